@@ -1,0 +1,75 @@
+"""The TF 1.x namespace (`tf.compat.v1`). Thin: everything is re-exported from the layers."""
+# ruff: noqa: F401
+from ..framework import behavior as _behavior
+from ..framework.dtypes import (DType, as_dtype, bfloat16, complex64, complex128, double,
+                                float16, float32, float64, half, int8, int16, int32, int64,
+                                qint8, qint16, qint32, quint8, quint16, resource, string,
+                                uint8, uint16, uint32, uint64, variant)
+from ..framework.dtypes import bool_ as bool  # noqa: A001 - TF's name
+from ..framework.tensor_shape import Dimension, TensorShape
+from ..framework.ops import (Graph, GraphKeys, Operation, Tensor, control_dependencies,
+                             convert_to_tensor, device, executing_eagerly,
+                             get_default_graph, get_name_scope, name_scope,
+                             reset_default_graph)
+from ..framework.registry import NotDifferentiable, RegisterGradient, no_gradient
+from ..client.session import InteractiveSession, Session, get_default_session
+from ..client.config import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions,
+                             RunMetadata, RunOptions)
+from .. import errors
+from ..ops.constant_op import constant
+from ..ops.array_ops import (identity, no_op, placeholder, placeholder_with_default, rank,
+                             shape, size, stop_gradient)
+from ..ops.control_flow_ops import group, tuple, with_dependencies
+from ..ops.math_ops import (abs, add, add_n, cast, div, divide, equal, exp, floordiv,
+                            floormod, greater, greater_equal, less, less_equal, log,
+                            logical_and, logical_not, logical_or, logical_xor, maximum,
+                            minimum, mod, multiply, negative, not_equal, pow, realdiv,
+                            reciprocal, scalar_mul, sigmoid, sqrt, square,
+                            squared_difference, subtract, to_float, truediv, truncatediv,
+                            truncatemod, div_no_nan, is_nan, is_inf, is_finite)
+from ..ops.math_ops import tanh, sign, floor, ceil, round, rsqrt, sin, cos, log1p, expm1
+from ..ops.state_ops import assign, assign_add, assign_sub, is_variable_initialized
+from ..ops.variables import (global_variables, global_variables_initializer,
+                             initialize_all_variables, local_variables,
+                             local_variables_initializer, model_variables,
+                             trainable_variables, variables_initializer, all_variables)
+from ..ops.variables import RefVariable as Variable
+
+newaxis = None
+
+
+def disable_v2_behavior():
+    """Graph mode by default and TF1 shapes, as `tf.compat.v1.disable_v2_behavior()`."""
+    _behavior.disable_v2_behavior()
+
+
+def enable_v2_behavior():
+    _behavior.enable_v2_behavior()
+
+
+def disable_eager_execution():
+    _behavior.EAGER_DEFAULT = False
+
+
+def enable_eager_execution(config=None, device_policy=None, execution_mode=None):
+    _behavior.EAGER_DEFAULT = True
+
+
+def executing_eagerly_outside_functions():
+    return _behavior.EAGER_DEFAULT
+
+
+def get_collection(key, scope=None):
+    return get_default_graph().get_collection(key, scope)
+
+
+def get_collection_ref(key):
+    return get_default_graph().get_collection_ref(key)
+
+
+def add_to_collection(name, value):
+    get_default_graph().add_to_collection(name, value)
+
+
+def add_to_collections(names, value):
+    get_default_graph().add_to_collections(names, value)

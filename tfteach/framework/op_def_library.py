@@ -1,0 +1,242 @@
+"""`apply_op`: the one entry point every op constructor calls.
+
+It converts the inputs (inferring type attrs such as `T` the way TF does), then either
+adds an Operation to a graph (running the op's shape rule first, so a bad shape is a
+ValueError and nothing is added) or, when executing eagerly, runs the kernel at once.
+"""
+from . import behavior, registry
+from . import dtypes as _dt
+from . import ops as _ops
+from .tensor_shape import TensorShape, unknown_shape
+
+__all__ = ["apply_op", "OpProto"]
+
+# Set by tfteach.eager.execute: fn(opdef, inputs, attrs, name) -> outputs.
+EAGER_EXECUTE = None
+
+
+class OpProto:
+    """What a shape rule sees of an op that is about to be created."""
+    __slots__ = ("type", "name", "inputs", "_attrs", "graph")
+
+    def __init__(self, type, name, inputs, attrs, graph):
+        self.type, self.name, self.inputs, self._attrs, self.graph = (type, name, inputs,
+                                                                      attrs, graph)
+
+    def get_attr(self, name):
+        return self._attrs[name]
+
+    def attr(self, name, default=None):
+        return self._attrs.get(name, default)
+
+    def describe(self):
+        """TF's '{{node X}} = Type[attrs](inputs)' form used in shape error messages."""
+        attrs = ", ".join(f"{k}={_attr_str(v)}" for k, v in sorted(self._attrs.items())
+                          if not k.startswith("_") and k != "value")
+        ins = ", ".join(t.op.name if t.value_index == 0 else t.name for t in self.inputs)
+        return f"{{{{node {self.name}}}}} = {self.type}[{attrs}]({ins})"
+
+    def shape_error(self, msg):
+        shapes = ", ".join(_shape_list(t.shape) for t in self.inputs)
+        return ValueError(f"{msg} for '{self.describe()}' with input shapes: {shapes}.")
+
+
+def _shape_list(shape):
+    if shape.rank is None:
+        return "?"
+    return "[" + ",".join("?" if d is None else str(d) for d in shape.as_tuple()) + "]"
+
+
+def _attr_str(v):
+    if isinstance(v, _dt.DType):
+        return "DT_" + v.name.upper().replace("_REF", "_REF")
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def _is_eager_value(x):
+    return getattr(x, "_is_eager", False)
+
+
+def _any_symbolic(inputs):
+    for x in inputs:
+        if isinstance(x, (list, tuple)):
+            if _any_symbolic(x):
+                return True
+        elif isinstance(x, _ops.Tensor) and not getattr(x, "_is_eager", False):
+            return True
+        elif getattr(x, "_is_graph_variable", False):
+            return True
+    return False
+
+
+def apply_op(op_type, inputs=(), attrs=None, name=None):
+    """Apply op `op_type` to `inputs` (a list in the OpDef's input order)."""
+    opdef = registry.get(op_type)
+    attrs = dict(attrs) if attrs else {}
+    if _ops.executing_eagerly() and not _any_symbolic(inputs):
+        return EAGER_EXECUTE(opdef, list(inputs), attrs, name)
+    g = _graph_for(inputs)
+    with g.as_default(), g.name_scope(name or op_type) as scope:
+        tensors = _convert_inputs(opdef, inputs, attrs, g)
+        out_types = _output_types(opdef, attrs)
+        flat = []
+        for t in tensors:
+            if isinstance(t, list):
+                flat.extend(t)
+            else:
+                flat.append(t)
+        proto = OpProto(opdef.type, scope[:-1] if scope.endswith("/") else scope, flat,
+                        attrs, g)
+        if opdef.shape is not None:
+            shapes = opdef.shape(proto)
+            if isinstance(shapes, TensorShape):
+                shapes = [shapes]
+        else:
+            shapes = [unknown_shape()] * len(out_types)
+        op = g._create_op(opdef, flat, attrs, out_types, shapes, scope)
+    outs = op._outputs
+    return outs
+
+
+def _graph_for(inputs):
+    for x in inputs:
+        if isinstance(x, (list, tuple)):
+            for y in x:
+                g = _graph_of(y)
+                if g is not None:
+                    return g
+        else:
+            g = _graph_of(x)
+            if g is not None:
+                return g
+    return _ops.get_default_graph()
+
+
+def _graph_of(x):
+    if isinstance(x, _ops.Tensor) and not getattr(x, "_is_eager", False):
+        return x.graph
+    if getattr(x, "_is_graph_variable", False):
+        return x.graph
+    return None
+
+
+def _output_types(opdef, attrs):
+    outs = opdef.outputs(attrs) if callable(opdef.outputs) else opdef.outputs
+    types = []
+    for _name, spec in outs:
+        if isinstance(spec, _dt.DType):
+            types.append(spec)
+        elif isinstance(spec, str) and spec.startswith("*"):   # "*N:T": N outputs of T
+            n_attr, t_attr = spec[1:].split(":")
+            types.extend([_resolve_type(attrs, t_attr)] * attrs[n_attr])
+        elif spec.startswith("ref:"):
+            types.append(_resolve_type(attrs, spec[4:])._as_ref)
+        else:
+            types.append(_resolve_type(attrs, spec))
+    return types
+
+
+def _resolve_type(attrs, spec):
+    if isinstance(spec, _dt.DType):
+        return spec
+    return _dt.as_dtype(attrs[spec])
+
+
+def _convert_inputs(opdef, inputs, attrs, g):
+    """Converts inputs to graph tensors, inferring each type attr from the first input that
+    already is a tensor (as TF does), and records the attr (`T`, `N`) in `attrs`."""
+    specs = opdef.inputs
+    if len(inputs) != len(specs):
+        raise TypeError(f"{opdef.type} takes {len(specs)} inputs, got {len(inputs)}")
+    # First pass: which type attrs can be read off existing tensors?
+    for (arg, spec), x in zip(specs, inputs):
+        tattr = registry.input_type_attr(spec)
+        if tattr is None or tattr in attrs:
+            continue
+        items = x if arg.startswith("*") else [x]
+        for item in items:
+            dt = _tensor_dtype(item)
+            if dt is not None:
+                attrs[tattr] = dt.base_dtype
+                break
+    out = []
+    for (arg, spec), x in zip(specs, inputs):
+        argname = arg.lstrip("*")
+        want_ref = isinstance(spec, str) and spec.startswith("ref:")
+        tattr = registry.input_type_attr(spec)
+        if arg.startswith("*"):
+            if not isinstance(x, (list, tuple)):
+                raise TypeError(f"Expected list for '{argname}' argument to '{opdef.type}' Op, "
+                                f"not {x!r}.")
+            conv = []
+            for i, item in enumerate(x):
+                conv.append(_convert_one(opdef, argname, item, spec, tattr, attrs, want_ref,
+                                         name=f"{argname}_{i}"))
+            attrs.setdefault("N", len(conv))
+            out.append(conv)
+        else:
+            out.append(_convert_one(opdef, argname, x, spec, tattr, attrs, want_ref,
+                                    name=argname))
+    return out
+
+
+def _tensor_dtype(x):
+    if isinstance(x, _ops.Tensor):
+        return x.dtype
+    dt = getattr(x, "_tfteach_dtype", None)   # variables
+    return dt
+
+
+def _convert_one(opdef, argname, x, spec, tattr, attrs, want_ref, name):
+    if tattr is None:
+        want = spec
+    else:
+        want = attrs.get(tattr)
+    if want_ref:
+        if hasattr(x, "_ref") and callable(x._ref):
+            t = x._ref()
+        else:
+            t = x
+        if not isinstance(t, _ops.Tensor) or not t.dtype.is_ref_dtype:
+            raise TypeError(f"'{opdef.type}' Op requires that input '{argname}' be a mutable "
+                            f"tensor (e.g.: a tf.Variable)")
+    else:
+        if isinstance(x, _ops.Tensor) or hasattr(x, "_as_graph_element") or \
+                getattr(x, "_tfteach_dtype", None) is not None:
+            t = _ops.convert_to_tensor(x, name=name)
+        else:
+            try:
+                t = _ops.convert_to_tensor(x, dtype=want, name=name)
+            except (TypeError, ValueError) as e:
+                if want is None:
+                    raise
+                raise TypeError(f"Expected {_dt.as_dtype(want).name} passed to parameter "
+                                f"'{argname}' of op '{opdef.type}', got {x!r} of type "
+                                f"'{type(x).__name__}' instead. Error: {e}") from None
+    if tattr is not None:
+        if tattr not in attrs:
+            attrs[tattr] = t.dtype.base_dtype
+        elif t.dtype.base_dtype != _dt.as_dtype(attrs[tattr]):
+            first = _first_arg_with(opdef, tattr, argname)
+            if first is None:
+                raise TypeError(f"Input '{argname}' of '{opdef.type}' Op has type "
+                                f"{t.dtype.base_dtype.name} that does not match expected type "
+                                f"of {_dt.as_dtype(attrs[tattr]).name}.")
+            raise TypeError(f"Input '{argname}' of '{opdef.type}' Op has type "
+                            f"{t.dtype.base_dtype.name} that does not match type "
+                            f"{_dt.as_dtype(attrs[tattr]).name} of argument '{first}'.")
+    elif isinstance(spec, _dt.DType) and t.dtype.base_dtype != spec:
+        raise TypeError(f"Input '{argname}' of '{opdef.type}' Op has type "
+                        f"{t.dtype.base_dtype.name} that does not match expected type of "
+                        f"{spec.name}.")
+    return t
+
+
+def _first_arg_with(opdef, tattr, argname):
+    for arg, spec in opdef.inputs:
+        if registry.input_type_attr(spec) == tattr:
+            a = arg.lstrip("*")
+            return None if a == argname else a
+    return None

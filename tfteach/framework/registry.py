@@ -1,0 +1,166 @@
+"""The op registry: every op type is declared here once and read by everything else.
+
+An OpDef holds what graph building, eager execution, the executor, autodiff and the
+visualiser need to know about one op type (TF 2.21's type names: `AddV2`, `MatMul`,
+`VariableV2`, ...):
+
+    inputs     [(name, type)] where type is a type-attr name ("T"), a fixed DType, or
+               "ref:T" for an input that must be a reference (Assign's `ref`);
+               a name starting with "*" is a list input (AddN's `*inputs`)
+    outputs    [(name, type)] likewise, or a callable(attrs) for a variable count
+    shape      shape rule: fn(op) -> [TensorShape, ...], run when the op is added to a graph
+    kernels    {device: fn}: registered by the modules in `tfteach/kernels/<device>/`
+    gradient   fn(op, *output_grads) -> [input_grad or None, ...]: registered by the
+               `*_grad.py` modules beside the op constructors (TF's `RegisterGradient`)
+    stateful   the op has side effects or reads state (variables, random, summaries):
+               never constant-folded, never cached
+
+Kernels are looked up lazily: the first kernel request for a device imports
+`tfteach.kernels.<device>`, so `import tfteach` pays no numba start-up cost.
+"""
+import importlib
+import inspect
+
+from . import dtypes as _dt
+
+__all__ = ["OpDef", "register_op", "get", "RegisterGradient", "register_kernel",
+           "get_kernel", "all_ops", "NotDifferentiable", "no_gradient"]
+
+_OPS = {}
+_LOADED_DEVICES = set()
+
+
+class OpDef:
+    __slots__ = ("type", "inputs", "outputs", "shape", "kernels", "gradient", "stateful",
+                 "doc", "attr_defaults", "differentiable", "_kernel_params")
+
+    def __init__(self, type, inputs, outputs, shape, stateful, doc, attr_defaults):
+        self.type = type
+        self.inputs = inputs
+        self.outputs = outputs
+        self.shape = shape
+        self.kernels = {}
+        self.gradient = None
+        self.differentiable = None  # None: unknown, False: NotDifferentiable
+        self.stateful = stateful
+        self.doc = doc
+        self.attr_defaults = attr_defaults or {}
+        self._kernel_params = {}
+
+    def __repr__(self):
+        return f"<OpDef {self.type}>"
+
+    def kernel_for(self, device):
+        _load_kernels(device)
+        return self.kernels.get(device)
+
+    def kernel_attr_names(self, device):
+        """The attrs the device kernel takes as keyword arguments (read off its signature)."""
+        names = self._kernel_params.get(device)
+        if names is None:
+            fn = self.kernel_for(device)
+            params = inspect.signature(fn).parameters
+            names = tuple(p for p, v in params.items()
+                          if v.kind == inspect.Parameter.KEYWORD_ONLY)
+            self._kernel_params[device] = names
+        return names
+
+    def where(self):
+        """Where this op's kernels and gradient are defined: {'CPU': 'file:line', ...}."""
+        out = {}
+        for dev in ("CPU", "GPU"):
+            try:
+                fn = self.kernel_for(dev)
+            except ImportError:
+                fn = None
+            if fn is not None:
+                out[dev] = _source_of(fn)
+        if self.gradient is not None:
+            out["gradient"] = _source_of(self.gradient)
+        return out
+
+
+def _source_of(fn):
+    fn = inspect.unwrap(getattr(fn, "py_func", fn))
+    try:
+        return f"{inspect.getsourcefile(fn)}:{inspect.getsourcelines(fn)[1]}"
+    except (TypeError, OSError):
+        return repr(fn)
+
+
+def register_op(type, inputs=(), outputs=(("output", "T"),), shape=None, stateful=False,
+                attr_defaults=None, doc=""):
+    """Declares an op type. Returns its OpDef."""
+    if type in _OPS:
+        raise ValueError(f"Op type {type!r} is already registered")
+    opdef = OpDef(type, list(inputs), outputs, shape, stateful, doc, attr_defaults)
+    _OPS[type] = opdef
+    return opdef
+
+
+def get(type):
+    try:
+        return _OPS[type]
+    except KeyError:
+        raise KeyError(f"Op type not registered '{type}' in tfteach's op registry") from None
+
+
+def all_ops():
+    return dict(_OPS)
+
+
+class RegisterGradient:
+    """Decorator registering the gradient function of an op type (TF's API)."""
+
+    def __init__(self, op_type):
+        self._op_type = op_type
+
+    def __call__(self, fn):
+        opdef = get(self._op_type)
+        opdef.gradient = fn
+        opdef.differentiable = True
+        return fn
+
+
+def NotDifferentiable(op_type):
+    """Marks an op type as having no gradient (its inputs get None)."""
+    opdef = get(op_type)
+    opdef.gradient = None
+    opdef.differentiable = False
+
+
+no_gradient = NotDifferentiable
+
+
+def register_kernel(op_type, device="CPU"):
+    """Decorator: `fn(*input_values, *, attr=...)` computes `op_type` on `device`.
+
+    Keyword-only parameters of `fn` receive the op's attrs of the same name; a kernel that
+    needs the run's context (variables, seeds, ...) declares a keyword-only `ctx`.
+    """
+    def deco(fn):
+        get(op_type).kernels[device] = fn
+        return fn
+    return deco
+
+
+def _load_kernels(device):
+    if device not in _LOADED_DEVICES:
+        _LOADED_DEVICES.add(device)
+        mod = {"CPU": "tfteach.kernels.cpu", "GPU": "tfteach.kernels.cuda"}[device]
+        try:
+            importlib.import_module(mod)
+        except BaseException:
+            _LOADED_DEVICES.discard(device)
+            raise
+
+
+def get_kernel(op_type, device="CPU"):
+    return get(op_type).kernel_for(device)
+
+
+def input_type_attr(spec):
+    """'T' -> 'T', 'ref:T' -> 'T', DType -> None."""
+    if isinstance(spec, _dt.DType):
+        return None
+    return spec[4:] if spec.startswith("ref:") else spec

@@ -1,0 +1,64 @@
+"""Building numba kernels lazily, with numba's on-disk cache.
+
+`elementwise(pyfunc, types)` makes a NumPy ufunc (numba `@vectorize`) from a scalar Python
+function, compiled for each dtype only the first time that dtype is used; the compiled
+machine code is cached on disk (`cache=True`), so a new process loads it in milliseconds.
+Kernels are module-level functions with canonical dtypes, which numba's cache requires.
+"""
+import numpy as np
+
+from ... import errors
+
+# TF dtypes -> numba signature type names
+NB = {np.dtype(np.float16): "float16", np.dtype(np.float32): "float32",
+      np.dtype(np.float64): "float64", np.dtype(np.int8): "int8", np.dtype(np.int16): "int16",
+      np.dtype(np.int32): "int32", np.dtype(np.int64): "int64", np.dtype(np.uint8): "uint8",
+      np.dtype(np.uint16): "uint16", np.dtype(np.uint32): "uint32",
+      np.dtype(np.uint64): "uint64", np.dtype(np.bool_): "boolean",
+      np.dtype(np.complex64): "complex64", np.dtype(np.complex128): "complex128"}
+
+FLOATS = ("float32", "float64")
+INTS = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
+SIGNED = ("int8", "int16", "int32", "int64")
+NUMERIC = FLOATS + INTS
+
+
+class Elementwise:
+    """A ufunc per dtype, each built with numba.vectorize on first use.
+
+    `out` maps an input type name to the output type name (e.g. comparisons -> boolean).
+    Calling with a dtype that is not in `types` is TF's "no kernel registered" error.
+    """
+
+    def __init__(self, op_type, pyfunc, types, nargs, out=None):
+        self.op_type = op_type
+        self.pyfunc = pyfunc
+        self.types = set(types)
+        self.nargs = nargs
+        self.out = out or (lambda t: t)
+        self._ufuncs = {}
+
+    def ufunc(self, np_dtype):
+        u = self._ufuncs.get(np_dtype)
+        if u is None:
+            name = NB.get(np_dtype)
+            if name not in self.types:
+                raise errors.NotFoundError(
+                    None, None, f"Could not find device for node: {{{{node {self.op_type}}}}} = "
+                                f"{self.op_type}[T=DT_{str(np_dtype).upper()}]\nAll kernels "
+                                f"registered for op {self.op_type}:\n  "
+                                + "\n  ".join(f"device='CPU'; T in [DT_{t.upper()}]"
+                                              for t in sorted(self.types)))
+            import numba
+            sig = f"{self.out(name)}({', '.join([name] * self.nargs)})"
+            u = numba.vectorize([sig], cache=True, nopython=True)(self.pyfunc)
+            self._ufuncs[np_dtype] = u
+        return u
+
+    def for_op(self, op):
+        """The plan binds the ufunc for the op's static dtype: no per-call dispatch."""
+        dt = op.inputs[0].dtype.base_dtype if op.inputs else op.get_attr("T")
+        return self.ufunc(dt.np_dtype)
+
+    def __call__(self, *args):
+        return self.ufunc(np.asarray(args[0]).dtype)(*args)

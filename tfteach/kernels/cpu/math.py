@@ -1,0 +1,223 @@
+"""CPU kernels of the element-wise math ops: each a scalar function made into a ufunc.
+
+Broadcasting, strides and output allocation come from the ufunc machinery; numba compiles
+the loop body per dtype on first use.
+"""
+import math
+
+import numpy as np
+
+from ... import errors
+from ...framework.registry import register_kernel
+from ._build import FLOATS, INTS, NUMERIC, SIGNED, Elementwise
+
+_BOOL = lambda t: "boolean"  # noqa: E731
+
+
+def _add(x, y): return x + y
+def _sub(x, y): return x - y
+def _mul(x, y): return x * y
+def _realdiv(x, y): return x / y
+def _maximum(x, y): return x if x >= y or x != x else y
+def _minimum(x, y): return x if x <= y or x != x else y
+def _sqdiff(x, y): return (x - y) * (x - y)
+def _less(x, y): return x < y
+def _less_equal(x, y): return x <= y
+def _greater(x, y): return x > y
+def _greater_equal(x, y): return x >= y
+def _equal(x, y): return x == y
+def _not_equal(x, y): return x != y
+def _and(x, y): return x and y
+def _or(x, y): return x or y
+
+
+def _floordiv_f(x, y): return math.floor(x / y)
+
+
+def _floormod_f(x, y):
+    r = math.fmod(x, y)
+    if r != 0 and ((r < 0) != (y < 0)):
+        r += y
+    return r
+
+
+def _floordiv_i(x, y):
+    q = x // y
+    return q
+
+
+def _floormod_i(x, y):
+    return x % y
+
+
+def _pow_f(x, y): return x ** y
+
+
+def _pow_i(x, y):
+    r = 1
+    b = x
+    e = y
+    while e > 0:
+        if e & 1:
+            r *= b
+        b *= b
+        e >>= 1
+    return r
+
+
+register_kernel("AddV2")(Elementwise("AddV2", _add, NUMERIC + ("complex64", "complex128"), 2))
+register_kernel("Sub")(Elementwise("Sub", _sub, NUMERIC + ("complex64", "complex128"), 2))
+register_kernel("Mul")(Elementwise("Mul", _mul, NUMERIC + ("complex64", "complex128"), 2))
+register_kernel("RealDiv")(Elementwise("RealDiv", _realdiv, FLOATS + ("complex64",
+                                                                        "complex128"), 2))
+register_kernel("Maximum")(Elementwise("Maximum", _maximum, NUMERIC, 2))
+register_kernel("Minimum")(Elementwise("Minimum", _minimum, NUMERIC, 2))
+register_kernel("SquaredDifference")(Elementwise("SquaredDifference", _sqdiff, FLOATS +
+                                                 ("int32", "int64"), 2))
+for _t, _f in (("Less", _less), ("LessEqual", _less_equal), ("Greater", _greater),
+               ("GreaterEqual", _greater_equal)):
+    register_kernel(_t)(Elementwise(_t, _f, NUMERIC, 2, out=_BOOL))
+for _t, _f in (("Equal", _equal), ("NotEqual", _not_equal)):
+    register_kernel(_t)(Elementwise(_t, _f, NUMERIC + ("boolean",), 2, out=_BOOL))
+register_kernel("LogicalAnd")(Elementwise("LogicalAnd", _and, ("boolean",), 2))
+register_kernel("LogicalOr")(Elementwise("LogicalOr", _or, ("boolean",), 2))
+
+
+class _IntOrFloat:
+    """Integer and float versions of one op (floor division, modulo, pow differ by kind)."""
+
+    def __init__(self, op_type, ints, floats, check_zero=False):
+        self.i, self.f, self.check_zero = ints, floats, check_zero
+        self.op_type = op_type
+
+    def _pick(self, dtype):
+        return self.f if np.dtype(dtype).kind == "f" else self.i
+
+    def for_op(self, op):
+        dt = op.inputs[0].dtype.base_dtype.np_dtype
+        if dt.kind == "f":
+            return self.f.ufunc(dt)
+        u = self.i.ufunc(dt)
+        if self.check_zero:
+            return lambda x, y: self._checked(u, x, y)
+        return u
+
+    def _checked(self, u, x, y):
+        if np.any(np.asarray(y) == 0):
+            raise errors.InvalidArgumentError(None, None, "Integer division by zero")
+        return u(x, y)
+
+    def __call__(self, x, y):
+        dt = np.asarray(x).dtype
+        if dt.kind == "f":
+            return self.f.ufunc(dt)(x, y)
+        u = self.i.ufunc(dt)
+        return self._checked(u, x, y) if self.check_zero else u(x, y)
+
+
+register_kernel("FloorDiv")(_IntOrFloat("FloorDiv", Elementwise("FloorDiv", _floordiv_i, INTS, 2),
+                                        Elementwise("FloorDiv", _floordiv_f, FLOATS, 2), True))
+register_kernel("FloorMod")(_IntOrFloat("FloorMod", Elementwise("FloorMod", _floormod_i, INTS, 2),
+                                        Elementwise("FloorMod", _floormod_f, FLOATS, 2), True))
+register_kernel("Pow")(_IntOrFloat("Pow", Elementwise("Pow", _pow_i, SIGNED, 2),
+                                   Elementwise("Pow", _pow_f, FLOATS, 2)))
+
+
+# --- unary ---------------------------------------------------------------------------------
+def _neg(x): return -x
+def _abs(x): return abs(x)
+def _sqrt(x): return math.sqrt(x) if x >= 0 else math.nan
+def _rsqrt(x): return 1.0 / math.sqrt(x) if x > 0 else (math.inf if x == 0 else math.nan)
+def _square(x): return x * x
+def _exp(x): return math.exp(x)
+def _expm1(x): return math.expm1(x)
+def _log(x): return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
+def _log1p(x): return math.log1p(x) if x > -1 else (-math.inf if x == -1 else math.nan)
+def _sin(x): return math.sin(x)
+def _cos(x): return math.cos(x)
+def _tan(x): return math.tan(x)
+def _asin(x): return math.asin(x) if -1 <= x <= 1 else math.nan
+def _acos(x): return math.acos(x) if -1 <= x <= 1 else math.nan
+def _atan(x): return math.atan(x)
+def _sinh(x): return math.sinh(x)
+def _cosh(x): return math.cosh(x)
+def _tanh(x): return math.tanh(x)
+
+
+def _sigmoid(x):
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _sign(x): return (x > 0) - (x < 0)
+def _floor(x): return math.floor(x)
+def _ceil(x): return math.ceil(x)
+
+
+def _round_half_even(x):
+    r = math.floor(x + 0.5)
+    if r - x == 0.5 and r % 2 != 0:
+        r -= 1
+    return r
+
+
+def _reciprocal(x): return 1.0 / x if x != 0 else math.copysign(math.inf, x)
+def _erf(x): return math.erf(x)
+
+
+def _softplus(x):
+    if x > 0:
+        return x + math.log1p(math.exp(-x))
+    return math.log1p(math.exp(x))
+
+
+def _softsign(x): return x / (1.0 + abs(x))
+def _relu(x): return x if x > 0 else x * 0
+def _relu6(x): return min(max(x, x * 0), x * 0 + 6)
+def _elu(x): return x if x > 0 else math.expm1(x)
+
+
+def _selu(x):
+    a, s = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+    return s * x if x > 0 else s * a * math.expm1(x)
+
+
+def _isnan(x): return x != x
+def _isinf(x): return math.isinf(x)
+def _isfinite(x): return math.isfinite(x)
+def _not(x): return not x
+
+
+_SIGNED_NUM = FLOATS + SIGNED
+for _t, _f, _types in (
+        ("Neg", _neg, _SIGNED_NUM), ("Abs", _abs, _SIGNED_NUM), ("Sqrt", _sqrt, FLOATS),
+        ("Rsqrt", _rsqrt, FLOATS), ("Square", _square, NUMERIC), ("Exp", _exp, FLOATS),
+        ("Expm1", _expm1, FLOATS), ("Log", _log, FLOATS), ("Log1p", _log1p, FLOATS),
+        ("Sin", _sin, FLOATS), ("Cos", _cos, FLOATS), ("Tan", _tan, FLOATS),
+        ("Asin", _asin, FLOATS), ("Acos", _acos, FLOATS), ("Atan", _atan, FLOATS),
+        ("Sinh", _sinh, FLOATS), ("Cosh", _cosh, FLOATS), ("Tanh", _tanh, FLOATS),
+        ("Sigmoid", _sigmoid, FLOATS), ("Sign", _sign, _SIGNED_NUM),
+        ("Floor", _floor, FLOATS), ("Ceil", _ceil, FLOATS), ("Round", _round_half_even, FLOATS),
+        ("Rint", _round_half_even, FLOATS), ("Reciprocal", _reciprocal, FLOATS),
+        ("Inv", _reciprocal, FLOATS), ("Erf", _erf, FLOATS), ("Softplus", _softplus, FLOATS),
+        ("Softsign", _softsign, FLOATS), ("Relu", _relu, NUMERIC), ("Relu6", _relu6, NUMERIC),
+        ("Elu", _elu, FLOATS), ("Selu", _selu, FLOATS)):
+    register_kernel(_t)(Elementwise(_t, _f, _types, 1))
+for _t, _f in (("IsNan", _isnan), ("IsInf", _isinf), ("IsFinite", _isfinite)):
+    register_kernel(_t)(Elementwise(_t, _f, FLOATS, 1, out=_BOOL))
+register_kernel("LogicalNot")(Elementwise("LogicalNot", _not, ("boolean",), 1))
+
+
+@register_kernel("AddN")
+def add_n(*inputs):
+    out = np.array(inputs[0], copy=True)
+    for x in inputs[1:]:
+        out += x
+    return out
+
+
+@register_kernel("Cast")
+def cast(x, *, DstT):
+    return np.asarray(x).astype(DstT.np_dtype)

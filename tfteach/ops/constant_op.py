@@ -1,0 +1,42 @@
+"""Const: a value fixed when the graph is built."""
+import numpy as np
+
+from ..framework import dtypes as _dt
+from ..framework import op_def_library, registry, tensor_util
+from ..framework import ops as _ops
+from ..framework.tensor_shape import TensorShape
+
+__all__ = ["constant"]
+
+registry.register_op(
+    "Const", inputs=(), outputs=(("output", "dtype"),),
+    shape=lambda op: [TensorShape(np.shape(op.get_attr("value")))],
+    doc="A constant tensor; its value is an attr of the op.")
+
+
+def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):
+    """tf.constant: a tensor with a fixed value (v1 `verify_shape` accepted)."""
+    if getattr(value, "_is_eager", False) and dtype is None and shape is None:
+        if _ops.executing_eagerly():
+            return value
+        value = value.numpy()
+    arr, dt = tensor_util.make_ndarray_like_tf(value, dtype)
+    if shape is not None:
+        shape = tuple(int(s) for s in (shape if isinstance(shape, (list, tuple))
+                                       else TensorShape(shape).as_list()))
+        n = int(np.prod(shape)) if shape else 1
+        if arr.size == n:
+            arr = arr.reshape(shape)
+        elif arr.size == 1:
+            if verify_shape:
+                raise TypeError(f"Expected Tensor's shape: {shape}, got {arr.shape}.")
+            arr = np.full(shape, arr.reshape(()), dtype=arr.dtype)
+        else:
+            raise TypeError(f"Eager execution of tf.constant with unsupported shape. Tensor "
+                            f"{value!r} (converted from {value!r}) has {arr.size} elements, "
+                            f"but got `shape` {shape} with {n} elements).")
+    if _ops.executing_eagerly():
+        from ..eager import tensor as _eager
+        return _eager.EagerTensor(arr, dt)
+    arr.flags.writeable = False
+    return op_def_library.apply_op("Const", [], {"value": arr, "dtype": dt}, name=name)[0]

@@ -1,0 +1,60 @@
+"""v1 reference-variable ops: VariableV2 holds state in the session; Assign* change it."""
+from ..framework import ops as _ops
+from ..framework import registry
+from ..framework.op_def_library import apply_op
+from ..framework.tensor_shape import as_shape
+from . import shape_rules
+
+registry.register_op("VariableV2", inputs=(), outputs=(("ref", "ref:dtype"),),
+                     shape=lambda op: [as_shape(op.get_attr("shape"))], stateful=True,
+                     doc="A mutable tensor kept by the session between runs.")
+for _t in ("Assign", "AssignAdd", "AssignSub"):
+    registry.register_op(_t, inputs=(("ref", "ref:T"), ("value", "T")),
+                         outputs=(("output_ref", "ref:T"),), stateful=True,
+                         shape=(lambda op: [op.inputs[1].shape if op.attr("validate_shape", True)
+                                            and op.type == "Assign" else op.inputs[0].shape]))
+registry.register_op("IsVariableInitialized", inputs=(("ref", "ref:dtype"),),
+                     outputs=(("is_initialized", "bool"),), shape=shape_rules.scalar,
+                     stateful=True)
+
+
+def variable_op_v2(shape, dtype, name="Variable", container="", shared_name=""):
+    return apply_op("VariableV2", [], {"shape": as_shape(shape), "dtype": dtype,
+                                       "container": container, "shared_name": shared_name},
+                    name=name)[0]
+
+
+def _ref_of(ref):
+    return ref._ref() if hasattr(ref, "_ref") and callable(ref._ref) else ref
+
+
+def assign(ref, value, validate_shape=None, use_locking=None, name=None):
+    """Writes `value` into the variable `ref`; the output is the variable's reference."""
+    if hasattr(ref, "assign") and not getattr(ref, "_is_graph_variable", False) and \
+            not isinstance(ref, _ops.Tensor):
+        return ref.assign(value, name=name)
+    ref_t = _ref_of(ref)
+    attrs = {"validate_shape": True if validate_shape is None else bool(validate_shape),
+             "use_locking": True if use_locking is None else bool(use_locking)}
+    return apply_op("Assign", [ref_t, value], attrs, name=name or "Assign")[0]
+
+
+def assign_add(ref, value, use_locking=None, name=None):
+    if hasattr(ref, "assign_add") and not getattr(ref, "_is_graph_variable", False) and \
+            not isinstance(ref, _ops.Tensor):
+        return ref.assign_add(value, name=name)
+    return apply_op("AssignAdd", [_ref_of(ref), value],
+                    {"use_locking": bool(use_locking)}, name=name or "AssignAdd")[0]
+
+
+def assign_sub(ref, value, use_locking=None, name=None):
+    if hasattr(ref, "assign_sub") and not getattr(ref, "_is_graph_variable", False) and \
+            not isinstance(ref, _ops.Tensor):
+        return ref.assign_sub(value, name=name)
+    return apply_op("AssignSub", [_ref_of(ref), value],
+                    {"use_locking": bool(use_locking)}, name=name or "AssignSub")[0]
+
+
+def is_variable_initialized(ref, name=None):
+    return apply_op("IsVariableInitialized", [_ref_of(ref)], {"dtype": _ref_of(ref).dtype
+                    .base_dtype}, name=name or "IsVariableInitialized")[0]

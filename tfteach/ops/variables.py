@@ -1,0 +1,268 @@
+"""`tf.Variable` in v1 graphs: a RefVariable, four ops and two collections.
+
+`tf.Variable(42)` adds `Variable/initial_value` (Const), `Variable` (VariableV2, whose output
+is an `int32_ref`), `Variable/Assign` (its initializer) and `Variable/read` (Identity: the
+value other ops read). The value itself lives in each Session, so two sessions hold two
+independent values of the same variable.
+"""
+from ..framework import dtypes as _dt
+from ..framework import ops as _ops
+from ..framework.ops import GraphKeys
+from . import array_ops, state_ops
+
+__all__ = ["RefVariable", "global_variables", "trainable_variables", "local_variables",
+           "global_variables_initializer", "variables_initializer", "local_variables_initializer",
+           "model_variables", "report_uninitialized_variables"]
+
+
+class RefVariable:
+    """A v1 variable (reference semantics). Used wherever a Tensor is expected, it reads as
+    its `read` snapshot; ops that write (Assign) take its reference output."""
+
+    _is_graph_variable = True
+    __array_priority__ = 100
+
+    def __init__(self, initial_value=None, trainable=None, collections=None,
+                 validate_shape=True, caching_device=None, name=None, variable_def=None,
+                 dtype=None, expected_shape=None, import_scope=None, constraint=None,
+                 use_resource=None, synchronization=None, aggregation=None, shape=None):
+        if initial_value is None:
+            raise ValueError("initial_value must be specified.")
+        trainable = True if trainable is None else trainable
+        if collections is None:
+            collections = [GraphKeys.GLOBAL_VARIABLES]
+        collections = list(collections)
+        if trainable and GraphKeys.TRAINABLE_VARIABLES not in collections:
+            collections.append(GraphKeys.TRAINABLE_VARIABLES)
+        self._trainable = trainable
+        self._constraint = constraint
+        init_from_fn = callable(initial_value)
+        g = _ops.get_default_graph()
+        with g.as_default(), _ops.name_scope(name, "Variable", []) as scope:
+            if init_from_fn:
+                with _ops.name_scope("Initializer"):
+                    initial_value = initial_value()
+                    self._initial_value = _ops.convert_to_tensor(
+                        initial_value, name="initial_value", dtype=dtype)
+            else:
+                self._initial_value = _ops.convert_to_tensor(
+                    initial_value, name="initial_value", dtype=dtype)
+            init_shape = self._initial_value.shape
+            if shape is not None:
+                from ..framework.tensor_shape import as_shape
+                var_shape = as_shape(shape)
+                if not var_shape.is_compatible_with(init_shape):
+                    raise ValueError(f"The initial value's shape ({init_shape}) is not "
+                                     f"compatible with the explicitly supplied `shape` "
+                                     f"argument ({var_shape}).")
+            elif validate_shape:
+                if not init_shape.is_fully_defined():
+                    raise ValueError(f"initial_value must have a shape specified: "
+                                     f"{self._initial_value}")
+                var_shape = init_shape
+            else:
+                from ..framework.tensor_shape import unknown_shape
+                var_shape = unknown_shape()
+            dt = self._initial_value.dtype.base_dtype
+            self._variable = state_ops.variable_op_v2(var_shape, dt, name=scope)
+            self._initializer_op = state_ops.assign(
+                self._variable, self._initial_value, validate_shape=validate_shape,
+                name="Assign").op
+            with g.device(caching_device) if caching_device else _null():
+                self._snapshot = array_ops.identity(self._variable, name="read")
+        self._graph = g
+        self._save_slice_info = None
+        g.add_to_collections(collections, self)
+
+    # --- identity -----------------------------------------------------------------------
+    @property
+    def name(self):
+        return self._variable.name
+
+    @property
+    def op(self):
+        return self._variable.op
+
+    @property
+    def graph(self):
+        return self._graph
+
+    @property
+    def dtype(self):
+        return self._variable.dtype
+
+    @property
+    def _tfteach_dtype(self):
+        return self._variable.dtype
+
+    @property
+    def shape(self):
+        return self._variable.shape
+
+    def get_shape(self):
+        return self._variable.shape
+
+    @property
+    def device(self):
+        return self._variable.device
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @property
+    def constraint(self):
+        return self._constraint
+
+    @property
+    def initializer(self):
+        return self._initializer_op
+
+    @property
+    def initial_value(self):
+        return self._initial_value
+
+    def __repr__(self):
+        return (f"<tf.Variable '{self.name}' shape={self.shape} "
+                f"dtype={self.dtype.name}>")
+
+    def __hash__(self):
+        return id(self)
+
+    def __eq__(self, other):
+        return self is other
+
+    # --- reading ------------------------------------------------------------------------
+    def value(self):
+        return self._snapshot
+
+    def read_value(self):
+        return array_ops.identity(self._variable, name="read")
+
+    def _ref(self):
+        return self._variable
+
+    def _as_graph_element(self):
+        return self._variable
+
+    def initialized_value(self):
+        """The value, initialising first if needed (the initializer runs in the same run)."""
+        from . import control_flow_ops
+        return control_flow_ops.with_dependencies(
+            [self._initializer_op], self._snapshot, name="initialized_value") \
+            if hasattr(control_flow_ops, "with_dependencies") else self._initial_value
+
+    def eval(self, session=None):
+        return self._variable.eval(session=session)
+
+    def load(self, value, session=None):
+        from ..client import session as _session
+        sess = session or _session.get_default_session()
+        if sess is None:
+            raise ValueError("Either session argument should be provided or default session "
+                             "should be established")
+        sess.run(self._initializer_op, {self._initial_value: value})
+
+    # --- writing ------------------------------------------------------------------------
+    def assign(self, value, use_locking=False, name=None, read_value=True):
+        out = state_ops.assign(self._variable, value, use_locking=use_locking, name=name)
+        return out if read_value else out.op
+
+    def assign_add(self, delta, use_locking=False, name=None, read_value=True):
+        out = state_ops.assign_add(self._variable, delta, use_locking=use_locking, name=name)
+        return out if read_value else out.op
+
+    def assign_sub(self, delta, use_locking=False, name=None, read_value=True):
+        out = state_ops.assign_sub(self._variable, delta, use_locking=use_locking, name=name)
+        return out if read_value else out.op
+
+    def __iter__(self):
+        raise TypeError("'Variable' object is not iterable.")
+
+    def __bool__(self):
+        return self._snapshot.__bool__()
+
+    def __array__(self, dtype=None, copy=None):
+        return self._snapshot.__array__(dtype)
+
+
+class _null:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *a):
+        return False
+
+
+def _variable_operator(name):
+    def fn(self, *args):
+        return _ops._OVERLOADS[name](self._snapshot, *args)
+    fn.__name__ = name
+    return fn
+
+
+for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+              "__truediv__", "__rtruediv__", "__floordiv__", "__rfloordiv__", "__mod__",
+              "__rmod__", "__pow__", "__rpow__", "__matmul__", "__rmatmul__", "__neg__",
+              "__abs__", "__invert__", "__and__", "__rand__", "__or__", "__ror__", "__xor__",
+              "__rxor__", "__lt__", "__le__", "__gt__", "__ge__", "__getitem__", "__pos__"):
+    setattr(RefVariable, _name, _variable_operator(_name))
+
+
+def _convert_ref_variable(v, dtype=None, name=None, as_ref=False):
+    t = v._variable if as_ref else v._snapshot
+    if dtype is not None and not _dt.as_dtype(dtype).is_compatible_with(t.dtype):
+        raise ValueError(f"Incompatible type conversion requested to type '{_dt.as_dtype(dtype).name}' "
+                         f"for variable of type '{t.dtype.name}' (Variable: {v!r})")
+    return t
+
+
+_ops.register_tensor_conversion_function(RefVariable, _convert_ref_variable)
+
+
+# --- collections and initializers -------------------------------------------------------------
+
+def global_variables(scope=None):
+    return _ops.get_default_graph().get_collection(GraphKeys.GLOBAL_VARIABLES, scope)
+
+
+all_variables = global_variables
+
+
+def trainable_variables(scope=None):
+    return _ops.get_default_graph().get_collection(GraphKeys.TRAINABLE_VARIABLES, scope)
+
+
+def local_variables(scope=None):
+    return _ops.get_default_graph().get_collection(GraphKeys.LOCAL_VARIABLES, scope)
+
+
+def model_variables(scope=None):
+    return _ops.get_default_graph().get_collection(GraphKeys.MODEL_VARIABLES, scope)
+
+
+def variables_initializer(var_list, name="init"):
+    """One op that runs the initializers of `var_list` (a NoOp with control inputs)."""
+    from . import control_flow_ops
+    if var_list and not _ops.executing_eagerly():
+        return control_flow_ops.group(*[v.initializer for v in var_list], name=name)
+    return control_flow_ops.no_op(name=name)
+
+
+def global_variables_initializer():
+    if _ops.executing_eagerly():
+        return None
+    return variables_initializer(global_variables())
+
+
+initialize_all_variables = global_variables_initializer
+
+
+def local_variables_initializer():
+    if _ops.executing_eagerly():
+        return None
+    return variables_initializer(local_variables(), name="init")
+
+
+def report_uninitialized_variables(var_list=None, name="report_uninitialized_variables"):
+    raise NotImplementedError("report_uninitialized_variables is not in tfteach yet")
