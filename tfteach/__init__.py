@@ -7,3 +7,14 @@ __version__ = "0.1.0"
 
 from . import compat  # noqa: F401
 from . import errors  # noqa: F401
+
+
+def load_ipython_extension(ip):
+    """`%load_ext tfteach`: the Jupyter extension lives in tfteach.magics, imported only now."""
+    from .magics import load_ipython_extension as _load
+    _load(ip)
+
+
+def unload_ipython_extension(ip):
+    from .magics import unload_ipython_extension as _unload
+    _unload(ip)

@@ -1,0 +1,114 @@
+"""`%%graph`, `%graph` and the rich reprs, registered on an IPython shell."""
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+from ..framework import ops as _ops
+from ..viz import Drawing, GraphvizUnavailable
+from ..viz.render import fallback_bundle
+
+_draw_arguments = [
+    argument("--tb", action="store_true", help="lay out top to bottom (default: left to right)"),
+    argument("--expand", "-e", action="append", default=[], metavar="SCOPE",
+             help="draw this name scope opened; 'all' opens every scope"),
+    argument("--collapse", "-c", action="append", default=[], metavar="SCOPE",
+             help="draw this name scope as one box"),
+    argument("--collapse-over", type=int, default=25, metavar="N",
+             help="scopes with more than N ops are drawn as one box unless expanded"),
+    argument("--group-variables", action="store_true",
+             help="draw each variable with its initializer and read op as one node"),
+    argument("--no-shapes", action="store_true", help="no dtype/shape labels on edges"),
+]
+
+
+def _with_draw_arguments(fn):
+    for a in reversed(_draw_arguments):
+        fn = a(fn)
+    return fn
+
+
+def _options(args):
+    expand = True if "all" in args.expand else args.expand
+    return {"rankdir": "TB" if args.tb else "LR", "expand": expand,
+            "collapse": args.collapse, "collapse_over": args.collapse_over,
+            "group_variables": args.group_variables, "show_shapes": not args.no_shapes}
+
+
+@magics_class
+class GraphMagics(Magics):
+
+    @magic_arguments()
+    @argument("--default", "-d", action="store_true",
+              help="build into the default graph instead of a fresh one")
+    @argument("--name", "-n", metavar="VAR", help="keep the graph in this variable")
+    @argument("--draw", metavar="EXPR",
+              help="draw this (a tensor, op, list...) instead of the whole graph")
+    @argument("--no-draw", action="store_true", help="run the cell, draw nothing")
+    @_with_draw_arguments
+    @cell_magic
+    def graph(self, line, cell):
+        """Runs the cell with a graph as the default graph (ops are added to it, even in
+        TF2's eager mode) and draws the graph."""
+        args = parse_argstring(self.graph, line)
+        g = _ops.get_default_graph() if args.default else _ops.Graph()
+        with g.as_default():
+            result = self.shell.run_cell(cell, store_history=False)
+        if args.name:
+            self.shell.user_ns[args.name] = g
+        if not result.success or args.no_draw:
+            return None
+        target = g if not args.draw else self.shell.ev(args.draw)
+        from IPython.display import display
+        display(Drawing(target, **_options(args)))
+        return None
+
+    @magic_arguments()
+    @argument("what", nargs="*",
+              help="expression: Graph, Tensor, Operation, variable, Session, tf.function, "
+                   "or a quoted FileWriter logdir (default: the default graph)")
+    @_with_draw_arguments
+    @line_magic("graph")
+    def graph_line(self, line):
+        """Draws a graph, a tensor's subgraph, an operation, a tf.function's graph..."""
+        args = parse_argstring(self.graph_line, line)
+        expr = " ".join(args.what)
+        target = _ops.get_default_graph() if not expr else self.shell.ev(expr)
+        return Drawing(target, **_options(args))
+
+
+def _drawable(obj):
+    if isinstance(obj, _ops.Tensor) and getattr(obj, "_is_eager", False):
+        return False
+    if isinstance(obj, _ops.Graph):
+        return bool(obj._ops)
+    return getattr(obj, "graph", None) is not None
+
+
+def rich_bundle(obj):
+    """The mimebundle formatter for Graph/Operation/Tensor: SVG of the object's (sub)graph,
+    or the DOT text with an install hint; `text/plain` is left to TF's repr."""
+    if not _drawable(obj):
+        return None
+    d = Drawing(obj)
+    try:
+        return {"image/svg+xml": d.svg()}
+    except GraphvizUnavailable:
+        return {"text/html": fallback_bundle(d.dot, "")["text/html"]}
+
+
+_TYPES = (_ops.Graph, _ops.Operation, _ops.Tensor)
+
+
+def register(ip):
+    ip.register_magics(GraphMagics)
+    fmt = ip.display_formatter.mimebundle_formatter
+    for t in _TYPES:
+        fmt.for_type(t, rich_bundle)
+
+
+def unregister(ip):
+    fmt = ip.display_formatter.mimebundle_formatter
+    for t in _TYPES:
+        fmt.pop(t, None)
+
+
+__all__ = ["GraphMagics", "register", "unregister", "rich_bundle"]

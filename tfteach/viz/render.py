@@ -1,0 +1,117 @@
+"""DOT -> SVG through graphviz's `dot`, and the `Drawing` object notebooks display.
+
+Without the `dot` executable (or the `graphviz` Python package) a drawing falls back to its
+DOT text plus one line saying how to install graphviz: never a traceback.
+"""
+import hashlib
+import html
+import re
+
+from .dot import DotOptions, to_dot
+
+__all__ = ["Drawing", "draw", "render_svg", "GraphvizUnavailable", "INSTALL_HINT"]
+
+INSTALL_HINT = ("graphviz's `dot` is not installed, so this is the DOT text of the drawing: "
+                "install it with `apt-get install graphviz` (or `conda install graphviz`, "
+                "`brew install graphviz`) to see the picture.")
+
+
+class GraphvizUnavailable(RuntimeError):
+    """`dot` (or the `graphviz` Python package) is missing."""
+
+
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+
+
+def render_svg(dot_source):
+    """SVG text for `dot_source`. The SVG carries a `tfteach-dot` comment with a hash of the
+    DOT source: the drawing's identity independent of the `dot` version (nbval compares it)."""
+    try:
+        import graphviz
+    except ImportError as e:
+        raise GraphvizUnavailable(INSTALL_HINT) from e
+    try:
+        svg = graphviz.Source(dot_source).pipe(format="svg", encoding="utf-8")
+    except graphviz.ExecutableNotFound as e:
+        raise GraphvizUnavailable(INSTALL_HINT) from e
+    digest = hashlib.sha1(dot_source.encode()).hexdigest()[:16]
+    m = _SVG_OPEN.search(svg)
+    if m is not None:
+        svg = svg[m.start():]        # drop the XML prolog/doctype: it is invalid inline in HTML
+        m = _SVG_OPEN.match(svg)
+        svg = f"{svg[:m.end()]}\n<!-- tfteach-dot {digest} -->{svg[m.end():]}"
+    return svg
+
+
+class Drawing:
+    """A drawn graph: `.dot` (text), `.svg()` (rendered once), shown inline by Jupyter.
+
+    `text/plain` is a short deterministic summary (op and scope counts), so a notebook's
+    stored outputs stay comparable whatever `dot` drew."""
+
+    def __init__(self, obj, **options):
+        self.options = DotOptions(**options)
+        self.dot = to_dot(obj, _opts=self.options)
+        self._svg = None
+        self._error = None
+
+    def svg(self):
+        if self._svg is None:
+            self._svg = render_svg(self.dot)
+        return self._svg
+
+    def summary(self):
+        nodes = len(re.findall(r'\[label=<', self.dot))
+        boxes = self.dot.count('class="collapsed')
+        clusters = self.dot.count("subgraph ")
+        grads = len(re.findall(r'class="(?:op[^"]*|collapsed) grad[" ]', self.dot))
+        parts = [f"{nodes - boxes} ops drawn"]
+        if clusters:
+            parts.append(f"{clusters} scopes")
+        if boxes:
+            parts.append(f"{boxes} collapsed")
+        if grads:
+            parts.append(f"{grads} gradient")
+        return f"<tfteach graph drawing: {', '.join(parts)}>"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        try:
+            return {"image/svg+xml": self.svg(), "text/plain": self.summary()}
+        except GraphvizUnavailable:
+            return fallback_bundle(self.dot, self.summary())
+
+    def save(self, path, format=None):
+        """Writes `.dot`, `.svg` (or any graphviz format when `dot` is installed)."""
+        fmt = format or str(path).rsplit(".", 1)[-1].lower()
+        if fmt in ("dot", "gv"):
+            data = self.dot.encode()
+        elif fmt == "svg":
+            data = self.svg().encode()
+        else:
+            import graphviz
+            try:
+                data = graphviz.Source(self.dot).pipe(format=fmt)
+            except graphviz.ExecutableNotFound as e:
+                raise GraphvizUnavailable(INSTALL_HINT) from e
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    def __repr__(self):
+        return self.summary()
+
+
+def fallback_bundle(dot_source, plain):
+    return {"text/plain": f"{plain}\n{INSTALL_HINT}\n{dot_source}",
+            "text/html": (f"<div class=\"tfteach-dot-fallback\"><p><em>{html.escape(INSTALL_HINT)}"
+                          f"</em></p><pre>{html.escape(dot_source)}</pre></div>")}
+
+
+def draw(obj, **options):
+    """Draws a Graph, Tensor, Operation, variable, Session, tf.function or logdir.
+
+    Options: rankdir="LR"|"TB", collapse_over=25, expand=[scopes] or True, collapse=[scopes],
+    group_variables=False, show_shapes=True, highlight=[ops], timings=RunMetadata|dict,
+    title=str.
+    """
+    return Drawing(obj, **options)
