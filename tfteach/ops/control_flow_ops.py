@@ -1,4 +1,6 @@
 """group, no_op, tuple, with_dependencies: ordering without data."""
+import builtins
+
 from ..framework import ops as _ops
 from . import array_ops
 
@@ -14,7 +16,7 @@ def group(*inputs, **kwargs):
         return None
     deps = []
     for x in inputs:
-        if isinstance(x, (list, tuple)):
+        if isinstance(x, (list, builtins.tuple)):
             deps.extend(x)
         elif x is not None:
             deps.append(x)
