@@ -269,3 +269,240 @@ def _eq_operator(x, y, op_type):
         return apply_op(op_type, [x, y], name=op_type)[0]
     except (TypeError, ValueError):
         return op_type == "NotEqual"
+
+
+# --- reductions ---------------------------------------------------------------------------
+import builtins as _builtins  # noqa: E402
+
+import numpy as _np  # noqa: E402
+
+from ..framework.tensor_shape import TensorShape as _TensorShape  # noqa: E402
+from ..framework.tensor_shape import unknown_shape as _unknown_shape  # noqa: E402
+
+
+def _reduction_shape(op):
+    x = op.inputs[0].shape
+    axes = shape_rules.const_input(op, 1)
+    keep = op.get_attr("keep_dims")
+    if x.rank is None:
+        return [_unknown_shape()]
+    if axes is None:
+        return [_unknown_shape(x.rank) if keep else _unknown_shape()]
+    rank = x.rank
+    red = set()
+    for a in _np.reshape(axes, -1).tolist():
+        if not -rank <= a < max(rank, 1) or (rank == 0 and a not in (0, -1)):
+            raise op.shape_error(f"Invalid reduction dimension {a} for input with {rank} "
+                                 f"dimensions.")
+        red.add(a % rank if rank else 0)
+    d = x.as_tuple()
+    if keep:
+        return [_TensorShape([1 if i in red else d[i] for i in _builtins.range(rank)])]
+    return [_TensorShape([d[i] for i in _builtins.range(rank) if i not in red])]
+
+
+REDUCTIONS = {"Sum": "T", "Mean": "T", "Prod": "T", "Max": "T", "Min": "T",
+              "All": _dt.bool_, "Any": _dt.bool_}
+for _t, _spec in REDUCTIONS.items():
+    registry.register_op(_t, inputs=(("input", _spec), ("reduction_indices", "Tidx")),
+                         outputs=(("output", _spec),), shape=_reduction_shape,
+                         attr_defaults={"keep_dims": False})
+
+
+def _arg_shape(op):
+    x = op.inputs[0].shape
+    axis = shape_rules.const_input(op, 1)
+    if x.rank is None:
+        return [_unknown_shape()]
+    if axis is None:
+        return [_unknown_shape(max(x.rank - 1, 0))]
+    a = int(axis)
+    if not -x.rank <= a < x.rank:
+        raise op.shape_error(f"Dimension ({a}) must be in the range [{-x.rank}, {x.rank}), "
+                             f"where {x.rank} is the number of dimensions in the input.")
+    a %= x.rank
+    d = x.as_tuple()
+    return [_TensorShape(d[:a] + d[a + 1:])]
+
+
+for _t in ("ArgMax", "ArgMin"):
+    registry.register_op(_t, inputs=(("input", "T"), ("dimension", "Tidx")),
+                         outputs=(("output", "output_type"),), shape=_arg_shape)
+
+
+def _resolve_keepdims(keepdims, keep_dims):
+    if keepdims is not None and keep_dims is not None:
+        raise ValueError("Cannot specify both 'keep_dims' and 'keepdims'")
+    k = keepdims if keepdims is not None else keep_dims
+    return bool(k) if k is not None else False
+
+
+def _resolve_axis(axis, reduction_indices):
+    if axis is not None and reduction_indices is not None:
+        raise ValueError("Cannot specify both 'axis' and 'reduction_indices'")
+    return axis if axis is not None else reduction_indices
+
+
+def _static_rank(x):
+    if getattr(x, "_is_eager", False) or not isinstance(x, _ops.Tensor):
+        return len(_np.shape(x.numpy() if hasattr(x, "numpy") else x))
+    return x.shape.rank
+
+
+def _reduction_dims(x, axis):
+    """The axes tensor of a reduction; all axes when `axis` is None (a Const made in the
+    caller's scope, as TF does)."""
+    if axis is not None:
+        return axis
+    rank = _static_rank(x)
+    if rank is not None:
+        from . import constant_op
+        return constant_op.constant(_np.arange(rank, dtype=_np.int32))
+    from . import array_ops
+    return range(0, array_ops.rank(x), 1)
+
+
+def _make_reduction(op_type, doc):
+    def fn(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
+           keep_dims=None):
+        axis = _resolve_axis(axis, reduction_indices)
+        keep = _resolve_keepdims(keepdims, keep_dims)
+        if not isinstance(input_tensor, _ops.Tensor) and \
+                getattr(input_tensor, "_tfteach_dtype", None) is None:
+            input_tensor = _ops.convert_to_tensor(
+                input_tensor, dtype=_dt.bool_ if op_type in ("All", "Any") else None)
+        dims = _reduction_dims(input_tensor, axis)
+        return apply_op(op_type, [input_tensor, dims], {"keep_dims": keep},
+                        name=name or op_type)[0]
+    fn.__name__ = "reduce_" + op_type.lower()
+    fn.__doc__ = doc
+    return fn
+
+
+reduce_sum = _make_reduction("Sum", "Sum of elements across `axis` (all axes when None).")
+reduce_mean = _make_reduction("Mean", "Mean across `axis`; integer inputs give a truncated "
+                                      "integer mean, as in TF.")
+reduce_prod = _make_reduction("Prod", "Product of elements across `axis`.")
+reduce_max = _make_reduction("Max", "Maximum across `axis` (NaN propagates).")
+reduce_min = _make_reduction("Min", "Minimum across `axis` (NaN propagates).")
+reduce_all = _make_reduction("All", "Logical and across `axis`.")
+reduce_any = _make_reduction("Any", "Logical or across `axis`.")
+
+
+def _make_arg(op_type):
+    def fn(input, axis=None, name=None, dimension=None, output_type=_dt.int64):  # noqa: A002
+        if axis is not None and dimension is not None:
+            raise ValueError("Cannot specify both 'axis' and 'dimension'")
+        axis = axis if axis is not None else dimension
+        if axis is None:
+            axis = 0
+        return apply_op(op_type, [input, axis], {"output_type": _dt.as_dtype(output_type)},
+                        name=name or op_type)[0]
+    fn.__name__ = op_type.lower()
+    return fn
+
+
+argmax = _make_arg("ArgMax")
+argmin = _make_arg("ArgMin")
+arg_max = argmax
+arg_min = argmin
+
+
+def count_nonzero(input_tensor=None, axis=None, keepdims=None, dtype=_dt.int64, name=None,
+                  reduction_indices=None, keep_dims=None, input=None):  # noqa: A002
+    """Number of non-zero elements: NotEqual(x, 0) cast to `dtype` and summed (TF's graph)."""
+    if input is not None:
+        input_tensor = input
+    axis = _resolve_axis(axis, reduction_indices)
+    keep = _resolve_keepdims(keepdims, keep_dims)
+    with _ops.name_scope(name, "count_nonzero", [input_tensor]):
+        x = _ops.convert_to_tensor(input_tensor, name="input")
+        from . import constant_op
+        zero = constant_op.constant(_np.zeros((), x.dtype.base_dtype.np_dtype)
+                                    if x.dtype.base_dtype != _dt.string else b"",
+                                    dtype=x.dtype.base_dtype, name="zeros")
+        nz = cast(not_equal(x, zero), dtype)
+        return reduce_sum(nz, axis=axis, keepdims=keep)
+
+
+# --- Range, LinSpace ---------------------------------------------------------------------------
+
+def _range_shape(op):
+    vals = [shape_rules.const_input(op, i) for i in _builtins.range(3)]
+    for i, t in enumerate(op.inputs):
+        shape_rules.require_rank(op, t.shape, 0)
+    if any(v is None for v in vals):
+        return [_unknown_shape(1)]
+    start, limit, delta = (v.item() for v in vals)
+    err = _range_error(start, limit, delta)
+    if err:
+        raise op.shape_error(err)
+    return [_TensorShape([_range_size(start, limit, delta)])]
+
+
+def _range_error(start, limit, delta):
+    if delta == 0:
+        return "Requires delta != 0"
+    if delta > 0 and start > limit:
+        return f"Requires start <= limit when delta > 0: {start}/{limit}"
+    if delta < 0 and start < limit:
+        return f"Requires start >= limit when delta < 0: {start}/{limit}"
+    return None
+
+
+def _range_size(start, limit, delta):
+    import math
+    if isinstance(start, int) and isinstance(limit, int) and isinstance(delta, int):
+        return (_builtins.abs(limit - start) + _builtins.abs(delta) - 1) // \
+            _builtins.abs(delta)
+    return int(math.ceil(_builtins.abs((limit - start) / delta)))
+
+
+registry.register_op("Range", inputs=(("start", "Tidx"), ("limit", "Tidx"), ("delta", "Tidx")),
+                     outputs=(("output", "Tidx"),), shape=_range_shape)
+
+
+def _linspace_shape(op):
+    n = shape_rules.const_input(op, 2)
+    return [_TensorShape([None if n is None else int(n)])]
+
+
+registry.register_op("LinSpace", inputs=(("start", "T"), ("stop", "T"), ("num", "Tidx")),
+                     outputs=(("output", "T"),), shape=_linspace_shape)
+
+_RANGE_HIERARCHY = [_dt.int32, _dt.int64, _dt.float16, _dt.bfloat16, _dt.float32, _dt.float64]
+
+
+def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 - TF's name
+    """tf.range: like Python's range; the dtype is the widest of the arguments' dtypes
+    (int32 < int64 < float16 < float32 < float64) unless `dtype` is given."""
+    if limit is None:
+        start, limit = 0, start
+    with _ops.name_scope(name, "Range", [start, limit, delta]) as scope:
+        want = _dt.as_dtype(dtype) if dtype is not None else None
+        start = _ops.convert_to_tensor(start, dtype=want, name="start")
+        limit = _ops.convert_to_tensor(limit, dtype=want, name="limit")
+        delta = _ops.convert_to_tensor(delta, dtype=want, name="delta")
+        if want is None:
+            kinds = [t.dtype.base_dtype for t in (start, limit, delta)]
+            want = max(kinds, key=lambda d: _RANGE_HIERARCHY.index(d)
+                       if d in _RANGE_HIERARCHY else -1)
+            start, limit, delta = (cast(t, want) for t in (start, limit, delta))
+        return apply_op("Range", [start, limit, delta], name=scope)[0]
+
+
+def linspace(start, stop, num, name=None, axis=0):
+    """`num` evenly spaced values from `start` to `stop` inclusive.
+
+    One `LinSpace` op named after the scope (TF 2.21 builds the same values out of ~80
+    small ops under `linspace/`; the final tensor there is `linspace/Slice:0`)."""
+    if axis != 0:
+        raise NotImplementedError("tfteach's linspace supports axis=0 only")
+    with _ops.name_scope(name, "linspace", [start, stop]) as scope:
+        start = _ops.convert_to_tensor(start, name="start")
+        stop = _ops.convert_to_tensor(stop, dtype=start.dtype.base_dtype, name="stop")
+        num = _ops.convert_to_tensor(num, name="num")
+        return apply_op("LinSpace", [start, stop, num], name=scope)[0]
+
+
+lin_space = linspace

@@ -38,3 +38,50 @@ def all_same(op):
                                  f"Dimension 0 in both shapes must be equal")
         shape = shape.merge_with(t.shape)
     return [shape]
+
+
+# --- helpers for rules that read constant inputs ---------------------------------------------
+
+def const_input(op, i):
+    """The value of input `i` when it is known at graph-build time (a Const, a static Shape,
+    ...), else None."""
+    from ..framework import tensor_util
+    return tensor_util.constant_value(op.inputs[i])
+
+
+def shape_input(op, i):
+    """Input `i` (a shape vector) as a TensorShape with unknown dims where not constant."""
+    from ..framework import tensor_util
+    return tensor_util.constant_value_as_shape(op.inputs[i])
+
+
+def dims(shape):
+    """A TensorShape as a list of ints/None, or None when the rank is unknown."""
+    return None if shape.rank is None else list(shape.as_tuple())
+
+
+def require_rank(op, shape, rank, what=None):
+    if shape.rank is not None and shape.rank != rank:
+        raise op.shape_error(f"Shape must be rank {rank} but is rank {shape.rank}")
+
+
+def require_rank_at_least(op, shape, rank):
+    if shape.rank is not None and shape.rank < rank:
+        raise op.shape_error(f"Shape must be at least rank {rank} but is rank {shape.rank}")
+
+
+def merge_dim(op, a, b, what="Dimensions must be equal"):
+    """Two dims that must agree: the known one, ValueError when both are known and differ."""
+    if a is None:
+        return b
+    if b is None or a == b:
+        return a
+    raise op.shape_error(f"{what}, but are {a} and {b}")
+
+
+def unknown_rank_or(rank):
+    return unknown_shape() if rank is None else unknown_shape(rank)
+
+
+def out_shape(d):
+    return unknown_shape() if d is None else TensorShape(d)

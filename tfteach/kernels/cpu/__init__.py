@@ -1,2 +1,4 @@
 """numba kernels for the CPU. Importing this package registers all of them."""
 from . import array, math, state  # noqa: F401
+from . import linalg, reduce  # noqa: F401
+from . import gradient_ops  # noqa: F401

@@ -62,3 +62,11 @@ class Elementwise:
 
     def __call__(self, *args):
         return self.ufunc(np.asarray(args[0]).dtype)(*args)
+
+
+# numba's default threading layer aborts the process when parallel kernels are launched from
+# two threads at once; every `parallel=True` kernel runs under this lock, taken without
+# blocking (a thread that finds it busy runs the serial version of the kernel).
+import threading  # noqa: E402
+
+PARALLEL_LOCK = threading.Lock()

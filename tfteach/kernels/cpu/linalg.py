@@ -1,0 +1,209 @@
+"""CPU kernels of the matrix ops.
+
+Float/complex matmul is a numba function calling `np.dot`, which numba lowers to a BLAS gemm
+(through scipy's BLAS bindings): the arithmetic is BLAS's, numba only removes the Python
+dispatch. A transposed operand is passed as a transposed view (an F-ordered array), so BLAS
+reads it in place without a copy. BLAS has no integer gemm, so integer matmul is a numba loop
+in i-k-j order (unit-stride inner loop, vectorised by LLVM); integer products wrap as TF's do.
+
+MatrixInverse calls `np.linalg.inv` inside numba (LAPACK getrf/getri); an exactly singular
+matrix (a zero pivot, the same test TF's LU makes) is InvalidArgumentError
+"Input is not invertible.".
+"""
+import numpy as np
+from numba import njit
+
+from ... import errors
+from ...framework.registry import register_kernel
+
+
+@njit(cache=True)
+def _dot(a, b):
+    return np.dot(a, b)
+
+
+@njit(cache=True)
+def _dot_int(a, b, out):
+    m, k = a.shape
+    n = b.shape[1]
+    for i in range(m):
+        for p in range(k):
+            v = a[i, p]
+            for j in range(n):
+                out[i, j] += v * b[p, j]
+
+
+@njit(cache=True)
+def _batch_dot(a, b, out):
+    for i in range(a.shape[0]):
+        out[i] = np.dot(a[i], b[i])
+
+
+@njit(cache=True)
+def _batch_dot_int(a, b, out):
+    for i in range(a.shape[0]):
+        _dot_int(a[i], b[i], out[i])
+
+
+_BLAS = (np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.complex64),
+         np.dtype(np.complex128))
+_INT = tuple(np.dtype(t) for t in (np.int8, np.int16, np.int32, np.int64, np.uint8,
+                                   np.uint16, np.uint32, np.uint64))
+
+
+def _operand(x):
+    """C- or F-contiguous arrays go to BLAS as they are; anything else is copied once."""
+    if x.flags.c_contiguous or x.flags.f_contiguous:
+        return x
+    return np.ascontiguousarray(x)
+
+
+def _check_dtype(x, op_type):
+    if x.dtype not in _BLAS and x.dtype not in _INT and x.dtype != np.float16:
+        raise errors.InvalidArgumentError(
+            None, None, f"No kernel for {op_type} with dtype {x.dtype}")
+
+
+def matmul2d(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape[1] != b.shape[0]:
+        raise errors.InvalidArgumentError(
+            None, None, f"Matrix size-incompatible: In[0]: [{a.shape[0]},{a.shape[1]}], "
+                        f"In[1]: [{b.shape[0]},{b.shape[1]}]")
+    dt = a.dtype
+    if dt in _BLAS:
+        if a.shape[0] == 0 or a.shape[1] == 0 or b.shape[1] == 0:
+            return np.zeros((a.shape[0], b.shape[1]), dt)
+        return _dot(_operand(a), _operand(b))
+    if dt == np.float16:
+        return _dot(a.astype(np.float32), b.astype(np.float32)).astype(np.float16)
+    out = np.zeros((a.shape[0], b.shape[1]), dt)
+    _dot_int(np.ascontiguousarray(a), np.ascontiguousarray(b), out)
+    return out
+
+
+@register_kernel("MatMul")
+def mat_mul(a, b, *, transpose_a, transpose_b):
+    a, b = np.asarray(a), np.asarray(b)
+    _check_dtype(a, "MatMul")
+    if a.ndim != 2 or b.ndim != 2:
+        raise errors.InvalidArgumentError(
+            None, None, f"In[0] and In[1] has different ndims: [{','.join(map(str, a.shape))}]"
+                        f" vs. [{','.join(map(str, b.shape))}]")
+    return matmul2d(a.T if transpose_a else a, b.T if transpose_b else b)
+
+
+@register_kernel("BatchMatMulV2")
+def batch_mat_mul_v2(x, y, *, adj_x, adj_y):
+    x, y = np.asarray(x), np.asarray(y)
+    _check_dtype(x, "BatchMatMulV2")
+    if x.ndim < 2 or y.ndim < 2:
+        raise errors.InvalidArgumentError(
+            None, None, f"In[0] and In[1] must have rank >= 2: {x.ndim} vs. {y.ndim}")
+    if adj_x:
+        x = np.conj(np.swapaxes(x, -1, -2)) if x.dtype.kind == "c" else np.swapaxes(x, -1, -2)
+    if adj_y:
+        y = np.conj(np.swapaxes(y, -1, -2)) if y.dtype.kind == "c" else np.swapaxes(y, -1, -2)
+    if x.shape[-1] != y.shape[-2]:
+        raise errors.InvalidArgumentError(
+            None, None, f"Matrix size-incompatible: In[0]: [{','.join(map(str, x.shape))}], "
+                        f"In[1]: [{','.join(map(str, y.shape))}]")
+    try:
+        batch = np.broadcast_shapes(x.shape[:-2], y.shape[:-2])
+    except ValueError:
+        raise errors.InvalidArgumentError(
+            None, None, f"In[0] and In[1] must have compatible batch dimensions: "
+                        f"[{','.join(map(str, x.shape))}] vs. "
+                        f"[{','.join(map(str, y.shape))}]") from None
+    m, k, n = x.shape[-2], x.shape[-1], y.shape[-1]
+    nb = int(np.prod(batch, dtype=np.int64))
+    xb = np.ascontiguousarray(np.broadcast_to(x, batch + (m, k))).reshape(nb, m, k)
+    yb = np.ascontiguousarray(np.broadcast_to(y, batch + (k, n))).reshape(nb, k, n)
+    dt = x.dtype
+    if dt == np.float16:
+        xb, yb = xb.astype(np.float32), yb.astype(np.float32)
+    if nb == 0 or m == 0 or n == 0 or k == 0:
+        return np.zeros(batch + (m, n), dt)
+    if xb.dtype in _BLAS:
+        out = np.empty((nb, m, n), xb.dtype)
+        _batch_dot(xb, yb, out)
+    else:
+        out = np.zeros((nb, m, n), dt)
+        _batch_dot_int(xb, yb, out)
+    return out.reshape(batch + (m, n)).astype(dt, copy=False)
+
+
+@njit(cache=True)
+def _inverse_batch(x, out):
+    """Returns the index of the first singular matrix, or -1."""
+    n = x.shape[1]
+    for i in range(x.shape[0]):
+        # LAPACK getrf reports an exactly zero pivot; numba turns it into an exception that
+        # nopython code cannot catch, so test the pivots with our own elimination first.
+        a = x[i].copy()
+        for c in range(n):
+            p = c
+            best = abs(a[c, c])
+            for r in range(c + 1, n):
+                if abs(a[r, c]) > best:
+                    best = abs(a[r, c])
+                    p = r
+            if best == 0:
+                return i
+            if p != c:
+                for j in range(n):
+                    tmp = a[c, j]
+                    a[c, j] = a[p, j]
+                    a[p, j] = tmp
+            for r in range(c + 1, n):
+                f = a[r, c] / a[c, c]
+                for j in range(c, n):
+                    a[r, j] -= f * a[c, j]
+        out[i] = np.linalg.inv(x[i])
+    return -1
+
+
+@register_kernel("MatrixInverse")
+def matrix_inverse(x, *, adjoint):
+    x = np.asarray(x)
+    if x.dtype not in _BLAS:
+        raise errors.InvalidArgumentError(
+            None, None, f"No kernel for MatrixInverse with dtype {x.dtype}")
+    if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
+        raise errors.InvalidArgumentError(
+            None, None, f"Input matrices must be squares, got "
+                        f"{x.shape[-2] if x.ndim >= 2 else 0} != {x.shape[-1]}")
+    if adjoint:
+        x = np.conj(np.swapaxes(x, -1, -2))
+    n = x.shape[-1]
+    batch = x.shape[:-2]
+    xb = np.ascontiguousarray(x).reshape(-1, n, n)
+    out = np.empty_like(xb)
+    if n and xb.shape[0]:
+        bad = _inverse_batch(xb, out)
+        if bad >= 0:
+            raise errors.InvalidArgumentError(None, None, "Input is not invertible.")
+    return out.reshape(batch + (n, n))
+
+
+@njit(cache=True)
+def _det_batch(x, out):
+    for i in range(x.shape[0]):
+        out[i] = np.linalg.det(x[i])
+
+
+@register_kernel("MatrixDeterminant")
+def matrix_determinant(x):
+    x = np.asarray(x)
+    if x.dtype not in _BLAS:
+        raise errors.InvalidArgumentError(
+            None, None, f"No kernel for MatrixDeterminant with dtype {x.dtype}")
+    n = x.shape[-1]
+    xb = np.ascontiguousarray(x).reshape(-1, n, n)
+    out = np.empty(xb.shape[0], x.dtype)
+    if xb.shape[0]:
+        if n == 0:
+            out[:] = 1
+        else:
+            _det_batch(xb, out)
+    return out.reshape(x.shape[:-2])

@@ -1,0 +1,339 @@
+"""CPU kernels of the reductions (Sum, Mean, Prod, Max, Min, All, Any, ArgMax, ArgMin).
+
+The input is viewed as (outer, reduced, inner) without copying whenever the reduced axes are
+adjacent (the usual case: one axis, or all of them); otherwise the reduced axes are moved to
+the end with one copy. Two numba loops cover every case:
+
+* `_reduce_rows` (inner == 1): one accumulator per row, a unit-stride inner loop that LLVM
+  vectorises (`fastmath={"reassoc"}` lets it reorder the additions, and leaves NaN/Inf rules
+  alone);
+* `_reduce_mid`: a row of `inner` accumulators updated by each reduced slice (unit stride too).
+
+float16/float32 sums and products accumulate in float64 (TF accumulates float32 in float32
+with a tree; the float64 accumulator is at least as accurate). Integer sums wrap as TF's do.
+
+Big inputs (>= 2**20 elements) use a `parallel=True` version of the row loop. numba's default
+threading layer aborts when two threads launch parallel kernels at once (one Session can be run
+from several Python threads), so the parallel loop runs only under `PARALLEL_LOCK`, taken
+without blocking: a thread that finds it busy runs the serial loop instead.
+"""
+import numpy as np
+from numba import njit, prange
+
+from ... import errors
+from ...framework.registry import register_kernel
+from ._build import PARALLEL_LOCK
+
+SUM, PROD, MAX, MIN, ALL, ANY = 0, 1, 2, 3, 4, 5
+_PARALLEL_MIN = 1 << 20
+_KIND = {"Sum": SUM, "Mean": SUM, "Prod": PROD, "Max": MAX, "Min": MIN, "All": ALL,
+         "Any": ANY}
+
+
+@njit(cache=True, fastmath={"reassoc"})
+def _row(x, kind, lo, hi, acc):
+    """Reduces x[lo:hi] (1-D, unit stride) into the starting value `acc`."""
+    if kind == SUM:
+        for k in range(lo, hi):
+            acc += x[k]
+    elif kind == PROD:
+        for k in range(lo, hi):
+            acc *= x[k]
+    elif kind == MAX:
+        for k in range(lo, hi):
+            v = x[k]
+            if v > acc or v != v:
+                acc = v
+    elif kind == MIN:
+        for k in range(lo, hi):
+            v = x[k]
+            if v < acc or v != v:
+                acc = v
+    return acc
+
+
+@njit(cache=True)
+def _row_bool(x, kind, lo, hi, acc):
+    """All/Any of x[lo:hi] and `acc`, stopping at the first deciding element."""
+    if kind == ALL:
+        if not acc:
+            return False
+        for k in range(lo, hi):
+            if not x[k]:
+                return False
+        return True
+    if acc:
+        return True
+    for k in range(lo, hi):
+        if x[k]:
+            return True
+    return False
+
+
+@njit(cache=True)
+def _reduce_rows(x, kind, out):
+    """x: (M, K) C-contiguous; out: (M,) holding each row's starting value."""
+    m, k = x.shape
+    for i in range(m):
+        out[i] = _row(x[i], kind, 0, k, out[i])
+
+
+@njit(cache=True)
+def _reduce_rows_bool(x, kind, out):
+    m, k = x.shape
+    for i in range(m):
+        out[i] = _row_bool(x[i], kind, 0, k, out[i])
+
+
+@njit(cache=True, parallel=True)
+def _reduce_rows_par(x, kind, out):
+    m, k = x.shape
+    for i in prange(m):
+        out[i] = _row(x[i], kind, 0, k, out[i])
+
+
+@njit(cache=True, fastmath={"reassoc"})
+def _reduce_mid(x, kind, out):
+    """x: (O, K, I) C-contiguous; out: (O, I) holding the starting values."""
+    o_n, k_n, i_n = x.shape
+    for o in range(o_n):
+        for k in range(k_n):
+            if kind == SUM:
+                for i in range(i_n):
+                    out[o, i] += x[o, k, i]
+            elif kind == PROD:
+                for i in range(i_n):
+                    out[o, i] *= x[o, k, i]
+            elif kind == MAX:
+                for i in range(i_n):
+                    v = x[o, k, i]
+                    if v > out[o, i] or v != v:
+                        out[o, i] = v
+            elif kind == MIN:
+                for i in range(i_n):
+                    v = x[o, k, i]
+                    if v < out[o, i] or v != v:
+                        out[o, i] = v
+
+
+@njit(cache=True)
+def _reduce_mid_bool(x, kind, out):
+    o_n, k_n, i_n = x.shape
+    for o in range(o_n):
+        for k in range(k_n):
+            if kind == ALL:
+                for i in range(i_n):
+                    out[o, i] = out[o, i] and x[o, k, i]
+            else:
+                for i in range(i_n):
+                    out[o, i] = out[o, i] or x[o, k, i]
+
+
+def _acc_dtype(kind, dt):
+    if kind in (MAX, MIN, ALL, ANY):
+        return dt
+    if dt.kind == "f":
+        return np.dtype(np.float64)
+    if dt.kind == "c":
+        return np.dtype(np.complex128)
+    if dt.kind == "u":
+        return np.dtype(np.uint64)
+    if dt.kind == "i":
+        return np.dtype(np.int64)
+    return dt
+
+
+def _identity(kind, dt):
+    if kind == SUM:
+        return 0
+    if kind == PROD:
+        return 1
+    if kind == ALL:
+        return True
+    if kind == ANY:
+        return False
+    if dt.kind == "f":
+        return -np.inf if kind == MAX else np.inf
+    info = np.iinfo(dt)
+    return info.min if kind == MAX else info.max
+
+
+def _canonical_axes(axes, rank, op_type):
+    axes = np.asarray(axes).reshape(-1).tolist()
+    out = set()
+    for a in axes:
+        if not -rank <= a < max(rank, 1):
+            raise errors.InvalidArgumentError(
+                None, None, f"Invalid reduction dimension ({a} for input with {rank} "
+                            f"dimension(s)")
+        out.add(a % rank if rank else 0)
+    return sorted(out)
+
+
+def reduce(x, axes, kind, keep_dims, op_type="Sum"):
+    """The reduction of `x` over `axes` as a NumPy array of the accumulator dtype."""
+    x = np.asarray(x)
+    dt = x.dtype
+    if dt.kind not in "biuf" or (dt.kind == "b" and kind not in (ALL, ANY)):
+        raise errors.InvalidArgumentError(
+            None, None, f"No kernel for {op_type} with dtype {dt}")
+    rank = x.ndim
+    red = _canonical_axes(axes, rank, op_type)
+    keep_shape = tuple(1 if i in red else d for i, d in enumerate(x.shape))
+    out_shape = keep_shape if keep_dims else tuple(d for i, d in enumerate(x.shape)
+                                                   if i not in red)
+    acc_dt = _acc_dtype(kind, dt)
+    if dt == np.float16:        # numba has no float16 arithmetic
+        x = x.astype(np.float32)
+        if kind in (MAX, MIN):
+            acc_dt = np.dtype(np.float32)
+    ident = _identity(kind, np.dtype(acc_dt))
+    if not red:
+        return x.astype(acc_dt).reshape(out_shape)
+    if red != list(range(red[0], red[-1] + 1)):     # not adjacent: move them last (a copy)
+        kept = [i for i in range(rank) if i not in red]
+        x = np.transpose(x, kept + red)
+        red = list(range(len(kept), rank))
+    x = np.ascontiguousarray(x)
+    shp = x.shape
+    outer = int(np.prod(shp[:red[0]], dtype=np.int64))
+    k = int(np.prod(shp[red[0]:red[-1] + 1], dtype=np.int64))
+    inner = int(np.prod(shp[red[-1] + 1:], dtype=np.int64))
+    if inner == 1:
+        x2 = x.reshape(outer, k)
+        out = np.full(outer, ident, dtype=acc_dt)
+        if kind in (ALL, ANY):
+            _reduce_rows_bool(x2, kind, out)
+        elif x.size >= _PARALLEL_MIN and PARALLEL_LOCK.acquire(blocking=False):
+            try:
+                if outer >= 16:
+                    _reduce_rows_par(x2, kind, out)
+                else:               # few long rows: reduce blocks in parallel, then the blocks
+                    out = _blocked(x2, kind, out, acc_dt, ident)
+            finally:
+                PARALLEL_LOCK.release()
+        else:
+            _reduce_rows(x2, kind, out)
+    else:
+        out = np.full((outer, inner), ident, dtype=acc_dt)
+        (_reduce_mid_bool if kind in (ALL, ANY) else _reduce_mid)(
+            x.reshape(outer, k, inner), kind, out)
+    return out.reshape(out_shape)
+
+
+def _blocked(x2, kind, out, acc_dt, ident):
+    outer, k = x2.shape
+    nb = 64
+    step = k // nb
+    head = np.ascontiguousarray(x2[:, :nb * step]).reshape(outer * nb, step)
+    part = np.full(outer * nb, ident, dtype=acc_dt)
+    _reduce_rows_par(head, kind, part)
+    part = part.reshape(outer, nb)
+    _reduce_rows(part, kind, out)
+    if nb * step < k:
+        tail = np.ascontiguousarray(x2[:, nb * step:])
+        if kind in (MAX, MIN):
+            _reduce_rows(tail, kind, out)
+        else:
+            t = np.full(outer, ident, dtype=acc_dt)
+            _reduce_rows(tail, kind, t)
+            out = out + t if kind == SUM else out * t
+    return out
+
+
+def _make(op_type):
+    kind = _KIND[op_type]
+
+    def kernel(x, axes, *, keep_dims):
+        x = np.asarray(x)
+        r = reduce(x, axes, kind, keep_dims, op_type)
+        if op_type == "Mean":
+            n = x.size // max(r.size, 1) if r.size else 0
+            if x.dtype.kind == "f":
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    return (r / n).astype(x.dtype) if n else np.full(r.shape, np.nan, x.dtype)
+            s = r.astype(x.dtype).astype(np.int64)       # wrap like TF's T accumulator
+            if n == 0:
+                return np.zeros(r.shape, x.dtype)
+            q = np.abs(s) // n
+            return np.where(s < 0, -q, q).astype(x.dtype)   # C division truncates
+        return np.asarray(r.astype(x.dtype, copy=False))
+    kernel.__name__ = op_type.lower()
+    kernel.__qualname__ = op_type.lower()
+    return kernel
+
+
+for _t in _KIND:
+    register_kernel(_t)(_make(_t))
+
+
+# --- ArgMax / ArgMin ---------------------------------------------------------------------------
+
+@njit(cache=True)
+def _arg_rows(x, want_max, out):
+    """Index of the first max (min) of each row of x (M, K); NaN never wins a comparison."""
+    m, k = x.shape
+    for i in range(m):
+        best = x[i, 0]
+        idx = 0
+        for j in range(1, k):
+            v = x[i, j]
+            if (v > best) if want_max else (v < best):
+                best = v
+                idx = j
+        out[i] = idx
+
+
+def _arg(x, axis, output_type, want_max):
+    x = np.asarray(x)
+    a = int(axis)
+    if not -x.ndim <= a < max(x.ndim, 1):
+        raise errors.InvalidArgumentError(
+            None, None, f"Expected dimension in the range [{-x.ndim}, {x.ndim}), but got {a}")
+    a %= max(x.ndim, 1)
+    if x.ndim == 0:
+        raise errors.InvalidArgumentError(None, None, "Expected dimension in the range [0, 0)")
+    if x.shape[a] == 0:
+        raise errors.InvalidArgumentError(
+            None, None, f"Reduction axis {a} is empty in shape "
+                        f"[{','.join(str(d) for d in x.shape)}]")
+    if x.dtype == np.float16:
+        x = x.astype(np.float32)
+    moved = np.ascontiguousarray(np.moveaxis(x, a, -1))
+    rows = moved.reshape(-1, x.shape[a])
+    out = np.empty(rows.shape[0], dtype=np.int64)
+    _arg_rows(rows, want_max, out)
+    return out.reshape(moved.shape[:-1]).astype(output_type.np_dtype)
+
+
+@register_kernel("ArgMax")
+def arg_max(x, axis, *, output_type):
+    return _arg(x, axis, output_type, True)
+
+
+@register_kernel("ArgMin")
+def arg_min(x, axis, *, output_type):
+    return _arg(x, axis, output_type, False)
+
+
+# --- Range, LinSpace ---------------------------------------------------------------------------
+
+@register_kernel("Range")
+def range_(start, limit, delta):
+    from ...ops.math_ops import _range_error, _range_size
+    s, l_, d = (np.asarray(v).item() for v in (start, limit, delta))
+    err = _range_error(s, l_, d)
+    if err:
+        raise errors.InvalidArgumentError(None, None, err)
+    dt = np.asarray(start).dtype
+    n = _range_size(s, l_, d)
+    return (np.arange(n, dtype=np.float64 if dt.kind == "f" else np.int64) * d + s).astype(dt)
+
+
+@register_kernel("LinSpace")
+def lin_space(start, stop, num):
+    n = int(num)
+    if n <= 0:
+        raise errors.InvalidArgumentError(None, None, f"Requires num > 0: {n}")
+    dt = np.asarray(start).dtype
+    return np.linspace(float(start), float(stop), n).astype(dt)

@@ -1,0 +1,195 @@
+"""Matrix ops: matmul (MatMul / BatchMatMulV2), matrix_inverse, matrix_transpose, tensordot.
+
+Declarations and constructors; the kernels are in `tfteach/kernels/<device>/linalg.py`.
+"""
+import numpy as np
+
+from ..framework import dtypes as _dt
+from ..framework import ops as _ops
+from ..framework import registry
+from ..framework.op_def_library import apply_op
+from ..framework.tensor_shape import TensorShape, unknown_shape
+from . import shape_rules
+
+
+def _matmul_shape(op):
+    a, b = op.inputs[0].shape, op.inputs[1].shape
+    shape_rules.require_rank(op, a, 2)
+    shape_rules.require_rank(op, b, 2)
+    if a.rank is None or b.rank is None:
+        return [unknown_shape(2)]
+    (m, ka), (kb, n) = a.as_tuple(), b.as_tuple()
+    if op.get_attr("transpose_a"):
+        m, ka = ka, m
+    if op.get_attr("transpose_b"):
+        kb, n = n, kb
+    shape_rules.merge_dim(op, ka, kb)
+    return [TensorShape([m, n])]
+
+
+def _batch_matmul_shape(op):
+    a, b = op.inputs[0].shape, op.inputs[1].shape
+    shape_rules.require_rank_at_least(op, a, 2)
+    shape_rules.require_rank_at_least(op, b, 2)
+    if a.rank is None or b.rank is None:
+        return [unknown_shape()]
+    da, db = list(a.as_tuple()), list(b.as_tuple())
+    m, ka = da[-2:]
+    kb, n = db[-2:]
+    if op.get_attr("adj_x"):
+        m, ka = ka, m
+    if op.get_attr("adj_y"):
+        kb, n = n, kb
+    shape_rules.merge_dim(op, ka, kb)
+    from ..framework.tensor_shape import broadcast_shapes
+    batch = broadcast_shapes(TensorShape(da[:-2]), TensorShape(db[:-2]))
+    if batch is None:
+        raise op.shape_error(f"Incompatible batch dimensions: {da[:-2]} vs. {db[:-2]}")
+    return [batch.concatenate(TensorShape([m, n]))]
+
+
+registry.register_op("MatMul", inputs=(("a", "T"), ("b", "T")), outputs=(("product", "T"),),
+                     shape=_matmul_shape,
+                     attr_defaults={"transpose_a": False, "transpose_b": False,
+                                    "grad_a": False, "grad_b": False})
+registry.register_op("BatchMatMulV2", inputs=(("x", "T"), ("y", "T")),
+                     outputs=(("output", "T"),), shape=_batch_matmul_shape,
+                     attr_defaults={"adj_x": False, "adj_y": False, "grad_x": False,
+                                    "grad_y": False})
+
+
+def _square_shape(op):
+    x = op.inputs[0].shape
+    shape_rules.require_rank_at_least(op, x, 2)
+    if x.rank is None:
+        return [unknown_shape()]
+    d = list(x.as_tuple())
+    shape_rules.merge_dim(op, d[-2], d[-1])
+    k = d[-1] if d[-1] is not None else d[-2]
+    return [TensorShape(d[:-2] + [k, k])]
+
+
+registry.register_op("MatrixInverse", inputs=(("input", "T"),), outputs=(("output", "T"),),
+                     shape=_square_shape, attr_defaults={"adjoint": False})
+registry.register_op("MatrixDeterminant", inputs=(("input", "T"),), outputs=(("output", "T"),),
+                     shape=lambda op: [_square_shape(op)[0][:-2]
+                                       if op.inputs[0].shape.rank is not None
+                                       else unknown_shape()])
+
+
+def _rank_of(x):
+    if getattr(x, "_is_eager", False):
+        return len(x.shape)
+    if isinstance(x, _ops.Tensor):
+        return x.shape.rank
+    return np.ndim(x)
+
+
+def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
+           a_is_sparse=False, b_is_sparse=False, output_type=None, grad_a=False,
+           grad_b=False, name=None):
+    """Matrix product: `MatMul` for rank-2 operands, `BatchMatMulV2` (broadcasting batch
+    dimensions) when either has rank > 2. Integer dtypes work too."""
+    if transpose_a and adjoint_a:
+        raise ValueError("Only one of transpose_a and adjoint_a can be True.")
+    if transpose_b and adjoint_b:
+        raise ValueError("Only one of transpose_b and adjoint_b can be True.")
+    with _ops.name_scope(name, "MatMul", [a, b]) as scope:
+        if not _ops.is_symbolic(a) and not getattr(a, "_is_eager", False) and \
+                getattr(a, "_tfteach_dtype", None) is None:
+            a = _ops.convert_to_tensor(a, name="a")
+        if not _ops.is_symbolic(b) and not getattr(b, "_is_eager", False) and \
+                getattr(b, "_tfteach_dtype", None) is None:
+            b = _ops.convert_to_tensor(b, dtype=getattr(a, "dtype", None), name="b")
+        ra, rb = _rank_of(a), _rank_of(b)
+        if (ra is None or ra > 2) or (rb is None or rb > 2):
+            return apply_op("BatchMatMulV2", [a, b],
+                            {"adj_x": bool(transpose_a or adjoint_a),
+                             "adj_y": bool(transpose_b or adjoint_b),
+                             "grad_x": grad_a, "grad_y": grad_b}, name=scope)[0]
+        return apply_op("MatMul", [a, b],
+                        {"transpose_a": bool(transpose_a or adjoint_a),
+                         "transpose_b": bool(transpose_b or adjoint_b),
+                         "grad_a": grad_a, "grad_b": grad_b}, name=scope)[0]
+
+
+def matrix_inverse(input, adjoint=False, name=None):  # noqa: A002 - TF's name
+    """Inverse of each inner square matrix. A singular matrix fails at run time with
+    InvalidArgumentError "Input is not invertible." (as TF's LU check)."""
+    return apply_op("MatrixInverse", [input], {"adjoint": bool(adjoint)},
+                    name=name or "MatrixInverse")[0]
+
+
+inv = matrix_inverse
+
+
+def matrix_determinant(input, name=None):  # noqa: A002
+    return apply_op("MatrixDeterminant", [input], name=name or "MatrixDeterminant")[0]
+
+
+det = matrix_determinant
+
+
+def matrix_transpose(a, name="matrix_transpose", conjugate=False):
+    """Swaps the last two dimensions (a `Transpose` inside the `matrix_transpose` scope)."""
+    from . import array_ops
+    with _ops.name_scope(name, "matrix_transpose", [a]):
+        a = _ops.convert_to_tensor(a, name="a")
+        rank = _rank_of(a)
+        if rank is None:
+            raise ValueError("matrix_transpose needs a tensor of known rank here")
+        if rank < 2:
+            raise ValueError(f"Argument `a` should be a (batch) matrix with rank >= 2.  "
+                             f"Received `a` = {a} with shape: {a.shape}")
+        perm = list(range(rank - 2)) + [rank - 1, rank - 2]
+        return array_ops.transpose(a, perm=perm)
+
+
+def tensordot(a, b, axes, name=None):
+    """Contraction over `axes` (an int N: last N of a with first N of b; or two lists),
+    built as transpose + reshape + MatMul + reshape like TF."""
+    from . import array_ops
+    with _ops.name_scope(name, "Tensordot", [a, b, axes]) as scope:
+        a = _ops.convert_to_tensor(a, name="a")
+        b = _ops.convert_to_tensor(b, name="b")
+        sa, sb = _static_dims(a), _static_dims(b)
+        if sa is None or sb is None or None in sa or None in sb:
+            raise ValueError("tfteach's tensordot needs fully known static shapes")
+        if isinstance(axes, int):
+            if axes < 0:
+                raise ValueError(f"'axes' must be at least 0, got {axes}.")
+            ax_a = list(range(len(sa) - axes, len(sa)))
+            ax_b = list(range(axes))
+        else:
+            ax_a, ax_b = axes
+            ax_a = [ax_a] if isinstance(ax_a, int) else list(ax_a)
+            ax_b = [ax_b] if isinstance(ax_b, int) else list(ax_b)
+            ax_a = [x % len(sa) for x in ax_a]
+            ax_b = [x % len(sb) for x in ax_b]
+        free_a = [i for i in range(len(sa)) if i not in ax_a]
+        free_b = [i for i in range(len(sb)) if i not in ax_b]
+        k = int(np.prod([sa[i] for i in ax_a], dtype=np.int64))
+        a2 = array_ops.reshape(array_ops.transpose(a, free_a + ax_a),
+                               [int(np.prod([sa[i] for i in free_a], dtype=np.int64)), k])
+        b2 = array_ops.reshape(array_ops.transpose(b, ax_b + free_b),
+                               [k, int(np.prod([sb[i] for i in free_b], dtype=np.int64))])
+        ab = matmul(a2, b2)
+        return array_ops.reshape(ab, [sa[i] for i in free_a] + [sb[i] for i in free_b],
+                                 name=scope)
+
+
+def _static_dims(x):
+    if getattr(x, "_is_eager", False):
+        return list(x.shape)
+    return None if x.shape.rank is None else list(x.shape.as_tuple())
+
+
+def eye(num_rows, num_columns=None, batch_shape=None, dtype=_dt.float32, name=None):
+    """Identity matrix, as a constant (TF builds it from MatrixDiag ops)."""
+    from . import constant_op
+    with _ops.name_scope(name, "eye", []) as scope:
+        m = np.eye(int(num_rows), int(num_columns if num_columns is not None else num_rows),
+                   dtype=_dt.as_dtype(dtype).np_dtype)
+        if batch_shape is not None:
+            m = np.broadcast_to(m, tuple(batch_shape) + m.shape).copy()
+        return constant_op.constant(m, name=scope)
