@@ -132,6 +132,9 @@ class Plan:
     # --- 4: compile ------------------------------------------------------------------------
     def _compile(self):
         env = {"read_ref": read_ref}
+        # None unless some op runs on the GPU: then inputs are wrapped with host<->device
+        # copies exactly where producer and consumer devices differ (placement.Edges).
+        edges = placement.edges_for(self.placement, self.feed_tensors, env)
         lines = ["def run(feeds, ctx):"]
         names = {}                  # Tensor -> python variable name
         self.line_ops = {}          # line number in generated code -> Operation
@@ -165,6 +168,8 @@ class Plan:
                 if t.dtype.is_ref_dtype and not wants_ref and t not in self.feed_tensors:
                     env[f"N{k}"] = op.name
                     src = f"read_ref({src}, N{k})"
+                if edges is not None:
+                    src = edges.input(src, t, op, j, dev)
                 args.append(src)
             kwargs = []
             for a in opdef.kernel_attr_names(dev):
@@ -177,6 +182,8 @@ class Plan:
                     env[f"A{k}_{a}"] = op._attrs[a]
                     kwargs.append(f"{a}=A{k}_{a}")
             call = f"K{k}({', '.join(args + kwargs)})"
+            if edges is not None:
+                call = edges.call(call, op, dev)
             outs = [f"v{k}_{j}" for j in range(len(op._outputs))]
             for t, n in zip(op._outputs, outs):
                 if t not in names:
@@ -195,6 +202,8 @@ class Plan:
             if t.dtype.is_ref_dtype and t not in self.feed_tensors:
                 env[f"NF{len(fetch_exprs)}"] = t.op.name
                 src = f"read_ref({src}, NF{len(fetch_exprs)})"
+            if edges is not None:
+                src = edges.fetch(src)
             fetch_exprs.append(src)
         lines.append(f"    return ({', '.join(fetch_exprs)}{',' if fetch_exprs else ''})")
         self.source = "\n".join(lines)

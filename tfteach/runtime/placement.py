@@ -1,15 +1,38 @@
-"""Placement: which device runs each op.
+"""Placement: which device runs each op, and where data has to cross between devices.
+
+Rules (TF's, for one CPU and at most one GPU in use):
+- an op pinned with `tf.device('/CPU:0')` runs on the CPU;
+- an op pinned to '/GPU:0' runs on the GPU if the session has one and the op has a GPU
+  kernel for its dtypes; otherwise, with `allow_soft_placement` (the default eagerly, off in
+  a v1 ConfigProto) it runs on the CPU, and without it the run fails with TF's
+  "Cannot assign a device for operation ..." InvalidArgumentError;
+- an op with no device runs on the GPU when one is present and it has a GPU kernel;
+- a variable and the ops that take it by reference (Assign, Apply*) form one colocation
+  group: all on the GPU only if every member can run there, so a variable's value stays on
+  one device.
 
 Without a GPU (or without the `cuda` extra) everything runs on the CPU and nothing of CUDA
-is imported. Device strings follow TF: '/device:CPU:0', '/GPU:0', '/job:localhost/...'.
+is imported; the executor's generated code is then exactly what it is without this module.
+
+Data crossing: a tensor lives where its producer ran (feeds and constants on the host).
+`Edges` rewrites a plan's argument expressions so a copy happens only where a consumer
+runs on the other device: `H2D(x)` / `D2H(x)`; a constant consumed on the GPU is copied
+once when the plan is built; every fetched value comes back to the host.
+
+Device strings follow TF: '/device:CPU:0', '/GPU:0', '/job:localhost/replica:0/task:0/...'.
 """
-import contextlib
 import re
 import sys
 
+from .. import errors
 from ..framework import ops as _ops
 
+__all__ = ["parse_device", "canonical_name", "device_scope", "place", "Edges", "edges_for",
+           "eager_device_for", "gpu_available", "to_device", "to_host", "is_device_array",
+           "gpu_kernel_supports"]
+
 _DEVICE_RE = re.compile(r"(?:^|/)(?:device:)?(CPU|GPU|cpu|gpu):?(\d*)", re.IGNORECASE)
+_CPU0 = "/job:localhost/replica:0/task:0/device:CPU:0"
 
 
 def parse_device(spec):
@@ -34,16 +57,233 @@ def device_scope(device_name):
     return _ops.get_default_graph().device(device_name)
 
 
+# --- which ops can run on the GPU -----------------------------------------------------------
+def gpu_kernel_supports(op):
+    """True if op's type has a GPU kernel that accepts this op's dtypes and attrs."""
+    opdef = op._opdef
+    kernel = opdef.kernel_for("GPU")
+    if kernel is None:
+        return False
+    check = getattr(kernel, "supports", None)
+    return True if check is None else bool(check(op))
+
+
+def _gpu_count(devices):
+    ids = getattr(devices, "gpu_ids", None)
+    if ids:
+        return len(ids)
+    from . import devices as _devices
+    return _devices.gpu_count()
+
+
+def _cannot_assign(op, spec, devices, reason=None):
+    names = [_CPU0] + ([canonical_name("GPU", i) for i in range(_gpu_count(devices))]
+                       if "GPU" in devices else [])
+    if reason is None:
+        reason = (f"{{{{node {op.name}}}}} was explicitly assigned to {spec} but available "
+                  f"devices are [ {', '.join(names)} ]. Make sure the device specification "
+                  f"refers to a valid device.")
+        if "GPU" not in devices:
+            reason += " The requested device appears to be a GPU, but CUDA is not enabled."
+    return errors.InvalidArgumentError(
+        None, op, f"Cannot assign a device for operation {op.name}: {reason}"
+                  f"\n\t [[{{{{node {op.name}}}}}]]")
+
+
 def place(ops, devices=None, log=False):
-    """Returns {op: 'CPU' | 'GPU'}: the op's requested device if it has a kernel there,
-    else the CPU (soft placement, as TF's default session config allows)."""
+    """Returns {op: 'CPU' | 'GPU'} for the plan's ops (see the module docstring)."""
+    devices = devices if devices is not None else ["CPU"]
+    gpu = "GPU" in devices
+    soft = getattr(devices, "allow_soft_placement", True)
     out = {}
     for op in ops:
-        dev_type, _ = parse_device(op.device)
+        kind, index = parse_device(op.device)
         chosen = "CPU"
-        if dev_type == "GPU" and devices and "GPU" in devices:
+        if kind == "GPU":
+            spec = f"/device:GPU:{index}"
+            if not gpu or index >= _gpu_count(devices):
+                if not soft:
+                    raise _cannot_assign(op, spec, devices)
+            elif gpu_kernel_supports(op):
+                chosen = "GPU"
+            elif not soft:
+                raise _cannot_assign(
+                    op, spec, devices,
+                    f"Could not satisfy explicit device specification '{spec}' because no "
+                    f"supported kernel for GPU devices is available.")
+        elif kind is None and gpu and op._type != "Const" and gpu_kernel_supports(op):
             chosen = "GPU"
         out[op] = chosen
-        if log:
-            print(f"{op.name}: ({op.type}): {canonical_name(chosen)}", file=sys.stderr)
+    if gpu:
+        _colocate_refs(ops, out)
+    if log:
+        for op in ops:
+            print(f"{op.name}: ({op.type}): {canonical_name(out[op])}", file=sys.stderr)
     return out
+
+
+def _ref_root(op):
+    """The variable op whose reference flows into `op` (through Assign's output_ref...)."""
+    seen = set()
+    while op not in seen:
+        seen.add(op)
+        refs = [t for t in op._inputs if t.dtype.is_ref_dtype]
+        if not refs:
+            return op
+        op = refs[0].op
+    return op
+
+
+def _colocate_refs(ops, out):
+    """A variable and every op taking it by reference share one device, decided over the
+    whole graph (not only this plan), so the variable's value stays put between runs."""
+    groups = {}
+    for op in ops:
+        if any(t.dtype.is_ref_dtype for t in op._inputs) or \
+                any(t.dtype.is_ref_dtype for t in op._outputs):
+            groups.setdefault(_ref_root(op), None)
+    for root in groups:
+        members = {root}
+        stack = [root]
+        while stack:
+            o = stack.pop()
+            for t in o._outputs:
+                if t.dtype.is_ref_dtype:
+                    for c in t._consumers:
+                        spec = _input_spec(c, t)
+                        if spec is not None and spec.startswith("ref:") and c not in members:
+                            members.add(c)
+                            stack.append(c)
+        on_gpu = all(parse_device(m.device)[0] != "CPU" and gpu_kernel_supports(m)
+                     for m in members)
+        dev = "GPU" if on_gpu else "CPU"
+        for m in members:
+            if m in out:
+                out[m] = dev
+
+
+def _input_spec(op, t):
+    specs = op._opdef.inputs
+    for j, x in enumerate(op._inputs):
+        if x is t:
+            spec = specs[min(j, len(specs) - 1)][1]
+            return spec if isinstance(spec, str) else None
+    return None
+
+
+# --- copies at the edges --------------------------------------------------------------------
+def _host_inputs(opdef, nin):
+    k = opdef.kernel_for("GPU")
+    idx = getattr(k, "host_inputs", ())
+    return {i % nin for i in idx} if nin else set()
+
+
+class Edges:
+    """Rewrites one plan's expressions so data crosses devices only where placement changes.
+
+    Residence of a value: 'CPU' (host numpy) or 'GPU' (numba device array); feeds and
+    constants start on the host; a GPU kernel marked `host_outputs` returns host values
+    (shapes, sizes: TF's host-memory outputs); a GPU kernel's `host_inputs` (axes, shapes,
+    permutations) are read on the host.
+    """
+
+    def __init__(self, placement, feed_tensors, env):
+        from . import gpu_memory
+        self.placement = placement
+        self.fed = set(feed_tensors)
+        self.env = env
+        env["H2D"] = gpu_memory.to_device
+        env["D2H"] = gpu_memory.to_host
+        env["VAR_TO_HOST"] = _var_to_host
+        self._const_on_device = {}
+
+    def residence(self, t):
+        if t in self.fed:
+            return "CPU"
+        op = t.op
+        if op._type == "Const":
+            return "CONST"
+        dev = self.placement.get(op, "CPU")
+        if dev == "GPU" and getattr(op._opdef.kernel_for("GPU"), "host_outputs", False):
+            return "CPU"
+        return dev
+
+    def input(self, src, t, op, j, dev):
+        spec = op._opdef.inputs[min(j, len(op._opdef.inputs) - 1)][1]
+        if isinstance(spec, str) and spec.startswith("ref:"):
+            return src                       # the variable slot itself, not a value
+        need = "GPU" if dev == "GPU" and j not in _host_inputs(op._opdef,
+                                                                len(op._inputs)) else "CPU"
+        have = self.residence(t)
+        if have == "CONST":
+            if need == "CPU":
+                return src
+            name = self._const_on_device.get(t)
+            if name is None:
+                from . import gpu_memory
+                name = f"CG{t.op._id}"
+                self.env[name] = gpu_memory.to_device(t.op.get_attr("value"))
+                self._const_on_device[t] = name
+            return name
+        if have == need:
+            return src
+        return f"H2D({src})" if need == "GPU" else f"D2H({src})"
+
+    def call(self, call, op, dev):
+        if dev == "CPU" and op._type in ("VariableV2", "Variable"):
+            return f"VAR_TO_HOST({call})"
+        return call
+
+    def fetch(self, src):
+        return f"D2H({src})"
+
+
+def _var_to_host(slot):
+    """A variable used by CPU ops whose value a GPU plan left on the device comes back."""
+    from . import gpu_memory
+    if slot is not None and gpu_memory.is_device_array(getattr(slot, "value", None)):
+        slot.value = gpu_memory.to_host(slot.value)
+    return slot
+
+
+def edges_for(placement, feed_tensors, env):
+    """An Edges rewriter when the plan runs anything on the GPU, else None."""
+    if "GPU" not in placement.values():
+        return None
+    return Edges(placement, feed_tensors, env)
+
+
+# --- for the eager runtime ------------------------------------------------------------------
+def gpu_available():
+    from . import devices
+    return devices.gpu_count() > 0
+
+
+def eager_device_for(op_type, requested=None, supports=None):
+    """Device an eager op runs on: 'CPU' or 'GPU' (soft placement, as TF2 eager does).
+
+    `requested` is the innermost `tf.device` string (or None); `supports` an optional
+    callable(kernel) -> bool for dtype checks. Never imports numba.cuda without a GPU.
+    """
+    kind, _ = parse_device(requested)
+    if kind == "CPU" or not gpu_available():
+        return "CPU"
+    from ..framework import registry
+    k = registry.get(op_type).kernel_for("GPU")
+    if k is None or (supports is not None and not supports(k)):
+        return "CPU"
+    return "GPU"
+
+
+def to_device(x):
+    from . import gpu_memory
+    return gpu_memory.to_device(x)
+
+
+def to_host(x):
+    from . import gpu_memory
+    return gpu_memory.to_host(x)
+
+
+def is_device_array(x):
+    return hasattr(x, "copy_to_host")
