@@ -2,3 +2,4 @@
 from . import array, math, state  # noqa: F401
 from . import linalg, reduce  # noqa: F401
 from . import gradient_ops  # noqa: F401
+from . import nn  # noqa: F401

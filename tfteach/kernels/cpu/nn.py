@@ -1,0 +1,674 @@
+"""CPU kernels of the neural-network ops (activations, softmax, conv2d, pooling, losses).
+
+Convolution is im2col + GEMM, fused and cache-blocked: each task unrolls the receptive
+fields of a block of output rows of one image into a small matrix that fits in L2 and
+multiplies it at once with one BLAS call (`np.dot` inside numba), so the unrolled matrix of
+the whole batch never travels through memory. Tasks run in parallel (numba `prange`); each
+task's BLAS call is single-threaded (`_blas_single_thread`), since the tasks already use
+every core.
+
+numba's default threading layer aborts when two threads launch parallel kernels at the same
+time (tf.function graphs may be run from several Python threads), so every parallel kernel
+call goes through `_PAR` (a lock).
+"""
+import math
+import threading
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+from ... import errors
+from ...framework.registry import register_kernel
+from ...ops.nn_ops import conv_padding
+from ._build import FLOATS, NUMERIC, Elementwise
+
+_PAR = threading.Lock()
+_ROWS_PER_TASK = 512       # output pixels per im2col block: ~K*512*4 bytes, L2-sized
+
+
+# --- BLAS threads ------------------------------------------------------------------------------
+
+_BLAS_READY = False
+
+
+def _blas_single_thread():
+    """numba's np.dot calls SciPy's BLAS. Our parallel tasks each call it, so SciPy's
+    OpenBLAS must not spawn threads of its own (NumPy's BLAS, used elsewhere, is left as
+    it is). Returns False when that cannot be arranged: callers then use the unfused path."""
+    global _BLAS_READY
+    if _BLAS_READY:
+        return _BLAS_READY == 1
+    ok = 0
+    try:
+        import scipy.linalg.cython_blas  # noqa: F401 - loads SciPy's BLAS library
+        from threadpoolctl import ThreadpoolController
+        ctl = ThreadpoolController()
+        found = False
+        for lib in ctl.lib_controllers:
+            if lib.user_api == "blas" and "scipy" in lib.filepath and \
+                    "numpy" not in lib.filepath:
+                lib.set_num_threads(1)
+                found = True
+        ok = 1 if found else -1
+    except Exception:  # noqa: BLE001 - threadpoolctl missing or unusual BLAS: stay safe
+        ok = -1
+    _BLAS_READY = ok
+    return ok == 1
+
+
+# --- element-wise activation gradients ---------------------------------------------------------
+
+def _relu_grad(g, x): return g if x > 0 else g * 0
+def _relu6_grad(g, x): return g if 0 < x < 6 else g * 0
+def _elu_grad(g, y): return g if y > 0 else g * (y + 1)
+
+
+def _selu_grad(g, y):
+    a, s = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+    return g * s if y > 0 else g * (y + s * a)
+
+
+def _softplus_grad(g, x):
+    return g / (1.0 + math.exp(-x)) if x >= 0 else g * math.exp(x) / (1.0 + math.exp(x))
+
+
+def _softsign_grad(g, x): return g / ((1.0 + abs(x)) * (1.0 + abs(x)))
+
+
+register_kernel("ReluGrad")(Elementwise("ReluGrad", _relu_grad, NUMERIC, 2))
+register_kernel("Relu6Grad")(Elementwise("Relu6Grad", _relu6_grad, NUMERIC, 2))
+register_kernel("EluGrad")(Elementwise("EluGrad", _elu_grad, FLOATS, 2))
+register_kernel("SeluGrad")(Elementwise("SeluGrad", _selu_grad, FLOATS, 2))
+register_kernel("SoftplusGrad")(Elementwise("SoftplusGrad", _softplus_grad, FLOATS, 2))
+register_kernel("SoftsignGrad")(Elementwise("SoftsignGrad", _softsign_grad, FLOATS, 2))
+
+
+@register_kernel("LeakyRelu")
+def leaky_relu(x, *, alpha=0.2):
+    x = np.asarray(x)
+    return np.where(x > 0, x, x * x.dtype.type(alpha))
+
+
+@register_kernel("LeakyReluGrad")
+def leaky_relu_grad(g, x, *, alpha=0.2):
+    g = np.asarray(g)
+    return np.where(np.asarray(x) > 0, g, g * g.dtype.type(alpha))
+
+
+# --- softmax and losses ------------------------------------------------------------------------
+
+@register_kernel("Softmax")
+def softmax(x):
+    x = np.asarray(x)
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    e /= e.sum(axis=-1, keepdims=True)
+    return e
+
+
+@register_kernel("LogSoftmax")
+def log_softmax(x):
+    x = np.asarray(x)
+    z = x - x.max(axis=-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+
+
+@register_kernel("SparseSoftmaxCrossEntropyWithLogits")
+def sparse_xent(features, labels):
+    features = np.asarray(features)
+    labels = np.asarray(labels)
+    n, c = features.shape
+    if labels.shape != (n,):
+        raise errors.InvalidArgumentError(
+            None, None, f"logits and labels must have the same first dimension, got logits "
+                        f"shape [{n},{c}] and labels shape [{labels.shape[0]}]")
+    bad = (labels < 0) | (labels >= c)
+    if bad.any():
+        first = int(labels[np.argmax(bad)])
+        raise errors.InvalidArgumentError(
+            None, None, f"Received a label value of {first} which is outside the valid range "
+                        f"of [0, {c}).  Label values: {' '.join(str(int(v)) for v in labels)}")
+    z = features - features.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    s = e.sum(axis=1, keepdims=True)
+    rows = np.arange(n)
+    loss = np.log(s[:, 0]) - z[rows, labels]
+    back = e / s
+    back[rows, labels] -= 1
+    return loss.astype(features.dtype, copy=False), back
+
+
+@register_kernel("SoftmaxCrossEntropyWithLogits")
+def xent(features, labels):
+    features = np.asarray(features)
+    labels = np.asarray(labels)
+    features, labels = np.broadcast_arrays(features, labels)
+    z = features - features.max(axis=-1, keepdims=True)
+    lse = np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    logp = z - lse
+    loss = -(labels * logp).sum(axis=-1)
+    back = np.exp(logp) - labels
+    return loss.astype(features.dtype, copy=False), back
+
+
+@register_kernel("L2Loss")
+def l2_loss(t):
+    t = np.asarray(t)
+    return np.asarray(np.vdot(t, t) / 2 if t.dtype.kind == "f" else (t * t).sum() // 2,
+                      dtype=t.dtype)
+
+
+@register_kernel("InTopKV2")
+def in_top_k(predictions, targets, k):
+    p = np.asarray(predictions)
+    t = np.asarray(targets)
+    k = int(k)
+    n = p.shape[0]
+    if t.shape != (n,):
+        raise errors.InvalidArgumentError(None, None, "targets must have same elements as "
+                                                      "predictions")
+    out = np.zeros(n, dtype=bool)
+    ok = (t >= 0) & (t < p.shape[1])
+    tv = p[np.arange(n)[ok], t[ok]]
+    finite = np.isfinite(p).all(axis=1)
+    better = (p[ok] > tv[:, None]).sum(axis=1)
+    out[ok] = (better < k) & np.isfinite(tv) & finite[ok]
+    return out
+
+
+# --- bias ---------------------------------------------------------------------------------------
+
+@register_kernel("BiasAdd")
+def bias_add(value, bias, *, data_format="NHWC"):
+    value = np.asarray(value)
+    bias = np.asarray(bias)
+    if data_format.startswith("NC") and value.ndim > 2:
+        bias = bias.reshape((-1,) + (1,) * (value.ndim - 2))
+    if value.shape[1 if data_format.startswith("NC") else -1] != bias.shape[0]:
+        raise errors.InvalidArgumentError(
+            None, None, f"Must provide as many biases as the last dimension of the input "
+                        f"tensor: {list(bias.shape)} vs. {list(value.shape)}")
+    return value + bias
+
+
+@register_kernel("BiasAddGrad")
+def bias_add_grad(g, *, data_format="NHWC"):
+    g = np.asarray(g)
+    if data_format.startswith("NC") and g.ndim > 2:
+        axes = (0,) + tuple(range(2, g.ndim))
+    else:
+        axes = tuple(range(g.ndim - 1))
+    return g.sum(axis=axes, dtype=g.dtype)
+
+
+# --- convolution --------------------------------------------------------------------------------
+
+@njit(cache=True, inline="always")
+def _fill_cols(x, n, i0, i1, kh, kw, sh, sw, dh, dw, pt, pl, ow, col):
+    """Rows of the im2col matrix for output rows i0..i1 of image n."""
+    _, h, w, c = x.shape
+    row = 0
+    for i in range(i0, i1):
+        for j in range(ow):
+            k = 0
+            for a in range(kh):
+                y = i * sh - pt + a * dh
+                for b in range(kw):
+                    xx = j * sw - pl + b * dw
+                    if 0 <= y < h and 0 <= xx < w:
+                        for ch in range(c):
+                            col[row, k + ch] = x[n, y, xx, ch]
+                    else:
+                        for ch in range(c):
+                            col[row, k + ch] = 0
+                    k += c
+            row += 1
+
+
+@njit(parallel=True, cache=True)
+def _conv_fwd(x, wm, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rb, out):
+    """out[n*oh*ow + r, :] = im2col(x)[r] @ wm, one task per block of rb output rows."""
+    n_img = x.shape[0]
+    k = wm.shape[0]
+    nb = (oh + rb - 1) // rb
+    for t in prange(n_img * nb):
+        n = t // nb
+        i0 = (t - n * nb) * rb
+        i1 = min(oh, i0 + rb)
+        col = np.empty(((i1 - i0) * ow, k), x.dtype)
+        _fill_cols(x, n, i0, i1, kh, kw, sh, sw, dh, dw, pt, pl, ow, col)
+        r0 = (n * oh + i0) * ow
+        np.dot(col, wm, out[r0:r0 + (i1 - i0) * ow])
+
+
+@njit(parallel=True, cache=True)
+def _conv_filter(x, dy, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rb, n_part, part):
+    """part[p] = sum over the tasks of partition p of im2col(x)[block].T @ dy[block]."""
+    n_img = x.shape[0]
+    k = part.shape[1]
+    o = part.shape[2]
+    nb = (oh + rb - 1) // rb
+    total = n_img * nb
+    for p in prange(n_part):
+        acc = np.empty((k, o), x.dtype)
+        col = np.empty((rb * ow, k), x.dtype)
+        for ch in range(k):
+            for q in range(o):
+                part[p, ch, q] = 0
+        for t in range(p, total, n_part):
+            n = t // nb
+            i0 = (t - n * nb) * rb
+            i1 = min(oh, i0 + rb)
+            m = (i1 - i0) * ow
+            cb = col[:m]
+            _fill_cols(x, n, i0, i1, kh, kw, sh, sw, dh, dw, pt, pl, ow, cb)
+            r0 = (n * oh + i0) * ow
+            np.dot(cb.T, dy[r0:r0 + m], acc)
+            part[p] += acc
+
+
+@njit(parallel=True, cache=True)
+def _conv_input(dy, wt, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rb, out):
+    """out = col2im(dy @ wt), one image per task (overlapping windows scatter-add)."""
+    n_img, h, w, c = out.shape
+    k = wt.shape[1]
+    for n in prange(n_img):
+        img = out[n]
+        img[:] = 0
+        dcol = np.empty((rb * ow, k), dy.dtype)
+        for i0 in range(0, oh, rb):
+            i1 = min(oh, i0 + rb)
+            m = (i1 - i0) * ow
+            db = dcol[:m]
+            r0 = (n * oh + i0) * ow
+            np.dot(dy[r0:r0 + m], wt, db)
+            row = 0
+            for i in range(i0, i1):
+                for j in range(ow):
+                    kk = 0
+                    for a in range(kh):
+                        y = i * sh - pt + a * dh
+                        for b in range(kw):
+                            xx = j * sw - pl + b * dw
+                            if 0 <= y < h and 0 <= xx < w:
+                                for ch in range(c):
+                                    img[y, xx, ch] += db[row, kk + ch]
+                            kk += c
+                    row += 1
+
+
+@njit(parallel=True, cache=True)
+def _im2col(x, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, col):
+    n_img = x.shape[0]
+    for n in prange(n_img):
+        _fill_cols(x, n, 0, oh, kh, kw, sh, sw, dh, dw, pt, pl, ow, col[n * oh * ow:])
+
+
+@njit(parallel=True, cache=True)
+def _col2im(dcol, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, out):
+    n_img, h, w, c = out.shape
+    for n in prange(n_img):
+        img = out[n]
+        img[:] = 0
+        row = n * oh * ow
+        for i in range(oh):
+            for j in range(ow):
+                kk = 0
+                for a in range(kh):
+                    y = i * sh - pt + a * dh
+                    for b in range(kw):
+                        xx = j * sw - pl + b * dw
+                        if 0 <= y < h and 0 <= xx < w:
+                            for ch in range(c):
+                                img[y, xx, ch] += dcol[row, kk + ch]
+                        kk += c
+                row += 1
+
+
+class _Geometry:
+    """Everything the conv kernels need to know about one convolution."""
+    __slots__ = ("n", "h", "w", "c", "kh", "kw", "o", "sh", "sw", "dh", "dw", "pt", "pl",
+                 "oh", "ow", "rb")
+
+    def __init__(self, in_shape, f_shape, strides, dilations, padding, op_type):
+        self.n, self.h, self.w, self.c = (int(d) for d in in_shape)
+        self.kh, self.kw, fc, self.o = (int(d) for d in f_shape)
+        if fc != self.c:
+            raise errors.InvalidArgumentError(
+                None, None, f"{op_type}: input depth must be evenly divisible by filter "
+                            f"depth: {self.c} vs {fc}" if fc == 0 or self.c % fc else
+                            f"{op_type}: grouped convolutions are not supported by tfteach "
+                            f"(input depth {self.c}, filter depth {fc})")
+        self.sh, self.sw = int(strides[1]), int(strides[2])
+        self.dh, self.dw = int(dilations[1]), int(dilations[2])
+        self.oh, self.pt = conv_padding(self.h, self.kh, self.sh, self.dh, padding)
+        self.ow, self.pl = conv_padding(self.w, self.kw, self.sw, self.dw, padding)
+        if self.oh <= 0 or self.ow <= 0:
+            raise errors.InvalidArgumentError(
+                None, None, f"Computed output size would be negative: "
+                            f"{min(self.oh, self.ow)} [input_size: {min(self.h, self.w)}, "
+                            f"effective_filter_size: {(self.kh - 1) * self.dh + 1}, "
+                            f"stride: {self.sh}]")
+        self.rb = max(1, min(self.oh, _ROWS_PER_TASK // max(self.ow, 1)))
+
+    def args(self):
+        return (self.kh, self.kw, self.sh, self.sw, self.dh, self.dw, self.pt, self.pl,
+                self.oh, self.ow)
+
+
+def _nhwc(x, data_format):
+    if data_format.startswith("NC"):
+        return np.transpose(x, (0, 2, 3, 1))
+    return x
+
+
+def _from_nhwc(x, data_format):
+    if data_format.startswith("NC"):
+        return np.ascontiguousarray(np.transpose(x, (0, 3, 1, 2)))
+    return x
+
+
+def _strides_nhwc(v, data_format):
+    v = list(v)
+    return [v[0], v[2], v[3], v[1]] if data_format.startswith("NC") else v
+
+
+def _work_dtype(x):
+    return x.dtype if x.dtype in (np.float32, np.float64) else np.dtype(np.float32)
+
+
+def _check_conv_attrs(strides, dilations, data_format, op_type):
+    s = _strides_nhwc(strides, data_format)
+    d = _strides_nhwc(dilations, data_format)
+    if s[0] != 1 or s[3] != 1:
+        raise errors.UnimplementedError(
+            None, None, "Current implementation does not yet support strides in the batch "
+                        "and depth dimensions.")
+    if d[0] != 1 or d[3] != 1:
+        raise errors.UnimplementedError(
+            None, None, "Current implementation does not yet support dilations in the batch "
+                        "and depth dimensions.")
+    if min(s) <= 0 or min(d) <= 0:
+        raise errors.InvalidArgumentError(None, None, f"{op_type}: strides and dilations must "
+                                                      f"be positive")
+    return s, d
+
+
+@register_kernel("Conv2D")
+def conv2d(x, f, *, strides, padding, data_format="NHWC", dilations=(1, 1, 1, 1)):
+    x = np.asarray(x)
+    f = np.asarray(f)
+    if x.ndim != 4 or f.ndim != 4:
+        raise errors.InvalidArgumentError(None, None, f"input must be 4-dimensional"
+                                          f"{list(x.shape)}" if x.ndim != 4 else
+                                          f"filter must be 4-dimensional: {list(f.shape)}")
+    s, d = _check_conv_attrs(strides, dilations, data_format, "Conv2D")
+    dt = x.dtype
+    wdt = _work_dtype(x)
+    xn = np.ascontiguousarray(_nhwc(x, data_format), dtype=wdt)
+    g = _Geometry(xn.shape, f.shape, s, d, padding, "Conv2D")
+    wm = np.ascontiguousarray(f.reshape(g.kh * g.kw * g.c, g.o), dtype=wdt)
+    out = np.empty((g.n * g.oh * g.ow, g.o), wdt)
+    if out.size == 0 or wm.shape[0] == 0:
+        out[:] = 0
+    elif _blas_single_thread():
+        with _PAR:
+            _conv_fwd(xn, wm, *g.args(), g.rb, out)
+    else:
+        col = np.empty((g.n * g.oh * g.ow, wm.shape[0]), wdt)
+        with _PAR:
+            _im2col(xn, *g.args(), col)
+        np.dot(col, wm, out)
+    out = out.reshape(g.n, g.oh, g.ow, g.o)
+    return _from_nhwc(out, data_format).astype(dt, copy=False)
+
+
+@register_kernel("Conv2DBackpropFilter")
+def conv2d_backprop_filter(x, filter_sizes, dy, *, strides, padding, data_format="NHWC",
+                           dilations=(1, 1, 1, 1)):
+    x = np.asarray(x)
+    s, d = _check_conv_attrs(strides, dilations, data_format, "Conv2DBackpropFilter")
+    dt = x.dtype
+    wdt = _work_dtype(x)
+    xn = np.ascontiguousarray(_nhwc(x, data_format), dtype=wdt)
+    fshape = [int(v) for v in np.asarray(filter_sizes)]
+    g = _Geometry(xn.shape, fshape, s, d, padding, "Conv2DBackpropFilter")
+    dyn = np.ascontiguousarray(_nhwc(np.asarray(dy), data_format), dtype=wdt)
+    if dyn.shape != (g.n, g.oh, g.ow, g.o):
+        raise errors.InvalidArgumentError(
+            None, None, f"Conv2DCustomBackpropFilter: Size of out_backprop doesn't match "
+                        f"computed: actual = {list(dyn.shape)}, computed = "
+                        f"{[g.n, g.oh, g.ow, g.o]}")
+    dy2 = dyn.reshape(-1, g.o)
+    k = g.kh * g.kw * g.c
+    if dy2.shape[0] == 0 or k == 0:
+        return np.zeros(fshape, dt)
+    if _blas_single_thread():
+        n_part = max(1, min(numba.get_num_threads(), g.n * -(-g.oh // g.rb)))
+        part = np.empty((n_part, k, g.o), wdt)
+        with _PAR:
+            _conv_filter(xn, dy2, *g.args(), g.rb, n_part, part)
+        dw = part.sum(axis=0) if n_part > 1 else part[0]
+    else:
+        col = np.empty((dy2.shape[0], k), wdt)
+        with _PAR:
+            _im2col(xn, *g.args(), col)
+        dw = np.dot(col.T, dy2)
+    return dw.reshape(fshape).astype(dt, copy=False)
+
+
+@register_kernel("Conv2DBackpropInput")
+def conv2d_backprop_input(input_sizes, f, dy, *, strides, padding, data_format="NHWC",
+                          dilations=(1, 1, 1, 1)):
+    f = np.asarray(f)
+    s, d = _check_conv_attrs(strides, dilations, data_format, "Conv2DBackpropInput")
+    sizes = [int(v) for v in np.asarray(input_sizes)]
+    if len(sizes) != 4:
+        raise errors.InvalidArgumentError(None, None, f"Conv2DBackpropInput: input_sizes must "
+                                                      f"be 4-dimensional, got: {len(sizes)}")
+    in_shape = _strides_nhwc(sizes, data_format)
+    dyv = np.asarray(dy)
+    dt = dyv.dtype
+    wdt = _work_dtype(dyv)
+    g = _Geometry(in_shape, f.shape, s, d, padding, "Conv2DBackpropInput")
+    dyn = np.ascontiguousarray(_nhwc(dyv, data_format), dtype=wdt)
+    if dyn.shape != (g.n, g.oh, g.ow, g.o):
+        raise errors.InvalidArgumentError(
+            None, None, f"Conv2DCustomBackpropInput: Size of out_backprop doesn't match "
+                        f"computed: actual = {list(dyn.shape)}, computed = "
+                        f"{[g.n, g.oh, g.ow, g.o]}")
+    k = g.kh * g.kw * g.c
+    out = np.zeros((g.n, g.h, g.w, g.c), wdt)
+    if dyn.size and k:
+        dy2 = dyn.reshape(-1, g.o)
+        wt = np.ascontiguousarray(f.reshape(k, g.o).T, dtype=wdt)
+        if _blas_single_thread():
+            with _PAR:
+                _conv_input(dy2, wt, *g.args(), g.rb, out)
+        else:
+            dcol = np.dot(dy2, wt)
+            with _PAR:
+                _col2im(dcol, *g.args(), out)
+    return _from_nhwc(out, data_format).astype(dt, copy=False)
+
+
+# --- pooling ------------------------------------------------------------------------------------
+
+@njit(parallel=True, cache=True)
+def _max_pool(x, kh, kw, sh, sw, pt, pl, oh, ow, out):
+    n_img, h, w, c = x.shape
+    for r in prange(n_img * oh):
+        n = r // oh
+        i = r - n * oh
+        for j in range(ow):
+            o = out[n, i, j]
+            first = True
+            for a in range(kh):
+                y = i * sh - pt + a
+                if y < 0 or y >= h:
+                    continue
+                for b in range(kw):
+                    xx = j * sw - pl + b
+                    if xx < 0 or xx >= w:
+                        continue
+                    v = x[n, y, xx]
+                    if first:
+                        for ch in range(c):
+                            o[ch] = v[ch]
+                        first = False
+                    else:
+                        for ch in range(c):
+                            if v[ch] > o[ch]:
+                                o[ch] = v[ch]
+
+
+@njit(parallel=True, cache=True)
+def _max_pool_grad(x, g, kh, kw, sh, sw, pt, pl, oh, ow, out):
+    """Each window's gradient goes to the first maximum of the window (row-major order)."""
+    n_img, h, w, c = x.shape
+    for n in prange(n_img):
+        img = out[n]
+        img[:] = 0
+        best = np.empty(c, x.dtype)
+        by = np.empty(c, np.int64)
+        bx = np.empty(c, np.int64)
+        for i in range(oh):
+            for j in range(ow):
+                first = True
+                for a in range(kh):
+                    y = i * sh - pt + a
+                    if y < 0 or y >= h:
+                        continue
+                    for b in range(kw):
+                        xx = j * sw - pl + b
+                        if xx < 0 or xx >= w:
+                            continue
+                        for ch in range(c):
+                            v = x[n, y, xx, ch]
+                            if first or v > best[ch]:
+                                best[ch] = v
+                                by[ch] = y
+                                bx[ch] = xx
+                        first = False
+                if not first:
+                    for ch in range(c):
+                        img[by[ch], bx[ch], ch] += g[n, i, j, ch]
+
+
+@njit(parallel=True, cache=True)
+def _avg_pool(x, kh, kw, sh, sw, pt, pl, oh, ow, out):
+    n_img, h, w, c = x.shape
+    for r in prange(n_img * oh):
+        n = r // oh
+        i = r - n * oh
+        for j in range(ow):
+            o = out[n, i, j]
+            o[:] = 0
+            cnt = 0
+            for a in range(kh):
+                y = i * sh - pt + a
+                if y < 0 or y >= h:
+                    continue
+                for b in range(kw):
+                    xx = j * sw - pl + b
+                    if xx < 0 or xx >= w:
+                        continue
+                    cnt += 1
+                    for ch in range(c):
+                        o[ch] += x[n, y, xx, ch]
+            for ch in range(c):
+                o[ch] /= cnt
+
+
+@njit(parallel=True, cache=True)
+def _avg_pool_grad(g, kh, kw, sh, sw, pt, pl, oh, ow, out):
+    n_img, h, w, c = out.shape
+    for n in prange(n_img):
+        img = out[n]
+        img[:] = 0
+        for i in range(oh):
+            for j in range(ow):
+                y0, y1 = max(i * sh - pt, 0), min(i * sh - pt + kh, h)
+                x0, x1 = max(j * sw - pl, 0), min(j * sw - pl + kw, w)
+                cnt = (y1 - y0) * (x1 - x0)
+                for y in range(y0, y1):
+                    for xx in range(x0, x1):
+                        for ch in range(c):
+                            img[y, xx, ch] += g[n, i, j, ch] / cnt
+
+
+def _pool_geometry(shape, ksize, strides, padding, data_format, op_type):
+    k = _strides_nhwc(ksize, data_format)
+    s = _strides_nhwc(strides, data_format)
+    if k[0] != 1 or s[0] != 1 or k[3] != 1 or s[3] != 1:
+        raise errors.UnimplementedError(
+            None, None, f"{op_type} is not yet supported on the batch or depth dimensions.")
+    if min(k) <= 0 or min(s) <= 0:
+        raise errors.InvalidArgumentError(None, None, f"{op_type}: ksize and strides must be "
+                                                      f"positive")
+    _, h, w, _ = shape
+    oh, pt = conv_padding(h, k[1], s[1], 1, padding)
+    ow, pl = conv_padding(w, k[2], s[2], 1, padding)
+    if oh <= 0 or ow <= 0:
+        raise errors.InvalidArgumentError(None, None, f"{op_type}: computed output size would "
+                                                      f"be negative")
+    return (k[1], k[2], s[1], s[2], pt, pl, oh, ow)
+
+
+def _pool_input(x, data_format):
+    x = np.asarray(x)
+    dt = x.dtype
+    return np.ascontiguousarray(_nhwc(x, data_format), dtype=_work_dtype(x)), dt
+
+
+@register_kernel("MaxPool")
+def max_pool(x, *, ksize, strides, padding, data_format="NHWC"):
+    xn, dt = _pool_input(x, data_format)
+    geo = _pool_geometry(xn.shape, ksize, strides, padding, data_format, "MaxPool")
+    out = np.empty((xn.shape[0], geo[6], geo[7], xn.shape[3]), xn.dtype)
+    if out.size:
+        with _PAR:
+            _max_pool(xn, *geo, out)
+    return _from_nhwc(out, data_format).astype(dt, copy=False)
+
+
+@register_kernel("MaxPoolGrad")
+def max_pool_grad(orig_input, orig_output, grad, *, ksize, strides, padding,
+                  data_format="NHWC"):
+    xn, dt = _pool_input(orig_input, data_format)
+    geo = _pool_geometry(xn.shape, ksize, strides, padding, data_format, "MaxPoolGrad")
+    g = np.ascontiguousarray(_nhwc(np.asarray(grad), data_format), dtype=xn.dtype)
+    if g.shape != (xn.shape[0], geo[6], geo[7], xn.shape[3]):
+        raise errors.InvalidArgumentError(None, None, "Expected grad shape to be "
+                                          f"{[xn.shape[0], geo[6], geo[7], xn.shape[3]]}, "
+                                          f"but got {list(g.shape)}")
+    out = np.zeros_like(xn)
+    if g.size:
+        with _PAR:
+            _max_pool_grad(xn, g, *geo, out)
+    return _from_nhwc(out, data_format).astype(dt, copy=False)
+
+
+@register_kernel("AvgPool")
+def avg_pool(x, *, ksize, strides, padding, data_format="NHWC"):
+    xn, dt = _pool_input(x, data_format)
+    geo = _pool_geometry(xn.shape, ksize, strides, padding, data_format, "AvgPool")
+    out = np.empty((xn.shape[0], geo[6], geo[7], xn.shape[3]), xn.dtype)
+    if out.size:
+        with _PAR:
+            _avg_pool(xn, *geo, out)
+    return _from_nhwc(out, data_format).astype(dt, copy=False)
+
+
+@register_kernel("AvgPoolGrad")
+def avg_pool_grad(orig_input_shape, grad, *, ksize, strides, padding, data_format="NHWC"):
+    shape = _strides_nhwc([int(v) for v in np.asarray(orig_input_shape)], data_format)
+    gv = np.asarray(grad)
+    dt = gv.dtype
+    g = np.ascontiguousarray(_nhwc(gv, data_format), dtype=_work_dtype(gv))
+    geo = _pool_geometry(shape, ksize, strides, padding, data_format, "AvgPoolGrad")
+    out = np.zeros(shape, g.dtype)
+    if g.size:
+        with _PAR:
+            _avg_pool_grad(g, *geo, out)
+    return _from_nhwc(out, data_format).astype(dt, copy=False)

@@ -1,0 +1,171 @@
+"""Gradient functions of the neural-network ops.
+
+Like `math_grad.py`, each reads only `op.inputs`, `op.outputs`, `op.get_attr` and builds its
+result with ordinary ops, so the same function serves `tf.gradients` (graph) and the eager
+tape. Op types and names follow TF 2.21 (`gradients/Conv2D_grad/Conv2DBackpropInput`, ...).
+"""
+import numpy as np
+
+from ..framework import registry
+from ..framework.op_def_library import apply_op
+from . import nn_ops  # noqa: F401 - the ops must be declared before their gradients
+
+
+def _op1(op_type, inputs, attrs=None, name=None):
+    return apply_op(op_type, list(inputs), attrs, name=name or op_type)[0]
+
+
+def _shape(x):
+    from . import array_ops
+    return array_ops.shape(x)
+
+
+def _expand_last(v):
+    return _op1("ExpandDims", [v, np.asarray(-1, dtype=np.int32)])
+
+
+def _conv_attrs(op):
+    return {k: op.get_attr(k) for k in ("strides", "padding", "data_format", "dilations",
+                                        "use_cudnn_on_gpu", "explicit_paddings")}
+
+
+@registry.RegisterGradient("Relu")
+def _relu_grad(op, grad):
+    return [_op1("ReluGrad", [grad, op.outputs[0]])]
+
+
+@registry.RegisterGradient("Relu6")
+def _relu6_grad(op, grad):
+    return [_op1("Relu6Grad", [grad, op.outputs[0]])]
+
+
+@registry.RegisterGradient("Elu")
+def _elu_grad(op, grad):
+    return [_op1("EluGrad", [grad, op.outputs[0]])]
+
+
+@registry.RegisterGradient("Selu")
+def _selu_grad(op, grad):
+    return [_op1("SeluGrad", [grad, op.outputs[0]])]
+
+
+@registry.RegisterGradient("Softplus")
+def _softplus_grad(op, grad):
+    return [_op1("SoftplusGrad", [grad, op.inputs[0]])]
+
+
+@registry.RegisterGradient("Softsign")
+def _softsign_grad(op, grad):
+    return [_op1("SoftsignGrad", [grad, op.inputs[0]])]
+
+
+@registry.RegisterGradient("LeakyRelu")
+def _leaky_relu_grad(op, grad):
+    return [_op1("LeakyReluGrad", [grad, op.inputs[0]], {"alpha": op.get_attr("alpha")})]
+
+
+@registry.RegisterGradient("ReluGrad")
+def _relu_grad_grad(op, grad):
+    from . import array_ops
+    return [_op1("ReluGrad", [grad, op.inputs[1]]), array_ops.zeros_like(op.inputs[1])]
+
+
+@registry.RegisterGradient("Softmax")
+def _softmax_grad(op, grad):
+    softmax = op.outputs[0]
+    s = _op1("Sum", [grad * softmax, np.asarray(-1, dtype=np.int32)], {"keep_dims": True})
+    return [(grad - s) * softmax]
+
+
+@registry.RegisterGradient("LogSoftmax")
+def _log_softmax_grad(op, grad):
+    softmax = _op1("Exp", [op.outputs[0]])
+    s = _op1("Sum", [grad, np.asarray(-1, dtype=np.int32)], {"keep_dims": True})
+    return [grad - s * softmax]
+
+
+@registry.RegisterGradient("BiasAdd")
+def _bias_add_grad(op, grad):
+    fmt = op.get_attr("data_format")
+    return [grad, _op1("BiasAddGrad", [grad], {"data_format": fmt})]
+
+
+@registry.RegisterGradient("BiasAddGrad")
+def _bias_add_grad_grad(op, grad):
+    from . import array_ops
+    fmt = op.get_attr("data_format")
+    g_shape = _shape(op.inputs[0])
+    rank = op.inputs[0].shape.rank
+    if fmt.startswith("NC"):
+        target = [1, -1] + [1] * (rank - 2)
+    else:
+        target = [1] * (rank - 1) + [-1]
+    expanded = array_ops.reshape(grad, np.asarray(target, dtype=np.int32))
+    return [_op1("BroadcastTo", [expanded, g_shape]) if "BroadcastTo" in registry._OPS
+            else expanded * array_ops.ones_like(op.inputs[0])]
+
+
+@registry.RegisterGradient("Conv2D")
+def _conv2d_grad(op, grad):
+    x, f = op.inputs[0], op.inputs[1]
+    attrs = _conv_attrs(op)
+    return [_op1("Conv2DBackpropInput", [_shape(x), f, grad], attrs),
+            _op1("Conv2DBackpropFilter", [x, _shape(f), grad], attrs)]
+
+
+@registry.RegisterGradient("Conv2DBackpropInput")
+def _conv2d_backprop_input_grad(op, grad):
+    attrs = _conv_attrs(op)
+    f = op.inputs[1]
+    return [None,
+            _op1("Conv2DBackpropFilter", [grad, _shape(f), op.inputs[2]], attrs),
+            _op1("Conv2D", [grad, f], attrs)]
+
+
+@registry.RegisterGradient("Conv2DBackpropFilter")
+def _conv2d_backprop_filter_grad(op, grad):
+    attrs = _conv_attrs(op)
+    x = op.inputs[0]
+    return [_op1("Conv2DBackpropInput", [_shape(x), grad, op.inputs[2]], attrs),
+            None,
+            _op1("Conv2D", [x, grad], attrs)]
+
+
+def _pool_attrs(op):
+    return {k: op.get_attr(k) for k in ("ksize", "strides", "padding", "data_format")}
+
+
+@registry.RegisterGradient("MaxPool")
+def _max_pool_grad(op, grad):
+    return [_op1("MaxPoolGrad", [op.inputs[0], op.outputs[0], grad], _pool_attrs(op))]
+
+
+@registry.RegisterGradient("AvgPool")
+def _avg_pool_grad(op, grad):
+    return [_op1("AvgPoolGrad", [_shape(op.inputs[0]), grad], _pool_attrs(op))]
+
+
+@registry.RegisterGradient("AvgPoolGrad")
+def _avg_pool_grad_grad(op, grad):
+    return [None, _op1("AvgPool", [grad], _pool_attrs(op))]
+
+
+@registry.RegisterGradient("SparseSoftmaxCrossEntropyWithLogits")
+def _sparse_xent_grad(op, grad_loss, grad_backprop=None):
+    # The second output (the backprop) is an implementation detail; its gradient is not
+    # propagated (TF does the same unless it is used, which these lessons never do).
+    return [_expand_last(grad_loss) * op.outputs[1], None]
+
+
+@registry.RegisterGradient("SoftmaxCrossEntropyWithLogits")
+def _xent_grad(op, grad_loss, grad_backprop=None):
+    grad = _expand_last(grad_loss) * op.outputs[1]
+    logits = op.inputs[0]
+    log_softmax = apply_op("LogSoftmax", [logits])[0]
+    return [grad, _expand_last(grad_loss) * -log_softmax]
+
+
+@registry.RegisterGradient("L2Loss")
+def _l2_loss_grad(op, grad):
+    return [op.inputs[0] * grad]
+
