@@ -1,4 +1,5 @@
 """`%%graph`, `%graph` and the rich reprs, registered on an IPython shell."""
+import ast
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
@@ -48,13 +49,14 @@ class GraphMagics(Magics):
     def graph(self, line, cell):
         """Runs the cell with a graph as the default graph (ops are added to it, even in
         TF2's eager mode) and draws the graph."""
+        __tracebackhide__ = True  # noqa: F841 - IPython hides this frame in tracebacks
         args = parse_argstring(self.graph, line)
         g = _ops.get_default_graph() if args.default else _ops.Graph()
-        with g.as_default():
-            result = self.shell.run_cell(cell, store_history=False)
         if args.name:
             self.shell.user_ns[args.name] = g
-        if not result.success or args.no_draw:
+        with g.as_default():
+            _run_cell_body(self.shell, cell)
+        if args.no_draw:
             return None
         target = g if not args.draw else self.shell.ev(args.draw)
         from IPython.display import display
@@ -73,6 +75,22 @@ class GraphMagics(Magics):
         expr = " ".join(args.what)
         target = _ops.get_default_graph() if not expr else self.shell.ev(expr)
         return Drawing(target, **_options(args))
+
+
+def _run_cell_body(shell, cell):
+    """Runs `cell` in the user namespace like a cell: the value of a final expression is
+    displayed, and an exception propagates so the notebook cell fails (and "run all"
+    stops) with a traceback pointing into the cell's own lines."""
+    __tracebackhide__ = True  # noqa: F841
+    filename = shell.compile.cache(cell)
+    tree = ast.parse(cell, filename=filename)
+    last = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = ast.Expression(tree.body.pop().value)
+    exec(compile(tree, filename, "exec"), shell.user_ns)
+    if last is not None:
+        value = eval(compile(last, filename, "eval"), shell.user_ns)
+        shell.displayhook(value)
 
 
 def _drawable(obj):

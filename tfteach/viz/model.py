@@ -81,6 +81,10 @@ def _ops_of(obj):
     if hasattr(obj, "_as_graph_element") and not isinstance(obj, (_ops.Tensor, _ops.Operation)):
         el = obj._as_graph_element()
         extra = [obj.initializer] if getattr(obj, "initializer", None) is not None else []
+        if callable(getattr(obj, "value", None)):        # a variable's read op
+            v = obj.value()
+            if isinstance(v, _ops.Tensor) and not getattr(v, "_is_eager", False):
+                extra.append(v.op)
         return _ancestors([el.op if isinstance(el, _ops.Tensor) else el] + extra)
     if isinstance(obj, _ops.Tensor):
         return _ancestors([obj.op])

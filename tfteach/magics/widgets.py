@@ -1,0 +1,581 @@
+"""ipywidgets that make graphs, sessions and training visible.
+
+- GraphExplorer: pick an op, see its type, attrs, inputs, outputs (dtype, shape), device,
+  where its kernels and gradient are defined, and its value in a chosen session.
+- SessionStepper: one real `Session.run`, traced op by op (executor tracing), replayed step by
+  step with the running op highlighted in the drawing and each produced value shown.
+- VariableInspector: the same variables in several sessions side by side.
+- LivePlot: scalar summaries plotted as they arrive, from a FileWriter hook or by tailing a
+  logdir's event files (no TensorBoard server).
+
+The state of every widget is plain Python (`selected`, `details()`, `steps`, `values()`,
+`data`), so it is testable without a browser.
+"""
+import html
+import threading
+import time
+
+import ipywidgets as w
+import numpy as np
+
+from .. import errors
+from ..framework import ops as _ops
+from ..viz import Drawing, GraphvizUnavailable
+from ..viz.dot import format_seconds
+from ..viz.model import VARIABLE_TYPES, _as_graph, _op_view
+
+__all__ = ["GraphExplorer", "SessionStepper", "VariableInspector", "LivePlot",
+           "format_value", "run_traced"]
+
+
+def format_value(v, limit=400):
+    """A short text form of a produced value (array, scalar, variable slot, bytes)."""
+    if hasattr(v, "value") and v.__class__.__name__ == "VariableSlot":
+        v = v.value
+        if v is None:
+            return "<uninitialized>"
+    if isinstance(v, (np.ndarray, np.generic)):
+        text = np.array2string(np.asarray(v), precision=4, threshold=40, edgeitems=3,
+                               suppress_small=True)
+        if isinstance(v, np.ndarray) and v.ndim:
+            text += f"  shape={v.shape} dtype={v.dtype}"
+    else:
+        text = repr(v)
+    return text if len(text) <= limit else text[:limit] + " …"
+
+
+def _svg_or_dot(drawing):
+    try:
+        return drawing.svg()
+    except GraphvizUnavailable:
+        from ..viz.render import fallback_bundle
+        return fallback_bundle(drawing.dot, "")["text/html"]
+
+
+def _sessions_dict(sessions):
+    if sessions is None:
+        from ..client.session import get_default_session
+        s = get_default_session()
+        return {"default session": s} if s is not None else {}
+    if isinstance(sessions, dict):
+        return dict(sessions)
+    if not isinstance(sessions, (list, tuple)):
+        sessions = [sessions]
+    return {f"session {i + 1}": s for i, s in enumerate(sessions)}
+
+
+def _error_text(e):
+    return f"{type(e).__name__}: {getattr(e, 'message', None) or e}"
+
+
+# ---------------------------------------------------------------------------------------
+# Graph explorer
+# ---------------------------------------------------------------------------------------
+
+class GraphExplorer:
+    """`GraphExplorer(graph, sessions=None, feed_dict=None)`; `.widget` is what to display
+    (the explorer also displays itself as that widget)."""
+
+    def __init__(self, graph=None, sessions=None, feed_dict=None, rankdir="LR"):
+        g = _ops.get_default_graph() if graph is None else _as_graph(graph)
+        if g is None:
+            raise TypeError(f"GraphExplorer needs a Graph (or Session, tf.function), not "
+                            f"{type(graph).__name__}")
+        self.graph = g
+        self.feed_dict = feed_dict
+        self.rankdir = rankdir
+        self.sessions = _sessions_dict(sessions)
+        names = [op.name for op in g.get_operations()]
+        self.filter = w.Text(placeholder="filter ops by name or type", description="find")
+        self.select_box = w.Select(options=names, rows=min(12, max(len(names), 2)),
+                                   description="op")
+        self.session_picker = w.Dropdown(options=list(self.sessions), description="session")
+        self.eval_button = w.Button(description="Evaluate", icon="play")
+        self.info = w.HTML()
+        self.value = w.HTML()
+        self.picture = w.HTML()
+        self.filter.observe(self._on_filter, names="value")
+        self.select_box.observe(self._on_select, names="value")
+        self.eval_button.on_click(lambda _b: self.evaluate())
+        left = w.VBox([self.filter, self.select_box, w.HBox([self.session_picker,
+                                                             self.eval_button]),
+                       self.info, self.value], layout=w.Layout(width="45%"))
+        self.widget = w.HBox([left, w.Box([self.picture], layout=w.Layout(
+            width="55%", overflow="auto"))])
+        self.widget.add_class("tfteach-graph-explorer")
+        self.selected = None
+        if names:
+            self.select(names[-1])
+
+    def _ipython_display_(self):
+        from IPython.display import display
+        display(self.widget)
+
+    def _on_filter(self, change):
+        q = change["new"].lower()
+        names = [op.name for op in self.graph.get_operations()
+                 if q in op.name.lower() or q in op.type.lower()]
+        self.select_box.options = names
+
+    def _on_select(self, change):
+        if change["new"] is not None:
+            self.select(change["new"])
+
+    def select(self, name):
+        op = self.graph.get_operation_by_name(getattr(name, "name", name))
+        self.selected = op
+        if self.select_box.value != op.name and op.name in self.select_box.options:
+            self.select_box.value = op.name
+        self.info.value = self._details_html(self.details())
+        self.value.value = ""
+        scope = op.name.rsplit("/", 1)[0] if "/" in op.name else ""
+        drawing = Drawing(self.graph, highlight=[op.name], rankdir=self.rankdir,
+                          expand=[scope] if scope else ())
+        self.picture.value = _svg_or_dot(drawing)
+        return op
+
+    def details(self, op=None):
+        """What the explorer shows for `op` (default: the selected one), as a dict."""
+        op = op or self.selected
+        opdef = op.op_def
+        where = {}
+        try:
+            where = opdef.where()
+        except Exception as e:  # noqa: BLE001 - a broken kernel package must not hide the op
+            where = {"error": _error_text(e)}
+        grad = opdef.gradient
+        if grad is not None:
+            gradient = f"{grad.__module__}.{grad.__qualname__}"
+        elif opdef.differentiable is False:
+            gradient = "not differentiable (NotDifferentiable)"
+        else:
+            gradient = "none registered"
+        return {
+            "name": op.name, "type": op.type, "device": op.device,
+            "attrs": {k: _attr_text(v) for k, v in sorted(op._attrs.items())},
+            "inputs": [(t.name, t.dtype.name, str(t.shape)) for t in op.inputs],
+            "control_inputs": [c.name for c in op.control_inputs],
+            "outputs": [(t.name, t.dtype.name, str(t.shape), [c.name for c in t.consumers()])
+                        for t in op.outputs],
+            "kernels": {k: v for k, v in where.items() if k != "gradient"},
+            "gradient": gradient, "gradient_source": where.get("gradient"),
+            "doc": opdef.doc or "",
+        }
+
+    @staticmethod
+    def _details_html(d):
+        e = html.escape
+
+        def rows(items):
+            return "".join(f"<tr><td>{a}</td><td>{b}</td></tr>" for a, b in items)
+        parts = [f"<h4 style=\"margin:4px 0\"><code>{e(d['name'])}</code>: {e(d['type'])}</h4>"]
+        if d["doc"]:
+            parts.append(f"<p><em>{e(d['doc'])}</em></p>")
+        table = [("device", e(d["device"] or "(not placed yet)"))]
+        table += [(f"attr <code>{e(k)}</code>", f"<code>{e(v)}</code>")
+                  for k, v in d["attrs"].items()]
+        table += [("input", f"<code>{e(n)}</code> {e(dt)} {e(s)}") for n, dt, s in d["inputs"]]
+        table += [("control input", f"<code>{e(c)}</code>") for c in d["control_inputs"]]
+        table += [("output", f"<code>{e(n)}</code> {e(dt)} {e(s)} → "
+                   + (", ".join(e(c) for c in cons) or "(no consumers)"))
+                  for n, dt, s, cons in d["outputs"]]
+        table += [(f"kernel {e(k)}", f"<code>{e(v)}</code>") for k, v in d["kernels"].items()]
+        grad = e(d["gradient"])
+        if d["gradient_source"]:
+            grad += f"<br/><code>{e(d['gradient_source'])}</code>"
+        table.append(("gradient", grad))
+        parts.append(f"<table class=\"tfteach-op\">{rows(table)}</table>")
+        return "".join(parts)
+
+    def evaluate(self, session=None, feed_dict=None):
+        """Runs the selected op's outputs (or the op) in the chosen session; returns the text
+        shown (TF's error class and message if it fails, as the lesson wants)."""
+        op = self.selected
+        if session is None:
+            session = self.sessions.get(self.session_picker.value)
+        if session is None:
+            text = "No session: pass sessions=[sess] to GraphExplorer (or open a default one)."
+        else:
+            fetch = op.outputs if op.outputs else op
+            try:
+                vals = session.run(fetch, feed_dict=feed_dict or self.feed_dict)
+                if op.outputs:
+                    text = "\n".join(f"{t.name} = {format_value(v)}"
+                                     for t, v in zip(op.outputs, vals))
+                else:
+                    text = f"{op.name} ran (an Operation has no value)"
+            except (errors.OpError, ValueError, TypeError, RuntimeError) as e:
+                text = _error_text(e)
+        self.value.value = f"<pre class=\"tfteach-value\">{html.escape(text)}</pre>"
+        return text
+
+
+def _attr_text(v):
+    if isinstance(v, np.ndarray):
+        return format_value(v, 120)
+    if hasattr(v, "name") and not isinstance(v, str):
+        return v.name
+    return str(v)
+
+
+# ---------------------------------------------------------------------------------------
+# Session stepper
+# ---------------------------------------------------------------------------------------
+
+def run_traced(sess, fetches, feed_dict=None, step_callback=None):
+    """`sess.run(fetches, feed_dict)` with FULL_TRACE and a per-op callback
+    `step_callback(op, output_values, seconds)`. Returns (results, plan, run_metadata).
+
+    It is Session.run's own path (the session's cached plan, its state and feed checks) with
+    the executor's tracing entry point `Plan.run_traced` and a callback in the RunContext."""
+    from ..client import session as _session
+    from ..client.config import RunMetadata, RunOptions
+    from ..runtime import executor
+    if not hasattr(executor.Plan, "run_traced"):
+        raise NotImplementedError("The session stepper needs executor tracing "
+                                  "(Plan.run_traced), which this build does not have.")
+    if sess._closed:
+        raise RuntimeError("Attempted to use a closed Session.")
+    fetch = _session._Fetch(sess.graph, fetches)
+    feed_tensors, feed_values = sess._prepare_feeds(feed_dict)
+    tensors = [e for e in fetch.elements if isinstance(e, _ops.Tensor)]
+    targets = [e for e in fetch.elements if isinstance(e, _ops.Operation)]
+    key = (tuple(tensors), tuple(targets), tuple(feed_tensors))
+    plan = sess._plans.get(key)
+    if plan is None:
+        plan = executor.Plan(sess.graph, tensors, targets, feed_tensors, devices=sess._devices,
+                             log_device_placement=sess._config.log_device_placement)
+        sess._plans[key] = plan
+    options = RunOptions(trace_level=RunOptions.FULL_TRACE)
+    ctx = executor.RunContext(sess._state, options)
+    ctx.step_callback = step_callback
+    md = RunMetadata()
+    values = plan.run_traced(feed_values, ctx, md)
+    out, vi = [], 0
+    for e in fetch.elements:
+        if isinstance(e, _ops.Tensor):
+            out.append(_session._to_fetch_result(values[vi]))
+            vi += 1
+        else:
+            out.append(None)
+    return fetch.rebuild(out), plan, md
+
+
+class Step:
+    __slots__ = ("index", "op", "values", "seconds")
+
+    def __init__(self, index, op, values, seconds):
+        self.index, self.op, self.values, self.seconds = index, op, values, seconds
+
+    def __repr__(self):
+        return f"<Step {self.index}: {self.op.name} ({self.op.type})>"
+
+
+def _snapshot(v):
+    if v.__class__.__name__ == "VariableSlot":
+        v = v.value
+    if isinstance(v, np.ndarray):
+        return v.copy()
+    return v
+
+
+class SessionStepper:
+    """`SessionStepper(sess, fetches, feed_dict=None)` runs `sess.run(fetches, feed_dict)`
+    once for real (variables change as they would) while recording every op the executor
+    runs, then lets you step through the recording: `step`, `next()`, `prev()`, `go(i)`."""
+
+    def __init__(self, sess, fetches, feed_dict=None, rankdir="LR"):
+        self.session = sess
+        self.steps = []
+        self.rankdir = rankdir
+
+        def record(op, outputs, seconds):
+            vals = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+            self.steps.append(Step(len(self.steps), op, [_snapshot(v) for v in vals],
+                                   seconds))
+        self.result, self.plan, self.run_metadata = run_traced(sess, fetches, feed_dict,
+                                                               record)
+        fed = {t.op for t in self.plan.feed_tensors}
+        ops = sorted(set(self.plan.ops) | fed, key=lambda o: o._id)
+        self._views = [_op_view(op) for op in ops]
+        self._ran = [s.op.name for s in self.steps]
+        self.step = 0
+        n = max(len(self.steps) - 1, 0)
+        self.slider = w.IntSlider(min=0, max=n, value=0, description="step",
+                                  continuous_update=False)
+        self.play = w.Play(min=0, max=n, interval=700, description="play")
+        w.jslink((self.play, "value"), (self.slider, "value"))
+        self.prev_button = w.Button(description="◀ prev")
+        self.next_button = w.Button(description="next ▶")
+        self.prev_button.on_click(lambda _b: self.prev())
+        self.next_button.on_click(lambda _b: self.next())
+        self.slider.observe(lambda c: self.go(c["new"]), names="value")
+        self.info = w.HTML()
+        self.picture = w.HTML()
+        self.widget = w.VBox([w.HBox([self.play, self.prev_button, self.slider,
+                                      self.next_button]), self.info, self.picture])
+        self.widget.add_class("tfteach-session-stepper")
+        self.go(0)
+
+    def _ipython_display_(self):
+        from IPython.display import display
+        display(self.widget)
+
+    @property
+    def current(self):
+        return self.steps[self.step] if self.steps else None
+
+    def go(self, i):
+        if not self.steps:
+            self.info.value = "<p>The run executed no kernels (everything was fed or constant)."
+            return None
+        i = max(0, min(int(i), len(self.steps) - 1))
+        self.step = i
+        if self.slider.value != i:
+            self.slider.value = i
+        s = self.steps[i]
+        self.info.value = self._info_html(s)
+        drawing = Drawing(self._views, highlight=[s.op.name], done=self._ran[:i],
+                          pending=self._ran[i + 1:], rankdir=self.rankdir, expand=True)
+        self.picture.value = _svg_or_dot(drawing)
+        return s
+
+    def next(self):
+        return self.go(self.step + 1)
+
+    def prev(self):
+        return self.go(self.step - 1)
+
+    def _info_html(self, s):
+        e = html.escape
+        outs = s.op.outputs
+        lines = []
+        for j, v in enumerate(s.values):
+            name = outs[j].name if j < len(outs) else f"{s.op.name}:{j}"
+            lines.append(f"{name} = {format_value(v)}")
+        if not lines:
+            lines.append("(no outputs: run for its effect)")
+        return (f"<p>step {s.index + 1} of {len(self.steps)}: <b><code>{e(s.op.name)}</code></b>"
+                f" ({e(s.op.type)}) on {e(s.op.device or 'CPU')}, "
+                f"{e(format_seconds(s.seconds))}</p>"
+                f"<pre class=\"tfteach-value\">{e(chr(10).join(lines))}</pre>")
+
+
+# ---------------------------------------------------------------------------------------
+# Variable inspector
+# ---------------------------------------------------------------------------------------
+
+class VariableInspector:
+    """`VariableInspector([sess_a, sess_b], variables=None)`: a table of each variable's value
+    in each session (v1 variables live in the session, so two sessions differ). Values are
+    read from the session's state without running anything; `refresh()` re-reads them."""
+
+    def __init__(self, sessions, variables=None):
+        self.sessions = _sessions_dict(sessions)
+        if not self.sessions:
+            raise ValueError("VariableInspector needs at least one session")
+        graph = next(iter(self.sessions.values())).graph
+        if variables is None:
+            variables = graph.get_collection(_ops.GraphKeys.GLOBAL_VARIABLES) or \
+                [op.outputs[0] for op in graph.get_operations() if op.type in VARIABLE_TYPES]
+        self.variables = list(variables)
+        self.table = w.HTML()
+        self.refresh_button = w.Button(description="Refresh", icon="refresh")
+        self.refresh_button.on_click(lambda _b: self.refresh())
+        self.widget = w.VBox([self.refresh_button, self.table])
+        self.widget.add_class("tfteach-variable-inspector")
+        self.refresh()
+
+    def _ipython_display_(self):
+        from IPython.display import display
+        display(self.widget)
+
+    @staticmethod
+    def _read(sess, var):
+        """(value, None) or (None, why)."""
+        if getattr(sess, "_closed", False):
+            return None, "closed session"
+        op = getattr(var, "op", None)
+        if op is not None and op.type == "VariableV2":
+            key = op.get_attr("shared_name") if "shared_name" in op._attrs else ""
+            slot = sess._state.variables.get(key or op.name)
+            if slot is None or slot.value is None:
+                return None, "uninitialized"
+            return np.array(slot.value, copy=True), None
+        try:
+            return sess.run(var), None
+        except (errors.OpError, ValueError, TypeError) as e:
+            return None, _error_text(e).splitlines()[0]
+
+    def values(self):
+        """{variable name: [value or None per session]} as last read."""
+        return {name: [v for v, _ in cells] for name, cells in self._cells.items()}
+
+    def refresh(self):
+        self._cells = {}
+        for var in self.variables:
+            self._cells[getattr(var, "name", str(var))] = [
+                self._read(s, var) for s in self.sessions.values()]
+        self.table.value = self._html()
+        return self.values()
+
+    def differs(self, name):
+        vals = [v for v, _ in self._cells[name]]
+        if any(v is None for v in vals):
+            return len({v is None for v in vals}) > 1
+        return any(not np.array_equal(vals[0], v) for v in vals[1:])
+
+    def _html(self):
+        e = html.escape
+        head = "".join(f"<th>{e(k)}</th>" for k in self.sessions)
+        rows = []
+        for var in self.variables:
+            name = getattr(var, "name", str(var))
+            shape = str(getattr(var, "shape", ""))
+            diff = self.differs(name)
+            cells = "".join(
+                f"<td><pre style=\"margin:0\">{e(format_value(v, 200))}</pre></td>"
+                if why is None else f"<td><em>{e(why)}</em></td>"
+                for v, why in self._cells[name])
+            style = " style=\"background:#fff2cc\"" if diff else ""
+            rows.append(f"<tr class=\"{'differs' if diff else 'same'}\"{style}><td><code>"
+                        f"{e(name)}</code><br/><small>{e(shape)}</small></td>{cells}</tr>")
+        return (f"<table class=\"tfteach-variables\"><thead><tr><th>variable</th>{head}</tr>"
+                f"</thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+# ---------------------------------------------------------------------------------------
+# Live training plot
+# ---------------------------------------------------------------------------------------
+
+class LivePlot:
+    """Scalars plotted as training runs, without TensorBoard.
+
+    Feed it any of three ways: `attach(writer)` (every `writer.add_summary(summary, step)`
+    also reaches the plot), `LivePlot(logdir=...)` + `poll()`/`start()` (tails the event
+    files), or `add_scalar(tag, value, step)` directly."""
+
+    def __init__(self, logdir=None, tags=None, width=360, height=160, min_interval=0.2):
+        from ..viz.events import EventTail
+        self.tags = list(tags) if tags else None
+        self.data = {}
+        self.width, self.height = width, height
+        self.min_interval = min_interval
+        self._tail = EventTail(logdir) if logdir else None
+        self._last_draw = 0.0
+        self._thread = None
+        self._stop = threading.Event()
+        self.chart = w.HTML()
+        self.widget = w.VBox([self.chart])
+        self.widget.add_class("tfteach-live-plot")
+        self.redraw()
+
+    def _ipython_display_(self):
+        from IPython.display import display
+        display(self.widget)
+
+    # --- inputs ----------------------------------------------------------------------------
+    def add_scalar(self, tag, value, step, redraw=True):
+        if self.tags is not None and tag not in self.tags:
+            return
+        self.data.setdefault(tag, []).append((int(step), float(value)))
+        if redraw:
+            self._maybe_redraw()
+
+    def add_summary(self, summary, global_step=None):
+        """A serialized `Summary` (what `tf.summary.scalar` produces and `sess.run` returns)
+        or an object with `SerializeToString()`."""
+        from ..viz.events import parse_summary_scalars
+        if hasattr(summary, "SerializeToString"):
+            summary = summary.SerializeToString()
+        if isinstance(summary, np.ndarray):
+            summary = summary.item()
+        for tag, value in parse_summary_scalars(bytes(summary)):
+            self.add_scalar(tag, value, global_step or 0, redraw=False)
+        self._maybe_redraw()
+
+    def attach(self, writer):
+        """Hooks a FileWriter: what it is given to write is also plotted. Returns writer."""
+        original = writer.add_summary
+
+        def add_summary(summary, global_step=None, *args, **kwargs):
+            result = original(summary, global_step, *args, **kwargs)
+            self.add_summary(summary, global_step)
+            return result
+        writer.add_summary = add_summary
+        return writer
+
+    def poll(self):
+        """Reads scalars written to the logdir since the last poll; returns how many."""
+        if self._tail is None:
+            return 0
+        new = self._tail.poll()
+        for tag, step, value in new:
+            self.add_scalar(tag, value, step, redraw=False)
+        if new:
+            self.redraw()
+        return len(new)
+
+    def start(self, interval=1.0):
+        """Polls the logdir every `interval` seconds in a background thread until `stop()`."""
+        if self._tail is None:
+            raise ValueError("start() tails event files: create LivePlot(logdir=...)")
+        self._stop.clear()
+
+        def loop():
+            while not self._stop.wait(interval):
+                self.poll()
+        self._thread = threading.Thread(target=loop, daemon=True, name="tfteach-liveplot")
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        self.poll()
+
+    # --- drawing ---------------------------------------------------------------------------
+    def _maybe_redraw(self):
+        now = time.monotonic()
+        if now - self._last_draw >= self.min_interval:
+            self.redraw()
+
+    def redraw(self):
+        self._last_draw = time.monotonic()
+        if not self.data:
+            self.chart.value = "<p><em>waiting for scalar summaries…</em></p>"
+            return
+        self.chart.value = "".join(self._svg(tag, pts) for tag, pts in sorted(self.data.items()))
+
+    def _svg(self, tag, pts):
+        W, H, pad = self.width, self.height, 36
+        steps = [p[0] for p in pts]
+        vals = [p[1] for p in pts]
+        finite = [v for v in vals if np.isfinite(v)] or [0.0]
+        x0, x1 = min(steps), max(steps)
+        y0, y1 = min(finite), max(finite)
+        if x1 == x0:
+            x1 = x0 + 1
+        if y1 == y0:
+            y0, y1 = y0 - 0.5, y1 + 0.5
+
+        def xy(s, v):
+            v = min(max(v, y0), y1) if np.isfinite(v) else y1
+            return (pad + (s - x0) / (x1 - x0) * (W - pad - 8),
+                    H - 18 - (v - y0) / (y1 - y0) * (H - 36))
+        points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(s, v) for s, v in pts))
+        e = html.escape
+        return (f"<svg class=\"tfteach-scalar\" data-tag=\"{e(tag)}\" width=\"{W}\" "
+                f"height=\"{H}\" xmlns=\"http://www.w3.org/2000/svg\" "
+                f"style=\"font:10px sans-serif;margin:4px\">"
+                f"<rect x=\"{pad}\" y=\"10\" width=\"{W - pad - 8}\" height=\"{H - 28}\" "
+                f"fill=\"none\" stroke=\"#ccc\"/>"
+                f"<text x=\"{pad}\" y=\"8\">{e(tag)}: {vals[-1]:.4g} (step {steps[-1]})</text>"
+                f"<text x=\"2\" y=\"16\">{y1:.3g}</text><text x=\"2\" y=\"{H - 18}\">"
+                f"{y0:.3g}</text><text x=\"{pad}\" y=\"{H - 4}\">{x0}</text>"
+                f"<text x=\"{W - 8}\" y=\"{H - 4}\" text-anchor=\"end\">{x1}</text>"
+                f"<polyline fill=\"none\" stroke=\"#e06666\" stroke-width=\"1.5\" "
+                f"points=\"{points}\"/></svg>")
+
