@@ -81,7 +81,10 @@ class OpDef:
 
 
 def _source_of(fn):
-    fn = inspect.unwrap(getattr(fn, "py_func", fn))
+    # numba dispatchers keep the Python function as `py_func`, kernel objects (Elementwise) as
+    # `pyfunc`: point at the function a reader wants to see, not at the wrapper's class
+    fn = getattr(fn, "py_func", None) or getattr(fn, "pyfunc", None) or fn
+    fn = inspect.unwrap(fn)
     try:
         return f"{inspect.getsourcefile(fn)}:{inspect.getsourcelines(fn)[1]}"
     except (TypeError, OSError):
