@@ -34,6 +34,7 @@ from ..ops.variables import (global_variables, global_variables_initializer,
                              local_variables_initializer, model_variables,
                              trainable_variables, variables_initializer, all_variables)
 from ..ops.variables import RefVariable as Variable
+from ..ops.gradients_impl import AggregationMethod, UnconnectedGradients, gradients
 
 newaxis = None
 

@@ -1,0 +1,270 @@
+"""Gradient functions of the array ops (reshaping, slicing, joining, selecting).
+
+Data movement is differentiated by moving the gradient back: a reshape reshapes it back,
+a transpose transposes it by the inverse permutation, a slice pads it with zeros, a tile
+sums the copies. Written with ordinary ops so graphs and the eager tape share them.
+"""
+import numpy as np
+
+from ..framework import dtypes as _dt
+from ..framework import ops as _ops
+from . import math_ops
+from .math_grad import (_const_value, _has, _int32, _op, _op1, _shape_tuple,
+                        broadcast_gradient_args, not_differentiable, reduce_gradient_args,
+                        reduce_sum, register, reshape, shape, where_v2)
+
+
+@register("Identity", "PlaceholderWithDefault", "RefIdentity", "Snapshot",
+          "EnsureShape")
+def _identity_grad(op, grad):
+    if len(op.inputs) > 1:
+        return [grad] + [None] * (len(op.inputs) - 1)
+    return grad
+
+
+@register("IdentityN")
+def _identity_n_grad(op, *grads):
+    return list(grads)
+
+
+not_differentiable("StopGradient", "ZerosLike", "OnesLike", "Const", "Placeholder",
+                   "VariableV2", "NoOp", "Assign", "AssignAdd", "AssignSub",
+                   "IsVariableInitialized", "InvertPermutation", "ConcatOffset",
+                   "StridedSliceGrad", "Where", "OneHot", "RandomUniform",
+                   "RandomStandardNormal", "TruncatedNormal", "RandomUniformInt",
+                   "Multinomial", "RandomShuffle", "Unique", "Bincount")
+
+
+@register("Reshape")
+def _reshape_grad(op, grad):
+    in_shape = op.inputs[0].shape
+    if in_shape.rank is not None and not in_shape.is_fully_defined():
+        dims = list(in_shape.as_tuple())
+        unknown = [i for i, d in enumerate(dims) if d is None]
+        if len(unknown) == 1 and 0 not in dims:
+            dims[unknown[0]] = -1
+            return [reshape(grad, dims), None]
+    return [reshape(grad, shape(op.inputs[0])), None]
+
+
+@register("ExpandDims")
+def _expand_dims_grad(op, grad):
+    return [reshape(grad, shape(op.inputs[0])), None]
+
+
+@register("Squeeze")
+def _squeeze_grad(op, grad):
+    return reshape(grad, shape(op.inputs[0]))
+
+
+@register("Transpose")
+def _transpose_grad(op, grad):
+    p = op.inputs[1]
+    pv = _const_value(p)
+    if pv is not None and not _ops.is_symbolic(grad):
+        inv = _int32(np.argsort(np.asarray(pv).reshape(-1)))
+    else:
+        inv = _op1("InvertPermutation", [p])
+    return [_op1("Transpose", [grad, inv]), None]
+
+
+@register("Tile")
+def _tile_grad(op, grad):
+    x, multiples = op.inputs[0], op.inputs[1]
+    xs = _shape_tuple(x)
+    mv = _const_value(multiples)
+    if xs is not None and None not in xs and mv is not None:
+        mv = np.asarray(mv).reshape(-1)
+        split = [int(v) for pair in zip(mv, xs) for v in pair]
+        axes = list(range(0, len(split), 2))
+        g = reduce_sum(reshape(grad, split), axes)
+    else:
+        input_shape = shape(x)
+        stacked = _op1("Pack", [[multiples, input_shape]], {"axis": 0})
+        split = reshape(_op1("Transpose", [stacked, _int32([1, 0])]), [-1])
+        axes = _op1("Range", [np.int32(0), _op1("Size", [split], {"out_type": _dt.int32}),
+                              np.int32(2)])
+        g = reduce_sum(reshape(grad, split), axes)
+    if _ops.is_symbolic(g):
+        g.set_shape(x.shape)
+    return [g, None]
+
+
+@register("Fill")
+def _fill_grad(op, grad):
+    return None, reduce_sum(grad, _int32(np.arange(grad.shape.rank))
+                            if grad.shape.rank is not None else
+                            _op1("Range", [np.int32(0), _op1("Rank", [grad]), np.int32(1)]))
+
+
+@register("BroadcastTo")
+def _broadcast_to_grad(op, grad):
+    x, target = op.inputs[0], op.inputs[1]
+    x_shape = shape(x)
+    _, axes = broadcast_gradient_args(target, x_shape)
+    g = reduce_sum(grad, axes, keepdims=True)
+    return [reshape(g, x_shape), None]
+
+
+@register("Pack")
+def _pack_grad(op, grad):
+    n, axis = op.get_attr("N"), op.get_attr("axis")
+    return list(_op("Unpack", [grad], {"num": n, "axis": axis}, name="unstack"))
+
+
+@register("Unpack")
+def _unpack_grad(op, *grads):
+    grads = [g if g is not None else _zeros_for(op.outputs[i]) for i, g in enumerate(grads)]
+    return _op1("Pack", [list(grads)], {"axis": op.get_attr("axis")}, name="stack")
+
+
+def _zeros_for(t):
+    from .math_grad import zeros_like
+    return zeros_like(t)
+
+
+@register("ConcatV2")
+def _concat_grad(op, grad):
+    values = list(op.inputs[:-1])
+    axis_t = op.inputs[-1]
+    if len(values) == 1:
+        return [grad, None]
+    axis_v = _const_value(axis_t)
+    shapes = [_shape_tuple(v) for v in values]
+    if axis_v is not None and all(s is not None and None not in s for s in shapes):
+        rank = len(shapes[0])
+        axis = int(axis_v) % rank
+        out = []
+        offset = 0
+        for s in shapes:
+            begin = [0] * rank
+            begin[axis] = offset
+            out.append(_op1("Slice", [grad, _int32(begin), _int32(s)]))
+            offset += s[axis]
+        return out + [None]
+    sizes = [shape(v, optimize=False) for v in values]
+    axis = _op1("FloorMod", [axis_t, _op1("Rank", [values[0]])])
+    offsets = _op("ConcatOffset", [axis, sizes])
+    return [_op1("Slice", [grad, o, s]) for o, s in zip(offsets, sizes)] + [None]
+
+
+@register("Slice")
+def _slice_grad(op, grad):
+    x, begin = op.inputs[0], op.inputs[1]
+    idx = begin.dtype.base_dtype
+    xs = _shape_tuple(x)
+    bv = _const_value(begin)
+    out_s = _shape_tuple(op.outputs[0])
+    if xs is not None and None not in xs and bv is not None and out_s is not None and \
+            None not in out_s:
+        bv = np.asarray(bv).reshape(-1)
+        after = np.asarray(xs) - np.asarray(out_s) - bv
+        paddings = np.stack([bv, after], axis=1).astype(idx.np_dtype)
+        return _op1("Pad", [grad, paddings]), None, None
+    rank = _op1("Rank", [x])
+    slice_size = _op1("Shape", [op.outputs[0]], {"out_type": idx})
+    pack_shape = _op1("Pack", [[rank, np.int32(1)]], {"axis": 0})
+    before = reshape(begin, pack_shape)
+    after = reshape(_op1("Shape", [x], {"out_type": idx}) - slice_size - begin, pack_shape)
+    paddings = _op1("ConcatV2", [[before, after], np.int32(1)])
+    return _op1("Pad", [grad, paddings]), None, None
+
+
+@register("StridedSlice")
+def _strided_slice_grad(op, grad):
+    begin, end, strides = op.inputs[1], op.inputs[2], op.inputs[3]
+    x = shape(op.inputs[0])
+    if begin.dtype.base_dtype != _dt.int32:
+        x = math_ops.cast(x, begin.dtype.base_dtype)
+    vals = []
+    for t in (x, begin, end, strides):
+        v = _const_value(t)
+        vals.append(np.asarray(v) if v is not None else t)
+    attrs = {k: op.get_attr(k) for k in ("begin_mask", "end_mask", "ellipsis_mask",
+                                         "new_axis_mask", "shrink_axis_mask")}
+    g = _op1("StridedSliceGrad", [vals[0], vals[1], vals[2], vals[3], grad], attrs)
+    return g, None, None, None
+
+
+@register("Pad", "PadV2", "MirrorPad")
+def _pad_grad(op, grad):
+    x, a = op.inputs[0], op.inputs[1]
+    av = _const_value(a)
+    xs = _shape_tuple(x)
+    if op.type == "MirrorPad":
+        raise LookupError("MirrorPad gradient is not implemented in tfteach")
+    if av is not None and xs is not None and None not in xs:
+        begin = np.asarray(av)[:, 0].astype(a.dtype.base_dtype.np_dtype)
+        g = _op1("Slice", [grad, begin, np.asarray(xs, dtype=begin.dtype)])
+    else:
+        pad_before = _op1("Slice", [a, _int32([0, 0]),
+                                    _op1("Pack", [[_op1("Rank", [x]), np.int32(1)]],
+                                         {"axis": 0})])
+        b = reshape(pad_before, [-1])
+        g = _op1("Slice", [grad, b, _op1("Shape", [x], {"out_type": b.dtype.base_dtype})])
+    return (g, None, None) if len(op.inputs) == 3 else (g, None)
+
+
+@register("ReverseV2")
+def _reverse_grad(op, grad):
+    return _op1("ReverseV2", [grad, op.inputs[1]]), None
+
+
+@register("SelectV2")
+def _select_v2_grad(op, grad):
+    c, x, y, z = op.inputs[0], op.inputs[1], op.inputs[2], op.outputs[0]
+    from . import constant_op
+    zeros = constant_op.constant(0, dtype=grad.dtype.base_dtype, name="zeros")
+    gx = where_v2(c, grad, zeros)
+    gy = where_v2(c, zeros, grad)
+    gx, _ = reduce_gradient_args(x, z, gx, None)
+    gy, _ = reduce_gradient_args(y, z, gy, None)
+    return None, gx, gy
+
+
+@register("Select")
+def _select_grad(op, grad):
+    c, x = op.inputs[0], op.inputs[1]
+    from .math_grad import zeros_like
+    zeros = zeros_like(x)
+    return None, _op1("Select", [c, grad, zeros]), _op1("Select", [c, zeros, grad])
+
+
+@register("GatherV2")
+def _gather_v2_grad(op, grad):
+    """Dense gradient of gather: scatter-add the slices back where they came from."""
+    params, indices, axis_t = op.inputs[0], op.inputs[1], op.inputs[2]
+    axis = int(_const_value(axis_t))
+    batch_dims = op.get_attr("batch_dims") if "batch_dims" in getattr(op, "_attrs", {}) \
+        else 0
+    if batch_dims:
+        raise LookupError("GatherV2 gradient with batch_dims is not implemented in tfteach")
+    ps = _shape_tuple(params)
+    rank = len(ps) if ps is not None else params.shape.rank
+    axis = axis % rank
+    params_shape = shape(params)
+    n = _op1("StridedSlice", [params_shape, _int32([axis]), _int32([axis + 1]), _int32([1])],
+             {"begin_mask": 0, "end_mask": 0, "ellipsis_mask": 0, "new_axis_mask": 0,
+              "shrink_axis_mask": 1})
+    flat_idx = reshape(indices, [-1])
+    idx_rank = indices.shape.rank
+    # Move the gathered axis to the front, sum the slices per index, move it back.
+    g = grad
+    if axis:
+        perm = ([axis + i for i in range(idx_rank)] + list(range(axis)) +
+                list(range(axis + idx_rank, rank + idx_rank - 1)))
+        g = _op1("Transpose", [g, _int32(perm)])
+    gs = _shape_tuple(g)
+    tail = [-1] + [d if d is not None else -1 for d in (gs[idx_rank:] if gs else [])]
+    if gs is None or None in gs[idx_rank:]:
+        tail_t = _op1("StridedSlice", [shape(g, optimize=False), _int32([idx_rank]),
+                                       _int32([0]), _int32([1])],
+                      {"begin_mask": 0, "end_mask": 1, "ellipsis_mask": 0,
+                       "new_axis_mask": 0, "shrink_axis_mask": 0})
+        tail = _op1("ConcatV2", [[_int32([-1]), tail_t], np.int32(0)])
+    g = reshape(g, tail)
+    summed = _op1("UnsortedSegmentSum", [g, flat_idx, n])
+    if axis:
+        inv = list(range(1, axis + 1)) + [0] + list(range(axis + 1, rank))
+        summed = _op1("Transpose", [summed, _int32(inv)])
+    return summed, None, None

@@ -1,0 +1,256 @@
+"""`tf.gradients`: symbolic differentiation that adds gradient ops to the graph.
+
+The algorithm is TF's (so the ops it adds, their order and their names are TF's):
+
+1. mark every op reachable *forward* from the xs through differentiable (float) tensors;
+2. walk *backward* from the ys: the ops met that are also marked lie between ys and xs;
+   count, for each of them, how many between-ops consume it (its pending count);
+3. seed each y with `grad_ys` (default: ones shaped like y, the op `gradients/grad_ys_0`);
+4. pop ops whose consumers have all sent their gradients: sum what arrived on each output
+   (one `AddN` when several paths meet), call the op's registered gradient function inside
+   a `<op>_grad` name scope, and hand the results to the op's inputs.
+
+Gradient functions come from the registry (`registry.RegisterGradient`), the same ones the
+eager tape uses. An op without a gradient function raises LookupError unless it was
+declared `NotDifferentiable` (then its inputs get None).
+"""
+import collections
+
+from ..framework import dtypes as _dt
+from ..framework import ops as _ops
+from ..framework import registry
+
+# Registering the gradient functions is a side effect of importing these modules.
+from . import array_grad, math_grad  # noqa: F401
+
+__all__ = ["gradients", "AggregationMethod", "UnconnectedGradients"]
+
+
+class AggregationMethod:
+    ADD_N = 0
+    DEFAULT = ADD_N
+    EXPERIMENTAL_TREE = 1
+    EXPERIMENTAL_ACCUMULATE_N = 2
+
+
+class UnconnectedGradients:
+    NONE = "none"
+    ZERO = "zero"
+
+
+def _is_trainable(t):
+    """Tensors that carry gradients: floating point and complex (TF's IsTrainable)."""
+    dt = t.dtype.base_dtype
+    return dt.is_floating or dt.is_complex or dt in (_dt.resource, _dt.variant)
+
+
+def _as_list(x):
+    if isinstance(x, (list, tuple)):
+        return list(x)
+    return [x]
+
+
+def _mark_reached(from_ops):
+    reached = set()
+    queue = collections.deque(from_ops)
+    while queue:
+        op = queue.popleft()
+        if op in reached:
+            continue
+        reached.add(op)
+        for out in op._outputs:
+            if _is_trainable(out):
+                queue.extend(out._consumers)
+    return reached
+
+
+def _pending_count(to_ops, from_ops):
+    reached = _mark_reached(from_ops)
+    reachable_to_ops = {op for op in to_ops if op in reached}
+    between = set()
+    between_list = []
+    queue = collections.deque(to_ops)
+    while queue:
+        op = queue.popleft()
+        if op in reached:
+            between.add(op)
+            between_list.append(op)
+            reached.discard(op)
+            queue.extend(t.op for t in op._inputs)
+    pending = collections.defaultdict(int)
+    for op in between_list:
+        for t in op._inputs:
+            if t.op in between:
+                pending[t.op] += 1
+    return reachable_to_ops, pending
+
+
+def _default_grad_ys(grad_ys, ys):
+    from . import array_ops, constant_op
+    if len(grad_ys) != len(ys):
+        raise ValueError(f"Length mismatch. Passed {len(grad_ys)} grad_ys for {len(ys)} ys")
+    out = []
+    for i, (y, gy) in enumerate(zip(ys, grad_ys)):
+        if gy is None:
+            if y.dtype.is_complex:
+                raise TypeError(f"Gradients of complex tensors ({y}) must set grad_ys "
+                                f"(y.dtype = {y.dtype.base_dtype.name})")
+            shape = array_ops.shape(y)
+            with _ops.name_scope(f"grad_ys_{i}") as scope:
+                one = constant_op.constant(1, dtype=y.dtype.base_dtype, name="Const")
+                out.append(math_grad.fill(shape, one, name=scope))
+            continue
+        gy = _ops.convert_to_tensor(gy, name="grad_y")
+        ydt, gdt = y.dtype.base_dtype, gy.dtype.base_dtype
+        if (ydt.is_floating or ydt.is_integer) and not (gdt.is_floating or gdt.is_integer):
+            raise TypeError(f"Gradient type {gdt.name} generated for real or integer-valued "
+                            f"tensor {y} with type {ydt.name} must be real or integer")
+        out.append(gy)
+    return out
+
+
+def _set_grad(grads, t, grad):
+    op_grads = grads.get(t.op)
+    if op_grads is None:
+        op_grads = grads[t.op] = [[] for _ in t.op._outputs]
+    op_grads[t.value_index].append(grad)
+
+
+def _aggregate(grads, op):
+    """Sums the gradients that reached each output of `op` (in place in `grads`)."""
+    from . import math_ops
+    out = grads.get(op)
+    if out is None:
+        out = grads[op] = [[] for _ in op._outputs]
+    for i, g in enumerate(out):
+        if not g:
+            out[i] = None
+        elif len(g) == 1:
+            out[i] = g[0]
+        else:
+            out[i] = math_ops.add_n(g)
+    return out
+
+
+def _zeros_like(t):
+    return math_grad.zeros_like(t)
+
+
+def _stop_ops(from_ops, stop_gradient_ops, pending):
+    stop = set()
+    for op in from_ops:
+        if all(pending[t.op] <= 0 for t in op._inputs):
+            stop.add(op)
+    stop.update(stop_gradient_ops)
+    return stop
+
+
+def _lookup_grad_fn(op):
+    opdef = op._opdef
+    if opdef.gradient is not None:
+        return opdef.gradient
+    if opdef.differentiable is False:
+        return None
+    raise LookupError(
+        f"No gradient defined for operation'{op.name}' (op type: {op.type}). In general "
+        f"every operation must have an associated `@tf.RegisterGradient` for correct "
+        f"autodiff, which this op is lacking. If you want to pretend this operation is a "
+        f"constant in your program, you may insert `tf.stop_gradient`. This can be useful "
+        f"to silence the error in cases where you know gradients are not needed, e.g. the "
+        f"forward pass of tf.custom_gradient. Please see more details in "
+        f"https://www.tensorflow.org/api_docs/python/tf/custom_gradient.")
+
+
+def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_ops=False,
+              gate_gradients=False, aggregation_method=None, stop_gradients=None,
+              unconnected_gradients=UnconnectedGradients.NONE):
+    """Symbolic derivatives of `sum(ys)` with respect to each of `xs`.
+
+    Returns a list as long as `xs`; an x that no y depends on through differentiable
+    tensors gets None (or zeros with `unconnected_gradients='zero'`).
+    """
+    if _ops.executing_eagerly():
+        raise RuntimeError("tf.gradients is not supported when eager execution is enabled. "
+                           "Use tf.GradientTape instead.")
+    if unconnected_gradients not in (UnconnectedGradients.NONE, UnconnectedGradients.ZERO):
+        raise ValueError(f"Unknown value for unconnected_gradients: "
+                         f"'{unconnected_gradients}'")
+    from . import control_flow_ops
+    ys = _as_list(ys)
+    xs = _as_list(xs)
+    stop_gradients = [] if stop_gradients is None else _as_list(stop_gradients)
+    grad_ys = [None] * len(ys) if grad_ys is None else _as_list(grad_ys)
+    values = [v for v in ys + xs + stop_gradients + grad_ys if v is not None]
+    with _ops.name_scope(name, "gradients", values):
+        g = _ops.get_default_graph()
+        g.unique_name("uid")   # TF reserves this name in each gradients scope
+        ys = [_ops.convert_to_tensor(y, name="y") for y in ys]
+        xs = [_ops.convert_to_tensor(x, name="x", as_ref=True) for x in xs]
+        stop_gradients = [_ops.convert_to_tensor(s) for s in stop_gradients]
+        grad_ys = _default_grad_ys(grad_ys, ys)
+
+        to_ops = [t.op for t in ys]
+        from_ops = [t.op for t in xs]
+        reachable_to_ops, pending = _pending_count(to_ops, from_ops)
+        grads = {}
+        for y, gy in zip(ys, grad_ys):
+            _set_grad(grads, y, gy)
+        queue = collections.deque()
+        seen_to = set()
+        for op in to_ops:
+            if pending[op] == 0 and op not in seen_to and op in reachable_to_ops:
+                seen_to.add(op)
+                queue.append(op)
+        stop_ops = _stop_ops(from_ops, [t.op for t in stop_gradients], pending)
+
+        while queue:
+            op = queue.popleft()
+            out_grads = _aggregate(grads, op)
+            has_out_grads = any(gr is not None for gr in out_grads)
+            grad_fn = None
+            if has_out_grads and op not in stop_ops:
+                grad_fn = _lookup_grad_fn(op)
+            if grad_fn is not None and has_out_grads:
+                for i, og in enumerate(out_grads):
+                    if og is None and _is_trainable(op._outputs[i]):
+                        out_grads[i] = _zeros_like(op._outputs[i])
+                with _ops.name_scope(op.name + "_grad"):
+                    in_grads = grad_fn(op, *out_grads)
+                    in_grads = list(in_grads) if isinstance(in_grads, (list, tuple)) \
+                        else [in_grads]
+                    if len(in_grads) != len(op._inputs):
+                        raise ValueError(
+                            f"Num gradients {len(in_grads)} generated for op "
+                            f"{op.node_def} do not match num inputs {len(op._inputs)}")
+                    if gate_gradients and sum(x is not None for x in in_grads) > 1:
+                        in_grads = control_flow_ops.tuple(in_grads)
+            else:
+                in_grads = [None] * len(op._inputs)
+            for i, (t_in, in_grad) in enumerate(zip(op._inputs, in_grads)):
+                if in_grad is None:
+                    continue
+                if isinstance(in_grad, _ops.Tensor):
+                    try:
+                        in_grad.set_shape(t_in.shape)
+                    except ValueError:
+                        raise ValueError(
+                            f"Incompatible shapes between op input and calculated input "
+                            f"gradient. Forward operation: {op.name}. Input index: {i}. "
+                            f"Original input shape: {t_in.shape}. Calculated input "
+                            f"gradient shape: {in_grad.shape}") from None
+                _set_grad(grads, t_in, in_grad)
+            for t in op._inputs:
+                pending[t.op] -= 1
+                if pending[t.op] == 0:
+                    queue.append(t.op)
+
+        result = []
+        for x in xs:
+            op_grads = grads.get(x.op)
+            gx = None if not op_grads else op_grads[x.value_index]
+            if isinstance(gx, list):     # x's op was never processed: nothing reached it
+                gx = None
+            if gx is None and unconnected_gradients == UnconnectedGradients.ZERO:
+                gx = _zeros_like(x)
+            result.append(gx)
+    return result

@@ -1,0 +1,807 @@
+"""Gradient functions of the math ops (element-wise, reductions, matmul).
+
+Each function receives the forward op and the gradient(s) flowing into its outputs and
+returns one gradient (or None) per input. They only read `op.inputs`, `op.outputs`,
+`op.get_attr`, `op.type` and `op.name`, and build their result with ordinary ops, so the
+same code adds ops to a graph under `tf.gradients` and computes values under the eager tape.
+
+The ops created and their names follow TF 2.21 (`gradients/mul_grad/Mul`, ...): where
+static shapes of a broadcasting op are equal no reduction ops are added; otherwise
+`Sum` (keep_dims) + `Reshape` undo the broadcast on the side that needs it.
+"""
+import numpy as np
+
+from ..framework import dtypes as _dt
+from ..framework import ops as _ops
+from ..framework import registry
+from ..framework.op_def_library import apply_op
+from . import array_ops, constant_op, math_ops
+
+# Ops whose gradients live here but that other modules declare: import them first so the
+# registration below sees them (a module that does not exist yet simply has no ops).
+for _mod in ("linalg_ops", "random_ops", "nn_ops"):
+    try:
+        __import__(f"{__package__}.{_mod}")
+    except ImportError:
+        pass
+
+
+def _has(op_type):
+    return op_type in registry._OPS
+
+
+# Helper ops that only gradients create: y' from the forward output y and the incoming
+# gradient dy (TF computes these with fused kernels, and names them so in the graph).
+for _t in ("SqrtGrad", "RsqrtGrad", "TanhGrad", "SigmoidGrad", "ReciprocalGrad"):
+    if not _has(_t):
+        registry.register_op(_t, inputs=(("y", "T"), ("dy", "T")), outputs=(("z", "T"),),
+                             shape=lambda op: [op.inputs[0].shape])
+
+
+def _bga_shape(op):
+    from ..framework.tensor_shape import TensorShape
+    return [TensorShape([None]), TensorShape([None])]
+
+
+if not _has("BroadcastGradientArgs"):
+    registry.register_op("BroadcastGradientArgs", inputs=(("s0", "T"), ("s1", "T")),
+                         outputs=(("r0", "T"), ("r1", "T")), shape=_bga_shape)
+
+
+def register(*op_types):
+    """RegisterGradient for every listed op type that is declared (others do not exist)."""
+    def deco(fn):
+        for t in op_types:
+            if _has(t):
+                registry.RegisterGradient(t)(fn)
+        return fn
+    return deco
+
+
+def not_differentiable(*op_types):
+    for t in op_types:
+        if _has(t):
+            registry.NotDifferentiable(t)
+
+
+# --- small op constructors (TF's default op names) -------------------------------------
+
+def _op(op_type, inputs, attrs=None, name=None):
+    return apply_op(op_type, list(inputs), attrs, name=name or op_type)
+
+
+def _op1(op_type, inputs, attrs=None, name=None):
+    return _op(op_type, inputs, attrs, name)[0]
+
+
+def shape(x, optimize=True):
+    """tf.shape (a Const when the static shape is known and `optimize`)."""
+    if optimize or _ops.executing_eagerly() and not _ops.is_symbolic(x):
+        return array_ops.shape(x)
+    return _op1("Shape", [x], {"out_type": _dt.int32})
+
+
+def _int32(v):
+    return np.asarray(v, dtype=np.int32)
+
+
+def reshape(x, new_shape, name=None):
+    if isinstance(new_shape, (list, tuple)):
+        new_shape = _int32(new_shape)
+    return _op1("Reshape", [x, new_shape], name=name)
+
+
+def reduce_sum(x, axes, keepdims=False, name=None):
+    if isinstance(axes, (list, tuple)):
+        axes = _int32(axes)
+    return _op1("Sum", [x, axes], {"keep_dims": bool(keepdims)}, name=name or "Sum")
+
+
+def tile(x, multiples):
+    if isinstance(multiples, (list, tuple)):
+        multiples = _int32(multiples)
+    return _op1("Tile", [x, multiples])
+
+
+def fill(dims, value, name=None):
+    return _op1("Fill", [dims, value], name=name)
+
+
+def zeros_like(x):
+    x = _ops.convert_to_tensor(x)
+    if _has("ZerosLike"):
+        return _op1("ZerosLike", [x], name="zeros_like")
+    with _ops.name_scope(None, "zeros_like", [x]):
+        zero = constant_op.constant(0, dtype=x.dtype.base_dtype)
+        return fill(shape(x), zero)
+
+
+def ones_like(x):
+    x = _ops.convert_to_tensor(x)
+    if _has("OnesLike"):
+        return _op1("OnesLike", [x], name="ones_like")
+    with _ops.name_scope(None, "ones_like", [x]):
+        one = constant_op.constant(1, dtype=x.dtype.base_dtype)
+        return fill(shape(x), one)
+
+
+def where_v2(cond, x, y):
+    return _op1("SelectV2", [cond, x, y])
+
+
+def broadcast_gradient_args(sx, sy):
+    return _op("BroadcastGradientArgs", [sx, sy])
+
+
+def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
+    return _op1("MatMul", [a, b], {"transpose_a": bool(transpose_a),
+                                   "transpose_b": bool(transpose_b)}, name=name)
+
+
+def batch_matmul(a, b, adj_x=False, adj_y=False):
+    return _op1("BatchMatMulV2", [a, b], {"adj_x": bool(adj_x), "adj_y": bool(adj_y)})
+
+
+def _shape_tuple(t):
+    s = t.shape
+    return None if s.rank is None else s.as_tuple()
+
+
+def _is_scalar(t):
+    return _shape_tuple(t) == ()
+
+
+def _fully_equal(x, y, grad):
+    xs, ys, gs = _shape_tuple(x), _shape_tuple(y), _shape_tuple(grad)
+    return xs == ys == gs and xs is not None and None not in xs
+
+
+def _skip(op):
+    return getattr(op, "skip_input_indices", None) or ()
+
+
+# --- broadcasting --------------------------------------------------------------------------
+
+def _infer_reduction_axes(xs, ys):
+    """Axes along which x and y were broadcast, when static shapes decide it."""
+    if xs.rank is None or ys.rank is None:
+        return None, None
+    x, y = xs.as_tuple(), ys.as_tuple()
+    n = max(len(x), len(y))
+    x_axes, y_axes = [], []
+    for axis in range(n):
+        xd = 1 if axis < n - len(x) else x[axis - (n - len(x))]
+        yd = 1 if axis < n - len(y) else y[axis - (n - len(y))]
+        if xd == 1 and yd != 1:
+            x_axes.append(axis)
+        elif yd == 1 and xd != 1:
+            y_axes.append(axis)
+        elif xd is None or yd is None:
+            return None, None
+    return x_axes, y_axes
+
+
+def smart_broadcast_gradient_args(x, y):
+    """((shape_x, axes_x, must_reduce_x), (shape_y, axes_y, must_reduce_y))."""
+    sx = shape(x)
+    sy = shape(y)
+    if _ops.is_symbolic(x) and _ops.is_symbolic(y):
+        ax, ay = _infer_reduction_axes(x.shape, y.shape)
+    else:
+        ax, ay = None, None
+    if ax is None or ay is None:
+        ax, ay = broadcast_gradient_args(sx, sy)
+        return (sx, ax, True), (sy, ay, True)
+    rx, ry = x.shape.rank, y.shape.rank
+    return (sx, ax, bool(ax) or rx < ry), (sy, ay, bool(ay) or ry < rx)
+
+
+def _reduce_arg(grad, spec):
+    s, axes, must = spec
+    if grad is not None and must:
+        grad = reduce_sum(grad, axes, keepdims=True)
+        grad = reshape(grad, s)
+    return grad
+
+
+def reduce_gradient_args(x, y, gx, gy):
+    if gx is not None or gy is not None:
+        bx, by = smart_broadcast_gradient_args(x, y)
+        gx = _reduce_arg(gx, bx)
+        gy = _reduce_arg(gy, by)
+    return gx, gy
+
+
+# --- binary element-wise ops -----------------------------------------------------------------
+
+@register("AddV2", "Add")
+def _add_grad(op, grad):
+    x, y = op.inputs[0], op.inputs[1]
+    skip = _skip(op)
+    if 1 in skip and _is_scalar(y):
+        return grad, None
+    if isinstance(grad, _ops.Tensor) and _fully_equal(x, y, grad):
+        return grad, grad
+    return reduce_gradient_args(x, y, None if 0 in skip else grad,
+                                None if 1 in skip else grad)
+
+
+@register("Sub")
+def _sub_grad(op, grad):
+    x, y = op.inputs[0], op.inputs[1]
+    skip = _skip(op)
+    if 1 in skip and _is_scalar(y):
+        return grad, None
+    if isinstance(grad, _ops.Tensor) and _fully_equal(x, y, grad):
+        return grad, -grad
+    return reduce_gradient_args(x, y, None if 0 in skip else grad,
+                                None if 1 in skip else -grad)
+
+
+@register("Mul")
+def _mul_grad(op, grad):
+    x, y = op.inputs[0], op.inputs[1]
+    skip = _skip(op)
+    if 1 in skip and _is_scalar(y):
+        return _op1("Mul", [grad, y]), None
+    if isinstance(grad, _ops.Tensor) and _fully_equal(x, y, grad) and \
+            grad.dtype.base_dtype in (_dt.int32, _dt.float32):
+        return _op1("Mul", [grad, y]), _op1("Mul", [grad, x])
+    gx = None if 0 in skip else _op1("Mul", [grad, y])
+    gy = None if 1 in skip else _op1("Mul", [x, grad])
+    return reduce_gradient_args(x, y, gx, gy)
+
+
+@register("MulNoNan")
+def _mul_no_nan_grad(op, grad):
+    x, y = op.inputs[0], op.inputs[1]
+    gx = _op1("MulNoNan", [grad, y])
+    gy = _op1("MulNoNan", [x, grad])
+    if isinstance(grad, _ops.Tensor) and _fully_equal(x, y, grad):
+        return gx, gy
+    return reduce_gradient_args(x, y, gx, gy)
+
+
+@register("RealDiv", "Div")
+def _real_div_grad(op, grad):
+    x, y = op.inputs[0], op.inputs[1]
+    gx = _op1("RealDiv", [grad, y])
+    gy = grad * _op1("RealDiv", [_op1("RealDiv", [-x, y]), y])
+    return reduce_gradient_args(x, y, gx, gy)
+
+
+@register("DivNoNan")
+def _div_no_nan_grad(op, grad):
+    x, y = op.inputs[0], op.inputs[1]
+    gx = _op1("DivNoNan", [grad, y])
+    gy = grad * _op1("DivNoNan", [_op1("DivNoNan", [-x, y]), y])
+    return reduce_gradient_args(x, y, gx, gy)
+
+
+@register("FloorDiv", "TruncateDiv")
+def _floor_div_grad(op, grad):
+    return None, None
+
+
+@register("FloorMod")
+def _floor_mod_grad(op, grad):
+    x, y = op.inputs[0], op.inputs[1]
+    floor_xy = _op1("FloorDiv", [x, y])
+    gy = grad * math_ops.negative(floor_xy)
+    return reduce_gradient_args(x, y, grad, gy)
+
+
+@register("Pow")
+def _pow_grad(op, grad):
+    x, y = op.inputs[0], op.inputs[1]
+    skip = _skip(op)
+    if 1 in skip and _is_scalar(y):
+        return grad * y * math_ops.pow(x, y - 1), None
+    gx = None if 0 in skip else grad * y * math_ops.pow(x, y - 1)
+    gy = None
+    if 1 not in skip:
+        # log(x) is undefined for x <= 0: TF reports 0 there rather than NaN.
+        mask = x > 0
+        safe_x = where_v2(mask, x, ones_like(x))
+        log_x = where_v2(mask, math_ops.log(safe_x), zeros_like(x))
+        gy = grad * op.outputs[0] * log_x
+    return reduce_gradient_args(x, y, gx, gy)
+
+
+def _maximum_minimum_grad(op, grad, selector):
+    x, y = op.inputs[0], op.inputs[1]
+    skip = _skip(op)
+    if 1 in skip and _is_scalar(y):
+        zeros = zeros_like(grad)
+        return where_v2(selector(x, y), grad, zeros), None
+    zeros = zeros_like(grad)
+    xmask = selector(x, y)
+    gx = None if 0 in skip else where_v2(xmask, grad, zeros)
+    gy = None if 1 in skip else where_v2(xmask, zeros, grad)
+    return reduce_gradient_args(x, y, gx, gy)
+
+
+@register("Maximum")
+def _maximum_grad(op, grad):
+    # Ties (x == y) send the whole gradient to x, as TF does.
+    return _maximum_minimum_grad(op, grad, math_ops.greater_equal)
+
+
+@register("Minimum")
+def _minimum_grad(op, grad):
+    return _maximum_minimum_grad(op, grad, math_ops.less_equal)
+
+
+@register("SquaredDifference")
+def _squared_difference_grad(op, grad):
+    x, y = op.inputs[0], op.inputs[1]
+    skip = _skip(op)
+    with _ops.control_dependencies([grad]):
+        x_grad = math_ops.scalar_mul(2.0, grad) * (x - y)
+    if isinstance(grad, _ops.Tensor) and _fully_equal(x, y, grad):
+        return x_grad, -x_grad
+    return reduce_gradient_args(x, y, None if 0 in skip else x_grad,
+                                None if 1 in skip else -x_grad)
+
+
+@register("Atan2")
+def _atan2_grad(op, grad):
+    y, x = op.inputs[0], op.inputs[1]
+    with _ops.control_dependencies([grad]):
+        grad_inv = grad / (math_ops.square(y) + math_ops.square(x))
+        gy = x * grad_inv
+        gx = -y * grad_inv
+        return reduce_gradient_args(y, x, gy, gx)
+
+
+def _xgrad_common(op, grad, partial_x_fn, partial_y_fn):
+    x, y = op.inputs[0], op.inputs[1]
+    sx, sy = shape(x), shape(y)
+    rx, ry = broadcast_gradient_args(sx, sy)
+    with _ops.control_dependencies([grad]):
+        not_zero_x = math_ops.cast(math_ops.not_equal(x, math_ops.cast(0., x.dtype)),
+                                   x.dtype)
+        px = partial_x_fn(not_zero_x, x, y)
+        py = partial_y_fn(x, y)
+        return (reshape(reduce_sum(px * grad, rx), sx),
+                reshape(reduce_sum(py * grad, ry), sy))
+
+
+@register("Xlogy")
+def _xlogy_grad(op, grad):
+    return _xgrad_common(op, grad, lambda nz, x, y: _op1("Xlogy", [nz, y]),
+                         lambda x, y: _op1("Xdivy", [x, y]))
+
+
+@register("Xdivy")
+def _xdivy_grad(op, grad):
+    return _xgrad_common(op, grad, lambda nz, x, y: _op1("Xdivy", [nz, y]),
+                         lambda x, y: _op1("Xdivy", [math_ops.negative(x), y ** 2]))
+
+
+not_differentiable("Less", "LessEqual", "Greater", "GreaterEqual", "Equal", "NotEqual",
+                   "ApproximateEqual", "LogicalAnd", "LogicalOr", "LogicalNot",
+                   "TruncateMod", "IsNan", "IsInf", "IsFinite", "ArgMax", "ArgMin",
+                   "BroadcastGradientArgs", "Range", "Shape", "Size", "Rank",
+                   "ShapeN", "OnesLike", "Floor", "Ceil", "Round", "Rint")
+
+
+# --- unary element-wise ops -----------------------------------------------------------------
+
+@register("Neg")
+def _neg_grad(op, grad):
+    return -grad
+
+
+@register("Abs")
+def _abs_grad(op, grad):
+    return grad * math_ops.sign(op.inputs[0])
+
+
+@register("Sign")
+def _sign_grad(op, grad):
+    return zeros_like(op.inputs[0])
+
+
+@register("Square")
+def _square_grad(op, grad):
+    x = op.inputs[0]
+    with _ops.control_dependencies([grad]):
+        two = constant_op.constant(2.0, dtype=x.dtype.base_dtype)
+        return math_ops.multiply(grad, math_ops.multiply(x, two))
+
+
+@register("Sqrt")
+def _sqrt_grad(op, grad):
+    return _op1("SqrtGrad", [op.outputs[0], grad])
+
+
+@register("Rsqrt")
+def _rsqrt_grad(op, grad):
+    return _op1("RsqrtGrad", [op.outputs[0], grad])
+
+
+@register("Exp")
+def _exp_grad(op, grad):
+    y = op.outputs[0]
+    with _ops.control_dependencies([grad]):
+        return grad * y
+
+
+@register("Expm1")
+def _expm1_grad(op, grad):
+    x = op.inputs[0]
+    with _ops.control_dependencies([grad]):
+        return grad * math_ops.exp(x)
+
+
+@register("Log")
+def _log_grad(op, grad):
+    x = op.inputs[0]
+    with _ops.control_dependencies([grad]):
+        return grad * math_ops.reciprocal(x)
+
+
+@register("Log1p")
+def _log1p_grad(op, grad):
+    x = op.inputs[0]
+    with _ops.control_dependencies([grad]):
+        return grad * math_ops.reciprocal(1 + x)
+
+
+@register("Sin")
+def _sin_grad(op, grad):
+    x = op.inputs[0]
+    with _ops.control_dependencies([grad]):
+        return grad * math_ops.cos(x)
+
+
+@register("Cos")
+def _cos_grad(op, grad):
+    x = op.inputs[0]
+    with _ops.control_dependencies([grad]):
+        return -grad * math_ops.sin(x)
+
+
+@register("Tan")
+def _tan_grad(op, grad):
+    x = op.inputs[0]
+    with _ops.control_dependencies([grad]):
+        secx = math_ops.reciprocal(math_ops.cos(x))
+        return math_ops.square(secx) * grad
+
+
+def _one(grad):
+    return constant_op.constant(1, dtype=grad.dtype.base_dtype)
+
+
+@register("Asin")
+def _asin_grad(op, grad):
+    x = op.inputs[0]
+    with _ops.control_dependencies([grad]):
+        x2 = math_ops.square(x)
+        den = math_ops.sqrt(math_ops.subtract(_one(grad), x2))
+        return grad * math_ops.reciprocal(den)
+
+
+@register("Acos")
+def _acos_grad(op, grad):
+    x = op.inputs[0]
+    with _ops.control_dependencies([grad]):
+        x2 = math_ops.square(x)
+        den = math_ops.sqrt(math_ops.subtract(_one(grad), x2))
+        return -grad * math_ops.reciprocal(den)
+
+
+@register("Atan")
+def _atan_grad(op, grad):
+    x = op.inputs[0]
+    with _ops.control_dependencies([grad]):
+        x2 = math_ops.square(x)
+        return grad * math_ops.reciprocal(math_ops.add(_one(grad), x2))
+
+
+@register("Sinh")
+def _sinh_grad(op, grad):
+    x = op.inputs[0]
+    with _ops.control_dependencies([grad]):
+        return grad * math_ops.cosh(x)
+
+
+@register("Cosh")
+def _cosh_grad(op, grad):
+    x = op.inputs[0]
+    with _ops.control_dependencies([grad]):
+        return grad * math_ops.sinh(x)
+
+
+@register("Tanh")
+def _tanh_grad(op, grad):
+    y = op.outputs[0]
+    with _ops.control_dependencies([grad]):
+        return _op1("TanhGrad", [y, grad])
+
+
+@register("Sigmoid")
+def _sigmoid_grad(op, grad):
+    y = op.outputs[0]
+    with _ops.control_dependencies([grad]):
+        return _op1("SigmoidGrad", [y, grad])
+
+
+@register("Reciprocal", "Inv")
+def _reciprocal_grad(op, grad):
+    return _op1("ReciprocalGrad", [op.outputs[0], grad])
+
+
+@register("Erf")
+def _erf_grad(op, grad):
+    x = op.inputs[0]
+    two_over_root_pi = constant_op.constant(2 / np.sqrt(np.pi), dtype=grad.dtype.base_dtype)
+    with _ops.control_dependencies([grad]):
+        return grad * two_over_root_pi * math_ops.exp(-math_ops.square(x))
+
+
+# The *Grad helper ops of the unary functions are differentiable too (second derivatives).
+
+@register("SqrtGrad")
+def _sqrt_grad_grad(op, grad):
+    a = op.inputs[0]
+    y = op.outputs[0]
+    with _ops.control_dependencies([grad]):
+        ga = grad / a
+        return -ga * y, 0.5 * ga
+
+
+@register("RsqrtGrad")
+def _rsqrt_grad_grad(op, grad):
+    a, b = op.inputs[0], op.inputs[1]
+    with _ops.control_dependencies([grad]):
+        grad_a = -1.5 * grad * b * math_ops.square(a)
+        grad_b = _op1("RsqrtGrad", [a, grad])
+        return grad_a, grad_b
+
+
+@register("TanhGrad")
+def _tanh_grad_grad(op, grad):
+    a, b = op.inputs[0], op.inputs[1]
+    with _ops.control_dependencies([grad]):
+        return grad * -2.0 * b * a, _op1("TanhGrad", [a, grad])
+
+
+@register("SigmoidGrad")
+def _sigmoid_grad_grad(op, grad):
+    a, b = op.inputs[0], op.inputs[1]
+    with _ops.control_dependencies([grad]):
+        gb = grad * b
+        return gb - 2.0 * gb * a, _op1("SigmoidGrad", [a, grad])
+
+
+@register("ReciprocalGrad", "InvGrad")
+def _reciprocal_grad_grad(op, grad):
+    a, b = op.inputs[0], op.inputs[1]
+    with _ops.control_dependencies([grad]):
+        return -2.0 * grad * a * b, _op1("ReciprocalGrad", [a, grad])
+
+
+# --- n-ary, casts ------------------------------------------------------------------------------
+
+@register("AddN")
+def _add_n_grad(op, grad):
+    return [grad] * len(op.inputs)
+
+
+_FLOATS = (_dt.float16, _dt.float32, _dt.float64, _dt.bfloat16, _dt.complex64,
+           _dt.complex128)
+
+
+@register("Cast")
+def _cast_grad(op, grad):
+    src = op.inputs[0].dtype.base_dtype
+    if src in _FLOATS and grad.dtype.base_dtype in _FLOATS:
+        return math_ops.cast(grad, src)
+    return None
+
+
+# --- reductions ---------------------------------------------------------------------------------
+
+def _const_value(t):
+    from ..framework import tensor_util
+    if not _ops.is_symbolic(t):
+        return np.asarray(t.numpy() if hasattr(t, "numpy") else t)
+    return tensor_util.constant_value(t)
+
+
+def _reduced_shape_static(in_shape, axes):
+    rank = len(in_shape)
+    axes = [int(a) % rank if rank else 0 for a in np.asarray(axes).reshape(-1)]
+    return [1 if i in axes else d for i, d in enumerate(in_shape)]
+
+
+def _reduced_shape_dynamic(input_shape, axes):
+    """[d_i or 1 for reduced i] computed in the graph (TF's math_ops.reduced_shape)."""
+    input_rank = _op1("Size", [input_shape], {"out_type": _dt.int32})
+    axes = math_ops.cast(axes, _dt.int32)
+    axes = (axes + input_rank) % input_rank
+    axes_shape = shape(axes, optimize=False)
+    ranges = _op1("Range", [np.int32(0), input_rank, np.int32(1)])
+    ones = fill(axes_shape, np.int32(1))
+    return _op1("DynamicStitch", [[ranges, axes], [input_shape, ones]])
+
+
+def _sum_grad_impl(op, grad):
+    x = op.inputs[0]
+    in_shape = _shape_tuple(x)
+    if in_shape is not None:
+        axes = _const_value(op.inputs[1])
+        if axes is not None:
+            rank = len(in_shape)
+            if np.array_equal(np.asarray(axes).reshape(-1), np.arange(rank)):
+                grad = reshape(grad, [1] * rank)
+                if None not in in_shape:
+                    input_shape = constant_op.constant(_int32(in_shape))
+                else:
+                    input_shape = shape(x)
+                return tile(grad, input_shape)
+            if None not in in_shape:
+                kept = _reduced_shape_static(in_shape, axes)
+                scaling = [d // max(k, 1) for d, k in zip(in_shape, kept)]
+                grad = reshape(grad, kept)
+                return tile(grad, scaling)
+    input_shape = shape(x)
+    if not op.get_attr("keep_dims"):
+        kept = _reduced_shape_dynamic(input_shape, op.inputs[1])
+        grad = reshape(grad, kept)
+    return _op1("BroadcastTo", [grad, input_shape])
+
+
+@register("Sum")
+def _sum_grad(op, grad):
+    return _sum_grad_impl(op, grad), None
+
+
+@register("Mean")
+def _mean_grad(op, grad):
+    sum_grad = _sum_grad_impl(op, grad)
+    in_shape = _shape_tuple(op.inputs[0])
+    out_shape = _shape_tuple(op.outputs[0])
+    if in_shape is not None and out_shape is not None and None not in in_shape and \
+            None not in out_shape:
+        factor = int(np.prod(in_shape)) // max(int(np.prod(out_shape)), 1)
+        factor = constant_op.constant(factor, dtype=sum_grad.dtype.base_dtype)
+    else:
+        input_shape = shape(op.inputs[0])
+        input_rank = _op1("Size", [input_shape], {"out_type": _dt.int32})
+        axes = math_ops.cast(op.inputs[1], _dt.int32)
+        axes = (axes + input_rank) % input_rank
+        factor = _op1("Prod", [_op1("GatherV2", [input_shape, axes, np.int32(0)],
+                                   {"batch_dims": 0}), np.int32(0)],
+                      {"keep_dims": False})
+    return math_ops.truediv(sum_grad, math_ops.cast(factor, sum_grad.dtype)), None
+
+
+def _min_or_max_grad(op, grad):
+    x = op.inputs[0]
+    input_shape = shape(x)
+    y = op.outputs[0]
+    if not op.get_attr("keep_dims"):
+        in_shape = _shape_tuple(x)
+        axes = _const_value(op.inputs[1])
+        if in_shape is not None and None not in in_shape and axes is not None:
+            kept = _int32(_reduced_shape_static(in_shape, axes))
+        else:
+            kept = _reduced_shape_dynamic(input_shape, op.inputs[1])
+        y = reshape(y, kept)
+        grad = reshape(grad, kept)
+    else:
+        kept = shape(y)
+    # Tied extremes share the gradient equally, as in TF.
+    indicators = math_ops.cast(math_ops.equal(y, x), grad.dtype)
+    num_selected = reshape(reduce_sum(indicators, op.inputs[1]), kept)
+    return [math_ops.divide(indicators, num_selected) * grad, None]
+
+
+@register("Max")
+def _max_grad(op, grad):
+    return _min_or_max_grad(op, grad)
+
+
+@register("Min")
+def _min_grad(op, grad):
+    return _min_or_max_grad(op, grad)
+
+
+@register("Prod")
+def _prod_grad(op, grad):
+    # d prod / d x_i = prod of the others: computed without dividing by x_i (zeros are
+    # fine) as the product of exclusive cumulative products from both sides.
+    x = op.inputs[0]
+    input_shape = shape(x)
+    axes_v = _const_value(op.inputs[1])
+    in_shape = _shape_tuple(x)
+    if axes_v is None or in_shape is None or None in in_shape:
+        raise NotImplementedError("Prod gradient needs static input shape and axes")
+    rank = len(in_shape)
+    axes = sorted({int(a) % rank for a in np.asarray(axes_v).reshape(-1)})
+    if not op.get_attr("keep_dims"):
+        grad = reshape(grad, _reduced_shape_static(in_shape, axes))
+    grad = _op1("BroadcastTo", [grad, input_shape])
+    other = [i for i in range(rank) if i not in axes]
+    perm = axes + other
+    reduced_num = int(np.prod([in_shape[i] for i in axes])) if axes else 1
+    other_num = int(np.prod([in_shape[i] for i in other])) if other else 1
+    permuted = _op1("Transpose", [x, _int32(perm)])
+    permuted_shape = shape(permuted)
+    reshaped = reshape(permuted, [reduced_num, other_num])
+    left = _op1("Cumprod", [reshaped, np.int32(0)], {"exclusive": True, "reverse": False})
+    right = _op1("Cumprod", [reshaped, np.int32(0)], {"exclusive": True, "reverse": True})
+    y = reshape(left * right, permuted_shape)
+    inv = _int32(np.argsort(perm))
+    out = grad * _op1("Transpose", [y, inv])
+    return reshape(out, input_shape), None
+
+
+# --- matrix products ------------------------------------------------------------------------
+
+@register("MatMul")
+def _matmul_grad(op, grad):
+    t_a = op.get_attr("transpose_a")
+    t_b = op.get_attr("transpose_b")
+    a, b = op.inputs[0], op.inputs[1]
+    if not t_a and not t_b:
+        return matmul(grad, b, transpose_b=True), matmul(a, grad, transpose_a=True)
+    if not t_a and t_b:
+        return matmul(grad, b), matmul(grad, a, transpose_a=True)
+    if t_a and not t_b:
+        return matmul(b, grad, transpose_b=True), matmul(a, grad)
+    return (matmul(b, grad, transpose_a=True, transpose_b=True),
+            matmul(grad, a, transpose_a=True, transpose_b=True))
+
+
+@register("BatchMatMulV2", "BatchMatMulV3", "BatchMatMul")
+def _batch_matmul_grad(op, grad):
+    x, y = op.inputs[0], op.inputs[1]
+    adj_x, adj_y = op.get_attr("adj_x"), op.get_attr("adj_y")
+    if not adj_x:
+        if not adj_y:
+            gx = batch_matmul(grad, y, False, True)
+            gy = batch_matmul(x, grad, True, False)
+        else:
+            gx = batch_matmul(grad, y, False, False)
+            gy = batch_matmul(grad, x, True, False)
+    else:
+        if not adj_y:
+            gx = batch_matmul(y, grad, False, True)
+            gy = batch_matmul(x, grad, False, False)
+        else:
+            gx = batch_matmul(y, grad, True, True)
+            gy = batch_matmul(grad, x, True, True)
+    if op.type == "BatchMatMul":
+        return gx, gy
+    # Batch dimensions broadcast: sum the gradient over the broadcast ones.
+    xs, ys = _shape_tuple(x), _shape_tuple(y)
+    if xs is not None and ys is not None and None not in xs and None not in ys and \
+            xs[:-2] == ys[:-2]:
+        return gx, gy
+    sx, sy = shape(x), shape(y)
+    bx = _op1("StridedSlice", [sx, _int32([0]), _int32([-2]), _int32([1])],
+              {"begin_mask": 0, "end_mask": 0, "ellipsis_mask": 0, "new_axis_mask": 0,
+               "shrink_axis_mask": 0})
+    by = _op1("StridedSlice", [sy, _int32([0]), _int32([-2]), _int32([1])],
+              {"begin_mask": 0, "end_mask": 0, "ellipsis_mask": 0, "new_axis_mask": 0,
+               "shrink_axis_mask": 0})
+    rx, ry = broadcast_gradient_args(bx, by)
+    gx = reshape(reduce_sum(gx, rx), sx)
+    gy = reshape(reduce_sum(gy, ry), sy)
+    return gx, gy
+
+
+@register("MatrixInverse")
+def _matrix_inverse_grad(op, grad):
+    ainv = op.outputs[0]
+    adj = op.get_attr("adjoint")
+    inner = batch_matmul(grad, ainv, adj, not adj) if len(ainv.shape.as_tuple() or ()) > 2 \
+        else matmul(grad, ainv, adj, not adj)
+    if len(ainv.shape.as_tuple() or ()) > 2:
+        return -batch_matmul(ainv, inner, not adj, False)
+    return -matmul(ainv, inner, transpose_a=not adj)

@@ -1,0 +1,76 @@
+"""The optimizer update ops: each reads a variable (and its slots) by reference and writes
+the updated values back in place, in one op, as TF's `Apply*` ops do."""
+from ..framework import registry
+from ..framework.op_def_library import apply_op
+
+
+def _declare(op_type, refs, scalars_and_grad):
+    inputs = [(n, "ref:T") for n in refs] + [(n, "T") for n in scalars_and_grad]
+    registry.register_op(op_type, inputs=inputs, outputs=(("out", "ref:T"),),
+                         shape=lambda op: [op.inputs[0].shape], stateful=True)
+
+
+_declare("ApplyGradientDescent", ["var"], ["alpha", "delta"])
+_declare("ApplyMomentum", ["var", "accum"], ["lr", "grad", "momentum"])
+_declare("ApplyAdam", ["var", "m", "v"], ["beta1_power", "beta2_power", "lr", "beta1",
+                                          "beta2", "epsilon", "grad"])
+_declare("ApplyAdagrad", ["var", "accum"], ["lr", "grad"])
+_declare("ApplyRMSProp", ["var", "ms", "mom"], ["lr", "rho", "momentum", "epsilon", "grad"])
+_declare("ApplyCenteredRMSProp", ["var", "mg", "ms", "mom"],
+         ["lr", "rho", "momentum", "epsilon", "grad"])
+_declare("ApplyAdadelta", ["var", "accum", "accum_update"], ["lr", "rho", "epsilon", "grad"])
+for _t in ("ApplyGradientDescent", "ApplyMomentum", "ApplyAdam", "ApplyAdagrad",
+           "ApplyRMSProp", "ApplyCenteredRMSProp", "ApplyAdadelta"):
+    registry.NotDifferentiable(_t)
+
+
+def _ref(v):
+    return v._ref() if hasattr(v, "_ref") and callable(v._ref) else v
+
+
+def apply_gradient_descent(var, alpha, delta, use_locking=False, name=None):
+    return apply_op("ApplyGradientDescent", [_ref(var), alpha, delta],
+                    {"use_locking": bool(use_locking)}, name=name or "ApplyGradientDescent")[0]
+
+
+def apply_momentum(var, accum, lr, grad, momentum, use_locking=False, use_nesterov=False,
+                   name=None):
+    return apply_op("ApplyMomentum", [_ref(var), _ref(accum), lr, grad, momentum],
+                    {"use_locking": bool(use_locking), "use_nesterov": bool(use_nesterov)},
+                    name=name or "ApplyMomentum")[0]
+
+
+def apply_adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad,
+               use_locking=False, use_nesterov=False, name=None):
+    return apply_op("ApplyAdam", [_ref(var), _ref(m), _ref(v), beta1_power, beta2_power, lr,
+                                  beta1, beta2, epsilon, grad],
+                    {"use_locking": bool(use_locking), "use_nesterov": bool(use_nesterov)},
+                    name=name or "ApplyAdam")[0]
+
+
+def apply_adagrad(var, accum, lr, grad, use_locking=False, update_slots=True, name=None):
+    return apply_op("ApplyAdagrad", [_ref(var), _ref(accum), lr, grad],
+                    {"use_locking": bool(use_locking), "update_slots": bool(update_slots)},
+                    name=name or "ApplyAdagrad")[0]
+
+
+def apply_rms_prop(var, ms, mom, lr, rho, momentum, epsilon, grad, use_locking=False,
+                   name=None):
+    return apply_op("ApplyRMSProp", [_ref(var), _ref(ms), _ref(mom), lr, rho, momentum,
+                                     epsilon, grad],
+                    {"use_locking": bool(use_locking)}, name=name or "ApplyRMSProp")[0]
+
+
+def apply_centered_rms_prop(var, mg, ms, mom, lr, rho, momentum, epsilon, grad,
+                            use_locking=False, name=None):
+    return apply_op("ApplyCenteredRMSProp", [_ref(var), _ref(mg), _ref(ms), _ref(mom), lr,
+                                             rho, momentum, epsilon, grad],
+                    {"use_locking": bool(use_locking)},
+                    name=name or "ApplyCenteredRMSProp")[0]
+
+
+def apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad, use_locking=False,
+                   name=None):
+    return apply_op("ApplyAdadelta", [_ref(var), _ref(accum), _ref(accum_update), lr, rho,
+                                      epsilon, grad],
+                    {"use_locking": bool(use_locking)}, name=name or "ApplyAdadelta")[0]
