@@ -28,6 +28,21 @@ from ..ops.math_ops import (abs, add, add_n, cast, div, divide, equal, exp, floo
                             squared_difference, subtract, to_float, truediv, truncatediv,
                             truncatemod, div_no_nan, is_nan, is_inf, is_finite)
 from ..ops.math_ops import tanh, sign, floor, ceil, round, rsqrt, sin, cos, log1p, expm1
+from ..ops.math_ops import (argmax, argmin, arg_max, arg_min, count_nonzero, lin_space,
+                            linspace, range, reduce_all, reduce_any, reduce_max, reduce_mean,
+                            reduce_min, reduce_prod, reduce_sum)
+from ..ops.linalg_ops import (eye, matmul, matrix_determinant, matrix_inverse,
+                              matrix_transpose, tensordot)
+from ..ops.array_ops import (boolean_mask, broadcast_to, concat, expand_dims, fill, gather,
+                             one_hot, ones, ones_like, pad, reshape, reverse, reverse_v2,
+                             slice, split, squeeze, stack, strided_slice, tile, transpose,
+                             unstack, where, where_v2, zeros, zeros_like)
+from ..ops.random_ops import (multinomial, random_normal, random_shuffle, random_uniform,
+                              set_random_seed, truncated_normal)
+from ..ops.random_ops import v1_namespace as _random_ns
+from ..ops.linalg_ops import namespace as _linalg_ns
+random = _random_ns()
+linalg = _linalg_ns()
 from ..ops.state_ops import assign, assign_add, assign_sub, is_variable_initialized
 from ..ops.variables import (global_variables, global_variables_initializer,
                              initialize_all_variables, local_variables,
@@ -35,6 +50,29 @@ from ..ops.variables import (global_variables, global_variables_initializer,
                              trainable_variables, variables_initializer, all_variables)
 from ..ops.variables import RefVariable as Variable
 from ..ops.gradients_impl import AggregationMethod, UnconnectedGradients, gradients
+from .. import train
+from ..ops.variable_scope import (AUTO_REUSE, VariableScope, get_local_variable,
+                                 get_variable, get_variable_scope, no_regularizer,
+                                 variable_scope)
+from ..ops.init_ops import (constant_initializer, glorot_normal_initializer,
+                            glorot_uniform_initializer, ones_initializer,
+                            random_normal_initializer, random_uniform_initializer,
+                            truncated_normal_initializer, variance_scaling_initializer,
+                            zeros_initializer)
+from ..ops import init_ops as _init_ops
+import types as _types
+
+initializers = _types.ModuleType("tfteach.compat.v1.initializers")
+for _n, _v in {"zeros": zeros_initializer, "ones": ones_initializer,
+               "constant": constant_initializer, "random_uniform": random_uniform_initializer,
+               "random_normal": random_normal_initializer,
+               "truncated_normal": truncated_normal_initializer,
+               "variance_scaling": variance_scaling_initializer,
+               "glorot_uniform": glorot_uniform_initializer,
+               "glorot_normal": glorot_normal_initializer, "he_normal": _init_ops.he_normal,
+               "he_uniform": _init_ops.he_uniform, "lecun_normal": _init_ops.lecun_normal,
+               "lecun_uniform": _init_ops.lecun_uniform}.items():
+    setattr(initializers, _n, _v)
 
 newaxis = None
 
@@ -74,3 +112,7 @@ def add_to_collection(name, value):
 
 def add_to_collections(names, value):
     get_default_graph().add_to_collections(names, value)
+
+
+from ..nn import v1_namespace as _nn_v1_namespace  # tf.compat.v1.nn (TF1 signatures)
+nn = _nn_v1_namespace()

@@ -15,6 +15,9 @@ A run never memoises values between runs. If a kernel fails, the variables writt
 this run are put back (each write swaps in a new array and logs the old one), so a failed
 `Session.run` leaves every variable as it was.
 """
+import os
+import time
+
 import numpy as np
 
 from .. import errors
@@ -90,6 +93,11 @@ class _PlanError(Exception):
 
 
 class Plan:
+    # A plan run this many times gets its element-wise chains fused (runtime/fusion.py):
+    # compiling costs tens of milliseconds per op once (then numba's disk cache), which only
+    # pays off for plans run in loops.
+    FUSE_AFTER = 100
+
     def __init__(self, graph, fetch_tensors, target_ops, feed_tensors, devices=None,
                  log_device_placement=False):
         self.graph = graph
@@ -97,6 +105,9 @@ class Plan:
         self.target_ops = list(target_ops)
         self.feed_tensors = list(feed_tensors)
         self.error = None
+        self.runs = 0
+        self.fused_groups = []
+        self._traced = None
         self.ops = self._prune()
         self.placement = placement.place(self.ops, devices, log_device_placement)
         if self.error is None:
@@ -130,14 +141,23 @@ class Plan:
         return ops
 
     # --- 4: compile ------------------------------------------------------------------------
-    def _compile(self):
+    def _compile(self, groups=(), traced=False):
+        """Generates the plan's straight-line code. `groups` are fused element-wise groups
+        (runtime/fusion.py) computed by one call at their root; `traced` wraps every op
+        with a clock and a call to `ctx.timings` (see `run_traced`)."""
         env = {"read_ref": read_ref}
         # None unless some op runs on the GPU: then inputs are wrapped with host<->device
         # copies exactly where producer and consumer devices differ (placement.Edges).
         edges = placement.edges_for(self.placement, self.feed_tensors, env)
         lines = ["def run(feeds, ctx):"]
+        if traced:
+            env["_clock"] = time.perf_counter
+            lines.append("    _rec = ctx.timings")
         names = {}                  # Tensor -> python variable name
-        self.line_ops = {}          # line number in generated code -> Operation
+        line_ops = {}               # line number in generated code -> Operation
+        fused_root = {g.root: g for g in groups}
+        fused_inner = {o for g in groups for o in g.ops if o is not g.root}
+        fed = set(self.feed_tensors)
         for i, t in enumerate(self.feed_tensors):
             names[t] = f"f{i}"
             lines.append(f"    f{i} = feeds[{i}]")
@@ -146,41 +166,56 @@ class Plan:
             if op._type == "Const":
                 env[f"C{k}"] = op.get_attr("value")
                 names[op._outputs[0]] = f"C{k}"
+                if traced:
+                    env[f"O{k}"] = op
+                    lines.append(f"    _rec(O{k}, (C{k},), _clock())")
+                continue
+            if op in fused_inner:
+                continue
+            group = fused_root.get(op)
+            if group is not None and group.kernel is None:      # folded constant group
+                env[f"C{k}"] = group.value
+                names[op._outputs[0]] = f"C{k}"
                 continue
             dev = self.placement[op]
             opdef = op._opdef
-            kernel = opdef.kernel_for(dev)
-            if kernel is None:
-                self.error = errors.NotFoundError(
-                    None, op, f"No registered '{op._type}' OpKernel for '{dev}' devices "
-                              f"compatible with node {{{{node {op.name}}}}}")
-                kernel = _missing_kernel
-            if hasattr(kernel, "for_op"):       # kernels specialised on static dtypes
-                kernel = kernel.for_op(op)
-            env[f"K{k}"] = kernel
-            args = []
-            for j, t in enumerate(op._inputs):
-                src = names.get(t)
-                if src is None:      # produced by an op that is pruned away: cannot happen
-                    raise AssertionError(f"{t.name} has no producer in the plan")
-                spec = opdef.inputs[min(j, len(opdef.inputs) - 1)][1]
-                wants_ref = isinstance(spec, str) and spec.startswith("ref:")
-                if t.dtype.is_ref_dtype and not wants_ref and t not in self.feed_tensors:
-                    env[f"N{k}"] = op.name
-                    src = f"read_ref({src}, N{k})"
-                if edges is not None:
-                    src = edges.input(src, t, op, j, dev)
-                args.append(src)
-            kwargs = []
-            for a in opdef.kernel_attr_names(dev):
-                if a == "ctx":
-                    kwargs.append("ctx=ctx")
-                elif a == "op":
-                    env[f"O{k}"] = op
-                    kwargs.append(f"op=O{k}")
-                elif a in op._attrs:
-                    env[f"A{k}_{a}"] = op._attrs[a]
-                    kwargs.append(f"{a}=A{k}_{a}")
+            if group is not None:
+                env[f"K{k}"] = group.kernel
+                args = [names[t] for t in group.inputs]
+                kwargs = []
+            else:
+                kernel = opdef.kernel_for(dev)
+                if kernel is None:
+                    self.error = errors.NotFoundError(
+                        None, op, f"No registered '{op._type}' OpKernel for '{dev}' devices "
+                                  f"compatible with node {{{{node {op.name}}}}}")
+                    kernel = _missing_kernel
+                if hasattr(kernel, "for_op"):       # kernels specialised on static dtypes
+                    kernel = kernel.for_op(op)
+                env[f"K{k}"] = kernel
+                args = []
+                for j, t in enumerate(op._inputs):
+                    src = names.get(t)
+                    if src is None:      # produced by an op that is pruned away: cannot happen
+                        raise AssertionError(f"{t.name} has no producer in the plan")
+                    spec = opdef.inputs[min(j, len(opdef.inputs) - 1)][1]
+                    wants_ref = isinstance(spec, str) and spec.startswith("ref:")
+                    if t.dtype.is_ref_dtype and not wants_ref and t not in fed:
+                        env[f"N{k}"] = op.name
+                        src = f"read_ref({src}, N{k})"
+                    if edges is not None:
+                        src = edges.input(src, t, op, j, dev)
+                    args.append(src)
+                kwargs = []
+                for a in opdef.kernel_attr_names(dev):
+                    if a == "ctx":
+                        kwargs.append("ctx=ctx")
+                    elif a == "op":
+                        env[f"O{k}"] = op
+                        kwargs.append(f"op=O{k}")
+                    elif a in op._attrs:
+                        env[f"A{k}_{a}"] = op._attrs[a]
+                        kwargs.append(f"{a}=A{k}_{a}")
             call = f"K{k}({', '.join(args + kwargs)})"
             if edges is not None:
                 call = edges.call(call, op, dev)
@@ -188,6 +223,9 @@ class Plan:
             for t, n in zip(op._outputs, outs):
                 if t not in names:
                     names[t] = n
+            if traced:
+                env[f"O{k}"] = op
+                lines.append("    _t0 = _clock()")
             if not outs:
                 line = f"    {call}"
             elif len(outs) == 1:
@@ -195,43 +233,90 @@ class Plan:
             else:
                 line = f"    {', '.join(outs)} = {call}"
             lines.append(line)
-            self.line_ops[len(lines)] = op
+            line_ops[len(lines)] = op
+            if traced:
+                lines.append(f"    _rec(O{k}, ({''.join(o + ', ' for o in outs)}), _t0)")
         fetch_exprs = []
         for t in self.fetch_tensors:
             src = names[t]
-            if t.dtype.is_ref_dtype and t not in self.feed_tensors:
+            if t.dtype.is_ref_dtype and t not in fed:
                 env[f"NF{len(fetch_exprs)}"] = t.op.name
                 src = f"read_ref({src}, NF{len(fetch_exprs)})"
             if edges is not None:
                 src = edges.fetch(src)
             fetch_exprs.append(src)
         lines.append(f"    return ({', '.join(fetch_exprs)}{',' if fetch_exprs else ''})")
-        self.source = "\n".join(lines)
-        code = compile(self.source, f"<tfteach plan {id(self):x}>", "exec")
+        source = "\n".join(lines)
+        kind = "traced plan" if traced else "plan"
+        code = compile(source, f"<tfteach {kind} {id(self):x}>", "exec")
         exec(code, env)
-        self._run = env["run"]
-        self._code = code
+        compiled = (env["run"], code, line_ops, source)
+        if not traced:
+            self._run, self._code, self.line_ops, self.source = compiled
+        return compiled
+
+    def _fuse(self):
+        """Called once a plan is hot: fuse its element-wise chains (runtime/fusion.py)."""
+        if os.environ.get("TFTEACH_FUSION", "1") == "0":
+            return
+        try:
+            from . import fusion
+            groups = fusion.find_groups(self.ops, self.fetch_tensors, self.feed_tensors,
+                                        self.placement)
+            for g in groups:
+                fusion.build_group_kernel(g)
+            if groups:
+                self._compile(groups)
+                self.fused_groups = groups
+        except Exception:  # noqa: BLE001 - fusion is an optimisation: keep the plain plan
+            return
 
     # --- running -------------------------------------------------------------------------
     def run(self, feed_values, ctx):
         """Runs the plan. `feed_values` are aligned with `feed_tensors`, already validated."""
         if self.error is not None:
             raise self.error
+        self.runs += 1
+        if self.runs == self.FUSE_AFTER:
+            self._fuse()
         try:
             return self._run(feed_values, ctx)
         except BaseException as e:
             ctx.rollback()
-            raise self._attribute(e) from None
-        finally:
-            ctx.undo.clear()
+            raise self._attribute(e, self._code, self.line_ops) from None
 
-    def _attribute(self, e):
+    def run_traced(self, feed_values, ctx, run_metadata=None):
+        """Runs the same ops as `run`, unfused, one by one, timing each.
+
+        Each op's time goes into `run_metadata.step_stats` as a NodeExecStats (one
+        DeviceStepStats per device); if `ctx.step_callback` is set it is called as
+        `step_callback(op, output_values, seconds)` after each op (Const ops included,
+        with their bound value and 0 s). A failing run is rolled back like a plain one.
+        """
+        if self.error is not None:
+            raise self.error
+        if self._traced is None:
+            self._traced = self._compile(traced=True)
+        run, code, line_ops, _ = self._traced
+        rec = _Recorder(self.placement, ctx.step_callback)
+        ctx.timings = rec
+        try:
+            return run(feed_values, ctx)
+        except BaseException as e:
+            ctx.rollback()
+            raise self._attribute(e, code, line_ops) from None
+        finally:
+            ctx.timings = None
+            if run_metadata is not None:
+                rec.fill(run_metadata)
+
+    def _attribute(self, e, code, line_ops):
         """Names the op whose kernel raised, and turns foreign exceptions into TF's classes."""
         op = None
         tb = e.__traceback__
         while tb is not None:
-            if tb.tb_frame.f_code.co_filename == self._code.co_filename:
-                op = self.line_ops.get(tb.tb_lineno)
+            if tb.tb_frame.f_code.co_filename == code.co_filename:
+                op = line_ops.get(tb.tb_lineno)
             tb = tb.tb_next
         if isinstance(e, errors.OpError):
             if op is not None and e.op is None:
@@ -247,6 +332,39 @@ class Plan:
         return errors.InvalidArgumentError(
             op.node_def, op, f"{op.type} op '{op.name}' failed: {type(e).__name__}: {e}"
                              f"\n\t [[{{{{node {op.name}}}}}]]")
+
+
+class _Recorder:
+    """Collects per-op timings of a traced run and forwards them to a step callback."""
+
+    def __init__(self, placement_map, callback):
+        self.placement = placement_map
+        self.callback = callback
+        self.stats = []
+        self.start = time.perf_counter()
+        self.wall0 = time.time()
+
+    def __call__(self, op, outputs, t0):
+        t1 = time.perf_counter()
+        values = [o.value if isinstance(o, VariableSlot) else o for o in outputs]
+        self.stats.append((op, t0, t1 - t0, values))
+        if self.callback is not None:
+            self.callback(op, values, t1 - t0)
+
+    def fill(self, run_metadata):
+        from ..client.config import NodeExecStats, _DeviceStepStats
+        from .placement import canonical_name
+        by_dev = {}
+        for op, t0, dt, values in self.stats:
+            dev = canonical_name(self.placement.get(op, "CPU"))
+            shapes = [tuple(np.shape(v)) if v is not None else None for v in values]
+            by_dev.setdefault(dev, []).append(NodeExecStats(
+                op.name, op.type, int((self.wall0 + (t0 - self.start)) * 1e6),
+                max(int(dt * 1e6), 0), dev, shapes))
+        for dev, stats in by_dev.items():
+            ds = _DeviceStepStats(dev)
+            ds.node_stats = stats
+            run_metadata.step_stats.dev_stats.append(ds)
 
 
 def _missing_kernel(*args, **kwargs):
