@@ -118,3 +118,1043 @@ def rank(input, name=None):  # noqa: A002
             from . import constant_op
             return constant_op.constant(np.array(x.shape.rank, dtype=np.int32), name=scope)
         return apply_op("Rank", [x], name=scope)[0]
+
+
+# =============================================================================================
+# Shape-manipulating and data-movement ops
+# =============================================================================================
+import builtins as _builtins  # noqa: E402
+
+from ..framework import tensor_util as _tu  # noqa: E402
+
+_const = shape_rules.const_input
+
+
+def _is_tensorlike(x):
+    return isinstance(x, _ops.Tensor) or getattr(x, "_tfteach_dtype", None) is not None or \
+        hasattr(x, "_as_graph_element")
+
+
+def _eager_or_static_shape(x):
+    """Static dims (ints / None) of a tensor, an eager tensor or a Python/NumPy value; None
+    when the rank is unknown."""
+    if getattr(x, "_is_eager", False):
+        return list(x.shape)
+    if isinstance(x, _ops.Tensor):
+        return shape_rules.dims(x.shape)
+    sh = getattr(x, "shape", None)
+    if sh is not None and hasattr(x, "_tfteach_dtype"):
+        return shape_rules.dims(as_shape(sh))
+    return list(np.shape(x))
+
+
+def _fmt(d):
+    return "[" + ",".join("?" if v is None else str(v) for v in d) + "]"
+
+
+# --- Reshape ---------------------------------------------------------------------------------
+
+def _reshape_shape(op):
+    x = op.inputs[0].shape
+    s = op.inputs[1].shape
+    shape_rules.require_rank(op, s, 1)
+    vals = _const(op, 1)
+    if vals is None:
+        return [_tu.constant_value_as_shape(op.inputs[1])]
+    vals = [int(v) for v in np.reshape(vals, -1)]
+    unknown = [i for i, v in enumerate(vals) if v == -1]
+    if len(unknown) > 1:
+        raise op.shape_error(f"Cannot infer multiple unknown dimensions in shape "
+                             f"{_fmt(vals)}")
+    for v in vals:
+        if v < -1:
+            raise op.shape_error(f"Size {vals.index(v)} must be non-negative, not {v}")
+    known = int(np.prod([v for v in vals if v != -1], dtype=np.int64))
+    if not x.is_fully_defined():
+        return [TensorShape([None if v == -1 else v for v in vals])]
+    n = x.num_elements()
+    if unknown:
+        if known == 0:
+            if n != 0:
+                raise op.shape_error(f"Cannot reshape a tensor with {n} elements to shape "
+                                     f"{_fmt(vals)} (0 elements)")
+            return [TensorShape([0 if v == -1 else v for v in vals])]
+        if n % known:
+            raise op.shape_error(f"Dimension size must be evenly divisible by {known} but is "
+                                 f"{n}")
+        return [TensorShape([n // known if v == -1 else v for v in vals])]
+    if n != known:
+        raise op.shape_error(f"Cannot reshape a tensor with {n} elements to shape "
+                             f"{_fmt(vals)} ({known} elements)")
+    return [TensorShape(vals)]
+
+
+registry.register_op("Reshape", inputs=(("tensor", "T"), ("shape", "Tshape")),
+                     outputs=(("output", "T"),), shape=_reshape_shape)
+
+
+def reshape(tensor, shape, name=None):
+    """Same values, new shape; one dimension may be -1 (inferred)."""
+    return apply_op("Reshape", [tensor, shape], name=name or "Reshape")[0]
+
+
+# --- Transpose -------------------------------------------------------------------------------
+
+def _transpose_shape(op):
+    x = op.inputs[0].shape
+    perm = _const(op, 1)
+    p_shape = op.inputs[1].shape
+    shape_rules.require_rank(op, p_shape, 1)
+    if x.rank is not None and p_shape.rank == 1 and p_shape.as_tuple()[0] is not None and \
+            p_shape.as_tuple()[0] != x.rank:
+        raise op.shape_error(f"Dimension must be {x.rank} but is {p_shape.as_tuple()[0]}")
+    if perm is None:
+        if x.rank is None and p_shape.rank == 1:
+            return [shape_rules.unknown_rank_or(p_shape.as_tuple()[0])]
+        return [shape_rules.unknown_rank_or(x.rank)]
+    perm = [int(p) for p in np.reshape(perm, -1)]
+    if x.rank is None:
+        return [unknown_shape(len(perm))]
+    d = x.as_tuple()
+    for p in perm:
+        if not -x.rank <= p < x.rank:
+            raise op.shape_error(f"perm dim {p} is out of range of input rank {x.rank}")
+    return [TensorShape([d[p] for p in perm])]
+
+
+registry.register_op("Transpose", inputs=(("x", "T"), ("perm", "Tperm")),
+                     outputs=(("y", "T"),), shape=_transpose_shape)
+
+
+def transpose(a, perm=None, name="transpose", conjugate=False):
+    """Permutes the dimensions (reverses them when `perm` is None)."""
+    with _ops.name_scope(name, "transpose", [a]) as scope:
+        if perm is None:
+            if not _is_tensorlike(a) and not getattr(a, "_is_eager", False):
+                a = _ops.convert_to_tensor(a, name="a")
+            dims = _eager_or_static_shape(a)
+            if dims is not None:
+                perm = np.arange(len(dims) - 1, -1, -1, dtype=np.int32)
+            else:
+                from . import math_ops
+                r = rank(a)
+                perm = math_ops.subtract(math_ops.subtract(r, 1),
+                                         math_ops.range(0, r, 1))
+        out = apply_op("Transpose", [a, perm], name=scope)[0]
+        if conjugate and out.dtype.is_complex:
+            raise NotImplementedError("conjugate transpose of complex tensors")
+        return out
+
+
+# --- ConcatV2, Pack, Unpack ------------------------------------------------------------------
+
+def _concat_shape(op):
+    values = op.inputs[:-1]
+    axis = _const(op, len(op.inputs) - 1)
+    shape_rules.require_rank(op, op.inputs[-1].shape, 0)
+    rank = None
+    for t in values:
+        if t.shape.rank is not None:
+            if rank is None:
+                rank = t.shape.rank
+            elif t.shape.rank != rank:
+                raise op.shape_error(f"Shape must be rank {rank} but is rank {t.shape.rank}")
+    if rank is None:
+        return [unknown_shape()]
+    if axis is None:
+        return [unknown_shape(rank)]
+    a = int(axis)
+    if not -rank <= a < rank:
+        raise op.shape_error(f"ConcatOp : Expected concatenating dimensions in the range "
+                             f"[{-rank}, {rank}), but got {a}")
+    a %= rank
+    out = None
+    total = 0
+    for t in values:
+        d = t.shape.as_tuple() if t.shape.rank is not None else (None,) * rank
+        if out is None:
+            out = list(d)
+        else:
+            for i in _builtins.range(rank):
+                if i == a:
+                    continue
+                if out[i] is not None and d[i] is not None and out[i] != d[i]:
+                    ka = [x for j, x in enumerate(out) if j != a]
+                    kb = [x for j, x in enumerate(d) if j != a]
+                    raise op.shape_error(
+                        f"Dimension {i if i < a else i - 1} in both shapes must be equal, but "
+                        f"are {out[i]} and {d[i]}. Shapes are {_fmt(ka)} and {_fmt(kb)}.")
+                if out[i] is None:
+                    out[i] = d[i]
+        total = None if total is None or d[a] is None else total + d[a]
+    out[a] = total
+    return [TensorShape(out)]
+
+
+registry.register_op("ConcatV2", inputs=(("*values", "T"), ("axis", "Tidx")),
+                     outputs=(("output", "T"),), shape=_concat_shape)
+
+
+def concat(values, axis, name="concat"):
+    """Joins tensors along an existing `axis` (one input: an Identity, as TF)."""
+    if not isinstance(values, (list, tuple)):
+        values = [values]
+    if len(values) == 1:
+        with _ops.name_scope(name) as scope:
+            ax = _ops.convert_to_tensor(axis, name="concat_dim", dtype=_dt.int32)
+            if not getattr(ax, "_is_eager", False) and ax.shape.rank not in (None, 0):
+                raise ValueError(f"Shapes {ax.shape} and () are incompatible")
+            return identity(values[0], name=scope)
+    return apply_op("ConcatV2", [list(values), axis], name=name)[0]
+
+
+def _pack_shape(op):
+    axis = op.get_attr("axis")
+    shape = unknown_shape()
+    for i, t in enumerate(op.inputs):
+        if not shape.is_compatible_with(t.shape):
+            a, b = shape.as_tuple(), t.shape.as_tuple()
+            if len(a) != len(b):
+                raise op.shape_error(f"Shapes must be equal rank, but are {len(a)} and "
+                                     f"{len(b)}\n\tFrom merging shape 0 with other shapes.")
+            for j, (x, y) in enumerate(zip(a, b)):
+                if x is not None and y is not None and x != y:
+                    raise op.shape_error(
+                        f"Dimension {j} in both shapes must be equal, but are {x} and {y}. "
+                        f"Shapes are {_fmt(a)} and {_fmt(b)}.\n\tFrom merging shape 0 with "
+                        f"other shapes.")
+        shape = shape.merge_with(t.shape)
+    if shape.rank is None:
+        return [unknown_shape()]
+    d = list(shape.as_tuple())
+    r = len(d) + 1
+    if not -r <= axis < r:
+        raise op.shape_error(f"Invalid axis: {axis}; must be in [{-r},{r})")
+    d.insert(axis % r, len(op.inputs))
+    return [TensorShape(d)]
+
+
+registry.register_op("Pack", inputs=(("*values", "T"),), outputs=(("output", "T"),),
+                     shape=_pack_shape, attr_defaults={"axis": 0})
+
+
+def _contains_tensor(v):
+    if isinstance(v, (list, tuple)):
+        return _builtins.any(_contains_tensor(x) for x in v)
+    return _is_tensorlike(v) or getattr(v, "_is_eager", False)
+
+
+def stack(values, axis=0, name="stack"):
+    """Packs tensors of one shape into a tensor one rank higher (`Pack`); a list of plain
+    values with axis 0 becomes a single Const, as in TF."""
+    if axis == 0 and not _contains_tensor(values):
+        from . import constant_op
+        return constant_op.constant(values, name=name)
+    values = list(values)
+    first = _eager_or_static_shape(values[0]) if values else []
+    if first is not None:
+        r = len(first) + 1
+        if not -r <= axis < r:
+            raise ValueError(f"Argument `axis` = {axis} not in range [{-r}, {r})")
+    return apply_op("Pack", [values], {"axis": int(axis)}, name=name)[0]
+
+
+def parallel_stack(values, name="parallel_stack"):
+    return stack(values, 0, name=name)
+
+
+def _unpack_shape(op):
+    x = op.inputs[0].shape
+    num, axis = op.get_attr("num"), op.get_attr("axis")
+    if x.rank is None:
+        return [unknown_shape()] * num
+    if not -x.rank <= axis < x.rank:
+        raise op.shape_error(f"Dimension must be in range [{-x.rank}, {x.rank}) but is {axis}")
+    a = axis % x.rank
+    d = list(x.as_tuple())
+    if d[a] is not None and d[a] != num:
+        raise op.shape_error(f"Dimension must be {num} but is {d[a]}")
+    del d[a]
+    return [TensorShape(d)] * num
+
+
+registry.register_op("Unpack", inputs=(("value", "T"),), outputs=(("output", "*num:T"),),
+                     shape=_unpack_shape, attr_defaults={"axis": 0})
+
+
+def unstack(value, num=None, axis=0, name="unstack"):
+    """Splits a tensor into a list of `num` tensors along `axis` (one rank lower)."""
+    if not _is_tensorlike(value) and not getattr(value, "_is_eager", False):
+        value = _ops.convert_to_tensor(value)
+    d = _eager_or_static_shape(value)
+    if d is not None:
+        if not -len(d) <= axis < len(d):
+            raise ValueError(f"Argument `axis` = {axis} not in range [{-len(d)}, {len(d)})")
+        if num is None:
+            num = d[axis]
+    if num is None:
+        raise ValueError(f"Cannot infer argument `num` from shape "
+                         f"{as_shape(d) if d is not None else unknown_shape()}")
+    return list(apply_op("Unpack", [value], {"num": int(num), "axis": int(axis)},
+                         name=name))
+
+
+# --- GatherV2 -------------------------------------------------------------------------------
+
+def _gather_shape(op):
+    p, idx = op.inputs[0].shape, op.inputs[1].shape
+    axis = _const(op, 2)
+    bd = op.get_attr("batch_dims")
+    if p.rank is None or idx.rank is None or axis is None:
+        return [unknown_shape()]
+    a = int(axis)
+    if not -p.rank <= a < p.rank:
+        raise op.shape_error(f"Shape must be at least rank {a + 1} but is rank {p.rank}")
+    a %= p.rank
+    d = p.as_tuple()
+    return [TensorShape(d[:a] + idx.as_tuple()[bd:] + d[a + 1:])]
+
+
+registry.register_op("GatherV2", inputs=(("params", "Tparams"), ("indices", "Tindices"),
+                                          ("axis", "Taxis")),
+                     outputs=(("output", "Tparams"),), shape=_gather_shape,
+                     attr_defaults={"batch_dims": 0})
+
+
+def gather(params, indices, validate_indices=None, name=None, axis=None, batch_dims=0):
+    """Slices of `params` at `indices` along `axis`; an index out of range fails at run time
+    with InvalidArgumentError "indices[i] = j is not in [0, n)"."""
+    if axis is None:
+        axis = batch_dims
+    return apply_op("GatherV2", [params, indices, axis], {"batch_dims": int(batch_dims)},
+                    name=name or "GatherV2")[0]
+
+
+# --- Slice, StridedSlice -------------------------------------------------------------------
+
+def _slice_shape(op):
+    x = op.inputs[0].shape
+    begin, size = _const(op, 1), _const(op, 2)
+    if x.rank is None:
+        if size is not None:
+            return [unknown_shape(len(np.reshape(size, -1)))]
+        return [unknown_shape()]
+    for i in (1, 2):
+        s = op.inputs[i].shape
+        shape_rules.require_rank(op, s, 1)
+        if s.rank == 1 and s.as_tuple()[0] is not None and s.as_tuple()[0] != x.rank:
+            raise op.shape_error(f"Shape must be rank {s.as_tuple()[0]} but is rank {x.rank}")
+    if size is None:
+        return [unknown_shape(x.rank)]
+    size = [int(v) for v in np.reshape(size, -1)]
+    begin = None if begin is None else [int(v) for v in np.reshape(begin, -1)]
+    out = []
+    for i, (d, s) in enumerate(zip(x.as_tuple(), size)):
+        b = None if begin is None else begin[i]
+        if s == -1:
+            out.append(None if d is None or b is None else d - b)
+            continue
+        if d is not None and b is not None and (b < 0 or s < 0 or b + s > d):
+            if b < 0 or b > d:
+                raise op.shape_error(f"Expected begin[{i}] in [0, {d}], but got {b}")
+            raise op.shape_error(f"Expected size[{i}] in [0, {d - b}], but got {s}")
+        out.append(s)
+    return [TensorShape(out)]
+
+
+registry.register_op("Slice", inputs=(("input", "T"), ("begin", "Index"), ("size", "Index")),
+                     outputs=(("output", "T"),), shape=_slice_shape)
+
+
+def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
+    """The block of `input_` starting at `begin` with extent `size` (-1: to the end)."""
+    return apply_op("Slice", [input_, begin, size], name=name or "Slice")[0]
+
+
+class _StridedSliceError(Exception):
+    pass
+
+
+def strided_slice_plan(dims, begin, end, strides, begin_mask, end_mask, ellipsis_mask,
+                       new_axis_mask, shrink_axis_mask):
+    """TF's StridedSlice semantics as a NumPy basic index.
+
+    `dims`: the input's dims (None for unknown). Returns (index tuple, output dims); the
+    index holds ints (bounds-checked when the dim is known), slices and None (new axes),
+    so `array[index]` computes the op with NumPy's clamping rules, which are TF's.
+    Raises _StridedSliceError with TF's message.
+    """
+    n = len(begin)
+    rank = len(dims)
+    real = [i for i in _builtins.range(n)
+            if not (ellipsis_mask >> i) & 1 and not (new_axis_mask >> i) & 1]
+    has_ellipsis = _builtins.any((ellipsis_mask >> i) & 1 for i in _builtins.range(n))
+    index, out = [], []
+    r = 0
+    for i in _builtins.range(n):
+        bit = 1 << i
+        if ellipsis_mask & bit:
+            cover = rank - len(real)
+            for _ in _builtins.range(_builtins.max(cover, 0)):
+                index.append(_builtins.slice(None))
+                out.append(dims[r])
+                r += 1
+            continue
+        if new_axis_mask & bit:
+            index.append(None)
+            out.append(1)
+            continue
+        if r >= rank:
+            raise _StridedSliceError(f"Index out of range using input dim {r}; input has only "
+                                     f"{rank} dims")
+        d = dims[r]
+        s = int(strides[i])
+        if s == 0:
+            raise _StridedSliceError(f"strides[{i}] must be non-zero")
+        if shrink_axis_mask & bit:
+            b = int(begin[i])
+            if d is not None:
+                if b < -d or b >= d:
+                    raise _StridedSliceError(f"slice index {b} of dimension {r} out of bounds.")
+                b %= d
+            index.append(b)
+        else:
+            bb = None if begin_mask & bit else int(begin[i])
+            ee = None if end_mask & bit else int(end[i])
+            sl = _builtins.slice(bb, ee, s)
+            index.append(sl)
+            out.append(None if d is None else len(_builtins.range(*sl.indices(d))))
+        r += 1
+    del has_ellipsis
+    while r < rank:
+        index.append(_builtins.slice(None))
+        out.append(dims[r])
+        r += 1
+    return tuple(index), out
+
+
+_MASKS = ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask")
+
+
+def _strided_slice_shape(op):
+    x = op.inputs[0].shape
+    vals = [_const(op, i) for i in (1, 2, 3)]
+    masks = [op.get_attr(m) for m in _MASKS]
+    if any(v is None for v in vals) or x.rank is None:
+        return [unknown_shape()]
+    b, e, s = ([int(v) for v in np.reshape(a, -1)] for a in vals)
+    try:
+        _, out = strided_slice_plan(list(x.as_tuple()), b, e, s, *masks)
+    except _StridedSliceError as err:
+        raise op.shape_error(str(err)) from None
+    return [TensorShape(out)]
+
+
+registry.register_op("StridedSlice", inputs=(("input", "T"), ("begin", "Index"),
+                                             ("end", "Index"), ("strides", "Index")),
+                     outputs=(("output", "T"),), shape=_strided_slice_shape,
+                     attr_defaults={m: 0 for m in _MASKS})
+
+
+def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0,
+                  ellipsis_mask=0, new_axis_mask=0, shrink_axis_mask=0, var=None,
+                  name=None):
+    if strides is None:
+        strides = [1] * len(begin)
+    attrs = {"begin_mask": int(begin_mask), "end_mask": int(end_mask),
+             "ellipsis_mask": int(ellipsis_mask), "new_axis_mask": int(new_axis_mask),
+             "shrink_axis_mask": int(shrink_axis_mask)}
+    return apply_op("StridedSlice", [input_, begin, end, strides], attrs,
+                    name=name or "strided_slice")[0]
+
+
+def _is_int_index(v):
+    if isinstance(v, (bool, np.bool_)):
+        return False
+    if isinstance(v, (int, np.integer)):
+        return True
+    dt = getattr(v, "dtype", None)
+    if (isinstance(v, _ops.Tensor) or getattr(v, "_is_eager", False)) and dt is not None:
+        return dt.base_dtype in (_dt.int32, _dt.int64)
+    return False
+
+
+def _check_index(v):
+    if not _is_int_index(v):
+        raise TypeError("Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) "
+                        "and scalar tf.int32/tf.int64 tensors are valid indices, got "
+                        f"{v!r}")
+
+
+def _slice_helper(tensor, slice_spec, var=None):
+    """`tensor[slice_spec]`: one StridedSlice, as TF's `_slice_helper` builds it."""
+    if not isinstance(slice_spec, (list, tuple)):
+        slice_spec = [slice_spec]
+    begin, end, strides = [], [], []
+    masks = dict.fromkeys(_MASKS, 0)
+    for i, s in enumerate(slice_spec):
+        bit = 1 << i
+        if isinstance(s, _builtins.slice):
+            if s.start is not None:
+                _check_index(s.start)
+                begin.append(s.start)
+            else:
+                begin.append(0)
+                masks["begin_mask"] |= bit
+            if s.stop is not None:
+                _check_index(s.stop)
+                end.append(s.stop)
+            else:
+                end.append(0)
+                masks["end_mask"] |= bit
+            if s.step is not None:
+                _check_index(s.step)
+                strides.append(s.step)
+            else:
+                strides.append(1)
+        elif s is Ellipsis:
+            begin.append(0)
+            end.append(0)
+            strides.append(1)
+            masks["ellipsis_mask"] |= bit
+        elif s is None:
+            begin.append(0)
+            end.append(0)
+            strides.append(1)
+            masks["new_axis_mask"] |= bit
+        else:
+            _check_index(s)
+            begin.append(s)
+            end.append(s + 1)
+            strides.append(1)
+            masks["shrink_axis_mask"] |= bit
+    with _ops.name_scope(None, "strided_slice", [tensor]) as scope:
+        if begin:
+            pb, pe, ps = stack(begin), stack(end), stack(strides)
+            if _builtins.any(_contains_tensor(v) for v in begin + end + strides):
+                idx_dt = _builtins.max(
+                    (getattr(v, "dtype", _dt.int32).base_dtype
+                     for v in begin + end + strides if _contains_tensor(v)),
+                    key=lambda d: d.size)
+                from . import math_ops
+                pb, pe, ps = (math_ops.cast(t, idx_dt) for t in (pb, pe, ps))
+        else:
+            from . import constant_op
+            pb = pe = ps = constant_op.constant([], dtype=_dt.int32)
+        return apply_op("StridedSlice", [tensor, pb, pe, ps], masks, name=scope)[0]
+
+
+_ops.register_overload("__getitem__", _slice_helper)
+
+
+# --- Tile, ExpandDims, Squeeze ---------------------------------------------------------------
+
+def _tile_shape(op):
+    x = op.inputs[0].shape
+    m_shape = op.inputs[1].shape
+    shape_rules.require_rank(op, m_shape, 1)
+    mult = _const(op, 1)
+    if x.rank is not None and m_shape.rank == 1 and m_shape.as_tuple()[0] is not None and \
+            m_shape.as_tuple()[0] != x.rank:
+        raise op.shape_error(f"Shape must be rank {m_shape.as_tuple()[0]} but is rank "
+                             f"{x.rank}")
+    if x.rank is None:
+        n = m_shape.as_tuple()[0] if m_shape.rank == 1 else None
+        return [shape_rules.unknown_rank_or(n)]
+    if mult is None:
+        return [unknown_shape(x.rank)]
+    mult = [int(v) for v in np.reshape(mult, -1)]
+    return [TensorShape([None if d is None else d * m for d, m in zip(x.as_tuple(), mult)])]
+
+
+registry.register_op("Tile", inputs=(("input", "T"), ("multiples", "Tmultiples")),
+                     outputs=(("output", "T"),), shape=_tile_shape)
+
+
+def tile(input, multiples, name=None):  # noqa: A002
+    """Repeats the tensor `multiples[i]` times along each dimension i."""
+    return apply_op("Tile", [input, multiples], name=name or "Tile")[0]
+
+
+def _expand_dims_shape(op):
+    x = op.inputs[0].shape
+    dim = _const(op, 1)
+    if x.rank is None:
+        return [unknown_shape()]
+    if dim is None:
+        return [unknown_shape(x.rank + 1)]
+    dv = np.reshape(dim, -1)
+    if dv.size != 1:
+        raise op.shape_error(f"'dim' input must be a tensor with a single value")
+    d = int(dv[0])
+    if not -x.rank - 1 <= d <= x.rank:
+        raise op.shape_error(f"dim {d} not in the interval [{-x.rank - 1}, {x.rank}].")
+    out = list(x.as_tuple())
+    out.insert(d % (x.rank + 1), 1)
+    return [TensorShape(out)]
+
+
+registry.register_op("ExpandDims", inputs=(("input", "T"), ("dim", "Tdim")),
+                     outputs=(("output", "T"),), shape=_expand_dims_shape)
+
+
+def expand_dims(input, axis=None, name=None, dim=None):  # noqa: A002
+    """Inserts a dimension of size 1 at `axis`."""
+    if axis is not None and dim is not None:
+        raise ValueError("Cannot specify both 'axis' and 'dim'")
+    axis = axis if axis is not None else dim
+    if axis is None:
+        raise ValueError("Must specify an axis argument to tf.expand_dims()")
+    return apply_op("ExpandDims", [input, axis], name=name or "ExpandDims")[0]
+
+
+def _squeeze_shape(op):
+    x = op.inputs[0].shape
+    sq = list(op.get_attr("squeeze_dims"))
+    if x.rank is None:
+        return [unknown_shape()]
+    d = x.as_tuple()
+    drop = set()
+    for a in sq:
+        if not -x.rank <= a < x.rank:
+            raise op.shape_error(f"Tried to squeeze dim index {a} for tensor with {x.rank} "
+                                 f"dimensions.")
+        a %= x.rank
+        if d[a] is not None and d[a] != 1:
+            raise op.shape_error(f"Can not squeeze dim[{a}], expected a dimension of 1, got "
+                                 f"{d[a]}")
+        drop.add(a)
+    if not sq:
+        if _builtins.any(v is None for v in d):
+            return [unknown_shape()]
+        return [TensorShape([v for v in d if v != 1])]
+    return [TensorShape([v for i, v in enumerate(d) if i not in drop])]
+
+
+registry.register_op("Squeeze", inputs=(("input", "T"),), outputs=(("output", "T"),),
+                     shape=_squeeze_shape, attr_defaults={"squeeze_dims": []})
+
+
+def squeeze(input, axis=None, name=None, squeeze_dims=None):  # noqa: A002
+    """Removes dimensions of size 1 (all of them, or those in `axis`)."""
+    if axis is not None and squeeze_dims is not None:
+        raise ValueError("Cannot specify both 'squeeze_dims' and 'axis'")
+    axis = axis if axis is not None else squeeze_dims
+    if axis is None:
+        axis = []
+    elif isinstance(axis, (int, np.integer)):
+        axis = [int(axis)]
+    return apply_op("Squeeze", [input], {"squeeze_dims": [int(a) for a in axis]},
+                    name=name or "Squeeze")[0]
+
+
+# --- Pad, MirrorPad, ReverseV2 -----------------------------------------------------------
+
+def _pad_shape(op):
+    x = op.inputs[0].shape
+    p_shape = op.inputs[1].shape
+    shape_rules.require_rank(op, p_shape, 2)
+    if p_shape.rank == 2:
+        n, two = p_shape.as_tuple()
+        if two is not None and two != 2:
+            raise op.shape_error(f"Dimension 1 in both shapes must be equal, but are {two} "
+                                 f"and 2")
+        if x.rank is not None and n is not None and n != x.rank:
+            raise op.shape_error(f"Shape must be rank {n} but is rank {x.rank}")
+    pads = _const(op, 1)
+    if x.rank is None:
+        n = p_shape.as_tuple()[0] if p_shape.rank == 2 else None
+        return [shape_rules.unknown_rank_or(n)]
+    if pads is None:
+        return [unknown_shape(x.rank)]
+    pads = np.asarray(pads).reshape(-1, 2)
+    if (pads < 0).any():
+        raise op.shape_error("Paddings must be non-negative")
+    return [TensorShape([None if d is None else d + int(a) + int(b)
+                         for d, (a, b) in zip(x.as_tuple(), pads)])]
+
+
+registry.register_op("Pad", inputs=(("input", "T"), ("paddings", "Tpaddings")),
+                     outputs=(("output", "T"),), shape=_pad_shape)
+registry.register_op("PadV2", inputs=(("input", "T"), ("paddings", "Tpaddings"),
+                                      ("constant_values", "T")),
+                     outputs=(("output", "T"),), shape=_pad_shape)
+registry.register_op("MirrorPad", inputs=(("input", "T"), ("paddings", "Tpaddings")),
+                     outputs=(("output", "T"),), shape=_pad_shape)
+
+
+def pad(tensor, paddings, mode="CONSTANT", name=None, constant_values=0):
+    """Pads with `constant_values` (Pad / PadV2) or by mirroring (MirrorPad: REFLECT,
+    SYMMETRIC)."""
+    mode = mode.upper()
+    if mode == "CONSTANT":
+        if not _is_tensorlike(constant_values) and not getattr(
+                constant_values, "_is_eager", False) and np.all(np.asarray(constant_values) == 0):
+            return apply_op("Pad", [tensor, paddings], name=name or "Pad")[0]
+        return apply_op("PadV2", [tensor, paddings, constant_values], name=name or "PadV2")[0]
+    if mode in ("REFLECT", "SYMMETRIC"):
+        return apply_op("MirrorPad", [tensor, paddings], {"mode": mode},
+                        name=name or "MirrorPad")[0]
+    raise ValueError(f"Value of argument `mode` expected to be one of \"CONSTANT\", "
+                     f"\"REFLECT\", or \"SYMMETRIC\". Received `mode` = {mode}")
+
+
+def _reverse_shape(op):
+    x = op.inputs[0].shape
+    axes = _const(op, 1)
+    if x.rank is not None and axes is not None:
+        for a in np.reshape(axes, -1).tolist():
+            if not -x.rank <= a < x.rank:
+                raise op.shape_error(f"'axis'[0] = {a} is out of valid range [0, "
+                                     f"{x.rank - 1}")
+    return [x]
+
+
+registry.register_op("ReverseV2", inputs=(("tensor", "T"), ("axis", "Tidx")),
+                     outputs=(("output", "T"),), shape=_reverse_shape)
+
+
+def reverse(tensor, axis, name=None):
+    """Reverses the order of elements along each axis in `axis`."""
+    return apply_op("ReverseV2", [tensor, axis], name=name or "ReverseV2")[0]
+
+
+reverse_v2 = reverse
+
+
+# --- Select, SelectV2, Where ---------------------------------------------------------------
+
+def _select_shape(op):
+    c, t, e = (x.shape for x in op.inputs)
+    if not t.is_compatible_with(e):
+        a, b = t.as_tuple(), e.as_tuple()
+        if len(a) != len(b):
+            raise op.shape_error(f"Shapes must be equal rank, but are {len(a)} and {len(b)}")
+        for j, (x, y) in enumerate(zip(a, b)):
+            if x is not None and y is not None and x != y:
+                raise op.shape_error(f"Dimension {j} in both shapes must be equal, but are "
+                                     f"{x} and {y}. Shapes are {_fmt(a)} and {_fmt(b)}.")
+    out = t.merge_with(e)
+    if c.rank is not None and out.rank is not None and c.rank not in (0, out.rank):
+        if c.rank != 1:
+            raise op.shape_error(f"Shape must be rank {out.rank} but is rank {c.rank}")
+        shape_rules.merge_dim(op, c.as_tuple()[0], out.as_tuple()[0] if out.rank else None)
+    elif c.rank is not None and c.rank == out.rank and not c.is_compatible_with(out):
+        a, b = c.as_tuple(), out.as_tuple()
+        for j, (x, y) in enumerate(zip(a, b)):
+            if x is not None and y is not None and x != y:
+                raise op.shape_error(f"Dimension {j} in both shapes must be equal, but are "
+                                     f"{x} and {y}. Shapes are {_fmt(a)} and {_fmt(b)}.")
+    return [out]
+
+
+def _select_v2_shape(op):
+    from ..framework.tensor_shape import broadcast_shapes
+    c, t, e = (x.shape for x in op.inputs)
+    out = broadcast_shapes(t, e)
+    if out is not None:
+        out2 = broadcast_shapes(c, out)
+        if out2 is not None:
+            return [out2]
+    raise op.shape_error("Incompatible shapes for broadcasting")
+
+
+registry.register_op("Select", inputs=(("condition", _dt.bool_), ("t", "T"), ("e", "T")),
+                     outputs=(("output", "T"),), shape=_select_shape)
+registry.register_op("SelectV2", inputs=(("condition", _dt.bool_), ("t", "T"), ("e", "T")),
+                     outputs=(("output", "T"),), shape=_select_v2_shape)
+registry.register_op("Where", inputs=(("input", "T"),), outputs=(("index", _dt.int64),),
+                     shape=lambda op: [TensorShape([None, op.inputs[0].shape.rank])
+                                       if op.inputs[0].shape.rank is not None
+                                       else unknown_shape(2)])
+
+
+def where(condition, x=None, y=None, name=None):
+    """v1 `tf.where`: Select(condition, x, y) (condition a scalar, the same shape, or a
+    vector over the first dimension), or the indices of True elements when x, y are None."""
+    if x is None and y is None:
+        with _ops.name_scope(name, "Where", [condition]) as scope:
+            condition = _ops.convert_to_tensor(condition, dtype_hint=_dt.bool_,
+                                               name="condition")
+            return apply_op("Where", [condition], name=scope)[0]
+    if x is None or y is None:
+        raise ValueError("x and y must both be non-None or both be None.")
+    return apply_op("Select", [condition, x, y], name=name or "Select")[0]
+
+
+def where_v2(condition, x=None, y=None, name=None):
+    """TF2 `tf.where`: SelectV2 broadcasts condition, x and y together."""
+    if x is None and y is None:
+        return where(condition, name=name)
+    if x is None or y is None:
+        raise ValueError("x and y must both be non-None or both be None.")
+    return apply_op("SelectV2", [condition, x, y], name=name or "SelectV2")[0]
+
+
+# --- OneHot ------------------------------------------------------------------------------
+
+def _one_hot_shape(op):
+    idx = op.inputs[0].shape
+    depth = _const(op, 1)
+    axis = op.get_attr("axis")
+    if idx.rank is None:
+        return [unknown_shape()]
+    if not -1 <= axis <= idx.rank:
+        raise op.shape_error(f"Expected axis to be -1 or between [0, {idx.rank}).  But "
+                             f"received: {axis}")
+    d = list(idx.as_tuple())
+    dv = None if depth is None else int(depth)
+    if dv is not None and dv < 0:
+        raise op.shape_error(f"depth must be non-negative, got: {dv}")
+    d.insert(idx.rank if axis == -1 else axis, dv)
+    return [TensorShape(d)]
+
+
+registry.register_op("OneHot", inputs=(("indices", "TI"), ("depth", _dt.int32),
+                                       ("on_value", "T"), ("off_value", "T")),
+                     outputs=(("output", "T"),), shape=_one_hot_shape,
+                     attr_defaults={"axis": -1})
+
+
+def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
+    """Rows of `off_value` with `on_value` at each index; indices outside [0, depth) give
+    a row of `off_value` (as TF)."""
+    with _ops.name_scope(name, "one_hot", [indices, depth, on_value, off_value]) as scope:
+        on_dt = getattr(on_value, "dtype", None) if on_value is not None and \
+            _is_tensorlike(on_value) else None
+        off_dt = getattr(off_value, "dtype", None) if off_value is not None and \
+            _is_tensorlike(off_value) else None
+        if dtype is not None:
+            dtype = _dt.as_dtype(dtype)
+        else:
+            dtype = on_dt or off_dt
+            if dtype is None:
+                if on_value is not None:
+                    dtype = _tu.infer_dtype(on_value)
+                elif off_value is not None:
+                    dtype = _tu.infer_dtype(off_value)
+                else:
+                    dtype = _dt.float32
+            dtype = dtype.base_dtype
+        on = _ops.convert_to_tensor(1, dtype=dtype, name="on_value") if on_value is None \
+            else _ops.convert_to_tensor(on_value, dtype=dtype)
+        off = _ops.convert_to_tensor(0, dtype=dtype, name="off_value") if off_value is None \
+            else _ops.convert_to_tensor(off_value, dtype=dtype)
+        indices = _ops.convert_to_tensor(indices, name="indices")
+        depth = _ops.convert_to_tensor(depth, dtype=_dt.int32, name="depth")
+        return apply_op("OneHot", [indices, depth, on, off],
+                        {"axis": -1 if axis is None else int(axis)}, name=scope)[0]
+
+
+# --- Split, SplitV -----------------------------------------------------------------------
+
+def _split_shape(op):
+    axis = _const(op, 0)
+    x = op.inputs[1].shape
+    n = op.get_attr("num_split")
+    if x.rank is None:
+        return [unknown_shape()] * n
+    if axis is None:
+        return [unknown_shape(x.rank)] * n
+    a = int(axis)
+    if not -x.rank <= a < x.rank:
+        raise op.shape_error(f"Dimension must be in range [{-x.rank}, {x.rank}) but is {a}")
+    a %= x.rank
+    d = list(x.as_tuple())
+    if d[a] is not None:
+        if d[a] % n:
+            raise op.shape_error(f"Dimension size must be evenly divisible by {n} but is "
+                                 f"{d[a]}\n\tNumber of ways to split should evenly divide the "
+                                 f"split dimension")
+        d[a] //= n
+    return [TensorShape(d)] * n
+
+
+def _split_v_shape(op):
+    x = op.inputs[0].shape
+    sizes = _const(op, 1)
+    axis = _const(op, 2)
+    n = op.get_attr("num_split")
+    if x.rank is None:
+        return [unknown_shape()] * n
+    if axis is None or sizes is None:
+        return [unknown_shape(x.rank)] * n
+    a = int(axis)
+    if not -x.rank <= a < x.rank:
+        raise op.shape_error(f"Dimension must be in range [{-x.rank}, {x.rank}) but is {a}")
+    a %= x.rank
+    sizes = [int(v) for v in np.reshape(sizes, -1)]
+    d = x.as_tuple()
+    if sizes.count(-1) > 1:
+        raise op.shape_error("Only one dimensions can have a value of -1. Second one found at "
+                             f"dimension {[i for i, s in enumerate(sizes) if s == -1][1]}")
+    if -1 in sizes and d[a] is not None:
+        rest = d[a] - _builtins.sum(s for s in sizes if s != -1)
+        sizes = [rest if s == -1 else s for s in sizes]
+    if d[a] is not None and -1 not in sizes and _builtins.sum(sizes) != d[a]:
+        raise op.shape_error(f"Determined shape must either match input shape along split_dim "
+                             f"exactly if fully specified, or be less than the size of the "
+                             f"input along split_dim if not fully specified.  Got: "
+                             f"{_builtins.sum(sizes)}")
+    return [TensorShape(d[:a] + (None if s == -1 else s,) + d[a + 1:]) for s in sizes]
+
+
+registry.register_op("Split", inputs=(("split_dim", _dt.int32), ("value", "T")),
+                     outputs=(("output", "*num_split:T"),), shape=_split_shape)
+registry.register_op("SplitV", inputs=(("value", "T"), ("size_splits", "Tlen"),
+                                       ("split_dim", _dt.int32)),
+                     outputs=(("output", "*num_split:T"),), shape=_split_v_shape)
+
+
+def split(value, num_or_size_splits, axis=0, num=None, name="split"):
+    """Splits into `num_or_size_splits` equal parts (Split) or parts of the given sizes
+    (SplitV) along `axis`."""
+    if isinstance(num_or_size_splits, (int, np.integer)) and not isinstance(
+            num_or_size_splits, bool):
+        return list(apply_op("Split", [axis, value], {"num_split": int(num_or_size_splits)},
+                             name=name))
+    sizes = num_or_size_splits
+    if not (_is_tensorlike(sizes) or getattr(sizes, "_is_eager", False)):
+        sizes = _ops.convert_to_tensor(sizes)
+    if num is None:
+        d = _eager_or_static_shape(sizes)
+        if d is None or len(d) != 1 or d[0] is None:
+            raise ValueError(f"Cannot infer argument `num` from shape {sizes.shape}")
+        num = d[0]
+    return list(apply_op("SplitV", [value, sizes, axis], {"num_split": int(num)}, name=name))
+
+
+# --- Fill, zeros, ones ---------------------------------------------------------------------
+
+def _fill_shape(op):
+    shape_rules.require_rank(op, op.inputs[0].shape, 1)
+    shape_rules.require_rank(op, op.inputs[1].shape, 0)
+    out = _tu.constant_value_as_shape(op.inputs[0])
+    v = _const(op, 0)
+    if v is not None and (np.asarray(v) < 0).any():
+        raise op.shape_error(f"Fill dimensions must be >= 0")
+    return [out]
+
+
+registry.register_op("Fill", inputs=(("dims", "index_type"), ("value", "T")),
+                     outputs=(("output", "T"),), shape=_fill_shape)
+registry.register_op("ZerosLike", inputs=(("x", "T"),), outputs=(("y", "T"),),
+                     shape=shape_rules.same_as_first)
+registry.register_op("OnesLike", inputs=(("x", "T"),), outputs=(("y", "T"),),
+                     shape=shape_rules.same_as_first)
+registry.register_op("BroadcastTo", inputs=(("input", "T"), ("shape", "Tidx")),
+                     outputs=(("output", "T"),),
+                     shape=lambda op: [_tu.constant_value_as_shape(op.inputs[1])])
+
+
+def fill(dims, value, name=None):
+    """A tensor of shape `dims` filled with the scalar `value`."""
+    return apply_op("Fill", [dims, value], name=name or "Fill")[0]
+
+
+def broadcast_to(input, shape, name=None):  # noqa: A002
+    return apply_op("BroadcastTo", [input, shape], name=name or "BroadcastTo")[0]
+
+
+def _zero_of(dtype):
+    if dtype == _dt.bool_:
+        return False
+    if dtype == _dt.string:
+        return b""
+    return 0
+
+
+def _one_of(dtype):
+    return True if dtype == _dt.bool_ else 1
+
+
+def _static_shape_value(shape):
+    """A Python/NumPy/TensorShape shape -> list of ints, or None for a (graph) tensor."""
+    if isinstance(shape, _ops.Tensor) and not getattr(shape, "_is_eager", False):
+        return None
+    if getattr(shape, "_is_eager", False):
+        return [int(v) for v in np.reshape(shape.numpy(), -1)]
+    if isinstance(shape, TensorShape):
+        if not shape.is_fully_defined():
+            raise ValueError(f"Cannot convert a partially known TensorShape {shape} to a "
+                             f"Tensor.")
+        return shape.as_list()
+    if _is_tensorlike(shape) or _contains_tensor(shape):
+        return None
+    return [int(v) for v in np.reshape(np.asarray(shape), -1)]
+
+
+def _filled(value_fn, default_name, shape, dtype, name):
+    dtype = _dt.as_dtype(dtype).base_dtype
+    from . import constant_op
+    with _ops.name_scope(name, default_name, [shape]) as scope:
+        value = value_fn(dtype)
+        dims = _static_shape_value(shape)
+        if _ops.executing_eagerly() and dims is not None:
+            arr = np.full(dims, value, dtype=object if dtype == _dt.string else dtype.np_dtype)
+            return constant_op.constant(arr, dtype=dtype)
+        if dims is not None:
+            if int(np.prod(dims, dtype=np.int64)) < 1000:
+                return constant_op.constant(value, dtype=dtype, shape=dims, name=scope)
+            shape = constant_op.constant(np.array(dims, np.int32), name="shape_as_tensor")
+        v = constant_op.constant(value, dtype=dtype)
+        return fill(shape, v, name=scope)
+
+
+def zeros(shape, dtype=_dt.float32, name=None, layout=None):
+    """All zeros: a Const when small and static (< 1000 elements), else Fill (as TF)."""
+    return _filled(_zero_of, "zeros", shape, dtype, name)
+
+
+def ones(shape, dtype=_dt.float32, name=None, layout=None):
+    """All ones: a Const when small and static (< 1000 elements), else Fill (as TF)."""
+    return _filled(_one_of, "ones", shape, dtype, name)
+
+
+def zeros_like(tensor, dtype=None, name=None, optimize=True):
+    """Zeros of `tensor`'s shape: like `zeros` when the shape is static, else ZerosLike."""
+    with _ops.name_scope(name, "zeros_like", [tensor]) as scope:
+        if not _is_tensorlike(tensor) and not getattr(tensor, "_is_eager", False):
+            tensor = _ops.convert_to_tensor(tensor, name="tensor")
+        dt = _dt.as_dtype(dtype).base_dtype if dtype is not None else \
+            tensor.dtype.base_dtype
+        dims = _eager_or_static_shape(tensor)
+        if dims is not None and None not in dims and dt != _dt.variant:
+            return zeros(dims, dtype=dt, name=scope)
+        out = apply_op("ZerosLike", [tensor], name=scope if dtype is None or
+                       dt == tensor.dtype.base_dtype else "ZerosLike")[0]
+        if dt != out.dtype.base_dtype:
+            from . import math_ops
+            out = math_ops.cast(out, dt, name=scope)
+        return out
+
+
+def ones_like(tensor, dtype=None, name=None, optimize=True):
+    """Ones of `tensor`'s shape: Fill(shape, 1) named `ones_like` (TF's graph)."""
+    from . import constant_op
+    with _ops.name_scope(name, "ones_like", [tensor]) as scope:
+        if not _is_tensorlike(tensor) and not getattr(tensor, "_is_eager", False):
+            tensor = _ops.convert_to_tensor(tensor, name="tensor")
+        dt = _dt.as_dtype(dtype).base_dtype if dtype is not None else \
+            tensor.dtype.base_dtype
+        dims = _eager_or_static_shape(tensor)
+        if _ops.executing_eagerly() and dims is not None:
+            return constant_op.constant(np.ones(dims, dt.np_dtype), dtype=dt)
+        if dims is not None and None not in dims:
+            with _ops.name_scope("Shape"):
+                shp = constant_op.constant(np.array(dims, np.int32), name="shape_as_tensor")
+        else:
+            shp = shape(tensor)
+        v = constant_op.constant(_one_of(dt), dtype=dt)
+        return fill(shp, v, name=scope)
+
+
+# --- misc --------------------------------------------------------------------------------
+
+def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
+    """The elements (rows) of `tensor` where `mask` is True: Where + GatherV2 (TF adds
+    reshapes around them for masks of rank > 1)."""
+    with _ops.name_scope(name, "boolean_mask", [tensor, mask]):
+        mask = _ops.convert_to_tensor(mask, name="mask")
+        idx = squeeze(where(mask), axis=[1])
+        return gather(tensor, idx, axis=0 if axis is None else axis)

@@ -169,13 +169,26 @@ def tensordot(a, b, axes, name=None):
         free_a = [i for i in range(len(sa)) if i not in ax_a]
         free_b = [i for i in range(len(sb)) if i not in ax_b]
         k = int(np.prod([sa[i] for i in ax_a], dtype=np.int64))
-        a2 = array_ops.reshape(array_ops.transpose(a, free_a + ax_a),
-                               [int(np.prod([sa[i] for i in free_a], dtype=np.int64)), k])
-        b2 = array_ops.reshape(array_ops.transpose(b, ax_b + free_b),
-                               [k, int(np.prod([sb[i] for i in free_b], dtype=np.int64))])
+        a2 = _reshape_for_matmul(a, sa, free_a + ax_a,
+                                 [int(np.prod([sa[i] for i in free_a], dtype=np.int64)), k])
+        b2 = _reshape_for_matmul(b, sb, ax_b + free_b,
+                                 [k, int(np.prod([sb[i] for i in free_b], dtype=np.int64))])
+        out_dims = [sa[i] for i in free_a] + [sb[i] for i in free_b]
+        if out_dims == [_static_dims(a2)[0], _static_dims(b2)[1]]:
+            return matmul(a2, b2)
         ab = matmul(a2, b2)
-        return array_ops.reshape(ab, [sa[i] for i in free_a] + [sb[i] for i in free_b],
-                                 name=scope)
+        return array_ops.reshape(ab, out_dims, name=scope)
+
+
+def _reshape_for_matmul(x, dims, perm, shape2):
+    """Transposes/reshapes only when needed (TF skips them for operands already in form)."""
+    from . import array_ops
+    if perm != list(range(len(dims))):
+        x = array_ops.transpose(x, perm)
+        dims = [dims[p] for p in perm]
+    if dims != shape2:
+        x = array_ops.reshape(x, shape2)
+    return x
 
 
 def _static_dims(x):
@@ -193,3 +206,14 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=_dt.float32, name=No
         if batch_shape is not None:
             m = np.broadcast_to(m, tuple(batch_shape) + m.shape).copy()
         return constant_op.constant(m, name=scope)
+
+
+def namespace():
+    """`tf.linalg`."""
+    import types
+    ns = types.ModuleType("tfteach.linalg")
+    for k, v in {"matmul": matmul, "inv": matrix_inverse, "det": matrix_determinant,
+                 "matrix_transpose": matrix_transpose, "transpose": matrix_transpose,
+                 "adjoint": matrix_transpose, "tensordot": tensordot, "eye": eye}.items():
+        setattr(ns, k, v)
+    return ns

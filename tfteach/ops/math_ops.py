@@ -243,12 +243,14 @@ for _dunder, _name, _impl in _OPERATORS:
 
 def _matmul_operator(self, other):
     from . import linalg_ops
-    return linalg_ops.matmul(self, other)
+    with _ops.name_scope(None, "matmul", [self, other]) as scope:
+        return linalg_ops.matmul(self, other, name=scope)
 
 
 def _rmatmul_operator(self, other):
     from . import linalg_ops
-    return linalg_ops.matmul(other, self)
+    with _ops.name_scope(None, "matmul", [other, self]) as scope:
+        return linalg_ops.matmul(other, self, name=scope)
 
 
 _ops.register_overload("__matmul__", _matmul_operator)
@@ -487,7 +489,8 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
             kinds = [t.dtype.base_dtype for t in (start, limit, delta)]
             want = max(kinds, key=lambda d: _RANGE_HIERARCHY.index(d)
                        if d in _RANGE_HIERARCHY else -1)
-            start, limit, delta = (cast(t, want) for t in (start, limit, delta))
+            start, limit, delta = (t if t.dtype.base_dtype == want else cast(t, want)
+                                   for t in (start, limit, delta))
         return apply_op("Range", [start, limit, delta], name=scope)[0]
 
 

@@ -37,3 +37,390 @@ def size(x, *, out_type):
 @register_kernel("Rank")
 def rank(x):
     return np.array(np.ndim(x), dtype=np.int32)
+
+
+# =============================================================================================
+# Data movement. These kernels are NumPy calls: reshaping, transposing, concatenating and
+# slicing are memory copies (or views) that NumPy already does at memory speed, so a numba
+# loop would add compile time and nothing else. The part that is ours is the checking: every
+# index and size is validated first, so a mistake is InvalidArgumentError with TF's message,
+# never an IndexError or garbage. Gather/OneHot index checks run in numba (one pass).
+# =============================================================================================
+from numba import njit  # noqa: E402
+
+from ... import errors  # noqa: E402
+
+
+def _err(msg):
+    return errors.InvalidArgumentError(None, None, msg)
+
+
+def _dims(shape):
+    return "[" + ",".join(str(int(d)) for d in shape) + "]"
+
+
+def _ints(v):
+    return [int(x) for x in np.reshape(np.asarray(v), -1)]
+
+
+@register_kernel("Reshape")
+def reshape(x, shape):
+    x = np.asarray(x)
+    want = _ints(shape)
+    unknown = [i for i, v in enumerate(want) if v == -1]
+    if len(unknown) > 1:
+        raise _err(f"Only one input size may be -1, not both {unknown[0]} and {unknown[1]}")
+    for i, v in enumerate(want):
+        if v < -1:
+            raise _err(f"Size {i} must be non-negative, not {v}")
+    known = int(np.prod([v for v in want if v != -1], dtype=np.int64))
+    n = x.size
+    if unknown:
+        if known == 0 or n % known:
+            if known == 0 and n == 0:
+                want[unknown[0]] = 0
+                return x.reshape(want)
+            raise _err(f"Input to reshape is a tensor with {n} values, but the requested "
+                       f"shape requires a multiple of {known}")
+        want[unknown[0]] = n // known
+    elif known != n:
+        raise _err(f"Input to reshape is a tensor with {n} values, but the requested shape "
+                   f"has {known}")
+    return x.reshape(want)
+
+
+@register_kernel("Transpose")
+def transpose(x, perm):
+    x = np.asarray(x)
+    p = _ints(perm)
+    if len(p) != x.ndim:
+        raise _err(f"transpose expects a vector of size {x.ndim}. But input(1) is a vector of "
+                   f"size {len(p)}")
+    seen = set()
+    for v in p:
+        if not 0 <= v < x.ndim:
+            raise _err(f"{v} is out of range [0 .. {x.ndim})")
+        if v in seen:
+            raise _err(f"{v} is duplicated in perm.")
+        seen.add(v)
+    return np.ascontiguousarray(np.transpose(x, p))
+
+
+@register_kernel("ConcatV2")
+def concat_v2(*args):
+    values, axis = [np.asarray(v) for v in args[:-1]], int(args[-1])
+    r = values[0].ndim
+    if not -r <= axis < r:
+        raise _err(f"ConcatOp : Expected concatenating dimensions in the range [{-r}, {r}), "
+                   f"but got {axis}")
+    a = axis % r
+    for i, v in enumerate(values[1:], 1):
+        if v.ndim != r:
+            raise _err(f"ConcatOp : Ranks of all input tensors should match: shape[0] = "
+                       f"{_dims(values[0].shape)} vs. shape[{i}] = {_dims(v.shape)}")
+        for j in range(r):
+            if j != a and v.shape[j] != values[0].shape[j]:
+                raise _err(f"ConcatOp : Dimension {j} in both shapes must be equal: shape[0] "
+                           f"= {_dims(values[0].shape)} vs. shape[{i}] = {_dims(v.shape)}")
+    return np.concatenate(values, axis=a)
+
+
+@register_kernel("Pack")
+def pack(*values, axis):
+    values = [np.asarray(v) for v in values]
+    for i, v in enumerate(values[1:], 1):
+        if v.shape != values[0].shape:
+            raise _err(f"Shapes of all inputs must match: values[0].shape = "
+                       f"{_dims(values[0].shape)} != values[{i}].shape = {_dims(v.shape)}")
+    r = values[0].ndim + 1
+    if not -r <= axis < r:
+        raise _err(f"axis = {axis} not in [{-r}, {r})")
+    return np.stack(values, axis=axis)
+
+
+@register_kernel("Unpack")
+def unpack(x, *, num, axis):
+    x = np.asarray(x)
+    if not -x.ndim <= axis < x.ndim:
+        raise _err(f"axis = {axis} not in [{-x.ndim}, {x.ndim})")
+    if x.shape[axis] != num:
+        raise _err(f"Input shape axis {axis % x.ndim} must equal {num}, got shape "
+                   f"{_dims(x.shape)}")
+    return tuple(np.take(x, i, axis=axis) for i in range(num))
+
+
+@njit(cache=True)
+def _first_bad_index(idx, n):
+    """Position of the first index outside [0, n), or -1 (one pass over the indices)."""
+    for i in range(idx.size):
+        v = idx[i]
+        if v < 0 or v >= n:
+            return i
+    return -1
+
+
+def _check_indices(idx, n, what="indices"):
+    flat = np.ascontiguousarray(idx).reshape(-1)
+    if flat.dtype not in (np.int32, np.int64):
+        flat = flat.astype(np.int64)
+    bad = _first_bad_index(flat, n)
+    if bad >= 0:
+        pos = np.unravel_index(bad, idx.shape) if idx.ndim else ()
+        raise _err(f"{what}[{','.join(str(int(p)) for p in pos)}] = {int(flat[bad])} is not "
+                   f"in [0, {n})")
+
+
+@register_kernel("GatherV2")
+def gather_v2(params, indices, axis, *, batch_dims):
+    params, idx = np.asarray(params), np.asarray(indices)
+    a = int(axis)
+    if not -params.ndim <= a < params.ndim:
+        raise _err(f"Expected axis in the range [{-params.ndim}, {params.ndim}), but got {a}")
+    a %= params.ndim
+    _check_indices(idx, params.shape[a])
+    if batch_dims == 0:
+        return np.take(params, idx, axis=a)
+    bd = batch_dims % idx.ndim if batch_dims < 0 else batch_dims
+    if params.shape[:bd] != idx.shape[:bd]:
+        raise _err(f"params.shape[:{bd}] should equal indices.shape[:{bd}]")
+    out = [np.take(p, i, axis=a - bd) for p, i in zip(params.reshape((-1,) + params.shape[bd:]),
+                                                     idx.reshape((-1,) + idx.shape[bd:]))]
+    res = np.stack(out) if out else np.zeros((0,), params.dtype)
+    return res.reshape(params.shape[:bd] + res.shape[1:])
+
+
+@register_kernel("Slice")
+def slice_(x, begin, size):
+    x = np.asarray(x)
+    b, s = _ints(begin), _ints(size)
+    if len(b) != x.ndim or len(s) != x.ndim:
+        raise _err(f"Expected begin and size arguments to be 1-D tensors of size {x.ndim}, but "
+                   f"got shapes [{len(b)}] and [{len(s)}] instead.")
+    idx = []
+    for i, (bb, ss, d) in enumerate(zip(b, s, x.shape)):
+        if ss == -1:
+            ss = d - bb
+        if not 0 <= bb <= d:
+            raise _err(f"Expected begin[{i}] in [0, {d}], but got {bb}")
+        if not 0 <= ss <= d - bb:
+            raise _err(f"Expected size[{i}] in [0, {d - bb}], but got {ss}")
+        idx.append(slice(bb, bb + ss))
+    return x[tuple(idx)]
+
+
+@register_kernel("StridedSlice")
+def strided_slice(x, begin, end, strides, *, begin_mask, end_mask, ellipsis_mask,
+                  new_axis_mask, shrink_axis_mask):
+    from ...ops.array_ops import _StridedSliceError, strided_slice_plan
+    x = np.asarray(x)
+    b, e, s = _ints(begin), _ints(end), _ints(strides)
+    if not len(b) == len(e) == len(s):
+        raise _err(f"Expected begin, end, and strides to be 1D equal size tensors, but got "
+                   f"shapes [{len(b)}], [{len(e)}], and [{len(s)}] instead.")
+    try:
+        index, _ = strided_slice_plan(list(x.shape), b, e, s, begin_mask, end_mask,
+                                      ellipsis_mask, new_axis_mask, shrink_axis_mask)
+    except _StridedSliceError as err:
+        raise _err(str(err)) from None
+    return np.asarray(x[index])
+
+
+@register_kernel("Tile")
+def tile(x, multiples):
+    x = np.asarray(x)
+    m = _ints(multiples)
+    if len(m) != x.ndim:
+        raise _err(f"Expected multiples argument to be a vector of length {x.ndim} but got "
+                   f"length {len(m)}")
+    for i, v in enumerate(m):
+        if v < 0:
+            raise _err(f"Expected multiples[{i}] >= 0, but got {v}")
+    return np.tile(x, m) if x.ndim else x.copy()
+
+
+@register_kernel("ExpandDims")
+def expand_dims(x, dim):
+    x = np.asarray(x)
+    d = _ints(dim)
+    if len(d) != 1:
+        raise _err(f"'dim' must be a tensor with a single value, but got {len(d)} values")
+    if not -x.ndim - 1 <= d[0] <= x.ndim:
+        raise _err(f"Tried to expand dim index {d[0]} for tensor with {x.ndim} dimensions.")
+    return np.expand_dims(x, d[0] % (x.ndim + 1))
+
+
+@register_kernel("Squeeze")
+def squeeze(x, *, squeeze_dims):
+    x = np.asarray(x)
+    if not squeeze_dims:
+        return np.squeeze(x)
+    axes = []
+    for a in squeeze_dims:
+        if not -x.ndim <= a < x.ndim:
+            raise _err(f"Tried to squeeze dim index {a} for tensor with {x.ndim} dimensions.")
+        if x.shape[a] != 1:
+            raise _err(f"Can not squeeze dim[{a % x.ndim}], expected a dimension of 1, got "
+                       f"{x.shape[a]}")
+        axes.append(a % x.ndim)
+    return np.squeeze(x, axis=tuple(axes))
+
+
+def _paddings(x, paddings):
+    p = np.asarray(paddings)
+    if p.ndim != 2 or p.shape[1] != 2 or p.shape[0] != x.ndim:
+        raise _err(f"The first dimension of paddings must be the rank of inputs{_dims(p.shape)}"
+                   f", input shape: {_dims(x.shape)}")
+    if (p < 0).any():
+        raise _err("Paddings must be non-negative")
+    return [(int(a), int(b)) for a, b in p]
+
+
+@register_kernel("Pad")
+def pad(x, paddings):
+    x = np.asarray(x)
+    return np.pad(x, _paddings(x, paddings), mode="constant")
+
+
+@register_kernel("PadV2")
+def pad_v2(x, paddings, constant_values):
+    x = np.asarray(x)
+    return np.pad(x, _paddings(x, paddings), mode="constant",
+                  constant_values=np.asarray(constant_values).item())
+
+
+@register_kernel("MirrorPad")
+def mirror_pad(x, paddings, *, mode):
+    x = np.asarray(x)
+    p = _paddings(x, paddings)
+    off = 0 if mode == "SYMMETRIC" else 1
+    for i, (a, b) in enumerate(p):
+        if a > x.shape[i] - off or b > x.shape[i] - off:
+            raise _err(f"paddings must be no greater than the dimension size: {a}, {b} greater "
+                       f"than {x.shape[i] - off}")
+    return np.pad(x, p, mode="symmetric" if mode == "SYMMETRIC" else "reflect")
+
+
+@register_kernel("ReverseV2")
+def reverse_v2(x, axis):
+    x = np.asarray(x)
+    axes = _ints(axis)
+    for a in axes:
+        if not -x.ndim <= a < x.ndim:
+            raise _err(f"'axis'[0] = {a} is out of valid range [0, {x.ndim - 1}")
+    if len({a % x.ndim for a in axes}) != len(axes):
+        raise _err("axis has duplicate entries")
+    return np.flip(x, axis=tuple(a % x.ndim for a in axes)) if axes else x
+
+
+@register_kernel("Select")
+def select(c, t, e):
+    c, t, e = np.asarray(c), np.asarray(t), np.asarray(e)
+    if t.shape != e.shape:
+        raise _err(f"'then' and 'else' must have the same size.  but received: "
+                   f"{_dims(t.shape)} vs. {_dims(e.shape)}")
+    if c.ndim == 1 and t.ndim > 1:
+        if c.shape[0] != t.shape[0]:
+            raise _err(f"Number of batches of 'then' must match size of 'cond', but saw: "
+                       f"{t.shape[0]} vs. {c.shape[0]}")
+        c = c.reshape((-1,) + (1,) * (t.ndim - 1))
+    elif c.ndim and c.shape != t.shape:
+        raise _err(f"'condition' and 'then' must have the same size.  but received: "
+                   f"{_dims(c.shape)} vs. {_dims(t.shape)}")
+    return np.where(c, t, e)
+
+
+@register_kernel("SelectV2")
+def select_v2(c, t, e):
+    try:
+        return np.where(c, t, e)
+    except ValueError:
+        raise _err(f"condition {_dims(np.shape(c))}, then {_dims(np.shape(t))}, and else "
+                   f"{_dims(np.shape(e))} must be broadcastable") from None
+
+
+@register_kernel("Where")
+def where(x):
+    return np.argwhere(np.asarray(x)).astype(np.int64)
+
+
+@register_kernel("OneHot")
+def one_hot(indices, depth, on_value, off_value, *, axis):
+    idx = np.asarray(indices)
+    d = int(depth)
+    if d < 0:
+        raise _err(f"indices must be non-negative, got: {d}")
+    if not -1 <= axis <= idx.ndim:
+        raise _err(f"Expected axis to be -1 or between [0, {idx.ndim}).  But received: {axis}")
+    on, off = np.asarray(on_value), np.asarray(off_value)
+    hot = idx[..., None] == np.arange(d, dtype=idx.dtype)
+    out = np.where(hot, on, off).astype(on.dtype)
+    if axis != -1 and axis != idx.ndim:
+        out = np.moveaxis(out, -1, axis)
+    return np.ascontiguousarray(out)
+
+
+@register_kernel("Split")
+def split(axis, x, *, num_split):
+    x = np.asarray(x)
+    a = int(axis)
+    if not -x.ndim <= a < x.ndim:
+        raise _err(f"-input rank(-{x.ndim}) <= split_dim < input rank ({x.ndim}), but got {a}")
+    a %= x.ndim
+    if x.shape[a] % num_split:
+        raise _err(f"Number of ways to split should evenly divide the split dimension, but got "
+                   f"split_dim {a} (size = {x.shape[a]}) and num_split {num_split}")
+    return tuple(np.split(x, num_split, axis=a))
+
+
+@register_kernel("SplitV")
+def split_v(x, size_splits, axis, *, num_split):
+    x = np.asarray(x)
+    a = int(axis)
+    if not -x.ndim <= a < x.ndim:
+        raise _err(f"-input rank(-{x.ndim}) <= split_dim < input rank ({x.ndim}), but got {a}")
+    a %= x.ndim
+    sizes = _ints(size_splits)
+    if len(sizes) != num_split:
+        raise _err(f"Number of split sizes {len(sizes)} does not match num_split {num_split}")
+    if sizes.count(-1) > 1:
+        raise _err("There can only be one -1 in the input.")
+    if -1 in sizes:
+        sizes[sizes.index(-1)] = x.shape[a] - (sum(sizes) + 1)
+    if sum(sizes) != x.shape[a] or min(sizes, default=0) < 0:
+        raise _err(f"Determined shape must either match input shape along split_dim exactly "
+                   f"if fully specified, or be less than the size of the input along split_dim "
+                   f"if not fully specified.  Got: {sum(sizes)}")
+    return tuple(np.split(x, np.cumsum(sizes)[:-1], axis=a))
+
+
+@register_kernel("Fill")
+def fill(dims, value):
+    d = _ints(dims)
+    for v in d:
+        if v < 0:
+            raise _err("Fill dimensions must be >= 0")
+    v = np.asarray(value)
+    if v.ndim:
+        raise _err(f"value must be a scalar, got shape {_dims(v.shape)}")
+    return np.full(d, v, dtype=v.dtype)
+
+
+@register_kernel("ZerosLike")
+def zeros_like(x):
+    x = np.asarray(x)
+    return np.zeros(x.shape, x.dtype) if x.dtype != object else np.full(x.shape, b"", object)
+
+
+@register_kernel("OnesLike")
+def ones_like(x):
+    x = np.asarray(x)
+    return np.ones(x.shape, x.dtype)
+
+
+@register_kernel("BroadcastTo")
+def broadcast_to(x, shape):
+    try:
+        return np.broadcast_to(np.asarray(x), _ints(shape)).copy()
+    except ValueError:
+        raise _err(f"Unable to broadcast tensor of shape {_dims(np.shape(x))} to tensor of "
+                   f"shape {_dims(_ints(shape))}") from None

@@ -1,0 +1,242 @@
+"""Random ops and TF's seed rules.
+
+Each random op carries two int attrs, `seed` and `seed2`, computed when the op is built from
+the graph-level seed (`tf.set_random_seed`, `Graph.seed`) and the op's own `seed` argument,
+exactly as TF's `get_seed` does:
+
+    graph seed  op seed   ->  (seed, seed2)
+    None        None          (0, 0): a fresh, unpredictable sequence per session
+    None        s             (87654321, s)
+    g           None          (g, n) where n counts the seedless random ops of this graph
+    g           s             (g, s)
+
+The kernel keeps one generator per op (and session) in `ctx.state.random`, created from
+(seed, seed2) on the op's first run: running the op again continues the sequence (new numbers
+every run), and the same graph with the same seeds gives the same sequence in a new Session.
+
+The numbers are NumPy's Philox generator (TF also uses Philox, with another key schedule and
+another mapping to floats): distribution, dtype and shape are TF's, the values are not
+bit-for-bit TF's.
+"""
+import weakref
+
+import numpy as np
+
+from ..framework import dtypes as _dt
+from ..framework import ops as _ops
+from ..framework import registry
+from ..framework.op_def_library import apply_op
+from ..framework.tensor_shape import TensorShape, unknown_shape
+from ..framework import tensor_util as _tu
+from . import shape_rules
+
+DEFAULT_GRAPH_SEED = 87654321
+_MAXINT32 = 2 ** 31 - 1
+
+_graph_seed_counters = weakref.WeakKeyDictionary()
+_eager = {"seed": None, "counter": 0}
+
+
+def _truncate_seed(seed):
+    return seed % _MAXINT32
+
+
+def set_random_seed(seed):
+    """Sets the graph-level seed of the default graph (v1 `tf.set_random_seed`); when
+    executing eagerly, the global eager seed (`tf.random.set_seed`)."""
+    if _ops.executing_eagerly():
+        set_eager_seed(seed)
+    else:
+        _ops.get_default_graph().seed = seed
+
+
+def set_eager_seed(seed):
+    """`tf.random.set_seed`: also restarts the sequences of seeded eager random ops."""
+    _eager["seed"] = seed
+    _eager["counter"] = 0
+    try:
+        from ..eager import context
+        context.run_context().state.random.clear()
+    except (ImportError, AttributeError):
+        pass
+
+
+def get_seed(op_seed):
+    """(seed, seed2) for an op from the graph-level seed and `op_seed` (TF's rules)."""
+    if _ops.executing_eagerly():
+        global_seed = _eager["seed"]
+    else:
+        global_seed = _ops.get_default_graph().seed
+    if global_seed is not None:
+        if op_seed is None:
+            if _ops.executing_eagerly():
+                op_seed = _eager["counter"]
+                _eager["counter"] += 1
+            else:
+                g = _ops.get_default_graph()
+                op_seed = _graph_seed_counters.get(g, 0)
+                _graph_seed_counters[g] = op_seed + 1
+        seeds = _truncate_seed(global_seed), _truncate_seed(op_seed)
+    elif op_seed is not None:
+        seeds = DEFAULT_GRAPH_SEED, _truncate_seed(op_seed)
+    else:
+        seeds = None, None
+    if seeds == (0, 0):
+        return 0, _MAXINT32
+    return seeds
+
+
+# --- declarations -------------------------------------------------------------------------
+
+def _shape_from_input(op):
+    shape_rules.require_rank(op, op.inputs[0].shape, 1)
+    v = shape_rules.const_input(op, 0)
+    if v is not None and (np.asarray(v) < 0).any():
+        raise op.shape_error("Dimension -1 must be >= 0")
+    return [_tu.constant_value_as_shape(op.inputs[0])]
+
+
+_SEEDS = {"seed": 0, "seed2": 0}
+for _t in ("RandomUniform", "RandomStandardNormal", "TruncatedNormal"):
+    registry.register_op(_t, inputs=(("shape", "T"),), outputs=(("output", "dtype"),),
+                         shape=_shape_from_input, stateful=True, attr_defaults=_SEEDS)
+registry.register_op("RandomUniformInt", inputs=(("shape", "T"), ("minval", "Tout"),
+                                                 ("maxval", "Tout")),
+                     outputs=(("output", "Tout"),), shape=_shape_from_input, stateful=True,
+                     attr_defaults=_SEEDS)
+registry.register_op("RandomShuffle", inputs=(("value", "T"),), outputs=(("output", "T"),),
+                     shape=shape_rules.same_as_first, stateful=True, attr_defaults=_SEEDS)
+
+
+def _multinomial_shape(op):
+    logits = op.inputs[0].shape
+    shape_rules.require_rank(op, logits, 2)
+    n = shape_rules.const_input(op, 1)
+    batch = logits.as_tuple()[0] if logits.rank == 2 else None
+    return [TensorShape([batch, None if n is None else int(n)])]
+
+
+registry.register_op("Multinomial", inputs=(("logits", "T"), ("num_samples", _dt.int32)),
+                     outputs=(("output", "output_dtype"),), shape=_multinomial_shape,
+                     stateful=True, attr_defaults=_SEEDS)
+
+
+# --- constructors ---------------------------------------------------------------------------
+
+def _shape_tensor(shape):
+    """A shape argument as an int tensor named `shape` (int32 unless it needs int64)."""
+    if isinstance(shape, _ops.Tensor) or getattr(shape, "_is_eager", False):
+        return shape
+    if isinstance(shape, TensorShape):
+        shape = shape.as_list()
+    from .array_ops import _contains_tensor, stack
+    if isinstance(shape, (list, tuple)) and _contains_tensor(shape):
+        return stack(shape, name="shape")
+    arr = np.asarray(shape)
+    dt = _dt.int64 if arr.size and arr.dtype.kind in "iu" and (
+        arr.max() > _MAXINT32) else _dt.int32
+    if arr.size == 0:
+        arr = np.zeros((0,), np.int32)
+    return _ops.convert_to_tensor(arr.astype(dt.np_dtype), name="shape")
+
+
+def _seed_attrs(seed):
+    s1, s2 = get_seed(seed)
+    return {"seed": s1 or 0, "seed2": s2 or 0}
+
+
+def _is_python_number(v, value):
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == value
+
+
+def random_uniform(shape, minval=0, maxval=None, dtype=_dt.float32, seed=None, name=None):
+    """Uniform values in [minval, maxval) (maxval defaults to 1 for floats and must be given
+    for ints). Floats: RandomUniform, scaled by Sub/Mul/AddV2 unless the range is [0, 1);
+    ints: RandomUniformInt."""
+    dtype = _dt.as_dtype(dtype).base_dtype
+    if dtype not in (_dt.float16, _dt.bfloat16, _dt.float32, _dt.float64, _dt.int32,
+                     _dt.int64):
+        raise ValueError(f"Invalid dtype {dtype!r}")
+    if maxval is None:
+        if dtype.is_integer:
+            raise ValueError(f"Must specify maxval for integer dtype {dtype!r}")
+        maxval = 1
+    from . import math_ops
+    with _ops.name_scope(name, "random_uniform", [shape, minval, maxval]) as scope:
+        shape = _shape_tensor(shape)
+        min_zero = _is_python_number(minval, 0)
+        max_one = _is_python_number(maxval, 1)
+        if not min_zero or not max_one or dtype.is_integer:
+            minval = _ops.convert_to_tensor(minval, dtype=dtype, name="min")
+            maxval = _ops.convert_to_tensor(maxval, dtype=dtype, name="max")
+        attrs = _seed_attrs(seed)
+        if dtype.is_integer:
+            return apply_op("RandomUniformInt", [shape, minval, maxval], attrs, name=scope)[0]
+        attrs["dtype"] = dtype
+        if min_zero and max_one:
+            return apply_op("RandomUniform", [shape], attrs, name="RandomUniform")[0]
+        rnd = apply_op("RandomUniform", [shape], attrs, name="RandomUniform")[0]
+        if min_zero:
+            return math_ops.multiply(rnd, maxval)
+        return math_ops.add(rnd * (maxval - minval), minval, name=scope)
+
+
+def _normal(op_type, default_name, shape, mean, stddev, dtype, seed, name):
+    dtype = _dt.as_dtype(dtype).base_dtype
+    if not dtype.is_floating:
+        raise ValueError(f"Invalid dtype {dtype!r}: a floating point dtype is required")
+    from . import math_ops
+    with _ops.name_scope(name, default_name, [shape, mean, stddev]) as scope:
+        shape = _shape_tensor(shape)
+        mean = _ops.convert_to_tensor(mean, dtype=dtype, name="mean")
+        stddev = _ops.convert_to_tensor(stddev, dtype=dtype, name="stddev")
+        attrs = _seed_attrs(seed)
+        attrs["dtype"] = dtype
+        rnd = apply_op(op_type, [shape], attrs, name=op_type)[0]
+        return math_ops.add(rnd * stddev, mean, name=scope)
+
+
+def random_normal(shape, mean=0.0, stddev=1.0, dtype=_dt.float32, seed=None, name=None):
+    """Normal values: RandomStandardNormal * stddev + mean."""
+    return _normal("RandomStandardNormal", "random_normal", shape, mean, stddev, dtype, seed,
+                   name)
+
+
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=_dt.float32, seed=None, name=None):
+    """Normal values redrawn until within two standard deviations of the mean."""
+    return _normal("TruncatedNormal", "truncated_normal", shape, mean, stddev, dtype, seed,
+                   name)
+
+
+def random_shuffle(value, seed=None, name=None):
+    """Shuffles along the first dimension."""
+    attrs = _seed_attrs(seed)
+    return apply_op("RandomShuffle", [value], attrs, name=name or "RandomShuffle")[0]
+
+
+def multinomial(logits, num_samples, seed=None, name=None, output_dtype=None):
+    """Draws `num_samples` class indices per row of unnormalised log-probabilities."""
+    with _ops.name_scope(name, "multinomial", [logits]):
+        logits = _ops.convert_to_tensor(logits, name="logits")
+        attrs = _seed_attrs(seed)
+        attrs["output_dtype"] = _dt.as_dtype(output_dtype or _dt.int64)
+        with _ops.name_scope(None, "Multinomial", [logits]) as scope:
+            n = _ops.convert_to_tensor(num_samples, dtype=_dt.int32, name="num_samples")
+            return apply_op("Multinomial", [logits, n], attrs, name=scope)[0]
+
+
+def categorical(logits, num_samples, dtype=None, seed=None, name=None):
+    return multinomial(logits, num_samples, seed=seed, name=name or "categorical",
+                       output_dtype=dtype)
+
+
+def v1_namespace():
+    """`tf.compat.v1.random`."""
+    import types
+    ns = types.ModuleType("tfteach.compat.v1.random")
+    for k, v in {"uniform": random_uniform, "normal": random_normal,
+                 "truncated_normal": truncated_normal, "shuffle": random_shuffle,
+                 "multinomial": multinomial, "categorical": categorical,
+                 "set_random_seed": set_random_seed, "get_seed": get_seed}.items():
+        setattr(ns, k, v)
+    return ns
