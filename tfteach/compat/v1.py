@@ -50,6 +50,13 @@ from ..ops.variables import (global_variables, global_variables_initializer,
                              trainable_variables, variables_initializer, all_variables)
 from ..ops.variables import RefVariable as Variable
 from ..ops.gradients_impl import AggregationMethod, UnconnectedGradients, gradients
+import importlib as _importlib
+import sys as _sys
+
+# The full TF1 `tf.train`; importing the package must not leave it as the attribute
+# `tfteach.train`, where TF2's filtered view (tfteach/__init__.__getattr__) belongs.
+train = _importlib.import_module("tfteach.train")
+_sys.modules["tfteach"].__dict__.pop("train", None)
 from .. import train
 from ..ops.variable_scope import (AUTO_REUSE, VariableScope, get_local_variable,
                                  get_variable, get_variable_scope, no_regularizer,

@@ -14,6 +14,7 @@ import numpy as np
 
 from ... import errors
 from ...framework.registry import register_kernel
+from ...train import training_ops  # noqa: F401  (declares the ops these kernels serve)
 
 
 # --- element loops ------------------------------------------------------------------------

@@ -1,0 +1,16 @@
+"""`tf.train` (TF1): optimizers, the global step, learning-rate schedules and Saver."""
+# ruff: noqa: F401
+from .optimizer import Optimizer
+from .gradient_descent import GradientDescentOptimizer
+from .momentum import MomentumOptimizer
+from .adam import AdamOptimizer
+from .adagrad import AdagradOptimizer
+from .rmsprop import RMSPropOptimizer
+from .adadelta import AdadeltaOptimizer
+from .training_util import (assert_global_step, create_global_step, get_global_step,
+                            get_or_create_global_step, global_step)
+from .learning_rate_decay import (exponential_decay, inverse_time_decay, natural_exp_decay,
+                                  piecewise_constant, piecewise_constant_decay)
+from .saver import Saver, checkpoint_exists, get_checkpoint_state, latest_checkpoint
+from .checkpoint import (Checkpoint, CheckpointManager, list_variables, load_checkpoint,
+                         load_variable)

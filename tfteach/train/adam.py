@@ -1,0 +1,81 @@
+"""Adam (Kingma & Ba) as TF1 implements it: bias correction folded into the step size
+through the `beta1_power`/`beta2_power` variables, updated after every step."""
+from ..framework import ops as _ops
+from .optimizer import _kernels as _k
+from . import training_ops
+from .optimizer import Optimizer, _cast, _init_scope
+
+
+class AdamOptimizer(Optimizer):
+
+    def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8,
+                 use_locking=False, name="Adam"):
+        super().__init__(use_locking, name)
+        self._lr = learning_rate
+        self._beta1 = beta1
+        self._beta2 = beta2
+        self._epsilon = epsilon
+        self._eager_powers = None
+
+    def _get_beta_accumulators(self, graph=None):
+        return (self._get_non_slot_variable("beta1_power", graph),
+                self._get_non_slot_variable("beta2_power", graph))
+
+    def _create_slots(self, var_list):
+        first_var = min(var_list, key=lambda x: x.name)
+        self._create_non_slot_variable(self._beta1, "beta1_power", first_var)
+        self._create_non_slot_variable(self._beta2, "beta2_power", first_var)
+        for v in var_list:
+            self._zeros_slot(v, "m", self._name)
+            self._zeros_slot(v, "v", self._name)
+
+    def _prepare(self):
+        c = self._call_if_callable
+        self._lr_t = _ops.convert_to_tensor(c(self._lr), name="learning_rate")
+        self._beta1_t = _ops.convert_to_tensor(c(self._beta1), name="beta1")
+        self._beta2_t = _ops.convert_to_tensor(c(self._beta2), name="beta2")
+        self._epsilon_t = _ops.convert_to_tensor(c(self._epsilon), name="epsilon")
+
+    def _apply_dense(self, grad, var):
+        m = self.get_slot(var, "m")
+        v = self.get_slot(var, "v")
+        b1p, b2p = self._get_beta_accumulators(var.graph)
+        dt = var.dtype.base_dtype
+        return training_ops.apply_adam(
+            var, m, v, _cast(b1p, dt), _cast(b2p, dt), _cast(self._lr_t, dt),
+            _cast(self._beta1_t, dt), _cast(self._beta2_t, dt), _cast(self._epsilon_t, dt),
+            grad, use_locking=self._use_locking).op
+
+    def _finish(self, update_ops, name_scope):
+        from ..ops import control_flow_ops
+        with _ops.control_dependencies(update_ops):
+            b1p, b2p = self._get_beta_accumulators()
+            update_beta1 = b1p.assign(b1p * self._beta1_t, use_locking=self._use_locking)
+            update_beta2 = b2p.assign(b2p * self._beta2_t, use_locking=self._use_locking)
+        return control_flow_ops.group(*update_ops + [update_beta1, update_beta2],
+                                      name=name_scope)
+
+    # eager: the powers are plain numbers kept by the optimizer
+    def _eager_prepare(self, var_list):
+        import numpy as np
+        if self._eager_powers is None:
+            dt = var_list[0].dtype.base_dtype.np_dtype
+            self._eager_powers = [dt.type(self._eager_value(self._beta1)),
+                                  dt.type(self._eager_value(self._beta2))]
+
+    def _eager_update(self, grad, var):
+        m = self._eager_slot(var, "m", 0)
+        v = self._eager_slot(var, "v", 0)
+        new, m2, v2 = _k().adam_update(var.numpy(), m, v, self._eager_powers[0],
+                                     self._eager_powers[1], self._eager_value(self._lr),
+                                     self._eager_value(self._beta1),
+                                     self._eager_value(self._beta2),
+                                     self._eager_value(self._epsilon), grad)
+        self._eager_slots[("m", id(var))] = m2
+        self._eager_slots[("v", id(var))] = v2
+        return new
+
+    def _eager_finish(self):
+        p = self._eager_powers
+        p[0] = type(p[0])(p[0] * type(p[0])(self._eager_value(self._beta1)))
+        p[1] = type(p[1])(p[1] * type(p[1])(self._eager_value(self._beta2)))

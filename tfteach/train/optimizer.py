@@ -1,0 +1,343 @@
+"""TF1's `tf.train.Optimizer`: `minimize = compute_gradients + apply_gradients`.
+
+In a graph, `compute_gradients` calls `tf.gradients(loss, variables)` and
+`apply_gradients` adds one update op per variable (`<Name>/update_<var>/Apply<Name>`)
+and a NoOp named after the optimizer that groups them: running it is one training step.
+Optimizers with state keep it in *slot* variables next to each variable (`<var>/Adam`,
+`<var>/Adam_1`) or in non-slot variables (`beta1_power`), created at the graph's root scope
+like TF does.
+
+Executing eagerly (TF2 code using `tf.compat.v1.train.GradientDescentOptimizer` with a
+GradientTape) `apply_gradients` updates the variables at once with the same update
+functions the graph kernels use, and keeps slot values beside the optimizer.
+"""
+import numpy as np
+
+from ..framework import dtypes as _dt
+from ..framework import ops as _ops
+from ..framework.ops import GraphKeys
+from ..ops import control_flow_ops, gradients_impl, math_ops, state_ops, variables
+from . import training_ops  # noqa: F401  (declares the Apply* ops)
+
+_VALID_DTYPES = (_dt.float16, _dt.bfloat16, _dt.float32, _dt.float64, _dt.complex64,
+                 _dt.complex128)
+
+
+class _init_scope:
+    """Ops created inside go to the graph's root: no name scope, no control dependencies
+    (TF's `ops.init_scope()` for variables made on demand inside other scopes)."""
+
+    def __init__(self, graph):
+        self._g = graph
+
+    def __enter__(self):
+        self._ns = self._g.name_scope("")
+        self._cd = self._g.control_dependencies(None)
+        self._ns.__enter__()
+        self._cd.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._cd.__exit__(*exc)
+        self._ns.__exit__(*exc)
+        return False
+
+
+def _constant_filled(value, shape, dtype, name):
+    """TF's `zeros`/`ones` inside an initializer: a Const when small, a Fill otherwise."""
+    from ..ops import constant_op
+    shape = [int(d) for d in shape]
+    n = int(np.prod(shape)) if shape else 1
+    if n < 1000:
+        return constant_op.constant(np.full(shape, value, dtype=dtype.np_dtype), name=name)
+    from ..ops import math_grad
+    with _ops.name_scope(name) as scope:
+        dims = constant_op.constant(np.asarray(shape, dtype=np.int32),
+                                    name="shape_as_tensor")
+        v = constant_op.constant(dtype.np_dtype.type(value), name="Const")
+        return math_grad.fill(dims, v, name=scope)
+
+
+def _var_key(v):
+    return id(v)
+
+
+def _is_variable(v):
+    return getattr(v, "_is_graph_variable", False) or \
+        getattr(v, "_is_resource_variable", False)
+
+
+class Optimizer:
+    """Base class of the TF1 optimizers."""
+
+    GATE_NONE = 0
+    GATE_OP = 1
+    GATE_GRAPH = 2
+
+    def __init__(self, use_locking, name):
+        if not name:
+            raise ValueError("Must specify the optimizer name")
+        self._use_locking = use_locking
+        self._name = name
+        self._slots = {}             # slot name -> {var key: slot variable}
+        self._non_slot_dict = {}     # (name, graph) -> variable
+        self._eager_slots = {}       # (slot name, var key) -> numpy array
+        self._eager_non_slot = {}
+
+    def get_name(self):
+        return self._name
+
+    # --- public API ------------------------------------------------------------------------
+    def minimize(self, loss, global_step=None, var_list=None, gate_gradients=GATE_OP,
+                 aggregation_method=None, colocate_gradients_with_ops=False, name=None,
+                 grad_loss=None):
+        grads_and_vars = self.compute_gradients(
+            loss, var_list=var_list, gate_gradients=gate_gradients,
+            aggregation_method=aggregation_method,
+            colocate_gradients_with_ops=colocate_gradients_with_ops, grad_loss=grad_loss)
+        vars_with_grad = [v for g, v in grads_and_vars if g is not None]
+        if not vars_with_grad:
+            raise ValueError(
+                f"No gradients provided for any variable, check your graph for ops that do "
+                f"not support gradients, between variables "
+                f"{[str(v) for _, v in grads_and_vars]} and loss {loss}.")
+        return self.apply_gradients(grads_and_vars, global_step=global_step, name=name)
+
+    def compute_gradients(self, loss, var_list=None, gate_gradients=GATE_OP,
+                          aggregation_method=None, colocate_gradients_with_ops=False,
+                          grad_loss=None):
+        if callable(loss):
+            return self._compute_gradients_eager(loss, var_list, grad_loss)
+        if _ops.executing_eagerly():
+            raise RuntimeError("`loss` passed to Optimizer.compute_gradients should be a "
+                               "function when eager execution is enabled.")
+        if gate_gradients not in (self.GATE_NONE, self.GATE_OP, self.GATE_GRAPH):
+            raise ValueError(f"gate_gradients must be one of: Optimizer.GATE_NONE, "
+                             f"Optimizer.GATE_OP, Optimizer.GATE_GRAPH.  Not "
+                             f"{gate_gradients}")
+        self._assert_valid_dtypes([loss])
+        if grad_loss is not None:
+            self._assert_valid_dtypes([grad_loss])
+        if var_list is None:
+            var_list = variables.trainable_variables()
+        else:
+            var_list = _flatten(var_list)
+        if not var_list:
+            raise ValueError("No variables to optimize.")
+        var_refs = [v._ref() if hasattr(v, "_ref") else v for v in var_list]
+        grads = gradients_impl.gradients(
+            loss, var_refs, grad_ys=grad_loss,
+            gate_gradients=(gate_gradients == self.GATE_OP),
+            aggregation_method=aggregation_method,
+            colocate_gradients_with_ops=colocate_gradients_with_ops)
+        if gate_gradients == self.GATE_GRAPH:
+            grads = control_flow_ops.tuple(grads)
+        grads_and_vars = list(zip(grads, var_list))
+        self._assert_valid_dtypes([v for g, v in grads_and_vars if g is not None])
+        return grads_and_vars
+
+    def _compute_gradients_eager(self, loss_fn, var_list, grad_loss):
+        from ..eager import backprop
+        with backprop.GradientTape() as tape:
+            if var_list is not None:
+                tape.watch(var_list)
+            loss_value = loss_fn()
+        if var_list is None:
+            var_list = tape.watched_variables()
+        var_list = _flatten(var_list)
+        grads = tape.gradient(loss_value, var_list, grad_loss)
+        return list(zip(grads, var_list))
+
+    def apply_gradients(self, grads_and_vars, global_step=None, name=None):
+        grads_and_vars = tuple(grads_and_vars)
+        if not grads_and_vars:
+            raise ValueError("No variables provided.")
+        converted = []
+        for g, v in grads_and_vars:
+            if g is not None:
+                try:
+                    g = _ops.convert_to_tensor(g)
+                except (TypeError, ValueError):
+                    raise TypeError(f"Gradient must be convertible to a Tensor or "
+                                    f"IndexedSlices, or None: {g}") from None
+            if not _is_variable(v):
+                raise NotImplementedError(f"Trying to update a Tensor {v}")
+            converted.append((g, v))
+        var_list = [v for g, v in converted if g is not None]
+        if not var_list:
+            raise ValueError(f"No gradients provided for any variable: "
+                             f"{[str(v) for _, v in converted]}.")
+        if _ops.executing_eagerly():
+            return self._apply_gradients_eager(converted, global_step)
+        if any(getattr(v, "_is_resource_variable", False) for v in var_list):
+            return self._apply_gradients_resource_graph(converted, global_step, name)
+        g = var_list[0].graph
+        with _init_scope(g):
+            self._create_slots(var_list)
+        update_ops = []
+        with _ops.name_scope(name, self._name) as scope:
+            self._prepare()
+            for grad, var in converted:
+                if grad is None:
+                    continue
+                with _ops.name_scope("update_" + var.op.name):
+                    update_ops.append(self._apply_dense(grad, var))
+            if global_step is None:
+                apply_updates = self._finish(update_ops, scope)
+            else:
+                with _ops.control_dependencies([self._finish(update_ops, "update")]):
+                    apply_updates = state_ops.assign_add(global_step, 1, name=scope).op
+            train_op = g.get_collection_ref(GraphKeys.TRAIN_OP)
+            if apply_updates not in train_op:
+                train_op.append(apply_updates)
+            return apply_updates
+
+    # --- slots ---------------------------------------------------------------------------------
+    def get_slot_names(self):
+        return sorted(self._slots)
+
+    def get_slot(self, var, name):
+        named = self._slots.get(name)
+        if not named:
+            return None
+        return named.get(_var_key(var))
+
+    def variables(self):
+        own = [v for v in self._non_slot_dict.values()]
+        for name in sorted(self._slots):
+            own.extend(self._slots[name].values())
+        return own
+
+    def _slot_dict(self, slot_name):
+        return self._slots.setdefault(slot_name, {})
+
+    def _get_or_make_slot(self, var, value_fn, slot_name, op_name):
+        named = self._slot_dict(slot_name)
+        key = _var_key(var)
+        if key not in named:
+            dtype = var.dtype.base_dtype
+            shape = var.shape
+            primary = var.op.name
+
+            def init():
+                return value_fn(shape, dtype)
+            named[key] = variables.RefVariable(init, trainable=False,
+                                               name=f"{primary}/{op_name}", dtype=dtype)
+        return named[key]
+
+    def _zeros_slot(self, var, slot_name, op_name):
+        return self._get_or_make_slot(
+            var, lambda s, d: _constant_filled(0, s.as_list(), d, "zeros"), slot_name, op_name)
+
+    def _create_non_slot_variable(self, initial_value, name, colocate_with):
+        g = colocate_with.graph
+        key = (name, g)
+        v = self._non_slot_dict.get(key)
+        if v is None:
+            v = variables.RefVariable(initial_value, name=name, trainable=False)
+            self._non_slot_dict[key] = v
+        return v
+
+    def _get_non_slot_variable(self, name, graph=None):
+        graph = graph or _ops.get_default_graph()
+        return self._non_slot_dict.get((name, graph))
+
+    def _assert_valid_dtypes(self, tensors):
+        for t in tensors:
+            dtype = t.dtype.base_dtype
+            if dtype not in _VALID_DTYPES:
+                raise ValueError(f"Invalid type {dtype!r} for {t.name}, expected: "
+                                 f"{list(_VALID_DTYPES)}.")
+
+    def _call_if_callable(self, param):
+        return param() if callable(param) else param
+
+    # --- hooks overridden by each optimizer -----------------------------------------------------
+    def _create_slots(self, var_list):
+        pass
+
+    def _prepare(self):
+        pass
+
+    def _apply_dense(self, grad, var):
+        raise NotImplementedError()
+
+    def _finish(self, update_ops, name_scope):
+        return control_flow_ops.group(*update_ops, name=name_scope)
+
+    # --- eager execution -------------------------------------------------------------------------
+    def _eager_value(self, x):
+        x = self._call_if_callable(x)
+        if hasattr(x, "numpy"):
+            return np.asarray(x.numpy())
+        return np.asarray(x)
+
+    def _eager_slot(self, var, slot_name, init_value):
+        key = (slot_name, _var_key(var))
+        if key not in self._eager_slots:
+            self._eager_slots[key] = np.full(np.shape(var.numpy()), init_value,
+                                             dtype=var.dtype.base_dtype.np_dtype)
+        return self._eager_slots[key]
+
+    def _apply_gradients_eager(self, converted, global_step):
+        pairs = [(g, v) for g, v in converted if g is not None]
+        self._eager_prepare([v for _, v in pairs])
+        for g, v in pairs:
+            new = self._eager_update(np.asarray(g.numpy() if hasattr(g, "numpy") else g),
+                                     v)
+            v.assign(new.astype(v.dtype.base_dtype.np_dtype, copy=False))
+        self._eager_finish()
+        if global_step is not None:
+            global_step.assign_add(1)
+        return None
+
+    def _eager_prepare(self, var_list):
+        pass
+
+    def _eager_update(self, grad, var):
+        raise NotImplementedError(f"{type(self).__name__} does not support eager execution "
+                                  f"in tfteach")
+
+    def _eager_finish(self):
+        pass
+
+    def _apply_gradients_resource_graph(self, converted, global_step, name):
+        """Inside a tf.function: the update written with ordinary ops on the variables."""
+        update_ops = []
+        with _ops.name_scope(name, self._name) as scope:
+            for grad, var in converted:
+                if grad is None:
+                    continue
+                update_ops.append(self._resource_graph_update(grad, var))
+            if global_step is not None:
+                update_ops.append(global_step.assign_add(1))
+            return control_flow_ops.group(*[u for u in update_ops if u is not None],
+                                          name=scope)
+
+    def _resource_graph_update(self, grad, var):
+        raise NotImplementedError(f"{type(self).__name__} cannot update resource variables "
+                                  f"inside a tf.function in tfteach")
+
+
+def _flatten(x):
+    if isinstance(x, (list, tuple)):
+        out = []
+        for item in x:
+            out.extend(_flatten(item))
+        return out
+    if isinstance(x, dict):
+        out = []
+        for k in sorted(x):
+            out.extend(_flatten(x[k]))
+        return out
+    return [x]
+
+
+def _cast(x, dtype):
+    return math_ops.cast(x, dtype)
+
+
+def _kernels():
+    """The update functions (imported on first eager use: kernels load lazily)."""
+    from ..kernels.cpu import training
+    return training

@@ -1,0 +1,459 @@
+"""`tf.train.Saver`: write a session's variable values to disk and read them back.
+
+Files of one checkpoint `<prefix>` (TF's names, tfteach's own simple format):
+
+* `<prefix>.index`   a first line `TFTEACH-CHECKPOINT-INDEX 1`, then one JSON object:
+                     {"data_bytes": N, "tensors": {name: {"dtype", "shape", "offset",
+                     "nbytes", "crc32"}}} (string tensors carry their values base64-encoded
+                     under "strings" instead of bytes in the data file);
+* `<prefix>.data-00000-of-00001`  the raw C-order bytes of every tensor, back to back;
+* `<prefix>.meta`    JSON description of the graph (node names, ops, inputs), for people;
+* `checkpoint`       in the directory: TF's text format naming the latest checkpoint and
+                     the ones kept (`model_checkpoint_path: "..."`).
+
+Loading never executes anything from the files (JSON and raw numbers only: no pickle).
+Every file is written to a temporary name and renamed into place, and the `checkpoint`
+state file is replaced last, so a crash mid-save leaves the previous checkpoint intact
+and `latest_checkpoint` never names a half-written one. A missing file is NotFoundError, a
+truncated or corrupted one DataLossError, both naming the file.
+"""
+import base64
+import json
+import os
+import time
+import zlib
+
+import numpy as np
+
+from .. import errors
+from ..framework import dtypes as _dt
+from ..framework import ops as _ops
+
+_MAGIC = b"TFTEACH-CHECKPOINT-INDEX 1\n"
+_DATA_SUFFIX = ".data-00000-of-00001"
+
+
+# --- files ---------------------------------------------------------------------------------
+
+def _atomic_write(path, data):
+    tmp = f"{path}.tmp{os.getpid()}_{time.monotonic_ns()}"
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _write_checkpoint(prefix, named_arrays):
+    entries = {}
+    chunks = []
+    offset = 0
+    for name, arr in named_arrays:
+        arr = np.asarray(arr)
+        if arr.dtype == object:
+            strs = [x if isinstance(x, bytes) else str(x).encode() for x in arr.reshape(-1)]
+            entries[name] = {"dtype": "string", "shape": list(arr.shape),
+                             "strings": [base64.b64encode(s).decode("ascii") for s in strs]}
+            continue
+        raw = np.ascontiguousarray(arr).tobytes()
+        entries[name] = {"dtype": _dt.as_dtype(arr.dtype).name, "shape": list(arr.shape),
+                         "offset": offset, "nbytes": len(raw), "crc32": zlib.crc32(raw)}
+        chunks.append(raw)
+        offset += len(raw)
+    index = _MAGIC + json.dumps({"data_bytes": offset, "tensors": entries},
+                                sort_keys=True).encode()
+    # Data first, index last: an index only ever describes a complete data file.
+    _atomic_write(prefix + _DATA_SUFFIX, b"".join(chunks))
+    _atomic_write(prefix + ".index", index)
+
+
+def _read_index(prefix):
+    path = prefix + ".index"
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except FileNotFoundError:
+        raise errors.NotFoundError(None, None, f"Unsuccessful TensorSliceReader constructor: "
+                                               f"Failed to find any matching files for "
+                                               f"{prefix} ({path} does not exist)") from None
+    if not raw.startswith(_MAGIC):
+        raise errors.DataLossError(None, None, f"Unable to read checkpoint index {path}: not "
+                                               f"a tfteach checkpoint (bad header)")
+    try:
+        index = json.loads(raw[len(_MAGIC):].decode())
+        tensors = index["tensors"]
+        data_bytes = int(index["data_bytes"])
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise errors.DataLossError(None, None, f"Unable to read checkpoint index {path}: "
+                                               f"truncated or corrupted") from None
+    return tensors, data_bytes
+
+
+class CheckpointReader:
+    """Reads tensors of one checkpoint by name (`tf.train.load_checkpoint`)."""
+
+    def __init__(self, prefix):
+        self._prefix = prefix
+        self._tensors, data_bytes = _read_index(prefix)
+        path = prefix + _DATA_SUFFIX
+        if data_bytes:
+            try:
+                with open(path, "rb") as f:
+                    self._data = f.read()
+            except FileNotFoundError:
+                raise errors.NotFoundError(None, None, f"Checkpoint data file {path} does not "
+                                                       f"exist") from None
+        else:
+            self._data = b""
+            if not os.path.exists(path):
+                raise errors.NotFoundError(None, None, f"Checkpoint data file {path} does not "
+                                                       f"exist")
+        if len(self._data) != data_bytes:
+            raise errors.DataLossError(None, None, f"Checkpoint data file {path} is truncated "
+                                                   f"or corrupted: expected {data_bytes} bytes, "
+                                                   f"found {len(self._data)}")
+
+    def has_tensor(self, name):
+        return name in self._tensors
+
+    def get_variable_to_shape_map(self):
+        return {k: list(v["shape"]) for k, v in self._tensors.items()}
+
+    def get_variable_to_dtype_map(self):
+        return {k: _dt.as_dtype(v["dtype"]) for k, v in self._tensors.items()}
+
+    def get_tensor(self, name):
+        e = self._tensors.get(name)
+        if e is None:
+            raise errors.NotFoundError(None, None, f"Key {name} not found in checkpoint")
+        shape = tuple(e["shape"])
+        if e["dtype"] == "string":
+            vals = [base64.b64decode(s) for s in e["strings"]]
+            out = np.empty(len(vals), dtype=object)
+            out[:] = vals
+            return out.reshape(shape)
+        dtype = _dt.as_dtype(e["dtype"]).np_dtype
+        raw = self._data[e["offset"]:e["offset"] + e["nbytes"]]
+        if len(raw) != e["nbytes"] or zlib.crc32(raw) != e["crc32"] or \
+                len(raw) != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize:
+            raise errors.DataLossError(None, None, f"Checksum does not match for {name} in "
+                                                   f"{self._prefix + _DATA_SUFFIX}: the file is "
+                                                   f"corrupted")
+        return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+
+
+def load_checkpoint(ckpt_dir_or_file):
+    prefix = _resolve(ckpt_dir_or_file)
+    return CheckpointReader(prefix)
+
+
+NewCheckpointReader = load_checkpoint
+
+
+def list_variables(ckpt_dir_or_file):
+    reader = load_checkpoint(ckpt_dir_or_file)
+    return sorted(reader.get_variable_to_shape_map().items())
+
+
+def load_variable(ckpt_dir_or_file, name):
+    if name.endswith(":0"):
+        name = name[:-2]
+    return load_checkpoint(ckpt_dir_or_file).get_tensor(name)
+
+
+def _resolve(ckpt_dir_or_file):
+    if os.path.isdir(ckpt_dir_or_file):
+        latest = latest_checkpoint(ckpt_dir_or_file)
+        if latest is None:
+            raise ValueError(f"Couldn't find 'checkpoint' file or checkpoints in given "
+                             f"directory {ckpt_dir_or_file}")
+        return latest
+    return ckpt_dir_or_file
+
+
+# --- the `checkpoint` state file -----------------------------------------------------------
+
+class CheckpointState:
+    def __init__(self, model_checkpoint_path, all_model_checkpoint_paths,
+                 all_model_checkpoint_timestamps=None, last_preserved_timestamp=None):
+        self.model_checkpoint_path = model_checkpoint_path
+        self.all_model_checkpoint_paths = list(all_model_checkpoint_paths)
+        self.all_model_checkpoint_timestamps = list(all_model_checkpoint_timestamps or [])
+        self.last_preserved_timestamp = last_preserved_timestamp
+
+    def __str__(self):
+        lines = [f'model_checkpoint_path: {json.dumps(self.model_checkpoint_path)}']
+        lines += [f'all_model_checkpoint_paths: {json.dumps(p)}'
+                  for p in self.all_model_checkpoint_paths]
+        lines += [f'all_model_checkpoint_timestamps: {t!r}'
+                  for t in self.all_model_checkpoint_timestamps]
+        if self.last_preserved_timestamp is not None:
+            lines.append(f'last_preserved_timestamp: {self.last_preserved_timestamp!r}')
+        return "\n".join(lines) + "\n"
+
+    __repr__ = __str__
+
+
+def _state_path(checkpoint_dir, latest_filename=None):
+    return os.path.join(checkpoint_dir, latest_filename or "checkpoint")
+
+
+def get_checkpoint_state(checkpoint_dir, latest_filename=None):
+    """The `checkpoint` file of a directory, or None when there is none."""
+    path = _state_path(checkpoint_dir, latest_filename)
+    try:
+        with open(path, "r", encoding="utf-8") as f:
+            text = f.read()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    model, paths, stamps, last = None, [], [], None
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        key, _, value = line.partition(":")
+        value = value.strip()
+        try:
+            if key == "model_checkpoint_path":
+                model = json.loads(value)
+            elif key == "all_model_checkpoint_paths":
+                paths.append(json.loads(value))
+            elif key == "all_model_checkpoint_timestamps":
+                stamps.append(float(value))
+            elif key == "last_preserved_timestamp":
+                last = float(value)
+        except ValueError:
+            raise errors.DataLossError(None, None, f"Unable to parse checkpoint state file "
+                                                   f"{path}: {line!r}") from None
+    if model is None:
+        raise errors.DataLossError(None, None, f"Invalid checkpoint state file {path}: no "
+                                               f"model_checkpoint_path")
+
+    def absolute(p):
+        return p if os.path.isabs(p) else os.path.join(checkpoint_dir, p)
+    return CheckpointState(absolute(model), [absolute(p) for p in paths], stamps, last)
+
+
+def update_checkpoint_state(save_dir, model_checkpoint_path, all_model_checkpoint_paths=None,
+                            latest_filename=None, all_model_checkpoint_timestamps=None,
+                            last_preserved_timestamp=None):
+    paths = list(all_model_checkpoint_paths or [])
+    if not paths or paths[-1] != model_checkpoint_path:
+        paths.append(model_checkpoint_path)
+    state = CheckpointState(model_checkpoint_path, paths, all_model_checkpoint_timestamps,
+                            last_preserved_timestamp)
+    _atomic_write(_state_path(save_dir, latest_filename), str(state).encode("utf-8"))
+
+
+def checkpoint_exists(checkpoint_prefix):
+    return os.path.exists(checkpoint_prefix + ".index") or os.path.exists(checkpoint_prefix)
+
+
+def latest_checkpoint(checkpoint_dir, latest_filename=None):
+    """The prefix of the newest checkpoint named by `checkpoint_dir/checkpoint`, or None."""
+    state = get_checkpoint_state(checkpoint_dir, latest_filename)
+    if state and state.model_checkpoint_path:
+        if os.path.exists(state.model_checkpoint_path + ".index"):
+            return state.model_checkpoint_path
+    return None
+
+
+# --- Saver -------------------------------------------------------------------------------------
+
+def _var_name(v):
+    name = getattr(v, "name", None)
+    if name is None:
+        raise TypeError(f"Variable to save is not a Variable: {v!r}")
+    return name[:-2] if name.endswith(":0") else name.split(":")[0]
+
+
+class Saver:
+    """Saves and restores variables (TF1's `tf.train.Saver`)."""
+
+    def __init__(self, var_list=None, reshape=False, sharded=False, max_to_keep=5,
+                 keep_checkpoint_every_n_hours=10000.0, name=None, restore_sequentially=False,
+                 saver_def=None, builder=None, defer_build=False, allow_empty=False,
+                 write_version=2, pad_step_number=False, save_relative_paths=False,
+                 filename=None):
+        if _ops.executing_eagerly() and var_list is None:
+            raise RuntimeError("When eager execution is enabled, `var_list` must specify a "
+                               "list or dict of variables to save")
+        self._var_list = var_list
+        self._max_to_keep = max_to_keep
+        self._keep_every = keep_checkpoint_every_n_hours
+        self._pad_step_number = pad_step_number
+        self._save_relative_paths = save_relative_paths
+        self._allow_empty = allow_empty
+        self._last_checkpoints = []      # [(prefix, time)]
+        self._next_keep_time = time.time() + keep_checkpoint_every_n_hours * 3600
+        self._names = None
+        if not defer_build:
+            self.build()
+
+    def build(self):
+        var_list = self._var_list
+        if var_list is None:
+            from ..ops import variables
+            var_list = variables.global_variables() + \
+                _ops.get_default_graph().get_collection("saveable_objects")
+        if isinstance(var_list, dict):
+            names = {}
+            for k, v in var_list.items():
+                names[k] = v
+        else:
+            names = {}
+            for v in var_list:
+                if isinstance(v, (list, tuple)):
+                    raise TypeError("Variables to save should be passed in a dict or a list")
+                n = _var_name(v)
+                if n in names:
+                    raise ValueError(f"At least two variables have the same name: {n}")
+                names[n] = v
+        if not names and not self._allow_empty:
+            raise ValueError("No variables to save")
+        self._names = names
+
+    @property
+    def last_checkpoints(self):
+        return [p for p, _ in self._last_checkpoints]
+
+    def set_last_checkpoints(self, last_checkpoints):
+        self._last_checkpoints = [(p, None) for p in last_checkpoints]
+
+    def set_last_checkpoints_with_time(self, last_checkpoints_with_time):
+        self._last_checkpoints = list(last_checkpoints_with_time)
+
+    def recover_last_checkpoints(self, checkpoint_paths):
+        self._last_checkpoints = [(p, os.path.getmtime(p + ".index"))
+                                  for p in checkpoint_paths if checkpoint_exists(p)]
+
+    # --- values in and out of a session -----------------------------------------------------
+    def _read_values(self, sess):
+        names = list(self._names)
+        graph_vars = [self._names[n] for n in names]
+        if _ops.executing_eagerly() or sess is None:
+            return [(n, np.asarray(v.numpy())) for n, v in zip(names, graph_vars)]
+        fetches = [v._ref() if hasattr(v, "_ref") else v for v in graph_vars]
+        values = sess.run(fetches)
+        return [(n, np.asarray(val)) for n, val in zip(names, values)]
+
+    def save(self, sess, save_path, global_step=None, latest_filename=None,
+             meta_graph_suffix="meta", write_meta_graph=True, write_state=True,
+             strip_default_attrs=False, save_debug_info=False):
+        if latest_filename is not None and os.path.split(latest_filename)[0]:
+            raise ValueError("'latest_filename' must not contain path components")
+        if not _ops.executing_eagerly() and sess is None:
+            raise TypeError("'sess' must be a Session; None")
+        if global_step is not None:
+            if not isinstance(global_step, (int, np.integer)):
+                global_step = int(sess.run(global_step._ref() if hasattr(global_step, "_ref")
+                                           else global_step))
+            step = f"{global_step:08d}" if self._pad_step_number else str(global_step)
+            prefix = f"{save_path}-{step}"
+        else:
+            prefix = save_path
+        save_dir = os.path.dirname(prefix) or "."
+        if not os.path.isdir(save_dir):
+            raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save.")
+        _write_checkpoint(prefix, self._read_values(sess))
+        if write_meta_graph and not _ops.executing_eagerly():
+            self.export_meta_graph(f"{prefix}.{meta_graph_suffix}",
+                                   graph=sess.graph if sess is not None else None)
+        if write_state:
+            self._record(prefix, save_dir, latest_filename)
+        return prefix
+
+    def _record(self, prefix, save_dir, latest_filename):
+        now = time.time()
+        self._last_checkpoints = [(p, t) for p, t in self._last_checkpoints if p != prefix]
+        self._last_checkpoints.append((prefix, now))
+        doomed = []
+        if self._max_to_keep:
+            while len(self._last_checkpoints) > self._max_to_keep:
+                p, t = self._last_checkpoints.pop(0)
+                # keep_checkpoint_every_n_hours: one checkpoint per period survives.
+                if t is not None and t > self._next_keep_time:
+                    self._next_keep_time += self._keep_every * 3600
+                    continue
+                doomed.append(p)
+
+        def rel(p):
+            return os.path.relpath(p, save_dir) if self._save_relative_paths else p
+        update_checkpoint_state(save_dir, rel(prefix),
+                                [rel(p) for p, _ in self._last_checkpoints],
+                                latest_filename,
+                                [t for _, t in self._last_checkpoints if t is not None])
+        # Old files go only after the state file stopped naming them.
+        for p in doomed:
+            for suffix in (".index", _DATA_SUFFIX, ".meta"):
+                try:
+                    os.remove(p + suffix)
+                except FileNotFoundError:
+                    pass
+
+    def restore(self, sess, save_path):
+        if save_path is None:
+            raise ValueError("Can't load save_path when it is None.")
+        if not checkpoint_exists(save_path):
+            raise ValueError(f"The passed save_path is not a valid checkpoint: {save_path}")
+        reader = CheckpointReader(save_path)
+        loaded = []
+        for name, v in self._names.items():
+            if not reader.has_tensor(name):
+                raise errors.NotFoundError(
+                    None, None, f"Restoring from checkpoint failed. This is most likely due to "
+                                f"a Variable name or other graph key that is missing from the "
+                                f"checkpoint. Please ensure that you have not altered the graph "
+                                f"expected based on the checkpoint. Original error:\n\nKey "
+                                f"{name} not found in checkpoint")
+            value = reader.get_tensor(name)
+            want = v.dtype.base_dtype
+            if _dt.as_dtype(value.dtype) != want and value.dtype != object:
+                raise errors.InvalidArgumentError(
+                    None, None, f"tensor_name = {name}; expected dtype {want.name} does not "
+                                f"equal original dtype {_dt.as_dtype(value.dtype).name}")
+            shape = v.shape
+            if shape.rank is not None and not shape.is_compatible_with(value.shape):
+                raise errors.InvalidArgumentError(
+                    None, None, f"Restoring from checkpoint failed. Assign requires shapes of "
+                                f"both tensors to match. lhs shape= {shape.as_list()} rhs "
+                                f"shape= {list(value.shape)} (variable {name})")
+            loaded.append((v, value))
+        # Everything was read and checked: only now change the variables.
+        if _ops.executing_eagerly() or sess is None:
+            for v, value in loaded:
+                v.assign(value)
+            return
+        state = sess._state
+        for v, value in loaded:
+            ref = v._ref() if hasattr(v, "_ref") else v
+            op = ref.op
+            slot_name = (op.get_attr("shared_name") if "shared_name" in op._attrs else "") \
+                or op.name
+            from ..runtime.executor import VariableSlot
+            slot = state.variables.get(slot_name)
+            if slot is None:
+                slot = state.variables[slot_name] = VariableSlot(slot_name)
+            slot.value = np.array(value, copy=True)
+
+    def export_meta_graph(self, filename=None, collection_list=None, as_text=False,
+                          export_scope=None, clear_devices=False, clear_extraneous_savers=False,
+                          strip_default_attrs=False, save_debug_info=False, graph=None):
+        graph = graph or _ops.get_default_graph()
+        nodes = []
+        for op in graph.get_operations():
+            nd = op.node_def
+            nodes.append({"name": nd.name, "op": nd.op, "input": list(nd.input),
+                          "device": nd.device})
+        meta = {"format": "tfteach-meta-graph 1",
+                "variables": sorted(self._names),
+                "collections": {k: [getattr(x, "name", str(x)) for x in graph.get_collection(k)]
+                                for k in graph.get_all_collection_keys()},
+                "node": nodes}
+        data = json.dumps(meta, indent=1, default=str).encode()
+        if filename:
+            _atomic_write(filename, data)
+        return meta
+
+    def as_saver_def(self):
+        return None
