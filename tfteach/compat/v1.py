@@ -57,6 +57,8 @@ import sys as _sys
 # `tfteach.train`, where TF2's filtered view (tfteach/__init__.__getattr__) belongs.
 train = _importlib.import_module("tfteach.train")
 _sys.modules["tfteach"].__dict__.pop("train", None)
+summary = _importlib.import_module("tfteach.summary")
+_sys.modules["tfteach"].__dict__.pop("summary", None)
 from .. import train
 from ..ops.variable_scope import (AUTO_REUSE, VariableScope, get_local_variable,
                                  get_variable, get_variable_scope, no_regularizer,
