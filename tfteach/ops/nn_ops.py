@@ -427,7 +427,7 @@ def avg_pool_v1(value, ksize, strides, padding, data_format="NHWC", name=None, i
 
 def dropout(x, rate, noise_shape=None, seed=None, name=None):
     """Zeroes each element with probability `rate` and scales the rest by 1 / (1 - rate)."""
-    with _ops.name_scope(name, "dropout", [x]) as name:
+    with _ops.name_scope(name, "dropout", [x]):
         x = _ops.convert_to_tensor(x, name="x")
         if not x.dtype.is_floating:
             raise ValueError(f"x has to be a floating point tensor since it's going to be "
@@ -438,17 +438,21 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
                                  f"[0, 1). Received: rate={rate}")
             if rate == 0:
                 from . import array_ops
-                return array_ops.identity(x, name=name)
+                return array_ops.identity(x)
         from . import array_ops, math_ops, random_ops
+        dt = x.dtype.base_dtype
+        if isinstance(rate, numbers.Real):
+            scale = _ops.convert_to_tensor(1 / (1 - rate), dtype=dt)
+            ret = math_ops.multiply(x, scale)
+        else:
+            rate = _ops.convert_to_tensor(rate, dtype=dt, name="rate")
+            ret = math_ops.multiply(x, math_ops.truediv(1.0, 1 - rate))
         if noise_shape is None:
             noise_shape = array_ops.shape(x)
-        dt = x.dtype.base_dtype
-        rate_t = _ops.convert_to_tensor(rate, dtype=dt, name="rate")
-        scale = math_ops.truediv(_ops.convert_to_tensor(1, dtype=dt), 1 - rate_t)
         random_tensor = random_ops.random_uniform(noise_shape, seed=seed, dtype=dt)
-        keep_mask = math_ops.greater_equal(random_tensor, rate_t)
-        ret = math_ops.multiply(x, scale)
-        return math_ops.multiply(ret, math_ops.cast(keep_mask, dt), name=name)
+        keep_mask = math_ops.greater_equal(random_tensor, rate)
+        zeros = _ops.convert_to_tensor(0, dtype=dt)
+        return array_ops.where_v2(keep_mask, ret, zeros)
 
 
 def dropout_v1(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None):
