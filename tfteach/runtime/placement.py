@@ -111,8 +111,8 @@ def place(ops, devices=None, log=False):
                     op, spec, devices,
                     f"Could not satisfy explicit device specification '{spec}' because no "
                     f"supported kernel for GPU devices is available.")
-        elif kind is None and gpu and op._type != "Const" and gpu_kernel_supports(op):
-            chosen = "GPU"
+        elif kind is None and gpu and (op._type == "Const" or gpu_kernel_supports(op)):
+            chosen = "GPU"      # a Const's value is copied to the device once per plan
         out[op] = chosen
     if gpu:
         _colocate_refs(ops, out)

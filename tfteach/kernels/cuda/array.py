@@ -1,0 +1,479 @@
+"""GPU kernels of the data-movement ops.
+
+* Views: Identity, StopGradient, Reshape, ExpandDims, Squeeze return the same device
+  memory with a new shape (no kernel at all, as in TF).
+* Index maps: Transpose, Slice, StridedSlice, Tile, ReverseV2, BroadcastTo, Pad, PadV2,
+  MirrorPad, Split, SplitV, Unpack move elements without computing anything, so each is
+  "output[i] = input[map[i]]". The map is found by running the op's *CPU kernel* once on an
+  array holding each element's own index (0, 1, 2, ...): whatever that kernel does to the
+  values it does to the indices. The map is then uploaded once and cached per (shape,
+  arguments), so later runs are one gather kernel; the CPU kernel also validates the
+  arguments, so the errors are the same on both devices. Pads map to index -1 (the fill).
+* Kernels of their own: ConcatV2/Pack (one strided slab copy per input), GatherV2
+  (indices are data on the device), Fill/ZerosLike/OnesLike, Select/SelectV2 and Cast
+  (element-wise), OneHot, AddN.
+* Host outputs: Shape, Size, Rank read the device array's shape and return host values.
+"""
+import collections
+
+import numpy as np
+
+from ... import errors
+from ...framework import registry
+from ...runtime import gpu_memory
+from . import _dev
+from ._dev import cuda, register
+from .elementwise import apply, broadcast_shape
+
+_KERNELS = {}
+_ALL_TYPES = ("float32", "float64", "int32", "int64", "int8", "int16", "uint8", "uint16",
+              "uint32", "uint64", "boolean", "float16", "complex64", "complex128")
+
+
+def _cpu(op_type):
+    return registry.get(op_type).kernels["CPU"]
+
+
+# --- no data movement -----------------------------------------------------------------------
+@register("Identity", dtypes=_ALL_TYPES)
+def identity(x):
+    return _dev.dev(x)
+
+
+@register("StopGradient", dtypes=_ALL_TYPES)
+def stop_gradient(x):
+    return _dev.dev(x)
+
+
+@register("PlaceholderWithDefault", dtypes=_ALL_TYPES)
+def placeholder_with_default(x):
+    return _dev.dev(x)
+
+
+@register("NoOp")
+def no_op():
+    return None
+
+
+@register("Shape", dtypes=_ALL_TYPES, host_outputs=True)
+def shape(x, *, out_type):
+    return np.array(tuple(x.shape), dtype=out_type.np_dtype)
+
+
+@register("Size", dtypes=_ALL_TYPES, host_outputs=True)
+def size(x, *, out_type):
+    return np.array(_dev.size_of(x.shape), dtype=out_type.np_dtype)
+
+
+@register("Rank", dtypes=_ALL_TYPES, host_outputs=True)
+def rank(x):
+    return np.array(len(x.shape), dtype=np.int32)
+
+
+def _shape_only(x):
+    """A host stand-in with x's shape, to ask a CPU kernel what shape it would produce."""
+    return np.broadcast_to(np.zeros((), np.int8), tuple(x.shape))
+
+
+def _view_op(op_type, **reg):
+    cpu = _cpu(op_type)
+
+    @register(op_type, dtypes=_ALL_TYPES, **reg)
+    def kernel(x, *args, **attrs):
+        x = _dev.contiguous(_dev.dev(x))
+        new_shape = np.shape(cpu(_shape_only(x), *args, **attrs))
+        return x.reshape(tuple(int(d) for d in new_shape)) if new_shape != tuple(x.shape) \
+            else x
+    return kernel
+
+
+if "Reshape" in registry.all_ops():
+    @register("Reshape", dtypes=_ALL_TYPES, host_inputs=(1,))
+    def reshape(x, shape):
+        x = _dev.contiguous(_dev.dev(x))
+        new_shape = np.shape(_cpu("Reshape")(_shape_only(x), _dev.to_host(shape)))
+        return x.reshape(tuple(int(d) for d in new_shape))
+
+if "ExpandDims" in registry.all_ops():
+    @register("ExpandDims", dtypes=_ALL_TYPES, host_inputs=(1,))
+    def expand_dims(x, dim):
+        x = _dev.contiguous(_dev.dev(x))
+        new_shape = np.shape(_cpu("ExpandDims")(_shape_only(x), _dev.to_host(dim)))
+        return x.reshape(tuple(int(d) for d in new_shape))
+
+if "Squeeze" in registry.all_ops():
+    @register("Squeeze", dtypes=_ALL_TYPES)
+    def squeeze(x, *, squeeze_dims):
+        x = _dev.contiguous(_dev.dev(x))
+        new_shape = np.shape(_cpu("Squeeze")(_shape_only(x), squeeze_dims=squeeze_dims))
+        return x.reshape(tuple(int(d) for d in new_shape))
+
+
+# --- index maps -----------------------------------------------------------------------------
+_MAPS = collections.OrderedDict()
+_MAX_MAPS = 256
+
+
+def _key_part(v):
+    if isinstance(v, np.ndarray) or np.isscalar(v):
+        a = np.asarray(v)
+        return (a.dtype.str, a.shape, a.tobytes())
+    if isinstance(v, (list, tuple)):
+        return tuple(_key_part(x) for x in v)
+    return repr(v)
+
+
+def _upload_map(idx):
+    """Index maps are metadata, not tensor traffic: not counted as edge copies."""
+    idx = np.ascontiguousarray(idx, dtype=np.int64)
+    d = _dev.empty(idx.shape, np.int64)
+    if idx.size:
+        d.copy_to_device(idx)
+    return d
+
+
+def index_maps(op_type, in_shape, args, attrs):
+    """Device index maps (one per output) for a data-movement op, cached."""
+    key = (op_type, tuple(in_shape), _key_part(args), _key_part(sorted(attrs.items())))
+    maps = _MAPS.get(key)
+    if maps is not None:
+        _MAPS.move_to_end(key)
+        return maps
+    # +1 so that 0 can stand for "padding" (Pad fills with zeros).
+    ids = np.arange(1, _dev.size_of(in_shape) + 1, dtype=np.int64).reshape(in_shape)
+    res = _cpu(op_type)(ids, *args, **attrs)
+    outs = res if isinstance(res, (tuple, list)) else (res,)
+    maps = tuple((_upload_map(np.asarray(o) - 1), tuple(np.shape(o))) for o in outs)
+    _MAPS[key] = maps
+    if len(_MAPS) > _MAX_MAPS:
+        _MAPS.popitem(last=False)
+    return maps
+
+
+def _gather_map_kernel():
+    k = _KERNELS.get("map")
+    if k is None:
+        @cuda.jit
+        def gather_map(x, idx, out, fill):
+            i = cuda.grid(1)
+            if i < out.shape[0]:
+                j = idx[i]
+                if j >= 0:
+                    out[i] = x[j]
+                else:
+                    out[i] = fill
+        k = _KERNELS["map"] = gather_map
+    return k
+
+
+def run_map(x, dmap, shape, fill=0):
+    out = _dev.empty(shape, x.dtype)
+    n = _dev.size_of(shape)
+    if n:
+        fill = np.array(fill).astype(np.dtype(x.dtype))[()]
+        _gather_map_kernel()[_dev.blocks_for(n), _dev.TPB](_dev.flat(x), _dev.flat(dmap),
+                                                            _dev.flat(out), fill)
+    return out
+
+
+_MAP_OPS = {  # op type -> positions of its host-memory inputs (the data is input 0)
+    "Transpose": (1,), "Slice": (1, 2), "StridedSlice": (1, 2, 3), "Tile": (1,),
+    "ReverseV2": (1,), "BroadcastTo": (1,), "Pad": (1,), "MirrorPad": (1,),
+    "Unpack": (), "SplitV": (1, 2),
+}
+_MAP_TYPES = tuple(t for t in _ALL_TYPES if t not in ("complex64", "complex128"))
+
+
+def _map_op(op_type, host):
+    @register(op_type, dtypes=_MAP_TYPES, host_inputs=host)
+    def kernel(x, *args, **attrs):
+        x = _dev.contiguous(_dev.dev(x))
+        args = tuple(_dev.to_host(a) for a in args)
+        outs = [run_map(x, m, s) for m, s in index_maps(op_type, x.shape, args, attrs)]
+        return outs[0] if op_type not in ("Unpack", "SplitV") else tuple(outs)
+    kernel.__name__ = kernel.__qualname__ = op_type.lower() + "_gpu"
+    return kernel
+
+
+for _t, _h in _MAP_OPS.items():
+    if _t in registry.all_ops():
+        _map_op(_t, _h)
+
+if "PadV2" in registry.all_ops():
+    @register("PadV2", dtypes=_MAP_TYPES, host_inputs=(1, 2))
+    def pad_v2(x, paddings, constant_values):
+        x = _dev.contiguous(_dev.dev(x))
+        p = _dev.to_host(paddings)
+        ((m, s),) = index_maps("Pad", x.shape, (p,), {})
+        return run_map(x, m, s, np.asarray(_dev.to_host(constant_values)).item())
+
+if "Split" in registry.all_ops():
+    @register("Split", dtypes=_MAP_TYPES, host_inputs=(0,))
+    def split(axis, x, *, num_split):
+        x = _dev.contiguous(_dev.dev(x))
+        a = _dev.to_host(axis)
+        ids = index_maps_split(x.shape, a, num_split)
+        return tuple(run_map(x, m, s) for m, s in ids)
+
+    def index_maps_split(in_shape, axis, num_split):
+        key = ("Split", tuple(in_shape), _key_part(axis), num_split)
+        maps = _MAPS.get(key)
+        if maps is None:
+            ids = np.arange(_dev.size_of(in_shape), dtype=np.int64).reshape(in_shape)
+            outs = _cpu("Split")(axis, ids, num_split=num_split)
+            maps = tuple((_upload_map(o), tuple(o.shape)) for o in outs)
+            _MAPS[key] = maps
+        return maps
+
+
+# --- concatenation ---------------------------------------------------------------------------
+def _slab_kernel():
+    k = _KERNELS.get("slab")
+    if k is None:
+        @cuda.jit
+        def copy_slab(src, dst, rows, src_row, dst_row, dst_off):
+            i = cuda.grid(1)
+            if i < rows * src_row:
+                r = i // src_row
+                dst[r * dst_row + dst_off + i % src_row] = src[i]
+        k = _KERNELS["slab"] = copy_slab
+    return k
+
+
+def concat(values, axis):
+    """values: contiguous device arrays agreeing except on `axis` (already checked)."""
+    shape0 = tuple(values[0].shape)
+    total = sum(int(v.shape[axis]) for v in values)
+    out_shape = shape0[:axis] + (total,) + shape0[axis + 1:]
+    out = _dev.empty(out_shape, values[0].dtype)
+    rows = _dev.size_of(shape0[:axis])
+    inner = _dev.size_of(shape0[axis + 1:])
+    off = 0
+    for v in values:
+        src_row = int(v.shape[axis]) * inner
+        if rows * src_row:
+            _slab_kernel()[_dev.blocks_for(rows * src_row), _dev.TPB](
+                _dev.flat(v), _dev.flat(out), rows, src_row, total * inner, off)
+        off += src_row
+    return out
+
+
+def _checked_shapes(op_type, values, *args, **attrs):
+    """Runs the CPU kernel on shape-only stand-ins: same validation, same result shape."""
+    return np.shape(_cpu(op_type)(*[_shape_only(v) for v in values], *args, **attrs))
+
+
+if "ConcatV2" in registry.all_ops():
+    @register("ConcatV2", dtypes=_MAP_TYPES, host_inputs=(-1,))
+    def concat_v2(*args):
+        values = [_dev.contiguous(_dev.dev(v)) for v in args[:-1]]
+        axis = int(np.asarray(_dev.to_host(args[-1])))
+        _checked_shapes("ConcatV2", values, axis)
+        return concat(values, axis % len(values[0].shape))
+
+if "Pack" in registry.all_ops():
+    @register("Pack", dtypes=_MAP_TYPES)
+    def pack(*values, axis):
+        values = [_dev.contiguous(_dev.dev(v)) for v in values]
+        out_shape = _checked_shapes("Pack", values, axis=axis)
+        a = axis % len(out_shape)
+        expanded = [v.reshape(tuple(v.shape[:a]) + (1,) + tuple(v.shape[a:])) for v in values]
+        return concat(expanded, a)
+
+
+# --- gather ----------------------------------------------------------------------------------
+def _gather_kernel():
+    k = _KERNELS.get("gather")
+    if k is None:
+        @cuda.jit
+        def gather(params, idx, out, axis_len, inner, n_idx, bad):
+            # out is (outer, n_idx, inner): out[o, j, i] = params[o, idx[j], i]
+            t = cuda.grid(1)
+            if t < out.shape[0]:
+                i = t % inner
+                j = (t // inner) % n_idx
+                o = t // (inner * n_idx)
+                k = idx[j]
+                if k < 0 or k >= axis_len:
+                    bad[0] = 1
+                    out[t] = 0
+                else:
+                    out[t] = params[(o * axis_len + k) * inner + i]
+        k = _KERNELS["gather"] = gather
+    return k
+
+
+def _bad_index_message(indices_host, axis_len):
+    flat = np.asarray(indices_host).reshape(-1)
+    for pos, v in enumerate(flat):
+        if not 0 <= v < axis_len:
+            loc = np.unravel_index(pos, np.shape(indices_host))
+            return (f"indices[{','.join(str(int(i)) for i in loc)}] = {int(v)} is not in "
+                    f"[0, {axis_len})")
+    return "index out of range"
+
+
+if "GatherV2" in registry.all_ops():
+    @register("GatherV2", dtypes=_MAP_TYPES, host_inputs=(2,),
+              check=lambda op: op.get_attr("batch_dims") in (0, None))
+    def gather_v2(params, indices, axis, *, batch_dims):
+        params = _dev.contiguous(_dev.dev(params))
+        indices = _dev.contiguous(_dev.dev(indices))
+        pshape, ishape = tuple(params.shape), tuple(indices.shape)
+        a = int(np.asarray(_dev.to_host(axis)))
+        if not -len(pshape) <= a < len(pshape):
+            raise errors.InvalidArgumentError(
+                None, None, f"Expected axis in the range [{-len(pshape)}, {len(pshape)}), "
+                            f"but got {a}")
+        a %= len(pshape)
+        out_shape = pshape[:a] + ishape + pshape[a + 1:]
+        out = _dev.empty(out_shape, params.dtype)
+        n = _dev.size_of(out_shape)
+        if n:
+            bad = _dev.to_device(np.zeros(1, np.int32))
+            _gather_kernel()[_dev.blocks_for(n), _dev.TPB](
+                _dev.flat(params), _dev.flat(indices), _dev.flat(out), pshape[a],
+                _dev.size_of(pshape[a + 1:]), _dev.size_of(ishape), bad)
+            if bad.copy_to_host()[0]:       # TF's GPU gather zero-fills; the CPU raises
+                raise errors.InvalidArgumentError(
+                    None, None, _bad_index_message(indices.copy_to_host(), pshape[a]))
+        return out
+
+
+# --- fills and element-wise helpers ------------------------------------------------------------
+def _fill_kernel():
+    k = _KERNELS.get("fill")
+    if k is None:
+        @cuda.jit
+        def fill(out, v):
+            i = cuda.grid(1)
+            if i < out.shape[0]:
+                out[i] = v
+        k = _KERNELS["fill"] = fill
+    return k
+
+
+def full(shape, value, dtype):
+    out = _dev.empty(shape, dtype)
+    n = _dev.size_of(shape)
+    if n:
+        v = np.array(value).astype(np.dtype(dtype))[()]
+        _fill_kernel()[_dev.blocks_for(n), _dev.TPB](_dev.flat(out), v)
+    return out
+
+
+if "Fill" in registry.all_ops():
+    @register("Fill", dtypes=None, host_inputs=(0, 1))
+    def fill(dims, value):
+        shape = np.shape(_cpu("Fill")(np.asarray(_dev.to_host(dims)),
+                                      np.zeros((), np.int8) if np.ndim(value) == 0 else
+                                      np.asarray(_dev.to_host(value))))
+        v = np.asarray(_dev.to_host(value))
+        return full(shape, v.item(), v.dtype)
+
+if "ZerosLike" in registry.all_ops():
+    @register("ZerosLike", dtypes=_MAP_TYPES)
+    def zeros_like(x):
+        return full(tuple(x.shape), 0, x.dtype)
+
+if "OnesLike" in registry.all_ops():
+    @register("OnesLike", dtypes=_MAP_TYPES)
+    def ones_like(x):
+        return full(tuple(x.shape), 1, x.dtype)
+
+
+def _select(c, t, e):
+    return t if c else e
+
+
+if "SelectV2" in registry.all_ops():
+    @register("SelectV2", dtypes=None, check=lambda op: op.inputs[1].dtype.base_dtype.name
+              in ("float32", "float64", "int32", "int64", "bool"))
+    def select_v2(c, t, e):
+        c, t, e = _dev.dev(c), _dev.dev(t), _dev.dev(e)
+        broadcast_shape([tuple(c.shape), tuple(t.shape), tuple(e.shape)])
+        return apply(_select, [c, t, e], t.dtype, "SelectV2")
+
+if "Select" in registry.all_ops():
+    @register("Select", dtypes=None, check=lambda op: op.inputs[1].dtype.base_dtype.name
+              in ("float32", "float64", "int32", "int64", "bool"))
+    def select(c, t, e):
+        c, t, e = _dev.dev(c), _dev.dev(t), _dev.dev(e)
+        _checked_shapes("Select", [c, t, e])
+        if len(c.shape) == 1 and len(t.shape) > 1:
+            c = c.reshape((c.shape[0],) + (1,) * (len(t.shape) - 1))
+        return apply(_select, [c, t, e], t.dtype, "Select")
+
+
+def _identity(x):
+    return x
+
+
+def _to_bool(x):
+    return x != 0
+
+
+_CAST_TYPES = ("float32", "float64", "int32", "int64", "int8", "int16", "uint8", "uint16",
+               "uint32", "uint64", "boolean")
+
+
+@register("Cast", dtypes=_CAST_TYPES,
+          check=lambda op: _dev.dtype_name(op.get_attr("DstT").np_dtype) in _CAST_TYPES)
+def cast(x, *, DstT):
+    x = _dev.dev(x)
+    dst = DstT.np_dtype
+    if np.dtype(x.dtype) == dst:
+        return x
+    return apply(_to_bool if dst == np.bool_ else _identity, [x], dst, "Cast")
+
+
+def _add(x, y):
+    return x + y
+
+
+@register("AddN", dtypes=("float32", "float64", "int32", "int64"))
+def add_n(*inputs):
+    out = _dev.dev(inputs[0])
+    if len(inputs) == 1:
+        return apply(_identity, [out], out.dtype)
+    for x in inputs[1:]:
+        out = apply(_add, [out, x], out.dtype, "AddN")
+    return out
+
+
+def _one_hot_kernel():
+    k = _KERNELS.get("onehot")
+    if k is None:
+        @cuda.jit
+        def one_hot(idx, out, depth, inner, on, off):
+            # out viewed as (outer, depth, inner), idx as (outer, inner)
+            t = cuda.grid(1)
+            if t < out.shape[0]:
+                i = t % inner
+                d = (t // inner) % depth
+                o = t // (inner * depth)
+                out[t] = on if idx[o * inner + i] == d else off
+        k = _KERNELS["onehot"] = one_hot
+    return k
+
+
+if "OneHot" in registry.all_ops():
+    @register("OneHot", dtypes=("int32", "int64", "uint8"), host_inputs=(1, 2, 3))
+    def one_hot(indices, depth, on_value, off_value, *, axis):
+        indices = _dev.contiguous(_dev.dev(indices))
+        ishape = tuple(indices.shape)
+        on, off = np.asarray(_dev.to_host(on_value)), np.asarray(_dev.to_host(off_value))
+        out_shape = np.shape(_cpu("OneHot")(np.zeros(ishape, np.int64),
+                                            _dev.to_host(depth), on, off, axis=axis))
+        d = int(np.asarray(_dev.to_host(depth)))
+        a = len(ishape) if axis == -1 else axis
+        out = _dev.empty(out_shape, on.dtype)
+        n = _dev.size_of(out_shape)
+        if n:
+            _one_hot_kernel()[_dev.blocks_for(n), _dev.TPB](
+                _dev.flat(indices), _dev.flat(out), d, _dev.size_of(ishape[a:]),
+                on.astype(on.dtype)[()], off.astype(on.dtype)[()])
+        return out
+
+
+del gpu_memory

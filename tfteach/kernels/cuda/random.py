@@ -1,0 +1,103 @@
+"""GPU kernels of the random ops, drawing from numba.cuda's xoroshiro128+ generators.
+
+Each op keeps its generator states (one per thread of a fixed-size grid that strides over
+the output) in the session's `ctx.state.random`, seeded from (seed, seed2) on its first
+run, or from fresh entropy when both are 0; successive runs continue the sequence. The
+numbers differ from the CPU kernels' (TF's GPU and CPU streams differ too): the parity
+test compares their distributions, not their values.
+"""
+import numpy as np
+
+from ... import errors
+from ...framework import registry
+from . import _dev
+from ._dev import cuda, register
+
+_KERNELS = {}
+_THREADS = 64 if _dev.SIM else 16384
+
+
+def _states(ctx, op, seed, seed2):
+    from numba.cuda.random import create_xoroshiro128p_states
+    store = getattr(getattr(ctx, "state", None), "random", None)
+    if store is None:
+        store = _FALLBACK
+    key = ("GPU", getattr(op, "name", None), seed, seed2)
+    st = store.get(key)
+    if st is None:
+        if seed == 0 and seed2 == 0:
+            s = int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
+        else:
+            s = (int(seed) * 0x9E3779B97F4A7C15 + int(seed2)) & 0xFFFFFFFFFFFFFFFF
+        st = store[key] = create_xoroshiro128p_states(_THREADS, seed=s)
+    return st
+
+
+_FALLBACK = {}
+
+
+def _shape(shape):
+    dims = _dev.host_int_list(shape)
+    for d in dims:
+        if d < 0:
+            raise errors.InvalidArgumentError(None, None, f"Dimension {d} must be >= 0")
+    return tuple(dims)
+
+
+def _kernel(kind):
+    k = _KERNELS.get(kind)
+    if k is not None:
+        return k
+    from numba.cuda.random import (xoroshiro128p_normal_float32, xoroshiro128p_normal_float64,
+                                   xoroshiro128p_uniform_float32,
+                                   xoroshiro128p_uniform_float64)
+
+    def draw(states, out, f64):
+        t = cuda.grid(1)
+        stride = cuda.gridsize(1)
+        i = t
+        while i < out.shape[0]:
+            if kind == 0:
+                v = xoroshiro128p_uniform_float64(states, t) if f64 else \
+                    xoroshiro128p_uniform_float32(states, t)
+            else:
+                v = xoroshiro128p_normal_float64(states, t) if f64 else \
+                    xoroshiro128p_normal_float32(states, t)
+                if kind == 2:
+                    while v < -2.0 or v > 2.0:
+                        v = xoroshiro128p_normal_float64(states, t) if f64 else \
+                            xoroshiro128p_normal_float32(states, t)
+            out[i] = v
+            i += stride
+    k = _KERNELS[kind] = cuda.jit(draw)
+    return k
+
+
+def _draw(kind, shape, dtype, ctx, op, seed, seed2):
+    dims = _shape(shape)
+    out = _dev.empty(dims, dtype.np_dtype)
+    n = _dev.size_of(dims)
+    if n:
+        st = _states(ctx, op, seed, seed2)
+        tpb = _dev.TPB
+        _kernel(kind)[_THREADS // tpb, tpb](st, _dev.flat(out),
+                                            dtype.np_dtype == np.float64)
+    return out
+
+
+_F = ("float32", "float64")
+
+
+def _out_float(op):
+    return op.get_attr("dtype").np_dtype in (np.float32, np.float64)
+
+
+for _t, _kind in (("RandomUniform", 0), ("RandomStandardNormal", 1), ("TruncatedNormal", 2)):
+    if _t in registry.all_ops():
+        def _make(kind, name):
+            @register(name, host_inputs=(0,), check=_out_float)
+            def kernel(shape, *, dtype, seed, seed2, ctx, op):
+                return _draw(kind, shape, dtype, ctx, op, seed, seed2)
+            kernel.__name__ = kernel.__qualname__ = name.lower() + "_gpu"
+            return kernel
+        _make(_kind, _t)
