@@ -7,238 +7,53 @@ and assigns each variable whose path is in the file: a Keras layer that is not b
 no kernel to assign, so its values stay unrestored (TF 2.21 + Keras 3 behave so;
 `assert_consumed()` then fails).
 
-Files (same names as TF's, not TF's bytes): `<prefix>.index` is JSON (dtype, shape, offset
-of each tensor, plus a token) and `<prefix>.data-00000-of-00001` the raw little-endian
-tensor bytes. No pickle anywhere. Writes are atomic: each file is written to a temporary
-name and renamed; the data file goes first, the index last, and both carry the same random
-token, so a reader never mixes an old index with new data. The `checkpoint` state file in the
-directory uses TF's text format (the one `tf.train.latest_checkpoint` and the v1 `Saver`
-read).
+Files: the v1 `Saver`'s format (`saver.py`: a JSON `.index` with checksums and a raw
+`.data-00000-of-00001`, written atomically, no pickle) and TF's `checkpoint` state file, so
+`tf.train.latest_checkpoint`, `list_variables` and `load_checkpoint` read both kinds.
 """
-import json
 import os
-import secrets
 import time
 
 import numpy as np
 
 from .. import errors
+from . import saver as _saver
+from .saver import latest_checkpoint, list_variables, load_checkpoint, load_variable  # noqa: F401
 
 __all__ = ["Checkpoint", "CheckpointManager", "CheckpointLoadStatus",
-           "InitializationOnlyStatus", "write_tensors", "read_tensors", "list_variables",
-           "load_variable", "load_checkpoint", "update_checkpoint_state",
-           "get_checkpoint_state_paths", "latest_checkpoint"]
+           "InitializationOnlyStatus", "write_tensors", "read_tensors"]
 
-_FORMAT = "tfteach-checkpoint-1"
 _DATA_SUFFIX = ".data-00000-of-00001"
 _ATTR = "/.ATTRIBUTES/VARIABLE_VALUE"
 
 
-# --- the tensor file pair ----------------------------------------------------------------------
+# --- files: the v1 Saver's format, so that one reader serves both -----------------------------
 
-def _atomic_write(path, data):
-    d = os.path.dirname(path) or "."
-    tmp = os.path.join(d, f".{os.path.basename(path)}.tmp{secrets.token_hex(4)}")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
-def write_tensors(prefix, tensors, extra=None):
+def write_tensors(prefix, tensors):
     """Writes {key: ndarray} as `<prefix>.index` + `<prefix>.data-00000-of-00001`."""
     d = os.path.dirname(prefix)
     if d:
         os.makedirs(d, exist_ok=True)
-    token = secrets.token_hex(8)
-    entries = {}
-    chunks = [token.encode("ascii")]
-    offset = len(chunks[0])
-    for key in sorted(tensors):
-        a = np.asarray(tensors[key])
-        if a.dtype.kind in "OUS":
-            raise TypeError(f"checkpoint value {key!r} has unsupported dtype {a.dtype}")
-        a = np.asarray(a, dtype=a.dtype.newbyteorder("<"))
-        raw = a.tobytes(order="C")
-        entries[key] = {"dtype": a.dtype.str, "shape": list(a.shape), "offset": offset,
-                        "nbytes": len(raw)}
-        chunks.append(raw)
-        offset += len(raw)
-    _atomic_write(prefix + _DATA_SUFFIX, b"".join(chunks))
-    index = {"format": _FORMAT, "token": token, "tensors": entries}
-    if extra:
-        index.update(extra)
-    _atomic_write(prefix + ".index", json.dumps(index, indent=1).encode("utf-8"))
+    _saver._write_checkpoint(prefix, sorted(tensors.items()))
     return prefix
 
 
-def _read_index(prefix):
-    path = prefix + ".index"
-    if not os.path.exists(path) or not os.path.exists(prefix + _DATA_SUFFIX):
-        raise errors.NotFoundError(
-            None, None, f"Unsuccessful TensorSliceReader constructor: Failed to find any "
-                        f"matching files for {prefix}")
-    with open(path, "rb") as f:
-        try:
-            index = json.loads(f.read().decode("utf-8"))
-        except ValueError:
-            index = None
-    if not isinstance(index, dict) or index.get("format") != _FORMAT:
-        raise errors.DataLossError(None, None, f"Unable to open table file {path}: not a "
-                                               f"tfteach checkpoint index")
-    return index
+def read_tensors(prefix):
+    """{key: ndarray} of every tensor of a checkpoint."""
+    reader = _saver.CheckpointReader(prefix)
+    return {k: reader.get_tensor(k) for k in reader.get_variable_to_shape_map()}
 
 
-def read_tensors(prefix, keys=None):
-    """{key: ndarray} from a checkpoint written by `write_tensors`."""
-    index = _read_index(prefix)
-    with open(prefix + _DATA_SUFFIX, "rb") as f:
-        data = f.read()
-    token = index["token"].encode("ascii")
-    if not data.startswith(token):
-        raise errors.DataLossError(None, None, f"Checkpoint {prefix}: the data file does not "
-                                               f"belong to the index (interrupted write?)")
-    out = {}
-    for key, e in index["tensors"].items():
-        if keys is not None and key not in keys:
-            continue
-        raw = data[e["offset"]:e["offset"] + e["nbytes"]]
-        if len(raw) != e["nbytes"]:
-            raise errors.DataLossError(None, None, f"Checkpoint {prefix}: truncated data for "
-                                                   f"{key}")
-        dt = np.dtype(e["dtype"])
-        out[key] = np.frombuffer(raw, dtype=dt).reshape(e["shape"]).astype(
-            dt.newbyteorder("="), copy=True)
-    return out
-
-
-def _resolve_prefix(path):
-    if os.path.isdir(path):
-        latest = latest_checkpoint(path)
-        if latest is None:
-            raise errors.NotFoundError(None, None, f"Unsuccessful TensorSliceReader "
-                                                   f"constructor: Failed to find any matching "
-                                                   f"files for {path}")
-        return latest
+def _rel(path, save_dir):
+    """TF records checkpoints inside the state file's directory by their base name."""
+    if os.path.abspath(os.path.dirname(path)) == os.path.abspath(save_dir or "."):
+        return os.path.basename(path)
     return path
 
 
-def list_variables(ckpt_dir_or_file):
-    """[(key, shape)] sorted by key, like `tf.train.list_variables`."""
-    index = _read_index(_resolve_prefix(ckpt_dir_or_file))
-    return [(k, list(e["shape"])) for k, e in sorted(index["tensors"].items())]
-
-
-def load_variable(ckpt_dir_or_file, name):
-    prefix = _resolve_prefix(ckpt_dir_or_file)
-    values = read_tensors(prefix, keys={name})
-    if name not in values:
-        raise errors.NotFoundError(None, None, f"Key {name} not found in checkpoint")
-    return values[name]
-
-
-class _Reader:
-    def __init__(self, prefix):
-        self._prefix = prefix
-        self._index = _read_index(prefix)
-
-    def get_variable_to_shape_map(self):
-        return {k: list(e["shape"]) for k, e in self._index["tensors"].items()}
-
-    def get_variable_to_dtype_map(self):
-        from ..framework import dtypes
-        return {k: dtypes.as_dtype(np.dtype(e["dtype"]).newbyteorder("="))
-                for k, e in self._index["tensors"].items()}
-
-    def has_tensor(self, key):
-        return key in self._index["tensors"]
-
-    def get_tensor(self, key):
-        return load_variable(self._prefix, key)
-
-
-def load_checkpoint(ckpt_dir_or_file):
-    return _Reader(_resolve_prefix(ckpt_dir_or_file))
-
-
-# --- the `checkpoint` state file ---------------------------------------------------------------
-
-def _quote(s):
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _unquote(s):
-    s = s.strip()
-    if len(s) >= 2 and s[0] == s[-1] == '"':
-        s = s[1:-1]
-    return s.replace('\\"', '"').replace("\\\\", "\\")
-
-
-def update_checkpoint_state(save_dir, model_checkpoint_path, all_model_checkpoint_paths=None,
-                            timestamps=None, last_preserved_timestamp=None):
-    """Writes `<save_dir>/checkpoint` (TF's text format), atomically. Paths inside `save_dir`
-    are stored relative to it, as TF stores them."""
-    def rel(p):
-        if os.path.abspath(os.path.dirname(p)) == os.path.abspath(save_dir or "."):
-            return os.path.basename(p)
-        return p
-    paths = list(all_model_checkpoint_paths or [])
-    if model_checkpoint_path not in paths:
-        paths.append(model_checkpoint_path)
-    lines = [f"model_checkpoint_path: {_quote(rel(model_checkpoint_path))}"]
-    lines += [f"all_model_checkpoint_paths: {_quote(rel(p))}" for p in paths]
-    for t in timestamps or []:
-        lines.append(f"all_model_checkpoint_timestamps: {t!r}")
-    if last_preserved_timestamp is not None:
-        lines.append(f"last_preserved_timestamp: {last_preserved_timestamp!r}")
-    os.makedirs(save_dir or ".", exist_ok=True)
-    _atomic_write(os.path.join(save_dir or ".", "checkpoint"),
-                  ("\n".join(lines) + "\n").encode("utf-8"))
-
-
-def get_checkpoint_state_paths(checkpoint_dir):
-    """(model_checkpoint_path, [all paths]) from the state file, paths joined with the
-    directory when relative; None when there is no state file."""
-    path = os.path.join(checkpoint_dir, "checkpoint")
-    if not os.path.isfile(path):
-        return None
-    latest, all_paths = None, []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            key, _, value = line.partition(":")
-            key = key.strip()
-            if key == "model_checkpoint_path":
-                latest = _unquote(value)
-            elif key == "all_model_checkpoint_paths":
-                all_paths.append(_unquote(value))
-
-    def full(p):
-        return p if os.path.isabs(p) else os.path.join(checkpoint_dir, p)
-    if latest is None:
-        return None
-    return full(latest), [full(p) for p in all_paths]
-
-
-def latest_checkpoint(checkpoint_dir, latest_filename=None):
-    """The newest checkpoint prefix named by `<dir>/checkpoint`, or None."""
-    if latest_filename not in (None, "checkpoint"):
-        path = os.path.join(checkpoint_dir, latest_filename)
-        if not os.path.isfile(path):
-            return None
-    state = get_checkpoint_state_paths(checkpoint_dir)
-    if state is None:
-        return None
-    prefix = state[0]
-    if os.path.exists(prefix + ".index") or os.path.exists(prefix + ".meta") or \
-            os.path.exists(prefix):
-        return prefix
-    return None
+def _update_state(save_dir, latest, all_paths):
+    _saver.update_checkpoint_state(save_dir or ".", _rel(latest, save_dir),
+                                   [_rel(p, save_dir) for p in all_paths])
 
 
 # --- walking objects -----------------------------------------------------------------------------
@@ -474,9 +289,11 @@ class Checkpoint:
             self._save_counter.assign(np.int64(n - 1))
             raise
         directory = os.path.dirname(file_prefix)
-        state = get_checkpoint_state_paths(directory or ".")
-        paths = [] if state is None else [p for p in state[1] if p != path]
-        update_checkpoint_state(directory or ".", path, paths + [path])
+        state = _saver.get_checkpoint_state(directory or ".")
+        old = [] if state is None else state.all_model_checkpoint_paths
+        full = os.path.join(directory or ".", os.path.basename(path))
+        old = [p for p in old if os.path.abspath(p) != os.path.abspath(full)]
+        _update_state(directory, path, old + [path])
         return path
 
     def read(self, save_path, options=None):
@@ -553,12 +370,10 @@ class CheckpointManager:
         self._prefix = os.path.join(self._directory, checkpoint_name)
         self._step_counter = step_counter
         self._init_fn = init_fn
-        state = get_checkpoint_state_paths(self._directory)
+        state = _saver.get_checkpoint_state(self._directory)
         self._maybe_delete = []
-        self._latest = None
         if state is not None:
-            self._latest = state[0]
-            self._maybe_delete = [p for p in state[1]
+            self._maybe_delete = [p for p in state.all_model_checkpoint_paths
                                   if os.path.exists(p + ".index")]
         self._last_preserved = time.time()
 
@@ -593,7 +408,7 @@ class CheckpointManager:
         ck.write(path)
         self._maybe_delete = [p for p in self._maybe_delete if p != path] + [path]
         self._sweep()
-        update_checkpoint_state(self._directory, path, self._maybe_delete)
+        _update_state(self._directory, path, self._maybe_delete)
         return path
 
     def _sweep(self):
