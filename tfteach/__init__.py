@@ -2,11 +2,39 @@
 
 `import tfteach as tf` is TF 2.x (eager); `import tfteach.v1 as tf` is TF 1.x (graphs and
 Sessions). Both run the same op registry, kernels and gradients.
+
+This module is the TF2 namespace. The core names are imported here; everything else
+(`tf.math`, `tf.nn`, `tf.keras`, most op constructors) resolves on first use, so that
+`import tfteach` stays light and never imports numba. Only names TF 2.21 has are exposed:
+TF1 names that TF2 removed (`tf.Session`, `tf.placeholder`, ...) are absent.
 """
 __version__ = "0.1.0"
 
-from . import compat  # noqa: F401
-from . import errors  # noqa: F401
+# ruff: noqa: E402, F401
+from . import compat
+from . import errors
+from .framework.dtypes import (DType, as_dtype, bfloat16, complex64, complex128, double,
+                               float16, float32, float64, half, int8, int16, int32, int64,
+                               qint8, qint16, qint32, quint8, quint16, resource, string,
+                               uint8, uint16, uint32, uint64, variant)
+from .framework.dtypes import bool_ as bool  # noqa: A001 - TF's name
+from .framework.tensor_shape import TensorShape
+from .framework.ops import (Graph, Operation, Tensor, control_dependencies,
+                            convert_to_tensor, device, executing_eagerly, inside_function,
+                            register_tensor_conversion_function)
+from .framework.registry import RegisterGradient, no_gradient
+from .ops.constant_op import constant
+from .ops import array_ops as _array_ops    # the operators and indexing on tensors
+from .ops import math_ops as _math_ops
+from .eager.tensor import EagerTensor as _EagerTensor
+from .eager.variables import ResourceVariable as Variable
+from .eager.backprop import GradientTape
+from .eager.function import TensorSpec, function
+from .eager.context import init_scope
+from .eager.context import name_scope_v2 as name_scope
+from .module import Module
+
+newaxis = None
 
 
 def load_ipython_extension(ip):
@@ -18,3 +46,93 @@ def load_ipython_extension(ip):
 def unload_ipython_extension(ip):
     from .magics import unload_ipython_extension as _unload
     _unload(ip)
+
+
+def get_current_name_scope():
+    from .framework import ops as _ops
+    return _ops.get_name_scope()
+
+
+def is_tensor(x):
+    return isinstance(x, Tensor)
+
+
+def get_static_value(tensor, partial=False):
+    if isinstance(tensor, _EagerTensor):
+        return tensor.numpy()
+    from .framework import tensor_util
+    return tensor_util.constant_value(tensor)
+
+
+def gradients(ys, xs, grad_ys=None, name="gradients", gate_gradients=False,
+              aggregation_method=None, stop_gradients=None,
+              unconnected_gradients="none"):
+    """TF2's `tf.gradients`: graph mode only (inside tf.function or a Graph)."""
+    if executing_eagerly():
+        raise RuntimeError("tf.gradients is not supported when eager execution is enabled. "
+                           "Use tf.GradientTape instead.")
+    from .ops import gradients_impl
+    return gradients_impl.gradients(ys, xs, grad_ys=grad_ys, name=name,
+                                    gate_gradients=gate_gradients,
+                                    aggregation_method=aggregation_method,
+                                    stop_gradients=stop_gradients,
+                                    unconnected_gradients=unconnected_gradients)
+
+
+def _submodule(name):
+    import importlib
+    from .eager import _tf2_names as N
+    from .eager import api
+    full = f"{__name__}.{name}"
+    if name in ("math", "linalg", "random", "dtypes", "debugging", "bitwise", "strings",
+                "image", "signal", "sparse", "io", "experimental", "test", "saved_model",
+                "nest", "autodiff"):
+        allowed = getattr(N, name.upper(), frozenset())
+        overrides = {"math": api.MATH_OVERRIDES, "linalg": api.LINALG_OVERRIDES,
+                     "random": api.RANDOM_OVERRIDES, "dtypes": api.DTYPES_OVERRIDES,
+                     "autodiff": {"GradientTape": "tfteach.eager.backprop:GradientTape"},
+                     }.get(name, {})
+        modules = api.OP_MODULES
+        if name == "dtypes":
+            modules = ("tfteach.framework.dtypes",) + modules
+        return api.namespace(full, allowed, overrides, modules)
+    if name == "config":
+        return importlib.import_module("tfteach.config")
+    if name == "errors":
+        return errors
+    if name == "compat":
+        return compat
+    if name in ("nn", "keras"):
+        return importlib.import_module(f"tfteach.{name}")
+    if name == "train":
+        return api.FilteredModule(full, "tfteach.train", N.TRAIN)
+    if name == "summary":
+        return api.FilteredModule(full, "tfteach.summary", N.SUMMARY)
+    if name in ("losses", "optimizers", "metrics", "initializers"):
+        return api.FilteredModule(full, f"tfteach.keras.{name}", getattr(N, name.upper()))
+    if name == "data":
+        return importlib.import_module("tfteach.data")
+    raise AttributeError(name)
+
+
+_OVERRIDES = {
+    "AggregationMethod": "tfteach.ops.gradients_impl:AggregationMethod",
+    "UnconnectedGradients": "tfteach.ops.gradients_impl:UnconnectedGradients",
+}
+
+
+def __getattr__(name):
+    from .eager import _tf2_names as N
+    if name in N.TOP_MODULES:
+        mod = _submodule(name)
+        globals()[name] = mod
+        return mod
+    from .eager import api
+    value = api._lookup(__name__, name, N.TOP, _OVERRIDES, api.OP_MODULES)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    from .eager import _tf2_names as N
+    return sorted(set(globals()) | N.TOP | N.TOP_MODULES)

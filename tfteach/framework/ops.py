@@ -806,6 +806,8 @@ def convert_to_tensor(value, dtype=None, name=None, as_ref=False, preferred_dtyp
     give their value tensor, Python and NumPy values become constants."""
     preferred_dtype = preferred_dtype or dtype_hint
     if isinstance(value, Tensor):
+        if getattr(value, "_is_eager", False) and not executing_eagerly():
+            value = _eager_into_graph(value, dtype, name)
         if dtype is not None:
             dtype = _dt.as_dtype(dtype)
             if not dtype.is_compatible_with(value.dtype):
@@ -824,6 +826,17 @@ def convert_to_tensor(value, dtype=None, name=None, as_ref=False, preferred_dtyp
         except (TypeError, ValueError):
             pass
     return constant_op.constant(value, dtype=dtype, name=name or "Const")
+
+
+def _eager_into_graph(value, dtype, name):
+    """An eager tensor used while a graph is built: a function trace captures it (a
+    placeholder fed at each call); any other graph gets a Const of its value."""
+    g = get_default_graph()
+    capture = getattr(g, "capture", None)
+    if capture is not None:
+        return capture(value, name)
+    from ..ops import constant_op
+    return constant_op.constant(value.numpy(), dtype=value.dtype, name=name or "Const")
 
 
 def is_symbolic(x):

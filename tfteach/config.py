@@ -1,0 +1,132 @@
+"""`tf.config`: the devices this process sees, and a few process-wide switches."""
+from .runtime import devices as _devices
+
+__all__ = ["PhysicalDevice", "LogicalDevice", "list_physical_devices",
+           "list_logical_devices", "get_visible_devices", "set_visible_devices",
+           "run_functions_eagerly", "functions_run_eagerly", "experimental", "threading",
+           "get_soft_device_placement", "set_soft_device_placement"]
+
+
+class PhysicalDevice:
+    __slots__ = ("name", "device_type")
+
+    def __init__(self, name, device_type):
+        self.name = name
+        self.device_type = device_type
+
+    def __eq__(self, other):
+        return isinstance(other, PhysicalDevice) and (self.name, self.device_type) == \
+            (other.name, other.device_type)
+
+    def __hash__(self):
+        return hash((self.name, self.device_type))
+
+    def __repr__(self):
+        return f"PhysicalDevice(name='{self.name}', device_type='{self.device_type}')"
+
+
+class LogicalDevice(PhysicalDevice):
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"LogicalDevice(name='{self.name}', device_type='{self.device_type}')"
+
+
+_visible = {"GPU": None}    # None: all GPUs
+
+
+def _physical():
+    out = [PhysicalDevice("/physical_device:CPU:0", "CPU")]
+    for i in range(_devices.gpu_count()):
+        out.append(PhysicalDevice(f"/physical_device:GPU:{i}", "GPU"))
+    return out
+
+
+def list_physical_devices(device_type=None):
+    devs = _physical()
+    if device_type is None:
+        return devs
+    return [d for d in devs if d.device_type == device_type.upper()]
+
+
+def get_visible_devices(device_type=None):
+    devs = list_physical_devices(device_type)
+    if _visible["GPU"] is not None:
+        devs = [d for d in devs if d.device_type != "GPU" or d in _visible["GPU"]]
+    return devs
+
+
+def set_visible_devices(devices, device_type=None):
+    if isinstance(devices, PhysicalDevice):
+        devices = [devices]
+    _visible["GPU"] = [d for d in devices if d.device_type == "GPU"]
+
+
+def list_logical_devices(device_type=None):
+    out = []
+    counts = {}
+    for d in get_visible_devices(device_type):
+        i = counts.get(d.device_type, 0)
+        counts[d.device_type] = i + 1
+        out.append(LogicalDevice(f"/device:{d.device_type}:{i}", d.device_type))
+    return out
+
+
+_state = {"run_eagerly": False, "soft_placement": True}
+
+
+def run_functions_eagerly(run_eagerly):
+    """With True, tf.function calls run their Python code eagerly (for debugging)."""
+    _state["run_eagerly"] = bool(run_eagerly)
+
+
+def functions_run_eagerly():
+    return _state["run_eagerly"]
+
+
+def get_soft_device_placement():
+    return _state["soft_placement"]
+
+
+def set_soft_device_placement(enabled):
+    _state["soft_placement"] = bool(enabled)
+
+
+class _Experimental:
+    """`tf.config.experimental`: memory growth is recorded (numba allocates on demand)."""
+
+    _growth = {}
+
+    def set_memory_growth(self, device, enable):
+        self._growth[getattr(device, "name", device)] = bool(enable)
+
+    def get_memory_growth(self, device):
+        return self._growth.get(getattr(device, "name", device), False)
+
+    list_physical_devices = staticmethod(list_physical_devices)
+    list_logical_devices = staticmethod(list_logical_devices)
+    get_visible_devices = staticmethod(get_visible_devices)
+    set_visible_devices = staticmethod(set_visible_devices)
+
+
+experimental = _Experimental()
+
+
+class _Threading:
+    _inter = 0
+    _intra = 0
+
+    def get_inter_op_parallelism_threads(self):
+        return self._inter
+
+    def set_inter_op_parallelism_threads(self, n):
+        self._inter = int(n)
+
+    def get_intra_op_parallelism_threads(self):
+        return self._intra
+
+    def set_intra_op_parallelism_threads(self, n):
+        self._intra = int(n)
+
+
+threading = _Threading()

@@ -1,0 +1,1 @@
+"""TF 2's eager layer: EagerTensor, eager execution, variables, GradientTape, tf.function."""

@@ -1,0 +1,177 @@
+"""Building TF2's namespaces lazily from the layers.
+
+`import tfteach` must stay light, so the TF2 namespace and its submodules (`tf.math`,
+`tf.linalg`, `tf.random`, ...) resolve names on first access: a name is looked up in the
+overrides (TF2 spellings that differ from TF1's), then in the op-constructor modules. Only
+names that TF 2.21 has are exposed (`_tf2_names`), so names TF2 removed stay absent.
+"""
+import importlib
+import sys
+import types
+
+from . import _tf2_names
+
+# Where op constructors live, in lookup order.
+OP_MODULES = ("tfteach.ops.math_ops", "tfteach.ops.array_ops", "tfteach.ops.linalg_ops",
+              "tfteach.ops.constant_op", "tfteach.ops.control_flow_ops",
+              "tfteach.ops.random_ops", "tfteach.ops.nn_ops", "tfteach.ops.init_ops",
+              "tfteach.ops.clip_ops", "tfteach.ops.functional_ops", "tfteach.ops.string_ops",
+              "tfteach.ops.check_ops", "tfteach.ops.sort_ops", "tfteach.ops.special_math_ops")
+
+
+GRAD_MODULES = ("tfteach.ops.math_grad", "tfteach.ops.array_grad", "tfteach.ops.nn_grad",
+                "tfteach.ops.linalg_grad", "tfteach.ops.random_grad")
+
+_loaded = []
+
+
+def load_all_ops():
+    """Imports every op-declaring module (and the gradient functions) once, so that the
+    kernels, which register against declared ops, can load."""
+    if _loaded:
+        return
+    _loaded.append(True)
+    import pkgutil
+    import tfteach.ops as ops_pkg
+    for info in pkgutil.iter_modules(ops_pkg.__path__):
+        _import(f"tfteach.ops.{info.name}")
+
+
+def _import(modname):
+    try:
+        return importlib.import_module(modname)
+    except ModuleNotFoundError as e:
+        if e.name != modname:
+            raise
+        return None
+
+
+def find_in(modules, name):
+    for modname in modules:
+        m = _import(modname)
+        if m is not None and name in vars(m):
+            return vars(m)[name]
+    raise AttributeError(name)
+
+
+def resolve(spec):
+    """'module:attr' -> the object."""
+    modname, _, attr = spec.partition(":")
+    m = importlib.import_module(modname)
+    obj = m
+    for part in attr.split("."):
+        if part:
+            obj = getattr(obj, part)
+    return obj
+
+
+class LazyNamespace(types.ModuleType):
+    """A module whose names resolve on first access (then are cached as attributes)."""
+
+    def __init__(self, name, allowed, overrides=None, modules=OP_MODULES, doc=None):
+        super().__init__(name, doc)
+        self._allowed = allowed
+        self._overrides = overrides or {}
+        self._modules = modules
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        value = _lookup(self.__name__, name, self._allowed, self._overrides, self._modules)
+        setattr(self, name, value)
+        return value
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(self._allowed) | set(self._overrides))
+
+
+def _lookup(modname, name, allowed, overrides, modules):
+    spec = overrides.get(name)
+    if spec is not None:
+        if callable(spec) and not isinstance(spec, str):
+            return spec()
+        return resolve(spec)
+    if name in allowed:
+        try:
+            return find_in(modules, name)
+        except AttributeError:
+            pass
+        short = modname.rsplit(".", 1)[-1]
+        raise AttributeError(f"module '{modname}' has no attribute '{name}' (TF 2.21 has "
+                             f"`tf.{short + '.' if short != 'tfteach' else ''}{name}`; "
+                             f"tfteach does not implement it yet)")
+    raise AttributeError(f"module '{modname}' has no attribute '{name}'")
+
+
+def namespace(name, allowed, overrides=None, modules=OP_MODULES, doc=None):
+    mod = sys.modules.get(name)
+    if mod is None:
+        mod = LazyNamespace(name, allowed, overrides, modules, doc)
+        sys.modules[name] = mod
+    return mod
+
+
+class FilteredModule(types.ModuleType):
+    """A view of an existing module showing only TF2's names (e.g. `tf.train` without the
+    TF1 optimizers)."""
+
+    def __init__(self, name, target, allowed, overrides=None):
+        super().__init__(name)
+        self._target = target
+        self._allowed = allowed
+        self._overrides = overrides or {}
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        spec = self._overrides.get(name)
+        if spec is not None:
+            value = resolve(spec) if isinstance(spec, str) else spec()
+        elif name in self._allowed:
+            target = importlib.import_module(self._target)
+            try:
+                value = getattr(target, name)
+            except AttributeError:
+                raise AttributeError(f"module '{self.__name__}' has no attribute '{name}' "
+                                     f"(tfteach does not implement it yet)") from None
+        else:
+            raise AttributeError(f"module '{self.__name__}' has no attribute '{name}'")
+        setattr(self, name, value)
+        return value
+
+    def __dir__(self):
+        return sorted(set(self._allowed) | set(self._overrides))
+
+
+MATH_OVERRIDES = {
+    "divide_no_nan": "tfteach.ops.math_ops:div_no_nan",
+    "softmax": "tfteach.ops.nn_ops:softmax",
+    "log_softmax": "tfteach.ops.nn_ops:log_softmax",
+    "softplus": "tfteach.ops.nn_ops:softplus",
+    "softsign": "tfteach.ops.nn_ops:softsign",
+    "is_nan": "tfteach.ops.math_ops:is_nan",
+    "is_inf": "tfteach.ops.math_ops:is_inf",
+    "is_finite": "tfteach.ops.math_ops:is_finite",
+}
+
+LINALG_OVERRIDES = {
+    "inv": "tfteach.ops.linalg_ops:matrix_inverse",
+    "det": "tfteach.ops.linalg_ops:matrix_determinant",
+}
+
+RANDOM_OVERRIDES = {
+    "uniform": "tfteach.ops.random_ops:random_uniform",
+    "normal": "tfteach.ops.random_ops:random_normal",
+    "truncated_normal": "tfteach.ops.random_ops:truncated_normal",
+    "shuffle": "tfteach.ops.random_ops:random_shuffle",
+    "categorical": "tfteach.ops.random_ops:categorical",
+    "set_seed": "tfteach.ops.random_ops:set_eager_seed",
+}
+
+DTYPES_OVERRIDES = {
+    "bool": "tfteach.framework.dtypes:bool_",
+    "cast": "tfteach.ops.math_ops:cast",
+    "saturate_cast": "tfteach.ops.math_ops:saturate_cast",
+}
+
+ERRORS_OVERRIDES = {}

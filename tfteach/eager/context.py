@@ -1,0 +1,203 @@
+"""The eager context: name scopes, device scopes and run state for ops that run at once.
+
+Eagerly there is no graph to hold names, so the name scope is a plain string stack (TF 2
+does not uniquify eager scopes or variable names: every unnamed variable is `Variable:0`).
+The device scope picks where eager kernels run; stateful eager kernels (random ops, ...)
+get a RunContext whose state lives as long as the process, as TF's eager context does.
+"""
+import contextlib
+
+from ..framework import behavior
+from ..framework import ops as _ops
+
+__all__ = ["executing_eagerly", "eager_name_scope", "current_name_scope",
+           "eager_device_scope", "current_device", "name_scope_v2", "init_scope",
+           "run_context"]
+
+_name_stack = [""]       # the current eager scope, "" or "outer/inner/"
+_device_stack = [""]     # "" means the default placement
+
+CPU0 = "/job:localhost/replica:0/task:0/device:CPU:0"
+
+
+def executing_eagerly():
+    return behavior.EAGER_DEFAULT and not _ops._graph_stack
+
+
+def current_name_scope():
+    """The eager scope without its trailing slash ('' at the root), as get_name_scope()."""
+    return _name_stack[-1][:-1]
+
+
+def _scoped_prefix():
+    return _name_stack[-1]
+
+
+@contextlib.contextmanager
+def eager_name_scope(name):
+    """`with tf.name_scope(name) as scope:` eagerly: 'outer/name/' (a trailing '/' makes
+    `name` absolute; None or '' goes back to the root)."""
+    if not name:
+        new = ""
+    elif name[-1] == "/":
+        new = name
+    else:
+        new = _name_stack[-1] + name + "/"
+    _name_stack.append(new)
+    try:
+        yield new
+    finally:
+        _name_stack.pop()
+
+
+class name_scope_v2:
+    """TF 2's `tf.name_scope(name)`: a scope for op names (graphs) or variable names (eager).
+
+    Reusable: `Module.name_scope` keeps one and enters it many times.
+    """
+
+    def __init__(self, name):
+        if not isinstance(name, str):
+            raise ValueError("name for name_scope must be a string.")
+        self._name = name
+        self._exit_fns = []
+
+    @property
+    def name(self):
+        return self._name
+
+    def __enter__(self):
+        if executing_eagerly():
+            cm = eager_name_scope(self._name)
+            scope = cm.__enter__()
+            self._exit_fns.append(cm.__exit__)
+            return scope
+        g = _ops.get_default_graph()
+        name = self._name
+        if name and name[-1] != "/":
+            # Inside a graph, an absolute name from an eager Module scope ("my_layer/") is
+            # reused; a relative one is uniquified like any graph scope.
+            pass
+        cm = g.name_scope(name)
+        scope = cm.__enter__()
+        self._exit_fns.append(cm.__exit__)
+        return scope
+
+    def __exit__(self, *exc):
+        return self._exit_fns.pop()(*exc)
+
+    def __repr__(self):
+        return f"<tf.name_scope {self._name!r}>"
+
+
+@contextlib.contextmanager
+def eager_device_scope(device_name):
+    if callable(device_name):
+        raise RuntimeError("tf.device does not support functions when eager execution is "
+                           "enabled.")
+    if device_name is None:
+        device_name = ""
+    if device_name and not isinstance(device_name, str):
+        device_name = getattr(device_name, "name", str(device_name))
+    if device_name:
+        from ..runtime import placement
+        dev_type, _ = placement.parse_device(device_name)
+        if dev_type is None:
+            from .. import errors
+            raise errors.InvalidArgumentError(
+                None, None, f"Could not parse device name: {device_name!r}")
+    _device_stack.append(device_name or _device_stack[-1])
+    try:
+        yield
+    finally:
+        _device_stack.pop()
+
+
+def current_device():
+    """The device type eager kernels run on now: 'CPU', or 'GPU' when one was asked for with
+    tf.device and exists."""
+    spec = _device_stack[-1]
+    if not spec:
+        return "CPU"
+    from ..runtime import devices, placement
+    dev_type, _ = placement.parse_device(spec)
+    if dev_type == "GPU" and devices.gpu_count() > 0:
+        return "GPU"
+    return "CPU"
+
+
+@contextlib.contextmanager
+def init_scope():
+    """Leaves every graph being built (tf.function traces) so that the code inside runs
+    eagerly, as TF's `tf.init_scope` lifts variable initialisers out of functions."""
+    saved = list(_ops._graph_stack)
+    del _ops._graph_stack[:]
+    try:
+        yield
+    finally:
+        _ops._graph_stack[:] = saved
+
+
+class _EagerRunContext:
+    """The RunContext stateful kernels see when they run eagerly: process-wide state, and
+    writes that take effect at once (there is no run to roll back)."""
+    __slots__ = ("state", "undo", "options", "timings", "step_callback", "device_pool")
+
+    def __init__(self):
+        from ..runtime.executor import SessionState
+        self.state = SessionState()
+        self.undo = []
+        self.options = None
+        self.timings = None
+        self.step_callback = None
+        self.device_pool = None
+
+    def variable(self, name):
+        from ..runtime.executor import VariableSlot
+        slots = self.state.variables
+        slot = slots.get(name)
+        if slot is None:
+            slot = slots[name] = VariableSlot(name)
+        return slot
+
+    def write(self, slot, value):
+        slot.value = value
+
+    def rollback(self):
+        self.undo.clear()
+
+
+_run_context = None
+
+
+def run_context():
+    global _run_context
+    if _run_context is None:
+        _run_context = _EagerRunContext()
+    return _run_context
+
+
+class _FunctionRunContext:
+    """RunContext of one tf.function call: shares the eager state (seeds, resources) and
+    keeps an undo log so that a failing call leaves every variable as it was."""
+    __slots__ = ("state", "undo", "options", "timings", "step_callback", "device_pool")
+
+    def __init__(self):
+        self.state = run_context().state
+        self.undo = []
+        self.options = None
+        self.timings = None
+        self.step_callback = None
+        self.device_pool = None
+
+    def variable(self, name):
+        return run_context().variable(name)
+
+    def write(self, slot, value):
+        self.undo.append((slot, slot.value))
+        slot.value = value
+
+    def rollback(self):
+        for slot, old in reversed(self.undo):
+            slot.value = old
+        self.undo.clear()

@@ -1,0 +1,300 @@
+"""Running one op at once: `op_def_library.EAGER_EXECUTE`.
+
+An eager op call converts its inputs with TF's eager rules (the first input fixes a type
+attr such as `T`; later Python/NumPy values are converted to it; a tensor of another dtype is
+TF's InvalidArgumentError "cannot compute AddV2 as input #1(zero-based) was expected to be a
+float tensor but is a int32 tensor"), calls the op's registered kernel, wraps the results in
+EagerTensors and records the op on the active GradientTapes.
+
+Dispatch information (the kernel specialised for the input dtypes and attrs, the keyword
+arguments it takes, the output dtypes) is computed once per (op, dtypes, attrs, device) and
+cached, so an eager op costs a dict lookup and a kernel call. No Operation is built.
+"""
+import numpy as np
+
+from .. import errors
+from ..framework import dtypes as _dt
+from ..framework import op_def_library, registry, tensor_util
+from . import context
+from .tensor import EagerTensor
+
+__all__ = ["execute", "convert_to_eager", "active_tapes"]
+
+# GradientTapes currently recording (innermost last); backprop.py pushes and pops them.
+active_tapes = []
+
+_dispatch_cache = {}
+_input_specs = {}
+_ndarray = np.ndarray
+_generic = np.generic
+
+
+def _tf_type_name(dt):
+    """Dtype names in TF's eager error texts: 'float' for float32, 'double' for float64."""
+    return {"float32": "float", "float64": "double", "float16": "half"}.get(dt.name, dt.name)
+
+
+def _specs(opdef):
+    """(is_list, type_attr or None, fixed DType or None) per input of `opdef`."""
+    s = _input_specs.get(opdef)
+    if s is None:
+        s = []
+        for arg, spec in opdef.inputs:
+            is_list = arg.startswith("*")
+            if isinstance(spec, _dt.DType):
+                s.append((is_list, None, spec))
+            else:
+                s.append((is_list, registry.input_type_attr(spec), None))
+        s = tuple(s)
+        _input_specs[opdef] = s
+    return s
+
+
+def convert_to_eager(value, dtype=None):
+    """Python/NumPy value (or variable) -> EagerTensor with TF's conversion rules."""
+    if isinstance(value, EagerTensor):
+        return value
+    read = getattr(value, "_read_eager", None)
+    if read is not None:
+        return read()
+    if getattr(value, "_is_graph_variable", False) or (
+            hasattr(value, "_as_graph_element") and not hasattr(value, "numpy")):
+        raise TypeError(f"Cannot convert {value!r} to an eager tensor: it belongs to a graph.")
+    if hasattr(value, "_tfteach_eager_value"):
+        return value._tfteach_eager_value()
+    arr, dt = tensor_util.make_ndarray_like_tf(value, dtype)
+    if arr is value:     # never alias a caller's array: tensors are immutable
+        arr = arr.copy()
+    if arr.ndim == 0 and arr.dtype != object:
+        arr = arr[()]
+    return EagerTensor(arr, dt)
+
+
+def _convert_for_attr(value, want):
+    """Converts a non-tensor input for a type attr already fixed to `want`; a value that
+    cannot take that dtype keeps its own (and then fails the dtype check, as in TF)."""
+    try:
+        return convert_to_eager(value, want)
+    except (TypeError, ValueError):
+        return convert_to_eager(value)
+
+
+def _mismatch(opdef, index, want, got):
+    return errors.InvalidArgumentError(
+        None, None, f"cannot compute {opdef.type} as input #{index}(zero-based) was expected "
+                    f"to be a {_tf_type_name(want)} tensor but is a {_tf_type_name(got)} "
+                    f"tensor [Op:{opdef.type}] name: ")
+
+
+def _convert_inputs(opdef, inputs, attrs):
+    """Returns (flat list of EagerTensors, attrs with type attrs and N filled in)."""
+    specs = _specs(opdef)
+    if len(inputs) != len(specs):
+        raise TypeError(f"{opdef.type} takes {len(specs)} inputs, got {len(inputs)}")
+    flat = []
+    index = 0
+    for (is_list, tattr, fixed), x in zip(specs, inputs):
+        items = x if is_list else (x,)
+        if is_list:
+            if not isinstance(x, (list, tuple)):
+                raise TypeError(f"Expected list for '{opdef.inputs[len(flat) and 0][0]}' "
+                                f"argument to '{opdef.type}' Op, not {x!r}.")
+            attrs.setdefault("N", len(x))
+        for item in items:
+            want = fixed if tattr is None else attrs.get(tattr)
+            if want is not None and not isinstance(want, _dt.DType):
+                want = _dt.as_dtype(want)
+                attrs[tattr] = want
+            if isinstance(item, EagerTensor):
+                t = item
+            elif want is None:
+                t = convert_to_eager(item)
+            else:
+                t = _convert_for_attr(item, want)
+            got = t._dtype
+            if want is None:
+                attrs[tattr] = got
+            elif got is not want and got != want:
+                raise _mismatch(opdef, index, want, got)
+            flat.append(t)
+            index += 1
+    return flat, attrs
+
+
+class _EagerOp:
+    """What kernels (`op=` keyword, `for_op`) see of an op that runs eagerly."""
+    __slots__ = ("type", "name", "inputs", "_attrs", "_opdef", "outputs")
+
+    def __init__(self, opdef, name, inputs, attrs):
+        self.type = opdef.type
+        self._opdef = opdef
+        self.name = name or opdef.type
+        self.inputs = tuple(inputs)
+        self._attrs = attrs
+        self.outputs = ()
+
+    def get_attr(self, name):
+        try:
+            return self._attrs[name]
+        except KeyError:
+            if name in self._opdef.attr_defaults:
+                return self._opdef.attr_defaults[name]
+            raise ValueError(f"Operation '{self.name}' has no attr named '{name}'.") from None
+
+    def attr(self, name, default=None):
+        return self._attrs.get(name, self._opdef.attr_defaults.get(name, default))
+
+    @property
+    def device(self):
+        return ""
+
+    @property
+    def op_def(self):
+        return self._opdef
+
+
+_ops_loaded = []
+
+
+def _load_ops():
+    from . import api
+    api.load_all_ops()
+    _ops_loaded.append(True)
+
+
+class _Dispatch:
+    __slots__ = ("fn", "kwargs", "out_types", "n_out", "op_proto_needed", "stateful")
+
+
+def _build_dispatch(opdef, flat, attrs, device, name):
+    if not _ops_loaded:
+        _load_ops()
+    kernel = opdef.kernel_for(device)
+    if kernel is None and device != "CPU":
+        device = "CPU"
+        kernel = opdef.kernel_for("CPU")
+    if kernel is None:
+        raise errors.NotFoundError(
+            None, None, f"Could not find device for node: {{{{node {opdef.type}}}}} = "
+                        f"{opdef.type}[]\nNo kernel registered for op {opdef.type} "
+                        f"[Op:{opdef.type}] name: ")
+    proto = _EagerOp(opdef, name, flat, attrs)
+    fn = kernel.for_op(proto) if hasattr(kernel, "for_op") else kernel
+    inner = getattr(fn, "ufunc", None)      # numba DUFunc: call the NumPy ufunc directly
+    if isinstance(inner, np.ufunc):
+        fn = inner
+    d = _Dispatch()
+    d.fn = fn
+    kwargs = {}
+    d.op_proto_needed = False
+    for a in opdef.kernel_attr_names(device):
+        if a == "ctx":
+            kwargs["ctx"] = context.run_context()
+        elif a == "op":
+            d.op_proto_needed = True
+        elif a in attrs:
+            kwargs[a] = attrs[a]
+        elif a in opdef.attr_defaults:
+            kwargs[a] = opdef.attr_defaults[a]
+    d.kwargs = kwargs
+    d.out_types = op_def_library._output_types(opdef, attrs)
+    d.n_out = len(d.out_types)
+    d.stateful = opdef.stateful
+    return d
+
+
+def _attr_key(attrs):
+    try:
+        key = tuple(sorted(attrs.items()))
+        hash(key)
+        return key
+    except TypeError:
+        return None
+
+
+def execute(opdef, inputs, attrs, name):
+    """Runs `opdef` on `inputs` now; returns the list of output EagerTensors."""
+    flat, attrs = _convert_inputs(opdef, inputs, attrs)
+    device = context.current_device() if context._device_stack[-1] else "CPU"
+    key = None
+    if not opdef.stateful:
+        ak = _attr_key(attrs)
+        if ak is not None:
+            key = (opdef, device, ak)
+    d = _dispatch_cache.get(key) if key is not None else None
+    if d is None:
+        d = _build_dispatch(opdef, flat, attrs, device, name)
+        if key is not None:
+            _dispatch_cache[key] = d
+    values = [t._value for t in flat]
+    kwargs = d.kwargs
+    if d.op_proto_needed:
+        kwargs = dict(kwargs)
+        kwargs["op"] = _EagerOp(opdef, name, flat, attrs)
+    try:
+        result = d.fn(*values, **kwargs)
+    except errors.OpError as e:
+        raise type(e)(None, None, _with_op(e.message, opdef)) from None
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except Exception as e:  # noqa: BLE001 - foreign kernel errors become TF's class
+        raise errors.InvalidArgumentError(
+            None, None, _with_op(f"{type(e).__name__}: {e}", opdef)) from None
+    outs = _wrap(result, d)
+    if active_tapes:
+        from . import backprop
+        backprop.record(opdef, attrs, flat, outs, name)
+    return outs
+
+
+def _with_op(msg, opdef):
+    suffix = f" [Op:{opdef.type}]"
+    if suffix in msg:
+        return msg
+    return f"{msg}{suffix} name: "
+
+
+def _wrap(result, d):
+    n = d.n_out
+    if n == 1:
+        t = d.out_types[0]
+        if type(result) is not _ndarray and not isinstance(result, _generic):
+            result = _as_array(result, t)
+        return [EagerTensor(result, t)]
+    if n == 0:
+        return []
+    outs = []
+    for v, t in zip(result, d.out_types):
+        if type(v) is not _ndarray and not isinstance(v, _generic):
+            v = _as_array(v, t)
+        outs.append(EagerTensor(v, t))
+    return outs
+
+
+def _as_array(v, dtype):
+    if dtype is _dt.resource or dtype is _dt.variant:
+        return np.array(v, dtype=object) if not isinstance(v, np.ndarray) else v
+    a = np.asarray(v, dtype=dtype.np_dtype)
+    return a[()] if a.ndim == 0 and a.dtype != object else a
+
+
+def equality(x, y, op_type):
+    """`==` / `!=` on eager tensors: element-wise, and False/True for values that cannot be
+    compared (None, another dtype), as TF 2 does."""
+    from ..framework import ops as _ops
+    if y is None:
+        return op_type == "NotEqual"
+    if _ops.is_symbolic(y) or not context.executing_eagerly():
+        fn = _ops._OVERLOADS.get("__eq__" if op_type == "Equal" else "__ne__")
+        if fn is not None:
+            return fn(x, y)
+        return (x is y) if op_type == "Equal" else (x is not y)
+    try:
+        yt = y if isinstance(y, EagerTensor) else convert_to_eager(y, x._dtype)
+    except (TypeError, ValueError):
+        raise TypeError(f"Cannot convert {y!r} to EagerTensor of dtype "
+                        f"{_tf_type_name(x._dtype)}") from None
+    return execute(registry.get(op_type), [x, yt], {}, op_type)[0]
+
+
+op_def_library.EAGER_EXECUTE = execute

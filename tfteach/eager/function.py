@@ -1,0 +1,762 @@
+"""tf.function: trace Python once per input signature into a Graph, then run the graph.
+
+Calling a `Function` computes a key from its arguments (tensor dtypes and shapes, Python
+values, object identities). The first call with a new key *traces*: it runs the Python
+function once inside a fresh `FuncGraph`, where tensor arguments are placeholders and every
+op joins the graph instead of running. The resulting `ConcreteFunction` is run by the same
+executor that runs Sessions (`runtime/executor.Plan`, compiled once and cached).
+
+- Eager tensors used inside the trace are captured as placeholders fed at each call.
+- Variables are captured as `resource` placeholders fed with their storage slots; reads and
+  writes are the ops ReadVariableOp / Assign*VariableOp. Every stateful op of the trace runs
+  at each call, in trace order (TF's automatic control dependencies), even if no output
+  needs it. A failing call leaves every variable as it was.
+- Variables may be created only on the first trace. As in TF, a first trace that creates
+  variables is traced a second time; creating them again is TF's "singleton" ValueError.
+- Under a GradientTape the call is recorded as one op whose gradient runs the traced graph's
+  symbolic gradients (the registry's gradient functions, built once per concrete function).
+"""
+import functools
+import inspect
+import weakref
+
+import numpy as np
+
+from ..framework import dtypes as _dt
+from ..framework import ops as _ops
+from ..framework.op_def_library import apply_op
+from ..framework.tensor_shape import TensorShape, as_shape
+from ..runtime.executor import Plan
+from . import context
+from . import execute as _execute
+from .tensor import EagerTensor
+
+__all__ = ["function", "Function", "ConcreteFunction", "FuncGraph", "TensorSpec"]
+
+
+# --- TensorSpec ---------------------------------------------------------------------------
+
+class TensorSpec:
+    """Describes a tensor argument: shape (None dims accept any size), dtype, name."""
+
+    __slots__ = ("_shape", "_dtype", "_name")
+
+    def __init__(self, shape, dtype=_dt.float32, name=None):
+        self._shape = as_shape(shape)
+        self._dtype = _dt.as_dtype(dtype)
+        self._name = name
+
+    @classmethod
+    def from_tensor(cls, tensor, name=None):
+        return cls(tensor.shape, tensor.dtype, name)
+
+    @property
+    def shape(self):
+        return self._shape
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def name(self):
+        return self._name
+
+    def is_compatible_with(self, other):
+        if isinstance(other, TensorSpec):
+            return self._dtype == other._dtype and self._shape.is_compatible_with(other._shape)
+        dt = getattr(other, "dtype", None)
+        if dt is None:
+            return False
+        return dt.base_dtype == self._dtype and self._shape.is_compatible_with(other.shape)
+
+    def __eq__(self, other):
+        return (isinstance(other, TensorSpec) and self._dtype == other._dtype and
+                self._shape == other._shape and self._name == other._name)
+
+    def __hash__(self):
+        return hash((self._shape, self._dtype, self._name))
+
+    def __repr__(self):
+        return (f"TensorSpec(shape={self._shape}, dtype=tf.{self._dtype.name}, "
+                f"name={self._name!r})")
+
+
+# --- FuncGraph ---------------------------------------------------------------------------
+
+class _HandleRef:
+    """Stands for a variable's resource handle when an op takes it as an input: converted,
+    it becomes the function's capture placeholder (named in the consuming op's scope, as
+    TF names it: `ReadVariableOp/resource`)."""
+    __slots__ = ("var",)
+    _tfteach_dtype = _dt.resource
+
+    def __init__(self, var):
+        self.var = var
+
+
+def _convert_handle_ref(h, dtype=None, name=None, as_ref=False):
+    g = _ops.get_default_graph()
+    return g.capture_variable(h.var)
+
+
+_ops.register_tensor_conversion_function(_HandleRef, _convert_handle_ref)
+
+
+class FuncGraph(_ops.Graph):
+    """The graph of one trace: its inputs, outputs, captures and created variables."""
+
+    def __init__(self, name):
+        super().__init__()
+        self._building_function = True
+        self.name = name
+        from ..ops import random_ops
+        self._seed = random_ops._eager["seed"]
+        self.inputs = []                # argument placeholders, then capture placeholders
+        self.outputs = []
+        self.structured_outputs = None
+        self.structured_input_signature = None
+        self._captures = {}             # id(eager tensor) -> (eager tensor, placeholder)
+        self._var_captures = {}         # id(variable) -> (variable, placeholder)
+        self._created_variables = []
+        self._graph_reads = {}          # id(variable) -> [ReadVariableOp outputs]
+
+    # captures ---------------------------------------------------------------------------
+    def capture(self, value, name=None):
+        """An eager tensor used inside the trace becomes a placeholder fed at each call."""
+        hit = self._captures.get(id(value))
+        if hit is not None:
+            return hit[1]
+        ph = self._placeholder(value._dtype, value.shape, name or "Const")
+        self._captures[id(value)] = (value, ph)
+        self.inputs.append(ph)
+        return ph
+
+    def capture_variable(self, var):
+        hit = self._var_captures.get(id(var))
+        if hit is not None:
+            return hit[1]
+        ph = self._placeholder(_dt.resource, TensorShape([]), "resource")
+        self._var_captures[id(var)] = (var, ph)
+        self.inputs.append(ph)
+        return ph
+
+    def _placeholder(self, dtype, shape, name):
+        saved = self._control_stack
+        self._control_stack = []
+        try:
+            with self.as_default():
+                return apply_op("Placeholder", [], {"dtype": dtype, "shape": shape},
+                                name=name)[0]
+        finally:
+            self._control_stack = saved
+
+    def _eager_feeds(self):
+        out = [(ph, v._value) for v, ph in self._captures.values()]
+        out += [(ph, var._storage) for var, ph in self._var_captures.values()]
+        return out
+
+    @property
+    def variables(self):
+        return tuple(v for v, _ in self._var_captures.values())
+
+    @property
+    def trainable_variables(self):
+        return tuple(v for v in self.variables if v.trainable)
+
+    @property
+    def captures(self):
+        return ([(v, ph) for v, ph in self._captures.values()] +
+                [(var.handle, ph) for var, ph in self._var_captures.values()])
+
+    def __repr__(self):
+        return f"<FuncGraph {self.name!r} ({len(self._ops)} ops)>"
+
+
+def _note_variable_created(var):
+    """Called by every new ResourceVariable: the trace being built remembers it."""
+    for g in reversed(_ops._graph_stack):
+        if isinstance(g, FuncGraph):
+            g._created_variables.append(var)
+            return
+
+
+# --- ConcreteFunction -------------------------------------------------------------------
+
+class ConcreteFunction:
+    """One trace: a FuncGraph plus what is needed to call it."""
+
+    def __init__(self, graph, arg_placeholders, arg_paths, structured_outputs, flat_outputs,
+                 name):
+        self.graph = graph
+        self._arg_placeholders = arg_placeholders
+        self._arg_paths = arg_paths
+        self.structured_outputs = structured_outputs
+        self._flat_outputs = flat_outputs       # graph tensors, or python values
+        self._fetch = [t for t in flat_outputs if isinstance(t, _ops.Tensor)]
+        self._out_dtypes = [t.dtype.base_dtype for t in self._fetch]
+        self._stateful = [op for op in graph._ops
+                          if op._opdef.stateful and op._type != "Placeholder"]
+        self._plan = None
+        self._backward = None
+        self.name = name
+
+    @property
+    def inputs(self):
+        return list(self.graph.inputs)
+
+    @property
+    def outputs(self):
+        return list(self._fetch)
+
+    @property
+    def variables(self):
+        return self.graph.variables
+
+    @property
+    def trainable_variables(self):
+        return self.graph.trainable_variables
+
+    @property
+    def function_type(self):
+        return self.graph.structured_input_signature
+
+    def _feeds(self):
+        caps = self.graph._eager_feeds()
+        return self._arg_placeholders + [ph for ph, _ in caps], [v for _, v in caps]
+
+    def _get_plan(self):
+        if self._plan is None:
+            feeds, _ = self._feeds()
+            self._plan = (Plan(self.graph, self._fetch, self._stateful, feeds), len(feeds))
+        return self._plan
+
+    def _call_flat(self, arg_tensors):
+        """Runs the graph on the flat argument tensors; returns the structured outputs."""
+        plan, _n = self._get_plan()
+        caps = self.graph._eager_feeds()
+        values = [t._value for t in arg_tensors] + [v for _, v in caps]
+        ctx = context._FunctionRunContext()
+        results = plan.run(values, ctx)
+        outs = []
+        for v, dt in zip(results, self._out_dtypes):
+            if type(v) is not np.ndarray and not isinstance(v, np.generic):
+                v = _execute._as_array(v, dt)
+            outs.append(EagerTensor(v, dt))
+        if _execute.active_tapes:
+            self._record(arg_tensors, [v for v, _ in self.graph._captures.values()] +
+                         [var for var, _ in self.graph._var_captures.values()], outs)
+        it = iter(outs)
+        flat = [next(it) if isinstance(t, _ops.Tensor) else t for t in self._flat_outputs]
+        return _pack(self.structured_outputs, flat)
+
+    def __call__(self, *args, **kwargs):
+        flat = []
+        _flatten_args((args, kwargs), flat)
+        tensors = [x if isinstance(x, EagerTensor) else _execute.convert_to_eager(x)
+                   for x in flat if _is_tensor_like(x)]
+        if len(tensors) != len(self._arg_placeholders):
+            raise TypeError(f"ConcreteFunction {self.name} expects {len(self._arg_placeholders)} "
+                            f"tensor arguments, got {len(tensors)}")
+        for t, ph in zip(tensors, self._arg_placeholders):
+            if t._dtype != ph.dtype or not ph.shape.is_compatible_with(t.shape):
+                raise TypeError(f"Binding inputs to tf.function failed: expected "
+                                f"{_spec_of(ph)!r}, got {t!r}.")
+        return self._call_flat(tensors)
+
+    # gradients -----------------------------------------------------------------------------
+    def _record(self, arg_tensors, captured, outs):
+        from . import backprop
+        inputs = list(arg_tensors) + captured
+        backprop.record_function_call(
+            inputs, outs, lambda out_grads: self._gradient(inputs, out_grads), self.name)
+
+    def _build_backward(self):
+        """Adds the gradient of the outputs with respect to every input (arguments, captured
+        tensors, and each captured variable through its reads) to the graph, once."""
+        from . import backprop
+        g = self.graph
+        grad_ys = []
+        with g.as_default(), g.name_scope("gradients"):
+            for t in self._fetch:
+                grad_ys.append(apply_op("Placeholder", [], {"dtype": t.dtype.base_dtype,
+                                                            "shape": t.shape},
+                                        name="grad_ys")[0])
+        arg_xs = list(self._arg_placeholders)
+        cap_xs = [ph for _, ph in g._captures.values()]
+        var_reads = []
+        for var, ph in g._var_captures.values():
+            var_reads.append([op._outputs[0] for op in ph._consumers
+                              if op._type == "ReadVariableOp"])
+        flat_xs = arg_xs + cap_xs + [r for reads in var_reads for r in reads]
+        with g.as_default():
+            grads = backprop.graph_gradients(self._fetch, flat_xs, grad_ys, scope="gradients")
+        per_input = grads[:len(arg_xs) + len(cap_xs)]
+        pos = len(arg_xs) + len(cap_xs)
+        with g.as_default():
+            for reads in var_reads:
+                parts = [x for x in grads[pos:pos + len(reads)] if x is not None]
+                pos += len(reads)
+                per_input.append(backprop.graph_sum(parts) if parts else None)
+        fetch = [x for x in per_input if x is not None]
+        feeds, _ = self._feeds()
+        plan = Plan(g, fetch, [], feeds + grad_ys)
+        self._backward = (plan, per_input)
+
+    def _gradient(self, inputs, out_grads):
+        if self._backward is None:
+            self._build_backward()
+        plan, per_input = self._backward
+        caps = self.graph._eager_feeds()
+        n_args = len(self._arg_placeholders)
+        values = [t._value for t in inputs[:n_args]] + [v for _, v in caps] + \
+            [g._value for g in out_grads]
+        results = iter(plan.run(values, context._FunctionRunContext()))
+        out = []
+        for x, g in zip(inputs, per_input):
+            if g is None:
+                out.append(None)
+            else:
+                v = next(results)
+                dt = g.dtype.base_dtype
+                if type(v) is not np.ndarray and not isinstance(v, np.generic):
+                    v = _execute._as_array(v, dt)
+                out.append(EagerTensor(v, dt))
+        return out
+
+    def __repr__(self):
+        return f"<ConcreteFunction {self.name} at 0x{id(self):X}>"
+
+    def pretty_printed_signature(self, verbose=True):
+        args = ", ".join(f"{ph.op.name}: {_spec_of(ph)!r}" for ph in self._arg_placeholders)
+        return f"{self.name}({args})"
+
+
+def _spec_of(t):
+    return TensorSpec(t.shape, t.dtype.base_dtype)
+
+
+# --- Function ----------------------------------------------------------------------------
+
+_SINGLETON_MSG = ("tf.function only supports singleton tf.Variables created on the first "
+                  "call. Make sure the tf.Variable is only created once or created outside "
+                  "tf.function. See https://www.tensorflow.org/guide/function#creating_tfvariables"
+                  " for more information.")
+
+
+class Function:
+    """The callable `tf.function` returns: a cache of ConcreteFunctions by input signature."""
+
+    def __init__(self, python_function, name=None, input_signature=None, autograph=True,
+                 jit_compile=None, reduce_retracing=False, experimental_relax_shapes=None,
+                 experimental_implements=None, experimental_autograph_options=None,
+                 experimental_attributes=None, experimental_follow_type_hints=None,
+                 experimental_compile=None):
+        if not callable(python_function):
+            raise TypeError(f"{python_function!r} is not a callable object.")
+        self._python_function = python_function
+        self._name = name or getattr(python_function, "__name__", None) or \
+            type(python_function).__name__
+        self._input_signature = None if input_signature is None else \
+            _normalize_signature(input_signature)
+        self._relax = bool(reduce_retracing or experimental_relax_shapes)
+        self._autograph = autograph
+        self._jit_compile = jit_compile
+        self._cache = {}
+        self._relaxed = {}
+        self._seen_rkeys = set()
+        self._tracing_count = 0
+        self._created_variables = False
+        self._bound = {}
+        try:
+            self._param_names = [p.name for p in
+                                 inspect.signature(python_function).parameters.values()
+                                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        except (TypeError, ValueError):
+            self._param_names = []
+        functools.update_wrapper(self, python_function, updated=())
+
+    _sig_key = ("input_signature",)
+
+    @property
+    def python_function(self):
+        return self._python_function
+
+    @property
+    def input_signature(self):
+        return self._input_signature
+
+    @property
+    def function_spec(self):
+        return self._input_signature
+
+    def experimental_get_tracing_count(self):
+        return self._tracing_count
+
+    # methods: `@tf.function` on a method gives each instance its own bound Function
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        key = id(instance)
+        hit = self._bound.get(key)
+        if hit is not None:
+            ref, bound = hit
+            if ref() is instance:
+                return bound
+        bound = Function(functools.partial(self._python_function, instance),
+                         name=self._name, input_signature=self._input_signature,
+                         reduce_retracing=self._relax)
+        bound._param_names = self._param_names[1:]
+        try:
+            ref = weakref.ref(instance, lambda _r, k=key, b=self._bound: b.pop(k, None))
+        except TypeError:
+            ref = (lambda inst=instance: inst)
+        self._bound[key] = (ref, bound)
+        return bound
+
+    def __call__(self, *args, **kwargs):
+        if not context.executing_eagerly() or _run_eagerly():
+            # Called while another function is traced: inline the Python code.
+            return self._python_function(*args, **kwargs)
+        if self._input_signature is not None:
+            args, kwargs = self._bind_signature(args, kwargs)
+            flat = []
+            _flatten_args((args, kwargs), flat)
+            cf = self._cache.get(self._sig_key)
+            if cf is None:
+                cf = self._trace_with_specs(self._input_signature)
+            return cf._call_flat(flat)
+        flat = []
+        key = _make_key((args, kwargs), flat)
+        cf = self._cache.get(key)
+        if cf is None and self._relax:
+            cf = self._relaxed.get(_make_key((args, kwargs), [], relaxed=True))
+        if cf is None:
+            cf = self._trace_new(args, kwargs, key)
+        return cf._call_flat(flat)
+
+    def _trace_new(self, args, kwargs, key):
+        relaxed = False
+        rkey = None
+        if self._relax:
+            rkey = _make_key((args, kwargs), [], relaxed=True)
+            relaxed = rkey in self._seen_rkeys
+            self._seen_rkeys.add(rkey)
+        first = self._tracing_count == 0
+        cf = self._trace(args, kwargs, relaxed)
+        if cf.graph._created_variables:
+            if not first or self._created_variables:
+                raise ValueError(_SINGLETON_MSG if first else
+                                 "tf.function-decorated function tried to create variables "
+                                 "on non-first call.")
+            self._created_variables = True
+            # TF traces a function that created variables a second time; the variables must
+            # not be created again.
+            cf = self._trace(args, kwargs, relaxed)
+            if cf.graph._created_variables:
+                raise ValueError(_SINGLETON_MSG)
+        if relaxed:
+            self._relaxed[rkey] = cf
+        else:
+            self._cache[key] = cf
+        return cf
+
+    def _trace(self, args, kwargs, relaxed=False, specs=None):
+        from . import api
+        api.load_all_ops()
+        self._tracing_count += 1
+        graph = FuncGraph(self._name)
+        placeholders = []
+        with graph.as_default():
+            counter = [0]
+
+            def make_ph(x, path):
+                if specs is not None:
+                    spec = specs[counter[0]]
+                    dtype, shape = spec.dtype, spec.shape
+                    pname = spec.name or path
+                else:
+                    dtype = x.dtype.base_dtype
+                    shape = TensorShape([None] * x.shape.rank) if relaxed else x.shape
+                    pname = path
+                counter[0] += 1
+                ph = apply_op("Placeholder", [], {"dtype": dtype, "shape": shape},
+                              name=_valid_name(pname))[0]
+                placeholders.append(ph)
+                return ph
+
+            g_args = [_replace_tensors(a, make_ph, self._arg_name(i))
+                      for i, a in enumerate(args)]
+            g_kwargs = {k: _replace_tensors(v, make_ph, k) for k, v in kwargs.items()}
+            graph.inputs = list(placeholders)
+            outputs = self._python_function(*g_args, **g_kwargs)
+            flat_out = []
+            _flatten_args(outputs, flat_out, keep_variables=True)
+            final = []
+            for o in flat_out:
+                if getattr(o, "_is_resource_variable", False):
+                    o = o._graph_read()
+                elif isinstance(o, EagerTensor):
+                    o = graph.capture(o)
+                if isinstance(o, _ops.Tensor):
+                    o = apply_op("Identity", [o], name="Identity")[0]
+                final.append(o)
+        graph.outputs = [t for t in final if isinstance(t, _ops.Tensor)]
+        structured = _pack(outputs, final, keep_variables=True)
+        graph.structured_outputs = structured
+        graph.structured_input_signature = (
+            tuple(_spec_of(p) for p in placeholders), {})
+        graph.inputs = placeholders + [ph for ph in graph.inputs[len(placeholders):]]
+        return ConcreteFunction(graph, placeholders, None, structured, final, self._name)
+
+    def _arg_name(self, i):
+        if i < len(self._param_names):
+            return self._param_names[i]
+        return f"args_{i}"
+
+    def _bind_signature(self, args, kwargs):
+        sig = self._input_signature
+        if kwargs:
+            names = self._param_names
+            args = list(args)
+            for n in names[len(args):]:
+                if n in kwargs:
+                    args.append(kwargs.pop(n))
+            if kwargs:
+                raise TypeError(f"Binding inputs to tf.function failed due to `got an "
+                                f"unexpected keyword argument '{next(iter(kwargs))}'`.")
+        if len(args) > len(sig):
+            raise TypeError(f"Binding inputs to tf.function failed due to `too many "
+                            f"positional arguments`. Received args: {tuple(args)!r} and "
+                            f"kwargs: {{}} for signature: {self._signature_text()}.")
+        if len(args) < len(sig):
+            raise TypeError(f"Binding inputs to tf.function failed due to `missing a "
+                            f"required argument: '{self._arg_name(len(args))}'`.")
+        out = []
+        for a, spec in zip(args, sig):
+            out.append(_bind_one(a, spec, args, self))
+        return tuple(out), {}
+
+    def _signature_text(self):
+        return "(" + ", ".join(f"{self._arg_name(i)}: {s!r}" for i, s in
+                               enumerate(_flat_specs(self._input_signature))) + ")"
+
+    def get_concrete_function(self, *args, **kwargs):
+        """The trace for these arguments (tensors or TensorSpecs); traces if needed."""
+        if self._input_signature is not None:
+            cf = self._cache.get(self._sig_key)
+            if cf is None:
+                cf = self._trace_with_specs(self._input_signature)
+            return cf
+        if any(isinstance(x, TensorSpec) for x in _flat_all((args, kwargs))):
+            return self._trace_with_specs(args, kwargs)
+        flat = []
+        key = _make_key((args, kwargs), flat)
+        cf = self._cache.get(key)
+        if cf is None:
+            cf = self._trace_new(args, kwargs, key)
+        return cf
+
+    def _trace_with_specs(self, args, kwargs=None):
+        kwargs = kwargs or {}
+        specs = [x for x in _flat_all((args, kwargs)) if isinstance(x, TensorSpec) or
+                 _is_tensor_like(x)]
+        specs = [s if isinstance(s, TensorSpec) else TensorSpec(s.shape, s.dtype)
+                 for s in specs]
+        dummy = _replace_specs(args)
+        dkw = _replace_specs(kwargs)
+        first = self._tracing_count == 0
+        cf = self._trace(dummy, dkw, specs=specs)
+        if cf.graph._created_variables:
+            if not first or self._created_variables:
+                raise ValueError(_SINGLETON_MSG)
+            self._created_variables = True
+            cf = self._trace(dummy, dkw, specs=specs)
+            if cf.graph._created_variables:
+                raise ValueError(_SINGLETON_MSG)
+        if self._input_signature is not None:
+            self._cache[self._sig_key] = cf
+        return cf
+
+    def __repr__(self):
+        return f"<tfteach.eager.function.Function object at 0x{id(self):x}>"
+
+
+def function(func=None, input_signature=None, autograph=True, jit_compile=None,
+             reduce_retracing=False, experimental_implements=None,
+             experimental_autograph_options=None, experimental_attributes=None,
+             experimental_relax_shapes=None, experimental_compile=None,
+             experimental_follow_type_hints=None):
+    """`@tf.function`, `@tf.function(input_signature=...)` or `tf.function(callable)`."""
+    kw = dict(input_signature=input_signature, autograph=autograph, jit_compile=jit_compile,
+              reduce_retracing=reduce_retracing,
+              experimental_relax_shapes=experimental_relax_shapes)
+    if func is None:
+        return lambda f: Function(f, **kw)
+    return Function(func, **kw)
+
+
+def _run_eagerly():
+    cfg = __import__("sys").modules.get("tfteach.config")
+    return cfg is not None and cfg._state["run_eagerly"]
+
+
+# --- argument handling ------------------------------------------------------------------
+
+def _is_tensor_like(x):
+    return isinstance(x, (EagerTensor, np.ndarray))
+
+
+def _valid_name(path):
+    out = "".join(c if (c.isalnum() or c in "_.-/") else "_" for c in str(path))
+    if not out or not (out[0].isalnum() or out[0] == "."):
+        out = "arg" + out
+    return out
+
+
+def _make_key(x, flat, relaxed=False):
+    """Hashable key of the arguments; collects the tensors (in order) into `flat`."""
+    if isinstance(x, EagerTensor):
+        flat.append(x)
+        shape = x._value.shape
+        return ("T", x._dtype, len(shape) if relaxed else shape)
+    if isinstance(x, np.ndarray):
+        t = _execute.convert_to_eager(x)
+        flat.append(t)
+        return ("T", t._dtype, x.ndim if relaxed else x.shape)
+    if isinstance(x, (list, tuple)):
+        return (type(x).__name__,) + tuple(_make_key(v, flat, relaxed) for v in x)
+    if isinstance(x, dict):
+        return ("dict",) + tuple((k, _make_key(x[k], flat, relaxed)) for k in sorted(x))
+    if getattr(x, "_is_resource_variable", False):
+        return ("V", id(x))
+    if x is None or isinstance(x, (bool, int, float, str, bytes, complex)):
+        return ("P", type(x), x)
+    try:
+        hash(x)
+        return ("H", x)
+    except TypeError:
+        return ("O", id(x))
+
+
+def _flatten_args(x, out, keep_variables=False):
+    if isinstance(x, (list, tuple)):
+        for v in x:
+            _flatten_args(v, out, keep_variables)
+    elif isinstance(x, dict):
+        for k in sorted(x):
+            _flatten_args(x[k], out, keep_variables)
+    elif keep_variables:
+        out.append(x)
+    elif _is_tensor_like(x):
+        out.append(x)
+
+
+def _flat_all(x):
+    out = []
+
+    def rec(v):
+        if isinstance(v, (list, tuple)):
+            for y in v:
+                rec(y)
+        elif isinstance(v, dict):
+            for k in sorted(v):
+                rec(v[k])
+        else:
+            out.append(v)
+    rec(x)
+    return out
+
+
+def _replace_tensors(x, make_ph, path):
+    if isinstance(x, (EagerTensor, np.ndarray)):
+        if isinstance(x, np.ndarray):
+            x = _execute.convert_to_eager(x)
+        return make_ph(x, path)
+    if isinstance(x, (list, tuple)):
+        vals = [_replace_tensors(v, make_ph, f"{path}_{i}") for i, v in enumerate(x)]
+        if isinstance(x, tuple) and hasattr(x, "_fields"):
+            return type(x)(*vals)
+        return type(x)(vals) if isinstance(x, tuple) else vals
+    if isinstance(x, dict):
+        return {k: _replace_tensors(x[k], make_ph, f"{path}_{k}") for k in sorted(x)}
+    return x
+
+
+class _SpecDummy:
+    """Stands for a TensorSpec argument while tracing a signature."""
+    def __init__(self, spec):
+        self.dtype = spec.dtype
+        self.shape = spec.shape
+
+
+def _replace_specs(x):
+    if isinstance(x, TensorSpec):
+        return EagerTensor(np.zeros([d or 0 for d in x.shape.as_list()]
+                                    if x.shape.rank is not None else [],
+                                    dtype=x.dtype.np_dtype if x.dtype.np_dtype is not None
+                                    else object), x.dtype)
+    if isinstance(x, (list, tuple)):
+        return type(x)(_replace_specs(v) for v in x) if not hasattr(x, "_fields") else \
+            type(x)(*[_replace_specs(v) for v in x])
+    if isinstance(x, dict):
+        return {k: _replace_specs(v) for k, v in x.items()}
+    return x
+
+
+def _pack(structure, flat, keep_variables=False):
+    it = iter(flat)
+
+    def pack(s):
+        if isinstance(s, (list, tuple)):
+            vals = [pack(v) for v in s]
+            if isinstance(s, tuple) and hasattr(s, "_fields"):
+                return type(s)(*vals)
+            return type(s)(vals) if isinstance(s, tuple) else vals
+        if isinstance(s, dict):
+            d = {k: pack(s[k]) for k in sorted(s)}
+            return type(s)((k, d[k]) for k in s) if not isinstance(s, dict) else \
+                {k: d[k] for k in s}
+        return next(it)
+    return pack(structure)
+
+
+def _normalize_signature(sig):
+    if not isinstance(sig, (list, tuple)):
+        raise TypeError(f"input_signature must be either a tuple or a list, got "
+                        f"{type(sig)}.")
+    for s in _flat_all(sig):
+        if not isinstance(s, TensorSpec):
+            raise TypeError(f"input_signature must be a possibly nested sequence of "
+                            f"TensorSpec objects, got invalid args {s!r} with type "
+                            f"{type(s)}.")
+    return tuple(sig)
+
+
+def _flat_specs(sig):
+    return _flat_all(sig)
+
+
+def _bind_one(a, spec, args, fn):
+    if isinstance(spec, (list, tuple)):
+        if not isinstance(a, (list, tuple)) or len(a) != len(spec):
+            raise TypeError(f"Binding inputs to tf.function failed: {a!r} does not match "
+                            f"{spec!r}.")
+        return type(spec)(_bind_one(x, s, args, fn) for x, s in zip(a, spec))
+    if isinstance(spec, dict):
+        return {k: _bind_one(a[k], spec[k], args, fn) for k in spec}
+    if isinstance(a, EagerTensor):
+        t = a
+    elif getattr(a, "_is_resource_variable", False):
+        t = a._read_eager()
+    else:
+        try:
+            t = _execute.convert_to_eager(a, spec.dtype)
+        except (TypeError, ValueError):
+            t = None
+    if t is None or t._dtype != spec.dtype or not spec.shape.is_compatible_with(t.shape):
+        got = TensorSpec(t.shape, t._dtype) if t is not None else a
+        raise TypeError(f"Binding inputs to tf.function failed due to `Can not cast {got!r} "
+                        f"to {spec!r}`. Received args: {tuple(args)!r} and kwargs: {{}} for "
+                        f"signature: {fn._signature_text()}.")
+    return t
