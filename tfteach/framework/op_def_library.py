@@ -101,17 +101,19 @@ def apply_op(op_type, inputs=(), attrs=None, name=None):
 
 
 def _graph_for(inputs):
+    """The graph of the symbolic inputs; all must share it (TF's ValueError otherwise)."""
+    graph, first = None, None
     for x in inputs:
-        if isinstance(x, (list, tuple)):
-            for y in x:
-                g = _graph_of(y)
-                if g is not None:
-                    return g
-        else:
-            g = _graph_of(x)
-            if g is not None:
-                return g
-    return _ops.get_default_graph()
+        for y in (x if isinstance(x, (list, tuple)) else (x,)):
+            g = _graph_of(y)
+            if g is None:
+                continue
+            if graph is None:
+                graph, first = g, y
+            elif g is not graph:
+                raise ValueError(f"{y} must be from the same graph as {first} (graphs are "
+                                 f"{g} and {graph}).")
+    return graph if graph is not None else _ops.get_default_graph()
 
 
 def _graph_of(x):

@@ -105,6 +105,8 @@ class Plan:
         self.target_ops = list(target_ops)
         self.feed_tensors = list(feed_tensors)
         self.error = None
+        self._independent = ()
+        self.devices = devices
         self.runs = 0
         self.fused_groups = []
         self._traced = None
@@ -137,8 +139,25 @@ class Plan:
                     msg += " and shape " + _shape_brackets(shape)
                 self.error = errors.InvalidArgumentError(
                     None, op, f"{msg}\n\t [[{{{{node {op.name}}}}}]]")
+                self._independent = self._not_depending_on(ops, op)
                 break
         return ops
+
+    def _not_depending_on(self, ops, missing):
+        """Stateful ops that do not need the unfed placeholder `missing`, and their inputs.
+
+        TF reports a missing feed when the placeholder's kernel runs; by then the ops that
+        do not depend on it have run in parallel (the slide's `assign_add` in a run that
+        forgot its feed_dict still counts). A run with a missing feed does the same."""
+        fed = set(self.feed_tensors)
+        blocked = set()
+        for op in ops:
+            if op._type == "Placeholder" or any(t.op in blocked for t in op._inputs
+                                                if t not in fed) or \
+                    any(c in blocked for c in op._control_inputs):
+                blocked.add(op)
+        return [op for op in ops if op not in blocked and op._opdef.stateful
+                and op._type not in ("VariableV2", "Variable")]
 
     # --- 4: compile ------------------------------------------------------------------------
     def _compile(self, groups=(), traced=False):
@@ -275,6 +294,9 @@ class Plan:
     def run(self, feed_values, ctx):
         """Runs the plan. `feed_values` are aligned with `feed_tensors`, already validated."""
         if self.error is not None:
+            if self._independent:
+                Plan(self.graph, [], self._independent, self.feed_tensors,
+                     devices=self.devices).run(feed_values, ctx)
             raise self.error
         self.runs += 1
         if self.runs == self.FUSE_AFTER:
