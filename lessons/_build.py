@@ -205,8 +205,10 @@ def main(argv=None):
             except Exception as exc:  # report and keep going: one broken lesson is not all
                 failed.append(lesson["file"])
                 first = str(exc).strip().splitlines()
-                print("FAILED   %s after %.1fs: %s" % (lesson["file"], time.time() - t0,
-                                                       first[-1] if first else exc))
+                where = next((c.get("id") for c in nb.cells if c.cell_type == "code" and any(
+                    o.get("output_type") == "error" for o in c.get("outputs", []))), "?")
+                print("FAILED   %s after %.1fs in cell %s: %s" % (
+                    lesson["file"], time.time() - t0, where, first[-1] if first else exc))
                 continue
             print("ran      %s in %.1fs" % (lesson["file"], time.time() - t0))
         nbformat.write(nb, str(target))

@@ -1,0 +1,211 @@
+# %% [markdown] id=title
+# # 06 · Gradients are graph operations
+#
+# **Goal:** see how automatic differentiation works in a graph framework. `tf.gradients(ys, xs)`
+# walks the graph backwards from `ys` to `xs` and **adds operations** that compute the
+# derivatives, applying the chain rule op by op. The result is a tensor like any other: it is
+# computed when a session runs it, at the current values.
+#
+# **You will meet:** `tf.gradients` with one or several `xs` and `ys`, the `gradients/` name
+# scope, why integer tensors have no gradient.
+
+# %% id=import
+%load_ext tfteach
+import tfteach.v1 as tf
+
+config = tf.ConfigProto()
+config.gpu_options.allow_growth = True
+
+# %% id=reset
+tf.reset_default_graph()
+g = tf.get_default_graph()
+
+# %% [markdown] id=why-intro
+# ## 1. Why derivatives?
+#
+# Training a model means making a *loss* (a number measuring how wrong the model is) smaller.
+# The partial derivative of the loss with respect to a parameter says how the loss changes when
+# that parameter moves a little. Nudging every parameter against its derivative, again and
+# again, walks the loss downhill: **gradient descent** (lesson 07).
+#
+# A graph makes this automatic: every operation type knows the derivative of its output with
+# respect to its inputs, so the library can chain them together, backwards, from the loss to the
+# parameters.
+
+# %% [markdown] id=small-graph-intro
+# ## 2. A small graph
+#
+# `eqn = a + 2 * b`. The `2` becomes a constant that lives under the multiplication's name:
+# `mul/x`.
+
+# %% id=small-graph
+a = tf.constant(5, name='a')
+b = tf.constant(7, name='b')
+eqn = a + 2 * b
+g.get_operations()
+
+# %% [markdown] id=int-intro
+# Ask for `d eqn / d b`. The seed tutorial (TF 1.x) got `[2]` here; current TensorFlow returns
+# `[None]`, because `a` and `b` are **integers** and derivatives are only defined for floating
+# point (and complex) tensors. Fetching `None` is an error.
+
+# %% id=int-gradient
+grad = tf.gradients(eqn, b)
+print(grad)
+sess = tf.Session(config=config)
+try:
+    sess.run(grad)
+except TypeError as err:
+    print("TypeError:", str(err).splitlines()[0])
+sess.close()
+
+# %% [markdown] id=float-intro
+# ## 3. The same with floats
+#
+# Start again with float constants and look at what `tf.gradients` adds to the graph.
+
+# %% id=float-graph
+tf.reset_default_graph()
+g = tf.get_default_graph()
+a = tf.constant(5., name='a')
+b = tf.constant(7., name='b')
+eqn = a + 2 * b
+
+# %% id=gradients-graph
+grad = tf.gradients(eqn, b)
+g.get_operations()
+
+# %% [markdown] id=gradients-graph-explained
+# Several operations appeared under the name scope `gradients/`:
+#
+# * `gradients/Shape`, `gradients/grad_ys_0/Const` and `gradients/grad_ys_0` (a `Fill`) make the
+#   starting gradient `d eqn / d eqn = 1`, shaped like `eqn`;
+# * `gradients/add_grad/...` passes that gradient back through the addition to both inputs;
+# * `gradients/mul_grad/...` multiplies by the other factor (2) on the way back to `b`.
+#
+# The drawing shows the forward graph and the gradient graph apart.
+
+# %% id=gradients-draw
+%graph
+
+# %% id=grad-tensor
+grad
+
+# %% [markdown] id=grad-run-intro
+# ## 4. Running gradients
+#
+# A gradient tensor is computed *at a point*: at the current values of `a` and `b`. (Here the
+# derivative happens to be the same everywhere.)
+
+# %% id=grad-run
+sess = tf.Session(config=config)
+sess.run(grad)
+
+# %% [markdown] id=both-intro
+# With a list of `xs` you get the list of partial derivatives, the **gradient**.
+
+# %% id=gradient-wrt-both
+gradient_wrt_both = tf.gradients(eqn, [a, b])
+sess.run(gradient_wrt_both)
+
+# %% id=eqn2
+eqn2 = a * b + b
+
+# %% id=gradient-eqn2
+gradient_of_eqn2 = tf.gradients(eqn2, [a, b])
+sess.run(gradient_of_eqn2)
+
+# %% [markdown] id=point-note
+# `d(ab + b)/da = b = 7` and `d(ab + b)/db = a + 1 = 6`: the formula is symbolic (a graph), the
+# answer is numeric (at `a = 5, b = 7`).
+#
+# ## 5. Several ys at once
+#
+# With a list of `ys`, `tf.gradients` returns the derivatives of their **sum**. That differs from
+# `tf.gradients(eqn + eqn2, ...)` only in where the adding happens: there the forward graph adds
+# the two values, here the gradient graph adds the two gradients.
+
+# %% id=two-ys
+gradient_with_two_ys = tf.gradients([eqn, eqn2], [a, b])
+sess.run(gradient_with_two_ys)
+
+# %% id=close
+sess.close()
+
+# %% [markdown] id=chain-rule
+# ## 6. The chain rule, op by op
+#
+# For `L = f(g(h(x)))`, `dL/dx = f'(g(h(x))) · g'(h(x)) · h'(x)`. The gradient graph computes
+# exactly this product, right to left: each `*_grad` block multiplies the gradient coming from
+# above by its own local derivative. Check it on `y = (3x + 1)^2` at `x = 2`:
+# `dy/dx = 2(3x + 1) · 3 = 42`.
+
+# %% id=chain-rule-code
+x = tf.constant(2.0, name="x")
+y = tf.square(3.0 * x + 1.0, name="y")
+dy_dx = tf.gradients(y, x)[0]
+with tf.Session() as sess:
+    print(sess.run(dy_dx))
+
+# %% [markdown] id=exercises
+# ## Exercises
+#
+# **Exercise 1.** For `p = tf.constant(3.0)` and `q = tf.constant(4.0)`, build
+# `r = p * p * q` and compute the gradient of `r` with respect to `[p, q]`. Store the fetched
+# list in `answer_1`.
+
+# %% id=ex1
+answer_1 = None
+
+# %% id=ex1-check
+def check_1(values):
+    assert len(values) == 2, "one partial derivative per x"
+    assert abs(values[0] - 24.0) < 1e-5 and abs(values[1] - 9.0) < 1e-5, values
+    return "Exercise 1: correct!"
+
+print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+
+# %% [markdown] id=ex2-intro
+# **Exercise 2.** How many new operations with names starting `gradients_1/` does a second call
+# of `tf.gradients` in the same graph add for `y = tf.square(x)`? Put your guess in `answer_2`
+# (the check counts them).
+
+# %% id=ex2
+answer_2 = None
+
+# %% id=ex2-check
+def check_2(n):
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.constant(1.0)
+        y = tf.square(x)
+        tf.gradients(y, x)
+        before = len(graph.get_operations())
+        tf.gradients(y, x)
+        added = [op.name for op in graph.get_operations()[before:]]
+    assert all(name.startswith("gradients_1/") for name in added)
+    assert n == len(added), "count again: %s" % added
+    return "Exercise 2: correct!"
+
+print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+
+# %% [markdown] id=solutions
+# ### Solutions (try first!)
+
+# %% id=solutions-code
+p = tf.constant(3.0)
+q = tf.constant(4.0)
+r = p * p * q
+with tf.Session() as sess:
+    answer_1 = sess.run(tf.gradients(r, [p, q]))
+print(check_1(answer_1))
+
+graph = tf.Graph()
+with graph.as_default():
+    x = tf.constant(1.0)
+    y = tf.square(x)
+    tf.gradients(y, x)
+    before = len(graph.get_operations())
+    tf.gradients(y, x)
+    answer_2 = len(graph.get_operations()) - before
+print(check_2(answer_2))
