@@ -136,3 +136,24 @@ def __getattr__(name):
 def __dir__():
     from .eager import _tf2_names as N
     return sorted(set(globals()) | N.TOP | N.TOP_MODULES)
+
+
+class _TF2Namespace(type(compat)):
+    """`tf.train` and `tf.summary` are TF2 views of the packages `tfteach.train` and
+    `tfteach.summary` (which also hold the TF1 API): importing those packages must not
+    replace the views, so these two names are properties."""
+
+    def _view(self, name):
+        cache = self.__dict__.setdefault("_views", {})
+        if name not in cache:
+            cache[name] = _submodule(name)
+        return cache[name]
+
+    train = property(lambda self: self._view("train"), lambda self, value: None)
+    summary = property(lambda self: self._view("summary"), lambda self, value: None)
+
+
+import sys as _sys
+
+_sys.modules[__name__].__class__ = _TF2Namespace
+del _sys

@@ -163,7 +163,7 @@ def _load_ops():
 
 
 class _Dispatch:
-    __slots__ = ("fn", "kwargs", "out_types", "n_out", "op_proto_needed", "stateful")
+    __slots__ = ("fn", "kwargs", "out_types", "n_out", "op_proto_needed", "stateful", "attrs")
 
 
 def _build_dispatch(opdef, flat, attrs, device, name):
@@ -200,6 +200,7 @@ def _build_dispatch(opdef, flat, attrs, device, name):
     d.out_types = op_def_library._output_types(opdef, attrs)
     d.n_out = len(d.out_types)
     d.stateful = opdef.stateful
+    d.attrs = attrs
     return d
 
 
@@ -214,6 +215,27 @@ def _attr_key(attrs):
 
 def execute(opdef, inputs, attrs, name):
     """Runs `opdef` on `inputs` now; returns the list of output EagerTensors."""
+    # Fast path: no attrs, every input already an EagerTensor of a dtype combination seen
+    # before (so already validated), default device.
+    if not attrs and not context._device_stack[-1]:
+        n = len(inputs)
+        if n == 2:
+            x, y = inputs
+            if type(x) is EagerTensor and type(y) is EagerTensor:
+                d = _fast_cache.get((opdef, x._dtype, y._dtype))
+                if d is not None:
+                    return _run(d, opdef, (x, y), (x._value, y._value), attrs, name)
+        elif n == 1:
+            x = inputs[0]
+            if type(x) is EagerTensor:
+                d = _fast_cache.get((opdef, x._dtype))
+                if d is not None:
+                    return _run(d, opdef, (x,), (x._value,), attrs, name)
+    fast_key = None
+    if not attrs and not context._device_stack[-1] and 1 <= len(inputs) <= 2 and \
+            all(type(x) is EagerTensor for x in inputs):
+        fast_key = (opdef,) + tuple(x._dtype for x in inputs)
+    attrs = dict(attrs) if attrs else {}
     flat, attrs = _convert_inputs(opdef, inputs, attrs)
     device = context.current_device() if context._device_stack[-1] else "CPU"
     key = None
@@ -226,13 +248,22 @@ def execute(opdef, inputs, attrs, name):
         d = _build_dispatch(opdef, flat, attrs, device, name)
         if key is not None:
             _dispatch_cache[key] = d
-    values = [t._value for t in flat]
+    if fast_key is not None and key is not None and not d.op_proto_needed:
+        d.attrs = attrs
+        _fast_cache[fast_key] = d
+    return _run(d, opdef, flat, [t._value for t in flat], attrs, name)
+
+
+_fast_cache = {}
+
+
+def _run(d, opdef, flat, values, attrs, name):
     kwargs = d.kwargs
     if d.op_proto_needed:
         kwargs = dict(kwargs)
         kwargs["op"] = _EagerOp(opdef, name, flat, attrs)
     try:
-        result = d.fn(*values, **kwargs)
+        result = d.fn(*values, **kwargs) if kwargs else d.fn(*values)
     except errors.OpError as e:
         raise type(e)(None, None, _with_op(e.message, opdef)) from None
     except (KeyboardInterrupt, SystemExit, MemoryError):
@@ -240,10 +271,16 @@ def execute(opdef, inputs, attrs, name):
     except Exception as e:  # noqa: BLE001 - foreign kernel errors become TF's class
         raise errors.InvalidArgumentError(
             None, None, _with_op(f"{type(e).__name__}: {e}", opdef)) from None
-    outs = _wrap(result, d)
+    if d.n_out == 1:
+        t = d.out_types[0]
+        if type(result) is not _ndarray and not isinstance(result, _generic):
+            result = _as_array(result, t)
+        outs = [EagerTensor(result, t)]
+    else:
+        outs = _wrap(result, d)
     if active_tapes:
         from . import backprop
-        backprop.record(opdef, attrs, flat, outs, name)
+        backprop.record(opdef, attrs if attrs else d.attrs, flat, outs, name)
     return outs
 
 
