@@ -43,6 +43,15 @@ def _bga_shape(op):
     return [TensorShape([None]), TensorShape([None])]
 
 
+def _stitch_shape(op):
+    from ..framework.tensor_shape import unknown_shape
+    return [unknown_shape()]
+
+
+if not _has("DynamicStitch"):
+    registry.register_op("DynamicStitch", inputs=(("*indices", _dt.int32), ("*data", "T")),
+                         outputs=(("merged", "T"),), shape=_stitch_shape)
+
 if not _has("BroadcastGradientArgs"):
     registry.register_op("BroadcastGradientArgs", inputs=(("s0", "T"), ("s1", "T")),
                          outputs=(("r0", "T"), ("r1", "T")), shape=_bga_shape)
@@ -140,6 +149,15 @@ def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
 
 def batch_matmul(a, b, adj_x=False, adj_y=False):
     return _op1("BatchMatMulV2", [a, b], {"adj_x": bool(adj_x), "adj_y": bool(adj_y)})
+
+
+def cast(x, dtype):
+    """math_ops.cast, returning a tensor of the right dtype untouched *before* opening the
+    `Cast` name scope (as TF does), so no name is used up."""
+    dtype = _dt.as_dtype(dtype).base_dtype
+    if isinstance(x, _ops.Tensor) and x.dtype.base_dtype == dtype:
+        return x
+    return math_ops.cast(x, dtype)
 
 
 def _shape_tuple(t):
@@ -337,7 +355,8 @@ def _squared_difference_grad(op, grad):
     x, y = op.inputs[0], op.inputs[1]
     skip = _skip(op)
     with _ops.control_dependencies([grad]):
-        x_grad = math_ops.scalar_mul(2.0, grad) * (x - y)
+        two = _ops.convert_to_tensor(2.0, dtype=grad.dtype.base_dtype, name="scalar")
+        x_grad = _op1("Mul", [two, grad]) * (x - y)
     if isinstance(grad, _ops.Tensor) and _fully_equal(x, y, grad):
         return x_grad, -x_grad
     return reduce_gradient_args(x, y, None if 0 in skip else x_grad,
@@ -599,7 +618,7 @@ _FLOATS = (_dt.float16, _dt.float32, _dt.float64, _dt.bfloat16, _dt.complex64,
 def _cast_grad(op, grad):
     src = op.inputs[0].dtype.base_dtype
     if src in _FLOATS and grad.dtype.base_dtype in _FLOATS:
-        return math_ops.cast(grad, src)
+        return cast(grad, src)
     return None
 
 
@@ -618,14 +637,24 @@ def _reduced_shape_static(in_shape, axes):
     return [1 if i in axes else d for i, d in enumerate(in_shape)]
 
 
-def _reduced_shape_dynamic(input_shape, axes):
-    """[d_i or 1 for reduced i] computed in the graph (TF's math_ops.reduced_shape)."""
-    input_rank = _op1("Size", [input_shape], {"out_type": _dt.int32})
-    axes = math_ops.cast(axes, _dt.int32)
+def reduced_shape(input_shape, axes):
+    """The shape of a reduction's output with keep_dims (TF's math_ops.reduced_shape):
+    a NumPy array when shape and axes are known, else DynamicStitch(range(rank), axes)."""
+    cs = _const_value(input_shape)
+    if cs is not None:
+        ca = _const_value(axes)
+        if ca is not None:
+            out = np.array(cs, dtype=np.int32)
+            out[np.array(ca, dtype=np.int32)] = 1
+            return out
+    axes = _ops.convert_to_tensor(axes)
+    input_rank = array_ops.size(input_shape, out_type=axes.dtype.base_dtype)
     axes = (axes + input_rank) % input_rank
-    axes_shape = shape(axes, optimize=False)
-    ranges = _op1("Range", [np.int32(0), input_rank, np.int32(1)])
-    ones = fill(axes_shape, np.int32(1))
+    axes_shape = array_ops.shape(axes)
+    ranges = _op1("Range", [0, input_rank, 1], name="range")
+    with _ops.name_scope("ones") as scope:
+        one = constant_op.constant(1, dtype=input_shape.dtype.base_dtype, name="Const")
+        ones = fill(axes_shape, one, name=scope)
     return _op1("DynamicStitch", [[ranges, axes], [input_shape, ones]])
 
 
@@ -650,8 +679,7 @@ def _sum_grad_impl(op, grad):
                 return tile(grad, scaling)
     input_shape = shape(x)
     if not op.get_attr("keep_dims"):
-        kept = _reduced_shape_dynamic(input_shape, op.inputs[1])
-        grad = reshape(grad, kept)
+        grad = reshape(grad, reduced_shape(input_shape, op.inputs[1]))
     return _op1("BroadcastTo", [grad, input_shape])
 
 
@@ -671,13 +699,11 @@ def _mean_grad(op, grad):
         factor = constant_op.constant(factor, dtype=sum_grad.dtype.base_dtype)
     else:
         input_shape = shape(op.inputs[0])
-        input_rank = _op1("Size", [input_shape], {"out_type": _dt.int32})
-        axes = math_ops.cast(op.inputs[1], _dt.int32)
+        input_rank = array_ops.size(input_shape)
+        axes = cast(op.inputs[1], input_rank.dtype.base_dtype)
         axes = (axes + input_rank) % input_rank
-        factor = _op1("Prod", [_op1("GatherV2", [input_shape, axes, np.int32(0)],
-                                   {"batch_dims": 0}), np.int32(0)],
-                      {"keep_dims": False})
-    return math_ops.truediv(sum_grad, math_ops.cast(factor, sum_grad.dtype)), None
+        factor = math_ops.reduce_prod(array_ops.gather(input_shape, axes))
+    return math_ops.truediv(sum_grad, cast(factor, sum_grad.dtype)), None
 
 
 def _min_or_max_grad(op, grad):
@@ -687,16 +713,13 @@ def _min_or_max_grad(op, grad):
     if not op.get_attr("keep_dims"):
         in_shape = _shape_tuple(x)
         axes = _const_value(op.inputs[1])
-        if in_shape is not None and None not in in_shape and axes is not None:
-            kept = _int32(_reduced_shape_static(in_shape, axes))
-        else:
-            kept = _reduced_shape_dynamic(input_shape, op.inputs[1])
+        kept = reduced_shape(input_shape, op.inputs[1])
         y = reshape(y, kept)
         grad = reshape(grad, kept)
     else:
         kept = shape(y)
     # Tied extremes share the gradient equally, as in TF.
-    indicators = math_ops.cast(math_ops.equal(y, x), grad.dtype)
+    indicators = cast(math_ops.equal(y, x), grad.dtype)
     num_selected = reshape(reduce_sum(indicators, op.inputs[1]), kept)
     return [math_ops.divide(indicators, num_selected) * grad, None]
 

@@ -334,6 +334,9 @@ def _flatten(x):
 
 
 def _cast(x, dtype):
+    # TF returns a tensor of the right dtype before opening the "Cast" name scope.
+    if isinstance(x, _ops.Tensor) and x.dtype.base_dtype == dtype:
+        return x
     return math_ops.cast(x, dtype)
 
 

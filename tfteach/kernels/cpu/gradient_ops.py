@@ -52,3 +52,30 @@ def _broadcast_gradient_args(s0, s1):
 
 if registry.get("BroadcastGradientArgs").kernels.get("CPU") is None:
     register_kernel("BroadcastGradientArgs")(_broadcast_gradient_args)
+
+
+def _dynamic_stitch(*args):
+    """merged[indices[m][i]] = data[m][i]: later lists win where indices repeat (as TF)."""
+    n = len(args) // 2
+    indices, data = args[:n], args[n:]
+    idx = [np.asarray(i) for i in indices]
+    dat = [np.asarray(d) for d in data]
+    size = max((int(i.max()) + 1 for i in idx if i.size), default=0)
+    first = next((d for i, d in zip(idx, dat) if i.size), dat[0])
+    i0 = next((i for i in idx if i.size), idx[0])
+    inner = first.shape[i0.ndim:]
+    out = np.zeros((size,) + tuple(inner), dtype=first.dtype)
+    seen = np.zeros(size, dtype=bool)
+    for i, d in zip(idx, dat):
+        if d.shape[:i.ndim] != i.shape:
+            raise errors.InvalidArgumentError(
+                None, None, f"data[m].shape = {list(d.shape)} does not start with "
+                            f"indices[m].shape = {list(i.shape)}")
+        flat_i = i.reshape(-1)
+        out[flat_i] = d.reshape((flat_i.size,) + tuple(inner))
+        seen[flat_i] = True
+    return out
+
+
+if registry.get("DynamicStitch").kernels.get("CPU") is None:
+    register_kernel("DynamicStitch")(_dynamic_stitch)
