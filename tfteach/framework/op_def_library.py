@@ -49,7 +49,11 @@ def _shape_list(shape):
 
 def _attr_str(v):
     if isinstance(v, _dt.DType):
-        return "DT_" + v.name.upper().replace("_REF", "_REF")
+        # TF's DataType enum names: DT_FLOAT, DT_DOUBLE, DT_HALF (not DT_FLOAT32 ...).
+        base = v.base_dtype.name
+        enum = {"float32": "FLOAT", "float64": "DOUBLE", "float16": "HALF"}.get(
+            base, base.upper())
+        return "DT_" + enum + ("_REF" if v.is_ref_dtype else "")
     if isinstance(v, bool):
         return "true" if v else "false"
     return str(v)

@@ -138,14 +138,7 @@ def _is_tensorlike(x):
 def _eager_or_static_shape(x):
     """Static dims (ints / None) of a tensor, an eager tensor or a Python/NumPy value; None
     when the rank is unknown."""
-    if getattr(x, "_is_eager", False):
-        return list(x.shape)
-    if isinstance(x, _ops.Tensor):
-        return shape_rules.dims(x.shape)
-    sh = getattr(x, "shape", None)
-    if sh is not None and hasattr(x, "_tfteach_dtype"):
-        return shape_rules.dims(as_shape(sh))
-    return list(np.shape(x))
+    return shape_rules.static_dims(x)
 
 
 def _fmt(d):
@@ -163,9 +156,8 @@ def _reshape_shape(op):
         return [_tu.constant_value_as_shape(op.inputs[1])]
     vals = [int(v) for v in np.reshape(vals, -1)]
     unknown = [i for i, v in enumerate(vals) if v == -1]
-    if len(unknown) > 1:
-        raise op.shape_error(f"Cannot infer multiple unknown dimensions in shape "
-                             f"{_fmt(vals)}")
+    if len(unknown) > 1:     # TF leaves this to run time
+        return [TensorShape([None if v == -1 else v for v in vals])]
     for v in vals:
         if v < -1:
             raise op.shape_error(f"Size {vals.index(v)} must be non-negative, not {v}")
@@ -265,8 +257,8 @@ def _concat_shape(op):
         return [unknown_shape(rank)]
     a = int(axis)
     if not -rank <= a < rank:
-        raise op.shape_error(f"ConcatOp : Expected concatenating dimensions in the range "
-                             f"[{-rank}, {rank}), but got {a}")
+        raise op.shape_error(f"Shape must be at least rank {a + 1 if a >= 0 else -a} but is "
+                             f"rank {rank}")
     a %= rank
     out = None
     total = 0
@@ -454,11 +446,7 @@ def _slice_shape(op):
         if s == -1:
             out.append(None if d is None or b is None else d - b)
             continue
-        if d is not None and b is not None and (b < 0 or s < 0 or b + s > d):
-            if b < 0 or b > d:
-                raise op.shape_error(f"Expected begin[{i}] in [0, {d}], but got {b}")
-            raise op.shape_error(f"Expected size[{i}] in [0, {d - b}], but got {s}")
-        out.append(s)
+        out.append(s)       # TF checks begin/size against the input only at run time
     return [TensorShape(out)]
 
 
@@ -476,7 +464,7 @@ class _StridedSliceError(Exception):
 
 
 def strided_slice_plan(dims, begin, end, strides, begin_mask, end_mask, ellipsis_mask,
-                       new_axis_mask, shrink_axis_mask):
+                       new_axis_mask, shrink_axis_mask, values_known=True):
     """TF's StridedSlice semantics as a NumPy basic index.
 
     `dims`: the input's dims (None for unknown). Returns (index tuple, output dims); the
@@ -508,6 +496,12 @@ def strided_slice_plan(dims, begin, end, strides, begin_mask, end_mask, ellipsis
             raise _StridedSliceError(f"Index out of range using input dim {r}; input has only "
                                      f"{rank} dims")
         d = dims[r]
+        if not values_known:        # only the masks are known: the rank still is
+            if not shrink_axis_mask & bit:
+                out.append(None)
+            index.append(None)
+            r += 1
+            continue
         s = int(strides[i])
         if s == 0:
             raise _StridedSliceError(f"strides[{i}] must be non-zero")
@@ -540,11 +534,18 @@ def _strided_slice_shape(op):
     x = op.inputs[0].shape
     vals = [_const(op, i) for i in (1, 2, 3)]
     masks = [op.get_attr(m) for m in _MASKS]
-    if any(v is None for v in vals) or x.rank is None:
+    if x.rank is None:
         return [unknown_shape()]
-    b, e, s = ([int(v) for v in np.reshape(a, -1)] for a in vals)
+    known = not _builtins.any(v is None for v in vals)
+    if known:
+        b, e, s = ([int(v) for v in np.reshape(a, -1)] for a in vals)
+    else:
+        n = op.inputs[1].shape
+        if n.rank != 1 or n.as_tuple()[0] is None:
+            return [unknown_shape()]
+        b = e = s = [0] * n.as_tuple()[0]
     try:
-        _, out = strided_slice_plan(list(x.as_tuple()), b, e, s, *masks)
+        _, out = strided_slice_plan(list(x.as_tuple()), b, e, s, *masks, values_known=known)
     except _StridedSliceError as err:
         raise op.shape_error(str(err)) from None
     return [TensorShape(out)]
@@ -656,8 +657,8 @@ def _tile_shape(op):
     mult = _const(op, 1)
     if x.rank is not None and m_shape.rank == 1 and m_shape.as_tuple()[0] is not None and \
             m_shape.as_tuple()[0] != x.rank:
-        raise op.shape_error(f"Shape must be rank {m_shape.as_tuple()[0]} but is rank "
-                             f"{x.rank}")
+        raise op.shape_error(f"Shape must be rank {x.rank} but is rank "
+                             f"{m_shape.as_tuple()[0]}")
     if x.rank is None:
         n = m_shape.as_tuple()[0] if m_shape.rank == 1 else None
         return [shape_rules.unknown_rank_or(n)]
@@ -992,10 +993,8 @@ def _split_v_shape(op):
         rest = d[a] - _builtins.sum(s for s in sizes if s != -1)
         sizes = [rest if s == -1 else s for s in sizes]
     if d[a] is not None and -1 not in sizes and _builtins.sum(sizes) != d[a]:
-        raise op.shape_error(f"Determined shape must either match input shape along split_dim "
-                             f"exactly if fully specified, or be less than the size of the "
-                             f"input along split_dim if not fully specified.  Got: "
-                             f"{_builtins.sum(sizes)}")
+        raise op.shape_error(f"can't split axis of size {d[a]} into pieces of size "
+                             f"{_fmt(sizes)}")
     return [TensorShape(d[:a] + (None if s == -1 else s,) + d[a + 1:]) for s in sizes]
 
 

@@ -78,11 +78,8 @@ registry.register_op("MatrixDeterminant", inputs=(("input", "T"),), outputs=(("o
 
 
 def _rank_of(x):
-    if getattr(x, "_is_eager", False):
-        return len(x.shape)
-    if isinstance(x, _ops.Tensor):
-        return x.shape.rank
-    return np.ndim(x)
+    d = shape_rules.static_dims(x)
+    return None if d is None else len(d)
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
@@ -192,9 +189,7 @@ def _reshape_for_matmul(x, dims, perm, shape2):
 
 
 def _static_dims(x):
-    if getattr(x, "_is_eager", False):
-        return list(x.shape)
-    return None if x.shape.rank is None else list(x.shape.as_tuple())
+    return shape_rules.static_dims(x)
 
 
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=_dt.float32, name=None):

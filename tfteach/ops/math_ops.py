@@ -334,21 +334,20 @@ for _t in ("ArgMax", "ArgMin"):
 
 def _resolve_keepdims(keepdims, keep_dims):
     if keepdims is not None and keep_dims is not None:
-        raise ValueError("Cannot specify both 'keep_dims' and 'keepdims'")
+        raise ValueError("Cannot specify both 'keep_dims' and 'keepdims'.")
     k = keepdims if keepdims is not None else keep_dims
     return bool(k) if k is not None else False
 
 
 def _resolve_axis(axis, reduction_indices):
     if axis is not None and reduction_indices is not None:
-        raise ValueError("Cannot specify both 'axis' and 'reduction_indices'")
+        raise ValueError("Cannot specify both 'reduction_indices' and 'axis'.")
     return axis if axis is not None else reduction_indices
 
 
 def _static_rank(x):
-    if getattr(x, "_is_eager", False) or not isinstance(x, _ops.Tensor):
-        return len(_np.shape(x.numpy() if hasattr(x, "numpy") else x))
-    return x.shape.rank
+    d = shape_rules.static_dims(x)
+    return None if d is None else len(d)
 
 
 def _reduction_dims(x, axis):

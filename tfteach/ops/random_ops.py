@@ -183,8 +183,6 @@ def random_uniform(shape, minval=0, maxval=None, dtype=_dt.float32, seed=None, n
 
 def _normal(op_type, default_name, shape, mean, stddev, dtype, seed, name):
     dtype = _dt.as_dtype(dtype).base_dtype
-    if not dtype.is_floating:
-        raise ValueError(f"Invalid dtype {dtype!r}: a floating point dtype is required")
     from . import math_ops
     with _ops.name_scope(name, default_name, [shape, mean, stddev]) as scope:
         shape = _shape_tensor(shape)

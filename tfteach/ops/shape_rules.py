@@ -85,3 +85,18 @@ def unknown_rank_or(rank):
 
 def out_shape(d):
     return unknown_shape() if d is None else TensorShape(d)
+
+
+def static_dims(x):
+    """Dims (ints / None) of a graph tensor, an eager tensor, a variable or a Python/NumPy
+    value, read without running anything; None when the rank is unknown."""
+    from ..framework import ops as _ops
+    from ..framework.tensor_shape import as_shape
+    if isinstance(x, _ops.Tensor) or getattr(x, "_is_eager", False) or \
+            getattr(x, "_tfteach_dtype", None) is not None or hasattr(x, "_as_graph_element"):
+        sh = getattr(x, "shape", None)
+        if sh is None:
+            return None
+        return dims(as_shape(sh)) if not isinstance(sh, tuple) else list(sh)
+    import numpy as np
+    return list(np.shape(x))

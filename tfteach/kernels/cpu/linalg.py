@@ -183,6 +183,7 @@ def matrix_inverse(x, *, adjoint):
         bad = _inverse_batch(xb, out)
         if bad >= 0:
             raise errors.InvalidArgumentError(None, None, "Input is not invertible.")
+    out += 0    # LAPACK leaves -0.0 where TF's result has 0.0
     return out.reshape(batch + (n, n))
 
 
