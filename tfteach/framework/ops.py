@@ -492,10 +492,19 @@ class Graph:
             self._device_stack.pop()
 
     def _current_device(self):
-        for d in reversed(self._device_stack):
-            if d is not None:
-                return d if isinstance(d, str) else d(None)
-        return ""
+        """The merged device scopes in TF's canonical spelling ('/cpu:0' -> '/device:CPU:0';
+        inner scopes override the fields they name; `tf.device(None)` clears)."""
+        if not self._device_stack:
+            return ""
+        fields = {}
+        for d in self._device_stack:
+            if d is None:
+                fields = {}
+                continue
+            if not isinstance(d, str):
+                d = d(None) or ""
+            fields.update(_parse_device_spec(d))
+        return _device_spec_string(fields)
 
     # --- control dependencies ----------------------------------------------------------------
     def control_dependencies(self, control_inputs):
@@ -632,16 +641,47 @@ class Graph:
         return f"<tfteach.framework.ops.Graph object at {hex(id(self))}>"
 
 
+def _parse_device_spec(spec):
+    """'/job:ps/task:1/cpu:0' -> {'job': 'ps', 'task': '1', 'type': 'CPU', 'index': '0'}."""
+    out = {}
+    for part in spec.strip("/").split("/"):
+        if not part:
+            continue
+        bits = part.split(":")
+        key = bits[0].lower()
+        if key in ("job", "replica", "task") and len(bits) > 1:
+            out[key] = bits[1]
+        elif key == "device" and len(bits) > 1:
+            out["type"] = bits[1].upper() if bits[1].lower() in ("cpu", "gpu") else bits[1]
+            if len(bits) > 2:
+                out["index"] = bits[2]
+        elif key in ("cpu", "gpu"):
+            out["type"] = key.upper()
+            if len(bits) > 1:
+                out["index"] = bits[1]
+    return out
+
+
+def _device_spec_string(fields):
+    parts = [f"/{k}:{fields[k]}" for k in ("job", "replica", "task") if k in fields]
+    if "type" in fields:
+        parts.append(f"/device:{fields['type']}:{fields.get('index', '*')}")
+    return "".join(parts)
+
+
 class GraphDef:
     """A list of NodeDefs, as `Graph.as_graph_def()` returns."""
+
+    PRODUCER = 2474          # TF 2.21's GraphDef version
 
     def __init__(self, nodes, graph=None):
         self.node = nodes
         self._graph = graph
 
     def __str__(self):
-        return "\n".join("node {\n" + "\n".join("  " + ln for ln in str(n).splitlines()) +
-                         "\n}" for n in self.node)
+        body = "".join("node {\n" + "".join("  " + ln + "\n" for ln in str(n).splitlines()) +
+                       "}\n" for n in self.node)
+        return body + f"versions {{\n  producer: {self.PRODUCER}\n}}\n"
 
     def __len__(self):
         return len(self.node)
