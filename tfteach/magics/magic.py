@@ -109,8 +109,8 @@ def rich_bundle(obj):
     d = Drawing(obj)
     try:
         return {"image/svg+xml": d.svg()}
-    except GraphvizUnavailable:
-        return {"text/html": fallback_bundle(d.dot, "")["text/html"]}
+    except GraphvizUnavailable as e:
+        return {"text/html": fallback_bundle(d.dot, "", str(e))["text/html"]}
 
 
 _TYPES = (_ops.Graph, _ops.Operation, _ops.Tensor)

@@ -46,10 +46,11 @@ def format_value(v, limit=400):
 
 def _svg_or_dot(drawing):
     try:
-        return drawing.svg()
-    except GraphvizUnavailable:
+        # scaled to the widget's width: a wide graph stays whole instead of scrolling away
+        return drawing.svg().replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
+    except GraphvizUnavailable as e:
         from ..viz.render import fallback_bundle
-        return fallback_bundle(drawing.dot, "")["text/html"]
+        return fallback_bundle(drawing.dot, "", str(e))["text/html"]
 
 
 def _sessions_dict(sessions):
@@ -94,6 +95,8 @@ class GraphExplorer:
         self.info = w.HTML()
         self.value = w.HTML()
         self.picture = w.HTML()
+        self.select_box.add_class("tfteach-op-list")
+        self.picture.add_class("tfteach-picture")
         self.filter.observe(self._on_filter, names="value")
         self.select_box.observe(self._on_select, names="value")
         self.eval_button.on_click(lambda _b: self.evaluate())

@@ -154,7 +154,7 @@ def to_dot(obj, **options):
     rep = {}            # op name -> visible node id
     lines = ["digraph G {",
              f"  graph [rankdir={opts.rankdir}, compound=true, fontname=\"Helvetica\", "
-             f"fontsize=11, nodesep=0.25, ranksep=0.35, newrank=true"
+             f"fontsize=11, nodesep=0.25, ranksep=0.35"
              + (f", label={_q(opts.title)}, labelloc=t" if opts.title else "") + "];",
              "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", "
              "fontsize=10, fillcolor=\"#ffffff\", height=0.3, margin=\"0.08,0.03\"];",

@@ -30,10 +30,7 @@ def render_svg(dot_source):
         import graphviz
     except ImportError as e:
         raise GraphvizUnavailable(INSTALL_HINT) from e
-    try:
-        svg = graphviz.Source(dot_source).pipe(format="svg", encoding="utf-8")
-    except graphviz.ExecutableNotFound as e:
-        raise GraphvizUnavailable(INSTALL_HINT) from e
+    svg = _pipe(graphviz, dot_source, "svg").decode("utf-8")
     digest = hashlib.sha1(dot_source.encode()).hexdigest()[:16]
     m = _SVG_OPEN.search(svg)
     if m is not None:
@@ -41,6 +38,26 @@ def render_svg(dot_source):
         m = _SVG_OPEN.match(svg)
         svg = f"{svg[:m.end()]}\n<!-- tfteach-dot {digest} -->{svg[m.end():]}"
     return svg
+
+
+# `dot` 2.43 sometimes gives up on cluster graphs ("trouble in init_rank"); its other ranking
+# algorithm (newrank), then ranking without clusters, lay out the same graph
+_FALLBACK_LAYOUTS = ("newrank=true", "clusterrank=none")
+
+
+def _pipe(graphviz, dot_source, fmt):
+    last = None
+    for extra in ("",) + _FALLBACK_LAYOUTS:
+        src = dot_source.replace("  graph [", f"  graph [{extra}, ", 1) if extra else dot_source
+        try:
+            return graphviz.Source(src).pipe(format=fmt)
+        except graphviz.ExecutableNotFound as e:
+            raise GraphvizUnavailable(INSTALL_HINT) from e
+        except graphviz.CalledProcessError as e:
+            last = e
+    raise GraphvizUnavailable(f"graphviz's `dot` could not lay out this graph "
+                              f"({(last.stderr or b'').decode(errors='replace').strip()[:200]}); "
+                              f"this is its DOT text.") from last
 
 
 class Drawing:
@@ -77,8 +94,8 @@ class Drawing:
     def _repr_mimebundle_(self, include=None, exclude=None):
         try:
             return {"image/svg+xml": self.svg(), "text/plain": self.summary()}
-        except GraphvizUnavailable:
-            return fallback_bundle(self.dot, self.summary())
+        except GraphvizUnavailable as e:
+            return fallback_bundle(self.dot, self.summary(), str(e))
 
     def save(self, path, format=None):
         """Writes `.dot`, `.svg` (or any graphviz format when `dot` is installed)."""
@@ -89,10 +106,7 @@ class Drawing:
             data = self.svg().encode()
         else:
             import graphviz
-            try:
-                data = graphviz.Source(self.dot).pipe(format=fmt)
-            except graphviz.ExecutableNotFound as e:
-                raise GraphvizUnavailable(INSTALL_HINT) from e
+            data = _pipe(graphviz, self.dot, fmt)
         with open(path, "wb") as f:
             f.write(data)
         return path
@@ -101,9 +115,9 @@ class Drawing:
         return self.summary()
 
 
-def fallback_bundle(dot_source, plain):
-    return {"text/plain": f"{plain}\n{INSTALL_HINT}\n{dot_source}",
-            "text/html": (f"<div class=\"tfteach-dot-fallback\"><p><em>{html.escape(INSTALL_HINT)}"
+def fallback_bundle(dot_source, plain, why=INSTALL_HINT):
+    return {"text/plain": f"{plain}\n{why}\n{dot_source}",
+            "text/html": (f"<div class=\"tfteach-dot-fallback\"><p><em>{html.escape(why)}"
                           f"</em></p><pre>{html.escape(dot_source)}</pre></div>")}
 
 

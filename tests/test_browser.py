@@ -1,0 +1,185 @@
+"""A real browser: JupyterLab in headless Chromium (driven by Playwright) runs a `%%graph` cell
+and a widget cell; the SVG drawing and the widget must render. Saves a screenshot.
+
+Needs Debian's `chromium` (apt) and the `playwright` Python package (never `playwright
+install`: the system Chromium is used). Deselect locally with `-m "not browser"`.
+"""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+TOKEN = "tfteach-browser-test"
+
+CELLS = [
+    "%load_ext tfteach\nimport tfteach.v1 as tf",
+    "%%graph -n g\n"
+    "x = tf.placeholder(tf.float32, [None, 3], name=\"x\")\n"
+    "with tf.name_scope(\"layer\"):\n"
+    "    W = tf.Variable([1.0, 2.0, 3.0], name=\"W\")\n"
+    "    y = tf.multiply(x, W, name=\"y\")\n"
+    "loss = tf.square(y, name=\"loss\")",
+    "from tfteach.magics import GraphExplorer\n"
+    "sess = tf.Session(graph=g)\n"
+    "ex = GraphExplorer(g, sessions=[sess])\n"
+    "ex.select(\"layer/y\")\n"
+    "ex",
+]
+
+
+def _notebook(path):
+    nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": f"c{i}",
+                     "metadata": {}, "outputs": [], "source": src}
+                    for i, src in enumerate(CELLS)],
+          "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
+                                      "name": "python3"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    path.write_text(json.dumps(nb))
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url):
+    with urllib.request.urlopen(url, timeout=5) as r:
+        return json.loads(r.read())
+
+
+@pytest.fixture
+def lab(tmp_path):
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    pytest.importorskip("jupyterlab")
+    settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    work = tmp_path / "work"
+    work.mkdir()
+    _notebook(work / "viz.ipynb")
+    port = _free_port()
+    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
+               JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+               PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
+           "--ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
+           f"--ServerApp.root_dir={work}", "--ServerApp.disable_check_xsrf=True",
+           "--LabApp.news_url=", "--allow-root"]
+    log = open(tmp_path / "lab.log", "wb")
+    proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                _get(f"{base}/api/status?token={TOKEN}")
+                break
+            except OSError:
+                time.sleep(0.25)
+        else:
+            pytest.fail("JupyterLab did not start:\n" + (tmp_path / "lab.log").read_text())
+        yield base, tmp_path
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def _wait_kernel(base, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        ks = _get(f"{base}/api/kernels?token={TOKEN}")
+        if ks and ks[0].get("execution_state") == "idle" and ks[0].get("connections", 0) >= 1:
+            return
+        time.sleep(0.25)
+    raise AssertionError("the kernel never became idle and connected")
+
+
+def _run_cell(page, index, base):
+    """Shift+Enter on cell `index` until its prompt shows it ran (the first key press can be
+    lost while the kernel connects)."""
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+    prompt = cell.locator(".jp-InputArea-prompt")
+    for _attempt in range(4):
+        cell.locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Shift+Enter")
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            text = prompt.inner_text().strip()
+            if text.startswith("[") and text not in ("[ ]:", "[*]:"):
+                return cell
+            time.sleep(0.2)
+    raise AssertionError(f"cell {index} did not run; prompt {prompt.inner_text()!r}")
+
+
+def test_graph_cell_and_widget_render_in_jupyterlab(lab):
+    from playwright.sync_api import sync_playwright
+    base, tmp = lab
+    shot = tmp / "jupyterlab-tfteach.png"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1100})
+            page.goto(f"{base}/lab/tree/viz.ipynb?token={TOKEN}")
+            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60000)
+            _wait_kernel(base)
+            for i in range(len(CELLS)):
+                _run_cell(page, i, base)
+                errors = page.locator(".jp-Cell").nth(i).locator(
+                    "[data-mime-type='application/vnd.jupyter.stderr']")
+                assert errors.count() == 0, errors.first.inner_text()
+            # the %%graph drawing: JupyterLab shows SVG outputs as an <img> with a data URI;
+            # the SVG it carries has the scope cluster, the nodes and the edge labels
+            img = page.locator(".jp-Cell").nth(1).locator(".jp-RenderedSVG img").first
+            img.wait_for(timeout=30000)
+            assert img.evaluate("i => i.complete && i.naturalWidth") > 100   # it was drawn
+            svg = urllib.parse.unquote(img.get_attribute("src").split(",", 1)[1])
+            assert '<g id="scope:layer" class="cluster scope plain">' in svg
+            assert svg.count('class="node') == 7
+            for text in (">Placeholder</text>", ">VariableV2</text>", ">float32 (?, 3)</text>"):
+                assert text in svg
+            # the widget cell: the explorer with its op list, details and highlighted drawing
+            widget = page.locator(".jp-Cell").nth(2).locator(".tfteach-graph-explorer")
+            widget.wait_for(timeout=30000)
+            assert widget.locator(".tfteach-op-list select option").count() == 7
+            assert widget.locator(".tfteach-op-list select").input_value() == "layer/y"
+            assert "Mul" in widget.inner_text() and "layer/y" in widget.inner_text()
+            widget.locator("svg g.node.current").wait_for(state="attached", timeout=30000)
+            assert widget.locator("svg g.node.current").get_attribute("id") == "op:layer/y"
+            # clicking an op in the list updates the kernel-side state and the details
+            widget.locator(".tfteach-op-list select").select_option("loss")
+            page.wait_for_function(
+                "() => document.querySelector('.tfteach-graph-explorer svg g.node.current')"
+                "?.id === 'op:loss'", timeout=30000)
+            assert "Square" in widget.inner_text()
+            page.screenshot(path=str(shot), full_page=True)
+        except BaseException:
+            page.screenshot(path=str(tmp / "failure.png"), full_page=True)
+            print(f"failure screenshot: {tmp / 'failure.png'}")
+            raise
+        finally:
+            browser.close()
+    assert shot.stat().st_size > 10000
+    print(f"screenshot: {shot}")
