@@ -324,7 +324,9 @@ def to_device(x):
     """Host array -> new device array (one host->device copy). Device arrays pass through."""
     if is_device_array(x):
         return x
-    host = np.ascontiguousarray(x)
+    host = np.asarray(x)
+    if not host.flags.c_contiguous:     # (np.ascontiguousarray would make 0-d arrays 1-d)
+        host = host.copy(order="C")
     d = empty(host.shape, host.dtype)
     if host.size:
         d.copy_to_device(host)

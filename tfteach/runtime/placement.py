@@ -58,8 +58,15 @@ def device_scope(device_name):
 
 
 # --- which ops can run on the GPU -----------------------------------------------------------
+# Ops the executor never calls a kernel for: constants are bound (and copied to the GPU
+# once per plan), placeholders are fed.
+_NO_KERNEL = frozenset(("Const", "Placeholder", "PlaceholderV2"))
+
+
 def gpu_kernel_supports(op):
     """True if op's type has a GPU kernel that accepts this op's dtypes and attrs."""
+    if op._type in _NO_KERNEL:
+        return True
     opdef = op._opdef
     kernel = opdef.kernel_for("GPU")
     if kernel is None:
@@ -111,7 +118,7 @@ def place(ops, devices=None, log=False):
                     op, spec, devices,
                     f"Could not satisfy explicit device specification '{spec}' because no "
                     f"supported kernel for GPU devices is available.")
-        elif kind is None and gpu and (op._type == "Const" or gpu_kernel_supports(op)):
+        elif kind is None and gpu and gpu_kernel_supports(op):
             chosen = "GPU"      # a Const's value is copied to the device once per plan
         out[op] = chosen
     if gpu:

@@ -35,7 +35,7 @@ def _floordiv_f(x, y): return math.floor(x / y)
 
 
 def _floormod_f(x, y):
-    r = math.fmod(x, y)
+    r = np.fmod(x, y)  # numba has no math.fmod
     if r != 0 and ((r < 0) != (y < 0)):
         r += y
     return r

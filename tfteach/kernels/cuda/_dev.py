@@ -43,7 +43,10 @@ def dtype_name(dt):
 
 
 def op_dtype(op, attr="T"):
-    """The op's element type as a numpy dtype (first non-ref input, else the attr)."""
+    """The op's element type as a numpy dtype: its `T` attr, else its first input's."""
+    t = getattr(op, "_attrs", {}).get(attr)
+    if t is not None and hasattr(t, "np_dtype"):
+        return t.np_dtype
     if op.inputs:
         return op.inputs[0].dtype.base_dtype.np_dtype
     return op.get_attr(attr).np_dtype
@@ -97,7 +100,7 @@ def contiguous(a):
     """Our kernels write C-contiguous outputs; anything else is copied once."""
     if getattr(a, "is_c_contiguous", lambda: True)():
         return a
-    return to_device(np.ascontiguousarray(to_host(a)))
+    return to_device(np.asarray(to_host(a)).copy(order="C"))
 
 
 def c_strides(shape):

@@ -75,18 +75,6 @@ def _shape_only(x):
     return np.broadcast_to(np.zeros((), np.int8), tuple(x.shape))
 
 
-def _view_op(op_type, **reg):
-    cpu = _cpu(op_type)
-
-    @register(op_type, dtypes=_ALL_TYPES, **reg)
-    def kernel(x, *args, **attrs):
-        x = _dev.contiguous(_dev.dev(x))
-        new_shape = np.shape(cpu(_shape_only(x), *args, **attrs))
-        return x.reshape(tuple(int(d) for d in new_shape)) if new_shape != tuple(x.shape) \
-            else x
-    return kernel
-
-
 if "Reshape" in registry.all_ops():
     @register("Reshape", dtypes=_ALL_TYPES, host_inputs=(1,))
     def reshape(x, shape):
@@ -125,7 +113,7 @@ def _key_part(v):
 
 def _upload_map(idx):
     """Index maps are metadata, not tensor traffic: not counted as edge copies."""
-    idx = np.ascontiguousarray(idx, dtype=np.int64)
+    idx = np.asarray(idx, dtype=np.int64).copy(order="C")
     d = _dev.empty(idx.shape, np.int64)
     if idx.size:
         d.copy_to_device(idx)
@@ -185,14 +173,26 @@ _MAP_TYPES = tuple(t for t in _ALL_TYPES if t not in ("complex64", "complex128")
 
 
 def _map_op(op_type, host):
-    @register(op_type, dtypes=_MAP_TYPES, host_inputs=host)
-    def kernel(x, *args, **attrs):
+    import inspect
+    # The executor passes an op's attrs to the keyword-only parameters a kernel declares,
+    # so the GPU kernel declares exactly the CPU kernel's.
+    params = inspect.signature(_cpu(op_type)).parameters.values()
+    kw = [p.name for p in params if p.kind == inspect.Parameter.KEYWORD_ONLY]
+    n_args = sum(1 for p in params if p.kind == inspect.Parameter.POSITIONAL_OR_KEYWORD) - 1
+    args = ", ".join(f"a{i}" for i in range(n_args))
+    src = (f"def {op_type.lower()}_gpu(x{', ' if args else ''}{args}"
+           f"{', *, ' if kw else ''}{', '.join(kw)}):\n"
+           f"    return _run(x, ({args}{',' if args else ''}), "
+           f"{{{', '.join(repr(k) + ': ' + k for k in kw)}}})\n")
+
+    def _run(x, args, attrs):
         x = _dev.contiguous(_dev.dev(x))
         args = tuple(_dev.to_host(a) for a in args)
         outs = [run_map(x, m, s) for m, s in index_maps(op_type, x.shape, args, attrs)]
         return outs[0] if op_type not in ("Unpack", "SplitV") else tuple(outs)
-    kernel.__name__ = kernel.__qualname__ = op_type.lower() + "_gpu"
-    return kernel
+    ns = {"_run": _run}
+    exec(compile(src, f"<tfteach cuda {op_type}>", "exec"), ns)
+    return register(op_type, dtypes=_MAP_TYPES, host_inputs=host)(ns[f"{op_type.lower()}_gpu"])
 
 
 for _t, _h in _MAP_OPS.items():
@@ -458,7 +458,9 @@ def _one_hot_kernel():
 
 
 if "OneHot" in registry.all_ops():
-    @register("OneHot", dtypes=("int32", "int64", "uint8"), host_inputs=(1, 2, 3))
+    @register("OneHot", host_inputs=(1, 2, 3),
+              check=lambda op: op.inputs[0].dtype.base_dtype.name in ("int32", "int64",
+                                                                      "uint8"))
     def one_hot(indices, depth, on_value, off_value, *, axis):
         indices = _dev.contiguous(_dev.dev(indices))
         ishape = tuple(indices.shape)

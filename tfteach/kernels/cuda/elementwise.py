@@ -12,6 +12,8 @@ function and one generated kernel per arity applies it:
 
 So a new element-wise CPU op gets its GPU kernel (and parity test) with no GPU code.
 """
+import math
+
 import numpy as np
 
 from ... import errors
@@ -163,6 +165,7 @@ class GpuIntOrFloat:
     def __init__(self, cpu):
         self.op_type = cpu.op_type
         self.i, self.f = GpuElementwise(cpu.i), GpuElementwise(cpu.f)
+        self.f.pyfunc = GPU_SCALAR.get(cpu.op_type, self.f.pyfunc)
         self.check_zero = cpu.check_zero
 
     def supports(self, op):
@@ -186,6 +189,24 @@ class GpuIntOrFloat:
         return self.i(x, y)
 
 
+def _sign(x):
+    # The CPU's `(x > 0) - (x < 0)` subtracts booleans, which the simulator refuses.
+    return 1 if x > 0 else (-1 if x < 0 else x * 0)
+
+
+def _floormod_f(x, y):
+    # numba.cuda has neither math.fmod nor np.fmod: x - trunc(x / y) * y is C's fmod.
+    q = x / y
+    r = x - (math.floor(q) if q >= 0 else math.ceil(q)) * y
+    if r != 0 and ((r < 0) != (y < 0)):
+        r += y
+    return r
+
+
+# Scalar functions the GPU computes differently (same results, GPU-friendly form).
+GPU_SCALAR = {"Sign": _sign, "FloorMod": _floormod_f}
+
+
 def _register_all():
     """A GPU kernel for every op whose CPU kernel is element-wise (see module docstring)."""
     n = 0
@@ -194,7 +215,10 @@ def _register_all():
             continue
         k = opdef.kernels.get("CPU")
         if isinstance(k, Elementwise):
-            registry.register_kernel(op_type, "GPU")(GpuElementwise(k))
+            g = GpuElementwise(k)
+            if op_type in GPU_SCALAR and op_type != "FloorMod":
+                g.pyfunc = GPU_SCALAR[op_type]
+            registry.register_kernel(op_type, "GPU")(g)
             n += 1
         elif k is not None and hasattr(k, "check_zero") and isinstance(
                 getattr(k, "i", None), Elementwise):

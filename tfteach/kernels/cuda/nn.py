@@ -239,7 +239,7 @@ if "BiasAdd" in registry.all_ops():
     @register("BiasAdd", dtypes=_F + ("int32", "int64"), check=_nhwc_only)
     def bias_add(value, bias, *, data_format="NHWC"):
         value, bias = _dev.dev(value), _dev.dev(bias)
-        if len(bias.shape) != 1 or not value.shape or value.shape[-1] != bias.shape[0]:
+        if len(bias.shape) != 1 or not value.shape or tuple(value.shape)[-1] != bias.shape[0]:
             raise errors.InvalidArgumentError(
                 None, None, f"Must provide as many biases as the last dimension of the input "
                             f"tensor: {list(bias.shape)} vs. {list(value.shape)}")

@@ -90,10 +90,8 @@ def kernel(x, out, kshape, kstr, rshape, rstr, K, P, init, count):
             {fin}
         out[cuda.blockIdx.x] = res
 """
-    from numba import types as nbt
-    ns = {"cuda": cuda, "TPB": _dev.TPB, "min": min,
-          "SDT": {"float32": nbt.float32, "float64": nbt.float64, "int64": nbt.int64,
-                  "uint64": nbt.uint64, "boolean": nbt.boolean}[_dev.dtype_name(acc_dt)]}
+    from numba import from_dtype
+    ns = {"cuda": cuda, "TPB": _dev.TPB, "min": min, "SDT": from_dtype(np.dtype(acc_dt))}
     exec(compile(src, f"<tfteach cuda reduce {kind}>", "exec"), ns)
     k = _KERNELS[key] = cuda.jit(ns["kernel"])
     return k

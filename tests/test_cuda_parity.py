@@ -1,0 +1,32 @@
+"""Every GPU kernel against its CPU kernel, in numba's CUDA simulator.
+
+The simulator has to be chosen before numba is first imported, and this suite runs in one
+process that has already imported numba for the CPU kernels; so this test starts a second
+Python process with NUMBA_ENABLE_CUDASIM=1 that runs tests/test_cuda_sim.py (the registry
+walk, placement with copies only at the edges, the memory pool), and reports its result.
+"""
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.mark.skipif(importlib.util.find_spec("numba_cuda") is None,
+                    reason="the simulator comes with the `cuda` extra (numba-cuda)")
+def test_every_gpu_kernel_matches_its_cpu_kernel_in_the_simulator():
+    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1")
+    env.pop("CUDA_VISIBLE_DEVICES", None)
+    env.pop("TFTEACH_CUDA_REAL", None)
+    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                        "-W", "ignore", "tests/test_cuda_sim.py"],
+                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    tail = r.stdout[-6000:] + r.stderr[-2000:]
+    assert r.returncode == 0, tail
+    passed = re.search(r"(\d+) passed", r.stdout)
+    # One test per op with a GPU kernel (about 140), plus the placement and pool tests.
+    assert passed and int(passed.group(1)) >= 100, tail

@@ -1,0 +1,499 @@
+"""GPU kernels vs CPU kernels, run in numba's CUDA simulator (tiny sizes).
+
+Runs only in a process started with NUMBA_ENABLE_CUDASIM=1 (the simulator must be chosen
+before numba is imported): tests/test_cuda_parity.py starts that process, so the normal
+suite stays one process. Run it directly with
+
+    NUMBA_ENABLE_CUDASIM=1 python -m pytest -q tests/test_cuda_sim.py
+
+On a machine with an NVIDIA GPU the same walk runs on the real device with
+
+    TFTEACH_CUDA_REAL=1 python -m pytest -q tests/test_cuda_sim.py
+
+The walk is over the registry: every op type with a GPU kernel is run on '/GPU:0' and on
+'/CPU:0' through a Session, and must give the same values, dtypes and shapes. Element-wise
+kernels (generated from the CPU scalar functions) get generic inputs; every other GPU
+kernel needs a case in CASES, and `test_every_gpu_kernel_has_a_case` fails until it has one.
+"""
+import os
+
+import numpy as np
+import pytest
+
+# In the simulator (CI), or on a real GPU with TFTEACH_CUDA_REAL=1 (the same walk there).
+_ACTIVE = os.environ.get("NUMBA_ENABLE_CUDASIM") == "1" or \
+    os.environ.get("TFTEACH_CUDA_REAL") == "1"
+pytestmark = pytest.mark.skipif(not _ACTIVE, reason="needs NUMBA_ENABLE_CUDASIM=1 before "
+                                "numba is imported (or TFTEACH_CUDA_REAL=1 on a GPU)")
+
+if _ACTIVE:
+    import tfteach.v1 as tf
+    from tfteach.framework import registry
+    from tfteach.framework.op_def_library import apply_op
+    from tfteach.runtime import gpu_memory
+    import tfteach.kernels.cuda  # noqa: F401
+    from tfteach.kernels.cuda.elementwise import GpuElementwise, GpuIntOrFloat
+    GPU_OPS = sorted(t for t, d in registry.all_ops().items() if "GPU" in d.kernels)
+else:
+    GPU_OPS = []
+
+RNG = np.random.default_rng(7)
+F32 = np.float32
+
+
+def u(shape, lo=-1.0, hi=1.0, dt=F32):
+    return RNG.uniform(lo, hi, shape).astype(dt)
+
+
+class C:
+    """An input given as a constant (host-memory inputs: axes, shapes, ...)."""
+
+    def __init__(self, a, dtype=None):
+        self.a = np.asarray(a, dtype=dtype)
+
+
+class Case:
+    def __init__(self, inputs, attrs=None, tol=1e-5, stats=None):
+        self.inputs, self.attrs, self.tol, self.stats = inputs, attrs or {}, tol, stats
+
+
+def _i32(a):
+    return C(a, np.int32)
+
+
+def _nhwc(n=2, h=5, w=5, c=3):
+    return u((n, h, w, c))
+
+
+_CONV = {"strides": [1, 2, 2, 1], "padding": "SAME", "data_format": "NHWC",
+         "dilations": [1, 1, 1, 1]}
+_POOL = {"ksize": [1, 2, 2, 1], "strides": [1, 2, 2, 1], "padding": "SAME",
+         "data_format": "NHWC"}
+_x = _nhwc()
+_f = u((3, 3, 3, 4))
+_dy = u((2, 3, 3, 4))
+_pool_dy = u((2, 3, 3, 3))
+_logits = u((4, 5), -2, 2)
+_labels = np.eye(5, dtype=F32)[[0, 3, 1, 4]]
+
+CASES = {
+    "AddN": lambda: Case([[u((2, 3)), u((2, 3)), u((2, 3))]]),
+    "All": lambda: Case([RNG.random((3, 4)) > 0.3, _i32([1])], {"keep_dims": False}),
+    "Any": lambda: Case([RNG.random((3, 4)) > 0.7, _i32([0])], {"keep_dims": True}),
+    "ArgMax": lambda: Case([u((3, 4, 2)), _i32(1)], {"output_type": tf.int64}),
+    "ArgMin": lambda: Case([u((3, 4)), _i32(0)], {"output_type": tf.int32}),
+    "AvgPool": lambda: Case([_x], dict(_POOL)),
+    "AvgPoolGrad": lambda: Case([_i32(_x.shape), _pool_dy], dict(_POOL)),
+    "BatchMatMulV2": lambda: Case([u((2, 1, 3, 4)), u((3, 5, 4))],
+                                  {"adj_x": False, "adj_y": True}),
+    "BiasAdd": lambda: Case([u((2, 3, 4)), u((4,))], {"data_format": "NHWC"}),
+    "BiasAddGrad": lambda: Case([u((2, 3, 4))], {"data_format": "NHWC"}),
+    "BroadcastTo": lambda: Case([u((3, 1)), _i32([2, 3, 4])]),
+    "Cast": lambda: Case([u((2, 3), -3, 3)], {"DstT": tf.int32}),
+    "ConcatV2": lambda: Case([[u((2, 3)), u((2, 1)), u((2, 2))], _i32(1)]),
+    "Conv2D": lambda: Case([_x, _f], dict(_CONV), tol=1e-4),
+    "Conv2DBackpropFilter": lambda: Case([_x, _i32(_f.shape), _dy], dict(_CONV), tol=1e-4),
+    "Conv2DBackpropInput": lambda: Case([_i32(_x.shape), _f, _dy], dict(_CONV), tol=1e-4),
+    "ExpandDims": lambda: Case([u((2, 3)), _i32(1)]),
+    "Fill": lambda: Case([_i32([2, 3]), C(np.float32(1.5))]),
+    "GatherV2": lambda: Case([u((5, 3)), np.array([4, 0, 2, 2], np.int32), _i32(0)],
+                             {"batch_dims": 0}),
+    "Identity": lambda: Case([u((2, 3))]),
+    "L2Loss": lambda: Case([u((3, 4))]),
+    "LeakyRelu": lambda: Case([u((2, 3))], {"alpha": 0.1}),
+    "LeakyReluGrad": lambda: Case([u((2, 3)), u((2, 3))], {"alpha": 0.1}),
+    "LogSoftmax": lambda: Case([_logits]),
+    "MatMul": lambda: Case([u((3, 4)), u((5, 4))], {"transpose_a": False,
+                                                   "transpose_b": True}),
+    "Max": lambda: Case([u((3, 4, 2)), _i32([0, 2])], {"keep_dims": False}),
+    "MaxPool": lambda: Case([_x], dict(_POOL)),
+    "MaxPoolGrad": lambda: Case([_x, u((2, 3, 3, 3)), _pool_dy], dict(_POOL)),
+    "Mean": lambda: Case([u((3, 4)), _i32([1])], {"keep_dims": True}),
+    "Min": lambda: Case([np.array([[3, 1, 2], [5, 4, 9]], np.int32), _i32([1])],
+                        {"keep_dims": False}),
+    "MirrorPad": lambda: Case([u((2, 3)), _i32([[1, 1], [2, 1]])], {"mode": "REFLECT"}),
+    "NoOp": None,
+    "OneHot": lambda: Case([np.array([0, 2, 1, 5], np.int32), _i32(3), C(F32(1.0)),
+                            C(F32(-1.0))], {"axis": -1}),
+    "OnesLike": lambda: Case([u((2, 3))]),
+    "Pack": lambda: Case([[u((2, 3)), u((2, 3))]], {"axis": 1}),
+    "Pad": lambda: Case([u((2, 3)), _i32([[1, 0], [0, 2]])]),
+    "PadV2": lambda: Case([u((2, 3)), _i32([[1, 0], [0, 2]]), C(F32(7))]),
+    "PlaceholderWithDefault": None,
+    "Prod": lambda: Case([u((3, 4), 0.5, 1.5), _i32([0, 1])], {"keep_dims": False}),
+    "RandomStandardNormal": lambda: Case([_i32([40, 50])], {"dtype": tf.float32, "seed": 1,
+                                                            "seed2": 2}, stats="normal"),
+    "RandomUniform": lambda: Case([_i32([40, 50])], {"dtype": tf.float32, "seed": 1,
+                                                     "seed2": 2}, stats="uniform"),
+    "Rank": lambda: Case([u((2, 3))]),
+    "Reshape": lambda: Case([u((2, 3)), _i32([3, -1])]),
+    "ReverseV2": lambda: Case([u((2, 3, 2)), _i32([0, 2])]),
+    "Select": lambda: Case([np.array([True, False]), u((2, 3)), u((2, 3))]),
+    "SelectV2": lambda: Case([RNG.random((1, 3)) > 0.5, u((2, 3)), u((2, 1))]),
+    "Shape": lambda: Case([u((2, 3))], {"out_type": tf.int32}),
+    "Size": lambda: Case([u((2, 3))], {"out_type": tf.int64}),
+    "Slice": lambda: Case([u((3, 4)), _i32([1, 0]), _i32([2, -1])]),
+    "Softmax": lambda: Case([_logits]),
+    "SoftmaxCrossEntropyWithLogits": lambda: Case([_logits, _labels]),
+    "SparseSoftmaxCrossEntropyWithLogits": lambda: Case(
+        [_logits, np.array([0, 3, 1, 4], np.int32)]),
+    "Split": lambda: Case([_i32(1), u((2, 4))], {"num_split": 2}),
+    "SplitV": lambda: Case([u((5, 2)), _i32([2, -1, 1]), _i32(0)], {"num_split": 3}),
+    "Squeeze": lambda: Case([u((2, 1, 3, 1))], {"squeeze_dims": [1]}),
+    "StopGradient": lambda: Case([u((2, 3))]),
+    "StridedSlice": lambda: Case([u((4, 5)), _i32([1, 4]), _i32([4, 0]), _i32([2, -2])],
+                                 {"begin_mask": 0, "end_mask": 0, "ellipsis_mask": 0,
+                                  "new_axis_mask": 0, "shrink_axis_mask": 0}),
+    "Sum": lambda: Case([u((3, 4, 2)), _i32([0, 2])], {"keep_dims": False}),
+    "Tile": lambda: Case([u((2, 3)), _i32([2, 1])]),
+    "Transpose": lambda: Case([u((2, 3, 4)), _i32([2, 0, 1])]),
+    "TruncatedNormal": lambda: Case([_i32([40, 50])], {"dtype": tf.float32, "seed": 1,
+                                                       "seed2": 2}, stats="truncated"),
+    "Unpack": lambda: Case([u((3, 2))], {"num": 2, "axis": 1}),
+    "ZerosLike": lambda: Case([u((2, 3))]),
+}
+
+# Stateful ops: (variables' initial values, other inputs, attrs); the op takes the
+# variables' references first, then the other inputs.
+_v = u((3, 2))
+_s = [C(F32(x)) for x in (0.9, 0.99, 0.01, 0.9, 0.999, 1e-7)]
+STATEFUL = {
+    "Assign": ([_v], [u((3, 2))], {"validate_shape": True}),
+    "AssignAdd": ([_v], [u((3, 2))], {}),
+    "AssignSub": ([_v], [u((3, 2))], {}),
+    "ApplyGradientDescent": ([_v], [C(F32(0.1)), u((3, 2))], {}),
+    "ApplyMomentum": ([_v, u((3, 2))], [C(F32(0.1)), u((3, 2)), C(F32(0.9))],
+                      {"use_nesterov": True}),
+    "ApplyAdam": ([_v, u((3, 2)), u((3, 2), 0.1, 1)],
+                  [_s[0], _s[1], C(F32(0.01)), C(F32(0.9)), C(F32(0.999)), C(F32(1e-7)),
+                   u((3, 2))], {"use_nesterov": False}),
+    "ApplyAdagrad": ([_v, u((3, 2), 0.1, 1)], [C(F32(0.1)), u((3, 2))],
+                     {"update_slots": True}),
+    "ApplyRMSProp": ([_v, u((3, 2), 0.1, 1), u((3, 2))],
+                     [C(F32(0.01)), C(F32(0.9)), C(F32(0.5)), C(F32(1e-7)), u((3, 2))], {}),
+    "ApplyCenteredRMSProp": ([_v, u((3, 2), -0.1, 0.1), u((3, 2), 0.5, 1), u((3, 2))],
+                             [C(F32(0.01)), C(F32(0.9)), C(F32(0.5)), C(F32(1e-7)),
+                              u((3, 2))], {}),
+    "ApplyAdadelta": ([_v, u((3, 2), 0.1, 1), u((3, 2), 0.1, 1)],
+                      [C(F32(1.0)), C(F32(0.95)), C(F32(1e-6)), u((3, 2))], {}),
+    "IsVariableInitialized": ([_v], [], {"dtype": tf.float32, "bool": tf.bool}),
+    "VariableV2": ([_v], None, {}),
+}
+
+
+def _elementwise_cases(kernel):
+    """Generic inputs for a generated element-wise kernel: float32 with broadcasting, and
+    int32 / bool when the op takes them."""
+    k = kernel.f if isinstance(kernel, GpuIntOrFloat) else kernel
+    types = set(kernel.i.types) | set(kernel.f.types) if isinstance(kernel, GpuIntOrFloat) \
+        else set(k.types)
+    n = k.cpu.nargs if isinstance(k, GpuElementwise) else 2
+    cases = []
+    if "float32" in types:
+        if n == 1:
+            cases.append(Case([u((2, 3), 0.1, 0.9)]))
+        else:
+            cases.append(Case([u((2, 3), 0.5, 2.0), u((3,), 0.5, 2.0)]))
+    if "int32" in types:
+        if n == 1:
+            cases.append(Case([RNG.integers(-5, 6, (2, 3)).astype(np.int32)]))
+        else:
+            cases.append(Case([RNG.integers(-9, 10, (2, 3)).astype(np.int32),
+                               RNG.integers(1, 4, (2, 3)).astype(np.int32)]))
+    if "boolean" in types and not cases:
+        cases.append(Case([RNG.random((2, 3)) > 0.5 for _ in range(n)]))
+    return cases
+
+
+def _build(op_type, case, device):
+    g = tf.Graph()
+    feeds = {}
+    with g.as_default(), tf.device(device):
+        ins = []
+
+        def ph(a):
+            p = tf.placeholder(tf.as_dtype(a.dtype), a.shape)
+            feeds[p] = a
+            return p
+        for x in case.inputs:
+            if isinstance(x, C):
+                ins.append(tf.constant(x.a))
+            elif isinstance(x, list):
+                ins.append([ph(a) for a in x])
+            else:
+                ins.append(ph(np.asarray(x)))
+        outs = apply_op(op_type, ins, case.attrs, name="under_test")
+    return g, list(outs), feeds
+
+
+def _placement_of(sess, name):
+    for plan in sess._plans.values():
+        for op, dev in plan.placement.items():
+            if op.name == name:
+                return dev
+    return None
+
+
+def _run(op_type, case, device):
+    g, outs, feeds = _build(op_type, case, device)
+    with tf.Session(graph=g) as sess:
+        vals = sess.run(outs, feeds)
+        placed = _placement_of(sess, "under_test")
+    return vals, placed
+
+
+def _compare(op_type, got, want, tol):
+    assert len(got) == len(want)
+    for a, b in zip(got, want):
+        a, b = np.asarray(a), np.asarray(b)
+        assert isinstance(a, np.ndarray) and not hasattr(a, "copy_to_host")
+        assert a.dtype == b.dtype, (op_type, a.dtype, b.dtype)
+        assert a.shape == b.shape, (op_type, a.shape, b.shape)
+        if a.dtype.kind in "fc":
+            np.testing.assert_allclose(a, b, rtol=tol, atol=tol, err_msg=op_type)
+        else:
+            np.testing.assert_array_equal(a, b, err_msg=op_type)
+
+
+def _check_stats(kind, vals):
+    (v,) = vals
+    assert v.shape == (40, 50) and v.dtype == np.float32
+    if kind == "uniform":
+        assert v.min() >= 0 and v.max() < 1 and abs(v.mean() - 0.5) < 0.05
+    elif kind == "normal":
+        assert abs(v.mean()) < 0.1 and abs(v.std() - 1) < 0.1
+    else:
+        assert np.abs(v).max() <= 2 and abs(v.mean()) < 0.1
+
+
+def _run_stateful(op_type, device):
+    var_inits, others, attrs = STATEFUL[op_type]
+    g = tf.Graph()
+    feeds = {}
+    with g.as_default(), tf.device(device):
+        vs = [tf.Variable(v) for v in var_inits]
+        if others is None:
+            fetch = [vs[0].op.outputs[0]]
+            under_test = vs[0].op.name
+        else:
+            ins = [v.op.outputs[0] for v in vs]
+            for x in others:
+                if isinstance(x, C):
+                    ins.append(tf.constant(x.a))
+                else:
+                    p = tf.placeholder(tf.as_dtype(x.dtype), x.shape)
+                    feeds[p] = x
+                    ins.append(p)
+            fetch = apply_op(op_type, ins, attrs, name="under_test")
+            under_test = "under_test"
+        init = tf.global_variables_initializer()
+    with tf.Session(graph=g) as sess:
+        sess.run(init)
+        out = sess.run(fetch, feeds)
+        placed = _placement_of(sess, under_test)
+        after = sess.run([v.op.outputs[0] for v in vs])
+    return [np.asarray(o) for o in out] + after, placed
+
+
+@pytest.mark.parametrize("op_type", GPU_OPS)
+def test_gpu_kernel_matches_cpu(op_type):
+    kernel = registry.get(op_type).kernels["GPU"]
+    if op_type in STATEFUL:
+        want, placed_cpu = _run_stateful(op_type, "/CPU:0")
+        got, placed = _run_stateful(op_type, "/GPU:0")
+        assert placed_cpu == "CPU" and placed == "GPU", (placed_cpu, placed)
+        _compare(op_type, got, want, 1e-5)
+        return
+    if isinstance(kernel, (GpuElementwise, GpuIntOrFloat)):
+        cases = _elementwise_cases(kernel)
+    else:
+        make = CASES[op_type]
+        if make is None:
+            pytest.skip(f"{op_type} has no data to compare (covered by the placement tests)")
+        cases = [make()]
+    assert cases, f"no input dtype to test {op_type} with"
+    for case in cases:
+        got, placed = _run(op_type, case, "/GPU:0")
+        assert placed == "GPU", f"{op_type} was not placed on the GPU"
+        if case.stats:
+            _check_stats(case.stats, got)
+            continue
+        want, placed_cpu = _run(op_type, case, "/CPU:0")
+        assert placed_cpu == "CPU"
+        _compare(op_type, got, want, case.tol)
+
+
+def test_every_gpu_kernel_has_a_case():
+    missing = [t for t in GPU_OPS
+               if not isinstance(registry.get(t).kernels["GPU"],
+                                 (GpuElementwise, GpuIntOrFloat))
+               and t not in CASES and t not in STATEFUL]
+    assert not missing, f"GPU kernels without a parity case in tests/test_cuda_sim.py: " \
+                        f"{missing}"
+
+
+# --- kernels at sizes that reach their other code paths -------------------------------------
+def test_fast_matmul_tiles_and_padding():
+    from tfteach.kernels.cuda import _dev, matmul
+    a, b = u((70, 20)), u((33, 20))
+    got = matmul.matmul_fast(_dev.dev(a), _dev.dev(b), transpose_b=True,
+                             tiles=(64, 64, 16)).copy_to_host()
+    np.testing.assert_allclose(got, a @ b.T, rtol=1e-5, atol=1e-5)
+
+
+def test_fast_matmul_128_tile_double_buffered():
+    from tfteach.kernels.cuda import _dev, matmul
+    a, b = u((128, 32)), u((32, 128))          # two K-steps: both shared buffers used
+    got = matmul.matmul_fast(_dev.dev(a), _dev.dev(b), tiles=(128, 128, 16)).copy_to_host()
+    np.testing.assert_allclose(got, a @ b, rtol=1e-5, atol=1e-5)
+
+
+def test_reduction_two_pass_and_all_axes():
+    from tfteach.kernels.cuda import _dev, reduce as r
+    x = u((3, 700))
+    got = r.reduce(_dev.dev(x), [1], r.SUM, False, "Sum").copy_to_host()   # M < 64: 2 passes
+    np.testing.assert_allclose(got, x.sum(axis=1), rtol=1e-5, atol=1e-4)
+    got = r.reduce(_dev.dev(x), [0, 1], r.MEAN, False, "Mean").copy_to_host()
+    np.testing.assert_allclose(got, x.mean(), rtol=1e-4, atol=1e-5)
+
+
+def test_integer_division_by_zero_on_gpu():
+    g = tf.Graph()
+    with g.as_default(), tf.device("/GPU:0"):
+        z = tf.constant([4, 5], dtype=tf.int32) // tf.constant([2, 0], dtype=tf.int32)
+    with tf.Session(graph=g) as s:
+        with pytest.raises(tf.errors.InvalidArgumentError, match="division by zero"):
+            s.run(z)
+
+
+def test_gather_bad_index_error_matches_cpu():
+    case = Case([u((5, 3)), np.array([1, 7], np.int32), _i32(0)], {"batch_dims": 0})
+    for dev in ("/GPU:0", "/CPU:0"):
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"indices\[1\] = 7"):
+            _run("GatherV2", case, dev)
+
+
+# --- placement and copies at the edges --------------------------------------------------------
+def test_auto_placement_and_copies_only_at_edges():
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [2, 3])
+        w = tf.constant(u((3, 4)))
+        y = tf.nn.relu(tf.matmul(x, w) + 1.0) if hasattr(tf, "nn") else tf.matmul(x, w)
+        s = tf.reduce_sum(y)
+    with tf.Session(graph=g) as sess:
+        feed = {x: u((2, 3))}
+        sess.run(s, feed)                       # builds the plan, copies constants once
+        before = gpu_memory.copy_counts()
+        v = sess.run(s, feed)
+        after = gpu_memory.copy_counts()
+        plan = list(sess._plans.values())[-1]
+    assert {op.type: d for op, d in plan.placement.items()}["MatMul"] == "GPU"
+    assert after["h2d"] - before["h2d"] == 1     # the feed
+    assert after["d2h"] - before["d2h"] == 1     # the fetch
+    assert "H2D(f0)" in plan.source and plan.source.count("D2H(") == 1
+    want = feed[x] @ w.op.get_attr("value")
+    want = (np.maximum(want + 1, 0) if hasattr(tf, "nn") else want).sum()
+    np.testing.assert_allclose(v, want, rtol=1e-5)
+
+
+def test_soft_placement_of_an_op_without_gpu_kernel():
+    cpu_only = [t for t, d in registry.all_ops().items()
+                if "CPU" in d.kernels and "GPU" not in d.kernels]
+    assert "Range" in cpu_only
+    g = tf.Graph()
+    with g.as_default(), tf.device("/GPU:0"):
+        r = tf.range(0, 6, 1)
+        y = tf.cast(r, tf.float32) * 2.0
+    with tf.Session(graph=g, config=tf.ConfigProto(allow_soft_placement=True)) as sess:
+        np.testing.assert_array_equal(sess.run(y), np.arange(6) * 2.0)
+    with tf.Session(graph=g) as sess:       # v1 default: no soft placement
+        with pytest.raises(tf.errors.InvalidArgumentError,
+                           match="no supported kernel for GPU devices"):
+            sess.run(y)
+
+
+def test_log_device_placement(capfd):
+    g = tf.Graph()
+    with g.as_default():
+        a = tf.constant([1.0, 2.0], name="a")
+        b = tf.add(a, a, name="b")
+        with tf.device("/CPU:0"):
+            c = tf.multiply(b, 2.0, name="c")
+    with tf.Session(graph=g, config=tf.ConfigProto(log_device_placement=True)) as sess:
+        np.testing.assert_array_equal(sess.run(c), [4.0, 8.0])
+    err = capfd.readouterr().err
+    assert "b: (AddV2): /job:localhost/replica:0/task:0/device:GPU:0" in err
+    assert "c: (Mul): /job:localhost/replica:0/task:0/device:CPU:0" in err
+
+
+def test_variables_stay_on_device_and_training_step_runs_there():
+    g = tf.Graph()
+    with g.as_default():
+        w = tf.Variable(np.ones((3, 1), F32))
+        x = tf.placeholder(tf.float32, [4, 3])
+        loss = tf.reduce_mean(tf.square(apply_op("MatMul", [x, w.op.outputs[0]], {
+            "transpose_a": False, "transpose_b": False})[0]))
+        grad = apply_op("MatMul", [x, apply_op("Fill", [tf.constant([4, 1]),
+                                                        tf.constant(0.5)], {})[0]],
+                        {"transpose_a": True, "transpose_b": False})[0]
+        step = apply_op("ApplyGradientDescent", [w.op.outputs[0], tf.constant(F32(0.1)),
+                                                 grad], {})
+        init = tf.global_variables_initializer()
+    feed = {x: np.ones((4, 3), F32)}
+    with tf.Session(graph=g) as sess:
+        sess.run(init)
+        sess.run(step, feed)
+        slot = sess._state.variables[w.op.name]
+        assert hasattr(slot.value, "copy_to_host")        # the value lives on the device
+        before = gpu_memory.copy_counts()
+        sess.run(step, feed)
+        after = gpu_memory.copy_counts()
+        assert after["h2d"] - before["h2d"] == 1 and after["d2h"] - before["d2h"] == 1
+        np.testing.assert_allclose(sess.run(w), np.full((3, 1), 1 - 2 * 0.1 * 2.0, F32),
+                                   rtol=1e-6)
+        sess.run(loss, feed)
+
+
+def test_failed_run_rolls_back_device_variable():
+    g = tf.Graph()
+    with g.as_default():
+        v = tf.Variable(np.zeros(2, F32))
+        bump = tf.assign_add(v, [1.0, 1.0]) if hasattr(tf, "assign_add") else None
+        bad = tf.placeholder(tf.float32, [None])
+        upd = apply_op("AssignAdd", [v.op.outputs[0], bad], {})[0]
+        init = tf.global_variables_initializer()
+    with tf.Session(graph=g) as sess:
+        sess.run(init)
+        if bump is not None:
+            sess.run(bump)
+        with pytest.raises(tf.errors.InvalidArgumentError):
+            sess.run(upd, {bad: np.ones(3, F32)})
+        np.testing.assert_array_equal(sess.run(v), [1.0, 1.0] if bump is not None else
+                                      [0.0, 0.0])
+
+
+# --- the memory pool ----------------------------------------------------------------------------
+def test_pool_tracks_device_tensors():
+    from tfteach.kernels.cuda import _dev
+    import gc
+    gc.collect()
+    p = gpu_memory.pool()
+    base = p.bytes_in_use
+    a = _dev.empty((1000,), np.float32)
+    assert p.bytes_in_use == base + 4096          # rounded up to 256 bytes
+    peak = p.peak_bytes_in_use
+    del a
+    gc.collect()
+    assert p.bytes_in_use == base and p.peak_bytes_in_use == peak
+    info = gpu_memory.get_memory_info("GPU:0")
+    assert info["current"] == base and info["peak"] >= base + 4096
+
+
+def test_physical_devices_and_session_devices():
+    from tfteach.runtime import devices
+    assert devices.physical_devices("GPU") == [
+        devices.PhysicalDevice("/physical_device:GPU:0", "GPU")]
+    with tf.Session(graph=tf.Graph()) as s:
+        names = [d.name for d in s.list_devices()]
+    assert names[-1] == "/job:localhost/replica:0/task:0/device:GPU:0"
