@@ -8,10 +8,62 @@ import numpy as np
 
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
+from ..framework import registry, tensor_util
+from ..framework.tensor_shape import TensorShape, unknown_shape
 from . import math_ops
 from .math_grad import (_const_value, _has, _int32, _op, _op1, _shape_tuple,
                         broadcast_gradient_args, not_differentiable, reduce_gradient_args,
                         reduce_sum, register, reshape, shape, where_v2)
+
+
+# --- helper ops that gradient functions create (declared here unless another module did) ---
+
+def _shape_from_input0(op):
+    try:
+        return [tensor_util.constant_value_as_shape(op.inputs[0])]
+    except (TypeError, ValueError):
+        return [unknown_shape()]
+
+
+def _segment_sum_shape(op):
+    data, ids, n = op.inputs
+    nv = tensor_util.constant_value(n)
+    first = None if nv is None else int(nv)
+    if data.shape.rank is None or ids.shape.rank is None:
+        return [unknown_shape()]
+    return [TensorShape([first] + list(data.shape.as_tuple()[ids.shape.rank:]))]
+
+
+_MASKS = ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask")
+_HELPERS = {
+    "StridedSliceGrad": dict(inputs=(("shape", "Index"), ("begin", "Index"), ("end", "Index"),
+                                     ("strides", "Index"), ("dy", "T")),
+                             outputs=(("output", "T"),), shape=_shape_from_input0,
+                             attr_defaults={m: 0 for m in _MASKS}),
+    "InvertPermutation": dict(inputs=(("x", "T"),), outputs=(("y", "T"),),
+                              shape=lambda op: [op.inputs[0].shape]),
+    "UnsortedSegmentSum": dict(inputs=(("data", "T"), ("segment_ids", "Tindices"),
+                                       ("num_segments", "Tnumsegments")),
+                               outputs=(("output", "T"),), shape=_segment_sum_shape),
+    "ConcatOffset": dict(inputs=(("concat_dim", _dt.int32), ("*shape", _dt.int32)),
+                         outputs=lambda attrs: [("offset", _dt.int32)] * attrs["N"],
+                         shape=lambda op: [t.shape for t in op.inputs[1:]]),
+    "MirrorPadGrad": dict(inputs=(("input", "T"), ("paddings", "Tpaddings")),
+                          outputs=(("output", "T"),), shape=lambda op: [unknown_shape()]),
+    "Cumprod": dict(inputs=(("x", "T"), ("axis", "Tidx")), outputs=(("out", "T"),),
+                    shape=lambda op: [op.inputs[0].shape],
+                    attr_defaults={"exclusive": False, "reverse": False}),
+}
+for _t, _spec in _HELPERS.items():
+    if not _has(_t):
+        registry.register_op(_t, **_spec)
+
+
+def _attr(op, name, default):
+    try:
+        return op.get_attr(name)
+    except (ValueError, KeyError):
+        return default
 
 
 @register("Identity", "PlaceholderWithDefault", "RefIdentity", "Snapshot",
@@ -27,7 +79,8 @@ def _identity_n_grad(op, *grads):
     return list(grads)
 
 
-not_differentiable("StopGradient", "ZerosLike", "OnesLike", "Const", "Placeholder",
+not_differentiable("StopGradient", "ZerosLike", "All", "Any", "LinSpace", "Cumprod",
+                   "UnsortedSegmentSum", "OnesLike", "Const", "Placeholder",
                    "VariableV2", "NoOp", "Assign", "AssignAdd", "AssignSub",
                    "IsVariableInitialized", "InvertPermutation", "ConcatOffset",
                    "StridedSliceGrad", "Where", "OneHot", "RandomUniform",
@@ -180,19 +233,29 @@ def _strided_slice_grad(op, grad):
     for t in (x, begin, end, strides):
         v = _const_value(t)
         vals.append(np.asarray(v) if v is not None else t)
-    attrs = {k: op.get_attr(k) for k in ("begin_mask", "end_mask", "ellipsis_mask",
-                                         "new_axis_mask", "shrink_axis_mask")}
+    attrs = {k: _attr(op, k, 0) for k in _MASKS}
     g = _op1("StridedSliceGrad", [vals[0], vals[1], vals[2], vals[3], grad], attrs)
     return g, None, None, None
 
 
-@register("Pad", "PadV2", "MirrorPad")
+@register("MirrorPad")
+def _mirror_pad_grad(op, grad):
+    g = _op1("MirrorPadGrad", [grad, op.inputs[1]], {"mode": op.get_attr("mode")})
+    if _ops.is_symbolic(g):
+        g.set_shape(op.inputs[0].shape)
+    return g, None
+
+
+@register("MirrorPadGrad")
+def _mirror_pad_grad_grad(op, grad):
+    return _op1("MirrorPad", [grad, op.inputs[1]], {"mode": op.get_attr("mode")}), None
+
+
+@register("Pad", "PadV2")
 def _pad_grad(op, grad):
     x, a = op.inputs[0], op.inputs[1]
     av = _const_value(a)
     xs = _shape_tuple(x)
-    if op.type == "MirrorPad":
-        raise LookupError("MirrorPad gradient is not implemented in tfteach")
     if av is not None and xs is not None and None not in xs:
         begin = np.asarray(av)[:, 0].astype(a.dtype.base_dtype.np_dtype)
         g = _op1("Slice", [grad, begin, np.asarray(xs, dtype=begin.dtype)])
@@ -235,8 +298,7 @@ def _gather_v2_grad(op, grad):
     """Dense gradient of gather: scatter-add the slices back where they came from."""
     params, indices, axis_t = op.inputs[0], op.inputs[1], op.inputs[2]
     axis = int(_const_value(axis_t))
-    batch_dims = op.get_attr("batch_dims") if "batch_dims" in getattr(op, "_attrs", {}) \
-        else 0
+    batch_dims = _attr(op, "batch_dims", 0)
     if batch_dims:
         raise LookupError("GatherV2 gradient with batch_dims is not implemented in tfteach")
     ps = _shape_tuple(params)
@@ -268,3 +330,23 @@ def _gather_v2_grad(op, grad):
         inv = list(range(1, axis + 1)) + [0] + list(range(axis + 1, rank))
         summed = _op1("Transpose", [summed, _int32(inv)])
     return summed, None, None
+
+
+@register("DynamicStitch")
+def _dynamic_stitch_grad(op, grad):
+    n = len(op.inputs) // 2
+    values = [_op1("GatherV2", [grad, math_ops.cast(op.inputs[i], _dt.int32), np.int32(0)],
+                   {"batch_dims": 0}) for i in range(n)]
+    return [None] * n + values
+
+
+@register("Split")
+def _split_grad(op, *grads):
+    grads = [g if g is not None else _zeros_for(op.outputs[i]) for i, g in enumerate(grads)]
+    return None, _op1("ConcatV2", [list(grads), op.inputs[0]], name="concat")
+
+
+@register("SplitV")
+def _split_v_grad(op, *grads):
+    grads = [g if g is not None else _zeros_for(op.outputs[i]) for i, g in enumerate(grads)]
+    return _op1("ConcatV2", [list(grads), op.inputs[2]], name="concat"), None, None

@@ -44,8 +44,18 @@ def _bga_shape(op):
 
 
 def _stitch_shape(op):
-    from ..framework.tensor_shape import unknown_shape
-    return [unknown_shape()]
+    from ..framework import tensor_util
+    from ..framework.tensor_shape import TensorShape, unknown_shape
+    n = len(op.inputs) // 2
+    idx = [tensor_util.constant_value(t) for t in op.inputs[:n]]
+    d0, i0 = op.inputs[n], op.inputs[0]
+    if d0.shape.rank is None or i0.shape.rank is None:
+        return [unknown_shape()]
+    inner = list(d0.shape.as_tuple()[i0.shape.rank:])
+    if all(v is not None for v in idx):
+        size = max((int(np.max(v)) + 1 for v in idx if np.size(v)), default=0)
+        return [TensorShape([size] + inner)]
+    return [TensorShape([None] + inner)]
 
 
 if not _has("DynamicStitch"):
@@ -819,10 +829,23 @@ def _batch_matmul_grad(op, grad):
     return gx, gy
 
 
+@register("MatrixDeterminant")
+def _matrix_determinant_grad(op, grad):
+    # d det(A) / dA = det(A) * inv(A)^T
+    a, c = op.inputs[0], op.outputs[0]
+    a_adj_inv = _op1("MatrixInverse", [a], {"adjoint": True})
+    multipliers = reshape(grad * c, _op1("ConcatV2", [[shape(c), _int32([1, 1])],
+                                                      np.int32(0)], name="concat"))
+    return multipliers * a_adj_inv
+
+
 @register("MatrixInverse")
 def _matrix_inverse_grad(op, grad):
     ainv = op.outputs[0]
-    adj = op.get_attr("adjoint")
+    try:
+        adj = op.get_attr("adjoint")
+    except (ValueError, KeyError):
+        adj = False
     inner = batch_matmul(grad, ainv, adj, not adj) if len(ainv.shape.as_tuple() or ()) > 2 \
         else matmul(grad, ainv, adj, not adj)
     if len(ainv.shape.as_tuple() or ()) > 2:

@@ -8,6 +8,7 @@ import numpy as np
 from ... import errors
 from ...framework import registry
 from ...framework.registry import register_kernel
+from ...ops import array_grad, math_grad  # noqa: F401  (declare the helper ops)
 from ._build import FLOATS, Elementwise
 
 
@@ -79,3 +80,100 @@ def _dynamic_stitch(*args):
 
 if registry.get("DynamicStitch").kernels.get("CPU") is None:
     register_kernel("DynamicStitch")(_dynamic_stitch)
+
+
+def _strided_slice_grad(shape, begin, end, strides, dy, *, begin_mask, end_mask,
+                        ellipsis_mask, new_axis_mask, shrink_axis_mask):
+    """Zeros of the forward input's shape with `dy` written where the slice read from."""
+    from ...ops.array_ops import strided_slice_plan
+    dims = [int(d) for d in np.asarray(shape).reshape(-1)]
+    ints = [[int(v) for v in np.asarray(a).reshape(-1)] for a in (begin, end, strides)]
+    index, _ = strided_slice_plan(dims, *ints, begin_mask, end_mask, ellipsis_mask,
+                                  new_axis_mask, shrink_axis_mask)
+    dy = np.asarray(dy)
+    out = np.zeros(dims, dtype=dy.dtype)
+    out[index] = dy
+    return out
+
+
+def _invert_permutation(x):
+    x = np.asarray(x)
+    flat = x.reshape(-1)
+    if sorted(flat.tolist()) != list(range(flat.size)):
+        raise errors.InvalidArgumentError(None, None, f"{flat.tolist()} is not a permutation")
+    out = np.empty_like(flat)
+    out[flat] = np.arange(flat.size, dtype=x.dtype)
+    return out
+
+
+def _unsorted_segment_sum(data, segment_ids, num_segments):
+    data, ids = np.asarray(data), np.asarray(segment_ids)
+    n = int(num_segments)
+    if data.shape[:ids.ndim] != ids.shape:
+        raise errors.InvalidArgumentError(
+            None, None, f"data.shape = {list(data.shape)} does not start with "
+                        f"segment_ids.shape = {list(ids.shape)}")
+    flat_ids = ids.reshape(-1)
+    inner = data.shape[ids.ndim:]
+    out = np.zeros((n,) + inner, dtype=data.dtype)
+    keep = (flat_ids >= 0) & (flat_ids < n)
+    np.add.at(out, flat_ids[keep], data.reshape((flat_ids.size,) + inner)[keep])
+    return out
+
+
+def _concat_offset(concat_dim, *shapes):
+    shapes = [np.asarray(s) for s in shapes]
+    axis = int(concat_dim) % max(len(shapes[0]), 1)
+    out, off = [], 0
+    for s in shapes:
+        o = np.zeros(len(s), dtype=np.int32)
+        o[axis] = off
+        off += int(s[axis])
+        out.append(o)
+    return tuple(out) if len(out) > 1 else out[0]
+
+
+def _cumprod(x, axis, *, exclusive, reverse):
+    x = np.asarray(x)
+    ax = int(axis)
+    if reverse:
+        x = np.flip(x, ax)
+    if exclusive:
+        ones = np.ones_like(np.take(x, [0], axis=ax))
+        x = np.concatenate([ones, np.take(x, np.arange(x.shape[ax] - 1), axis=ax)], axis=ax)
+    out = np.cumprod(x, axis=ax, dtype=x.dtype)
+    return np.flip(out, ax) if reverse else out
+
+
+for _t, _fn in (("StridedSliceGrad", _strided_slice_grad),
+                ("InvertPermutation", _invert_permutation),
+                ("UnsortedSegmentSum", _unsorted_segment_sum),
+                ("ConcatOffset", _concat_offset), ("Cumprod", _cumprod)):
+    if registry.get(_t).kernels.get("CPU") is None:
+        register_kernel(_t)(_fn)
+
+
+def _mirror_pad_grad(grad, paddings, *, mode):
+    """Folds the mirrored borders back onto the values they copied."""
+    if isinstance(mode, bytes):
+        mode = mode.decode()
+    g = np.asarray(grad)
+    pads = np.asarray(paddings).reshape(-1, 2)
+    for ax, (a, b) in enumerate(pads.tolist()):
+        n = g.shape[ax] - a - b
+        core = np.take(g, np.arange(a, a + n), axis=ax).copy()
+        if mode == "SYMMETRIC":
+            left_src, right_src = a - 1 - np.arange(a), n - 1 - np.arange(b)
+        else:
+            left_src, right_src = a - np.arange(a), n - 2 - np.arange(b)
+        core = np.moveaxis(core, ax, 0)
+        left = np.moveaxis(np.take(g, np.arange(0, a), axis=ax), ax, 0)
+        right = np.moveaxis(np.take(g, np.arange(a + n, a + n + b), axis=ax), ax, 0)
+        np.add.at(core, left_src, left)
+        np.add.at(core, right_src, right)
+        g = np.moveaxis(core, 0, ax)
+    return np.ascontiguousarray(g)
+
+
+if registry.get("MirrorPadGrad").kernels.get("CPU") is None:
+    register_kernel("MirrorPadGrad")(_mirror_pad_grad)

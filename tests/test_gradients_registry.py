@@ -1,0 +1,296 @@
+"""The registry walk: every op type that declares a gradient is checked against central
+finite differences in float64, on random inputs (broadcasting shapes, keepdims reductions).
+
+`CASES` maps each differentiable op type to a builder; an op type that has a gradient
+function but no entry here makes `test_every_differentiable_op_has_a_case` fail, so a new
+op cannot join the registry without its gradient being checked.
+"""
+import numpy as np
+import pytest
+
+import tfteach.v1 as tfv1  # noqa: F401  (registers every op and gradient)
+from tfteach.framework import registry
+from tfteach.framework.op_def_library import apply_op
+
+RNG = np.random.RandomState(1234)
+
+
+def raw(op_type, inputs, attrs=None):
+    return apply_op(op_type, list(inputs), attrs, name=op_type)
+
+
+def r(*shape, lo=-1.0, hi=1.0):
+    return RNG.uniform(lo, hi, size=shape)
+
+
+def pos(*shape):
+    return RNG.uniform(0.5, 1.5, size=shape)
+
+
+def distinct(*shape):
+    """Values far from each other: no ties, no kinks inside the finite-difference step."""
+    n = int(np.prod(shape)) if shape else 1
+    return (RNG.permutation(n).astype(np.float64) * 0.37 + 0.11).reshape(shape)
+
+
+def i32(v):
+    return np.asarray(v, dtype=np.int32)
+
+
+def unary(op_type, gen=r, shape=(2, 3)):
+    return ([gen(*shape)], lambda tf, x: raw(op_type, [x])[0])
+
+
+def binary(op_type, gx=r, gy=r, sx=(2, 3), sy=(3,)):
+    return ([gx(*sx), gy(*sy)], lambda tf, x, y: raw(op_type, [x, y])[0])
+
+
+def _sep_pair():
+    a = distinct(2, 3)
+    b = a + np.where(RNG.rand(2, 3) > 0.5, 0.13, -0.13)
+    return a, b[0]
+
+
+def reduction(op_type, keep, axes, shape=(2, 3, 2), gen=r):
+    return ([gen(*shape)],
+            lambda tf, x: raw(op_type, [x, i32(axes)], {"keep_dims": keep})[0])
+
+
+def _conv_case(op_type):
+    if op_type == "Conv2D":
+        return ([r(1, 5, 5, 2), r(3, 3, 2, 3)],
+                lambda tf, x, w: tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME"))
+    if op_type == "Conv2DBackpropInput":
+        return ([r(3, 3, 2, 3), r(1, 5, 5, 3)],
+                lambda tf, w, dy: raw("Conv2DBackpropInput", [i32([1, 5, 5, 2]), w, dy],
+                                      {"strides": [1, 1, 1, 1], "padding": "SAME",
+                                       "data_format": "NHWC", "use_cudnn_on_gpu": True,
+                                       "explicit_paddings": [],
+                                       "dilations": [1, 1, 1, 1]})[0])
+    return ([r(1, 5, 5, 2), r(1, 5, 5, 3)],
+            lambda tf, x, dy: raw("Conv2DBackpropFilter", [x, i32([3, 3, 2, 3]), dy],
+                                  {"strides": [1, 1, 1, 1], "padding": "SAME",
+                                   "data_format": "NHWC", "use_cudnn_on_gpu": True,
+                                   "explicit_paddings": [], "dilations": [1, 1, 1, 1]})[0])
+
+
+def _xent_case(sparse):
+    if sparse:
+        labels = np.array([1, 0, 2])
+        return ([r(3, 4)], lambda tf, x: tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=labels, logits=x))
+    lab = np.abs(r(3, 4))
+    lab /= lab.sum(1, keepdims=True)
+    return ([r(3, 4)], lambda tf, x: tf.nn.softmax_cross_entropy_with_logits(
+        labels=lab, logits=x))
+
+
+CASES = {
+    # binary element-wise, with broadcasting
+    "AddV2": binary("AddV2"), "Sub": binary("Sub", sx=(3,), sy=(2, 3)),
+    "Mul": binary("Mul", sx=(2, 1), sy=(1, 3)), "RealDiv": binary("RealDiv", gy=pos),
+    "Div": binary("Div", gy=pos), "DivNoNan": binary("DivNoNan", gy=pos),
+    "MulNoNan": binary("MulNoNan"),
+    "Pow": binary("Pow", gx=pos, sx=(2, 3), sy=()),
+    "Maximum": ([*_sep_pair()], lambda tf, x, y: tf.maximum(x, y)),
+    "Minimum": ([*_sep_pair()], lambda tf, x, y: tf.minimum(x, y)),
+    "SquaredDifference": binary("SquaredDifference", sx=(2, 3), sy=(2, 1)),
+    "Atan2": binary("Atan2", gy=pos), "Xlogy": binary("Xlogy", gy=pos),
+    "Xdivy": binary("Xdivy", gy=pos),
+    "FloorMod": ([distinct(2, 3) * 3 + 0.05, np.full((3,), 1.7)],
+                 lambda tf, x, y: raw("FloorMod", [x, y])[0]),
+    "FloorDiv": ([distinct(2, 3) * 3 + 0.05, np.full((3,), 1.7)],
+                 lambda tf, x, y: raw("FloorDiv", [x, y])[0]),
+    "TruncateDiv": ([distinct(2, 3) * 3 + 0.05, np.full((3,), 1.7)],
+                    lambda tf, x, y: raw("TruncateDiv", [x, y])[0]),
+    # unary element-wise
+    "Neg": unary("Neg"), "Abs": unary("Abs", distinct), "Sign": unary("Sign", distinct),
+    "Square": unary("Square"), "Sqrt": unary("Sqrt", pos), "Rsqrt": unary("Rsqrt", pos),
+    "Exp": unary("Exp"), "Expm1": unary("Expm1"), "Log": unary("Log", pos),
+    "Log1p": unary("Log1p", pos), "Sin": unary("Sin"), "Cos": unary("Cos"),
+    "Tan": unary("Tan"), "Asin": unary("Asin", lambda *s: r(*s, lo=-0.8, hi=0.8)),
+    "Acos": unary("Acos", lambda *s: r(*s, lo=-0.8, hi=0.8)), "Atan": unary("Atan"),
+    "Sinh": unary("Sinh"), "Cosh": unary("Cosh"), "Tanh": unary("Tanh"),
+    "Sigmoid": unary("Sigmoid"), "Reciprocal": unary("Reciprocal", pos),
+    "Inv": unary("Inv", pos), "Erf": unary("Erf"),
+    "Relu": unary("Relu", lambda *s: distinct(*s) - 1.0),
+    "Relu6": unary("Relu6", lambda *s: distinct(*s) * 4 - 1.0),
+    "Elu": unary("Elu", lambda *s: distinct(*s) - 1.0),
+    "Selu": unary("Selu", lambda *s: distinct(*s) - 1.0),
+    "LeakyRelu": ([distinct(2, 3) - 1.0], lambda tf, x: tf.nn.leaky_relu(x, 0.2)),
+    "Softplus": unary("Softplus"), "Softsign": unary("Softsign"),
+    # the gradient helper ops (second derivatives)
+    "SqrtGrad": binary("SqrtGrad", gx=pos, sy=(2, 3)),
+    "RsqrtGrad": binary("RsqrtGrad", gx=pos, sy=(2, 3)),
+    "TanhGrad": binary("TanhGrad", sy=(2, 3)),
+    "SigmoidGrad": binary("SigmoidGrad", sy=(2, 3)),
+    "ReciprocalGrad": binary("ReciprocalGrad", gx=pos, sy=(2, 3)),
+    "ReluGrad": ([r(2, 3), distinct(2, 3) - 1.0],
+                 lambda tf, g, x: raw("ReluGrad", [g, x])[0]),
+    # n-ary, casts, identity
+    "AddN": ([r(2, 3), r(2, 3), r(2, 3)], lambda tf, a, b, c: tf.add_n([a, b, c])),
+    # float32 in the middle: coarser differences (the function is linear between roundings)
+    "Cast": ([r(2, 3)], lambda tf, x: tf.cast(tf.cast(x, tf.float32), tf.float64),
+             dict(eps=1e-2, rtol=1e-3, atol=1e-4)),
+    "Identity": unary("Identity"),
+    "PlaceholderWithDefault": ([r(2, 3)], lambda tf, x: tf.placeholder_with_default(
+        x, [2, 3])),
+    # reductions (keepdims and not, partial and full)
+    "Sum": reduction("Sum", True, [1]), "Mean": reduction("Mean", False, [0, 2]),
+    "Prod": reduction("Prod", False, [1], gen=pos),
+    "Max": reduction("Max", True, [1], gen=distinct),
+    "Min": reduction("Min", False, [0], gen=distinct),
+    "L2Loss": unary("L2Loss"),
+    # linear algebra
+    "MatMul": ([r(2, 3), r(3, 4)], lambda tf, a, b: tf.matmul(a, b)),
+    "BatchMatMulV2": ([r(2, 2, 3), r(1, 3, 2)],
+                      lambda tf, a, b: raw("BatchMatMulV2", [a, b],
+                                           {"adj_x": False, "adj_y": False})[0]),
+    "MatrixInverse": ([r(3, 3) + 3 * np.eye(3)], lambda tf, a: tf.matrix_inverse(a)),
+    "MatrixDeterminant": ([r(3, 3) + 2 * np.eye(3)],
+                          lambda tf, a: tf.matrix_determinant(a)),
+    # array ops
+    "Reshape": ([r(2, 3)], lambda tf, x: tf.reshape(x, [3, 2])),
+    "Transpose": ([r(2, 3, 2)], lambda tf, x: tf.transpose(x, [2, 0, 1])),
+    "ExpandDims": ([r(2, 3)], lambda tf, x: tf.expand_dims(x, 1)),
+    "Squeeze": ([r(2, 1, 3)], lambda tf, x: tf.squeeze(x, [1])),
+    "Tile": ([r(2, 3)], lambda tf, x: tf.tile(x, [2, 1])),
+    "Fill": ([np.array(0.7)], lambda tf, v: tf.fill([2, 3], v)),
+    "BroadcastTo": ([r(1, 3)], lambda tf, x: tf.broadcast_to(x, [2, 3])),
+    "Pack": ([r(2, 3), r(2, 3)], lambda tf, a, b: tf.stack([a, b], axis=1)),
+    "Unpack": ([r(3, 2)], lambda tf, x: tf.unstack(x, axis=1)[1] * 2.0 +
+               tf.unstack(x, axis=1)[0]),
+    "ConcatV2": ([r(2, 3), r(2, 2)], lambda tf, a, b: tf.concat([a, b], axis=1)),
+    "Slice": ([r(3, 4)], lambda tf, x: tf.slice(x, [1, 1], [2, 2])),
+    "StridedSlice": ([r(3, 4)], lambda tf, x: x[1:, ::2]),
+    "Pad": ([r(2, 3)], lambda tf, x: tf.pad(x, [[1, 0], [0, 2]])),
+    "PadV2": ([r(2, 3)], lambda tf, x: raw("PadV2", [x, i32([[1, 0], [0, 2]]),
+                                                     np.float64(0.5)])[0]),
+    "MirrorPad": ([r(3, 3)], lambda tf, x: tf.pad(x, [[1, 1], [0, 1]], mode="REFLECT")),
+    "MirrorPadGrad": ([r(5, 4)], lambda tf, g: raw(
+        "MirrorPadGrad", [g, i32([[1, 1], [0, 1]])], {"mode": "REFLECT"})[0]),
+    "ReverseV2": ([r(2, 3)], lambda tf, x: tf.reverse(x, [1])),
+    "GatherV2": ([r(4, 3)], lambda tf, x: tf.gather(x, [3, 0, 3], axis=0)),
+    "SelectV2": ([r(2, 3), r(3,)], lambda tf, a, b: raw(
+        "SelectV2", [np.array([[True, False, True], [False, True, True]]), a, b])[0]),
+    "Select": ([r(2, 3), r(2, 3)], lambda tf, a, b: raw(
+        "Select", [np.array([[True, False, True], [False, True, True]]), a, b])[0]),
+    "Split": ([r(2, 4)], lambda tf, x: tf.split(x, 2, axis=1)[1]),
+    "SplitV": ([r(2, 5)], lambda tf, x: tf.split(x, [2, 3], axis=1)[0] * 3.0),
+    "DynamicStitch": ([r(2), r(2)], lambda tf, a, b: raw(
+        "DynamicStitch", [[i32([0, 2]), i32([1, 3])], [a, b]])[0]),
+    # nn
+    "BiasAdd": ([r(2, 3), r(3)], lambda tf, x, b: tf.nn.bias_add(x, b)),
+    "BiasAddGrad": ([r(2, 3)], lambda tf, g: raw("BiasAddGrad", [g],
+                                                 {"data_format": "NHWC"})[0]),
+    "Softmax": ([r(2, 3)], lambda tf, x: tf.nn.softmax(x)),
+    "LogSoftmax": ([r(2, 3)], lambda tf, x: tf.nn.log_softmax(x)),
+    "SoftmaxCrossEntropyWithLogits": _xent_case(False),
+    "SparseSoftmaxCrossEntropyWithLogits": _xent_case(True),
+    "Conv2D": _conv_case("Conv2D"),
+    "Conv2DBackpropInput": _conv_case("Conv2DBackpropInput"),
+    "Conv2DBackpropFilter": _conv_case("Conv2DBackpropFilter"),
+    "MaxPool": ([distinct(1, 4, 4, 1)],
+                lambda tf, x: tf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")),
+    "AvgPool": ([r(1, 4, 4, 2)],
+                lambda tf, x: tf.nn.avg_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")),
+    "AvgPoolGrad": ([r(1, 2, 2, 2)], lambda tf, g: raw(
+        "AvgPoolGrad", [i32([1, 4, 4, 2]), g], {"ksize": [1, 2, 2, 1],
+                                                "strides": [1, 2, 2, 1], "padding": "VALID",
+                                                "data_format": "NHWC"})[0]),
+}
+
+# Ops whose gradient is checked through another path (not element-wise numbers).
+NOT_NUMERIC = {
+    "ReadVariableOp": "reads a resource variable: the eager tape tests cover it",
+}
+
+
+def _differentiable():
+    return sorted(t for t, d in registry.all_ops().items() if d.gradient is not None)
+
+
+def test_every_differentiable_op_has_a_case():
+    missing = [t for t in _differentiable() if t not in CASES and t not in NOT_NUMERIC]
+    assert not missing, f"differentiable ops without a finite-difference case: {missing}"
+
+
+def test_every_op_is_classified():
+    """Every op either has a gradient function or is declared NotDifferentiable."""
+    unknown = sorted(t for t, d in registry.all_ops().items() if d.differentiable is None)
+    assert not unknown, f"ops neither differentiable nor NotDifferentiable: {unknown}"
+
+
+def _loss_and_grads(tf, inputs, build):
+    """A scalar loss sum(w * f(x)) and its tf.gradients w.r.t. the placeholders."""
+    phs = [tf.placeholder(tf.float64, shape=np.shape(a)) for a in inputs]
+    out = build(tf, *phs)
+    w = tf.constant(RNG.uniform(0.5, 1.5, size=out.shape.as_list()))
+    loss = tf.reduce_sum(out * w)
+    grads = tf.gradients(loss, phs)
+    return phs, loss, grads
+
+
+def _check(tf, op_type, inputs, build, eps=1e-6, rtol=1e-4, atol=1e-6):
+    inputs = [np.asarray(a, dtype=np.float64) for a in inputs]
+    phs, loss, grads = _loss_and_grads(tf, inputs, build)
+    assert any(op.type == op_type for op in tf.get_default_graph().get_operations()), \
+        f"the case for {op_type} does not create a {op_type} op"
+    with tf.Session() as sess:
+        feed = dict(zip(phs, inputs))
+        sym = sess.run([g for g in grads if g is not None], feed)
+        sym_iter = iter(sym)
+        for k, (a, g) in enumerate(zip(inputs, grads)):
+            if g is None:
+                continue
+            got = next(sym_iter)
+            num = np.zeros_like(a)
+            flat = a.reshape(-1)
+            for i in range(flat.size):
+                orig = flat[i]
+                flat[i] = orig + eps
+                up = sess.run(loss, {**feed, phs[k]: a})
+                flat[i] = orig - eps
+                down = sess.run(loss, {**feed, phs[k]: a})
+                flat[i] = orig
+                num.reshape(-1)[i] = (up - down) / (2 * eps)
+            np.testing.assert_allclose(got, num, rtol=rtol, atol=atol,
+                                       err_msg=f"{op_type}: gradient of input {k}")
+    return grads
+
+
+@pytest.mark.parametrize("op_type", sorted(CASES))
+def test_gradient_matches_finite_differences(tf1, op_type):
+    opdef = registry.all_ops().get(op_type)
+    if opdef is None:
+        pytest.skip(f"{op_type} is not in the registry")
+    if opdef.kernel_for("CPU") is None:
+        pytest.skip(f"{op_type} has no CPU kernel yet")
+    inputs, build, *opts = CASES[op_type]
+    grads = _check(tf1, op_type, [np.array(a, copy=True) for a in inputs], build,
+                   **(opts[0] if opts else {}))
+    if opdef.gradient is None:
+        assert all(g is None for g in grads)
+
+
+# --- tie rules (TF 2.21) ----------------------------------------------------------------------
+
+def test_reduce_max_splits_ties_equally(tf1):
+    x = tf1.constant([[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]])
+    g = tf1.gradients(tf1.reduce_max(x, axis=1), x)[0]
+    with tf1.Session() as s:
+        np.testing.assert_allclose(s.run(g), [[0, .5, .5], [1 / 3, 1 / 3, 1 / 3]], rtol=1e-6)
+
+
+def test_maximum_sends_ties_to_x_minimum_too(tf1):
+    x = tf1.constant([1.0, 2.0, 3.0])
+    y = tf1.constant([1.0, 5.0, 0.0])
+    gmax = tf1.gradients(tf1.maximum(x, y), [x, y])
+    gmin = tf1.gradients(tf1.minimum(x, y), [x, y])
+    with tf1.Session() as s:
+        gx, gy = s.run(gmax)
+        np.testing.assert_array_equal(gx, [1, 0, 1])
+        np.testing.assert_array_equal(gy, [0, 1, 0])
+        gx, gy = s.run(gmin)
+        np.testing.assert_array_equal(gx, [1, 1, 0])
+        np.testing.assert_array_equal(gy, [0, 0, 1])
