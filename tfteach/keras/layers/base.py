@@ -1,0 +1,341 @@
+"""`keras.Layer`: weights created on first call (`build`), tracked sublayers, `training`.
+
+A Layer is a `tf.Module`, so `tf.function`, `tf.train.Checkpoint` and the tape see its
+variables. Keras orders variables differently from `tf.Module`: a layer's own weights in
+creation order, then each tracked sublayer's in the order they were assigned.
+"""
+import inspect
+
+import numpy as np
+
+from ...framework import ops as _ops
+from ...framework.tensor_shape import TensorShape
+from ...module import Module
+from .. import backend
+from .. import initializers as _init
+
+__all__ = ["Layer", "InputSpec"]
+
+_INTERNAL = frozenset(("_name", "_name_scope", "_layers", "_own_weights", "_seed_vars",
+                       "_call_has_training", "_last_output_shape", "built",
+                       "_build_input_shape", "_trainable", "_dtype_name", "_call_sig",
+                       "_inbound", "_keras_history"))
+
+
+class InputSpec:
+    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None,
+                 axes=None, allow_last_axis_squeeze=False, name=None):
+        self.dtype, self.shape, self.ndim = dtype, shape, ndim
+        self.min_ndim, self.max_ndim, self.axes = min_ndim, max_ndim, axes or {}
+        self.name = name
+
+
+def _shape_of(x):
+    if isinstance(x, (list, tuple)):
+        return [_shape_of(v) for v in x]
+    if isinstance(x, dict):
+        return {k: _shape_of(v) for k, v in x.items()}
+    s = getattr(x, "shape", None)
+    if s is None:
+        s = np.shape(x)
+    if isinstance(s, TensorShape):
+        return tuple(s.as_list()) if s.rank is not None else None
+    return tuple(None if d is None else int(d) for d in s)
+
+
+def _to_tensor(x):
+    """Layers take NumPy arrays and Python lists too (Keras converts them)."""
+    if isinstance(x, np.ndarray):
+        if x.dtype == np.float64:
+            x = x.astype(np.float32)
+        return _ops.convert_to_tensor(x)
+    return x
+
+
+class Layer(Module):
+    """Base class of every Keras layer and model."""
+
+    def __init__(self, trainable=True, name=None, dtype=None, autocast=True,
+                 input_dim=None, input_shape=None, **kwargs):
+        for k in kwargs:
+            if k not in ("activity_regularizer", "batch_input_shape", "batch_size"):
+                raise ValueError(f"Unrecognized keyword arguments passed to "
+                                 f"{type(self).__name__}: {{'{k}': {kwargs[k]!r}}}")
+        if name is None:
+            name = backend.unique_name(backend.to_snake_case(type(self).__name__))
+        elif not isinstance(name, str):
+            raise TypeError(f"Argument `name` must be a string. Received: name={name}")
+        object.__setattr__(self, "_layers", [])
+        object.__setattr__(self, "_own_weights", [])
+        object.__setattr__(self, "_seed_vars", [])
+        self._name = name
+        self._name_scope = None
+        self.built = False
+        self._trainable = bool(trainable)
+        self._dtype_name = dtype if isinstance(dtype, str) else \
+            (getattr(dtype, "name", None) or "float32")
+        self._last_output_shape = None
+        self._build_input_shape = None
+        try:
+            params = inspect.signature(self.call).parameters
+            self._call_has_training = "training" in params or any(
+                p.kind == inspect.Parameter.VAR_KEYWORD for p in params.values())
+        except (TypeError, ValueError):
+            self._call_has_training = False
+        if input_shape is not None:
+            self._batch_input_shape = (None,) + tuple(input_shape)
+        elif input_dim is not None:
+            self._batch_input_shape = (None, input_dim)
+
+    # --- tracking ---------------------------------------------------------------------------
+    def __setattr__(self, name, value):
+        if name not in _INTERNAL and "_layers" in self.__dict__:
+            for leaf in _leaves(value):
+                if isinstance(leaf, Layer) and leaf is not self and \
+                        all(leaf is not x for x in self._layers):
+                    self._layers.append(leaf)
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        value = self.__dict__.get(name)
+        for leaf in _leaves(value):
+            if isinstance(leaf, Layer):
+                self._layers[:] = [x for x in self._layers if x is not leaf]
+        object.__delattr__(self, name)
+
+    @property
+    def name(self):
+        return self._name
+
+    @property
+    def name_scope(self):
+        from ...eager import context
+        if self._name_scope is None:
+            with context.name_scope_v2(self._name) as scope_name:
+                self._name_scope = context.name_scope_v2(scope_name)
+        return self._name_scope
+
+    @property
+    def dtype(self):
+        return self._dtype_name
+
+    @property
+    def compute_dtype(self):
+        return self._dtype_name
+
+    @property
+    def variable_dtype(self):
+        return self._dtype_name
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        for layer in self._layers:
+            layer.trainable = value
+
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    def _flatten_layers(self, include_self=True):
+        out = [self] if include_self else []
+        for layer in self._layers:
+            out.extend(layer._flatten_layers(True))
+        return out
+
+    # --- weights ---------------------------------------------------------------------------
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
+                   autocast=True, regularizer=None, constraint=None, aggregation="none",
+                   name=None):
+        shape = () if shape is None else tuple(int(d) for d in shape)
+        dtype = dtype or self._dtype_name
+        if initializer is None:
+            from ...framework import dtypes
+            initializer = "glorot_uniform" if dtypes.as_dtype(dtype).is_floating else "zeros"
+        init = _init.get(initializer)
+        value = init.numpy(shape, dtype) if hasattr(init, "numpy") else init(shape, dtype)
+        path = backend.current_path(name) if backend._stack()[-1:] == [self._name] else \
+            backend.current_path(f"{self._name}/{name}")
+        v = backend.Variable(value, shape=shape, dtype=dtype,
+                             trainable=trainable and self._trainable, name=name, path=path)
+        self._own_weights.append(v)
+        return v
+
+    def _add_seed_state(self):
+        """Keras 3 layers that draw random numbers own a seed generator, whose int64 state is a
+        non-trainable variable listed in `variables` (not in `weights`)."""
+        name = backend.unique_name("seed_generator")
+        seed = backend.rng().integers(0, 2 ** 31 - 1)
+        with backend.name_scope(name):
+            v = backend.Variable(np.array([seed, 0], np.int64), dtype="int64",
+                                 trainable=False, name="seed_generator_state",
+                                 path=f"{name}/seed_generator_state")
+        self._seed_vars.append(v)
+        return v
+
+    def _own_variables(self):
+        return list(self._own_weights)
+
+    @property
+    def trainable_weights(self):
+        if not self._trainable:
+            return []
+        out = [v for v in self._own_weights if v.trainable]
+        for layer in self._layers:
+            out.extend(v for v in layer.trainable_weights if all(v is not w for w in out))
+        return out
+
+    @property
+    def non_trainable_weights(self):
+        out = [v for v in self._own_weights if not v.trainable or not self._trainable]
+        for layer in self._layers:
+            out.extend(v for v in layer.non_trainable_weights if all(v is not w for w in out))
+            if not self._trainable:
+                out.extend(v for v in layer.trainable_weights if all(v is not w for w in out))
+        return out
+
+    @property
+    def weights(self):
+        return self.trainable_weights + self.non_trainable_weights
+
+    @property
+    def variables(self):
+        out = list(self._own_weights) + list(self._seed_vars)
+        for layer in self._layers:
+            for v in layer.variables:
+                if all(v is not w for w in out):
+                    out.append(v)
+        return out
+
+    @property
+    def trainable_variables(self):
+        if not self._trainable:
+            return []
+        return [v for v in self.variables if v.trainable]
+
+    @property
+    def non_trainable_variables(self):
+        return [v for v in self.variables if not v.trainable or not self._trainable]
+
+    def get_weights(self):
+        return [np.asarray(v.numpy()) for v in self.weights]
+
+    def set_weights(self, weights):
+        params = self.weights
+        if len(params) != len(weights):
+            raise ValueError(f"You called `set_weights(weights)` on layer '{self.name}' with a "
+                             f"weight list of length {len(weights)}, but the layer was "
+                             f"expecting {len(params)} weights.")
+        for v, w in zip(params, weights):
+            w = np.asarray(w)
+            if tuple(v.shape.as_list()) != w.shape:
+                raise ValueError(f"Layer {self.name} weight shape {tuple(v.shape.as_list())} "
+                                 f"is not compatible with provided weight shape {w.shape}.")
+            v.assign(w.astype(v.dtype.np_dtype))
+
+    def count_params(self):
+        if not self.built:
+            raise ValueError(f"You tried to call `count_params` on layer '{self.name}', but "
+                             f"the layer isn't built. You can build it manually via: "
+                             f"`layer.build(input_shape)`.")
+        return int(sum(int(np.prod(v.shape.as_list())) for v in self.weights))
+
+    def _trackable_children(self):
+        """What `tf.train.Checkpoint` saves: weights under their attribute names (Keras
+        keeps `Dense.kernel` as `_kernel`), then sublayers under theirs."""
+        out = {}
+        for key, value in vars(self).items():
+            if key in _INTERNAL and key not in ("_layers",):
+                continue
+            if key == "_layers":
+                continue
+            if isinstance(value, (Layer, backend.Variable)) or \
+                    getattr(value, "_is_resource_variable", False):
+                out[key] = value
+            elif isinstance(value, (list, tuple)) and value and \
+                    all(isinstance(v, (Layer, backend.Variable)) for v in value):
+                out[key] = list(value)
+        return out
+
+    # --- building and calling ------------------------------------------------------------------
+    def build(self, input_shape=None):
+        self.built = True
+
+    def _maybe_build(self, inputs):
+        if self.built:
+            return
+        shape = _shape_of(inputs)
+        self._build_input_shape = shape
+        with backend.name_scope(self._name):
+            sig = inspect.signature(self.build)
+            if len(sig.parameters) == 0:
+                self.build()
+            else:
+                self.build(shape)
+        self.built = True
+
+    def __call__(self, *args, **kwargs):
+        if not args:
+            key = next(iter(kwargs), None)
+            if key is None:
+                raise ValueError("A layer must be called on at least one input.")
+            args = (kwargs.pop(key),)
+        inputs = args[0]
+        from ..models import functional
+        if functional.is_symbolic(inputs):
+            return functional.call_symbolic(self, args, kwargs)
+        inputs = _map(_to_tensor, inputs)
+        args = (inputs,) + tuple(args[1:])
+        training = kwargs.pop("training", None)
+        if training is None:
+            training = backend.current_training()
+        if self._call_has_training:
+            kwargs["training"] = bool(training) if training is not None else False
+        self._maybe_build(inputs)
+        with backend.name_scope(self._name), backend.training_scope(training):
+            out = self.call(*args, **kwargs)
+        try:
+            self._last_output_shape = _shape_of(out)
+        except Exception:  # noqa: BLE001 - summary() only; odd outputs keep no shape
+            self._last_output_shape = None
+        return out
+
+    def call(self, inputs, *args, **kwargs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        raise NotImplementedError(f"Layer {type(self).__name__} has no compute_output_shape")
+
+    # --- config and display ---------------------------------------------------------------
+    def get_config(self):
+        return {"name": self.name, "trainable": self.trainable, "dtype": self._dtype_name}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _leaves(value):
+    if isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _leaves(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _leaves(v)
+    else:
+        yield value
+
+
+def _map(fn, x):
+    if isinstance(x, list):
+        return [_map(fn, v) for v in x]
+    if isinstance(x, tuple):
+        return tuple(_map(fn, v) for v in x)
+    return fn(x)

@@ -1,0 +1,515 @@
+"""`keras.Model` (subclassing and functional), `keras.Sequential`, and the training loop
+(`compile`, `fit`, `evaluate`, `predict`, `summary`).
+
+`fit` runs each batch through one traced step (`tf.function` of forward pass, loss,
+`GradientTape`, optimizer update); the step returns the loss and the predictions, and the
+metrics are updated on the host from those. The model and the optimizer are built eagerly
+before the first trace, so tracing never creates variables.
+"""
+import sys
+import time
+
+import numpy as np
+
+from ...framework import ops as _ops
+from .. import backend
+from .. import callbacks as _callbacks
+from .. import losses as _losses
+from .. import metrics as _metrics
+from .. import optimizers as _optimizers
+from ..layers.base import Layer, _shape_of
+from . import functional
+
+__all__ = ["Model", "Sequential"]
+
+
+def _np(x):
+    if x is None:
+        return None
+    if hasattr(x, "numpy"):
+        x = x.numpy()
+    x = np.asarray(x)
+    if x.dtype == np.float64:
+        x = x.astype(np.float32)
+    return x
+
+
+def _take(x, idx):
+    if isinstance(x, (list, tuple)):
+        return type(x)(_take(v, idx) for v in x)
+    if isinstance(x, dict):
+        return {k: _take(v, idx) for k, v in x.items()}
+    return x[idx]
+
+
+def _length(x):
+    if isinstance(x, (list, tuple)):
+        return _length(x[0])
+    if isinstance(x, dict):
+        return _length(next(iter(x.values())))
+    return len(x)
+
+
+def _to_np(x):
+    if isinstance(x, (list, tuple)):
+        return type(x)(_to_np(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _to_np(v) for k, v in x.items()}
+    return _np(x)
+
+
+class Model(Layer):
+    """A layer with training: subclass it (layers as attributes, `call`), or build it from
+    `keras.Input` tensors: `Model(inputs, outputs)`."""
+
+    def __init__(self, *args, **kwargs):
+        inputs = kwargs.pop("inputs", None)
+        outputs = kwargs.pop("outputs", None)
+        if len(args) >= 1:
+            inputs = args[0]
+        if len(args) >= 2:
+            outputs = args[1]
+        name = kwargs.pop("name", None)
+        trainable = kwargs.pop("trainable", True)
+        super().__init__(name=name, trainable=trainable, **kwargs)
+        self._functional = None
+        self.compiled = False
+        self.optimizer = None
+        self.loss = None
+        self.stop_training = False
+        self.history = None
+        self._train_fn = self._test_fn = self._predict_fn = None
+        if inputs is not None or outputs is not None:
+            if inputs is None or outputs is None:
+                raise ValueError("A functional Model needs both `inputs` and `outputs`.")
+            self._functional = (inputs, outputs)
+            for layer in functional.layers_between(inputs, outputs):
+                self._layers.append(layer)
+            self.built = True
+
+    @property
+    def inputs(self):
+        return None if self._functional is None else self._functional[0]
+
+    @property
+    def outputs(self):
+        return None if self._functional is None else self._functional[1]
+
+    @property
+    def layers(self):
+        out = list(self._layers)
+        if self._functional is not None:
+            return out
+        return [layer for layer in out if not isinstance(layer, functional.InputLayer)]
+
+    def call(self, inputs, training=None):
+        if self._functional is None:
+            raise NotImplementedError(f"Model {type(self).__name__} does not have a `call()` "
+                                      f"method implemented.")
+        return functional.run_graph(self._functional[0], self._functional[1], inputs,
+                                    training=training)
+
+    def build(self, input_shape=None):
+        if self._functional is not None or input_shape is None:
+            self.built = True
+            return
+        shape = [1 if d is None else d for d in input_shape]
+        from ...ops import constant_op
+        self(constant_op.constant(np.zeros(shape, np.float32)))
+        self.built = True
+
+    def _maybe_build(self, inputs):
+        # A subclassed model builds its layers in its first call (Keras 3 does not trace
+        # `build` for models); only mark it built.
+        if not self.built:
+            self._build_input_shape = _shape_of(inputs)
+            self.built = True
+
+    # --- compile -----------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True):
+        self.optimizer = _optimizers.get(optimizer)
+        self.loss = loss
+        self._loss_fn = _losses.get(loss)
+        self._metric_specs = list(metrics or [])
+        self._metrics = None
+        self.run_eagerly = bool(run_eagerly)
+        self.compiled = True
+        self._train_fn = self._test_fn = self._predict_fn = None
+
+    def _resolve_metrics(self, y):
+        if self._metrics is None:
+            self._metrics = [_metrics.get(m, self._loss_fn, y) for m in self._metric_specs]
+        return self._metrics
+
+    @property
+    def metrics_names(self):
+        return ["loss"] + [m.name for m in (self._metrics or [])]
+
+    # --- steps -------------------------------------------------------------------------------
+    def _compute_loss(self, y, y_pred):
+        if self._loss_fn is None:
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
+        return self._loss_fn(y, y_pred)
+
+    def _train_step(self, x, y):
+        from ...eager.backprop import GradientTape
+        with GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self._compute_loss(y, y_pred)
+        variables = self.trainable_variables
+        grads = tape.gradient(loss, variables)
+        self.optimizer.apply_gradients(zip(grads, variables))
+        return loss, y_pred
+
+    def _test_step(self, x, y):
+        y_pred = self(x, training=False)
+        return self._compute_loss(y, y_pred), y_pred
+
+    def _predict_step(self, x):
+        return self(x, training=False)
+
+    def _make(self, fn):
+        if self.run_eagerly if hasattr(self, "run_eagerly") else False:
+            return fn
+        from ...eager.function import function
+        return function(fn)
+
+    def _ensure_built(self, x):
+        if not self.built or not self.variables:
+            self(_take(x, slice(0, 1)), training=False)
+        if self.optimizer is not None:
+            self.optimizer.build(self.trainable_variables)
+
+    # --- fit / evaluate / predict -----------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None,
+            validation_steps=None, validation_batch_size=None, validation_freq=1):
+        if not self.compiled:
+            raise RuntimeError("You must call `compile()` before using the model.")
+        x, y = _to_np(x), _to_np(y)
+        if validation_split and validation_data is None:
+            n = _length(x)
+            split = int(n * (1.0 - validation_split))
+            validation_data = (_take(x, slice(split, None)), _take(y, slice(split, None)))
+            x, y = _take(x, slice(0, split)), _take(y, slice(0, split))
+        batch_size = batch_size or 32
+        n = _length(x)
+        steps = steps_per_epoch or -(-n // batch_size)
+        verbose = 1 if verbose == "auto" else int(verbose)
+        self._ensure_built(x)
+        metrics = self._resolve_metrics(y)
+        if self._train_fn is None:
+            self._train_fn = self._make(self._train_step)
+        history = _callbacks.History()
+        cbs = [history] + list(callbacks or [])
+        params = {"verbose": verbose, "epochs": epochs, "steps": steps}
+        for cb in cbs:
+            cb.set_model(self)
+            cb.set_params(params)
+            cb.on_train_begin()
+        self.stop_training = False
+        for epoch in range(initial_epoch, epochs):
+            for cb in cbs:
+                cb.on_epoch_begin(epoch)
+            if verbose:
+                print(f"Epoch {epoch + 1}/{epochs}")
+            order = np.random.permutation(n) if shuffle else np.arange(n)
+            for m in metrics:
+                m.reset_state()
+            total_loss, seen = 0.0, 0
+            bar = _Progress(steps, verbose)
+            for step in range(steps):
+                idx = order[(step * batch_size) % n:(step * batch_size) % n + batch_size]
+                xb, yb = _take(x, idx), _take(y, idx)
+                for cb in cbs:
+                    cb.on_train_batch_begin(step)
+                loss, y_pred = self._train_fn(xb, yb)
+                k = len(idx)
+                total_loss += float(np.asarray(loss.numpy())) * k
+                seen += k
+                for m in metrics:
+                    m.update_state(yb, y_pred)
+                logs = self._logs(total_loss / seen, metrics)
+                for cb in cbs:
+                    cb.on_train_batch_end(step, logs)
+                bar.update(step + 1, logs)
+            logs = self._logs(total_loss / max(seen, 1), metrics)
+            if validation_data is not None and (epoch + 1) % validation_freq == 0:
+                vx, vy = validation_data[0], validation_data[1]
+                vals = self.evaluate(vx, vy, batch_size=validation_batch_size or batch_size,
+                                     verbose=0, return_dict=True)
+                logs.update({"val_" + k: v for k, v in vals.items()})
+                for m in metrics:       # evaluate reset them: keep the training values shown
+                    pass
+            logs = dict(sorted(logs.items()))
+            bar.finish(logs)
+            for cb in cbs:
+                cb.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        for cb in cbs:
+            cb.on_train_end()
+        self.history = history
+        return history
+
+    def _logs(self, loss, metrics):
+        logs = {"loss": float(loss)}
+        for m in metrics:
+            logs[m.name] = float(np.asarray(m.result().numpy()))
+        return dict(sorted(logs.items()))
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False, **kwargs):
+        if not self.compiled:
+            raise RuntimeError("You must call `compile()` before using the model.")
+        x, y = _to_np(x), _to_np(y)
+        batch_size = batch_size or 32
+        n = _length(x)
+        nsteps = steps or -(-n // batch_size)
+        verbose = 1 if verbose == "auto" else int(verbose)
+        self._ensure_built(x)
+        metrics = [type(m).__new__(type(m)) for m in self._resolve_metrics(y)]
+        for src, m in zip(self._metrics, metrics):
+            m.__dict__.update(src.__dict__)
+            m.reset_state()
+        if self._test_fn is None:
+            self._test_fn = self._make(self._test_step)
+        total, seen = 0.0, 0
+        bar = _Progress(nsteps, verbose, epoch_line=False)
+        for step in range(nsteps):
+            sl = slice(step * batch_size, min(n, (step + 1) * batch_size))
+            xb, yb = _take(x, sl), _take(y, sl)
+            loss, y_pred = self._test_fn(xb, yb)
+            k = sl.stop - sl.start
+            total += float(np.asarray(loss.numpy())) * k
+            seen += k
+            for m in metrics:
+                m.update_state(yb, y_pred)
+            bar.update(step + 1, self._logs(total / seen, metrics))
+        logs = self._logs(total / max(seen, 1), metrics)
+        bar.finish(logs)
+        if return_dict:
+            return logs
+        if not metrics:
+            return logs["loss"]
+        return [logs["loss"]] + [logs[m.name] for m in metrics]
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        x = _to_np(x)
+        batch_size = batch_size or 32
+        n = _length(x)
+        nsteps = -(-n // batch_size)
+        verbose = 1 if verbose == "auto" else int(verbose)
+        if self._predict_fn is None:
+            self._predict_fn = self._make(self._predict_step)
+        outs = []
+        bar = _Progress(nsteps, verbose, epoch_line=False)
+        for step in range(nsteps):
+            xb = _take(x, slice(step * batch_size, (step + 1) * batch_size))
+            outs.append(_to_np_out(self._predict_fn(xb)))
+            bar.update(step + 1, {})
+        bar.finish({})
+        if isinstance(outs[0], (list, tuple)):
+            return type(outs[0])(np.concatenate([o[i] for o in outs])
+                                 for i in range(len(outs[0])))
+        return np.concatenate(outs)
+
+    def train_on_batch(self, x, y):
+        x, y = _to_np(x), _to_np(y)
+        self._ensure_built(x)
+        if self._train_fn is None:
+            self._train_fn = self._make(self._train_step)
+        loss, _ = self._train_fn(x, y)
+        return float(np.asarray(loss.numpy()))
+
+    def predict_on_batch(self, x):
+        return _to_np_out(self(_to_np(x), training=False))
+
+    # --- display ------------------------------------------------------------------------------
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        print_fn = print_fn or print
+        rows = []
+        for layer in self.layers:
+            built = layer.built and (layer.weights or layer._last_output_shape is not None
+                                     or not layer._own_weights)
+            if layer._last_output_shape is not None:
+                shape = str(tuple(layer._last_output_shape))
+            elif isinstance(layer, functional.InputLayer):
+                shape = str(tuple(layer.batch_shape))
+            else:
+                shape = "?"
+            params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
+            if not built:
+                shape = "? (unbuilt)" if shape == "?" else shape
+            rows.append((f"{layer.name} ({type(layer).__name__})", shape, params))
+        w = (33, 24, 15)
+        lines = [f'Model: "{self.name}"',
+                 "┏" + "┳".join("━" * n for n in w) + "┓",
+                 "┃ " + "Layer (type)".ljust(w[0] - 2) + " ┃ " + "Output Shape".ljust(w[1] - 2)
+                 + " ┃ " + "Param #".rjust(w[2] - 2) + " ┃",
+                 "┡" + "╇".join("━" * n for n in w) + "┩"]
+        for i, (a, b, c) in enumerate(rows):
+            lines.append("│ " + a.ljust(w[0] - 2) + " │ " + b.ljust(w[1] - 2) + " │ "
+                         + c.rjust(w[2] - 2) + " │")
+            if i != len(rows) - 1:
+                lines.append("├" + "┼".join("─" * n for n in w) + "┤")
+        lines.append("└" + "┴".join("─" * n for n in w) + "┘")
+        trainable = sum(int(np.prod(v.shape.as_list())) for v in self.trainable_weights)
+        non = sum(int(np.prod(v.shape.as_list())) for v in self.non_trainable_weights)
+        lines.append(f" Total params: {trainable + non:,} ({_size(4 * (trainable + non))})")
+        lines.append(f" Trainable params: {trainable:,} ({_size(4 * trainable)})")
+        lines.append(f" Non-trainable params: {non:,} ({_size(4 * non)})")
+        for line in lines:
+            print_fn(line)
+
+    def get_config(self):
+        return {"name": self.name, "trainable": self.trainable}
+
+    def save_weights(self, filepath, overwrite=True):
+        from ...train.checkpoint import write_tensors
+        write_tensors(str(filepath), {v.path: np.asarray(v.numpy()) for v in self.weights})
+
+    def load_weights(self, filepath, skip_mismatch=False):
+        from ...train.checkpoint import read_tensors
+        values = read_tensors(str(filepath))
+        for v in self.weights:
+            if v.path in values:
+                v.assign(values[v.path])
+            elif not skip_mismatch:
+                raise ValueError(f"Weight {v.path} is missing from {filepath}")
+
+
+def _to_np_out(x):
+    if isinstance(x, (list, tuple)):
+        return type(x)(_to_np_out(v) for v in x)
+    return np.asarray(x.numpy()) if hasattr(x, "numpy") else np.asarray(x)
+
+
+def _size(nbytes):
+    for unit in ("B", "KB", "MB", "GB"):
+        if nbytes < 1024 or unit == "GB":
+            return f"{nbytes:.2f} {unit}"
+        nbytes /= 1024.0
+
+
+class _Progress:
+    """Keras 3's per-epoch progress bar: `12/80 ━━━━━─────── 1s 9ms/step - loss: 0.52`."""
+
+    def __init__(self, total, verbose, epoch_line=True):
+        self.total, self.verbose = total, verbose
+        self.start = time.perf_counter()
+        self.last = 0.0
+        self.done = 0
+
+    def _line(self, current, logs):
+        elapsed = time.perf_counter() - self.start
+        per = elapsed / max(current, 1)
+        if per >= 1:
+            per_s = f"{per:.0f}s/step"
+        elif per >= 1e-3:
+            per_s = f"{per * 1e3:.0f}ms/step"
+        else:
+            per_s = f"{per * 1e6:.0f}us/step"
+        filled = int(20 * current / max(self.total, 1))
+        bar = "━" * filled + "─" * (20 - filled)
+        text = f"{current}/{self.total} {bar} {elapsed:.0f}s {per_s}"
+        for k, v in logs.items():
+            text += f" - {k}: {v:.4f}"
+        return text, elapsed, per_s
+
+    def update(self, current, logs):
+        self.done = current
+        if self.verbose != 1:
+            return
+        now = time.perf_counter()
+        if current < self.total and now - self.last < 0.1:
+            return
+        self.last = now
+        text, _, _ = self._line(current, logs)
+        sys.stdout.write("\r" + text)
+        sys.stdout.flush()
+
+    def finish(self, logs):
+        if self.verbose == 1:
+            text, _, _ = self._line(self.done, logs)
+            sys.stdout.write("\r" + text + "\n")
+            sys.stdout.flush()
+        elif self.verbose == 2:
+            elapsed = time.perf_counter() - self.start
+            _, _, per_s = self._line(self.done, logs)
+            text = f"{self.done}/{self.total} - {elapsed:.0f}s - {per_s}"
+            for k, v in logs.items():
+                text += f" - {k}: {v:.4f}"
+            print(text)
+
+
+class Sequential(Model):
+    """A stack of layers, each applied to the previous one's output."""
+
+    def __init__(self, layers=None, trainable=True, name=None):
+        super().__init__(name=name, trainable=trainable)
+        self._input_tensor = None
+        self._last = None
+        for layer in layers or []:
+            self.add(layer)
+
+    def add(self, layer, rebuild=True):
+        if isinstance(layer, functional.KerasTensor):
+            layer = getattr(layer, "_input_layer", None)
+            if layer is None:
+                raise ValueError("Only input tensors may be passed as layers.")
+        if isinstance(layer, functional.InputLayer):
+            if self._input_tensor is not None or self._layers:
+                raise ValueError("Sequential model may not have more than one input layer")
+            self._input_tensor = layer.output
+            self._last = layer.output
+            self._layers.append(layer)
+            return
+        if not isinstance(layer, Layer):
+            raise ValueError(f"Only instances of `keras.Layer` can be added to a Sequential "
+                             f"model. Received: {layer} (of type {type(layer)})")
+        if any(layer is x for x in self._layers):
+            raise ValueError(f"The layer {layer.name} is already in the model.")
+        self._layers.append(layer)
+        batch_shape = getattr(layer, "_batch_input_shape", None)
+        if self._last is None and batch_shape is not None and not self._layers[:-1]:
+            self._input_tensor = functional.Input(batch_shape=batch_shape)
+            self._last = self._input_tensor
+        if self._last is not None:
+            with backend.name_scope(self.name):
+                self._last = layer(self._last)
+            self.built = True
+
+    def pop(self):
+        if not self.layers:
+            raise TypeError("There are no layers in the model.")
+        layer = self.layers[-1]
+        self._layers[:] = [x for x in self._layers if x is not layer]
+        return layer
+
+    def call(self, inputs, training=None):
+        x = inputs
+        for layer in self.layers:
+            x = layer(x, training=training)
+        return x
+
+    def build(self, input_shape=None):
+        if input_shape is not None and self._input_tensor is None:
+            self._input_tensor = functional.Input(batch_shape=tuple(input_shape))
+            self._last = self._input_tensor
+            with backend.name_scope(self.name):
+                for layer in self.layers:
+                    self._last = layer(self._last)
+        self.built = True
+
+    @property
+    def input_shape(self):
+        return None if self._input_tensor is None else tuple(self._input_tensor.shape.as_list())
+
+    @property
+    def output_shape(self):
+        return None if self._last is None else tuple(self._last.shape.as_list())

@@ -1,0 +1,629 @@
+"""`keras.optimizers` with Keras 3's update rules and defaults.
+
+SGD (momentum, nesterov), Adam (epsilon 1e-7), RMSprop (velocity starts at 0), Adagrad
+(accumulator starts at 0.1, `lr * g / sqrt(acc + eps)`).
+
+Variables (`iterations`, `learning_rate`, slots named like `adam/dense_kernel_momentum`) are
+Keras variables, so checkpoints and `tf.function` see them. Updates:
+
+- eagerly, one fused numba loop per variable computes the new values from the current arrays
+  (new arrays are swapped in, so earlier reads keep their values);
+- inside `tf.function`, Adam and SGD add one fused op per variable (TF's
+  `ResourceApplyAdam` / `ResourceApplyKerasMomentum` / `ResourceApplyGradientDescent`, whose
+  semantics are Keras' rules), RMSprop and Adagrad add ordinary ops as Keras does.
+"""
+import math
+
+import numba
+import numpy as np
+
+from ..framework import dtypes as _dt
+from ..framework import ops as _ops
+from ..framework import registry
+from ..framework.op_def_library import apply_op
+from . import backend
+
+__all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "Adagrad", "get", "serialize"]
+
+
+# --- fused update loops (shared by the eager path and the graph kernels) ------------------------
+
+@numba.njit(cache=True, parallel=True)
+def _adam(var, m, v, g, alpha, omb1, omb2, eps, nvar, nm, nv):
+    for i in numba.prange(var.size):
+        gi = g[i]
+        mi = m[i] + (gi - m[i]) * omb1
+        vi = v[i] + (gi * gi - v[i]) * omb2
+        nm[i] = mi
+        nv[i] = vi
+        nvar[i] = var[i] - (mi * alpha) / (np.sqrt(vi) + eps)
+
+
+@numba.njit(cache=True, parallel=True)
+def _momentum(var, acc, g, lr, mom, nesterov, nvar, nacc):
+    for i in numba.prange(var.size):
+        a = acc[i] * mom - g[i] * lr
+        nacc[i] = a
+        if nesterov:
+            nvar[i] = var[i] + (a * mom - g[i] * lr)
+        else:
+            nvar[i] = var[i] + a
+
+
+@numba.njit(cache=True, parallel=True)
+def _sgd(var, g, lr, nvar):
+    for i in numba.prange(var.size):
+        nvar[i] = var[i] - g[i] * lr
+
+
+@numba.njit(cache=True, parallel=True)
+def _rmsprop(var, vel, mg, mom, g, lr, rho, omr, eps, momentum, centered, use_mom,
+             nvar, nvel, nmg, nmom):
+    for i in numba.prange(var.size):
+        gi = g[i]
+        ve = rho * vel[i] + omr * (gi * gi)
+        nvel[i] = ve
+        if centered:
+            a = rho * mg[i] + omr * gi
+            nmg[i] = a
+            den = ve - a * a + eps
+        else:
+            den = ve + eps
+        inc = (lr * gi) / np.sqrt(den)
+        if use_mom:
+            mm = momentum * mom[i] + inc
+            nmom[i] = mm
+            nvar[i] = var[i] - mm
+        else:
+            nvar[i] = var[i] - inc
+
+
+@numba.njit(cache=True, parallel=True)
+def _adagrad(var, acc, g, lr, eps, nvar, nacc):
+    for i in numba.prange(var.size):
+        gi = g[i]
+        a = acc[i] + gi * gi
+        nacc[i] = a
+        nvar[i] = var[i] - (lr * gi) / np.sqrt(a + eps)
+
+
+def _flat(a, dtype):
+    return np.ascontiguousarray(a, dtype=dtype).reshape(-1)
+
+
+def _scalar(x, dtype):
+    return np.asarray(x, dtype=dtype)[()]
+
+
+# --- graph ops -----------------------------------------------------------------------------------
+
+def _declare(op_type, handles, values, attrs=None):
+    if op_type in registry._OPS:
+        return
+    inputs = [(n, _dt.resource) for n in handles] + [(n, "T") for n in values]
+    registry.register_op(op_type, inputs=inputs, outputs=(), shape=lambda op: [],
+                         stateful=True, attr_defaults=attrs or {})
+    registry.NotDifferentiable(op_type)
+
+
+_declare("ResourceApplyAdam", ["var", "m", "v"],
+         ["beta1_power", "beta2_power", "lr", "beta1", "beta2", "epsilon", "grad"],
+         {"use_locking": False, "use_nesterov": False})
+_declare("ResourceApplyKerasMomentum", ["var", "accum"], ["lr", "grad", "momentum"],
+         {"use_locking": False, "use_nesterov": False})
+_declare("ResourceApplyGradientDescent", ["var"], ["alpha", "delta"], {"use_locking": False})
+
+
+def _value(slot):
+    return slot.value
+
+
+def _check(slot, grad):
+    v = slot.value
+    if v is None:
+        from .. import errors
+        raise errors.FailedPreconditionError(None, None, f"Could not find variable "
+                                                         f"{slot.name}.")
+    if np.shape(v) != np.shape(grad):
+        from .. import errors
+        raise errors.InvalidArgumentError(None, None, f"var and grad do not have the same "
+                                                      f"shape{list(np.shape(v))} "
+                                                      f"{list(np.shape(grad))}")
+    return v
+
+
+def _adam_kernel(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad, *,
+                 ctx, use_nesterov=False):
+    x = _check(var, grad)
+    dt = np.asarray(x).dtype
+    one = np.float32(1)
+    alpha = _scalar(np.float32(lr) * np.sqrt(one - np.float32(beta2_power)) /
+                    (one - np.float32(beta1_power)), dt)
+    out = [np.empty(np.shape(x), dt) for _ in range(3)]
+    _adam(_flat(x, dt), _flat(m.value, dt), _flat(v.value, dt), _flat(grad, dt), alpha,
+          _scalar(1 - beta1, dt), _scalar(1 - beta2, dt), _scalar(epsilon, dt),
+          out[0].reshape(-1), out[1].reshape(-1), out[2].reshape(-1))
+    ctx.write(var, out[0])
+    ctx.write(m, out[1])
+    ctx.write(v, out[2])
+
+
+def _momentum_kernel(var, accum, lr, grad, momentum, *, ctx, use_nesterov=False):
+    x = _check(var, grad)
+    dt = np.asarray(x).dtype
+    nvar, nacc = np.empty(np.shape(x), dt), np.empty(np.shape(x), dt)
+    _momentum(_flat(x, dt), _flat(accum.value, dt), _flat(grad, dt), _scalar(lr, dt),
+              _scalar(momentum, dt), bool(use_nesterov), nvar.reshape(-1), nacc.reshape(-1))
+    ctx.write(var, nvar)
+    ctx.write(accum, nacc)
+
+
+def _sgd_kernel(var, alpha, delta, *, ctx):
+    x = _check(var, delta)
+    dt = np.asarray(x).dtype
+    nvar = np.empty(np.shape(x), dt)
+    _sgd(_flat(x, dt), _flat(delta, dt), _scalar(alpha, dt), nvar.reshape(-1))
+    ctx.write(var, nvar)
+
+
+registry.register_kernel("ResourceApplyAdam", "CPU")(_adam_kernel)
+registry.register_kernel("ResourceApplyKerasMomentum", "CPU")(_momentum_kernel)
+registry.register_kernel("ResourceApplyGradientDescent", "CPU")(_sgd_kernel)
+
+
+def _handle(var):
+    from ..eager.function import _HandleRef
+    return _HandleRef(var)
+
+
+def _eager_ctx():
+    from ..eager import context
+    return context.run_context()
+
+
+# --- the optimizers ------------------------------------------------------------------------------
+
+class Optimizer:
+    """Keras 3's optimizer base: `apply_gradients`, `apply`, `iterations`, `variables`."""
+
+    def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name=None, **kwargs):
+        if kwargs:
+            k = next(iter(kwargs))
+            if k == "lr":
+                raise ValueError("Argument `lr` is no longer supported. Use `learning_rate` "
+                                 "instead.")
+            raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword "
+                            f"argument '{k}'")
+        if use_ema:
+            raise NotImplementedError("tfteach's Keras optimizers do not implement use_ema")
+        self.name = name or backend.to_snake_case(type(self).__name__)
+        self.weight_decay = weight_decay
+        self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, \
+            global_clipnorm
+        if sum(x is not None for x in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can "
+                             "be set. Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
+                             "global_clipnorm={global_clipnorm}")
+        self._schedule = learning_rate if callable(learning_rate) and \
+            not isinstance(learning_rate, (int, float)) else None
+        with backend.name_scope(self.name):
+            self._iterations = backend.Variable(np.int64(0), dtype="int64", trainable=False,
+                                                name="iteration")
+            lr0 = self._schedule(0) if self._schedule is not None else learning_rate
+            lr0 = float(np.asarray(lr0.numpy() if hasattr(lr0, "numpy") else lr0))
+            self._learning_rate = backend.Variable(np.float32(lr0), dtype="float32",
+                                                   trainable=False, name="learning_rate")
+        self._slots = {}           # id(var) -> {slot name: Variable}
+        self._slot_order = []
+        self.built = False
+
+    # --- properties ---------------------------------------------------------------------
+    @property
+    def iterations(self):
+        return self._iterations
+
+    @property
+    def learning_rate(self):
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        if callable(value) and not isinstance(value, (int, float)):
+            self._schedule = value
+            return
+        self._learning_rate.assign(np.float32(value))
+
+    lr = learning_rate
+
+    @property
+    def variables(self):
+        return [self._iterations, self._learning_rate] + list(self._slot_order)
+
+    def _trackable_children(self):
+        out = {"iteration": self._iterations, "learning_rate": self._learning_rate}
+        for v in self._slot_order:
+            out[v.name] = v
+        return out
+
+    # --- slots --------------------------------------------------------------------------
+    _slot_names = ()
+
+    def _slot_init(self, slot, var):
+        return np.zeros(tuple(var.shape.as_list()), var.dtype.np_dtype)
+
+    def build(self, var_list):
+        from ..eager import context
+        with context.init_scope():
+            for var in var_list:
+                if id(var) in self._slots:
+                    continue
+                base = getattr(var, "path", None) or var.name.split(":")[0]
+                base = base.replace("/", "_")
+                slots = {}
+                for s in self._slot_names_for():
+                    with backend.name_scope(self.name):
+                        v = backend.Variable(self._slot_init(s, var), dtype=var.dtype,
+                                             trainable=False, name=f"{base}_{s}")
+                    slots[s] = v
+                    self._slot_order.append(v)
+                self._slots[id(var)] = slots
+        self.built = True
+
+    def _slot_names_for(self):
+        return self._slot_names
+
+    # --- applying -----------------------------------------------------------------------
+    def apply_gradients(self, grads_and_vars):
+        pairs = list(grads_and_vars)
+        grads = [g for g, _ in pairs]
+        var_list = [v for _, v in pairs]
+        return self.apply(grads, var_list)
+
+    def apply(self, grads, trainable_variables=None):
+        grads = list(grads)
+        if trainable_variables is None:
+            raise ValueError("apply() needs the variables the gradients belong to")
+        variables = list(trainable_variables)
+        if len(grads) != len(variables):
+            raise ValueError(f"`grads` and `trainable_variables` must have the same length, "
+                             f"got {len(grads)} and {len(variables)}")
+        pairs = [(g, v) for g, v in zip(grads, variables) if g is not None]
+        if not pairs:
+            raise ValueError(f"No gradients provided for any variable: "
+                             f"{[v.name for v in variables]}.")
+        self.build([v for _, v in pairs])
+        eager = _ops.executing_eagerly() and not any(_ops.is_symbolic(g) for g, _ in pairs)
+        pairs = self._clip(pairs, eager)
+        if eager:
+            self._apply_eager(pairs)
+        else:
+            self._apply_graph(pairs)
+        return self._iterations
+
+    def _clip(self, pairs, eager):
+        if self.clipnorm is None and self.clipvalue is None and self.global_clipnorm is None:
+            return pairs
+        from ..ops import clip_ops
+        grads = [g for g, _ in pairs]
+        if self.clipvalue is not None:
+            grads = [clip_ops.clip_by_value(g, -self.clipvalue, self.clipvalue) for g in grads]
+        if self.clipnorm is not None:
+            grads = [clip_ops.clip_by_norm(g, self.clipnorm) for g in grads]
+        if self.global_clipnorm is not None:
+            grads, _ = clip_ops.clip_by_global_norm(grads, self.global_clipnorm)
+        return [(g, v) for g, (_, v) in zip(grads, pairs)]
+
+    def _current_lr(self, step):
+        if self._schedule is not None:
+            lr = self._schedule(step)
+            return float(np.asarray(lr.numpy() if hasattr(lr, "numpy") else lr))
+        return float(self._learning_rate.numpy())
+
+    def _apply_eager(self, pairs):
+        step = int(self._iterations.numpy())
+        lr = self._current_lr(step)
+        ctx = _eager_ctx()
+        for g, var in pairs:
+            gv = g.numpy() if hasattr(g, "numpy") else np.asarray(g)
+            if getattr(g, "_is_indexed_slices", False) or type(g).__name__ == "IndexedSlices":
+                gv = _dense(g, var)
+            self._update_eager(ctx, gv, var, self._slots[id(var)], lr, step + 1)
+        self._iterations.assign(np.int64(step + 1))
+
+    def _apply_graph(self, pairs):
+        from ..ops import math_ops
+        it = self._iterations.value()
+        local_step = math_ops.cast(it + 1, _dt.float32)
+        if self._schedule is not None:
+            lr = math_ops.cast(self._schedule(it), _dt.float32)
+        else:
+            lr = self._learning_rate.value()
+        for g, var in pairs:
+            if type(g).__name__ == "IndexedSlices":
+                from ..ops import array_ops
+                g = _ops.convert_to_tensor(g) if not hasattr(g, "values") else \
+                    math_ops.unsorted_segment_sum(g.values, g.indices,
+                                                  array_ops.shape(var)[0])
+            self._update_graph(g, var, self._slots[id(var)], lr, local_step)
+        self._iterations.assign_add(np.int64(1))
+
+    def get_config(self):
+        return {"name": self.name, "learning_rate": float(self._learning_rate.numpy()),
+                "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
+                "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue,
+                "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
+                "loss_scale_factor": None, "gradient_accumulation_steps": None}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for k in ("use_ema", "ema_momentum", "ema_overwrite_frequency", "loss_scale_factor",
+                  "gradient_accumulation_steps"):
+            config.pop(k, None)
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<keras.src.optimizers.{self.name}.{type(self).__name__} object at 0x{id(self):x}>"
+
+
+def _dense(g, var):
+    out = np.zeros(tuple(var.shape.as_list()), var.dtype.np_dtype)
+    np.add.at(out, np.asarray(g.indices.numpy()), np.asarray(g.values.numpy()))
+    return out
+
+
+class SGD(Optimizer):
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None,
+                 clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
+                 ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name="SGD", **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
+                         use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
+                         gradient_accumulation_steps, name=name.lower() if name == "SGD"
+                         else name, **kwargs)
+        if not isinstance(momentum, (int, float)) or momentum < 0 or momentum > 1:
+            raise ValueError("`momentum` must be a float between [0, 1].")
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+
+    def _slot_names_for(self):
+        return ("momentum",) if self.momentum != 0 else ()
+
+    def _update_eager(self, ctx, g, var, slots, lr, step):
+        x = var._storage.value
+        dt = np.asarray(x).dtype
+        nvar = np.empty(np.shape(x), dt)
+        if self.momentum != 0:
+            acc = slots["momentum"]
+            nacc = np.empty(np.shape(x), dt)
+            _momentum(_flat(x, dt), _flat(acc._storage.value, dt), _flat(g, dt),
+                      _scalar(lr, dt), _scalar(self.momentum, dt), self.nesterov,
+                      nvar.reshape(-1), nacc.reshape(-1))
+            ctx.write(acc._storage, nacc)
+        else:
+            _sgd(_flat(x, dt), _flat(g, dt), _scalar(lr, dt), nvar.reshape(-1))
+        ctx.write(var._storage, nvar)
+
+    def _update_graph(self, g, var, slots, lr, step):
+        from ..ops import math_ops
+        lr = math_ops.cast(lr, var.dtype)
+        if self.momentum != 0:
+            apply_op("ResourceApplyKerasMomentum",
+                     [_handle(var), _handle(slots["momentum"]), lr, g,
+                      _ops.convert_to_tensor(self.momentum, dtype=var.dtype)],
+                     {"use_nesterov": self.nesterov, "use_locking": False})
+        else:
+            apply_op("ResourceApplyGradientDescent", [_handle(var), lr, g],
+                     {"use_locking": False})
+
+    def get_config(self):
+        c = super().get_config()
+        c.update(momentum=self.momentum, nesterov=self.nesterov)
+        return c
+
+
+class Adam(Optimizer):
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 amsgrad=False, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name="adam", **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
+                         use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
+                         gradient_accumulation_steps, name=name, **kwargs)
+        if amsgrad:
+            raise NotImplementedError("tfteach's Adam does not implement amsgrad")
+        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
+
+    _slot_names = ("momentum", "velocity")
+
+    def _update_eager(self, ctx, g, var, slots, lr, step):
+        x = var._storage.value
+        dt = np.asarray(x).dtype
+        b1p = np.float32(self.beta_1) ** np.float32(step)
+        b2p = np.float32(self.beta_2) ** np.float32(step)
+        alpha = _scalar(np.float32(lr) * np.sqrt(np.float32(1) - b2p) / (np.float32(1) - b1p),
+                        dt)
+        m, v = slots["momentum"], slots["velocity"]
+        out = [np.empty(np.shape(x), dt) for _ in range(3)]
+        _adam(_flat(x, dt), _flat(m._storage.value, dt), _flat(v._storage.value, dt),
+              _flat(g, dt), alpha, _scalar(1 - self.beta_1, dt), _scalar(1 - self.beta_2, dt),
+              _scalar(self.epsilon, dt), out[0].reshape(-1), out[1].reshape(-1),
+              out[2].reshape(-1))
+        ctx.write(var._storage, out[0])
+        ctx.write(m._storage, out[1])
+        ctx.write(v._storage, out[2])
+
+    def _update_graph(self, g, var, slots, lr, step):
+        from ..ops import math_ops
+        dt = var.dtype
+        b1 = _ops.convert_to_tensor(self.beta_1, dtype=dt)
+        b2 = _ops.convert_to_tensor(self.beta_2, dtype=dt)
+        step = math_ops.cast(step, dt)
+        apply_op("ResourceApplyAdam",
+                 [_handle(var), _handle(slots["momentum"]), _handle(slots["velocity"]),
+                  math_ops.pow(b1, step), math_ops.pow(b2, step), math_ops.cast(lr, dt),
+                  b1, b2, _ops.convert_to_tensor(self.epsilon, dtype=dt), g],
+                 {"use_locking": False, "use_nesterov": False})
+
+    def get_config(self):
+        c = super().get_config()
+        c.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon,
+                 amsgrad=self.amsgrad)
+        return c
+
+
+class RMSprop(Optimizer):
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
+                 centered=False, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name="rmsprop", **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
+                         use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
+                         gradient_accumulation_steps, name=name, **kwargs)
+        self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
+
+    def _slot_names_for(self):
+        names = ["velocity"]
+        if self.momentum > 0:
+            names.append("momentum")
+        if self.centered:
+            names.append("average_gradient")
+        return tuple(names)
+
+    def _update_eager(self, ctx, g, var, slots, lr, step):
+        x = var._storage.value
+        dt = np.asarray(x).dtype
+        vel = slots["velocity"]
+        mom = slots.get("momentum")
+        mg = slots.get("average_gradient")
+        outs = [np.empty(np.shape(x), dt) for _ in range(4)]
+        dummy = _flat(vel._storage.value, dt)
+        _rmsprop(_flat(x, dt), dummy, _flat(mg._storage.value, dt) if mg else dummy,
+                 _flat(mom._storage.value, dt) if mom else dummy, _flat(g, dt),
+                 _scalar(lr, dt), _scalar(self.rho, dt), _scalar(1 - self.rho, dt),
+                 _scalar(self.epsilon, dt), _scalar(self.momentum, dt), bool(mg),
+                 mom is not None, *[o.reshape(-1) for o in outs])
+        ctx.write(var._storage, outs[0])
+        ctx.write(vel._storage, outs[1])
+        if mg is not None:
+            ctx.write(mg._storage, outs[2])
+        if mom is not None:
+            ctx.write(mom._storage, outs[3])
+
+    def _update_graph(self, g, var, slots, lr, step):
+        from ..ops import math_ops as m
+        lr = m.cast(lr, var.dtype)
+        vel = slots["velocity"]
+        rho = self.rho
+        vel.assign(rho * vel.value() + (1 - rho) * m.square(g))
+        if self.centered:
+            mg = slots["average_gradient"]
+            mg.assign(rho * mg.value() + (1 - rho) * g)
+            den = vel.value() - m.square(mg.value()) + self.epsilon
+        else:
+            den = vel.value() + self.epsilon
+        inc = m.truediv(lr * g, m.sqrt(den))
+        if self.momentum > 0:
+            mom = slots["momentum"]
+            mom.assign(self.momentum * mom.value() + inc)
+            var.assign_sub(mom.value())
+        else:
+            var.assign_sub(inc)
+
+    def get_config(self):
+        c = super().get_config()
+        c.update(rho=self.rho, momentum=self.momentum, epsilon=self.epsilon,
+                 centered=self.centered)
+        return c
+
+
+class Adagrad(Optimizer):
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
+                 loss_scale_factor=None, gradient_accumulation_steps=None, name="adagrad",
+                 **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
+                         use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
+                         gradient_accumulation_steps, name=name, **kwargs)
+        self.initial_accumulator_value = initial_accumulator_value
+        self.epsilon = epsilon
+
+    _slot_names = ("accumulator",)
+
+    def _slot_init(self, slot, var):
+        return np.full(tuple(var.shape.as_list()), self.initial_accumulator_value,
+                       var.dtype.np_dtype)
+
+    def _update_eager(self, ctx, g, var, slots, lr, step):
+        x = var._storage.value
+        dt = np.asarray(x).dtype
+        acc = slots["accumulator"]
+        nvar, nacc = np.empty(np.shape(x), dt), np.empty(np.shape(x), dt)
+        _adagrad(_flat(x, dt), _flat(acc._storage.value, dt), _flat(g, dt), _scalar(lr, dt),
+                 _scalar(self.epsilon, dt), nvar.reshape(-1), nacc.reshape(-1))
+        ctx.write(var._storage, nvar)
+        ctx.write(acc._storage, nacc)
+
+    def _update_graph(self, g, var, slots, lr, step):
+        from ..ops import math_ops as m
+        lr = m.cast(lr, var.dtype)
+        acc = slots["accumulator"]
+        acc.assign_add(m.square(g))
+        var.assign_sub(m.truediv(lr * g, m.sqrt(acc.value() + self.epsilon)))
+
+    def get_config(self):
+        c = super().get_config()
+        c.update(initial_accumulator_value=self.initial_accumulator_value,
+                 epsilon=self.epsilon)
+        return c
+
+
+_BY_NAME = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad}
+
+
+def get(identifier):
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str):
+        cls = _BY_NAME.get(identifier.lower())
+        if cls is None:
+            raise ValueError(f"Could not interpret optimizer identifier: {identifier}")
+        return cls()
+    raise ValueError(f"Could not interpret optimizer identifier: {identifier}")
+
+
+def serialize(optimizer):
+    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+
+
+class schedules:  # noqa: N801 - keras.optimizers.schedules namespace
+    class LearningRateSchedule:
+        def __call__(self, step):
+            raise NotImplementedError
+
+    class ExponentialDecay(LearningRateSchedule):
+        def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
+                     name="ExponentialDecay"):
+            self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
+            self.decay_rate, self.staircase = decay_rate, staircase
+
+        def __call__(self, step):
+            if hasattr(step, "numpy") and not _ops.is_symbolic(step):
+                step = float(np.asarray(step.numpy()))
+            if isinstance(step, (int, float)):
+                p = step / self.decay_steps
+                if self.staircase:
+                    p = math.floor(p)
+                return self.initial_learning_rate * self.decay_rate ** p
+            from ..ops import math_ops as m
+            p = m.cast(step, _dt.float32) / self.decay_steps
+            if self.staircase:
+                p = m.floor(p)
+            return self.initial_learning_rate * m.pow(
+                _ops.convert_to_tensor(self.decay_rate, dtype=_dt.float32), p)
