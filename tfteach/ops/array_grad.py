@@ -34,6 +34,16 @@ def _segment_sum_shape(op):
     return [TensorShape([first] + list(data.shape.as_tuple()[ids.shape.rank:]))]
 
 
+def _unpadded_shape(op):
+    x, p = op.inputs
+    pv = tensor_util.constant_value(p)
+    if x.shape.rank is None or pv is None:
+        return [unknown_shape()]
+    sums = np.asarray(pv).reshape(-1, 2).sum(axis=1)
+    return [TensorShape([None if d is None else d - int(s)
+                         for d, s in zip(x.shape.as_tuple(), sums)])]
+
+
 _MASKS = ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask")
 _HELPERS = {
     "StridedSliceGrad": dict(inputs=(("shape", "Index"), ("begin", "Index"), ("end", "Index"),
@@ -49,7 +59,7 @@ _HELPERS = {
                          outputs=lambda attrs: [("offset", _dt.int32)] * attrs["N"],
                          shape=lambda op: [t.shape for t in op.inputs[1:]]),
     "MirrorPadGrad": dict(inputs=(("input", "T"), ("paddings", "Tpaddings")),
-                          outputs=(("output", "T"),), shape=lambda op: [unknown_shape()]),
+                          outputs=(("output", "T"),), shape=lambda op: _unpadded_shape(op)),
     "Cumprod": dict(inputs=(("x", "T"), ("axis", "Tidx")), outputs=(("out", "T"),),
                     shape=lambda op: [op.inputs[0].shape],
                     attr_defaults={"exclusive": False, "reverse": False}),

@@ -1,0 +1,156 @@
+"""TF1 optimizers: trajectories equal TensorFlow 2.21's (recorded from /work/tfenv, float32),
+op and slot names, global step, learning-rate decay, rollback, eager use."""
+import numpy as np
+import pytest
+
+from tfteach import errors
+
+# x0 = [1.5, -2.0, 0.3], loss = sum(x^3) + sum(sin(x)), 5 minimize steps; values recorded
+# from TensorFlow 2.21 (tensorflow.compat.v1, float32).
+TF_AFTER_5 = {
+    "gd": [0.12406676262617111, -3423.888916015625, -0.23622089624404907],
+    "mom": [-4.401060581207275, -18064.869140625, -1.3246140480041504],
+    "nest": [-11.087654113769531, -97131720.0, -2.5157630443573],
+    "adam": [1.008466124534607, -2.502206802368164, -0.1962519884109497],
+    "adagrad": [1.1995837688446045, -2.3405866622924805, -0.0023295097053050995],
+    "rms": [0.7019959092140198, -3.2010657787323, -0.2215440571308136],
+    "rmsc": [0.16846609115600586, -4.360620498657227, -0.6216778755187988],
+    "adadelta": [1.4977229833602905, -2.0022799968719482, 0.29772287607192993],
+}
+
+
+def _make(tf, kind):
+    return {
+        "gd": lambda: tf.train.GradientDescentOptimizer(0.1),
+        "mom": lambda: tf.train.MomentumOptimizer(0.1, 0.9),
+        "nest": lambda: tf.train.MomentumOptimizer(0.1, 0.9, use_nesterov=True),
+        "adam": lambda: tf.train.AdamOptimizer(0.1),
+        "adagrad": lambda: tf.train.AdagradOptimizer(0.1),
+        "rms": lambda: tf.train.RMSPropOptimizer(0.1),
+        "rmsc": lambda: tf.train.RMSPropOptimizer(0.1, momentum=0.5, centered=True),
+        "adadelta": lambda: tf.train.AdadeltaOptimizer(1.0),
+    }[kind]()
+
+
+@pytest.mark.parametrize("kind", sorted(TF_AFTER_5))
+def test_trajectory_equals_tensorflow(tf1, kind):
+    x = tf1.Variable(np.array([1.5, -2.0, 0.3], np.float32))
+    loss = tf1.reduce_sum(x * x * x) + tf1.reduce_sum(tf1.sin(x))
+    train = _make(tf1, kind).minimize(loss)
+    with tf1.Session() as s:
+        s.run(tf1.global_variables_initializer())
+        for _ in range(5):
+            assert s.run(train) is None
+        got = s.run(x)
+    np.testing.assert_array_equal(got, np.array(TF_AFTER_5[kind], np.float32))
+
+
+def test_adam_names_slots_and_collections(tf1):
+    x = tf1.Variable(5.0)
+    opt = tf1.train.AdamOptimizer(0.1)
+    train = opt.minimize(x * x)
+    names = [op.name for op in tf1.get_default_graph().get_operations()]
+    for n in ("beta1_power", "beta2_power", "Variable/Adam", "Variable/Adam_1",
+              "Variable/Adam/Initializer/zeros", "Adam/learning_rate", "Adam/beta1",
+              "Adam/update_Variable/ApplyAdam", "Adam/mul", "Adam/Assign", "Adam/mul_1",
+              "Adam/Assign_1"):
+        assert n in names
+    assert train.name == "Adam" and train.type == "NoOp"
+    assert [v.name for v in tf1.global_variables()] == [
+        "Variable:0", "beta1_power:0", "beta2_power:0", "Variable/Adam:0", "Variable/Adam_1:0"]
+    assert [v.name for v in tf1.trainable_variables()] == ["Variable:0"]
+    assert opt.get_slot(x, "m").name == "Variable/Adam:0"
+    assert opt.get_slot_names() == ["m", "v"]
+    assert train in tf1.get_collection(tf1.GraphKeys.TRAIN_OP)
+
+
+def test_rmsprop_rms_slot_starts_at_one(tf1):
+    x = tf1.Variable([1.0, 2.0])
+    opt = tf1.train.RMSPropOptimizer(0.1)
+    opt.minimize(tf1.reduce_sum(x * x))
+    with tf1.Session() as s:
+        s.run(tf1.global_variables_initializer())
+        np.testing.assert_array_equal(s.run(opt.get_slot(x, "rms")), [1.0, 1.0])
+        np.testing.assert_array_equal(s.run(opt.get_slot(x, "momentum")), [0.0, 0.0])
+
+
+def test_global_step_and_exponential_decay(tf1):
+    step = tf1.train.get_or_create_global_step()
+    assert step.name == "global_step:0" and step.dtype.base_dtype == tf1.int64
+    assert tf1.train.get_or_create_global_step() is step
+    lr = tf1.train.exponential_decay(0.1, step, 10, 0.5, staircase=True)
+    x = tf1.Variable(1.0)
+    train = tf1.train.GradientDescentOptimizer(lr).minimize(x * x, global_step=step)
+    assert train.type == "AssignAdd" and train.name == "GradientDescent"
+    with tf1.Session() as s:
+        s.run(tf1.global_variables_initializer())
+        for _ in range(12):
+            s.run(train)
+        assert s.run(step) == 12
+        assert tf1.train.global_step(s, step) == 12
+        np.testing.assert_allclose(s.run(lr), 0.05, rtol=1e-6)
+
+
+def test_piecewise_constant(tf1):
+    step = tf1.placeholder(tf1.int32, [])
+    lr = tf1.train.piecewise_constant(step, [5, 10], [1.0, 0.5, 0.1])
+    with tf1.Session() as s:
+        assert [float(s.run(lr, {step: v})) for v in (0, 5, 6, 10, 11)] == \
+            [1.0, 1.0, 0.5, 0.5, pytest.approx(0.1)]
+
+
+def test_compute_and_apply_gradients(tf1):
+    a = tf1.Variable(2.0)
+    b = tf1.Variable(3.0)
+    c = tf1.Variable(1.0)     # not in the loss: gradient None, skipped by apply
+    loss = a * b
+    opt = tf1.train.GradientDescentOptimizer(0.5)
+    gv = opt.compute_gradients(loss)
+    assert [v for _, v in gv] == [a, b, c] and gv[2][0] is None
+    train = opt.apply_gradients(gv)
+    with tf1.Session() as s:
+        s.run(tf1.global_variables_initializer())
+        s.run(train)
+        assert s.run([a, b, c]) == [0.5, 2.0, 1.0]
+
+
+def test_no_gradients_is_an_error(tf1):
+    tf1.Variable(1.0)
+    with pytest.raises(ValueError, match="No gradients provided"):
+        tf1.train.GradientDescentOptimizer(0.1).minimize(tf1.constant(3.0) * 2.0)
+
+
+def test_failed_step_rolls_back_every_variable(tf1):
+    x = tf1.Variable([1.0, 2.0])
+    opt = tf1.train.MomentumOptimizer(0.1, 0.9)
+    g = tf1.placeholder(tf1.float32)
+    train = opt.apply_gradients([(g, x)])
+    with tf1.Session() as s:
+        s.run(tf1.global_variables_initializer())
+        s.run(train, {g: [1.0, 1.0]})
+        before = s.run([x, opt.get_slot(x, "momentum")])
+        with pytest.raises(errors.InvalidArgumentError, match="same shape"):
+            s.run(train, {g: [1.0, 1.0, 1.0]})
+        after = s.run([x, opt.get_slot(x, "momentum")])
+    np.testing.assert_array_equal(before[0], after[0])
+    np.testing.assert_array_equal(before[1], after[1])
+
+
+def test_eager_apply_gradients_updates_variables(tf2):
+    opt = tf2.compat.v1.train.GradientDescentOptimizer(0.1)
+    w = tf2.Variable([1.0, 2.0])
+    with tf2.GradientTape() as tape:
+        loss = tf2.reduce_sum(w * w)
+    grads = tape.gradient(loss, [w])
+    opt.apply_gradients(zip(grads, [w]))
+    np.testing.assert_allclose(w.numpy(), [0.8, 1.6], rtol=1e-6)
+
+
+def test_eager_adam_matches_graph_adam(tf2):
+    opt = tf2.compat.v1.train.AdamOptimizer(0.1)
+    w = tf2.Variable(np.array([1.5, -2.0, 0.3], np.float32))
+    for _ in range(5):
+        with tf2.GradientTape() as tape:
+            loss = tf2.reduce_sum(w * w * w) + tf2.reduce_sum(tf2.sin(w))
+        opt.apply_gradients(zip(tape.gradient(loss, [w]), [w]))
+    np.testing.assert_allclose(w.numpy(), TF_AFTER_5["adam"], rtol=1e-6)
