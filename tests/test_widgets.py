@@ -8,6 +8,7 @@ pytest.importorskip("ipywidgets")
 from tfteach.magics import widgets  # noqa: E402
 from tfteach.magics.progress import ProgressBar  # noqa: E402
 from tfteach.magics.timings import profile, timing_table  # noqa: E402
+from tfteach.client import session as _session  # noqa: E402
 from tfteach.runtime import executor  # noqa: E402
 
 
@@ -177,8 +178,9 @@ def test_progress_bar_widget_mode():
     unknown.close()
 
 
-needs_tracing = pytest.mark.skipif(not hasattr(executor.Plan, "run_traced"),
-                                   reason="executor tracing (Plan.run_traced) not in this build")
+needs_tracing = pytest.mark.skipif(
+    not hasattr(executor.Plan, "run_traced") or not hasattr(_session, "trace_run"),
+    reason="executor tracing (Plan.run_traced, session.trace_run) not in this build")
 
 
 @needs_tracing
@@ -191,6 +193,7 @@ def test_session_stepper_replays_a_run(tf1):
     st = widgets.SessionStepper(sess, [y, inc], feed_dict={x: [[1.0, 1.0]]})
     names = [s.op.name for s in st.steps]
     assert "model/y" in names and "inc" in names and "d" not in names   # pruned
+    assert "x" not in names                                             # fed, not run
     assert names.index("model/Mul") < names.index("model/y")
     np.testing.assert_allclose(st.result[0], [[1.5, 1.5], [3.5, 3.5]])
     np.testing.assert_allclose(sess.run(b), [1.5, 0.5])                 # the run was real
@@ -208,6 +211,9 @@ def test_session_stepper_replays_a_run(tf1):
     st.prev()
     assert st.step == 0
     assert all(s.seconds >= 0 for s in st.steps)
+    assert '<g id="op:x" class="node op' in st.picture.value           # drawn, as fed
+    assert '<g id="op:d"' not in st.picture.value
+    assert st.run_metadata.step_stats.dev_stats[0].node_stats
     sess.close()
 
 

@@ -226,42 +226,17 @@ def _attr_text(v):
 # ---------------------------------------------------------------------------------------
 
 def run_traced(sess, fetches, feed_dict=None, step_callback=None):
-    """`sess.run(fetches, feed_dict)` with FULL_TRACE and a per-op callback
-    `step_callback(op, output_values, seconds)`. Returns (results, plan, run_metadata).
-
-    It is Session.run's own path (the session's cached plan, its state and feed checks) with
-    the executor's tracing entry point `Plan.run_traced` and a callback in the RunContext."""
+    """`sess.run(fetches, feed_dict)` op by op through the session's tracing entry point
+    (`client.session.trace_run`): `step_callback(op, output_values, seconds)` is called
+    after each op. Returns (results, run_metadata)."""
     from ..client import session as _session
-    from ..client.config import RunMetadata, RunOptions
-    from ..runtime import executor
-    if not hasattr(executor.Plan, "run_traced"):
+    from ..client.config import RunMetadata
+    if not hasattr(_session, "trace_run"):
         raise NotImplementedError("The session stepper needs executor tracing "
-                                  "(Plan.run_traced), which this build does not have.")
-    if sess._closed:
-        raise RuntimeError("Attempted to use a closed Session.")
-    fetch = _session._Fetch(sess.graph, fetches)
-    feed_tensors, feed_values = sess._prepare_feeds(feed_dict)
-    tensors = [e for e in fetch.elements if isinstance(e, _ops.Tensor)]
-    targets = [e for e in fetch.elements if isinstance(e, _ops.Operation)]
-    key = (tuple(tensors), tuple(targets), tuple(feed_tensors))
-    plan = sess._plans.get(key)
-    if plan is None:
-        plan = executor.Plan(sess.graph, tensors, targets, feed_tensors, devices=sess._devices,
-                             log_device_placement=sess._config.log_device_placement)
-        sess._plans[key] = plan
-    options = RunOptions(trace_level=RunOptions.FULL_TRACE)
-    ctx = executor.RunContext(sess._state, options)
-    ctx.step_callback = step_callback
+                                  "(client.session.trace_run), which this build lacks.")
     md = RunMetadata()
-    values = plan.run_traced(feed_values, ctx, md)
-    out, vi = [], 0
-    for e in fetch.elements:
-        if isinstance(e, _ops.Tensor):
-            out.append(_session._to_fetch_result(values[vi]))
-            vi += 1
-        else:
-            out.append(None)
-    return fetch.rebuild(out), plan, md
+    result = _session.trace_run(sess, fetches, feed_dict, step_callback, md)
+    return result, md
 
 
 class Step:
@@ -296,11 +271,15 @@ class SessionStepper:
             vals = outputs if isinstance(outputs, (list, tuple)) else [outputs]
             self.steps.append(Step(len(self.steps), op, [_snapshot(v) for v in vals],
                                    seconds))
-        self.result, self.plan, self.run_metadata = run_traced(sess, fetches, feed_dict,
-                                                               record)
-        fed = {t.op for t in self.plan.feed_tensors}
-        ops = sorted(set(self.plan.ops) | fed, key=lambda o: o._id)
-        self._views = [_op_view(op) for op in ops]
+        self.result, self.run_metadata = run_traced(sess, fetches, feed_dict, record)
+        # the drawing shows what this run involved: every op that ran, and the fed tensors'
+        # producers (they did not run: their values came from the feed)
+        ops = {s.op for s in self.steps}
+        graph = sess.graph
+        for key in (feed_dict or {}):
+            t = graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
+            ops.add(t.op)
+        self._views = [_op_view(op) for op in sorted(ops, key=lambda o: o._id)]
         self._ran = [s.op.name for s in self.steps]
         self.step = 0
         n = max(len(self.steps) - 1, 0)
