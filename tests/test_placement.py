@@ -57,9 +57,10 @@ def test_soft_placement_without_gpu_runs_on_cpu_and_logs_it(tf1, capfd):
     cfg = tf1.ConfigProto(allow_soft_placement=True, log_device_placement=True)
     with tf1.Session(config=cfg) as s:
         np.testing.assert_array_equal(s.run(b), [2.0, 4.0])
-        plan = list(s._plans.values())[0]
+        plan = [p for f in s._fetch_cache.values() for p in f.plans.values()][0]
     assert "H2D" not in plan.source and "D2H" not in plan.source
-    assert "b: (AddV2): /job:localhost/replica:0/task:0/device:CPU:0" in capfd.readouterr().err
+    cap = capfd.readouterr()
+    assert "b: (AddV2): /job:localhost/replica:0/task:0/device:CPU:0" in cap.out + cap.err
 
 
 @needs_no_gpu

@@ -133,7 +133,7 @@ class Plan:
         for op in ops:
             if op._type in ("Placeholder",):
                 msg = (f"You must feed a value for placeholder tensor '{op.name}' with dtype "
-                       f"{op.get_attr('dtype').name}")
+                       f"{_TF_TYPE_NAMES.get(op.get_attr('dtype').name, op.get_attr('dtype').name)}")
                 shape = op.get_attr("shape")
                 if shape is not None and shape.rank is not None:
                     msg += " and shape " + _shape_brackets(shape)
@@ -200,7 +200,8 @@ class Plan:
             opdef = op._opdef
             if group is not None:
                 env[f"K{k}"] = group.kernel
-                args = [names[t] for t in group.inputs]
+                args = [names[t] if edges is None else edges.value_for(names[t], t, dev)
+                        for t in group.inputs]
                 kwargs = []
             else:
                 kernel = opdef.kernel_for(dev)
@@ -391,6 +392,10 @@ class _Recorder:
 
 def _missing_kernel(*args, **kwargs):
     raise AssertionError("unreachable: plans with a missing kernel raise before running")
+
+
+# TF's DataTypeString spelling in kernel messages ("with dtype float")
+_TF_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
 
 
 def _shape_brackets(shape):

@@ -221,20 +221,23 @@ class Edges:
             return src                       # the variable slot itself, not a value
         need = "GPU" if dev == "GPU" and j not in _host_inputs(op._opdef,
                                                                 len(op._inputs)) else "CPU"
+        return self.value_for(src, t, need)
+
+    def value_for(self, src, t, need):
+        """`src` (the value of tensor t) made available on device `need`."""
         have = self.residence(t)
-        if have == "CONST":
-            if need == "CPU":
-                return src
-            name = self._const_on_device.get(t)
-            if name is None:
-                from . import gpu_memory
-                name = f"CG{t.op._id}"
-                self.env[name] = gpu_memory.to_device(t.op.get_attr("value"))
-                self._const_on_device[t] = name
-            return name
-        if have == need:
-            return src
+        if have == "CONST" or have == need:
+            return src if have != "CONST" or need == "CPU" else self._const(t)
         return f"H2D({src})" if need == "GPU" else f"D2H({src})"
+
+    def _const(self, t):
+        name = self._const_on_device.get(t)
+        if name is None:
+            from . import gpu_memory
+            name = f"CG{t.op._id}"
+            self.env[name] = gpu_memory.to_device(t.op.get_attr("value"))
+            self._const_on_device[t] = name
+        return name
 
     def call(self, call, op, dev):
         if dev == "CPU" and op._type in ("VariableV2", "Variable"):

@@ -14,11 +14,24 @@ from . import _dev
 from ._dev import cuda, register
 
 _KERNELS = {}
-_THREADS = 64 if _dev.SIM else 16384
+_THREADS = 32 if _dev.SIM else 16384
+
+
+def _make_states(n, seed):
+    """n xoroshiro128+ states seeded from a NumPy generator. (numba's own
+    create_xoroshiro128p_states jumps each state ahead 2**64 steps in a CPU function that
+    numba 0.68 compiles in object mode: ~10 s on first use.)"""
+    from numba.cuda.random import xoroshiro128p_dtype
+    host = np.empty(n, dtype=xoroshiro128p_dtype)
+    words = np.random.Generator(np.random.PCG64(seed)).integers(
+        1, 2 ** 63, size=(n, 2), dtype=np.int64).view(np.uint64)
+    host["s0"], host["s1"] = words[:, 0], words[:, 1]
+    d = _dev.empty((n,), xoroshiro128p_dtype)
+    d.copy_to_device(host)
+    return d
 
 
 def _states(ctx, op, seed, seed2):
-    from numba.cuda.random import create_xoroshiro128p_states
     store = getattr(getattr(ctx, "state", None), "random", None)
     if store is None:
         store = _FALLBACK
@@ -29,7 +42,7 @@ def _states(ctx, op, seed, seed2):
             s = int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
         else:
             s = (int(seed) * 0x9E3779B97F4A7C15 + int(seed2)) & 0xFFFFFFFFFFFFFFFF
-        st = store[key] = create_xoroshiro128p_states(_THREADS, seed=s)
+        st = store[key] = _make_states(_THREADS, s)
     return st
 
 
