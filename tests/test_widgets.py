@@ -245,3 +245,18 @@ def test_timing_table_layout():
     assert lines[-1] == "2 ops, total 4.00 ms"
     assert t._repr_html_().count("<tr>") == 4
     assert timing_table(md, top=1)._repr_html_().count("<tr>") == 3
+
+
+def test_widgets_store_short_deterministic_text(tf1):
+    tf = tf1
+    _graph(tf)
+    sess = tf.Session()
+    ex = widgets.GraphExplorer(tf.get_default_graph(), sessions=[sess])
+    data = ex._repr_mimebundle_()
+    assert data["text/plain"] == "<GraphExplorer: 14 ops, selected d (Mul)>"
+    assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == ex.widget.model_id
+    vi = widgets.VariableInspector([sess])
+    assert vi._repr_mimebundle_()["text/plain"] == \
+        "<VariableInspector: 2 variables in 1 sessions>"
+    assert widgets.LivePlot()._repr_mimebundle_()["text/plain"] == "<LivePlot: no scalars yet>"
+    sess.close()

@@ -53,6 +53,14 @@ def _svg_or_dot(drawing):
         return fallback_bundle(drawing.dot, "", str(e))["text/html"]
 
 
+def _bundle(obj):
+    """The widget's view plus a short, deterministic `text/plain` (what a notebook stores and
+    nbval compares; ipywidgets' own text is a truncated repr of the widget tree)."""
+    data = obj.widget._repr_mimebundle_()
+    data["text/plain"] = obj.summary()
+    return data
+
+
 def _sessions_dict(sessions):
     if sessions is None:
         from ..client.session import get_default_session
@@ -110,9 +118,12 @@ class GraphExplorer:
         if names:
             self.select(names[-1])
 
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget)
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return _bundle(self)
+
+    def summary(self):
+        sel = f", selected {self.selected.name} ({self.selected.type})" if self.selected else ""
+        return f"<GraphExplorer: {len(self.graph.get_operations())} ops{sel}>"
 
     def _on_filter(self, change):
         q = change["new"].lower()
@@ -299,9 +310,11 @@ class SessionStepper:
         self.widget.add_class("tfteach-session-stepper")
         self.go(0)
 
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget)
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return _bundle(self)
+
+    def summary(self):
+        return f"<SessionStepper: {len(self.steps)} ops ran, showing step {self.step + 1}>"
 
     @property
     def current(self):
@@ -368,9 +381,12 @@ class VariableInspector:
         self.widget.add_class("tfteach-variable-inspector")
         self.refresh()
 
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget)
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return _bundle(self)
+
+    def summary(self):
+        return (f"<VariableInspector: {len(self.variables)} variables in "
+                f"{len(self.sessions)} sessions>")
 
     @staticmethod
     def _read(sess, var):
@@ -452,9 +468,11 @@ class LivePlot:
         self.widget.add_class("tfteach-live-plot")
         self.redraw()
 
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget)
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return _bundle(self)
+
+    def summary(self):
+        return f"<LivePlot: {', '.join(sorted(self.data)) or 'no scalars yet'}>"
 
     # --- inputs ----------------------------------------------------------------------------
     def add_scalar(self, tag, value, step, redraw=True):
