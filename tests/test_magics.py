@@ -169,13 +169,19 @@ def test_tf_function_graph_can_be_drawn(ip, tf2):
         return x * x + 1.0
     ip.user_ns["f"] = f
     try:
-        f.get_concrete_function(tf2.TensorSpec([2], tf2.float32)) \
-            if hasattr(tf2, "TensorSpec") else f(tf2.constant([1.0, 2.0]))
-        d = viz.draw(f.get_concrete_function(tf2.constant([1.0, 2.0])).graph)
-    except TypeError:
-        d = viz.draw(f.get_concrete_function(tf2.constant([1.0, 2.0])))
-    assert ">Mul<" in d.dot
-    ip.user_ns.pop("f")
+        with pytest.raises(TypeError, match="has not been traced yet"):
+            viz.draw(f)
+        f(tf2.constant([1.0, 2.0]))
+        for d in (ip.run_line_magic("graph", "f"),
+                  viz.draw(f.get_concrete_function(tf2.constant([1.0, 2.0])).graph)):
+            assert ">Mul<" in d.dot and ">AddV2<" in d.dot and "float32 (2,)" in d.dot
+
+        @tf2.function(input_signature=[tf2.TensorSpec([None], tf2.float32)])
+        def g(x):
+            return tf2.square(x)
+        assert ">Square<" in viz.draw(g).dot
+    finally:
+        ip.user_ns.pop("f")
 
 
 def test_loading_the_extension_is_cheap():

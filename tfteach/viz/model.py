@@ -70,8 +70,23 @@ def _as_graph(obj):
             and not hasattr(obj, "_as_graph_element"):
         return g
     if hasattr(obj, "get_concrete_function") and callable(obj.get_concrete_function):
-        return obj.get_concrete_function().graph
+        return _function_graph(obj)
     return None
+
+
+def _function_graph(fn):
+    """A `tf.function`'s graph: its signature's trace, else the latest trace it made."""
+    if getattr(fn, "input_signature", None) is not None:
+        return fn.get_concrete_function().graph
+    traces = list(getattr(fn, "_cache", {}).values())
+    if traces:
+        return traces[-1].graph
+    try:
+        return fn.get_concrete_function().graph
+    except TypeError:
+        raise TypeError(f"{getattr(fn, '__name__', 'this function')} has not been traced yet: "
+                        f"call it once, or draw f.get_concrete_function(example_args).graph") \
+            from None
 
 
 def _ops_of(obj):
