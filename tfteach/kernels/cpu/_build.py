@@ -23,6 +23,12 @@ SIGNED = ("int8", "int16", "int32", "int64")
 NUMERIC = FLOATS + INTS
 
 
+def _tf_enum(numba_name):
+    """numba type name -> TF's DataType enum name (DT_FLOAT for float32, ...)."""
+    return "DT_" + {"float32": "FLOAT", "float64": "DOUBLE", "float16": "HALF",
+                    "boolean": "BOOL"}.get(numba_name, numba_name.upper())
+
+
 class Elementwise:
     """A ufunc per dtype, each built with numba.vectorize on first use.
 
@@ -42,18 +48,33 @@ class Elementwise:
         u = self._ufuncs.get(np_dtype)
         if u is None:
             name = NB.get(np_dtype)
+            if name == "float16" and "float32" in self.types and name not in self.types:
+                u = self._ufuncs[np_dtype] = self._half(self.ufunc(np.dtype(np.float32)))
+                return u
             if name not in self.types:
                 raise errors.NotFoundError(
                     None, None, f"Could not find device for node: {{{{node {self.op_type}}}}} = "
-                                f"{self.op_type}[T=DT_{str(np_dtype).upper()}]\nAll kernels "
+                                f"{self.op_type}[T={_tf_enum(str(np_dtype))}]\nAll kernels "
                                 f"registered for op {self.op_type}:\n  "
-                                + "\n  ".join(f"device='CPU'; T in [DT_{t.upper()}]"
+                                + "\n  ".join(f"device='CPU'; T in [{_tf_enum(t)}]"
                                               for t in sorted(self.types)))
             import numba
             sig = f"{self.out(name)}({', '.join([name] * self.nargs)})"
             u = numba.vectorize([sig], cache=True, nopython=True)(self.pyfunc)
             self._ufuncs[np_dtype] = u
         return u
+
+    def _half(self, u32):
+        """float16: numba has no half arithmetic, so compute in float32 and round back
+        (TF's CPU kernels also widen half to float internally)."""
+        same = self.out("float32") == "float32"
+        f32 = np.float32
+
+        def half(*args):
+            r = u32(*[np.asarray(a, dtype=f32) for a in args])
+            return r.astype(np.float16) if same else r
+        half.__name__ = f"{self.op_type}_half"
+        return half
 
     def for_op(self, op):
         """The plan binds the ufunc for the op's static dtype: no per-call dispatch."""
