@@ -251,3 +251,18 @@ def test_eager_array_ops(tf2):
     assert [t.numpy().tolist() for t in A.unstack(x)] == X.tolist()
     with pytest.raises(errors.InvalidArgumentError, match=r"indices\[0\] = 5 is not in"):
         A.gather(x, [5])
+
+
+def test_lists_holding_tensors_are_packed(tf1):
+    x = tf1.placeholder(tf1.float32, [None, 6])
+    n = tf1.shape(x)[0]
+    r = tf1.reshape(x, [n, 2, -1])
+    packed = r.op.inputs[1]
+    assert (packed.name, packed.op.type) == ("Reshape/shape:0", "Pack")
+    assert [t.name for t in packed.op.inputs][1:] == ["Reshape/shape/1:0", "Reshape/shape/2:0"]
+    z = tf1.zeros([n, 3])
+    assert z.op.type == "Fill" and z.shape.as_list() == [None, 3]
+    v = _run(tf1, [r, z], {x: np.arange(12, dtype=np.float32).reshape(2, 6)})
+    assert v[0].shape == (2, 2, 3) and v[1].shape == (2, 3)
+    # lists without graph tensors still become Consts, with dtype hints honoured
+    assert _run(tf1, tf1.constant([1.0, 2.0]) / [1, 2]).tolist() == [1.0, 1.0]

@@ -858,7 +858,9 @@ def convert_to_tensor(value, dtype=None, name=None, as_ref=False, preferred_dtyp
         return value
     for base, fn in _conversion_functions:
         if isinstance(value, base):
-            return fn(value, dtype=dtype, name=name, as_ref=as_ref)
+            ret = fn(value, dtype=dtype, name=name, as_ref=as_ref)
+            if ret is not NotImplemented:     # a function may decline, as in TF
+                return ret
     from ..ops import constant_op
     if preferred_dtype is not None and dtype is None:
         try:

@@ -1096,6 +1096,8 @@ def _filled(value_fn, default_name, shape, dtype, name):
             if int(np.prod(dims, dtype=np.int64)) < 1000:
                 return constant_op.constant(value, dtype=dtype, shape=dims, name=scope)
             shape = constant_op.constant(np.array(dims, np.int32), name="shape_as_tensor")
+        elif isinstance(shape, (list, tuple)):      # holds tensors: TF packs it ("packed")
+            shape = _ops.convert_to_tensor(shape, dtype=_dt.int32)
         v = constant_op.constant(value, dtype=dtype)
         return fill(shape, v, name=scope)
 
@@ -1157,3 +1159,48 @@ def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
         mask = _ops.convert_to_tensor(mask, name="mask")
         idx = squeeze(where(mask), axis=[1])
         return gather(tensor, idx, axis=0 if axis is None else axis)
+
+
+# --- autopacking: a list holding tensors converts to a Pack op, as in TF ----------------------
+
+def _first_tensor_dtype(v):
+    if isinstance(v, (list, tuple)):
+        for x in v:
+            d = _first_tensor_dtype(x)
+            if d is not None:
+                return d
+        return None
+    if isinstance(v, _ops.Tensor) and not getattr(v, "_is_eager", False):
+        return v.dtype.base_dtype
+    if getattr(v, "_is_graph_variable", False) or (
+            getattr(v, "_tfteach_dtype", None) is not None and hasattr(v, "_as_graph_element")):
+        return _dt.as_dtype(v._tfteach_dtype).base_dtype
+    return None
+
+
+def _autopack(v, dtype, name):
+    from . import constant_op
+    with _ops.name_scope(name) as scope:
+        elems = []
+        for i, x in enumerate(v):
+            if isinstance(x, (list, tuple)):
+                elems.append(_autopack(x, dtype, str(i)))
+            elif _is_tensorlike(x):
+                elems.append(x)
+            else:
+                elems.append(constant_op.constant(x, dtype=dtype, name=str(i)))
+        return apply_op("Pack", [elems], {"axis": 0}, name=scope)[0]
+
+
+def _autopacking_conversion(v, dtype=None, name=None, as_ref=False):
+    """[t, 3] with a graph tensor t -> Pack([t, Const 3]) named `name` (default "packed");
+    lists without graph tensors are declined (NotImplemented) and become Consts."""
+    inferred = _first_tensor_dtype(v)
+    if inferred is None:
+        return NotImplemented
+    if dtype is not None and _dt.as_dtype(dtype).base_dtype != inferred:
+        return NotImplemented
+    return _autopack(v, inferred, name or "packed")
+
+
+_ops.register_tensor_conversion_function((list, tuple), _autopacking_conversion, 99)
