@@ -260,3 +260,25 @@ def test_widgets_store_short_deterministic_text(tf1):
         "<VariableInspector: 2 variables in 1 sessions>"
     assert widgets.LivePlot()._repr_mimebundle_()["text/plain"] == "<LivePlot: no scalars yet>"
     sess.close()
+
+
+def test_live_plot_with_tf_summary_and_filewriter(tf1, tmp_path):
+    tf = tf1
+    if not hasattr(tf, "summary") or not hasattr(tf.summary, "FileWriter"):
+        pytest.skip("tf.summary.FileWriter is not in this build yet")
+    w = tf.Variable(4.0, name="w")
+    mse = tf.square(w, name="loss")
+    summ = tf.summary.scalar("MSE", mse)
+    step = tf.assign_sub(w, 1.0)
+    plot = widgets.LivePlot(min_interval=0)
+    tail = widgets.LivePlot(logdir=str(tmp_path))
+    writer = plot.attach(tf.summary.FileWriter(str(tmp_path), tf.get_default_graph()))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for i in range(3):
+            writer.add_summary(sess.run(summ), i)
+            sess.run(step)
+    assert plot.data == {"MSE": [(0, 16.0), (1, 9.0), (2, 4.0)]}      # the hook, at once
+    writer.close()
+    assert tail.poll() == 3 and tail.data == plot.data                 # the event files
+    assert "MSE: 4 (step 2)" in tail.chart.value
