@@ -25,10 +25,21 @@ for _t, _f in (("SqrtGrad", _sqrt_grad), ("RsqrtGrad", _rsqrt_grad), ("TanhGrad"
         register_kernel(_t)(Elementwise(_t, _f, FLOATS, 2))
 
 
+_BGA_CACHE = {}
+
+
 def _broadcast_gradient_args(s0, s1):
-    """Axes of the broadcast result that each input was stretched along (to sum over)."""
-    a = [int(d) for d in np.asarray(s0).reshape(-1)]
-    b = [int(d) for d in np.asarray(s1).reshape(-1)]
+    """Axes of the broadcast result that each input was stretched along (to sum over).
+
+    Runs on every training step of a graph with unknown shapes, on the same few shapes:
+    the answers are remembered per (shape, shape) pair."""
+    s0, s1 = np.asarray(s0), np.asarray(s1)
+    key = (s0.dtype.char, s0.tobytes(), s1.tobytes())
+    hit = _BGA_CACHE.get(key)
+    if hit is not None:
+        return hit
+    a = s0.reshape(-1).tolist()
+    b = s1.reshape(-1).tolist()
     n = max(len(a), len(b))
     a = [1] * (n - len(a)) + a
     b = [1] * (n - len(b)) + b
@@ -47,8 +58,13 @@ def _broadcast_gradient_args(s0, s1):
             raise errors.InvalidArgumentError(
                 None, None, f"Incompatible shapes: [{','.join(map(str, a))}] vs. "
                             f"[{','.join(map(str, b))}]")
-    dt = np.asarray(s0).dtype
-    return np.array(r0, dtype=dt), np.array(r1, dtype=dt)
+    out = (np.array(r0, dtype=s0.dtype), np.array(r1, dtype=s0.dtype))
+    for arr in out:
+        arr.flags.writeable = False
+    if len(_BGA_CACHE) > 4096:
+        _BGA_CACHE.clear()
+    _BGA_CACHE[key] = out
+    return out
 
 
 if registry.get("BroadcastGradientArgs").kernels.get("CPU") is None:

@@ -112,7 +112,11 @@ def _flat_copy(a):
 
 
 def gradient_descent_update(var, alpha, delta):
-    alpha = _scalar(alpha, var.dtype, "alpha", "ApplyGradientDescent")
+    alpha = np.asarray(alpha)
+    if alpha.ndim != 0:
+        raise errors.InvalidArgumentError(
+            None, None, f"alpha is not a scalar: {_dims(alpha.shape)}")
+    alpha = var.dtype.type(alpha)
     delta = np.asarray(delta)
     if var.shape != delta.shape:
         raise errors.InvalidArgumentError(
