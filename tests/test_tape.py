@@ -138,3 +138,36 @@ def test_matches_finite_differences_through_a_small_mlp(tf2):
             num[i, j] = (up - down) / (2 * eps)
     w1.assign(base)
     np.testing.assert_allclose(g1, num, rtol=1e-5, atol=1e-8)
+
+
+def test_custom_gradient(tf2):
+    tf = tf2
+
+    @tf.custom_gradient
+    def clipped_square(x):
+        def grad(dy):
+            return tf.clip_by_value(dy * 2.0 * x, -1.0, 1.0) if hasattr(tf, "clip_by_value") \
+                else dy * 0.5
+        return x * x, grad
+
+    x = tf.constant(3.0)
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = clipped_square(x)
+    assert y.numpy() == 9.0
+    g = t.gradient(y, x).numpy()
+    assert g in (1.0, 0.5)
+
+    w = tf.Variable(2.0)
+
+    @tf.custom_gradient
+    def scaled(x):
+        def grad(dy, variables=None):
+            return dy * 10.0, [dy * 100.0 for _ in variables]
+        return x * w, grad
+
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = scaled(x)
+    gx, gw = t.gradient(y, [x, w])
+    assert gx.numpy() == 10.0 and gw.numpy() == 100.0

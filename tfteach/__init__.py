@@ -116,6 +116,10 @@ def _submodule(name):
 
 
 _OVERRIDES = {
+    "custom_gradient": "tfteach.eager.backprop:custom_gradient",
+    "VariableSynchronization": "tfteach.eager.variables:VariableSynchronization",
+    "VariableAggregation": "tfteach.eager.variables:VariableAggregation",
+    "is_symbolic_tensor": "tfteach.framework.ops:is_symbolic",
     "AggregationMethod": "tfteach.ops.gradients_impl:AggregationMethod",
     "UnconnectedGradients": "tfteach.ops.gradients_impl:UnconnectedGradients",
 }

@@ -84,6 +84,10 @@ def functions_run_eagerly():
     return _state["run_eagerly"]
 
 
+experimental_run_functions_eagerly = run_functions_eagerly
+experimental_functions_run_eagerly = functions_run_eagerly
+
+
 def get_soft_device_placement():
     return _state["soft_placement"]
 

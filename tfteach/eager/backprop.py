@@ -19,7 +19,8 @@ from ..framework import registry
 from . import execute as _execute
 from .tensor import EagerTensor
 
-__all__ = ["GradientTape", "UnconnectedGradients", "record", "record_variable_read"]
+__all__ = ["GradientTape", "UnconnectedGradients", "record", "record_variable_read",
+           "custom_gradient"]
 
 
 class UnconnectedGradients(enum.Enum):
@@ -640,3 +641,63 @@ def graph_gradients(ys, xs, grad_ys=None, scope="gradients"):
             else:
                 out.append(graph_sum(lst) if len(lst) > 1 else lst[0])
     return out
+
+
+# --- tf.custom_gradient ---------------------------------------------------------------------
+
+def custom_gradient(f=None):
+    """`@tf.custom_gradient`: `f(*x)` returns `(y, grad_fn)`; tapes differentiate the call
+    with `grad_fn(*dy)` (or `grad_fn(*dy, variables=...)`, returning (dx, dvars)) instead of
+    looking inside `f`. Inside a function being traced, `f`'s own ops are differentiated.
+    """
+    if f is None:
+        return custom_gradient
+    import functools
+    import inspect
+
+    @functools.wraps(f)
+    def wrapped(*args, **kwargs):
+        from . import context
+        if not context.executing_eagerly():
+            return f(*args, **kwargs)[0]
+        xs = [_execute.convert_to_eager(a) if not isinstance(a, EagerTensor) else a
+              for a in args]
+        tapes = list(_execute.active_tapes)
+        saved = [t._recording for t in tapes]
+        for t in tapes:
+            t._recording = False
+        try:
+            # A private tape notes the trainable variables `f` reads (grad_fn's variables=).
+            with GradientTape(watch_accessed_variables=True) as spy:
+                result, grad_fn = f(*xs, **kwargs)
+            accessed = list(spy.watched_variables())
+        finally:
+            for t, r in zip(tapes, saved):
+                t._recording = r
+        flat_y = _flatten(result)
+        ys = [y if isinstance(y, EagerTensor) else _execute.convert_to_eager(y)
+              for y in flat_y]
+        # Fresh identities for the outputs, so the tapes see them as produced by this call.
+        ys = [EagerTensor(y._value, y._dtype) for y in ys]
+        takes_vars = "variables" in inspect.signature(grad_fn).parameters
+
+        def grad(out_grads):
+            if takes_vars:
+                dx, dv = grad_fn(*out_grads, variables=accessed)
+            else:
+                dx, dv = grad_fn(*out_grads), []
+            dx = list(dx) if isinstance(dx, (list, tuple)) else [dx]
+            return dx + list(dv)
+
+        inputs = xs + accessed
+        for tape in _execute.active_tapes:
+            if not tape._recording:
+                continue
+            for v in accessed:
+                if tape._watch_accessed and v._trainable:
+                    tape._watch_variable(v)
+            if any(id(x) in tape._tracked for x in inputs):
+                tape._add(_Entry(None, "CustomGradient", {}, inputs, ys, "CustomGradient",
+                                 grad))
+        return _pack_like(result, ys)
+    return wrapped

@@ -114,15 +114,9 @@ def eager_device_scope(device_name):
 
 
 def current_device():
-    """The device type eager kernels run on now: 'CPU', or 'GPU' when one was asked for with
-    tf.device and exists."""
-    spec = _device_stack[-1]
-    if not spec:
-        return "CPU"
-    from ..runtime import devices, placement
-    dev_type, _ = placement.parse_device(spec)
-    if dev_type == "GPU" and devices.gpu_count() > 0:
-        return "GPU"
+    """The device type eager kernels run on: the CPU. (Eager kernels take and return NumPy
+    arrays; `tf.device('/GPU:0')` is accepted and checked, and GPU placement happens for
+    graphs run by the executor, including tf.function graphs.)"""
     return "CPU"
 
 

@@ -11,6 +11,8 @@ placeholder of dtype `resource` fed at every call, and reads and writes become t
 kernels read and write the slot when the function runs. The function runs every stateful op
 it traced, in trace order, so reads after a write see the written value.
 """
+import enum
+
 import numpy as np
 
 from .. import errors
@@ -23,7 +25,21 @@ from . import context
 from .tensor import EagerTensor, Reference, _numpy_text
 from . import execute as _execute
 
-__all__ = ["ResourceVariable", "Variable"]
+__all__ = ["ResourceVariable", "Variable", "VariableSynchronization", "VariableAggregation"]
+
+
+class VariableSynchronization(enum.Enum):
+    AUTO = 0
+    NONE = 1
+    ON_WRITE = 2
+    ON_READ = 3
+
+
+class VariableAggregation(enum.Enum):
+    NONE = 0
+    SUM = 1
+    MEAN = 2
+    ONLY_FIRST_REPLICA = 3
 
 # --- the resource-variable ops (used by traced functions) -------------------------------------
 
