@@ -194,3 +194,17 @@ def test_loading_the_extension_is_cheap():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=str(__import__("pathlib").Path(__file__).parents[1]))
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_eager_tensors_are_not_drawn(tf2):
+    if not hasattr(tf2, "constant"):
+        pytest.skip("the TF2 namespace has no ops in this build yet")
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "tfteach")
+    try:
+        t = tf2.constant([1.0, 2.0])
+        data, _md = shell.display_formatter.format(t)
+        assert "image/svg+xml" not in data and "text/html" not in data
+        assert data["text/plain"] == repr(t)
+    finally:
+        shell.run_line_magic("unload_ext", "tfteach")

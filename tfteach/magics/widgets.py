@@ -15,8 +15,13 @@ import html
 import threading
 import time
 
-import ipywidgets as w
 import numpy as np
+
+try:
+    import ipywidgets as w
+except ImportError as _e:     # a clear message instead of a bare "No module named"
+    raise ImportError("The tfteach widgets need ipywidgets: pip install 'tfteach[jupyter]' "
+                      "(or pip install ipywidgets)") from _e
 
 from .. import errors
 from ..framework import ops as _ops
