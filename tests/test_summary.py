@@ -84,3 +84,23 @@ def test_summary_parse_roundtrip(tf1):
         pb = summary_pb2.Summary()
         pb.ParseFromString(sess.run(s))
     assert pb.value[0].tag == "a" and pb.value[0].simple_value == 1.25
+
+
+def test_tf2_summaries_write_events(tf2, tmp_path):
+    writer = tf2.summary.create_file_writer(str(tmp_path))
+    assert tf2.summary.scalar("ignored", 1.0, step=0) is False     # no default writer
+    with writer.as_default():
+        for step in range(3):
+            assert tf2.summary.scalar("loss", tf2.constant(0.5 * step), step=step)
+        tf2.summary.histogram("w", tf2.constant([1.0, 2.0, 2.0]), step=2)
+        tf2.summary.text("note", "hello", step=2)
+        with pytest.raises(ValueError, match="No step set"):
+            tf2.summary.scalar("x", 1.0)
+    writer.close()
+    from tensorboardX.proto import tensor_pb2  # noqa: F401
+    events = [e for e in _events(str(tmp_path)) if e.HasField("summary")]
+    vals = [(e.step, v.tag, v.metadata.plugin_data.plugin_name) for e in events
+            for v in e.summary.value]
+    assert vals[:3] == [(0, "loss", "scalars"), (1, "loss", "scalars"), (2, "loss", "scalars")]
+    assert events[2].summary.value[0].tensor.float_val == [1.0]
+    assert (2, "w", "histograms") in vals and (2, "note", "text") in vals

@@ -107,7 +107,7 @@ def _submodule(name):
     if name == "train":
         return api.FilteredModule(full, "tfteach.train", N.TRAIN)
     if name == "summary":
-        return api.FilteredModule(full, "tfteach.summary", N.SUMMARY)
+        return api.FilteredModule(full, "tfteach.summary.v2", N.SUMMARY)
     if name in ("losses", "optimizers", "metrics", "initializers"):
         return api.FilteredModule(full, f"tfteach.keras.{name}", getattr(N, name.upper()))
     if name == "data":
