@@ -87,6 +87,17 @@ def _adagrad(var, acc, g, lr, eps, nvar, nacc):
         nvar[i] = var[i] - (lr * gi) / np.sqrt(a + eps)
 
 
+_PAR_MIN = 1 << 20   # below this many elements one thread is faster (and immune to load)
+
+
+def _run(fn, n, *args):
+    """Runs a parallel update loop; small arrays use one thread, since waking the pool
+    costs more than the loop (and on a loaded machine, far more)."""
+    from ..kernels.cpu.nn import _Par
+    with _Par(n >= _PAR_MIN):
+        fn(*args)
+
+
 def _flat(a, dtype):
     return np.ascontiguousarray(a, dtype=dtype).reshape(-1)
 
@@ -140,7 +151,7 @@ def _adam_kernel(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon,
     alpha = _scalar(np.float32(lr) * np.sqrt(one - np.float32(beta2_power)) /
                     (one - np.float32(beta1_power)), dt)
     out = [np.empty(np.shape(x), dt) for _ in range(3)]
-    _adam(_flat(x, dt), _flat(m.value, dt), _flat(v.value, dt), _flat(grad, dt), alpha,
+    _run(_adam, np.size(x), _flat(x, dt), _flat(m.value, dt), _flat(v.value, dt), _flat(grad, dt), alpha,
           _scalar(1 - beta1, dt), _scalar(1 - beta2, dt), _scalar(epsilon, dt),
           out[0].reshape(-1), out[1].reshape(-1), out[2].reshape(-1))
     ctx.write(var, out[0])
@@ -152,7 +163,7 @@ def _momentum_kernel(var, accum, lr, grad, momentum, *, ctx, use_nesterov=False)
     x = _check(var, grad)
     dt = np.asarray(x).dtype
     nvar, nacc = np.empty(np.shape(x), dt), np.empty(np.shape(x), dt)
-    _momentum(_flat(x, dt), _flat(accum.value, dt), _flat(grad, dt), _scalar(lr, dt),
+    _run(_momentum, np.size(x), _flat(x, dt), _flat(accum.value, dt), _flat(grad, dt), _scalar(lr, dt),
               _scalar(momentum, dt), bool(use_nesterov), nvar.reshape(-1), nacc.reshape(-1))
     ctx.write(var, nvar)
     ctx.write(accum, nacc)
@@ -162,7 +173,7 @@ def _sgd_kernel(var, alpha, delta, *, ctx):
     x = _check(var, delta)
     dt = np.asarray(x).dtype
     nvar = np.empty(np.shape(x), dt)
-    _sgd(_flat(x, dt), _flat(delta, dt), _scalar(alpha, dt), nvar.reshape(-1))
+    _run(_sgd, np.size(x), _flat(x, dt), _flat(delta, dt), _scalar(alpha, dt), nvar.reshape(-1))
     ctx.write(var, nvar)
 
 
@@ -399,12 +410,12 @@ class SGD(Optimizer):
         if self.momentum != 0:
             acc = slots["momentum"]
             nacc = np.empty(np.shape(x), dt)
-            _momentum(_flat(x, dt), _flat(acc._storage.value, dt), _flat(g, dt),
+            _run(_momentum, np.size(x), _flat(x, dt), _flat(acc._storage.value, dt), _flat(g, dt),
                       _scalar(lr, dt), _scalar(self.momentum, dt), self.nesterov,
                       nvar.reshape(-1), nacc.reshape(-1))
             ctx.write(acc._storage, nacc)
         else:
-            _sgd(_flat(x, dt), _flat(g, dt), _scalar(lr, dt), nvar.reshape(-1))
+            _run(_sgd, np.size(x), _flat(x, dt), _flat(g, dt), _scalar(lr, dt), nvar.reshape(-1))
         ctx.write(var._storage, nvar)
 
     def _update_graph(self, g, var, slots, lr, step):
@@ -449,7 +460,7 @@ class Adam(Optimizer):
                         dt)
         m, v = slots["momentum"], slots["velocity"]
         out = [np.empty(np.shape(x), dt) for _ in range(3)]
-        _adam(_flat(x, dt), _flat(m._storage.value, dt), _flat(v._storage.value, dt),
+        _run(_adam, np.size(x), _flat(x, dt), _flat(m._storage.value, dt), _flat(v._storage.value, dt),
               _flat(g, dt), alpha, _scalar(1 - self.beta_1, dt), _scalar(1 - self.beta_2, dt),
               _scalar(self.epsilon, dt), out[0].reshape(-1), out[1].reshape(-1),
               out[2].reshape(-1))
@@ -503,7 +514,7 @@ class RMSprop(Optimizer):
         mg = slots.get("average_gradient")
         outs = [np.empty(np.shape(x), dt) for _ in range(4)]
         dummy = _flat(vel._storage.value, dt)
-        _rmsprop(_flat(x, dt), dummy, _flat(mg._storage.value, dt) if mg else dummy,
+        _run(_rmsprop, np.size(x), _flat(x, dt), dummy, _flat(mg._storage.value, dt) if mg else dummy,
                  _flat(mom._storage.value, dt) if mom else dummy, _flat(g, dt),
                  _scalar(lr, dt), _scalar(self.rho, dt), _scalar(1 - self.rho, dt),
                  _scalar(self.epsilon, dt), _scalar(self.momentum, dt), bool(mg),
@@ -565,7 +576,7 @@ class Adagrad(Optimizer):
         dt = np.asarray(x).dtype
         acc = slots["accumulator"]
         nvar, nacc = np.empty(np.shape(x), dt), np.empty(np.shape(x), dt)
-        _adagrad(_flat(x, dt), _flat(acc._storage.value, dt), _flat(g, dt), _scalar(lr, dt),
+        _run(_adagrad, np.size(x), _flat(x, dt), _flat(acc._storage.value, dt), _flat(g, dt), _scalar(lr, dt),
                  _scalar(self.epsilon, dt), nvar.reshape(-1), nacc.reshape(-1))
         ctx.write(var._storage, nvar)
         ctx.write(acc._storage, nacc)

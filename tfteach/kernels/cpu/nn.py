@@ -29,32 +29,63 @@ _ROWS_PER_TASK = 512       # output pixels per im2col block: ~K*512*4 bytes, L2-
 
 # --- BLAS threads ------------------------------------------------------------------------------
 
-_BLAS_READY = False
+_BLAS = {"state": 0, "libs": []}     # 0 unknown, 1 usable, -1 not controllable
 
 
 def _blas_single_thread():
     """numba's np.dot calls SciPy's BLAS. Our parallel tasks each call it, so SciPy's
-    OpenBLAS must not spawn threads of its own (NumPy's BLAS, used elsewhere, is left as
-    it is). Returns False when that cannot be arranged: callers then use the unfused path."""
-    global _BLAS_READY
-    if _BLAS_READY:
-        return _BLAS_READY == 1
-    ok = 0
-    try:
-        import scipy.linalg.cython_blas  # noqa: F401 - loads SciPy's BLAS library
-        from threadpoolctl import ThreadpoolController
-        ctl = ThreadpoolController()
-        found = False
-        for lib in ctl.lib_controllers:
-            if lib.user_api == "blas" and "scipy" in lib.filepath and \
-                    "numpy" not in lib.filepath:
-                lib.set_num_threads(1)
-                found = True
-        ok = 1 if found else -1
-    except Exception:  # noqa: BLE001 - threadpoolctl missing or unusual BLAS: stay safe
-        ok = -1
-    _BLAS_READY = ok
-    return ok == 1
+    OpenBLAS must not spawn threads of its own while they run (`_Par` sets it to one thread
+    for the duration of a kernel and restores it after; NumPy's BLAS is never touched).
+    Returns False when that cannot be arranged: callers then use the unfused path."""
+    if _BLAS["state"] == 0:
+        try:
+            import scipy.linalg.cython_blas  # noqa: F401 - loads SciPy's BLAS library
+            from threadpoolctl import ThreadpoolController
+            libs = [lib for lib in ThreadpoolController().lib_controllers
+                    if lib.user_api == "blas" and "scipy" in lib.filepath
+                    and "numpy" not in lib.filepath]
+            _BLAS.update(state=1 if libs else -1, libs=libs)
+        except Exception:  # noqa: BLE001 - threadpoolctl missing or unusual BLAS
+            _BLAS["state"] = -1
+    return _BLAS["state"] == 1
+
+
+class _Par:
+    """Context for launching a parallel kernel: one launch at a time (numba's default
+    threading layer aborts on concurrent launches), SciPy's BLAS single-threaded inside
+    (the kernel's tasks already use every core), and, for small work, a single numba
+    thread (waking the pool costs more than it saves, and far more on a loaded machine)."""
+
+    def __init__(self, parallel=True):
+        self.parallel = parallel
+
+    def __enter__(self):
+        _PAR.acquire()
+        self.prev_blas = [lib.num_threads for lib in _BLAS["libs"]]
+        for lib in _BLAS["libs"]:
+            lib.set_num_threads(1)
+        self.prev = None
+        if not self.parallel:
+            self.prev = numba.get_num_threads()
+            numba.set_num_threads(1)
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            if self.prev is not None:
+                numba.set_num_threads(self.prev)
+            for lib, n in zip(_BLAS["libs"], self.prev_blas):
+                lib.set_num_threads(n)
+        finally:
+            _PAR.release()
+        return False
+
+
+_PAR_MIN_WORK = 1 << 16      # elements (or multiply-adds / 64) below which one thread runs
+
+
+def _par(work):
+    return _Par(work >= _PAR_MIN_WORK)
 
 
 # --- element-wise activation gradients ---------------------------------------------------------
@@ -412,11 +443,11 @@ def conv2d(x, f, *, strides, padding, data_format="NHWC", dilations=(1, 1, 1, 1)
     if out.size == 0 or wm.shape[0] == 0:
         out[:] = 0
     elif _blas_single_thread():
-        with _PAR:
+        with _par(out.size * wm.shape[0] // 64):
             _conv_fwd(xn, wm, *g.args(), g.rb, out)
     else:
         col = np.empty((g.n * g.oh * g.ow, wm.shape[0]), wdt)
-        with _PAR:
+        with _par(col.size):
             _im2col(xn, *g.args(), col)
         np.dot(col, wm, out)
     out = out.reshape(g.n, g.oh, g.ow, g.o)
@@ -446,12 +477,12 @@ def conv2d_backprop_filter(x, filter_sizes, dy, *, strides, padding, data_format
     if _blas_single_thread():
         n_part = max(1, min(numba.get_num_threads(), g.n * -(-g.oh // g.rb)))
         part = np.empty((n_part, k, g.o), wdt)
-        with _PAR:
+        with _par(dy2.size * k // 64):
             _conv_filter(xn, dy2, *g.args(), g.rb, n_part, part)
         dw = part.sum(axis=0) if n_part > 1 else part[0]
     else:
         col = np.empty((dy2.shape[0], k), wdt)
-        with _PAR:
+        with _par(col.size):
             _im2col(xn, *g.args(), col)
         dw = np.dot(col.T, dy2)
     return dw.reshape(fshape).astype(dt, copy=False)
@@ -483,11 +514,11 @@ def conv2d_backprop_input(input_sizes, f, dy, *, strides, padding, data_format="
         dy2 = dyn.reshape(-1, g.o)
         wt = np.ascontiguousarray(f.reshape(k, g.o).T, dtype=wdt)
         if _blas_single_thread():
-            with _PAR:
+            with _par(dy2.size * k // 64):
                 _conv_input(dy2, wt, *g.args(), g.rb, out)
         else:
             dcol = np.dot(dy2, wt)
-            with _PAR:
+            with _par(dcol.size):
                 _col2im(dcol, *g.args(), out)
     return _from_nhwc(out, data_format).astype(dt, copy=False)
 
@@ -627,7 +658,7 @@ def max_pool(x, *, ksize, strides, padding, data_format="NHWC"):
     geo = _pool_geometry(xn.shape, ksize, strides, padding, data_format, "MaxPool")
     out = np.empty((xn.shape[0], geo[6], geo[7], xn.shape[3]), xn.dtype)
     if out.size:
-        with _PAR:
+        with _par(xn.size):
             _max_pool(xn, *geo, out)
     return _from_nhwc(out, data_format).astype(dt, copy=False)
 
@@ -644,7 +675,7 @@ def max_pool_grad(orig_input, orig_output, grad, *, ksize, strides, padding,
                                           f"but got {list(g.shape)}")
     out = np.zeros_like(xn)
     if g.size:
-        with _PAR:
+        with _par(xn.size):
             _max_pool_grad(xn, g, *geo, out)
     return _from_nhwc(out, data_format).astype(dt, copy=False)
 
@@ -655,7 +686,7 @@ def avg_pool(x, *, ksize, strides, padding, data_format="NHWC"):
     geo = _pool_geometry(xn.shape, ksize, strides, padding, data_format, "AvgPool")
     out = np.empty((xn.shape[0], geo[6], geo[7], xn.shape[3]), xn.dtype)
     if out.size:
-        with _PAR:
+        with _par(xn.size):
             _avg_pool(xn, *geo, out)
     return _from_nhwc(out, data_format).astype(dt, copy=False)
 
@@ -669,6 +700,6 @@ def avg_pool_grad(orig_input_shape, grad, *, ksize, strides, padding, data_forma
     geo = _pool_geometry(shape, ksize, strides, padding, data_format, "AvgPoolGrad")
     out = np.zeros(shape, g.dtype)
     if g.size:
-        with _PAR:
+        with _par(out.size):
             _avg_pool_grad(g, *geo, out)
     return _from_nhwc(out, data_format).astype(dt, copy=False)
