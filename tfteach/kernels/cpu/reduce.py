@@ -12,11 +12,13 @@ the end with one copy. Two numba loops cover every case:
 float16/float32 sums and products accumulate in float64 (TF accumulates float32 in float32
 with a tree; the float64 accumulator is at least as accurate). Integer sums wrap as TF's do.
 
-Big inputs (>= 2**20 elements) use a `parallel=True` version of the row loop. numba's default
+Big inputs (>= 2**24 elements) use a `parallel=True` version of the row loop. numba's default
 threading layer aborts when two threads launch parallel kernels at once (one Session can be run
 from several Python threads), so the parallel loop runs only under `PARALLEL_LOCK`, taken
 without blocking: a thread that finds it busy runs the serial loop instead.
 """
+import math
+
 import numpy as np
 from numba import njit, prange
 
@@ -25,7 +27,7 @@ from ...framework.registry import register_kernel
 from ._build import PARALLEL_LOCK
 
 SUM, PROD, MAX, MIN, ALL, ANY = 0, 1, 2, 3, 4, 5
-_PARALLEL_MIN = 1 << 20
+_PARALLEL_MIN = 1 << 24
 _KIND = {"Sum": SUM, "Mean": SUM, "Prod": PROD, "Max": MAX, "Min": MIN, "All": ALL,
          "Any": ANY}
 
@@ -53,6 +55,46 @@ def _row(x, kind, lo, hi, acc):
 
 
 @njit(cache=True)
+def _count_nan(x, lo, hi):
+    """NaNs in x[lo:hi] (a vectorised pass; always 0 for integers)."""
+    c = 0
+    for k in range(lo, hi):
+        c += x[k] != x[k]
+    return c
+
+
+@njit(cache=True, fastmath={"nnan", "nsz"})
+def _row_max_nonan(x, lo, hi, acc):
+    # nnan lets LLVM turn this into a vector max reduction; callers rule NaNs out first.
+    for k in range(lo, hi):
+        v = x[k]
+        acc = v if v > acc else acc
+    return acc
+
+
+@njit(cache=True, fastmath={"nnan", "nsz"})
+def _row_min_nonan(x, lo, hi, acc):
+    for k in range(lo, hi):
+        v = x[k]
+        acc = v if v < acc else acc
+    return acc
+
+
+@njit(cache=True)
+def _row_maxmin(x, kind, lo, hi, acc):
+    """Max/Min of x[lo:hi] and acc, NaN propagating (TF's reduce_max/min)."""
+    if _count_nan(x, lo, hi) > 0:
+        for k in range(lo, hi):
+            if x[k] != x[k]:
+                return x[k]
+    if acc != acc:
+        return acc
+    if kind == MAX:
+        return _row_max_nonan(x, lo, hi, acc)
+    return _row_min_nonan(x, lo, hi, acc)
+
+
+@njit(cache=True)
 def _row_bool(x, kind, lo, hi, acc):
     """All/Any of x[lo:hi] and `acc`, stopping at the first deciding element."""
     if kind == ALL:
@@ -74,6 +116,10 @@ def _row_bool(x, kind, lo, hi, acc):
 def _reduce_rows(x, kind, out):
     """x: (M, K) C-contiguous; out: (M,) holding each row's starting value."""
     m, k = x.shape
+    if kind == MAX or kind == MIN:
+        for i in range(m):
+            out[i] = _row_maxmin(x[i], kind, 0, k, out[i])
+        return
     for i in range(m):
         out[i] = _row(x[i], kind, 0, k, out[i])
 
@@ -89,7 +135,10 @@ def _reduce_rows_bool(x, kind, out):
 def _reduce_rows_par(x, kind, out):
     m, k = x.shape
     for i in prange(m):
-        out[i] = _row(x[i], kind, 0, k, out[i])
+        if kind == MAX or kind == MIN:
+            out[i] = _row_maxmin(x[i], kind, 0, k, out[i])
+        else:
+            out[i] = _row(x[i], kind, 0, k, out[i])
 
 
 @njit(cache=True, fastmath={"reassoc"})
@@ -170,41 +219,68 @@ def _canonical_axes(axes, rank, op_type):
     return sorted(out)
 
 
-def reduce(x, axes, kind, keep_dims, op_type="Sum"):
-    """The reduction of `x` over `axes` as a NumPy array of the accumulator dtype."""
-    x = np.asarray(x)
-    dt = x.dtype
+_PLANS = {}
+
+
+def _plan(shape, dt, axes, kind, keep_dims, op_type):
+    """Everything about a reduction that depends only on shapes, dtypes and axes; cached, so
+    that a reduction run again on same-shaped inputs costs one dict lookup in Python."""
     if dt.kind not in "biuf" or (dt.kind == "b" and kind not in (ALL, ANY)):
         raise errors.InvalidArgumentError(
             None, None, f"No kernel for {op_type} with dtype {dt}")
-    rank = x.ndim
+    rank = len(shape)
     red = _canonical_axes(axes, rank, op_type)
-    keep_shape = tuple(1 if i in red else d for i, d in enumerate(x.shape))
-    out_shape = keep_shape if keep_dims else tuple(d for i, d in enumerate(x.shape)
+    keep_shape = tuple(1 if i in red else d for i, d in enumerate(shape))
+    out_shape = keep_shape if keep_dims else tuple(d for i, d in enumerate(shape)
                                                    if i not in red)
     acc_dt = _acc_dtype(kind, dt)
+    work_dt = dt
     if dt == np.float16:        # numba has no float16 arithmetic
-        x = x.astype(np.float32)
+        work_dt = np.dtype(np.float32)
         if kind in (MAX, MIN):
-            acc_dt = np.dtype(np.float32)
+            acc_dt = work_dt
     ident = _identity(kind, np.dtype(acc_dt))
-    if not red:
-        return x.astype(acc_dt).reshape(out_shape)
-    if red != list(range(red[0], red[-1] + 1)):     # not adjacent: move them last (a copy)
+    perm = None
+    if red and red != list(range(red[0], red[-1] + 1)):   # not adjacent: move them last
         kept = [i for i in range(rank) if i not in red]
-        x = np.transpose(x, kept + red)
+        perm = kept + red
+        shape = tuple(shape[i] for i in perm)
         red = list(range(len(kept), rank))
-    x = np.ascontiguousarray(x)
-    shp = x.shape
-    outer = int(np.prod(shp[:red[0]], dtype=np.int64))
-    k = int(np.prod(shp[red[0]:red[-1] + 1], dtype=np.int64))
-    inner = int(np.prod(shp[red[-1] + 1:], dtype=np.int64))
+    if red:
+        outer = math.prod(shape[:red[0]])
+        k = math.prod(shape[red[0]:red[-1] + 1])
+        inner = math.prod(shape[red[-1] + 1:])
+    else:
+        outer = k = inner = 0
+    return (bool(red), work_dt, perm, outer, k, inner, out_shape, acc_dt, ident)
+
+
+def reduce(x, axes, kind, keep_dims, op_type="Sum"):
+    """The reduction of `x` over `axes` as a NumPy array of the accumulator dtype."""
+    x = np.asarray(x)
+    axes = np.asarray(axes)
+    key = (x.shape, x.dtype, axes.tobytes(), axes.dtype, kind, keep_dims)
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = _plan(x.shape, x.dtype, axes, kind, keep_dims, op_type)
+        if len(_PLANS) > 1024:
+            _PLANS.clear()
+        _PLANS[key] = plan
+    any_red, work_dt, perm, outer, k, inner, out_shape, acc_dt, ident = plan
+    if work_dt != x.dtype:
+        x = x.astype(work_dt)
+    if not any_red:
+        return x.astype(acc_dt).reshape(out_shape)
+    if perm is not None:
+        x = np.transpose(x, perm)
+    if not x.flags.c_contiguous:
+        x = np.ascontiguousarray(x)
     if inner == 1:
         x2 = x.reshape(outer, k)
         out = np.full(outer, ident, dtype=acc_dt)
-        if kind in (ALL, ANY):
+        if kind >= ALL:
             _reduce_rows_bool(x2, kind, out)
-        elif x.size >= _PARALLEL_MIN and PARALLEL_LOCK.acquire(blocking=False):
+        elif outer * k >= _PARALLEL_MIN and PARALLEL_LOCK.acquire(blocking=False):
             try:
                 if outer >= 16:
                     _reduce_rows_par(x2, kind, out)
@@ -216,7 +292,7 @@ def reduce(x, axes, kind, keep_dims, op_type="Sum"):
             _reduce_rows(x2, kind, out)
     else:
         out = np.full((outer, inner), ident, dtype=acc_dt)
-        (_reduce_mid_bool if kind in (ALL, ANY) else _reduce_mid)(
+        (_reduce_mid_bool if kind >= ALL else _reduce_mid)(
             x.reshape(outer, k, inner), kind, out)
     return out.reshape(out_shape)
 
