@@ -87,14 +87,20 @@ def _adagrad(var, acc, g, lr, eps, nvar, nacc):
         nvar[i] = var[i] - (lr * gi) / np.sqrt(a + eps)
 
 
+_PAR_CLS = [None]
 _PAR_MIN = 1 << 20   # below this many elements one thread is faster (and immune to load)
 
 
 def _run(fn, n, *args):
     """Runs a parallel update loop; small arrays use one thread, since waking the pool
     costs more than the loop (and on a loaded machine, far more)."""
-    from ..kernels.cpu.nn import _Par
-    with _Par(n >= _PAR_MIN):
+    par = _PAR_CLS[0]
+    if par is None:
+        from ..eager import api
+        api.load_all_ops()       # the kernel package registers against every declared op
+        from ..kernels.cpu.nn import _Par as par
+        _PAR_CLS[0] = par
+    with par(n >= _PAR_MIN):
         fn(*args)
 
 
