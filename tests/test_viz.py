@@ -301,3 +301,25 @@ def test_dot_layout_failure_retries_then_falls_back(tf1, monkeypatch):
     bundle = viz.draw(tf.get_default_graph())._repr_mimebundle_()
     assert "could not lay out" in bundle["text/plain"] and "trouble in init_rank" in \
         bundle["text/html"] and "digraph G" in bundle["text/plain"]
+
+
+def test_big_graphs_fold_to_max_nodes_or_refuse(tf1):
+    tf = tf1
+    x = tf.placeholder(tf.float32, [2], name="x")
+    for i in range(12):
+        with tf.name_scope(f"block{i}"):
+            h = x
+            for _ in range(20):
+                h = tf.identity(h)
+    g = tf.get_default_graph()
+    d = viz.draw(g, max_nodes=100)            # 241 ops: 20-op scopes fold to fit 100 boxes
+    assert d.options.visible == 13 and d.dot.count('class="collapsed') == 12
+    assert viz.draw(g, max_nodes=None).options.visible == 241
+    assert "<svg" in d.svg()
+    for _ in range(120):                      # ops outside any scope cannot be folded
+        tf.identity(x)
+    d = viz.draw(g, max_nodes=100)
+    with pytest.raises(viz.render.DrawingTooLarge, match="max_nodes=None"):
+        d.svg()
+    bundle = d._repr_mimebundle_()
+    assert "digraph" not in bundle["text/plain"] and "133 boxes" in bundle["text/plain"]

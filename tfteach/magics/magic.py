@@ -5,7 +5,6 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 
 from ..framework import ops as _ops
 from ..viz import Drawing, GraphvizUnavailable
-from ..viz.render import fallback_bundle
 
 _draw_arguments = [
     argument("--tb", action="store_true", help="lay out top to bottom (default: left to right)"),
@@ -110,7 +109,7 @@ def rich_bundle(obj):
     try:
         return {"image/svg+xml": d.svg()}
     except GraphvizUnavailable as e:
-        return {"text/html": fallback_bundle(d.dot, "", str(e))["text/html"]}
+        return {"text/html": d.fallback(e)["text/html"]}
 
 
 _TYPES = (_ops.Graph, _ops.Operation, _ops.Tensor)

@@ -54,8 +54,7 @@ def _svg_or_dot(drawing):
         # scaled to the widget's width: a wide graph stays whole instead of scrolling away
         return drawing.svg().replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
     except GraphvizUnavailable as e:
-        from ..viz.render import fallback_bundle
-        return fallback_bundle(drawing.dot, "", str(e))["text/html"]
+        return drawing.fallback(e)["text/html"]
 
 
 def _bundle(obj):
@@ -335,8 +334,10 @@ class SessionStepper:
             self.slider.value = i
         s = self.steps[i]
         self.info.value = self._info_html(s)
+        scope = s.op.name.rsplit("/", 1)[0] if "/" in s.op.name else ""
         drawing = Drawing(self._views, highlight=[s.op.name], done=self._ran[:i],
-                          pending=self._ran[i + 1:], rankdir=self.rankdir, expand=True)
+                          pending=self._ran[i + 1:], rankdir=self.rankdir,
+                          expand=[scope] if scope else ())
         self.picture.value = _svg_or_dot(drawing)
         return s
 

@@ -31,11 +31,12 @@ TRAIN_PREFIXES = ("Apply", "ResourceApply")
 
 class DotOptions:
     __slots__ = ("rankdir", "collapse_over", "expand", "collapse", "group_variables",
-                 "show_shapes", "highlight", "done", "pending", "timings", "title")
+                 "show_shapes", "highlight", "done", "pending", "timings", "title",
+                 "max_nodes", "visible")
 
     def __init__(self, rankdir="LR", collapse_over=25, expand=(), collapse=(),
                  group_variables=False, show_shapes=True, highlight=(), done=(), pending=(),
-                 timings=None, title=None):
+                 timings=None, title=None, max_nodes=300):
         rankdir = rankdir.upper()
         if rankdir not in ("LR", "TB", "RL", "BT"):
             raise ValueError(f"rankdir must be 'LR' or 'TB' (or 'RL', 'BT'), not {rankdir!r}")
@@ -50,6 +51,8 @@ class DotOptions:
         self.pending = frozenset(_names(pending))
         self.timings = _timings(timings)
         self.title = title
+        self.max_nodes = max_nodes
+        self.visible = 0          # boxes drawn, set by to_dot
 
 
 def _strip(s):
@@ -161,6 +164,7 @@ def to_dot(obj, **options):
              "  edge [fontname=\"Helvetica\", fontsize=8, color=\"#555555\", "
              "arrowsize=0.6];"]
     tmax = max(opts.timings.values(), default=0.0)
+    over = opts.collapse_over
 
     def collapsed(c):
         if c.path in opts.collapse:
@@ -170,7 +174,18 @@ def to_dot(obj, **options):
             return False
         if opts.group_variables and _kind(c) == "variable":
             return True
-        return c.count > opts.collapse_over
+        return c.count > over
+
+    def visible(c):
+        return len(c.nodes) + sum(1 if collapsed(s) else visible(s)
+                                  for s in c.children.values())
+
+    # `dot`'s layout time grows fast with the number of boxes (1200 ops: ~10 s of CPU): a
+    # big graph folds smaller scopes until it fits `max_nodes`, when it can
+    if opts.max_nodes:
+        while over > 1 and visible(root) > opts.max_nodes:
+            over //= 2
+    opts.visible = visible(root)
 
     def emit_node(n, indent):
         t = n.type

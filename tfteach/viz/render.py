@@ -9,7 +9,8 @@ import re
 
 from .dot import DotOptions, to_dot
 
-__all__ = ["Drawing", "draw", "render_svg", "GraphvizUnavailable", "INSTALL_HINT"]
+__all__ = ["Drawing", "draw", "render_svg", "GraphvizUnavailable", "DrawingTooLarge",
+           "INSTALL_HINT"]
 
 INSTALL_HINT = ("graphviz's `dot` is not installed, so this is the DOT text of the drawing: "
                 "install it with `apt-get install graphviz` (or `conda install graphviz`, "
@@ -18,6 +19,10 @@ INSTALL_HINT = ("graphviz's `dot` is not installed, so this is the DOT text of t
 
 class GraphvizUnavailable(RuntimeError):
     """`dot` (or the `graphviz` Python package) is missing."""
+
+
+class DrawingTooLarge(GraphvizUnavailable):
+    """More boxes than `max_nodes` even with scopes folded: laying it out would take long."""
 
 
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
@@ -74,6 +79,13 @@ class Drawing:
 
     def svg(self):
         if self._svg is None:
+            limit = self.options.max_nodes
+            if limit and self.options.visible > limit:
+                raise DrawingTooLarge(
+                    f"{self.options.visible} boxes to draw even with name scopes folded (limit "
+                    f"max_nodes={limit}): laying them out would take long. Draw a part "
+                    f"(`%graph loss` draws what `loss` needs), add name scopes, or pass "
+                    f"max_nodes=None.")
             self._svg = render_svg(self.dot)
         return self._svg
 
@@ -95,7 +107,13 @@ class Drawing:
         try:
             return {"image/svg+xml": self.svg(), "text/plain": self.summary()}
         except GraphvizUnavailable as e:
-            return fallback_bundle(self.dot, self.summary(), str(e))
+            return self.fallback(e)
+
+    def fallback(self, error, plain=None):
+        """The bundle shown instead of the SVG: why there is none, and the DOT text (unless
+        the graph is too large for it to help)."""
+        dot = None if isinstance(error, DrawingTooLarge) else self.dot
+        return fallback_bundle(dot, self.summary() if plain is None else plain, str(error))
 
     def save(self, path, format=None):
         """Writes `.dot`, `.svg` (or any graphviz format when `dot` is installed)."""
@@ -116,9 +134,11 @@ class Drawing:
 
 
 def fallback_bundle(dot_source, plain, why=INSTALL_HINT):
-    return {"text/plain": f"{plain}\n{why}\n{dot_source}",
+    """What a drawing shows when there is no picture: why, and the DOT text (if given)."""
+    pre = f"<pre>{html.escape(dot_source)}</pre>" if dot_source else ""
+    return {"text/plain": f"{plain}\n{why}" + (f"\n{dot_source}" if dot_source else ""),
             "text/html": (f"<div class=\"tfteach-dot-fallback\"><p><em>{html.escape(why)}"
-                          f"</em></p><pre>{html.escape(dot_source)}</pre></div>")}
+                          f"</em></p>{pre}</div>")}
 
 
 def draw(obj, **options):
@@ -126,6 +146,7 @@ def draw(obj, **options):
 
     Options: rankdir="LR"|"TB", collapse_over=25, expand=[scopes] or True, collapse=[scopes],
     group_variables=False, show_shapes=True, highlight=[ops], timings=RunMetadata|dict,
-    title=str.
+    title=str, max_nodes=300 (fold scopes further past this many boxes; refuse to lay out
+    more; None: no limit).
     """
     return Drawing(obj, **options)
