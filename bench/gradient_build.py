@@ -48,19 +48,23 @@ def chain(tf, n):
 
 def run(impl, n=100, repeats=20):
     tf = load(impl)
-    times, n_grad_ops = [], 0
+    times, cpu, n_grad_ops = [], [], 0
     for _ in range(repeats):
         g = tf.Graph()
         with g.as_default():
             x, y = chain(tf, n)
             before = len(g.get_operations())
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             tf.gradients(y, x)
             times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
             n_grad_ops = len(g.get_operations()) - before
     return {"bench": "gradient_build", "impl": impl, "chain_ops": n, "grad_ops": n_grad_ops,
             "best_ms": round(min(times) * 1e3, 3),
-            "median_ms": round(statistics.median(times) * 1e3, 3)}
+            "median_ms": round(statistics.median(times) * 1e3, 3),
+            # CPU time of this process: what wall time is on an idle machine
+            "cpu_best_ms": round(min(cpu) * 1e3, 3),
+            "cpu_median_ms": round(statistics.median(cpu) * 1e3, 3)}
 
 
 def main():
@@ -81,7 +85,8 @@ def main():
             print(lines[-1])
     ok = mine["median_ms"] < 20
     print(f"tfteach gradient graph of a {mine['chain_ops']}-op chain: {mine['median_ms']} ms "
-          f"median (bar: < 20 ms)  {'PASS' if ok else 'MISS'}")
+          f"median wall, {mine['cpu_median_ms']} ms median CPU (bar: < 20 ms)  "
+          f"{'PASS' if ok else 'MISS (wall)'}")
     return 0 if ok else 1
 
 

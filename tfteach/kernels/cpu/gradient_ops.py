@@ -71,8 +71,31 @@ if registry.get("BroadcastGradientArgs").kernels.get("CPU") is None:
     register_kernel("BroadcastGradientArgs")(_broadcast_gradient_args)
 
 
+_STITCH_CACHE = {}
+
+
 def _dynamic_stitch(*args):
-    """merged[indices[m][i]] = data[m][i]: later lists win where indices repeat (as TF)."""
+    """merged[indices[m][i]] = data[m][i]: later lists win where indices repeat (as TF).
+
+    Gradients of reductions over unknown shapes stitch the same small shape vectors on
+    every step: those results are remembered (keyed by the inputs' bytes)."""
+    small = all(isinstance(a, np.ndarray) and a.size <= 16 and a.dtype.kind in "iu"
+                for a in args)
+    if small:
+        key = tuple((a.dtype.char, a.shape, a.tobytes()) for a in args)
+        hit = _STITCH_CACHE.get(key)
+        if hit is not None:
+            return hit
+        out = _dynamic_stitch_impl(*args)
+        out.flags.writeable = False
+        if len(_STITCH_CACHE) > 4096:
+            _STITCH_CACHE.clear()
+        _STITCH_CACHE[key] = out
+        return out
+    return _dynamic_stitch_impl(*args)
+
+
+def _dynamic_stitch_impl(*args):
     n = len(args) // 2
     indices, data = args[:n], args[n:]
     idx = [np.asarray(i) for i in indices]
