@@ -107,6 +107,8 @@ def test_line_magic_draws_graphs_tensors_and_ops(ip):
         'label="float32' not in d.dot
     d = ip.run_line_magic("graph", "tf.get_default_graph() --collapse-over 1 --expand d")
     assert '"d" [label=' in d.dot
+    assert ip.run_line_magic("graph", "--max-nodes 0").options.max_nodes is None
+    assert ip.run_line_magic("graph", "--max-nodes 2").options.max_nodes == 2
 
 
 def test_rich_reprs_keep_tf_text(ip):

@@ -17,6 +17,8 @@ _draw_arguments = [
     argument("--group-variables", action="store_true",
              help="draw each variable with its initializer and read op as one node"),
     argument("--no-shapes", action="store_true", help="no dtype/shape labels on edges"),
+    argument("--max-nodes", type=int, default=300, metavar="N",
+             help="fold scopes further past N boxes; 0: no limit"),
 ]
 
 
@@ -30,7 +32,8 @@ def _options(args):
     expand = True if "all" in args.expand else args.expand
     return {"rankdir": "TB" if args.tb else "LR", "expand": expand,
             "collapse": args.collapse, "collapse_over": args.collapse_over,
-            "group_variables": args.group_variables, "show_shapes": not args.no_shapes}
+            "group_variables": args.group_variables, "show_shapes": not args.no_shapes,
+            "max_nodes": args.max_nodes or None}
 
 
 @magics_class
