@@ -352,13 +352,16 @@ def _install_emm():
         return
     from numba import cuda
     from numba.cuda.cudadrv.driver import (AutoFreePointer, GetIpcHandleMixin,
-                                           HostOnlyCUDAMemoryManager, MemoryInfo, binding)
+                                           HostOnlyCUDAMemoryManager, MemoryInfo,
+                                           _SizeNotSet, binding)
 
     class _PoolMemoryManager(GetIpcHandleMixin, HostOnlyCUDAMemoryManager):
         """numba's allocations come from tfteach's pool instead of cuMemAlloc."""
 
         def initialize(self):
-            pass
+            # numba sizes its queue of pending frees (pinned host memory) by the device.
+            if self.deallocations.memory_capacity == _SizeNotSet:
+                self.deallocations.memory_capacity = _raw_memory_info()[1]
 
         def memalloc(self, size):
             p = _POOL
@@ -370,6 +373,9 @@ def _install_emm():
 
         def get_memory_info(self):
             p = _POOL
+            if p is None:           # asked while the pool is being created
+                free, total = _raw_memory_info()
+                return MemoryInfo(free=free, total=total)
             return MemoryInfo(free=p.limit - p.bytes_in_use, total=p.limit)
 
         def reset(self):

@@ -181,8 +181,10 @@ def _intrinsics():
     return ld4, st4
 
 
-def _fast_source(BM, BN, BK):
-    """Python source of the register-blocked kernel for one tile configuration."""
+def _fast_source(BM, BN, BK, aligned=True):
+    """Python source of the register-blocked kernel for one tile configuration.
+    `aligned`: declare the shared tiles 16-byte aligned, as 128-bit accesses need (the
+    simulator refuses the alignment argument, and needs none)."""
     TM = TN = 8
     NT = (BM // TM) * (BN // TN)          # threads per block
     TXN = BN // TN                        # threads along N
@@ -195,8 +197,9 @@ def _fast_source(BM, BN, BK):
     L = []
     w = L.append
     w("def kernel(A, B, C, M, N, K):")
-    w(f"    As = cuda.shared.array({2 * BK * AS}, float32)")
-    w(f"    Bs = cuda.shared.array({2 * BK * BN}, float32)")
+    al = ", alignment=16" if aligned else ""
+    w(f"    As = cuda.shared.array({2 * BK * AS}, float32{al})")
+    w(f"    Bs = cuda.shared.array({2 * BK * BN}, float32{al})")
     w("    tid = cuda.threadIdx.x")
     w(f"    tx = tid % {TXN}")
     w(f"    ty = tid // {TXN}")
@@ -279,7 +282,7 @@ def fast_kernel(BM=128, BN=128, BK=16):
         return k
     ld4, st4 = _vector_helpers()
     from numba import float32
-    src = _fast_source(BM, BN, BK)
+    src = _fast_source(BM, BN, BK, aligned=not _dev.SIM)
     ns = {"cuda": cuda, "float32": float32, "ld4": ld4, "st4": st4}
     exec(compile(src, f"<tfteach cuda sgemm {BM}x{BN}x{BK}>", "exec"), ns)
     nt = (BM // 8) * (BN // 8)
