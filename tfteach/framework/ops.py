@@ -533,10 +533,23 @@ class Graph:
             if frame is None:
                 ops = []
                 continue
+            # TF: an op with a data input created inside this block already runs after
+            # the block's control inputs, so it gets no redundant control edges.
+            seen = getattr(frame, "seen", None)
+            if seen and any(o in seen for o in input_ops):
+                continue
             for c in frame:
                 if c not in ops:
                     ops.append(c)
         return [c for c in ops if c not in input_ops]
+
+    def _record_seen_by_control_frames(self, op):
+        for frame in reversed(self._control_stack):
+            if frame is None:
+                break
+            seen = getattr(frame, "seen", None)
+            if seen is not None:
+                seen.add(op)
 
     # --- collections -----------------------------------------------------------------------
     def add_to_collection(self, name, value):
@@ -607,6 +620,8 @@ class Graph:
         self._ops.append(op)
         self._ops_by_name[name] = op
         op._id = len(self._ops)
+        if self._control_stack:
+            self._record_seen_by_control_frames(op)
         return op
 
     def create_op(self, op_type, inputs, dtypes=None, input_types=None, name=None,
@@ -687,12 +702,22 @@ class GraphDef:
         return len(self.node)
 
 
+class _ControlFrame(list):
+    """The control inputs of one `control_dependencies` block and the ops created in it."""
+    __slots__ = ("seen",)
+
+    def __init__(self, ops):
+        super().__init__(ops)
+        self.seen = set()
+
+
 class _ControlDependencies:
     def __init__(self, graph, ops):
         self._graph, self._ops = graph, ops
 
     def __enter__(self):
-        self._graph._control_stack.append(self._ops)
+        self._graph._control_stack.append(
+            None if self._ops is None else _ControlFrame(self._ops))
         return self
 
     def __exit__(self, *exc):

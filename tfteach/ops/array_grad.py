@@ -128,26 +128,20 @@ def _transpose_grad(op, grad):
         inv = _int32(np.argsort(np.asarray(pv).reshape(-1)))
     else:
         inv = _op1("InvertPermutation", [p])
-    return [_op1("Transpose", [grad, inv]), None]
+    return [_op1("Transpose", [grad, inv], name="transpose"), None]
 
 
 @register("Tile")
 def _tile_grad(op, grad):
+    # Interleave multiples and input dims ([m0, d0, m1, d1, ...]), view the gradient so,
+    # and sum over the multiples' axes.
+    from . import array_ops
     x, multiples = op.inputs[0], op.inputs[1]
-    xs = _shape_tuple(x)
-    mv = _const_value(multiples)
-    if xs is not None and None not in xs and mv is not None:
-        mv = np.asarray(mv).reshape(-1)
-        split = [int(v) for pair in zip(mv, xs) for v in pair]
-        axes = list(range(0, len(split), 2))
-        g = reduce_sum(reshape(grad, split), axes)
-    else:
-        input_shape = shape(x)
-        stacked = _op1("Pack", [[multiples, input_shape]], {"axis": 0})
-        split = reshape(_op1("Transpose", [stacked, _int32([1, 0])]), [-1])
-        axes = _op1("Range", [np.int32(0), _op1("Size", [split], {"out_type": _dt.int32}),
-                              np.int32(2)])
-        g = reduce_sum(reshape(grad, split), axes)
+    input_shape = array_ops.shape(x, out_type=multiples.dtype.base_dtype)
+    split_shape = array_ops.reshape(
+        array_ops.transpose(array_ops.stack([multiples, input_shape])), [-1])
+    axes = math_ops.range(0, array_ops.size(split_shape), 2)
+    g = math_ops.reduce_sum(array_ops.reshape(grad, split_shape), axes)
     if _ops.is_symbolic(g):
         g.set_shape(x.shape)
     return [g, None]
@@ -188,49 +182,38 @@ def _zeros_for(t):
 
 @register("ConcatV2")
 def _concat_grad(op, grad):
+    """Slices of the gradient at each input's offset along the concat axis."""
+    from . import array_ops
     values = list(op.inputs[:-1])
     axis_t = op.inputs[-1]
     if len(values) == 1:
         return [grad, None]
-    axis_v = _const_value(axis_t)
-    shapes = [_shape_tuple(v) for v in values]
-    if axis_v is not None and all(s is not None and None not in s for s in shapes):
-        rank = len(shapes[0])
-        axis = int(axis_v) % rank
-        out = []
-        offset = 0
-        for s in shapes:
-            begin = [0] * rank
-            begin[axis] = offset
-            out.append(_op1("Slice", [grad, _int32(begin), _int32(s)]))
-            offset += s[axis]
-        return out + [None]
-    sizes = [shape(v, optimize=False) for v in values]
-    axis = _op1("FloorMod", [axis_t, _op1("Rank", [values[0]])])
-    offsets = _op("ConcatOffset", [axis, sizes])
-    return [_op1("Slice", [grad, o, s]) for o, s in zip(offsets, sizes)] + [None]
+    if not _ops.is_symbolic(grad):      # eager: split by the known sizes
+        axis = int(_const_value(axis_t)) % len(values[0].shape)
+        sizes = [int(v.shape[axis]) for v in values]
+        parts = _op("SplitV", [grad, _int32(sizes), np.int32(axis)],
+                    {"num_split": len(sizes)})
+        return list(parts) + [None]
+    non_neg_axis = axis_t % array_ops.rank(values[0])
+    sizes = [array_ops.shape(v) for v in values]
+    offsets = _op("ConcatOffset", [non_neg_axis, sizes])
+    return [array_ops.slice(grad, o, s) for o, s in zip(offsets, sizes)] + [None]
 
 
 @register("Slice")
 def _slice_grad(op, grad):
+    # Pad the gradient with the zeros the slice cut off: before = begin,
+    # after = input shape - slice size - begin.
+    from . import array_ops
     x, begin = op.inputs[0], op.inputs[1]
     idx = begin.dtype.base_dtype
-    xs = _shape_tuple(x)
-    bv = _const_value(begin)
-    out_s = _shape_tuple(op.outputs[0])
-    if xs is not None and None not in xs and bv is not None and out_s is not None and \
-            None not in out_s:
-        bv = np.asarray(bv).reshape(-1)
-        after = np.asarray(xs) - np.asarray(out_s) - bv
-        paddings = np.stack([bv, after], axis=1).astype(idx.np_dtype)
-        return _op1("Pad", [grad, paddings]), None, None
-    rank = _op1("Rank", [x])
-    slice_size = _op1("Shape", [op.outputs[0]], {"out_type": idx})
-    pack_shape = _op1("Pack", [[rank, np.int32(1)]], {"axis": 0})
-    before = reshape(begin, pack_shape)
-    after = reshape(_op1("Shape", [x], {"out_type": idx}) - slice_size - begin, pack_shape)
-    paddings = _op1("ConcatV2", [[before, after], np.int32(1)])
-    return _op1("Pad", [grad, paddings]), None, None
+    input_rank = array_ops.rank(x)
+    slice_size = array_ops.shape(op.outputs[0], out_type=idx)
+    pack_shape = _ops.convert_to_tensor([input_rank, 1], name="stack")
+    before = array_ops.reshape(begin, pack_shape)
+    after = array_ops.reshape(array_ops.shape(x, out_type=idx) - slice_size - begin, pack_shape)
+    paddings = array_ops.concat([before, after], 1)
+    return array_ops.pad(grad, paddings), None, None
 
 
 @register("StridedSlice")
@@ -263,18 +246,14 @@ def _mirror_pad_grad_grad(op, grad):
 
 @register("Pad", "PadV2")
 def _pad_grad(op, grad):
+    """The gradient sliced back to the input's extent (the padding's first column)."""
+    from . import array_ops
     x, a = op.inputs[0], op.inputs[1]
-    av = _const_value(a)
-    xs = _shape_tuple(x)
-    if av is not None and xs is not None and None not in xs:
-        begin = np.asarray(av)[:, 0].astype(a.dtype.base_dtype.np_dtype)
-        g = _op1("Slice", [grad, begin, np.asarray(xs, dtype=begin.dtype)])
-    else:
-        pad_before = _op1("Slice", [a, _int32([0, 0]),
-                                    _op1("Pack", [[_op1("Rank", [x]), np.int32(1)]],
-                                         {"axis": 0})])
-        b = reshape(pad_before, [-1])
-        g = _op1("Slice", [grad, b, _op1("Shape", [x], {"out_type": b.dtype.base_dtype})])
+    pad_before = array_ops.slice(a, [0, 0],
+                                 _ops.convert_to_tensor([array_ops.rank(x), 1], name="stack"))
+    begin = array_ops.reshape(pad_before, [-1])
+    sizes = array_ops.shape(x, out_type=begin.dtype.base_dtype)
+    g = array_ops.slice(grad, begin, sizes)
     return (g, None, None) if len(op.inputs) == 3 else (g, None)
 
 
@@ -298,8 +277,8 @@ def _select_v2_grad(op, grad):
 @register("Select")
 def _select_grad(op, grad):
     c, x = op.inputs[0], op.inputs[1]
-    from .math_grad import zeros_like
-    zeros = zeros_like(x)
+    from . import array_ops
+    zeros = array_ops.zeros_like(x)
     return None, _op1("Select", [c, grad, zeros]), _op1("Select", [c, zeros, grad])
 
 

@@ -105,7 +105,8 @@ def _default_grad_ys(grad_ys, ys):
         if (ydt.is_floating or ydt.is_integer) and not (gdt.is_floating or gdt.is_integer):
             raise TypeError(f"Gradient type {gdt.name} generated for real or integer-valued "
                             f"tensor {y} with type {ydt.name} must be real or integer")
-        out.append(gy)
+        # TF names the given seed inside the gradients scope too.
+        out.append(array_ops.identity(gy, name=f"grad_ys_{i}"))
     return out
 
 
@@ -251,6 +252,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
             if isinstance(gx, list):     # x's op was never processed: nothing reached it
                 gx = None
             if gx is None and unconnected_gradients == UnconnectedGradients.ZERO:
-                gx = _zeros_like(x)
+                from . import array_ops
+                gx = array_ops.zeros_like(x)
             result.append(gx)
     return result

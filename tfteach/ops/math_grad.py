@@ -127,6 +127,8 @@ def fill(dims, value, name=None):
 
 
 def zeros_like(x):
+    """A ZerosLike op (TF's `zeros_like(x, optimize=False)`: the zero gradient of an op's
+    output nobody differentiated)."""
     x = _ops.convert_to_tensor(x)
     if _has("ZerosLike"):
         return _op1("ZerosLike", [x], name="zeros_like")
@@ -330,8 +332,8 @@ def _pow_grad(op, grad):
     if 1 not in skip:
         # log(x) is undefined for x <= 0: TF reports 0 there rather than NaN.
         mask = x > 0
-        safe_x = where_v2(mask, x, ones_like(x))
-        log_x = where_v2(mask, math_ops.log(safe_x), zeros_like(x))
+        safe_x = _op1("Select", [mask, x, array_ops.ones_like(x)])
+        log_x = _op1("Select", [mask, math_ops.log(safe_x), array_ops.zeros_like(x)])
         gy = grad * op.outputs[0] * log_x
     return reduce_gradient_args(x, y, gx, gy)
 
@@ -340,9 +342,9 @@ def _maximum_minimum_grad(op, grad, selector):
     x, y = op.inputs[0], op.inputs[1]
     skip = _skip(op)
     if 1 in skip and _is_scalar(y):
-        zeros = zeros_like(grad)
+        zeros = array_ops.zeros_like(grad)
         return where_v2(selector(x, y), grad, zeros), None
-    zeros = zeros_like(grad)
+    zeros = array_ops.zeros_like(grad)
     xmask = selector(x, y)
     gx = None if 0 in skip else where_v2(xmask, grad, zeros)
     gy = None if 1 in skip else where_v2(xmask, zeros, grad)
@@ -429,7 +431,7 @@ def _abs_grad(op, grad):
 
 @register("Sign")
 def _sign_grad(op, grad):
-    return zeros_like(op.inputs[0])
+    return array_ops.zeros_like(op.inputs[0])
 
 
 @register("Square")
@@ -668,6 +670,25 @@ def reduced_shape(input_shape, axes):
     return _op1("DynamicStitch", [[ranges, axes], [input_shape, ones]])
 
 
+def _kept_and_scaling(graph, in_shape, axes):
+    """The reduced shape with kept dims and the tile multiples, for static shapes.
+
+    Like TF, the multiples are computed once per graph and (shape, axes) with a
+    `maximum`/`floordiv` pair of ops that are then read as constants."""
+    from ..framework import tensor_util
+    cache = graph.__dict__.setdefault("_tfteach_reduced_shape_cache", {})
+    key = (tuple(in_shape), tuple(np.asarray(axes).reshape(-1).tolist()))
+    hit = cache.get(key)
+    if hit is None:
+        kept = _reduced_shape_static(in_shape, axes)
+        scaling_t = _int32(in_shape) // math_ops.maximum(_int32(kept), 1)
+        scaling = tensor_util.constant_value(scaling_t)
+        if scaling is None:
+            scaling = [d // max(k, 1) for d, k in zip(in_shape, kept)]
+        hit = cache[key] = (list(kept), [int(v) for v in np.asarray(scaling).reshape(-1)])
+    return hit
+
+
 def _sum_grad_impl(op, grad):
     x = op.inputs[0]
     in_shape = _shape_tuple(x)
@@ -682,11 +703,14 @@ def _sum_grad_impl(op, grad):
                 else:
                     input_shape = shape(x)
                 return tile(grad, input_shape)
+            if None not in in_shape and _ops.is_symbolic(op.outputs[0]):
+                kept, scaling = _kept_and_scaling(op.graph, in_shape, axes)
+                grad = reshape(grad, kept)
+                return tile(grad, scaling)
             if None not in in_shape:
                 kept = _reduced_shape_static(in_shape, axes)
                 scaling = [d // max(k, 1) for d, k in zip(in_shape, kept)]
-                grad = reshape(grad, kept)
-                return tile(grad, scaling)
+                return tile(reshape(grad, kept), scaling)
     input_shape = shape(x)
     if not op.get_attr("keep_dims"):
         grad = reshape(grad, reduced_shape(input_shape, op.inputs[1]))
