@@ -139,7 +139,7 @@ def cmd_test_lessons(args, extra):
     cmd = [sys.executable, "-m", "pytest", "--nbval", "-p", "no:cacheprovider", str(src)]
     sanitize = src / "nbval_sanitize.cfg"
     if sanitize.is_file():
-        cmd += ["--sanitize-with", str(sanitize)]
+        cmd += ["--nbval-sanitize-with", str(sanitize)]
     return subprocess.call(cmd + list(extra))
 
 

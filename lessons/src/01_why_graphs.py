@@ -75,9 +75,9 @@ print(y, type(y))          # just numbers: the recipe is gone
 #
 # * the **nodes** are operations (add, multiply, read a variable, ...);
 # * the **edges** carry tensors (n-dimensional arrays: a scalar, a vector, a matrix, a "cube" of
-#   numbers, ...) from one operation to the next.
+#   numbers, ...) out of the operation that produces them and into those that consume them.
 #
-# Building the graph is like writing down a formula: no arithmetic happens yet. Because the
+# Constructing a graph resembles writing an equation on paper: no arithmetic happens yet. Because the
 # graph *is* a complete record of how each value is computed, the library can add the operations
 # that compute derivatives automatically (lesson 06), decide which parts need to run at all
 # (lesson 10), and place parts on different devices (lesson 21).

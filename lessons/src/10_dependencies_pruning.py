@@ -110,13 +110,15 @@ with tf.Session() as sess:
 #
 # Sometimes an operation must run after another that it does not read from, for example
 # updating a counter before reporting it. `tf.control_dependencies([op])` adds such an edge
-# (drawn dashed): the operations created inside the block wait for `op`.
+# (drawn dashed): the operations created inside the block wait for `op`. The read must be a
+# *new* operation created inside the block, hence `read_value()`: the variable's standing
+# `counter/read` op was created earlier, outside the block, and carries no such edge.
 
 # %% id=control
 counter = tf.Variable(0, name="counter")
 increment = tf.assign_add(counter, 1, name="increment")
 with tf.control_dependencies([increment]):
-    report = tf.identity(counter, name="report")
+    report = counter.read_value()
 with tf.Session() as sess:
     sess.run(counter.initializer)
     print([sess.run(report) for _ in range(3)])

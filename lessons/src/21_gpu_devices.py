@@ -1,0 +1,167 @@
+# %% [markdown] id=title
+# # 21 · GPUs and device placement
+#
+# **Goal:** know where each operation runs. Every operation of a graph is *placed* on a device
+# (`/device:CPU:0`, `/device:GPU:0`, ...) before it runs; data is copied only where an edge
+# crosses from one device to another. You can let the library choose, or pin operations with
+# `tf.device`, and you can control how much GPU memory a program takes.
+#
+# **You will meet:** `tf.config.list_physical_devices`, `tf.device`, `log_device_placement`,
+# soft placement, `CUDA_VISIBLE_DEVICES`, `nvidia-smi`, `allow_growth` and
+# `per_process_gpu_memory_fraction`.
+#
+# This lesson runs on any machine. Without an NVIDIA GPU, everything is placed on the CPU, and
+# the cells say so.
+
+# %% id=import
+%load_ext tfteach
+import os
+import tfteach as tf
+
+gpus = tf.config.list_physical_devices('GPU')
+print("CPUs:", len(tf.config.list_physical_devices('CPU')), " GPUs:", len(gpus))
+
+# %% [markdown] id=shared-gpus-intro
+# ## 1. Sharing a machine's GPUs
+#
+# On a shared machine with several GPUs, look before you take one: `nvidia-smi` lists the GPUs,
+# their memory use and the processes on them. The environment variable `CUDA_VISIBLE_DEVICES`
+# decides which GPUs a program may see, and renumbers them from 0. Either in the shell:
+#
+# ```
+# export CUDA_VISIBLE_DEVICES=2,3
+# ```
+#
+# or in Python, **before** the library first touches CUDA:
+
+# %% id=cuda-visible
+# NBVAL_IGNORE_OUTPUT
+os.environ.get('CUDA_VISIBLE_DEVICES', '(not set: every GPU is visible)')
+
+# %% id=cuda-visible-set
+# Only GPUs 2 and 3 would be visible (as GPU:0 and GPU:1) to a program started after this line.
+# We restore the previous setting straight away, since this notebook has already started.
+previous = os.environ.get('CUDA_VISIBLE_DEVICES')
+os.environ['CUDA_VISIBLE_DEVICES'] = "2,3"
+if previous is None:
+    del os.environ['CUDA_VISIBLE_DEVICES']
+else:
+    os.environ['CUDA_VISIBLE_DEVICES'] = previous
+
+# %% [markdown] id=memory-intro
+# ## 2. GPU memory options
+#
+# By default TensorFlow reserves nearly all of a GPU's memory up front, to avoid fragmenting it.
+# Two options change that: `allow_growth` takes memory only as needed, and
+# `per_process_gpu_memory_fraction` caps the share (0.4 = 40%). In TF1 they live in a
+# `ConfigProto`, passed to `tf.Session(config=...)` or, in TF1's eager mode, to
+# `tf.enable_eager_execution(config=...)`. TF2 has neither at the top level (eager is always on),
+# so the TF1 forms are reached through `tf.compat.v1`, and TF2 has its own switch.
+
+# %% id=tf2-has-no-configproto
+print("tf.ConfigProto:", hasattr(tf, "ConfigProto"),
+      "  tf.enable_eager_execution:", hasattr(tf, "enable_eager_execution"))
+
+# %% id=allow-growth
+config = tf.compat.v1.ConfigProto()
+config.gpu_options.allow_growth = True
+print(config.gpu_options.allow_growth)
+
+# %% id=memory-fraction
+config = tf.compat.v1.ConfigProto()
+config.gpu_options.per_process_gpu_memory_fraction = 0.4
+print(config.gpu_options.per_process_gpu_memory_fraction)
+
+# %% [markdown] id=tf1-eager-config-intro
+# In a TF1 program (not this notebook, which is already running eagerly) the same settings were
+# applied like this:
+#
+# ```python
+# import tfteach.v1 as tf
+# config = tf.ConfigProto()
+# config.gpu_options.allow_growth = True
+# tf.enable_eager_execution(config=config)
+# ```
+#
+# The TF2 equivalent of `allow_growth` is set per GPU, before any GPU is used:
+
+# %% id=tf2-memory-growth
+for gpu in gpus:
+    tf.config.experimental.set_memory_growth(gpu, True)
+print("memory growth set on", len(gpus), "GPU(s)")
+
+# %% [markdown] id=placement-intro
+# ## 3. Placing operations
+#
+# `with tf.device(name):` pins the operations created inside the block. Asking for a GPU on a
+# machine without one is fine in TF2: *soft placement* falls back to a device that exists. The
+# result tensor says where it was computed.
+
+# %% id=placement
+a = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+with tf.device('/CPU:0'):
+    on_cpu = tf.matmul(a, a)
+with tf.device('/GPU:0'):
+    wanted_gpu = tf.matmul(a, a)
+print(on_cpu.device)
+print(wanted_gpu.device if gpus else "no GPU here: " + wanted_gpu.device)
+print(on_cpu.numpy())
+
+# %% [markdown] id=log-placement-intro
+# In a TF1 session, `log_device_placement=True` prints each operation with the device it was
+# placed on when the plan is built:
+
+# %% id=log-placement
+# NBVAL_IGNORE_OUTPUT
+g = tf.Graph()
+with g.as_default():
+    x = tf.compat.v1.placeholder(tf.float32, shape=[2, 2], name="x")
+    y = tf.matmul(x, x, name="y")
+config = tf.compat.v1.ConfigProto(log_device_placement=True)
+with tf.compat.v1.Session(graph=g, config=config) as sess:
+    print(sess.run(y, feed_dict={x: [[1.0, 0.0], [0.0, 1.0]]}))
+
+# %% [markdown] id=exercises
+# ## Exercises
+#
+# **Exercise 1.** Make a `ConfigProto` named `my_config` that lets a session's GPU memory grow
+# on demand **and** never take more than a quarter of the GPU. Store it in `answer_1`.
+
+# %% id=ex1
+answer_1 = None
+
+# %% id=ex1-check
+def check_1(cfg):
+    assert cfg.gpu_options.allow_growth is True
+    assert abs(cfg.gpu_options.per_process_gpu_memory_fraction - 0.25) < 1e-9
+    return "Exercise 1: correct!"
+
+print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+
+# %% [markdown] id=ex2-intro
+# **Exercise 2.** Compute `tf.reduce_sum(tf.ones([1000]))` with the operation pinned to the CPU
+# and store the result tensor in `answer_2`.
+
+# %% id=ex2
+answer_2 = None
+
+# %% id=ex2-check
+def check_2(t):
+    assert t.device.endswith("CPU:0"), t.device
+    assert float(t) == 1000.0
+    return "Exercise 2: correct!"
+
+print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+
+# %% [markdown] id=solutions
+# ### Solutions (try first!)
+
+# %% id=solutions-code
+my_config = tf.compat.v1.ConfigProto()
+my_config.gpu_options.allow_growth = True
+my_config.gpu_options.per_process_gpu_memory_fraction = 0.25
+answer_1 = my_config
+print(check_1(answer_1))
+with tf.device('/CPU:0'):
+    answer_2 = tf.reduce_sum(tf.ones([1000]))
+print(check_2(answer_2))
