@@ -136,7 +136,9 @@ class GraphExplorer:
         self.select_box.options = names
 
     def _on_select(self, change):
-        if change["new"] is not None:
+        # select() sets the list's value itself: only a user's pick goes through here
+        if change["new"] is not None and (self.selected is None or
+                                          change["new"] != self.selected.name):
             self.select(change["new"])
 
     def select(self, name):
@@ -306,7 +308,8 @@ class SessionStepper:
         self.next_button = w.Button(description="next ▶")
         self.prev_button.on_click(lambda _b: self.prev())
         self.next_button.on_click(lambda _b: self.next())
-        self.slider.observe(lambda c: self.go(c["new"]), names="value")
+        self.slider.observe(lambda c: self.go(c["new"]) if c["new"] != self.step else None,
+                            names="value")
         self.info = w.HTML()
         self.picture = w.HTML()
         self.widget = w.VBox([w.HBox([self.play, self.prev_button, self.slider,
