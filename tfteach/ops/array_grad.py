@@ -200,6 +200,14 @@ def _concat_grad(op, grad):
     return [array_ops.slice(grad, o, s) for o, s in zip(offsets, sizes)] + [None]
 
 
+def _stack_pair(rank):
+    """[rank, 1] as TF's `stack` builds it in a graph (autopacking: `stack/1`, `stack`)."""
+    from . import array_ops
+    if _ops.is_symbolic(rank):
+        return _ops.convert_to_tensor([rank, 1], name="stack")
+    return array_ops.stack([rank, np.int32(1)])
+
+
 @register("Slice")
 def _slice_grad(op, grad):
     # Pad the gradient with the zeros the slice cut off: before = begin,
@@ -209,7 +217,7 @@ def _slice_grad(op, grad):
     idx = begin.dtype.base_dtype
     input_rank = array_ops.rank(x)
     slice_size = array_ops.shape(op.outputs[0], out_type=idx)
-    pack_shape = _ops.convert_to_tensor([input_rank, 1], name="stack")
+    pack_shape = _stack_pair(input_rank)
     before = array_ops.reshape(begin, pack_shape)
     after = array_ops.reshape(array_ops.shape(x, out_type=idx) - slice_size - begin, pack_shape)
     paddings = array_ops.concat([before, after], 1)
@@ -249,8 +257,7 @@ def _pad_grad(op, grad):
     """The gradient sliced back to the input's extent (the padding's first column)."""
     from . import array_ops
     x, a = op.inputs[0], op.inputs[1]
-    pad_before = array_ops.slice(a, [0, 0],
-                                 _ops.convert_to_tensor([array_ops.rank(x), 1], name="stack"))
+    pad_before = array_ops.slice(a, [0, 0], _stack_pair(array_ops.rank(x)))
     begin = array_ops.reshape(pad_before, [-1])
     sizes = array_ops.shape(x, out_type=begin.dtype.base_dtype)
     g = array_ops.slice(grad, begin, sizes)
