@@ -119,6 +119,12 @@ def test_rich_reprs_keep_tf_text(ip):
         data, _md = fmt.format(ip.ev(expr))
         assert data["text/plain"] == plain
         assert '<g id="op:b" class="node op">' in data["image/svg+xml"]
+    active = fmt.active_types
+    fmt.active_types = ["text/plain"]              # as in a terminal: no drawing is made
+    try:
+        assert set(fmt.format(ip.ev("b"))[0]) == {"text/plain"}
+    finally:
+        fmt.active_types = active
     data, _md = fmt.format(ip.ev("tf.get_default_graph()"))
     assert data["text/plain"].startswith("<tfteach.framework.ops.Graph object at 0x")
     assert "<svg" in data["image/svg+xml"]

@@ -120,9 +120,15 @@ _TYPES = (_ops.Graph, _ops.Operation, _ops.Tensor)
 
 def register(ip):
     ip.register_magics(GraphMagics)
-    fmt = ip.display_formatter.mimebundle_formatter
+    display_formatter = ip.display_formatter
+
+    def bundle(obj):
+        # a terminal IPython shows text only: do not run `dot` for nothing
+        if "image/svg+xml" not in display_formatter.active_types:
+            return None
+        return rich_bundle(obj)
     for t in _TYPES:
-        fmt.for_type(t, rich_bundle)
+        display_formatter.mimebundle_formatter.for_type(t, bundle)
 
 
 def unregister(ip):
