@@ -100,6 +100,8 @@ def random_uniform(shape, *, dtype, seed, seed2, ctx, op):
     work, np_dt = _float_out(dims, dtype)
     g = _generator(ctx, op, seed, seed2)
     (_uniform53 if work.dtype == np.float64 else _uniform24)(g, work)
+    if np_dt == np.float16:     # keep 11 bits so that rounding to half never gives 1.0
+        work = np.floor(work * 2048) * np.float32(1 / 2048)
     return work.astype(np_dt, copy=False).reshape(dims)
 
 
