@@ -5,9 +5,8 @@ fetchable things (Tensors, Operations, Variables, or their names), validates eve
 gets the cached plan for this (fetches, feeds) signature, runs it, and rebuilds the same
 structure with the values (NumPy arrays; NumPy scalars for scalars; None for Operations).
 """
-import collections
+import collections.abc
 import contextlib
-import time
 
 import numpy as np
 
@@ -17,7 +16,7 @@ from ..framework import ops as _ops
 from ..runtime import executor
 from .config import ConfigProto, RunMetadata, RunOptions
 
-__all__ = ["Session", "InteractiveSession", "get_default_session"]
+__all__ = ["Session", "InteractiveSession", "get_default_session", "trace_run"]
 
 _session_stack = []
 
@@ -26,18 +25,65 @@ def get_default_session():
     return _session_stack[-1] if _session_stack else None
 
 
+_ELEMENT_TYPES = (_ops.Tensor, _ops.Operation)
+
+
+def _fetch_key(fetches):
+    """A hashable key for fetch structures whose mapping can be reused between runs: one
+    graph element or name, or a flat list/tuple of them. None: map it afresh."""
+    t = type(fetches)
+    if t is _ops.Tensor or t is _ops.Operation or t is str:
+        return fetches
+    if getattr(fetches, "_is_graph_variable", False):
+        return fetches
+    if t is list or t is tuple:
+        for x in fetches:
+            tx = type(x)
+            if not (tx is _ops.Tensor or tx is _ops.Operation or tx is str or
+                    getattr(x, "_is_graph_variable", False)):
+                return None
+        return (t,) + tuple(fetches)
+    return None
+
+
 class _Fetch:
-    """Maps a (nested) fetch structure to a flat list of graph elements and back."""
+    """Maps a (nested) fetch structure to a flat list of graph elements and back.
+
+    `elements` are the distinct graph elements in first-seen order; `rebuild(values)` takes
+    the fetched values of the tensors (in the order of `tensors`) and returns the structure.
+    Plans for this fetch structure are kept here, per feed signature."""
+
+    __slots__ = ("graph", "elements", "tensors", "targets", "rebuild", "plans", "_index")
 
     def __init__(self, graph, fetches):
         self.graph = graph
         self.elements = []
-        self.rebuild = self._map(fetches)
+        self._index = {}
+        self.tensors = []
+        self.targets = []
+        self.plans = {}
+        rebuild = self._map(fetches)
+        if type(fetches) is _ops.Tensor or getattr(fetches, "_is_graph_variable", False) \
+                or (type(fetches) is str and isinstance(self.elements[0], _ops.Tensor)):
+            rebuild = _first_value
+        self.rebuild = rebuild
+
+    def _slot(self, el):
+        i = self._index.get(el)
+        if i is None:
+            self.elements.append(el)
+            if isinstance(el, _ops.Tensor):
+                i = self._index[el] = len(self.tensors)
+                self.tensors.append(el)
+            else:
+                i = self._index[el] = -1
+                self.targets.append(el)
+        return i
 
     def _map(self, f):
         if f is None:
-            raise TypeError(f"Argument `fetch` = None has invalid type \"NoneType\". Cannot "
-                            f"be None")
+            raise TypeError("Argument `fetch` = None has invalid type \"NoneType\". Cannot "
+                            "be None")
         if isinstance(f, (list, tuple)) and not hasattr(f, "_as_graph_element"):
             subs = [self._map(x) for x in f]
             if isinstance(f, tuple) and hasattr(f, "_fields"):   # namedtuple
@@ -54,29 +100,39 @@ class _Fetch:
             if cls is dict:
                 return lambda vals: {k: s(vals) for k, s in zip(keys, subs)}
             return lambda vals: cls((k, s(vals)) for k, s in zip(keys, subs))
-        el = self._element(f)
-        i = len(self.elements)
-        self.elements.append(el)
-        if isinstance(el, _ops.Operation):
-            return lambda vals: None
+        i = self._slot(self._element(f))
+        if i < 0:
+            return _none
         return lambda vals: vals[i]
 
     def _element(self, f):
         try:
             return self.graph.as_graph_element(f, allow_tensor=True, allow_operation=True)
         except TypeError as e:
-            raise TypeError(f"Argument `fetch` = {f!r} has invalid type "
-                            f"\"{type(f).__name__}\", must be a string or Tensor. ({e})") \
+            raise TypeError(f"Argument `fetch` = {f} has invalid type "
+                            f"\"{type(f).__name__}\" must be a string or Tensor. ({e})") \
                 from None
         except ValueError as e:
-            raise ValueError(f"Fetch argument {f!r} cannot be interpreted as a Tensor. ({e})") \
-                from None
+            raise ValueError(f"Argument `fetch` = {f} cannot be interpreted as a Tensor. "
+                             f"({e})") from None
         except KeyError as e:
-            raise ValueError(f"Fetch argument {f!r} cannot be interpreted as a Tensor. "
+            raise ValueError(f"Argument `fetch` = {f} cannot be interpreted as a Tensor. "
                              f"({e.args[0]})") from None
 
 
+def _none(vals):
+    return None
+
+
+def _first_value(vals):
+    return vals[0]
+
+
 class BaseSession:
+    # fetch structures remembered per session (their mapping and plans); beyond this many,
+    # the oldest are forgotten (a loop building new fetch lists must not grow memory)
+    _MAX_CACHED_FETCHES = 512
+
     def __init__(self, target="", graph=None, config=None):
         if graph is None:
             graph = _ops.get_default_graph()
@@ -89,8 +145,10 @@ class BaseSession:
         self._config = config if config is not None else ConfigProto()
         self._closed = False
         self._state = executor.SessionState()
+        self._fetch_cache = {}
         self._plans = {}
         self._default_ctx = None
+        self._logged_ops = 0
         from ..runtime import devices
         self._devices = devices.session_devices(self._config)
 
@@ -137,6 +195,7 @@ class BaseSession:
         if not self._closed:
             self._closed = True
             self._state = None
+            self._fetch_cache.clear()
             self._plans.clear()
 
     def __del__(self):
@@ -147,92 +206,172 @@ class BaseSession:
 
     # --- run ---------------------------------------------------------------------------------
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
+        """Runs the ops and evaluates the tensors in `fetches`; returns their values in the
+        same structure (NumPy values; None for operations)."""
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
-        if not self._graph._ops:
+        graph = self._graph
+        if not graph._ops:
             raise RuntimeError("The Session graph is empty. Add operations to the graph "
                                "before calling run().")
-        fetch = _Fetch(self._graph, fetches)
-        feed_tensors, feed_values = self._prepare_feeds(feed_dict)
-        tensors = [e for e in fetch.elements if isinstance(e, _ops.Tensor)]
-        targets = [e for e in fetch.elements if isinstance(e, _ops.Operation)]
-        key = (tuple(tensors), tuple(targets), tuple(feed_tensors))
-        plan = self._plans.get(key)
+        key = _fetch_key(fetches)
+        fetch = self._fetch_cache.get(key) if key is not None else None
+        if fetch is None:
+            fetch = _Fetch(graph, fetches)
+            if key is not None:
+                if len(self._fetch_cache) >= self._MAX_CACHED_FETCHES:
+                    self._fetch_cache.pop(next(iter(self._fetch_cache)))
+                self._fetch_cache[key] = fetch
+        if feed_dict:
+            feed_tensors, feed_values = self._prepare_feeds(feed_dict)
+            feed_key = tuple(feed_tensors)
+        else:
+            feed_tensors = feed_values = ()
+            feed_key = ()
+        plan = fetch.plans.get(feed_key)
         if plan is None:
-            plan = executor.Plan(self._graph, tensors, targets, feed_tensors,
-                                 devices=self._devices,
-                                 log_device_placement=self._config.log_device_placement)
-            self._plans[key] = plan
+            # structures that are not cached (nested, dicts) still share plans by signature
+            sig = (tuple(fetch.tensors), tuple(fetch.targets), feed_key)
+            plan = self._plans.get(sig)
+            if plan is None:
+                if self._config.log_device_placement:
+                    self._log_placement()
+                plan = executor.Plan(graph, fetch.tensors, fetch.targets, feed_tensors,
+                                     devices=self._devices)
+                self._plans[sig] = plan
+            fetch.plans[feed_key] = plan
         ctx = executor.RunContext(self._state, options)
-        traced = (options is not None and run_metadata is not None
-                  and getattr(options, "trace_level", 0) >= RunOptions.SOFTWARE_TRACE)
-        if traced:
+        if options is not None and getattr(options, "trace_level", 0) >= \
+                RunOptions.SOFTWARE_TRACE and (run_metadata is not None or
+                                               getattr(options, "_step_callback", None)):
+            ctx.step_callback = getattr(options, "_step_callback", None)
             values = plan.run_traced(feed_values, ctx, run_metadata)
         else:
             values = plan.run(feed_values, ctx)
-        out = []
-        vi = 0
-        for e in fetch.elements:
-            if isinstance(e, _ops.Tensor):
-                out.append(_to_fetch_result(values[vi]))
-                vi += 1
-            else:
-                out.append(None)
-        return fetch.rebuild(out)
+        return fetch.rebuild([_to_fetch_result(v) for v in values])
+
+    def _log_placement(self):
+        """Like TF's placer log (printed on stdout): every op of the graph with its device,
+        whenever the graph has grown since the last log."""
+        ops = self._graph._ops
+        if len(ops) == self._logged_ops:
+            return
+        self._logged_ops = len(ops)
+        from ..runtime import placement
+        try:
+            where = placement.place(ops, self._devices)
+        except Exception:  # noqa: BLE001 - errors are reported by the run itself
+            where = {}
+        # TF's placer places "generator" ops (no inputs, one non-ref output, stateless:
+        # Const, Placeholder) last, next to their consumers.
+        gen = [o for o in ops if not o._inputs and len(o._outputs) == 1 and
+               not o._outputs[0]._dtype.is_ref_dtype and
+               (not o._opdef.stateful or o._type == "Placeholder")]
+        gen_set = set(gen)
+        ordered = [o for o in ops if o not in gen_set] + gen
+        for op in ordered:
+            print(f"{op.name}: ({op.type}): "
+                  f"{placement.canonical_name(where.get(op, 'CPU'))}")
 
     def _prepare_feeds(self, feed_dict):
-        """Converts and checks every feed before anything runs."""
-        if not feed_dict:
-            return [], []
+        """Converts and checks every feed before anything runs (TF's words and classes)."""
         tensors, values = [], []
+        graph = self._graph
         for key, value in feed_dict.items():
-            try:
-                t = self._graph.as_graph_element(key, allow_tensor=True,
-                                                 allow_operation=False)
-            except (TypeError, ValueError, KeyError) as e:
-                raise TypeError(f"Cannot interpret feed_dict key as Tensor: {e}") from None
+            if type(key) is _ops.Tensor and key._op._graph is graph:
+                t = key
+            else:
+                try:
+                    t = graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
+                except (TypeError, ValueError) as e:
+                    raise TypeError(f"Cannot interpret feed_dict key as Tensor: {e}") from None
+                except KeyError as e:
+                    raise TypeError(f"Cannot interpret feed_dict key as Tensor: "
+                                    f"{e.args[0]}") from None
             if isinstance(value, _ops.Tensor):
                 raise TypeError("The value of a feed cannot be a tf.Tensor object. Acceptable "
                                 "feed values include Python scalars, strings, lists, numpy "
                                 "ndarrays, or TensorHandles. For reference, the tensor object "
                                 f"was {value} which was passed to the argument `feed_dict` "
                                 f"with key {key}.")
-            dtype = t.dtype.base_dtype
+            dtype = t._dtype.base_dtype
+            tv = type(value)
+            if tv is float or tv is int or tv is np.ndarray:
+                np_dtype = dtype.np_dtype
+                if tv is np.ndarray and value.dtype == np_dtype:
+                    arr = value
+                elif tv is float and np_dtype.kind == "f":
+                    arr = np.asarray(value, dtype=np_dtype)
+                else:
+                    arr = None
+                if arr is not None:
+                    dims = t._shape._dims
+                    if dims is not None and (len(dims) != arr.ndim or any(
+                            d is not None and d != n for d, n in zip(dims, arr.shape))):
+                        raise ValueError(f"Cannot feed value of shape {arr.shape!r} for "
+                                         f"Tensor {t.name}, which has shape {t._shape}")
+                    if not graph.is_feedable(t):
+                        raise ValueError(f"Tensor {t.name} may not be fed.")
+                    tensors.append(t)
+                    values.append(arr)
+                    continue
             if dtype is _dt.string:
                 from ..framework import tensor_util
                 arr, _ = tensor_util.make_ndarray_like_tf(value, _dt.string)
             else:
-                if hasattr(value, "numpy") and callable(value.numpy):
-                    value = value.numpy()
-                try:
-                    arr = np.asarray(value, dtype=dtype.np_dtype)
-                except (TypeError, ValueError) as e:
-                    raise TypeError(f"Cannot convert the feed value {value!r} for Tensor "
-                                    f"'{t.name}' to dtype {dtype.name}: {e}") from None
-                if isinstance(value, (int, float)) and not isinstance(value, bool) \
-                        and arr.item() != value and dtype.is_integer:
-                    raise TypeError(f"Type of feed value {value!r} with type "
-                                    f"{type(value)} is not compatible with Tensor type "
-                                    f"{dtype}. Try explicitly setting the type of the feed "
-                                    f"tensor to a larger type (e.g. int64).")
-            if not t.shape.is_compatible_with(arr.shape):
+                np_dtype = dtype.np_dtype
+                if type(value) is np.ndarray and value.dtype == np_dtype:
+                    arr = value
+                else:
+                    if hasattr(value, "numpy") and callable(value.numpy):
+                        value = value.numpy()
+                    if isinstance(value, int) and not isinstance(value, bool) and \
+                            dtype.is_integer and not _fits(value, np_dtype):
+                        raise TypeError(f"Type of feed value {value} with type "
+                                        f"{type(value)} is not compatible with Tensor type "
+                                        f"{dtype}. Try explicitly setting the type of the "
+                                        f"feed tensor to a larger type (e.g. int64).")
+                    arr = np.asarray(value, dtype=np_dtype)
+            if not t._shape.is_compatible_with(arr.shape):
                 raise ValueError(f"Cannot feed value of shape {arr.shape!r} for Tensor "
-                                 f"{t.name!r}, which has shape {str(t.shape)!r}")
-            if not self._graph.is_feedable(t):
+                                 f"{t.name}, which has shape {t._shape}")
+            if not graph.is_feedable(t):
                 raise ValueError(f"Tensor {t.name} may not be fed.")
             tensors.append(t)
             values.append(arr)
         return tensors, values
 
     def make_callable(self, fetches, feed_list=None, accept_options=False):
+        """A function running `fetches` with its positional arguments fed to `feed_list`."""
         feed_list = list(feed_list or [])
+        run = self.run
 
-        def call(*args, **kwargs):
-            if len(args) != len(feed_list):
-                raise TypeError(f"Callable expects {len(feed_list)} feed values, got "
-                                f"{len(args)}")
-            return self.run(fetches, dict(zip(feed_list, args)), **kwargs)
+        if accept_options:
+            def call(*args, options=None, run_metadata=None):
+                return run(fetches, dict(zip(feed_list, args)), options, run_metadata)
+        else:
+            def call(*args):
+                return run(fetches, dict(zip(feed_list, args)) if feed_list else None)
         return call
+
+
+def _fits(value, np_dtype):
+    info = np.iinfo(np_dtype)
+    return info.min <= value <= info.max
+
+
+def trace_run(sess, fetches, feed_dict=None, callback=None, run_metadata=None):
+    """Runs `fetches` op by op, calling `callback(op, output_values, seconds)` after each.
+
+    The public way to step through a `Session.run` (the Jupyter session stepper uses it):
+    the same ops run as in `sess.run(fetches, feed_dict)`, unfused and timed one by one; a
+    failing run leaves the variables as they were. Returns the fetched values; timings also
+    go to `run_metadata.step_stats` when a RunMetadata is given.
+    """
+    options = RunOptions(trace_level=RunOptions.SOFTWARE_TRACE)
+    object.__setattr__(options, "_step_callback", callback)
+    return sess.run(fetches, feed_dict, options=options,
+                    run_metadata=run_metadata if run_metadata is not None else RunMetadata())
 
 
 class Session(BaseSession):

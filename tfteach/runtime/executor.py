@@ -199,7 +199,7 @@ class Plan:
             dev = self.placement[op]
             opdef = op._opdef
             if group is not None:
-                env[f"K{k}"] = group.kernel
+                env[f"K{k}"] = _direct_ufunc(group.kernel, group.inputs)
                 args = [names[t] if edges is None else edges.value_for(names[t], t, dev)
                         for t in group.inputs]
                 kwargs = []
@@ -212,6 +212,8 @@ class Plan:
                     kernel = _missing_kernel
                 if hasattr(kernel, "for_op"):       # kernels specialised on static dtypes
                     kernel = kernel.for_op(op)
+                if dev == "CPU":
+                    kernel = _direct_ufunc(kernel, op._inputs)
                 env[f"K{k}"] = kernel
                 args = []
                 for j, t in enumerate(op._inputs):
@@ -392,6 +394,23 @@ class _Recorder:
 
 def _missing_kernel(*args, **kwargs):
     raise AssertionError("unreachable: plans with a missing kernel raise before running")
+
+
+def _direct_ufunc(kernel, inputs):
+    """numba's DUFunc wraps a NumPy ufunc in a Python-level __call__ (about 3x the cost of
+    the ufunc itself). A plan knows its dtypes statically, so when the ufunc already has
+    the loop for exactly these input dtypes it calls the ufunc directly."""
+    u = getattr(kernel, "ufunc", None)
+    if not isinstance(u, np.ufunc) or u.nin != len(inputs):
+        return kernel
+    try:
+        chars = "".join(t.dtype.base_dtype.np_dtype.char for t in inputs)
+    except (AttributeError, TypeError):
+        return kernel
+    for sig in u.types:
+        if sig.split("->")[0] == chars:
+            return u
+    return kernel
 
 
 # TF's DataTypeString spelling in kernel messages ("with dtype float")
