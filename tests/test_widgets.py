@@ -64,7 +64,10 @@ def test_graph_explorer_details_and_values(tf1):
 
 def test_graph_explorer_gradient_and_no_session(tf1):
     tf = tf1
-    _graph(tf)
+    x, W, b, y, c, d = _graph(tf)
+    assert widgets.GraphExplorer(y).selected is y.op           # opens at a tensor's op
+    with pytest.raises(TypeError, match="needs a Graph"):
+        widgets.GraphExplorer(42)
     ex = widgets.GraphExplorer(tf.get_default_graph())
     ex.select("d")
     info = ex.details()

@@ -90,6 +90,9 @@ class GraphExplorer:
     (the explorer also displays itself as that widget)."""
 
     def __init__(self, graph=None, sessions=None, feed_dict=None, rankdir="LR"):
+        first = None
+        if isinstance(graph, (_ops.Tensor, _ops.Operation)):     # open at this op
+            first, graph = getattr(graph, "op", graph), graph.graph
         g = _ops.get_default_graph() if graph is None else _as_graph(graph)
         if g is None:
             raise TypeError(f"GraphExplorer needs a Graph (or Session, tf.function), not "
@@ -120,7 +123,7 @@ class GraphExplorer:
         self.widget.add_class("tfteach-graph-explorer")
         self.selected = None
         if names:
-            self.select(names[-1])
+            self.select(first.name if first is not None else names[-1])
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return _bundle(self)

@@ -146,7 +146,7 @@ def _kind(cluster):
         return "grad"
     if cluster.head is not None and cluster.head.type in VARIABLE_TYPES:
         return "variable"
-    return "scope"
+    return "plain"
 
 
 def to_dot(obj, **options):
@@ -227,12 +227,11 @@ def to_dot(obj, **options):
             classes.append("current")
         attrs["fillcolor"] = fill
         attrs["class"] = " ".join(classes)
-        outs = [s for s in n.inputs]
         tip = f"{n.name} ({t})"
         if n.device:
             tip += f" on {n.device}"
-        if outs:
-            tip += "\ninputs: " + ", ".join(f"{s}:{i}" for s, i, _d, _s in outs)
+        if n.inputs:
+            tip += "\ninputs: " + ", ".join(f"{s}:{i}" for s, i, _d, _s in n.inputs)
         attrs["tooltip"] = tip
         body = ", ".join(f"{k}={_q(v)}" for k, v in attrs.items())
         lines.append(f"{indent}{_q(n.name)} [label=<{label}>, {body}];")
@@ -246,7 +245,6 @@ def to_dot(obj, **options):
 
     def emit_cluster(c, indent):
         kind = _kind(c)
-        kind = "plain" if kind == "scope" else kind
         short = c.path.rsplit("/", 1)[-1]
         if collapsed(c):
             box = "scope:" + c.path
