@@ -49,6 +49,7 @@ from ..ops.variables import (global_variables, global_variables_initializer,
                              local_variables_initializer, model_variables,
                              trainable_variables, variables_initializer, all_variables)
 from ..ops.variables import RefVariable as Variable
+from ..ops.variables import assert_variables_initialized, report_uninitialized_variables
 from ..ops.gradients_impl import AggregationMethod, UnconnectedGradients, gradients
 import importlib as _importlib
 import sys as _sys
@@ -82,6 +83,9 @@ for _n, _v in {"zeros": zeros_initializer, "ones": ones_initializer,
                "he_uniform": _init_ops.he_uniform, "lecun_normal": _init_ops.lecun_normal,
                "lecun_uniform": _init_ops.lecun_uniform}.items():
     setattr(initializers, _n, _v)
+initializers.global_variables = global_variables_initializer
+initializers.local_variables = local_variables_initializer
+initializers.variables = variables_initializer
 
 newaxis = None
 

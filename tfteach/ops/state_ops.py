@@ -1,4 +1,5 @@
 """v1 reference-variable ops: VariableV2 holds state in the session; Assign* change it."""
+from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
 from ..framework.op_def_library import apply_op
@@ -14,7 +15,7 @@ for _t in ("Assign", "AssignAdd", "AssignSub"):
                          shape=(lambda op: [op.inputs[1].shape if op.attr("validate_shape", True)
                                             and op.type == "Assign" else op.inputs[0].shape]))
 registry.register_op("IsVariableInitialized", inputs=(("ref", "ref:dtype"),),
-                     outputs=(("is_initialized", "bool"),), shape=shape_rules.scalar,
+                     outputs=(("is_initialized", _dt.bool_),), shape=shape_rules.scalar,
                      stateful=True)
 
 

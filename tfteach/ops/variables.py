@@ -12,7 +12,8 @@ from . import array_ops, state_ops
 
 __all__ = ["RefVariable", "global_variables", "trainable_variables", "local_variables",
            "global_variables_initializer", "variables_initializer", "local_variables_initializer",
-           "model_variables", "report_uninitialized_variables"]
+           "model_variables", "report_uninitialized_variables",
+           "assert_variables_initialized", "is_variable_initialized"]
 
 
 class RefVariable:
@@ -51,10 +52,9 @@ class RefVariable:
             if shape is not None:
                 from ..framework.tensor_shape import as_shape
                 var_shape = as_shape(shape)
-                if not var_shape.is_compatible_with(init_shape):
-                    raise ValueError(f"The initial value's shape ({init_shape}) is not "
-                                     f"compatible with the explicitly supplied `shape` "
-                                     f"argument ({var_shape}).")
+                if validate_shape and not var_shape.is_compatible_with(init_shape):
+                    raise _assign_shape_error(scope, var_shape, init_shape,
+                                              self._initial_value)
             elif validate_shape:
                 if not init_shape.is_fully_defined():
                     raise ValueError(f"initial_value must have a shape specified: "
@@ -186,6 +186,27 @@ class RefVariable:
         return self._snapshot.__array__(dtype)
 
 
+def _assign_shape_error(scope, var_shape, init_shape, init):
+    """The ValueError TF's Assign shape function gives when `shape=` and the initial value
+    disagree (the variable is `<scope>`, its initializer `<scope>/Assign`)."""
+    from ..framework.op_def_library import _shape_list
+    from ..framework.node_def_text import dtype_enum
+    name = scope[:-1] if scope.endswith("/") else scope
+    a, b = var_shape.as_tuple(), init_shape.as_tuple()
+    if len(a) != len(b):
+        why = f"Shapes must be equal rank, but are {len(a)} and {len(b)}"
+    else:
+        i = next(i for i, (x, y) in enumerate(zip(a, b))
+                 if x is not None and y is not None and x != y)
+        why = (f"Dimension {i} in both shapes must be equal, but are {a[i]} and {b[i]}. "
+               f"Shapes are {_shape_list(var_shape)} and {_shape_list(init_shape)}.")
+    init_name = init.op.name if init.value_index == 0 else init.name
+    return ValueError(f"{why} for '{{{{node {name}/Assign}}}} = Assign[T="
+                      f"{dtype_enum(init.dtype.base_dtype)}, use_locking=true, "
+                      f"validate_shape=true]({name}, {init_name})' with input shapes: "
+                      f"{_shape_list(var_shape)}, {_shape_list(init_shape)}.")
+
+
 class _null:
     def __enter__(self):
         return None
@@ -264,5 +285,47 @@ def local_variables_initializer():
     return variables_initializer(local_variables(), name="init")
 
 
+def _all_variables_or_refs():
+    var_list = global_variables() + local_variables()
+    if not var_list:        # variables made from raw VariableV2 ops, as TF still allows
+        var_list = [op.outputs[0] for op in _ops.get_default_graph().get_operations()
+                    if op.type in ("Variable", "VariableV2")]
+    return var_list
+
+
 def report_uninitialized_variables(var_list=None, name="report_uninitialized_variables"):
-    raise NotImplementedError("report_uninitialized_variables is not in tfteach yet")
+    """A 1-D string tensor with the names of the variables not initialised in a session."""
+    from . import array_ops, constant_op, math_ops
+    if var_list is None:
+        var_list = _all_variables_or_refs()
+    with _ops.name_scope(name):
+        if not var_list:
+            return constant_op.constant([], dtype=_dt.string)
+        init_vars = [state_ops.is_variable_initialized(v) for v in var_list]
+        mask = math_ops.logical_not(array_ops.stack(init_vars))
+        names = constant_op.constant([v.op.name for v in var_list])
+        return array_ops.boolean_mask(names, mask)
+
+
+def assert_variables_initialized(var_list=None):
+    """An op that fails with FailedPrecondition when one of the variables is uninitialised
+    (it reads every variable's rank)."""
+    from . import array_ops
+    from ..framework.op_def_library import apply_op
+    if var_list is None:
+        var_list = _all_variables_or_refs()
+    if not var_list:
+        return None
+    ranks = []
+    for v in var_list:
+        with _ops.name_scope(None, "Rank", [v]) as scope:
+            t = _ops.convert_to_tensor(v)
+            ranks.append(apply_op("Rank", [t], name=scope)[0])
+    if len(ranks) == 1:
+        return ranks[0]
+    return array_ops.stack(ranks)
+
+
+def is_variable_initialized(variable):
+    """A bool scalar: has `variable` been initialised in the session running it?"""
+    return state_ops.is_variable_initialized(variable)
