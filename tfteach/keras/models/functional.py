@@ -122,7 +122,10 @@ def call_symbolic(layer, args, kwargs):
     kwargs_training.pop("training", None)
     out = layer(*dummy_args, **kwargs_training)
     node = (layer, tuple(args), dict(kwargs))
-    return _symbolic_like(out, node, ())
+    result = _symbolic_like(out, node, ())
+    if isinstance(result, KerasTensor):
+        layer._last_output_shape = tuple(result.shape.as_list())
+    return result
 
 
 def _pick(value, path):

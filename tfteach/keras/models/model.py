@@ -70,6 +70,9 @@ class Model(Layer):
         if len(args) >= 2:
             outputs = args[1]
         name = kwargs.pop("name", None)
+        if name is None and (inputs is not None or outputs is not None) and \
+                type(self) is Model:
+            name = backend.unique_name("functional")
         trainable = kwargs.pop("trainable", True)
         super().__init__(name=name, trainable=trainable, **kwargs)
         self._functional = None
