@@ -216,3 +216,15 @@ def test_my_ops_have_kernels_and_shape_rules():
         opdef = registry.get(t)
         assert opdef.shape is not None, t
         assert opdef.kernel_for("CPU") is not None, t
+
+
+def test_reduction_of_unknown_rank_is_scalar(tf1):
+    p = tf1.placeholder(tf1.float32)
+    m = tf1.reduce_mean(tf1.square(p))
+    assert repr(m) == "<tf.Tensor 'Mean:0' shape=() dtype=float32>"
+    assert [(o.name, o.type) for o in tf1.get_default_graph().get_operations()] == [
+        ("Placeholder", "Placeholder"), ("Square", "Square"), ("Rank", "Rank"),
+        ("range/start", "Const"), ("range/delta", "Const"), ("range", "Range"),
+        ("Mean", "Mean")]          # as TF 2.21 builds it
+    assert _run(tf1, m, {p: np.array([[1., 2.], [3., 4.]])}) == 7.5
+    assert tf1.reduce_sum(p, keepdims=True).shape.rank is None

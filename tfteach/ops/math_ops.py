@@ -373,8 +373,11 @@ def _make_reduction(op_type, doc):
             input_tensor = _ops.convert_to_tensor(
                 input_tensor, dtype=_dt.bool_ if op_type in ("All", "Any") else None)
         dims = _reduction_dims(input_tensor, axis)
-        return apply_op(op_type, [input_tensor, dims], {"keep_dims": keep},
-                        name=name or op_type)[0]
+        out = apply_op(op_type, [input_tensor, dims], {"keep_dims": keep},
+                       name=name or op_type)[0]
+        if axis is None and not keep and _ops.is_symbolic(out):
+            out.set_shape([])       # all axes: a scalar even when the rank is unknown (TF)
+        return out
     fn.__name__ = "reduce_" + op_type.lower()
     fn.__doc__ = doc
     return fn
