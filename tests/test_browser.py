@@ -65,7 +65,7 @@ def lab(tmp_path):
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
     pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    pytest.importorskip("jupyterlab")
+    import jupyterlab  # noqa: F401 - a test dependency (tfteach[jupyter]): missing is a failure
     settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text(
