@@ -176,7 +176,7 @@ STATEFUL = {
                               u((3, 2))], {}),
     "ApplyAdadelta": ([_v, u((3, 2), 0.1, 1), u((3, 2), 0.1, 1)],
                       [C(F32(1.0)), C(F32(0.95)), C(F32(1e-6)), u((3, 2))], {}),
-    "IsVariableInitialized": ([_v], [], {"dtype": tf.float32, "bool": tf.bool}),
+    "IsVariableInitialized": ([_v], [], lambda: {"dtype": tf.float32, "bool": tf.bool}),
     "VariableV2": ([_v], None, {}),
 }
 
@@ -275,6 +275,7 @@ def _check_stats(kind, vals):
 
 def _run_stateful(op_type, device):
     var_inits, others, attrs = STATEFUL[op_type]
+    attrs = attrs() if callable(attrs) else attrs
     g = tf.Graph()
     feeds = {}
     with g.as_default(), tf.device(device):
@@ -505,3 +506,23 @@ def test_physical_devices_and_session_devices():
     with tf.Session(graph=tf.Graph()) as s:
         names = [d.name for d in s.list_devices()]
     assert names[-1] == "/job:localhost/replica:0/task:0/device:GPU:0"
+
+
+def test_plans_outside_a_session_can_use_the_gpu():
+    """What tf.function graphs get from placement.eager_devices(): the GPU, soft placement."""
+    from tfteach.runtime import executor, placement
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [3])
+        y = tf.range(0, 3, 1)                      # no GPU kernel: soft-placed
+        z = x * tf.cast(y, tf.float32)
+    plan = executor.Plan(g, [z], [], [x], devices=placement.eager_devices())
+    where = {op.type: d for op, d in plan.placement.items()}
+    assert where["Mul"] == "GPU" and where["Range"] == "CPU"
+    (out,) = plan.run([np.array([1, 2, 3], F32)], executor.RunContext(executor.SessionState()))
+    np.testing.assert_array_equal(out, [0, 2, 6])
+
+
+def test_tf2_config_lists_the_gpu():
+    import tfteach
+    assert [d.device_type for d in tfteach.config.list_physical_devices("GPU")] == ["GPU"]

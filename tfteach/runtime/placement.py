@@ -28,7 +28,7 @@ from .. import errors
 from ..framework import ops as _ops
 
 __all__ = ["parse_device", "canonical_name", "device_scope", "place", "Edges", "edges_for",
-           "eager_device_for", "gpu_available", "to_device", "to_host", "is_device_array",
+           "eager_device_for", "eager_devices", "gpu_available", "to_device", "to_host", "is_device_array",
            "gpu_kernel_supports"]
 
 _DEVICE_RE = re.compile(r"(?:^|/)(?:device:)?(CPU|GPU|cpu|gpu):?(\d*)", re.IGNORECASE)
@@ -267,6 +267,21 @@ def edges_for(placement, feed_tensors, env):
 def gpu_available():
     from . import devices
     return devices.gpu_count() > 0
+
+
+def eager_devices():
+    """The device set for plans run outside a Session (tf.function graphs): the GPU when
+    present, with soft placement (TF2's default). Pass it as `Plan(..., devices=...)`."""
+    from . import devices
+    if devices.gpu_count() == 0:
+        return devices.DeviceSet(["CPU"], True)
+    return devices.session_devices(_SoftConfig())
+
+
+class _SoftConfig:
+    allow_soft_placement = True
+    device_count = {}
+    gpu_options = None
 
 
 def eager_device_for(op_type, requested=None, supports=None):
