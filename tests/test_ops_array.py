@@ -266,3 +266,27 @@ def test_lists_holding_tensors_are_packed(tf1):
     assert v[0].shape == (2, 2, 3) and v[1].shape == (2, 3)
     # lists without graph tensors still become Consts, with dtype hints honoured
     assert _run(tf1, tf1.constant([1.0, 2.0]) / [1, 2]).tolist() == [1.0, 1.0]
+
+
+def test_eager_reshape_and_slicing_use_each_calls_values(tf2):
+    from tfteach.ops import array_ops as A
+    x = tf2.constant(np.arange(12, dtype=np.float32))
+    assert A.reshape(x, [3, 4]).shape == (3, 4)
+    assert A.reshape(x, [2, -1]).shape == (2, 6)          # not the first call's shape
+    assert x[1].numpy() == 1 and x[5].numpy() == 5
+    assert x[2:4].numpy().tolist() == [2, 3]
+
+
+def test_plan_specialised_kernels_check_shapes(tf1):
+    p = tf1.placeholder(tf1.float32, [None])
+    r = tf1.reshape(p, [2, -1])
+    s = p[3]
+    with tf1.Session() as sess:
+        assert sess.run(r, {p: np.arange(6)}).shape == (2, 3)
+        assert sess.run(r, {p: np.arange(8)}).shape == (2, 4)
+        with pytest.raises(errors.InvalidArgumentError, match="requires a multiple of 2"):
+            sess.run(r, {p: np.arange(5)})
+        assert sess.run(s, {p: np.arange(5)}) == 3
+        with pytest.raises(errors.InvalidArgumentError, match="slice index 3 of dimension 0 "
+                                                              "out of bounds"):
+            sess.run(s, {p: np.arange(2)})

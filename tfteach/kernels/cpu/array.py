@@ -424,3 +424,85 @@ def broadcast_to(x, shape):
     except ValueError:
         raise _err(f"Unable to broadcast tensor of shape {_dims(np.shape(x))} to tensor of "
                    f"shape {_dims(_ints(shape))}") from None
+
+
+# --- plan-time specialisation for index inputs that are Consts --------------------------------
+# Reshape's shape and StridedSlice's begin/end/strides are nearly always Const ops: the plan
+# reads them once (`for_op`) so a run only checks the input's shape against them.
+import inspect  # noqa: E402
+
+
+class _ConstInputs:
+    def __init__(self, fn, specialise):
+        self._fn = fn
+        self._specialise = specialise
+        self.__signature__ = inspect.signature(fn)
+        self.__wrapped__ = fn
+        self.__name__ = fn.__name__
+
+    def __call__(self, *args, **kwargs):
+        return self._fn(*args, **kwargs)
+
+    def for_op(self, op):
+        from ...framework import ops as _ops
+        from ...framework import tensor_util
+        if not isinstance(op, _ops.Operation):
+            # eager dispatch is cached per dtypes/attrs, not per input values
+            return self._fn
+        consts = [tensor_util.constant_value(t) for t in op.inputs[1:]]
+        if any(c is None for c in consts):
+            return self._fn
+        fast = self._specialise(op, [np.asarray(c) for c in consts])
+        return fast or self._fn
+
+
+def _reshape_fast(op, consts):
+    want = _ints(consts[0])
+    if any(v < -1 for v in want) or want.count(-1) > 1:
+        return None                       # the generic kernel raises TF's error
+    unknown = want.index(-1) if -1 in want else None
+    known = int(np.prod([v for v in want if v != -1], dtype=np.int64))
+    if unknown is not None and known == 0:
+        return None
+    generic = reshape
+    shape_t = tuple(want)
+
+    def reshape_const(x, shape):
+        x = np.asarray(x)
+        n = x.size
+        if unknown is None:
+            if n == known:
+                return x.reshape(shape_t)
+        elif n % known == 0:
+            w = list(shape_t)
+            w[unknown] = n // known
+            return x.reshape(w)
+        return generic(x, shape)
+    return reshape_const
+
+
+def _strided_slice_fast(op, consts):
+    from ...ops.array_ops import _StridedSliceError, strided_slice_plan
+    b, e, s = (_ints(c) for c in consts)
+    if not len(b) == len(e) == len(s):
+        return None
+    masks = tuple(op.get_attr(m) for m in ("begin_mask", "end_mask", "ellipsis_mask",
+                                           "new_axis_mask", "shrink_axis_mask"))
+    plans = {}
+
+    def strided_slice_const(x, begin, end, strides, **_attrs):
+        x = np.asarray(x)
+        index = plans.get(x.shape)
+        if index is None:
+            try:
+                index, _ = strided_slice_plan(list(x.shape), b, e, s, *masks)
+            except _StridedSliceError as err:
+                raise _err(str(err)) from None
+            if len(plans) < 64:
+                plans[x.shape] = index
+        return np.asarray(x[index])
+    return strided_slice_const
+
+
+register_kernel("Reshape")(_ConstInputs(reshape, _reshape_fast))
+register_kernel("StridedSlice")(_ConstInputs(strided_slice, _strided_slice_fast))
