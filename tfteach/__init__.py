@@ -24,15 +24,11 @@ from .framework.ops import (Graph, Operation, Tensor, control_dependencies,
                             register_tensor_conversion_function)
 from .framework.registry import RegisterGradient, no_gradient
 from .ops.constant_op import constant
-from .ops import array_ops as _array_ops    # the operators and indexing on tensors
-from .ops import math_ops as _math_ops
+from .ops import math_ops as _math_ops      # the operators on tensors
 from .eager.tensor import EagerTensor as _EagerTensor
-from .eager.variables import ResourceVariable as Variable
-from .eager.backprop import GradientTape
-from .eager.function import TensorSpec, function
 from .eager.context import init_scope
 from .eager.context import name_scope_v2 as name_scope
-from .module import Module
+# Variable, GradientTape, function, TensorSpec, Module, tf.math, ... load on first use.
 
 newaxis = None
 
@@ -116,6 +112,11 @@ def _submodule(name):
 
 
 _OVERRIDES = {
+    "Variable": "tfteach.eager.variables:ResourceVariable",
+    "GradientTape": "tfteach.eager.backprop:GradientTape",
+    "function": "tfteach.eager.function:function",
+    "TensorSpec": "tfteach.eager.function:TensorSpec",
+    "Module": "tfteach.module:Module",
     "custom_gradient": "tfteach.eager.backprop:custom_gradient",
     "VariableSynchronization": "tfteach.eager.variables:VariableSynchronization",
     "VariableAggregation": "tfteach.eager.variables:VariableAggregation",

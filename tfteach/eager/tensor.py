@@ -158,15 +158,10 @@ class EagerTensor(_ops.Tensor):
 
     def __getitem__(self, key):
         fn = _ops._OVERLOADS.get("__getitem__")
-        if fn is not None:
-            return fn(self, key)
-        # Before the slicing ops exist, eager indexing is plain NumPy indexing.
-        if isinstance(key, EagerTensor):
-            key = key._value
-        elif isinstance(key, tuple):
-            key = tuple(k._value if isinstance(k, EagerTensor) else k for k in key)
-        v = self._value[key]
-        return EagerTensor(v, self._dtype)
+        if fn is None:
+            from ..ops import array_ops  # noqa: F401 - registers indexing (StridedSlice)
+            fn = _ops._OVERLOADS["__getitem__"]
+        return fn(self, key)
 
     def __format__(self, format_spec):
         return self._value.__format__(format_spec)
