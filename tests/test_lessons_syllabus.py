@@ -4,6 +4,7 @@
 cell (by cell id) that teaches it. The notebooks themselves are run by nbval (see the README's
 test command); these tests check the bookkeeping around them.
 """
+import functools
 import importlib.util
 import json
 import re
@@ -38,10 +39,12 @@ SEED_CODE_EXAMPLES = (
 )
 
 
+@functools.lru_cache(maxsize=None)
 def notebook(name):
     return json.loads((LESSONS / name).read_text(encoding="utf-8"))
 
 
+@functools.lru_cache(maxsize=None)
 def source_cells(name):
     """Cells of a lesson as its source defines them: {id: (kind, text)}."""
     nb = BUILD.build_notebook(LESSONS / "src" / (Path(name).stem + ".py"), SYLLABUS)

@@ -133,6 +133,13 @@ print("Number of trainable variables:", total_trainable_var)
 for v in custom_model.trainable_variables:
     print(v.path, v.shape)
 
+# %% [markdown] id=keras-draw-intro
+# The drawing of the traced model makes the slip visible: the first layer's `Relu` leads
+# nowhere, and the second `MatMul` reads the input directly.
+
+# %% id=keras-draw
+%graph tf.function(custom_model).get_concrete_function(tf.constant([[1.0, 2.0, 3.0]]))
+
 # %% [markdown] id=checkpoint-intro
 # ## 4. Saving and restoring a model with `tf.train.Checkpoint`
 #

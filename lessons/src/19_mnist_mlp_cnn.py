@@ -116,6 +116,13 @@ for batch_index in range(num_batches):
     grads = tape.gradient(loss, model.variables)
     optimizer.apply_gradients(grads_and_vars=zip(grads, model.variables))
 
+# %% [markdown] id=mlp-draw-intro
+# What does the model compute? Trace it with `tf.function` and draw the graph: two matrix
+# products with their biases, a ReLU between them.
+
+# %% id=mlp-draw
+%graph tf.function(model).get_concrete_function(tf.zeros([1, 784]))
+
 # %% [markdown] id=mlp-eval-intro
 # ## 4. How good is it?
 #
