@@ -155,3 +155,20 @@ def test_fraction_sets_the_limit(monkeypatch):
     assert p.limit == (1 << 30) // 4 and p.allow_growth
     gpu_memory.configure(None, [0])                 # later options are ignored, as in TF
     assert gpu_memory._CONFIG == (0.25, True, (0,))
+
+
+@pytest.mark.skipif(__import__("importlib").util.find_spec("numba_cuda") is None,
+                    reason="needs the `cuda` extra for the simulator")
+def test_cuda_visible_devices_empty_hides_the_gpu():
+    code = ("from tfteach.runtime import devices, placement\n"
+            "print(devices.physical_devices('GPU'), placement.eager_device_for('MatMul'))\n")
+    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1", CUDA_VISIBLE_DEVICES="")
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[] CPU"
+    env.pop("CUDA_VISIBLE_DEVICES")
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
+                       text=True, timeout=120)
+    assert r.stdout.strip() == \
+        "[PhysicalDevice(name='/physical_device:GPU:0', device_type='GPU')] GPU", r.stderr
