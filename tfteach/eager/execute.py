@@ -62,6 +62,14 @@ def convert_to_eager(value, dtype=None):
         raise TypeError(f"Cannot convert {value!r} to an eager tensor: it belongs to a graph.")
     if hasattr(value, "_tfteach_eager_value"):
         return value._tfteach_eager_value()
+    tv = type(value)
+    if tv is float or tv is int:
+        # Python numbers are the commonest conversion (learning rates, `x * 2.0`).
+        dt = dtype if dtype is not None else (_dt.float32 if tv is float else _dt.int32)
+        if dt is _dt.float32 or dt is _dt.float64 or dt is _dt.float16 or (
+                tv is int and dt is _dt.int32 and -2**31 <= value < 2**31) or (
+                tv is int and dt is _dt.int64 and -2**63 <= value < 2**63):
+            return EagerTensor(dt._np.type(value), dt)
     arr, dt = tensor_util.make_ndarray_like_tf(value, dtype)
     if arr is value:     # never alias a caller's array: tensors are immutable
         arr = arr.copy()

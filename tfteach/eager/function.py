@@ -198,6 +198,7 @@ class ConcreteFunction:
         self._stateful = [op for op in graph._ops
                           if op._opdef.stateful and op._type != "Placeholder"]
         self._plan = None
+        self._cap_values = None
         self._backward = None
         self.name = name
 
@@ -234,8 +235,12 @@ class ConcreteFunction:
     def _call_flat(self, arg_tensors):
         """Runs the graph on the flat argument tensors; returns the structured outputs."""
         plan, _n = self._get_plan()
-        caps = self.graph._eager_feeds()
-        values = [t._value for t in arg_tensors] + [v for _, v in caps]
+        if self._cap_values is None:
+            # Captured eager tensors are immutable and a variable's storage slot never
+            # changes: the capture feeds are the same at every call.
+            self._cap_values = [v for _, v in self.graph._eager_feeds()]
+        values = [t._value for t in arg_tensors]
+        values += self._cap_values
         ctx = context._FunctionRunContext()
         results = plan.run(values, ctx)
         outs = []
