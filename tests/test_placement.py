@@ -160,7 +160,7 @@ def test_fraction_sets_the_limit(monkeypatch):
 @pytest.mark.skipif(__import__("importlib").util.find_spec("numba_cuda") is None,
                     reason="needs the `cuda` extra for the simulator")
 def test_cuda_visible_devices_empty_hides_the_gpu():
-    code = ("from tfteach.runtime import devices, placement\n"
+    code = ("import tfteach.v1\nfrom tfteach.runtime import devices, placement\n"
             "print(devices.physical_devices('GPU'), placement.eager_device_for('MatMul'))\n")
     env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1", CUDA_VISIBLE_DEVICES="")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
