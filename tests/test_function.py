@@ -205,3 +205,25 @@ def test_methods_and_relaxed_shapes(tf2):
     s2(tf.constant([1.0, 2.0]))
     s2(tf.constant([1.0, 2.0, 3.0]))
     assert type(s2).__call__.__get__(s2).experimental_get_tracing_count() == 2
+
+
+def test_tf_print_eager_and_inside_function(tf2, capsys):
+    tf = tf2
+    tf.print(tf.range(2000), "x", tf.constant([[1.5, 2.0], [3.0, 4.0]]))
+    tf.print(tf.constant(0.1), tf.constant(True), tf.constant("ab"), sep=",")
+    traced = []
+
+    @tf.function
+    def f(x):
+        traced.append(1)
+        tf.print("run", x)
+        return x * 2
+
+    f(tf.constant(1.0))
+    f(tf.constant(2.0))
+    err = capsys.readouterr().err
+    assert err == ("[0 1 2 ... 1997 1998 1999] x [[1.5 2]\n [3 4]]\n0.1,1,\"ab\"\n"
+                   "run 1\nrun 2\n")
+    assert len(traced) == 1
+    ops = [op.type for op in f.get_concrete_function(tf.constant(1.0)).graph.get_operations()]
+    assert "StringFormat" in ops and "PrintV2" in ops

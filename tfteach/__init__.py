@@ -112,6 +112,7 @@ def _submodule(name):
 
 
 _OVERRIDES = {
+    "print": "tfteach.eager.printing:tf_print",
     "Variable": "tfteach.eager.variables:ResourceVariable",
     "GradientTape": "tfteach.eager.backprop:GradientTape",
     "function": "tfteach.eager.function:function",
