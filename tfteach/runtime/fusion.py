@@ -128,8 +128,6 @@ def find_groups(ops, fetch_tensors, feed_tensors, placement):
                 p = t.op
                 if parent.get(p) is o and t not in fed:
                     stack.append(p)
-        if len(members) < MIN_GROUP:
-            continue
         members.sort(key=lambda o: o._id)
         member_set = set(members)
         inputs, consts, ok = [], {}, True
@@ -146,6 +144,9 @@ def find_groups(ops, fetch_tensors, feed_tensors, placement):
                 if not t.shape.is_fully_defined():
                     ok = False
                 inputs.append(t)
+        # constant-only groups are folded whatever their size (no compilation involved)
+        if inputs and len(members) < MIN_GROUP:
+            continue
         if ok and len(inputs) <= MAX_INPUTS:
             groups.append(FusedGroup(members, root, inputs, consts))
     return groups
