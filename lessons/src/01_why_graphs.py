@@ -125,6 +125,17 @@ with tf.Session() as sess:
 # TensorFlow describes itself as a library "for numerical computation using data flow graphs":
 # machine learning is one use among many. The next cell uses a graph for plain arithmetic,
 # f(1, 2) = 1 + 2.
+#
+# Why people chose TensorFlow in its TF1 days, and what they used it for:
+#
+# * **research and prototyping** of new architectures, with one consistent API across model
+#   types and easy hand-over to and from NumPy;
+# * **taking a model to production**: the same graph trained on a workstation could be served
+#   (TensorFlow Serving) or shipped to phones and embedded boards;
+# * **scale**: graphs can be split across CPUs, GPUs and many machines (lesson 21);
+# * **tools and layers on top**: TensorBoard to look inside training (lesson 12), and
+#   higher-level APIs (Keras, TF-Slim, TF.Learn) for common models in a few lines (lesson 18);
+# * a large community and a company using it daily, which kept it maintained and fast.
 
 # %% id=f-of-1-2
 f = tf.add(1, 2, name="f")

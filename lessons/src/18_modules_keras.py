@@ -87,7 +87,8 @@ print("Trainable variables:", custom_model.trainable_variables)
 # %% [markdown] id=keras-intro
 # ## 3. Keras models
 #
-# `tf.keras.Model` works the same way (create layers in `__init__`, use them in `call`), and
+# `tf.keras.Model` works the same way (create layers in `__init__`, use them in `call`; PyTorch
+# users will recognise `__init__` + `forward`), and
 # `tf.keras.layers` supplies the layers. A `Dense(units)` layer computes
 # `activation(inputs @ kernel + bias)`; it creates `kernel` and `bias` on its first call, when it
 # sees the size of its input.

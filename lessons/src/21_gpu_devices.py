@@ -121,6 +121,25 @@ config = tf.compat.v1.ConfigProto(log_device_placement=True)
 with tf.compat.v1.Session(graph=g, config=config) as sess:
     print(sess.run(y, feed_dict={x: [[1.0, 0.0], [0.0, 1.0]]}))
 
+# %% [markdown] id=architecture
+# ## 4. The bigger picture: one graph, many machines
+#
+# Devices are also how TensorFlow spreads work over a cluster. Picture a client that built a
+# small graph: multiply features `x` by weights `w`, add a bias `b`, store the result in a
+# variable `s`. When it calls `run`:
+#
+# 1. the **client** (your Python program) sends the graph and the fetches to a **master**;
+# 2. the master **prunes** the graph to what the fetches need (lesson 10) and **partitions** it:
+#    one piece per device, with send/receive pairs inserted wherever an edge crosses devices;
+# 3. it ships the pieces to **worker** processes, each driving its CPUs and GPUs;
+#    **parameter servers** are workers whose job is to hold variables such as `w` and `b`;
+# 4. workers exchange tensors over the network (gRPC, or RDMA/InfiniBand where the hardware
+#    allows) and run their pieces; the fetched values flow back to the client.
+#
+# tfteach keeps all of this in one process: the `Session` plays client and master (pruning,
+# placement, cached plans), the executor plays the worker, and a tensor is copied only where an
+# edge crosses from one device to another.
+
 # %% [markdown] id=exercises
 # ## Exercises
 #
