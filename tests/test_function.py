@@ -227,3 +227,21 @@ def test_tf_print_eager_and_inside_function(tf2, capsys):
     assert len(traced) == 1
     ops = [op.type for op in f.get_concrete_function(tf.constant(1.0)).graph.get_operations()]
     assert "StringFormat" in ops and "PrintV2" in ops
+
+
+def test_bound_methods_do_not_keep_instances_alive(tf2):
+    import gc
+    import weakref
+    tf = tf2
+
+    class Model:
+        @tf.function
+        def __call__(self, x):
+            return x + 1.0
+
+    m = Model()
+    assert m(tf.constant(1.0)).numpy() == 2.0
+    r = weakref.ref(m)
+    del m
+    gc.collect()
+    assert r() is None

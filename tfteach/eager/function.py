@@ -408,14 +408,21 @@ class Function:
             ref, bound = hit
             if ref() is instance:
                 return bound
-        bound = Function(functools.partial(self._python_function, instance),
-                         name=self._name, input_signature=self._input_signature,
-                         reduce_retracing=self._relax)
-        bound._param_names = self._param_names[1:]
+        method = self._python_function
         try:
+            # The bound Function must not keep its instance alive (a model per test, per
+            # notebook cell...): it reaches the instance through a weak reference.
             ref = weakref.ref(instance, lambda _r, k=key, b=self._bound: b.pop(k, None))
+
+            def bound_call(*args, **kwargs):
+                return method(ref(), *args, **kwargs)
         except TypeError:
             ref = (lambda inst=instance: inst)
+            bound_call = functools.partial(method, instance)
+        functools.update_wrapper(bound_call, method)
+        bound = Function(bound_call, name=self._name, input_signature=self._input_signature,
+                         reduce_retracing=self._relax)
+        bound._param_names = self._param_names[1:]
         self._bound[key] = (ref, bound)
         return bound
 
