@@ -126,6 +126,12 @@ CASES = {
     "RandomUniform": lambda: Case([_i32([10, 20])], {"dtype": tf.float32, "seed": 1,
                                                      "seed2": 2}, stats="uniform"),
     "Rank": lambda: Case([u((2, 3))]),
+    "Range": lambda: Case([C(F32(0.5)), C(F32(3.0)), C(F32(0.7))]),
+    "LinSpace": lambda: Case([C(F32(-1.0)), C(F32(2.0)), _i32(7)]),
+    "InTopKV2": lambda: Case([np.array([[0.1, 0.5, 0.4], [0.3, 0.3, np.inf], [1, 2, 3]], F32),
+                              np.array([2, 0, 1], np.int32), _i32(2)]),
+    "RandomUniformInt": lambda: Case([_i32([10, 20]), C(np.int32(-3)), C(np.int32(4))],
+                                     {"seed": 1, "seed2": 2}, stats="int"),
     "Reshape": lambda: Case([u((2, 3)), _i32([3, -1])]),
     "ReverseV2": lambda: Case([u((2, 3, 2)), _i32([0, 2])]),
     "Select": lambda: Case([np.array([True, False]), u((2, 3)), u((2, 3))]),
@@ -277,6 +283,10 @@ def _compare(op_type, got, want, tol):
 
 def _check_stats(kind, vals):
     (v,) = vals
+    if kind == "int":
+        assert v.shape == (10, 20) and v.dtype == np.int32
+        assert v.min() >= -3 and v.max() < 4 and set(np.unique(v)) == set(range(-3, 4))
+        return
     assert v.shape == (10, 20) and v.dtype == np.float32
     if kind == "uniform":
         assert v.min() >= 0 and v.max() < 1 and abs(v.mean() - 0.5) < 0.05
@@ -423,13 +433,13 @@ def test_auto_placement_and_copies_only_at_edges():
 def test_soft_placement_of_an_op_without_gpu_kernel():
     cpu_only = [t for t, d in registry.all_ops().items()
                 if "CPU" in d.kernels and "GPU" not in d.kernels]
-    assert "Range" in cpu_only
+    assert "Where" in cpu_only
     g = tf.Graph()
     with g.as_default(), tf.device("/GPU:0"):
-        r = tf.range(0, 6, 1)
+        r = apply_op("Where", [tf.constant([True, False, True])], {})[0]
         y = tf.cast(r, tf.float32) * 2.0
     with tf.Session(graph=g, config=tf.ConfigProto(allow_soft_placement=True)) as sess:
-        np.testing.assert_array_equal(sess.run(y), np.arange(6) * 2.0)
+        np.testing.assert_array_equal(sess.run(y), [[0.0], [4.0]])
     with tf.Session(graph=g) as sess:       # v1 default: no soft placement
         with pytest.raises(tf.errors.InvalidArgumentError,
                            match="no supported kernel for GPU devices"):
@@ -529,11 +539,11 @@ def test_plans_outside_a_session_can_use_the_gpu():
     g = tf.Graph()
     with g.as_default():
         x = tf.placeholder(tf.float32, [3])
-        y = tf.range(0, 3, 1)                      # no GPU kernel: soft-placed
-        z = x * tf.cast(y, tf.float32)
+        y = apply_op("Where", [tf.constant([True, True, True])], {})[0]   # no GPU kernel
+        z = x * tf.cast(tf.reshape(y, [3]), tf.float32)
     plan = executor.Plan(g, [z], [], [x], devices=placement.eager_devices())
     where = {op.type: d for op, d in plan.placement.items()}
-    assert where["Mul"] == "GPU" and where["Range"] == "CPU"
+    assert where["Mul"] == "GPU" and where["Where"] == "CPU"
     (out,) = plan.run([np.array([1, 2, 3], F32)], executor.RunContext(executor.SessionState()))
     np.testing.assert_array_equal(out, [0, 2, 6])
 

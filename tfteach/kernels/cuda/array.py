@@ -479,3 +479,54 @@ if "OneHot" in registry.all_ops():
 
 
 del gpu_memory
+
+
+# --- sequences ---------------------------------------------------------------------------------
+def _seq_kernel():
+    k = _KERNELS.get("seq")
+    if k is None:
+        @cuda.jit
+        def seq(out, start, step, last, n_last):
+            # out[i] = start + i * step, computed in float64 (or int64) as the CPU does
+            i = cuda.grid(1)
+            if i < out.shape[0]:
+                if i == n_last:
+                    out[i] = last
+                else:
+                    out[i] = i * step + start
+        k = _KERNELS["seq"] = seq
+    return k
+
+
+def _sequence(n, start, step, dtype, last=None):
+    out = _dev.empty((n,), dtype)
+    if n:
+        wide = np.float64 if np.dtype(dtype).kind == "f" else np.int64
+        last_v = wide(start) if last is None else wide(last)
+        _seq_kernel()[_dev.blocks_for(n), _dev.TPB](
+            out, wide(start), wide(step), last_v, n - 1 if last is not None else -1)
+    return out
+
+
+if "Range" in registry.all_ops():
+    @register("Range", dtypes=("float32", "float64", "int32", "int64"),
+              host_inputs=(0, 1, 2), check=lambda op: True)
+    def range_(start, limit, delta):
+        from ...ops.math_ops import _range_error, _range_size
+        s, l_, d = (np.asarray(_dev.to_host(v)) for v in (start, limit, delta))
+        err = _range_error(s.item(), l_.item(), d.item())
+        if err:
+            raise errors.InvalidArgumentError(None, None, err)
+        return _sequence(_range_size(s.item(), l_.item(), d.item()), s.item(), d.item(),
+                         s.dtype)
+
+if "LinSpace" in registry.all_ops():
+    @register("LinSpace", dtypes=("float32", "float64"), host_inputs=(0, 1, 2))
+    def lin_space(start, stop, num):
+        n = int(np.asarray(_dev.to_host(num)))
+        if n <= 0:
+            raise errors.InvalidArgumentError(None, None, f"Requires num > 0: {n}")
+        s = np.asarray(_dev.to_host(start))
+        a, b = float(s), float(np.asarray(_dev.to_host(stop)))
+        step = (b - a) / (n - 1) if n > 1 else 0.0
+        return _sequence(n, a, step, s.dtype, last=b if n > 1 else None)

@@ -557,3 +557,41 @@ if "AvgPoolGrad" in registry.all_ops():
         _launch_pool("avgpoolgrad", _avg_pool_grad_k, _dev.size_of(g.shape), _dev.flat(g),
                      _dev.flat(dx), shape[1], shape[2], shape[3], *geo)
         return dx
+
+
+# --- in_top_k -------------------------------------------------------------------------------------
+def _in_top_k_rows(p, t, out, rows, c, k):
+    r = cuda.grid(1)
+    if r < rows:
+        target = t[r]
+        ok = False
+        if 0 <= target < c:
+            tv = p[r * c + target]
+            finite = not (math.isinf(tv) or math.isnan(tv))
+            better = 0
+            for j in range(c):
+                v = p[r * c + j]
+                if math.isinf(v) or math.isnan(v):
+                    finite = False
+                if v > tv:
+                    better += 1
+            ok = finite and better < k
+        out[r] = ok
+
+
+if "InTopKV2" in registry.all_ops():
+    @register("InTopKV2", host_inputs=(2,),
+              check=lambda op: op.inputs[0].dtype.base_dtype.name == "float32" and
+              op.inputs[1].dtype.base_dtype.name in ("int32", "int64"))
+    def in_top_k(predictions, targets, k):
+        p = _dev.contiguous(_dev.dev(predictions))
+        t = _dev.contiguous(_dev.dev(targets))
+        if len(p.shape) != 2 or tuple(t.shape) != (p.shape[0],):
+            raise errors.InvalidArgumentError(None, None, "targets must have same elements as "
+                                                          "predictions")
+        rows, c = tuple(p.shape)
+        out = _dev.empty((rows,), np.bool_)
+        if rows:
+            _kern("intopk", _in_top_k_rows)[_dev.blocks_for(rows), _dev.TPB](
+                _dev.flat(p), t, out, rows, c, int(np.asarray(_dev.to_host(k))))
+        return out

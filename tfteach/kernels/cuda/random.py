@@ -114,3 +114,41 @@ for _t, _kind in (("RandomUniform", 0), ("RandomStandardNormal", 1), ("Truncated
             kernel.__name__ = kernel.__qualname__ = name.lower() + "_gpu"
             return kernel
         _make(_kind, _t)
+
+
+def _uniform_int_kernel():
+    k = _KERNELS.get("int")
+    if k is None:
+        from numba.cuda.random import xoroshiro128p_uniform_float64
+
+        def draw_int(states, out, lo, span):
+            t = cuda.grid(1)
+            stride = cuda.gridsize(1)
+            i = t
+            while i < out.shape[0]:
+                v = int(xoroshiro128p_uniform_float64(states, t) * span)
+                out[i] = lo + (v if v < span else span - 1)
+                i += stride
+        k = _KERNELS["int"] = cuda.jit(draw_int)
+    return k
+
+
+if "RandomUniformInt" in registry.all_ops():
+    @register("RandomUniformInt", host_inputs=(0, 1, 2),
+              check=lambda op: op.inputs[1].dtype.base_dtype.name in ("int32", "int64"))
+    def random_uniform_int(shape, minval, maxval, *, seed, seed2, ctx, op):
+        dims = _shape(shape)
+        lo, hi = np.asarray(_dev.to_host(minval)), np.asarray(_dev.to_host(maxval))
+        if lo.ndim or hi.ndim:
+            raise errors.InvalidArgumentError(
+                None, None, f"minval must be 0-D, got shape {list(lo.shape)}" if lo.ndim
+                else f"maxval must be 0-D, got shape {list(hi.shape)}")
+        if not lo < hi:
+            raise errors.InvalidArgumentError(None, None, f"Need minval < maxval: {lo} >= {hi}")
+        out = _dev.empty(dims, lo.dtype)
+        n = _dev.size_of(dims)
+        if n:
+            st = _states(ctx, op, seed, seed2)
+            _uniform_int_kernel()[_THREADS // _dev.TPB, _dev.TPB](
+                st, _dev.flat(out), np.int64(lo), np.int64(hi) - np.int64(lo))
+        return out
