@@ -240,6 +240,12 @@ def update_checkpoint_state(save_dir, model_checkpoint_path, all_model_checkpoin
     paths = list(all_model_checkpoint_paths or [])
     if not paths or paths[-1] != model_checkpoint_path:
         paths.append(model_checkpoint_path)
+    if not os.path.isabs(save_dir):
+        # As TF: a relative directory gets paths relative to it (read back joined to it).
+        def rel(p):
+            return p if os.path.isabs(p) else os.path.relpath(p, save_dir)
+        model_checkpoint_path = rel(model_checkpoint_path)
+        paths = [rel(p) for p in paths]
     state = CheckpointState(model_checkpoint_path, paths, all_model_checkpoint_timestamps,
                             last_preserved_timestamp)
     _atomic_write(_state_path(save_dir, latest_filename), str(state).encode("utf-8"))
