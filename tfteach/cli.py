@@ -97,7 +97,7 @@ def copy_lessons(src, dest, update=False, out=print):
 
 def jupyter_command(dest, no_browser=False, port=None):
     cmd = [sys.executable, "-m", "jupyterlab", "--notebook-dir", str(dest),
-           "--ServerApp.default_url=/lab/tree/" + LANDING]
+           "--LabApp.default_url=/lab/tree/" + LANDING]
     if no_browser:
         cmd.append("--no-browser")
     if port:

@@ -58,7 +58,8 @@ assign_new_x = tf.assign(x, new_x_value)
 # One subtlety: the dict below fetches `x` and `loss` in the same `run` as the assignment. The
 # graph does not say whether they are read before or after the write (no edge orders them), so
 # TensorFlow leaves it unspecified. Only `'derivative'`, the assign's output, is guaranteed to be
-# the new value. tfteach happens to read them before.
+# the new value. In the printout, `x` already shows the value after the step (the fetched
+# variable shares the variable's memory, as in TensorFlow) while `loss` was computed before it.
 
 # %% id=manual-loop
 with tf.Session(config=config) as sess:
