@@ -530,3 +530,60 @@ if "LinSpace" in registry.all_ops():
         a, b = float(s), float(np.asarray(_dev.to_host(stop)))
         step = (b - a) / (n - 1) if n > 1 else 0.0
         return _sequence(n, a, step, s.dtype, last=b if n > 1 else None)
+
+
+# --- gradients of slicing and gathering ----------------------------------------------------------
+if "StridedSliceGrad" in registry.all_ops():
+    @register("StridedSliceGrad", dtypes=_MAP_TYPES, host_inputs=(0, 1, 2, 3))
+    def strided_slice_grad(shape, begin, end, strides, dy, *, begin_mask, end_mask,
+                           ellipsis_mask, new_axis_mask, shrink_axis_mask):
+        # Zeros with dy written where the slice read: an index map over dy (0 = zero).
+        dy = _dev.contiguous(_dev.dev(dy))
+        host = tuple(np.asarray(_dev.to_host(a)) for a in (shape, begin, end, strides))
+        attrs = dict(begin_mask=begin_mask, end_mask=end_mask, ellipsis_mask=ellipsis_mask,
+                     new_axis_mask=new_axis_mask, shrink_axis_mask=shrink_axis_mask)
+        key = ("StridedSliceGrad", tuple(dy.shape), _key_part(host),
+               _key_part(sorted(attrs.items())))
+        maps = _MAPS.get(key)
+        if maps is None:
+            ids = np.arange(1, _dev.size_of(dy.shape) + 1, dtype=np.int64).reshape(dy.shape)
+            m = np.asarray(_cpu("StridedSliceGrad")(*host, ids, **attrs))
+            maps = _MAPS[key] = ((_upload_map(m - 1), tuple(m.shape)),)
+        ((m, s),) = maps
+        return run_map(dy, m, s)
+
+
+def _segment_sum_kernel():
+    k = _KERNELS.get("segsum")
+    if k is None:
+        @cuda.jit
+        def segment_sum(data, ids, out, inner, n_seg):
+            e = cuda.grid(1)
+            if e < data.shape[0]:
+                seg = ids[e // inner]
+                if 0 <= seg < n_seg:
+                    cuda.atomic.add(out, seg * inner + e % inner, data[e])
+        k = _KERNELS["segsum"] = segment_sum
+    return k
+
+
+if "UnsortedSegmentSum" in registry.all_ops():
+    @register("UnsortedSegmentSum", dtypes=("float32", "float64", "int32", "int64"),
+              host_inputs=(2,))
+    def unsorted_segment_sum(data, segment_ids, num_segments):
+        data = _dev.contiguous(_dev.dev(data))
+        ids = _dev.contiguous(_dev.dev(segment_ids))
+        dshape, ishape = tuple(data.shape), tuple(ids.shape)
+        n = int(np.asarray(_dev.to_host(num_segments)))
+        if dshape[:len(ishape)] != ishape:
+            raise errors.InvalidArgumentError(
+                None, None, f"data.shape = {list(dshape)} does not start with "
+                            f"segment_ids.shape = {list(ishape)}")
+        inner_shape = dshape[len(ishape):]
+        out = full((n,) + inner_shape, 0, data.dtype)
+        total = _dev.size_of(dshape)
+        if total:
+            _segment_sum_kernel()[_dev.blocks_for(total), _dev.TPB](
+                _dev.flat(data), _dev.flat(ids), _dev.flat(out),
+                max(_dev.size_of(inner_shape), 1), n)
+        return out
