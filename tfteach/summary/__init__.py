@@ -107,9 +107,6 @@ def scalar(name, tensor, collections=None, family=None):
     """A summary of one scalar value (the curve TensorBoard draws)."""
     _check_eager("scalar")
     with _summary_scope(name, family, values=[tensor]) as (tag, scope):
-        tensor = _ops.convert_to_tensor(tensor)
-        if tensor.shape.rank not in (None, 0):
-            raise ValueError(f"Shape {tensor.shape} must have rank 0")
         val = apply_op("ScalarSummary", [tag, tensor], name=scope)[0]
     _collect(val, collections, [GraphKeys.SUMMARIES])
     return val

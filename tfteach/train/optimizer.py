@@ -19,8 +19,8 @@ from ..framework.ops import GraphKeys
 from ..ops import control_flow_ops, gradients_impl, math_ops, state_ops, variables
 from . import training_ops  # noqa: F401  (declares the Apply* ops)
 
-_VALID_DTYPES = (_dt.float16, _dt.bfloat16, _dt.float32, _dt.float64, _dt.complex64,
-                 _dt.complex128)
+# In the order TF1's error message lists them.
+_VALID_DTYPES = (_dt.float32, _dt.float64, _dt.float16, _dt.bfloat16)
 
 
 class _init_scope:
@@ -161,7 +161,7 @@ class Optimizer:
                     raise TypeError(f"Gradient must be convertible to a Tensor or "
                                     f"IndexedSlices, or None: {g}") from None
             if not _is_variable(v):
-                raise NotImplementedError(f"Trying to update a Tensor {v}")
+                raise NotImplementedError("Trying to update a Tensor ", v)
             converted.append((g, v))
         var_list = [v for g, v in converted if g is not None]
         if not var_list:

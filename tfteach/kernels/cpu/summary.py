@@ -72,8 +72,10 @@ def scalar_summary(tags, values):
     tags, values = np.asarray(tags), np.asarray(values)
     if tags.shape != values.shape:
         raise errors.InvalidArgumentError(
-            None, None, f"tags and values are not the same shape: [{','.join(map(str, tags.shape))}]"
-                        f" != [{','.join(map(str, values.shape))}]")
+            None, None, f"tags and values are not the same shape: "
+                        f"[{','.join(map(str, tags.shape))}] != "
+                        f"[{','.join(map(str, values.shape))}] (tag "
+                        f"'{_as_str(tags.reshape(-1)[0]) if tags.size else ''}')")
     s = pb.Summary()
     for t, v in zip(tags.reshape(-1), values.reshape(-1)):
         s.value.add(tag=_as_str(t), simple_value=float(v))
