@@ -167,3 +167,18 @@ def test_import_is_light():
                        cwd=__import__("os").path.dirname(__import__("os").path.dirname(
                            __file__)))
     assert r.returncode == 0, r.stderr
+
+
+def test_error_texts_and_unread_variable(tf2):
+    tf = tf2
+    with pytest.raises(errors.InvalidArgumentError, match=r"Incompatible shapes: \[2\] vs. \[3\]"):
+        tf.ones([2]) + tf.ones([3])
+    with pytest.raises(errors.InvalidArgumentError,
+                       match="Value for attr 'T' of int32 is not in the list of allowed"):
+        tf.sqrt(tf.constant(4))
+    v = tf.Variable(1.0)
+    r = v.assign(2.0)
+    assert repr(r) == "<tf.Variable 'UnreadVariable' shape=() dtype=float32, numpy=2.0>"
+    v.assign(3.0)
+    assert r.numpy() == 3.0                  # reads the variable when used
+    assert tf.is_tensor(v) and not tf.is_tensor(np.ones(1))

@@ -50,7 +50,7 @@ def get_current_name_scope():
 
 
 def is_tensor(x):
-    return isinstance(x, Tensor)
+    return isinstance(x, Tensor) or getattr(x, "_is_resource_variable", False)
 
 
 def get_static_value(tensor, partial=False):

@@ -253,7 +253,10 @@ def execute(opdef, inputs, attrs, name):
             key = (opdef, device, ak)
     d = _dispatch_cache.get(key) if key is not None else None
     if d is None:
-        d = _build_dispatch(opdef, flat, attrs, device, name)
+        try:
+            d = _build_dispatch(opdef, flat, attrs, device, name)
+        except errors.OpError as e:
+            raise _eager_error(e, opdef, flat) from None
         if key is not None:
             _dispatch_cache[key] = d
     if fast_key is not None and key is not None and not d.op_proto_needed:
@@ -273,12 +276,16 @@ def _run(d, opdef, flat, values, attrs, name):
     try:
         result = d.fn(*values, **kwargs) if kwargs else d.fn(*values)
     except errors.OpError as e:
-        raise type(e)(None, None, _with_op(e.message, opdef)) from None
+        raise _eager_error(e, opdef, flat) from None
     except (KeyboardInterrupt, SystemExit, MemoryError):
         raise
     except Exception as e:  # noqa: BLE001 - foreign kernel errors become TF's class
-        raise errors.InvalidArgumentError(
-            None, None, _with_op(f"{type(e).__name__}: {e}", opdef)) from None
+        if isinstance(e, ValueError) and "broadcast" in str(e) and len(values) == 2:
+            msg = (f"Incompatible shapes: {_dims(np.shape(values[0]))} vs. "
+                   f"{_dims(np.shape(values[1]))}")
+        else:
+            msg = f"{type(e).__name__}: {e}"
+        raise errors.InvalidArgumentError(None, None, _with_op(msg, opdef)) from None
     if d.n_out == 1:
         t = d.out_types[0]
         if type(result) is not _ndarray and not isinstance(result, _generic):
@@ -290,6 +297,33 @@ def _run(d, opdef, flat, values, attrs, name):
         from . import backprop
         backprop.record(opdef, attrs if attrs else d.attrs, flat, outs, name)
     return outs
+
+
+def _dims(shape):
+    return "[" + ",".join(str(d) for d in shape) + "]"
+
+
+_DT_NAMES = {"DT_FLOAT": "float", "DT_DOUBLE": "double", "DT_HALF": "half",
+             "DT_BFLOAT16": "bfloat16", "DT_BOOL": "bool", "DT_STRING": "string"}
+
+
+def _eager_error(e, opdef, flat):
+    """Kernel errors as TF reports them eagerly: a dtype without a kernel is TF's
+    InvalidArgumentError about the attr's allowed values."""
+    msg = e.message
+    if isinstance(e, errors.NotFoundError) and msg.startswith("Could not find device for node"):
+        import re
+        allowed = []
+        for m in re.findall(r"DT_[A-Z0-9]+", msg.split("\n", 1)[-1]):
+            name = _DT_NAMES.get(m, m[3:].lower())
+            if name not in allowed:
+                allowed.append(name)
+        got = _tf_type_name(flat[0]._dtype) if flat else "?"
+        return errors.InvalidArgumentError(
+            None, None, _with_op(f"Value for attr 'T' of {got} is not in the list of allowed "
+                                 f"values: {', '.join(allowed)}\n\t; NodeDef: {{{{node "
+                                 f"{opdef.type}}}}}", opdef))
+    return type(e)(None, None, _with_op(msg, opdef))
 
 
 def _with_op(msg, opdef):

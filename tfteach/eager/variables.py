@@ -353,7 +353,7 @@ class ResourceVariable:
                              f"mismatch.The variable shape {self._shape}, and the assigned "
                              f"value shape {t.shape} are incompatible.")
         self._storage.value = _own(t._value) if isinstance(value, np.ndarray) else t._value
-        return self if read_value else None
+        return _UnreadVariable(self) if read_value else None
 
     def _update(self, delta, sign, op_name, name, read_value):
         if not context.executing_eagerly() or _ops.is_symbolic(delta):
@@ -367,7 +367,7 @@ class ResourceVariable:
                             f"equal. [Op:{op_name}]")
         self._storage.value = np.add(old, t._value) if sign > 0 else \
             np.subtract(old, t._value)
-        return self if read_value else None
+        return _UnreadVariable(self) if read_value else None
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
         return self._update(delta, 1, "AssignAddVariableOp", name, read_value)
@@ -395,6 +395,26 @@ class ResourceVariable:
 
 
 Variable = ResourceVariable
+
+
+class _UnreadVariable(ResourceVariable):
+    """What `assign*` returns eagerly (TF's 'UnreadVariable'): the same variable storage,
+    read whenever it is used."""
+
+    def __init__(self, var):  # noqa: D107 - shares the variable's state, creates nothing
+        self.__dict__.update(var.__dict__)
+        self._parent = var
+
+    @property
+    def name(self):
+        return "UnreadVariable"
+
+    def __repr__(self):
+        t = EagerTensor(self._storage.value, self._dtype)
+        return (f"<tf.Variable 'UnreadVariable' shape={self._shape} "
+                f"dtype={self._dtype.name}, numpy={_numpy_text(t, is_repr=True)}>")
+
+    __str__ = __repr__
 
 
 def _initial_value_now(initial_value, dtype):
