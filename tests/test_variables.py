@@ -106,3 +106,45 @@ def test_variables_initializer_and_sessions_are_independent(tf1):
     s1.run(a.assign_add(5))
     assert s1.run(a) == 5 and s2.run(a) == 0
     assert isinstance(s2.run(b), np.int32)
+
+
+def test_initialized_value_is_tfs_cond(tf1):
+    tf = tf1
+    w = tf.Variable(1.0, name="w")
+    iv = w.initialized_value()
+    assert str(iv) == 'Tensor("cond/Merge:0", shape=(), dtype=float32)'
+    types = {o.name: o.type for o in tf.get_default_graph().get_operations()}
+    assert types["IsVariableInitialized"] == "IsVariableInitialized"
+    assert types["cond/Switch"] == "Switch" and types["cond/read/Switch"] == "RefSwitch"
+    assert types["cond/Merge"] == "Merge" and types["cond/Switch_1"] == "Switch"
+    assert [t.name for t in iv.op.inputs] == ["cond/Switch_1:0", "cond/read:0"]
+    with tf.Session() as s:
+        assert s.run(iv) == 1.0                       # the initial value; nothing assigned
+        with pytest.raises(errors.FailedPreconditionError):
+            s.run(w)
+        s.run(w.initializer)
+        s.run(w.assign(5.0))
+        assert s.run(iv) == 5.0                       # the value once initialised
+
+
+def test_initial_value_reading_another_variable_is_guarded(tf1):
+    """TF rewrites `Variable(w * 2)` to read w through w.initialized_value() (ops named
+    v/cond/..., w/read_v, mul_v), so v can be initialised before w."""
+    tf = tf1
+    w = tf.Variable(1.0, name="w")
+    v = tf.Variable(w * 2, name="v")
+    names = [(o.name, o.type) for o in tf.get_default_graph().get_operations()]
+    assert ("w/read_v", "Identity") in names and ("mul_v", "Mul") in names
+    assert ("v/cond/Merge", "Merge") in names
+    assert [t.name for t in v.initializer.inputs] == ["v:0", "mul_v:0"]
+    with tf.Session() as s:
+        s.run(v.initializer)
+        assert s.run(v) == 2.0
+        with pytest.raises(errors.FailedPreconditionError):
+            s.run(w)
+        s.run(w.assign(10.0))
+        s.run(v.initializer)
+        assert s.run(v) == 20.0
+        with pytest.raises(errors.InvalidArgumentError, match="does not have value"):
+            # w is initialised now: the false side of the switch is dead
+            s.run(tf.get_default_graph().get_tensor_by_name("v/cond/Switch:0"))

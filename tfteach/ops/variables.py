@@ -66,8 +66,8 @@ class RefVariable:
             dt = self._initial_value.dtype.base_dtype
             self._variable = state_ops.variable_op_v2(var_shape, dt, name=scope)
             self._initializer_op = state_ops.assign(
-                self._variable, self._initial_value, validate_shape=validate_shape,
-                name="Assign").op
+                self._variable, _guard_uninitialized_dependencies(scope, self._initial_value),
+                validate_shape=validate_shape, name="Assign").op
             with g.device(caching_device) if caching_device else _null():
                 self._snapshot = array_ops.identity(self._variable, name="read")
         self._graph = g
@@ -146,11 +146,14 @@ class RefVariable:
         return self._variable
 
     def initialized_value(self):
-        """The value, initialising first if needed (the initializer runs in the same run)."""
-        from . import control_flow_ops
-        return control_flow_ops.with_dependencies(
-            [self._initializer_op], self._snapshot, name="initialized_value") \
-            if hasattr(control_flow_ops, "with_dependencies") else self._initial_value
+        """The variable's value if it is initialised in the running session, else its
+        initial value (nothing is assigned). TF builds this as a `cond` on
+        IsVariableInitialized; so does tfteach, with TF's op names (cond/Switch ...
+        cond/Merge), outside any control dependencies."""
+        from . import control_flow_v1
+        with self._graph.as_default(), self._graph.control_dependencies(None):
+            pred = state_ops.is_variable_initialized(self._variable)
+            return control_flow_v1.cond_value(pred, self._variable, self._initial_value)
 
     def eval(self, session=None):
         return self._variable.eval(session=session)
@@ -184,6 +187,58 @@ class RefVariable:
 
     def __array__(self, dtype=None, copy=None):
         return self._snapshot.__array__(dtype)
+
+
+def _guard_uninitialized_dependencies(scope, initial_value):
+    """TF's rewrite of an initial value that reads other variables: every such read goes
+    through the other variable's `initialized_value()` (its initial value while it is
+    uninitialised), on copies of the ops in between named `<op>_<scope>` (`mul_v`), so
+    initialisers can run in any order. Without such reads the value is returned as is."""
+    cache = {}
+
+    def tensor(t):
+        op = t.op
+        new = cache.get(op)
+        if new is None:
+            new = cache[op] = rewrite(op)
+        return new._outputs[t.value_index]
+
+    def rewrite(op):
+        if op._type in ("IsVariableInitialized", "VarIsInitializedOp", "ReadVariableOp"):
+            return op
+        if op._type in ("Variable", "VariableV2"):
+            for key in (GraphKeys.GLOBAL_VARIABLES, GraphKeys.LOCAL_VARIABLES):
+                for v in op._graph.get_collection(key):
+                    if isinstance(v, RefVariable) and v.op is op:
+                        return v.initialized_value().op
+            return op
+        new_inputs = [tensor(t) for t in op._inputs]
+        if all(a is b for a, b in zip(new_inputs, op._inputs)):
+            return op
+        return _copy_op(op, new_inputs, (op.name + "_" + scope).replace(":", "_"))
+
+    if not isinstance(initial_value, _ops.Tensor):
+        return initial_value
+    return tensor(initial_value)
+
+
+def _copy_op(op, inputs, name):
+    """`op` again with other inputs, named exactly `name` (a scope ending in '/')."""
+    from ..framework import registry
+    from ..framework.op_def_library import OpProto
+    from ..framework.tensor_shape import TensorShape, unknown_shape
+    op_type = "Switch" if op._type == "RefSwitch" else op._type
+    opdef = registry.get(op_type)
+    g = op._graph
+    attrs = dict(op._attrs)
+    types = [t.dtype.base_dtype if op_type != op._type else t.dtype for t in op._outputs]
+    with g.name_scope(name) as scope:
+        shapes = [unknown_shape()] * len(types)
+        if opdef.shape is not None:
+            shapes = opdef.shape(OpProto(op_type, scope[:-1], list(inputs), attrs, g))
+            if isinstance(shapes, TensorShape):
+                shapes = [shapes]
+        return g._create_op(opdef, list(inputs), attrs, types, shapes, scope)
 
 
 def _assign_shape_error(scope, var_shape, init_shape, init):

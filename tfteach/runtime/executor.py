@@ -177,6 +177,12 @@ class Plan:
         fused_root = {g.root: g for g in groups}
         fused_inner = {o for g in groups for o in g.ops if o is not g.root}
         fed = set(self.feed_tensors)
+        # Dead values (the untaken side of a Switch) flow only in plans with a Switch.
+        maybe_dead = set()
+        if any(op._type in _SWITCHES for op in self.ops):
+            from ..kernels.cpu.control_flow import DEAD
+            env["DEAD"] = DEAD
+            env["_live"] = _live
         for i, t in enumerate(self.feed_tensors):
             names[t] = f"f{i}"
             lines.append(f"    f{i} = feeds[{i}]")
@@ -216,10 +222,13 @@ class Plan:
                     kernel = _direct_ufunc(kernel, op._inputs)
                 env[f"K{k}"] = kernel
                 args = []
+                dead_srcs = []
                 for j, t in enumerate(op._inputs):
                     src = names.get(t)
                     if src is None:      # produced by an op that is pruned away: cannot happen
                         raise AssertionError(f"{t.name} has no producer in the plan")
+                    if t in maybe_dead:
+                        dead_srcs.append(src)
                     spec = opdef.inputs[min(j, len(opdef.inputs) - 1)][1]
                     wants_ref = isinstance(spec, str) and spec.startswith("ref:")
                     if t.dtype.is_ref_dtype and not wants_ref and t not in fed:
@@ -248,7 +257,28 @@ class Plan:
             if traced:
                 env[f"O{k}"] = op
                 lines.append("    _t0 = _clock()")
-            if not outs:
+            guard = None
+            if group is None and maybe_dead:
+                if op._type == "Merge":
+                    if all(t in maybe_dead for t in op._inputs):
+                        maybe_dead.update(op._outputs)
+                elif dead_srcs:
+                    # an op with a dead input does not run; its outputs are dead
+                    guard = " or ".join(f"{x} is DEAD" for x in dict.fromkeys(dead_srcs))
+                    maybe_dead.update(op._outputs)
+                if op._type in _SWITCHES:
+                    maybe_dead.update(op._outputs)
+            elif op._type in _SWITCHES:
+                maybe_dead.update(op._outputs)
+            if guard is not None:
+                dead = "(" + "DEAD, " * len(outs) + ")"
+                if not outs:
+                    line = f"    if not ({guard}): {call}"
+                elif len(outs) == 1:
+                    line = f"    {outs[0]} = DEAD if ({guard}) else {call}"
+                else:
+                    line = f"    {', '.join(outs)} = {dead} if ({guard}) else {call}"
+            elif not outs:
                 line = f"    {call}"
             elif len(outs) == 1:
                 line = f"    {outs[0]} = {call}"
@@ -266,6 +296,8 @@ class Plan:
                 src = f"read_ref({src}, NF{len(fetch_exprs)})"
             if edges is not None:
                 src = edges.fetch(src)
+            if t in maybe_dead:
+                src = f"_live({src}, {len(fetch_exprs)})"
             fetch_exprs.append(src)
         lines.append(f"    return ({', '.join(fetch_exprs)}{',' if fetch_exprs else ''})")
         source = "\n".join(lines)
@@ -279,7 +311,8 @@ class Plan:
 
     def _fuse(self):
         """Called once a plan is hot: fuse its element-wise chains (runtime/fusion.py)."""
-        if os.environ.get("TFTEACH_FUSION", "1") == "0":
+        if os.environ.get("TFTEACH_FUSION", "1") == "0" or \
+                any(op._type in _SWITCHES for op in self.ops):
             return
         try:
             from . import fusion
@@ -394,6 +427,17 @@ class _Recorder:
 
 def _missing_kernel(*args, **kwargs):
     raise AssertionError("unreachable: plans with a missing kernel raise before running")
+
+
+_SWITCHES = ("Switch", "RefSwitch")
+
+
+def _live(value, index):
+    """A fetched value; a dead one (from the untaken side of a Switch) is TF's error."""
+    from ..kernels.cpu.control_flow import DEAD
+    if value is DEAD:
+        raise errors.InvalidArgumentError(None, None, f"Retval[{index}] does not have value")
+    return value
 
 
 def _direct_ufunc(kernel, inputs):
