@@ -245,3 +245,21 @@ def test_bound_methods_do_not_keep_instances_alive(tf2):
     del m
     gc.collect()
     assert r() is None
+
+
+def test_python_values_key_by_value_and_become_tensors(tf2):
+    tf = tf2
+    seen = []
+
+    @tf.function
+    def g(a):
+        seen.append(a)
+        return a, 3, None
+
+    g(1)
+    g(2)
+    g(1.0)                                  # 1 == 1.0: the trace for 1 is reused, as in TF
+    g(True)
+    assert g.experimental_get_tracing_count() == 2
+    out = g(tf.constant(1))
+    assert out[1].dtype == tf.int32 and out[1].numpy() == 3 and out[2] is None

@@ -253,7 +253,10 @@ class GradientTape:
         flat_targets = [_as_target(t) for t in flat_targets]
         flat_sources = _flatten(sources)
         for s in flat_sources:
-            if s is None or not (isinstance(s, EagerTensor) or
+            if s is None:
+                raise TypeError("Cannot convert the argument `type_value`: None to a "
+                                "TensorFlow DType.")
+            if not (isinstance(s, EagerTensor) or
                                  getattr(s, "_is_resource_variable", False)):
                 if s is not None and hasattr(s, "dtype") and hasattr(s, "op"):
                     continue

@@ -264,7 +264,7 @@ class ConcreteFunction:
             raise TypeError(f"ConcreteFunction {self.name} expects {len(self._arg_placeholders)} "
                             f"tensor arguments, got {len(tensors)}")
         for t, ph in zip(tensors, self._arg_placeholders):
-            if t._dtype != ph.dtype or not ph.shape.is_compatible_with(t.shape):
+            if t._dtype != ph.dtype:
                 raise TypeError(f"Binding inputs to tf.function failed: expected "
                                 f"{_spec_of(ph)!r}, got {t!r}.")
         return self._call_flat(tensors)
@@ -510,6 +510,9 @@ class Function:
                     o = o._graph_read()
                 elif isinstance(o, EagerTensor):
                     o = graph.capture(o)
+                elif isinstance(o, (bool, int, float, complex, np.generic, np.ndarray)):
+                    # Python and NumPy values returned by the function become tensors.
+                    o = _ops.convert_to_tensor(o)
                 if isinstance(o, _ops.Tensor):
                     o = apply_op("Identity", [o], name="Identity")[0]
                 final.append(o)
@@ -643,7 +646,8 @@ def _make_key(x, flat, relaxed=False):
     if getattr(x, "_is_resource_variable", False):
         return ("V", id(x))
     if x is None or isinstance(x, (bool, int, float, str, bytes, complex)):
-        return ("P", type(x), x)
+        # By value, as TF: 1, 1.0 and True share one trace.
+        return ("P", x)
     try:
         hash(x)
         return ("H", x)
