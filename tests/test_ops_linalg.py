@@ -71,11 +71,11 @@ def test_matrix_inverse_and_determinant(tf1):
     m = np.array([[2., 1], [1, 3]], np.float32)
     inv = tf1.matrix_inverse(tf1.constant(m))
     assert (inv.name, inv.op.type) == ("MatrixInverse:0", "MatrixInverse")
-    batch = tf1.matrix_inverse(tf1.constant(np.stack([m, 2 * m]).astype(np.float64)))
+    batch = tf1.matrix_inverse(tf1.constant(np.stack([m, 2 * m])))
     det = tf1.matrix_determinant(tf1.constant(m))
     v = _run(tf1, [inv, batch, det])
     np.testing.assert_allclose(v[0], np.linalg.inv(m), rtol=1e-6)
-    np.testing.assert_allclose(v[1], np.linalg.inv(np.stack([m, 2 * m])))
+    np.testing.assert_allclose(v[1], np.linalg.inv(np.stack([m, 2 * m])), rtol=1e-6)
     np.testing.assert_allclose(v[2], 5.0, rtol=1e-6)
     assert not np.signbit(_run(tf1, tf1.matrix_inverse(tf1.eye(2) * 2))).any()   # TF: 0.0
     with pytest.raises(errors.InvalidArgumentError, match="Input is not invertible."):

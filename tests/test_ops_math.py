@@ -228,3 +228,23 @@ def test_reduction_of_unknown_rank_is_scalar(tf1):
         ("Mean", "Mean")]          # as TF 2.21 builds it
     assert _run(tf1, m, {p: np.array([[1., 2.], [3., 4.]])}) == 7.5
     assert tf1.reduce_sum(p, keepdims=True).shape.rank is None
+
+
+def test_parallel_reduction_path(tf1, monkeypatch):
+    """The parallel row loop (normally only from 2**24 elements) gives the serial results."""
+    from tfteach.kernels.cpu import reduce as R
+    monkeypatch.setattr(R, "_PARALLEL_MIN", 1000)
+    rng = np.random.default_rng(3)
+    x = rng.random((40, 300)).astype(np.float32)
+    x[3, 7] = np.nan
+    p = tf1.placeholder(tf1.float32)
+    got = _run(tf1, [tf1.reduce_sum(p, 1), tf1.reduce_max(p, 1), tf1.reduce_sum(p),
+                     tf1.reduce_min(p, 0)], {p: x})
+    np.testing.assert_allclose(got[0], x.sum(1), rtol=1e-5)
+    np.testing.assert_array_equal(got[1], x.max(1))          # NaN row stays NaN
+    assert np.isnan(got[2])
+    np.testing.assert_array_equal(got[3], x.min(0))
+    y = rng.random(12345).astype(np.float32)                  # few long rows: blocked
+    np.testing.assert_allclose(_run(tf1, tf1.reduce_sum(p), {p: y}), y.sum(dtype=np.float64),
+                               rtol=1e-6)
+    np.testing.assert_array_equal(_run(tf1, tf1.reduce_max(p), {p: y}), y.max())

@@ -4,7 +4,8 @@ Float/complex matmul is a numba function calling `np.dot`, which numba lowers to
 (through scipy's BLAS bindings): the arithmetic is BLAS's, numba only removes the Python
 dispatch. A transposed operand is passed as a transposed view (an F-ordered array), so BLAS
 reads it in place without a copy. BLAS has no integer gemm, so integer matmul is a numba loop
-in i-k-j order (unit-stride inner loop, vectorised by LLVM); integer products wrap as TF's do.
+in i-k-j order (unit-stride inner loop, vectorised by LLVM) on int64 copies of the operands;
+integer products wrap as TF's do.
 
 MatrixInverse calls `np.linalg.inv` inside numba (LAPACK getrf/getri); an exactly singular
 matrix (a zero pivot, the same test TF's LU makes) is InvalidArgumentError
@@ -77,9 +78,12 @@ def matmul2d(a, b):
         return _dot(_operand(a), _operand(b))
     if dt == np.float16:
         return _dot(a.astype(np.float32), b.astype(np.float32)).astype(np.float16)
-    out = np.zeros((a.shape[0], b.shape[1]), dt)
-    _dot_int(np.ascontiguousarray(a), np.ascontiguousarray(b), out)
-    return out
+    # every integer dtype runs the int64 loop (one compiled specialisation); products and
+    # sums modulo 2**64 cast back to `dt` wrap exactly as TF's narrower arithmetic does
+    out = np.zeros((a.shape[0], b.shape[1]), np.int64)
+    _dot_int(np.ascontiguousarray(a, dtype=np.int64), np.ascontiguousarray(b, dtype=np.int64),
+             out)
+    return out.astype(dt, copy=False)
 
 
 @register_kernel("MatMul")
@@ -128,8 +132,8 @@ def batch_mat_mul_v2(x, y, *, adj_x, adj_y):
         out = np.empty((nb, m, n), xb.dtype)
         _batch_dot(xb, yb, out)
     else:
-        out = np.zeros((nb, m, n), dt)
-        _batch_dot_int(xb, yb, out)
+        out = np.zeros((nb, m, n), np.int64)
+        _batch_dot_int(xb.astype(np.int64, copy=False), yb.astype(np.int64, copy=False), out)
     return out.reshape(batch + (m, n)).astype(dt, copy=False)
 
 

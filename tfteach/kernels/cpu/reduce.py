@@ -178,6 +178,19 @@ def _reduce_mid_bool(x, kind, out):
                     out[o, i] = out[o, i] or x[o, k, i]
 
 
+def _canonical(dt):
+    """The dtype the numba loops see: float32, float64, int64, uint64 or bool, so that only a
+    handful of specialisations are ever compiled (narrower ints are widened, which cannot
+    change a max/min and wraps sums the same way once cast back; numba has no float16)."""
+    if dt == np.float16:
+        return np.dtype(np.float32)
+    if dt.kind == "i":
+        return np.dtype(np.int64)
+    if dt.kind == "u":
+        return np.dtype(np.uint64) if dt.itemsize == 8 else np.dtype(np.int64)
+    return dt
+
+
 def _acc_dtype(kind, dt):
     if kind in (MAX, MIN, ALL, ANY):
         return dt
@@ -186,7 +199,7 @@ def _acc_dtype(kind, dt):
     if dt.kind == "c":
         return np.dtype(np.complex128)
     if dt.kind == "u":
-        return np.dtype(np.uint64)
+        return np.dtype(np.uint64) if dt.itemsize == 8 else np.dtype(np.int64)
     if dt.kind == "i":
         return np.dtype(np.int64)
     return dt
@@ -234,12 +247,10 @@ def _plan(shape, dt, axes, kind, keep_dims, op_type):
     out_shape = keep_shape if keep_dims else tuple(d for i, d in enumerate(shape)
                                                    if i not in red)
     acc_dt = _acc_dtype(kind, dt)
-    work_dt = dt
-    if dt == np.float16:        # numba has no float16 arithmetic
-        work_dt = np.dtype(np.float32)
-        if kind in (MAX, MIN):
-            acc_dt = work_dt
-    ident = _identity(kind, np.dtype(acc_dt))
+    work_dt = _canonical(dt)
+    if kind in (MAX, MIN):
+        acc_dt = work_dt
+    ident = _identity(kind, dt if dt.kind in "iu" else np.dtype(acc_dt))
     perm = None
     if red and red != list(range(red[0], red[-1] + 1)):   # not adjacent: move them last
         kept = [i for i in range(rank) if i not in red]
