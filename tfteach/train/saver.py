@@ -243,7 +243,10 @@ def update_checkpoint_state(save_dir, model_checkpoint_path, all_model_checkpoin
     if not os.path.isabs(save_dir):
         # As TF: a relative directory gets paths relative to it (read back joined to it).
         def rel(p):
-            return p if os.path.isabs(p) else os.path.relpath(p, save_dir)
+            # a bare file name (tf.train.Checkpoint passes those) is already relative to it
+            if os.path.isabs(p) or not os.path.dirname(p):
+                return p
+            return os.path.relpath(p, save_dir)
         model_checkpoint_path = rel(model_checkpoint_path)
         paths = [rel(p) for p in paths]
     state = CheckpointState(model_checkpoint_path, paths, all_model_checkpoint_timestamps,
