@@ -329,6 +329,39 @@ def _conv_input(dy, wt, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rb, out):
 
 
 @njit(parallel=True, cache=True)
+def _conv_filter_direct(x, dy, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, n_part, part):
+    """dW of a convolution with few input channels: per-thread partial sums over images,
+    the inner loop running over the output channels (contiguous, vectorised)."""
+    n_img, h, w, c = x.shape
+    o = dy.shape[1]
+    for p in prange(n_part):
+        acc = part[p]
+        acc[:] = 0
+        for n in range(p, n_img, n_part):
+            for i in range(oh):
+                for j in range(ow):
+                    r = (n * oh + i) * ow + j
+                    for a in range(kh):
+                        y = i * sh - pt + a * dh
+                        if y < 0 or y >= h:
+                            continue
+                        for b in range(kw):
+                            xx = j * sw - pl + b * dw
+                            if xx < 0 or xx >= w:
+                                continue
+                            base = (a * kw + b) * c
+                            for ch in range(c):
+                                v = x[n, y, xx, ch]
+                                for q in range(o):
+                                    acc[base + ch, q] += v * dy[r, q]
+
+
+# kh*kw*C up to this: the filter gradient accumulates directly (a GEMM with so short a
+# reduction axis runs far below BLAS speed); the forward pass stays im2col + GEMM.
+_DIRECT_MAX_K = 48
+
+
+@njit(parallel=True, cache=True)
 def _im2col(x, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, col):
     n_img = x.shape[0]
     for n in prange(n_img):
@@ -474,7 +507,13 @@ def conv2d_backprop_filter(x, filter_sizes, dy, *, strides, padding, data_format
     k = g.kh * g.kw * g.c
     if dy2.shape[0] == 0 or k == 0:
         return np.zeros(fshape, dt)
-    if _blas_single_thread():
+    if k <= _DIRECT_MAX_K:
+        n_part = max(1, min(numba.get_num_threads(), g.n))
+        part = np.empty((n_part, k, g.o), wdt)
+        with _par(dy2.size * k // 64):
+            _conv_filter_direct(xn, dy2, *g.args(), n_part, part)
+        dw = part.sum(axis=0) if n_part > 1 else part[0]
+    elif _blas_single_thread():
         n_part = max(1, min(numba.get_num_threads(), g.n * -(-g.oh // g.rb)))
         part = np.empty((n_part, k, g.o), wdt)
         with _par(dy2.size * k // 64):
