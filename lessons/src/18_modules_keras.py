@@ -180,8 +180,10 @@ model_restored(x)          # build the variables first
 checkpoint = tf.train.Checkpoint(myModel=model_restored)
 # restore the variables from the newest checkpoint in the folder
 checkpoint.restore(tf.train.latest_checkpoint('./save'))
-# use the model
-print(np.allclose(model(x).numpy(), model_restored(x).numpy()))
+# use the model: it computes exactly what the saved one did
+same = np.allclose(model(x).numpy(), model_restored(x).numpy())
+print(same)
+assert same, "the restored model should reproduce the saved one"
 
 # %% [markdown] id=exercises
 # ## Exercises

@@ -116,10 +116,19 @@ print(on_cpu.numpy())
 g = tf.Graph()
 with g.as_default():
     x = tf.compat.v1.placeholder(tf.float32, shape=[2, 2], name="x")
-    y = tf.matmul(x, x, name="y")
+    with tf.device('/CPU:0'):
+        y = tf.matmul(x, x, name="y")
 config = tf.compat.v1.ConfigProto(log_device_placement=True)
 with tf.compat.v1.Session(graph=g, config=config) as sess:
     print(sess.run(y, feed_dict={x: [[1.0, 0.0], [0.0, 1.0]]}))
+
+# %% [markdown] id=placement-draw-intro
+# A `tf.device` block records the request on the operation itself: in the drawing, hover over
+# `y` to see it. Operations without a request (`x`) are placed when the session builds its
+# plan, as the log above showed.
+
+# %% id=placement-draw
+%graph g
 
 # %% [markdown] id=architecture
 # ## 4. The bigger picture: one graph, many machines
