@@ -81,8 +81,9 @@ class DType:
 
     @property
     def size(self):
-        if self._base is string:
-            return 1
+        # TF 2.21 reports 0 for the dtypes without a fixed element size
+        if self._base in (string, resource, variant):
+            return 0
         return self._np.itemsize
 
     @property
