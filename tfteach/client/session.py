@@ -10,7 +10,6 @@ import contextlib
 
 import numpy as np
 
-from .. import errors
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..runtime import executor
@@ -23,9 +22,6 @@ _session_stack = []
 
 def get_default_session():
     return _session_stack[-1] if _session_stack else None
-
-
-_ELEMENT_TYPES = (_ops.Tensor, _ops.Operation)
 
 
 def _fetch_key(fetches):

@@ -21,8 +21,7 @@ import time
 import numpy as np
 
 from .. import errors
-from ..framework import registry
-from . import placement
+from . import placement, shape_memo
 
 __all__ = ["Plan", "RunContext", "VariableSlot"]
 
@@ -183,6 +182,12 @@ class Plan:
             from ..kernels.cpu.control_flow import DEAD
             env["DEAD"] = DEAD
             env["_live"] = _live
+        # Shape-derived ops are looked up under their root shapes' values (shape_memo.py).
+        memo = {}
+        if not traced and edges is None and "DEAD" not in env and shape_memo.enabled():
+            memo = shape_memo.analyze(self.ops, self.placement, fed)
+            env["_mstore"] = shape_memo.store
+        memo_keys = {}
         for i, t in enumerate(self.feed_tensors):
             names[t] = f"f{i}"
             lines.append(f"    f{i} = feeds[{i}]")
@@ -270,6 +275,21 @@ class Plan:
                     maybe_dead.update(op._outputs)
             elif op._type in _SWITCHES:
                 maybe_dead.update(op._outputs)
+            if op in memo and group is None and outs and guard is None:
+                roots = memo[op]
+                kv = memo_keys.get(roots) if roots else "()"
+                if kv is None:
+                    kv = memo_keys[roots] = f"_k{k}"
+                    parts = [f"{names[t]}.tobytes()" for r in roots for t in r._outputs]
+                    lines.append(f"    {kv} = ({', '.join(parts)},)")
+                env[f"M{k}"] = {}
+                lines.append(f"    _c = M{k}.get({kv})")
+                lines.append("    if _c is None:")
+                lines.append(f"        _c = _mstore(M{k}, {kv}, {call})")
+                line_ops[len(lines)] = op
+                lines.append(f"    {', '.join(outs)} = _c" if len(outs) > 1 else
+                             f"    {outs[0]} = _c")
+                continue
             if guard is not None:
                 dead = "(" + "DEAD, " * len(outs) + ")"
                 if not outs:
