@@ -4,6 +4,15 @@
 fetchable things (Tensors, Operations, Variables, or their names), validates every feed,
 gets the cached plan for this (fetches, feeds) signature, runs it, and rebuilds the same
 structure with the values (NumPy arrays; NumPy scalars for scalars; None for Operations).
+
+The mapping of a fetch structure made of graph elements (one, or a flat list/tuple) is
+remembered, with its plans per feed signature, so a training loop's `run` costs a dict
+lookup, the feed conversions and the plan itself.
+
+Stepping through a run: `trace_run(sess, fetches, feed_dict, callback)` runs the same ops
+one by one and calls `callback(op, output_values, seconds)` after each (the Jupyter session
+stepper uses it); `sess.run(..., options=RunOptions(trace_level=SOFTWARE_TRACE or higher),
+run_metadata=md)` does the same and fills `md.step_stats` with one NodeExecStats per op.
 """
 import collections.abc
 import contextlib

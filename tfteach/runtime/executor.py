@@ -11,6 +11,12 @@ A plan is built once per (fetches, feeds) signature and cached by the Session:
            and nothing else. Const values are bound once; reference (variable) edges read the
            variable's current value where they are consumed.
 
+A plan that has run `Plan.FUSE_AFTER` times is recompiled with its chains of element-wise
+ops fused into single numba kernels and its constant-only chains folded (`fusion.py`).
+Switch/RefSwitch/Merge (v1 `cond`, as `initialized_value()` builds it) make *dead* values:
+an op with a dead input is skipped and its outputs are dead, Merge forwards a live one.
+`run_traced` runs the same ops unfused, timing each one, for RunMetadata and steppers.
+
 A run never memoises values between runs. If a kernel fails, the variables written so far in
 this run are put back (each write swaps in a new array and logs the old one), so a failed
 `Session.run` leaves every variable as it was.
