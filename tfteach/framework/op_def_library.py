@@ -13,6 +13,9 @@ __all__ = ["apply_op", "OpProto"]
 
 # Set by tfteach.eager.execute: fn(opdef, inputs, attrs, name) -> outputs.
 EAGER_EXECUTE = None
+# Also set by the eager layer: fn(opdef, inputs, name) -> outputs, or None when the call is
+# not the common case (all inputs eager tensors, no attrs, a dtype combination seen before).
+EAGER_FAST = None
 
 
 class OpProto:
@@ -78,6 +81,11 @@ def _any_symbolic(inputs):
 def apply_op(op_type, inputs=(), attrs=None, name=None):
     """Apply op `op_type` to `inputs` (a list in the OpDef's input order)."""
     opdef = registry.get(op_type)
+    if not attrs and EAGER_FAST is not None and behavior.EAGER_DEFAULT and \
+            not _ops._graph_stack:
+        outs = EAGER_FAST(opdef, inputs, name)
+        if outs is not None:
+            return outs
     attrs = dict(attrs) if attrs else {}
     if _ops.executing_eagerly() and not _any_symbolic(inputs):
         return EAGER_EXECUTE(opdef, list(inputs), attrs, name)
