@@ -263,3 +263,24 @@ def test_python_values_key_by_value_and_become_tensors(tf2):
     assert g.experimental_get_tracing_count() == 2
     out = g(tf.constant(1))
     assert out[1].dtype == tf.int32 and out[1].numpy() == 3 and out[2] is None
+
+
+def test_gradient_uses_values_from_the_call_and_keeps_the_trace_clean(tf2):
+    tf = tf2
+    v = tf.Variable(2.0)
+
+    @tf.function
+    def f(x):
+        y = v * x            # reads v = 2 ...
+        v.assign(10.0)       # ... then changes it
+        return y * y
+
+    x = tf.constant(3.0)
+    with tf.GradientTape() as t:
+        t.watch(x)
+        out = f(x)
+    gx, gv = t.gradient(out, [x, v])
+    assert out.numpy() == 36.0
+    assert gx.numpy() == 2 * 6.0 * 2.0 and gv.numpy() == 2 * 6.0 * 3.0
+    ops = [op.name for op in f.get_concrete_function(x).graph.get_operations()]
+    assert not any(n.startswith("gradients") for n in ops)

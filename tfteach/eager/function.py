@@ -234,7 +234,6 @@ class ConcreteFunction:
 
     def _call_flat(self, arg_tensors):
         """Runs the graph on the flat argument tensors; returns the structured outputs."""
-        plan, _n = self._get_plan()
         if self._cap_values is None:
             # Captured eager tensors are immutable and a variable's storage slot never
             # changes: the capture feeds are the same at every call.
@@ -242,15 +241,27 @@ class ConcreteFunction:
         values = [t._value for t in arg_tensors]
         values += self._cap_values
         ctx = context._FunctionRunContext()
+        taped = _execute.active_tapes and any(t._recording for t in _execute.active_tapes)
+        if taped:
+            # Under a tape the call also returns the intermediate values its gradient needs,
+            # so the backward pass never recomputes the forward (nor re-reads variables that
+            # the call itself has changed since).
+            if self._backward is None:
+                self._build_backward()
+            plan = self._backward["forward_plan"]
+        else:
+            plan = self._get_plan()[0]
         results = plan.run(values, ctx)
+        n_out = len(self._out_dtypes)
         outs = []
-        for v, dt in zip(results, self._out_dtypes):
+        for v, dt in zip(results[:n_out], self._out_dtypes):
             if type(v) is not np.ndarray and not isinstance(v, np.generic):
                 v = _execute._as_array(v, dt)
             outs.append(EagerTensor(v, dt))
-        if _execute.active_tapes:
+        if taped:
             self._record(arg_tensors, [v for v, _ in self.graph._captures.values()] +
-                         [var for var, _ in self.graph._var_captures.values()], outs)
+                         [var for var, _ in self.graph._var_captures.values()], outs,
+                         list(results[n_out:]))
         it = iter(outs)
         flat = [next(it) if isinstance(t, _ops.Tensor) else t for t in self._flat_outputs]
         return _pack(self.structured_outputs, flat)
@@ -270,55 +281,85 @@ class ConcreteFunction:
         return self._call_flat(tensors)
 
     # gradients -----------------------------------------------------------------------------
-    def _record(self, arg_tensors, captured, outs):
+    def _record(self, arg_tensors, captured, outs, saved):
         from . import backprop
         inputs = list(arg_tensors) + captured
         backprop.record_function_call(
-            inputs, outs, lambda out_grads: self._gradient(inputs, out_grads), self.name)
+            inputs, outs, lambda out_grads: self._gradient(saved, out_grads), self.name)
 
     def _build_backward(self):
-        """Adds the gradient of the outputs with respect to every input (arguments, captured
-        tensors, and each captured variable through its reads) to the graph, once."""
+        """The backward graph, built once: a copy of the forward graph (the trace stays as
+        traced), the registry's gradient functions on it for every input (arguments,
+        captured tensors, each captured variable through its reads), and the list of forward
+        values those gradient ops consume, which tape-recorded calls fetch and keep."""
         from . import backprop
         g = self.graph
+        bg = FuncGraph(self.name + "_backward")
+        tmap = {}
+        opmap = {}
+        for op in g._ops:
+            name = bg.unique_name(op._name)
+            new = bg._create_op(op._opdef, [tmap[t] for t in op._inputs], dict(op._attrs),
+                                [t.dtype for t in op._outputs],
+                                [t.shape for t in op._outputs], name + "/")
+            new._device = op._device
+            for c in op._control_inputs:
+                new._add_control_input(opmap[c])
+            opmap[op] = new
+            for t, nt in zip(op._outputs, new._outputs):
+                tmap[t] = nt
+        n_forward = len(bg._ops)
+        outputs = [tmap[t] for t in self._fetch]
         grad_ys = []
-        with g.as_default(), g.name_scope("gradients"):
-            for t in self._fetch:
+        with bg.as_default(), bg.name_scope("gradients"):
+            for t in outputs:
                 grad_ys.append(apply_op("Placeholder", [], {"dtype": t.dtype.base_dtype,
                                                             "shape": t.shape},
                                         name="grad_ys")[0])
-        arg_xs = list(self._arg_placeholders)
-        cap_xs = [ph for _, ph in g._captures.values()]
+        arg_xs = [tmap[t] for t in self._arg_placeholders]
+        cap_xs = [tmap[ph] for _, ph in g._captures.values()]
         var_reads = []
         for var, ph in g._var_captures.values():
-            var_reads.append([op._outputs[0] for op in ph._consumers
+            var_reads.append([tmap[op._outputs[0]] for op in ph._consumers
                               if op._type == "ReadVariableOp"])
         flat_xs = arg_xs + cap_xs + [r for reads in var_reads for r in reads]
-        with g.as_default():
-            grads = backprop.graph_gradients(self._fetch, flat_xs, grad_ys, scope="gradients")
-        per_input = grads[:len(arg_xs) + len(cap_xs)]
-        pos = len(arg_xs) + len(cap_xs)
-        with g.as_default():
+        with bg.as_default():
+            grads = backprop.graph_gradients(outputs, flat_xs, grad_ys, scope="gradients")
+            per_input = grads[:len(arg_xs) + len(cap_xs)]
+            pos = len(arg_xs) + len(cap_xs)
             for reads in var_reads:
                 parts = [x for x in grads[pos:pos + len(reads)] if x is not None]
                 pos += len(reads)
                 per_input.append(backprop.graph_sum(parts) if parts else None)
+        # Forward values the gradient ops read (and gradients that are forward tensors).
+        saved = []
+        seen = set()
+        for op in bg._ops[n_forward:]:
+            for t in op._inputs:
+                if t.op._id <= n_forward and t not in seen and t.dtype != _dt.resource:
+                    seen.add(t)
+                    saved.append(t)
+        for x in per_input:
+            if x is not None and x.op._id <= n_forward and x not in seen:
+                seen.add(x)
+                saved.append(x)
+        inverse = {nt: t for t, nt in tmap.items()}
         fetch = [x for x in per_input if x is not None]
         feeds, _ = self._feeds()
-        plan = Plan(g, fetch, [], feeds + grad_ys)
-        self._backward = (plan, per_input)
+        self._backward = {
+            "graph": bg,
+            "forward_plan": Plan(g, self._fetch + [inverse[t] for t in saved], self._stateful,
+                                 feeds),
+            "plan": Plan(bg, fetch, [], saved + grad_ys),
+            "per_input": per_input,
+        }
 
-    def _gradient(self, inputs, out_grads):
-        if self._backward is None:
-            self._build_backward()
-        plan, per_input = self._backward
-        caps = self.graph._eager_feeds()
-        n_args = len(self._arg_placeholders)
-        values = [t._value for t in inputs[:n_args]] + [v for _, v in caps] + \
-            [g._value for g in out_grads]
-        results = iter(plan.run(values, context._FunctionRunContext()))
+    def _gradient(self, saved_values, out_grads):
+        b = self._backward
+        values = list(saved_values) + [g._value for g in out_grads]
+        results = iter(b["plan"].run(values, context._FunctionRunContext()))
         out = []
-        for x, g in zip(inputs, per_input):
+        for g in b["per_input"]:
             if g is None:
                 out.append(None)
             else:
