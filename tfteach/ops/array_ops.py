@@ -476,7 +476,6 @@ def strided_slice_plan(dims, begin, end, strides, begin_mask, end_mask, ellipsis
     rank = len(dims)
     real = [i for i in _builtins.range(n)
             if not (ellipsis_mask >> i) & 1 and not (new_axis_mask >> i) & 1]
-    has_ellipsis = _builtins.any((ellipsis_mask >> i) & 1 for i in _builtins.range(n))
     index, out = [], []
     r = 0
     for i in _builtins.range(n):
@@ -519,7 +518,6 @@ def strided_slice_plan(dims, begin, end, strides, begin_mask, end_mask, ellipsis
             index.append(sl)
             out.append(None if d is None else len(_builtins.range(*sl.indices(d))))
         r += 1
-    del has_ellipsis
     while r < rank:
         index.append(_builtins.slice(None))
         out.append(dims[r])
@@ -686,7 +684,7 @@ def _expand_dims_shape(op):
         return [unknown_shape(x.rank + 1)]
     dv = np.reshape(dim, -1)
     if dv.size != 1:
-        raise op.shape_error(f"'dim' input must be a tensor with a single value")
+        raise op.shape_error("'dim' input must be a tensor with a single value")
     d = int(dv[0])
     if not -x.rank - 1 <= d <= x.rank:
         raise op.shape_error(f"dim {d} not in the interval [{-x.rank - 1}, {x.rank}].")
@@ -1031,7 +1029,7 @@ def _fill_shape(op):
     out = _tu.constant_value_as_shape(op.inputs[0])
     v = _const(op, 0)
     if v is not None and (np.asarray(v) < 0).any():
-        raise op.shape_error(f"Fill dimensions must be >= 0")
+        raise op.shape_error("Fill dimensions must be >= 0")
     return [out]
 
 
