@@ -133,7 +133,23 @@ def execute(nb, timeout=CELL_TIMEOUT):
             os.environ.pop("PYTHONPATH", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = coalesce_streams(cell.outputs)
     return nb
+
+
+def coalesce_streams(outputs):
+    """Merge consecutive stdout (or stderr) chunks into one output, as Jupyter displays them
+    (and as nbval compares them): a loop printing one character at a time stores one output."""
+    merged = []
+    for out in outputs:
+        if (out.get("output_type") == "stream" and merged
+                and merged[-1].get("output_type") == "stream"
+                and merged[-1].get("name") == out.get("name")):
+            merged[-1]["text"] += out["text"]
+        else:
+            merged.append(out)
+    return merged
 
 
 def sources_of(nb):

@@ -80,8 +80,11 @@ g.get_operations()
 #
 # * `gradients/Shape`, `gradients/grad_ys_0/Const` and `gradients/grad_ys_0` (a `Fill`) make the
 #   starting gradient `d eqn / d eqn = 1`, shaped like `eqn`;
-# * `gradients/add_grad/...` passes that gradient back through the addition to both inputs;
-# * `gradients/mul_grad/...` multiplies by the other factor (2) on the way back to `b`.
+# * the addition needs no operation of its own: its local derivative is 1, so the gradient
+#   passes straight through to both of its inputs (TF 1.x added `add_grad/...` operations
+#   here anyway, which is why the original notebook lists more nodes);
+# * `gradients/mul_grad/Mul` and `Mul_1` multiply the incoming gradient by the *other* factor,
+#   one for each input of `mul`: the gradient reaching `b` is `1 · 2`.
 #
 # The drawing shows the forward graph and the gradient graph apart.
 

@@ -155,6 +155,19 @@ for temperature in [0.2, 0.5, 1.0, 1.2]:
     prob = tf.nn.softmax(logits / temperature).numpy()[0]
     print("temperature %.1f: top probability %.2f" % (temperature, prob.max()))
 
+# %% [markdown] id=eager-only-intro
+# One more lesson hides in `call`: `range(seq_length.numpy())` needs the sequence length as a
+# Python number, which only exists when the model runs eagerly. Tracing the model with
+# `tf.function` (lesson 17) hands `call` a symbolic tensor with no value yet, and the line fails.
+# A graph-friendly version would take the length from the static shape
+# (`inputs.shape[1]`) or loop with `tf.while_loop`.
+
+# %% id=eager-only
+try:
+    tf.function(model)(tf.constant(X_))
+except AttributeError as err:
+    print("AttributeError:", err)
+
 # %% [markdown] id=exercises
 # ## Exercises
 #
