@@ -253,6 +253,8 @@ class BaseSession:
             values = plan.run_traced(feed_values, ctx, run_metadata)
         else:
             values = plan.run(feed_values, ctx)
+        if len(values) == 1 and fetch.rebuild is _first_value:
+            return _to_fetch_result(values[0])
         return fetch.rebuild([_to_fetch_result(v) for v in values])
 
     def _log_placement(self):
@@ -403,12 +405,10 @@ class InteractiveSession(BaseSession):
 
 def _to_fetch_result(v):
     """A fetched value as TF returns it: a fresh ndarray, or a NumPy scalar for rank 0."""
-    if isinstance(v, np.ndarray):
+    if type(v) is np.ndarray or isinstance(v, np.ndarray):
         if v.ndim == 0:
             return v[()]
         return v.copy()
-    if isinstance(v, np.generic):
-        return v
     return v
 
 

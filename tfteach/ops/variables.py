@@ -70,6 +70,12 @@ class RefVariable:
                 validate_shape=validate_shape, name="Assign").op
             with g.device(caching_device) if caching_device else _null():
                 self._snapshot = array_ops.identity(self._variable, name="read")
+            # TF colocates the initializer and the snapshot with the variable; the
+            # colocation shows in their NodeDefs as `_class: "loc:@<variable>"`.
+            loc = [f"loc:@{self._variable.op.name}".encode()]
+            self._initializer_op._set_attr("_class", loc)
+            if caching_device is None:
+                self._snapshot.op._set_attr("_class", loc)
         self._graph = g
         self._save_slice_info = None
         g.add_to_collections(collections, self)
