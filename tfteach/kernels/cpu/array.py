@@ -66,6 +66,16 @@ def _ints(v):
 @register_kernel("Reshape")
 def reshape(x, shape):
     x = np.asarray(x)
+    # Fast path (every training step reshapes gradients): a fully specified shape with the
+    # right element count; everything else goes through the checks below.
+    if type(shape) is np.ndarray and shape.ndim == 1 and shape.dtype.kind in "iu":
+        dims = shape.tolist()
+        if -1 not in dims and min(dims, default=0) >= 0:
+            n = 1
+            for d in dims:
+                n *= d
+            if n == x.size:
+                return x.reshape(dims)
     want = _ints(shape)
     unknown = [i for i, v in enumerate(want) if v == -1]
     if len(unknown) > 1:

@@ -112,17 +112,25 @@ def _flat_copy(a):
 
 
 def gradient_descent_update(var, alpha, delta):
-    alpha = np.asarray(alpha)
-    if alpha.ndim != 0:
+    # Called once per variable per training step: checks first, then one expression in the
+    # variable's dtype (a Python float would be weak-typed by NumPy 2; alpha is cast anyway).
+    if type(alpha) is not np.ndarray:
+        alpha = np.asarray(alpha)
+    if alpha.ndim:
         raise errors.InvalidArgumentError(
             None, None, f"alpha is not a scalar: {_dims(alpha.shape)}")
-    alpha = var.dtype.type(alpha)
-    delta = np.asarray(delta)
+    if type(delta) is not np.ndarray:
+        delta = np.asarray(delta)
     if var.shape != delta.shape:
         raise errors.InvalidArgumentError(
             None, None, f"var and delta do not have the same shape{_dims(var.shape)} "
                         f"{_dims(delta.shape)}")
-    return (var - alpha * delta.astype(var.dtype, copy=False)).astype(var.dtype, copy=False)
+    dt = var.dtype
+    if delta.dtype != dt:
+        delta = delta.astype(dt)
+    if alpha.dtype != dt:
+        alpha = alpha.astype(dt)
+    return np.asarray(var - alpha * delta)
 
 
 def momentum_update(var, accum, lr, grad, momentum, use_nesterov=False):
