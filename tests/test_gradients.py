@@ -108,6 +108,6 @@ def test_chain_of_100_ops_builds_quickly(tf1):
     y = x
     for i in range(100):
         y = tf1.sin(y) * 1.01 if i % 2 else y + 0.5
-    t0 = time.perf_counter()
+    t0 = time.process_time()      # CPU time: a busy machine does not fail the test
     tf1.gradients(y, x)
-    assert time.perf_counter() - t0 < 0.5   # the bench's bar is 20 ms; leave CI slack
+    assert time.process_time() - t0 < 0.5   # the bench's bar is 20 ms; leave CI slack
