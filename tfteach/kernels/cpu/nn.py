@@ -12,7 +12,9 @@ time (tf.function graphs may be run from several Python threads), so every paral
 call goes through `_PAR` (a lock).
 """
 import math
+import os
 import threading
+import time
 
 import numba
 import numpy as np
@@ -50,14 +52,32 @@ def _blas_single_thread():
     return _BLAS["state"] == 1
 
 
+_BUSY = {"at": -1.0, "busy": False}
+
+
+def _machine_busy():
+    """True when more threads are runnable than there are cores (1-minute load average,
+    read at most once a second). A parallel region ends only when its slowest thread does;
+    on an oversubscribed machine that thread waits for the scheduler, and measured here a
+    parallel kernel then runs up to 10x slower than the same kernel on one thread."""
+    now = time.monotonic()
+    if now - _BUSY["at"] > 1.0:
+        _BUSY["at"] = now
+        try:
+            _BUSY["busy"] = os.getloadavg()[0] > 1.5 * (os.cpu_count() or 1)
+        except OSError:
+            _BUSY["busy"] = False
+    return _BUSY["busy"]
+
+
 class _Par:
     """Context for launching a parallel kernel: one launch at a time (numba's default
     threading layer aborts on concurrent launches), SciPy's BLAS single-threaded inside
-    (the kernel's tasks already use every core), and, for small work, a single numba
-    thread (waking the pool costs more than it saves, and far more on a loaded machine)."""
+    (the kernel's tasks already use every core), and a single numba thread for small work
+    (waking the pool costs more than it saves) or on an oversubscribed machine."""
 
     def __init__(self, parallel=True):
-        self.parallel = parallel
+        self.parallel = parallel and not _machine_busy()
 
     def __enter__(self):
         _PAR.acquire()
