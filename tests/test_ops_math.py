@@ -248,3 +248,31 @@ def test_parallel_reduction_path(tf1, monkeypatch):
     np.testing.assert_allclose(_run(tf1, tf1.reduce_sum(p), {p: y}), y.sum(dtype=np.float64),
                                rtol=1e-6)
     np.testing.assert_array_equal(_run(tf1, tf1.reduce_max(p), {p: y}), y.max())
+
+
+def test_python_inputs_and_dtype_lists_like_tf(tf1):
+    tf1.reduce_mean([1., 2.])
+    assert [(o.name, o.type) for o in tf1.get_default_graph().get_operations()] == [
+        ("Rank/Const", "Const"), ("Rank", "Const"), ("range/start", "Const"),
+        ("range/delta", "Const"), ("range", "Range"), ("Mean/input", "Const"),
+        ("Mean", "Mean")]
+    assert tf1.argmax([1, 3]).op.inputs[0].name == "ArgMax/input:0"
+    assert tf1.matrix_inverse([[1., 0], [0, 1]]).op.inputs[0].name == "MatrixInverse/input:0"
+    with pytest.raises(TypeError, match="Value passed to parameter 'input' has DataType bool "
+                                        "not in list of allowed values: float32, float64"):
+        tf1.reduce_sum([True])
+    with pytest.raises(TypeError, match="parameter 'a' has DataType int8 not in list"):
+        tf1.matmul(tf1.zeros([2, 2], tf1.int8), tf1.zeros([2, 2], tf1.int8))
+    with pytest.raises(TypeError, match="DataType int32 not in list of allowed values: "
+                                        "float64, float32, float16"):
+        tf1.matrix_inverse(tf1.zeros([2, 2], tf1.int32))
+    with pytest.raises(TypeError, match="Input 'input' of 'All' Op has type int32 that does "
+                                        "not match expected type of bool"):
+        tf1.reduce_all(tf1.constant([1]))
+
+
+def test_eager_dtype_list_error(tf2):
+    from tfteach.ops import math_ops
+    with pytest.raises(errors.InvalidArgumentError, match="Value for attr 'T' of bool is not "
+                                                          "in the list of allowed values"):
+        math_ops.reduce_sum(tf2.constant([True]))

@@ -98,6 +98,7 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
         if not _ops.is_symbolic(b) and not getattr(b, "_is_eager", False) and \
                 getattr(b, "_tfteach_dtype", None) is None:
             b = _ops.convert_to_tensor(b, dtype=getattr(a, "dtype", None), name="b")
+        shape_rules.check_dtype("MatMul", "a", a, shape_rules.MATMUL_TYPES)
         ra, rb = _rank_of(a), _rank_of(b)
         if (ra is None or ra > 2) or (rb is None or rb > 2):
             return apply_op("BatchMatMulV2", [a, b],
@@ -113,6 +114,7 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
 def matrix_inverse(input, adjoint=False, name=None):  # noqa: A002 - TF's name
     """Inverse of each inner square matrix. A singular matrix fails at run time with
     InvalidArgumentError "Input is not invertible." (as TF's LU check)."""
+    shape_rules.check_dtype("MatrixInverse", "input", input, shape_rules.INVERSE_TYPES)
     return apply_op("MatrixInverse", [input], {"adjoint": bool(adjoint)},
                     name=name or "MatrixInverse")[0]
 

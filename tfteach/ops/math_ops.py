@@ -346,6 +346,11 @@ def _resolve_axis(axis, reduction_indices):
 
 
 def _static_rank(x):
+    """The static rank of a tensor or variable; None for Python/NumPy values (TF then builds
+    Rank + Range, as its `_ReductionDims` does for anything without `.shape.rank`)."""
+    if not (_ops.is_symbolic(x) or getattr(x, "_is_eager", False) or
+            getattr(x, "_tfteach_dtype", None) is not None):
+        return None
     d = shape_rules.static_dims(x)
     return None if d is None else len(d)
 
@@ -363,15 +368,18 @@ def _reduction_dims(x, axis):
     return range(0, array_ops.rank(x), 1)
 
 
+_ALLOWED = {"Sum": shape_rules.NUMBER_TYPES, "Mean": shape_rules.NUMBER_TYPES,
+            "Prod": shape_rules.NUMBER_TYPES, "Max": shape_rules.REAL_NUMBER_TYPES,
+            "Min": shape_rules.REAL_NUMBER_TYPES}
+
+
 def _make_reduction(op_type, doc):
     def fn(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
            keep_dims=None):
         axis = _resolve_axis(axis, reduction_indices)
         keep = _resolve_keepdims(keepdims, keep_dims)
-        if not isinstance(input_tensor, _ops.Tensor) and \
-                getattr(input_tensor, "_tfteach_dtype", None) is None:
-            input_tensor = _ops.convert_to_tensor(
-                input_tensor, dtype=_dt.bool_ if op_type in ("All", "Any") else None)
+        if op_type in _ALLOWED:
+            shape_rules.check_dtype(op_type, "input", input_tensor, _ALLOWED[op_type])
         dims = _reduction_dims(input_tensor, axis)
         out = apply_op(op_type, [input_tensor, dims], {"keep_dims": keep},
                        name=name or op_type)[0]
@@ -400,6 +408,7 @@ def _make_arg(op_type):
         axis = axis if axis is not None else dimension
         if axis is None:
             axis = 0
+        shape_rules.check_dtype(op_type, "input", input, shape_rules.NUMBER_TYPES)
         return apply_op(op_type, [input, axis], {"output_type": _dt.as_dtype(output_type)},
                         name=name or op_type)[0]
     fn.__name__ = op_type.lower()

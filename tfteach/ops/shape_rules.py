@@ -100,3 +100,45 @@ def static_dims(x):
         return dims(as_shape(sh)) if not isinstance(sh, tuple) else list(sh)
     import numpy as np
     return list(np.shape(x))
+
+
+# --- TF's per-op lists of allowed dtypes ---------------------------------------------------
+
+NUMBER_TYPES = ("float32", "float64", "int32", "uint8", "int16", "int8", "complex64", "int64",
+                "qint8", "quint8", "qint32", "bfloat16", "qint16", "quint16", "uint16",
+                "complex128", "float16", "uint32", "uint64")
+REAL_NUMBER_TYPES = ("float32", "float64", "int32", "uint8", "int16", "int8", "int64",
+                     "bfloat16", "uint16", "float16", "uint32", "uint64", "qint8", "quint8",
+                     "qint32", "qint16", "quint16")
+MATMUL_TYPES = ("bfloat16", "float16", "float32", "float64", "int32", "int64", "uint8",
+                "uint16", "uint32", "uint64", "complex64", "complex128")
+INVERSE_TYPES = ("float64", "float32", "float16", "complex64", "complex128")
+
+_ENUM_NAMES = {"float16": "half", "float32": "float", "float64": "double"}
+
+
+def check_dtype(op_type, param, x, allowed):
+    """TF's error for a dtype outside an op's list: TypeError when building a graph,
+    InvalidArgumentError when executing eagerly."""
+    from ..framework import dtypes as _dtypes
+    from ..framework import ops as _ops
+    from ..framework import tensor_util
+    if _ops.is_symbolic(x) or getattr(x, "_is_eager", False) or \
+            getattr(x, "_tfteach_dtype", None) is not None:
+        dt = _dtypes.as_dtype(getattr(x, "dtype", None) or x._tfteach_dtype)
+    else:       # a Python/NumPy value: the dtype it will be converted to, without an op
+        try:
+            dt = tensor_util.infer_dtype(x)
+        except (TypeError, ValueError):
+            return
+    name = dt.base_dtype.name
+    if name in allowed:
+        return
+    if getattr(x, "_is_eager", False):
+        from .. import errors
+        names = ", ".join(_ENUM_NAMES.get(a, a) for a in allowed)
+        raise errors.InvalidArgumentError(
+            None, None, f"Value for attr 'T' of {name} is not in the list of allowed values: "
+                        f"{names}\n\t; NodeDef: {{{{node {op_type}}}}}")
+    raise TypeError(f"Value passed to parameter '{param}' has DataType {name} not in list of "
+                    f"allowed values: {', '.join(allowed)}")
