@@ -194,7 +194,7 @@ def _handle(var):
 
 
 def _eager_ctx():
-    from ..eager import context
+    from ..eager import context     # imported here: keras loads before the eager layer is needed
     return context.run_context()
 
 

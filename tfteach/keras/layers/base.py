@@ -285,7 +285,7 @@ class Layer(Module):
                 raise ValueError("A layer must be called on at least one input.")
             args = (kwargs.pop(key),)
         inputs = args[0]
-        from ..models import functional
+        functional = _functional()
         if functional.is_symbolic(inputs):
             return functional.call_symbolic(self, args, kwargs)
         inputs = _map(_to_tensor, inputs)
@@ -320,6 +320,16 @@ class Layer(Module):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+_FUNCTIONAL = []
+
+
+def _functional():
+    if not _FUNCTIONAL:
+        from ..models import functional
+        _FUNCTIONAL.append(functional)
+    return _FUNCTIONAL[0]
 
 
 def _leaves(value):

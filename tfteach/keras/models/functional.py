@@ -93,6 +93,10 @@ def _flat(x):
 
 
 def is_symbolic(x):
+    if isinstance(x, KerasTensor):
+        return True
+    if not isinstance(x, (list, tuple, dict)):
+        return False
     return any(isinstance(v, KerasTensor) for v in _flat(x))
 
 
