@@ -60,7 +60,6 @@ train = _importlib.import_module("tfteach.train")
 _sys.modules["tfteach"].__dict__.pop("train", None)
 summary = _importlib.import_module("tfteach.summary")
 _sys.modules["tfteach"].__dict__.pop("summary", None)
-from .. import train
 from ..ops.variable_scope import (AUTO_REUSE, VariableScope, get_local_variable,
                                  get_variable, get_variable_scope, no_regularizer,
                                  variable_scope)
