@@ -11,7 +11,6 @@ import time
 
 import numpy as np
 
-from ...framework import ops as _ops
 from .. import backend
 from .. import callbacks as _callbacks
 from .. import losses as _losses
@@ -174,7 +173,7 @@ class Model(Layer):
         return self(x, training=False)
 
     def _make(self, fn):
-        if self.run_eagerly if hasattr(self, "run_eagerly") else False:
+        if getattr(self, "run_eagerly", False):
             return fn
         from ...eager.function import function
         return function(fn)
@@ -245,8 +244,6 @@ class Model(Layer):
                 vals = self.evaluate(vx, vy, batch_size=validation_batch_size or batch_size,
                                      verbose=0, return_dict=True)
                 logs.update({"val_" + k: v for k, v in vals.items()})
-                for m in metrics:       # evaluate reset them: keep the training values shown
-                    pass
             logs = dict(sorted(logs.items()))
             bar.finish(logs)
             for cb in cbs:
@@ -281,7 +278,7 @@ class Model(Layer):
         if self._test_fn is None:
             self._test_fn = self._make(self._test_step)
         total, seen = 0.0, 0
-        bar = _Progress(nsteps, verbose, epoch_line=False)
+        bar = _Progress(nsteps, verbose)
         for step in range(nsteps):
             sl = slice(step * batch_size, min(n, (step + 1) * batch_size))
             xb, yb = _take(x, sl), _take(y, sl)
@@ -309,7 +306,7 @@ class Model(Layer):
         if self._predict_fn is None:
             self._predict_fn = self._make(self._predict_step)
         outs = []
-        bar = _Progress(nsteps, verbose, epoch_line=False)
+        bar = _Progress(nsteps, verbose)
         for step in range(nsteps):
             xb = _take(x, slice(step * batch_size, (step + 1) * batch_size))
             outs.append(_to_np_out(self._predict_fn(xb)))
@@ -402,7 +399,7 @@ def _size(nbytes):
 class _Progress:
     """Keras 3's per-epoch progress bar: `12/80 ━━━━━─────── 1s 9ms/step - loss: 0.52`."""
 
-    def __init__(self, total, verbose, epoch_line=True):
+    def __init__(self, total, verbose):
         self.total, self.verbose = total, verbose
         self.start = time.perf_counter()
         self.last = 0.0
