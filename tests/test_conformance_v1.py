@@ -22,10 +22,7 @@ CONF = os.environ.get("TFTEACH_CONFORMANCE_DIR") or os.path.normpath(
 CASES = os.path.join(CONF, "cases", "v1", "public")
 EXPECTED = os.path.join(CONF, "expected", "tensorflow-public.json")
 
-KNOWN_FAILING = {
-    # reduce_mean of an unknown-rank input: TF infers shape () when reducing all axes
-    "s1_c70_linear_model": "reduce_mean shape rule (ops/math_ops.py)",
-}
+KNOWN_FAILING = {}     # case id -> reason; every public v1 case passes at the moment
 
 
 def _case_ids():
