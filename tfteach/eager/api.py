@@ -9,7 +9,6 @@ import importlib
 import sys
 import types
 
-from . import _tf2_names
 
 # Where op constructors live, in lookup order.
 OP_MODULES = ("tfteach.ops.math_ops", "tfteach.ops.array_ops", "tfteach.ops.linalg_ops",

@@ -14,7 +14,6 @@ import enum
 
 import numpy as np
 
-from ..framework import dtypes as _dt
 from ..framework import registry
 from . import execute as _execute
 from .tensor import EagerTensor

@@ -740,13 +740,6 @@ def _replace_tensors(x, make_ph, path):
     return x
 
 
-class _SpecDummy:
-    """Stands for a TensorSpec argument while tracing a signature."""
-    def __init__(self, spec):
-        self.dtype = spec.dtype
-        self.shape = spec.shape
-
-
 def _replace_specs(x):
     if isinstance(x, TensorSpec):
         return EagerTensor(np.zeros([d or 0 for d in x.shape.as_list()]
