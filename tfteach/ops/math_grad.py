@@ -875,3 +875,45 @@ def _matrix_inverse_grad(op, grad):
     if len(ainv.shape.as_tuple() or ()) > 2:
         return -batch_matmul(ainv, inner, not adj, False)
     return -matmul(ainv, inner, transpose_a=not adj)
+
+
+# --- second derivatives of the activation-gradient ops (TF's nn_grad rules) --------------------
+
+def _where_v1(cond, x, y):
+    return _op1("Select", [cond, x, y])
+
+
+@register("EluGrad")
+def _elu_grad_grad(op, grad):
+    elu_x = op.inputs[1]
+    return (_op1("EluGrad", [grad, elu_x]),
+            _where_v1(elu_x < 0, grad * op.inputs[0], array_ops.zeros_like(elu_x)))
+
+
+@register("SeluGrad")
+def _selu_grad_grad(op, grad):
+    selu_x = op.inputs[1]
+    return (_op1("SeluGrad", [grad, selu_x]),
+            _where_v1(selu_x < 0., grad * op.inputs[0], array_ops.zeros_like(selu_x)))
+
+
+@register("Relu6Grad")
+def _relu6_grad_grad(op, grad):
+    x = op.inputs[1]
+    return _op1("Relu6Grad", [grad, x]), array_ops.zeros_like(x)
+
+
+@register("LeakyReluGrad")
+def _leaky_relu_grad_grad(op, grad):
+    x = op.inputs[1]
+    return (_op1("LeakyReluGrad", [grad, x], {"alpha": op.get_attr("alpha")}),
+            array_ops.zeros_like(x))
+
+
+@register("SoftplusGrad")
+def _softplus_grad_grad(op, grad):
+    dy, x = op.inputs[0], op.inputs[1]
+    with _ops.control_dependencies([grad]):
+        ddy = _op1("SoftplusGrad", [grad, x])
+        d2x = grad * dy / (math_ops.exp(-x) + 2.0 + math_ops.exp(x))
+        return ddy, d2x
