@@ -33,7 +33,7 @@ def best(fn, repeats):
     return min(times)
 
 
-def measure(repeats_mm=9, repeats_add=30):
+def measure(repeats_mm=15, repeats_add=30):
     import tfteach.v1 as tf
     from tfteach.framework import registry
 
