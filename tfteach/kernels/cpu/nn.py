@@ -52,21 +52,31 @@ def _blas_single_thread():
     return _BLAS["state"] == 1
 
 
-_BUSY = {"at": -1.0, "busy": False}
+_BUSY = {"at": -1.0, "busy": False, "blas_default": None}
 
 
 def _machine_busy():
     """True when more threads are runnable than there are cores (1-minute load average,
     read at most once a second). A parallel region ends only when its slowest thread does;
-    on an oversubscribed machine that thread waits for the scheduler, and measured here a
-    parallel kernel then runs up to 10x slower than the same kernel on one thread."""
+    on an oversubscribed machine that thread waits for the scheduler: measured here, a
+    parallel kernel then ran up to 10x slower than on one thread, and SciPy's threaded BLAS
+    (behind every numba `np.dot`, MatMul's too) made the seed MLP's training step 10x slower
+    (273 vs 2790 steps/s). So while the machine is busy SciPy's BLAS runs on one thread, and
+    gets its own thread count back when the load drops (NumPy's BLAS is never touched)."""
     now = time.monotonic()
     if now - _BUSY["at"] > 1.0:
         _BUSY["at"] = now
         try:
-            _BUSY["busy"] = os.getloadavg()[0] > 1.5 * (os.cpu_count() or 1)
+            busy = os.getloadavg()[0] > 1.5 * (os.cpu_count() or 1)
         except OSError:
-            _BUSY["busy"] = False
+            busy = False
+        if busy != _BUSY["busy"] and _blas_single_thread():
+            libs = _BLAS["libs"]
+            if _BUSY["blas_default"] is None:
+                _BUSY["blas_default"] = [lib.num_threads for lib in libs]
+            for lib, n in zip(libs, _BUSY["blas_default"]):
+                lib.set_num_threads(1 if busy else n)
+        _BUSY["busy"] = busy
     return _BUSY["busy"]
 
 
@@ -77,7 +87,8 @@ class _Par:
     (waking the pool costs more than it saves) or on an oversubscribed machine."""
 
     def __init__(self, parallel=True):
-        self.parallel = parallel and not _machine_busy()
+        busy = _machine_busy()      # always: it also keeps SciPy's BLAS threads in step
+        self.parallel = parallel and not busy
 
     def __enter__(self):
         _PAR.acquire()
