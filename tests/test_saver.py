@@ -119,3 +119,18 @@ def test_no_pickle_and_no_temp_files_left(tf1, tmp_path):
 def test_no_variables(tf1):
     with pytest.raises(ValueError, match="No variables to save"):
         tf1.train.Saver()
+
+
+def test_saver_adds_tfs_save_and_restore_ops(tf1):
+    tf1.Variable(np.ones(2, np.float32), name="W")
+    tf1.Variable(3, name="gs")
+    tf1.train.Saver()
+    ops = [(op.name, op.type) for op in tf1.get_default_graph().get_operations()
+           if op.name.startswith("save/")]
+    assert ops == [
+        ("save/filename/input", "Const"), ("save/filename", "PlaceholderWithDefault"),
+        ("save/Const", "PlaceholderWithDefault"), ("save/SaveV2/tensor_names", "Const"),
+        ("save/SaveV2/shape_and_slices", "Const"), ("save/SaveV2", "SaveV2"),
+        ("save/control_dependency", "Identity"), ("save/RestoreV2/tensor_names", "Const"),
+        ("save/RestoreV2/shape_and_slices", "Const"), ("save/RestoreV2", "RestoreV2"),
+        ("save/Assign", "Assign"), ("save/Assign_1", "Assign"), ("save/restore_all", "NoOp")]

@@ -29,6 +29,50 @@ from .. import errors
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 
+from ..framework import registry
+from ..framework.tensor_shape import TensorShape, unknown_shape
+
+# The save and restore ops a graph-mode Saver adds (`save/SaveV2`, `save/RestoreV2`): the
+# session runs them, so saving reads every variable in one consistent run and a failed
+# restore changes nothing (the run rolls back its Assigns).
+registry.register_op("SaveV2", inputs=(("prefix", _dt.string), ("tensor_names", _dt.string),
+                                       ("shape_and_slices", _dt.string), ("*tensors", "T")),
+                     outputs=(), shape=lambda op: [], stateful=True)
+registry.register_op("RestoreV2", inputs=(("prefix", _dt.string),
+                                          ("tensor_names", _dt.string),
+                                          ("shape_and_slices", _dt.string)),
+                     outputs=lambda attrs: [("tensors", d) for d in attrs["dtypes"]],
+                     shape=lambda op: [unknown_shape()] * len(op.get_attr("dtypes")),
+                     stateful=True)
+registry.NotDifferentiable("SaveV2")
+registry.NotDifferentiable("RestoreV2")
+
+
+def _str(x):
+    x = np.asarray(x)[()] if not isinstance(x, (bytes, str)) else x
+    return x.decode() if isinstance(x, bytes) else str(x)
+
+
+@registry.register_kernel("SaveV2")
+def _save_v2(prefix, tensor_names, shape_and_slices, *tensors):
+    names = [_str(n) for n in np.asarray(tensor_names).reshape(-1)]
+    _write_checkpoint(_str(prefix), list(zip(names, [np.asarray(t) for t in tensors])))
+
+
+@registry.register_kernel("RestoreV2")
+def _restore_v2(prefix, tensor_names, shape_and_slices, *, dtypes):
+    reader = CheckpointReader(_str(prefix))
+    out = []
+    for name, dt in zip((_str(n) for n in np.asarray(tensor_names).reshape(-1)), dtypes):
+        value = reader.get_tensor(name)
+        if value.dtype != object and _dt.as_dtype(value.dtype) != dt.base_dtype:
+            raise errors.InvalidArgumentError(
+                None, None, f"tensor_name = {name}; expected dtype {dt.base_dtype.name} does "
+                            f"not equal original dtype {_dt.as_dtype(value.dtype).name}")
+        out.append(value)
+    return tuple(out) if len(out) != 1 else out[0]
+
+
 _MAGIC = b"TFTEACH-CHECKPOINT-INDEX 1\n"
 _DATA_SUFFIX = ".data-00000-of-00001"
 
@@ -288,6 +332,8 @@ class Saver:
             raise RuntimeError("When eager execution is enabled, `var_list` must specify a "
                                "list or dict of variables to save")
         self._var_list = var_list
+        self._name = name
+        self._filename = filename
         self._max_to_keep = max_to_keep
         self._keep_every = keep_checkpoint_every_n_hours
         self._pad_step_number = pad_step_number
@@ -321,6 +367,43 @@ class Saver:
         if not names and not self._allow_empty:
             raise ValueError("No variables to save")
         self._names = names
+        self._graph_ops = None
+        if names and not _ops.executing_eagerly() and all(
+                getattr(v, "_is_graph_variable", False) for v in names.values()):
+            self._graph_ops = self._add_graph_ops(names)
+
+    def _add_graph_ops(self, names):
+        """TF's save/restore subgraph: `save/Const` (the path, fed), `save/SaveV2`,
+        `save/control_dependency`, `save/RestoreV2`, one `save/Assign` per variable and
+        `save/restore_all`."""
+        from ..ops import array_ops, constant_op, control_flow_ops, state_ops
+        keys = sorted(names)
+        variables = [names[k] for k in keys]
+        g = variables[0].graph
+        with g.as_default(), _ops.name_scope(self._name, "save", []):
+            filename = array_ops.placeholder_with_default(self._filename or "model", shape=(),
+                                                          name="filename")
+            filename = array_ops.placeholder_with_default(filename, shape=(), name="Const")
+            refs = [v._ref() for v in variables]
+            dtypes = [r.dtype.base_dtype for r in refs]
+            with _ops.name_scope("SaveV2") as scope:
+                tn = constant_op.constant(keys, name="tensor_names")
+                ss = constant_op.constant([""] * len(keys), name="shape_and_slices")
+                save_op = g._create_op(registry.get("SaveV2"), [filename, tn, ss] + refs,
+                                       {"dtypes": dtypes}, [], [], scope)
+            save_tensor = control_flow_ops.with_dependencies([save_op], filename)
+            with _ops.name_scope("RestoreV2") as scope:
+                tn = constant_op.constant(keys, name="tensor_names")
+                ss = constant_op.constant([""] * len(keys), name="shape_and_slices")
+                restore = g._create_op(registry.get("RestoreV2"), [filename, tn, ss],
+                                       {"dtypes": dtypes}, dtypes,
+                                       [unknown_shape()] * len(dtypes), scope)
+            assigns = []
+            for v, t in zip(variables, restore._outputs):
+                validate = v.shape.is_fully_defined()
+                assigns.append(state_ops.assign(v, t, validate_shape=validate).op)
+            restore_all = control_flow_ops.group(*assigns, name="restore_all")
+        return filename, save_tensor, restore_all
 
     @property
     def last_checkpoints(self):
@@ -364,7 +447,11 @@ class Saver:
         save_dir = os.path.dirname(prefix) or "."
         if not os.path.isdir(save_dir):
             raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save.")
-        _write_checkpoint(prefix, self._read_values(sess))
+        if self._graph_ops is not None and sess is not None:
+            filename, save_tensor, _ = self._graph_ops
+            sess.run(save_tensor, {filename: prefix})
+        else:
+            _write_checkpoint(prefix, self._read_values(sess))
         if write_meta_graph and not _ops.executing_eagerly():
             self.export_meta_graph(f"{prefix}.{meta_graph_suffix}",
                                    graph=sess.graph if sess is not None else None)
@@ -405,6 +492,21 @@ class Saver:
             raise ValueError("Can't load save_path when it is None.")
         if not checkpoint_exists(save_path):
             raise ValueError(f"The passed save_path is not a valid checkpoint: {save_path}")
+        if self._graph_ops is not None and sess is not None and \
+                not _ops.executing_eagerly():
+            filename, _, restore_all = self._graph_ops
+            try:
+                sess.run(restore_all, {filename: save_path})
+            except errors.NotFoundError as e:
+                if "not found in checkpoint" not in e.message:
+                    raise
+                raise errors.NotFoundError(
+                    None, None, f"Restoring from checkpoint failed. This is most likely due to "
+                                f"a Variable name or other graph key that is missing from the "
+                                f"checkpoint. Please ensure that you have not altered the graph "
+                                f"expected based on the checkpoint. Original error:\n\n"
+                                f"{e.message}") from None
+            return
         reader = CheckpointReader(save_path)
         loaded = []
         for name, v in self._names.items():
