@@ -284,3 +284,24 @@ def test_gradient_uses_values_from_the_call_and_keeps_the_trace_clean(tf2):
     assert gx.numpy() == 2 * 6.0 * 2.0 and gv.numpy() == 2 * 6.0 * 3.0
     ops = [op.name for op in f.get_concrete_function(x).graph.get_operations()]
     assert not any(n.startswith("gradients") for n in ops)
+
+
+def test_cond_and_while_loop(tf2):
+    tf = tf2
+    out = tf.while_loop(lambda i, s: i < 5, lambda i, s: (i + 1, s + i),
+                        (tf.constant(0), tf.constant(0)))
+    assert isinstance(out, tuple) and [int(v) for v in out] == [5, 10]
+    assert tf.cond(tf.constant(False), lambda: 1, lambda: 2) == 2
+
+    @tf.function
+    def f(x):
+        return tf.cond(tf.constant(True), lambda: x + 1.0, lambda: x - 1.0)
+
+    assert f(tf.constant(1.0)).numpy() == 2.0
+
+    @tf.function
+    def g(x):
+        return tf.cond(x > 0, lambda: x, lambda: -x)
+
+    with pytest.raises(NotImplementedError, match="tf.cond"):
+        g(tf.constant(1.0))

@@ -112,6 +112,8 @@ def _submodule(name):
 
 
 _OVERRIDES = {
+    "cond": "tfteach.eager.control_flow:cond",
+    "while_loop": "tfteach.eager.control_flow:while_loop",
     "print": "tfteach.eager.printing:tf_print",
     "Variable": "tfteach.eager.variables:ResourceVariable",
     "GradientTape": "tfteach.eager.backprop:GradientTape",

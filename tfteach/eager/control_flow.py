@@ -1,0 +1,64 @@
+"""tf.cond and tf.while_loop for TF 2 code.
+
+Eagerly (and for a predicate whose value is known when a function is traced) the predicate
+has a value, so exactly one branch runs, as in TF. Graph-mode control flow on a value known
+only at run time (TF's `If`/`While` ops with branch functions) is not implemented in tfteach:
+those calls raise NotImplementedError saying so, rather than computing something else.
+"""
+from ..framework import ops as _ops
+from ..framework import tensor_util
+
+__all__ = ["cond", "while_loop"]
+
+
+def _static_value(pred):
+    if isinstance(pred, (bool, int)) and not isinstance(pred, _ops.Tensor):
+        return bool(pred)
+    if getattr(pred, "_is_eager", False):
+        return bool(pred.numpy())
+    if _ops.is_symbolic(pred):
+        v = tensor_util.constant_value(pred)
+        return None if v is None else bool(v)
+    return bool(pred)
+
+
+def cond(pred, true_fn=None, false_fn=None, name=None):
+    """Runs `true_fn()` if `pred` else `false_fn()`."""
+    if not callable(true_fn):
+        raise TypeError("'true_fn' must be callable.")
+    if not callable(false_fn):
+        raise TypeError("'false_fn' must be callable.")
+    value = _static_value(pred)
+    if value is None:
+        raise NotImplementedError(
+            "tf.cond on a tensor whose value is only known when the graph runs is not "
+            "implemented in tfteach (TF builds an `If` op). Compute both values and pick one "
+            "with tf.where, or decide with a Python value before calling the tf.function.")
+    return true_fn() if value else false_fn()
+
+
+def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations=10,
+               back_prop=True, swap_memory=False, maximum_iterations=None, name=None):
+    """Repeats `loop_vars = body(*loop_vars)` while `cond(*loop_vars)`."""
+    if not callable(cond):
+        raise TypeError("'cond' must be callable.")
+    if not callable(body):
+        raise TypeError("'body' must be callable.")
+    single = not isinstance(loop_vars, (list, tuple))
+    state = [loop_vars] if single else list(loop_vars)
+    i = 0
+    while maximum_iterations is None or i < int(maximum_iterations):
+        value = _static_value(cond(*state))
+        if value is None:
+            raise NotImplementedError(
+                "tf.while_loop with a condition known only when the graph runs is not "
+                "implemented in tfteach (TF builds a `While` op); run the loop eagerly.")
+        if not value:
+            break
+        out = body(*state)
+        state = [out] if single else (list(out) if isinstance(out, (list, tuple)) else [out])
+        i += 1
+    if single:
+        return state[0]
+    return type(loop_vars)(state) if isinstance(loop_vars, tuple) and \
+        not hasattr(loop_vars, "_fields") else state
