@@ -182,3 +182,13 @@ def test_error_texts_and_unread_variable(tf2):
     v.assign(3.0)
     assert r.numpy() == 3.0                  # reads the variable when used
     assert tf.is_tensor(v) and not tf.is_tensor(np.ones(1))
+
+
+def test_nest(tf2):
+    tf = tf2
+    s = {"b": [1, (2, 3)], "a": None}
+    assert tf.nest.flatten(s) == [None, 1, 2, 3]
+    assert tf.nest.map_structure(lambda x: x, s) == s
+    assert tf.nest.pack_sequence_as(s, [0, 1, 2, 3]) == {"b": [1, (2, 3)], "a": 0}
+    with pytest.raises(ValueError):
+        tf.nest.assert_same_structure([1, 2], [1])
