@@ -305,3 +305,23 @@ def test_cond_and_while_loop(tf2):
 
     with pytest.raises(NotImplementedError, match="tf.cond"):
         g(tf.constant(1.0))
+
+
+def test_higher_order_gradients_through_a_function_call(tf2):
+    tf = tf2
+
+    @tf.function
+    def f(x):
+        return x ** 3
+
+    x = tf.constant(3.0)
+    with tf.GradientTape(persistent=True) as t3:
+        t3.watch(x)
+        with tf.GradientTape() as t2:
+            t2.watch(x)
+            with tf.GradientTape() as t1:
+                t1.watch(x)
+                y = f(x)
+            dy = t1.gradient(y, x)
+        d2y = t2.gradient(dy, x)
+    assert (dy.numpy(), d2y.numpy(), t3.gradient(d2y, x).numpy()) == (27.0, 18.0, 6.0)

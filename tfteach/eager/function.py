@@ -284,8 +284,9 @@ class ConcreteFunction:
     def _record(self, arg_tensors, captured, outs, saved):
         from . import backprop
         inputs = list(arg_tensors) + captured
+        args = list(arg_tensors)
         backprop.record_function_call(
-            inputs, outs, lambda out_grads: self._gradient(saved, out_grads), self.name)
+            inputs, outs, lambda out_grads: self._gradient(saved, out_grads, args), self.name)
 
     def _build_backward(self):
         """The backward graph, built once: a copy of the forward graph (the trace stays as
@@ -346,7 +347,17 @@ class ConcreteFunction:
         inverse = {nt: t for t, nt in tmap.items()}
         fetch = [x for x in per_input if x is not None]
         feeds, _ = self._feeds()
+        # The same backward graph as a function of (arguments, output gradients): called
+        # when an outer tape records the gradient computation (higher-order gradients).
+        bg._captures = {k: (v, tmap[ph]) for k, (v, ph) in g._captures.items()}
+        bg._var_captures = {k: (v, tmap[ph]) for k, (v, ph) in g._var_captures.items()}
+        arg_ids = {id(ph) for ph in self._arg_placeholders}
+        bg.inputs = arg_xs + grad_ys + [tmap[ph] for ph in g.inputs if id(ph) not in arg_ids]
+        grad_fn = ConcreteFunction(bg, arg_xs + grad_ys, None, list(per_input),
+                                   list(per_input), self.name + "_grad")
+        grad_fn._stateful = []      # replaying the forward must not write variables again
         self._backward = {
+            "function": grad_fn,
             "graph": bg,
             "forward_plan": Plan(g, self._fetch + [inverse[t] for t in saved], self._stateful,
                                  feeds),
@@ -354,8 +365,11 @@ class ConcreteFunction:
             "per_input": per_input,
         }
 
-    def _gradient(self, saved_values, out_grads):
+    def _gradient(self, saved_values, out_grads, args):
         b = self._backward
+        if _execute.active_tapes and any(t._recording for t in _execute.active_tapes):
+            # Recorded as a call of the gradient function, itself differentiable.
+            return b["function"]._call_flat(list(args) + list(out_grads))
         values = list(saved_values) + [g._value for g in out_grads]
         results = iter(b["plan"].run(values, context._FunctionRunContext()))
         out = []
