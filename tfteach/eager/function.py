@@ -13,8 +13,10 @@ executor that runs Sessions (`runtime/executor.Plan`, compiled once and cached).
   needs it. A failing call leaves every variable as it was.
 - Variables may be created only on the first trace. As in TF, a first trace that creates
   variables is traced a second time; creating them again is TF's "singleton" ValueError.
-- Under a GradientTape the call is recorded as one op whose gradient runs the traced graph's
-  symbolic gradients (the registry's gradient functions, built once per concrete function).
+- Under a GradientTape the call is recorded as one op. Its gradient is a backward graph built
+  once per trace on a copy of it (the registry's gradient functions), fed with intermediate
+  values the taped call kept; when an outer tape records the gradient computation, the
+  backward graph is called as a function of its own, so higher orders work too.
 """
 import functools
 import inspect
