@@ -306,7 +306,7 @@ class BaseSession:
             if tv is float or tv is int or tv is np.ndarray:
                 np_dtype = dtype.np_dtype
                 if tv is np.ndarray and value.dtype == np_dtype:
-                    arr = value
+                    arr = _frozen_view(value)
                 elif tv is float and np_dtype.kind == "f":
                     arr = np.asarray(value, dtype=np_dtype)
                 else:
@@ -328,7 +328,7 @@ class BaseSession:
             else:
                 np_dtype = dtype.np_dtype
                 if type(value) is np.ndarray and value.dtype == np_dtype:
-                    arr = value
+                    arr = _frozen_view(value)
                 else:
                     if hasattr(value, "numpy") and callable(value.numpy):
                         value = value.numpy()
@@ -339,6 +339,8 @@ class BaseSession:
                                         f"{dtype}. Try explicitly setting the type of the "
                                         f"feed tensor to a larger type (e.g. int64).")
                     arr = np.asarray(value, dtype=np_dtype)
+                    if arr is value:
+                        arr = _frozen_view(arr)
             if not t._shape.is_compatible_with(arr.shape):
                 raise ValueError(f"Cannot feed value of shape {arr.shape!r} for Tensor "
                                  f"{t.name}, which has shape {t._shape}")
@@ -360,6 +362,14 @@ class BaseSession:
             def call(*args):
                 return run(fetches, dict(zip(feed_list, args)) if feed_list else None)
         return call
+
+
+def _frozen_view(arr):
+    """The caller's fed array as a read-only view: kernels cannot change it, and fetching
+    it (or an identity of it) returns a copy, never the caller's own object."""
+    view = arr.view()
+    view.flags.writeable = False
+    return view
 
 
 def _fits(value, np_dtype):
@@ -404,11 +414,18 @@ class InteractiveSession(BaseSession):
 
 
 def _to_fetch_result(v):
-    """A fetched value as TF returns it: a fresh ndarray, or a NumPy scalar for rank 0."""
+    """A fetched value as TF returns it: a writable ndarray of the caller's own, or a NumPy
+    scalar for rank 0.
+
+    A kernel's fresh output already is the caller's own and is returned as it is. Arrays
+    the session keeps (variable values, constants, folded constants: all read-only) and
+    views of anything (a fed array, a reshaped variable) are copied."""
     if type(v) is np.ndarray or isinstance(v, np.ndarray):
         if v.ndim == 0:
             return v[()]
-        return v.copy()
+        if v.base is not None or not v.flags.writeable:
+            return v.copy()
+        return v
     return v
 
 

@@ -64,7 +64,13 @@ class RunContext:
         return slot
 
     def write(self, slot, value):
-        """Replace a variable's value, remembering the old one in case the run fails."""
+        """Replace a variable's value, remembering the old one in case the run fails.
+
+        Stored values are frozen (read-only): kernels never write in place, so a value
+        fetched earlier or still held by a reader keeps the number it had, and Session.run
+        can hand out fresh kernel outputs without copying them."""
+        if type(value) is np.ndarray:
+            value.flags.writeable = False
         self.undo.append((slot, slot.value))
         slot.value = value
 

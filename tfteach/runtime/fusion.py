@@ -203,7 +203,9 @@ def build_group_kernel(group):
         for o in group.ops:
             k = o._opdef.kernel_for("CPU").for_op(o)
             vals[o._outputs[0]] = k(*[vals[t] for t in o._inputs])
-        group.value = vals[group.root._outputs[0]]
+        value = np.asarray(vals[group.root._outputs[0]])
+        value.flags.writeable = False       # shared by every run of the plan
+        group.value = value
         return None
     src = _source(group)
     digest = hashlib.sha1(src.encode()).hexdigest()[:20]
