@@ -231,7 +231,8 @@ class ConcreteFunction:
     def _get_plan(self):
         if self._plan is None:
             feeds, _ = self._feeds()
-            self._plan = (Plan(self.graph, self._fetch, self._stateful, feeds), len(feeds))
+            self._plan = (Plan(self.graph, self._fetch, self._stateful, feeds,
+                               devices=_devices()), len(feeds))
         return self._plan
 
     def _call_flat(self, arg_tensors):
@@ -362,8 +363,8 @@ class ConcreteFunction:
             "function": grad_fn,
             "graph": bg,
             "forward_plan": Plan(g, self._fetch + [inverse[t] for t in saved], self._stateful,
-                                 feeds),
-            "plan": Plan(bg, fetch, [], saved + grad_ys),
+                                 feeds, devices=_devices()),
+            "plan": Plan(bg, fetch, [], saved + grad_ys, devices=_devices()),
             "per_input": per_input,
         }
 
@@ -392,6 +393,13 @@ class ConcreteFunction:
     def pretty_printed_signature(self, verbose=True):
         args = ", ".join(f"{ph.op.name}: {_spec_of(ph)!r}" for ph in self._arg_placeholders)
         return f"{self.name}({args})"
+
+
+def _devices():
+    """Where function graphs may run: the GPU when one is present (soft placement, as TF 2
+    places tf.function ops), else the CPU."""
+    from ..runtime import placement
+    return placement.eager_devices()
 
 
 def _spec_of(t):
