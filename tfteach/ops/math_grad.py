@@ -15,15 +15,10 @@ from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
 from ..framework.op_def_library import apply_op
-from . import array_ops, constant_op, math_ops
-
-# Ops whose gradients live here but that other modules declare: import them first so the
-# registration below sees them (a module that does not exist yet simply has no ops).
-for _mod in ("linalg_ops", "random_ops", "nn_ops"):
-    try:
-        __import__(f"{__package__}.{_mod}")
-    except ImportError:
-        pass
+# Every module that declares ops must be imported before the gradients below are
+# registered (or ops marked not differentiable), whatever imported this module first.
+from . import (array_ops, constant_op, control_flow_v1, linalg_ops, math_ops,  # noqa: F401
+               nn_ops, random_ops, state_ops)
 
 
 def _has(op_type):
