@@ -15,8 +15,9 @@ visualiser need to know about one op type (TF 2.21's type names: `AddV2`, `MatMu
     stateful   the op has side effects or reads state (variables, random, summaries):
                never constant-folded, never cached
 
-Kernels are looked up lazily: the first kernel request for a device imports
-`tfteach.kernels.<device>`, so `import tfteach` pays no numba start-up cost.
+Kernels are looked up lazily: the first kernel request for an op type on a device imports
+`tfteach.kernels.<device>` and (CPU) the one module holding that op's kernel, so
+`import tfteach` pays no numba start-up cost and a first run only the kernels it needs.
 """
 import importlib
 import inspect
@@ -27,7 +28,8 @@ __all__ = ["OpDef", "register_op", "get", "RegisterGradient", "register_kernel",
            "get_kernel", "all_ops", "NotDifferentiable", "no_gradient"]
 
 _OPS = {}
-_LOADED_DEVICES = set()
+_LOADED_DEVICES = {}     # device -> its imported kernel package
+_RESOLVED = set()        # (device, op type) whose kernel module has been imported
 
 
 class OpDef:
@@ -51,7 +53,8 @@ class OpDef:
         return f"<OpDef {self.type}>"
 
     def kernel_for(self, device):
-        _load_kernels(device)
+        if (device, self.type) not in _RESOLVED:
+            _load_kernels(device, self.type)
         return self.kernels.get(device)
 
     def kernel_attr_names(self, device):
@@ -147,15 +150,18 @@ def register_kernel(op_type, device="CPU"):
     return deco
 
 
-def _load_kernels(device):
-    if device not in _LOADED_DEVICES:
-        _LOADED_DEVICES.add(device)
+def _load_kernels(device, op_type=None):
+    """Imports the device's kernel package; a package with `load_for` (the CPU one) then
+    imports only the module holding `op_type`'s kernel, so a first run loads what it uses."""
+    pkg = _LOADED_DEVICES.get(device)
+    if pkg is None:
         mod = {"CPU": "tfteach.kernels.cpu", "GPU": "tfteach.kernels.cuda"}[device]
-        try:
-            importlib.import_module(mod)
-        except BaseException:
-            _LOADED_DEVICES.discard(device)
-            raise
+        pkg = _LOADED_DEVICES[device] = importlib.import_module(mod)
+    if op_type is not None:
+        load_for = getattr(pkg, "load_for", None)
+        if load_for is not None:
+            load_for(op_type)
+        _RESOLVED.add((device, op_type))
 
 
 def get_kernel(op_type, device="CPU"):

@@ -1,6 +1,92 @@
-"""numba kernels for the CPU. Importing this package registers all of them."""
-from . import array, math, state  # noqa: F401
-from . import linalg, random, reduce  # noqa: F401
-from . import gradient_ops, summary, training  # noqa: F401
-from . import nn  # noqa: F401
-from . import control_flow  # noqa: F401
+"""numba kernels for the CPU, one module per family of ops.
+
+`KERNEL_MODULES` below is the index: the module that defines each op type's CPU kernel
+(`registry.get("AddV2").where()` gives the file and line). Importing this package is cheap
+and imports no numba: the registry calls `load_for(op_type)` the first time a plan needs an
+op's kernel, which imports only that op's module, so a first `Session.run` pays only for
+the kernels it uses. `load_all()` imports every module (the CUDA package and tools that walk
+all kernels need them all). An op type missing from the index still works: its lookup
+imports every module (tests/test_startup.py checks that the index is right and complete).
+"""
+import importlib
+
+# Import order matters where a module registers a kernel only if none exists yet
+# (gradient_ops) or replaces one (nn): load_all keeps this order.
+MODULES = ("array", "math", "state", "linalg", "random", "reduce", "gradient_ops", "summary",
+           "training", "nn", "control_flow")
+
+KERNEL_MODULES = {}
+_INDEX = {
+    "array": """
+        BroadcastTo ConcatV2 ExpandDims Fill GatherV2 Identity MirrorPad NoOp OneHot OnesLike
+        Pack Pad PadV2 PlaceholderWithDefault Rank Reshape ReverseV2 Select SelectV2 Shape Size
+        Slice Split SplitV Squeeze StopGradient StridedSlice Tile Transpose Unpack Where
+        ZerosLike
+    """,
+    "math": """
+        Abs Acos AddN AddV2 Asin Atan Cast Ceil Cos Cosh Elu Equal Erf Exp Expm1 Floor FloorDiv
+        FloorMod Greater GreaterEqual Inv IsFinite IsInf IsNan Less LessEqual Log Log1p
+        LogicalAnd LogicalNot LogicalOr Maximum Minimum Mul Neg NotEqual Pow RealDiv Reciprocal
+        Relu Relu6 Rint Round Rsqrt Selu Sigmoid Sign Sin Sinh Softplus Softsign Sqrt Square
+        SquaredDifference Sub Tan Tanh
+    """,
+    "state": """
+        Assign AssignAdd AssignSub IsVariableInitialized VariableV2
+    """,
+    "linalg": """
+        BatchMatMulV2 MatMul MatrixDeterminant MatrixInverse
+    """,
+    "random": """
+        Multinomial RandomShuffle RandomStandardNormal RandomUniform RandomUniformInt
+        TruncatedNormal
+    """,
+    "reduce": """
+        All Any ArgMax ArgMin LinSpace Max Mean Min Prod Range Sum
+    """,
+    "gradient_ops": """
+        BroadcastGradientArgs ConcatOffset Cumprod DynamicStitch InvertPermutation MirrorPadGrad
+        ReciprocalGrad RsqrtGrad SigmoidGrad SqrtGrad StridedSliceGrad TanhGrad
+        UnsortedSegmentSum
+    """,
+    "summary": """
+        HistogramSummary MergeSummary ScalarSummary TensorSummaryV2
+    """,
+    "training": """
+        ApplyAdadelta ApplyAdagrad ApplyAdam ApplyCenteredRMSProp ApplyGradientDescent
+        ApplyMomentum ApplyRMSProp
+    """,
+    "nn": """
+        AvgPool AvgPoolGrad BiasAdd BiasAddGrad Conv2D Conv2DBackpropFilter Conv2DBackpropInput
+        EluGrad InTopKV2 L2Loss LeakyRelu LeakyReluGrad LogSoftmax MaxPool MaxPoolGrad Relu6Grad
+        ReluGrad SeluGrad Softmax SoftmaxCrossEntropyWithLogits SoftplusGrad SoftsignGrad
+        SparseSoftmaxCrossEntropyWithLogits
+    """,
+    "control_flow": """
+        Merge RefSwitch Switch
+    """,
+}
+for _mod, _types in _INDEX.items():
+    for _t in _types.split():
+        KERNEL_MODULES[_t] = _mod
+
+_loaded = set()
+
+
+def _import(mod):
+    if mod not in _loaded:
+        importlib.import_module(f"{__name__}.{mod}")
+        _loaded.add(mod)
+
+
+def load_all():
+    for mod in MODULES:
+        _import(mod)
+
+
+def load_for(op_type):
+    """Imports the module holding `op_type`'s CPU kernel (every module if it is not indexed)."""
+    mod = KERNEL_MODULES.get(op_type)
+    if mod is None:
+        load_all()
+    else:
+        _import(mod)
