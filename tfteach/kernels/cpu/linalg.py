@@ -23,6 +23,54 @@ def _dot(a, b):
     return np.dot(a, b)
 
 
+def _find_thread_setter():
+    """OpenBLAS's per-thread thread-count setter in the BLAS numba's np.dot calls.
+
+    numba lowers np.dot to scipy's cython_blas, i.e. scipy's bundled OpenBLAS. Its
+    `openblas_set_num_threads_local` (OpenBLAS >= 0.3.27) changes only the calling thread's
+    count and returns the previous one, so executor threads cannot race on it. Returns None
+    when scipy's BLAS is not an OpenBLAS with that symbol (then BLAS threads as it likes)."""
+    import ctypes
+    import glob
+    import os
+    try:
+        import scipy
+        import scipy.linalg.cython_blas  # noqa: F401  (loads the library numba will call)
+    except ImportError:
+        return None
+    libdir = os.path.join(os.path.dirname(os.path.dirname(scipy.__file__)), "scipy.libs")
+    for path in sorted(glob.glob(os.path.join(libdir, "*openblas*.so*"))):
+        try:
+            fn = ctypes.CDLL(path).openblas_set_num_threads_local
+        except (OSError, AttributeError):
+            continue
+        fn.argtypes = [ctypes.c_int]
+        fn.restype = ctypes.c_int
+        return fn
+    return None
+
+
+_SET_THREADS = _find_thread_setter()
+# OpenBLAS itself stays on one thread below m*n*k = 65536*4 (GEMM_MULTITHREAD_THRESHOLD);
+# between that and _SMALL_MNK it wakes its threads for products that take well under a
+# millisecond on one core: waking them costs more than it saves, and on a loaded machine the
+# threads thrash (a 60x784 @ 784x100 product took 16 ms threaded vs 0.25 ms on one thread).
+# Larger products (the 1024^2 bar, the deep model) keep BLAS's own threading.
+_SMALL_MNK_MIN = 65536 * 4
+_SMALL_MNK = 1 << 23
+
+
+def _blas_dot(a, b):
+    mnk = a.shape[0] * a.shape[1] * b.shape[1]
+    if _SET_THREADS is None or mnk < _SMALL_MNK_MIN or mnk >= _SMALL_MNK:
+        return _dot(a, b)
+    prev = _SET_THREADS(1)
+    try:
+        return _dot(a, b)
+    finally:
+        _SET_THREADS(prev)
+
+
 @njit(cache=True)
 def _dot_int(a, b, out):
     m, k = a.shape
@@ -75,7 +123,7 @@ def matmul2d(a, b):
     if dt in _BLAS:
         if a.shape[0] == 0 or a.shape[1] == 0 or b.shape[1] == 0:
             return np.zeros((a.shape[0], b.shape[1]), dt)
-        return _dot(_operand(a), _operand(b))
+        return _blas_dot(_operand(a), _operand(b))
     if dt == np.float16:
         return _dot(a.astype(np.float32), b.astype(np.float32)).astype(np.float16)
     # every integer dtype runs the int64 loop (one compiled specialisation); products and
