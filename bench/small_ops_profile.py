@@ -147,7 +147,7 @@ def main():
     if args.blas_threads:
         linalg._SET_THREADS = None
     print(f"load average {os.getloadavg()[0]:.2f}; small-matmul BLAS thread limit: "
-          f"{'off' if linalg._SET_THREADS is None else 'on'}")
+          f"{'off' if args.blas_threads else 'on'}")
     if args.part in ("ops", "both"):
         graphs()
     if args.part in ("cprofile", "both"):

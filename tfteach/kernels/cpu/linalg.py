@@ -11,6 +11,8 @@ MatrixInverse calls `np.linalg.inv` inside numba (LAPACK getrf/getri); an exactl
 matrix (a zero pivot, the same test TF's LU makes) is InvalidArgumentError
 "Input is not invertible.".
 """
+import threading
+
 import numpy as np
 from numba import njit
 
@@ -24,12 +26,14 @@ def _dot(a, b):
 
 
 def _find_thread_setter():
-    """OpenBLAS's per-thread thread-count setter in the BLAS numba's np.dot calls.
+    """OpenBLAS's thread-count setter in the BLAS numba's np.dot calls.
 
     numba lowers np.dot to scipy's cython_blas, i.e. scipy's bundled OpenBLAS. Its
-    `openblas_set_num_threads_local` (OpenBLAS >= 0.3.27) changes only the calling thread's
-    count and returns the previous one, so executor threads cannot race on it. Returns None
-    when scipy's BLAS is not an OpenBLAS with that symbol (then BLAS threads as it likes)."""
+    `openblas_set_num_threads_local` (OpenBLAS >= 0.3.27) returns the previous count, which
+    makes set-and-restore one call each way; despite the name it is process-wide in this
+    pthreads build (checked), so `_blas_dot` serialises the set/restore under a lock.
+    Returns None when scipy's BLAS is not an OpenBLAS with that symbol (then BLAS threads as
+    it likes)."""
     import ctypes
     import glob
     import os
@@ -50,7 +54,9 @@ def _find_thread_setter():
     return None
 
 
-_SET_THREADS = _find_thread_setter()
+_UNRESOLVED = object()
+_SET_THREADS = _UNRESOLVED     # looked up on the first mid-sized product (import stays cheap)
+_THREADS_LOCK = threading.Lock()
 # OpenBLAS itself stays on one thread below m*n*k = 65536*4 (GEMM_MULTITHREAD_THRESHOLD);
 # between that and _SMALL_MNK it wakes its threads for products that take well under a
 # millisecond on one core: waking them costs more than it saves, and on a loaded machine the
@@ -61,14 +67,22 @@ _SMALL_MNK = 1 << 23
 
 
 def _blas_dot(a, b):
+    global _SET_THREADS
     mnk = a.shape[0] * a.shape[1] * b.shape[1]
-    if _SET_THREADS is None or mnk < _SMALL_MNK_MIN or mnk >= _SMALL_MNK:
+    if mnk < _SMALL_MNK_MIN or mnk >= _SMALL_MNK:
         return _dot(a, b)
-    prev = _SET_THREADS(1)
-    try:
+    if _SET_THREADS is _UNRESOLVED:
+        _SET_THREADS = _find_thread_setter()
+    if _SET_THREADS is None:
         return _dot(a, b)
-    finally:
-        _SET_THREADS(prev)
+    # under the lock a second Python thread cannot restore the count while this product
+    # runs; the count nn.py's kernels set (one thread on a busy machine) is what comes back
+    with _THREADS_LOCK:
+        prev = _SET_THREADS(1)
+        try:
+            return _dot(a, b)
+        finally:
+            _SET_THREADS(prev)
 
 
 @njit(cache=True)

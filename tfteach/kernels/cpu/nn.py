@@ -160,9 +160,47 @@ def leaky_relu_grad(g, x, *, alpha=0.2):
 
 # --- softmax and losses ------------------------------------------------------------------------
 
+@njit(cache=True)
+def _sub_row_max(x, out):
+    for i in range(x.shape[0]):
+        m = x[i, 0]
+        for j in range(1, x.shape[1]):
+            if x[i, j] > m:
+                m = x[i, j]
+        for j in range(x.shape[1]):
+            out[i, j] = x[i, j] - m
+
+
+@njit(cache=True)
+def _div_row_sum(e):
+    for i in range(e.shape[0]):
+        s = 0.0
+        for j in range(e.shape[1]):
+            s += e[i, j]
+        for j in range(e.shape[1]):
+            e[i, j] = e[i, j] / s
+
+
+_SOFTMAX_FAST = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 @register_kernel("Softmax")
 def softmax(x):
     x = np.asarray(x)
+    if (x.dtype in _SOFTMAX_FAST and x.ndim and x.size and x.shape[-1] <= 256
+            and x.flags.c_contiguous):
+        # NumPy's max/sum along a short last axis cost 4x its SIMD exp (93 us of a 240 us
+        # softmax of [1680, 30]): the row loops run in numba, exp stays NumPy's. Long rows
+        # keep NumPy's vectorised reductions (faster there). A NaN in a row still gives a
+        # NaN row (through the sum), as np.max's NaN would.
+        x2 = x.reshape(-1, x.shape[-1])
+        e = np.empty_like(x2)
+        _sub_row_max(x2, e)
+        np.exp(e, out=e)
+        _div_row_sum(e)
+        return e.reshape(x.shape)
+    if x.ndim and x.size == 0:
+        return np.empty_like(x)     # np.max has no identity for an empty row
     e = np.exp(x - x.max(axis=-1, keepdims=True))
     e /= e.sum(axis=-1, keepdims=True)
     return e
