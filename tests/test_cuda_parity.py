@@ -16,9 +16,10 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-@pytest.mark.skipif(importlib.util.find_spec("numba_cuda") is None,
-                    reason="the simulator comes with the `cuda` extra (numba-cuda)")
 def test_every_gpu_kernel_matches_its_cpu_kernel_in_the_simulator():
+    assert importlib.util.find_spec("numba_cuda") is not None, (
+        "numba's CUDA simulator comes with numba-cuda: install the `test` extra "
+        "(pip install -e '.[test]'), which includes the `cuda` extra")
     env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1")
     env.pop("CUDA_VISIBLE_DEVICES", None)
     env.pop("TFTEACH_CUDA_REAL", None)

@@ -41,16 +41,9 @@ def test_smoke_cnn_steps_eager(tf2):
     assert np.isfinite(res["last50_loss"])
 
 
-def _slow_requested(config):
-    expr = config.getoption("markexpr") or ""
-    return os.environ.get("TFTEACH_SLOW") == "1" or ("slow" in expr and "not slow" not in expr)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("name,target", [("mlp", 0.90), ("cnn", 0.96)])
-def test_seed_models_reach_accuracy_on_mnist_subset(tf2, name, target, request):
-    if not _slow_requested(request.config):
-        pytest.skip("trains for minutes: run with `-m slow` (or TFTEACH_SLOW=1)")
+def test_seed_models_reach_accuracy_on_mnist_subset(tf2, name, target):
     tm = _train_mnist()
     data = tm.load_data(full=False)
     res = tm.train(tf2, tm.models(tf2)[name], data, num_batches=1000, batch_size=50, lr=1e-3,
