@@ -84,8 +84,9 @@ def _function_graph(fn):
     try:
         return fn.get_concrete_function().graph
     except TypeError:
-        raise TypeError(f"{getattr(fn, '__name__', 'this function')} has not been traced yet: "
-                        f"call it once, or draw f.get_concrete_function(example_args).graph") \
+        name = getattr(fn, "__name__", "this function")
+        raise TypeError(f"{name} has not been traced yet: call it once, or draw "
+                        f"{name}.get_concrete_function(example_args).graph") \
             from None
 
 
