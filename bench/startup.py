@@ -7,7 +7,8 @@ Each figure comes from fresh processes (median of --repeat):
               `import tensorflow.compat.v1`), and the process's peak RSS after it
               (resource.getrusage, so it counts the interpreter too);
   first run   the first `Session.run(a + b)` of a new process, numba's on-disk cache already
-              warm (one untimed run first), and the process's peak RSS at the end.
+              warm (one untimed run first), and the process's peak RSS at the end;
+              "import + first run" is the wait from `import` to the first value.
 Python's bytecode is cached (under a temporary PYTHONPYCACHEPREFIX, so the tree stays clean)
 as in an installed package; --no-pyc recompiles every module in every process instead
 (what PYTHONDONTWRITEBYTECODE=1 does), which mostly measures the compiler.
@@ -31,6 +32,7 @@ print(json.dumps([dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
 """
 
 _FIRST_RUN = """import resource, sys, time, json
+t0 = time.perf_counter()
 import {mod} as tf
 {setup}
 a = tf.constant(3.14); b = tf.constant(1.414); s = a + b
@@ -39,7 +41,8 @@ v = tf.Session().run(s)
 dt = time.perf_counter() - t
 assert abs(v - 4.554) < 1e-5, v
 print(json.dumps([dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  sorted(m for m in sys.modules if m.startswith("tfteach.kernels."))]))
+                  sorted(m for m in sys.modules if m.startswith("tfteach.kernels.")),
+                  time.perf_counter() - t0]))
 """
 
 
@@ -55,7 +58,7 @@ def _measure(python, code, env, repeat):
     _child(python, code, env)                     # warm bytecode and numba caches
     runs = [_child(python, code, env) for _ in range(repeat)]
     return (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs),
-            runs[-1][2])
+            runs[-1][2], statistics.median(r[-1] for r in runs))
 
 
 def main():
@@ -78,23 +81,26 @@ def main():
     for label, ours, theirs in (
             ("import (TF2 namespace)", ("tfteach", ""), ("tensorflow", "")),
             ("import (v1 namespace)", ("tfteach.v1", ""), ("tensorflow.compat.v1", ""))):
-        t, rss, numba = _measure(sys.executable, _IMPORT.format(mod=ours[0]), env, args.repeat)
+        t, rss, numba, _ = _measure(sys.executable, _IMPORT.format(mod=ours[0]), env,
+                                    args.repeat)
         tf_t = tf_rss = None
         if have_tf:
-            tf_t, tf_rss, _ = _measure(args.tf, _IMPORT.format(mod=theirs[0]), env,
+            tf_t, tf_rss, _, _ = _measure(args.tf, _IMPORT.format(mod=theirs[0]), env,
                                        args.repeat)
         rows.append((label, t, rss, tf_t, tf_rss, f"numba imported: {'yes' if numba else 'no'}"))
 
-    t, rss, kernels = _measure(sys.executable, _FIRST_RUN.format(mod="tfteach.v1", setup=""),
-                               env, args.repeat)
-    tf_t = tf_rss = None
+    t, rss, kernels, total = _measure(
+        sys.executable, _FIRST_RUN.format(mod="tfteach.v1", setup=""), env, args.repeat)
+    tf_t = tf_rss = tf_total = None
     if have_tf:
-        tf_t, tf_rss, _ = _measure(
+        tf_t, tf_rss, _, tf_total = _measure(
             args.tf, _FIRST_RUN.format(mod="tensorflow.compat.v1",
                                        setup="tf.disable_v2_behavior()"), env, args.repeat)
     rows.append(("first Session.run(a + b)", t, rss, tf_t, tf_rss,
                  "kernel modules loaded: " + ", ".join(k.rsplit(".", 1)[1] for k in kernels
                                                         if k.count(".") == 3)))
+    rows.append(("import + first run", total, rss, tf_total, tf_rss,
+                 "what a student waits for the first value"))
 
     print(f"{'':26} {'tfteach':>9} {'peak RSS':>9} {'TF':>9} {'peak RSS':>9} "
           f"{'time':>7} {'RSS':>7}")
