@@ -28,7 +28,8 @@ _INDEX = {
         FloorMod Greater GreaterEqual Inv IsFinite IsInf IsNan Less LessEqual Log Log1p
         LogicalAnd LogicalNot LogicalOr Maximum Minimum Mul Neg NotEqual Pow RealDiv Reciprocal
         Relu Relu6 Rint Round Rsqrt Selu Sigmoid Sign Sin Sinh Softplus Softsign Sqrt Square
-        SquaredDifference Sub Tan Tanh
+        SquaredDifference Sub Tan Tanh Div TruncateDiv TruncateMod DivNoNan MulNoNan Xdivy
+        Xlogy Atan2
     """,
     "state": """
         Assign AssignAdd AssignSub IsVariableInitialized VariableV2

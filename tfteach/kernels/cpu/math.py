@@ -90,9 +90,6 @@ class _IntOrFloat:
         self.i, self.f, self.check_zero = ints, floats, check_zero
         self.op_type = op_type
 
-    def _pick(self, dtype):
-        return self.f if np.dtype(dtype).kind == "f" else self.i
-
     def for_op(self, op):
         dt = op.inputs[0].dtype.base_dtype.np_dtype
         if dt.kind == "f":
@@ -121,6 +118,45 @@ register_kernel("FloorMod")(_IntOrFloat("FloorMod", Elementwise("FloorMod", _flo
                                         Elementwise("FloorMod", _floormod_f, FLOATS, 2), True))
 register_kernel("Pow")(_IntOrFloat("Pow", Elementwise("Pow", _pow_i, SIGNED, 2),
                                    Elementwise("Pow", _pow_f, FLOATS, 2)))
+
+
+# --- C-style (truncating) division, and the "no NaN" / "x is zero" variants ------------------
+def _truncdiv_i(x, y):
+    q = x // y
+    if q < 0 and q * y != x:     # Python floors; C rounds toward zero
+        q += 1
+    return q
+
+
+def _truncmod_i(x, y):
+    q = x // y
+    if q < 0 and q * y != x:
+        q += 1
+    return x - q * y
+
+
+def _truncdiv_f(x, y): return math.trunc(x / y)
+def _truncmod_f(x, y): return np.fmod(x, y)
+def _div_no_nan(x, y): return x / y if y != 0 else x * 0
+def _mul_no_nan(x, y): return x * y if y != 0 else y * 0
+def _xdivy(x, y): return x / y if x != 0 else x * 0
+def _xlogy(x, y): return x * math.log(y) if x != 0 else x * 0
+def _atan2(y, x): return math.atan2(y, x)
+
+
+# TF's `Div` truncates integers (-7 / 2 == -3) and divides floats; `TruncateDiv` rounds
+# floats toward zero too. Integer division by zero is TF's InvalidArgumentError.
+register_kernel("Div")(_IntOrFloat("Div", Elementwise("Div", _truncdiv_i, INTS, 2),
+                                   Elementwise("Div", _realdiv, FLOATS, 2), True))
+register_kernel("TruncateDiv")(_IntOrFloat(
+    "TruncateDiv", Elementwise("TruncateDiv", _truncdiv_i, INTS, 2),
+    Elementwise("TruncateDiv", _truncdiv_f, FLOATS, 2), True))
+register_kernel("TruncateMod")(_IntOrFloat(
+    "TruncateMod", Elementwise("TruncateMod", _truncmod_i, INTS, 2),
+    Elementwise("TruncateMod", _truncmod_f, FLOATS, 2), True))
+for _t, _f in (("DivNoNan", _div_no_nan), ("MulNoNan", _mul_no_nan), ("Xdivy", _xdivy),
+               ("Xlogy", _xlogy), ("Atan2", _atan2)):
+    register_kernel(_t)(Elementwise(_t, _f, FLOATS, 2))
 
 
 # --- unary ---------------------------------------------------------------------------------
