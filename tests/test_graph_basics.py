@@ -95,3 +95,24 @@ def test_closed_session(tf1):
     sess.close()
     with pytest.raises(RuntimeError, match="closed Session"):
         sess.run(c)
+
+
+def test_identity_of_a_variable_sees_updates_that_ran_before_it(tf1):
+    """TF's `Variable/read` forwards the variable's buffer: a consumer that runs after an
+    update (here through control_dependencies) sees the updated value."""
+    tf = tf1
+    v = tf.Variable(1.0)
+    upd = tf.assign_add(v, 5.0)
+    with tf.control_dependencies([upd]):
+        ident = tf.identity(v)
+        scaled = v * 1.0
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        assert sess.run(ident) == 6.0
+        assert sess.run(scaled) == 11.0
+        assert sess.run(v.value()) == 11.0
+    w = tf.Variable(2.0, name="w")
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.FailedPreconditionError,
+                           match="Attempting to use uninitialized value w"):
+            sess.run(tf.identity(w))

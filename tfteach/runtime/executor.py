@@ -200,6 +200,16 @@ class Plan:
             memo = shape_memo.analyze(self.ops, self.placement, fed)
             env["_mstore"] = shape_memo.store
         memo_keys = {}
+        # TF's `Variable/read` (an Identity of a reference edge) hands on the variable's own
+        # buffer, so whoever consumes it sees the value as of when *that* consumer runs (an
+        # identity under control_dependencies([assign]) sees the update). Here such an
+        # Identity forwards the reference and each consumer reads the variable when it runs.
+        alias = set()
+        can_alias = not traced and edges is None and "DEAD" not in env
+
+        def is_ref(t):
+            return (t.dtype.is_ref_dtype or t in alias) and t not in fed
+
         for i, t in enumerate(self.feed_tensors):
             names[t] = f"f{i}"
             lines.append(f"    f{i} = feeds[{i}]")
@@ -219,11 +229,18 @@ class Plan:
                 env[f"C{k}"] = group.value
                 names[op._outputs[0]] = f"C{k}"
                 continue
+            if can_alias and group is None and op._type == "Identity" and \
+                    is_ref(op._inputs[0]):
+                names[op._outputs[0]] = names[op._inputs[0]]
+                alias.add(op._outputs[0])
+                continue
             dev = self.placement[op]
             opdef = op._opdef
             if group is not None:
                 env[f"K{k}"] = _direct_ufunc(group.kernel, group.inputs)
-                args = [names[t] if edges is None else edges.value_for(names[t], t, dev)
+                env[f"N{k}"] = op.name
+                args = [f"read_ref({names[t]}, N{k})" if t in alias else
+                        names[t] if edges is None else edges.value_for(names[t], t, dev)
                         for t in group.inputs]
                 kwargs = []
             else:
@@ -248,7 +265,7 @@ class Plan:
                         dead_srcs.append(src)
                     spec = opdef.inputs[min(j, len(opdef.inputs) - 1)][1]
                     wants_ref = isinstance(spec, str) and spec.startswith("ref:")
-                    if t.dtype.is_ref_dtype and not wants_ref and t not in fed:
+                    if is_ref(t) and not wants_ref:
                         env[f"N{k}"] = op.name
                         src = f"read_ref({src}, N{k})"
                     if edges is not None:
@@ -323,7 +340,7 @@ class Plan:
         fetch_exprs = []
         for t in self.fetch_tensors:
             src = names[t]
-            if t.dtype.is_ref_dtype and t not in fed:
+            if is_ref(t):
                 env[f"NF{len(fetch_exprs)}"] = t.op.name
                 src = f"read_ref({src}, NF{len(fetch_exprs)})"
             if edges is not None:

@@ -135,7 +135,9 @@ def _truncmod_i(x, y):
     return x - q * y
 
 
-def _truncdiv_f(x, y): return math.trunc(x / y)
+def _truncdiv_f(x, y):
+    q = x / y
+    return math.floor(q) if q >= 0 else math.ceil(q)   # math.trunc: not on the GPU
 def _truncmod_f(x, y): return np.fmod(x, y)
 def _div_no_nan(x, y): return x / y if y != 0 else x * 0
 def _mul_no_nan(x, y): return x * y if y != 0 else y * 0
