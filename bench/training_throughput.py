@@ -37,36 +37,7 @@ def load_tf(impl):
     return tf
 
 
-def models(tf):
-    class MLP(tf.keras.Model):
-        def __init__(self):
-            super().__init__()
-            self.dense1 = tf.keras.layers.Dense(units=100, activation=tf.nn.relu)
-            self.dense2 = tf.keras.layers.Dense(units=10)
-
-        def call(self, inputs):
-            return self.dense2(self.dense1(inputs))
-
-    class CNN(tf.keras.Model):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = tf.keras.layers.Conv2D(filters=32, kernel_size=[5, 5], padding="same",
-                                                activation=tf.nn.relu)
-            self.pool1 = tf.keras.layers.MaxPool2D(pool_size=[2, 2], strides=2)
-            self.conv2 = tf.keras.layers.Conv2D(filters=64, kernel_size=[5, 5], padding="same",
-                                                activation=tf.nn.relu)
-            self.pool2 = tf.keras.layers.MaxPool2D(pool_size=[2, 2], strides=2)
-            self.flatten = tf.keras.layers.Reshape(target_shape=(7 * 7 * 64,))
-            self.dense1 = tf.keras.layers.Dense(units=1024, activation=tf.nn.relu)
-            self.dense2 = tf.keras.layers.Dense(units=10)
-
-        def call(self, inputs):
-            inputs = tf.reshape(inputs, [-1, 28, 28, 1])
-            x = self.pool1(self.conv1(inputs))
-            x = self.pool2(self.conv2(x))
-            return self.dense2(self.dense1(self.flatten(x)))
-
-    return {"mlp": MLP, "cnn": CNN}
+from train_mnist import models  # noqa: E402 - the seed's MLP and CNN, defined once
 
 
 def rate(step, n_steps, repeats=3):
