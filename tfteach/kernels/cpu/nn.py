@@ -760,15 +760,19 @@ def _pool_input(x, data_format):
     return np.ascontiguousarray(_nhwc(x, data_format), dtype=_work_dtype(x)), dt
 
 
-@register_kernel("MaxPool")
-def max_pool(x, *, ksize, strides, padding, data_format="NHWC"):
+def _pool_forward(loop, op_type, x, ksize, strides, padding, data_format):
     xn, dt = _pool_input(x, data_format)
-    geo = _pool_geometry(xn.shape, ksize, strides, padding, data_format, "MaxPool")
+    geo = _pool_geometry(xn.shape, ksize, strides, padding, data_format, op_type)
     out = np.empty((xn.shape[0], geo[6], geo[7], xn.shape[3]), xn.dtype)
     if out.size:
         with _par(xn.size):
-            _max_pool(xn, *geo, out)
+            loop(xn, *geo, out)
     return _from_nhwc(out, data_format).astype(dt, copy=False)
+
+
+@register_kernel("MaxPool")
+def max_pool(x, *, ksize, strides, padding, data_format="NHWC"):
+    return _pool_forward(_max_pool, "MaxPool", x, ksize, strides, padding, data_format)
 
 
 @register_kernel("MaxPoolGrad")
@@ -790,13 +794,7 @@ def max_pool_grad(orig_input, orig_output, grad, *, ksize, strides, padding,
 
 @register_kernel("AvgPool")
 def avg_pool(x, *, ksize, strides, padding, data_format="NHWC"):
-    xn, dt = _pool_input(x, data_format)
-    geo = _pool_geometry(xn.shape, ksize, strides, padding, data_format, "AvgPool")
-    out = np.empty((xn.shape[0], geo[6], geo[7], xn.shape[3]), xn.dtype)
-    if out.size:
-        with _par(xn.size):
-            _avg_pool(xn, *geo, out)
-    return _from_nhwc(out, data_format).astype(dt, copy=False)
+    return _pool_forward(_avg_pool, "AvgPool", x, ksize, strides, padding, data_format)
 
 
 @register_kernel("AvgPoolGrad")
