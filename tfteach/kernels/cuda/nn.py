@@ -505,16 +505,21 @@ def _launch_pool(name, fn, total, *args):
         _kern(name, fn)[_dev.blocks_for(total), _dev.TPB](*args, total)
 
 
+def _pool_forward(name, fn, op_type, x, ksize, strides, padding, data_format):
+    x = _dev.contiguous(_dev.dev(x))
+    geo = _pool_geo(x.shape, ksize, strides, padding, data_format, op_type)
+    out_shape = _pool_out(x, geo)
+    out = _dev.empty(out_shape, x.dtype)
+    _launch_pool(name, fn, _dev.size_of(out_shape), _dev.flat(x), _dev.flat(out),
+                 x.shape[1], x.shape[2], x.shape[3], *geo)
+    return out
+
+
 if "MaxPool" in registry.all_ops():
     @register("MaxPool", dtypes=_F, check=_nhwc_only)
     def max_pool(x, *, ksize, strides, padding, data_format="NHWC"):
-        x = _dev.contiguous(_dev.dev(x))
-        geo = _pool_geo(x.shape, ksize, strides, padding, data_format, "MaxPool")
-        out_shape = _pool_out(x, geo)
-        out = _dev.empty(out_shape, x.dtype)
-        _launch_pool("maxpool", _max_pool_k, _dev.size_of(out_shape), _dev.flat(x),
-                     _dev.flat(out), x.shape[1], x.shape[2], x.shape[3], *geo)
-        return out
+        return _pool_forward("maxpool", _max_pool_k, "MaxPool", x, ksize, strides, padding,
+                             data_format)
 
 if "MaxPoolGrad" in registry.all_ops():
     @register("MaxPoolGrad", dtypes=_F, check=_nhwc_only)
@@ -537,13 +542,8 @@ if "MaxPoolGrad" in registry.all_ops():
 if "AvgPool" in registry.all_ops():
     @register("AvgPool", dtypes=_F, check=_nhwc_only)
     def avg_pool(x, *, ksize, strides, padding, data_format="NHWC"):
-        x = _dev.contiguous(_dev.dev(x))
-        geo = _pool_geo(x.shape, ksize, strides, padding, data_format, "AvgPool")
-        out_shape = _pool_out(x, geo)
-        out = _dev.empty(out_shape, x.dtype)
-        _launch_pool("avgpool", _avg_pool_k, _dev.size_of(out_shape), _dev.flat(x),
-                     _dev.flat(out), x.shape[1], x.shape[2], x.shape[3], *geo)
-        return out
+        return _pool_forward("avgpool", _avg_pool_k, "AvgPool", x, ksize, strides, padding,
+                             data_format)
 
 if "AvgPoolGrad" in registry.all_ops():
     @register("AvgPoolGrad", dtypes=_F, check=_nhwc_only, host_inputs=(0,))
