@@ -98,7 +98,7 @@ def _run(fn, n, *args):
     if par is None:
         from ..eager import api
         api.load_all_ops()       # the kernel package registers against every declared op
-        from ..kernels.cpu.nn import _Par as par
+        from ..kernels.cpu.threads import Parallel as par
         _PAR_CLS[0] = par
     with par(n >= _PAR_MIN):
         fn(*args)

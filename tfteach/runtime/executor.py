@@ -22,6 +22,7 @@ this run are put back (each write swaps in a new array and logs the old one), so
 `Session.run` leaves every variable as it was.
 """
 import os
+import re
 import time
 
 import numpy as np
@@ -31,6 +32,37 @@ from . import placement, shape_memo
 
 __all__ = ["Plan", "RunContext", "VariableSlot"]
 
+
+
+_VALUE = re.compile(r"\bv\d+_\d+\b")
+
+
+def _release_after_last_use(lines, line_ops):
+    """Adds `del v` after the line that uses an intermediate value for the last time.
+
+    As TF's executor drops a tensor once its last consumer has run, a plan keeps no
+    intermediate alive longer than needed: peak memory is what the graph needs, and the
+    allocator hands a freed buffer straight to the next op instead of fresh pages from the
+    OS (which must be faulted in: measured, a softmax over [60, 28, 3000] took 52 ms in a
+    plan that held every intermediate vs 8 ms eagerly). Returns the new lines and
+    line_ops renumbered to them."""
+    last = {}
+    for i, line in enumerate(lines):
+        for name in _VALUE.findall(line):
+            last[name] = i
+    dies = {}
+    for name, i in last.items():
+        if not lines[i].lstrip().startswith("return "):
+            dies.setdefault(i, []).append(name)
+    out, ops = [], {}
+    for i, line in enumerate(lines):
+        out.append(line)
+        if i + 1 in line_ops:
+            ops[len(out)] = line_ops[i + 1]
+        names = dies.get(i)
+        if names and not line.lstrip().startswith(("if ", "def ")):
+            out.append(f"    del {', '.join(sorted(names))}")
+    return out, ops
 
 class VariableSlot:
     """The storage of one v1 reference variable inside one session."""
@@ -349,6 +381,7 @@ class Plan:
                 src = f"_live({src}, {len(fetch_exprs)})"
             fetch_exprs.append(src)
         lines.append(f"    return ({', '.join(fetch_exprs)}{',' if fetch_exprs else ''})")
+        lines, line_ops = _release_after_last_use(lines, line_ops)
         source = "\n".join(lines)
         kind = "traced plan" if traced else "plan"
         code = compile(source, f"<tfteach {kind} {id(self):x}>", "exec")

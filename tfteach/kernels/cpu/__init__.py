@@ -9,11 +9,16 @@ all kernels need them all). An op type missing from the index still works: its l
 imports every module (tests/test_startup.py checks that the index is right and complete).
 """
 import importlib
+import os
 
 # Import order matters where a module registers a kernel only if none exists yet
 # (gradient_ops) or replaces one (nn): load_all keeps this order.
 MODULES = ("array", "math", "state", "linalg", "random", "reduce", "gradient_ops", "summary",
            "training", "nn", "control_flow")
+# shared machinery the kernel modules import, registering no kernels themselves: _build
+# (element-wise kernel factories), gemm (tfteach's own float32 GEMM), threads (the
+# parallel-launch and BLAS-thread policy)
+HELPERS = ("_build", "gemm", "threads")
 
 KERNEL_MODULES = {}
 _INDEX = {
@@ -73,7 +78,32 @@ for _mod, _types in _INDEX.items():
 _loaded = set()
 
 
+def _memory_policy():
+    """Stops NumPy from asking the kernel for transparent huge pages on big arrays.
+
+    NumPy madvises every array of 4 MiB or more as MADV_HUGEPAGE. Where the kernel's THP
+    `defrag` setting is `madvise` (the default, and this project's machines), a page fault
+    in such an array may stall on synchronous memory compaction, and a graph allocates
+    big outputs on every run: measured, a softmax over [60, 28, 3000] spent 25-50 ms of
+    kernel time faulting in its output instead of 3 ms computing, and seed 3's deep model
+    ran at 8.1 calls/s with the advice, 10.3 without. TF's allocator never gives the kernel
+    that advice. Set TFTEACH_NUMPY_HUGEPAGES=1 to keep NumPy's default (the setting is
+    process-wide: NumPy arrays made outside tfteach follow it too)."""
+    if os.environ.get("TFTEACH_NUMPY_HUGEPAGES") == "1":
+        return
+    try:
+        from numpy._core.multiarray import _set_madvise_hugepage
+    except ImportError:     # NumPy < 2
+        try:
+            from numpy.core.multiarray import _set_madvise_hugepage
+        except ImportError:
+            return
+    _set_madvise_hugepage(False)
+
+
 def _import(mod):
+    if not _loaded:
+        _memory_policy()
     if mod not in _loaded:
         importlib.import_module(f"{__name__}.{mod}")
         _loaded.add(mod)

@@ -2,7 +2,8 @@
 
 Float/complex matmul is a numba function calling `np.dot`, which numba lowers to a BLAS gemm
 (through scipy's BLAS bindings): the arithmetic is BLAS's, numba only removes the Python
-dispatch. A transposed operand is passed as a transposed view (an F-ordered array), so BLAS
+dispatch. Big float32 products on a CPU with AVX-512 run on tfteach's own GEMM instead
+(`gemm.py`: BLAS may be pinned to its AVX2 kernels there, and is then 1.5-2x slower). A transposed operand is passed as a transposed view (an F-ordered array), so BLAS
 reads it in place without a copy. BLAS has no integer gemm, so integer matmul is a numba loop
 in i-k-j order (unit-stride inner loop, vectorised by LLVM) on int64 copies of the operands;
 integer products wrap as TF's do.
@@ -13,11 +14,14 @@ matrix (a zero pivot, the same test TF's LU makes) is InvalidArgumentError
 """
 import threading
 
+import numba
 import numpy as np
 from numba import njit
 
 from ... import errors
 from ...framework.registry import register_kernel
+from . import gemm
+from .threads import parallel
 
 
 @njit(cache=True)
@@ -85,6 +89,13 @@ def _blas_dot(a, b):
             _SET_THREADS(prev)
 
 
+def _own_sgemm(a, b):
+    """A big float32 product on tfteach's own AVX-512 GEMM (gemm.py), all threads."""
+    m, k, n = a.shape[0], a.shape[1], b.shape[1]
+    with parallel(m * n * k // 64):
+        return gemm.sgemm(a, b, numba.get_num_threads())
+
+
 @njit(cache=True)
 def _dot_int(a, b, out):
     m, k = a.shape
@@ -137,6 +148,9 @@ def matmul2d(a, b):
     if dt in _BLAS:
         if a.shape[0] == 0 or a.shape[1] == 0 or b.shape[1] == 0:
             return np.zeros((a.shape[0], b.shape[1]), dt)
+        if (dt == np.float32 and a.shape[0] * a.shape[1] * b.shape[1] >= _SMALL_MNK
+                and gemm.available()):
+            return _own_sgemm(a, b)
         return _blas_dot(_operand(a), _operand(b))
     if dt == np.float16:
         return _dot(a.astype(np.float32), b.astype(np.float32)).astype(np.float16)

@@ -2,121 +2,27 @@
 
 Convolution is im2col + GEMM, fused and cache-blocked: each task unrolls the receptive
 fields of a block of output rows of one image into a small matrix that fits in L2 and
-multiplies it at once with one BLAS call (`np.dot` inside numba), so the unrolled matrix of
-the whole batch never travels through memory. Tasks run in parallel (numba `prange`); each
-task's BLAS call is single-threaded (`_blas_single_thread`), since the tasks already use
-every core.
-
-numba's default threading layer aborts when two threads launch parallel kernels at the same
-time (tf.function graphs may be run from several Python threads), so every parallel kernel
-call goes through `_PAR` (a lock).
+multiplies it at once (`_gemm`: tfteach's own float32 GEMM from gemm.py where the CPU has
+AVX-512, else BLAS through numba's `np.dot`), so the unrolled matrix of the whole batch never
+travels through memory. Tasks run in parallel (numba `prange`) and each task's product runs
+on its own thread; threads.py launches every parallel kernel (one at a time, BLAS held to
+one thread inside).
 """
 import math
-import os
-import threading
-import time
 
 import numba
 import numpy as np
-from numba import njit, prange
+from numba import njit, prange, types
+from numba.extending import overload
 
 from ... import errors
 from ...framework.registry import register_kernel
 from ...ops.nn_ops import conv_padding
 from ._build import FLOATS, NUMERIC, Elementwise
+from . import gemm
+from .threads import blas_single_thread, parallel
 
-_PAR = threading.Lock()
 _ROWS_PER_TASK = 512       # output pixels per im2col block: ~K*512*4 bytes, L2-sized
-
-
-# --- BLAS threads ------------------------------------------------------------------------------
-
-_BLAS = {"state": 0, "libs": []}     # 0 unknown, 1 usable, -1 not controllable
-
-
-def _blas_single_thread():
-    """numba's np.dot calls SciPy's BLAS. Our parallel tasks each call it, so SciPy's
-    OpenBLAS must not spawn threads of its own while they run (`_Par` sets it to one thread
-    for the duration of a kernel and restores it after; NumPy's BLAS is never touched).
-    Returns False when that cannot be arranged: callers then use the unfused path."""
-    if _BLAS["state"] == 0:
-        try:
-            import scipy.linalg.cython_blas  # noqa: F401 - loads SciPy's BLAS library
-            from threadpoolctl import ThreadpoolController
-            libs = [lib for lib in ThreadpoolController().lib_controllers
-                    if lib.user_api == "blas" and "scipy" in lib.filepath
-                    and "numpy" not in lib.filepath]
-            _BLAS.update(state=1 if libs else -1, libs=libs)
-        except Exception:  # noqa: BLE001 - threadpoolctl missing or unusual BLAS
-            _BLAS["state"] = -1
-    return _BLAS["state"] == 1
-
-
-_BUSY = {"at": -1.0, "busy": False, "blas_default": None}
-
-
-def _machine_busy():
-    """True when more threads are runnable than there are cores (1-minute load average,
-    read at most once a second). A parallel region ends only when its slowest thread does;
-    on an oversubscribed machine that thread waits for the scheduler: measured here, a
-    parallel kernel then ran up to 10x slower than on one thread, and SciPy's threaded BLAS
-    (behind every numba `np.dot`, MatMul's too) made the seed MLP's training step 10x slower
-    (273 vs 2790 steps/s). So while the machine is busy SciPy's BLAS runs on one thread, and
-    gets its own thread count back when the load drops (NumPy's BLAS is never touched)."""
-    now = time.monotonic()
-    if now - _BUSY["at"] > 1.0:
-        _BUSY["at"] = now
-        try:
-            busy = os.getloadavg()[0] > 1.5 * (os.cpu_count() or 1)
-        except OSError:
-            busy = False
-        if busy != _BUSY["busy"] and _blas_single_thread():
-            libs = _BLAS["libs"]
-            if _BUSY["blas_default"] is None:
-                _BUSY["blas_default"] = [lib.num_threads for lib in libs]
-            for lib, n in zip(libs, _BUSY["blas_default"]):
-                lib.set_num_threads(1 if busy else n)
-        _BUSY["busy"] = busy
-    return _BUSY["busy"]
-
-
-class _Par:
-    """Context for launching a parallel kernel: one launch at a time (numba's default
-    threading layer aborts on concurrent launches), SciPy's BLAS single-threaded inside
-    (the kernel's tasks already use every core), and a single numba thread for small work
-    (waking the pool costs more than it saves) or on an oversubscribed machine."""
-
-    def __init__(self, parallel=True):
-        busy = _machine_busy()      # always: it also keeps SciPy's BLAS threads in step
-        self.parallel = parallel and not busy
-
-    def __enter__(self):
-        _PAR.acquire()
-        self.prev_blas = [lib.num_threads for lib in _BLAS["libs"]]
-        for lib in _BLAS["libs"]:
-            lib.set_num_threads(1)
-        self.prev = None
-        if not self.parallel:
-            self.prev = numba.get_num_threads()
-            numba.set_num_threads(1)
-        return self
-
-    def __exit__(self, *exc):
-        try:
-            if self.prev is not None:
-                numba.set_num_threads(self.prev)
-            for lib, n in zip(_BLAS["libs"], self.prev_blas):
-                lib.set_num_threads(n)
-        finally:
-            _PAR.release()
-        return False
-
-
-_PAR_MIN_WORK = 1 << 16      # elements (or multiply-adds / 64) below which one thread runs
-
-
-def _par(work):
-    return _Par(work >= _PAR_MIN_WORK)
 
 
 # --- element-wise activation gradients ---------------------------------------------------------
@@ -325,8 +231,33 @@ def _fill_cols(x, n, i0, i1, kh, kw, sh, sw, dh, dw, pt, pl, ow, col):
             row += 1
 
 
+def _gemm(a, b, bp, c, accumulate, own):
+    """c (+)= a @ b on this thread: tfteach's own GEMM (`gemm.py`, b pre-packed into bp
+    or read in place when bp is empty) where it is faster than BLAS, else BLAS."""
+
+
+@overload(_gemm)
+def _gemm_impl(a, b, bp, c, accumulate, own):
+    if a.dtype == types.float32:       # the own GEMM is float32 only: compiled only there
+        def own_or_blas(a, b, bp, c, accumulate, own):
+            if own:
+                gemm.gemm_serial(a, b, bp, c, accumulate, gemm.serial_scratch())
+            elif accumulate:
+                c += np.dot(a, b)
+            else:
+                np.dot(a, b, c)
+        return own_or_blas
+
+    def blas(a, b, bp, c, accumulate, own):
+        if accumulate:
+            c += np.dot(a, b)
+        else:
+            np.dot(a, b, c)
+    return blas
+
+
 @njit(parallel=True, cache=True)
-def _conv_fwd(x, wm, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rb, out):
+def _conv_fwd(x, wm, wp, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rb, out, own):
     """out[n*oh*ow + r, :] = im2col(x)[r] @ wm, one task per block of rb output rows."""
     n_img = x.shape[0]
     k = wm.shape[0]
@@ -338,23 +269,22 @@ def _conv_fwd(x, wm, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rb, out):
         col = np.empty(((i1 - i0) * ow, k), x.dtype)
         _fill_cols(x, n, i0, i1, kh, kw, sh, sw, dh, dw, pt, pl, ow, col)
         r0 = (n * oh + i0) * ow
-        np.dot(col, wm, out[r0:r0 + (i1 - i0) * ow])
+        _gemm(col, wm, wp, out[r0:r0 + (i1 - i0) * ow], False, own)
 
 
 @njit(parallel=True, cache=True)
-def _conv_filter(x, dy, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rb, n_part, part):
+def _conv_filter(x, dy, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rb, n_part, part, own):
     """part[p] = sum over the tasks of partition p of im2col(x)[block].T @ dy[block]."""
     n_img = x.shape[0]
     k = part.shape[1]
     o = part.shape[2]
     nb = (oh + rb - 1) // rb
     total = n_img * nb
+    no_pack = np.empty(0, x.dtype)
     for p in prange(n_part):
-        acc = np.empty((k, o), x.dtype)
         col = np.empty((rb * ow, k), x.dtype)
-        for ch in range(k):
-            for q in range(o):
-                part[p, ch, q] = 0
+        acc = part[p]
+        acc[:] = 0
         for t in range(p, total, n_part):
             n = t // nb
             i0 = (t - n * nb) * rb
@@ -363,15 +293,15 @@ def _conv_filter(x, dy, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rb, n_part, part
             cb = col[:m]
             _fill_cols(x, n, i0, i1, kh, kw, sh, sw, dh, dw, pt, pl, ow, cb)
             r0 = (n * oh + i0) * ow
-            np.dot(cb.T, dy[r0:r0 + m], acc)
-            part[p] += acc
+            _gemm(cb.T, dy[r0:r0 + m], no_pack, acc, True, own)
 
 
 @njit(parallel=True, cache=True)
-def _conv_input(dy, wt, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rb, out):
+def _conv_input(dy, wt, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rb, out, own):
     """out = col2im(dy @ wt), one image per task (overlapping windows scatter-add)."""
     n_img, h, w, c = out.shape
     k = wt.shape[1]
+    no_pack = np.empty(0, dy.dtype)
     for n in prange(n_img):
         img = out[n]
         img[:] = 0
@@ -381,7 +311,7 @@ def _conv_input(dy, wt, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rb, out):
             m = (i1 - i0) * ow
             db = dcol[:m]
             r0 = (n * oh + i0) * ow
-            np.dot(dy[r0:r0 + m], wt, db)
+            _gemm(dy[r0:r0 + m], wt, no_pack, db, False, own)
             row = 0
             for i in range(i0, i1):
                 for j in range(ow):
@@ -423,6 +353,10 @@ def _conv_filter_direct(x, dy, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, n_part, p
                                 v = x[n, y, xx, ch]
                                 for q in range(o):
                                     acc[base + ch, q] += v * dy[r, q]
+
+
+def _own_gemm(dtype):
+    return dtype == np.float32 and gemm.available()
 
 
 # kh*kw*C up to this: the filter gradient accumulates directly (a GEMM with so short a
@@ -544,12 +478,16 @@ def conv2d(x, f, *, strides, padding, data_format="NHWC", dilations=(1, 1, 1, 1)
     out = np.empty((g.n * g.oh * g.ow, g.o), wdt)
     if out.size == 0 or wm.shape[0] == 0:
         out[:] = 0
-    elif _blas_single_thread():
-        with _par(out.size * wm.shape[0] // 64):
-            _conv_fwd(xn, wm, *g.args(), g.rb, out)
+    elif _own_gemm(wdt) or blas_single_thread():
+        own = _own_gemm(wdt)
+        wp = np.empty(gemm.packed_b_size(*wm.shape) if own else 0, wdt)
+        if own:
+            gemm.pack_b(wm, wp)
+        with parallel(out.size * wm.shape[0] // 64):
+            _conv_fwd(xn, wm, wp, *g.args(), g.rb, out, own)
     else:
         col = np.empty((g.n * g.oh * g.ow, wm.shape[0]), wdt)
-        with _par(col.size):
+        with parallel(col.size):
             _im2col(xn, *g.args(), col)
         np.dot(col, wm, out)
     out = out.reshape(g.n, g.oh, g.ow, g.o)
@@ -579,18 +517,18 @@ def conv2d_backprop_filter(x, filter_sizes, dy, *, strides, padding, data_format
     if k <= _DIRECT_MAX_K:
         n_part = max(1, min(numba.get_num_threads(), g.n))
         part = np.empty((n_part, k, g.o), wdt)
-        with _par(dy2.size * k // 64):
+        with parallel(dy2.size * k // 64):
             _conv_filter_direct(xn, dy2, *g.args(), n_part, part)
         dw = part.sum(axis=0) if n_part > 1 else part[0]
-    elif _blas_single_thread():
+    elif _own_gemm(wdt) or blas_single_thread():
         n_part = max(1, min(numba.get_num_threads(), g.n * -(-g.oh // g.rb)))
         part = np.empty((n_part, k, g.o), wdt)
-        with _par(dy2.size * k // 64):
-            _conv_filter(xn, dy2, *g.args(), g.rb, n_part, part)
+        with parallel(dy2.size * k // 64):
+            _conv_filter(xn, dy2, *g.args(), g.rb, n_part, part, _own_gemm(wdt))
         dw = part.sum(axis=0) if n_part > 1 else part[0]
     else:
         col = np.empty((dy2.shape[0], k), wdt)
-        with _par(col.size):
+        with parallel(col.size):
             _im2col(xn, *g.args(), col)
         dw = np.dot(col.T, dy2)
     return dw.reshape(fshape).astype(dt, copy=False)
@@ -621,12 +559,12 @@ def conv2d_backprop_input(input_sizes, f, dy, *, strides, padding, data_format="
     if dyn.size and k:
         dy2 = dyn.reshape(-1, g.o)
         wt = np.ascontiguousarray(f.reshape(k, g.o).T, dtype=wdt)
-        if _blas_single_thread():
-            with _par(dy2.size * k // 64):
-                _conv_input(dy2, wt, *g.args(), g.rb, out)
+        if _own_gemm(wdt) or blas_single_thread():
+            with parallel(dy2.size * k // 64):
+                _conv_input(dy2, wt, *g.args(), g.rb, out, _own_gemm(wdt))
         else:
             dcol = np.dot(dy2, wt)
-            with _par(dcol.size):
+            with parallel(dcol.size):
                 _col2im(dcol, *g.args(), out)
     return _from_nhwc(out, data_format).astype(dt, copy=False)
 
@@ -765,7 +703,7 @@ def _pool_forward(loop, op_type, x, ksize, strides, padding, data_format):
     geo = _pool_geometry(xn.shape, ksize, strides, padding, data_format, op_type)
     out = np.empty((xn.shape[0], geo[6], geo[7], xn.shape[3]), xn.dtype)
     if out.size:
-        with _par(xn.size):
+        with parallel(xn.size):
             loop(xn, *geo, out)
     return _from_nhwc(out, data_format).astype(dt, copy=False)
 
@@ -787,7 +725,7 @@ def max_pool_grad(orig_input, orig_output, grad, *, ksize, strides, padding,
                                           f"but got {list(g.shape)}")
     out = np.zeros_like(xn)
     if g.size:
-        with _par(xn.size):
+        with parallel(xn.size):
             _max_pool_grad(xn, g, *geo, out)
     return _from_nhwc(out, data_format).astype(dt, copy=False)
 
@@ -806,6 +744,6 @@ def avg_pool_grad(orig_input_shape, grad, *, ksize, strides, padding, data_forma
     geo = _pool_geometry(shape, ksize, strides, padding, data_format, "AvgPoolGrad")
     out = np.zeros(shape, g.dtype)
     if g.size:
-        with _par(out.size):
+        with parallel(out.size):
             _avg_pool_grad(g, *geo, out)
     return _from_nhwc(out, data_format).astype(dt, copy=False)
