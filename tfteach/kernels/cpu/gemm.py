@@ -67,9 +67,9 @@ def _tile(typingctx):
 
 
 @intrinsic
-def _prefetch_row(typingctx, arr, i):
-    """Prefetch (for writing) the NR floats of row i of a 2-D array: the tile's C lines
-    are then on their way from memory while the kc-step loop runs."""
+def _prefetch_row(typingctx, arr, i, j0):
+    """Prefetch (for writing) arr[i, j0:j0+NR] of a 2-D array: the tile's C lines are then
+    on their way from memory while the kc-step loop runs."""
     if not isinstance(arr, types.Array) or arr.ndim != 2:
         return None
 
@@ -82,16 +82,17 @@ def _prefetch_row(typingctx, arr, i):
         fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
         for j in range(0, NR, 16):
             ptr = cgutils.get_item_pointer(context, builder, aryty, ary,
-                                           [args[1], cgutils.intp_t(j)], wraparound=False)
+                                           [args[1], builder.add(args[2], cgutils.intp_t(j))],
+                                           wraparound=False)
             builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(ir.IntType(32), 1),
                               ir.Constant(ir.IntType(32), 3), ir.Constant(ir.IntType(32), 1)])
         return context.get_dummy_value()
-    return types.none(arr, i), codegen
+    return types.none(arr, i, j0), codegen
 
 
 @njit(cache=True, fastmath=_FM, boundscheck=False)
-def _micro_kernel(kc, at, bv, ldb, cv, accumulate):
-    """cv[:MR, :NR] (+)= A panel @ B panel, over kc steps of k.
+def _micro_kernel(kc, at, bv, ldb, c, ci, cj, accumulate):
+    """c[ci:ci+MR, cj:cj+NR] (+)= A panel @ B panel, over kc steps of k (c C-contiguous).
 
     at[p, i] is A's row i at step p (a transposed view of MR rows of A, any strides: the
     kernel only broadcasts scalars from it); row p of the B panel is bv[p*ldb : p*ldb+NR]
@@ -105,7 +106,7 @@ def _micro_kernel(kc, at, bv, ldb, cv, accumulate):
     four vector loads into gathers."""
     acc = _tile()
     for i in range(MR):
-        _prefetch_row(cv, i)
+        _prefetch_row(c, ci + i, cj)
     for t in range(MR * NR):
         acc[t] = 0.0
     for p in range(kc):
@@ -114,14 +115,16 @@ def _micro_kernel(kc, at, bv, ldb, cv, accumulate):
             a = at[p, i]
             for j in range(NR):
                 acc[i * NR + j] += a * brow[j]
-    if accumulate:
-        for i in range(MR):
+    # row by row through 1-D slices: an (MR, NR) view of c would have runtime strides and
+    # make LLVM write the tile back with scatters
+    for i in range(MR):
+        crow = c[ci + i, cj:cj + NR]
+        if accumulate:
             for j in range(NR):
-                cv[i, j] += acc[i * NR + j]
-    else:
-        for i in range(MR):
+                crow[j] += acc[i * NR + j]
+        else:
             for j in range(NR):
-                cv[i, j] = acc[i * NR + j]
+                crow[j] = acc[i * NR + j]
 
 
 @njit(cache=True, boundscheck=False)
@@ -131,9 +134,9 @@ def _tile_update(kc, at, bv, ldb, c, ci, cj, accumulate, edge):
     mr = min(MR, c.shape[0] - ci)
     nr = min(NR, c.shape[1] - cj)
     if mr == MR and nr == NR:
-        _micro_kernel(kc, at, bv, ldb, c[ci:ci + MR, cj:cj + NR], accumulate)
+        _micro_kernel(kc, at, bv, ldb, c, ci, cj, accumulate)
         return
-    _micro_kernel(kc, at, bv, ldb, edge, False)
+    _micro_kernel(kc, at, bv, ldb, edge, 0, 0, False)
     cv = c[ci:ci + mr, cj:cj + nr]
     if accumulate:
         for i in range(mr):
@@ -323,5 +326,5 @@ def micro_kernel_asm():
     afresh: numba keeps no assembly for code it loads from its on-disk cache)."""
     fresh = njit(fastmath=_FM, boundscheck=False)(_micro_kernel.py_func)
     at = np.zeros((MR, 1), np.float32).T
-    fresh(1, at, np.zeros(NR, np.float32), NR, np.zeros((MR, NR), np.float32), False)
+    fresh(1, at, np.zeros(NR, np.float32), NR, np.zeros((MR, NR), np.float32), 0, 0, False)
     return fresh.inspect_asm(fresh.signatures[0])
