@@ -197,7 +197,26 @@ def bias_add(value, bias, *, data_format="NHWC"):
         raise errors.InvalidArgumentError(
             None, None, f"Must provide as many biases as the last dimension of the input "
                         f"tensor: {list(bias.shape)} vs. {list(value.shape)}")
+    if (value.size >= _BIAS_PAR_MIN and value.ndim >= 2 and value.flags.c_contiguous
+            and bias.ndim == 1 and value.dtype in (np.float32, np.float64)
+            and bias.dtype == value.dtype):
+        # a big layer's bias is a memory-bound pass: both cores share it
+        out = np.empty_like(value)
+        with parallel(value.size):
+            _bias_add_rows(value.reshape(-1, bias.shape[0]), bias,
+                           out.reshape(-1, bias.shape[0]))
+        return out
     return value + bias
+
+
+_BIAS_PAR_MIN = 1 << 20
+
+
+@njit(parallel=True, cache=True)
+def _bias_add_rows(x, b, out):
+    for i in prange(x.shape[0]):
+        for j in range(x.shape[1]):
+            out[i, j] = x[i, j] + b[j]
 
 
 @register_kernel("BiasAddGrad")
