@@ -275,3 +275,16 @@ def test_dropout_scales_and_zeroes(tf1):
     (g,) = tf1.gradients(math_ops.reduce_sum(d), [xt])
     dv, gv = _run(tf1, [d, g])
     np.testing.assert_array_equal(gv, np.where(dv == 0, 0, 2).astype(np.float32))
+
+
+def test_bias_add_of_a_big_layer_matches_broadcast_add(tf1):
+    # >= 2**20 elements take the parallel kernel
+    rs = np.random.RandomState(3)
+    v = rs.rand(600, 2000).astype(np.float32)
+    b = rs.rand(2000).astype(np.float32)
+    with tf1.Session() as s:
+        got = s.run(tf1.nn.bias_add(tf1.constant(v), tf1.constant(b)))
+        got64 = s.run(tf1.nn.bias_add(tf1.constant(v.astype(np.float64)),
+                                      tf1.constant(b.astype(np.float64))))
+    np.testing.assert_array_equal(got, v + b)
+    np.testing.assert_array_equal(got64, v.astype(np.float64) + b)

@@ -261,3 +261,37 @@ def test_node_def_text_forms(tf1):
     assert str(add.op).startswith('name: "add"\nop: "AddV2"\ninput: "p"\ninput: "add/y"\n'
                                   'device: "/device:CPU:0"\n')
     assert 'key: "T"\n  value {\n    type: DT_FLOAT\n  }' in str(add.op.node_def)
+
+
+def test_plan_drops_each_intermediate_after_its_last_use(tf1):
+    # like TF's executor, a plan holds no intermediate past its last consumer: a big
+    # temporary goes back to the allocator before the next op asks for memory
+    tf = tf1
+    x = tf.placeholder(tf.float32, [None, 4])
+    h = tf.nn.relu(x * 2.0)
+    y = tf.reduce_sum(h, axis=1) + tf.reduce_mean(h)
+    feed = {x: np.arange(8, dtype=np.float32).reshape(2, 4) - 3}
+    with tf.Session() as s:
+        got = s.run([y, h], feed)
+        (plan,) = s._plans.values()
+        lines = plan.source.splitlines()
+    hx = np.maximum((np.arange(8, dtype=np.float32).reshape(2, 4) - 3) * 2, 0)
+    np.testing.assert_allclose(got[0], hx.sum(1) + hx.mean())
+    np.testing.assert_allclose(got[1], hx)          # a fetched value is never dropped
+    dels = [ln for ln in lines if ln.strip().startswith("del ")]
+    assert dels
+    for ln in dels:     # every dropped name was assigned earlier and is not used later
+        i = lines.index(ln)
+        for name in ln.split("del ", 1)[1].split(", "):
+            assert any(l.lstrip().startswith(name) for l in lines[:i])
+            assert not any(name in l for l in lines[i + 1:])
+
+
+def test_error_after_a_dropped_value_still_names_its_op(tf1):
+    tf = tf1
+    a = tf.placeholder(tf.float32, [None, None])     # the mismatch shows only at run time
+    b = tf.nn.relu(a) + 1.0
+    bad = tf.matmul(b, tf.ones([4, 2]), name="bad_product")
+    with tf.Session() as s:
+        with pytest.raises(tf.errors.InvalidArgumentError, match="bad_product"):
+            s.run(bad, {a: np.ones((2, 3), np.float32)})
