@@ -288,3 +288,18 @@ def test_bias_add_of_a_big_layer_matches_broadcast_add(tf1):
                                       tf1.constant(b.astype(np.float64))))
     np.testing.assert_array_equal(got, v + b)
     np.testing.assert_array_equal(got64, v.astype(np.float64) + b)
+
+
+def test_big_softmax_split_over_threads_matches_reference(tf1):
+    # >= 2**20 elements run as row blocks on threads; a NaN still poisons only its row
+    rs = np.random.RandomState(4)
+    x = (rs.randn(700, 1600) * 4).astype(np.float32)
+    x[123, 7] = np.nan
+    with tf1.Session() as s:
+        got = s.run(tf1.nn.softmax(tf1.constant(x)))
+    z = x.astype(np.float64) - x.max(axis=-1, keepdims=True)
+    ref = np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
+    assert np.isnan(got[123]).all()
+    mask = np.ones(700, bool)
+    mask[123] = False
+    np.testing.assert_allclose(got[mask], ref[mask], rtol=2e-5, atol=1e-7)

@@ -101,3 +101,31 @@ _PAR_MIN_WORK = 1 << 16      # elements (or multiply-adds / 64) below which one 
 
 def parallel(work):
     return Parallel(work >= _PAR_MIN_WORK)
+
+
+
+# --- Python threads for NumPy work --------------------------------------------------------------
+
+_POOL = [None]
+
+
+def n_workers():
+    """Threads for splitting GIL-free NumPy work: one per core, one on a busy machine."""
+    return 1 if machine_busy() else max(1, os.cpu_count() or 1)
+
+
+def map_blocks(fn, n):
+    """Runs fn(0) .. fn(n-1), on a small pool of Python threads when n > 1 (for NumPy
+    calls that release the GIL, such as ufuncs over big arrays); re-raises the first error."""
+    if n <= 1:
+        for i in range(n):
+            fn(i)
+        return
+    if _POOL[0] is None:
+        from concurrent.futures import ThreadPoolExecutor
+        _POOL[0] = ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
+                                      thread_name_prefix="tfteach-numpy")
+    futures = [_POOL[0].submit(fn, i) for i in range(1, n)]
+    fn(0)
+    for f in futures:
+        f.result()
