@@ -303,3 +303,28 @@ def test_big_softmax_split_over_threads_matches_reference(tf1):
     mask = np.ones(700, bool)
     mask[123] = False
     np.testing.assert_allclose(got[mask], ref[mask], rtol=2e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("o,w,c", [(32, 28, 1), (16, 12, 3), (8, 9, 2), (48, 10, 4),
+                                   (64, 7, 32), (32, 7, 1)])
+def test_conv2d_float32_all_kernel_paths(tf1, o, w, c):
+    # float32 takes the own-GEMM path where available: o < 64 dividing 64 with a row width
+    # that splits evenly groups 64/o pixels per GEMM row (kron(I, filter)); others do not.
+    # One input channel takes im2col's whole-window-row copy. Gradients ride along.
+    rs = np.random.RandomState(o + w + c)
+    xv = rs.randn(3, w + 1, w, c).astype(np.float32)
+    fv = rs.randn(5, 5, c, o).astype(np.float32)
+    x = tf1.constant(xv)
+    f = tf1.constant(fv)
+    y = tf1.nn.conv2d(x, f, strides=1, padding="SAME")
+    gw = rs.randn(*y.shape.as_list()).astype(np.float32)
+    gx, gf = tf1.gradients(math_ops.reduce_sum(y * gw), [x, f])
+    got, gxv, gfv = _run(tf1, [y, gx, gf], {})
+    want = _ref_conv(xv.astype(np.float64), fv.astype(np.float64), 1, "SAME")
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4 * np.abs(want).max())
+    x64, f64 = tf1.constant(xv.astype(np.float64)), tf1.constant(fv.astype(np.float64))
+    y64 = tf1.nn.conv2d(x64, f64, strides=1, padding="SAME")
+    gx64, gf64 = tf1.gradients(math_ops.reduce_sum(y64 * gw.astype(np.float64)), [x64, f64])
+    rx, rf = _run(tf1, [gx64, gf64], {})
+    np.testing.assert_allclose(gxv, rx, rtol=1e-4, atol=1e-4 * np.abs(rx).max())
+    np.testing.assert_allclose(gfv, rf, rtol=1e-4, atol=1e-4 * np.abs(rf).max())
