@@ -290,3 +290,43 @@ def test_plan_specialised_kernels_check_shapes(tf1):
         with pytest.raises(errors.InvalidArgumentError, match="slice index 3 of dimension 0 "
                                                               "out of bounds"):
             sess.run(s, {p: np.arange(2)})
+
+
+_TF_BOOLEAN_MASK_2D = [
+    "Placeholder", "Greater/y", "Greater", "boolean_mask/Shape",
+    "boolean_mask/strided_slice/stack", "boolean_mask/strided_slice/stack_1",
+    "boolean_mask/strided_slice/stack_2", "boolean_mask/strided_slice",
+    "boolean_mask/Prod/reduction_indices", "boolean_mask/Prod", "boolean_mask/Shape_1",
+    "boolean_mask/strided_slice_1/stack", "boolean_mask/strided_slice_1/stack_1",
+    "boolean_mask/strided_slice_1/stack_2", "boolean_mask/strided_slice_1",
+    "boolean_mask/Shape_2", "boolean_mask/strided_slice_2/stack",
+    "boolean_mask/strided_slice_2/stack_1", "boolean_mask/strided_slice_2/stack_2",
+    "boolean_mask/strided_slice_2", "boolean_mask/concat/values_1",
+    "boolean_mask/concat/axis", "boolean_mask/concat", "boolean_mask/Reshape",
+    "boolean_mask/Reshape_1/shape", "boolean_mask/Reshape_1", "boolean_mask/Where",
+    "boolean_mask/Squeeze", "boolean_mask/GatherV2/axis", "boolean_mask/GatherV2"]
+
+
+def test_boolean_index_is_boolean_mask_with_tfs_graph(tf1):
+    # x[x > 0] on a rank-2 tensor: TF 2.21's op names, recorded from tf.compat.v1
+    p = tf1.placeholder(tf1.float32, [None, 3])
+    m = p[p > 0]
+    assert [o.name for o in tf1.get_default_graph().get_operations()] == _TF_BOOLEAN_MASK_2D
+    assert m.shape.as_list() == [None]
+    with tf1.Session() as s:
+        np.testing.assert_array_equal(s.run(m, {p: [[1, -1, 2], [-3, 4, -5]]}), [1, 2, 4])
+
+
+def test_boolean_index_eager(tf2):
+    tf = tf2
+    x = tf.constant([[1, 5, 3], [7, 2, 9]])
+    np.testing.assert_array_equal(x[x > 2].numpy(), [5, 3, 7, 9])
+    np.testing.assert_array_equal(x[np.array([True, False])].numpy(), [[1, 5, 3]])
+    v = tf.Variable([1.0, 4.0, 6.0])
+    np.testing.assert_array_equal(v[v > 2.0].numpy(), [4.0, 6.0])
+    np.testing.assert_array_equal(tf.boolean_mask(x, [False, True], axis=0).numpy(),
+                                  [[7, 2, 9]])
+    with pytest.raises(ValueError, match="mask cannot be scalar"):
+        tf.boolean_mask(x, True)
+    with pytest.raises(ValueError, match="incompatible"):
+        tf.boolean_mask(x, [True, False, True])

@@ -586,7 +586,14 @@ def _check_index(v):
 
 
 def _slice_helper(tensor, slice_spec, var=None):
-    """`tensor[slice_spec]`: one StridedSlice, as TF's `_slice_helper` builds it."""
+    """`tensor[slice_spec]`: one StridedSlice, as TF's `_slice_helper` builds it; a boolean
+    tensor or array as the index is `boolean_mask`, as in TF (`x[x > 2]`)."""
+    if isinstance(slice_spec, bool) or (
+            isinstance(slice_spec, np.ndarray) and slice_spec.dtype == np.bool_) or (
+            _contains_tensor(slice_spec) and not isinstance(slice_spec, (list, tuple))
+            and getattr(slice_spec, "dtype", None) is not None
+            and _dt.as_dtype(slice_spec.dtype).base_dtype == _dt.bool_):
+        return boolean_mask(tensor=tensor, mask=slice_spec)
     if not isinstance(slice_spec, (list, tuple)):
         slice_spec = [slice_spec]
     begin, end, strides = [], [], []
@@ -1151,12 +1158,32 @@ def ones_like(tensor, dtype=None, name=None, optimize=True):
 # --- misc --------------------------------------------------------------------------------
 
 def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
-    """The elements (rows) of `tensor` where `mask` is True: Where + GatherV2 (TF adds
-    reshapes around them for masks of rank > 1)."""
+    """The elements of `tensor` where `mask` is True: Where + GatherV2. A mask of rank k > 1
+    first folds the k masked dimensions of `tensor` into one (Prod + Reshape), as TF does."""
     with _ops.name_scope(name, "boolean_mask", [tensor, mask]):
+        tensor = _ops.convert_to_tensor(tensor, name="tensor")
         mask = _ops.convert_to_tensor(mask, name="mask")
+        ndims_mask = mask.shape.ndims
+        if ndims_mask == 0:
+            raise ValueError("mask cannot be scalar.")
+        if ndims_mask is None:
+            raise ValueError("Number of mask dimensions must be specified, even if some "
+                             "dimensions are None.  E.g. shape=[None] is ok, but shape=None "
+                             "is not.")
+        axis = 0 if axis is None else int(axis)
+        masked = tensor.shape[axis:axis + ndims_mask]
+        if not masked.is_compatible_with(mask.shape):
+            raise ValueError(f"Shapes {masked} and {mask.shape} are incompatible")
+        if ndims_mask > 1:
+            from . import math_ops
+            leading = math_ops.reduce_prod(shape(tensor)[axis:axis + ndims_mask], [0])
+            head = shape(tensor)[:axis]
+            tail = shape(tensor)[axis + ndims_mask:]
+            packed = stack([leading], name="concat/values_1")   # TF's autopacked [leading]
+            tensor = reshape(tensor, concat([head, packed, tail], 0))
+            mask = reshape(mask, [-1])
         idx = squeeze(where(mask), axis=[1])
-        return gather(tensor, idx, axis=0 if axis is None else axis)
+        return gather(tensor, idx, axis=axis)
 
 
 # --- autopacking: a list holding tensors converts to a Pack op, as in TF ----------------------
