@@ -274,12 +274,22 @@ def _fill_cols(x, n, i0, i1, kh, kw, sh, sw, dh, dw, pt, pl, ow, col):
                 else:
                     for b in range(kw):
                         xx = x0 + b * dw
-                        if 0 <= y < h and 0 <= xx < w:
+                        # one tap's c floats through slices: indexing col[row, k + ch]
+                        # would cost numba's negative-index check per element and keep
+                        # LLVM from vectorising the copy
+                        inside = 0 <= y < h and 0 <= xx < w
+                        if c < 8:       # a slice costs more than a few scalar copies
                             for ch in range(c):
-                                col[row, k + b * c + ch] = x[n, y, xx, ch]
+                                col[row, k + b * c + ch] = x[n, y, xx, ch] if inside else 0
+                            continue
+                        dst = col[row, k + b * c:k + (b + 1) * c]
+                        if inside:
+                            src = x[n, y, xx]
+                            for ch in range(c):
+                                dst[ch] = src[ch]
                         else:
                             for ch in range(c):
-                                col[row, k + b * c + ch] = 0
+                                dst[ch] = 0
                 k += span
             row += 1
 
@@ -405,8 +415,14 @@ def _scatter_cols(db, img, i0, i1, kh, kw, sh, sw, dh, dw, pt, pl, ow):
                 for b in range(kw):
                     xx = j * sw - pl + b * dw
                     if 0 <= y < h and 0 <= xx < w:
-                        for ch in range(c):
-                            img[y, xx, ch] += db[row, kk + ch]
+                        if c < 8:
+                            for ch in range(c):
+                                img[y, xx, ch] += db[row, kk + ch]
+                        else:
+                            dst = img[y, xx]            # slices: see _fill_cols
+                            src = db[row, kk:kk + c]
+                            for ch in range(c):
+                                dst[ch] += src[ch]
                     kk += c
             row += 1
 
