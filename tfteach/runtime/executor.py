@@ -155,8 +155,10 @@ class Plan:
         self._traced = None
         self.ops = self._prune()
         self.placement = placement.place(self.ops, devices, log_device_placement)
+        self.epilogues = []
         if self.error is None:
-            self._compile()
+            self.epilogues = self._find_epilogues()
+            self._compile(self.epilogues)
 
     # --- 1+2: prune and order ------------------------------------------------------------
     def _prune(self):
@@ -201,6 +203,16 @@ class Plan:
                 blocked.add(op)
         return [op for op in ops if op not in blocked and op._opdef.stateful
                 and op._type not in ("VariableV2", "Variable")]
+
+    def _find_epilogues(self):
+        """MatMul -> BiasAdd [-> Relu] chains to run as one kernel (runtime/epilogue.py)."""
+        if os.environ.get("TFTEACH_FUSION", "1") == "0" or \
+                any(op._type in _SWITCHES for op in self.ops) or \
+                any(dev != "CPU" for dev in self.placement.values()):
+            return []
+        from . import epilogue
+        return epilogue.find_epilogues(self.ops, self.fetch_tensors, self.feed_tensors,
+                                       self.placement)
 
     # --- 4: compile ------------------------------------------------------------------------
     def _compile(self, groups=(), traced=False):
@@ -398,12 +410,13 @@ class Plan:
             return
         try:
             from . import fusion
-            groups = fusion.find_groups(self.ops, self.fetch_tensors, self.feed_tensors,
-                                        self.placement)
+            taken = {o for g in self.epilogues for o in g.ops}
+            groups = fusion.find_groups([o for o in self.ops if o not in taken],
+                                        self.fetch_tensors, self.feed_tensors, self.placement)
             for g in groups:
                 fusion.build_group_kernel(g)
             if groups:
-                self._compile(groups)
+                self._compile(groups + self.epilogues)
                 self.fused_groups = groups
         except Exception:  # noqa: BLE001 - fusion is an optimisation: keep the plain plan
             return

@@ -237,6 +237,31 @@ def _bias_add_rows(x, b, out):
             out[i, j] = x[i, j] + b[j]
 
 
+@njit(parallel=True, cache=True)
+def _bias_relu_rows_in_place(x, b, relu):
+    for i in prange(x.shape[0]):
+        for j in range(x.shape[1]):
+            v = x[i, j] + b[j]
+            x[i, j] = (v if v > 0 else v * 0) if relu else v     # Relu's own scalar rule
+
+
+def bias_add_into(value, bias, *, data_format="NHWC", relu=False):
+    """BiasAdd, then Relu if asked, of a buffer the caller owns (the output of a MatMul
+    fused with them, runtime/epilogue.py): one pass over memory, in place."""
+    value = np.asarray(value)
+    bias = np.asarray(bias)
+    if (value.ndim >= 2 and value.flags.c_contiguous and value.flags.writeable
+            and not data_format.startswith("NC") and bias.ndim == 1
+            and bias.shape[0] == value.shape[-1] and value.dtype == bias.dtype):
+        with parallel(value.size):
+            _bias_relu_rows_in_place(value.reshape(-1, bias.shape[0]), bias, relu)
+        return value
+    out = bias_add(value, bias, data_format=data_format)     # its checks and errors
+    if relu:
+        out = np.where(out > 0, out, out * 0)
+    return out
+
+
 @register_kernel("BiasAddGrad")
 def bias_add_grad(g, *, data_format="NHWC"):
     g = np.asarray(g)

@@ -1,0 +1,105 @@
+"""MatMul [-> Reshape] -> BiasAdd [-> Relu] run as one kernel in a plan (runtime/epilogue.py),
+as TF's remapper fuses them: same values as the unfused ops, same graph, same errors."""
+import numpy as np
+import pytest
+
+from tfteach.runtime import executor
+
+
+def _plan(sess):
+    (plan,) = [p for p in sess._plans.values()]
+    return plan
+
+
+def _dense(tf, x, w, b, relu=True, rank3=False):
+    if rank3:
+        flat = tf.reshape(x, [-1, w.shape[0]])
+        y = tf.reshape(tf.matmul(flat, tf.constant(w)), [-1, 4, w.shape[1]])
+    else:
+        y = tf.matmul(x, tf.constant(w))
+    y = tf.nn.bias_add(y, tf.constant(b))
+    return tf.nn.relu(y) if relu else y
+
+
+@pytest.mark.parametrize("relu,rank3", [(True, False), (False, False), (True, True)])
+def test_fused_values_equal_the_unfused_ops(tf1, monkeypatch, relu, rank3):
+    tf = tf1
+    rs = np.random.RandomState(0)
+    w = rs.randn(30, 70).astype(np.float32)
+    b = rs.randn(70).astype(np.float32)
+    xv = rs.randn(12, 30).astype(np.float32)
+    xv[3, 5] = np.nan                      # Relu keeps NaN, as its own kernel does
+    x = tf.placeholder(tf.float32, [None, 4, 30] if rank3 else [None, 30])
+    y = _dense(tf, x, w, b, relu, rank3)
+    feed = {x: xv.reshape(3, 4, 30) if rank3 else xv}
+    with tf.Session() as s:
+        fused = s.run(y, feed)
+        plan = _plan(s)
+    assert [o.type for o in plan.epilogues[0].ops][0] == "MatMul"
+    assert plan.epilogues[0].root is y.op
+    monkeypatch.setenv("TFTEACH_FUSION", "0")
+    with tf.Session() as s:
+        plain = s.run(y, feed)
+        assert not _plan(s).epilogues
+    np.testing.assert_array_equal(fused, plain)
+    assert np.isnan(fused.reshape(12, 70)[3]).all()
+
+
+def test_no_fusion_when_an_intermediate_is_seen(tf1):
+    tf = tf1
+    x = tf.placeholder(tf.float32, [None, 3])
+    mm = tf.matmul(x, tf.ones([3, 2]))
+    y = tf.nn.relu(tf.nn.bias_add(mm, tf.constant([1.0, -5.0])))
+    other = mm * 2.0
+    with tf.Session() as s:          # `other` is not in this plan: mm has one consumer
+        s.run(y, {x: np.ones((2, 3), np.float32)})
+        assert _plan(s).epilogues
+    with tf.Session() as s:
+        a, b = s.run([y, other], {x: np.ones((2, 3), np.float32)})
+        assert not _plan(s).epilogues
+    with tf.Session() as s:
+        c, d = s.run([y, mm], {x: np.ones((2, 3), np.float32)})
+        assert not _plan(s).epilogues
+    np.testing.assert_array_equal(d, [[3.0, 3.0], [3.0, 3.0]])
+    np.testing.assert_array_equal(c, a)
+    np.testing.assert_array_equal(a, [[4.0, 0.0], [4.0, 0.0]])
+    np.testing.assert_array_equal(b, [[6.0, 6.0], [6.0, 6.0]])
+
+
+def test_errors_still_name_the_member_that_failed(tf1):
+    tf = tf1
+    x = tf.placeholder(tf.float32, [None, None])
+    y = tf.nn.relu(tf.nn.bias_add(tf.matmul(x, tf.ones([3, 2]), name="prod"),
+                                  tf.constant([1.0, 2.0]), name="bias"))
+    with tf.Session() as s:
+        with pytest.raises(tf.errors.InvalidArgumentError) as e:
+            s.run(y, {x: np.ones((2, 4), np.float32)})
+        assert e.value.op.name == "prod" and "Matrix size-incompatible" in e.value.message
+        assert _plan(s).epilogues
+
+
+def test_variables_feed_the_fused_kernel_their_current_value(tf1):
+    tf = tf1
+    w = tf.Variable(np.eye(3, dtype=np.float32))
+    b = tf.Variable(np.zeros(3, np.float32))
+    x = tf.placeholder(tf.float32, [None, 3])
+    y = tf.nn.relu(tf.nn.bias_add(tf.matmul(x, w), b))
+    step = tf.assign_add(b, [1.0, -2.0, 0.5])
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        feed = {x: [[1.0, 1.0, 1.0]]}
+        np.testing.assert_array_equal(s.run(y, feed), [[1.0, 1.0, 1.0]])
+        s.run(step)
+        np.testing.assert_array_equal(s.run(y, feed), [[2.0, 0.0, 1.5]])
+
+
+def test_a_traced_run_still_times_every_op(tf1):
+    tf = tf1
+    x = tf.placeholder(tf.float32, [None, 3])
+    y = tf.nn.relu(tf.nn.bias_add(tf.matmul(x, tf.ones([3, 2])), tf.constant([1.0, 2.0])))
+    with tf.Session() as s:
+        opts = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)
+        meta = tf.RunMetadata()
+        s.run(y, {x: np.ones((1, 3), np.float32)}, options=opts, run_metadata=meta)
+    names = {n.node_name for d in meta.step_stats.dev_stats for n in d.node_stats}
+    assert {"MatMul", "BiasAdd", "Relu"} <= names

@@ -1,0 +1,93 @@
+"""MatMul [-> Reshape] -> BiasAdd [-> Relu] computed as one kernel, as TF's remapper does.
+
+TF rewrites a float32 MatMul whose only consumer is a BiasAdd (and that one's only consumer
+a Relu) into `_FusedMatMul`, so the bias and the activation are applied while the product's
+output is still in cache instead of in two more passes over memory with two more buffers.
+A plan does the same at compile time: the graph is untouched (what `%%graph` draws, the
+gradients, a traced run's per-op timings all see the three ops), only the plan's code calls
+one function at the group's last op.
+
+A fused group forms only on the CPU, for float32, when the intermediate results have no
+other consumer and are not fetched, and no input is a reference edge. Errors still name the
+op that failed (the MatMul's shape check, the BiasAdd's).
+"""
+import numpy as np
+
+from .. import errors
+from .fusion import FusedGroup
+
+__all__ = ["find_epilogues"]
+
+
+def find_epilogues(ops, fetch_tensors, feed_tensors, placement):
+    in_plan = set(ops)
+    fetched = set(fetch_tensors)
+    fed = set(feed_tensors)
+
+    def only_consumer(op, op_type):
+        t = op._outputs[0]
+        if t in fetched or t in fed or op._control_outputs:
+            return None
+        users = [c for c in t._consumers if c in in_plan]
+        if len(users) != 1 or users[0]._type != op_type or placement.get(users[0]) != "CPU":
+            return None
+        return users[0]
+
+    groups = []
+    for mm in ops:
+        if mm._type != "MatMul" or placement.get(mm) != "CPU" or \
+                mm.get_attr("T").base_dtype.np_dtype != np.float32:
+            continue
+        # a Dense layer on a rank-3 input reshapes the product back before its bias
+        reshape = only_consumer(mm, "Reshape")
+        bias_add = only_consumer(reshape or mm, "BiasAdd")
+        if bias_add is None or bias_add._inputs[0] is not (reshape or mm)._outputs[0]:
+            continue
+        relu = only_consumer(bias_add, "Relu")
+        members = [mm] + ([reshape] if reshape is not None else []) + [bias_add] + \
+            ([relu] if relu is not None else [])
+        inputs = [mm._inputs[0], mm._inputs[1], bias_add._inputs[1]] + \
+            ([reshape._inputs[1]] if reshape is not None else [])
+        if any(t.dtype.is_ref_dtype or t.op not in in_plan and t not in fed for t in inputs) \
+                or any(o._control_inputs for o in members[1:]):
+            continue
+        g = FusedGroup(members, members[-1], inputs, {})
+        g.kernel = _fused_kernel(mm, reshape, bias_add, relu is not None)
+        groups.append(g)
+    return groups
+
+
+def _fused_kernel(mm, reshape, bias_add, relu):
+    from ..framework import registry
+    from ..kernels.cpu import linalg, nn
+    ta, tb = mm.get_attr("transpose_a"), mm.get_attr("transpose_b")
+    data_format = bias_add.get_attr("data_format")
+    if isinstance(data_format, bytes):
+        data_format = data_format.decode()
+    reshape_kernel = registry.get("Reshape").kernel_for("CPU") if reshape is not None else None
+
+    def fused_matmul(a, b, bias, shape=None):
+        y = _as_op(mm, linalg.mat_mul, a, b, transpose_a=ta, transpose_b=tb)
+        if reshape is not None:
+            y = _as_op(reshape, reshape_kernel, y, shape)
+        return _as_op(bias_add, nn.bias_add_into, y, bias, data_format=data_format, relu=relu)
+    return fused_matmul
+
+
+def _as_op(op, fn, *args, **kwargs):
+    """Runs one member's kernel; its error names that member, as the unfused plan's would."""
+    try:
+        return fn(*args, **kwargs)
+    except errors.OpError as e:
+        if e.op is not None:
+            raise
+        msg = e.message
+        if "{{node" not in msg:
+            msg = f"{msg}\n\t [[{{{{node {op.name}}}}}]]"
+        raise type(e)(op.node_def, op, msg) from None
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except Exception as e:  # noqa: BLE001 - turned into TF's class, as the executor does
+        raise errors.InvalidArgumentError(
+            op.node_def, op, f"{op.type} op '{op.name}' failed: {type(e).__name__}: {e}"
+                             f"\n\t [[{{{{node {op.name}}}}}]]") from None
