@@ -13,7 +13,7 @@ op that failed (the MatMul's shape check, the BiasAdd's).
 """
 import numpy as np
 
-from .. import errors
+from .executor import error_for_op
 from .fusion import FusedGroup
 
 __all__ = ["find_epilogues"]
@@ -78,16 +78,8 @@ def _as_op(op, fn, *args, **kwargs):
     """Runs one member's kernel; its error names that member, as the unfused plan's would."""
     try:
         return fn(*args, **kwargs)
-    except errors.OpError as e:
-        if e.op is not None:
+    except Exception as e:  # noqa: BLE001 - re-raised as TF reports it
+        err = error_for_op(op, e)
+        if err is e:
             raise
-        msg = e.message
-        if "{{node" not in msg:
-            msg = f"{msg}\n\t [[{{{{node {op.name}}}}}]]"
-        raise type(e)(op.node_def, op, msg) from None
-    except (KeyboardInterrupt, SystemExit, MemoryError):
-        raise
-    except Exception as e:  # noqa: BLE001 - turned into TF's class, as the executor does
-        raise errors.InvalidArgumentError(
-            op.node_def, op, f"{op.type} op '{op.name}' failed: {type(e).__name__}: {e}"
-                             f"\n\t [[{{{{node {op.name}}}}}]]") from None
+        raise err from None

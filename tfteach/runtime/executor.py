@@ -471,20 +471,24 @@ class Plan:
             if tb.tb_frame.f_code.co_filename == code.co_filename:
                 op = line_ops.get(tb.tb_lineno)
             tb = tb.tb_next
-        if isinstance(e, errors.OpError):
-            if op is not None and e.op is None:
-                msg = e.message
-                if "{{node" not in msg:
-                    msg = f"{msg}\n\t [[{{{{node {op.name}}}}}]]"
-                return type(e)(op.node_def, op, msg)
-            return e
-        if isinstance(e, (KeyboardInterrupt, SystemExit, MemoryError)):
-            return e
-        if op is None:
-            return e
-        return errors.InvalidArgumentError(
-            op.node_def, op, f"{op.type} op '{op.name}' failed: {type(e).__name__}: {e}"
-                             f"\n\t [[{{{{node {op.name}}}}}]]")
+        return error_for_op(op, e) if op is not None else e
+
+
+def error_for_op(op, e):
+    """`e`, raised by op's kernel, as TF reports it: an OpError naming op (unless it names
+    one already); a foreign exception becomes InvalidArgumentError naming op."""
+    if isinstance(e, errors.OpError):
+        if e.op is None:
+            msg = e.message
+            if "{{node" not in msg:
+                msg = f"{msg}\n\t [[{{{{node {op.name}}}}}]]"
+            return type(e)(op.node_def, op, msg)
+        return e
+    if isinstance(e, (KeyboardInterrupt, SystemExit, MemoryError)):
+        return e
+    return errors.InvalidArgumentError(
+        op.node_def, op, f"{op.type} op '{op.name}' failed: {type(e).__name__}: {e}"
+                         f"\n\t [[{{{{node {op.name}}}}}]]")
 
 
 class _Recorder:

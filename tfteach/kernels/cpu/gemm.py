@@ -189,13 +189,14 @@ def pack_b(b, bp):
 
 
 @njit(cache=True, boundscheck=False)
-def _block(a, b, b_flat, bps, c, i0, i1, q0, q1, p0, kc, accumulate, a_tail, b_tail, edge):
+def _block(a, b, b_flat, bps, c, i0, i1, q0, q1, p0, kc, accumulate, a_tail, b_tail,
+           tail_ready, edge):
     """c[i0:i1, panels q0:q1] (+)= a[i0:i1, p0:p0+kc] @ b[p0:p0+kc, panels q0:q1].
 
     A is read in place, MR rows at a time (only a last panel shorter than MR rows is copied,
     zero-padded, into `a_tail`). B comes from `bps`, this slice's packed panels, when it has
     any; else it is read in place from `b_flat` (B C-contiguous) and only a last panel
-    narrower than NR is packed into `b_tail`."""
+    narrower than NR comes from `b_tail` (packed here, or by the caller if `tail_ready`)."""
     m = a.shape[0]
     n = c.shape[1]
     for q in range(q0, q1):
@@ -207,7 +208,8 @@ def _block(a, b, b_flat, bps, c, i0, i1, q0, q1, p0, kc, accumulate, a_tail, b_t
             bv = b_flat[p0 * n + j0:p0 * n + j0 + (kc - 1) * n + NR]
             ldb = n
         else:
-            _pack_b_panel(b, p0, kc, j0, b_tail)
+            if not tail_ready:
+                _pack_b_panel(b, p0, kc, j0, b_tail)
             bv = b_tail[:kc * NR]
             ldb = NR
         for r in range(i0, i1, MR):
@@ -238,7 +240,7 @@ def gemm_serial(a, b, bp, c, accumulate, scratch):
         bps = bp[p0 * npan * NR:(p0 + kc) * npan * NR]
         for i0 in range(0, m, MC):
             _block(a, b, b_flat, bps, c, i0, min(m, i0 + MC), 0, npan, p0, kc,
-                   accumulate or p0 > 0, a_tail, b_tail, edge)
+                   accumulate or p0 > 0, a_tail, b_tail, False, edge)
 
 
 @njit(cache=True)
@@ -250,12 +252,14 @@ def serial_scratch():
 @njit(cache=True, parallel=True, boundscheck=False)
 def _gemm_parallel(a, b, b_flat, pack, c, n_tasks_j):
     """c = a @ b on all threads: per KC slice, B's panels are packed by all threads (when
-    `pack`), then each task computes one MC block of rows times one group of B panels."""
+    `pack`; else only a ragged last panel is, once, for every task to share), then each
+    task computes one MC block of rows times one group of B panels."""
     m, k = a.shape
     n = b.shape[1]
     npan = (n + NR - 1) // NR
     ks = _slice(k)
     bp = np.empty(npan * NR * ks if pack else 0, np.float32)
+    b_tail = np.empty(ks * NR, np.float32)
     n_i = (m + MC - 1) // MC
     per = (npan + n_tasks_j - 1) // n_tasks_j
     for p0 in range(0, k, ks):
@@ -263,15 +267,16 @@ def _gemm_parallel(a, b, b_flat, pack, c, n_tasks_j):
         if pack:
             for q in prange(npan):
                 _pack_b_panel(b, p0, kc, q * NR, bp[q * kc * NR:(q + 1) * kc * NR])
+        elif n % NR:
+            _pack_b_panel(b, p0, kc, (npan - 1) * NR, b_tail)
         for t in prange(n_i * n_tasks_j):
             ib = t // n_tasks_j
             jb = t - ib * n_tasks_j
             a_tail = np.empty((MR, KC), np.float32)
-            b_tail = np.empty(KC * NR, np.float32)
             edge = np.empty((MR, NR), np.float32)
             _block(a, b, b_flat, bp[:npan * NR * kc], c, ib * MC, min(m, (ib + 1) * MC),
                    jb * per, min(npan, (jb + 1) * per), p0, kc, p0 > 0, a_tail, b_tail,
-                   edge)
+                   True, edge)
 
 
 def sgemm(a, b, threads):

@@ -221,8 +221,8 @@ def bias_add(value, bias, *, data_format="NHWC"):
         # a big layer's bias is a memory-bound pass: both cores share it
         out = np.empty_like(value)
         with parallel(value.size):
-            _bias_add_rows(value.reshape(-1, bias.shape[0]), bias,
-                           out.reshape(-1, bias.shape[0]))
+            _bias_rows(value.reshape(-1, bias.shape[0]), bias, False,
+                       out.reshape(-1, bias.shape[0]))
         return out
     return value + bias
 
@@ -231,18 +231,12 @@ _BIAS_PAR_MIN = 1 << 20
 
 
 @njit(parallel=True, cache=True)
-def _bias_add_rows(x, b, out):
-    for i in prange(x.shape[0]):
-        for j in range(x.shape[1]):
-            out[i, j] = x[i, j] + b[j]
-
-
-@njit(parallel=True, cache=True)
-def _bias_relu_rows_in_place(x, b, relu):
+def _bias_rows(x, b, relu, out):
+    """out = x + b row by row, then Relu's own scalar rule if asked; out may be x."""
     for i in prange(x.shape[0]):
         for j in range(x.shape[1]):
             v = x[i, j] + b[j]
-            x[i, j] = (v if v > 0 else v * 0) if relu else v     # Relu's own scalar rule
+            out[i, j] = (v if v > 0 else v * 0) if relu else v
 
 
 def bias_add_into(value, bias, *, data_format="NHWC", relu=False):
@@ -254,7 +248,8 @@ def bias_add_into(value, bias, *, data_format="NHWC", relu=False):
             and not data_format.startswith("NC") and bias.ndim == 1
             and bias.shape[0] == value.shape[-1] and value.dtype == bias.dtype):
         with parallel(value.size):
-            _bias_relu_rows_in_place(value.reshape(-1, bias.shape[0]), bias, relu)
+            v2 = value.reshape(-1, bias.shape[0])
+            _bias_rows(v2, bias, relu, v2)
         return value
     out = bias_add(value, bias, data_format=data_format)     # its checks and errors
     if relu:
@@ -332,24 +327,24 @@ def _gemm(a, b, bp, c, accumulate, own, scratch):
     faster than BLAS, else BLAS."""
 
 
+@njit(cache=True, inline="always")
+def _blas_gemm(a, b, c, accumulate):
+    if accumulate:
+        c += np.dot(a, b)
+    else:
+        np.dot(a, b, c)
+
+
 @overload(_gemm)
 def _gemm_impl(a, b, bp, c, accumulate, own, scratch):
     if a.dtype == types.float32:       # the own GEMM is float32 only: compiled only there
         def own_or_blas(a, b, bp, c, accumulate, own, scratch):
             if own:
                 gemm.gemm_serial(a, b, bp, c, accumulate, scratch)
-            elif accumulate:
-                c += np.dot(a, b)
             else:
-                np.dot(a, b, c)
+                _blas_gemm(a, b, c, accumulate)
         return own_or_blas
-
-    def blas(a, b, bp, c, accumulate, own, scratch):
-        if accumulate:
-            c += np.dot(a, b)
-        else:
-            np.dot(a, b, c)
-    return blas
+    return lambda a, b, bp, c, accumulate, own, scratch: _blas_gemm(a, b, c, accumulate)
 
 
 # The kernels below split their tasks (blocks of rb output rows of one image) into n_part
