@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -106,7 +107,15 @@ def lab(tmp_path):
 def _wait_kernel(base, timeout=60):
     deadline = time.time() + timeout
     while time.time() < deadline:
-        ks = _get(f"{base}/api/kernels?token={TOKEN}")
+        try:
+            ks = _get(f"{base}/api/kernels?token={TOKEN}")
+        except urllib.error.HTTPError as e:
+            # jupyter_server answers 500 while a kernel is half started (its model reads
+            # `last_activity` before the activity watcher sets it): ask again.
+            if e.code < 500:
+                raise
+            time.sleep(0.25)
+            continue
         if ks and ks[0].get("execution_state") == "idle" and ks[0].get("connections", 0) >= 1:
             return
         time.sleep(0.25)
