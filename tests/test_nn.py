@@ -328,3 +328,34 @@ def test_conv2d_float32_all_kernel_paths(tf1, o, w, c):
     rx, rf = _run(tf1, [gx64, gf64], {})
     np.testing.assert_allclose(gxv, rx, rtol=1e-4, atol=1e-4 * np.abs(rx).max())
     np.testing.assert_allclose(gfv, rf, rtol=1e-4, atol=1e-4 * np.abs(rf).max())
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_relu_and_relu6_on_ieee_specials_as_tf(tf1, dtype):
+    """Eigen's max(x, 0): NaN and -0.0 pass, -inf and negatives become +0 (TF 2.21's values)."""
+    tf = tf1
+    xv = np.array([np.nan, -np.inf, np.inf, -0.0, -1.0, 2.0, 7.0], dtype)
+    r, r6 = _run(tf, [tf.nn.relu(tf.constant(xv)), tf.nn.relu6(tf.constant(xv))])
+    np.testing.assert_array_equal(r, np.array([np.nan, 0, np.inf, -0.0, 0, 2, 7], dtype))
+    np.testing.assert_array_equal(r6, np.array([np.nan, 0, 6, -0.0, 0, 2, 6], dtype))
+    assert np.signbit(r[3]) and not np.signbit(r[4]) and not np.signbit(r6[4])
+    np.testing.assert_array_equal(_run(tf, tf.nn.relu6(tf.constant([-3, 4, 9]))), [0, 4, 6])
+
+
+def test_ieee_results_raise_no_numpy_warnings():
+    """TF returns inf and NaN silently; NumPy's ufunc flag checks must not leak through
+    tfteach's kernels, eager or in a plan, while a user's own NumPy code still warns."""
+    import subprocess
+    import sys
+    code = ("import warnings, numpy as np, tfteach as tf, tfteach.v1 as v1\n"
+            "x = tf.constant([np.nan, -1.0, 0.0])\n"
+            "tf.nn.relu(x); tf.math.log(x); x / 0.0; tf.sqrt(x)\n"
+            "with v1.Graph().as_default():\n"
+            "    p = v1.placeholder(v1.float32)\n"
+            "    y = v1.math.log(v1.nn.relu(p)) / 0.0\n"
+            "    with v1.Session() as s: s.run(y, {p: [np.nan, -1.0, 0.0]})\n"
+            "np.log(np.array([-1.0]))\n")
+    out = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True,
+                         text=True, check=True)
+    lines = [ln for ln in out.stderr.splitlines() if "RuntimeWarning" in ln]
+    assert len(lines) == 1 and "<string>" in lines[0] and "in log" in lines[0], out.stderr

@@ -219,7 +219,7 @@ class Plan:
         """Generates the plan's straight-line code. `groups` are fused element-wise groups
         (runtime/fusion.py) computed by one call at their root; `traced` wraps every op
         with a clock and a call to `ctx.timings` (see `run_traced`)."""
-        env = {"read_ref": read_ref}
+        env = {"__name__": "tfteach.runtime.plan", "read_ref": read_ref}  # name: warnings' module
         # None unless some op runs on the GPU: then inputs are wrapped with host<->device
         # copies exactly where producer and consumer devices differ (placement.Edges).
         edges = placement.edges_for(self.placement, self.feed_tensors, env)

@@ -101,9 +101,22 @@ def _memory_policy():
     _set_madvise_hugepage(False)
 
 
+def _float_warnings_policy():
+    """TF computes IEEE results without a word: log(0) is -inf, 0/0 is NaN, Relu(NaN) is NaN.
+    NumPy's ufuncs (numba's element-wise kernels are ufuncs) check the FPU's flags after
+    each call and warn "invalid value encountered in _relu"; this hides exactly those
+    warnings, and only where the calling frame is tfteach's own code (kernels, the eager
+    executor, session plans). A user's own NumPy code still warns as NumPy decides."""
+    import warnings
+    warnings.filterwarnings(
+        "ignore", message=r"(invalid value|divide by zero|overflow) encountered in",
+        category=RuntimeWarning, module=r"tfteach(\.|$)")
+
+
 def _import(mod):
     if not _loaded:
         _memory_policy()
+        _float_warnings_policy()
     if mod not in _loaded:
         importlib.import_module(f"{__name__}.{mod}")
         _loaded.add(mod)

@@ -212,8 +212,10 @@ def _softplus(x):
 
 
 def _softsign(x): return x / (1.0 + abs(x))
-def _relu(x): return x if x > 0 else x * 0
-def _relu6(x): return min(max(x, x * 0), x * 0 + 6)
+# TF's Relu is Eigen's max(x, 0), which keeps x unless x < 0: NaN and -0.0 pass through and
+# -inf becomes 0 (x * 0 would give NaN there, and -0.0 for negative x).
+def _relu(x): return 0 if x < 0 else x
+def _relu6(x): return 0 if x < 0 else (6 if x > 6 else x)
 def _elu(x): return x if x > 0 else math.expm1(x)
 
 

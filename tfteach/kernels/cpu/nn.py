@@ -20,6 +20,7 @@ from ...framework.registry import register_kernel
 from ...ops.nn_ops import conv_padding
 from ._build import FLOATS, NUMERIC, Elementwise
 from . import gemm, threads
+from .math import _relu
 from .threads import blas_single_thread, parallel
 
 _ROWS_PER_TASK = 512       # output pixels per im2col block: ~K*512*4 bytes, L2-sized
@@ -230,13 +231,16 @@ def bias_add(value, bias, *, data_format="NHWC"):
 _BIAS_PAR_MIN = 1 << 20
 
 
+_relu_njit = njit(_relu, inline="always")   # Relu's scalar rule, for the fused epilogue
+
+
 @njit(parallel=True, cache=True)
 def _bias_rows(x, b, relu, out):
     """out = x + b row by row, then Relu's own scalar rule if asked; out may be x."""
     for i in prange(x.shape[0]):
         for j in range(x.shape[1]):
             v = x[i, j] + b[j]
-            out[i, j] = (v if v > 0 else v * 0) if relu else v
+            out[i, j] = _relu_njit(v) if relu else v
 
 
 def bias_add_into(value, bias, *, data_format="NHWC", relu=False):
@@ -253,7 +257,7 @@ def bias_add_into(value, bias, *, data_format="NHWC", relu=False):
         return value
     out = bias_add(value, bias, data_format=data_format)     # its checks and errors
     if relu:
-        out = np.where(out > 0, out, out * 0)
+        out = np.where(out < 0, out.dtype.type(0), out)
     return out
 
 
