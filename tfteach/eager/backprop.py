@@ -623,6 +623,11 @@ def graph_gradients(ys, xs, grad_ys=None, scope="gradients"):
                                   f"{op.type}). In general every operation must have an "
                                   f"associated `@tf.RegisterGradient` for correct autodiff.")
             if len(gs) > 1:
+                if op._type in ("Switch", "RefSwitch") and \
+                        op._control_flow_context is not None:
+                    from ..ops import control_flow_v1
+                    gs = [x if x is not None else control_flow_v1.zeros_for_untaken(op, i)
+                          for i, x in enumerate(gs)]
                 gs = [x if x is not None else _graph_fill_like(o, False)
                       for x, o in zip(gs, op._outputs)]
             with g.name_scope(op.name + "_grad"):
