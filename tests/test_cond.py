@@ -254,3 +254,54 @@ def test_gradient_matches_finite_differences(tf):
             num = [(s.run(y, {x: xv + e, p: pv}) - s.run(y, {x: xv - e, p: pv})) / 2e-6
                    for e in np.eye(3) * 1e-6]
             np.testing.assert_allclose(got, num, rtol=1e-6)
+
+
+# --- TF2: tf.cond traced in a tf.function on a run-time predicate --------------------------
+
+def test_tf2_cond_in_function_values_and_tape_gradients(tf2):
+    @tf2.function
+    def f(x, p):
+        return tf2.cond(p, lambda: x * x * 3.0, lambda: tf2.sin(x) + x)
+
+    for pv, val, grad in [(True, 6.75, 9.0), (False, 2.49749493598938, 1.0707372426986694)]:
+        x = tf2.constant(1.5)
+        with tf2.GradientTape() as t:
+            t.watch(x)
+            y = f(x, tf2.constant(pv))
+        np.testing.assert_allclose([float(y), float(t.gradient(y, x))], [val, grad],
+                                   rtol=1e-6)
+    # lowered to TF1's dataflow (TF records an If op and lowers it the same way)
+    types = {op.type for op in f.get_concrete_function(
+        tf2.constant(1.5), tf2.constant(True)).graph.get_operations()}
+    assert {"Switch", "Merge"} <= types
+
+    @tf2.function
+    def k(x, p):
+        return tf2.cond(p, lambda: [x * 2.0], lambda: [x])
+    out = k(tf2.constant(1.0), tf2.constant(True))
+    assert isinstance(out, list) and float(out[0]) == 2.0     # TF2's cond is strict
+
+
+def test_tf2_variable_read_in_branches(tf2):
+    v = tf2.Variable([2.0, 1.0])
+
+    @tf2.function
+    def loss_fn(p):
+        return tf2.cond(p, lambda: tf2.reduce_sum(tf2.square(v - 5.0)),
+                        lambda: tf2.reduce_sum(3.0 * v))
+    for pv, val, grad in [(True, 25.0, [-6, -8]), (False, 9.0, [3, 3])]:
+        with tf2.GradientTape() as t:
+            loss = loss_fn(tf2.constant(pv))
+        assert float(loss) == val
+        np.testing.assert_array_equal(t.gradient(loss, v).numpy(), grad)
+
+    w = tf2.Variable(2.0)
+
+    @tf2.function
+    def step(p):
+        with tf2.GradientTape() as t:
+            loss = tf2.cond(p, lambda: tf2.square(w - 5.0), lambda: 3.0 * w)
+        w.assign_sub(0.1 * t.gradient(loss, w))
+        return loss
+    got = [(float(step(tf2.constant(i % 2 == 0))), float(w.numpy())) for i in range(3)]
+    np.testing.assert_allclose(got, [(9.0, 2.6), (7.8, 2.3), (7.29, 2.84)], rtol=1e-6)

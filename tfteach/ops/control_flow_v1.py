@@ -249,6 +249,8 @@ def zeros_for_untaken(op, index):
     output of `op` is dead (TF's ZerosLike for a Switch)."""
     from . import array_ops
     ctx = _cond_context(op)
+    if op._outputs[index].dtype.base_dtype == _dt.resource:
+        return None         # a variable's handle: _switch_grad merges the one gradient
     if ctx is None:
         return array_ops.zeros_like(op._outputs[index])
     val = _switch_ref_or_tensor(op._inputs[0], ctx.pred)[1 - ctx.branch]
@@ -262,7 +264,11 @@ def _switch_grad(op, grad_false, grad_true):
     ctx = _cond_context(op)
     grads = [grad_false, grad_true]
     if ctx is not None:
-        if grads[1 - ctx.branch] is None:    # a non-differentiable dtype
+        if grads[1 - ctx.branch] is None:
+            if op._inputs[0].dtype.base_dtype == _dt.resource and \
+                    grads[ctx.branch] is not None:
+                # a variable's handle gets a gradient only from the branch reading it
+                return merge([grads[ctx.branch]] * 2, name="cond_resource_grad")[0], None
             return None, None
         return merge(grads, name="cond_grad")[0], None
     # a Switch outside any cond: each output's gradient flows when that output was live

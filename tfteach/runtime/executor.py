@@ -143,8 +143,11 @@ class Plan:
     FUSE_AFTER = 100
 
     def __init__(self, graph, fetch_tensors, target_ops, feed_tensors, devices=None,
-                 log_device_placement=False):
+                 log_device_placement=False, dead_fetches_ok=False):
         self.graph = graph
+        # a tf.function's tape-recorded forward run keeps values of both cond branches for
+        # the backward run, which skips what depends on the untaken (dead) one
+        self.dead_fetches_ok = dead_fetches_ok
         self.fetch_tensors = list(fetch_tensors)
         self.target_ops = list(target_ops)
         self.feed_tensors = list(feed_tensors)
@@ -239,6 +242,8 @@ class Plan:
             from ..kernels.cpu.control_flow import DEAD
             env["DEAD"] = DEAD
             env["_live"] = _live
+            # a fed value may be dead too (a backward plan fed the forward run's values)
+            maybe_dead.update(self.feed_tensors)
         # Shape-derived ops are looked up under their root shapes' values (shape_memo.py).
         memo = {}
         if not traced and edges is None and "DEAD" not in env and shape_memo.enabled():
@@ -414,7 +419,7 @@ class Plan:
                 src = f"read_ref({src}, NF{len(fetch_exprs)})"
             if edges is not None:
                 src = edges.fetch(src)
-            if t in maybe_dead:
+            if t in maybe_dead and not self.dead_fetches_ok:
                 src = f"_live({src}, {len(fetch_exprs)})"
             fetch_exprs.append(src)
         lines.append(f"    return ({', '.join(fetch_exprs)}{',' if fetch_exprs else ''})")
