@@ -207,11 +207,22 @@ CASES = {
         "AvgPoolGrad", [i32([1, 4, 4, 2]), g], {"ksize": [1, 2, 2, 1],
                                                 "strides": [1, 2, 2, 1], "padding": "VALID",
                                                 "data_format": "NHWC"})[0]),
+    # a v1 cond on a constant predicate, each way: the taken branch's Switch and the Merge
+    # carry the gradient, the untaken branch's Switch contributes its gated zeros
+    "Switch": ([r(2, 3)], lambda tf, x: tf.cond(tf.constant(False), lambda: tf.sin(x),
+                                                lambda: x * x)),
+    "Merge": ([r(2, 3)], lambda tf, x: tf.cond(tf.constant(True), lambda: tf.sin(x) * x,
+                                               lambda: -x)),
 }
 
 # Ops whose gradient is checked through another path (not element-wise numbers).
 NOT_NUMERIC = {
     "ReadVariableOp": "reads a resource variable: the eager tape tests cover it",
+    "RefSwitch": "switches a variable's reference (an assign in a cond branch), which "
+                 "carries no gradient: variables get theirs through their read's Switch; "
+                 "the rule is Switch's (test_cond.py)",
+    "RefMerge": "merges the results of assigns, which have no gradient; the rule is "
+                "Merge's (test_cond.py)",
 }
 
 

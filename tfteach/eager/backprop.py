@@ -307,6 +307,9 @@ class GradientTape:
             out = []
             for start, n, s in spans:
                 parts = [g for g in grads[start:start + n] if g is not None]
+                if getattr(s, "_is_resource_variable", False):
+                    parts = [_live_outside_conds(g, x, s) for g, x in
+                             zip(grads[start:start + n], xs[start:start + n]) if g is not None]
                 dt = s.dtype.base_dtype
                 if not parts or not _is_differentiable_dtype(dt):
                     if parts == [] and unconnected == UnconnectedGradients.ZERO and \
@@ -573,6 +576,27 @@ def graph_sum(parts):
     return apply_op("AddN", [list(parts)], name="AddN")[0]
 
 
+def _live_outside_conds(grad, read, var):
+    """The gradient reaching a variable's read made inside tf.cond branches is dead when a
+    branch is not taken; merged with zeros gated the other way, it is live either way."""
+    ctx = read.op._control_flow_context
+    if ctx is None:
+        return grad
+    from ..framework import ops as _ops
+    from ..ops import array_ops, control_flow_v1
+    while ctx is not None:
+        other = control_flow_v1.switch(ctx.pred, ctx.pred)[1 - ctx.branch]
+        with _ops.control_dependencies([array_ops.identity(other)]):
+            if read.shape.is_fully_defined():
+                zeros = array_ops.zeros(read.shape.as_list(), dtype=read.dtype.base_dtype)
+            else:
+                zeros = array_ops.zeros_like(var._graph_read())
+        pair = [zeros, grad] if ctx.branch else [grad, zeros]
+        grad = control_flow_v1.merge(pair)[0]
+        ctx = ctx.outer
+    return grad
+
+
 def graph_gradients(ys, xs, grad_ys=None, scope="gradients"):
     """d(sum ys)/d xs in the graph of `ys`, built from the registry's gradient functions.
     Returns one tensor or None per x (None: not connected, or not differentiable)."""
@@ -623,8 +647,14 @@ def graph_gradients(ys, xs, grad_ys=None, scope="gradients"):
                                   f"{op.type}). In general every operation must have an "
                                   f"associated `@tf.RegisterGradient` for correct autodiff.")
             if len(gs) > 1:
-                gs = [x if x is not None else _graph_fill_like(o, False)
-                      for x, o in zip(gs, op._outputs)]
+                if op._type in ("Switch", "RefSwitch") and \
+                        op._control_flow_context is not None:
+                    from ..ops import control_flow_v1
+                    gs = [x if x is not None else control_flow_v1.zeros_for_untaken(op, i)
+                          for i, x in enumerate(gs)]
+                else:
+                    gs = [x if x is not None else _graph_fill_like(o, False)
+                          for x, o in zip(gs, op._outputs)]
             with g.name_scope(op.name + "_grad"):
                 in_grads = fn(op, *gs)
             if not isinstance(in_grads, (list, tuple)):

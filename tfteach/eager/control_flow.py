@@ -1,9 +1,16 @@
 """tf.cond and tf.while_loop for TF 2 code.
 
 Eagerly (and for a predicate whose value is known when a function is traced) the predicate
-has a value, so exactly one branch runs, as in TF. Graph-mode control flow on a value known
-only at run time (TF's `If`/`While` ops with branch functions) is not implemented in tfteach:
-those calls raise NotImplementedError saying so, rather than computing something else.
+has a value, so exactly one branch runs, as in TF.
+
+A `tf.cond` traced inside a `tf.function` on a predicate known only at run time is where TF
+2.21 records an `If`/`StatelessIf` op whose branches are functions, which its graph
+optimiser then lowers, before running, into Switch/Merge dataflow. tfteach builds that
+lowered form directly (control_flow_v1.cond: `cond/Switch`, `cond/pred_id`, branch ops
+under `cond/`, `cond/Merge`), so the traced graph shows TF1's ops rather than an `If` op;
+values and gradients (GradientTape through the traced function differentiates the
+Switch/Merge ops with TF's rules) are TF's. A `tf.while_loop` on such a condition (TF's
+`While` op) is not implemented: it raises NotImplementedError saying so.
 """
 from ..framework import ops as _ops
 from ..framework import tensor_util
@@ -30,10 +37,9 @@ def cond(pred, true_fn=None, false_fn=None, name=None):
         raise TypeError("'false_fn' must be callable.")
     value = _static_value(pred)
     if value is None:
-        raise NotImplementedError(
-            "tf.cond on a tensor whose value is only known when the graph runs is not "
-            "implemented in tfteach (TF builds an `If` op). Compute both values and pick one "
-            "with tf.where, or decide with a Python value before calling the tf.function.")
+        from ..ops import control_flow_v1
+        # TF2's cond keeps a one-element list as a list (it calls the v1 cond strictly)
+        return control_flow_v1.cond(pred, true_fn, false_fn, strict=True, name=name)
     return true_fn() if value else false_fn()
 
 

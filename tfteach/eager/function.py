@@ -301,6 +301,7 @@ class ConcreteFunction:
         bg = FuncGraph(self.name + "_backward")
         tmap = {}
         opmap = {}
+        contexts = {}
         for op in g._ops:
             name = bg.unique_name(op._name)
             new = bg._create_op(op._opdef, [tmap[t] for t in op._inputs], dict(op._attrs),
@@ -309,6 +310,9 @@ class ConcreteFunction:
             new._device = op._device
             for c in op._control_inputs:
                 new._add_control_input(opmap[c])
+            if op._control_flow_context is not None:
+                new._control_flow_context = _copied_context(op._control_flow_context,
+                                                            tmap, contexts)
             opmap[op] = new
             for t, nt in zip(op._outputs, new._outputs):
                 tmap[t] = nt
@@ -324,15 +328,15 @@ class ConcreteFunction:
         cap_xs = [tmap[ph] for _, ph in g._captures.values()]
         var_reads = []
         for var, ph in g._var_captures.values():
-            var_reads.append([tmap[op._outputs[0]] for op in ph._consumers
-                              if op._type == "ReadVariableOp"])
+            var_reads.append([tmap[op._outputs[0]] for op in _reads_of(ph)])
         flat_xs = arg_xs + cap_xs + [r for reads in var_reads for r in reads]
         with bg.as_default():
             grads = backprop.graph_gradients(outputs, flat_xs, grad_ys, scope="gradients")
             per_input = grads[:len(arg_xs) + len(cap_xs)]
             pos = len(arg_xs) + len(cap_xs)
-            for reads in var_reads:
-                parts = [x for x in grads[pos:pos + len(reads)] if x is not None]
+            for (var, _), reads in zip(g._var_captures.values(), var_reads):
+                parts = [backprop._live_outside_conds(x, r, var)
+                         for x, r in zip(grads[pos:pos + len(reads)], reads) if x is not None]
                 pos += len(reads)
                 per_input.append(backprop.graph_sum(parts) if parts else None)
         # Forward values the gradient ops read (and gradients that are forward tensors).
@@ -363,7 +367,7 @@ class ConcreteFunction:
             "function": grad_fn,
             "graph": bg,
             "forward_plan": Plan(g, self._fetch + [inverse[t] for t in saved], self._stateful,
-                                 feeds, devices=_devices()),
+                                 feeds, devices=_devices(), dead_fetches_ok=True),
             "plan": Plan(bg, fetch, [], saved + grad_ys, devices=_devices()),
             "per_input": per_input,
         }
@@ -834,3 +838,28 @@ def _bind_one(a, spec, args, fn):
                         f"to {spec!r}`. Received args: {tuple(args)!r} and kwargs: {{}} for "
                         f"signature: {fn._signature_text()}.")
     return t
+
+
+def _copied_context(ctx, tmap, contexts):
+    """A cond branch's context (ops/control_flow_v1.CondContext) for the copy of a forward
+    graph: the same branch, on the copied predicate, so the copied Switch/Merge ops keep
+    their gradient rule."""
+    new = contexts.get(ctx)
+    if new is None:
+        from ..ops.control_flow_v1 import CondContext
+        outer = _copied_context(ctx.outer, tmap, contexts) if ctx.outer is not None else None
+        new = contexts[ctx] = CondContext(tmap[ctx.pred], tmap[ctx.pivot], ctx.branch, outer)
+    return new
+
+
+def _reads_of(handle):
+    """The ReadVariableOps of a captured variable handle, including those inside tf.cond
+    branches, which read it through the branch's Switch."""
+    out = []
+    for op in handle._consumers:
+        if op._type == "ReadVariableOp":
+            out.append(op)
+        elif op._type == "Switch":
+            for t in op._outputs:
+                out.extend(_reads_of(t))
+    return out

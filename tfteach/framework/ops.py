@@ -214,7 +214,7 @@ class Operation:
 
     __slots__ = ("_graph", "_name", "_type", "_opdef", "_inputs", "_outputs", "_attrs",
                  "_control_inputs", "_control_outputs", "_device", "_id", "__weakref__",
-                 "_colocation")
+                 "_colocation", "_control_flow_context")
 
     def __init__(self, graph, name, opdef, inputs, attrs, output_types, output_shapes,
                  control_inputs, device):
@@ -228,6 +228,8 @@ class Operation:
         self._control_outputs = []
         self._device = device or ""
         self._colocation = None
+        # the CondContext (ops/control_flow_v1.py) of a tf.cond branch the op was built in
+        self._control_flow_context = None
         self._outputs = [Tensor(self, i, dt, sh)
                          for i, (dt, sh) in enumerate(zip(output_types, output_shapes))]
         for t in self._inputs:
@@ -341,6 +343,8 @@ class Graph:
         self._version = 0
         self._variable_scope_stores = {}
         self._building_function = False
+        # set while a v1 tf.cond branch is being built (ops/control_flow_v1.CondContext)
+        self._control_flow_context = None
         self._lock = threading.RLock()
         self._attr_scope = {}
 
@@ -613,13 +617,23 @@ class Graph:
             name = name[:-1]
         else:
             name = self.unique_name(name)
+        ctx = self._control_flow_context
+        if ctx is not None:
+            # Inside a cond branch every tensor from outside enters through a Switch on the
+            # branch's predicate, created here (before the op, so creation order stays a
+            # topological order) and named after the op, as TF names it.
+            inputs = ctx.capture_inputs(inputs, name)
         input_ops = {t.op for t in inputs}
         control = self._current_control_inputs(input_ops)
+        if ctx is not None:
+            control = ctx.pivot_control(inputs, control)
         op = Operation(self, name, opdef, inputs, attrs, output_types, output_shapes,
                        control, self._current_device())
         self._ops.append(op)
         self._ops_by_name[name] = op
         op._id = len(self._ops)
+        if ctx is not None:
+            ctx.add_op(op)
         if self._control_stack:
             self._record_seen_by_control_frames(op)
         return op

@@ -1,12 +1,26 @@
-"""TF1 dataflow control flow: Switch, RefSwitch, Merge (the ops `tf.cond` is made of).
+"""TF1 dataflow control flow: Switch, RefSwitch, Merge, RefMerge, and `tf.cond` built of them.
 
 `Switch(data, pred)` forwards `data` to one of its two outputs (`output_false`,
-`output_true`); the other output is *dead*. An op with a dead input does not run and its
-outputs are dead too, except `Merge`, which forwards its first live input (and its index).
-The executor implements deadness (runtime/executor.py); the kernels are in
-kernels/cpu/control_flow.py.
+`output_true`); the other output is *dead*. An op with a dead input (or a dead control
+input) does not run and its outputs are dead too, except `Merge`, which forwards its first
+live input (and its index). The executor implements deadness (runtime/executor.py); the
+kernels are in kernels/cpu/control_flow.py.
 
-`RefVariable.initialized_value()` builds TF's graph with them:
+`cond(pred, true_fn, false_fn)` builds TF 1.x's graph (TF 2.21 with v2 behaviour
+disabled): under `cond/`, `Switch(pred, pred)` gives the two pivots `switch_t` and
+`switch_f` and `pred_id = Identity(pred)`; each branch function runs inside a CondContext
+that sends every tensor coming from outside through a `Switch` on `pred_id` (named after
+the op consuming it, `cond/mul/Switch`, or `cond/Switch_1` for a returned outside tensor)
+and ties each op without inputs to the branch's pivot with a control edge, so that the
+whole untaken branch is dead; one `Merge` per returned tensor joins the branches.
+
+Gradients follow TF's rules: the gradient of a cond's Merge is a Switch of the incoming
+gradient on the cond's predicate (`Merge_grad/cond_grad`); the gradient of a branch's
+Switch is a Merge of the gradients of its two outputs (`Switch_grad/cond_grad`), the
+untaken output's being zeros built behind a Switch on the same predicate, so they are live
+exactly when that output is dead.
+
+`RefVariable.initialized_value()` uses the same ops (`cond_value` below):
 IsVariableInitialized -> cond/Switch, cond/switch_t, cond/switch_f, cond/pred_id ->
 cond/read (the value, through a RefSwitch) and cond/Switch_1 (the initial value) ->
 cond/Merge.
@@ -16,10 +30,13 @@ from ..framework import ops as _ops
 from ..framework import registry
 from ..framework.op_def_library import apply_op
 
-__all__ = ["switch", "ref_switch", "merge", "cond_value"]
+__all__ = ["switch", "ref_switch", "merge", "cond", "cond_value", "CondContext"]
 
 
 def _two_like_data(op):
+    pred = op.inputs[1].shape
+    if pred.rank is not None and pred.rank != 0:
+        raise op.shape_error(f"Shape must be rank 0 but is rank {pred.rank}")
     return [op.inputs[0].shape, op.inputs[0].shape]
 
 
@@ -48,13 +65,11 @@ registry.register_op("Merge", inputs=(("*inputs", "T"),),
                      outputs=(("output", "T"), ("value_index", _dt.int32)),
                      shape=_merge_shape,
                      doc="Forwards the first live input and its index.")
-
-
-# Only initialized_value() builds these ops in tfteach (no tf.cond yet), and TF's
-# control-flow gradients need the cond context that tf.cond would record: not
-# differentiable here.
-for _t in ("Switch", "RefSwitch", "Merge"):
-    registry.NotDifferentiable(_t)
+registry.register_op("RefMerge", inputs=(("*inputs", "ref:T"),),
+                     outputs=(("output", "ref:T"), ("value_index", _dt.int32)),
+                     shape=_merge_shape,
+                     doc="Merge of reference inputs (a cond whose branches return variables' "
+                         "references, e.g. the results of `assign`).")
 
 
 def switch(data, pred, name=None):
@@ -65,8 +80,223 @@ def ref_switch(data, pred, name=None):
     return apply_op("RefSwitch", [data, pred], name=name or "RefSwitch")
 
 
+def _switch_ref_or_tensor(data, pred, name=None):
+    if data.dtype.is_ref_dtype:
+        return ref_switch(data, pred, name=name or "Switch")
+    return switch(data, pred, name=name)
+
+
 def merge(inputs, name=None):
-    return apply_op("Merge", [list(inputs)], name=name or "Merge")
+    inputs = list(inputs)
+    if all(t.dtype.is_ref_dtype for t in inputs):
+        return apply_op("RefMerge", [inputs], name=name or "Merge")
+    return apply_op("Merge", [inputs], name=name or "Merge")
+
+
+# --- the context of a cond branch -----------------------------------------------------------
+
+class CondContext:
+    """What `tf.cond` records while one branch function runs (TF's CondContext).
+
+    `pred` is the cond's `pred_id`, `pivot` the branch's `switch_t`/`switch_f`, `branch` 1 for
+    the true branch and 0 for the false one. `Graph._create_op` asks the active context to
+    switch an op's outside inputs (`capture_inputs`) and to tie an op without inputs to the
+    pivot (`pivot_control`), then hands it the new op (`add_op`)."""
+
+    def __init__(self, pred, pivot, branch, outer=None):
+        self.pred = pred
+        self.pivot = pivot
+        self.branch = branch
+        self.outer = outer
+        # tensors that live inside the branch (made here or in a nested cond), and for each
+        # outside tensor already brought in, the Switch output that brought it
+        self._values = {pred, pivot}
+        self._external = {}
+
+    def add_value(self, t, switch_name):
+        """`t` as seen inside this branch: itself if made here, else through a Switch named
+        `switch_name` (made unique), switched first in the enclosing branch if any."""
+        if t in self._values:
+            return t
+        inner = self._external.get(t)
+        if inner is not None:
+            return inner
+        outer_t = self.outer.add_value(t, switch_name) if self.outer is not None else t
+        g = t.graph
+        saved = g._control_flow_context, g._name_stack
+        g._control_flow_context, g._name_stack = None, ""
+        try:
+            with g.control_dependencies(None):
+                sw = _switch_ref_or_tensor(outer_t, self.pred,
+                                           name=g.unique_name(switch_name) + "/")
+        finally:
+            g._control_flow_context, g._name_stack = saved
+        self.add_op(sw[0].op)
+        inner = sw[self.branch]
+        self._external[t] = inner
+        return inner
+
+    def capture_inputs(self, inputs, op_name):
+        return [self.add_value(t, op_name + "/Switch") for t in inputs]
+
+    def pivot_control(self, inputs, control):
+        """An op without inputs runs only in the taken branch through a control edge from
+        the pivot, unless a control input from inside the branch already orders it."""
+        if inputs or any(c._control_flow_context is not None and
+                         self._is_inside(c._control_flow_context) for c in control):
+            return control
+        return list(control) + [self.pivot.op]
+
+    def _is_inside(self, ctx):
+        while ctx is not None:
+            if ctx is self:
+                return True
+            ctx = ctx.outer
+        return False
+
+    def add_op(self, op):
+        op._control_flow_context = self
+        ctx = self
+        while ctx is not None:
+            ctx._values.update(op._outputs)
+            ctx = ctx.outer
+
+    def result(self, value, switch_name):
+        """A returned value as the input of the cond's Merge."""
+        from . import control_flow_ops
+        g = self.pivot.graph
+        if isinstance(value, _ops.Operation):
+            # TF merges the pivot, made to wait for the op
+            return control_flow_ops.with_dependencies([value], self.pivot)
+        value = _ops.convert_to_tensor(value)
+        return self.add_value(value, switch_name) if value.graph is g else value
+
+
+class _InContext:
+    def __init__(self, graph, ctx):
+        self.graph, self.ctx = graph, ctx
+
+    def __enter__(self):
+        self.saved = self.graph._control_flow_context
+        self.graph._control_flow_context = self.ctx
+
+    def __exit__(self, *exc):
+        self.graph._control_flow_context = self.saved
+        return False
+
+
+def _build_branch(g, pred_id, pivot, branch, fn, fn_name, switch_name):
+    from ..eager import nest
+    ctx = CondContext(pred_id, pivot, branch, g._control_flow_context)
+    with _InContext(g, ctx):
+        original = fn()
+        if original is None:
+            raise ValueError(f"'{fn_name}' must have a return value.")
+        flat = [ctx.result(v, switch_name) for v in nest.flatten(original)]
+    return original, flat
+
+
+def cond(pred, true_fn=None, false_fn=None, strict=False, name=None):
+    """TF1's `tf.cond`: `true_fn()` if `pred` else `false_fn()`, as Switch/Merge dataflow.
+
+    Both branch functions run once, at graph building; the predicate picks one branch each
+    time the graph runs, and only the ops of that branch (stateful ones included) run. The
+    result has the structure the branches return; with `strict=False` a one-element list or
+    tuple is unpacked, as TF does."""
+    from ..eager import nest
+    if not callable(true_fn):
+        raise TypeError("'true_fn' must be callable.")
+    if not callable(false_fn):
+        raise TypeError("'false_fn' must be callable.")
+    with _ops.name_scope(name, "cond", [pred]) as scope:
+        if isinstance(pred, bool):      # checked inside the scope: TF uses up its name
+            raise TypeError("'pred' must not be a Python bool.")
+        g = _ops.get_default_graph()
+        # TF's Switch(pred, pred) gives the two pivots; an int or float pred fails here with
+        # Switch's dtype error, a non-scalar one with its shape error
+        p_f, p_t = switch(pred, pred)
+        pivot_t = apply_op("Identity", [p_t], name="switch_t")[0]
+        pivot_f = apply_op("Identity", [p_f], name="switch_f")[0]
+        pred_id = apply_op("Identity", [pred], name="pred_id")[0]
+        switch_name = scope + "Switch"
+        orig_t, res_t = _build_branch(g, pred_id, pivot_t, 1, true_fn, "true_fn", switch_name)
+        orig_f, res_f = _build_branch(g, pred_id, pivot_f, 0, false_fn, "false_fn",
+                                      switch_name)
+        nest.assert_same_structure(orig_t, orig_f)
+        for t, f in zip(res_t, res_f):
+            if t.dtype.base_dtype != f.dtype.base_dtype:
+                raise ValueError(
+                    f"Outputs of 'true_fn' and 'false_fn' must have the same type(s). "
+                    f"Received {t.dtype.base_dtype.name} from 'true_fn' and "
+                    f"{f.dtype.base_dtype.name} from 'false_fn'.")
+        merges = [merge([f, t])[0] for t, f in zip(res_t, res_f)]
+        packed = nest.pack_sequence_as(orig_t, merges)
+        if not strict and isinstance(packed, (list, tuple)) and len(packed) == 1 and \
+                not hasattr(packed, "_fields"):
+            packed = packed[0]
+        return packed
+
+
+# --- gradients ------------------------------------------------------------------------------
+
+def _cond_context(op):
+    return op._control_flow_context
+
+
+def zeros_for_untaken(op, index):
+    """Zeros for output `index` of a branch's Switch `op` whose gradient did not arrive:
+    built behind a Switch on the cond's predicate, so they are live exactly when that
+    output of `op` is dead (TF's ZerosLike for a Switch)."""
+    from . import array_ops
+    ctx = _cond_context(op)
+    if op._outputs[index].dtype.base_dtype == _dt.resource:
+        return None         # a variable's handle: _switch_grad merges the one gradient
+    if ctx is None:
+        return array_ops.zeros_like(op._outputs[index])
+    val = _switch_ref_or_tensor(op._inputs[0], ctx.pred)[1 - ctx.branch]
+    pivot = array_ops.identity(val)
+    shape = apply_op("Shape", [val], {"out_type": _dt.int32}, name="Shape")[0]
+    with _ops.control_dependencies([pivot]):
+        return array_ops.zeros(shape, dtype=op._outputs[index].dtype.base_dtype)
+
+
+def _switch_grad(op, grad_false, grad_true):
+    ctx = _cond_context(op)
+    grads = [grad_false, grad_true]
+    if ctx is not None:
+        if grads[1 - ctx.branch] is None:
+            if op._inputs[0].dtype.base_dtype == _dt.resource and \
+                    grads[ctx.branch] is not None:
+                # a variable's handle gets a gradient only from the branch reading it
+                return merge([grads[ctx.branch]] * 2, name="cond_resource_grad")[0], None
+            return None, None
+        return merge(grads, name="cond_grad")[0], None
+    # a Switch outside any cond: each output's gradient flows when that output was live
+    pred = op._inputs[1]
+    gf = switch(grad_false, pred)[0] if grad_false is not None else None
+    gt = switch(grad_true, pred)[1] if grad_true is not None else None
+    live = [x for x in (gf, gt) if x is not None]
+    return (merge(live)[0] if live else None), None
+
+
+def _merge_grad(op, grad, _grad_index):
+    ctx = _cond_context(op._inputs[0].op)
+    if ctx is not None and len(op._inputs) == 2:
+        return list(_switch_ref_or_tensor(grad, ctx.pred, name="cond_grad"))
+    # a Merge outside any cond: the gradient goes to the input that was forwarded
+    from . import math_ops
+    from . import constant_op
+    out = []
+    for i in range(len(op._inputs)):
+        taken = math_ops.equal(op._outputs[1], constant_op.constant(i, dtype=_dt.int32))
+        out.append(_switch_ref_or_tensor(grad, taken)[1])
+    return out
+
+
+for _t in ("Switch", "RefSwitch"):
+    registry.RegisterGradient(_t)(_switch_grad)
+for _t in ("Merge", "RefMerge"):
+    registry.RegisterGradient(_t)(_merge_grad)
 
 
 def cond_value(pred, true_ref, false_value, read_name="read"):
@@ -83,4 +313,10 @@ def cond_value(pred, true_ref, false_value, read_name="read"):
         rsw = ref_switch(true_ref, pred_id, name=g.unique_name(f"{read_name}/Switch") + "/")
         true_val = apply_op("Identity", [rsw[1]], name=read_name)[0]
         false_val = switch(false_value, pred_id)[0]
+        # the branch contexts tf.cond would have recorded, for the Merge's gradient
+        in_true = CondContext(pred_id, sw[1], 1, g._control_flow_context)
+        in_false = CondContext(pred_id, sw[0], 0, g._control_flow_context)
+        in_true.add_op(rsw[0].op)
+        in_true.add_op(true_val.op)
+        in_false.add_op(false_val.op)
         return merge([false_val, true_val])[0]

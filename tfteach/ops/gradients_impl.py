@@ -21,7 +21,7 @@ from ..framework import ops as _ops
 from ..framework import registry
 
 # Registering the gradient functions is a side effect of importing these modules.
-from . import array_grad, math_grad  # noqa: F401
+from . import array_grad, control_flow_v1, math_grad  # noqa: F401
 
 __all__ = ["gradients", "AggregationMethod", "UnconnectedGradients"]
 
@@ -137,6 +137,15 @@ def _zeros_like(t):
     return math_grad.zeros_like(t)
 
 
+def _zeros_like_output(op, i):
+    """Zeros for an output of `op` no gradient reached. A cond branch's Switch needs
+    zeros that are live only when that output is dead (control_flow_v1)."""
+    if op._type in ("Switch", "RefSwitch") and op._control_flow_context is not None:
+        from . import control_flow_v1
+        return control_flow_v1.zeros_for_untaken(op, i)
+    return _zeros_like(op._outputs[i])
+
+
 def _stop_ops(from_ops, stop_gradient_ops, pending):
     stop = set()
     for op in from_ops:
@@ -214,7 +223,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
             if grad_fn is not None and has_out_grads:
                 for i, og in enumerate(out_grads):
                     if og is None and _is_trainable(op._outputs[i]):
-                        out_grads[i] = _zeros_like(op._outputs[i])
+                        out_grads[i] = _zeros_like_output(op, i)
                 with _ops.name_scope(op.name + "_grad"):
                     in_grads = grad_fn(op, *out_grads)
                     in_grads = list(in_grads) if isinstance(in_grads, (list, tuple)) \

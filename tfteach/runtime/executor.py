@@ -13,8 +13,9 @@ A plan is built once per (fetches, feeds) signature and cached by the Session:
 
 A plan that has run `Plan.FUSE_AFTER` times is recompiled with its chains of element-wise
 ops fused into single numba kernels and its constant-only chains folded (`fusion.py`).
-Switch/RefSwitch/Merge (v1 `cond`, as `initialized_value()` builds it) make *dead* values:
-an op with a dead input is skipped and its outputs are dead, Merge forwards a live one.
+Switch/RefSwitch/Merge (v1 `cond`) make *dead* values: an op with a dead input, or with a
+control input from an op that did not run, is skipped and its outputs are dead; Merge
+forwards a live one.
 `run_traced` runs the same ops unfused, timing each one, for RunMetadata and steppers.
 
 A run never memoises values between runs. If a kernel fails, the variables written so far in
@@ -142,8 +143,11 @@ class Plan:
     FUSE_AFTER = 100
 
     def __init__(self, graph, fetch_tensors, target_ops, feed_tensors, devices=None,
-                 log_device_placement=False):
+                 log_device_placement=False, dead_fetches_ok=False):
         self.graph = graph
+        # a tf.function's tape-recorded forward run keeps values of both cond branches for
+        # the backward run, which skips what depends on the untaken (dead) one
+        self.dead_fetches_ok = dead_fetches_ok
         self.fetch_tensors = list(fetch_tensors)
         self.target_ops = list(target_ops)
         self.feed_tensors = list(feed_tensors)
@@ -238,6 +242,8 @@ class Plan:
             from ..kernels.cpu.control_flow import DEAD
             env["DEAD"] = DEAD
             env["_live"] = _live
+            # a fed value may be dead too (a backward plan fed the forward run's values)
+            maybe_dead.update(self.feed_tensors)
         # Shape-derived ops are looked up under their root shapes' values (shape_memo.py).
         memo = {}
         if not traced and edges is None and "DEAD" not in env and shape_memo.enabled():
@@ -257,8 +263,26 @@ class Plan:
         for i, t in enumerate(self.feed_tensors):
             names[t] = f"f{i}"
             lines.append(f"    f{i} = feeds[{i}]")
+        # op -> the expression saying it did not run, for ops that may not run: a control
+        # edge from such an op carries its deadness (a cond branch's Const waits on the
+        # branch's pivot, TF's with_dependencies on a branch's op)
+        dead_op = {}
         for op in self.ops:
             k = op._id
+            ctl_dead = [dead_op[c] for c in op._control_inputs if c in dead_op] \
+                if dead_op else ()
+            if op._type == "Const" and ctl_dead:
+                env[f"C{k}"] = op.get_attr("value")
+                names[op._outputs[0]] = f"v{k}_0"
+                lines.append(f"    d{k} = {' or '.join(dict.fromkeys(ctl_dead))}")
+                lines.append(f"    v{k}_0 = DEAD if d{k} else C{k}")
+                line_ops[len(lines)] = op
+                dead_op[op] = f"d{k}"
+                maybe_dead.add(op._outputs[0])
+                if traced:
+                    env[f"O{k}"] = op
+                    lines.append(f"    _rec(O{k}, (v{k}_0,), _clock())")
+                continue
             if op._type == "Const":
                 env[f"C{k}"] = op.get_attr("value")
                 names[op._outputs[0]] = f"C{k}"
@@ -337,17 +361,23 @@ class Plan:
                 lines.append("    _t0 = _clock()")
             guard = None
             if group is None and maybe_dead:
-                if op._type == "Merge":
+                if op._type in _MERGES:
                     if all(t in maybe_dead for t in op._inputs):
                         maybe_dead.update(op._outputs)
-                elif dead_srcs:
+                        dead_op[op] = f"{outs[0]} is DEAD"
+                elif dead_srcs or ctl_dead:
                     # an op with a dead input does not run; its outputs are dead
-                    guard = " or ".join(f"{x} is DEAD" for x in dict.fromkeys(dead_srcs))
+                    guard = " or ".join(dict.fromkeys(
+                        [f"{x} is DEAD" for x in dead_srcs] + list(ctl_dead)))
                     maybe_dead.update(op._outputs)
                 if op._type in _SWITCHES:
                     maybe_dead.update(op._outputs)
             elif op._type in _SWITCHES:
                 maybe_dead.update(op._outputs)
+            if guard is not None:
+                lines.append(f"    d{k} = {guard}")
+                guard = f"d{k}"
+                dead_op[op] = guard
             if op in memo and group is None and outs and guard is None:
                 roots = memo[op]
                 kv = memo_keys.get(roots) if roots else "()"
@@ -389,7 +419,7 @@ class Plan:
                 src = f"read_ref({src}, NF{len(fetch_exprs)})"
             if edges is not None:
                 src = edges.fetch(src)
-            if t in maybe_dead:
+            if t in maybe_dead and not self.dead_fetches_ok:
                 src = f"_live({src}, {len(fetch_exprs)})"
             fetch_exprs.append(src)
         lines.append(f"    return ({', '.join(fetch_exprs)}{',' if fetch_exprs else ''})")
@@ -529,6 +559,7 @@ def _missing_kernel(*args, **kwargs):
 
 
 _SWITCHES = ("Switch", "RefSwitch")
+_MERGES = ("Merge", "RefMerge")
 
 
 def _live(value, index):

@@ -68,7 +68,7 @@ _INDEX = {
         SparseSoftmaxCrossEntropyWithLogits
     """,
     "control_flow": """
-        Merge RefSwitch Switch
+        Merge RefMerge RefSwitch Switch
     """,
 }
 for _mod, _types in _INDEX.items():
