@@ -112,7 +112,13 @@ CASES = {
     "Acos": unary("Acos", lambda *s: r(*s, lo=-0.8, hi=0.8)), "Atan": unary("Atan"),
     "Sinh": unary("Sinh"), "Cosh": unary("Cosh"), "Tanh": unary("Tanh"),
     "Sigmoid": unary("Sigmoid"), "Reciprocal": unary("Reciprocal", pos),
-    "Inv": unary("Inv", pos), "Erf": unary("Erf"),
+    "Inv": unary("Inv", pos), "Erf": unary("Erf"), "Erfc": unary("Erfc"),
+    "Acosh": unary("Acosh", lambda *s: r(*s, lo=1.2, hi=2.0)), "Asinh": unary("Asinh"),
+    "Atanh": unary("Atanh", lambda *s: r(*s, lo=-0.8, hi=0.8)),
+    "Lgamma": unary("Lgamma", pos),
+    # scans: exclusive/reverse change which elements feed each output
+    "Cumsum": ([r(2, 3)], lambda tf, x: tf.cumsum(x, axis=1, exclusive=True, reverse=True)),
+    "Cumprod": ([pos(2, 3)], lambda tf, x: tf.cumprod(x, axis=1, reverse=True)),
     "Relu": unary("Relu", lambda *s: distinct(*s) - 1.0),
     "Relu6": unary("Relu6", lambda *s: distinct(*s) * 4 - 1.0),
     "Elu": unary("Elu", lambda *s: distinct(*s) - 1.0),
@@ -229,6 +235,7 @@ def test_every_differentiable_op_has_a_case():
 UNCLASSIFIED_AS_IN_TF = {
     "SoftsignGrad": "TF registers no gradient for it",
     "MaxPoolGrad": "TF's gradient needs MaxPoolGradGrad, not in tfteach yet",
+    "Digamma": "TF's gradient needs Polygamma, not in tfteach yet",
 }
 
 

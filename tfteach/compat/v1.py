@@ -128,3 +128,9 @@ def add_to_collections(names, value):
 
 from ..nn import v1_namespace as _nn_v1_namespace  # tf.compat.v1.nn (TF1 signatures)
 nn = _nn_v1_namespace()
+
+# clipping, scans and the math composites (tfteach/ops/clip_ops.py, math_ops.py)
+from ..ops.clip_ops import (clip_by_average_norm, clip_by_global_norm, clip_by_norm,
+                            clip_by_value, global_norm)
+from ..ops.math_ops import (acosh, asinh, atanh, cumprod, cumsum, digamma, erfc, lgamma,
+                            log_sigmoid, norm, reduce_logsumexp)

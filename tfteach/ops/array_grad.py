@@ -60,9 +60,6 @@ _HELPERS = {
                          shape=lambda op: [t.shape for t in op.inputs[1:]]),
     "MirrorPadGrad": dict(inputs=(("input", "T"), ("paddings", "Tpaddings")),
                           outputs=(("output", "T"),), shape=lambda op: _unpadded_shape(op)),
-    "Cumprod": dict(inputs=(("x", "T"), ("axis", "Tidx")), outputs=(("out", "T"),),
-                    shape=lambda op: [op.inputs[0].shape],
-                    attr_defaults={"exclusive": False, "reverse": False}),
 }
 for _t, _spec in _HELPERS.items():
     if not _has(_t):
@@ -89,7 +86,7 @@ def _identity_n_grad(op, *grads):
     return list(grads)
 
 
-not_differentiable("StopGradient", "ZerosLike", "All", "Any", "LinSpace", "Cumprod",
+not_differentiable("StopGradient", "ZerosLike", "All", "Any", "LinSpace",
                    "UnsortedSegmentSum", "OnesLike", "Const", "Placeholder",
                    "VariableV2", "NoOp", "Assign", "AssignAdd", "AssignSub",
                    "IsVariableInitialized", "InvertPermutation", "ConcatOffset",

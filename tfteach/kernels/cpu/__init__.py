@@ -34,7 +34,7 @@ _INDEX = {
         LogicalAnd LogicalNot LogicalOr Maximum Minimum Mul Neg NotEqual Pow RealDiv Reciprocal
         Relu Relu6 Rint Round Rsqrt Selu Sigmoid Sign Sin Sinh Softplus Softsign Sqrt Square
         SquaredDifference Sub Tan Tanh Div TruncateDiv TruncateMod DivNoNan MulNoNan Xdivy
-        Xlogy Atan2
+        Xlogy Atan2 Acosh Asinh Atanh Erfc Lgamma Digamma Cumsum Cumprod
     """,
     "state": """
         Assign AssignAdd AssignSub IsVariableInitialized VariableV2
@@ -50,7 +50,7 @@ _INDEX = {
         All Any ArgMax ArgMin LinSpace Max Mean Min Prod Range Sum
     """,
     "gradient_ops": """
-        BroadcastGradientArgs ConcatOffset Cumprod DynamicStitch InvertPermutation MirrorPadGrad
+        BroadcastGradientArgs ConcatOffset DynamicStitch InvertPermutation MirrorPadGrad
         ReciprocalGrad RsqrtGrad SigmoidGrad SqrtGrad StridedSliceGrad TanhGrad
         UnsortedSegmentSum
     """,

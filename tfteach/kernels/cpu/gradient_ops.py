@@ -172,22 +172,10 @@ def _concat_offset(concat_dim, *shapes):
     return tuple(out) if len(out) > 1 else out[0]
 
 
-def _cumprod(x, axis, *, exclusive, reverse):
-    x = np.asarray(x)
-    ax = int(axis)
-    if reverse:
-        x = np.flip(x, ax)
-    if exclusive:
-        ones = np.ones_like(np.take(x, [0], axis=ax))
-        x = np.concatenate([ones, np.take(x, np.arange(x.shape[ax] - 1), axis=ax)], axis=ax)
-    out = np.cumprod(x, axis=ax, dtype=x.dtype)
-    return np.flip(out, ax) if reverse else out
-
-
 for _t, _fn in (("StridedSliceGrad", _strided_slice_grad),
                 ("InvertPermutation", _invert_permutation),
                 ("UnsortedSegmentSum", _unsorted_segment_sum),
-                ("ConcatOffset", _concat_offset), ("Cumprod", _cumprod)):
+                ("ConcatOffset", _concat_offset)):
     if registry.get(_t).kernels.get("CPU") is None:
         register_kernel(_t)(_fn)
 
