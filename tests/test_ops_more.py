@@ -188,3 +188,122 @@ def test_norm_errors_like_tf(tf2):
         with pytest.raises(ValueError) as e:
             tf2.norm(x, **kw)
         assert str(e.value) == msg
+
+
+# --- N-d gather/scatter, segments, Roll, Unique, ShapeN, DynamicPartition -----------------------
+
+M = np.arange(1., 13., dtype=np.float32).reshape(4, 3)
+
+
+def test_array_graphs_like_tf(tf1):
+    x = tf1.placeholder(tf1.float32, [4, 3], name="x")
+    g = tf1.gather_nd(x, [[0, 1], [2, 2]])
+    assert (g.name, g.shape.as_list(), g.op.inputs[1].name) == \
+        ("GatherNd:0", [2], "GatherNd/indices:0")
+    s = tf1.scatter_nd([[0], [2]], [1., 2.], [4])
+    assert (s.name, s.shape.as_list()) == ("ScatterNd:0", [4])
+    assert [t.name for t in s.op.inputs] == ["ScatterNd/indices:0", "ScatterNd/updates:0",
+                                             "ScatterNd/shape:0"]
+    for fn, t in ((tf1.tensor_scatter_nd_update, "TensorScatterUpdate"),
+                  (tf1.tensor_scatter_nd_add, "TensorScatterAdd"),
+                  (tf1.tensor_scatter_nd_sub, "TensorScatterSub")):
+        out = fn(x, [[0], [2]], tf1.ones([2, 3]))
+        assert (out.name, out.shape.as_list()) == (f"{t}:0", [4, 3])
+    u = tf1.unsorted_segment_sum(x, [0, 1, 0, 1], 2)
+    assert (u.name, u.shape.as_list()) == ("UnsortedSegmentSum:0", [2, 3])
+    assert [t.name for t in u.op.inputs[1:]] == ["UnsortedSegmentSum/segment_ids:0",
+                                                 "UnsortedSegmentSum/num_segments:0"]
+    assert tf1.unsorted_segment_max(x, [0, 1, 0, 1], 2).name == "UnsortedSegmentMax:0"
+    seg = tf1.segment_sum(x, [0, 0, 1, 1])
+    assert (seg.name, seg.shape.as_list()) == ("SegmentSum:0", [None, 3])
+    assert tf1.segment_mean(x, [0, 0, 1, 1]).name == "SegmentMean:0"
+    parts = tf1.dynamic_partition(x, [0, 1, 0, 1], 2)
+    assert [(p.name, p.shape.as_list()) for p in parts] == [("DynamicPartition:0", [None, 3]),
+                                                          ("DynamicPartition:1", [None, 3])]
+    r = tf1.roll(x, 1, 0)
+    assert [t.name for t in r.op.inputs] == ["x:0", "Roll/shift:0", "Roll/axis:0"]
+    i = tf1.placeholder(tf1.int32, [4], name="i")
+    y, idx = tf1.unique(i)
+    assert (y.name, y.shape.as_list(), idx.name, idx.shape.as_list()) == \
+        ("Unique:0", [None], "Unique:1", [4])
+    sn = tf1.shape_n([x, x])
+    assert [(t.name, t.shape.as_list()) for t in sn] == [("ShapeN:0", [2]), ("ShapeN:1", [2])]
+
+
+def test_sequence_mask_graph_like_tf(tf1):
+    m = tf1.sequence_mask([1, 3, 2], 4)
+    assert (m.name, m.shape.as_list(), m.dtype) == ("SequenceMask/Less:0", [3, 4], tf1.bool)
+    assert [n for n, _ in _ops(tf1.get_default_graph())] == [
+        "SequenceMask/Const", "SequenceMask/Const_1", "SequenceMask/Const_2",
+        "SequenceMask/Const_3", "SequenceMask/Range", "SequenceMask/ExpandDims/dim",
+        "SequenceMask/ExpandDims", "SequenceMask/Cast", "SequenceMask/Less"]
+
+
+def test_array_values_like_tf(tf2):
+    x = tf2.constant(M)
+    _close(tf2.gather_nd(x, [[0, 1], [2, 2]]), [2., 9.])
+    _close(tf2.gather_nd(x, [[3], [1]]), [[10., 11., 12.], [4., 5., 6.]])
+    _close(tf2.scatter_nd([[0], [2], [0]], [1., 2., 3.], [4]), [4., 0., 2., 0.])
+    _close(tf2.tensor_scatter_nd_update(x, [[0], [2]], tf2.ones([2, 3])),
+           [[1, 1, 1], [4, 5, 6], [1, 1, 1], [10, 11, 12]])
+    _close(tf2.tensor_scatter_nd_add(x, [[0, 0], [0, 0]], [1., 2.]),
+           [[4, 2, 3], [4, 5, 6], [7, 8, 9], [10, 11, 12]])
+    _close(tf2.tensor_scatter_nd_sub(x, [[1, 1]], [5.]),
+           [[1, 2, 3], [4, 0, 6], [7, 8, 9], [10, 11, 12]])
+    _close(tf2.math.unsorted_segment_sum(x, [0, 1, 0, 1], 3),
+           [[8, 10, 12], [14, 16, 18], [0, 0, 0]])
+    lo = -3.4028234663852886e+38
+    _close(tf2.math.unsorted_segment_max(x, [0, 1, 0, 1], 3),
+           [[7, 8, 9], [10, 11, 12], [lo, lo, lo]])
+    _close(tf2.math.unsorted_segment_min(x, [0, 1, 0, 1], 3),
+           [[1, 2, 3], [4, 5, 6], [-lo, -lo, -lo]])
+    _close(tf2.math.unsorted_segment_mean(x, [0, 1, 0, 1], 3),
+           [[4, 5, 6], [7, 8, 9], [0, 0, 0]])
+    _close(tf2.math.unsorted_segment_sum(x, [0, -1, 0, 1], 3),
+           [[8, 10, 12], [10, 11, 12], [0, 0, 0]])
+    _close(tf2.math.segment_sum(x, [0, 0, 2, 2]), [[5, 7, 9], [0, 0, 0], [17, 19, 21]])
+    _close(tf2.math.segment_mean(x, [0, 0, 1, 1]), [[2.5, 3.5, 4.5], [8.5, 9.5, 10.5]])
+    _close(tf2.roll(x, 1, 0), [[10, 11, 12], [1, 2, 3], [4, 5, 6], [7, 8, 9]])
+    _close(tf2.roll(x, [1, -1], [0, 1]), [[11, 12, 10], [2, 3, 1], [5, 6, 4], [8, 9, 7]])
+    y, idx = tf2.unique([4, 1, 4, 2, 1])
+    assert (y.numpy().tolist(), idx.numpy().tolist()) == ([4, 1, 2], [0, 1, 0, 2, 1])
+    assert [s.numpy().tolist() for s in tf2.shape_n([x, tf2.zeros([2])])] == [[4, 3], [2]]
+    assert tf2.sequence_mask([1, 3, 2], 4).numpy().tolist() == [
+        [True, False, False, False], [True, True, True, False], [True, True, False, False]]
+    assert tf2.sequence_mask([[1], [2]]).numpy().tolist() == [[[True, False]], [[True, True]]]
+    _close(tf2.dynamic_stitch([[0, 2], [1, 3]], [[1., 2.], [3., 4.]]), [1., 3., 2., 4.])
+    parts = tf2.dynamic_partition(x, [0, 1, 0, 1], 2)
+    assert [p.numpy().tolist() for p in parts] == [[[1, 2, 3], [7, 8, 9]],
+                                                   [[4, 5, 6], [10, 11, 12]]]
+
+
+@pytest.mark.parametrize("build, msg", [
+    (lambda tf, x: tf.gather_nd(x, [[0, 1], [4, 2]]),
+     r"indices\[1\] = \[4, 2\] does not index into param shape \[4,3\]"),
+    (lambda tf, x: tf.gather_nd(x, [[0, 1, 2]]),
+     r"index innermost dimension length must be <= params rank; saw: 3 vs. 2"),
+    (lambda tf, x: tf.scatter_nd([[5]], [1.], [4]),
+     r"indices\[0\] = \[5\] does not index into shape \[4\]"),
+    (lambda tf, x: tf.tensor_scatter_nd_update(x, [[7]], tf.ones([1, 3])),
+     r"indices\[0\] = \[7\] does not index into shape \[4,3\]"),
+    (lambda tf, x: tf.math.unsorted_segment_sum(x, [0, 5, 0, 1], 3),
+     r"segment_ids\[1\] = 5 is out of range \[0, 3\)"),
+    (lambda tf, x: tf.math.segment_sum(x, [0, 1, 0, 1]), "segment ids are not increasing"),
+    (lambda tf, x: tf.math.segment_sum(x, [0, 0, 1]),
+     "segment_ids should be the same size as dimension 0 of input."),
+    (lambda tf, x: tf.roll(x, [1, 2], [0]), "shift and axis must have the same size"),
+    (lambda tf, x: tf.roll(x, 1, 3), "axis 3 is out of range"),
+    (lambda tf, x: tf.unique([[1, 2]]), "unique expects a 1D vector."),
+    (lambda tf, x: tf.dynamic_partition(x, [0, 3, 0, 1], 2),
+     r"partitions\[1\] = 3 is not in \[0, 2\)"),
+])
+def test_array_errors_like_tf(tf2, build, msg):
+    with pytest.raises(errors.InvalidArgumentError, match=msg):
+        build(tf2, tf2.constant(M))
+
+
+def test_gather_nd_error_in_a_session(tf1):
+    g = tf1.gather_nd(tf1.constant(M), [[4, 0]])
+    with tf1.Session() as s, pytest.raises(errors.InvalidArgumentError,
+                                           match=r"indices\[0\] = \[4, 0\] does not index"):
+        s.run(g)

@@ -26,7 +26,9 @@ _INDEX = {
         BroadcastTo ConcatV2 ExpandDims Fill GatherV2 Identity MirrorPad NoOp OneHot OnesLike
         Pack Pad PadV2 PlaceholderWithDefault Rank Reshape ReverseV2 Select SelectV2 Shape Size
         Slice Split SplitV Squeeze StopGradient StridedSlice Tile Transpose Unpack Where
-        ZerosLike
+        ZerosLike GatherNd ScatterNd TensorScatterUpdate TensorScatterAdd TensorScatterSub
+        UnsortedSegmentSum UnsortedSegmentMax UnsortedSegmentMin SegmentSum SegmentMean Roll
+        Unique ShapeN DynamicPartition
     """,
     "math": """
         Abs Acos AddN AddV2 Asin Atan Cast Ceil Cos Cosh Elu Equal Erf Exp Expm1 Floor FloorDiv
@@ -52,7 +54,6 @@ _INDEX = {
     "gradient_ops": """
         BroadcastGradientArgs ConcatOffset DynamicStitch InvertPermutation MirrorPadGrad
         ReciprocalGrad RsqrtGrad SigmoidGrad SqrtGrad StridedSliceGrad TanhGrad
-        UnsortedSegmentSum
     """,
     "summary": """
         HistogramSummary MergeSummary ScalarSummary TensorSummaryV2
