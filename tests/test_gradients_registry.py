@@ -112,7 +112,13 @@ CASES = {
     "Acos": unary("Acos", lambda *s: r(*s, lo=-0.8, hi=0.8)), "Atan": unary("Atan"),
     "Sinh": unary("Sinh"), "Cosh": unary("Cosh"), "Tanh": unary("Tanh"),
     "Sigmoid": unary("Sigmoid"), "Reciprocal": unary("Reciprocal", pos),
-    "Inv": unary("Inv", pos), "Erf": unary("Erf"),
+    "Inv": unary("Inv", pos), "Erf": unary("Erf"), "Erfc": unary("Erfc"),
+    "Acosh": unary("Acosh", lambda *s: r(*s, lo=1.2, hi=2.0)), "Asinh": unary("Asinh"),
+    "Atanh": unary("Atanh", lambda *s: r(*s, lo=-0.8, hi=0.8)),
+    "Lgamma": unary("Lgamma", pos),
+    # scans: exclusive/reverse change which elements feed each output
+    "Cumsum": ([r(2, 3)], lambda tf, x: tf.cumsum(x, axis=1, exclusive=True, reverse=True)),
+    "Cumprod": ([pos(2, 3)], lambda tf, x: tf.cumprod(x, axis=1, reverse=True)),
     "Relu": unary("Relu", lambda *s: distinct(*s) - 1.0),
     "Relu6": unary("Relu6", lambda *s: distinct(*s) * 4 - 1.0),
     "Elu": unary("Elu", lambda *s: distinct(*s) - 1.0),
@@ -188,6 +194,29 @@ CASES = {
     "SplitV": ([r(2, 5)], lambda tf, x: tf.split(x, [2, 3], axis=1)[0] * 3.0),
     "DynamicStitch": ([r(2), r(2)], lambda tf, a, b: raw(
         "DynamicStitch", [[i32([0, 2]), i32([1, 3])], [a, b]])[0]),
+    "GatherNd": ([r(4, 3)], lambda tf, x: tf.gather_nd(x, [[0, 1], [3, 2], [0, 1]])),
+    "ScatterNd": ([r(3, 2)], lambda tf, u: tf.scatter_nd([[0], [2], [0]], u, [4, 2])),
+    "TensorScatterUpdate": ([r(4, 2), r(2, 2)], lambda tf, t, u: tf.tensor_scatter_nd_update(
+        t, [[0], [2]], u)),
+    "TensorScatterAdd": ([r(4, 2), r(2, 2)], lambda tf, t, u: tf.tensor_scatter_nd_add(
+        t, [[0], [0]], u)),
+    "TensorScatterSub": ([r(4, 2), r(2, 2)], lambda tf, t, u: tf.tensor_scatter_nd_sub(
+        t, [[1], [3]], u)),
+    # a negative id drops its row: its gradient is zero
+    "UnsortedSegmentSum": ([r(4, 3)], lambda tf, x: tf.unsorted_segment_sum(
+        x, [0, 2, -1, 0], 3)),
+    "UnsortedSegmentMax": ([distinct(4, 3)], lambda tf, x: tf.unsorted_segment_max(
+        x, [1, 0, 1, 0], 2)),
+    "UnsortedSegmentMin": ([distinct(4, 3)], lambda tf, x: tf.unsorted_segment_min(
+        x, [1, 0, 1, 0], 2)),
+    # the number of segments is known only at run time: reshaped to a static shape
+    "SegmentSum": ([r(4, 3)], lambda tf, x: tf.reshape(tf.segment_sum(x, [0, 0, 2, 2]),
+                                                       [3, 3])),
+    "SegmentMean": ([r(4, 3)], lambda tf, x: tf.reshape(tf.segment_mean(x, [0, 0, 0, 1]),
+                                                        [2, 3])),
+    "Roll": ([r(3, 4)], lambda tf, x: tf.roll(x, [1, -1], [0, 1])),
+    "DynamicPartition": ([r(4, 2)], lambda tf, x: tf.reshape(tf.dynamic_partition(
+        x, [1, 0, 1, 1], 2)[1], [3, 2])),
     # nn
     "BiasAdd": ([r(2, 3), r(3)], lambda tf, x, b: tf.nn.bias_add(x, b)),
     "BiasAddGrad": ([r(2, 3)], lambda tf, g: raw("BiasAddGrad", [g],
@@ -240,6 +269,7 @@ def test_every_differentiable_op_has_a_case():
 UNCLASSIFIED_AS_IN_TF = {
     "SoftsignGrad": "TF registers no gradient for it",
     "MaxPoolGrad": "TF's gradient needs MaxPoolGradGrad, not in tfteach yet",
+    "Digamma": "TF's gradient needs Polygamma, not in tfteach yet",
 }
 
 

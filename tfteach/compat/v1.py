@@ -129,3 +129,17 @@ def add_to_collections(names, value):
 
 from ..nn import v1_namespace as _nn_v1_namespace  # tf.compat.v1.nn (TF1 signatures)
 nn = _nn_v1_namespace()
+
+# clipping, scans and the math composites (tfteach/ops/clip_ops.py, math_ops.py)
+from ..ops.clip_ops import (clip_by_average_norm, clip_by_global_norm, clip_by_norm,
+                            clip_by_value, global_norm)
+from ..ops.math_ops import (acosh, asinh, atanh, cumprod, cumsum, digamma, erfc, lgamma,
+                            log_sigmoid, norm, reduce_logsumexp)
+# N-d gather/scatter, segments and friends (tfteach/ops/array_ops.py)
+from ..ops.array_ops import (dynamic_partition, dynamic_stitch, roll, scatter_nd,
+                             segment_mean, segment_sum, sequence_mask, shape_n,
+                             tensor_scatter_add, tensor_scatter_nd_add, tensor_scatter_nd_sub,
+                             tensor_scatter_nd_update, tensor_scatter_sub,
+                             tensor_scatter_update, unique, unsorted_segment_max,
+                             unsorted_segment_mean, unsorted_segment_min, unsorted_segment_sum)
+from ..ops.array_ops import gather_nd_v1 as gather_nd

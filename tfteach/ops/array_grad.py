@@ -25,15 +25,6 @@ def _shape_from_input0(op):
         return [unknown_shape()]
 
 
-def _segment_sum_shape(op):
-    data, ids, n = op.inputs
-    nv = tensor_util.constant_value(n)
-    first = None if nv is None else int(nv)
-    if data.shape.rank is None or ids.shape.rank is None:
-        return [unknown_shape()]
-    return [TensorShape([first] + list(data.shape.as_tuple()[ids.shape.rank:]))]
-
-
 def _unpadded_shape(op):
     x, p = op.inputs
     pv = tensor_util.constant_value(p)
@@ -52,17 +43,11 @@ _HELPERS = {
                              attr_defaults={m: 0 for m in _MASKS}),
     "InvertPermutation": dict(inputs=(("x", "T"),), outputs=(("y", "T"),),
                               shape=lambda op: [op.inputs[0].shape]),
-    "UnsortedSegmentSum": dict(inputs=(("data", "T"), ("segment_ids", "Tindices"),
-                                       ("num_segments", "Tnumsegments")),
-                               outputs=(("output", "T"),), shape=_segment_sum_shape),
     "ConcatOffset": dict(inputs=(("concat_dim", _dt.int32), ("*shape", _dt.int32)),
                          outputs=lambda attrs: [("offset", _dt.int32)] * attrs["N"],
                          shape=lambda op: [t.shape for t in op.inputs[1:]]),
     "MirrorPadGrad": dict(inputs=(("input", "T"), ("paddings", "Tpaddings")),
                           outputs=(("output", "T"),), shape=lambda op: _unpadded_shape(op)),
-    "Cumprod": dict(inputs=(("x", "T"), ("axis", "Tidx")), outputs=(("out", "T"),),
-                    shape=lambda op: [op.inputs[0].shape],
-                    attr_defaults={"exclusive": False, "reverse": False}),
 }
 for _t, _spec in _HELPERS.items():
     if not _has(_t):
@@ -89,8 +74,8 @@ def _identity_n_grad(op, *grads):
     return list(grads)
 
 
-not_differentiable("StopGradient", "ZerosLike", "All", "Any", "LinSpace", "Cumprod",
-                   "UnsortedSegmentSum", "OnesLike", "Const", "Placeholder",
+not_differentiable("StopGradient", "ZerosLike", "All", "Any", "LinSpace",
+                   "OnesLike", "Const", "Placeholder",
                    "VariableV2", "NoOp", "Assign", "AssignAdd", "AssignSub",
                    "IsVariableInitialized", "InvertPermutation", "ConcatOffset",
                    "StridedSliceGrad", "Where", "OneHot", "RandomUniform",
@@ -346,3 +331,106 @@ def _split_grad(op, *grads):
 def _split_v_grad(op, *grads):
     grads = [g if g is not None else _zeros_for(op.outputs[i]) for i, g in enumerate(grads)]
     return _op1("ConcatV2", [list(grads), op.inputs[2]], name="concat"), None, None
+
+
+# --- N-d gather/scatter, segments, Roll, DynamicPartition ---------------------------------------
+
+def _index_shape(params, indices):
+    return _op1("Shape", [params], {"out_type": indices.dtype.base_dtype})
+
+
+@register("GatherNd")
+def _gather_nd_grad(op, grad):
+    params, indices = op.inputs
+    return [_op1("ScatterNd", [indices, grad, _index_shape(params, indices)]), None]
+
+
+@register("ScatterNd")
+def _scatter_nd_grad(op, grad):
+    return [None, _op1("GatherNd", [grad, op.inputs[0]]), None]
+
+
+@register("TensorScatterUpdate")
+def _tensor_scatter_update_grad(op, grad):
+    indices, updates = op.inputs[1], op.inputs[2]
+    from . import array_ops
+    # the overwritten positions got nothing from the old tensor
+    tensor_grad = _op1("TensorScatterUpdate", [grad, indices, array_ops.zeros_like(updates)])
+    return [tensor_grad, None, _op1("GatherNd", [grad, indices])]
+
+
+@register("TensorScatterAdd")
+def _tensor_scatter_add_grad(op, grad):
+    return [grad, None, _op1("GatherNd", [grad, op.inputs[1]])]
+
+
+@register("TensorScatterSub")
+def _tensor_scatter_sub_grad(op, grad):
+    return [grad, None, -_op1("GatherNd", [grad, op.inputs[1]])]
+
+
+def _gather_drop_negatives(params, ids):
+    """gather(params, ids) with zeros where ids < 0 (rows UnsortedSegment* dropped)."""
+    from . import array_ops, math_ops
+    safe = math_ops.maximum(ids, array_ops.zeros_like(ids))
+    gathered = _op1("GatherV2", [params, safe, np.int32(0)], {"batch_dims": 0})
+    keep = math_ops.greater_equal(ids, array_ops.zeros_like(ids))
+    extra = gathered.shape.rank - ids.shape.rank
+    keep = reshape(keep, _op1("ConcatV2", [[shape(ids), _int32([1] * extra)], np.int32(0)]))
+    return where_v2(keep, gathered, array_ops.zeros_like(gathered)), keep
+
+
+@register("UnsortedSegmentSum")
+def _unsorted_segment_sum_grad(op, grad):
+    return [_gather_drop_negatives(grad, op.inputs[1])[0], None, None]
+
+
+@register("UnsortedSegmentMax", "UnsortedSegmentMin")
+def _unsorted_segment_min_or_max_grad(op, grad):
+    """The gradient goes to the elements equal to their segment's result, split equally
+    among ties (as TF)."""
+    from . import array_ops, math_ops
+    data, ids, n = op.inputs
+    gathered_outputs, keep = _gather_drop_negatives(op.outputs[0], ids)
+    is_selected = math_ops.logical_and(math_ops.equal(data, gathered_outputs), keep)
+    num_selected = _op1("UnsortedSegmentSum",
+                        [math_ops.cast(is_selected, grad.dtype.base_dtype), ids, n])
+    weighted = math_ops.divide(grad, num_selected)
+    gathered_grads, _ = _gather_drop_negatives(weighted, ids)
+    return [where_v2(is_selected, gathered_grads, array_ops.zeros_like(gathered_grads)),
+            None, None]
+
+
+@register("SegmentSum")
+def _segment_sum_grad(op, grad):
+    return [_op1("GatherV2", [grad, op.inputs[1], np.int32(0)], {"batch_dims": 0}), None]
+
+
+@register("SegmentMean")
+def _segment_mean_grad(op, grad):
+    from . import array_ops
+    data, ids = op.inputs
+    rank = data.shape.rank
+    ones = array_ops.fill(_op1("ConcatV2", [[shape(ids), _int32([1] * (rank - 1))],
+                                            np.int32(0)]),
+                          np.ones((), data.dtype.base_dtype.np_dtype))
+    scaled = grad / _op1("SegmentSum", [ones, ids])
+    return [_op1("GatherV2", [scaled, ids, np.int32(0)], {"batch_dims": 0}), None]
+
+
+@register("Roll")
+def _roll_grad(op, grad):
+    return [_op1("Roll", [grad, -op.inputs[1], op.inputs[2]]), None, None]
+
+
+@register("DynamicPartition")
+def _dynamic_partition_grad(op, *grads):
+    from . import array_ops, math_ops
+    data, partitions = op.inputs
+    n = len(op.outputs)
+    original = reshape(math_ops.range(_op1("Size", [partitions], {"out_type": _dt.int32})),
+                       shape(partitions))
+    parts = _op("DynamicPartition", [original, partitions], {"num_partitions": n})
+    grads = [g if g is not None else _zeros_for(op.outputs[i]) for i, g in enumerate(grads)]
+    stitched = _op1("DynamicStitch", [list(parts), grads])
+    return [reshape(stitched, shape(data)), None]

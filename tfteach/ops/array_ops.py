@@ -1229,3 +1229,204 @@ def _autopacking_conversion(v, dtype=None, name=None, as_ref=False):
 
 
 _ops.register_tensor_conversion_function((list, tuple), _autopacking_conversion, 99)
+
+
+# --- N-d gather and scatter, segments, Roll, Unique, ShapeN, DynamicPartition ---------------------
+import collections as _collections  # noqa: E402
+
+
+def _gather_nd_shape(op):
+    p, idx = op.inputs[0].shape, op.inputs[1].shape
+    if p.rank is None or idx.rank is None or idx.as_tuple()[-1:] in ((None,), ()):
+        return [unknown_shape()]
+    k = idx.as_tuple()[-1]
+    if k > p.rank:
+        raise op.shape_error(f"indices.shape[-1] must be <= params.rank, but saw indices "
+                             f"shape: {_fmt(idx.as_tuple())} and params shape: "
+                             f"{_fmt(p.as_tuple())}")
+    return [TensorShape(idx.as_tuple()[:-1] + p.as_tuple()[k:])]
+
+
+def _scatter_nd_shape(op):
+    return [shape_rules.shape_input(op, 2)]
+
+
+def _segment_shape(op):
+    data, ids = op.inputs[0].shape, op.inputs[1].shape
+    if data.rank is None or ids.rank is None:
+        return [unknown_shape()]
+    return [TensorShape([None] + list(data.as_tuple()[ids.rank:]))]
+
+
+def _unsorted_segment_shape(op):
+    data, ids = op.inputs[0].shape, op.inputs[1].shape
+    n = _const(op, 2)
+    if data.rank is None or ids.rank is None:
+        return [unknown_shape()]
+    return [TensorShape([None if n is None else int(n)] + list(data.as_tuple()[ids.rank:]))]
+
+
+def _dynamic_partition_shape(op):
+    data, parts = op.inputs[0].shape, op.inputs[1].shape
+    n = op.get_attr("num_partitions")
+    if data.rank is None or parts.rank is None:
+        return [unknown_shape()] * n
+    return [TensorShape([None] + list(data.as_tuple()[parts.rank:]))] * n
+
+
+registry.register_op("GatherNd", inputs=(("params", "Tparams"), ("indices", "Tindices")),
+                     outputs=(("output", "Tparams"),), shape=_gather_nd_shape)
+registry.register_op("ScatterNd", inputs=(("indices", "Tindices"), ("updates", "T"),
+                                          ("shape", "Tindices")),
+                     outputs=(("output", "T"),), shape=_scatter_nd_shape)
+for _t in ("TensorScatterUpdate", "TensorScatterAdd", "TensorScatterSub"):
+    registry.register_op(_t, inputs=(("tensor", "T"), ("indices", "Tindices"),
+                                     ("updates", "T")),
+                         outputs=(("output", "T"),), shape=shape_rules.same_as_first)
+for _t in ("UnsortedSegmentSum", "UnsortedSegmentMax", "UnsortedSegmentMin"):
+    registry.register_op(_t, inputs=(("data", "T"), ("segment_ids", "Tindices"),
+                                     ("num_segments", "Tnumsegments")),
+                         outputs=(("output", "T"),), shape=_unsorted_segment_shape)
+for _t in ("SegmentSum", "SegmentMean"):
+    registry.register_op(_t, inputs=(("data", "T"), ("segment_ids", "Tindices")),
+                         outputs=(("output", "T"),), shape=_segment_shape)
+registry.register_op("Roll", inputs=(("input", "T"), ("shift", "Tshift"), ("axis", "Taxis")),
+                     outputs=(("output", "T"),), shape=shape_rules.same_as_first)
+registry.register_op("Unique", inputs=(("x", "T"),),
+                     outputs=(("y", "T"), ("idx", "out_idx")),
+                     shape=lambda op: (shape_rules.require_rank(op, op.inputs[0].shape, 1)
+                                       or [unknown_shape(1), op.inputs[0].shape]))
+registry.register_op("ShapeN", inputs=(("*input", "T"),),
+                     outputs=lambda attrs: [("output", attrs["out_type"])] * attrs["N"],
+                     shape=lambda op: [TensorShape([t.shape.rank]) for t in op.inputs])
+registry.register_op("DynamicPartition", inputs=(("data", "T"), ("partitions", _dt.int32)),
+                     outputs=lambda attrs: [("outputs", "T")] * attrs["num_partitions"],
+                     shape=_dynamic_partition_shape)
+
+
+def gather_nd(params, indices, batch_dims=0, name=None):
+    """Slices of `params` addressed by the last axis of `indices` (one GatherNd op); an
+    index outside params fails at run time with TF's InvalidArgumentError."""
+    if batch_dims:
+        raise NotImplementedError("tfteach's gather_nd supports batch_dims=0 only")
+    return apply_op("GatherNd", [params, indices], name=name or "GatherNd")[0]
+
+
+def gather_nd_v1(params, indices, name=None, batch_dims=0):
+    return gather_nd(params, indices, batch_dims, name)
+
+
+def scatter_nd(indices, updates, shape, name=None):
+    """Zeros of `shape` with `updates` added at `indices` (repeated indices add up)."""
+    return apply_op("ScatterNd", [indices, updates, shape], name=name or "ScatterNd")[0]
+
+
+def _tensor_scatter(op_type):
+    def fn(tensor, indices, updates, name=None):
+        return apply_op(op_type, [tensor, indices, updates], name=name or op_type)[0]
+    fn.__name__ = "tensor_scatter_nd_" + op_type[len("TensorScatter"):].lower()
+    return fn
+
+
+tensor_scatter_nd_update = tensor_scatter_update = _tensor_scatter("TensorScatterUpdate")
+tensor_scatter_nd_add = tensor_scatter_add = _tensor_scatter("TensorScatterAdd")
+tensor_scatter_nd_sub = tensor_scatter_sub = _tensor_scatter("TensorScatterSub")
+
+
+def _segment_op(op_type, unsorted):
+    if unsorted:
+        def fn(data, segment_ids, num_segments, name=None):
+            return apply_op(op_type, [data, segment_ids, num_segments],
+                            name=name or op_type)[0]
+    else:
+        def fn(data, segment_ids, name=None):
+            return apply_op(op_type, [data, segment_ids], name=name or op_type)[0]
+    fn.__name__ = "".join("_" + c.lower() if c.isupper() else c for c in op_type)[1:]
+    return fn
+
+
+unsorted_segment_sum = _segment_op("UnsortedSegmentSum", True)
+unsorted_segment_max = _segment_op("UnsortedSegmentMax", True)
+unsorted_segment_min = _segment_op("UnsortedSegmentMin", True)
+segment_sum = _segment_op("SegmentSum", False)
+segment_mean = _segment_op("SegmentMean", False)
+
+
+def unsorted_segment_mean(data, segment_ids, num_segments, name=None):
+    """Per-segment sums divided by the segment sizes (at least 1, so empty segments are 0)."""
+    from . import math_ops
+    with _ops.name_scope(name, "UnsortedSegmentMean"):
+        data = _ops.convert_to_tensor(data)
+        segment_ids = _ops.convert_to_tensor(segment_ids)
+        ids_rank = segment_ids.shape.rank
+        ones_shape = concat([shape(segment_ids),
+                             ones([data.shape.rank - ids_rank], _dt.int32)], 0)
+        counts = unsorted_segment_sum(fill(ones_shape, np.ones((), data.dtype.base_dtype
+                                                                .np_dtype)),
+                                      segment_ids, num_segments)
+        counts = math_ops.maximum(counts, np.ones((), data.dtype.base_dtype.np_dtype))
+        total = unsorted_segment_sum(data, segment_ids, num_segments)
+        return math_ops.truediv(total, counts)
+
+
+def roll(input, shift, axis, name=None):  # noqa: A002 - TF's name
+    """Elements shifted along `axis` by `shift`, wrapping around (one Roll op)."""
+    return apply_op("Roll", [input, shift, axis], name=name or "Roll")[0]
+
+
+UniqueOutput = _collections.namedtuple("Unique", ["y", "idx"])
+
+
+def unique(x, out_idx=_dt.int32, name=None):
+    """The distinct values of a vector in order of first appearance, and for each element
+    the position of its value in `y`."""
+    y, idx = apply_op("Unique", [x], {"out_idx": _dt.as_dtype(out_idx)},
+                      name=name or "Unique")
+    return UniqueOutput(y, idx)
+
+
+def shape_n(input, out_type=_dt.int32, name=None):  # noqa: A002 - TF's name
+    """The shapes of several tensors from one ShapeN op."""
+    return list(apply_op("ShapeN", [list(input)], {"out_type": _dt.as_dtype(out_type)},
+                         name=name or "ShapeN"))
+
+
+def dynamic_partition(data, partitions, num_partitions, name=None):
+    """`num_partitions` tensors: outputs[i] holds the slices of data whose partition is i."""
+    return list(apply_op("DynamicPartition", [data, partitions],
+                         {"num_partitions": int(num_partitions)},
+                         name=name or "DynamicPartition"))
+
+
+def dynamic_stitch(indices, data, name=None):
+    """merged[indices[m][i]] = data[m][i] (later entries win where indices repeat)."""
+    return apply_op("DynamicStitch", [list(indices), list(data)],
+                    name=name or "DynamicStitch")[0]
+
+
+def sequence_mask(lengths, maxlen=None, dtype=_dt.bool_, name=None):
+    """mask[i, j] = j < lengths[i]: Range(maxlen) compared with the lengths (TF's graph)."""
+    from . import constant_op, math_ops
+    with _ops.name_scope(name, "SequenceMask", [lengths, maxlen]):
+        lengths = _ops.convert_to_tensor(lengths)
+        if maxlen is None:
+            maxlen = apply_op("Max", [lengths, constant_op.constant(
+                np.arange(lengths.shape.rank, dtype=np.int32))], {"keep_dims": False},
+                name="Max")[0]
+            maxlen = apply_op("Maximum", [constant_op.constant(
+                0, dtype=maxlen.dtype.base_dtype), maxlen], name="Maximum")[0]
+        else:
+            maxlen = _ops.convert_to_tensor(maxlen)
+        if maxlen.shape.rank is not None and maxlen.shape.rank != 0:
+            raise ValueError(f"Argument `maxlen` must be scalar for sequence_mask, "
+                             f"received `maxlen` = {maxlen} with shape '{maxlen.shape}' "
+                             f"instead")
+        mdt = maxlen.dtype.base_dtype
+        row_vector = apply_op("Range", [constant_op.constant(0, dtype=mdt), maxlen,
+                                        constant_op.constant(1, dtype=mdt)], name="Range")[0]
+        matrix = apply_op("Cast", [expand_dims(lengths, -1)],
+                          {"DstT": mdt, "Truncate": False}, name="Cast")[0]
+        result = math_ops.less(row_vector, matrix)
+        if dtype is None or _dt.as_dtype(dtype).base_dtype == _dt.bool_:
+            return result
+        return math_ops.cast(result, dtype)

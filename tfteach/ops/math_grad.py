@@ -568,6 +568,62 @@ def _erf_grad(op, grad):
         return grad * two_over_root_pi * math_ops.exp(-math_ops.square(x))
 
 
+@register("Erfc")
+def _erfc_grad(op, grad):
+    x = op.inputs[0]
+    minus_two_over_root_pi = constant_op.constant(-2 / np.sqrt(np.pi),
+                                                  dtype=grad.dtype.base_dtype)
+    with _ops.control_dependencies([grad]):
+        return grad * minus_two_over_root_pi * math_ops.exp(-math_ops.square(x))
+
+
+@register("Acosh")
+def _acosh_grad(op, grad):
+    y = op.outputs[0]
+    with _ops.control_dependencies([grad]):
+        return grad / math_ops.sinh(y)
+
+
+@register("Asinh")
+def _asinh_grad(op, grad):
+    y = op.outputs[0]
+    with _ops.control_dependencies([grad]):
+        return grad / math_ops.cosh(y)
+
+
+@register("Atanh")
+def _atanh_grad(op, grad):
+    x = op.inputs[0]
+    with _ops.control_dependencies([grad]):
+        x2 = math_ops.square(x)
+        one = constant_op.constant(1, dtype=grad.dtype.base_dtype)
+        return grad * math_ops.reciprocal(math_ops.subtract(one, x2))
+
+
+@register("Lgamma")
+def _lgamma_grad(op, grad):
+    x = op.inputs[0]
+    with _ops.control_dependencies([grad]):
+        return grad * math_ops.digamma(x)
+
+
+@register("Cumsum")
+def _cumsum_grad(op, grad):
+    return [math_ops.cumsum(grad, op.inputs[1], exclusive=op.get_attr("exclusive"),
+                            reverse=not op.get_attr("reverse")), None]
+
+
+@register("Cumprod")
+def _cumprod_grad(op, grad):
+    # d/dx_i of sum_j g_j prod_{k<=j} x_k = sum_{j>=i} g_j y_j / x_i: a reversed cumsum
+    # divided by x (zero where x is zero, as TF's div_no_nan gives)
+    x, axis = op.inputs[0], op.inputs[1]
+    exclusive, reverse = op.get_attr("exclusive"), op.get_attr("reverse")
+    prod = math_ops.cumprod(x, axis, exclusive=exclusive, reverse=reverse)
+    out = math_ops.cumsum(prod * grad, axis, exclusive=exclusive, reverse=not reverse)
+    return [math_ops.div_no_nan(out, x), None]
+
+
 # The *Grad helper ops of the unary functions are differentiable too (second derivatives).
 
 @register("SqrtGrad")

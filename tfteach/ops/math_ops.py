@@ -19,7 +19,8 @@ LOGICAL = ["LogicalAnd", "LogicalOr"]
 UNARY = ["Neg", "Abs", "Sqrt", "Rsqrt", "Square", "Exp", "Expm1", "Log", "Log1p", "Sin", "Cos",
          "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Tanh", "Sigmoid", "Sign", "Floor",
          "Ceil", "Round", "Rint", "Reciprocal", "Erf", "Softplus", "Softsign", "Relu", "Relu6",
-         "Elu", "Selu", "IsNan", "IsInf", "IsFinite", "Inv"]
+         "Elu", "Selu", "IsNan", "IsInf", "IsFinite", "Inv", "Acosh", "Asinh", "Atanh",
+         "Erfc", "Lgamma", "Digamma"]
 
 for _t in BINARY:
     registry.register_op(_t, inputs=(("x", "T"), ("y", "T")), outputs=(("z", "T"),),
@@ -520,3 +521,120 @@ def linspace(start, stop, num, name=None, axis=0):
 
 
 lin_space = linspace
+
+
+# --- scans: Cumsum, Cumprod -----------------------------------------------------------------
+
+def _scan_shape(op):
+    shape_rules.require_rank(op, op.inputs[1].shape, 0)
+    return [op.inputs[0].shape]
+
+
+for _t in ("Cumsum", "Cumprod"):
+    registry.register_op(_t, inputs=(("x", "T"), ("axis", "Tidx")), outputs=(("out", "T"),),
+                         shape=_scan_shape, attr_defaults={"exclusive": False,
+                                                           "reverse": False})
+
+
+def _make_scan(op_type):
+    def fn(x, axis=0, exclusive=False, reverse=False, name=None):
+        with _ops.name_scope(name, op_type, [x]) as name:
+            x = _ops.convert_to_tensor(x, name="x")
+            shape_rules.check_dtype(op_type, "x", x, shape_rules.NUMBER_TYPES)
+            return apply_op(op_type, [x, axis], {"exclusive": bool(exclusive),
+                                                  "reverse": bool(reverse)}, name=name)[0]
+    fn.__name__ = op_type.lower()
+    fn.__doc__ = (f"{op_type} along `axis`; `exclusive` leaves each element out of its own "
+                  f"result, `reverse` scans from the end.")
+    return fn
+
+
+cumsum = _make_scan("Cumsum")
+cumprod = _make_scan("Cumprod")
+
+
+# --- composites TF builds from the ops above ---------------------------------------------------
+
+def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None,
+                     reduction_indices=None, keep_dims=None):
+    """log(sum(exp(x))) computed as max + log(sum(exp(x - max))) so large inputs do not
+    overflow; an all -inf slice gives -inf (the max is replaced by 0 where not finite)."""
+    from . import array_ops
+    axis = _resolve_axis(axis, reduction_indices)
+    keepdims = _resolve_keepdims(keepdims if keepdims else None, keep_dims)
+    with _ops.name_scope(name, "ReduceLogSumExp", [input_tensor]) as name:
+        raw_max = reduce_max(input_tensor, axis, keepdims=True)
+        my_max = array_ops.stop_gradient(
+            array_ops.where_v2(isfinite(raw_max), raw_max, 0))
+        result = log(reduce_sum(exp(subtract(input_tensor, my_max)), axis,
+                                keepdims=keepdims))
+        if not keepdims:
+            my_max = array_ops.reshape(my_max, apply_op("Shape", [result],
+                                                        {"out_type": _dt.int32},
+                                                        name="Shape")[0])
+        return add(result, my_max, name=name)
+
+
+def log_sigmoid(x, name=None):
+    """log(1 / (1 + exp(-x))) as -softplus(-x): exact for large |x|."""
+    with _ops.name_scope(name, "LogSigmoid", [x]) as name:
+        x = _ops.convert_to_tensor(x, name="x")
+        return apply_op("Neg", [apply_op("Softplus", [-x], name="Softplus")[0]],
+                        name=name)[0]
+
+
+_VECTOR_NORMS = ["euclidean", 1, 2, _np.inf]
+_MATRIX_NORMS = ["euclidean", "fro", 1, 2, _np.inf]
+
+
+def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None,  # noqa: A002
+         keep_dims=None):
+    """Vector norms (ord: 'euclidean', 1, 2, inf, any p > 0) over `axis` (None: all
+    elements) and matrix norms ('fro', 1, inf) over a pair of axes."""
+    from . import array_ops
+    keepdims = _resolve_keepdims(keepdims, keep_dims)
+    is_matrix_norm = isinstance(axis, (tuple, list)) and len(axis) == 2
+    if is_matrix_norm:
+        axis = tuple(axis)
+        if (not isinstance(axis[0], int) or not isinstance(axis[1], int)
+                or axis[0] == axis[1]):
+            raise ValueError(f"'axis' must be None, an integer, or a tuple of 2 unique "
+                             f"integers, got {axis}")
+        if ord not in _MATRIX_NORMS:
+            raise ValueError(f"'ord' must be a supported matrix norm in {_MATRIX_NORMS}, "
+                             f"got {ord}")
+    else:
+        if not (isinstance(axis, int) or axis is None):
+            raise ValueError(f"'axis' must be None, an integer, or a tuple of 2 unique "
+                             f"integers, got {axis}")
+        if ord not in _VECTOR_NORMS and (isinstance(ord, str) or not _np.isreal(ord)
+                                         or ord <= 0):
+            raise ValueError(f"'ord' must be a supported vector norm, got {ord}")
+        if axis is not None:
+            axis = (axis,)
+    with _ops.name_scope(name, "norm", [tensor]):
+        tensor = _ops.convert_to_tensor(tensor)
+        if ord in ["fro", "euclidean", 2, 2.0]:
+            if is_matrix_norm and ord in [2, 2.0]:
+                raise NotImplementedError("tfteach does not implement the matrix 2-norm "
+                                          "(it needs an SVD); use ord='fro', 1 or inf")
+            result = sqrt(reduce_sum(tensor * tensor, axis, keepdims=True))
+        else:
+            result = abs(tensor)
+            if ord == 1:
+                if is_matrix_norm:
+                    result = reduce_max(reduce_sum(result, axis[0], keepdims=True),
+                                        axis[1], keepdims=True)
+                else:
+                    result = reduce_sum(result, axis, keepdims=True)
+            elif ord == _np.inf:
+                if is_matrix_norm:
+                    result = reduce_max(reduce_sum(result, axis[1], keepdims=True),
+                                        axis[0], keepdims=True)
+                else:
+                    result = reduce_max(result, axis, keepdims=True)
+            else:
+                result = pow(reduce_sum(pow(result, ord), axis, keepdims=True), 1.0 / ord)
+        if not keepdims:
+            result = array_ops.squeeze(result, axis)
+        return result

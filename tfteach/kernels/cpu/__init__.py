@@ -26,7 +26,9 @@ _INDEX = {
         BroadcastTo ConcatV2 ExpandDims Fill GatherV2 Identity MirrorPad NoOp OneHot OnesLike
         Pack Pad PadV2 PlaceholderWithDefault Rank Reshape ReverseV2 Select SelectV2 Shape Size
         Slice Split SplitV Squeeze StopGradient StridedSlice Tile Transpose Unpack Where
-        ZerosLike
+        ZerosLike GatherNd ScatterNd TensorScatterUpdate TensorScatterAdd TensorScatterSub
+        UnsortedSegmentSum UnsortedSegmentMax UnsortedSegmentMin SegmentSum SegmentMean Roll
+        Unique ShapeN DynamicPartition
     """,
     "math": """
         Abs Acos AddN AddV2 Asin Atan Cast Ceil Cos Cosh Elu Equal Erf Exp Expm1 Floor FloorDiv
@@ -34,7 +36,7 @@ _INDEX = {
         LogicalAnd LogicalNot LogicalOr Maximum Minimum Mul Neg NotEqual Pow RealDiv Reciprocal
         Relu Relu6 Rint Round Rsqrt Selu Sigmoid Sign Sin Sinh Softplus Softsign Sqrt Square
         SquaredDifference Sub Tan Tanh Div TruncateDiv TruncateMod DivNoNan MulNoNan Xdivy
-        Xlogy Atan2
+        Xlogy Atan2 Acosh Asinh Atanh Erfc Lgamma Digamma Cumsum Cumprod
     """,
     "state": """
         Assign AssignAdd AssignSub IsVariableInitialized VariableV2
@@ -50,9 +52,8 @@ _INDEX = {
         All Any ArgMax ArgMin LinSpace Max Mean Min Prod Range Sum
     """,
     "gradient_ops": """
-        BroadcastGradientArgs ConcatOffset Cumprod DynamicStitch InvertPermutation MirrorPadGrad
+        BroadcastGradientArgs ConcatOffset DynamicStitch InvertPermutation MirrorPadGrad
         ReciprocalGrad RsqrtGrad SigmoidGrad SqrtGrad StridedSliceGrad TanhGrad
-        UnsortedSegmentSum
     """,
     "summary": """
         HistogramSummary MergeSummary ScalarSummary TensorSummaryV2

@@ -516,3 +516,184 @@ def _strided_slice_fast(op, consts):
 
 register_kernel("Reshape")(_ConstInputs(reshape, _reshape_fast))
 register_kernel("StridedSlice")(_ConstInputs(strided_slice, _strided_slice_fast))
+
+
+# --- N-d gather/scatter, segments, Roll, Unique, ShapeN, DynamicPartition ------------------------
+
+def _nd_positions(idx, shape, what):
+    """Flat row positions of the index tuples in `idx` (last axis) into `shape`'s leading
+    dims, or TF's error naming the first tuple that does not fit."""
+    k = idx.shape[-1]
+    tuples = idx.reshape(-1, k).astype(np.int64)
+    lead = np.asarray(shape[:k], dtype=np.int64)
+    bad = np.nonzero(((tuples < 0) | (tuples >= lead)).any(axis=1))[0]
+    if bad.size:
+        i = int(bad[0])
+        pos = np.unravel_index(i, idx.shape[:-1]) if idx.ndim > 1 else ()
+        raise _err(f"indices[{','.join(str(int(p)) for p in pos)}] = "
+                   f"[{', '.join(str(int(v)) for v in tuples[i])}] does not index into "
+                   f"{what} {_dims(shape)}")
+    flat = np.zeros(tuples.shape[0], dtype=np.int64)
+    for j in range(k):
+        flat = flat * lead[j] + tuples[:, j]
+    return flat
+
+
+@register_kernel("GatherNd")
+def gather_nd(params, indices):
+    params, idx = np.asarray(params), np.asarray(indices)
+    if idx.ndim == 0:
+        raise _err("indices must be at least a vector")
+    k = idx.shape[-1]
+    if k > params.ndim:
+        raise _err(f"index innermost dimension length must be <= params rank; saw: {k} vs. "
+                   f"{params.ndim}")
+    flat = _nd_positions(idx, params.shape, "param shape")
+    rows = params.reshape((-1,) + params.shape[k:])
+    return rows[flat].reshape(idx.shape[:-1] + params.shape[k:])
+
+
+def _scatter_into(out, idx, updates, mode):
+    k = idx.shape[-1] if idx.ndim else 0
+    expect = idx.shape[:-1] + out.shape[k:]
+    if np.shape(updates) != expect:
+        raise _err(f"Dimensions [0,{idx.ndim - 1}) of indices[shape={_dims(idx.shape)}] = "
+                   f"{_dims(idx.shape[:-1])} must match dimensions [0,{idx.ndim - 1}) of "
+                   f"updates[shape={_dims(np.shape(updates))}]")
+    flat = _nd_positions(idx, out.shape, "shape")
+    rows = out.reshape((-1,) + out.shape[k:])
+    upd = np.asarray(updates, dtype=out.dtype).reshape((flat.size,) + out.shape[k:])
+    if mode == "update":
+        rows[flat] = upd
+    elif mode == "add":
+        np.add.at(rows, flat, upd)
+    else:
+        np.subtract.at(rows, flat, upd)
+    return rows.reshape(out.shape)
+
+
+@register_kernel("ScatterNd")
+def scatter_nd(indices, updates, shape):
+    updates = np.asarray(updates)
+    out = np.zeros([int(d) for d in np.asarray(shape).reshape(-1)], dtype=updates.dtype)
+    return _scatter_into(out, np.asarray(indices), updates, "add")
+
+
+def _tensor_scatter(mode):
+    def kernel(tensor, indices, updates):
+        out = np.array(tensor, copy=True)
+        return _scatter_into(out, np.asarray(indices), updates, mode)
+    return kernel
+
+
+register_kernel("TensorScatterUpdate")(_tensor_scatter("update"))
+register_kernel("TensorScatterAdd")(_tensor_scatter("add"))
+register_kernel("TensorScatterSub")(_tensor_scatter("sub"))
+
+
+def _segment_rows(data, ids):
+    if data.shape[:ids.ndim] != ids.shape:
+        raise _err(f"data.shape = {_dims(data.shape)} does not start with segment_ids.shape "
+                   f"= {_dims(ids.shape)}")
+    return data.reshape((ids.size,) + data.shape[ids.ndim:]), ids.reshape(-1)
+
+
+def _unsorted_segment(ufunc, fill):
+    def kernel(data, segment_ids, num_segments):
+        data, ids = np.asarray(data), np.asarray(segment_ids)
+        n = int(num_segments)
+        rows, flat = _segment_rows(data, ids)
+        too_big = np.nonzero(flat >= n)[0]
+        if too_big.size:
+            i = int(too_big[0])
+            raise _err(f"segment_ids[{i}] = {int(flat[i])} is out of range [0, {n})")
+        out = np.full((n,) + rows.shape[1:], fill(data.dtype), dtype=data.dtype)
+        keep = flat >= 0       # negative ids are dropped, as in TF
+        ufunc.at(out, flat[keep], rows[keep])
+        return out
+    return kernel
+
+
+def _lowest(dt):
+    return np.finfo(dt).min if dt.kind == "f" else np.iinfo(dt).min
+
+
+def _highest(dt):
+    return np.finfo(dt).max if dt.kind == "f" else np.iinfo(dt).max
+
+
+register_kernel("UnsortedSegmentSum")(_unsorted_segment(np.add, lambda dt: 0))
+register_kernel("UnsortedSegmentMax")(_unsorted_segment(np.maximum, _lowest))
+register_kernel("UnsortedSegmentMin")(_unsorted_segment(np.minimum, _highest))
+
+
+def _sorted_segment(mean):
+    def kernel(data, segment_ids):
+        data, ids = np.asarray(data), np.asarray(segment_ids)
+        if ids.ndim != 1:
+            raise _err("segment_ids should be a vector.")
+        if data.ndim == 0 or ids.size != data.shape[0]:
+            raise _err("segment_ids should be the same size as dimension 0 of input.")
+        if ids.size and (np.any(np.diff(ids) < 0)):
+            raise _err("segment ids are not increasing")
+        if ids.size and ids[0] < 0:
+            raise _err(f"segment ids must be >= 0")
+        n = int(ids[-1]) + 1 if ids.size else 0
+        out = np.zeros((n,) + data.shape[1:], dtype=data.dtype)
+        np.add.at(out, ids, data)
+        if mean:
+            counts = np.bincount(ids, minlength=n).reshape((n,) + (1,) * (data.ndim - 1))
+            out = (out / np.maximum(counts, 1)).astype(data.dtype)
+        return out
+    return kernel
+
+
+register_kernel("SegmentSum")(_sorted_segment(False))
+register_kernel("SegmentMean")(_sorted_segment(True))
+
+
+@register_kernel("Roll")
+def roll(x, shift, axis):
+    x = np.asarray(x)
+    shift, axis = np.asarray(shift).reshape(-1), np.asarray(axis).reshape(-1)
+    if shift.size != axis.size:
+        raise _err("shift and axis must have the same size")
+    for a in axis.tolist():
+        if not -x.ndim <= a < x.ndim:
+            raise _err(f"axis {a} is out of range")
+    return np.roll(x, shift.tolist(), axis.tolist())
+
+
+@register_kernel("Unique")
+def unique(x, *, out_idx):
+    x = np.asarray(x)
+    if x.ndim != 1:
+        raise _err("unique expects a 1D vector.")
+    _, first, inverse = np.unique(x, return_index=True, return_inverse=True)
+    # np.unique sorts; TF keeps the order of first appearance
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return x[np.sort(first)], rank[inverse.reshape(-1)].astype(out_idx.np_dtype)
+
+
+@register_kernel("ShapeN")
+def shape_n(*xs, out_type):
+    return tuple(np.array(np.shape(x), dtype=out_type.np_dtype) for x in xs)
+
+
+@register_kernel("DynamicPartition")
+def dynamic_partition(data, partitions, *, num_partitions):
+    data, parts = np.asarray(data), np.asarray(partitions)
+    if data.shape[:parts.ndim] != parts.shape:
+        raise _err(f"data.shape must start with partitions.shape, got data.shape = "
+                   f"{_dims(data.shape)}, partitions.shape = {_dims(parts.shape)}")
+    flat = parts.reshape(-1)
+    bad = np.nonzero((flat < 0) | (flat >= num_partitions))[0]
+    if bad.size:
+        i = int(bad[0])
+        pos = np.unravel_index(i, parts.shape) if parts.ndim else ()
+        raise _err(f"partitions[{','.join(str(int(p)) for p in pos)}] = {int(flat[i])} is "
+                   f"not in [0, {num_partitions})")
+    rows = data.reshape((flat.size,) + data.shape[parts.ndim:])
+    return tuple(np.ascontiguousarray(rows[flat == p]) for p in range(num_partitions))

@@ -145,21 +145,6 @@ def _invert_permutation(x):
     return out
 
 
-def _unsorted_segment_sum(data, segment_ids, num_segments):
-    data, ids = np.asarray(data), np.asarray(segment_ids)
-    n = int(num_segments)
-    if data.shape[:ids.ndim] != ids.shape:
-        raise errors.InvalidArgumentError(
-            None, None, f"data.shape = {list(data.shape)} does not start with "
-                        f"segment_ids.shape = {list(ids.shape)}")
-    flat_ids = ids.reshape(-1)
-    inner = data.shape[ids.ndim:]
-    out = np.zeros((n,) + inner, dtype=data.dtype)
-    keep = (flat_ids >= 0) & (flat_ids < n)
-    np.add.at(out, flat_ids[keep], data.reshape((flat_ids.size,) + inner)[keep])
-    return out
-
-
 def _concat_offset(concat_dim, *shapes):
     shapes = [np.asarray(s) for s in shapes]
     axis = int(concat_dim) % max(len(shapes[0]), 1)
@@ -172,22 +157,9 @@ def _concat_offset(concat_dim, *shapes):
     return tuple(out) if len(out) > 1 else out[0]
 
 
-def _cumprod(x, axis, *, exclusive, reverse):
-    x = np.asarray(x)
-    ax = int(axis)
-    if reverse:
-        x = np.flip(x, ax)
-    if exclusive:
-        ones = np.ones_like(np.take(x, [0], axis=ax))
-        x = np.concatenate([ones, np.take(x, np.arange(x.shape[ax] - 1), axis=ax)], axis=ax)
-    out = np.cumprod(x, axis=ax, dtype=x.dtype)
-    return np.flip(out, ax) if reverse else out
-
-
 for _t, _fn in (("StridedSliceGrad", _strided_slice_grad),
                 ("InvertPermutation", _invert_permutation),
-                ("UnsortedSegmentSum", _unsorted_segment_sum),
-                ("ConcatOffset", _concat_offset), ("Cumprod", _cumprod)):
+                ("ConcatOffset", _concat_offset)):
     if registry.get(_t).kernels.get("CPU") is None:
         register_kernel(_t)(_fn)
 

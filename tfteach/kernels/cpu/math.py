@@ -212,6 +212,39 @@ def _softplus(x):
 
 
 def _softsign(x): return x / (1.0 + abs(x))
+def _acosh(x): return math.acosh(x) if x >= 1 else math.nan
+def _asinh(x): return math.asinh(x)
+
+
+def _atanh(x):
+    if abs(x) == 1:
+        return math.copysign(math.inf, x)
+    return math.atanh(x) if abs(x) < 1 else math.nan
+
+
+def _erfc(x): return math.erfc(x)
+# lgamma has poles at 0, -1, -2, ...: +inf there, as Eigen gives
+def _lgamma(x): return math.inf if x <= 0 and x == math.floor(x) else math.lgamma(x)
+
+
+def _digamma(x):
+    """psi(x): reflection below 0.5, the recurrence up to 6, then the asymptotic series
+    (a pole, NaN as in Eigen, at 0, -1, -2, ...)."""
+    if x != x:
+        return x
+    if x <= 0 and x == math.floor(x):
+        return math.nan
+    r = 0.0
+    if x < 0.5:
+        r = -math.pi / math.tan(math.pi * x)
+        x = 1.0 - x
+    while x < 6.0:
+        r -= 1.0 / x
+        x += 1.0
+    f = 1.0 / (x * x)
+    t = f * (-1.0 / 12 + f * (1.0 / 120 + f * (-1.0 / 252 + f * (1.0 / 240 + f * (
+        -1.0 / 132 + f * (691.0 / 32760 - f / 12.0))))))
+    return r + math.log(x) - 0.5 / x + t
 # TF's Relu is Eigen's max(x, 0), which keeps x unless x < 0: NaN and -0.0 pass through and
 # -inf becomes 0 (x * 0 would give NaN there, and -0.0 for negative x).
 def _relu(x): return 0 if x < 0 else x
@@ -243,7 +276,9 @@ for _t, _f, _types in (
         ("Rint", _round_half_even, FLOATS), ("Reciprocal", _reciprocal, FLOATS),
         ("Inv", _reciprocal, FLOATS), ("Erf", _erf, FLOATS), ("Softplus", _softplus, FLOATS),
         ("Softsign", _softsign, FLOATS), ("Relu", _relu, NUMERIC), ("Relu6", _relu6, NUMERIC),
-        ("Elu", _elu, FLOATS), ("Selu", _selu, FLOATS)):
+        ("Elu", _elu, FLOATS), ("Selu", _selu, FLOATS), ("Acosh", _acosh, FLOATS),
+        ("Asinh", _asinh, FLOATS), ("Atanh", _atanh, FLOATS), ("Erfc", _erfc, FLOATS),
+        ("Lgamma", _lgamma, FLOATS), ("Digamma", _digamma, FLOATS)):
     register_kernel(_t)(Elementwise(_t, _f, _types, 1))
 for _t, _f in (("IsNan", _isnan), ("IsInf", _isinf), ("IsFinite", _isfinite)):
     register_kernel(_t)(Elementwise(_t, _f, FLOATS, 1, out=_BOOL))
@@ -261,3 +296,34 @@ def add_n(*inputs):
 @register_kernel("Cast")
 def cast(x, *, DstT):
     return np.asarray(x).astype(DstT.np_dtype)
+
+
+def _scan(x, axis, exclusive, reverse, op_type, np_scan):
+    x = np.asarray(x)
+    ax = int(axis)
+    if not -x.ndim <= ax < x.ndim:
+        raise errors.InvalidArgumentError(
+            None, None, f"ScanOp: Expected scan axis in the range [{-x.ndim}, {x.ndim}), "
+                        f"but got {ax}")
+    ax %= x.ndim
+    if reverse:
+        x = np.flip(x, ax)
+    out = np_scan(x, axis=ax, dtype=x.dtype)
+    if exclusive:
+        # shift by one along the axis, the scan's identity first
+        ident = np.zeros_like if np_scan is np.cumsum else np.ones_like
+        first = ident(np.take(x, [0], axis=ax)) if x.shape[ax] else np.take(x, [], axis=ax)
+        out = np.concatenate([first, np.take(out, np.arange(x.shape[ax] - 1), axis=ax)],
+                             axis=ax)[tuple(slice(None) if i != ax else slice(0, x.shape[ax])
+                                            for i in range(x.ndim))]
+    return np.ascontiguousarray(np.flip(out, ax) if reverse else out)
+
+
+@register_kernel("Cumsum")
+def cumsum(x, axis, *, exclusive, reverse):
+    return _scan(x, axis, exclusive, reverse, "Cumsum", np.cumsum)
+
+
+@register_kernel("Cumprod")
+def cumprod(x, axis, *, exclusive, reverse):
+    return _scan(x, axis, exclusive, reverse, "Cumprod", np.cumprod)
