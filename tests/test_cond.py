@@ -305,3 +305,17 @@ def test_tf2_variable_read_in_branches(tf2):
         return loss
     got = [(float(step(tf2.constant(i % 2 == 0))), float(w.numpy())) for i in range(3)]
     np.testing.assert_allclose(got, [(9.0, 2.6), (7.8, 2.3), (7.29, 2.84)], rtol=1e-6)
+
+
+def test_v1_cond_runs_eagerly_like_tf(tf2):
+    # TF 2.21's tf.compat.v1.cond under eager execution: only the picked branch runs; any
+    # truthy predicate (a Python bool too) is accepted; singletons unpack unless strict
+    import tfteach.v1 as v1
+    calls = []
+    out = v1.cond(tf2.constant(True), lambda: calls.append("t") or tf2.constant(1.0),
+                  lambda: calls.append("f") or tf2.constant(2.0))
+    assert float(out) == 1.0 and calls == ["t"]
+    assert float(v1.cond(tf2.constant(False), lambda: [tf2.constant(1.0)],
+                         lambda: [tf2.constant(2.0)])) == 2.0
+    assert v1.cond(True, lambda: 1, lambda: 2) == 1
+    assert v1.cond(tf2.constant(True), lambda: [3], lambda: [4], strict=True) == [3]

@@ -208,6 +208,14 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None):
         raise TypeError("'true_fn' must be callable.")
     if not callable(false_fn):
         raise TypeError("'false_fn' must be callable.")
+    if _ops.executing_eagerly():
+        # as TF's: eagerly there is nothing to build, the predicate's truth picks the branch
+        # (a Python bool included) and only that function runs
+        result = true_fn() if pred else false_fn()
+        if not strict and isinstance(result, (list, tuple)) and len(result) == 1 and \
+                not hasattr(result, "_fields"):
+            result = result[0]
+        return result
     with _ops.name_scope(name, "cond", [pred]) as scope:
         if isinstance(pred, bool):      # checked inside the scope: TF uses up its name
             raise TypeError("'pred' must not be a Python bool.")
