@@ -128,3 +128,19 @@ def add_to_collections(names, value):
 
 from ..nn import v1_namespace as _nn_v1_namespace  # tf.compat.v1.nn (TF1 signatures)
 nn = _nn_v1_namespace()
+
+
+def __getattr__(name):
+    # Every other name of TF 2.21's compat.v1 that tfteach implements resolves on first use
+    # (compat/_v1_lazy.py), which keeps `import tfteach.v1` light.
+    if name.startswith("__"):
+        raise AttributeError(f"module '{__name__}' has no attribute '{name}'")
+    from . import _v1_lazy
+    value = _v1_lazy.lookup(__name__, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    from . import _v1_lazy
+    return sorted(set(globals()) | _v1_lazy.resolvable(_sys.modules[__name__]))
