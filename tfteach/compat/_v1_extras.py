@@ -64,7 +64,7 @@ def tables_initializer(name="init_all_tables"):
 
 initialize_all_tables = tables_initializer
 
-MOVING_AVERAGE_VARIABLES = "moving_average_variables"
+MOVING_AVERAGE_VARIABLES = _ops.GraphKeys.MOVING_AVERAGE_VARIABLES
 
 
 def moving_average_variables(scope=None):
