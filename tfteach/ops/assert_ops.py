@@ -104,7 +104,9 @@ def Assert(condition, data, summarize=None, name=None):
                              f"'{{{{node {scope}Assert}}}} = Assert' with input shapes: "
                              f"{_shape_text(condition.shape)}.")
         xs = [_ops.convert_to_tensor(x, name=f"data_{i}") for i, x in enumerate(data)]
-        return apply_op("Assert", [condition, xs], {"summarize": summarize}, name="Assert")
+        apply_op("Assert", [condition, xs], {"summarize": summarize}, name="Assert")
+        # An op without outputs comes back as an empty list; the op is the graph's newest.
+        return condition.graph._ops[-1]
 
 
 def _shape_text(shape):
@@ -116,7 +118,7 @@ def Print(input_, data, message=None, first_n=None, summarize=None, name=None):
     `data` to stderr each time it runs (the first `first_n` times when given)."""
     attrs = {"message": message or "", "first_n": -1 if first_n is None else first_n,
              "summarize": 3 if summarize is None else summarize}
-    return apply_op("Print", [input_, list(data)], attrs, name=name or "Print")
+    return apply_op("Print", [input_, list(data)], attrs, name=name or "Print")[0]
 
 
 def _tensor_name(t):
