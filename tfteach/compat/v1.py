@@ -143,3 +143,18 @@ from ..ops.array_ops import (dynamic_partition, dynamic_stitch, roll, scatter_nd
                              tensor_scatter_update, unique, unsorted_segment_max,
                              unsorted_segment_mean, unsorted_segment_min, unsorted_segment_sum)
 from ..ops.array_ops import gather_nd_v1 as gather_nd
+
+def __getattr__(name):
+    # Every other name of TF 2.21's compat.v1 that tfteach implements resolves on first use
+    # (compat/_v1_lazy.py), which keeps `import tfteach.v1` light.
+    if name.startswith("__"):
+        raise AttributeError(f"module '{__name__}' has no attribute '{name}'")
+    from . import _v1_lazy
+    value = _v1_lazy.lookup(__name__, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    from . import _v1_lazy
+    return sorted(set(globals()) | _v1_lazy.resolvable(_sys.modules[__name__]))

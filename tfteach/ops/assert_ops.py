@@ -1,0 +1,269 @@
+"""TF1's runtime checks: `tf.Assert`, the `tf.assert_*` family and the legacy `tf.Print`.
+
+An `Assert` op does nothing when its condition holds and fails the Session.run with
+InvalidArgumentError ("assertion failed: [..] [..]") when it does not; it has no outputs, so
+it runs only when fetched or made a control dependency. When both operands are known while
+the graph is built, a failing `assert_*` raises at once, as TF does.
+
+Difference from TF 2.21: TF guards the Assert with a `tf.cond` (ops under
+`<scope>/Assert/AssertGuard/`), so that the data tensors are computed only on failure; tfteach
+has no Switch/Merge cond yet and adds the Assert op directly (`<scope>/Assert/Assert`).
+"""
+import sys
+
+import numpy as np
+
+from .. import errors
+from ..framework import dtypes as _dt
+from ..framework import ops as _ops
+from ..framework import registry
+from ..framework.op_def_library import apply_op
+from . import array_ops, math_ops
+
+registry.register_op("Assert", inputs=(("condition", _dt.bool_), ("*data", registry.ANY)),
+                     outputs=(), shape=lambda op: [], stateful=True,
+                     doc="Fails the run with the data's values when the condition is false.")
+registry.register_op("Print", inputs=(("input", "T"), ("*data", registry.ANY)),
+                     shape=lambda op: [op.inputs[0].shape], stateful=True,
+                     doc="Identity that also writes the data's values to stderr (TF1's tf.Print).")
+registry.NotDifferentiable("Assert")
+
+
+@registry.RegisterGradient("Print")
+def _print_grad(op, *grads):
+    return [grads[0]] + [None] * (len(op.inputs) - 1)
+
+
+def _scalar(v):
+    if isinstance(v, (bytes, np.bytes_)):
+        return v.decode("utf-8", "backslashreplace")
+    if isinstance(v, (bool, np.bool_)):
+        return "1" if v else "0"
+    if isinstance(v, (float, np.floating)):
+        return "%g" % v
+    return str(v)
+
+
+def summarize_value(value, summarize=3):
+    """A value as TF's C++ SummarizeValue writes it: the first `summarize` elements in
+    nested brackets for the inner dimensions, '...' when some are left out."""
+    a = np.asarray(value, dtype=object if np.asarray(value).dtype.kind in "OSU" else None)
+    if a.ndim == 0:
+        return _scalar(a[()])
+    flat = a.reshape(-1)
+    n = flat.size if summarize is None or summarize < 0 else min(summarize, flat.size)
+    strides = [int(np.prod(a.shape[j:])) for j in range(1, a.ndim)]
+    out = []
+    for i in range(n):
+        opens = "".join("[" for s in strides if s and i % s == 0)
+        if out and not out[-1].endswith("]") and not opens:
+            out.append(" ")
+        out.append(opens + _scalar(flat[i]))
+        out.append("".join("]" for s in strides if s and (i + 1) % s == 0))
+    text = "".join(out)
+    return text + ("..." if n < flat.size else "")
+
+
+def _assert_kernel(cond, *data, summarize):
+    if bool(np.all(cond)):
+        return ()
+    parts = ", ".join(f"[{summarize_value(d, summarize)}]" for d in data).replace("], [", "] [")
+    raise errors.InvalidArgumentError(None, None, f"assertion failed: {parts}")
+
+
+def _print_kernel(x, *data, message, first_n, summarize, op):
+    count = _print_counts.get(op, 0)
+    if first_n < 0 or count < first_n:
+        _print_counts[op] = count + 1
+        sys.stderr.write(message + "".join(f"[{summarize_value(d, summarize)}]"
+                                           for d in data) + "\n")
+    return x
+
+
+_print_counts = {}
+registry.register_kernel("Assert", "CPU")(_assert_kernel)
+registry.register_kernel("Print", "CPU")(_print_kernel)
+
+
+def _eager_values(items):
+    return [x.numpy() if hasattr(x, "numpy") else x for x in items]
+
+
+def Assert(condition, data, summarize=None, name=None):
+    """Fails at run time with the values of `data` unless `condition` (a scalar bool) holds."""
+    summarize = 3 if summarize is None else summarize
+    if _ops.executing_eagerly() and not any(_ops.is_symbolic(x) for x in [condition, *data]):
+        cond = np.asarray(_eager_values([condition])[0])
+        if not cond.all():
+            _assert_kernel(cond, *_eager_values(data), summarize=summarize)
+        return None
+    with _ops.name_scope(name, "Assert", [condition, data]) as scope:
+        condition = _ops.convert_to_tensor(condition, dtype=_dt.bool_, name="condition")
+        if condition.shape.rank not in (None, 0):
+            raise ValueError(f"Shape must be rank 0 but is rank {condition.shape.rank} for "
+                             f"'{{{{node {scope}Assert}}}} = Assert' with input shapes: "
+                             f"{_shape_text(condition.shape)}.")
+        xs = [_ops.convert_to_tensor(x, name=f"data_{i}") for i, x in enumerate(data)]
+        apply_op("Assert", [condition, xs], {"summarize": summarize}, name="Assert")
+        # An op without outputs comes back as an empty list; the op is the graph's newest.
+        return condition.graph._ops[-1]
+
+
+def _shape_text(shape):
+    return "[" + ",".join("?" if d is None else str(d) for d in shape.as_list()) + "]"
+
+
+def Print(input_, data, message=None, first_n=None, summarize=None, name=None):
+    """TF1's `tf.Print`: returns `input_` unchanged, and writes `message` and the values of
+    `data` to stderr each time it runs (the first `first_n` times when given)."""
+    attrs = {"message": message or "", "first_n": -1 if first_n is None else first_n,
+             "summarize": 3 if summarize is None else summarize}
+    return apply_op("Print", [input_, list(data)], attrs, name=name or "Print")[0]
+
+
+def _tensor_name(t):
+    return getattr(t, "name", "")
+
+
+def _static(t):
+    from ..framework import tensor_util
+    if hasattr(t, "numpy"):
+        return t.numpy()
+    try:
+        return tensor_util.constant_value(t)
+    except Exception:       # an op constant folding does not know: not static
+        return None
+
+
+def _binary_assert(sym, opname, op_fn, np_fn, x, y, data, summarize, message, name):
+    with _ops.name_scope(name, opname, [x, y, data]):
+        x = _ops.convert_to_tensor(x, name="x")
+        y = _ops.convert_to_tensor(y, name="y")
+        if data is None:
+            data = [message] if message else []
+            data = data + [f"Condition x {sym} y did not hold element-wise:",
+                           f"x ({_tensor_name(x)}) = ", x, f"y ({_tensor_name(y)}) = ", y]
+        elif message:
+            data = [message] + list(data)
+        xv, yv = _static(x), _static(y)
+        if xv is not None and yv is not None and not np.all(np_fn(xv, yv)):
+            lines = ([message] if message else []) + [
+                f"Condition x {sym} y did not hold element-wise:",
+                f"x ({_tensor_name(x)}) = ", _np_text(xv), f"y ({_tensor_name(y)}) = ",
+                _np_text(yv)]
+            raise errors.InvalidArgumentError(None, None, "\n".join(lines))
+        condition = math_ops.reduce_all(op_fn(x, y))
+        return Assert(condition, data, summarize=summarize)
+
+
+def _np_text(v):
+    return str(np.asarray(v))
+
+
+def _make_binary(sym, opname, op_fn, np_fn):
+    def check(x, y, data=None, summarize=None, message=None, name=None):
+        return _binary_assert(sym, opname, op_fn, np_fn, x, y, data, summarize, message, name)
+    check.__name__ = opname
+    check.__doc__ = f"Asserts `x {sym} y` element-wise (TF1's `tf.{opname}`)."
+    return check
+
+
+assert_equal = _make_binary("==", "assert_equal", math_ops.equal, np.equal)
+assert_none_equal = _make_binary("!=", "assert_none_equal", math_ops.not_equal, np.not_equal)
+assert_less = _make_binary("<", "assert_less", math_ops.less, np.less)
+assert_less_equal = _make_binary("<=", "assert_less_equal", math_ops.less_equal, np.less_equal)
+assert_greater = _make_binary(">", "assert_greater", math_ops.greater, np.greater)
+assert_greater_equal = _make_binary(">=", "assert_greater_equal", math_ops.greater_equal,
+                                    np.greater_equal)
+
+
+def _make_sign(opname, sym, desc):
+    binary = _make_binary(sym, opname, {"<": math_ops.less, "<=": math_ops.less_equal,
+                                        ">": math_ops.greater, ">=": math_ops.greater_equal}[sym],
+                          {"<": np.less, "<=": np.less_equal, ">": np.greater,
+                           ">=": np.greater_equal}[sym])
+
+    def check(x, data=None, summarize=None, message=None, name=None):
+        with _ops.name_scope(name, opname, [x, data]):
+            x = _ops.convert_to_tensor(x, name="x")
+            if data is None:
+                data = [message] if message else []
+                data = data + [f"Condition x {sym} 0 did not hold element-wise:",
+                               f"x ({_tensor_name(x)}) = ", x]
+                message = None
+            zero = array_ops.zeros([], dtype=x.dtype.base_dtype)
+            return binary(x, zero, data=data, summarize=summarize, message=message)
+    check.__name__ = opname
+    check.__doc__ = f"Asserts that every element of `x` is {desc} (TF1's `tf.{opname}`)."
+    return check
+
+
+assert_positive = _make_sign("assert_positive", ">", "positive")
+assert_negative = _make_sign("assert_negative", "<", "negative")
+assert_non_negative = _make_sign("assert_non_negative", ">=", "non-negative")
+assert_non_positive = _make_sign("assert_non_positive", "<=", "non-positive")
+
+
+def _rank_error(x, desc, rank, message):
+    prefix = f"{message}.  " if message else ""
+    return ValueError(f"{prefix}Tensor {_tensor_name(x)} must have rank {desc}{rank}.  Received "
+                      f"rank {x.shape.rank}, shape {x.shape}")
+
+
+def _rank_check(opname, ok, desc):
+    def check(x, rank, data=None, summarize=None, message=None, name=None):
+        with _ops.name_scope(name, opname, [x, rank]):
+            x = _ops.convert_to_tensor(x, name="x")
+            if x.shape.rank is None:
+                raise NotImplementedError(f"tfteach's {opname} needs the rank of {x.name} "
+                                          f"known while the graph is built")
+            if not ok(x.shape.rank, int(rank)):
+                raise _rank_error(x, desc, int(rank), message)
+            return array_ops.no_op(name="static_checks_determined_all_ok")
+    check.__name__ = opname
+    return check
+
+
+assert_rank = _rank_check("assert_rank", lambda r, k: r == k, "")
+assert_rank_at_least = _rank_check("assert_rank_at_least", lambda r, k: r >= k, "at least ")
+
+
+def assert_scalar(tensor, name=None, message=None):
+    with _ops.name_scope(name, "assert_scalar", [tensor]) as scope:
+        tensor = _ops.convert_to_tensor(tensor, name=scope)
+        if tensor.shape.rank not in (None, 0):
+            prefix = f"{message}  " if message else ""
+            raise ValueError(f"{prefix}Expected scalar shape for {tensor.name}, saw shape: "
+                             f"{tensor.shape}.")
+        return tensor
+
+
+def assert_type(tensor, tf_type, message=None, name=None):
+    tf_type = _dt.as_dtype(tf_type)
+    with _ops.name_scope(name, "assert_type", [tensor]):
+        tensor = _ops.convert_to_tensor(tensor, name="tensor")
+        if tensor.dtype.base_dtype != tf_type:
+            prefix = f"{message} " if message else ""
+            raise TypeError(f"{prefix}{_tensor_name(tensor)} must be of type {tf_type!r}; "
+                            f"got {tensor.dtype.base_dtype!r}")
+        return array_ops.no_op("statically_determined_correct_type")
+
+
+def assert_integer(x, message=None, name=None):
+    with _ops.name_scope(name, "assert_integer", [x]):
+        x = _ops.convert_to_tensor(x, name="x")
+        if not x.dtype.is_integer:
+            prefix = f"{message} " if message else ""
+            raise TypeError(f"{prefix}Expected Tensor {_tensor_name(x)} to be integer, got "
+                            f"{x.dtype!r}")
+        return array_ops.no_op("statically_determined_was_integer")
+
+
+def is_numeric_tensor(tensor):
+    return isinstance(tensor, _ops.Tensor) and tensor.dtype.base_dtype in _NUMERIC
+
+
+_NUMERIC = frozenset([_dt.float16, _dt.float32, _dt.float64, _dt.bfloat16, _dt.int8,
+                      _dt.int16, _dt.int32, _dt.int64, _dt.uint8, _dt.uint16, _dt.uint32,
+                      _dt.uint64, _dt.complex64, _dt.complex128, _dt.qint8, _dt.qint16,
+                      _dt.qint32, _dt.quint8, _dt.quint16])
