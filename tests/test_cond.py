@@ -9,13 +9,12 @@ topological order for the executor; names and edges are the same.
 import numpy as np
 import pytest
 
-import tfteach.v1 as tf1
 from tfteach import errors
 
 
 @pytest.fixture
-def tf():
-    tf1.reset_default_graph()
+def tf(tf1):
+    # conftest's tf1: graph mode and a fresh default graph, whatever ran before
     return tf1
 
 
