@@ -320,3 +320,109 @@ def cond_value(pred, true_ref, false_value, read_name="read"):
         in_true.add_op(true_val.op)
         in_false.add_op(false_val.op)
         return merge([false_val, true_val])[0]
+
+
+# --- tf.case ----------------------------------------------------------------------------------
+
+# TF's Assert op. tfteach's v1 namespace work registers the same op (ops/assert_ops.py on
+# another branch): whichever module imports first declares it, so the two can meet.
+if "Assert" not in registry.all_ops():
+    registry.register_op("Assert", inputs=(("condition", _dt.bool_), ("*data", registry.ANY)),
+                         outputs=(), shape=lambda op: [], stateful=True,
+                         doc="Fails the run with the data's values when the condition is "
+                             "false.")
+    registry.NotDifferentiable("Assert")
+
+
+def _guarded_assert(condition, data, summarize, name="Assert"):
+    """TF's graph-mode `tf.Assert` for data that is not all string/int32: the Assert op sits
+    in the false branch of a cond named `AssertGuard`, so its data is only computed (and
+    copied to the host, in TF) when the check fails. Returns the guard's Merge op."""
+    from . import array_ops
+    with _ops.name_scope(name, "Assert", [condition, data]):
+        for i, x in enumerate(data):   # TF converts the data once outside the guard
+            if not isinstance(x, _ops.Tensor):
+                _ops.convert_to_tensor(x)
+
+        def true_assert():
+            # apply_op converts the Python data under the op's name (`Assert/data_0`)
+            apply_op("Assert", [condition, list(data)], {"summarize": summarize},
+                     name="Assert")
+            return condition.graph._ops[-1]
+        guard = cond(condition, lambda: array_ops.no_op(), true_assert, name="AssertGuard")
+        return guard.op
+
+
+def _assert_at_most_n_true(predicates, n, msg):
+    from . import array_ops, math_ops, constant_op
+    preds_c = _stack_preds(predicates)
+    num = math_ops.reduce_sum(math_ops.cast(preds_c, _dt.int32), name="num_true_conds")
+    ok = math_ops.less_equal(num, constant_op.constant(n, name="n_true_conds"))
+    names = ", ".join(getattr(p, "name", "?") for p in predicates)
+    return _guarded_assert(
+        ok, [f"{msg}: more than {n} conditions ({names}) evaluated as True:", preds_c],
+        summarize=len(predicates))
+
+
+def _stack_preds(predicates):
+    from . import array_ops, constant_op
+    if not predicates:      # TF stacks an empty list as a float32 constant of shape [0]
+        import numpy as np
+        return constant_op.constant(np.zeros([0], np.float32), name="preds_c")
+    return array_ops.stack(list(predicates), name="preds_c")
+
+
+def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"):
+    """TF1's `tf.case`: the fn of the first true predicate, as nested `tf.cond`s under
+    `case/` (`case/cond`, `case/cond/cond`, ...). Without `default` the last pair's fn is the
+    default, guarded by Asserts that its predicate holds and no other does; with
+    `exclusive=True` an Assert fails the run when more than one predicate holds. Every fn is
+    called once, at graph building."""
+    if not isinstance(pred_fn_pairs, (list, tuple, dict)):
+        raise TypeError(f"'pred_fn_pairs' must be a list, tuple, or dict. Received: "
+                        f"{type(pred_fn_pairs)}")
+    pairs = list(pred_fn_pairs.items()) if isinstance(pred_fn_pairs, dict) else \
+        list(pred_fn_pairs)
+    for entry in pairs:
+        if not isinstance(entry, tuple) or len(entry) != 2:
+            raise TypeError(f"Each entry in 'pred_fn_pairs' must be a 2-tuple. "
+                            f"Received {entry}.")
+        pred, fn = entry
+        if not isinstance(pred, _ops.Tensor):
+            raise TypeError(f"pred must be a Tensor, got: {pred}")
+        if pred.dtype.base_dtype != _dt.bool_:
+            raise TypeError(f"pred must be Tensor of type bool: {pred.name}")
+        if not callable(fn):
+            raise TypeError(f"fn for pred {pred.name} must be callable.")
+    if not pairs:
+        raise ValueError("not enough values to unpack (expected 2, got 0)")
+    predicates = [p for p, _ in pairs]
+    actions = [f for _, f in pairs]
+    with _ops.name_scope(name, "case", [predicates]):
+        if default is None:
+            k = len(predicates) - 1
+            last_pred, last_fn = predicates[k], actions[k]
+            others = predicates[:k]
+            all_preds = predicates
+
+            def default(last_fn=last_fn):
+                default_msg = ["Input error: None of conditions evaluated as True:",
+                               _stack_preds(all_preds)]
+                deps = [_assert_at_most_n_true(
+                            others, 0, f"Implementation error: selected default action #{k} "
+                                       f"was called, but some of other predicates are True: "),
+                        _guarded_assert(last_pred, default_msg, summarize=3)]
+                with _ops.control_dependencies(deps):
+                    return last_fn()
+            predicates, actions = others, actions[:k]
+
+        def chain(i):
+            if i == len(predicates):
+                return default
+            return lambda: cond(predicates[i], actions[i], chain(i + 1), strict=strict)
+
+        if exclusive:
+            guard = _assert_at_most_n_true(predicates, 1, "Input error: exclusive=True")
+            with _ops.control_dependencies([guard]):
+                return chain(0)()
+        return chain(0)()

@@ -69,7 +69,7 @@ _INDEX = {
         SparseSoftmaxCrossEntropyWithLogits
     """,
     "control_flow": """
-        Merge RefMerge RefSwitch Switch
+        Merge RefMerge RefSwitch Switch Assert
     """,
 }
 for _mod, _types in _INDEX.items():
