@@ -256,3 +256,34 @@ def test_failing_kernel_in_the_body_names_the_op_and_rolls_back(tf):
             s.run(r, {m: [1, 2, 3]})
         assert "while/Reshape" in str(e.value)
         assert s.run(v) == 3.0
+
+
+# --- TF2: tf.while_loop traced in a tf.function on a run-time condition ----------------------
+
+def test_tf2_loop_in_function_is_lowered_to_the_frame(tf2):
+    @tf2.function
+    def f(n):
+        return tf2.while_loop(lambda i, acc: i < n,
+                              lambda i, acc: (i + 1, acc + tf2.cast(i, tf2.float32)),
+                              (tf2.constant(0), tf2.constant(0.0)))
+    out = f(tf2.constant(5))
+    assert isinstance(out, tuple) and (int(out[0]), float(out[1])) == (5, 10.0)
+    out = f(tf2.constant(3))
+    assert (int(out[0]), float(out[1])) == (3, 3.0)
+    types = {op.type for op in f.get_concrete_function(tf2.constant(5)).graph.get_operations()}
+    assert {"Enter", "Merge", "LoopCond", "Switch", "NextIteration", "Exit"} <= types
+
+
+def test_tf2_loop_reading_a_variable_and_tape(tf2):
+    v = tf2.Variable(2.0)
+
+    @tf2.function
+    def g(n):
+        return tf2.while_loop(lambda x: x < n, lambda x: x * v, [tf2.constant(1.0)])
+    out = g(tf2.constant(10.0))
+    assert isinstance(out, list) and float(out[0]) == 16.0
+    with tf2.GradientTape() as t:
+        y = g(tf2.constant(10.0))
+    assert float(y[0]) == 16.0          # the forward value under a tape is TF's
+    with pytest.raises(NotImplementedError, match="tf.while_loop"):
+        t.gradient(y, v)

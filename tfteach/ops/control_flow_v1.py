@@ -441,9 +441,6 @@ def _like_input(op):
     return [op.inputs[0].shape]
 
 
-def _enter_shape(op):
-    inv = op._attrs.get("_shape_invariant")
-    return [inv if inv is not None else op.inputs[0].shape]
 
 
 def _loop_cond_shape(op):
@@ -454,11 +451,11 @@ def _loop_cond_shape(op):
 
 
 _FRAME_ATTRS = {"frame_name": "", "is_constant": False, "parallel_iterations": 10}
-registry.register_op("Enter", inputs=(("data", "T"),), shape=_enter_shape,
+registry.register_op("Enter", inputs=(("data", "T"),), shape=_like_input,
                      attr_defaults=_FRAME_ATTRS,
                      doc="Makes data available in a while loop's frame.")
 registry.register_op("RefEnter", inputs=(("data", "ref:T"),), outputs=(("output", "ref:T"),),
-                     shape=_enter_shape, attr_defaults=_FRAME_ATTRS, stateful=True,
+                     shape=_like_input, attr_defaults=_FRAME_ATTRS, stateful=True,
                      doc="Enter for a reference (a variable used in a loop body).")
 registry.register_op("Exit", inputs=(("data", "T"),), shape=_like_input,
                      doc="Leaves a while loop's frame with the loop variable's final value.")
@@ -479,7 +476,7 @@ def _while_grad(op, *grads):
     # TF differentiates a loop with a backward loop over stacks of the forward values; that
     # machinery is not in tfteach, and a None gradient would silently be wrong.
     raise NotImplementedError(
-        f"tf.gradients through tf.while_loop ('{op.name}') is not implemented in tfteach "
+        f"Gradients through tf.while_loop ('{op.name}') are not implemented in tfteach "
         f"(TF builds a backward loop over stacked forward values). Unroll the loop with a "
         f"Python for-loop of fixed count to differentiate it.")
 
@@ -561,11 +558,14 @@ def _inside(ctx, target):
 def _enter(data, frame_name, is_constant, parallel_iterations, name="Enter", invariant=None):
     attrs = {"frame_name": frame_name, "is_constant": is_constant,
              "parallel_iterations": parallel_iterations}
-    if invariant is not None:
-        attrs["_shape_invariant"] = invariant
     use_ref = data.dtype.is_ref_dtype
-    return apply_op("RefEnter" if use_ref else "Enter", [data], attrs,
-                    name=name if not use_ref or name.endswith("/") else "RefEnter")[0]
+    out = apply_op("RefEnter" if use_ref else "Enter", [data], attrs,
+                   name=name if not use_ref or name.endswith("/") else "RefEnter")[0]
+    if invariant is not None:
+        # TF gives a loop variable's Enter the invariant's shape; the Merge, Switch,
+        # Identity and Exit after it take theirs from it
+        out._shape = invariant
+    return out
 
 
 def _shape_text(s):

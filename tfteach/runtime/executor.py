@@ -732,7 +732,8 @@ class _Frame:
 def _step(op):
     """(op, how to run it) for the frame interpreter."""
     if isinstance(op, _Frame):
-        return (op, op.run, op._inputs, (True,) * len(op._inputs), {}, 2, op._control_inputs)
+        return (op, op.run, op._inputs, (False,) * len(op._inputs), {}, 2,
+                op._control_inputs)
     if op._type == "Const":
         return (op, None, (), (), {}, 0, op._control_inputs)
     opdef = op._opdef
@@ -749,16 +750,18 @@ def _step(op):
             kw["op"] = op
         elif a in op._attrs:
             kw[a] = op._attrs[a]
-    wants_ref = []
-    for j in range(len(op._inputs)):
+    # a reference edge is read where it is consumed, unless the op takes the reference
+    reads = []
+    for j, t in enumerate(op._inputs):
         spec = opdef.inputs[min(j, len(opdef.inputs) - 1)][1]
-        wants_ref.append(isinstance(spec, str) and spec.startswith("ref:"))
+        reads.append(t.dtype.is_ref_dtype and
+                     not (isinstance(spec, str) and spec.startswith("ref:")))
     kind = 3 if op._type in _MERGES else 1
-    return (op, kernel, op._inputs, tuple(wants_ref), kw, kind, op._control_inputs)
+    return (op, kernel, op._inputs, tuple(reads), kw, kind, op._control_inputs)
 
 
 def _run_steps(steps, env, dead, ctx, DEAD):
-    for op, kernel, ins, wants_ref, kw, kind, ctl in steps:
+    for op, kernel, ins, reads, kw, kind, ctl in steps:
         outs = op._outputs
         args = [env[t] for t in ins]
         if any(c in dead for c in ctl) or (kind != 3 and any(a is DEAD for a in args)):
@@ -773,8 +776,7 @@ def _run_steps(steps, env, dead, ctx, DEAD):
             if kind == 2:
                 res = kernel(*args, ctx=ctx)
             else:
-                args = [read_ref(a, op.name) if isinstance(a, VariableSlot) and not r else a
-                        for a, r in zip(args, wants_ref)]
+                args = [read_ref(a, op.name) if r else a for a, r in zip(args, reads)]
                 if "ctx" in op._opdef.kernel_attr_names("CPU"):
                     res = kernel(*args, ctx=ctx, **kw)
                 else:
