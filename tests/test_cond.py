@@ -318,3 +318,104 @@ def test_v1_cond_runs_eagerly_like_tf(tf2):
                          lambda: [tf2.constant(2.0)])) == 2.0
     assert v1.cond(True, lambda: 1, lambda: 2) == 1
     assert v1.cond(tf2.constant(True), lambda: [3], lambda: [4], strict=True) == [3]
+
+
+# --- tf.case ----------------------------------------------------------------------------------
+
+def test_case_graph_and_values_are_tf1s(tf):
+    x = tf.placeholder(tf.int32, [], name="x")
+    r = tf.case([(x < 0, lambda: tf.constant(-1)), (x < 10, lambda: tf.constant(1))],
+                default=lambda: tf.constant(100))
+    assert r.name == "case/cond/Merge:0"
+    g = _graph(tf)
+    assert g["case/cond/Switch"] == ("Switch", ["Less:0", "Less:0"], [])
+    assert g["case/cond/Const"] == ("Const", [], ["case/cond/switch_t"])
+    assert g["case/cond/cond/Switch/Switch"] == ("Switch", ["Less_1:0", "case/cond/pred_id:0"],
+                                                 [])
+    assert g["case/cond/cond/Switch"] == (
+        "Switch", ["case/cond/cond/Switch/Switch:0", "case/cond/cond/Switch/Switch:0"], [])
+    assert g["case/cond/cond/Merge"] == (
+        "Merge", ["case/cond/cond/Const_1:0", "case/cond/cond/Const:0"], [])
+    assert g["case/cond/Merge"] == ("Merge", ["case/cond/cond/Merge:0", "case/cond/Const:0"],
+                                    [])
+    with tf.Session() as s:
+        assert [s.run(r, {x: v}) for v in (-5, 5, 50)] == [-1, 1, 100]
+
+
+def test_case_exclusive_asserts_at_most_one_true(tf):
+    x = tf.placeholder(tf.int32, [], name="x")
+    r = tf.case({x < 0: lambda: tf.constant(-1), x < 10: lambda: tf.constant(1)},
+                default=lambda: tf.constant(100), exclusive=True)
+    g = _graph(tf)
+    assert g["case/preds_c"] == ("Pack", ["Less:0", "Less_1:0"], [])
+    assert g["case/num_true_conds"] == ("Sum", ["case/Cast:0", "case/Const:0"], [])
+    assert g["case/LessEqual"] == ("LessEqual", ["case/num_true_conds:0",
+                                                 "case/n_true_conds:0"], [])
+    assert g["case/Assert/AssertGuard/Assert"] == (
+        "Assert", ["case/Assert/AssertGuard/Assert/Switch:0",
+                   "case/Assert/AssertGuard/Assert/data_0:0",
+                   "case/Assert/AssertGuard/Assert/Switch_1:0"], [])
+    assert g["case/cond/Switch"] == ("Switch", ["Less:0", "Less:0"],
+                                     ["case/Assert/AssertGuard/Merge"])
+    assert g["case/cond/Const"][2] == ["case/Assert/AssertGuard/Merge", "case/cond/switch_t"]
+    with tf.Session() as s:
+        assert [s.run(r, {x: v}) for v in (5, 50)] == [1, 100]
+        with pytest.raises(errors.InvalidArgumentError) as e:
+            s.run(r, {x: -5})
+        assert "assertion failed: [Input error: exclusive=True: more than 1 conditions " \
+               "(Less:0, Less_1:0) evaluated as True:] [1 1]" in str(e.value)
+        assert "case/Assert/AssertGuard/Assert" in str(e.value)
+
+
+def test_case_without_default_uses_the_last_fn_behind_asserts(tf):
+    x = tf.placeholder(tf.int32, [], name="x")
+    r = tf.case([(x < 0, lambda: tf.constant(-1)), (x < 10, lambda: tf.constant(1))])
+    assert r.name == "case/cond/Merge:0"
+    g = _graph(tf)
+    assert g["case/cond/preds_c"] == ("Pack", ["case/cond/preds_c/Switch:0",
+                                               "case/cond/preds_c/Switch_1:0"], [])
+    assert g["case/cond/preds_c_1"] == ("Pack", ["case/cond/preds_c/Switch:0"], [])
+    assert g["case/cond/Const_2"] == ("Const", [], ["case/cond/Assert/AssertGuard/Merge",
+                                                    "case/cond/Assert_1/AssertGuard/Merge"])
+    assert g["case/cond/Merge"] == ("Merge", ["case/cond/Const_2:0", "case/cond/Const:0"], [])
+    with tf.Session() as s:
+        assert [s.run(r, {x: v}) for v in (-5, 5)] == [-1, 1]
+        with pytest.raises(errors.InvalidArgumentError) as e:
+            s.run(r, {x: 50})
+        assert "assertion failed: [Input error: None of conditions evaluated as True:] " \
+               "[0 0]" in str(e.value)
+        assert "case/cond/Assert_1/AssertGuard/Assert" in str(e.value)
+
+
+def test_case_one_pair_and_strict(tf):
+    x = tf.placeholder(tf.int32, [], name="x")
+    r = tf.case([(x < 0, lambda: [tf.constant(-1)])], name="mycase")
+    # no cond is left: the one fn is the default, returned as it is
+    assert [t.name for t in r] == ["mycase/Const_1:0"]
+    assert _graph(tf)["mycase/preds_c_1"] == ("Const", [], [])
+    r2 = tf.case([(x < 0, lambda: [tf.constant(-1)])], default=lambda: [tf.constant(1)],
+                 strict=True)
+    assert [t.name for t in r2] == ["case/cond/Merge:0"]
+    with tf.Session() as s:
+        assert s.run(r2, {x: 3}) == [1]
+        assert s.run(r, {x: -3}) == [-1]
+
+
+@pytest.mark.parametrize("args, cls, msg", [
+    ("[(x < 0, 3)]", TypeError, "fn for pred Less:0 must be callable."),
+    ("[(1, lambda: 1)]", TypeError, "pred must be a Tensor, got: 1"),
+    ("[(True, lambda: 1)]", TypeError, "pred must be a Tensor, got: True"),
+    ("[(x, lambda: tf.constant(1))]", TypeError, "pred must be Tensor of type bool: x:0"),
+    ("[x < 0]", TypeError, "Each entry in 'pred_fn_pairs' must be a 2-tuple. "
+                           "Received Tensor(\"Less:0\", shape=(), dtype=bool)."),
+    ("3", TypeError, "'pred_fn_pairs' must be a list, tuple, or dict. Received: <class 'int'>"),
+    ("[(x < 0, lambda: tf.constant(1))], default=3", TypeError, "'false_fn' must be callable."),
+    ("[(x < 0, lambda: tf.constant(1)), (x < 1, lambda: tf.constant(1.0))]", ValueError,
+     "Outputs of 'true_fn' and 'false_fn' must have the same type(s). Received int32 from "
+     "'true_fn' and float32 from 'false_fn'."),
+])
+def test_case_errors_are_tfs(tf, args, cls, msg):
+    x = tf.placeholder(tf.int32, [], name="x")  # noqa: F841 - used by eval
+    with pytest.raises(cls) as e:
+        eval("tf.case(" + args + ")", {"tf": tf, "x": x})
+    assert str(e.value) == msg

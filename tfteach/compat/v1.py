@@ -20,7 +20,7 @@ from ..ops.constant_op import constant
 from ..ops.array_ops import (identity, no_op, placeholder, placeholder_with_default, rank,
                              shape, size, stop_gradient)
 from ..ops.control_flow_ops import group, tuple, with_dependencies
-from ..ops.control_flow_v1 import cond
+from ..ops.control_flow_v1 import case, cond, while_loop
 from ..ops.math_ops import (abs, add, add_n, cast, div, divide, equal, exp, floordiv,
                             floormod, greater, greater_equal, less, less_equal, log,
                             logical_and, logical_not, logical_or, logical_xor, maximum,

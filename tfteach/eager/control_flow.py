@@ -10,7 +10,9 @@ lowered form directly (control_flow_v1.cond: `cond/Switch`, `cond/pred_id`, bran
 under `cond/`, `cond/Merge`), so the traced graph shows TF1's ops rather than an `If` op;
 values and gradients (GradientTape through the traced function differentiates the
 Switch/Merge ops with TF's rules) are TF's. A `tf.while_loop` on such a condition (TF's
-`While` op) is not implemented: it raises NotImplementedError saying so.
+`While` op, lowered the same way) is built as TF1's loop frame (control_flow_v1.while_loop:
+`while/Enter`, `while/Merge`, `while/LoopCond`, ..., `while/Exit`); its values are TF's, and
+a gradient through it raises NotImplementedError (TF differentiates it).
 """
 from ..framework import ops as _ops
 from ..framework import tensor_util
@@ -53,12 +55,20 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     single = not isinstance(loop_vars, (list, tuple))
     state = [loop_vars] if single else list(loop_vars)
     i = 0
+    if _ops.executing_eagerly() is False and maximum_iterations is not None and \
+            _static_value(maximum_iterations) is None:
+        return _graph_loop(cond, body, loop_vars, shape_invariants, parallel_iterations,
+                           maximum_iterations, name, single)
     while maximum_iterations is None or i < int(maximum_iterations):
         value = _static_value(cond(*state))
         if value is None:
+            if i == 0:
+                # the probe's ops are left unused in the graph (the plan prunes them)
+                return _graph_loop(cond, body, loop_vars, shape_invariants,
+                                   parallel_iterations, maximum_iterations, name, single)
             raise NotImplementedError(
-                "tf.while_loop with a condition known only when the graph runs is not "
-                "implemented in tfteach (TF builds a `While` op); run the loop eagerly.")
+                "tf.while_loop whose condition becomes known only when the graph runs "
+                "after some iterations is not implemented in tfteach.")
         if not value:
             break
         out = body(*state)
@@ -68,3 +78,21 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
         return state[0]
     return type(loop_vars)(state) if isinstance(loop_vars, tuple) and \
         not hasattr(loop_vars, "_fields") else state
+
+
+def _graph_loop(cond, body, loop_vars, shape_invariants, parallel_iterations,
+                maximum_iterations, name, single):
+    """A loop on a run-time condition in a traced function: where TF 2.21 records a `While`
+    op that its optimiser lowers to TF1's frame before running, tfteach builds that frame
+    (control_flow_v1.while_loop) directly. TF2's loop returns loop_vars' structure."""
+    from ..ops import control_flow_v1
+    out = control_flow_v1.while_loop(cond, body, [loop_vars] if single else loop_vars,
+                                     shape_invariants=None if shape_invariants is None else
+                                     ([shape_invariants] if single else shape_invariants),
+                                     parallel_iterations=parallel_iterations,
+                                     name=name, maximum_iterations=maximum_iterations,
+                                     return_same_structure=True)
+    if single:
+        return out[0]
+    return type(loop_vars)(out) if isinstance(loop_vars, tuple) and \
+        not hasattr(loop_vars, "_fields") else list(out)

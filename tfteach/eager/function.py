@@ -144,14 +144,16 @@ class FuncGraph(_ops.Graph):
         return ph
 
     def _placeholder(self, dtype, shape, name):
-        saved = self._control_stack
-        self._control_stack = []
+        # a capture is an input of the whole function, made outside any cond branch or
+        # loop being traced; the op using it brings it in (Switch, Enter)
+        saved = self._control_stack, self._control_flow_context
+        self._control_stack, self._control_flow_context = [], None
         try:
             with self.as_default():
                 return apply_op("Placeholder", [], {"dtype": dtype, "shape": shape},
                                 name=name)[0]
         finally:
-            self._control_stack = saved
+            self._control_stack, self._control_flow_context = saved
 
     def _eager_feeds(self):
         out = [(ph, v._value) for v, ph in self._captures.values()]
@@ -245,6 +247,16 @@ class ConcreteFunction:
         values += self._cap_values
         ctx = context._FunctionRunContext()
         taped = _execute.active_tapes and any(t._recording for t in _execute.active_tapes)
+        if taped and self._has_loops():
+            # no backward graph for a while loop: the call runs plainly and a gradient
+            # through it raises (control_flow_v1._while_grad)
+            plan = self._get_plan()[0]
+            results = plan.run(values, ctx)
+            outs = self._eager_outs(results)
+            self._record_loop(arg_tensors, outs)
+            it = iter(outs)
+            flat = [next(it) if isinstance(t, _ops.Tensor) else t for t in self._flat_outputs]
+            return _pack(self.structured_outputs, flat)
         if taped:
             # Under a tape the call also returns the intermediate values its gradient needs,
             # so the backward pass never recomputes the forward (nor re-reads variables that
@@ -282,6 +294,26 @@ class ConcreteFunction:
                 raise TypeError(f"Binding inputs to tf.function failed: expected "
                                 f"{_spec_of(ph)!r}, got {t!r}.")
         return self._call_flat(tensors)
+
+    def _eager_outs(self, results):
+        outs = []
+        for v, dt in zip(results[:len(self._out_dtypes)], self._out_dtypes):
+            if type(v) is not np.ndarray and not isinstance(v, np.generic):
+                v = _execute._as_array(v, dt)
+            outs.append(EagerTensor(v, dt))
+        return outs
+
+    def _has_loops(self):
+        return any(op._type in ("Enter", "RefEnter") for op in self.graph._ops)
+
+    def _record_loop(self, arg_tensors, outs):
+        from . import backprop
+        from ..ops.control_flow_v1 import _while_grad
+        exit_op = next(op for op in self.graph._ops if op._type in ("Exit", "RefExit"))
+        inputs = list(arg_tensors) + [v for v, _ in self.graph._captures.values()] + \
+            [var for var, _ in self.graph._var_captures.values()]
+        backprop.record_function_call(inputs, outs, lambda out_grads: _while_grad(exit_op),
+                                      self.name)
 
     # gradients -----------------------------------------------------------------------------
     def _record(self, arg_tensors, captured, outs, saved):

@@ -328,3 +328,410 @@ def cond_value(pred, true_ref, false_value, read_name="read"):
         in_true.add_op(true_val.op)
         in_false.add_op(false_val.op)
         return merge([false_val, true_val])[0]
+
+
+# --- tf.case ----------------------------------------------------------------------------------
+
+# TF's Assert op. tfteach's v1 namespace work registers the same op (ops/assert_ops.py on
+# another branch): whichever module imports first declares it, so the two can meet.
+if "Assert" not in registry.all_ops():
+    registry.register_op("Assert", inputs=(("condition", _dt.bool_), ("*data", registry.ANY)),
+                         outputs=(), shape=lambda op: [], stateful=True,
+                         doc="Fails the run with the data's values when the condition is "
+                             "false.")
+    registry.NotDifferentiable("Assert")
+
+
+def _guarded_assert(condition, data, summarize, name="Assert"):
+    """TF's graph-mode `tf.Assert` for data that is not all string/int32: the Assert op sits
+    in the false branch of a cond named `AssertGuard`, so its data is only computed (and
+    copied to the host, in TF) when the check fails. Returns the guard's Merge op."""
+    from . import array_ops
+    with _ops.name_scope(name, "Assert", [condition, data]):
+        for i, x in enumerate(data):   # TF converts the data once outside the guard
+            if not isinstance(x, _ops.Tensor):
+                _ops.convert_to_tensor(x)
+
+        def true_assert():
+            # apply_op converts the Python data under the op's name (`Assert/data_0`)
+            apply_op("Assert", [condition, list(data)], {"summarize": summarize},
+                     name="Assert")
+            return condition.graph._ops[-1]
+        guard = cond(condition, lambda: array_ops.no_op(), true_assert, name="AssertGuard")
+        return guard.op
+
+
+def _assert_at_most_n_true(predicates, n, msg):
+    from . import array_ops, math_ops, constant_op
+    preds_c = _stack_preds(predicates)
+    num = math_ops.reduce_sum(math_ops.cast(preds_c, _dt.int32), name="num_true_conds")
+    ok = math_ops.less_equal(num, constant_op.constant(n, name="n_true_conds"))
+    names = ", ".join(getattr(p, "name", "?") for p in predicates)
+    return _guarded_assert(
+        ok, [f"{msg}: more than {n} conditions ({names}) evaluated as True:", preds_c],
+        summarize=len(predicates))
+
+
+def _stack_preds(predicates):
+    from . import array_ops, constant_op
+    if not predicates:      # TF stacks an empty list as a float32 constant of shape [0]
+        import numpy as np
+        return constant_op.constant(np.zeros([0], np.float32), name="preds_c")
+    return array_ops.stack(list(predicates), name="preds_c")
+
+
+def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"):
+    """TF1's `tf.case`: the fn of the first true predicate, as nested `tf.cond`s under
+    `case/` (`case/cond`, `case/cond/cond`, ...). Without `default` the last pair's fn is the
+    default, guarded by Asserts that its predicate holds and no other does; with
+    `exclusive=True` an Assert fails the run when more than one predicate holds. Every fn is
+    called once, at graph building."""
+    if not isinstance(pred_fn_pairs, (list, tuple, dict)):
+        raise TypeError(f"'pred_fn_pairs' must be a list, tuple, or dict. Received: "
+                        f"{type(pred_fn_pairs)}")
+    pairs = list(pred_fn_pairs.items()) if isinstance(pred_fn_pairs, dict) else \
+        list(pred_fn_pairs)
+    for entry in pairs:
+        if not isinstance(entry, tuple) or len(entry) != 2:
+            raise TypeError(f"Each entry in 'pred_fn_pairs' must be a 2-tuple. "
+                            f"Received {entry}.")
+        pred, fn = entry
+        if not isinstance(pred, _ops.Tensor):
+            raise TypeError(f"pred must be a Tensor, got: {pred}")
+        if pred.dtype.base_dtype != _dt.bool_:
+            raise TypeError(f"pred must be Tensor of type bool: {pred.name}")
+        if not callable(fn):
+            raise TypeError(f"fn for pred {pred.name} must be callable.")
+    if not pairs:
+        raise ValueError("not enough values to unpack (expected 2, got 0)")
+    predicates = [p for p, _ in pairs]
+    actions = [f for _, f in pairs]
+    with _ops.name_scope(name, "case", [predicates]):
+        if default is None:
+            k = len(predicates) - 1
+            last_pred, last_fn = predicates[k], actions[k]
+            others = predicates[:k]
+            all_preds = predicates
+
+            def default(last_fn=last_fn):
+                default_msg = ["Input error: None of conditions evaluated as True:",
+                               _stack_preds(all_preds)]
+                deps = [_assert_at_most_n_true(
+                            others, 0, f"Implementation error: selected default action #{k} "
+                                       f"was called, but some of other predicates are True: "),
+                        _guarded_assert(last_pred, default_msg, summarize=3)]
+                with _ops.control_dependencies(deps):
+                    return last_fn()
+            predicates, actions = others, actions[:k]
+
+        def chain(i):
+            if i == len(predicates):
+                return default
+            return lambda: cond(predicates[i], actions[i], chain(i + 1), strict=strict)
+
+        if exclusive:
+            guard = _assert_at_most_n_true(predicates, 1, "Input error: exclusive=True")
+            with _ops.control_dependencies([guard]):
+                return chain(0)()
+        return chain(0)()
+
+
+# --- tf.while_loop --------------------------------------------------------------------------
+#
+# TF's control-flow-v1 loop: each loop variable enters the frame (`Enter`), a `Merge` joins
+# the entered value with the previous iteration's (`NextIteration`), the condition's value
+# goes through `LoopCond` to a `Switch` per variable: the true side feeds the body (through
+# an `Identity`), the false side leaves the frame (`Exit`). Outside tensors the cond or body
+# use enter once, as constants of the frame (`while/<op>/Enter`, is_constant=True). The
+# executor runs a frame as one unit that iterates its ops (runtime/executor.py, _Frame).
+
+def _like_input(op):
+    return [op.inputs[0].shape]
+
+
+
+
+def _loop_cond_shape(op):
+    s = op.inputs[0].shape
+    if s.rank is not None and s.rank != 0:
+        raise op.shape_error(f"Shape must be rank 0 but is rank {s.rank}")
+    return [s]
+
+
+_FRAME_ATTRS = {"frame_name": "", "is_constant": False, "parallel_iterations": 10}
+registry.register_op("Enter", inputs=(("data", "T"),), shape=_like_input,
+                     attr_defaults=_FRAME_ATTRS,
+                     doc="Makes data available in a while loop's frame.")
+registry.register_op("RefEnter", inputs=(("data", "ref:T"),), outputs=(("output", "ref:T"),),
+                     shape=_like_input, attr_defaults=_FRAME_ATTRS, stateful=True,
+                     doc="Enter for a reference (a variable used in a loop body).")
+registry.register_op("Exit", inputs=(("data", "T"),), shape=_like_input,
+                     doc="Leaves a while loop's frame with the loop variable's final value.")
+registry.register_op("RefExit", inputs=(("data", "ref:T"),), outputs=(("output", "ref:T"),),
+                     shape=_like_input, doc="Exit of a reference.")
+registry.register_op("NextIteration", inputs=(("data", "T"),), shape=_like_input,
+                     doc="Hands a loop variable's new value to the next iteration.")
+registry.register_op("RefNextIteration", inputs=(("data", "ref:T"),),
+                     outputs=(("output", "ref:T"),), shape=_like_input,
+                     doc="NextIteration of a reference.")
+registry.register_op("LoopCond", inputs=(("input", _dt.bool_),),
+                     outputs=(("output", _dt.bool_),), shape=_loop_cond_shape,
+                     doc="The loop condition: whether the while loop runs another iteration.")
+registry.NotDifferentiable("LoopCond")
+
+
+def _while_grad(op, *grads):
+    # TF differentiates a loop with a backward loop over stacks of the forward values; that
+    # machinery is not in tfteach, and a None gradient would silently be wrong.
+    raise NotImplementedError(
+        f"Gradients through tf.while_loop ('{op.name}') are not implemented in tfteach "
+        f"(TF builds a backward loop over stacked forward values). Unroll the loop with a "
+        f"Python for-loop of fixed count to differentiate it.")
+
+
+for _t in ("Enter", "RefEnter", "Exit", "RefExit", "NextIteration", "RefNextIteration"):
+    registry.RegisterGradient(_t)(_while_grad)
+
+
+class WhileContext:
+    """What `tf.while_loop` records while its cond and body run (TF's WhileContext).
+
+    Every tensor from outside the loop enters the frame once through an `Enter` with
+    is_constant=True named after its first consumer (`while/mul/Enter`, a `RefEnter` for a
+    variable's reference); an op without inputs is tied to the frame's pivot with a control
+    edge (`while/Merge` while the cond is built, `while/Identity` while the body is), so it
+    runs once per iteration. `outer` is the enclosing loop or cond context."""
+
+    def __init__(self, name, frame_name, parallel_iterations, outer=None):
+        self.name = name
+        self.frame_name = frame_name
+        self.parallel_iterations = parallel_iterations
+        self.outer = outer
+        self.pivot = None
+        self._values = set()
+        self._external = {}
+        self.ops = []
+
+    def add_value(self, t, enter_name):
+        if t in self._values:
+            return t
+        inner = self._external.get(t)
+        if inner is not None:
+            return inner
+        if enter_name.endswith("/Switch"):      # asked by a cond nested in the body
+            enter_name = enter_name[:-len("Switch")] + "Enter"
+        if t.dtype.is_ref_dtype:
+            enter_name = enter_name[:-len("Enter")] + "RefEnter"
+        outer_t = self.outer.add_value(t, enter_name) if self.outer is not None else t
+        g = t.graph
+        saved = g._control_flow_context, g._name_stack
+        g._control_flow_context, g._name_stack = None, ""
+        try:
+            with g.control_dependencies(None):
+                inner = _enter(outer_t, self.frame_name, True, self.parallel_iterations,
+                               name=g.unique_name(enter_name) + "/")
+        finally:
+            g._control_flow_context, g._name_stack = saved
+        self.add_op(inner.op)
+        self._external[t] = inner
+        return inner
+
+    def capture_inputs(self, inputs, op_name):
+        return [self.add_value(t, op_name + "/Enter") for t in inputs]
+
+    def pivot_control(self, inputs, control):
+        if inputs or self.pivot is None or any(
+                c._control_flow_context is not None and _inside(c._control_flow_context, self)
+                for c in control):
+            return control
+        return list(control) + [self.pivot.op]
+
+    def add_op(self, op):
+        op._control_flow_context = self
+        self.ops.append(op)
+        ctx = self
+        while ctx is not None:
+            ctx._values.update(op._outputs)
+            ctx = ctx.outer
+
+
+def _inside(ctx, target):
+    while ctx is not None:
+        if ctx is target:
+            return True
+        ctx = ctx.outer
+    return False
+
+
+def _enter(data, frame_name, is_constant, parallel_iterations, name="Enter", invariant=None):
+    attrs = {"frame_name": frame_name, "is_constant": is_constant,
+             "parallel_iterations": parallel_iterations}
+    use_ref = data.dtype.is_ref_dtype
+    out = apply_op("RefEnter" if use_ref else "Enter", [data], attrs,
+                   name=name if not use_ref or name.endswith("/") else "RefEnter")[0]
+    if invariant is not None:
+        # TF gives a loop variable's Enter the invariant's shape; the Merge, Switch,
+        # Identity and Exit after it take theirs from it
+        out._shape = invariant
+    return out
+
+
+def _shape_text(s):
+    from ..framework.tensor_shape import TensorShape
+    if s.rank is None:
+        return "<unknown>"
+    dims = ["None" if d is None else str(d) for d in s.as_tuple()]
+    return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
+
+
+def _less_specific_or_equal(general, specific):
+    """True if every shape `specific` can have is allowed by `general` (TF's
+    _ShapeLessThanOrEqual)."""
+    if general.rank is None:
+        return True
+    if specific.rank != general.rank:
+        return False
+    return all(g is None or g == s for g, s in zip(general.as_tuple(), specific.as_tuple()))
+
+
+def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations=10,
+               back_prop=True, swap_memory=False, name=None, maximum_iterations=None,
+               return_same_structure=False):
+    """TF1's `tf.while_loop` (TF 2.21 with v2 behaviour off): the frame of Enter, Merge,
+    LoopCond, Switch, Identity, NextIteration and Exit ops under `while/`.
+
+    `cond` and `body` run once, at graph building; the graph repeats the body while the
+    condition holds. `parallel_iterations` (recorded on the Enter ops) and `swap_memory`
+    only steer how TF schedules iterations and where it keeps their memory, never the
+    values, so they are accepted and change nothing here; `back_prop=False` is accepted too:
+    gradients through a loop raise NotImplementedError in tfteach anyway."""
+    from ..eager import nest
+    from ..framework.tensor_shape import as_shape
+    from . import math_ops, constant_op
+    if not callable(cond):
+        raise TypeError("'cond' must be callable.")
+    if not callable(body):
+        raise TypeError("'body' must be callable.")
+    if parallel_iterations < 1:
+        raise TypeError("'parallel_iterations' must be a positive integer.")
+    if isinstance(loop_vars, _ops.Tensor) or not nest.is_nested(loop_vars) and \
+            not isinstance(loop_vars, (list, tuple, dict)):
+        raise TypeError("Using a symbolic `tf.Tensor` as a Python `bool` is not allowed.")
+    if not nest.flatten(loop_vars):
+        raise ValueError("'loop_vars' must be provided.")
+    g = _ops.get_default_graph()
+    with _ops.name_scope(name, "while", nest.flatten(loop_vars)) as scope:
+        if maximum_iterations is not None:
+            maximum_iterations = _ops.convert_to_tensor(maximum_iterations,
+                                                        name="maximum_iterations")
+            if maximum_iterations.shape.rank is not None and maximum_iterations.shape.rank:
+                raise ValueError(f"'maximum_iterations' must be a scalar. Received shape: "
+                                 f"{_shape_text(maximum_iterations.shape)}")
+            counter = constant_op.constant(0, dtype=maximum_iterations.dtype,
+                                           name="iteration_counter")
+            user_cond, user_body, max_it = cond, body, maximum_iterations
+            # as TF: one loop variable is carried bare beside the counter
+            single = isinstance(loop_vars, (list, tuple)) and len(loop_vars) == 1 and \
+                not return_same_structure
+
+            def cond(i, lv):
+                return math_ops.logical_and(i < max_it,
+                                            user_cond(lv) if single else user_cond(*lv))
+
+            def body(i, lv):
+                return i + 1, (user_body(lv) if single else user_body(*lv))
+            loop_vars = (counter, loop_vars[0] if single else loop_vars)
+            if shape_invariants is not None:
+                shape_invariants = (as_shape([]), shape_invariants[0] if single else
+                                    shape_invariants)
+        packed = loop_vars if isinstance(loop_vars, (list, tuple)) and \
+            not hasattr(loop_vars, "_fields") else loop_vars
+        flat = [_ops.convert_to_tensor(v) for v in nest.flatten(loop_vars)]
+        if shape_invariants is not None:
+            invariants = [as_shape(s) for s in nest.flatten(shape_invariants)]
+            nest.assert_same_structure(loop_vars, shape_invariants)
+            for t, inv in zip(flat, invariants):
+                if not _less_specific_or_equal(inv, t.shape):
+                    raise ValueError(
+                        f"The shape invariant specified for {t.name} is not compatible with "
+                        f"the initial shape of the loop variable. It enters the loop with "
+                        f"shape {_shape_text(t.shape)}, but the specified shape invariant is "
+                        f"{_shape_text(inv)}.")
+        else:
+            invariants = [None] * len(flat)
+        frame = scope + "while_context"
+        ctx = WhileContext(scope, frame, parallel_iterations, g._control_flow_context)
+        # the loop variables enter before the context is active: they are its inputs
+        with g.control_dependencies(None):
+            enters = [_enter(t, frame, False, parallel_iterations, invariant=inv)
+                      for t, inv in zip(flat, invariants)]
+        for e in enters:
+            ctx.add_op(e.op)
+        with _InContext(g, ctx):
+            # each Merge's second input is the NextIteration made after the body; the
+            # Enter stands in until then
+            merges = [merge([e, e])[0] for e in enters]
+            ctx.pivot = merges[0]
+            c = cond(*nest.pack_sequence_as(packed, merges)) if isinstance(
+                packed, (list, tuple)) and not hasattr(packed, "_fields") else \
+                cond(nest.pack_sequence_as(packed, merges))
+            c = _ops.convert_to_tensor(c)
+            pivot = apply_op("LoopCond", [c], name="LoopCond")[0]
+            switches = [_switch_ref_or_tensor(m, pivot) for m in merges]
+            ids = [apply_op("Identity", [s[1]], name="Identity")[0] for s in switches]
+            ctx.pivot = ids[0]
+            body_in = nest.pack_sequence_as(packed, ids)
+            if isinstance(packed, (list, tuple)) and not hasattr(packed, "_fields"):
+                result = body(*body_in)
+            else:
+                result = body(body_in)
+            if not nest.is_nested(result) and isinstance(packed, (list, tuple)) and \
+                    len(packed) == 1 and not nest.is_nested(packed[0]):
+                result = [result]
+            try:
+                nest.assert_same_structure(list(body_in) if isinstance(body_in, tuple)
+                                           else body_in, list(result)
+                                           if isinstance(result, tuple) else result)
+            except (ValueError, TypeError):
+                raise ValueError("The two structures don't have the same nested "
+                                 "structure.") from None
+            flat_res = [_ops.convert_to_tensor(v) for v in nest.flatten(result)]
+            for m, r, t in zip(merges, flat_res, flat):
+                if r.dtype.base_dtype != m.dtype.base_dtype:
+                    raise TypeError(
+                        f"The body of tf.while_loop returns {r.dtype.base_dtype.name} for the "
+                        f"loop variable that enters as {t.name} with dtype "
+                        f"{m.dtype.base_dtype.name} (TF fails when the graph runs).")
+            nexts = [apply_op("RefNextIteration" if r.dtype.is_ref_dtype else
+                              "NextIteration", [r], name="NextIteration")[0]
+                     for r in flat_res]
+            for m, n, t, inv in zip(merges, nexts, flat, invariants):
+                shape = inv if inv is not None else m.shape
+                if not _less_specific_or_equal(shape, n.shape):
+                    raise ValueError(
+                        f"Input tensor '{t.name}' enters the loop with shape "
+                        f"{_shape_text(m.shape)}, but has shape {_shape_text(n.shape)} after "
+                        f"one iteration. To allow the shape to vary across iterations, use "
+                        f"the `shape_invariants` argument of tf.while_loop to specify a "
+                        f"less-specific shape.")
+                _set_back_edge(m.op, n)
+            exits = [apply_op("RefExit" if s[0].dtype.is_ref_dtype else "Exit", [s[0]],
+                              name="Exit")[0] for s in switches]
+        # the frame's skeleton, for the executor
+        ctx.merges, ctx.loop_cond = [m.op for m in merges], pivot.op
+        ctx.nexts, ctx.exits = nexts, [e.op for e in exits]
+        out = nest.pack_sequence_as(result, exits)
+        if maximum_iterations is not None:
+            out = out[1]
+        if return_same_structure:
+            return out
+        flat_out = nest.flatten(out)
+        return flat_out[0] if len(flat_out) == 1 else out
+
+
+def _set_back_edge(merge_op, next_t):
+    """Replaces a loop Merge's stand-in second input with its NextIteration."""
+    old = merge_op._inputs[1]
+    old._consumers.remove(merge_op)
+    merge_op._inputs = (merge_op._inputs[0], next_t)
+    next_t._consumers.append(merge_op)

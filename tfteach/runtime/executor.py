@@ -158,6 +158,8 @@ class Plan:
         self.fused_groups = []
         self._traced = None
         self.ops = self._prune()
+        if any(op._type in _ENTERS for op in self.ops):
+            self.ops = self._frames(self.ops)
         self.placement = placement.place(self.ops, devices, log_device_placement)
         self.epilogues = []
         if self.error is None:
@@ -191,6 +193,20 @@ class Plan:
                 self._independent = self._not_depending_on(ops, op)
                 break
         return ops
+
+    def _frames(self, ops):
+        """Each outermost while loop as one _Frame (see _Frame); a fetch from inside a loop
+        is TF's error."""
+        grouped = _group_frames(ops)
+        outside = {t for o in grouped for t in o._outputs}
+        for t in self.fetch_tensors:
+            if t not in outside:
+                raise ValueError(
+                    f"Operation {t.op.name} has been marked as not fetchable. Typically this "
+                    f"happens when it is defined in another function or code block. Use "
+                    f"return values, explicit Python locals or TensorFlow collections to "
+                    f"access it.")
+        return grouped
 
     def _not_depending_on(self, ops, missing):
         """Stateful ops that do not need the unfed placeholder `missing`, and their inputs.
@@ -558,7 +574,7 @@ def _missing_kernel(*args, **kwargs):
     raise AssertionError("unreachable: plans with a missing kernel raise before running")
 
 
-_SWITCHES = ("Switch", "RefSwitch")
+_SWITCHES = ("Switch", "RefSwitch", "WhileFrame")
 _MERGES = ("Merge", "RefMerge")
 
 
@@ -593,3 +609,184 @@ _TF_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
 
 def _shape_brackets(shape):
     return "[" + ",".join("?" if d is None else str(d) for d in shape.as_tuple()) + "]"
+
+
+# --- while loops ------------------------------------------------------------------------------
+# A tf.while_loop's frame (ops/control_flow_v1.py) is a cycle: Merge <- NextIteration <- body
+# <- Switch <- Merge. Straight-line plans cannot hold a cycle, so a plan holds each outermost
+# frame as one pseudo-op (`_Frame`) at the place of the frame's last op: it takes the values
+# entering the frame and returns its Exit values, iterating the frame's ops in a Python loop.
+# Plans without Enter ops never meet any of this.
+
+_ENTERS = ("Enter", "RefEnter")
+
+
+def _frame_of(op, level):
+    """The while context directly below `level` that `op` belongs to, or None."""
+    from ..ops.control_flow_v1 import WhileContext
+    found = None
+    ctx = op._control_flow_context
+    while ctx is not None and ctx is not level:
+        if isinstance(ctx, WhileContext):
+            found = ctx
+        ctx = ctx.outer
+    return found
+
+
+def _group_frames(ops, level=None):
+    """`ops` (in creation order) with the ops of each loop at `level` replaced by one _Frame,
+    put where the loop's last op was."""
+    members = {}
+    for op in ops:
+        w = _frame_of(op, level)
+        if w is not None:
+            members.setdefault(w, []).append(op)
+    if not members:
+        return list(ops)
+    last = {m[-1]: _Frame(w, m) for w, m in members.items()}
+    out = []
+    for op in ops:
+        if op in last:
+            out.append(last[op])
+        elif _frame_of(op, level) is None:
+            out.append(op)
+    return out
+
+
+class _FrameDef:
+    """The slice of an OpDef a plan reads for a _Frame."""
+    stateful = True
+    inputs = [("*inputs", "ref:T")]     # references arrive as they are (RefEnter)
+    differentiable = False
+
+    def __init__(self, frame):
+        self._frame = frame
+
+    def kernel_for(self, device):
+        return self._frame.run
+
+    def kernel_attr_names(self, device):
+        return ("ctx",)
+
+
+class _Frame:
+    """One while loop, run as a unit (see above)."""
+    _type = "WhileFrame"
+    type = "WhileFrame"
+    device = ""
+    _device = ""
+    _attrs = {}
+    _control_flow_context = None
+
+    def __init__(self, wctx, ops):
+        self.ctx = wctx
+        self.members = set(ops)
+        produced = {t for op in ops for t in op._outputs}
+        self._inputs = list(dict.fromkeys(t for op in ops for t in op._inputs
+                                          if t not in produced))
+        self._control_inputs = list(dict.fromkeys(c for op in ops for c in op._control_inputs
+                                                  if c not in self.members))
+        self._outputs = [e._outputs[0] for e in wctx.exits]
+        self._id = ops[-1]._id
+        self.name = wctx.name.rstrip("/")
+        self._opdef = _FrameDef(self)
+        loop_enters = {m._inputs[0].op for m in wctx.merges}
+        skip = set(wctx.merges) | loop_enters | set(wctx.exits)
+        items = _group_frames(ops, wctx)
+        self._const_enters = [o for o in items if not isinstance(o, _Frame) and
+                              o._type in _ENTERS and o not in skip]
+        rest = [o for o in items if o not in skip and o not in self._const_enters]
+        cut = wctx.loop_cond._id
+        self._pre = [_step(o) for o in rest if o._id <= cut]
+        self._body = [_step(o) for o in rest if o._id > cut]
+        self._enter_ins = [m._inputs[0].op._inputs[0] for m in wctx.merges]
+
+    def get_attr(self, name):
+        raise ValueError(f"No attr named '{name}' in a while frame")
+
+    def run(self, *args, ctx):
+        from ..kernels.cpu.control_flow import DEAD
+        w = self.ctx
+        env = dict(zip(self._inputs, args))
+        for e in self._const_enters:
+            env[e._outputs[0]] = env[e._inputs[0]]
+        values = [env[t] for t in self._enter_ins]
+        merges = [m._outputs for m in w.merges]
+        pred = w.loop_cond._outputs[0]
+        index = 0
+        while True:
+            for (out, idx), v in zip(merges, values):
+                env[out] = v
+                env[idx] = index
+            dead = set()
+            _run_steps(self._pre, env, dead, ctx, DEAD)
+            p = env[pred]
+            if p is DEAD or not bool(p):
+                break
+            _run_steps(self._body, env, dead, ctx, DEAD)
+            values = [env[n] for n in w.nexts]
+            index = 1
+        return values[0] if len(values) == 1 else tuple(values)
+
+
+def _step(op):
+    """(op, how to run it) for the frame interpreter."""
+    if isinstance(op, _Frame):
+        return (op, op.run, op._inputs, (False,) * len(op._inputs), {}, 2,
+                op._control_inputs)
+    if op._type == "Const":
+        return (op, None, (), (), {}, 0, op._control_inputs)
+    opdef = op._opdef
+    kernel = opdef.kernel_for("CPU")
+    if kernel is None:
+        raise errors.NotFoundError(
+            None, op, f"No registered '{op._type}' OpKernel for 'CPU' devices compatible "
+                      f"with node {{{{node {op.name}}}}}")
+    if hasattr(kernel, "for_op"):
+        kernel = kernel.for_op(op)
+    kw = {}
+    for a in opdef.kernel_attr_names("CPU"):
+        if a == "op":
+            kw["op"] = op
+        elif a in op._attrs:
+            kw[a] = op._attrs[a]
+    # a reference edge is read where it is consumed, unless the op takes the reference
+    reads = []
+    for j, t in enumerate(op._inputs):
+        spec = opdef.inputs[min(j, len(opdef.inputs) - 1)][1]
+        reads.append(t.dtype.is_ref_dtype and
+                     not (isinstance(spec, str) and spec.startswith("ref:")))
+    kind = 3 if op._type in _MERGES else 1
+    return (op, kernel, op._inputs, tuple(reads), kw, kind, op._control_inputs)
+
+
+def _run_steps(steps, env, dead, ctx, DEAD):
+    for op, kernel, ins, reads, kw, kind, ctl in steps:
+        outs = op._outputs
+        args = [env[t] for t in ins]
+        if any(c in dead for c in ctl) or (kind != 3 and any(a is DEAD for a in args)):
+            dead.add(op)
+            for t in outs:
+                env[t] = DEAD
+            continue
+        try:
+            if kind == 0:
+                env[outs[0]] = op.get_attr("value")
+                continue
+            if kind == 2:
+                res = kernel(*args, ctx=ctx)
+            else:
+                args = [read_ref(a, op.name) if r else a for a, r in zip(args, reads)]
+                if "ctx" in op._opdef.kernel_attr_names("CPU"):
+                    res = kernel(*args, ctx=ctx, **kw)
+                else:
+                    res = kernel(*args, **kw)
+        except Exception as e:      # noqa: BLE001 - named after the op, as plans do
+            raise error_for_op(op, e) from None
+        if kind == 3 and res[0] is DEAD:
+            dead.add(op)
+        if len(outs) == 1:
+            env[outs[0]] = res
+        elif outs:
+            for t, v in zip(outs, res):
+                env[t] = v

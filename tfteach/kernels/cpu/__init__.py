@@ -69,7 +69,8 @@ _INDEX = {
         SparseSoftmaxCrossEntropyWithLogits
     """,
     "control_flow": """
-        Merge RefMerge RefSwitch Switch
+        Merge RefMerge RefSwitch Switch Assert Enter RefEnter Exit RefExit NextIteration
+        RefNextIteration LoopCond
     """,
 }
 for _mod, _types in _INDEX.items():

@@ -1,0 +1,289 @@
+"""TF1 `tf.while_loop`: the control-flow-v1 frame (Enter, Merge, LoopCond, Switch, Identity,
+NextIteration, Exit) as TF 2.21 builds it with v2 behaviour off, and its values through
+Session.run.
+
+Names, edges, attrs, shapes, values and messages below were recorded with TF 2.21
+(`tf.compat.v1`, `disable_v2_behavior()`). One difference is deliberate, as for tf.cond: a
+captured outside tensor's Enter (`while/mul/Enter`) is created just before the op that
+consumes it (TF: just after), so creation order stays a topological order outside the
+loop's back edges; names and edges are the same.
+"""
+import numpy as np
+import pytest
+
+from tfteach import errors
+
+
+@pytest.fixture
+def tf(tf1):
+    return tf1
+
+
+def _graph(tf):
+    return {op.name: (op.type, [t.name for t in op.inputs],
+                      [c.name for c in op.control_inputs])
+            for op in tf.get_default_graph().get_operations()}
+
+
+def test_while_graph_is_tf1s(tf):
+    x = tf.constant(2.0, name="x")
+    r = tf.while_loop(lambda i, a: i < 5, lambda i, a: (i + 1, a * x),
+                      [tf.constant(0), tf.constant(1.0)])
+    assert isinstance(r, tuple) and [t.name for t in r] == ["while/Exit:0", "while/Exit_1:0"]
+    assert _graph(tf) == {
+        "x": ("Const", [], []),
+        "Const": ("Const", [], []),
+        "Const_1": ("Const", [], []),
+        "while/Enter": ("Enter", ["Const:0"], []),
+        "while/Enter_1": ("Enter", ["Const_1:0"], []),
+        "while/Merge": ("Merge", ["while/Enter:0", "while/NextIteration:0"], []),
+        "while/Merge_1": ("Merge", ["while/Enter_1:0", "while/NextIteration_1:0"], []),
+        "while/Less/y": ("Const", [], ["while/Merge"]),
+        "while/Less": ("Less", ["while/Merge:0", "while/Less/y:0"], []),
+        "while/LoopCond": ("LoopCond", ["while/Less:0"], []),
+        "while/Switch": ("Switch", ["while/Merge:0", "while/LoopCond:0"], []),
+        "while/Switch_1": ("Switch", ["while/Merge_1:0", "while/LoopCond:0"], []),
+        "while/Identity": ("Identity", ["while/Switch:1"], []),
+        "while/Identity_1": ("Identity", ["while/Switch_1:1"], []),
+        "while/add/y": ("Const", [], ["while/Identity"]),
+        "while/add": ("AddV2", ["while/Identity:0", "while/add/y:0"], []),
+        "while/mul": ("Mul", ["while/Identity_1:0", "while/mul/Enter:0"], []),
+        "while/mul/Enter": ("Enter", ["x:0"], []),
+        "while/NextIteration": ("NextIteration", ["while/add:0"], []),
+        "while/NextIteration_1": ("NextIteration", ["while/mul:0"], []),
+        "while/Exit": ("Exit", ["while/Switch:0"], []),
+        "while/Exit_1": ("Exit", ["while/Switch_1:0"], []),
+    }
+    g = tf.get_default_graph()
+    for name, const in [("while/Enter", False), ("while/Enter_1", False),
+                        ("while/mul/Enter", True)]:
+        op = g.get_operation_by_name(name)
+        assert op.get_attr("frame_name") == "while/while_context"
+        assert op.get_attr("is_constant") is const
+        assert op.get_attr("parallel_iterations") == 10
+    with tf.Session() as s:
+        assert s.run(r) == (5, 32.0)
+
+
+def test_stateful_body_runs_once_per_iteration(tf):
+    v = tf.Variable(0.0, name="v")
+
+    def body(i):
+        with tf.control_dependencies([v.assign_add(1.0)]):
+            return i + 1
+    r = tf.while_loop(lambda i: i < 3, body, [tf.constant(0)])
+    g = _graph(tf)
+    assert g["while/AssignAdd/RefEnter"] == ("RefEnter", ["v:0"], [])
+    assert g["while/AssignAdd"] == ("AssignAdd", ["while/AssignAdd/RefEnter:0",
+                                                  "while/AssignAdd/value:0"], [])
+    assert g["while/AssignAdd/value"] == ("Const", [], ["while/Identity"])
+    assert g["while/add/y"] == ("Const", [], ["while/AssignAdd"])
+    with tf.Session() as s:
+        s.run(v.initializer)
+        assert s.run(r) == 3
+        assert s.run(v) == 3.0
+        s.run(r)
+        assert s.run(v) == 6.0
+
+
+def test_nested_loop_and_cond_in_body(tf):
+    def body(i, a):
+        j = tf.while_loop(lambda j: j < i, lambda j: j + 1, [tf.constant(0)])
+        a = tf.cond(i > 1, lambda: a + tf.cast(j, tf.float32), lambda: a)
+        return i + 1, a
+    r = tf.while_loop(lambda i, a: i < 4, body, [tf.constant(0), tf.constant(0.0)])
+    g = _graph(tf)
+    assert g["while/Const"] == ("Const", [], ["while/Identity"])
+    assert g["while/while/Enter"] == ("Enter", ["while/Const:0"], [])
+    assert g["while/while/Less/Enter"] == ("Enter", ["while/Identity:0"], [])
+    assert g["while/cond/Cast/Switch"] == ("Switch", ["while/while/Exit:0",
+                                                      "while/cond/pred_id:0"], [])
+    assert g["while/NextIteration_1"] == ("NextIteration", ["while/cond/Merge:0"], [])
+    op = tf.get_default_graph().get_operation_by_name("while/while/Less/Enter")
+    assert op.get_attr("frame_name") == "while/while/while_context"
+    assert op.get_attr("is_constant") is True
+    with tf.Session() as s:
+        assert s.run(r) == (4, 5.0)
+
+
+def test_maximum_iterations_graph_and_value(tf):
+    r = tf.while_loop(lambda i: i < 50, lambda i: i + 1, [tf.constant(0)],
+                      maximum_iterations=7)
+    assert r.name == "while/Exit_1:0"
+    g = _graph(tf)
+    assert g["while/maximum_iterations"] == ("Const", [], [])
+    assert g["while/iteration_counter"] == ("Const", [], [])
+    assert g["while/Enter"] == ("Enter", ["while/iteration_counter:0"], [])
+    assert g["while/Less"] == ("Less", ["while/Merge:0", "while/Less/Enter:0"], [])
+    assert g["while/Less/Enter"] == ("Enter", ["while/maximum_iterations:0"], [])
+    assert g["while/LogicalAnd"] == ("LogicalAnd", ["while/Less:0", "while/Less_1:0"], [])
+    assert g["while/LoopCond"] == ("LoopCond", ["while/LogicalAnd:0"], [])
+    assert g["while/add_1"] == ("AddV2", ["while/Identity_1:0", "while/add_1/y:0"], [])
+    with tf.Session() as s:
+        assert s.run(r) == 7
+    tf.reset_default_graph()
+    r = tf.while_loop(lambda x: tf.constant([True, False])[0], lambda x: x + 1,
+                      [tf.constant(1)], maximum_iterations=3)
+    with tf.Session() as s:
+        assert s.run(r) == 4
+
+
+def test_values_with_feeds_and_structures(tf):
+    n = tf.placeholder(tf.int32, [], name="n")
+    r = tf.while_loop(lambda i, acc: i < n, lambda i, acc: (i + 1, acc + i),
+                      (tf.constant(0), tf.constant(0)))
+    with tf.Session() as s:
+        assert s.run(r, {n: 5}) == (5, 10)
+        assert s.run(r, {n: 0}) == (0, 0)
+    tf.reset_default_graph()
+    # a Python number is a loop variable too; one variable comes back bare
+    r = tf.while_loop(lambda x: x < 10, lambda x: x + 1, [1])
+    assert r.name == "while/Exit:0"
+    r2 = tf.while_loop(lambda x: x < 10, lambda x: [x + 1], [1], return_same_structure=True)
+    assert [t.name for t in r2] == ["while_1/Exit:0"]
+    # nested structures of loop variables
+    r3 = tf.while_loop(lambda d: d["a"] < 10,
+                       lambda d: [{"a": d["a"] + 3, "b": d["b"] * 2.0}],
+                       [{"a": tf.constant(1), "b": tf.constant(1.0)}])
+    with pytest.raises(ValueError, match="don't have the same nested structure"):
+        # TF wraps only a bare tensor in a list, not a dict
+        tf.while_loop(lambda d: d["a"] < 10, lambda d: {"a": d["a"] + 3, "b": d["b"]},
+                      [{"a": tf.constant(1), "b": tf.constant(1.0)}])
+    with tf.Session() as s:
+        assert s.run(r) == 10
+        assert s.run(r2) == [10]
+        assert s.run(r3) == [{"a": 10, "b": 8.0}]
+
+
+def test_shape_invariants(tf):
+    with pytest.raises(ValueError) as e:
+        tf.while_loop(lambda x: tf.reduce_sum(x) < 10, lambda x: tf.concat([x, x], 0),
+                      [tf.constant([1])])
+    assert str(e.value) == (
+        "Input tensor 'Const:0' enters the loop with shape (1,), but has shape (2,) after one "
+        "iteration. To allow the shape to vary across iterations, use the `shape_invariants` "
+        "argument of tf.while_loop to specify a less-specific shape.")
+    with pytest.raises(ValueError) as e:
+        tf.while_loop(lambda x: x < 5, lambda x: tf.reshape(x, [1]), [tf.constant(1)])
+    assert "enters the loop with shape (), but has shape (1,) after one" in str(e.value)
+    with pytest.raises(ValueError) as e:
+        tf.while_loop(lambda x: tf.reduce_sum(x) < 10, lambda x: tf.concat([x, x], 0),
+                      [tf.constant([1])], shape_invariants=[tf.TensorShape([3])])
+    assert str(e.value).startswith(
+        "The shape invariant specified for Const_")
+    assert str(e.value).endswith(
+        "is not compatible with the initial shape of the loop variable. It enters the loop "
+        "with shape (1,), but the specified shape invariant is (3,).")
+    tf.reset_default_graph()
+    r = tf.while_loop(lambda x: tf.reduce_sum(x) < 10, lambda x: tf.concat([x, x], 0),
+                      [tf.constant([1])], shape_invariants=[tf.TensorShape([None])])
+    g = tf.get_default_graph()
+    for name in ("while/Enter", "while/Merge", "while/Switch", "while/Identity",
+                 "while/NextIteration", "while/Exit"):
+        assert g.get_operation_by_name(name).outputs[0].shape.as_list() == [None]
+    with tf.Session() as s:
+        np.testing.assert_array_equal(s.run(r), [1] * 16)
+
+
+@pytest.mark.parametrize("src, cls, msg", [
+    ("tf.while_loop(lambda x: x < 10, lambda x: x + 1, [])", ValueError,
+     "'loop_vars' must be provided."),
+    ("tf.while_loop(lambda x: x < 10, 3, [1])", TypeError, "'body' must be callable."),
+    ("tf.while_loop(3, lambda x: x + 1, [1])", TypeError, "'cond' must be callable."),
+    ("tf.while_loop(lambda x: x, lambda x: x + 1, [tf.constant(1)])", TypeError,
+     "Input 'input' of 'LoopCond' Op has type int32 that does not match expected type of "
+     "bool."),
+    ("tf.while_loop(lambda x: x < 10, lambda x: (x + 1, x), [tf.constant(1)])", ValueError,
+     "The two structures don't have the same nested structure."),
+    ("tf.while_loop(lambda x: x < 10, lambda x: x + 1, [tf.constant(1)], "
+     "maximum_iterations=[3, 4])", ValueError,
+     "'maximum_iterations' must be a scalar. Received shape: (2,)"),
+])
+def test_errors_are_tfs(tf, src, cls, msg):
+    with pytest.raises(cls) as e:
+        eval(src, {"tf": tf})
+    assert str(e.value) == msg
+
+
+def test_non_scalar_condition_is_tfs_shape_error(tf):
+    with pytest.raises(ValueError) as e:
+        tf.while_loop(lambda x: tf.constant([True, False]), lambda x: x + 1, [tf.constant(1)])
+    assert "Shape must be rank 0 but is rank 1" in str(e.value)
+    assert "while/LoopCond" in str(e.value)
+
+
+def test_fetching_inside_the_loop_is_tfs_error(tf):
+    tf.while_loop(lambda i: i < 3, lambda i: i + 1, [tf.constant(0)])
+    with tf.Session() as s:
+        with pytest.raises(ValueError) as e:
+            s.run("while/Identity:0")
+    assert str(e.value).startswith(
+        "Operation while/Identity has been marked as not fetchable.")
+
+
+def test_gradients_through_a_loop_raise(tf):
+    x = tf.Variable(1.5)
+    r = tf.while_loop(lambda i, y: i < 3, lambda i, y: (i + 1, y * x), [0, x])
+    with pytest.raises(NotImplementedError) as e:
+        tf.gradients(r[1], x)
+    assert "tf.while_loop" in str(e.value) and "Python for-loop" in str(e.value)
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        assert s.run(r) == (3, np.float32(1.5 ** 4))
+
+
+def test_loop_inside_a_cond_branch(tf):
+    p = tf.placeholder(tf.bool, [], name="p")
+    r = tf.cond(p, lambda: tf.while_loop(lambda i: i < 4, lambda i: i + 1, [tf.constant(0)]),
+                lambda: tf.constant(-1))
+    with tf.Session() as s:
+        assert s.run(r, {p: True}) == 4
+        assert s.run(r, {p: False}) == -1
+
+
+def test_failing_kernel_in_the_body_names_the_op_and_rolls_back(tf):
+    v = tf.Variable(0.0, name="v")
+    m = tf.placeholder(tf.float32, [None], name="m")
+
+    def body(i):
+        with tf.control_dependencies([v.assign_add(1.0)]):
+            return i + tf.reshape(m, [2, 2])[0, 0]
+    r = tf.while_loop(lambda i: i < 3.0, body, [tf.constant(0.0)])
+    with tf.Session() as s:
+        s.run(v.initializer)
+        assert s.run(r, {m: [1, 2, 3, 4]}) == 3.0
+        with pytest.raises(errors.InvalidArgumentError) as e:
+            s.run(r, {m: [1, 2, 3]})
+        assert "while/Reshape" in str(e.value)
+        assert s.run(v) == 3.0
+
+
+# --- TF2: tf.while_loop traced in a tf.function on a run-time condition ----------------------
+
+def test_tf2_loop_in_function_is_lowered_to_the_frame(tf2):
+    @tf2.function
+    def f(n):
+        return tf2.while_loop(lambda i, acc: i < n,
+                              lambda i, acc: (i + 1, acc + tf2.cast(i, tf2.float32)),
+                              (tf2.constant(0), tf2.constant(0.0)))
+    out = f(tf2.constant(5))
+    assert isinstance(out, tuple) and (int(out[0]), float(out[1])) == (5, 10.0)
+    out = f(tf2.constant(3))
+    assert (int(out[0]), float(out[1])) == (3, 3.0)
+    types = {op.type for op in f.get_concrete_function(tf2.constant(5)).graph.get_operations()}
+    assert {"Enter", "Merge", "LoopCond", "Switch", "NextIteration", "Exit"} <= types
+
+
+def test_tf2_loop_reading_a_variable_and_tape(tf2):
+    v = tf2.Variable(2.0)
+
+    @tf2.function
+    def g(n):
+        return tf2.while_loop(lambda x: x < n, lambda x: x * v, [tf2.constant(1.0)])
+    out = g(tf2.constant(10.0))
+    assert isinstance(out, list) and float(out[0]) == 16.0
+    with tf2.GradientTape() as t:
+        y = g(tf2.constant(10.0))
+    assert float(y[0]) == 16.0          # the forward value under a tape is TF's
+    with pytest.raises(NotImplementedError, match="tf.while_loop"):
+        t.gradient(y, v)
