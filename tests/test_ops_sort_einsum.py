@@ -178,3 +178,77 @@ def test_einsum_graph_and_gradient_like_tf(tf1):
     with pytest.raises(ValueError, match="Expected dimension 3 at axis 0 of the input shaped "
                                          r"\[4,4\] but got dimension 4 for '\{\{node "):
         tf1.einsum("ij,jk->ik", x, tf1.placeholder(tf1.float32, [4, 4]))
+
+
+# --- identity_n, broadcast shapes, meshgrid, repeat ------------------------------------------------
+
+def test_identity_n_mixed_dtypes(tf2):
+    a, b = tf2.identity_n([tf2.constant([1., 2.]), tf2.constant(3)])
+    assert a.dtype == tf2.float32 and b.dtype == tf2.int32 and int(b.numpy()) == 3
+    x = tf2.constant([[1., 2.], [3., 4.]])
+    with tf2.GradientTape() as t:
+        t.watch(x)
+        y = tf2.identity_n([x, tf2.constant(1)])[0] * 2.
+    assert t.gradient(y, x).numpy().tolist() == [[2., 2.], [2., 2.]]
+
+
+def test_identity_n_graph(tf1):
+    p = tf1.placeholder(tf1.float32, [2])
+    q = tf1.placeholder(tf1.int32, [3])
+    a, b = tf1.identity_n([p, q])
+    assert (a.name, b.name, b.dtype) == ("IdentityN:0", "IdentityN:1", tf1.int32)
+    with tf1.Session() as s:
+        va, vb = s.run([a, b], {p: [1., 2.], q: [1, 2, 3]})
+    assert va.tolist() == [1., 2.] and vb.tolist() == [1, 2, 3]
+
+
+def test_broadcast_shapes(tf2):
+    assert tf2.broadcast_dynamic_shape([2, 1], [1, 3]).numpy().tolist() == [2, 3]
+    assert tf2.broadcast_static_shape(tf2.TensorShape([2, 1]),
+                                      tf2.TensorShape([1, 3])).as_list() == [2, 3]
+    with pytest.raises(errors.InvalidArgumentError,
+                       match=r"Incompatible shapes: \[2,3\] vs. \[4,3\] \[Op:BroadcastArgs\]"):
+        tf2.broadcast_dynamic_shape([2, 3], [4, 3])
+    with pytest.raises(ValueError, match=r"Incompatible shapes for broadcasting. .* "
+                                         r"Received: \(2, 3\) and \(4, 3\)."):
+        tf2.broadcast_static_shape(tf2.TensorShape([2, 3]), tf2.TensorShape([4, 3]))
+
+
+def test_meshgrid(tf2):
+    x, y = tf2.meshgrid([1, 2, 3], [4, 5])
+    assert x.numpy().tolist() == [[1, 2, 3], [1, 2, 3]]
+    assert y.numpy().tolist() == [[4, 4, 4], [5, 5, 5]]
+    x, y = tf2.meshgrid([1, 2, 3], [4, 5], indexing="ij")
+    assert x.numpy().tolist() == [[1, 1], [2, 2], [3, 3]]
+    with pytest.raises(ValueError, match="Argument `indexing` parameter must be either 'xy' "
+                                         "or 'ij', got 'xx'"):
+        tf2.meshgrid([1, 2], [3, 4], indexing="xx")
+
+
+def test_meshgrid_graph_like_tf(tf1):
+    x, y = tf1.meshgrid(tf1.placeholder(tf1.float32, [3]), tf1.placeholder(tf1.float32, [4]))
+    assert (x.name, y.name) == ("meshgrid/mul:0", "meshgrid/mul_1:0")
+    assert x.shape.as_list() == [4, 3]
+    assert [t for _, t in _ops(tf1.get_default_graph())][2:] == [
+        "Const", "Reshape", "Const", "Reshape", "Const", "Const", "Const", "Reshape", "Const",
+        "Reshape", "Pack", "Const", "Fill", "Mul", "Mul"]
+
+
+def test_repeat(tf2):
+    assert tf2.repeat([[1, 2], [3, 4]], [1, 2], axis=0).numpy().tolist() == [[1, 2], [3, 4],
+                                                                             [3, 4]]
+    assert tf2.repeat([[1, 2], [3, 4]], 2, axis=1).numpy().tolist() == [[1, 1, 2, 2],
+                                                                        [3, 3, 4, 4]]
+    assert tf2.repeat([[1, 2], [3, 4]], 2).numpy().tolist() == [1, 1, 2, 2, 3, 3, 4, 4]
+    with pytest.raises(ValueError, match="Dimensions 2 and 3 are not compatible"):
+        tf2.repeat([[1, 2], [3, 4]], [1, 2, 3], axis=0)
+
+
+def test_repeat_graph_like_tf(tf1):
+    x = tf1.placeholder(tf1.float32, [2, 3])
+    r = tf1.repeat(x, 2, axis=1)
+    assert r.name == "Repeat/Reshape_1:0" and r.shape.as_list() == [2, 6]
+    types = [t for _, t in _ops(tf1.get_default_graph())]
+    assert {"Cast", "ExpandDims", "Tile", "ConcatV2"} <= set(types)
+    v = tf1.repeat(x, [1, 2], axis=0)
+    assert v.name == "Repeat_1/boolean_mask/GatherV2:0" and v.shape.as_list() == [None, 3]

@@ -146,3 +146,5 @@ from ..ops.array_ops import gather_nd_v1 as gather_nd
 # sorting, einsum and friends (tfteach/ops/sort_ops.py, special_math_ops.py, array_ops.py)
 from ..ops.sort_ops import argsort, searchsorted, sort
 from ..ops.special_math_ops import einsum
+from ..ops.array_ops import (broadcast_dynamic_shape, broadcast_static_shape, identity_n,
+                             meshgrid, repeat)

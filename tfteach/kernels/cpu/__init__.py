@@ -29,6 +29,7 @@ _INDEX = {
         ZerosLike GatherNd ScatterNd TensorScatterUpdate TensorScatterAdd TensorScatterSub
         UnsortedSegmentSum UnsortedSegmentMax UnsortedSegmentMin SegmentSum SegmentMean Roll
         Unique ShapeN DynamicPartition TopKV2 LowerBound UpperBound
+        IdentityN BroadcastArgs
     """,
     "math": """
         Abs Acos AddN AddV2 Asin Atan Cast Ceil Cos Cosh Elu Equal Erf Exp Expm1 Floor FloorDiv

@@ -737,3 +737,18 @@ def _bound(side):
 
 register_kernel("LowerBound")(_bound("left"))
 register_kernel("UpperBound")(_bound("right"))
+
+
+@register_kernel("IdentityN")
+def identity_n(*xs):
+    return tuple(xs)
+
+
+@register_kernel("BroadcastArgs")
+def broadcast_args(s0, s1):
+    a, b = np.asarray(s0), np.asarray(s1)
+    try:
+        out = np.broadcast_shapes(tuple(int(d) for d in a), tuple(int(d) for d in b))
+    except ValueError:
+        raise _err(f"Incompatible shapes: {_dims(a)} vs. {_dims(b)}") from None
+    return np.asarray(out, dtype=a.dtype)
