@@ -217,6 +217,16 @@ CASES = {
     "Roll": ([r(3, 4)], lambda tf, x: tf.roll(x, [1, -1], [0, 1])),
     "DynamicPartition": ([r(4, 2)], lambda tf, x: tf.reshape(tf.dynamic_partition(
         x, [1, 0, 1, 1], 2)[1], [3, 2])),
+    # top_k, einsum (tests/test_ops_sort_einsum.py)
+    "TopKV2": ([distinct(2, 5)], lambda tf, x: tf.nn.top_k(x, 3).values),
+    # a list of mixed dtypes: the int32 output gets no gradient
+    "IdentityN": ([r(2, 3)], lambda tf, x: tf.identity_n([x, tf.constant(1)])[0] * 2.0),
+    # a contraction, a label summed inside one operand, a broadcast ellipsis
+    "Einsum": ([r(2, 3), r(3, 4), r(1, 3, 2)], lambda tf, a, b, c: (
+        tf.reduce_sum(tf.einsum("ij,jk->ik", a, b)) * tf.einsum("ij,jk->i", a, b)[0] +
+        tf.reduce_sum(tf.einsum("...ij,jk->...ik", tf.stack([a, a * 2.0]), b)) +
+        tf.reduce_sum(tf.einsum("bij->bj", c)) +
+        tf.reduce_sum(tf.einsum("...ij,...jk->...ik", c, tf.stack([a] * 4))))),
     # nn
     "BiasAdd": ([r(2, 3), r(3)], lambda tf, x, b: tf.nn.bias_add(x, b)),
     "BiasAddGrad": ([r(2, 3)], lambda tf, g: raw("BiasAddGrad", [g],

@@ -13,6 +13,7 @@ from .ops.nn_ops import (avg_pool, avg_pool2d, bias_add, conv2d, dropout, elu,  
                          moments, relu, relu6, selu, softmax, softmax_cross_entropy_with_logits,
                          softplus, softsign, sparse_softmax_cross_entropy_with_logits)
 from .ops.nn_ops import conv2d_backprop_input  # noqa: F401
+from .ops.sort_ops import top_k  # noqa: F401
 
 
 def sigmoid(x, name=None):

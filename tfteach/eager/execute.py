@@ -25,6 +25,7 @@ active_tapes = []
 
 _dispatch_cache = {}
 _input_specs = {}
+_TYPE_LIST = object()     # marks a 'list:T' input in `_specs`
 _ndarray = np.ndarray
 _generic = np.generic
 
@@ -41,7 +42,9 @@ def _specs(opdef):
         s = []
         for arg, spec in opdef.inputs:
             is_list = arg.startswith("*")
-            if isinstance(spec, _dt.DType):
+            if registry.is_type_list(spec):
+                s.append((is_list, registry.input_type_attr(spec), _TYPE_LIST))
+            elif isinstance(spec, _dt.DType):
                 s.append((is_list, None, spec))
             else:
                 s.append((is_list, registry.input_type_attr(spec), None))
@@ -107,6 +110,14 @@ def _convert_inputs(opdef, inputs, attrs):
             if not isinstance(x, (list, tuple)):
                 raise TypeError(f"Expected list for '{opdef.inputs[len(flat) and 0][0]}' "
                                 f"argument to '{opdef.type}' Op, not {x!r}.")
+            if fixed is _TYPE_LIST:
+                # each item keeps its own dtype; the attr is their tuple (hashable: the
+                # dispatch cache keys on attrs)
+                ts = [convert_to_eager(item) for item in x]
+                attrs[tattr] = tuple(t._dtype for t in ts)
+                flat.extend(ts)
+                index += len(ts)
+                continue
             attrs.setdefault("N", len(x))
         for item in items:
             want = fixed if tattr is None else attrs.get(tattr)

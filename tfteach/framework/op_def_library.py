@@ -167,7 +167,7 @@ def _convert_inputs(opdef, inputs, attrs, g):
     # First pass: which type attrs can be read off existing tensors?
     for (arg, spec), x in zip(specs, inputs):
         tattr = registry.input_type_attr(spec)
-        if tattr is None or tattr in attrs:
+        if tattr is None or tattr in attrs or registry.is_type_list(spec):
             continue
         items = x if arg.startswith("*") else [x]
         for item in items:
@@ -184,6 +184,12 @@ def _convert_inputs(opdef, inputs, attrs, g):
             if not isinstance(x, (list, tuple)):
                 raise TypeError(f"Expected list for '{argname}' argument to '{opdef.type}' Op, "
                                 f"not {x!r}.")
+            if registry.is_type_list(spec):
+                conv = [_ops.convert_to_tensor(item, name=f"{argname}_{i}")
+                        for i, item in enumerate(x)]
+                attrs[tattr] = [t.dtype.base_dtype for t in conv]
+                out.append(conv)
+                continue
             conv = []
             for i, item in enumerate(x):
                 conv.append(_convert_one(opdef, argname, item, spec, tattr, attrs, want_ref,

@@ -6,7 +6,8 @@ visualiser need to know about one op type (TF 2.21's type names: `AddV2`, `MatMu
 
     inputs     [(name, type)] where type is a type-attr name ("T"), a fixed DType, or
                "ref:T" for an input that must be a reference (Assign's `ref`);
-               a name starting with "*" is a list input (AddN's `*inputs`)
+               a name starting with "*" is a list input (AddN's `*inputs`); its type
+               "list:T" makes it a list of any dtypes, T recording them (IdentityN)
     outputs    [(name, type)] likewise, or a callable(attrs) for a variable count
     shape      shape rule: fn(op) -> [TensorShape, ...], run when the op is added to a graph
     kernels    {device: fn}: registered by the modules in `tfteach/kernels/<device>/`
@@ -174,7 +175,13 @@ ANY = "any"
 
 
 def input_type_attr(spec):
-    """'T' -> 'T', 'ref:T' -> 'T', DType or ANY -> None."""
+    """'T' -> 'T', 'ref:T' -> 'T', 'list:T' -> 'T', DType or ANY -> None."""
     if isinstance(spec, _dt.DType) or spec == ANY:
         return None
-    return spec[4:] if spec.startswith("ref:") else spec
+    return spec[5:] if spec.startswith("list:") else \
+        spec[4:] if spec.startswith("ref:") else spec
+
+
+def is_type_list(spec):
+    """A list input whose items each keep their own dtype ('list:T')."""
+    return isinstance(spec, str) and spec.startswith("list:")

@@ -194,7 +194,29 @@ def constant_value(tensor):
     if op.type == "Cast":
         v = constant_value(op.inputs[0])
         return None if v is None else v.astype(op.get_attr("DstT").np_dtype)
+    if op.type == "StridedSlice":
+        return _strided_slice_1d(op)
     return None
+
+
+def _strided_slice_1d(op):
+    """`shape(x)[i]` / `shape(x)[a:b]` on a known 1-D vector (tf.sort's k, tf.repeat's
+    dims): TF's shape inference evaluates such slices, so the result's shape is static."""
+    vals = [constant_value(t) for t in op.inputs]
+    if any(v is None for v in vals) or np.ndim(vals[0]) != 1 or \
+            any(np.size(v) != 1 for v in vals[1:]):
+        return None
+    if op.get_attr("ellipsis_mask") or op.get_attr("new_axis_mask"):
+        return None
+    x = vals[0]
+    b, e, s = (int(np.reshape(v, -1)[0]) for v in vals[1:])
+    if op.get_attr("shrink_axis_mask") & 1:
+        if not -len(x) <= b < len(x):
+            return None
+        return np.asarray(x[b])
+    b = None if op.get_attr("begin_mask") & 1 else b
+    e = None if op.get_attr("end_mask") & 1 else e
+    return np.asarray(x[b:e:s])
 
 
 def constant_value_as_shape(tensor):

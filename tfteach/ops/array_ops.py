@@ -1430,3 +1430,152 @@ def sequence_mask(lengths, maxlen=None, dtype=_dt.bool_, name=None):
         if dtype is None or _dt.as_dtype(dtype).base_dtype == _dt.bool_:
             return result
         return math_ops.cast(result, dtype)
+
+
+# --- identity_n, broadcast shapes, meshgrid, repeat ---------------------------------------------
+
+registry.register_op("IdentityN", inputs=(("*input", "list:T"),),
+                     outputs=lambda attrs: [("output", dt) for dt in attrs["T"]],
+                     shape=lambda op: [t.shape for t in op.inputs])
+
+
+def _broadcast_args_shape(op):
+    a, b = (_const(op, i) for i in (0, 1))
+    if a is not None and b is not None:
+        return [TensorShape([len(np.broadcast_shapes(tuple(a), tuple(b)))])]
+    ra, rb = (t.shape.as_tuple()[0] if t.shape.rank == 1 else None for t in op.inputs)
+    return [TensorShape([None if ra is None or rb is None else max(ra, rb)])]
+
+
+registry.register_op("BroadcastArgs", inputs=(("s0", "T"), ("s1", "T")),
+                     outputs=(("r0", "T"),), shape=_broadcast_args_shape)
+registry.NotDifferentiable("BroadcastArgs")
+
+
+def identity_n(input, name=None):  # noqa: A002 - TF's name
+    """Several tensors, of any dtypes, passed through one IdentityN op."""
+    return list(apply_op("IdentityN", [list(input)], name=name or "IdentityN"))
+
+
+def broadcast_dynamic_shape(shape_x, shape_y):
+    """The broadcast of two shape vectors, computed by a BroadcastArgs op."""
+    return apply_op("BroadcastArgs", [shape_x, shape_y], name="BroadcastArgs")[0]
+
+
+def broadcast_static_shape(shape_x, shape_y):
+    """The broadcast of two TensorShapes, at graph-build time."""
+    x, y = as_shape(shape_x), as_shape(shape_y)
+    if x.rank is None or y.rank is None:
+        return unknown_shape()
+    a, b = list(x.as_tuple()), list(y.as_tuple())
+    n = max(len(a), len(b))
+    a, b = [1] * (n - len(a)) + a, [1] * (n - len(b)) + b
+    out = []
+    for da, db in zip(a, b):
+        if da is None or db is None:
+            out.append(db if da == 1 else da if db == 1 else (da if db is None else db))
+        elif da == db or db == 1:
+            out.append(da)
+        elif da == 1:
+            out.append(db)
+        else:
+            raise ValueError(f"Incompatible shapes for broadcasting. Two shapes are "
+                             f"compatible if for each dimension pair they are either equal or "
+                             f"one of them is 1. Received: {x} and {y}.")
+    return TensorShape(out)
+
+
+def _dims_list(items):
+    """A list of dims that may hold scalar tensors: eagerly their ints (eager conversion
+    does not pack tensors), in a graph the list itself (packed into a Pack op, as in TF)."""
+    if _ops.executing_eagerly() and not any(_ops.is_symbolic(t) for t in items):
+        return [int(t) if getattr(t, "_is_eager", False) else t for t in items]
+    return items
+
+
+def meshgrid(*args, **kwargs):
+    """N-d coordinate grids: each input reshaped to its own axis, times ones of the grid's
+    shape (TF's graph); indexing 'xy' swaps the first two axes."""
+    indexing = kwargs.pop("indexing", "xy")
+    name = kwargs.pop("name", "meshgrid")
+    if kwargs:
+        key = list(kwargs)[0]
+        raise TypeError(f"'{key}' is an invalid keyword argument for this function")
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"Argument `indexing` parameter must be either 'xy' or 'ij', got "
+                         f"'{indexing}'")
+    from . import math_ops
+    with _ops.name_scope(name, "meshgrid", args):
+        ndim = len(args)
+        s0 = (1,) * ndim
+        if not ndim:
+            return []
+        output = [reshape(x, s0[:i] + (-1,) + s0[i + 1:]) for i, x in enumerate(args)]
+        shapes = [size(x) for x in args]
+        output_dtype = _ops.convert_to_tensor(args[0]).dtype.base_dtype
+        if indexing == "xy" and ndim > 1:
+            output[0] = reshape(output[0], (1, -1) + (1,) * (ndim - 2))
+            output[1] = reshape(output[1], (-1, 1) + (1,) * (ndim - 2))
+            shapes[0], shapes[1] = shapes[1], shapes[0]
+        mult_fact = ones(_dims_list(shapes), output_dtype)
+        return [x * mult_fact for x in output]
+
+
+def repeat(input, repeats, axis=None, name=None):  # noqa: A002 - TF's name
+    """Each slice along `axis` repeated `repeats` times (a scalar, or one count per slice);
+    without an axis the flattened input. Scalar repeats: ExpandDims, Tile, Reshape; counts:
+    a SequenceMask selecting the tiled copies with boolean_mask (TF's construction)."""
+    from . import constant_op, math_ops
+    if axis is None:
+        input = reshape(input, [-1])
+        axis = 0
+    with _ops.name_scope(name, "Repeat"):
+        data = _ops.convert_to_tensor(input, name="input")
+        repeats = _ops.convert_to_tensor(repeats, name="repeats")
+        static_repeats = _tu.constant_value(repeats)
+        # TF casts even int32 repeats (a Cast op in its graph)
+        repeats = apply_op("Cast", [repeats], {"DstT": _dt.int32, "Truncate": False},
+                           name="Cast")[0]
+        rank = data.shape.rank
+        if rank is None:
+            raise NotImplementedError("tfteach's repeat needs the input's rank")
+        if rank == 0:
+            raise ValueError("axis=0 out of bounds: expected -1<=axis<0")
+        axis = int(axis)
+        if not -rank <= axis < rank:
+            raise ValueError(f"axis={axis} out of bounds: expected {-rank}<=axis<{rank}")
+        if axis < 0:
+            axis += rank
+        data_shape = shape(data)
+        if repeats.shape.rank == 0 or (repeats.shape.rank == 1 and
+                                       repeats.shape.as_tuple()[0] == 1):
+            repeats = reshape(repeats, [])
+            expanded = expand_dims(data, axis + 1)
+            mults = [1] * (axis + 1) + [repeats] + [1] * (rank - axis - 1)
+            tiled = tile(expanded, _dims_list(mults))
+            result_shape = concat([data_shape[:axis], _dims_list([repeats * data_shape[axis]]),
+                                   data_shape[axis + 1:]], axis=0)
+            out = reshape(tiled, result_shape)
+            rv = static_repeats
+            dims = list(data.shape.as_tuple())
+            if rv is not None and not _ops.executing_eagerly():
+                # TF's shape inference folds the shape arithmetic: the static shape is known
+                dims[axis] = None if dims[axis] is None else dims[axis] * int(np.reshape(rv, -1)[0])
+                out.set_shape(dims)
+            return out
+        n = data.shape.as_tuple()[axis]
+        r = repeats.shape.as_tuple()[0] if repeats.shape.rank == 1 else None
+        if n is not None and r is not None and n != r:
+            raise ValueError(f"Dimensions {n} and {r} are not compatible")
+        repeats = broadcast_to(repeats, _dims_list([data_shape[axis]]))
+        max_repeat = math_ops.maximum(constant_op.constant(0, _dt.int32, name="zero"),
+                                      math_ops.reduce_max(repeats))
+        mask = sequence_mask(repeats, max_repeat)
+        expanded = expand_dims(data, axis + 1)
+        mults = [1] * (axis + 1) + [max_repeat] + [1] * (rank - axis - 1)
+        tiled = tile(expanded, _dims_list(mults))
+        out = boolean_mask(tiled, mask, axis=axis)
+        if not _ops.executing_eagerly():
+            out.set_shape([None if i == axis else d
+                           for i, d in enumerate(data.shape.as_tuple())])
+        return out

@@ -968,3 +968,70 @@ def _softplus_grad_grad(op, grad):
         ddy = _op1("SoftplusGrad", [grad, x])
         d2x = grad * dy / (math_ops.exp(-x) + 2.0 + math_ops.exp(x))
         return ddy, d2x
+
+
+# --- Einsum -----------------------------------------------------------------------------------
+from . import special_math_ops as _special  # noqa: E402 - declares Einsum
+
+
+def _einsum_grad_for(op, grad, labels, others, out_labels, x):
+    """The gradient of one operand: an Einsum from the output's gradient (and the other
+    operand) back to the operand's labels; labels summed away inside this operand alone come
+    back by broadcasting, ellipsis dims the operand broadcast come back by summing."""
+    from . import array_ops
+    if len(set(labels)) != len(labels):
+        raise NotImplementedError(f"tfteach's Einsum gradient does not support a label "
+                                  f"repeated within one operand ({op.get_attr('equation')})")
+    present = set(out_labels).union(*[set(o) for o, _ in others])
+    kept = [lab for lab in labels if lab in present]
+    eq = ",".join(["".join(out_labels)] + ["".join(o) for o, _ in others]) + "->" + \
+        "".join(kept)
+    g = _op1("Einsum", [[grad] + [t for _, t in others]], {"equation": eq})
+    x_dims = _shape_tuple(x)
+    if kept != labels or "..." in labels:
+        if x_dims is None or None in x_dims:
+            raise NotImplementedError("tfteach's Einsum gradient needs the operands' static "
+                                      "shapes when labels are summed or broadcast")
+        g_dims = list(_shape_tuple(g))
+        n_named = len([lab for lab in labels if lab != "..."])
+        n_ell_x = len(x_dims) - n_named
+        if "..." in labels:
+            pos = labels.index("...")
+            kpos = kept.index("...")
+            n_ell_g = len(g_dims) - (len(kept) - 1)
+            extra = n_ell_g - n_ell_x
+            axes = list(range(kpos, kpos + extra))
+            for i in range(n_ell_x):
+                if x_dims[pos + i] == 1 and g_dims[kpos + extra + i] != 1:
+                    axes.append(kpos + extra + i)
+            if axes:
+                g = array_ops.reshape(reduce_sum(g, _int32(axes), keepdims=True),
+                                      _int32([1 if i in axes else d
+                                              for i, d in enumerate(g_dims)
+                                              if not (kpos <= i < kpos + extra)]))
+        if kept != labels:
+            # a size-1 axis for each summed label, then broadcast to the operand's shape
+            newshape = []
+            gi = iter(_shape_tuple(g))
+            for lab in labels:
+                if lab == "...":
+                    for _ in range(n_ell_x):
+                        newshape.append(next(gi))
+                elif lab in present:
+                    newshape.append(next(gi))
+                else:
+                    newshape.append(1)
+            g = array_ops.broadcast_to(array_ops.reshape(g, _int32(newshape)),
+                                       _int32(list(x_dims)))
+    return g
+
+
+@register("Einsum")
+def _einsum_grad(op, grad):
+    in_labels, out_labels = _special.parse_equation(op.get_attr("equation"))
+    xs = list(op.inputs)
+    grads = []
+    for i, x in enumerate(xs):
+        others = [(in_labels[j], xs[j]) for j in range(len(xs)) if j != i]
+        grads.append(_einsum_grad_for(op, grad, in_labels[i], others, out_labels, x))
+    return grads

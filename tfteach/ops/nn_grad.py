@@ -9,6 +9,7 @@ import numpy as np
 from ..framework import registry
 from ..framework.op_def_library import apply_op
 from . import nn_ops  # noqa: F401 - the ops must be declared before their gradients
+from . import sort_ops  # noqa: F401 - TopKV2
 
 
 def _op1(op_type, inputs, attrs=None, name=None):
@@ -169,3 +170,26 @@ def _xent_grad(op, grad_loss, grad_backprop=None):
 def _l2_loss_grad(op, grad):
     return [op.inputs[0] * grad]
 
+
+
+@registry.RegisterGradient("TopKV2")
+def _top_k_grad(op, grad, _indices_grad):
+    """Scatters the values' gradient back to the positions TopKV2 picked: the indices made
+    flat over the whole input (row offset + column) feed one ScatterNd, as in TF."""
+    from . import array_ops, math_ops
+    x, indices = op.inputs[0], op.outputs[1]
+    idt = indices.dtype.base_dtype
+    in_shape = math_ops.cast(array_ops.shape(x), idt)
+    ind_shape = math_ops.cast(array_ops.shape(indices), idt)
+    ind_lastdim = ind_shape[-1]
+    ind_2d = array_ops.reshape(indices, array_ops.stack([np.asarray(-1, idt.np_dtype),
+                                                         ind_lastdim]))
+    in_lastdim = in_shape[-1]
+    outerdim = array_ops.shape(ind_2d, out_type=idt)[0]
+    offsets = math_ops.range(np.asarray(0, idt.np_dtype), outerdim * in_lastdim, in_lastdim)
+    ind = array_ops.reshape(ind_2d + array_ops.expand_dims(offsets, -1),
+                            np.asarray([-1], np.int32))
+    flat = array_ops.scatter_nd(array_ops.expand_dims(ind, -1),
+                                array_ops.reshape(grad, np.asarray([-1], np.int32)),
+                                array_ops.expand_dims(math_ops.reduce_prod(in_shape), 0))
+    return [array_ops.reshape(flat, in_shape), None]

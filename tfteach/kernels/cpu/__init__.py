@@ -28,7 +28,8 @@ _INDEX = {
         Slice Split SplitV Squeeze StopGradient StridedSlice Tile Transpose Unpack Where
         ZerosLike GatherNd ScatterNd TensorScatterUpdate TensorScatterAdd TensorScatterSub
         UnsortedSegmentSum UnsortedSegmentMax UnsortedSegmentMin SegmentSum SegmentMean Roll
-        Unique ShapeN DynamicPartition
+        Unique ShapeN DynamicPartition TopKV2 LowerBound UpperBound
+        IdentityN BroadcastArgs
     """,
     "math": """
         Abs Acos AddN AddV2 Asin Atan Cast Ceil Cos Cosh Elu Equal Erf Exp Expm1 Floor FloorDiv
@@ -42,7 +43,7 @@ _INDEX = {
         Assign AssignAdd AssignSub IsVariableInitialized VariableV2
     """,
     "linalg": """
-        BatchMatMulV2 MatMul MatrixDeterminant MatrixInverse
+        BatchMatMulV2 MatMul MatrixDeterminant MatrixInverse Einsum
     """,
     "random": """
         Multinomial RandomShuffle RandomStandardNormal RandomUniform RandomUniformInt

@@ -697,3 +697,58 @@ def dynamic_partition(data, partitions, *, num_partitions):
                    f"not in [0, {num_partitions})")
     rows = data.reshape((flat.size,) + data.shape[parts.ndim:])
     return tuple(np.ascontiguousarray(rows[flat == p]) for p in range(num_partitions))
+
+
+# --- top-k and binary search ----------------------------------------------------------------------
+
+@register_kernel("TopKV2")
+def top_k(x, k, *, sorted, index_type):  # noqa: A002 - the attr's name
+    x = np.asarray(x)
+    k = int(k)
+    if k < 0:
+        raise _err(f"Need k >= 0, got {k}")
+    if x.ndim < 1:
+        raise _err(f"input must be >= 1-D, got shape {_dims(x.shape)}")
+    n = x.shape[-1]
+    if n < k:
+        raise _err(f"input must have at least k columns. Had {n}, needed {k}")
+    key = x
+    if x.dtype.kind == "f":
+        # TF's comparisons never rank NaN above a number: NaN comes last
+        key = np.where(np.isnan(x), -np.inf, x)
+    # a descending order that keeps equal values in index order: the stable ascending
+    # order of the reversed row, read backwards
+    order = np.argsort(key[..., ::-1], axis=-1, kind="stable")[..., ::-1][..., :k]
+    idx = (n - 1 - order).astype(index_type.np_dtype)
+    return np.take_along_axis(x, idx.astype(np.intp), axis=-1), idx
+
+
+def _bound(side):
+    def kernel(sorted_inputs, values, *, out_type):
+        s, v = np.asarray(sorted_inputs), np.asarray(values)
+        if s.shape[0] != v.shape[0]:
+            raise _err("Leading dim_size of both tensors must match.")
+        out = np.empty(v.shape, dtype=out_type.np_dtype)
+        for i in range(v.shape[0]):
+            out[i] = np.searchsorted(s[i], v[i], side=side)
+        return out
+    return kernel
+
+
+register_kernel("LowerBound")(_bound("left"))
+register_kernel("UpperBound")(_bound("right"))
+
+
+@register_kernel("IdentityN")
+def identity_n(*xs):
+    return tuple(xs)
+
+
+@register_kernel("BroadcastArgs")
+def broadcast_args(s0, s1):
+    a, b = np.asarray(s0), np.asarray(s1)
+    try:
+        out = np.broadcast_shapes(tuple(int(d) for d in a), tuple(int(d) for d in b))
+    except ValueError:
+        raise _err(f"Incompatible shapes: {_dims(a)} vs. {_dims(b)}") from None
+    return np.asarray(out, dtype=a.dtype)

@@ -288,3 +288,18 @@ def matrix_determinant(x):
         else:
             _det_batch(xb, out)
     return out.reshape(x.shape[:-2])
+
+
+# --- Einsum -----------------------------------------------------------------------------------
+
+@register_kernel("Einsum")
+def einsum(*inputs, equation):
+    from ...ops.special_math_ops import einsum_shape
+    xs = [np.asarray(x) for x in inputs]
+    einsum_shape(equation, [list(x.shape) for x in xs],
+                 lambda msg: errors.InvalidArgumentError(None, None, msg))
+    # two operands: NumPy's tensordot path (BLAS GEMM, float32 accumulation like TF's
+    # BatchMatMul reduction); one operand: a plain sum over the dropped labels
+    out = np.einsum(equation, *xs, optimize="greedy" if len(xs) == 2 else False)
+    out = np.asarray(out, dtype=xs[0].dtype)     # (ascontiguousarray would make a scalar 1-d)
+    return out if out.flags.c_contiguous else out.copy()
