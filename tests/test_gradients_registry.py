@@ -246,6 +246,8 @@ CASES = {
         "AvgPoolGrad", [i32([1, 4, 4, 2]), g], {"ksize": [1, 2, 2, 1],
                                                 "strides": [1, 2, 2, 1], "padding": "VALID",
                                                 "data_format": "NHWC"})[0]),
+    # tf.Print passes its input's gradient through (first_n=0: nothing is written)
+    "Print": ([r(2, 3)], lambda tf, x: tf.Print(x, [x], message="x: ", first_n=0) * x),
     # a v1 cond on a constant predicate, each way: the taken branch's Switch and the Merge
     # carry the gradient, the untaken branch's Switch contributes its gated zeros
     "Switch": ([r(2, 3)], lambda tf, x: tf.cond(tf.constant(False), lambda: tf.sin(x),

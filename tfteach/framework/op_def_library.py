@@ -211,7 +211,7 @@ def _tensor_dtype(x):
 
 def _convert_one(opdef, argname, x, spec, tattr, attrs, want_ref, name):
     if tattr is None:
-        want = None if spec == registry.ANY else spec
+        want = spec
     else:
         want = attrs.get(tattr)
     if want_ref:

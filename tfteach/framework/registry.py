@@ -169,14 +169,9 @@ def get_kernel(op_type, device="CPU"):
     return get(op_type).kernel_for(device)
 
 
-# An input spec for a list whose items may each have their own dtype (TF's `list(type)`
-# attrs, e.g. Assert's and Print's `data`).
-ANY = "any"
-
-
 def input_type_attr(spec):
-    """'T' -> 'T', 'ref:T' -> 'T', 'list:T' -> 'T', DType or ANY -> None."""
-    if isinstance(spec, _dt.DType) or spec == ANY:
+    """'T' -> 'T', 'ref:T' -> 'T', 'list:T' -> 'T', DType -> None."""
+    if isinstance(spec, _dt.DType):
         return None
     return spec[5:] if spec.startswith("list:") else \
         spec[4:] if spec.startswith("ref:") else spec

@@ -5,12 +5,11 @@ InvalidArgumentError ("assertion failed: [..] [..]") when it does not; it has no
 it runs only when fetched or made a control dependency. When both operands are known while
 the graph is built, a failing `assert_*` raises at once, as TF does.
 
-Difference from TF 2.21: TF guards the Assert with a `tf.cond` (ops under
-`<scope>/Assert/AssertGuard/`), so that the data tensors are computed only on failure; tfteach
-has no Switch/Merge cond yet and adds the Assert op directly (`<scope>/Assert/Assert`).
+As in TF, an Assert whose data are not all strings and int32s sits in the false branch of a
+cond (`<scope>/Assert/AssertGuard/...`, control_flow_v1._guarded_assert), so the data are only
+computed when the check fails. The op is declared in ops/control_flow_v1.py (tf.case uses it
+too); the kernels of Assert and Print are in kernels/cpu/control_flow.py.
 """
-import sys
-
 import numpy as np
 
 from .. import errors
@@ -18,15 +17,11 @@ from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
 from ..framework.op_def_library import apply_op
-from . import array_ops, math_ops
+from . import array_ops, control_flow_v1, math_ops
 
-registry.register_op("Assert", inputs=(("condition", _dt.bool_), ("*data", registry.ANY)),
-                     outputs=(), shape=lambda op: [], stateful=True,
-                     doc="Fails the run with the data's values when the condition is false.")
-registry.register_op("Print", inputs=(("input", "T"), ("*data", registry.ANY)),
+registry.register_op("Print", inputs=(("input", "T"), ("*data", "list:U")),
                      shape=lambda op: [op.inputs[0].shape], stateful=True,
                      doc="Identity that also writes the data's values to stderr (TF1's tf.Print).")
-registry.NotDifferentiable("Assert")
 
 
 @registry.RegisterGradient("Print")
@@ -64,25 +59,15 @@ def summarize_value(value, summarize=3):
     return text + ("..." if n < flat.size else "")
 
 
-def _assert_kernel(cond, *data, summarize):
-    if bool(np.all(cond)):
-        return ()
+def assertion_failed(data, summarize):
+    """The error a failing Assert raises, its data written as TF writes them."""
     parts = ", ".join(f"[{summarize_value(d, summarize)}]" for d in data).replace("], [", "] [")
-    raise errors.InvalidArgumentError(None, None, f"assertion failed: {parts}")
+    return errors.InvalidArgumentError(None, None, f"assertion failed: {parts}")
 
 
-def _print_kernel(x, *data, message, first_n, summarize, op):
-    count = _print_counts.get(op, 0)
-    if first_n < 0 or count < first_n:
-        _print_counts[op] = count + 1
-        sys.stderr.write(message + "".join(f"[{summarize_value(d, summarize)}]"
-                                           for d in data) + "\n")
-    return x
-
-
-_print_counts = {}
-registry.register_kernel("Assert", "CPU")(_assert_kernel)
-registry.register_kernel("Print", "CPU")(_print_kernel)
+def print_line(message, data, summarize):
+    """The line tf.Print writes to stderr."""
+    return message + "".join(f"[{summarize_value(d, summarize)}]" for d in data) + "\n"
 
 
 def _eager_values(items):
@@ -95,8 +80,11 @@ def Assert(condition, data, summarize=None, name=None):
     if _ops.executing_eagerly() and not any(_ops.is_symbolic(x) for x in [condition, *data]):
         cond = np.asarray(_eager_values([condition])[0])
         if not cond.all():
-            _assert_kernel(cond, *_eager_values(data), summarize=summarize)
+            raise assertion_failed(_eager_values(data), summarize)
         return None
+    if not all(_data_dtype(x) in (_dt.string, _dt.int32) for x in data):
+        # TF guards the check with a cond so the data are computed only when it fails
+        return control_flow_v1._guarded_assert(condition, data, summarize, name=name)
     with _ops.name_scope(name, "Assert", [condition, data]) as scope:
         condition = _ops.convert_to_tensor(condition, dtype=_dt.bool_, name="condition")
         if condition.shape.rank not in (None, 0):
@@ -107,6 +95,14 @@ def Assert(condition, data, summarize=None, name=None):
         apply_op("Assert", [condition, xs], {"summarize": summarize}, name="Assert")
         # An op without outputs comes back as an empty list; the op is the graph's newest.
         return condition.graph._ops[-1]
+
+
+def _data_dtype(x):
+    dt = getattr(x, "dtype", None)
+    if isinstance(dt, _dt.DType):
+        return dt.base_dtype
+    from ..framework import tensor_util
+    return tensor_util.infer_dtype(x)
 
 
 def _shape_text(shape):
@@ -168,7 +164,19 @@ def _make_binary(sym, opname, op_fn, np_fn):
     return check
 
 
-assert_equal = _make_binary("==", "assert_equal", math_ops.equal, np.equal)
+def assert_equal(x, y, data=None, summarize=None, message=None, name=None):
+    """Asserts `x == y` element-wise (TF1's `tf.assert_equal`).
+
+    TF's opens its name scope twice: a first one for its shortcut (`x` and `y` the same
+    tensor: a NoOp), then the check's own, so a check's ops land under `assert_equal_1/`."""
+    if not _ops.executing_eagerly():
+        with _ops.name_scope(name, "assert_equal", [x, y, data]):
+            if x is y:
+                return array_ops.no_op()
+    return _binary_assert("==", "assert_equal", math_ops.equal, np.equal, x, y, data,
+                          summarize, message, name)
+
+
 assert_none_equal = _make_binary("!=", "assert_none_equal", math_ops.not_equal, np.not_equal)
 assert_less = _make_binary("<", "assert_less", math_ops.less, np.less)
 assert_less_equal = _make_binary("<=", "assert_less_equal", math_ops.less_equal, np.less_equal)

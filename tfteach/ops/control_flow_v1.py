@@ -332,14 +332,12 @@ def cond_value(pred, true_ref, false_value, read_name="read"):
 
 # --- tf.case ----------------------------------------------------------------------------------
 
-# TF's Assert op. tfteach's v1 namespace work registers the same op (ops/assert_ops.py on
-# another branch): whichever module imports first declares it, so the two can meet.
-if "Assert" not in registry.all_ops():
-    registry.register_op("Assert", inputs=(("condition", _dt.bool_), ("*data", registry.ANY)),
-                         outputs=(), shape=lambda op: [], stateful=True,
-                         doc="Fails the run with the data's values when the condition is "
-                             "false.")
-    registry.NotDifferentiable("Assert")
+# TF's Assert op (tf.Assert, the assert_* family in ops/assert_ops.py, and tf.case's checks):
+# `data` is a list whose items each keep their dtype (attr T: list(type)), as in TF.
+registry.register_op("Assert", inputs=(("condition", _dt.bool_), ("*data", "list:T")),
+                     outputs=(), shape=lambda op: [], stateful=True,
+                     doc="Fails the run with the data's values when the condition is false.")
+registry.NotDifferentiable("Assert")
 
 
 def _guarded_assert(condition, data, summarize, name="Assert"):

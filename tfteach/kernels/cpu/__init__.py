@@ -70,7 +70,7 @@ _INDEX = {
         SparseSoftmaxCrossEntropyWithLogits
     """,
     "control_flow": """
-        Merge RefMerge RefSwitch Switch Assert Enter RefEnter Exit RefExit NextIteration
+        Merge RefMerge RefSwitch Switch Assert Print Enter RefEnter Exit RefExit NextIteration
         RefNextIteration LoopCond
     """,
 }

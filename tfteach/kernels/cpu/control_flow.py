@@ -1,7 +1,8 @@
-"""CPU kernels of Switch, RefSwitch and Merge. A dead value is the `DEAD` sentinel; the
-executor skips every other op that receives it (see ops/control_flow_v1.py)."""
+"""CPU kernels of the control-flow ops (Switch, Merge, the while frame's ops) and of the
+checks Assert and Print. A dead value is the `DEAD` sentinel; the executor skips every
+other op that receives it (see ops/control_flow_v1.py)."""
 from ...framework.registry import register_kernel
-from ...ops import control_flow_v1  # noqa: F401 - the op declarations come first
+from ...ops import assert_ops, control_flow_v1  # noqa: F401 - the op declarations come first
 
 
 class _Dead:
@@ -38,37 +39,25 @@ def ref_merge(*inputs):
     return merge(*inputs)
 
 
-def _summarize(value, n):
-    """A value as TF's SummarizeValue writes it (first `n` elements, '...' if cut)."""
-    import numpy as np
-    a = np.asarray(value)
-    if a.dtype.kind == "S":
-        a = np.vectorize(lambda b: b.decode("utf-8", "backslashreplace"), otypes=[object])(a)
-
-    def one(v):
-        if isinstance(v, bytes):
-            return v.decode("utf-8", "backslashreplace")
-        if isinstance(v, (bool, np.bool_)):
-            return "1" if v else "0"
-        if isinstance(v, (float, np.floating)):
-            return "%g" % v
-        return str(v)
-    if a.ndim == 0:
-        return one(a[()])
-    flat = a.reshape(-1)
-    k = flat.size if n < 0 else min(n, flat.size)
-    return " ".join(one(v) for v in flat[:k]) + ("..." if k < flat.size else "")
-
-
 @register_kernel("Assert")
 def assert_(cond, *data, summarize):
     import numpy as np
-    from ... import errors
     if bool(np.all(cond)):
         return ()
-    raise errors.InvalidArgumentError(
-        None, None, "assertion failed: " + " ".join(f"[{_summarize(d, summarize)}]"
-                                                    for d in data))
+    raise assert_ops.assertion_failed(data, summarize)
+
+
+_print_counts = {}      # runs of each Print op so far, for first_n
+
+
+@register_kernel("Print")
+def print_(x, *data, message, first_n, summarize, op):
+    import sys
+    count = _print_counts.get(op, 0)
+    if first_n < 0 or count < first_n:
+        _print_counts[op] = count + 1
+        sys.stderr.write(assert_ops.print_line(message, data, summarize))
+    return x
 
 
 # The frame ops pass values through; the executor's loop (runtime/executor.py, _Frame)
