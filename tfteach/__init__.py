@@ -107,9 +107,8 @@ def _submodule(name):
         return api.FilteredModule(full, "tfteach.summary.v2", N.SUMMARY)
     if name in ("losses", "optimizers", "metrics", "initializers"):
         return api.FilteredModule(full, f"tfteach.keras.{name}", getattr(N, name.upper()))
-    if name == "data":
-        return importlib.import_module("tfteach.data")
-    raise AttributeError(name)
+    raise AttributeError(f"module 'tfteach' has no attribute '{name}' (TF 2.21 has "
+                         f"`tf.{name}`; tfteach does not implement it yet)")
 
 
 _OVERRIDES = {
