@@ -1,0 +1,177 @@
+"""TF2 names a TF2 course uses: checks, get_logger, case/switch_case, py_function,
+map_fn/scan/fold. Expected values and messages were measured with TensorFlow 2.21."""
+import numpy as np
+import pytest
+
+import tfteach as tf
+from tfteach import errors
+
+pytestmark = pytest.mark.usefixtures("tf2")
+
+
+def _msg(exc_class, fn):
+    with pytest.raises(exc_class) as info:
+        fn()
+    return str(info.value) if exc_class is not errors.InvalidArgumentError \
+        else info.value.message
+
+
+# ---- 1. checks -------------------------------------------------------------------------
+
+def test_eager_assert_equal_shows_indices_and_first_elements():
+    m = _msg(errors.InvalidArgumentError, lambda: tf.debugging.assert_equal(
+        tf.constant([[1, 2], [3, 4]]), tf.constant([[1, 0], [0, 4]])))
+    assert m == ("Condition x == y did not hold.\nIndices of first 2 different values:\n"
+                 "[[0 1]\n [1 0]]\nCorresponding x values:\n[2 3]\nCorresponding y values:\n"
+                 "[0 0]\nFirst 3 elements of x:\n[1 2 3]\nFirst 3 elements of y:\n[1 0 0]")
+    m = _msg(errors.InvalidArgumentError, lambda: tf.debugging.assert_equal(
+        tf.constant([1, 2, 3, 4, 5]), tf.constant([0, 0, 0, 0, 0]), summarize=2))
+    assert m == ("Condition x == y did not hold.\nIndices of first 2 different values:\n"
+                 "[[0]\n [1]]\nCorresponding x values:\n[1 2]\nCorresponding y values:\n"
+                 "[0 0]\nFirst 2 elements of x:\n[1 2]\nFirst 2 elements of y:\n[0 0]")
+
+
+def test_eager_binary_checks_messages():
+    d = tf.debugging
+    assert _msg(errors.InvalidArgumentError, lambda: d.assert_equal(
+        tf.constant([1, 2, 3, 4, 5]), 0)) == (
+        "Condition x == y did not hold.\nFirst 3 elements of x:\n[1 2 3]\n"
+        "First 1 elements of y:\n[0]")
+    assert _msg(errors.InvalidArgumentError, lambda: d.assert_greater(tf.constant(1.), 2.)) \
+        == "Condition x > y did not hold.\nFirst 1 elements of x:\n[1.]\nFirst 1 elements " \
+           "of y:\n[2.]"
+    assert _msg(errors.InvalidArgumentError, lambda: d.assert_greater_equal(
+        tf.constant([1, 2]), tf.constant([3, 4]), message="m")).startswith(
+        "m\nCondition x >= y did not hold.\nIndices of first 2 different values:\n")
+    assert _msg(errors.InvalidArgumentError, lambda: d.assert_none_equal(
+        tf.constant([1, 2]), tf.constant([1, 3]))) == (
+        "Condition x != y did not hold.\nIndices of first 1 different values:\n[[0]]\n"
+        "Corresponding x values:\n[1]\nCorresponding y values:\n[1]\n"
+        "First 2 elements of x:\n[1 2]\nFirst 2 elements of y:\n[1 3]")
+    assert _msg(errors.InvalidArgumentError, lambda: tf.assert_less(
+        tf.constant([1., 2]), 1.5)) == ("Condition x < y did not hold.\nFirst 2 elements of "
+                                        "x:\n[1. 2.]\nFirst 1 elements of y:\n[1.5]")
+    assert _msg(errors.InvalidArgumentError, lambda: tf.assert_equal(1, 2)) == (
+        "Condition x == y did not hold.\nFirst 1 elements of x:\n[1]\nFirst 1 elements of "
+        "y:\n[2]")
+    assert d.assert_equal(tf.constant([1, 2]), tf.constant([1, 2])) is None
+    assert d.assert_less_equal(tf.constant([1, 2]), 2) is None
+
+
+def test_eager_sign_checks_messages():
+    d = tf.debugging
+    assert _msg(errors.InvalidArgumentError, lambda: d.assert_positive(
+        tf.constant([1., -2]), message="pos")) == (
+        "pos.  \nCondition x > 0 did not hold element-wise:\n"
+        "x (shape=(2,) dtype=float32) = \n['1.0', '-2.0']")
+    assert _msg(errors.InvalidArgumentError, lambda: d.assert_negative(tf.constant([1, -2]))) \
+        == "\nCondition x < 0 did not hold element-wise:\nx (shape=(2,) dtype=int32) = \n" \
+           "['1', '-2']"
+    assert _msg(errors.InvalidArgumentError, lambda: d.assert_non_negative(
+        tf.constant([1, -2, 3, 4, 5, 6, 7]))) == (
+        "\nCondition x >= 0 did not hold element-wise:\nx (shape=(7,) dtype=int32) = \n"
+        "['1', '-2', '3', '...']")
+    # TF joins two of assert_non_positive's lines (a missing comma in its source)
+    assert _msg(errors.InvalidArgumentError, lambda: d.assert_non_positive(
+        tf.constant([1, -2]))) == ("\nCondition x <= 0 did not hold element-wise:x (shape=(2,)"
+                                   " dtype=int32) = \n['1', '-2']")
+    assert d.assert_positive(tf.constant([1., 2])) is None
+
+
+def test_eager_static_checks():
+    d = tf.debugging
+    assert _msg(ValueError, lambda: d.assert_rank(tf.constant([1., 2]), 2, message="mm")) == \
+        "mm.  Tensor  must have rank 2.  Received rank 1, shape (2,)"
+    assert _msg(ValueError, lambda: tf.assert_rank(tf.constant([1., 2]), 2)) == \
+        "Tensor  must have rank 2.  Received rank 1, shape (2,)"
+    assert _msg(ValueError, lambda: d.assert_rank_at_least(tf.constant([1., 2]), 2)) == \
+        "Tensor  must have rank at least 2.  Received rank 1, shape (2,)"
+    assert _msg(TypeError, lambda: d.assert_type(tf.constant(1.), tf.int32, message="mm")) == \
+        "mm.  tensor must be of type tf.int32; got tf.float32"
+    assert d.assert_rank(tf.constant([1., 2]), 1) is None
+
+
+def test_eager_assert_shapes():
+    d = tf.debugging
+    assert d.assert_shapes([(tf.ones([2, 3]), ("N", "D")), (tf.ones([3]), ("D",))]) is None
+    assert _msg(ValueError, lambda: d.assert_shapes(
+        [(tf.ones([2, 3]), ("N", "D")), (tf.ones([2]), ("D",))])) == (
+        "Specified by tensor shape=(2, 3) dtype=float32 dimension 1.  Tensor shape=(2,) "
+        "dtype=float32 dimension 0 must have size 3.  Received size 2, shape (2,)")
+    assert _msg(ValueError, lambda: d.assert_shapes([(tf.ones([2, 3]), (2, 4))])) == (
+        "Specified explicitly.  Tensor shape=(2, 3) dtype=float32 dimension 1 must have size "
+        "4.  Received size 3, shape (2, 3)")
+    assert _msg(ValueError, lambda: d.assert_shapes(
+        [(tf.ones([2, 3]), ("N", "D")), (tf.ones([2]), ("N", "D"))])) == \
+        "Tensor  must have rank 2.  Received rank 1, shape (2,)"
+
+
+def test_eager_Assert():
+    assert _msg(errors.InvalidArgumentError, lambda: tf.Assert(
+        False, ["hi", 3, tf.constant([1.5, 2, 3, 4, 5])])) == (
+        "Expected 'False' to be true. Summarized data: b'hi'\n3\n1.5, 2.0, 3.0, ...")
+    assert _msg(errors.InvalidArgumentError, lambda: tf.Assert(
+        tf.constant(False), ["hi", tf.constant([1, 2])])) == (
+        "Expected 'tf.Tensor(False, shape=(), dtype=bool)' to be true. Summarized data: "
+        "b'hi'\n1, 2")
+    assert tf.Assert(tf.constant(True), ["hi"]) is None
+    with pytest.raises(ValueError, match="truth value of an array"):
+        tf.Assert(tf.constant([True, False]), ["hi"])
+
+
+def test_checks_in_function_fail_at_call_time():
+    @tf.function
+    def f(x, y):
+        tf.debugging.assert_equal(x, y)
+        return x + 1
+
+    cf = f.get_concrete_function(tf.TensorSpec([2], tf.float32), tf.TensorSpec([2], tf.float32))
+    names = [o.name for o in cf.graph.get_operations()]
+    # TF's names; its guard is one `If` op where tfteach shows the lowered Switch/Merge
+    assert names[:6] == ["x", "y", "assert_equal_1/Equal", "assert_equal_1/Const",
+                         "assert_equal_1/All", "assert_equal_1/Assert/Const"]
+    assert "assert_equal_1/Assert/AssertGuard/Assert" in names
+    np.testing.assert_allclose(f(tf.constant([1., 2]), tf.constant([1., 2])).numpy(), [2, 3])
+    m = _msg(errors.InvalidArgumentError, lambda: f(tf.constant([1., 2]), tf.constant([1., 3])))
+    assert m.startswith("assertion failed: [Condition x == y did not hold element-wise:] "
+                        "[x (x:0) = ] [1 2] [y (y:0) = ] [1 3]")
+
+
+def test_sign_and_rank_checks_in_function_graph():
+    @tf.function
+    def g(x):
+        tf.debugging.assert_positive(x, message="pos")
+        tf.debugging.assert_rank(x, 1)
+        return x + 1
+
+    cf = g.get_concrete_function(tf.TensorSpec([2], tf.float32))
+    names = [o.name for o in cf.graph.get_operations()]
+    for n in ["assert_positive/Const", "assert_positive/assert_less/Less",
+              "assert_positive/assert_less/All", "assert_rank/rank", "assert_rank/Shape",
+              "assert_rank/assert_type/statically_determined_correct_type",
+              "assert_rank/static_checks_determined_all_ok"]:
+        assert n in names
+    m = _msg(errors.InvalidArgumentError, lambda: g(tf.constant([1., -2])))
+    assert m.startswith("assertion failed: [pos.  ] [Condition x > 0 did not hold "
+                        "element-wise:] [x (x:0) = ] [1 -2]")
+
+
+def test_Assert_in_function():
+    @tf.function
+    def h(x):
+        tf.Assert(x[0] > 0, [x])
+        return x + 1
+
+    m = _msg(errors.InvalidArgumentError, lambda: h(tf.constant([-1., -2])))
+    assert m.startswith("assertion failed: [-1 -2]")
+    np.testing.assert_allclose(h(tf.constant([1., 2])).numpy(), [2, 3])
+
+
+def test_tf2_check_signatures():
+    import inspect
+    sig = lambda f: list(inspect.signature(f).parameters)  # noqa: E731
+    assert sig(tf.assert_equal) == ["x", "y", "message", "summarize", "name"]
+    assert sig(tf.debugging.assert_none_equal) == ["x", "y", "summarize", "message", "name"]
+    assert sig(tf.debugging.assert_positive) == ["x", "message", "summarize", "name"]
+    assert sig(tf.assert_rank) == ["x", "rank", "message", "name"]
+    assert sig(tf.Assert) == ["condition", "data", "summarize", "name"]
