@@ -175,3 +175,65 @@ def test_tf2_check_signatures():
     assert sig(tf.debugging.assert_positive) == ["x", "message", "summarize", "name"]
     assert sig(tf.assert_rank) == ["x", "rank", "message", "name"]
     assert sig(tf.Assert) == ["condition", "data", "summarize", "name"]
+
+
+# ---- 2. get_logger, case, switch_case --------------------------------------------------
+
+def test_get_logger_is_v1s_logger():
+    # tfteach keeps its own logger name ("tfteach"; TF's is "tensorflow") in both namespaces
+    assert tf.get_logger() is tf.compat.v1.get_logger()
+    assert tf.get_logger().name == "tfteach"
+
+
+def _c(v):
+    return lambda: tf.constant(v)
+
+
+def test_case_eager():
+    x = tf.constant(3)
+    assert tf.case([(x > 5, _c(1)), (x > 2, _c(2))], default=_c(0)).numpy() == 2
+    assert tf.case([(x > 5, _c(1))], default=_c(0)).numpy() == 0
+    assert tf.case([(x > 1, _c(1)), (x > 2, _c(2))], exclusive=True).numpy() == 1
+    assert _msg(errors.InvalidArgumentError, lambda: tf.case([(x > 5, _c(1)), (x > 6, _c(2))])) \
+        == ("Expected 'tf.Tensor(False, shape=(), dtype=bool)' to be true. Summarized data: "
+            "b'Input error: None of conditions evaluated as True:'\nFalse, False")
+    assert _msg(ValueError, lambda: tf.case([])) == \
+        "not enough values to unpack (expected 2, got 0)"
+    assert _msg(TypeError, lambda: tf.case([(1, _c(1))])) == "pred must be a Tensor, got: 1"
+
+
+def test_case_in_function_on_run_time_predicates():
+    @tf.function
+    def g(x):
+        return tf.case([(x > 5, _c(1)), (x > 2, _c(2))], default=_c(0))
+
+    assert [g(tf.constant(v)).numpy() for v in (9, 3, 0)] == [1, 2, 0]
+    names = [o.name for o in g.get_concrete_function(tf.TensorSpec([], tf.int32))
+             .graph.get_operations()]
+    # TF's names up to its `case/cond` (an If op, here lowered to Switch/Merge)
+    assert names[:5] == ["x", "Greater/y", "Greater", "Greater_1/y", "Greater_1"]
+    assert "case/cond/Merge" in names
+
+
+def test_switch_case():
+    fns = [_c(10), _c(20)]
+    assert tf.switch_case(tf.constant(1), fns).numpy() == 20
+    assert tf.switch_case(tf.constant(5), fns).numpy() == 20
+    assert tf.switch_case(tf.constant(-1), fns, default=_c(7)).numpy() == 7
+    assert tf.switch_case(tf.constant(1), {0: _c(10), 1: _c(20)}).numpy() == 20
+    assert _msg(TypeError, lambda: tf.switch_case(tf.constant(1.0), fns)) == \
+        "'branch_index' must be an integer Tensor, got <dtype: 'float32'>"
+    assert _msg(TypeError, lambda: tf.switch_case(1, fns)) == \
+        "'branch_index' must be a Tensor, got <class 'int'>"
+    assert _msg(ValueError, lambda: tf.switch_case(tf.constant(0), [])) == \
+        "Must provide at least one item in 'branch_fns'"
+    assert _msg(TypeError, lambda: tf.switch_case(tf.constant(0), [1])) == \
+        "Each entry in 'branch_fns' must be a 2-tuple. Received 1."
+    assert _msg(ValueError, lambda: tf.switch_case(tf.constant(0), {1: _c(1), 3: _c(2)})) == \
+        "branch indices (keys) must form contiguous range of [0 to 2) but found {1,3}"
+
+    @tf.function
+    def f(i):
+        return tf.switch_case(i, fns)
+
+    assert [f(tf.constant(v)).numpy() for v in (0, 1, 9)] == [10, 20, 20]
