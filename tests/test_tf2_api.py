@@ -237,3 +237,59 @@ def test_switch_case():
         return tf.switch_case(i, fns)
 
     assert [f(tf.constant(v)).numpy() for v in (0, 1, 9)] == [10, 20, 20]
+
+
+# ---- 3. py_function, numpy_function, compat.v1.py_func ----------------------------------
+
+def test_py_function_eager_and_traced():
+    x = tf.constant([1., 2])
+    np.testing.assert_allclose(tf.py_function(lambda a: a * 2, [x], Tout=tf.float32), [2, 4])
+    assert tf.py_function(lambda a: np.float64(1.0), [x], Tout=tf.float32).numpy() == 1.0
+    m = _msg(errors.InvalidArgumentError,
+             lambda: tf.py_function(lambda a: a * 2, [x], Tout=tf.int32))
+    assert m.startswith("ValueError: Tensor conversion requested dtype int32 for Tensor with "
+                        "dtype float32: ")
+    assert _msg(errors.InvalidArgumentError, lambda: tf.py_function(
+        lambda a: 1, [x], Tout=[tf.float32, tf.float32])).endswith(
+        " returns 1 values, but expects to see 2 values.")
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = tf.py_function(lambda a: a * a, [x], Tout=tf.float32)
+    np.testing.assert_allclose(t.gradient(y, x), [2, 4])
+
+    @tf.function
+    def g(a):
+        return tf.py_function(lambda v: v * 2, [a], Tout=tf.float32)
+
+    cf = g.get_concrete_function(tf.TensorSpec([2], tf.float32))
+    assert [(o.name, o.type) for o in cf.graph.get_operations()][:2] == \
+        [("x", "Placeholder"), ("EagerPyFunc", "EagerPyFunc")] or \
+        [o.type for o in cf.graph.get_operations()][1] == "EagerPyFunc"
+    np.testing.assert_allclose(g(x), [2, 4])
+
+
+def test_numpy_function():
+    x = tf.constant([1., 2])
+    np.testing.assert_allclose(tf.numpy_function(lambda a: a * 2, [x], Tout=tf.float32),
+                               [2, 4])
+    a, b = tf.numpy_function(lambda v: (v, v), [x], Tout=[tf.float32, tf.float32])
+    np.testing.assert_allclose(b, [1, 2])
+
+    @tf.function
+    def f(v):
+        return tf.numpy_function(lambda a: a * 2, [v], Tout=tf.int32, name="np")
+
+    cf = f.get_concrete_function(tf.TensorSpec([2], tf.float32))
+    op = cf.graph.get_operations()[1]
+    assert (op.name, op.type, op.outputs[0].shape.rank) == ("np", "PyFunc", None)
+    m = _msg(errors.InvalidArgumentError, lambda: f(x))
+    assert "-th value returned by pyfunc_" in m and m.split("\n")[0].endswith(
+        " is float, but expects int32")
+
+
+def test_v1_py_func_in_session(tf1):
+    p = tf1.placeholder(tf1.float32, [2])
+    r = tf1.py_func(lambda a: a + 1, [p], tf1.float32)
+    assert r.op.type == "PyFunc"
+    with tf1.Session() as s:
+        np.testing.assert_allclose(s.run(r, {p: [1, 2]}), [2, 3])
