@@ -114,6 +114,10 @@ def _submodule(name):
 _OVERRIDES = {
     "cond": "tfteach.eager.control_flow:cond",
     "while_loop": "tfteach.eager.control_flow:while_loop",
+    "case": "tfteach.eager.control_flow:case",
+    "switch_case": "tfteach.eager.control_flow:switch_case",
+    # one logger for both namespaces (see compat/v1_logging.py)
+    "get_logger": "tfteach.compat.v1_logging:get_logger",
     "print": "tfteach.eager.printing:tf_print",
     "Variable": "tfteach.eager.variables:ResourceVariable",
     "GradientTape": "tfteach.eager.backprop:GradientTape",

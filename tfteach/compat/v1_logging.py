@@ -2,7 +2,9 @@
 
 TF logs through the Python logger named "tensorflow"; tfteach's own logger is "tfteach"
 (`tf.get_logger()`), so `tf.logging.set_verbosity(tf.logging.INFO)` controls what tfteach
-itself reports. Levels are Python's: DEBUG 10, INFO 20, WARN 30, ERROR 40, FATAL 50.
+itself reports. TF2's `tf.get_logger()` is the same logger: one behaviour for both namespaces.
+It keeps the name "tfteach" rather than TF's "tensorflow" so that a notebook that imports real
+TensorFlow beside tfteach (to compare them) can set each library's level apart. Levels are Python's: DEBUG 10, INFO 20, WARN 30, ERROR 40, FATAL 50.
 """
 import logging as _logging
 import sys as _sys

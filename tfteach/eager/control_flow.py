@@ -17,7 +17,7 @@ a gradient through it raises NotImplementedError (TF differentiates it).
 from ..framework import ops as _ops
 from ..framework import tensor_util
 
-__all__ = ["cond", "while_loop"]
+__all__ = ["cond", "while_loop", "case", "switch_case"]
 
 
 def _static_value(pred):
@@ -96,3 +96,89 @@ def _graph_loop(cond, body, loop_vars, shape_invariants, parallel_iterations,
         return out[0]
     return type(loop_vars)(out) if isinstance(loop_vars, tuple) and \
         not hasattr(loop_vars, "_fields") else list(out)
+
+
+def _known(t):
+    """The value of a tensor known now (eager, or constant-folded while tracing), else None."""
+    if getattr(t, "_is_eager", False):
+        return t.numpy()
+    return tensor_util.constant_value(t) if _ops.is_symbolic(t) else None
+
+
+def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"):
+    """The fn of the first true predicate. With every predicate known (eagerly) the chosen fn
+    alone runs; a run-time predicate in a traced function builds TF1's nested conds
+    (control_flow_v1.case: the lowered form of TF's nested `If` ops)."""
+    from ..ops import control_flow_v1
+    pairs = list(pred_fn_pairs) if isinstance(pred_fn_pairs, (list, tuple)) else None
+    if pairs is None or not pairs or not all(
+            isinstance(e, tuple) and len(e) == 2 and isinstance(e[0], _ops.Tensor)
+            and callable(e[1]) for e in pairs):
+        # bad input: TF1's case raises TF's errors for it
+        return control_flow_v1.case(pred_fn_pairs, default, exclusive, strict, name)
+    values = [_known(p) for p, _ in pairs]
+    if any(v is None for v in values):
+        return control_flow_v1.case(pairs, default, exclusive, strict, name)
+    for v, (_, fn) in zip(values, pairs):
+        if bool(v):
+            return fn()
+    if default is not None:
+        return default()
+    # as TF: without a default the last fn is guarded by an Assert that some predicate held
+    import numpy as np
+    from ..ops import assert_ops
+    from ..ops.constant_op import constant
+    assert_ops.Assert(constant(False), ["Input error: None of conditions evaluated as True:",
+                                        constant(np.array([bool(v) for v in values]))])
+    return pairs[-1][1]()
+
+
+def _branch_list(branch_fns):
+    if isinstance(branch_fns, dict):
+        items = sorted(branch_fns.items())
+    else:
+        items = list(enumerate(branch_fns)) if all(callable(f) for f in branch_fns) else \
+            list(branch_fns)
+    if not items:
+        raise ValueError("Must provide at least one item in 'branch_fns'")
+    for entry in items:
+        if not isinstance(entry, tuple) or len(entry) != 2:
+            raise TypeError(f"Each entry in 'branch_fns' must be a 2-tuple. Received {entry}.")
+        key, fn = entry
+        if not isinstance(key, int):
+            raise TypeError(f"key must be a Python `int`, got {type(key)}")
+        if not callable(fn):
+            raise TypeError(f"fn for key {key} must be callable.")
+    keys = [k for k, _ in items]
+    if keys != list(range(len(items))):
+        found = ",".join(str(k) for k in sorted(set(keys)))
+        raise ValueError(f"branch indices (keys) must form contiguous range of [0 to "
+                         f"{len(items)}) but found {{{found}}}")
+    return [fn for _, fn in items]
+
+
+def switch_case(branch_index, branch_fns, default=None, name="switch_case"):
+    """`branch_fns[branch_index]()`, or `default()` (the last branch when none is given) for
+    an index out of range. A run-time index in a traced function is lowered to nested
+    Switch/Merge conds on `index == i` (TF records one `Case` op, which its runtime runs
+    directly)."""
+    if not isinstance(branch_index, _ops.Tensor):
+        raise TypeError(f"'branch_index' must be a Tensor, got {type(branch_index)}")
+    if not branch_index.dtype.is_integer:
+        raise TypeError(f"'branch_index' must be an integer Tensor, got "
+                        f"<dtype: '{branch_index.dtype.name}'>")
+    fns = _branch_list(branch_fns)
+    if default is None:
+        default = fns[-1]
+    value = _known(branch_index)
+    if value is not None:
+        i = int(value)
+        return fns[i]() if 0 <= i < len(fns) else default()
+    from ..ops import control_flow_v1, math_ops
+    with _ops.name_scope(name, "switch_case", [branch_index]):
+        def chain(i):
+            if i == len(fns):
+                return default
+            return lambda: control_flow_v1.cond(math_ops.equal(branch_index, i), fns[i],
+                                                chain(i + 1), strict=True)
+        return chain(0)()

@@ -77,10 +77,13 @@ def _eager_values(items):
 def Assert(condition, data, summarize=None, name=None):
     """Fails at run time with the values of `data` unless `condition` (a scalar bool) holds."""
     summarize = 3 if summarize is None else summarize
-    if _ops.executing_eagerly() and not any(_ops.is_symbolic(x) for x in [condition, *data]):
-        cond = np.asarray(_eager_values([condition])[0])
-        if not cond.all():
-            raise assertion_failed(_eager_values(data), summarize)
+    if _is_eager(condition, *data):
+        # TF's eager Assert truth-tests the condition as Python does (a non-scalar is an
+        # error) and writes its data as a flat, comma-separated summary
+        if not bool(np.asarray(_eager_values([condition])[0])):
+            raise errors.InvalidArgumentError(
+                None, None, f"Expected '{condition!s}' to be true. Summarized data: " +
+                "\n".join(_eager_summary(v, summarize) for v in _eager_values(data)))
         return None
     if not all(_data_dtype(x) in (_dt.string, _dt.int32) for x in data):
         # TF guards the check with a cond so the data are computed only when it fails
@@ -121,6 +124,11 @@ def _tensor_name(t):
     return getattr(t, "name", "")
 
 
+def _tensor_name_or_empty(t):
+    # an eager tensor's .name raises; TF's rank messages then name it as ''
+    return "" if _ops.executing_eagerly() else t.name
+
+
 def _static(t):
     from ..framework import tensor_util
     if hasattr(t, "numpy"):
@@ -135,6 +143,8 @@ def _binary_assert(sym, opname, op_fn, np_fn, x, y, data, summarize, message, na
     with _ops.name_scope(name, opname, [x, y, data]):
         x = _ops.convert_to_tensor(x, name="x")
         y = _ops.convert_to_tensor(y, name="y")
+        if _is_eager(x, y):
+            return _eager_binary(sym, op_fn, x, y, data, summarize, message)
         if data is None:
             data = [message] if message else []
             data = data + [f"Condition x {sym} y did not hold element-wise:",
@@ -154,6 +164,63 @@ def _binary_assert(sym, opname, op_fn, np_fn, x, y, data, summarize, message, na
 
 def _np_text(v):
     return str(np.asarray(v))
+
+
+def _is_eager(*xs):
+    return _ops.executing_eagerly() and not any(_ops.is_symbolic(x) for x in xs)
+
+
+def _eager_summary(v, summarize):
+    if isinstance(v, str):      # TF converts Python strings to bytes first
+        v = v.encode()
+    a = np.asarray(v)
+    if a.ndim == 0:
+        return str(a[()])
+    flat = [str(e) for e in a.reshape(-1)]
+    n = len(flat) if summarize < 0 else min(summarize, len(flat))
+    return ", ".join(flat[:n] + (["..."] if n < len(flat) else []))
+
+
+def _tensor_desc(x):
+    """How TF names a tensor in a check's message: its graph name, or eagerly (where tensors
+    have none) its shape and dtype."""
+    if _ops.executing_eagerly():
+        return f"shape={x.shape} dtype={x.dtype.name}"
+    return x.name
+
+
+def _pretty(d, summarize):
+    if isinstance(d, (str, bytes)):
+        return d if isinstance(d, str) else d.decode()
+    flat = [str(e) for e in np.asarray(_eager_values([d])[0]).reshape(-1)]
+    n = len(flat) if summarize < 0 else min(summarize, len(flat))
+    return str(flat[:n] + (["..."] if n < len(flat) else []))
+
+
+def _eager_binary(sym, op_fn, x, y, data, summarize, message):
+    """The eager form of a failing `assert_*`: TF raises at once, showing the first differing
+    indices and values (when x and y have one non-scalar shape) and the first elements."""
+    test = op_fn(x, y)              # the op's own errors for bad shapes/dtypes
+    t = np.asarray(test.numpy())
+    if t.all():
+        return None
+    summarize = 3 if summarize is None else summarize
+    if data is not None:
+        # given data (the sign checks) are written one per line instead
+        raise errors.InvalidArgumentError(
+            None, None, "\n".join(_pretty(d, summarize) for d in data))
+    xv, yv = np.asarray(x.numpy()), np.asarray(y.numpy())
+    lines = ([message] if message else []) + [f"Condition x {sym} y did not hold."]
+    if xv.shape == yv.shape and xv.ndim:
+        idx = np.argwhere(~t)
+        n = min(summarize, len(idx))
+        lines += [f"Indices of first {n} different values:", str(idx[:n]),
+                  "Corresponding x values:", str(xv[~t][:n]),
+                  "Corresponding y values:", str(yv[~t][:n])]
+    for nm, v in (("x", xv), ("y", yv)):
+        k = min(summarize, v.size)
+        lines += [f"First {k} elements of {nm}:", str(v.reshape(-1)[:k])]
+    raise errors.InvalidArgumentError(None, None, "\n".join(lines))
 
 
 def _make_binary(sym, opname, op_fn, np_fn):
@@ -185,36 +252,35 @@ assert_greater_equal = _make_binary(">=", "assert_greater_equal", math_ops.great
                                     np.greater_equal)
 
 
-def _make_sign(opname, sym, desc):
-    binary = _make_binary(sym, opname, {"<": math_ops.less, "<=": math_ops.less_equal,
-                                        ">": math_ops.greater, ">=": math_ops.greater_equal}[sym],
-                          {"<": np.less, "<=": np.less_equal, ">": np.greater,
-                           ">=": np.greater_equal}[sym])
-
+def _make_sign(opname, sym, zero_first, strict):
     def check(x, data=None, summarize=None, message=None, name=None):
+        # as TF: `x > 0` is assert_less(0, x), `x <= 0` is assert_less_equal(x, 0), ...
         with _ops.name_scope(name, opname, [x, data]):
             x = _ops.convert_to_tensor(x, name="x")
             if data is None:
-                data = [message] if message else []
-                data = data + [f"Condition x {sym} 0 did not hold element-wise:",
-                               f"x ({_tensor_name(x)}) = ", x]
-                message = None
-            zero = array_ops.zeros([], dtype=x.dtype.base_dtype)
-            return binary(x, zero, data=data, summarize=summarize, message=message)
+                cond_text = f"Condition x {sym} 0 did not hold element-wise:"
+                x_text = f"x ({_tensor_desc(x)}) = "
+                data = [f"{message}.  " if message else ""] + (
+                    # TF's assert_non_positive joins these two lines (a missing comma)
+                    [cond_text + x_text] if sym == "<=" else [cond_text, x_text]) + [x]
+            zero = _ops.convert_to_tensor(0, dtype=x.dtype.base_dtype)
+            check_fn = assert_less if strict else assert_less_equal
+            a, b = (zero, x) if zero_first else (x, zero)
+            return check_fn(a, b, data=data, summarize=summarize)
     check.__name__ = opname
-    check.__doc__ = f"Asserts that every element of `x` is {desc} (TF1's `tf.{opname}`)."
+    check.__doc__ = f"Asserts that every element of `x` is `{sym} 0` (TF1's `tf.{opname}`)."
     return check
 
 
-assert_positive = _make_sign("assert_positive", ">", "positive")
-assert_negative = _make_sign("assert_negative", "<", "negative")
-assert_non_negative = _make_sign("assert_non_negative", ">=", "non-negative")
-assert_non_positive = _make_sign("assert_non_positive", "<=", "non-positive")
+assert_positive = _make_sign("assert_positive", ">", True, True)
+assert_negative = _make_sign("assert_negative", "<", False, True)
+assert_non_negative = _make_sign("assert_non_negative", ">=", True, False)
+assert_non_positive = _make_sign("assert_non_positive", "<=", False, False)
 
 
 def _rank_error(x, desc, rank, message):
     prefix = f"{message}.  " if message else ""
-    return ValueError(f"{prefix}Tensor {_tensor_name(x)} must have rank {desc}{rank}.  Received "
+    return ValueError(f"{prefix}Tensor {_tensor_name_or_empty(x)} must have rank {desc}{rank}.  Received "
                       f"rank {x.shape.rank}, shape {x.shape}")
 
 
@@ -227,6 +293,12 @@ def _rank_check(opname, ok, desc):
                                           f"known while the graph is built")
             if not ok(x.shape.rank, int(rank)):
                 raise _rank_error(x, desc, int(rank), message)
+            if _ops.executing_eagerly():
+                return None
+            # TF records the rank and the static shape it checked against
+            rank_t = _ops.convert_to_tensor(rank, name="rank")
+            _ops.convert_to_tensor(np.asarray(x.shape.as_list(), np.int32), name="Shape")
+            assert_type(rank_t, _dt.int32)
             return array_ops.no_op(name="static_checks_determined_all_ok")
     check.__name__ = opname
     return check
@@ -251,10 +323,49 @@ def assert_type(tensor, tf_type, message=None, name=None):
     with _ops.name_scope(name, "assert_type", [tensor]):
         tensor = _ops.convert_to_tensor(tensor, name="tensor")
         if tensor.dtype.base_dtype != tf_type:
-            prefix = f"{message} " if message else ""
-            raise TypeError(f"{prefix}{_tensor_name(tensor)} must be of type {tf_type!r}; "
+            prefix = f"{message}.  " if message else ""
+            desc = "tensor" if _ops.executing_eagerly() else tensor.name
+            raise TypeError(f"{prefix}{desc} must be of type {tf_type!r}; "
                             f"got {tensor.dtype.base_dtype!r}")
         return array_ops.no_op("statically_determined_correct_type")
+
+
+def assert_shapes(shapes, data=None, summarize=None, message=None, name=None):
+    """Checks that each tensor's shape matches its spec: ints are sizes, strings name sizes
+    that must agree across tensors. tfteach checks static shapes only (the common case in
+    eager code); TF also adds run-time checks for sizes unknown while tracing."""
+    prefix = f"{message}.  " if message else ""
+    pairs = list(shapes.items()) if isinstance(shapes, dict) else list(shapes)
+    with _ops.name_scope(name, "assert_shapes", [p[0] for p in pairs]):
+        seen = {}
+        for x, spec in pairs:
+            x = _ops.convert_to_tensor(x)
+            spec = [spec] if isinstance(spec, (str, int)) else list(spec)
+            if any(d in ("...", "*") or d is Ellipsis for d in spec):
+                raise NotImplementedError("tfteach's assert_shapes does not take '...' or '*'")
+            if x.shape.rank is None or None in x.shape.as_list():
+                raise NotImplementedError("tfteach's assert_shapes needs the shape of "
+                                          f"{_tensor_desc(x)} known while the graph is built")
+            if x.shape.rank != len(spec):
+                raise ValueError(f"{prefix}Tensor {_tensor_name_or_empty(x)} must have rank "
+                                 f"{len(spec)}.  Received rank {x.shape.rank}, shape "
+                                 f"{x.shape}")
+            for i, (want, got) in enumerate(zip(spec, x.shape.as_list())):
+                if isinstance(want, str):
+                    if want not in seen:
+                        seen[want] = (got, f"Specified by tensor {_tensor_desc(x)} "
+                                           f"dimension {i}")
+                        continue
+                    size, origin = seen[want]
+                else:
+                    size, origin = int(want), "Specified explicitly"
+                if got != size:
+                    raise ValueError(f"{prefix}{origin}.  Tensor {_tensor_desc(x)} dimension "
+                                     f"{i} must have size {size}.  Received size {got}, "
+                                     f"shape {x.shape}")
+    if _ops.executing_eagerly():
+        return None
+    return array_ops.no_op(name="group_deps")
 
 
 def assert_integer(x, message=None, name=None):

@@ -14,7 +14,7 @@ import os
 # Import order matters where a module registers a kernel only if none exists yet
 # (gradient_ops) or replaces one (nn): load_all keeps this order.
 MODULES = ("array", "math", "state", "linalg", "random", "reduce", "gradient_ops", "summary",
-           "training", "nn", "control_flow")
+           "training", "nn", "control_flow", "script")
 # shared machinery the kernel modules import, registering no kernels themselves: _build
 # (element-wise kernel factories), gemm (tfteach's own float32 GEMM), threads (the
 # parallel-launch and BLAS-thread policy)
@@ -68,6 +68,9 @@ _INDEX = {
         EluGrad InTopKV2 L2Loss LeakyRelu LeakyReluGrad LogSoftmax MaxPool MaxPoolGrad Relu6Grad
         ReluGrad SeluGrad Softmax SoftmaxCrossEntropyWithLogits SoftplusGrad SoftsignGrad
         SparseSoftmaxCrossEntropyWithLogits
+    """,
+    "script": """
+        EagerPyFunc PyFunc PyFuncStateless
     """,
     "control_flow": """
         Merge RefMerge RefSwitch Switch Assert Print Enter RefEnter Exit RefExit NextIteration

@@ -1,0 +1,83 @@
+"""Kernels of EagerPyFunc, PyFunc and PyFuncStateless: call the Python function registered
+under the op's token (ops/script_ops.py) and check what it returns against `Tout`."""
+import numpy as np
+
+from ... import errors
+from ...framework import dtypes as _dt
+from ...framework.registry import register_kernel
+from ...ops import script_ops
+
+
+def _as_list(ret, n):
+    if n == 1 and not isinstance(ret, (list, tuple)):
+        return [ret]
+    if ret is None:
+        return []
+    return list(ret) if isinstance(ret, (list, tuple)) else [ret]
+
+
+def result_list(token, ret, n):
+    vals = _as_list(ret, n)
+    if len(vals) != n:
+        raise errors.InvalidArgumentError(
+            None, None, f"{token} returns {len(vals)} values, but expects to see "
+                        f"{n} values.")
+    return vals
+
+
+def convert_results(func, token, ret, touts, eager):
+    vals = result_list(token, ret, len(touts))
+    out = []
+    for i, (v, dt) in enumerate(zip(vals, touts)):
+        if eager:
+            out.append(to_dtype(v, dt))
+        else:
+            a = np.asarray(v)
+            got = _dt.as_dtype(a.dtype) if a.dtype.kind not in "OSU" else _dt.string
+            if got != dt:
+                raise errors.InvalidArgumentError(
+                    None, None, f"{i}-th value returned by {token} is "
+                                f"{_np_name(a.dtype)}, but expects {dt.name}")
+            out.append(a)
+    return out
+
+
+def to_dtype(v, dt):
+    """py_function's results are converted as convert_to_tensor(v, dtype=Tout) converts:
+    Python and NumPy values are cast, a tensor of another dtype is an error."""
+    if hasattr(v, "numpy") and isinstance(getattr(v, "dtype", None), _dt.DType):
+        if v.dtype.base_dtype != dt:
+            raise errors.InvalidArgumentError(
+                None, None, f"ValueError: Tensor conversion requested dtype {dt.name} for "
+                            f"Tensor with dtype {v.dtype.name}: {v!r}")
+        return np.asarray(v.numpy())
+    return np.asarray(v, dtype=dt.as_numpy_dtype)
+
+
+def _np_name(d):
+    return {"float32": "float", "float64": "double"}.get(d.name, d.name)
+
+
+@register_kernel("EagerPyFunc")
+def eager_py_func(*inputs, token, Tout, Tin=None):
+    from ...eager.context import init_scope
+    from ...eager.tensor import EagerTensor
+    func = script_ops.lookup(token)
+    args = [EagerTensor(np.asarray(x), _dt.as_dtype(np.asarray(x).dtype)) for x in inputs]
+    with init_scope():      # the function runs eagerly, outside any graph being built
+        return _kernel_out(convert_results(func, token, func(*args), list(Tout), eager=True))
+
+
+def _numpy_kernel(*inputs, token, Tout, Tin=None):
+    func = script_ops.lookup(token)
+    return _kernel_out(convert_results(func, token, func(*[np.asarray(x) for x in inputs]),
+                                       list(Tout), eager=False))
+
+
+def _kernel_out(values):
+    # a kernel of one output returns the array itself, of several a tuple
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+register_kernel("PyFunc")(_numpy_kernel)
+register_kernel("PyFuncStateless")(_numpy_kernel)
