@@ -293,3 +293,35 @@ def test_v1_py_func_in_session(tf1):
     assert r.op.type == "PyFunc"
     with tf1.Session() as s:
         np.testing.assert_allclose(s.run(r, {p: [1, 2]}), [2, 3])
+
+
+def test_py_function_gradient_in_a_graph_as_tf(tf2):
+    """EagerPyFunc's gradient re-uses the forward run's tape (TF 2.21's values)."""
+    x = tf2.Variable(0.5)
+
+    @tf2.function
+    def h():
+        with tf2.GradientTape() as t:
+            z = tf2.py_function(lambda a: a * a * 3.0, [x], tf2.float32)
+        return t.gradient(z, x)
+    assert h().numpy() == pytest.approx(3.0) and h().numpy() == pytest.approx(3.0)
+
+    @tf2.function
+    def g(a, b):
+        with tf2.GradientTape() as t:
+            t.watch(a)
+            z = tf2.py_function(lambda u, v: tf2.sin(u) * v, [a, b], tf2.float32)
+        return t.gradient(z, a)
+    assert g(tf2.constant(0.5), tf2.constant(2.0)).numpy() == pytest.approx(2 * np.cos(0.5))
+
+
+def test_v1_py_function_runs_eagerly_and_differentiates(tf1):
+    a = tf1.placeholder(tf1.float32, [3])
+    b = tf1.py_function(lambda u: u ** 3, [a], tf1.float32)   # u is an EagerTensor in TF1 too
+    (ga,) = tf1.gradients(b * 2.0, [a])
+    assert tf1.gradients(tf1.py_func(lambda u: u * 2, [a], tf1.float32), [a]) == [None]
+    with tf1.Session() as s:
+        out, grad = s.run([b, ga], {a: [1., 2., 3.]})
+        np.testing.assert_allclose(out, [1, 8, 27])
+        np.testing.assert_allclose(grad, [6, 24, 54])
+        np.testing.assert_allclose(s.run(ga, {a: [1., 2., 3.]}), [6, 24, 54])

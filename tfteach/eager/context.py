@@ -132,6 +132,20 @@ def init_scope():
         _ops._graph_stack[:] = saved
 
 
+@contextlib.contextmanager
+def eager_mode():
+    """Runs the code inside eagerly even in a TF1 program (graph mode by default): what
+    TF's py_function kernel does around the user's function."""
+    saved, saved_default = list(_ops._graph_stack), behavior.EAGER_DEFAULT
+    del _ops._graph_stack[:]
+    behavior.EAGER_DEFAULT = True
+    try:
+        yield
+    finally:
+        _ops._graph_stack[:] = saved
+        behavior.EAGER_DEFAULT = saved_default
+
+
 class _EagerRunContext:
     """The RunContext stateful kernels see when they run eagerly: process-wide state, and
     writes that take effect at once (there is no run to roll back)."""

@@ -5,8 +5,10 @@ carries as its `token` attr; the kernel (kernels/cpu/script.py) looks it up and 
 when the op runs. `EagerPyFunc` (py_function) passes EagerTensors and converts the results to
 the declared `Tout`; `PyFunc`/`PyFuncStateless` (numpy_function, py_func) pass NumPy arrays
 and check the results' dtypes. Eagerly py_function calls the function directly, so an outer
-GradientTape sees its ops; in a graph the ops have no gradient in tfteach (TF differentiates
-EagerPyFunc by re-running the function under a tape).
+GradientTape sees its ops. In a graph, EagerPyFunc is differentiated as TF does it: once a
+gradient has been asked for, each run of the op records its call on a GradientTape
+(`TAPES[token]`), and the gradient op, itself an EagerPyFunc, takes that tape's gradient with
+the incoming output gradients. PyFunc and PyFuncStateless (NumPy in, NumPy out) have none.
 """
 import itertools
 
@@ -28,7 +30,42 @@ for _type, _stateful in (("EagerPyFunc", True), ("PyFunc", True), ("PyFuncStatel
     registry.register_op(_type, inputs=(("*input", "list:Tin"),), outputs=_outputs,
                          shape=lambda op: [TensorShape(None) for _ in op.get_attr("Tout")],
                          stateful=_stateful, doc="Calls a Python function by its token.")
-    registry.NotDifferentiable(_type)
+registry.NotDifferentiable("PyFunc")
+registry.NotDifferentiable("PyFuncStateless")
+
+# token -> (tape, eager inputs, eager outputs) of the latest run of an EagerPyFunc whose
+# gradient is in some graph (RECORD holds those tokens); the gradient op pops the entry
+RECORD = set()
+TAPES = {}
+
+
+@registry.RegisterGradient("EagerPyFunc")
+def _eager_py_func_grad(op, *grads):
+    token = op.get_attr("token")
+    RECORD.add(token)
+    wrt = [i for i, t in enumerate(op.inputs) if t.dtype.base_dtype.is_floating]
+    if not wrt:
+        return [None] * len(op.inputs)
+
+    def grad_func(*dys):
+        from ..eager.tensor import EagerTensor
+        import numpy as np
+        entry = TAPES.pop(token, None)
+        if entry is None:
+            raise RuntimeError(f"The gradient of {op.name} ({token}) runs without a run of "
+                               f"the op that recorded it: fetch both in one run.")
+        tape, xs, ys = entry
+        out = tape.gradient(ys, [xs[i] for i in wrt], output_gradients=list(dys))
+        return [EagerTensor(np.zeros(xs[i].shape, xs[i].dtype.as_numpy_dtype), xs[i].dtype)
+                if g is None else g for i, g in zip(wrt, out)]
+
+    from . import array_ops
+    dys = [array_ops.zeros_like(y) if g is None else g for y, g in zip(op.outputs, grads)]
+    # after the forward op, whose run records the tape, even where nothing else needs it
+    with _ops.control_dependencies(op.outputs or [op]):
+        got = py_function(grad_func, dys, [op.inputs[i].dtype.base_dtype for i in wrt])
+    got = iter(got if isinstance(got, list) else [got])
+    return [next(got) if i in wrt else None for i in range(len(op.inputs))]
 
 
 def lookup(token):

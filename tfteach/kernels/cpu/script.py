@@ -60,12 +60,24 @@ def _np_name(d):
 
 @register_kernel("EagerPyFunc")
 def eager_py_func(*inputs, token, Tout, Tin=None):
-    from ...eager.context import init_scope
+    from ...eager.context import eager_mode
     from ...eager.tensor import EagerTensor
     func = script_ops.lookup(token)
     args = [EagerTensor(np.asarray(x), _dt.as_dtype(np.asarray(x).dtype)) for x in inputs]
-    with init_scope():      # the function runs eagerly, outside any graph being built
-        return _kernel_out(convert_results(func, token, func(*args), list(Tout), eager=True))
+    with eager_mode():      # the function runs eagerly, in a TF1 program too
+        if token not in script_ops.RECORD:
+            return _kernel_out(convert_results(func, token, func(*args), list(Tout),
+                                               eager=True))
+        # a graph holds this op's gradient: record the call for it (ops/script_ops.py)
+        from ...eager.backprop import GradientTape
+        with GradientTape(persistent=False) as tape:
+            for a in args:
+                if a.dtype.is_floating:
+                    tape.watch(a)
+            ret = func(*args)
+        ys = [v for v in result_list(token, ret, len(Tout))]
+        script_ops.TAPES[token] = (tape, args, ys)
+        return _kernel_out(convert_results(func, token, ret, list(Tout), eager=True))
 
 
 def _numpy_kernel(*inputs, token, Tout, Tin=None):
