@@ -522,18 +522,8 @@ def _flatten(x):
 
 
 def _pack_like(structure, flat):
-    it = iter(flat)
-
-    def pack(s):
-        if isinstance(s, (list, tuple)):
-            vals = [pack(v) for v in s]
-            if isinstance(s, tuple) and hasattr(s, "_fields"):
-                return type(s)(*vals)
-            return type(s)(vals) if isinstance(s, tuple) else vals
-        if isinstance(s, dict):
-            return {k: pack(s[k]) for k in sorted(s)}
-        return next(it)
-    return pack(structure)
+    from . import nest
+    return nest.pack_flat(structure, iter(flat))
 
 
 # --- symbolic gradients (tf.function backward passes, tapes used inside a trace) ----------

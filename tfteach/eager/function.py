@@ -29,7 +29,7 @@ from ..framework import ops as _ops
 from ..framework.op_def_library import apply_op
 from ..framework.tensor_shape import TensorShape, as_shape
 from ..runtime.executor import Plan
-from . import context
+from . import context, nest
 from . import execute as _execute
 from .tensor import EagerTensor
 
@@ -618,7 +618,7 @@ class Function:
                     o = apply_op("Identity", [o], name="Identity")[0]
                 final.append(o)
         graph.outputs = [t for t in final if isinstance(t, _ops.Tensor)]
-        structured = _pack(outputs, final, keep_variables=True)
+        structured = _pack(outputs, final)
         graph.structured_outputs = structured
         graph.structured_input_signature = (
             tuple(_spec_of(p) for p in placeholders), {})
@@ -770,19 +770,7 @@ def _flatten_args(x, out, keep_variables=False):
 
 
 def _flat_all(x):
-    out = []
-
-    def rec(v):
-        if isinstance(v, (list, tuple)):
-            for y in v:
-                rec(y)
-        elif isinstance(v, dict):
-            for k in sorted(v):
-                rec(v[k])
-        else:
-            out.append(v)
-    rec(x)
-    return out
+    return nest.flatten(x)
 
 
 def _replace_tensors(x, make_ph, path):
@@ -814,21 +802,8 @@ def _replace_specs(x):
     return x
 
 
-def _pack(structure, flat, keep_variables=False):
-    it = iter(flat)
-
-    def pack(s):
-        if isinstance(s, (list, tuple)):
-            vals = [pack(v) for v in s]
-            if isinstance(s, tuple) and hasattr(s, "_fields"):
-                return type(s)(*vals)
-            return type(s)(vals) if isinstance(s, tuple) else vals
-        if isinstance(s, dict):
-            d = {k: pack(s[k]) for k in sorted(s)}
-            return type(s)((k, d[k]) for k in s) if not isinstance(s, dict) else \
-                {k: d[k] for k in s}
-        return next(it)
-    return pack(structure)
+def _pack(structure, flat):
+    return nest.pack_flat(structure, iter(flat))
 
 
 def _normalize_signature(sig):

@@ -49,37 +49,45 @@ def pack_sequence_as(structure, flat_sequence, expand_composites=False):
     if len(flat_sequence) != n:
         raise ValueError(f"Could not pack sequence. Structure had {n} atoms, but "
                          f"flat_sequence had {len(flat_sequence)} items.")
-    it = iter(flat_sequence)
+    return pack_flat(structure, iter(flat_sequence))
 
-    def pack(s):
-        if not is_nested(s):
-            return next(it)
-        return _rebuild(s, [pack(c) for c in _children(s)])
-    return pack(structure)
+
+def pack_flat(structure, it):
+    """`structure` with its leaves taken in order from the iterator `it`.
+
+    The recursions here are module-level functions on purpose: a nested function calling
+    itself is a reference cycle (function <-> closure cell) that keeps everything it
+    captured, a step's tensors included, alive until the cyclic garbage collector runs,
+    which big arrays never trigger (tests/test_memory.py)."""
+    if not is_nested(structure):
+        return next(it)
+    return _rebuild(structure, [pack_flat(c, it) for c in _children(structure)])
 
 
 def assert_same_structure(nest1, nest2, check_types=True, expand_composites=False):
-    def check(a, b):
-        if is_nested(a) != is_nested(b):
-            raise ValueError(f"The two structures don't have the same nested structure.\n\n"
-                             f"First structure: {nest1!r}\n\nSecond structure: {nest2!r}")
-        if not is_nested(a):
-            return
-        if check_types and type(a) is not type(b):
-            raise TypeError(f"The two structures don't have the same sequence type. Input "
-                            f"structure has type {type(a)!r}, while shallow structure has "
-                            f"type {type(b)!r}.")
-        if isinstance(a, dict) and set(a) != set(b):
-            raise ValueError(f"The two dictionaries don't have the same set of keys. First "
-                             f"structure has keys {list(a)}, while second structure has keys "
-                             f"{list(b)}.")
-        ca, cb = _children(a), _children(b)
-        if len(ca) != len(cb):
-            raise ValueError(f"The two structures don't have the same nested structure.\n\n"
-                             f"First structure: {nest1!r}\n\nSecond structure: {nest2!r}")
-        for x, y in zip(ca, cb):
-            check(x, y)
-    check(nest1, nest2)
+    _check_same(nest1, nest2, nest1, nest2, check_types)
+
+
+def _check_same(a, b, nest1, nest2, check_types):
+    if is_nested(a) != is_nested(b):
+        raise ValueError(f"The two structures don't have the same nested structure.\n\n"
+                         f"First structure: {nest1!r}\n\nSecond structure: {nest2!r}")
+    if not is_nested(a):
+        return
+    if check_types and type(a) is not type(b):
+        raise TypeError(f"The two structures don't have the same sequence type. Input "
+                        f"structure has type {type(a)!r}, while shallow structure has "
+                        f"type {type(b)!r}.")
+    if isinstance(a, dict) and set(a) != set(b):
+        raise ValueError(f"The two dictionaries don't have the same set of keys. First "
+                         f"structure has keys {list(a)}, while second structure has keys "
+                         f"{list(b)}.")
+    ca, cb = _children(a), _children(b)
+    if len(ca) != len(cb):
+        raise ValueError(f"The two structures don't have the same nested structure.\n\n"
+                         f"First structure: {nest1!r}\n\nSecond structure: {nest2!r}")
+    for x, y in zip(ca, cb):
+        _check_same(x, y, nest1, nest2, check_types)
 
 
 def map_structure(func, *structure, check_types=True, expand_composites=False):
