@@ -14,7 +14,7 @@ import os
 # Import order matters where a module registers a kernel only if none exists yet
 # (gradient_ops) or replaces one (nn): load_all keeps this order.
 MODULES = ("array", "math", "state", "linalg", "random", "reduce", "gradient_ops", "summary",
-           "training", "nn", "control_flow", "script")
+           "training", "nn", "control_flow", "script", "tensor_array")
 # shared machinery the kernel modules import, registering no kernels themselves: _build
 # (element-wise kernel factories), gemm (tfteach's own float32 GEMM), threads (the
 # parallel-launch and BLAS-thread policy)
@@ -71,6 +71,11 @@ _INDEX = {
     """,
     "script": """
         EagerPyFunc PyFunc PyFuncStateless
+    """,
+    "tensor_array": """
+        TensorArrayV3 TensorArrayWriteV3 TensorArrayReadV3 TensorArrayGatherV3
+        TensorArrayScatterV3 TensorArrayConcatV3 TensorArraySplitV3 TensorArraySizeV3
+        TensorArrayCloseV3 TensorArrayGradV3
     """,
     "control_flow": """
         Merge RefMerge RefSwitch Switch Assert Print Enter RefEnter Exit RefExit NextIteration
