@@ -114,3 +114,29 @@ def test_v1_graph_as_tf(tf1):
         tf.gradients(z, p)
     assert tf.map_fn(lambda e: e, x, back_prop=False, parallel_iterations=3,
                      swap_memory=True, dtype=tf.float32).shape.as_list() == [3]
+
+
+# --- small ops ---------------------------------------------------------------------------------
+
+def test_ensure_shape_saturate_cast_timestamp(tf2):
+    tf = tf2
+    with pytest.raises(errors.InvalidArgumentError,
+                       match=r"Shape of tensor input \[2\] is not compatible with expected "
+                             r"shape \[3\]\."):
+        tf.ensure_shape(tf.constant([1., 2.]), [3])
+    np.testing.assert_array_equal(tf.ensure_shape(tf.constant([1., 2.]), [None]).numpy(),
+                                  [1, 2])
+
+    @tf.function
+    def f(x):
+        return tf.ensure_shape(x, [None, 2])
+    g = f.get_concrete_function(tf.TensorSpec([None, None])).graph
+    assert [o.type for o in g.get_operations()] == ["Placeholder", "EnsureShape", "Identity"]
+    assert g.get_operations()[1].outputs[0].shape.as_list() == [None, 2]
+    with pytest.raises(errors.InvalidArgumentError,
+                       match=r"Shape of tensor x \[2,3\] is not compatible with expected "
+                             r"shape \[\?,2\]\."):
+        f.get_concrete_function(tf.TensorSpec([None, None]))(tf.zeros([2, 3]))
+    r = tf.saturate_cast(tf.constant([-1., 300., 5.5]), tf.uint8)
+    assert r.dtype == tf.uint8 and r.numpy().tolist() == [0, 255, 5]
+    assert tf.timestamp().dtype == tf.float64 and float(tf.timestamp()) > 1.7e9

@@ -260,6 +260,7 @@ CASES = {
                                                 lambda: x * x)),
     "Merge": ([r(2, 3)], lambda tf, x: tf.cond(tf.constant(True), lambda: tf.sin(x) * x,
                                                lambda: -x)),
+    "EnsureShape": ([r(2, 3)], lambda tf, x: tf.ensure_shape(x, [None, 3]) * x),
     # TensorArray ops: TF's TensorArrayGrad machinery (a gradient array per `gradients`
     # scope, whose writes to one index add up); the eager tape sees a Python list
     "TensorArrayWriteV3": ([r(2, 3)], lambda tf, x: tf.TensorArray(tf.float64, size=2)
