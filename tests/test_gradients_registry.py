@@ -260,6 +260,21 @@ CASES = {
                                                 lambda: x * x)),
     "Merge": ([r(2, 3)], lambda tf, x: tf.cond(tf.constant(True), lambda: tf.sin(x) * x,
                                                lambda: -x)),
+    "EnsureShape": ([r(2, 3)], lambda tf, x: tf.ensure_shape(x, [None, 3]) * x),
+    # TensorArray ops: TF's TensorArrayGrad machinery (a gradient array per `gradients`
+    # scope, whose writes to one index add up); the eager tape sees a Python list
+    "TensorArrayWriteV3": ([r(2, 3)], lambda tf, x: tf.TensorArray(tf.float64, size=2)
+                           .write(1, x).write(0, x * x).stack()),
+    "TensorArrayReadV3": ([r(2, 3)], lambda tf, x: tf.TensorArray(
+        tf.float64, size=2, clear_after_read=False).unstack(x).read(1) * x[1]),
+    "TensorArrayScatterV3": ([r(3, 2)], lambda tf, x: tf.TensorArray(tf.float64, size=3)
+                             .scatter(i32([2, 0, 1]), x).read(2)),
+    "TensorArrayGatherV3": ([r(3, 2)], lambda tf, x: tf.TensorArray(tf.float64, size=3)
+                            .unstack(x).gather(i32([2, 0]))),
+    "TensorArraySplitV3": ([r(5, 2)], lambda tf, x: tf.reshape(tf.TensorArray(
+        tf.float64, size=2, infer_shape=False).split(x, i32([2, 3])).concat(), [5, 2])),
+    "TensorArrayConcatV3": ([r(5, 2)], lambda tf, x: tf.reshape(tf.TensorArray(
+        tf.float64, size=2, infer_shape=False).split(x * x, i32([3, 2])).concat(), [5, 2])),
 }
 
 # Ops whose gradient is checked through another path (not element-wise numbers).

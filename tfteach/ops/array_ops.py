@@ -1579,3 +1579,37 @@ def repeat(input, repeats, axis=None, name=None):  # noqa: A002 - TF's name
             out.set_shape([None if i == axis else d
                            for i, d in enumerate(data.shape.as_tuple())])
         return out
+
+
+# --- ensure_shape --------------------------------------------------------------------------------
+
+def _ensure_shape_shape(op):
+    from ..framework.tensor_shape import as_shape as _as_shape
+    have, want = op.inputs[0].shape, _as_shape(op.get_attr("shape"))
+    if not have.is_compatible_with(want):
+        raise ValueError(f"Shape must be rank {want.rank} but is rank {have.rank}"
+                         if have.rank != want.rank else
+                         f"Dimension {next(i for i, (a, b) in enumerate(zip(have.as_tuple(), want.as_tuple())) if a is not None and b is not None and a != b)} "  # noqa: E501
+                         f"in both shapes must be equal, but are "
+                         f"{next(a for a, b in zip(have.as_tuple(), want.as_tuple()) if a is not None and b is not None and a != b)} and "  # noqa: E501
+                         f"{next(b for a, b in zip(have.as_tuple(), want.as_tuple()) if a is not None and b is not None and a != b)}.")  # noqa: E501
+    return [have.merge_with(want)]
+
+
+registry.register_op("EnsureShape", inputs=(("input", "T"),), shape=_ensure_shape_shape,
+                     doc="Passes `input` on, failing at run time unless its shape is "
+                         "compatible with the `shape` attr.")
+
+
+@registry.RegisterGradient("EnsureShape")
+def _ensure_shape_grad(op, grad):
+    return [grad]
+
+
+def ensure_shape(x, shape, name=None):
+    """`x`, checked when the graph runs to have a shape compatible with `shape` (and with
+    that static shape from now on)."""
+    from ..framework.tensor_shape import as_shape as _as_shape
+    if not isinstance(shape, TensorShape):
+        shape = _as_shape(shape)
+    return apply_op("EnsureShape", [x], {"shape": shape}, name=name or "EnsureShape")[0]

@@ -617,6 +617,14 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
         raise TypeError("Using a symbolic `tf.Tensor` as a Python `bool` is not allowed.")
     if not nest.flatten(loop_vars):
         raise ValueError("'loop_vars' must be provided.")
+    from . import tensor_array_ops
+    if tensor_array_ops.has_tensor_arrays(loop_vars):
+        # a TensorArray loop variable travels as its flow (tensor_array_ops)
+        return tensor_array_ops.while_loop_with_tensor_arrays(
+            while_loop, cond, body, loop_vars, shape_invariants=shape_invariants,
+            parallel_iterations=parallel_iterations, back_prop=back_prop,
+            swap_memory=swap_memory, name=name, maximum_iterations=maximum_iterations,
+            return_same_structure=return_same_structure)
     g = _ops.get_default_graph()
     with _ops.name_scope(name, "while", nest.flatten(loop_vars)) as scope:
         if maximum_iterations is not None:

@@ -638,3 +638,35 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None,  # noqa: 
         if not keepdims:
             result = array_ops.squeeze(result, axis)
         return result
+
+
+# --- saturate_cast, timestamp ------------------------------------------------------------------
+
+def saturate_cast(value, dtype, name=None):
+    """`value` cast to `dtype`, clipped first to dtype's range (TF's Maximum/Minimum then
+    Cast) so out-of-range values saturate instead of wrapping."""
+    from ..framework import dtypes as _dtm
+    import numpy as _np
+    with _ops.name_scope(name, "saturate_cast", [value]) as scope:
+        value = _ops.convert_to_tensor(value, name="value")
+        dtype = _dtm.as_dtype(dtype).base_dtype
+        src = value.dtype.base_dtype
+        if not src.is_complex and not dtype.is_bool and src != dtype:
+            info = _np.iinfo if dtype.is_integer else _np.finfo
+            sinfo = _np.iinfo if src.is_integer else _np.finfo
+            lo, hi = info(dtype.np_dtype).min, info(dtype.np_dtype).max
+            if sinfo(src.np_dtype).min < lo:
+                value = maximum(value, _np.asarray(lo).astype(src.np_dtype))
+            if sinfo(src.np_dtype).max > hi:
+                value = minimum(value, _np.asarray(hi).astype(src.np_dtype))
+        return cast(value, dtype, name=scope)
+
+
+registry.register_op("Timestamp", outputs=(("ts", _dt.float64),),
+                     shape=lambda op: [_TensorShape([])], stateful=True,
+                     doc="Seconds since the epoch, as a float64, when the op runs.")
+registry.NotDifferentiable("Timestamp")
+
+
+def timestamp(name=None):
+    return apply_op("Timestamp", [], name=name or "Timestamp")[0]

@@ -14,7 +14,7 @@ import os
 # Import order matters where a module registers a kernel only if none exists yet
 # (gradient_ops) or replaces one (nn): load_all keeps this order.
 MODULES = ("array", "math", "state", "linalg", "random", "reduce", "gradient_ops", "summary",
-           "training", "nn", "control_flow", "script")
+           "training", "nn", "control_flow", "script", "tensor_array")
 # shared machinery the kernel modules import, registering no kernels themselves: _build
 # (element-wise kernel factories), gemm (tfteach's own float32 GEMM), threads (the
 # parallel-launch and BLAS-thread policy)
@@ -29,7 +29,7 @@ _INDEX = {
         ZerosLike GatherNd ScatterNd TensorScatterUpdate TensorScatterAdd TensorScatterSub
         UnsortedSegmentSum UnsortedSegmentMax UnsortedSegmentMin SegmentSum SegmentMean Roll
         Unique ShapeN DynamicPartition TopKV2 LowerBound UpperBound
-        IdentityN BroadcastArgs
+        IdentityN BroadcastArgs EnsureShape
     """,
     "math": """
         Abs Acos AddN AddV2 Asin Atan Cast Ceil Cos Cosh Elu Equal Erf Exp Expm1 Floor FloorDiv
@@ -37,7 +37,7 @@ _INDEX = {
         LogicalAnd LogicalNot LogicalOr Maximum Minimum Mul Neg NotEqual Pow RealDiv Reciprocal
         Relu Relu6 Rint Round Rsqrt Selu Sigmoid Sign Sin Sinh Softplus Softsign Sqrt Square
         SquaredDifference Sub Tan Tanh Div TruncateDiv TruncateMod DivNoNan MulNoNan Xdivy
-        Xlogy Atan2 Acosh Asinh Atanh Erfc Lgamma Digamma Cumsum Cumprod
+        Xlogy Atan2 Acosh Asinh Atanh Erfc Lgamma Digamma Cumsum Cumprod Timestamp
     """,
     "state": """
         Assign AssignAdd AssignSub IsVariableInitialized VariableV2
@@ -71,6 +71,11 @@ _INDEX = {
     """,
     "script": """
         EagerPyFunc PyFunc PyFuncStateless
+    """,
+    "tensor_array": """
+        TensorArrayV3 TensorArrayWriteV3 TensorArrayReadV3 TensorArrayGatherV3
+        TensorArrayScatterV3 TensorArrayConcatV3 TensorArraySplitV3 TensorArraySizeV3
+        TensorArrayCloseV3 TensorArrayGradV3
     """,
     "control_flow": """
         Merge RefMerge RefSwitch Switch Assert Print Enter RefEnter Exit RefExit NextIteration

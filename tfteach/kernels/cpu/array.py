@@ -752,3 +752,18 @@ def broadcast_args(s0, s1):
     except ValueError:
         raise _err(f"Incompatible shapes: {_dims(a)} vs. {_dims(b)}") from None
     return np.asarray(out, dtype=a.dtype)
+
+
+@register_kernel("EnsureShape")
+def ensure_shape(x, *, shape, op=None):
+    x = np.asarray(x)
+    want = shape.as_tuple()
+    if want is not None and (len(want) != x.ndim or any(
+            w is not None and w != d for w, d in zip(want, x.shape))):
+        try:        # a graph names the input's op; eagerly TF says "input"
+            name = op.inputs[0].op.name
+        except (AttributeError, IndexError):
+            name = "input"
+        raise _err(f"Shape of tensor {name} {_dims(x.shape)} is not compatible with "
+                   f"expected shape [{','.join('?' if w is None else str(w) for w in want)}].")
+    return x

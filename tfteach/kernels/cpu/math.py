@@ -327,3 +327,9 @@ def cumsum(x, axis, *, exclusive, reverse):
 @register_kernel("Cumprod")
 def cumprod(x, axis, *, exclusive, reverse):
     return _scan(x, axis, exclusive, reverse, "Cumprod", np.cumprod)
+
+
+@register_kernel("Timestamp")
+def timestamp():
+    import time
+    return np.float64(time.time())
