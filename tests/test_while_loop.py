@@ -522,5 +522,60 @@ def test_tf2_loop_reading_a_variable_and_tape(tf2):
     with tf2.GradientTape() as t:
         y = g(tf2.constant(10.0))
     assert float(y[0]) == 16.0          # the forward value under a tape is TF's
-    with pytest.raises(errors.UnimplementedError, match="while loop"):
-        t.gradient(y, v)
+    assert float(t.gradient(y, v)) == 32.0     # TF's
+
+
+def test_tf2_tape_through_loop_with_cond_captures_and_variables(tf2):
+    # values measured with TF 2.21 (which builds while_v2; the gradients are the same)
+    v = tf2.Variable(2.0)
+    c = tf2.constant([0.5, -1.0])
+
+    @tf2.function
+    def h(x, n):
+        def body(i, a, s):
+            a = tf2.cond(tf2.reduce_sum(a) > 0.0, lambda: tf2.sin(a) * x, lambda: a * c - x)
+            return i + 1, a, s + tf2.reduce_sum(a * v)
+        r = tf2.while_loop(lambda i, a, s: i < n, body, [0, x * 0.5, tf2.constant(0.0)])
+        return r[2] + tf2.reduce_sum(r[1] * r[1])
+    x = tf2.constant([0.3, 0.8])
+    with tf2.GradientTape(persistent=True) as t:
+        t.watch(x)
+        t.watch(c)
+        y = h(x, tf2.constant(3))
+    gx, gc, gv = t.gradient(y, [x, c, v])
+    np.testing.assert_allclose(float(y), 1.6642804145812988, rtol=1e-6)
+    np.testing.assert_allclose(gx.numpy(), [0.9713600277900696, 5.500577926635742], rtol=1e-5)
+    np.testing.assert_allclose(gc.numpy(), [0.0, 0.0])
+    np.testing.assert_allclose(float(gv), 0.813273, rtol=1e-5)
+
+
+def test_tf2_training_through_a_loop(tf2):
+    w = tf2.Variable([[0.5, -0.3], [0.2, 0.4]])
+    opt = tf2.keras.optimizers.SGD(0.1)
+
+    @tf2.function
+    def loss_fn():
+        r = tf2.while_loop(lambda i, h: i < 3,
+                           lambda i, h: (i + 1, tf2.tanh(tf2.matmul(h, w))),
+                           [0, tf2.constant([[1.0, 2.0]])])
+        return tf2.reduce_sum(tf2.square(r[1] - 0.5))
+    for _ in range(2):
+        with tf2.GradientTape() as t:
+            loss = loss_fn()
+        opt.apply_gradients([(t.gradient(loss, w), w)])
+    np.testing.assert_allclose(w.numpy(), [[0.5285189747810364, -0.08859699964523315],
+                                           [0.17639799416065216, 0.5418180227279663]],
+                               rtol=1e-5)
+
+
+def test_v1_while_loop_runs_eagerly_as_tfs(tf2):
+    v1 = tf2.compat.v1
+    r = v1.while_loop(lambda i, a: i < 3, lambda i, a: (i + 1, a * 2.0), [0, 1.0])
+    assert isinstance(r, tuple) and (int(r[0]), float(r[1])) == (3, 8.0)
+    r = v1.while_loop(lambda a: a < 30, lambda a: a + 1, [0], maximum_iterations=4)
+    assert int(r) == 4 and r.dtype == tf2.int32
+    x = tf2.constant(1.5)
+    with tf2.GradientTape() as t:
+        t.watch(x)
+        y = v1.while_loop(lambda i, a: i < 3, lambda i, a: (i + 1, a * x), [0, x])[1]
+    assert float(t.gradient(y, x)) == 4 * 1.5 ** 3

@@ -617,6 +617,8 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
         raise TypeError("Using a symbolic `tf.Tensor` as a Python `bool` is not allowed.")
     if not nest.flatten(loop_vars):
         raise ValueError("'loop_vars' must be provided.")
+    if _ops.executing_eagerly():
+        return _eager_loop(cond, body, loop_vars, maximum_iterations, return_same_structure)
     g = _ops.get_default_graph()
     with _ops.name_scope(name, "while", nest.flatten(loop_vars)) as scope:
         if maximum_iterations is not None:
@@ -728,6 +730,26 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
             return out
         flat_out = nest.flatten(out)
         return flat_out[0] if len(flat_out) == 1 else out
+
+
+def _eager_loop(cond, body, loop_vars, maximum_iterations, return_same_structure):
+    """As TF's v1 while_loop when executing eagerly: a Python loop over the ops, which a
+    GradientTape records one by one."""
+    from ..eager import nest
+    single = isinstance(loop_vars, (list, tuple)) and len(loop_vars) == 1 and \
+        not return_same_structure
+    # as TF: Python numbers become tensors before the first iteration
+    state = nest.pack_sequence_as(loop_vars, [_ops.convert_to_tensor(v)
+                                              for v in nest.flatten(loop_vars)])
+    i = 0
+    while maximum_iterations is None or i < int(maximum_iterations):
+        if not bool(cond(*state)):
+            break
+        state = body(*state)
+        if not isinstance(state, (list, tuple)):
+            state = (state,)
+        i += 1
+    return state[0] if single else state
 
 
 def _set_back_edge(merge_op, next_t):
