@@ -110,8 +110,15 @@ def test_v1_graph_as_tf(tf1):
                            match="Tried to read from index 0 but array size is: 0"):
             sess.run(tf.foldl(lambda a, e: a + e, p), {p: np.zeros((0, 2))})
     # a gradient through the graph form is one through a while loop
-    with pytest.raises(NotImplementedError, match="tf.while_loop"):
-        tf.gradients(z, p)
+    # gradients through the graph form (a while loop over TensorArrays); TF 2.21's values
+    (gz,) = tf.gradients(z, p)
+    (gm,) = tf.gradients(tf.map_fn(lambda e: e * e, p), p)
+    (gf,) = tf.gradients(tf.foldl(lambda a, e: a * e, p, initializer=tf.ones([2])), p)
+    with tf.Session() as sess:
+        got = sess.run([gz, gm, gf], {p: [[1, 2], [3, 4]]})
+    np.testing.assert_array_equal(got[0], [[1, 1], [2, 2]])
+    np.testing.assert_array_equal(got[1], [[2, 4], [6, 8]])
+    np.testing.assert_array_equal(got[2], [[3, 4], [1, 2]])
     assert tf.map_fn(lambda e: e, x, back_prop=False, parallel_iterations=3,
                      swap_memory=True, dtype=tf.float32).shape.as_list() == [3]
 

@@ -256,6 +256,14 @@ CASES = {
     "Print": ([r(2, 3)], lambda tf, x: tf.Print(x, [x], message="x: ", first_n=0) * x),
     # a v1 cond on a constant predicate, each way: the taken branch's Switch and the Merge
     # carry the gradient, the untaken branch's Switch contributes its gated zeros
+    # a while loop (the frame's ops are differentiated together, ops/while_grad.py): the
+    # loop variable's Enter/NextIteration/Exit, a captured tensor's constant Enter
+    "Enter": ([r(2, 3), r(2, 3)], lambda tf, x, y: tf.while_loop(
+        lambda i, a: i < 3, lambda i, a: (i + 1, tf.sin(a) * y), [0, x])[1]),
+    "Exit": ([r(3)], lambda tf, x: tf.while_loop(
+        lambda i, a: i < 2, lambda i, a: (i + 1, a * a + x), [0, x * 0.5])[1]),
+    "NextIteration": ([r(2, 2), r(2, 2)], lambda tf, x, w: tf.while_loop(
+        lambda i, a: i < 3, lambda i, a: (i + 1, tf.tanh(tf.matmul(a, w))), [0, x])[1]),
     "Switch": ([r(2, 3)], lambda tf, x: tf.cond(tf.constant(False), lambda: tf.sin(x),
                                                 lambda: x * x)),
     "Merge": ([r(2, 3)], lambda tf, x: tf.cond(tf.constant(True), lambda: tf.sin(x) * x,
@@ -285,10 +293,11 @@ NOT_NUMERIC = {
                  "the rule is Switch's (test_cond.py)",
     "RefMerge": "merges the results of assigns, which have no gradient; the rule is "
                 "Merge's (test_cond.py)",
-    # tf.while_loop's frame ops: their gradient raises NotImplementedError (TF's backward
-    # loop over stacked forward values is not implemented); test_while_loop.py checks it
-    **{t: "a while loop's frame op: tf.gradients through a loop raises (test_while_loop.py)"
-       for t in ("Enter", "RefEnter", "Exit", "RefExit", "NextIteration", "RefNextIteration")},
+    # a variable's reference through a while loop's frame: tf.gradients differentiates a
+    # loop as a whole (ops/while_grad.py), never these ops alone; a RefEnter's gradient is
+    # checked against TF's value in test_while_loop.py (a variable read in the body)
+    **{t: "a reference in a while loop's frame: the loop's gradient is built as a whole "
+          "(test_while_loop.py)" for t in ("RefEnter", "RefExit", "RefNextIteration")},
 }
 
 

@@ -204,6 +204,7 @@ class ConcreteFunction:
         self._plan = None
         self._cap_values = None
         self._backward = None
+        self._loop_backward = None
         self.name = name
 
     @property
@@ -248,12 +249,13 @@ class ConcreteFunction:
         ctx = context._FunctionRunContext()
         taped = _execute.active_tapes and any(t._recording for t in _execute.active_tapes)
         if taped and self._has_loops():
-            # no backward graph for a while loop: the call runs plainly and a gradient
-            # through it raises (control_flow_v1._while_grad)
+            # a while loop's gradient pops forward values from stacks its forward loop
+            # pushes within the same run: the call runs plainly and its gradient runs the
+            # backward graph whole, forward loop included (_build_loop_backward)
             plan = self._get_plan()[0]
             results = plan.run(values, ctx)
             outs = self._eager_outs(results)
-            self._record_loop(arg_tensors, outs)
+            self._record_loop(arg_tensors, outs, values)
             it = iter(outs)
             flat = [next(it) if isinstance(t, _ops.Tensor) else t for t in self._flat_outputs]
             return _pack(self.structured_outputs, flat)
@@ -306,14 +308,55 @@ class ConcreteFunction:
     def _has_loops(self):
         return any(op._type in ("Enter", "RefEnter") for op in self.graph._ops)
 
-    def _record_loop(self, arg_tensors, outs):
+    def _record_loop(self, arg_tensors, outs, values):
         from . import backprop
-        from ..ops.control_flow_v1 import _while_grad
-        exit_op = next(op for op in self.graph._ops if op._type in ("Exit", "RefExit"))
         inputs = list(arg_tensors) + [v for v, _ in self.graph._captures.values()] + \
             [var for var, _ in self.graph._var_captures.values()]
-        backprop.record_function_call(inputs, outs, lambda out_grads: _while_grad(exit_op),
+        backprop.record_function_call(inputs, outs,
+                                      lambda out_grads: self._loop_gradient(values, out_grads),
                                       self.name)
+
+    def _build_loop_backward(self):
+        """For a function with a while loop: the backward graph as tf.gradients builds it
+        (ops/while_grad.py: the forward loop pushes what the backward loop pops), with the
+        gradient of every input: arguments, captured tensors, captured variables' handles.
+        It is run whole at gradient time, on the call's inputs and the output gradients, so
+        the forward part runs again there (variables are read as they are then)."""
+        from ..ops import gradients_impl
+        g = self.graph
+        bg = FuncGraph(self.name + "_backward")
+        tmap, _ = _copy_graph(g, bg)
+        outputs = [tmap[t] for t in self._fetch]
+        with bg.as_default(), bg.name_scope("gradients"):
+            grad_ys = [apply_op("Placeholder", [], {"dtype": t.dtype.base_dtype,
+                                                    "shape": t.shape}, name="grad_ys")[0]
+                       for t in outputs]
+            feeds, _ = self._feeds()
+            xs = [tmap[ph] for ph in feeds]
+            per_input = gradients_impl._walk(outputs, grad_ys, xs)
+        fetch = [x for x in per_input if x is not None]
+        self._loop_backward = {
+            "plan": Plan(bg, fetch, [], xs + grad_ys, devices=_devices()),
+            "per_input": per_input, "graph": bg,
+        }
+
+    def _loop_gradient(self, values, out_grads):
+        if getattr(self, "_loop_backward", None) is None:
+            self._build_loop_backward()
+        b = self._loop_backward
+        feed = list(values) + [g._value for g in out_grads]
+        results = iter(b["plan"].run(feed, context._FunctionRunContext()))
+        out = []
+        for g in b["per_input"]:
+            if g is None:
+                out.append(None)
+                continue
+            v = next(results)
+            dt = g.dtype.base_dtype
+            if type(v) is not np.ndarray and not isinstance(v, np.generic):
+                v = _execute._as_array(v, dt)
+            out.append(EagerTensor(v, dt))
+        return out
 
     # gradients -----------------------------------------------------------------------------
     def _record(self, arg_tensors, captured, outs, saved):
@@ -331,23 +374,7 @@ class ConcreteFunction:
         from . import backprop
         g = self.graph
         bg = FuncGraph(self.name + "_backward")
-        tmap = {}
-        opmap = {}
-        contexts = {}
-        for op in g._ops:
-            name = bg.unique_name(op._name)
-            new = bg._create_op(op._opdef, [tmap[t] for t in op._inputs], dict(op._attrs),
-                                [t.dtype for t in op._outputs],
-                                [t.shape for t in op._outputs], name + "/")
-            new._device = op._device
-            for c in op._control_inputs:
-                new._add_control_input(opmap[c])
-            if op._control_flow_context is not None:
-                new._control_flow_context = _copied_context(op._control_flow_context,
-                                                            tmap, contexts)
-            opmap[op] = new
-            for t, nt in zip(op._outputs, new._outputs):
-                tmap[t] = nt
+        tmap, _ = _copy_graph(g, bg)
         n_forward = len(bg._ops)
         outputs = [tmap[t] for t in self._fetch]
         grad_ys = []
@@ -847,15 +874,66 @@ def _bind_one(a, spec, args, fn):
     return t
 
 
-def _copied_context(ctx, tmap, contexts):
-    """A cond branch's context (ops/control_flow_v1.CondContext) for the copy of a forward
-    graph: the same branch, on the copied predicate, so the copied Switch/Merge ops keep
-    their gradient rule."""
+def _copy_graph(g, bg):
+    """Copies the ops of `g` into `bg` (names, attrs, control edges, devices, and the
+    contexts of cond branches and while loops). Returns (tensor map, op map)."""
+    from ..ops.control_flow_v1 import _set_back_edge
+    tmap, opmap, contexts, back = {}, {}, {}, []
+    for op in g._ops:
+        ins = []
+        for t in op._inputs:
+            nt = tmap.get(t)
+            if nt is None:      # a loop Merge's back edge: its NextIteration comes later
+                nt = tmap[op._inputs[0]]
+                back.append(op)
+            ins.append(nt)
+        name = bg.unique_name(op._name)
+        new = bg._create_op(op._opdef, ins, dict(op._attrs), [t.dtype for t in op._outputs],
+                            [t.shape for t in op._outputs], name + "/")
+        new._device = op._device
+        for c in op._control_inputs:
+            if c in opmap:
+                new._add_control_input(opmap[c])
+        opmap[op] = new
+        for t, nt in zip(op._outputs, new._outputs):
+            tmap[t] = nt
+    for op in back:
+        _set_back_edge(opmap[op], tmap[op._inputs[1]])
+    for op in g._ops:
+        for c in op._control_inputs:       # a control edge to an op made later
+            opmap[op]._add_control_input(opmap[c])
+        if op._control_flow_context is not None:
+            opmap[op]._control_flow_context = _copied_context(op._control_flow_context,
+                                                              tmap, contexts, opmap)
+    return tmap, opmap
+
+
+def _copied_context(ctx, tmap, contexts, opmap):
+    """A cond branch's or while loop's context (ops/control_flow_v1) for the copy of a
+    forward graph: the same branch on the copied predicate, the same loop on the copied
+    frame, so the copied ops keep their gradient rules."""
     new = contexts.get(ctx)
     if new is None:
-        from ..ops.control_flow_v1 import CondContext
-        outer = _copied_context(ctx.outer, tmap, contexts) if ctx.outer is not None else None
-        new = contexts[ctx] = CondContext(tmap[ctx.pred], tmap[ctx.pivot], ctx.branch, outer)
+        from ..ops.control_flow_v1 import CondContext, WhileContext
+        outer = _copied_context(ctx.outer, tmap, contexts, opmap) \
+            if ctx.outer is not None else None
+        if isinstance(ctx, WhileContext):
+            new = WhileContext(ctx.name, ctx.frame_name, ctx.parallel_iterations, outer)
+            new.pivot = tmap[ctx.pivot]
+            new.ops = [opmap[o] for o in ctx.ops]
+            new.merges = [opmap[o] for o in ctx.merges]
+            new.loop_cond = opmap[ctx.loop_cond]
+            new.nexts = [tmap[t] for t in ctx.nexts]
+            new.exits = [opmap[o] for o in ctx.exits]
+            new.enter_ops = [opmap[o] for o in ctx.enter_ops]
+            new.switch_ops = [opmap[o] for o in ctx.switch_ops]
+            new.ids = [tmap[t] for t in ctx.ids]
+        else:
+            new = CondContext(tmap[ctx.pred], tmap[ctx.pivot], ctx.branch, outer)
+        new._values = {tmap[t] for t in ctx._values if t in tmap}
+        new._external = {tmap[k]: tmap[v] for k, v in ctx._external.items()
+                         if k in tmap and v in tmap}
+        contexts[ctx] = new
     return new
 
 

@@ -25,6 +25,7 @@ IsVariableInitialized -> cond/Switch, cond/switch_t, cond/switch_f, cond/pred_id
 cond/read (the value, through a RefSwitch) and cond/Switch_1 (the initial value) ->
 cond/Merge.
 """
+from .. import errors
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
@@ -479,12 +480,11 @@ registry.NotDifferentiable("LoopCond")
 
 
 def _while_grad(op, *grads):
-    # TF differentiates a loop with a backward loop over stacks of the forward values; that
-    # machinery is not in tfteach, and a None gradient would silently be wrong.
-    raise NotImplementedError(
-        f"Gradients through tf.while_loop ('{op.name}') are not implemented in tfteach "
-        f"(TF builds a backward loop over stacked forward values). Unroll the loop with a "
-        f"Python for-loop of fixed count to differentiate it.")
+    # tf.gradients differentiates a loop as a whole (while_grad.LoopNode), never op by op;
+    # reaching a frame op alone means a walk that does not know loops
+    raise errors.UnimplementedError(
+        None, op, f"The gradient of while loop op '{op.name}' ({op.type}) is built for the "
+                  f"whole loop by tf.gradients; this walk reached the op on its own.")
 
 
 for _t in ("Enter", "RefEnter", "Exit", "RefExit", "NextIteration", "RefNextIteration"):
@@ -601,8 +601,8 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     `cond` and `body` run once, at graph building; the graph repeats the body while the
     condition holds. `parallel_iterations` (recorded on the Enter ops) and `swap_memory`
     only steer how TF schedules iterations and where it keeps their memory, never the
-    values, so they are accepted and change nothing here; `back_prop=False` is accepted too:
-    gradients through a loop raise NotImplementedError in tfteach anyway."""
+    values, so they are accepted and change nothing here; `back_prop=False` is accepted too
+    (tfteach builds a loop's backward ops only when tf.gradients asks, see while_grad.py)."""
     from ..eager import nest
     from ..framework.tensor_shape import as_shape
     from . import math_ops, constant_op
@@ -617,6 +617,8 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
         raise TypeError("Using a symbolic `tf.Tensor` as a Python `bool` is not allowed.")
     if not nest.flatten(loop_vars):
         raise ValueError("'loop_vars' must be provided.")
+    if _ops.executing_eagerly():
+        return _eager_loop(cond, body, loop_vars, maximum_iterations, return_same_structure)
     from . import tensor_array_ops
     if tensor_array_ops.has_tensor_arrays(loop_vars):
         # a TensorArray loop variable travels as its flow (tensor_array_ops)
@@ -726,6 +728,9 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
         # the frame's skeleton, for the executor
         ctx.merges, ctx.loop_cond = [m.op for m in merges], pivot.op
         ctx.nexts, ctx.exits = nexts, [e.op for e in exits]
+        # what the loop's gradient (while_grad.py) names its ops after and differentiates
+        ctx.enter_ops, ctx.switch_ops = [e.op for e in enters], [s[0].op for s in switches]
+        ctx.ids = ids
         out = nest.pack_sequence_as(result, exits)
         if maximum_iterations is not None:
             out = out[1]
@@ -733,6 +738,26 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
             return out
         flat_out = nest.flatten(out)
         return flat_out[0] if len(flat_out) == 1 else out
+
+
+def _eager_loop(cond, body, loop_vars, maximum_iterations, return_same_structure):
+    """As TF's v1 while_loop when executing eagerly: a Python loop over the ops, which a
+    GradientTape records one by one."""
+    from ..eager import nest
+    single = isinstance(loop_vars, (list, tuple)) and len(loop_vars) == 1 and \
+        not return_same_structure
+    # as TF: Python numbers become tensors before the first iteration
+    state = nest.pack_sequence_as(loop_vars, [_ops.convert_to_tensor(v)
+                                              for v in nest.flatten(loop_vars)])
+    i = 0
+    while maximum_iterations is None or i < int(maximum_iterations):
+        if not bool(cond(*state)):
+            break
+        state = body(*state)
+        if not isinstance(state, (list, tuple)):
+            state = (state,)
+        i += 1
+    return state[0] if single else state
 
 
 def _set_back_edge(merge_op, next_t):

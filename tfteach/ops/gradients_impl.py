@@ -21,7 +21,7 @@ from ..framework import ops as _ops
 from ..framework import registry
 
 # Registering the gradient functions is a side effect of importing these modules.
-from . import array_grad, control_flow_v1, math_grad  # noqa: F401
+from . import array_grad, control_flow_v1, math_grad, while_grad  # noqa: F401
 
 __all__ = ["gradients", "AggregationMethod", "UnconnectedGradients"]
 
@@ -50,7 +50,39 @@ def _as_list(x):
     return [x]
 
 
-def _mark_reached(from_ops):
+class _Nodes:
+    """What the walk sees as one node: an op, or a whole while loop below `level` (a
+    `_LoopNode`, see while_grad.py), so a loop's cycle never enters the walk. `level` is the
+    loop whose body is being differentiated (None: the whole graph)."""
+
+    def __init__(self, level=None):
+        self.level = level
+        self.loops = {}
+
+    def of(self, op):
+        if op._control_flow_context is None:
+            return op
+        from . import while_grad
+        w = while_grad.loop_below(op, self.level)
+        if w is None:
+            return op
+        node = self.loops.get(w)
+        if node is None:
+            node = self.loops[w] = while_grad.LoopNode(w)
+        return node
+
+    def src(self, t):
+        """(node, output index in that node) of tensor `t`."""
+        node = self.of(t.op)
+        if node is t.op:
+            return node, t.value_index
+        return node, node.index[t]
+
+
+_NEXTS = ("NextIteration", "RefNextIteration")
+
+
+def _mark_reached(from_ops, nodes):
     reached = set()
     queue = collections.deque(from_ops)
     while queue:
@@ -58,14 +90,16 @@ def _mark_reached(from_ops):
         if op in reached:
             continue
         reached.add(op)
+        if op._type in _NEXTS:      # the body's end: the back edge leads to the next iteration
+            continue
         for out in op._outputs:
             if _is_trainable(out):
-                queue.extend(out._consumers)
+                queue.extend(nodes.of(c) for c in out._consumers)
     return reached
 
 
-def _pending_count(to_ops, from_ops):
-    reached = _mark_reached(from_ops)
+def _pending_count(to_ops, from_ops, nodes):
+    reached = _mark_reached(from_ops, nodes)
     reachable_to_ops = {op for op in to_ops if op in reached}
     between = set()
     between_list = []
@@ -76,12 +110,13 @@ def _pending_count(to_ops, from_ops):
             between.add(op)
             between_list.append(op)
             reached.discard(op)
-            queue.extend(t.op for t in op._inputs)
+            queue.extend(nodes.of(t.op) for t in op._inputs)
     pending = collections.defaultdict(int)
     for op in between_list:
         for t in op._inputs:
-            if t.op in between:
-                pending[t.op] += 1
+            src = nodes.of(t.op)
+            if src in between:
+                pending[src] += 1
     return reachable_to_ops, pending
 
 
@@ -110,11 +145,12 @@ def _default_grad_ys(grad_ys, ys):
     return out
 
 
-def _set_grad(grads, t, grad):
-    op_grads = grads.get(t.op)
+def _set_grad(grads, t, grad, nodes):
+    op, index = nodes.src(t)
+    op_grads = grads.get(op)
     if op_grads is None:
-        op_grads = grads[t.op] = [[] for _ in t.op._outputs]
-    op_grads[t.value_index].append(grad)
+        op_grads = grads[op] = [[] for _ in op._outputs]
+    op_grads[index].append(grad)
 
 
 def _aggregate(grads, op):
@@ -146,10 +182,10 @@ def _zeros_like_output(op, i):
     return _zeros_like(op._outputs[i])
 
 
-def _stop_ops(from_ops, stop_gradient_ops, pending):
+def _stop_ops(from_ops, stop_gradient_ops, pending, nodes):
     stop = set()
     for op in from_ops:
-        if all(pending[t.op] <= 0 for t in op._inputs):
+        if all(pending[nodes.of(t.op)] <= 0 for t in op._inputs):
             stop.add(op)
     stop.update(stop_gradient_ops)
     return stop
@@ -199,28 +235,49 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
         stop_gradients = [_ops.convert_to_tensor(s) for s in stop_gradients]
         grad_ys = _default_grad_ys(grad_ys, ys)
 
-        to_ops = [t.op for t in ys]
-        from_ops = [t.op for t in xs]
-        reachable_to_ops, pending = _pending_count(to_ops, from_ops)
-        grads = {}
-        for y, gy in zip(ys, grad_ys):
-            _set_grad(grads, y, gy)
-        queue = collections.deque()
-        seen_to = set()
-        for op in to_ops:
-            if pending[op] == 0 and op not in seen_to and op in reachable_to_ops:
-                seen_to.add(op)
-                queue.append(op)
-        stop_ops = _stop_ops(from_ops, [t.op for t in stop_gradients], pending)
+        result = _walk(ys, grad_ys, xs, stop_gradients, gate_gradients)
+        if unconnected_gradients == UnconnectedGradients.ZERO:
+            from . import array_ops
+            result = [array_ops.zeros_like(x) if gx is None else gx
+                      for x, gx in zip(xs, result)]
+    return result
 
-        while queue:
-            op = queue.popleft()
-            out_grads = _aggregate(grads, op)
-            has_out_grads = any(gr is not None for gr in out_grads)
-            grad_fn = None
-            if has_out_grads and op not in stop_ops:
-                grad_fn = _lookup_grad_fn(op)
-            if grad_fn is not None and has_out_grads:
+
+def _walk(ys, grad_ys, xs, stop_gradients=(), gate_gradients=False, level=None):
+    """The backward walk from `ys` (seeded with `grad_ys`) to `xs`: the gradients of `xs`
+    (None where nothing reached). `level` is a while loop whose body is differentiated
+    (while_grad.py): then the walk runs inside its backward loop and stops at the body's
+    edges."""
+    from . import control_flow_ops
+    nodes = _Nodes(level)
+    to_ops = [nodes.of(t.op) for t in ys]
+    from_ops = [nodes.of(t.op) for t in xs]
+    reachable_to_ops, pending = _pending_count(to_ops, from_ops, nodes)
+    grads = {}
+    for y, gy in zip(ys, grad_ys):
+        _set_grad(grads, y, gy, nodes)
+    queue = collections.deque()
+    seen_to = set()
+    for op in to_ops:
+        if pending[op] == 0 and op not in seen_to and op in reachable_to_ops:
+            seen_to.add(op)
+            queue.append(op)
+    stop_ops = _stop_ops(from_ops, [t.op for t in stop_gradients], pending, nodes)
+
+    while queue:
+        op = queue.popleft()
+        out_grads = _aggregate(grads, op)
+        has_out_grads = any(gr is not None for gr in out_grads)
+        if not has_out_grads or op in stop_ops:
+            in_grads = [None] * len(op._inputs)
+        elif op._type == "WhileLoop":
+            # a whole loop: its backward loop is built at once (while_grad.py)
+            in_grads = op.gradient(out_grads)
+        else:
+            grad_fn = _lookup_grad_fn(op)
+            if grad_fn is None:
+                in_grads = [None] * len(op._inputs)
+            else:
                 for i, og in enumerate(out_grads):
                     if og is None and _is_trainable(op._outputs[i]):
                         out_grads[i] = _zeros_like_output(op, i)
@@ -234,34 +291,31 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                             f"{op.node_def} do not match num inputs {len(op._inputs)}")
                     if gate_gradients and sum(x is not None for x in in_grads) > 1:
                         in_grads = control_flow_ops.tuple(in_grads)
-            else:
-                in_grads = [None] * len(op._inputs)
-            for i, (t_in, in_grad) in enumerate(zip(op._inputs, in_grads)):
-                if in_grad is None:
-                    continue
-                if isinstance(in_grad, _ops.Tensor):
-                    try:
-                        in_grad.set_shape(t_in.shape)
-                    except ValueError:
-                        raise ValueError(
-                            f"Incompatible shapes between op input and calculated input "
-                            f"gradient. Forward operation: {op.name}. Input index: {i}. "
-                            f"Original input shape: {t_in.shape}. Calculated input "
-                            f"gradient shape: {in_grad.shape}") from None
-                _set_grad(grads, t_in, in_grad)
-            for t in op._inputs:
-                pending[t.op] -= 1
-                if pending[t.op] == 0:
-                    queue.append(t.op)
+        for i, (t_in, in_grad) in enumerate(zip(op._inputs, in_grads)):
+            if in_grad is None:
+                continue
+            if isinstance(in_grad, _ops.Tensor):
+                try:
+                    in_grad.set_shape(t_in.shape)
+                except ValueError:
+                    raise ValueError(
+                        f"Incompatible shapes between op input and calculated input "
+                        f"gradient. Forward operation: {op.name}. Input index: {i}. "
+                        f"Original input shape: {t_in.shape}. Calculated input "
+                        f"gradient shape: {in_grad.shape}") from None
+            _set_grad(grads, t_in, in_grad, nodes)
+        for t in op._inputs:
+            src = nodes.of(t.op)
+            pending[src] -= 1
+            if pending[src] == 0:
+                queue.append(src)
 
-        result = []
-        for x in xs:
-            op_grads = grads.get(x.op)
-            gx = None if not op_grads else op_grads[x.value_index]
-            if isinstance(gx, list):     # x's op was never processed: nothing reached it
-                gx = None
-            if gx is None and unconnected_gradients == UnconnectedGradients.ZERO:
-                from . import array_ops
-                gx = array_ops.zeros_like(x)
-            result.append(gx)
+    result = []
+    for x in xs:
+        op, index = nodes.src(x)
+        op_grads = grads.get(op)
+        gx = None if not op_grads else op_grads[index]
+        if isinstance(gx, list):     # x's op was never processed: nothing reached it
+            gx = None
+        result.append(gx)
     return result

@@ -650,6 +650,58 @@ def _group_frames(ops, level=None):
             out.append(last[op])
         elif _frame_of(op, level) is None:
             out.append(op)
+    return _toposort(out, {op: f for f in last.values() for op in f.members})
+
+
+_NEXT_ITERATIONS = ("NextIteration", "RefNextIteration")
+
+
+def _toposort(items, owner):
+    """`items` in an order that runs every producer first, creation order where free.
+
+    Creation order is topological for straight-line graphs, but a loop's gradient adds ops
+    to a frame after ops that use the frame's results (a push in the forward loop after
+    the backward loop's start), so a frame placed at its last op would come too late.
+    `owner` maps an op inside a frame to that frame's item. A loop's back edges (a Merge's
+    input from NextIteration) are not dependencies."""
+    import heapq
+    producer = {}
+    for it in items:
+        for t in it._outputs:
+            producer[t] = it
+    pos = {it: i for i, it in enumerate(items)}
+    need = {}
+    users = {it: [] for it in items}
+    for it in items:
+        deps = set()
+        merge = it._type in _MERGES
+        for t in it._inputs:
+            p = producer.get(t)
+            if p is None:
+                p = owner.get(t.op)
+            if p is not None and p is not it and \
+                    not (merge and t.op._type in _NEXT_ITERATIONS):
+                deps.add(p)
+        for c in it._control_inputs:
+            p = c if c in pos else owner.get(c)
+            if p is not None and p is not it:
+                deps.add(p)
+        deps &= pos.keys()
+        need[it] = len(deps)
+        for p in deps:
+            users[p].append(it)
+    ready = [(pos[it], it._id, it) for it in items if need[it] == 0]
+    heapq.heapify(ready)
+    out = []
+    while ready:
+        _, _, it = heapq.heappop(ready)
+        out.append(it)
+        for u in users[it]:
+            need[u] -= 1
+            if need[u] == 0:
+                heapq.heappush(ready, (pos[u], u._id, u))
+    if len(out) != len(items):      # a cycle outside any frame: keep creation order
+        return items
     return out
 
 
@@ -686,20 +738,28 @@ class _Frame:
                                           if t not in produced))
         self._control_inputs = list(dict.fromkeys(c for op in ops for c in op._control_inputs
                                                   if c not in self.members))
-        self._outputs = [e._outputs[0] for e in wctx.exits]
+        exits = [(k, e) for k, e in enumerate(wctx.exits) if e in self.members]
+        self._outputs = [e._outputs[0] for _, e in exits]
         self._id = ops[-1]._id
         self.name = wctx.name.rstrip("/")
         self._opdef = _FrameDef(self)
-        loop_enters = {m._inputs[0].op for m in wctx.merges}
-        skip = set(wctx.merges) | loop_enters | set(wctx.exits)
+        # the loop variables this plan runs (a gradient adds a counter that a plan fetching
+        # only the loop's results leaves out), fixed now: the graph may grow afterwards
+        keep = [k for k, m in enumerate(wctx.merges) if m in self.members]
+        self._merges = [wctx.merges[k] for k in keep]
+        self._nexts = [wctx.nexts[k] for k in keep]
+        self._loop_cond = wctx.loop_cond
+        loop_enters = {m._inputs[0].op for m in self._merges}
+        skip = set(self._merges) | loop_enters | set(wctx.exits)
         items = _group_frames(ops, wctx)
         self._const_enters = [o for o in items if not isinstance(o, _Frame) and
                               o._type in _ENTERS and o not in skip]
         rest = [o for o in items if o not in skip and o not in self._const_enters]
-        cut = wctx.loop_cond._id
+        cut = self._loop_cond._id
         self._pre = [_step(o) for o in rest if o._id <= cut]
         self._body = [_step(o) for o in rest if o._id > cut]
-        self._enter_ins = [m._inputs[0].op._inputs[0] for m in wctx.merges]
+        self._enter_ins = [m._inputs[0].op._inputs[0] for m in self._merges]
+        self._out_pos = [keep.index(k) for k, _ in exits]
 
     def get_attr(self, name):
         raise ValueError(f"No attr named '{name}' in a while frame")
@@ -711,8 +771,8 @@ class _Frame:
         for e in self._const_enters:
             env[e._outputs[0]] = env[e._inputs[0]]
         values = [env[t] for t in self._enter_ins]
-        merges = [m._outputs for m in w.merges]
-        pred = w.loop_cond._outputs[0]
+        merges = [m._outputs for m in self._merges]
+        pred = self._loop_cond._outputs[0]
         index = 0
         while True:
             for (out, idx), v in zip(merges, values):
@@ -724,8 +784,9 @@ class _Frame:
             if p is DEAD or not bool(p):
                 break
             _run_steps(self._body, env, dead, ctx, DEAD)
-            values = [env[n] for n in w.nexts]
+            values = [env[n] for n in self._nexts]
             index = 1
+        values = [values[k] for k in self._out_pos]
         return values[0] if len(values) == 1 else tuple(values)
 
 
@@ -736,6 +797,7 @@ def _step(op):
                 op._control_inputs)
     if op._type == "Const":
         return (op, None, (), (), {}, 0, op._control_inputs)
+    ctl = op._control_inputs if op._type != "ControlTrigger" else ()  # never dead
     opdef = op._opdef
     kernel = opdef.kernel_for("CPU")
     if kernel is None:
@@ -757,7 +819,7 @@ def _step(op):
         reads.append(t.dtype.is_ref_dtype and
                      not (isinstance(spec, str) and spec.startswith("ref:")))
     kind = 3 if op._type in _MERGES else 1
-    return (op, kernel, op._inputs, tuple(reads), kw, kind, op._control_inputs)
+    return (op, kernel, op._inputs, tuple(reads), kw, kind, ctl)
 
 
 def _run_steps(steps, env, dead, ctx, DEAD):

@@ -79,7 +79,7 @@ _INDEX = {
     """,
     "control_flow": """
         Merge RefMerge RefSwitch Switch Assert Print Enter RefEnter Exit RefExit NextIteration
-        RefNextIteration LoopCond
+        RefNextIteration LoopCond StackV2 StackPushV2 StackPopV2 StackCloseV2 ControlTrigger
     """,
 }
 for _mod, _types in _INDEX.items():
