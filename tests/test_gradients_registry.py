@@ -218,6 +218,12 @@ CASES = {
     "SegmentMean": ([r(4, 3)], lambda tf, x: tf.reshape(tf.segment_mean(x, [0, 0, 0, 1]),
                                                         [2, 3])),
     "Roll": ([r(3, 4)], lambda tf, x: tf.roll(x, [1, -1], [0, 1])),
+    "TensorScatterMax": ([distinct(4, 2), distinct(2, 2)], lambda tf, t, u:
+                         tf.tensor_scatter_nd_max(t, [[0], [2]], u)),
+    "TensorScatterMin": ([distinct(4, 2), distinct(2, 2)], lambda tf, t, u:
+                         tf.tensor_scatter_nd_min(t, [[1], [3]], u)),
+    "ReverseSequence": ([r(2, 3, 4)], lambda tf, x: tf.reverse_sequence(
+        x, [2, 3], seq_axis=2, batch_axis=0)),
     "DynamicPartition": ([r(4, 2)], lambda tf, x: tf.reshape(tf.dynamic_partition(
         x, [1, 0, 1, 1], 2)[1], [3, 2])),
     # top_k, einsum (tests/test_ops_sort_einsum.py)

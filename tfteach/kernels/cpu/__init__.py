@@ -29,7 +29,8 @@ _INDEX = {
         ZerosLike GatherNd ScatterNd TensorScatterUpdate TensorScatterAdd TensorScatterSub
         UnsortedSegmentSum UnsortedSegmentMax UnsortedSegmentMin SegmentSum SegmentMean Roll
         Unique ShapeN DynamicPartition TopKV2 LowerBound UpperBound
-        IdentityN BroadcastArgs EnsureShape
+        IdentityN BroadcastArgs EnsureShape UniqueWithCounts UnravelIndex TensorScatterMax
+        TensorScatterMin ReverseSequence
     """,
     "math": """
         Abs Acos AddN AddV2 Asin Atan Cast Ceil Cos Cosh Elu Equal Erf Exp Expm1 Floor FloorDiv
