@@ -44,7 +44,8 @@ _INDEX = {
         Assign AssignAdd AssignSub IsVariableInitialized VariableV2
     """,
     "linalg": """
-        BatchMatMulV2 MatMul MatrixDeterminant MatrixInverse Einsum
+        BatchMatMulV2 MatMul MatrixDeterminant MatrixInverse Einsum MatrixBandPart MatrixDiagV3
+        MatrixDiagPartV3 MatrixSetDiagV3 Diag DiagPart
     """,
     "random": """
         Multinomial RandomShuffle RandomStandardNormal RandomUniform RandomUniformInt
