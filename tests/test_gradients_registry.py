@@ -224,6 +224,8 @@ CASES = {
     "MatrixSetDiagV3": ([r(3, 4), r(2, 3)], lambda tf, x, d: tf.linalg.set_diag(
         x, d, k=(0, 1))),
     "Diag": ([r(2, 2)], lambda tf, d: tf.linalg.tensor_diag(d)),
+    "MatrixSolve": ([r(3, 3) + 3 * np.eye(3), r(3, 2)], lambda tf, a, b: tf.linalg.solve(
+        a, b) + tf.linalg.solve(a, b, adjoint=True)),
     "DiagPart": ([r(2, 3, 2, 3)], lambda tf, x: tf.linalg.tensor_diag_part(x)),
     "TensorScatterMax": ([distinct(4, 2), distinct(2, 2)], lambda tf, t, u:
                          tf.tensor_scatter_nd_max(t, [[0], [2]], u)),

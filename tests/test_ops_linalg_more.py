@@ -118,3 +118,27 @@ def test_band_and_diag_graphs_like_tf(tf1):
         v = sess.run(gp, {p: np.zeros((3, 4), np.float32)})
     # band [1, 0] + the main diagonal + everything off the diagonal set_diag replaced
     np.testing.assert_allclose(v, [[2., 1., 1., 1.], [2., 2., 1., 1.], [1., 2., 2., 1.]])
+
+
+def test_matrix_solve_like_tf(tf2):
+    a = tf2.constant([[4., 2.], [2., 3.]])
+    assert tf2.linalg.solve(a, [[1.], [2.]]).numpy().tolist() == [[-0.125], [0.75]]
+    assert tf2.linalg.solve(a, [[1.], [2.]], adjoint=True).numpy().tolist() == [[-0.125],
+                                                                                 [0.75]]
+    with pytest.raises(errors.InvalidArgumentError,
+                       match=r"Input matrix is not invertible. \[Op:MatrixSolve\]"):
+        tf2.linalg.solve([[1., 2.], [2., 4.]], [[1.], [1.]])
+
+
+def test_matrix_solve_graph_like_tf(tf1):
+    p = tf1.placeholder(tf1.float64, [2, 2])
+    b = tf1.placeholder(tf1.float64, [2, 1])
+    s = tf1.matrix_solve(p, b)
+    assert s.name == "MatrixSolve:0" and s.shape.as_list() == [2, 1]
+    g = tf1.get_default_graph()
+    n = len(g.get_operations())
+    tf1.gradients(s, [p, b])
+    assert [o for o in _ops(g, n) if "_grad/" in o[0]] == [
+        ("gradients/MatrixSolve_grad/MatrixSolve", "MatrixSolve"),
+        ("gradients/MatrixSolve_grad/MatMul", "MatMul"),
+        ("gradients/MatrixSolve_grad/Neg", "Neg")]

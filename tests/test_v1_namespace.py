@@ -42,7 +42,7 @@ histogram_fixed_width histogram_fixed_width_bins ifft ifft2d ifft3d ifftnd igamm
 imag import_graph_def invert_permutation io irfftnd is_non_decreasing is_strictly_increasing
 lbeta lite load_file_system_library load_library load_op_library lookup make_ndarray
 make_template make_tensor_proto  matching_files  
-  matrix_solve matrix_solve_ls matrix_square_root
+   matrix_solve_ls matrix_square_root
 matrix_triangular_solve min_max_variable_partitioner mixed_precision mlir
 nondifferentiable_batch_function  op_scope orthogonal_initializer
 parse_example parse_single_example parse_single_sequence_example parse_tensor polygamma

@@ -51,3 +51,15 @@ def _diag_grad(op, grad):
 @register("DiagPart")
 def _diag_part_grad(op, grad):
     return _op1("Diag", [grad])
+
+
+@register("MatrixSolve")
+def _matrix_solve_grad(op, grad):
+    a, c = op.inputs[0], op.outputs[0]
+    adj = op.get_attr("adjoint")
+    grad_b = _op1("MatrixSolve", [a, grad], {"adjoint": not adj})
+    if adj:
+        grad_a = -linalg_ops.matmul(c, grad_b, adjoint_b=True)
+    else:
+        grad_a = -linalg_ops.matmul(grad_b, c, adjoint_b=True)
+    return [grad_a, grad_b]

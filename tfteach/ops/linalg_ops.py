@@ -215,7 +215,7 @@ def namespace():
                  "band_part": matrix_band_part, "diag": matrix_diag,
                  "diag_part": matrix_diag_part, "set_diag": matrix_set_diag,
                  "trace": linalg_trace, "tensor_diag": tensor_diag,
-                 "tensor_diag_part": tensor_diag_part}.items():
+                 "tensor_diag_part": tensor_diag_part, "solve": matrix_solve}.items():
         setattr(ns, k, v)
     return ns
 
@@ -388,3 +388,32 @@ tensor_diag = diag
 tensor_diag_part = diag_part
 band_part = matrix_band_part
 set_diag = matrix_set_diag
+
+
+# --- solvers ---------------------------------------------------------------------------------
+
+def _solve_shape(op):
+    a, b = op.inputs[0].shape, op.inputs[1].shape
+    shape_rules.require_rank_at_least(op, a, 2)
+    shape_rules.require_rank_at_least(op, b, 2)
+    if a.rank is None or b.rank is None:
+        return [unknown_shape()]
+    da, db = a.as_tuple(), b.as_tuple()
+    shape_rules.merge_dim(op, da[-2], da[-1])
+    shape_rules.merge_dim(op, da[-2], db[-2])
+    return [TensorShape(list(db))]
+
+
+registry.register_op("MatrixSolve", inputs=(("matrix", "T"), ("rhs", "T")),
+                     outputs=(("output", "T"),), shape=_solve_shape,
+                     attr_defaults={"adjoint": False})
+
+
+def matrix_solve(matrix, rhs, adjoint=False, name=None):
+    """X with matrix @ X = rhs (adjoint(matrix) @ X = rhs with `adjoint`) for each inner
+    square matrix; a singular matrix fails at run time as in TF."""
+    return apply_op("MatrixSolve", [matrix, rhs], {"adjoint": bool(adjoint)},
+                    name=name or "MatrixSolve")[0]
+
+
+solve = matrix_solve

@@ -45,7 +45,7 @@ _INDEX = {
     """,
     "linalg": """
         BatchMatMulV2 MatMul MatrixDeterminant MatrixInverse Einsum MatrixBandPart MatrixDiagV3
-        MatrixDiagPartV3 MatrixSetDiagV3 Diag DiagPart
+        MatrixDiagPartV3 MatrixSetDiagV3 Diag DiagPart MatrixSolve
     """,
     "random": """
         Multinomial RandomShuffle RandomStandardNormal RandomUniform RandomUniformInt

@@ -472,3 +472,20 @@ def diag_part(x):
                        f"not match.")
     size = int(np.prod(x.shape[:half], dtype=np.int64))
     return x.reshape(size, size)[np.arange(size), np.arange(size)].reshape(x.shape[:half])
+
+
+@register_kernel("MatrixSolve")
+def matrix_solve(a, b, *, adjoint):
+    # LAPACK's gesv through NumPy; TF's LU solver fails on an exactly zero pivot, which
+    # NumPy reports as LinAlgError
+    a, b = np.asarray(a), np.asarray(b)
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+        raise _err("Input matrix must be square.")
+    if b.ndim < 2 or b.shape[-2] != a.shape[-1]:
+        raise _err("Input matrix and right-hand side must have the same number of rows.")
+    if adjoint:
+        a = np.conj(np.swapaxes(a, -1, -2))
+    try:
+        return np.linalg.solve(a, b).astype(b.dtype)
+    except np.linalg.LinAlgError:
+        raise _err("Input matrix is not invertible.") from None
