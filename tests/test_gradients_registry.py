@@ -218,6 +218,21 @@ CASES = {
     "SegmentMean": ([r(4, 3)], lambda tf, x: tf.reshape(tf.segment_mean(x, [0, 0, 0, 1]),
                                                         [2, 3])),
     "Roll": ([r(3, 4)], lambda tf, x: tf.roll(x, [1, -1], [0, 1])),
+    "MatrixBandPart": ([r(2, 3, 4)], lambda tf, x: tf.linalg.band_part(x, 1, 0)),
+    "MatrixDiagV3": ([r(2, 3)], lambda tf, d: tf.linalg.diag(d, k=(-1, 0))),
+    "MatrixDiagPartV3": ([r(3, 4)], lambda tf, x: tf.linalg.diag_part(x, k=(-1, 1))),
+    "MatrixSetDiagV3": ([r(3, 4), r(2, 3)], lambda tf, x, d: tf.linalg.set_diag(
+        x, d, k=(0, 1))),
+    "Diag": ([r(2, 2)], lambda tf, d: tf.linalg.tensor_diag(d)),
+    "MatrixSolve": ([r(3, 3) + 3 * np.eye(3), r(3, 2)], lambda tf, a, b: tf.linalg.solve(
+        a, b) + tf.linalg.solve(a, b, adjoint=True)),
+    "DiagPart": ([r(2, 3, 2, 3)], lambda tf, x: tf.linalg.tensor_diag_part(x)),
+    "TensorScatterMax": ([distinct(4, 2), distinct(2, 2)], lambda tf, t, u:
+                         tf.tensor_scatter_nd_max(t, [[0], [2]], u)),
+    "TensorScatterMin": ([distinct(4, 2), distinct(2, 2)], lambda tf, t, u:
+                         tf.tensor_scatter_nd_min(t, [[1], [3]], u)),
+    "ReverseSequence": ([r(2, 3, 4)], lambda tf, x: tf.reverse_sequence(
+        x, [2, 3], seq_axis=2, batch_axis=0)),
     "DynamicPartition": ([r(4, 2)], lambda tf, x: tf.reshape(tf.dynamic_partition(
         x, [1, 0, 1, 1], 2)[1], [3, 2])),
     # top_k, einsum (tests/test_ops_sort_einsum.py)

@@ -307,3 +307,81 @@ def test_gather_nd_error_in_a_session(tf1):
     with tf1.Session() as s, pytest.raises(errors.InvalidArgumentError,
                                            match=r"indices\[0\] = \[4, 0\] does not index"):
         s.run(g)
+
+
+# --- UniqueWithCounts, UnravelIndex, TensorScatterMax/Min, ReverseSequence ----------------------
+
+def test_unique_with_counts_unravel_index_values(tf2):
+    y, idx, count = tf2.unique_with_counts(tf2.constant([1, 1, 2, 4, 4, 4, 7, 8, 8]))
+    assert y.numpy().tolist() == [1, 2, 4, 7, 8]
+    assert idx.numpy().tolist() == [0, 0, 1, 2, 2, 2, 3, 4, 4]
+    assert count.numpy().tolist() == [2, 1, 3, 1, 2] and count.dtype == tf2.int32
+    u = tf2.unique_with_counts([3., 1., 3.], out_idx=tf2.int64)
+    assert u.y.numpy().tolist() == [3., 1.] and u.count.numpy().tolist() == [2, 1]
+    assert u.idx.dtype == tf2.int64 and u.count.dtype == tf2.int64
+    assert tf2.unravel_index([22, 41, 37], [7, 6]).numpy().tolist() == [[3, 6, 6], [4, 5, 1]]
+    assert tf2.unravel_index(22, [7, 6]).numpy().tolist() == [3, 4]
+    with pytest.raises(errors.InvalidArgumentError,
+                       match=r"index is out of bound as with dims \[Op:UnravelIndex\]"):
+        tf2.unravel_index([50], [7, 6])
+
+
+def test_tensor_scatter_max_min_reverse_sequence_values(tf2):
+    t = tf2.constant([[1., 5.], [3., 2.]])
+    _close(tf2.tensor_scatter_nd_max(t, [[0], [1]], [[2., 2.], [2., 2.]]), [[2., 5.], [3., 2.]])
+    _close(tf2.tensor_scatter_nd_min(t, [[0, 1], [0, 1]], [4., 3.]), [[1., 3.], [3., 2.]])
+    x = tf2.reshape(tf2.range(24.), [2, 3, 4])
+    _close(tf2.reverse_sequence(x, [2, 3], seq_axis=2, batch_axis=0),
+           [[[1., 0., 2., 3.], [5., 4., 6., 7.], [9., 8., 10., 11.]],
+            [[14., 13., 12., 15.], [18., 17., 16., 19.], [22., 21., 20., 23.]]])
+    _close(tf2.reverse_sequence(tf2.reshape(tf2.range(12.), [4, 3]), [1, 2, 3], seq_axis=0,
+                                batch_axis=1),
+           [[0., 4., 8.], [3., 1., 5.], [6., 7., 2.], [9., 10., 11.]])
+    for lens, seq, batch, msg in (
+            ([2, 5], 2, 0, r"seq_lens\(1\) > input.dims\(2\) \[Op:ReverseSequence\]"),
+            ([2], 2, 0, r"Length of seq_lengths != input.dims\(0\), \(1 vs. 2\)"),
+            ([2, 3], 0, 0, r"batch_dim == seq_dim == 0")):
+        with pytest.raises(errors.InvalidArgumentError, match=msg):
+            tf2.reverse_sequence(x, lens, seq_axis=seq, batch_axis=batch)
+
+
+def test_unique_with_counts_and_friends_graphs_like_tf(tf1):
+    u = tf1.unique_with_counts(tf1.placeholder(tf1.float32, [None]))
+    assert [t.name for t in u] == ["UniqueWithCounts:0", "UniqueWithCounts:1",
+                                   "UniqueWithCounts:2"]
+    assert u.idx.dtype == tf1.int32 and u.y.shape.as_list() == [None]
+    ui = tf1.unravel_index(tf1.constant([3, 4]), [2, 3])
+    assert ui.name == "UnravelIndex:0" and ui.shape.as_list() == [2, 2]
+    assert ui.op.inputs[1].op.name == "UnravelIndex/dims"
+    p2 = tf1.placeholder(tf1.float32, [4, 2], name="p2")
+    u2 = tf1.placeholder(tf1.float32, [2, 2], name="u2")
+    o2 = tf1.tensor_scatter_nd_max(p2, [[0], [2]], u2)
+    assert o2.name == "TensorScatterMax:0"
+    assert tf1.tensor_scatter_nd_min(p2, [[0]], [[1., 1.]]).name == "TensorScatterMin:0"
+    rs = tf1.reverse_sequence(tf1.placeholder(tf1.float32, [2, 3, 4]), [2, 3], seq_dim=1,
+                              batch_dim=0)
+    assert rs.name == "ReverseSequence:0" and rs.op.get_attr("seq_dim") == 1
+    g = tf1.get_default_graph()
+    n = len(g.get_operations())
+    gp, gu = tf1.gradients(o2, [p2, u2])
+    assert [(o.name, o.type) for o in g.get_operations()[n:] if "_grad/" in o.name] == [
+        ("gradients/TensorScatterMax_grad/Equal", "Equal"),
+        ("gradients/TensorScatterMax_grad/Cast", "Cast"),
+        ("gradients/TensorScatterMax_grad/GatherNd", "GatherNd"),
+        ("gradients/TensorScatterMax_grad/Equal_1", "Equal"),
+        ("gradients/TensorScatterMax_grad/Cast_1", "Cast"),
+        ("gradients/TensorScatterMax_grad/Shape", "Const"),
+        ("gradients/TensorScatterMax_grad/ScatterNd", "ScatterNd"),
+        ("gradients/TensorScatterMax_grad/add", "AddV2"),
+        ("gradients/TensorScatterMax_grad/mul", "Mul"),
+        ("gradients/TensorScatterMax_grad/truediv", "RealDiv"),
+        ("gradients/TensorScatterMax_grad/truediv_1", "RealDiv"),
+        ("gradients/TensorScatterMax_grad/GatherNd_1", "GatherNd"),
+        ("gradients/TensorScatterMax_grad/mul_1", "Mul")]
+    with tf1.Session() as s:
+        a, b = s.run([gp, gu], {p2: [[1, 5], [3, 2], [0, 0], [2, 2]], u2: [[1, 6], [2, 2]]})
+    # ties split the gradient equally between the old value and the update
+    np.testing.assert_allclose(a, [[0.5, 0.], [1., 1.], [0., 0.], [1., 1.]])
+    np.testing.assert_allclose(b, [[0.5, 1.], [1., 1.]])
+    gr = tf1.gradients(rs, rs.op.inputs[0])[0]
+    assert gr.op.type == "ReverseSequence" and gr.op.get_attr("seq_dim") == 1

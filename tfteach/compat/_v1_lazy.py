@@ -45,6 +45,7 @@ TOP_OVERRIDES = {
     "NoGradient": "tfteach.framework.registry:NotDifferentiable",
     "OpError": "tfteach.errors:OpError",
     "get_seed": "tfteach.ops.random_ops:get_seed",
+    "trace": "tfteach.ops.linalg_ops:linalg_trace",
 }
 
 # Names an op module holds under the same spelling that are not TF's object of that name.

@@ -143,6 +143,8 @@ from ..ops.array_ops import (dynamic_partition, dynamic_stitch, roll, scatter_nd
                              tensor_scatter_update, unique, unsorted_segment_max,
                              unsorted_segment_mean, unsorted_segment_min, unsorted_segment_sum)
 from ..ops.array_ops import gather_nd_v1 as gather_nd
+from ..ops.array_ops import reverse_sequence_v1 as reverse_sequence
+from ..ops.linalg_ops import matrix_solve
 # sorting, einsum and friends (tfteach/ops/sort_ops.py, special_math_ops.py, array_ops.py)
 from ..ops.sort_ops import argsort, searchsorted, sort
 from ..ops.special_math_ops import einsum

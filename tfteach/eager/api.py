@@ -158,6 +158,10 @@ MATH_OVERRIDES = {
 LINALG_OVERRIDES = {
     "inv": "tfteach.ops.linalg_ops:matrix_inverse",
     "det": "tfteach.ops.linalg_ops:matrix_determinant",
+    "diag": "tfteach.ops.linalg_ops:matrix_diag",
+    "diag_part": "tfteach.ops.linalg_ops:matrix_diag_part",
+    # not a plain `trace` in the op modules: tf.autograph.trace is another function
+    "trace": "tfteach.ops.linalg_ops:linalg_trace",
 }
 
 RANDOM_OVERRIDES = {

@@ -80,7 +80,8 @@ not_differentiable("StopGradient", "ZerosLike", "All", "Any", "LinSpace",
                    "IsVariableInitialized", "InvertPermutation", "ConcatOffset",
                    "StridedSliceGrad", "Where", "OneHot", "RandomUniform",
                    "RandomStandardNormal", "TruncatedNormal", "RandomUniformInt",
-                   "Multinomial", "RandomShuffle", "Unique", "Bincount")
+                   "Multinomial", "RandomShuffle", "Unique", "Bincount",
+                   "UniqueWithCounts", "UnravelIndex")
 
 
 @register("Reshape")
@@ -434,3 +435,32 @@ def _dynamic_partition_grad(op, *grads):
     grads = [g if g is not None else _zeros_for(op.outputs[i]) for i, g in enumerate(grads)]
     stitched = _op1("DynamicStitch", [list(parts), grads])
     return [reshape(stitched, shape(data)), None]
+
+
+# --- TensorScatterMax/Min, ReverseSequence -------------------------------------------------------
+
+@register("TensorScatterMax", "TensorScatterMin")
+def _tensor_scatter_min_or_max_grad(op, grad):
+    """The gradient goes to whichever of the old value and the updates equal the result,
+    split equally among ties (as TF)."""
+    from . import array_ops
+    tensor, indices, updates = op.inputs
+    output = op.outputs[0]
+    dt = grad.dtype.base_dtype
+    x_indicators = math_ops.cast(math_ops.equal(tensor, output), dt)
+    y_output = _op1("GatherNd", [output, indices])
+    y_indicators = math_ops.cast(math_ops.equal(updates, y_output), dt)
+    ys_indicators = _op1("ScatterNd", [indices, y_indicators,
+                                       array_ops.shape(tensor, out_type=indices.dtype
+                                                       .base_dtype)])
+    indicators = x_indicators + ys_indicators
+    x_grad = grad * x_indicators / indicators
+    y_grad = _op1("GatherNd", [grad / indicators, indices]) * y_indicators
+    return [x_grad, None, y_grad]
+
+
+@register("ReverseSequence")
+def _reverse_sequence_grad(op, grad):
+    return [_op1("ReverseSequence", [grad, op.inputs[1]],
+                 {"seq_dim": op.get_attr("seq_dim"), "batch_dim": op.get_attr("batch_dim")}),
+            None]

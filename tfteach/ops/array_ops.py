@@ -1613,3 +1613,102 @@ def ensure_shape(x, shape, name=None):
     if not isinstance(shape, TensorShape):
         shape = _as_shape(shape)
     return apply_op("EnsureShape", [x], {"shape": shape}, name=name or "EnsureShape")[0]
+
+
+# --- UniqueWithCounts, UnravelIndex, TensorScatterMax/Min, ReverseSequence ----------------------
+
+def _unravel_index_shape(op):
+    idx, dims = op.inputs[0].shape, op.inputs[1].shape
+    shape_rules.require_rank(op, dims, 1)
+    n = dims.as_tuple()[0] if dims.rank is not None else None
+    if idx.rank is None:
+        return [unknown_shape()]
+    if idx.rank == 0:
+        return [TensorShape([n])]
+    if idx.rank == 1:
+        return [TensorShape([n, idx.as_tuple()[0]])]
+    raise op.shape_error(f"Shape must be at most rank 1 but is rank {idx.rank}")
+
+
+def _reverse_sequence_shape(op):
+    x, lens = op.inputs[0].shape, op.inputs[1].shape
+    shape_rules.require_rank(op, lens, 1)
+    seq, batch = op.get_attr("seq_dim"), op.get_attr("batch_dim")
+    if x.rank is None:
+        return [x]
+    if seq == batch:
+        raise op.shape_error(f"batch_dim == seq_dim == {seq}")
+    if not 0 <= seq < x.rank:
+        raise op.shape_error(f"seq_dim must be < input rank( {seq} vs. {x.rank})")
+    if not 0 <= batch < x.rank:
+        raise op.shape_error(f"batch_dim must be < input rank( {batch} vs. {x.rank})")
+    dims = list(x.as_tuple())
+    n = lens.as_tuple()[0] if lens.rank is not None else None
+    if n is not None and dims[batch] is not None and n != dims[batch]:
+        raise op.shape_error(f"Dimensions must be equal, but are {dims[batch]} and {n}")
+    if dims[batch] is None:
+        dims[batch] = n
+    return [TensorShape(dims)]
+
+
+registry.register_op("UniqueWithCounts", inputs=(("x", "T"),),
+                     outputs=(("y", "T"), ("idx", "out_idx"), ("count", "out_idx")),
+                     shape=lambda op: (shape_rules.require_rank(op, op.inputs[0].shape, 1)
+                                       or [unknown_shape(1), op.inputs[0].shape,
+                                           unknown_shape(1)]))
+registry.register_op("UnravelIndex", inputs=(("indices", "Tidx"), ("dims", "Tidx")),
+                     outputs=(("output", "Tidx"),), shape=_unravel_index_shape)
+for _t in ("TensorScatterMax", "TensorScatterMin"):
+    registry.register_op(_t, inputs=(("tensor", "T"), ("indices", "Tindices"),
+                                     ("updates", "T")),
+                         outputs=(("output", "T"),), shape=shape_rules.same_as_first,
+                         attr_defaults={"bad_indices_policy": ""})
+registry.register_op("ReverseSequence", inputs=(("input", "T"), ("seq_lengths", "Tlen")),
+                     outputs=(("output", "T"),), shape=_reverse_sequence_shape,
+                     attr_defaults={"batch_dim": 0})
+
+UniqueWithCountsOutput = _collections.namedtuple("UniqueWithCounts", ["y", "idx", "count"])
+
+
+def unique_with_counts(x, out_idx=_dt.int32, name=None):
+    """`unique` plus, for each value in `y`, how many times it occurs in `x`."""
+    y, idx, count = apply_op("UniqueWithCounts", [x], {"out_idx": _dt.as_dtype(out_idx)},
+                             name=name or "UniqueWithCounts")
+    return UniqueWithCountsOutput(y, idx, count)
+
+
+def unravel_index(indices, dims, name=None):
+    """Flat indices into an array of shape `dims` as coordinate columns (one UnravelIndex)."""
+    with _ops.name_scope(name, "UnravelIndex", [indices, dims]) as scope:
+        indices = _ops.convert_to_tensor(indices, name="indices")
+        dims = _ops.convert_to_tensor(dims, dtype=indices.dtype.base_dtype, name="dims")
+        return apply_op("UnravelIndex", [indices, dims], name=scope)[0]
+
+
+tensor_scatter_nd_max = _tensor_scatter("TensorScatterMax")
+tensor_scatter_nd_min = _tensor_scatter("TensorScatterMin")
+
+
+def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None,  # noqa: A002
+                     name=None):
+    """Along `seq_axis`, the first seq_lengths[i] elements of batch entry i reversed."""
+    if seq_axis is None:
+        raise ValueError("reverse_sequence needs seq_axis")
+    return apply_op("ReverseSequence", [input, seq_lengths],
+                    {"seq_dim": int(seq_axis),
+                     "batch_dim": 0 if batch_axis is None else int(batch_axis)},
+                    name=name or "ReverseSequence")[0]
+
+
+def reverse_sequence_v1(input, seq_lengths, seq_axis=None, batch_axis=None,  # noqa: A002
+                        name=None, seq_dim=None, batch_dim=None):
+    """TF1's spelling: `seq_dim`/`batch_dim` are the deprecated names of the axes."""
+    if seq_dim is not None:
+        if seq_axis is not None:
+            raise ValueError("Cannot specify both 'seq_axis' and 'seq_dim'")
+        seq_axis = seq_dim
+    if batch_dim is not None:
+        if batch_axis is not None:
+            raise ValueError("Cannot specify both 'batch_axis' and 'batch_dim'")
+        batch_axis = batch_dim
+    return reverse_sequence(input, seq_lengths, seq_axis, batch_axis, name)

@@ -211,6 +211,209 @@ def namespace():
     ns = types.ModuleType("tfteach.linalg")
     for k, v in {"matmul": matmul, "inv": matrix_inverse, "det": matrix_determinant,
                  "matrix_transpose": matrix_transpose, "transpose": matrix_transpose,
-                 "adjoint": matrix_transpose, "tensordot": tensordot, "eye": eye}.items():
+                 "adjoint": matrix_transpose, "tensordot": tensordot, "eye": eye,
+                 "band_part": matrix_band_part, "diag": matrix_diag,
+                 "diag_part": matrix_diag_part, "set_diag": matrix_set_diag,
+                 "trace": linalg_trace, "tensor_diag": tensor_diag,
+                 "tensor_diag_part": tensor_diag_part, "solve": matrix_solve}.items():
         setattr(ns, k, v)
     return ns
+
+
+# --- band and diagonal ops -------------------------------------------------------------------
+
+def _diag_range(op, i):
+    """(lo, hi) of the `k` input when it is a constant, else None."""
+    k = shape_rules.const_input(op, i)
+    if k is None:
+        return None
+    k = np.asarray(k).reshape(-1)
+    return int(k[0]), int(k[-1])
+
+
+def _max_diag_len(m, n, lo, hi):
+    return max(min(m + min(0, d), n - max(0, d)) for d in range(lo, hi + 1))
+
+
+def _matrix_diag_shape(op):
+    d = op.inputs[0].shape
+    k = _diag_range(op, 1)
+    rows, cols = shape_rules.const_input(op, 2), shape_rules.const_input(op, 3)
+    if d.rank is None or k is None or rows is None or cols is None:
+        return [unknown_shape()]
+    lo, hi = k
+    dims = list(d.as_tuple())
+    batch, length = (dims[:-1], dims[-1]) if lo == hi else (dims[:-2], dims[-1])
+    if length is None:
+        return [TensorShape(batch + [None, None])]
+    rows, cols = int(np.reshape(rows, -1)[0]), int(np.reshape(cols, -1)[0])
+    min_rows, min_cols = length - min(hi, 0), length + max(lo, 0)
+    if rows == -1 and cols == -1:
+        rows = cols = max(min_rows, min_cols)
+    elif rows == -1:
+        rows = min_rows
+    elif cols == -1:
+        cols = min_cols
+    return [TensorShape(batch + [rows, cols])]
+
+
+def _matrix_diag_part_shape(op):
+    x = op.inputs[0].shape
+    shape_rules.require_rank_at_least(op, x, 2)
+    k = _diag_range(op, 1)
+    if x.rank is None or k is None:
+        return [unknown_shape()]
+    dims = list(x.as_tuple())
+    m, n = dims[-2:]
+    lo, hi = k
+    if m is None or n is None:
+        length = None
+    else:
+        if lo > hi:
+            raise op.shape_error(f"lower_diag_index must not be larger than upper_diag_index:"
+                                 f" {lo} > {hi}")
+        for what, v in (("lower", lo), ("upper", hi)):
+            if not ((m == 0 or v > -m) and (n == 0 or v < n)):
+                raise op.shape_error(f"{what}_diag_index is out of bound: {v}. It must be "
+                                     f"between {-m} and {n}")
+        length = _max_diag_len(m, n, lo, hi)
+    return [TensorShape(dims[:-2] + ([length] if lo == hi else [hi - lo + 1, length]))]
+
+
+registry.register_op("MatrixBandPart", inputs=(("input", "T"), ("num_lower", "Tindex"),
+                                               ("num_upper", "Tindex")),
+                     outputs=(("band", "T"),), shape=shape_rules.same_as_first)
+registry.register_op("MatrixDiagV3", inputs=(("diagonal", "T"), ("k", _dt.int32),
+                                             ("num_rows", _dt.int32), ("num_cols", _dt.int32),
+                                             ("padding_value", "T")),
+                     outputs=(("output", "T"),), shape=_matrix_diag_shape,
+                     attr_defaults={"align": "RIGHT_LEFT"})
+registry.register_op("MatrixDiagPartV3", inputs=(("input", "T"), ("k", _dt.int32),
+                                                 ("padding_value", "T")),
+                     outputs=(("diagonal", "T"),), shape=_matrix_diag_part_shape,
+                     attr_defaults={"align": "RIGHT_LEFT"})
+registry.register_op("MatrixSetDiagV3", inputs=(("input", "T"), ("diagonal", "T"),
+                                                ("k", _dt.int32)),
+                     outputs=(("output", "T"),), shape=shape_rules.same_as_first,
+                     attr_defaults={"align": "RIGHT_LEFT"})
+registry.register_op("Diag", inputs=(("diagonal", "T"),), outputs=(("output", "T"),),
+                     shape=lambda op: [op.inputs[0].shape.concatenate(op.inputs[0].shape)
+                                       if op.inputs[0].shape.rank is not None
+                                       else unknown_shape()])
+registry.register_op("DiagPart", inputs=(("input", "T"),), outputs=(("diagonal", "T"),),
+                     shape=lambda op: [TensorShape(op.inputs[0].shape.as_tuple()[
+                         :op.inputs[0].shape.rank // 2]) if op.inputs[0].shape.rank is not None
+                         else unknown_shape()])
+
+_ALIGNS = ("LEFT_RIGHT", "LEFT_LEFT", "RIGHT_LEFT", "RIGHT_RIGHT")
+
+
+def _align(align):
+    align = align.decode() if isinstance(align, bytes) else str(align)
+    if align not in _ALIGNS:
+        raise ValueError(f"Value for attr 'align' of \"{align}\" is not in the list of allowed "
+                         f"values: \"LEFT_RIGHT\", \"RIGHT_LEFT\", \"LEFT_LEFT\", \"RIGHT_RIGHT\"")
+    return align
+
+
+def matrix_band_part(input, num_lower, num_upper, name=None):  # noqa: A002 - TF's name
+    """Keeps the band of `num_lower` sub- and `num_upper` superdiagonals of each inner matrix
+    (a negative count keeps the whole triangle), zeroing the rest."""
+    return apply_op("MatrixBandPart", [input, num_lower, num_upper],
+                    name=name or "MatrixBandPart")[0]
+
+
+def matrix_diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_value=0,
+                align="RIGHT_LEFT"):
+    """Batched matrices with `diagonal` on diagonal k (or on the band k = (lo, hi), one row of
+    `diagonal` per diagonal, top one first), `padding_value` elsewhere (one MatrixDiagV3)."""
+    d = diagonal if _ops.is_symbolic(diagonal) or getattr(diagonal, "_is_eager", False) \
+        else _ops.convert_to_tensor(diagonal, name="diagonal")
+    dt = d.dtype.base_dtype
+    return apply_op("MatrixDiagV3", [d, _k_value(k), np.int32(num_rows), np.int32(num_cols),
+                                     _padding(padding_value, dt)],
+                    {"align": _align(align)}, name=name)[0]
+
+
+def _k_value(k):
+    if isinstance(k, (_ops.Tensor,)) or getattr(k, "_is_eager", False):
+        return k
+    return np.asarray(k, dtype=np.int32)
+
+
+def _padding(v, dt):
+    if isinstance(v, _ops.Tensor) or getattr(v, "_is_eager", False):
+        return v
+    return np.asarray(v, dtype=dt.np_dtype)
+
+
+def matrix_diag_part(input, name="diag_part", k=0, padding_value=0,  # noqa: A002
+                     align="RIGHT_LEFT"):
+    """Diagonal k (or the band k = (lo, hi), top diagonal first, short ones padded) of each
+    inner matrix (one MatrixDiagPartV3)."""
+    x = input if _ops.is_symbolic(input) or getattr(input, "_is_eager", False) \
+        else _ops.convert_to_tensor(input, name="input")
+    return apply_op("MatrixDiagPartV3", [x, _k_value(k),
+                                         _padding(padding_value, x.dtype.base_dtype)],
+                    {"align": _align(align)}, name=name)[0]
+
+
+def matrix_set_diag(input, diagonal, name="set_diag", k=0,  # noqa: A002 - TF's name
+                    align="RIGHT_LEFT"):
+    """`input` with diagonal k (or the band k = (lo, hi)) replaced by `diagonal`."""
+    return apply_op("MatrixSetDiagV3", [input, diagonal, _k_value(k)],
+                    {"align": _align(align)}, name=name)[0]
+
+
+def linalg_trace(x, name=None):
+    """Sum of each inner matrix's main diagonal: diag_part + Sum over the last axis (TF's
+    graph)."""
+    from . import math_ops
+    with _ops.name_scope(name, "Trace", [x]) as scope:
+        x = _ops.convert_to_tensor(x, name="x")
+        return math_ops.reduce_sum(matrix_diag_part(x), [-1], name=scope)
+
+
+def diag(diagonal, name=None):
+    """The rank-2r tensor with `diagonal` (rank r) on its diagonal (one Diag op)."""
+    return apply_op("Diag", [diagonal], name=name or "Diag")[0]
+
+
+def diag_part(input, name=None):  # noqa: A002 - TF's name
+    """The diagonal of a rank-2r tensor of shape s + s (one DiagPart op)."""
+    return apply_op("DiagPart", [input], name=name or "DiagPart")[0]
+
+
+tensor_diag = diag
+tensor_diag_part = diag_part
+band_part = matrix_band_part
+set_diag = matrix_set_diag
+
+
+# --- solvers ---------------------------------------------------------------------------------
+
+def _solve_shape(op):
+    a, b = op.inputs[0].shape, op.inputs[1].shape
+    shape_rules.require_rank_at_least(op, a, 2)
+    shape_rules.require_rank_at_least(op, b, 2)
+    if a.rank is None or b.rank is None:
+        return [unknown_shape()]
+    da, db = a.as_tuple(), b.as_tuple()
+    shape_rules.merge_dim(op, da[-2], da[-1])
+    shape_rules.merge_dim(op, da[-2], db[-2])
+    return [TensorShape(list(db))]
+
+
+registry.register_op("MatrixSolve", inputs=(("matrix", "T"), ("rhs", "T")),
+                     outputs=(("output", "T"),), shape=_solve_shape,
+                     attr_defaults={"adjoint": False})
+
+
+def matrix_solve(matrix, rhs, adjoint=False, name=None):
+    """X with matrix @ X = rhs (adjoint(matrix) @ X = rhs with `adjoint`) for each inner
+    square matrix; a singular matrix fails at run time as in TF."""
+    return apply_op("MatrixSolve", [matrix, rhs], {"adjoint": bool(adjoint)},
+                    name=name or "MatrixSolve")[0]
+
+
+solve = matrix_solve

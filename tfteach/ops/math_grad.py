@@ -1035,3 +1035,8 @@ def _einsum_grad(op, grad):
         others = [(in_labels[j], xs[j]) for j in range(len(xs)) if j != i]
         grads.append(_einsum_grad_for(op, grad, in_labels[i], others, out_labels, x))
     return grads
+
+
+# The band/diagonal/decomposition gradients live beside their ops' module; importing them
+# here registers them wherever math gradients are (linalg_grad imports this module).
+from . import linalg_grad  # noqa: E402,F401

@@ -29,7 +29,8 @@ _INDEX = {
         ZerosLike GatherNd ScatterNd TensorScatterUpdate TensorScatterAdd TensorScatterSub
         UnsortedSegmentSum UnsortedSegmentMax UnsortedSegmentMin SegmentSum SegmentMean Roll
         Unique ShapeN DynamicPartition TopKV2 LowerBound UpperBound
-        IdentityN BroadcastArgs EnsureShape
+        IdentityN BroadcastArgs EnsureShape UniqueWithCounts UnravelIndex TensorScatterMax
+        TensorScatterMin ReverseSequence
     """,
     "math": """
         Abs Acos AddN AddV2 Asin Atan Cast Ceil Cos Cosh Elu Equal Erf Exp Expm1 Floor FloorDiv
@@ -43,7 +44,8 @@ _INDEX = {
         Assign AssignAdd AssignSub IsVariableInitialized VariableV2
     """,
     "linalg": """
-        BatchMatMulV2 MatMul MatrixDeterminant MatrixInverse Einsum
+        BatchMatMulV2 MatMul MatrixDeterminant MatrixInverse Einsum MatrixBandPart MatrixDiagV3
+        MatrixDiagPartV3 MatrixSetDiagV3 Diag DiagPart MatrixSolve
     """,
     "random": """
         Multinomial RandomShuffle RandomStandardNormal RandomUniform RandomUniformInt

@@ -767,3 +767,74 @@ def ensure_shape(x, *, shape, op=None):
         raise _err(f"Shape of tensor {name} {_dims(x.shape)} is not compatible with "
                    f"expected shape [{','.join('?' if w is None else str(w) for w in want)}].")
     return x
+
+
+# --- UniqueWithCounts, UnravelIndex, TensorScatterMax/Min, ReverseSequence ----------------------
+
+@register_kernel("UniqueWithCounts")
+def unique_with_counts(x, *, out_idx):
+    y, idx = unique(x, out_idx=out_idx)
+    count = np.bincount(idx, minlength=y.shape[0]) if idx.size else np.zeros(0, np.int64)
+    return y, idx, count.astype(out_idx.np_dtype)
+
+
+@register_kernel("UnravelIndex")
+def unravel_index(indices, dims):
+    indices, dims = np.asarray(indices), np.asarray(dims)
+    if np.any(dims <= 0):
+        raise _err("All dimensions must be positive, but got " + _dims(dims))
+    total = int(np.prod(dims.astype(np.int64)))
+    if np.any((indices < 0) | (indices >= total)):
+        raise _err("index is out of bound as with dims")
+    out = np.stack(np.unravel_index(indices.reshape(-1), tuple(int(d) for d in dims)))
+    return out.reshape((dims.size,) + indices.shape).astype(indices.dtype)
+
+
+def _tensor_scatter_extreme(ufunc):
+    def kernel(tensor, indices, updates, *, bad_indices_policy=""):
+        out = np.array(tensor, copy=True)
+        idx = np.asarray(indices)
+        k = idx.shape[-1] if idx.ndim else 0
+        expect = idx.shape[:-1] + out.shape[k:]
+        if np.shape(updates) != expect:
+            raise _err(f"Dimensions [0,{idx.ndim - 1}) of indices[shape={_dims(idx.shape)}] = "
+                       f"{_dims(idx.shape[:-1])} must match dimensions [0,{idx.ndim - 1}) of "
+                       f"updates[shape={_dims(np.shape(updates))}]")
+        flat = _nd_positions(idx, out.shape, "shape")
+        rows = out.reshape((-1,) + out.shape[k:])
+        ufunc.at(rows, flat, np.asarray(updates, dtype=out.dtype).reshape(
+            (flat.size,) + out.shape[k:]))
+        return rows.reshape(out.shape)
+    return kernel
+
+
+register_kernel("TensorScatterMax")(_tensor_scatter_extreme(np.maximum))
+register_kernel("TensorScatterMin")(_tensor_scatter_extreme(np.minimum))
+
+
+@register_kernel("ReverseSequence")
+def reverse_sequence(x, seq_lengths, *, seq_dim, batch_dim):
+    x, lens = np.asarray(x), np.asarray(seq_lengths)
+    if seq_dim == batch_dim:
+        raise _err(f"batch_dim == seq_dim == {seq_dim}")
+    if not 0 <= seq_dim < x.ndim:
+        raise _err(f"seq_dim must be < input rank( {seq_dim} vs. {x.ndim})")
+    if not 0 <= batch_dim < x.ndim:
+        raise _err(f"batch_dim must be < input rank( {batch_dim} vs. {x.ndim})")
+    if lens.ndim != 1:
+        raise _err(f"seq_lengths must be 1-dim, not {lens.ndim}")
+    if lens.shape[0] != x.shape[batch_dim]:
+        raise _err(f"Length of seq_lengths != input.dims({batch_dim}), "
+                   f"({lens.shape[0]} vs. {x.shape[batch_dim]})")
+    for i, n in enumerate(lens.tolist()):
+        if n < 0:
+            raise _err(f"seq_lens({i}) < 0")
+        if n > x.shape[seq_dim]:
+            raise _err(f"seq_lens({i}) > input.dims({seq_dim})")
+    out = np.array(x, copy=True)
+    # batch entry i, moved to the front, with its first lens[i] steps along seq_dim flipped
+    src = np.moveaxis(x, (batch_dim, seq_dim), (0, 1))
+    dst = np.moveaxis(out, (batch_dim, seq_dim), (0, 1))
+    for i, n in enumerate(lens.tolist()):
+        dst[i, :n] = src[i, :n][::-1]
+    return out

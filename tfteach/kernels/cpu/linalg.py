@@ -303,3 +303,189 @@ def einsum(*inputs, equation):
     out = np.einsum(equation, *xs, optimize="greedy" if len(xs) == 2 else False)
     out = np.asarray(out, dtype=xs[0].dtype)     # (ascontiguousarray would make a scalar 1-d)
     return out if out.flags.c_contiguous else out.copy()
+
+
+# --- band and diagonal ops ---------------------------------------------------------------------
+# NumPy slicing per diagonal: each diagonal is one strided view over all batch matrices, so
+# there is nothing for a compiled loop to win.
+
+def _err(msg):
+    return errors.InvalidArgumentError(None, None, msg)
+
+
+def _dims(shape):
+    return "[" + ",".join(str(int(d)) for d in shape) + "]"
+
+
+@register_kernel("MatrixBandPart")
+def matrix_band_part(x, num_lower, num_upper):
+    x = np.asarray(x)
+    if x.ndim < 2:
+        raise _err(f"input must be at least 2-dim, received shape: {_dims(x.shape)}")
+    m, n = x.shape[-2:]
+    lo, hi = int(num_lower), int(num_upper)
+    if lo > m:
+        raise _err(f"num_lower must be negative or less or equal to number of rows ({m}) "
+                   f"got: {lo}")
+    if hi > n:
+        raise _err(f"num_upper must be negative or less or equal to number of columns ({n}) "
+                   f"got: {hi}")
+    i, j = np.arange(m)[:, None], np.arange(n)[None, :]
+    keep = ((lo < 0) | (i - j <= lo)) & ((hi < 0) | (j - i <= hi))
+    return np.where(keep, x, np.zeros((), x.dtype))
+
+
+def _k_range(k, op_type):
+    k = np.asarray(k).reshape(-1)
+    if k.size < 1 or k.size > 2:
+        raise _err("diag_index must have only one or two elements, received "
+                   f"{k.size} elements.")
+    lo, hi = int(k[0]), int(k[-1])
+    if lo > hi:
+        raise _err(f"lower_diag_index must not be larger than upper_diag_index: {lo} > {hi}")
+    return lo, hi
+
+
+def _diag_len(m, n, d):
+    return min(m + min(0, d), n - max(0, d))
+
+
+def _offset(align, d, m, n, max_len):
+    """Where diagonal d starts in its packed row: superdiagonals follow the first half of
+    `align`, subdiagonals the second; a RIGHT-aligned short diagonal is padded in front."""
+    sup, sub = align.split("_")
+    side = sup if d >= 0 else sub
+    return max_len - _diag_len(m, n, d) if side == "RIGHT" else 0
+
+
+def _diag_coords(m, n, d):
+    length = _diag_len(m, n, d)
+    r = np.arange(length) + max(0, -d)
+    return r, r + d
+
+
+@register_kernel("MatrixDiagPartV3")
+def matrix_diag_part_v3(x, k, padding_value, *, align):
+    x = np.asarray(x)
+    if x.ndim < 2:
+        raise _err(f"input must be at least 2-dim, received shape: {_dims(x.shape)}")
+    lo, hi = _k_range(k, "MatrixDiagPartV3")
+    m, n = x.shape[-2:]
+    for what, v in (("lower", lo), ("upper", hi)):
+        if not ((m == 0 or v > -m) and (n == 0 or v < n)):
+            raise _err(f"{what}_diag_index is out of bound: {v}. It must be between {-m} "
+                       f"and {n}")
+    max_len = max(_diag_len(m, n, d) for d in range(lo, hi + 1))
+    out = np.full(x.shape[:-2] + (hi - lo + 1, max_len), np.asarray(padding_value),
+                  dtype=x.dtype)
+    for row, d in enumerate(range(hi, lo - 1, -1)):
+        r, c = _diag_coords(m, n, d)
+        off = _offset(align, d, m, n, max_len)
+        out[..., row, off:off + r.size] = x[..., r, c]
+    return out[..., 0, :] if lo == hi else out
+
+
+def _set_diag_into(out, diagonal, lo, hi, align):
+    m, n = out.shape[-2:]
+    max_len = max(_diag_len(m, n, d) for d in range(lo, hi + 1))
+    diagonal = diagonal[..., None, :] if lo == hi else diagonal
+    for row, d in enumerate(range(hi, lo - 1, -1)):
+        r, c = _diag_coords(m, n, d)
+        off = _offset(align, d, m, n, max_len)
+        out[..., r, c] = diagonal[..., row, off:off + r.size]
+    return out
+
+
+@register_kernel("MatrixDiagV3")
+def matrix_diag_v3(diagonal, k, num_rows, num_cols, padding_value, *, align):
+    diagonal = np.asarray(diagonal)
+    lo, hi = _k_range(k, "MatrixDiagV3")
+    if diagonal.ndim < (1 if lo == hi else 2):
+        raise _err(f"diagonal must be at least {1 if lo == hi else 2}-dim, received shape: "
+                   f"{_dims(diagonal.shape)}")
+    if lo != hi and diagonal.shape[-2] != hi - lo + 1:
+        raise _err(f"The number of diagonals provided in the input does not match the lower_"
+                   f"diag_index and upper_diag_index range.")
+    max_len = diagonal.shape[-1]
+    min_rows, min_cols = max_len - min(hi, 0), max_len + max(lo, 0)
+    rows, cols = int(num_rows), int(num_cols)
+    if rows == -1 and cols == -1:
+        rows = cols = max(min_rows, min_cols)
+    elif rows == -1:
+        rows = min_rows
+    elif cols == -1:
+        cols = min_cols
+    if rows < min_rows:
+        raise _err("The number of rows is too small.")
+    if cols < min_cols:
+        raise _err("The number of columns is too small.")
+    if rows != min_rows and cols != min_cols:
+        raise _err("The number of rows or columns is not consistent with the specified "
+                   "d_lower, d_upper, and diagonal.")
+    batch = diagonal.shape[:-1] if lo == hi else diagonal.shape[:-2]
+    out = np.full(batch + (rows, cols), np.asarray(padding_value), dtype=diagonal.dtype)
+    return _set_diag_into(out, diagonal, lo, hi, align)
+
+
+@register_kernel("MatrixSetDiagV3")
+def matrix_set_diag_v3(x, diagonal, k, *, align):
+    x, diagonal = np.asarray(x), np.asarray(diagonal)
+    if x.ndim < 2:
+        raise _err(f"input must be at least 2-dim, received shape: {_dims(x.shape)}")
+    lo, hi = _k_range(k, "MatrixSetDiagV3")
+    m, n = x.shape[-2:]
+    for what, v in (("lower", lo), ("upper", hi)):
+        if not ((m == 0 or v > -m) and (n == 0 or v < n)):
+            raise _err(f"{what}_diag_index is out of bound: {v}. It must be between {-m} "
+                       f"and {n}")
+    max_len = max(_diag_len(m, n, d) for d in range(lo, hi + 1))
+    expect = x.shape[:-2] + ((max_len,) if lo == hi else (hi - lo + 1, max_len))
+    if diagonal.shape != expect:
+        raise _err("Either first dimensions of diagonal don't match input.shape[:-2], or "
+                   "diagonal.shape[:-1] is not equal to the longests diagonal in range "
+                   f"[lower_diag_index:upper_diag_index].\nInput shape: {_dims(x.shape)}\n"
+                   f"Diagonal shape: {_dims(diagonal.shape)}\nExpected diagonal shape: "
+                   f"{_dims(expect)}")
+    return _set_diag_into(np.array(x, copy=True), diagonal, lo, hi, align)
+
+
+@register_kernel("Diag")
+def diag(d):
+    d = np.asarray(d)
+    if d.ndim < 1:
+        raise _err(f"Input must be at least rank 1, got {d.ndim}")
+    out = np.zeros((d.size, d.size), dtype=d.dtype)
+    out[np.arange(d.size), np.arange(d.size)] = d.reshape(-1)
+    return out.reshape(d.shape + d.shape)
+
+
+@register_kernel("DiagPart")
+def diag_part(x):
+    x = np.asarray(x)
+    if x.ndim == 0 or x.ndim % 2:
+        raise _err(f"The rank of the tensor should be even and positive, got shape "
+                   f"{_dims(x.shape)}")
+    half = x.ndim // 2
+    for i in range(half):
+        if x.shape[i] != x.shape[i + half]:
+            raise _err(f"Invalid shape {_dims(x.shape)}: dimensions {i} and {i + half} do "
+                       f"not match.")
+    size = int(np.prod(x.shape[:half], dtype=np.int64))
+    return x.reshape(size, size)[np.arange(size), np.arange(size)].reshape(x.shape[:half])
+
+
+@register_kernel("MatrixSolve")
+def matrix_solve(a, b, *, adjoint):
+    # LAPACK's gesv through NumPy; TF's LU solver fails on an exactly zero pivot, which
+    # NumPy reports as LinAlgError
+    a, b = np.asarray(a), np.asarray(b)
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+        raise _err("Input matrix must be square.")
+    if b.ndim < 2 or b.shape[-2] != a.shape[-1]:
+        raise _err("Input matrix and right-hand side must have the same number of rows.")
+    if adjoint:
+        a = np.conj(np.swapaxes(a, -1, -2))
+    try:
+        return np.linalg.solve(a, b).astype(b.dtype)
+    except np.linalg.LinAlgError:
+        raise _err("Input matrix is not invertible.") from None
