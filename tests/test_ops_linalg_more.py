@@ -142,3 +142,20 @@ def test_matrix_solve_graph_like_tf(tf1):
         ("gradients/MatrixSolve_grad/MatrixSolve", "MatrixSolve"),
         ("gradients/MatrixSolve_grad/MatMul", "MatMul"),
         ("gradients/MatrixSolve_grad/Neg", "Neg")]
+
+
+def test_tensor_scatter_max_bad_indices_policy_as_tf(tf2):
+    # TF 2.21: IGNORE drops out-of-range updates, an unknown policy is an error
+    from tfteach.framework.op_def_library import apply_op
+    (out,) = apply_op("TensorScatterMax", [tf2.zeros([3]), [[5], [1]], [1., 2.]],
+                      {"bad_indices_policy": "IGNORE"}, name="TensorScatterMax")
+    np.testing.assert_array_equal(out.numpy(), [0, 2, 0])
+    with pytest.raises(errors.InvalidArgumentError,
+                       match="Unknown bad indices handling attribute: BOGUS"):
+        apply_op("TensorScatterMax", [tf2.zeros([3]), [[1]], [1.]],
+                 {"bad_indices_policy": "BOGUS"}, name="TensorScatterMax")
+
+
+def test_reverse_sequence_without_seq_axis_is_tfs_type_error(tf2):
+    with pytest.raises(TypeError, match="Expected int for argument 'seq_dim' not None."):
+        tf2.reverse_sequence(tf2.ones([2, 3]), [1, 2])

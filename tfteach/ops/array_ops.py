@@ -1693,7 +1693,7 @@ def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None,  # noqa
                      name=None):
     """Along `seq_axis`, the first seq_lengths[i] elements of batch entry i reversed."""
     if seq_axis is None:
-        raise ValueError("reverse_sequence needs seq_axis")
+        raise TypeError("Expected int for argument 'seq_dim' not None.")   # TF 2.21's
     return apply_op("ReverseSequence", [input, seq_lengths],
                     {"seq_dim": int(seq_axis),
                      "batch_dim": 0 if batch_axis is None else int(batch_axis)},

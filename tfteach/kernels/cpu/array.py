@@ -800,10 +800,18 @@ def _tensor_scatter_extreme(ufunc):
             raise _err(f"Dimensions [0,{idx.ndim - 1}) of indices[shape={_dims(idx.shape)}] = "
                        f"{_dims(idx.shape[:-1])} must match dimensions [0,{idx.ndim - 1}) of "
                        f"updates[shape={_dims(np.shape(updates))}]")
+        upd = np.asarray(updates, dtype=out.dtype)
+        if bad_indices_policy not in ("", "DEFAULT", "ERROR", "IGNORE"):
+            raise _err(f"Unknown bad indices handling attribute: {bad_indices_policy}")
+        if bad_indices_policy == "IGNORE" and k:
+            # TF drops the updates whose index is out of range instead of failing
+            rows_idx = idx.reshape(-1, k)
+            ok = np.all((rows_idx >= 0) & (rows_idx < np.asarray(out.shape[:k])), axis=1)
+            idx = rows_idx[ok]
+            upd = upd.reshape((-1,) + out.shape[k:])[ok]
         flat = _nd_positions(idx, out.shape, "shape")
         rows = out.reshape((-1,) + out.shape[k:])
-        ufunc.at(rows, flat, np.asarray(updates, dtype=out.dtype).reshape(
-            (flat.size,) + out.shape[k:]))
+        ufunc.at(rows, flat, upd.reshape((flat.size,) + out.shape[k:]))
         return rows.reshape(out.shape)
     return kernel
 
