@@ -419,3 +419,15 @@ def test_case_errors_are_tfs(tf, args, cls, msg):
     with pytest.raises(cls) as e:
         eval("tf.case(" + args + ")", {"tf": tf, "x": x})
     assert str(e.value) == msg
+
+
+def test_cond_merging_an_assign_with_a_read(tf):
+    # one branch returns the assign's reference, the other a plain tensor: the Merge reads
+    # the live one only (TF 2.21: [1, 1, 2, 3, 3], counter 3)
+    flag = tf.placeholder(tf.bool, shape=[], name="flag")
+    counter = tf.Variable(0, name="counter")
+    step = tf.cond(flag, lambda: tf.assign_add(counter, 1), lambda: tf.identity(counter))
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        out = [int(s.run(step, {flag: f})) for f in [True, False, True, True, False]]
+        assert out == [1, 1, 2, 3, 3] and s.run(counter) == 3

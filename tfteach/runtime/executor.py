@@ -132,6 +132,15 @@ def read_ref(slot, op_name):
     return value
 
 
+def read_ref_live(slot, op_name):
+    """read_ref for a reference that may be dead (a Merge of a branch's assign): a dead
+    reference stays dead, as TF's Merge sees no value on that input."""
+    from ..kernels.cpu.control_flow import DEAD
+    if slot is DEAD:
+        return slot
+    return read_ref(slot, op_name)
+
+
 class _PlanError(Exception):
     """An error found while building the plan, re-raised on every run of it."""
 
@@ -239,7 +248,8 @@ class Plan:
         """Generates the plan's straight-line code. `groups` are fused element-wise groups
         (runtime/fusion.py) computed by one call at their root; `traced` wraps every op
         with a clock and a call to `ctx.timings` (see `run_traced`)."""
-        env = {"__name__": "tfteach.runtime.plan", "read_ref": read_ref}  # name: warnings' module
+        env = {"__name__": "tfteach.runtime.plan", "read_ref": read_ref,
+               "read_ref_live": read_ref_live}  # name: warnings' module
         # None unless some op runs on the GPU: then inputs are wrapped with host<->device
         # copies exactly where producer and consumer devices differ (placement.Edges).
         edges = placement.edges_for(self.placement, self.feed_tensors, env)
@@ -351,7 +361,8 @@ class Plan:
                     wants_ref = isinstance(spec, str) and spec.startswith("ref:")
                     if is_ref(t) and not wants_ref:
                         env[f"N{k}"] = op.name
-                        src = f"read_ref({src}, N{k})"
+                        reader = "read_ref_live" if t in maybe_dead else "read_ref"
+                        src = f"{reader}({src}, N{k})"
                     if edges is not None:
                         src = edges.input(src, t, op, j, dev)
                     args.append(src)
@@ -838,7 +849,7 @@ def _run_steps(steps, env, dead, ctx, DEAD):
             if kind == 2:
                 res = kernel(*args, ctx=ctx)
             else:
-                args = [read_ref(a, op.name) if r else a for a, r in zip(args, reads)]
+                args = [read_ref_live(a, op.name) if r else a for a, r in zip(args, reads)]
                 if "ctx" in op._opdef.kernel_attr_names("CPU"):
                     res = kernel(*args, ctx=ctx, **kw)
                 else:
