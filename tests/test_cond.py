@@ -431,3 +431,17 @@ def test_cond_merging_an_assign_with_a_read(tf):
         s.run(tf.global_variables_initializer())
         out = [int(s.run(step, {flag: f})) for f in [True, False, True, True, False]]
         assert out == [1, 1, 2, 3, 3] and s.run(counter) == 3
+
+
+def test_traced_runs_leave_out_the_dead_branch(tf):
+    # steppers and RunMetadata list what ran: the untaken branch's ops did not
+    from tfteach.client.session import trace_run
+    x = tf.placeholder(tf.float32, shape=[], name="x")
+    y = tf.cond(x > 0, lambda: x * 1.0, lambda: -x, name="abs")
+    with tf.Session() as s:
+        ran = []
+        assert trace_run(s, y, {x: 3.0}, lambda op, *_: ran.append(op.name)) == 3.0
+        assert "abs/mul" in ran and "abs/Neg" not in ran and "abs/Neg/Switch" in ran
+        ran.clear()
+        trace_run(s, y, {x: -2.0}, lambda op, *_: ran.append(op.name))
+        assert "abs/Neg" in ran and "abs/mul" not in ran and "abs/mul/y" not in ran

@@ -307,7 +307,7 @@ class Plan:
                 maybe_dead.add(op._outputs[0])
                 if traced:
                     env[f"O{k}"] = op
-                    lines.append(f"    _rec(O{k}, (v{k}_0,), _clock())")
+                    lines.append(f"    if not d{k}: _rec(O{k}, (v{k}_0,), _clock())")
                 continue
             if op._type == "Const":
                 env[f"C{k}"] = op.get_attr("value")
@@ -437,7 +437,10 @@ class Plan:
             lines.append(line)
             line_ops[len(lines)] = op
             if traced:
-                lines.append(f"    _rec(O{k}, ({''.join(o + ', ' for o in outs)}), _t0)")
+                rec = f"_rec(O{k}, ({''.join(o + ', ' for o in outs)}), _t0)"
+                # an op on a dead path did not run: steppers and step stats leave it out
+                lines.append(f"    if not ({dead_op[op]}): {rec}" if op in dead_op
+                             else f"    {rec}")
         fetch_exprs = []
         for t in self.fetch_tensors:
             src = names[t]
