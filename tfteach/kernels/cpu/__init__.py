@@ -40,6 +40,9 @@ _INDEX = {
         SquaredDifference Sub Tan Tanh Div TruncateDiv TruncateMod DivNoNan MulNoNan Xdivy
         Xlogy Atan2 Acosh Asinh Atanh Erfc Lgamma Digamma Cumsum Cumprod Timestamp
     """,
+    "data": """
+        OneShotIterator IteratorGetNext
+    """,
     "state": """
         Assign AssignAdd AssignSub IsVariableInitialized VariableV2
     """,
