@@ -7,6 +7,12 @@ import tfteach as tf
 from tfteach import errors
 
 D = tf.data.Dataset
+
+
+@pytest.fixture(autouse=True)
+def _eager(tf2):
+    """Every test here is TF2 (eager) unless it asks for tf1."""
+    yield
 I64 = "TensorSpec(shape=(), dtype=tf.int64, name=None)"
 
 
@@ -217,10 +223,10 @@ def test_keras_fit_with_datasets():
         m.fit(ds, y, verbose=0)
 
 
-def test_v1_one_shot_iterator():
-    import tfteach.v1 as v1
-    g = v1.Graph()
-    with g.as_default():
+def test_v1_one_shot_iterator(tf1):
+    v1 = tf1
+    g = v1.get_default_graph()
+    if True:
         ds = v1.data.Dataset.range(3)
         assert repr(ds) == f"<_RangeDataset element_spec={I64}>"
         it = ds.map(lambda x: x * 2).make_one_shot_iterator()
@@ -238,4 +244,4 @@ def test_v1_one_shot_iterator():
             assert s.run(n2) == (1, 3.0)
         with v1.Session() as s:     # each session starts the dataset afresh
             assert s.run(nx) == 0
-    assert not hasattr(D.range(3), "make_one_shot_iterator")
+    assert not hasattr(D, "make_one_shot_iterator")
