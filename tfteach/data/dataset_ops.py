@@ -39,10 +39,6 @@ def _TensorSpec():
 # An element is a nest of (NumPy value) leaves; its spec the same nest of TensorSpecs.
 # Tuples, namedtuples and dicts are structure; a list given by the user is one tensor (TF).
 
-def _is_struct(x):
-    return isinstance(x, (tuple, dict))
-
-
 def _normalize_input(x):
     """User input to a nest of (ndarray, DType) leaves."""
     if isinstance(x, dict):
