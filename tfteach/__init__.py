@@ -103,6 +103,8 @@ def _submodule(name):
         return importlib.import_module(f"tfteach.{name}")
     if name == "train":
         return api.FilteredModule(full, "tfteach.train", N.TRAIN)
+    if name == "data":
+        return api.FilteredModule(full, "tfteach.data", N.DATA)
     if name == "summary":
         return api.FilteredModule(full, "tfteach.summary.v2", N.SUMMARY)
     if name in ("losses", "optimizers", "metrics", "initializers"):

@@ -78,6 +78,7 @@ SUB_TARGETS = {
     "losses": "tfteach.ops.losses_impl",
     "metrics": "tfteach.ops.metrics_impl",
     "config": "tfteach.config",
+    "data": "tfteach.data.v1",
 }
 
 

@@ -57,6 +57,85 @@ def _to_np(x):
     return _np(x)
 
 
+def _is_dataset(x):
+    # tfteach.data is only imported when the user has made a dataset
+    mod = sys.modules.get("tfteach.data.dataset_ops")
+    return mod is not None and isinstance(x, mod.Dataset)
+
+
+class _ArrayBatches:
+    """Batches of in-memory arrays: `steps` per epoch, reshuffled each epoch if asked."""
+    exhausted = False
+
+    def __init__(self, x, y, batch_size, steps, shuffle):
+        self.x, self.y, self.batch_size, self.steps = x, y, batch_size, steps
+        self.shuffle = shuffle
+        self.n = _length(x)
+
+    def epoch(self):
+        n, bs = self.n, self.batch_size
+        order = np.random.permutation(n) if self.shuffle else np.arange(n)
+        for step in range(self.steps):
+            idx = order[(step * bs) % n:(step * bs) % n + bs]
+            yield _take(self.x, idx), (None if self.y is None else _take(self.y, idx))
+
+
+class _DatasetBatches:
+    """Batches of a `tf.data.Dataset` of `x` or `(x, y)` elements, as Keras 3 reads them:
+    a whole pass per epoch, or with `steps` one iterator kept across epochs, `steps`
+    batches each, training ending when it runs out."""
+
+    def __init__(self, ds, y, steps, method):
+        if y is not None:
+            raise ValueError("When providing `x` as a tf.data.Dataset, `y` should not be "
+                             f"passed. Instead, the targets should be included as part of "
+                             f"the tf.data.Dataset. Received: y={y!r}")
+        card = int(ds.cardinality().numpy())
+        if steps is None and card == -1:
+            raise ValueError(f"When passing an infinitely repeating dataset, you must "
+                             f"specify the `{'steps_per_epoch' if method == 'fit' else 'steps'}`"
+                             f" argument.")
+        self.ds, self.steps_arg = ds, steps
+        self.steps = steps if steps is not None else (card if card >= 0 else 0)
+        self.exhausted = False
+        self._it = None
+
+    @staticmethod
+    def _split(elem):
+        if isinstance(elem, tuple):
+            if len(elem) == 1:
+                return _to_np(elem[0]), None
+            if len(elem) == 3:
+                raise NotImplementedError("tfteach's fit does not support sample weights "
+                                          "(a third element in the dataset's tuples).")
+            return _to_np(elem[0]), _to_np(elem[1])
+        return _to_np(elem), None
+
+    def peek(self):
+        for elem in self.ds.take(1):
+            return self._split(elem)
+        raise ValueError("The dataset is empty.")
+
+    def epoch(self):
+        if self.steps_arg is None:
+            for elem in self.ds:
+                yield self._split(elem)
+            return
+        if self._it is None:
+            self._it = iter(self.ds)
+        for _ in range(self.steps_arg):
+            try:
+                elem = next(self._it)
+            except StopIteration:
+                self.exhausted = True
+                print("UserWarning: Your input ran out of data; interrupting training. "
+                      "Make sure that your dataset or generator can generate at least "
+                      "`steps_per_epoch * epochs` batches. You may need to use the "
+                      "`.repeat()` function when building your dataset.", file=sys.stderr)
+                return
+            yield self._split(elem)
+
+
 class Model(Layer):
     """A layer with training: subclass it (layers as attributes, `call`), or build it from
     `keras.Input` tensors: `Model(inputs, outputs)`."""
@@ -191,15 +270,26 @@ class Model(Layer):
             validation_steps=None, validation_batch_size=None, validation_freq=1):
         if not self.compiled:
             raise RuntimeError("You must call `compile()` before using the model.")
-        x, y = _to_np(x), _to_np(y)
-        if validation_split and validation_data is None:
-            n = _length(x)
-            split = int(n * (1.0 - validation_split))
-            validation_data = (_take(x, slice(split, None)), _take(y, slice(split, None)))
-            x, y = _take(x, slice(0, split)), _take(y, slice(0, split))
         batch_size = batch_size or 32
-        n = _length(x)
-        steps = steps_per_epoch or -(-n // batch_size)
+        if _is_dataset(x):
+            source = _DatasetBatches(x, y, steps_per_epoch, "fit")
+            if validation_split:
+                raise ValueError("`validation_split` is only supported for Tensors or NumPy "
+                                 "arrays, found following types in the input: "
+                                 f"[{type(x)}]")
+            steps = source.steps
+            x, y = source.peek()
+        else:
+            x, y = _to_np(x), _to_np(y)
+            if validation_split and validation_data is None:
+                n = _length(x)
+                split = int(n * (1.0 - validation_split))
+                validation_data = (_take(x, slice(split, None)),
+                                   _take(y, slice(split, None)))
+                x, y = _take(x, slice(0, split)), _take(y, slice(0, split))
+            n = _length(x)
+            steps = steps_per_epoch or -(-n // batch_size)
+            source = _ArrayBatches(x, y, batch_size, steps, shuffle)
         verbose = 1 if verbose == "auto" else int(verbose)
         self._ensure_built(x)
         metrics = self._resolve_metrics(y)
@@ -218,18 +308,15 @@ class Model(Layer):
                 cb.on_epoch_begin(epoch)
             if verbose:
                 print(f"Epoch {epoch + 1}/{epochs}")
-            order = np.random.permutation(n) if shuffle else np.arange(n)
             for m in metrics:
                 m.reset_state()
             total_loss, seen = 0.0, 0
             bar = _Progress(steps, verbose)
-            for step in range(steps):
-                idx = order[(step * batch_size) % n:(step * batch_size) % n + batch_size]
-                xb, yb = _take(x, idx), _take(y, idx)
+            for step, (xb, yb) in enumerate(source.epoch()):
                 for cb in cbs:
                     cb.on_train_batch_begin(step)
                 loss, y_pred = self._train_fn(xb, yb)
-                k = len(idx)
+                k = _length(xb)
                 total_loss += float(np.asarray(loss.numpy())) * k
                 seen += k
                 for m in metrics:
@@ -240,15 +327,20 @@ class Model(Layer):
                 bar.update(step + 1, logs)
             logs = self._logs(total_loss / max(seen, 1), metrics)
             if validation_data is not None and (epoch + 1) % validation_freq == 0:
-                vx, vy = validation_data[0], validation_data[1]
-                vals = self.evaluate(vx, vy, batch_size=validation_batch_size or batch_size,
-                                     verbose=0, return_dict=True)
+                if _is_dataset(validation_data):
+                    vals = self.evaluate(validation_data, steps=validation_steps, verbose=0,
+                                         return_dict=True)
+                else:
+                    vx, vy = validation_data[0], validation_data[1]
+                    vals = self.evaluate(vx, vy,
+                                         batch_size=validation_batch_size or batch_size,
+                                         verbose=0, return_dict=True)
                 logs.update({"val_" + k: v for k, v in vals.items()})
             logs = dict(sorted(logs.items()))
             bar.finish(logs)
             for cb in cbs:
                 cb.on_epoch_end(epoch, logs)
-            if self.stop_training:
+            if self.stop_training or source.exhausted:
                 break
         for cb in cbs:
             cb.on_train_end()
@@ -265,10 +357,16 @@ class Model(Layer):
                  steps=None, callbacks=None, return_dict=False, **kwargs):
         if not self.compiled:
             raise RuntimeError("You must call `compile()` before using the model.")
-        x, y = _to_np(x), _to_np(y)
         batch_size = batch_size or 32
-        n = _length(x)
-        nsteps = steps or -(-n // batch_size)
+        if _is_dataset(x):
+            source = _DatasetBatches(x, y, steps, "evaluate")
+            x, y = source.peek()
+            nsteps = source.steps
+        else:
+            x, y = _to_np(x), _to_np(y)
+            n = _length(x)
+            nsteps = steps or -(-n // batch_size)
+            source = _ArrayBatches(x, y, batch_size, nsteps, False)
         verbose = 1 if verbose == "auto" else int(verbose)
         self._ensure_built(x)
         metrics = [type(m).__new__(type(m)) for m in self._resolve_metrics(y)]
@@ -279,11 +377,9 @@ class Model(Layer):
             self._test_fn = self._make(self._test_step)
         total, seen = 0.0, 0
         bar = _Progress(nsteps, verbose)
-        for step in range(nsteps):
-            sl = slice(step * batch_size, min(n, (step + 1) * batch_size))
-            xb, yb = _take(x, sl), _take(y, sl)
+        for step, (xb, yb) in enumerate(source.epoch()):
             loss, y_pred = self._test_fn(xb, yb)
-            k = sl.stop - sl.start
+            k = _length(xb)
             total += float(np.asarray(loss.numpy())) * k
             seen += k
             for m in metrics:
@@ -298,17 +394,21 @@ class Model(Layer):
         return [logs["loss"]] + [logs[m.name] for m in metrics]
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        x = _to_np(x)
         batch_size = batch_size or 32
-        n = _length(x)
-        nsteps = -(-n // batch_size)
+        if _is_dataset(x):
+            source = _DatasetBatches(x, None, steps, "predict")
+            nsteps = source.steps
+        else:
+            x = _to_np(x)
+            n = _length(x)
+            nsteps = -(-n // batch_size)
+            source = _ArrayBatches(x, None, batch_size, nsteps, False)
         verbose = 1 if verbose == "auto" else int(verbose)
         if self._predict_fn is None:
             self._predict_fn = self._make(self._predict_step)
         outs = []
         bar = _Progress(nsteps, verbose)
-        for step in range(nsteps):
-            xb = _take(x, slice(step * batch_size, (step + 1) * batch_size))
+        for step, (xb, _) in enumerate(source.epoch()):
             outs.append(_to_np_out(self._predict_fn(xb)))
             bar.update(step + 1, {})
         bar.finish({})

@@ -1,0 +1,25 @@
+"""The graph ops of TF1's dataset iterators (`make_one_shot_iterator`, `get_next`).
+
+In TF the dataset itself is a chain of graph ops producing a variant tensor; tfteach keeps
+the dataset a Python object (tfteach/data/dataset_ops.py), registered on the graph under
+the `dataset_factory` key of its OneShotIterator op. The iterator op's kernel makes one
+Python iterator per session (so each session starts the dataset afresh, as TF) and
+IteratorGetNext advances it.
+"""
+from ..framework import dtypes as _dt
+from ..framework import registry
+from ..framework.tensor_shape import TensorShape, as_shape
+
+registry.register_op(
+    "OneShotIterator", inputs=(), outputs=(("handle", _dt.resource),),
+    shape=lambda op: [TensorShape([])], stateful=True,
+    attr_defaults={"container": "", "shared_name": ""},
+    doc="An iterator over the dataset `dataset_factory`, made on first run in a session "
+        "and kept by that session.")
+registry.register_op(
+    "IteratorGetNext", inputs=(("iterator", _dt.resource),),
+    outputs=lambda attrs: [("components", dt) for dt in attrs["output_types"]],
+    shape=lambda op: [as_shape(s) for s in op.get_attr("output_shapes")], stateful=True,
+    doc="The next element of the iterator; OutOfRangeError at the end.")
+for _t in ("OneShotIterator", "IteratorGetNext"):
+    registry.NotDifferentiable(_t)
