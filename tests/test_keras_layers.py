@@ -236,3 +236,264 @@ def test_sequential_with_group1_and_2_layers_fits(tf2, keras):
     h = model.fit(x, y, epochs=5, batch_size=8, verbose=0)
     assert np.isfinite(h.history["loss"]).all()
     assert h.history["loss"][-1] < h.history["loss"][0]
+
+
+# --- group 3: Conv1D, Conv2DTranspose, GRU, Bidirectional, TimeDistributed ----------------------
+
+# Measured in TF 2.21 / Keras 3: output shape, weight paths, count_params, the first six
+# outputs and the first four entries of d(sum(y**2))/d(input, each trainable weight), after
+# setting weight i to RandomState(i + 7).randn(shape) * 0.4.
+GOLDEN = {'bi': {'grads': [[0.08129999786615372, -0.056699998676776886, -0.13189999759197235,
+                   0.11779999732971191],
+                  [-0.3806999921798706, -0.016899999231100082, -0.20360000431537628,
+                   0.23270000517368317],
+                  [0.005799999926239252, -0.0003000000142492354, 0.07609999924898148,
+                   -0.017500000074505806],
+                  [-0.22540000081062317, -0.016699999570846558, -0.25429999828338623,
+                   0.2020999938249588],
+                  [-0.7106000185012817, -0.7233999967575073, -0.037300001829862595,
+                   -0.19769999384880066],
+                  [-0.01979999989271164, 0.04230000078678131, 0.0005000000237487257,
+                   -0.014999999664723873],
+                  [-0.6323000192642212, -0.5759999752044678, -0.048900000751018524,
+                   -0.19259999692440033]],
+        'n': 84,
+        'out': [-0.1429000049829483, 0.07419999688863754, 0.21889999508857727,
+                -0.46389999985694885, -0.37459999322891235, 0.10369999706745148],
+        'paths': ['bidirectional/forward_gru_2/gru_cell/kernel',
+                  'bidirectional/forward_gru_2/gru_cell/recurrent_kernel',
+                  'bidirectional/forward_gru_2/gru_cell/bias',
+                  'bidirectional/backward_gru_2/gru_cell/kernel',
+                  'bidirectional/backward_gru_2/gru_cell/recurrent_kernel',
+                  'bidirectional/backward_gru_2/gru_cell/bias'],
+        'shape': (2, 5, 4)},
+ 'bisum': {'grads': [[0.05169999971985817, -0.011300000362098217, 0.06769999861717224,
+                      0.026200000196695328],
+                     [-0.020999999716877937, 0.019500000402331352, -0.0005000000237487257,
+                      0.025100000202655792],
+                     [-0.00419999985024333, -0.004999999888241291, 0.004999999888241291,
+                      -0.0027000000700354576],
+                     [0.012600000016391277, 0.039400000125169754, -0.019099999219179153,
+                      0.03929999843239784],
+                     [0.005200000014156103, 0.21809999644756317, 0.04749999940395355,
+                      0.1143999993801117],
+                     [0.003599999938160181, 0.03229999914765358, 0.026100000366568565,
+                      0.011900000274181366],
+                     [0.01549999974668026, 0.13580000400543213, 0.08340000361204147,
+                      0.07129999995231628]],
+           'n': 96,
+           'out': [0.07249999791383743, -0.4602000117301941, 0.2890999913215637,
+                   -0.1290999948978424],
+           'paths': ['bidirectional_1/forward_lstm/lstm_cell/kernel',
+                     'bidirectional_1/forward_lstm/lstm_cell/recurrent_kernel',
+                     'bidirectional_1/forward_lstm/lstm_cell/bias',
+                     'bidirectional_1/backward_lstm/lstm_cell/kernel',
+                     'bidirectional_1/backward_lstm/lstm_cell/recurrent_kernel',
+                     'bidirectional_1/backward_lstm/lstm_cell/bias'],
+           'shape': (2, 2)},
+ 'c1': {'grads': [[3.1937999725341797, -0.2379000037908554, -1.3353999853134155,
+                   4.451099872589111],
+                  [20.77910041809082, -8.31089973449707, 8.126999855041504, -8.02400016784668],
+                  [15.936699867248535, -6.913899898529053]],
+        'n': 20,
+        'out': [2.1135001182556152, -0.8999000191688538, 2.2402000427246094,
+                -0.42820000648498535, 0.6446999907493591, -0.24699999392032623],
+        'paths': ['conv1d/kernel', 'conv1d/bias'],
+        'shape': (2, 3, 2)},
+ 'c1c': {'grads': [[3.0952999591827393, -0.6394000053405762, -0.4147000014781952,
+                    1.1786999702453613],
+                   [4.6697998046875, -2.5499000549316406, 3.9614999294281006,
+                    -1.659600019454956],
+                   [10.864100456237793, -4.59689998626709]],
+         'n': 20,
+         'out': [0.5713000297546387, 0.06800000369548798, 0.09130000323057175,
+                 -0.9318000078201294, 0.13770000636577606, -0.7892000079154968],
+         'paths': ['conv1d_2/kernel', 'conv1d_2/bias'],
+         'shape': (2, 5, 2)},
+ 'c1s': {'grads': [[2.6096999645233154, 0.050700001418590546, -1.217900037765503,
+                    -0.00139999995008111],
+                   [8.78600025177002, 0.4544000029563904, 3.634000062942505,
+                    3.3910000324249268],
+                   [7.007199764251709, 2.810699939727783]],
+         'n': 14,
+         'out': [1.9296000003814697, 0.0, 0.4041999876499176, 0.0, 0.41260001063346863,
+                 0.3149000108242035],
+         'paths': ['conv1d_1/kernel', 'conv1d_1/bias'],
+         'shape': (2, 3, 2)},
+ 'ct': {'grads': [[5.47599983215332, 2.741300106048584, -1.6584999561309814,
+                   -22.730199813842773],
+                  [12.012299537658691, -3.3203999996185303, -5.320799827575684,
+                   7.631499767303467],
+                  [2.8875999450683594, 34.113800048828125, -77.85530090332031]],
+        'n': 57,
+        'out': [0.07079999893903732, 0.5001999735832214, -0.8274000287055969,
+                -0.4602000117301941, 0.25589999556541443, -0.5649999976158142],
+        'paths': ['conv2d_transpose/kernel', 'conv2d_transpose/bias'],
+        'shape': (2, 5, 5, 3)},
+ 'cts': {'grads': [[-5.627600193023682, 1.281499981880188, -4.537300109863281,
+                    -15.463399887084961],
+                   [17.065000534057617, -3.9746999740600586, -13.786399841308594,
+                    -2.8645999431610107],
+                   [-18.594600677490234, 87.25160217285156]],
+         'n': 38,
+         'out': [0.07079999893903732, 0.5001999735832214, -0.01209999993443489,
+                 0.17100000381469727, -0.040800001472234726, 0.037300001829862595],
+         'paths': ['conv2d_transpose_1/kernel', 'conv2d_transpose_1/bias'],
+         'shape': (2, 6, 6, 2)},
+ 'ctv': {'grads': [[0.0575999990105629, -0.30329999327659607, -1.8092999458312988,
+                    -4.9120001792907715],
+                   [16.577800750732422, -2.4302000999450684, -7.054699897766113,
+                    3.34660005569458],
+                   [-6.674900054931641, 154.56790161132812]],
+         'n': 18,
+         'out': [0.07079999893903732, 0.5001999735832214, -0.01209999993443489,
+                 0.17100000381469727, 0.0364999994635582, 0.43650001287460327],
+         'paths': ['conv2d_transpose_2/kernel', 'conv2d_transpose_2/bias'],
+         'shape': (2, 9, 9, 2)},
+ 'gru': {'grads': [[0.219200000166893, 0.2303999960422516, 0.41499999165534973,
+                    0.5971999764442444],
+                   [-1.3422000408172607, -1.8835999965667725, -0.7613000273704529,
+                    0.11779999732971191],
+                   [0.1881999969482422, 0.2410999983549118, -0.000699999975040555,
+                    -0.057500001043081284],
+                   [-1.5664000511169434, -1.1664999723434448, -0.2085999995470047,
+                    0.12790000438690186]],
+         'n': 72,
+         'out': [-0.15399999916553497, -0.6625000238418579, 0.057500001043081284,
+                 -0.310699999332428, -0.6302000284194946, 0.5317999720573425],
+         'paths': ['gru/gru_cell/kernel', 'gru/gru_cell/recurrent_kernel',
+                   'gru/gru_cell/bias'],
+         'shape': (2, 5, 3)},
+ 'grub': {'grads': [[0.06840000301599503, 0.03350000083446503, -0.039799999445676804,
+                     -0.02810000069439411],
+                    [-0.11860000342130661, -0.003700000001117587, -0.07320000231266022,
+                     0.05050000175833702],
+                    [0.003700000001117587, -0.0006000000284984708, 0.029200000688433647,
+                     -0.00559999980032444],
+                    [-0.05350000038743019, -0.002400000113993883, -0.08500000089406967,
+                     0.039000000804662704]],
+          'n': 42,
+          'out': [-0.3646000027656555, 0.04820000007748604, -0.34860000014305115,
+                  -0.011300000362098217],
+          'paths': ['gru_1/gru_cell/kernel', 'gru_1/gru_cell/recurrent_kernel',
+                    'gru_1/gru_cell/bias'],
+          'shape': (2, 2)},
+ 'td': {'grads': [[0.4000000059604645, 0.06340000033378601, -0.21549999713897705,
+                   0.008899999782443047],
+                  [4.426700115203857, 2.7032999992370605, -0.05290000140666962,
+                   4.430300235748291],
+                  [3.534600019454956, 4.770899772644043]],
+        'n': 8,
+        'out': [0.728600025177002, 0.1720000058412552, 0.9549000263214111, 0.3118000030517578,
+                0.6104000210762024, 0.2304999977350235],
+        'paths': ['time_distributed/dense/kernel', 'time_distributed/dense/bias'],
+        'shape': (2, 5, 2)},
+ 'tdc': {'grads': [[-0.07100000232458115, 0.7610999941825867, -1.6061999797821045,
+                    -2.892699956893921],
+                   [25.146299362182617, -19.874300003051758, 13.357999801635742,
+                    3.635499954223633],
+                   [-11.3233003616333, 46.03329849243164]],
+         'n': 18,
+         'out': [0.5781999826431274, 2.288100004196167, -0.6362000107765198,
+                 1.0318000316619873, -0.23649999499320984, 0.37929999828338623],
+         'paths': ['time_distributed_1/conv2d/kernel', 'time_distributed_1/conv2d/bias'],
+         'shape': (2, 2, 2, 2, 2)}}
+
+
+def _group3_cases(keras, s, im):
+    L = keras.layers
+    return [("c1", L.Conv1D(2, 3), s),
+            ("c1s", L.Conv1D(2, 2, strides=2, padding="same", activation="relu"), s),
+            ("c1c", L.Conv1D(2, 3, padding="causal", dilation_rate=2), s),
+            ("ct", L.Conv2DTranspose(3, 3), im),
+            ("cts", L.Conv2DTranspose(2, 3, strides=2, padding="same"), im),
+            ("ctv", L.Conv2DTranspose(2, 2, strides=3), im),
+            ("gru", L.GRU(3, return_sequences=True), s), ("grub", L.GRU(2, go_backwards=True), s),
+            ("bi", L.Bidirectional(L.GRU(2, return_sequences=True)), s),
+            ("bisum", L.Bidirectional(L.LSTM(2), merge_mode="sum"), s),
+            ("td", L.TimeDistributed(L.Dense(2, activation="tanh")), s),
+            ("tdc", L.TimeDistributed(L.Conv2D(2, 2)), np.stack([im, im * 2], 1))]
+
+
+@pytest.mark.parametrize("in_function", [False, True])
+def test_group3_values_paths_and_grads(tf2, keras, in_function):
+    rs = np.random.RandomState(0)
+    s = rs.randn(2, 5, 3).astype(np.float32)
+    im = rs.randn(2, 3, 3, 2).astype(np.float32)
+    for name, layer, x in _group3_cases(keras, s, im):
+        want = GOLDEN[name]
+        layer(x)
+        layer.set_weights([np.random.RandomState(i + 7).randn(*w.shape).astype(np.float32) * 0.4
+                           for i, w in enumerate(layer.weights)])
+        assert [w.path for w in layer.weights] == want["paths"], name
+        assert layer.count_params() == want["n"], name
+
+        def run(v):
+            with tf2.GradientTape() as t:
+                t.watch(v)
+                y = layer(v)
+                loss = tf2.reduce_sum(y * y)
+            return y, t.gradient(loss, [v] + layer.trainable_weights)
+        fn = tf2.function(run) if in_function else run
+        y, grads = fn(tf2.constant(x))
+        assert tuple(y.shape) == want["shape"], name
+        _close(y.numpy().ravel()[:6], want["out"], 1e-4)
+        for g, w in zip(grads, want["grads"]):
+            _close(g.numpy().ravel()[:4], w, 2e-4)
+
+
+def test_group3_structure_and_errors(tf2, keras):
+    L = keras.layers
+    s = np.zeros((2, 5, 3), np.float32)
+    r = L.Bidirectional(L.LSTM(2, return_state=True))(s)
+    assert [tuple(v.shape) for v in r] == [(2, 4), (2, 2), (2, 2), (2, 2), (2, 2)]
+    r = L.Bidirectional(L.GRU(2, return_sequences=True), merge_mode=None)(s)
+    assert [tuple(v.shape) for v in r] == [(2, 5, 2), (2, 5, 2)]
+    b = L.Bidirectional(L.GRU(2))
+    assert (b.forward_layer.name, b.backward_layer.name) == ("forward_" + b.layer.name,
+                                                             "backward_" + b.layer.name)
+    assert b.backward_layer.go_backwards
+    with pytest.raises(ValueError, match="Invalid merge mode"):
+        L.Bidirectional(L.LSTM(2), merge_mode="foo")
+    with pytest.raises(ValueError, match="expected min_ndim=3, found ndim=2"):
+        L.Conv1D(2, 3)(np.zeros((2, 3), np.float32))
+    with pytest.raises(ValueError, match="expected min_ndim=4, found ndim=3"):
+        L.Conv2DTranspose(2, 3)(np.zeros((2, 3, 3), np.float32))
+    with pytest.raises(ValueError, match="expected ndim=3, found ndim=2"):
+        L.GRU(2)(np.zeros((2, 3), np.float32))
+    with pytest.raises(ValueError, match="at least 3 dimensions"):
+        L.TimeDistributed(L.Dense(2))(np.zeros((2, 3), np.float32))
+    with pytest.raises(NotImplementedError, match="output_padding"):
+        L.Conv2DTranspose(2, 3, output_padding=1)
+    with pytest.raises(ValueError, match="Unrecognized keyword arguments"):
+        L.Conv1D(2, 3, bogus=1)
+    keras.backend.clear_session()
+    g = L.GRU(3)
+    g(s)
+    assert [v.path for v in g.variables][:3] == ["gru/gru_cell/kernel",
+                                                 "gru/gru_cell/recurrent_kernel",
+                                                 "gru/gru_cell/bias"]
+    assert tuple(g.cell.bias.shape) == (2, 9)
+
+
+def test_group3_models_fit(tf2, keras):
+    L = keras.layers
+    keras.utils.set_random_seed(0)
+    rs = np.random.RandomState(0)
+    x = rs.randn(32, 6, 3).astype(np.float32)
+    y = (x[:, :, 0].sum(1) > 0).astype(np.int32)
+    seq = keras.Sequential([keras.Input((6, 3)), L.Conv1D(4, 3, padding="causal"),
+                            L.Bidirectional(L.GRU(3, return_sequences=True)),
+                            L.TimeDistributed(L.Dense(2)), L.GRU(3), L.Dense(2)])
+    seq.compile(keras.optimizers.Adam(0.02),
+                keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    h = seq.fit(x, y, epochs=6, batch_size=8, verbose=0)
+    assert h.history["loss"][-1] < h.history["loss"][0]
+    inp = keras.Input((4, 4, 2))
+    up = L.Conv2DTranspose(3, 3, strides=2, padding="same", activation="relu")(inp)
+    out = L.Dense(1)(L.GlobalAveragePooling2D()(L.Concatenate()([up, L.UpSampling2D()(inp)])))
+    model = keras.Model(inp, out)
+    xi = rs.randn(16, 4, 4, 2).astype(np.float32)
+    model.compile(keras.optimizers.SGD(0.05), "mse")
+    h = model.fit(xi, xi.mean(axis=(1, 2, 3))[:, None], epochs=5, batch_size=8, verbose=0)
+    assert h.history["loss"][-1] < h.history["loss"][0]

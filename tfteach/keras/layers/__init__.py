@@ -2,6 +2,7 @@
 # ruff: noqa: F401
 from .activation import LeakyReLU, ReLU, Softmax
 from .base import InputSpec, Layer
+from .convolutional import Conv1D, Conv2DTranspose, Convolution1D, Convolution2DTranspose
 from .core import (Activation, AveragePooling2D, AvgPool2D, Conv2D, Dense, Dropout,
                    Embedding, Flatten, Identity, MaxPool2D, MaxPooling2D, Reshape)
 from .merging import (Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, add,
@@ -11,5 +12,6 @@ from .pooling import (GlobalAveragePooling2D, GlobalAvgPool2D, GlobalMaxPool2D,
                       GlobalMaxPooling2D)
 from .reshaping import (Cropping2D, Lambda, Permute, RepeatVector, Rescaling,
                         SpatialDropout2D, UpSampling2D, ZeroPadding2D)
-from .rnn import GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell
+from .rnn import GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell
+from .wrappers import Bidirectional, TimeDistributed
 from ..models.functional import Input, InputLayer
