@@ -1,17 +1,17 @@
 """`keras.layers`."""
 # ruff: noqa: F401
+from .activation import LeakyReLU, ReLU, Softmax
 from .base import InputSpec, Layer
+from .convolutional import Conv1D, Conv2DTranspose, Convolution1D, Convolution2DTranspose
 from .core import (Activation, AveragePooling2D, AvgPool2D, Conv2D, Dense, Dropout,
                    Embedding, Flatten, Identity, MaxPool2D, MaxPooling2D, Reshape)
-from .rnn import GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell
+from .merging import (Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, add,
+                      average, concatenate, maximum, minimum, multiply, subtract)
+from .normalization import BatchNormalization, LayerNormalization
+from .pooling import (GlobalAveragePooling2D, GlobalAvgPool2D, GlobalMaxPool2D,
+                      GlobalMaxPooling2D)
+from .reshaping import (Cropping2D, Lambda, Permute, RepeatVector, Rescaling,
+                        SpatialDropout2D, UpSampling2D, ZeroPadding2D)
+from .rnn import GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell
+from .wrappers import Bidirectional, TimeDistributed
 from ..models.functional import Input, InputLayer
-
-
-def ReLU(max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):  # noqa: N802
-    from ..activations import relu
-    return Activation(lambda x: relu(x, negative_slope, max_value, threshold), **kwargs)
-
-
-def Softmax(axis=-1, **kwargs):  # noqa: N802
-    from ..activations import softmax
-    return Activation(lambda x: softmax(x, axis), **kwargs)

@@ -103,6 +103,11 @@ class Activation(Layer):
     def compute_output_shape(self, input_shape):
         return input_shape
 
+    def get_config(self):
+        c = super().get_config()
+        c["activation"] = _act.serialize(self.activation)
+        return c
+
 
 class Identity(Layer):
     def call(self, inputs):

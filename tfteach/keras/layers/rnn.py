@@ -16,7 +16,7 @@ from .. import activations as _act
 from .. import initializers as _init
 from .base import Layer
 
-__all__ = ["SimpleRNNCell", "LSTMCell", "GRUCell", "RNN", "SimpleRNN", "LSTM"]
+__all__ = ["SimpleRNNCell", "LSTMCell", "GRUCell", "RNN", "SimpleRNN", "LSTM", "GRU"]
 
 
 def _batch_size(batch_size):
@@ -203,10 +203,8 @@ class RNN(Layer):
             raise NotImplementedError("tfteach's RNN layers are not stateful")
 
     def build(self, input_shape):
-        if len(input_shape) != 3:
-            raise ValueError(f"Input 0 of layer \"{self.name}\" is incompatible with the "
-                             f"layer: expected ndim=3, found ndim={len(input_shape)}. Full "
-                             f"shape received: {tuple(input_shape)}")
+        from .checks import check_ndim
+        check_ndim(self, input_shape, ndim=3)
         from .. import backend
         with backend.name_scope(self.cell.name):
             self.cell.build((input_shape[0], input_shape[2]))
@@ -251,12 +249,21 @@ class RNN(Layer):
         return self.cell.get_initial_state(batch_size=batch_size)
 
 
+def _ctor_args(args):
+    args = dict(args)
+    args.pop("self", None)
+    args.pop("__class__", None)
+    args.update(args.pop("kwargs", {}))
+    return args
+
+
 class SimpleRNN(RNN):
     def __init__(self, units, activation="tanh", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
                  bias_initializer="zeros", dropout=0.0, recurrent_dropout=0.0,
                  return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, seed=None, **kwargs):
+        ctor = _ctor_args(locals())
         cell = SimpleRNNCell(units, activation=activation, use_bias=use_bias,
                              kernel_initializer=kernel_initializer,
                              recurrent_initializer=recurrent_initializer,
@@ -265,6 +272,7 @@ class SimpleRNN(RNN):
                              name="simple_rnn_cell", dtype=kwargs.get("dtype"))
         super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
                          go_backwards=go_backwards, stateful=stateful, **kwargs)
+        self._ctor = ctor
 
 
 class LSTM(RNN):
@@ -274,6 +282,7 @@ class LSTM(RNN):
                  unit_forget_bias=True, dropout=0.0, recurrent_dropout=0.0,
                  return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, seed=None, **kwargs):
+        ctor = _ctor_args(locals())
         cell = LSTMCell(units, activation=activation,
                         recurrent_activation=recurrent_activation, use_bias=use_bias,
                         kernel_initializer=kernel_initializer,
@@ -283,3 +292,37 @@ class LSTM(RNN):
                         name="lstm_cell", dtype=kwargs.get("dtype"))
         super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
                          go_backwards=go_backwards, stateful=stateful, **kwargs)
+        self._ctor = ctor
+
+
+class GRU(RNN):
+    """Keras 3's GRU: reset_after=True, bias of shape (2, 3 * units)."""
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros", dropout=0.0,
+                 recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, unroll=False, reset_after=True,
+                 **kwargs):
+        ctor = _ctor_args(locals())
+        if dropout or recurrent_dropout:
+            raise NotImplementedError("tfteach's GRU does not implement `dropout`/"
+                                      "`recurrent_dropout`")
+        cell = GRUCell(units, activation=activation, recurrent_activation=recurrent_activation,
+                       use_bias=use_bias, kernel_initializer=kernel_initializer,
+                       recurrent_initializer=recurrent_initializer,
+                       bias_initializer=bias_initializer, reset_after=reset_after, seed=seed,
+                       name="gru_cell", dtype=kwargs.get("dtype"))
+        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
+                         go_backwards=go_backwards, stateful=stateful, **kwargs)
+        self._ctor = ctor
+
+    def get_config(self):
+        c = super().get_config()
+        cell = self.cell
+        c.update(units=cell.units, activation=_act.serialize(cell.activation),
+                 recurrent_activation=_act.serialize(cell.recurrent_activation),
+                 use_bias=cell.use_bias, return_sequences=self.return_sequences,
+                 return_state=self.return_state, go_backwards=self.go_backwards,
+                 reset_after=True)
+        return c

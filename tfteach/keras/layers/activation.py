@@ -1,0 +1,93 @@
+"""ReLU, LeakyReLU and Softmax as layers (Keras 3 arguments and checks)."""
+from ... import nn as _nn
+from ...ops import math_ops as _m
+from .. import activations as _act
+from .base import Layer
+
+__all__ = ["ReLU", "LeakyReLU", "Softmax"]
+
+
+class ReLU(Layer):
+    def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
+        super().__init__(**kwargs)
+        if max_value is not None and max_value < 0.0:
+            raise ValueError("max_value of a ReLU layer cannot be a negative value. "
+                             f"Received: max_value={max_value}")
+        if negative_slope is None or negative_slope < 0.0:
+            raise ValueError("negative_slope of a ReLU layer cannot be a negative value. "
+                             f"Received: negative_slope={negative_slope}")
+        if threshold is None or threshold < 0.0:
+            raise ValueError("threshold of a ReLU layer cannot be a negative value. "
+                             f"Received: threshold={threshold}")
+        self.max_value = max_value
+        self.negative_slope = negative_slope
+        self.threshold = threshold
+
+    def call(self, inputs):
+        if self.threshold == 0.0:
+            return _act.relu(inputs, self.negative_slope, self.max_value)
+        # Below the threshold the slope applies to (x - threshold), as in Keras.
+        x = inputs
+        low = (x - self.threshold) * self.negative_slope
+        y = _m.maximum(x, self.threshold) if self.max_value is None else \
+            _m.minimum(_m.maximum(x, self.threshold), self.max_value)
+        from ...ops import array_ops as _a
+        return _a.where(x >= self.threshold, y, low)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        c = super().get_config()
+        c.update(max_value=self.max_value, negative_slope=self.negative_slope,
+                 threshold=self.threshold)
+        return c
+
+
+class LeakyReLU(Layer):
+    def __init__(self, negative_slope=0.3, **kwargs):
+        if "alpha" in kwargs:     # Keras 3 still takes the Keras 2 name, with a warning
+            import warnings
+            negative_slope = kwargs.pop("alpha")
+            warnings.warn("Argument `alpha` is deprecated. Use `negative_slope` instead.")
+        super().__init__(**kwargs)
+        if negative_slope is None or negative_slope < 0:
+            raise ValueError("The negative_slope value of a Leaky ReLU layer cannot be None "
+                             "or negative value. Expected a float. Received: "
+                             f"negative_slope={negative_slope}")
+        self.negative_slope = negative_slope
+
+    def call(self, inputs):
+        return _nn.leaky_relu(inputs, alpha=self.negative_slope)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        c = super().get_config()
+        c["negative_slope"] = self.negative_slope
+        return c
+
+
+class Softmax(Layer):
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis
+
+    def call(self, inputs, mask=None):
+        if mask is not None:
+            # Keras pushes masked positions to -1e9 before the softmax.
+            inputs = inputs + (1.0 - _m.cast(mask, inputs.dtype)) * -1e9
+        if isinstance(self.axis, (list, tuple)):
+            x = inputs - _m.reduce_max(inputs, self.axis, keepdims=True)
+            e = _m.exp(x)
+            return e / _m.reduce_sum(e, self.axis, keepdims=True)
+        return _nn.softmax(inputs, axis=self.axis)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        c = super().get_config()
+        c["axis"] = self.axis
+        return c
