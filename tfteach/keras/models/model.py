@@ -61,6 +61,31 @@ class Model(Layer):
     """A layer with training: subclass it (layers as attributes, `call`), or build it from
     `keras.Input` tensors: `Model(inputs, outputs)`."""
 
+    def __new__(cls, *args, **kwargs):
+        obj = super().__new__(cls)
+        # Keras 3 remembers a subclass's constructor arguments when they are plain values,
+        # and `get_config()` returns them, so such a model saves without a get_config().
+        obj._auto_config = None
+        if cls not in (Model, Sequential):
+            import inspect
+            try:
+                bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
+                bound.apply_defaults()
+                values = {k: v for k, v in list(bound.arguments.items())[1:]
+                          if inspect.signature(cls.__init__).parameters[k].kind
+                          not in (inspect.Parameter.VAR_POSITIONAL,
+                                  inspect.Parameter.VAR_KEYWORD)}
+                for k, v in bound.arguments.items():
+                    if inspect.signature(cls.__init__).parameters[k].kind == \
+                            inspect.Parameter.VAR_KEYWORD:
+                        values.update(v)
+                if all(isinstance(v, (str, int, float, bool, type(None)))
+                       for v in values.values()):
+                    obj._auto_config = values
+            except TypeError:
+                pass
+        return obj
+
     def __init__(self, *args, **kwargs):
         inputs = kwargs.pop("inputs", None)
         outputs = kwargs.pop("outputs", None)
@@ -153,7 +178,13 @@ class Model(Layer):
     def _compute_loss(self, y, y_pred):
         if self._loss_fn is None:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
-        return self._loss_fn(y, y_pred)
+        loss = self._loss_fn(y, y_pred)
+        extra = self.losses
+        if extra:
+            # Keras 3 adds regularization penalties to the loss that fit/evaluate report.
+            from ...ops import math_ops
+            loss = loss + math_ops.add_n([math_ops.cast(v, loss.dtype) for v in extra])
+        return loss
 
     def _train_step(self, x, y):
         from ...eager.backprop import GradientTape
@@ -367,20 +398,33 @@ class Model(Layer):
             print_fn(line)
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable}
+        base = {"name": self.name, "trainable": self.trainable}
+        if self._functional is not None or type(self) in (Model, Sequential):
+            return base
+        if self._auto_config is None:
+            raise NotImplementedError(
+                f"Model {type(self).__name__} was created by passing non-serializable "
+                f"argument values in `__init__()`, and therefore the model must override "
+                f"`get_config()` in order to be serializable. Please implement "
+                f"`get_config()`.")
+        from ..saving import _policy
+        config = dict(self._auto_config)
+        config.update(trainable=self.trainable, dtype=_policy(self._dtype_name))
+        return config
 
-    def save_weights(self, filepath, overwrite=True):
-        from ...train.checkpoint import write_tensors
-        write_tensors(str(filepath), {v.path: np.asarray(v.numpy()) for v in self.weights})
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Keras 3's `.keras` zip (config, metadata, weights); see keras/saving.py."""
+        from .. import saving
+        saving.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
-    def load_weights(self, filepath, skip_mismatch=False):
-        from ...train.checkpoint import read_tensors
-        values = read_tensors(str(filepath))
-        for v in self.weights:
-            if v.path in values:
-                v.assign(values[v.path])
-            elif not skip_mismatch:
-                raise ValueError(f"Weight {v.path} is missing from {filepath}")
+    def save_weights(self, filepath, overwrite=True, **kwargs):
+        """Keras 3's `.weights.h5` file (needs the `keras` extra: h5py)."""
+        from .. import saving
+        saving.save_weights(self, filepath, overwrite=overwrite, **kwargs)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        from .. import saving
+        saving.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
 
 def _to_np_out(x):
