@@ -222,6 +222,9 @@ class Model(Layer):
             validation_steps=None, validation_batch_size=None, validation_freq=1):
         if not self.compiled:
             raise RuntimeError("You must call `compile()` before using the model.")
+        if class_weight is not None or sample_weight is not None:
+            raise NotImplementedError("tfteach's fit() does not weight samples "
+                                      "(class_weight, sample_weight)")
         x, y = _to_np(x), _to_np(y)
         if validation_split and validation_data is None:
             n = _length(x)
@@ -237,7 +240,9 @@ class Model(Layer):
         if self._train_fn is None:
             self._train_fn = self._make(self._train_step)
         history = _callbacks.History()
-        cbs = [history] + list(callbacks or [])
+        # Keras appends History last, so it records what other callbacks add to the epoch
+        # logs (LearningRateScheduler's `learning_rate`).
+        cbs = list(callbacks or []) + [history]
         params = {"verbose": verbose, "epochs": epochs, "steps": steps}
         for cb in cbs:
             cb.set_model(self)
@@ -273,7 +278,7 @@ class Model(Layer):
             if validation_data is not None and (epoch + 1) % validation_freq == 0:
                 vx, vy = validation_data[0], validation_data[1]
                 vals = self.evaluate(vx, vy, batch_size=validation_batch_size or batch_size,
-                                     verbose=0, return_dict=True)
+                                     verbose=0, return_dict=True, _callbacks=cbs)
                 logs.update({"val_" + k: v for k, v in vals.items()})
             logs = dict(sorted(logs.items()))
             bar.finish(logs)
@@ -293,7 +298,9 @@ class Model(Layer):
         return dict(sorted(logs.items()))
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 steps=None, callbacks=None, return_dict=False, **kwargs):
+                 steps=None, callbacks=None, return_dict=False, _callbacks=None, **kwargs):
+        if kwargs:
+            raise ValueError(f"Arguments not recognized: {kwargs}")
         if not self.compiled:
             raise RuntimeError("You must call `compile()` before using the model.")
         x, y = _to_np(x), _to_np(y)
@@ -308,19 +315,34 @@ class Model(Layer):
             m.reset_state()
         if self._test_fn is None:
             self._test_fn = self._make(self._test_step)
+        cbs = _callbacks
+        if cbs is None:
+            cbs = list(callbacks or [])
+            for cb in cbs:
+                cb.set_model(self)
+                cb.set_params({"verbose": verbose, "epochs": 1, "steps": nsteps})
+        for cb in cbs:
+            cb.on_test_begin()
         total, seen = 0.0, 0
         bar = _Progress(nsteps, verbose)
         for step in range(nsteps):
             sl = slice(step * batch_size, min(n, (step + 1) * batch_size))
             xb, yb = _take(x, sl), _take(y, sl)
+            for cb in cbs:
+                cb.on_test_batch_begin(step)
             loss, y_pred = self._test_fn(xb, yb)
             k = sl.stop - sl.start
             total += float(np.asarray(loss.numpy())) * k
             seen += k
             for m in metrics:
                 m.update_state(yb, y_pred)
-            bar.update(step + 1, self._logs(total / seen, metrics))
+            batch_logs = self._logs(total / seen, metrics)
+            for cb in cbs:
+                cb.on_test_batch_end(step, batch_logs)
+            bar.update(step + 1, batch_logs)
         logs = self._logs(total / max(seen, 1), metrics)
+        for cb in cbs:
+            cb.on_test_end(dict(logs))
         bar.finish(logs)
         if return_dict:
             return logs
