@@ -219,3 +219,29 @@ def test_regularizer_api():
     lstm = keras.layers.LSTM(2, recurrent_regularizer="l2")
     lstm(np.ones((1, 3, 2), np.float32))
     assert len(lstm.losses) == 1
+
+
+def test_checkpoint_save_freq_counts_batches_across_epochs(tmp_path):
+    # Measured in Keras 3.15: 4 batches an epoch, save_freq=3 -> batches 3, 6, 9, 12.
+    d = str(tmp_path)
+    _fit_model().fit(X, Y, batch_size=1, epochs=3, shuffle=False, verbose=0,
+                     validation_data=(X[:2], Y[:2]),
+                     callbacks=[C.ModelCheckpoint(os.path.join(d, "b-{epoch}-{batch}.keras"),
+                                                  save_freq=3)])
+    assert sorted(os.listdir(d)) == ["b-1-3.keras", "b-2-2.keras", "b-3-1.keras",
+                                     "b-3-4.keras"]
+
+
+def test_lambda_callback_gets_logs_dicts_and_nan_stops_mid_epoch():
+    seen = []
+    _fit_model().fit(X, Y, batch_size=2, epochs=1, shuffle=False, verbose=0, callbacks=[
+        C.LambdaCallback(on_train_begin=lambda logs: seen.append(("tb", logs)),
+                         on_train_end=lambda logs: seen.append(("te", sorted(logs))))])
+    assert seen == [("tb", {}), ("te", ["loss", "mae"])]
+    y = Y.copy()
+    y[0] = np.nan
+    batches = []
+    _fit_model().fit(X, y, batch_size=2, epochs=1, shuffle=False, verbose=0, callbacks=[
+        C.TerminateOnNaN(),
+        C.LambdaCallback(on_train_batch_end=lambda b, logs: batches.append(b))])
+    assert batches == [0]     # Keras leaves the epoch at once

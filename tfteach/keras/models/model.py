@@ -249,6 +249,7 @@ class Model(Layer):
             cb.set_params(params)
             cb.on_train_begin()
         self.stop_training = False
+        logs = None
         for epoch in range(initial_epoch, epochs):
             for cb in cbs:
                 cb.on_epoch_begin(epoch)
@@ -274,6 +275,10 @@ class Model(Layer):
                 for cb in cbs:
                     cb.on_train_batch_end(step, logs)
                 bar.update(step + 1, logs)
+                if self.stop_training:
+                    # A callback (TerminateOnNaN) can end the epoch early; Keras still
+                    # validates and runs the epoch-end hooks on what was seen.
+                    break
             logs = self._logs(total_loss / max(seen, 1), metrics)
             if validation_data is not None and (epoch + 1) % validation_freq == 0:
                 vx, vy = validation_data[0], validation_data[1]
@@ -287,7 +292,7 @@ class Model(Layer):
             if self.stop_training:
                 break
         for cb in cbs:
-            cb.on_train_end()
+            cb.on_train_end(logs)    # Keras hands over the last epoch's logs
         self.history = history
         return history
 
