@@ -5,7 +5,7 @@ step; names, variable paths, optimizer defaults and update rules follow Keras 3.
 """
 # ruff: noqa: F401
 from . import activations, backend, callbacks, initializers, layers, losses, metrics
-from . import optimizers, utils
+from . import optimizers, regularizers, saving, utils
 from . import models
 from .backend import Variable
 from .layers import Input, InputLayer, Layer

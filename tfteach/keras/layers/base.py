@@ -19,7 +19,8 @@ __all__ = ["Layer", "InputSpec"]
 _INTERNAL = frozenset(("_name", "_name_scope", "_layers", "_own_weights", "_seed_vars",
                        "_call_has_training", "_last_output_shape", "built",
                        "_build_input_shape", "_trainable", "_dtype_name", "_call_sig",
-                       "_inbound", "_keras_history"))
+                       "_inbound", "_keras_history", "_activity_losses", "_auto_config",
+                       "activity_regularizer"))
 
 
 class InputSpec:
@@ -57,8 +58,9 @@ class Layer(Module):
 
     def __init__(self, trainable=True, name=None, dtype=None, autocast=True,
                  input_dim=None, input_shape=None, **kwargs):
+        activity_regularizer = kwargs.pop("activity_regularizer", None)
         for k in kwargs:
-            if k not in ("activity_regularizer", "batch_input_shape", "batch_size"):
+            if k not in ("batch_input_shape", "batch_size"):
                 raise ValueError(f"Unrecognized keyword arguments passed to "
                                  f"{type(self).__name__}: {{'{k}': {kwargs[k]!r}}}")
         if name is None:
@@ -68,6 +70,9 @@ class Layer(Module):
         object.__setattr__(self, "_layers", [])
         object.__setattr__(self, "_own_weights", [])
         object.__setattr__(self, "_seed_vars", [])
+        from .. import regularizers
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self._activity_losses = []
         self._name = name
         self._name_scope = None
         self.built = False
@@ -162,6 +167,11 @@ class Layer(Module):
             backend.current_path(f"{self._name}/{name}")
         v = backend.Variable(value, shape=shape, dtype=dtype,
                              trainable=trainable and self._trainable, name=name, path=path)
+        if constraint is not None:
+            raise NotImplementedError(f"tfteach's layers do not apply weight constraints "
+                                      f"(constraint={constraint!r} on {name})")
+        from .. import regularizers
+        v.regularizer = regularizers.get(regularizer)
         self._own_weights.append(v)
         return v
 
@@ -261,6 +271,29 @@ class Layer(Module):
                 out[key] = list(value)
         return out
 
+    # --- losses ------------------------------------------------------------------------------
+    def _activity_loss(self, output):
+        from ...ops import array_ops, math_ops
+        loss = self.activity_regularizer(output)
+        if output.shape.rank:
+            # Keras 3 divides by the batch size so the penalty does not grow with it.
+            batch = math_ops.cast(array_ops.shape(output)[0], loss.dtype)
+            loss = math_ops.div_no_nan(loss, batch)
+        return loss
+
+    @property
+    def losses(self):
+        """Activity penalties from the last call (this layer's, then nested layers'), then
+        each trainable weight's regularizer on its current value (Keras 3's order)."""
+        out = []
+        for layer in self._flatten_layers(True):
+            out.extend(layer._activity_losses)
+        for v in self.trainable_weights:
+            reg = getattr(v, "regularizer", None)
+            if reg is not None:
+                out.append(reg(v))
+        return out
+
     # --- building and calling ------------------------------------------------------------------
     def build(self, input_shape=None):
         self.built = True
@@ -298,6 +331,9 @@ class Layer(Module):
         self._maybe_build(inputs)
         with backend.name_scope(self._name), backend.training_scope(training):
             out = self.call(*args, **kwargs)
+        if self.activity_regularizer is not None:
+            self._activity_losses = [self._activity_loss(o) for o in _leaves(out)
+                                     if hasattr(o, "dtype") and hasattr(o, "shape")]
         try:
             self._last_output_shape = _shape_of(out)
         except Exception:  # noqa: BLE001 - summary() only; odd outputs keep no shape

@@ -8,6 +8,7 @@ from ...ops import math_ops as _m
 from ...ops.linalg_ops import matmul as _matmul
 from .. import activations as _act
 from .. import initializers as _init
+from .. import regularizers as _reg
 from .base import Layer
 
 __all__ = ["Dense", "Activation", "Flatten", "Reshape", "Dropout", "Embedding", "Conv2D",
@@ -21,6 +22,13 @@ def _pair(v, name):
     if len(v) != 2:
         raise ValueError(f"The `{name}` argument must be a tuple of 2 integers. Received: {v}")
     return v
+
+
+def _no_constraints(**constraints):
+    for k, v in constraints.items():
+        if v is not None:
+            raise NotImplementedError(f"tfteach's layers do not apply weight constraints "
+                                      f"({k}={v!r})")
 
 
 def _last_dim(input_shape):
@@ -37,7 +45,9 @@ class Dense(Layer):
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, lora_rank=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if lora_rank is not None:
+            raise NotImplementedError("tfteach's Dense does not implement LoRA (lora_rank)")
         if not isinstance(units, (int, np.integer)) or units <= 0:
             raise ValueError(f"Received an invalid value for `units`, expected a positive "
                              f"integer. Received: units={units}")
@@ -46,6 +56,9 @@ class Dense(Layer):
         self.use_bias = use_bias
         self.kernel_initializer = _init.get(kernel_initializer)
         self.bias_initializer = _init.get(bias_initializer)
+        self.kernel_regularizer = _reg.get(kernel_regularizer)
+        self.bias_regularizer = _reg.get(bias_regularizer)
+        _no_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self._kernel = None
         self.bias = None
 
@@ -57,11 +70,11 @@ class Dense(Layer):
 
     def build(self, input_shape):
         d = _last_dim(input_shape)
-        self._kernel = self.add_weight(shape=(d, self.units), initializer=self.kernel_initializer,
-                                       name="kernel")
+        self._kernel = self.add_weight(shape=(d, self.units), initializer=self.kernel_initializer, name="kernel",
+                                       regularizer=self.kernel_regularizer)
         if self.use_bias:
             self.bias = self.add_weight(shape=(self.units,), initializer=self.bias_initializer,
-                                        name="bias")
+                                        name="bias", regularizer=self.bias_regularizer)
         self.built = True
 
     def call(self, inputs):
@@ -198,6 +211,10 @@ class Embedding(Layer):
                  weights=None, lora_rank=None, **kwargs):
         kwargs.pop("input_length", None)
         super().__init__(**kwargs)
+        if lora_rank is not None:
+            raise NotImplementedError("tfteach's Embedding does not implement LoRA (lora_rank)")
+        _no_constraints(embeddings_constraint=embeddings_constraint)
+        self.embeddings_regularizer = _reg.get(embeddings_regularizer)
         self.input_dim, self.output_dim = int(input_dim), int(output_dim)
         self.embeddings_initializer = _init.get(embeddings_initializer)
         self.mask_zero = mask_zero
@@ -207,7 +224,8 @@ class Embedding(Layer):
     def build(self, input_shape=None):
         self.embeddings = self.add_weight(shape=(self.input_dim, self.output_dim),
                                           initializer=self.embeddings_initializer,
-                                          name="embeddings")
+                                          name="embeddings",
+                                          regularizer=self.embeddings_regularizer)
         if self._initial_weights is not None:
             self.set_weights(self._initial_weights)
         self.built = True
@@ -229,7 +247,7 @@ class Conv2D(Layer):
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.filters = int(filters)
         self.kernel_size = _pair(kernel_size, "kernel_size")
         self.strides = _pair(strides, "strides")
@@ -249,6 +267,9 @@ class Conv2D(Layer):
         self.use_bias = use_bias
         self.kernel_initializer = _init.get(kernel_initializer)
         self.bias_initializer = _init.get(bias_initializer)
+        self.kernel_regularizer = _reg.get(kernel_regularizer)
+        self.bias_regularizer = _reg.get(bias_regularizer)
+        _no_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self._kernel = None
         self.bias = None
 
@@ -265,10 +286,11 @@ class Conv2D(Layer):
                              f"shape received: {tuple(input_shape)}")
         c = _last_dim(input_shape)
         self._kernel = self.add_weight(shape=self.kernel_size + (c, self.filters),
-                                       initializer=self.kernel_initializer, name="kernel")
+                                       initializer=self.kernel_initializer, name="kernel",
+                                       regularizer=self.kernel_regularizer)
         if self.use_bias:
             self.bias = self.add_weight(shape=(self.filters,), initializer=self.bias_initializer,
-                                        name="bias")
+                                        name="bias", regularizer=self.bias_regularizer)
         self.built = True
 
     def call(self, inputs):

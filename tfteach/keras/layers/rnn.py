@@ -14,6 +14,7 @@ from ...ops import math_ops as _m
 from ...ops.linalg_ops import matmul as _matmul
 from .. import activations as _act
 from .. import initializers as _init
+from .. import regularizers as _reg
 from .base import Layer
 
 __all__ = ["SimpleRNNCell", "LSTMCell", "GRUCell", "RNN", "SimpleRNN", "LSTM", "GRU"]
@@ -37,9 +38,24 @@ class _Cell(Layer):
         self.kernel_initializer = _init.get(kernel_initializer)
         self.recurrent_initializer = _init.get(recurrent_initializer)
         self.bias_initializer = _init.get(bias_initializer)
-        self.dropout = min(1.0, max(0.0, dropout))
-        self.recurrent_dropout = min(1.0, max(0.0, recurrent_dropout))
+        if dropout or recurrent_dropout:
+            # an argument that changes training must not be accepted and ignored
+            raise NotImplementedError("tfteach's recurrent cells do not implement `dropout`/"
+                                      "`recurrent_dropout` yet; put a Dropout layer before "
+                                      "or after the RNN instead")
+        self.dropout = 0.0
+        self.recurrent_dropout = 0.0
         self._seed_state = self._add_seed_state()
+
+    def _regs(self, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
+              **constraints):
+        self.kernel_regularizer = _reg.get(kernel_regularizer)
+        self.recurrent_regularizer = _reg.get(recurrent_regularizer)
+        self.bias_regularizer = _reg.get(bias_regularizer)
+        for k, v in constraints.items():
+            if v is not None:
+                raise NotImplementedError(f"tfteach's recurrent layers do not apply weight "
+                                          f"constraints ({k}={v!r})")
 
     def get_initial_state(self, batch_size=None):
         n = _batch_size(batch_size)
@@ -64,18 +80,25 @@ class SimpleRNNCell(_Cell):
         super().__init__(**kwargs)
         self._common(units, activation, use_bias, kernel_initializer, recurrent_initializer,
                      bias_initializer, dropout, recurrent_dropout)
+        self._regs(kernel_regularizer, recurrent_regularizer, bias_regularizer,
+                   kernel_constraint=kernel_constraint,
+                   recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint)
         self.state_size = self.units
         self.output_size = self.units
 
     def build(self, input_shape):
         d = int(input_shape[-1])
         self.kernel = self.add_weight(shape=(d, self.units), name="kernel",
-                                      initializer=self.kernel_initializer)
+                                      initializer=self.kernel_initializer,
+                                      regularizer=getattr(self, "kernel_regularizer", None))
         self.recurrent_kernel = self.add_weight(shape=(self.units, self.units),
                                                 name="recurrent_kernel",
-                                                initializer=self.recurrent_initializer)
+                                                initializer=self.recurrent_initializer,
+                                                regularizer=getattr(self, "recurrent_regularizer",
+                                                                    None))
         self.bias = self.add_weight(shape=(self.units,), name="bias",
-                                    initializer=self.bias_initializer) if self.use_bias else None
+                                    initializer=self.bias_initializer,
+                                    regularizer=self.bias_regularizer) if self.use_bias else None
         self.built = True
 
     def call(self, inputs, states, training=False):
@@ -102,6 +125,9 @@ class LSTMCell(_Cell):
         super().__init__(**kwargs)
         self._common(units, activation, use_bias, kernel_initializer, recurrent_initializer,
                      bias_initializer, dropout, recurrent_dropout)
+        self._regs(kernel_regularizer, recurrent_regularizer, bias_regularizer,
+                   kernel_constraint=kernel_constraint,
+                   recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint)
         self.recurrent_activation = _act.get(recurrent_activation)
         self.unit_forget_bias = unit_forget_bias
         self.state_size = [self.units, self.units]
@@ -111,9 +137,12 @@ class LSTMCell(_Cell):
         d = int(input_shape[-1])
         u = self.units
         self.kernel = self.add_weight(shape=(d, 4 * u), name="kernel",
-                                      initializer=self.kernel_initializer)
+                                      initializer=self.kernel_initializer,
+                                      regularizer=getattr(self, "kernel_regularizer", None))
         self.recurrent_kernel = self.add_weight(shape=(u, 4 * u), name="recurrent_kernel",
-                                                initializer=self.recurrent_initializer)
+                                                initializer=self.recurrent_initializer,
+                                                regularizer=getattr(self, "recurrent_regularizer",
+                                                                    None))
         if self.use_bias:
             if self.unit_forget_bias:
                 base = self.bias_initializer
@@ -126,7 +155,8 @@ class LSTMCell(_Cell):
                 init = _ForgetBias()
             else:
                 init = self.bias_initializer
-            self.bias = self.add_weight(shape=(4 * u,), name="bias", initializer=init)
+            self.bias = self.add_weight(shape=(4 * u,), name="bias", initializer=init,
+                                        regularizer=self.bias_regularizer)
         else:
             self.bias = None
         self.built = True
@@ -165,9 +195,12 @@ class GRUCell(_Cell):
     def build(self, input_shape):
         d, u = int(input_shape[-1]), self.units
         self.kernel = self.add_weight(shape=(d, 3 * u), name="kernel",
-                                      initializer=self.kernel_initializer)
+                                      initializer=self.kernel_initializer,
+                                      regularizer=getattr(self, "kernel_regularizer", None))
         self.recurrent_kernel = self.add_weight(shape=(u, 3 * u), name="recurrent_kernel",
-                                                initializer=self.recurrent_initializer)
+                                                initializer=self.recurrent_initializer,
+                                                regularizer=getattr(self, "recurrent_regularizer",
+                                                                    None))
         self.bias = self.add_weight(shape=(2, 3 * u), name="bias",
                                     initializer=self.bias_initializer) if self.use_bias else None
         self.built = True
@@ -260,18 +293,28 @@ def _ctor_args(args):
 class SimpleRNN(RNN):
     def __init__(self, units, activation="tanh", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
-                 bias_initializer="zeros", dropout=0.0, recurrent_dropout=0.0,
+                 bias_initializer="zeros", kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
+                 dropout=0.0, recurrent_dropout=0.0,
                  return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, seed=None, **kwargs):
         ctor = _ctor_args(locals())
         cell = SimpleRNNCell(units, activation=activation, use_bias=use_bias,
+                             kernel_regularizer=kernel_regularizer,
+                             recurrent_regularizer=recurrent_regularizer,
+                             bias_regularizer=bias_regularizer,
+                             kernel_constraint=kernel_constraint,
+                             recurrent_constraint=recurrent_constraint,
+                             bias_constraint=bias_constraint,
                              kernel_initializer=kernel_initializer,
                              recurrent_initializer=recurrent_initializer,
                              bias_initializer=bias_initializer, dropout=dropout,
                              recurrent_dropout=recurrent_dropout, seed=seed,
                              name="simple_rnn_cell", dtype=kwargs.get("dtype"))
         super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
-                         go_backwards=go_backwards, stateful=stateful, **kwargs)
+                         go_backwards=go_backwards, stateful=stateful,
+                         activity_regularizer=activity_regularizer, **kwargs)
         self._ctor = ctor
 
 
@@ -279,11 +322,18 @@ class LSTM(RNN):
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
                  use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 unit_forget_bias=True, dropout=0.0, recurrent_dropout=0.0,
-                 return_sequences=False, return_state=False, go_backwards=False,
-                 stateful=False, unroll=False, seed=None, **kwargs):
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, unroll=False, seed=None, **kwargs):
         ctor = _ctor_args(locals())
         cell = LSTMCell(units, activation=activation,
+                        kernel_regularizer=kernel_regularizer,
+                        recurrent_regularizer=recurrent_regularizer,
+                        bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+                        recurrent_constraint=recurrent_constraint,
+                        bias_constraint=bias_constraint,
                         recurrent_activation=recurrent_activation, use_bias=use_bias,
                         kernel_initializer=kernel_initializer,
                         recurrent_initializer=recurrent_initializer,
@@ -291,7 +341,8 @@ class LSTM(RNN):
                         dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed,
                         name="lstm_cell", dtype=kwargs.get("dtype"))
         super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
-                         go_backwards=go_backwards, stateful=stateful, **kwargs)
+                         go_backwards=go_backwards, stateful=stateful,
+                         activity_regularizer=activity_regularizer, **kwargs)
         self._ctor = ctor
 
 

@@ -125,6 +125,9 @@ def call_symbolic(layer, args, kwargs):
     kwargs_training = dict(kwargs)
     kwargs_training.pop("training", None)
     out = layer(*dummy_args, **kwargs_training)
+    # The call on zeros only finds shapes; its activity penalties are not real losses.
+    for sub in layer._flatten_layers(True):
+        sub._activity_losses = []
     node = (layer, tuple(args), dict(kwargs))
     result = _symbolic_like(out, node, ())
     if isinstance(result, KerasTensor):

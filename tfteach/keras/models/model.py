@@ -140,6 +140,31 @@ class Model(Layer):
     """A layer with training: subclass it (layers as attributes, `call`), or build it from
     `keras.Input` tensors: `Model(inputs, outputs)`."""
 
+    def __new__(cls, *args, **kwargs):
+        obj = super().__new__(cls)
+        # Keras 3 remembers a subclass's constructor arguments when they are plain values,
+        # and `get_config()` returns them, so such a model saves without a get_config().
+        obj._auto_config = None
+        if cls not in (Model, Sequential):
+            import inspect
+            try:
+                bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
+                bound.apply_defaults()
+                values = {k: v for k, v in list(bound.arguments.items())[1:]
+                          if inspect.signature(cls.__init__).parameters[k].kind
+                          not in (inspect.Parameter.VAR_POSITIONAL,
+                                  inspect.Parameter.VAR_KEYWORD)}
+                for k, v in bound.arguments.items():
+                    if inspect.signature(cls.__init__).parameters[k].kind == \
+                            inspect.Parameter.VAR_KEYWORD:
+                        values.update(v)
+                if all(isinstance(v, (str, int, float, bool, type(None)))
+                       for v in values.values()):
+                    obj._auto_config = values
+            except TypeError:
+                pass
+        return obj
+
     def __init__(self, *args, **kwargs):
         inputs = kwargs.pop("inputs", None)
         outputs = kwargs.pop("outputs", None)
@@ -232,7 +257,13 @@ class Model(Layer):
     def _compute_loss(self, y, y_pred):
         if self._loss_fn is None:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
-        return self._loss_fn(y, y_pred)
+        loss = self._loss_fn(y, y_pred)
+        extra = self.losses
+        if extra:
+            # Keras 3 adds regularization penalties to the loss that fit/evaluate report.
+            from ...ops import math_ops
+            loss = loss + math_ops.add_n([math_ops.cast(v, loss.dtype) for v in extra])
+        return loss
 
     def _train_step(self, x, y):
         from ...eager.backprop import GradientTape
@@ -270,6 +301,9 @@ class Model(Layer):
             validation_steps=None, validation_batch_size=None, validation_freq=1):
         if not self.compiled:
             raise RuntimeError("You must call `compile()` before using the model.")
+        if class_weight is not None or sample_weight is not None:
+            raise NotImplementedError("tfteach's fit() does not weight samples "
+                                      "(class_weight, sample_weight)")
         batch_size = batch_size or 32
         if _is_dataset(x):
             source = _DatasetBatches(x, y, steps_per_epoch, "fit")
@@ -296,13 +330,16 @@ class Model(Layer):
         if self._train_fn is None:
             self._train_fn = self._make(self._train_step)
         history = _callbacks.History()
-        cbs = [history] + list(callbacks or [])
+        # Keras appends History last, so it records what other callbacks add to the epoch
+        # logs (LearningRateScheduler's `learning_rate`).
+        cbs = list(callbacks or []) + [history]
         params = {"verbose": verbose, "epochs": epochs, "steps": steps}
         for cb in cbs:
             cb.set_model(self)
             cb.set_params(params)
             cb.on_train_begin()
         self.stop_training = False
+        logs = None
         for epoch in range(initial_epoch, epochs):
             for cb in cbs:
                 cb.on_epoch_begin(epoch)
@@ -325,16 +362,20 @@ class Model(Layer):
                 for cb in cbs:
                     cb.on_train_batch_end(step, logs)
                 bar.update(step + 1, logs)
+                if self.stop_training:
+                    # A callback (TerminateOnNaN) can end the epoch early; Keras still
+                    # validates and runs the epoch-end hooks on what was seen.
+                    break
             logs = self._logs(total_loss / max(seen, 1), metrics)
             if validation_data is not None and (epoch + 1) % validation_freq == 0:
                 if _is_dataset(validation_data):
                     vals = self.evaluate(validation_data, steps=validation_steps, verbose=0,
-                                         return_dict=True)
+                                         return_dict=True, _callbacks=cbs)
                 else:
                     vx, vy = validation_data[0], validation_data[1]
                     vals = self.evaluate(vx, vy,
                                          batch_size=validation_batch_size or batch_size,
-                                         verbose=0, return_dict=True)
+                                         verbose=0, return_dict=True, _callbacks=cbs)
                 logs.update({"val_" + k: v for k, v in vals.items()})
             logs = dict(sorted(logs.items()))
             bar.finish(logs)
@@ -343,7 +384,7 @@ class Model(Layer):
             if self.stop_training or source.exhausted:
                 break
         for cb in cbs:
-            cb.on_train_end()
+            cb.on_train_end(logs)    # Keras hands over the last epoch's logs
         self.history = history
         return history
 
@@ -354,7 +395,9 @@ class Model(Layer):
         return dict(sorted(logs.items()))
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 steps=None, callbacks=None, return_dict=False, **kwargs):
+                 steps=None, callbacks=None, return_dict=False, _callbacks=None, **kwargs):
+        if kwargs:
+            raise ValueError(f"Arguments not recognized: {kwargs}")
         if not self.compiled:
             raise RuntimeError("You must call `compile()` before using the model.")
         batch_size = batch_size or 32
@@ -375,17 +418,32 @@ class Model(Layer):
             m.reset_state()
         if self._test_fn is None:
             self._test_fn = self._make(self._test_step)
+        cbs = _callbacks
+        if cbs is None:
+            cbs = list(callbacks or [])
+            for cb in cbs:
+                cb.set_model(self)
+                cb.set_params({"verbose": verbose, "epochs": 1, "steps": nsteps})
+        for cb in cbs:
+            cb.on_test_begin()
         total, seen = 0.0, 0
         bar = _Progress(nsteps, verbose)
         for step, (xb, yb) in enumerate(source.epoch()):
+            for cb in cbs:
+                cb.on_test_batch_begin(step)
             loss, y_pred = self._test_fn(xb, yb)
             k = _length(xb)
             total += float(np.asarray(loss.numpy())) * k
             seen += k
             for m in metrics:
                 m.update_state(yb, y_pred)
-            bar.update(step + 1, self._logs(total / seen, metrics))
+            batch_logs = self._logs(total / seen, metrics)
+            for cb in cbs:
+                cb.on_test_batch_end(step, batch_logs)
+            bar.update(step + 1, batch_logs)
         logs = self._logs(total / max(seen, 1), metrics)
+        for cb in cbs:
+            cb.on_test_end(dict(logs))
         bar.finish(logs)
         if return_dict:
             return logs
@@ -467,20 +525,33 @@ class Model(Layer):
             print_fn(line)
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable}
+        base = {"name": self.name, "trainable": self.trainable}
+        if self._functional is not None or type(self) in (Model, Sequential):
+            return base
+        if self._auto_config is None:
+            raise NotImplementedError(
+                f"Model {type(self).__name__} was created by passing non-serializable "
+                f"argument values in `__init__()`, and therefore the model must override "
+                f"`get_config()` in order to be serializable. Please implement "
+                f"`get_config()`.")
+        from ..saving import _policy
+        config = dict(self._auto_config)
+        config.update(trainable=self.trainable, dtype=_policy(self._dtype_name))
+        return config
 
-    def save_weights(self, filepath, overwrite=True):
-        from ...train.checkpoint import write_tensors
-        write_tensors(str(filepath), {v.path: np.asarray(v.numpy()) for v in self.weights})
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Keras 3's `.keras` zip (config, metadata, weights); see keras/saving.py."""
+        from .. import saving
+        saving.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
-    def load_weights(self, filepath, skip_mismatch=False):
-        from ...train.checkpoint import read_tensors
-        values = read_tensors(str(filepath))
-        for v in self.weights:
-            if v.path in values:
-                v.assign(values[v.path])
-            elif not skip_mismatch:
-                raise ValueError(f"Weight {v.path} is missing from {filepath}")
+    def save_weights(self, filepath, overwrite=True, **kwargs):
+        """Keras 3's `.weights.h5` file (needs the `keras` extra: h5py)."""
+        from .. import saving
+        saving.save_weights(self, filepath, overwrite=overwrite, **kwargs)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        from .. import saving
+        saving.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
 
 def _to_np_out(x):
