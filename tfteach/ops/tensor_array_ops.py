@@ -571,6 +571,16 @@ def _ta_of(op, dtype, flow):
     return _GraphTensorArray(dtype, handle=op.inputs[0], flow=flow)
 
 
+def _grad_after_write(op, flow):
+    """The gradient array of a write-like op (write, scatter, split) and the flow that
+    orders it: backward reads wait for the forward op's flow (TF's flow_out/write_barrier)."""
+    source = _grad_source(flow)
+    flow_out = apply_op("Identity", [op.outputs[0]], name="flow_out")[0]
+    with _ops.control_dependencies([flow_out]):
+        flow = apply_op("Identity", [flow], name="write_barrier")[0]
+    return _ta_of(op, op.get_attr("T"), flow).grad(source=source, flow=flow), flow
+
+
 @registry.RegisterGradient("TensorArrayReadV3")
 def _read_grad(op, grad):
     flow = op.inputs[2]
@@ -580,11 +590,7 @@ def _read_grad(op, grad):
 
 @registry.RegisterGradient("TensorArrayWriteV3")
 def _write_grad(op, flow):
-    source = _grad_source(flow)
-    flow_out = apply_op("Identity", [op.outputs[0]], name="flow_out")[0]
-    with _ops.control_dependencies([flow_out]):
-        flow = apply_op("Identity", [flow], name="write_barrier")[0]
-    g = _ta_of(op, op.get_attr("T"), flow).grad(source=source, flow=flow)
+    g, flow = _grad_after_write(op, flow)
     return [None, None, g.read(op.inputs[1]), flow]
 
 
@@ -597,11 +603,7 @@ def _gather_grad(op, grad):
 
 @registry.RegisterGradient("TensorArrayScatterV3")
 def _scatter_grad(op, flow):
-    source = _grad_source(flow)
-    flow_out = apply_op("Identity", [op.outputs[0]], name="flow_out")[0]
-    with _ops.control_dependencies([flow_out]):
-        flow = apply_op("Identity", [flow], name="write_barrier")[0]
-    g = _ta_of(op, op.get_attr("T"), flow).grad(source=source, flow=flow)
+    g, flow = _grad_after_write(op, flow)
     return [None, None, g.gather(op.inputs[1]), flow]
 
 
@@ -614,11 +616,7 @@ def _concat_grad(op, grad, unused_lengths_grad):
 
 @registry.RegisterGradient("TensorArraySplitV3")
 def _split_grad(op, flow):
-    source = _grad_source(flow)
-    flow_out = apply_op("Identity", [op.outputs[0]], name="flow_out")[0]
-    with _ops.control_dependencies([flow_out]):
-        flow = apply_op("Identity", [flow], name="write_barrier")[0]
-    g = _ta_of(op, op.get_attr("T"), flow).grad(source=source, flow=flow)
+    g, flow = _grad_after_write(op, flow)
     return [None, g.concat(), None, flow]
 
 

@@ -364,18 +364,24 @@ def _diag_coords(m, n, d):
     return r, r + d
 
 
-@register_kernel("MatrixDiagPartV3")
-def matrix_diag_part_v3(x, k, padding_value, *, align):
-    x = np.asarray(x)
+def _diag_band(x, k, op_type):
+    """The diagonals k of x's inner matrices that MatrixDiagPartV3/MatrixSetDiagV3 address,
+    checked as TF checks them: (lo, hi, rows, cols, the longest diagonal's length)."""
     if x.ndim < 2:
         raise _err(f"input must be at least 2-dim, received shape: {_dims(x.shape)}")
-    lo, hi = _k_range(k, "MatrixDiagPartV3")
+    lo, hi = _k_range(k, op_type)
     m, n = x.shape[-2:]
     for what, v in (("lower", lo), ("upper", hi)):
         if not ((m == 0 or v > -m) and (n == 0 or v < n)):
             raise _err(f"{what}_diag_index is out of bound: {v}. It must be between {-m} "
                        f"and {n}")
-    max_len = max(_diag_len(m, n, d) for d in range(lo, hi + 1))
+    return lo, hi, m, n, max(_diag_len(m, n, d) for d in range(lo, hi + 1))
+
+
+@register_kernel("MatrixDiagPartV3")
+def matrix_diag_part_v3(x, k, padding_value, *, align):
+    x = np.asarray(x)
+    lo, hi, m, n, max_len = _diag_band(x, k, "MatrixDiagPartV3")
     out = np.full(x.shape[:-2] + (hi - lo + 1, max_len), np.asarray(padding_value),
                   dtype=x.dtype)
     for row, d in enumerate(range(hi, lo - 1, -1)):
@@ -430,15 +436,7 @@ def matrix_diag_v3(diagonal, k, num_rows, num_cols, padding_value, *, align):
 @register_kernel("MatrixSetDiagV3")
 def matrix_set_diag_v3(x, diagonal, k, *, align):
     x, diagonal = np.asarray(x), np.asarray(diagonal)
-    if x.ndim < 2:
-        raise _err(f"input must be at least 2-dim, received shape: {_dims(x.shape)}")
-    lo, hi = _k_range(k, "MatrixSetDiagV3")
-    m, n = x.shape[-2:]
-    for what, v in (("lower", lo), ("upper", hi)):
-        if not ((m == 0 or v > -m) and (n == 0 or v < n)):
-            raise _err(f"{what}_diag_index is out of bound: {v}. It must be between {-m} "
-                       f"and {n}")
-    max_len = max(_diag_len(m, n, d) for d in range(lo, hi + 1))
+    lo, hi, m, n, max_len = _diag_band(x, k, "MatrixSetDiagV3")
     expect = x.shape[:-2] + ((max_len,) if lo == hi else (hi - lo + 1, max_len))
     if diagonal.shape != expect:
         raise _err("Either first dimensions of diagonal don't match input.shape[:-2], or "
