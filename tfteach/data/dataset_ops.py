@@ -53,6 +53,10 @@ def _leaf(x):
     from ..eager.execute import convert_to_eager
     from ..framework import ops as _ops
     if isinstance(x, _ops.Tensor) and not getattr(x, "_is_eager", False):
+        if not _ops.inside_function():
+            # a TF1 graph tensor (a placeholder, typically): its value comes in when an
+            # initializable iterator's MakeIterator runs (see Dataset._captures)
+            return x, x.dtype.base_dtype
         raise TypeError(f"tfteach's tf.data needs concrete values, got the symbolic tensor "
                         f"{x!r}: build the dataset from NumPy arrays or eager tensors.")
     if isinstance(x, np.ndarray):
@@ -69,8 +73,16 @@ def _pack(structure, flat):
     return nest.pack_sequence_as(structure, list(flat))
 
 
+def _is_symbolic(x):
+    return not isinstance(x, np.ndarray) and hasattr(x, "op")
+
+
+def _shape_of(x):
+    return x.shape if _is_symbolic(x) else TensorShape(x.shape)
+
+
 def _spec_of_value(arr, dtype):
-    return _TensorSpec()(TensorShape(arr.shape), dtype)
+    return _TensorSpec()(_shape_of(arr), dtype)
 
 
 def _to_tensors(spec, flat_values):
@@ -146,6 +158,35 @@ class Dataset:
 
     _repr_name = "Dataset"
     _inputs = ()
+
+    # --- graph tensors a TF1 dataset was built from (placeholders): MakeIterator's inputs
+    def _captures(self):
+        out = []
+        for value in vars(self).values():
+            for t in _captures_in(value):
+                if not any(t is o for o in out):
+                    out.append(t)
+        return out
+
+    def _bind(self, values):
+        """This dataset with its graph tensors replaced by their values ({id: value}),
+        sharing every part that captured none."""
+        if not self._captures():
+            return self
+        import copy
+        bound = copy.copy(self)
+        for k, v in vars(self).items():
+            nv = _bind_in(v, values)
+            if nv is not v:
+                setattr(bound, k, nv)
+        bound._rebound()
+        return bound
+
+    def _rebound(self):
+        pass
+
+    def _flat_specs(self):
+        return _flat(self._spec)
 
     # --- what every dataset has
     @property
@@ -235,9 +276,8 @@ class Dataset:
 
     def padded_batch(self, batch_size, padded_shapes=None, padding_values=None,
                      drop_remainder=False, name=None):
-        _unsupported("padded_batch", padded_shapes=padded_shapes,
-                     padding_values=padding_values)
-        return self._wrap(_PaddedBatchDataset(self, batch_size, drop_remainder))
+        return self._wrap(_PaddedBatchDataset(self, batch_size, drop_remainder,
+                                              padded_shapes, padding_values))
 
     def unbatch(self, name=None):
         return self._wrap(_UnbatchDataset(self))
@@ -258,11 +298,35 @@ class Dataset:
         return self._wrap(_PrefetchDataset(self, buffer_size))
 
     def cache(self, filename="", name=None):
+        if hasattr(filename, "numpy"):
+            filename = filename.numpy()
+        if isinstance(filename, bytes):
+            filename = filename.decode()
         if filename:
-            raise NotImplementedError("tfteach's Dataset.cache keeps elements in memory "
-                                      f"only; a file cache (filename={filename!r}) is not "
-                                      "supported.")
+            return self._wrap(_FileCacheDataset(self, os.fspath(filename)))
         return self._wrap(_CacheDataset(self))
+
+    def flat_map(self, map_func, name=None):
+        return self._wrap(_InterleaveDataset(self, map_func, 1, 1, "_FlatMapDataset"))
+
+    def interleave(self, map_func, cycle_length=None, block_length=None,
+                   num_parallel_calls=None, deterministic=None, name=None):
+        if cycle_length is None or _check_int(cycle_length, "cycle_length") == AUTOTUNE:
+            # TF's default: as many open elements as CPUs this process may use
+            cycle_length = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+                else (os.cpu_count() or 1)
+        block_length = 1 if block_length is None else block_length
+        cycle_length = _positive(cycle_length, "cycle_length", "InterleaveDataset")
+        block_length = _positive(block_length, "block_length", "InterleaveDataset")
+        kind = "_InterleaveDataset" if num_parallel_calls is None else \
+            "_ParallelInterleaveDataset"
+        return self._wrap(_InterleaveDataset(self, map_func, cycle_length, block_length, kind))
+
+    @classmethod
+    def from_generator(cls, generator, output_types=None, output_shapes=None, args=None,
+                       output_signature=None, name=None):
+        return cls._adapt(_GeneratorDataset(generator, output_types, output_shapes, args,
+                                            output_signature))
 
     def enumerate(self, start=0, name=None):
         return self._wrap(_ZipDataset((_RangeDataset((start, _INT64_MAX), _dt.int64), self)))
@@ -301,6 +365,36 @@ class Dataset:
         return _to_tensors(state_spec, flat_state)
 
 
+def _captures_in(value):
+    if isinstance(value, Dataset):
+        return value._captures()
+    if isinstance(value, (list, tuple)):
+        return [t for v in value for t in _captures_in(v)]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _captures_in(v)]
+    if _is_symbolic(value):
+        return [value]
+    return []
+
+
+def _bind_in(value, values):
+    if isinstance(value, Dataset):
+        return value._bind(values)
+    if isinstance(value, (list, tuple)):
+        new = [_bind_in(v, values) for v in value]
+        if all(a is b for a, b in zip(new, value)):
+            return value
+        return type(value)(*new) if hasattr(value, "_fields") else type(value)(new)
+    if isinstance(value, dict):
+        new = {k: _bind_in(v, values) for k, v in value.items()}
+        if all(new[k] is value[k] for k in value):
+            return value
+        return type(value)(new)
+    if _is_symbolic(value):
+        return np.asarray(values[id(value)])
+    return value
+
+
 def _flat_leaves(normalized):
     """The (array, dtype) leaves of a normalized nest, in nest (sorted-key) order."""
     if isinstance(normalized, dict):
@@ -334,8 +428,21 @@ class DatasetV1(Dataset):
         return iterator_ops.make_one_shot_iterator(self)
 
     def make_initializable_iterator(self, shared_name=None):
-        raise NotImplementedError("tfteach does not implement make_initializable_iterator "
-                                  "yet; use make_one_shot_iterator.")
+        from . import iterator_ops
+        return iterator_ops.make_initializable_iterator(self, shared_name)
+
+    @property
+    def output_types(self):
+        return nest.map_structure(lambda sp: sp.dtype, self._spec)
+
+    @property
+    def output_shapes(self):
+        return nest.map_structure(lambda sp: sp.shape, self._spec)
+
+    @property
+    def output_classes(self):
+        from ..framework import ops as _ops
+        return nest.map_structure(lambda sp: _ops.Tensor, self._spec)
 
 
 class DatasetV1Adapter(DatasetV1):
@@ -350,6 +457,9 @@ class DatasetV1Adapter(DatasetV1):
     def _iter(self):
         return self._dataset._iter()
 
+    def _rebound(self):
+        self._card = self._dataset._card
+
 
 # --- sources ---------------------------------------------------------------------------
 
@@ -359,21 +469,37 @@ class _TensorSliceDataset(Dataset):
     def __init__(self, tensors):
         norm = _normalize_input(tensors)
         leaves = _flat_leaves(norm)
-        for arr, _ in leaves:
-            if arr.ndim == 0:
+        shapes = [_shape_of(arr) for arr, _ in leaves]
+        for shape in shapes:
+            if shape.rank == 0:
                 raise ValueError(f"Unbatching a tensor is only supported for rank >= 1, "
-                                 f"got a tensor of shape {tuple(arr.shape)}.")
-        n = leaves[0][0].shape[0]
-        for arr, _ in leaves[1:]:
-            if arr.shape[0] != n:
-                raise ValueError(f"Dimensions {n} and {arr.shape[0]} are not compatible")
+                                 f"got a tensor of shape {tuple(shape.as_list())}.")
+        firsts = [sh.as_list()[0] if sh.rank is not None else None for sh in shapes]
+        known = [d for d in firsts if d is not None]
+        for d in known[1:]:
+            if d != known[0]:
+                raise ValueError(f"Dimensions {known[0]} and {d} are not compatible")
         self._arrays = [arr for arr, _ in leaves]
         self._spec = _spec_nest(norm, lambda leaf: _TensorSpec()(
-            TensorShape(leaf[0].shape[1:]), leaf[1]))
-        self._card = int(n)
+            TensorShape(_shape_of(leaf[0]).as_list()[1:])
+            if _shape_of(leaf[0]).rank is not None else TensorShape(None), leaf[1]))
+        self._card = known[0] if len(known) == len(firsts) else UNKNOWN_CARDINALITY
+
+    def _rebound(self):
+        n = len(self._arrays[0])
+        for a in self._arrays[1:]:
+            if len(a) != n:
+                raise errors.InvalidArgumentError(
+                    None, None, f"All components must have the same size in the 0th "
+                                f"dimension, got {n} and {len(a)}.")
+        self._card = n
 
     def _iter(self):
         arrays = self._arrays
+        if any(_is_symbolic(a) for a in arrays):
+            raise errors.FailedPreconditionError(
+                None, None, "This dataset reads graph tensors: iterate it through "
+                            "tf.compat.v1.data.make_initializable_iterator.")
         for i in range(self._card):
             yield [a[i] for a in arrays]
 
@@ -532,27 +658,91 @@ class _BatchDataset(Dataset):
 
 
 class _PaddedBatchDataset(_BatchDataset):
-    """Pads each component to the largest shape in its batch, with zeros (TF's defaults
-    for `padded_shapes=None`, `padding_values=None`)."""
+    """Pads each component to `padded_shapes` (a dimension given as None or -1: the
+    largest in the batch) with `padding_values` (zero or b"" by default)."""
     _repr_name = "_PaddedBatchDataset"
 
-    def __init__(self, input_dataset, batch_size, drop_remainder):
+    def __init__(self, input_dataset, batch_size, drop_remainder, padded_shapes=None,
+                 padding_values=None):
         super().__init__(input_dataset, batch_size, drop_remainder)
         first = self._n if self._drop else None
-        self._spec = nest.map_structure(
-            lambda s: _TensorSpec()(TensorShape([first] + [None] * s.shape.rank), s.dtype),
-            input_dataset._spec)
+        specs = _flat(input_dataset._spec)
+        if padded_shapes is None:
+            for sp in specs:
+                if sp.shape.rank is None:
+                    raise ValueError("You must provide `padded_shapes` argument because "
+                                     "component 0 has unknown rank.")
+            pads = [TensorShape([None] * sp.shape.rank) for sp in specs]
+        else:
+            pads = [_as_padded_shape(p) for p in _flatten_up_to(input_dataset._spec,
+                                                                padded_shapes)]
+            for sp, pad in zip(specs, pads):
+                if not sp.shape.is_compatible_with(pad) and not (
+                        sp.shape.rank == pad.rank or sp.shape.rank is None):
+                    raise ValueError(f"The padded shape {pad} is not compatible with the "
+                                     f"shape {sp.shape} of the corresponding input "
+                                     f"component.")
+        self._pads = [None if p.rank is None else p.as_list() for p in pads]
+        if padding_values is None:
+            self._values = [b"" if sp.dtype == _dt.string else 0 for sp in specs]
+        else:
+            flat_values = _flatten_up_to(input_dataset._spec, padding_values)
+            self._values = []
+            for sp, v in zip(specs, flat_values):
+                dt = getattr(v, "dtype", None)
+                if dt is not None and isinstance(dt, _dt.DType) and dt.base_dtype != sp.dtype:
+                    raise TypeError(f"Padding value {v} of type {dt.name} does not match "
+                                    f"component of type {sp.dtype.name}.")
+                self._values.append(np.asarray(v.numpy() if hasattr(v, "numpy") else v)
+                                    [()])
+        self._spec = _pack(input_dataset._spec, [
+            _TensorSpec()(TensorShape([first] + (pad if pad is not None else
+                                                 [None] * (sp.shape.rank or 0))), sp.dtype)
+            for sp, pad in zip(specs, self._pads)])
 
     def _stack(self, rows):
         out = []
-        for col in zip(*rows):
+        for col, pad, value in zip(zip(*rows), self._pads, self._values):
             col = [np.asarray(v) for v in col]
-            shape = np.max([v.shape for v in col], axis=0) if col[0].ndim else ()
-            batch = np.zeros((len(col),) + tuple(int(d) for d in shape), dtype=col[0].dtype)
+            biggest = np.max([v.shape for v in col], axis=0) if col[0].ndim else ()
+            shape = [int(b) if p is None or p < 0 else int(p)
+                     for b, p in zip(biggest, pad or [None] * len(biggest))]
+            for v in col:
+                if any(d > want for d, want in zip(v.shape, shape)):
+                    raise errors.DataLossError(None, None, "Attempted to pad to a smaller "
+                                                           "size than the input element.")
+            batch = np.full((len(col),) + tuple(shape), value, dtype=col[0].dtype)
             for i, v in enumerate(col):
                 batch[(i,) + tuple(slice(0, d) for d in v.shape)] = v
             out.append(batch)
         return out
+
+
+def _as_padded_shape(p):
+    if hasattr(p, "numpy"):
+        p = p.numpy().tolist()
+    if isinstance(p, np.ndarray):
+        p = p.tolist()
+    shape = p if isinstance(p, TensorShape) else TensorShape(
+        [None if d is None or (isinstance(d, int) and d < 0) else d for d in p])
+    return shape
+
+
+def _flatten_up_to(spec, value):
+    """`value` flattened along the structure of `spec` (a list or TensorShape where spec
+    has one component is that component's value, as TF's flatten_up_to)."""
+    if isinstance(spec, dict):
+        if not isinstance(value, dict):
+            raise TypeError("expected a dict")
+        return [v for k in sorted(spec) for v in _flatten_up_to(spec[k], value[k])]
+    if isinstance(spec, tuple):
+        if not isinstance(value, (tuple, list)) or len(value) != len(spec):
+            raise ValueError(f"The two structures don't have the same sequence length. "
+                             f"Input structure has length {len(spec)}, while shallow "
+                             f"structure has length "
+                             f"{len(value) if isinstance(value, (tuple, list)) else 1}.")
+        return [v for sp, x in zip(spec, value) for v in _flatten_up_to(sp, x)]
+    return [value]
 
 
 class _UnbatchDataset(Dataset):
@@ -751,6 +941,248 @@ class _CacheDataset(Dataset):
         self._cache = seen
 
 
+class _FileCacheDataset(Dataset):
+    """`cache(filename)`: the first complete pass writes `<filename>.index` and
+    `<filename>.data-00000-of-00001` (tfteach's checkpoint container); while those files
+    exist every pass, in this process or a later one, reads them instead of the input. A
+    pass abandoned half-way writes nothing."""
+    _repr_name = "CacheDataset"
+
+    def __init__(self, input_dataset, filename):
+        self._input = input_dataset
+        self._filename = filename
+        self._spec = input_dataset._spec
+        self._card = input_dataset._card
+
+    def _iter(self):
+        from ..train import saver as _saver
+        if os.path.exists(self._filename + ".index"):
+            reader = _saver.CheckpointReader(self._filename)
+            n = int(reader.get_tensor("count"))
+            k = len(self._flat_specs())
+            for i in range(n):
+                yield [np.asarray(reader.get_tensor(f"{i:010d}/{j}")) for j in range(k)]
+            return
+        seen = []
+        for elem in self._input._iter():
+            seen.append(elem)
+            yield elem
+        tensors = {f"{i:010d}/{j}": np.asarray(v) for i, e in enumerate(seen)
+                   for j, v in enumerate(e)}
+        tensors["count"] = np.int64(len(seen))
+        d = os.path.dirname(self._filename)
+        if d and not os.path.isdir(d):
+            raise errors.NotFoundError(None, None, f"{d}; No such file or directory")
+        _saver._write_checkpoint(self._filename, sorted(tensors.items()))
+
+
+def _call_eagerly(func, spec, flat_values):
+    """Calls a user function on one element, as eager tensors, even inside a TF1 session
+    run (TF traces it once; tfteach runs it per element, so its Python runs each time)."""
+    from ..eager import context
+    with context.eager_mode():
+        args = _to_tensors(spec, flat_values)
+        return func(*args) if isinstance(spec, tuple) and not hasattr(spec, "_fields") \
+            else func(args)
+
+
+class _InterleaveDataset(Dataset):
+    """`interleave` (and `flat_map`, its one-at-a-time case): up to `cycle_length` datasets
+    made by `map_func` are open at once; `block_length` consecutive elements are taken from
+    each in turn, and an exhausted one is replaced by the next input element's dataset in
+    its slot, in TF's order."""
+
+    def __init__(self, input_dataset, map_func, cycle_length, block_length, kind):
+        self._repr_name = kind
+        self._input = input_dataset
+        self._func = map_func
+        self._cycle, self._block = cycle_length, block_length
+        self._spec = self._result_spec()
+        self._card = UNKNOWN_CARDINALITY if input_dataset._card != 0 else 0
+
+    def _make(self, elem):
+        ds = _call_eagerly(self._func, self._input._spec, elem)
+        if not isinstance(ds, Dataset):
+            raise TypeError(f"The `map_func` argument must return a `Dataset` object. Got "
+                            f"{type(ds)!r}.")
+        return ds
+
+    def _result_spec(self):
+        # the spec of the dataset map_func returns for the first element (TF reads it off
+        # the traced function; tfteach, whose datasets are Python objects, makes one)
+        for elem in self._input._iter():
+            return self._make(elem)._spec
+        raise ValueError("tfteach needs one input element to learn the element_spec of "
+                         "interleave/flat_map, and the input dataset is empty.")
+
+    def _iter(self):
+        src = self._input._iter()
+        slots = [None] * self._cycle
+        i = block = n_open = 0
+        end_of_input = False
+        while not end_of_input or n_open > 0:
+            if slots[i] is not None:
+                try:
+                    elem = next(slots[i])
+                except StopIteration:
+                    slots[i] = None
+                    n_open -= 1
+                    i, block = (i + 1) % self._cycle, 0
+                    continue
+                block += 1
+                if block == self._block:
+                    i, block = (i + 1) % self._cycle, 0
+                yield elem
+            elif not end_of_input:
+                try:
+                    x = next(src)
+                except StopIteration:
+                    end_of_input = True
+                    continue
+                ds = self._make(x)
+                if _flat(ds._spec) and any(a.dtype != b.dtype for a, b in
+                                           zip(_flat(ds._spec), _flat(self._spec))):
+                    raise TypeError(f"The `map_func` argument must return datasets of "
+                                    f"{self._spec}, got {ds._spec}.")
+                slots[i] = ds._iter()
+                n_open += 1
+            else:
+                i, block = (i + 1) % self._cycle, 0
+
+
+class _GeneratorDataset(Dataset):
+    """`Dataset.from_generator`: calls `generator(*args)` afresh for every pass and checks
+    each element against the declared signature (TF's errors, raised when read)."""
+    _repr_name = "_FlatMapDataset"      # TF builds it as a flat_map over the args
+
+    def __init__(self, generator, output_types, output_shapes, args, output_signature):
+        if not callable(generator):
+            raise TypeError("`generator` must be a Python callable.")
+        if output_signature is not None:
+            if output_types is not None:
+                raise TypeError("The `output_types` argument can not be used together with "
+                                "the `output_signature` argument.")
+            if output_shapes is not None:
+                raise TypeError("The `output_shapes` argument can not be used together "
+                                "with the `output_signature` argument.")
+            spec = output_signature
+        else:
+            if output_types is None:
+                raise TypeError("To specify the output signature you need to provide "
+                                "either the `output_signature` argument or the "
+                                "`output_types` argument.")
+            from .iterator_ops import _spec_from
+            spec = _spec_from(output_types, output_shapes)
+        self._gen = generator
+        self._args = [] if args is None else [
+            np.asarray(_leaf(a)[0]) for a in (args if isinstance(args, (list, tuple))
+                                              else [args])]
+        self._spec = spec
+        self._card = UNKNOWN_CARDINALITY
+
+    def _iter(self):
+        specs = _flat(self._spec)
+        args = [a[()] if a.ndim == 0 else a for a in self._args]
+        for value in self._gen(*args):
+            value = _lists_to_tuples_shallow(value, self._spec)
+            try:
+                flat = _flatten_up_to(self._spec, value)
+            except (ValueError, TypeError, KeyError):
+                raise errors.InvalidArgumentError(
+                    None, None, f"TypeError: `generator` yielded an element that did not "
+                                f"match the expected structure. The expected structure was "
+                                f"{nest.map_structure(lambda sp: sp.dtype, self._spec)}, "
+                                f"but the yielded element was {value}.") from None
+            out = []
+            for v, sp in zip(flat, specs):
+                try:
+                    arr = np.asarray(v.numpy() if hasattr(v, "numpy") else v,
+                                     dtype=sp.dtype._np)
+                    if sp.dtype == _dt.string:
+                        arr = np.vectorize(lambda x: x.encode() if isinstance(x, str) else x,
+                                           otypes=[object])(arr) if arr.size else arr
+                except (TypeError, ValueError):
+                    raise errors.InvalidArgumentError(
+                        None, None, f"TypeError: `generator` yielded an element that could "
+                                    f"not be converted to the expected type. The expected "
+                                    f"type was {sp.dtype.name}, but the yielded element was "
+                                    f"{v}.") from None
+                if not sp.shape.is_compatible_with(TensorShape(arr.shape)):
+                    raise errors.InvalidArgumentError(
+                        None, None, f"TypeError: `generator` yielded an element of shape "
+                                    f"{tuple(arr.shape)} where an element of shape "
+                                    f"{tuple(sp.shape.as_list())} was expected.")
+                out.append(arr)
+            yield out
+
+
+def _lists_to_tuples_shallow(value, spec):
+    # a generator often yields lists where the signature is a tuple
+    if isinstance(spec, tuple) and isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+class TextLineDataset(Dataset):
+    """`tf.data.TextLineDataset`: the lines of text files, one scalar tf.string each, without
+    their line ending ("\n" or "\r\n"); files are read one after another."""
+    _repr_name = "TextLineDatasetV2"
+
+    def __init__(self, filenames, compression_type=None, buffer_size=None,
+                 num_parallel_reads=None, name=None):
+        if isinstance(filenames, Dataset):
+            self._files = filenames
+        else:
+            arr, dt = _leaf(filenames)
+            if dt != _dt.string:
+                raise TypeError(f"`filenames` must be a `tf.Tensor` of `tf.string` "
+                                f"elements, got {dt!r}.")
+            self._files = np.atleast_1d(arr) if not _is_symbolic(arr) else arr
+        if hasattr(compression_type, "numpy"):
+            compression_type = compression_type.numpy()
+        if isinstance(compression_type, bytes):
+            compression_type = compression_type.decode()
+        if compression_type not in (None, "", "GZIP", "ZLIB"):
+            raise errors.InvalidArgumentError(None, None, f"Unsupported compression: "
+                                                          f"{compression_type}")
+        self._compression = compression_type or ""
+        self._spec = _TensorSpec()(TensorShape([]), _dt.string)
+        self._card = UNKNOWN_CARDINALITY
+
+    def _names(self):
+        if isinstance(self._files, Dataset):
+            for elem in self._files._iter():
+                yield elem[0][()] if isinstance(elem[0], np.ndarray) else elem[0]
+        else:
+            yield from np.asarray(self._files).reshape(-1)
+
+    def _iter(self):
+        import gzip
+        import zlib
+        for name in self._names():
+            path = name.decode() if isinstance(name, bytes) else str(name)
+            try:
+                with open(path, "rb") as f:
+                    data = f.read()
+            except FileNotFoundError:
+                raise errors.NotFoundError(None, None,
+                                           f"{path}; No such file or directory") from None
+            except IsADirectoryError:
+                raise errors.FailedPreconditionError(None, None,
+                                                     f"{path}; Is a directory") from None
+            if self._compression == "GZIP":
+                data = gzip.decompress(data)
+            elif self._compression == "ZLIB":
+                data = zlib.decompress(data)
+            lines = data.split(b"\n")
+            if lines and lines[-1] == b"":
+                lines.pop()
+            for line in lines:
+                if line.endswith(b"\r"):
+                    line = line[:-1]
+                yield [np.array(line, dtype=object)]
+
+
 class _ConcatenateDataset(Dataset):
     _repr_name = "_ConcatenateDataset"
 
@@ -802,12 +1234,35 @@ class OwnedIterator(Iterator):
         self._dataset = dataset
         self._spec = dataset._spec
         self._it = dataset._iter()
+        self._position = 0
 
     def __iter__(self):
         return self
 
     def __next__(self):
-        return _to_tensors(self._spec, next(self._it))
+        elem = next(self._it)
+        self._position += 1
+        return _to_tensors(self._spec, elem)
+
+    # --- tf.train.Checkpoint: the position in the dataset (`it/.ATTRIBUTES/ITERATOR_STATE`)
+    # TF serialises every stage's buffers; tfteach records how many elements were read and
+    # restores by reading that many from a fresh pass, which lands on the same element
+    # whenever the dataset's order is reproducible (no unseeded reshuffling).
+    def _trackable_children(self):
+        return {}
+
+    def _serialize_to_tensors(self):
+        return {"ITERATOR_STATE": np.array([self._position], dtype=np.int64)}
+
+    def _restore_from_tensors(self, tensors):
+        n = int(np.asarray(tensors["ITERATOR_STATE"]).reshape(-1)[0])
+        it = self._dataset._iter()
+        for _ in range(n):
+            try:
+                next(it)
+            except StopIteration:
+                break
+        self._it, self._position = it, n
 
     def get_next(self):
         try:

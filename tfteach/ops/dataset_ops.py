@@ -1,10 +1,13 @@
-"""The graph ops of TF1's dataset iterators (`make_one_shot_iterator`, `get_next`).
+"""The graph ops of TF1's dataset iterators (one-shot, initializable, reinitializable,
+feedable).
 
 In TF the dataset itself is a chain of graph ops producing a variant tensor; tfteach keeps
 the dataset a Python object (tfteach/data/dataset_ops.py), registered on the graph under
-the `dataset_factory` key of its OneShotIterator op. The iterator op's kernel makes one
-Python iterator per session (so each session starts the dataset afresh, as TF) and
-IteratorGetNext advances it.
+the `dataset_factory` key of the op that starts an iterator on it (OneShotIterator,
+MakeIterator). The graph tensors the dataset was built from are MakeIterator's `captures`
+inputs (TF's MakeIterator reads them through its `dataset` variant input instead), so a
+placeholder fed at initialisation chooses the data. Iterator resources live in the session:
+each session starts a dataset afresh, as TF.
 """
 from ..framework import dtypes as _dt
 from ..framework import registry
@@ -17,9 +20,30 @@ registry.register_op(
     doc="An iterator over the dataset `dataset_factory`, made on first run in a session "
         "and kept by that session.")
 registry.register_op(
+    "IteratorV2", inputs=(), outputs=(("handle", _dt.resource),),
+    shape=lambda op: [TensorShape([])], stateful=True,
+    attr_defaults={"container": "", "shared_name": ""},
+    doc="An iterator resource of the session with no dataset until a MakeIterator runs.")
+registry.register_op(
+    "MakeIterator", inputs=(("iterator", _dt.resource), ("*captures", "list:Tcaptures")),
+    outputs=(), shape=lambda op: [], stateful=True,
+    doc="(Re)starts `iterator` at the beginning of the dataset `dataset_factory`, built "
+        "from the values of `captures`.")
+registry.register_op(
+    "IteratorToStringHandle", inputs=(("resource_handle", _dt.resource),),
+    outputs=(("string_handle", _dt.string),), shape=lambda op: [TensorShape([])],
+    stateful=True, doc="A string naming the iterator, for IteratorFromStringHandleV2.")
+registry.register_op(
+    "IteratorFromStringHandleV2", inputs=(("string_handle", _dt.string),),
+    outputs=(("resource_handle", _dt.resource),), shape=lambda op: [TensorShape([])],
+    stateful=True,
+    doc="The iterator a string handle names (a feedable iterator); its element types must "
+        "match `output_types`.")
+registry.register_op(
     "IteratorGetNext", inputs=(("iterator", _dt.resource),),
     outputs=lambda attrs: [("components", dt) for dt in attrs["output_types"]],
     shape=lambda op: [as_shape(s) for s in op.get_attr("output_shapes")], stateful=True,
     doc="The next element of the iterator; OutOfRangeError at the end.")
-for _t in ("OneShotIterator", "IteratorGetNext"):
+for _t in ("OneShotIterator", "IteratorV2", "MakeIterator", "IteratorToStringHandle",
+           "IteratorFromStringHandleV2", "IteratorGetNext"):
     registry.NotDifferentiable(_t)

@@ -124,9 +124,35 @@ def _variables_by_key(root):
                 if _is_variable(child):
                     found[p + _ATTR] = child
                 else:
+                    if hasattr(child, "_serialize_to_tensors"):
+                        for attr in child._serialize_to_tensors():
+                            found[f"{p}/.ATTRIBUTES/{attr}"] = _SavedState(child, attr)
                     nxt.append((p, child))
         queue = nxt
     return found
+
+
+class _SavedState:
+    """A non-variable object's saved tensor (an iterator's position), read and written
+    through its `_serialize_to_tensors` / `_restore_from_tensors`, as TF's saveables."""
+
+    def __init__(self, obj, attr):
+        self._obj, self._attr = obj, attr
+
+    def numpy(self):
+        return self._obj._serialize_to_tensors()[self._attr]
+
+    @property
+    def shape(self):
+        return np.shape(self.numpy())
+
+    @property
+    def dtype(self):
+        from ..framework import dtypes
+        return dtypes.as_dtype(np.asarray(self.numpy()).dtype)
+
+    def assign(self, value):
+        self._obj._restore_from_tensors({self._attr: value})
 
 
 def _value_of(v):

@@ -1,4 +1,4 @@
-"""CPU kernels of the TF1 dataset iterator ops (ops/dataset_ops.py)."""
+"""CPU kernels of TF1's dataset iterator ops (ops/dataset_ops.py)."""
 import numpy as np
 
 from ... import errors
@@ -7,29 +7,93 @@ from ...ops import dataset_ops  # noqa: F401 - the op declarations come first
 
 
 class _IteratorResource:
-    """One session's position in a dataset."""
-    __slots__ = ("it",)
+    """One session's iterator: its position in a dataset (None until initialised)."""
+    __slots__ = ("name", "it", "types")
 
-    def __init__(self, dataset):
+    def __init__(self, name, types=None):
+        self.name = name
+        self.it = None
+        self.types = types
+
+    def start(self, dataset):
         self.it = dataset._iter()
+        self.types = [s.dtype for s in dataset._flat_specs()]
 
     def __repr__(self):
         return "<Iterator resource>"
 
 
+def _session_resource(ctx, op):
+    key = (op.type, op.name)
+    res = ctx.state.resources.get(key)
+    if res is None:
+        res = ctx.state.resources[key] = _IteratorResource(op.name)
+    return res
+
+
 @register_kernel("OneShotIterator")
 def one_shot_iterator(*, ctx, op, dataset_factory):
     # the session's resources outlive a run: the iterator goes on where the last run left it
-    key = ("OneShotIterator", op.name)
-    res = ctx.state.resources.get(key)
-    if res is None:
-        dataset = op.graph._tfteach_datasets[dataset_factory]
-        res = ctx.state.resources[key] = _IteratorResource(dataset)
+    res = _session_resource(ctx, op)
+    if res.it is None:
+        res.start(op.graph._tfteach_datasets[dataset_factory])
     return res
+
+
+@register_kernel("IteratorV2")
+def iterator_v2(*, ctx, op):
+    return _session_resource(ctx, op)
+
+
+@register_kernel("MakeIterator")
+def make_iterator(iterator, *captures, op, dataset_factory):
+    dataset = op.graph._tfteach_datasets[dataset_factory]
+    values = {id(t): v for t, v in zip(dataset._captures(), captures)}
+    iterator.start(dataset._bind(values))
+    return None
+
+
+@register_kernel("IteratorToStringHandle")
+def iterator_to_string_handle(resource_handle, *, ctx):
+    handle = f"tfteach-iterator:{id(ctx.state):x}:{resource_handle.name}".encode()
+    ctx.state.resources[("string_handle", handle)] = resource_handle
+    return np.array(handle, dtype=object)
+
+
+@register_kernel("IteratorFromStringHandleV2")
+def iterator_from_string_handle(string_handle, *, ctx, output_types, output_shapes):
+    handle = string_handle[()] if isinstance(string_handle, np.ndarray) else string_handle
+    if isinstance(handle, str):
+        handle = handle.encode()
+    res = ctx.state.resources.get(("string_handle", handle))
+    if res is None:
+        raise errors.InvalidArgumentError(
+            None, None, "Could not parse string_handle as a valid ResourceHandle")
+    if res.types is not None:
+        if len(res.types) != len(output_types):
+            raise errors.InvalidArgumentError(
+                None, None, f"Number of components does not match: expected "
+                            f"{len(output_types)} types but got {len(res.types)}.")
+        for i, (want, got) in enumerate(zip(output_types, res.types)):
+            if want != got:
+                raise errors.InvalidArgumentError(
+                    None, None, f"Data type mismatch at component {i}: expected "
+                                f"{_tf_name(want)} but got {_tf_name(got)}.")
+    return res
+
+
+def _tf_name(dtype):
+    # TF's DataTypeString spells float32/float64 as C types
+    return {"float32": "float", "float64": "double"}.get(dtype.name, dtype.name)
 
 
 @register_kernel("IteratorGetNext")
 def iterator_get_next(iterator, *, output_types, output_shapes):
+    if iterator.it is None:
+        raise errors.FailedPreconditionError(
+            None, None, "GetNext() failed because the iterator has not been initialized. "
+                        "Ensure that you have run the initializer operation for this "
+                        "iterator before getting the next element.")
     try:
         elem = next(iterator.it)
     except StopIteration:
