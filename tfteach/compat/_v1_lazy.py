@@ -110,6 +110,9 @@ def submodule(parent, name):
     if name == "layers":
         return _KerasLegacyLayers(full)
     if name not in N.SUBMODULES:
+        if name in N.TOP_MODULES:
+            raise AttributeError(f"module '{parent}' has no attribute '{name}' (TF 2.21 has "
+                                 f"`tf.compat.v1.{name}`; tfteach implements none of it yet)")
         raise AttributeError(f"module '{parent}' has no attribute '{name}'")
     allowed = N.SUBMODULES[name]
     if name == "keras":
@@ -133,7 +136,8 @@ def lookup(modname, name):
     if name in N.TOP_MODULES:
         return submodule(modname, name)
     if name in TOP_HIDDEN:
-        raise AttributeError(f"module '{modname}' has no attribute '{name}'")
+        raise AttributeError(f"module '{modname}' has no attribute '{name}' (TF 2.21 has "
+                             f"`tf.compat.v1.{name}`; tfteach does not implement it yet)")
     try:
         return api._lookup(modname, name, N.TOP, TOP_OVERRIDES, api.OP_MODULES)
     except AttributeError as e:

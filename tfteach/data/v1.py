@@ -20,3 +20,9 @@ class TextLineDataset(DatasetV1Adapter):
                  num_parallel_reads=None, name=None):
         super().__init__(_TextLineDatasetV2(filenames, compression_type, buffer_size,
                                             num_parallel_reads, name))
+
+import sys as _sys  # noqa: E402
+
+from .._missing import install as _install  # noqa: E402
+
+_install(_sys.modules[__name__], "tf.compat.v1.data")

@@ -679,3 +679,9 @@ class TensorBoard(Callback):
         for writer in self._writers.values():
             writer.close()
         self._writers = {}
+
+import sys as _sys  # noqa: E402
+
+from .._missing import install as _install  # noqa: E402
+
+_install(_sys.modules[__name__], "tf.keras.callbacks")

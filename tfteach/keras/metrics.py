@@ -206,3 +206,9 @@ class _FnMetric(Metric):
 
     def _values(self, y_true, y_pred):
         return _np(self.fn(y_true, y_pred))
+
+import sys as _sys  # noqa: E402
+
+from .._missing import install as _install  # noqa: E402
+
+_install(_sys.modules[__name__], "tf.keras.metrics")

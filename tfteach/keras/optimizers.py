@@ -644,3 +644,9 @@ class schedules:  # noqa: N801 - keras.optimizers.schedules namespace
                 p = m.floor(p)
             return self.initial_learning_rate * m.pow(
                 _ops.convert_to_tensor(self.decay_rate, dtype=_dt.float32), p)
+
+import sys as _sys  # noqa: E402
+
+from .._missing import install as _install  # noqa: E402
+
+_install(_sys.modules[__name__], "tf.keras.optimizers")

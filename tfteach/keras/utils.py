@@ -50,3 +50,9 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
         f"{fname} is not in the cache ({path}) and tfteach does not download files. Copy it "
         f"there from {origin or 'its origin'} on a machine that is online, or use the data "
         f"sets that ship offline (tfteach.datasets.mnist_subset(), digits(), text()).")
+
+import sys as _sys  # noqa: E402
+
+from .._missing import install as _install  # noqa: E402
+
+_install(_sys.modules[__name__], "tf.keras.utils")

@@ -688,7 +688,7 @@ def _expand_dims_shape(op):
     if x.rank is None:
         return [unknown_shape()]
     if dim is None:
-        return [unknown_shape(x.rank + 1)]
+        return [unknown_shape()]     # TF's shape function: nothing without a known axis
     dv = np.reshape(dim, -1)
     if dv.size != 1:
         raise op.shape_error("'dim' input must be a tensor with a single value")

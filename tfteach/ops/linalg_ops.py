@@ -217,7 +217,8 @@ def namespace():
                  "trace": linalg_trace, "tensor_diag": tensor_diag,
                  "tensor_diag_part": tensor_diag_part, "solve": matrix_solve}.items():
         setattr(ns, k, v)
-    return ns
+    from .._missing import install
+    return install(ns, "tf.compat.v1.linalg")
 
 
 # --- band and diagonal ops -------------------------------------------------------------------

@@ -446,13 +446,21 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
             ret = math_ops.multiply(x, scale)
         else:
             rate = _ops.convert_to_tensor(rate, dtype=dt, name="rate")
+            if rate.shape.rank not in (None, 0):
+                raise ValueError(f"Shape must be rank 0 but is rank {rate.shape.rank} for "
+                                 f"'rate' (received shape {rate.shape}).")
             ret = math_ops.multiply(x, math_ops.truediv(1.0, 1 - rate))
         if noise_shape is None:
             noise_shape = array_ops.shape(x)
         random_tensor = random_ops.random_uniform(noise_shape, seed=seed, dtype=dt)
         keep_mask = math_ops.greater_equal(random_tensor, rate)
         zeros = _ops.convert_to_tensor(0, dtype=dt)
-        return array_ops.where_v2(keep_mask, ret, zeros)
+        ret = array_ops.where_v2(keep_mask, ret, zeros)
+        if not getattr(ret, "_is_eager", False):
+            # a rate fed at run time (a keep_prob placeholder of unknown shape) broadcasts
+            # to nothing new: TF pins the result to x's static shape
+            ret.set_shape(x.shape)
+        return ret
 
 
 def dropout_v1(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None):
@@ -515,7 +523,11 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
     """Cross-entropy of probability `labels` against `logits` along `axis` (TF2's V2 op)."""
     with _ops.name_scope(name, "softmax_cross_entropy_with_logits", [logits, labels]) as name:
         logits = _ops.convert_to_tensor(logits, name="logits")
-        labels = _ops.convert_to_tensor(labels, dtype=logits.dtype.base_dtype, name="labels")
+        labels = _ops.convert_to_tensor(labels, name="labels")
+        if labels.dtype.base_dtype != logits.dtype.base_dtype:
+            # TF casts the labels (integer one-hot rows included) to the logits' dtype
+            from . import math_ops
+            labels = math_ops.cast(labels, logits.dtype.base_dtype)
         rank = logits.shape.rank
         if rank is not None and axis not in (-1, rank - 1):
             from . import array_ops

@@ -237,4 +237,5 @@ def v1_namespace():
                  "multinomial": multinomial, "categorical": categorical,
                  "set_random_seed": set_random_seed, "get_seed": get_seed}.items():
         setattr(ns, k, v)
-    return ns
+    from .._missing import install
+    return install(ns, "tf.compat.v1.random")

@@ -338,3 +338,9 @@ class FileWriterCache:
         for w in FileWriterCache._cache.values():
             w.close()
         FileWriterCache._cache.clear()
+
+import sys as _sys  # noqa: E402
+
+from .._missing import install as _install  # noqa: E402
+
+_install(_sys.modules[__name__], "tf.compat.v1.summary")

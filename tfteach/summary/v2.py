@@ -241,3 +241,9 @@ class experimental:
     @staticmethod
     def get_step():
         return _get("step")
+
+import sys as _sys  # noqa: E402
+
+from .._missing import install as _install  # noqa: E402
+
+_install(_sys.modules[__name__], "tf.summary")

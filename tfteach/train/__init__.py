@@ -14,3 +14,9 @@ from .learning_rate_decay import (exponential_decay, inverse_time_decay, natural
 from .saver import Saver, checkpoint_exists, get_checkpoint_state, latest_checkpoint
 from .checkpoint import (Checkpoint, CheckpointManager, list_variables, load_checkpoint,
                          load_variable)
+
+import sys as _sys  # noqa: E402
+
+from .._missing import install as _install  # noqa: E402
+
+_install(_sys.modules[__name__], "tf.compat.v1.train", "tf.train")

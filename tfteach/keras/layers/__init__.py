@@ -15,3 +15,9 @@ from .reshaping import (Cropping2D, Lambda, Permute, RepeatVector, Rescaling,
 from .rnn import GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell
 from .wrappers import Bidirectional, TimeDistributed
 from ..models.functional import Input, InputLayer
+
+import sys as _sys  # noqa: E402
+
+from ..._missing import install as _install  # noqa: E402
+
+_install(_sys.modules[__name__], "tf.keras.layers")

@@ -1,0 +1,103 @@
+"""Writes docs/api-coverage.md: for each TensorFlow 2.21 namespace in
+tfteach/_tf_api_names.json, which of its public names tfteach has. No TensorFlow needed:
+    python tools/gen_api_coverage.py          (rewrites docs/api-coverage.md)
+    python tools/gen_api_coverage.py --check  (exit 1 when the file is stale)
+A name counts as implemented when getattr on tfteach's namespace returns it."""
+import json
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DOC = os.path.join(ROOT, "docs", "api-coverage.md")
+NAMES = os.path.join(ROOT, "tfteach", "_tf_api_names.json")
+
+
+def resolve(path):
+    import importlib
+    obj = importlib.import_module("tfteach")
+    for part in path.split(".")[1:]:
+        obj = getattr(obj, part)
+    return obj
+
+
+def has(obj, name):
+    try:
+        getattr(obj, name)
+    except (AttributeError, ImportError, NotImplementedError):
+        return False
+    return True
+
+
+def measure():
+    """{namespace: (implemented names, missing names)} and the recording's versions."""
+    with open(NAMES) as f:
+        data = json.load(f)
+    out = {}
+    for path, names in data["namespaces"].items():
+        try:
+            obj = resolve(path)
+        except AttributeError:
+            out[path] = ([], list(names))
+            continue
+        done = [n for n in names if has(obj, n)]
+        out[path] = (done, [n for n in names if n not in set(done)])
+    return data, out
+
+
+def _names(ns):
+    return ", ".join(f"`{n}`" for n in ns) if ns else "—"
+
+
+def render():
+    data, cov = measure()
+    order = sorted(cov, key=lambda p: (p.startswith("tf.compat.v1"), p.count("."), p))
+    total = sum(len(d) + len(m) for d, m in cov.values())
+    done = sum(len(d) for d, _ in cov.values())
+    lines = [
+        "# API coverage: tfteach against TensorFlow 2.21",
+        "",
+        "Generated; do not edit. After any change (a merge) that adds names, regenerate with",
+        "",
+        "    python tools/gen_api_coverage.py",
+        "",
+        f"The names are the public attributes of TensorFlow {data['tensorflow']}'s namespaces "
+        f"(Keras {data['keras']} under `tf.keras`), recorded by `tools/gen_api_names.py` in "
+        "`tfteach/_tf_api_names.json`. A name is implemented when tfteach's namespace of "
+        "the same path returns it; every other name raises AttributeError saying "
+        "\"tfteach does not implement it yet\". `tests/test_api_coverage.py` fails while "
+        "this file is stale.",
+        "",
+        f"Overall: {done} of {total} names ({100 * done / total:.1f}%).",
+        "",
+        "| namespace | implemented | names | coverage |",
+        "|---|---:|---:|---:|",
+    ]
+    for p in order:
+        d, m = cov[p]
+        n = len(d) + len(m)
+        lines.append(f"| `{p}` | {len(d)} | {n} | {100 * len(d) / n:.1f}% |")
+    for p in order:
+        d, m = cov[p]
+        lines += ["", f"## `{p}`", "", f"Implemented ({len(d)}): {_names(d)}", "",
+                  f"Not yet ({len(m)}): {_names(m)}"]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv):
+    text = render()
+    if "--check" in argv:
+        with open(DOC) as f:
+            same = f.read() == text
+        print("docs/api-coverage.md is " + ("up to date" if same else
+                                            "stale: run python tools/gen_api_coverage.py"))
+        return 0 if same else 1
+    os.makedirs(os.path.dirname(DOC), exist_ok=True)
+    with open(DOC, "w") as f:
+        f.write(text)
+    print(f"wrote {DOC}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, ROOT)
+    sys.exit(main(sys.argv[1:]))

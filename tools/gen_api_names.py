@@ -1,0 +1,47 @@
+"""Writes tfteach/_tf_api_names.json: the public names of TensorFlow 2.21's namespaces
+that users touch (`tf`, `tf.compat.v1` and their common submodules). Run with the TF venv:
+    /work/tfenv/bin/python tools/gen_api_names.py
+The file holds names only. tfteach reads it to say "tfteach does not implement X yet" for
+a TF name it lacks, and tools/gen_api_coverage.py measures coverage against it."""
+import json
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import tensorflow as tf  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SUB = ["nn", "math", "linalg", "data", "train", "summary", "image", "strings", "random",
+       "sparse", "ragged", "saved_model", "config", "io", "autograph"]
+TF2 = ["tf"] + [f"tf.{m}" for m in SUB] + [
+    f"tf.keras.{m}" for m in ("layers", "losses", "metrics", "optimizers", "callbacks",
+                              "utils")]
+V1 = ["tf.compat.v1"] + [f"tf.compat.v1.{m}" for m in SUB + ["losses", "metrics"]]
+
+
+def resolve(path):
+    obj = tf
+    for part in path.split(".")[1:]:
+        obj = getattr(obj, part)
+    return obj
+
+
+def public(obj):
+    return sorted(n for n in dir(obj) if not n.startswith("_"))
+
+
+def main(out):
+    names = {}
+    for path in TF2 + V1:
+        names[path] = public(resolve(path))
+    data = {"tensorflow": tf.__version__, "keras": tf.keras.__version__
+            if hasattr(tf.keras, "__version__") else None, "namespaces": names}
+    with open(out, "w") as f:
+        json.dump(data, f, indent=0, sort_keys=True)
+        f.write("\n")
+    print(f"{out}: {sum(len(v) for v in names.values())} names in {len(names)} namespaces")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "tfteach",
+                                                            "_tf_api_names.json"))
