@@ -108,8 +108,8 @@ def case_v1_spellings(tf, tmp):
             tf.mod(a, b), tf.truncatemod(a, b), tf.realdiv(tf.cast(a, tf.float32), 2.),
             tf.div_no_nan(1., 0.), tf.arg_max([1, 3, 2], 0), tf.arg_min([1, 3, 2], 0),
             tf.log(1.0), tf.squared_difference(3., 1.), tf.rint(2.5), tf.to_float(a),
-            tf.reverse_v2([1, 2], [0]), tf.bitcast(tf.constant(1.0), tf.int32),
-            tf.count_nonzero([0, 1, 2]), tf.is_nan(1.0), tf.matrix_transpose([[1, 2]]),
-            tf.scalar_mul(2, a), tf.reduce_join(["a", "b"]) if False else tf.constant(0)]
+            tf.reverse_v2([1, 2], [0]), tf.count_nonzero([0, 1, 2]), tf.is_nan(1.0),
+            tf.matrix_transpose([[1, 2]]), tf.scalar_mul(2, a)]
+    sc = tf.switch_case(tf.constant(1), [lambda: tf.constant(10), lambda: tf.constant(20)])
     with tf.Session() as s:
-        return [[op.op.type for op in outs], s.run(outs)]
+        return [[op.op.type for op in outs], s.run(outs), s.run(sc)]

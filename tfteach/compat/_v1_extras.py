@@ -80,3 +80,9 @@ def disable_v2_tensorshape():
 
 
 QUANTIZED_DTYPES = frozenset([_dt.qint8, _dt.quint8, _dt.qint16, _dt.quint16, _dt.qint32])
+
+
+def floor_div(x, y, name=None):
+    """The raw FloorDiv op under TF1's generated name (`floordiv` is the wrapped one)."""
+    from ..framework.op_def_library import apply_op
+    return apply_op("FloorDiv", [x, y], name=name or "FloorDiv")[0]

@@ -22,7 +22,7 @@ _EXTRAS = ("to_int32", "to_int64", "to_double", "to_bfloat16", "to_complex64",
            "convert_to_tensor_or_indexed_slices", "initialize_variables",
            "initialize_local_variables", "tables_initializer", "initialize_all_tables",
            "moving_average_variables", "enable_v2_tensorshape", "disable_v2_tensorshape",
-           "QUANTIZED_DTYPES")
+           "QUANTIZED_DTYPES", "floor_div")
 
 TOP_OVERRIDES = {
     **{n: f"tfteach.ops.assert_ops:{n}" for n in _ASSERTS},
@@ -46,6 +46,7 @@ TOP_OVERRIDES = {
     "OpError": "tfteach.errors:OpError",
     "get_seed": "tfteach.ops.random_ops:get_seed",
     "trace": "tfteach.ops.linalg_ops:linalg_trace",
+    "switch_case": "tfteach.eager.control_flow:switch_case",
 }
 
 # Names an op module holds under the same spelling that are not TF's object of that name.
