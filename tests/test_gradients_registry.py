@@ -227,6 +227,25 @@ CASES = {
     "MatrixSolve": ([r(3, 3) + 3 * np.eye(3), r(3, 2)], lambda tf, a, b: tf.linalg.solve(
         a, b) + tf.linalg.solve(a, b, adjoint=True)),
     "DiagPart": ([r(2, 3, 2, 3)], lambda tf, x: tf.linalg.tensor_diag_part(x)),
+    # decompositions: the input made symmetric positive definite inside the function (so
+    # every entry is perturbed consistently); sign-free functions of the vectors
+    "Cholesky": ([r(3, 3)], lambda tf, x: tf.linalg.cholesky(
+        tf.matmul(x, x, transpose_b=True) + 3 * tf.eye(3, dtype=tf.float64))),
+    "SelfAdjointEigV2": ([r(3, 3)], lambda tf, x: tf.concat([
+        tf.linalg.eigvalsh(x + tf.transpose(x)),
+        tf.reshape(tf.square(tf.linalg.eigh(x + tf.transpose(x))[1]), [-1])], 0)),
+    "Qr": ([r(4, 3), r(2, 3)], lambda tf, x, w: tf.concat([
+        tf.reshape(tf.matmul(*tf.linalg.qr(x)), [-1]),
+        tf.reshape(tf.abs(tf.linalg.qr(x)[1]), [-1]),
+        tf.reshape(tf.square(tf.linalg.qr(w)[0]), [-1]),
+        tf.reshape(tf.abs(tf.linalg.qr(w)[1]), [-1])], 0)),
+    "Svd": ([r(4, 3), r(2, 3)], lambda tf, x, w: tf.concat([
+        tf.linalg.svd(x, compute_uv=False), tf.linalg.svd(w)[0],
+        tf.reshape(tf.square(tf.linalg.svd(x)[1]), [-1]),
+        tf.reshape(tf.square(tf.linalg.svd(w)[2]), [-1])], 0)),
+    "MatrixTriangularSolve": ([r(3, 3) + 3 * np.eye(3), r(3, 2)], lambda tf, a, b:
+                              tf.linalg.triangular_solve(a, b) +
+                              tf.linalg.triangular_solve(a, b, lower=False, adjoint=True)),
     "TensorScatterMax": ([distinct(4, 2), distinct(2, 2)], lambda tf, t, u:
                          tf.tensor_scatter_nd_max(t, [[0], [2]], u)),
     "TensorScatterMin": ([distinct(4, 2), distinct(2, 2)], lambda tf, t, u:

@@ -215,7 +215,9 @@ def namespace():
                  "band_part": matrix_band_part, "diag": matrix_diag,
                  "diag_part": matrix_diag_part, "set_diag": matrix_set_diag,
                  "trace": linalg_trace, "tensor_diag": tensor_diag,
-                 "tensor_diag_part": tensor_diag_part, "solve": matrix_solve}.items():
+                 "tensor_diag_part": tensor_diag_part, "solve": matrix_solve,
+                 "cholesky": cholesky, "qr": qr, "svd": svd, "eigh": eigh,
+                 "eigvalsh": eigvalsh, "triangular_solve": triangular_solve}.items():
         setattr(ns, k, v)
     from .._missing import install
     return install(ns, "tf.compat.v1.linalg")
@@ -418,3 +420,139 @@ def matrix_solve(matrix, rhs, adjoint=False, name=None):
 
 
 solve = matrix_solve
+
+
+# --- decompositions: Cholesky, Qr, Svd, SelfAdjointEigV2; MatrixTriangularSolve ---------------
+
+def _matrix_dims(op):
+    x = op.inputs[0].shape
+    shape_rules.require_rank_at_least(op, x, 2)
+    return None if x.rank is None else list(x.as_tuple())
+
+
+def _min_dim(m, n):
+    return None if m is None or n is None else min(m, n)
+
+
+def _qr_shape(op):
+    d = _matrix_dims(op)
+    if d is None:
+        return [unknown_shape(), unknown_shape()]
+    *batch, m, n = d
+    k = m if op.get_attr("full_matrices") else _min_dim(m, n)
+    return [TensorShape(batch + [m, k]), TensorShape(batch + [k, n])]
+
+
+def _svd_shape(op):
+    d = _matrix_dims(op)
+    if d is None:
+        return [unknown_shape()] * 3
+    *batch, m, n = d
+    k = _min_dim(m, n)
+    s = TensorShape(batch + [k])
+    if not op.get_attr("compute_uv"):
+        return [s, TensorShape([]), TensorShape([])]
+    full = op.get_attr("full_matrices")
+    return [s, TensorShape(batch + [m, m if full else k]),
+            TensorShape(batch + [n, n if full else k])]
+
+
+def _eig_shape(op):
+    sq = _square_shape(op)[0]
+    if sq.rank is None:
+        return [unknown_shape(), unknown_shape()]
+    e = TensorShape(list(sq.as_tuple())[:-1])
+    return [e, sq if op.get_attr("compute_v") else TensorShape([])]
+
+
+registry.register_op("Cholesky", inputs=(("input", "T"),), outputs=(("output", "T"),),
+                     shape=_square_shape,
+                     doc="The lower-triangular L with L L^H = input, from input's lower "
+                         "triangle; NaN where the matrix is not positive definite.")
+registry.register_op("Qr", inputs=(("input", "T"),), outputs=(("q", "T"), ("r", "T")),
+                     shape=_qr_shape, attr_defaults={"full_matrices": False},
+                     doc="Householder QR of each inner matrix: q with orthonormal columns, "
+                         "r upper triangular.")
+registry.register_op("Svd", inputs=(("input", "T"),), outputs=(("s", "T"), ("u", "T"),
+                                                               ("v", "T")),
+                     shape=_svd_shape,
+                     attr_defaults={"compute_uv": True, "full_matrices": False},
+                     doc="Singular values (descending) and, with compute_uv, the singular "
+                         "vectors: input = u diag(s) v^H.")
+registry.register_op("SelfAdjointEigV2", inputs=(("input", "T"),),
+                     outputs=(("e", "T"), ("v", "T")), shape=_eig_shape,
+                     attr_defaults={"compute_v": True},
+                     doc="Eigenvalues (ascending) and eigenvectors of each self-adjoint "
+                         "matrix, read from its lower triangle.")
+registry.register_op("MatrixTriangularSolve", inputs=(("matrix", "T"), ("rhs", "T")),
+                     outputs=(("output", "T"),),
+                     shape=lambda op: [_broadcast_solve_shape(op)],
+                     attr_defaults={"lower": True, "adjoint": False},
+                     doc="X with matrix @ X = rhs for triangular matrices (the lower or upper "
+                         "triangle of `matrix` is read), batch dimensions broadcast.")
+
+
+def _broadcast_solve_shape(op):
+    a, b = op.inputs[0].shape, op.inputs[1].shape
+    shape_rules.require_rank_at_least(op, a, 2)
+    shape_rules.require_rank_at_least(op, b, 2)
+    if a.rank is None or b.rank is None:
+        return unknown_shape()
+    from ..framework.tensor_shape import broadcast_shapes
+    da, db = a.as_tuple(), b.as_tuple()
+    shape_rules.merge_dim(op, da[-2], da[-1])
+    shape_rules.merge_dim(op, da[-2], db[-2])
+    batch = broadcast_shapes(TensorShape(list(da[:-2])), TensorShape(list(db[:-2])))
+    return TensorShape(list(batch.as_tuple()) + list(db[-2:]))
+
+
+def cholesky(input, name=None):  # noqa: A002 - TF's name
+    return apply_op("Cholesky", [input], name=name or "Cholesky")[0]
+
+
+def qr(input, full_matrices=False, name=None):  # noqa: A002 - TF's name
+    """(q, r) as TF's `Qr` namedtuple."""
+    q, r = apply_op("Qr", [input], {"full_matrices": bool(full_matrices)}, name=name or "Qr")
+    return _Qr(q, r)
+
+
+def svd(tensor, full_matrices=False, compute_uv=True, name=None):
+    """s, or (s, u, v) with `compute_uv` (tensor = u diag(s) v^H)."""
+    s, u, v = apply_op("Svd", [tensor], {"compute_uv": bool(compute_uv),
+                                          "full_matrices": bool(full_matrices)},
+                       name=name or "Svd")
+    return (s, u, v) if compute_uv else s
+
+
+def eigh(tensor, name=None):
+    e, v = apply_op("SelfAdjointEigV2", [tensor], {"compute_v": True},
+                    name=name or "SelfAdjointEigV2")
+    return e, v
+
+
+def eigvalsh(tensor, name=None):
+    return apply_op("SelfAdjointEigV2", [tensor], {"compute_v": False},
+                    name=name or "SelfAdjointEigV2")[0]
+
+
+self_adjoint_eig = eigh
+self_adjoint_eigvals = eigvalsh
+
+
+def matrix_triangular_solve(matrix, rhs, lower=True, adjoint=False, name=None):
+    return apply_op("MatrixTriangularSolve", [matrix, rhs],
+                    {"lower": bool(lower), "adjoint": bool(adjoint)},
+                    name=name or "MatrixTriangularSolve")[0]
+
+
+def triangular_solve(matrix, rhs, lower=True, adjoint=False, name=None):
+    with _ops.name_scope(name, "triangular_solve", [matrix, rhs]):
+        return matrix_triangular_solve(matrix, rhs, lower=lower, adjoint=adjoint)
+
+
+def _qr_tuple():
+    import collections
+    return collections.namedtuple("Qr", ["q", "r"])
+
+
+_Qr = _qr_tuple()

@@ -670,3 +670,31 @@ registry.NotDifferentiable("Timestamp")
 
 def timestamp(name=None):
     return apply_op("Timestamp", [], name=name or "Timestamp")[0]
+
+
+def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
+    """Mean squared deviation from the mean (|x - mean|^2 for complex input)."""
+    with _ops.name_scope(name or "reduce_variance"):
+        x = _ops.convert_to_tensor(input_tensor, name="input_tensor")
+        means = reduce_mean(x, axis=axis, keepdims=True)
+        if not (means.dtype.is_floating or means.dtype.is_complex):
+            raise TypeError(f"Input must be either real or complex. Received integer type "
+                            f"{means.dtype}.")
+        diff = x - means
+        if diff.dtype.is_complex:
+            g = globals()     # real/conj come with the complex ops, where present
+            if "real" not in g or "conj" not in g:
+                raise NotImplementedError("reduce_variance of complex input needs "
+                                          "tf.math.real and tf.math.conj, which tfteach "
+                                          "does not implement yet")
+            sq = g["real"](diff * g["conj"](diff))
+        else:
+            sq = square(diff)
+        return reduce_mean(sq, axis=axis, keepdims=keepdims)
+
+
+def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
+    """Square root of reduce_variance."""
+    with _ops.name_scope(name or "reduce_std"):
+        x = _ops.convert_to_tensor(input_tensor, name="input_tensor")
+        return sqrt(reduce_variance(x, axis=axis, keepdims=keepdims))

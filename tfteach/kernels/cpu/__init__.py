@@ -49,7 +49,8 @@ _INDEX = {
     """,
     "linalg": """
         BatchMatMulV2 MatMul MatrixDeterminant MatrixInverse Einsum MatrixBandPart MatrixDiagV3
-        MatrixDiagPartV3 MatrixSetDiagV3 Diag DiagPart MatrixSolve
+        MatrixDiagPartV3 MatrixSetDiagV3 Diag DiagPart MatrixSolve Cholesky Qr Svd
+        SelfAdjointEigV2 MatrixTriangularSolve
     """,
     "random": """
         Multinomial RandomShuffle RandomStandardNormal RandomUniform RandomUniformInt

@@ -487,3 +487,87 @@ def matrix_solve(a, b, *, adjoint):
         return np.linalg.solve(a, b).astype(b.dtype)
     except np.linalg.LinAlgError:
         raise _err("Input matrix is not invertible.") from None
+
+
+# --- decompositions (LAPACK through NumPy, batched over leading dimensions) --------------------
+
+def _require_matrix(x, op, square=False):
+    x = np.asarray(x)
+    if x.dtype not in _BLAS:
+        raise errors.InvalidArgumentError(None, None, f"No kernel for {op} with dtype {x.dtype}")
+    if x.ndim < 2:
+        raise errors.InvalidArgumentError(
+            None, None, f"Input tensor 0 must have rank >= 2, got {x.ndim}")
+    if square and x.shape[-1] != x.shape[-2]:
+        raise errors.InvalidArgumentError(None, None, "Input matrix must be square.")
+    return x
+
+
+@register_kernel("Cholesky")
+def cholesky(x):
+    x = _require_matrix(x, "Cholesky", square=True)
+    try:
+        return np.linalg.cholesky(x).astype(x.dtype)
+    except np.linalg.LinAlgError:
+        pass
+    # one matrix is not positive definite: TF fills that one's lower triangle with NaN
+    n = x.shape[-1]
+    flat = x.reshape(-1, n, n)
+    out = np.zeros_like(flat)
+    for i in range(flat.shape[0]):
+        try:
+            out[i] = np.linalg.cholesky(flat[i])
+        except np.linalg.LinAlgError:
+            out[i][np.tril_indices(n)] = np.nan
+    return out.reshape(x.shape)
+
+
+@register_kernel("Qr")
+def qr(x, *, full_matrices):
+    x = _require_matrix(x, "Qr")
+    q, r = np.linalg.qr(x, mode="complete" if full_matrices else "reduced")
+    return q.astype(x.dtype), r.astype(x.dtype)
+
+
+@register_kernel("Svd")
+def svd(x, *, compute_uv, full_matrices):
+    x = _require_matrix(x, "Svd")
+    if not compute_uv:
+        s = np.linalg.svd(x, compute_uv=False).astype(x.real.dtype)
+        empty = np.zeros((), x.dtype)
+        return s.astype(x.dtype), empty, empty
+    if 0 in x.shape[-2:]:
+        m, n = x.shape[-2:]
+        k = min(m, n)
+        batch = x.shape[:-2]
+        return (np.zeros(batch + (k,), x.dtype),
+                np.zeros(batch + (m, m if full_matrices else k), x.dtype),
+                np.zeros(batch + (n, n if full_matrices else k), x.dtype))
+    u, s, vh = np.linalg.svd(x, full_matrices=bool(full_matrices))
+    v = np.conj(np.swapaxes(vh, -1, -2))
+    return s.astype(x.dtype), u.astype(x.dtype), v.astype(x.dtype)
+
+
+@register_kernel("SelfAdjointEigV2")
+def self_adjoint_eig(x, *, compute_v):
+    x = _require_matrix(x, "SelfAdjointEigV2", square=True)
+    if not compute_v:
+        return np.linalg.eigvalsh(x).astype(x.dtype), np.zeros((), x.dtype)
+    e, v = np.linalg.eigh(x)
+    return e.astype(x.dtype), v.astype(x.dtype)
+
+
+@register_kernel("MatrixTriangularSolve")
+def matrix_triangular_solve(a, b, *, lower, adjoint):
+    a, b = np.asarray(a), np.asarray(b)
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+        raise _err("Input matrix must be square.")
+    if b.ndim < 2 or b.shape[-2] != a.shape[-1]:
+        raise _err("Input matrix and right-hand side must have the same number of rows.")
+    a = np.tril(a) if lower else np.triu(a)
+    if adjoint:
+        a = np.conj(np.swapaxes(a, -1, -2))
+    try:
+        return np.linalg.solve(a, b).astype(b.dtype)
+    except np.linalg.LinAlgError:
+        raise _err("Input matrix is not invertible.") from None
