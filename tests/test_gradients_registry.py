@@ -227,6 +227,15 @@ CASES = {
     "MatrixSolve": ([r(3, 3) + 3 * np.eye(3), r(3, 2)], lambda tf, a, b: tf.linalg.solve(
         a, b) + tf.linalg.solve(a, b, adjoint=True)),
     "DiagPart": ([r(2, 3, 2, 3)], lambda tf, x: tf.linalg.tensor_diag_part(x)),
+    # image resizes: linear in the image, so a large step is exact up to the float32 the
+    # bilinear op computes in
+    "ResizeBilinear": ([r(1, 3, 4, 2)], lambda tf, x: tf.cast(
+        tf.image.resize_bilinear(x, [5, 7]) + tf.image.resize_bilinear(
+            x, [2, 3], align_corners=True) [:, :1, :1] * 0 + tf.image.resize_bilinear(
+            x, [5, 7], half_pixel_centers=True), tf.float64), {"eps": 0.1, "rtol": 1e-4,
+                                                               "atol": 1e-4}),
+    "ResizeNearestNeighbor": ([r(1, 3, 4, 2)], lambda tf, x: tf.image.resize_nearest_neighbor(
+        x, [5, 7]) + tf.image.resize_nearest_neighbor(x, [5, 7], half_pixel_centers=True)),
     # decompositions: the input made symmetric positive definite inside the function (so
     # every entry is perturbed consistently); sign-free functions of the vectors
     "Cholesky": ([r(3, 3)], lambda tf, x: tf.linalg.cholesky(

@@ -80,8 +80,11 @@ def _submodule(name):
     from .eager import _tf2_names as N
     from .eager import api
     full = f"{__name__}.{name}"
+    if name == "image":
+        from .ops import image_ops
+        return image_ops.namespace()
     if name in ("math", "linalg", "random", "dtypes", "debugging", "bitwise", "strings",
-                "image", "signal", "sparse", "io", "experimental", "test", "saved_model",
+                "signal", "sparse", "io", "experimental", "test", "saved_model",
                 "nest", "autodiff"):
         allowed = getattr(N, name.upper(), frozenset())
         overrides = {"math": api.MATH_OVERRIDES, "linalg": api.LINALG_OVERRIDES,

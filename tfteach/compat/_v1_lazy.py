@@ -118,6 +118,9 @@ def submodule(parent, name):
     allowed = N.SUBMODULES[name]
     if name == "keras":
         return importlib.import_module("tfteach.keras")
+    if name == "image":
+        from ..ops import image_ops
+        return image_ops.namespace(v1=True)
     if name in SUB_TARGETS:
         target = SUB_TARGETS[name]
         if api._import(target) is None:

@@ -21,7 +21,7 @@ OP_MODULES = ("tfteach.ops.math_ops", "tfteach.ops.array_ops", "tfteach.ops.lina
 
 
 GRAD_MODULES = ("tfteach.ops.math_grad", "tfteach.ops.array_grad", "tfteach.ops.nn_grad",
-                "tfteach.ops.linalg_grad", "tfteach.ops.random_grad")
+                "tfteach.ops.linalg_grad", "tfteach.ops.random_grad", "tfteach.ops.image_grad")
 
 _loaded = []
 

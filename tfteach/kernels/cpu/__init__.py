@@ -14,7 +14,7 @@ import os
 # Import order matters where a module registers a kernel only if none exists yet
 # (gradient_ops) or replaces one (nn): load_all keeps this order.
 MODULES = ("array", "math", "state", "linalg", "random", "reduce", "gradient_ops", "summary",
-           "training", "nn", "control_flow", "script", "tensor_array", "data")
+           "training", "nn", "control_flow", "script", "tensor_array", "data", "image")
 # shared machinery the kernel modules import, registering no kernels themselves: _build
 # (element-wise kernel factories), gemm (tfteach's own float32 GEMM), threads (the
 # parallel-launch and BLAS-thread policy)
@@ -39,6 +39,10 @@ _INDEX = {
         Relu Relu6 Rint Round Rsqrt Selu Sigmoid Sign Sin Sinh Softplus Softsign Sqrt Square
         SquaredDifference Sub Tan Tanh Div TruncateDiv TruncateMod DivNoNan MulNoNan Xdivy
         Xlogy Atan2 Acosh Asinh Atanh Erfc Lgamma Digamma Cumsum Cumprod Timestamp
+    """,
+    "image": """
+        ResizeBilinear ResizeBilinearGrad ResizeNearestNeighbor ResizeNearestNeighborGrad
+        AdjustContrastv2 AdjustSaturation
     """,
     "data": """
         OneShotIterator IteratorGetNext IteratorV2 MakeIterator IteratorToStringHandle
