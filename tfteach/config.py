@@ -2,7 +2,9 @@
 from .runtime import devices as _devices
 
 __all__ = ["PhysicalDevice", "LogicalDevice", "list_physical_devices",
-           "list_logical_devices", "get_visible_devices", "set_visible_devices",
+           "list_logical_devices", "get_visible_devices", "LogicalDeviceConfiguration",
+           "set_logical_device_configuration", "get_logical_device_configuration",
+           "set_visible_devices",
            "run_functions_eagerly", "functions_run_eagerly", "experimental", "threading",
            "get_soft_device_placement", "set_soft_device_placement"]
 
@@ -63,13 +65,59 @@ def set_visible_devices(devices, device_type=None):
 
 
 def list_logical_devices(device_type=None):
+    """The logical devices (listing them initialises the runtime, after which the logical
+    device configuration is fixed, as in TF)."""
+    _devices.mark_initialized()
     out = []
     counts = {}
     for d in get_visible_devices(device_type):
-        i = counts.get(d.device_type, 0)
-        counts[d.device_type] = i + 1
-        out.append(LogicalDevice(f"/device:{d.device_type}:{i}", d.device_type))
+        n = _devices.logical_cpu_count() if d.device_type == "CPU" else 1
+        for _ in range(n):
+            i = counts.get(d.device_type, 0)
+            counts[d.device_type] = i + 1
+            out.append(LogicalDevice(f"/device:{d.device_type}:{i}", d.device_type))
     return out
+
+
+class LogicalDeviceConfiguration:
+    """One logical device carved out of a physical one (memory_limit in MB for GPUs)."""
+    __slots__ = ("memory_limit", "experimental_priority", "experimental_device_ordinal")
+
+    def __init__(self, memory_limit=None, experimental_priority=None,
+                 experimental_device_ordinal=None):
+        self.memory_limit = memory_limit
+        self.experimental_priority = experimental_priority
+        self.experimental_device_ordinal = experimental_device_ordinal
+
+    def __eq__(self, other):
+        return isinstance(other, LogicalDeviceConfiguration) and all(
+            getattr(self, k) == getattr(other, k) for k in self.__slots__)
+
+    def __repr__(self):
+        return (f"LogicalDeviceConfiguration(memory_limit={self.memory_limit}, "
+                f"experimental_priority={self.experimental_priority}, "
+                f"experimental_device_ordinal={self.experimental_device_ordinal})")
+
+
+def set_logical_device_configuration(device, logical_devices):
+    """Splits a physical CPU into len(logical_devices) logical CPUs. tfteach runs them all on
+    the one processor (as TF's virtual CPUs share it); GPUs cannot be split in tfteach."""
+    if device.device_type != "CPU":
+        raise NotImplementedError("tfteach splits only the CPU into logical devices; "
+                                  f"{device.name} cannot be configured.")
+    configs = list(logical_devices)
+    for c in configs:
+        if c.memory_limit is not None:
+            raise ValueError("Setting memory limit on CPU virtual devices is currently not "
+                             "supported")
+    _devices.set_logical_cpus(configs)
+
+
+def get_logical_device_configuration(device):
+    if device.device_type != "CPU":
+        return None
+    configs = _devices.logical_cpu_configs()
+    return list(configs) if configs else None
 
 
 _state = {"run_eagerly": False, "soft_placement": True}
@@ -109,6 +157,9 @@ class _Experimental:
 
     list_physical_devices = staticmethod(list_physical_devices)
     list_logical_devices = staticmethod(list_logical_devices)
+    set_virtual_device_configuration = staticmethod(set_logical_device_configuration)
+    get_virtual_device_configuration = staticmethod(get_logical_device_configuration)
+    VirtualDeviceConfiguration = LogicalDeviceConfiguration
     get_visible_devices = staticmethod(get_visible_devices)
     set_visible_devices = staticmethod(set_visible_devices)
 

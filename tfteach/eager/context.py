@@ -113,6 +113,17 @@ def eager_device_scope(device_name):
         _device_stack.pop()
 
 
+def logical_cpu_name():
+    """The full name of the logical CPU that `tf.device` asks for ('/CPU:1' once the CPU is
+    split by tf.config.set_logical_device_configuration); None for CPU:0, a GPU, or an index
+    past the logical CPUs (soft placement puts those on CPU:0, as TF does)."""
+    from ..runtime import devices, placement
+    kind, index = placement.parse_device(_device_stack[-1])
+    if kind == "CPU" and 0 < index < devices.logical_cpu_count():
+        return placement.canonical_name("CPU", index)
+    return None
+
+
 def current_device():
     """The device type eager kernels run on: the CPU. (Eager kernels take and return NumPy
     arrays; `tf.device('/GPU:0')` is accepted and checked, and GPU placement happens for

@@ -273,7 +273,13 @@ def execute(opdef, inputs, attrs, name):
     if fast_key is not None and key is not None and not d.op_proto_needed:
         d.attrs = attrs
         _fast_cache[fast_key] = d
-    return _run(d, opdef, flat, [t._value for t in flat], attrs, name)
+    outs = _run(d, opdef, flat, [t._value for t in flat], attrs, name)
+    if context._device_stack[-1]:
+        logical = context.logical_cpu_name()
+        if logical is not None:
+            for t in outs:
+                t._device = logical
+    return outs
 
 
 _fast_cache = {}

@@ -36,7 +36,12 @@ from .tensor import EagerTensor
 __all__ = ["function", "Function", "ConcreteFunction", "FuncGraph", "TensorSpec"]
 
 
+# Callables told of every concrete function call (tf.summary.trace_on records the graphs).
+CALL_OBSERVERS = []
+
+
 # --- TensorSpec ---------------------------------------------------------------------------
+
 
 class TensorSpec:
     """Describes a tensor argument: shape (None dims accept any size), dtype, name."""
@@ -240,6 +245,9 @@ class ConcreteFunction:
 
     def _call_flat(self, arg_tensors):
         """Runs the graph on the flat argument tensors; returns the structured outputs."""
+        if CALL_OBSERVERS:
+            for observe in CALL_OBSERVERS:
+                observe(self)
         if self._cap_values is None:
             # Captured eager tensors are immutable and a variable's storage slot never
             # changes: the capture feeds are the same at every call.

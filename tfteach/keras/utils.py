@@ -5,7 +5,8 @@ import numpy as np
 
 from .backend import set_random_seed  # noqa: F401
 
-__all__ = ["to_categorical", "set_random_seed", "get_file", "normalize"]
+__all__ = ["to_categorical", "set_random_seed", "get_file", "normalize", "plot_model",
+           "model_to_dot"]
 
 
 def to_categorical(x, num_classes=None):
@@ -50,6 +51,62 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
         f"{fname} is not in the cache ({path}) and tfteach does not download files. Copy it "
         f"there from {origin or 'its origin'} on a machine that is online, or use the data "
         f"sets that ship offline (tfteach.datasets.mnist_subset(), digits(), text()).")
+
+def _pydot():
+    try:
+        import pydot
+    except ImportError:
+        raise ImportError("You must install pydot (`pip install pydot`) for `plot_model` to "
+                          "work.") from None
+    return pydot
+
+
+def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=True,
+                 rankdir="TB", expand_nested=False, dpi=200, subgraph=False,
+                 show_layer_activations=False, show_trainable=False, **kwargs):
+    """A pydot graph of the model's layers, in order, each joined to the next."""
+    pydot = _pydot()
+    if expand_nested or subgraph:
+        raise NotImplementedError("tfteach's model_to_dot draws the top-level layers only "
+                                  "(expand_nested/subgraph are not implemented).")
+    dot = pydot.Dot()
+    dot.set("rankdir", rankdir)
+    dot.set("dpi", dpi)
+    dot.set_node_defaults(shape="record")
+    prev = None
+    for layer in model.layers:
+        label = type(layer).__name__
+        if show_layer_names:
+            label = f"{layer.name} ({label})"
+        if show_layer_activations and getattr(layer, "activation", None) is not None:
+            label += f"\\nactivation: {getattr(layer.activation, '__name__', layer.activation)}"
+        if show_shapes:
+            label += f"\\noutput shape: {getattr(layer, 'output_shape', '?')}"
+        if show_dtype:
+            label += f"\\ndtype: {getattr(layer, 'dtype', '?')}"
+        if show_trainable:
+            label += f"\\ntrainable: {layer.trainable}"
+        node = pydot.Node(str(id(layer)), label=label)
+        dot.add_node(node)
+        if prev is not None:
+            dot.add_edge(pydot.Edge(prev, str(id(layer))))
+        prev = str(id(layer))
+    return dot
+
+
+def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
+               show_layer_names=True, rankdir="TB", expand_nested=False, dpi=200,
+               show_layer_activations=False, show_trainable=False, **kwargs):
+    """Draws the model's layers to `to_file` (format from its extension) with pydot and
+    Graphviz; ImportError when pydot is missing, as in Keras."""
+    dot = model_to_dot(model, show_shapes=show_shapes, show_dtype=show_dtype,
+                       show_layer_names=show_layer_names, rankdir=rankdir, dpi=dpi,
+                       show_layer_activations=show_layer_activations,
+                       show_trainable=show_trainable)
+    ext = os.path.splitext(str(to_file))[1][1:] or "png"
+    dot.write(str(to_file), format=ext)
+    return None
+
 
 import sys as _sys  # noqa: E402
 

@@ -154,3 +154,28 @@ def list_session_devices(devs):
             out.append(_DeviceAttributes(f"/job:localhost/replica:0/task:0/device:GPU:{i}",
                                          "GPU", gpu_memory.pool().limit))
     return out
+
+
+# --- logical devices --------------------------------------------------------------------------
+# tf.config.set_logical_device_configuration splits the CPU into several logical CPUs
+# ('/device:CPU:0', '/device:CPU:1', ...): one processor, several device names, as TF's
+# virtual CPUs are (used to try multi-device code on one machine).
+_logical = {"CPU": None, "initialized": False}
+
+
+def logical_cpu_count():
+    return len(_logical["CPU"]) if _logical["CPU"] else 1
+
+
+def set_logical_cpus(configs):
+    if _logical["initialized"]:
+        raise RuntimeError("Virtual devices cannot be modified after being initialized")
+    _logical["CPU"] = list(configs) if configs else None
+
+
+def logical_cpu_configs():
+    return _logical["CPU"]
+
+
+def mark_initialized():
+    _logical["initialized"] = True

@@ -231,6 +231,73 @@ def flush(writer=None, name=None):
         writer.flush()
 
 
+# --- graph traces --------------------------------------------------------------------------
+# trace_on .. trace_export records the graph of every tf.function called in between and
+# writes them as TF does: one summary tagged `name`, plugin "graph_run_metadata_graph",
+# whose string tensor is a RunMetadata message holding each graph as a FunctionGraphs'
+# pre_optimization_graph (TensorBoard's graph dashboard reads it).
+_trace = {"on": False, "graphs": []}
+
+
+def _observe(concrete_function):
+    g = concrete_function.graph
+    if all(g is not seen for seen in _trace["graphs"]):
+        _trace["graphs"].append(g)
+
+
+def trace_on(graph=True, profiler=False, profiler_outdir=None):
+    if profiler:
+        raise NotImplementedError("tfteach's tf.summary.trace_on records graphs; the "
+                                  "profiler (profiler=True) is not implemented.")
+    from ..eager import function as _function
+    if _trace["on"]:
+        return      # TF only logs that a trace is already on
+    _trace.update(on=True, graphs=[], graph=bool(graph))
+    if graph:
+        _function.CALL_OBSERVERS.append(_observe)
+
+
+def trace_off():
+    from ..eager import function as _function
+    if _observe in _function.CALL_OBSERVERS:
+        _function.CALL_OBSERVERS.remove(_observe)
+    _trace.update(on=False, graphs=[])
+
+
+def _length_delimited(field, payload):
+    def varint(n):
+        out = bytearray()
+        while True:
+            b = n & 0x7F
+            n >>= 7
+            out.append(b | (0x80 if n else 0))
+            if not n:
+                return bytes(out)
+    return varint((field << 3) | 2) + varint(len(payload)) + payload
+
+
+def _run_metadata(graphs):
+    """RunMetadata{function_graphs: [FunctionGraphs{pre_optimization_graph: GraphDef}]} in
+    protobuf's wire format (tensorboardX ships no RunMetadata message)."""
+    from . import graph_def_proto
+    return b"".join(_length_delimited(4, _length_delimited(2, graph_def_proto(g)
+                                                           .SerializeToString()))
+                    for g in graphs)
+
+
+def trace_export(name, step=None, profiler_outdir=None):
+    if not _trace["on"]:
+        raise ValueError("Must enable trace before export through tf.summary.trace_on.")
+    graphs = list(_trace["graphs"])
+    trace_off()
+    writer = _get("writer")
+    if writer is None:
+        return None
+    data = np.array(_run_metadata(graphs), dtype=object)
+    write(name, data, step, _metadata(writer._pb, "graph_run_metadata_graph", None, b"1"))
+    return None
+
+
 class experimental:
     """`tf.summary.experimental`: the default step."""
 
