@@ -113,3 +113,15 @@ def case_v1_spellings(tf, tmp):
     sc = tf.switch_case(tf.constant(1), [lambda: tf.constant(10), lambda: tf.constant(20)])
     with tf.Session() as s:
         return [[op.op.type for op in outs], s.run(outs), s.run(sc)]
+
+
+def case_unknown_rank_reduction_gradient(tf, tmp):
+    # the classic linear-regression program: a shapeless placeholder fed a scalar
+    x = tf.placeholder("float")
+    w = tf.Variable(1.5)
+    cost = tf.reduce_sum(tf.pow(x * w - 1.0, 2)) / 4 + tf.reduce_mean(x * w) + \
+        tf.reduce_max(x * w) + tf.reduce_prod(x * w)
+    g = tf.gradients(cost, w)[0]
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        return [s.run(g, {x: 2.0}), s.run(g, {x: [1.0, 2.0]}), s.run(g, {x: [[3.0]]})]

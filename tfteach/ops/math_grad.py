@@ -819,6 +819,16 @@ def _min_grad(op, grad):
     return _min_or_max_grad(op, grad)
 
 
+def _reduces_all_axes(op):
+    """Whether a reduction's axes are Range(0, Rank(input)), i.e. every axis."""
+    axes = op.inputs[1].op
+    if axes.type != "Range":
+        return False
+    start, limit = _const_value(axes.inputs[0]), axes.inputs[1].op
+    return start is not None and int(start) == 0 and limit.type == "Rank" and \
+        limit.inputs[0] is op.inputs[0] and _const_value(axes.inputs[2]) == 1
+
+
 @register("Prod")
 def _prod_grad(op, grad):
     # d prod / d x_i = prod of the others: computed without dividing by x_i (zeros are
@@ -828,6 +838,16 @@ def _prod_grad(op, grad):
     axes_v = _const_value(op.inputs[1])
     in_shape = _shape_tuple(x)
     if axes_v is None or in_shape is None or None in in_shape:
+        if _reduces_all_axes(op):
+            # every axis of a tensor of unknown shape (reduce_prod(x) with no axis): the
+            # product of the others, over the flattened tensor
+            if not op.get_attr("keep_dims"):
+                grad = reshape(grad, reduced_shape(input_shape, op.inputs[1]))
+            grad = _op1("BroadcastTo", [grad, input_shape])
+            flat = reshape(x, [-1, 1])
+            left = _op1("Cumprod", [flat, np.int32(0)], {"exclusive": True, "reverse": False})
+            right = _op1("Cumprod", [flat, np.int32(0)], {"exclusive": True, "reverse": True})
+            return grad * reshape(left * right, input_shape), None
         raise NotImplementedError("Prod gradient needs static input shape and axes")
     rank = len(in_shape)
     axes = sorted({int(a) % rank for a in np.asarray(axes_v).reshape(-1)})

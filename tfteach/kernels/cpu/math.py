@@ -100,7 +100,9 @@ class _IntOrFloat:
         return u
 
     def _checked(self, u, x, y):
-        if np.any(np.asarray(y) == 0):
+        # only a zero that divides something counts: an empty result (a rank-0 input's
+        # reduction axes, mod its rank 0) divides nothing, as in TF
+        if np.any(np.asarray(y) == 0) and np.size(x) != 0:
             raise errors.InvalidArgumentError(None, None, "Integer division by zero")
         return u(x, y)
 
