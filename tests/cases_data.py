@@ -147,3 +147,17 @@ def case_make_iterators_in_eager(tf, tmp):
     return [type(it).__name__, next(it),
             _err(lambda: tf.compat.v1.data.make_initializable_iterator(ds))[0],
             tf.compat.v1.data.get_output_types(ds), tf.compat.v1.data.get_output_shapes(ds)]
+
+
+def case_window(tf, tmp):
+    w = tf.data.Dataset.range(10).window(3, shift=2)
+    dropped = tf.data.Dataset.range(10).window(3, shift=2, drop_remainder=True)
+    strided = tf.data.Dataset.range(10).window(3, shift=2, stride=2)
+    pairs = tf.data.Dataset.from_tensor_slices(([1, 2, 3], [4., 5., 6.])).window(2)
+    batched = pairs.flat_map(lambda a, b: tf.data.Dataset.zip((a.batch(2), b.batch(2))))
+    series = tf.data.Dataset.range(7).window(4, shift=1, drop_remainder=True).flat_map(
+        lambda win: win.batch(4))
+    return [repr(w), int(w.cardinality()), int(dropped.cardinality()),
+            [_list(x) for x in w], [_list(x) for x in strided], [_list(x) for x in dropped],
+            repr(pairs.element_spec), _list(batched), _list(series),
+            repr(tf.data.DatasetSpec(tf.TensorSpec([], tf.int64)))]

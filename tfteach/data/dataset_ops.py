@@ -21,8 +21,8 @@ from ..eager import nest
 from ..framework import dtypes as _dt
 from ..framework.tensor_shape import TensorShape
 
-__all__ = ["Dataset", "DatasetV1", "Iterator", "AUTOTUNE", "INFINITE_CARDINALITY",
-           "UNKNOWN_CARDINALITY", "NumpyIterator"]
+__all__ = ["Dataset", "DatasetV1", "DatasetSpec", "Iterator", "AUTOTUNE",
+           "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "NumpyIterator"]
 
 AUTOTUNE = -1
 INFINITE_CARDINALITY = -1
@@ -89,6 +89,9 @@ def _to_tensors(spec, flat_values):
     from ..eager.tensor import EagerTensor
     out = []
     for s, v in zip(_flat(spec), flat_values):
+        if isinstance(s, DatasetSpec):
+            out.append(v)       # a window's component is a dataset, handed over as it is
+            continue
         v = np.asarray(v, dtype=s.dtype._np) if not isinstance(v, np.ndarray) else v
         out.append(EagerTensor(v[()] if v.ndim == 0 else v, s.dtype))
     return _pack(spec, out)
@@ -327,6 +330,9 @@ class Dataset:
                        output_signature=None, name=None):
         return cls._adapt(_GeneratorDataset(generator, output_types, output_shapes, args,
                                             output_signature))
+
+    def window(self, size, shift=None, stride=1, drop_remainder=False, name=None):
+        return self._wrap(_WindowDataset(self, size, shift, stride, drop_remainder))
 
     def enumerate(self, start=0, name=None):
         return self._wrap(_ZipDataset((_RangeDataset((start, _INT64_MAX), _dt.int64), self)))
@@ -1181,6 +1187,85 @@ class TextLineDataset(Dataset):
                 if line.endswith(b"\r"):
                     line = line[:-1]
                 yield [np.array(line, dtype=object)]
+
+
+class DatasetSpec:
+    """`tf.data.DatasetSpec`: the spec of an element that is itself a dataset (a window)."""
+
+    def __init__(self, element_spec, dataset_shape=()):
+        self.element_spec = element_spec
+        self._dataset_shape = TensorShape(dataset_shape)
+
+    @property
+    def shape(self):
+        return self._dataset_shape
+
+    def __eq__(self, other):
+        return isinstance(other, DatasetSpec) and self.element_spec == other.element_spec \
+            and self._dataset_shape == other._dataset_shape
+
+    def __repr__(self):
+        return (f"DatasetSpec({self.element_spec!r}, "
+                f"TensorShape({self._dataset_shape.as_list()}))")
+
+
+class _ListDataset(Dataset):
+    """The elements of one window component (NumPy values, already read)."""
+    _repr_name = "_VariantDataset"
+
+    def __init__(self, values, spec):
+        self._values = values
+        self._spec = spec
+        self._card = len(values)
+
+    def _iter(self):
+        for v in self._values:
+            yield [v]
+
+
+class _WindowDataset(Dataset):
+    """`window`: windows of `size` elements `stride` apart, starting every `shift`
+    elements; each window is a structure of datasets like the input's elements. The last
+    windows may be short unless `drop_remainder`."""
+    _repr_name = "_WindowDataset"
+
+    def __init__(self, input_dataset, size, shift, stride, drop_remainder):
+        self._input = input_dataset
+        self._size = _positive(size, "Window size", "WindowDataset")
+        self._shift = self._size if shift is None else _positive(shift, "Window shift",
+                                                                 "WindowDataset")
+        self._stride = _positive(stride, "Window stride", "WindowDataset")
+        self._drop = bool(drop_remainder)
+        self._spec = nest.map_structure(DatasetSpec, input_dataset._spec)
+        n = input_dataset._card
+        if n < 0:
+            self._card = n
+        elif self._drop:
+            span = (self._size - 1) * self._stride + 1
+            self._card = 0 if n < span else (n - span) // self._shift + 1
+        else:
+            self._card = -(-n // self._shift)
+
+    def _iter(self):
+        specs = _flat(self._input._spec)
+        src = self._input._iter()
+        buf, base, start, done = [], 0, 0, False
+        span = (self._size - 1) * self._stride + 1
+        while True:
+            while not done and base + len(buf) < start + span:
+                try:
+                    buf.append(next(src))
+                except StopIteration:
+                    done = True
+            picked = [buf[i - base] for i in range(start, min(start + span, base + len(buf)),
+                                                   self._stride)]
+            if not picked or (self._drop and len(picked) < self._size):
+                return
+            yield [_ListDataset([e[k] for e in picked], sp) for k, sp in enumerate(specs)]
+            start += self._shift
+            if start > base:
+                del buf[:start - base]
+                base = start
 
 
 class _ConcatenateDataset(Dataset):
