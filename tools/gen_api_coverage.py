@@ -10,6 +10,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DOC = os.path.join(ROOT, "docs", "api-coverage.md")
 NAMES = os.path.join(ROOT, "tfteach", "_tf_api_names.json")
+PARAMS = os.path.join(ROOT, "tools", "tf_api_parameters.json")
 
 
 def resolve(path):
@@ -44,6 +45,54 @@ def measure():
     return data, out
 
 
+def _params(fn):
+    import inspect
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return None
+    return sig.parameters
+
+
+def differing(cov):
+    """{namespace: [(name, why)]}: implemented functions whose parameters are not TF's
+    (a TF parameter tfteach lacks, or TF's required positional parameters in another
+    order): a name that resolves to a different function shows here."""
+    import inspect
+    with open(PARAMS) as f:
+        tf_params = json.load(f)["parameters"]
+    out = {}
+    for path, (done, _) in cov.items():
+        obj = resolve(path) if done else None
+        rows = []
+        for n in done:
+            want = tf_params.get(path, {}).get(n)
+            if want is None:
+                continue
+            value = getattr(obj, n)
+            if inspect.isclass(value):
+                continue
+            got = _params(value)
+            if got is None:
+                continue
+            if any(p.kind == p.VAR_KEYWORD for p in got.values()):
+                continue
+            names = [w.lstrip("*").rstrip("!") for w in want if not w.startswith("*")]
+            missing = [w for w in names if w not in got and w != "name"]
+            req = [w.rstrip("!") for w in want if w.endswith("!")]
+            positional = [k for k, p in got.items()
+                          if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            order = positional[:len(req)] != req and not any(
+                p.kind == p.VAR_POSITIONAL for p in got.values())
+            if missing or order:
+                why = (f"TF's parameters {', '.join(missing)} missing" if missing else
+                       f"TF's positional parameters are ({', '.join(req)})")
+                rows.append((n, why))
+        if rows:
+            out[path] = rows
+    return out
+
+
 def _names(ns):
     return ", ".join(f"`{n}`" for n in ns) if ns else "—"
 
@@ -76,10 +125,19 @@ def render():
         d, m = cov[p]
         n = len(d) + len(m)
         lines.append(f"| `{p}` | {len(d)} | {n} | {100 * len(d) / n:.1f}% |")
+    diff = differing(cov)
+    n_diff = sum(len(v) for v in diff.values())
+    lines += ["", f"Implemented functions whose parameters differ from TF's: {n_diff} (listed "
+              "under each namespace; a TF parameter tfteach lacks, or TF's required "
+              "positional parameters in another order). Parameter names are recorded in "
+              "`tools/tf_api_parameters.json`."]
     for p in order:
         d, m = cov[p]
         lines += ["", f"## `{p}`", "", f"Implemented ({len(d)}): {_names(d)}", "",
                   f"Not yet ({len(m)}): {_names(m)}"]
+        if p in diff:
+            lines += ["", f"Parameters differ from TF's ({len(diff[p])}): " +
+                      "; ".join(f"`{n}` ({why})" for n, why in diff[p])]
     return "\n".join(lines) + "\n"
 
 
