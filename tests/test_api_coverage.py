@@ -45,7 +45,10 @@ def test_every_missing_name_says_tfteach_lacks_it(tf2, coverage):
         except AttributeError as e:
             assert any(c in str(e) for c in CLEAR), str(e)
             continue
+        wrong = gen_api_coverage.wrong_function(path, obj, missing)
         for name in missing:
+            if name in wrong:
+                continue    # resolves to another function: listed as such in the doc
             with pytest.raises(AttributeError) as e:
                 getattr(obj, name)
             if not any(c in str(e.value) for c in CLEAR):
