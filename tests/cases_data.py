@@ -3,8 +3,6 @@ import gzip
 import os
 import re
 
-import numpy as np
-
 MODE = "v2"
 
 

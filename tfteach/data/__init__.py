@@ -1,11 +1,10 @@
 """`tf.data` (TF2): see dataset_ops.py. `tf.compat.v1.data` is tfteach/data/v1.py."""
 from . import experimental
 from .dataset_ops import (AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset,
-                          DatasetSpec,
-                          Iterator, NumpyIterator, TextLineDataset)
+                          DatasetSpec, Iterator, NumpyIterator, TextLineDataset)
 
-__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "DatasetSpec", "Iterator",
-           "NumpyIterator", "TextLineDataset", "experimental"]
+__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "DatasetSpec",
+           "Iterator", "NumpyIterator", "TextLineDataset", "experimental"]
 
 import sys as _sys  # noqa: E402
 

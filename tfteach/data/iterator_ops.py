@@ -101,7 +101,6 @@ class Iterator:
 
     def make_initializer(self, dataset, name=None):
         """A MakeIterator op that (re)starts this iterator on `dataset`."""
-        from ..framework.op_def_library import apply_op
         mine, theirs = nest.flatten(self._spec), nest.flatten(dataset.element_spec)
         try:
             nest.assert_same_structure(self._spec, dataset.element_spec)

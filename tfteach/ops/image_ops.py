@@ -14,7 +14,7 @@ from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
 from ..framework.op_def_library import apply_op
-from ..framework.tensor_shape import TensorShape, unknown_shape
+from ..framework.tensor_shape import TensorShape
 from . import array_ops, math_ops, shape_rules
 
 _RESIZE_ATTRS = {"align_corners": False, "half_pixel_centers": False}
