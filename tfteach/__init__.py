@@ -87,7 +87,7 @@ def _submodule(name):
         overrides = {"math": api.MATH_OVERRIDES, "linalg": api.LINALG_OVERRIDES,
                      "random": api.RANDOM_OVERRIDES, "dtypes": api.DTYPES_OVERRIDES,
                      "autodiff": {"GradientTape": "tfteach.eager.backprop:GradientTape"},
-                     "nest": {n: f"tfteach.eager.nest:{n}" for n in N.NEST},
+                     "nest": {n: f"tfteach.framework.nest:{n}" for n in N.NEST},
                      }.get(name, {})
         modules = api.OP_MODULES
         if name == "dtypes":

@@ -176,8 +176,8 @@ _ops_loaded = []
 
 
 def _load_ops():
-    from . import api
-    api.load_all_ops()
+    from .. import ops as _ops_pkg
+    _ops_pkg.load_all_ops()
     _ops_loaded.append(True)
 
 

@@ -96,8 +96,8 @@ def _run(fn, n, *args):
     costs more than the loop (and on a loaded machine, far more)."""
     par = _PAR_CLS[0]
     if par is None:
-        from ..eager import api
-        api.load_all_ops()       # the kernel package registers against every declared op
+        from .. import ops as _ops_pkg
+        _ops_pkg.load_all_ops()       # the kernel package registers against every declared op
         from ..kernels.cpu.threads import Parallel as par
         _PAR_CLS[0] = par
     with par(n >= _PAR_MIN):

@@ -48,8 +48,8 @@ def _eager_py_func_grad(op, *grads):
         return [None] * len(op.inputs)
 
     def grad_func(*dys):
-        from ..eager.tensor import EagerTensor
         import numpy as np
+        EagerTensor = _ops.EAGER_TENSOR
         entry = TAPES.pop(token, None)
         if entry is None:
             raise RuntimeError(f"The gradient of {op.name} ({token}) runs without a run of "
@@ -84,7 +84,7 @@ def _call(op_type, func, inp, Tout, name, eager_direct):
     inp = list(inp) if isinstance(inp, (list, tuple)) else [inp]
     if _ops.executing_eagerly() and not any(_ops.is_symbolic(x) for x in inp):
         if eager_direct:
-            from ..eager.tensor import EagerTensor
+            EagerTensor = _ops.EAGER_TENSOR
             from ..kernels.cpu import script
             token = _register(func)
             vals = script.result_list(token, func(*[_ops.convert_to_tensor(x) for x in inp]),

@@ -569,7 +569,7 @@ class _Recorder:
             self.callback(op, values, t1 - t0)
 
     def fill(self, run_metadata):
-        from ..client.config import NodeExecStats, _DeviceStepStats
+        from .step_stats import NodeExecStats, _DeviceStepStats
         from .placement import canonical_name
         by_dev = {}
         for op, t0, dt, values in self.stats:

@@ -27,7 +27,7 @@ import sys
 from .. import errors
 from ..framework import ops as _ops
 
-__all__ = ["parse_device", "canonical_name", "device_scope", "place", "Edges", "edges_for",
+__all__ = ["parse_device", "canonical_name", "place", "Edges", "edges_for",
            "eager_device_for", "eager_devices", "gpu_available", "to_device", "to_host", "is_device_array",
            "gpu_kernel_supports"]
 
@@ -47,14 +47,6 @@ def parse_device(spec):
 
 def canonical_name(device_type, index=0):
     return f"/job:localhost/replica:0/task:0/device:{device_type}:{index}"
-
-
-def device_scope(device_name):
-    """`tf.device(...)`: in graph mode, ops record it; eagerly, it picks the running device."""
-    if _ops.executing_eagerly():
-        from ..eager import context as _ctx
-        return _ctx.eager_device_scope(device_name)
-    return _ops.get_default_graph().device(device_name)
 
 
 # --- which ops can run on the GPU -----------------------------------------------------------
