@@ -30,7 +30,8 @@ if _ACTIVE:
     import tfteach.v1 as tf
     from tfteach.framework import registry
     from tfteach.framework.op_def_library import apply_op
-    from tfteach.runtime import gpu_memory
+    from tfteach.kernels import gpu_memory
+    from tfteach.runtime import devices
     import tfteach.kernels.cuda  # noqa: F401
     from tfteach.kernels.cuda.elementwise import GpuElementwise, GpuIntOrFloat
     GPU_OPS = sorted(t for t, d in registry.all_ops().items() if "GPU" in d.kernels)
@@ -526,7 +527,7 @@ def test_pool_tracks_device_tensors():
     del a
     gc.collect()
     assert p.bytes_in_use == base and p.peak_bytes_in_use == peak
-    info = gpu_memory.get_memory_info("GPU:0")
+    info = devices.get_memory_info("GPU:0")
     assert info["current"] == base and info["peak"] >= base + 4096
 
 

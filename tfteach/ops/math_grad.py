@@ -971,7 +971,7 @@ def _softplus_grad_grad(op, grad):
 
 
 # --- Einsum -----------------------------------------------------------------------------------
-from . import special_math_ops as _special  # noqa: E402 - declares Einsum
+from . import special_math_ops  # noqa: E402,F401 - declares Einsum
 
 
 def _einsum_grad_for(op, grad, labels, others, out_labels, x):
@@ -1028,7 +1028,8 @@ def _einsum_grad_for(op, grad, labels, others, out_labels, x):
 
 @register("Einsum")
 def _einsum_grad(op, grad):
-    in_labels, out_labels = _special.parse_equation(op.get_attr("equation"))
+    from ..kernels.shapes import parse_equation
+    in_labels, out_labels = parse_equation(op.get_attr("equation"))
     xs = list(op.inputs)
     grads = []
     for i, x in enumerate(xs):

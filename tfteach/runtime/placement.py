@@ -187,7 +187,7 @@ class Edges:
     """
 
     def __init__(self, placement, feed_tensors, env):
-        from . import gpu_memory
+        from ..kernels import gpu_memory
         self.placement = placement
         self.fed = set(feed_tensors)
         self.env = env
@@ -225,7 +225,7 @@ class Edges:
     def _const(self, t):
         name = self._const_on_device.get(t)
         if name is None:
-            from . import gpu_memory
+            from ..kernels import gpu_memory
             name = f"CG{t.op._id}"
             self.env[name] = gpu_memory.to_device(t.op.get_attr("value"))
             self._const_on_device[t] = name
@@ -242,7 +242,7 @@ class Edges:
 
 def _var_to_host(slot):
     """A variable used by CPU ops whose value a GPU plan left on the device comes back."""
-    from . import gpu_memory
+    from ..kernels import gpu_memory
     if slot is not None and gpu_memory.is_device_array(getattr(slot, "value", None)):
         slot.value = gpu_memory.to_host(slot.value)
     return slot
@@ -293,12 +293,12 @@ def eager_device_for(op_type, requested=None, supports=None):
 
 
 def to_device(x):
-    from . import gpu_memory
+    from ..kernels import gpu_memory
     return gpu_memory.to_device(x)
 
 
 def to_host(x):
-    from . import gpu_memory
+    from ..kernels import gpu_memory
     return gpu_memory.to_host(x)
 
 

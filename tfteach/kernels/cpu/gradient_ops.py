@@ -124,7 +124,7 @@ if registry.get("DynamicStitch").kernels.get("CPU") is None:
 def _strided_slice_grad(shape, begin, end, strides, dy, *, begin_mask, end_mask,
                         ellipsis_mask, new_axis_mask, shrink_axis_mask):
     """Zeros of the forward input's shape with `dy` written where the slice read from."""
-    from ...ops.array_ops import strided_slice_plan
+    from ..shapes import strided_slice_plan
     dims = [int(d) for d in np.asarray(shape).reshape(-1)]
     ints = [[int(v) for v in np.asarray(a).reshape(-1)] for a in (begin, end, strides)]
     index, _ = strided_slice_plan(dims, *ints, begin_mask, end_mask, ellipsis_mask,

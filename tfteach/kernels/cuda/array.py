@@ -20,7 +20,6 @@ import numpy as np
 
 from ... import errors
 from ...framework import registry
-from ...runtime import gpu_memory
 from . import _dev
 from ._dev import cuda, register
 from .elementwise import apply, broadcast_shape
@@ -478,7 +477,6 @@ if "OneHot" in registry.all_ops():
         return out
 
 
-del gpu_memory
 
 
 # --- sequences ---------------------------------------------------------------------------------
@@ -512,7 +510,7 @@ if "Range" in registry.all_ops():
     @register("Range", dtypes=("float32", "float64", "int32", "int64"),
               host_inputs=(0, 1, 2), check=lambda op: True)
     def range_(start, limit, delta):
-        from ...ops.math_ops import _range_error, _range_size
+        from ..shapes import range_error as _range_error, range_size as _range_size
         s, l_, d = (np.asarray(_dev.to_host(v)) for v in (start, limit, delta))
         err = _range_error(s.item(), l_.item(), d.item())
         if err:

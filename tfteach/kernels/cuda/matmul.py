@@ -28,7 +28,6 @@ import math
 import numpy as np
 
 from ... import errors
-from ...runtime import devices
 from . import _dev
 from ._dev import cuda, register
 
@@ -425,4 +424,3 @@ def batch_mat_mul_v2(x, y, *, adj_x, adj_y):
     return matmul_tiled(x, y, adj_x, adj_y, bshape, batch_strides(xs), batch_strides(ys))
 
 
-del devices
