@@ -17,6 +17,8 @@ threading layer aborts when two threads launch parallel kernels at once (one Ses
 from several Python threads), so the parallel loop runs only under `PARALLEL_LOCK`, taken
 without blocking: a thread that finds it busy runs the serial loop instead.
 """
+__toolkit__ = True   # shared machinery for the family modules: registers no kernels
+
 import math
 
 import numpy as np
