@@ -30,6 +30,7 @@ from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
 from ..framework.op_def_library import apply_op
+from . import logging_ops  # noqa: F401  (Assert)
 
 __all__ = ["switch", "ref_switch", "merge", "cond", "cond_value", "CondContext"]
 
@@ -335,12 +336,6 @@ def cond_value(pred, true_ref, false_value, read_name="read"):
 
 # TF's Assert op (tf.Assert, the assert_* family in ops/assert_ops.py, and tf.case's checks):
 # `data` is a list whose items each keep their dtype (attr T: list(type)), as in TF.
-registry.register_op("Assert", inputs=(("condition", _dt.bool_), ("*data", "list:T")),
-                     outputs=(), shape=lambda op: [], stateful=True,
-                     doc="Fails the run with the data's values when the condition is false.")
-registry.NotDifferentiable("Assert")
-
-
 def _guarded_assert(condition, data, summarize, name="Assert"):
     """TF's graph-mode `tf.Assert` for data that is not all string/int32: the Assert op sits
     in the false branch of a cond named `AssertGuard`, so its data is only computed (and

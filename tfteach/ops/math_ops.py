@@ -7,6 +7,7 @@ from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
 from ..framework.op_def_library import apply_op
+from . import logging_ops  # noqa: F401  (Timestamp)
 from . import shape_rules
 
 # --- declarations -------------------------------------------------------------------------
@@ -660,12 +661,6 @@ def saturate_cast(value, dtype, name=None):
             if sinfo(src.np_dtype).max > hi:
                 value = minimum(value, _np.asarray(hi).astype(src.np_dtype))
         return cast(value, dtype, name=scope)
-
-
-registry.register_op("Timestamp", outputs=(("ts", _dt.float64),),
-                     shape=lambda op: [_TensorShape([])], stateful=True,
-                     doc="Seconds since the epoch, as a float64, when the op runs.")
-registry.NotDifferentiable("Timestamp")
 
 
 def timestamp(name=None):

@@ -329,7 +329,3 @@ def cumprod(x, axis, *, exclusive, reverse):
     return _scan(x, axis, exclusive, reverse, "Cumprod", np.cumprod)
 
 
-@register_kernel("Timestamp")
-def timestamp():
-    import time
-    return np.float64(time.time())
