@@ -2,7 +2,6 @@
 that while-loop gradients keep). A dead value is the `DEAD` sentinel; the executor skips every
 other op that receives it (see ops/control_flow_v1.py)."""
 from ...framework.registry import register_kernel
-from ...ops import assert_ops, control_flow_v1, while_grad  # noqa: F401 - declarations first
 
 
 class _Dead:
