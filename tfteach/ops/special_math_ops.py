@@ -7,9 +7,8 @@ the shape rule checks ranks and dimensions with the kernel's texts.
 import re
 
 from ..framework import ops as _ops
-from ..framework import registry
 from ..framework.op_def_library import apply_op
-from ..framework.tensor_shape import TensorShape, unknown_shape
+from . import linalg_ops  # noqa: F401  (Einsum)
 
 __all__ = ["einsum"]
 
@@ -107,17 +106,6 @@ def _broadcast_dims(shapes, error):
                     raise error("Incompatible broadcasting dimensions")
                 out[i] = d
     return out
-
-
-def _einsum_shape_rule(op):
-    from . import shape_rules
-    shapes = [shape_rules.dims(t.shape) for t in op.inputs]
-    dims = einsum_shape(op.get_attr("equation"), shapes, op.shape_error)
-    return [unknown_shape() if dims is None else TensorShape(dims)]
-
-
-registry.register_op("Einsum", inputs=(("*inputs", "T"),), outputs=(("output", "T"),),
-                     shape=_einsum_shape_rule)
 
 
 def einsum(equation, *inputs, **kwargs):
