@@ -216,11 +216,3 @@ _ops.EAGER_NAME_SCOPE = eager_name_scope
 _ops.EAGER_CURRENT_NAME_SCOPE = current_name_scope
 _ops.EAGER_DEVICE_SCOPE = eager_device_scope
 _ops.EAGER_RUN_CONTEXT = run_context
-
-
-def _eager_variable(*args, **kwargs):
-    from .variables import ResourceVariable      # loaded on first use, as tf.Variable is
-    return ResourceVariable(*args, **kwargs)
-
-
-_ops.EAGER_VARIABLE = _eager_variable

@@ -1648,3 +1648,81 @@ def reverse_sequence_v1(input, seq_lengths, seq_axis=None, batch_axis=None,  # n
             raise ValueError("Cannot specify both 'batch_axis' and 'batch_dim'")
         batch_axis = batch_dim
     return reverse_sequence(input, seq_lengths, seq_axis, batch_axis, name)
+
+
+# --- LowerBound, UpperBound (tf.searchsorted, in sort_ops.py) ---------------------------------
+
+def _bound_shape(op):
+    s, v = op.inputs[0].shape, op.inputs[1].shape
+    shape_rules.require_rank(op, s, 2)
+    shape_rules.require_rank(op, v, 2)
+    if s.rank is not None and v.rank is not None:
+        shape_rules.merge_dim(op, s.as_tuple()[0], v.as_tuple()[0])
+    return [v if v.rank is not None else unknown_shape(2)]
+
+
+for _t in ("LowerBound", "UpperBound"):
+    registry.register_op(_t, inputs=(("sorted_inputs", "T"), ("values", "T")),
+                         outputs=(("output", "out_type"),), shape=_bound_shape)
+registry.NotDifferentiable("LowerBound")
+registry.NotDifferentiable("UpperBound")
+
+
+# --- ops that gradient functions build (array_grad.py, math_grad.py) -----------------------
+
+def _bga_shape(op):
+    return [TensorShape([None]), TensorShape([None])]
+
+
+def _stitch_shape(op):
+    n = len(op.inputs) // 2
+    idx = [_tu.constant_value(t) for t in op.inputs[:n]]
+    d0, i0 = op.inputs[n], op.inputs[0]
+    if d0.shape.rank is None or i0.shape.rank is None:
+        return [unknown_shape()]
+    inner = list(d0.shape.as_tuple()[i0.shape.rank:])
+    if all(v is not None for v in idx):
+        size = max((int(np.max(v)) + 1 for v in idx if np.size(v)), default=0)
+        return [TensorShape([size] + inner)]
+    return [TensorShape([None] + inner)]
+
+
+registry.register_op("DynamicStitch", inputs=(("*indices", _dt.int32), ("*data", "T")),
+                     outputs=(("merged", "T"),), shape=_stitch_shape)
+registry.register_op("BroadcastGradientArgs", inputs=(("s0", "T"), ("s1", "T")),
+                     outputs=(("r0", "T"), ("r1", "T")), shape=_bga_shape)
+
+
+def _shape_from_input0(op):
+    try:
+        return [_tu.constant_value_as_shape(op.inputs[0])]
+    except (TypeError, ValueError):
+        return [unknown_shape()]
+
+
+def _unpadded_shape(op):
+    x, p = op.inputs
+    pv = _tu.constant_value(p)
+    if x.shape.rank is None or pv is None:
+        return [unknown_shape()]
+    sums = np.asarray(pv).reshape(-1, 2).sum(axis=1)
+    return [TensorShape([None if d is None else d - int(s)
+                         for d, s in zip(x.shape.as_tuple(), sums)])]
+
+
+_MASKS = ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask")
+_HELPERS = {
+    "StridedSliceGrad": dict(inputs=(("shape", "Index"), ("begin", "Index"), ("end", "Index"),
+                                     ("strides", "Index"), ("dy", "T")),
+                             outputs=(("output", "T"),), shape=_shape_from_input0,
+                             attr_defaults={m: 0 for m in _MASKS}),
+    "InvertPermutation": dict(inputs=(("x", "T"),), outputs=(("y", "T"),),
+                              shape=lambda op: [op.inputs[0].shape]),
+    "ConcatOffset": dict(inputs=(("concat_dim", _dt.int32), ("*shape", _dt.int32)),
+                         outputs=lambda attrs: [("offset", _dt.int32)] * attrs["N"],
+                         shape=lambda op: [t.shape for t in op.inputs[1:]]),
+    "MirrorPadGrad": dict(inputs=(("input", "T"), ("paddings", "Tpaddings")),
+                          outputs=(("output", "T"),), shape=lambda op: _unpadded_shape(op)),
+}
+for _t, _spec in _HELPERS.items():
+    registry.register_op(_t, **_spec)

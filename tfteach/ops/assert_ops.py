@@ -15,19 +15,8 @@ import numpy as np
 from .. import errors
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
-from ..framework import registry
 from ..framework.op_def_library import apply_op
-from . import array_ops, control_flow_v1, math_ops
-
-registry.register_op("Print", inputs=(("input", "T"), ("*data", "list:U")),
-                     shape=lambda op: [op.inputs[0].shape], stateful=True,
-                     doc="Identity that also writes the data's values to stderr (TF1's tf.Print).")
-
-
-@registry.RegisterGradient("Print")
-def _print_grad(op, *grads):
-    return [grads[0]] + [None] * (len(op.inputs) - 1)
-
+from . import array_ops, control_flow_v1, logging_ops, math_ops  # noqa: F401
 
 def _scalar(v):
     if isinstance(v, (bytes, np.bytes_)):

@@ -11,7 +11,8 @@ __all__ = ["constant"]
 registry.register_op(
     "Const", inputs=(), outputs=(("output", "dtype"),),
     shape=lambda op: [TensorShape(np.shape(op.get_attr("value")))],
-    doc="A constant tensor; its value is an attr of the op.")
+    doc="A constant tensor; its value is an attr of the op.",
+    family="array")     # TF's array family; declared here, below array_ops, which needs it
 
 
 def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):

@@ -417,3 +417,17 @@ def matrix_solve(matrix, rhs, adjoint=False, name=None):
 
 
 solve = matrix_solve
+
+
+# --- Einsum (tf.einsum is in special_math_ops.py) -----------------------------------------------
+
+def _einsum_shape_rule(op):
+    from ..kernels.shapes import einsum_shape     # shared with the kernel; loaded on first use
+    shapes = [shape_rules.dims(t.shape) for t in op.inputs]
+    dims = einsum_shape(op.get_attr("equation"), shapes, op.shape_error)
+    return [unknown_shape() if dims is None else TensorShape(dims)]
+
+
+registry.register_op("Einsum", inputs=(("*inputs", "T"),), outputs=(("output", "T"),),
+                     shape=_einsum_shape_rule,
+                     doc="Sums products of the operands' elements over the labels an equation names.")

@@ -7,6 +7,7 @@ from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
 from ..framework.op_def_library import apply_op
+from . import logging_ops  # noqa: F401  (Timestamp)
 from . import shape_rules
 
 # --- declarations -------------------------------------------------------------------------
@@ -18,8 +19,7 @@ COMPARE = ["Less", "LessEqual", "Greater", "GreaterEqual", "Equal", "NotEqual"]
 LOGICAL = ["LogicalAnd", "LogicalOr"]
 UNARY = ["Neg", "Abs", "Sqrt", "Rsqrt", "Square", "Exp", "Expm1", "Log", "Log1p", "Sin", "Cos",
          "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Tanh", "Sigmoid", "Sign", "Floor",
-         "Ceil", "Round", "Rint", "Reciprocal", "Erf", "Softplus", "Softsign", "Relu", "Relu6",
-         "Elu", "Selu", "IsNan", "IsInf", "IsFinite", "Inv", "Acosh", "Asinh", "Atanh",
+         "Ceil", "Round", "Rint", "Reciprocal", "Erf", "IsNan", "IsInf", "IsFinite", "Inv", "Acosh", "Asinh", "Atanh",
          "Erfc", "Lgamma", "Digamma"]
 
 for _t in BINARY:
@@ -35,13 +35,18 @@ registry.register_op("LogicalNot", inputs=(("x", _dt.bool_),), outputs=(("y", _d
                      shape=shape_rules.same_as_first)
 for _t in UNARY:
     out = _dt.bool_ if _t in ("IsNan", "IsInf", "IsFinite") else "T"
-    arg = "features" if _t in ("Relu", "Relu6", "Elu", "Selu", "Softplus", "Softsign") else "x"
-    registry.register_op(_t, inputs=((arg, "T"),), outputs=(("y", out),),
+    registry.register_op(_t, inputs=(("x", "T"),), outputs=(("y", out),),
                          shape=shape_rules.same_as_first)
 registry.register_op("AddN", inputs=(("*inputs", "T"),), outputs=(("sum", "T"),),
                      shape=shape_rules.all_same)
 registry.register_op("Cast", inputs=(("x", "SrcT"),), outputs=(("y", "DstT"),),
                      shape=shape_rules.same_as_first)
+
+# Helper ops that only gradients create: y' from the forward output y and the incoming
+# gradient dy (TF computes these with fused kernels, and names them so in the graph).
+for _t in ("SqrtGrad", "RsqrtGrad", "TanhGrad", "SigmoidGrad", "ReciprocalGrad"):
+    registry.register_op(_t, inputs=(("y", "T"), ("dy", "T")), outputs=(("z", "T"),),
+                         shape=lambda op: [op.inputs[0].shape])
 
 
 # --- constructors ----------------------------------------------------------------------------
@@ -643,12 +648,6 @@ def saturate_cast(value, dtype, name=None):
             if sinfo(src.np_dtype).max > hi:
                 value = minimum(value, _np.asarray(hi).astype(src.np_dtype))
         return cast(value, dtype, name=scope)
-
-
-registry.register_op("Timestamp", outputs=(("ts", _dt.float64),),
-                     shape=lambda op: [_TensorShape([])], stateful=True,
-                     doc="Seconds since the epoch, as a float64, when the op runs.")
-registry.NotDifferentiable("Timestamp")
 
 
 def timestamp(name=None):

@@ -6,10 +6,10 @@ tape. Op types and names follow TF 2.21 (`gradients/Conv2D_grad/Conv2DBackpropIn
 """
 import numpy as np
 
+from ..framework import ops as _ops
 from ..framework import registry
 from ..framework.op_def_library import apply_op
-from . import nn_ops  # noqa: F401 - the ops must be declared before their gradients
-from . import sort_ops  # noqa: F401 - TopKV2
+from . import array_ops, math_ops, nn_ops  # noqa: F401
 
 
 def _op1(op_type, inputs, attrs=None, name=None):
@@ -171,7 +171,6 @@ def _l2_loss_grad(op, grad):
     return [op.inputs[0] * grad]
 
 
-
 @registry.RegisterGradient("TopKV2")
 def _top_k_grad(op, grad, _indices_grad):
     """Scatters the values' gradient back to the positions TopKV2 picked: the indices made
@@ -193,3 +192,45 @@ def _top_k_grad(op, grad, _indices_grad):
                                 array_ops.reshape(grad, np.asarray([-1], np.int32)),
                                 array_ops.expand_dims(math_ops.reduce_prod(in_shape), 0))
     return [array_ops.reshape(flat, in_shape), None]
+
+
+# --- second derivatives of the activation-gradient ops (TF's nn_grad rules) --------------------
+
+def _where_v1(cond, x, y):
+    return _op1("Select", [cond, x, y])
+
+
+@registry.RegisterGradient("EluGrad")
+def _elu_grad_grad(op, grad):
+    elu_x = op.inputs[1]
+    return (_op1("EluGrad", [grad, elu_x]),
+            _where_v1(elu_x < 0, grad * op.inputs[0], array_ops.zeros_like(elu_x)))
+
+
+@registry.RegisterGradient("SeluGrad")
+def _selu_grad_grad(op, grad):
+    selu_x = op.inputs[1]
+    return (_op1("SeluGrad", [grad, selu_x]),
+            _where_v1(selu_x < 0., grad * op.inputs[0], array_ops.zeros_like(selu_x)))
+
+
+@registry.RegisterGradient("Relu6Grad")
+def _relu6_grad_grad(op, grad):
+    x = op.inputs[1]
+    return _op1("Relu6Grad", [grad, x]), array_ops.zeros_like(x)
+
+
+@registry.RegisterGradient("LeakyReluGrad")
+def _leaky_relu_grad_grad(op, grad):
+    x = op.inputs[1]
+    return (_op1("LeakyReluGrad", [grad, x], {"alpha": op.get_attr("alpha")}),
+            array_ops.zeros_like(x))
+
+
+@registry.RegisterGradient("SoftplusGrad")
+def _softplus_grad_grad(op, grad):
+    dy, x = op.inputs[0], op.inputs[1]
+    with _ops.control_dependencies([grad]):
+        ddy = _op1("SoftplusGrad", [grad, x])
+        d2x = grad * dy / (math_ops.exp(-x) + 2.0 + math_ops.exp(x))
+        return ddy, d2x

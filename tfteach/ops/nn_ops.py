@@ -11,7 +11,7 @@ import numpy as np
 from .. import errors
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
-from ..framework import registry
+from ..framework import registry, tensor_util
 from ..framework.op_def_library import apply_op
 from ..framework.tensor_shape import TensorShape, unknown_shape
 from . import shape_rules
@@ -22,12 +22,7 @@ __all__ = ["relu", "relu6", "elu", "selu", "leaky_relu", "softmax", "log_softmax
            "l2_loss", "moments", "in_top_k", "conv_output_size"]
 
 
-def _declare(type, **kw):
-    # Some activation ops (Relu, Elu, ...) are declared with the element-wise math ops;
-    # declaring only what is missing keeps one registry entry per op type.
-    if type in registry._OPS:
-        return registry._OPS[type]
-    return registry.register_op(type, **kw)
+_declare = registry.register_op
 
 
 # --- output size (the padding arithmetic is shared with the kernels: kernels/shapes.py) --------
@@ -230,6 +225,28 @@ _declare("InTopKV2", inputs=(("predictions", _dt.float32), ("targets", "T"), ("k
                                         if op.inputs[0].shape.rank else None])])
 
 registry.NotDifferentiable("InTopKV2")
+
+
+def _top_k_shape(op):
+    x = op.inputs[0].shape
+    shape_rules.require_rank_at_least(op, x, 1)
+    k = tensor_util.constant_value(op.inputs[1])
+    if k is not None:
+        k = int(k)
+        if k < 0:
+            raise op.shape_error(f"Need k >= 0, got {k}")
+    if x.rank is None:
+        return [unknown_shape(), unknown_shape()]
+    dims = list(x.as_tuple())
+    if k is not None and dims[-1] is not None and dims[-1] < k:
+        raise op.shape_error(f"input must have at least k columns. Had {dims[-1]}, needed {k}")
+    out = TensorShape(dims[:-1] + [k])
+    return [out, out]
+
+
+registry.register_op("TopKV2", inputs=(("input", "T"), ("k", "Tk")),
+                     outputs=(("values", "T"), ("indices", "index_type")),
+                     shape=_top_k_shape, attr_defaults={"sorted": True})
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -571,6 +588,3 @@ def in_top_k_v1(predictions, targets, k, name=None):
 
 
 
-# Registering the gradients is a side effect of importing nn_grad (kept beside the ops so
-# every way of loading the ops also loads their gradients).
-from . import nn_grad  # noqa: E402,F401

@@ -237,3 +237,10 @@ def v1_namespace():
                  "set_random_seed": set_random_seed, "get_seed": get_seed}.items():
         setattr(ns, k, v)
     return ns
+
+
+# --- not differentiable ----------------------------------------------------------------------
+
+for _t in ("RandomUniform", "RandomStandardNormal", "TruncatedNormal", "RandomUniformInt",
+           "Multinomial", "RandomShuffle"):
+    registry.NotDifferentiable(_t)

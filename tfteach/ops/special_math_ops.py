@@ -7,9 +7,8 @@ the shape rule checks ranks and dimensions with the kernel's texts.
 import re
 
 from ..framework import ops as _ops
-from ..framework import registry
 from ..framework.op_def_library import apply_op
-from ..framework.tensor_shape import TensorShape, unknown_shape
+from . import linalg_ops  # noqa: F401  (Einsum)
 
 __all__ = ["einsum"]
 
@@ -47,16 +46,6 @@ def _explicit(equation, n_inputs):
     return equation
 
 
-def _einsum_shape_rule(op):
-    from ..kernels.shapes import einsum_shape
-    from . import shape_rules
-    shapes = [shape_rules.dims(t.shape) for t in op.inputs]
-    dims = einsum_shape(op.get_attr("equation"), shapes, op.shape_error)
-    return [unknown_shape() if dims is None else TensorShape(dims)]
-
-
-registry.register_op("Einsum", inputs=(("*inputs", "T"),), outputs=(("output", "T"),),
-                     shape=_einsum_shape_rule)
 
 
 def einsum(equation, *inputs, **kwargs):

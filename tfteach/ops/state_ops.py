@@ -59,3 +59,9 @@ def assign_sub(ref, value, use_locking=None, name=None):
 def is_variable_initialized(ref, name=None):
     return apply_op("IsVariableInitialized", [_ref_of(ref)], {"dtype": _ref_of(ref).dtype
                     .base_dtype}, name=name or "IsVariableInitialized")[0]
+
+
+# --- not differentiable ----------------------------------------------------------------------
+
+for _t in ("VariableV2", "Assign", "AssignAdd", "AssignSub", "IsVariableInitialized"):
+    registry.NotDifferentiable(_t)

@@ -19,26 +19,10 @@ from ..framework import registry
 from ..framework.ops import GraphKeys
 from ..framework.op_def_library import apply_op
 from ..framework.tensor_shape import TensorShape
+from ..ops import summary_ops  # noqa: F401  (ScalarSummary, ...)
 
 __all__ = ["scalar", "histogram", "text", "merge", "merge_all", "FileWriter",
            "FileWriterCache", "tensor_summary", "get_summary_description"]
-
-
-def _scalar_shape(op):
-    return [TensorShape([])]
-
-
-registry.register_op("ScalarSummary", inputs=(("tags", _dt.string), ("values", "T")),
-                     outputs=(("summary", _dt.string),), shape=_scalar_shape)
-registry.register_op("HistogramSummary", inputs=(("tag", _dt.string), ("values", "T")),
-                     outputs=(("summary", _dt.string),), shape=_scalar_shape)
-registry.register_op("TensorSummaryV2", inputs=(("tag", _dt.string), ("tensor", "T"),
-                                                ("serialized_summary_metadata", _dt.string)),
-                     outputs=(("summary", _dt.string),), shape=_scalar_shape)
-registry.register_op("MergeSummary", inputs=(("*inputs", _dt.string),),
-                     outputs=(("summary", _dt.string),), shape=_scalar_shape)
-for _t in ("ScalarSummary", "HistogramSummary", "TensorSummaryV2", "MergeSummary"):
-    registry.NotDifferentiable(_t)
 
 
 def _pb():

@@ -6,6 +6,8 @@ array handed in is copied to the device once, which is what eager code relies on
 listed in `host_inputs` (axes, shapes, permutations: TF's host-memory inputs) are read on
 the host; a kernel with `host_outputs` returns host values (Shape, Size, Rank).
 """
+__toolkit__ = True   # shared machinery for the family modules: registers no kernels
+
 import math
 
 import numpy as np

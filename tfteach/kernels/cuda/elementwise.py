@@ -12,6 +12,8 @@ function and one generated kernel per arity applies it:
 
 So a new element-wise CPU op gets its GPU kernel (and parity test) with no GPU code.
 """
+__toolkit__ = True   # shared machinery for the family modules: registers no kernels
+
 import math
 
 import numpy as np

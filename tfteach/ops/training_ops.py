@@ -1,5 +1,7 @@
-"""The optimizer update ops: each reads a variable (and its slots) by reference and writes
-the updated values back in place, in one op, as TF's `Apply*` ops do."""
+"""The training family: the optimizer update ops. Each reads a variable (and its slots) by
+reference (`Apply*`, tf.compat.v1 optimizers) or by resource handle (`ResourceApply*`, Keras 3
+optimizers) and writes the updated values back in place, in one op, as TF's do."""
+from ..framework import dtypes as _dt
 from ..framework import registry
 from ..framework.op_def_library import apply_op
 
@@ -22,6 +24,23 @@ _declare("ApplyAdadelta", ["var", "accum", "accum_update"], ["lr", "rho", "epsil
 for _t in ("ApplyGradientDescent", "ApplyMomentum", "ApplyAdam", "ApplyAdagrad",
            "ApplyRMSProp", "ApplyCenteredRMSProp", "ApplyAdadelta"):
     registry.NotDifferentiable(_t)
+
+
+# --- the resource updates of Keras 3 optimizers (keras/optimizers.py) ------------------------------
+
+def _declare_resource(op_type, handles, values, attrs=None, doc=""):
+    inputs = [(n, _dt.resource) for n in handles] + [(n, "T") for n in values]
+    registry.register_op(op_type, inputs=inputs, outputs=(), shape=lambda op: [],
+                         stateful=True, attr_defaults=attrs or {}, doc=doc)
+    registry.NotDifferentiable(op_type)
+
+
+_declare_resource("ResourceApplyAdam", ["var", "m", "v"],
+         ["beta1_power", "beta2_power", "lr", "beta1", "beta2", "epsilon", "grad"],
+         {"use_locking": False, "use_nesterov": False})
+_declare_resource("ResourceApplyKerasMomentum", ["var", "accum"], ["lr", "grad", "momentum"],
+         {"use_locking": False, "use_nesterov": False})
+_declare_resource("ResourceApplyGradientDescent", ["var"], ["alpha", "delta"], {"use_locking": False})
 
 
 def _ref(v):

@@ -23,6 +23,8 @@ Two kernels, chosen by size:
    Operands that are transposed or not multiples of the tile are first copied into padded
    row-major buffers (O(n^2) work next to the O(n^3) product).
 """
+__toolkit__ = True   # shared machinery for the family modules: registers no kernels
+
 import math
 
 import numpy as np

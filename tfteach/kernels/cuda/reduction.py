@@ -10,6 +10,8 @@ kept/reduced shapes and strides, and the block combines its threads' values in s
 ArgMax/ArgMin use one thread per output element scanning its axis: the first extreme value
 wins and NaN never wins, as on the CPU.
 """
+__toolkit__ = True   # shared machinery for the family modules: registers no kernels
+
 import math
 
 import numpy as np
