@@ -20,9 +20,6 @@ OP_MODULES = ("tfteach.ops.math_ops", "tfteach.ops.array_ops", "tfteach.ops.lina
               "tfteach.ops.script_ops")
 
 
-GRAD_MODULES = ("tfteach.ops.math_grad", "tfteach.ops.array_grad", "tfteach.ops.nn_grad",
-                "tfteach.ops.linalg_grad", "tfteach.ops.random_grad")
-
 from ..ops import load_all_ops  # noqa: E402,F401 - the ops layer's; kept here for callers
 
 

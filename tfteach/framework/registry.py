@@ -124,7 +124,7 @@ class OpDef:
             except ImportError:
                 fn = None
             if fn is not None:
-                out[dev] = _source_of(fn)
+                out[dev] = _source_of(fn, self._sites.get(dev))
         if self.gradient is not None:
             out["gradient"] = _source_of(self._gradient)
         elif "gradient" in self._sites:
@@ -132,15 +132,19 @@ class OpDef:
         return out
 
 
-def _source_of(fn):
-    # numba dispatchers keep the Python function as `py_func`, kernel objects (Elementwise) as
-    # `pyfunc`: point at the function a reader wants to see, not at the wrapper's class
+def _source_of(fn, site=None):
+    """file:line of the function a reader wants to see: numba dispatchers keep the Python
+    function as `py_func`, element-wise kernel objects as `pyfunc`; a kernel with no source
+    of its own (generated from a string, a dispatching object) is shown where it was
+    registered (`site`)."""
     fn = getattr(fn, "py_func", None) or getattr(fn, "pyfunc", None) or fn
     fn = inspect.unwrap(fn)
     try:
-        return f"{inspect.getsourcefile(fn)}:{inspect.getsourcelines(fn)[1]}"
+        if inspect.isfunction(fn) or inspect.ismethod(fn):
+            return f"{inspect.getsourcefile(fn)}:{inspect.getsourcelines(fn)[1]}"
     except (TypeError, OSError):
-        return repr(fn)
+        pass
+    return "%s:%d" % site if site else repr(fn)
 
 
 def _caller(skip_toolkit=False, stacklevel=1):
@@ -287,7 +291,8 @@ def register_kernel(op_type, device="CPU"):
         raise ValueError(f"register_kernel({op_type!r}): unknown device {device!r}")
 
     def deco(fn):
-        module = _caller(skip_toolkit=True).f_globals.get("__name__", "")
+        f = _caller(skip_toolkit=True)
+        module = f.f_globals.get("__name__", "")
         m = _KERNEL_MODULE.match(module)
         if op_type not in _OPS and m is not None:
             _import_declarations(m.group(2))
@@ -297,6 +302,7 @@ def register_kernel(op_type, device="CPU"):
             raise ValueError(f"Op type {op_type!r} already has a {device} kernel "
                              f"({_source_of(opdef.kernels[device])})")
         opdef.kernels[device] = fn
+        opdef._sites[device] = _site(f)
         return fn
     return deco
 

@@ -1537,11 +1537,6 @@ registry.register_op("EnsureShape", inputs=(("input", "T"),), shape=_ensure_shap
                          "compatible with the `shape` attr.")
 
 
-@registry.RegisterGradient("EnsureShape")
-def _ensure_shape_grad(op, grad):
-    return [grad]
-
-
 def ensure_shape(x, shape, name=None):
     """`x`, checked when the graph runs to have a shape compatible with `shape` (and with
     that static shape from now on)."""

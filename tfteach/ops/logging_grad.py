@@ -1,5 +1,6 @@
 """Gradients of the logging family (ops/logging_ops.py)."""
 from ..framework import registry
+from . import logging_ops  # noqa: F401
 
 
 @registry.RegisterGradient("Print")

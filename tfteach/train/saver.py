@@ -29,9 +29,27 @@ from ..framework import ops as _ops
 
 from ..framework import registry
 from ..framework.tensor_shape import unknown_shape
-from ..kernels.cpu.io import (_DATA_SUFFIX, _MAGIC, CheckpointReader, _atomic_write,  # noqa: F401
-                              _read_index, _write_checkpoint)
 from ..ops import io_ops  # noqa: F401  (SaveV2, RestoreV2)
+
+def _io():
+    # The checkpoint files are written and read by the SaveV2/RestoreV2 kernels' module;
+    # imported on first use, so `import tfteach` loads no kernel module.
+    from ..kernels.cpu import io
+    return io
+
+
+def CheckpointReader(prefix):
+    """A reader of checkpoint `prefix` (kernels/cpu/io.py's CheckpointReader)."""
+    return _io().CheckpointReader(prefix)
+
+
+def _write_checkpoint(prefix, named_arrays):
+    _io()._write_checkpoint(prefix, named_arrays)
+
+
+def _atomic_write(path, data):
+    _io()._atomic_write(path, data)
+
 
 def load_checkpoint(ckpt_dir_or_file):
     prefix = _resolve(ckpt_dir_or_file)
@@ -328,7 +346,7 @@ class Saver:
                                 [t for _, t in self._last_checkpoints if t is not None])
         # Old files go only after the state file stopped naming them.
         for p in doomed:
-            for suffix in (".index", _DATA_SUFFIX, ".meta"):
+            for suffix in (".index", _io()._DATA_SUFFIX, ".meta"):
                 try:
                     os.remove(p + suffix)
                 except FileNotFoundError:

@@ -63,8 +63,7 @@ def _ints(v):
     return [int(x) for x in np.reshape(np.asarray(v), -1)]
 
 
-@register_kernel("Reshape")
-def reshape(x, shape):
+def reshape(x, shape):     # registered below, behind _ConstInputs
     x = np.asarray(x)
     # Fast path (every training step reshapes gradients): a fully specified shape with the
     # right element count; everything else goes through the checks below.
@@ -218,7 +217,6 @@ def slice_(x, begin, size):
     return x[tuple(idx)]
 
 
-@register_kernel("StridedSlice")
 def strided_slice(x, begin, end, strides, *, begin_mask, end_mask, ellipsis_mask,
                   new_axis_mask, shrink_axis_mask):
     from ..shapes import StridedSliceError as _StridedSliceError, strided_slice_plan
