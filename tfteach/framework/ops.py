@@ -321,6 +321,12 @@ class Operation:
     def run(self, feed_dict=None, session=None):
         _run_using_default_session(self, feed_dict, self.graph, session)
 
+    def _constant_input_value(self, i):
+        """Input i's value when the graph fixes it (tensor_util.constant_value), else None.
+        Kernels that specialise on constant inputs ask the op (they import no framework/ops)."""
+        from . import tensor_util
+        return tensor_util.constant_value(self._inputs[i])
+
     def __repr__(self):
         return f"<tf.Operation '{self._name}' type={self._type}>"
 

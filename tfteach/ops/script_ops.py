@@ -18,7 +18,6 @@ from ..framework import registry
 from ..framework.op_def_library import apply_op
 from ..framework.tensor_shape import TensorShape
 
-_FUNCS = {}
 _counter = itertools.count()
 
 
@@ -33,19 +32,13 @@ for _type, _stateful in (("EagerPyFunc", True), ("PyFunc", True), ("PyFuncStatel
 registry.NotDifferentiable("PyFunc")
 registry.NotDifferentiable("PyFuncStateless")
 
-# token -> (tape, eager inputs, eager outputs) of the latest run of an EagerPyFunc whose
-# gradient is in some graph (RECORD holds those tokens); the gradient op pops the entry
-RECORD = set()
-TAPES = {}
-
-
-def lookup(token):
-    return _FUNCS[token]
 
 
 def _register(func):
+    # the kernels find the function by token in their table (kernels/cpu/script.py)
+    from ..kernels.cpu import script
     token = f"pyfunc_{next(_counter)}"
-    _FUNCS[token] = func
+    script.FUNCS[token] = func
     return token
 
 

@@ -452,12 +452,11 @@ class _ConstInputs:
         return self._fn(*args, **kwargs)
 
     def for_op(self, op):
-        from ...framework import ops as _ops
-        from ...framework import tensor_util
-        if not isinstance(op, _ops.Operation):
+        value_of = getattr(op, "_constant_input_value", None)
+        if value_of is None:
             # eager dispatch is cached per dtypes/attrs, not per input values
             return self._fn
-        consts = [tensor_util.constant_value(t) for t in op.inputs[1:]]
+        consts = [value_of(i) for i in range(1, len(op.inputs))]
         if any(c is None for c in consts):
             return self._fn
         fast = self._specialise(op, [np.asarray(c) for c in consts])
