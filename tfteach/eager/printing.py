@@ -8,6 +8,7 @@ Values are formatted as TF's C++ printer does: at most `summarize` (3) items fro
 every dimension, floats in their shortest round-trip form, booleans as 1/0, strings quoted.
 """
 from ..framework import ops as _ops
+from ..framework import registry
 from ..kernels.cpu.logging import _STDERR, _stream, _write, format_tensor  # noqa: F401
 from ..ops import logging_ops  # noqa: F401  (StringFormat, PrintV2)
 
@@ -29,6 +30,8 @@ def _format_python(x, summarize):
     return str(x)
 
 
+@registry.api("PrintV2")
+@registry.api("StringFormat")
 def tf_print(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=None):
     """`tf.print(*inputs)`: eagerly prints now; in a graph, returns the PrintV2 op."""
     stream = _stream(output_stream)

@@ -18,6 +18,7 @@ import numpy as np
 from .. import errors
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
+from ..framework import registry
 from ..framework.tensor_shape import TensorShape, as_shape
 from ..runtime.executor import VariableSlot
 from . import context
@@ -205,6 +206,7 @@ class ResourceVariable:
     def read_value(self):
         return self.value()
 
+    @registry.api("ReadVariableOp")
     def _graph_read(self, name=None):
         g = _ops.get_default_graph()
         capture = getattr(g, "capture_variable", None)
@@ -280,6 +282,7 @@ class ResourceVariable:
             raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype "
                             f"{_execute._tf_type_name(self._dtype)}") from None
 
+    @registry.api("AssignVariableOp")
     def assign(self, value, use_locking=None, name=None, read_value=True):
         if not context.executing_eagerly() or _ops.is_symbolic(value):
             return self._graph_write("AssignVariableOp", value, name, read_value)
@@ -305,9 +308,11 @@ class ResourceVariable:
             np.subtract(old, t._value)
         return _UnreadVariable(self) if read_value else None
 
+    @registry.api("AssignAddVariableOp")
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
         return self._update(delta, 1, "AssignAddVariableOp", name, read_value)
 
+    @registry.api("AssignSubVariableOp")
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
         return self._update(delta, -1, "AssignSubVariableOp", name, read_value)
 

@@ -45,7 +45,7 @@ EAGER_PY_CALL = None
 
 __all__ = ["OpDef", "register_op", "get", "RegisterGradient", "register_kernel",
            "get_kernel", "all_ops", "NotDifferentiable", "no_gradient", "api",
-           "load_kernels", "families"]
+           "load_kernels", "families", "api_links"]
 
 _OPS = {}
 _FAMILY_DECL = {}        # family -> the modules declaring its ops
@@ -53,6 +53,7 @@ _DEVICE_PKG = {"CPU": "tfteach.kernels.cpu", "GPU": "tfteach.kernels.cuda"}
 _LOADED_DEVICES = {}     # device -> its imported kernel package
 _LOADED = set()          # (device, family) whose kernel module has been imported (or is absent)
 _GRADS_LOADED = set()    # families whose `_grad` module has been imported (or is absent)
+_API = {}                # op type -> (its Python function, (file, line)) from `api`
 
 _OPS_MODULE = re.compile(r"tfteach\.ops\.(\w+)_ops$")
 _GRAD_MODULE = re.compile(r"tfteach\.ops\.(\w+)_grad$")
@@ -61,7 +62,7 @@ _KERNEL_MODULE = re.compile(r"tfteach\.kernels\.(cpu|cuda)\.([a-z]\w*)$")
 
 class OpDef:
     __slots__ = ("type", "inputs", "outputs", "shape", "kernels", "stateful", "doc",
-                 "attr_defaults", "family", "api", "_kernel_params", "_gradient",
+                 "attr_defaults", "family", "_kernel_params", "_gradient",
                  "_differentiable", "_sites")
 
     def __init__(self, type, inputs, outputs, shape, stateful, doc, attr_defaults, family):
@@ -76,12 +77,17 @@ class OpDef:
         self.doc = doc
         self.attr_defaults = attr_defaults or {}
         self.family = family
-        self.api = None             # the Python function that builds the op (`registry.api`)
         self._kernel_params = {}
         self._sites = {}            # "op" / "api" / "gradient" -> (file, line) of the call
 
     def __repr__(self):
         return f"<OpDef {self.type}>"
+
+    @property
+    def api(self):
+        """The Python function that builds this op (linked with `registry.api`), or None."""
+        link = _API.get(self.type)
+        return link[0] if link else None
 
     @property
     def gradient(self):
@@ -121,8 +127,8 @@ class OpDef:
         function, or the NotDifferentiable call). Finding the GPU kernel imports the
         family's CUDA module, which needs numba.cuda but no GPU."""
         out = {"op": "%s:%d" % self._sites["op"]}
-        if "api" in self._sites:
-            out["api"] = "%s:%d" % self._sites["api"]
+        if self.type in _API:
+            out["api"] = "%s:%d" % _API[self.type][1]
         for dev in ("CPU", "GPU"):
             try:
                 fn = self.kernel_for(dev)
@@ -215,15 +221,20 @@ def api(op_type, stacklevel=1):
     A factory that makes such functions passes `stacklevel=2`, so the location recorded is
     the line that made this one (`exp = _unary("Exp")`), not the factory's body."""
     def deco(fn):
-        opdef = get(op_type)
-        if opdef.api is not None:
+        # the op may be declared further down the module: links are kept by name, and the
+        # registry walk (tests/test_registry.py) checks that each names a declared op
+        if op_type in _API:
             raise ValueError(f"Op type {op_type!r} already has its Python function "
-                             f"({'%s:%d' % opdef._sites['api']})")
-        opdef.api = fn
+                             f"({'%s:%d' % _API[op_type][1]})")
         f = _caller(stacklevel=stacklevel)
-        opdef._sites["api"] = _site(f) if stacklevel > 1 else _def_site(fn, f)
+        _API[op_type] = (fn, _site(f) if stacklevel > 1 else _def_site(fn, f))
         return fn
     return deco
+
+
+def api_links():
+    """{op type: (Python function, (file, line))} as linked by `api`."""
+    return dict(_API)
 
 
 def _def_site(fn, f):

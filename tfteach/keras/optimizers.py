@@ -18,6 +18,7 @@ import numpy as np
 
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
+from ..framework import registry
 from ..framework.op_def_library import apply_op
 from . import backend
 from ..kernels.cpu.training import (_adagrad, _adam, _flat, _kscalar, _momentum,  # noqa: F401
@@ -263,6 +264,8 @@ class SGD(Optimizer):
             _run(_sgd, np.size(x), _flat(x, dt), _flat(g, dt), _kscalar(lr, dt), nvar.reshape(-1))
         ctx.write(var._storage, nvar)
 
+    @registry.api("ResourceApplyGradientDescent")
+    @registry.api("ResourceApplyKerasMomentum")
     def _update_graph(self, g, var, slots, lr, step):
         from ..ops import math_ops
         lr = math_ops.cast(lr, var.dtype)
@@ -313,6 +316,7 @@ class Adam(Optimizer):
         ctx.write(m._storage, out[1])
         ctx.write(v._storage, out[2])
 
+    @registry.api("ResourceApplyAdam")
     def _update_graph(self, g, var, slots, lr, step):
         from ..ops import math_ops
         dt = var.dtype

@@ -59,6 +59,7 @@ def _squeeze_grad(op, grad):
     return reshape(grad, shape(op.inputs[0]))
 
 
+@registry.api("InvertPermutation")
 @registry.RegisterGradient("Transpose")
 def _transpose_grad(op, grad):
     p = op.inputs[1]
@@ -119,6 +120,7 @@ def _zeros_for(t):
     return zeros_like(t)
 
 
+@registry.api("ConcatOffset")
 @registry.RegisterGradient("ConcatV2")
 def _concat_grad(op, grad):
     """Slices of the gradient at each input's offset along the concat axis."""
@@ -163,6 +165,7 @@ def _slice_grad(op, grad):
     return array_ops.pad(grad, paddings), None, None
 
 
+@registry.api("StridedSliceGrad")
 @registry.RegisterGradient("StridedSlice")
 def _strided_slice_grad(op, grad):
     begin, end, strides = op.inputs[1], op.inputs[2], op.inputs[3]
@@ -178,6 +181,7 @@ def _strided_slice_grad(op, grad):
     return g, None, None, None
 
 
+@registry.api("MirrorPadGrad")
 @registry.RegisterGradient("MirrorPad")
 def _mirror_pad_grad(op, grad):
     g = _op1("MirrorPadGrad", [grad, op.inputs[1]], {"mode": op.get_attr("mode")})

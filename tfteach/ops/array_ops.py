@@ -14,12 +14,16 @@ registry.register_op("Placeholder", inputs=(), outputs=(("output", "dtype"),),
                      doc="A value that must be fed to Session.run.")
 registry.register_op("PlaceholderWithDefault", inputs=(("input", "dtype"),),
                      outputs=(("output", "dtype"),),
-                     shape=lambda op: [as_shape(op.get_attr("shape"))])
+                     shape=lambda op: [as_shape(op.get_attr("shape"))],
+                     doc="The fed value if one is fed, else the input.")
 registry.register_op("Identity", inputs=(("input", "T"),), outputs=(("output", "T"),),
-                     shape=shape_rules.same_as_first)
+                     shape=shape_rules.same_as_first,
+                     doc="The input, unchanged.")
 registry.register_op("StopGradient", inputs=(("input", "T"),), outputs=(("output", "T"),),
-                     shape=shape_rules.same_as_first)
-registry.register_op("NoOp", inputs=(), outputs=(), shape=lambda op: [])
+                     shape=shape_rules.same_as_first,
+                     doc="The input, unchanged, but gradients do not flow through it.")
+registry.register_op("NoOp", inputs=(), outputs=(), shape=lambda op: [],
+                     doc="Does nothing; used for its control dependencies.")
 
 
 def _shape_shape(op):
@@ -28,13 +32,17 @@ def _shape_shape(op):
 
 
 registry.register_op("Shape", inputs=(("input", "T"),), outputs=(("output", "out_type"),),
-                     shape=_shape_shape)
+                     shape=_shape_shape,
+                     doc="The shape of the input, as a 1-D tensor.")
 registry.register_op("Size", inputs=(("input", "T"),), outputs=(("output", "out_type"),),
-                     shape=shape_rules.scalar)
+                     shape=shape_rules.scalar,
+                     doc="The number of elements of the input.")
 registry.register_op("Rank", inputs=(("input", "T"),), outputs=(("output", _dt.int32),),
-                     shape=shape_rules.scalar)
+                     shape=shape_rules.scalar,
+                     doc="The number of dimensions of the input.")
 
 
+@registry.api("Placeholder")
 def placeholder(dtype, shape=None, name=None):
     """A tensor whose value is fed at run time (v1 only: eager code has no placeholders)."""
     if _ops.executing_eagerly():
@@ -45,6 +53,7 @@ def placeholder(dtype, shape=None, name=None):
                     name=name or "Placeholder")[0]
 
 
+@registry.api("PlaceholderWithDefault")
 def placeholder_with_default(input, shape, name=None):  # noqa: A002 - TF's name
     with _ops.name_scope(name, "PlaceholderWithDefault", [input]) as scope:
         x = _ops.convert_to_tensor(input, name="input")
@@ -55,6 +64,7 @@ def placeholder_with_default(input, shape, name=None):  # noqa: A002 - TF's name
                         {"dtype": x.dtype.base_dtype, "shape": shape}, name=scope)[0]
 
 
+@registry.api("Identity")
 def identity(input, name=None):  # noqa: A002
     if hasattr(input, "_as_graph_element") and not isinstance(input, _ops.Tensor) and \
             not _ops.executing_eagerly():
@@ -62,10 +72,12 @@ def identity(input, name=None):  # noqa: A002
     return apply_op("Identity", [input], name=name or "Identity")[0]
 
 
+@registry.api("StopGradient")
 def stop_gradient(input, name=None):  # noqa: A002
     return apply_op("StopGradient", [input], name=name or "StopGradient")[0]
 
 
+@registry.api("NoOp")
 def no_op(name=None):
     if _ops.executing_eagerly():
         return None
@@ -79,6 +91,7 @@ def _scoped(name):
         return scope
 
 
+@registry.api("Shape")
 def shape(input, name=None, out_type=None):  # noqa: A002
     """The shape as a 1-D tensor. A fully known static shape gives a Const named 'Shape'."""
     out_type = _dt.as_dtype(out_type) if out_type is not None else _dt.int32
@@ -100,6 +113,7 @@ def _eager_shape(x):
     return list(np.shape(x))
 
 
+@registry.api("Size")
 def size(input, name=None, out_type=None):  # noqa: A002
     out_type = _dt.as_dtype(out_type) if out_type is not None else _dt.int32
     with _ops.name_scope(name, "Size", [input]) as scope:
@@ -111,6 +125,7 @@ def size(input, name=None, out_type=None):  # noqa: A002
         return apply_op("Size", [x], {"out_type": out_type}, name=scope)[0]
 
 
+@registry.api("Rank")
 def rank(input, name=None):  # noqa: A002
     with _ops.name_scope(name, "Rank", [input]) as scope:
         x = _ops.convert_to_tensor(input)
@@ -182,9 +197,11 @@ def _reshape_shape(op):
 
 
 registry.register_op("Reshape", inputs=(("tensor", "T"), ("shape", "Tshape")),
-                     outputs=(("output", "T"),), shape=_reshape_shape)
+                     outputs=(("output", "T"),), shape=_reshape_shape,
+                     doc="The input's elements in a new shape (-1 infers one dimension).")
 
 
+@registry.api("Reshape")
 def reshape(tensor, shape, name=None):
     """Same values, new shape; one dimension may be -1 (inferred)."""
     return apply_op("Reshape", [tensor, shape], name=name or "Reshape")[0]
@@ -215,9 +232,11 @@ def _transpose_shape(op):
 
 
 registry.register_op("Transpose", inputs=(("x", "T"), ("perm", "Tperm")),
-                     outputs=(("y", "T"),), shape=_transpose_shape)
+                     outputs=(("y", "T"),), shape=_transpose_shape,
+                     doc="The input with its dimensions permuted.")
 
 
+@registry.api("Transpose")
 def transpose(a, perm=None, name="transpose", conjugate=False):
     """Permutes the dimensions (reverses them when `perm` is None)."""
     with _ops.name_scope(name, "transpose", [a]) as scope:
@@ -284,9 +303,11 @@ def _concat_shape(op):
 
 
 registry.register_op("ConcatV2", inputs=(("*values", "T"), ("axis", "Tidx")),
-                     outputs=(("output", "T"),), shape=_concat_shape)
+                     outputs=(("output", "T"),), shape=_concat_shape,
+                     doc="Tensors joined along an existing axis.")
 
 
+@registry.api("ConcatV2")
 def concat(values, axis, name="concat"):
     """Joins tensors along an existing `axis` (one input: an Identity, as TF)."""
     if not isinstance(values, (list, tuple)):
@@ -327,7 +348,8 @@ def _pack_shape(op):
 
 
 registry.register_op("Pack", inputs=(("*values", "T"),), outputs=(("output", "T"),),
-                     shape=_pack_shape, attr_defaults={"axis": 0})
+                     shape=_pack_shape, attr_defaults={"axis": 0},
+                     doc="Tensors stacked along a new axis.")
 
 
 def _contains_tensor(v):
@@ -336,6 +358,7 @@ def _contains_tensor(v):
     return _is_tensorlike(v) or getattr(v, "_is_eager", False)
 
 
+@registry.api("Pack")
 def stack(values, axis=0, name="stack"):
     """Packs tensors of one shape into a tensor one rank higher (`Pack`); a list of plain
     values with axis 0 becomes a single Const, as in TF."""
@@ -371,9 +394,11 @@ def _unpack_shape(op):
 
 
 registry.register_op("Unpack", inputs=(("value", "T"),), outputs=(("output", "*num:T"),),
-                     shape=_unpack_shape, attr_defaults={"axis": 0})
+                     shape=_unpack_shape, attr_defaults={"axis": 0},
+                     doc="A tensor split into its slices along an axis.")
 
 
+@registry.api("Unpack")
 def unstack(value, num=None, axis=0, name="unstack"):
     """Splits a tensor into a list of `num` tensors along `axis` (one rank lower)."""
     if not _is_tensorlike(value) and not getattr(value, "_is_eager", False):
@@ -410,9 +435,11 @@ def _gather_shape(op):
 registry.register_op("GatherV2", inputs=(("params", "Tparams"), ("indices", "Tindices"),
                                           ("axis", "Taxis")),
                      outputs=(("output", "Tparams"),), shape=_gather_shape,
-                     attr_defaults={"batch_dims": 0})
+                     attr_defaults={"batch_dims": 0},
+                     doc="Slices of params along an axis at the given indices.")
 
 
+@registry.api("GatherV2")
 def gather(params, indices, validate_indices=None, name=None, axis=None, batch_dims=0):
     """Slices of `params` at `indices` along `axis`; an index out of range fails at run time
     with InvalidArgumentError "indices[i] = j is not in [0, n)"."""
@@ -451,9 +478,11 @@ def _slice_shape(op):
 
 
 registry.register_op("Slice", inputs=(("input", "T"), ("begin", "Index"), ("size", "Index")),
-                     outputs=(("output", "T"),), shape=_slice_shape)
+                     outputs=(("output", "T"),), shape=_slice_shape,
+                     doc="A slice given by begin and size.")
 
 
+@registry.api("Slice")
 def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
     """The block of `input_` starting at `begin` with extent `size` (-1: to the end)."""
     return apply_op("Slice", [input_, begin, size], name=name or "Slice")[0]
@@ -488,9 +517,11 @@ def _strided_slice_shape(op):
 registry.register_op("StridedSlice", inputs=(("input", "T"), ("begin", "Index"),
                                              ("end", "Index"), ("strides", "Index")),
                      outputs=(("output", "T"),), shape=_strided_slice_shape,
-                     attr_defaults={m: 0 for m in _MASKS})
+                     attr_defaults={m: 0 for m in _MASKS},
+                     doc="A slice given by begin, end and strides (Python's x[a:b:c] with masks).")
 
 
+@registry.api("StridedSlice")
 def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0,
                   ellipsis_mask=0, new_axis_mask=0, shrink_axis_mask=0, var=None,
                   name=None):
@@ -610,9 +641,11 @@ def _tile_shape(op):
 
 
 registry.register_op("Tile", inputs=(("input", "T"), ("multiples", "Tmultiples")),
-                     outputs=(("output", "T"),), shape=_tile_shape)
+                     outputs=(("output", "T"),), shape=_tile_shape,
+                     doc="The input repeated the given number of times along each axis.")
 
 
+@registry.api("Tile")
 def tile(input, multiples, name=None):  # noqa: A002
     """Repeats the tensor `multiples[i]` times along each dimension i."""
     return apply_op("Tile", [input, multiples], name=name or "Tile")[0]
@@ -637,9 +670,11 @@ def _expand_dims_shape(op):
 
 
 registry.register_op("ExpandDims", inputs=(("input", "T"), ("dim", "Tdim")),
-                     outputs=(("output", "T"),), shape=_expand_dims_shape)
+                     outputs=(("output", "T"),), shape=_expand_dims_shape,
+                     doc="The input with a size-1 dimension inserted at axis.")
 
 
+@registry.api("ExpandDims")
 def expand_dims(input, axis=None, name=None, dim=None):  # noqa: A002
     """Inserts a dimension of size 1 at `axis`."""
     if axis is not None and dim is not None:
@@ -674,9 +709,11 @@ def _squeeze_shape(op):
 
 
 registry.register_op("Squeeze", inputs=(("input", "T"),), outputs=(("output", "T"),),
-                     shape=_squeeze_shape, attr_defaults={"squeeze_dims": []})
+                     shape=_squeeze_shape, attr_defaults={"squeeze_dims": []},
+                     doc="The input with size-1 dimensions removed.")
 
 
+@registry.api("Squeeze")
 def squeeze(input, axis=None, name=None, squeeze_dims=None):  # noqa: A002
     """Removes dimensions of size 1 (all of them, or those in `axis`)."""
     if axis is not None and squeeze_dims is not None:
@@ -717,14 +754,20 @@ def _pad_shape(op):
 
 
 registry.register_op("Pad", inputs=(("input", "T"), ("paddings", "Tpaddings")),
-                     outputs=(("output", "T"),), shape=_pad_shape)
+                     outputs=(("output", "T"),), shape=_pad_shape,
+                     doc="The input padded with zeros.")
 registry.register_op("PadV2", inputs=(("input", "T"), ("paddings", "Tpaddings"),
                                       ("constant_values", "T")),
-                     outputs=(("output", "T"),), shape=_pad_shape)
+                     outputs=(("output", "T"),), shape=_pad_shape,
+                     doc="The input padded with a constant value.")
 registry.register_op("MirrorPad", inputs=(("input", "T"), ("paddings", "Tpaddings")),
-                     outputs=(("output", "T"),), shape=_pad_shape)
+                     outputs=(("output", "T"),), shape=_pad_shape,
+                     doc="The input padded with its own reflection.")
 
 
+@registry.api("MirrorPad")
+@registry.api("Pad")
+@registry.api("PadV2")
 def pad(tensor, paddings, mode="CONSTANT", name=None, constant_values=0):
     """Pads with `constant_values` (Pad / PadV2) or by mirroring (MirrorPad: REFLECT,
     SYMMETRIC)."""
@@ -753,9 +796,11 @@ def _reverse_shape(op):
 
 
 registry.register_op("ReverseV2", inputs=(("tensor", "T"), ("axis", "Tidx")),
-                     outputs=(("output", "T"),), shape=_reverse_shape)
+                     outputs=(("output", "T"),), shape=_reverse_shape,
+                     doc="The input reversed along the given axes.")
 
 
+@registry.api("ReverseV2")
 def reverse(tensor, axis, name=None):
     """Reverses the order of elements along each axis in `axis`."""
     return apply_op("ReverseV2", [tensor, axis], name=name or "ReverseV2")[0]
@@ -802,15 +847,20 @@ def _select_v2_shape(op):
 
 
 registry.register_op("Select", inputs=(("condition", _dt.bool_), ("t", "T"), ("e", "T")),
-                     outputs=(("output", "T"),), shape=_select_shape)
+                     outputs=(("output", "T"),), shape=_select_shape,
+                     doc="Elements of t where condition is true, else of e (TF 1's where).")
 registry.register_op("SelectV2", inputs=(("condition", _dt.bool_), ("t", "T"), ("e", "T")),
-                     outputs=(("output", "T"),), shape=_select_v2_shape)
+                     outputs=(("output", "T"),), shape=_select_v2_shape,
+                     doc="Elements of t where condition is true, else of e, with broadcasting.")
 registry.register_op("Where", inputs=(("input", "T"),), outputs=(("index", _dt.int64),),
                      shape=lambda op: [TensorShape([None, op.inputs[0].shape.rank])
                                        if op.inputs[0].shape.rank is not None
-                                       else unknown_shape(2)])
+                                       else unknown_shape(2)],
+                     doc="The coordinates of the true (non-zero) elements.")
 
 
+@registry.api("Select")
+@registry.api("Where")
 def where(condition, x=None, y=None, name=None):
     """v1 `tf.where`: Select(condition, x, y) (condition a scalar, the same shape, or a
     vector over the first dimension), or the indices of True elements when x, y are None."""
@@ -824,6 +874,7 @@ def where(condition, x=None, y=None, name=None):
     return apply_op("Select", [condition, x, y], name=name or "Select")[0]
 
 
+@registry.api("SelectV2")
 def where_v2(condition, x=None, y=None, name=None):
     """TF2 `tf.where`: SelectV2 broadcasts condition, x and y together."""
     if x is None and y is None:
@@ -855,9 +906,11 @@ def _one_hot_shape(op):
 registry.register_op("OneHot", inputs=(("indices", "TI"), ("depth", _dt.int32),
                                        ("on_value", "T"), ("off_value", "T")),
                      outputs=(("output", "T"),), shape=_one_hot_shape,
-                     attr_defaults={"axis": -1})
+                     attr_defaults={"axis": -1},
+                     doc="One-hot vectors: on_value at each index, off_value elsewhere.")
 
 
+@registry.api("OneHot")
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
     """Rows of `off_value` with `on_value` at each index; indices outside [0, depth) give
     a row of `off_value` (as TF)."""
@@ -940,12 +993,16 @@ def _split_v_shape(op):
 
 
 registry.register_op("Split", inputs=(("split_dim", _dt.int32), ("value", "T")),
-                     outputs=(("output", "*num_split:T"),), shape=_split_shape)
+                     outputs=(("output", "*num_split:T"),), shape=_split_shape,
+                     doc="A tensor split into num_split equal pieces along an axis.")
 registry.register_op("SplitV", inputs=(("value", "T"), ("size_splits", "Tlen"),
                                        ("split_dim", _dt.int32)),
-                     outputs=(("output", "*num_split:T"),), shape=_split_v_shape)
+                     outputs=(("output", "*num_split:T"),), shape=_split_v_shape,
+                     doc="A tensor split into pieces of the given sizes along an axis.")
 
 
+@registry.api("Split")
+@registry.api("SplitV")
 def split(value, num_or_size_splits, axis=0, num=None, name="split"):
     """Splits into `num_or_size_splits` equal parts (Split) or parts of the given sizes
     (SplitV) along `axis`."""
@@ -977,21 +1034,27 @@ def _fill_shape(op):
 
 
 registry.register_op("Fill", inputs=(("dims", "index_type"), ("value", "T")),
-                     outputs=(("output", "T"),), shape=_fill_shape)
+                     outputs=(("output", "T"),), shape=_fill_shape,
+                     doc="A tensor of a shape filled with one value.")
 registry.register_op("ZerosLike", inputs=(("x", "T"),), outputs=(("y", "T"),),
-                     shape=shape_rules.same_as_first)
+                     shape=shape_rules.same_as_first,
+                     doc="Zeros of the input's shape and dtype.")
 registry.register_op("OnesLike", inputs=(("x", "T"),), outputs=(("y", "T"),),
-                     shape=shape_rules.same_as_first)
+                     shape=shape_rules.same_as_first,
+                     doc="Ones of the input's shape and dtype.")
 registry.register_op("BroadcastTo", inputs=(("input", "T"), ("shape", "Tidx")),
                      outputs=(("output", "T"),),
-                     shape=lambda op: [_tu.constant_value_as_shape(op.inputs[1])])
+                     shape=lambda op: [_tu.constant_value_as_shape(op.inputs[1])],
+                     doc="The input broadcast to a shape.")
 
 
+@registry.api("Fill")
 def fill(dims, value, name=None):
     """A tensor of shape `dims` filled with the scalar `value`."""
     return apply_op("Fill", [dims, value], name=name or "Fill")[0]
 
 
+@registry.api("BroadcastTo")
 def broadcast_to(input, shape, name=None):  # noqa: A002
     return apply_op("BroadcastTo", [input, shape], name=name or "BroadcastTo")[0]
 
@@ -1053,6 +1116,7 @@ def ones(shape, dtype=_dt.float32, name=None, layout=None):
     return _filled(_one_of, "ones", shape, dtype, name)
 
 
+@registry.api("ZerosLike")
 def zeros_like(tensor, dtype=None, name=None, optimize=True):
     """Zeros of `tensor`'s shape: like `zeros` when the shape is static, else ZerosLike."""
     with _ops.name_scope(name, "zeros_like", [tensor]) as scope:
@@ -1071,6 +1135,7 @@ def zeros_like(tensor, dtype=None, name=None, optimize=True):
         return out
 
 
+@registry.api("OnesLike")
 def ones_like(tensor, dtype=None, name=None, optimize=True):
     """Ones of `tensor`'s shape: Fill(shape, 1) named `ones_like` (TF's graph)."""
     from . import constant_op
@@ -1211,35 +1276,64 @@ def _dynamic_partition_shape(op):
 
 
 registry.register_op("GatherNd", inputs=(("params", "Tparams"), ("indices", "Tindices")),
-                     outputs=(("output", "Tparams"),), shape=_gather_nd_shape)
+                     outputs=(("output", "Tparams"),), shape=_gather_nd_shape,
+                     doc="Slices of params at N-d indices.")
 registry.register_op("ScatterNd", inputs=(("indices", "Tindices"), ("updates", "T"),
                                           ("shape", "Tindices")),
-                     outputs=(("output", "T"),), shape=_scatter_nd_shape)
+                     outputs=(("output", "T"),), shape=_scatter_nd_shape,
+                     doc="Zeros of a shape with updates added at N-d indices.")
+_DOC = {  # one line each: docs/ops.md and the graph explorer show it
+    "TensorScatterUpdate": "A copy of the tensor with updates written at N-d indices.",
+    "TensorScatterAdd": "A copy of the tensor with updates added at N-d indices.",
+    "TensorScatterSub": "A copy of the tensor with updates subtracted at N-d indices.",
+    "UnsortedSegmentSum": "Sums of the data's rows by segment id (ids in any order).",
+    "UnsortedSegmentMax": "Maxima of the data's rows by segment id (ids in any order).",
+    "UnsortedSegmentMin": "Minima of the data's rows by segment id (ids in any order).",
+    "SegmentSum": "Sums of the data's rows by sorted segment id.",
+    "SegmentMean": "Means of the data's rows by sorted segment id.",
+    "TensorScatterMax": "A copy of the tensor, the maximum taken with updates at N-d indices.",
+    "TensorScatterMin": "A copy of the tensor, the minimum taken with updates at N-d indices.",
+    "LowerBound": "For each value, the first index in its sorted row where it could be inserted.",
+    "UpperBound": "For each value, the last index in its sorted row where it could be inserted.",
+    "StridedSliceGrad": "The gradient of StridedSlice: dy written into zeros of the input's shape.",
+    "InvertPermutation": "The inverse of a permutation of 0..n-1.",
+    "ConcatOffset": "Where each input of a concat starts in the output (for its gradient).",
+    "MirrorPadGrad": "The gradient of MirrorPad: the padding's gradient folded back in.",
+}
+
 for _t in ("TensorScatterUpdate", "TensorScatterAdd", "TensorScatterSub"):
     registry.register_op(_t, inputs=(("tensor", "T"), ("indices", "Tindices"),
                                      ("updates", "T")),
-                         outputs=(("output", "T"),), shape=shape_rules.same_as_first)
+                         outputs=(("output", "T"),), shape=shape_rules.same_as_first,
+                         doc=_DOC[_t])
 for _t in ("UnsortedSegmentSum", "UnsortedSegmentMax", "UnsortedSegmentMin"):
     registry.register_op(_t, inputs=(("data", "T"), ("segment_ids", "Tindices"),
                                      ("num_segments", "Tnumsegments")),
-                         outputs=(("output", "T"),), shape=_unsorted_segment_shape)
+                         outputs=(("output", "T"),), shape=_unsorted_segment_shape,
+                         doc=_DOC[_t])
 for _t in ("SegmentSum", "SegmentMean"):
     registry.register_op(_t, inputs=(("data", "T"), ("segment_ids", "Tindices")),
-                         outputs=(("output", "T"),), shape=_segment_shape)
+                         outputs=(("output", "T"),), shape=_segment_shape,
+                         doc=_DOC[_t])
 registry.register_op("Roll", inputs=(("input", "T"), ("shift", "Tshift"), ("axis", "Taxis")),
-                     outputs=(("output", "T"),), shape=shape_rules.same_as_first)
+                     outputs=(("output", "T"),), shape=shape_rules.same_as_first,
+                     doc="The input's elements shifted cyclically along axes.")
 registry.register_op("Unique", inputs=(("x", "T"),),
                      outputs=(("y", "T"), ("idx", "out_idx")),
                      shape=lambda op: (shape_rules.require_rank(op, op.inputs[0].shape, 1)
-                                       or [unknown_shape(1), op.inputs[0].shape]))
+                                       or [unknown_shape(1), op.inputs[0].shape]),
+                     doc="The distinct values (first appearance first) and each element's index.")
 registry.register_op("ShapeN", inputs=(("*input", "T"),),
                      outputs=lambda attrs: [("output", attrs["out_type"])] * attrs["N"],
-                     shape=lambda op: [TensorShape([t.shape.rank]) for t in op.inputs])
+                     shape=lambda op: [TensorShape([t.shape.rank]) for t in op.inputs],
+                     doc="The shapes of several inputs.")
 registry.register_op("DynamicPartition", inputs=(("data", "T"), ("partitions", _dt.int32)),
                      outputs=lambda attrs: [("outputs", "T")] * attrs["num_partitions"],
-                     shape=_dynamic_partition_shape)
+                     shape=_dynamic_partition_shape,
+                     doc="The data's rows split into num_partitions lists by partition id.")
 
 
+@registry.api("GatherNd")
 def gather_nd(params, indices, batch_dims=0, name=None):
     """Slices of `params` addressed by the last axis of `indices` (one GatherNd op); an
     index outside params fails at run time with TF's InvalidArgumentError."""
@@ -1252,6 +1346,7 @@ def gather_nd_v1(params, indices, name=None, batch_dims=0):
     return gather_nd(params, indices, batch_dims, name)
 
 
+@registry.api("ScatterNd")
 def scatter_nd(indices, updates, shape, name=None):
     """Zeros of `shape` with `updates` added at `indices` (repeated indices add up)."""
     return apply_op("ScatterNd", [indices, updates, shape], name=name or "ScatterNd")[0]
@@ -1261,7 +1356,7 @@ def _tensor_scatter(op_type):
     def fn(tensor, indices, updates, name=None):
         return apply_op(op_type, [tensor, indices, updates], name=name or op_type)[0]
     fn.__name__ = "tensor_scatter_nd_" + op_type[len("TensorScatter"):].lower()
-    return fn
+    return registry.api(op_type, stacklevel=2)(fn)
 
 
 tensor_scatter_nd_update = tensor_scatter_update = _tensor_scatter("TensorScatterUpdate")
@@ -1278,7 +1373,7 @@ def _segment_op(op_type, unsorted):
         def fn(data, segment_ids, name=None):
             return apply_op(op_type, [data, segment_ids], name=name or op_type)[0]
     fn.__name__ = "".join("_" + c.lower() if c.isupper() else c for c in op_type)[1:]
-    return fn
+    return registry.api(op_type, stacklevel=2)(fn)
 
 
 unsorted_segment_sum = _segment_op("UnsortedSegmentSum", True)
@@ -1305,6 +1400,7 @@ def unsorted_segment_mean(data, segment_ids, num_segments, name=None):
         return math_ops.truediv(total, counts)
 
 
+@registry.api("Roll")
 def roll(input, shift, axis, name=None):  # noqa: A002 - TF's name
     """Elements shifted along `axis` by `shift`, wrapping around (one Roll op)."""
     return apply_op("Roll", [input, shift, axis], name=name or "Roll")[0]
@@ -1313,6 +1409,7 @@ def roll(input, shift, axis, name=None):  # noqa: A002 - TF's name
 UniqueOutput = _collections.namedtuple("Unique", ["y", "idx"])
 
 
+@registry.api("Unique")
 def unique(x, out_idx=_dt.int32, name=None):
     """The distinct values of a vector in order of first appearance, and for each element
     the position of its value in `y`."""
@@ -1321,12 +1418,14 @@ def unique(x, out_idx=_dt.int32, name=None):
     return UniqueOutput(y, idx)
 
 
+@registry.api("ShapeN")
 def shape_n(input, out_type=_dt.int32, name=None):  # noqa: A002 - TF's name
     """The shapes of several tensors from one ShapeN op."""
     return list(apply_op("ShapeN", [list(input)], {"out_type": _dt.as_dtype(out_type)},
                          name=name or "ShapeN"))
 
 
+@registry.api("DynamicPartition")
 def dynamic_partition(data, partitions, num_partitions, name=None):
     """`num_partitions` tensors: outputs[i] holds the slices of data whose partition is i."""
     return list(apply_op("DynamicPartition", [data, partitions],
@@ -1334,6 +1433,7 @@ def dynamic_partition(data, partitions, num_partitions, name=None):
                          name=name or "DynamicPartition"))
 
 
+@registry.api("DynamicStitch")
 def dynamic_stitch(indices, data, name=None):
     """merged[indices[m][i]] = data[m][i] (later entries win where indices repeat)."""
     return apply_op("DynamicStitch", [list(indices), list(data)],
@@ -1372,7 +1472,8 @@ def sequence_mask(lengths, maxlen=None, dtype=_dt.bool_, name=None):
 
 registry.register_op("IdentityN", inputs=(("*input", "list:T"),),
                      outputs=lambda attrs: [("output", dt) for dt in attrs["T"]],
-                     shape=lambda op: [t.shape for t in op.inputs])
+                     shape=lambda op: [t.shape for t in op.inputs],
+                     doc="A list of inputs, unchanged.")
 
 
 def _broadcast_args_shape(op):
@@ -1384,15 +1485,18 @@ def _broadcast_args_shape(op):
 
 
 registry.register_op("BroadcastArgs", inputs=(("s0", "T"), ("s1", "T")),
-                     outputs=(("r0", "T"),), shape=_broadcast_args_shape)
+                     outputs=(("r0", "T"),), shape=_broadcast_args_shape,
+                     doc="The broadcast shape of two shapes.")
 registry.NotDifferentiable("BroadcastArgs")
 
 
+@registry.api("IdentityN")
 def identity_n(input, name=None):  # noqa: A002 - TF's name
     """Several tensors, of any dtypes, passed through one IdentityN op."""
     return list(apply_op("IdentityN", [list(input)], name=name or "IdentityN"))
 
 
+@registry.api("BroadcastArgs")
 def broadcast_dynamic_shape(shape_x, shape_y):
     """The broadcast of two shape vectors, computed by a BroadcastArgs op."""
     return apply_op("BroadcastArgs", [shape_x, shape_y], name="BroadcastArgs")[0]
@@ -1537,6 +1641,7 @@ registry.register_op("EnsureShape", inputs=(("input", "T"),), shape=_ensure_shap
                          "compatible with the `shape` attr.")
 
 
+@registry.api("EnsureShape")
 def ensure_shape(x, shape, name=None):
     """`x`, checked when the graph runs to have a shape compatible with `shape` (and with
     that static shape from now on)."""
@@ -1586,21 +1691,26 @@ registry.register_op("UniqueWithCounts", inputs=(("x", "T"),),
                      outputs=(("y", "T"), ("idx", "out_idx"), ("count", "out_idx")),
                      shape=lambda op: (shape_rules.require_rank(op, op.inputs[0].shape, 1)
                                        or [unknown_shape(1), op.inputs[0].shape,
-                                           unknown_shape(1)]))
+                                           unknown_shape(1)]),
+                     doc="Unique, with how often each value occurs.")
 registry.register_op("UnravelIndex", inputs=(("indices", "Tidx"), ("dims", "Tidx")),
-                     outputs=(("output", "Tidx"),), shape=_unravel_index_shape)
+                     outputs=(("output", "Tidx"),), shape=_unravel_index_shape,
+                     doc="Flat indices converted into coordinates of a shape.")
 for _t in ("TensorScatterMax", "TensorScatterMin"):
     registry.register_op(_t, inputs=(("tensor", "T"), ("indices", "Tindices"),
                                      ("updates", "T")),
                          outputs=(("output", "T"),), shape=shape_rules.same_as_first,
-                         attr_defaults={"bad_indices_policy": ""})
+                         attr_defaults={"bad_indices_policy": ""},
+                         doc=_DOC[_t])
 registry.register_op("ReverseSequence", inputs=(("input", "T"), ("seq_lengths", "Tlen")),
                      outputs=(("output", "T"),), shape=_reverse_sequence_shape,
-                     attr_defaults={"batch_dim": 0})
+                     attr_defaults={"batch_dim": 0},
+                     doc="Each row's first seq_length entries reversed along an axis.")
 
 UniqueWithCountsOutput = _collections.namedtuple("UniqueWithCounts", ["y", "idx", "count"])
 
 
+@registry.api("UniqueWithCounts")
 def unique_with_counts(x, out_idx=_dt.int32, name=None):
     """`unique` plus, for each value in `y`, how many times it occurs in `x`."""
     y, idx, count = apply_op("UniqueWithCounts", [x], {"out_idx": _dt.as_dtype(out_idx)},
@@ -1608,6 +1718,7 @@ def unique_with_counts(x, out_idx=_dt.int32, name=None):
     return UniqueWithCountsOutput(y, idx, count)
 
 
+@registry.api("UnravelIndex")
 def unravel_index(indices, dims, name=None):
     """Flat indices into an array of shape `dims` as coordinate columns (one UnravelIndex)."""
     with _ops.name_scope(name, "UnravelIndex", [indices, dims]) as scope:
@@ -1620,6 +1731,7 @@ tensor_scatter_nd_max = _tensor_scatter("TensorScatterMax")
 tensor_scatter_nd_min = _tensor_scatter("TensorScatterMin")
 
 
+@registry.api("ReverseSequence")
 def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None,  # noqa: A002
                      name=None):
     """Along `seq_axis`, the first seq_lengths[i] elements of batch entry i reversed."""
@@ -1658,7 +1770,8 @@ def _bound_shape(op):
 
 for _t in ("LowerBound", "UpperBound"):
     registry.register_op(_t, inputs=(("sorted_inputs", "T"), ("values", "T")),
-                         outputs=(("output", "out_type"),), shape=_bound_shape)
+                         outputs=(("output", "out_type"),), shape=_bound_shape,
+                         doc=_DOC[_t])
 registry.NotDifferentiable("LowerBound")
 registry.NotDifferentiable("UpperBound")
 
@@ -1683,9 +1796,11 @@ def _stitch_shape(op):
 
 
 registry.register_op("DynamicStitch", inputs=(("*indices", _dt.int32), ("*data", "T")),
-                     outputs=(("merged", "T"),), shape=_stitch_shape)
+                     outputs=(("merged", "T"),), shape=_stitch_shape,
+                     doc="Values interleaved into one tensor at the given indices.")
 registry.register_op("BroadcastGradientArgs", inputs=(("s0", "T"), ("s1", "T")),
-                     outputs=(("r0", "T"), ("r1", "T")), shape=_bga_shape)
+                     outputs=(("r0", "T"), ("r1", "T")), shape=_bga_shape,
+                     doc="The axes each of two shapes was broadcast along (to sum gradients over).")
 
 
 def _shape_from_input0(op):
@@ -1720,4 +1835,5 @@ _HELPERS = {
                           outputs=(("output", "T"),), shape=lambda op: _unpadded_shape(op)),
 }
 for _t, _spec in _HELPERS.items():
-    registry.register_op(_t, **_spec)
+    registry.register_op(_t, **_spec,
+                         doc=_DOC[_t])

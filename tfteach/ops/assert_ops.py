@@ -15,6 +15,7 @@ import numpy as np
 from .. import errors
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
+from ..framework import registry
 from ..framework.op_def_library import apply_op
 from . import array_ops, control_flow_v1, logging_ops, math_ops  # noqa: F401
 
@@ -22,6 +23,7 @@ def _eager_values(items):
     return [x.numpy() if hasattr(x, "numpy") else x for x in items]
 
 
+@registry.api("Assert")
 def Assert(condition, data, summarize=None, name=None):
     """Fails at run time with the values of `data` unless `condition` (a scalar bool) holds."""
     summarize = 3 if summarize is None else summarize
@@ -60,6 +62,7 @@ def _shape_text(shape):
     return "[" + ",".join("?" if d is None else str(d) for d in shape.as_list()) + "]"
 
 
+@registry.api("Print")
 def Print(input_, data, message=None, first_n=None, summarize=None, name=None):
     """TF1's `tf.Print`: returns `input_` unchanged, and writes `message` and the values of
     `data` to stderr each time it runs (the first `first_n` times when given)."""

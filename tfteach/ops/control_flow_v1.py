@@ -27,16 +27,19 @@ cond/Merge.
 """
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
+from ..framework import registry
 from ..framework.op_def_library import apply_op
-from . import control_flow_ops, logging_ops  # noqa: F401  (the ops: Switch, Merge, Enter, ..., Assert)
+from . import control_flow_ops, logging_ops  # noqa: F401  (Switch, Merge, ..., Assert)
 
 __all__ = ["switch", "ref_switch", "merge", "cond", "cond_value", "CondContext"]
 
 
+@registry.api("Switch")
 def switch(data, pred, name=None):
     return apply_op("Switch", [data, pred], name=name or "Switch")
 
 
+@registry.api("RefSwitch")
 def ref_switch(data, pred, name=None):
     return apply_op("RefSwitch", [data, pred], name=name or "RefSwitch")
 
@@ -47,6 +50,8 @@ def _switch_ref_or_tensor(data, pred, name=None):
     return switch(data, pred, name=name)
 
 
+@registry.api("Merge")
+@registry.api("RefMerge")
 def merge(inputs, name=None):
     inputs = list(inputs)
     if all(t.dtype.is_ref_dtype for t in inputs):
@@ -429,6 +434,8 @@ def _inside(ctx, target):
     return False
 
 
+@registry.api("Enter")
+@registry.api("RefEnter")
 def _enter(data, frame_name, is_constant, parallel_iterations, name="Enter", invariant=None):
     attrs = {"frame_name": frame_name, "is_constant": is_constant,
              "parallel_iterations": parallel_iterations}
@@ -460,6 +467,11 @@ def _less_specific_or_equal(general, specific):
     return all(g is None or g == s for g, s in zip(general.as_tuple(), specific.as_tuple()))
 
 
+@registry.api("Exit")
+@registry.api("LoopCond")
+@registry.api("NextIteration")
+@registry.api("RefExit")
+@registry.api("RefNextIteration")
 def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations=10,
                back_prop=True, swap_memory=False, name=None, maximum_iterations=None,
                return_same_structure=False):

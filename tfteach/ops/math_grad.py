@@ -77,6 +77,7 @@ def where_v2(cond, x, y):
     return _op1("SelectV2", [cond, x, y])
 
 
+@registry.api("BroadcastGradientArgs")
 def broadcast_gradient_args(sx, sy):
     return _op("BroadcastGradientArgs", [sx, sy])
 
@@ -364,11 +365,13 @@ def _square_grad(op, grad):
         return math_ops.multiply(grad, math_ops.multiply(x, two))
 
 
+@registry.api("SqrtGrad")
 @registry.RegisterGradient("Sqrt")
 def _sqrt_grad(op, grad):
     return _op1("SqrtGrad", [op.outputs[0], grad])
 
 
+@registry.api("RsqrtGrad")
 @registry.RegisterGradient("Rsqrt")
 def _rsqrt_grad(op, grad):
     return _op1("RsqrtGrad", [op.outputs[0], grad])
@@ -468,6 +471,7 @@ def _cosh_grad(op, grad):
         return grad * math_ops.sinh(x)
 
 
+@registry.api("TanhGrad")
 @registry.RegisterGradient("Tanh")
 def _tanh_grad(op, grad):
     y = op.outputs[0]
@@ -475,6 +479,7 @@ def _tanh_grad(op, grad):
         return _op1("TanhGrad", [y, grad])
 
 
+@registry.api("SigmoidGrad")
 @registry.RegisterGradient("Sigmoid")
 def _sigmoid_grad(op, grad):
     y = op.outputs[0]
@@ -482,6 +487,7 @@ def _sigmoid_grad(op, grad):
         return _op1("SigmoidGrad", [y, grad])
 
 
+@registry.api("ReciprocalGrad")
 @registry.RegisterGradient("Reciprocal")
 @registry.RegisterGradient("Inv")
 def _reciprocal_grad(op, grad):

@@ -30,36 +30,43 @@ def _conv_attrs(op):
                                         "use_cudnn_on_gpu", "explicit_paddings")}
 
 
+@registry.api("ReluGrad")
 @registry.RegisterGradient("Relu")
 def _relu_grad(op, grad):
     return [_op1("ReluGrad", [grad, op.outputs[0]])]
 
 
+@registry.api("Relu6Grad")
 @registry.RegisterGradient("Relu6")
 def _relu6_grad(op, grad):
     return [_op1("Relu6Grad", [grad, op.outputs[0]])]
 
 
+@registry.api("EluGrad")
 @registry.RegisterGradient("Elu")
 def _elu_grad(op, grad):
     return [_op1("EluGrad", [grad, op.outputs[0]])]
 
 
+@registry.api("SeluGrad")
 @registry.RegisterGradient("Selu")
 def _selu_grad(op, grad):
     return [_op1("SeluGrad", [grad, op.outputs[0]])]
 
 
+@registry.api("SoftplusGrad")
 @registry.RegisterGradient("Softplus")
 def _softplus_grad(op, grad):
     return [_op1("SoftplusGrad", [grad, op.inputs[0]])]
 
 
+@registry.api("SoftsignGrad")
 @registry.RegisterGradient("Softsign")
 def _softsign_grad(op, grad):
     return [_op1("SoftsignGrad", [grad, op.inputs[0]])]
 
 
+@registry.api("LeakyReluGrad")
 @registry.RegisterGradient("LeakyRelu")
 def _leaky_relu_grad(op, grad):
     return [_op1("LeakyReluGrad", [grad, op.inputs[0]], {"alpha": op.get_attr("alpha")})]
@@ -85,6 +92,7 @@ def _log_softmax_grad(op, grad):
     return [grad - s * softmax]
 
 
+@registry.api("BiasAddGrad")
 @registry.RegisterGradient("BiasAdd")
 def _bias_add_grad(op, grad):
     fmt = op.get_attr("data_format")
@@ -106,6 +114,7 @@ def _bias_add_grad_grad(op, grad):
             else expanded * array_ops.ones_like(op.inputs[0])]
 
 
+@registry.api("Conv2DBackpropFilter")
 @registry.RegisterGradient("Conv2D")
 def _conv2d_grad(op, grad):
     x, f = op.inputs[0], op.inputs[1]
@@ -136,11 +145,13 @@ def _pool_attrs(op):
     return {k: op.get_attr(k) for k in ("ksize", "strides", "padding", "data_format")}
 
 
+@registry.api("MaxPoolGrad")
 @registry.RegisterGradient("MaxPool")
 def _max_pool_grad(op, grad):
     return [_op1("MaxPoolGrad", [op.inputs[0], op.outputs[0], grad], _pool_attrs(op))]
 
 
+@registry.api("AvgPoolGrad")
 @registry.RegisterGradient("AvgPool")
 def _avg_pool_grad(op, grad):
     return [_op1("AvgPoolGrad", [_shape(op.inputs[0]), grad], _pool_attrs(op))]

@@ -40,19 +40,39 @@ def _spatial_axes(data_format):
 
 # --- declarations -----------------------------------------------------------------------------
 
+_DOC = {  # one line each: docs/ops.md and the graph explorer show it
+    "Relu": "max(features, 0), element-wise.",
+    "Relu6": "min(max(features, 0), 6), element-wise.",
+    "Elu": "features if positive, else exp(features) - 1, element-wise.",
+    "Selu": "Scaled exponential linear unit, element-wise.",
+    "Softplus": "log(exp(features) + 1), element-wise.",
+    "Softsign": "features / (|features| + 1), element-wise.",
+    "ReluGrad": "The gradient of Relu: gradients where features > 0, else 0.",
+    "Relu6Grad": "The gradient of Relu6: gradients where 0 < features < 6, else 0.",
+    "SoftplusGrad": "The gradient of Softplus: gradients * sigmoid(features).",
+    "SoftsignGrad": "The gradient of Softsign: gradients / (1 + |features|)^2.",
+    "EluGrad": "The gradient of Elu from its outputs.",
+    "SeluGrad": "The gradient of Selu from its outputs.",
+}
+
 for _t in ("Relu", "Relu6", "Elu", "Selu", "Softplus", "Softsign"):
     _declare(_t, inputs=(("features", "T"),), outputs=(("activations", "T"),),
-             shape=shape_rules.same_as_first)
+             shape=shape_rules.same_as_first,
+             doc=_DOC[_t])
 _declare("LeakyRelu", inputs=(("features", "T"),), outputs=(("activations", "T"),),
-         shape=shape_rules.same_as_first, attr_defaults={"alpha": 0.2})
+         shape=shape_rules.same_as_first, attr_defaults={"alpha": 0.2},
+         doc="features if positive, else alpha * features, element-wise.")
 for _t in ("ReluGrad", "Relu6Grad", "SoftplusGrad", "SoftsignGrad"):
     _declare(_t, inputs=(("gradients", "T"), ("features", "T")),
-             outputs=(("backprops", "T"),), shape=shape_rules.same_as_first)
+             outputs=(("backprops", "T"),), shape=shape_rules.same_as_first,
+             doc=_DOC[_t])
 _declare("LeakyReluGrad", inputs=(("gradients", "T"), ("features", "T")),
-         outputs=(("backprops", "T"),), shape=shape_rules.same_as_first)
+         outputs=(("backprops", "T"),), shape=shape_rules.same_as_first,
+         doc="The gradient of LeakyRelu: gradients, times alpha where features <= 0.")
 for _t in ("EluGrad", "SeluGrad"):
     _declare(_t, inputs=(("gradients", "T"), ("outputs", "T")),
-             outputs=(("backprops", "T"),), shape=shape_rules.same_as_first)
+             outputs=(("backprops", "T"),), shape=shape_rules.same_as_first,
+             doc=_DOC[_t])
 
 
 def _at_least_rank1(op):
@@ -63,9 +83,11 @@ def _at_least_rank1(op):
 
 
 _declare("Softmax", inputs=(("logits", "T"),), outputs=(("softmax", "T"),),
-         shape=_at_least_rank1)
+         shape=_at_least_rank1,
+         doc="exp(logits) / sum(exp(logits)) along the last axis.")
 _declare("LogSoftmax", inputs=(("logits", "T"),), outputs=(("logsoftmax", "T"),),
-         shape=_at_least_rank1)
+         shape=_at_least_rank1,
+         doc="logits - log(sum(exp(logits))) along the last axis.")
 
 
 def _bias_add_shape(op):
@@ -95,9 +117,11 @@ def _bias_add_grad_shape(op):
 
 
 _declare("BiasAdd", inputs=(("value", "T"), ("bias", "T")), outputs=(("output", "T"),),
-         shape=_bias_add_shape, attr_defaults={"data_format": "NHWC"})
+         shape=_bias_add_shape, attr_defaults={"data_format": "NHWC"},
+         doc="value + bias, the bias added along the channel axis.")
 _declare("BiasAddGrad", inputs=(("out_backprop", "T"),), outputs=(("output", "T"),),
-         shape=_bias_add_grad_shape, attr_defaults={"data_format": "NHWC"})
+         shape=_bias_add_grad_shape, attr_defaults={"data_format": "NHWC"},
+         doc="The gradient of BiasAdd for the bias: sums over all but the channel axis.")
 
 
 def _conv2d_shape(op):
@@ -140,13 +164,16 @@ def _sizes_shape(index):
 _CONV_ATTRS = {"use_cudnn_on_gpu": True, "explicit_paddings": [], "data_format": "NHWC",
                "dilations": [1, 1, 1, 1]}
 _declare("Conv2D", inputs=(("input", "T"), ("filter", "T")), outputs=(("output", "T"),),
-         shape=_conv2d_shape, attr_defaults=_CONV_ATTRS)
+         shape=_conv2d_shape, attr_defaults=_CONV_ATTRS,
+         doc="2-D convolution of a batch of images with a filter.")
 _declare("Conv2DBackpropInput",
          inputs=(("input_sizes", _dt.int32), ("filter", "T"), ("out_backprop", "T")),
-         outputs=(("output", "T"),), shape=_sizes_shape(0), attr_defaults=_CONV_ATTRS)
+         outputs=(("output", "T"),), shape=_sizes_shape(0), attr_defaults=_CONV_ATTRS,
+         doc="The gradient of Conv2D with respect to its input.")
 _declare("Conv2DBackpropFilter",
          inputs=(("input", "T"), ("filter_sizes", _dt.int32), ("out_backprop", "T")),
-         outputs=(("output", "T"),), shape=_sizes_shape(1), attr_defaults=_CONV_ATTRS)
+         outputs=(("output", "T"),), shape=_sizes_shape(1), attr_defaults=_CONV_ATTRS,
+         doc="The gradient of Conv2D with respect to its filter.")
 
 
 def _pool_shape(op):
@@ -170,15 +197,19 @@ def _pool_shape(op):
 
 
 _declare("MaxPool", inputs=(("input", "T"),), outputs=(("output", "T"),), shape=_pool_shape,
-         attr_defaults={"data_format": "NHWC", "explicit_paddings": []})
+         attr_defaults={"data_format": "NHWC", "explicit_paddings": []},
+         doc="The maximum over each pooling window.")
 _declare("MaxPoolGrad", inputs=(("orig_input", "T"), ("orig_output", "T"), ("grad", "T")),
          outputs=(("output", "T"),), shape=shape_rules.same_as_first,
-         attr_defaults={"data_format": "NHWC", "explicit_paddings": []})
+         attr_defaults={"data_format": "NHWC", "explicit_paddings": []},
+         doc="The gradient of MaxPool: each window's gradient goes to its maximum.")
 _declare("AvgPool", inputs=(("value", "T"),), outputs=(("output", "T"),), shape=_pool_shape,
-         attr_defaults={"data_format": "NHWC"})
+         attr_defaults={"data_format": "NHWC"},
+         doc="The average over each pooling window.")
 _declare("AvgPoolGrad", inputs=(("orig_input_shape", _dt.int32), ("grad", "T")),
          outputs=(("output", "T"),), shape=_sizes_shape(0),
-         attr_defaults={"data_format": "NHWC"})
+         attr_defaults={"data_format": "NHWC"},
+         doc="The gradient of AvgPool: each window's gradient is spread evenly over it.")
 
 
 def _xent_sparse_shape(op):
@@ -215,14 +246,18 @@ def _xent_shape(op):
 
 _declare("SparseSoftmaxCrossEntropyWithLogits", inputs=(("features", "T"),
                                                         ("labels", "Tlabels")),
-         outputs=(("loss", "T"), ("backprop", "T")), shape=_xent_sparse_shape)
+         outputs=(("loss", "T"), ("backprop", "T")), shape=_xent_sparse_shape,
+         doc="Softmax cross-entropy per row against integer labels, and its gradient.")
 _declare("SoftmaxCrossEntropyWithLogits", inputs=(("features", "T"), ("labels", "T")),
-         outputs=(("loss", "T"), ("backprop", "T")), shape=_xent_shape)
-_declare("L2Loss", inputs=(("t", "T"),), outputs=(("output", "T"),), shape=shape_rules.scalar)
+         outputs=(("loss", "T"), ("backprop", "T")), shape=_xent_shape,
+         doc="Softmax cross-entropy per row against label distributions, and its gradient.")
+_declare("L2Loss", inputs=(("t", "T"),), outputs=(("output", "T"),), shape=shape_rules.scalar,
+         doc="sum(t ** 2) / 2.")
 _declare("InTopKV2", inputs=(("predictions", _dt.float32), ("targets", "T"), ("k", "T")),
          outputs=(("precision", _dt.bool_),),
          shape=lambda op: [TensorShape([op.inputs[0].shape.as_tuple()[0]
-                                        if op.inputs[0].shape.rank else None])])
+                                        if op.inputs[0].shape.rank else None])],
+         doc="Whether each target is among the k largest predictions of its row.")
 
 registry.NotDifferentiable("InTopKV2")
 
@@ -246,7 +281,8 @@ def _top_k_shape(op):
 
 registry.register_op("TopKV2", inputs=(("input", "T"), ("k", "Tk")),
                      outputs=(("values", "T"), ("indices", "index_type")),
-                     shape=_top_k_shape, attr_defaults={"sorted": True})
+                     shape=_top_k_shape, attr_defaults={"sorted": True},
+                     doc="The k largest values of the last axis and their indices.")
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -285,31 +321,38 @@ def _float_type(x):
 
 # --- activations ------------------------------------------------------------------------------
 
+@registry.api("Relu")
 def relu(features, name=None):
     return apply_op("Relu", [features], name=name or "Relu")[0]
 
 
+@registry.api("Relu6")
 def relu6(features, name=None):
     with _ops.name_scope(name, "Relu6", [features]) as name:
         return apply_op("Relu6", [features], name=name)[0]
 
 
+@registry.api("Elu")
 def elu(features, name=None):
     return apply_op("Elu", [features], name=name or "Elu")[0]
 
 
+@registry.api("Selu")
 def selu(features, name=None):
     return apply_op("Selu", [features], name=name or "Selu")[0]
 
 
+@registry.api("Softplus")
 def softplus(features, name=None):
     return apply_op("Softplus", [features], name=name or "Softplus")[0]
 
 
+@registry.api("Softsign")
 def softsign(features, name=None):
     return apply_op("Softsign", [features], name=name or "Softsign")[0]
 
 
+@registry.api("LeakyRelu")
 def leaky_relu(features, alpha=0.2, name=None):
     with _ops.name_scope(name, "LeakyRelu", [features, alpha]) as name:
         features = _ops.convert_to_tensor(features, name="features")
@@ -339,15 +382,18 @@ def _last_axis_op(op_type, logits, axis, name):
     return array_ops.transpose(out, perm, name=name)
 
 
+@registry.api("Softmax")
 def softmax(logits, axis=None, name=None):
     """softmax along `axis` (the last one by default)."""
     return _last_axis_op("Softmax", logits, axis, name or "Softmax")
 
 
+@registry.api("LogSoftmax")
 def log_softmax(logits, axis=None, name=None):
     return _last_axis_op("LogSoftmax", logits, axis, name or "LogSoftmax")
 
 
+@registry.api("BiasAdd")
 def bias_add(value, bias, data_format=None, name=None):
     with _ops.name_scope(name, "BiasAdd", [value, bias]) as name:
         if data_format is None:
@@ -363,6 +409,7 @@ def bias_add(value, bias, data_format=None, name=None):
 
 # --- convolution and pooling -----------------------------------------------------------------
 
+@registry.api("Conv2D")
 def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,  # noqa: A002
            name=None):
     """2-D convolution (TF2 signature). `strides`/`dilations`: an int or 1, 2 or 4 ints."""
@@ -384,6 +431,7 @@ def conv2d_v1(input, filter=None, strides=None, padding=None,  # noqa: A002
     return conv2d(input, filter, strides, padding, data_format, dilations, name)
 
 
+@registry.api("Conv2DBackpropInput")
 def conv2d_backprop_input(input_sizes, filters, out_backprop, strides, padding,
                           data_format="NHWC", dilations=None, name=None):
     attrs = {"strides": _int_list(strides, 4, "strides", data_format),
@@ -409,6 +457,7 @@ def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  
     return _pool("MaxPool", input, ksize, strides, padding, data_format, name)
 
 
+@registry.api("MaxPool")
 def max_pool(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
     return _pool("MaxPool", input, ksize, strides, padding, data_format, name)
 
@@ -422,6 +471,7 @@ def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  
     return _pool("AvgPool", input, ksize, strides, padding, data_format, name)
 
 
+@registry.api("AvgPool")
 def avg_pool(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
     return _pool("AvgPool", input, ksize, strides, padding, data_format, name)
 
@@ -482,6 +532,7 @@ def dropout_v1(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=N
 
 # --- losses -----------------------------------------------------------------------------------
 
+@registry.api("SparseSoftmaxCrossEntropyWithLogits")
 def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None,
                                              _sentinel=None):
     """Per-example cross-entropy of integer `labels` against unnormalised `logits`."""
@@ -519,6 +570,7 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
         return array_ops.reshape(cost, array_ops.shape(labels))
 
 
+@registry.api("SoftmaxCrossEntropyWithLogits")
 def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
     """Cross-entropy of probability `labels` against `logits` along `axis` (TF2's V2 op)."""
     with _ops.name_scope(name, "softmax_cross_entropy_with_logits", [logits, labels]) as name:
@@ -551,6 +603,7 @@ def softmax_cross_entropy_with_logits_v1(_sentinel=None, labels=None, logits=Non
                                              name)
 
 
+@registry.api("L2Loss")
 def l2_loss(t, name=None):
     """sum(t ** 2) / 2."""
     return apply_op("L2Loss", [t], name=name or "L2Loss")[0]
@@ -572,6 +625,7 @@ def moments(x, axes, shift=None, keepdims=False, name=None):
         return mean, variance
 
 
+@registry.api("InTopKV2")
 def in_top_k(targets, predictions, k, name=None):
     """TF2 argument order: whether each target is among the top `k` predictions."""
     with _ops.name_scope(name, "in_top_k"):

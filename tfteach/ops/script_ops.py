@@ -66,11 +66,14 @@ def _call(op_type, func, inp, Tout, name, eager_direct):
     return out[0] if single else out
 
 
+@registry.api("EagerPyFunc")
 def py_function(func=None, inp=None, Tout=None, name=None):
     """Runs `func` on EagerTensors; its results are converted to `Tout`."""
     return _call("EagerPyFunc", func, inp, Tout, name, eager_direct=True)
 
 
+@registry.api("PyFunc")
+@registry.api("PyFuncStateless")
 def numpy_function(func=None, inp=None, Tout=None, stateful=True, name=None):
     """Runs `func` on NumPy arrays; it must return arrays of the `Tout` dtypes."""
     return _call("PyFunc" if stateful else "PyFuncStateless", func, inp, Tout, name,

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
+from ..framework import registry
 from ..framework import tensor_util
 from ..framework.op_def_library import apply_op
 from . import array_ops, constant_op, nn_ops  # noqa: F401  (TopKV2; LowerBound, UpperBound)
@@ -22,6 +23,7 @@ __all__ = ["top_k", "sort", "argsort", "searchsorted"]
 TopKV2 = _collections.namedtuple("TopKV2", ["values", "indices"])
 
 
+@registry.api("TopKV2")
 def top_k(input, k=1, sorted=True, index_type=_dt.int32, name=None):  # noqa: A002
     """The k largest entries of the last axis and their indices; equal values come in index
     order. With sorted=False TF's CPU kernel returns them in an unspecified (heap) order;
@@ -104,6 +106,8 @@ def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
         return _sort_or_argsort(values, axis, direction, return_argsort=True)
 
 
+@registry.api("LowerBound")
+@registry.api("UpperBound")
 def searchsorted(sorted_sequence, values, side="left", out_type=_dt.int32, name=None):
     """Per row, where each value would be inserted to keep the row sorted: LowerBound
     (side='left') or UpperBound (side='right') on [-1, n] reshaped rows, as TF builds it."""

@@ -7,6 +7,7 @@ the shape rule checks ranks and dimensions with the kernel's texts.
 import re
 
 from ..framework import ops as _ops
+from ..framework import registry
 from ..framework.op_def_library import apply_op
 from . import linalg_ops  # noqa: F401  (Einsum)
 
@@ -48,6 +49,7 @@ def _explicit(equation, n_inputs):
 
 
 
+@registry.api("Einsum")
 def einsum(equation, *inputs, **kwargs):
     """Sums of products over the labels of `equation` ("ij,jk->ik" is a matmul). One Einsum
     op for one or two operands; more operands are contracted left to right, one Einsum per

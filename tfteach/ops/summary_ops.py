@@ -19,7 +19,7 @@ registry.register_op("HistogramSummary", inputs=(("tag", _dt.string), ("values",
 registry.register_op("TensorSummaryV2", inputs=(("tag", _dt.string), ("tensor", "T"),
                                                 ("serialized_summary_metadata", _dt.string)),
                      outputs=(("summary", _dt.string),), shape=_scalar_shape,
-                     doc="Serializes a whole tensor into a Summary protocol buffer with its metadata.")
+                     doc="Serializes a whole tensor and its metadata into a Summary buffer.")
 registry.register_op("MergeSummary", inputs=(("*inputs", _dt.string),),
                      outputs=(("summary", _dt.string),), shape=_scalar_shape,
                      doc="Concatenates serialized Summary protocol buffers into one.")

@@ -38,6 +38,7 @@ import numpy as np
 from .. import errors
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
+from ..framework import registry
 from ..framework.op_def_library import apply_op
 from . import control_flow_v1 as _cf
 
@@ -156,6 +157,10 @@ class _GradContext(_cf.WhileContext):
         self._external[t] = inner
         return inner
 
+    @registry.api("ControlTrigger")
+    @registry.api("StackPopV2")
+    @registry.api("StackPushV2")
+    @registry.api("StackV2")
     def _pop(self, t, base):
         from . import constant_op
         g = t.graph

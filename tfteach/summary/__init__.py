@@ -78,6 +78,7 @@ def _check_eager(fn):
                            f"execution. Use tf.summary.{fn} in TF2 code.")
 
 
+@registry.api("ScalarSummary")
 def scalar(name, tensor, collections=None, family=None):
     """A summary of one scalar value (the curve TensorBoard draws)."""
     _check_eager("scalar")
@@ -87,6 +88,7 @@ def scalar(name, tensor, collections=None, family=None):
     return val
 
 
+@registry.api("HistogramSummary")
 def histogram(name, values, collections=None, family=None):
     """A summary of the distribution of `values` (TensorBoard's histograms tab)."""
     _check_eager("histogram")
@@ -96,6 +98,7 @@ def histogram(name, values, collections=None, family=None):
     return val
 
 
+@registry.api("TensorSummaryV2")
 def tensor_summary(name, tensor, summary_description=None, collections=None,
                    summary_metadata=None, family=None, display_name=None):
     _check_eager("tensor_summary")
@@ -125,6 +128,7 @@ def text(name, tensor, collections=None):
     return tensor_summary(name, t, summary_metadata=meta, collections=collections)
 
 
+@registry.api("MergeSummary")
 def merge(inputs, collections=None, name=None):
     """One op whose value is all the `inputs` summaries in one Summary."""
     _check_eager("merge")

@@ -237,6 +237,8 @@ class Saver:
                 getattr(v, "_is_graph_variable", False) for v in names.values()):
             self._graph_ops = self._add_graph_ops(names)
 
+    @registry.api("RestoreV2")
+    @registry.api("SaveV2")
     def _add_graph_ops(self, names):
         """TF's save/restore subgraph: `save/Const` (the path, fed), `save/SaveV2`,
         `save/control_dependency`, `save/RestoreV2`, one `save/Assign` per variable and
