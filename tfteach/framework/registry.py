@@ -141,10 +141,13 @@ class OpDef:
 def _source_of(fn, site=None):
     """file:line of the function a reader wants to see: numba dispatchers keep the Python
     function as `py_func`, element-wise kernel objects as `pyfunc`; a kernel with no source
-    of its own (generated from a string, a dispatching object) is shown where it was
-    registered (`site`)."""
+    of its own (generated from a string, a dispatching object, made by a toolkit factory) is
+    shown where it was registered (`site`)."""
     fn = getattr(fn, "py_func", None) or getattr(fn, "pyfunc", None) or fn
     fn = inspect.unwrap(fn)
+    module = sys.modules.get(getattr(fn, "__module__", None) or "")
+    if site and getattr(module, "__toolkit__", False):
+        return "%s:%d" % site
     try:
         if inspect.isfunction(fn) or inspect.ismethod(fn):
             return f"{inspect.getsourcefile(fn)}:{inspect.getsourcelines(fn)[1]}"
