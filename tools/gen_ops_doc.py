@@ -10,7 +10,6 @@ tests/test_registry.py runs the check.
 """
 import argparse
 import importlib
-import inspect
 import os
 import sys
 
@@ -73,7 +72,8 @@ def render(registry):
              f"{sum(len(v) for v in families.values())} ops in {len(families)} families: "
              + ", ".join(f"[{f}](#{f}) ({len(v)})" for f, v in families.items()) + ".", ""]
     for fam, types in families.items():
-        lines += [f"## {fam}", "", "| op | Python function | devices | gradient | what it computes |",
+        lines += [f"## {fam}", "",
+                  "| op | Python function | devices | gradient | what it computes |",
                   "|---|---|---|---|---|"]
         for t in types:
             od = registry.get(t)

@@ -28,10 +28,10 @@ second registration, and each checks that it is called from its family's file.
 Kernels and gradients load lazily, by family: the first kernel request for an op on a
 device imports `tfteach.kernels.<device>.<family>`, the first gradient lookup
 `tfteach.ops.<family>_grad`, so `import tfteach` pays no numba start-up cost and a first run
-only for the families it uses. `registry.get(T).where()` reads every location back.
+only for the families it uses. `@registry.api(T)` links the Python function that builds T
+(tf.matmul for MatMul), and `registry.get(T).where()` reads every location back.
 """
 import importlib
-import importlib.util
 import inspect
 import re
 import sys
