@@ -28,10 +28,10 @@ second registration, and each checks that it is called from its family's file.
 Kernels and gradients load lazily, by family: the first kernel request for an op on a
 device imports `tfteach.kernels.<device>.<family>`, the first gradient lookup
 `tfteach.ops.<family>_grad`, so `import tfteach` pays no numba start-up cost and a first run
-only for the families it uses. `registry.get(T).where()` reads every location back.
+only for the families it uses. `@registry.api(T)` links the Python function that builds T
+(tf.matmul for MatMul), and `registry.get(T).where()` reads every location back.
 """
 import importlib
-import importlib.util
 import inspect
 import re
 import sys
@@ -146,10 +146,13 @@ class OpDef:
 def _source_of(fn, site=None):
     """file:line of the function a reader wants to see: numba dispatchers keep the Python
     function as `py_func`, element-wise kernel objects as `pyfunc`; a kernel with no source
-    of its own (generated from a string, a dispatching object) is shown where it was
-    registered (`site`)."""
+    of its own (generated from a string, a dispatching object, made by a toolkit factory) is
+    shown where it was registered (`site`)."""
     fn = getattr(fn, "py_func", None) or getattr(fn, "pyfunc", None) or fn
     fn = inspect.unwrap(fn)
+    module = sys.modules.get(getattr(fn, "__module__", None) or "")
+    if site and getattr(module, "__toolkit__", False):
+        return "%s:%d" % site
     try:
         if inspect.isfunction(fn) or inspect.ismethod(fn):
             return f"{inspect.getsourcefile(fn)}:{inspect.getsourcelines(fn)[1]}"

@@ -1156,7 +1156,29 @@ def ones_like(tensor, dtype=None, name=None, optimize=True):
         return fill(shp, v, name=scope)
 
 
-# --- misc --------------------------------------------------------------------------------
+# --- the one-line docs of the ops the loops below declare ------------------------------
+
+_DOC = {  # one line each: docs/ops.md and the graph explorer show it
+    "TensorScatterUpdate": "A copy of the tensor with updates written at N-d indices.",
+    "TensorScatterAdd": "A copy of the tensor with updates added at N-d indices.",
+    "TensorScatterSub": "A copy of the tensor with updates subtracted at N-d indices.",
+    "UnsortedSegmentSum": "Sums of the data's rows by segment id (ids in any order).",
+    "UnsortedSegmentMax": "Maxima of the data's rows by segment id (ids in any order).",
+    "UnsortedSegmentMin": "Minima of the data's rows by segment id (ids in any order).",
+    "SegmentSum": "Sums of the data's rows by sorted segment id.",
+    "SegmentMean": "Means of the data's rows by sorted segment id.",
+    "TensorScatterMax": "A copy of the tensor, the maximum taken with updates at N-d indices.",
+    "TensorScatterMin": "A copy of the tensor, the minimum taken with updates at N-d indices.",
+    "LowerBound": "For each value, the first index in its sorted row where it could be inserted.",
+    "UpperBound": "For each value, the last index in its sorted row where it could be inserted.",
+    "StridedSliceGrad": "The gradient of StridedSlice: dy written into zeros of the input's shape.",
+    "InvertPermutation": "The inverse of a permutation of 0..n-1.",
+    "ConcatOffset": "Where each input of a concat starts in the output (for its gradient).",
+    "MirrorPadGrad": "The gradient of MirrorPad: the padding's gradient folded back in.",
+}
+
+
+# --- masks: boolean_mask, sequence_mask -----------------------------------------------------------
 
 def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
     """The elements of `tensor` where `mask` is True: Where + GatherV2. A mask of rank k > 1
@@ -1187,7 +1209,35 @@ def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
         return gather(tensor, idx, axis=axis)
 
 
-# --- autopacking: a list holding tensors converts to a Pack op, as in TF ----------------------
+def sequence_mask(lengths, maxlen=None, dtype=_dt.bool_, name=None):
+    """mask[i, j] = j < lengths[i]: Range(maxlen) compared with the lengths (TF's graph)."""
+    from . import constant_op, math_ops
+    with _ops.name_scope(name, "SequenceMask", [lengths, maxlen]):
+        lengths = _ops.convert_to_tensor(lengths)
+        if maxlen is None:
+            maxlen = apply_op("Max", [lengths, constant_op.constant(
+                np.arange(lengths.shape.rank, dtype=np.int32))], {"keep_dims": False},
+                name="Max")[0]
+            maxlen = apply_op("Maximum", [constant_op.constant(
+                0, dtype=maxlen.dtype.base_dtype), maxlen], name="Maximum")[0]
+        else:
+            maxlen = _ops.convert_to_tensor(maxlen)
+        if maxlen.shape.rank is not None and maxlen.shape.rank != 0:
+            raise ValueError(f"Argument `maxlen` must be scalar for sequence_mask, "
+                             f"received `maxlen` = {maxlen} with shape '{maxlen.shape}' "
+                             f"instead")
+        mdt = maxlen.dtype.base_dtype
+        row_vector = apply_op("Range", [constant_op.constant(0, dtype=mdt), maxlen,
+                                        constant_op.constant(1, dtype=mdt)], name="Range")[0]
+        matrix = apply_op("Cast", [expand_dims(lengths, -1)],
+                          {"DstT": mdt, "Truncate": False}, name="Cast")[0]
+        result = math_ops.less(row_vector, matrix)
+        if dtype is None or _dt.as_dtype(dtype).base_dtype == _dt.bool_:
+            return result
+        return math_ops.cast(result, dtype)
+
+
+# --- autopacking: a list holding tensors converts to a Pack op, as in TF --------------------------
 
 def _first_tensor_dtype(v):
     if isinstance(v, (list, tuple)):
@@ -1232,9 +1282,7 @@ def _autopacking_conversion(v, dtype=None, name=None, as_ref=False):
 _ops.register_tensor_conversion_function((list, tuple), _autopacking_conversion, 99)
 
 
-# --- N-d gather and scatter, segments, Roll, Unique, ShapeN, DynamicPartition ---------------------
-import collections as _collections  # noqa: E402
-
+# --- gather and scatter by N-d indices: GatherNd, ScatterNd, TensorScatter* -----------------------
 
 def _gather_nd_shape(op):
     p, idx = op.inputs[0].shape, op.inputs[1].shape
@@ -1252,29 +1300,6 @@ def _scatter_nd_shape(op):
     return [shape_rules.shape_input(op, 2)]
 
 
-def _segment_shape(op):
-    data, ids = op.inputs[0].shape, op.inputs[1].shape
-    if data.rank is None or ids.rank is None:
-        return [unknown_shape()]
-    return [TensorShape([None] + list(data.as_tuple()[ids.rank:]))]
-
-
-def _unsorted_segment_shape(op):
-    data, ids = op.inputs[0].shape, op.inputs[1].shape
-    n = _const(op, 2)
-    if data.rank is None or ids.rank is None:
-        return [unknown_shape()]
-    return [TensorShape([None if n is None else int(n)] + list(data.as_tuple()[ids.rank:]))]
-
-
-def _dynamic_partition_shape(op):
-    data, parts = op.inputs[0].shape, op.inputs[1].shape
-    n = op.get_attr("num_partitions")
-    if data.rank is None or parts.rank is None:
-        return [unknown_shape()] * n
-    return [TensorShape([None] + list(data.as_tuple()[parts.rank:]))] * n
-
-
 registry.register_op("GatherNd", inputs=(("params", "Tparams"), ("indices", "Tindices")),
                      outputs=(("output", "Tparams"),), shape=_gather_nd_shape,
                      doc="Slices of params at N-d indices.")
@@ -1282,55 +1307,17 @@ registry.register_op("ScatterNd", inputs=(("indices", "Tindices"), ("updates", "
                                           ("shape", "Tindices")),
                      outputs=(("output", "T"),), shape=_scatter_nd_shape,
                      doc="Zeros of a shape with updates added at N-d indices.")
-_DOC = {  # one line each: docs/ops.md and the graph explorer show it
-    "TensorScatterUpdate": "A copy of the tensor with updates written at N-d indices.",
-    "TensorScatterAdd": "A copy of the tensor with updates added at N-d indices.",
-    "TensorScatterSub": "A copy of the tensor with updates subtracted at N-d indices.",
-    "UnsortedSegmentSum": "Sums of the data's rows by segment id (ids in any order).",
-    "UnsortedSegmentMax": "Maxima of the data's rows by segment id (ids in any order).",
-    "UnsortedSegmentMin": "Minima of the data's rows by segment id (ids in any order).",
-    "SegmentSum": "Sums of the data's rows by sorted segment id.",
-    "SegmentMean": "Means of the data's rows by sorted segment id.",
-    "TensorScatterMax": "A copy of the tensor, the maximum taken with updates at N-d indices.",
-    "TensorScatterMin": "A copy of the tensor, the minimum taken with updates at N-d indices.",
-    "LowerBound": "For each value, the first index in its sorted row where it could be inserted.",
-    "UpperBound": "For each value, the last index in its sorted row where it could be inserted.",
-    "StridedSliceGrad": "The gradient of StridedSlice: dy written into zeros of the input's shape.",
-    "InvertPermutation": "The inverse of a permutation of 0..n-1.",
-    "ConcatOffset": "Where each input of a concat starts in the output (for its gradient).",
-    "MirrorPadGrad": "The gradient of MirrorPad: the padding's gradient folded back in.",
-}
-
 for _t in ("TensorScatterUpdate", "TensorScatterAdd", "TensorScatterSub"):
     registry.register_op(_t, inputs=(("tensor", "T"), ("indices", "Tindices"),
                                      ("updates", "T")),
                          outputs=(("output", "T"),), shape=shape_rules.same_as_first,
                          doc=_DOC[_t])
-for _t in ("UnsortedSegmentSum", "UnsortedSegmentMax", "UnsortedSegmentMin"):
-    registry.register_op(_t, inputs=(("data", "T"), ("segment_ids", "Tindices"),
-                                     ("num_segments", "Tnumsegments")),
-                         outputs=(("output", "T"),), shape=_unsorted_segment_shape,
+for _t in ("TensorScatterMax", "TensorScatterMin"):
+    registry.register_op(_t, inputs=(("tensor", "T"), ("indices", "Tindices"),
+                                     ("updates", "T")),
+                         outputs=(("output", "T"),), shape=shape_rules.same_as_first,
+                         attr_defaults={"bad_indices_policy": ""},
                          doc=_DOC[_t])
-for _t in ("SegmentSum", "SegmentMean"):
-    registry.register_op(_t, inputs=(("data", "T"), ("segment_ids", "Tindices")),
-                         outputs=(("output", "T"),), shape=_segment_shape,
-                         doc=_DOC[_t])
-registry.register_op("Roll", inputs=(("input", "T"), ("shift", "Tshift"), ("axis", "Taxis")),
-                     outputs=(("output", "T"),), shape=shape_rules.same_as_first,
-                     doc="The input's elements shifted cyclically along axes.")
-registry.register_op("Unique", inputs=(("x", "T"),),
-                     outputs=(("y", "T"), ("idx", "out_idx")),
-                     shape=lambda op: (shape_rules.require_rank(op, op.inputs[0].shape, 1)
-                                       or [unknown_shape(1), op.inputs[0].shape]),
-                     doc="The distinct values (first appearance first) and each element's index.")
-registry.register_op("ShapeN", inputs=(("*input", "T"),),
-                     outputs=lambda attrs: [("output", attrs["out_type"])] * attrs["N"],
-                     shape=lambda op: [TensorShape([t.shape.rank]) for t in op.inputs],
-                     doc="The shapes of several inputs.")
-registry.register_op("DynamicPartition", inputs=(("data", "T"), ("partitions", _dt.int32)),
-                     outputs=lambda attrs: [("outputs", "T")] * attrs["num_partitions"],
-                     shape=_dynamic_partition_shape,
-                     doc="The data's rows split into num_partitions lists by partition id.")
 
 
 @registry.api("GatherNd")
@@ -1362,6 +1349,64 @@ def _tensor_scatter(op_type):
 tensor_scatter_nd_update = tensor_scatter_update = _tensor_scatter("TensorScatterUpdate")
 tensor_scatter_nd_add = tensor_scatter_add = _tensor_scatter("TensorScatterAdd")
 tensor_scatter_nd_sub = tensor_scatter_sub = _tensor_scatter("TensorScatterSub")
+tensor_scatter_nd_max = _tensor_scatter("TensorScatterMax")
+tensor_scatter_nd_min = _tensor_scatter("TensorScatterMin")
+
+
+# --- segments and partitions: (Unsorted)Segment*, DynamicPartition, DynamicStitch -----------------
+
+def _segment_shape(op):
+    data, ids = op.inputs[0].shape, op.inputs[1].shape
+    if data.rank is None or ids.rank is None:
+        return [unknown_shape()]
+    return [TensorShape([None] + list(data.as_tuple()[ids.rank:]))]
+
+
+def _unsorted_segment_shape(op):
+    data, ids = op.inputs[0].shape, op.inputs[1].shape
+    n = _const(op, 2)
+    if data.rank is None or ids.rank is None:
+        return [unknown_shape()]
+    return [TensorShape([None if n is None else int(n)] + list(data.as_tuple()[ids.rank:]))]
+
+
+def _dynamic_partition_shape(op):
+    data, parts = op.inputs[0].shape, op.inputs[1].shape
+    n = op.get_attr("num_partitions")
+    if data.rank is None or parts.rank is None:
+        return [unknown_shape()] * n
+    return [TensorShape([None] + list(data.as_tuple()[parts.rank:]))] * n
+
+
+def _stitch_shape(op):
+    n = len(op.inputs) // 2
+    idx = [_tu.constant_value(t) for t in op.inputs[:n]]
+    d0, i0 = op.inputs[n], op.inputs[0]
+    if d0.shape.rank is None or i0.shape.rank is None:
+        return [unknown_shape()]
+    inner = list(d0.shape.as_tuple()[i0.shape.rank:])
+    if all(v is not None for v in idx):
+        size = max((int(np.max(v)) + 1 for v in idx if np.size(v)), default=0)
+        return [TensorShape([size] + inner)]
+    return [TensorShape([None] + inner)]
+
+
+for _t in ("UnsortedSegmentSum", "UnsortedSegmentMax", "UnsortedSegmentMin"):
+    registry.register_op(_t, inputs=(("data", "T"), ("segment_ids", "Tindices"),
+                                     ("num_segments", "Tnumsegments")),
+                         outputs=(("output", "T"),), shape=_unsorted_segment_shape,
+                         doc=_DOC[_t])
+for _t in ("SegmentSum", "SegmentMean"):
+    registry.register_op(_t, inputs=(("data", "T"), ("segment_ids", "Tindices")),
+                         outputs=(("output", "T"),), shape=_segment_shape,
+                         doc=_DOC[_t])
+registry.register_op("DynamicPartition", inputs=(("data", "T"), ("partitions", _dt.int32)),
+                     outputs=lambda attrs: [("outputs", "T")] * attrs["num_partitions"],
+                     shape=_dynamic_partition_shape,
+                     doc="The data's rows split into num_partitions lists by partition id.")
+registry.register_op("DynamicStitch", inputs=(("*indices", _dt.int32), ("*data", "T")),
+                     outputs=(("merged", "T"),), shape=_stitch_shape,
+                     doc="Values interleaved into one tensor at the given indices.")
 
 
 def _segment_op(op_type, unsorted):
@@ -1400,31 +1445,6 @@ def unsorted_segment_mean(data, segment_ids, num_segments, name=None):
         return math_ops.truediv(total, counts)
 
 
-@registry.api("Roll")
-def roll(input, shift, axis, name=None):  # noqa: A002 - TF's name
-    """Elements shifted along `axis` by `shift`, wrapping around (one Roll op)."""
-    return apply_op("Roll", [input, shift, axis], name=name or "Roll")[0]
-
-
-UniqueOutput = _collections.namedtuple("Unique", ["y", "idx"])
-
-
-@registry.api("Unique")
-def unique(x, out_idx=_dt.int32, name=None):
-    """The distinct values of a vector in order of first appearance, and for each element
-    the position of its value in `y`."""
-    y, idx = apply_op("Unique", [x], {"out_idx": _dt.as_dtype(out_idx)},
-                      name=name or "Unique")
-    return UniqueOutput(y, idx)
-
-
-@registry.api("ShapeN")
-def shape_n(input, out_type=_dt.int32, name=None):  # noqa: A002 - TF's name
-    """The shapes of several tensors from one ShapeN op."""
-    return list(apply_op("ShapeN", [list(input)], {"out_type": _dt.as_dtype(out_type)},
-                         name=name or "ShapeN"))
-
-
 @registry.api("DynamicPartition")
 def dynamic_partition(data, partitions, num_partitions, name=None):
     """`num_partitions` tensors: outputs[i] holds the slices of data whose partition is i."""
@@ -1440,36 +1460,142 @@ def dynamic_stitch(indices, data, name=None):
                     name=name or "DynamicStitch")[0]
 
 
-def sequence_mask(lengths, maxlen=None, dtype=_dt.bool_, name=None):
-    """mask[i, j] = j < lengths[i]: Range(maxlen) compared with the lengths (TF's graph)."""
-    from . import constant_op, math_ops
-    with _ops.name_scope(name, "SequenceMask", [lengths, maxlen]):
-        lengths = _ops.convert_to_tensor(lengths)
-        if maxlen is None:
-            maxlen = apply_op("Max", [lengths, constant_op.constant(
-                np.arange(lengths.shape.rank, dtype=np.int32))], {"keep_dims": False},
-                name="Max")[0]
-            maxlen = apply_op("Maximum", [constant_op.constant(
-                0, dtype=maxlen.dtype.base_dtype), maxlen], name="Maximum")[0]
-        else:
-            maxlen = _ops.convert_to_tensor(maxlen)
-        if maxlen.shape.rank is not None and maxlen.shape.rank != 0:
-            raise ValueError(f"Argument `maxlen` must be scalar for sequence_mask, "
-                             f"received `maxlen` = {maxlen} with shape '{maxlen.shape}' "
-                             f"instead")
-        mdt = maxlen.dtype.base_dtype
-        row_vector = apply_op("Range", [constant_op.constant(0, dtype=mdt), maxlen,
-                                        constant_op.constant(1, dtype=mdt)], name="Range")[0]
-        matrix = apply_op("Cast", [expand_dims(lengths, -1)],
-                          {"DstT": mdt, "Truncate": False}, name="Cast")[0]
-        result = math_ops.less(row_vector, matrix)
-        if dtype is None or _dt.as_dtype(dtype).base_dtype == _dt.bool_:
-            return result
-        return math_ops.cast(result, dtype)
+# --- unique values and index arithmetic: Unique, UniqueWithCounts, UnravelIndex -------------------
+
+import collections as _collections  # noqa: E402
 
 
-# --- identity_n, broadcast shapes, meshgrid, repeat ---------------------------------------------
+def _unravel_index_shape(op):
+    idx, dims = op.inputs[0].shape, op.inputs[1].shape
+    shape_rules.require_rank(op, dims, 1)
+    n = dims.as_tuple()[0] if dims.rank is not None else None
+    if idx.rank is None:
+        return [unknown_shape()]
+    if idx.rank == 0:
+        return [TensorShape([n])]
+    if idx.rank == 1:
+        return [TensorShape([n, idx.as_tuple()[0]])]
+    raise op.shape_error(f"Shape must be at most rank 1 but is rank {idx.rank}")
 
+
+registry.register_op("Unique", inputs=(("x", "T"),),
+                     outputs=(("y", "T"), ("idx", "out_idx")),
+                     shape=lambda op: (shape_rules.require_rank(op, op.inputs[0].shape, 1)
+                                       or [unknown_shape(1), op.inputs[0].shape]),
+                     doc="The distinct values (first appearance first) and each element's index.")
+registry.register_op("UniqueWithCounts", inputs=(("x", "T"),),
+                     outputs=(("y", "T"), ("idx", "out_idx"), ("count", "out_idx")),
+                     shape=lambda op: (shape_rules.require_rank(op, op.inputs[0].shape, 1)
+                                       or [unknown_shape(1), op.inputs[0].shape,
+                                           unknown_shape(1)]),
+                     doc="Unique, with how often each value occurs.")
+registry.register_op("UnravelIndex", inputs=(("indices", "Tidx"), ("dims", "Tidx")),
+                     outputs=(("output", "Tidx"),), shape=_unravel_index_shape,
+                     doc="Flat indices converted into coordinates of a shape.")
+UniqueOutput = _collections.namedtuple("Unique", ["y", "idx"])
+
+
+@registry.api("Unique")
+def unique(x, out_idx=_dt.int32, name=None):
+    """The distinct values of a vector in order of first appearance, and for each element
+    the position of its value in `y`."""
+    y, idx = apply_op("Unique", [x], {"out_idx": _dt.as_dtype(out_idx)},
+                      name=name or "Unique")
+    return UniqueOutput(y, idx)
+
+
+UniqueWithCountsOutput = _collections.namedtuple("UniqueWithCounts", ["y", "idx", "count"])
+
+
+@registry.api("UniqueWithCounts")
+def unique_with_counts(x, out_idx=_dt.int32, name=None):
+    """`unique` plus, for each value in `y`, how many times it occurs in `x`."""
+    y, idx, count = apply_op("UniqueWithCounts", [x], {"out_idx": _dt.as_dtype(out_idx)},
+                             name=name or "UniqueWithCounts")
+    return UniqueWithCountsOutput(y, idx, count)
+
+
+@registry.api("UnravelIndex")
+def unravel_index(indices, dims, name=None):
+    """Flat indices into an array of shape `dims` as coordinate columns (one UnravelIndex)."""
+    with _ops.name_scope(name, "UnravelIndex", [indices, dims]) as scope:
+        indices = _ops.convert_to_tensor(indices, name="indices")
+        dims = _ops.convert_to_tensor(dims, dtype=indices.dtype.base_dtype, name="dims")
+        return apply_op("UnravelIndex", [indices, dims], name=scope)[0]
+
+
+# --- reordering: Roll, ReverseSequence ------------------------------------------------------------
+
+registry.register_op("Roll", inputs=(("input", "T"), ("shift", "Tshift"), ("axis", "Taxis")),
+                     outputs=(("output", "T"),), shape=shape_rules.same_as_first,
+                     doc="The input's elements shifted cyclically along axes.")
+
+
+def _reverse_sequence_shape(op):
+    x, lens = op.inputs[0].shape, op.inputs[1].shape
+    shape_rules.require_rank(op, lens, 1)
+    seq, batch = op.get_attr("seq_dim"), op.get_attr("batch_dim")
+    if x.rank is None:
+        return [x]
+    if seq == batch:
+        raise op.shape_error(f"batch_dim == seq_dim == {seq}")
+    if not 0 <= seq < x.rank:
+        raise op.shape_error(f"seq_dim must be < input rank( {seq} vs. {x.rank})")
+    if not 0 <= batch < x.rank:
+        raise op.shape_error(f"batch_dim must be < input rank( {batch} vs. {x.rank})")
+    dims = list(x.as_tuple())
+    n = lens.as_tuple()[0] if lens.rank is not None else None
+    if n is not None and dims[batch] is not None and n != dims[batch]:
+        raise op.shape_error(f"Dimensions must be equal, but are {dims[batch]} and {n}")
+    if dims[batch] is None:
+        dims[batch] = n
+    return [TensorShape(dims)]
+
+
+registry.register_op("ReverseSequence", inputs=(("input", "T"), ("seq_lengths", "Tlen")),
+                     outputs=(("output", "T"),), shape=_reverse_sequence_shape,
+                     attr_defaults={"batch_dim": 0},
+                     doc="Each row's first seq_length entries reversed along an axis.")
+
+
+@registry.api("Roll")
+def roll(input, shift, axis, name=None):  # noqa: A002 - TF's name
+    """Elements shifted along `axis` by `shift`, wrapping around (one Roll op)."""
+    return apply_op("Roll", [input, shift, axis], name=name or "Roll")[0]
+
+
+@registry.api("ReverseSequence")
+def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None,  # noqa: A002
+                     name=None):
+    """Along `seq_axis`, the first seq_lengths[i] elements of batch entry i reversed."""
+    if seq_axis is None:
+        raise TypeError("Expected int for argument 'seq_dim' not None.")   # TF 2.21's
+    return apply_op("ReverseSequence", [input, seq_lengths],
+                    {"seq_dim": int(seq_axis),
+                     "batch_dim": 0 if batch_axis is None else int(batch_axis)},
+                    name=name or "ReverseSequence")[0]
+
+
+def reverse_sequence_v1(input, seq_lengths, seq_axis=None, batch_axis=None,  # noqa: A002
+                        name=None, seq_dim=None, batch_dim=None):
+    """TF1's spelling: `seq_dim`/`batch_dim` are the deprecated names of the axes."""
+    if seq_dim is not None:
+        if seq_axis is not None:
+            raise ValueError("Cannot specify both 'seq_axis' and 'seq_dim'")
+        seq_axis = seq_dim
+    if batch_dim is not None:
+        if batch_axis is not None:
+            raise ValueError("Cannot specify both 'batch_axis' and 'batch_dim'")
+        batch_axis = batch_dim
+    return reverse_sequence(input, seq_lengths, seq_axis, batch_axis, name)
+
+
+# --- shapes and broadcasting: ShapeN, BroadcastArgs, EnsureShape, IdentityN, meshgrid, repeat -----
+
+registry.register_op("ShapeN", inputs=(("*input", "T"),),
+                     outputs=lambda attrs: [("output", attrs["out_type"])] * attrs["N"],
+                     shape=lambda op: [TensorShape([t.shape.rank]) for t in op.inputs],
+                     doc="The shapes of several inputs.")
 registry.register_op("IdentityN", inputs=(("*input", "list:T"),),
                      outputs=lambda attrs: [("output", dt) for dt in attrs["T"]],
                      shape=lambda op: [t.shape for t in op.inputs],
@@ -1488,6 +1614,31 @@ registry.register_op("BroadcastArgs", inputs=(("s0", "T"), ("s1", "T")),
                      outputs=(("r0", "T"),), shape=_broadcast_args_shape,
                      doc="The broadcast shape of two shapes.")
 registry.NotDifferentiable("BroadcastArgs")
+
+
+def _ensure_shape_shape(op):
+    from ..framework.tensor_shape import as_shape as _as_shape
+    have, want = op.inputs[0].shape, _as_shape(op.get_attr("shape"))
+    if not have.is_compatible_with(want):
+        raise ValueError(f"Shape must be rank {want.rank} but is rank {have.rank}"
+                         if have.rank != want.rank else
+                         f"Dimension {next(i for i, (a, b) in enumerate(zip(have.as_tuple(), want.as_tuple())) if a is not None and b is not None and a != b)} "  # noqa: E501
+                         f"in both shapes must be equal, but are "
+                         f"{next(a for a, b in zip(have.as_tuple(), want.as_tuple()) if a is not None and b is not None and a != b)} and "  # noqa: E501
+                         f"{next(b for a, b in zip(have.as_tuple(), want.as_tuple()) if a is not None and b is not None and a != b)}.")  # noqa: E501
+    return [have.merge_with(want)]
+
+
+registry.register_op("EnsureShape", inputs=(("input", "T"),), shape=_ensure_shape_shape,
+                     doc="Passes `input` on, failing at run time unless its shape is "
+                         "compatible with the `shape` attr.")
+
+
+@registry.api("ShapeN")
+def shape_n(input, out_type=_dt.int32, name=None):  # noqa: A002 - TF's name
+    """The shapes of several tensors from one ShapeN op."""
+    return list(apply_op("ShapeN", [list(input)], {"out_type": _dt.as_dtype(out_type)},
+                         name=name or "ShapeN"))
 
 
 @registry.api("IdentityN")
@@ -1621,26 +1772,6 @@ def repeat(input, repeats, axis=None, name=None):  # noqa: A002 - TF's name
         return out
 
 
-# --- ensure_shape --------------------------------------------------------------------------------
-
-def _ensure_shape_shape(op):
-    from ..framework.tensor_shape import as_shape as _as_shape
-    have, want = op.inputs[0].shape, _as_shape(op.get_attr("shape"))
-    if not have.is_compatible_with(want):
-        raise ValueError(f"Shape must be rank {want.rank} but is rank {have.rank}"
-                         if have.rank != want.rank else
-                         f"Dimension {next(i for i, (a, b) in enumerate(zip(have.as_tuple(), want.as_tuple())) if a is not None and b is not None and a != b)} "  # noqa: E501
-                         f"in both shapes must be equal, but are "
-                         f"{next(a for a, b in zip(have.as_tuple(), want.as_tuple()) if a is not None and b is not None and a != b)} and "  # noqa: E501
-                         f"{next(b for a, b in zip(have.as_tuple(), want.as_tuple()) if a is not None and b is not None and a != b)}.")  # noqa: E501
-    return [have.merge_with(want)]
-
-
-registry.register_op("EnsureShape", inputs=(("input", "T"),), shape=_ensure_shape_shape,
-                     doc="Passes `input` on, failing at run time unless its shape is "
-                         "compatible with the `shape` attr.")
-
-
 @registry.api("EnsureShape")
 def ensure_shape(x, shape, name=None):
     """`x`, checked when the graph runs to have a shape compatible with `shape` (and with
@@ -1651,113 +1782,7 @@ def ensure_shape(x, shape, name=None):
     return apply_op("EnsureShape", [x], {"shape": shape}, name=name or "EnsureShape")[0]
 
 
-# --- UniqueWithCounts, UnravelIndex, TensorScatterMax/Min, ReverseSequence ----------------------
-
-def _unravel_index_shape(op):
-    idx, dims = op.inputs[0].shape, op.inputs[1].shape
-    shape_rules.require_rank(op, dims, 1)
-    n = dims.as_tuple()[0] if dims.rank is not None else None
-    if idx.rank is None:
-        return [unknown_shape()]
-    if idx.rank == 0:
-        return [TensorShape([n])]
-    if idx.rank == 1:
-        return [TensorShape([n, idx.as_tuple()[0]])]
-    raise op.shape_error(f"Shape must be at most rank 1 but is rank {idx.rank}")
-
-
-def _reverse_sequence_shape(op):
-    x, lens = op.inputs[0].shape, op.inputs[1].shape
-    shape_rules.require_rank(op, lens, 1)
-    seq, batch = op.get_attr("seq_dim"), op.get_attr("batch_dim")
-    if x.rank is None:
-        return [x]
-    if seq == batch:
-        raise op.shape_error(f"batch_dim == seq_dim == {seq}")
-    if not 0 <= seq < x.rank:
-        raise op.shape_error(f"seq_dim must be < input rank( {seq} vs. {x.rank})")
-    if not 0 <= batch < x.rank:
-        raise op.shape_error(f"batch_dim must be < input rank( {batch} vs. {x.rank})")
-    dims = list(x.as_tuple())
-    n = lens.as_tuple()[0] if lens.rank is not None else None
-    if n is not None and dims[batch] is not None and n != dims[batch]:
-        raise op.shape_error(f"Dimensions must be equal, but are {dims[batch]} and {n}")
-    if dims[batch] is None:
-        dims[batch] = n
-    return [TensorShape(dims)]
-
-
-registry.register_op("UniqueWithCounts", inputs=(("x", "T"),),
-                     outputs=(("y", "T"), ("idx", "out_idx"), ("count", "out_idx")),
-                     shape=lambda op: (shape_rules.require_rank(op, op.inputs[0].shape, 1)
-                                       or [unknown_shape(1), op.inputs[0].shape,
-                                           unknown_shape(1)]),
-                     doc="Unique, with how often each value occurs.")
-registry.register_op("UnravelIndex", inputs=(("indices", "Tidx"), ("dims", "Tidx")),
-                     outputs=(("output", "Tidx"),), shape=_unravel_index_shape,
-                     doc="Flat indices converted into coordinates of a shape.")
-for _t in ("TensorScatterMax", "TensorScatterMin"):
-    registry.register_op(_t, inputs=(("tensor", "T"), ("indices", "Tindices"),
-                                     ("updates", "T")),
-                         outputs=(("output", "T"),), shape=shape_rules.same_as_first,
-                         attr_defaults={"bad_indices_policy": ""},
-                         doc=_DOC[_t])
-registry.register_op("ReverseSequence", inputs=(("input", "T"), ("seq_lengths", "Tlen")),
-                     outputs=(("output", "T"),), shape=_reverse_sequence_shape,
-                     attr_defaults={"batch_dim": 0},
-                     doc="Each row's first seq_length entries reversed along an axis.")
-
-UniqueWithCountsOutput = _collections.namedtuple("UniqueWithCounts", ["y", "idx", "count"])
-
-
-@registry.api("UniqueWithCounts")
-def unique_with_counts(x, out_idx=_dt.int32, name=None):
-    """`unique` plus, for each value in `y`, how many times it occurs in `x`."""
-    y, idx, count = apply_op("UniqueWithCounts", [x], {"out_idx": _dt.as_dtype(out_idx)},
-                             name=name or "UniqueWithCounts")
-    return UniqueWithCountsOutput(y, idx, count)
-
-
-@registry.api("UnravelIndex")
-def unravel_index(indices, dims, name=None):
-    """Flat indices into an array of shape `dims` as coordinate columns (one UnravelIndex)."""
-    with _ops.name_scope(name, "UnravelIndex", [indices, dims]) as scope:
-        indices = _ops.convert_to_tensor(indices, name="indices")
-        dims = _ops.convert_to_tensor(dims, dtype=indices.dtype.base_dtype, name="dims")
-        return apply_op("UnravelIndex", [indices, dims], name=scope)[0]
-
-
-tensor_scatter_nd_max = _tensor_scatter("TensorScatterMax")
-tensor_scatter_nd_min = _tensor_scatter("TensorScatterMin")
-
-
-@registry.api("ReverseSequence")
-def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None,  # noqa: A002
-                     name=None):
-    """Along `seq_axis`, the first seq_lengths[i] elements of batch entry i reversed."""
-    if seq_axis is None:
-        raise TypeError("Expected int for argument 'seq_dim' not None.")   # TF 2.21's
-    return apply_op("ReverseSequence", [input, seq_lengths],
-                    {"seq_dim": int(seq_axis),
-                     "batch_dim": 0 if batch_axis is None else int(batch_axis)},
-                    name=name or "ReverseSequence")[0]
-
-
-def reverse_sequence_v1(input, seq_lengths, seq_axis=None, batch_axis=None,  # noqa: A002
-                        name=None, seq_dim=None, batch_dim=None):
-    """TF1's spelling: `seq_dim`/`batch_dim` are the deprecated names of the axes."""
-    if seq_dim is not None:
-        if seq_axis is not None:
-            raise ValueError("Cannot specify both 'seq_axis' and 'seq_dim'")
-        seq_axis = seq_dim
-    if batch_dim is not None:
-        if batch_axis is not None:
-            raise ValueError("Cannot specify both 'batch_axis' and 'batch_dim'")
-        batch_axis = batch_dim
-    return reverse_sequence(input, seq_lengths, seq_axis, batch_axis, name)
-
-
-# --- LowerBound, UpperBound (tf.searchsorted, in sort_ops.py) ---------------------------------
+# --- sorted search: LowerBound, UpperBound (tf.searchsorted is in sort_ops.py) --------------------
 
 def _bound_shape(op):
     s, v = op.inputs[0].shape, op.inputs[1].shape
@@ -1776,28 +1801,12 @@ registry.NotDifferentiable("LowerBound")
 registry.NotDifferentiable("UpperBound")
 
 
-# --- ops that gradient functions build (array_grad.py, math_grad.py) -----------------------
+# --- ops only gradient functions build (array_grad.py, math_grad.py) ------------------------------
 
 def _bga_shape(op):
     return [TensorShape([None]), TensorShape([None])]
 
 
-def _stitch_shape(op):
-    n = len(op.inputs) // 2
-    idx = [_tu.constant_value(t) for t in op.inputs[:n]]
-    d0, i0 = op.inputs[n], op.inputs[0]
-    if d0.shape.rank is None or i0.shape.rank is None:
-        return [unknown_shape()]
-    inner = list(d0.shape.as_tuple()[i0.shape.rank:])
-    if all(v is not None for v in idx):
-        size = max((int(np.max(v)) + 1 for v in idx if np.size(v)), default=0)
-        return [TensorShape([size] + inner)]
-    return [TensorShape([None] + inner)]
-
-
-registry.register_op("DynamicStitch", inputs=(("*indices", _dt.int32), ("*data", "T")),
-                     outputs=(("merged", "T"),), shape=_stitch_shape,
-                     doc="Values interleaved into one tensor at the given indices.")
 registry.register_op("BroadcastGradientArgs", inputs=(("s0", "T"), ("s1", "T")),
                      outputs=(("r0", "T"), ("r1", "T")), shape=_bga_shape,
                      doc="The axes each of two shapes was broadcast along (to sum gradients over).")

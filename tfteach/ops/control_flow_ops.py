@@ -51,8 +51,8 @@ registry.register_op("Merge", inputs=(("*inputs", "T"),),
 registry.register_op("RefMerge", inputs=(("*inputs", "ref:T"),),
                      outputs=(("output", "ref:T"), ("value_index", _dt.int32)),
                      shape=_merge_shape,
-                     doc="Merge of reference inputs (a cond whose branches return variables' "
-                         "references, e.g. the results of `assign`).")
+                     # e.g. a cond whose branches return the results of `assign`
+                     doc="Merge of reference inputs (variables' references).")
 
 
 # --- declarations: while loops ---------------------------------------------------------------
@@ -104,8 +104,8 @@ registry.register_op("StackPopV2", inputs=(("handle", _dt.resource),),
 registry.register_op("StackCloseV2", inputs=(("handle", _dt.resource),), outputs=(),
                      shape=lambda op: [], stateful=True, doc="Deletes the stack.")
 registry.register_op("ControlTrigger", inputs=(), outputs=(), shape=lambda op: [],
-                     doc="Does nothing; runs even when its control inputs are dead, so it "
-                         "can order ops of a cond branch without inheriting its deadness.")
+                     # so it can order ops of a cond branch without inheriting its deadness
+                     doc="Does nothing; runs even when its control inputs are dead.")
 for _t in ("StackV2", "StackPushV2", "StackPopV2", "StackCloseV2", "ControlTrigger"):
     registry.NotDifferentiable(_t)
 

@@ -1,4 +1,5 @@
-"""Gradient functions of the math ops (element-wise, reductions, matmul).
+"""Gradient functions of the math family (element-wise ops, casts, reductions, scans), and
+the small op constructors the other families' gradients share.
 
 Each function receives the forward op and the gradient(s) flowing into its outputs and
 returns one gradient (or None) per input. They only read `op.inputs`, `op.outputs`,

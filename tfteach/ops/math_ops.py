@@ -27,7 +27,7 @@ _DOC = {  # one line each: docs/ops.md and the graph explorer show it
     "Sub": "x - y element-wise, with broadcasting.",
     "Mul": "x * y element-wise, with broadcasting.",
     "RealDiv": "x / y element-wise for real types, with broadcasting.",
-    "Div": "x / y element-wise; integer division truncates toward zero (TF 1's tf.div).",
+    "Div": "x / y element-wise, integers truncating toward zero (tf.div builds other ops).",
     "FloorDiv": "x / y rounded toward negative infinity, element-wise.",
     "FloorMod": "The remainder of floor division, with the sign of y, element-wise.",
     "Pow": "x raised to the power y, element-wise.",

@@ -110,8 +110,7 @@ def _bias_add_grad_grad(op, grad):
     else:
         target = [1] * (rank - 1) + [-1]
     expanded = array_ops.reshape(grad, np.asarray(target, dtype=np.int32))
-    return [_op1("BroadcastTo", [expanded, g_shape]) if "BroadcastTo" in registry._OPS
-            else expanded * array_ops.ones_like(op.inputs[0])]
+    return [_op1("BroadcastTo", [expanded, g_shape])]
 
 
 @registry.api("Conv2DBackpropFilter")

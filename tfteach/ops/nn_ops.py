@@ -22,9 +22,6 @@ __all__ = ["relu", "relu6", "elu", "selu", "leaky_relu", "softmax", "log_softmax
            "l2_loss", "moments", "in_top_k", "conv_output_size"]
 
 
-_declare = registry.register_op
-
-
 # --- output size (the padding arithmetic is shared with the kernels: kernels/shapes.py) --------
 
 def conv_output_size(in_size, k, stride, dilation, padding):
@@ -56,23 +53,23 @@ _DOC = {  # one line each: docs/ops.md and the graph explorer show it
 }
 
 for _t in ("Relu", "Relu6", "Elu", "Selu", "Softplus", "Softsign"):
-    _declare(_t, inputs=(("features", "T"),), outputs=(("activations", "T"),),
-             shape=shape_rules.same_as_first,
-             doc=_DOC[_t])
-_declare("LeakyRelu", inputs=(("features", "T"),), outputs=(("activations", "T"),),
-         shape=shape_rules.same_as_first, attr_defaults={"alpha": 0.2},
-         doc="features if positive, else alpha * features, element-wise.")
+    registry.register_op(_t, inputs=(("features", "T"),), outputs=(("activations", "T"),),
+                         shape=shape_rules.same_as_first,
+                         doc=_DOC[_t])
+registry.register_op("LeakyRelu", inputs=(("features", "T"),), outputs=(("activations", "T"),),
+                     shape=shape_rules.same_as_first, attr_defaults={"alpha": 0.2},
+                     doc="features if positive, else alpha * features, element-wise.")
 for _t in ("ReluGrad", "Relu6Grad", "SoftplusGrad", "SoftsignGrad"):
-    _declare(_t, inputs=(("gradients", "T"), ("features", "T")),
-             outputs=(("backprops", "T"),), shape=shape_rules.same_as_first,
-             doc=_DOC[_t])
-_declare("LeakyReluGrad", inputs=(("gradients", "T"), ("features", "T")),
-         outputs=(("backprops", "T"),), shape=shape_rules.same_as_first,
-         doc="The gradient of LeakyRelu: gradients, times alpha where features <= 0.")
+    registry.register_op(_t, inputs=(("gradients", "T"), ("features", "T")),
+                         outputs=(("backprops", "T"),), shape=shape_rules.same_as_first,
+                         doc=_DOC[_t])
+registry.register_op("LeakyReluGrad", inputs=(("gradients", "T"), ("features", "T")),
+                     outputs=(("backprops", "T"),), shape=shape_rules.same_as_first,
+                     doc="The gradient of LeakyRelu: gradients, times alpha where features <= 0.")
 for _t in ("EluGrad", "SeluGrad"):
-    _declare(_t, inputs=(("gradients", "T"), ("outputs", "T")),
-             outputs=(("backprops", "T"),), shape=shape_rules.same_as_first,
-             doc=_DOC[_t])
+    registry.register_op(_t, inputs=(("gradients", "T"), ("outputs", "T")),
+                         outputs=(("backprops", "T"),), shape=shape_rules.same_as_first,
+                         doc=_DOC[_t])
 
 
 def _at_least_rank1(op):
@@ -82,12 +79,12 @@ def _at_least_rank1(op):
     return [s]
 
 
-_declare("Softmax", inputs=(("logits", "T"),), outputs=(("softmax", "T"),),
-         shape=_at_least_rank1,
-         doc="exp(logits) / sum(exp(logits)) along the last axis.")
-_declare("LogSoftmax", inputs=(("logits", "T"),), outputs=(("logsoftmax", "T"),),
-         shape=_at_least_rank1,
-         doc="logits - log(sum(exp(logits))) along the last axis.")
+registry.register_op("Softmax", inputs=(("logits", "T"),), outputs=(("softmax", "T"),),
+                     shape=_at_least_rank1,
+                     doc="exp(logits) / sum(exp(logits)) along the last axis.")
+registry.register_op("LogSoftmax", inputs=(("logits", "T"),), outputs=(("logsoftmax", "T"),),
+                     shape=_at_least_rank1,
+                     doc="logits - log(sum(exp(logits))) along the last axis.")
 
 
 def _bias_add_shape(op):
@@ -116,12 +113,14 @@ def _bias_add_grad_shape(op):
     return [TensorShape([s.as_tuple()[axis]])]
 
 
-_declare("BiasAdd", inputs=(("value", "T"), ("bias", "T")), outputs=(("output", "T"),),
-         shape=_bias_add_shape, attr_defaults={"data_format": "NHWC"},
-         doc="value + bias, the bias added along the channel axis.")
-_declare("BiasAddGrad", inputs=(("out_backprop", "T"),), outputs=(("output", "T"),),
-         shape=_bias_add_grad_shape, attr_defaults={"data_format": "NHWC"},
-         doc="The gradient of BiasAdd for the bias: sums over all but the channel axis.")
+registry.register_op("BiasAdd", inputs=(("value", "T"), ("bias", "T")),
+                     outputs=(("output", "T"),),
+                     shape=_bias_add_shape, attr_defaults={"data_format": "NHWC"},
+                     doc="value + bias, the bias added along the channel axis.")
+registry.register_op("BiasAddGrad", inputs=(("out_backprop", "T"),),
+                     outputs=(("output", "T"),),
+                     shape=_bias_add_grad_shape, attr_defaults={"data_format": "NHWC"},
+                     doc="The gradient of BiasAdd for the bias: sums over all but the channels.")
 
 
 def _conv2d_shape(op):
@@ -163,17 +162,17 @@ def _sizes_shape(index):
 
 _CONV_ATTRS = {"use_cudnn_on_gpu": True, "explicit_paddings": [], "data_format": "NHWC",
                "dilations": [1, 1, 1, 1]}
-_declare("Conv2D", inputs=(("input", "T"), ("filter", "T")), outputs=(("output", "T"),),
-         shape=_conv2d_shape, attr_defaults=_CONV_ATTRS,
-         doc="2-D convolution of a batch of images with a filter.")
-_declare("Conv2DBackpropInput",
-         inputs=(("input_sizes", _dt.int32), ("filter", "T"), ("out_backprop", "T")),
-         outputs=(("output", "T"),), shape=_sizes_shape(0), attr_defaults=_CONV_ATTRS,
-         doc="The gradient of Conv2D with respect to its input.")
-_declare("Conv2DBackpropFilter",
-         inputs=(("input", "T"), ("filter_sizes", _dt.int32), ("out_backprop", "T")),
-         outputs=(("output", "T"),), shape=_sizes_shape(1), attr_defaults=_CONV_ATTRS,
-         doc="The gradient of Conv2D with respect to its filter.")
+registry.register_op("Conv2D", inputs=(("input", "T"), ("filter", "T")), outputs=(("output", "T"),),
+                     shape=_conv2d_shape, attr_defaults=_CONV_ATTRS,
+                     doc="2-D convolution of a batch of images with a filter.")
+registry.register_op("Conv2DBackpropInput",
+                     inputs=(("input_sizes", _dt.int32), ("filter", "T"), ("out_backprop", "T")),
+                     outputs=(("output", "T"),), shape=_sizes_shape(0), attr_defaults=_CONV_ATTRS,
+                     doc="The gradient of Conv2D with respect to its input.")
+registry.register_op("Conv2DBackpropFilter",
+                     inputs=(("input", "T"), ("filter_sizes", _dt.int32), ("out_backprop", "T")),
+                     outputs=(("output", "T"),), shape=_sizes_shape(1), attr_defaults=_CONV_ATTRS,
+                     doc="The gradient of Conv2D with respect to its filter.")
 
 
 def _pool_shape(op):
@@ -196,20 +195,23 @@ def _pool_shape(op):
     return [TensorShape([xs[0], oh, ow, xs[ci]])]
 
 
-_declare("MaxPool", inputs=(("input", "T"),), outputs=(("output", "T"),), shape=_pool_shape,
-         attr_defaults={"data_format": "NHWC", "explicit_paddings": []},
-         doc="The maximum over each pooling window.")
-_declare("MaxPoolGrad", inputs=(("orig_input", "T"), ("orig_output", "T"), ("grad", "T")),
-         outputs=(("output", "T"),), shape=shape_rules.same_as_first,
-         attr_defaults={"data_format": "NHWC", "explicit_paddings": []},
-         doc="The gradient of MaxPool: each window's gradient goes to its maximum.")
-_declare("AvgPool", inputs=(("value", "T"),), outputs=(("output", "T"),), shape=_pool_shape,
-         attr_defaults={"data_format": "NHWC"},
-         doc="The average over each pooling window.")
-_declare("AvgPoolGrad", inputs=(("orig_input_shape", _dt.int32), ("grad", "T")),
-         outputs=(("output", "T"),), shape=_sizes_shape(0),
-         attr_defaults={"data_format": "NHWC"},
-         doc="The gradient of AvgPool: each window's gradient is spread evenly over it.")
+registry.register_op("MaxPool", inputs=(("input", "T"),), outputs=(("output", "T"),),
+                     shape=_pool_shape,
+                     attr_defaults={"data_format": "NHWC", "explicit_paddings": []},
+                     doc="The maximum over each pooling window.")
+registry.register_op("MaxPoolGrad",
+                     inputs=(("orig_input", "T"), ("orig_output", "T"), ("grad", "T")),
+                     outputs=(("output", "T"),), shape=shape_rules.same_as_first,
+                     attr_defaults={"data_format": "NHWC", "explicit_paddings": []},
+                     doc="The gradient of MaxPool: each window's gradient goes to its maximum.")
+registry.register_op("AvgPool", inputs=(("value", "T"),), outputs=(("output", "T"),),
+                     shape=_pool_shape,
+                     attr_defaults={"data_format": "NHWC"},
+                     doc="The average over each pooling window.")
+registry.register_op("AvgPoolGrad", inputs=(("orig_input_shape", _dt.int32), ("grad", "T")),
+                     outputs=(("output", "T"),), shape=_sizes_shape(0),
+                     attr_defaults={"data_format": "NHWC"},
+                     doc="The gradient of AvgPool: each window's gradient spread evenly over it.")
 
 
 def _xent_sparse_shape(op):
@@ -244,20 +246,22 @@ def _xent_shape(op):
     return [TensorShape([b]), merged if merged.rank is not None else unknown_shape(2)]
 
 
-_declare("SparseSoftmaxCrossEntropyWithLogits", inputs=(("features", "T"),
-                                                        ("labels", "Tlabels")),
-         outputs=(("loss", "T"), ("backprop", "T")), shape=_xent_sparse_shape,
-         doc="Softmax cross-entropy per row against integer labels, and its gradient.")
-_declare("SoftmaxCrossEntropyWithLogits", inputs=(("features", "T"), ("labels", "T")),
-         outputs=(("loss", "T"), ("backprop", "T")), shape=_xent_shape,
-         doc="Softmax cross-entropy per row against label distributions, and its gradient.")
-_declare("L2Loss", inputs=(("t", "T"),), outputs=(("output", "T"),), shape=shape_rules.scalar,
-         doc="sum(t ** 2) / 2.")
-_declare("InTopKV2", inputs=(("predictions", _dt.float32), ("targets", "T"), ("k", "T")),
-         outputs=(("precision", _dt.bool_),),
-         shape=lambda op: [TensorShape([op.inputs[0].shape.as_tuple()[0]
-                                        if op.inputs[0].shape.rank else None])],
-         doc="Whether each target is among the k largest predictions of its row.")
+registry.register_op("SparseSoftmaxCrossEntropyWithLogits", inputs=(("features", "T"),
+                                                                    ("labels", "Tlabels")),
+                     outputs=(("loss", "T"), ("backprop", "T")), shape=_xent_sparse_shape,
+                     doc="Softmax cross-entropy per row against integer labels, and its gradient.")
+registry.register_op("SoftmaxCrossEntropyWithLogits", inputs=(("features", "T"), ("labels", "T")),
+                     outputs=(("loss", "T"), ("backprop", "T")), shape=_xent_shape,
+                     doc="Per-row softmax cross-entropy against soft labels, and its gradient.")
+registry.register_op("L2Loss", inputs=(("t", "T"),), outputs=(("output", "T"),),
+                     shape=shape_rules.scalar,
+                     doc="sum(t ** 2) / 2.")
+registry.register_op("InTopKV2",
+                     inputs=(("predictions", _dt.float32), ("targets", "T"), ("k", "T")),
+                     outputs=(("precision", _dt.bool_),),
+                     shape=lambda op: [TensorShape([op.inputs[0].shape.as_tuple()[0]
+                                                    if op.inputs[0].shape.rank else None])],
+                     doc="Whether each target is among the k largest predictions of its row.")
 
 registry.NotDifferentiable("InTopKV2")
 
@@ -639,6 +643,5 @@ def in_top_k_v1(predictions, targets, k, name=None):
         targets = _ops.convert_to_tensor(targets)
         k = _ops.convert_to_tensor(k, dtype=targets.dtype.base_dtype)
         return apply_op("InTopKV2", [predictions, targets, k], name="InTopKV2")[0]
-
 
 

@@ -86,8 +86,8 @@ registry.register_op(
     "TensorArrayGradV3", inputs=(("handle", _dt.resource), ("flow_in", _F)),
     outputs=(("grad_handle", _dt.resource), ("flow_out", _F)), shape=_s([2], []),
     stateful=True,
-    doc="The gradient TensorArray of `handle` for gradient source `source` (made on first "
-        "use; its writes to one index add up).")
+    # made on first use; its writes to one index add up
+    doc="The gradient TensorArray of `handle` for the gradient source `source`.")
 for _t in ("TensorArrayV3", "TensorArraySizeV3", "TensorArrayCloseV3", "TensorArrayGradV3"):
     registry.NotDifferentiable(_t)
 
