@@ -206,8 +206,10 @@ def _user_stack():
 
 
 def _eager_variable(init_val, name, trainable, dtype, shape):
-    return _ops.EAGER_VARIABLE(init_val, name=name, trainable=True if trainable is None else trainable,
-                dtype=dtype, shape=shape)
+    # a tf.Variable, through the hook tfteach/__init__.py installs (ops/ imports no eager)
+    return _ops.EAGER_VARIABLE(init_val, name=name,
+                               trainable=True if trainable is None else trainable,
+                               dtype=dtype, shape=shape)
 
 
 class _VariableScopeStore:
