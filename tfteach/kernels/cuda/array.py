@@ -20,6 +20,7 @@ import numpy as np
 
 from ... import errors
 from ...framework import registry
+from ...runtime import gpu_memory
 from . import _dev
 from ._dev import cuda, register
 from .elementwise import apply, broadcast_shape
@@ -30,7 +31,7 @@ _ALL_TYPES = ("float32", "float64", "int32", "int64", "int8", "int16", "uint8", 
 
 
 def _cpu(op_type):
-    return registry.get(op_type).kernel_for("CPU")   # loads the CPU family on first use
+    return registry.get(op_type).kernel_for("CPU")   # loads the CPU family module first
 
 
 # --- no data movement -----------------------------------------------------------------------
@@ -443,6 +444,7 @@ def one_hot(indices, depth, on_value, off_value, *, axis):
     return out
 
 
+del gpu_memory
 
 
 # --- gradients of slicing and gathering ----------------------------------------------------------

@@ -207,7 +207,7 @@ def sparse_xent(features, labels):
         _kern("sxent", _sparse_xent_rows)[_dev.blocks_for(rows), _dev.TPB](
             _dev.flat(f), lab, loss, _dev.flat(back), rows, c, bad)
         if bad.copy_to_host()[0]:       # the CPU kernel words the error
-            registry.get("SparseSoftmaxCrossEntropyWithLogits").kernels["CPU"](
+            registry.get("SparseSoftmaxCrossEntropyWithLogits").kernel_for("CPU")(
                 np.zeros((rows, c), np.dtype(f.dtype)), lab.copy_to_host())
     return loss, back
 
