@@ -20,7 +20,6 @@ import numpy as np
 
 from ... import errors
 from ...framework import registry
-from ...runtime import gpu_memory
 from . import _dev
 from ._dev import cuda, register
 from .elementwise import apply, broadcast_shape
@@ -444,7 +443,6 @@ def one_hot(indices, depth, on_value, off_value, *, axis):
     return out
 
 
-del gpu_memory
 
 
 # --- gradients of slicing and gathering ----------------------------------------------------------
