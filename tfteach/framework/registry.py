@@ -15,6 +15,10 @@ visualiser need to know about one op type (TF 2.21's type names: `AddV2`, `MatMu
                `*_grad.py` modules beside the op constructors (TF's `RegisterGradient`)
     stateful   the op has side effects or reads state (variables, random, summaries):
                never constant-folded, never cached
+    allowed    {type attr: dtype names} an attr may take (TF's `allowed_values`), checked
+               when an op is built or run eagerly, before any kernel sees the inputs
+    minimum    {attr: n}: an int attr's least value, or a list input's least length (its
+               length attr, e.g. `N`), TF's `has_minimum`
 
 Kernels are looked up lazily: the first kernel request for an op type on a device imports
 `tfteach.kernels.<device>` and (CPU) the one module holding that op's kernel, so
@@ -35,9 +39,11 @@ _RESOLVED = set()        # (device, op type) whose kernel module has been import
 
 class OpDef:
     __slots__ = ("type", "inputs", "outputs", "shape", "kernels", "gradient", "stateful",
-                 "doc", "attr_defaults", "differentiable", "_kernel_params")
+                 "doc", "attr_defaults", "differentiable", "_kernel_params", "allowed",
+                 "minimum")
 
-    def __init__(self, type, inputs, outputs, shape, stateful, doc, attr_defaults):
+    def __init__(self, type, inputs, outputs, shape, stateful, doc, attr_defaults,
+                 allowed=None, minimum=None):
         self.type = type
         self.inputs = inputs
         self.outputs = outputs
@@ -49,6 +55,8 @@ class OpDef:
         self.doc = doc
         self.attr_defaults = attr_defaults or {}
         self._kernel_params = {}
+        self.allowed = {k: tuple(_dt.as_dtype(t) for t in v) for k, v in (allowed or {}).items()}
+        self.minimum = dict(minimum or {})
 
     def __repr__(self):
         return f"<OpDef {self.type}>"
@@ -68,6 +76,38 @@ class OpDef:
                           if v.kind == inspect.Parameter.KEYWORD_ONLY)
             self._kernel_params[device] = names
         return names
+
+    def attr_violation(self, attrs):
+        """TF's attr constraints (allowed dtypes, minimums) against `attrs`: None, or
+        (the exception TF raises while building a graph, the message it gives eagerly, where
+        the caller raises it as an InvalidArgumentError)."""
+        for attr, allowed in self.allowed.items():
+            dt = attrs.get(attr)
+            if dt is None:
+                continue
+            dt = _dt.as_dtype(dt).base_dtype
+            if dt not in allowed:
+                names = ", ".join(a.name for a in allowed)
+                arg = next((a.lstrip("*") for a, spec in self.inputs
+                            if input_type_attr(spec) == attr), attr)
+                tf_name = {"float32": "float", "float64": "double", "float16": "half"}.get(
+                    dt.name, dt.name)
+                return (TypeError(f"Value passed to parameter '{arg}' has DataType {dt.name} "
+                                  f"not in list of allowed values: {names}"),
+                        f"Value for attr '{attr}' of {tf_name} is not in the list of allowed "
+                        f"values: {names}\n\t; NodeDef: {{{{node {self.type}}}}}")
+        for attr, least in self.minimum.items():
+            v = attrs.get(attr)
+            if v is None or v >= least:
+                continue
+            lists = [a.lstrip("*") for a, spec in self.inputs if a.startswith("*")]
+            if attr == "N" and lists:
+                msg = (f"List argument '{lists[0]}' to '{self.type}' Op with length {v} "
+                       f"shorter than minimum length {least}.")
+            else:
+                msg = f"Attr '{attr}' of '{self.type}' Op passed {v} less than minimum {least}."
+            return ValueError(msg), msg
+        return None
 
     def where(self):
         """Where this op's kernels and gradient are defined: {'CPU': 'file:line', ...}."""
@@ -96,11 +136,12 @@ def _source_of(fn):
 
 
 def register_op(type, inputs=(), outputs=(("output", "T"),), shape=None, stateful=False,
-                attr_defaults=None, doc=""):
+                attr_defaults=None, doc="", allowed=None, minimum=None):
     """Declares an op type. Returns its OpDef."""
     if type in _OPS:
         raise ValueError(f"Op type {type!r} is already registered")
-    opdef = OpDef(type, list(inputs), outputs, shape, stateful, doc, attr_defaults)
+    opdef = OpDef(type, list(inputs), outputs, shape, stateful, doc, attr_defaults,
+                  allowed, minimum)
     _OPS[type] = opdef
     return opdef
 

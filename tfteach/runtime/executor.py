@@ -544,8 +544,11 @@ def error_for_op(op, e):
                 msg = f"{msg}\n\t [[{{{{node {op.name}}}}}]]"
             return type(e)(op.node_def, op, msg)
         return e
-    if isinstance(e, (KeyboardInterrupt, SystemExit, MemoryError)):
+    if isinstance(e, (KeyboardInterrupt, SystemExit)):
         return e
+    oom = errors.allocation_error(e)
+    if oom is not None:
+        return type(oom)(op.node_def, op, f"{oom.message}\n\t [[{{{{node {op.name}}}}}]]")
     return errors.InvalidArgumentError(
         op.node_def, op, f"{op.type} op '{op.name}' failed: {type(e).__name__}: {e}"
                          f"\n\t [[{{{{node {op.name}}}}}]]")
