@@ -7,6 +7,7 @@ names that TF 2.21 has are exposed (`_tf2_names`), so names TF2 removed stay abs
 """
 import importlib
 import sys
+import threading
 import types
 
 
@@ -24,6 +25,9 @@ GRAD_MODULES = ("tfteach.ops.math_grad", "tfteach.ops.array_grad", "tfteach.ops.
                 "tfteach.ops.linalg_grad", "tfteach.ops.random_grad")
 
 _loaded = []
+# Reentrant: importing an ops module may come back here. Held until every module is in, so a
+# second thread never sees the flag set before the declarations exist.
+_load_lock = threading.RLock()
 
 
 def load_all_ops():
@@ -31,11 +35,14 @@ def load_all_ops():
     kernels, which register against declared ops, can load."""
     if _loaded:
         return
-    _loaded.append(True)
-    import pkgutil
-    import tfteach.ops as ops_pkg
-    for info in pkgutil.iter_modules(ops_pkg.__path__):
-        _import(f"tfteach.ops.{info.name}")
+    with _load_lock:
+        if _loaded:
+            return
+        import pkgutil
+        import tfteach.ops as ops_pkg
+        for info in pkgutil.iter_modules(ops_pkg.__path__):
+            _import(f"tfteach.ops.{info.name}")
+        _loaded.append(True)
 
 
 def _import(modname):
