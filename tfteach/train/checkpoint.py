@@ -407,20 +407,20 @@ class CheckpointManager:
         path = f"{self._prefix}-{int(checkpoint_number)}"
         ck.write(path)
         self._maybe_delete = [p for p in self._maybe_delete if p != path] + [path]
-        self._sweep()
+        doomed = []
+        if self._max_to_keep is not None:
+            while len(self._maybe_delete) > self._max_to_keep:
+                doomed.append(self._maybe_delete.pop(0))
+        # The state file first (as TF): a crash after it leaves stray old files, never a
+        # state that names nothing while the new checkpoint sits complete on disk.
         _update_state(self._directory, path, self._maybe_delete)
-        return path
-
-    def _sweep(self):
-        if self._max_to_keep is None:
-            return
-        while len(self._maybe_delete) > self._max_to_keep:
-            old = self._maybe_delete.pop(0)
+        for old in doomed:
             for suffix in (".index", _DATA_SUFFIX):
                 try:
                     os.remove(old + suffix)
                 except FileNotFoundError:
                     pass
+        return path
 
     def restore_or_initialize(self):
         latest = self.latest_checkpoint

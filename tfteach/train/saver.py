@@ -104,11 +104,30 @@ def _write_checkpoint(prefix, named_arrays):
                          "offset": offset, "nbytes": len(raw), "crc32": zlib.crc32(raw)}
         chunks.append(raw)
         offset += len(raw)
-    index = _MAGIC + json.dumps({"data_bytes": offset, "tensors": entries},
-                                sort_keys=True).encode()
-    # Data first, index last: an index only ever describes a complete data file.
-    _atomic_write(prefix + _DATA_SUFFIX, b"".join(chunks))
+    data = b"".join(chunks)
+    index = _MAGIC + json.dumps({"data_bytes": offset, "data_crc32": zlib.crc32(data),
+                                 "tensors": entries}, sort_keys=True).encode()
+    # Data first, index last: an index only ever describes a complete data file. Saving
+    # again to the same prefix keeps the old data file reachable (a hard link `.prev`) until
+    # the new index is in place, so a crash between the two renames leaves the old index
+    # with its old data, which readers find through the checksum.
+    data_path = prefix + _DATA_SUFFIX
+    prev = data_path + _PREV
+    if os.path.exists(data_path) and os.path.exists(prefix + ".index"):
+        try:
+            os.remove(prev)
+        except FileNotFoundError:
+            pass
+        os.link(data_path, prev)
+    _atomic_write(data_path, data)
     _atomic_write(prefix + ".index", index)
+    try:
+        os.remove(prev)
+    except FileNotFoundError:
+        pass
+
+
+_PREV = ".prev"
 
 
 def _read_index(prefix):
@@ -127,10 +146,27 @@ def _read_index(prefix):
         index = json.loads(raw[len(_MAGIC):].decode())
         tensors = index["tensors"]
         data_bytes = int(index["data_bytes"])
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        data_crc = index.get("data_crc32")
+        if not isinstance(tensors, dict) or (data_crc is not None and
+                                             not isinstance(data_crc, int)):
+            raise TypeError
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError,
+            RecursionError):
         raise errors.DataLossError(None, None, f"Unable to read checkpoint index {path}: "
                                                f"truncated or corrupted") from None
-    return tensors, data_bytes
+    return tensors, data_bytes, data_crc
+
+
+def _read_data(path, data_bytes, data_crc):
+    """The data file's bytes, or None when it is missing or not the one the index describes."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        return None
+    if len(data) != data_bytes or (data_crc is not None and zlib.crc32(data) != data_crc):
+        return None
+    return data
 
 
 class CheckpointReader:
@@ -138,24 +174,21 @@ class CheckpointReader:
 
     def __init__(self, prefix):
         self._prefix = prefix
-        self._tensors, data_bytes = _read_index(prefix)
+        self._tensors, data_bytes, data_crc = _read_index(prefix)
         path = prefix + _DATA_SUFFIX
-        if data_bytes:
-            try:
-                with open(path, "rb") as f:
-                    self._data = f.read()
-            except FileNotFoundError:
-                raise errors.NotFoundError(None, None, f"Checkpoint data file {path} does not "
-                                                       f"exist") from None
-        else:
-            self._data = b""
+        data = _read_data(path, data_bytes, data_crc)
+        if data is None:
+            # a save to this prefix that stopped between its data and its index: the index
+            # is the old one, and so is the data kept beside it
+            data = _read_data(path + _PREV, data_bytes, data_crc)
+        if data is None:
             if not os.path.exists(path):
                 raise errors.NotFoundError(None, None, f"Checkpoint data file {path} does not "
                                                        f"exist")
-        if len(self._data) != data_bytes:
             raise errors.DataLossError(None, None, f"Checkpoint data file {path} is truncated "
-                                                   f"or corrupted: expected {data_bytes} bytes, "
-                                                   f"found {len(self._data)}")
+                                                   f"or corrupted: it does not match its index "
+                                                   f"({data_bytes} bytes expected)")
+        self._data = data
 
     def has_tensor(self, name):
         return name in self._tensors
@@ -170,9 +203,17 @@ class CheckpointReader:
         e = self._tensors.get(name)
         if e is None:
             raise errors.NotFoundError(None, None, f"Key {name} not found in checkpoint")
-        shape = tuple(e["shape"])
+        try:
+            return self._decode(name, e)
+        except (KeyError, TypeError, ValueError, AttributeError, UnicodeDecodeError) as err:
+            raise errors.DataLossError(None, None, f"Entry {name} of checkpoint index "
+                                                   f"{self._prefix}.index is corrupted "
+                                                   f"({type(err).__name__})") from None
+
+    def _decode(self, name, e):
+        shape = tuple(int(d) for d in e["shape"])
         if e["dtype"] == "string":
-            vals = [base64.b64decode(s) for s in e["strings"]]
+            vals = [base64.b64decode(s, validate=True) for s in e["strings"]]
             out = np.empty(len(vals), dtype=object)
             out[:] = vals
             return out.reshape(shape)
