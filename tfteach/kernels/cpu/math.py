@@ -173,7 +173,8 @@ for _t, _f in (("DivNoNan", _div_no_nan), ("MulNoNan", _mul_no_nan), ("Xdivy", _
 def _neg(x): return -x
 def _abs(x): return abs(x)
 def _sqrt(x): return math.sqrt(x) if x >= 0 else math.nan
-def _rsqrt(x): return 1.0 / math.sqrt(x) if x > 0 else (math.inf if x == 0 else math.nan)
+def _rsqrt(x): return 1.0 / math.sqrt(x) if x > 0 else (math.copysign(math.inf, x) if x == 0
+                                                         else math.nan)   # rsqrt(-0) = -inf
 def _square(x): return x * x
 def _exp(x): return math.exp(x)
 def _expm1(x): return math.expm1(x)
@@ -197,7 +198,7 @@ def _sigmoid(x):
     return e / (1.0 + e)
 
 
-def _sign(x): return (x > 0) - (x < 0)
+def _sign(x): return (x > 0) - (x < 0) if x == x else x    # sign(NaN) is NaN
 # numba's math.floor/ceil return int64, which would turn +-inf and NaN into -9.2e18 (TF passes
 # them through); a float at or above 2**52 in magnitude is already integral, so anything not
 # below it (inf, NaN included) is returned as it is. The same code compiles for the GPU.
