@@ -5,8 +5,8 @@ Each case (tests/fuzz/cases.py: random shapes incl. 0-size and rank 0-5, dtypes,
 axes, out-of-range indices) was run under TF 2.21 by tools/record_fuzz_tf.py. Here tfteach runs
 it and the outcome is classed: same as TF / clear but different error / silent wrong / internal
 leak. Nothing may leak (only tfteach.errors.*, ValueError, TypeError escape) and nothing may be
-silently wrong (TF raised and tfteach returned, or values differ). `TFTEACH_FUZZ=N` runs N
-fresh seeded cases for the no-leak property alone (thousands, no TF needed)."""
+silently wrong (TF raised and tfteach returned, or values differ). `-m slow` runs 5000 fresh
+seeded cases (`TFTEACH_FUZZ=N` for another count) for the no-leak property alone."""
 import json
 import os
 import sys
@@ -22,8 +22,10 @@ from fuzz import cases as C  # noqa: E402
 DATA = os.path.join(os.path.dirname(__file__), "data", "fuzz_tf221")
 ALLOWED = (errors.OpError, ValueError, TypeError)
 
-# Where tfteach returns a value TF refuses, or the reverse, on purpose: none today.
-KNOWN = {}
+# Where tfteach differs from TF on purpose. TF 2.21's max_pool2d on a float64 input returns a
+# float32 tensor (its oneDNN kernel); tfteach keeps float64, as the op's signature says.
+KNOWN = {cid: "TF returns float32 for float64 max_pool2d"
+         for cid in ("2021-32-max_pool2d", "2021-241-max_pool2d", "2021-468-max_pool2d")}
 
 
 def _load():
@@ -119,9 +121,9 @@ def test_session_fuzz_never_leaks(tf1, recorded):
     assert not bad, f"{len(bad)} cases differ from TF 2.21:\n" + "\n".join(map(str, bad[:25]))
 
 
-@pytest.mark.skipif(not os.environ.get("TFTEACH_FUZZ"), reason="set TFTEACH_FUZZ=N for more")
+@pytest.mark.slow      # minutes: runs with `-m slow` or TFTEACH_SLOW=1
 def test_many_fresh_cases_never_leak(tf2):
-    n = int(os.environ["TFTEACH_FUZZ"])
+    n = int(os.environ.get("TFTEACH_FUZZ", "5000"))
     leaks = []
     for cid, name, args in C.cases(int(os.environ.get("TFTEACH_FUZZ_SEED", "7")), n):
         got = _run(tf2, name, args)

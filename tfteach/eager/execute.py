@@ -224,23 +224,11 @@ def _build_dispatch(opdef, flat, attrs, device, name):
     d.n_out = len(d.out_types)
     # a variadic output list of length one (Split with num_split=1, Unpack of a dim of 1):
     # its kernel returns a 1-tuple, which the single-output path must not turn into an array
-    if d.n_out == 1 and _variadic_outputs(opdef):
-        d.fn = _first_of(d.fn)
+    if d.n_out == 1:
+        d.fn = registry.single_output(opdef, d.fn)
     d.stateful = opdef.stateful
     d.attrs = attrs
     return d
-
-
-def _variadic_outputs(opdef):
-    return callable(opdef.outputs) or any(isinstance(spec, str) and spec.startswith("*")
-                                          for _n, spec in opdef.outputs)
-
-
-def _first_of(fn):
-    def first(*args, **kwargs):
-        out = fn(*args, **kwargs)
-        return out[0] if type(out) in (tuple, list) else out
-    return first
 
 
 def _attr_key(attrs):

@@ -206,6 +206,19 @@ def _load_kernels(device, op_type=None):
         _RESOLVED.add((device, op_type))
 
 
+def single_output(opdef, kernel):
+    """`kernel` as a one-output kernel: an op whose output list is variadic (Split with
+    num_split=1, Unpack of a dimension of 1) returns a 1-tuple, whose item is the output."""
+    if not (callable(opdef.outputs) or any(isinstance(spec, str) and spec.startswith("*")
+                                           for _n, spec in opdef.outputs)):
+        return kernel
+
+    def first(*args, **kwargs):
+        out = kernel(*args, **kwargs)
+        return out[0] if type(out) in (tuple, list) else out
+    return first
+
+
 def get_kernel(op_type, device="CPU"):
     return get(op_type).kernel_for(device)
 

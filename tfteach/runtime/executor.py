@@ -29,6 +29,7 @@ import time
 import numpy as np
 
 from .. import errors
+from ..framework import registry
 from . import placement, shape_memo
 
 __all__ = ["Plan", "RunContext", "VariableSlot"]
@@ -348,6 +349,8 @@ class Plan:
                     kernel = kernel.for_op(op)
                 if dev == "CPU":
                     kernel = _direct_ufunc(kernel, op._inputs)
+                if len(op._outputs) == 1:
+                    kernel = registry.single_output(opdef, kernel)
                 env[f"K{k}"] = kernel
                 args = []
                 dead_srcs = []
