@@ -347,3 +347,16 @@ def test_fused_kernel_folder_must_be_private(tmp_path, monkeypatch):
         fusion._cache_dir()
     os.chmod(shared / "fused", 0o700)
     assert fusion._cache_dir() == str(shared / "fused")
+
+
+def test_tf2_summary_writer_flush_writes_every_queued_event(tf2, tmp_path):
+    from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
+    w = tf2.summary.create_file_writer(str(tmp_path), max_queue=10, flush_millis=3_600_000)
+    with w.as_default():
+        for i in range(3):
+            tf2.summary.scalar("x", float(i), step=i)
+    w.flush()
+    files = [f for f in os.listdir(tmp_path) if "tfevents" in f]
+    events = list(EventFileLoader(str(tmp_path / files[0])).Load())
+    assert [e.step for e in events if e.HasField("summary")] == [0, 1, 2]
+    w.close()
