@@ -290,8 +290,7 @@ def test_resave_interrupted_between_data_and_index(tf1, tmp_path, monkeypatch):
     assert tf1.train.load_variable(prefix, "v").tolist() == [1.0, 2.0]
 
 
-def test_damaged_index_entry_is_data_loss(tf1, tmp_path):
-    from tfteach.train import saver as svmod
+def test_damaged_index_is_data_loss(tf1, tmp_path):
     v = tf1.Variable([1.0], name="v")
     saver = tf1.train.Saver()
     prefix = str(tmp_path / "m")
@@ -299,11 +298,16 @@ def test_damaged_index_entry_is_data_loss(tf1, tmp_path):
         s.run(tf1.global_variables_initializer())
         saver.save(s, prefix)
     raw = open(prefix + ".index", "rb").read()
-    open(prefix + ".index", "wb").write(raw.replace(b'"shape": [1]', b'"shape": "x"'))
-    with pytest.raises(errors.DataLossError):
-        tf1.train.load_variable(prefix, "v")
-    open(prefix + ".index", "wb").write(svmod._MAGIC + b'{"tensors": [], "data_bytes": 4}')
-    with pytest.raises(errors.DataLossError):
+    for damaged in (raw[:10] + bytes([raw[10] ^ 0x40]) + raw[11:],    # a flipped bit
+                    raw[:-20],                                          # truncated
+                    b"\x80\x04garbage" * 8):                            # not an index at all
+        open(prefix + ".index", "wb").write(damaged)
+        with pytest.raises(errors.DataLossError, match="m.index"):
+            tf1.train.load_checkpoint(prefix)
+    open(prefix + ".index", "wb").write(raw)
+    data = open(prefix + ".data-00000-of-00001", "rb").read()
+    open(prefix + ".data-00000-of-00001", "wb").write(data[:-1] + bytes([data[-1] ^ 1]))
+    with pytest.raises(errors.DataLossError, match="Checksum does not match"):
         tf1.train.load_checkpoint(prefix)
 
 

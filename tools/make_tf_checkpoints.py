@@ -1,0 +1,43 @@
+"""Writes the checkpoints in tests/data/tf_checkpoints/ with real TensorFlow 2.21 (run with a
+Python that has tensorflow-cpu 2.21: `$TFTEACH_TF_PYTHON tools/make_tf_checkpoints.py`).
+tests/test_tf_formats.py reads them with tfteach; the values are written here in the open so
+the test can state them."""
+import os
+import shutil
+
+import numpy as np
+import tensorflow as tf
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "tf_checkpoints")
+
+
+def v1_saver():
+    d = os.path.join(OUT, "v1")
+    shutil.rmtree(d, ignore_errors=True)
+    g = tf.Graph()
+    with g.as_default():
+        w = tf.compat.v1.Variable(np.arange(6, dtype=np.float32).reshape(2, 3), name="w")
+        b = tf.compat.v1.Variable(np.float64(0.5), name="scope/b")
+        n = tf.compat.v1.Variable(np.array([7, -8], np.int32), name="n")
+        s = tf.compat.v1.Variable(np.array([b"ab", b"", b"xyz"]), name="s")
+        e = tf.compat.v1.Variable(np.zeros((0, 2), np.float32), name="empty")
+        saver = tf.compat.v1.train.Saver()
+        with tf.compat.v1.Session() as sess:
+            sess.run(tf.compat.v1.global_variables_initializer())
+            saver.save(sess, os.path.join(d, "model"), global_step=3)
+
+
+def v2_checkpoint():
+    d = os.path.join(OUT, "v2")
+    shutil.rmtree(d, ignore_errors=True)
+    v = tf.Variable([1.0, 2.0], name="v")
+    inner = tf.Module()
+    inner.k = tf.Variable(np.eye(2, dtype=np.float32))
+    ck = tf.train.Checkpoint(v=v, inner=inner, step=tf.Variable(5, dtype=tf.int64))
+    ck.write(os.path.join(d, "ckpt"))
+
+
+if __name__ == "__main__":
+    v1_saver()
+    v2_checkpoint()
+    print("written to", os.path.abspath(OUT))
