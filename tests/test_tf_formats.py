@@ -138,3 +138,76 @@ print(json.dumps({"v": v.numpy().tolist(), "k": m.k.numpy().tolist(),
                   "layers": [float(m.layers[0].numpy()), m.layers[1].numpy().tolist()]}))
 """, tmp_path)
     assert got == {"v": [1.5, -2.0], "k": [[0.0, 1.0], [2.0, 3.0]], "layers": [3.0, [4.0]]}
+
+
+# --- GraphDef and MetaGraphDef ------------------------------------------------------------------
+
+def test_imports_tfs_meta_graph_and_restores_with_its_ops(tf1):
+    """TF's own `.meta` rebuilds TF's graph (its save/restore subgraph included) in tfteach,
+    and the imported RestoreV2/Assign ops load TF's checkpoint."""
+    saver = tf1.train.import_meta_graph(os.path.join(FIX, "v1", "model-3.meta"))
+    assert sorted(v.name for v in tf1.global_variables()) == [
+        "empty:0", "n:0", "s:0", "scope/b:0", "w:0"]
+    assert tf1.global_variables()[0].shape.as_list() == [2, 3]
+    types = {op.type for op in tf1.get_default_graph().get_operations()}
+    assert {"VariableV2", "RestoreV2", "SaveV2", "Assign"} <= types
+    with tf1.Session() as s:
+        saver.restore(s, os.path.join(FIX, "v1", "model-3"))
+        w, n, st, b = s.run(["w:0", "n:0", "s:0", "scope/b:0"])
+    assert w.tolist() == V1_VALUES["w"].tolist() and n.tolist() == [7, -8]
+    assert st.tolist() == [b"ab", b"", b"xyz"] and b == 0.5
+
+
+def test_graph_def_round_trip(tf1, tmp_path):
+    from tfteach.framework import graph_io
+    x = tf1.placeholder(tf1.float32, [None, 3], name="x")
+    w = tf1.constant(np.arange(6, dtype=np.float32).reshape(3, 2), name="w")
+    y = tf1.nn.softmax(tf1.matmul(x, w) + 1.0, name="y")
+    tf1.concat([y, tf1.zeros_like(y)], 1, name="both")
+    path = tf1.io.write_graph(tf1.get_default_graph(), str(tmp_path), "g.pbtxt")
+    assert open(path).read().startswith('node {\n  name: "x"\n  op: "Placeholder"')
+    binary = tf1.io.write_graph(tf1.get_default_graph(), str(tmp_path), "g.pb", as_text=False)
+    gd = tf1.GraphDef()
+    gd.ParseFromString(open(binary, "rb").read())
+    node = {n.name: n for n in gd.node}
+    # exactly TF's attrs: MatMul has T, transpose_a/b (and TF 2.21's grad_a/grad_b defaults)
+    assert set(node["MatMul"].attr) == {"T", "transpose_a", "transpose_b", "grad_a", "grad_b"}
+    tf1.reset_default_graph()
+    feed = tf1.placeholder(tf1.float32, [None, 3], name="feed")
+    both, = tf1.import_graph_def(gd, input_map={"x": feed}, return_elements=["both:0"],
+                                 name="imported")
+    assert both.name == "imported/both:0" and both.shape.as_list() == [None, 4]
+    with tf1.Session() as s:
+        out = s.run(both, {feed: np.ones((1, 3), np.float32)})
+    z = np.array([[6.0, 9.0]]) + 1.0            # ones @ w + 1, by hand
+    want = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    np.testing.assert_allclose(out, np.concatenate([want, [[0.0, 0.0]]], 1), rtol=1e-6)
+    with pytest.raises(ValueError, match="not implemented by tfteach"):
+        bad = tf1.GraphDef()
+        bad.node.add(name="q", op="NoSuchOp")
+        tf1.import_graph_def(bad)
+
+
+@needs_tf
+def test_tensorflow_imports_a_tfteach_meta_graph(tf1, tmp_path):
+    x = tf1.placeholder(tf1.float32, [None], name="x")
+    W = tf1.Variable(2.0, name="W")
+    b = tf1.Variable(0.5, name="b")
+    y = tf1.add(W * x, b, name="y")
+    tf1.add_to_collection("pred", y)
+    saver = tf1.train.Saver()
+    with tf1.Session() as s:
+        s.run(tf1.global_variables_initializer())
+        s.run(W.assign(3.0))
+        saver.save(s, str(tmp_path / "model"))
+    got = _tf("""
+import json, tensorflow.compat.v1 as tf
+tf.disable_v2_behavior()
+sv = tf.train.import_meta_graph("model.meta")
+with tf.Session() as s:
+    sv.restore(s, "model")
+    out = s.run("y:0", {"x:0": [1.0, 2.0]}).tolist()
+print(json.dumps({"y": out, "vars": [v.name for v in tf.global_variables()],
+                  "pred": [t.name for t in tf.get_collection("pred")]}))
+""", tmp_path)
+    assert got == {"y": [3.5, 6.5], "vars": ["W:0", "b:0"], "pred": ["y:0"]}

@@ -15,6 +15,7 @@ def v1_saver():
     d = os.path.join(OUT, "v1")
     shutil.rmtree(d, ignore_errors=True)
     g = tf.Graph()
+    tf.compat.v1.disable_resource_variables()      # TF1's reference variables (VariableV2)
     with g.as_default():
         w = tf.compat.v1.Variable(np.arange(6, dtype=np.float32).reshape(2, 3), name="w")
         b = tf.compat.v1.Variable(np.float64(0.5), name="scope/b")
@@ -25,6 +26,7 @@ def v1_saver():
         with tf.compat.v1.Session() as sess:
             sess.run(tf.compat.v1.global_variables_initializer())
             saver.save(sess, os.path.join(d, "model"), global_step=3)
+    tf.compat.v1.enable_resource_variables()
 
 
 def v2_checkpoint():

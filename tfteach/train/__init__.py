@@ -14,3 +14,5 @@ from .learning_rate_decay import (exponential_decay, inverse_time_decay, natural
 from .saver import Saver, checkpoint_exists, get_checkpoint_state, latest_checkpoint
 from .checkpoint import (Checkpoint, CheckpointManager, list_variables, load_checkpoint,
                          load_variable)
+from .meta_graph import export_meta_graph, import_meta_graph  # noqa: E402
+from ..framework.graph_io import write_graph  # noqa: E402

@@ -5,7 +5,8 @@ reads what tfteach saves and the reverse:
 
 * `<prefix>.index`   TF's sorted table of tensor entries (dtype, shape, offset, checksum);
 * `<prefix>.data-00000-of-00001`  the tensors' bytes;
-* `<prefix>.meta`    a JSON description of the graph (node names, ops, inputs), for people;
+* `<prefix>.meta`    the graph, the Saver's SaverDef and the collections as TF's
+                     MetaGraphDef (`meta_graph.py`), which TF's `import_meta_graph` reads;
 * `checkpoint`       in the directory: TF's text format naming the latest checkpoint and
                      the ones kept (`model_checkpoint_path: "..."`).
 
@@ -376,6 +377,7 @@ class Saver:
         self._last_checkpoints = []      # [(prefix, time)]
         self._next_keep_time = time.time() + keep_checkpoint_every_n_hours * 3600
         self._names = None
+        self._saver_def = saver_def
         if not defer_build:
             self.build()
 
@@ -402,7 +404,14 @@ class Saver:
             raise ValueError("No variables to save")
         self._names = names
         self._graph_ops = None
-        if names and not _ops.executing_eagerly() and all(
+        if self._saver_def is not None and not _ops.executing_eagerly():
+            # the save/restore ops exist already (an imported MetaGraphDef names them)
+            g = _ops.get_default_graph()
+            sd = self._saver_def
+            self._graph_ops = (g.as_graph_element(sd.filename_tensor_name),
+                               g.as_graph_element(sd.save_tensor_name),
+                               g.as_graph_element(sd.restore_op_name))
+        elif names and not _ops.executing_eagerly() and all(
                 getattr(v, "_is_graph_variable", False) for v in names.values()):
             self._graph_ops = self._add_graph_ops(names)
 
@@ -584,21 +593,18 @@ class Saver:
     def export_meta_graph(self, filename=None, collection_list=None, as_text=False,
                           export_scope=None, clear_devices=False, clear_extraneous_savers=False,
                           strip_default_attrs=False, save_debug_info=False, graph=None):
-        graph = graph or _ops.get_default_graph()
-        nodes = []
-        for op in graph.get_operations():
-            nd = op.node_def
-            nodes.append({"name": nd.name, "op": nd.op, "input": list(nd.input),
-                          "device": nd.device})
-        meta = {"format": "tfteach-meta-graph 1",
-                "variables": sorted(self._names),
-                "collections": {k: [getattr(x, "name", str(x)) for x in graph.get_collection(k)]
-                                for k in graph.get_all_collection_keys()},
-                "node": nodes}
-        data = json.dumps(meta, indent=1, default=str).encode()
-        if filename:
-            _atomic_write(filename, data)
-        return meta
+        """The graph with this Saver's SaverDef as TF's MetaGraphDef (`meta_graph.py`)."""
+        from . import meta_graph
+        return meta_graph.export_meta_graph(
+            filename, saver_def=self.as_saver_def(), collection_list=collection_list,
+            as_text=as_text, graph=graph, export_scope=export_scope, clear_devices=clear_devices)
 
     def as_saver_def(self):
-        return None
+        """The names of this Saver's ops as TF's SaverDef (None in eager mode, as TF has no
+        save ops there)."""
+        if self._graph_ops is None:
+            return None
+        from . import meta_graph
+        filename, save_tensor, restore_all = self._graph_ops
+        return meta_graph.saver_def(filename, save_tensor, restore_all, self._max_to_keep or 0,
+                                    self._keep_every)
