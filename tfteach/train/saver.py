@@ -608,3 +608,61 @@ class Saver:
         filename, save_tensor, restore_all = self._graph_ops
         return meta_graph.saver_def(filename, save_tensor, restore_all, self._max_to_keep or 0,
                                     self._keep_every)
+
+
+def init_from_checkpoint(ckpt_dir_or_file, assignment_map):
+    """TF1's `tf.train.init_from_checkpoint`: the variables `assignment_map` names start from
+    the checkpoint's values, by replacing their initializers with a RestoreV2 of the file (so
+    `global_variables_initializer()` loads them). Keys are checkpoint names or scopes ending
+    in "/" ("/" alone: the whole checkpoint); values are variable names, scopes, or Variable
+    objects."""
+    from ..ops import state_ops, variables
+    prefix = _resolve(ckpt_dir_or_file)
+    reader = CheckpointReader(prefix)
+    saved = reader.get_variable_to_shape_map()
+    graph_vars = {_var_name(v): v for v in variables.global_variables()}
+    pairs = []
+    for ckpt_name, target in assignment_map.items():
+        if not isinstance(target, str):           # a Variable (or a list of partitions)
+            if isinstance(target, (list, tuple)):
+                raise errors.UnimplementedError(None, None, "init_from_checkpoint: partitioned "
+                                                            "variables are not supported")
+            if ckpt_name not in saved:
+                raise ValueError(f"Tensor {ckpt_name} is not found in {prefix} checkpoint "
+                                 f"{ {k: v for k, v in saved.items()} }")
+            pairs.append((ckpt_name, target))
+        elif ckpt_name.endswith("/") or ckpt_name == "":
+            src = "" if ckpt_name in ("/", "") else ckpt_name
+            dst = "" if target in ("/", "") else target
+            for name in sorted(saved):
+                if not name.startswith(src):
+                    continue
+                var = graph_vars.get(dst + name[len(src):])
+                if var is not None:
+                    pairs.append((name, var))
+        else:
+            if ckpt_name not in saved:
+                raise ValueError(f"Tensor {ckpt_name} is not found in {prefix} checkpoint")
+            var = graph_vars.get(target)
+            if var is None:
+                raise ValueError(f"Tensor {target} is not found in the graph's variables")
+            pairs.append((ckpt_name, var))
+    for ckpt_name, var in pairs:
+        want, got = var.shape, saved[ckpt_name]
+        if want.rank is not None and not want.is_compatible_with(got):
+            raise ValueError(f"Shape of variable {_var_name(var)} ({want}) doesn't match with "
+                             f"shape of tensor {ckpt_name} ({got}) from checkpoint reader.")
+        g = var.graph
+        dt = var.dtype.base_dtype
+        with g.as_default(), _ops.name_scope(var.op.name + "/"):
+            from ..ops import constant_op
+            names = constant_op.constant([ckpt_name], name="tensor_names")
+            slices = constant_op.constant([""], name="shape_and_slices")
+            path = constant_op.constant(prefix, name="Const")
+            with g.name_scope("checkpoint_initializer") as scope:
+                restore = g._create_op(registry.get("RestoreV2"), [path, names, slices],
+                                       {"dtypes": [dt]}, [dt], [unknown_shape()], scope)
+            init = state_ops.assign(var, restore._outputs[0], validate_shape=False,
+                                    name="Assign").op
+        var._initializer_op = init
+        var._initial_value = restore._outputs[0]
