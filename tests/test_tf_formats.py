@@ -232,3 +232,54 @@ def test_init_from_checkpoint_loads_tfs_values_at_initialization(tf1):
     assert got_n.tolist() == [7, -8] and got_o == 1.0
     with pytest.raises(ValueError, match="doesn't match"):
         tf1.train.init_from_checkpoint(os.path.join(FIX, "v1"), {"n": "new/w"})
+
+
+# --- SavedModel ---------------------------------------------------------------------------------
+
+def _module(tf2):
+    class Scaler(tf2.Module):
+        def __init__(self):
+            self.v = tf2.Variable([1.0, 2.0])
+            self.inner = tf2.Module()
+            self.inner.w = tf2.Variable(3.0)
+
+        @tf2.function(input_signature=[tf2.TensorSpec([None, 2], tf2.float32)])
+        def f(self, x):
+            return {"y": tf2.reduce_sum(x * self.v, axis=1) * self.inner.w}
+    return Scaler()
+
+
+def test_saved_model_layout(tf2, tmp_path):
+    from tensorboard.compat.proto import saved_object_graph_pb2  # noqa: F401 - registers types
+    from tfteach.train import saved_model as sm_mod
+    m = _module(tf2)
+    tf2.saved_model.save(m, str(tmp_path / "m"), signatures=m.f)
+    assert sorted(os.listdir(tmp_path / "m")) == ["assets", "saved_model.pb", "variables"]
+    assert dict(tf2.train.list_variables(str(tmp_path / "m" / "variables" / "variables"))) == {
+        "_CHECKPOINTABLE_OBJECT_GRAPH": [], "inner/w/.ATTRIBUTES/VARIABLE_VALUE": [],
+        "v/.ATTRIBUTES/VARIABLE_VALUE": [2]}
+    msg = sm_mod._pb()[-1].SavedModel.FromString((tmp_path / "m" / "saved_model.pb").read_bytes())
+    mg = msg.meta_graphs[0]
+    assert list(mg.meta_info_def.tags) == ["serve"]
+    sig = mg.signature_def["serving_default"]
+    assert sig.inputs["x"].name == "serving_default_x:0" and list(sig.outputs) == ["y"]
+    fd = mg.graph_def.library.function[0]
+    # the variables are resource arguments read inside the function, as TF traces them
+    assert [a.type for a in fd.signature.input_arg] == [1, 20, 20]    # x, then v and w handles
+    assert "ReadVariableOp" in {n.op for n in fd.node_def}
+
+
+@needs_tf
+def test_tensorflow_loads_a_tfteach_saved_model(tf2, tmp_path):
+    m = _module(tf2)
+    want = m.f(tf2.constant([[1.0, 1.0], [2.0, 3.0]]))["y"].numpy().tolist()
+    assert want == [9.0, 24.0]            # (1*1 + 1*2) * 3, (2*1 + 3*2) * 3
+    tf2.saved_model.save(m, str(tmp_path / "m"), signatures=m.f)
+    got = _tf("""
+import json, tensorflow as tf
+m = tf.saved_model.load("m")
+y = m.f(tf.constant([[1.0, 1.0], [2.0, 3.0]]))["y"].numpy().tolist()
+s = m.signatures["serving_default"](x=tf.constant([[1.0, 1.0]]))["y"].numpy().tolist()
+print(json.dumps({"y": y, "sig": s, "v": m.v.numpy().tolist(), "w": float(m.inner.w.numpy())}))
+""", tmp_path)
+    assert got == {"y": want, "sig": [9.0], "v": [1.0, 2.0], "w": 3.0}

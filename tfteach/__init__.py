@@ -88,6 +88,7 @@ def _submodule(name):
                      "random": api.RANDOM_OVERRIDES, "dtypes": api.DTYPES_OVERRIDES,
                      "autodiff": {"GradientTape": "tfteach.eager.backprop:GradientTape"},
                      "io": {"write_graph": "tfteach.framework.graph_io:write_graph"},
+                     "saved_model": {"save": "tfteach.train.saved_model:save"},
                      "nest": {n: f"tfteach.eager.nest:{n}" for n in N.NEST},
                      }.get(name, {})
         modules = api.OP_MODULES

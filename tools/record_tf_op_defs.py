@@ -1,23 +1,21 @@
-"""Records TensorFlow 2.21's OpDef attrs (name, type, default, allowed values) and input/output
-arg names for every op type tfteach declares, into tfteach/framework/tf_op_defs.json. GraphDef
-export writes exactly these attrs, so TensorFlow accepts the NodeDefs tfteach writes. Run with
-a Python that has tensorflow-cpu 2.21, from the repository root:
+"""Records TensorFlow 2.21's OpDefs (attr names, types and defaults; input/output arg names)
+of every op TF registers, into tfteach/framework/tf_op_defs.json. GraphDef export writes exactly
+these attrs, so TensorFlow accepts the NodeDefs tfteach writes, whatever op tfteach adds next.
+Run with a Python that has tensorflow-cpu 2.21, from the repository root:
 
-    python -c "import tfteach, json; from tfteach.eager import api; api.load_all_ops(); \\
-      from tfteach.framework import registry; print(json.dumps(sorted(registry.all_ops())))" \\
-      > /tmp/ops.json
-    $TFTEACH_TF_PYTHON tools/record_tf_op_defs.py /tmp/ops.json
+    $TFTEACH_TF_PYTHON tools/record_tf_op_defs.py
 """
 import json
 import os
-import sys
 
 from google.protobuf import json_format
 from tensorflow.python.framework import op_def_registry
 
 
 def main():
-    names = json.load(open(sys.argv[1]))
+    import tensorflow as tf
+    names = sorted(n for n in dir(tf.raw_ops) if not n.startswith("_")) + [
+        "_Send", "_Recv", "_HostSend", "_HostRecv", "_Arg", "_Retval"]
     out = {}
     for name in names:
         od = op_def_registry.get(name)
@@ -42,9 +40,8 @@ def main():
     path = os.path.join(os.path.dirname(__file__), "..", "tfteach", "framework",
                         "tf_op_defs.json")
     with open(path, "w") as f:
-        json.dump(out, f, indent=0, sort_keys=True)
-    print(f"{len(out)} of {len(names)} op types have a TensorFlow OpDef")
-    print("not in TF:", sorted(set(names) - set(out)))
+        json.dump(out, f, separators=(",", ":"), sort_keys=True)
+    print(f"{len(out)} OpDefs recorded")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,454 @@
+"""`tf.saved_model.save` in TensorFlow's SavedModel format, so TF's `tf.saved_model.load`
+restores a tfteach model and calls its functions and signatures.
+
+    saved_model.pb      a SavedModel message: one MetaGraphDef tagged "serve" whose function
+                        library holds each traced tf.function as a FunctionDef (its variables
+                        are resource arguments, bound to the variable nodes of the object
+                        graph), whose SavedObjectGraph describes the objects (modules,
+                        variables, functions, signatures), and whose SignatureDefs name the
+                        serving signatures' tensors in its graph
+    variables/          the variables, in TF's checkpoint format, keyed by object path, with
+                        an object graph of the same nodes as the SavedObjectGraph (TF's loader
+                        matches the two by node id)
+
+Only what TF's messages need is written: no traced save/restore functions (TF 2's loader
+restores variables from the checkpoint directly).
+"""
+import os
+import re
+import types
+
+import numpy as np
+
+from .. import errors
+from ..framework import dtypes as _dt
+from ..framework import graph_io
+from ..framework import ops as _ops
+from . import checkpoint as _ckpt
+
+SERVE = "serve"
+
+
+def _pb():
+    try:
+        from tensorboard.compat.proto import (function_pb2, meta_graph_pb2,
+                                              saved_object_graph_pb2, struct_pb2,
+                                              trackable_object_graph_pb2)
+    except ImportError:
+        raise ImportError("SavedModels need tensorboard's copies of TF's messages: "
+                          "pip install 'tfteach[formats]'") from None
+    return (function_pb2, meta_graph_pb2, saved_object_graph_pb2, struct_pb2,
+            trackable_object_graph_pb2, _saved_model_message(meta_graph_pb2))
+
+
+_SAVED_MODEL = []
+
+
+def _saved_model_message(meta_graph_pb2):
+    """TF's `SavedModel` message (schema version + MetaGraphDefs), which TensorBoard does not
+    ship, declared from the shape of TF's saved_model.proto."""
+    if not _SAVED_MODEL:
+        from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+        pool = descriptor_pool.Default()
+        name = "tfteach/saved_model.proto"
+        try:
+            fd = pool.FindFileByName(name)
+        except KeyError:
+            f = descriptor_pb2.FileDescriptorProto(
+                name=name, package="tfteach", syntax="proto3",
+                dependency=[meta_graph_pb2.DESCRIPTOR.name])
+            F = descriptor_pb2.FieldDescriptorProto
+            m = f.message_type.add(name="SavedModel")
+            m.field.add(name="saved_model_schema_version", number=1, type=F.TYPE_INT64,
+                        label=F.LABEL_OPTIONAL)
+            m.field.add(name="meta_graphs", number=2, type=F.TYPE_MESSAGE,
+                        label=F.LABEL_REPEATED, type_name=".tensorboard.MetaGraphDef")
+            pool.Add(f)
+            fd = pool.FindFileByName(name)
+        _SAVED_MODEL.append(types.SimpleNamespace(SavedModel=message_factory.GetMessageClass(
+            fd.message_types_by_name["SavedModel"])))
+    return _SAVED_MODEL[0]
+
+
+def _arg_name(name):
+    """TF's argument names: lower case, [a-z0-9_]."""
+    return re.sub(r"[^a-z0-9_]", "_", name.lower())
+
+
+# --- FunctionDefs --------------------------------------------------------------------------------
+
+def _out_arg(op, index):
+    """(output arg name, index within it) of `op`'s flat output `index`, from TF's OpDef."""
+    od = graph_io.tf_op_def(op.type)
+    k = index
+    for name, count_attr, _ref in od["outputs"]:
+        if count_attr:
+            v = op._attrs.get(count_attr)
+            n = len(v) if isinstance(v, (list, tuple)) else int(v)
+        else:
+            n = 1
+        if k < n:
+            return name, k
+        k -= n
+    raise ValueError(f"{op.name} has no output {index}")
+
+
+def _function_def(cf, fname, captured_vars):
+    """The FunctionDef of a ConcreteFunction: its argument placeholders, then one resource
+    argument per captured variable (in `captured_vars` order); captured eager tensors are
+    inlined as constants."""
+    function_pb2, *_ = _pb()
+    g = cf.graph
+    fd = function_pb2.FunctionDef()
+    fd.signature.name = fname
+    args = {}
+    used = set()
+
+    def add_arg(ph, dtype):
+        name = _arg_name(ph.op.name)
+        while name in used:
+            name += "_1"
+        used.add(name)
+        fd.signature.input_arg.add(name=name, type=dtype.as_datatype_enum)
+        args[ph] = name
+    for ph in cf._arg_placeholders:
+        add_arg(ph, ph.dtype.base_dtype)
+    var_ph = {id(var): ph for var, ph in g._var_captures.values()}
+    for var in captured_vars:
+        add_arg(var_ph[id(var)], _dt.resource)
+    consts = {ph: value for value, ph in g._captures.values()}
+    skip = {t.op for t in args}
+    stateful = False
+
+    def ref(t):
+        if t in args:
+            return args[t]
+        name, k = _out_arg(t.op, t.value_index)
+        return f"{t.op.name}:{name}:{k}"
+    for op in g.get_operations():
+        if op in skip:
+            continue
+        node = fd.node_def.add()
+        if op._outputs and op._outputs[0] in consts:      # a captured eager tensor
+            value = np.asarray(consts[op._outputs[0]]._value)
+            node.name, node.op = op.name, "Const"
+            node.attr["dtype"].type = op._outputs[0].dtype.base_dtype.as_datatype_enum
+            node.attr["value"].tensor.CopyFrom(graph_io.tensor_proto(value,
+                                                                     op._outputs[0].dtype))
+            continue
+        graph_io.node_proto(op, node)
+        del node.input[:]
+        node.input.extend(ref(t) for t in op._inputs)
+        node.input.extend("^" + c.name for c in op._control_inputs)
+        stateful = stateful or op._opdef.stateful
+    outs = cf._fetch
+    for i, t in enumerate(outs):
+        name = "identity" if i == 0 else f"identity_{i}"
+        fd.signature.output_arg.add(name=name, type=t.dtype.base_dtype.as_datatype_enum)
+        fd.ret[name] = ref(t)
+    fd.signature.is_stateful = stateful
+    return fd
+
+
+# --- structured values ---------------------------------------------------------------------------
+
+def _spec_value(struct_pb2, shape, dtype, name=None):
+    v = struct_pb2.StructuredValue()
+    spec = v.tensor_spec_value
+    if name:
+        spec.name = name
+    spec.shape.SetInParent()
+    graph_io._shape_proto(shape, spec.shape)
+    spec.dtype = _dt.as_dtype(dtype).base_dtype.as_datatype_enum
+    return v
+
+
+def _structure(struct_pb2, value, name=None):
+    v = struct_pb2.StructuredValue()
+    if isinstance(value, (_ops.Tensor, _SpecView)):
+        return _spec_value(struct_pb2, value.shape, value.dtype,
+                           getattr(value, "name", None) if isinstance(value, _SpecView) else name)
+    if isinstance(value, dict):
+        v.dict_value.SetInParent()
+        for k in sorted(value):
+            v.dict_value.fields[k].CopyFrom(_structure(struct_pb2, value[k], k))
+        return v
+    if isinstance(value, tuple):
+        v.tuple_value.SetInParent()
+        for x in value:
+            v.tuple_value.values.add().CopyFrom(_structure(struct_pb2, x, name))
+        return v
+    if isinstance(value, list):
+        v.list_value.SetInParent()
+        for x in value:
+            v.list_value.values.add().CopyFrom(_structure(struct_pb2, x, name))
+        return v
+    if value is None:
+        v.none_value.SetInParent()
+        return v
+    if isinstance(value, bool):
+        v.bool_value = value
+    elif isinstance(value, int):
+        v.int64_value = value
+    elif isinstance(value, float):
+        v.float64_value = value
+    elif isinstance(value, str):
+        v.string_value = value
+    else:
+        raise ValueError(f"tf.saved_model.save: a function output of type "
+                         f"{type(value).__name__} has no SavedModel form")
+    return v
+
+
+def _fullargspec(struct_pb2, args, kwonly=()):
+    v = struct_pb2.StructuredValue()
+    nt = v.named_tuple_value
+    nt.name = "FullArgSpec"
+    for key in ("args", "varargs", "varkw", "defaults", "kwonlyargs", "kwonlydefaults",
+                "annotations"):
+        item = nt.values.add(key=key).value
+        if key == "args":
+            item.list_value.SetInParent()
+            for a in args:
+                item.list_value.values.add().string_value = a
+        elif key == "kwonlyargs":
+            item.list_value.SetInParent()
+            for a in kwonly:
+                item.list_value.values.add().string_value = a
+        elif key == "annotations":
+            item.dict_value.SetInParent()
+        else:
+            item.none_value.SetInParent()
+    return v
+
+
+# --- the object graph ----------------------------------------------------------------------------
+
+class _Node:
+    __slots__ = ("kind", "obj", "children", "path")
+
+    def __init__(self, kind, obj, path):
+        self.kind, self.obj, self.children, self.path = kind, obj, [], path
+
+
+def _functions_of(obj):
+    """[(attribute name, bound tf.function)] of an object's class."""
+    from ..eager.function import Function
+    out = []
+    for name in sorted(dir(type(obj))):
+        if name.startswith("__"):
+            continue
+        if isinstance(getattr(type(obj), name, None), Function):
+            out.append((name, getattr(obj, name)))
+    for name, value in sorted(vars(obj).items()) if hasattr(obj, "__dict__") else []:
+        if isinstance(value, Function):
+            out.append((name, value))
+    return out
+
+
+def _concrete_functions(fn):
+    if fn._input_signature is not None and not fn._cache:
+        fn.get_concrete_function()
+    return list(dict.fromkeys(fn._cache.values()))
+
+
+def _walk(root):
+    nodes = [_Node("user", root, "")]
+    ids = {id(root): 0}
+    queue = [0]
+    while queue:
+        nxt = []
+        for i in queue:
+            node = nodes[i]
+            items = _ckpt._children(node.obj)
+            if node.kind == "user":
+                items = items + _functions_of(node.obj)
+            for name, child in items:
+                from ..eager.function import Function
+                key = id(child)
+                if key in ids:
+                    node.children.append((name, ids[key]))
+                    continue
+                kind = "function" if isinstance(child, Function) else (
+                    "variable" if _ckpt._is_variable(child) else "user")
+                ids[key] = len(nodes)
+                path = f"{node.path}/{name}" if node.path else name
+                nodes.append(_Node(kind, child, path))
+                node.children.append((name, ids[key]))
+                if kind == "user":
+                    nxt.append(ids[key])
+        queue = nxt
+    return nodes
+
+
+def save(obj, export_dir, signatures=None, options=None):
+    """Writes `obj` (a tf.Module, a Keras model, a Checkpoint root) as a SavedModel."""
+    (function_pb2, meta_graph_pb2, saved_object_graph_pb2, struct_pb2, tog,
+     saved_model_pb2) = _pb()
+    from ..eager.function import Function
+    if _ops.executing_eagerly() is False:
+        raise RuntimeError("tf.saved_model.save is for eager (TF2) programs; use "
+                           "tf.compat.v1.saved_model for graphs")
+    nodes = _walk(obj)
+    var_node = {id(n.obj): i for i, n in enumerate(nodes) if n.kind == "variable"}
+    sm = saved_model_pb2.SavedModel(saved_model_schema_version=1)
+    mg = sm.meta_graphs.add()
+    mg.meta_info_def.tags.append(SERVE)
+    mg.meta_info_def.tensorflow_version = "2.21.0"
+    mg.meta_info_def.tensorflow_git_version = "tfteach"
+    mg.graph_def.versions.producer = _ops.GraphDef.PRODUCER
+    og = mg.object_graph_def
+    counter = [0]
+
+    def fname(base):
+        counter[0] += 1
+        return f"__inference_{_arg_name(base)}_{counter[0]}"
+
+    def add_concrete(cf, name, kw_signature=False):
+        captured = [var for var, _ph in cf.graph._var_captures.values()]
+        for var in captured:
+            if id(var) not in var_node:
+                raise ValueError(f"tf.saved_model.save: {cf.name} uses variable {var.name}, "
+                                 f"which is not reachable from the saved object; attach it "
+                                 f"to the object (e.g. as an attribute)")
+        mg.graph_def.library.function.add().CopyFrom(_function_def(cf, name, captured))
+        sc = og.concrete_functions[name]
+        sc.bound_inputs.extend(var_node[id(v)] for v in captured)
+        arg_names = [p.op.name for p in cf._arg_placeholders]
+        specs = [_spec_value(struct_pb2, p.shape, p.dtype, n)
+                 for p, n in zip(cf._arg_placeholders, arg_names)]
+        sig = sc.canonicalized_input_signature.tuple_value
+        positional, kwargs = sig.values.add(), sig.values.add()
+        positional.tuple_value.SetInParent()
+        kwargs.dict_value.SetInParent()
+        for n, s in zip(arg_names, specs):
+            if kw_signature:
+                kwargs.dict_value.fields[n].CopyFrom(s)
+            else:
+                positional.tuple_value.values.add().CopyFrom(s)
+        sc.output_signature.CopyFrom(_structure(struct_pb2, cf.structured_outputs))
+        return arg_names
+
+    saved_nodes = []
+    for i, n in enumerate(nodes):
+        sn = og.nodes.add()
+        for name, child in n.children:
+            sn.children.add(node_id=child, local_name=name)
+        if n.kind == "variable":
+            v = n.obj
+            sn.variable.dtype = v.dtype.base_dtype.as_datatype_enum
+            graph_io._shape_proto(v.shape, sn.variable.shape)
+            sn.variable.trainable = bool(getattr(v, "trainable", True))
+            sn.variable.name = getattr(v, "name", n.path).split(":")[0]
+        elif n.kind == "function":
+            fn = n.obj
+            cfs = _concrete_functions(fn)
+            params = list(fn._param_names)
+            spec = sn.function.function_spec
+            spec.fullargspec.CopyFrom(_fullargspec(struct_pb2, params))
+            if fn._input_signature is not None:
+                spec.input_signature.CopyFrom(_structure(
+                    struct_pb2, tuple(_spec_tensor(s) for s in fn._input_signature)))
+            else:
+                spec.input_signature.none_value.SetInParent()
+            for cf in cfs:
+                name = fname(fn._name)
+                add_concrete(cf, name)
+                sn.function.concrete_functions.append(name)
+        else:
+            sn.user_object.identifier = "_generic_user_object"
+            sn.user_object.version.producer = 1
+            sn.user_object.version.min_consumer = 1
+        saved_nodes.append(sn)
+    # signatures: a `signatures` child of the root, each a concrete function taking keyword
+    # arguments and returning a dict, as TF's signature wrappers do
+    sigs = _signature_functions(signatures)
+    if sigs:
+        sig_map = len(og.nodes)
+        node = og.nodes.add()
+        node.user_object.identifier = "signature_map"
+        node.user_object.version.producer = 1
+        node.user_object.version.min_consumer = 1
+        og.nodes[0].children.add(node_id=sig_map, local_name="signatures")
+        for key, cf in sigs.items():
+            if not isinstance(cf.structured_outputs, dict):
+                raise ValueError(f"Signature {key!r} must return a dict of tensors (TF wraps "
+                                 f"other outputs as output_0, ...): return {{'name': tensor}}")
+            name = fname(f"signature_wrapper_{cf.name}")
+            arg_names = add_concrete(cf, name, kw_signature=True)
+            bare_id = len(og.nodes)
+            bare = og.nodes.add().bare_concrete_function
+            bare.concrete_function_name = name
+            bare.argument_keywords.extend(arg_names)
+            bare.allowed_positional_arguments = len(arg_names)
+            bare.function_spec.fullargspec.CopyFrom(_fullargspec(struct_pb2, [], arg_names))
+            bare.function_spec.input_signature.none_value.SetInParent()
+            og.nodes[sig_map].children.add(node_id=bare_id, local_name=key)
+            _signature_def(mg, key, cf, arg_names)
+    # variables/: TF's checkpoint, its object graph node for node with the SavedObjectGraph
+    graph = tog.TrackableObjectGraph()
+    tensors = {}
+    for i, sn in enumerate(og.nodes):
+        tn = graph.nodes.add()
+        for c in sn.children:
+            tn.children.add(node_id=c.node_id, local_name=c.local_name)
+        if i < len(nodes) and nodes[i].kind == "variable":
+            key = nodes[i].path + _ckpt._ATTR
+            tn.attributes.add(name="VARIABLE_VALUE", full_name=sn.variable.name,
+                              checkpoint_key=key)
+            tensors[key] = np.asarray(nodes[i].obj.numpy())
+    g = np.empty((), dtype=object)
+    g[()] = graph.SerializeToString()
+    tensors[_ckpt.OBJECT_GRAPH_KEY] = g
+    os.makedirs(os.path.join(export_dir, "variables"), exist_ok=True)
+    os.makedirs(os.path.join(export_dir, "assets"), exist_ok=True)
+    _ckpt.write_tensors(os.path.join(export_dir, "variables", "variables"), tensors)
+    path = os.path.join(export_dir, "saved_model.pb")
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "wb") as f:
+        f.write(sm.SerializeToString())
+    os.replace(tmp, path)
+    return None
+
+
+def _spec_tensor(spec):
+    """A TensorSpec as the value `_structure` reads."""
+    return _SpecView(spec)
+
+
+class _SpecView:
+    def __init__(self, spec):
+        self.shape, self.dtype, self.name = spec.shape, spec.dtype, getattr(spec, "name", None)
+
+
+def _signature_functions(signatures):
+    from ..eager.function import ConcreteFunction, Function
+    if signatures is None:
+        return {}
+    if isinstance(signatures, (Function, ConcreteFunction)):
+        signatures = {"serving_default": signatures}
+    out = {}
+    for key, fn in signatures.items():
+        if isinstance(fn, Function):
+            if fn._input_signature is None:
+                raise ValueError("tf.saved_model.save: a signature must be a tf.function with "
+                                 "an input_signature, or a concrete function")
+            fn = fn.get_concrete_function()
+        out[key] = fn
+    return out
+
+
+def _signature_def(mg, key, cf, arg_names):
+    sd = mg.signature_def[key]
+    sd.method_name = "tensorflow/serving/predict"
+    for n, ph in zip(arg_names, cf._arg_placeholders):
+        info = sd.inputs[n]
+        info.name = f"{key}_{_arg_name(n)}:0"
+        info.dtype = ph.dtype.base_dtype.as_datatype_enum
+        graph_io._shape_proto(ph.shape, info.tensor_shape)
+    outs = cf.structured_outputs
+    for i, k in enumerate(sorted(outs)):
+        info = sd.outputs[k]
+        info.name = f"StatefulPartitionedCall:{i}"
+        info.dtype = outs[k].dtype.base_dtype.as_datatype_enum
+        graph_io._shape_proto(outs[k].shape, info.tensor_shape)
