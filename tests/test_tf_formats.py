@@ -283,3 +283,38 @@ s = m.signatures["serving_default"](x=tf.constant([[1.0, 1.0]]))["y"].numpy().to
 print(json.dumps({"y": y, "sig": s, "v": m.v.numpy().tolist(), "w": float(m.inner.w.numpy())}))
 """, tmp_path)
     assert got == {"y": want, "sig": [9.0], "v": [1.0, 2.0], "w": 3.0}
+
+
+SM = os.path.join(HERE, "data", "tf_saved_models")
+
+
+def test_loads_a_tf_saved_module_and_calls_it(tf2):
+    expected = json.load(open(os.path.join(SM, "expected.json")))
+    m = tf2.saved_model.load(os.path.join(SM, "module"))
+    x = np.array([[1.0, 1.0], [2.0, 3.0]], np.float32)
+    assert m.v.numpy().tolist() == [1.0, 2.0]
+    assert m.f(tf2.constant(x))["y"].numpy().tolist() == expected["module"] == [3.0, 8.0]
+    assert m.signatures["serving_default"](x=tf2.constant(x[:1]))["y"].numpy().tolist() == [3.0]
+    with pytest.raises(ValueError, match="Could not find matching concrete function"):
+        m.f(tf2.constant([1, 2]))
+
+
+def test_loads_a_keras_model_tf_exported(tf2):
+    expected = json.load(open(os.path.join(SM, "expected.json")))
+    k = tf2.saved_model.load(os.path.join(SM, "keras"))
+    x = np.array([[0.5, -1.0, 2.0], [1.0, 0.0, -0.5]], np.float32)
+    np.testing.assert_allclose(k.serve(x).numpy(), expected["keras"], rtol=1e-6)
+    sig = k.signatures["serving_default"]
+    out = sig(keras_tensor=x)
+    np.testing.assert_allclose(list(out.values())[0].numpy(), expected["keras"], rtol=1e-6)
+
+
+def test_tfteach_reloads_its_own_saved_model(tf2, tmp_path):
+    m = _module(tf2)
+    tf2.saved_model.save(m, str(tmp_path / "m"), signatures=m.f)
+    back = tf2.saved_model.load(str(tmp_path / "m"))
+    x = tf2.constant([[1.0, 1.0], [2.0, 3.0]])
+    assert back.f(x)["y"].numpy().tolist() == [9.0, 24.0]
+    assert back.inner.w.numpy() == 3.0
+    back.inner.w.assign(1.0)                  # the loaded function reads the loaded variable
+    assert back.f(x)["y"].numpy().tolist() == [3.0, 8.0]

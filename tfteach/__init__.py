@@ -88,7 +88,8 @@ def _submodule(name):
                      "random": api.RANDOM_OVERRIDES, "dtypes": api.DTYPES_OVERRIDES,
                      "autodiff": {"GradientTape": "tfteach.eager.backprop:GradientTape"},
                      "io": {"write_graph": "tfteach.framework.graph_io:write_graph"},
-                     "saved_model": {"save": "tfteach.train.saved_model:save"},
+                     "saved_model": {"save": "tfteach.train.saved_model:save",
+                                     "load": "tfteach.train.saved_model:load"},
                      "nest": {n: f"tfteach.eager.nest:{n}" for n in N.NEST},
                      }.get(name, {})
         modules = api.OP_MODULES

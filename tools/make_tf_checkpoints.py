@@ -1,4 +1,5 @@
-"""Writes the checkpoints in tests/data/tf_checkpoints/ with real TensorFlow 2.21 (run with a
+"""Writes the checkpoints in tests/data/tf_checkpoints/ and the SavedModels in
+tests/data/tf_saved_models/ with real TensorFlow 2.21 (run with a
 Python that has tensorflow-cpu 2.21: `$TFTEACH_TF_PYTHON tools/make_tf_checkpoints.py`).
 tests/test_tf_formats.py reads them with tfteach; the values are written here in the open so
 the test can state them."""
@@ -39,7 +40,37 @@ def v2_checkpoint():
     ck.write(os.path.join(d, "ckpt"))
 
 
+def saved_models():
+    """A tf.Module with a signature, and a Keras model exported for serving; their outputs on
+    fixed inputs go to expected.json beside them."""
+    import json
+    d = os.path.join(OUT, "..", "tf_saved_models")
+    shutil.rmtree(d, ignore_errors=True)
+
+    class Scaler(tf.Module):
+        def __init__(self):
+            self.v = tf.Variable([1.0, 2.0])
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+        def f(self, x):
+            return {"y": tf.reduce_sum(x * self.v, axis=1)}
+    m = Scaler()
+    tf.saved_model.save(m, os.path.join(d, "module"), signatures=m.f)
+    x = np.array([[1.0, 1.0], [2.0, 3.0]], np.float32)
+    expected = {"module": m.f(x)["y"].numpy().tolist()}
+    tf.keras.utils.set_random_seed(0)
+    model = tf.keras.Sequential([tf.keras.Input((3,)),
+                                 tf.keras.layers.Dense(4, activation="relu"),
+                                 tf.keras.layers.Dense(2, activation="softmax")])
+    model.export(os.path.join(d, "keras"))
+    xk = np.array([[0.5, -1.0, 2.0], [1.0, 0.0, -0.5]], np.float32)
+    expected["keras"] = model(xk).numpy().tolist()
+    with open(os.path.join(d, "expected.json"), "w") as f:
+        json.dump(expected, f)
+
+
 if __name__ == "__main__":
     v1_saver()
     v2_checkpoint()
+    saved_models()
     print("written to", os.path.abspath(OUT))

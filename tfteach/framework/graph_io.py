@@ -328,16 +328,7 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
         scope = scope or ""
         for n in order:
             node = nodes[n]
-            try:
-                opdef = registry.get(node.op)
-            except KeyError:
-                raise ValueError(f"Node '{node.name}': op type {node.op!r} is not implemented by "
-                                 f"tfteach, so this graph cannot be imported") from None
-            attrs = {}
-            for k, v in node.attr.items():
-                if k.startswith("_"):
-                    continue
-                attrs[k] = _attr_value(v)
+            attrs = {k: _attr_value(v) for k, v in node.attr.items() if not k.startswith("_")}
             inputs, control = [], []
             for inp in node.input:
                 src, idx = _split_input(inp)
@@ -347,22 +338,8 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
                 key = f"{src}:{idx}"
                 inputs.append(input_map[key] if key in input_map else
                               created[src]._outputs[idx])
-            flat = _group_inputs(opdef, inputs, attrs)
-            out_types = op_def_library._output_types(opdef, attrs)
-            full = scope + node.name
-            proto = op_def_library.OpProto(opdef.type, full, inputs, attrs, g)
-            shapes = opdef.shape(proto) if opdef.shape is not None else None
-            if isinstance(shapes, TensorShape):
-                shapes = [shapes]
-            shapes = shapes or [unknown_shape()] * len(out_types)
-            op = g._create_op(opdef, inputs, attrs, out_types, shapes, full + "/")
-            for c in control:
-                op._add_control_input(c)
-            if node.device:
-                op._set_device(node.device) if hasattr(op, "_set_device") else \
-                    setattr(op, "_device", node.device)
+            op = make_op(g, scope + node.name, node.op, inputs, attrs, control, node.device)
             created[node.name] = op
-            del flat
     if return_elements is None:
         return None
     out = []
@@ -373,6 +350,45 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
         else:
             out.append(created[r])
     return out
+
+
+def make_op(g, full_name, op_type, inputs, attrs, control=(), device=""):
+    """Adds one op read from a file (GraphDef, FunctionDef) to `g`, under its full name,
+    with its shape rule run as graph building runs it."""
+    from . import op_def_library
+    try:
+        opdef = registry.get(op_type)
+    except KeyError:
+        raise ValueError(f"Node '{full_name}': op type {op_type!r} is not implemented by "
+                         f"tfteach, so this graph cannot be imported") from None
+    _fill_defaults(op_type, attrs)
+    _group_inputs(opdef, inputs, attrs)
+    out_types = op_def_library._output_types(opdef, attrs)
+    proto = op_def_library.OpProto(opdef.type, full_name, inputs, attrs, g)
+    shapes = opdef.shape(proto) if opdef.shape is not None else None
+    if isinstance(shapes, TensorShape):
+        shapes = [shapes]
+    shapes = shapes or [unknown_shape()] * len(out_types)
+    op = g._create_op(opdef, list(inputs), attrs, out_types, shapes, full_name + "/")
+    for c in control:
+        op._add_control_input(c)
+    if device:
+        op._device = device
+    return op
+
+
+def _fill_defaults(op_type, attrs):
+    """TF leaves attrs at their OpDef default out of saved files (`strip_default_attrs`): put
+    the defaults back."""
+    od = tf_op_def(op_type)
+    if od is None:
+        return
+    from google.protobuf import json_format
+    attr_value_pb2 = _pb()[0]
+    for name, spec in od["attrs"].items():
+        if name not in attrs and "default" in spec:
+            attrs[name] = _attr_value(json_format.ParseDict(spec["default"],
+                                                            attr_value_pb2.AttrValue()))
 
 
 def _group_inputs(opdef, inputs, attrs):

@@ -452,3 +452,288 @@ def _signature_def(mg, key, cf, arg_names):
         info.name = f"StatefulPartitionedCall:{i}"
         info.dtype = outs[k].dtype.base_dtype.as_datatype_enum
         graph_io._shape_proto(outs[k].shape, info.tensor_shape)
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+class _Loaded:
+    """An object rebuilt from a SavedModel (TF's `_UserObject`): its children are attributes;
+    its variables are `variables` / `trainable_variables`, as on a tf.Module."""
+
+    def __init__(self):
+        self._children_names = []
+
+    def _add(self, name, value):
+        object.__setattr__(self, name, value)
+        self._children_names.append(name)
+
+    def _trackable_children(self):
+        return {n: getattr(self, n) for n in self._children_names
+                if not callable(getattr(self, n)) or _ckpt._is_variable(getattr(self, n))
+                or isinstance(getattr(self, n), _Loaded)}
+
+    def __getattr__(self, name):
+        # a saved object may have its own `variables` child (Keras exports do); otherwise
+        # these are computed, as tf.Module's are
+        if name == "variables":
+            return tuple(_ckpt._variables_by_key(self).values())
+        if name == "trainable_variables":
+            return tuple(v for v in _ckpt._variables_by_key(self).values() if v.trainable)
+        raise AttributeError(f"this object loaded from a SavedModel has no attribute {name!r}")
+
+    def __repr__(self):
+        return f"<tfteach loaded SavedModel object {', '.join(self._children_names)}>"
+
+
+class _RestoredFunction:
+    """A tf.function read back: calls the concrete function whose input signature the
+    arguments match."""
+
+    def __init__(self, concretes, name):
+        self._concretes = concretes
+        self.__name__ = name
+
+    def __call__(self, *args, **kwargs):
+        from ..eager import execute as _execute
+        flat = list(args) + [kwargs[k] for k in sorted(kwargs)]
+        tensors = [x if hasattr(x, "_dtype") else _execute.convert_to_eager(x) for x in flat]
+        for cf in self._concretes:
+            phs = cf._arg_placeholders
+            if len(phs) == len(tensors) and all(
+                    t._dtype == p.dtype and p.shape.is_compatible_with(t.shape)
+                    for t, p in zip(tensors, phs)):
+                return cf._call_flat(tensors)
+        sigs = [[(p.shape, p.dtype.name) for p in cf._arg_placeholders]
+                for cf in self._concretes]
+        raise ValueError(f"Could not find matching concrete function to call loaded from the "
+                         f"SavedModel. Got: {[(t.shape, t._dtype.name) for t in tensors]}; "
+                         f"the saved signatures are {sigs}")
+
+    @property
+    def concrete_functions(self):
+        return list(self._concretes)
+
+    def get_concrete_function(self, *args, **kwargs):
+        return self._concretes[0]
+
+
+class _Signature:
+    """A serving signature: keyword arguments in, a dict of tensors out."""
+
+    def __init__(self, cf, keywords):
+        self._cf, self._keywords = cf, list(keywords)
+        self.structured_outputs = cf.structured_outputs
+        self.inputs = cf.inputs
+
+    def __call__(self, *args, **kwargs):
+        from ..eager import execute as _execute
+        if args and not kwargs and len(args) == len(self._keywords):
+            kwargs = dict(zip(self._keywords, args))
+        missing = [k for k in self._keywords if k not in kwargs]
+        if missing or len(kwargs) != len(self._keywords):
+            raise TypeError(f"signature expects keyword arguments {self._keywords}, got "
+                            f"{sorted(kwargs)}")
+        tensors = [kwargs[k] if hasattr(kwargs[k], "_dtype") else
+                   _execute.convert_to_eager(kwargs[k]) for k in self._keywords]
+        return self._cf._call_flat(tensors)
+
+
+def _structured(value_msg, outputs):
+    """Rebuilds an output structure (StructuredValue) around the flat output tensors."""
+    kind = value_msg.WhichOneof("kind")
+    if kind == "tensor_spec_value":
+        return next(outputs)
+    if kind == "dict_value":
+        return {k: _structured(value_msg.dict_value.fields[k], outputs)
+                for k in sorted(value_msg.dict_value.fields)}
+    if kind == "tuple_value":
+        return tuple(_structured(v, outputs) for v in value_msg.tuple_value.values)
+    if kind == "list_value":
+        return [_structured(v, outputs) for v in value_msg.list_value.values]
+    if kind == "none_value":
+        return None
+    return getattr(value_msg, kind)
+
+
+def _arg_specs(value_msg):
+    """The flat TensorSpecs (shape, dtype) of a canonicalized input signature."""
+    out = []
+    kind = value_msg.WhichOneof("kind")
+    if kind == "tensor_spec_value":
+        spec = value_msg.tensor_spec_value
+        out.append((graph_io._shape_of(spec.shape), _dt.as_dtype(spec.dtype)))
+    elif kind == "dict_value":
+        for k in sorted(value_msg.dict_value.fields):
+            out.extend(_arg_specs(value_msg.dict_value.fields[k]))
+    elif kind in ("tuple_value", "list_value"):
+        for v in getattr(value_msg, kind).values:
+            out.extend(_arg_specs(v))
+    return out
+
+
+def _inline(g, fd, env, library, prefix):
+    """Adds FunctionDef `fd`'s nodes to `g` with its arguments bound by `env` {arg: tensor};
+    returns its outputs in output-arg order. Calls of other library functions are inlined."""
+    nodes = {n.name: n for n in fd.node_def}
+    made = {}
+
+    def tensor(ref):
+        if ref in env:
+            return env[ref]
+        name, out_arg, idx = (ref.split(":") + ["0", "0"])[:3]
+        op = build(name)
+        if isinstance(op, list):               # an inlined call: its outputs in order
+            return op[int(idx)]
+        if not out_arg:
+            return op._outputs[0]
+        od = graph_io.tf_op_def(op.type)
+        k = 0
+        for arg, count_attr, _ref in od["outputs"]:
+            if arg == out_arg:
+                return op._outputs[k + int(idx)]
+            if count_attr:
+                v = op._attrs.get(count_attr)
+                k += len(v) if isinstance(v, (list, tuple)) else int(v)
+            else:
+                k += 1
+        raise ValueError(f"{fd.signature.name}: {ref} names no output of {op.type}")
+
+    def build(name):
+        if name in made:
+            if made[name] is None:
+                raise ValueError(f"{fd.signature.name}: the function body has a cycle at "
+                                 f"{name!r} (while loops are not imported by tfteach)")
+            return made[name]
+        if name not in nodes:
+            raise ValueError(f"{fd.signature.name}: unknown node {name!r}")
+        made[name] = None
+        node = nodes[name]
+        inputs = [tensor(r) for r in node.input if not r.startswith("^")]
+        control = [build(r[1:]) for r in node.input if r.startswith("^")]
+        control = [c for c in control if not isinstance(c, list)]
+        if node.op in ("PartitionedCall", "StatefulPartitionedCall"):
+            inner = library[node.attr["f"].func.name]
+            sub = {a.name: t for a, t in zip(inner.signature.input_arg, inputs)}
+            made[name] = _inline(g, inner, sub, library, f"{prefix}{name}/")
+            return made[name]
+        attrs = {k: graph_io._attr_value(v) for k, v in node.attr.items()
+                 if not k.startswith("_")}
+        made[name] = graph_io.make_op(g, g.unique_name(prefix + name), node.op, inputs, attrs,
+                                      control)
+        return made[name]
+    outs = []
+    for arg in fd.signature.output_arg:
+        outs.append(tensor(fd.ret[arg.name]))
+    for name in nodes:                 # stateful nodes no output depends on still run
+        if nodes[name].op in ("AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp"):
+            build(name)
+    return outs
+
+
+def _concrete(name, library, sc, bound_vars):
+    from ..eager.function import ConcreteFunction, FuncGraph
+    from ..framework.op_def_library import apply_op
+    fd = library[name]
+    g = FuncGraph(name)
+    n_bound = len(bound_vars)
+    args = list(fd.signature.input_arg)
+    regular, resources = args[:len(args) - n_bound], args[len(args) - n_bound:]
+    specs = _arg_specs(sc.canonicalized_input_signature)
+    env, placeholders = {}, []
+    with g.as_default():
+        for i, a in enumerate(regular):
+            shape = specs[i][0] if i < len(specs) else unknown_shape_of()
+            ph = apply_op("Placeholder", [], {"dtype": _dt.as_dtype(a.type), "shape": shape},
+                          name=a.name)[0]
+            env[a.name] = ph
+            placeholders.append(ph)
+        g.inputs = list(placeholders)
+        for a, var in zip(resources, bound_vars):
+            env[a.name] = g.capture_variable(var)
+        outs = _inline(g, fd, env, library, "")
+        final = [apply_op("Identity", [t], name="Identity")[0] for t in outs]
+    g.outputs = final
+    structured = _structured(sc.output_signature, iter(final)) if sc.HasField(
+        "output_signature") else final
+    g.structured_outputs = structured
+    return ConcreteFunction(g, placeholders, None, structured, final, name)
+
+
+def unknown_shape_of():
+    from ..framework.tensor_shape import unknown_shape
+    return unknown_shape()
+
+
+def load(export_dir, tags=None, options=None):
+    """`tf.saved_model.load`: the objects of a SavedModel (written by TF or by tfteach), with
+    their variables restored and their functions callable; ops tfteach lacks raise a clear
+    error naming them."""
+    from google.protobuf.message import DecodeError
+    (function_pb2, meta_graph_pb2, saved_object_graph_pb2, struct_pb2, tog,
+     saved_model_pb2) = _pb()
+    from ..eager.variables import ResourceVariable
+    path = os.path.join(export_dir, "saved_model.pb")
+    try:
+        with open(path, "rb") as f:
+            sm = saved_model_pb2.SavedModel.FromString(f.read())
+    except FileNotFoundError:
+        raise OSError(f"SavedModel file does not exist at: {export_dir}/{{saved_model.pbtxt|"
+                      f"saved_model.pb}}") from None
+    except DecodeError:
+        raise errors.DataLossError(None, None, f"{path} is not a SavedModel") from None
+    want = set([tags] if isinstance(tags, str) else tags or [SERVE])
+    mgs = [m for m in sm.meta_graphs if set(m.meta_info_def.tags) == want] or \
+        ([sm.meta_graphs[0]] if tags is None and len(sm.meta_graphs) == 1 else [])
+    if not mgs:
+        raise RuntimeError(f"MetaGraphDef associated with tags {sorted(want)} could not be "
+                           f"found in SavedModel")
+    mg = mgs[0]
+    og = mg.object_graph_def
+    library = {f.signature.name: f for f in mg.graph_def.library.function}
+    ckpt_prefix = os.path.join(export_dir, "variables", "variables")
+    values = _ckpt.read_tensors(ckpt_prefix) if os.path.exists(ckpt_prefix + ".index") else {}
+    graph = tog.TrackableObjectGraph()
+    if _ckpt.OBJECT_GRAPH_KEY in values:
+        graph.ParseFromString(values[_ckpt.OBJECT_GRAPH_KEY][()])
+    objects = [None] * len(og.nodes)
+    for i, node in enumerate(og.nodes):
+        kind = node.WhichOneof("kind")
+        if kind == "variable":
+            key = next((a.checkpoint_key for a in graph.nodes[i].attributes
+                        if a.name == "VARIABLE_VALUE"), None) if i < len(graph.nodes) else None
+            if key is None or key not in values:
+                raise errors.NotFoundError(None, None, f"Variable {node.variable.name} of "
+                                                       f"{export_dir} has no saved value")
+            objects[i] = ResourceVariable(values[key], trainable=node.variable.trainable,
+                                          name=node.variable.name or None)
+        elif kind in ("user_object", "asset", None):
+            objects[i] = _Loaded()
+    for i, node in enumerate(og.nodes):
+        kind = node.WhichOneof("kind")
+        if kind == "function":
+            cfs = [_concrete(n, library, og.concrete_functions[n],
+                             [objects[b] for b in og.concrete_functions[n].bound_inputs])
+                   for n in node.function.concrete_functions]
+            objects[i] = _RestoredFunction(cfs, f"function_{i}")
+        elif kind == "bare_concrete_function":
+            b = node.bare_concrete_function
+            sc = og.concrete_functions[b.concrete_function_name]
+            cf = _concrete(b.concrete_function_name, library, sc,
+                           [objects[j] for j in sc.bound_inputs])
+            objects[i] = _Signature(cf, b.argument_keywords)
+    for i, node in enumerate(og.nodes):
+        obj = objects[i]
+        if isinstance(obj, _Loaded):
+            for c in node.children:
+                child = objects[c.node_id]
+                if node.user_object.identifier == "signature_map" or c.local_name == \
+                        "signatures":
+                    pass
+                obj._add(c.local_name, child)
+    root = objects[0]
+    sig = getattr(root, "signatures", None)
+    if isinstance(sig, _Loaded):
+        object.__setattr__(root, "signatures", {n: getattr(sig, n) for n in sig._children_names})
+    elif sig is None:
+        object.__setattr__(root, "signatures", {})
+    return root
