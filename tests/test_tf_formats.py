@@ -318,3 +318,44 @@ def test_tfteach_reloads_its_own_saved_model(tf2, tmp_path):
     assert back.inner.w.numpy() == 3.0
     back.inner.w.assign(1.0)                  # the loaded function reads the loaded variable
     assert back.f(x)["y"].numpy().tolist() == [3.0, 8.0]
+
+
+def test_keras_export_layout_and_reload(tf2, tmp_path, capsys):
+    model = tf2.keras.Sequential([tf2.keras.Input((3,)),
+                                  tf2.keras.layers.Dense(4, activation="relu"),
+                                  tf2.keras.layers.Dense(2, activation="softmax")])
+    x = np.array([[0.5, -1.0, 2.0], [1.0, 0.0, -0.5]], np.float32)
+    want = model(x).numpy()
+    model.export(str(tmp_path / "k"))
+    assert capsys.readouterr().out.startswith(
+        f"Saved artifact at '{tmp_path / 'k'}'. The following endpoints are available:\n\n"
+        f"* Endpoint 'serve'\n  args_0 (POSITIONAL_ONLY): TensorSpec(shape=(None, 3), "
+        f"dtype=tf.float32, name='keras_tensor')")
+    back = tf2.saved_model.load(str(tmp_path / "k"))
+    assert len(back.variables) == 4 and isinstance(back.variables, list)
+    np.testing.assert_array_equal(back.serve(x).numpy(), want)
+    out = back.signatures["serving_default"](keras_tensor=x)
+    np.testing.assert_array_equal(out["output_0"].numpy(), want)
+    with pytest.raises(ValueError, match="Unrecognized format"):
+        model.export(str(tmp_path / "k2"), format="onnx")
+
+
+@needs_tf
+def test_tensorflow_serves_a_tfteach_keras_export(tf2, tmp_path):
+    model = tf2.keras.Sequential([tf2.keras.Input((3,)),
+                                  tf2.keras.layers.Dense(4, activation="relu"),
+                                  tf2.keras.layers.Dense(2, activation="softmax")])
+    x = np.array([[0.5, -1.0, 2.0], [1.0, 0.0, -0.5]], np.float32)
+    want = model(x).numpy()
+    model.export(str(tmp_path / "k"), verbose=False)
+    got = _tf("""
+import json, numpy as np, tensorflow as tf
+m = tf.saved_model.load("k")
+x = np.array([[0.5, -1.0, 2.0], [1.0, 0.0, -0.5]], np.float32)
+print(json.dumps({"serve": m.serve(x).numpy().tolist(),
+                  "sig": m.signatures["serving_default"](keras_tensor=x)["output_0"].numpy().tolist(),
+                  "n": len(m.variables)}))
+""", tmp_path)
+    assert got["n"] == 4
+    np.testing.assert_allclose(got["serve"], want, rtol=1e-6)    # TF's own float32 kernels
+    np.testing.assert_allclose(got["sig"], want, rtol=1e-6)

@@ -252,7 +252,31 @@ def _concrete_functions(fn):
     return list(dict.fromkeys(fn._cache.values()))
 
 
+def _raw_children(obj):
+    """[(name, value)] of an object's attributes that can hold trackables, containers kept
+    whole (a list becomes a list node, as TF's list wrapper)."""
+    if isinstance(obj, (list, tuple)):
+        return [(str(i), v) for i, v in enumerate(obj)]
+    if isinstance(obj, dict):
+        return [(str(k), v) for k, v in obj.items()]
+    if isinstance(obj, _ckpt.Checkpoint):
+        return list(obj._objects.items())
+    if hasattr(obj, "_trackable_children"):
+        return list(obj._trackable_children().items())
+    if _ckpt._is_variable(obj) or not hasattr(obj, "__dict__"):
+        return []
+    return [(k, v) for k, v in vars(obj).items() if not k.startswith("_self_")]
+
+
+def _holds_trackable(value):
+    if isinstance(value, (list, tuple, dict)):
+        items = value.values() if isinstance(value, dict) else value
+        return any(_holds_trackable(v) for v in items)
+    return _ckpt._is_trackable(value)
+
+
 def _walk(root):
+    from ..eager.function import Function
     nodes = [_Node("user", root, "")]
     ids = {id(root): 0}
     queue = [0]
@@ -260,22 +284,29 @@ def _walk(root):
         nxt = []
         for i in queue:
             node = nodes[i]
-            items = _ckpt._children(node.obj)
+            items = [(n, v) for n, v in _raw_children(node.obj) if _holds_trackable(v)]
             if node.kind == "user":
                 items = items + _functions_of(node.obj)
             for name, child in items:
-                from ..eager.function import Function
                 key = id(child)
                 if key in ids:
                     node.children.append((name, ids[key]))
                     continue
-                kind = "function" if isinstance(child, Function) else (
-                    "variable" if _ckpt._is_variable(child) else "user")
+                if isinstance(child, Function):
+                    kind = "function"
+                elif _ckpt._is_variable(child):
+                    kind = "variable"
+                elif isinstance(child, (list, tuple)):
+                    kind = "list"
+                elif isinstance(child, dict):
+                    kind = "dict"
+                else:
+                    kind = "user"
                 ids[key] = len(nodes)
                 path = f"{node.path}/{name}" if node.path else name
                 nodes.append(_Node(kind, child, path))
                 node.children.append((name, ids[key]))
-                if kind == "user":
+                if kind in ("user", "list", "dict"):
                     nxt.append(ids[key])
         queue = nxt
     return nodes
@@ -344,6 +375,8 @@ def save(obj, export_dir, signatures=None, options=None):
             fn = n.obj
             cfs = _concrete_functions(fn)
             params = list(fn._param_names)
+            if fn._input_signature is not None:     # *args functions: TF's args_0, ... names
+                params += [f"args_{i}" for i in range(len(params), len(fn._input_signature))]
             spec = sn.function.function_spec
             spec.fullargspec.CopyFrom(_fullargspec(struct_pb2, params))
             if fn._input_signature is not None:
@@ -356,7 +389,9 @@ def save(obj, export_dir, signatures=None, options=None):
                 add_concrete(cf, name)
                 sn.function.concrete_functions.append(name)
         else:
-            sn.user_object.identifier = "_generic_user_object"
+            sn.user_object.identifier = {"list": "trackable_list_wrapper",
+                                         "dict": "trackable_dict_wrapper"}.get(
+                n.kind, "_generic_user_object")
             sn.user_object.version.producer = 1
             sn.user_object.version.min_consumer = 1
         saved_nodes.append(sn)
@@ -730,6 +765,23 @@ def load(export_dir, tags=None, options=None):
                         "signatures":
                     pass
                 obj._add(c.local_name, child)
+    def revive(i):
+        obj = objects[i]
+        ident = og.nodes[i].user_object.identifier
+        if isinstance(obj, _Loaded) and ident == "trackable_list_wrapper":
+            return [revive_child(c) for c in og.nodes[i].children]
+        if isinstance(obj, _Loaded) and ident == "trackable_dict_wrapper":
+            return {c.local_name: revive_child(c) for c in og.nodes[i].children}
+        return obj
+
+    def revive_child(c):
+        return revive(c.node_id)
+    for i, node in enumerate(og.nodes):
+        obj = objects[i]
+        if isinstance(obj, _Loaded):
+            for name in obj._children_names:
+                child = next(c for c in node.children if c.local_name == name)
+                object.__setattr__(obj, name, revive(child.node_id))
     root = objects[0]
     sig = getattr(root, "signatures", None)
     if isinstance(sig, _Loaded):
@@ -737,3 +789,60 @@ def load(export_dir, tags=None, options=None):
     elif sig is None:
         object.__setattr__(root, "signatures", {})
     return root
+
+
+def export_keras(model, filepath, input_signature=None, verbose=True):
+    """A Keras model as Keras 3 exports it: an object holding the model's variables
+    (`variables`, `trainable_variables`, `non_trainable_variables`), a `serve` tf.function
+    on the model's input spec (batch dimension free), and `serving_default` returning
+    {"output_0": ...}."""
+    from ..eager.function import Function, TensorSpec
+    if input_signature is None:
+        ins = model.inputs if model.inputs is not None else getattr(model, "_input_tensor", None)
+        if ins is not None:
+            ins = ins if isinstance(ins, (list, tuple)) else [ins]
+            input_signature = [TensorSpec([None] + list(t.shape)[1:], t.dtype,
+                                          name="keras_tensor" if i == 0 else
+                                          f"keras_tensor_{i}") for i, t in enumerate(ins)]
+        elif getattr(model, "_build_input_shape", None) is not None:
+            shape = list(model._build_input_shape)
+            input_signature = [TensorSpec([None] + shape[1:], "float32", name="keras_tensor")]
+        else:
+            raise ValueError("The model provided has never been called. It must be called at "
+                             "least once before export.")
+    holder = _ExportArchive(model)
+
+    def serve(*args):
+        return model(args[0] if len(args) == 1 else list(args), training=False)
+
+    def serving_default(*args):
+        out = serve(*args)
+        if isinstance(out, dict):
+            return out
+        outs = out if isinstance(out, (list, tuple)) else [out]
+        return {f"output_{i}": o for i, o in enumerate(outs)}
+    holder.serve = Function(serve, name="serve", input_signature=input_signature)
+    sig = Function(serving_default, name="serving_default", input_signature=input_signature)
+    save(holder, filepath, signatures={"serving_default": sig})
+    if verbose:
+        cf = holder.serve.get_concrete_function()
+        args = "\n".join(f"  args_{i} (POSITIONAL_ONLY): TensorSpec(shape="
+                         f"{tuple(s.shape.as_list())}, dtype=tf.{s.dtype.name}, "
+                         f"name='{s.name}')" for i, s in enumerate(input_signature))
+        outs = "\n".join(f"  TensorSpec(shape={tuple(t.shape.as_list())}, "
+                         f"dtype=tf.{t.dtype.name}, name=None)" for t in cf.outputs)
+        print(f"Saved artifact at '{filepath}'. The following endpoints are available:\n\n"
+              f"* Endpoint 'serve'\n{args}\nOutput Type:\n{outs}")
+
+
+class _ExportArchive:
+    """What Keras 3's export saves besides its endpoints: the model's variables, as lists."""
+
+    def __init__(self, model):
+        self.variables = list(model.variables)
+        self.trainable_variables = list(model.trainable_variables)
+        self.non_trainable_variables = list(model.non_trainable_variables)
+
+    def _trackable_children(self):
+        return {"variables": self.variables, "trainable_variables": self.trainable_variables,
+                "non_trainable_variables": self.non_trainable_variables}
