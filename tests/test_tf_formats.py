@@ -359,3 +359,11 @@ print(json.dumps({"serve": m.serve(x).numpy().tolist(),
     assert got["n"] == 4
     np.testing.assert_allclose(got["serve"], want, rtol=1e-6)    # TF's own float32 kernels
     np.testing.assert_allclose(got["sig"], want, rtol=1e-6)
+
+
+def test_show_prints_signatures_as_saved_model_cli(tf2):
+    from tfteach.train import saved_model
+    text = saved_model.show(os.path.join(SM, "module"))
+    # module_show.txt: the signature part of TF 2.21's `saved_model_cli show --all`
+    with open(os.path.join(SM, "module_show.txt")) as f:
+        assert f.read().rstrip("\n") in text

@@ -74,3 +74,6 @@ if __name__ == "__main__":
     v2_checkpoint()
     saved_models()
     print("written to", os.path.abspath(OUT))
+# tests/data/tf_saved_models/module_show.txt holds the SignatureDef part of
+#   saved_model_cli show --dir tests/data/tf_saved_models/module --all
+# (from the same TF 2.21), which tests/test_tf_formats.py compares with tfteach's `show`.

@@ -846,3 +846,41 @@ class _ExportArchive:
     def _trackable_children(self):
         return {"variables": self.variables, "trainable_variables": self.trainable_variables,
                 "non_trainable_variables": self.non_trainable_variables}
+
+
+def show(export_dir):
+    """What `saved_model_cli show --dir DIR --all` prints of a SavedModel's signatures (tags,
+    each SignatureDef's inputs and outputs), as text; TF's own files and tfteach's alike."""
+    (_f, _m, _s, _st, _t, saved_model_pb2) = _pb()
+    from tensorboard.compat.proto import types_pb2
+    with open(os.path.join(export_dir, "saved_model.pb"), "rb") as f:
+        sm = saved_model_pb2.SavedModel.FromString(f.read())
+    lines = []
+
+    def shape(info):
+        if info.tensor_shape.unknown_rank:
+            return "unknown_rank"
+        dims = [str(d.size) for d in info.tensor_shape.dim]
+        return "(" + ", ".join(dims) + ")" if len(dims) != 1 else f"({dims[0]})"
+
+    def infos(kind, table):
+        lines.append(f"  The given SavedModel SignatureDef contains the following {kind}(s):")
+        for key in sorted(table):
+            info = table[key]
+            lines.append(f"    {kind}s['{key}'] tensor_info:")
+            lines.append(f"        dtype: {types_pb2.DataType.Name(info.dtype)}")
+            lines.append(f"        shape: {shape(info)}")
+            lines.append(f"        name: {info.name}")
+    for mg in sm.meta_graphs:
+        tags = ", ".join(mg.meta_info_def.tags)
+        lines.append(f"MetaGraphDef with tag-set: '{tags}' contains the following "
+                     f"SignatureDefs:")
+        lines.append("")
+        for key in sorted(mg.signature_def):
+            sd = mg.signature_def[key]
+            lines.append(f"signature_def['{key}']:")
+            infos("input", sd.inputs)
+            infos("output", sd.outputs)
+            lines.append(f"  Method name is: {sd.method_name}")
+            lines.append("")
+    return "\n".join(lines)
