@@ -10,9 +10,10 @@ feeding them chooses the data at initialisation, as in TF.
 """
 import itertools
 
-from ..eager import nest
 from ..framework import dtypes as _dt
+from ..framework import nest
 from ..framework import ops as _ops
+from ..framework import registry
 from ..framework.tensor_shape import TensorShape, as_shape
 
 _keys = itertools.count()
@@ -68,6 +69,7 @@ class Iterator:
         self._string_handle = _handle_op(iterator_resource, None)
 
     @staticmethod
+    @registry.api("IteratorV2")
     def from_structure(output_types, output_shapes=None, shared_name=None,
                        output_classes=None):
         """A reinitializable iterator: no dataset yet; `make_initializer(ds)` gives one."""
@@ -80,6 +82,7 @@ class Iterator:
         return Iterator(handle, None, None, None, element_spec=spec)
 
     @staticmethod
+    @registry.api("IteratorFromStringHandleV2")
     def from_string_handle(string_handle, output_types, output_shapes=None,
                            output_classes=None):
         """A feedable iterator: reads whichever iterator `string_handle` names at run time."""
@@ -99,6 +102,7 @@ class Iterator:
                          "For an initializable iterator, use "
                          "`tf.data.Dataset.make_initializable_iterator()` instead.")
 
+    @registry.api("MakeIterator")
     def make_initializer(self, dataset, name=None):
         """A MakeIterator op that (re)starts this iterator on `dataset`."""
         mine, theirs = nest.flatten(self._spec), nest.flatten(dataset.element_spec)
@@ -116,12 +120,14 @@ class Iterator:
                             f"shapes {_fmt_shapes(_shapes(dataset))}.")
         return _make_iterator_op(self._iterator_resource, dataset, name or "make_initializer")
 
+    @registry.api("IteratorGetNext")
     def get_next(self, name=None):
         from ..framework.op_def_library import apply_op
         outs = apply_op("IteratorGetNext", [self._iterator_resource],
                         _structure_attrs(self._spec), name=name or "IteratorGetNext")
         return nest.pack_sequence_as(self._spec, list(outs))
 
+    @registry.api("IteratorToStringHandle")
     def string_handle(self, name=None):
         """The scalar string naming this iterator, to feed a feedable iterator with."""
         if name is None:
@@ -178,6 +184,7 @@ def _make_iterator_op(resource, dataset, name):
     return resource.graph.get_operations()[-1]
 
 
+@registry.api("OneShotIterator")
 def make_one_shot_iterator(dataset):
     from ..framework.op_def_library import apply_op
     _declare()

@@ -17,8 +17,8 @@ registry.register_op(
     "OneShotIterator", inputs=(), outputs=(("handle", _dt.resource),),
     shape=lambda op: [TensorShape([])], stateful=True,
     attr_defaults={"container": "", "shared_name": ""},
-    doc="An iterator over the dataset `dataset_factory`, made on first run in a session "
-        "and kept by that session.")
+    # made on the first run in a session, and kept by that session
+    doc="An iterator over the dataset `dataset_factory`.")
 registry.register_op(
     "IteratorV2", inputs=(), outputs=(("handle", _dt.resource),),
     shape=lambda op: [TensorShape([])], stateful=True,
