@@ -1,6 +1,6 @@
 """docs/api-coverage.md stays true, and every TF 2.21 name tfteach lacks says so.
 
-The names come from tfteach/_tf_api_names.json (tools/gen_api_names.py, run under TF 2.21);
+The names come from tfteach/framework/tf_api_names.json (tools/gen_api_names.py, run under TF 2.21);
 the document from tools/gen_api_coverage.py. After a merge that adds names the first test
 fails until `python tools/gen_api_coverage.py` is run again."""
 import json

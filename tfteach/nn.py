@@ -88,11 +88,11 @@ def v1_namespace():
     m.softmax_cross_entropy_with_logits = _nn_ops.softmax_cross_entropy_with_logits_v1
     m.softmax_cross_entropy_with_logits_v2 = softmax_cross_entropy_with_logits
     m.rnn_cell = _RnnCellModule("tfteach.compat.v1.nn.rnn_cell")
-    from ._missing import install
+    from .framework.api_names import install
     return install(m, "tf.compat.v1.nn")
 
 import sys as _sys  # noqa: E402
 
-from ._missing import install as _install  # noqa: E402
+from .framework.api_names import install as _install  # noqa: E402
 
 _install(_sys.modules[__name__], "tf.nn")

@@ -1,5 +1,5 @@
 """Writes docs/api-coverage.md: for each TensorFlow 2.21 namespace in
-tfteach/_tf_api_names.json, which of its public names tfteach has. No TensorFlow needed:
+tfteach/framework/tf_api_names.json, which of its public names tfteach has. No TensorFlow needed:
     python tools/gen_api_coverage.py          (rewrites docs/api-coverage.md)
     python tools/gen_api_coverage.py --check  (exit 1 when the file is stale)
 A name counts as implemented when getattr on tfteach's namespace returns it."""
@@ -9,7 +9,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DOC = os.path.join(ROOT, "docs", "api-coverage.md")
-NAMES = os.path.join(ROOT, "tfteach", "_tf_api_names.json")
+NAMES = os.path.join(ROOT, "tfteach", "framework", "tf_api_names.json")
 PARAMS = os.path.join(ROOT, "tools", "tf_api_parameters.json")
 
 
@@ -146,7 +146,7 @@ def render():
         "",
         f"The names are the public attributes of TensorFlow {data['tensorflow']}'s namespaces "
         f"(Keras {data['keras']} under `tf.keras`), recorded by `tools/gen_api_names.py` in "
-        "`tfteach/_tf_api_names.json`. A name is implemented when tfteach's namespace of "
+        "`tfteach/framework/tf_api_names.json`. A name is implemented when tfteach's namespace of "
         "the same path returns it; every other name raises AttributeError saying "
         "\"tfteach does not implement it yet\". `tests/test_api_coverage.py` fails while "
         "this file is stale.",

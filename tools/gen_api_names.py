@@ -1,4 +1,4 @@
-"""Writes tfteach/_tf_api_names.json: the public names of TensorFlow 2.21's namespaces
+"""Writes tfteach/framework/tf_api_names.json: the public names of TensorFlow 2.21's namespaces
 that users touch (`tf`, `tf.compat.v1` and their common submodules), and
 tools/tf_api_parameters.json: each function's parameter names ("!" marks a required one).
 Run with the TF venv:
@@ -77,5 +77,5 @@ def main(out):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "tfteach",
-                                                            "_tf_api_names.json"))
+    main(sys.argv[1] if len(sys.argv) > 1 else
+         os.path.join(ROOT, "tfteach", "framework", "tf_api_names.json"))

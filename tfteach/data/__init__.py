@@ -8,6 +8,6 @@ __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset",
 
 import sys as _sys  # noqa: E402
 
-from .._missing import install as _install  # noqa: E402
+from ..framework.api_names import install as _install  # noqa: E402
 
 _install(_sys.modules[__name__], "tf.data")

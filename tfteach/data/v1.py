@@ -23,6 +23,6 @@ class TextLineDataset(DatasetV1Adapter):
 
 import sys as _sys  # noqa: E402
 
-from .._missing import install as _install  # noqa: E402
+from ..framework.api_names import install as _install  # noqa: E402
 
 _install(_sys.modules[__name__], "tf.compat.v1.data")

@@ -110,6 +110,6 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
 
 import sys as _sys  # noqa: E402
 
-from .._missing import install as _install  # noqa: E402
+from ..framework.api_names import install as _install  # noqa: E402
 
 _install(_sys.modules[__name__], "tf.keras.utils")

@@ -27,8 +27,7 @@ registry.register_op(
 registry.register_op(
     "MakeIterator", inputs=(("iterator", _dt.resource), ("*captures", "list:Tcaptures")),
     outputs=(), shape=lambda op: [], stateful=True,
-    doc="(Re)starts `iterator` at the beginning of the dataset `dataset_factory`, built "
-        "from the values of `captures`.")
+    doc="(Re)starts `iterator` on the dataset `dataset_factory` built from `captures`.")
 registry.register_op(
     "IteratorToStringHandle", inputs=(("resource_handle", _dt.resource),),
     outputs=(("string_handle", _dt.string),), shape=lambda op: [TensorShape([])],
@@ -37,8 +36,7 @@ registry.register_op(
     "IteratorFromStringHandleV2", inputs=(("string_handle", _dt.string),),
     outputs=(("resource_handle", _dt.resource),), shape=lambda op: [TensorShape([])],
     stateful=True,
-    doc="The iterator a string handle names (a feedable iterator); its element types must "
-        "match `output_types`.")
+    doc="The iterator a string handle names (a feedable iterator), checked against output_types.")
 registry.register_op(
     "IteratorGetNext", inputs=(("iterator", _dt.resource),),
     outputs=lambda attrs: [("components", dt) for dt in attrs["output_types"]],

@@ -3,7 +3,8 @@ in TF; the adjustment ops have none in TF 2.21 and so none here."""
 from ..framework import dtypes as _dt
 from . import array_ops
 from . import image_ops  # noqa: F401 - the op declarations come first
-from .math_grad import _op1, register
+from ..framework import registry
+from .math_grad import _op1
 
 
 def _attrs(op):
@@ -11,12 +12,14 @@ def _attrs(op):
             "half_pixel_centers": op.get_attr("half_pixel_centers")}
 
 
-@register("ResizeBilinear")
+@registry.RegisterGradient("ResizeBilinear")
+@registry.api("ResizeBilinearGrad")
 def _resize_bilinear_grad(op, grad):
     return [_op1("ResizeBilinearGrad", [grad, op.inputs[0]], _attrs(op)), None]
 
 
-@register("ResizeNearestNeighbor")
+@registry.RegisterGradient("ResizeNearestNeighbor")
+@registry.api("ResizeNearestNeighborGrad")
 def _resize_nearest_neighbor_grad(op, grad):
     image = op.inputs[0]
     dims = image.shape.as_list()[1:3] if image.shape.rank is not None else [None, None]

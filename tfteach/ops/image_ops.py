@@ -59,8 +59,7 @@ registry.register_op(
     "ResizeBilinearGrad", inputs=(("grads", _dt.float32), ("original_image", "T")),
     outputs=(("output", "T"),), shape=_grad_shape_from_input(1),
     attr_defaults=_RESIZE_ATTRS,
-    doc="ResizeBilinear's gradient: each output gradient spread on its four source pixels "
-        "with the interpolation weights.")
+    doc="ResizeBilinear's gradient: output gradients spread on their four source pixels.")
 registry.register_op(
     "ResizeNearestNeighbor", inputs=(("images", "T"), ("size", _dt.int32)),
     outputs=(("resized_images", "T"),), shape=_resize_shape, attr_defaults=_RESIZE_ATTRS,
@@ -68,8 +67,7 @@ registry.register_op(
 registry.register_op(
     "ResizeNearestNeighborGrad", inputs=(("grads", "T"), ("size", _dt.int32)),
     outputs=(("output", "T"),), shape=_nn_grad_shape, attr_defaults=_RESIZE_ATTRS,
-    doc="ResizeNearestNeighbor's gradient: output gradients summed onto their source pixel "
-        "of an image of `size`.")
+    doc="ResizeNearestNeighbor's gradient: output gradients summed onto their source pixels.")
 registry.register_op(
     "AdjustContrastv2", inputs=(("images", "T"), ("contrast_factor", _dt.float32)),
     outputs=(("output", "T"),), shape=lambda op: [op.inputs[0].shape],
@@ -132,6 +130,7 @@ def adjust_brightness(image, delta):
         return convert_image_dtype(adjusted, orig, saturate=True)
 
 
+@registry.api("AdjustContrastv2")
 def adjust_contrast(images, contrast_factor):
     with _ops.name_scope(None, "adjust_contrast", [images, contrast_factor]) as name:
         flt, orig = _float_image(images)
@@ -141,6 +140,7 @@ def adjust_contrast(images, contrast_factor):
         return convert_image_dtype(adjusted, orig, saturate=True)
 
 
+@registry.api("AdjustSaturation")
 def adjust_saturation(image, saturation_factor, name=None):
     with _ops.name_scope(name, "adjust_saturation", [image]) as name:
         flt, orig = _float_image(image)
@@ -360,6 +360,7 @@ def resize_images(images, size, method=ResizeMethodV1.BILINEAR, align_corners=Fa
                               preserve_aspect_ratio, True, name)
 
 
+@registry.api("ResizeBilinear")
 def resize_bilinear(images, size, align_corners=False, half_pixel_centers=False, name=None):
     return apply_op("ResizeBilinear", [images, size],
                     {"align_corners": bool(align_corners),
@@ -367,6 +368,7 @@ def resize_bilinear(images, size, align_corners=False, half_pixel_centers=False,
                     name=name or "ResizeBilinear")[0]
 
 
+@registry.api("ResizeNearestNeighbor")
 def resize_nearest_neighbor(images, size, align_corners=False, half_pixel_centers=False,
                             name=None):
     return apply_op("ResizeNearestNeighbor", [images, size],
@@ -384,7 +386,7 @@ def namespace(v1=False):
     """`tf.image` (or, with v1, `tf.compat.v1.image`)."""
     import types
 
-    from .._missing import install
+    from ..framework.api_names import install
     ns = types.ModuleType("tfteach.compat.v1.image" if v1 else "tfteach.image")
     g = globals()
     for n in _V2:
@@ -397,9 +399,3 @@ def namespace(v1=False):
         ns.ResizeMethod = ResizeMethodV1
     return install(ns, "tf.compat.v1.image" if v1 else "tf.image")
 
-
-def _load_gradients():
-    from . import image_grad  # noqa: F401 - the resize gradients join the registry
-
-
-_load_gradients()

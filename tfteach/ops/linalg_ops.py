@@ -227,7 +227,7 @@ def namespace():
                  "cholesky": cholesky, "qr": qr, "svd": svd, "eigh": eigh,
                  "eigvalsh": eigvalsh, "triangular_solve": triangular_solve}.items():
         setattr(ns, k, v)
-    from .._missing import install
+    from ..framework.api_names import install
     return install(ns, "tf.compat.v1.linalg")
 
 
@@ -489,8 +489,8 @@ def _eig_shape(op):
 
 registry.register_op("Cholesky", inputs=(("input", "T"),), outputs=(("output", "T"),),
                      shape=_square_shape,
-                     doc="The lower-triangular L with L L^H = input, from input's lower "
-                         "triangle; NaN where the matrix is not positive definite.")
+                     doc="Lower-triangular L with L L^H = input (reads the lower triangle; NaN "
+                         "if not PD).")
 registry.register_op("Qr", inputs=(("input", "T"),), outputs=(("q", "T"), ("r", "T")),
                      shape=_qr_shape, attr_defaults={"full_matrices": False},
                      doc="Householder QR of each inner matrix: q with orthonormal columns, "
@@ -510,8 +510,7 @@ registry.register_op("MatrixTriangularSolve", inputs=(("matrix", "T"), ("rhs", "
                      outputs=(("output", "T"),),
                      shape=lambda op: [_broadcast_solve_shape(op)],
                      attr_defaults={"lower": True, "adjoint": False},
-                     doc="X with matrix @ X = rhs for triangular matrices (the lower or upper "
-                         "triangle of `matrix` is read), batch dimensions broadcast.")
+                     doc="X with matrix @ X = rhs, reading matrix's lower or upper triangle.")
 
 
 def _broadcast_solve_shape(op):
@@ -528,16 +527,19 @@ def _broadcast_solve_shape(op):
     return TensorShape(list(batch.as_tuple()) + list(db[-2:]))
 
 
+@registry.api("Cholesky")
 def cholesky(input, name=None):  # noqa: A002 - TF's name
     return apply_op("Cholesky", [input], name=name or "Cholesky")[0]
 
 
+@registry.api("Qr")
 def qr(input, full_matrices=False, name=None):  # noqa: A002 - TF's name
     """(q, r) as TF's `Qr` namedtuple."""
     q, r = apply_op("Qr", [input], {"full_matrices": bool(full_matrices)}, name=name or "Qr")
     return _Qr(q, r)
 
 
+@registry.api("Svd")
 def svd(tensor, full_matrices=False, compute_uv=True, name=None):
     """s, or (s, u, v) with `compute_uv` (tensor = u diag(s) v^H)."""
     s, u, v = apply_op("Svd", [tensor], {"compute_uv": bool(compute_uv),
@@ -546,6 +548,7 @@ def svd(tensor, full_matrices=False, compute_uv=True, name=None):
     return (s, u, v) if compute_uv else s
 
 
+@registry.api("SelfAdjointEigV2")
 def eigh(tensor, name=None):
     e, v = apply_op("SelfAdjointEigV2", [tensor], {"compute_v": True},
                     name=name or "SelfAdjointEigV2")
@@ -561,6 +564,7 @@ self_adjoint_eig = eigh
 self_adjoint_eigvals = eigvalsh
 
 
+@registry.api("MatrixTriangularSolve")
 def matrix_triangular_solve(matrix, rhs, lower=True, adjoint=False, name=None):
     return apply_op("MatrixTriangularSolve", [matrix, rhs],
                     {"lower": bool(lower), "adjoint": bool(adjoint)},

@@ -252,7 +252,7 @@ def v1_namespace():
                  "multinomial": multinomial, "categorical": categorical,
                  "set_random_seed": set_random_seed, "get_seed": get_seed}.items():
         setattr(ns, k, v)
-    from .._missing import install
+    from ..framework.api_names import install
     return install(ns, "tf.compat.v1.random")
 
 

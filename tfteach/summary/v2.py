@@ -309,6 +309,6 @@ class experimental:
 
 import sys as _sys  # noqa: E402
 
-from .._missing import install as _install  # noqa: E402
+from ..framework.api_names import install as _install  # noqa: E402
 
 _install(_sys.modules[__name__], "tf.summary")

@@ -20,6 +20,6 @@ from ..framework.graph_io import write_graph  # noqa: E402
 
 import sys as _sys  # noqa: E402
 
-from .._missing import install as _install  # noqa: E402
+from ..framework.api_names import install as _install  # noqa: E402
 
 _install(_sys.modules[__name__], "tf.compat.v1.train", "tf.train")

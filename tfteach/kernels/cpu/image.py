@@ -11,7 +11,6 @@ import numpy as np
 
 from ... import errors
 from ...framework.registry import register_kernel
-from ...ops import image_ops  # noqa: F401 - the op declarations come first
 
 
 def _scale(n_in, n_out, align_corners):

@@ -1,5 +1,5 @@
 """The AttributeError for a TensorFlow name tfteach lacks: "TF 2.21 has `tf.nn.X`; tfteach
-does not implement it yet" when TF 2.21 has the name (tfteach/_tf_api_names.json, written
+does not implement it yet" when TF 2.21 has the name (tfteach/framework/tf_api_names.json, written
 by tools/gen_api_names.py), Python's plain message otherwise.
 
 `install(module, "tf.nn", ...)` gives a namespace module this behaviour (PEP 562: a
@@ -13,7 +13,7 @@ _NAMES = {}
 def tf_names(path):
     """The public names TF 2.21 has in namespace `path` ("tf.nn", "tf.compat.v1.train")."""
     if not _NAMES:
-        with open(os.path.join(os.path.dirname(__file__), "_tf_api_names.json")) as f:
+        with open(os.path.join(os.path.dirname(__file__), "tf_api_names.json")) as f:
             _NAMES.update((k, frozenset(v)) for k, v in json.load(f)["namespaces"].items())
     return _NAMES.get(path, frozenset())
 
