@@ -544,12 +544,13 @@ class Function:
 
             def bound_call(*args, **kwargs):
                 return method(ref(), *args, **kwargs)
+            bound_call.__ag_bound_method__ = (method, ref)
         except TypeError:
             ref = (lambda inst=instance: inst)
             bound_call = functools.partial(method, instance)
         functools.update_wrapper(bound_call, method)
         bound = Function(bound_call, name=self._name, input_signature=self._input_signature,
-                         reduce_retracing=self._relax)
+                         reduce_retracing=self._relax, autograph=self._autograph)
         bound._param_names = self._param_names[1:]
         self._bound[key] = (ref, bound)
         return bound
@@ -557,7 +558,9 @@ class Function:
     def __call__(self, *args, **kwargs):
         if not context.executing_eagerly() or _run_eagerly():
             # Called while another function is traced: inline the Python code.
-            return self._python_function(*args, **kwargs)
+            if _run_eagerly():
+                return self._python_function(*args, **kwargs)
+            return self._traced_function()(*args, **kwargs)
         if self._input_signature is not None:
             args, kwargs = self._bind_signature(args, kwargs)
             flat = []
@@ -629,7 +632,7 @@ class Function:
                       for i, a in enumerate(args)]
             g_kwargs = {k: _replace_tensors(v, make_ph, k) for k, v in kwargs.items()}
             graph.inputs = list(placeholders)
-            outputs = self._python_function(*g_args, **g_kwargs)
+            outputs = self._traced_function()(*g_args, **g_kwargs)
             flat_out = []
             _flatten_args(outputs, flat_out, keep_variables=True)
             final = []
@@ -651,6 +654,15 @@ class Function:
             tuple(_spec_of(p) for p in placeholders), {})
         graph.inputs = placeholders + [ph for ph in graph.inputs[len(placeholders):]]
         return ConcreteFunction(graph, placeholders, None, structured, final, self._name)
+
+    def _traced_function(self):
+        """What a trace runs: with autograph (the default) the function converted by
+        tfteach/eager/autograph, so that Python control flow on tensors becomes graph
+        control flow; with autograph=False the function as written."""
+        if not self._autograph:
+            return self._python_function
+        from . import autograph
+        return autograph.convert_entry(self._python_function)
 
     def _arg_name(self, i):
         if i < len(self._param_names):
