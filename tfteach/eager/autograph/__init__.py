@@ -270,8 +270,7 @@ def _len(s):
         if s.shape.rank == 0:
             raise ValueError("len requires a non-scalar tensor, got one of shape []")
         if s.shape.rank is not None and s.shape[0] is not None:
-            from ...ops.constant_op import constant
-            return constant(s.shape[0])
+            return s.shape[0]       # a static length stays a Python int, as in TF
         from ...ops import array_ops
         return array_ops.shape(s)[0]
     from ...data.dataset_ops import Dataset
@@ -283,29 +282,13 @@ def _len(s):
 
 
 def _print(*objects, **kwargs):
+    """TF 2.21 registers no graph printer for `print` (its py_func printer is not imported
+    by default): a graph tensor is printed as Python prints it, once, while tracing. Use
+    tf.print to print values each time the function runs."""
     unknown = tuple(set(kwargs) - {"sep", "end", "file", "flush"})
     if unknown:
         raise ValueError(f"invalid keyword arguments: {unknown}")
-    from ...framework import ops as _ops
-    if not any(isinstance(o, _ops.Tensor) and not getattr(o, "_is_eager", False)
-               for o in objects):
-        return print(*objects, **kwargs)
-    # TF 2.21 prints graph tensors with Python's print, from a py_function run with the
-    # graph (values as NumPy shows them)
-    from ...ops import script_ops
-    kwargs.setdefault("flush", True)
-    positions = [i for i, o in enumerate(objects) if isinstance(o, _ops.Tensor)]
-    tensors = [objects[i] for i in positions]
-
-    def print_wrapper(*vals):
-        out = list(objects)
-        for i, v in zip(positions, vals):
-            v = v.numpy()
-            out[i] = v.decode("utf-8") if isinstance(v, bytes) else v
-        print(*out, **kwargs)
-        return 1
-
-    return script_ops.py_function(print_wrapper, tensors, "int32")
+    return print(*objects, **kwargs)
 
 
 def _abs(x):

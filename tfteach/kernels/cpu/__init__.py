@@ -41,7 +41,8 @@ _INDEX = {
         Xlogy Atan2 Acosh Asinh Atanh Erfc Lgamma Digamma Cumsum Cumprod Timestamp
     """,
     "data": """
-        OneShotIterator IteratorGetNext
+        OneShotIterator IteratorGetNext AnonymousIteratorV3 IteratorGetNextAsOptional
+        OptionalHasValue OptionalGetValue
     """,
     "state": """
         Assign AssignAdd AssignSub IsVariableInitialized VariableV2
