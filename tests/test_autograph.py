@@ -251,6 +251,8 @@ def test_graph_magic_draws_the_frames():
     from tfteach.viz.dot import to_dot
     f, calls = CASES["while_collatz"](tf)
     f(*[_arg(a) for a in calls[0]])
-    dot = to_dot(f)
+    assert '"scope:while"' in to_dot(f)       # a big frame is drawn folded
+    dot = to_dot(f, expand=True)
     assert '"cluster_while"' in dot
     assert '"cluster_while/cond"' in dot
+    assert '"op:while/LoopCond"' in dot and '"op:while/cond/Merge"' in dot

@@ -179,8 +179,10 @@ class Dataset:
             if _ops.inside_function():
                 raise RuntimeError(
                     "Iterating over a `tf.data.Dataset` inside a `tf.function` needs "
-                    "AutoGraph, which tfteach does not have. Iterate in eager code and pass "
-                    "each batch to the function: `for batch in ds: step(batch)`.")
+                    "AutoGraph (a function made with autograph=False, or called from code "
+                    "AutoGraph does not convert, cannot loop over a dataset). Iterate in "
+                    "eager code and pass each batch to the function: "
+                    "`for batch in ds: step(batch)`.")
             raise RuntimeError("`tf.data.Dataset` only supports Python-style iteration in "
                                "eager mode or within tf.function.")
         return OwnedIterator(self)
