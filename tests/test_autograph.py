@@ -256,3 +256,56 @@ def test_graph_magic_draws_the_frames():
     assert '"cluster_while"' in dot
     assert '"cluster_while/cond"' in dot
     assert '"op:while/LoopCond"' in dot and '"op:while/cond/Merge"' in dot
+
+
+def test_optional_features_print_and_assert():
+    """By default (as TF 2.21) `print` runs while tracing and `assert` stays Python's; with
+    Feature.BUILTIN_FUNCTIONS print shows the values at every call, with
+    Feature.ASSERT_STATEMENTS an assert on a tensor is checked when the graph runs."""
+    Feature = tf.autograph.experimental.Feature
+
+    def count(n):
+        i = 0
+        while i < n:
+            print(i)
+            i += 1
+        return n
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        tf.function(count)(tf.constant(3))
+    assert buf.getvalue().startswith("Tensor(")          # the symbolic loop variable
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        f = tf.function(count, experimental_autograph_options=Feature.BUILTIN_FUNCTIONS)
+        f(tf.constant(3))
+        f(tf.constant(2))
+    assert buf.getvalue() == "0\n1\n2\n0\n1\n"
+
+    def inverse(x):
+        assert x != 0.0, "Do not pass zero!"
+        return 1.0 / x
+
+    g = tf.function(inverse, experimental_autograph_options=(Feature.ASSERT_STATEMENTS,
+                                                              Feature.EQUALITY_OPERATORS))
+    assert float(g(tf.constant(4.0))) == 0.25
+    with pytest.raises(errors.InvalidArgumentError, match="Do not pass zero!"):
+        g(tf.constant(0.0))
+    assert "ag__.assert_stmt" not in tf.autograph.to_code(inverse)
+    assert "ag__.assert_stmt" in tf.autograph.to_code(
+        inverse, experimental_optional_features=Feature.ALL)
+
+
+def test_set_verbosity_logs_converted_code():
+    def f(x):
+        if x > 0:
+            x = -x
+        return x
+    buf = io.StringIO()
+    tf.autograph.set_verbosity(1, alsologtostdout=True)
+    try:
+        with contextlib.redirect_stdout(buf):
+            tf.function(f)(tf.constant(1.0))
+    finally:
+        tf.autograph.set_verbosity(0)
+    assert "ag__.if_stmt" in buf.getvalue()

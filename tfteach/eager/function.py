@@ -494,6 +494,7 @@ class Function:
             _normalize_signature(input_signature)
         self._relax = bool(reduce_retracing or experimental_relax_shapes)
         self._autograph = autograph
+        self._autograph_options = experimental_autograph_options
         self._jit_compile = jit_compile
         self._cache = {}
         self._relaxed = {}
@@ -550,7 +551,8 @@ class Function:
             bound_call = functools.partial(method, instance)
         functools.update_wrapper(bound_call, method)
         bound = Function(bound_call, name=self._name, input_signature=self._input_signature,
-                         reduce_retracing=self._relax, autograph=self._autograph)
+                         reduce_retracing=self._relax, autograph=self._autograph,
+                         experimental_autograph_options=self._autograph_options)
         bound._param_names = self._param_names[1:]
         self._bound[key] = (ref, bound)
         return bound
@@ -662,7 +664,7 @@ class Function:
         if not self._autograph:
             return self._python_function
         from . import autograph
-        return autograph.convert_entry(self._python_function)
+        return autograph.convert_entry(self._python_function, self._autograph_options)
 
     def _arg_name(self, i):
         if i < len(self._param_names):
@@ -745,6 +747,7 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None,
     """`@tf.function`, `@tf.function(input_signature=...)` or `tf.function(callable)`."""
     kw = dict(input_signature=input_signature, autograph=autograph, jit_compile=jit_compile,
               reduce_retracing=reduce_retracing,
+              experimental_autograph_options=experimental_autograph_options,
               experimental_relax_shapes=experimental_relax_shapes)
     if func is None:
         return lambda f: Function(f, **kw)

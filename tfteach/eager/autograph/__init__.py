@@ -15,6 +15,7 @@ Public API (TF 2.21's `tf.autograph`): `to_code`, `to_graph`, `set_verbosity`, `
 """
 import ast
 import builtins
+import enum
 import functools
 import inspect
 import sys
@@ -25,7 +26,7 @@ import weakref
 from . import operators
 from . import transformer
 from .operators import (Undefined, UndefinedReturnValue, and_, assert_stmt,  # noqa: F401
-                        for_stmt, if_exp, if_stmt, ld, ldu, loop_options, not_, or_,
+                        for_stmt, if_exp, if_stmt, ldu, loop_options, not_, or_,
                         retval, set_loop_options, while_stmt)
 
 __all__ = ["to_code", "to_graph", "do_not_convert", "set_verbosity", "trace",
@@ -38,7 +39,19 @@ _LIBRARY_PREFIXES = ("tfteach", "numpy", "scipy", "numba", "IPython", "ipykernel
                      "h5py", "collections", "functools", "itertools", "copy", "inspect",
                      "threading", "typing", "abc", "re", "math", "random", "os", "logging",
                      "contextlib", "dataclasses", "enum", "weakref", "operator", "pdb")
-_verbosity = [0]
+_verbosity = [0, False]     # level, also to stdout
+_features = [frozenset()]   # the optional Features of the function being traced (a stack)
+_ALL_FEATURES = frozenset(("AUTO_CONTROL_DEPS", "ASSERT_STATEMENTS", "BUILTIN_FUNCTIONS",
+                           "EQUALITY_OPERATORS", "LISTS", "NAME_SCOPES"))
+
+
+def _normalize_features(options):
+    if options is None:
+        return frozenset()
+    if not isinstance(options, (list, tuple, set, frozenset)):
+        options = (options,)
+    names = frozenset(getattr(o, "value", o) for o in options)
+    return _ALL_FEATURES if "ALL" in names else names
 
 
 # --- the module the converted code sees as `ag__` ----------------------------------------------
@@ -49,8 +62,9 @@ class _AgModule(types.ModuleType):
 
 def _ag_module():
     m = _AgModule("ag__")
-    for n in ("Undefined", "UndefinedReturnValue", "and_", "or_", "not_", "if_exp",
-              "if_stmt", "while_stmt", "for_stmt", "assert_stmt", "ld", "ldu", "retval",
+    for n in ("Undefined", "UndefinedReturnValue", "and_", "or_", "not_", "eq", "not_eq",
+              "if_exp",
+              "if_stmt", "while_stmt", "for_stmt", "assert_stmt", "ldu", "retval",
               "loop_options"):
         setattr(m, n, getattr(operators, n))
     m.converted_call = lambda *a, **k: converted_call(*a, **k)
@@ -66,7 +80,7 @@ class ConversionError(Exception):
     pass
 
 
-_cache = {}        # code object -> (generated source, factory code, freevar names)
+_cache = {}        # (code object, features) -> (source, factory code, freevar names)
 _fn_cache = weakref.WeakKeyDictionary()
 
 
@@ -87,16 +101,16 @@ def _source_tree(fn):
     return node
 
 
-def _generate(fn):
+def _generate(fn, features=frozenset()):
     """The converted source of `fn` and the code object of a factory that builds it."""
     code = fn.__code__
-    hit = _cache.get(code)
+    hit = _cache.get((code, features))
     if hit is not None:
         return hit
     node = _source_tree(fn)
     node.decorator_list = []
     node.name = "tf__" + node.name
-    transformer.convert_function(node)
+    transformer.convert_function(node, features=features)
     freevars = list(code.co_freevars)
     factory = ast.FunctionDef(
         name="ag__factory",
@@ -117,17 +131,26 @@ def _generate(fn):
     full = ast.unparse(module)
     linecache.cache[filename] = (len(full), None, full.splitlines(True), filename)
     out = (source, fcode, freevars)
-    _cache[code] = out
+    _cache[(code, features)] = out
+    if _verbosity[0] >= 1:
+        _log(f"Converted {fn.__qualname__}:\n{source}")
     return out
 
 
-def convert(fn):
+def _log(text):
+    from ...compat import v1_logging
+    v1_logging.get_logger().info(text)
+    if _verbosity[1]:
+        print(text)
+
+
+def convert(fn, features=frozenset()):
     """The converted function of a Python function (same globals and closure cells)."""
     try:
-        return _fn_cache[fn]
+        return _fn_cache[fn][features]
     except (KeyError, TypeError):
         pass
-    _, fcode, freevars = _generate(fn)
+    _, fcode, freevars = _generate(fn, features)
     factory = types.FunctionType(fcode, fn.__globals__, "ag__factory")
     cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
     # placeholders, replaced below by the original cells so that the converted function
@@ -144,7 +167,7 @@ def convert(fn):
     new.__qualname__ = fn.__qualname__
     setattr(new, _CONVERTED, True)
     try:
-        _fn_cache[fn] = new
+        _fn_cache.setdefault(fn, {})[features] = new
     except TypeError:
         pass
     return new
@@ -195,7 +218,7 @@ def _converted_or_none(fn):
     if not _convertible(fn):
         return None
     try:
-        return convert(fn)
+        return convert(fn, _features[-1])
     except ConversionError as e:
         _warn(fn, e)
     except SyntaxError as e:
@@ -209,8 +232,9 @@ def converted_call(f, args, kwargs, caller_fn_scope=None, options=None):
     from ..function import Function
     if isinstance(f, Function):
         return f(*args, **kwargs)
-    if f in _BUILTINS_BY_ID.get(id(f), ()):
-        return _BUILTINS[id(f)](*args, **kwargs)
+    hit = _BUILTINS.get(id(f))
+    if hit is not None and hit[0] is f:
+        return hit[1](*args, **kwargs)
     if isinstance(f, functools.partial):
         inner = _converted_or_none(f.func)
         if inner is not None:
@@ -234,20 +258,25 @@ def converted_call(f, args, kwargs, caller_fn_scope=None, options=None):
     return f(*args, **kwargs)
 
 
-def convert_entry(f):
+def convert_entry(f, options=None):
     """The function tf.function traces: `f` converted (methods, partials and wrappers of
-    tf.function's bound methods included), or `f` itself where TF leaves it as it is."""
+    tf.function's bound methods included) with the optional features `options`
+    (experimental_autograph_options), or `f` itself where TF leaves it as it is."""
+    features = _normalize_features(options)
     target = getattr(f, "__ag_bound_method__", None)
     if target is not None:
         method, ref = target
-        inner = _converted_or_none(method)
-        if inner is None:
-            return f
-        return functools.update_wrapper(lambda *a, **k: inner(ref(), *a, **k), f)
-    if isinstance(f, (types.FunctionType, types.MethodType, functools.partial)) or \
-            callable(f):
-        return lambda *a, **k: converted_call(f, a, k)
-    return f
+        call = lambda *a, **k: converted_call(method, (ref(),) + a, k)   # noqa: E731
+    else:
+        call = lambda *a, **k: converted_call(f, a, k)                  # noqa: E731
+
+    def entry(*args, **kwargs):
+        _features.append(features)
+        try:
+            return call(*args, **kwargs)
+        finally:
+            _features.pop()
+    return entry
 
 
 # --- builtins TF overloads ----------------------------------------------------------------------
@@ -275,20 +304,36 @@ def _len(s):
         return array_ops.shape(s)[0]
     from ...data.dataset_ops import Dataset
     if isinstance(s, Dataset) and operators._in_graph():
-        from ...ops import math_ops
-        return s.cardinality() if False else math_ops.cast(
-            _ops.convert_to_tensor(s._card), "int64")
+        # a dataset's length is its cardinality (an int64 tensor), when it is finite
+        if int(s.cardinality()) < 0:
+            raise TypeError("The dataset is infinite." if int(s.cardinality()) == -1
+                            else "The dataset length is unknown.")
+        return s.cardinality()
     return len(s)
 
 
 def _print(*objects, **kwargs):
-    """TF 2.21 registers no graph printer for `print` (its py_func printer is not imported
-    by default): a graph tensor is printed as Python prints it, once, while tracing. Use
-    tf.print to print values each time the function runs."""
+    """`print` where a function asked for Feature.BUILTIN_FUNCTIONS (by default TF 2.21
+    leaves `print` alone, and it prints once, while tracing): graph tensors are printed when
+    the graph runs, by a py_function calling Python's print on their values."""
     unknown = tuple(set(kwargs) - {"sep", "end", "file", "flush"})
     if unknown:
         raise ValueError(f"invalid keyword arguments: {unknown}")
-    return print(*objects, **kwargs)
+    positions = [i for i, o in enumerate(objects) if operators.is_graph_tensor(o)]
+    if not positions:
+        return print(*objects, **kwargs)
+    from ...ops import script_ops
+    kwargs.setdefault("flush", True)
+
+    def print_wrapper(*vals):
+        out = list(objects)
+        for i, v in zip(positions, vals):
+            v = v.numpy()
+            out[i] = v.decode("utf-8") if isinstance(v, bytes) else v
+        print(*out, **kwargs)
+        return 1
+
+    return script_ops.py_function(print_wrapper, [objects[i] for i in positions], "int32")
 
 
 def _abs(x):
@@ -326,12 +371,10 @@ def _zip(*iterables, **kwargs):
     return zip(*iterables, **kwargs)
 
 
-_BUILTINS = {id(builtins.range): _range, id(builtins.len): _len, id(builtins.print): _print,
-             id(builtins.abs): _abs, id(builtins.float): _float, id(builtins.int): _int,
-             id(builtins.enumerate): _enumerate, id(builtins.zip): _zip}
-_BUILTINS_BY_ID = {id(b): (b,) for b in (builtins.range, builtins.len, builtins.print,
-                                          builtins.abs, builtins.float, builtins.int,
-                                          builtins.enumerate, builtins.zip)}
+_BUILTINS = {id(b): (b, o) for b, o in (
+    (builtins.range, _range), (builtins.len, _len), (builtins.print, _print),
+    (builtins.abs, _abs), (builtins.float, _float), (builtins.int, _int),
+    (builtins.enumerate, _enumerate), (builtins.zip, _zip))}
 
 
 # --- the public API ------------------------------------------------------------------------------
@@ -363,7 +406,7 @@ def to_code(entity, recursive=True, experimental_optional_features=None):
     fn = _target(entity)
     if not isinstance(fn, types.FunctionType):
         raise ValueError(f"Expected a function, got {entity!r}")
-    source, _, _ = _generate(fn)
+    source, _, _ = _generate(fn, _normalize_features(experimental_optional_features))
     return source + "\n"
 
 
@@ -373,11 +416,24 @@ def to_graph(entity, recursive=True, experimental_optional_features=None):
     if inspect.isclass(fn):
         raise NotImplementedError("tf.autograph.to_graph of a class is not supported in "
                                   "tfteach; convert its methods.")
-    return convert(fn)
+    features = _normalize_features(experimental_optional_features)
+    converted = convert(fn, features)
+
+    @functools.wraps(converted)
+    def graph_function(*args, **kwargs):
+        _features.append(features)
+        try:
+            return converted(*args, **kwargs)
+        finally:
+            _features.pop()
+    setattr(graph_function, _CONVERTED, True)
+    return graph_function
 
 
 def set_verbosity(level, alsologtostdout=False):
+    """From level 1 on, each function AutoGraph converts is logged with its new code."""
     _verbosity[0] = level
+    _verbosity[1] = bool(alsologtostdout)
 
 
 def trace(*args):
@@ -394,7 +450,8 @@ experimental.do_not_convert = do_not_convert
 experimental.set_loop_options = set_loop_options
 
 
-class Feature:
+class Feature(enum.Enum):
+    """The optional conversions a function may ask for (experimental_autograph_options)."""
     ALL = "ALL"
     AUTO_CONTROL_DEPS = "AUTO_CONTROL_DEPS"
     ASSERT_STATEMENTS = "ASSERT_STATEMENTS"

@@ -51,15 +51,6 @@ def ldu(load, name):
         return Undefined(name)
 
 
-def ld(value):
-    """A read of a variable the converter could not prove defined: reading an Undefined one
-    is Python's error."""
-    if isinstance(value, Undefined):
-        raise UnboundLocalError(f"local variable '{value.symbol_name}' referenced before "
-                                f"assignment")
-    return value
-
-
 def retval(value):
     if isinstance(value, UndefinedReturnValue):
         return None
@@ -268,6 +259,18 @@ def not_(a):
         from ...ops import math_ops
         return math_ops.logical_not(a)
     return not a
+
+
+def eq(a, b):
+    """`a == b` with Feature.EQUALITY_OPERATORS: tf.equal on graph tensors."""
+    if is_graph_tensor(a) or is_graph_tensor(b):
+        from ...ops import math_ops
+        return math_ops.equal(a, b)
+    return a == b
+
+
+def not_eq(a, b):
+    return not_(eq(a, b))
 
 
 # --- assert ------------------------------------------------------------------------------------

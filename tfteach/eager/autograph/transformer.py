@@ -337,8 +337,9 @@ def lower_returns(fn, jumps, taken):
 # --- pass 2: calls and expressions ----------------------------------------------------------------
 
 class _Expressions(ast.NodeTransformer):
-    def __init__(self, first_arg):
+    def __init__(self, first_arg, features=frozenset()):
         self.first_arg = first_arg
+        self.features = features
 
     def visit_FunctionDef(self, node):
         # nested functions are converted with their own tree (convert_function)
@@ -362,6 +363,11 @@ class _Expressions(ast.NodeTransformer):
             return node
         if isinstance(f, ast.Name) and f.id in ("locals", "globals", "eval", "exec",
                                                 "super", "vars"):
+            return node
+        if isinstance(f, ast.Name) and f.id == "print" and \
+                "BUILTIN_FUNCTIONS" not in self.features:
+            # as TF: print stays Python's (it prints while tracing) unless the function
+            # asks for Feature.BUILTIN_FUNCTIONS
             return node
         pos = []
         star = []
@@ -404,8 +410,18 @@ class _Expressions(ast.NodeTransformer):
             ast.Lambda(args=_no_args(), body=node.orelse),
             _const(ast.unparse(node.test))]), node)
 
+    def visit_Compare(self, node):
+        self.generic_visit(node)
+        if "EQUALITY_OPERATORS" not in self.features or len(node.ops) != 1 or \
+                not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+            return node
+        fn = "eq" if isinstance(node.ops[0], ast.Eq) else "not_eq"
+        return ast.copy_location(_call(_attr(fn), [node.left, node.comparators[0]]), node)
+
     def visit_Assert(self, node):
         self.generic_visit(node)
+        if "ASSERT_STATEMENTS" not in self.features:
+            return node
         msg = node.msg if node.msg is not None else _const("Assertion failed")
         return ast.copy_location(ast.Expr(value=_call(_attr("assert_stmt"), [
             node.test, ast.Lambda(args=_no_args(), body=msg)])), node)
@@ -705,8 +721,9 @@ def _params(fn):
     return names
 
 
-def convert_function(fn, top=True):
-    """Converts a FunctionDef in place (and the functions defined inside it)."""
+def convert_function(fn, top=True, features=frozenset()):
+    """Converts a FunctionDef in place (and the functions defined inside it). `features`
+    are the optional ones of tf.autograph.experimental.Feature the function asked for."""
     taken = set()
     for n in ast.walk(fn):
         if isinstance(n, ast.Name):
@@ -721,19 +738,20 @@ def convert_function(fn, top=True):
     # nested functions first: each is a scope of its own
     for n in _walk_stmt_list(fn.body):
         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n is not fn:
-            convert_function(n, top=False)
+            convert_function(n, top=False, features=features)
     jumps = _Jumps()
     fn.body = move_after_returns(fn.body)
     lower_loop_jumps(fn.body, jumps, taken)
     lower_returns(fn, jumps, taken)
     first = params[0] if fn.args.posonlyargs + fn.args.args else None
-    fn.body = [_Expressions(first).visit(s) for s in fn.body]
+    fn.body = [_Expressions(first, features).visit(s) for s in fn.body]
     _live_block(fn.body, set())
     _defined_block(fn.body, set(params))
     cf = _ControlFlow(taken, global_names, set(params))
     fn.body = cf.block(fn.body)
     if not top:
-        fn.decorator_list = [_Expressions(None).visit(d) for d in fn.decorator_list]
+        fn.decorator_list = [_Expressions(None, features).visit(d)
+                             for d in fn.decorator_list]
     return fn
 
 
