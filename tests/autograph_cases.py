@@ -389,3 +389,65 @@ def error_unconverted_tensor_if(tf):
             return x
         return -x
     return f, [(f32(1),)]
+
+
+@case
+def dataset_training_loop(tf):
+    w = tf.Variable([[0.5], [-0.25]])
+    b = tf.Variable([0.0])
+    opt = tf.keras.optimizers.SGD(0.01)
+    xs = np.array([[1, 2], [3, 4], [5, 6], [7, 8]], np.float32)
+    ys = np.array([[1], [2], [3], [4]], np.float32)
+    ds = tf.data.Dataset.from_tensor_slices((xs, ys)).batch(2)
+
+    @tf.function
+    def train(ds):
+        loss = tf.constant(0.0)
+        steps = 0
+        for x, y in ds:
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean((tf.matmul(x, w) + b - y) ** 2)
+            grads = tape.gradient(loss, [w, b])
+            opt.apply_gradients(zip(grads, [w, b]))
+            steps += 1
+        return loss, steps, w.read_value(), b.read_value()
+    return train, [(ds,), (ds,)]
+
+
+@case
+def error_dataset_loop_needs_defined_variables(tf):
+    @tf.function
+    def f(ds):
+        for x in ds:
+            last = x
+        return last
+    return f, [(tf.data.Dataset.range(3),)]
+
+
+@case
+def nonlocal_in_nested_function(tf):
+    @tf.function
+    def f(x):
+        count = 0
+
+        def bump(v):
+            nonlocal count
+            if v > 0:
+                count += 1
+            return v
+        for i in range(3):
+            bump(x - i)
+        return count
+    return f, [(i32(2),)]
+
+
+@case
+def for_else_runs_unconverted(tf):
+    @tf.function
+    def f(x):
+        for w in [2.0, 3.0]:
+            x = x * w
+        else:
+            x = x + 1.0
+        return x
+    return f, [(f32(1),)]

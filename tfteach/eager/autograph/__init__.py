@@ -221,7 +221,7 @@ def _converted_or_none(fn):
         return convert(fn, _features[-1])
     except ConversionError as e:
         _warn(fn, e)
-    except SyntaxError as e:
+    except (SyntaxError, NotImplementedError) as e:
         _warn(fn, e)
     return None
 

@@ -444,6 +444,9 @@ def _tf_loop(test, body, get_state, set_state, symbol_names, opts, extra_init=()
     init_vars = tuple(get_state())
     orig = init_vars
     nulls = tuple(_is_none_or_undef(v) for v in init_vars)
+    if opts.get("define_before_loop"):
+        # TF's dataset loops do not guess undefined variables from a first iteration
+        _verify_init_vars(init_vars, symbol_names)
     user_inv = dict((id(v), s) for v, s in opts.get("shape_invariants", ()))
     invariants = [user_inv.get(id(v)) for v in init_vars]
     one = False
@@ -658,7 +661,8 @@ def _tf_dataset_for(ds, extra_test, body, get_state, set_state, symbol_names, op
         body(nest.pack_sequence_as(spec, iterator_ops.optional_get_value(opt, spec)))
         return (it.get_next_as_optional(),)
 
-    _tf_loop(test, step, get_state, set_state, symbol_names, opts, extra_init=(first,))
+    _tf_loop(test, step, get_state, set_state, symbol_names,
+             dict(opts, define_before_loop=True), extra_init=(first,))
 
 
 def set_loop_options(parallel_iterations=None, swap_memory=None, maximum_iterations=None,

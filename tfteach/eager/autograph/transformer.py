@@ -732,9 +732,17 @@ def convert_function(fn, top=True, features=frozenset()):
             taken.add(n.arg)
     params = _params(fn)
     global_names = set()
+    nonlocal_names = set()
     for n in _walk_stmt_list(fn.body):
         if isinstance(n, ast.Global):
             global_names.update(n.names)
+        elif isinstance(n, ast.Nonlocal):
+            nonlocal_names.update(n.names)
+    for n in ast.walk(fn):
+        if isinstance(n, (ast.For, ast.While)) and n.orelse:
+            # as TF 2.21, which then runs the function as written
+            kind = "for" if isinstance(n, ast.For) else "while"
+            raise NotImplementedError(f"{kind}/else statement not yet supported")
     # nested functions first: each is a scope of its own
     for n in _walk_stmt_list(fn.body):
         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n is not fn:
@@ -746,7 +754,8 @@ def convert_function(fn, top=True, features=frozenset()):
     first = params[0] if fn.args.posonlyargs + fn.args.args else None
     fn.body = [_Expressions(first, features).visit(s) for s in fn.body]
     _live_block(fn.body, set())
-    _defined_block(fn.body, set(params))
+    # variables of enclosing scopes (nonlocal, global) already have a value
+    _defined_block(fn.body, set(params) | nonlocal_names | global_names)
     cf = _ControlFlow(taken, global_names, set(params))
     fn.body = cf.block(fn.body)
     if not top:
