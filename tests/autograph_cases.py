@@ -451,3 +451,13 @@ def for_else_runs_unconverted(tf):
             x = x + 1.0
         return x
     return f, [(f32(1),)]
+
+
+@case
+def error_python_if_leaves_variable_unset(tf):
+    @tf.function
+    def f(x, flag):
+        if flag:
+            y = x
+        return y
+    return f, [(f32(1), False), (f32(1), True)]

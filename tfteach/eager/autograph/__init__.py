@@ -64,7 +64,7 @@ def _ag_module():
     m = _AgModule("ag__")
     for n in ("Undefined", "UndefinedReturnValue", "and_", "or_", "not_", "eq", "not_eq",
               "if_exp",
-              "if_stmt", "while_stmt", "for_stmt", "assert_stmt", "ldu", "retval",
+              "if_stmt", "while_stmt", "for_stmt", "assert_stmt", "ld", "ldu", "retval",
               "loop_options"):
         setattr(m, n, getattr(operators, n))
     m.converted_call = lambda *a, **k: converted_call(*a, **k)

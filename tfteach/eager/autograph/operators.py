@@ -51,6 +51,14 @@ def ldu(load, name):
         return Undefined(name)
 
 
+def ld(value):
+    """A read of a variable that a converted statement may have left without a value:
+    Python's error, in TF's words."""
+    if isinstance(value, Undefined):
+        raise UnboundLocalError(f"'{value.symbol_name}' is used before assignment")
+    return value
+
+
 def retval(value):
     if isinstance(value, UndefinedReturnValue):
         return None

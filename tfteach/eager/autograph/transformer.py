@@ -533,6 +533,7 @@ class _ControlFlow:
         self.global_names = global_names
         self.params = params
         self.n = itertools.count(1)
+        self.undefined = set()      # variables that may hold ag__.Undefined
 
     def fresh(self, base):
         name = f"{base}_{next(self.n)}"
@@ -618,6 +619,8 @@ class _ControlFlow:
         return get_fn, set_fn, get_name, set_name
 
     def _undefs(self, symbols, maybe_before):
+        self.undefined.update(s for s in symbols if s not in maybe_before and
+                              s not in self.params and s not in self.global_names)
         return [_assign(s, _call(_attr("Undefined"), [_const(s)]))
                 for s in sorted(symbols) if s not in maybe_before and s not in self.params
                 and s not in self.global_names]
@@ -709,6 +712,27 @@ class _ControlFlow:
         return [ast.copy_location(n, s) for n in out]
 
 
+class _GuardedLoads(ast.NodeTransformer):
+    """Reads of variables a converted statement may leave undefined go through ag__.ld,
+    which raises Python's UnboundLocalError for them (TF's `ld`)."""
+
+    def __init__(self, names):
+        self.names = names
+
+    def visit_Call(self, node):
+        f = node.func
+        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and \
+                f.value.id == AG and f.attr == "ldu":
+            return node
+        self.generic_visit(node)
+        return node
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, ast.Load) and node.id in self.names:
+            return ast.copy_location(_call(_attr("ld"), [node]), node)
+        return node
+
+
 # --- a whole function ---------------------------------------------------------------------------------
 
 def _params(fn):
@@ -758,6 +782,8 @@ def convert_function(fn, top=True, features=frozenset()):
     _defined_block(fn.body, set(params) | nonlocal_names | global_names)
     cf = _ControlFlow(taken, global_names, set(params))
     fn.body = cf.block(fn.body)
+    if cf.undefined:
+        fn.body = [_GuardedLoads(cf.undefined).visit(s) for s in fn.body]
     if not top:
         fn.decorator_list = [_Expressions(None, features).visit(d)
                              for d in fn.decorator_list]
