@@ -309,3 +309,30 @@ def test_set_verbosity_logs_converted_code():
     finally:
         tf.autograph.set_verbosity(0)
     assert "ag__.if_stmt" in buf.getvalue()
+
+
+def test_what_is_converted():
+    """User functions, methods, partials and callable objects called from a converted
+    function are converted too; tfteach's own functions (TF's) run as they are."""
+    import functools
+    from tfteach.eager import autograph as ag
+
+    def sign(x, scale=1.0):
+        if x >= 0:
+            return scale
+        return -scale
+
+    class Flip:
+        def __call__(self, x):
+            if x > 0:
+                return -x
+            return x
+
+    @tf.function
+    def f(x):
+        return sign(x), functools.partial(sign, scale=2.0)(x), Flip()(x)
+
+    assert [float(v) for v in f(tf.constant(-3.0))] == [-1.0, -2.0, -3.0]
+    assert [float(v) for v in f(tf.constant(3.0))] == [1.0, 2.0, -3.0]
+    assert ag._is_library(tf.nn.relu) and ag._is_library(np.sum)
+    assert not ag._is_library(sign)

@@ -34,11 +34,11 @@ __all__ = ["to_code", "to_graph", "do_not_convert", "set_verbosity", "trace",
 
 _DO_NOT_CONVERT = "__ag_do_not_convert__"
 _CONVERTED = "__ag_converted__"
-_LIBRARY_PREFIXES = ("tfteach", "numpy", "scipy", "numba", "IPython", "ipykernel",
-                     "pytest", "_pytest", "pandas", "matplotlib", "keras", "tensorflow",
-                     "h5py", "collections", "functools", "itertools", "copy", "inspect",
-                     "threading", "typing", "abc", "re", "math", "random", "os", "logging",
-                     "contextlib", "dataclasses", "enum", "weakref", "operator", "pdb")
+# TF 2.21's modules AutoGraph leaves alone (tensorflow's own code is tfteach's here)
+_LIBRARY_PREFIXES = ("tfteach", "tensorflow", "keras", "tf_keras", "numpy", "pandas",
+                     "matplotlib", "PIL", "collections", "copy", "cProfile", "inspect",
+                     "ipdb", "linecache", "mock", "pathlib", "pdb", "posixpath", "pstats",
+                     "re", "threading", "urllib", "absl")
 _verbosity = [0, False]     # level, also to stdout
 _features = [frozenset()]   # the optional Features of the function being traced (a stack)
 _ALL_FEATURES = frozenset(("AUTO_CONTROL_DEPS", "ASSERT_STATEMENTS", "BUILTIN_FUNCTIONS",
@@ -176,21 +176,22 @@ def convert(fn, features=frozenset()):
 def _library_dirs():
     import sysconfig
     paths = sysconfig.get_paths()
-    return tuple({paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")
-                  if paths.get(k)})
+    return tuple({paths[k] for k in ("stdlib", "platstdlib") if paths.get(k)})
 
 
 _LIB_DIRS = _library_dirs()
 
 
 def _is_library(fn):
-    """Library code (tfteach, NumPy, the standard library, installed packages) runs as it
-    is; the user's modules, tests and notebook cells are converted."""
+    """Library code (tfteach, NumPy and the other modules TF lists) runs as it is; so does
+    the standard library (TF would convert its pure-Python functions, to no effect: they
+    hold no tensor control flow). The user's modules, tests and notebook cells, and other
+    installed packages, are converted."""
     mod = getattr(fn, "__module__", None) or ""
     if mod.split(".")[0] in _LIBRARY_PREFIXES:
         return True
     path = getattr(sys.modules.get(mod), "__file__", None) or ""
-    return bool(path) and path.startswith(_LIB_DIRS)
+    return bool(path) and path.startswith(_LIB_DIRS) and "site-packages" not in path
 
 
 def _convertible(fn):

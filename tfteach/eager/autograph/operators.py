@@ -124,7 +124,6 @@ class _Sandbox:
                      if hasattr(g, k)}
         self.reads = {k: list(v) for k, v in getattr(g, "_graph_reads", {}).items()}
         self.inputs = list(getattr(g, "inputs", []))
-        self.created = list(getattr(g, "_created_variables", []))
         self.collections = {k: list(v) for k, v in g._collections.items()}
         return self
 
@@ -149,8 +148,6 @@ class _Sandbox:
             g._graph_reads.update(self.reads)
         if hasattr(g, "inputs"):
             g.inputs = self.inputs
-        if hasattr(g, "_created_variables"):
-            g._created_variables[:] = self.created
         g._collections.clear()
         g._collections.update(self.collections)
         return False
