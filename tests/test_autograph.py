@@ -336,3 +336,16 @@ def test_what_is_converted():
     assert [float(v) for v in f(tf.constant(3.0))] == [1.0, 2.0, -3.0]
     assert ag._is_library(tf.nn.relu) and ag._is_library(np.sum)
     assert not ag._is_library(sign)
+
+
+def test_calls_inside_lambdas_are_converted():
+    def pick(x):
+        if x > 0:
+            return x
+        return -x
+
+    @tf.function
+    def f(x, c):
+        return tf.cond(c, lambda: pick(x), lambda: x * 0.0)
+    assert float(f(tf.constant(-4.0), tf.constant(True))) == 4.0
+    assert float(f(tf.constant(-4.0), tf.constant(False))) == 0.0

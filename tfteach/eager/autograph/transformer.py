@@ -427,7 +427,9 @@ class _Expressions(ast.NodeTransformer):
             node.test, ast.Lambda(args=_no_args(), body=msg)])), node)
 
     def visit_Lambda(self, node):
-        # lambdas are called as they are (their calls stay Python calls)
+        # a lambda's body is an expression of the function: its calls and logic convert
+        # like the rest (a lambda handed to tf.cond calls a user helper converted)
+        self.generic_visit(node)
         return node
 
 
