@@ -349,3 +349,18 @@ def test_calls_inside_lambdas_are_converted():
         return tf.cond(c, lambda: pick(x), lambda: x * 0.0)
     assert float(f(tf.constant(-4.0), tf.constant(True))) == 4.0
     assert float(f(tf.constant(-4.0), tf.constant(False))) == 0.0
+
+
+def test_tracebacks_point_at_the_users_lines():
+    import traceback
+
+    @tf.function
+    def f(x):
+        if x > 0:
+            y = x
+        return y
+    with pytest.raises(ValueError) as info:
+        f(tf.constant(1.0))
+    frames = [fr for fr in traceback.extract_tb(info.value.__traceback__)
+              if fr.filename == __file__]
+    assert frames[-1].line == "if x > 0:"

@@ -123,13 +123,11 @@ def _generate(fn, features=frozenset()):
     module = ast.Module(body=[factory], type_ignores=[])
     ast.fix_missing_locations(module)
     source = ast.unparse(node)
-    filename = f"<autograph {fn.__qualname__}>"
-    compiled = compile(module, filename, "exec")
+    # the converted statements keep the lines they came from, in the original file, so
+    # that a traceback through converted code points at the user's own source
+    ast.increment_lineno(module, code.co_firstlineno - 1)
+    compiled = compile(module, code.co_filename, "exec")
     fcode = next(c for c in compiled.co_consts if isinstance(c, types.CodeType))
-    # the source of the converted function, for tracebacks and to_code
-    import linecache
-    full = ast.unparse(module)
-    linecache.cache[filename] = (len(full), None, full.splitlines(True), filename)
     out = (source, fcode, freevars)
     _cache[(code, features)] = out
     if _verbosity[0] >= 1:

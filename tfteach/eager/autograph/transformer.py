@@ -527,6 +527,16 @@ def _defined_stmt(s, maybe):
     return maybe | writes_of(s)
 
 
+def _at(node, stmt):
+    """Places generated code on the first line of the statement it replaces (a traceback
+    through it then shows that line: `if x > 0:`, `while i < n:`)."""
+    if not hasattr(stmt, "lineno"):
+        return node         # a guard the converter wrote: it takes its parent's line
+    node.lineno, node.col_offset = stmt.lineno, stmt.col_offset
+    node.end_lineno, node.end_col_offset = stmt.lineno, stmt.col_offset
+    return node
+
+
 # --- pass 4: control flow --------------------------------------------------------------------------
 
 class _ControlFlow:
@@ -647,7 +657,7 @@ class _ControlFlow:
             s.test, _name(body_name), _name(else_name), _name(get_name), _name(set_name),
             self._names_tuple(symbols), _const(len(outs))]))
         out = self._undefs(modified, maybe) + [get_fn, set_fn, body_fn, else_fn, call]
-        return [ast.copy_location(n, s) for n in out]
+        return [_at(n, s) for n in out]
 
     # loops --------------------------------------------------------------------------------
     def _loop_opts(self, s):
@@ -681,7 +691,7 @@ class _ControlFlow:
             self._names_tuple(symbols), opts]))
         out = self._undefs(modified, maybe) + [get_fn, set_fn, test_fn, body_fn, call]
         out += s.orelse
-        return [ast.copy_location(n, s) for n in out]
+        return [_at(n, s) for n in out]
 
     def convert_for(self, s):
         opts = self._loop_opts(s)
@@ -711,7 +721,7 @@ class _ControlFlow:
             self._names_tuple(symbols), opts]))
         out = self._undefs(modified, maybe) + [get_fn, set_fn] + pre + [body_fn, call]
         out += s.orelse
-        return [ast.copy_location(n, s) for n in out]
+        return [_at(n, s) for n in out]
 
 
 class _GuardedLoads(ast.NodeTransformer):
