@@ -64,7 +64,9 @@ for flag in (True, False):
 # small local function; `get_state`/`set_state` read and write the variables the `if`
 # changes (declared `nonlocal`, so they are the function's own variables); and
 # `ag__.if_stmt` is the call that looks at the condition and either runs one branch (a Python
-# bool) or builds a `tf.cond` over both (a graph tensor).
+# bool) or builds a `tf.cond` over both (a graph tensor). `y` has no value before the `if`,
+# so it starts as a marker, `ag__.Undefined('y')`; reading it afterwards goes through
+# `ag__.ld`, which raises Python's `UnboundLocalError` if no branch gave it a real value.
 
 # %% id=to-code
 print(tf.autograph.to_code(absolute))
