@@ -461,3 +461,71 @@ def error_python_if_leaves_variable_unset(tf):
             y = x
         return y
     return f, [(f32(1), False), (f32(1), True)]
+
+
+@case
+def structured_loop_variables(tf):
+    @tf.function
+    def f(n):
+        pair = (tf.constant(0), tf.constant(1))
+        d = {"a": tf.constant(1.0), "b": tf.constant(0.0)}
+        for _ in tf.range(n):
+            pair = (pair[1], pair[0] + pair[1])
+            d = {"a": d["a"] * 2.0, "b": d["b"] + d["a"]}
+        return pair, d
+    return f, [(i32(10),)]
+
+
+@case
+def range_forms(tf):
+    @tf.function
+    def f(step):
+        down = 0
+        for i in tf.range(10, 0, -3):
+            down += i
+        digits = 0
+        for i in range(0, 10, step):
+            digits = digits * 10 + i
+        return down, digits
+    return f, [(i32(4),)]
+
+
+@case
+def dataset_enumerate_and_zip(tf):
+    @tf.function
+    def f(a, b):
+        s = tf.constant(0, tf.int64)
+        for i, x in enumerate(a):
+            s += i * x
+        for x, y in zip(a, b):
+            s += x * y
+        return s
+    return f, [(tf.data.Dataset.range(5, 8), tf.data.Dataset.range(3))]
+
+
+@case
+def while_break_and_continue(tf):
+    @tf.function
+    def f(n):
+        i = 0
+        s = 0
+        while i < n:
+            i += 1
+            if i % 3 == 0:
+                continue
+            if i * i > 50:
+                break
+            s += i
+        return i, s
+    return f, [(i32(100),), (i32(4),)]
+
+
+@case
+def error_none_in_one_branch(tf):
+    @tf.function
+    def f(x):
+        y = None
+        if x > 0:
+            y = x
+        return y
+    return f, [(f32(1),)]

@@ -20,6 +20,8 @@ from autograph_cases import CASES  # noqa: E402
 
 
 def plain(v):
+    if isinstance(v, dict):
+        return {"dict": {k: plain(x) for k, x in v.items()}}
     if isinstance(v, (list, tuple)):
         return {"tuple": [plain(x) for x in v]}
     if hasattr(v, "numpy"):

@@ -501,8 +501,9 @@ def _tf_loop(test, body, get_state, set_state, symbol_names, opts, extra_init=()
             for i, v in zip(invariants, init_vars)]
         shape_inv = [s if s is not None else nest.map_structure(lambda t: t.shape, v)
                      for s, v in zip(shape_inv, init)]
+    staged_body = aug_body
     final = control_flow_v1.while_loop(
-        aug_test, aug_body, list(init), shape_invariants=shape_inv,
+        aug_test, lambda *v: list(staged_body(*v)), list(init), shape_invariants=shape_inv,
         parallel_iterations=opts.get("parallel_iterations", 10),
         maximum_iterations=opts.get("maximum_iterations"), return_same_structure=True)
     final = tuple(final)
