@@ -529,3 +529,35 @@ def error_none_in_one_branch(tf):
             y = x
         return y
     return f, [(f32(1),)]
+
+
+@case
+def attributes_and_items_through_cond(tf):
+    class Acc(tf.Module):
+        def __init__(self):
+            self.total = tf.constant(0.0)
+            self.hist = {"last": tf.constant(0.0)}
+
+        @tf.function
+        def add(self, x):
+            if x > 0:
+                self.total = self.total + x
+                self.hist["last"] = x
+            return self.total, self.hist["last"]
+    acc = Acc()
+    return (lambda x: acc.add(x)), [(f32(2),), (f32(-1),)]
+
+
+@case
+def attribute_loop_variable(tf):
+    class Box:
+        pass
+    box = Box()
+
+    @tf.function
+    def f(n):
+        box.count = tf.constant(0)
+        for i in tf.range(n):
+            box.count += i
+        return box.count
+    return f, [(i32(5),)]

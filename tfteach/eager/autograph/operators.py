@@ -47,7 +47,7 @@ def ldu(load, name):
     """Loads a variable that may not be bound yet (a closure cell still empty)."""
     try:
         return load()
-    except NameError:
+    except (NameError, AttributeError, KeyError):
         return Undefined(name)
 
 

@@ -18,6 +18,7 @@ The passes run in TF's order on one function's tree:
    are declared `nonlocal` in those functions; the ones used after it are its outputs.
 """
 import ast
+import copy
 import itertools
 
 
@@ -117,6 +118,46 @@ def _collect(node, scope, top=True):
     for child in ast.iter_child_nodes(node):
         _collect(child, scope, False)
     return scope
+
+
+def _composite_base(node):
+    """`self` of `self.a.b` / `d['k']`: a chain of attributes and constant subscripts on a
+    name (TF's composite symbols), else None."""
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Constant):
+            return None
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def composites_of(stmts):
+    """{text: expression} of the composite symbols a block assigns (not looking into
+    nested functions)."""
+    out = {}
+
+    def add(t):
+        if isinstance(t, (ast.Tuple, ast.List)):
+            for e in t.elts:
+                add(e)
+        elif isinstance(t, (ast.Attribute, ast.Subscript)) and _composite_base(t):
+            out[ast.unparse(t)] = t
+    for s in stmts:
+        for n in _walk_stmt(s, True):
+            if isinstance(n, ast.Assign):
+                for t in n.targets:
+                    add(t)
+            elif isinstance(n, (ast.AugAssign, ast.AnnAssign)) and n.value is not None:
+                add(n.target)
+    return out
+
+
+def _with_ctx(expr, ctx):
+    expr = copy.deepcopy(expr)
+    for n in ast.walk(expr):
+        if hasattr(n, "ctx"):
+            n.ctx = ast.Load()
+    expr.ctx = ctx
+    return expr
 
 
 def reads_of(node):
@@ -546,6 +587,7 @@ class _ControlFlow:
         self.params = params
         self.n = itertools.count(1)
         self.undefined = set()      # variables that may hold ag__.Undefined
+        self.composites = {}        # text -> expression of attributes/items assigned
 
     def fresh(self, base):
         name = f"{base}_{next(self.n)}"
@@ -566,6 +608,9 @@ class _ControlFlow:
             # (their assignments then move into local functions)
             s._ag_modified = writes_of(s.body) | (writes_of(s.orelse)
                                                   if isinstance(s, ast.If) else set())
+            comp = composites_of(s.body + (s.orelse if isinstance(s, ast.If) else []))
+            self.composites.update(comp)
+            s._ag_composites = set(comp)
         if isinstance(s, ast.If):
             s.body = self.block(s.body)
             s.orelse = self.block(s.orelse)
@@ -591,7 +636,7 @@ class _ControlFlow:
 
     # helpers -----------------------------------------------------------------------------
     def _decl(self, names):
-        names = sorted(names)
+        names = sorted(n for n in names if n not in self.composites)
         out = []
         glob = [n for n in names if n in self.global_names]
         loc = [n for n in names if n not in self.global_names]
@@ -617,13 +662,16 @@ class _ControlFlow:
             if s in self.params:
                 loads.append(_name(s))
             else:
-                loads.append(_call(_attr("ldu"), [ast.Lambda(args=_no_args(), body=_name(s)),
+                expr = _with_ctx(self.composites[s], ast.Load()) if s in self.composites \
+                    else _name(s)
+                loads.append(_call(_attr("ldu"), [ast.Lambda(args=_no_args(), body=expr),
                                                   _const(s)]))
         get_fn = self._fn(get_name, [], [ast.Return(value=ast.Tuple(elts=loads,
                                                                        ctx=ast.Load()))], [])
         if symbols:
-            target = ast.Tuple(elts=[_name(s, ast.Store()) for s in symbols],
-                               ctx=ast.Store())
+            target = ast.Tuple(elts=[_with_ctx(self.composites[s], ast.Store())
+                                     if s in self.composites else _name(s, ast.Store())
+                                     for s in symbols], ctx=ast.Store())
             set_body = [ast.Assign(targets=[target], value=_name("vars_"))]
         else:
             set_body = [ast.Pass()]
@@ -642,10 +690,16 @@ class _ControlFlow:
         return ast.Tuple(elts=[_const(s) for s in symbols], ctx=ast.Load())
 
     # if -----------------------------------------------------------------------------------
+    def _live_composites(self, s, live):
+        """Attributes and items the statement assigns whose object is used later: they
+        travel through the statement like variables (TF's composite symbols)."""
+        return sorted(c for c in s._ag_composites
+                      if _composite_base(self.composites[c]) in live)
+
     def convert_if(self, s):
         modified = s._ag_modified
         live = s._ag_live_out
-        outs = sorted(m for m in modified if m in live)
+        outs = sorted(m for m in modified if m in live) + self._live_composites(s, live)
         rest = sorted(m for m in modified if m not in live)
         symbols = outs + rest
         maybe = s._ag_maybe_before
@@ -680,7 +734,8 @@ class _ControlFlow:
     def convert_while(self, s):
         opts = self._loop_opts(s)
         modified = s._ag_modified
-        symbols = sorted(m for m in modified if m in s._ag_live_head)
+        symbols = sorted(m for m in modified if m in s._ag_live_head) + \
+            self._live_composites(s, s._ag_live_head)
         maybe = s._ag_maybe_before
         test_name, body_name = self.fresh("loop_test"), self.fresh("loop_body")
         test_fn = self._fn(test_name, [], [ast.Return(value=s.test)], [])
@@ -697,7 +752,8 @@ class _ControlFlow:
         opts = self._loop_opts(s)
         target_names = _targets(s.target, set())
         modified = s._ag_modified | target_names
-        symbols = sorted(m for m in modified if m in s._ag_live_head)
+        symbols = sorted(m for m in modified if m in s._ag_live_head) + \
+            self._live_composites(s, s._ag_live_head)
         maybe = s._ag_maybe_before
         body_name = self.fresh("loop_body")
         itr = self.fresh("itr")
