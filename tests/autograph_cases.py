@@ -561,3 +561,24 @@ def attribute_loop_variable(tf):
             box.count += i
         return box.count
     return f, [(i32(5),)]
+
+
+@case
+def dataset_functions_are_converted(tf):
+    def scale_big(x):
+        if x > 2:
+            return x * 10
+        return x
+
+    ds = tf.data.Dataset.range(6).map(scale_big).filter(lambda x: x % 2 == 0 or x > 3)
+
+    def total():
+        # reduce runs eagerly; its function is traced (and converted) by tf.data
+        return ds.reduce(tf.constant(0, tf.int64), lambda s, x: s + x if x > 1 else s)
+    return total, [()]
+
+
+@case
+def lambda_as_function(tf):
+    f = tf.function(lambda x: x * 2.0 if x > 0 else x - 1.0)
+    return f, [(f32(3),), (f32(-3),)]

@@ -84,11 +84,40 @@ _cache = {}        # (code object, features) -> (source, factory code, freevar n
 _fn_cache = weakref.WeakKeyDictionary()
 
 
+def _lambda_tree(fn, src):
+    """A lambda as `def <lambda>(args): return body`, found in the lines of source that
+    hold it (one lambda with its arguments there, else it is not converted, as in TF)."""
+    tree = None
+    for text in (textwrap.dedent(src), "(\n" + textwrap.dedent(src) + "\n)",
+                 "(\n" + src.strip().rstrip(",") + "\n)"):
+        try:
+            tree = ast.parse(text)
+            break
+        except SyntaxError:
+            continue
+    if tree is None:
+        raise ConversionError("could not parse the source code of the lambda")
+    code = fn.__code__
+    names = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+    found = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda) and
+             [a.arg for a in n.args.posonlyargs + n.args.args + n.args.kwonlyargs] == names]
+    if len(found) != 1:
+        raise ConversionError("could not tell the lambda apart from the others on its line")
+    lam = found[0]
+    node = ast.FunctionDef(name=code.co_name, args=lam.args,
+                           body=[ast.Return(value=lam.body)], decorator_list=[],
+                           returns=None, type_params=[])
+    ast.copy_location(node, lam)
+    return node
+
+
 def _source_tree(fn):
     try:
         src = inspect.getsource(fn)
     except (OSError, TypeError) as e:
         raise ConversionError(f"could not get source code: {e}") from None
+    if fn.__name__ == "<lambda>":
+        return _lambda_tree(fn, src)
     src = textwrap.dedent(src)
     try:
         tree = ast.parse(src)
@@ -109,7 +138,7 @@ def _generate(fn, features=frozenset()):
         return hit
     node = _source_tree(fn)
     node.decorator_list = []
-    node.name = "tf__" + node.name
+    node.name = "tf__" + (node.name if node.name != "<lambda>" else "lambda")
     transformer.convert_function(node, features=features)
     freevars = list(code.co_freevars)
     factory = ast.FunctionDef(
@@ -199,8 +228,6 @@ def _convertible(fn):
         return False
     if fn.__code__.co_flags & (inspect.CO_GENERATOR | inspect.CO_COROUTINE |
                                inspect.CO_ASYNC_GENERATOR):
-        return False
-    if fn.__name__ == "<lambda>":
         return False
     return not _is_library(fn)
 
