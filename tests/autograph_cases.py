@@ -582,3 +582,37 @@ def dataset_functions_are_converted(tf):
 def lambda_as_function(tf):
     f = tf.function(lambda x: x * 2.0 if x > 0 else x - 1.0)
     return f, [(f32(3),), (f32(-3),)]
+
+
+@case
+def gradient_of_variable_read_in_loop(tf):
+    w = tf.Variable([[0.5, -0.3], [0.2, 0.4]])
+
+    @tf.function
+    def loss_fn(n):
+        h = tf.constant([[1.0, 2.0]])
+        for _ in tf.range(n):
+            h = tf.tanh(tf.matmul(h, w))
+        return tf.reduce_sum(tf.square(h - 0.5))
+
+    def f(n):
+        with tf.GradientTape() as tape:
+            loss = loss_fn(n)
+        return loss, tape.gradient(loss, w)
+    return f, [(i32(3),), (i32(1),)]
+
+
+@case
+def map_fn_converts_its_function(tf):
+    def magnitude(x):
+        if x > 0:
+            return x
+        return -x
+
+    @tf.function
+    def f(xs):
+        steps = tf.while_loop(lambda i: i < 3,
+                              lambda i: i + tf.cast(magnitude(tf.constant(-1.0)), tf.int32),
+                              [0])
+        return tf.map_fn(magnitude, xs), steps
+    return f, [(np.array([1.0, -2.0, 3.5], np.float32),)]

@@ -55,8 +55,10 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     single = not isinstance(loop_vars, (list, tuple))
     state = [loop_vars] if single else list(loop_vars)
     i = 0
-    if _ops.executing_eagerly() is False and maximum_iterations is not None and \
-            _static_value(maximum_iterations) is None:
+    if not _ops.executing_eagerly():
+        # as TF 2.21: in a traced function the loop is a graph loop even when its
+        # condition could be worked out while tracing (an unrolled Python loop would stop
+        # working the moment the condition depends on a value the body computes)
         return _graph_loop(cond, body, loop_vars, shape_invariants, parallel_iterations,
                            maximum_iterations, name, single)
     while maximum_iterations is None or i < int(maximum_iterations):

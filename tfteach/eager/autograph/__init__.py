@@ -41,6 +41,7 @@ _LIBRARY_PREFIXES = ("tfteach", "tensorflow", "keras", "tf_keras", "numpy", "pan
                      "re", "threading", "urllib", "absl")
 _verbosity = [0, False]     # level, also to stdout
 _features = [frozenset()]   # the optional Features of the function being traced (a stack)
+_active = [0]               # > 0 while converted code runs (a trace with autograph)
 _ALL_FEATURES = frozenset(("AUTO_CONTROL_DEPS", "ASSERT_STATEMENTS", "BUILTIN_FUNCTIONS",
                            "EQUALITY_OPERATORS", "LISTS", "NAME_SCOPES"))
 
@@ -298,11 +299,21 @@ def convert_entry(f, options=None):
 
     def entry(*args, **kwargs):
         _features.append(features)
+        _active[0] += 1
         try:
             return call(*args, **kwargs)
         finally:
+            _active[0] -= 1
             _features.pop()
     return entry
+
+
+def tf_convert(fn):
+    """`fn` converted when called from converted code (TF's tf.map_fn converts its
+    function this way), `fn` itself otherwise."""
+    if not _active[0]:
+        return fn
+    return lambda *a, **k: converted_call(fn, a, k)
 
 
 # --- builtins TF overloads ----------------------------------------------------------------------
