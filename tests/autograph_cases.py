@@ -616,3 +616,14 @@ def map_fn_converts_its_function(tf):
                               [0])
         return tf.map_fn(magnitude, xs), steps
     return f, [(np.array([1.0, -2.0, 3.5], np.float32),)]
+
+
+@case
+def lists_feature_tensor_array_append(tf):
+    @tf.function(experimental_autograph_options=tf.autograph.experimental.Feature.LISTS)
+    def f(nums):
+        squares = tf.TensorArray(tf.int64, size=0, dynamic_size=True)
+        for x in nums:
+            squares.append(x * x)
+        return squares.stack()
+    return f, [(np.array([1, 2, 3], np.int64),)]

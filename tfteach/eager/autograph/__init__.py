@@ -64,7 +64,7 @@ class _AgModule(types.ModuleType):
 def _ag_module():
     m = _AgModule("ag__")
     for n in ("Undefined", "UndefinedReturnValue", "and_", "or_", "not_", "eq", "not_eq",
-              "if_exp",
+              "if_exp", "list_append",
               "if_stmt", "while_stmt", "for_stmt", "assert_stmt", "ld", "ldu", "retval",
               "loop_options"):
         setattr(m, n, getattr(operators, n))

@@ -278,6 +278,16 @@ def not_eq(a, b):
     return not_(eq(a, b))
 
 
+def list_append(target, element):
+    """`target.append(element)` under Feature.LISTS: a TensorArray gets a write at its end
+    (and the new TensorArray is the variable's value); a Python list is appended to."""
+    from ...ops import tensor_array_ops
+    if isinstance(target, tensor_array_ops.TensorArray):
+        return target.write(target.size(), element)
+    target.append(element)
+    return target
+
+
 # --- assert ------------------------------------------------------------------------------------
 
 def assert_stmt(expression1, expression2):

@@ -451,6 +451,20 @@ class _Expressions(ast.NodeTransformer):
             ast.Lambda(args=_no_args(), body=node.orelse),
             _const(ast.unparse(node.test))]), node)
 
+    def visit_Expr(self, node):
+        v = node.value
+        if "LISTS" in self.features and isinstance(v, ast.Call) and \
+                isinstance(v.func, ast.Attribute) and v.func.attr == "append" and \
+                isinstance(v.func.value, ast.Name) and len(v.args) == 1 and not v.keywords:
+            # Feature.LISTS: `l.append(x)` is `l = ag__.list_append(l, x)`, so that a
+            # TensorArray (which returns a new one from each write) can be appended to
+            name = v.func.value.id
+            arg = self.visit(v.args[0])
+            return ast.copy_location(_assign(name, _call(_attr("list_append"),
+                                                         [_name(name), arg])), node)
+        self.generic_visit(node)
+        return node
+
     def visit_Compare(self, node):
         self.generic_visit(node)
         if "EQUALITY_OPERATORS" not in self.features or len(node.ops) != 1 or \
