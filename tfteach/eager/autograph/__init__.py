@@ -25,9 +25,7 @@ import weakref
 
 from . import operators
 from . import transformer
-from .operators import (Undefined, UndefinedReturnValue, and_, assert_stmt,  # noqa: F401
-                        for_stmt, if_exp, if_stmt, ldu, loop_options, not_, or_,
-                        retval, set_loop_options, while_stmt)
+from .operators import set_loop_options
 
 __all__ = ["to_code", "to_graph", "do_not_convert", "set_verbosity", "trace",
            "converted_call", "convert", "experimental"]
