@@ -27,6 +27,12 @@ from autograph_cases import CASES
 RECORD = json.load(open(os.path.join(os.path.dirname(__file__), "data",
                                      "autograph_tf221.json")))["cases"]
 
+@pytest.fixture(autouse=True)
+def _tf2_mode(tf2):
+    """Every test here is TF2 code (eager execution, a fresh default graph)."""
+    yield
+
+
 COND_OPS = {"Switch", "Merge"}
 LOOP_OPS = {"Enter", "Exit", "NextIteration", "LoopCond"}
 
