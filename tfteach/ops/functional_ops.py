@@ -77,6 +77,8 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True,
            swap_memory=False, infer_shape=True, name=None, fn_output_signature=None):
     """`fn` applied to each slice of `elems` along its first axis; the results stacked."""
     _check_fn(fn)
+    from ..eager import autograph
+    fn = autograph.tf_convert(fn)       # as TF's map_fn, inside converted code
     if fn_output_signature is None:
         fn_output_signature = dtype
     flat = _flat_elems(elems)
