@@ -30,7 +30,7 @@ _ALL_TYPES = ("float32", "float64", "int32", "int64", "int8", "int16", "uint8", 
 
 
 def _cpu(op_type):
-    return registry.get(op_type).kernel_for("CPU")   # loads the CPU family module first
+    return registry.get(op_type).kernel_for("CPU")   # loads the CPU family on first use
 
 
 # --- no data movement -----------------------------------------------------------------------
