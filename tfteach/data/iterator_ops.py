@@ -68,6 +68,7 @@ class _FunctionIterator:
         self._handle = handle
         self._spec = spec
 
+    @registry.api("IteratorGetNextAsOptional")
     def get_next_as_optional(self):
         from ..framework.op_def_library import apply_op
         specs = nest.flatten(self._spec)
@@ -77,6 +78,7 @@ class _FunctionIterator:
                         name="IteratorGetNextAsOptional")[0]
 
 
+@registry.api("AnonymousIteratorV3")
 def anonymous_iterator(dataset):
     from ..framework.op_def_library import apply_op
     from ..ops import dataset_ops  # noqa: F401 - declares the ops
@@ -93,11 +95,13 @@ def anonymous_iterator(dataset):
     return _FunctionIterator(handle, dataset.element_spec)
 
 
+@registry.api("OptionalHasValue")
 def optional_has_value(optional):
     from ..framework.op_def_library import apply_op
     return apply_op("OptionalHasValue", [optional], {}, name="OptionalHasValue")[0]
 
 
+@registry.api("OptionalGetValue")
 def optional_get_value(optional, spec):
     from ..framework.op_def_library import apply_op
     specs = nest.flatten(spec)

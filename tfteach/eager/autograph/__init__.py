@@ -18,6 +18,7 @@ import builtins
 import enum
 import functools
 import inspect
+import logging
 import sys
 import textwrap
 import types
@@ -164,8 +165,7 @@ def _generate(fn, features=frozenset()):
 
 
 def _log(text):
-    from ...compat import v1_logging
-    v1_logging.get_logger().info(text)
+    logging.getLogger("tfteach").info(text)
     if _verbosity[1]:
         print(text)
 
@@ -232,8 +232,7 @@ def _convertible(fn):
 
 
 def _warn(fn, e):
-    from ...compat import v1_logging
-    v1_logging.get_logger().warning(
+    logging.getLogger("tfteach").warning(
         "AutoGraph could not transform %s and will run it as-is.\nCause: %s\nTo silence "
         "this warning, decorate the function with @tf.autograph.experimental."
         "do_not_convert", fn, e)
@@ -337,8 +336,7 @@ def _len(s):
             return s.shape[0]       # a static length stays a Python int, as in TF
         from ...ops import array_ops
         return array_ops.shape(s)[0]
-    from ...data.dataset_ops import Dataset
-    if isinstance(s, Dataset) and operators._in_graph():
+    if operators.is_dataset(s) and operators._in_graph():
         # a dataset's length is its cardinality (an int64 tensor), when it is finite
         if int(s.cardinality()) < 0:
             raise TypeError("The dataset is infinite." if int(s.cardinality()) == -1
@@ -393,16 +391,14 @@ def _int(x=0, *args):
 
 
 def _enumerate(s, start=0):
-    from ...data.dataset_ops import Dataset
-    if isinstance(s, Dataset):
+    if operators.is_dataset(s):
         return s.enumerate(start)
     return enumerate(s, start)
 
 
 def _zip(*iterables, **kwargs):
-    from ...data.dataset_ops import Dataset
-    if iterables and all(isinstance(s, Dataset) for s in iterables):
-        return Dataset.zip(tuple(iterables))
+    if iterables and all(operators.is_dataset(s) for s in iterables):
+        return type(iterables[0]).zip(tuple(iterables))
     return zip(*iterables, **kwargs)
 
 
@@ -497,3 +493,12 @@ class Feature(enum.Enum):
 
 
 experimental.Feature = Feature
+
+
+def _install():
+    # map_fn (ops layer, below this one) converts its function through this hook
+    from ...ops import functional_ops
+    functional_ops.AUTOGRAPH_CONVERT = tf_convert
+
+
+_install()

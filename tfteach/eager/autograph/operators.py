@@ -78,7 +78,7 @@ def is_graph_tensor(x):
 
 
 def _nest():
-    from .. import nest
+    from ...framework import nest
     return nest
 
 
@@ -581,9 +581,22 @@ def _py_while(test, body):
             raise ValueError("iteration limit exceeded")
 
 
+# tf.data sits above this layer: importing it installs its Dataset class and its iterator
+# ops' builders (tfteach/data/iterator_ops.py) here (tfteach/data/__init__.py); before that,
+# nothing can be a dataset.
+_DATASETS = {"type": None, "iterators": None}
+
+
+def install_datasets(dataset_type, iterator_ops):
+    _DATASETS.update(type=dataset_type, iterators=iterator_ops)
+
+
+def is_dataset(x):
+    return _DATASETS["type"] is not None and isinstance(x, _DATASETS["type"])
+
+
 def for_stmt(iter_, extra_test, body, get_state, set_state, symbol_names, opts):
-    from ...data.dataset_ops import Dataset
-    if isinstance(iter_, Dataset) and _in_graph():
+    if is_dataset(iter_) and _in_graph():
         _tf_dataset_for(iter_, extra_test, body, get_state, set_state, symbol_names, opts)
     elif is_graph_tensor(iter_):
         if iter_.op.type == "Range":
@@ -664,8 +677,8 @@ def _tf_dataset_for(ds, extra_test, body, get_state, set_state, symbol_names, op
     """`for x in dataset`: an iterator made at each call and a loop on its next element
     (TF 2.21 builds a ReduceDataset op; tfteach's datasets are Python objects that the
     iterator op walks)."""
-    from ...data import iterator_ops
     nest = _nest()
+    iterator_ops = _DATASETS["iterators"]
     it = iterator_ops.anonymous_iterator(ds)
     spec = ds.element_spec
     first = it.get_next_as_optional()
