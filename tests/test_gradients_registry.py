@@ -11,6 +11,8 @@ import pytest
 import tfteach.v1 as tfv1  # noqa: F401
 from tfteach.eager import api
 
+pytestmark = pytest.mark.mode("v1")
+
 api.load_all_ops()      # every op and gradient is declared, whatever this run imported
 from tfteach.framework import registry
 from tfteach.framework.op_def_library import apply_op

@@ -9,6 +9,8 @@ import pytest
 from tfteach import errors
 from tfteach.framework import registry
 
+pytestmark = pytest.mark.mode("both")
+
 X = np.array([[1., 2, 3], [4, 5, 6]], np.float32)
 I = np.array([[1, 2, 3], [-4, 5, -6]], np.int32)
 

@@ -5,6 +5,8 @@ import pytest
 
 from tfteach import errors
 
+pytestmark = pytest.mark.mode("both")
+
 # x0 = [1.5, -2.0, 0.3], loss = sum(x^3) + sum(sin(x)), 5 minimize steps; values recorded
 # from TensorFlow 2.21 (tensorflow.compat.v1, float32).
 TF_AFTER_5 = {

@@ -11,6 +11,8 @@ import pytest
 from tfteach import errors
 from tfteach.runtime import devices, gpu_memory, placement
 
+pytestmark = pytest.mark.mode("v1")
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NO_GPU = devices.gpu_count() == 0
 needs_no_gpu = pytest.mark.skipif(not NO_GPU, reason="checks the behaviour without a GPU")
