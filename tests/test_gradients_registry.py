@@ -3,7 +3,11 @@ finite differences in float64, on random inputs (broadcasting shapes, keepdims r
 
 `CASES` maps each differentiable op type to a builder; an op type that has a gradient
 function but no entry here makes `test_every_differentiable_op_has_a_case` fail, so a new
-op cannot join the registry without its gradient being checked.
+op cannot join the registry without its gradient being checked. A float input whose
+gradient comes back `None` fails the walk unless its case lists it in `no_grad` (TF 2.21
+gives it none either). Each element-wise binary op is walked twice: broadcasting (in
+`CASES`) and with equal, fully known shapes (`BINARY_EQUAL`), where TF's gradients take a
+shorter path (no BroadcastGradientArgs, no reduction).
 """
 import numpy as np
 import pytest
@@ -104,10 +108,11 @@ CASES = {
     "Xdivy": binary("Xdivy", gy=pos),
     "FloorMod": ([distinct(2, 3) * 3 + 0.05, np.full((3,), 1.7)],
                  lambda tf, x, y: raw("FloorMod", [x, y])[0]),
+    # TF 2.21: no gradient for either input (a step function)
     "FloorDiv": ([distinct(2, 3) * 3 + 0.05, np.full((3,), 1.7)],
-                 lambda tf, x, y: raw("FloorDiv", [x, y])[0]),
+                 lambda tf, x, y: raw("FloorDiv", [x, y])[0], dict(no_grad=(0, 1))),
     "TruncateDiv": ([distinct(2, 3) * 3 + 0.05, np.full((3,), 1.7)],
-                    lambda tf, x, y: raw("TruncateDiv", [x, y])[0]),
+                    lambda tf, x, y: raw("TruncateDiv", [x, y])[0], dict(no_grad=(0, 1))),
     # unary element-wise
     "Neg": unary("Neg"), "Abs": unary("Abs", distinct), "Sign": unary("Sign", distinct),
     "Square": unary("Square"), "Sqrt": unary("Sqrt", pos), "Rsqrt": unary("Rsqrt", pos),
@@ -353,11 +358,14 @@ def _loss_and_grads(tf, inputs, build):
     return phs, loss, grads
 
 
-def _check(tf, op_type, inputs, build, eps=1e-6, rtol=1e-4, atol=1e-6):
+def _check(tf, op_type, inputs, build, eps=1e-6, rtol=1e-4, atol=1e-6, no_grad=()):
     inputs = [np.asarray(a, dtype=np.float64) for a in inputs]
     phs, loss, grads = _loss_and_grads(tf, inputs, build)
     assert any(op.type == op_type for op in tf.get_default_graph().get_operations()), \
         f"the case for {op_type} does not create a {op_type} op"
+    got_none = tuple(k for k, g in enumerate(grads) if g is None)
+    assert got_none == tuple(no_grad), (
+        f"{op_type}: inputs {got_none} got no gradient, the case declares {tuple(no_grad)}")
     with tf.Session() as sess:
         feed = dict(zip(phs, inputs))
         sym = sess.run([g for g in grads if g is not None], feed)
@@ -391,6 +399,49 @@ def test_gradient_matches_finite_differences(tf1, op_type):
                    **(opts[0] if opts else {}))
     if opdef.gradient is None:
         assert all(g is None for g in grads)
+
+
+# Element-wise binary ops again, on two inputs of one fully known shape: TF's gradients skip
+# BroadcastGradientArgs and the reductions there (Add/Sub/Mul return the incoming gradient
+# as it is), a second code path with its own bugs to catch.
+BINARY_EQUAL = {
+    "AddV2": (r, r), "Sub": (r, r), "Mul": (r, r), "RealDiv": (r, pos), "Div": (r, pos),
+    "DivNoNan": (r, pos), "MulNoNan": (r, r), "Pow": (pos, r),
+    "SquaredDifference": (r, r), "Atan2": (r, pos), "Xlogy": (r, pos), "Xdivy": (r, pos),
+    "Maximum": None, "Minimum": None, "FloorMod": None,
+}
+# TF 2.21 builds BroadcastGradientArgs for these even when the shapes are equal (recorded by
+# tools/record_tf_shape_rules.py, "equal_shape_gradients"); every other one skips it.
+ALWAYS_BROADCAST_ARGS = {"Xlogy", "Xdivy"}
+
+
+def _equal_shape_inputs(op_type):
+    if op_type in ("Maximum", "Minimum"):
+        a = distinct(2, 3)
+        return [a, a + np.where(RNG.rand(2, 3) > 0.5, 0.13, -0.13)]
+    if op_type == "FloorMod":
+        return [distinct(2, 3) * 3 + 0.05, np.full((2, 3), 1.7)]
+    gx, gy = BINARY_EQUAL[op_type]
+    return [gx(2, 3), gy(2, 3)]
+
+
+def test_every_broadcasting_binary_op_is_walked_twice():
+    binary_ops = {t for t, (inputs, *_rest) in CASES.items()
+                  if len(inputs) == 2 and
+                  getattr(registry.all_ops()[t].shape, "__name__", "") == "broadcast"}
+    assert binary_ops and binary_ops <= set(BINARY_EQUAL) | {"FloorDiv", "TruncateDiv"}
+
+
+@pytest.mark.parametrize("op_type", sorted(BINARY_EQUAL))
+def test_binary_gradient_equal_shapes(tf1, op_type):
+    inputs = _equal_shape_inputs(op_type)
+    grads = _check(tf1, op_type, inputs,
+                   lambda tf, x, y: raw(op_type, [x, y])[0])
+    assert all(g is not None for g in grads)
+    types = {op.type for op in tf1.get_default_graph().get_operations()
+             if op.name.startswith("gradients")}
+    assert ("BroadcastGradientArgs" in types) == (op_type in ALWAYS_BROADCAST_ARGS), (
+        f"{op_type}: BroadcastGradientArgs for equal static shapes differs from TF 2.21")
 
 
 # --- tie rules (TF 2.21) ----------------------------------------------------------------------
