@@ -28,8 +28,19 @@ def test_static_shape_matches_tf(tf1, cid):
         with pytest.raises(Exception) as info:
             eval(case["code"], {"tf": tf1, "ph": ph})
         assert type(info.value).__name__ == case["error"], case["code"]
+        assert case["message"] in str(info.value), case["code"]
     else:
         assert _shape(eval(case["code"], {"tf": tf1, "ph": ph})) == case["shape"], case["code"]
+
+
+@pytest.mark.parametrize("case", RECORD["tensor_shape_api"], ids=lambda c: c["code"])
+def test_tensor_shape_api_matches_tf(tf1, case):
+    if "error" in case:
+        with pytest.raises(Exception) as info:
+            eval(case["code"], {"tf": tf1})
+        assert type(info.value).__name__ == case["error"]
+    else:
+        assert repr(eval(case["code"], {"tf": tf1})) == case["repr"]
 
 
 def test_the_record_covers_unknown_dims_for_the_common_ops():

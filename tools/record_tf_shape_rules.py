@@ -35,6 +35,8 @@ CASES = [
     ("add_unknown_rank", "tf.add(ph(None), ph([3]))"),
     ("add_incompatible", "tf.add(ph([2]), ph([3]))"),
     ("add_incompatible_with_unknown", "tf.add(ph([None, 2]), ph([4, 3]))"),
+    ("add_incompatible_ranks", "tf.add(ph([3, 2]), ph([5]))"),
+    ("add_incompatible_ranks_swapped", "tf.add(ph([4]), ph([3, 1, 2]))"),
     ("mul_broadcast", "tf.multiply(ph([5, None, 1]), ph([None, 4]))"),
     ("sub_broadcast", "tf.subtract(ph([None, 1, 3]), ph([2, 1]))"),
     ("maximum_broadcast", "tf.maximum(ph([None, 3]), ph([1]))"),
@@ -100,6 +102,39 @@ CASES = [
                     "ph([None]), tf.int32), logits=ph([None, 5]))"),
 ]
 
+# TensorShape / Dimension arithmetic and queries (v1 behaviour: Dimension objects), recorded
+# as repr() of the result, or the error class.
+API_CASES = [
+    "tf.Dimension(5) - 2", "tf.Dimension(None) - 2", "tf.Dimension(6) // 4",
+    "tf.Dimension(3) * tf.Dimension(None)", "tf.Dimension(7) % 3", "tf.Dimension(2) + 3",
+    "tf.Dimension(2).is_compatible_with(tf.Dimension(3))",
+    "tf.Dimension(3).is_compatible_with(tf.Dimension(2))",
+    "tf.Dimension(None).is_compatible_with(4)", "tf.Dimension(4).merge_with(None)",
+    "tf.Dimension(4).merge_with(5)", "tf.Dimension(-1)", "tf.Dimension(2.5)",
+    "tf.Dimension(3) == tf.Dimension(None)", "tf.Dimension(3) < 5",
+    "tf.Dimension(None) < 5", "tf.Dimension(3) >= 3", "tf.Dimension(4) > tf.Dimension(None)",
+    "tf.Dimension(3) <= 2",
+    "tf.TensorShape([2, None, 4])", "tf.TensorShape([2, None, 4])[1:]",
+    "tf.TensorShape([2, None, 4])[-1]", "tf.TensorShape([2, None, 4])[::2]",
+    "tf.TensorShape(None)[1:]", "tf.TensorShape([2, None]).as_list()",
+    "tf.TensorShape([2, None]).is_compatible_with([2, 5])",
+    "tf.TensorShape([2, None]).is_compatible_with([3, 5])",
+    "tf.TensorShape([2, None]).is_compatible_with([2, 5, 1])",
+    "tf.TensorShape([2, None]).merge_with([None, 7])",
+    "tf.TensorShape([2, None]).merge_with([3, 7])",
+    "tf.TensorShape([2, None]).concatenate([1])", "tf.TensorShape(None).concatenate([1])",
+    "tf.TensorShape([2, 3]).num_elements()", "tf.TensorShape([2, None]).num_elements()",
+    "tf.TensorShape([2, None]).is_fully_defined()",
+    "tf.TensorShape([2, None]).most_specific_compatible_shape([2, 3])",
+    "tf.TensorShape([2, None]).most_specific_compatible_shape([3, 3])",
+    "tf.TensorShape([2, None]).most_specific_compatible_shape([2, 3, 1])",
+    "tf.TensorShape([2, None]).with_rank(2)", "tf.TensorShape([2, None]).with_rank(3)",
+    "tf.TensorShape([2, None]).with_rank_at_least(3)",
+    "tf.TensorShape([2, None]) == tf.TensorShape([2, None])",
+    "tf.TensorShape([2, 3]) == tf.TensorShape([2, 3])", "str(tf.TensorShape([2, None]))",
+    "str(tf.TensorShape(None))", "str(tf.TensorShape([]))", "str(tf.TensorShape([None]))",
+]
+
 # Element-wise binary ops whose gradient graph, for two inputs of one fully known shape,
 # still contains BroadcastGradientArgs in TF 2.21 (tests/test_gradients_registry.py).
 GRAD_OPS = ["AddV2", "Sub", "Mul", "RealDiv", "Div", "DivNoNan", "MulNoNan", "Pow",
@@ -125,7 +160,15 @@ def record():
                                                     for d in s.as_list()]
                 cases.append({"id": cid, "code": code, "shape": res})
             except Exception as e:  # noqa: BLE001 - the error class is the recorded answer
-                cases.append({"id": cid, "code": code, "error": type(e).__name__})
+                # the message up to TF's node description (" for '{{node ...")
+                cases.append({"id": cid, "code": code, "error": type(e).__name__,
+                              "message": str(e).split(" for '{{node")[0]})
+    api = []
+    for code in API_CASES:
+        try:
+            api.append({"code": code, "repr": repr(eval(code, {"tf": tf}))})
+        except Exception as e:  # noqa: BLE001 - the error class is the recorded answer
+            api.append({"code": code, "error": type(e).__name__})
     always = []
     for op in GRAD_OPS:
         g = tf.Graph()
@@ -136,7 +179,7 @@ def record():
             tf.gradients(tf.reduce_sum(z), [x, y])
             if any(o.type == "BroadcastGradientArgs" for o in g.get_operations()):
                 always.append(op)
-    return {"tensorflow": real_tf.__version__, "cases": cases,
+    return {"tensorflow": real_tf.__version__, "cases": cases, "tensor_shape_api": api,
             "equal_shape_gradients": {"ops": GRAD_OPS, "broadcast_gradient_args": always}}
 
 
