@@ -106,3 +106,52 @@ def test_int_feed_out_of_range(tf1):
             s.run(p + 1, {p: 2 ** 31})
         with pytest.raises(errors.InvalidArgumentError, match="must feed a value"):
             s.run(p + 1)
+
+
+def test_other_dtype_arrays_are_converted_to_the_placeholder_dtype(tf1):
+    """An array of another dtype takes the general path: converted like np.asarray(v, dtype)."""
+    tf = tf1
+    p = tf.placeholder(tf.float32, [2], name="p")
+    i = tf.placeholder(tf.int32, [2], name="i")
+    with tf.Session() as s:
+        a64 = np.array([0.1, 1e-46], dtype=np.float64)
+        got = s.run(tf.identity(p), {p: a64})
+        assert got.dtype == np.float32
+        np.testing.assert_array_equal(got, a64.astype(np.float32))
+        got = s.run(tf.identity(p), {p: np.array([3, -4], dtype=np.int64)})
+        assert got.dtype == np.float32 and got.tolist() == [3.0, -4.0]
+        got = s.run(tf.identity(i), {i: np.array([7, -9], dtype=np.int64)})
+        assert got.dtype == np.int32 and got.tolist() == [7, -9]
+        # a float for an int placeholder: the general path, TF truncates like NumPy
+        assert s.run(tf.identity(i), {i: np.array([2.7, -2.7])}).tolist() == [2, -2]
+
+
+def test_int_feed_limits_are_inclusive(tf1):
+    tf = tf1
+    p = tf.placeholder(tf.int32, [])
+    with tf.Session() as s:
+        assert s.run(p, {p: -2 ** 31}) == -2 ** 31
+        assert s.run(p, {p: 2 ** 31 - 1}) == 2 ** 31 - 1
+        with pytest.raises(TypeError, match="larger type"):
+            s.run(p, {p: -2 ** 31 - 1})
+
+
+def test_a_fed_array_cannot_be_changed_through_the_graph(tf1):
+    """A py_func that writes into its input must not reach the caller's array: TF copies the
+    feed into a tensor, tfteach hands the kernels a read-only view."""
+    tf = tf1
+    p = tf.placeholder(tf.float32, [3])
+    a = np.array([1.0, 2.0, 3.0], dtype=np.float32)
+
+    def poke(v):
+        try:
+            v[0] = 99.0
+        except ValueError:       # read-only: what tfteach's view gives
+            pass
+        return v * 2
+
+    y = tf.py_func(poke, [p], tf.float32)
+    with tf.Session() as s:
+        out = s.run(y, {p: a})
+    assert a.tolist() == [1.0, 2.0, 3.0]
+    assert out[1:].tolist() == [4.0, 6.0]
