@@ -80,3 +80,20 @@ def test_create_file_writer_fields(tf2, tmp_path):
             got.append((ev.step, v.tag, float(tf.make_ndarray(v.tensor))
                         if hasattr(tf, "make_ndarray") else v.tensor.float_val[0]))
     assert got == [(4, "acc", 0.25), (5, "acc", 0.5)]
+
+
+def test_filewriter_cache_clear_closes_and_flushes(tf1, tmp_path):
+    tf = tf1
+    summ = tf.summary.scalar("t", tf.constant(1.5, name="c"))
+    w = tf.summary.FileWriterCache.get(str(tmp_path))
+    assert tf.summary.FileWriterCache.get(str(tmp_path)) is w
+    with tf.Session() as sess:
+        w.add_summary(sess.run(summ), 2)
+    tf.summary.FileWriterCache.clear()       # closing flushes what was queued
+    evs = _events(tmp_path)
+    assert [(ev.step, v.tag, v.simple_value) for ev in evs for v in ev.summary.value] == \
+        [(2, "t", 1.5)]
+    assert graph_pb2.GraphDef.FromString(evs[1].graph_def).node[0].name == "c"
+    w2 = tf.summary.FileWriterCache.get(str(tmp_path))
+    assert w2 is not w
+    tf.summary.FileWriterCache.clear()

@@ -348,19 +348,23 @@ def test_every_op_is_classified():
     assert not unknown, f"ops neither differentiable nor NotDifferentiable: {unknown}"
 
 
-def _loss_and_grads(tf, inputs, build):
-    """A scalar loss sum(w * f(x)) and its tf.gradients w.r.t. the placeholders."""
-    phs = [tf.placeholder(tf.float64, shape=np.shape(a)) for a in inputs]
+def _loss_and_grads(tf, inputs, build, shapes=None):
+    """A scalar loss sum(w * f(x)) and its tf.gradients w.r.t. the placeholders (of the
+    inputs' shapes, or of `shapes` where some dims are unknown)."""
+    phs = [tf.placeholder(tf.float64, shape=np.shape(a) if shapes is None else s)
+           for a, s in zip(inputs, shapes or inputs)]
     out = build(tf, *phs)
-    w = tf.constant(RNG.uniform(0.5, 1.5, size=out.shape.as_list()))
+    w_shape = out.shape.as_list() if shapes is None else np.broadcast(*inputs).shape
+    w = tf.constant(RNG.uniform(0.5, 1.5, size=w_shape))
     loss = tf.reduce_sum(out * w)
     grads = tf.gradients(loss, phs)
     return phs, loss, grads
 
 
-def _check(tf, op_type, inputs, build, eps=1e-6, rtol=1e-4, atol=1e-6, no_grad=()):
+def _check(tf, op_type, inputs, build, eps=1e-6, rtol=1e-4, atol=1e-6, no_grad=(),
+           shapes=None):
     inputs = [np.asarray(a, dtype=np.float64) for a in inputs]
-    phs, loss, grads = _loss_and_grads(tf, inputs, build)
+    phs, loss, grads = _loss_and_grads(tf, inputs, build, shapes)
     assert any(op.type == op_type for op in tf.get_default_graph().get_operations()), \
         f"the case for {op_type} does not create a {op_type} op"
     got_none = tuple(k for k, g in enumerate(grads) if g is None)
@@ -442,6 +446,18 @@ def test_binary_gradient_equal_shapes(tf1, op_type):
              if op.name.startswith("gradients")}
     assert ("BroadcastGradientArgs" in types) == (op_type in ALWAYS_BROADCAST_ARGS), (
         f"{op_type}: BroadcastGradientArgs for equal static shapes differs from TF 2.21")
+
+
+@pytest.mark.parametrize("op_type", sorted(BINARY_EQUAL))
+def test_binary_gradient_unknown_dims(tf1, op_type):
+    """The third path: shapes known only when the graph runs (BroadcastGradientArgs at run
+    time), x of shape (2, 3) fed to [None, 3] broadcast against y of shape (1, 3) fed to
+    [None, None]: y's gradient must be summed over the rows."""
+    x, y = _equal_shape_inputs(op_type)
+    inputs = [x, y[:1]]
+    grads = _check(tf1, op_type, inputs, lambda tf, a, b: raw(op_type, [a, b])[0],
+                   shapes=[[None, 3], [None, None]])
+    assert all(g is not None for g in grads)
 
 
 # --- tie rules (TF 2.21) ----------------------------------------------------------------------
