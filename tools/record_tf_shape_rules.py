@@ -113,7 +113,8 @@ API_CASES = [
     "tf.Dimension(4).merge_with(5)", "tf.Dimension(-1)", "tf.Dimension(2.5)",
     "tf.Dimension(3) == tf.Dimension(None)", "tf.Dimension(3) < 5",
     "tf.Dimension(None) < 5", "tf.Dimension(3) >= 3", "tf.Dimension(4) > tf.Dimension(None)",
-    "tf.Dimension(3) <= 2",
+    "tf.Dimension(3) <= 2", "tf.Dimension(4) >= 3", "tf.Dimension(2) >= 3",
+    "tf.Dimension(4) > 3", "tf.Dimension(3) <= 4", "tf.Dimension(4) < 3",
     "tf.TensorShape([2, None, 4])", "tf.TensorShape([2, None, 4])[1:]",
     "tf.TensorShape([2, None, 4])[-1]", "tf.TensorShape([2, None, 4])[::2]",
     "tf.TensorShape(None)[1:]", "tf.TensorShape([2, None]).as_list()",
@@ -131,7 +132,11 @@ API_CASES = [
     "tf.TensorShape([2, None]).with_rank(2)", "tf.TensorShape([2, None]).with_rank(3)",
     "tf.TensorShape([2, None]).with_rank_at_least(3)",
     "tf.TensorShape([2, None]) == tf.TensorShape([2, None])",
-    "tf.TensorShape([2, 3]) == tf.TensorShape([2, 3])", "str(tf.TensorShape([2, None]))",
+    "tf.TensorShape([2, 3]) == tf.TensorShape([2, 3])",
+    "tf.TensorShape([2, 3]) != tf.TensorShape([2, 4])",
+    "tf.TensorShape([2, 3]) != tf.TensorShape([2, 3])",
+    "tf.TensorShape([2, None]) != tf.TensorShape([2, None])",
+    "tf.TensorShape([2, 3]) == tf.TensorShape([3, 2])", "tf.TensorShape(None) == None", "str(tf.TensorShape([2, None]))",
     "str(tf.TensorShape(None))", "str(tf.TensorShape([]))", "str(tf.TensorShape([None]))",
 ]
 
