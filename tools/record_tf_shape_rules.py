@@ -86,6 +86,10 @@ CASES = [
     ("mean_all", "tf.reduce_mean(ph([None, 3]))"),
     ("max_unknown_rank", "tf.reduce_max(ph(None), 1)"),
     ("argmax", "tf.argmax(ph([None, 3]), 1)"),
+    # a dtype outside the op's list: TypeError while building
+    ("sum_of_bools", "tf.reduce_sum(tf.cast(ph([None]), tf.bool))"),
+    ("argmax_of_bools", "tf.argmax(tf.cast(ph([2, None]), tf.bool), 1)"),
+    ("cumsum_of_strings", "tf.cumsum(tf.constant(['a', 'b']))"),
     # nn
     ("conv2d_same", "tf.nn.conv2d(ph([None, None, None, 3]), ph([3, 3, 3, 8]), "
                     "[1, 2, 2, 1], 'SAME')"),
