@@ -122,6 +122,13 @@ def test_other_dtype_arrays_are_converted_to_the_placeholder_dtype(tf1):
         assert got.dtype == np.float32 and got.tolist() == [3.0, -4.0]
         got = s.run(tf.identity(i), {i: np.array([7, -9], dtype=np.int64)})
         assert got.dtype == np.int32 and got.tolist() == [7, -9]
+        # a narrower array for a wider placeholder is widened, never passed through
+        d = tf.placeholder(tf.float64, [2])
+        l = tf.placeholder(tf.int64, [2])
+        got = s.run(tf.identity(d), {d: np.array([0.1, 2.5], dtype=np.float32)})
+        assert got.dtype == np.float64 and got.tolist() == [float(np.float32(0.1)), 2.5]
+        got = s.run(tf.identity(l), {l: np.array([5, -6], dtype=np.int32)})
+        assert got.dtype == np.int64 and got.tolist() == [5, -6]
         # a float for an int placeholder: the general path, TF truncates like NumPy
         assert s.run(tf.identity(i), {i: np.array([2.7, -2.7])}).tolist() == [2, -2]
 
