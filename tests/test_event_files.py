@@ -97,3 +97,23 @@ def test_filewriter_cache_clear_closes_and_flushes(tf1, tmp_path):
     w2 = tf.summary.FileWriterCache.get(str(tmp_path))
     assert w2 is not w
     tf.summary.FileWriterCache.clear()
+
+
+def test_flush_writes_before_close_and_reopen_writes_a_new_file(tf1, tmp_path):
+    tf = tf1
+    summ = tf.summary.scalar("v", tf.constant(2.5))
+    w = tf.summary.FileWriter(str(tmp_path), flush_secs=3600)
+    with tf.Session() as sess:
+        w.add_summary(sess.run(summ), 1)
+        w.flush()                       # visible to TensorBoard while the writer stays open
+        assert [(ev.step, v.simple_value) for ev in _events(tmp_path)
+                for v in ev.summary.value] == [(1, 2.5)]
+        w.close()
+        w.reopen()          # TF: later events go to a new file, named by the current second
+        w.add_summary(sess.run(summ), 2)
+        w.close()
+    newest = max(glob.glob(os.path.join(str(tmp_path), "events.out.tfevents.*")),
+                 key=os.path.getmtime)
+    evs = list(loader.LegacyEventFileLoader(newest).Load())
+    assert evs[0].file_version == "brain.Event:2"
+    assert [ev.step for ev in evs if ev.summary.value] == [2]

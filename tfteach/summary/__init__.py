@@ -10,6 +10,7 @@ The protobuf messages and the event-file writer are tensorboardX's (the `summary
 `pip install tfteach[summary]`); they are imported only when a summary is computed or a
 writer is made, so `import tfteach` does not need them.
 """
+import os
 import re
 import time
 
@@ -243,12 +244,16 @@ class FileWriter:
             raise RuntimeError("tf.summary.FileWriter is not compatible with eager execution. "
                                "Use `tf.summary.create_file_writer`,or a `with v1.Graph()."
                                "as_default():` context")
-        from tensorboardX.event_file_writer import EventFileWriter
         self._pb = _pb()
         self._logdir = str(logdir)
-        self._writer = EventFileWriter(self._logdir, max_queue, flush_secs,
-                                       filename_suffix or "")
-        self._closed = False
+        os.makedirs(self._logdir, exist_ok=True)
+        # Events are written in the caller's thread and flushed every `max_queue` events or
+        # `flush_secs` seconds, on flush() and on close(): what flush() returns from is on
+        # disk (tensorboardX's own writer queues to a thread that flush() does not wait for).
+        self._max_queue, self._flush_secs = max_queue, flush_secs
+        self._suffix = filename_suffix or ""
+        self._closed = True
+        self._open()
         self._seen_summary_tags = set()
         if graph is not None or graph_def is not None:
             self.add_graph(graph, graph_def=graph_def)
@@ -260,9 +265,21 @@ class FileWriter:
         ev = self._pb.event.Event(wall_time=time.time(), **fields)
         return ev
 
+    def _open(self):
+        from tensorboardX.event_file_writer import EventsWriter
+        # named by the second it opens in, as TF names it (a reopen within the same second
+        # replaces the first file, as in TF 2.21)
+        self._writer = EventsWriter(os.path.join(self._logdir, "events"), self._suffix)
+        self._pending, self._last_flush = 0, time.time()
+        self._closed = False
+
     def add_event(self, event):
         if not self._closed:
-            self._writer.add_event(event)
+            self._writer.write_event(event)
+            self._pending += 1
+            if self._pending >= self._max_queue or \
+                    time.time() - self._last_flush >= self._flush_secs:
+                self.flush()
 
     def add_summary(self, summary, global_step=None):
         """Adds a Summary (the bytes a summary op returns, or a Summary protobuf)."""
@@ -306,6 +323,7 @@ class FileWriter:
     def flush(self):
         if not self._closed:
             self._writer.flush()
+            self._pending, self._last_flush = 0, time.time()
 
     def close(self):
         if not self._closed:
@@ -313,9 +331,9 @@ class FileWriter:
             self._closed = True
 
     def reopen(self):
+        """After close(): later events go to a new event file in the same directory."""
         if self._closed:
-            self._writer.reopen()
-            self._closed = False
+            self._open()
 
     def __enter__(self):
         return self
