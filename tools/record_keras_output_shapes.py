@@ -28,6 +28,7 @@ CASES = [
     ("conv2d_unknown_spatial", "keras.layers.Conv2D(3, (3, 2), strides=2)",
      [None, None, 8, 1]),
     ("conv1d", "keras.layers.Conv1D(4, 3, strides=2)", [None, 11, 3]),
+    ("conv1d_same", "keras.layers.Conv1D(4, 3, strides=2, padding='same')", [None, 11, 3]),
     ("conv1d_causal", "keras.layers.Conv1D(2, 3, padding='causal', dilation_rate=2)",
      [None, 9, 3]),
     ("conv2d_transpose", "keras.layers.Conv2DTranspose(3, (3, 2), strides=(2, 3))",
