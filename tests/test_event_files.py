@@ -117,3 +117,14 @@ def test_flush_writes_before_close_and_reopen_writes_a_new_file(tf1, tmp_path):
     evs = list(loader.LegacyEventFileLoader(newest).Load())
     assert evs[0].file_version == "brain.Event:2"
     assert [ev.step for ev in evs if ev.summary.value] == [2]
+
+
+def test_add_session_log_keeps_its_step(tf1, tmp_path):
+    from tfteach.summary import _pb          # tfteach has no tf.SessionLog yet: its protobuf
+    w = tf1.summary.FileWriter(str(tmp_path))
+    w.add_session_log(_pb().event.SessionLog(status=1), 5)      # START
+    w.add_session_log(_pb().event.SessionLog(status=3))         # CHECKPOINT, no step
+    w.close()
+    logs = [(ev.step, ev.session_log.status) for ev in _events(tmp_path)
+            if ev.HasField("session_log")]
+    assert logs == [(5, 1), (0, 3)]
