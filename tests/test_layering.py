@@ -20,6 +20,9 @@ import ast
 import os
 import subprocess
 import sys
+import pytest
+
+pytestmark = pytest.mark.mode("none")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PKG = os.path.join(ROOT, "tfteach")
