@@ -2,6 +2,18 @@
 
 `tfteach.v1` switches v2 behaviour off when imported; tests of both namespaces share one
 process, so each test picks its mode explicitly and starts from a fresh default graph.
+
+Every test module states its mode with `pytestmark = pytest.mark.mode(M)`:
+
+* ``"v1"``: the tests run in TF1 graph mode (`import tfteach.v1 as tf`);
+* ``"v2"``: the tests run in TF2 mode (eager, v2 shapes);
+* ``"both"``: each test picks its mode with the `tf1` or `tf2` fixture (TF2 otherwise);
+* ``"none"``: the tests do not touch tfteach's mode (subprocesses, files, the CLI).
+
+An autouse fixture puts each test in its module's mode and, whatever the test did, puts the
+process back in TF2 mode with a fresh default graph afterwards, so the outcome of a file does
+not depend on which file ran before it (the suite runs in a seeded random file order).
+A module without a mode fails every one of its tests.
 """
 import os
 
@@ -9,6 +21,8 @@ import pytest
 
 import tfteach
 from tfteach.framework import behavior, ops
+
+pytest_plugins = ["pytester"]     # tests/test_suite_rules.py runs a conftest in a sandbox
 
 # Suites that only make sense in a special process are not collected elsewhere (rather than
 # collected and skipped): the CUDA walk needs the simulator chosen before numba's first
@@ -21,9 +35,46 @@ if os.environ.get("TFTEACH_PTX_CHECK") != "1":
     collect_ignore.append("test_cuda_ptx.py")
 
 
+MODES = ("v1", "v2", "both", "none")
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "mode(name): the tfteach mode of a test module: v1, v2, both or none "
+                   "(tests/conftest.py)")
+
+
+def _fresh_graph():
+    del ops._graph_stack[:]
+    ops.reset_default_graph()
+
+
+@pytest.fixture(autouse=True)
+def _mode_isolation(request):
+    marker = request.node.get_closest_marker("mode")
+    if marker is None or len(marker.args) != 1 or marker.args[0] not in MODES:
+        pytest.fail(f"{request.node.path.name} states no mode: add "
+                    f"`pytestmark = pytest.mark.mode(M)` with M in {MODES} (tests/conftest.py)",
+                    pytrace=False)
+    if marker.args[0] == "v1":
+        behavior.disable_v2_behavior()
+    else:
+        behavior.enable_v2_behavior()
+    _fresh_graph()
+    yield
+    behavior.enable_v2_behavior()
+    _fresh_graph()
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Trainings marked `slow` (minutes each) run only when asked for: `-m slow` or
+    """Files (and notebooks) run in a seeded random order, each one's tests in file order:
+    pytest-random-order shuffles modules, this marker keeps it from shuffling inside them.
+
+    Trainings marked `slow` (minutes each) run only when asked for: `-m slow` or
     TFTEACH_SLOW=1. They are deselected, not skipped, in the default run."""
+    for item in items:
+        item.add_marker(pytest.mark.random_order(disabled=True))
     expr = config.getoption("markexpr") or ""
     if os.environ.get("TFTEACH_SLOW") == "1" or ("slow" in expr and "not slow" not in expr):
         return
@@ -35,6 +86,16 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+def pytest_terminal_summary(terminalreporter, config):
+    if not config.pluginmanager.hasplugin("random_order"):
+        return
+    from random_order.config import Config
+    order = Config(config)
+    if order.bucket_type != "none":
+        terminalreporter.write_line(f"test files in random order, seed {order.seed} "
+                                    f"(repeat with --random-order-seed={order.seed})")
+
+
 @pytest.fixture
 def tf1():
     """`import tfteach.v1 as tf`, with a fresh default graph."""
@@ -43,8 +104,8 @@ def tf1():
     del ops._graph_stack[:]
     tf.reset_default_graph()
     yield tf
-    del ops._graph_stack[:]
-    tf.reset_default_graph()
+    behavior.enable_v2_behavior()
+    _fresh_graph()
 
 
 @pytest.fixture
@@ -54,5 +115,5 @@ def tf2():
     del ops._graph_stack[:]
     ops.reset_default_graph()
     yield tfteach
-    del ops._graph_stack[:]
     behavior.enable_v2_behavior()
+    _fresh_graph()

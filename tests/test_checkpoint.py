@@ -7,6 +7,8 @@ import pytest
 from tfteach import errors
 from tfteach.train import checkpoint as ckpt
 
+pytestmark = pytest.mark.mode("v2")
+
 
 @pytest.fixture
 def objs(tf2):

@@ -6,6 +6,9 @@ import sys
 from pathlib import Path
 
 from tfteach import cli
+import pytest
+
+pytestmark = pytest.mark.mode("none")
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,6 +11,8 @@ import pytest
 
 from tfteach import errors
 
+pytestmark = pytest.mark.mode("both")
+
 
 @pytest.fixture
 def tf(tf1):

@@ -13,6 +13,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.mode("none")
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 

@@ -23,8 +23,9 @@ import pytest
 # In the simulator (CI), or on a real GPU with TFTEACH_CUDA_REAL=1 (the same walk there).
 _ACTIVE = os.environ.get("NUMBA_ENABLE_CUDASIM") == "1" or \
     os.environ.get("TFTEACH_CUDA_REAL") == "1"
-pytestmark = pytest.mark.skipif(not _ACTIVE, reason="needs NUMBA_ENABLE_CUDASIM=1 before "
-                                "numba is imported (or TFTEACH_CUDA_REAL=1 on a GPU)")
+pytestmark = [pytest.mark.mode("v1"),
+              pytest.mark.skipif(not _ACTIVE, reason="needs NUMBA_ENABLE_CUDASIM=1 before "
+                                 "numba is imported (or TFTEACH_CUDA_REAL=1 on a GPU)")]
 
 if _ACTIVE:
     import tfteach.v1 as tf

@@ -6,6 +6,8 @@ import pytest
 import tfteach as tf
 from tfteach import errors
 
+pytestmark = pytest.mark.mode("both")
+
 D = tf.data.Dataset
 
 

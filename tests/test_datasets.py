@@ -4,6 +4,8 @@ import pytest
 
 from tfteach import datasets
 
+pytestmark = pytest.mark.mode("none")
+
 
 def test_mnist_subset_shapes_shuffle_and_balance():
     (xtr, ytr), (xte, yte) = datasets.mnist_subset()

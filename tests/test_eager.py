@@ -4,6 +4,8 @@ import pytest
 
 from tfteach import errors
 
+pytestmark = pytest.mark.mode("v2")
+
 
 def test_reprs_match_tf(tf2):
     tf = tf2

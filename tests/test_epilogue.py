@@ -5,6 +5,8 @@ import pytest
 
 from tfteach.runtime import executor
 
+pytestmark = pytest.mark.mode("v1")
+
 
 def _plan(sess):
     (plan,) = [p for p in sess._plans.values()]

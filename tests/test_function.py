@@ -4,6 +4,8 @@ import pytest
 
 from tfteach import errors
 
+pytestmark = pytest.mark.mode("v2")
+
 
 def test_trace_once_per_signature_and_python_values(tf2):
     tf = tf2

@@ -5,6 +5,8 @@ import pytest
 
 from tfteach import errors
 
+pytestmark = pytest.mark.mode("both")
+
 
 def test_eager_values(tf2):
     tf = tf2

@@ -16,6 +16,8 @@ import pytest
 
 from tfteach import errors
 
+pytestmark = pytest.mark.mode("both")
+
 sys.path.insert(0, os.path.dirname(__file__))
 from fuzz import cases as C  # noqa: E402
 

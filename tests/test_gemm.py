@@ -11,6 +11,8 @@ import pytest
 
 from tfteach.kernels.cpu import gemm
 
+pytestmark = pytest.mark.mode("v1")
+
 RS = np.random.RandomState(0)
 
 

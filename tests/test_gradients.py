@@ -3,6 +3,8 @@ unconnected and integer inputs."""
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.mode("both")
+
 
 def _ops(g):
     return [(op.name, op.type) for op in g.get_operations()]

@@ -3,13 +3,19 @@ finite differences in float64, on random inputs (broadcasting shapes, keepdims r
 
 `CASES` maps each differentiable op type to a builder; an op type that has a gradient
 function but no entry here makes `test_every_differentiable_op_has_a_case` fail, so a new
-op cannot join the registry without its gradient being checked.
+op cannot join the registry without its gradient being checked. A float input whose
+gradient comes back `None` fails the walk unless its case lists it in `no_grad` (TF 2.21
+gives it none either). Each element-wise binary op is walked twice: broadcasting (in
+`CASES`) and with equal, fully known shapes (`BINARY_EQUAL`), where TF's gradients take a
+shorter path (no BroadcastGradientArgs, no reduction).
 """
 import numpy as np
 import pytest
 
 import tfteach.v1 as tfv1  # noqa: F401
 from tfteach.eager import api
+
+pytestmark = pytest.mark.mode("v1")
 
 api.load_all_ops()      # every op and gradient is declared, whatever this run imported
 from tfteach.framework import registry
@@ -102,10 +108,11 @@ CASES = {
     "Xdivy": binary("Xdivy", gy=pos),
     "FloorMod": ([distinct(2, 3) * 3 + 0.05, np.full((3,), 1.7)],
                  lambda tf, x, y: raw("FloorMod", [x, y])[0]),
+    # TF 2.21: no gradient for either input (a step function)
     "FloorDiv": ([distinct(2, 3) * 3 + 0.05, np.full((3,), 1.7)],
-                 lambda tf, x, y: raw("FloorDiv", [x, y])[0]),
+                 lambda tf, x, y: raw("FloorDiv", [x, y])[0], dict(no_grad=(0, 1))),
     "TruncateDiv": ([distinct(2, 3) * 3 + 0.05, np.full((3,), 1.7)],
-                    lambda tf, x, y: raw("TruncateDiv", [x, y])[0]),
+                    lambda tf, x, y: raw("TruncateDiv", [x, y])[0], dict(no_grad=(0, 1))),
     # unary element-wise
     "Neg": unary("Neg"), "Abs": unary("Abs", distinct), "Sign": unary("Sign", distinct),
     "Square": unary("Square"), "Sqrt": unary("Sqrt", pos), "Rsqrt": unary("Rsqrt", pos),
@@ -369,21 +376,28 @@ def test_every_op_is_classified():
     assert not unknown, f"ops neither differentiable nor NotDifferentiable: {unknown}"
 
 
-def _loss_and_grads(tf, inputs, build):
-    """A scalar loss sum(w * f(x)) and its tf.gradients w.r.t. the placeholders."""
-    phs = [tf.placeholder(tf.float64, shape=np.shape(a)) for a in inputs]
+def _loss_and_grads(tf, inputs, build, shapes=None):
+    """A scalar loss sum(w * f(x)) and its tf.gradients w.r.t. the placeholders (of the
+    inputs' shapes, or of `shapes` where some dims are unknown)."""
+    phs = [tf.placeholder(tf.float64, shape=np.shape(a) if shapes is None else s)
+           for a, s in zip(inputs, shapes or inputs)]
     out = build(tf, *phs)
-    w = tf.constant(RNG.uniform(0.5, 1.5, size=out.shape.as_list()))
+    w_shape = out.shape.as_list() if shapes is None else np.broadcast(*inputs).shape
+    w = tf.constant(RNG.uniform(0.5, 1.5, size=w_shape))
     loss = tf.reduce_sum(out * w)
     grads = tf.gradients(loss, phs)
     return phs, loss, grads
 
 
-def _check(tf, op_type, inputs, build, eps=1e-6, rtol=1e-4, atol=1e-6):
+def _check(tf, op_type, inputs, build, eps=1e-6, rtol=1e-4, atol=1e-6, no_grad=(),
+           shapes=None):
     inputs = [np.asarray(a, dtype=np.float64) for a in inputs]
-    phs, loss, grads = _loss_and_grads(tf, inputs, build)
+    phs, loss, grads = _loss_and_grads(tf, inputs, build, shapes)
     assert any(op.type == op_type for op in tf.get_default_graph().get_operations()), \
         f"the case for {op_type} does not create a {op_type} op"
+    got_none = tuple(k for k, g in enumerate(grads) if g is None)
+    assert got_none == tuple(no_grad), (
+        f"{op_type}: inputs {got_none} got no gradient, the case declares {tuple(no_grad)}")
     with tf.Session() as sess:
         feed = dict(zip(phs, inputs))
         sym = sess.run([g for g in grads if g is not None], feed)
@@ -417,6 +431,61 @@ def test_gradient_matches_finite_differences(tf1, op_type):
                    **(opts[0] if opts else {}))
     if opdef.gradient is None:
         assert all(g is None for g in grads)
+
+
+# Element-wise binary ops again, on two inputs of one fully known shape: TF's gradients skip
+# BroadcastGradientArgs and the reductions there (Add/Sub/Mul return the incoming gradient
+# as it is), a second code path with its own bugs to catch.
+BINARY_EQUAL = {
+    "AddV2": (r, r), "Sub": (r, r), "Mul": (r, r), "RealDiv": (r, pos), "Div": (r, pos),
+    "DivNoNan": (r, pos), "MulNoNan": (r, r), "Pow": (pos, r),
+    "SquaredDifference": (r, r), "Atan2": (r, pos), "Xlogy": (r, pos), "Xdivy": (r, pos),
+    "Maximum": None, "Minimum": None, "FloorMod": None,
+}
+# TF 2.21 builds BroadcastGradientArgs for these even when the shapes are equal (recorded by
+# tools/record_tf_shape_rules.py, "equal_shape_gradients"); every other one skips it.
+ALWAYS_BROADCAST_ARGS = {"Xlogy", "Xdivy"}
+
+
+def _equal_shape_inputs(op_type):
+    if op_type in ("Maximum", "Minimum"):
+        a = distinct(2, 3)
+        return [a, a + np.where(RNG.rand(2, 3) > 0.5, 0.13, -0.13)]
+    if op_type == "FloorMod":
+        return [distinct(2, 3) * 3 + 0.05, np.full((2, 3), 1.7)]
+    gx, gy = BINARY_EQUAL[op_type]
+    return [gx(2, 3), gy(2, 3)]
+
+
+def test_every_broadcasting_binary_op_is_walked_twice():
+    binary_ops = {t for t, (inputs, *_rest) in CASES.items()
+                  if len(inputs) == 2 and
+                  getattr(registry.all_ops()[t].shape, "__name__", "") == "broadcast"}
+    assert binary_ops and binary_ops <= set(BINARY_EQUAL) | {"FloorDiv", "TruncateDiv"}
+
+
+@pytest.mark.parametrize("op_type", sorted(BINARY_EQUAL))
+def test_binary_gradient_equal_shapes(tf1, op_type):
+    inputs = _equal_shape_inputs(op_type)
+    grads = _check(tf1, op_type, inputs,
+                   lambda tf, x, y: raw(op_type, [x, y])[0])
+    assert all(g is not None for g in grads)
+    types = {op.type for op in tf1.get_default_graph().get_operations()
+             if op.name.startswith("gradients")}
+    assert ("BroadcastGradientArgs" in types) == (op_type in ALWAYS_BROADCAST_ARGS), (
+        f"{op_type}: BroadcastGradientArgs for equal static shapes differs from TF 2.21")
+
+
+@pytest.mark.parametrize("op_type", sorted(BINARY_EQUAL))
+def test_binary_gradient_unknown_dims(tf1, op_type):
+    """The third path: shapes known only when the graph runs (BroadcastGradientArgs at run
+    time), x of shape (2, 3) fed to [None, 3] broadcast against y of shape (1, 3) fed to
+    [None, None]: y's gradient must be summed over the rows."""
+    x, y = _equal_shape_inputs(op_type)
+    inputs = [x, y[:1]]
+    grads = _check(tf1, op_type, inputs, lambda tf, a, b: raw(op_type, [a, b])[0],
+                   shapes=[[None, 3], [None, None]])
+    assert all(g is not None for g in grads)
 
 
 # --- tie rules (TF 2.21) ----------------------------------------------------------------------

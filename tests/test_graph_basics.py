@@ -4,6 +4,8 @@ import collections
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.mode("v1")
+
 
 def test_constants_and_add(tf1):
     tf = tf1

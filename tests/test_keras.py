@@ -5,6 +5,8 @@ import os
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.mode("v2")
+
 
 @pytest.fixture
 def keras(tf2):

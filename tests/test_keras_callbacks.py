@@ -10,6 +10,8 @@ import pytest
 
 import tfteach as tf
 
+pytestmark = pytest.mark.mode("v2")
+
 keras = tf.keras
 C = keras.callbacks
 

@@ -4,6 +4,8 @@ with TensorFlow 2.21 + Keras 3 given the same weights and inputs."""
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.mode("v2")
+
 
 @pytest.fixture
 def keras(tf2):

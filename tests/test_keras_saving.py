@@ -11,6 +11,8 @@ import pytest
 
 import tfteach as tf
 
+pytestmark = pytest.mark.mode("v2")
+
 h5py = pytest.importorskip("h5py")
 keras = tf.keras
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")

@@ -21,6 +21,9 @@ import functools
 import os
 import subprocess
 import sys
+import pytest
+
+pytestmark = pytest.mark.mode("none")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PKG = os.path.join(ROOT, "tfteach")

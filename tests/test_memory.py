@@ -13,6 +13,8 @@ import gc
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.mode("both")
+
 
 def _cycles_left_by(step):
     for _ in range(3):          # warm up: traces, plans and caches are built once

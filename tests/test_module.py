@@ -1,6 +1,8 @@
 """tf.Module: names, name scopes and TF's attribute-ordered collections."""
 import pytest
 
+pytestmark = pytest.mark.mode("v2")
+
 
 def test_sample_layer_and_model(tf2):
     tf = tf2

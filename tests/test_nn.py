@@ -6,6 +6,8 @@ import pytest
 from tfteach import errors
 from tfteach.ops import math_ops
 
+pytestmark = pytest.mark.mode("v1")
+
 
 def _run(tf, fetches, feed=None):
     with tf.Session() as sess:

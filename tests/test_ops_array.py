@@ -5,6 +5,8 @@ import pytest
 
 from tfteach import errors
 
+pytestmark = pytest.mark.mode("both")
+
 X = np.array([[1., 2, 3], [4, 5, 6]], np.float32)
 
 

@@ -5,6 +5,8 @@ import pytest
 
 from tfteach.framework.op_def_library import apply_op
 
+pytestmark = pytest.mark.mode("v2")
+
 
 def _run(tf, op_type, x, y):
     return apply_op(op_type, [tf.constant(x), tf.constant(y)])[0].numpy()

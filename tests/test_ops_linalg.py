@@ -5,6 +5,8 @@ import pytest
 from tfteach import errors
 from tfteach.framework import registry
 
+pytestmark = pytest.mark.mode("both")
+
 A = np.arange(6, dtype=np.float32).reshape(2, 3) - 2
 
 

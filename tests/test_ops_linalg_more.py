@@ -8,6 +8,8 @@ import pytest
 
 from tfteach import errors
 
+pytestmark = pytest.mark.mode("both")
+
 
 def _ops(g, start=0):
     return [(o.name, o.type) for o in g.get_operations()[start:]]

@@ -9,6 +9,8 @@ import pytest
 from tfteach import errors
 from tfteach.framework import registry
 
+pytestmark = pytest.mark.mode("both")
+
 X = np.array([[1., 2, 3], [4, 5, 6]], np.float32)
 I = np.array([[1, 2, 3], [-4, 5, -6]], np.int32)
 
@@ -276,3 +278,11 @@ def test_eager_dtype_list_error(tf2):
     with pytest.raises(errors.InvalidArgumentError, match="Value for attr 'T' of bool is not "
                                                           "in the list of allowed values"):
         math_ops.reduce_sum(tf2.constant([True]))
+
+
+def test_argmax_argmin_of_bools(tf2):
+    """TF 2.21 takes bool in ArgMax/ArgMin: the first True (argmax), the first False (argmin)."""
+    x = [[False, True, True], [True, False, False], [False, False, False]]
+    assert tf2.argmax(x, 1).numpy().tolist() == [1, 0, 0]
+    assert tf2.argmin(x, 1).numpy().tolist() == [0, 1, 0]
+    assert tf2.argmax(x, 0).numpy().tolist() == [1, 0, 0]

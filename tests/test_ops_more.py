@@ -8,6 +8,8 @@ import pytest
 
 from tfteach import errors
 
+pytestmark = pytest.mark.mode("both")
+
 X = np.array([[1., -2., 3.], [0.5, 4., -6.]], np.float32)
 
 

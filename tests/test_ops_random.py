@@ -5,6 +5,8 @@ import pytest
 
 from tfteach import errors
 
+pytestmark = pytest.mark.mode("both")
+
 
 def test_graph_and_names_like_tf(tf1):
     u = tf1.random_uniform([2, 3])

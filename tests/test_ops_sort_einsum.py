@@ -8,6 +8,8 @@ import pytest
 
 from tfteach import errors
 
+pytestmark = pytest.mark.mode("both")
+
 X = np.array([[3., 1., 3., 2., 1.], [0., 5., 5., 5., -1.]], np.float32)
 
 

@@ -1,35 +1,24 @@
-"""TF1 optimizers: trajectories equal TensorFlow 2.21's (recorded from /work/tfenv, float32),
-op and slot names, global step, learning-rate decay, rollback, eager use."""
+"""TF1 optimizers: trajectories equal TensorFlow 2.21's (float32, bit for bit), op and slot
+names, global step, learning-rate decay, rollback, eager use."""
+import json
+import os
+
 import numpy as np
 import pytest
 
 from tfteach import errors
 
-# x0 = [1.5, -2.0, 0.3], loss = sum(x^3) + sum(sin(x)), 5 minimize steps; values recorded
-# from TensorFlow 2.21 (tensorflow.compat.v1, float32).
-TF_AFTER_5 = {
-    "gd": [0.12406676262617111, -3423.888916015625, -0.23622089624404907],
-    "mom": [-4.401060581207275, -18064.869140625, -1.3246140480041504],
-    "nest": [-11.087654113769531, -97131720.0, -2.5157630443573],
-    "adam": [1.008466124534607, -2.502206802368164, -0.1962519884109497],
-    "adagrad": [1.1995837688446045, -2.3405866622924805, -0.0023295097053050995],
-    "rms": [0.7019959092140198, -3.2010657787323, -0.2215440571308136],
-    "rmsc": [0.16846609115600586, -4.360620498657227, -0.6216778755187988],
-    "adadelta": [1.4977229833602905, -2.0022799968719482, 0.29772287607192993],
-}
+pytestmark = pytest.mark.mode("both")
+
+# x0 = [1.5, -2.0, 0.3], loss = sum(x^3) + sum(sin(x)), 5 minimize steps: the optimizers (as
+# code) and x afterwards, recorded from TensorFlow 2.21 by tools/record_tf_optimizers.py.
+with open(os.path.join(os.path.dirname(__file__), "data", "tf_optimizers.json")) as f:
+    _RECORD = json.load(f)
+TF_AFTER_5 = _RECORD["after_5"]
 
 
 def _make(tf, kind):
-    return {
-        "gd": lambda: tf.train.GradientDescentOptimizer(0.1),
-        "mom": lambda: tf.train.MomentumOptimizer(0.1, 0.9),
-        "nest": lambda: tf.train.MomentumOptimizer(0.1, 0.9, use_nesterov=True),
-        "adam": lambda: tf.train.AdamOptimizer(0.1),
-        "adagrad": lambda: tf.train.AdagradOptimizer(0.1),
-        "rms": lambda: tf.train.RMSPropOptimizer(0.1),
-        "rmsc": lambda: tf.train.RMSPropOptimizer(0.1, momentum=0.5, centered=True),
-        "adadelta": lambda: tf.train.AdadeltaOptimizer(1.0),
-    }[kind]()
+    return eval(_RECORD["optimizers"][kind], {"tf": tf})
 
 
 @pytest.mark.parametrize("kind", sorted(TF_AFTER_5))

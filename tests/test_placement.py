@@ -12,6 +12,8 @@ from tfteach import errors
 from tfteach.kernels import gpu_memory
 from tfteach.runtime import devices, placement
 
+pytestmark = pytest.mark.mode("v1")
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NO_GPU = devices.gpu_count() == 0
 needs_no_gpu = pytest.mark.skipif(not NO_GPU, reason="checks the behaviour without a GPU")

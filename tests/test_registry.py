@@ -16,6 +16,8 @@ import pytest
 
 from tfteach.framework import registry
 
+pytestmark = pytest.mark.mode("none")
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Ops no Python function builds: TF reaches them only from graph files (tf.raw_ops).

@@ -10,6 +10,8 @@ import pytest
 
 from tfteach import errors
 
+pytestmark = pytest.mark.mode("both")
+
 NAN, INF = np.nan, np.inf
 X = [INF, -INF, NAN, 2.5, -2.5, 1.7, -0.0, -0.4, 3e20]
 

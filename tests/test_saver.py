@@ -7,6 +7,8 @@ import pytest
 
 from tfteach import errors
 
+pytestmark = pytest.mark.mode("v1")
+
 
 def _model(tf):
     x = tf.Variable(np.arange(6, dtype=np.float32).reshape(2, 3), name="x")

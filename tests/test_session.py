@@ -10,6 +10,8 @@ from tfteach import errors
 from tfteach.client import session as session_mod
 from tfteach.runtime import executor
 
+pytestmark = pytest.mark.mode("v1")
+
 
 def test_fetch_structures_and_duplicates(tf1):
     tf = tf1

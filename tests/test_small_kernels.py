@@ -5,6 +5,8 @@ import pytest
 
 import tfteach.ops.linalg_ops  # noqa: F401  (declares MatMul before its kernel module loads)
 
+pytestmark = pytest.mark.mode("v2")
+
 
 def _np_softmax(x):
     e = np.exp(x - x.max(axis=-1, keepdims=True))

@@ -8,7 +8,8 @@ import os
 import numpy as np
 import pytest
 
-pytestmark = pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc")
+pytestmark = [pytest.mark.mode("both"),
+              pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc")]
 
 
 def _rss_mib():

@@ -8,6 +8,9 @@ import json
 import os
 import subprocess
 import sys
+import pytest
+
+pytestmark = pytest.mark.mode("none")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

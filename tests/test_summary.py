@@ -5,6 +5,8 @@ import struct
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.mode("both")
+
 pytest.importorskip("tensorboardX")
 from tensorboardX.proto import event_pb2, graph_pb2, summary_pb2  # noqa: E402
 

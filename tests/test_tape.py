@@ -2,6 +2,8 @@
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.mode("v2")
+
 
 def test_constants_need_watch(tf2):
     tf = tf2

@@ -13,6 +13,8 @@ from tfteach.framework import ops, registry
 
 from test_gradients_registry import CASES, NOT_NUMERIC
 
+pytestmark = pytest.mark.mode("v2")
+
 
 def _weights(shape, seed):
     return np.random.RandomState(seed).uniform(0.5, 1.5, size=shape)

@@ -5,6 +5,8 @@ import pytest
 
 from tfteach import errors
 
+pytestmark = pytest.mark.mode("both")
+
 
 # --- TF1 graphs ------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import pytest
 import tfteach as tf
 from tfteach import errors
 
-pytestmark = pytest.mark.usefixtures("tf2")
+pytestmark = [pytest.mark.mode("v2"), pytest.mark.usefixtures("tf2")]
 
 
 def _msg(exc_class, fn):

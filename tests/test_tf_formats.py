@@ -15,6 +15,8 @@ import pytest
 
 from tfteach import errors
 
+pytestmark = pytest.mark.mode("both")
+
 HERE = os.path.dirname(__file__)
 FIX = os.path.join(HERE, "data", "tf_checkpoints")
 TF_PYTHON = os.environ.get("TFTEACH_TF_PYTHON")

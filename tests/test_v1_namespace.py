@@ -9,6 +9,8 @@ import tfteach.v1 as tf
 from tfteach import errors
 from tfteach.compat import _v1_names as N
 
+pytestmark = pytest.mark.mode("v1")
+
 # Names of TF 2.21's compat.v1 that tfteach does not implement. Keep it honest both ways:
 # a name here must not resolve, every other name must.
 NOT_IMPLEMENTED = frozenset("""

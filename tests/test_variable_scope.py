@@ -2,6 +2,8 @@
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.mode("v1")
+
 
 def _ops(tf):
     return [(o.name, o.type) for o in tf.get_default_graph().get_operations()]

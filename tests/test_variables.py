@@ -4,6 +4,8 @@ import pytest
 
 from tfteach import errors
 
+pytestmark = pytest.mark.mode("v1")
+
 
 def test_variable_ops_and_reprs(tf1):
     tf = tf1

@@ -13,6 +13,8 @@ import pytest
 
 from tfteach import errors
 
+pytestmark = pytest.mark.mode("both")
+
 
 @pytest.fixture
 def tf(tf1):

@@ -4,12 +4,12 @@ import io
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.mode("v1")
+
 pytest.importorskip("ipywidgets")
 from tfteach.magics import widgets  # noqa: E402
 from tfteach.magics.progress import ProgressBar  # noqa: E402
 from tfteach.magics.timings import profile, timing_table  # noqa: E402
-from tfteach.client import session as _session  # noqa: E402
-from tfteach.runtime import executor  # noqa: E402
 
 
 def _graph(tf):
@@ -186,12 +186,6 @@ def test_progress_bar_widget_mode():
     unknown.close()
 
 
-needs_tracing = pytest.mark.skipif(
-    not hasattr(executor.Plan, "run_traced") or not hasattr(_session, "trace_run"),
-    reason="executor tracing (Plan.run_traced, session.trace_run) not in this build")
-
-
-@needs_tracing
 def test_session_stepper_replays_a_run(tf1):
     tf = tf1
     x, W, b, y, c, d = _graph(tf)
@@ -225,7 +219,6 @@ def test_session_stepper_replays_a_run(tf1):
     sess.close()
 
 
-@needs_tracing
 def test_timing_table_from_run_metadata(tf1):
     tf = tf1
     x, W, b, y, c, d = _graph(tf)
@@ -272,8 +265,6 @@ def test_widgets_store_short_deterministic_text(tf1):
 
 def test_live_plot_with_tf_summary_and_filewriter(tf1, tmp_path):
     tf = tf1
-    if not hasattr(tf, "summary") or not hasattr(tf.summary, "FileWriter"):
-        pytest.skip("tf.summary.FileWriter is not in this build yet")
     w = tf.Variable(4.0, name="w")
     mse = tf.square(w, name="loss")
     summ = tf.summary.scalar("MSE", mse)

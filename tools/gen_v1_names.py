@@ -1,4 +1,4 @@
-"""Writes tfteach/compat/_v1_names.py from TF 2.21's tf.compat.v1 (run with /work/tfenv)."""
+"""Writes tfteach/compat/_v1_names.py from TF 2.21's tf.compat.v1 (run with $TFTEACH_TF_PYTHON)."""
 import sys, types, textwrap
 import tensorflow.compat.v1 as tf
 

@@ -685,8 +685,13 @@ class Graph:
     def is_fetchable(self, tensor_or_op):
         return True
 
+    def prevent_feeding(self, tensor):
+        """Marks `tensor` as one a Session.run may not feed."""
+        self.__dict__.setdefault("_unfeedable", set()).add(tensor)
+
     def is_feedable(self, tensor):
-        return True
+        unfeedable = self.__dict__.get("_unfeedable")
+        return not unfeedable or tensor not in unfeedable
 
     def __repr__(self):
         return f"<tfteach.framework.ops.Graph object at {hex(id(self))}>"

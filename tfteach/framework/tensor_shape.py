@@ -85,6 +85,18 @@ class Dimension:
     def __floordiv__(self, o): return self._arith(o, lambda a, b: a // b)
     def __mod__(self, o): return self._arith(o, lambda a, b: a % b)
 
+    def _compare(self, other, fn):
+        """TF's ordering of dimensions: None when either is unknown."""
+        other = as_dimension(other)
+        if self._value is None or other.value is None:
+            return None
+        return fn(self._value, other.value)
+
+    def __lt__(self, o): return self._compare(o, lambda a, b: a < b)
+    def __le__(self, o): return self._compare(o, lambda a, b: a <= b)
+    def __gt__(self, o): return self._compare(o, lambda a, b: a > b)
+    def __ge__(self, o): return self._compare(o, lambda a, b: a >= b)
+
 
 def as_dimension(value):
     return value if isinstance(value, Dimension) else Dimension(value)
@@ -192,6 +204,15 @@ class TensorShape:
         if not self.is_compatible_with(other):
             raise ValueError(f"Shapes {self} and {other} are not compatible")
         return TensorShape([a if a is not None else b for a, b in zip(self._dims, other._dims)])
+
+    def most_specific_compatible_shape(self, other):
+        """The most specific shape both shapes are compatible with: equal dims kept, the
+        others unknown; unknown rank when the ranks differ or one is unknown."""
+        other = as_shape(other)
+        if self._dims is None or other._dims is None or len(self._dims) != len(other._dims):
+            return unknown_shape()
+        return TensorShape([a if a is not None and a == b else None
+                            for a, b in zip(self._dims, other._dims)])
 
     def assert_is_compatible_with(self, other):
         if not self.is_compatible_with(other):

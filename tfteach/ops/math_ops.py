@@ -512,7 +512,8 @@ def _make_arg(op_type):
         axis = axis if axis is not None else dimension
         if axis is None:
             axis = 0
-        shape_rules.check_dtype(op_type, "input", input, shape_rules.NUMBER_TYPES)
+        # TF 2.21's ArgMax/ArgMin also take bool (True > False)
+        shape_rules.check_dtype(op_type, "input", input, shape_rules.NUMBER_TYPES + ("bool",))
         return apply_op(op_type, [input, axis], {"output_type": _dt.as_dtype(output_type)},
                         name=name or op_type)[0]
     fn.__name__ = op_type.lower()

@@ -196,6 +196,8 @@ def graph_def_proto(graph):
         for k, v in nd.attr.items():
             if k.startswith("_") or k == "value":
                 continue
+            if k == "shape" and v is None:
+                v = TensorShape(None)     # a placeholder of unknown rank: TF writes unknown_rank
             a = _attr_value(pb, v)
             if a is not None:
                 node.attr[k].CopyFrom(a)

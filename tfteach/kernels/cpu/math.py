@@ -389,6 +389,8 @@ def _arg(x, axis, output_type, want_max):
                         f"[{','.join(str(d) for d in x.shape)}]")
     if x.dtype == np.float16:
         x = x.astype(np.float32)
+    elif x.dtype == np.bool_:
+        x = x.view(np.uint8)
     moved = np.ascontiguousarray(np.moveaxis(x, a, -1))
     rows = moved.reshape(-1, x.shape[a])
     out = np.empty(rows.shape[0], dtype=np.int64)
