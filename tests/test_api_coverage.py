@@ -13,6 +13,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import gen_api_coverage  # noqa: E402
 
+pytestmark = pytest.mark.mode("v2")
+
 CLEAR = ("does not implement", "implements none of it yet")
 
 

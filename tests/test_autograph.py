@@ -24,6 +24,8 @@ from tfteach import errors
 
 from autograph_cases import CASES
 
+pytestmark = pytest.mark.mode("v2")
+
 RECORD = json.load(open(os.path.join(os.path.dirname(__file__), "data",
                                      "autograph_tf221.json")))["cases"]
 

@@ -6,6 +6,8 @@ import pytest
 
 import tfcases
 
+pytestmark = pytest.mark.mode("both")
+
 V1 = tfcases.load_cases("data_v1")
 V2 = tfcases.load_cases("data")
 REC_V1 = tfcases.recorded("data_v1")["cases"]

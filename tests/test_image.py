@@ -6,6 +6,8 @@ import pytest
 
 import tfcases
 
+pytestmark = pytest.mark.mode("both")
+
 CASES = tfcases.load_cases("image")
 REC = tfcases.recorded("image")["cases"]
 

@@ -8,6 +8,8 @@ import pytest
 
 from tfteach.runtime import devices as _devices
 
+pytestmark = pytest.mark.mode("v2")
+
 
 def _events(logdir):
     from tensorboardX.proto import event_pb2

@@ -4,6 +4,8 @@ import pytest
 
 import tfcases
 
+pytestmark = pytest.mark.mode("v1")
+
 CASES = tfcases.load_cases("tf1_corners")
 REC = tfcases.recorded("tf1_corners")["cases"]
 

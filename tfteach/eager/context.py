@@ -22,7 +22,7 @@ CPU0 = "/job:localhost/replica:0/task:0/device:CPU:0"
 
 
 def executing_eagerly():
-    return behavior.EAGER_DEFAULT and not _ops._graph_stack
+    return behavior.EAGER_DEFAULT and not _ops._graph_stack.items
 
 
 def current_name_scope():

@@ -21,6 +21,7 @@ executor that runs Sessions (`runtime/executor.Plan`, compiled once and cached).
 import functools
 import inspect
 import logging
+import threading
 import weakref
 
 import numpy as np
@@ -558,6 +559,7 @@ class Function:
         self._created_variables = False
         self._bound = {}
         self._retrace = _retrace_watch(python_function)
+        self._trace_lock = threading.RLock()
         try:
             self._param_names = [p.name for p in
                                  inspect.signature(python_function).parameters.values()
@@ -644,6 +646,17 @@ class Function:
         return f"<function {getattr(f, '__qualname__', self._name)} at 0x{id(f):x}>"
 
     def _trace_new(self, args, kwargs, key):
+        # one trace at a time per function, as TF: threads making the same first call wait
+        # for the first one's trace instead of each tracing (and each running its body)
+        with self._trace_lock:
+            cf = self._cache.get(key)
+            if cf is None and self._relax:
+                cf = self._relaxed.get(_make_key((args, kwargs), [], relaxed=True))
+            if cf is not None:
+                return cf
+            return self._trace_new_locked(args, kwargs, key)
+
+    def _trace_new_locked(self, args, kwargs, key):
         relaxed = False
         rkey = None
         if self._relax:

@@ -82,7 +82,7 @@ def apply_op(op_type, inputs=(), attrs=None, name=None):
     """Apply op `op_type` to `inputs` (a list in the OpDef's input order)."""
     opdef = registry.get(op_type)
     if not attrs and EAGER_FAST is not None and behavior.EAGER_DEFAULT and \
-            not _ops._graph_stack:
+            not _ops._graph_stack.items:
         outs = EAGER_FAST(opdef, inputs, name)
         if outs is not None:
             return outs

@@ -770,7 +770,45 @@ class _ControlDependencies:
 # The default graph
 # ---------------------------------------------------------------------------------------
 
-_graph_stack = []          # graphs entered with `as_default()` (and tf.function traces)
+class _GraphStack(threading.local):
+    """The graphs entered with `as_default()` (and tf.function traces), one stack per thread
+    as in TF: a trace in one thread must not capture the eager ops another thread runs."""
+
+    def __init__(self):
+        self.items = []
+
+    def __bool__(self):
+        return bool(self.items)
+
+    def __len__(self):
+        return len(self.items)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __reversed__(self):
+        return reversed(self.items)
+
+    def __getitem__(self, i):
+        return self.items[i]
+
+    def __setitem__(self, i, value):
+        self.items[i] = value
+
+    def __delitem__(self, i):
+        del self.items[i]
+
+    def append(self, graph):
+        self.items.append(graph)
+
+    def pop(self, i=-1):
+        return self.items.pop(i)
+
+    def remove(self, graph):
+        self.items.remove(graph)
+
+
+_graph_stack = _GraphStack()
 _global_default_graph = None
 
 
@@ -798,7 +836,7 @@ def has_default_graph():
 
 def executing_eagerly():
     """True when an op called now would run at once instead of joining a graph."""
-    return behavior.EAGER_DEFAULT and not _graph_stack
+    return behavior.EAGER_DEFAULT and not _graph_stack.items
 
 
 def inside_function():
