@@ -88,15 +88,16 @@ def test_missing_gradient_function_is_a_lookup_error(tf1):
     from tfteach.framework import registry
     from tfteach.framework.op_def_library import apply_op
     opdef = registry.get("Rint")
+    # reading the properties loads the family's gradients; then pretend there are none
     saved = opdef.gradient, opdef.differentiable
-    opdef.gradient, opdef.differentiable = None, None
+    opdef._gradient, opdef._differentiable = None, None
     try:
         x = tf1.constant([1.5])
         y = apply_op("Rint", [x])[0]
         with pytest.raises(LookupError, match="No gradient defined for operation"):
             tf1.gradients(y * x, x)
     finally:
-        opdef.gradient, opdef.differentiable = saved
+        opdef._gradient, opdef._differentiable = saved
 
 
 def test_not_in_eager_mode(tf2):
