@@ -21,6 +21,15 @@ from . import (array_ops, constant_op, control_flow_v1, linalg_ops, math_ops,  #
                nn_ops, random_ops, state_ops)
 
 
+def _conj(t):
+    """TF's gradients of complex ops use the conjugate (conj(dy/dx) * grad); for real
+    tensors this is the tensor itself and adds no op."""
+    dt = getattr(t, "dtype", None)
+    if dt is not None and dt.base_dtype.is_complex:
+        return _op1("Conj", [t])
+    return t
+
+
 def _has(op_type):
     return op_type in registry._OPS
 
@@ -266,6 +275,8 @@ def _sub_grad(op, grad):
 @register("Mul")
 def _mul_grad(op, grad):
     x, y = op.inputs[0], op.inputs[1]
+    if x.dtype.base_dtype.is_complex:
+        x, y = _conj(x), _conj(y)
     skip = _skip(op)
     if 1 in skip and _is_scalar(y):
         return _op1("Mul", [grad, y]), None
@@ -290,6 +301,8 @@ def _mul_no_nan_grad(op, grad):
 @register("RealDiv", "Div")
 def _real_div_grad(op, grad):
     x, y = op.inputs[0], op.inputs[1]
+    if x.dtype.base_dtype.is_complex:
+        x, y = _conj(x), _conj(y)
     gx = _op1("RealDiv", [grad, y])
     gy = grad * _op1("RealDiv", [_op1("RealDiv", [-x, y]), y])
     return reduce_gradient_args(x, y, gx, gy)
@@ -431,7 +444,7 @@ def _sign_grad(op, grad):
 
 @register("Square")
 def _square_grad(op, grad):
-    x = op.inputs[0]
+    x = _conj(op.inputs[0])
     with _ops.control_dependencies([grad]):
         two = constant_op.constant(2.0, dtype=x.dtype.base_dtype)
         return math_ops.multiply(grad, math_ops.multiply(x, two))
@@ -449,7 +462,7 @@ def _rsqrt_grad(op, grad):
 
 @register("Exp")
 def _exp_grad(op, grad):
-    y = op.outputs[0]
+    y = _conj(op.outputs[0])
     with _ops.control_dependencies([grad]):
         return grad * y
 
@@ -463,7 +476,7 @@ def _expm1_grad(op, grad):
 
 @register("Log")
 def _log_grad(op, grad):
-    x = op.inputs[0]
+    x = _conj(op.inputs[0])
     with _ops.control_dependencies([grad]):
         return grad * math_ops.reciprocal(x)
 
@@ -855,7 +868,7 @@ def _prod_grad(op, grad):
 def _matmul_grad(op, grad):
     t_a = op.get_attr("transpose_a")
     t_b = op.get_attr("transpose_b")
-    a, b = op.inputs[0], op.inputs[1]
+    a, b = _conj(op.inputs[0]), _conj(op.inputs[1])
     if not t_a and not t_b:
         return matmul(grad, b, transpose_b=True), matmul(a, grad, transpose_a=True)
     if not t_a and t_b:
@@ -1040,3 +1053,50 @@ def _einsum_grad(op, grad):
 # The band/diagonal/decomposition gradients live beside their ops' module; importing them
 # here registers them wherever math gradients are (linalg_grad imports this module).
 from . import linalg_grad  # noqa: E402,F401
+
+
+# --- complex numbers ---------------------------------------------------------------------------
+
+def _as_complex(re, im):
+    return math_ops.complex(re, im)
+
+
+@register("ComplexAbs")
+def _complex_abs_grad(op, grad):
+    """d|z|: grad * z / |z| (0 at z = 0), as a complex gradient."""
+    z, r = op.inputs[0], op.outputs[0]
+    return math_ops.div_no_nan(_as_complex(grad, array_ops.zeros_like(grad)) * z,
+                               _as_complex(r, array_ops.zeros_like(r)))
+
+
+@register("Real")
+def _real_grad(op, grad):
+    zero = constant_op.constant(0, dtype=grad.dtype.base_dtype)
+    return _as_complex(grad, zero)
+
+
+@register("Imag")
+def _imag_grad(op, grad):
+    zero = constant_op.constant(0, dtype=grad.dtype.base_dtype)
+    return _as_complex(zero, grad)
+
+
+@register("Angle")
+def _angle_grad(op, grad):
+    """d arg(z) = -grad / (imag + real * 1j), as TF writes it."""
+    x = op.inputs[0]
+    with _ops.control_dependencies([grad]):
+        z = math_ops.reciprocal(_as_complex(math_ops.imag(x), math_ops.real(x)))
+        zero = constant_op.constant(0, dtype=grad.dtype.base_dtype)
+        return -_as_complex(grad, zero) * z
+
+
+@register("Conj")
+def _conj_grad(op, grad):
+    return _op1("Conj", [grad])
+
+
+@register("Complex")
+def _complex_grad(op, grad):
+    x, y = op.inputs[0], op.inputs[1]
+    return reduce_gradient_args(x, y, math_ops.real(grad), math_ops.imag(grad))

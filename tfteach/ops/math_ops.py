@@ -96,10 +96,6 @@ reciprocal = globals()["reciprocal"]
 is_nan, is_inf, is_finite = globals()["isnan"], globals()["isinf"], globals()["isfinite"]
 
 
-def abs(x, name=None):  # noqa: A001 - TF's name
-    return apply_op("Abs", [x], name=name or "Abs")[0]
-
-
 def pow(x, y, name=None):  # noqa: A001 - TF's name
     with _ops.name_scope(name, "Pow", [x, y]) as name:
         return apply_op("Pow", [x, y], name=name)[0]
@@ -258,7 +254,6 @@ _ops.register_overload("__matmul__", _matmul_operator)
 _ops.register_overload("__rmatmul__", _rmatmul_operator)
 _ops.register_overload("__neg__", lambda x: apply_op("Neg", [x], name="Neg")[0])
 _ops.register_overload("__pos__", lambda x: x)
-_ops.register_overload("__abs__", lambda x: apply_op("Abs", [x], name="Abs")[0])
 _ops.register_overload("__invert__", lambda x: apply_op("LogicalNot", [x], name="LogicalNot")[0])
 for _dunder, _t in (("__lt__", "Less"), ("__le__", "LessEqual"), ("__gt__", "Greater"),
                     ("__ge__", "GreaterEqual")):
@@ -670,3 +665,108 @@ registry.NotDifferentiable("Timestamp")
 
 def timestamp(name=None):
     return apply_op("Timestamp", [], name=name or "Timestamp")[0]
+
+
+# --- complex numbers -----------------------------------------------------------------------------
+# TF's complex ops carry the real dtype as `Tout` (complex64 <-> float32, complex128 <->
+# float64); `tf.abs` on a complex tensor is ComplexAbs (Abs itself has no complex kernel).
+
+def _tout_shape(op):
+    return [op.inputs[0].shape]
+
+
+for _t, _doc in (("ComplexAbs", "|z| of each complex element, in the matching real dtype."),
+                 ("Real", "The real part of each complex element."),
+                 ("Imag", "The imaginary part of each complex element."),
+                 ("Angle", "The argument atan2(imag, real) of each complex element.")):
+    registry.register_op(_t, inputs=(("x" if _t == "ComplexAbs" else "input", "T"),),
+                         outputs=(("y" if _t == "ComplexAbs" else "output", "Tout"),),
+                         shape=_tout_shape, doc=_doc)
+registry.register_op("Conj", inputs=(("input", "T"),), outputs=(("output", "T"),),
+                     shape=shape_rules.same_as_first,
+                     doc="The complex conjugate of each element.")
+registry.register_op("Complex", inputs=(("real", "T"), ("imag", "T")),
+                     outputs=(("out", "Tout"),), shape=shape_rules.broadcast,
+                     doc="real + imag * 1j, broadcast, as complex64/complex128.")
+
+_REAL_OF = {_dt.complex64: _dt.float32, _dt.complex128: _dt.float64}
+_COMPLEX_OF = {_dt.float32: _dt.complex64, _dt.float64: _dt.complex128}
+
+
+def _complex_part(op_type, default_name, x, name):
+    with _ops.name_scope(name, default_name, [x]) as scope:
+        x = _ops.convert_to_tensor(x, name="input")
+        dt = x.dtype.base_dtype
+        if not dt.is_complex:
+            return None, x, scope
+        return apply_op(op_type, [x], {"Tout": _REAL_OF[dt]}, name=scope)[0], x, scope
+
+
+def real(input, name=None):  # noqa: A002 - TF's name
+    """The real part; a real tensor is returned as it is (no op, as TF)."""
+    out, x, _ = _complex_part("Real", "Real", input, name)
+    return x if out is None else out
+
+
+def imag(input, name=None):  # noqa: A002
+    """The imaginary part; zeros for a real tensor."""
+    out, x, scope = _complex_part("Imag", "Imag", input, name)
+    if out is None:
+        from . import array_ops
+        return array_ops.zeros_like(x, name=scope)
+    return out
+
+
+def angle(input, name=None):  # noqa: A002
+    """atan2(imag, real); for a real tensor pi where it is negative, else 0 (as TF)."""
+    out, x, scope = _complex_part("Angle", "Angle", input, name)
+    if out is None:
+        from . import array_ops
+        pi = _np.asarray(_np.pi, dtype=x.dtype.base_dtype.np_dtype)
+        return array_ops.where_v2(less(x, _np.zeros((), x.dtype.base_dtype.np_dtype)),
+                                  pi * array_ops.ones_like(x), array_ops.zeros_like(x),
+                                  name=scope)
+    return out
+
+
+def conj(x, name=None):
+    """The complex conjugate; real and integer tensors come back unchanged (as TF)."""
+    if getattr(x, "dtype", None) is not None and not x.dtype.base_dtype.is_complex and \
+            x.dtype.base_dtype.is_numeric:
+        return x
+    with _ops.name_scope(name, "Conj", [x]) as scope:
+        x = _ops.convert_to_tensor(x, name="x")
+        dt = x.dtype.base_dtype
+        if dt.is_complex or dt == _dt.variant:
+            return apply_op("Conj", [x], name=scope)[0]
+        if dt.is_numeric:
+            return x
+        raise TypeError(f"Expected numeric or variant tensor, got dtype {dt!r}")
+
+
+def complex(real, imag, name=None):  # noqa: A001 - TF's name
+    """real + imag*1j: float32 parts give complex64, float64 parts complex128."""
+    with _ops.name_scope(name, "Complex", [real, imag]) as scope:
+        real = _ops.convert_to_tensor(real, name="real")
+        imag = _ops.convert_to_tensor(imag, name="imag")
+        a, b = real.dtype.base_dtype, imag.dtype.base_dtype
+        if a != b or a not in _COMPLEX_OF:
+            raise TypeError(f"The `real` and `imag` components have incorrect types: "
+                            f"{a.name} {b.name}. They must be consistent, and one of "
+                            f"[tf.float32, tf.float64]")
+        return apply_op("Complex", [real, imag], {"Tout": _COMPLEX_OF[a]}, name=scope)[0]
+
+
+def abs(x, name=None):  # noqa: A001 - TF's name
+    """|x|; for complex x the modulus, in the matching real dtype (TF's ComplexAbs)."""
+    dt = getattr(x, "dtype", None)
+    if dt is None and _np.iscomplexobj(x):
+        x = _ops.convert_to_tensor(x)
+        dt = x.dtype
+    if dt is not None and dt.base_dtype.is_complex:
+        return apply_op("ComplexAbs", [x], {"Tout": _REAL_OF[dt.base_dtype]},
+                        name=name or "Abs")[0]
+    return apply_op("Abs", [x], name=name or "Abs")[0]
+
+
+_ops.register_overload("__abs__", lambda x: abs(x))

@@ -39,6 +39,7 @@ _INDEX = {
         Relu Relu6 Rint Round Rsqrt Selu Sigmoid Sign Sin Sinh Softplus Softsign Sqrt Square
         SquaredDifference Sub Tan Tanh Div TruncateDiv TruncateMod DivNoNan MulNoNan Xdivy
         Xlogy Atan2 Acosh Asinh Atanh Erfc Lgamma Digamma Cumsum Cumprod Timestamp
+        ComplexAbs Real Imag Angle Conj Complex
     """,
     "data": """
         OneShotIterator IteratorGetNext
