@@ -82,14 +82,14 @@ def _submodule(name):
     full = f"{__name__}.{name}"
     if name in ("math", "linalg", "random", "dtypes", "debugging", "bitwise", "strings",
                 "image", "signal", "sparse", "io", "experimental", "test", "saved_model",
-                "nest", "autodiff"):
+                "nest", "autodiff", "ragged"):
         allowed = getattr(N, name.upper(), frozenset())
         overrides = {"math": api.MATH_OVERRIDES, "linalg": api.LINALG_OVERRIDES,
                      "random": api.RANDOM_OVERRIDES, "dtypes": api.DTYPES_OVERRIDES,
                      "autodiff": {"GradientTape": "tfteach.eager.backprop:GradientTape"},
                      "nest": {n: f"tfteach.eager.nest:{n}" for n in N.NEST},
                      }.get(name, {})
-        modules = api.OP_MODULES
+        modules = api.SUBMODULE_FIRST.get(name, ()) + api.OP_MODULES
         if name == "dtypes":
             modules = ("tfteach.framework.dtypes",) + modules
         return api.namespace(full, allowed, overrides, modules)

@@ -89,6 +89,12 @@ class _Fetch:
         if f is None:
             raise TypeError("Argument `fetch` = None has invalid type \"NoneType\". Cannot "
                             "be None")
+        if getattr(f, "_tf_composite", False):
+            # a RaggedTensor/SparseTensor: its component tensors are fetched, and the
+            # value is rebuilt from them (RaggedTensorValue, SparseTensorValue)
+            subs = [self._map(c) for c in f._composite_components()]
+            build = f._composite_value
+            return lambda vals: build([s(vals) for s in subs])
         if isinstance(f, (list, tuple)) and not hasattr(f, "_as_graph_element"):
             subs = [self._map(x) for x in f]
             if isinstance(f, tuple) and hasattr(f, "_fields"):   # namedtuple

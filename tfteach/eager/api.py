@@ -17,7 +17,15 @@ OP_MODULES = ("tfteach.ops.math_ops", "tfteach.ops.array_ops", "tfteach.ops.lina
               "tfteach.ops.clip_ops", "tfteach.ops.functional_ops", "tfteach.ops.string_ops",
               "tfteach.ops.tensor_array_ops",
               "tfteach.ops.check_ops", "tfteach.ops.sort_ops", "tfteach.ops.special_math_ops",
-              "tfteach.ops.script_ops")
+              "tfteach.ops.script_ops", "tfteach.ops.io_ops", "tfteach.ops.sparse_ops",
+              "tfteach.ops.ragged.ragged_tensor")
+
+# Submodules whose names are looked up in their own op module first: `tf.strings.split`,
+# `tf.sparse.add`, `tf.io.read_file` are not the dense ops of the same name.
+SUBMODULE_FIRST = {"strings": ("tfteach.ops.string_ops",),
+                   "sparse": ("tfteach.ops.sparse_ops",),
+                   "io": ("tfteach.ops.io_ops", "tfteach.ops.string_ops"),
+                   "ragged": ("tfteach.ops.ragged.ragged_ops",)}
 
 
 GRAD_MODULES = ("tfteach.ops.math_grad", "tfteach.ops.array_grad", "tfteach.ops.nn_grad",

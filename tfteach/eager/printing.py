@@ -14,55 +14,19 @@ import numpy as np
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
-from ..framework.tensor_shape import TensorShape
 
 __all__ = ["tf_print", "format_tensor"]
 
-registry.register_op("StringFormat", inputs=(("input", "T"),), outputs=(("output", _dt.string),),
-                     shape=lambda op: [TensorShape([])],
-                     doc="A tensor's value as text, the way tf.print shows it.")
 registry.register_op("PrintV2", inputs=(("*inputs", _dt.string),), outputs=(),
                      shape=lambda op: [], stateful=True,
                      doc="Writes a line (tf.print) every time it runs.")
-registry.NotDifferentiable("StringFormat")
 registry.NotDifferentiable("PrintV2")
 
 
-def _scalar_text(v, dtype):
-    if dtype.is_bool:
-        return "1" if v else "0"
-    if dtype is _dt.string:
-        b = v if isinstance(v, bytes) else str(v).encode()
-        return '"' + b.decode("utf-8", "backslashreplace") + '"'
-    if dtype.is_floating:
-        f = float(v)
-        if dtype is _dt.float64:
-            s = "%.15g" % f
-            return s if float(s) == f else "%.17g" % f
-        s = "%g" % f
-        return s if np.float32(float(s)) == np.float32(f) else "%.9g" % f
-    if dtype.is_complex:
-        return f"({v.real},{v.imag})"
-    return str(int(v))
-
-
 def format_tensor(value, dtype, summarize=3):
-    a = np.asarray(value, dtype=object if dtype is _dt.string else None)
-    if a.ndim == 0:
-        return _scalar_text(a[()], dtype)
-    limit = None if summarize is None or summarize < 0 else summarize
-
-    def rec(x, depth):
-        n = x.shape[0]
-        cut = limit is not None and n > 2 * limit
-        idx = list(range(limit)) + [None] + list(range(n - limit, n)) if cut else range(n)
-        if x.ndim == 1:
-            parts = ["..." if i is None else _scalar_text(x[i], dtype) for i in idx]
-            return "[" + " ".join(parts) + "]"
-        sep = "\n" * (x.ndim - 1) + " " * (depth + 1)
-        parts = ["..." if i is None else rec(x[i], depth + 1) for i in idx]
-        return "[" + sep.join(parts) + "]"
-    return rec(a, 0)
+    """A tensor's value as TF prints it (the StringFormat kernel's formatter)."""
+    from ..kernels.cpu.string import format_tensor as _format
+    return _format(value, dtype, summarize)
 
 
 def _format_python(x, summarize):
@@ -125,7 +89,10 @@ def tf_print(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=N
         if isinstance(x, _ops.Tensor) or hasattr(x, "_read_eager") or \
                 getattr(x, "_is_resource_variable", False):
             t = _ops.convert_to_tensor(x)
-            tensors.append(apply_op("StringFormat", [t], {"summarize": summarize},
+            from ..ops import string_ops  # noqa: F401 - declares StringFormat
+            tensors.append(apply_op("StringFormat", [[t]], {"template": "{}",
+                                                            "placeholder": "{}",
+                                                            "summarize": summarize},
                                     name="StringFormat")[0])
             pieces.append(None)
         elif isinstance(x, (list, tuple, dict)) and any(
@@ -149,11 +116,6 @@ def _flat(x):
         yield x
 
 
-def _string_format_kernel(x, *, op):
-    dt = op.inputs[0].dtype.base_dtype
-    return np.array(format_tensor(x, dt, op.get_attr("summarize")).encode(), dtype=object)
-
-
 def _print_kernel(*texts, pieces, sep, end, output_stream):
     it = iter(texts)
     parts = []
@@ -167,5 +129,4 @@ def _print_kernel(*texts, pieces, sep, end, output_stream):
     _write(sep.join(parts) + end, output_stream)
 
 
-registry.register_kernel("StringFormat", "CPU")(_string_format_kernel)
 registry.register_kernel("PrintV2", "CPU")(_print_kernel)

@@ -38,6 +38,9 @@ for _t in UNARY:
     arg = "features" if _t in ("Relu", "Relu6", "Elu", "Selu", "Softplus", "Softsign") else "x"
     registry.register_op(_t, inputs=((arg, "T"),), outputs=(("y", out),),
                          shape=shape_rules.same_as_first)
+registry.register_op("Add", inputs=(("x", "T"), ("y", "T")), outputs=(("z", "T"),),
+                     shape=shape_rules.broadcast,
+                     doc="x + y, broadcast; unlike AddV2 it also concatenates strings.")
 registry.register_op("AddN", inputs=(("*inputs", "T"),), outputs=(("sum", "T"),),
                      shape=shape_rules.all_same)
 registry.register_op("Cast", inputs=(("x", "SrcT"),), outputs=(("y", "DstT"),),
@@ -60,7 +63,22 @@ def _unary(op_type):
     return fn
 
 
-add = _binary("AddV2", "Add")
+_add_v2 = _binary("AddV2", "Add")
+
+
+def add(x, y, name=None):
+    """x + y: AddV2, or Add when x is a string tensor (AddV2 has no string kernel)."""
+    dt = _base(x)
+    if dt is None:
+        is_string = isinstance(x, (str, bytes)) or (
+            isinstance(x, (list, tuple, _np.ndarray)) and _np.asarray(x).dtype.kind in "SUO")
+    else:
+        is_string = dt == _dt.string
+    if is_string:
+        return apply_op("Add", [x, y], name=name or "Add")[0]
+    return _add_v2(x, y, name=name)
+
+
 subtract = _binary("Sub", "Sub")
 multiply = _binary("Mul", "Mul")
 realdiv = _binary("RealDiv", "RealDiv")
@@ -123,6 +141,10 @@ def add_n(inputs, name=None):
 def cast(x, dtype, name=None):
     """Casts to `dtype` (no op when it already has it, as TF)."""
     dtype = _dt.as_dtype(dtype).base_dtype
+    if getattr(x, "_tf_composite", False):
+        if x.dtype.base_dtype == dtype:
+            return x
+        return x.with_flat_values(cast(x.flat_values, dtype, name=name))
     with _ops.name_scope(name, "Cast", [x]) as scope:
         if not isinstance(x, _ops.Tensor) and getattr(x, "_tfteach_dtype", None) is None:
             x = _ops.convert_to_tensor(x, name="x")
@@ -228,7 +250,12 @@ def _xor_op(x, y, name):
     return logical_and(logical_or(x, y), logical_not(logical_and(x, y)), name=name)
 
 
-_OPERATORS = [("__add__", "add", "AddV2"), ("__sub__", "sub", "Sub"), ("__mul__", "mul", "Mul"),
+def _add_op(x, y, name):
+    op_type = "Add" if x.dtype.base_dtype == _dt.string else "AddV2"
+    return apply_op(op_type, [x, y], name=name)[0]
+
+
+_OPERATORS = [("__add__", "add", _add_op), ("__sub__", "sub", "Sub"), ("__mul__", "mul", "Mul"),
               ("__truediv__", "truediv", _truediv_op), ("__floordiv__", "floordiv", "FloorDiv"),
               ("__mod__", "mod", "FloorMod"), ("__pow__", "pow", _pow_op),
               ("__and__", "and", "LogicalAnd"), ("__or__", "or", "LogicalOr"),
@@ -374,6 +401,9 @@ def _make_reduction(op_type, doc):
            keep_dims=None):
         axis = _resolve_axis(axis, reduction_indices)
         keep = _resolve_keepdims(keepdims, keep_dims)
+        if getattr(input_tensor, "_tf_composite", False):
+            from .ragged import ragged_ops
+            return ragged_ops.reduce(op_type, input_tensor, axis, keep, name)
         if op_type in _ALLOWED:
             shape_rules.check_dtype(op_type, "input", input_tensor, _ALLOWED[op_type])
         dims = _reduction_dims(input_tensor, axis)

@@ -14,7 +14,8 @@ import os
 # Import order matters where a module registers a kernel only if none exists yet
 # (gradient_ops) or replaces one (nn): load_all keeps this order.
 MODULES = ("array", "math", "state", "linalg", "random", "reduce", "gradient_ops", "summary",
-           "training", "nn", "control_flow", "script", "tensor_array", "data")
+           "training", "nn", "control_flow", "script", "tensor_array", "data", "string", "io",
+           "sparse", "ragged")
 # shared machinery the kernel modules import, registering no kernels themselves: _build
 # (element-wise kernel factories), gemm (tfteach's own float32 GEMM), threads (the
 # parallel-launch and BLAS-thread policy)
@@ -39,7 +40,17 @@ _INDEX = {
         Relu Relu6 Rint Round Rsqrt Selu Sigmoid Sign Sin Sinh Softplus Softsign Sqrt Square
         SquaredDifference Sub Tan Tanh Div TruncateDiv TruncateMod DivNoNan MulNoNan Xdivy
         Xlogy Atan2 Acosh Asinh Atanh Erfc Lgamma Digamma Cumsum Cumprod Timestamp
-        ComplexAbs Real Imag Angle Conj Complex
+        ComplexAbs Real Imag Angle Conj Complex Add
+    """,
+    "string": """
+        StringJoin StringLength StringUpper StringLower StringStrip Substr StaticRegexReplace
+        RegexReplace StringToNumber AsString StringFormat ReduceJoin StringSplitV2
+    """,
+    "ragged": """
+        RaggedTensorToTensor
+    """,
+    "io": """
+        ReadFile WriteFile
     """,
     "data": """
         OneShotIterator IteratorGetNext

@@ -66,7 +66,37 @@ def _pow_i(x, y):
     return r
 
 
+class _WithStrings(Elementwise):
+    """An element-wise kernel that also takes string tensors (NumPy object arrays of bytes,
+    which numba cannot compile): those run NumPy's object loop, `obj(x, y)`. `types` keeps
+    the numeric dtypes only, for the fusion pass and the GPU twin."""
+
+    def __init__(self, op_type, pyfunc, types, nargs, obj, out=None):
+        super().__init__(op_type, pyfunc, types, nargs, out)
+        self.obj = obj
+
+    def ufunc(self, np_dtype):
+        if np_dtype.kind == "O":
+            return self.obj
+        return super().ufunc(np_dtype)
+
+
+def _string_add(x, y):
+    return np.add(np.asarray(x, object), np.asarray(y, object))
+
+
+def _string_equal(x, y):
+    return np.equal(np.asarray(x, object), np.asarray(y, object)).astype(np.bool_)
+
+
+def _string_not_equal(x, y):
+    return np.not_equal(np.asarray(x, object), np.asarray(y, object)).astype(np.bool_)
+
+
 register_kernel("AddV2")(Elementwise("AddV2", _add, NUMERIC + ("complex64", "complex128"), 2))
+# TF's older Add: the same sum, and the only one of the two that concatenates strings
+register_kernel("Add")(_WithStrings("Add", _add, NUMERIC + ("complex64", "complex128"), 2,
+                                    _string_add))
 register_kernel("Sub")(Elementwise("Sub", _sub, NUMERIC + ("complex64", "complex128"), 2))
 register_kernel("Mul")(Elementwise("Mul", _mul, NUMERIC + ("complex64", "complex128"), 2))
 register_kernel("RealDiv")(Elementwise("RealDiv", _realdiv, FLOATS + ("complex64",
@@ -77,9 +107,10 @@ register_kernel("Minimum")(Elementwise("Minimum", _minimum, NUMERIC, 2))
 for _t, _f in (("Less", _less), ("LessEqual", _less_equal), ("Greater", _greater),
                ("GreaterEqual", _greater_equal)):
     register_kernel(_t)(Elementwise(_t, _f, NUMERIC, 2, out=_BOOL))
-for _t, _f in (("Equal", _equal), ("NotEqual", _not_equal)):
-    register_kernel(_t)(Elementwise(_t, _f, NUMERIC + ("boolean", "complex64", "complex128"), 2,
-                                    out=_BOOL))
+for _t, _f, _o in (("Equal", _equal, _string_equal),
+                   ("NotEqual", _not_equal, _string_not_equal)):
+    register_kernel(_t)(_WithStrings(_t, _f, NUMERIC + ("boolean", "complex64", "complex128"),
+                                     2, _o, out=_BOOL))
 register_kernel("LogicalAnd")(Elementwise("LogicalAnd", _and, ("boolean",), 2))
 register_kernel("LogicalOr")(Elementwise("LogicalOr", _or, ("boolean",), 2))
 
@@ -362,6 +393,10 @@ def add_n(*inputs):
 @register_kernel("Cast")
 def cast(x, *, DstT):
     x = np.asarray(x)
+    if (x.dtype.kind == "O") != (DstT.np_dtype.kind == "O"):
+        src = "string" if x.dtype.kind == "O" else str(x.dtype)
+        raise errors.UnimplementedError(None, None, f"Cast {src} to {DstT.name} is not "
+                                                    f"supported")
     if x.dtype.kind == "c" and DstT.np_dtype.kind != "c":
         x = x.real          # TF keeps the real part; NumPy would warn first
     return x.astype(DstT.np_dtype)
