@@ -92,7 +92,7 @@ def apply_op(op_type, inputs=(), attrs=None, name=None):
     attrs = dict(attrs) if attrs else {}
     if COMPOSITE_DISPATCH is not None:
         for x in inputs:
-            if getattr(x, "_tf_composite", False):
+            if getattr(x, "_tf_elementwise_dispatch", False):
                 return COMPOSITE_DISPATCH(opdef, inputs, attrs, name)
     if _ops.executing_eagerly() and not _any_symbolic(inputs):
         return EAGER_EXECUTE(opdef, list(inputs), attrs, name)

@@ -141,7 +141,7 @@ def add_n(inputs, name=None):
 def cast(x, dtype, name=None):
     """Casts to `dtype` (no op when it already has it, as TF)."""
     dtype = _dt.as_dtype(dtype).base_dtype
-    if getattr(x, "_tf_composite", False):
+    if getattr(x, "_tf_elementwise_dispatch", False):
         if x.dtype.base_dtype == dtype:
             return x
         return x.with_flat_values(cast(x.flat_values, dtype, name=name))
@@ -401,7 +401,7 @@ def _make_reduction(op_type, doc):
            keep_dims=None):
         axis = _resolve_axis(axis, reduction_indices)
         keep = _resolve_keepdims(keepdims, keep_dims)
-        if getattr(input_tensor, "_tf_composite", False):
+        if getattr(input_tensor, "_tf_elementwise_dispatch", False):
             from .ragged import ragged_ops
             return ragged_ops.reduce(op_type, input_tensor, axis, keep, name)
         if op_type in _ALLOWED:

@@ -46,6 +46,10 @@ _INDEX = {
         StringJoin StringLength StringUpper StringLower StringStrip Substr StaticRegexReplace
         RegexReplace StringToNumber AsString StringFormat ReduceJoin StringSplitV2
     """,
+    "sparse": """
+        SparseToDense SparseAdd SparseAddGrad SparseTensorDenseAdd SparseTensorDenseMatMul
+        SparseReorder SparseReduceSum
+    """,
     "ragged": """
         RaggedTensorToTensor
     """,

@@ -46,6 +46,7 @@ def _bad(method, what):
 class RaggedTensor:
     """A tensor whose dimensions after the first may have rows of different lengths."""
     _tf_composite = True
+    _tf_elementwise_dispatch = True      # element-wise ops run on the flat values
     __array_priority__ = 100     # `dense + ragged` defers to RaggedTensor.__radd__
 
     def __init__(self, values, row_splits, internal=False):
@@ -253,6 +254,13 @@ class RaggedTensor:
         for splits in reversed(parts[1:]):
             value = RaggedTensorValue(value, splits)
         return value
+
+    @staticmethod
+    def _composite_feed_parts(value):
+        if isinstance(value, RaggedTensorValue):
+            return [value.flat_values] + list(value.nested_row_splits)
+        raise TypeError(f"A RaggedTensor is fed a tf.compat.v1.ragged.RaggedTensorValue, "
+                        f"got {type(value).__name__}")
 
     # --- indexing the first dimension --------------------------------------------------------
     def __getitem__(self, key):
