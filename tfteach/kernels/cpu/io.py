@@ -5,6 +5,7 @@ import numpy as np
 
 from ... import errors
 from ...framework.registry import register_kernel
+from ...ops import io_ops  # noqa: F401 - the op declarations come first
 
 
 def _path(filename, op_type):
