@@ -68,12 +68,12 @@ _add_v2 = _binary("AddV2", "Add")
 
 def add(x, y, name=None):
     """x + y: AddV2, or Add when x is a string tensor (AddV2 has no string kernel)."""
-    dt = _base(x)
-    if dt is None:
+    dt = getattr(x, "dtype", None)
+    if not isinstance(dt, _dt.DType):
         is_string = isinstance(x, (str, bytes)) or (
             isinstance(x, (list, tuple, _np.ndarray)) and _np.asarray(x).dtype.kind in "SUO")
     else:
-        is_string = dt == _dt.string
+        is_string = dt.base_dtype == _dt.string
     if is_string:
         return apply_op("Add", [x, y], name=name or "Add")[0]
     return _add_v2(x, y, name=name)
