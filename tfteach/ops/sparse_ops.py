@@ -351,3 +351,54 @@ def sparse_placeholder(dtype, shape=None, name=None):
     if shape_dims is not None:
         st._shape = TensorShape(shape_dims)
     return st
+
+
+def map_values(op, *args, **kwargs):
+    """`op` applied to the values of the SparseTensor arguments (which must share their
+    indices); the result keeps those indices and dense shape."""
+    found = []
+
+    def swap(x):
+        if isinstance(x, SparseTensor):
+            found.append(x)
+            return x.values
+        if isinstance(x, (list, tuple)):
+            return type(x)(swap(v) for v in x)
+        if isinstance(x, dict):
+            return {k: swap(v) for k, v in x.items()}
+        return x
+    args, kwargs = swap(args), swap(kwargs)
+    if not found:
+        raise ValueError("No SparseTensor in argument list of map_values")
+    first = found[0]
+    for other in found[1:]:
+        if getattr(first.indices, "_is_eager", False) and \
+                getattr(other.indices, "_is_eager", False):
+            a, b = first.indices.numpy(), other.indices.numpy()
+            if a.shape != b.shape or np.any(a != b):
+                from .. import errors
+                raise errors.InvalidArgumentError(None, None, "Expected all SparseTensors "
+                                                              "to have the same indices")
+    return SparseTensor(first.indices, op(*args, **kwargs), first.dense_shape)
+
+
+def transpose(sp_input, perm=None, name=None):
+    """The entries with their coordinates permuted (reversed by default), reordered."""
+    sp = _sparse(sp_input)
+    with _ops.name_scope(name, "SparseTranspose", [sp_input]):
+        rank = sp.shape.rank
+        if perm is None:
+            if rank is None:
+                raise NotImplementedError("tfteach transposes SparseTensors of known rank")
+            perm = list(range(rank - 1, -1, -1))
+        perm = np.asarray(perm, dtype=np.int32)
+        indices = array_ops.gather(sp.indices, perm, axis=1)
+        shape = array_ops.gather(sp.dense_shape, perm)
+        out = reorder(SparseTensor(indices, sp.values, shape))
+        if sp.shape.rank is not None:
+            dims = sp.shape.as_tuple()
+            out._shape = TensorShape([dims[int(p)] for p in perm])
+        return out
+
+
+sparse_transpose = transpose

@@ -184,14 +184,32 @@ def _dispatch(opdef, inputs, attrs, name):
         if isinstance(x, RaggedTensor):
             flat.append(x.flat_values)
         else:
-            rank = np.ndim(x) if not hasattr(x, "shape") else x.shape.rank \
-                if hasattr(x.shape, "rank") else len(x.shape)
-            if rank not in (0, None):
-                raise ValueError("tfteach broadcasts only scalars against a RaggedTensor; "
-                                 "convert the dense operand with tf.RaggedTensor.from_tensor")
-            flat.append(x)
+            flat.append(_broadcast_dense(x, first))
     out = apply_op(opdef.type, flat, attrs, name)
     return [first.with_flat_values(o) for o in out]
+
+
+def _broadcast_dense(x, rt):
+    """A dense operand against a 2-D RaggedTensor: a scalar as it is; [nrows, 1] (one value
+    per row) repeated over each row's values."""
+    dims = _static_dims(x)
+    if dims is None or len(dims) == 0:
+        return x
+    if len(dims) == 2 and dims[1] == 1 and rt.ragged_rank == 1 and \
+            rt.flat_values.shape.rank == 1:
+        t = _ops.convert_to_tensor(x, dtype=rt.dtype.base_dtype)
+        if rt._is_eager() and int(t.shape[0]) != int(rt._row_splits.shape[0]) - 1:
+            raise errors.InvalidArgumentError(None, None, "Condition x == y did not hold.")
+        return array_ops.gather(t[:, 0], rt.value_rowids())
+    raise ValueError("tfteach broadcasts a dense operand against a RaggedTensor when it is a "
+                     "scalar or has one value per row ([nrows, 1]); convert it with "
+                     "tf.RaggedTensor.from_tensor")
+
+
+def _static_dims(x):
+    if hasattr(x, "shape") and hasattr(x.shape, "rank"):
+        return None if x.shape.rank is None else list(x.shape.as_tuple())
+    return list(np.shape(x))
 
 
 op_def_library.COMPOSITE_DISPATCH = _dispatch

@@ -115,13 +115,23 @@ class RaggedTensor:
         return result
 
     @classmethod
-    def from_tensor(cls, tensor, lengths=None, name=None):
-        """Each row of a dense [nrows, ncols, ...] tensor, cut to `lengths` (all columns
-        when None)."""
+    def from_tensor(cls, tensor, lengths=None, padding=None, name=None):
+        """Each row of a dense [nrows, ncols, ...] tensor, cut to `lengths`, or with its
+        trailing `padding` values dropped (all columns when neither is given)."""
+        if lengths is not None and padding is not None:
+            raise ValueError("Specify lengths or padding, but not both")
         with _ops.name_scope(name, "RaggedFromTensor", [tensor, lengths]):
             t = _ops.convert_to_tensor(tensor, name="tensor")
             shape = array_ops.shape(t, out_type=_dt.int64)
             nrows, ncols = shape[0], shape[1]
+            if padding is not None:
+                if t.shape.rank != 2:
+                    raise NotImplementedError("tfteach's from_tensor(padding=...) takes "
+                                              "2-D tensors")
+                kept = math_ops.cast(math_ops.not_equal(t, padding), _dt.int64)
+                # a row's length: one past its last value that is not padding
+                place = math_ops.range(np.int64(1), ncols + 1, np.int64(1))
+                lengths = math_ops.reduce_max(kept * place, axis=1)
             if lengths is None:
                 lengths = array_ops.fill(array_ops.expand_dims(nrows, 0), ncols)
             lengths = math_ops.cast(_ops.convert_to_tensor(lengths), _dt.int64)
@@ -269,6 +279,8 @@ class RaggedTensor:
                 return self
             first, rest = key[0], key[1:]
             if isinstance(first, slice) and rest:
+                if len(rest) == 1 and isinstance(rest[0], slice) and self.ragged_rank == 1:
+                    return self[first]._slice_each_row(rest[0])
                 raise ValueError("Cannot index into an inner ragged dimension.")
             row = self[first]
             return row[rest if len(rest) > 1 else rest[0]] if rest else row
@@ -299,6 +311,78 @@ class RaggedTensor:
             else:
                 begin, end = self._row_splits[key], self._row_splits[key + 1]
             return _slice_rows(self._values, begin, end)
+
+    def _slice_each_row(self, sl):
+        """rt[:, a:b]: the same slice of every row (negative bounds count from each row's
+        end), kept with a mask over the values' positions in their rows."""
+        if sl.step not in (None, 1):
+            raise NotImplementedError("tfteach slices ragged rows with step 1 only")
+        with _ops.name_scope(None, "RaggedSliceRows", [self]):
+            lengths = self.row_lengths()
+            dt = lengths.dtype.base_dtype
+
+            def bound(b, default):
+                if b is None:
+                    return default
+                b = math_ops.cast(b, dt)
+                return math_ops.minimum(math_ops.maximum(
+                    array_ops.where_v2(b < 0, lengths + b, array_ops.zeros_like(lengths) + b),
+                    0), lengths)
+            start = bound(sl.start, array_ops.zeros_like(lengths))
+            stop = math_ops.maximum(bound(sl.stop, lengths), start)
+            rowids = self.value_rowids()
+            n = array_ops.shape(self._values, out_type=dt)[0]
+            pos = math_ops.range(math_ops.cast(0, dt), n, math_ops.cast(1, dt)) - \
+                array_ops.gather(self._row_splits, rowids)
+            keep = math_ops.logical_and(pos >= array_ops.gather(start, rowids),
+                                        pos < array_ops.gather(stop, rowids))
+            values = array_ops.boolean_mask(self._values, keep)
+            return RaggedTensor.from_row_lengths(values, stop - start, validate=False)
+
+    def bounding_shape(self, axis=None, name=None, out_type=None):
+        """The smallest dense shape holding every row: [nrows, longest row, ...]."""
+        with _ops.name_scope(name, "RaggedBoundingBox", [self]):
+            dt = self._row_splits.dtype.base_dtype if out_type is None else \
+                _dt.as_dtype(out_type)
+            lengths = math_ops.cast(self.row_lengths(), dt)
+            longest = math_ops.reduce_max(array_ops.concat([np.zeros([1], dt.np_dtype),
+                                                            lengths], 0))
+            parts = [math_ops.cast(self.nrows(), dt), longest]
+            if isinstance(self._values, RaggedTensor):
+                inner = self._values.bounding_shape(out_type=dt)[1:]
+                shape = array_ops.concat([array_ops.stack(parts), inner], 0)
+            else:
+                inner = array_ops.shape(self._values, out_type=dt)[1:]
+                shape = array_ops.concat([array_ops.stack(parts), inner], 0)
+            return shape if axis is None else shape[axis]
+
+    def to_sparse(self, name=None):
+        """A SparseTensor of the same items: (row, position in row) indices."""
+        if self.ragged_rank != 1 or self._values.shape.rank != 1:
+            raise NotImplementedError("tfteach converts 2-D RaggedTensors with scalar values "
+                                      "to SparseTensors only")
+        from ..sparse_ops import SparseTensor
+        with _ops.name_scope(name, "RaggedToSparse", [self]):
+            rowids = math_ops.cast(self.value_rowids(), _dt.int64)
+            splits = math_ops.cast(self._row_splits, _dt.int64)
+            n = array_ops.shape(self._values, out_type=_dt.int64)[0]
+            pos = math_ops.range(np.int64(0), n, np.int64(1)) - \
+                array_ops.gather(splits, rowids)
+            indices = array_ops.stack([rowids, pos], axis=1)
+            return SparseTensor(indices, self._values,
+                                self.bounding_shape(out_type=_dt.int64))
+
+    @classmethod
+    def from_sparse(cls, st_input, name=None, row_splits_dtype=_dt.int64):
+        """The rows of a 2-D SparseTensor whose indices are in row-major order (each row's
+        items are packed to its front, as TF does)."""
+        with _ops.name_scope(name, "RaggedFromSparse", [st_input]):
+            rows = st_input.indices[:, 0]
+            nrows = st_input.dense_shape[0]
+            return cls.from_value_rowids(st_input.values,
+                                         math_ops.cast(rows, row_splits_dtype),
+                                         nrows=math_ops.cast(nrows, row_splits_dtype),
+                                         validate=False)
 
     # --- operators (element-wise on the values; the same row partition) ----------------------
     def __neg__(self):
