@@ -203,6 +203,10 @@ CASES = [
     ("ragged", "to_sparse", "tf.ragged.constant([['John'], ['a', 'big', 'dog'], ['my', 'cat']]).to_sparse()"),
     ("ragged", "from_sparse", "tf.RaggedTensor.from_sparse(tf.SparseTensor([[0, 0], [2, 0], [2, 1]], [1, 2, 3], [4, 5]))"),
     ("ragged", "add_per_row", "tf.ragged.constant([[10, 87, 12], [19, 53], [12, 32]]) + [[1000], [2000], [3000]]"),
+    ("ragged", "concat_rows", "tf.concat([tf.ragged.constant([[3, 1, 4, 1], [], [5, 9, 2]]), [[5, 3]]], axis=0)"),
+    ("ragged", "concat_within_rows", "tf.concat([tf.ragged.constant([['John'], ['a', 'big', 'dog'], ['my', 'cat']]), tf.ragged.constant([['fell', 'asleep'], ['barked'], ['is', 'fuzzy']])], axis=1)"),
+    ("ragged", "repr_uniform_rows", "tf.ragged.constant([[1, 2, 3]] * 4)"),
+    ("ragged", "repr_wrapped", "tf.ragged.constant([[1.5, 2.25, 3.125]] * 7 + [[]])"),
     ("ragged", "non_rectangular_constant", "tf.constant([[1, 2], [3]])"),
     # --- sparse ----------------------------------------------------------------------------
     ("sparse", "repr", "tf.SparseTensor(indices=[[0, 0], [1, 2]], values=[1.0, 2.0], dense_shape=[3, 4])"),

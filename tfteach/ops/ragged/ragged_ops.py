@@ -266,3 +266,49 @@ def reduce(op_type, rt, axis, keepdims, name):
         if axis in (1, -1) and _ops.is_symbolic(out):
             out.set_shape(rt.shape[:1])
         return out
+
+
+# --- tf.concat of RaggedTensors -------------------------------------------------------------
+
+def concat(values, axis, name=None):
+    """tf.concat of 2-D RaggedTensors (dense operands converted): axis 0 stacks the rows,
+    axis 1 joins each row of every operand into one row."""
+    with _ops.name_scope(name, "RaggedConcat", values):
+        rts = [v if isinstance(v, RaggedTensor) else
+               RaggedTensor.from_tensor(_ops.convert_to_tensor(v)) for v in values]
+        for rt in rts:
+            if rt.ragged_rank != 1 or rt.flat_values.shape.rank != 1:
+                raise NotImplementedError("tfteach concatenates 2-D RaggedTensors with scalar "
+                                          "values only")
+        sdt = rts[0].row_splits.dtype.base_dtype
+        splits = [math_ops.cast(rt.row_splits, sdt) for rt in rts]
+        values = array_ops.concat([rt.flat_values for rt in rts], 0)
+        axis = int(axis)
+        if axis == 0:
+            parts, offset = [splits[0]], splits[0][-1]
+            for s in splits[1:]:
+                parts.append(s[1:] + offset)
+                offset = offset + s[-1]
+            return RaggedTensor.from_row_splits(values, array_ops.concat(parts, 0),
+                                                validate=False)
+        if axis not in (1, -1):
+            raise ValueError(f"axis={axis} out of bounds: expected -2<=axis<2")
+        lengths = [s[1:] - s[:-1] for s in splits]
+        total = lengths[0]
+        for n in lengths[1:]:
+            total = total + n
+        out = RaggedTensor.from_row_lengths(values, total, validate=False)
+        # where each operand's value lands: its row's start in the result, plus the rows of
+        # the operands before it, plus its place in its own row
+        positions, before = [], array_ops.zeros_like(lengths[0])
+        for s, n in zip(splits, lengths):
+            rowids = row_splits_to_segment_ids(s)
+            k = array_ops.shape(rowids, out_type=sdt)[0]
+            in_row = math_ops.range(math_ops.cast(0, sdt), k, math_ops.cast(1, sdt)) - \
+                array_ops.gather(s, rowids)
+            positions.append(array_ops.gather(out.row_splits[:-1] + before, rowids) + in_row)
+            before = before + n
+        where = array_ops.concat(positions, 0)
+        order = apply_op("InvertPermutation", [where], name="InvertPermutation")[0]
+        return RaggedTensor.from_row_lengths(array_ops.gather(values, order), total,
+                                             validate=False)

@@ -488,8 +488,27 @@ class _Item:
         return str(self.v)
 
 
-def _format(items):
-    return repr(items)
+def _format(items, width=75):
+    """The rows as NumPy prints a list of them: ', '-separated, wrapped before a row that
+    would pass `width` characters, continuation lines indented by one space."""
+    words = [repr(row) for row in items]
+    if not words:
+        return "[]"
+    if len(words) > 1 and all(isinstance(r, list) and len(r) == len(items[0]) and
+                              not any(isinstance(v, list) for v in r) for r in items):
+        # rows all of one length make a NumPy matrix, printed one row per line
+        return "[" + ",\n ".join(words) + "]"
+    lines, line = [], "["
+    for k, w in enumerate(words):
+        w = w + ("," if k < len(words) - 1 else "]")
+        candidate = line + ("" if line == "[" else " ") + w
+        if len(candidate) > width and line.strip() not in ("[", ""):
+            lines.append(line)
+            line = " " + w
+        else:
+            line = candidate
+    lines.append(line)
+    return "\n".join(lines)
 
 
 def row_splits_to_segment_ids(splits, name=None, out_type=None):
