@@ -199,6 +199,9 @@ def _numpy_text(t, is_repr=False):
             text = repr(item)
         else:
             text = repr(np.asarray(v))
+    elif v.ndim == 0 and t._dtype is _dt.string:
+        item = v.item() if hasattr(v, "item") else v
+        text = repr(bytes(item) if isinstance(item, (bytes, np.bytes_)) else item)
     else:
         text = str(v) if v.ndim == 0 else str(np.asarray(v))
     if "\n" in text:

@@ -85,9 +85,32 @@ registry.register_op("StringSplitV2", inputs=(("input", _S), ("sep", _S)),
                      outputs=(("indices", _dt.int64), ("values", _S), ("shape", _dt.int64)),
                      shape=_split_shapes, attr_defaults={"maxsplit": -1},
                      doc="Splits each string of a vector; a SparseTensor's three parts.")
+registry.register_op("StringSplit", inputs=(("input", _S), ("delimiter", _S)),
+                     outputs=(("indices", _dt.int64), ("values", _S), ("shape", _dt.int64)),
+                     shape=_split_shapes, attr_defaults={"skip_empty": True},
+                     doc="Splits each string at any of the delimiter's characters (bytes "
+                         "when empty).")
+registry.register_op("DecodeRaw", inputs=(("bytes", _S),), outputs=(("output", "out_type"),),
+                     shape=lambda op: [TensorShape(list(op.inputs[0].shape.as_tuple()) + [None])
+                                       if op.inputs[0].shape.rank is not None
+                                       else unknown_shape()],
+                     attr_defaults={"little_endian": True},
+                     doc="Reinterprets each string's bytes as numbers of out_type.")
+registry.register_op("UnicodeDecode", inputs=(("input", _S),),
+                     outputs=(("row_splits", "Tsplits"), ("char_values", _dt.int32)),
+                     shape=lambda op: [TensorShape([None]), TensorShape([None])],
+                     attr_defaults={"errors": "replace", "replacement_char": 65533,
+                                    "replace_control_characters": False},
+                     doc="The code points of each string: a ragged (row_splits, values) pair.")
+registry.register_op("UnicodeEncode", inputs=(("input_values", _dt.int32),
+                                              ("input_splits", "Tsplits")),
+                     outputs=(("output", _S),), shape=lambda op: [TensorShape([None])],
+                     attr_defaults={"errors": "replace", "replacement_char": 65533},
+                     doc="Encodes each row of code points as one string.")
 for _t in ("StringJoin", "StringLength", "StringUpper", "StringLower", "StringStrip", "Substr",
            "StaticRegexReplace", "RegexReplace", "StringToNumber", "AsString", "StringFormat",
-           "ReduceJoin", "StringSplitV2"):
+           "ReduceJoin", "StringSplitV2", "StringSplit", "DecodeRaw", "UnicodeDecode",
+           "UnicodeEncode"):
     registry.NotDifferentiable(_t)
 
 
@@ -254,3 +277,111 @@ def split(input, sep=None, maxsplit=-1, name=None):  # noqa: A002
         if rank == 0:
             return rt[0]
         return rt
+
+
+
+def _ragged_from_split(indices, values, shape, scalar):
+    from .ragged import ragged_tensor
+    from . import array_ops
+    rows = array_ops.strided_slice(indices, [0, 0], [0, 1], [1, 1], end_mask=1,
+                                   shrink_axis_mask=2)
+    rt = ragged_tensor.RaggedTensor.from_value_rowids(values, rows, nrows=shape[0],
+                                                      validate=False)
+    return rt[0] if scalar else rt
+
+
+def bytes_split(input, name=None):  # noqa: A002
+    """Each string's bytes as one-byte strings (a vector for a scalar, ragged rows for a
+    vector), with TF's StringSplit and an empty delimiter."""
+    with _ops.name_scope(name, "BytesSplit", [input]):
+        x = _strings(input)
+        rank = x.shape.rank
+        if rank not in (0, 1):
+            raise ValueError("tfteach's bytes_split takes a scalar or a vector")
+        from . import array_ops
+        x1 = array_ops.stack([x]) if rank == 0 else x
+        indices, values, shape = apply_op("StringSplit", [x1, b""], {"skip_empty": False},
+                                          name="StringSplit")
+        return _ragged_from_split(indices, values, shape, rank == 0)
+
+
+def decode_raw(input_bytes, out_type, little_endian=True, fixed_length=None, name=None):
+    if fixed_length is not None:
+        raise NotImplementedError("tfteach's decode_raw has no fixed_length")
+    return apply_op("DecodeRaw", [_strings(input_bytes, "bytes")],
+                    {"out_type": _dt.as_dtype(out_type), "little_endian": bool(little_endian)},
+                    name=name or "DecodeRaw")[0]
+
+
+_ENCODINGS = ("UTF-8", "UTF-16-BE", "UTF-32-BE")
+
+
+def _decode(input, input_encoding, errors, replacement_char):  # noqa: A002
+    if input_encoding not in _ENCODINGS:
+        raise ValueError(f"tfteach decodes {', '.join(_ENCODINGS)}, not {input_encoding}")
+    x = _strings(input)
+    rank = x.shape.rank
+    if rank not in (0, 1):
+        raise ValueError("tfteach's unicode ops take a scalar or a vector")
+    from . import array_ops
+    x1 = array_ops.reshape(x, [-1])
+    splits, chars = apply_op("UnicodeDecode", [x1],
+                             {"input_encoding": input_encoding, "errors": errors,
+                              "replacement_char": int(replacement_char),
+                              "replace_control_characters": False, "Tsplits": _dt.int64},
+                             name="UnicodeDecode")
+    return splits, chars, rank == 0
+
+
+def unicode_decode(input, input_encoding, errors="replace",  # noqa: A002
+                   replacement_char=65533, replace_control_characters=False, name=None):
+    """The code points of a string (a vector), or of each string of a vector (ragged)."""
+    with _ops.name_scope(name, "UnicodeDecode", [input]):
+        splits, chars, scalar = _decode(input, input_encoding, errors, replacement_char)
+        if scalar:
+            return chars
+        from .ragged import ragged_tensor
+        return ragged_tensor.RaggedTensor.from_row_splits(chars, splits, validate=False)
+
+
+def unicode_encode(input, output_encoding, errors="replace",  # noqa: A002
+                   replacement_char=65533, name=None):
+    """Code points back to strings: a vector to one string, ragged rows to a vector."""
+    with _ops.name_scope(name, "UnicodeEncode", [input]):
+        from .ragged import ragged_tensor
+        from . import math_ops
+        if isinstance(input, ragged_tensor.RaggedTensor):
+            values, splits, scalar = input.flat_values, input.row_splits, False
+        else:
+            values = _ops.convert_to_tensor(input, dtype=_dt.int32)
+            n = math_ops.cast(array_ops_shape(values)[0], _dt.int64)
+            from . import array_ops
+            splits = array_ops.stack([np.int64(0), n])
+            scalar = True
+        out = apply_op("UnicodeEncode", [values, splits],
+                       {"output_encoding": output_encoding, "errors": errors,
+                        "replacement_char": int(replacement_char)}, name="UnicodeEncode")[0]
+        return out[0] if scalar else out
+
+
+def array_ops_shape(t):
+    from . import array_ops
+    return array_ops.shape(t, out_type=_dt.int64)
+
+
+def unicode_split(input, input_encoding, errors="replace",  # noqa: A002
+                  replacement_char=65533, name=None):
+    """Each character of a string as its own (encoded) string."""
+    with _ops.name_scope(name, "UnicodeSplit", [input]):
+        splits, chars, scalar = _decode(input, input_encoding, errors, replacement_char)
+        from . import math_ops
+        n = array_ops_shape(chars)[0]
+        each = math_ops.range(np.int64(0), n + 1, np.int64(1))
+        pieces = apply_op("UnicodeEncode", [chars, each],
+                          {"output_encoding": input_encoding, "errors": errors,
+                           "replacement_char": int(replacement_char)},
+                          name="UnicodeEncode")[0]
+        if scalar:
+            return pieces
+        from .ragged import ragged_tensor
+        return ragged_tensor.RaggedTensor.from_row_splits(pieces, splits, validate=False)

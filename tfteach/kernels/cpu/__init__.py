@@ -44,7 +44,8 @@ _INDEX = {
     """,
     "string": """
         StringJoin StringLength StringUpper StringLower StringStrip Substr StaticRegexReplace
-        RegexReplace StringToNumber AsString StringFormat ReduceJoin StringSplitV2
+        RegexReplace StringToNumber AsString StringFormat ReduceJoin StringSplitV2 StringSplit
+        DecodeRaw UnicodeDecode UnicodeEncode
     """,
     "sparse": """
         SparseToDense SparseAdd SparseAddGrad SparseTensorDenseAdd SparseTensorDenseMatMul

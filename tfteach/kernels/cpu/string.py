@@ -299,3 +299,94 @@ def string_split_v2(x, sep, *, maxsplit):
     vals = np.empty(len(values), dtype=object)
     vals[:] = values
     return idx, vals, np.array([x.shape[0], width], dtype=np.int64)
+
+
+@register_kernel("StringSplit")
+def string_split(x, delimiter, *, skip_empty):
+    x, d = _obj(x), _obj(delimiter)
+    if x.ndim != 1 or d.ndim != 0:
+        raise _invalid("input must be a vector and delimiter a scalar")
+    delims = set(_bytes(d[()]))
+    indices, values, width = [], [], 0
+    for i, b in enumerate(x):
+        if not delims:
+            parts = [b[k:k + 1] for k in range(len(b))]
+        else:
+            parts, cur = [], bytearray()
+            for c in b:
+                if c in delims:
+                    parts.append(bytes(cur))
+                    cur = bytearray()
+                else:
+                    cur.append(c)
+            parts.append(bytes(cur))
+        if skip_empty:
+            parts = [p for p in parts if p]
+        for j, p in enumerate(parts):
+            indices.append((i, j))
+            values.append(p)
+        width = max(width, len(parts))
+    vals = np.empty(len(values), dtype=object)
+    vals[:] = values
+    return (np.array(indices, dtype=np.int64).reshape(-1, 2), vals,
+            np.array([x.shape[0], width], dtype=np.int64))
+
+
+@register_kernel("DecodeRaw")
+def decode_raw(x, *, out_type, little_endian):
+    x = _obj(x)
+    dt = np.dtype(out_type.np_dtype).newbyteorder("<" if little_endian else ">")
+    rows = [np.frombuffer(_bytes(b), dtype=dt) if len(_bytes(b)) % dt.itemsize == 0
+            else None for b in x.reshape(-1)]
+    if any(r is None for r in rows):
+        raise _invalid(f"Input to DecodeRaw has length {len(_bytes(x.reshape(-1)[0]))} that "
+                       f"is not a multiple of {dt.itemsize}, the size of "
+                       f"{out_type.name}")
+    n = {len(r) for r in rows}
+    if len(n) > 1:
+        raise _invalid("DecodeRaw requires input strings to all be the same size, but "
+                       "they differ")
+    k = n.pop() if n else 0
+    out = np.array(rows, dtype=out_type.np_dtype).reshape(x.shape + (k,))
+    return out
+
+
+_CODECS = {"UTF-8": "utf-8", "UTF-16-BE": "utf-16-be", "UTF-32-BE": "utf-32-be"}
+
+
+@register_kernel("UnicodeDecode")
+def unicode_decode(x, *, input_encoding, errors, replacement_char,
+                   replace_control_characters, Tsplits):
+    codec = _CODECS[input_encoding]
+    splits, chars = [0], []
+    for b in _obj(x).reshape(-1):
+        try:
+            text = _bytes(b).decode(codec, "strict" if errors == "strict" else "replace")
+        except UnicodeDecodeError as e:
+            raise _invalid(f"Invalid formatting on input string: {e}") from None
+        cps = [ord(c) for c in text]
+        if errors == "ignore":
+            cps = [c for c in cps if c != 0xFFFD]
+        elif errors == "replace":
+            cps = [replacement_char if c == 0xFFFD else c for c in cps]
+        chars.extend(cps)
+        splits.append(len(chars))
+    return (np.array(splits, dtype=Tsplits.np_dtype), np.array(chars, dtype=np.int32))
+
+
+@register_kernel("UnicodeEncode")
+def unicode_encode(values, splits, *, errors, output_encoding, replacement_char):
+    codec = _CODECS[output_encoding]
+    values, splits = np.asarray(values), np.asarray(splits)
+    out = np.empty(max(len(splits) - 1, 0), dtype=object)
+    for i in range(len(out)):
+        text = []
+        for c in values[splits[i]:splits[i + 1]].tolist():
+            if 0 <= c <= 0x10FFFF and not 0xD800 <= c <= 0xDFFF:
+                text.append(chr(c))
+            elif errors == "strict":
+                raise _invalid(f"Invalid code point: {c}")
+            elif errors == "replace":
+                text.append(chr(replacement_char))
+        out[i] = "".join(text).encode(codec)
+    return out
