@@ -185,6 +185,10 @@ class SparseTensor:
     def _composite_components(self):
         return [self._indices, self._values, self._dense_shape]
 
+    @classmethod
+    def _from_components(cls, parts):
+        return cls(*parts)
+
     @staticmethod
     def _composite_value(parts):
         return SparseTensorValue(*parts)

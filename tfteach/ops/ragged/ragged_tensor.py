@@ -258,6 +258,13 @@ class RaggedTensor:
     def _composite_components(self):
         return [self.flat_values] + list(self.nested_row_splits)
 
+    @classmethod
+    def _from_components(cls, parts):
+        value = parts[0]
+        for splits in reversed(parts[1:]):
+            value = cls(value, splits, internal=True)
+        return value
+
     @staticmethod
     def _composite_value(parts):
         value = parts[0]
