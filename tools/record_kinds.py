@@ -217,6 +217,8 @@ CASES = [
     ("ragged", "concat_within_rows", "tf.concat([tf.ragged.constant([['John'], ['a', 'big', 'dog'], ['my', 'cat']]), tf.ragged.constant([['fell', 'asleep'], ['barked'], ['is', 'fuzzy']])], axis=1)"),
     ("ragged", "repr_uniform_rows", "tf.ragged.constant([[1, 2, 3]] * 4)"),
     ("ragged", "repr_wrapped", "tf.ragged.constant([[1.5, 2.25, 3.125]] * 7 + [[]])"),
+    ("ragged", "function_returns_ragged", "tf.function(lambda x: tf.RaggedTensor.from_row_lengths(x, [2, 1]) * 2)(tf.constant([1, 2, 3]))"),
+    ("ragged", "function_takes_ragged", "tf.function(lambda r: tf.reduce_sum(r, axis=1) + tf.cast(r.nrows(), tf.int32))(tf.ragged.constant([[1], [3, 4, 5], []]))"),
     ("ragged", "non_rectangular_constant", "tf.constant([[1, 2], [3]])"),
     # --- sparse ----------------------------------------------------------------------------
     ("sparse", "repr", "tf.SparseTensor(indices=[[0, 0], [1, 2]], values=[1.0, 2.0], dense_shape=[3, 4])"),
@@ -243,6 +245,7 @@ CASES = [
     ("sparse", "from_dense_roundtrip", "tf.sparse.to_dense(tf.sparse.from_dense(tf.constant([[0.0, 1.5], [2.0, 0.0]])))"),
     ("sparse", "transpose", "tf.sparse.transpose(tf.SparseTensor([[0, 0], [1, 2]], [1.0, 2.0], [3, 4]))"),
     ("sparse", "map_values", "tf.sparse.map_values(tf.multiply, tf.SparseTensor([[0, 0], [1, 2]], [1.0, 2.0], [3, 4]), 3.0)"),
+    ("sparse", "function_takes_and_returns_sparse", "tf.function(lambda s: (tf.sparse.to_dense(s), tf.sparse.reorder(s * 2)))(tf.SparseTensor([[0, 0], [1, 1]], [1.0, 2.0], [2, 2]))"),
     ("sparse", "scale", "tf.SparseTensor([[0, 0], [1, 2]], [1.0, 2.0], [3, 4]) * 2"),
     ("sparse", "grad_matmul", "grads(lambda v, b: tf.reduce_sum(tf.sparse.sparse_dense_matmul(tf.SparseTensor([[0, 0], [1, 2]], v, [3, 4]), b) ** 2), tf.constant([1.0, 2.0]), tf.reshape(tf.range(1.0, 9.0), [4, 2]))"),
     ("sparse", "grad_matmul_adjoint", "grads(lambda v, b: tf.reduce_sum(tf.sparse.sparse_dense_matmul(tf.SparseTensor([[0, 0], [1, 2]], v, [3, 4]), b, adjoint_a=True, adjoint_b=True) ** 2), tf.constant([1.0, 2.0]), tf.reshape(tf.range(1.0, 7.0), [2, 3]))"),
