@@ -28,7 +28,7 @@ batch_to_space_nd betainc bincount bitcast bitwise check_numerics check_pinned c
 cholesky_solve colocate_with  confusion_matrix  container control_flow_v2_enabled
 conv conv2d_backprop_filter_v2 conv2d_backprop_input_v2 convert_to_tensor_or_sparse_tensor
 count_up_to create_partitioned_variables cross decode_base64 decode_compressed
-decode_csv decode_json_example decode_raw delete_session_tensor depth_to_space dequantize
+decode_csv decode_json_example  delete_session_tensor depth_to_space dequantize
 deserialize_many_sparse   disable_control_flow_v2 disable_resource_variables
 disable_tensor_equality distribute distributions edit_distance enable_control_flow_v2
 enable_resource_variables enable_tensor_equality encode_base64  experimental
@@ -60,7 +60,7 @@ sparse_reduce_max sparse_reduce_max_sparse  sparse_reduce_sum_sparse
  sparse_reset_shape sparse_reshape sparse_retain sparse_segment_mean
 sparse_segment_sqrt_n sparse_segment_sum sparse_slice sparse_softmax sparse_split
   sparse_to_dense sparse_to_indicator
-sparse_transpose spectral  string_split  string_to_hash_bucket
+ spectral  string_split  string_to_hash_bucket
 string_to_hash_bucket_fast string_to_hash_bucket_strong   svd
 switch_case sysconfig   test  tpu 
 type_spec_from_value types uniform_unit_scaling_initializer  

@@ -219,6 +219,9 @@ CASES = [
     ("ragged", "repr_wrapped", "tf.ragged.constant([[1.5, 2.25, 3.125]] * 7 + [[]])"),
     ("ragged", "function_returns_ragged", "tf.function(lambda x: tf.RaggedTensor.from_row_lengths(x, [2, 1]) * 2)(tf.constant([1, 2, 3]))"),
     ("ragged", "function_takes_ragged", "tf.function(lambda r: tf.reduce_sum(r, axis=1) + tf.cast(r.nrows(), tf.int32))(tf.ragged.constant([[1], [3, 4, 5], []]))"),
+    ("ragged", "constant_mixed_types", "tf.ragged.constant([['one', 'two'], [3, 4]])"),
+    ("ragged", "constant_mixed_depths", "tf.ragged.constant(['A', ['B', 'C']])"),
+    ("ragged", "mismatch_same_nrows", "str(_catch(lambda: tf.ragged.constant([[1, 2, 3], [4], [5, 6]]) + tf.ragged.constant([[10, 20], [30, 40], [50]])))"),
     ("ragged", "non_rectangular_constant", "tf.constant([[1, 2], [3]])"),
     # --- sparse ----------------------------------------------------------------------------
     ("sparse", "repr", "tf.SparseTensor(indices=[[0, 0], [1, 2]], values=[1.0, 2.0], dense_shape=[3, 4])"),
@@ -303,7 +306,15 @@ def make_helpers(tf, v1):
                 b = sess.run(dense, {ph: ([[1, 1]], [7.0], [2, 3])})
                 return [a, b]
 
-    return {"graph_ops": graph_ops, "graph_tensors": graph_tensors, "grads": grads,
+    def _catch(fn):
+        """The message of the error fn raises (the whole text, not just its first line)."""
+        try:
+            fn()
+        except Exception as e:  # noqa: BLE001
+            return str(e)
+        return None
+
+    return {"_catch": _catch, "graph_ops": graph_ops, "graph_tensors": graph_tensors, "grads": grads,
             "function_ops": function_ops, "session_run": session_run,
             "session_feed_sparse": session_feed_sparse}
 

@@ -43,6 +43,7 @@ def constant_value(pylist, dtype=None, ragged_rank=None, inner_shape=None,
     depth = _max_depth(pylist)
     if depth == 0:
         raise ValueError("pylist must be a list (a scalar is not a ragged tensor)")
+    _check_leaves(pylist)
     if ragged_rank is None:
         ragged_rank = depth - 1 - (len(inner_shape) if inner_shape else 0)
         ragged_rank = max(ragged_rank, 1)
@@ -74,6 +75,24 @@ def constant_value(pylist, dtype=None, ragged_rank=None, inner_shape=None,
             np.abs(flat) < 2 ** 31):
         flat = flat.astype(np.int32)
     return flat, splits
+
+
+def _check_leaves(pylist):
+    """TF's two checks of a nested list: one nesting depth, one kind of scalar."""
+    depths, kinds = set(), set()
+
+    def walk(x, d):
+        if isinstance(x, (list, tuple)) or (isinstance(x, np.ndarray) and x.ndim):
+            for v in x:
+                walk(v, d + 1)
+            return
+        depths.add(d)
+        kinds.add("text" if isinstance(x, (str, bytes)) else "number")
+    walk(pylist, 0)
+    if len(depths) > 1:
+        raise ValueError("all scalar values must have the same nesting depth")
+    if len(kinds) > 1:
+        raise ValueError("Can't convert Python sequence with mixed types to Tensor.")
 
 
 def _has_text(level):
@@ -151,8 +170,18 @@ def _check_same_partition(a, b):
         if getattr(x, "_is_eager", False) and getattr(y, "_is_eager", False):
             xv, yv = x.numpy(), y.numpy()
             if xv.shape != yv.shape or np.any(xv != yv):
-                raise errors.InvalidArgumentError(None, None,
-                                                  "Condition x == y did not hold.")
+                raise errors.InvalidArgumentError(None, None, _assert_equal_text(xv, yv))
+
+
+def _assert_equal_text(x, y):
+    """TF's assert_equal message for two row partitions that differ."""
+    msg = "Condition x == y did not hold."
+    if x.shape != y.shape:
+        return msg
+    where = np.nonzero(x != y)[0]
+    return (f"{msg}\nIndices of first {len(where)} different values:\n{where[:, None]}\n"
+            f"Corresponding x values:\n{x[where]}\nCorresponding y values:\n{y[where]}\n"
+            f"First 3 elements of x:\n{x[:3]}\nFirst 3 elements of y:\n{y[:3]}")
 
 
 # --- element-wise ops on RaggedTensors (the apply_op hook) -------------------------------------
