@@ -401,9 +401,8 @@ def _make_reduction(op_type, doc):
            keep_dims=None):
         axis = _resolve_axis(axis, reduction_indices)
         keep = _resolve_keepdims(keepdims, keep_dims)
-        if getattr(input_tensor, "_tf_elementwise_dispatch", False):
-            from .ragged import ragged_ops
-            return ragged_ops.reduce(op_type, input_tensor, axis, keep, name)
+        if getattr(input_tensor, "_tf_elementwise_dispatch", False):   # a RaggedTensor
+            return input_tensor._reduce(op_type, axis, keep, name)
         if op_type in _ALLOWED:
             shape_rules.check_dtype(op_type, "input", input_tensor, _ALLOWED[op_type])
         dims = _reduction_dims(input_tensor, axis)

@@ -159,10 +159,6 @@ class SparseTensor:
     def with_values(self, new_values):
         return SparseTensor(self._indices, new_values, self._dense_shape)
 
-    def eval(self, feed_dict=None, session=None):
-        from ..client import session as _session
-        return _session._eval_using_default_session(self, feed_dict, self.graph, session)
-
     def __repr__(self):
         return (f"SparseTensor(indices={self._indices!s}, values={self._values!s}, "
                 f"dense_shape={self._dense_shape!s})")

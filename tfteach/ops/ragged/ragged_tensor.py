@@ -254,6 +254,16 @@ class RaggedTensor:
     def with_values(self, new_values):
         return RaggedTensor(_tensor(new_values), self._row_splits, internal=True)
 
+    # --- what tf.reduce_* and tf.concat do with RaggedTensors (ragged_ops.py) --------------
+    def _reduce(self, op_type, axis, keepdims, name):
+        from . import ragged_ops
+        return ragged_ops.reduce(op_type, self, axis, keepdims, name)
+
+    @staticmethod
+    def _concat(values, axis, name):
+        from . import ragged_ops
+        return ragged_ops.concat(values, axis, name)
+
     # --- Session.run: fetched as its parts, rebuilt as a RaggedTensorValue -------------------
     def _composite_components(self):
         return [self.flat_values] + list(self.nested_row_splits)
