@@ -107,7 +107,7 @@ def main():
     import test_cuda_sim as T
     from tfteach.framework import registry
     from tfteach.kernels.cuda.elementwise import GpuElementwise, GpuIntOrFloat
-    from tfteach.kernels.cuda import matmul, reduce as red
+    from tfteach.kernels.cuda import gemm as matmul, reduction as red
 
     driver_errors = []
     silent = []

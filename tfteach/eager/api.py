@@ -28,15 +28,13 @@ SUBMODULE_FIRST = {"strings": ("tfteach.ops.string_ops",),
                    "ragged": ("tfteach.ops.ragged.ragged_ops",)}
 
 
-GRAD_MODULES = ("tfteach.ops.math_grad", "tfteach.ops.array_grad", "tfteach.ops.nn_grad",
-                "tfteach.ops.linalg_grad", "tfteach.ops.random_grad")
-
 _loaded = []
 
 
 def load_all_ops():
-    """Imports every op-declaring module (and the gradient functions) once, so that the
-    kernels, which register against declared ops, can load."""
+    """Imports every module of tfteach/ops once: every op is declared and every gradient
+    registered (tools and walks over the whole registry; the registry itself loads a
+    family's kernels and gradients on first use)."""
     if _loaded:
         return
     _loaded.append(True)

@@ -7,27 +7,12 @@ that writes the line, so the line appears at every call.
 Values are formatted as TF's C++ printer does: at most `summarize` (3) items from each end of
 every dimension, floats in their shortest round-trip form, booleans as 1/0, strings quoted.
 """
-import sys
-
-import numpy as np
-
-from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
+from ..kernels.cpu.logging import _STDERR, _stream, _write, format_tensor  # noqa: F401
+from ..ops import logging_ops  # noqa: F401  (PrintV2; StringFormat is in string_ops)
 
 __all__ = ["tf_print", "format_tensor"]
-
-registry.register_op("PrintV2", inputs=(("*inputs", _dt.string),), outputs=(),
-                     shape=lambda op: [], stateful=True,
-                     doc="Writes a line (tf.print) every time it runs.")
-registry.NotDifferentiable("PrintV2")
-
-
-def format_tensor(value, dtype, summarize=3):
-    """A tensor's value as TF prints it (the StringFormat kernel's formatter)."""
-    from ..kernels.cpu.string import format_tensor as _format
-    return _format(value, dtype, summarize)
-
 
 def _format_python(x, summarize):
     """Non-tensor arguments print as Python prints them, with tensors inside formatted."""
@@ -45,34 +30,7 @@ def _format_python(x, summarize):
     return str(x)
 
 
-def _stream(output_stream):
-    if output_stream in (None, sys.stderr, "stderr") or output_stream is _STDERR:
-        return sys.stderr
-    if output_stream in (sys.stdout, "stdout"):
-        return sys.stdout
-    if hasattr(output_stream, "write"):
-        return output_stream
-    if isinstance(output_stream, str) and output_stream.startswith("file://"):
-        return output_stream[len("file://"):]
-    raise ValueError(f"Unsupported output stream, logging level, or file.{output_stream}. "
-                     f"Supported streams are sys.stdout, sys.stderr, tf.logging.info, "
-                     f"tf.logging.warning, tf.logging.error. File needs to be in the form "
-                     f"'file://path/to/file'.")
-
-
-_STDERR = object()
-
-
-def _write(text, stream):
-    if isinstance(stream, str):
-        with open(stream, "a", encoding="utf-8") as f:
-            f.write(text)
-    else:
-        stream.write(text)
-        if hasattr(stream, "flush"):
-            stream.flush()
-
-
+@registry.api("PrintV2")
 def tf_print(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=None):
     """`tf.print(*inputs)`: eagerly prints now; in a graph, returns the PrintV2 op."""
     stream = _stream(output_stream)
@@ -116,17 +74,3 @@ def _flat(x):
         yield x
 
 
-def _print_kernel(*texts, pieces, sep, end, output_stream):
-    it = iter(texts)
-    parts = []
-    for p in pieces:
-        if p is None:
-            t = next(it)
-            t = t[()] if isinstance(t, np.ndarray) else t
-            parts.append(t.decode() if isinstance(t, bytes) else str(t))
-        else:
-            parts.append(p)
-    _write(sep.join(parts) + end, output_stream)
-
-
-registry.register_kernel("PrintV2", "CPU")(_print_kernel)

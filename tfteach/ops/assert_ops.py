@@ -17,17 +17,7 @@ from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
 from ..framework.op_def_library import apply_op
-from . import array_ops, control_flow_v1, math_ops
-
-registry.register_op("Print", inputs=(("input", "T"), ("*data", "list:U")),
-                     shape=lambda op: [op.inputs[0].shape], stateful=True,
-                     doc="Identity that also writes the data's values to stderr (TF1's tf.Print).")
-
-
-@registry.RegisterGradient("Print")
-def _print_grad(op, *grads):
-    return [grads[0]] + [None] * (len(op.inputs) - 1)
-
+from . import array_ops, control_flow_v1, logging_ops, math_ops  # noqa: F401
 
 def _scalar(v):
     if isinstance(v, (bytes, np.bytes_)):
@@ -74,6 +64,7 @@ def _eager_values(items):
     return [x.numpy() if hasattr(x, "numpy") else x for x in items]
 
 
+@registry.api("Assert")
 def Assert(condition, data, summarize=None, name=None):
     """Fails at run time with the values of `data` unless `condition` (a scalar bool) holds."""
     summarize = 3 if summarize is None else summarize
@@ -112,6 +103,7 @@ def _shape_text(shape):
     return "[" + ",".join("?" if d is None else str(d) for d in shape.as_list()) + "]"
 
 
+@registry.api("Print")
 def Print(input_, data, message=None, first_n=None, summarize=None, name=None):
     """TF1's `tf.Print`: returns `input_` unchanged, and writes `message` and the values of
     `data` to stderr each time it runs (the first `first_n` times when given)."""

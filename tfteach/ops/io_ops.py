@@ -1,13 +1,33 @@
-"""Whole-file reads and writes as string tensors: `tf.io.read_file`, `tf.io.write_file`.
+"""The io family (TF's `io_ops`): the ops that write and read checkpoints, and whole-file
+reads and writes as string tensors (`tf.io.read_file`, `tf.io.write_file`).
 
-Kernels in `kernels/cpu/io.py`. Both ops touch the file system, so both are stateful: never
-folded into constants, and run again at every `Session.run`.
+`tf.train.Saver` (tfteach/train/saver.py) builds SaveV2/RestoreV2; their CPU kernels and the
+checkpoint file format live in tfteach/kernels/cpu/io.py, with ReadFile's and WriteFile's.
+ReadFile and WriteFile touch the file system, so both are stateful: never folded into
+constants, and run again at every `Session.run`.
 """
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
 from ..framework.op_def_library import apply_op
-from ..framework.tensor_shape import TensorShape
+from ..framework.tensor_shape import TensorShape, unknown_shape
+
+# The save and restore ops a graph-mode Saver adds (`save/SaveV2`, `save/RestoreV2`): the
+# session runs them, so saving reads every variable in one consistent run and a failed
+# restore changes nothing (the run rolls back its Assigns).
+registry.register_op("SaveV2", inputs=(("prefix", _dt.string), ("tensor_names", _dt.string),
+                                       ("shape_and_slices", _dt.string), ("*tensors", "T")),
+                     outputs=(), shape=lambda op: [], stateful=True,
+                     doc="Writes named tensors to a checkpoint (index + data files).")
+registry.register_op("RestoreV2", inputs=(("prefix", _dt.string),
+                                          ("tensor_names", _dt.string),
+                                          ("shape_and_slices", _dt.string)),
+                     outputs=lambda attrs: [("tensors", d) for d in attrs["dtypes"]],
+                     shape=lambda op: [unknown_shape()] * len(op.get_attr("dtypes")),
+                     stateful=True, doc="Reads named tensors back from a checkpoint.")
+registry.NotDifferentiable("SaveV2")
+registry.NotDifferentiable("RestoreV2")
+
 
 registry.register_op("ReadFile", inputs=(("filename", _dt.string),),
                      outputs=(("contents", _dt.string),), shape=lambda op: [TensorShape([])],
@@ -19,11 +39,13 @@ registry.NotDifferentiable("ReadFile")
 registry.NotDifferentiable("WriteFile")
 
 
+@registry.api("ReadFile")
 def read_file(filename, name=None):
     filename = _ops.convert_to_tensor(filename, dtype=_dt.string, name="filename")
     return apply_op("ReadFile", [filename], name=name or "ReadFile")[0]
 
 
+@registry.api("WriteFile")
 def write_file(filename, contents, name=None):
     """Eagerly writes at once and returns None; in a graph returns the WriteFile op."""
     with _ops.name_scope(name, "WriteFile", [filename, contents]) as scope:

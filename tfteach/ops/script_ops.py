@@ -39,35 +39,6 @@ RECORD = set()
 TAPES = {}
 
 
-@registry.RegisterGradient("EagerPyFunc")
-def _eager_py_func_grad(op, *grads):
-    token = op.get_attr("token")
-    RECORD.add(token)
-    wrt = [i for i, t in enumerate(op.inputs) if t.dtype.base_dtype.is_floating]
-    if not wrt:
-        return [None] * len(op.inputs)
-
-    def grad_func(*dys):
-        from ..eager.tensor import EagerTensor
-        import numpy as np
-        entry = TAPES.pop(token, None)
-        if entry is None:
-            raise RuntimeError(f"The gradient of {op.name} ({token}) runs without a run of "
-                               f"the op that recorded it: fetch both in one run.")
-        tape, xs, ys = entry
-        out = tape.gradient(ys, [xs[i] for i in wrt], output_gradients=list(dys))
-        return [EagerTensor(np.zeros(xs[i].shape, xs[i].dtype.as_numpy_dtype), xs[i].dtype)
-                if g is None else g for i, g in zip(wrt, out)]
-
-    from . import array_ops
-    dys = [array_ops.zeros_like(y) if g is None else g for y, g in zip(op.outputs, grads)]
-    # after the forward op, whose run records the tape, even where nothing else needs it
-    with _ops.control_dependencies(op.outputs or [op]):
-        got = py_function(grad_func, dys, [op.inputs[i].dtype.base_dtype for i in wrt])
-    got = iter(got if isinstance(got, list) else [got])
-    return [next(got) if i in wrt else None for i in range(len(op.inputs))]
-
-
 def lookup(token):
     return _FUNCS[token]
 
@@ -102,11 +73,14 @@ def _call(op_type, func, inp, Tout, name, eager_direct):
     return out[0] if single else out
 
 
+@registry.api("EagerPyFunc")
 def py_function(func=None, inp=None, Tout=None, name=None):
     """Runs `func` on EagerTensors; its results are converted to `Tout`."""
     return _call("EagerPyFunc", func, inp, Tout, name, eager_direct=True)
 
 
+@registry.api("PyFunc")
+@registry.api("PyFuncStateless")
 def numpy_function(func=None, inp=None, Tout=None, stateful=True, name=None):
     """Runs `func` on NumPy arrays; it must return arrays of the `Tout` dtypes."""
     return _call("PyFunc" if stateful else "PyFuncStateless", func, inp, Tout, name,

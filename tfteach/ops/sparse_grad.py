@@ -22,8 +22,8 @@ def _sparse_to_dense_grad(op, grad):
 @registry.RegisterGradient("SparseAdd")
 def _sparse_add_grad(op, *grads):
     val_grad = grads[1]
-    a_grad, b_grad = apply_op("SparseAddGrad", [val_grad, op.inputs[0], op.inputs[3],
-                                                op.outputs[0]], name="SparseAddGrad")
+    a_grad, b_grad = sparse_ops.sparse_add_grad(val_grad, op.inputs[0], op.inputs[3],
+                                                op.outputs[0])
     return [None, a_grad, None, None, b_grad, None, None]
 
 

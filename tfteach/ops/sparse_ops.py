@@ -233,6 +233,7 @@ def _sparse(x, name="sp_input"):
 
 # --- tf.sparse.* -------------------------------------------------------------------------------
 
+@registry.api("SparseToDense")
 def to_dense(sp_input, default_value=None, validate_indices=True, name=None):
     """The dense tensor (default_value, zero by default, where nothing is stored)."""
     sp = _sparse(sp_input)
@@ -248,6 +249,8 @@ def to_dense(sp_input, default_value=None, validate_indices=True, name=None):
 sparse_tensor_to_dense = to_dense
 
 
+@registry.api("SparseAdd")
+@registry.api("SparseTensorDenseAdd")
 def add(a, b, threshold=0, name=None):
     """sparse + sparse (a SparseTensor), or sparse + dense (a dense Tensor)."""
     sa, sb = isinstance(a, SparseTensor), isinstance(b, SparseTensor)
@@ -272,6 +275,14 @@ def add(a, b, threshold=0, name=None):
 sparse_add = add
 
 
+@registry.api("SparseAddGrad")
+def sparse_add_grad(backprop_val_grad, a_indices, b_indices, sum_indices, name=None):
+    """SparseAdd's gradient for each operand's values (what its gradient function builds)."""
+    return apply_op("SparseAddGrad", [backprop_val_grad, a_indices, b_indices, sum_indices],
+                    name=name or "SparseAddGrad")
+
+
+@registry.api("SparseTensorDenseMatMul")
 def sparse_dense_matmul(sp_a, b, adjoint_a=False, adjoint_b=False, name=None):
     """sp_a @ b for a rank-2 SparseTensor and a dense matrix (either adjointed)."""
     sp = _sparse(sp_a)
@@ -286,6 +297,7 @@ sparse_tensor_dense_matmul = sparse_dense_matmul
 matmul = sparse_dense_matmul
 
 
+@registry.api("SparseReorder")
 def reorder(sp_input, name=None):
     """The same entries with indices in row-major (lexicographic) order."""
     sp = _sparse(sp_input)
@@ -298,6 +310,7 @@ def reorder(sp_input, name=None):
 sparse_reorder = reorder
 
 
+@registry.api("SparseReduceSum")
 def reduce_sum(sp_input, axis=None, keepdims=None, output_is_sparse=False, name=None,
                reduction_axes=None, keep_dims=None):
     """The sum over `axis` (all axes when None) as a dense tensor."""

@@ -9,7 +9,7 @@ import re
 from ..framework import ops as _ops
 from ..framework import registry
 from ..framework.op_def_library import apply_op
-from ..framework.tensor_shape import TensorShape, unknown_shape
+from . import linalg_ops  # noqa: F401  (Einsum)
 
 __all__ = ["einsum"]
 
@@ -109,17 +109,7 @@ def _broadcast_dims(shapes, error):
     return out
 
 
-def _einsum_shape_rule(op):
-    from . import shape_rules
-    shapes = [shape_rules.dims(t.shape) for t in op.inputs]
-    dims = einsum_shape(op.get_attr("equation"), shapes, op.shape_error)
-    return [unknown_shape() if dims is None else TensorShape(dims)]
-
-
-registry.register_op("Einsum", inputs=(("*inputs", "T"),), outputs=(("output", "T"),),
-                     shape=_einsum_shape_rule)
-
-
+@registry.api("Einsum")
 def einsum(equation, *inputs, **kwargs):
     """Sums of products over the labels of `equation` ("ij,jk->ik" is a matmul). One Einsum
     op for one or two operands; more operands are contracted left to right, one Einsum per

@@ -121,6 +121,7 @@ def _strings(x, name="input"):
 
 # --- constructors -------------------------------------------------------------------------
 
+@registry.api("StringJoin")
 def join(inputs, separator="", name=None):
     """Element-wise concatenation of string tensors (scalars broadcast)."""
     if not isinstance(inputs, (list, tuple)):
@@ -132,6 +133,7 @@ def join(inputs, separator="", name=None):
 string_join = join
 
 
+@registry.api("StringLength")
 def length(input, unit="BYTE", name=None):  # noqa: A002 - TF's name
     if unit not in ("BYTE", "UTF8_CHAR"):
         raise ValueError(f"Value for attr 'unit' of \"{unit}\" is not in the list of allowed "
@@ -140,16 +142,19 @@ def length(input, unit="BYTE", name=None):  # noqa: A002 - TF's name
                     name=name or "StringLength")[0]
 
 
+@registry.api("StringUpper")
 def upper(input, encoding="", name=None):  # noqa: A002
     return apply_op("StringUpper", [_strings(input)], {"encoding": encoding},
                     name=name or "StringUpper")[0]
 
 
+@registry.api("StringLower")
 def lower(input, encoding="", name=None):  # noqa: A002
     return apply_op("StringLower", [_strings(input)], {"encoding": encoding},
                     name=name or "StringLower")[0]
 
 
+@registry.api("StringStrip")
 def strip(input, name=None):  # noqa: A002
     return apply_op("StringStrip", [_strings(input)], name=name or "StringStrip")[0]
 
@@ -157,6 +162,7 @@ def strip(input, name=None):  # noqa: A002
 string_strip = strip
 
 
+@registry.api("Substr")
 def substr(input, pos, len, unit="BYTE", name=None):  # noqa: A002
     """`len` bytes (or UTF-8 characters) from `pos`; a negative `pos` counts from the end."""
     if unit not in ("BYTE", "UTF8_CHAR"):
@@ -166,6 +172,8 @@ def substr(input, pos, len, unit="BYTE", name=None):  # noqa: A002
                     name=name or "Substr")[0]
 
 
+@registry.api("StaticRegexReplace")
+@registry.api("RegexReplace")
 def regex_replace(input, pattern, rewrite, replace_global=True, name=None):  # noqa: A002
     """Python-string pattern and rewrite: StaticRegexReplace (compiled once, as TF);
     tensors: RegexReplace."""
@@ -180,6 +188,7 @@ def regex_replace(input, pattern, rewrite, replace_global=True, name=None):  # n
                     {"replace_global": bool(replace_global)}, name=name or "RegexReplace")[0]
 
 
+@registry.api("StringToNumber")
 def to_number(input, out_type=_dt.float32, name=None):  # noqa: A002
     out_type = _dt.as_dtype(out_type)
     if out_type not in (_dt.float32, _dt.float64, _dt.int32, _dt.int64):
@@ -197,6 +206,7 @@ _AS_STRING_TYPES = ("float32", "float64", "int32", "uint8", "int16", "int8", "in
                     "complex128", "bool", "string")
 
 
+@registry.api("AsString")
 def as_string(input, precision=-1, scientific=False, shortest=False, width=-1,  # noqa: A002
               fill="", name=None):
     """Numbers and bools as strings: floats '%.6f' unless `precision`, `scientific` or
@@ -214,6 +224,7 @@ def as_string(input, precision=-1, scientific=False, shortest=False, width=-1,  
                                       "fill": fill}, name=name or "AsString")[0]
 
 
+@registry.api("StringFormat")
 def format(template, inputs, placeholder="{}", summarize=3, name=None):  # noqa: A001
     """The template with each placeholder replaced by one tensor, as tf.print prints it."""
     if isinstance(inputs, (list, tuple)):
@@ -232,6 +243,7 @@ def format(template, inputs, placeholder="{}", summarize=3, name=None):  # noqa:
                     name=name or "StringFormat")[0]
 
 
+@registry.api("ReduceJoin")
 def reduce_join(inputs, axis=None, keepdims=False, separator="", name=None):
     """Joins the strings over `axis` (all axes when None)."""
     with _ops.name_scope(name, "ReduceJoin", [inputs, axis]) as scope:
@@ -251,6 +263,7 @@ def reduce_join(inputs, axis=None, keepdims=False, separator="", name=None):
                         name="ReduceJoin")[0]
 
 
+@registry.api("StringSplitV2")
 def split(input, sep=None, maxsplit=-1, name=None):  # noqa: A002
     """Splits on `sep` (None: runs of whitespace). A scalar gives a vector; a vector of N
     strings a RaggedTensor of N rows."""
@@ -290,6 +303,7 @@ def _ragged_from_split(indices, values, shape, scalar):
     return rt[0] if scalar else rt
 
 
+@registry.api("StringSplit")
 def bytes_split(input, name=None):  # noqa: A002
     """Each string's bytes as one-byte strings (a vector for a scalar, ragged rows for a
     vector), with TF's StringSplit and an empty delimiter."""
@@ -305,6 +319,7 @@ def bytes_split(input, name=None):  # noqa: A002
         return _ragged_from_split(indices, values, shape, rank == 0)
 
 
+@registry.api("DecodeRaw")
 def decode_raw(input_bytes, out_type, little_endian=True, fixed_length=None, name=None):
     if fixed_length is not None:
         raise NotImplementedError("tfteach's decode_raw has no fixed_length")
@@ -333,6 +348,7 @@ def _decode(input, input_encoding, errors, replacement_char):  # noqa: A002
     return splits, chars, rank == 0
 
 
+@registry.api("UnicodeDecode")
 def unicode_decode(input, input_encoding, errors="replace",  # noqa: A002
                    replacement_char=65533, replace_control_characters=False, name=None):
     """The code points of a string (a vector), or of each string of a vector (ragged)."""
@@ -344,6 +360,7 @@ def unicode_decode(input, input_encoding, errors="replace",  # noqa: A002
         return ragged_tensor.RaggedTensor.from_row_splits(chars, splits, validate=False)
 
 
+@registry.api("UnicodeEncode")
 def unicode_encode(input, output_encoding, errors="replace",  # noqa: A002
                    replacement_char=65533, name=None):
     """Code points back to strings: a vector to one string, ragged rows to a vector."""

@@ -19,26 +19,10 @@ from ..framework import registry
 from ..framework.ops import GraphKeys
 from ..framework.op_def_library import apply_op
 from ..framework.tensor_shape import TensorShape
+from ..ops import summary_ops  # noqa: F401  (ScalarSummary, ...)
 
 __all__ = ["scalar", "histogram", "text", "merge", "merge_all", "FileWriter",
            "FileWriterCache", "tensor_summary", "get_summary_description"]
-
-
-def _scalar_shape(op):
-    return [TensorShape([])]
-
-
-registry.register_op("ScalarSummary", inputs=(("tags", _dt.string), ("values", "T")),
-                     outputs=(("summary", _dt.string),), shape=_scalar_shape)
-registry.register_op("HistogramSummary", inputs=(("tag", _dt.string), ("values", "T")),
-                     outputs=(("summary", _dt.string),), shape=_scalar_shape)
-registry.register_op("TensorSummaryV2", inputs=(("tag", _dt.string), ("tensor", "T"),
-                                                ("serialized_summary_metadata", _dt.string)),
-                     outputs=(("summary", _dt.string),), shape=_scalar_shape)
-registry.register_op("MergeSummary", inputs=(("*inputs", _dt.string),),
-                     outputs=(("summary", _dt.string),), shape=_scalar_shape)
-for _t in ("ScalarSummary", "HistogramSummary", "TensorSummaryV2", "MergeSummary"):
-    registry.NotDifferentiable(_t)
 
 
 def _pb():
@@ -103,6 +87,7 @@ def _check_eager(fn):
                            f"execution. Use tf.summary.{fn} in TF2 code.")
 
 
+@registry.api("ScalarSummary")
 def scalar(name, tensor, collections=None, family=None):
     """A summary of one scalar value (the curve TensorBoard draws)."""
     _check_eager("scalar")
@@ -112,6 +97,7 @@ def scalar(name, tensor, collections=None, family=None):
     return val
 
 
+@registry.api("HistogramSummary")
 def histogram(name, values, collections=None, family=None):
     """A summary of the distribution of `values` (TensorBoard's histograms tab)."""
     _check_eager("histogram")
@@ -121,6 +107,7 @@ def histogram(name, values, collections=None, family=None):
     return val
 
 
+@registry.api("TensorSummaryV2")
 def tensor_summary(name, tensor, summary_description=None, collections=None,
                    summary_metadata=None, family=None, display_name=None):
     _check_eager("tensor_summary")
@@ -150,6 +137,7 @@ def text(name, tensor, collections=None):
     return tensor_summary(name, t, summary_metadata=meta, collections=collections)
 
 
+@registry.api("MergeSummary")
 def merge(inputs, collections=None, name=None):
     """One op whose value is all the `inputs` summaries in one Summary."""
     _check_eager("merge")

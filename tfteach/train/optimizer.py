@@ -17,7 +17,7 @@ from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework.ops import GraphKeys
 from ..ops import control_flow_ops, gradients_impl, math_ops, state_ops, variables
-from . import training_ops  # noqa: F401  (declares the Apply* ops)
+from ..ops import training_ops  # noqa: F401  (declares the Apply* ops)
 
 # In the order TF1's error message lists them.
 _VALID_DTYPES = (_dt.float32, _dt.float64, _dt.float16, _dt.bfloat16)

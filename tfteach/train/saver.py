@@ -17,11 +17,9 @@ state file is replaced last, so a crash mid-save leaves the previous checkpoint 
 and `latest_checkpoint` never names a half-written one. A missing file is NotFoundError, a
 truncated or corrupted one DataLossError, both naming the file.
 """
-import base64
 import json
 import os
 import time
-import zlib
 
 import numpy as np
 
@@ -30,160 +28,27 @@ from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 
 from ..framework import registry
-from ..framework.tensor_shape import TensorShape, unknown_shape
+from ..framework.tensor_shape import unknown_shape
+from ..ops import io_ops  # noqa: F401  (SaveV2, RestoreV2)
 
-# The save and restore ops a graph-mode Saver adds (`save/SaveV2`, `save/RestoreV2`): the
-# session runs them, so saving reads every variable in one consistent run and a failed
-# restore changes nothing (the run rolls back its Assigns).
-registry.register_op("SaveV2", inputs=(("prefix", _dt.string), ("tensor_names", _dt.string),
-                                       ("shape_and_slices", _dt.string), ("*tensors", "T")),
-                     outputs=(), shape=lambda op: [], stateful=True)
-registry.register_op("RestoreV2", inputs=(("prefix", _dt.string),
-                                          ("tensor_names", _dt.string),
-                                          ("shape_and_slices", _dt.string)),
-                     outputs=lambda attrs: [("tensors", d) for d in attrs["dtypes"]],
-                     shape=lambda op: [unknown_shape()] * len(op.get_attr("dtypes")),
-                     stateful=True)
-registry.NotDifferentiable("SaveV2")
-registry.NotDifferentiable("RestoreV2")
+def _io():
+    # The checkpoint files are written and read by the SaveV2/RestoreV2 kernels' module;
+    # imported on first use, so `import tfteach` loads no kernel module.
+    from ..kernels.cpu import io
+    return io
 
 
-def _str(x):
-    x = np.asarray(x)[()] if not isinstance(x, (bytes, str)) else x
-    return x.decode() if isinstance(x, bytes) else str(x)
-
-
-@registry.register_kernel("SaveV2")
-def _save_v2(prefix, tensor_names, shape_and_slices, *tensors):
-    names = [_str(n) for n in np.asarray(tensor_names).reshape(-1)]
-    _write_checkpoint(_str(prefix), list(zip(names, [np.asarray(t) for t in tensors])))
-
-
-@registry.register_kernel("RestoreV2")
-def _restore_v2(prefix, tensor_names, shape_and_slices, *, dtypes):
-    reader = CheckpointReader(_str(prefix))
-    out = []
-    for name, dt in zip((_str(n) for n in np.asarray(tensor_names).reshape(-1)), dtypes):
-        value = reader.get_tensor(name)
-        if value.dtype != object and _dt.as_dtype(value.dtype) != dt.base_dtype:
-            raise errors.InvalidArgumentError(
-                None, None, f"tensor_name = {name}; expected dtype {dt.base_dtype.name} does "
-                            f"not equal original dtype {_dt.as_dtype(value.dtype).name}")
-        out.append(value)
-    return tuple(out) if len(out) != 1 else out[0]
-
-
-_MAGIC = b"TFTEACH-CHECKPOINT-INDEX 1\n"
-_DATA_SUFFIX = ".data-00000-of-00001"
-
-
-# --- files ---------------------------------------------------------------------------------
-
-def _atomic_write(path, data):
-    tmp = f"{path}.tmp{os.getpid()}_{time.monotonic_ns()}"
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+def CheckpointReader(prefix):
+    """A reader of checkpoint `prefix` (kernels/cpu/io.py's CheckpointReader)."""
+    return _io().CheckpointReader(prefix)
 
 
 def _write_checkpoint(prefix, named_arrays):
-    entries = {}
-    chunks = []
-    offset = 0
-    for name, arr in named_arrays:
-        arr = np.asarray(arr)
-        if arr.dtype == object:
-            strs = [x if isinstance(x, bytes) else str(x).encode() for x in arr.reshape(-1)]
-            entries[name] = {"dtype": "string", "shape": list(arr.shape),
-                             "strings": [base64.b64encode(s).decode("ascii") for s in strs]}
-            continue
-        raw = np.ascontiguousarray(arr).tobytes()
-        entries[name] = {"dtype": _dt.as_dtype(arr.dtype).name, "shape": list(arr.shape),
-                         "offset": offset, "nbytes": len(raw), "crc32": zlib.crc32(raw)}
-        chunks.append(raw)
-        offset += len(raw)
-    index = _MAGIC + json.dumps({"data_bytes": offset, "tensors": entries},
-                                sort_keys=True).encode()
-    # Data first, index last: an index only ever describes a complete data file.
-    _atomic_write(prefix + _DATA_SUFFIX, b"".join(chunks))
-    _atomic_write(prefix + ".index", index)
+    _io()._write_checkpoint(prefix, named_arrays)
 
 
-def _read_index(prefix):
-    path = prefix + ".index"
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except FileNotFoundError:
-        raise errors.NotFoundError(None, None, f"Unsuccessful TensorSliceReader constructor: "
-                                               f"Failed to find any matching files for "
-                                               f"{prefix} ({path} does not exist)") from None
-    if not raw.startswith(_MAGIC):
-        raise errors.DataLossError(None, None, f"Unable to read checkpoint index {path}: not "
-                                               f"a tfteach checkpoint (bad header)")
-    try:
-        index = json.loads(raw[len(_MAGIC):].decode())
-        tensors = index["tensors"]
-        data_bytes = int(index["data_bytes"])
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise errors.DataLossError(None, None, f"Unable to read checkpoint index {path}: "
-                                               f"truncated or corrupted") from None
-    return tensors, data_bytes
-
-
-class CheckpointReader:
-    """Reads tensors of one checkpoint by name (`tf.train.load_checkpoint`)."""
-
-    def __init__(self, prefix):
-        self._prefix = prefix
-        self._tensors, data_bytes = _read_index(prefix)
-        path = prefix + _DATA_SUFFIX
-        if data_bytes:
-            try:
-                with open(path, "rb") as f:
-                    self._data = f.read()
-            except FileNotFoundError:
-                raise errors.NotFoundError(None, None, f"Checkpoint data file {path} does not "
-                                                       f"exist") from None
-        else:
-            self._data = b""
-            if not os.path.exists(path):
-                raise errors.NotFoundError(None, None, f"Checkpoint data file {path} does not "
-                                                       f"exist")
-        if len(self._data) != data_bytes:
-            raise errors.DataLossError(None, None, f"Checkpoint data file {path} is truncated "
-                                                   f"or corrupted: expected {data_bytes} bytes, "
-                                                   f"found {len(self._data)}")
-
-    def has_tensor(self, name):
-        return name in self._tensors
-
-    def get_variable_to_shape_map(self):
-        return {k: list(v["shape"]) for k, v in self._tensors.items()}
-
-    def get_variable_to_dtype_map(self):
-        return {k: _dt.as_dtype(v["dtype"]) for k, v in self._tensors.items()}
-
-    def get_tensor(self, name):
-        e = self._tensors.get(name)
-        if e is None:
-            raise errors.NotFoundError(None, None, f"Key {name} not found in checkpoint")
-        shape = tuple(e["shape"])
-        if e["dtype"] == "string":
-            vals = [base64.b64decode(s) for s in e["strings"]]
-            out = np.empty(len(vals), dtype=object)
-            out[:] = vals
-            return out.reshape(shape)
-        dtype = _dt.as_dtype(e["dtype"]).np_dtype
-        raw = self._data[e["offset"]:e["offset"] + e["nbytes"]]
-        if len(raw) != e["nbytes"] or zlib.crc32(raw) != e["crc32"] or \
-                len(raw) != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize:
-            raise errors.DataLossError(None, None, f"Checksum does not match for {name} in "
-                                                   f"{self._prefix + _DATA_SUFFIX}: the file is "
-                                                   f"corrupted")
-        return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+def _atomic_write(path, data):
+    _io()._atomic_write(path, data)
 
 
 def load_checkpoint(ckpt_dir_or_file):
@@ -372,6 +237,8 @@ class Saver:
                 getattr(v, "_is_graph_variable", False) for v in names.values()):
             self._graph_ops = self._add_graph_ops(names)
 
+    @registry.api("RestoreV2")
+    @registry.api("SaveV2")
     def _add_graph_ops(self, names):
         """TF's save/restore subgraph: `save/Const` (the path, fed), `save/SaveV2`,
         `save/control_dependency`, `save/RestoreV2`, one `save/Assign` per variable and
@@ -481,7 +348,7 @@ class Saver:
                                 [t for _, t in self._last_checkpoints if t is not None])
         # Old files go only after the state file stopped naming them.
         for p in doomed:
-            for suffix in (".index", _DATA_SUFFIX, ".meta"):
+            for suffix in (".index", _io()._DATA_SUFFIX, ".meta"):
                 try:
                     os.remove(p + suffix)
                 except FileNotFoundError:

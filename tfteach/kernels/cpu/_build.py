@@ -5,6 +5,8 @@ function, compiled for each dtype only the first time that dtype is used; the co
 machine code is cached on disk (`cache=True`), so a new process loads it in milliseconds.
 Kernels are module-level functions with canonical dtypes, which numba's cache requires.
 """
+__toolkit__ = True   # shared machinery for the family modules: registers no kernels
+
 import numpy as np
 
 from ... import errors

@@ -20,10 +20,38 @@ from ...framework.registry import register_kernel
 from ...ops.nn_ops import conv_padding
 from ._build import FLOATS, NUMERIC, Elementwise
 from . import gemm, threads
-from .math import _relu
 from .threads import blas_single_thread, parallel
 
 _ROWS_PER_TASK = 512       # output pixels per im2col block: ~K*512*4 bytes, L2-sized
+
+
+# --- activations: element-wise, each a scalar function made into a ufunc ----------------------
+
+def _softplus(x):
+    if x > 0:
+        return x + math.log1p(math.exp(-x))
+    return math.log1p(math.exp(x))
+
+
+def _softsign(x): return x / (1.0 + abs(x))
+
+
+# TF's Relu is Eigen's max(x, 0), which keeps x unless x < 0: NaN and -0.0 pass through and
+# -inf becomes 0 (x * 0 would give NaN there, and -0.0 for negative x).
+def _relu(x): return 0 if x < 0 else x
+def _relu6(x): return 0 if x < 0 else (6 if x > 6 else x)
+def _elu(x): return x if x > 0 else math.expm1(x)
+
+
+def _selu(x):
+    a, s = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+    return s * x if x > 0 else s * a * math.expm1(x)
+
+
+for _t, _f, _types in (("Softplus", _softplus, FLOATS), ("Softsign", _softsign, FLOATS),
+                       ("Relu", _relu, NUMERIC), ("Relu6", _relu6, NUMERIC),
+                       ("Elu", _elu, FLOATS), ("Selu", _selu, FLOATS)):
+    register_kernel(_t)(Elementwise(_t, _f, _types, 1))
 
 
 # --- element-wise activation gradients ---------------------------------------------------------
@@ -966,3 +994,35 @@ def avg_pool_grad(orig_input_shape, grad, *, ksize, strides, padding, data_forma
         with parallel(out.size):
             _avg_pool_grad(g, *geo, out)
     return _from_nhwc(out, data_format).astype(dt, copy=False)
+
+
+# --- top-k ---------------------------------------------------------------------------------------
+
+def _err(msg):
+    return errors.InvalidArgumentError(None, None, msg)
+
+
+def _dims(shape):
+    return "[" + ",".join(str(int(d)) for d in shape) + "]"
+
+
+@register_kernel("TopKV2")
+def top_k(x, k, *, sorted, index_type):  # noqa: A002 - the attr's name
+    x = np.asarray(x)
+    k = int(k)
+    if k < 0:
+        raise _err(f"Need k >= 0, got {k}")
+    if x.ndim < 1:
+        raise _err(f"input must be >= 1-D, got shape {_dims(x.shape)}")
+    n = x.shape[-1]
+    if n < k:
+        raise _err(f"input must have at least k columns. Had {n}, needed {k}")
+    key = x
+    if x.dtype.kind == "f":
+        # TF's comparisons never rank NaN above a number: NaN comes last
+        key = np.where(np.isnan(x), -np.inf, x)
+    # a descending order that keeps equal values in index order: the stable ascending
+    # order of the reversed row, read backwards
+    order = np.argsort(key[..., ::-1], axis=-1, kind="stable")[..., ::-1][..., :k]
+    idx = (n - 1 - order).astype(index_type.np_dtype)
+    return np.take_along_axis(x, idx.astype(np.intp), axis=-1), idx

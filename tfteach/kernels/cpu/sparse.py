@@ -7,7 +7,6 @@ import numpy as np
 
 from ... import errors
 from ...framework.registry import register_kernel
-from ...ops import sparse_ops  # noqa: F401 - the op declarations come first
 
 
 def _invalid(msg):

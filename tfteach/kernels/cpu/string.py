@@ -12,7 +12,6 @@ import numpy as np
 from ... import errors
 from ...framework import dtypes as _dt
 from ...framework.registry import register_kernel
-from ...ops import string_ops  # noqa: F401 - the op declarations come first
 
 
 def _obj(x):

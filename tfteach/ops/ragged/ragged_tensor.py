@@ -12,6 +12,7 @@ import numpy as np
 from ... import errors
 from ...framework import dtypes as _dt
 from ...framework import ops as _ops
+from ...framework import registry
 from ...framework.op_def_library import apply_op
 from ...framework.tensor_shape import TensorShape
 from .. import array_ops, math_ops
@@ -210,6 +211,7 @@ class RaggedTensor:
             return row_splits_to_segment_ids(self._row_splits)
 
     # --- conversions -----------------------------------------------------------------------
+    @registry.api("RaggedTensorToTensor")
     def to_tensor(self, default_value=None, name=None, shape=None):
         with _ops.name_scope(name, "RaggedToTensor", [self, default_value, shape]):
             dt = self.dtype.base_dtype

@@ -1,0 +1,114 @@
+"""CPU kernels of the logging family (Assert, Print, PrintV2, Timestamp) and the
+text format tf.print writes (eager/printing.py uses the same functions)."""
+import sys
+import time
+
+import numpy as np
+
+from ...framework import dtypes as _dt
+from ...framework.registry import register_kernel
+
+
+@register_kernel("Assert")
+def assert_(cond, *data, summarize):
+    if bool(np.all(cond)):
+        return ()
+    from ...ops import assert_ops
+    raise assert_ops.assertion_failed(data, summarize)
+
+
+_print_counts = {}      # runs of each Print op so far, for first_n
+
+
+@register_kernel("Print")
+def print_(x, *data, message, first_n, summarize, op):
+    count = _print_counts.get(op, 0)
+    if first_n < 0 or count < first_n:
+        _print_counts[op] = count + 1
+        from ...ops import assert_ops
+        sys.stderr.write(assert_ops.print_line(message, data, summarize))
+    return x
+
+
+def _scalar_text(v, dtype):
+    if dtype.is_bool:
+        return "1" if v else "0"
+    if dtype is _dt.string:
+        b = v if isinstance(v, bytes) else str(v).encode()
+        return '"' + b.decode("utf-8", "backslashreplace") + '"'
+    if dtype.is_floating:
+        f = float(v)
+        if dtype is _dt.float64:
+            s = "%.15g" % f
+            return s if float(s) == f else "%.17g" % f
+        s = "%g" % f
+        return s if np.float32(float(s)) == np.float32(f) else "%.9g" % f
+    if dtype.is_complex:
+        return f"({v.real},{v.imag})"
+    return str(int(v))
+
+
+def format_tensor(value, dtype, summarize=3):
+    a = np.asarray(value, dtype=object if dtype is _dt.string else None)
+    if a.ndim == 0:
+        return _scalar_text(a[()], dtype)
+    limit = None if summarize is None or summarize < 0 else summarize
+
+    def rec(x, depth):
+        n = x.shape[0]
+        cut = limit is not None and n > 2 * limit
+        idx = list(range(limit)) + [None] + list(range(n - limit, n)) if cut else range(n)
+        if x.ndim == 1:
+            parts = ["..." if i is None else _scalar_text(x[i], dtype) for i in idx]
+            return "[" + " ".join(parts) + "]"
+        sep = "\n" * (x.ndim - 1) + " " * (depth + 1)
+        parts = ["..." if i is None else rec(x[i], depth + 1) for i in idx]
+        return "[" + sep.join(parts) + "]"
+    return rec(a, 0)
+
+
+def _stream(output_stream):
+    if output_stream in (None, sys.stderr, "stderr") or output_stream is _STDERR:
+        return sys.stderr
+    if output_stream in (sys.stdout, "stdout"):
+        return sys.stdout
+    if hasattr(output_stream, "write"):
+        return output_stream
+    if isinstance(output_stream, str) and output_stream.startswith("file://"):
+        return output_stream[len("file://"):]
+    raise ValueError(f"Unsupported output stream, logging level, or file.{output_stream}. "
+                     f"Supported streams are sys.stdout, sys.stderr, tf.logging.info, "
+                     f"tf.logging.warning, tf.logging.error. File needs to be in the form "
+                     f"'file://path/to/file'.")
+
+
+_STDERR = object()
+
+
+def _write(text, stream):
+    if isinstance(stream, str):
+        with open(stream, "a", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        stream.write(text)
+        if hasattr(stream, "flush"):
+            stream.flush()
+
+
+@register_kernel("PrintV2")
+def _print_kernel(*texts, pieces, sep, end, output_stream):
+    it = iter(texts)
+    parts = []
+    for p in pieces:
+        if p is None:
+            t = next(it)
+            t = t[()] if isinstance(t, np.ndarray) else t
+            parts.append(t.decode() if isinstance(t, bytes) else str(t))
+        else:
+            parts.append(p)
+    _write(sep.join(parts) + end, output_stream)
+
+
+@register_kernel("Timestamp")
+def timestamp():
+    return np.float64(time.time())
