@@ -31,7 +31,8 @@ from numba import cuda  # noqa: E402
 from numba.cuda import dispatcher as _dispatcher  # noqa: E402
 from numba.cuda.cudadrv import devicearray  # noqa: E402
 
-from tfteach.runtime import devices, gpu_memory  # noqa: E402
+from tfteach.kernels import gpu_memory  # noqa: E402
+from tfteach.runtime import devices  # noqa: E402
 
 COMPILED = {}     # (kernel name, code, argument types) -> None | error text
 _LAUNCHES = [0]

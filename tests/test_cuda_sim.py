@@ -30,7 +30,8 @@ if _ACTIVE:
     import tfteach.v1 as tf
     from tfteach.framework import registry
     from tfteach.framework.op_def_library import apply_op
-    from tfteach.runtime import gpu_memory
+    from tfteach.kernels import gpu_memory
+    from tfteach.runtime import devices
     from tfteach.eager import api
     api.load_all_ops()                  # every op declared, then every family's GPU kernels
     registry.load_kernels("GPU")
@@ -528,7 +529,7 @@ def test_pool_tracks_device_tensors():
     del a
     gc.collect()
     assert p.bytes_in_use == base and p.peak_bytes_in_use == peak
-    info = gpu_memory.get_memory_info("GPU:0")
+    info = devices.get_memory_info("GPU:0")
     assert info["current"] == base and info["peak"] >= base + 4096
 
 

@@ -64,7 +64,7 @@ SUB_OVERRIDES = {
                   "is_nan": "tfteach.ops.math_ops:is_nan",
                   "is_inf": "tfteach.ops.math_ops:is_inf",
                   "is_finite": "tfteach.ops.math_ops:is_finite"},
-    "nest": {n: f"tfteach.eager.nest:{n}" for n in ("assert_same_structure", "flatten",
+    "nest": {n: f"tfteach.framework.nest:{n}" for n in ("assert_same_structure", "flatten",
                                                     "is_nested", "map_structure",
                                                     "pack_sequence_as")},
 }

@@ -1,7 +1,7 @@
 """TF1's graph iterator: `make_one_shot_iterator(ds)` and `iterator.get_next()`."""
 import itertools
 
-from ..eager import nest
+from ..framework import nest
 from ..framework import ops as _ops
 from ..framework import registry
 

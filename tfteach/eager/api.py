@@ -28,20 +28,7 @@ SUBMODULE_FIRST = {"strings": ("tfteach.ops.string_ops",),
                    "ragged": ("tfteach.ops.ragged.ragged_ops",)}
 
 
-_loaded = []
-
-
-def load_all_ops():
-    """Imports every module of tfteach/ops once: every op is declared and every gradient
-    registered (tools and walks over the whole registry; the registry itself loads a
-    family's kernels and gradients on first use)."""
-    if _loaded:
-        return
-    _loaded.append(True)
-    import pkgutil
-    import tfteach.ops as ops_pkg
-    for info in pkgutil.iter_modules(ops_pkg.__path__):
-        _import(f"tfteach.ops.{info.name}")
+from ..ops import load_all_ops  # noqa: E402,F401 - the ops layer's; kept here for callers
 
 
 def _import(modname):

@@ -176,8 +176,8 @@ _ops_loaded = []
 
 
 def _load_ops():
-    from . import api
-    api.load_all_ops()
+    from .. import ops as _ops_pkg
+    _ops_pkg.load_all_ops()
     _ops_loaded.append(True)
 
 
@@ -409,3 +409,23 @@ def equality(x, y, op_type):
 
 op_def_library.EAGER_EXECUTE = execute
 op_def_library.EAGER_FAST = execute_fast
+
+
+def _call_py_function(func, inputs, record):
+    """EagerPyFunc's kernel calls the user's function through this hook: on EagerTensors,
+    eagerly even inside a TF1 program; with `record`, under a GradientTape the op's gradient
+    (ops/script_grad.py) differentiates later."""
+    args = [EagerTensor(np.asarray(x), _dt.as_dtype(np.asarray(x).dtype)) for x in inputs]
+    with context.eager_mode():
+        if not record:
+            return func(*args), None
+        from .backprop import GradientTape
+        with GradientTape(persistent=False) as tape:
+            for a in args:
+                if a.dtype.is_floating:
+                    tape.watch(a)
+            ret = func(*args)
+        return ret, (tape, args)
+
+
+registry.EAGER_PY_CALL = _call_py_function

@@ -25,11 +25,12 @@ import weakref
 import numpy as np
 
 from ..framework import dtypes as _dt
+from ..framework import nest
 from ..framework import ops as _ops
 from ..framework.op_def_library import apply_op
 from ..framework.tensor_shape import TensorShape, as_shape
 from ..runtime.executor import Plan
-from . import context, nest
+from . import context
 from . import execute as _execute
 from .tensor import EagerTensor
 
@@ -609,8 +610,8 @@ class Function:
         return cf
 
     def _trace(self, args, kwargs, relaxed=False, specs=None):
-        from . import api
-        api.load_all_ops()
+        from .. import ops as _ops_pkg
+        _ops_pkg.load_all_ops()
         self._tracing_count += 1
         graph = FuncGraph(self._name)
         placeholders = []

@@ -38,6 +38,11 @@ import sys
 
 from . import dtypes as _dt
 
+# Calls up from the kernels (which import nothing above framework/registry): EagerPyFunc's
+# kernel runs a Python function eagerly with this, installed by eager/execute.py:
+# EAGER_PY_CALL(func, input arrays, record) -> (result, (tape, eager inputs) if record)
+EAGER_PY_CALL = None
+
 __all__ = ["OpDef", "register_op", "get", "RegisterGradient", "register_kernel",
            "get_kernel", "all_ops", "NotDifferentiable", "no_gradient", "api",
            "load_kernels", "families", "api_links"]

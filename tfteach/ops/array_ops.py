@@ -491,72 +491,6 @@ def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
     return apply_op("Slice", [input_, begin, size], name=name or "Slice")[0]
 
 
-class _StridedSliceError(Exception):
-    pass
-
-
-def strided_slice_plan(dims, begin, end, strides, begin_mask, end_mask, ellipsis_mask,
-                       new_axis_mask, shrink_axis_mask, values_known=True):
-    """TF's StridedSlice semantics as a NumPy basic index.
-
-    `dims`: the input's dims (None for unknown). Returns (index tuple, output dims); the
-    index holds ints (bounds-checked when the dim is known), slices and None (new axes),
-    so `array[index]` computes the op with NumPy's clamping rules, which are TF's.
-    Raises _StridedSliceError with TF's message.
-    """
-    n = len(begin)
-    rank = len(dims)
-    real = [i for i in _builtins.range(n)
-            if not (ellipsis_mask >> i) & 1 and not (new_axis_mask >> i) & 1]
-    index, out = [], []
-    r = 0
-    for i in _builtins.range(n):
-        bit = 1 << i
-        if ellipsis_mask & bit:
-            cover = rank - len(real)
-            for _ in _builtins.range(_builtins.max(cover, 0)):
-                index.append(_builtins.slice(None))
-                out.append(dims[r])
-                r += 1
-            continue
-        if new_axis_mask & bit:
-            index.append(None)
-            out.append(1)
-            continue
-        if r >= rank:
-            raise _StridedSliceError(f"Index out of range using input dim {r}; input has only "
-                                     f"{rank} dims")
-        d = dims[r]
-        if not values_known:        # only the masks are known: the rank still is
-            if not shrink_axis_mask & bit:
-                out.append(None)
-            index.append(None)
-            r += 1
-            continue
-        s = int(strides[i])
-        if s == 0:
-            raise _StridedSliceError(f"strides[{i}] must be non-zero")
-        if shrink_axis_mask & bit:
-            b = int(begin[i])
-            if d is not None:
-                if b < -d or b >= d:
-                    raise _StridedSliceError(f"slice index {b} of dimension {r} out of bounds.")
-                b %= d
-            index.append(b)
-        else:
-            bb = None if begin_mask & bit else int(begin[i])
-            ee = None if end_mask & bit else int(end[i])
-            sl = _builtins.slice(bb, ee, s)
-            index.append(sl)
-            out.append(None if d is None else len(_builtins.range(*sl.indices(d))))
-        r += 1
-    while r < rank:
-        index.append(_builtins.slice(None))
-        out.append(dims[r])
-        r += 1
-    return tuple(index), out
-
-
 _MASKS = ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask")
 
 
@@ -574,9 +508,11 @@ def _strided_slice_shape(op):
         if n.rank != 1 or n.as_tuple()[0] is None:
             return [unknown_shape()]
         b = e = s = [0] * n.as_tuple()[0]
+    from ..kernels import shapes        # shared with the kernels; loaded on first use
     try:
-        _, out = strided_slice_plan(list(x.as_tuple()), b, e, s, *masks, values_known=known)
-    except _StridedSliceError as err:
+        _, out = shapes.strided_slice_plan(list(x.as_tuple()), b, e, s, *masks,
+                                           values_known=known)
+    except shapes.StridedSliceError as err:
         raise op.shape_error(str(err)) from None
     return [TensorShape(out)]
 

@@ -38,7 +38,9 @@ def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):
                             f"{value!r} (converted from {value!r}) has {arr.size} elements, "
                             f"but got `shape` {shape} with {n} elements).")
     if _ops.executing_eagerly():
-        from ..eager import tensor as _eager
-        return _eager.EagerTensor(arr, dt)
+        return _ops.EAGER_TENSOR(arr, dt)
     arr.flags.writeable = False
     return op_def_library.apply_op("Const", [], {"value": arr, "dtype": dt}, name=name)[0]
+
+
+_ops.CONSTANT = constant      # framework/ops.py converts Python values with it

@@ -152,7 +152,7 @@ class _InContext:
 
 
 def _build_branch(g, pred_id, pivot, branch, fn, fn_name, switch_name):
-    from ..eager import nest
+    from ..framework import nest
     ctx = CondContext(pred_id, pivot, branch, g._control_flow_context)
     with _InContext(g, ctx):
         original = fn()
@@ -169,7 +169,7 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None):
     time the graph runs, and only the ops of that branch (stateful ones included) run. The
     result has the structure the branches return; with `strict=False` a one-element list or
     tuple is unpacked, as TF does."""
-    from ..eager import nest
+    from ..framework import nest
     if not callable(true_fn):
         raise TypeError("'true_fn' must be callable.")
     if not callable(false_fn):
@@ -483,7 +483,7 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     only steer how TF schedules iterations and where it keeps their memory, never the
     values, so they are accepted and change nothing here; `back_prop=False` is accepted too
     (tfteach builds a loop's backward ops only when tf.gradients asks, see while_grad.py)."""
-    from ..eager import nest
+    from ..framework import nest
     from ..framework.tensor_shape import as_shape
     from . import math_ops, constant_op
     if not callable(cond):
@@ -623,7 +623,7 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
 def _eager_loop(cond, body, loop_vars, maximum_iterations, return_same_structure):
     """As TF's v1 while_loop when executing eagerly: a Python loop over the ops, which a
     GradientTape records one by one."""
-    from ..eager import nest
+    from ..framework import nest
     single = isinstance(loop_vars, (list, tuple)) and len(loop_vars) == 1 and \
         not return_same_structure
     # as TF: Python numbers become tensors before the first iteration

@@ -4,7 +4,7 @@ them, so graphs and the eager tape share them."""
 import numpy as np
 
 from ..framework import registry
-from . import array_ops, linalg_ops, special_math_ops as _special
+from . import array_ops, linalg_ops
 from .math_grad import (_int32, _op1, _shape_tuple, batch_matmul, broadcast_gradient_args,
                         matmul, reduce_sum, reshape, shape)
 
@@ -204,7 +204,8 @@ def _einsum_grad_for(op, grad, labels, others, out_labels, x):
 
 @registry.RegisterGradient("Einsum")
 def _einsum_grad(op, grad):
-    in_labels, out_labels = _special.parse_equation(op.get_attr("equation"))
+    from ..kernels.shapes import parse_equation
+    in_labels, out_labels = parse_equation(op.get_attr("equation"))
     xs = list(op.inputs)
     grads = []
     for i, x in enumerate(xs):

@@ -444,7 +444,7 @@ solve = matrix_solve
 # --- Einsum (tf.einsum is in special_math_ops.py) -----------------------------------------------
 
 def _einsum_shape_rule(op):
-    from .special_math_ops import einsum_shape   # the equation parser lives with tf.einsum
+    from ..kernels.shapes import einsum_shape     # shared with the kernel; loaded on first use
     shapes = [shape_rules.dims(t.shape) for t in op.inputs]
     dims = einsum_shape(op.get_attr("equation"), shapes, op.shape_error)
     return [unknown_shape() if dims is None else TensorShape(dims)]

@@ -575,28 +575,11 @@ def _range_shape(op):
     if any(v is None for v in vals):
         return [_unknown_shape(1)]
     start, limit, delta = (v.item() for v in vals)
-    err = _range_error(start, limit, delta)
+    from ..kernels import shapes        # shared with the kernels; loaded on first use
+    err = shapes.range_error(start, limit, delta)
     if err:
         raise op.shape_error(err)
-    return [_TensorShape([_range_size(start, limit, delta)])]
-
-
-def _range_error(start, limit, delta):
-    if delta == 0:
-        return "Requires delta != 0"
-    if delta > 0 and start > limit:
-        return f"Requires start <= limit when delta > 0: {start}/{limit}"
-    if delta < 0 and start < limit:
-        return f"Requires start >= limit when delta < 0: {start}/{limit}"
-    return None
-
-
-def _range_size(start, limit, delta):
-    import math
-    if isinstance(start, int) and isinstance(limit, int) and isinstance(delta, int):
-        return (_builtins.abs(limit - start) + _builtins.abs(delta) - 1) // \
-            _builtins.abs(delta)
-    return int(math.ceil(_builtins.abs((limit - start) / delta)))
+    return [_TensorShape([shapes.range_size(start, limit, delta)])]
 
 
 registry.register_op("Range", inputs=(("start", "Tidx"), ("limit", "Tidx"), ("delta", "Tidx")),

@@ -19,25 +19,16 @@ from . import shape_rules
 __all__ = ["relu", "relu6", "elu", "selu", "leaky_relu", "softmax", "log_softmax", "bias_add",
            "conv2d", "max_pool", "max_pool2d", "avg_pool", "avg_pool2d", "dropout",
            "sparse_softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits",
-           "l2_loss", "moments", "in_top_k", "conv_output_size", "conv_padding"]
+           "l2_loss", "moments", "in_top_k", "conv_output_size"]
 
 
-# --- output-size arithmetic shared by shape rules and kernels --------------------------------
-
-def conv_padding(in_size, k, stride, dilation, padding):
-    """(out_size, pad_before) for one spatial dimension, with TF's SAME/VALID rules."""
-    eff = (k - 1) * dilation + 1
-    if padding == "VALID":
-        return max((in_size - eff) // stride + 1, 0), 0
-    out = -(-in_size // stride)
-    total = max((out - 1) * stride + eff - in_size, 0)
-    return out, total // 2
-
+# --- output size (the padding arithmetic is shared with the kernels: kernels/shapes.py) --------
 
 def conv_output_size(in_size, k, stride, dilation, padding):
     if in_size is None:
         return None
-    return conv_padding(in_size, k, stride, dilation, padding)[0]
+    from ..kernels import shapes        # shared with the kernels; loaded on first use
+    return shapes.conv_padding(in_size, k, stride, dilation, padding)[0]
 
 
 def _spatial_axes(data_format):

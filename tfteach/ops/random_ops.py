@@ -55,9 +55,8 @@ def set_eager_seed(seed):
     _eager["seed"] = seed
     _eager["counter"] = 0
     try:
-        from ..eager import context
-        context.run_context().state.random.clear()
-    except (ImportError, AttributeError):
+        _ops.EAGER_RUN_CONTEXT().state.random.clear()
+    except (TypeError, AttributeError):
         pass
 
 

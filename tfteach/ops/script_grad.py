@@ -8,15 +8,16 @@ from . import script_ops as _s
 @registry.RegisterGradient("EagerPyFunc")
 def _eager_py_func_grad(op, *grads):
     token = op.get_attr("token")
-    _s.RECORD.add(token)
+    from ..kernels.cpu import script as _k       # the token table
+    _k.RECORD.add(token)
     wrt = [i for i, t in enumerate(op.inputs) if t.dtype.base_dtype.is_floating]
     if not wrt:
         return [None] * len(op.inputs)
 
     def grad_func(*dys):
-        from ..eager.tensor import EagerTensor
         import numpy as np
-        entry = _s.TAPES.pop(token, None)
+        EagerTensor = _ops.EAGER_TENSOR
+        entry = _k.TAPES.pop(token, None)
         if entry is None:
             raise RuntimeError(f"The gradient of {op.name} ({token}) runs without a run of "
                                f"the op that recorded it: fetch both in one run.")

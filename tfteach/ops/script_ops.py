@@ -18,7 +18,6 @@ from ..framework import registry
 from ..framework.op_def_library import apply_op
 from ..framework.tensor_shape import TensorShape
 
-_FUNCS = {}
 _counter = itertools.count()
 
 
@@ -33,19 +32,13 @@ for _type, _stateful in (("EagerPyFunc", True), ("PyFunc", True), ("PyFuncStatel
 registry.NotDifferentiable("PyFunc")
 registry.NotDifferentiable("PyFuncStateless")
 
-# token -> (tape, eager inputs, eager outputs) of the latest run of an EagerPyFunc whose
-# gradient is in some graph (RECORD holds those tokens); the gradient op pops the entry
-RECORD = set()
-TAPES = {}
-
-
-def lookup(token):
-    return _FUNCS[token]
 
 
 def _register(func):
+    # the kernels find the function by token in their table (kernels/cpu/script.py)
+    from ..kernels.cpu import script
     token = f"pyfunc_{next(_counter)}"
-    _FUNCS[token] = func
+    script.FUNCS[token] = func
     return token
 
 
@@ -55,7 +48,7 @@ def _call(op_type, func, inp, Tout, name, eager_direct):
     inp = list(inp) if isinstance(inp, (list, tuple)) else [inp]
     if _ops.executing_eagerly() and not any(_ops.is_symbolic(x) for x in inp):
         if eager_direct:
-            from ..eager.tensor import EagerTensor
+            EagerTensor = _ops.EAGER_TENSOR
             from ..kernels.cpu import script
             token = _register(func)
             vals = script.result_list(token, func(*[_ops.convert_to_tensor(x) for x in inp]),

@@ -568,12 +568,12 @@ class TensorArray:
 # --- TensorArrays as while-loop variables ---------------------------------------------------
 
 def has_tensor_arrays(structure):
-    from ..eager import nest
+    from ..framework import nest
     return any(isinstance(v, TensorArray) for v in nest.flatten(structure))
 
 
 def _to_flow(structure):
-    from ..eager import nest
+    from ..framework import nest
     return nest.map_structure(lambda v: v.flow if isinstance(v, TensorArray) else v,
                               structure)
 
@@ -581,7 +581,7 @@ def _to_flow(structure):
 def _from_flow(templates, structure):
     """`structure` with each flow standing where `templates` has a TensorArray made into
     that array with the new flow (TF's _make_tensor_array)."""
-    from ..eager import nest
+    from ..framework import nest
     flat_t, flat_s = nest.flatten(templates), nest.flatten(structure)
     out = [TensorArray._wrap(t._implementation._with_flow(s))
            if isinstance(t, TensorArray) and not isinstance(s, TensorArray) else s
@@ -592,7 +592,7 @@ def _from_flow(templates, structure):
 def while_loop_with_tensor_arrays(while_loop, cond, body, loop_vars, **kwargs):
     """TF's while_loop carries a TensorArray's flow as the loop variable and rebuilds the
     array around it in `cond`, in `body` and on the way out."""
-    from ..eager import nest
+    from ..framework import nest
     templates = loop_vars
 
     def call(fn, args):

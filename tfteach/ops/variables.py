@@ -165,8 +165,7 @@ class RefVariable:
         return self._variable.eval(session=session)
 
     def load(self, value, session=None):
-        from ..client import session as _session
-        sess = session or _session.get_default_session()
+        sess = session or _ops.get_default_session()
         if sess is None:
             raise ValueError("Either session argument should be provided or default session "
                              "should be established")

@@ -26,19 +26,10 @@ __all__ = ["scalar", "histogram", "text", "merge", "merge_all", "FileWriter",
 
 
 def _pb():
-    """tensorboardX's protobuf modules, or a clear error when the extra is missing."""
-    try:
-        from tensorboardX.proto import (attr_value_pb2, event_pb2, graph_pb2, node_def_pb2,
-                                        summary_pb2, tensor_pb2, tensor_shape_pb2,
-                                        types_pb2)
-    except ImportError as e:
-        raise ImportError("tf.summary needs tensorboardX for TensorBoard's file format: "
-                          "pip install 'tfteach[summary]'  (or: pip install tensorboardX)"
-                          ) from e
-    import types
-    return types.SimpleNamespace(summary=summary_pb2, event=event_pb2, graph=graph_pb2,
-                                 node_def=node_def_pb2, attr=attr_value_pb2,
-                                 tensor=tensor_pb2, shape=tensor_shape_pb2, types=types_pb2)
+    """TensorBoard's protobuf modules (kernels/summary_pb.py: the summary kernels encode with
+    them too)."""
+    from ..kernels.summary_pb import modules
+    return modules()
 
 
 _INVALID_TAG = re.compile(r"[^-/\w\.]")

@@ -219,7 +219,7 @@ def slice_(x, begin, size):
 
 def strided_slice(x, begin, end, strides, *, begin_mask, end_mask, ellipsis_mask,
                   new_axis_mask, shrink_axis_mask):
-    from ...ops.array_ops import _StridedSliceError, strided_slice_plan
+    from ..shapes import StridedSliceError as _StridedSliceError, strided_slice_plan
     x = np.asarray(x)
     b, e, s = _ints(begin), _ints(end), _ints(strides)
     if not len(b) == len(e) == len(s):
@@ -452,12 +452,11 @@ class _ConstInputs:
         return self._fn(*args, **kwargs)
 
     def for_op(self, op):
-        from ...framework import ops as _ops
-        from ...framework import tensor_util
-        if not isinstance(op, _ops.Operation):
+        value_of = getattr(op, "_constant_input_value", None)
+        if value_of is None:
             # eager dispatch is cached per dtypes/attrs, not per input values
             return self._fn
-        consts = [tensor_util.constant_value(t) for t in op.inputs[1:]]
+        consts = [value_of(i) for i in range(1, len(op.inputs))]
         if any(c is None for c in consts):
             return self._fn
         fast = self._specialise(op, [np.asarray(c) for c in consts])
@@ -490,7 +489,7 @@ def _reshape_fast(op, consts):
 
 
 def _strided_slice_fast(op, consts):
-    from ...ops.array_ops import _StridedSliceError, strided_slice_plan
+    from ..shapes import StridedSliceError as _StridedSliceError, strided_slice_plan
     b, e, s = (_ints(c) for c in consts)
     if not len(b) == len(e) == len(s):
         return None
@@ -923,7 +922,7 @@ register_kernel("DynamicStitch")(_dynamic_stitch)
 def _strided_slice_grad(shape, begin, end, strides, dy, *, begin_mask, end_mask,
                         ellipsis_mask, new_axis_mask, shrink_axis_mask):
     """Zeros of the forward input's shape with `dy` written where the slice read from."""
-    from ...ops.array_ops import strided_slice_plan
+    from ..shapes import strided_slice_plan
     dims = [int(d) for d in np.asarray(shape).reshape(-1)]
     ints = [[int(v) for v in np.asarray(a).reshape(-1)] for a in (begin, end, strides)]
     index, _ = strided_slice_plan(dims, *ints, begin_mask, end_mask, ellipsis_mask,

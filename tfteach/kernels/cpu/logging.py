@@ -5,16 +5,59 @@ import time
 
 import numpy as np
 
+from ... import errors
 from ...framework import dtypes as _dt
 from ...framework.registry import register_kernel
+
+
+# --- what a failing Assert and tf.Print write (TF's C++ SummarizeValue) ------------------
+
+def _scalar(v):
+    if isinstance(v, (bytes, np.bytes_)):
+        return v.decode("utf-8", "backslashreplace")
+    if isinstance(v, (bool, np.bool_)):
+        return "1" if v else "0"
+    if isinstance(v, (float, np.floating)):
+        return "%g" % v
+    return str(v)
+
+
+def summarize_value(value, summarize=3):
+    """A value as TF's C++ SummarizeValue writes it: the first `summarize` elements in
+    nested brackets for the inner dimensions, '...' when some are left out."""
+    a = np.asarray(value, dtype=object if np.asarray(value).dtype.kind in "OSU" else None)
+    if a.ndim == 0:
+        return _scalar(a[()])
+    flat = a.reshape(-1)
+    n = flat.size if summarize is None or summarize < 0 else min(summarize, flat.size)
+    strides = [int(np.prod(a.shape[j:])) for j in range(1, a.ndim)]
+    out = []
+    for i in range(n):
+        opens = "".join("[" for s in strides if s and i % s == 0)
+        if out and not out[-1].endswith("]") and not opens:
+            out.append(" ")
+        out.append(opens + _scalar(flat[i]))
+        out.append("".join("]" for s in strides if s and (i + 1) % s == 0))
+    text = "".join(out)
+    return text + ("..." if n < flat.size else "")
+
+
+def assertion_failed(data, summarize):
+    """The error a failing Assert raises, its data written as TF writes them."""
+    parts = ", ".join(f"[{summarize_value(d, summarize)}]" for d in data).replace("], [", "] [")
+    return errors.InvalidArgumentError(None, None, f"assertion failed: {parts}")
+
+
+def print_line(message, data, summarize):
+    """The line tf.Print writes to stderr."""
+    return message + "".join(f"[{summarize_value(d, summarize)}]" for d in data) + "\n"
 
 
 @register_kernel("Assert")
 def assert_(cond, *data, summarize):
     if bool(np.all(cond)):
         return ()
-    from ...ops import assert_ops
-    raise assert_ops.assertion_failed(data, summarize)
+    raise assertion_failed(data, summarize)
 
 
 _print_counts = {}      # runs of each Print op so far, for first_n
@@ -25,8 +68,7 @@ def print_(x, *data, message, first_n, summarize, op):
     count = _print_counts.get(op, 0)
     if first_n < 0 or count < first_n:
         _print_counts[op] = count + 1
-        from ...ops import assert_ops
-        sys.stderr.write(assert_ops.print_line(message, data, summarize))
+        sys.stderr.write(print_line(message, data, summarize))
     return x
 
 

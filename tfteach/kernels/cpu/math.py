@@ -531,7 +531,7 @@ def arg_min(x, axis, *, output_type):
 
 @register_kernel("Range")
 def range_(start, limit, delta):
-    from ...ops.math_ops import _range_error, _range_size
+    from ..shapes import range_error as _range_error, range_size as _range_size
     s, l_, d = (np.asarray(v).item() for v in (start, limit, delta))
     err = _range_error(s, l_, d)
     if err:

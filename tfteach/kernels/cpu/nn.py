@@ -17,7 +17,7 @@ from numba.extending import overload
 
 from ... import errors
 from ...framework.registry import register_kernel
-from ...ops.nn_ops import conv_padding
+from ..shapes import conv_padding
 from ._build import FLOATS, NUMERIC, Elementwise
 from . import gemm, threads
 from .threads import blas_single_thread, parallel

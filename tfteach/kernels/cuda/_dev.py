@@ -11,12 +11,12 @@ __toolkit__ = True   # shared machinery for the family modules: registers no ker
 import math
 
 import numpy as np
+from numba import cuda
 
 from ...framework import registry
-from ...runtime import devices, gpu_memory
+from .. import gpu_memory
 
-cuda = devices.cuda()
-SIM = devices.is_simulated()
+SIM = gpu_memory.is_simulated()
 # The simulator runs every thread as a Python thread: small blocks keep tests quick.
 TPB = 32 if SIM else 256
 

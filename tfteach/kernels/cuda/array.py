@@ -20,7 +20,6 @@ import numpy as np
 
 from ... import errors
 from ...framework import registry
-from ...runtime import gpu_memory
 from . import _dev
 from ._dev import cuda, register
 from .elementwise import apply, broadcast_shape
@@ -31,7 +30,7 @@ _ALL_TYPES = ("float32", "float64", "int32", "int64", "int8", "int16", "uint8", 
 
 
 def _cpu(op_type):
-    return registry.get(op_type).kernels["CPU"]
+    return registry.get(op_type).kernel_for("CPU")   # loads the CPU family on first use
 
 
 # --- no data movement -----------------------------------------------------------------------
@@ -444,7 +443,6 @@ def one_hot(indices, depth, on_value, off_value, *, axis):
     return out
 
 
-del gpu_memory
 
 
 # --- gradients of slicing and gathering ----------------------------------------------------------

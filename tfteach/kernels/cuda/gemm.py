@@ -30,7 +30,6 @@ import math
 
 import numpy as np
 
-from ...runtime import devices
 from . import _dev
 from ._dev import cuda
 
@@ -377,4 +376,3 @@ def matmul(a, b, transpose_a=False, transpose_b=False):
     return matmul_tiled(a, b, transpose_a, transpose_b)
 
 
-del devices

@@ -83,7 +83,7 @@ def _sequence(n, start, step, dtype, last=None):
 
 
 def range_(start, limit, delta):
-    from ...ops.math_ops import _range_error, _range_size
+    from ..shapes import range_error as _range_error, range_size as _range_size
     s, l_, d = (np.asarray(_dev.to_host(v)) for v in (start, limit, delta))
     err = _range_error(s.item(), l_.item(), d.item())
     if err:
