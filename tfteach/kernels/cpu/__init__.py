@@ -49,7 +49,7 @@ _INDEX = {
     """,
     "sparse": """
         SparseToDense SparseAdd SparseAddGrad SparseTensorDenseAdd SparseTensorDenseMatMul
-        SparseReorder SparseReduceSum
+        SparseReorder SparseReduceSum SparseReduceMax
     """,
     "ragged": """
         RaggedTensorToTensor
