@@ -361,6 +361,7 @@ UNCLASSIFIED_AS_IN_TF = {
     "SoftsignGrad": "TF registers no gradient for it",
     "MaxPoolGrad": "TF's gradient needs MaxPoolGradGrad, not in tfteach yet",
     "Digamma": "TF's gradient needs Polygamma, not in tfteach yet",
+    "SparseReduceMax": "TF registers no gradient for it",
 }
 
 

@@ -56,7 +56,7 @@ scatter_update segment_max segment_min segment_prod self_adjoint_eig self_adjoin
 serialize_many_sparse serialize_sparse serialize_tensor setdiff1d signal space_to_batch
 space_to_batch_nd space_to_depth  sparse_concat sparse_fill_empty_rows sparse_mask
 sparse_matmul sparse_maximum sparse_merge sparse_minimum 
-sparse_reduce_max sparse_reduce_max_sparse  sparse_reduce_sum_sparse
+ sparse_reduce_max_sparse  sparse_reduce_sum_sparse
  sparse_reset_shape sparse_reshape sparse_retain sparse_segment_mean
 sparse_segment_sqrt_n sparse_segment_sum sparse_slice sparse_softmax sparse_split
   sparse_to_dense sparse_to_indicator

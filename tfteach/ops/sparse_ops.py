@@ -107,6 +107,12 @@ registry.register_op(
             ("reduction_axes", _dt.int32)),
     outputs=(("output", "T"),), shape=_reduce_sum_shape, attr_defaults={"keep_dims": False},
     doc="The sum of a sparse tensor over the given axes, as a dense tensor.")
+registry.register_op(
+    "SparseReduceMax",
+    inputs=(("input_indices", _I64), ("input_values", "T"), ("input_shape", _I64),
+            ("reduction_axes", _dt.int32)),
+    outputs=(("output", "T"),), shape=_reduce_sum_shape, attr_defaults={"keep_dims": False},
+    doc="The max of the stored values over the given axes (0 where none is stored).")
 
 
 # --- the composite -------------------------------------------------------------------------------
@@ -314,6 +320,24 @@ sparse_reorder = reorder
 def reduce_sum(sp_input, axis=None, keepdims=None, output_is_sparse=False, name=None,
                reduction_axes=None, keep_dims=None):
     """The sum over `axis` (all axes when None) as a dense tensor."""
+    return _reduce("SparseReduceSum", sp_input, axis, keepdims, output_is_sparse, name,
+                   reduction_axes, keep_dims)
+
+
+@registry.api("SparseReduceMax")
+def reduce_max(sp_input, axis=None, keepdims=None, output_is_sparse=False, name=None,
+               reduction_axes=None, keep_dims=None):
+    """The max of the stored values over `axis` (the implicit zeros take no part; a cell
+    with no stored value is 0), as a dense tensor."""
+    return _reduce("SparseReduceMax", sp_input, axis, keepdims, output_is_sparse, name,
+                   reduction_axes, keep_dims)
+
+
+sparse_reduce_max = reduce_max
+
+
+def _reduce(op_type, sp_input, axis, keepdims, output_is_sparse, name, reduction_axes,
+            keep_dims):
     if output_is_sparse:
         raise NotImplementedError("tfteach's sparse.reduce_sum returns dense tensors only "
                                   "(output_is_sparse=False)")
@@ -329,8 +353,8 @@ def reduce_sum(sp_input, axis=None, keepdims=None, output_is_sparse=False, name=
             axis = np.arange(rank, dtype=np.int32)
     elif not _ops.is_symbolic(axis) and not getattr(axis, "_is_eager", False):
         axis = np.asarray(axis, dtype=np.int32)
-    return apply_op("SparseReduceSum", [sp.indices, sp.values, sp.dense_shape, axis],
-                    {"keep_dims": keep}, name=name or "SparseReduceSum")[0]
+    return apply_op(op_type, [sp.indices, sp.values, sp.dense_shape, axis],
+                    {"keep_dims": keep}, name=name or op_type)[0]
 
 
 sparse_reduce_sum = reduce_sum

@@ -162,6 +162,39 @@ def sparse_reorder(indices, values, shape):
     return idx[order], np.asarray(values)[order]
 
 
+@register_kernel("SparseReduceMax")
+def sparse_reduce_max(indices, values, shape, axes, *, keep_dims):
+    shape = [int(d) for d in np.reshape(shape, -1)]
+    rank = len(shape)
+    red = _reduction_axes(axes, rank)
+    values = np.asarray(values)
+    kept = [i for i in range(rank) if i not in red]
+    idx = np.asarray(indices).astype(np.int64)
+    where = tuple(idx[:, kept].T) if kept else ()
+    lowest = -np.inf if values.dtype.kind == "f" else np.iinfo(values.dtype).min
+    out = np.full([shape[i] for i in kept], lowest, dtype=values.dtype)
+    stored = np.zeros(out.shape, dtype=np.int64)
+    if idx.shape[0] and kept:
+        np.maximum.at(out, where, values)
+        np.add.at(stored, where, 1)
+    elif idx.shape[0]:              # every axis reduced: one cell
+        out, stored = np.asarray(values.max()), np.asarray(1)
+    out = np.where(stored == 0, np.zeros_like(out), out)            # TF: a cell with no stored value reduces to 0
+    if keep_dims:
+        out = out.reshape([1 if i in red else shape[i] for i in range(rank)])
+    return out
+
+
+def _reduction_axes(axes, rank):
+    red = set()
+    for a in np.reshape(axes, -1).tolist():
+        if not -rank <= a < rank:
+            raise _invalid(f"Invalid reduction dimension {a}, for input with {rank} "
+                           f"dimensions.")
+        red.add(a % rank)
+    return red
+
+
 @register_kernel("SparseReduceSum")
 def sparse_reduce_sum(indices, values, shape, axes, *, keep_dims):
     shape = [int(d) for d in np.reshape(shape, -1)]
