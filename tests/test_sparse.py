@@ -44,3 +44,13 @@ def test_sparse_add_gradient_reaches_both_operands(tf1):
 def test_non_sparse_input_is_a_type_error(tf2):
     with pytest.raises(TypeError, match="SparseTensor"):
         tf2.sparse.to_dense(tf2.constant([1.0]))
+
+
+def test_sparse_names_never_fall_back_to_the_dense_ops(tf2):
+    """tf.sparse.concat is not tf.concat: a name tfteach lacks says so."""
+    for name in ("concat", "slice", "maximum", "reshape", "softmax"):
+        with pytest.raises(AttributeError, match="does not implement"):
+            getattr(tf2.sparse, name)
+    assert tf2.sparse.add is not tf2.add
+    with pytest.raises(AttributeError, match="does not implement"):
+        tf2.ragged.stack

@@ -101,7 +101,7 @@ def _submodule(name):
                      "autodiff": {"GradientTape": "tfteach.eager.backprop:GradientTape"},
                      "nest": {n: f"tfteach.framework.nest:{n}" for n in N.NEST},
                      }.get(name, {})
-        modules = api.SUBMODULE_FIRST.get(name, ()) + api.OP_MODULES
+        modules = api.SUBMODULE_FIRST.get(name) or api.OP_MODULES
         if name == "dtypes":
             modules = ("tfteach.framework.dtypes",) + modules
         return api.namespace(full, allowed, overrides, modules)

@@ -69,7 +69,7 @@ SUB_OVERRIDES = {
                                                     "pack_sequence_as")},
 }
 SUB_MODULES = {"dtypes": ("tfteach.framework.dtypes",) + api.OP_MODULES,
-               **{n: first + api.OP_MODULES for n, first in api.SUBMODULE_FIRST.items()}}
+               **api.SUBMODULE_FIRST}
 
 # Whole modules: (module path, whether to filter it to TF's names for that submodule).
 SUB_TARGETS = {

@@ -20,8 +20,9 @@ OP_MODULES = ("tfteach.ops.math_ops", "tfteach.ops.array_ops", "tfteach.ops.lina
               "tfteach.ops.script_ops", "tfteach.ops.io_ops", "tfteach.ops.sparse_ops",
               "tfteach.ops.ragged.ragged_tensor")
 
-# Submodules whose names are looked up in their own op module first: `tf.strings.split`,
-# `tf.sparse.add`, `tf.io.read_file` are not the dense ops of the same name.
+# Submodules whose names are looked up only in their own op modules: `tf.strings.split`,
+# `tf.sparse.add`, `tf.sparse.concat` are not the dense ops of the same name, so a name the
+# module lacks is "not implemented yet", never the dense op.
 SUBMODULE_FIRST = {"strings": ("tfteach.ops.string_ops",),
                    "sparse": ("tfteach.ops.sparse_ops",),
                    "io": ("tfteach.ops.io_ops", "tfteach.ops.string_ops"),

@@ -390,6 +390,9 @@ def sparse_placeholder(dtype, shape=None, name=None):
     return st
 
 
+placeholder = sparse_placeholder        # tf.compat.v1.sparse.placeholder
+
+
 def map_values(op, *args, **kwargs):
     """`op` applied to the values of the SparseTensor arguments (which must share their
     indices); the result keeps those indices and dense shape."""
