@@ -99,6 +99,9 @@ def _submodule(name):
         overrides = {"math": api.MATH_OVERRIDES, "linalg": api.LINALG_OVERRIDES,
                      "random": api.RANDOM_OVERRIDES, "dtypes": api.DTYPES_OVERRIDES,
                      "autodiff": {"GradientTape": "tfteach.eager.backprop:GradientTape"},
+                     "io": {"write_graph": "tfteach.framework.graph_io:write_graph"},
+                     "saved_model": {"save": "tfteach.train.saved_model:save",
+                                     "load": "tfteach.train.saved_model:load"},
                      "nest": {n: f"tfteach.framework.nest:{n}" for n in N.NEST},
                      }.get(name, {})
         modules = api.SUBMODULE_FIRST.get(name) or api.OP_MODULES
@@ -144,6 +147,7 @@ _OVERRIDES = {
     "is_symbolic_tensor": "tfteach.framework.ops:is_symbolic",
     "AggregationMethod": "tfteach.ops.gradients_impl:AggregationMethod",
     "UnconnectedGradients": "tfteach.ops.gradients_impl:UnconnectedGradients",
+    "import_graph_def": "tfteach.framework.graph_io:import_graph_def",
 }
 
 

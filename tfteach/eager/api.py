@@ -7,6 +7,7 @@ names that TF 2.21 has are exposed (`_tf2_names`), so names TF2 removed stay abs
 """
 import importlib
 import sys
+import threading
 import types
 
 

@@ -188,6 +188,10 @@ class _Dispatch:
 def _build_dispatch(opdef, flat, attrs, device, name):
     if not _ops_loaded:
         _load_ops()
+    if opdef.allowed or opdef.minimum:
+        bad = opdef.attr_violation(attrs)
+        if bad is not None:
+            raise errors.InvalidArgumentError(None, None, _with_op(bad[1], opdef))
     kernel = opdef.kernel_for(device)
     if kernel is None and device != "CPU":
         device = "CPU"
@@ -218,6 +222,10 @@ def _build_dispatch(opdef, flat, attrs, device, name):
     d.kwargs = kwargs
     d.out_types = op_def_library._output_types(opdef, attrs)
     d.n_out = len(d.out_types)
+    # a variadic output list of length one (Split with num_split=1, Unpack of a dim of 1):
+    # its kernel returns a 1-tuple, which the single-output path must not turn into an array
+    if d.n_out == 1:
+        d.fn = registry.single_output(opdef, d.fn)
     d.stateful = opdef.stateful
     d.attrs = attrs
     return d
@@ -308,9 +316,12 @@ def _run(d, opdef, flat, values, attrs, name):
         result = d.fn(*values, **kwargs) if kwargs else d.fn(*values)
     except errors.OpError as e:
         raise _eager_error(e, opdef, flat) from None
-    except (KeyboardInterrupt, SystemExit, MemoryError):
+    except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as e:  # noqa: BLE001 - foreign kernel errors become TF's class
+        oom = errors.allocation_error(e)
+        if oom is not None:
+            raise type(oom)(None, None, _with_op(oom.message, opdef)) from None
         if isinstance(e, ValueError) and "broadcast" in str(e) and len(values) == 2:
             msg = (f"Incompatible shapes: {_dims(np.shape(values[0]))} vs. "
                    f"{_dims(np.shape(values[1]))}")

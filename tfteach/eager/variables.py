@@ -20,6 +20,7 @@ from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
 from ..framework.tensor_shape import TensorShape, as_shape
+from ..kernels.cpu._build import VARIABLE_LOCK
 from ..runtime.executor import VariableSlot
 from . import context
 from .tensor import EagerTensor, Reference, _numpy_text
@@ -298,14 +299,15 @@ class ResourceVariable:
         if not context.executing_eagerly() or _ops.is_symbolic(delta):
             return self._graph_write(op_name, delta, name, read_value)
         t = self._convert_value(delta, op_name)
-        old = self._storage.value
-        if np.shape(old) != t._value.shape:
-            raise errors.InvalidArgumentError(
-                None, None, f"Cannot update variable with shape {_dims(np.shape(old))} using "
-                            f"a Tensor with shape {_dims(t._value.shape)}, shapes must be "
-                            f"equal. [Op:{op_name}]")
-        self._storage.value = np.add(old, t._value) if sign > 0 else \
-            np.subtract(old, t._value)
+        with VARIABLE_LOCK:     # read, add and store as one step (threads lose no update)
+            old = self._storage.value
+            if np.shape(old) != t._value.shape:
+                raise errors.InvalidArgumentError(
+                    None, None, f"Cannot update variable with shape {_dims(np.shape(old))} "
+                                f"using a Tensor with shape {_dims(t._value.shape)}, shapes "
+                                f"must be equal. [Op:{op_name}]")
+            self._storage.value = np.add(old, t._value) if sign > 0 else \
+                np.subtract(old, t._value)
         return _UnreadVariable(self) if read_value else None
 
     @registry.api("AssignAddVariableOp")

@@ -17,6 +17,10 @@ visualiser need to know about one op type (TF 2.21's type names: `AddV2`, `MatMu
                never constant-folded, never cached
     doc        one line saying what the op computes (docs/ops.md, the graph explorer)
     family     the op family, from the declaring module `tfteach/ops/<family>_ops.py`
+    allowed    {type attr: dtype names} an attr may take (TF's `allowed_values`), checked
+               when an op is built or run eagerly, before any kernel sees the inputs
+    minimum    {attr: n}: an int attr's least value, or a list input's least length (its
+               length attr, e.g. `N`), TF's `has_minimum`
 
 Every op belongs to a *family* (TF's vocabulary: math, array, linalg, nn, ...) whose four
 files mirror each other: `tfteach/ops/<family>_ops.py` declares it (`register_op`, the
@@ -63,9 +67,10 @@ _KERNEL_MODULE = re.compile(r"tfteach\.kernels\.(cpu|cuda)\.([a-z]\w*)$")
 class OpDef:
     __slots__ = ("type", "inputs", "outputs", "shape", "kernels", "stateful", "doc",
                  "attr_defaults", "family", "_kernel_params", "_gradient",
-                 "_differentiable", "_sites")
+                 "_differentiable", "_sites", "allowed", "minimum")
 
-    def __init__(self, type, inputs, outputs, shape, stateful, doc, attr_defaults, family):
+    def __init__(self, type, inputs, outputs, shape, stateful, doc, attr_defaults, family,
+                 allowed=None, minimum=None):
         self.type = type
         self.inputs = inputs
         self.outputs = outputs
@@ -79,6 +84,8 @@ class OpDef:
         self.family = family
         self._kernel_params = {}
         self._sites = {}            # "op" / "api" / "gradient" -> (file, line) of the call
+        self.allowed = {k: tuple(_dt.as_dtype(t) for t in v) for k, v in (allowed or {}).items()}
+        self.minimum = dict(minimum or {})
 
     def __repr__(self):
         return f"<OpDef {self.type}>"
@@ -118,6 +125,38 @@ class OpDef:
                           if v.kind == inspect.Parameter.KEYWORD_ONLY)
             self._kernel_params[device] = names
         return names
+
+    def attr_violation(self, attrs):
+        """TF's attr constraints (allowed dtypes, minimums) against `attrs`: None, or
+        (the exception TF raises while building a graph, the message it gives eagerly, where
+        the caller raises it as an InvalidArgumentError)."""
+        for attr, allowed in self.allowed.items():
+            dt = attrs.get(attr)
+            if dt is None:
+                continue
+            dt = _dt.as_dtype(dt).base_dtype
+            if dt not in allowed:
+                names = ", ".join(a.name for a in allowed)
+                arg = next((a.lstrip("*") for a, spec in self.inputs
+                            if input_type_attr(spec) == attr), attr)
+                tf_name = {"float32": "float", "float64": "double", "float16": "half"}.get(
+                    dt.name, dt.name)
+                return (TypeError(f"Value passed to parameter '{arg}' has DataType {dt.name} "
+                                  f"not in list of allowed values: {names}"),
+                        f"Value for attr '{attr}' of {tf_name} is not in the list of allowed "
+                        f"values: {names}\n\t; NodeDef: {{{{node {self.type}}}}}")
+        for attr, least in self.minimum.items():
+            v = attrs.get(attr)
+            if v is None or v >= least:
+                continue
+            lists = [a.lstrip("*") for a, spec in self.inputs if a.startswith("*")]
+            if attr == "N" and lists:
+                msg = (f"List argument '{lists[0]}' to '{self.type}' Op with length {v} "
+                       f"shorter than minimum length {least}.")
+            else:
+                msg = f"Attr '{attr}' of '{self.type}' Op passed {v} less than minimum {least}."
+            return ValueError(msg), msg
+        return None
 
     def where(self):
         """Where everything about this op is written, as 'file:line' strings.
@@ -177,7 +216,7 @@ def _site(f):
 
 
 def register_op(type, inputs=(), outputs=(("output", "T"),), shape=None, stateful=False,
-                attr_defaults=None, doc="", family=None):
+                attr_defaults=None, doc="", family=None, allowed=None, minimum=None):
     """Declares an op type in the family of the calling `tfteach/ops/<family>_ops.py`
     (or `family=`). Returns its OpDef."""
     f = _caller()
@@ -192,7 +231,8 @@ def register_op(type, inputs=(), outputs=(("output", "T"),), shape=None, statefu
     if type in _OPS:
         raise ValueError(f"Op type {type!r} is already registered "
                          f"(at {'%s:%d' % _OPS[type]._sites['op']})")
-    opdef = OpDef(type, list(inputs), outputs, shape, stateful, doc, attr_defaults, family)
+    opdef = OpDef(type, list(inputs), outputs, shape, stateful, doc, attr_defaults, family,
+                  allowed, minimum)
     opdef._sites["op"] = _site(f)
     _OPS[type] = opdef
     _FAMILY_DECL.setdefault(family, set()).add(module)
@@ -373,6 +413,19 @@ def load_kernels(device="CPU", families=None):
     for fam in (families or sorted({o.family for o in _OPS.values()})):
         if (device, fam) not in _LOADED:
             _load_family(device, fam)
+
+
+def single_output(opdef, kernel):
+    """`kernel` as a one-output kernel: an op whose output list is variadic (Split with
+    num_split=1, Unpack of a dimension of 1) returns a 1-tuple, whose item is the output."""
+    if not (callable(opdef.outputs) or any(isinstance(spec, str) and spec.startswith("*")
+                                           for _n, spec in opdef.outputs)):
+        return kernel
+
+    def first(*args, **kwargs):
+        out = kernel(*args, **kwargs)
+        return out[0] if type(out) in (tuple, list) else out
+    return first
 
 
 def get_kernel(op_type, device="CPU"):

@@ -14,7 +14,13 @@ tests/test_layering.py).
 # Kept free of imports: importing any ops module runs this file first, and `import tfteach`
 # must stay light (tests/test_startup.py).
 
+import threading
+
 _loaded = []
+# Held until every module is in (reentrant: an ops module may come back here), so a second
+# thread never sees `_loaded` set before the declarations exist (tf.function's first calls
+# from several threads).
+_load_lock = threading.RLock()
 
 
 def load_all_ops():
@@ -23,12 +29,15 @@ def load_all_ops():
     family's kernels and gradients on first use)."""
     if _loaded:
         return
-    _loaded.append(True)
-    import importlib
-    import pkgutil
-    for info in pkgutil.iter_modules(__path__):
-        try:
-            importlib.import_module(f"{__name__}.{info.name}")
-        except ModuleNotFoundError as e:
-            if e.name != f"{__name__}.{info.name}":
-                raise
+    with _load_lock:
+        if _loaded:
+            return
+        import importlib
+        import pkgutil
+        for info in pkgutil.iter_modules(__path__):
+            try:
+                importlib.import_module(f"{__name__}.{info.name}")
+            except ModuleNotFoundError as e:
+                if e.name != f"{__name__}.{info.name}":
+                    raise
+        _loaded.append(True)

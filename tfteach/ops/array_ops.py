@@ -303,7 +303,7 @@ def _concat_shape(op):
 
 
 registry.register_op("ConcatV2", inputs=(("*values", "T"), ("axis", "Tidx")),
-                     outputs=(("output", "T"),), shape=_concat_shape,
+                     outputs=(("output", "T"),), shape=_concat_shape, minimum={"N": 2},
                      doc="Tensors joined along an existing axis.")
 
 
@@ -910,6 +910,7 @@ registry.register_op("OneHot", inputs=(("indices", "TI"), ("depth", _dt.int32),
                                        ("on_value", "T"), ("off_value", "T")),
                      outputs=(("output", "T"),), shape=_one_hot_shape,
                      attr_defaults={"axis": -1},
+                     allowed={"TI": ("uint8", "int8", "int32", "int64")},
                      doc="One-hot vectors: on_value at each index, off_value elsewhere.")
 
 
@@ -997,10 +998,12 @@ def _split_v_shape(op):
 
 registry.register_op("Split", inputs=(("split_dim", _dt.int32), ("value", "T")),
                      outputs=(("output", "*num_split:T"),), shape=_split_shape,
+                     minimum={"num_split": 1},
                      doc="A tensor split into num_split equal pieces along an axis.")
 registry.register_op("SplitV", inputs=(("value", "T"), ("size_splits", "Tlen"),
                                        ("split_dim", _dt.int32)),
                      outputs=(("output", "*num_split:T"),), shape=_split_v_shape,
+                     minimum={"num_split": 1},
                      doc="A tensor split into pieces of the given sizes along an axis.")
 
 
@@ -1096,13 +1099,19 @@ def _filled(value_fn, default_name, shape, dtype, name):
     with _ops.name_scope(name, default_name, [shape]) as scope:
         value = value_fn(dtype)
         dims = _static_shape_value(shape)
-        if _ops.executing_eagerly() and dims is not None:
+        # eagerly, a plain NumPy fill when the shape is sane; a negative dim or a size that
+        # may not fit goes through the Fill kernel for TF's errors
+        if _ops.executing_eagerly() and dims is not None and min(dims, default=0) >= 0 and \
+                int(np.prod(dims, dtype=np.float64)) < 2 ** 26:
             arr = np.full(dims, value, dtype=object if dtype == _dt.string else dtype.np_dtype)
             return constant_op.constant(arr, dtype=dtype)
         if dims is not None:
-            if int(np.prod(dims, dtype=np.int64)) < 1000:
+            if min(dims, default=0) >= 0 and int(np.prod(dims, dtype=np.float64)) < 1000:
                 return constant_op.constant(value, dtype=dtype, shape=dims, name=scope)
-            shape = constant_op.constant(np.array(dims, np.int32), name="shape_as_tensor")
+            # int64 only where a dim does not fit int32, as TF converts shapes
+            big = max((abs(d) for d in dims), default=0) >= 2 ** 31
+            shape = constant_op.constant(np.array(dims, np.int64 if big else np.int32),
+                                         name="shape_as_tensor")
         elif isinstance(shape, (list, tuple)):      # holds tensors: TF packs it ("packed")
             shape = _ops.convert_to_tensor(shape, dtype=_dt.int32)
         v = constant_op.constant(value, dtype=dtype)

@@ -417,10 +417,10 @@ def _reduction_shape(op):
     rank = x.rank
     red = set()
     for a in _np.reshape(axes, -1).tolist():
-        if not -rank <= a < max(rank, 1) or (rank == 0 and a not in (0, -1)):
+        if not -rank <= a < rank:
             raise op.shape_error(f"Invalid reduction dimension {a} for input with {rank} "
                                  f"dimensions.")
-        red.add(a % rank if rank else 0)
+        red.add(a % rank)
     d = x.as_tuple()
     if keep:
         return [_TensorShape([1 if i in red else d[i] for i in _builtins.range(rank)])]

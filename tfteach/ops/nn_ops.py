@@ -547,7 +547,9 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
         logits = _ops.convert_to_tensor(logits)
         if labels.dtype.base_dtype not in (_dt.int32, _dt.int64):
             raise ValueError(f"labels must be of type int32 or int64 (got {labels.dtype.name})")
-        if logits.dtype.base_dtype == _dt.float16:
+        # float16 logits are computed in float32 and the cost cast back, as TF does
+        half = logits.dtype.base_dtype == _dt.float16
+        if half:
             from . import math_ops
             logits = math_ops.cast(logits, _dt.float32)
         ls, lg = labels.shape, logits.shape
@@ -562,16 +564,21 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
                              f"equal the shape of logits except for the last dimension "
                              f"(received {lg}).")
         if lg.rank == 2:
-            return apply_op("SparseSoftmaxCrossEntropyWithLogits", [logits, labels],
+            cost = apply_op("SparseSoftmaxCrossEntropyWithLogits", [logits, labels],
                             name="SparseSoftmaxCrossEntropyWithLogits")[0]
-        from . import array_ops
-        n_classes = array_ops.shape(logits)[-1] if lg.as_tuple()[-1] is None \
-            else lg.as_tuple()[-1]
-        flat_logits = array_ops.reshape(logits, [-1, n_classes])
-        flat_labels = array_ops.reshape(labels, [-1])
-        cost = apply_op("SparseSoftmaxCrossEntropyWithLogits", [flat_logits, flat_labels],
-                        name="SparseSoftmaxCrossEntropyWithLogits")[0]
-        return array_ops.reshape(cost, array_ops.shape(labels))
+        else:
+            from . import array_ops
+            n_classes = array_ops.shape(logits)[-1] if lg.as_tuple()[-1] is None \
+                else lg.as_tuple()[-1]
+            flat_logits = array_ops.reshape(logits, [-1, n_classes])
+            flat_labels = array_ops.reshape(labels, [-1])
+            cost = apply_op("SparseSoftmaxCrossEntropyWithLogits", [flat_logits, flat_labels],
+                            name="SparseSoftmaxCrossEntropyWithLogits")[0]
+            cost = array_ops.reshape(cost, array_ops.shape(labels))
+        if half:
+            from . import math_ops
+            cost = math_ops.cast(cost, _dt.float16)
+        return cost
 
 
 @registry.api("SoftmaxCrossEntropyWithLogits")
@@ -581,6 +588,15 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
         logits = _ops.convert_to_tensor(logits, name="logits")
         labels = _ops.convert_to_tensor(labels, dtype=logits.dtype.base_dtype, name="labels")
         rank = logits.shape.rank
+        if rank is not None and not -rank <= axis < rank:
+            # TF fails inside its Range op here ("Requires start <= limit"); same class, but
+            # a message that says what is wrong
+            msg = (f"softmax_cross_entropy_with_logits: axis {axis} is out of range for "
+                   f"logits of rank {rank}; use an axis in [{-rank}, {rank})")
+            if getattr(logits, "_is_eager", False):
+                from .. import errors
+                raise errors.InvalidArgumentError(None, None, msg)
+            raise ValueError(msg)
         if rank is not None and axis not in (-1, rank - 1):
             from . import array_ops
             perm = list(range(rank))

@@ -29,6 +29,7 @@ import time
 import numpy as np
 
 from .. import errors
+from ..framework import registry
 from . import placement, shape_memo
 from .run_context import RunContext, SessionState, VariableSlot  # noqa: F401
 
@@ -434,6 +435,8 @@ class _PlanWriter:
             kernel = kernel.for_op(op)
         if dev == "CPU":
             kernel = _direct_ufunc(kernel, op._inputs)
+        if len(op._outputs) == 1:
+            kernel = registry.single_output(opdef, kernel)
         env[f"K{k}"] = kernel
         args = []
         dead_srcs = []
@@ -570,8 +573,11 @@ def error_for_op(op, e):
                 msg = f"{msg}\n\t [[{{{{node {op.name}}}}}]]"
             return type(e)(op.node_def, op, msg)
         return e
-    if isinstance(e, (KeyboardInterrupt, SystemExit, MemoryError)):
+    if isinstance(e, (KeyboardInterrupt, SystemExit)):
         return e
+    oom = errors.allocation_error(e)
+    if oom is not None:
+        return type(oom)(op.node_def, op, f"{oom.message}\n\t [[{{{{node {op.name}}}}}]]")
     return errors.InvalidArgumentError(
         op.node_def, op, f"{op.type} op '{op.name}' failed: {type(e).__name__}: {e}"
                          f"\n\t [[{{{{node {op.name}}}}}]]")

@@ -10,7 +10,9 @@ The protobuf messages and the event-file writer are tensorboardX's (the `summary
 `pip install tfteach[summary]`); they are imported only when a summary is computed or a
 writer is made, so `import tfteach` does not need them.
 """
+import os
 import re
+import threading
 import time
 
 from ..framework import dtypes as _dt
@@ -220,11 +222,9 @@ class FileWriter:
             raise RuntimeError("tf.summary.FileWriter is not compatible with eager execution. "
                                "Use `tf.summary.create_file_writer`,or a `with v1.Graph()."
                                "as_default():` context")
-        from tensorboardX.event_file_writer import EventFileWriter
         self._pb = _pb()
         self._logdir = str(logdir)
-        self._writer = EventFileWriter(self._logdir, max_queue, flush_secs,
-                                       filename_suffix or "")
+        self._writer = _EventWriter(self._logdir, max_queue, flush_secs, filename_suffix or "")
         self._closed = False
         self._seen_summary_tags = set()
         if graph is not None or graph_def is not None:
@@ -299,6 +299,54 @@ class FileWriter:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class _EventWriter:
+    """TF's FileWriter queueing without a background thread: events wait in memory until
+    `max_queue` are pending, `flush_secs` have passed since the last write, or `flush()` /
+    `close()` is called, and then all of them are written. (tensorboardX's own asynchronous
+    writer leaves events still in its queue unwritten on `flush()`.) The record format is
+    tensorboardX's `EventsWriter`: TF's event files."""
+
+    def __init__(self, logdir, max_queue, flush_secs, filename_suffix):
+        from tensorboardX.record_writer import directory_check
+        directory_check(logdir)
+        self._prefix = os.path.join(logdir, "events")
+        self._suffix = filename_suffix
+        self._max_queue = max(int(max_queue), 1)
+        self._flush_secs = flush_secs
+        self._pending = []
+        self._lock = threading.Lock()
+        self._file = None
+        self.reopen()
+
+    def reopen(self):
+        from tensorboardX.event_file_writer import EventsWriter
+        self._file = EventsWriter(self._prefix, self._suffix)
+        self._last = time.monotonic()
+
+    def add_event(self, event):
+        with self._lock:
+            self._pending.append(event)
+            if len(self._pending) >= self._max_queue or \
+                    time.monotonic() - self._last >= self._flush_secs:
+                self._write()
+
+    def _write(self):
+        for ev in self._pending:
+            self._file.write_event(ev)
+        self._pending.clear()
+        self._file.flush()
+        self._last = time.monotonic()
+
+    def flush(self):
+        with self._lock:
+            self._write()
+
+    def close(self):
+        with self._lock:
+            self._write()
+            self._file.close()
 
 
 class FileWriterCache:

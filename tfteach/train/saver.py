@@ -1,21 +1,22 @@
 """`tf.train.Saver`: write a session's variable values to disk and read them back.
 
-Files of one checkpoint `<prefix>` (TF's names, tfteach's own simple format):
+Files of one checkpoint `<prefix>`, in TensorFlow's own V2 format (`kernels/tensor_bundle.py`,
+written and read by the SaveV2/RestoreV2 kernels in `kernels/cpu/io.py`), so TF
+reads what tfteach saves and the reverse:
 
-* `<prefix>.index`   a first line `TFTEACH-CHECKPOINT-INDEX 1`, then one JSON object:
-                     {"data_bytes": N, "tensors": {name: {"dtype", "shape", "offset",
-                     "nbytes", "crc32"}}} (string tensors carry their values base64-encoded
-                     under "strings" instead of bytes in the data file);
-* `<prefix>.data-00000-of-00001`  the raw C-order bytes of every tensor, back to back;
-* `<prefix>.meta`    JSON description of the graph (node names, ops, inputs), for people;
+* `<prefix>.index`   TF's sorted table of tensor entries (dtype, shape, offset, checksum);
+* `<prefix>.data-00000-of-00001`  the tensors' bytes;
+* `<prefix>.meta`    the graph, the Saver's SaverDef and the collections as TF's
+                     MetaGraphDef (`meta_graph.py`), which TF's `import_meta_graph` reads;
 * `checkpoint`       in the directory: TF's text format naming the latest checkpoint and
                      the ones kept (`model_checkpoint_path: "..."`).
 
-Loading never executes anything from the files (JSON and raw numbers only: no pickle).
-Every file is written to a temporary name and renamed into place, and the `checkpoint`
-state file is replaced last, so a crash mid-save leaves the previous checkpoint intact
-and `latest_checkpoint` never names a half-written one. A missing file is NotFoundError, a
-truncated or corrupted one DataLossError, both naming the file.
+Checkpoints of tfteach 0.1 (a JSON index) are still read. Loading never executes anything
+from the files (protobuf and raw numbers only: no pickle). Every file is written to a
+temporary name and renamed into place, and the `checkpoint` state file is replaced last, so
+a crash mid-save leaves the previous checkpoint intact and `latest_checkpoint` never names a
+half-written one. A missing file is NotFoundError, a truncated or corrupted one
+DataLossError, both naming the file.
 """
 import json
 import os
@@ -207,6 +208,7 @@ class Saver:
         self._last_checkpoints = []      # [(prefix, time)]
         self._next_keep_time = time.time() + keep_checkpoint_every_n_hours * 3600
         self._names = None
+        self._saver_def = saver_def
         if not defer_build:
             self.build()
 
@@ -233,7 +235,14 @@ class Saver:
             raise ValueError("No variables to save")
         self._names = names
         self._graph_ops = None
-        if names and not _ops.executing_eagerly() and all(
+        if self._saver_def is not None and not _ops.executing_eagerly():
+            # the save/restore ops exist already (an imported MetaGraphDef names them)
+            g = _ops.get_default_graph()
+            sd = self._saver_def
+            self._graph_ops = (g.as_graph_element(sd.filename_tensor_name),
+                               g.as_graph_element(sd.save_tensor_name),
+                               g.as_graph_element(sd.restore_op_name))
+        elif names and not _ops.executing_eagerly() and all(
                 getattr(v, "_is_graph_variable", False) for v in names.values()):
             self._graph_ops = self._add_graph_ops(names)
 
@@ -417,21 +426,76 @@ class Saver:
     def export_meta_graph(self, filename=None, collection_list=None, as_text=False,
                           export_scope=None, clear_devices=False, clear_extraneous_savers=False,
                           strip_default_attrs=False, save_debug_info=False, graph=None):
-        graph = graph or _ops.get_default_graph()
-        nodes = []
-        for op in graph.get_operations():
-            nd = op.node_def
-            nodes.append({"name": nd.name, "op": nd.op, "input": list(nd.input),
-                          "device": nd.device})
-        meta = {"format": "tfteach-meta-graph 1",
-                "variables": sorted(self._names),
-                "collections": {k: [getattr(x, "name", str(x)) for x in graph.get_collection(k)]
-                                for k in graph.get_all_collection_keys()},
-                "node": nodes}
-        data = json.dumps(meta, indent=1, default=str).encode()
-        if filename:
-            _atomic_write(filename, data)
-        return meta
+        """The graph with this Saver's SaverDef as TF's MetaGraphDef (`meta_graph.py`)."""
+        from . import meta_graph
+        return meta_graph.export_meta_graph(
+            filename, saver_def=self.as_saver_def(), collection_list=collection_list,
+            as_text=as_text, graph=graph, export_scope=export_scope, clear_devices=clear_devices)
 
     def as_saver_def(self):
-        return None
+        """The names of this Saver's ops as TF's SaverDef (None in eager mode, as TF has no
+        save ops there)."""
+        if self._graph_ops is None:
+            return None
+        from . import meta_graph
+        filename, save_tensor, restore_all = self._graph_ops
+        return meta_graph.saver_def(filename, save_tensor, restore_all, self._max_to_keep or 0,
+                                    self._keep_every)
+
+
+def init_from_checkpoint(ckpt_dir_or_file, assignment_map):
+    """TF1's `tf.train.init_from_checkpoint`: the variables `assignment_map` names start from
+    the checkpoint's values, by replacing their initializers with a RestoreV2 of the file (so
+    `global_variables_initializer()` loads them). Keys are checkpoint names or scopes ending
+    in "/" ("/" alone: the whole checkpoint); values are variable names, scopes, or Variable
+    objects."""
+    from ..ops import state_ops, variables
+    prefix = _resolve(ckpt_dir_or_file)
+    reader = CheckpointReader(prefix)
+    saved = reader.get_variable_to_shape_map()
+    graph_vars = {_var_name(v): v for v in variables.global_variables()}
+    pairs = []
+    for ckpt_name, target in assignment_map.items():
+        if not isinstance(target, str):           # a Variable (or a list of partitions)
+            if isinstance(target, (list, tuple)):
+                raise errors.UnimplementedError(None, None, "init_from_checkpoint: partitioned "
+                                                            "variables are not supported")
+            if ckpt_name not in saved:
+                raise ValueError(f"Tensor {ckpt_name} is not found in {prefix} checkpoint "
+                                 f"{ {k: v for k, v in saved.items()} }")
+            pairs.append((ckpt_name, target))
+        elif ckpt_name.endswith("/") or ckpt_name == "":
+            src = "" if ckpt_name in ("/", "") else ckpt_name
+            dst = "" if target in ("/", "") else target
+            for name in sorted(saved):
+                if not name.startswith(src):
+                    continue
+                var = graph_vars.get(dst + name[len(src):])
+                if var is not None:
+                    pairs.append((name, var))
+        else:
+            if ckpt_name not in saved:
+                raise ValueError(f"Tensor {ckpt_name} is not found in {prefix} checkpoint")
+            var = graph_vars.get(target)
+            if var is None:
+                raise ValueError(f"Tensor {target} is not found in the graph's variables")
+            pairs.append((ckpt_name, var))
+    for ckpt_name, var in pairs:
+        want, got = var.shape, saved[ckpt_name]
+        if want.rank is not None and not want.is_compatible_with(got):
+            raise ValueError(f"Shape of variable {_var_name(var)} ({want}) doesn't match with "
+                             f"shape of tensor {ckpt_name} ({got}) from checkpoint reader.")
+        g = var.graph
+        dt = var.dtype.base_dtype
+        with g.as_default(), _ops.name_scope(var.op.name + "/"):
+            from ..ops import constant_op
+            names = constant_op.constant([ckpt_name], name="tensor_names")
+            slices = constant_op.constant([""], name="shape_and_slices")
+            path = constant_op.constant(prefix, name="Const")
+            with g.name_scope("checkpoint_initializer") as scope:
+                restore = g._create_op(registry.get("RestoreV2"), [path, names, slices],
+                                       {"dtypes": [dt]}, [dt], [unknown_shape()], scope)
+            init = state_ops.assign(var, restore._outputs[0], validate_shape=False,
+                                    name="Assign").op
+        var._initializer_op = init
+        var._initial_value = restore._outputs[0]

@@ -112,7 +112,9 @@ def transpose(x, perm):
         if v in seen:
             raise _err(f"{v} is duplicated in perm.")
         seen.add(v)
-    return np.ascontiguousarray(np.transpose(x, p))
+    out = np.transpose(x, p)
+    # not np.ascontiguousarray: it turns a 0-d array into shape (1,)
+    return out if out.flags.c_contiguous else out.copy()
 
 
 @register_kernel("ConcatV2")
@@ -406,7 +408,7 @@ def fill(dims, value):
     d = _ints(dims)
     for v in d:
         if v < 0:
-            raise _err("Fill dimensions must be >= 0")
+            raise _err(f"Dimension {v} must be >= 0")
     v = np.asarray(value)
     if v.ndim:
         raise _err(f"value must be a scalar, got shape {_dims(v.shape)}")

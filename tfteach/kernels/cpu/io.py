@@ -1,8 +1,7 @@
-"""CPU kernels of the io family (SaveV2, RestoreV2, ReadFile, WriteFile) and the checkpoint
-files they write.
-
-Files of one checkpoint `<prefix>` are described in tfteach/train/saver.py, which reads
-them back through `CheckpointReader` below.
+"""CPU kernels of the io family: SaveV2 and RestoreV2 with the checkpoint files they write, in
+TensorFlow's own V2 format (kernels/tensor_bundle.py): tfteach/train/saver.py describes the
+files and reads them back through `CheckpointReader` below; and ReadFile and WriteFile,
+whole files as scalar strings (tf.io.read_file / write_file).
 """
 import base64
 import json
@@ -15,6 +14,7 @@ import numpy as np
 from ... import errors
 from ...framework import dtypes as _dt
 from ...framework.registry import register_kernel
+from .. import tensor_bundle
 
 
 def _str(x):
@@ -58,101 +58,135 @@ def _atomic_write(path, data):
 
 
 def _write_checkpoint(prefix, named_arrays):
-    entries = {}
-    chunks = []
-    offset = 0
-    for name, arr in named_arrays:
-        arr = np.asarray(arr)
-        if arr.dtype == object:
-            strs = [x if isinstance(x, bytes) else str(x).encode() for x in arr.reshape(-1)]
-            entries[name] = {"dtype": "string", "shape": list(arr.shape),
-                             "strings": [base64.b64encode(s).decode("ascii") for s in strs]}
-            continue
-        raw = np.ascontiguousarray(arr).tobytes()
-        entries[name] = {"dtype": _dt.as_dtype(arr.dtype).name, "shape": list(arr.shape),
-                         "offset": offset, "nbytes": len(raw), "crc32": zlib.crc32(raw)}
-        chunks.append(raw)
-        offset += len(raw)
-    index = _MAGIC + json.dumps({"data_bytes": offset, "tensors": entries},
-                                sort_keys=True).encode()
-    # Data first, index last: an index only ever describes a complete data file.
-    _atomic_write(prefix + _DATA_SUFFIX, b"".join(chunks))
+    """TF's V2 checkpoint files for `named_arrays` [(name, ndarray)] (tensor_bundle.py)."""
+    index, data = tensor_bundle.encode(named_arrays)
+    # Data first, index last: an index only ever describes a complete data file. Saving
+    # again to the same prefix keeps the old data file reachable (a hard link `.prev`) until
+    # the new index is in place, so a crash between the two renames leaves the old index
+    # with its old data, which readers find through the entries' checksums.
+    data_path = prefix + _DATA_SUFFIX
+    prev = data_path + _PREV
+    if os.path.exists(data_path) and os.path.exists(prefix + ".index"):
+        try:
+            os.remove(prev)
+        except FileNotFoundError:
+            pass
+        os.link(data_path, prev)
+    _atomic_write(data_path, data)
     _atomic_write(prefix + ".index", index)
+    try:
+        os.remove(prev)
+    except FileNotFoundError:
+        pass
 
 
-def _read_index(prefix):
-    path = prefix + ".index"
+_PREV = ".prev"
+
+
+def _read_file(path):
     try:
         with open(path, "rb") as f:
-            raw = f.read()
+            return f.read()
     except FileNotFoundError:
+        return None
+
+
+def _load(prefix):
+    """{name: ndarray} of every tensor of the checkpoint `prefix`, each checksum verified."""
+    path = prefix + ".index"
+    raw = _read_file(path)
+    if raw is None:
         raise errors.NotFoundError(None, None, f"Unsuccessful TensorSliceReader constructor: "
                                                f"Failed to find any matching files for "
-                                               f"{prefix} ({path} does not exist)") from None
-    if not raw.startswith(_MAGIC):
-        raise errors.DataLossError(None, None, f"Unable to read checkpoint index {path}: not "
-                                               f"a tfteach checkpoint (bad header)")
+                                               f"{prefix} ({path} does not exist)")
+    if raw.startswith(_MAGIC):
+        return _load_legacy(prefix, raw)
+    entries = tensor_bundle.read_index(raw, path)
+    data_path = prefix + _DATA_SUFFIX
+    failure = None
+    # the data file, or the one a save interrupted between its data and its index kept
+    for candidate in (data_path, data_path + _PREV):
+        data = _read_file(candidate)
+        if data is None:
+            continue
+        try:
+            return {k: tensor_bundle.decode(k, e, data, data_path) for k, e in entries.items()}
+        except errors.DataLossError as e:
+            failure = failure or e
+    if failure is not None:
+        raise failure
+    if not entries:
+        return {}
+    raise errors.NotFoundError(None, None, f"Checkpoint data file {data_path} does not exist")
+
+
+def _load_legacy(prefix, raw):
+    """Checkpoints of tfteach 0.1 (a JSON index, raw data): still read, never written."""
+    path = prefix + ".index"
     try:
         index = json.loads(raw[len(_MAGIC):].decode())
         tensors = index["tensors"]
         data_bytes = int(index["data_bytes"])
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        if not isinstance(tensors, dict):
+            raise TypeError
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError,
+            RecursionError):
         raise errors.DataLossError(None, None, f"Unable to read checkpoint index {path}: "
                                                f"truncated or corrupted") from None
-    return tensors, data_bytes
+    data_path = prefix + _DATA_SUFFIX
+    data = _read_file(data_path)
+    if data is None:
+        raise errors.NotFoundError(None, None, f"Checkpoint data file {data_path} does not "
+                                               f"exist")
+    if len(data) != data_bytes:
+        raise errors.DataLossError(None, None, f"Checkpoint data file {data_path} is truncated "
+                                               f"or corrupted")
+    out = {}
+    for name, e in tensors.items():
+        try:
+            shape = tuple(int(d) for d in e["shape"])
+            if e["dtype"] == "string":
+                vals = [base64.b64decode(s, validate=True) for s in e["strings"]]
+                arr = np.empty(len(vals), dtype=object)
+                arr[:] = vals
+                out[name] = arr.reshape(shape)
+                continue
+            dtype = _dt.as_dtype(e["dtype"]).np_dtype
+            chunk = data[e["offset"]:e["offset"] + e["nbytes"]]
+            ok = len(chunk) == e["nbytes"] and zlib.crc32(chunk) == e["crc32"] and \
+                len(chunk) == int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        except (KeyError, TypeError, ValueError, AttributeError, UnicodeDecodeError):
+            ok = False
+        if not ok:
+            raise errors.DataLossError(None, None, f"Checksum does not match for {name} in "
+                                                   f"{data_path}: the file is corrupted")
+        out[name] = np.frombuffer(chunk, dtype=dtype).reshape(shape).copy()
+    return out
 
 
 class CheckpointReader:
-    """Reads tensors of one checkpoint by name (`tf.train.load_checkpoint`)."""
+    """Reads tensors of one checkpoint by name (`tf.train.load_checkpoint`): TF's V2 format,
+    whoever wrote it."""
 
     def __init__(self, prefix):
         self._prefix = prefix
-        self._tensors, data_bytes = _read_index(prefix)
-        path = prefix + _DATA_SUFFIX
-        if data_bytes:
-            try:
-                with open(path, "rb") as f:
-                    self._data = f.read()
-            except FileNotFoundError:
-                raise errors.NotFoundError(None, None, f"Checkpoint data file {path} does not "
-                                                       f"exist") from None
-        else:
-            self._data = b""
-            if not os.path.exists(path):
-                raise errors.NotFoundError(None, None, f"Checkpoint data file {path} does not "
-                                                       f"exist")
-        if len(self._data) != data_bytes:
-            raise errors.DataLossError(None, None, f"Checkpoint data file {path} is truncated "
-                                                   f"or corrupted: expected {data_bytes} bytes, "
-                                                   f"found {len(self._data)}")
+        self._tensors = _load(prefix)
 
     def has_tensor(self, name):
         return name in self._tensors
 
     def get_variable_to_shape_map(self):
-        return {k: list(v["shape"]) for k, v in self._tensors.items()}
+        return {k: list(v.shape) for k, v in self._tensors.items()}
 
     def get_variable_to_dtype_map(self):
-        return {k: _dt.as_dtype(v["dtype"]) for k, v in self._tensors.items()}
+        return {k: _dt.string if v.dtype == object else _dt.as_dtype(v.dtype)
+                for k, v in self._tensors.items()}
 
     def get_tensor(self, name):
-        e = self._tensors.get(name)
-        if e is None:
+        v = self._tensors.get(name)
+        if v is None:
             raise errors.NotFoundError(None, None, f"Key {name} not found in checkpoint")
-        shape = tuple(e["shape"])
-        if e["dtype"] == "string":
-            vals = [base64.b64decode(s) for s in e["strings"]]
-            out = np.empty(len(vals), dtype=object)
-            out[:] = vals
-            return out.reshape(shape)
-        dtype = _dt.as_dtype(e["dtype"]).np_dtype
-        raw = self._data[e["offset"]:e["offset"] + e["nbytes"]]
-        if len(raw) != e["nbytes"] or zlib.crc32(raw) != e["crc32"] or \
-                len(raw) != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize:
-            raise errors.DataLossError(None, None, f"Checksum does not match for {name} in "
-                                                   f"{self._prefix + _DATA_SUFFIX}: the file is "
-                                                   f"corrupted")
-        return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+        return v.copy()
 
 
 # --- whole files as string tensors (tf.io.read_file / write_file) ---------------------------

@@ -35,7 +35,12 @@ def _and(x, y): return x and y
 def _or(x, y): return x or y
 
 
-def _floordiv_f(x, y): return math.floor(x / y)
+def _floordiv_f(x, y):
+    q = x / y
+    if not abs(q) < 4503599627370496.0:     # inf, NaN, or integral already (see _floor)
+        return q
+    r = math.floor(q)
+    return r if r != 0 else q * 0          # keeps the sign of a zero, as IEEE floor
 
 
 def _floormod_f(x, y):
@@ -171,7 +176,10 @@ def _truncmod_i(x, y):
 
 def _truncdiv_f(x, y):
     q = x / y
-    return math.floor(q) if q >= 0 else math.ceil(q)   # math.trunc: not on the GPU
+    if not abs(q) < 4503599627370496.0:     # inf, NaN, or integral already (see _floor)
+        return q
+    r = math.floor(q) if q >= 0 else math.ceil(q)   # math.trunc: not on the GPU
+    return r if r != 0 else q * 0
 def _truncmod_f(x, y): return np.fmod(x, y)
 def _div_no_nan(x, y): return x / y if y != 0 else x * 0
 def _mul_no_nan(x, y): return x * y if y != 0 else y * 0
@@ -200,7 +208,8 @@ for _t, _f in (("Xdivy", _xdivy), ("Xlogy", _xlogy), ("Atan2", _atan2)):
 def _neg(x): return -x
 def _abs(x): return abs(x)
 def _sqrt(x): return math.sqrt(x) if x >= 0 else math.nan
-def _rsqrt(x): return 1.0 / math.sqrt(x) if x > 0 else (math.inf if x == 0 else math.nan)
+def _rsqrt(x): return 1.0 / math.sqrt(x) if x > 0 else (math.copysign(math.inf, x) if x == 0
+                                                         else math.nan)   # rsqrt(-0) = -inf
 def _square(x): return x * x
 def _exp(x): return math.exp(x)
 def _expm1(x): return math.expm1(x)
@@ -224,16 +233,31 @@ def _sigmoid(x):
     return e / (1.0 + e)
 
 
-def _sign(x): return (x > 0) - (x < 0)
-def _floor(x): return math.floor(x)
-def _ceil(x): return math.ceil(x)
+def _sign(x): return (x > 0) - (x < 0) if x == x else x    # sign(NaN) is NaN
+# numba's math.floor/ceil return int64, which would turn +-inf and NaN into -9.2e18 (TF passes
+# them through); a float at or above 2**52 in magnitude is already integral, so anything not
+# below it (inf, NaN included) is returned as it is. The same code compiles for the GPU.
+def _floor(x):
+    if not abs(x) < 4503599627370496.0:     # 2**52
+        return x
+    r = math.floor(x)
+    return r if r != 0 else x * 0    # floor(-0.0) is -0.0
+
+
+def _ceil(x):
+    if not abs(x) < 4503599627370496.0:
+        return x
+    r = math.ceil(x)
+    return r if r != 0 else x * 0    # ceil(-0.5) is -0.0
 
 
 def _round_half_even(x):
+    if not abs(x) < 4503599627370496.0:
+        return x
     r = math.floor(x + 0.5)
     if r - x == 0.5 and r % 2 != 0:
         r -= 1
-    return r
+    return r if r != 0 else x * 0    # round(-0.4) is -0.0
 
 
 def _reciprocal(x): return 1.0 / x if x != 0 else math.copysign(math.inf, x)

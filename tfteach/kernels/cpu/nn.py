@@ -189,9 +189,15 @@ def _div_row_sum(e):
             e[i, j] = e[i, j] / s
 
 
+def _logits_rank(x):
+    if x.ndim < 1:
+        raise errors.InvalidArgumentError(None, None, "logits must have >= 1 dimension, got []")
+
+
 @register_kernel("Softmax")
 def softmax(x):
     x = np.asarray(x)
+    _logits_rank(x)
     if x.ndim and x.size == 0:
         return np.empty_like(x)     # np.max has no identity for an empty row
     if x.dtype in _SOFTMAX_FAST and x.ndim and x.flags.c_contiguous:
@@ -231,6 +237,7 @@ def _softmax_into(x, e):
 @register_kernel("LogSoftmax")
 def log_softmax(x):
     x = np.asarray(x)
+    _logits_rank(x)
     z = x - x.max(axis=-1, keepdims=True)
     return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
 
@@ -304,6 +311,9 @@ def in_top_k(predictions, targets, k):
 def bias_add(value, bias, *, data_format="NHWC"):
     value = np.asarray(value)
     bias = np.asarray(bias)
+    if value.ndim < 2:
+        raise errors.InvalidArgumentError(
+            None, None, f"Input tensor must be at least 2D: {list(value.shape)}")
     if data_format.startswith("NC") and value.ndim > 2:
         bias = bias.reshape((-1,) + (1,) * (value.ndim - 2))
     if value.shape[1 if data_format.startswith("NC") else -1] != bias.shape[0]:
@@ -820,13 +830,14 @@ def conv2d_backprop_input(input_sizes, f, dy, *, strides, padding, data_format="
 
 @njit(parallel=True, cache=True)
 def _max_pool(x, kh, kw, sh, sw, pt, pl, oh, ow, out):
+    """`out` arrives filled with the dtype's lowest value, as TF's reducer starts: a NaN never
+    compares greater, so it is skipped (an all-NaN window gives the lowest value, as TF)."""
     n_img, h, w, c = x.shape
     for r in prange(n_img * oh):
         n = r // oh
         i = r - n * oh
         for j in range(ow):
             o = out[n, i, j]
-            first = True
             for a in range(kh):
                 y = i * sh - pt + a
                 if y < 0 or y >= h:
@@ -836,14 +847,9 @@ def _max_pool(x, kh, kw, sh, sw, pt, pl, oh, ow, out):
                     if xx < 0 or xx >= w:
                         continue
                     v = x[n, y, xx]
-                    if first:
-                        for ch in range(c):
+                    for ch in range(c):
+                        if v[ch] > o[ch]:
                             o[ch] = v[ch]
-                        first = False
-                    else:
-                        for ch in range(c):
-                            if v[ch] > o[ch]:
-                                o[ch] = v[ch]
 
 
 @njit(parallel=True, cache=True)
@@ -945,10 +951,12 @@ def _pool_input(x, data_format):
     return np.ascontiguousarray(_nhwc(x, data_format), dtype=_work_dtype(x)), dt
 
 
-def _pool_forward(loop, op_type, x, ksize, strides, padding, data_format):
+def _pool_forward(loop, op_type, x, ksize, strides, padding, data_format, init=None):
     xn, dt = _pool_input(x, data_format)
     geo = _pool_geometry(xn.shape, ksize, strides, padding, data_format, op_type)
     out = np.empty((xn.shape[0], geo[6], geo[7], xn.shape[3]), xn.dtype)
+    if init is not None:
+        out.fill(init(xn.dtype))
     if out.size:
         with parallel(xn.size):
             loop(xn, *geo, out)
@@ -957,7 +965,12 @@ def _pool_forward(loop, op_type, x, ksize, strides, padding, data_format):
 
 @register_kernel("MaxPool")
 def max_pool(x, *, ksize, strides, padding, data_format="NHWC"):
-    return _pool_forward(_max_pool, "MaxPool", x, ksize, strides, padding, data_format)
+    return _pool_forward(_max_pool, "MaxPool", x, ksize, strides, padding, data_format,
+                         init=_lowest)
+
+
+def _lowest(dtype):
+    return np.finfo(dtype).min if dtype.kind == "f" else np.iinfo(dtype).min
 
 
 @register_kernel("MaxPoolGrad")

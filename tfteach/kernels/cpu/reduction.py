@@ -225,11 +225,11 @@ def _canonical_axes(axes, rank, op_type):
     axes = np.asarray(axes).reshape(-1).tolist()
     out = set()
     for a in axes:
-        if not -rank <= a < max(rank, 1):
+        if not -rank <= a < rank:      # a scalar has no axis to reduce (TF refuses 0 too)
             raise errors.InvalidArgumentError(
                 None, None, f"Invalid reduction dimension ({a} for input with {rank} "
                             f"dimension(s)")
-        out.add(a % rank if rank else 0)
+        out.add(a % rank)
     return sorted(out)
 
 

@@ -4,6 +4,7 @@ import numpy as np
 
 from ... import errors
 from ...framework.registry import register_kernel
+from ._build import atomic
 
 
 def _read_kernel(handle):
@@ -41,9 +42,10 @@ def _update_kernel(sign):
 
 
 register_kernel("ReadVariableOp")(_read_kernel)
-register_kernel("AssignVariableOp")(_assign_kernel)
-register_kernel("AssignAddVariableOp")(_update_kernel(1))
-register_kernel("AssignSubVariableOp")(_update_kernel(-1))
+# writes run under the variable lock: read, compute and store as one step across threads
+register_kernel("AssignVariableOp")(atomic(_assign_kernel))
+register_kernel("AssignAddVariableOp")(atomic(_update_kernel(1)))
+register_kernel("AssignSubVariableOp")(atomic(_update_kernel(-1)))
 
 
 def _dims(shape):

@@ -14,7 +14,7 @@ import numpy as np
 
 from ... import errors
 from ...framework.registry import register_kernel
-
+from ._build import atomic
 
 
 # --- element loops ------------------------------------------------------------------------
@@ -216,12 +216,14 @@ def _value(slot):
 
 
 @register_kernel("ApplyGradientDescent")
+@atomic
 def apply_gradient_descent(var, alpha, delta, *, ctx):
     ctx.write(var, gradient_descent_update(_value(var), alpha, delta))
     return var
 
 
 @register_kernel("ApplyMomentum")
+@atomic
 def apply_momentum(var, accum, lr, grad, momentum, *, ctx, use_nesterov=False):
     nv, na = momentum_update(_value(var), _value(accum), lr, grad, momentum, use_nesterov)
     ctx.write(accum, na)
@@ -230,6 +232,7 @@ def apply_momentum(var, accum, lr, grad, momentum, *, ctx, use_nesterov=False):
 
 
 @register_kernel("ApplyAdam")
+@atomic
 def apply_adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad, *,
                ctx, use_nesterov=False):
     nv, nm, nvv = adam_update(_value(var), _value(m), _value(v), beta1_power, beta2_power,
@@ -241,6 +244,7 @@ def apply_adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, g
 
 
 @register_kernel("ApplyAdagrad")
+@atomic
 def apply_adagrad(var, accum, lr, grad, *, ctx, update_slots=True):
     nv, na = adagrad_update(_value(var), _value(accum), lr, grad, update_slots)
     ctx.write(accum, na)
@@ -249,6 +253,7 @@ def apply_adagrad(var, accum, lr, grad, *, ctx, update_slots=True):
 
 
 @register_kernel("ApplyRMSProp")
+@atomic
 def apply_rmsprop(var, ms, mom, lr, rho, momentum, epsilon, grad, *, ctx):
     nv, ns, nm = rmsprop_update(_value(var), _value(ms), _value(mom), lr, rho, momentum,
                                 epsilon, grad)
@@ -259,6 +264,7 @@ def apply_rmsprop(var, ms, mom, lr, rho, momentum, epsilon, grad, *, ctx):
 
 
 @register_kernel("ApplyCenteredRMSProp")
+@atomic
 def apply_centered_rmsprop(var, mg, ms, mom, lr, rho, momentum, epsilon, grad, *, ctx):
     nv, na, ns, nm = centered_rmsprop_update(_value(var), _value(mg), _value(ms),
                                              _value(mom), lr, rho, momentum, epsilon, grad)
@@ -270,6 +276,7 @@ def apply_centered_rmsprop(var, mg, ms, mom, lr, rho, momentum, epsilon, grad, *
 
 
 @register_kernel("ApplyAdadelta")
+@atomic
 def apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad, *, ctx):
     nv, na, nu = adadelta_update(_value(var), _value(accum), _value(accum_update), lr, rho,
                                  epsilon, grad)
@@ -417,6 +424,6 @@ def _sgd_kernel(var, alpha, delta, *, ctx):
     ctx.write(var, nvar)
 
 
-register_kernel("ResourceApplyAdam")(_adam_kernel)
-register_kernel("ResourceApplyKerasMomentum")(_momentum_kernel)
-register_kernel("ResourceApplyGradientDescent")(_sgd_kernel)
+register_kernel("ResourceApplyAdam")(atomic(_adam_kernel))
+register_kernel("ResourceApplyKerasMomentum")(atomic(_momentum_kernel))
+register_kernel("ResourceApplyGradientDescent")(atomic(_sgd_kernel))

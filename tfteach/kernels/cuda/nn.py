@@ -207,7 +207,7 @@ def sparse_xent(features, labels):
         _kern("sxent", _sparse_xent_rows)[_dev.blocks_for(rows), _dev.TPB](
             _dev.flat(f), lab, loss, _dev.flat(back), rows, c, bad)
         if bad.copy_to_host()[0]:       # the CPU kernel words the error
-            registry.get("SparseSoftmaxCrossEntropyWithLogits").kernels["CPU"](
+            registry.get("SparseSoftmaxCrossEntropyWithLogits").kernel_for("CPU")(
                 np.zeros((rows, c), np.dtype(f.dtype)), lab.copy_to_host())
     return loss, back
 
@@ -395,15 +395,15 @@ def conv2d_backprop_input(input_sizes, f, dy, *, strides, padding, data_format="
 
 
 # --- pooling ------------------------------------------------------------------------------------
-def _max_pool_k(x, out, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, total):
+def _max_pool_k(x, out, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, lo, total):
+    # starts from the dtype's lowest value `lo`, as the CPU kernel and TF: NaNs are skipped
     t = cuda.grid(1)
     if t < total:
         ch = t % c
         j = (t // c) % ow
         i = (t // (c * ow)) % oh
         n = t // (c * ow * oh)
-        first = True
-        best = x[0]
+        best = lo
         for a in range(kh):
             y = i * sh - pt + a
             if y < 0 or y >= h:
@@ -413,9 +413,8 @@ def _max_pool_k(x, out, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, total):
                 if xx < 0 or xx >= w:
                     continue
                 v = x[((n * h + y) * w + xx) * c + ch]
-                if first or v > best:
+                if v > best:
                     best = v
-                    first = False
         out[t] = best
 
 
@@ -501,20 +500,20 @@ def _launch_pool(name, fn, total, *args):
         _kern(name, fn)[_dev.blocks_for(total), _dev.TPB](*args, total)
 
 
-def _pool_forward(name, fn, op_type, x, ksize, strides, padding, data_format):
+def _pool_forward(name, fn, op_type, x, ksize, strides, padding, data_format, *extra):
     x = _dev.contiguous(_dev.dev(x))
     geo = _pool_geo(x.shape, ksize, strides, padding, data_format, op_type)
     out_shape = _pool_out(x, geo)
     out = _dev.empty(out_shape, x.dtype)
     _launch_pool(name, fn, _dev.size_of(out_shape), _dev.flat(x), _dev.flat(out),
-                 x.shape[1], x.shape[2], x.shape[3], *geo)
+                 x.shape[1], x.shape[2], x.shape[3], *geo, *extra)
     return out
 
 
 @register("MaxPool", dtypes=_F, check=_nhwc_only)
 def max_pool(x, *, ksize, strides, padding, data_format="NHWC"):
     return _pool_forward("maxpool", _max_pool_k, "MaxPool", x, ksize, strides, padding,
-                         data_format)
+                         data_format, np.finfo(x.dtype).min)
 
 
 @register("MaxPoolGrad", dtypes=_F, check=_nhwc_only)
