@@ -333,6 +333,36 @@ CASES = {
         tf.float64, size=2, infer_shape=False).split(x, i32([2, 3])).concat(), [5, 2])),
     "TensorArrayConcatV3": ([r(5, 2)], lambda tf, x: tf.reshape(tf.TensorArray(
         tf.float64, size=2, infer_shape=False).split(x * x, i32([3, 2])).concat(), [5, 2])),
+    # TF's older Add (the one that also concatenates strings)
+    "Add": binary("Add", sx=(2, 1), sy=(3,)),
+    # complex numbers: real inputs, a complex middle, a real loss (TF's conjugate rules)
+    "Complex": ([r(2, 3), r(3)], lambda tf, x, y: tf.math.real(
+        tf.complex(x, y) * tf.complex(y, x))),
+    "ComplexAbs": ([pos(2, 3), r(2, 3)], lambda tf, x, y: tf.abs(tf.complex(x, y))),
+    "Real": ([r(2, 3), r(2, 3)], lambda tf, x, y: tf.math.real(
+        tf.exp(tf.complex(x, y)) * tf.complex(y, x))),
+    "Imag": ([r(2, 3), r(2, 3)], lambda tf, x, y: tf.math.imag(
+        tf.square(tf.complex(x, y)) / tf.complex(y + 2.0, x))),
+    "Angle": ([pos(2, 3), r(2, 3)], lambda tf, x, y: tf.math.angle(tf.complex(x, y))),
+    "Conj": ([r(2, 3), r(2, 3)], lambda tf, x, y: tf.math.imag(
+        tf.math.conj(tf.complex(x, y)) * tf.complex(y, y * x))),
+    # ragged: the values land in a padded tensor, default_value everywhere else
+    "RaggedTensorToTensor": ([r(5), r()], lambda tf, v, d: tf.RaggedTensor.from_row_splits(
+        v, np.array([0, 3, 3, 5], np.int64)).to_tensor(default_value=d, shape=[3, 3])),
+    # sparse: gradients reach the values and the dense operands
+    "SparseToDense": ([r(3), r()], lambda tf, v, d: tf.sparse.to_dense(
+        tf.SparseTensor([[0, 1], [1, 0], [2, 2]], v, [3, 3]), default_value=d)),
+    "SparseAdd": ([r(2), r(3)], lambda tf, a, b: tf.sparse.to_dense(tf.sparse.add(
+        tf.SparseTensor([[0, 0], [1, 2]], a, [2, 3]),
+        tf.SparseTensor([[0, 0], [0, 2], [1, 1]], b, [2, 3])))),
+    "SparseTensorDenseAdd": ([r(2), r(2, 3)], lambda tf, a, b: tf.sparse.add(
+        tf.SparseTensor([[0, 0], [1, 2]], a, [2, 3]), b)),
+    "SparseTensorDenseMatMul": ([r(3), r(3, 2)], lambda tf, a, b: tf.sparse.sparse_dense_matmul(
+        tf.SparseTensor([[0, 1], [1, 0], [1, 2]], a, [2, 3]), b)),
+    "SparseReorder": ([r(3)], lambda tf, a: tf.sparse.to_dense(tf.sparse.reorder(
+        tf.SparseTensor([[1, 2], [0, 0], [0, 3]], a, [2, 4])))),
+    "SparseReduceSum": ([r(3)], lambda tf, a: tf.sparse.reduce_sum(
+        tf.SparseTensor([[0, 0], [1, 2], [1, 0]], a, [2, 3]), axis=1)),
 }
 
 # Ops whose gradient is checked through another path (not element-wise numbers).
@@ -366,6 +396,7 @@ UNCLASSIFIED_AS_IN_TF = {
     "SoftsignGrad": "TF registers no gradient for it",
     "MaxPoolGrad": "TF's gradient needs MaxPoolGradGrad, not in tfteach yet",
     "Digamma": "TF's gradient needs Polygamma, not in tfteach yet",
+    "SparseReduceMax": "TF registers no gradient for it",
 }
 
 

@@ -97,7 +97,7 @@ def _submodule(name):
         return image_ops.namespace()
     if name in ("math", "linalg", "random", "dtypes", "debugging", "bitwise", "strings",
                 "signal", "sparse", "io", "experimental", "test", "saved_model",
-                "nest", "autodiff"):
+                "nest", "autodiff", "ragged"):
         allowed = getattr(N, name.upper(), frozenset())
         overrides = {"math": api.MATH_OVERRIDES, "linalg": api.LINALG_OVERRIDES,
                      "random": api.RANDOM_OVERRIDES, "dtypes": api.DTYPES_OVERRIDES,
@@ -107,7 +107,7 @@ def _submodule(name):
                                      "load": "tfteach.train.saved_model:load"},
                      "nest": {n: f"tfteach.framework.nest:{n}" for n in N.NEST},
                      }.get(name, {})
-        modules = api.OP_MODULES
+        modules = api.SUBMODULE_FIRST.get(name) or api.OP_MODULES
         if name == "dtypes":
             modules = ("tfteach.framework.dtypes",) + modules
         return api.namespace(full, allowed, overrides, modules)

@@ -87,6 +87,12 @@ class _Fetch:
         if f is None:
             raise TypeError("Argument `fetch` = None has invalid type \"NoneType\". Cannot "
                             "be None")
+        if getattr(f, "_tf_composite", False):
+            # a RaggedTensor/SparseTensor: its component tensors are fetched, and the
+            # value is rebuilt from them (RaggedTensorValue, SparseTensorValue)
+            subs = [self._map(c) for c in f._composite_components()]
+            build = f._composite_value
+            return lambda vals: build([s(vals) for s in subs])
         if isinstance(f, (list, tuple)) and not hasattr(f, "_as_graph_element"):
             subs = [self._map(x) for x in f]
             if isinstance(f, tuple) and hasattr(f, "_fields"):   # namedtuple
@@ -282,6 +288,8 @@ class BaseSession:
         """Converts and checks every feed before anything runs (TF's words and classes)."""
         tensors, values = [], []
         graph = self._graph
+        if any(getattr(k, "_tf_composite", False) for k in feed_dict):
+            feed_dict = _expand_composite_feeds(feed_dict)
         for key, value in feed_dict.items():
             if type(key) is _ops.Tensor and key._op._graph is graph:
                 t = key
@@ -373,6 +381,23 @@ def _frozen_view(arr):
 def _fits(value, np_dtype):
     info = np.iinfo(np_dtype)
     return info.min <= value <= info.max
+
+
+def _expand_composite_feeds(feed_dict):
+    """A SparseTensor (or RaggedTensor) key feeds each of its component tensors from the
+    matching part of the value (a SparseTensorValue or (indices, values, dense_shape))."""
+    out = {}
+    for key, value in feed_dict.items():
+        if getattr(key, "_tf_composite", False):
+            parts = key._composite_components()
+            vals = key._composite_feed_parts(value)
+            if len(vals) != len(parts):
+                raise TypeError(f"Cannot feed {value!r} to {key}: expected {len(parts)} "
+                                f"parts")
+            out.update(zip(parts, vals))
+        else:
+            out[key] = value
+    return out
 
 
 def trace_run(sess, fetches, feed_dict=None, callback=None, run_metadata=None):

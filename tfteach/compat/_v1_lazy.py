@@ -72,7 +72,8 @@ SUB_OVERRIDES = {
                                                     "is_nested", "map_structure",
                                                     "pack_sequence_as")},
 }
-SUB_MODULES = {"dtypes": ("tfteach.framework.dtypes",) + api.OP_MODULES}
+SUB_MODULES = {"dtypes": ("tfteach.framework.dtypes",) + api.OP_MODULES,
+               **api.SUBMODULE_FIRST}
 
 # Whole modules: (module path, whether to filter it to TF's names for that submodule).
 SUB_TARGETS = {

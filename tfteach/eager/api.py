@@ -18,7 +18,16 @@ OP_MODULES = ("tfteach.ops.math_ops", "tfteach.ops.array_ops", "tfteach.ops.lina
               "tfteach.ops.clip_ops", "tfteach.ops.functional_ops", "tfteach.ops.string_ops",
               "tfteach.ops.tensor_array_ops",
               "tfteach.ops.check_ops", "tfteach.ops.sort_ops", "tfteach.ops.special_math_ops",
-              "tfteach.ops.script_ops")
+              "tfteach.ops.script_ops", "tfteach.ops.io_ops", "tfteach.ops.sparse_ops",
+              "tfteach.ops.ragged.ragged_tensor")
+
+# Submodules whose names are looked up only in their own op modules: `tf.strings.split`,
+# `tf.sparse.add`, `tf.sparse.concat` are not the dense ops of the same name, so a name the
+# module lacks is "not implemented yet", never the dense op.
+SUBMODULE_FIRST = {"strings": ("tfteach.ops.string_ops",),
+                   "sparse": ("tfteach.ops.sparse_ops",),
+                   "io": ("tfteach.ops.io_ops", "tfteach.ops.string_ops"),
+                   "ragged": ("tfteach.ops.ragged.ragged_ops",)}
 
 
 from ..ops import load_all_ops  # noqa: E402,F401 - the ops layer's; kept here for callers

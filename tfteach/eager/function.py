@@ -205,6 +205,9 @@ class ConcreteFunction:
         self._arg_paths = arg_paths
         self.structured_outputs = structured_outputs
         self._flat_outputs = flat_outputs       # graph tensors, or python values
+        # a RaggedTensor/SparseTensor output travels as its parts and is rebuilt per call
+        self._composite_out = any(isinstance(t, type) and getattr(t, "_tf_composite", False)
+                                  for t in flat_outputs)
         self._fetch = [t for t in flat_outputs if isinstance(t, _ops.Tensor)]
         self._out_dtypes = [t.dtype.base_dtype for t in self._fetch]
         self._stateful = [op for op in graph._ops
@@ -269,7 +272,8 @@ class ConcreteFunction:
             self._record_loop(arg_tensors, outs, values)
             it = iter(outs)
             flat = [next(it) if isinstance(t, _ops.Tensor) else t for t in self._flat_outputs]
-            return _pack(self.structured_outputs, flat)
+            out = _pack(self.structured_outputs, flat)
+            return _recompose(out) if self._composite_out else out
         if taped:
             # Under a tape the call also returns the intermediate values its gradient needs,
             # so the backward pass never recomputes the forward (nor re-reads variables that
@@ -292,7 +296,8 @@ class ConcreteFunction:
                          list(results[n_out:]))
         it = iter(outs)
         flat = [next(it) if isinstance(t, _ops.Tensor) else t for t in self._flat_outputs]
-        return _pack(self.structured_outputs, flat)
+        out = _pack(self.structured_outputs, flat)
+        return _recompose(out) if self._composite_out else out
 
     def __call__(self, *args, **kwargs):
         flat = []
@@ -621,6 +626,8 @@ class Function:
             if _run_eagerly():
                 return self._python_function(*args, **kwargs)
             return self._traced_function()(*args, **kwargs)
+        if _has_composite(args) or _has_composite(kwargs):
+            args, kwargs = _decompose(args), _decompose(kwargs)
         if self._input_signature is not None:
             args, kwargs = self._bind_signature(args, kwargs)
             flat = []
@@ -710,7 +717,9 @@ class Function:
                       for i, a in enumerate(args)]
             g_kwargs = {k: _replace_tensors(v, make_ph, k) for k, v in kwargs.items()}
             graph.inputs = list(placeholders)
-            outputs = self._traced_function()(*g_args, **g_kwargs)
+            outputs = self._traced_function()(*_recompose(g_args), **_recompose(g_kwargs))
+            if _has_composite(outputs):
+                outputs = _decompose(outputs)
             flat_out = []
             _flatten_args(outputs, flat_out, keep_variables=True)
             final = []
@@ -836,6 +845,52 @@ def _run_eagerly():
 
 
 # --- argument handling ------------------------------------------------------------------
+
+class _CompositeParts(tuple):
+    """A RaggedTensor or SparseTensor crossing a tf.function boundary: its class, then its
+    component tensors, which are keyed, traced as placeholders, fed and returned like any
+    other tensors (TF's composite tensors do the same through their TypeSpec)."""
+    _fields = ()
+
+    def __new__(cls, *items):
+        return tuple.__new__(cls, items)
+
+
+def _has_composite(x):
+    if getattr(x, "_tf_composite", False):
+        return True
+    if isinstance(x, (list, tuple)):
+        return any(_has_composite(v) for v in x)
+    if isinstance(x, dict):
+        return any(_has_composite(v) for v in x.values())
+    return False
+
+
+def _decompose(x):
+    if getattr(x, "_tf_composite", False):
+        return _CompositeParts(type(x), *x._composite_components())
+    if isinstance(x, _CompositeParts):
+        return x
+    if isinstance(x, (list, tuple)):
+        vals = [_decompose(v) for v in x]
+        return type(x)(*vals) if hasattr(x, "_fields") else type(x)(vals)
+    if isinstance(x, dict):
+        return {k: _decompose(v) for k, v in x.items()}
+    return x
+
+
+def _recompose(x):
+    if isinstance(x, _CompositeParts):
+        return x[0]._from_components(list(x[1:]))
+    if isinstance(x, (list, tuple)):
+        if not any(isinstance(v, (list, tuple, dict)) for v in x):
+            return x
+        vals = [_recompose(v) for v in x]
+        return type(x)(*vals) if hasattr(x, "_fields") else type(x)(vals)
+    if isinstance(x, dict):
+        return {k: _recompose(v) for k, v in x.items()}
+    return x
+
 
 def _is_tensor_like(x):
     return isinstance(x, (EagerTensor, np.ndarray))

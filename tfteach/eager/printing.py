@@ -10,7 +10,7 @@ every dimension, floats in their shortest round-trip form, booleans as 1/0, stri
 from ..framework import ops as _ops
 from ..framework import registry
 from ..kernels.cpu.logging import _STDERR, _stream, _write, format_tensor  # noqa: F401
-from ..ops import logging_ops  # noqa: F401  (StringFormat, PrintV2)
+from ..ops import logging_ops  # noqa: F401  (PrintV2; StringFormat is in string_ops)
 
 __all__ = ["tf_print", "format_tensor"]
 
@@ -31,7 +31,6 @@ def _format_python(x, summarize):
 
 
 @registry.api("PrintV2")
-@registry.api("StringFormat")
 def tf_print(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=None):
     """`tf.print(*inputs)`: eagerly prints now; in a graph, returns the PrintV2 op."""
     stream = _stream(output_stream)
@@ -48,7 +47,10 @@ def tf_print(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=N
         if isinstance(x, _ops.Tensor) or hasattr(x, "_read_eager") or \
                 getattr(x, "_is_resource_variable", False):
             t = _ops.convert_to_tensor(x)
-            tensors.append(apply_op("StringFormat", [t], {"summarize": summarize},
+            from ..ops import string_ops  # noqa: F401 - declares StringFormat
+            tensors.append(apply_op("StringFormat", [[t]], {"template": "{}",
+                                                            "placeholder": "{}",
+                                                            "summarize": summarize},
                                     name="StringFormat")[0])
             pieces.append(None)
         elif isinstance(x, (list, tuple, dict)) and any(

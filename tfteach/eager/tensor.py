@@ -199,6 +199,9 @@ def _numpy_text(t, is_repr=False):
             text = repr(item)
         else:
             text = repr(np.asarray(v))
+    elif v.ndim == 0 and t._dtype is _dt.string:
+        item = v.item() if hasattr(v, "item") else v
+        text = repr(bytes(item) if isinstance(item, (bytes, np.bytes_)) else item)
     else:
         text = str(v) if v.ndim == 0 else str(np.asarray(v))
     if "\n" in text:
@@ -254,7 +257,9 @@ def _eager_binary(dunder, op_type, reverse=False):
                                     f"{_execute._tf_type_name(self._dtype)}") from None
         elif not _execute.context.executing_eagerly():
             return _ops._OVERLOADS[fallback_name](self, other)
-        opdef = registry.get(op_type)
+        # strings concatenate with TF's older Add (AddV2 has no string kernel)
+        opdef = registry.get("Add" if op_type == "AddV2" and self._dtype is _dt.string
+                             else op_type)
         args = [other, self] if reverse else [self, other]
         return _execute.execute(opdef, args, {}, None)[0]
     operator.__name__ = dunder

@@ -13,6 +13,9 @@ __all__ = ["apply_op", "OpProto"]
 
 # Set by tfteach.eager.execute: fn(opdef, inputs, attrs, name) -> outputs.
 EAGER_EXECUTE = None
+# Set by ops/ragged: fn(opdef, inputs, attrs, name) -> outputs, for an op applied to a
+# composite tensor (a RaggedTensor): element-wise ops run on its flat values.
+COMPOSITE_DISPATCH = None
 # Also set by the eager layer: fn(opdef, inputs, name) -> outputs, or None when the call is
 # not the common case (all inputs eager tensors, no attrs, a dtype combination seen before).
 EAGER_FAST = None
@@ -87,6 +90,10 @@ def apply_op(op_type, inputs=(), attrs=None, name=None):
         if outs is not None:
             return outs
     attrs = dict(attrs) if attrs else {}
+    if COMPOSITE_DISPATCH is not None:
+        for x in inputs:
+            if getattr(x, "_tf_elementwise_dispatch", False):
+                return COMPOSITE_DISPATCH(opdef, inputs, attrs, name)
     if _ops.executing_eagerly() and not _any_symbolic(inputs):
         return EAGER_EXECUTE(opdef, list(inputs), attrs, name)
     g = _graph_for(inputs)

@@ -106,6 +106,10 @@ def make_ndarray_like_tf(value, dtype=None):
     try:
         arr = np.asarray(value, dtype=npdt)
     except (ValueError, TypeError, OverflowError) as e:
+        if isinstance(e, ValueError) and "inhomogeneous" in str(e):
+            # rows of different lengths: TF's words (and tf.ragged.constant is the fix)
+            raise ValueError("Can't convert non-rectangular Python sequence to "
+                             "Tensor.") from None
         raise TypeError(f"Failed to convert elements of {value!r} to Tensor. {e}") from None
     if dtype.is_integer and not isinstance(value, np.ndarray):
         # Python ints that overflow the target type are an error in TF.

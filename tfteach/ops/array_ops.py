@@ -312,6 +312,9 @@ def concat(values, axis, name="concat"):
     """Joins tensors along an existing `axis` (one input: an Identity, as TF)."""
     if not isinstance(values, (list, tuple)):
         values = [values]
+    for v in values:
+        if getattr(v, "_tf_elementwise_dispatch", False):       # RaggedTensors
+            return type(v)._concat(values, axis, name)
     if len(values) == 1:
         with _ops.name_scope(name) as scope:
             ax = _ops.convert_to_tensor(axis, name="concat_dim", dtype=_dt.int32)

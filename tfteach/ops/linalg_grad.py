@@ -76,6 +76,8 @@ def _matmul_grad(op, grad):
     t_a = op.get_attr("transpose_a")
     t_b = op.get_attr("transpose_b")
     a, b = op.inputs[0], op.inputs[1]
+    if a.dtype.base_dtype.is_complex:      # TF differentiates through the conjugates
+        a, b = _op1("Conj", [a]), _op1("Conj", [b])
     if not t_a and not t_b:
         return matmul(grad, b, transpose_b=True), matmul(a, grad, transpose_a=True)
     if not t_a and t_b:

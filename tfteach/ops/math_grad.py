@@ -19,6 +19,15 @@ from ..framework.op_def_library import apply_op
 from . import array_ops, constant_op, math_ops  # noqa: F401
 
 
+def _conj(t):
+    """TF's gradients of complex ops use the conjugate (conj(dy/dx) * grad); for real
+    tensors this is the tensor itself and adds no op."""
+    dt = getattr(t, "dtype", None)
+    if dt is not None and dt.base_dtype.is_complex:
+        return _op1("Conj", [t])
+    return t
+
+
 # --- small op constructors (TF's default op names) -------------------------------------
 
 def _op(op_type, inputs, attrs=None, name=None):
@@ -174,6 +183,7 @@ def reduce_gradient_args(x, y, gx, gy):
 # --- binary element-wise ops -----------------------------------------------------------------
 
 @registry.RegisterGradient("AddV2")
+@registry.RegisterGradient("Add")
 def _add_grad(op, grad):
     x, y = op.inputs[0], op.inputs[1]
     skip = _skip(op)
@@ -200,6 +210,8 @@ def _sub_grad(op, grad):
 @registry.RegisterGradient("Mul")
 def _mul_grad(op, grad):
     x, y = op.inputs[0], op.inputs[1]
+    if x.dtype.base_dtype.is_complex:
+        x, y = _conj(x), _conj(y)
     skip = _skip(op)
     if 1 in skip and _is_scalar(y):
         return _op1("Mul", [grad, y]), None
@@ -225,6 +237,8 @@ def _mul_no_nan_grad(op, grad):
 @registry.RegisterGradient("Div")
 def _real_div_grad(op, grad):
     x, y = op.inputs[0], op.inputs[1]
+    if x.dtype.base_dtype.is_complex:
+        x, y = _conj(x), _conj(y)
     gx = _op1("RealDiv", [grad, y])
     gy = grad * _op1("RealDiv", [_op1("RealDiv", [-x, y]), y])
     return reduce_gradient_args(x, y, gx, gy)
@@ -360,7 +374,7 @@ def _sign_grad(op, grad):
 
 @registry.RegisterGradient("Square")
 def _square_grad(op, grad):
-    x = op.inputs[0]
+    x = _conj(op.inputs[0])
     with _ops.control_dependencies([grad]):
         two = constant_op.constant(2.0, dtype=x.dtype.base_dtype)
         return math_ops.multiply(grad, math_ops.multiply(x, two))
@@ -380,7 +394,7 @@ def _rsqrt_grad(op, grad):
 
 @registry.RegisterGradient("Exp")
 def _exp_grad(op, grad):
-    y = op.outputs[0]
+    y = _conj(op.outputs[0])
     with _ops.control_dependencies([grad]):
         return grad * y
 
@@ -394,7 +408,7 @@ def _expm1_grad(op, grad):
 
 @registry.RegisterGradient("Log")
 def _log_grad(op, grad):
-    x = op.inputs[0]
+    x = _conj(op.inputs[0])
     with _ops.control_dependencies([grad]):
         return grad * math_ops.reciprocal(x)
 
@@ -812,3 +826,50 @@ for _t in ("Less", "LessEqual", "Greater", "GreaterEqual", "Equal", "NotEqual", 
            "ArgMax", "ArgMin", "Range", "Floor", "Ceil", "Round", "Rint", "All", "Any",
            "LinSpace"):
     registry.NotDifferentiable(_t)
+
+
+# --- complex numbers ---------------------------------------------------------------------------
+
+def _as_complex(re, im):
+    return math_ops.complex(re, im)
+
+
+@registry.RegisterGradient("ComplexAbs")
+def _complex_abs_grad(op, grad):
+    """d|z|: grad * z / |z| (0 at z = 0), as a complex gradient."""
+    z, r = op.inputs[0], op.outputs[0]
+    return math_ops.div_no_nan(_as_complex(grad, array_ops.zeros_like(grad)) * z,
+                               _as_complex(r, array_ops.zeros_like(r)))
+
+
+@registry.RegisterGradient("Real")
+def _real_grad(op, grad):
+    zero = constant_op.constant(0, dtype=grad.dtype.base_dtype)
+    return _as_complex(grad, zero)
+
+
+@registry.RegisterGradient("Imag")
+def _imag_grad(op, grad):
+    zero = constant_op.constant(0, dtype=grad.dtype.base_dtype)
+    return _as_complex(zero, grad)
+
+
+@registry.RegisterGradient("Angle")
+def _angle_grad(op, grad):
+    """d arg(z) = -grad / (imag + real * 1j), as TF writes it."""
+    x = op.inputs[0]
+    with _ops.control_dependencies([grad]):
+        z = math_ops.reciprocal(_as_complex(math_ops.imag(x), math_ops.real(x)))
+        zero = constant_op.constant(0, dtype=grad.dtype.base_dtype)
+        return -_as_complex(grad, zero) * z
+
+
+@registry.RegisterGradient("Conj")
+def _conj_grad(op, grad):
+    return _op1("Conj", [grad])
+
+
+@registry.RegisterGradient("Complex")
+def _complex_grad(op, grad):
+    x, y = op.inputs[0], op.inputs[1]
+    return reduce_gradient_args(x, y, math_ops.real(grad), math_ops.imag(grad))

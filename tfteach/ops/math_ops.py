@@ -123,6 +123,9 @@ for _t in UNARY:
     registry.register_op(_t, inputs=(("x", "T"),), outputs=(("y", out),),
                          shape=shape_rules.same_as_first,
                          doc=_DOC[_t])
+registry.register_op("Add", inputs=(("x", "T"), ("y", "T")), outputs=(("z", "T"),),
+                     shape=shape_rules.broadcast,
+                     doc="x + y, broadcast; unlike AddV2 it also concatenates strings.")
 registry.register_op("AddN", inputs=(("*inputs", "T"),), outputs=(("sum", "T"),),
                      shape=shape_rules.all_same,
                      doc="The element-wise sum of a list of same-shaped tensors.")
@@ -154,7 +157,23 @@ def _unary(op_type):
     return registry.api(op_type, stacklevel=2)(fn)
 
 
-add = _binary("AddV2", "Add")
+_add_v2 = _binary("AddV2", "Add")
+
+
+@registry.api("Add")
+def add(x, y, name=None):
+    """x + y: AddV2, or Add when x is a string tensor (AddV2 has no string kernel)."""
+    dt = getattr(x, "dtype", None)
+    if not isinstance(dt, _dt.DType):
+        is_string = isinstance(x, (str, bytes)) or (
+            isinstance(x, (list, tuple, _np.ndarray)) and _np.asarray(x).dtype.kind in "SUO")
+    else:
+        is_string = dt.base_dtype == _dt.string
+    if is_string:
+        return apply_op("Add", [x, y], name=name or "Add")[0]
+    return _add_v2(x, y, name=name)
+
+
 subtract = _binary("Sub", "Sub")
 multiply = _binary("Mul", "Mul")
 realdiv = _binary("RealDiv", "RealDiv")
@@ -179,7 +198,7 @@ logical_or = _binary("LogicalOr", "LogicalOr")
 logical_not = _unary("LogicalNot")
 
 for _t in UNARY:
-    if _t != "Abs":             # tf.abs is the def below
+    if _t != "Abs":             # tf.abs is the def at the end (Abs or ComplexAbs)
         globals()[_t.lower()] = _unary(_t)
 negative = globals().pop("neg")
 sigmoid = globals()["sigmoid"]
@@ -189,11 +208,6 @@ exp = globals()["exp"]
 log = globals()["log"]
 reciprocal = globals()["reciprocal"]
 is_nan, is_inf, is_finite = globals()["isnan"], globals()["isinf"], globals()["isfinite"]
-
-
-@registry.api("Abs")
-def abs(x, name=None):  # noqa: A001 - TF's name
-    return apply_op("Abs", [x], name=name or "Abs")[0]
 
 
 @registry.api("Pow")
@@ -228,6 +242,10 @@ def add_n(inputs, name=None):
 def cast(x, dtype, name=None):
     """Casts to `dtype` (no op when it already has it, as TF)."""
     dtype = _dt.as_dtype(dtype).base_dtype
+    if getattr(x, "_tf_elementwise_dispatch", False):
+        if x.dtype.base_dtype == dtype:
+            return x
+        return x.with_flat_values(cast(x.flat_values, dtype, name=name))
     with _ops.name_scope(name, "Cast", [x]) as scope:
         if not isinstance(x, _ops.Tensor) and getattr(x, "_tfteach_dtype", None) is None:
             x = _ops.convert_to_tensor(x, name="x")
@@ -333,7 +351,12 @@ def _xor_op(x, y, name):
     return logical_and(logical_or(x, y), logical_not(logical_and(x, y)), name=name)
 
 
-_OPERATORS = [("__add__", "add", "AddV2"), ("__sub__", "sub", "Sub"), ("__mul__", "mul", "Mul"),
+def _add_op(x, y, name):
+    op_type = "Add" if x.dtype.base_dtype == _dt.string else "AddV2"
+    return apply_op(op_type, [x, y], name=name)[0]
+
+
+_OPERATORS = [("__add__", "add", _add_op), ("__sub__", "sub", "Sub"), ("__mul__", "mul", "Mul"),
               ("__truediv__", "truediv", _truediv_op), ("__floordiv__", "floordiv", "FloorDiv"),
               ("__mod__", "mod", "FloorMod"), ("__pow__", "pow", _pow_op),
               ("__and__", "and", "LogicalAnd"), ("__or__", "or", "LogicalOr"),
@@ -359,7 +382,6 @@ _ops.register_overload("__matmul__", _matmul_operator)
 _ops.register_overload("__rmatmul__", _rmatmul_operator)
 _ops.register_overload("__neg__", lambda x: apply_op("Neg", [x], name="Neg")[0])
 _ops.register_overload("__pos__", lambda x: x)
-_ops.register_overload("__abs__", lambda x: apply_op("Abs", [x], name="Abs")[0])
 _ops.register_overload("__invert__", lambda x: apply_op("LogicalNot", [x], name="LogicalNot")[0])
 for _dunder, _t in (("__lt__", "Less"), ("__le__", "LessEqual"), ("__gt__", "Greater"),
                     ("__ge__", "GreaterEqual")):
@@ -482,6 +504,8 @@ def _make_reduction(op_type, doc):
            keep_dims=None):
         axis = _resolve_axis(axis, reduction_indices)
         keep = _resolve_keepdims(keepdims, keep_dims)
+        if getattr(input_tensor, "_tf_elementwise_dispatch", False):   # a RaggedTensor
+            return input_tensor._reduce(op_type, axis, keep, name)
         if op_type in _ALLOWED:
             shape_rules.check_dtype(op_type, "input", input_tensor, _ALLOWED[op_type])
         dims = _reduction_dims(input_tensor, axis)
@@ -785,3 +809,115 @@ def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
     with _ops.name_scope(name or "reduce_std"):
         x = _ops.convert_to_tensor(input_tensor, name="input_tensor")
         return sqrt(reduce_variance(x, axis=axis, keepdims=keepdims))
+
+
+# --- complex numbers -----------------------------------------------------------------------------
+# TF's complex ops carry the real dtype as `Tout` (complex64 <-> float32, complex128 <->
+# float64); `tf.abs` on a complex tensor is ComplexAbs (Abs itself has no complex kernel).
+
+def _tout_shape(op):
+    return [op.inputs[0].shape]
+
+
+for _t, _doc in (("ComplexAbs", "|z| of each complex element, in the matching real dtype."),
+                 ("Real", "The real part of each complex element."),
+                 ("Imag", "The imaginary part of each complex element."),
+                 ("Angle", "The argument atan2(imag, real) of each complex element.")):
+    registry.register_op(_t, inputs=(("x" if _t == "ComplexAbs" else "input", "T"),),
+                         outputs=(("y" if _t == "ComplexAbs" else "output", "Tout"),),
+                         shape=_tout_shape, doc=_doc)
+registry.register_op("Conj", inputs=(("input", "T"),), outputs=(("output", "T"),),
+                     shape=shape_rules.same_as_first,
+                     doc="The complex conjugate of each element.")
+registry.register_op("Complex", inputs=(("real", "T"), ("imag", "T")),
+                     outputs=(("out", "Tout"),), shape=shape_rules.broadcast,
+                     doc="real + imag * 1j, broadcast, as complex64/complex128.")
+
+_REAL_OF = {_dt.complex64: _dt.float32, _dt.complex128: _dt.float64}
+_COMPLEX_OF = {_dt.float32: _dt.complex64, _dt.float64: _dt.complex128}
+
+
+def _complex_part(op_type, default_name, x, name):
+    with _ops.name_scope(name, default_name, [x]) as scope:
+        x = _ops.convert_to_tensor(x, name="input")
+        dt = x.dtype.base_dtype
+        if not dt.is_complex:
+            return None, x, scope
+        return apply_op(op_type, [x], {"Tout": _REAL_OF[dt]}, name=scope)[0], x, scope
+
+
+@registry.api("Real")
+def real(input, name=None):  # noqa: A002 - TF's name
+    """The real part; a real tensor is returned as it is (no op, as TF)."""
+    out, x, _ = _complex_part("Real", "Real", input, name)
+    return x if out is None else out
+
+
+@registry.api("Imag")
+def imag(input, name=None):  # noqa: A002
+    """The imaginary part; zeros for a real tensor."""
+    out, x, scope = _complex_part("Imag", "Imag", input, name)
+    if out is None:
+        from . import array_ops
+        return array_ops.zeros_like(x, name=scope)
+    return out
+
+
+@registry.api("Angle")
+def angle(input, name=None):  # noqa: A002
+    """atan2(imag, real); for a real tensor pi where it is negative, else 0 (as TF)."""
+    out, x, scope = _complex_part("Angle", "Angle", input, name)
+    if out is None:
+        from . import array_ops
+        pi = _np.asarray(_np.pi, dtype=x.dtype.base_dtype.np_dtype)
+        return array_ops.where_v2(less(x, _np.zeros((), x.dtype.base_dtype.np_dtype)),
+                                  pi * array_ops.ones_like(x), array_ops.zeros_like(x),
+                                  name=scope)
+    return out
+
+
+@registry.api("Conj")
+def conj(x, name=None):
+    """The complex conjugate; real and integer tensors come back unchanged (as TF)."""
+    if getattr(x, "dtype", None) is not None and not x.dtype.base_dtype.is_complex and \
+            x.dtype.base_dtype.is_numeric:
+        return x
+    with _ops.name_scope(name, "Conj", [x]) as scope:
+        x = _ops.convert_to_tensor(x, name="x")
+        dt = x.dtype.base_dtype
+        if dt.is_complex or dt == _dt.variant:
+            return apply_op("Conj", [x], name=scope)[0]
+        if dt.is_numeric:
+            return x
+        raise TypeError(f"Expected numeric or variant tensor, got dtype {dt!r}")
+
+
+@registry.api("Complex")
+def complex(real, imag, name=None):  # noqa: A001 - TF's name
+    """real + imag*1j: float32 parts give complex64, float64 parts complex128."""
+    with _ops.name_scope(name, "Complex", [real, imag]) as scope:
+        real = _ops.convert_to_tensor(real, name="real")
+        imag = _ops.convert_to_tensor(imag, name="imag")
+        a, b = real.dtype.base_dtype, imag.dtype.base_dtype
+        if a != b or a not in _COMPLEX_OF:
+            raise TypeError(f"The `real` and `imag` components have incorrect types: "
+                            f"{a.name} {b.name}. They must be consistent, and one of "
+                            f"[tf.float32, tf.float64]")
+        return apply_op("Complex", [real, imag], {"Tout": _COMPLEX_OF[a]}, name=scope)[0]
+
+
+@registry.api("Abs")
+@registry.api("ComplexAbs")
+def abs(x, name=None):  # noqa: A001 - TF's name
+    """|x|; for complex x the modulus, in the matching real dtype (TF's ComplexAbs)."""
+    dt = getattr(x, "dtype", None)
+    if dt is None and _np.iscomplexobj(x):
+        x = _ops.convert_to_tensor(x)
+        dt = x.dtype
+    if dt is not None and dt.base_dtype.is_complex:
+        return apply_op("ComplexAbs", [x], {"Tout": _REAL_OF[dt.base_dtype]},
+                        name=name or "Abs")[0]
+    return apply_op("Abs", [x], name=name or "Abs")[0]
+
+
+_ops.register_overload("__abs__", lambda x: abs(x))

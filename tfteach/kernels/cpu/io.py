@@ -1,6 +1,7 @@
-"""CPU kernels of the io family (SaveV2, RestoreV2) and the checkpoint files they write, in
+"""CPU kernels of the io family: SaveV2 and RestoreV2 with the checkpoint files they write, in
 TensorFlow's own V2 format (kernels/tensor_bundle.py): tfteach/train/saver.py describes the
-files and reads them back through `CheckpointReader` below.
+files and reads them back through `CheckpointReader` below; and ReadFile and WriteFile,
+whole files as scalar strings (tf.io.read_file / write_file).
 """
 import base64
 import json
@@ -186,3 +187,47 @@ class CheckpointReader:
         if v is None:
             raise errors.NotFoundError(None, None, f"Key {name} not found in checkpoint")
         return v.copy()
+
+
+# --- whole files as string tensors (tf.io.read_file / write_file) ---------------------------
+
+def _path(filename, op_type):
+    f = np.asarray(filename, dtype=object)
+    if f.ndim:
+        raise errors.InvalidArgumentError(
+            None, None, f"Input filename tensor must be scalar, but had shape: "
+                        f"[{','.join(str(d) for d in f.shape)}]")
+    v = f[()]
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+@register_kernel("ReadFile")
+def read_file(filename):
+    path = _path(filename, "ReadFile")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        raise errors.NotFoundError(None, None, f"{path}; No such file or directory") from None
+    except IsADirectoryError:
+        raise errors.FailedPreconditionError(None, None, f"{path}; Is a directory") from None
+    except PermissionError:
+        raise errors.PermissionDeniedError(None, None, f"{path}; Permission denied") from None
+    return np.array(data, dtype=object)
+
+
+@register_kernel("WriteFile")
+def write_file(filename, contents):
+    path = _path(filename, "WriteFile")
+    c = np.asarray(contents, dtype=object)
+    if c.ndim:
+        raise errors.InvalidArgumentError(
+            None, None, f"Contents tensor must be scalar, but had shape: "
+                        f"[{','.join(str(d) for d in c.shape)}]")
+    data = c[()]
+    data = data if isinstance(data, bytes) else str(data).encode()
+    parent = os.path.dirname(path)
+    if parent:
+        os.makedirs(parent, exist_ok=True)     # TF creates the missing directories
+    with open(path, "wb") as fh:
+        fh.write(data)

@@ -1,4 +1,4 @@
-"""CPU kernels of the logging family (Assert, Print, PrintV2, StringFormat, Timestamp) and the
+"""CPU kernels of the logging family (Assert, Print, PrintV2, Timestamp) and the
 text format tf.print writes (eager/printing.py uses the same functions)."""
 import sys
 import time
@@ -135,12 +135,6 @@ def _write(text, stream):
         stream.write(text)
         if hasattr(stream, "flush"):
             stream.flush()
-
-
-@register_kernel("StringFormat")
-def _string_format_kernel(x, *, op):
-    dt = op.inputs[0].dtype.base_dtype
-    return np.array(format_tensor(x, dt, op.get_attr("summarize")).encode(), dtype=object)
 
 
 @register_kernel("PrintV2")

@@ -3,6 +3,7 @@
 Broadcasting, strides and output allocation come from the ufunc machinery; numba compiles
 the loop body per dtype on first use.
 """
+import cmath
 import math
 
 import numpy as np
@@ -73,20 +74,51 @@ def _pow_i(x, y):
     return r
 
 
+class _WithStrings(Elementwise):
+    """An element-wise kernel that also takes string tensors (NumPy object arrays of bytes,
+    which numba cannot compile): those run NumPy's object loop, `obj(x, y)`. `types` keeps
+    the numeric dtypes only, for the fusion pass and the GPU twin."""
+
+    def __init__(self, op_type, pyfunc, types, nargs, obj, out=None):
+        super().__init__(op_type, pyfunc, types, nargs, out)
+        self.obj = obj
+
+    def ufunc(self, np_dtype):
+        if np_dtype.kind == "O":
+            return self.obj
+        return super().ufunc(np_dtype)
+
+
+def _string_add(x, y):
+    return np.add(np.asarray(x, object), np.asarray(y, object))
+
+
+def _string_equal(x, y):
+    return np.equal(np.asarray(x, object), np.asarray(y, object)).astype(np.bool_)
+
+
+def _string_not_equal(x, y):
+    return np.not_equal(np.asarray(x, object), np.asarray(y, object)).astype(np.bool_)
+
+
 register_kernel("AddV2")(Elementwise("AddV2", _add, NUMERIC + ("complex64", "complex128"), 2))
+# TF's older Add: the same sum, and the only one of the two that concatenates strings
+register_kernel("Add")(_WithStrings("Add", _add, NUMERIC + ("complex64", "complex128"), 2,
+                                    _string_add))
 register_kernel("Sub")(Elementwise("Sub", _sub, NUMERIC + ("complex64", "complex128"), 2))
 register_kernel("Mul")(Elementwise("Mul", _mul, NUMERIC + ("complex64", "complex128"), 2))
 register_kernel("RealDiv")(Elementwise("RealDiv", _realdiv, FLOATS + ("complex64",
                                                                         "complex128"), 2))
 register_kernel("Maximum")(Elementwise("Maximum", _maximum, NUMERIC, 2))
 register_kernel("Minimum")(Elementwise("Minimum", _minimum, NUMERIC, 2))
-register_kernel("SquaredDifference")(Elementwise("SquaredDifference", _sqdiff, FLOATS +
-                                                 ("int32", "int64"), 2))
+
 for _t, _f in (("Less", _less), ("LessEqual", _less_equal), ("Greater", _greater),
                ("GreaterEqual", _greater_equal)):
     register_kernel(_t)(Elementwise(_t, _f, NUMERIC, 2, out=_BOOL))
-for _t, _f in (("Equal", _equal), ("NotEqual", _not_equal)):
-    register_kernel(_t)(Elementwise(_t, _f, NUMERIC + ("boolean",), 2, out=_BOOL))
+for _t, _f, _o in (("Equal", _equal, _string_equal),
+                   ("NotEqual", _not_equal, _string_not_equal)):
+    register_kernel(_t)(_WithStrings(_t, _f, NUMERIC + ("boolean", "complex64", "complex128"),
+                                     2, _o, out=_BOOL))
 register_kernel("LogicalAnd")(Elementwise("LogicalAnd", _and, ("boolean",), 2))
 register_kernel("LogicalOr")(Elementwise("LogicalOr", _or, ("boolean",), 2))
 
@@ -100,7 +132,7 @@ class _IntOrFloat:
 
     def for_op(self, op):
         dt = op.inputs[0].dtype.base_dtype.np_dtype
-        if dt.kind == "f":
+        if dt.kind in "fc":
             return self.f.ufunc(dt)
         u = self.i.ufunc(dt)
         if self.check_zero:
@@ -116,7 +148,7 @@ class _IntOrFloat:
 
     def __call__(self, x, y):
         dt = np.asarray(x).dtype
-        if dt.kind == "f":
+        if dt.kind in "fc":
             return self.f.ufunc(dt)(x, y)
         u = self.i.ufunc(dt)
         return self._checked(u, x, y) if self.check_zero else u(x, y)
@@ -126,8 +158,7 @@ register_kernel("FloorDiv")(_IntOrFloat("FloorDiv", Elementwise("FloorDiv", _flo
                                         Elementwise("FloorDiv", _floordiv_f, FLOATS, 2), True))
 register_kernel("FloorMod")(_IntOrFloat("FloorMod", Elementwise("FloorMod", _floormod_i, INTS, 2),
                                         Elementwise("FloorMod", _floormod_f, FLOATS, 2), True))
-register_kernel("Pow")(_IntOrFloat("Pow", Elementwise("Pow", _pow_i, SIGNED, 2),
-                                   Elementwise("Pow", _pow_f, FLOATS, 2)))
+
 
 
 # --- C-style (truncating) division, and the "no NaN" / "x is zero" variants ------------------
@@ -169,8 +200,9 @@ register_kernel("TruncateDiv")(_IntOrFloat(
 register_kernel("TruncateMod")(_IntOrFloat(
     "TruncateMod", Elementwise("TruncateMod", _truncmod_i, INTS, 2),
     Elementwise("TruncateMod", _truncmod_f, FLOATS, 2), True))
-for _t, _f in (("DivNoNan", _div_no_nan), ("MulNoNan", _mul_no_nan), ("Xdivy", _xdivy),
-               ("Xlogy", _xlogy), ("Atan2", _atan2)):
+for _t, _f in (("DivNoNan", _div_no_nan), ("MulNoNan", _mul_no_nan)):
+    register_kernel(_t)(Elementwise(_t, _f, FLOATS + ("complex64", "complex128"), 2))
+for _t, _f in (("Xdivy", _xdivy), ("Xlogy", _xlogy), ("Atan2", _atan2)):
     register_kernel(_t)(Elementwise(_t, _f, FLOATS, 2))
 
 
@@ -273,6 +305,66 @@ def _isfinite(x): return math.isfinite(x)
 def _not(x): return not x
 
 
+class _WithComplex(Elementwise):
+    """An element-wise kernel whose complex64/complex128 loop is another scalar function
+    (cmath's instead of math's). `types` keeps the real dtypes only, so the fusion pass and
+    the GPU twin, which compile `pyfunc`, never see a complex input."""
+
+    def __init__(self, op_type, pyfunc, types, nargs, cfunc, out=None):
+        super().__init__(op_type, pyfunc, types, nargs, out)
+        self.cfunc = cfunc
+
+    def ufunc(self, np_dtype):
+        if np_dtype.kind != "c":
+            return super().ufunc(np_dtype)
+        u = self._ufuncs.get(np_dtype)
+        if u is None:
+            import numba
+            name = str(np_dtype)
+            sig = f"{self.out(name)}({', '.join([name] * self.nargs)})"
+            u = numba.vectorize([sig], cache=True, nopython=True)(self.cfunc)
+            self._ufuncs[np_dtype] = u
+        return u
+
+
+def _c_sqrt(x): return cmath.sqrt(x)
+def _c_rsqrt(x): return 1.0 / cmath.sqrt(x)
+def _c_exp(x): return cmath.exp(x)
+def _c_expm1(x): return cmath.exp(x) - 1.0
+def _c_log(x): return cmath.log(x)
+def _c_log1p(x): return cmath.log(1.0 + x)
+def _c_sin(x): return cmath.sin(x)
+def _c_cos(x): return cmath.cos(x)
+def _c_tan(x): return cmath.tan(x)
+def _c_asin(x): return cmath.asin(x)
+def _c_acos(x): return cmath.acos(x)
+def _c_atan(x): return cmath.atan(x)
+def _c_sinh(x): return cmath.sinh(x)
+def _c_cosh(x): return cmath.cosh(x)
+def _c_tanh(x): return cmath.tanh(x)
+def _c_asinh(x): return cmath.asinh(x)
+def _c_acosh(x): return cmath.acosh(x)
+def _c_atanh(x): return cmath.atanh(x)
+def _c_sigmoid(x): return 1.0 / (1.0 + cmath.exp(-x))
+def _c_sign(x): return x / abs(x) if x != 0 else x * 0   # TF: x / |x|, 0 at 0
+def _c_reciprocal(x): return 1.0 / x
+def _c_pow(x, y): return x ** y
+def _c_sqdiff(x, y): return (x - y) * (x - y).conjugate()   # TF: |x - y|^2 as a complex
+
+
+_COMPLEX = ("complex64", "complex128")
+_CFUNC = {"Sqrt": _c_sqrt, "Rsqrt": _c_rsqrt, "Exp": _c_exp, "Expm1": _c_expm1,
+          "Log": _c_log, "Log1p": _c_log1p, "Sin": _c_sin, "Cos": _c_cos, "Tan": _c_tan,
+          "Asin": _c_asin, "Acos": _c_acos, "Atan": _c_atan, "Sinh": _c_sinh,
+          "Cosh": _c_cosh, "Tanh": _c_tanh, "Asinh": _c_asinh, "Acosh": _c_acosh,
+          "Atanh": _c_atanh, "Sigmoid": _c_sigmoid, "Sign": _c_sign,
+          "Reciprocal": _c_reciprocal, "Inv": _c_reciprocal}
+
+register_kernel("Pow")(_IntOrFloat("Pow", Elementwise("Pow", _pow_i, SIGNED, 2),
+                                   _WithComplex("Pow", _pow_f, FLOATS, 2, _c_pow)))
+register_kernel("SquaredDifference")(_WithComplex("SquaredDifference", _sqdiff,
+                                                  FLOATS + ("int32", "int64"), 2, _c_sqdiff))
+
 _SIGNED_NUM = FLOATS + SIGNED
 for _t, _f, _types in (
         ("Neg", _neg, _SIGNED_NUM), ("Abs", _abs, _SIGNED_NUM), ("Sqrt", _sqrt, FLOATS),
@@ -287,7 +379,12 @@ for _t, _f, _types in (
         ("Inv", _reciprocal, FLOATS), ("Erf", _erf, FLOATS), ("Acosh", _acosh, FLOATS),
         ("Asinh", _asinh, FLOATS), ("Atanh", _atanh, FLOATS), ("Erfc", _erfc, FLOATS),
         ("Lgamma", _lgamma, FLOATS), ("Digamma", _digamma, FLOATS)):
-    register_kernel(_t)(Elementwise(_t, _f, _types, 1))
+    if _t in _CFUNC:
+        register_kernel(_t)(_WithComplex(_t, _f, _types, 1, _CFUNC[_t]))
+    elif _t in ("Neg", "Square"):       # the same Python arithmetic on complex numbers
+        register_kernel(_t)(Elementwise(_t, _f, _types + _COMPLEX, 1))
+    else:
+        register_kernel(_t)(Elementwise(_t, _f, _types, 1))
 for _t, _f in (("IsNan", _isnan), ("IsInf", _isinf), ("IsFinite", _isfinite)):
     register_kernel(_t)(Elementwise(_t, _f, FLOATS, 1, out=_BOOL))
 register_kernel("LogicalNot")(Elementwise("LogicalNot", _not, ("boolean",), 1))
@@ -303,7 +400,57 @@ def add_n(*inputs):
 
 @register_kernel("Cast")
 def cast(x, *, DstT):
-    return np.asarray(x).astype(DstT.np_dtype)
+    x = np.asarray(x)
+    if (x.dtype.kind == "O") != (DstT.np_dtype.kind == "O"):
+        src = "string" if x.dtype.kind == "O" else str(x.dtype)
+        raise errors.UnimplementedError(None, None, f"Cast {src} to {DstT.name} is not "
+                                                    f"supported")
+    if x.dtype.kind == "c" and DstT.np_dtype.kind != "c":
+        x = x.real          # TF keeps the real part; NumPy would warn first
+    return x.astype(DstT.np_dtype)
+
+
+# --- complex numbers: parts, modulus, argument, conjugate, construction ----------------------
+def _complex_in(x, op_type):
+    x = np.asarray(x)
+    if x.dtype.kind != "c":
+        raise errors.InvalidArgumentError(
+            None, None, f"Value for attr 'T' of {x.dtype} is not in the list of allowed "
+                        f"values: complex64, complex128\n\t; NodeDef: {{{{node {op_type}}}}}")
+    return x
+
+
+@register_kernel("ComplexAbs")
+def complex_abs(x):
+    return np.abs(_complex_in(x, "ComplexAbs"))
+
+
+@register_kernel("Real")
+def real(x):
+    return np.array(_complex_in(x, "Real").real)
+
+
+@register_kernel("Imag")
+def imag(x):
+    return np.array(_complex_in(x, "Imag").imag)
+
+
+@register_kernel("Angle")
+def angle(x):
+    return np.angle(_complex_in(x, "Angle"))
+
+
+@register_kernel("Conj")
+def conj(x):
+    return np.conj(_complex_in(x, "Conj"))
+
+
+@register_kernel("Complex")
+def complex_(real, imag, *, Tout):
+    out = np.empty(np.broadcast_shapes(np.shape(real), np.shape(imag)), Tout.np_dtype)
+    out.real = real
+    out.imag = imag
+    return out
 
 
 def _scan(x, axis, exclusive, reverse, op_type, np_scan):

@@ -329,11 +329,23 @@ def _blocked(x2, kind, out, acc_dt, ident):
     return out
 
 
+def _complex_reduce(x, axes, op_type, keep_dims):
+    """Sum/Prod/Mean of complex64/128 (numba's row loops are written for real dtypes):
+    NumPy's, accumulated in complex128 and returned in the input's dtype."""
+    red = tuple(_canonical_axes(np.asarray(axes), x.ndim, op_type))
+    fn = {"Sum": np.sum, "Prod": np.prod, "Mean": np.mean}[op_type]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = fn(x, axis=red, keepdims=bool(keep_dims), dtype=np.complex128)
+    return np.asarray(r, dtype=x.dtype)
+
+
 def _make(op_type):
     kind = _KIND[op_type]
 
     def kernel(x, axes, *, keep_dims):
         x = np.asarray(x)
+        if x.dtype.kind == "c" and op_type in ("Sum", "Prod", "Mean"):
+            return _complex_reduce(x, axes, op_type, keep_dims)
         r = reduce(x, axes, kind, keep_dims, op_type)
         if op_type == "Mean":
             n = x.size // max(r.size, 1) if r.size else 0
