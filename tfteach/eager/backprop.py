@@ -10,11 +10,13 @@ The gradient computation is itself made of eager ops, so a tape that is still re
 outside records it: nesting tapes gives higher-order gradients. The tape that computes does
 not record its own backward pass.
 """
+import collections
 import enum
 
 import numpy as np
 
 from ..framework import registry
+from ..framework.indexed_slices import IndexedSlices
 from . import execute as _execute
 from .tensor import EagerTensor
 
@@ -303,13 +305,16 @@ class GradientTape:
         was = self._recording
         self._recording = False
         try:
-            grads = graph_gradients(targets, xs, grad_ys) if xs else []
+            arrivals = []
+            if xs:
+                graph_gradients(targets, xs, grad_ys, arrivals=arrivals)
             out = []
             for start, n, s in spans:
-                parts = [g for g in grads[start:start + n] if g is not None]
+                parts = [(xs[i], g) for i, g in arrivals if start <= i < start + n]
                 if getattr(s, "_is_resource_variable", False):
-                    parts = [_live_outside_conds(g, x, s) for g, x in
-                             zip(grads[start:start + n], xs[start:start + n]) if g is not None]
+                    parts = [_live_outside_conds(g, x, s) for x, g in parts]
+                else:
+                    parts = [g for _, g in parts]
                 dt = s.dtype.base_dtype
                 if not parts or not _is_differentiable_dtype(dt):
                     if parts == [] and unconnected == UnconnectedGradients.ZERO and \
@@ -348,7 +353,50 @@ class GradientTape:
                     for o in e.outputs:
                         reach.add(id(o))
                     break
-        for e in reversed(relevant):
+        # TF's order: an op is differentiated once every live op that uses its outputs has
+        # sent its gradients, in first-ready-first-served order from the targets. The
+        # order in which gradients reach a tensor is the order AddN sums them in, and the
+        # order of the rows when IndexedSlices are concatenated.
+        producer = {}
+        for e in relevant:
+            ins = {id(x) for x in e.inputs}
+            for o in e.outputs:
+                if id(o) not in ins:
+                    producer.setdefault(id(o), e)
+        live = set()
+        stack = [producer[id(t)] for t in targets if t is not None and id(t) in producer]
+        while stack:
+            e = stack.pop()
+            if id(e) in live:
+                continue
+            live.add(id(e))
+            for x in e.inputs:
+                p = producer.get(id(x))
+                if p is not None and id(p) not in live:
+                    stack.append(p)
+        pending = {}
+        for e in relevant:
+            if id(e) in live:
+                for x in e.inputs:
+                    p = producer.get(id(x))
+                    if p is not None and id(p) in live:
+                        pending[id(p)] = pending.get(id(p), 0) + 1
+        queue = collections.deque()
+        queued = set()
+        for t in targets:
+            p = producer.get(id(t)) if t is not None else None
+            if p is not None and id(p) in live and not pending.get(id(p)) and \
+                    id(p) not in queued:
+                queued.add(id(p))
+                queue.append(p)
+        while queue:
+            e = queue.popleft()
+            for x in e.inputs:
+                p = producer.get(id(x))
+                if p is not None and id(p) in live:
+                    pending[id(p)] -= 1
+                    if pending[id(p)] == 0:
+                        queue.append(p)
             outs = e.outputs
             have = False
             gs = []
@@ -364,7 +412,7 @@ class GradientTape:
             if e.type == _READ:
                 in_grads = [gs[0]]
             elif e.grad_fn is not None:
-                in_grads = e.grad_fn([_zeros_if_none(g, o) for g, o in zip(gs, outs)])
+                in_grads = e.grad_fn([_dense(_zeros_if_none(g, o)) for g, o in zip(gs, outs)])
             else:
                 opdef = e.opdef
                 fn = opdef.gradient
@@ -380,7 +428,7 @@ class GradientTape:
             for x, g in zip(e.inputs, in_grads):
                 if g is None:
                     continue
-                if not isinstance(g, EagerTensor):
+                if not isinstance(g, (EagerTensor, IndexedSlices)):
                     g = _execute.convert_to_eager(g)
                 grads.setdefault(id(x), []).append(g)
         result = []
@@ -430,7 +478,7 @@ class GradientTape:
             if all(g is None for g in r) or not r and tval.size:
                 out.append(None)
                 continue
-            parts = [np.zeros(svals.shape, svals.dtype) if g is None else np.asarray(g._value)
+            parts = [np.zeros(svals.shape, svals.dtype) if g is None else np.asarray(_dense(g)._value)
                      for g in r]
             arr = np.stack(parts) if parts else np.zeros((0,) + svals.shape, svals.dtype)
             out.append(EagerTensor(arr.reshape(tval.shape + svals.shape), s.dtype.base_dtype))
@@ -464,6 +512,11 @@ def _aggregate(lst, keep, grads, key):
     """Sums the gradients that reached one tensor (one AddN op, recorded on outer tapes)."""
     if len(lst) == 1:
         return lst[0]
+    if any(isinstance(g, IndexedSlices) for g in lst):
+        from ..ops.gradients_impl import aggregate_indexed_slices
+        total = aggregate_indexed_slices(lst)
+        lst[:] = [total]
+        return total
     total = _add_n(lst)
     lst[:] = [total]
     return total
@@ -481,6 +534,12 @@ def _add_n(lst):
     for g in lst[1:]:
         total = _execute.execute(add, [total, g], {}, "AddV2")[0]
     return total
+
+
+def _dense(g):
+    if isinstance(g, IndexedSlices):
+        return _execute.convert_to_eager(g)
+    return g
 
 
 def _zeros(v):
@@ -562,6 +621,9 @@ def _graph_fill_like(t, one):
 def graph_sum(parts):
     if len(parts) == 1:
         return parts[0]
+    if any(isinstance(g, IndexedSlices) for g in parts):
+        from ..ops.gradients_impl import aggregate_indexed_slices
+        return aggregate_indexed_slices(parts)
     from ..framework.op_def_library import apply_op
     return apply_op("AddN", [list(parts)], name="AddN")[0]
 
@@ -572,6 +634,9 @@ def _live_outside_conds(grad, read, var):
     ctx = read.op._control_flow_context
     if ctx is None:
         return grad
+    if isinstance(grad, IndexedSlices):
+        from ..framework import ops as _ops
+        grad = _ops.convert_to_tensor(grad)
     from ..framework import ops as _ops
     from ..ops import array_ops, control_flow_v1
     while ctx is not None:
@@ -587,9 +652,11 @@ def _live_outside_conds(grad, read, var):
     return grad
 
 
-def graph_gradients(ys, xs, grad_ys=None, scope="gradients"):
+def graph_gradients(ys, xs, grad_ys=None, scope="gradients", arrivals=None):
     """d(sum ys)/d xs in the graph of `ys`, built from the registry's gradient functions.
-    Returns one tensor or None per x (None: not connected, or not differentiable)."""
+    Returns one tensor or None per x (None: not connected, or not differentiable).
+    `arrivals`, a list, receives (x index, gradient) for every gradient reaching an x in the
+    order they arrived (a variable read several times sums them in that order, as TF)."""
     from ..framework import ops as _ops
     g = ys[0].graph
     back = set()
@@ -615,7 +682,38 @@ def graph_gradients(ys, xs, grad_ys=None, scope="gradients"):
         for y, gy in zip(ys, grad_ys):
             if gy is not None:
                 grads.setdefault(y, []).append(gy)
-        for op in reversed(relevant):
+        x_index = {}
+        for i, x in enumerate(xs):
+            x_index.setdefault(x, []).append(i)
+        # First ready, first served from the ys, as TF (see GradientTape._backprop).
+        rel = set(relevant)
+        live = set()
+        stack = [t.op for t in ys if t.op in rel]
+        while stack:
+            op = stack.pop()
+            if op in live:
+                continue
+            live.add(op)
+            stack.extend(t.op for t in op._inputs if t.op in rel and t.op not in live)
+        pending = {}
+        for op in live:
+            for t in op._inputs:
+                if t.op in live:
+                    pending[t.op] = pending.get(t.op, 0) + 1
+        queue = collections.deque()
+        for y in ys:
+            if y.op in live and not pending.get(y.op) and y.op not in queue:
+                queue.append(y.op)
+        order = []
+        while queue:
+            op = queue.popleft()
+            order.append(op)
+            for t in op._inputs:
+                if t.op in live:
+                    pending[t.op] -= 1
+                    if pending[t.op] == 0:
+                        queue.append(t.op)
+        for op in order:
             gs = []
             have = False
             for o in op._outputs:
@@ -652,9 +750,13 @@ def graph_gradients(ys, xs, grad_ys=None, scope="gradients"):
             for t, gi in zip(op._inputs, in_grads):
                 if gi is None:
                     continue
-                if not isinstance(gi, _ops.Tensor):
+                if not isinstance(gi, (_ops.Tensor, IndexedSlices)):
                     gi = _ops.convert_to_tensor(gi)
                 grads.setdefault(t, []).append(gi)
+                if arrivals is not None and t in x_index:
+                    arrivals.extend((i, gi) for i in x_index[t])
+        if arrivals is not None:
+            return None
         out = []
         for x in xs:
             lst = grads.get(x)

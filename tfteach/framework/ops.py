@@ -924,3 +924,6 @@ def _eager_into_graph(value, dtype, name):
 
 def is_symbolic(x):
     return isinstance(x, Tensor) and not getattr(x, "_is_eager", False)
+
+
+from . import indexed_slices as _indexed_slices  # noqa: E402,F401  (registers its conversion)

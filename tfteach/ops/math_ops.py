@@ -116,11 +116,14 @@ def not_equal(x, y, name=None):
 def add_n(inputs, name=None):
     """Sums a list of tensors of the same shape and dtype (one AddN op)."""
     if not inputs or not isinstance(inputs, (list, tuple)):
-        raise ValueError("inputs must be an iterable of at least one Tensor/IndexedSlices "
-                         "with the same dtype and shape")
+        raise ValueError("Inputs must be an iterable of at least one Tensor/IndexedSlices "
+                         "with the same dtype and shape.")
     if len(inputs) == 1:
         from . import array_ops
-        return array_ops.identity(inputs[0], name=name)
+        value = inputs[0]
+        if getattr(value, "_is_indexed_slices", False):
+            value = _ops.convert_to_tensor(value)
+        return array_ops.identity(value, name=name)
     return apply_op("AddN", [list(inputs)], name=name or "AddN")[0]
 
 

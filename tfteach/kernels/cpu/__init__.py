@@ -66,7 +66,11 @@ _INDEX = {
     """,
     "training": """
         ApplyAdadelta ApplyAdagrad ApplyAdam ApplyCenteredRMSProp ApplyGradientDescent
-        ApplyMomentum ApplyRMSProp
+        ApplyMomentum ApplyRMSProp SparseApplyMomentum SparseApplyAdagrad SparseApplyRMSProp
+        SparseApplyCenteredRMSProp SparseApplyAdadelta ResourceSparseApplyMomentum
+        ResourceSparseApplyAdagrad ResourceSparseApplyRMSProp ResourceSparseApplyCenteredRMSProp
+        ResourceSparseApplyAdadelta ScatterAdd ScatterSub ScatterUpdate ResourceScatterAdd
+        ResourceScatterSub ResourceScatterUpdate
     """,
     "nn": """
         AvgPool AvgPoolGrad BiasAdd BiasAddGrad Conv2D Conv2DBackpropFilter Conv2DBackpropInput
