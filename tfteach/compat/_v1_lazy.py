@@ -50,6 +50,7 @@ TOP_OVERRIDES = {
     "trace": "tfteach.ops.linalg_ops:linalg_trace",
     "IndexedSlices": "tfteach.framework.indexed_slices:IndexedSlices",
     "IndexedSlicesSpec": "tfteach.framework.indexed_slices:IndexedSlicesSpec",
+    "IndexedSlicesValue": "tfteach.framework.indexed_slices:IndexedSlicesValue",
 }
 
 # Names an op module holds under the same spelling that are not TF's object of that name.

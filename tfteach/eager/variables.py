@@ -375,6 +375,42 @@ class ResourceVariable:
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
         return self._update(delta, -1, "AssignSubVariableOp", name, read_value)
 
+    def _scatter(self, sparse_delta, how, op_name, name):
+        from ..framework.indexed_slices import IndexedSlices
+        if not isinstance(sparse_delta, IndexedSlices):
+            raise TypeError(f"sparse_delta is not IndexedSlices: {sparse_delta}")
+        if not context.executing_eagerly() or _ops.is_symbolic(sparse_delta.values):
+            g = _ops.get_default_graph()
+            if getattr(g, "capture_variable", None) is None:
+                raise RuntimeError(f"Cannot write the TF 2 variable {self.name} from a v1 "
+                                   f"graph; use it inside tf.function or eagerly.")
+            from ..framework.op_def_library import apply_op
+            from .function import _HandleRef
+            values = _ops.convert_to_tensor(sparse_delta.values, dtype=self._dtype)
+            apply_op(op_name, [_HandleRef(self), sparse_delta.indices, values],
+                     {"dtype": self._dtype}, name=name or op_name)
+            return self
+        from ..eager import api
+        api.load_all_ops()
+        from ..kernels.cpu.training import scatter_update_values
+        values = self._convert_value(sparse_delta.values, op_name)
+        indices = _execute.convert_to_eager(sparse_delta.indices)
+        self._storage.value = scatter_update_values(op_name, self._storage.value,
+                                                    indices._value, values._value, how)
+        return self
+
+    def scatter_add(self, sparse_delta, use_locking=False, name=None):
+        """variable[indices[i]] += values[i], row after row."""
+        return self._scatter(sparse_delta, "add", "ResourceScatterAdd", name)
+
+    def scatter_sub(self, sparse_delta, use_locking=False, name=None):
+        """variable[indices[i]] -= values[i], row after row."""
+        return self._scatter(sparse_delta, "sub", "ResourceScatterSub", name)
+
+    def scatter_update(self, sparse_delta, use_locking=False, name=None):
+        """variable[indices[i]] = values[i]."""
+        return self._scatter(sparse_delta, "update", "ResourceScatterUpdate", name)
+
     def _graph_write(self, op_type, value, name, read_value):
         g = _ops.get_default_graph()
         capture = getattr(g, "capture_variable", None)

@@ -7,6 +7,7 @@ have millions of rows). Optimizers update only those rows (`ScatterSub`,
 `SparseApply*`); anything else that needs a plain tensor converts it, which sums the rows
 into a dense tensor with one `UnsortedSegmentSum` (duplicate indices add up).
 """
+import collections
 import warnings
 
 import numpy as np
@@ -14,7 +15,12 @@ import numpy as np
 from . import ops as _ops
 from .tensor_shape import TensorShape
 
-__all__ = ["IndexedSlices", "IndexedSlicesSpec", "convert_to_tensor_or_indexed_slices"]
+__all__ = ["IndexedSlices", "IndexedSlicesSpec", "IndexedSlicesValue",
+           "convert_to_tensor_or_indexed_slices"]
+
+# What Session.run returns for a fetched IndexedSlices (numpy arrays).
+IndexedSlicesValue = collections.namedtuple("IndexedSlicesValue",
+                                            ["values", "indices", "dense_shape"])
 
 # TF warns when a conversion in a graph builds a dense tensor this large (static shape).
 _LARGE_SPARSE_NUM_ELEMENTS = 100000000

@@ -45,3 +45,10 @@ class MomentumOptimizer(Optimizer):
             self._learning_rate), grad, self._eager_value(self._momentum), self._use_nesterov)
         self._eager_slots[("momentum", _var_key(var))] = accum2
         return new
+
+    def _eager_update_rows(self, grad, var):
+        accum = self._eager_slot(var, "momentum", 0)
+        new, accum2 = _k().momentum_rows(var.numpy(), accum, self._eager_value(
+            self._learning_rate), grad, self._eager_value(self._momentum), self._use_nesterov)
+        self._eager_slots[("momentum", _var_key(var))] = accum2
+        return new

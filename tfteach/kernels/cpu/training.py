@@ -359,10 +359,21 @@ def _sparse_kernel(op_type, n_slots, make_fn, returns_ref):
     return kernel
 
 
+def momentum_rows(var, accum, lr, grad, momentum, nesterov):
+    """SparseApplyMomentum's rows: Nesterov's step groups (lr * accum) * momentum, unlike
+    the dense kernel's (accum * momentum) * lr."""
+    dt = var.dtype.type
+    lr, momentum = dt(lr), dt(momentum)
+    a = accum * momentum + grad
+    if nesterov:
+        return var - (lr * grad + (lr * a) * momentum), a
+    return var - lr * a, a
+
+
 def _momentum_fn(rest, attrs):
     lr, grad, indices, momentum = rest
     nesterov = attrs.get("use_nesterov", False)
-    return (lambda v, s, g: momentum_update(v, s[0], lr, g, momentum, nesterov),
+    return (lambda v, s, g: momentum_rows(v, s[0], lr, g, momentum, nesterov),
             grad, indices)
 
 
