@@ -8,9 +8,13 @@ Keras variables, so checkpoints and `tf.function` see them. Updates:
 
 - eagerly, one fused numba loop per variable computes the new values from the current arrays
   (new arrays are swapped in, so earlier reads keep their values);
-- inside `tf.function`, Adam and SGD add one fused op per variable (TF's
-  `ResourceApplyAdam` / `ResourceApplyKerasMomentum` / `ResourceApplyGradientDescent`, whose
-  semantics are Keras' rules), RMSprop and Adagrad add ordinary ops as Keras does.
+- inside `tf.function`, SGD adds one fused op per variable (TF's
+  `ResourceApplyKerasMomentum` / `ResourceApplyGradientDescent`, whose semantics are Keras'
+  rules); Adam, RMSprop and Adagrad add Keras' ordinary ops, so float32 results are Keras'
+  bit for bit;
+- an IndexedSlices gradient follows Keras' TF backend: slices survive scalar products and
+  squares, are densified where they meet a dense tensor, and rows are written with
+  scatter_add/scatter_sub.
 """
 import math
 
@@ -24,7 +28,7 @@ from ..framework.indexed_slices import IndexedSlices
 from ..framework.op_def_library import apply_op
 from . import backend
 
-__all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "Adagrad", "get", "serialize"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "get", "serialize"]
 
 
 # --- fused update loops (shared by the eager path and the graph kernels) ------------------------
@@ -545,7 +549,7 @@ class Adam(Optimizer):
 
     def _update_eager(self, ctx, g, var, slots, lr, step):
         if self.amsgrad:
-            return self._update_amsgrad(g, var, slots, lr, step)
+            return self._update_ops(g, var, slots, lr, step)
         x = var._storage.value
         dt = np.asarray(x).dtype
         b1p = np.float32(self.beta_1) ** np.float32(step)
@@ -562,8 +566,8 @@ class Adam(Optimizer):
         ctx.write(m._storage, out[1])
         ctx.write(v._storage, out[2])
 
-    def _update_amsgrad(self, g, var, slots, lr, step):
-        # Keras 3's ops, one by one (TF has no fused kernel for this variant here)
+    def _update_ops(self, g, var, slots, lr, step):
+        """Keras 3's Adam update, op by op."""
         from ..ops import math_ops as mo
         dt = var.dtype.base_dtype
         g = _ops.convert_to_tensor(g, dtype=dt)
@@ -572,50 +576,47 @@ class Adam(Optimizer):
         b1p = mo.pow(_k(self.beta_1, dt), step)
         b2p = mo.pow(_k(self.beta_2, dt), step)
         alpha = lr * mo.sqrt(1 - b2p) / (1 - b1p)
-        m, v, vh = slots["momentum"], slots["velocity"], slots["velocity_hat"]
+        m, v = slots["momentum"], slots["velocity"]
         m.assign_add((g - m.value()) * _k(1 - self.beta_1, dt))
         v.assign_add((mo.square(g) - v.value()) * _k(1 - self.beta_2, dt))
-        vh.assign(mo.maximum(vh.value(), v.value()))
-        var.assign_sub((m.value() * alpha) / (mo.sqrt(vh.value()) + _k(self.epsilon, dt)))
-
-    def _update_graph(self, g, var, slots, lr, step):
-        from ..ops import math_ops
-        if self.amsgrad:
-            return self._update_amsgrad(g, var, slots, lr, step)
-        dt = var.dtype
-        b1 = _ops.convert_to_tensor(self.beta_1, dtype=dt)
-        b2 = _ops.convert_to_tensor(self.beta_2, dtype=dt)
-        step = math_ops.cast(step, dt)
-        apply_op("ResourceApplyAdam",
-                 [_handle(var), _handle(slots["momentum"]), _handle(slots["velocity"]),
-                  math_ops.pow(b1, step), math_ops.pow(b2, step), math_ops.cast(lr, dt),
-                  b1, b2, _ops.convert_to_tensor(self.epsilon, dtype=dt), g],
-                 {"use_locking": False, "use_nesterov": False})
-
-    def _update_sparse(self, g, var, slots, lr, step):
-        from ..ops import math_ops as mo
-        dt = var.dtype.base_dtype
-        lr = mo.cast(lr, dt)
-        step = mo.cast(step, dt)
-        b1p = mo.pow(_k(self.beta_1, dt), step)
-        b2p = mo.pow(_k(self.beta_2, dt), step)
-        alpha = lr * mo.sqrt(1 - b2p) / (1 - b1p)
-        m, v = slots["momentum"], slots["velocity"]
-        m.assign_add((_densify(g.values, g) - m.value()) * _k(1 - self.beta_1, dt))
-        v.assign_add((_densify(mo.square(g.values), g) - v.value()) *
-                     _k(1 - self.beta_2, dt))
-        vv = v.value()
         if self.amsgrad:
             vh = slots["velocity_hat"]
-            vh.assign(mo.maximum(vh.value(), vv))
-            vv = vh.value()
-        var.assign_sub((m.value() * alpha) / (mo.sqrt(vv) + _k(self.epsilon, dt)))
+            vh.assign(mo.maximum(vh.value(), v.value()))
+            v = vh
+        var.assign_sub((m.value() * alpha) / (mo.sqrt(v.value()) + _k(self.epsilon, dt)))
+
+    def _update_graph(self, g, var, slots, lr, step):
+        # Keras 3 writes Adam with ordinary ops (no fused kernel): the same ops, in the
+        # same order, give Keras' float32 results bit for bit.
+        return self._update_ops(g, var, slots, lr, step)
 
     def get_config(self):
         c = super().get_config()
         c.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon,
                  amsgrad=self.amsgrad)
         return c
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay on by default (Keras 3: 0.004)."""
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-7, amsgrad=False, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name="adamw", **kwargs):
+        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
+                         epsilon=epsilon, amsgrad=amsgrad, weight_decay=weight_decay,
+                         clipnorm=clipnorm, clipvalue=clipvalue,
+                         global_clipnorm=global_clipnorm, use_ema=use_ema,
+                         ema_momentum=ema_momentum,
+                         ema_overwrite_frequency=ema_overwrite_frequency,
+                         loss_scale_factor=loss_scale_factor,
+                         gradient_accumulation_steps=gradient_accumulation_steps, name=name,
+                         **kwargs)
+        if self.weight_decay is None:
+            raise ValueError("Argument `weight_decay` must be a float. Received: "
+                             "weight_decay=None")
 
 
 class RMSprop(Optimizer):
@@ -759,7 +760,7 @@ class Adagrad(Optimizer):
         return c
 
 
-_BY_NAME = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad}
+_BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad}
 
 
 def get(identifier):
