@@ -138,7 +138,13 @@ class Layer(Module):
 
     @trainable.setter
     def trainable(self, value):
-        self._trainable = bool(value)
+        # Keras 3: the flag goes down to every weight created trainable and to every
+        # sublayer (setting an inner layer back to True leaves the outer one frozen)
+        value = bool(value)
+        self._trainable = value
+        for v in self._own_weights:
+            if getattr(v, "_created_trainable", True):
+                v.trainable = value
         for layer in self._layers:
             layer.trainable = value
 
@@ -157,6 +163,10 @@ class Layer(Module):
                    autocast=True, regularizer=None, constraint=None, aggregation="none",
                    name=None):
         shape = () if shape is None else tuple(int(d) for d in shape)
+        if name is None:
+            # Keras 3 names an unnamed weight `variable`, `variable_1`, ... (one counter
+            # for the whole session, like layer names)
+            name = backend.unique_name("variable")
         dtype = dtype or self._dtype_name
         if initializer is None:
             from ...framework import dtypes
@@ -172,6 +182,7 @@ class Layer(Module):
                                       f"(constraint={constraint!r} on {name})")
         from .. import regularizers
         v.regularizer = regularizers.get(regularizer)
+        v._created_trainable = bool(trainable)
         self._own_weights.append(v)
         return v
 
@@ -194,23 +205,26 @@ class Layer(Module):
     def trainable_weights(self):
         if not self._trainable:
             return []
-        out = [v for v in self._own_weights if v.trainable]
-        for layer in self._layers:
-            out.extend(v for v in layer.trainable_weights if all(v is not w for w in out))
-        return out
+        return [v for v in self.weights if v.trainable]
 
     @property
     def non_trainable_weights(self):
-        out = [v for v in self._own_weights if not v.trainable or not self._trainable]
-        for layer in self._layers:
-            out.extend(v for v in layer.non_trainable_weights if all(v is not w for w in out))
-            if not self._trainable:
-                out.extend(v for v in layer.trainable_weights if all(v is not w for w in out))
-        return out
+        if not self._trainable:
+            return self.weights
+        return [v for v in self.weights if not v.trainable]
 
     @property
     def weights(self):
-        return self.trainable_weights + self.non_trainable_weights
+        """Own weights (those created trainable first), then each sublayer's, once each:
+        Keras 3's order."""
+        own = [v for v in self._own_weights if getattr(v, "_created_trainable", True)] + \
+            [v for v in self._own_weights if not getattr(v, "_created_trainable", True)]
+        out, seen = [], set()
+        for v in own + [w for layer in self._layers for w in layer.weights]:
+            if id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+        return out
 
     @property
     def variables(self):
