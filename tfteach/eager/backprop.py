@@ -135,6 +135,24 @@ def record_function_call(inputs, outputs, grad_fn, name):
                              grad_fn))
 
 
+_LOGGED = {}
+
+
+def _log_first_n(key, n, msg, *args):
+    """TF's logging.log_first_n(WARN, ...) on the library's logger."""
+    count = _LOGGED.get(key, 0)
+    if count < n:
+        _LOGGED[key] = count + 1
+        from ..compat.v1_logging import get_logger
+        get_logger().warning(msg, *args)
+
+
+def _is_trainable_dtype(dt):
+    from ..framework import dtypes as _dt
+    dt = dt.base_dtype
+    return dt.is_floating or dt.is_complex or dt in (_dt.resource, _dt.variant)
+
+
 def _is_differentiable_dtype(dt):
     dt = dt.base_dtype
     return dt.is_floating or dt.is_complex
@@ -149,6 +167,7 @@ class GradientTape:
         self._recording = False
         self._active = False
         self._used = False
+        self._entered = False       # TF's tape exists only once the context was entered
         self._reset_state()
 
     def _reset_state(self):
@@ -173,6 +192,7 @@ class GradientTape:
         _execute.active_tapes.append(self)
         self._active = True
         self._recording = True
+        self._entered = True
         return self
 
     def __exit__(self, *exc):
@@ -188,7 +208,8 @@ class GradientTape:
 
         def __enter__(self):
             if not self._tape._recording:
-                raise ValueError("Tape must be recording.")
+                raise RuntimeError("Trying to stop recording a tape which is not "
+                                   "recording.")
             self._tape._recording = False
 
         def __exit__(self, *exc):
@@ -206,6 +227,10 @@ class GradientTape:
     # --- watching ---------------------------------------------------------------------------
     def watch(self, tensor):
         for t in _flatten(tensor):
+            dt = getattr(t, "dtype", None)
+            if dt is not None and not _is_trainable_dtype(dt):
+                _log_first_n("watch", 5, "The dtype of the watched tensor must be floating "
+                             "(e.g. tf.float32), got %r", dt)
             if getattr(t, "_is_resource_variable", False):
                 self._watch_variable(t)
             elif isinstance(t, EagerTensor):
@@ -226,7 +251,9 @@ class GradientTape:
             self._watched_vars.append(var)
 
     def watched_variables(self):
-        return tuple(self._watched_vars)
+        """The watched variables in order of construction (as TF)."""
+        return tuple(sorted(self._watched_vars,
+                            key=lambda v: getattr(v, "_creation_order", 0)))
 
     def _add(self, entry):
         self._entries.append(entry)
@@ -237,13 +264,22 @@ class GradientTape:
     # --- gradients ---------------------------------------------------------------------------
     def gradient(self, target, sources, output_gradients=None,
                  unconnected_gradients=UnconnectedGradients.NONE):
-        if not self._persistent and self._used:
+        if (not self._persistent and self._used) or not self._entered:
+            # TF: a tape never entered has no tape to differentiate, and says so this way
             raise RuntimeError("A non-persistent GradientTape can only be used to compute one "
                                "set of gradients (or jacobians)")
-        unconnected_gradients = UnconnectedGradients(
-            unconnected_gradients.value if isinstance(unconnected_gradients,
-                                                      UnconnectedGradients)
-            else unconnected_gradients)
+        try:
+            unconnected_gradients = UnconnectedGradients(
+                unconnected_gradients.value if isinstance(unconnected_gradients,
+                                                          UnconnectedGradients)
+                else unconnected_gradients)
+        except ValueError:
+            raise ValueError(f"Unknown value for unconnected_gradients: "
+                             f"{unconnected_gradients!r}") from None
+        if target is None:
+            raise TypeError("Argument `target` should be a list or nested structure of "
+                            "Tensors, Variables or CompositeTensors to be differentiated, "
+                            "but received None.")
         flat_targets = _flatten(target)
         if any(_is_symbolic(t) for t in flat_targets):
             result = self._graph_gradient(flat_targets, _flatten(sources), output_gradients,

@@ -12,6 +12,7 @@ kernels read and write the slot when the function runs. The function runs every 
 it traced, in trace order, so reads after a write see the written value.
 """
 import enum
+import itertools
 
 import numpy as np
 
@@ -115,6 +116,9 @@ def _own(value):
 
 # --- the variable -----------------------------------------------------------------------------
 
+_CREATION_ORDER = itertools.count()
+
+
 class ResourceVariable:
     """A mutable tensor for TF 2 code (eager or inside tf.function)."""
 
@@ -136,6 +140,7 @@ class ResourceVariable:
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name must be a string, got {name!r}")
         self._trainable = True if trainable is None else bool(trainable)
+        self._creation_order = next(_CREATION_ORDER)   # tape.watched_variables() sorts by it
         self._constraint = constraint
         self._synchronization = synchronization
         self._aggregation = aggregation

@@ -334,6 +334,7 @@ class Layer(Module):
         inputs = args[0]
         functional = _functional()
         if functional.is_symbolic(inputs):
+            self._check_input_spec(inputs)
             return functional.call_symbolic(self, args, kwargs)
         inputs = _map(_to_tensor, inputs)
         args = (inputs,) + tuple(args[1:])
@@ -343,6 +344,7 @@ class Layer(Module):
         if self._call_has_training:
             kwargs["training"] = bool(training) if training is not None else False
         self._maybe_build(inputs)
+        self._check_input_spec(inputs)
         with backend.name_scope(self._name), backend.training_scope(training):
             out = self.call(*args, **kwargs)
         if self.activity_regularizer is not None:
@@ -356,6 +358,30 @@ class Layer(Module):
 
     def call(self, inputs, *args, **kwargs):
         return inputs
+
+    def _check_input_spec(self, inputs):
+        """Keras 3's InputSpec check of a built layer (Dense: rank >= 2, last axis = the
+        kernel's rows), with Keras' words."""
+        spec = getattr(self, "_input_spec", None)
+        if spec is None or not hasattr(inputs, "shape"):
+            return
+        shape = inputs.shape
+        dims = shape.as_list() if hasattr(shape, "as_list") else list(shape)
+        if dims is None:
+            return
+        shown = tuple(dims)
+        if "min_ndim" in spec and len(dims) < spec["min_ndim"]:
+            raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the layer: '
+                             f"expected min_ndim={spec['min_ndim']}, found ndim={len(dims)}. "
+                             f"Full shape received: {shown}")
+        for axis, value in spec.get("axes", {}).items():
+            got = dims[axis] if -len(dims) <= axis < len(dims) else None
+            if got is not None and value is not None and got != value:
+                name = getattr(inputs, "_keras_name", None)
+                raise ValueError(f"Input 0 with name '{name}' of layer '{self.name}' is "
+                                 f"incompatible with the layer: expected axis {axis} of input "
+                                 f"shape to have value {value}, but received input with shape "
+                                 f"{shown}")
 
     def compute_output_shape(self, input_shape):
         raise NotImplementedError(f"Layer {type(self).__name__} has no compute_output_shape")

@@ -75,6 +75,7 @@ class Dense(Layer):
         if self.use_bias:
             self.bias = self.add_weight(shape=(self.units,), initializer=self.bias_initializer,
                                         name="bias", regularizer=self.bias_regularizer)
+        self._input_spec = {"min_ndim": 2, "axes": {-1: d}}
         self.built = True
 
     def call(self, inputs):
