@@ -17,10 +17,11 @@ from .. import initializers as _init
 __all__ = ["Layer", "InputSpec"]
 
 _INTERNAL = frozenset(("_name", "_name_scope", "_layers", "_own_weights", "_seed_vars",
-                       "_call_has_training", "_last_output_shape", "built",
+                       "_call_has_training", "_last_output_shape", "_symbolic_output_shape",
+                       "built",
                        "_build_input_shape", "_trainable", "_dtype_name", "_call_sig",
                        "_inbound", "_keras_history", "_activity_losses", "_auto_config",
-                       "activity_regularizer"))
+                       "activity_regularizer", "_input_spec"))
 
 
 class InputSpec:
@@ -350,10 +351,11 @@ class Layer(Module):
         if self.activity_regularizer is not None:
             self._activity_losses = [self._activity_loss(o) for o in _leaves(out)
                                      if hasattr(o, "dtype") and hasattr(o, "shape")]
-        try:
-            self._last_output_shape = _shape_of(out)
-        except Exception:  # noqa: BLE001 - summary() only; odd outputs keep no shape
-            self._last_output_shape = None
+        if not getattr(self, "_symbolic_output_shape", False):
+            try:
+                self._last_output_shape = _shape_of(out)
+            except Exception:  # noqa: BLE001 - summary() only; odd outputs keep no shape
+                self._last_output_shape = None
         return out
 
     def call(self, inputs, *args, **kwargs):
