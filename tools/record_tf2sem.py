@@ -214,6 +214,274 @@ def record_keras_options():
         OUT["keras_clip_conflict"] = str(e)
 
 
+def _outcome(fn):
+    """What a call gives: ["ok", value] or ["raises", class name, message]."""
+    try:
+        return ["ok", fn()]
+    except Exception as e:  # noqa: BLE001 - recording what TF raises is the point
+        return ["raises", type(e).__name__, str(e)]
+
+
+def record_tape():
+    r = {}
+    x = tf.Variable(2.0, name="x")
+    y = tf.Variable(3.0, name="y")
+    z = tf.Variable(4.0, name="z")
+
+    def zero():
+        with tf.GradientTape() as t:
+            a = x * 2.0
+        return [float(g) for g in t.gradient(a, [x, y], unconnected_gradients="zero")]
+    r["unconnected_zero"] = _outcome(zero)
+
+    def none():
+        with tf.GradientTape() as t:
+            a = x * 2.0
+        return [None if g is None else float(g) for g in t.gradient(a, [x, y])]
+    r["unconnected_none"] = _outcome(none)
+
+    def bogus():
+        with tf.GradientTape() as t:
+            a = x * 2.0
+        return t.gradient(a, y, unconnected_gradients="bogus")
+    r["unconnected_bogus"] = _outcome(bogus)
+
+    def order():
+        with tf.GradientTape() as t:
+            _ = z * y + x * y + z
+        return [v.name for v in t.watched_variables()]
+    r["watched_order"] = _outcome(order)
+
+    def accessed_false():
+        with tf.GradientTape(watch_accessed_variables=False) as t:
+            t.watch(y)
+            a = x * y
+        return [[v.name for v in t.watched_variables()],
+                [None if g is None else float(g) for g in t.gradient(a, [x, y])]]
+    r["watch_accessed_false"] = _outcome(accessed_false)
+    r["never_entered"] = _outcome(lambda: tf.GradientTape().gradient(x, x))
+
+    def twice():
+        with tf.GradientTape() as t:
+            a = x * x
+        t.gradient(a, x)
+        return t.gradient(a, x)
+    r["used_twice"] = _outcome(twice)
+
+    def persistent():
+        with tf.GradientTape(persistent=True) as t:
+            a = x * x
+        return [float(t.gradient(a, x)), float(t.gradient(a, x))]
+    r["persistent_twice"] = _outcome(persistent)
+
+    def stop():
+        with tf.GradientTape() as t:
+            a = x * x
+            with t.stop_recording():
+                b = x * 3.0
+            c = a + b
+        return float(t.gradient(c, x))
+    r["stop_recording"] = _outcome(stop)
+
+    def stop_outside():
+        t = tf.GradientTape()
+        with t.stop_recording():
+            pass
+    r["stop_recording_outside"] = _outcome(stop_outside)
+
+    def int_paths():
+        out = []
+        i = tf.constant(3)
+        with tf.GradientTape() as t:
+            t.watch(i)
+            a = i * i
+        out.append(t.gradient(a, i))
+        with tf.GradientTape() as t:
+            a = tf.cast(tf.cast(x, tf.int32), tf.float32) * 2.0
+        out.append(t.gradient(a, x))
+        with tf.GradientTape() as t:
+            a = tf.round(x) * 2.0
+        out.append(t.gradient(a, x))
+        with tf.GradientTape() as t:
+            a = tf.cast(tf.argmax(tf.stack([x.read_value(), y.read_value()])), tf.float32)
+        out.append(t.gradient(a, x))
+        return [None if g is None else float(g) for g in out]
+    r["integer_paths"] = _outcome(int_paths)
+
+    def none_target():
+        with tf.GradientTape() as t:
+            pass
+        return t.gradient(None, x)
+    r["none_target"] = _outcome(none_target)
+
+    def reenter():
+        t = tf.GradientTape()
+        with t:
+            a = x * x
+        with t:
+            b = a * x
+        return float(t.gradient(b, x))
+    r["reenter"] = _outcome(reenter)
+
+    def reenter_active():
+        with tf.GradientTape() as t:
+            with t:
+                pass
+    r["reenter_active"] = _outcome(reenter_active)
+    OUT["tape"] = r
+
+
+def record_errors():
+    r = {}
+    r["eager_int_plus_float"] = _outcome(lambda: tf.constant(1) + tf.constant(1.0))
+    r["eager_int_plus_py_float"] = _outcome(lambda: tf.constant(1) + 1.5)
+    r["eager_py_float_plus_int"] = _outcome(lambda: 1.5 + tf.constant(1))
+    r["eager_int_times_py_float"] = _outcome(lambda: tf.constant(1) * 2.5)
+    r["eager_float_times_double"] = _outcome(
+        lambda: tf.constant(1.0) * tf.constant(1.0, tf.float64))
+
+    def graph_mix():
+        with tf.Graph().as_default():
+            return tf.constant(1) + tf.constant(1.0)
+    r["graph_int_plus_float"] = _outcome(graph_mix)
+    r["function_int_plus_float"] = _outcome(
+        lambda: tf.function(lambda: tf.constant(1) * tf.constant(1.0))())
+    r["assign_shape"] = _outcome(lambda: tf.Variable([1., 2.]).assign([1., 2., 3.]))
+
+    def v1_assign():
+        with tf.Graph().as_default():
+            v = v1.Variable([1., 2.], use_resource=False)
+            return v1.assign(v, [1., 2., 3.])
+    r["v1_assign_shape"] = _outcome(v1_assign)
+
+    def dense():
+        d = keras.layers.Dense(3)
+        d(tf.ones((2, 4)))
+        return d(tf.ones((2, 5)))
+    r["dense_last_axis"] = _outcome(dense)
+
+    def dense_rank():
+        d = keras.layers.Dense(3)
+        d(tf.ones((2, 4)))
+        return d(tf.ones((4,)))
+    r["dense_rank"] = _outcome(dense_rank)
+    OUT["errors"] = r
+
+
+def record_keras():
+    r = {}
+
+    def metric_fn():
+        m = keras.metrics.Mean()
+
+        @tf.function
+        def f(x):
+            m.update_state(x)
+            return m.result()
+        f(tf.constant([1., 2.]))
+        return [float(f(tf.constant([3.]))), float(m.result()), [v.name for v in m.variables]]
+    r["mean_in_function"] = _outcome(metric_fn)
+
+    def acc_fn():
+        acc = keras.metrics.SparseCategoricalAccuracy()
+
+        @tf.function
+        def f(y, p):
+            acc.update_state(y, p)
+            return acc.result()
+        f(tf.constant([0, 1]), tf.constant([[0.9, 0.1], [0.8, 0.2]]))
+        return float(f(tf.constant([1]), tf.constant([[0.3, 0.7]])))
+    r["accuracy_in_function"] = _outcome(acc_fn)
+
+    def loss_fn():
+        mse = keras.losses.MeanSquaredError()
+        return float(tf.function(lambda a, b: mse(a, b))(tf.constant([1., 2.]),
+                                                        tf.constant([1.5, 2.5])))
+    r["loss_in_function"] = _outcome(loss_fn)
+    reds = {}
+    for red in ["sum_over_batch_size", "sum", "none", None, "mean", "mean_with_sample_weight",
+                "auto", "SUM"]:
+        reds[str(red)] = _outcome(lambda: keras.losses.MeanSquaredError(reduction=red)(
+            tf.constant([[1., 2.], [3., 4.]]), tf.zeros((2, 2))).numpy().tolist())
+    r["reductions"] = reds
+
+    class L(keras.layers.Layer):
+        def build(self, s):
+            self.w = self.add_weight(shape=(2,), initializer="ones")
+            self.w2 = self.add_weight(shape=(2,), initializer="zeros", trainable=False)
+            self.v = tf.Variable([1., 2.], name="plain")
+            self.inner = keras.layers.Dense(1)
+
+        def call(self, x):
+            return self.inner(x * self.w * self.v + self.w2)
+    keras.backend.clear_session()
+    lay = L(name="l")
+    lay(tf.ones((1, 2)))
+    r["unnamed_weights"] = [[v.name, v.path, v.trainable] for v in lay.weights]
+    r["unnamed_trainable"] = [v.name for v in lay.trainable_weights]
+    lay.trainable = False
+    r["frozen"] = [[v.name for v in lay.trainable_weights],
+                   [v.name for v in lay.non_trainable_weights], lay.inner.trainable]
+    keras.backend.clear_session()
+    inner = keras.layers.Dense(2, name="d1")
+    m = keras.Sequential([keras.Input((3,)), inner, keras.layers.Dense(1, name="d2")])
+    inner.trainable = False
+    a = [[v.path for v in m.trainable_weights], [v.path for v in m.non_trainable_weights]]
+    m.trainable = False
+    inner.trainable = True
+    b = [[v.path for v in m.trainable_weights], [v.path for v in m.non_trainable_weights],
+         inner.trainable]
+    r["nested_trainable"] = [a, b]
+
+    class M(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.scale = tf.Variable(2.0)
+            self.d = keras.layers.Dense(1, kernel_initializer="ones", bias_initializer="zeros")
+
+        def call(self, x):
+            return self.d(x) * self.scale
+    mm = M()
+    mm.compile(optimizer=keras.optimizers.SGD(0.01), loss="mse")
+    mm.fit(np.ones((4, 2), np.float32), np.full((4, 1), 3., np.float32), epochs=2,
+           batch_size=4, verbose=0)
+    r["plain_variable"] = [[v.name for v in mm.trainable_weights], float(mm.scale.numpy()),
+                           floats(mm.d.kernel)]
+
+    # Embedding trains through IndexedSlices
+    keras.backend.clear_session()
+    emb = keras.layers.Embedding(6, 2, embeddings_initializer="ones")
+    with tf.GradientTape() as t:
+        out = tf.reduce_sum(emb(tf.constant([[1, 3, 1]])))
+    r["embedding_grad"] = [type(t.gradient(out, emb.trainable_weights[0])).__name__]
+    model = keras.Sequential([keras.Input((3,), dtype="int32"),
+                              keras.layers.Embedding(6, 2, embeddings_initializer="ones"),
+                              keras.layers.Flatten(),
+                              keras.layers.Dense(1, kernel_initializer="ones")])
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    xs = np.array([[1, 3, 1], [0, 2, 5]], np.int32)
+    model.fit(xs, np.array([[1.0], [2.0]], np.float32), epochs=3, batch_size=2, verbose=0,
+              shuffle=False)
+    r["embedding_fit"] = [floats(w) for w in model.get_weights()]
+
+    # summary() as printed to a pipe
+    keras.backend.clear_session()
+    buf = io.StringIO()
+    mlp = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"),
+                            keras.layers.Dense(1)], name="mlp")
+    mlp.summary(print_fn=lambda line: buf.write(line + "\n"))
+    inp = keras.Input((28, 28, 1), name="img")
+    h = keras.layers.Conv2D(4, 3)(inp)
+    h = keras.layers.Flatten()(h)
+    cnn = keras.Model(inp, keras.layers.Dense(10)(h), name="cnn")
+    cnn.summary(print_fn=lambda line: buf.write(line + "\n"))
+    mlp.compile("adam", "mse")
+    mlp.fit(np.ones((4, 4)), np.ones((4, 1)), verbose=0)
+    mlp.summary(print_fn=lambda line: buf.write(line + "\n"))
+    r["summary"] = buf.getvalue()
+    OUT["keras"] = r
+
+
 if __name__ == "__main__":
     sections = [a for a in sys.argv[1:]] or ["indexed_slices", "v1_sparse", "keras_sparse",
                                              "keras_options", "tape", "errors", "keras"]

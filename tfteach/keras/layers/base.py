@@ -372,14 +372,15 @@ class Layer(Module):
         if dims is None:
             return
         shown = tuple(dims)
+        name = getattr(inputs, "_keras_name", None)
         if "min_ndim" in spec and len(dims) < spec["min_ndim"]:
-            raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the layer: '
-                             f"expected min_ndim={spec['min_ndim']}, found ndim={len(dims)}. "
+            raise ValueError(f"Input 0 with name '{name}' of layer '{self.name}' is "
+                             f"incompatible with the layer: expected "
+                             f"min_ndim={spec['min_ndim']}, found ndim={len(dims)}. "
                              f"Full shape received: {shown}")
         for axis, value in spec.get("axes", {}).items():
             got = dims[axis] if -len(dims) <= axis < len(dims) else None
             if got is not None and value is not None and got != value:
-                name = getattr(inputs, "_keras_name", None)
                 raise ValueError(f"Input 0 with name '{name}' of layer '{self.name}' is "
                                  f"incompatible with the layer: expected axis {axis} of input "
                                  f"shape to have value {value}, but received input with shape "

@@ -531,8 +531,12 @@ class Model(Layer):
         lines.append(f" Non-trainable params: {non:,} ({_size(4 * non)})")
         if opt_vars:
             lines.append(f" Optimizer params: {opt_n:,} ({_size(opt_b)})")
-        for line in lines:
-            print_fn(line)
+        if print_fn is print:
+            for line in lines:
+                print(line)
+        else:
+            # Keras 3 hands a custom print_fn the whole table at once, newline-terminated
+            print_fn("\n".join(lines) + "\n")
 
     def get_config(self):
         base = {"name": self.name, "trainable": self.trainable}
