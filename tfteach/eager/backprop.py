@@ -287,7 +287,10 @@ class GradientTape:
             if not self._persistent:
                 self._used = True
             return _pack_like(sources, result)
-        flat_targets = [_as_target(t) for t in flat_targets]
+        # A variable as target stands for its handle, as in TF: it reaches the same
+        # variable among the sources directly (d v / d v = 1), not through its reads.
+        flat_targets = [t if getattr(t, "_is_resource_variable", False) else _as_target(t)
+                        for t in flat_targets]
         flat_sources = _flatten(sources)
         for s in flat_sources:
             if s is None:
@@ -373,7 +376,11 @@ class GradientTape:
         for t, g in zip(targets, out_grads):
             if t is None:
                 continue
-            if g is None:
+            if g is None and getattr(t, "_is_resource_variable", False):
+                v = t._storage.value
+                g = EagerTensor(np.ones_like(v)[()] if np.ndim(v) == 0 else np.ones_like(v),
+                                t.dtype.base_dtype)
+            elif g is None:
                 v = t._value
                 g = EagerTensor(np.ones_like(v)[()] if np.ndim(v) == 0 else np.ones_like(v),
                                 t._dtype)

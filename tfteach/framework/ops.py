@@ -881,6 +881,11 @@ def register_tensor_conversion_function(base_type, conversion_func, priority=100
     _conversion_functions.append((base_type, conversion_func))
 
 
+# Set by the eager layer: fn(list, dtype) -> EagerTensor for a list holding eager tensors
+# (packed, as TF does), or None for a list of plain values.
+EAGER_LIST_CONVERT = None
+
+
 def convert_to_tensor(value, dtype=None, name=None, as_ref=False, preferred_dtype=None,
                       dtype_hint=None):
     """Returns `value` as a Tensor: graph tensors pass through (dtype checked), variables
@@ -897,6 +902,11 @@ def convert_to_tensor(value, dtype=None, name=None, as_ref=False, preferred_dtyp
         if not as_ref and value.dtype.is_ref_dtype and not getattr(value, "_is_eager", False):
             return value
         return value
+    if type(value) in (list, tuple) and EAGER_LIST_CONVERT is not None and \
+            executing_eagerly():
+        ret = EAGER_LIST_CONVERT(value, dtype)
+        if ret is not None:
+            return ret
     for base, fn in _conversion_functions:
         if isinstance(value, base):
             ret = fn(value, dtype=dtype, name=name, as_ref=as_ref)
@@ -927,3 +937,26 @@ def is_symbolic(x):
 
 
 from . import indexed_slices as _indexed_slices  # noqa: E402,F401  (registers its conversion)
+
+
+def _tensor_shape_to_tensor(s, dtype=None, name=None, as_ref=False):
+    """A fully known TensorShape converts to its dims (int32, or int64 when they need it),
+    as TF registers it."""
+    import numpy as np
+    from .tensor_shape import TensorShape
+    if not s.is_fully_defined():
+        raise ValueError(f"Cannot convert a partially known TensorShape {s} to a Tensor.")
+    dims = s.as_list()
+    if dtype is None:
+        dtype = _dt.int64 if any(d >= 2 ** 31 for d in dims) else _dt.int32
+    from ..ops import constant_op
+    return constant_op.constant(np.asarray(dims, dtype=_dt.as_dtype(dtype).np_dtype),
+                                dtype=dtype, name=name or "Const")
+
+
+def _register_tensor_shape_conversion():
+    from .tensor_shape import TensorShape
+    register_tensor_conversion_function(TensorShape, _tensor_shape_to_tensor)
+
+
+_register_tensor_shape_conversion()
