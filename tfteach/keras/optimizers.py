@@ -590,6 +590,26 @@ class Adam(Optimizer):
         # same order, give Keras' float32 results bit for bit.
         return self._update_ops(g, var, slots, lr, step)
 
+    def _update_sparse(self, g, var, slots, lr, step):
+        # Keras' TF backend: (g - m) densifies g; square(g) stays slices until (.. - v)
+        from ..ops import math_ops as mo
+        dt = var.dtype.base_dtype
+        lr = mo.cast(lr, dt)
+        step = mo.cast(step, dt)
+        b1p = mo.pow(_k(self.beta_1, dt), step)
+        b2p = mo.pow(_k(self.beta_2, dt), step)
+        alpha = lr * mo.sqrt(1 - b2p) / (1 - b1p)
+        m, v = slots["momentum"], slots["velocity"]
+        m.assign_add((_densify(g.values, g) - m.value()) * _k(1 - self.beta_1, dt))
+        v.assign_add((_densify(mo.square(g.values), g) - v.value()) *
+                     _k(1 - self.beta_2, dt))
+        vv = v.value()
+        if self.amsgrad:
+            vh = slots["velocity_hat"]
+            vh.assign(mo.maximum(vh.value(), vv))
+            vv = vh.value()
+        var.assign_sub((m.value() * alpha) / (mo.sqrt(vv) + _k(self.epsilon, dt)))
+
     def get_config(self):
         c = super().get_config()
         c.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon,
