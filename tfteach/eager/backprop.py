@@ -521,8 +521,8 @@ class GradientTape:
             if all(g is None for g in r) or not r and tval.size:
                 out.append(None)
                 continue
-            parts = [np.zeros(svals.shape, svals.dtype) if g is None else np.asarray(_dense(g)._value)
-                     for g in r]
+            parts = [np.zeros(svals.shape, svals.dtype) if g is None
+                     else np.asarray(_dense(g)._value) for g in r]
             arr = np.stack(parts) if parts else np.zeros((0,) + svals.shape, svals.dtype)
             out.append(EagerTensor(arr.reshape(tval.shape + svals.shape), s.dtype.base_dtype))
         if not self._persistent:

@@ -137,9 +137,10 @@ class IndexedSlicesSpec:
         return hash((str(self._shape), self._values_dtype, self._indices_dtype))
 
     def __repr__(self):
-        return (f"IndexedSlicesSpec(TensorShape({self._shape.as_list() if self._shape.rank is not None else None}), "
-                f"{self._values_dtype!r}, {self._indices_dtype!r}, "
-                f"{self._dense_shape_dtype!r}, {self._indices_shape})")
+        dims = self._shape.as_list() if self._shape.rank is not None else None
+        return (f"IndexedSlicesSpec(TensorShape({dims}), {self._values_dtype!r}, "
+                f"{self._indices_dtype!r}, {self._dense_shape_dtype!r}, "
+                f"{self._indices_shape})")
 
 
 def _to_dense(value, dtype, name, warn=True):
