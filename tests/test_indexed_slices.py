@@ -237,3 +237,19 @@ def test_session_fetches_indexed_slices_value(tf1):
     assert type(out).__name__ == "IndexedSlicesValue"
     assert out.indices.tolist() == [4, 1] and out.dense_shape.tolist() == [5, 3]
     np.testing.assert_array_equal(out.values, np.ones((2, 3), np.float32))
+
+
+def test_slices_through_cond_merge_as_tf_v1_control_flow(tf1):
+    """tfteach's cond is TF1's Switch/Merge: the untaken branch's zeros join the slices as
+    rows of zeros (TF's merge of IndexedSlices), as TF does with v1 control flow."""
+    p = tf1.Variable(np.arange(8, dtype=np.float32).reshape(4, 2))
+    b = tf1.placeholder(tf1.bool, [])
+    y = tf1.cond(b, lambda: tf1.gather(p, [1, 1]), lambda: tf1.gather(p, [2]) * 3.0)
+    gp = tf1.gradients(tf1.reduce_sum(y * y), p)[0]
+    with tf1.Session() as s:
+        s.run(tf1.global_variables_initializer())
+        got = []
+        for bb in (True, False):
+            val = s.run(gp, {b: bb})
+            got.append([type(gp).__name__, val.indices.tolist(), _f32(val.values)])
+    assert got == IS["cond_v1"]

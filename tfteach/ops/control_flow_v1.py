@@ -89,9 +89,31 @@ def _switch_ref_or_tensor(data, pred, name=None):
 
 def merge(inputs, name=None):
     inputs = list(inputs)
+    if any(getattr(t, "_is_indexed_slices", False) for t in inputs):
+        return _merge_indexed_slices(inputs, name)
     if all(t.dtype.is_ref_dtype for t in inputs):
         return apply_op("RefMerge", [inputs], name=name or "Merge")
     return apply_op("Merge", [inputs], name=name or "Merge")
+
+
+def _merge_indexed_slices(inputs, name):
+    """Merge of gradients some of which are IndexedSlices (TF's rule): every input seen as
+    slices (a dense one over all its rows), then values, indices and dense shapes merged
+    apart; the result stays an IndexedSlices."""
+    from ..framework.indexed_slices import IndexedSlices, as_indexed_slices
+    with _ops.name_scope(name, "Merge", [getattr(t, "values", t) for t in inputs]) as scope:
+        slices = [as_indexed_slices(t) for t in inputs]
+        if len({x.indices.dtype.base_dtype for x in slices}) > 1:
+            from . import math_ops
+            slices = [IndexedSlices(x.values, math_ops.cast(x.indices, _dt.int64),
+                                    x.dense_shape) for x in slices]
+        values, chosen = merge([x.values for x in slices], name=scope)
+        indices = apply_op("Merge", [[x.indices for x in slices]], name="indices")[0]
+        dense_shape = None
+        if all(x.dense_shape is not None for x in slices):
+            dense_shape = apply_op("Merge", [[x.dense_shape for x in slices]],
+                                   name="dense_shape")[0]
+        return IndexedSlices(values, indices, dense_shape), chosen
 
 
 # --- the context of a cond branch -----------------------------------------------------------
