@@ -21,7 +21,7 @@ _INTERNAL = frozenset(("_name", "_name_scope", "_layers", "_own_weights", "_seed
                        "built",
                        "_build_input_shape", "_trainable", "_dtype_name", "_call_sig",
                        "_inbound", "_keras_history", "_activity_losses", "_auto_config",
-                       "activity_regularizer", "_input_spec"))
+                       "activity_regularizer", "input_spec"))
 
 
 class InputSpec:
@@ -364,8 +364,8 @@ class Layer(Module):
     def _check_input_spec(self, inputs):
         """Keras 3's InputSpec check of a built layer (Dense: rank >= 2, last axis = the
         kernel's rows), with Keras' words."""
-        spec = getattr(self, "_input_spec", None)
-        if spec is None or not hasattr(inputs, "shape"):
+        spec = getattr(self, "input_spec", None)
+        if not isinstance(spec, InputSpec) or not hasattr(inputs, "shape"):
             return
         shape = inputs.shape
         dims = shape.as_list() if hasattr(shape, "as_list") else list(shape)
@@ -373,12 +373,12 @@ class Layer(Module):
             return
         shown = tuple(dims)
         name = getattr(inputs, "_keras_name", None)
-        if "min_ndim" in spec and len(dims) < spec["min_ndim"]:
+        if spec.min_ndim is not None and len(dims) < spec.min_ndim:
             raise ValueError(f"Input 0 with name '{name}' of layer '{self.name}' is "
                              f"incompatible with the layer: expected "
-                             f"min_ndim={spec['min_ndim']}, found ndim={len(dims)}. "
+                             f"min_ndim={spec.min_ndim}, found ndim={len(dims)}. "
                              f"Full shape received: {shown}")
-        for axis, value in spec.get("axes", {}).items():
+        for axis, value in spec.axes.items():
             got = dims[axis] if -len(dims) <= axis < len(dims) else None
             if got is not None and value is not None and got != value:
                 raise ValueError(f"Input 0 with name '{name}' of layer '{self.name}' is "
