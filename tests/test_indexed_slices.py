@@ -253,3 +253,22 @@ def test_slices_through_cond_merge_as_tf_v1_control_flow(tf1):
             val = s.run(gp, {b: bb})
             got.append([type(gp).__name__, val.indices.tolist(), _f32(val.values)])
     assert got == IS["cond_v1"]
+
+
+def test_slices_through_cond_as_tf2(tf2):
+    """With TF 2 behaviour TF differentiates a functional If: the branch that did not run
+    adds no rows (so a sparse optimizer leaves the other rows alone)."""
+    v1 = tf2.compat.v1
+    with tf2.Graph().as_default():
+        p = v1.Variable(np.arange(8, dtype=np.float32).reshape(4, 2), use_resource=False)
+        b = v1.placeholder(tf2.bool, [])
+        y = tf2.cond(b, lambda: tf2.gather(p, [1, 1]), lambda: tf2.gather(p, [2]) * 3.0)
+        gp = tf2.gradients(tf2.reduce_sum(y * y), p)[0]
+        with v1.Session() as s:
+            s.run(v1.global_variables_initializer())
+            got = []
+            for bb in (True, False):
+                val = s.run(gp, {b: bb})
+                got.append(["IndexedSlices" if isinstance(gp, tf2.IndexedSlices) else "?",
+                            val.indices.tolist(), _f32(val.values)])
+    assert got == IS["cond_v2"]

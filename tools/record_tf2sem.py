@@ -95,7 +95,23 @@ def record_indexed_slices():
             unknown = v1.placeholder(tf.float32, [None, 3])
             tf.convert_to_tensor(tf.gradients(tf.gather(unknown, [1]), unknown)[0])
         r["warnings"] = [[str(x.message), x.category.__name__] for x in w]
-    # tfteach's cond is TF1's Switch/Merge: recorded with TF's v1 control flow
+    def cond_case():
+        g2 = tf.Graph()
+        with g2.as_default():
+            p = v1.Variable(np.arange(8, dtype=np.float32).reshape(4, 2), use_resource=False)
+            b = v1.placeholder(tf.bool, [])
+            y = tf.cond(b, lambda: tf.gather(p, [1, 1]), lambda: tf.gather(p, [2]) * 3.0)
+            gp = tf.gradients(tf.reduce_sum(y * y), p)[0]
+            with v1.Session() as s:
+                s.run(v1.global_variables_initializer())
+                out = []
+                for bb in (True, False):
+                    val = s.run(gp, {b: bb})
+                    out.append([type(gp).__name__, val.indices.tolist(),
+                                floats(val.values)])
+        return out
+    r["cond_v2"] = cond_case()
+    # TF1's Switch/Merge cond (tfteach.v1): recorded with TF's v1 control flow
     v1.disable_control_flow_v2()
     try:
         g2 = tf.Graph()
