@@ -14,11 +14,12 @@ functions the graph kernels use, and keeps slot values beside the optimizer.
 import numpy as np
 
 from ..framework import dtypes as _dt
+from ..framework import nest
 from ..framework import ops as _ops
 from ..framework.indexed_slices import IndexedSlices
 from ..framework.ops import GraphKeys
 from ..ops import control_flow_ops, gradients_impl, math_ops, state_ops, variables
-from . import training_ops  # noqa: F401  (declares the Apply* ops)
+from ..ops import training_ops  # noqa: F401  (declares the Apply* ops)
 
 # In the order TF1's error message lists them.
 _VALID_DTYPES = (_dt.float32, _dt.float64, _dt.float16, _dt.bfloat16)
@@ -122,7 +123,7 @@ class Optimizer:
         if var_list is None:
             var_list = variables.trainable_variables()
         else:
-            var_list = _flatten(var_list)
+            var_list = nest.flatten(var_list)
         if not var_list:
             raise ValueError("No variables to optimize.")
         var_refs = [v._ref() if hasattr(v, "_ref") else v for v in var_list]
@@ -145,7 +146,7 @@ class Optimizer:
             loss_value = loss_fn()
         if var_list is None:
             var_list = tape.watched_variables()
-        var_list = _flatten(var_list)
+        var_list = nest.flatten(var_list)
         grads = tape.gradient(loss_value, var_list, grad_loss)
         return list(zip(grads, var_list))
 
@@ -387,20 +388,6 @@ def _deduplicate(values, indices):
     summed = np.zeros((len(rows),) + np.shape(values)[1:], np.asarray(values).dtype)
     np.add.at(summed, pos, values)
     return rows, summed
-
-
-def _flatten(x):
-    if isinstance(x, (list, tuple)):
-        out = []
-        for item in x:
-            out.extend(_flatten(item))
-        return out
-    if isinstance(x, dict):
-        out = []
-        for k in sorted(x):
-            out.extend(_flatten(x[k]))
-        return out
-    return [x]
 
 
 def _cast(x, dtype):
