@@ -348,14 +348,17 @@ class ResourceVariable:
                                                     indices._value, values._value, how)
         return self
 
+    @registry.api("ResourceScatterAdd")
     def scatter_add(self, sparse_delta, use_locking=False, name=None):
         """variable[indices[i]] += values[i], row after row."""
         return self._scatter(sparse_delta, "add", "ResourceScatterAdd", name)
 
+    @registry.api("ResourceScatterSub")
     def scatter_sub(self, sparse_delta, use_locking=False, name=None):
         """variable[indices[i]] -= values[i], row after row."""
         return self._scatter(sparse_delta, "sub", "ResourceScatterSub", name)
 
+    @registry.api("ResourceScatterUpdate")
     def scatter_update(self, sparse_delta, use_locking=False, name=None):
         """variable[indices[i]] = values[i]."""
         return self._scatter(sparse_delta, "update", "ResourceScatterUpdate", name)

@@ -43,10 +43,6 @@ def _declare_resource(op_type, handles, values, attrs=None, doc=""):
     registry.NotDifferentiable(op_type)
 
 
-_declare_resource("ResourceApplyAdam", ["var", "m", "v"],
-                  ["beta1_power", "beta2_power", "lr", "beta1", "beta2", "epsilon", "grad"],
-                  {"use_locking": False, "use_nesterov": False},
-                  doc="Adam update of a resource variable and its moments (Keras 3 Adam).")
 _declare_resource("ResourceApplyKerasMomentum", ["var", "accum"], ["lr", "grad", "momentum"],
                   {"use_locking": False, "use_nesterov": False},
                   doc="Keras-style momentum update of a resource variable (Keras 3 SGD).")
@@ -130,7 +126,7 @@ def _declare_sparse(op_type, refs, before, after=(), resource=False, doc="", att
     registry.NotDifferentiable(op_type)
 
 
-for _res in (False, True):
+for _res in (False,):   # the ref ops tf.compat.v1 optimizers build in graphs
     _p = "Resource" if _res else ""
     _declare_sparse(f"{_p}SparseApplyMomentum", ["var", "accum"], ["lr", "grad"], ["momentum"],
                     _res, doc="accum[i] = momentum * accum[i] + grad; var[i] -= lr * accum[i] "
@@ -173,6 +169,7 @@ def _sparse_apply(op_type, refs, before, indices, after, use_locking, name):
                     {"use_locking": bool(use_locking)}, name=name or op_type)
 
 
+@registry.api("SparseApplyMomentum")
 def sparse_apply_momentum(var, accum, lr, grad, indices, momentum, use_locking=False,
                           use_nesterov=False, name=None):
     return apply_op("SparseApplyMomentum", [_ref(var), _ref(accum), lr, grad, indices, momentum],
@@ -180,6 +177,7 @@ def sparse_apply_momentum(var, accum, lr, grad, indices, momentum, use_locking=F
                     name=name or "SparseApplyMomentum")[0]
 
 
+@registry.api("SparseApplyAdagrad")
 def sparse_apply_adagrad(var, accum, lr, grad, indices, use_locking=False, update_slots=True,
                          name=None):
     return apply_op("SparseApplyAdagrad", [_ref(var), _ref(accum), lr, grad, indices],
@@ -187,34 +185,40 @@ def sparse_apply_adagrad(var, accum, lr, grad, indices, use_locking=False, updat
                     name=name or "SparseApplyAdagrad")[0]
 
 
+@registry.api("SparseApplyRMSProp")
 def sparse_apply_rms_prop(var, ms, mom, lr, rho, momentum, epsilon, grad, indices,
                           use_locking=False, name=None):
     return _sparse_apply("SparseApplyRMSProp", [var, ms, mom],
                          [lr, rho, momentum, epsilon, grad], indices, (), use_locking, name)[0]
 
 
+@registry.api("SparseApplyCenteredRMSProp")
 def sparse_apply_centered_rms_prop(var, mg, ms, mom, lr, rho, momentum, epsilon, grad,
                                    indices, use_locking=False, name=None):
     return _sparse_apply("SparseApplyCenteredRMSProp", [var, mg, ms, mom],
                          [lr, rho, momentum, epsilon, grad], indices, (), use_locking, name)[0]
 
 
+@registry.api("SparseApplyAdadelta")
 def sparse_apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad, indices,
                           use_locking=False, name=None):
     return _sparse_apply("SparseApplyAdadelta", [var, accum, accum_update],
                          [lr, rho, epsilon, grad], indices, (), use_locking, name)[0]
 
 
+@registry.api("ScatterAdd")
 def scatter_add(ref, indices, updates, use_locking=False, name=None):
     return apply_op("ScatterAdd", [_ref(ref), indices, updates],
                     {"use_locking": bool(use_locking)}, name=name or "ScatterAdd")[0]
 
 
+@registry.api("ScatterSub")
 def scatter_sub(ref, indices, updates, use_locking=False, name=None):
     return apply_op("ScatterSub", [_ref(ref), indices, updates],
                     {"use_locking": bool(use_locking)}, name=name or "ScatterSub")[0]
 
 
+@registry.api("ScatterUpdate")
 def scatter_update(ref, indices, updates, use_locking=True, name=None):
     return apply_op("ScatterUpdate", [_ref(ref), indices, updates],
                     {"use_locking": bool(use_locking)}, name=name or "ScatterUpdate")[0]

@@ -434,8 +434,7 @@ for _name, _n, _fn in (("SparseApplyMomentum", 1, _momentum_fn),
                        ("SparseApplyRMSProp", 2, _rmsprop_fn),
                        ("SparseApplyCenteredRMSProp", 3, _centered_rmsprop_fn),
                        ("SparseApplyAdadelta", 2, _adadelta_fn)):
-    register_kernel(_name)(_sparse_kernel(_name, _n, _fn, True))
-    register_kernel("Resource" + _name)(_sparse_kernel("Resource" + _name, _n, _fn, False))
+    register_kernel(_name)(atomic(_sparse_kernel(_name, _n, _fn, True)))
 
 
 def scatter_update_values(op_type, x, indices, updates, how):
@@ -476,8 +475,9 @@ def _scatter_kernel(op_type, how, returns_ref):
 
 
 for _name, _how in (("ScatterAdd", "add"), ("ScatterSub", "sub"), ("ScatterUpdate", "update")):
-    register_kernel(_name)(_scatter_kernel(_name, _how, True))
-    register_kernel("Resource" + _name)(_scatter_kernel("Resource" + _name, _how, False))
+    register_kernel(_name)(atomic(_scatter_kernel(_name, _how, True)))
+    register_kernel("Resource" + _name)(atomic(_scatter_kernel("Resource" + _name, _how,
+                                                               False)))
 # --- Keras 3 optimizers: fused update loops (shared by keras/optimizers.py's eager path and
 # the ResourceApply* kernels) ------------------------
 
@@ -579,22 +579,6 @@ def _kcheck(slot, grad):
     return v
 
 
-def _adam_kernel(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad, *,
-                 ctx, use_nesterov=False):
-    x = _kcheck(var, grad)
-    dt = np.asarray(x).dtype
-    one = np.float32(1)
-    alpha = _kscalar(np.float32(lr) * np.sqrt(one - np.float32(beta2_power)) /
-                    (one - np.float32(beta1_power)), dt)
-    out = [np.empty(np.shape(x), dt) for _ in range(3)]
-    _run(_adam, np.size(x), _flat(x, dt), _flat(m.value, dt), _flat(v.value, dt), _flat(grad, dt), alpha,
-          _kscalar(1 - beta1, dt), _kscalar(1 - beta2, dt), _kscalar(epsilon, dt),
-          out[0].reshape(-1), out[1].reshape(-1), out[2].reshape(-1))
-    ctx.write(var, out[0])
-    ctx.write(m, out[1])
-    ctx.write(v, out[2])
-
-
 def _momentum_kernel(var, accum, lr, grad, momentum, *, ctx, use_nesterov=False):
     x = _kcheck(var, grad)
     dt = np.asarray(x).dtype
@@ -613,6 +597,5 @@ def _sgd_kernel(var, alpha, delta, *, ctx):
     ctx.write(var, nvar)
 
 
-register_kernel("ResourceApplyAdam")(atomic(_adam_kernel))
 register_kernel("ResourceApplyKerasMomentum")(atomic(_momentum_kernel))
 register_kernel("ResourceApplyGradientDescent")(atomic(_sgd_kernel))
