@@ -143,8 +143,8 @@ def _log_first_n(key, n, msg, *args):
     count = _LOGGED.get(key, 0)
     if count < n:
         _LOGGED[key] = count + 1
-        from ..compat.v1_logging import get_logger
-        get_logger().warning(msg, *args)
+        import logging
+        logging.getLogger("tfteach").warning(msg, *args)
 
 
 def _is_trainable_dtype(dt):

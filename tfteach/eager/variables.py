@@ -339,8 +339,7 @@ class ResourceVariable:
             apply_op(op_name, [_HandleRef(self), sparse_delta.indices, values],
                      {"dtype": self._dtype}, name=name or op_name)
             return self
-        from ..eager import api
-        api.load_all_ops()
+        from ..ops import training_ops  # noqa: F401  (declares the ops the kernels serve)
         from ..kernels.cpu.training import scatter_update_values
         values = self._convert_value(sparse_delta.values, op_name)
         indices = _execute.convert_to_eager(sparse_delta.indices)

@@ -998,29 +998,3 @@ def _eager_into_graph(value, dtype, name):
 
 def is_symbolic(x):
     return isinstance(x, Tensor) and not getattr(x, "_is_eager", False)
-
-
-from . import indexed_slices as _indexed_slices  # noqa: E402,F401  (registers its conversion)
-
-
-def _tensor_shape_to_tensor(s, dtype=None, name=None, as_ref=False):
-    """A fully known TensorShape converts to its dims (int32, or int64 when they need it),
-    as TF registers it."""
-    import numpy as np
-    from .tensor_shape import TensorShape
-    if not s.is_fully_defined():
-        raise ValueError(f"Cannot convert a partially known TensorShape {s} to a Tensor.")
-    dims = s.as_list()
-    if dtype is None:
-        dtype = _dt.int64 if any(d >= 2 ** 31 for d in dims) else _dt.int32
-    from ..ops import constant_op
-    return constant_op.constant(np.asarray(dims, dtype=_dt.as_dtype(dtype).np_dtype),
-                                dtype=dtype, name=name or "Const")
-
-
-def _register_tensor_shape_conversion():
-    from .tensor_shape import TensorShape
-    register_tensor_conversion_function(TensorShape, _tensor_shape_to_tensor)
-
-
-_register_tensor_shape_conversion()
