@@ -416,7 +416,9 @@ def _loss_and_grads(tf, inputs, build, shapes=None):
     w_shape = out.shape.as_list() if shapes is None else np.broadcast(*inputs).shape
     w = tf.constant(RNG.uniform(0.5, 1.5, size=w_shape))
     loss = tf.reduce_sum(out * w)
-    grads = tf.gradients(loss, phs)
+    # gather's gradient is an IndexedSlices: compared densified, as TF's conversion does
+    grads = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g
+             for g in tf.gradients(loss, phs)]
     return phs, loss, grads
 
 

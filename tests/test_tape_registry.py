@@ -29,7 +29,9 @@ def _tape_grads(tf2, inputs, build):
         w = _weights(out.shape.as_list(), 7)
         loss = tf2.reduce_sum(out * w)
     grads = tape.gradient(loss, xs)
-    return loss.numpy(), [None if g is None else g.numpy() for g in grads]
+    # gather's gradient is an IndexedSlices (no .numpy(), as in TF): compare it densified
+    return loss.numpy(), [None if g is None else tf2.convert_to_tensor(g).numpy()
+                          for g in grads]
 
 
 def _graph_grads(inputs, build):
@@ -39,7 +41,8 @@ def _graph_grads(inputs, build):
         out = build(v1, *phs)
         w = _weights(out.shape.as_list(), 7)
         loss = v1.reduce_sum(out * w)
-        grads = v1.gradients(loss, phs)
+        grads = [v1.convert_to_tensor(x) if isinstance(x, v1.IndexedSlices) else x
+                 for x in v1.gradients(loss, phs)]
     with Session(graph=g) as sess:
         feed = dict(zip(phs, inputs))
         vals = sess.run([x for x in grads if x is not None] + [loss], feed)

@@ -152,6 +152,8 @@ _OVERRIDES = {
     "is_symbolic_tensor": "tfteach.framework.ops:is_symbolic",
     "AggregationMethod": "tfteach.ops.gradients_impl:AggregationMethod",
     "UnconnectedGradients": "tfteach.ops.gradients_impl:UnconnectedGradients",
+    "IndexedSlices": "tfteach.framework.indexed_slices:IndexedSlices",
+    "IndexedSlicesSpec": "tfteach.framework.indexed_slices:IndexedSlicesSpec",
     "import_graph_def": "tfteach.framework.graph_io:import_graph_def",
 }
 

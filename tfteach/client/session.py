@@ -102,6 +102,15 @@ class _Fetch:
             if cls in (list, tuple):
                 return lambda vals: cls(s(vals) for s in subs)
             return lambda vals: cls([s(vals) for s in subs])
+        if getattr(f, "_is_indexed_slices", False):
+            # fetched as TF does: IndexedSlicesValue(values, indices, dense_shape)
+            from ..framework.indexed_slices import IndexedSlicesValue
+            parts = [f.values, f.indices] + ([f.dense_shape] if f.dense_shape is not None
+                                             else [])
+            subs = [self._map(x) for x in parts]
+            if len(subs) == 2:
+                return lambda vals: IndexedSlicesValue(subs[0](vals), subs[1](vals), None)
+            return lambda vals: IndexedSlicesValue(*[s(vals) for s in subs])
         if isinstance(f, collections.abc.Mapping):
             keys = list(f.keys())
             subs = [self._map(f[k]) for k in keys]

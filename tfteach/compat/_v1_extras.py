@@ -39,11 +39,6 @@ def dimension_at_index(shape, index):
     return Dimension(shape.as_list()[index])
 
 
-def convert_to_tensor_or_indexed_slices(value, dtype=None, name=None):
-    # tfteach has no IndexedSlices: every value converts to a dense Tensor.
-    return _ops.convert_to_tensor(value, dtype=dtype, name=name)
-
-
 def initialize_variables(var_list, name="init"):
     return _variables.variables_initializer(var_list, name=name)
 

@@ -19,7 +19,7 @@ _ASSERTS = ("Assert", "Print", "assert_equal", "assert_none_equal", "assert_less
             "is_numeric_tensor")
 _EXTRAS = ("to_int32", "to_int64", "to_double", "to_bfloat16", "to_complex64",
            "to_complex128", "dimension_value", "dimension_at_index",
-           "convert_to_tensor_or_indexed_slices", "initialize_variables",
+           "initialize_variables",
            "initialize_local_variables", "tables_initializer", "initialize_all_tables",
            "moving_average_variables", "enable_v2_tensorshape", "disable_v2_tensorshape",
            "QUANTIZED_DTYPES", "floor_div")
@@ -27,6 +27,8 @@ _EXTRAS = ("to_int32", "to_int64", "to_double", "to_bfloat16", "to_complex64",
 TOP_OVERRIDES = {
     **{n: f"tfteach.ops.assert_ops:{n}" for n in _ASSERTS},
     **{n: f"tfteach.compat._v1_extras:{n}" for n in _EXTRAS},
+    "convert_to_tensor_or_indexed_slices":
+        "tfteach.framework.indexed_slices:convert_to_tensor_or_indexed_slices",
     "print": "tfteach.eager.printing:tf_print",
     "GradientTape": "tfteach.eager.backprop:GradientTape",
     "custom_gradient": "tfteach.eager.backprop:custom_gradient",
@@ -47,6 +49,9 @@ TOP_OVERRIDES = {
     "get_seed": "tfteach.ops.random_ops:get_seed",
     "trace": "tfteach.ops.linalg_ops:linalg_trace",
     "switch_case": "tfteach.eager.control_flow:switch_case",
+    "IndexedSlices": "tfteach.framework.indexed_slices:IndexedSlices",
+    "IndexedSlicesSpec": "tfteach.framework.indexed_slices:IndexedSlicesSpec",
+    "IndexedSlicesValue": "tfteach.framework.indexed_slices:IndexedSlicesValue",
     "import_graph_def": "tfteach.framework.graph_io:import_graph_def",
     "GraphDef": "tfteach.framework.graph_io:GraphDef",
 }

@@ -10,11 +10,13 @@ The gradient computation is itself made of eager ops, so a tape that is still re
 outside records it: nesting tapes gives higher-order gradients. The tape that computes does
 not record its own backward pass.
 """
+import collections
 import enum
 
 import numpy as np
 
 from ..framework import nest, registry
+from ..framework.indexed_slices import IndexedSlices
 from . import execute as _execute
 from .tensor import EagerTensor
 
@@ -133,6 +135,24 @@ def record_function_call(inputs, outputs, grad_fn, name):
                              grad_fn))
 
 
+_LOGGED = {}
+
+
+def _log_first_n(key, n, msg, *args):
+    """TF's logging.log_first_n(WARN, ...) on the library's logger."""
+    count = _LOGGED.get(key, 0)
+    if count < n:
+        _LOGGED[key] = count + 1
+        import logging
+        logging.getLogger("tfteach").warning(msg, *args)
+
+
+def _is_trainable_dtype(dt):
+    from ..framework import dtypes as _dt
+    dt = dt.base_dtype
+    return dt.is_floating or dt.is_complex or dt in (_dt.resource, _dt.variant)
+
+
 def _is_differentiable_dtype(dt):
     dt = dt.base_dtype
     return dt.is_floating or dt.is_complex
@@ -147,6 +167,7 @@ class GradientTape:
         self._recording = False
         self._active = False
         self._used = False
+        self._entered = False       # TF's tape exists only once the context was entered
         self._reset_state()
 
     def _reset_state(self):
@@ -171,6 +192,7 @@ class GradientTape:
         _execute.active_tapes.append(self)
         self._active = True
         self._recording = True
+        self._entered = True
         return self
 
     def __exit__(self, *exc):
@@ -186,7 +208,8 @@ class GradientTape:
 
         def __enter__(self):
             if not self._tape._recording:
-                raise ValueError("Tape must be recording.")
+                raise RuntimeError("Trying to stop recording a tape which is not "
+                                   "recording.")
             self._tape._recording = False
 
         def __exit__(self, *exc):
@@ -204,6 +227,10 @@ class GradientTape:
     # --- watching ---------------------------------------------------------------------------
     def watch(self, tensor):
         for t in nest.flatten(tensor):
+            dt = getattr(t, "dtype", None)
+            if dt is not None and not _is_trainable_dtype(dt):
+                _log_first_n("watch", 5, "The dtype of the watched tensor must be floating "
+                             "(e.g. tf.float32), got %r", dt)
             if getattr(t, "_is_resource_variable", False):
                 self._watch_variable(t)
             elif isinstance(t, EagerTensor):
@@ -224,7 +251,9 @@ class GradientTape:
             self._watched_vars.append(var)
 
     def watched_variables(self):
-        return tuple(self._watched_vars)
+        """The watched variables in order of construction (as TF)."""
+        return tuple(sorted(self._watched_vars,
+                            key=lambda v: getattr(v, "_creation_order", 0)))
 
     def _add(self, entry):
         self._entries.append(entry)
@@ -235,13 +264,22 @@ class GradientTape:
     # --- gradients ---------------------------------------------------------------------------
     def gradient(self, target, sources, output_gradients=None,
                  unconnected_gradients=UnconnectedGradients.NONE):
-        if not self._persistent and self._used:
+        if (not self._persistent and self._used) or not self._entered:
+            # TF: a tape never entered has no tape to differentiate, and says so this way
             raise RuntimeError("A non-persistent GradientTape can only be used to compute one "
                                "set of gradients (or jacobians)")
-        unconnected_gradients = UnconnectedGradients(
-            unconnected_gradients.value if isinstance(unconnected_gradients,
-                                                      UnconnectedGradients)
-            else unconnected_gradients)
+        try:
+            unconnected_gradients = UnconnectedGradients(
+                unconnected_gradients.value if isinstance(unconnected_gradients,
+                                                          UnconnectedGradients)
+                else unconnected_gradients)
+        except ValueError:
+            raise ValueError(f"Unknown value for unconnected_gradients: "
+                             f"{unconnected_gradients!r}") from None
+        if target is None:
+            raise TypeError("Argument `target` should be a list or nested structure of "
+                            "Tensors, Variables or CompositeTensors to be differentiated, "
+                            "but received None.")
         flat_targets = nest.flatten(target)
         if any(_is_symbolic(t) for t in flat_targets):
             result = self._graph_gradient(flat_targets, nest.flatten(sources), output_gradients,
@@ -249,7 +287,10 @@ class GradientTape:
             if not self._persistent:
                 self._used = True
             return _pack_like(sources, result)
-        flat_targets = [_as_target(t) for t in flat_targets]
+        # A variable as target stands for its handle, as in TF: it reaches the same
+        # variable among the sources directly (d v / d v = 1), not through its reads.
+        flat_targets = [t if getattr(t, "_is_resource_variable", False) else _as_target(t)
+                        for t in flat_targets]
         flat_sources = nest.flatten(sources)
         for s in flat_sources:
             if s is None:
@@ -303,13 +344,16 @@ class GradientTape:
         was = self._recording
         self._recording = False
         try:
-            grads = graph_gradients(targets, xs, grad_ys) if xs else []
+            arrivals = []
+            if xs:
+                graph_gradients(targets, xs, grad_ys, arrivals=arrivals)
             out = []
             for start, n, s in spans:
-                parts = [g for g in grads[start:start + n] if g is not None]
+                parts = [(xs[i], g) for i, g in arrivals if start <= i < start + n]
                 if getattr(s, "_is_resource_variable", False):
-                    parts = [_live_outside_conds(g, x, s) for g, x in
-                             zip(grads[start:start + n], xs[start:start + n]) if g is not None]
+                    parts = [_live_outside_conds(g, x, s) for x, g in parts]
+                else:
+                    parts = [g for _, g in parts]
                 dt = s.dtype.base_dtype
                 if not parts or not _is_differentiable_dtype(dt):
                     if parts == [] and unconnected == UnconnectedGradients.ZERO and \
@@ -332,7 +376,11 @@ class GradientTape:
         for t, g in zip(targets, out_grads):
             if t is None:
                 continue
-            if g is None:
+            if g is None and getattr(t, "_is_resource_variable", False):
+                v = t._storage.value
+                g = EagerTensor(np.ones_like(v)[()] if np.ndim(v) == 0 else np.ones_like(v),
+                                t.dtype.base_dtype)
+            elif g is None:
                 v = t._value
                 g = EagerTensor(np.ones_like(v)[()] if np.ndim(v) == 0 else np.ones_like(v),
                                 t._dtype)
@@ -348,7 +396,50 @@ class GradientTape:
                     for o in e.outputs:
                         reach.add(id(o))
                     break
-        for e in reversed(relevant):
+        # TF's order: an op is differentiated once every live op that uses its outputs has
+        # sent its gradients, in first-ready-first-served order from the targets. The
+        # order in which gradients reach a tensor is the order AddN sums them in, and the
+        # order of the rows when IndexedSlices are concatenated.
+        producer = {}
+        for e in relevant:
+            ins = {id(x) for x in e.inputs}
+            for o in e.outputs:
+                if id(o) not in ins:
+                    producer.setdefault(id(o), e)
+        live = set()
+        stack = [producer[id(t)] for t in targets if t is not None and id(t) in producer]
+        while stack:
+            e = stack.pop()
+            if id(e) in live:
+                continue
+            live.add(id(e))
+            for x in e.inputs:
+                p = producer.get(id(x))
+                if p is not None and id(p) not in live:
+                    stack.append(p)
+        pending = {}
+        for e in relevant:
+            if id(e) in live:
+                for x in e.inputs:
+                    p = producer.get(id(x))
+                    if p is not None and id(p) in live:
+                        pending[id(p)] = pending.get(id(p), 0) + 1
+        queue = collections.deque()
+        queued = set()
+        for t in targets:
+            p = producer.get(id(t)) if t is not None else None
+            if p is not None and id(p) in live and not pending.get(id(p)) and \
+                    id(p) not in queued:
+                queued.add(id(p))
+                queue.append(p)
+        while queue:
+            e = queue.popleft()
+            for x in e.inputs:
+                p = producer.get(id(x))
+                if p is not None and id(p) in live:
+                    pending[id(p)] -= 1
+                    if pending[id(p)] == 0:
+                        queue.append(p)
             outs = e.outputs
             have = False
             gs = []
@@ -364,7 +455,7 @@ class GradientTape:
             if e.type == _READ:
                 in_grads = [gs[0]]
             elif e.grad_fn is not None:
-                in_grads = e.grad_fn([_zeros_if_none(g, o) for g, o in zip(gs, outs)])
+                in_grads = e.grad_fn([_dense(_zeros_if_none(g, o)) for g, o in zip(gs, outs)])
             else:
                 opdef = e.opdef
                 fn = opdef.gradient
@@ -380,7 +471,7 @@ class GradientTape:
             for x, g in zip(e.inputs, in_grads):
                 if g is None:
                     continue
-                if not isinstance(g, EagerTensor):
+                if not isinstance(g, (EagerTensor, IndexedSlices)):
                     g = _execute.convert_to_eager(g)
                 grads.setdefault(id(x), []).append(g)
         result = []
@@ -430,8 +521,8 @@ class GradientTape:
             if all(g is None for g in r) or not r and tval.size:
                 out.append(None)
                 continue
-            parts = [np.zeros(svals.shape, svals.dtype) if g is None else np.asarray(g._value)
-                     for g in r]
+            parts = [np.zeros(svals.shape, svals.dtype) if g is None
+                     else np.asarray(_dense(g)._value) for g in r]
             arr = np.stack(parts) if parts else np.zeros((0,) + svals.shape, svals.dtype)
             out.append(EagerTensor(arr.reshape(tval.shape + svals.shape), s.dtype.base_dtype))
         if not self._persistent:
@@ -464,6 +555,11 @@ def _aggregate(lst, keep, grads, key):
     """Sums the gradients that reached one tensor (one AddN op, recorded on outer tapes)."""
     if len(lst) == 1:
         return lst[0]
+    if any(isinstance(g, IndexedSlices) for g in lst):
+        from ..ops.gradients_impl import aggregate_indexed_slices
+        total = aggregate_indexed_slices(lst)
+        lst[:] = [total]
+        return total
     total = _add_n(lst)
     lst[:] = [total]
     return total
@@ -481,6 +577,12 @@ def _add_n(lst):
     for g in lst[1:]:
         total = _execute.execute(add, [total, g], {}, "AddV2")[0]
     return total
+
+
+def _dense(g):
+    if isinstance(g, IndexedSlices):
+        return _execute.convert_to_eager(g)
+    return g
 
 
 def _zeros(v):
@@ -547,6 +649,9 @@ def _graph_fill_like(t, one):
 def graph_sum(parts):
     if len(parts) == 1:
         return parts[0]
+    if any(isinstance(g, IndexedSlices) for g in parts):
+        from ..ops.gradients_impl import aggregate_indexed_slices
+        return aggregate_indexed_slices(parts)
     from ..framework.op_def_library import apply_op
     return apply_op("AddN", [list(parts)], name="AddN")[0]
 
@@ -557,6 +662,9 @@ def _live_outside_conds(grad, read, var):
     ctx = read.op._control_flow_context
     if ctx is None:
         return grad
+    if isinstance(grad, IndexedSlices):
+        from ..framework import ops as _ops
+        grad = _ops.convert_to_tensor(grad)
     from ..framework import ops as _ops
     from ..ops import array_ops, control_flow_v1
     # only the conds the gradient is taken outside of gate it: a tape used inside a branch
@@ -575,9 +683,11 @@ def _live_outside_conds(grad, read, var):
     return grad
 
 
-def graph_gradients(ys, xs, grad_ys=None, scope="gradients"):
+def graph_gradients(ys, xs, grad_ys=None, scope="gradients", arrivals=None):
     """d(sum ys)/d xs in the graph of `ys`, built from the registry's gradient functions.
-    Returns one tensor or None per x (None: not connected, or not differentiable)."""
+    Returns one tensor or None per x (None: not connected, or not differentiable).
+    `arrivals`, a list, receives (x index, gradient) for every gradient reaching an x in the
+    order they arrived (a variable read several times sums them in that order, as TF)."""
     from ..framework import ops as _ops
     g = ys[0].graph
     back = set()
@@ -603,7 +713,38 @@ def graph_gradients(ys, xs, grad_ys=None, scope="gradients"):
         for y, gy in zip(ys, grad_ys):
             if gy is not None:
                 grads.setdefault(y, []).append(gy)
-        for op in reversed(relevant):
+        x_index = {}
+        for i, x in enumerate(xs):
+            x_index.setdefault(x, []).append(i)
+        # First ready, first served from the ys, as TF (see GradientTape._backprop).
+        rel = set(relevant)
+        live = set()
+        stack = [t.op for t in ys if t.op in rel]
+        while stack:
+            op = stack.pop()
+            if op in live:
+                continue
+            live.add(op)
+            stack.extend(t.op for t in op._inputs if t.op in rel and t.op not in live)
+        pending = {}
+        for op in live:
+            for t in op._inputs:
+                if t.op in live:
+                    pending[t.op] = pending.get(t.op, 0) + 1
+        queue = collections.deque()
+        for y in ys:
+            if y.op in live and not pending.get(y.op) and y.op not in queue:
+                queue.append(y.op)
+        order = []
+        while queue:
+            op = queue.popleft()
+            order.append(op)
+            for t in op._inputs:
+                if t.op in live:
+                    pending[t.op] -= 1
+                    if pending[t.op] == 0:
+                        queue.append(t.op)
+        for op in order:
             gs = []
             have = False
             for o in op._outputs:
@@ -640,9 +781,13 @@ def graph_gradients(ys, xs, grad_ys=None, scope="gradients"):
             for t, gi in zip(op._inputs, in_grads):
                 if gi is None:
                     continue
-                if not isinstance(gi, _ops.Tensor):
+                if not isinstance(gi, (_ops.Tensor, IndexedSlices)):
                     gi = _ops.convert_to_tensor(gi)
                 grads.setdefault(t, []).append(gi)
+                if arrivals is not None and t in x_index:
+                    arrivals.extend((i, gi) for i in x_index[t])
+        if arrivals is not None:
+            return None
         out = []
         for x in xs:
             lst = grads.get(x)

@@ -15,6 +15,7 @@ import numpy as np
 from .. import errors
 from ..framework import dtypes as _dt
 from ..framework import op_def_library, registry, tensor_util
+from ..framework import ops as _ops
 from . import context
 from .tensor import EagerTensor
 
@@ -53,6 +54,29 @@ def _specs(opdef):
     return s
 
 
+def _holds_tensor(value):
+    for v in value:
+        if isinstance(v, EagerTensor) or hasattr(v, "_read_eager"):
+            return True
+        if type(v) in (list, tuple) and _holds_tensor(v):
+            return True
+    return False
+
+
+def _autopack(value, dtype):
+    """A list mixing tensors (or variables) and numbers becomes one Pack op, as TF's
+    conversion does (so gradients flow through it); numbers take the tensors' dtype."""
+    if dtype is None:
+        for v in value:
+            d = getattr(v, "dtype", None)
+            if d is not None and (isinstance(v, EagerTensor) or hasattr(v, "_read_eager")):
+                dtype = d.base_dtype
+                break
+    elems = [_autopack(v, dtype) if type(v) in (list, tuple) and _holds_tensor(v)
+             else convert_to_eager(v, dtype) for v in value]
+    return execute(registry.get("Pack"), [elems], {"axis": 0}, "packed")[0]
+
+
 def convert_to_eager(value, dtype=None):
     """Python/NumPy value (or variable) -> EagerTensor with TF's conversion rules."""
     if isinstance(value, EagerTensor):
@@ -73,6 +97,15 @@ def convert_to_eager(value, dtype=None):
                 tv is int and dt is _dt.int32 and -2**31 <= value < 2**31) or (
                 tv is int and dt is _dt.int64 and -2**63 <= value < 2**63):
             return EagerTensor(dt._np.type(value), dt)
+    if type(value) in (list, tuple) and _holds_tensor(value):
+        return _autopack(value, dtype)
+    if not isinstance(value, (list, tuple, np.ndarray, np.generic, str, bytes, bool)):
+        # types with a registered conversion (TensorShape, user types) convert eagerly too
+        for base, fn in _ops._conversion_functions:
+            if isinstance(value, base):
+                ret = fn(value, dtype=dtype, name=None, as_ref=False)
+                if ret is not NotImplemented:
+                    return ret if isinstance(ret, EagerTensor) else convert_to_eager(ret)
     arr, dt = tensor_util.make_ndarray_like_tf(value, dtype)
     if arr is value:     # never alias a caller's array: tensors are immutable
         arr = arr.copy()
@@ -425,6 +458,8 @@ def equality(x, y, op_type):
 
 
 op_def_library.EAGER_EXECUTE = execute
+_ops.EAGER_LIST_CONVERT = lambda value, dtype: (_autopack(value, dtype)
+                                                if _holds_tensor(value) else None)
 op_def_library.EAGER_FAST = execute_fast
 
 

@@ -253,6 +253,17 @@ def _eager_binary(dunder, op_type, reverse=False):
                     if hasattr(other, "__array_priority__") and not isinstance(
                             other, (np.ndarray, np.generic)):
                         return NotImplemented
+                    if dunder == "__add__":
+                        # TF 2.21's `x + y` converts y with x's dtype only as a hint: a
+                        # value of another kind reaches AddV2, which refuses it
+                        # (InvalidArgumentError); `*`, `-`, `y + x` raise TypeError here.
+                        try:
+                            converted = _execute.convert_to_eager(other)
+                        except (TypeError, ValueError):
+                            converted = None
+                        if converted is not None:
+                            return _execute.execute(registry.get(op_type), [self, converted],
+                                                    {}, None)[0]
                     raise TypeError(f"Cannot convert {other!r} to EagerTensor of dtype "
                                     f"{_execute._tf_type_name(self._dtype)}") from None
         elif not _execute.context.executing_eagerly():

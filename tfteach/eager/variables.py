@@ -12,6 +12,7 @@ kernels read and write the slot when the function runs. The function runs every 
 it traced, in trace order, so reads after a write see the written value.
 """
 import enum
+import itertools
 
 import numpy as np
 
@@ -53,6 +54,9 @@ class _Storage(VariableSlot):
 
 # --- the variable -----------------------------------------------------------------------------
 
+_CREATION_ORDER = itertools.count()
+
+
 class ResourceVariable:
     """A mutable tensor for TF 2 code (eager or inside tf.function)."""
 
@@ -74,6 +78,7 @@ class ResourceVariable:
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name must be a string, got {name!r}")
         self._trainable = True if trainable is None else bool(trainable)
+        self._creation_order = next(_CREATION_ORDER)   # tape.watched_variables() sorts by it
         self._constraint = constraint
         self._synchronization = synchronization
         self._aggregation = aggregation
@@ -317,6 +322,45 @@ class ResourceVariable:
     @registry.api("AssignSubVariableOp")
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
         return self._update(delta, -1, "AssignSubVariableOp", name, read_value)
+
+    def _scatter(self, sparse_delta, how, op_name, name):
+        from ..framework.indexed_slices import IndexedSlices
+        if not isinstance(sparse_delta, IndexedSlices):
+            raise TypeError(f"sparse_delta is not IndexedSlices: {sparse_delta}")
+        if not context.executing_eagerly() or _ops.is_symbolic(sparse_delta.values):
+            g = _ops.get_default_graph()
+            if getattr(g, "capture_variable", None) is None:
+                raise RuntimeError(f"Cannot write the TF 2 variable {self.name} from a v1 "
+                                   f"graph; use it inside tf.function or eagerly.")
+            from ..framework.op_def_library import apply_op
+            from ..ops import training_ops  # noqa: F401  (declares ResourceScatter*)
+            from .function import _HandleRef
+            values = _ops.convert_to_tensor(sparse_delta.values, dtype=self._dtype)
+            apply_op(op_name, [_HandleRef(self), sparse_delta.indices, values],
+                     {"dtype": self._dtype}, name=name or op_name)
+            return self
+        from ..ops import training_ops  # noqa: F401  (declares the ops the kernels serve)
+        from ..kernels.cpu.training import scatter_update_values
+        values = self._convert_value(sparse_delta.values, op_name)
+        indices = _execute.convert_to_eager(sparse_delta.indices)
+        self._storage.value = scatter_update_values(op_name, self._storage.value,
+                                                    indices._value, values._value, how)
+        return self
+
+    @registry.api("ResourceScatterAdd")
+    def scatter_add(self, sparse_delta, use_locking=False, name=None):
+        """variable[indices[i]] += values[i], row after row."""
+        return self._scatter(sparse_delta, "add", "ResourceScatterAdd", name)
+
+    @registry.api("ResourceScatterSub")
+    def scatter_sub(self, sparse_delta, use_locking=False, name=None):
+        """variable[indices[i]] -= values[i], row after row."""
+        return self._scatter(sparse_delta, "sub", "ResourceScatterSub", name)
+
+    @registry.api("ResourceScatterUpdate")
+    def scatter_update(self, sparse_delta, use_locking=False, name=None):
+        """variable[indices[i]] = values[i]."""
+        return self._scatter(sparse_delta, "update", "ResourceScatterUpdate", name)
 
     def _graph_write(self, op_type, value, name, read_value):
         g = _ops.get_default_graph()

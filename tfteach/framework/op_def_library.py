@@ -78,6 +78,9 @@ def _any_symbolic(inputs):
             return True
         elif getattr(x, "_is_graph_variable", False):
             return True
+        elif getattr(x, "_is_indexed_slices", False):
+            if _any_symbolic([x.values]):
+                return True
     return False
 
 
@@ -140,6 +143,8 @@ def _graph_for(inputs):
 
 
 def _graph_of(x):
+    if getattr(x, "_is_indexed_slices", False):
+        x = x.values
     if isinstance(x, _ops.Tensor) and not getattr(x, "_is_eager", False):
         return x.graph
     if getattr(x, "_is_graph_variable", False):

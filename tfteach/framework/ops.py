@@ -990,6 +990,11 @@ def register_tensor_conversion_function(base_type, conversion_func, priority=100
     _conversion_functions.append((base_type, conversion_func))
 
 
+# Set by the eager layer: fn(list, dtype) -> EagerTensor for a list holding eager tensors
+# (packed, as TF does), or None for a list of plain values.
+EAGER_LIST_CONVERT = None
+
+
 def convert_to_tensor(value, dtype=None, name=None, as_ref=False, preferred_dtype=None,
                       dtype_hint=None):
     """Returns `value` as a Tensor: graph tensors pass through (dtype checked), variables
@@ -1006,6 +1011,11 @@ def convert_to_tensor(value, dtype=None, name=None, as_ref=False, preferred_dtyp
         if not as_ref and value.dtype.is_ref_dtype and not getattr(value, "_is_eager", False):
             return value
         return value
+    if type(value) in (list, tuple) and EAGER_LIST_CONVERT is not None and \
+            executing_eagerly():
+        ret = EAGER_LIST_CONVERT(value, dtype)
+        if ret is not None:
+            return ret
     for base, fn in _conversion_functions:
         if isinstance(value, base):
             ret = fn(value, dtype=dtype, name=name, as_ref=as_ref)

@@ -139,6 +139,15 @@ def rng(seed=None):
 class Variable(ResourceVariable):
     """A Keras 3 variable: a tf.Variable with a short `name` and a Keras `path`."""
 
+    # Keras 3 variables can be frozen in place (a layer's `trainable = False` does that)
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+
     def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None,
                  autocast=True, aggregation="none", path=None):
         name = name or "variable"

@@ -94,8 +94,10 @@ class Loss:
     def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
         if reduction not in ("sum_over_batch_size", "sum", "none", "mean", None,
                              "mean_with_sample_weight"):
-            raise ValueError(f"Invalid value for argument `reduction`. Received: "
-                             f"reduction={reduction}")
+            # Keras prints its set of allowed values (in hash order; this is one such order)
+            raise ValueError("Invalid value for argument `reduction`. Expected one of "
+                             "{'sum', 'sum_over_batch_size', 'mean_with_sample_weight', "
+                             f"'none', 'mean', None}}. Received: reduction={reduction}")
         self.name = name
         self.reduction = reduction
 

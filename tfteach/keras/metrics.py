@@ -1,7 +1,8 @@
 """`keras.metrics`: stateful metrics (`update_state`, `result`, `reset_state`).
 
-State is kept in NumPy on the host: `fit` computes each batch's predictions inside the
-traced step and updates the metrics outside it, so metrics never add ops to the graph.
+As in Keras 3, a metric's state is two float32 variables (`total`, `count`) updated with
+ops, so a metric works eagerly and inside `tf.function` alike (the trace captures the
+variables); `result()` is total / count (0 when nothing was counted).
 """
 import numpy as np
 
@@ -17,54 +18,97 @@ def _np(x):
     return np.asarray(x)
 
 
+def _t(x, dtype=None):
+    from ..framework import ops as _ops
+    return _ops.convert_to_tensor(x, dtype=dtype)
+
+
+def _ops():
+    from ..ops import array_ops, math_ops
+    return array_ops, math_ops
+
+
 def sparse_categorical_accuracy(y_true, y_pred):
-    y_true, y_pred = _np(y_true), _np(y_pred)
-    if y_true.ndim == y_pred.ndim and y_true.shape[-1:] == (1,):
-        y_true = y_true[..., 0]
-    return (np.argmax(y_pred, axis=-1) == y_true.astype(np.int64)).astype(np.float32)
+    from ..framework import dtypes
+    a, m = _ops()
+    y_true, y_pred = _t(y_true), _t(y_pred)
+    if y_true.shape.rank is not None and y_pred.shape.rank is not None and \
+            y_true.shape.rank == y_pred.shape.rank and y_true.shape.as_list()[-1:] == [1]:
+        y_true = a.squeeze(y_true, [-1])
+    pred = m.argmax(y_pred, axis=-1)
+    return m.cast(m.equal(m.cast(y_true, pred.dtype), pred), dtypes.float32)
 
 
 def categorical_accuracy(y_true, y_pred):
-    return (np.argmax(_np(y_pred), -1) == np.argmax(_np(y_true), -1)).astype(np.float32)
+    from ..framework import dtypes
+    a, m = _ops()
+    return m.cast(m.equal(m.argmax(_t(y_true), axis=-1), m.argmax(_t(y_pred), axis=-1)),
+                  dtypes.float32)
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
-    return ((_np(y_pred) > threshold) == (_np(y_true) > 0.5)).astype(np.float32).mean(-1)
+    from ..framework import dtypes
+    a, m = _ops()
+    y_pred = _t(y_pred)
+    y_true = m.cast(_t(y_true), y_pred.dtype)
+    hit = m.cast(m.equal(y_true, m.cast(y_pred > threshold, y_pred.dtype)), dtypes.float32)
+    return m.reduce_mean(hit, axis=-1)
 
 
 def accuracy(y_true, y_pred):
-    return (_np(y_true) == _np(y_pred)).astype(np.float32)
+    from ..framework import dtypes
+    a, m = _ops()
+    y_pred = _t(y_pred)
+    return m.cast(m.equal(m.cast(_t(y_true), y_pred.dtype), y_pred), dtypes.float32)
 
 
 class Metric:
     def __init__(self, name=None, dtype=None):
         from . import backend
+        from ..eager import context
         self.name = name or backend.to_snake_case(type(self).__name__)
-        self.reset_state()
+        with context.init_scope(), backend.name_scope(self.name):
+            self.total = backend.Variable(np.float32(0), dtype="float32", trainable=False,
+                                          name="total")
+            self.count = backend.Variable(np.float32(0), dtype="float32", trainable=False,
+                                          name="count")
+
+    @property
+    def variables(self):
+        return [self.total, self.count]
 
     def reset_state(self):
-        self._total = 0.0
-        self._count = 0.0
+        self.total.assign(np.float32(0))
+        self.count.assign(np.float32(0))
 
     reset_states = reset_state
 
     def result(self):
-        from ..ops import constant_op
-        return constant_op.constant(np.float32(self._total / self._count if self._count
-                                               else 0.0))
+        a, m = _ops()
+        return m.div_no_nan(self.total.value(), self.count.value())
 
     def _values(self, y_true, y_pred):
         raise NotImplementedError
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        v = np.asarray(self._values(y_true, y_pred), dtype=np.float64)
+        self._accumulate(self._values(y_true, y_pred), sample_weight)
+
+    def _accumulate(self, values, sample_weight):
+        """Keras 3's Mean: per-sample values (trailing axes averaged), weighted or not."""
+        from ..framework import dtypes
+        a, m = _ops()
+        values = m.cast(_t(values), dtypes.float32)
+        rank = values.shape.rank
+        if rank and rank > 1:
+            values = m.reduce_mean(values, axis=list(range(1, rank)))
         if sample_weight is not None:
-            w = np.broadcast_to(_np(sample_weight).astype(np.float64), v.shape)
-            self._total += float((v * w).sum())
-            self._count += float(w.sum())
+            w = m.cast(_t(sample_weight), dtypes.float32)
+            w = a.broadcast_to(w, a.shape(values)) if w.shape != values.shape else w
+            self.total.assign_add(m.reduce_sum(values * w))
+            self.count.assign_add(m.reduce_sum(w))
         else:
-            self._total += float(v.sum())
-            self._count += float(v.size)
+            self.total.assign_add(m.reduce_sum(values))
+            self.count.assign_add(m.cast(a.size(values), dtypes.float32))
 
     def __call__(self, *args, **kwargs):
         self.update_state(*args, **kwargs)
@@ -79,24 +123,20 @@ class Metric:
 
 class Mean(Metric):
     def update_state(self, values, sample_weight=None):
-        v = _np(values).astype(np.float64)
-        if sample_weight is not None:
-            w = np.broadcast_to(_np(sample_weight).astype(np.float64), v.shape)
-            self._total += float((v * w).sum())
-            self._count += float(w.sum())
-        else:
-            self._total += float(v.sum())
-            self._count += float(v.size)
+        self._accumulate(values, sample_weight)
 
 
 class Sum(Metric):
     def update_state(self, values, sample_weight=None):
-        self._total += float(_np(values).sum())
-        self._count = 1.0
+        from ..framework import dtypes
+        a, m = _ops()
+        v = m.cast(_t(values), dtypes.float32)
+        if sample_weight is not None:
+            v = v * m.cast(_t(sample_weight), dtypes.float32)
+        self.total.assign_add(m.reduce_sum(v))
 
     def result(self):
-        from ..ops import constant_op
-        return constant_op.constant(np.float32(self._total))
+        return self.total.value()
 
 
 class Accuracy(Metric):
@@ -134,8 +174,8 @@ class MeanSquaredError(Metric):
         super().__init__(name, dtype)
 
     def _values(self, y_true, y_pred):
-        d = _np(y_pred).astype(np.float64) - _np(y_true).astype(np.float64)
-        return (d * d).mean(-1)
+        from . import losses
+        return losses.mean_squared_error(y_true, y_pred)
 
 
 class MeanAbsoluteError(Metric):
@@ -143,7 +183,8 @@ class MeanAbsoluteError(Metric):
         super().__init__(name, dtype)
 
     def _values(self, y_true, y_pred):
-        return np.abs(_np(y_pred).astype(np.float64) - _np(y_true).astype(np.float64)).mean(-1)
+        from . import losses
+        return losses.mean_absolute_error(y_true, y_pred)
 
 
 class SparseCategoricalCrossentropy(Metric):
@@ -152,14 +193,9 @@ class SparseCategoricalCrossentropy(Metric):
         super().__init__(name, dtype)
 
     def _values(self, y_true, y_pred):
-        p = _np(y_pred).astype(np.float64)
-        y = _np(y_true).astype(np.int64).reshape(-1)
-        if self.from_logits:
-            p = p - p.max(-1, keepdims=True)
-            logp = p - np.log(np.exp(p).sum(-1, keepdims=True))
-        else:
-            logp = np.log(np.clip(p, 1e-7, 1 - 1e-7))
-        return -logp[np.arange(len(y)), y]
+        from . import losses
+        return losses.sparse_categorical_crossentropy(y_true, y_pred,
+                                                      from_logits=self.from_logits)
 
 
 _BY_NAME = {"sparse_categorical_accuracy": SparseCategoricalAccuracy,
@@ -205,7 +241,8 @@ class _FnMetric(Metric):
         super().__init__(getattr(fn, "__name__", "metric"))
 
     def _values(self, y_true, y_pred):
-        return _np(self.fn(y_true, y_pred))
+        return self.fn(y_true, y_pred)
+
 
 import sys as _sys  # noqa: E402
 

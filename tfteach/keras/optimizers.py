@@ -8,9 +8,13 @@ Keras variables, so checkpoints and `tf.function` see them. Updates:
 
 - eagerly, one fused numba loop per variable computes the new values from the current arrays
   (new arrays are swapped in, so earlier reads keep their values);
-- inside `tf.function`, Adam and SGD add one fused op per variable (TF's
-  `ResourceApplyAdam` / `ResourceApplyKerasMomentum` / `ResourceApplyGradientDescent`, whose
-  semantics are Keras' rules), RMSprop and Adagrad add ordinary ops as Keras does.
+- inside `tf.function`, SGD adds one fused op per variable (TF's
+  `ResourceApplyKerasMomentum` / `ResourceApplyGradientDescent`, whose semantics are Keras'
+  rules); Adam, RMSprop and Adagrad add Keras' ordinary ops, so float32 results are Keras'
+  bit for bit;
+- an IndexedSlices gradient follows Keras' TF backend: slices survive scalar products and
+  squares, are densified where they meet a dense tensor, and rows are written with
+  scatter_add/scatter_sub.
 """
 import math
 
@@ -19,13 +23,14 @@ import numpy as np
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
+from ..framework.indexed_slices import IndexedSlices
 from ..framework.op_def_library import apply_op
 from . import backend
 from ..kernels.cpu.training import (_adagrad, _adam, _flat, _kscalar, _momentum,  # noqa: F401
                                     _rmsprop, _run, _sgd)
 from ..ops import training_ops  # noqa: F401  (the ResourceApply* ops)
 
-__all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "Adagrad", "get", "serialize"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "get", "serialize"]
 
 
 def _handle(var):
@@ -61,9 +66,10 @@ class Optimizer:
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, \
             global_clipnorm
         if sum(x is not None for x in (clipnorm, clipvalue, global_clipnorm)) > 1:
-            raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can "
-                             "be set. Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
-                             "global_clipnorm={global_clipnorm}")
+            raise ValueError(f"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can "
+                             f"be set. Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
+                             f"global_clipnorm={global_clipnorm}")
+        self._exclude_ids, self._exclude_pattern = set(), None
         self._schedule = learning_rate if callable(learning_rate) and \
             not isinstance(learning_rate, (int, float)) else None
         with backend.name_scope(self.name):
@@ -161,17 +167,55 @@ class Optimizer:
         return self._iterations
 
     def _clip(self, pairs, eager):
-        if self.clipnorm is None and self.clipvalue is None and self.global_clipnorm is None:
-            return pairs
-        from ..ops import clip_ops
+        """Keras 3's order: clipnorm (tf.clip_by_norm per gradient), else global_clipnorm
+        (Keras' own global-norm scaling), else clipvalue; then decoupled weight decay."""
         grads = [g for g, _ in pairs]
-        if self.clipvalue is not None:
-            grads = [clip_ops.clip_by_value(g, -self.clipvalue, self.clipvalue) for g in grads]
-        if self.clipnorm is not None:
+        if self.clipnorm and self.clipnorm > 0:
+            from ..ops import clip_ops
             grads = [clip_ops.clip_by_norm(g, self.clipnorm) for g in grads]
-        if self.global_clipnorm is not None:
-            grads, _ = clip_ops.clip_by_global_norm(grads, self.global_clipnorm)
+        elif self.global_clipnorm and self.global_clipnorm > 0:
+            grads = _clip_by_global_norm(grads, self.global_clipnorm)
+        elif self.clipvalue and self.clipvalue > 0:
+            from ..ops import clip_ops
+            v = self.clipvalue
+            grads = [clip_ops.clip_by_value(_ops.convert_to_tensor(g), -v, v) for g in grads]
+        self._apply_weight_decay([v for _, v in pairs])
         return [(g, v) for g, (_, v) in zip(grads, pairs)]
+
+    def exclude_from_weight_decay(self, var_list=None, var_names=None):
+        """Variables (or names containing one of `var_names`) that weight decay skips."""
+        import re
+        if self.built:
+            raise ValueError("`exclude_from_weight_decay()` can only be configured before "
+                             "the optimizer is built.")
+        self._exclude_ids = {id(v) for v in var_list or ()}
+        self._exclude_pattern = re.compile("|".join(set(var_names))) if var_names else None
+
+    def _use_weight_decay(self, var):
+        if id(var) in self._exclude_ids:
+            return False
+        import re
+        if self._exclude_pattern is not None and \
+                re.search(self._exclude_pattern, var.name) is not None:
+            return False
+        return True
+
+    def _apply_weight_decay(self, variables):
+        # var -= var * wd * lr, with the learning rate of this step
+        if self.weight_decay is None:
+            return
+        from ..ops import math_ops
+        step = self._iterations.value()
+        if self._schedule is not None:
+            lr = math_ops.cast(self._schedule(step), _dt.float32)
+        else:
+            lr = self._learning_rate.value()
+        for var in variables:
+            if self._use_weight_decay(var):
+                dt = var.dtype.base_dtype
+                x = var.value()
+                var.assign_sub(x * math_ops.cast(self.weight_decay, dt) *
+                               math_ops.cast(lr, dt))
 
     def _current_lr(self, step):
         if self._schedule is not None:
@@ -184,11 +228,21 @@ class Optimizer:
         lr = self._current_lr(step)
         ctx = _eager_ctx()
         for g, var in pairs:
+            if isinstance(g, IndexedSlices):
+                self._update_sparse(g, var, self._slots[id(var)],
+                                    _ops.convert_to_tensor(np.float32(lr)),
+                                    _ops.convert_to_tensor(np.float32(step + 1)))
+                continue
             gv = g.numpy() if hasattr(g, "numpy") else np.asarray(g)
-            if getattr(g, "_is_indexed_slices", False) or type(g).__name__ == "IndexedSlices":
-                gv = _dense(g, var)
             self._update_eager(ctx, gv, var, self._slots[id(var)], lr, step + 1)
         self._iterations.assign(np.int64(step + 1))
+
+    def _update_sparse(self, g, var, slots, lr, step):
+        """Keras 3's rule for an IndexedSlices gradient (its TF backend keeps slices
+        through scalar products and squares, densifies them when added to a dense tensor,
+        and writes slices with scatter_add/scatter_sub): the same ops, eagerly or in a
+        graph."""
+        raise NotImplementedError(f"{type(self).__name__} has no sparse update")
 
     def _apply_graph(self, pairs):
         from ..ops import math_ops
@@ -199,11 +253,9 @@ class Optimizer:
         else:
             lr = self._learning_rate.value()
         for g, var in pairs:
-            if type(g).__name__ == "IndexedSlices":
-                from ..ops import array_ops
-                g = _ops.convert_to_tensor(g) if not hasattr(g, "values") else \
-                    math_ops.unsorted_segment_sum(g.values, g.indices,
-                                                  array_ops.shape(var)[0])
+            if isinstance(g, IndexedSlices):
+                self._update_sparse(g, var, self._slots[id(var)], lr, local_step)
+                continue
             self._update_graph(g, var, self._slots[id(var)], lr, local_step)
         self._iterations.assign_add(np.int64(1))
 
@@ -226,10 +278,32 @@ class Optimizer:
         return f"<keras.src.optimizers.{self.name}.{type(self).__name__} object at 0x{id(self):x}>"
 
 
-def _dense(g, var):
-    out = np.zeros(tuple(var.shape.as_list()), var.dtype.np_dtype)
-    np.add.at(out, np.asarray(g.indices.numpy()), np.asarray(g.values.numpy()))
-    return out
+def _clip_by_global_norm(grads, clip_norm):
+    """Keras 3's clip_by_global_norm: scale = clip * min(1/norm, 1/clip), NaN when the norm
+    is not finite."""
+    from ..ops import array_ops
+    from ..ops import math_ops as m
+    dense = [None if g is None else _ops.convert_to_tensor(g) for g in grads]
+    norm = m.sqrt(m.reduce_sum(array_ops.stack([m.reduce_sum(m.square(g))
+                                                for g in dense if g is not None])))
+    scale = clip_norm * m.minimum(1.0 / norm, 1.0 / clip_norm)
+    scale = scale + (norm - norm)
+    return [None if g is None else g * scale for g in dense]
+
+
+def _k(x, dtype):
+    """A Python number as Keras' TF backend makes it: a constant of the variable's dtype
+    (so `1 - beta` is computed in double precision, then rounded)."""
+    return _ops.convert_to_tensor(np.asarray(x, dtype=dtype.np_dtype))
+
+
+def _densify(values, g):
+    """An IndexedSlices with these values, as a dense tensor (UnsortedSegmentSum)."""
+    return _ops.convert_to_tensor(IndexedSlices(values, g.indices, g.dense_shape))
+
+
+def _slices(values, g):
+    return IndexedSlices(values, g.indices, g.dense_shape)
 
 
 class SGD(Optimizer):
@@ -278,6 +352,22 @@ class SGD(Optimizer):
             apply_op("ResourceApplyGradientDescent", [_handle(var), lr, g],
                      {"use_locking": False})
 
+    def _update_sparse(self, g, var, slots, lr, step):
+        from ..ops import math_ops as m
+        dt = var.dtype.base_dtype
+        lr = m.cast(lr, dt)
+        scaled = g.values * lr
+        if self.momentum == 0:
+            var.scatter_sub(_slices(scaled, g))
+            return
+        acc = slots["momentum"]
+        mom = _k(self.momentum, dt)
+        acc.assign(acc.value() * mom - _densify(scaled, g))
+        if self.nesterov:
+            var.assign_add(acc.value() * mom - _densify(scaled, g))
+        else:
+            var.assign_add(acc.value())
+
     def get_config(self):
         c = super().get_config()
         c.update(momentum=self.momentum, nesterov=self.nesterov)
@@ -293,13 +383,15 @@ class Adam(Optimizer):
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
                          use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
                          gradient_accumulation_steps, name=name, **kwargs)
-        if amsgrad:
-            raise NotImplementedError("tfteach's Adam does not implement amsgrad")
         self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
 
-    _slot_names = ("momentum", "velocity")
+    def _slot_names_for(self):
+        return ("momentum", "velocity", "velocity_hat") if self.amsgrad else \
+            ("momentum", "velocity")
 
     def _update_eager(self, ctx, g, var, slots, lr, step):
+        if self.amsgrad:
+            return self._update_ops(g, var, slots, lr, step)
         x = var._storage.value
         dt = np.asarray(x).dtype
         b1p = np.float32(self.beta_1) ** np.float32(step)
@@ -316,24 +408,77 @@ class Adam(Optimizer):
         ctx.write(m._storage, out[1])
         ctx.write(v._storage, out[2])
 
-    @registry.api("ResourceApplyAdam")
+    def _update_ops(self, g, var, slots, lr, step):
+        """Keras 3's Adam update, op by op."""
+        from ..ops import math_ops as mo
+        dt = var.dtype.base_dtype
+        g = _ops.convert_to_tensor(g, dtype=dt)
+        lr = mo.cast(lr, dt)
+        step = mo.cast(step, dt)
+        b1p = mo.pow(_k(self.beta_1, dt), step)
+        b2p = mo.pow(_k(self.beta_2, dt), step)
+        alpha = lr * mo.sqrt(1 - b2p) / (1 - b1p)
+        m, v = slots["momentum"], slots["velocity"]
+        m.assign_add((g - m.value()) * _k(1 - self.beta_1, dt))
+        v.assign_add((mo.square(g) - v.value()) * _k(1 - self.beta_2, dt))
+        if self.amsgrad:
+            vh = slots["velocity_hat"]
+            vh.assign(mo.maximum(vh.value(), v.value()))
+            v = vh
+        var.assign_sub((m.value() * alpha) / (mo.sqrt(v.value()) + _k(self.epsilon, dt)))
+
     def _update_graph(self, g, var, slots, lr, step):
-        from ..ops import math_ops
-        dt = var.dtype
-        b1 = _ops.convert_to_tensor(self.beta_1, dtype=dt)
-        b2 = _ops.convert_to_tensor(self.beta_2, dtype=dt)
-        step = math_ops.cast(step, dt)
-        apply_op("ResourceApplyAdam",
-                 [_handle(var), _handle(slots["momentum"]), _handle(slots["velocity"]),
-                  math_ops.pow(b1, step), math_ops.pow(b2, step), math_ops.cast(lr, dt),
-                  b1, b2, _ops.convert_to_tensor(self.epsilon, dtype=dt), g],
-                 {"use_locking": False, "use_nesterov": False})
+        # Keras 3 writes Adam with ordinary ops (no fused kernel): the same ops, in the
+        # same order, give Keras' float32 results bit for bit.
+        return self._update_ops(g, var, slots, lr, step)
+
+    def _update_sparse(self, g, var, slots, lr, step):
+        # Keras' TF backend: (g - m) densifies g; square(g) stays slices until (.. - v)
+        from ..ops import math_ops as mo
+        dt = var.dtype.base_dtype
+        lr = mo.cast(lr, dt)
+        step = mo.cast(step, dt)
+        b1p = mo.pow(_k(self.beta_1, dt), step)
+        b2p = mo.pow(_k(self.beta_2, dt), step)
+        alpha = lr * mo.sqrt(1 - b2p) / (1 - b1p)
+        m, v = slots["momentum"], slots["velocity"]
+        m.assign_add((_densify(g.values, g) - m.value()) * _k(1 - self.beta_1, dt))
+        v.assign_add((_densify(mo.square(g.values), g) - v.value()) *
+                     _k(1 - self.beta_2, dt))
+        vv = v.value()
+        if self.amsgrad:
+            vh = slots["velocity_hat"]
+            vh.assign(mo.maximum(vh.value(), vv))
+            vv = vh.value()
+        var.assign_sub((m.value() * alpha) / (mo.sqrt(vv) + _k(self.epsilon, dt)))
 
     def get_config(self):
         c = super().get_config()
         c.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon,
                  amsgrad=self.amsgrad)
         return c
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay on by default (Keras 3: 0.004)."""
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-7, amsgrad=False, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name="adamw", **kwargs):
+        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
+                         epsilon=epsilon, amsgrad=amsgrad, weight_decay=weight_decay,
+                         clipnorm=clipnorm, clipvalue=clipvalue,
+                         global_clipnorm=global_clipnorm, use_ema=use_ema,
+                         ema_momentum=ema_momentum,
+                         ema_overwrite_frequency=ema_overwrite_frequency,
+                         loss_scale_factor=loss_scale_factor,
+                         gradient_accumulation_steps=gradient_accumulation_steps, name=name,
+                         **kwargs)
+        if self.weight_decay is None:
+            raise ValueError("Argument `weight_decay` must be a float. Received: "
+                             "weight_decay=None")
 
 
 class RMSprop(Optimizer):
@@ -395,6 +540,28 @@ class RMSprop(Optimizer):
         else:
             var.assign_sub(inc)
 
+    def _update_sparse(self, g, var, slots, lr, step):
+        from ..ops import array_ops
+        from ..ops import math_ops as m
+        dt = var.dtype.base_dtype
+        lr = m.cast(lr, dt)
+        rho, omr = _k(self.rho, dt), _k(1 - self.rho, dt)
+        vel = slots["velocity"]
+        vel.assign(rho * vel.value() + _densify(omr * m.square(g.values), g))
+        if self.centered:
+            avg = slots["average_gradient"]
+            avg.assign(rho * avg.value() + _densify(omr * g.values, g))
+            den = vel.value() - m.square(avg.value()) + _k(self.epsilon, dt)
+        else:
+            den = vel.value() + _k(self.epsilon, dt)
+        inc = m.truediv(lr * g.values, array_ops.gather(m.sqrt(den), g.indices))
+        if self.momentum > 0:
+            mom = slots["momentum"]
+            mom.assign(_k(self.momentum, dt) * mom.value() + _densify(inc, g))
+            var.assign_sub(mom.value())
+        else:
+            var.scatter_sub(_slices(inc, g))
+
     def get_config(self):
         c = super().get_config()
         c.update(rho=self.rho, momentum=self.momentum, epsilon=self.epsilon,
@@ -437,6 +604,17 @@ class Adagrad(Optimizer):
         acc.assign_add(m.square(g))
         var.assign_sub(m.truediv(lr * g, m.sqrt(acc.value() + self.epsilon)))
 
+    def _update_sparse(self, g, var, slots, lr, step):
+        from ..ops import array_ops
+        from ..ops import math_ops as m
+        dt = var.dtype.base_dtype
+        lr = m.cast(lr, dt)
+        acc = slots["accumulator"]
+        acc.scatter_add(_slices(m.square(g.values), g))
+        den = m.sqrt(acc.value() + _k(self.epsilon, dt))
+        var.scatter_sub(_slices(m.truediv(lr * g.values, array_ops.gather(den, g.indices)),
+                                g))
+
     def get_config(self):
         c = super().get_config()
         c.update(initial_accumulator_value=self.initial_accumulator_value,
@@ -444,7 +622,7 @@ class Adagrad(Optimizer):
         return c
 
 
-_BY_NAME = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad}
+_BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad}
 
 
 def get(identifier):

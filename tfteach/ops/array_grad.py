@@ -9,6 +9,7 @@ import numpy as np
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
+from ..framework.indexed_slices import IndexedSlices, to_tensor_no_warning
 from . import math_ops
 from .array_ops import _MASKS
 from .math_grad import (_const_value, _int32, _op, _op1, _shape_tuple,
@@ -235,15 +236,26 @@ def _select_grad(op, grad):
 
 @registry.RegisterGradient("GatherV2")
 def _gather_v2_grad(op, grad):
-    """Dense gradient of gather: scatter-add the slices back where they came from."""
+    """Gradient of gather. Along axis 0 it is an IndexedSlices: the incoming rows, the
+    indices they came from and the params' shape (optimizers then touch only those rows).
+    Along another axis it is dense: the slices are scatter-added back where they came from."""
+    from . import array_ops
     params, indices, axis_t = op.inputs[0], op.inputs[1], op.inputs[2]
     axis = int(_const_value(axis_t))
     batch_dims = _attr(op, "batch_dims", 0)
     if batch_dims:
         raise LookupError("GatherV2 gradient with batch_dims is not implemented in tfteach")
+    grad = to_tensor_no_warning(grad)
     ps = _shape_tuple(params)
     rank = len(ps) if ps is not None else params.shape.rank
     axis = axis % rank
+    if axis == 0:
+        params_shape = shape(params)
+        size = array_ops.expand_dims(array_ops.size(indices), 0)
+        values_shape = array_ops.concat([size, params_shape[1:]], 0)
+        values = reshape(grad, values_shape)
+        flat_indices = reshape(indices, size)
+        return IndexedSlices(values, flat_indices, params_shape), None, None
     params_shape = shape(params)
     n = _op1("StridedSlice", [params_shape, _int32([axis]), _int32([axis + 1]), _int32([1])],
              {"begin_mask": 0, "end_mask": 0, "ellipsis_mask": 0, "new_axis_mask": 0,

@@ -44,3 +44,22 @@ def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):
 
 
 _ops.CONSTANT = constant      # framework/ops.py converts Python values with it
+
+
+def _tensor_shape_to_tensor(s, dtype=None, name=None, as_ref=False):
+    """A fully known TensorShape converts to its dims (int32, or int64 when they need it),
+    as TF registers it."""
+    if not s.is_fully_defined():
+        raise ValueError(f"Cannot convert a partially known TensorShape {s} to a Tensor.")
+    dims = s.as_list()
+    if dtype is None:
+        dtype = _dt.int64 if any(d >= 2 ** 31 for d in dims) else _dt.int32
+    return constant(np.asarray(dims, dtype=_dt.as_dtype(dtype).np_dtype), dtype=dtype,
+                    name=name or "Const")
+
+
+def _register_tensor_shape_conversion():
+    _ops.register_tensor_conversion_function(TensorShape, _tensor_shape_to_tensor)
+
+
+_register_tensor_shape_conversion()

@@ -133,14 +133,20 @@ def group(*inputs, **kwargs):
 
 
 def with_dependencies(dependencies, output_tensor, name=None):
-    with _ops.name_scope(name, "control_dependency", list(dependencies) + [output_tensor]) \
+    slices = getattr(output_tensor, "_is_indexed_slices", False)
+    values = output_tensor.values if slices else output_tensor
+    with _ops.name_scope(name, "control_dependency", list(dependencies) + [values]) \
             as scope:
         with _ops.control_dependencies(dependencies):
-            return array_ops.identity(output_tensor, name=scope)
+            out = array_ops.identity(values, name=scope)
+    if slices:   # the rows wait; indices and shape need not
+        return type(output_tensor)(out, output_tensor.indices, output_tensor.dense_shape)
+    return out
 
 
 def tuple(tensors, name=None, control_inputs=None):  # noqa: A001 - TF's name
-    with _ops.name_scope(name, "tuple", tensors) as scope:
-        deps = [t for t in tensors if t is not None] + list(control_inputs or [])
+    with _ops.name_scope(name, "tuple", [getattr(t, "values", t) for t in tensors]) as scope:
+        deps = [t.values if getattr(t, "_is_indexed_slices", False) else t
+                for t in tensors if t is not None] + list(control_inputs or [])
         gate = group(*deps)
         return [with_dependencies([gate], t) if t is not None else None for t in tensors]

@@ -25,6 +25,8 @@ IsVariableInitialized -> cond/Switch, cond/switch_t, cond/switch_f, cond/pred_id
 cond/read (the value, through a RefSwitch) and cond/Switch_1 (the initial value) ->
 cond/Merge.
 """
+import weakref
+
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
@@ -54,9 +56,36 @@ def _switch_ref_or_tensor(data, pred, name=None):
 @registry.api("RefMerge")
 def merge(inputs, name=None):
     inputs = list(inputs)
+    if any(getattr(t, "_is_indexed_slices", False) for t in inputs):
+        return _merge_indexed_slices(inputs, name)
     if all(t.dtype.is_ref_dtype for t in inputs):
         return apply_op("RefMerge", [inputs], name=name or "Merge")
     return apply_op("Merge", [inputs], name=name or "Merge")
+
+
+def _merge_indexed_slices(inputs, name):
+    """Merge of gradients some of which are IndexedSlices (TF's rule): every input seen as
+    slices (a dense one over all its rows), then values, indices and dense shapes merged
+    apart; the result stays an IndexedSlices."""
+    from ..framework.indexed_slices import IndexedSlices, as_indexed_slices
+    with _ops.name_scope(name, "Merge", [getattr(t, "values", t) for t in inputs]) as scope:
+        from ..framework import behavior
+        # TF 2's cond differentiates a functional If: the branch that did not run adds no
+        # rows. TF1's Switch/Merge cond adds its zeros as rows (v1 behaviour, tfteach.v1).
+        v2 = behavior.EAGER_DEFAULT
+        slices = [_no_rows(t) if v2 and _UNTAKEN_ZEROS.get(id(t)) is t
+                  else as_indexed_slices(t) for t in inputs]
+        if len({x.indices.dtype.base_dtype for x in slices}) > 1:
+            from . import math_ops
+            slices = [IndexedSlices(x.values, math_ops.cast(x.indices, _dt.int64),
+                                    x.dense_shape) for x in slices]
+        values, chosen = merge([x.values for x in slices], name=scope)
+        indices = apply_op("Merge", [[x.indices for x in slices]], name="indices")[0]
+        dense_shape = None
+        if all(x.dense_shape is not None for x in slices):
+            dense_shape = apply_op("Merge", [[x.dense_shape for x in slices]],
+                                   name="dense_shape")[0]
+        return IndexedSlices(values, indices, dense_shape), chosen
 
 
 # --- the context of a cond branch -----------------------------------------------------------
@@ -231,7 +260,25 @@ def zeros_for_untaken(op, index):
     pivot = array_ops.identity(val)
     shape = apply_op("Shape", [val], {"out_type": _dt.int32}, name="Shape")[0]
     with _ops.control_dependencies([pivot]):
-        return array_ops.zeros(shape, dtype=op._outputs[index].dtype.base_dtype)
+        zeros = array_ops.zeros(shape, dtype=op._outputs[index].dtype.base_dtype)
+    _UNTAKEN_ZEROS[id(zeros)] = zeros
+    return zeros
+
+
+# Zeros standing for the gradient of a branch that did not run (see _merge_indexed_slices).
+_UNTAKEN_ZEROS = weakref.WeakValueDictionary()   # id -> tensor (tensors compare by op)
+
+
+def _no_rows(zeros):
+    """IndexedSlices with no rows, live exactly when `zeros` is: what a branch that did not
+    run contributes in TF 2's cond (a functional If), instead of TF1's rows of zeros."""
+    from ..framework.indexed_slices import IndexedSlices
+    from . import array_ops
+    shape = apply_op("Shape", [zeros], {"out_type": _dt.int32}, name="Shape")[0]
+    none = shape[0] * 0
+    values = zeros[:none]
+    indices = apply_op("Range", [none, none, 1], name="range")[0]
+    return IndexedSlices(values, indices, shape)
 
 
 def cond_value(pred, true_ref, false_value, read_name="read"):

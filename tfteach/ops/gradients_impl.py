@@ -19,6 +19,7 @@ import collections
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
+from ..framework.indexed_slices import IndexedSlices
 
 # The registry loads each family's gradients (ops/<family>_grad.py) on first lookup; these
 # are imported for their helpers (fill, zeros_like, cond's zeros, whole-loop gradients).
@@ -165,9 +166,32 @@ def _aggregate(grads, op):
             out[i] = None
         elif len(g) == 1:
             out[i] = g[0]
+        elif any(isinstance(x, IndexedSlices) for x in g):
+            out[i] = aggregate_indexed_slices(g)
         else:
             out[i] = math_ops.add_n(g)
     return out
+
+
+def aggregate_indexed_slices(grads):
+    """Sums gradients some of which are IndexedSlices, by TF's rule: one dense gradient
+    makes the sum dense (one AddN, which converts the slices); slices alone stay slices,
+    their rows and indices concatenated (duplicate rows are summed only when densified)."""
+    from . import array_ops, math_ops
+    grads = [g for g in grads if g is not None]
+    if not grads:
+        return None
+    if len(grads) == 1:
+        return grads[0]
+    if any(not isinstance(g, IndexedSlices) for g in grads):
+        return math_ops.add_n(grads)
+    if len({g.indices.dtype.base_dtype for g in grads}) > 1:
+        grads = [g if g.indices.dtype.base_dtype == _dt.int64 else
+                 IndexedSlices(g.values, math_ops.cast(g.indices, _dt.int64), g.dense_shape)
+                 for g in grads]
+    return IndexedSlices(array_ops.concat([g.values for g in grads], 0),
+                         array_ops.concat([g.indices for g in grads], 0),
+                         grads[0].dense_shape)
 
 
 def _zeros_like(t):

@@ -230,11 +230,14 @@ def not_equal(x, y, name=None):
 def add_n(inputs, name=None):
     """Sums a list of tensors of the same shape and dtype (one AddN op)."""
     if not inputs or not isinstance(inputs, (list, tuple)):
-        raise ValueError("inputs must be an iterable of at least one Tensor/IndexedSlices "
-                         "with the same dtype and shape")
+        raise ValueError("Inputs must be an iterable of at least one Tensor/IndexedSlices "
+                         "with the same dtype and shape.")
     if len(inputs) == 1:
         from . import array_ops
-        return array_ops.identity(inputs[0], name=name)
+        value = inputs[0]
+        if getattr(value, "_is_indexed_slices", False):
+            value = _ops.convert_to_tensor(value)
+        return array_ops.identity(value, name=name)
     return apply_op("AddN", [list(inputs)], name=name or "AddN")[0]
 
 
@@ -333,15 +336,23 @@ def _pow_op(x, y, name):
     return apply_op("Pow", [x, y], name=name)[0]
 
 
+def _is_tensor_like(v):
+    return isinstance(v, _ops.Tensor) or getattr(v, "_tfteach_dtype", None) is not None
+
+
 def _operator(name, op_type_or_fn, reverse=False):
     fn = _op(op_type_or_fn) if isinstance(op_type_or_fn, str) else op_type_or_fn
 
     def wrapper(self, other):
         x, y = (other, self) if reverse else (self, other)
         with _ops.name_scope(None, name, [x, y]) as scope:
+            # A tensor of another dtype is left as it is: the op then refuses it with TF's
+            # TypeError ("Input 'y' of 'AddV2' Op has type float32 that does not match
+            # type int32 of argument 'x'."); Python values take the tensor's dtype.
             if reverse:
-                x = _ops.convert_to_tensor(x, dtype=_base(y), name="x")
-            else:
+                if not _is_tensor_like(x):
+                    x = _ops.convert_to_tensor(x, dtype=_base(y), name="x")
+            elif not _is_tensor_like(y):
                 y = _ops.convert_to_tensor(y, dtype=_base(x), name="y")
             return fn(x, y, scope)
     return wrapper

@@ -9,6 +9,34 @@ from . import shape_rules
 registry.register_op("VariableV2", inputs=(), outputs=(("ref", "ref:dtype"),),
                      shape=lambda op: [as_shape(op.get_attr("shape"))], stateful=True,
                      doc="A mutable tensor kept by the session between runs.")
+def _merged_shape(op):
+    """TF's MergeShapes of the variable and the value (validate_shape=True): a mismatch is
+    the ValueError TF raises while the graph is built."""
+    a, b = op.inputs[0].shape, op.inputs[1].shape
+    if a.rank is None or b.rank is None:
+        return b if a.rank is None else a
+    if a.rank != b.rank:
+        raise op.shape_error(f"Shapes must be equal rank, but are {a.rank} and {b.rank}")
+    dims = []
+    for i, (da, db) in enumerate(zip(a.as_tuple(), b.as_tuple())):
+        if da is not None and db is not None and da != db:
+            raise op.shape_error(f"Dimension {i} in both shapes must be equal, but are {da} "
+                                 f"and {db}. Shapes are {_dims(a)} and {_dims(b)}.")
+        dims.append(da if da is not None else db)
+    return as_shape(dims)
+
+
+def _dims(shape):
+    return "[" + ",".join("?" if d is None else str(d) for d in shape.as_tuple()) + "]"
+
+
+def _assign_shape(op):
+    if op.type == "Assign":
+        if op.attr("validate_shape", True):
+            return [_merged_shape(op)]
+        return [op.inputs[1].shape]
+    return [op.inputs[0].shape]
+
 _DOC = {  # one line each: docs/ops.md and the graph explorer show it
     "Assign": "Writes value into a variable (ref) and returns the variable's reference.",
     "AssignAdd": "Adds value to a variable (ref) in place.",
@@ -18,9 +46,7 @@ _DOC = {  # one line each: docs/ops.md and the graph explorer show it
 for _t in ("Assign", "AssignAdd", "AssignSub"):
     registry.register_op(_t, inputs=(("ref", "ref:T"), ("value", "T")),
                          outputs=(("output_ref", "ref:T"),), stateful=True,
-                         shape=(lambda op: [op.inputs[1].shape if op.attr("validate_shape", True)
-                                            and op.type == "Assign" else op.inputs[0].shape]),
-                         doc=_DOC[_t])
+                         shape=_assign_shape, doc=_DOC[_t])
 registry.register_op("IsVariableInitialized", inputs=(("ref", "ref:dtype"),),
                      outputs=(("is_initialized", _dt.bool_),), shape=shape_rules.scalar,
                      stateful=True,

@@ -1,6 +1,7 @@
 """The training family: the optimizer update ops. Each reads a variable (and its slots) by
 reference (`Apply*`, tf.compat.v1 optimizers) or by resource handle (`ResourceApply*`, Keras 3
-optimizers) and writes the updated values back in place, in one op, as TF's do."""
+optimizers) and writes the updated values back in place, in one op, as TF's do; the
+`SparseApply*`/`Scatter*` ops update only the rows an IndexedSlices gradient names."""
 from ..framework import dtypes as _dt
 from ..framework import registry
 from ..framework.op_def_library import apply_op
@@ -42,10 +43,6 @@ def _declare_resource(op_type, handles, values, attrs=None, doc=""):
     registry.NotDifferentiable(op_type)
 
 
-_declare_resource("ResourceApplyAdam", ["var", "m", "v"],
-                  ["beta1_power", "beta2_power", "lr", "beta1", "beta2", "epsilon", "grad"],
-                  {"use_locking": False, "use_nesterov": False},
-                  doc="Adam update of a resource variable and its moments (Keras 3 Adam).")
 _declare_resource("ResourceApplyKerasMomentum", ["var", "accum"], ["lr", "grad", "momentum"],
                   {"use_locking": False, "use_nesterov": False},
                   doc="Keras-style momentum update of a resource variable (Keras 3 SGD).")
@@ -111,3 +108,117 @@ def apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad, use_locking
     return apply_op("ApplyAdadelta", [_ref(var), _ref(accum), _ref(accum_update), lr, rho,
                                       epsilon, grad],
                     {"use_locking": bool(use_locking)}, name=name or "ApplyAdadelta")[0]
+
+
+# --- sparse updates: only the rows an IndexedSlices gradient names ----------------------------
+# (the v1 optimizers' `_apply_sparse`, Keras 3's `assign_sub` of IndexedSlices)
+
+def _declare_sparse(op_type, refs, before, after=(), resource=False, doc="", attrs=None):
+    kind = _dt.resource if resource else "ref:T"
+    inputs = ([(n, kind) for n in refs] + [(n, "T") for n in before] +
+              [("indices", "Tindices")] + [(n, "T") for n in after])
+    outputs = () if resource else (("out", "ref:T"),)
+    registry.register_op(op_type, inputs=inputs, outputs=outputs,
+                         shape=(lambda op: []) if resource else
+                         (lambda op: [op.inputs[0].shape]),
+                         stateful=True, attr_defaults={"use_locking": False, **(attrs or {})},
+                         doc=doc)
+    registry.NotDifferentiable(op_type)
+
+
+for _res in (False,):   # the ref ops tf.compat.v1 optimizers build in graphs
+    _p = "Resource" if _res else ""
+    _declare_sparse(f"{_p}SparseApplyMomentum", ["var", "accum"], ["lr", "grad"], ["momentum"],
+                    _res, doc="accum[i] = momentum * accum[i] + grad; var[i] -= lr * accum[i] "
+                              "for each row i of indices", attrs={"use_nesterov": False})
+    _declare_sparse(f"{_p}SparseApplyAdagrad", ["var", "accum"], ["lr", "grad"], (), _res,
+                    doc="accum[i] += grad^2; var[i] -= lr * grad / sqrt(accum[i]) per row",
+                    attrs={"update_slots": True})
+    _declare_sparse(f"{_p}SparseApplyRMSProp", ["var", "ms", "mom"],
+                    ["lr", "rho", "momentum", "epsilon", "grad"], (), _res,
+                    doc="RMSProp's update of the rows named by indices")
+    _declare_sparse(f"{_p}SparseApplyCenteredRMSProp", ["var", "mg", "ms", "mom"],
+                    ["lr", "rho", "momentum", "epsilon", "grad"], (), _res,
+                    doc="centered RMSProp's update of the rows named by indices")
+    _declare_sparse(f"{_p}SparseApplyAdadelta", ["var", "accum", "accum_update"],
+                    ["lr", "rho", "epsilon", "grad"], (), _res,
+                    doc="Adadelta's update of the rows named by indices")
+
+
+def _scatter_shape(op):
+    return [op.inputs[0].shape]
+
+
+for _t, _what in (("ScatterAdd", "+="), ("ScatterSub", "-="), ("ScatterUpdate", "=")):
+    registry.register_op(_t, inputs=(("ref", "ref:T"), ("indices", "Tindices"),
+                                     ("updates", "T")),
+                         outputs=(("output_ref", "ref:T"),), shape=_scatter_shape,
+                         stateful=True, attr_defaults={"use_locking": _t != "ScatterUpdate"},
+                         doc=f"ref[indices[i]] {_what} updates[i], one row after another")
+    registry.NotDifferentiable(_t)
+    registry.register_op(f"Resource{_t}",
+                         inputs=(("resource", _dt.resource), ("indices", "Tindices"),
+                                 ("updates", "dtype")),
+                         outputs=(), shape=lambda op: [], stateful=True,
+                         doc=f"variable[indices[i]] {_what} updates[i], one row after another")
+    registry.NotDifferentiable(f"Resource{_t}")
+
+
+def _sparse_apply(op_type, refs, before, indices, after, use_locking, name):
+    return apply_op(op_type, [_ref(r) for r in refs] + list(before) + [indices] + list(after),
+                    {"use_locking": bool(use_locking)}, name=name or op_type)
+
+
+@registry.api("SparseApplyMomentum")
+def sparse_apply_momentum(var, accum, lr, grad, indices, momentum, use_locking=False,
+                          use_nesterov=False, name=None):
+    return apply_op("SparseApplyMomentum", [_ref(var), _ref(accum), lr, grad, indices, momentum],
+                    {"use_locking": bool(use_locking), "use_nesterov": bool(use_nesterov)},
+                    name=name or "SparseApplyMomentum")[0]
+
+
+@registry.api("SparseApplyAdagrad")
+def sparse_apply_adagrad(var, accum, lr, grad, indices, use_locking=False, update_slots=True,
+                         name=None):
+    return apply_op("SparseApplyAdagrad", [_ref(var), _ref(accum), lr, grad, indices],
+                    {"use_locking": bool(use_locking), "update_slots": bool(update_slots)},
+                    name=name or "SparseApplyAdagrad")[0]
+
+
+@registry.api("SparseApplyRMSProp")
+def sparse_apply_rms_prop(var, ms, mom, lr, rho, momentum, epsilon, grad, indices,
+                          use_locking=False, name=None):
+    return _sparse_apply("SparseApplyRMSProp", [var, ms, mom],
+                         [lr, rho, momentum, epsilon, grad], indices, (), use_locking, name)[0]
+
+
+@registry.api("SparseApplyCenteredRMSProp")
+def sparse_apply_centered_rms_prop(var, mg, ms, mom, lr, rho, momentum, epsilon, grad,
+                                   indices, use_locking=False, name=None):
+    return _sparse_apply("SparseApplyCenteredRMSProp", [var, mg, ms, mom],
+                         [lr, rho, momentum, epsilon, grad], indices, (), use_locking, name)[0]
+
+
+@registry.api("SparseApplyAdadelta")
+def sparse_apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad, indices,
+                          use_locking=False, name=None):
+    return _sparse_apply("SparseApplyAdadelta", [var, accum, accum_update],
+                         [lr, rho, epsilon, grad], indices, (), use_locking, name)[0]
+
+
+@registry.api("ScatterAdd")
+def scatter_add(ref, indices, updates, use_locking=False, name=None):
+    return apply_op("ScatterAdd", [_ref(ref), indices, updates],
+                    {"use_locking": bool(use_locking)}, name=name or "ScatterAdd")[0]
+
+
+@registry.api("ScatterSub")
+def scatter_sub(ref, indices, updates, use_locking=False, name=None):
+    return apply_op("ScatterSub", [_ref(ref), indices, updates],
+                    {"use_locking": bool(use_locking)}, name=name or "ScatterSub")[0]
+
+
+@registry.api("ScatterUpdate")
+def scatter_update(ref, indices, updates, use_locking=True, name=None):
+    return apply_op("ScatterUpdate", [_ref(ref), indices, updates],
+                    {"use_locking": bool(use_locking)}, name=name or "ScatterUpdate")[0]

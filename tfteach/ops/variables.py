@@ -220,6 +220,23 @@ class RefVariable:
         out = state_ops.assign_add(self._variable, delta, use_locking=use_locking, name=name)
         return out if read_value else out.op
 
+    def _scatter(self, sparse_delta, fn, use_locking, name):
+        from ..framework.indexed_slices import IndexedSlices
+        from . import training_ops
+        if not isinstance(sparse_delta, IndexedSlices):
+            raise TypeError(f"sparse_delta is not IndexedSlices: {sparse_delta}")
+        return getattr(training_ops, fn)(self, sparse_delta.indices, sparse_delta.values,
+                                         use_locking=use_locking, name=name)
+
+    def scatter_add(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(sparse_delta, "scatter_add", use_locking, name)
+
+    def scatter_sub(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(sparse_delta, "scatter_sub", use_locking, name)
+
+    def scatter_update(self, sparse_delta, use_locking=True, name=None):
+        return self._scatter(sparse_delta, "scatter_update", use_locking, name)
+
     def assign_sub(self, delta, use_locking=False, name=None, read_value=True):
         out = state_ops.assign_sub(self._variable, delta, use_locking=use_locking, name=name)
         return out if read_value else out.op

@@ -3,7 +3,7 @@ squared updates."""
 from ..framework import ops as _ops
 from .optimizer import _kernels as _k
 from ..ops import training_ops
-from .optimizer import Optimizer, _cast
+from .optimizer import Optimizer, _cast, _var_key
 
 
 class AdadeltaOptimizer(Optimizer):
@@ -33,12 +33,19 @@ class AdadeltaOptimizer(Optimizer):
             _cast(self._lr_t, dt), _cast(self._rho_t, dt), _cast(self._epsilon_t, dt), grad,
             use_locking=self._use_locking).op
 
+    def _apply_sparse(self, grad, var):
+        dt = var.dtype.base_dtype
+        return training_ops.sparse_apply_adadelta(
+            var, self.get_slot(var, "accum"), self.get_slot(var, "accum_update"),
+            _cast(self._lr_t, dt), _cast(self._rho_t, dt), _cast(self._epsilon_t, dt),
+            grad.values, grad.indices, use_locking=self._use_locking).op
+
     def _eager_update(self, grad, var):
         e = self._eager_value
         a = self._eager_slot(var, "accum", 0)
         u = self._eager_slot(var, "accum_update", 0)
         new, a2, u2 = _k().adadelta_update(var.numpy(), a, u, e(self._lr), e(self._rho),
                                          e(self._epsilon), grad)
-        self._eager_slots[("accum", id(var))] = a2
-        self._eager_slots[("accum_update", id(var))] = u2
+        self._eager_slots[("accum", _var_key(var))] = a2
+        self._eager_slots[("accum_update", _var_key(var))] = u2
         return new

@@ -4,7 +4,7 @@ import numpy as np
 from ..framework import ops as _ops
 from .optimizer import _kernels as _k
 from ..ops import training_ops
-from .optimizer import Optimizer, _cast
+from .optimizer import Optimizer, _cast, _var_key
 
 
 class AdagradOptimizer(Optimizer):
@@ -37,9 +37,15 @@ class AdagradOptimizer(Optimizer):
             var, acc, _cast(self._learning_rate_tensor, var.dtype.base_dtype), grad,
             use_locking=self._use_locking).op
 
+    def _apply_sparse(self, grad, var):
+        return training_ops.sparse_apply_adagrad(
+            var, self.get_slot(var, "accumulator"),
+            _cast(self._learning_rate_tensor, var.dtype.base_dtype), grad.values, grad.indices,
+            use_locking=self._use_locking).op
+
     def _eager_update(self, grad, var):
         acc = self._eager_slot(var, "accumulator", self._initial_accumulator_value)
         new, acc2 = _k().adagrad_update(var.numpy(), acc, self._eager_value(self._learning_rate),
                                       grad)
-        self._eager_slots[("accumulator", id(var))] = acc2
+        self._eager_slots[("accumulator", _var_key(var))] = acc2
         return new

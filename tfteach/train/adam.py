@@ -3,7 +3,7 @@ through the `beta1_power`/`beta2_power` variables, updated after every step."""
 from ..framework import ops as _ops
 from .optimizer import _kernels as _k
 from ..ops import training_ops
-from .optimizer import Optimizer, _cast, _init_scope
+from .optimizer import Optimizer, _cast, _var_key, _init_scope
 
 
 class AdamOptimizer(Optimizer):
@@ -46,6 +46,53 @@ class AdamOptimizer(Optimizer):
             _cast(self._beta1_t, dt), _cast(self._beta2_t, dt), _cast(self._epsilon_t, dt),
             grad, use_locking=self._use_locking).op
 
+    def _apply_sparse(self, grad, var):
+        # TF1's sparse Adam: every row of m and v decays, the named rows get the new
+        # gradient added (ScatterAdd), and the whole variable moves.
+        from ..ops import math_ops, state_ops
+        b1p, b2p = self._get_beta_accumulators(var.graph)
+        dt = var.dtype.base_dtype
+        b1p, b2p = _cast(b1p, dt), _cast(b2p, dt)
+        lr_t, beta1_t = _cast(self._lr_t, dt), _cast(self._beta1_t, dt)
+        beta2_t, epsilon_t = _cast(self._beta2_t, dt), _cast(self._epsilon_t, dt)
+        lr = lr_t * math_ops.sqrt(1 - b2p) / (1 - b1p)
+        m = self.get_slot(var, "m")
+        m_scaled = grad.values * (1 - beta1_t)
+        m_t = state_ops.assign(m, m * beta1_t, use_locking=self._use_locking)
+        with _ops.control_dependencies([m_t]):
+            m_t = training_ops.scatter_add(m, grad.indices, m_scaled,
+                                           use_locking=self._use_locking)
+        v = self.get_slot(var, "v")
+        v_scaled = (grad.values * grad.values) * (1 - beta2_t)
+        v_t = state_ops.assign(v, v * beta2_t, use_locking=self._use_locking)
+        with _ops.control_dependencies([v_t]):
+            v_t = training_ops.scatter_add(v, grad.indices, v_scaled,
+                                           use_locking=self._use_locking)
+        v_sqrt = math_ops.sqrt(v_t)
+        var_update = state_ops.assign_sub(var, lr * m_t / (v_sqrt + epsilon_t),
+                                          use_locking=self._use_locking)
+        from ..ops import control_flow_ops
+        return control_flow_ops.group(*[var_update, m_t, v_t])
+
+    def _eager_sparse_update(self, values, indices, var):
+        import numpy as np
+        from .optimizer import _deduplicate
+        rows, g = _deduplicate(values, indices)
+        e = self._eager_value
+        dt = var.dtype.base_dtype.np_dtype
+        one = dt.type(1)
+        b1p, b2p = (dt.type(p) for p in self._eager_powers)
+        lr_t, b1, b2, eps = (dt.type(e(x)) for x in (self._lr, self._beta1, self._beta2,
+                                                       self._epsilon))
+        lr = dt.type(lr_t * np.sqrt(one - b2p)) / (one - b1p)
+        m = self._eager_slot(var, "m", 0) * b1
+        np.add.at(m, rows, g * (one - b1))
+        v = self._eager_slot(var, "v", 0) * b2
+        np.add.at(v, rows, (g * g) * (one - b2))
+        self._eager_slots[("m", _var_key(var))] = m
+        self._eager_slots[("v", _var_key(var))] = v
+        return np.asarray(var.numpy()) - (lr * m) / (np.sqrt(v) + eps)
+
     def _finish(self, update_ops, name_scope):
         from ..ops import control_flow_ops
         with _ops.control_dependencies(update_ops):
@@ -71,8 +118,8 @@ class AdamOptimizer(Optimizer):
                                      self._eager_value(self._beta1),
                                      self._eager_value(self._beta2),
                                      self._eager_value(self._epsilon), grad)
-        self._eager_slots[("m", id(var))] = m2
-        self._eager_slots[("v", id(var))] = v2
+        self._eager_slots[("m", _var_key(var))] = m2
+        self._eager_slots[("v", _var_key(var))] = v2
         return new
 
     def _eager_finish(self):

@@ -2,7 +2,7 @@
 from ..framework import ops as _ops
 from .optimizer import _kernels as _k
 from ..ops import training_ops
-from .optimizer import Optimizer, _cast
+from .optimizer import Optimizer, _cast, _var_key
 
 
 class MomentumOptimizer(Optimizer):
@@ -32,9 +32,23 @@ class MomentumOptimizer(Optimizer):
             _cast(self._momentum_tensor, dt), use_locking=self._use_locking,
             use_nesterov=self._use_nesterov).op
 
+    def _apply_sparse(self, grad, var):
+        dt = var.dtype.base_dtype
+        return training_ops.sparse_apply_momentum(
+            var, self.get_slot(var, "momentum"), _cast(self._learning_rate_tensor, dt),
+            grad.values, grad.indices, _cast(self._momentum_tensor, dt),
+            use_locking=self._use_locking, use_nesterov=self._use_nesterov).op
+
     def _eager_update(self, grad, var):
         accum = self._eager_slot(var, "momentum", 0)
         new, accum2 = _k().momentum_update(var.numpy(), accum, self._eager_value(
             self._learning_rate), grad, self._eager_value(self._momentum), self._use_nesterov)
-        self._eager_slots[("momentum", id(var))] = accum2
+        self._eager_slots[("momentum", _var_key(var))] = accum2
+        return new
+
+    def _eager_update_rows(self, grad, var):
+        accum = self._eager_slot(var, "momentum", 0)
+        new, accum2 = _k().momentum_rows(var.numpy(), accum, self._eager_value(
+            self._learning_rate), grad, self._eager_value(self._momentum), self._use_nesterov)
+        self._eager_slots[("momentum", _var_key(var))] = accum2
         return new

@@ -16,6 +16,7 @@ import numpy as np
 from ..framework import dtypes as _dt
 from ..framework import nest
 from ..framework import ops as _ops
+from ..framework.indexed_slices import IndexedSlices
 from ..framework.ops import GraphKeys
 from ..ops import control_flow_ops, gradients_impl, math_ops, state_ops, variables
 from ..ops import training_ops  # noqa: F401  (declares the Apply* ops)
@@ -155,7 +156,7 @@ class Optimizer:
             raise ValueError("No variables provided.")
         converted = []
         for g, v in grads_and_vars:
-            if g is not None:
+            if g is not None and not isinstance(g, IndexedSlices):
                 try:
                     g = _ops.convert_to_tensor(g)
                 except (TypeError, ValueError):
@@ -182,7 +183,10 @@ class Optimizer:
                 if grad is None:
                     continue
                 with _ops.name_scope("update_" + var.op.name):
-                    update_ops.append(self._apply_dense(grad, var))
+                    if isinstance(grad, IndexedSlices):
+                        update_ops.append(self._apply_sparse_duplicate_indices(grad, var))
+                    else:
+                        update_ops.append(self._apply_dense(grad, var))
             if global_step is None:
                 apply_updates = self._finish(update_ops, scope)
             else:
@@ -263,6 +267,18 @@ class Optimizer:
     def _apply_dense(self, grad, var):
         raise NotImplementedError()
 
+    def _apply_sparse_duplicate_indices(self, grad, var):
+        """Sums the rows of repeated indices first (Unique + UnsortedSegmentSum), then
+        `_apply_sparse`: the SparseApply* kernels expect each row once."""
+        from ..ops import array_ops
+        unique_indices, positions = array_ops.unique(grad.indices)
+        summed = array_ops.unsorted_segment_sum(grad.values, positions,
+                                                array_ops.shape(unique_indices)[0])
+        return self._apply_sparse(IndexedSlices(summed, unique_indices, grad.dense_shape), var)
+
+    def _apply_sparse(self, grad, var):
+        raise NotImplementedError(f"{type(self).__name__} has no sparse update")
+
     def _finish(self, update_ops, name_scope):
         return control_flow_ops.group(*update_ops, name=name_scope)
 
@@ -274,18 +290,25 @@ class Optimizer:
         return np.asarray(x)
 
     def _eager_slot(self, var, slot_name, init_value):
-        key = (slot_name, _var_key(var))
+        base = getattr(var, "_rows_of", var)
+        key = (slot_name, _var_key(base))
         if key not in self._eager_slots:
-            self._eager_slots[key] = np.full(np.shape(var.numpy()), init_value,
-                                             dtype=var.dtype.base_dtype.np_dtype)
+            self._eager_slots[key] = np.full(np.shape(base.numpy()), init_value,
+                                             dtype=base.dtype.base_dtype.np_dtype)
+        if base is not var:
+            return self._eager_slots[key][var._rows]
         return self._eager_slots[key]
 
     def _apply_gradients_eager(self, converted, global_step):
         pairs = [(g, v) for g, v in converted if g is not None]
         self._eager_prepare([v for _, v in pairs])
         for g, v in pairs:
-            new = self._eager_update(np.asarray(g.numpy() if hasattr(g, "numpy") else g),
-                                     v)
+            if isinstance(g, IndexedSlices):
+                new = self._eager_sparse_update(np.asarray(g.values.numpy()),
+                                                np.asarray(g.indices.numpy()), v)
+            else:
+                new = self._eager_update(np.asarray(g.numpy() if hasattr(g, "numpy") else g),
+                                         v)
             v.assign(new.astype(v.dtype.base_dtype.np_dtype, copy=False))
         self._eager_finish()
         if global_step is not None:
@@ -294,6 +317,27 @@ class Optimizer:
 
     def _eager_prepare(self, var_list):
         pass
+
+    def _eager_update_rows(self, grad, view):
+        """The rule a SparseApply* kernel applies to the rows (the dense rule unless the
+        sparse kernel orders its arithmetic differently)."""
+        return self._eager_update(grad, view)
+
+    def _eager_sparse_update(self, values, indices, var):
+        """Eager twin of `_apply_sparse_duplicate_indices`: rows of repeated indices summed
+        in order, then the dense rule applied to the named rows only (slots included), as
+        the SparseApply* kernels do."""
+        rows, summed = _deduplicate(values, indices)
+        view = _Rows(var, rows)
+        new_rows = self._eager_update_rows(summed, view)
+        for key in [k for k in self._eager_slots if k[1] == id(view)]:
+            part = self._eager_slots.pop(key)
+            full = self._eager_slots[(key[0], _var_key(var))].copy()
+            full[rows] = part
+            self._eager_slots[(key[0], _var_key(var))] = full
+        new = np.array(var.numpy(), copy=True)
+        new[rows] = new_rows
+        return new
 
     def _eager_update(self, grad, var):
         raise NotImplementedError(f"{type(self).__name__} does not support eager execution "
@@ -320,6 +364,30 @@ class Optimizer:
                                   f"inside a tf.function in tfteach")
 
 
+class _Rows:
+    """Some rows of a variable, seen as a variable by an eager update rule."""
+
+    def __init__(self, var, rows):
+        self._rows_of = var
+        self._rows = rows
+        self.dtype = var.dtype
+
+    def numpy(self):
+        return np.asarray(self._rows_of.numpy())[self._rows]
+
+
+def _deduplicate(values, indices):
+    """Each index once, in order of first appearance, with its rows summed in order
+    (TF's Unique + UnsortedSegmentSum)."""
+    indices = np.asarray(indices).reshape(-1)
+    first = {}
+    pos = np.empty(len(indices), np.int64)
+    for k, i in enumerate(indices.tolist()):
+        pos[k] = first.setdefault(i, len(first))
+    rows = np.fromiter(first, dtype=np.int64, count=len(first))
+    summed = np.zeros((len(rows),) + np.shape(values)[1:], np.asarray(values).dtype)
+    np.add.at(summed, pos, values)
+    return rows, summed
 
 
 def _cast(x, dtype):

@@ -3,7 +3,7 @@ momentum, and the centered variant that also tracks the mean gradient `mg`."""
 from ..framework import ops as _ops
 from .optimizer import _kernels as _k
 from ..ops import training_ops
-from .optimizer import Optimizer, _cast, _constant_filled
+from .optimizer import Optimizer, _cast, _var_key, _constant_filled
 
 
 class RMSPropOptimizer(Optimizer):
@@ -46,6 +46,20 @@ class RMSPropOptimizer(Optimizer):
         return training_ops.apply_rms_prop(var, rms, mom, *args,
                                            use_locking=self._use_locking).op
 
+    def _apply_sparse(self, grad, var):
+        rms = self.get_slot(var, "rms")
+        mom = self.get_slot(var, "momentum")
+        dt = var.dtype.base_dtype
+        args = (_cast(self._learning_rate_tensor, dt), _cast(self._decay_tensor, dt),
+                _cast(self._momentum_tensor, dt), _cast(self._epsilon_tensor, dt),
+                grad.values, grad.indices)
+        if self._centered:
+            return training_ops.sparse_apply_centered_rms_prop(
+                var, self.get_slot(var, "mg"), rms, mom, *args,
+                use_locking=self._use_locking).op
+        return training_ops.sparse_apply_rms_prop(var, rms, mom, *args,
+                                                  use_locking=self._use_locking).op
+
     def _eager_update(self, grad, var):
         e = self._eager_value
         rms = self._eager_slot(var, "rms", 1)
@@ -54,9 +68,23 @@ class RMSPropOptimizer(Optimizer):
         if self._centered:
             mg = self._eager_slot(var, "mg", 0)
             new, mg2, rms2, mom2 = _k().centered_rmsprop_update(var.numpy(), mg, rms, mom, *hp)
-            self._eager_slots[("mg", id(var))] = mg2
+            self._eager_slots[("mg", _var_key(var))] = mg2
         else:
             new, rms2, mom2 = _k().rmsprop_update(var.numpy(), rms, mom, *hp)
-        self._eager_slots[("rms", id(var))] = rms2
-        self._eager_slots[("momentum", id(var))] = mom2
+        self._eager_slots[("rms", _var_key(var))] = rms2
+        self._eager_slots[("momentum", _var_key(var))] = mom2
+        return new
+
+    def _eager_update_rows(self, grad, var):
+        e = self._eager_value
+        rms = self._eager_slot(var, "rms", 1)
+        mom = self._eager_slot(var, "momentum", 0)
+        mg = self._eager_slot(var, "mg", 0) if self._centered else None
+        new, mg2, rms2, mom2 = _k()._rmsprop_rows(
+            var.numpy(), mg, rms, mom, e(self._learning_rate), e(self._decay),
+            e(self._momentum), e(self._epsilon), grad)
+        if self._centered:
+            self._eager_slots[("mg", _var_key(var))] = mg2
+        self._eager_slots[("rms", _var_key(var))] = rms2
+        self._eager_slots[("momentum", _var_key(var))] = mom2
         return new

@@ -17,10 +17,11 @@ from .. import initializers as _init
 __all__ = ["Layer", "InputSpec"]
 
 _INTERNAL = frozenset(("_name", "_name_scope", "_layers", "_own_weights", "_seed_vars",
-                       "_call_has_training", "_last_output_shape", "built",
+                       "_call_has_training", "_last_output_shape", "_symbolic_output_shape",
+                       "built",
                        "_build_input_shape", "_trainable", "_dtype_name", "_call_sig",
                        "_inbound", "_keras_history", "_activity_losses", "_auto_config",
-                       "activity_regularizer"))
+                       "activity_regularizer", "input_spec"))
 
 
 class InputSpec:
@@ -138,7 +139,13 @@ class Layer(Module):
 
     @trainable.setter
     def trainable(self, value):
-        self._trainable = bool(value)
+        # Keras 3: the flag goes down to every weight created trainable and to every
+        # sublayer (setting an inner layer back to True leaves the outer one frozen)
+        value = bool(value)
+        self._trainable = value
+        for v in self._own_weights:
+            if getattr(v, "_created_trainable", True):
+                v.trainable = value
         for layer in self._layers:
             layer.trainable = value
 
@@ -157,6 +164,10 @@ class Layer(Module):
                    autocast=True, regularizer=None, constraint=None, aggregation="none",
                    name=None):
         shape = () if shape is None else tuple(int(d) for d in shape)
+        if name is None:
+            # Keras 3 names an unnamed weight `variable`, `variable_1`, ... (one counter
+            # for the whole session, like layer names)
+            name = backend.unique_name("variable")
         dtype = dtype or self._dtype_name
         if initializer is None:
             from ...framework import dtypes
@@ -172,6 +183,7 @@ class Layer(Module):
                                       f"(constraint={constraint!r} on {name})")
         from .. import regularizers
         v.regularizer = regularizers.get(regularizer)
+        v._created_trainable = bool(trainable)
         self._own_weights.append(v)
         return v
 
@@ -194,23 +206,26 @@ class Layer(Module):
     def trainable_weights(self):
         if not self._trainable:
             return []
-        out = [v for v in self._own_weights if v.trainable]
-        for layer in self._layers:
-            out.extend(v for v in layer.trainable_weights if all(v is not w for w in out))
-        return out
+        return [v for v in self.weights if v.trainable]
 
     @property
     def non_trainable_weights(self):
-        out = [v for v in self._own_weights if not v.trainable or not self._trainable]
-        for layer in self._layers:
-            out.extend(v for v in layer.non_trainable_weights if all(v is not w for w in out))
-            if not self._trainable:
-                out.extend(v for v in layer.trainable_weights if all(v is not w for w in out))
-        return out
+        if not self._trainable:
+            return self.weights
+        return [v for v in self.weights if not v.trainable]
 
     @property
     def weights(self):
-        return self.trainable_weights + self.non_trainable_weights
+        """Own weights (those created trainable first), then each sublayer's, once each:
+        Keras 3's order."""
+        own = [v for v in self._own_weights if getattr(v, "_created_trainable", True)] + \
+            [v for v in self._own_weights if not getattr(v, "_created_trainable", True)]
+        out, seen = [], set()
+        for v in own + [w for layer in self._layers for w in layer.weights]:
+            if id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+        return out
 
     @property
     def variables(self):
@@ -320,6 +335,7 @@ class Layer(Module):
         inputs = args[0]
         functional = _functional()
         if functional.is_symbolic(inputs):
+            self._check_input_spec(inputs)
             return functional.call_symbolic(self, args, kwargs)
         inputs = _map(_to_tensor, inputs)
         args = (inputs,) + tuple(args[1:])
@@ -329,19 +345,46 @@ class Layer(Module):
         if self._call_has_training:
             kwargs["training"] = bool(training) if training is not None else False
         self._maybe_build(inputs)
+        self._check_input_spec(inputs)
         with backend.name_scope(self._name), backend.training_scope(training):
             out = self.call(*args, **kwargs)
         if self.activity_regularizer is not None:
             self._activity_losses = [self._activity_loss(o) for o in _leaves(out)
                                      if hasattr(o, "dtype") and hasattr(o, "shape")]
-        try:
-            self._last_output_shape = _shape_of(out)
-        except Exception:  # noqa: BLE001 - summary() only; odd outputs keep no shape
-            self._last_output_shape = None
+        if not getattr(self, "_symbolic_output_shape", False):
+            try:
+                self._last_output_shape = _shape_of(out)
+            except Exception:  # noqa: BLE001 - summary() only; odd outputs keep no shape
+                self._last_output_shape = None
         return out
 
     def call(self, inputs, *args, **kwargs):
         return inputs
+
+    def _check_input_spec(self, inputs):
+        """Keras 3's InputSpec check of a built layer (Dense: rank >= 2, last axis = the
+        kernel's rows), with Keras' words."""
+        spec = getattr(self, "input_spec", None)
+        if not isinstance(spec, InputSpec) or not hasattr(inputs, "shape"):
+            return
+        shape = inputs.shape
+        dims = shape.as_list() if hasattr(shape, "as_list") else list(shape)
+        if dims is None:
+            return
+        shown = tuple(dims)
+        name = getattr(inputs, "_keras_name", None)
+        if spec.min_ndim is not None and len(dims) < spec.min_ndim:
+            raise ValueError(f"Input 0 with name '{name}' of layer '{self.name}' is "
+                             f"incompatible with the layer: expected "
+                             f"min_ndim={spec.min_ndim}, found ndim={len(dims)}. "
+                             f"Full shape received: {shown}")
+        for axis, value in spec.axes.items():
+            got = dims[axis] if -len(dims) <= axis < len(dims) else None
+            if got is not None and value is not None and got != value:
+                raise ValueError(f"Input 0 with name '{name}' of layer '{self.name}' is "
+                                 f"incompatible with the layer: expected axis {axis} of input "
+                                 f"shape to have value {value}, but received input with shape "
+                                 f"{shown}")
 
     def compute_output_shape(self, input_shape):
         raise NotImplementedError(f"Layer {type(self).__name__} has no compute_output_shape")

@@ -9,7 +9,7 @@ from ...ops.linalg_ops import matmul as _matmul
 from .. import activations as _act
 from .. import initializers as _init
 from .. import regularizers as _reg
-from .base import Layer
+from .base import InputSpec, Layer
 
 __all__ = ["Dense", "Activation", "Flatten", "Reshape", "Dropout", "Embedding", "Conv2D",
            "MaxPooling2D", "MaxPool2D", "AveragePooling2D", "AvgPool2D", "Identity"]
@@ -75,6 +75,7 @@ class Dense(Layer):
         if self.use_bias:
             self.bias = self.add_weight(shape=(self.units,), initializer=self.bias_initializer,
                                         name="bias", regularizer=self.bias_regularizer)
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: d})
         self.built = True
 
     def call(self, inputs):

@@ -132,6 +132,7 @@ def call_symbolic(layer, args, kwargs):
     result = _symbolic_like(out, node, ())
     if isinstance(result, KerasTensor):
         layer._last_output_shape = tuple(result.shape.as_list())
+        layer._symbolic_output_shape = True   # eager calls keep this (batch None) shape
     return result
 
 

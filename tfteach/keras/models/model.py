@@ -518,11 +518,25 @@ class Model(Layer):
         lines.append("└" + "┴".join("─" * n for n in w) + "┘")
         trainable = sum(int(np.prod(v.shape.as_list())) for v in self.trainable_weights)
         non = sum(int(np.prod(v.shape.as_list())) for v in self.non_trainable_weights)
-        lines.append(f" Total params: {trainable + non:,} ({_size(4 * (trainable + non))})")
+        opt = getattr(self, "optimizer", None)
+        opt_vars = list(opt.variables) if opt is not None and getattr(opt, "built", False) \
+            else []
+        # Keras 3 counts a built optimizer's variables in the total (bytes by dtype)
+        opt_n = sum(int(np.prod(v.shape.as_list())) for v in opt_vars)
+        opt_b = sum(int(np.prod(v.shape.as_list())) * v.dtype.base_dtype.size
+                    for v in opt_vars)
+        total_b = 4 * (trainable + non) + opt_b
+        lines.append(f" Total params: {trainable + non + opt_n:,} ({_size(total_b)})")
         lines.append(f" Trainable params: {trainable:,} ({_size(4 * trainable)})")
         lines.append(f" Non-trainable params: {non:,} ({_size(4 * non)})")
-        for line in lines:
-            print_fn(line)
+        if opt_vars:
+            lines.append(f" Optimizer params: {opt_n:,} ({_size(opt_b)})")
+        if print_fn is print:
+            for line in lines:
+                print(line)
+        else:
+            # Keras 3 hands a custom print_fn the whole table at once, newline-terminated
+            print_fn("\n".join(lines) + "\n")
 
     def get_config(self):
         base = {"name": self.name, "trainable": self.trainable}

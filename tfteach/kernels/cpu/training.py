@@ -289,6 +289,195 @@ def apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad, *, ctx):
 def _dims(shape):
     return "[" + ",".join(str(d) for d in shape) + "]"
 
+
+# --- sparse updates (IndexedSlices gradients) -----------------------------------------------
+
+def _check_rows(op_type, x, grad, indices, slots=()):
+    """TF's checks of a SparseApply* op: rows of grad pair with indices, each in range."""
+    idx = np.asarray(indices)
+    grad = np.asarray(grad)
+    for s in slots:
+        if np.shape(s) != x.shape:
+            raise errors.InvalidArgumentError(
+                None, None, f"var and accum do not have the same shape{_dims(x.shape)} "
+                            f"{_dims(np.shape(s))}")
+    if x.ndim < 1:
+        raise errors.InvalidArgumentError(None, None, "var must be at least 1 dimensional")
+    if idx.ndim != 1:
+        raise errors.InvalidArgumentError(None, None, "indices must be one-dimensional")
+    for d in range(1, x.ndim):
+        if grad.ndim != x.ndim or grad.shape[d] != x.shape[d]:
+            raise errors.InvalidArgumentError(
+                None, None, f"var and grad must match in dimension {d}")
+    if grad.shape[0] != idx.shape[0]:
+        raise errors.InvalidArgumentError(
+            None, None, "grad must be the same size as indices in the first dimension.")
+    n = x.shape[0]
+    for k, i in enumerate(idx.tolist()):
+        if not 0 <= i < n:
+            raise errors.InvalidArgumentError(
+                None, None, f"Index {i} at offset {k} in indices is out of range")
+    return idx.astype(np.int64), np.asarray(grad, dtype=x.dtype)
+
+
+def sparse_rows_update(op_type, x, slot_values, grad, indices, fn):
+    """Applies the dense update `fn(var_rows, slot_rows, grad_rows) -> (var, *slots)` to the
+    rows `indices` names, one row after another as TF's SparseApply kernels do (rows
+    named once are updated together: the same arithmetic, element by element)."""
+    idx, grad = _check_rows(op_type, x, grad, indices, slot_values)
+    nx = np.array(x, copy=True)
+    ns = [np.array(s, copy=True) for s in slot_values]
+    if len(np.unique(idx)) == len(idx):
+        groups = [np.arange(len(idx))]
+    else:
+        groups = [np.array([k]) for k in range(len(idx))]
+    for k in groups:
+        rows = idx[k]
+        outs = fn(nx[rows], [s[rows] for s in ns], grad[k])
+        nx[rows] = outs[0]
+        for s, o in zip(ns, outs[1:]):
+            s[rows] = o
+    return nx, ns
+
+
+def _sparse_kernel(op_type, n_slots, make_fn, returns_ref):
+    def run(args, ctx, attrs):
+        var, slots = args[0], list(args[1:1 + n_slots])
+        rest = args[1 + n_slots:]
+        fn, grad, indices = make_fn(rest, attrs)
+        nx, ns = sparse_rows_update(op_type, _value(var), [_value(s) for s in slots], grad,
+                                    indices, fn)
+        for s, v in zip(slots, ns):
+            ctx.write(s, v)
+        ctx.write(var, nx)
+        return var if returns_ref else None
+
+    # the executor passes the attrs a kernel names as keyword-only parameters
+    if "Momentum" in op_type:
+        def kernel(*args, ctx, use_nesterov=False):
+            return run(args, ctx, {"use_nesterov": use_nesterov})
+    elif "Adagrad" in op_type:
+        def kernel(*args, ctx, update_slots=True):
+            return run(args, ctx, {"update_slots": update_slots})
+    else:
+        def kernel(*args, ctx):
+            return run(args, ctx, {})
+    kernel.__name__ = op_type
+    return kernel
+
+
+def momentum_rows(var, accum, lr, grad, momentum, nesterov):
+    """SparseApplyMomentum's rows: Nesterov's step groups (lr * accum) * momentum, unlike
+    the dense kernel's (accum * momentum) * lr."""
+    dt = var.dtype.type
+    lr, momentum = dt(lr), dt(momentum)
+    a = accum * momentum + grad
+    if nesterov:
+        return var - (lr * grad + (lr * a) * momentum), a
+    return var - lr * a, a
+
+
+def _momentum_fn(rest, attrs):
+    lr, grad, indices, momentum = rest
+    nesterov = attrs.get("use_nesterov", False)
+    return (lambda v, s, g: momentum_rows(v, s[0], lr, g, momentum, nesterov),
+            grad, indices)
+
+
+def _adagrad_fn(rest, attrs):
+    lr, grad, indices = rest
+    slots = attrs.get("update_slots", True)
+    return (lambda v, s, g: adagrad_update(v, s[0], lr, g, slots)), grad, indices
+
+
+def _rmsprop_rows(var, mg, ms, mom, lr, rho, momentum, epsilon, grad):
+    # TF's sparse RMSProp kernels order the arithmetic unlike the dense ones:
+    # ms = ms*rho + g^2*(1-rho), then lr * g scaled by rsqrt(ms + eps).
+    dt = var.dtype.type
+    lr, rho = dt(lr), dt(rho)
+    momentum, epsilon = dt(momentum), dt(epsilon)
+    ms = ms * rho + np.square(grad) * (dt(1) - rho)
+    if mg is not None:
+        mg = mg * rho + grad * (dt(1) - rho)
+        denom = (ms - np.square(mg)) + epsilon
+    else:
+        denom = ms + epsilon
+    mom = mom * momentum + (dt(1) / np.sqrt(denom)) * lr * grad
+    return var - mom, mg, ms, mom
+
+
+def _rmsprop_fn(rest, attrs):
+    lr, rho, momentum, epsilon, grad, indices = rest
+
+    def fn(v, s, g):
+        nv, _, ms, mom = _rmsprop_rows(v, None, s[0], s[1], lr, rho, momentum, epsilon, g)
+        return nv, ms, mom
+    return fn, grad, indices
+
+
+def _centered_rmsprop_fn(rest, attrs):
+    lr, rho, momentum, epsilon, grad, indices = rest
+
+    def fn(v, s, g):
+        return _rmsprop_rows(v, s[0], s[1], s[2], lr, rho, momentum, epsilon, g)
+    return fn, grad, indices
+
+
+def _adadelta_fn(rest, attrs):
+    lr, rho, epsilon, grad, indices = rest
+    return (lambda v, s, g: adadelta_update(v, s[0], s[1], lr, rho, epsilon, g),
+            grad, indices)
+
+
+for _name, _n, _fn in (("SparseApplyMomentum", 1, _momentum_fn),
+                       ("SparseApplyAdagrad", 1, _adagrad_fn),
+                       ("SparseApplyRMSProp", 2, _rmsprop_fn),
+                       ("SparseApplyCenteredRMSProp", 3, _centered_rmsprop_fn),
+                       ("SparseApplyAdadelta", 2, _adadelta_fn)):
+    register_kernel(_name)(atomic(_sparse_kernel(_name, _n, _fn, True)))
+
+
+def scatter_update_values(op_type, x, indices, updates, how):
+    """ref[indices[i]] (+= | -= | =) updates[i], one row after another (duplicates add up
+    row by row, in order)."""
+    idx = np.asarray(indices)
+    upd = np.asarray(updates)
+    if upd.ndim and upd.shape != idx.shape + x.shape[1:]:
+        raise errors.InvalidArgumentError(
+            None, None, f"Must have updates.shape = indices.shape + params.shape[1:] or "
+                        f"updates.shape = [], got updates.shape {_dims(upd.shape)}, "
+                        f"indices.shape {_dims(idx.shape)}, params.shape {_dims(x.shape)}")
+    n = x.shape[0] if x.ndim else 0
+    flat = idx.reshape(-1)
+    for k, i in enumerate(flat.tolist()):
+        if not 0 <= i < n:
+            raise errors.InvalidArgumentError(
+                None, None, f"indices[{k}] = {i} is not in [0, {n})")
+    out = np.array(x, copy=True)
+    upd = np.broadcast_to(upd.astype(x.dtype, copy=False), idx.shape + x.shape[1:])
+    upd = upd.reshape((flat.size,) + x.shape[1:])
+    if how == "add":
+        np.add.at(out, flat, upd)
+    elif how == "sub":
+        np.subtract.at(out, flat, upd)
+    else:
+        for k, i in enumerate(flat.tolist()):
+            out[i] = upd[k]
+    return out
+
+
+def _scatter_kernel(op_type, how, returns_ref):
+    def kernel(ref, indices, updates, *, ctx):
+        ctx.write(ref, scatter_update_values(op_type, _value(ref), indices, updates, how))
+        return ref if returns_ref else None
+    kernel.__name__ = op_type
+    return kernel
+
+
+for _name, _how in (("ScatterAdd", "add"), ("ScatterSub", "sub"), ("ScatterUpdate", "update")):
+    register_kernel(_name)(atomic(_scatter_kernel(_name, _how, True)))
+    register_kernel("Resource" + _name)(atomic(_scatter_kernel("Resource" + _name, _how,
+                                                               False)))
 # --- Keras 3 optimizers: fused update loops (shared by keras/optimizers.py's eager path and
 # the ResourceApply* kernels) ------------------------
 
@@ -390,22 +579,6 @@ def _kcheck(slot, grad):
     return v
 
 
-def _adam_kernel(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad, *,
-                 ctx, use_nesterov=False):
-    x = _kcheck(var, grad)
-    dt = np.asarray(x).dtype
-    one = np.float32(1)
-    alpha = _kscalar(np.float32(lr) * np.sqrt(one - np.float32(beta2_power)) /
-                    (one - np.float32(beta1_power)), dt)
-    out = [np.empty(np.shape(x), dt) for _ in range(3)]
-    _run(_adam, np.size(x), _flat(x, dt), _flat(m.value, dt), _flat(v.value, dt), _flat(grad, dt), alpha,
-          _kscalar(1 - beta1, dt), _kscalar(1 - beta2, dt), _kscalar(epsilon, dt),
-          out[0].reshape(-1), out[1].reshape(-1), out[2].reshape(-1))
-    ctx.write(var, out[0])
-    ctx.write(m, out[1])
-    ctx.write(v, out[2])
-
-
 def _momentum_kernel(var, accum, lr, grad, momentum, *, ctx, use_nesterov=False):
     x = _kcheck(var, grad)
     dt = np.asarray(x).dtype
@@ -424,6 +597,5 @@ def _sgd_kernel(var, alpha, delta, *, ctx):
     ctx.write(var, nvar)
 
 
-register_kernel("ResourceApplyAdam")(atomic(_adam_kernel))
 register_kernel("ResourceApplyKerasMomentum")(atomic(_momentum_kernel))
 register_kernel("ResourceApplyGradientDescent")(atomic(_sgd_kernel))
