@@ -275,6 +275,9 @@ def test_filewriter_graph_if_available(tf1, tmp_path):
     writer.close()
     dot = viz.to_dot(str(tmp_path))
     assert 'subgraph "cluster_layer/W"' in dot and '"gradients/g" -> "z" [style=dashed' in dot
+    # a stored GraphDef holds only the base dtype's enum (DT_FLOAT) on a VariableV2; its output
+    # is still TF's reference type, named `float32_ref` as on the live graph (not the enum `1`)
+    assert '"layer/W" -> "layer/W/read" [label="float32_ref (3, 2)", class="ref"' in dot
 
 
 def test_dot_layout_failure_retries_then_falls_back(tf1, monkeypatch):

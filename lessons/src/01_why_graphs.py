@@ -118,9 +118,14 @@ with tf.Session() as sess:
 # Frameworks made different choices here. Theano also built symbolic graphs but spent a long time
 # compiling them; Torch (in Lua, and later PyTorch) executed operations immediately. TensorFlow 1
 # kept the graph and executed it lazily. TensorFlow 2 runs operations **eagerly** by default,
-# like NumPy, and builds graphs when you ask for them with `tf.function` (lessons 15-17). Whatever
-# the style, the graph idea is what makes automatic gradients, whole-program optimisation and
-# running on GPUs or many machines possible.
+# like NumPy, and builds graphs when you ask for them with `tf.function` (lessons 15-17).
+#
+# What the graph buys is specific. Automatic gradients and GPUs do *not* need one: eager code
+# records operations on a tape and differentiates them (`tf.GradientTape`, lesson 16; PyTorch
+# works the same way), and eager operations run on a GPU one at a time. A graph adds what needs
+# the whole program in hand before it runs: optimising it as a whole (pruning, fusing,
+# constant folding), saving it and running it without the Python that built it (serving,
+# phones), and splitting it across devices and machines (lesson 21).
 #
 # TensorFlow describes itself as a library "for numerical computation using data flow graphs":
 # machine learning is one use among many. The next cell uses a graph for plain arithmetic,

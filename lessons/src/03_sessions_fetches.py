@@ -129,7 +129,9 @@ print(result)
 # * fetch an **operation**: `None`, after running it for its effect.
 #
 # `tf.initialize_all_variables()` is the old name of `tf.global_variables_initializer()`; it
-# still works and prints a deprecation warning.
+# still works. TensorFlow 2.21 logs a deprecation warning for it (to the log on stderr, once,
+# `WARNING:tensorflow: ... initialize_all_variables ... is deprecated`); tfteach keeps the old
+# name as a quiet alias, so you will not see that warning below. Prefer the new name.
 
 # %% id=fetched
 tf.reset_default_graph()

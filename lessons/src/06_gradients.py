@@ -80,9 +80,10 @@ g.get_operations()
 #
 # * `gradients/Shape`, `gradients/grad_ys_0/Const` and `gradients/grad_ys_0` (a `Fill`) make the
 #   starting gradient `d eqn / d eqn = 1`, shaped like `eqn`;
-# * the addition needs no operation of its own: its local derivative is 1, so the gradient
-#   passes straight through to both of its inputs (TF 1.x added `add_grad/...` operations
-#   here anyway, which is why the original notebook lists more nodes);
+# * the addition adds no operation here: its local derivative is 1 and both inputs have the
+#   same shape as the sum, so the gradient passes straight through to both of them (TF 1.x
+#   added `add_grad/...` operations anyway, which is why the original notebook lists more
+#   nodes). With *broadcasting* that changes: see the next cell;
 # * `gradients/mul_grad/Mul` and `Mul_1` multiply the incoming gradient by the *other* factor,
 #   one for each input of `mul`: the gradient reaching `b` is `1 · 2`.
 #
@@ -93,6 +94,22 @@ g.get_operations()
 
 # %% id=grad-tensor
 grad
+
+# %% [markdown] id=broadcast-grad-intro
+# When an addition broadcasts, say a `[2, 3]` matrix plus a `[3]` vector, the vector was
+# used twice (once per row), so its gradient is the *sum* of the incoming gradient over the
+# broadcast rows, reshaped back to `[3]`. `add_grad` then needs operations of its own: the two
+# shapes, a `Sum` and a `Reshape`. (In a fresh graph, so the drawing above is unchanged.)
+
+# %% id=broadcast-grad
+with tf.Graph().as_default() as g_broadcast:
+    m = tf.placeholder(tf.float32, [2, 3], name="m")
+    v = tf.placeholder(tf.float32, [3], name="v")
+    total = m + v
+    n_forward = len(g_broadcast.get_operations())
+    tf.gradients(total, [m, v])
+    for op in g_broadcast.get_operations()[n_forward:]:
+        print(op.type.ljust(6), op.name)
 
 # %% [markdown] id=grad-run-intro
 # ## 4. Running gradients

@@ -5,8 +5,8 @@
 # exist; operations that do not depend on each other could run in parallel; and `Session.run`
 # executes only the part of the graph that the fetched values depend on.
 #
-# **You will meet:** direct and transitive dependencies, independent branches, why a graph has
-# no cycles (and how loops are *unrolled*), pruning, feeding to cut a graph, control
+# **You will meet:** direct and transitive dependencies, independent branches, why ordinary
+# ops form no cycles (and how loops are *unrolled*), pruning, feeding to cut a graph, control
 # dependencies.
 
 # %% id=import
@@ -84,15 +84,21 @@ print("ran:", [step.op.name for step in stepper_cut.steps])
 sess.close()
 
 # %% [markdown] id=cycles-intro
-# ## 4. No cycles: unroll instead
+# ## 4. No cycles from ordinary ops: unroll instead
 #
 # Suppose we want `x(t+1) = 0.5 · x(t) + 1`. Drawn as a graph, `x` would feed itself: a
-# circular dependency. A dataflow engine cannot execute that (which op goes first? when would it
-# stop? values would be counted again and again, and might overflow). Circular dependencies
-# cannot even be expressed: an operation's inputs must exist before the operation is created.
+# circular dependency. A dataflow engine cannot execute that naively (which op goes first? when
+# would it stop?). With ordinary ops you cannot even write it down: an operation's inputs must
+# exist before the operation is created, so `tf.add`, `tf.matmul` and friends only ever build
+# acyclic graphs.
 #
-# The fix is to **unroll** the loop: give the initial value explicitly and create one copy of
-# the step per time step. Recurrent networks are built this way (lesson 20).
+# TensorFlow has exactly one way to build a cycle: `tf.while_loop` creates a loop *frame* whose
+# `NextIteration` op feeds its value back into a `Merge` op, one controlled back edge with a
+# stopping condition (lesson 22 draws it). It is the right tool when the number of steps is
+# known only at run time.
+#
+# When the number of steps is known while building, the simple fix is to **unroll** the loop:
+# give the initial value explicitly and create one copy of the step per time step. Recurrent networks are built this way (lesson 20).
 
 # %% id=unroll
 %%graph --default

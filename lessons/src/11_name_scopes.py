@@ -93,8 +93,10 @@ writer.close()
 
 # %% [markdown] id=nested-intro
 # Scopes nest. Below, four blocks live inside `Transformation`; drawn collapsed, the graph reads
-# as "two inputs → Transformation → maximum". (`tf.div` is the TF1 name; TF2 calls it
-# `tf.math.divide`.)
+# as "two inputs → Transformation → maximum". (`tf.div` is a TF1 name, kept in TF2 as
+# `tf.compat.v1.div`. It is *not* the same as TF2's `tf.math.divide`: on floats both divide
+# normally, but on integers `tf.div` rounds down, `tf.div(7, 2)` is `3` and `tf.div(-7, 2)` is
+# `-4`, while `tf.math.divide(7, 2)` is the float `3.5`. The inputs here are floats.)
 
 # %% id=name-scope-2
 graph = tf.Graph()

@@ -109,8 +109,8 @@ tf.reset_default_graph()
 # %% [markdown] id=while-intro
 # ## 5. `tf.while_loop`: repeating at run time
 #
-# Lesson 10 said a graph has no cycles and that a Python loop is *unrolled* into a chain of
-# ops. That fixes the number of repetitions when the graph is built. `tf.while_loop(cond, body,
+# Lesson 10 said ordinary ops cannot form a cycle, so a Python loop is *unrolled* into a chain
+# of ops. That fixes the number of repetitions when the graph is built. `tf.while_loop(cond, body,
 # loop_vars)` instead repeats `body` as long as `cond` holds, with the count known only at run
 # time. Here it computes `base ** n` by repeated multiplication, for an `n` that is fed:
 
