@@ -2,7 +2,7 @@
 # # 11 · Name scopes and visualising graphs
 #
 # **Goal:** keep big graphs readable. Name scopes prefix operation names (`loss/mse`) the way
-# folders prefix file names, and drawings show each scope as one box that you can open. A
+# folders prefix file names, and drawings can show each scope as one box, opened on request. A
 # drawing is also the quickest way to spot a wiring mistake.
 #
 # **You will meet:** `tf.name_scope` (nested and re-entered), graphs written for TensorBoard with
@@ -150,10 +150,12 @@ print(z.name, w.name)
 # ## 3. Building blocks as functions, and a bug a picture catches
 #
 # Five copies of a small "rectified linear unit" (a linear map followed by `max(·, 0)`) written
-# by copy and paste contain a mistake. Can you spot it before looking at the drawing?
+# by copy and paste contain a mistake. Can you spot it before looking at the drawing? (The
+# drawing folds the setup, each variable with its initializer and the two `random_normal`
+# scopes, into one box each, so the wiring is in view; drop the options to see every op.)
 
 # %% id=modularity-bug
-%%graph
+%%graph --group-variables --collapse random_normal --collapse random_normal_1
 n_features = 3
 X = tf.placeholder(tf.float32, shape=(None, n_features), name="X")
 
@@ -199,7 +201,8 @@ print([r.name for r in relus])
 
 # %% [markdown] id=modularity-scope-intro
 # Correct now, but the drawing is a tangle of `weights_3`, `linear_4`, ... Put each call in a
-# name scope and every unit becomes one box (`relu`, `relu_1`, ...):
+# name scope and every unit becomes one box (`relu`, `relu_1`, ...). `--collapse-over 8` folds
+# every scope of more than 8 ops; add `--expand relu` to open one unit and see its inside:
 
 # %% id=modularity-scope
 tf.reset_default_graph()
@@ -223,7 +226,7 @@ summary_writer.close()
 print([r.name for r in relus])
 
 # %% id=modularity-scope-draw
-%graph TMP + "/logs/relu2"
+%graph TMP + "/logs/relu2" --collapse-over 8
 
 # %% [markdown] id=exercises
 # ## Exercises

@@ -55,8 +55,9 @@ else:
 # Two options change that: `allow_growth` takes memory only as needed, and
 # `per_process_gpu_memory_fraction` caps the share (0.4 = 40%). In TF1 they live in a
 # `ConfigProto`, passed to `tf.Session(config=...)` or, in TF1's eager mode, to
-# `tf.enable_eager_execution(config=...)`. TF2 has neither at the top level (eager is always on),
-# so the TF1 forms are reached through `tf.compat.v1`, and TF2 has its own switch.
+# `tf.enable_eager_execution(config=...)`. TF2 has neither at the top level (eager execution is
+# on by default; `tf.compat.v1.disable_eager_execution()` switches a whole program back to TF1
+# graphs), so the TF1 forms are reached through `tf.compat.v1`, and TF2 has its own switches.
 
 # %% id=tf2-has-no-configproto
 print("tf.ConfigProto:", hasattr(tf, "ConfigProto"),
@@ -89,6 +90,19 @@ print(config.gpu_options.per_process_gpu_memory_fraction)
 for gpu in gpus:
     tf.config.experimental.set_memory_growth(gpu, True)
 print("memory growth set on", len(gpus), "GPU(s)")
+
+# %% [markdown] id=tf2-memory-limit
+# The TF2 equivalent of a memory cap is a *logical device* with a fixed size, also set before the
+# GPU is first used. It takes megabytes, not a fraction:
+#
+# ```python
+# tf.config.set_logical_device_configuration(
+#     gpus[0], [tf.config.LogicalDeviceConfiguration(memory_limit=2048)])   # at most 2 GiB
+# ```
+#
+# Several `LogicalDeviceConfiguration`s in that list split one physical GPU into several logical
+# ones, a way to try multi-GPU code on a single card. (tfteach does not implement logical
+# devices yet, so this cell is text only; TensorFlow 2.21 has both calls.)
 
 # %% [markdown] id=placement-intro
 # ## 3. Placing operations
