@@ -171,19 +171,26 @@ with tf.Session() as sess:
 # ## Exercises
 #
 # **Exercise 1.** For `p = tf.constant(3.0)` and `q = tf.constant(4.0)`, build
-# `r = p * p * q` and compute the gradient of `r` with respect to `[p, q]`. Store the fetched
-# list in `answer_1`.
+# `r = p * p * q` and build the gradient of `r` with respect to `[p, q]`. Store the list of
+# gradient *tensors* that `tf.gradients` returns in `answer_1` (the check runs them).
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
-def check_1(values):
-    assert len(values) == 2, "one partial derivative per x"
-    assert abs(values[0] - 24.0) < 1e-5 and abs(values[1] - 9.0) < 1e-5, values
-    return "Exercise 1: correct!"
+from tfteach.exercises import check, expect, is_number
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+def check_1(grads):
+    expect(isinstance(grads, (list, tuple)) and len(grads) == 2,
+           "answer_1 should be what tf.gradients(r, [p, q]) returns: one tensor per x")
+    expect(all(isinstance(g, tf.Tensor) for g in grads),
+           "keep the gradient tensors (from tf.gradients), not numbers you computed")
+    with tf.Session(graph=grads[0].graph) as sess:
+        values = sess.run(list(grads))
+    expect(abs(values[0] - 24.0) < 1e-5 and abs(values[1] - 9.0) < 1e-5,
+           "the gradients have the wrong values: is r = p * p * q with p = 3 and q = 4?")
+
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
 # **Exercise 2.** How many new operations with names starting `gradients_1/` does a second call
@@ -191,10 +198,11 @@ print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
 # (the check counts them).
 
 # %% id=ex2
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
 def check_2(n):
+    expect(is_number(n), "answer_2 should be a number (a count)")
     graph = tf.Graph()
     with graph.as_default():
         x = tf.constant(1.0)
@@ -203,11 +211,10 @@ def check_2(n):
         before = len(graph.get_operations())
         tf.gradients(y, x)
         added = [op.name for op in graph.get_operations()[before:]]
-    assert all(name.startswith("gradients_1/") for name in added)
-    assert n == len(added), "count again: %s" % added
-    return "Exercise 2: correct!"
+    expect(n == len(added), "count again: the seed gradient, then Square's gradient (2 * x times "
+                            "the incoming gradient)")
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
@@ -216,9 +223,10 @@ print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
 p = tf.constant(3.0)
 q = tf.constant(4.0)
 r = p * p * q
+answer_1 = tf.gradients(r, [p, q])
 with tf.Session() as sess:
-    answer_1 = sess.run(tf.gradients(r, [p, q]))
-print(check_1(answer_1))
+    print(sess.run(answer_1))
+print(check(1, check_1, answer_1))
 
 graph = tf.Graph()
 with graph.as_default():
@@ -228,4 +236,4 @@ with graph.as_default():
     before = len(graph.get_operations())
     tf.gradients(y, x)
     answer_2 = len(graph.get_operations()) - before
-print(check_2(answer_2))
+print(check(2, check_2, answer_2))

@@ -136,39 +136,44 @@ with tf.Session() as sess:
 # `sess.run(e, feed_dict={a: 1.0, b: 2.0})`? Put their names in the set `answer_1`.
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
+from tfteach.exercises import check, expect, is_number
+
 def check_1(names):
+    expect(isinstance(names, (set, list, tuple)), "answer_1 should be a set of operation names")
     with tf.Session() as s:
         ran = {step.op.name for step in SessionStepper(s, e, feed_dict={a: 1.0, b: 2.0}).steps}
-    assert set(names) == ran, "not quite: fed tensors are not computed, unneeded ops are pruned"
-    return "Exercise 1: correct!"
+    expect(set(names) == ran, "not quite: fed tensors are not computed, unneeded ops are pruned")
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
 # **Exercise 2.** Write a `feed_dict` for `sess.run(e, feed_dict=...)` that makes `e` equal 100
 # while **no** multiplication runs and no placeholder is fed. Store it in `answer_2`.
 
 # %% id=ex2
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
 def check_2(feeds):
+    expect(isinstance(feeds, dict), "answer_2 should be a dict {tensor: value}")
+    expect(not any(getattr(t, "op", None) is not None and t.op.type == "Placeholder"
+                   for t in feeds), "feed no placeholder: feed a tensor further down the graph")
     with tf.Session() as s:
         run = SessionStepper(s, e, feed_dict=feeds)
-    assert run.result == 100.0
-    assert all(step.op.type != "Mul" for step in run.steps), "a multiplication still ran"
-    return "Exercise 2: correct!"
+    expect(all(step.op.type != "Mul" for step in run.steps), "a multiplication still ran: feed a "
+                                                             "tensor after it")
+    expect(run.result == 100.0, "e does not equal 100 with these feeds")
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
 
 # %% id=solutions-code
 answer_1 = {"c", "d", "e"}
-print(check_1(answer_1))
+print(check(1, check_1, answer_1))
 answer_2 = {c: 60.0, d: 40.0}
-print(check_2(answer_2))
+print(check(2, check_2, answer_2))

@@ -236,32 +236,45 @@ print([r.name for r in relus])
 # `y`). Put the names of `x`, `y` and `total` (the tensors' `.name`) in a list `answer_1`.
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
-def check_1(names):
-    assert list(names) == ["inputs/x:0", "inputs/more/y:0", "total:0"], names
-    return "Exercise 1: correct!"
+from tfteach.exercises import check, expect, is_number
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+def check_1(names):
+    expect(isinstance(names, (list, tuple)) and len(names) == 3,
+           "answer_1 should be a list of three tensor names")
+    expect(all(isinstance(n, str) for n in names), "use the tensors' .name strings")
+    expect(all(n.endswith(":0") for n in names), "a tensor's name ends with its output index, :0")
+    x_name, y_name, total_name = names
+    expect(x_name.startswith("inputs/") and x_name.count("/") == 1,
+           "create x directly inside tf.name_scope('inputs')")
+    expect(y_name.startswith("inputs/more/"), "open scope 'more' inside scope 'inputs' for y")
+    expect("/" not in total_name, "create total outside both scopes")
+    expect(list(names) == ["inputs/x:0", "inputs/more/y:0", "total:0"],
+           "were the graph and the names fresh? Build in a new tf.Graph()")
+
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
 # **Exercise 2.** What name does the third `relu` scope get when `relu(X)` is called three times?
 # Put it (without a trailing `/`) in `answer_2`.
 
 # %% id=ex2
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
 def check_2(name):
+    expect(isinstance(name, str), "answer_2 should be a string (a scope name)")
+    expect(not name.endswith("/"), "leave out the trailing /")
     g = tf.Graph()
     with g.as_default():
         Xp = tf.placeholder(tf.float32, shape=(None, 3))
         outs = [relu(Xp) for _ in range(3)]
-    assert outs[2].op.name.rsplit("/", 1)[0] == name, "scopes are numbered like op names"
-    return "Exercise 2: correct!"
+    expect(outs[2].op.name.rsplit("/", 1)[0] == name, "scopes are numbered like op names: the "
+                                                      "first has no number")
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
@@ -274,6 +287,6 @@ with tf.Graph().as_default():
             y = tf.constant(2, name="y")
     total = tf.add(x, y, name="total")
     answer_1 = [x.name, y.name, total.name]
-print(check_1(answer_1))
+print(check(1, check_1, answer_1))
 answer_2 = "relu_2"
-print(check_2(answer_2))
+print(check(2, check_2, answer_2))

@@ -184,14 +184,16 @@ print(out_eager.shape, np.allclose(out_eager.numpy(), out_graph.numpy(), atol=1e
 # 2.0])`. Store the count in `answer_1` (make the function increment a Python counter).
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
-def check_1(count):
-    assert count == 2, "same shape and dtype share a trace; a new shape traces again"
-    return "Exercise 1: correct!"
+from tfteach.exercises import check, expect, is_number
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+def check_1(count):
+    expect(is_number(count), "answer_1 should be a number (a count of traces)")
+    expect(count == 2, "same shape and dtype share a trace; a new shape traces again")
+
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
 # **Exercise 2.** Does `tf.function(f)` compute the same as `f`? Wrap `ModelShallow`'s instance
@@ -199,14 +201,17 @@ print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
 # `False` (from `np.allclose`) in `answer_2`.
 
 # %% id=ex2
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
 def check_2(same):
-    assert same is True or same == True, "they should agree"
-    return "Exercise 2: correct!"
+    expect(isinstance(same, (bool, np.bool_)), "answer_2 should be True or False")
+    expect(bool(same) == bool(np.allclose(
+        model_shallow_with_eager(tf.ones([2, 28, 28])).numpy(),
+        tf.function(model_shallow_with_eager)(tf.ones([2, 28, 28])).numpy(), atol=1e-6)),
+        "compare the two outputs with np.allclose")
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
@@ -221,8 +226,8 @@ def poly(x):
 
 poly(tf.constant(1.0)); poly(tf.constant(2.0)); poly(tf.constant([1.0, 2.0]))
 answer_1 = len(traces)
-print(check_1(answer_1))
+print(check(1, check_1, answer_1))
 ones = tf.ones([2, 28, 28])
 answer_2 = bool(np.allclose(model_shallow_with_eager(ones).numpy(),
                             tf.function(model_shallow_with_eager)(ones).numpy(), atol=1e-6))
-print(check_2(answer_2))
+print(check(2, check_2, answer_2))

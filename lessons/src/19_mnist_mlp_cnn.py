@@ -236,16 +236,19 @@ print("CNN trainable parameters:", cnn_params)
 # Store it in `answer_1`.
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
+from tfteach.exercises import check, expect, is_number
+
 def check_1(n):
+    expect(is_number(n), "answer_1 should be a number (a parameter count)")
     mlp = MLP()
     mlp(tf.zeros([1, 784]))
-    assert n == int(sum(np.prod(v.shape) for v in mlp.trainable_variables)), "got %r" % (n,)
-    return "Exercise 1: correct!"
+    expect(n == int(sum(np.prod(v.shape) for v in mlp.trainable_variables)),
+           "count each Dense layer's kernel (inputs × units) and bias (units)")
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
 # **Exercise 2.** Which test images does the CNN get wrong? Build the list of their indices
@@ -253,21 +256,23 @@ print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
 # `answer_2`.
 
 # %% id=ex2
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
 def check_2(n_wrong):
-    assert n_wrong == int(np.sum(y_pred != data_loader.eval_labels)), n_wrong
-    return "Exercise 2: correct! (accuracy %.2f)" % (1 - n_wrong / num_eval_samples)
+    expect(is_number(n_wrong), "answer_2 should be a number (how many are wrong)")
+    expect(n_wrong == int(np.sum(y_pred != data_loader.eval_labels)),
+           "compare y_pred with data_loader.eval_labels element by element and count differences")
+    return "(accuracy %.2f)" % (1 - n_wrong / num_eval_samples)
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
 
 # %% id=solutions-code
 answer_1 = 784 * 100 + 100 + 100 * 10 + 10
-print(check_1(answer_1))
+print(check(1, check_1, answer_1))
 wrong = np.nonzero(y_pred != data_loader.eval_labels)[0]
 answer_2 = len(wrong)
-print(check_2(answer_2))
+print(check(2, check_2, answer_2))

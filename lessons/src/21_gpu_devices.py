@@ -170,30 +170,43 @@ with tf.compat.v1.Session(graph=g, config=config) as sess:
 # on demand **and** never take more than a quarter of the GPU. Store it in `answer_1`.
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
-def check_1(cfg):
-    assert cfg.gpu_options.allow_growth is True
-    assert abs(cfg.gpu_options.per_process_gpu_memory_fraction - 0.25) < 1e-9
-    return "Exercise 1: correct!"
+from tfteach.exercises import check, expect, is_number
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+def check_1(cfg):
+    expect(isinstance(cfg, tf.compat.v1.ConfigProto), "answer_1 should be a tf.compat.v1.ConfigProto")
+    expect(cfg.gpu_options.allow_growth is True, "set gpu_options.allow_growth")
+    expect(abs(cfg.gpu_options.per_process_gpu_memory_fraction - 0.25) < 1e-9,
+           "cap the share with gpu_options.per_process_gpu_memory_fraction (a quarter)")
+
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
-# **Exercise 2.** Compute `tf.reduce_sum(tf.ones([1000]))` with the operation pinned to the CPU
-# and store the result tensor in `answer_2`.
+# **Exercise 2.** Write a function `sum_on_cpu()` that returns `tf.reduce_sum(tf.ones([1000]))`
+# with the operation pinned to the CPU, and store the *function* in `answer_2`. (The check traces
+# it: on a machine without a GPU, a result computed under `tf.device('/GPU:0')` still lands on
+# the CPU, so only the request recorded in the graph tells the two apart.)
 
 # %% id=ex2
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
-def check_2(t):
-    assert t.device.endswith("CPU:0"), t.device
-    assert float(t) == 1000.0
-    return "Exercise 2: correct!"
+def check_2(fn):
+    expect(callable(fn), "answer_2 should be a function (def sum_on_cpu(): ...), not a tensor")
+    # soft placement runs a GPU request on the CPU when there is no GPU, so the result's device
+    # cannot tell a CPU pin from a GPU pin here: the traced graph records what was requested
+    graph = tf.function(fn).get_concrete_function().graph
+    sums = [op for op in graph.get_operations() if op.type == "Sum"]
+    expect(sums, "compute the sum with tf.reduce_sum inside the function")
+    expect(all("CPU" in op.device.upper() for op in sums),
+           "create the sum inside a `with tf.device('/CPU:0'):` block")
+    t = fn()
+    expect(isinstance(t, tf.Tensor) and float(t) == 1000.0, "return tf.reduce_sum(tf.ones([1000]))")
+    expect(t.device.endswith("CPU:0"), "the result was not computed on the CPU")
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
@@ -203,7 +216,9 @@ my_config = tf.compat.v1.ConfigProto()
 my_config.gpu_options.allow_growth = True
 my_config.gpu_options.per_process_gpu_memory_fraction = 0.25
 answer_1 = my_config
-print(check_1(answer_1))
-with tf.device('/CPU:0'):
-    answer_2 = tf.reduce_sum(tf.ones([1000]))
-print(check_2(answer_2))
+print(check(1, check_1, answer_1))
+def sum_on_cpu():
+    with tf.device('/CPU:0'):
+        return tf.reduce_sum(tf.ones([1000]))
+answer_2 = sum_on_cpu
+print(check(2, check_2, answer_2))
