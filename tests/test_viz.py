@@ -326,3 +326,17 @@ def test_big_graphs_fold_to_max_nodes_or_refuse(tf1):
         d.svg()
     bundle = d._repr_mimebundle_()
     assert "digraph" not in bundle["text/plain"] and "133 boxes" in bundle["text/plain"]
+
+
+def test_notes_add_a_line_to_an_op_box(tf1):
+    tf = tf1
+    a = tf.constant(5.0, name="a")
+    b = tf.constant(7.0, name="b")
+    total = tf.add(a, 2.0 * b, name="total")
+    dot = viz.to_dot(total, notes={"total": "value 19 · grad 1", b.op: "value 7 · grad 2"})
+    assert 'value 19 · grad 1</font>' in _node_line(dot, "total")
+    assert 'class="op noted"' in _node_line(dot, "total")
+    assert 'value 7 · grad 2</font>' in _node_line(dot, "b")
+    assert "value" not in _node_line(dot, "a")
+    # a note is escaped like any label text
+    assert "&lt;b&gt;" in viz.to_dot(total, notes={"total": "<b>"})

@@ -167,6 +167,27 @@ dy_dx = tf.gradients(y, x)[0]
 with tf.Session() as sess:
     print(sess.run(dy_dx))
 
+# %% [markdown] id=values-grads-intro
+# The same computation drawn the way micrograd draws it: each box carries the op's **value** and
+# the **gradient** of `y` with respect to that value. Read the gradients from right to left:
+# `y` has gradient 1; `add` gets `2 · 7 = 14` (the local derivative of the square); `mul` passes
+# 14 on unchanged (an addition); `x` gets `14 · 3 = 42`, the constant 3 gets `14 · 2 = 28`.
+# `viz.draw(..., notes={op: text})` writes any text into an op's box.
+
+# %% id=values-grads-draw
+from tfteach import viz
+
+with tf.Graph().as_default():
+    x = tf.constant(2.0, name="x")
+    y = tf.square(3.0 * x + 1.0, name="y")
+    forward = tf.get_default_graph().get_operations()
+    outputs = [op.outputs[0] for op in forward]
+    grads = tf.gradients(y, outputs)      # d y / d (each op's output)
+    with tf.Session() as sess:
+        values, grad_values = sess.run([outputs, grads])
+notes = {op: "value %g · grad %g" % (v, g) for op, v, g in zip(forward, values, grad_values)}
+viz.draw(y, notes=notes)
+
 # %% [markdown] id=exercises
 # ## Exercises
 #
@@ -225,7 +246,7 @@ q = tf.constant(4.0)
 r = p * p * q
 answer_1 = tf.gradients(r, [p, q])
 with tf.Session() as sess:
-    print(sess.run(answer_1))
+    print([float(v) for v in sess.run(answer_1)])
 print(check(1, check_1, answer_1))
 
 graph = tf.Graph()

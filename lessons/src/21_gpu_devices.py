@@ -159,6 +159,37 @@ with tf.compat.v1.Session(graph=g, config=config) as sess:
 # 4. workers exchange tensors over the network (gRPC, or RDMA/InfiniBand where the hardware
 #    allows) and run their pieces; the fetched values flow back to the client.
 #
+# The picture, drawn with graphviz from the cell below (`x · w + b` on worker 0, the variables on
+# the parameter server, a send/receive pair on each edge that crosses machines):
+
+# %% id=architecture-draw
+from IPython.display import HTML
+from tfteach.viz import render_svg
+
+cluster = '''digraph cluster {
+  graph [rankdir=LR, compound=true, fontname="Helvetica", fontsize=11, nodesep=0.3, size="9,4"];
+  node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="Helvetica", fontsize=10];
+  edge [fontname="Helvetica", fontsize=8, color="#555555"];
+  client [label="client\\n(your Python program)\\nbuilds the graph, calls run", fillcolor="#fff2cc"];
+  master [label="master\\nprunes, partitions,\\nadds send/recv pairs", fillcolor="#cfe2f3"];
+  subgraph cluster_worker0 { label="worker 0 (/job:worker/task:0)"; style="rounded";
+    x [label="x"]; matmul [label="MatMul"]; add [label="Add"]; s [label="s", shape=cylinder, fillcolor="#d9ead3"];
+    recv_w [label="Recv w"]; recv_b [label="Recv b"]; }
+  subgraph cluster_ps { label="parameter server (/job:ps/task:0)"; style="rounded";
+    w [label="w", shape=cylinder, fillcolor="#d9ead3"]; b [label="b", shape=cylinder, fillcolor="#d9ead3"];
+    send_w [label="Send w"]; send_b [label="Send b"]; }
+  client -> master [label="graph + fetches"];
+  master -> x [lhead=cluster_worker0, label="piece 1"];
+  master -> w [lhead=cluster_ps, label="piece 2"];
+  w -> send_w; b -> send_b;
+  send_w -> recv_w [label="gRPC / RDMA", style=dashed];
+  send_b -> recv_b [label="gRPC / RDMA", style=dashed];
+  x -> matmul; recv_w -> matmul; matmul -> add; recv_b -> add; add -> s;
+  s -> client [label="fetched values", style=dotted, constraint=false];
+}'''
+HTML(render_svg(cluster))
+
+# %% [markdown] id=architecture-local
 # tfteach keeps all of this in one process: the `Session` plays client and master (pruning,
 # placement, cached plans), the executor plays the worker, and a tensor is copied only where an
 # edge crosses from one device to another.
