@@ -168,7 +168,8 @@ answer_1 = ...
 from tfteach.exercises import check, expect, is_number
 
 def check_1(pair):
-    expect(len(pair) == 2, "answer_1 should be the pair (m, b)")
+    expect(isinstance(pair, (tuple, list, np.ndarray)) and len(pair) == 2
+           and all(is_number(v) for v in pair), "answer_1 should be the pair of numbers (m, b)")
     m_ls, b_ls = (float(v) for v in pair)
     m_exact, b_exact = np.polyfit(train_X, train_y, 1)
     expect(abs(m_ls - m_exact) < 1e-6 * (1 + abs(m_exact))
