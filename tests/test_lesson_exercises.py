@@ -38,6 +38,8 @@ def _code(cell):
 @pytest.fixture(scope="module")
 def shell():
     sh = InteractiveShell.instance()
+    # `%matplotlib inline` asks the shell for an event loop; a terminal-less shell has none
+    sh.enable_gui = lambda gui=None: None
     yield sh
 
 

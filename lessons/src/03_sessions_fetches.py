@@ -210,7 +210,8 @@ answer_2 = ...
 
 # %% id=ex2-check
 def check_2(prediction):
-    actual = sess.run(tf.no_op())
+    with tf.Graph().as_default(), tf.Session() as s:
+        actual = s.run(tf.no_op())
     expect(prediction is actual or (actual is not None and prediction == actual),
            "fetching an operation runs it for its effect: what value is there to return?")
 

@@ -326,8 +326,9 @@ except ValueError as err:
 # ## Exercises
 #
 # **Exercise 1.** Re-run the plain `GradientDescentOptimizer` version with learning rate 0.1
-# instead of 0.01, for 100 epochs, and store the final MSE (a float) in `answer_1`. Is it close to
-# the normal equation's MSE?
+# instead of 0.01, for 100 epochs, and store the final `theta` (the NumPy array `theta.eval()`
+# gives, shape `(n + 1, 1)`) in `answer_1`. The check computes its MSE on the scaled data: is
+# it close to the normal equation's MSE?
 
 # %% id=ex1
 answer_1 = ...
@@ -337,8 +338,13 @@ from tfteach.exercises import check, expect, is_number
 
 best_mse = float(np.mean((housing_data_plus_bias @ theta_numpy - housing.target.reshape(-1, 1)) ** 2))
 
-def check_1(value):
-    expect(is_number(value), "answer_1 should be a number (the final MSE)")
+def check_1(theta_found):
+    expect(isinstance(theta_found, np.ndarray), "answer_1 should be the NumPy array theta.eval() "
+                                                "returns, not a number")
+    expect(theta_found.shape == (n + 1, 1), "theta should have shape (n + 1, 1), one weight per "
+                                            "column of the data with the bias column")
+    value = float(np.mean((scaled_housing_data_plus_bias @ theta_found
+                           - housing.target.reshape(-1, 1)) ** 2))
     expect(value < best_mse * 1.01, "MSE %.1f: not yet near the normal equation's optimum; use "
                                     "learning rate 0.1 and 100 epochs" % value)
     return "(optimum %.1f)" % best_mse
@@ -373,7 +379,7 @@ with tf.Session() as sess:
     sess.run(tf.global_variables_initializer())
     for epoch in range(100):
         sess.run(training_op)
-    answer_1 = float(mse.eval())
+    answer_1 = theta.eval()
 print(check(1, check_1, answer_1))
 answer_2 = 5
 print(check(2, check_2, answer_2))
