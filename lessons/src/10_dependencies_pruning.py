@@ -88,9 +88,9 @@ sess.close()
 #
 # Suppose we want `x(t+1) = 0.5 · x(t) + 1`. Drawn as a graph, `x` would feed itself: a
 # circular dependency. A dataflow engine cannot execute that naively (which op goes first? when
-# would it stop?). With ordinary ops you cannot even write it down: an operation's inputs must
-# exist before the operation is created, so `tf.add`, `tf.matmul` and friends only ever build
-# acyclic graphs.
+# would it stop? values would be counted again and again, and might overflow). With ordinary
+# ops you cannot even write it down: an operation's inputs must exist before the operation is
+# created, so `tf.add`, `tf.matmul` and friends only ever build acyclic graphs.
 #
 # TensorFlow has exactly one way to build a cycle: `tf.while_loop` creates a loop *frame* whose
 # `NextIteration` op feeds its value back into a `Merge` op, one controlled back edge with a

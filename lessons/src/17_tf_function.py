@@ -139,23 +139,26 @@ sample_input = tf.random.uniform([60, 28, 28])
 calls = 1000 if RUN_SLOW else 20
 deep_calls = 10 if RUN_SLOW else 1
 
-def best_time(fn, number, repeat):
-    """Best of `repeat` timings of `number` calls, after one warm-up call.
+# Warm up: the first call traces the tf.function and compiles kernels; that happens once
+for warm_up in (model_shallow_with_eager, model_shallow_on_graph,
+                model_deep_with_eager, model_deep_on_graph):
+    warm_up(sample_input)
 
-    The warm-up call pays for tracing (graph) and kernel compilation (both), which happen once;
-    the best of several runs is the one least disturbed by whatever else the machine was doing.
-    """
-    fn()
-    return min(timeit.repeat(fn, number=number, repeat=repeat))
-
-shallow_eager = best_time(lambda: model_shallow_with_eager(sample_input), calls, 5)
-shallow_graph = best_time(lambda: model_shallow_on_graph(sample_input), calls, 5)
-deep_eager = best_time(lambda: model_deep_with_eager(sample_input), deep_calls, 3)
-deep_graph = best_time(lambda: model_deep_on_graph(sample_input), deep_calls, 3)
+# Best of several runs: the run least disturbed by whatever else the machine was doing
+shallow_eager = min(timeit.timeit(lambda: model_shallow_with_eager(sample_input), number=calls)
+                    for _ in range(5))
+shallow_graph = min(timeit.timeit(lambda: model_shallow_on_graph(sample_input), number=calls)
+                    for _ in range(5))
+deep_eager = min(timeit.timeit(lambda: model_deep_with_eager(sample_input), number=deep_calls)
+                 for _ in range(3))
+deep_graph = min(timeit.timeit(lambda: model_deep_on_graph(sample_input), number=deep_calls)
+                 for _ in range(3))
 
 # Raw times depend on the machine; what they show does not:
-print("shallow model: graph takes less than half the eager time:", shallow_graph < 0.5 * shallow_eager)
-print("deep model:    graph takes less than half the eager time:", deep_graph < 0.5 * deep_eager)
+print("shallow model: graph takes less than half the eager time:",
+      shallow_graph < 0.5 * shallow_eager)
+print("deep model:    graph takes less than half the eager time:",
+      deep_graph < 0.5 * deep_eager)
 
 # %% [markdown] id=timing-explained
 # Timing rules used above: call once before timing (the first call of a `tf.function` traces it,
