@@ -100,6 +100,12 @@ def _run(path):
 def test_wrong_answers_fail_with_a_hint(path, monkeypatch):
     # the kernel must import this tree's tfteach
     monkeypatch.setenv("PYTHONPATH", str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    checks = [c for c in nbformat.read(str(path), as_version=4).cells
+              if c.get("id", "").endswith("-check")]
+    assert all("check(" in "".join(c.source) for c in checks) and \
+        "tfteach.exercises" in "".join(checks[0].source), \
+        f"{path.stem}'s check cells should print tfteach.exercises.check(n, check_n, answer_n) " \
+        f"and fail through expect(condition, hint), as lessons 01-22 do"
     got = _run(path)
     assert got["exercises"], "no check functions found"
     assert got["notdone"] == "Exercise 1: not done yet"
