@@ -273,6 +273,9 @@ def test_filewriter_graph_if_available(tf1, tmp_path):
     writer.close()
     dot = viz.to_dot(str(tmp_path))
     assert 'subgraph "cluster_layer/W"' in dot and '"gradients/g" -> "z" [style=dashed' in dot
+    # a stored GraphDef holds only the base dtype's enum (DT_FLOAT) on a VariableV2; its output
+    # is still TF's reference type, named `float32_ref` as on the live graph (not the enum `1`)
+    assert '"layer/W" -> "layer/W/read" [label="float32_ref (3, 2)", class="ref"' in dot
 
 
 def test_dot_layout_failure_retries_then_falls_back(tf1, monkeypatch):
@@ -321,3 +324,17 @@ def test_big_graphs_fold_to_max_nodes_or_refuse(tf1):
         d.svg()
     bundle = d._repr_mimebundle_()
     assert "digraph" not in bundle["text/plain"] and "133 boxes" in bundle["text/plain"]
+
+
+def test_notes_add_a_line_to_an_op_box(tf1):
+    tf = tf1
+    a = tf.constant(5.0, name="a")
+    b = tf.constant(7.0, name="b")
+    total = tf.add(a, 2.0 * b, name="total")
+    dot = viz.to_dot(total, notes={"total": "value 19 · grad 1", b.op: "value 7 · grad 2"})
+    assert 'value 19 · grad 1</font>' in _node_line(dot, "total")
+    assert 'class="op noted"' in _node_line(dot, "total")
+    assert 'value 7 · grad 2</font>' in _node_line(dot, "b")
+    assert "value" not in _node_line(dot, "a")
+    # a note is escaped like any label text
+    assert "&lt;b&gt;" in viz.to_dot(total, notes={"total": "<b>"})

@@ -118,9 +118,14 @@ with tf.Session() as sess:
 # Frameworks made different choices here. Theano also built symbolic graphs but spent a long time
 # compiling them; Torch (in Lua, and later PyTorch) executed operations immediately. TensorFlow 1
 # kept the graph and executed it lazily. TensorFlow 2 runs operations **eagerly** by default,
-# like NumPy, and builds graphs when you ask for them with `tf.function` (lessons 15-17). Whatever
-# the style, the graph idea is what makes automatic gradients, whole-program optimisation and
-# running on GPUs or many machines possible.
+# like NumPy, and builds graphs when you ask for them with `tf.function` (lessons 15-17).
+#
+# What the graph buys is specific. Automatic gradients and GPUs do *not* need one: eager code
+# records operations on a tape and differentiates them (`tf.GradientTape`, lesson 16; PyTorch
+# works the same way), and eager operations run on a GPU one at a time. A graph adds what needs
+# the whole program in hand before it runs: optimising it as a whole (pruning, fusing,
+# constant folding), saving it and running it without the Python that built it (serving,
+# phones), and splitting it across devices and machines (lesson 21).
 #
 # TensorFlow describes itself as a library "for numerical computation using data flow graphs":
 # machine learning is one use among many. The next cell uses a graph for plain arithmetic,
@@ -150,39 +155,52 @@ with tf.Session() as sess:
 # tensor in `answer_1`.
 
 # %% id=ex1
-answer_1 = None   # replace None with your tensor
+answer_1 = ...   # replace ... with your tensor
 
 # %% id=ex1-check
-def check_1(t):
-    assert isinstance(t, tf.Tensor), "answer_1 should be a Tensor, not a number"
-    with tf.Session() as sess:
-        value = sess.run(t)
-    assert value == (5 + 3) * (5 - 3), "got %r" % value
-    return "Exercise 1: correct!"
+from tfteach.exercises import check, expect, is_number
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+def check_1(t):
+    expect(isinstance(t, tf.Tensor), "answer_1 should be a Tensor built with tf ops, not a number")
+    expect(t.graph is a.graph, "build it from the constants a and b above, in the default graph")
+    types = set()
+    stack = [t.op]
+    while stack:
+        op = stack.pop()
+        types.add(op.type)
+        stack.extend(i.op for i in op.inputs)
+    expect(t.op.type == "Mul", "the last operation should multiply (a + b) by (a - b)")
+    expect({"Add", "AddV2"} & types and "Sub" in types,
+           "the product's inputs should come from an addition and a subtraction of a and b")
+    with tf.Session() as sess:
+        expect(sess.run(t) == (5 + 3) * (5 - 3), "the value is off: check which constants you used")
+
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
-# **Exercise 2.** Without running anything, how many operations does the default graph hold now?
-# Write the number in `answer_2`, then run the check (it counts them with
-# `tf.get_default_graph().get_operations()`).
+# **Exercise 2.** Without running anything, how many operations does `f = tf.add(1, 2, name="f")`
+# add to a graph? Write the number in `answer_2`, then run the check (it builds `f` in a fresh
+# graph and counts with `graph.get_operations()`).
 
 # %% id=ex2
-answer_2 = None   # replace None with a number
+answer_2 = ...   # replace ... with a number
 
 # %% id=ex2-check
 def check_2(n):
-    actual = len(tf.get_default_graph().get_operations())
-    assert n == actual, "not quite: count every constant, including those tf.add made for 1 and 2"
-    return "Exercise 2: correct!"
+    expect(is_number(n), "answer_2 should be a number (a count)")
+    fresh = tf.Graph()
+    with fresh.as_default():
+        tf.add(1, 2, name="f")
+    expect(n == len(fresh.get_operations()),
+           "count again: tf.add turns each Python number into a constant op of its own")
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
 
 # %% id=solutions-code
 answer_1 = (a + b) * (a - b)
-print(check_1(answer_1))
-answer_2 = len(tf.get_default_graph().get_operations())
-print(check_2(answer_2))
+print(check(1, check_1, answer_1))
+answer_2 = 3   # two constants for 1 and 2, and the Add
+print(check(2, check_2, answer_2))

@@ -285,33 +285,39 @@ print(three.graph is tf.get_default_graph(), four.graph is g2)
 # operation `total = tf.reduce_sum(v * v, name="total")`. Store the graph in `answer_1`.
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
-def check_1(graph):
-    assert isinstance(graph, tf.Graph), "answer_1 should be a tf.Graph"
-    total = graph.get_tensor_by_name("total:0")
-    assert graph is not tf.get_default_graph(), "build it in a new graph, not the default one"
-    with tf.Session(graph=graph) as sess:
-        assert sess.run(total) == 14.0
-    return "Exercise 1: correct!"
+from tfteach.exercises import check, expect, is_number
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+def check_1(graph):
+    expect(isinstance(graph, tf.Graph), "answer_1 should be a tf.Graph (the graph object itself)")
+    expect(graph is not tf.get_default_graph(), "build it in a new graph, not the default one")
+    names = [op.name for op in graph.get_operations()]
+    expect("total" in names, "name the sum `total`: tf.reduce_sum(v * v, name=\"total\")")
+    expect("v" in names, "name the vector `v`")
+    total = graph.get_tensor_by_name("total:0")
+    expect(total.op.type == "Sum", "`total` should come from tf.reduce_sum")
+    with tf.Session(graph=graph) as sess:
+        expect(abs(sess.run(total) - 14.0) < 1e-6, "the value is off: is v the vector [1., 2., 3.]?")
+
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
 # **Exercise 2.** What dtype does `tf.constant([1, 2]) / tf.constant([2, 4])` have? Put the dtype
 # object (for example `tf.int32`) in `answer_2`.
 
 # %% id=ex2
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
 def check_2(dtype):
-    assert dtype == (tf.constant([1, 2]) / tf.constant([2, 4])).dtype, \
-        "not quite: / is true division, even for integers"
-    return "Exercise 2: correct!"
+    expect(isinstance(dtype, tf.DType), "answer_2 should be a dtype object such as tf.int32, not a "
+                                        "string or a number")
+    expect(dtype == (tf.constant([1, 2]) / tf.constant([2, 4])).dtype,
+           "not quite: / is true division, even for integers")
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
@@ -322,6 +328,6 @@ with my_graph.as_default():
     v = tf.constant([1., 2., 3.], name="v")
     total = tf.reduce_sum(v * v, name="total")
 answer_1 = my_graph
-print(check_1(answer_1))
+print(check(1, check_1, answer_1))
 answer_2 = tf.float64
-print(check_2(answer_2))
+print(check(2, check_2, answer_2))

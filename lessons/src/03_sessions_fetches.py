@@ -129,7 +129,9 @@ print(result)
 # * fetch an **operation**: `None`, after running it for its effect.
 #
 # `tf.initialize_all_variables()` is the old name of `tf.global_variables_initializer()`; it
-# still works and prints a deprecation warning.
+# still works. TensorFlow 2.21 logs a deprecation warning for it (to the log on stderr, once,
+# `WARNING:tensorflow: ... initialize_all_variables ... is deprecated`); tfteach keeps the old
+# name as a quiet alias, so you will not see that warning below. Prefer the new name.
 
 # %% id=fetched
 tf.reset_default_graph()
@@ -183,31 +185,37 @@ SessionStepper(sess, [y, z])
 # `sess.run` in `answer_1`.
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
-def check_1(result):
-    assert isinstance(result, dict), "run returns the structure you pass: pass a dict"
-    assert result["a"] == 7 and result["b"] == 21
-    assert isinstance(result["both"], tuple) and tuple(result["both"]) == (7, 21)
-    return "Exercise 1: correct!"
+from tfteach.exercises import check, expect, is_number
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+def check_1(result):
+    expect(isinstance(result, dict), "run returns the structure you pass: pass a dict")
+    expect(set(result) == {"a", "b", "both"}, "use exactly the keys 'a', 'b' and 'both'")
+    with tf.Session() as s:
+        want_a, want_b = s.run([a, b])
+    expect(result["a"] == want_a and result["b"] == want_b, "fetch the tensors a and b themselves")
+    expect(isinstance(result["both"], tuple), "fetch a tuple for 'both': it comes back as a tuple")
+    expect(tuple(result["both"]) == (want_a, want_b), "'both' should hold a and b, in that order")
+
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
 # **Exercise 2.** What does `sess.run(tf.no_op())` return? Put your prediction in `answer_2`
-# (use the string `"none"` for `None`).
+# (`None` is a possible answer).
 
 # %% id=ex2
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
 def check_2(prediction):
-    actual = sess.run(tf.no_op())
-    assert prediction == ("none" if actual is None else actual), "fetching an operation..."
-    return "Exercise 2: correct!"
+    with tf.Graph().as_default(), tf.Session() as s:
+        actual = s.run(tf.no_op())
+    expect(prediction is actual or (actual is not None and prediction == actual),
+           "fetching an operation runs it for its effect: what value is there to return?")
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
@@ -215,7 +223,7 @@ print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
 # %% id=solutions-code
 with tf.Session() as s:
     answer_1 = s.run({"a": a, "b": b, "both": (a, b)})
-print(check_1(answer_1))
-answer_2 = "none"
-print(check_2(answer_2))
+print(check(1, check_1, answer_1))
+answer_2 = None
+print(check(2, check_2, answer_2))
 sess.close()

@@ -176,34 +176,39 @@ with tf.Session() as sess:
 # `(xs, mean_sq)` in `answer_1`.
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
-def check_1(pair):
-    xs, mean_sq = pair
-    assert xs.op.type == "Placeholder", "xs should be a placeholder"
-    assert xs.shape.as_list() == [None], "shape [None] please"
-    with tf.Session() as sess:
-        assert abs(sess.run(mean_sq, {xs: [1., 2., 3.]}) - 14 / 3) < 1e-6
-        assert sess.run(mean_sq, {xs: [2.]}) == 4.0
-    return "Exercise 1: correct!"
+from tfteach.exercises import check, expect, is_number
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+def check_1(pair):
+    expect(isinstance(pair, tuple) and len(pair) == 2, "answer_1 should be the pair (xs, mean_sq)")
+    xs, mean_sq = pair
+    expect(isinstance(xs, tf.Tensor) and xs.op.type == "Placeholder", "xs should be a placeholder")
+    expect(xs.dtype == tf.float32, "make xs a float32 placeholder")
+    expect(xs.shape.as_list() == [None], "give xs the shape [None]: a vector of any length")
+    expect(isinstance(mean_sq, tf.Tensor), "mean_sq should be a tensor computed from xs")
+    with tf.Session(graph=xs.graph) as sess:
+        expect(abs(sess.run(mean_sq, {xs: [1., 2., 3.]}) - 14 / 3) < 1e-6
+               and sess.run(mean_sq, {xs: [2.]}) == 4.0,
+               "mean_sq should be the mean of the squares of xs (tf.reduce_mean of xs * xs)")
+
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
 # **Exercise 2.** Using `b = a * 3` from section 7, find the value to feed **into `a`** so that
 # `b` evaluates to 99. Put it in `answer_2`.
 
 # %% id=ex2
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
 def check_2(value):
+    expect(is_number(value), "answer_2 should be a number to feed into a")
     with tf.Session() as sess:
-        assert sess.run(b, feed_dict={a: value}) == 99
-    return "Exercise 2: correct!"
+        expect(sess.run(b, feed_dict={a: value}) == 99, "feed your value into a and look at b = a * 3")
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
@@ -212,6 +217,6 @@ print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
 xs = tf.placeholder(tf.float32, shape=[None], name="xs")
 mean_sq = tf.reduce_mean(tf.square(xs))
 answer_1 = (xs, mean_sq)
-print(check_1(answer_1))
+print(check(1, check_1, answer_1))
 answer_2 = 33
-print(check_2(answer_2))
+print(check(2, check_2, answer_2))

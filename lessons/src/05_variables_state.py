@@ -218,35 +218,47 @@ sess2.close()
 # ## Exercises
 #
 # **Exercise 1.** Create a variable `counter` starting at 0 and an operation `tick` that adds 3 to
-# it. In a new session, initialise, run `tick` four times and store the final value in
-# `answer_1`.
+# it. In a new session, initialise and run `tick` four times (what do you expect to see?). Store
+# the pair `(counter, tick)` in `answer_1`: the check runs your `tick` itself.
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
-def check_1(value):
-    assert value == 12, "0 + 4 * 3 should give 12, got %r" % (value,)
-    return "Exercise 1: correct!"
+from tfteach.exercises import check, expect, is_number
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+def check_1(pair):
+    expect(isinstance(pair, tuple) and len(pair) == 2, "answer_1 should be the pair (counter, tick)")
+    counter, tick = pair
+    expect(isinstance(counter, tf.Variable), "counter should be a tf.Variable")
+    expect(isinstance(tick, (tf.Tensor, tf.Operation)), "tick should be the op returned by "
+                                                       "counter.assign_add(3)")
+    with tf.Session(graph=counter.graph) as sess:
+        sess.run(counter.initializer)
+        expect(sess.run(counter) == 0, "counter should start at 0")
+        for _ in range(4):
+            sess.run(tick)
+        expect(sess.run(counter) == 12, "each run of tick should add 3 to counter")
+
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
 # **Exercise 2.** How many operations does `tf.Variable(7.0)` add to an empty graph? Put the
 # number in `answer_2`.
 
 # %% id=ex2
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
 def check_2(n):
+    expect(is_number(n), "answer_2 should be a number (a count)")
     graph = tf.Graph()
     with graph.as_default():
         tf.Variable(7.0)
-    assert n == len(graph.get_operations()), "look at section 1 again"
-    return "Exercise 2: correct!"
+    expect(n == len(graph.get_operations()), "look at section 1 again: a variable brings its "
+                                             "initial value, an assign and a read")
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
@@ -257,7 +269,9 @@ tick = counter.assign_add(3)
 with tf.Session() as sess:
     sess.run(counter.initializer)
     for _ in range(4):
-        answer_1 = sess.run(tick)
-print(check_1(answer_1))
+        value = sess.run(tick)
+print("after four ticks:", value)
+answer_1 = (counter, tick)
+print(check(1, check_1, answer_1))
 answer_2 = 4
-print(check_2(answer_2))
+print(check(2, check_2, answer_2))

@@ -80,9 +80,10 @@ g.get_operations()
 #
 # * `gradients/Shape`, `gradients/grad_ys_0/Const` and `gradients/grad_ys_0` (a `Fill`) make the
 #   starting gradient `d eqn / d eqn = 1`, shaped like `eqn`;
-# * the addition needs no operation of its own: its local derivative is 1, so the gradient
-#   passes straight through to both of its inputs (TF 1.x added `add_grad/...` operations
-#   here anyway, which is why the original notebook lists more nodes);
+# * the addition adds no operation here: its local derivative is 1 and both inputs have the
+#   same shape as the sum, so the gradient passes straight through to both of them (TF 1.x
+#   added `add_grad/...` operations anyway, which is why the original notebook lists more
+#   nodes). With *broadcasting* that changes: see the next cell;
 # * `gradients/mul_grad/Mul` and `Mul_1` multiply the incoming gradient by the *other* factor,
 #   one for each input of `mul`: the gradient reaching `b` is `1 · 2`.
 #
@@ -93,6 +94,22 @@ g.get_operations()
 
 # %% id=grad-tensor
 grad
+
+# %% [markdown] id=broadcast-grad-intro
+# When an addition broadcasts, say a `[2, 3]` matrix plus a `[3]` vector, the vector was
+# used twice (once per row), so its gradient is the *sum* of the incoming gradient over the
+# broadcast rows, reshaped back to `[3]`. `add_grad` then needs operations of its own: the two
+# shapes, a `Sum` and a `Reshape`. (In a fresh graph, so the drawing above is unchanged.)
+
+# %% id=broadcast-grad
+with tf.Graph().as_default() as g_broadcast:
+    m = tf.placeholder(tf.float32, [2, 3], name="m")
+    v = tf.placeholder(tf.float32, [3], name="v")
+    total = m + v
+    n_forward = len(g_broadcast.get_operations())
+    tf.gradients(total, [m, v])
+    for op in g_broadcast.get_operations()[n_forward:]:
+        print(op.type.ljust(6), op.name)
 
 # %% [markdown] id=grad-run-intro
 # ## 4. Running gradients
@@ -150,23 +167,51 @@ dy_dx = tf.gradients(y, x)[0]
 with tf.Session() as sess:
     print(sess.run(dy_dx))
 
+# %% [markdown] id=values-grads-intro
+# The same computation drawn the way micrograd draws it: each box carries the op's **value** and
+# the **gradient** of `y` with respect to that value. Read the gradients from right to left:
+# `y` has gradient 1; `add` gets `2 · 7 = 14` (the local derivative of the square); `mul` passes
+# 14 on unchanged (an addition); `x` gets `14 · 3 = 42`, the constant 3 gets `14 · 2 = 28`.
+# `viz.draw(..., notes={op: text})` writes any text into an op's box.
+
+# %% id=values-grads-draw
+from tfteach import viz
+
+with tf.Graph().as_default():
+    x = tf.constant(2.0, name="x")
+    y = tf.square(3.0 * x + 1.0, name="y")
+    forward = tf.get_default_graph().get_operations()
+    outputs = [op.outputs[0] for op in forward]
+    grads = tf.gradients(y, outputs)      # d y / d (each op's output)
+    with tf.Session() as sess:
+        values, grad_values = sess.run([outputs, grads])
+notes = {op: "value %g · grad %g" % (v, g) for op, v, g in zip(forward, values, grad_values)}
+viz.draw(y, notes=notes)
+
 # %% [markdown] id=exercises
 # ## Exercises
 #
 # **Exercise 1.** For `p = tf.constant(3.0)` and `q = tf.constant(4.0)`, build
-# `r = p * p * q` and compute the gradient of `r` with respect to `[p, q]`. Store the fetched
-# list in `answer_1`.
+# `r = p * p * q` and build the gradient of `r` with respect to `[p, q]`. Store the list of
+# gradient *tensors* that `tf.gradients` returns in `answer_1` (the check runs them).
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
-def check_1(values):
-    assert len(values) == 2, "one partial derivative per x"
-    assert abs(values[0] - 24.0) < 1e-5 and abs(values[1] - 9.0) < 1e-5, values
-    return "Exercise 1: correct!"
+from tfteach.exercises import check, expect, is_number
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+def check_1(grads):
+    expect(isinstance(grads, (list, tuple)) and len(grads) == 2,
+           "answer_1 should be what tf.gradients(r, [p, q]) returns: one tensor per x")
+    expect(all(isinstance(g, tf.Tensor) for g in grads),
+           "keep the gradient tensors (from tf.gradients), not numbers you computed")
+    with tf.Session(graph=grads[0].graph) as sess:
+        values = sess.run(list(grads))
+    expect(abs(values[0] - 24.0) < 1e-5 and abs(values[1] - 9.0) < 1e-5,
+           "the gradients have the wrong values: is r = p * p * q with p = 3 and q = 4?")
+
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
 # **Exercise 2.** How many new operations with names starting `gradients_1/` does a second call
@@ -174,10 +219,11 @@ print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
 # (the check counts them).
 
 # %% id=ex2
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
 def check_2(n):
+    expect(is_number(n), "answer_2 should be a number (a count)")
     graph = tf.Graph()
     with graph.as_default():
         x = tf.constant(1.0)
@@ -186,11 +232,10 @@ def check_2(n):
         before = len(graph.get_operations())
         tf.gradients(y, x)
         added = [op.name for op in graph.get_operations()[before:]]
-    assert all(name.startswith("gradients_1/") for name in added)
-    assert n == len(added), "count again: %s" % added
-    return "Exercise 2: correct!"
+    expect(n == len(added), "count again: the seed gradient, then Square's gradient (2 * x times "
+                            "the incoming gradient)")
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
@@ -199,9 +244,10 @@ print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
 p = tf.constant(3.0)
 q = tf.constant(4.0)
 r = p * p * q
+answer_1 = tf.gradients(r, [p, q])
 with tf.Session() as sess:
-    answer_1 = sess.run(tf.gradients(r, [p, q]))
-print(check_1(answer_1))
+    print([float(v) for v in sess.run(answer_1)])
+print(check(1, check_1, answer_1))
 
 graph = tf.Graph()
 with graph.as_default():
@@ -211,4 +257,4 @@ with graph.as_default():
     before = len(graph.get_operations())
     tf.gradients(y, x)
     answer_2 = len(graph.get_operations()) - before
-print(check_2(answer_2))
+print(check(2, check_2, answer_2))

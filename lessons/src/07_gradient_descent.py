@@ -183,27 +183,40 @@ with tf.Session(config=config) as sess:
 # ## Exercises
 #
 # **Exercise 1.** Minimise `(w - 3)²` starting from `w = 0` with `GradientDescentOptimizer`
-# (learning rate 0.2) for 50 steps. Store the final value of `w` in `answer_1`.
+# (learning rate 0.2) for 50 steps. Store the pair `(w, train)` (the variable and the op that
+# `minimize` returns) in `answer_1`: the check re-initialises `w` and runs your `train` itself.
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
-def check_1(w_final):
-    assert abs(w_final - 3.0) < 1e-3, "w should end near 3, got %r" % (w_final,)
-    return "Exercise 1: correct!"
+from tfteach.exercises import check, expect, is_number
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+def check_1(pair):
+    expect(isinstance(pair, tuple) and len(pair) == 2, "answer_1 should be the pair (w, train)")
+    w, train = pair
+    expect(isinstance(w, tf.Variable), "w should be a tf.Variable")
+    expect(isinstance(train, tf.Operation), "train should be the op that minimize(...) returns")
+    with tf.Session(graph=w.graph) as sess:
+        sess.run(tf.variables_initializer([w]))
+        expect(abs(sess.run(w)) < 1e-9, "start w at 0")
+        for _ in range(50):
+            sess.run(train)
+        expect(abs(sess.run(w) - 3.0) < 1e-3,
+               "after 50 steps w is not near the minimum: is the loss (w - 3)² and the rate 0.2?")
+
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
 # **Exercise 2.** With learning rate 1.0 on `loss = x * x` from `x = 5`, what does plain gradient
 # descent do? Put the value of `x` after 3 steps in `answer_2`. (Work it out with `x ← x - 2x`.)
 
 # %% id=ex2
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
 def check_2(value):
+    expect(is_number(value), "answer_2 should be a number")
     graph = tf.Graph()
     with graph.as_default():
         x = tf.Variable(5.0)
@@ -213,10 +226,9 @@ def check_2(value):
             for _ in range(3):
                 sess.run(step)
             actual = sess.run(x)
-    assert value == actual, "each step maps x to x - 2x = -x"
-    return "Exercise 2: correct!"
+    expect(value == actual, "apply x <- x - 2x three times, starting from 5")
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
@@ -230,7 +242,8 @@ with graph.as_default():
         sess.run(tf.global_variables_initializer())
         for _ in range(50):
             sess.run(train)
-        answer_1 = sess.run(w)
-print(check_1(answer_1))
+        print("w after 50 steps: %.4f" % sess.run(w))
+answer_1 = (w, train)
+print(check(1, check_1, answer_1))
 answer_2 = -5.0
-print(check_2(answer_2))
+print(check(2, check_2, answer_2))

@@ -162,42 +162,50 @@ plt.show()
 # `answer_1` as a pair.
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
-def check_1(pair):
-    m_ls, b_ls = pair
-    # SGD after 5000 small steps should have got close to the exact least-squares line.
-    assert abs(m_ls - m_pred) < 5 and abs(b_ls - b_pred) < 5, (m_ls, b_ls, m_pred, b_pred)
-    return "Exercise 1: correct! SGD landed within 5 visits of the exact answer"
+from tfteach.exercises import check, expect, is_number
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+def check_1(pair):
+    expect(isinstance(pair, (tuple, list, np.ndarray)) and len(pair) == 2
+           and all(is_number(v) for v in pair), "answer_1 should be the pair of numbers (m, b)")
+    m_ls, b_ls = (float(v) for v in pair)
+    m_exact, b_exact = np.polyfit(train_X, train_y, 1)
+    expect(abs(m_ls - m_exact) < 1e-6 * (1 + abs(m_exact))
+           and abs(b_ls - b_exact) < 1e-6 * (1 + abs(b_exact)),
+           "compute the exact line with np.polyfit(train_X, train_y, 1), not SGD's estimate")
+    return "SGD landed within %.1f visits of the exact answer" % max(abs(m_ls - m_pred),
+                                                                     abs(b_ls - b_pred))
+
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
 # **Exercise 2.** Which variable does `sess.run(avg_loss, feed_dict=validation_feed_dict)`
 # change? Put the list of changed variables (possibly empty) in `answer_2`.
 
 # %% id=ex2
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
 def check_2(changed):
+    expect(isinstance(changed, (list, tuple)), "answer_2 should be a list of variables "
+                                               "(possibly empty)")
     with tf.Session() as sess:
         sess.run(init_all_vars)
         before = sess.run([m, b])
         sess.run(avg_loss, feed_dict={X: valid_X, y: valid_y})
         after = sess.run([m, b])
     actual = [v for v, p, q in zip([m, b], before, after) if p != q]
-    assert list(changed) == actual, "fetching a loss runs no assignment"
-    return "Exercise 2: correct!"
+    expect(list(changed) == actual, "which ops does fetching a loss run? Does any of them assign?")
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
 
 # %% id=solutions-code
 answer_1 = tuple(np.polyfit(train_X, train_y, 1))
-print(check_1(answer_1))
+print(check(1, check_1, answer_1))
 answer_2 = []
-print(check_2(answer_2))
+print(check(2, check_2, answer_2))

@@ -208,6 +208,62 @@ with tf.Session() as sess:
 print("Best theta:")
 print(best_theta.ravel().round(2))
 
+# %% [markdown] id=adaptive-intro
+# ### Adaptive learning rates: Adagrad, RMSProp, Adadelta
+#
+# These three give every parameter its own step size, from the history of its squared
+# gradients:
+#
+# * **Adagrad** divides each step by the square root of the *sum* of all past squared gradients:
+#   big early steps, ever smaller later ones (good for sparse features, can stall on long runs);
+# * **RMSProp** uses a *decaying average* of the squared gradients instead (`decay=0.9`), so the
+#   step size adapts to recent gradients and does not shrink forever;
+# * **Adadelta** also decays the squared gradients, and replaces the learning rate by a
+#   decaying average of its own past *updates*; that average starts at zero (plus a tiny
+#   `epsilon`), so it starts very slowly and speeds up as it goes.
+#
+# The same regression, the same start (θ = 0), 200 full-batch steps each, the MSE printed to the
+# nearest 100. An adaptive method steps roughly `learning_rate` per coordinate at first, and the
+# intercept has to travel about 150 here, so they get larger rates than plain gradient descent.
+
+# %% id=adaptive
+def mse_during_training(make_optimizer, steps=200, report=(0, 50, 100, 200)):
+    graph = tf.Graph()
+    with graph.as_default():
+        X = tf.constant(scaled_housing_data_plus_bias, dtype=tf.float32, name="X")
+        y = tf.constant(housing.target.reshape(-1, 1), dtype=tf.float32, name="y")
+        theta = tf.Variable(tf.zeros([n + 1, 1]), name="theta")
+        mse = tf.reduce_mean(tf.square(tf.matmul(X, theta) - y), name="mse")
+        training_op = make_optimizer().minimize(mse)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            seen = []
+            for step in range(steps + 1):
+                if step in report:
+                    seen.append(int(round(float(sess.run(mse)), -2)))
+                if step < steps:
+                    sess.run(training_op)
+    return seen
+
+optimizers = {
+    "GradientDescent(0.1)": lambda: tf.train.GradientDescentOptimizer(learning_rate=0.1),
+    "Adagrad(10)": lambda: tf.train.AdagradOptimizer(learning_rate=10.0),
+    "RMSProp(1)": lambda: tf.train.RMSPropOptimizer(learning_rate=1.0),
+    "Adadelta(10)": lambda: tf.train.AdadeltaOptimizer(learning_rate=10.0),
+}
+print("MSE after step:      0     50    100    200")
+for name, make in optimizers.items():
+    print("%-20s" % name, "".join("%7d" % v for v in mse_during_training(make)))
+
+# %% [markdown] id=adaptive-explained
+# On this small, well-scaled problem plain gradient descent is already near the optimum after
+# 50 steps; Adagrad gets there by step 200 with shrinking steps; RMSProp's steps stay about
+# `learning_rate` in size until the gradients shrink, so it walks there steadily; Adadelta has
+# barely moved, its step size still growing from `epsilon`. Adaptive methods shine where
+# gradients differ a lot between parameters (unscaled features, sparse inputs, deep networks),
+# not here: try them on the *unscaled* `housing_data_plus_bias` to see the difference. Adam
+# (lesson 7) combines RMSProp's average with momentum.
+
 # %% [markdown] id=minibatch-intro
 # ## 5. Mini-batches through placeholders
 #
@@ -270,34 +326,44 @@ except ValueError as err:
 # ## Exercises
 #
 # **Exercise 1.** Re-run the plain `GradientDescentOptimizer` version with learning rate 0.1
-# instead of 0.01, for 100 epochs, and store the final MSE (a float) in `answer_1`. Is it close to
-# the normal equation's MSE?
+# instead of 0.01, for 100 epochs, and store the final `theta` (the NumPy array `theta.eval()`
+# gives, shape `(n + 1, 1)`) in `answer_1`. The check computes its MSE on the scaled data: is
+# it close to the normal equation's MSE?
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
+from tfteach.exercises import check, expect, is_number
+
 best_mse = float(np.mean((housing_data_plus_bias @ theta_numpy - housing.target.reshape(-1, 1)) ** 2))
 
-def check_1(value):
-    assert value < best_mse * 1.01, "MSE %.1f: not yet near the optimum %.1f" % (value, best_mse)
-    return "Exercise 1: correct! (optimum %.1f)" % best_mse
+def check_1(theta_found):
+    expect(isinstance(theta_found, np.ndarray), "answer_1 should be the NumPy array theta.eval() "
+                                                "returns, not a number")
+    expect(theta_found.shape == (n + 1, 1), "theta should have shape (n + 1, 1), one weight per "
+                                            "column of the data with the bias column")
+    value = float(np.mean((scaled_housing_data_plus_bias @ theta_found
+                           - housing.target.reshape(-1, 1)) ** 2))
+    expect(value < best_mse * 1.01, "MSE %.1f: not yet near the normal equation's optimum; use "
+                                    "learning rate 0.1 and 100 epochs" % value)
+    return "(optimum %.1f)" % best_mse
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
 # **Exercise 2.** How many batches does one epoch of the mini-batch loop feed? Put the number in
 # `answer_2`.
 
 # %% id=ex2
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
 def check_2(k):
-    assert k == int(np.ceil(m / 100)), "442 rows in batches of 100..."
-    return "Exercise 2: correct!"
+    expect(is_number(k), "answer_2 should be a number (a count)")
+    expect(k == int(np.ceil(m / 100)), "442 rows in batches of 100: the last batch is smaller")
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
@@ -313,7 +379,7 @@ with tf.Session() as sess:
     sess.run(tf.global_variables_initializer())
     for epoch in range(100):
         sess.run(training_op)
-    answer_1 = float(mse.eval())
-print(check_1(answer_1))
+    answer_1 = theta.eval()
+print(check(1, check_1, answer_1))
 answer_2 = 5
-print(check_2(answer_2))
+print(check(2, check_2, answer_2))

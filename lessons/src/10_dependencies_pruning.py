@@ -5,8 +5,8 @@
 # exist; operations that do not depend on each other could run in parallel; and `Session.run`
 # executes only the part of the graph that the fetched values depend on.
 #
-# **You will meet:** direct and transitive dependencies, independent branches, why a graph has
-# no cycles (and how loops are *unrolled*), pruning, feeding to cut a graph, control
+# **You will meet:** direct and transitive dependencies, independent branches, why ordinary
+# ops form no cycles (and how loops are *unrolled*), pruning, feeding to cut a graph, control
 # dependencies.
 
 # %% id=import
@@ -84,15 +84,21 @@ print("ran:", [step.op.name for step in stepper_cut.steps])
 sess.close()
 
 # %% [markdown] id=cycles-intro
-# ## 4. No cycles: unroll instead
+# ## 4. No cycles from ordinary ops: unroll instead
 #
 # Suppose we want `x(t+1) = 0.5 · x(t) + 1`. Drawn as a graph, `x` would feed itself: a
-# circular dependency. A dataflow engine cannot execute that (which op goes first? when would it
-# stop? values would be counted again and again, and might overflow). Circular dependencies
-# cannot even be expressed: an operation's inputs must exist before the operation is created.
+# circular dependency. A dataflow engine cannot execute that naively (which op goes first? when
+# would it stop? values would be counted again and again, and might overflow). With ordinary
+# ops you cannot even write it down: an operation's inputs must exist before the operation is
+# created, so `tf.add`, `tf.matmul` and friends only ever build acyclic graphs.
 #
-# The fix is to **unroll** the loop: give the initial value explicitly and create one copy of
-# the step per time step. Recurrent networks are built this way (lesson 20).
+# TensorFlow has exactly one way to build a cycle: `tf.while_loop` creates a loop *frame* whose
+# `NextIteration` op feeds its value back into a `Merge` op, one controlled back edge with a
+# stopping condition (lesson 22 draws it). It is the right tool when the number of steps is
+# known only at run time.
+#
+# When the number of steps is known while building, the simple fix is to **unroll** the loop:
+# give the initial value explicitly and create one copy of the step per time step. Recurrent networks are built this way (lesson 20).
 
 # %% id=unroll
 %%graph --default
@@ -130,39 +136,44 @@ with tf.Session() as sess:
 # `sess.run(e, feed_dict={a: 1.0, b: 2.0})`? Put their names in the set `answer_1`.
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
+from tfteach.exercises import check, expect, is_number
+
 def check_1(names):
+    expect(isinstance(names, (set, list, tuple)), "answer_1 should be a set of operation names")
     with tf.Session() as s:
         ran = {step.op.name for step in SessionStepper(s, e, feed_dict={a: 1.0, b: 2.0}).steps}
-    assert set(names) == ran, "not quite: fed tensors are not computed, unneeded ops are pruned"
-    return "Exercise 1: correct!"
+    expect(set(names) == ran, "not quite: fed tensors are not computed, unneeded ops are pruned")
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
 # **Exercise 2.** Write a `feed_dict` for `sess.run(e, feed_dict=...)` that makes `e` equal 100
 # while **no** multiplication runs and no placeholder is fed. Store it in `answer_2`.
 
 # %% id=ex2
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
 def check_2(feeds):
+    expect(isinstance(feeds, dict), "answer_2 should be a dict {tensor: value}")
+    expect(not any(getattr(t, "op", None) is not None and t.op.type == "Placeholder"
+                   for t in feeds), "feed no placeholder: feed a tensor further down the graph")
     with tf.Session() as s:
         run = SessionStepper(s, e, feed_dict=feeds)
-    assert run.result == 100.0
-    assert all(step.op.type != "Mul" for step in run.steps), "a multiplication still ran"
-    return "Exercise 2: correct!"
+    expect(all(step.op.type != "Mul" for step in run.steps), "a multiplication still ran: feed a "
+                                                             "tensor after it")
+    expect(run.result == 100.0, "e does not equal 100 with these feeds")
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
 
 # %% id=solutions-code
 answer_1 = {"c", "d", "e"}
-print(check_1(answer_1))
+print(check(1, check_1, answer_1))
 answer_2 = {c: 60.0, d: 40.0}
-print(check_2(answer_2))
+print(check(2, check_2, answer_2))

@@ -2,7 +2,7 @@
 # # 11 · Name scopes and visualising graphs
 #
 # **Goal:** keep big graphs readable. Name scopes prefix operation names (`loss/mse`) the way
-# folders prefix file names, and drawings show each scope as one box that you can open. A
+# folders prefix file names, and drawings can show each scope as one box, opened on request. A
 # drawing is also the quickest way to spot a wiring mistake.
 #
 # **You will meet:** `tf.name_scope` (nested and re-entered), graphs written for TensorBoard with
@@ -93,8 +93,10 @@ writer.close()
 
 # %% [markdown] id=nested-intro
 # Scopes nest. Below, four blocks live inside `Transformation`; drawn collapsed, the graph reads
-# as "two inputs → Transformation → maximum". (`tf.div` is the TF1 name; TF2 calls it
-# `tf.math.divide`.)
+# as "two inputs → Transformation → maximum". (`tf.div` is a TF1 name, kept in TF2 as
+# `tf.compat.v1.div`. It is *not* the same as TF2's `tf.math.divide`: on floats both divide
+# normally, but on integers `tf.div` rounds down, `tf.div(7, 2)` is `3` and `tf.div(-7, 2)` is
+# `-4`, while `tf.math.divide(7, 2)` is the float `3.5`. The inputs here are floats.)
 
 # %% id=name-scope-2
 graph = tf.Graph()
@@ -148,10 +150,12 @@ print(z.name, w.name)
 # ## 3. Building blocks as functions, and a bug a picture catches
 #
 # Five copies of a small "rectified linear unit" (a linear map followed by `max(·, 0)`) written
-# by copy and paste contain a mistake. Can you spot it before looking at the drawing?
+# by copy and paste contain a mistake. Can you spot it before looking at the drawing? (The
+# drawing folds the setup, each variable with its initializer and the two `random_normal`
+# scopes, into one box each, so the wiring is in view; drop the options to see every op.)
 
 # %% id=modularity-bug
-%%graph
+%%graph --group-variables --collapse random_normal --collapse random_normal_1
 n_features = 3
 X = tf.placeholder(tf.float32, shape=(None, n_features), name="X")
 
@@ -197,7 +201,8 @@ print([r.name for r in relus])
 
 # %% [markdown] id=modularity-scope-intro
 # Correct now, but the drawing is a tangle of `weights_3`, `linear_4`, ... Put each call in a
-# name scope and every unit becomes one box (`relu`, `relu_1`, ...):
+# name scope and every unit becomes one box (`relu`, `relu_1`, ...). `--collapse-over 8` folds
+# every scope of more than 8 ops; add `--expand relu` to open one unit and see its inside:
 
 # %% id=modularity-scope
 tf.reset_default_graph()
@@ -221,7 +226,7 @@ summary_writer.close()
 print([r.name for r in relus])
 
 # %% id=modularity-scope-draw
-%graph TMP + "/logs/relu2"
+%graph TMP + "/logs/relu2" --collapse-over 8
 
 # %% [markdown] id=exercises
 # ## Exercises
@@ -231,32 +236,45 @@ print([r.name for r in relus])
 # `y`). Put the names of `x`, `y` and `total` (the tensors' `.name`) in a list `answer_1`.
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
-def check_1(names):
-    assert list(names) == ["inputs/x:0", "inputs/more/y:0", "total:0"], names
-    return "Exercise 1: correct!"
+from tfteach.exercises import check, expect, is_number
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+def check_1(names):
+    expect(isinstance(names, (list, tuple)) and len(names) == 3,
+           "answer_1 should be a list of three tensor names")
+    expect(all(isinstance(n, str) for n in names), "use the tensors' .name strings")
+    expect(all(n.endswith(":0") for n in names), "a tensor's name ends with its output index, :0")
+    x_name, y_name, total_name = names
+    expect(x_name.startswith("inputs/") and x_name.count("/") == 1,
+           "create x directly inside tf.name_scope('inputs')")
+    expect(y_name.startswith("inputs/more/"), "open scope 'more' inside scope 'inputs' for y")
+    expect("/" not in total_name, "create total outside both scopes")
+    expect(list(names) == ["inputs/x:0", "inputs/more/y:0", "total:0"],
+           "were the graph and the names fresh? Build in a new tf.Graph()")
+
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
 # **Exercise 2.** What name does the third `relu` scope get when `relu(X)` is called three times?
 # Put it (without a trailing `/`) in `answer_2`.
 
 # %% id=ex2
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
 def check_2(name):
+    expect(isinstance(name, str), "answer_2 should be a string (a scope name)")
+    expect(not name.endswith("/"), "leave out the trailing /")
     g = tf.Graph()
     with g.as_default():
         Xp = tf.placeholder(tf.float32, shape=(None, 3))
         outs = [relu(Xp) for _ in range(3)]
-    assert outs[2].op.name.rsplit("/", 1)[0] == name, "scopes are numbered like op names"
-    return "Exercise 2: correct!"
+    expect(outs[2].op.name.rsplit("/", 1)[0] == name, "scopes are numbered like op names: the "
+                                                      "first has no number")
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
@@ -269,6 +287,6 @@ with tf.Graph().as_default():
             y = tf.constant(2, name="y")
     total = tf.add(x, y, name="total")
     answer_1 = [x.name, y.name, total.name]
-print(check_1(answer_1))
+print(check(1, check_1, answer_1))
 answer_2 = "relu_2"
-print(check_2(answer_2))
+print(check(2, check_2, answer_2))

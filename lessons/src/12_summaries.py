@@ -291,14 +291,17 @@ plot
 # second graph, where `mse` lives in the `loss` scope? Put it in `answer_1`.
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
-def check_1(name):
-    assert name == mse_summary.name, "the op `mse` is now `loss/mse`: no clash at the top level"
-    return "Exercise 1: correct!"
+from tfteach.exercises import check, expect, is_number
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+def check_1(name):
+    expect(isinstance(name, str), "answer_1 should be a string (a tensor's name)")
+    expect(name.endswith(":0"), "a tensor's name ends with its output index, :0")
+    expect(name == mse_summary.name, "the op `mse` is now `loss/mse`: no clash at the top level")
+
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
 # **Exercise 2.** Feed the live plot directly: make a `LivePlot()` called `my_plot` and add the
@@ -306,24 +309,25 @@ print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
 # `my_plot.add_scalar(tag, value, step)`.
 
 # %% id=ex2
-my_plot = None
+my_plot = ...
 
 # %% id=ex2-check
 def check_2(p):
+    expect(isinstance(p, LivePlot), "my_plot should be a LivePlot()")
+    expect("decay" in p.data, "add the values under the tag 'decay'")
     points = p.data["decay"]
-    assert [s for s, _ in points] == list(range(10))
-    assert abs(points[-1][1] - 0.1) < 1e-9
-    return "Exercise 2: correct!"
+    expect([s for s, _ in points] == list(range(10)), "add one value per step, steps 0 to 9")
+    expect(all(abs(v - 1 / (s + 1)) < 1e-9 for s, v in points), "the value at step s is 1 / (s + 1)")
 
-print(check_2(my_plot) if my_plot is not None else "Exercise 2: not done yet")
+print(check(2, check_2, my_plot))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
 
 # %% id=solutions-code
 answer_1 = "MSE:0"
-print(check_1(answer_1))
+print(check(1, check_1, answer_1))
 my_plot = LivePlot()
 for step in range(10):
     my_plot.add_scalar("decay", 1 / (step + 1), step)
-print(check_2(my_plot))
+print(check(2, check_2, my_plot))

@@ -174,14 +174,17 @@ print(sorted({v.name for v in tf.global_variables() if "threshold" in v.name}))
 # of global variable names in `answer_1`.
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
-def check_1(names):
-    assert list(names) == ["dense/w:0"], "two calls, one shared variable: got %s" % (names,)
-    return "Exercise 1: correct!"
+from tfteach.exercises import check, expect, is_number
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+def check_1(names):
+    expect(isinstance(names, (list, tuple)), "answer_1 should be a list of variable names")
+    expect(len(names) == 1, "two calls with reuse=tf.AUTO_REUSE share one variable: got %d" % len(names))
+    expect(list(names) == ["dense/w:0"], "use the variables' .name, in a fresh graph")
+
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
 # **Exercise 2.** Which exception class does `tf.get_variable("nope", shape=())` raise inside
@@ -189,20 +192,22 @@ print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
 # `answer_2`.
 
 # %% id=ex2
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
 def check_2(cls):
+    expect(isinstance(cls, type) and issubclass(cls, BaseException),
+           "answer_2 should be an exception class (the class, not a string or an instance)")
     with tf.Graph().as_default():
         try:
             with tf.variable_scope("s", reuse=True):
                 tf.get_variable("nope", shape=())
         except Exception as err:
-            assert type(err) is cls, "it was %s" % type(err).__name__
-            return "Exercise 2: correct!"
-    raise AssertionError("no error?")
+            expect(type(err) is cls, "run it and read the error's class in the traceback")
+            return None
+    raise AssertionError("get_variable raised nothing: the check cannot verify")
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
@@ -219,6 +224,6 @@ with tf.Graph().as_default():
     dense(inp, 2)
     dense(inp, 2)
     answer_1 = [v.name for v in tf.global_variables()]
-print(check_1(answer_1))
+print(check(1, check_1, answer_1))
 answer_2 = ValueError
-print(check_2(answer_2))
+print(check(2, check_2, answer_2))

@@ -177,31 +177,37 @@ with tf.Graph().as_default():
 # in `answer_1`.
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
-def check_1(value):
-    assert value == 5, "restored value should be 5, got %r" % (value,)
-    assert tf.train.latest_checkpoint(TMP + "/ex1") is not None, "save to TMP/ex1"
-    return "Exercise 1: correct!"
+from tfteach.exercises import check, expect, is_number
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+def check_1(value):
+    expect(is_number(value), "answer_1 should be the restored value")
+    expect(tf.train.latest_checkpoint(TMP + "/ex1") is not None,
+           "save the checkpoint to TMP + '/ex1/counter.ckpt'")
+    reader = tf.train.load_checkpoint(tf.train.latest_checkpoint(TMP + "/ex1"))
+    expect(reader.has_tensor("counter"), "name the variable `counter`")
+    expect(int(reader.get_tensor("counter")) == 5, "add 5 to the counter before saving it")
+    expect(value == 5, "answer_1 should be the value read back by restore")
+
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
 # **Exercise 2.** In section 4, which step numbers still have checkpoints on disk? Put them in a
 # list `answer_2`.
 
 # %% id=ex2
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
 def check_2(steps):
+    expect(isinstance(steps, (list, tuple)), "answer_2 should be a list of step numbers")
     on_disk = sorted(int(f.split("-")[1].split(".")[0]) for f in os.listdir(TMP + "/steps")
                      if f.endswith(".index"))
-    assert sorted(steps) == on_disk, "max_to_keep=2 keeps the newest two"
-    return "Exercise 2: correct!"
+    expect(sorted(steps) == on_disk, "max_to_keep=2 keeps the newest two")
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
@@ -218,6 +224,6 @@ with tf.Graph().as_default():
     with tf.Session() as sess:
         saver.restore(sess, path)
         answer_1 = sess.run(counter)
-print(check_1(answer_1))
+print(check(1, check_1, answer_1))
 answer_2 = [1, 2]
-print(check_2(answer_2))
+print(check(2, check_2, answer_2))

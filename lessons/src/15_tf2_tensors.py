@@ -169,28 +169,33 @@ print(add_fn(a, b).numpy())
 # first two rows (a `2 × 2` tensor). Store the NumPy array in `answer_1`.
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
-def check_1(arr):
-    assert np.array_equal(arr, [[2, 3], [6, 7]]), arr
-    return "Exercise 1: correct!"
+from tfteach.exercises import check, expect, is_number
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+def check_1(arr):
+    expect(isinstance(arr, np.ndarray), "answer_1 should be a NumPy array: call .numpy() on your slice")
+    expect(arr.shape == (2, 2), "the slice should be 2 x 2, got shape %s" % (arr.shape,))
+    m = tf.reshape(tf.range(12), [3, 4])
+    expect(np.array_equal(arr, m[:2, 2:].numpy()), "take rows 0-1 and the last two columns")
+
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
 # **Exercise 2.** Compute the mean of `tf.constant([1, 2])` as a **float** (1.5). `tf.reduce_mean`
 # of an integer tensor stays an integer (try it!), so cast first. Store the float in `answer_2`.
 
 # %% id=ex2
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
 def check_2(value):
-    assert value == 1.5, "got %r: did the integer mean truncate?" % (value,)
-    return "Exercise 2: correct!"
+    expect(is_number(value) or isinstance(value, tf.Tensor),
+           "answer_2 should be a number")
+    expect(float(value) == 1.5, "did the integer mean truncate? Cast to float before reducing")
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
@@ -198,7 +203,7 @@ print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
 # %% id=solutions-code
 m = tf.reshape(tf.range(12), [3, 4])
 answer_1 = m[:2, -2:].numpy()
-print(check_1(answer_1))
+print(check(1, check_1, answer_1))
 print("integer mean:", tf.reduce_mean(tf.constant([1, 2])).numpy())
 answer_2 = float(tf.reduce_mean(tf.cast(tf.constant([1, 2]), tf.float32)).numpy())
-print(check_2(answer_2))
+print(check(2, check_2, answer_2))

@@ -179,23 +179,27 @@ plt.show()
 # `cos(x)·x + sin(x)`.)
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
-def check_1(value):
-    expected = np.cos(1.0) * 1.0 + np.sin(1.0)
-    assert abs(value - expected) < 1e-5, "expected %.5f, got %r" % (expected, value)
-    return "Exercise 1: correct!"
+from tfteach.exercises import check, expect, is_number
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+def check_1(value):
+    expect(is_number(value), "answer_1 should be a Python float")
+    x = tf.Variable(1.0)
+    with tf.GradientTape() as t:
+        z = tf.sin(x) * x
+    expect(abs(value - float(t.gradient(z, x))) < 1e-5,
+           "the product rule gives two terms: cos(x)·x + sin(x), at x = 1")
+
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
 # **Exercise 2.** `v = tf.Variable(3.0, trainable=False)`. Without calling `watch`, what does
-# `tape.gradient(v * v, v)` return? Put the result in `answer_2` (`None` is a valid answer; use
-# the string `"none"` for it).
+# `tape.gradient(v * v, v)` return? Put the result in `answer_2` (`None` is a valid answer).
 
 # %% id=ex2
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
 def check_2(guess):
@@ -203,10 +207,10 @@ def check_2(guess):
     with tf.GradientTape() as t:
         out = v * v
     actual = t.gradient(out, v)
-    assert guess == ("none" if actual is None else float(actual)), "non-trainable means..."
-    return "Exercise 2: correct!"
+    expect(guess is actual or (actual is not None and guess == float(actual)),
+           "a tape watches trainable variables by itself; is v trainable?")
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
@@ -216,6 +220,6 @@ x = tf.Variable(1.0)
 with tf.GradientTape() as t:
     z = tf.sin(x) * x
 answer_1 = float(t.gradient(z, x))
-print(check_1(answer_1))
-answer_2 = "none"
-print(check_2(answer_2))
+print(check(1, check_1, answer_1))
+answer_2 = None
+print(check(2, check_2, answer_2))

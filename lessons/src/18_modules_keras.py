@@ -192,14 +192,17 @@ assert same, "the restored model should reproduce the saved one"
 # `tf.constant([[1.0, 2.0, 3.0]])` and store its number of trainable parameters in `answer_1`.
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
-def check_1(n):
-    assert n == 3 * 16 + 16 + 16 * 32 + 32, "got %r" % (n,)
-    return "Exercise 1: correct!"
+from tfteach.exercises import check, expect, is_number
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+def check_1(n):
+    expect(is_number(n), "answer_1 should be a number (a parameter count)")
+    expect(n == 3 * 16 + 16 + 16 * 32 + 32, "count each layer's kernel and bias: inputs × units "
+                                            "+ units")
+
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
 # **Exercise 2.** Write a `tf.Module` called `Scale` with one trainable variable `factor`
@@ -207,16 +210,16 @@ print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
 # `answer_2`.
 
 # %% id=ex2
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
 def check_2(module):
-    assert isinstance(module, tf.Module)
-    assert len(module.trainable_variables) == 1
-    assert float(module(tf.constant(3.0))) == 6.0
-    return "Exercise 2: correct!"
+    expect(isinstance(module, tf.Module), "answer_2 should be an instance of your tf.Module")
+    expect(len(module.trainable_variables) == 1, "give the module exactly one trainable variable")
+    expect(float(module.trainable_variables[0].numpy()) == 2.0, "start the factor at 2.0")
+    expect(float(module(tf.constant(3.0))) == 6.0, "__call__ should multiply its input by factor")
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
@@ -235,7 +238,7 @@ class FixedModel(tf.keras.Model):
 fixed = FixedModel()
 fixed(tf.constant([[1.0, 2.0, 3.0]]))
 answer_1 = int(np.sum([tf.size(v).numpy() for v in fixed.trainable_variables]))
-print(check_1(answer_1))
+print(check(1, check_1, answer_1))
 
 class Scale(tf.Module):
     def __init__(self, name=None):
@@ -246,4 +249,4 @@ class Scale(tf.Module):
         return self.factor * x
 
 answer_2 = Scale()
-print(check_2(answer_2))
+print(check(2, check_2, answer_2))

@@ -23,14 +23,19 @@ np.random.seed(0)
 
 # %% [markdown] id=gone-intro
 # The original notes were written against TensorFlow 1.x and used `tf.contrib.learn` to download
-# MNIST, `tf.train.AdamOptimizer` and `tf.losses.sparse_softmax_cross_entropy`. None of these
-# exist in TensorFlow 2:
+# MNIST, `tf.train.AdamOptimizer` and `tf.losses.sparse_softmax_cross_entropy`. `tf.contrib` is
+# gone from TensorFlow 2; the optimizer and the loss left the top-level namespace but still live
+# under `tf.compat.v1`, for TF1 code that has not been ported. New code uses their Keras
+# counterparts, as below:
 
 # %% id=gone
 print("tf.contrib:", hasattr(tf, "contrib"))
 print("tf.train.AdamOptimizer:", hasattr(tf.train, "AdamOptimizer"))
 print("tf.losses.sparse_softmax_cross_entropy:",
       hasattr(getattr(tf, "losses", None), "sparse_softmax_cross_entropy"))
+print("tf.compat.v1.train.AdamOptimizer:", hasattr(tf.compat.v1.train, "AdamOptimizer"))
+print("tf.compat.v1.losses.sparse_softmax_cross_entropy:",
+      hasattr(tf.compat.v1.losses, "sparse_softmax_cross_entropy"))
 
 # %% [markdown] id=loader-intro
 # ## 1. The data
@@ -210,10 +215,18 @@ y_pred = model.predict(data_loader.eval_data).numpy()
 cnn_accuracy = sum(y_pred == data_loader.eval_labels) / num_eval_samples
 print("test accuracy: %.2f" % cnn_accuracy)
 
+# %% id=cnn-params
+cnn_params = sum(int(np.prod(v.shape)) for v in model.trainable_variables)
+print("CNN trainable parameters:", cnn_params)
+
 # %% [markdown] id=cnn-note
-# Trained fully, the CNN beats the MLP clearly (about 99% against 95% on full MNIST): it reuses
-# each filter at every position, so it needs fewer parameters per useful feature, and it knows
-# that neighbouring pixels belong together. Adding `Dropout` to fight over-fitting helps further.
+# Trained fully on all 60 000 MNIST images, both do well: an MLP like ours reaches about 97-98%
+# test accuracy, the CNN about 99%, i.e. it makes roughly half as many mistakes or fewer. It does
+# *not* win by being smaller: the CNN has about 3.27 million parameters (almost all in `dense1`,
+# 3136 × 1024), the MLP about 79.5 thousand (exercise 1). What helps is how the convolution layers
+# use theirs: each 5 × 5 filter is reused at every position of the image (its 832 and 51 264
+# parameters see every patch), and the layer knows that neighbouring pixels belong together.
+# Adding `Dropout` to fight over-fitting helps further.
 
 # %% [markdown] id=exercises
 # ## Exercises
@@ -223,16 +236,19 @@ print("test accuracy: %.2f" % cnn_accuracy)
 # Store it in `answer_1`.
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
+from tfteach.exercises import check, expect, is_number
+
 def check_1(n):
+    expect(is_number(n), "answer_1 should be a number (a parameter count)")
     mlp = MLP()
     mlp(tf.zeros([1, 784]))
-    assert n == int(sum(np.prod(v.shape) for v in mlp.trainable_variables)), "got %r" % (n,)
-    return "Exercise 1: correct!"
+    expect(n == int(sum(np.prod(v.shape) for v in mlp.trainable_variables)),
+           "count each Dense layer's kernel (inputs × units) and bias (units)")
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
 # **Exercise 2.** Which test images does the CNN get wrong? Build the list of their indices
@@ -240,21 +256,23 @@ print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
 # `answer_2`.
 
 # %% id=ex2
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
 def check_2(n_wrong):
-    assert n_wrong == int(np.sum(y_pred != data_loader.eval_labels)), n_wrong
-    return "Exercise 2: correct! (accuracy %.2f)" % (1 - n_wrong / num_eval_samples)
+    expect(is_number(n_wrong), "answer_2 should be a number (how many are wrong)")
+    expect(n_wrong == int(np.sum(y_pred != data_loader.eval_labels)),
+           "compare y_pred with data_loader.eval_labels element by element and count differences")
+    return "(accuracy %.2f)" % (1 - n_wrong / num_eval_samples)
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
 
 # %% id=solutions-code
 answer_1 = 784 * 100 + 100 + 100 * 10 + 10
-print(check_1(answer_1))
+print(check(1, check_1, answer_1))
 wrong = np.nonzero(y_pred != data_loader.eval_labels)[0]
 answer_2 = len(wrong)
-print(check_2(answer_2))
+print(check(2, check_2, answer_2))

@@ -175,14 +175,18 @@ except AttributeError as err:
 # `answer_1`.
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
-def check_1(arr):
-    assert np.array_equal(np.asarray(arr), tf.one_hot([2, 0], depth=3).numpy())
-    return "Exercise 1: correct!"
+from tfteach.exercises import check, expect, is_number
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+def check_1(arr):
+    arr = np.asarray(arr)
+    expect(arr.shape == (2, 3), "one row per index, one column per class: shape (2, 3)")
+    expect(np.array_equal(arr, tf.one_hot([2, 0], depth=3).numpy()),
+           "each row has a single 1, at the position its index names")
+
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
 # **Exercise 2.** As the temperature goes to 0, sampling becomes `argmax`. For the scores
@@ -190,21 +194,21 @@ print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
 # index of its largest entry in `answer_2`.
 
 # %% id=ex2
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
 def check_2(index):
+    expect(is_number(index), "answer_2 should be an index (a number)")
     p = tf.nn.softmax(tf.constant([[1.0, 2.0, 3.0]]) / 0.01).numpy()[0]
-    assert index == int(np.argmax(p)) and p.max() > 0.999
-    return "Exercise 2: correct!"
+    expect(index == int(np.argmax(p)) and p.max() > 0.999, "which score is the largest?")
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
 
 # %% id=solutions-code
 answer_1 = np.array([[0., 0., 1.], [1., 0., 0.]], dtype=np.float32)
-print(check_1(answer_1))
+print(check(1, check_1, answer_1))
 answer_2 = int(np.argmax(tf.nn.softmax(tf.constant([[1.0, 2.0, 3.0]]) / 0.01).numpy()[0]))
-print(check_2(answer_2))
+print(check(2, check_2, answer_2))

@@ -55,8 +55,9 @@ else:
 # Two options change that: `allow_growth` takes memory only as needed, and
 # `per_process_gpu_memory_fraction` caps the share (0.4 = 40%). In TF1 they live in a
 # `ConfigProto`, passed to `tf.Session(config=...)` or, in TF1's eager mode, to
-# `tf.enable_eager_execution(config=...)`. TF2 has neither at the top level (eager is always on),
-# so the TF1 forms are reached through `tf.compat.v1`, and TF2 has its own switch.
+# `tf.enable_eager_execution(config=...)`. TF2 has neither at the top level (eager execution is
+# on by default; `tf.compat.v1.disable_eager_execution()` switches a whole program back to TF1
+# graphs), so the TF1 forms are reached through `tf.compat.v1`, and TF2 has its own switches.
 
 # %% id=tf2-has-no-configproto
 print("tf.ConfigProto:", hasattr(tf, "ConfigProto"),
@@ -89,6 +90,19 @@ print(config.gpu_options.per_process_gpu_memory_fraction)
 for gpu in gpus:
     tf.config.experimental.set_memory_growth(gpu, True)
 print("memory growth set on", len(gpus), "GPU(s)")
+
+# %% [markdown] id=tf2-memory-limit
+# The TF2 equivalent of a memory cap is a *logical device* with a fixed size, also set before the
+# GPU is first used. It takes megabytes, not a fraction:
+#
+# ```python
+# tf.config.set_logical_device_configuration(
+#     gpus[0], [tf.config.LogicalDeviceConfiguration(memory_limit=2048)])   # at most 2 GiB
+# ```
+#
+# Several `LogicalDeviceConfiguration`s in that list split one physical GPU into several logical
+# ones, a way to try multi-GPU code on a single card. (tfteach does not implement logical
+# devices yet, so this cell is text only; TensorFlow 2.21 has both calls.)
 
 # %% [markdown] id=placement-intro
 # ## 3. Placing operations
@@ -145,6 +159,37 @@ with tf.compat.v1.Session(graph=g, config=config) as sess:
 # 4. workers exchange tensors over the network (gRPC, or RDMA/InfiniBand where the hardware
 #    allows) and run their pieces; the fetched values flow back to the client.
 #
+# The picture, drawn with graphviz from the cell below (`x · w + b` on worker 0, the variables on
+# the parameter server, a send/receive pair on each edge that crosses machines):
+
+# %% id=architecture-draw
+from IPython.display import HTML
+from tfteach.viz import render_svg
+
+cluster = '''digraph cluster {
+  graph [rankdir=LR, compound=true, fontname="Helvetica", fontsize=11, nodesep=0.3, size="9,4"];
+  node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="Helvetica", fontsize=10];
+  edge [fontname="Helvetica", fontsize=8, color="#555555"];
+  client [label="client\\n(your Python program)\\nbuilds the graph, calls run", fillcolor="#fff2cc"];
+  master [label="master\\nprunes, partitions,\\nadds send/recv pairs", fillcolor="#cfe2f3"];
+  subgraph cluster_worker0 { label="worker 0 (/job:worker/task:0)"; style="rounded";
+    x [label="x"]; matmul [label="MatMul"]; add [label="Add"]; s [label="s", shape=cylinder, fillcolor="#d9ead3"];
+    recv_w [label="Recv w"]; recv_b [label="Recv b"]; }
+  subgraph cluster_ps { label="parameter server (/job:ps/task:0)"; style="rounded";
+    w [label="w", shape=cylinder, fillcolor="#d9ead3"]; b [label="b", shape=cylinder, fillcolor="#d9ead3"];
+    send_w [label="Send w"]; send_b [label="Send b"]; }
+  client -> master [label="graph + fetches"];
+  master -> x [lhead=cluster_worker0, label="piece 1"];
+  master -> w [lhead=cluster_ps, label="piece 2"];
+  w -> send_w; b -> send_b;
+  send_w -> recv_w [label="gRPC / RDMA", style=dashed];
+  send_b -> recv_b [label="gRPC / RDMA", style=dashed];
+  x -> matmul; recv_w -> matmul; matmul -> add; recv_b -> add; add -> s;
+  s -> client [label="fetched values", style=dotted, constraint=false];
+}'''
+HTML(render_svg(cluster))
+
+# %% [markdown] id=architecture-local
 # tfteach keeps all of this in one process: the `Session` plays client and master (pruning,
 # placement, cached plans), the executor plays the worker, and a tensor is copied only where an
 # edge crosses from one device to another.
@@ -156,30 +201,43 @@ with tf.compat.v1.Session(graph=g, config=config) as sess:
 # on demand **and** never take more than a quarter of the GPU. Store it in `answer_1`.
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
-def check_1(cfg):
-    assert cfg.gpu_options.allow_growth is True
-    assert abs(cfg.gpu_options.per_process_gpu_memory_fraction - 0.25) < 1e-9
-    return "Exercise 1: correct!"
+from tfteach.exercises import check, expect, is_number
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+def check_1(cfg):
+    expect(isinstance(cfg, tf.compat.v1.ConfigProto), "answer_1 should be a tf.compat.v1.ConfigProto")
+    expect(cfg.gpu_options.allow_growth is True, "set gpu_options.allow_growth")
+    expect(abs(cfg.gpu_options.per_process_gpu_memory_fraction - 0.25) < 1e-9,
+           "cap the share with gpu_options.per_process_gpu_memory_fraction (a quarter)")
+
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
-# **Exercise 2.** Compute `tf.reduce_sum(tf.ones([1000]))` with the operation pinned to the CPU
-# and store the result tensor in `answer_2`.
+# **Exercise 2.** Write a function `sum_on_cpu()` that returns `tf.reduce_sum(tf.ones([1000]))`
+# with the operation pinned to the CPU, and store the *function* in `answer_2`. (The check traces
+# it: on a machine without a GPU, a result computed under `tf.device('/GPU:0')` still lands on
+# the CPU, so only the request recorded in the graph tells the two apart.)
 
 # %% id=ex2
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
-def check_2(t):
-    assert t.device.endswith("CPU:0"), t.device
-    assert float(t) == 1000.0
-    return "Exercise 2: correct!"
+def check_2(fn):
+    expect(callable(fn), "answer_2 should be a function (def sum_on_cpu(): ...), not a tensor")
+    # soft placement runs a GPU request on the CPU when there is no GPU, so the result's device
+    # cannot tell a CPU pin from a GPU pin here: the traced graph records what was requested
+    graph = tf.function(fn).get_concrete_function().graph
+    sums = [op for op in graph.get_operations() if op.type == "Sum"]
+    expect(sums, "compute the sum with tf.reduce_sum inside the function")
+    expect(all("CPU" in op.device.upper() for op in sums),
+           "create the sum inside a `with tf.device('/CPU:0'):` block")
+    t = fn()
+    expect(isinstance(t, tf.Tensor) and float(t) == 1000.0, "return tf.reduce_sum(tf.ones([1000]))")
+    expect(t.device.endswith("CPU:0"), "the result was not computed on the CPU")
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
@@ -189,7 +247,9 @@ my_config = tf.compat.v1.ConfigProto()
 my_config.gpu_options.allow_growth = True
 my_config.gpu_options.per_process_gpu_memory_fraction = 0.25
 answer_1 = my_config
-print(check_1(answer_1))
-with tf.device('/CPU:0'):
-    answer_2 = tf.reduce_sum(tf.ones([1000]))
-print(check_2(answer_2))
+print(check(1, check_1, answer_1))
+def sum_on_cpu():
+    with tf.device('/CPU:0'):
+        return tf.reduce_sum(tf.ones([1000]))
+answer_2 = sum_on_cpu
+print(check(2, check_2, answer_2))

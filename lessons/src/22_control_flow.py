@@ -109,8 +109,8 @@ tf.reset_default_graph()
 # %% [markdown] id=while-intro
 # ## 5. `tf.while_loop`: repeating at run time
 #
-# Lesson 10 said a graph has no cycles and that a Python loop is *unrolled* into a chain of
-# ops. That fixes the number of repetitions when the graph is built. `tf.while_loop(cond, body,
+# Lesson 10 said ordinary ops cannot form a cycle, so a Python loop is *unrolled* into a chain
+# of ops. That fixes the number of repetitions when the graph is built. `tf.while_loop(cond, body,
 # loop_vars)` instead repeats `body` as long as `cond` holds, with the count known only at run
 # time. Here it computes `base ** n` by repeated multiplication, for an `n` that is fed:
 
@@ -188,17 +188,19 @@ tf.disable_v2_behavior()         # the exercises are TF1 graphs again
 # %% id=ex1
 tf.reset_default_graph()
 z = tf.placeholder(tf.float32, shape=[], name="z")
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
-def check_1(t):
-    assert t.op.type == "Merge", "use tf.cond: its result comes out of a Merge op"
-    with tf.Session() as s:
-        assert abs(s.run(t, {z: 5.0}) - 5.0) < 1e-6
-        assert abs(s.run(t, {z: -5.0}) + 0.5) < 1e-6
-    return "Exercise 1: correct!"
+from tfteach.exercises import check, expect, is_number
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+def check_1(t):
+    expect(isinstance(t, tf.Tensor), "answer_1 should be the tensor tf.cond returns, not a number")
+    expect(t.op.type == "Merge", "use tf.cond: its result comes out of a Merge op")
+    with tf.Session() as s:
+        expect(abs(s.run(t, {z: 5.0}) - 5.0) < 1e-6, "for z > 0 the result should be z itself")
+        expect(abs(s.run(t, {z: -5.0}) + 0.5) < 1e-6, "for z <= 0 the result should be 0.1 * z")
+
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
 # **Exercise 2.** With `tf.while_loop`, compute the sum `1 + 2 + ... + m` for the placeholder
@@ -206,24 +208,26 @@ print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
 
 # %% id=ex2
 m = tf.placeholder(tf.int32, shape=[], name="m")
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
 def check_2(t):
-    assert any(op.type == "LoopCond" for op in t.graph.get_operations()), "use tf.while_loop"
+    expect(isinstance(t, tf.Tensor), "answer_2 should be the sum tensor, not a number")
+    expect(any(op.type == "LoopCond" for op in t.graph.get_operations()), "use tf.while_loop")
+    expect(t.dtype == tf.int32, "keep the sum an int32 scalar")
     with tf.Session() as s:
         for mv in [0, 1, 10, 100]:
-            assert s.run(t, {m: mv}) == mv * (mv + 1) // 2, f"wrong sum for m = {mv}"
-    return "Exercise 2: correct!"
+            expect(s.run(t, {m: mv}) == mv * (mv + 1) // 2, f"wrong sum for m = {mv}: does the "
+                                                             "loop stop after adding m?")
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
 
 # %% id=solutions-code
 answer_1 = tf.cond(z > 0, lambda: z * 1.0, lambda: 0.1 * z)
-print(check_1(answer_1))
+print(check(1, check_1, answer_1))
 _, answer_2 = tf.while_loop(lambda k, total: k <= m, lambda k, total: (k + 1, total + k),
                             [tf.constant(1), tf.constant(0)])
-print(check_2(answer_2))
+print(check(2, check_2, answer_2))

@@ -12,7 +12,8 @@ Layout rules:
   (`expand=["scope", ...]` or `expand=True` for everything); `collapse=[...]` folds scopes
   explicitly, `group_variables=True` folds every variable's group into one node;
 - ops under a `gradients/` scope are filled orange, their cluster dashed orange;
-- data edges are labelled `dtype shape`, reference edges are brown, control edges dashed.
+- data edges are labelled `dtype shape`, reference edges are brown, control edges dashed;
+- `notes={op_name: text}` adds a line of text to an op's box (values and gradients, say).
 """
 import html
 
@@ -32,11 +33,11 @@ TRAIN_PREFIXES = ("Apply", "ResourceApply")
 class DotOptions:
     __slots__ = ("rankdir", "collapse_over", "expand", "collapse", "group_variables",
                  "show_shapes", "highlight", "done", "pending", "timings", "title",
-                 "max_nodes", "visible")
+                 "max_nodes", "visible", "notes")
 
     def __init__(self, rankdir="LR", collapse_over=25, expand=(), collapse=(),
                  group_variables=False, show_shapes=True, highlight=(), done=(), pending=(),
-                 timings=None, title=None, max_nodes=300):
+                 timings=None, title=None, max_nodes=300, notes=None):
         rankdir = rankdir.upper()
         if rankdir not in ("LR", "TB", "RL", "BT"):
             raise ValueError(f"rankdir must be 'LR' or 'TB' (or 'RL', 'BT'), not {rankdir!r}")
@@ -53,6 +54,8 @@ class DotOptions:
         self.title = title
         self.max_nodes = max_nodes
         self.visible = 0          # boxes drawn, set by to_dot
+        # a line of text under an op's type (micrograd-style "value 19 · grad 1"), by op name
+        self.notes = {_strip(getattr(k, "name", k)): str(v) for k, v in (notes or {}).items()}
 
 
 def _strip(s):
@@ -208,6 +211,10 @@ def to_dot(obj, **options):
             attrs["style"] = "rounded,filled,dashed"
         short = n.name.rsplit("/", 1)[-1]
         label = f"<b>{_h(short)}</b><br/><font point-size=\"8\">{_h(t)}</font>"
+        note = opts.notes.get(n.name)
+        if note is not None:
+            label += f"<br/><font point-size=\"8\" color=\"#1f4e79\">{_h(note)}</font>"
+            classes.append("noted")
         secs = opts.timings.get(n.name)
         if secs is not None:
             label += f"<br/><font point-size=\"8\">{_h(format_seconds(secs))}</font>"

@@ -151,7 +151,7 @@ def _graphdef_views(path):
                 enum = attr[key][1]
                 try:
                     d = _dt.as_dtype(enum)
-                    dtype = d._as_ref().name if node["op"] in VARIABLE_TYPES else d.name
+                    dtype = d._as_ref.name if node["op"] in VARIABLE_TYPES else d.name
                 except (TypeError, ValueError, KeyError):
                     dtype = str(enum)
                 break

@@ -146,7 +146,7 @@ def draw(obj, **options):
 
     Options: rankdir="LR"|"TB", collapse_over=25, expand=[scopes] or True, collapse=[scopes],
     group_variables=False, show_shapes=True, highlight=[ops], timings=RunMetadata|dict,
-    title=str, max_nodes=300 (fold scopes further past this many boxes; refuse to lay out
-    more; None: no limit).
+    title=str, notes={op: text} (a line under the op's type), max_nodes=300 (fold scopes
+    further past this many boxes; refuse to lay out more; None: no limit).
     """
     return Drawing(obj, **options)
