@@ -254,18 +254,22 @@ except TypeError as err:
 # graph must contain a loop, not an unrolled copy. Store the function in `answer_1`.
 
 # %% id=ex1
-answer_1 = None
+answer_1 = ...
 
 # %% id=ex1-check
+from tfteach.exercises import check, expect
+
 def check_1(fn):
+    expect(hasattr(fn, "get_concrete_function"),
+           "answer_1 should be your tf.function, not a number or a tensor")
     for n, want in ((0, 0), (7, 7), (1234, 10), (99999, 45)):
-        assert int(fn(tf.constant(n))) == want, f"digit_sum({n}) should be {want}"
+        expect(int(fn(tf.constant(n))) == want,
+               "the sum of the digits is wrong for some inputs: check the loop's update")
     types = {op.type for op in
              fn.get_concrete_function(tf.TensorSpec([], tf.int32)).graph.get_operations()}
-    assert "LoopCond" in types, "the while loop should be a graph loop"
-    return "Exercise 1: correct!"
+    expect("LoopCond" in types, "the loop should be a graph loop: let the `while` test a tensor")
 
-print(check_1(answer_1) if answer_1 is not None else "Exercise 1: not done yet")
+print(check(1, check_1, answer_1))
 
 # %% [markdown] id=ex2-intro
 # **Exercise 2.** `clip` below fails to trace: `out` is set in one branch only. Fix it (keep
@@ -280,18 +284,20 @@ def clip(x):
     return out
 
 
-answer_2 = None
+answer_2 = ...
 
 # %% id=ex2-check
 def check_2(fn):
+    expect(hasattr(fn, "get_concrete_function"),
+           "answer_2 should be your fixed tf.function, not a number or a tensor")
     for v, want in ((0.5, 0.5), (1.0, 1.0), (3.0, 1.0)):
-        assert abs(float(fn(tf.constant(v))) - want) < 1e-6, f"clip({v}) should be {want}"
+        expect(abs(float(fn(tf.constant(v))) - want) < 1e-6,
+               "some inputs give a wrong result: both branches must set `out`")
     types = {op.type for op in
              fn.get_concrete_function(tf.TensorSpec([], tf.float32)).graph.get_operations()}
-    assert "Merge" in types, "keep the tensor `if`: it becomes a cond"
-    return "Exercise 2: correct!"
+    expect("Merge" in types, "keep the tensor `if`: it becomes a cond")
 
-print(check_2(answer_2) if answer_2 is not None else "Exercise 2: not done yet")
+print(check(2, check_2, answer_2))
 
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
