@@ -177,13 +177,39 @@ def test_test_lessons_without_pytest_says_what_to_install(monkeypatch, capsys):
     assert "pytest and nbval" in err and "pip install 'tfteach[lessons]'" in err
 
 
+def _binder_tool():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("binder_requirements",
+                                                  ROOT / "tools" / "binder_requirements.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _names(requirements):
+    return {re.match(r"[A-Za-z0-9_.\-]+", r).group(0).lower() for r in requirements}
+
+
 def test_lessons_extra_can_run_test_lessons():
-    """`tfteach test-lessons` works after the lessons install: the extra carries its tools."""
+    """`tfteach test-lessons` works after the lessons install: the extra carries its tools,
+    and the NumPy whose reprs the stored outputs show."""
+    tool = _binder_tool()
+    lessons = tool.requirements()
+    assert {"pytest", "nbval", "numpy", "h5py", "graphviz", "jupyterlab"} <= _names(lessons)
+    assert "numpy>=2.0,<2.5" in lessons
+
+
+def test_binder_requirements_are_generated_and_current(monkeypatch):
+    tool = _binder_tool()
+    assert tool.main(["--check"]) == 0, "run python3 tools/binder_requirements.py"
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    lessons = re.search(r"^lessons = \[(.*)\]$", text, re.M).group(1)
-    names = {re.match(r"[A-Za-z0-9_.\-\[\],]+?(?=[<>=!\[]|$)", item.strip().strip('"')).group(0)
-             for item in lessons.split('", "')}
-    assert {"pytest", "nbval"} <= names, names
+    expected = tool.requirements(text)
+    monkeypatch.setitem(sys.modules, "tomllib", None)    # Python 3.10: the fallback parser
+    assert tool.requirements(text) == expected
+    assert (ROOT / "binder" / "runtime.txt").read_text().strip().startswith("python-3.")
+    post = (ROOT / "binder" / "postBuild").read_text(encoding="utf-8")
+    assert "|| true" not in post and "set -euo pipefail" in post
+    assert "jupyter trust" in post
 
 
 def test_console_script_declared():
