@@ -8,7 +8,8 @@ Reports the best and median per-call microseconds over repeats of 10k calls, for
     python3 bench/eager_latency.py --impl tfteach   # one implementation, one JSON line
 
 TensorFlow runs in its own interpreter (`--tf-python`: a Python with tensorflow-cpu 2.21,
-default $TF_PYTHON, else /work/tfenv/bin/python) with this script and `--impl tensorflow`; it is a point of comparison, never a dependency.
+default $TF_PYTHON, else /work/tfenv/bin/python) with this script and `--impl tensorflow`; it
+is a point of comparison, never a dependency.
 """
 import argparse
 import json

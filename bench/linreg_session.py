@@ -8,7 +8,8 @@ Reports the loop's total seconds (best of 3). The bar: tfteach <= 1/3 of TensorF
     python3 bench/linreg_session.py --impl tfteach   # one implementation, one JSON line
 
 TensorFlow runs in its own interpreter (`--tf-python`: a Python with tensorflow-cpu 2.21,
-default $TF_PYTHON, else /work/tfenv/bin/python) with the same script and `--impl tensorflow`; it is only a point of comparison, never a dependency.
+default $TF_PYTHON, else /work/tfenv/bin/python) with the same script and `--impl tensorflow`;
+it is only a point of comparison, never a dependency.
 """
 import argparse
 import json
