@@ -212,6 +212,21 @@ def test_binder_requirements_are_generated_and_current(monkeypatch):
     assert "jupyter trust" in post
 
 
+def test_binder_link_is_built_from_the_remote():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("binder_link", ROOT / "tools" / "binder_link.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    for url in ("https://github.com/ada/tfteach.git", "git@github.com:ada/tfteach.git",
+                "https://github.com/ada/tfteach", "ssh://git@github.com/ada/tfteach.git\n"):
+        assert tool.github_repo(url) == "ada/tfteach", url
+    assert tool.github_repo("https://gitlab.com/ada/tfteach.git") is None
+    assert tool.launch_url("ada/tfteach") == (
+        "https://mybinder.org/v2/gh/ada/tfteach/HEAD?urlpath=lab/tree/lessons/00_index.ipynb")
+    for path in ("README.md", "binder/README.md"):
+        assert "OWNER" not in (ROOT / path).read_text(encoding="utf-8"), path
+
+
 def test_console_script_declared():
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert 'tfteach = "tfteach.cli:main"' in text
