@@ -90,11 +90,14 @@ def run_with_progress(request):
         timer = threading.Timer(timeout, proc.kill)
         timer.start()
         lines = []
+        shown = -10
         try:
             for line in proc.stdout:
                 lines.append(line)
                 m = re.search(r"\[\s*(\d+)%\]\s*$", line)
-                if m:
+                # with -v every test ends a line: show every tenth of the way
+                if m and int(m.group(1)) >= shown + 10:
+                    shown = int(m.group(1)) // 10 * 10
                     show("[%s] %s%% after %.0f s" % (label, m.group(1), time.monotonic() - start))
             code = proc.wait()
         finally:

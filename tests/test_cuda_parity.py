@@ -23,7 +23,7 @@ def test_every_gpu_kernel_matches_its_cpu_kernel_in_the_simulator(run_with_progr
     env.pop("CUDA_VISIBLE_DEVICES", None)
     env.pop("TFTEACH_CUDA_REAL", None)
     code, out = run_with_progress(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore",
+        [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "-W", "ignore",
          "tests/test_cuda_sim.py"], "CUDA simulator walk", cwd=ROOT, env=env, timeout=600)
     tail = out[-8000:]
     assert code == 0, tail

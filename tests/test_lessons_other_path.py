@@ -55,7 +55,7 @@ def other_path_env(environ=os.environ):
 def test_lessons_hold_on_another_kernel_path(run_with_progress):
     notebooks = sorted(LESSONS.glob("[0-9][0-9]_*.ipynb"))
     assert len(notebooks) >= 20
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval",
+    cmd = [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "--nbval",
            "--nbval-current-env", "--nbval-sanitize-with", str(LESSONS / "nbval_sanitize.cfg"),
            ] + [str(p) for p in notebooks]
     code, out = run_with_progress(cmd, "lessons on another kernel path", env=other_path_env(),
