@@ -97,7 +97,7 @@ def copy_lessons(src, dest, update=False, out=print):
         out("tfteach: copied %d file(s) into %s" % (len(copied), dest))
     if kept:
         out("tfteach: kept your edited copies of %s (run with --update to refresh them; "
-            "your version is then saved as NAME.bak-N)" % ", ".join(kept))
+            "your version is then saved as NAME.bak-N.ipynb)" % ", ".join(kept))
     if backed_up:
         out("tfteach: your previous versions were saved as %s" % ", ".join(backed_up))
     trust_lessons(src, dest, out=out)
@@ -239,7 +239,8 @@ def build_parser():
                         "this machine; default: localhost only)")
     p.add_argument("--port", type=int, default=None, help="port for JupyterLab")
     p.add_argument("--update", action="store_true",
-                   help="replace edited copies with the shipped lessons (old copies kept as .bak-N)")
+                   help="replace edited copies with the shipped lessons (old copies kept as "
+                        "NAME.bak-N.ipynb)")
     p.add_argument("--dry-run", action="store_true",
                    help="copy the lessons and print the Jupyter command instead of running it")
     t = sub.add_parser("test-lessons", help="run the lessons top to bottom under pytest --nbval")
