@@ -100,7 +100,7 @@ def copy_lessons(src, dest, update=False, out=print):
             "your version is then saved as NAME.bak-N.ipynb)" % ", ".join(kept))
     if backed_up:
         out("tfteach: your previous versions were saved as %s" % ", ".join(backed_up))
-    trust_lessons(src, dest, out=out)
+    trust_lessons(src, dest)
     return copied, kept, backed_up
 
 
@@ -115,7 +115,7 @@ def backup_name(target):
         n += 1
 
 
-def trust_lessons(src, dest, out=print):
+def trust_lessons(src, dest):
     """Sign every notebook in `dest` that is the shipped lesson unchanged, with the user's
     Jupyter secret (what `jupyter trust` does). Jupyter shows HTML, SVG and widget outputs of
     an unsigned notebook as text until it is re-run; the shipped outputs are ours, and the
