@@ -42,7 +42,10 @@ def other_path_env(environ=os.environ):
     if "avx512f" in flags:
         # another x86 generation's kernels: what a laptop or an older server runs
         env["OPENBLAS_CORETYPE"] = "Haswell"
-        env["NPY_DISABLE_CPU_FEATURES"] = "X86_V4 AVX512_ICL AVX512_SPR"
+        # NumPy >= 2.4 names its AVX-512 loops X86_V4/AVX512_*, older ones AVX512F/AVX512_*;
+        # a name a version does not dispatch on is ignored (an ImportWarning, hidden by default)
+        env["NPY_DISABLE_CPU_FEATURES"] = ("X86_V4 AVX512F AVX512CD AVX512_SKX AVX512_CLX "
+                                           "AVX512_CNL AVX512_ICL AVX512_SPR")
     elif "avx2" in flags:
         env["OPENBLAS_CORETYPE"] = "Sandybridge"
     # numba keeps kernels compiled for `generic` beside the host ones (its cache index is
