@@ -71,7 +71,8 @@ def main(argv=None):
     if "--check" in argv:
         current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
         if current != text:
-            print("binder/requirements.txt is out of date: run python3 tools/binder_requirements.py")
+            print("binder/requirements.txt is out of date: "
+                  "run python3 tools/binder_requirements.py")
             return 1
         return 0
     TARGET.write_text(text, encoding="utf-8")
