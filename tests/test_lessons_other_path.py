@@ -69,3 +69,39 @@ def test_lessons_hold_on_another_kernel_path(run_with_progress):
                        % (", ".join(failed) or "?", out[-6000:]))
     passed = re.search(r"(\d+) passed", out)
     assert passed and int(passed.group(1)) >= 300, out[-3000:]
+
+
+def test_margin_tool_measures_the_distance_to_a_rounding_tie():
+    """tools/lesson_print_margins.py (how lessons are checked for fragile prints) on code of
+    its own: lesson 09's old `round(mse, 1)` of 2989.64990234375 sat 0.4 float32 ulps from the
+    2989.65 tie; a whole number sits 0.15 (614 ulps) from 2989.5."""
+    import ast
+    import importlib.util
+    import numpy as np
+    spec = importlib.util.spec_from_file_location(
+        "lesson_print_margins", ROOT / "tools" / "lesson_print_margins.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    code = ("mse = np.float32(2989.64990234375)\n"
+            "a = round(float(mse), 1)\n"
+            "b = round(float(mse))\n"
+            "c = '%.1f' % mse\n"
+            "d = '{:.4g} {}'.format(mse, 3)\n"
+            "e = f'{mse:.2f}'\n"
+            "f = np.array([0.5, 1.5], np.float32).round(1)\n"
+            "g = np.array([0.25], np.float32).round(1)\n")
+    tree = tool.Instrument().visit(ast.parse(code))
+    rec = tool.Recorder()
+    rec.where = "cell"
+    ns = {"np": np, "__margins__": rec}
+    exec(compile(ast.fix_missing_locations(tree), "<lesson>", "exec"), ns)
+    assert (ns["a"], ns["b"], ns["c"], ns["d"], ns["e"]) == (2989.6, 2990, "2989.6",
+                                                             "2990 3", "2989.65")
+    ulp = float(np.spacing(np.float32(2989.65)))
+    margins = {line: m for (_, line), (m, _x, _d) in rec.margins.items()}
+    assert margins[2] == margins[4] < 1.0                 # round(x, 1) and %.1f: on the tie
+    assert abs(margins[3] - 0.14990234375 / ulp) < 1e-6   # a whole number: 614 ulps away
+    assert abs(margins[5] - 0.14990234375 / ulp) < 1e-6   # .4g of 2989.65 is a whole number too
+    assert abs(margins[6] - 0.00490234375 / ulp) < 1e-6   # two decimals: 20 ulps from .645
+    assert margins[7] == float("inf")                     # 0.5 and 1.5 print exactly
+    assert margins[8] == 0.0        # 0.25 to one decimal is a tie: one bit more prints 0.3
