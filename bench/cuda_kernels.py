@@ -122,7 +122,7 @@ def elementwise_add(x, y):
 
 
 def bench_matmul(cuda, cp, sizes, repeats):
-    from tfteach.kernels.cuda import _dev, matmul
+    from tfteach.kernels.cuda import _dev, gemm as matmul
     rows = []
     rng = np.random.default_rng(1)
     for n in sizes:
@@ -159,7 +159,7 @@ SEED_CNN_LAYERS = ((28, 1, 32), (14, 32, 64))     # 5x5 SAME: 28x28x1 -> 32, 14x
 
 def bench_conv(cuda, cp, repeats, batch=256, layers=SEED_CNN_LAYERS):
     from tfteach.framework import registry
-    from tfteach.kernels.cuda import matmul
+    from tfteach.kernels.cuda import gemm as matmul
     rows = []
     rng = np.random.default_rng(2)
     attrs = {"strides": [1, 1, 1, 1], "padding": "SAME", "data_format": "NHWC",

@@ -31,7 +31,8 @@ from numba import cuda  # noqa: E402
 from numba.cuda import dispatcher as _dispatcher  # noqa: E402
 from numba.cuda.cudadrv import devicearray  # noqa: E402
 
-from tfteach.runtime import devices, gpu_memory  # noqa: E402
+from tfteach.kernels import gpu_memory  # noqa: E402
+from tfteach.runtime import devices  # noqa: E402
 
 COMPILED = {}     # (kernel name, code, argument types) -> None | error text
 _LAUNCHES = [0]
@@ -107,7 +108,7 @@ def main():
     import test_cuda_sim as T
     from tfteach.framework import registry
     from tfteach.kernels.cuda.elementwise import GpuElementwise, GpuIntOrFloat
-    from tfteach.kernels.cuda import matmul, reduce as red
+    from tfteach.kernels.cuda import gemm as matmul, reduction as red
 
     driver_errors = []
     silent = []

@@ -30,8 +30,11 @@ if _ACTIVE:
     import tfteach.v1 as tf
     from tfteach.framework import registry
     from tfteach.framework.op_def_library import apply_op
-    from tfteach.runtime import gpu_memory
-    import tfteach.kernels.cuda  # noqa: F401
+    from tfteach.kernels import gpu_memory
+    from tfteach.runtime import devices
+    from tfteach.eager import api
+    api.load_all_ops()                  # every op declared, then every family's GPU kernels
+    registry.load_kernels("GPU")
     from tfteach.kernels.cuda.elementwise import GpuElementwise, GpuIntOrFloat
     GPU_OPS = sorted(t for t, d in registry.all_ops().items() if "GPU" in d.kernels)
 else:
@@ -373,7 +376,7 @@ def test_every_gpu_kernel_has_a_case():
 
 # --- kernels at sizes that reach their other code paths -------------------------------------
 def test_fast_matmul_tiles_and_padding():
-    from tfteach.kernels.cuda import _dev, matmul
+    from tfteach.kernels.cuda import _dev, gemm as matmul
     a, b = u((70, 20)), u((33, 20))
     got = matmul.matmul_fast(_dev.dev(a), _dev.dev(b), transpose_b=True,
                              tiles=(64, 64, 16)).copy_to_host()
@@ -381,14 +384,14 @@ def test_fast_matmul_tiles_and_padding():
 
 
 def test_fast_matmul_128_tile_double_buffered():
-    from tfteach.kernels.cuda import _dev, matmul
+    from tfteach.kernels.cuda import _dev, gemm as matmul
     a, b = u((128, 32)), u((32, 128))          # two K-steps: both shared buffers used
     got = matmul.matmul_fast(_dev.dev(a), _dev.dev(b), tiles=(128, 128, 16)).copy_to_host()
     np.testing.assert_allclose(got, a @ b, rtol=1e-5, atol=1e-5)
 
 
 def test_reduction_two_pass_and_all_axes():
-    from tfteach.kernels.cuda import _dev, reduce as r
+    from tfteach.kernels.cuda import _dev, reduction as r
     x = u((3, 700))
     got = r.reduce(_dev.dev(x), [1], r.SUM, False, "Sum").copy_to_host()   # M < 64: 2 passes
     np.testing.assert_allclose(got, x.sum(axis=1), rtol=1e-5, atol=1e-4)
@@ -526,7 +529,7 @@ def test_pool_tracks_device_tensors():
     del a
     gc.collect()
     assert p.bytes_in_use == base and p.peak_bytes_in_use == peak
-    info = gpu_memory.get_memory_info("GPU:0")
+    info = devices.get_memory_info("GPU:0")
     assert info["current"] == base and info["peak"] >= base + 4096
 
 

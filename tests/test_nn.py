@@ -113,7 +113,7 @@ def test_bias_add_and_grad(tf1):
 
 
 def _ref_conv(x, f, stride, pad):
-    from tfteach.ops.nn_ops import conv_padding
+    from tfteach.kernels.shapes import conv_padding
     n, h, w, c = x.shape
     kh, kw, _, o = f.shape
     oh, pt = conv_padding(h, kh, stride, 1, pad)

@@ -232,7 +232,7 @@ def test_reduction_of_unknown_rank_is_scalar(tf1):
 
 def test_parallel_reduction_path(tf1, monkeypatch):
     """The parallel row loop (normally only from 2**24 elements) gives the serial results."""
-    from tfteach.kernels.cpu import reduce as R
+    from tfteach.kernels.cpu import reduction as R
     monkeypatch.setattr(R, "_PARALLEL_MIN", 1000)
     rng = np.random.default_rng(3)
     x = rng.random((40, 300)).astype(np.float32)

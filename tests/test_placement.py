@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from tfteach import errors
-from tfteach.runtime import devices, gpu_memory, placement
+from tfteach.kernels import gpu_memory
+from tfteach.runtime import devices, placement
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NO_GPU = devices.gpu_count() == 0
@@ -75,7 +76,7 @@ def test_no_gpu_devices_listed(tf1):
     assert placement.eager_device_for("MatMul", "/GPU:0") == "CPU"
     assert placement.eager_device_for("MatMul") == "CPU"
     with pytest.raises(ValueError, match="No matching devices found for 'GPU:0'"):
-        gpu_memory.get_memory_info("GPU:0")
+        devices.get_memory_info("GPU:0")
 
 
 def test_parse_device_names():

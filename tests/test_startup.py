@@ -48,45 +48,11 @@ print(json.dumps([first, sorted(k for k in sys.modules if k.startswith("tfteach.
 def test_first_run_loads_only_the_kernels_it_needs():
     _run(_FIRST_RUN)                    # warm numba's on-disk cache
     first, after = _run(_FIRST_RUN)
-    assert first == ["tfteach.kernels.cpu", "tfteach.kernels.cpu._build", "tfteach.kernels.cpu.math"]
-    # a later plan that needs MatMul loads linalg, and still nothing else
+    # the math family's module (and the toolkit it builds on), nothing else
+    assert first == ["tfteach.kernels.cpu", "tfteach.kernels.cpu._build", "tfteach.kernels.cpu.math",
+                     "tfteach.kernels.cpu.reduction"]
+    # a later plan that needs MatMul loads the linalg family, and still nothing else
     assert after == ["tfteach.kernels.cpu", "tfteach.kernels.cpu._build",
                      "tfteach.kernels.cpu.gemm", "tfteach.kernels.cpu.linalg",
-                     "tfteach.kernels.cpu.math", "tfteach.kernels.cpu.threads"]
-
-
-_OWNERS = """import importlib, json
-import tfteach.v1
-from tfteach.framework import registry
-from tfteach.kernels import cpu
-owner = {}
-for mod in cpu.MODULES:                 # the order load_all uses
-    before = {t: o.kernels.get("CPU") for t, o in registry.all_ops().items()}
-    importlib.import_module("tfteach.kernels.cpu." + mod)
-    for t, o in registry.all_ops().items():
-        if o.kernels.get("CPU") is not before.get(t):
-            owner[t] = mod
-print(json.dumps([owner, cpu.KERNEL_MODULES]))
-"""
-
-def test_kernel_index_names_the_module_that_defines_each_kernel():
-    owner, index = _run(_OWNERS)
-    wrong = {t: (m, owner.get(t)) for t, m in index.items() if owner.get(t) != m}
-    assert not wrong, f"KERNEL_MODULES entries not matching the defining module: {wrong}"
-    # an op type missing from the index still runs (its lookup imports every module), but
-    # then a first run pays for all kernels: every kernel must be indexed
-    missing = sorted(t for t, m in owner.items() if t not in index)
-    assert not missing, f"add these op types to tfteach/kernels/cpu/__init__.py: {missing}"
-
-
-def test_unindexed_op_type_falls_back_to_every_module():
-    code = """import json, sys
-import tfteach.v1
-from tfteach.kernels import cpu
-cpu.load_for("NoSuchIndexedOp")
-print(json.dumps(sorted(k[len("tfteach.kernels.cpu."):] for k in sys.modules
-                        if k.startswith("tfteach.kernels.cpu.")
-                        and k[len("tfteach.kernels.cpu."):] not in cpu.HELPERS)))
-"""
-    from tfteach.kernels import cpu
-    assert _run(code) == sorted(cpu.MODULES)
+                     "tfteach.kernels.cpu.math", "tfteach.kernels.cpu.reduction",
+                     "tfteach.kernels.cpu.threads"]

@@ -15,7 +15,7 @@ NOT_IMPLEMENTED = frozenset("""
 AttrValue COMPILER_VERSION CXX11_ABI_FLAG CXX_VERSION ConditionalAccumulator
 ConditionalAccumulatorBase CriticalSection DeviceSpec Event FIFOQueue FixedLenFeature
 FixedLenSequenceFeature FixedLengthRecordReader GIT_VERSION GRAPH_DEF_VERSION
-GRAPH_DEF_VERSION_MIN_CONSUMER GRAPH_DEF_VERSION_MIN_PRODUCER GraphDef HistogramProto
+GRAPH_DEF_VERSION_MIN_CONSUMER GRAPH_DEF_VERSION_MIN_PRODUCER HistogramProto
 IdentityReader IndexedSlices IndexedSlicesSpec LMDBReader LogMessage MONOLITHIC_BUILD
 MetaGraphDef NameAttrList NodeDef NoneTensorSpec OptionalSpec PaddingFIFOQueue PriorityQueue
 QueueBase RaggedTensor RaggedTensorSpec RandomShuffleQueue ReaderBase SessionLog
@@ -39,7 +39,7 @@ fake_quant_with_min_max_vars_per_channel_gradient feature_column fft fft2d fft3d
 fingerprint fixed_size_partitioner flags floor_div   get_session_handle
 get_session_tensor gfile grad_pass_through graph_util guarantee_const hessians
 histogram_fixed_width histogram_fixed_width_bins ifft ifft2d ifft3d ifftnd igamma igammac
-imag import_graph_def invert_permutation io irfftnd is_non_decreasing is_strictly_increasing
+imag invert_permutation irfftnd is_non_decreasing is_strictly_increasing
 lbeta lite load_file_system_library load_library load_op_library lookup make_ndarray
 make_template make_tensor_proto  matching_files  
    matrix_solve_ls matrix_square_root

@@ -40,6 +40,11 @@ def test_graph_explorer_details_and_values(tf1):
     cpu = info["kernels"]["CPU"]
     assert cpu.split(":")[0].endswith("tfteach/kernels/cpu/math.py") and cpu.split(":")[1].isdigit()
     assert "AddV2" in ex.info.value and "model/b/read:0" in ex.info.value
+    # the op's one-line doc, its family and where it is declared and built, from the registry
+    assert info["doc"] == "x + y element-wise, with broadcasting." and info["doc"] in ex.info.value
+    assert info["family"] == "math"
+    assert info["declared"].split(":")[0].endswith("tfteach/ops/math_ops.py")
+    assert info["api"].split(":")[0].endswith("tfteach/ops/math_ops.py")
     assert '<g id="op:model/y" class="node op current">' in ex.picture.value
     # value in a session; an error is shown as TF's error class, not a traceback
     text = ex.evaluate()

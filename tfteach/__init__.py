@@ -33,6 +33,18 @@ from .eager.context import name_scope_v2 as name_scope
 newaxis = None
 
 
+def _eager_variable(*args, **kwargs):
+    # tf.compat.v1.get_variable, called eagerly, makes a tf.Variable; the eager variables load
+    # on first use, so the face installs this hook rather than eager/ (tests/test_layering.py)
+    from .eager.variables import ResourceVariable
+    return ResourceVariable(*args, **kwargs)
+
+
+from .framework import ops as _framework_ops
+_framework_ops.EAGER_VARIABLE = _eager_variable
+del _framework_ops
+
+
 def load_ipython_extension(ip):
     """`%load_ext tfteach`: the Jupyter extension lives in tfteach.magics, imported only now."""
     from .magics import load_ipython_extension as _load
@@ -87,7 +99,10 @@ def _submodule(name):
         overrides = {"math": api.MATH_OVERRIDES, "linalg": api.LINALG_OVERRIDES,
                      "random": api.RANDOM_OVERRIDES, "dtypes": api.DTYPES_OVERRIDES,
                      "autodiff": {"GradientTape": "tfteach.eager.backprop:GradientTape"},
-                     "nest": {n: f"tfteach.eager.nest:{n}" for n in N.NEST},
+                     "io": {"write_graph": "tfteach.framework.graph_io:write_graph"},
+                     "saved_model": {"save": "tfteach.train.saved_model:save",
+                                     "load": "tfteach.train.saved_model:load"},
+                     "nest": {n: f"tfteach.framework.nest:{n}" for n in N.NEST},
                      }.get(name, {})
         modules = api.OP_MODULES
         if name == "dtypes":
@@ -132,6 +147,7 @@ _OVERRIDES = {
     "is_symbolic_tensor": "tfteach.framework.ops:is_symbolic",
     "AggregationMethod": "tfteach.ops.gradients_impl:AggregationMethod",
     "UnconnectedGradients": "tfteach.ops.gradients_impl:UnconnectedGradients",
+    "import_graph_def": "tfteach.framework.graph_io:import_graph_def",
 }
 
 

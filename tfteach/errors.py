@@ -61,3 +61,25 @@ InternalError = _define("InternalError", INTERNAL)
 UnavailableError = _define("UnavailableError", UNAVAILABLE)
 DataLossError = _define("DataLossError", DATA_LOSS)
 UnauthenticatedError = _define("UnauthenticatedError", UNAUTHENTICATED)
+
+
+def allocation_error(e, device="CPU"):
+    """A failed allocation (NumPy's MemoryError, or its ValueError for a size past what an
+    address can hold) as TF reports an out-of-memory kernel: ResourceExhaustedError with its
+    words; None when `e` is not an allocation failure."""
+    if isinstance(e, MemoryError):
+        shape, dtype = getattr(e, "shape", None), getattr(e, "dtype", None)
+    elif isinstance(e, ValueError) and "array is too big" in str(e):
+        shape = dtype = None
+    else:
+        return None
+    what = "tensor"
+    if shape is not None:
+        what += f" with shape[{','.join(str(d) for d in shape)}]"
+    if dtype is not None:
+        name = {"float32": "float", "float64": "double", "float16": "half"}.get(
+            str(dtype), str(dtype))
+        what += f" and type {name}"
+    return ResourceExhaustedError(
+        None, None, f"OOM when allocating {what} on /job:localhost/replica:0/task:0/device:"
+                    f"{device}:0 by allocator cpu")

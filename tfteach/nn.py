@@ -14,6 +14,7 @@ from .ops.nn_ops import (avg_pool, avg_pool2d, bias_add, conv2d, dropout, elu,  
                          softplus, softsign, sparse_softmax_cross_entropy_with_logits)
 from .ops.nn_ops import conv2d_backprop_input  # noqa: F401
 from .ops.sort_ops import top_k  # noqa: F401
+from .ops.nn_impl import sigmoid_cross_entropy_with_logits  # noqa: F401
 
 
 def sigmoid(x, name=None):
@@ -34,22 +35,6 @@ def silu(features, beta=1.0, name=None):
 
 
 swish = silu
-
-
-def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
-    """max(x, 0) - x * z + log(1 + exp(-|x|)), TF's numerically stable form."""
-    from .framework import ops as _ops
-    with _ops.name_scope(name, "logistic_loss", [logits, labels]) as name:
-        logits = _ops.convert_to_tensor(logits, name="logits")
-        labels = _ops.convert_to_tensor(labels, dtype=logits.dtype.base_dtype, name="labels")
-        if not logits.shape.is_compatible_with(labels.shape):
-            raise ValueError(f"logits and labels must have the same shape ({logits.shape} vs "
-                             f"{labels.shape})")
-        zeros = _math_ops.multiply(logits, 0.0)
-        relu_logits = _math_ops.maximum(logits, zeros)
-        neg_abs = _math_ops.negative(_math_ops.abs(logits))
-        return _math_ops.add(relu_logits - logits * labels,
-                             _math_ops.log1p(_math_ops.exp(neg_abs)), name=name)
 
 
 def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):

@@ -138,6 +138,37 @@ with tf.Graph().as_default():
         except tf.errors.NotFoundError as err:
             print("NotFoundError:", err.message.splitlines()[0])
 
+# %% [markdown] id=tf-format-intro
+# ## 5. The files are TensorFlow's
+#
+# These files are not a tfteach format: they are TensorFlow's own. The `.index` is a sorted
+# table of entries (name, dtype, shape, where the bytes are, a checksum), the `.data-...` file
+# holds the bytes, and the `.meta` file is a `MetaGraphDef`, the whole graph with its save and
+# restore operations. So TensorFlow itself can open a checkpoint you trained here
+# (`tf.train.load_checkpoint`, `Saver.restore`, `tf.train.import_meta_graph`), and a
+# checkpoint made with TensorFlow opens here.
+#
+# `tf.train.list_variables` and `tf.train.load_checkpoint` read a checkpoint without any graph:
+
+# %% id=tf-format-inspect
+print(tf.train.list_variables(save_path))
+reader = tf.train.load_checkpoint(save_path)
+print(reader.get_variable_to_dtype_map())
+print(np.array_equal(reader.get_tensor("theta"), best_theta))
+
+# %% [markdown] id=tf-format-meta
+# The `.meta` file rebuilds the graph **without the Python code that built it**: every op comes
+# back by name, together with the Saver's operations. Fetch tensors by their names
+# (`"mse:0"`) and restore the values into the rebuilt variables.
+
+# %% id=tf-format-import
+with tf.Graph().as_default():
+    restorer = tf.train.import_meta_graph(save_path + ".meta")
+    print(tf.get_default_graph().get_tensor_by_name("mse:0"))
+    with tf.Session() as sess:
+        restorer.restore(sess, save_path)
+        print("same theta:", np.array_equal(sess.run("theta:0"), best_theta))
+
 # %% [markdown] id=exercises
 # ## Exercises
 #

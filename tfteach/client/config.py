@@ -4,6 +4,9 @@ They accept TF's fields (as keywords or by assignment) and refuse unknown ones, 
 protobuf message would.
 """
 
+# a traced run's step stats are what the executor records (runtime/step_stats.py)
+from ..runtime.step_stats import NodeExecStats, _DeviceStepStats, _StepStats  # noqa: F401
+
 __all__ = ["ConfigProto", "GPUOptions", "GraphOptions", "OptimizerOptions", "RunOptions",
            "RunMetadata"]
 
@@ -87,35 +90,6 @@ class RunOptions(_Message):
     NO_TRACE, SOFTWARE_TRACE, HARDWARE_TRACE, FULL_TRACE = 0, 1, 2, 3
     _fields = {"trace_level": 0, "timeout_in_ms": 0, "inter_op_thread_pool": 0,
                "output_partition_graphs": False, "report_tensor_allocations_upon_oom": False}
-
-
-class NodeExecStats:
-    """One op's timing in a traced run (TF's NodeExecStats)."""
-
-    def __init__(self, node_name, op_type, start_us, duration_us, device, output_shapes=None):
-        self.node_name = node_name
-        self.timeline_label = f"{node_name} = {op_type}()"
-        self.op_type = op_type
-        self.all_start_micros = start_us
-        self.all_end_rel_micros = duration_us
-        self.op_end_rel_micros = duration_us
-        self.device = device
-        self.output_shapes = output_shapes or []
-
-    def __repr__(self):
-        return (f"node_name: \"{self.node_name}\" op: {self.op_type} "
-                f"all_end_rel_micros: {self.all_end_rel_micros}")
-
-
-class _DeviceStepStats:
-    def __init__(self, device):
-        self.device = device
-        self.node_stats = []
-
-
-class _StepStats:
-    def __init__(self):
-        self.dev_stats = []
 
 
 class RunMetadata:

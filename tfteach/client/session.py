@@ -26,11 +26,9 @@ from .config import ConfigProto, RunMetadata, RunOptions
 
 __all__ = ["Session", "InteractiveSession", "get_default_session", "trace_run"]
 
-_session_stack = []
-
-
-def get_default_session():
-    return _session_stack[-1] if _session_stack else None
+# the default-session stack lives in framework/ops.py, where Tensor.eval finds it
+_session_stack = _ops._session_stack
+get_default_session = _ops.get_default_session
 
 
 def _fetch_key(fetches):
@@ -427,37 +425,3 @@ def _to_fetch_result(v):
             return v.copy()
         return v
     return v
-
-
-def _eval_using_default_session(tensors, feed_dict, graph, session=None):
-    if session is None:
-        session = get_default_session()
-        if session is None:
-            raise ValueError("Cannot evaluate tensor using `eval()`: No default session is "
-                             "registered. Use `with sess.as_default()` or pass an explicit "
-                             "session to `eval(session=sess)`")
-        if session.graph is not graph:
-            raise ValueError("Cannot use the default session to evaluate tensor: the tensor's "
-                             "graph is different from the session's graph. Pass an explicit "
-                             "session to `eval(session=sess)`.")
-    elif session.graph is not graph:
-        raise ValueError("Cannot use the given session to evaluate tensor: the tensor's graph "
-                         "is different from the session's graph.")
-    return session.run(tensors, feed_dict)
-
-
-def _run_using_default_session(operation, feed_dict, graph, session=None):
-    if session is None:
-        session = get_default_session()
-        if session is None:
-            raise ValueError("Cannot execute operation using `run()`: No default session is "
-                             "registered. Use `with sess.as_default():` or pass an explicit "
-                             "session to `run(session=sess)`")
-        if session.graph is not graph:
-            raise ValueError("Cannot use the default session to execute operation: the "
-                             "operation's graph is different from the session's graph. Pass "
-                             "an explicit session to run(session=sess).")
-    elif session.graph is not graph:
-        raise ValueError("Cannot use the given session to execute operation: the operation's "
-                         "graph is different from the session's graph.")
-    session.run(operation, feed_dict)

@@ -46,10 +46,12 @@ TOP_OVERRIDES = {
     "OpError": "tfteach.errors:OpError",
     "get_seed": "tfteach.ops.random_ops:get_seed",
     "trace": "tfteach.ops.linalg_ops:linalg_trace",
+    "import_graph_def": "tfteach.framework.graph_io:import_graph_def",
+    "GraphDef": "tfteach.framework.graph_io:GraphDef",
 }
 
 # Names an op module holds under the same spelling that are not TF's object of that name.
-TOP_HIDDEN = frozenset({"GraphDef", "NodeDef"})
+TOP_HIDDEN = frozenset({"NodeDef"})
 
 _MATH_V1 = {
     **api.MATH_OVERRIDES,
@@ -59,12 +61,13 @@ _MATH_V1 = {
 
 SUB_OVERRIDES = {
     "math": _MATH_V1,
+    "io": {"write_graph": "tfteach.framework.graph_io:write_graph"},
     "dtypes": api.DTYPES_OVERRIDES,
     "debugging": {**{n: f"tfteach.ops.assert_ops:{n}" for n in _ASSERTS if n != "Print"},
                   "is_nan": "tfteach.ops.math_ops:is_nan",
                   "is_inf": "tfteach.ops.math_ops:is_inf",
                   "is_finite": "tfteach.ops.math_ops:is_finite"},
-    "nest": {n: f"tfteach.eager.nest:{n}" for n in ("assert_same_structure", "flatten",
+    "nest": {n: f"tfteach.framework.nest:{n}" for n in ("assert_same_structure", "flatten",
                                                     "is_nested", "map_structure",
                                                     "pack_sequence_as")},
 }

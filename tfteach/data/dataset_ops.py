@@ -17,7 +17,7 @@ import os
 import numpy as np
 
 from .. import errors
-from ..eager import nest
+from ..framework import nest
 from ..framework import dtypes as _dt
 from ..framework.tensor_shape import TensorShape
 

@@ -1,8 +1,9 @@
 """TF1's graph iterator: `make_one_shot_iterator(ds)` and `iterator.get_next()`."""
 import itertools
 
-from ..eager import nest
+from ..framework import nest
 from ..framework import ops as _ops
+from ..framework import registry
 
 _keys = itertools.count()
 
@@ -28,6 +29,7 @@ class Iterator:
     def output_shapes(self):
         return nest.map_structure(lambda s: s.shape, self._spec)
 
+    @registry.api("IteratorGetNext")
     def get_next(self, name=None):
         from ..framework.op_def_library import apply_op
         specs = nest.flatten(self._spec)
@@ -38,6 +40,7 @@ class Iterator:
         return nest.pack_sequence_as(self._spec, list(outs))
 
 
+@registry.api("OneShotIterator")
 def make_one_shot_iterator(dataset):
     from ..framework.op_def_library import apply_op
     from ..ops import dataset_ops  # noqa: F401 - declares the ops

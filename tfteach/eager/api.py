@@ -7,6 +7,7 @@ names that TF 2.21 has are exposed (`_tf2_names`), so names TF2 removed stay abs
 """
 import importlib
 import sys
+import threading
 import types
 
 
@@ -20,22 +21,7 @@ OP_MODULES = ("tfteach.ops.math_ops", "tfteach.ops.array_ops", "tfteach.ops.lina
               "tfteach.ops.script_ops")
 
 
-GRAD_MODULES = ("tfteach.ops.math_grad", "tfteach.ops.array_grad", "tfteach.ops.nn_grad",
-                "tfteach.ops.linalg_grad", "tfteach.ops.random_grad")
-
-_loaded = []
-
-
-def load_all_ops():
-    """Imports every op-declaring module (and the gradient functions) once, so that the
-    kernels, which register against declared ops, can load."""
-    if _loaded:
-        return
-    _loaded.append(True)
-    import pkgutil
-    import tfteach.ops as ops_pkg
-    for info in pkgutil.iter_modules(ops_pkg.__path__):
-        _import(f"tfteach.ops.{info.name}")
+from ..ops import load_all_ops  # noqa: E402,F401 - the ops layer's; kept here for callers
 
 
 def _import(modname):

@@ -14,7 +14,7 @@ import enum
 
 import numpy as np
 
-from ..framework import registry
+from ..framework import nest, registry
 from . import execute as _execute
 from .tensor import EagerTensor
 
@@ -203,7 +203,7 @@ class GradientTape:
 
     # --- watching ---------------------------------------------------------------------------
     def watch(self, tensor):
-        for t in _flatten(tensor):
+        for t in nest.flatten(tensor):
             if getattr(t, "_is_resource_variable", False):
                 self._watch_variable(t)
             elif isinstance(t, EagerTensor):
@@ -242,15 +242,15 @@ class GradientTape:
             unconnected_gradients.value if isinstance(unconnected_gradients,
                                                       UnconnectedGradients)
             else unconnected_gradients)
-        flat_targets = _flatten(target)
+        flat_targets = nest.flatten(target)
         if any(_is_symbolic(t) for t in flat_targets):
-            result = self._graph_gradient(flat_targets, _flatten(sources), output_gradients,
+            result = self._graph_gradient(flat_targets, nest.flatten(sources), output_gradients,
                                           unconnected_gradients)
             if not self._persistent:
                 self._used = True
             return _pack_like(sources, result)
         flat_targets = [_as_target(t) for t in flat_targets]
-        flat_sources = _flatten(sources)
+        flat_sources = nest.flatten(sources)
         for s in flat_sources:
             if s is None:
                 raise TypeError("Cannot convert the argument `type_value`: None to a "
@@ -263,7 +263,7 @@ class GradientTape:
                                  f"{s!r}")
         if output_gradients is not None:
             out_grads = [None if g is None else _execute.convert_to_eager(g)
-                         for g in _flatten(output_gradients)]
+                         for g in nest.flatten(output_gradients)]
             if len(out_grads) != len(flat_targets):
                 raise ValueError("The number of output_gradients must match the number of "
                                  "targets.")
@@ -299,7 +299,7 @@ class GradientTape:
                     xs.append(s)
         grad_ys = None
         if output_gradients is not None:
-            grad_ys = [_ops.convert_to_tensor(g) for g in _flatten(output_gradients)]
+            grad_ys = [_ops.convert_to_tensor(g) for g in nest.flatten(output_gradients)]
         was = self._recording
         self._recording = False
         try:
@@ -326,8 +326,8 @@ class GradientTape:
         return out
 
     def _backprop(self, targets, sources, out_grads, unconnected):
-        from . import api
-        api.load_all_ops()
+        from .. import ops as _ops_pkg
+        _ops_pkg.load_all_ops()
         grads = {}
         for t, g in zip(targets, out_grads):
             if t is None:
@@ -405,7 +405,7 @@ class GradientTape:
             raise RuntimeError("A non-persistent GradientTape can only be used to compute one "
                                "set of gradients (or jacobians)")
         target = _as_target(target)
-        flat_sources = _flatten(sources)
+        flat_sources = nest.flatten(sources)
         tval = np.asarray(target._value)
         rows = [[] for _ in flat_sources]
         was_recording = self._recording
@@ -507,22 +507,7 @@ def _is_symbolic(t):
     return isinstance(t, _ops.Tensor) and not isinstance(t, EagerTensor)
 
 
-def _flatten(x):
-    if isinstance(x, (list, tuple)):
-        out = []
-        for v in x:
-            out.extend(_flatten(v))
-        return out
-    if isinstance(x, dict):
-        out = []
-        for k in sorted(x):
-            out.extend(_flatten(x[k]))
-        return out
-    return [x]
-
-
 def _pack_like(structure, flat):
-    from . import nest
     return nest.pack_flat(structure, iter(flat))
 
 
@@ -696,7 +681,7 @@ def custom_gradient(f=None):
         finally:
             for t, r in zip(tapes, saved):
                 t._recording = r
-        flat_y = _flatten(result)
+        flat_y = nest.flatten(result)
         ys = [y if isinstance(y, EagerTensor) else _execute.convert_to_eager(y)
               for y in flat_y]
         # Fresh identities for the outputs, so the tapes see them as produced by this call.

@@ -9,6 +9,7 @@ import contextlib
 
 from ..framework import behavior
 from ..framework import ops as _ops
+from ..runtime.run_context import RunContext, SessionState
 
 __all__ = ["executing_eagerly", "eager_name_scope", "current_name_scope",
            "eager_device_scope", "current_device", "name_scope_v2", "init_scope",
@@ -146,27 +147,13 @@ def eager_mode():
         behavior.EAGER_DEFAULT = saved_default
 
 
-class _EagerRunContext:
+class _EagerRunContext(RunContext):
     """The RunContext stateful kernels see when they run eagerly: process-wide state, and
     writes that take effect at once (there is no run to roll back)."""
-    __slots__ = ("state", "undo", "options", "timings", "step_callback", "device_pool")
+    __slots__ = ()
 
     def __init__(self):
-        from ..runtime.executor import SessionState
-        self.state = SessionState()
-        self.undo = []
-        self.options = None
-        self.timings = None
-        self.step_callback = None
-        self.device_pool = None
-
-    def variable(self, name):
-        from ..runtime.executor import VariableSlot
-        slots = self.state.variables
-        slot = slots.get(name)
-        if slot is None:
-            slot = slots[name] = VariableSlot(name)
-        return slot
+        super().__init__(SessionState())
 
     def write(self, slot, value):
         slot.value = value
@@ -185,27 +172,22 @@ def run_context():
     return _run_context
 
 
-class _FunctionRunContext:
+class _FunctionRunContext(RunContext):
     """RunContext of one tf.function call: shares the eager state (seeds, resources) and
     keeps an undo log so that a failing call leaves every variable as it was."""
-    __slots__ = ("state", "undo", "options", "timings", "step_callback", "device_pool")
+    __slots__ = ()
 
     def __init__(self):
-        self.state = run_context().state
-        self.undo = []
-        self.options = None
-        self.timings = None
-        self.step_callback = None
-        self.device_pool = None
-
-    def variable(self, name):
-        return run_context().variable(name)
+        super().__init__(run_context().state)
 
     def write(self, slot, value):
+        # unlike a session's run, the value stays writeable, as eager writes leave it
         self.undo.append((slot, slot.value))
         slot.value = value
 
-    def rollback(self):
-        for slot, old in reversed(self.undo):
-            slot.value = old
-        self.undo.clear()
+
+# framework/ops.py calls up into this layer through these (it imports nothing above itself)
+_ops.EAGER_NAME_SCOPE = eager_name_scope
+_ops.EAGER_CURRENT_NAME_SCOPE = current_name_scope
+_ops.EAGER_DEVICE_SCOPE = eager_device_scope
+_ops.EAGER_RUN_CONTEXT = run_context

@@ -176,8 +176,8 @@ _ops_loaded = []
 
 
 def _load_ops():
-    from . import api
-    api.load_all_ops()
+    from .. import ops as _ops_pkg
+    _ops_pkg.load_all_ops()
     _ops_loaded.append(True)
 
 
@@ -188,6 +188,10 @@ class _Dispatch:
 def _build_dispatch(opdef, flat, attrs, device, name):
     if not _ops_loaded:
         _load_ops()
+    if opdef.allowed or opdef.minimum:
+        bad = opdef.attr_violation(attrs)
+        if bad is not None:
+            raise errors.InvalidArgumentError(None, None, _with_op(bad[1], opdef))
     kernel = opdef.kernel_for(device)
     if kernel is None and device != "CPU":
         device = "CPU"
@@ -218,6 +222,10 @@ def _build_dispatch(opdef, flat, attrs, device, name):
     d.kwargs = kwargs
     d.out_types = op_def_library._output_types(opdef, attrs)
     d.n_out = len(d.out_types)
+    # a variadic output list of length one (Split with num_split=1, Unpack of a dim of 1):
+    # its kernel returns a 1-tuple, which the single-output path must not turn into an array
+    if d.n_out == 1:
+        d.fn = registry.single_output(opdef, d.fn)
     d.stateful = opdef.stateful
     d.attrs = attrs
     return d
@@ -308,9 +316,12 @@ def _run(d, opdef, flat, values, attrs, name):
         result = d.fn(*values, **kwargs) if kwargs else d.fn(*values)
     except errors.OpError as e:
         raise _eager_error(e, opdef, flat) from None
-    except (KeyboardInterrupt, SystemExit, MemoryError):
+    except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as e:  # noqa: BLE001 - foreign kernel errors become TF's class
+        oom = errors.allocation_error(e)
+        if oom is not None:
+            raise type(oom)(None, None, _with_op(oom.message, opdef)) from None
         if isinstance(e, ValueError) and "broadcast" in str(e) and len(values) == 2:
             msg = (f"Incompatible shapes: {_dims(np.shape(values[0]))} vs. "
                    f"{_dims(np.shape(values[1]))}")
@@ -409,3 +420,23 @@ def equality(x, y, op_type):
 
 op_def_library.EAGER_EXECUTE = execute
 op_def_library.EAGER_FAST = execute_fast
+
+
+def _call_py_function(func, inputs, record):
+    """EagerPyFunc's kernel calls the user's function through this hook: on EagerTensors,
+    eagerly even inside a TF1 program; with `record`, under a GradientTape the op's gradient
+    (ops/script_grad.py) differentiates later."""
+    args = [EagerTensor(np.asarray(x), _dt.as_dtype(np.asarray(x).dtype)) for x in inputs]
+    with context.eager_mode():
+        if not record:
+            return func(*args), None
+        from .backprop import GradientTape
+        with GradientTape(persistent=False) as tape:
+            for a in args:
+                if a.dtype.is_floating:
+                    tape.watch(a)
+            ret = func(*args)
+        return ret, (tape, args)
+
+
+registry.EAGER_PY_CALL = _call_py_function

@@ -20,16 +20,18 @@ executor that runs Sessions (`runtime/executor.Plan`, compiled once and cached).
 """
 import functools
 import inspect
+import logging
 import weakref
 
 import numpy as np
 
 from ..framework import dtypes as _dt
+from ..framework import nest
 from ..framework import ops as _ops
 from ..framework.op_def_library import apply_op
 from ..framework.tensor_shape import TensorShape, as_shape
 from ..runtime.executor import Plan
-from . import context, nest
+from . import context
 from . import execute as _execute
 from .tensor import EagerTensor
 
@@ -471,6 +473,51 @@ def _spec_of(t):
 
 # --- Function ----------------------------------------------------------------------------
 
+class _RetraceWatch:
+    """TF's warning about a function traced again and again: 5 or more traces among its last
+    10 calls (counted per Python function, so re-wrapping it in a loop is caught too), said at
+    most twice per function."""
+    THRESHOLD, HISTORY, MAX_WARNINGS = 5, 10, 2
+
+    def __init__(self):
+        self.calls = []          # per trace since the window's start: calls it served
+        self.warnings = 0
+
+    def traced(self, fn_repr):
+        self.calls.append(1)
+        while sum(self.calls) - self.calls[0] >= self.HISTORY:
+            self.calls.pop(0)
+        if self.warnings < self.MAX_WARNINGS and len(self.calls) >= self.THRESHOLD:
+            self.warnings += 1
+            logging.getLogger("tfteach").warning(
+                f"{len(self.calls)} out of the last {sum(self.calls)} calls to {fn_repr} "
+                f"triggered tf.function retracing. Tracing is expensive and the excessive "
+                f"number of tracings could be due to (1) creating @tf.function repeatedly in "
+                f"a loop, (2) passing tensors with different shapes, (3) passing Python "
+                f"objects instead of tensors. For (1), please define your @tf.function "
+                f"outside of the loop. For (2), @tf.function has reduce_retracing=True option "
+                f"that can avoid unnecessary retracing. For (3), please refer to "
+                f"https://www.tensorflow.org/guide/function#controlling_retracing and "
+                f"https://www.tensorflow.org/api_docs/python/tf/function for  more details.")
+
+    def hit(self):
+        if self.calls:
+            self.calls[-1] += 1
+
+
+_RETRACE_WATCHES = weakref.WeakKeyDictionary()
+
+
+def _retrace_watch(python_function):
+    try:
+        w = _RETRACE_WATCHES.get(python_function)
+        if w is None:
+            w = _RETRACE_WATCHES[python_function] = _RetraceWatch()
+        return w
+    except TypeError:           # not weakly referenceable: one watch per Function
+        return _RetraceWatch()
+
+
 _SINGLETON_MSG = ("tf.function only supports singleton tf.Variables created on the first "
                   "call. Make sure the tf.Variable is only created once or created outside "
                   "tf.function. See https://www.tensorflow.org/guide/function#creating_tfvariables"
@@ -501,6 +548,7 @@ class Function:
         self._tracing_count = 0
         self._created_variables = False
         self._bound = {}
+        self._retrace = _retrace_watch(python_function)
         try:
             self._param_names = [p.name for p in
                                  inspect.signature(python_function).parameters.values()
@@ -573,7 +621,14 @@ class Function:
             cf = self._relaxed.get(_make_key((args, kwargs), [], relaxed=True))
         if cf is None:
             cf = self._trace_new(args, kwargs, key)
+            self._retrace.traced(self._fn_repr())
+        else:
+            self._retrace.hit()
         return cf._call_flat(flat)
+
+    def _fn_repr(self):
+        f = self._python_function
+        return f"<function {getattr(f, '__qualname__', self._name)} at 0x{id(f):x}>"
 
     def _trace_new(self, args, kwargs, key):
         relaxed = False
@@ -602,8 +657,8 @@ class Function:
         return cf
 
     def _trace(self, args, kwargs, relaxed=False, specs=None):
-        from . import api
-        api.load_all_ops()
+        from .. import ops as _ops_pkg
+        _ops_pkg.load_all_ops()
         self._tracing_count += 1
         graph = FuncGraph(self._name)
         placeholders = []

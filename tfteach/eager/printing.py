@@ -7,63 +7,12 @@ that writes the line, so the line appears at every call.
 Values are formatted as TF's C++ printer does: at most `summarize` (3) items from each end of
 every dimension, floats in their shortest round-trip form, booleans as 1/0, strings quoted.
 """
-import sys
-
-import numpy as np
-
-from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
-from ..framework.tensor_shape import TensorShape
+from ..kernels.cpu.logging import _STDERR, _stream, _write, format_tensor  # noqa: F401
+from ..ops import logging_ops  # noqa: F401  (StringFormat, PrintV2)
 
 __all__ = ["tf_print", "format_tensor"]
-
-registry.register_op("StringFormat", inputs=(("input", "T"),), outputs=(("output", _dt.string),),
-                     shape=lambda op: [TensorShape([])],
-                     doc="A tensor's value as text, the way tf.print shows it.")
-registry.register_op("PrintV2", inputs=(("*inputs", _dt.string),), outputs=(),
-                     shape=lambda op: [], stateful=True,
-                     doc="Writes a line (tf.print) every time it runs.")
-registry.NotDifferentiable("StringFormat")
-registry.NotDifferentiable("PrintV2")
-
-
-def _scalar_text(v, dtype):
-    if dtype.is_bool:
-        return "1" if v else "0"
-    if dtype is _dt.string:
-        b = v if isinstance(v, bytes) else str(v).encode()
-        return '"' + b.decode("utf-8", "backslashreplace") + '"'
-    if dtype.is_floating:
-        f = float(v)
-        if dtype is _dt.float64:
-            s = "%.15g" % f
-            return s if float(s) == f else "%.17g" % f
-        s = "%g" % f
-        return s if np.float32(float(s)) == np.float32(f) else "%.9g" % f
-    if dtype.is_complex:
-        return f"({v.real},{v.imag})"
-    return str(int(v))
-
-
-def format_tensor(value, dtype, summarize=3):
-    a = np.asarray(value, dtype=object if dtype is _dt.string else None)
-    if a.ndim == 0:
-        return _scalar_text(a[()], dtype)
-    limit = None if summarize is None or summarize < 0 else summarize
-
-    def rec(x, depth):
-        n = x.shape[0]
-        cut = limit is not None and n > 2 * limit
-        idx = list(range(limit)) + [None] + list(range(n - limit, n)) if cut else range(n)
-        if x.ndim == 1:
-            parts = ["..." if i is None else _scalar_text(x[i], dtype) for i in idx]
-            return "[" + " ".join(parts) + "]"
-        sep = "\n" * (x.ndim - 1) + " " * (depth + 1)
-        parts = ["..." if i is None else rec(x[i], depth + 1) for i in idx]
-        return "[" + sep.join(parts) + "]"
-    return rec(a, 0)
-
 
 def _format_python(x, summarize):
     """Non-tensor arguments print as Python prints them, with tensors inside formatted."""
@@ -81,34 +30,8 @@ def _format_python(x, summarize):
     return str(x)
 
 
-def _stream(output_stream):
-    if output_stream in (None, sys.stderr, "stderr") or output_stream is _STDERR:
-        return sys.stderr
-    if output_stream in (sys.stdout, "stdout"):
-        return sys.stdout
-    if hasattr(output_stream, "write"):
-        return output_stream
-    if isinstance(output_stream, str) and output_stream.startswith("file://"):
-        return output_stream[len("file://"):]
-    raise ValueError(f"Unsupported output stream, logging level, or file.{output_stream}. "
-                     f"Supported streams are sys.stdout, sys.stderr, tf.logging.info, "
-                     f"tf.logging.warning, tf.logging.error. File needs to be in the form "
-                     f"'file://path/to/file'.")
-
-
-_STDERR = object()
-
-
-def _write(text, stream):
-    if isinstance(stream, str):
-        with open(stream, "a", encoding="utf-8") as f:
-            f.write(text)
-    else:
-        stream.write(text)
-        if hasattr(stream, "flush"):
-            stream.flush()
-
-
+@registry.api("PrintV2")
+@registry.api("StringFormat")
 def tf_print(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=None):
     """`tf.print(*inputs)`: eagerly prints now; in a graph, returns the PrintV2 op."""
     stream = _stream(output_stream)
@@ -149,23 +72,3 @@ def _flat(x):
         yield x
 
 
-def _string_format_kernel(x, *, op):
-    dt = op.inputs[0].dtype.base_dtype
-    return np.array(format_tensor(x, dt, op.get_attr("summarize")).encode(), dtype=object)
-
-
-def _print_kernel(*texts, pieces, sep, end, output_stream):
-    it = iter(texts)
-    parts = []
-    for p in pieces:
-        if p is None:
-            t = next(it)
-            t = t[()] if isinstance(t, np.ndarray) else t
-            parts.append(t.decode() if isinstance(t, bytes) else str(t))
-        else:
-            parts.append(p)
-    _write(sep.join(parts) + end, output_stream)
-
-
-registry.register_kernel("StringFormat", "CPU")(_string_format_kernel)
-registry.register_kernel("PrintV2", "CPU")(_print_kernel)

@@ -273,4 +273,6 @@ def _install_operators():
 
 from . import execute as _execute  # noqa: E402 - sets op_def_library.EAGER_EXECUTE
 
+_ops.EAGER_TENSOR = EagerTensor      # lower layers (ops/constant_op.py) make eager tensors
+
 _install_operators()

@@ -20,10 +20,13 @@ from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
 from ..framework.tensor_shape import TensorShape, as_shape
+from ..kernels.cpu._build import VARIABLE_LOCK
 from ..runtime.executor import VariableSlot
 from . import context
 from .tensor import EagerTensor, Reference, _numpy_text
 from . import execute as _execute
+from ..kernels.cpu.resource_variable import _dims, _own
+from ..ops import resource_variable_ops  # noqa: F401  (ReadVariableOp, AssignVariableOp, ...)
 
 __all__ = ["ResourceVariable", "Variable", "VariableSynchronization", "VariableAggregation"]
 
@@ -43,74 +46,9 @@ class VariableAggregation(enum.Enum):
 
 # --- the resource-variable ops (used by traced functions) -------------------------------------
 
-registry.register_op("ReadVariableOp", inputs=(("resource", _dt.resource),),
-                     outputs=(("value", "dtype"),),
-                     shape=lambda op: [op.get_attr("_shape") if op.attr("_shape") is not None
-                                       else TensorShape(None)],
-                     stateful=True, doc="Reads a resource variable's current value.")
-for _t in ("AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp"):
-    registry.register_op(_t, inputs=(("resource", _dt.resource), ("value", "dtype")),
-                         outputs=(), shape=lambda op: [], stateful=True,
-                         doc="Writes a resource variable.")
-
-
-def _read_kernel(handle):
-    value = handle.value
-    if value is None:
-        raise errors.FailedPreconditionError(
-            None, None, f"Could not find variable {handle.name}. This could mean that the "
-                        f"variable has been deleted.")
-    return value
-
-
-def _assign_kernel(handle, value, *, ctx):
-    old = handle.value
-    value = np.asarray(value)
-    if old is not None and old.shape != value.shape and getattr(handle, "fixed_shape", True):
-        raise errors.InvalidArgumentError(
-            None, None, f"Trying to assign variable with wrong shape. Expected "
-                        f"{_dims(old.shape)} got {_dims(value.shape)}")
-    ctx.write(handle, _own(value))
-
-
-def _update_kernel(sign):
-    def kernel(handle, value, *, ctx):
-        old = handle.value
-        if old is None:
-            raise errors.FailedPreconditionError(None, None,
-                                                 f"Could not find variable {handle.name}.")
-        value = np.asarray(value)
-        if old.shape != value.shape:
-            raise errors.InvalidArgumentError(
-                None, None, f"Cannot update variable with shape {_dims(old.shape)} using a "
-                            f"Tensor with shape {_dims(value.shape)}, shapes must be equal.")
-        ctx.write(handle, np.add(old, value) if sign > 0 else np.subtract(old, value))
-    return kernel
-
-
-registry.register_kernel("ReadVariableOp", "CPU")(_read_kernel)
-registry.register_kernel("AssignVariableOp", "CPU")(_assign_kernel)
-registry.register_kernel("AssignAddVariableOp", "CPU")(_update_kernel(1))
-registry.register_kernel("AssignSubVariableOp", "CPU")(_update_kernel(-1))
-registry.RegisterGradient("ReadVariableOp")(lambda op, grad: [grad])
-for _t in ("AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp"):
-    registry.NotDifferentiable(_t)
-
-
 class _Storage(VariableSlot):
     """A resource variable's value slot (what its `resource` handle points to)."""
     __slots__ = ("fixed_shape",)
-
-
-def _dims(shape):
-    return "[" + ",".join(str(d) for d in shape) + "]"
-
-
-def _own(value):
-    """A value the variable may keep: arrays are copied unless already private."""
-    if isinstance(value, np.ndarray):
-        return value.copy() if value.ndim else value[()]
-    return value
 
 
 # --- the variable -----------------------------------------------------------------------------
@@ -269,6 +207,7 @@ class ResourceVariable:
     def read_value(self):
         return self.value()
 
+    @registry.api("ReadVariableOp")
     def _graph_read(self, name=None):
         g = _ops.get_default_graph()
         capture = getattr(g, "capture_variable", None)
@@ -344,6 +283,7 @@ class ResourceVariable:
             raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype "
                             f"{_execute._tf_type_name(self._dtype)}") from None
 
+    @registry.api("AssignVariableOp")
     def assign(self, value, use_locking=None, name=None, read_value=True):
         if not context.executing_eagerly() or _ops.is_symbolic(value):
             return self._graph_write("AssignVariableOp", value, name, read_value)
@@ -359,19 +299,22 @@ class ResourceVariable:
         if not context.executing_eagerly() or _ops.is_symbolic(delta):
             return self._graph_write(op_name, delta, name, read_value)
         t = self._convert_value(delta, op_name)
-        old = self._storage.value
-        if np.shape(old) != t._value.shape:
-            raise errors.InvalidArgumentError(
-                None, None, f"Cannot update variable with shape {_dims(np.shape(old))} using "
-                            f"a Tensor with shape {_dims(t._value.shape)}, shapes must be "
-                            f"equal. [Op:{op_name}]")
-        self._storage.value = np.add(old, t._value) if sign > 0 else \
-            np.subtract(old, t._value)
+        with VARIABLE_LOCK:     # read, add and store as one step (threads lose no update)
+            old = self._storage.value
+            if np.shape(old) != t._value.shape:
+                raise errors.InvalidArgumentError(
+                    None, None, f"Cannot update variable with shape {_dims(np.shape(old))} "
+                                f"using a Tensor with shape {_dims(t._value.shape)}, shapes "
+                                f"must be equal. [Op:{op_name}]")
+            self._storage.value = np.add(old, t._value) if sign > 0 else \
+                np.subtract(old, t._value)
         return _UnreadVariable(self) if read_value else None
 
+    @registry.api("AssignAddVariableOp")
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
         return self._update(delta, 1, "AssignAddVariableOp", name, read_value)
 
+    @registry.api("AssignSubVariableOp")
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
         return self._update(delta, -1, "AssignSubVariableOp", name, read_value)
 

@@ -92,6 +92,10 @@ def apply_op(op_type, inputs=(), attrs=None, name=None):
     g = _graph_for(inputs)
     with g.as_default(), g.name_scope(name or op_type) as scope:
         tensors = _convert_inputs(opdef, inputs, attrs, g)
+        if opdef.allowed or opdef.minimum:
+            bad = opdef.attr_violation(attrs)
+            if bad is not None:
+                raise bad[0]
         out_types = _output_types(opdef, attrs)
         flat = []
         for t in tensors:

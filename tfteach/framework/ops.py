@@ -51,6 +51,22 @@ class GraphKeys:
 
 
 # ---------------------------------------------------------------------------------------
+# Calls up
+# framework/ imports nothing above it. Where a graph object must reach an upper layer, that
+# layer installs its function here when it is imported, as eager/execute.py installs
+# op_def_library.EAGER_EXECUTE. tfteach/__init__.py imports eager/context.py and
+# ops/constant_op.py, so these are set before any user code runs (tests/test_layering.py).
+# ---------------------------------------------------------------------------------------
+EAGER_NAME_SCOPE = None          # eager/context.py: eager_name_scope(name)
+EAGER_CURRENT_NAME_SCOPE = None  # eager/context.py: current_name_scope()
+EAGER_DEVICE_SCOPE = None        # eager/context.py: eager_device_scope(device_name)
+EAGER_RUN_CONTEXT = None         # eager/context.py: run_context()
+EAGER_TENSOR = None              # eager/tensor.py: the EagerTensor class
+EAGER_VARIABLE = None            # tfteach/__init__.py: makes a tf.Variable (ResourceVariable)
+CONSTANT = None                  # ops/constant_op.py: constant(value, dtype, name)
+
+
+# ---------------------------------------------------------------------------------------
 # Tensor
 # ---------------------------------------------------------------------------------------
 
@@ -109,8 +125,7 @@ class Tensor:
         return list(self._consumers)
 
     def eval(self, feed_dict=None, session=None):
-        from ..client import session as _session
-        return _session._eval_using_default_session(self, feed_dict, self.graph, session)
+        return _eval_using_default_session(self, feed_dict, self.graph, session)
 
     def _shape_str_for_repr(self):
         return str(self._shape)
@@ -304,8 +319,13 @@ class Operation:
             self._add_control_input(op)
 
     def run(self, feed_dict=None, session=None):
-        from ..client import session as _session
-        _session._run_using_default_session(self, feed_dict, self.graph, session)
+        _run_using_default_session(self, feed_dict, self.graph, session)
+
+    def _constant_input_value(self, i):
+        """Input i's value when the graph fixes it (tensor_util.constant_value), else None.
+        Kernels that specialise on constant inputs ask the op (they import no framework/ops)."""
+        from . import tensor_util
+        return tensor_util.constant_value(self._inputs[i])
 
     def __repr__(self):
         return f"<tf.Operation '{self._name}' type={self._type}>"
@@ -781,6 +801,52 @@ def inside_function():
 
 
 # ---------------------------------------------------------------------------------------
+# The default session (client/session.py's Session.as_default pushes itself here, so that
+# Tensor.eval and Operation.run find it without importing the client)
+# ---------------------------------------------------------------------------------------
+
+_session_stack = []
+
+
+def get_default_session():
+    return _session_stack[-1] if _session_stack else None
+
+
+def _eval_using_default_session(tensors, feed_dict, graph, session=None):
+    if session is None:
+        session = get_default_session()
+        if session is None:
+            raise ValueError("Cannot evaluate tensor using `eval()`: No default session is "
+                             "registered. Use `with sess.as_default()` or pass an explicit "
+                             "session to `eval(session=sess)`")
+        if session.graph is not graph:
+            raise ValueError("Cannot use the default session to evaluate tensor: the tensor's "
+                             "graph is different from the session's graph. Pass an explicit "
+                             "session to `eval(session=sess)`.")
+    elif session.graph is not graph:
+        raise ValueError("Cannot use the given session to evaluate tensor: the tensor's graph "
+                         "is different from the session's graph.")
+    return session.run(tensors, feed_dict)
+
+
+def _run_using_default_session(operation, feed_dict, graph, session=None):
+    if session is None:
+        session = get_default_session()
+        if session is None:
+            raise ValueError("Cannot execute operation using `run()`: No default session is "
+                             "registered. Use `with sess.as_default():` or pass an explicit "
+                             "session to `run(session=sess)`")
+        if session.graph is not graph:
+            raise ValueError("Cannot use the default session to execute operation: the "
+                             "operation's graph is different from the session's graph. Pass "
+                             "an explicit session to run(session=sess).")
+    elif session.graph is not graph:
+        raise ValueError("Cannot use the given session to execute operation: the operation's "
+                         "graph is different from the session's graph.")
+    session.run(operation, feed_dict)
+
+
+# ---------------------------------------------------------------------------------------
 # Scopes usable from user code
 # ---------------------------------------------------------------------------------------
 
@@ -803,8 +869,7 @@ class name_scope:
 
     def __enter__(self):
         if executing_eagerly() and not _has_symbolic(self._values):
-            from ..eager import context as _ctx
-            self._ctx = _ctx.eager_name_scope(self._name)
+            self._ctx = EAGER_NAME_SCOPE(self._name)
             return self._ctx.__enter__()
         g = _graph_from_values(self._values)
         if self._name is None and self._values is not None:
@@ -859,14 +924,15 @@ def control_dependencies(control_inputs):
 
 
 def device(device_name):
-    from ..runtime import placement
-    return placement.device_scope(device_name)
+    """`tf.device(...)`: in graph mode, ops record it; eagerly, it picks the running device."""
+    if executing_eagerly():
+        return EAGER_DEVICE_SCOPE(device_name)
+    return get_default_graph().device(device_name)
 
 
 def get_name_scope():
     if executing_eagerly():
-        from ..eager import context as _ctx
-        return _ctx.current_name_scope()
+        return EAGER_CURRENT_NAME_SCOPE()
     return get_default_graph().get_name_scope()
 
 
@@ -902,13 +968,12 @@ def convert_to_tensor(value, dtype=None, name=None, as_ref=False, preferred_dtyp
             ret = fn(value, dtype=dtype, name=name, as_ref=as_ref)
             if ret is not NotImplemented:     # a function may decline, as in TF
                 return ret
-    from ..ops import constant_op
     if preferred_dtype is not None and dtype is None:
         try:
-            return constant_op.constant(value, dtype=preferred_dtype, name=name or "Const")
+            return CONSTANT(value, dtype=preferred_dtype, name=name or "Const")
         except (TypeError, ValueError):
             pass
-    return constant_op.constant(value, dtype=dtype, name=name or "Const")
+    return CONSTANT(value, dtype=dtype, name=name or "Const")
 
 
 def _eager_into_graph(value, dtype, name):
@@ -918,8 +983,7 @@ def _eager_into_graph(value, dtype, name):
     capture = getattr(g, "capture", None)
     if capture is not None:
         return capture(value, name)
-    from ..ops import constant_op
-    return constant_op.constant(value.numpy(), dtype=value.dtype, name=name or "Const")
+    return CONSTANT(value.numpy(), dtype=value.dtype, name=name or "Const")
 
 
 def is_symbolic(x):

@@ -14,7 +14,6 @@ Keras variables, so checkpoints and `tf.function` see them. Updates:
 """
 import math
 
-import numba
 import numpy as np
 
 from ..framework import dtypes as _dt
@@ -22,170 +21,11 @@ from ..framework import ops as _ops
 from ..framework import registry
 from ..framework.op_def_library import apply_op
 from . import backend
+from ..kernels.cpu.training import (_adagrad, _adam, _flat, _kscalar, _momentum,  # noqa: F401
+                                    _rmsprop, _run, _sgd)
+from ..ops import training_ops  # noqa: F401  (the ResourceApply* ops)
 
 __all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "Adagrad", "get", "serialize"]
-
-
-# --- fused update loops (shared by the eager path and the graph kernels) ------------------------
-
-@numba.njit(cache=True, parallel=True)
-def _adam(var, m, v, g, alpha, omb1, omb2, eps, nvar, nm, nv):
-    for i in numba.prange(var.size):
-        gi = g[i]
-        mi = m[i] + (gi - m[i]) * omb1
-        vi = v[i] + (gi * gi - v[i]) * omb2
-        nm[i] = mi
-        nv[i] = vi
-        nvar[i] = var[i] - (mi * alpha) / (np.sqrt(vi) + eps)
-
-
-@numba.njit(cache=True, parallel=True)
-def _momentum(var, acc, g, lr, mom, nesterov, nvar, nacc):
-    for i in numba.prange(var.size):
-        a = acc[i] * mom - g[i] * lr
-        nacc[i] = a
-        if nesterov:
-            nvar[i] = var[i] + (a * mom - g[i] * lr)
-        else:
-            nvar[i] = var[i] + a
-
-
-@numba.njit(cache=True, parallel=True)
-def _sgd(var, g, lr, nvar):
-    for i in numba.prange(var.size):
-        nvar[i] = var[i] - g[i] * lr
-
-
-@numba.njit(cache=True, parallel=True)
-def _rmsprop(var, vel, mg, mom, g, lr, rho, omr, eps, momentum, centered, use_mom,
-             nvar, nvel, nmg, nmom):
-    for i in numba.prange(var.size):
-        gi = g[i]
-        ve = rho * vel[i] + omr * (gi * gi)
-        nvel[i] = ve
-        if centered:
-            a = rho * mg[i] + omr * gi
-            nmg[i] = a
-            den = ve - a * a + eps
-        else:
-            den = ve + eps
-        inc = (lr * gi) / np.sqrt(den)
-        if use_mom:
-            mm = momentum * mom[i] + inc
-            nmom[i] = mm
-            nvar[i] = var[i] - mm
-        else:
-            nvar[i] = var[i] - inc
-
-
-@numba.njit(cache=True, parallel=True)
-def _adagrad(var, acc, g, lr, eps, nvar, nacc):
-    for i in numba.prange(var.size):
-        gi = g[i]
-        a = acc[i] + gi * gi
-        nacc[i] = a
-        nvar[i] = var[i] - (lr * gi) / np.sqrt(a + eps)
-
-
-_PAR_CLS = [None]
-_PAR_MIN = 1 << 20   # below this many elements one thread is faster (and immune to load)
-
-
-def _run(fn, n, *args):
-    """Runs a parallel update loop; small arrays use one thread, since waking the pool
-    costs more than the loop (and on a loaded machine, far more)."""
-    par = _PAR_CLS[0]
-    if par is None:
-        from ..eager import api
-        api.load_all_ops()       # the kernel package registers against every declared op
-        from ..kernels.cpu.threads import Parallel as par
-        _PAR_CLS[0] = par
-    with par(n >= _PAR_MIN):
-        fn(*args)
-
-
-def _flat(a, dtype):
-    return np.ascontiguousarray(a, dtype=dtype).reshape(-1)
-
-
-def _scalar(x, dtype):
-    return np.asarray(x, dtype=dtype)[()]
-
-
-# --- graph ops -----------------------------------------------------------------------------------
-
-def _declare(op_type, handles, values, attrs=None):
-    if op_type in registry._OPS:
-        return
-    inputs = [(n, _dt.resource) for n in handles] + [(n, "T") for n in values]
-    registry.register_op(op_type, inputs=inputs, outputs=(), shape=lambda op: [],
-                         stateful=True, attr_defaults=attrs or {})
-    registry.NotDifferentiable(op_type)
-
-
-_declare("ResourceApplyAdam", ["var", "m", "v"],
-         ["beta1_power", "beta2_power", "lr", "beta1", "beta2", "epsilon", "grad"],
-         {"use_locking": False, "use_nesterov": False})
-_declare("ResourceApplyKerasMomentum", ["var", "accum"], ["lr", "grad", "momentum"],
-         {"use_locking": False, "use_nesterov": False})
-_declare("ResourceApplyGradientDescent", ["var"], ["alpha", "delta"], {"use_locking": False})
-
-
-def _value(slot):
-    return slot.value
-
-
-def _check(slot, grad):
-    v = slot.value
-    if v is None:
-        from .. import errors
-        raise errors.FailedPreconditionError(None, None, f"Could not find variable "
-                                                         f"{slot.name}.")
-    if np.shape(v) != np.shape(grad):
-        from .. import errors
-        raise errors.InvalidArgumentError(None, None, f"var and grad do not have the same "
-                                                      f"shape{list(np.shape(v))} "
-                                                      f"{list(np.shape(grad))}")
-    return v
-
-
-def _adam_kernel(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad, *,
-                 ctx, use_nesterov=False):
-    x = _check(var, grad)
-    dt = np.asarray(x).dtype
-    one = np.float32(1)
-    alpha = _scalar(np.float32(lr) * np.sqrt(one - np.float32(beta2_power)) /
-                    (one - np.float32(beta1_power)), dt)
-    out = [np.empty(np.shape(x), dt) for _ in range(3)]
-    _run(_adam, np.size(x), _flat(x, dt), _flat(m.value, dt), _flat(v.value, dt), _flat(grad, dt), alpha,
-          _scalar(1 - beta1, dt), _scalar(1 - beta2, dt), _scalar(epsilon, dt),
-          out[0].reshape(-1), out[1].reshape(-1), out[2].reshape(-1))
-    ctx.write(var, out[0])
-    ctx.write(m, out[1])
-    ctx.write(v, out[2])
-
-
-def _momentum_kernel(var, accum, lr, grad, momentum, *, ctx, use_nesterov=False):
-    x = _check(var, grad)
-    dt = np.asarray(x).dtype
-    nvar, nacc = np.empty(np.shape(x), dt), np.empty(np.shape(x), dt)
-    _run(_momentum, np.size(x), _flat(x, dt), _flat(accum.value, dt), _flat(grad, dt), _scalar(lr, dt),
-              _scalar(momentum, dt), bool(use_nesterov), nvar.reshape(-1), nacc.reshape(-1))
-    ctx.write(var, nvar)
-    ctx.write(accum, nacc)
-
-
-def _sgd_kernel(var, alpha, delta, *, ctx):
-    x = _check(var, delta)
-    dt = np.asarray(x).dtype
-    nvar = np.empty(np.shape(x), dt)
-    _run(_sgd, np.size(x), _flat(x, dt), _flat(delta, dt), _scalar(alpha, dt), nvar.reshape(-1))
-    ctx.write(var, nvar)
-
-
-registry.register_kernel("ResourceApplyAdam", "CPU")(_adam_kernel)
-registry.register_kernel("ResourceApplyKerasMomentum", "CPU")(_momentum_kernel)
-registry.register_kernel("ResourceApplyGradientDescent", "CPU")(_sgd_kernel)
 
 
 def _handle(var):
@@ -417,13 +257,15 @@ class SGD(Optimizer):
             acc = slots["momentum"]
             nacc = np.empty(np.shape(x), dt)
             _run(_momentum, np.size(x), _flat(x, dt), _flat(acc._storage.value, dt), _flat(g, dt),
-                      _scalar(lr, dt), _scalar(self.momentum, dt), self.nesterov,
+                      _kscalar(lr, dt), _kscalar(self.momentum, dt), self.nesterov,
                       nvar.reshape(-1), nacc.reshape(-1))
             ctx.write(acc._storage, nacc)
         else:
-            _run(_sgd, np.size(x), _flat(x, dt), _flat(g, dt), _scalar(lr, dt), nvar.reshape(-1))
+            _run(_sgd, np.size(x), _flat(x, dt), _flat(g, dt), _kscalar(lr, dt), nvar.reshape(-1))
         ctx.write(var._storage, nvar)
 
+    @registry.api("ResourceApplyGradientDescent")
+    @registry.api("ResourceApplyKerasMomentum")
     def _update_graph(self, g, var, slots, lr, step):
         from ..ops import math_ops
         lr = math_ops.cast(lr, var.dtype)
@@ -462,18 +304,19 @@ class Adam(Optimizer):
         dt = np.asarray(x).dtype
         b1p = np.float32(self.beta_1) ** np.float32(step)
         b2p = np.float32(self.beta_2) ** np.float32(step)
-        alpha = _scalar(np.float32(lr) * np.sqrt(np.float32(1) - b2p) / (np.float32(1) - b1p),
+        alpha = _kscalar(np.float32(lr) * np.sqrt(np.float32(1) - b2p) / (np.float32(1) - b1p),
                         dt)
         m, v = slots["momentum"], slots["velocity"]
         out = [np.empty(np.shape(x), dt) for _ in range(3)]
         _run(_adam, np.size(x), _flat(x, dt), _flat(m._storage.value, dt), _flat(v._storage.value, dt),
-              _flat(g, dt), alpha, _scalar(1 - self.beta_1, dt), _scalar(1 - self.beta_2, dt),
-              _scalar(self.epsilon, dt), out[0].reshape(-1), out[1].reshape(-1),
+              _flat(g, dt), alpha, _kscalar(1 - self.beta_1, dt), _kscalar(1 - self.beta_2, dt),
+              _kscalar(self.epsilon, dt), out[0].reshape(-1), out[1].reshape(-1),
               out[2].reshape(-1))
         ctx.write(var._storage, out[0])
         ctx.write(m._storage, out[1])
         ctx.write(v._storage, out[2])
 
+    @registry.api("ResourceApplyAdam")
     def _update_graph(self, g, var, slots, lr, step):
         from ..ops import math_ops
         dt = var.dtype
@@ -522,8 +365,8 @@ class RMSprop(Optimizer):
         dummy = _flat(vel._storage.value, dt)
         _run(_rmsprop, np.size(x), _flat(x, dt), dummy, _flat(mg._storage.value, dt) if mg else dummy,
                  _flat(mom._storage.value, dt) if mom else dummy, _flat(g, dt),
-                 _scalar(lr, dt), _scalar(self.rho, dt), _scalar(1 - self.rho, dt),
-                 _scalar(self.epsilon, dt), _scalar(self.momentum, dt), bool(mg),
+                 _kscalar(lr, dt), _kscalar(self.rho, dt), _kscalar(1 - self.rho, dt),
+                 _kscalar(self.epsilon, dt), _kscalar(self.momentum, dt), bool(mg),
                  mom is not None, *[o.reshape(-1) for o in outs])
         ctx.write(var._storage, outs[0])
         ctx.write(vel._storage, outs[1])
@@ -582,8 +425,8 @@ class Adagrad(Optimizer):
         dt = np.asarray(x).dtype
         acc = slots["accumulator"]
         nvar, nacc = np.empty(np.shape(x), dt), np.empty(np.shape(x), dt)
-        _run(_adagrad, np.size(x), _flat(x, dt), _flat(acc._storage.value, dt), _flat(g, dt), _scalar(lr, dt),
-                 _scalar(self.epsilon, dt), nvar.reshape(-1), nacc.reshape(-1))
+        _run(_adagrad, np.size(x), _flat(x, dt), _flat(acc._storage.value, dt), _flat(g, dt), _kscalar(lr, dt),
+                 _kscalar(self.epsilon, dt), nvar.reshape(-1), nacc.reshape(-1))
         ctx.write(var._storage, nvar)
         ctx.write(acc._storage, nacc)
 

@@ -14,6 +14,7 @@ h5py is the `keras` extra: the core install stays numpy/numba/scipy.
 import datetime
 import json
 import os
+import shutil
 import tempfile
 import zipfile
 
@@ -731,8 +732,12 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
                          f"supports V3 `.keras` files (tfteach reads no legacy .h5 or "
                          f"SavedModel).")
     h5py = _h5py()
-    with zipfile.ZipFile(filepath) as z:
-        config = json.loads(z.read("config.json"))
+    with _open_keras_zip(filepath) as z:
+        try:
+            config = json.loads(z.read("config.json"))
+        except (ValueError, UnicodeDecodeError, RecursionError) as e:
+            raise ValueError(f"{filepath} is not a valid `.keras` file: its config.json "
+                             f"cannot be read ({type(e).__name__})") from None
         with tempfile.TemporaryDirectory() as td:
             z.extract("model.weights.h5", td)
             model = _deserialize_model(config, custom_objects)
@@ -742,6 +747,43 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             with h5py.File(os.path.join(td, "model.weights.h5"), "r") as f:
                 _read_h5(model, f, with_optimizer=bool(compile and cc))
     return model
+
+
+# A member that inflates more than this many times over (plus a MiB) is refused before it
+# is extracted: HDF5 weights and JSON compress a few times at most, a zip bomb a thousandfold.
+_MAX_INFLATION = 100
+
+
+def _open_keras_zip(filepath):
+    """The `.keras` zip, checked before anything is extracted: a zip at all, with Keras's
+    members, whose declared sizes are plausible and fit on the disk."""
+    try:
+        z = zipfile.ZipFile(filepath)
+    except (zipfile.BadZipFile, OSError) as e:
+        raise ValueError(f"{filepath} is not a valid `.keras` file (a zip archive): "
+                         f"{e}") from None
+    try:
+        members = {i.filename: i for i in z.infolist()}
+        for name in ("config.json", "model.weights.h5"):
+            if name not in members:
+                raise ValueError(f"{filepath} is not a valid `.keras` file: it has no {name}")
+        total = 0
+        for name in ("config.json", "model.weights.h5"):
+            info = members[name]
+            if info.file_size > _MAX_INFLATION * info.compress_size + (1 << 20):
+                raise ValueError(
+                    f"{filepath}: {name} would expand from {info.compress_size} to "
+                    f"{info.file_size} bytes; refusing to extract it (a damaged or hostile "
+                    f"file)")
+            total += info.file_size
+        free = shutil.disk_usage(tempfile.gettempdir()).free
+        if total > free:
+            raise ValueError(f"{filepath} needs {total} bytes to extract but the temporary "
+                             f"directory has {free} free")
+    except BaseException:
+        z.close()
+        raise
+    return z
 
 
 def _check_weights_name(filepath):
@@ -777,7 +819,7 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs):
     filepath = os.fspath(filepath)
     if filepath.endswith(".keras"):
         h5py = _h5py()
-        with zipfile.ZipFile(filepath) as z, tempfile.TemporaryDirectory() as td:
+        with _open_keras_zip(filepath) as z, tempfile.TemporaryDirectory() as td:
             z.extract("model.weights.h5", td)
             with h5py.File(os.path.join(td, "model.weights.h5"), "r") as f:
                 _read_h5(model, f, skip_mismatch)

@@ -182,9 +182,10 @@ class GraphExplorer:
             "control_inputs": [c.name for c in op.control_inputs],
             "outputs": [(t.name, t.dtype.name, str(t.shape), [c.name for c in t.consumers()])
                         for t in op.outputs],
-            "kernels": {k: v for k, v in where.items() if k != "gradient"},
+            "kernels": {k: v for k, v in where.items() if k in ("CPU", "GPU", "error")},
             "gradient": gradient, "gradient_source": where.get("gradient"),
-            "doc": opdef.doc or "",
+            "doc": opdef.doc or "", "family": opdef.family,
+            "declared": where.get("op"), "api": where.get("api"),
         }
 
     @staticmethod
@@ -196,7 +197,11 @@ class GraphExplorer:
         parts = [f"<h4 style=\"margin:4px 0\"><code>{e(d['name'])}</code>: {e(d['type'])}</h4>"]
         if d["doc"]:
             parts.append(f"<p><em>{e(d['doc'])}</em></p>")
-        table = [("device", e(d["device"] or "(not placed yet)"))]
+        table = [("family", e(d["family"])), ("device", e(d["device"] or "(not placed yet)"))]
+        if d["declared"]:
+            table.append(("declared", f"<code>{e(d['declared'])}</code>"))
+        if d["api"]:
+            table.append(("Python function", f"<code>{e(d['api'])}</code>"))
         table += [(f"attr <code>{e(k)}</code>", f"<code>{e(v)}</code>")
                   for k, v in d["attrs"].items()]
         table += [("input", f"<code>{e(n)}</code> {e(dt)} {e(s)}") for n, dt, s in d["inputs"]]

@@ -8,50 +8,12 @@ import numpy as np
 
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
-from ..framework import registry, tensor_util
-from ..framework.tensor_shape import TensorShape, unknown_shape
+from ..framework import registry
 from . import math_ops
-from .math_grad import (_const_value, _has, _int32, _op, _op1, _shape_tuple,
-                        broadcast_gradient_args, not_differentiable, reduce_gradient_args,
-                        reduce_sum, register, reshape, shape, where_v2)
-
-
-# --- helper ops that gradient functions create (declared here unless another module did) ---
-
-def _shape_from_input0(op):
-    try:
-        return [tensor_util.constant_value_as_shape(op.inputs[0])]
-    except (TypeError, ValueError):
-        return [unknown_shape()]
-
-
-def _unpadded_shape(op):
-    x, p = op.inputs
-    pv = tensor_util.constant_value(p)
-    if x.shape.rank is None or pv is None:
-        return [unknown_shape()]
-    sums = np.asarray(pv).reshape(-1, 2).sum(axis=1)
-    return [TensorShape([None if d is None else d - int(s)
-                         for d, s in zip(x.shape.as_tuple(), sums)])]
-
-
-_MASKS = ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask")
-_HELPERS = {
-    "StridedSliceGrad": dict(inputs=(("shape", "Index"), ("begin", "Index"), ("end", "Index"),
-                                     ("strides", "Index"), ("dy", "T")),
-                             outputs=(("output", "T"),), shape=_shape_from_input0,
-                             attr_defaults={m: 0 for m in _MASKS}),
-    "InvertPermutation": dict(inputs=(("x", "T"),), outputs=(("y", "T"),),
-                              shape=lambda op: [op.inputs[0].shape]),
-    "ConcatOffset": dict(inputs=(("concat_dim", _dt.int32), ("*shape", _dt.int32)),
-                         outputs=lambda attrs: [("offset", _dt.int32)] * attrs["N"],
-                         shape=lambda op: [t.shape for t in op.inputs[1:]]),
-    "MirrorPadGrad": dict(inputs=(("input", "T"), ("paddings", "Tpaddings")),
-                          outputs=(("output", "T"),), shape=lambda op: _unpadded_shape(op)),
-}
-for _t, _spec in _HELPERS.items():
-    if not _has(_t):
-        registry.register_op(_t, **_spec)
+from .array_ops import _MASKS
+from .math_grad import (_const_value, _int32, _op, _op1, _shape_tuple,
+                        broadcast_gradient_args, reduce_gradient_args, reduce_sum, reshape,
+                        shape, where_v2)
 
 
 def _attr(op, name, default):
@@ -61,30 +23,21 @@ def _attr(op, name, default):
         return default
 
 
-@register("Identity", "PlaceholderWithDefault", "RefIdentity", "Snapshot",
-          "EnsureShape")
+@registry.RegisterGradient("Identity")
+@registry.RegisterGradient("PlaceholderWithDefault")
+@registry.RegisterGradient("EnsureShape")
 def _identity_grad(op, grad):
     if len(op.inputs) > 1:
         return [grad] + [None] * (len(op.inputs) - 1)
     return grad
 
 
-@register("IdentityN")
+@registry.RegisterGradient("IdentityN")
 def _identity_n_grad(op, *grads):
     return list(grads)
 
 
-not_differentiable("StopGradient", "ZerosLike", "All", "Any", "LinSpace",
-                   "OnesLike", "Const", "Placeholder",
-                   "VariableV2", "NoOp", "Assign", "AssignAdd", "AssignSub",
-                   "IsVariableInitialized", "InvertPermutation", "ConcatOffset",
-                   "StridedSliceGrad", "Where", "OneHot", "RandomUniform",
-                   "RandomStandardNormal", "TruncatedNormal", "RandomUniformInt",
-                   "Multinomial", "RandomShuffle", "Unique", "Bincount",
-                   "UniqueWithCounts", "UnravelIndex")
-
-
-@register("Reshape")
+@registry.RegisterGradient("Reshape")
 def _reshape_grad(op, grad):
     in_shape = op.inputs[0].shape
     if in_shape.rank is not None and not in_shape.is_fully_defined():
@@ -96,17 +49,18 @@ def _reshape_grad(op, grad):
     return [reshape(grad, shape(op.inputs[0])), None]
 
 
-@register("ExpandDims")
+@registry.RegisterGradient("ExpandDims")
 def _expand_dims_grad(op, grad):
     return [reshape(grad, shape(op.inputs[0])), None]
 
 
-@register("Squeeze")
+@registry.RegisterGradient("Squeeze")
 def _squeeze_grad(op, grad):
     return reshape(grad, shape(op.inputs[0]))
 
 
-@register("Transpose")
+@registry.api("InvertPermutation")
+@registry.RegisterGradient("Transpose")
 def _transpose_grad(op, grad):
     p = op.inputs[1]
     pv = _const_value(p)
@@ -117,7 +71,7 @@ def _transpose_grad(op, grad):
     return [_op1("Transpose", [grad, inv], name="transpose"), None]
 
 
-@register("Tile")
+@registry.RegisterGradient("Tile")
 def _tile_grad(op, grad):
     # Interleave multiples and input dims ([m0, d0, m1, d1, ...]), view the gradient so,
     # and sum over the multiples' axes.
@@ -133,14 +87,14 @@ def _tile_grad(op, grad):
     return [g, None]
 
 
-@register("Fill")
+@registry.RegisterGradient("Fill")
 def _fill_grad(op, grad):
     return None, reduce_sum(grad, _int32(np.arange(grad.shape.rank))
                             if grad.shape.rank is not None else
                             _op1("Range", [np.int32(0), _op1("Rank", [grad]), np.int32(1)]))
 
 
-@register("BroadcastTo")
+@registry.RegisterGradient("BroadcastTo")
 def _broadcast_to_grad(op, grad):
     x, target = op.inputs[0], op.inputs[1]
     x_shape = shape(x)
@@ -149,13 +103,13 @@ def _broadcast_to_grad(op, grad):
     return [reshape(g, x_shape), None]
 
 
-@register("Pack")
+@registry.RegisterGradient("Pack")
 def _pack_grad(op, grad):
     n, axis = op.get_attr("N"), op.get_attr("axis")
     return list(_op("Unpack", [grad], {"num": n, "axis": axis}, name="unstack"))
 
 
-@register("Unpack")
+@registry.RegisterGradient("Unpack")
 def _unpack_grad(op, *grads):
     grads = [g if g is not None else _zeros_for(op.outputs[i]) for i, g in enumerate(grads)]
     return _op1("Pack", [list(grads)], {"axis": op.get_attr("axis")}, name="stack")
@@ -166,7 +120,8 @@ def _zeros_for(t):
     return zeros_like(t)
 
 
-@register("ConcatV2")
+@registry.api("ConcatOffset")
+@registry.RegisterGradient("ConcatV2")
 def _concat_grad(op, grad):
     """Slices of the gradient at each input's offset along the concat axis."""
     from . import array_ops
@@ -194,7 +149,7 @@ def _stack_pair(rank):
     return array_ops.stack([rank, np.int32(1)])
 
 
-@register("Slice")
+@registry.RegisterGradient("Slice")
 def _slice_grad(op, grad):
     # Pad the gradient with the zeros the slice cut off: before = begin,
     # after = input shape - slice size - begin.
@@ -210,7 +165,8 @@ def _slice_grad(op, grad):
     return array_ops.pad(grad, paddings), None, None
 
 
-@register("StridedSlice")
+@registry.api("StridedSliceGrad")
+@registry.RegisterGradient("StridedSlice")
 def _strided_slice_grad(op, grad):
     begin, end, strides = op.inputs[1], op.inputs[2], op.inputs[3]
     x = shape(op.inputs[0])
@@ -225,7 +181,8 @@ def _strided_slice_grad(op, grad):
     return g, None, None, None
 
 
-@register("MirrorPad")
+@registry.api("MirrorPadGrad")
+@registry.RegisterGradient("MirrorPad")
 def _mirror_pad_grad(op, grad):
     g = _op1("MirrorPadGrad", [grad, op.inputs[1]], {"mode": op.get_attr("mode")})
     if _ops.is_symbolic(g):
@@ -233,12 +190,13 @@ def _mirror_pad_grad(op, grad):
     return g, None
 
 
-@register("MirrorPadGrad")
+@registry.RegisterGradient("MirrorPadGrad")
 def _mirror_pad_grad_grad(op, grad):
     return _op1("MirrorPad", [grad, op.inputs[1]], {"mode": op.get_attr("mode")}), None
 
 
-@register("Pad", "PadV2")
+@registry.RegisterGradient("Pad")
+@registry.RegisterGradient("PadV2")
 def _pad_grad(op, grad):
     """The gradient sliced back to the input's extent (the padding's first column)."""
     from . import array_ops
@@ -250,12 +208,12 @@ def _pad_grad(op, grad):
     return (g, None, None) if len(op.inputs) == 3 else (g, None)
 
 
-@register("ReverseV2")
+@registry.RegisterGradient("ReverseV2")
 def _reverse_grad(op, grad):
     return _op1("ReverseV2", [grad, op.inputs[1]]), None
 
 
-@register("SelectV2")
+@registry.RegisterGradient("SelectV2")
 def _select_v2_grad(op, grad):
     c, x, y, z = op.inputs[0], op.inputs[1], op.inputs[2], op.outputs[0]
     from . import constant_op
@@ -267,7 +225,7 @@ def _select_v2_grad(op, grad):
     return None, gx, gy
 
 
-@register("Select")
+@registry.RegisterGradient("Select")
 def _select_grad(op, grad):
     c, x = op.inputs[0], op.inputs[1]
     from . import array_ops
@@ -275,7 +233,7 @@ def _select_grad(op, grad):
     return None, _op1("Select", [c, grad, zeros]), _op1("Select", [c, zeros, grad])
 
 
-@register("GatherV2")
+@registry.RegisterGradient("GatherV2")
 def _gather_v2_grad(op, grad):
     """Dense gradient of gather: scatter-add the slices back where they came from."""
     params, indices, axis_t = op.inputs[0], op.inputs[1], op.inputs[2]
@@ -314,7 +272,7 @@ def _gather_v2_grad(op, grad):
     return summed, None, None
 
 
-@register("DynamicStitch")
+@registry.RegisterGradient("DynamicStitch")
 def _dynamic_stitch_grad(op, grad):
     n = len(op.inputs) // 2
     values = [_op1("GatherV2", [grad, math_ops.cast(op.inputs[i], _dt.int32), np.int32(0)],
@@ -322,13 +280,13 @@ def _dynamic_stitch_grad(op, grad):
     return [None] * n + values
 
 
-@register("Split")
+@registry.RegisterGradient("Split")
 def _split_grad(op, *grads):
     grads = [g if g is not None else _zeros_for(op.outputs[i]) for i, g in enumerate(grads)]
     return None, _op1("ConcatV2", [list(grads), op.inputs[0]], name="concat")
 
 
-@register("SplitV")
+@registry.RegisterGradient("SplitV")
 def _split_v_grad(op, *grads):
     grads = [g if g is not None else _zeros_for(op.outputs[i]) for i, g in enumerate(grads)]
     return _op1("ConcatV2", [list(grads), op.inputs[2]], name="concat"), None, None
@@ -340,18 +298,18 @@ def _index_shape(params, indices):
     return _op1("Shape", [params], {"out_type": indices.dtype.base_dtype})
 
 
-@register("GatherNd")
+@registry.RegisterGradient("GatherNd")
 def _gather_nd_grad(op, grad):
     params, indices = op.inputs
     return [_op1("ScatterNd", [indices, grad, _index_shape(params, indices)]), None]
 
 
-@register("ScatterNd")
+@registry.RegisterGradient("ScatterNd")
 def _scatter_nd_grad(op, grad):
     return [None, _op1("GatherNd", [grad, op.inputs[0]]), None]
 
 
-@register("TensorScatterUpdate")
+@registry.RegisterGradient("TensorScatterUpdate")
 def _tensor_scatter_update_grad(op, grad):
     indices, updates = op.inputs[1], op.inputs[2]
     from . import array_ops
@@ -360,12 +318,12 @@ def _tensor_scatter_update_grad(op, grad):
     return [tensor_grad, None, _op1("GatherNd", [grad, indices])]
 
 
-@register("TensorScatterAdd")
+@registry.RegisterGradient("TensorScatterAdd")
 def _tensor_scatter_add_grad(op, grad):
     return [grad, None, _op1("GatherNd", [grad, op.inputs[1]])]
 
 
-@register("TensorScatterSub")
+@registry.RegisterGradient("TensorScatterSub")
 def _tensor_scatter_sub_grad(op, grad):
     return [grad, None, -_op1("GatherNd", [grad, op.inputs[1]])]
 
@@ -381,12 +339,13 @@ def _gather_drop_negatives(params, ids):
     return where_v2(keep, gathered, array_ops.zeros_like(gathered)), keep
 
 
-@register("UnsortedSegmentSum")
+@registry.RegisterGradient("UnsortedSegmentSum")
 def _unsorted_segment_sum_grad(op, grad):
     return [_gather_drop_negatives(grad, op.inputs[1])[0], None, None]
 
 
-@register("UnsortedSegmentMax", "UnsortedSegmentMin")
+@registry.RegisterGradient("UnsortedSegmentMax")
+@registry.RegisterGradient("UnsortedSegmentMin")
 def _unsorted_segment_min_or_max_grad(op, grad):
     """The gradient goes to the elements equal to their segment's result, split equally
     among ties (as TF)."""
@@ -402,12 +361,12 @@ def _unsorted_segment_min_or_max_grad(op, grad):
             None, None]
 
 
-@register("SegmentSum")
+@registry.RegisterGradient("SegmentSum")
 def _segment_sum_grad(op, grad):
     return [_op1("GatherV2", [grad, op.inputs[1], np.int32(0)], {"batch_dims": 0}), None]
 
 
-@register("SegmentMean")
+@registry.RegisterGradient("SegmentMean")
 def _segment_mean_grad(op, grad):
     from . import array_ops
     data, ids = op.inputs
@@ -419,12 +378,12 @@ def _segment_mean_grad(op, grad):
     return [_op1("GatherV2", [scaled, ids, np.int32(0)], {"batch_dims": 0}), None]
 
 
-@register("Roll")
+@registry.RegisterGradient("Roll")
 def _roll_grad(op, grad):
     return [_op1("Roll", [grad, -op.inputs[1], op.inputs[2]]), None, None]
 
 
-@register("DynamicPartition")
+@registry.RegisterGradient("DynamicPartition")
 def _dynamic_partition_grad(op, *grads):
     from . import array_ops, math_ops
     data, partitions = op.inputs
@@ -439,7 +398,8 @@ def _dynamic_partition_grad(op, *grads):
 
 # --- TensorScatterMax/Min, ReverseSequence -------------------------------------------------------
 
-@register("TensorScatterMax", "TensorScatterMin")
+@registry.RegisterGradient("TensorScatterMax")
+@registry.RegisterGradient("TensorScatterMin")
 def _tensor_scatter_min_or_max_grad(op, grad):
     """The gradient goes to whichever of the old value and the updates equal the result,
     split equally among ties (as TF)."""
@@ -459,8 +419,17 @@ def _tensor_scatter_min_or_max_grad(op, grad):
     return [x_grad, None, y_grad]
 
 
-@register("ReverseSequence")
+@registry.RegisterGradient("ReverseSequence")
 def _reverse_sequence_grad(op, grad):
     return [_op1("ReverseSequence", [grad, op.inputs[1]],
                  {"seq_dim": op.get_attr("seq_dim"), "batch_dim": op.get_attr("batch_dim")}),
             None]
+
+
+# --- not differentiable ----------------------------------------------------------------------
+
+for _t in ("BroadcastGradientArgs", "Shape", "Size", "Rank", "ShapeN", "OnesLike", "StopGradient",
+           "ZerosLike", "Const", "Placeholder", "NoOp", "InvertPermutation",
+           "ConcatOffset", "StridedSliceGrad", "Where", "OneHot", "Unique",
+           "UniqueWithCounts", "UnravelIndex"):
+    registry.NotDifferentiable(_t)

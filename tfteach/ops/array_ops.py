@@ -14,12 +14,16 @@ registry.register_op("Placeholder", inputs=(), outputs=(("output", "dtype"),),
                      doc="A value that must be fed to Session.run.")
 registry.register_op("PlaceholderWithDefault", inputs=(("input", "dtype"),),
                      outputs=(("output", "dtype"),),
-                     shape=lambda op: [as_shape(op.get_attr("shape"))])
+                     shape=lambda op: [as_shape(op.get_attr("shape"))],
+                     doc="The fed value if one is fed, else the input.")
 registry.register_op("Identity", inputs=(("input", "T"),), outputs=(("output", "T"),),
-                     shape=shape_rules.same_as_first)
+                     shape=shape_rules.same_as_first,
+                     doc="The input, unchanged.")
 registry.register_op("StopGradient", inputs=(("input", "T"),), outputs=(("output", "T"),),
-                     shape=shape_rules.same_as_first)
-registry.register_op("NoOp", inputs=(), outputs=(), shape=lambda op: [])
+                     shape=shape_rules.same_as_first,
+                     doc="The input, unchanged, but gradients do not flow through it.")
+registry.register_op("NoOp", inputs=(), outputs=(), shape=lambda op: [],
+                     doc="Does nothing; used for its control dependencies.")
 
 
 def _shape_shape(op):
@@ -28,13 +32,17 @@ def _shape_shape(op):
 
 
 registry.register_op("Shape", inputs=(("input", "T"),), outputs=(("output", "out_type"),),
-                     shape=_shape_shape)
+                     shape=_shape_shape,
+                     doc="The shape of the input, as a 1-D tensor.")
 registry.register_op("Size", inputs=(("input", "T"),), outputs=(("output", "out_type"),),
-                     shape=shape_rules.scalar)
+                     shape=shape_rules.scalar,
+                     doc="The number of elements of the input.")
 registry.register_op("Rank", inputs=(("input", "T"),), outputs=(("output", _dt.int32),),
-                     shape=shape_rules.scalar)
+                     shape=shape_rules.scalar,
+                     doc="The number of dimensions of the input.")
 
 
+@registry.api("Placeholder")
 def placeholder(dtype, shape=None, name=None):
     """A tensor whose value is fed at run time (v1 only: eager code has no placeholders)."""
     if _ops.executing_eagerly():
@@ -45,6 +53,7 @@ def placeholder(dtype, shape=None, name=None):
                     name=name or "Placeholder")[0]
 
 
+@registry.api("PlaceholderWithDefault")
 def placeholder_with_default(input, shape, name=None):  # noqa: A002 - TF's name
     with _ops.name_scope(name, "PlaceholderWithDefault", [input]) as scope:
         x = _ops.convert_to_tensor(input, name="input")
@@ -55,6 +64,7 @@ def placeholder_with_default(input, shape, name=None):  # noqa: A002 - TF's name
                         {"dtype": x.dtype.base_dtype, "shape": shape}, name=scope)[0]
 
 
+@registry.api("Identity")
 def identity(input, name=None):  # noqa: A002
     if hasattr(input, "_as_graph_element") and not isinstance(input, _ops.Tensor) and \
             not _ops.executing_eagerly():
@@ -62,10 +72,12 @@ def identity(input, name=None):  # noqa: A002
     return apply_op("Identity", [input], name=name or "Identity")[0]
 
 
+@registry.api("StopGradient")
 def stop_gradient(input, name=None):  # noqa: A002
     return apply_op("StopGradient", [input], name=name or "StopGradient")[0]
 
 
+@registry.api("NoOp")
 def no_op(name=None):
     if _ops.executing_eagerly():
         return None
@@ -79,6 +91,7 @@ def _scoped(name):
         return scope
 
 
+@registry.api("Shape")
 def shape(input, name=None, out_type=None):  # noqa: A002
     """The shape as a 1-D tensor. A fully known static shape gives a Const named 'Shape'."""
     out_type = _dt.as_dtype(out_type) if out_type is not None else _dt.int32
@@ -100,6 +113,7 @@ def _eager_shape(x):
     return list(np.shape(x))
 
 
+@registry.api("Size")
 def size(input, name=None, out_type=None):  # noqa: A002
     out_type = _dt.as_dtype(out_type) if out_type is not None else _dt.int32
     with _ops.name_scope(name, "Size", [input]) as scope:
@@ -111,6 +125,7 @@ def size(input, name=None, out_type=None):  # noqa: A002
         return apply_op("Size", [x], {"out_type": out_type}, name=scope)[0]
 
 
+@registry.api("Rank")
 def rank(input, name=None):  # noqa: A002
     with _ops.name_scope(name, "Rank", [input]) as scope:
         x = _ops.convert_to_tensor(input)
@@ -182,9 +197,11 @@ def _reshape_shape(op):
 
 
 registry.register_op("Reshape", inputs=(("tensor", "T"), ("shape", "Tshape")),
-                     outputs=(("output", "T"),), shape=_reshape_shape)
+                     outputs=(("output", "T"),), shape=_reshape_shape,
+                     doc="The input's elements in a new shape (-1 infers one dimension).")
 
 
+@registry.api("Reshape")
 def reshape(tensor, shape, name=None):
     """Same values, new shape; one dimension may be -1 (inferred)."""
     return apply_op("Reshape", [tensor, shape], name=name or "Reshape")[0]
@@ -215,9 +232,11 @@ def _transpose_shape(op):
 
 
 registry.register_op("Transpose", inputs=(("x", "T"), ("perm", "Tperm")),
-                     outputs=(("y", "T"),), shape=_transpose_shape)
+                     outputs=(("y", "T"),), shape=_transpose_shape,
+                     doc="The input with its dimensions permuted.")
 
 
+@registry.api("Transpose")
 def transpose(a, perm=None, name="transpose", conjugate=False):
     """Permutes the dimensions (reverses them when `perm` is None)."""
     with _ops.name_scope(name, "transpose", [a]) as scope:
@@ -284,9 +303,11 @@ def _concat_shape(op):
 
 
 registry.register_op("ConcatV2", inputs=(("*values", "T"), ("axis", "Tidx")),
-                     outputs=(("output", "T"),), shape=_concat_shape)
+                     outputs=(("output", "T"),), shape=_concat_shape, minimum={"N": 2},
+                     doc="Tensors joined along an existing axis.")
 
 
+@registry.api("ConcatV2")
 def concat(values, axis, name="concat"):
     """Joins tensors along an existing `axis` (one input: an Identity, as TF)."""
     if not isinstance(values, (list, tuple)):
@@ -327,7 +348,8 @@ def _pack_shape(op):
 
 
 registry.register_op("Pack", inputs=(("*values", "T"),), outputs=(("output", "T"),),
-                     shape=_pack_shape, attr_defaults={"axis": 0})
+                     shape=_pack_shape, attr_defaults={"axis": 0},
+                     doc="Tensors stacked along a new axis.")
 
 
 def _contains_tensor(v):
@@ -336,6 +358,7 @@ def _contains_tensor(v):
     return _is_tensorlike(v) or getattr(v, "_is_eager", False)
 
 
+@registry.api("Pack")
 def stack(values, axis=0, name="stack"):
     """Packs tensors of one shape into a tensor one rank higher (`Pack`); a list of plain
     values with axis 0 becomes a single Const, as in TF."""
@@ -371,9 +394,11 @@ def _unpack_shape(op):
 
 
 registry.register_op("Unpack", inputs=(("value", "T"),), outputs=(("output", "*num:T"),),
-                     shape=_unpack_shape, attr_defaults={"axis": 0})
+                     shape=_unpack_shape, attr_defaults={"axis": 0},
+                     doc="A tensor split into its slices along an axis.")
 
 
+@registry.api("Unpack")
 def unstack(value, num=None, axis=0, name="unstack"):
     """Splits a tensor into a list of `num` tensors along `axis` (one rank lower)."""
     if not _is_tensorlike(value) and not getattr(value, "_is_eager", False):
@@ -410,9 +435,11 @@ def _gather_shape(op):
 registry.register_op("GatherV2", inputs=(("params", "Tparams"), ("indices", "Tindices"),
                                           ("axis", "Taxis")),
                      outputs=(("output", "Tparams"),), shape=_gather_shape,
-                     attr_defaults={"batch_dims": 0})
+                     attr_defaults={"batch_dims": 0},
+                     doc="Slices of params along an axis at the given indices.")
 
 
+@registry.api("GatherV2")
 def gather(params, indices, validate_indices=None, name=None, axis=None, batch_dims=0):
     """Slices of `params` at `indices` along `axis`; an index out of range fails at run time
     with InvalidArgumentError "indices[i] = j is not in [0, n)"."""
@@ -451,78 +478,14 @@ def _slice_shape(op):
 
 
 registry.register_op("Slice", inputs=(("input", "T"), ("begin", "Index"), ("size", "Index")),
-                     outputs=(("output", "T"),), shape=_slice_shape)
+                     outputs=(("output", "T"),), shape=_slice_shape,
+                     doc="A slice given by begin and size.")
 
 
+@registry.api("Slice")
 def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
     """The block of `input_` starting at `begin` with extent `size` (-1: to the end)."""
     return apply_op("Slice", [input_, begin, size], name=name or "Slice")[0]
-
-
-class _StridedSliceError(Exception):
-    pass
-
-
-def strided_slice_plan(dims, begin, end, strides, begin_mask, end_mask, ellipsis_mask,
-                       new_axis_mask, shrink_axis_mask, values_known=True):
-    """TF's StridedSlice semantics as a NumPy basic index.
-
-    `dims`: the input's dims (None for unknown). Returns (index tuple, output dims); the
-    index holds ints (bounds-checked when the dim is known), slices and None (new axes),
-    so `array[index]` computes the op with NumPy's clamping rules, which are TF's.
-    Raises _StridedSliceError with TF's message.
-    """
-    n = len(begin)
-    rank = len(dims)
-    real = [i for i in _builtins.range(n)
-            if not (ellipsis_mask >> i) & 1 and not (new_axis_mask >> i) & 1]
-    index, out = [], []
-    r = 0
-    for i in _builtins.range(n):
-        bit = 1 << i
-        if ellipsis_mask & bit:
-            cover = rank - len(real)
-            for _ in _builtins.range(_builtins.max(cover, 0)):
-                index.append(_builtins.slice(None))
-                out.append(dims[r])
-                r += 1
-            continue
-        if new_axis_mask & bit:
-            index.append(None)
-            out.append(1)
-            continue
-        if r >= rank:
-            raise _StridedSliceError(f"Index out of range using input dim {r}; input has only "
-                                     f"{rank} dims")
-        d = dims[r]
-        if not values_known:        # only the masks are known: the rank still is
-            if not shrink_axis_mask & bit:
-                out.append(None)
-            index.append(None)
-            r += 1
-            continue
-        s = int(strides[i])
-        if s == 0:
-            raise _StridedSliceError(f"strides[{i}] must be non-zero")
-        if shrink_axis_mask & bit:
-            b = int(begin[i])
-            if d is not None:
-                if b < -d or b >= d:
-                    raise _StridedSliceError(f"slice index {b} of dimension {r} out of bounds.")
-                b %= d
-            index.append(b)
-        else:
-            bb = None if begin_mask & bit else int(begin[i])
-            ee = None if end_mask & bit else int(end[i])
-            sl = _builtins.slice(bb, ee, s)
-            index.append(sl)
-            out.append(None if d is None else len(_builtins.range(*sl.indices(d))))
-        r += 1
-    while r < rank:
-        index.append(_builtins.slice(None))
-        out.append(dims[r])
-        r += 1
-    return tuple(index), out
 
 
 _MASKS = ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask")
@@ -542,9 +505,11 @@ def _strided_slice_shape(op):
         if n.rank != 1 or n.as_tuple()[0] is None:
             return [unknown_shape()]
         b = e = s = [0] * n.as_tuple()[0]
+    from ..kernels import shapes        # shared with the kernels; loaded on first use
     try:
-        _, out = strided_slice_plan(list(x.as_tuple()), b, e, s, *masks, values_known=known)
-    except _StridedSliceError as err:
+        _, out = shapes.strided_slice_plan(list(x.as_tuple()), b, e, s, *masks,
+                                           values_known=known)
+    except shapes.StridedSliceError as err:
         raise op.shape_error(str(err)) from None
     return [TensorShape(out)]
 
@@ -552,9 +517,11 @@ def _strided_slice_shape(op):
 registry.register_op("StridedSlice", inputs=(("input", "T"), ("begin", "Index"),
                                              ("end", "Index"), ("strides", "Index")),
                      outputs=(("output", "T"),), shape=_strided_slice_shape,
-                     attr_defaults={m: 0 for m in _MASKS})
+                     attr_defaults={m: 0 for m in _MASKS},
+                     doc="A slice given by begin, end and strides (Python's x[a:b:c] with masks).")
 
 
+@registry.api("StridedSlice")
 def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0,
                   ellipsis_mask=0, new_axis_mask=0, shrink_axis_mask=0, var=None,
                   name=None):
@@ -674,9 +641,11 @@ def _tile_shape(op):
 
 
 registry.register_op("Tile", inputs=(("input", "T"), ("multiples", "Tmultiples")),
-                     outputs=(("output", "T"),), shape=_tile_shape)
+                     outputs=(("output", "T"),), shape=_tile_shape,
+                     doc="The input repeated the given number of times along each axis.")
 
 
+@registry.api("Tile")
 def tile(input, multiples, name=None):  # noqa: A002
     """Repeats the tensor `multiples[i]` times along each dimension i."""
     return apply_op("Tile", [input, multiples], name=name or "Tile")[0]
@@ -701,9 +670,11 @@ def _expand_dims_shape(op):
 
 
 registry.register_op("ExpandDims", inputs=(("input", "T"), ("dim", "Tdim")),
-                     outputs=(("output", "T"),), shape=_expand_dims_shape)
+                     outputs=(("output", "T"),), shape=_expand_dims_shape,
+                     doc="The input with a size-1 dimension inserted at axis.")
 
 
+@registry.api("ExpandDims")
 def expand_dims(input, axis=None, name=None, dim=None):  # noqa: A002
     """Inserts a dimension of size 1 at `axis`."""
     if axis is not None and dim is not None:
@@ -738,9 +709,11 @@ def _squeeze_shape(op):
 
 
 registry.register_op("Squeeze", inputs=(("input", "T"),), outputs=(("output", "T"),),
-                     shape=_squeeze_shape, attr_defaults={"squeeze_dims": []})
+                     shape=_squeeze_shape, attr_defaults={"squeeze_dims": []},
+                     doc="The input with size-1 dimensions removed.")
 
 
+@registry.api("Squeeze")
 def squeeze(input, axis=None, name=None, squeeze_dims=None):  # noqa: A002
     """Removes dimensions of size 1 (all of them, or those in `axis`)."""
     if axis is not None and squeeze_dims is not None:
@@ -781,14 +754,20 @@ def _pad_shape(op):
 
 
 registry.register_op("Pad", inputs=(("input", "T"), ("paddings", "Tpaddings")),
-                     outputs=(("output", "T"),), shape=_pad_shape)
+                     outputs=(("output", "T"),), shape=_pad_shape,
+                     doc="The input padded with zeros.")
 registry.register_op("PadV2", inputs=(("input", "T"), ("paddings", "Tpaddings"),
                                       ("constant_values", "T")),
-                     outputs=(("output", "T"),), shape=_pad_shape)
+                     outputs=(("output", "T"),), shape=_pad_shape,
+                     doc="The input padded with a constant value.")
 registry.register_op("MirrorPad", inputs=(("input", "T"), ("paddings", "Tpaddings")),
-                     outputs=(("output", "T"),), shape=_pad_shape)
+                     outputs=(("output", "T"),), shape=_pad_shape,
+                     doc="The input padded with its own reflection.")
 
 
+@registry.api("MirrorPad")
+@registry.api("Pad")
+@registry.api("PadV2")
 def pad(tensor, paddings, mode="CONSTANT", name=None, constant_values=0):
     """Pads with `constant_values` (Pad / PadV2) or by mirroring (MirrorPad: REFLECT,
     SYMMETRIC)."""
@@ -817,9 +796,11 @@ def _reverse_shape(op):
 
 
 registry.register_op("ReverseV2", inputs=(("tensor", "T"), ("axis", "Tidx")),
-                     outputs=(("output", "T"),), shape=_reverse_shape)
+                     outputs=(("output", "T"),), shape=_reverse_shape,
+                     doc="The input reversed along the given axes.")
 
 
+@registry.api("ReverseV2")
 def reverse(tensor, axis, name=None):
     """Reverses the order of elements along each axis in `axis`."""
     return apply_op("ReverseV2", [tensor, axis], name=name or "ReverseV2")[0]
@@ -866,15 +847,20 @@ def _select_v2_shape(op):
 
 
 registry.register_op("Select", inputs=(("condition", _dt.bool_), ("t", "T"), ("e", "T")),
-                     outputs=(("output", "T"),), shape=_select_shape)
+                     outputs=(("output", "T"),), shape=_select_shape,
+                     doc="Elements of t where condition is true, else of e (TF 1's where).")
 registry.register_op("SelectV2", inputs=(("condition", _dt.bool_), ("t", "T"), ("e", "T")),
-                     outputs=(("output", "T"),), shape=_select_v2_shape)
+                     outputs=(("output", "T"),), shape=_select_v2_shape,
+                     doc="Elements of t where condition is true, else of e, with broadcasting.")
 registry.register_op("Where", inputs=(("input", "T"),), outputs=(("index", _dt.int64),),
                      shape=lambda op: [TensorShape([None, op.inputs[0].shape.rank])
                                        if op.inputs[0].shape.rank is not None
-                                       else unknown_shape(2)])
+                                       else unknown_shape(2)],
+                     doc="The coordinates of the true (non-zero) elements.")
 
 
+@registry.api("Select")
+@registry.api("Where")
 def where(condition, x=None, y=None, name=None):
     """v1 `tf.where`: Select(condition, x, y) (condition a scalar, the same shape, or a
     vector over the first dimension), or the indices of True elements when x, y are None."""
@@ -888,6 +874,7 @@ def where(condition, x=None, y=None, name=None):
     return apply_op("Select", [condition, x, y], name=name or "Select")[0]
 
 
+@registry.api("SelectV2")
 def where_v2(condition, x=None, y=None, name=None):
     """TF2 `tf.where`: SelectV2 broadcasts condition, x and y together."""
     if x is None and y is None:
@@ -919,9 +906,12 @@ def _one_hot_shape(op):
 registry.register_op("OneHot", inputs=(("indices", "TI"), ("depth", _dt.int32),
                                        ("on_value", "T"), ("off_value", "T")),
                      outputs=(("output", "T"),), shape=_one_hot_shape,
-                     attr_defaults={"axis": -1})
+                     attr_defaults={"axis": -1},
+                     allowed={"TI": ("uint8", "int8", "int32", "int64")},
+                     doc="One-hot vectors: on_value at each index, off_value elsewhere.")
 
 
+@registry.api("OneHot")
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
     """Rows of `off_value` with `on_value` at each index; indices outside [0, depth) give
     a row of `off_value` (as TF)."""
@@ -1004,12 +994,18 @@ def _split_v_shape(op):
 
 
 registry.register_op("Split", inputs=(("split_dim", _dt.int32), ("value", "T")),
-                     outputs=(("output", "*num_split:T"),), shape=_split_shape)
+                     outputs=(("output", "*num_split:T"),), shape=_split_shape,
+                     minimum={"num_split": 1},
+                     doc="A tensor split into num_split equal pieces along an axis.")
 registry.register_op("SplitV", inputs=(("value", "T"), ("size_splits", "Tlen"),
                                        ("split_dim", _dt.int32)),
-                     outputs=(("output", "*num_split:T"),), shape=_split_v_shape)
+                     outputs=(("output", "*num_split:T"),), shape=_split_v_shape,
+                     minimum={"num_split": 1},
+                     doc="A tensor split into pieces of the given sizes along an axis.")
 
 
+@registry.api("Split")
+@registry.api("SplitV")
 def split(value, num_or_size_splits, axis=0, num=None, name="split"):
     """Splits into `num_or_size_splits` equal parts (Split) or parts of the given sizes
     (SplitV) along `axis`."""
@@ -1041,21 +1037,27 @@ def _fill_shape(op):
 
 
 registry.register_op("Fill", inputs=(("dims", "index_type"), ("value", "T")),
-                     outputs=(("output", "T"),), shape=_fill_shape)
+                     outputs=(("output", "T"),), shape=_fill_shape,
+                     doc="A tensor of a shape filled with one value.")
 registry.register_op("ZerosLike", inputs=(("x", "T"),), outputs=(("y", "T"),),
-                     shape=shape_rules.same_as_first)
+                     shape=shape_rules.same_as_first,
+                     doc="Zeros of the input's shape and dtype.")
 registry.register_op("OnesLike", inputs=(("x", "T"),), outputs=(("y", "T"),),
-                     shape=shape_rules.same_as_first)
+                     shape=shape_rules.same_as_first,
+                     doc="Ones of the input's shape and dtype.")
 registry.register_op("BroadcastTo", inputs=(("input", "T"), ("shape", "Tidx")),
                      outputs=(("output", "T"),),
-                     shape=lambda op: [_tu.constant_value_as_shape(op.inputs[1])])
+                     shape=lambda op: [_tu.constant_value_as_shape(op.inputs[1])],
+                     doc="The input broadcast to a shape.")
 
 
+@registry.api("Fill")
 def fill(dims, value, name=None):
     """A tensor of shape `dims` filled with the scalar `value`."""
     return apply_op("Fill", [dims, value], name=name or "Fill")[0]
 
 
+@registry.api("BroadcastTo")
 def broadcast_to(input, shape, name=None):  # noqa: A002
     return apply_op("BroadcastTo", [input, shape], name=name or "BroadcastTo")[0]
 
@@ -1094,13 +1096,19 @@ def _filled(value_fn, default_name, shape, dtype, name):
     with _ops.name_scope(name, default_name, [shape]) as scope:
         value = value_fn(dtype)
         dims = _static_shape_value(shape)
-        if _ops.executing_eagerly() and dims is not None:
+        # eagerly, a plain NumPy fill when the shape is sane; a negative dim or a size that
+        # may not fit goes through the Fill kernel for TF's errors
+        if _ops.executing_eagerly() and dims is not None and min(dims, default=0) >= 0 and \
+                int(np.prod(dims, dtype=np.float64)) < 2 ** 26:
             arr = np.full(dims, value, dtype=object if dtype == _dt.string else dtype.np_dtype)
             return constant_op.constant(arr, dtype=dtype)
         if dims is not None:
-            if int(np.prod(dims, dtype=np.int64)) < 1000:
+            if min(dims, default=0) >= 0 and int(np.prod(dims, dtype=np.float64)) < 1000:
                 return constant_op.constant(value, dtype=dtype, shape=dims, name=scope)
-            shape = constant_op.constant(np.array(dims, np.int32), name="shape_as_tensor")
+            # int64 only where a dim does not fit int32, as TF converts shapes
+            big = max((abs(d) for d in dims), default=0) >= 2 ** 31
+            shape = constant_op.constant(np.array(dims, np.int64 if big else np.int32),
+                                         name="shape_as_tensor")
         elif isinstance(shape, (list, tuple)):      # holds tensors: TF packs it ("packed")
             shape = _ops.convert_to_tensor(shape, dtype=_dt.int32)
         v = constant_op.constant(value, dtype=dtype)
@@ -1117,6 +1125,7 @@ def ones(shape, dtype=_dt.float32, name=None, layout=None):
     return _filled(_one_of, "ones", shape, dtype, name)
 
 
+@registry.api("ZerosLike")
 def zeros_like(tensor, dtype=None, name=None, optimize=True):
     """Zeros of `tensor`'s shape: like `zeros` when the shape is static, else ZerosLike."""
     with _ops.name_scope(name, "zeros_like", [tensor]) as scope:
@@ -1135,6 +1144,7 @@ def zeros_like(tensor, dtype=None, name=None, optimize=True):
         return out
 
 
+@registry.api("OnesLike")
 def ones_like(tensor, dtype=None, name=None, optimize=True):
     """Ones of `tensor`'s shape: Fill(shape, 1) named `ones_like` (TF's graph)."""
     from . import constant_op
@@ -1155,7 +1165,29 @@ def ones_like(tensor, dtype=None, name=None, optimize=True):
         return fill(shp, v, name=scope)
 
 
-# --- misc --------------------------------------------------------------------------------
+# --- the one-line docs of the ops the loops below declare ------------------------------
+
+_DOC = {  # one line each: docs/ops.md and the graph explorer show it
+    "TensorScatterUpdate": "A copy of the tensor with updates written at N-d indices.",
+    "TensorScatterAdd": "A copy of the tensor with updates added at N-d indices.",
+    "TensorScatterSub": "A copy of the tensor with updates subtracted at N-d indices.",
+    "UnsortedSegmentSum": "Sums of the data's rows by segment id (ids in any order).",
+    "UnsortedSegmentMax": "Maxima of the data's rows by segment id (ids in any order).",
+    "UnsortedSegmentMin": "Minima of the data's rows by segment id (ids in any order).",
+    "SegmentSum": "Sums of the data's rows by sorted segment id.",
+    "SegmentMean": "Means of the data's rows by sorted segment id.",
+    "TensorScatterMax": "A copy of the tensor, the maximum taken with updates at N-d indices.",
+    "TensorScatterMin": "A copy of the tensor, the minimum taken with updates at N-d indices.",
+    "LowerBound": "For each value, the first index in its sorted row where it could be inserted.",
+    "UpperBound": "For each value, the last index in its sorted row where it could be inserted.",
+    "StridedSliceGrad": "The gradient of StridedSlice: dy written into zeros of the input's shape.",
+    "InvertPermutation": "The inverse of a permutation of 0..n-1.",
+    "ConcatOffset": "Where each input of a concat starts in the output (for its gradient).",
+    "MirrorPadGrad": "The gradient of MirrorPad: the padding's gradient folded back in.",
+}
+
+
+# --- masks: boolean_mask, sequence_mask -----------------------------------------------------------
 
 def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
     """The elements of `tensor` where `mask` is True: Where + GatherV2. A mask of rank k > 1
@@ -1186,7 +1218,35 @@ def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
         return gather(tensor, idx, axis=axis)
 
 
-# --- autopacking: a list holding tensors converts to a Pack op, as in TF ----------------------
+def sequence_mask(lengths, maxlen=None, dtype=_dt.bool_, name=None):
+    """mask[i, j] = j < lengths[i]: Range(maxlen) compared with the lengths (TF's graph)."""
+    from . import constant_op, math_ops
+    with _ops.name_scope(name, "SequenceMask", [lengths, maxlen]):
+        lengths = _ops.convert_to_tensor(lengths)
+        if maxlen is None:
+            maxlen = apply_op("Max", [lengths, constant_op.constant(
+                np.arange(lengths.shape.rank, dtype=np.int32))], {"keep_dims": False},
+                name="Max")[0]
+            maxlen = apply_op("Maximum", [constant_op.constant(
+                0, dtype=maxlen.dtype.base_dtype), maxlen], name="Maximum")[0]
+        else:
+            maxlen = _ops.convert_to_tensor(maxlen)
+        if maxlen.shape.rank is not None and maxlen.shape.rank != 0:
+            raise ValueError(f"Argument `maxlen` must be scalar for sequence_mask, "
+                             f"received `maxlen` = {maxlen} with shape '{maxlen.shape}' "
+                             f"instead")
+        mdt = maxlen.dtype.base_dtype
+        row_vector = apply_op("Range", [constant_op.constant(0, dtype=mdt), maxlen,
+                                        constant_op.constant(1, dtype=mdt)], name="Range")[0]
+        matrix = apply_op("Cast", [expand_dims(lengths, -1)],
+                          {"DstT": mdt, "Truncate": False}, name="Cast")[0]
+        result = math_ops.less(row_vector, matrix)
+        if dtype is None or _dt.as_dtype(dtype).base_dtype == _dt.bool_:
+            return result
+        return math_ops.cast(result, dtype)
+
+
+# --- autopacking: a list holding tensors converts to a Pack op, as in TF --------------------------
 
 def _first_tensor_dtype(v):
     if isinstance(v, (list, tuple)):
@@ -1231,9 +1291,7 @@ def _autopacking_conversion(v, dtype=None, name=None, as_ref=False):
 _ops.register_tensor_conversion_function((list, tuple), _autopacking_conversion, 99)
 
 
-# --- N-d gather and scatter, segments, Roll, Unique, ShapeN, DynamicPartition ---------------------
-import collections as _collections  # noqa: E402
-
+# --- gather and scatter by N-d indices: GatherNd, ScatterNd, TensorScatter* -----------------------
 
 def _gather_nd_shape(op):
     p, idx = op.inputs[0].shape, op.inputs[1].shape
@@ -1250,6 +1308,61 @@ def _gather_nd_shape(op):
 def _scatter_nd_shape(op):
     return [shape_rules.shape_input(op, 2)]
 
+
+registry.register_op("GatherNd", inputs=(("params", "Tparams"), ("indices", "Tindices")),
+                     outputs=(("output", "Tparams"),), shape=_gather_nd_shape,
+                     doc="Slices of params at N-d indices.")
+registry.register_op("ScatterNd", inputs=(("indices", "Tindices"), ("updates", "T"),
+                                          ("shape", "Tindices")),
+                     outputs=(("output", "T"),), shape=_scatter_nd_shape,
+                     doc="Zeros of a shape with updates added at N-d indices.")
+for _t in ("TensorScatterUpdate", "TensorScatterAdd", "TensorScatterSub"):
+    registry.register_op(_t, inputs=(("tensor", "T"), ("indices", "Tindices"),
+                                     ("updates", "T")),
+                         outputs=(("output", "T"),), shape=shape_rules.same_as_first,
+                         doc=_DOC[_t])
+for _t in ("TensorScatterMax", "TensorScatterMin"):
+    registry.register_op(_t, inputs=(("tensor", "T"), ("indices", "Tindices"),
+                                     ("updates", "T")),
+                         outputs=(("output", "T"),), shape=shape_rules.same_as_first,
+                         attr_defaults={"bad_indices_policy": ""},
+                         doc=_DOC[_t])
+
+
+@registry.api("GatherNd")
+def gather_nd(params, indices, batch_dims=0, name=None):
+    """Slices of `params` addressed by the last axis of `indices` (one GatherNd op); an
+    index outside params fails at run time with TF's InvalidArgumentError."""
+    if batch_dims:
+        raise NotImplementedError("tfteach's gather_nd supports batch_dims=0 only")
+    return apply_op("GatherNd", [params, indices], name=name or "GatherNd")[0]
+
+
+def gather_nd_v1(params, indices, name=None, batch_dims=0):
+    return gather_nd(params, indices, batch_dims, name)
+
+
+@registry.api("ScatterNd")
+def scatter_nd(indices, updates, shape, name=None):
+    """Zeros of `shape` with `updates` added at `indices` (repeated indices add up)."""
+    return apply_op("ScatterNd", [indices, updates, shape], name=name or "ScatterNd")[0]
+
+
+def _tensor_scatter(op_type):
+    def fn(tensor, indices, updates, name=None):
+        return apply_op(op_type, [tensor, indices, updates], name=name or op_type)[0]
+    fn.__name__ = "tensor_scatter_nd_" + op_type[len("TensorScatter"):].lower()
+    return registry.api(op_type, stacklevel=2)(fn)
+
+
+tensor_scatter_nd_update = tensor_scatter_update = _tensor_scatter("TensorScatterUpdate")
+tensor_scatter_nd_add = tensor_scatter_add = _tensor_scatter("TensorScatterAdd")
+tensor_scatter_nd_sub = tensor_scatter_sub = _tensor_scatter("TensorScatterSub")
+tensor_scatter_nd_max = _tensor_scatter("TensorScatterMax")
+tensor_scatter_nd_min = _tensor_scatter("TensorScatterMin")
+
+
+# --- segments and partitions: (Unsorted)Segment*, DynamicPartition, DynamicStitch -----------------
 
 def _segment_shape(op):
     data, ids = op.inputs[0].shape, op.inputs[1].shape
@@ -1274,63 +1387,35 @@ def _dynamic_partition_shape(op):
     return [TensorShape([None] + list(data.as_tuple()[parts.rank:]))] * n
 
 
-registry.register_op("GatherNd", inputs=(("params", "Tparams"), ("indices", "Tindices")),
-                     outputs=(("output", "Tparams"),), shape=_gather_nd_shape)
-registry.register_op("ScatterNd", inputs=(("indices", "Tindices"), ("updates", "T"),
-                                          ("shape", "Tindices")),
-                     outputs=(("output", "T"),), shape=_scatter_nd_shape)
-for _t in ("TensorScatterUpdate", "TensorScatterAdd", "TensorScatterSub"):
-    registry.register_op(_t, inputs=(("tensor", "T"), ("indices", "Tindices"),
-                                     ("updates", "T")),
-                         outputs=(("output", "T"),), shape=shape_rules.same_as_first)
+def _stitch_shape(op):
+    n = len(op.inputs) // 2
+    idx = [_tu.constant_value(t) for t in op.inputs[:n]]
+    d0, i0 = op.inputs[n], op.inputs[0]
+    if d0.shape.rank is None or i0.shape.rank is None:
+        return [unknown_shape()]
+    inner = list(d0.shape.as_tuple()[i0.shape.rank:])
+    if all(v is not None for v in idx):
+        size = max((int(np.max(v)) + 1 for v in idx if np.size(v)), default=0)
+        return [TensorShape([size] + inner)]
+    return [TensorShape([None] + inner)]
+
+
 for _t in ("UnsortedSegmentSum", "UnsortedSegmentMax", "UnsortedSegmentMin"):
     registry.register_op(_t, inputs=(("data", "T"), ("segment_ids", "Tindices"),
                                      ("num_segments", "Tnumsegments")),
-                         outputs=(("output", "T"),), shape=_unsorted_segment_shape)
+                         outputs=(("output", "T"),), shape=_unsorted_segment_shape,
+                         doc=_DOC[_t])
 for _t in ("SegmentSum", "SegmentMean"):
     registry.register_op(_t, inputs=(("data", "T"), ("segment_ids", "Tindices")),
-                         outputs=(("output", "T"),), shape=_segment_shape)
-registry.register_op("Roll", inputs=(("input", "T"), ("shift", "Tshift"), ("axis", "Taxis")),
-                     outputs=(("output", "T"),), shape=shape_rules.same_as_first)
-registry.register_op("Unique", inputs=(("x", "T"),),
-                     outputs=(("y", "T"), ("idx", "out_idx")),
-                     shape=lambda op: (shape_rules.require_rank(op, op.inputs[0].shape, 1)
-                                       or [unknown_shape(1), op.inputs[0].shape]))
-registry.register_op("ShapeN", inputs=(("*input", "T"),),
-                     outputs=lambda attrs: [("output", attrs["out_type"])] * attrs["N"],
-                     shape=lambda op: [TensorShape([t.shape.rank]) for t in op.inputs])
+                         outputs=(("output", "T"),), shape=_segment_shape,
+                         doc=_DOC[_t])
 registry.register_op("DynamicPartition", inputs=(("data", "T"), ("partitions", _dt.int32)),
                      outputs=lambda attrs: [("outputs", "T")] * attrs["num_partitions"],
-                     shape=_dynamic_partition_shape)
-
-
-def gather_nd(params, indices, batch_dims=0, name=None):
-    """Slices of `params` addressed by the last axis of `indices` (one GatherNd op); an
-    index outside params fails at run time with TF's InvalidArgumentError."""
-    if batch_dims:
-        raise NotImplementedError("tfteach's gather_nd supports batch_dims=0 only")
-    return apply_op("GatherNd", [params, indices], name=name or "GatherNd")[0]
-
-
-def gather_nd_v1(params, indices, name=None, batch_dims=0):
-    return gather_nd(params, indices, batch_dims, name)
-
-
-def scatter_nd(indices, updates, shape, name=None):
-    """Zeros of `shape` with `updates` added at `indices` (repeated indices add up)."""
-    return apply_op("ScatterNd", [indices, updates, shape], name=name or "ScatterNd")[0]
-
-
-def _tensor_scatter(op_type):
-    def fn(tensor, indices, updates, name=None):
-        return apply_op(op_type, [tensor, indices, updates], name=name or op_type)[0]
-    fn.__name__ = "tensor_scatter_nd_" + op_type[len("TensorScatter"):].lower()
-    return fn
-
-
-tensor_scatter_nd_update = tensor_scatter_update = _tensor_scatter("TensorScatterUpdate")
-tensor_scatter_nd_add = tensor_scatter_add = _tensor_scatter("TensorScatterAdd")
-tensor_scatter_nd_sub = tensor_scatter_sub = _tensor_scatter("TensorScatterSub")
+                     shape=_dynamic_partition_shape,
+                     doc="The data's rows split into num_partitions lists by partition id.")
+registry.register_op("DynamicStitch", inputs=(("*indices", _dt.int32), ("*data", "T")),
+                     outputs=(("merged", "T"),), shape=_stitch_shape,
+                     doc="Values interleaved into one tensor at the given indices.")
 
 
 def _segment_op(op_type, unsorted):
@@ -1342,7 +1427,7 @@ def _segment_op(op_type, unsorted):
         def fn(data, segment_ids, name=None):
             return apply_op(op_type, [data, segment_ids], name=name or op_type)[0]
     fn.__name__ = "".join("_" + c.lower() if c.isupper() else c for c in op_type)[1:]
-    return fn
+    return registry.api(op_type, stacklevel=2)(fn)
 
 
 unsorted_segment_sum = _segment_op("UnsortedSegmentSum", True)
@@ -1369,14 +1454,57 @@ def unsorted_segment_mean(data, segment_ids, num_segments, name=None):
         return math_ops.truediv(total, counts)
 
 
-def roll(input, shift, axis, name=None):  # noqa: A002 - TF's name
-    """Elements shifted along `axis` by `shift`, wrapping around (one Roll op)."""
-    return apply_op("Roll", [input, shift, axis], name=name or "Roll")[0]
+@registry.api("DynamicPartition")
+def dynamic_partition(data, partitions, num_partitions, name=None):
+    """`num_partitions` tensors: outputs[i] holds the slices of data whose partition is i."""
+    return list(apply_op("DynamicPartition", [data, partitions],
+                         {"num_partitions": int(num_partitions)},
+                         name=name or "DynamicPartition"))
 
 
+@registry.api("DynamicStitch")
+def dynamic_stitch(indices, data, name=None):
+    """merged[indices[m][i]] = data[m][i] (later entries win where indices repeat)."""
+    return apply_op("DynamicStitch", [list(indices), list(data)],
+                    name=name or "DynamicStitch")[0]
+
+
+# --- unique values and index arithmetic: Unique, UniqueWithCounts, UnravelIndex -------------------
+
+import collections as _collections  # noqa: E402
+
+
+def _unravel_index_shape(op):
+    idx, dims = op.inputs[0].shape, op.inputs[1].shape
+    shape_rules.require_rank(op, dims, 1)
+    n = dims.as_tuple()[0] if dims.rank is not None else None
+    if idx.rank is None:
+        return [unknown_shape()]
+    if idx.rank == 0:
+        return [TensorShape([n])]
+    if idx.rank == 1:
+        return [TensorShape([n, idx.as_tuple()[0]])]
+    raise op.shape_error(f"Shape must be at most rank 1 but is rank {idx.rank}")
+
+
+registry.register_op("Unique", inputs=(("x", "T"),),
+                     outputs=(("y", "T"), ("idx", "out_idx")),
+                     shape=lambda op: (shape_rules.require_rank(op, op.inputs[0].shape, 1)
+                                       or [unknown_shape(1), op.inputs[0].shape]),
+                     doc="The distinct values (first appearance first) and each element's index.")
+registry.register_op("UniqueWithCounts", inputs=(("x", "T"),),
+                     outputs=(("y", "T"), ("idx", "out_idx"), ("count", "out_idx")),
+                     shape=lambda op: (shape_rules.require_rank(op, op.inputs[0].shape, 1)
+                                       or [unknown_shape(1), op.inputs[0].shape,
+                                           unknown_shape(1)]),
+                     doc="Unique, with how often each value occurs.")
+registry.register_op("UnravelIndex", inputs=(("indices", "Tidx"), ("dims", "Tidx")),
+                     outputs=(("output", "Tidx"),), shape=_unravel_index_shape,
+                     doc="Flat indices converted into coordinates of a shape.")
 UniqueOutput = _collections.namedtuple("Unique", ["y", "idx"])
 
 
+@registry.api("Unique")
 def unique(x, out_idx=_dt.int32, name=None):
     """The distinct values of a vector in order of first appearance, and for each element
     the position of its value in `y`."""
@@ -1385,58 +1513,102 @@ def unique(x, out_idx=_dt.int32, name=None):
     return UniqueOutput(y, idx)
 
 
-def shape_n(input, out_type=_dt.int32, name=None):  # noqa: A002 - TF's name
-    """The shapes of several tensors from one ShapeN op."""
-    return list(apply_op("ShapeN", [list(input)], {"out_type": _dt.as_dtype(out_type)},
-                         name=name or "ShapeN"))
+UniqueWithCountsOutput = _collections.namedtuple("UniqueWithCounts", ["y", "idx", "count"])
 
 
-def dynamic_partition(data, partitions, num_partitions, name=None):
-    """`num_partitions` tensors: outputs[i] holds the slices of data whose partition is i."""
-    return list(apply_op("DynamicPartition", [data, partitions],
-                         {"num_partitions": int(num_partitions)},
-                         name=name or "DynamicPartition"))
+@registry.api("UniqueWithCounts")
+def unique_with_counts(x, out_idx=_dt.int32, name=None):
+    """`unique` plus, for each value in `y`, how many times it occurs in `x`."""
+    y, idx, count = apply_op("UniqueWithCounts", [x], {"out_idx": _dt.as_dtype(out_idx)},
+                             name=name or "UniqueWithCounts")
+    return UniqueWithCountsOutput(y, idx, count)
 
 
-def dynamic_stitch(indices, data, name=None):
-    """merged[indices[m][i]] = data[m][i] (later entries win where indices repeat)."""
-    return apply_op("DynamicStitch", [list(indices), list(data)],
-                    name=name or "DynamicStitch")[0]
+@registry.api("UnravelIndex")
+def unravel_index(indices, dims, name=None):
+    """Flat indices into an array of shape `dims` as coordinate columns (one UnravelIndex)."""
+    with _ops.name_scope(name, "UnravelIndex", [indices, dims]) as scope:
+        indices = _ops.convert_to_tensor(indices, name="indices")
+        dims = _ops.convert_to_tensor(dims, dtype=indices.dtype.base_dtype, name="dims")
+        return apply_op("UnravelIndex", [indices, dims], name=scope)[0]
 
 
-def sequence_mask(lengths, maxlen=None, dtype=_dt.bool_, name=None):
-    """mask[i, j] = j < lengths[i]: Range(maxlen) compared with the lengths (TF's graph)."""
-    from . import constant_op, math_ops
-    with _ops.name_scope(name, "SequenceMask", [lengths, maxlen]):
-        lengths = _ops.convert_to_tensor(lengths)
-        if maxlen is None:
-            maxlen = apply_op("Max", [lengths, constant_op.constant(
-                np.arange(lengths.shape.rank, dtype=np.int32))], {"keep_dims": False},
-                name="Max")[0]
-            maxlen = apply_op("Maximum", [constant_op.constant(
-                0, dtype=maxlen.dtype.base_dtype), maxlen], name="Maximum")[0]
-        else:
-            maxlen = _ops.convert_to_tensor(maxlen)
-        if maxlen.shape.rank is not None and maxlen.shape.rank != 0:
-            raise ValueError(f"Argument `maxlen` must be scalar for sequence_mask, "
-                             f"received `maxlen` = {maxlen} with shape '{maxlen.shape}' "
-                             f"instead")
-        mdt = maxlen.dtype.base_dtype
-        row_vector = apply_op("Range", [constant_op.constant(0, dtype=mdt), maxlen,
-                                        constant_op.constant(1, dtype=mdt)], name="Range")[0]
-        matrix = apply_op("Cast", [expand_dims(lengths, -1)],
-                          {"DstT": mdt, "Truncate": False}, name="Cast")[0]
-        result = math_ops.less(row_vector, matrix)
-        if dtype is None or _dt.as_dtype(dtype).base_dtype == _dt.bool_:
-            return result
-        return math_ops.cast(result, dtype)
+# --- reordering: Roll, ReverseSequence ------------------------------------------------------------
+
+registry.register_op("Roll", inputs=(("input", "T"), ("shift", "Tshift"), ("axis", "Taxis")),
+                     outputs=(("output", "T"),), shape=shape_rules.same_as_first,
+                     doc="The input's elements shifted cyclically along axes.")
 
 
-# --- identity_n, broadcast shapes, meshgrid, repeat ---------------------------------------------
+def _reverse_sequence_shape(op):
+    x, lens = op.inputs[0].shape, op.inputs[1].shape
+    shape_rules.require_rank(op, lens, 1)
+    seq, batch = op.get_attr("seq_dim"), op.get_attr("batch_dim")
+    if x.rank is None:
+        return [x]
+    if seq == batch:
+        raise op.shape_error(f"batch_dim == seq_dim == {seq}")
+    if not 0 <= seq < x.rank:
+        raise op.shape_error(f"seq_dim must be < input rank( {seq} vs. {x.rank})")
+    if not 0 <= batch < x.rank:
+        raise op.shape_error(f"batch_dim must be < input rank( {batch} vs. {x.rank})")
+    dims = list(x.as_tuple())
+    n = lens.as_tuple()[0] if lens.rank is not None else None
+    if n is not None and dims[batch] is not None and n != dims[batch]:
+        raise op.shape_error(f"Dimensions must be equal, but are {dims[batch]} and {n}")
+    if dims[batch] is None:
+        dims[batch] = n
+    return [TensorShape(dims)]
 
+
+registry.register_op("ReverseSequence", inputs=(("input", "T"), ("seq_lengths", "Tlen")),
+                     outputs=(("output", "T"),), shape=_reverse_sequence_shape,
+                     attr_defaults={"batch_dim": 0},
+                     doc="Each row's first seq_length entries reversed along an axis.")
+
+
+@registry.api("Roll")
+def roll(input, shift, axis, name=None):  # noqa: A002 - TF's name
+    """Elements shifted along `axis` by `shift`, wrapping around (one Roll op)."""
+    return apply_op("Roll", [input, shift, axis], name=name or "Roll")[0]
+
+
+@registry.api("ReverseSequence")
+def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None,  # noqa: A002
+                     name=None):
+    """Along `seq_axis`, the first seq_lengths[i] elements of batch entry i reversed."""
+    if seq_axis is None:
+        raise TypeError("Expected int for argument 'seq_dim' not None.")   # TF 2.21's
+    return apply_op("ReverseSequence", [input, seq_lengths],
+                    {"seq_dim": int(seq_axis),
+                     "batch_dim": 0 if batch_axis is None else int(batch_axis)},
+                    name=name or "ReverseSequence")[0]
+
+
+def reverse_sequence_v1(input, seq_lengths, seq_axis=None, batch_axis=None,  # noqa: A002
+                        name=None, seq_dim=None, batch_dim=None):
+    """TF1's spelling: `seq_dim`/`batch_dim` are the deprecated names of the axes."""
+    if seq_dim is not None:
+        if seq_axis is not None:
+            raise ValueError("Cannot specify both 'seq_axis' and 'seq_dim'")
+        seq_axis = seq_dim
+    if batch_dim is not None:
+        if batch_axis is not None:
+            raise ValueError("Cannot specify both 'batch_axis' and 'batch_dim'")
+        batch_axis = batch_dim
+    return reverse_sequence(input, seq_lengths, seq_axis, batch_axis, name)
+
+
+# --- shapes and broadcasting: ShapeN, BroadcastArgs, EnsureShape, IdentityN, meshgrid, repeat -----
+
+registry.register_op("ShapeN", inputs=(("*input", "T"),),
+                     outputs=lambda attrs: [("output", attrs["out_type"])] * attrs["N"],
+                     shape=lambda op: [TensorShape([t.shape.rank]) for t in op.inputs],
+                     doc="The shapes of several inputs.")
 registry.register_op("IdentityN", inputs=(("*input", "list:T"),),
                      outputs=lambda attrs: [("output", dt) for dt in attrs["T"]],
-                     shape=lambda op: [t.shape for t in op.inputs])
+                     shape=lambda op: [t.shape for t in op.inputs],
+                     doc="A list of inputs, unchanged.")
 
 
 def _broadcast_args_shape(op):
@@ -1448,15 +1620,43 @@ def _broadcast_args_shape(op):
 
 
 registry.register_op("BroadcastArgs", inputs=(("s0", "T"), ("s1", "T")),
-                     outputs=(("r0", "T"),), shape=_broadcast_args_shape)
+                     outputs=(("r0", "T"),), shape=_broadcast_args_shape,
+                     doc="The broadcast shape of two shapes.")
 registry.NotDifferentiable("BroadcastArgs")
 
 
+def _ensure_shape_shape(op):
+    from ..framework.tensor_shape import as_shape as _as_shape
+    have, want = op.inputs[0].shape, _as_shape(op.get_attr("shape"))
+    if not have.is_compatible_with(want):
+        raise ValueError(f"Shape must be rank {want.rank} but is rank {have.rank}"
+                         if have.rank != want.rank else
+                         f"Dimension {next(i for i, (a, b) in enumerate(zip(have.as_tuple(), want.as_tuple())) if a is not None and b is not None and a != b)} "  # noqa: E501
+                         f"in both shapes must be equal, but are "
+                         f"{next(a for a, b in zip(have.as_tuple(), want.as_tuple()) if a is not None and b is not None and a != b)} and "  # noqa: E501
+                         f"{next(b for a, b in zip(have.as_tuple(), want.as_tuple()) if a is not None and b is not None and a != b)}.")  # noqa: E501
+    return [have.merge_with(want)]
+
+
+registry.register_op("EnsureShape", inputs=(("input", "T"),), shape=_ensure_shape_shape,
+                     doc="Passes `input` on, failing at run time unless its shape is "
+                         "compatible with the `shape` attr.")
+
+
+@registry.api("ShapeN")
+def shape_n(input, out_type=_dt.int32, name=None):  # noqa: A002 - TF's name
+    """The shapes of several tensors from one ShapeN op."""
+    return list(apply_op("ShapeN", [list(input)], {"out_type": _dt.as_dtype(out_type)},
+                         name=name or "ShapeN"))
+
+
+@registry.api("IdentityN")
 def identity_n(input, name=None):  # noqa: A002 - TF's name
     """Several tensors, of any dtypes, passed through one IdentityN op."""
     return list(apply_op("IdentityN", [list(input)], name=name or "IdentityN"))
 
 
+@registry.api("BroadcastArgs")
 def broadcast_dynamic_shape(shape_x, shape_y):
     """The broadcast of two shape vectors, computed by a BroadcastArgs op."""
     return apply_op("BroadcastArgs", [shape_x, shape_y], name="BroadcastArgs")[0]
@@ -1581,31 +1781,7 @@ def repeat(input, repeats, axis=None, name=None):  # noqa: A002 - TF's name
         return out
 
 
-# --- ensure_shape --------------------------------------------------------------------------------
-
-def _ensure_shape_shape(op):
-    from ..framework.tensor_shape import as_shape as _as_shape
-    have, want = op.inputs[0].shape, _as_shape(op.get_attr("shape"))
-    if not have.is_compatible_with(want):
-        raise ValueError(f"Shape must be rank {want.rank} but is rank {have.rank}"
-                         if have.rank != want.rank else
-                         f"Dimension {next(i for i, (a, b) in enumerate(zip(have.as_tuple(), want.as_tuple())) if a is not None and b is not None and a != b)} "  # noqa: E501
-                         f"in both shapes must be equal, but are "
-                         f"{next(a for a, b in zip(have.as_tuple(), want.as_tuple()) if a is not None and b is not None and a != b)} and "  # noqa: E501
-                         f"{next(b for a, b in zip(have.as_tuple(), want.as_tuple()) if a is not None and b is not None and a != b)}.")  # noqa: E501
-    return [have.merge_with(want)]
-
-
-registry.register_op("EnsureShape", inputs=(("input", "T"),), shape=_ensure_shape_shape,
-                     doc="Passes `input` on, failing at run time unless its shape is "
-                         "compatible with the `shape` attr.")
-
-
-@registry.RegisterGradient("EnsureShape")
-def _ensure_shape_grad(op, grad):
-    return [grad]
-
-
+@registry.api("EnsureShape")
 def ensure_shape(x, shape, name=None):
     """`x`, checked when the graph runs to have a shape compatible with `shape` (and with
     that static shape from now on)."""
@@ -1615,100 +1791,67 @@ def ensure_shape(x, shape, name=None):
     return apply_op("EnsureShape", [x], {"shape": shape}, name=name or "EnsureShape")[0]
 
 
-# --- UniqueWithCounts, UnravelIndex, TensorScatterMax/Min, ReverseSequence ----------------------
+# --- sorted search: LowerBound, UpperBound (tf.searchsorted is in sort_ops.py) --------------------
 
-def _unravel_index_shape(op):
-    idx, dims = op.inputs[0].shape, op.inputs[1].shape
-    shape_rules.require_rank(op, dims, 1)
-    n = dims.as_tuple()[0] if dims.rank is not None else None
-    if idx.rank is None:
+def _bound_shape(op):
+    s, v = op.inputs[0].shape, op.inputs[1].shape
+    shape_rules.require_rank(op, s, 2)
+    shape_rules.require_rank(op, v, 2)
+    if s.rank is not None and v.rank is not None:
+        shape_rules.merge_dim(op, s.as_tuple()[0], v.as_tuple()[0])
+    return [v if v.rank is not None else unknown_shape(2)]
+
+
+for _t in ("LowerBound", "UpperBound"):
+    registry.register_op(_t, inputs=(("sorted_inputs", "T"), ("values", "T")),
+                         outputs=(("output", "out_type"),), shape=_bound_shape,
+                         doc=_DOC[_t])
+registry.NotDifferentiable("LowerBound")
+registry.NotDifferentiable("UpperBound")
+
+
+# --- ops only gradient functions build (array_grad.py, math_grad.py) ------------------------------
+
+def _bga_shape(op):
+    return [TensorShape([None]), TensorShape([None])]
+
+
+registry.register_op("BroadcastGradientArgs", inputs=(("s0", "T"), ("s1", "T")),
+                     outputs=(("r0", "T"), ("r1", "T")), shape=_bga_shape,
+                     doc="The axes each of two shapes was broadcast along (to sum gradients over).")
+
+
+def _shape_from_input0(op):
+    try:
+        return [_tu.constant_value_as_shape(op.inputs[0])]
+    except (TypeError, ValueError):
         return [unknown_shape()]
-    if idx.rank == 0:
-        return [TensorShape([n])]
-    if idx.rank == 1:
-        return [TensorShape([n, idx.as_tuple()[0]])]
-    raise op.shape_error(f"Shape must be at most rank 1 but is rank {idx.rank}")
 
 
-def _reverse_sequence_shape(op):
-    x, lens = op.inputs[0].shape, op.inputs[1].shape
-    shape_rules.require_rank(op, lens, 1)
-    seq, batch = op.get_attr("seq_dim"), op.get_attr("batch_dim")
-    if x.rank is None:
-        return [x]
-    if seq == batch:
-        raise op.shape_error(f"batch_dim == seq_dim == {seq}")
-    if not 0 <= seq < x.rank:
-        raise op.shape_error(f"seq_dim must be < input rank( {seq} vs. {x.rank})")
-    if not 0 <= batch < x.rank:
-        raise op.shape_error(f"batch_dim must be < input rank( {batch} vs. {x.rank})")
-    dims = list(x.as_tuple())
-    n = lens.as_tuple()[0] if lens.rank is not None else None
-    if n is not None and dims[batch] is not None and n != dims[batch]:
-        raise op.shape_error(f"Dimensions must be equal, but are {dims[batch]} and {n}")
-    if dims[batch] is None:
-        dims[batch] = n
-    return [TensorShape(dims)]
+def _unpadded_shape(op):
+    x, p = op.inputs
+    pv = _tu.constant_value(p)
+    if x.shape.rank is None or pv is None:
+        return [unknown_shape()]
+    sums = np.asarray(pv).reshape(-1, 2).sum(axis=1)
+    return [TensorShape([None if d is None else d - int(s)
+                         for d, s in zip(x.shape.as_tuple(), sums)])]
 
 
-registry.register_op("UniqueWithCounts", inputs=(("x", "T"),),
-                     outputs=(("y", "T"), ("idx", "out_idx"), ("count", "out_idx")),
-                     shape=lambda op: (shape_rules.require_rank(op, op.inputs[0].shape, 1)
-                                       or [unknown_shape(1), op.inputs[0].shape,
-                                           unknown_shape(1)]))
-registry.register_op("UnravelIndex", inputs=(("indices", "Tidx"), ("dims", "Tidx")),
-                     outputs=(("output", "Tidx"),), shape=_unravel_index_shape)
-for _t in ("TensorScatterMax", "TensorScatterMin"):
-    registry.register_op(_t, inputs=(("tensor", "T"), ("indices", "Tindices"),
-                                     ("updates", "T")),
-                         outputs=(("output", "T"),), shape=shape_rules.same_as_first,
-                         attr_defaults={"bad_indices_policy": ""})
-registry.register_op("ReverseSequence", inputs=(("input", "T"), ("seq_lengths", "Tlen")),
-                     outputs=(("output", "T"),), shape=_reverse_sequence_shape,
-                     attr_defaults={"batch_dim": 0})
-
-UniqueWithCountsOutput = _collections.namedtuple("UniqueWithCounts", ["y", "idx", "count"])
-
-
-def unique_with_counts(x, out_idx=_dt.int32, name=None):
-    """`unique` plus, for each value in `y`, how many times it occurs in `x`."""
-    y, idx, count = apply_op("UniqueWithCounts", [x], {"out_idx": _dt.as_dtype(out_idx)},
-                             name=name or "UniqueWithCounts")
-    return UniqueWithCountsOutput(y, idx, count)
-
-
-def unravel_index(indices, dims, name=None):
-    """Flat indices into an array of shape `dims` as coordinate columns (one UnravelIndex)."""
-    with _ops.name_scope(name, "UnravelIndex", [indices, dims]) as scope:
-        indices = _ops.convert_to_tensor(indices, name="indices")
-        dims = _ops.convert_to_tensor(dims, dtype=indices.dtype.base_dtype, name="dims")
-        return apply_op("UnravelIndex", [indices, dims], name=scope)[0]
-
-
-tensor_scatter_nd_max = _tensor_scatter("TensorScatterMax")
-tensor_scatter_nd_min = _tensor_scatter("TensorScatterMin")
-
-
-def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None,  # noqa: A002
-                     name=None):
-    """Along `seq_axis`, the first seq_lengths[i] elements of batch entry i reversed."""
-    if seq_axis is None:
-        raise TypeError("Expected int for argument 'seq_dim' not None.")   # TF 2.21's
-    return apply_op("ReverseSequence", [input, seq_lengths],
-                    {"seq_dim": int(seq_axis),
-                     "batch_dim": 0 if batch_axis is None else int(batch_axis)},
-                    name=name or "ReverseSequence")[0]
-
-
-def reverse_sequence_v1(input, seq_lengths, seq_axis=None, batch_axis=None,  # noqa: A002
-                        name=None, seq_dim=None, batch_dim=None):
-    """TF1's spelling: `seq_dim`/`batch_dim` are the deprecated names of the axes."""
-    if seq_dim is not None:
-        if seq_axis is not None:
-            raise ValueError("Cannot specify both 'seq_axis' and 'seq_dim'")
-        seq_axis = seq_dim
-    if batch_dim is not None:
-        if batch_axis is not None:
-            raise ValueError("Cannot specify both 'batch_axis' and 'batch_dim'")
-        batch_axis = batch_dim
-    return reverse_sequence(input, seq_lengths, seq_axis, batch_axis, name)
+_MASKS = ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask")
+_HELPERS = {
+    "StridedSliceGrad": dict(inputs=(("shape", "Index"), ("begin", "Index"), ("end", "Index"),
+                                     ("strides", "Index"), ("dy", "T")),
+                             outputs=(("output", "T"),), shape=_shape_from_input0,
+                             attr_defaults={m: 0 for m in _MASKS}),
+    "InvertPermutation": dict(inputs=(("x", "T"),), outputs=(("y", "T"),),
+                              shape=lambda op: [op.inputs[0].shape]),
+    "ConcatOffset": dict(inputs=(("concat_dim", _dt.int32), ("*shape", _dt.int32)),
+                         outputs=lambda attrs: [("offset", _dt.int32)] * attrs["N"],
+                         shape=lambda op: [t.shape for t in op.inputs[1:]]),
+    "MirrorPadGrad": dict(inputs=(("input", "T"), ("paddings", "Tpaddings")),
+                          outputs=(("output", "T"),), shape=lambda op: _unpadded_shape(op)),
+}
+for _t, _spec in _HELPERS.items():
+    registry.register_op(_t, **_spec,
+                         doc=_DOC[_t])

@@ -7,8 +7,8 @@ the graph is built, a failing `assert_*` raises at once, as TF does.
 
 As in TF, an Assert whose data are not all strings and int32s sits in the false branch of a
 cond (`<scope>/Assert/AssertGuard/...`, control_flow_v1._guarded_assert), so the data are only
-computed when the check fails. The op is declared in ops/control_flow_v1.py (tf.case uses it
-too); the kernels of Assert and Print are in kernels/cpu/control_flow.py.
+computed when the check fails. The op is declared in ops/logging_ops.py (tf.case uses it
+too); the kernels of Assert and Print, and the text they write, are in kernels/cpu/logging.py.
 """
 import numpy as np
 
@@ -17,63 +17,13 @@ from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
 from ..framework.op_def_library import apply_op
-from . import array_ops, control_flow_v1, math_ops
-
-registry.register_op("Print", inputs=(("input", "T"), ("*data", "list:U")),
-                     shape=lambda op: [op.inputs[0].shape], stateful=True,
-                     doc="Identity that also writes the data's values to stderr (TF1's tf.Print).")
-
-
-@registry.RegisterGradient("Print")
-def _print_grad(op, *grads):
-    return [grads[0]] + [None] * (len(op.inputs) - 1)
-
-
-def _scalar(v):
-    if isinstance(v, (bytes, np.bytes_)):
-        return v.decode("utf-8", "backslashreplace")
-    if isinstance(v, (bool, np.bool_)):
-        return "1" if v else "0"
-    if isinstance(v, (float, np.floating)):
-        return "%g" % v
-    return str(v)
-
-
-def summarize_value(value, summarize=3):
-    """A value as TF's C++ SummarizeValue writes it: the first `summarize` elements in
-    nested brackets for the inner dimensions, '...' when some are left out."""
-    a = np.asarray(value, dtype=object if np.asarray(value).dtype.kind in "OSU" else None)
-    if a.ndim == 0:
-        return _scalar(a[()])
-    flat = a.reshape(-1)
-    n = flat.size if summarize is None or summarize < 0 else min(summarize, flat.size)
-    strides = [int(np.prod(a.shape[j:])) for j in range(1, a.ndim)]
-    out = []
-    for i in range(n):
-        opens = "".join("[" for s in strides if s and i % s == 0)
-        if out and not out[-1].endswith("]") and not opens:
-            out.append(" ")
-        out.append(opens + _scalar(flat[i]))
-        out.append("".join("]" for s in strides if s and (i + 1) % s == 0))
-    text = "".join(out)
-    return text + ("..." if n < flat.size else "")
-
-
-def assertion_failed(data, summarize):
-    """The error a failing Assert raises, its data written as TF writes them."""
-    parts = ", ".join(f"[{summarize_value(d, summarize)}]" for d in data).replace("], [", "] [")
-    return errors.InvalidArgumentError(None, None, f"assertion failed: {parts}")
-
-
-def print_line(message, data, summarize):
-    """The line tf.Print writes to stderr."""
-    return message + "".join(f"[{summarize_value(d, summarize)}]" for d in data) + "\n"
-
+from . import array_ops, control_flow_v1, logging_ops, math_ops  # noqa: F401
 
 def _eager_values(items):
     return [x.numpy() if hasattr(x, "numpy") else x for x in items]
 
 
+@registry.api("Assert")
 def Assert(condition, data, summarize=None, name=None):
     """Fails at run time with the values of `data` unless `condition` (a scalar bool) holds."""
     summarize = 3 if summarize is None else summarize
@@ -112,6 +62,7 @@ def _shape_text(shape):
     return "[" + ",".join("?" if d is None else str(d) for d in shape.as_list()) + "]"
 
 
+@registry.api("Print")
 def Print(input_, data, message=None, first_n=None, summarize=None, name=None):
     """TF1's `tf.Print`: returns `input_` unchanged, and writes `message` and the values of
     `data` to stderr each time it runs (the first `first_n` times when given)."""

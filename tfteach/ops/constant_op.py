@@ -11,9 +11,11 @@ __all__ = ["constant"]
 registry.register_op(
     "Const", inputs=(), outputs=(("output", "dtype"),),
     shape=lambda op: [TensorShape(np.shape(op.get_attr("value")))],
-    doc="A constant tensor; its value is an attr of the op.")
+    doc="A constant tensor; its value is an attr of the op.",
+    family="array")     # TF's array family; declared here, below array_ops, which needs it
 
 
+@registry.api("Const")
 def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):
     """tf.constant: a tensor with a fixed value (v1 `verify_shape` accepted)."""
     if getattr(value, "_is_eager", False) and dtype is None and shape is None:
@@ -36,7 +38,9 @@ def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):
                             f"{value!r} (converted from {value!r}) has {arr.size} elements, "
                             f"but got `shape` {shape} with {n} elements).")
     if _ops.executing_eagerly():
-        from ..eager import tensor as _eager
-        return _eager.EagerTensor(arr, dt)
+        return _ops.EAGER_TENSOR(arr, dt)
     arr.flags.writeable = False
     return op_def_library.apply_op("Const", [], {"value": arr, "dtype": dt}, name=name)[0]
+
+
+_ops.CONSTANT = constant      # framework/ops.py converts Python values with it

@@ -25,58 +25,21 @@ IsVariableInitialized -> cond/Switch, cond/switch_t, cond/switch_f, cond/pred_id
 cond/read (the value, through a RefSwitch) and cond/Switch_1 (the initial value) ->
 cond/Merge.
 """
-from .. import errors
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
 from ..framework.op_def_library import apply_op
+from . import control_flow_ops, logging_ops  # noqa: F401  (Switch, Merge, ..., Assert)
 
 __all__ = ["switch", "ref_switch", "merge", "cond", "cond_value", "CondContext"]
 
 
-def _two_like_data(op):
-    pred = op.inputs[1].shape
-    if pred.rank is not None and pred.rank != 0:
-        raise op.shape_error(f"Shape must be rank 0 but is rank {pred.rank}")
-    return [op.inputs[0].shape, op.inputs[0].shape]
-
-
-registry.register_op("Switch", inputs=(("data", "T"), ("pred", _dt.bool_)),
-                     outputs=(("output_false", "T"), ("output_true", "T")),
-                     shape=_two_like_data,
-                     doc="Forwards data to output_true if pred, else to output_false.")
-registry.register_op("RefSwitch", inputs=(("data", "ref:T"), ("pred", _dt.bool_)),
-                     outputs=(("output_false", "ref:T"), ("output_true", "ref:T")),
-                     shape=_two_like_data, stateful=True,
-                     doc="Switch for a reference (variable) input.")
-
-
-def _merge_shape(op):
-    from ..framework.tensor_shape import TensorShape, unknown_shape
-    shapes = [t.shape for t in op.inputs]
-    first = shapes[0]
-    if first.rank is None or any(s.rank != first.rank for s in shapes):
-        return [unknown_shape(), TensorShape([])]
-    dims = [d if all(s.as_tuple()[i] == d for s in shapes) else None
-            for i, d in enumerate(first.as_tuple())]
-    return [TensorShape(dims), TensorShape([])]
-
-
-registry.register_op("Merge", inputs=(("*inputs", "T"),),
-                     outputs=(("output", "T"), ("value_index", _dt.int32)),
-                     shape=_merge_shape,
-                     doc="Forwards the first live input and its index.")
-registry.register_op("RefMerge", inputs=(("*inputs", "ref:T"),),
-                     outputs=(("output", "ref:T"), ("value_index", _dt.int32)),
-                     shape=_merge_shape,
-                     doc="Merge of reference inputs (a cond whose branches return variables' "
-                         "references, e.g. the results of `assign`).")
-
-
+@registry.api("Switch")
 def switch(data, pred, name=None):
     return apply_op("Switch", [data, pred], name=name or "Switch")
 
 
+@registry.api("RefSwitch")
 def ref_switch(data, pred, name=None):
     return apply_op("RefSwitch", [data, pred], name=name or "RefSwitch")
 
@@ -87,6 +50,8 @@ def _switch_ref_or_tensor(data, pred, name=None):
     return switch(data, pred, name=name)
 
 
+@registry.api("Merge")
+@registry.api("RefMerge")
 def merge(inputs, name=None):
     inputs = list(inputs)
     if all(t.dtype.is_ref_dtype for t in inputs):
@@ -187,7 +152,7 @@ class _InContext:
 
 
 def _build_branch(g, pred_id, pivot, branch, fn, fn_name, switch_name):
-    from ..eager import nest
+    from ..framework import nest
     ctx = CondContext(pred_id, pivot, branch, g._control_flow_context)
     with _InContext(g, ctx):
         original = fn()
@@ -204,7 +169,7 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None):
     time the graph runs, and only the ops of that branch (stateful ones included) run. The
     result has the structure the branches return; with `strict=False` a one-element list or
     tuple is unpacked, as TF does."""
-    from ..eager import nest
+    from ..framework import nest
     if not callable(true_fn):
         raise TypeError("'true_fn' must be callable.")
     if not callable(false_fn):
@@ -269,45 +234,6 @@ def zeros_for_untaken(op, index):
         return array_ops.zeros(shape, dtype=op._outputs[index].dtype.base_dtype)
 
 
-def _switch_grad(op, grad_false, grad_true):
-    ctx = _cond_context(op)
-    grads = [grad_false, grad_true]
-    if ctx is not None:
-        if grads[1 - ctx.branch] is None:
-            if op._inputs[0].dtype.base_dtype == _dt.resource and \
-                    grads[ctx.branch] is not None:
-                # a variable's handle gets a gradient only from the branch reading it
-                return merge([grads[ctx.branch]] * 2, name="cond_resource_grad")[0], None
-            return None, None
-        return merge(grads, name="cond_grad")[0], None
-    # a Switch outside any cond: each output's gradient flows when that output was live
-    pred = op._inputs[1]
-    gf = switch(grad_false, pred)[0] if grad_false is not None else None
-    gt = switch(grad_true, pred)[1] if grad_true is not None else None
-    live = [x for x in (gf, gt) if x is not None]
-    return (merge(live)[0] if live else None), None
-
-
-def _merge_grad(op, grad, _grad_index):
-    ctx = _cond_context(op._inputs[0].op)
-    if ctx is not None and len(op._inputs) == 2:
-        return list(_switch_ref_or_tensor(grad, ctx.pred, name="cond_grad"))
-    # a Merge outside any cond: the gradient goes to the input that was forwarded
-    from . import math_ops
-    from . import constant_op
-    out = []
-    for i in range(len(op._inputs)):
-        taken = math_ops.equal(op._outputs[1], constant_op.constant(i, dtype=_dt.int32))
-        out.append(_switch_ref_or_tensor(grad, taken)[1])
-    return out
-
-
-for _t in ("Switch", "RefSwitch"):
-    registry.RegisterGradient(_t)(_switch_grad)
-for _t in ("Merge", "RefMerge"):
-    registry.RegisterGradient(_t)(_merge_grad)
-
-
 def cond_value(pred, true_ref, false_value, read_name="read"):
     """TF's `cond(pred, lambda: identity(ref, name=read_name), lambda: false_value)` for a
     reference `true_ref` and a tensor `false_value`, with TF's op names under `cond/`."""
@@ -335,12 +261,6 @@ def cond_value(pred, true_ref, false_value, read_name="read"):
 
 # TF's Assert op (tf.Assert, the assert_* family in ops/assert_ops.py, and tf.case's checks):
 # `data` is a list whose items each keep their dtype (attr T: list(type)), as in TF.
-registry.register_op("Assert", inputs=(("condition", _dt.bool_), ("*data", "list:T")),
-                     outputs=(), shape=lambda op: [], stateful=True,
-                     doc="Fails the run with the data's values when the condition is false.")
-registry.NotDifferentiable("Assert")
-
-
 def _guarded_assert(condition, data, summarize, name="Assert"):
     """TF's graph-mode `tf.Assert` for data that is not all string/int32: the Assert op sits
     in the false branch of a cond named `AssertGuard`, so its data is only computed (and
@@ -444,53 +364,6 @@ def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"
 # use enter once, as constants of the frame (`while/<op>/Enter`, is_constant=True). The
 # executor runs a frame as one unit that iterates its ops (runtime/executor.py, _Frame).
 
-def _like_input(op):
-    return [op.inputs[0].shape]
-
-
-
-
-def _loop_cond_shape(op):
-    s = op.inputs[0].shape
-    if s.rank is not None and s.rank != 0:
-        raise op.shape_error(f"Shape must be rank 0 but is rank {s.rank}")
-    return [s]
-
-
-_FRAME_ATTRS = {"frame_name": "", "is_constant": False, "parallel_iterations": 10}
-registry.register_op("Enter", inputs=(("data", "T"),), shape=_like_input,
-                     attr_defaults=_FRAME_ATTRS,
-                     doc="Makes data available in a while loop's frame.")
-registry.register_op("RefEnter", inputs=(("data", "ref:T"),), outputs=(("output", "ref:T"),),
-                     shape=_like_input, attr_defaults=_FRAME_ATTRS, stateful=True,
-                     doc="Enter for a reference (a variable used in a loop body).")
-registry.register_op("Exit", inputs=(("data", "T"),), shape=_like_input,
-                     doc="Leaves a while loop's frame with the loop variable's final value.")
-registry.register_op("RefExit", inputs=(("data", "ref:T"),), outputs=(("output", "ref:T"),),
-                     shape=_like_input, doc="Exit of a reference.")
-registry.register_op("NextIteration", inputs=(("data", "T"),), shape=_like_input,
-                     doc="Hands a loop variable's new value to the next iteration.")
-registry.register_op("RefNextIteration", inputs=(("data", "ref:T"),),
-                     outputs=(("output", "ref:T"),), shape=_like_input,
-                     doc="NextIteration of a reference.")
-registry.register_op("LoopCond", inputs=(("input", _dt.bool_),),
-                     outputs=(("output", _dt.bool_),), shape=_loop_cond_shape,
-                     doc="The loop condition: whether the while loop runs another iteration.")
-registry.NotDifferentiable("LoopCond")
-
-
-def _while_grad(op, *grads):
-    # tf.gradients differentiates a loop as a whole (while_grad.LoopNode), never op by op;
-    # reaching a frame op alone means a walk that does not know loops
-    raise errors.UnimplementedError(
-        None, op, f"The gradient of while loop op '{op.name}' ({op.type}) is built for the "
-                  f"whole loop by tf.gradients; this walk reached the op on its own.")
-
-
-for _t in ("Enter", "RefEnter", "Exit", "RefExit", "NextIteration", "RefNextIteration"):
-    registry.RegisterGradient(_t)(_while_grad)
-
-
 class WhileContext:
     """What `tf.while_loop` records while its cond and body run (TF's WhileContext).
 
@@ -561,6 +434,8 @@ def _inside(ctx, target):
     return False
 
 
+@registry.api("Enter")
+@registry.api("RefEnter")
 def _enter(data, frame_name, is_constant, parallel_iterations, name="Enter", invariant=None):
     attrs = {"frame_name": frame_name, "is_constant": is_constant,
              "parallel_iterations": parallel_iterations}
@@ -592,6 +467,11 @@ def _less_specific_or_equal(general, specific):
     return all(g is None or g == s for g, s in zip(general.as_tuple(), specific.as_tuple()))
 
 
+@registry.api("Exit")
+@registry.api("LoopCond")
+@registry.api("NextIteration")
+@registry.api("RefExit")
+@registry.api("RefNextIteration")
 def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations=10,
                back_prop=True, swap_memory=False, name=None, maximum_iterations=None,
                return_same_structure=False):
@@ -603,7 +483,7 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     only steer how TF schedules iterations and where it keeps their memory, never the
     values, so they are accepted and change nothing here; `back_prop=False` is accepted too
     (tfteach builds a loop's backward ops only when tf.gradients asks, see while_grad.py)."""
-    from ..eager import nest
+    from ..framework import nest
     from ..framework.tensor_shape import as_shape
     from . import math_ops, constant_op
     if not callable(cond):
@@ -743,7 +623,7 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
 def _eager_loop(cond, body, loop_vars, maximum_iterations, return_same_structure):
     """As TF's v1 while_loop when executing eagerly: a Python loop over the ops, which a
     GradientTape records one by one."""
-    from ..eager import nest
+    from ..framework import nest
     single = isinstance(loop_vars, (list, tuple)) and len(loop_vars) == 1 and \
         not return_same_structure
     # as TF: Python numbers become tensors before the first iteration

@@ -14,8 +14,8 @@ registry.register_op(
     "OneShotIterator", inputs=(), outputs=(("handle", _dt.resource),),
     shape=lambda op: [TensorShape([])], stateful=True,
     attr_defaults={"container": "", "shared_name": ""},
-    doc="An iterator over the dataset `dataset_factory`, made on first run in a session "
-        "and kept by that session.")
+    # made on the first run in a session, and kept by that session
+    doc="An iterator over the dataset `dataset_factory`.")
 registry.register_op(
     "IteratorGetNext", inputs=(("iterator", _dt.resource),),
     outputs=lambda attrs: [("components", dt) for dt in attrs["output_types"]],

@@ -9,7 +9,7 @@ tfteach builds the lowered TF1 form, as for every while loop in a tf.function.) 
 gradient through the graph form is a gradient through a while loop.
 """
 from .. import errors
-from ..eager import nest
+from ..framework import nest
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework.tensor_shape import TensorShape

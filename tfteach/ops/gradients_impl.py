@@ -20,8 +20,9 @@ from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
 
-# Registering the gradient functions is a side effect of importing these modules.
-from . import array_grad, control_flow_v1, math_grad, while_grad  # noqa: F401
+# The registry loads each family's gradients (ops/<family>_grad.py) on first lookup; these
+# are imported for their helpers (fill, zeros_like, cond's zeros, whole-loop gradients).
+from . import control_flow_v1, math_grad, while_grad
 
 __all__ = ["gradients", "AggregationMethod", "UnconnectedGradients"]
 

@@ -51,11 +51,13 @@ def _batch_matmul_shape(op):
 registry.register_op("MatMul", inputs=(("a", "T"), ("b", "T")), outputs=(("product", "T"),),
                      shape=_matmul_shape,
                      attr_defaults={"transpose_a": False, "transpose_b": False,
-                                    "grad_a": False, "grad_b": False})
+                                    "grad_a": False, "grad_b": False},
+                     doc="The matrix product of two 2-D tensors (optionally transposed).")
 registry.register_op("BatchMatMulV2", inputs=(("x", "T"), ("y", "T")),
                      outputs=(("output", "T"),), shape=_batch_matmul_shape,
                      attr_defaults={"adj_x": False, "adj_y": False, "grad_x": False,
-                                    "grad_y": False})
+                                    "grad_y": False},
+                     doc="Matrix products over the last two axes, batch axes broadcast.")
 
 
 def _square_shape(op):
@@ -70,11 +72,13 @@ def _square_shape(op):
 
 
 registry.register_op("MatrixInverse", inputs=(("input", "T"),), outputs=(("output", "T"),),
-                     shape=_square_shape, attr_defaults={"adjoint": False})
+                     shape=_square_shape, attr_defaults={"adjoint": False},
+                     doc="The inverse (or adjoint's inverse) of each square matrix in the batch.")
 registry.register_op("MatrixDeterminant", inputs=(("input", "T"),), outputs=(("output", "T"),),
                      shape=lambda op: [_square_shape(op)[0][:-2]
                                        if op.inputs[0].shape.rank is not None
-                                       else unknown_shape()])
+                                       else unknown_shape()],
+                     doc="The determinant of each square matrix in the batch.")
 
 
 def _rank_of(x):
@@ -82,6 +86,8 @@ def _rank_of(x):
     return None if d is None else len(d)
 
 
+@registry.api("BatchMatMulV2")
+@registry.api("MatMul")
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
            a_is_sparse=False, b_is_sparse=False, output_type=None, grad_a=False,
            grad_b=False, name=None):
@@ -111,6 +117,7 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
                          "grad_a": grad_a, "grad_b": grad_b}, name=scope)[0]
 
 
+@registry.api("MatrixInverse")
 def matrix_inverse(input, adjoint=False, name=None):  # noqa: A002 - TF's name
     """Inverse of each inner square matrix. A singular matrix fails at run time with
     InvalidArgumentError "Input is not invertible." (as TF's LU check)."""
@@ -122,6 +129,7 @@ def matrix_inverse(input, adjoint=False, name=None):  # noqa: A002 - TF's name
 inv = matrix_inverse
 
 
+@registry.api("MatrixDeterminant")
 def matrix_determinant(input, name=None):  # noqa: A002
     return apply_op("MatrixDeterminant", [input], name=name or "MatrixDeterminant")[0]
 
@@ -282,28 +290,34 @@ def _matrix_diag_part_shape(op):
 
 registry.register_op("MatrixBandPart", inputs=(("input", "T"), ("num_lower", "Tindex"),
                                                ("num_upper", "Tindex")),
-                     outputs=(("band", "T"),), shape=shape_rules.same_as_first)
+                     outputs=(("band", "T"),), shape=shape_rules.same_as_first,
+                     doc="Each matrix with everything outside a band of diagonals set to zero.")
 registry.register_op("MatrixDiagV3", inputs=(("diagonal", "T"), ("k", _dt.int32),
                                              ("num_rows", _dt.int32), ("num_cols", _dt.int32),
                                              ("padding_value", "T")),
                      outputs=(("output", "T"),), shape=_matrix_diag_shape,
-                     attr_defaults={"align": "RIGHT_LEFT"})
+                     attr_defaults={"align": "RIGHT_LEFT"},
+                     doc="Matrices with the given diagonals (and padding elsewhere).")
 registry.register_op("MatrixDiagPartV3", inputs=(("input", "T"), ("k", _dt.int32),
                                                  ("padding_value", "T")),
                      outputs=(("diagonal", "T"),), shape=_matrix_diag_part_shape,
-                     attr_defaults={"align": "RIGHT_LEFT"})
+                     attr_defaults={"align": "RIGHT_LEFT"},
+                     doc="The given diagonals of each matrix.")
 registry.register_op("MatrixSetDiagV3", inputs=(("input", "T"), ("diagonal", "T"),
                                                 ("k", _dt.int32)),
                      outputs=(("output", "T"),), shape=shape_rules.same_as_first,
-                     attr_defaults={"align": "RIGHT_LEFT"})
+                     attr_defaults={"align": "RIGHT_LEFT"},
+                     doc="Each matrix with its given diagonals replaced.")
 registry.register_op("Diag", inputs=(("diagonal", "T"),), outputs=(("output", "T"),),
                      shape=lambda op: [op.inputs[0].shape.concatenate(op.inputs[0].shape)
                                        if op.inputs[0].shape.rank is not None
-                                       else unknown_shape()])
+                                       else unknown_shape()],
+                     doc="A tensor with the input on its diagonal (rank doubled).")
 registry.register_op("DiagPart", inputs=(("input", "T"),), outputs=(("diagonal", "T"),),
                      shape=lambda op: [TensorShape(op.inputs[0].shape.as_tuple()[
                          :op.inputs[0].shape.rank // 2]) if op.inputs[0].shape.rank is not None
-                         else unknown_shape()])
+                         else unknown_shape()],
+                     doc="The diagonal of a tensor made by Diag (rank halved).")
 
 _ALIGNS = ("LEFT_RIGHT", "LEFT_LEFT", "RIGHT_LEFT", "RIGHT_RIGHT")
 
@@ -316,6 +330,7 @@ def _align(align):
     return align
 
 
+@registry.api("MatrixBandPart")
 def matrix_band_part(input, num_lower, num_upper, name=None):  # noqa: A002 - TF's name
     """Keeps the band of `num_lower` sub- and `num_upper` superdiagonals of each inner matrix
     (a negative count keeps the whole triangle), zeroing the rest."""
@@ -323,6 +338,7 @@ def matrix_band_part(input, num_lower, num_upper, name=None):  # noqa: A002 - TF
                     name=name or "MatrixBandPart")[0]
 
 
+@registry.api("MatrixDiagV3")
 def matrix_diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_value=0,
                 align="RIGHT_LEFT"):
     """Batched matrices with `diagonal` on diagonal k (or on the band k = (lo, hi), one row of
@@ -347,6 +363,7 @@ def _padding(v, dt):
     return np.asarray(v, dtype=dt.np_dtype)
 
 
+@registry.api("MatrixDiagPartV3")
 def matrix_diag_part(input, name="diag_part", k=0, padding_value=0,  # noqa: A002
                      align="RIGHT_LEFT"):
     """Diagonal k (or the band k = (lo, hi), top diagonal first, short ones padded) of each
@@ -358,6 +375,7 @@ def matrix_diag_part(input, name="diag_part", k=0, padding_value=0,  # noqa: A00
                     {"align": _align(align)}, name=name)[0]
 
 
+@registry.api("MatrixSetDiagV3")
 def matrix_set_diag(input, diagonal, name="set_diag", k=0,  # noqa: A002 - TF's name
                     align="RIGHT_LEFT"):
     """`input` with diagonal k (or the band k = (lo, hi)) replaced by `diagonal`."""
@@ -374,11 +392,13 @@ def linalg_trace(x, name=None):
         return math_ops.reduce_sum(matrix_diag_part(x), [-1], name=scope)
 
 
+@registry.api("Diag")
 def diag(diagonal, name=None):
     """The rank-2r tensor with `diagonal` (rank r) on its diagonal (one Diag op)."""
     return apply_op("Diag", [diagonal], name=name or "Diag")[0]
 
 
+@registry.api("DiagPart")
 def diag_part(input, name=None):  # noqa: A002 - TF's name
     """The diagonal of a rank-2r tensor of shape s + s (one DiagPart op)."""
     return apply_op("DiagPart", [input], name=name or "DiagPart")[0]
@@ -406,9 +426,11 @@ def _solve_shape(op):
 
 registry.register_op("MatrixSolve", inputs=(("matrix", "T"), ("rhs", "T")),
                      outputs=(("output", "T"),), shape=_solve_shape,
-                     attr_defaults={"adjoint": False})
+                     attr_defaults={"adjoint": False},
+                     doc="X with matrix @ X = rhs, for each matrix in the batch.")
 
 
+@registry.api("MatrixSolve")
 def matrix_solve(matrix, rhs, adjoint=False, name=None):
     """X with matrix @ X = rhs (adjoint(matrix) @ X = rhs with `adjoint`) for each inner
     square matrix; a singular matrix fails at run time as in TF."""
@@ -417,3 +439,17 @@ def matrix_solve(matrix, rhs, adjoint=False, name=None):
 
 
 solve = matrix_solve
+
+
+# --- Einsum (tf.einsum is in special_math_ops.py) -----------------------------------------------
+
+def _einsum_shape_rule(op):
+    from ..kernels.shapes import einsum_shape     # shared with the kernel; loaded on first use
+    shapes = [shape_rules.dims(t.shape) for t in op.inputs]
+    dims = einsum_shape(op.get_attr("equation"), shapes, op.shape_error)
+    return [unknown_shape() if dims is None else TensorShape(dims)]
+
+
+registry.register_op("Einsum", inputs=(("*inputs", "T"),), outputs=(("output", "T"),),
+                     shape=_einsum_shape_rule,
+                     doc="Sums of products of the operands over the labels of an equation.")

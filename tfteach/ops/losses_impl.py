@@ -201,7 +201,7 @@ def cosine_distance(labels, predictions, axis=None, weights=1.0, scope=None,
 def sigmoid_cross_entropy(multi_class_labels, logits, weights=1.0, label_smoothing=0,
                           scope=None, loss_collection=_LOSSES,
                           reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
-    from .. import nn
+    from . import nn_impl as nn
     _check_args(multi_class_labels=multi_class_labels, logits=logits)
     with _ops.name_scope(scope, "sigmoid_cross_entropy_loss",
                          (logits, multi_class_labels, weights)) as scope:

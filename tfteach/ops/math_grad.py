@@ -1,4 +1,5 @@
-"""Gradient functions of the math ops (element-wise, reductions, matmul).
+"""Gradient functions of the math family (element-wise ops, casts, reductions, scans), and
+the small op constructors the other families' gradients share.
 
 Each function receives the forward op and the gradient(s) flowing into its outputs and
 returns one gradient (or None) per input. They only read `op.inputs`, `op.outputs`,
@@ -15,67 +16,7 @@ from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
 from ..framework.op_def_library import apply_op
-# Every module that declares ops must be imported before the gradients below are
-# registered (or ops marked not differentiable), whatever imported this module first.
-from . import (array_ops, constant_op, control_flow_v1, linalg_ops, math_ops,  # noqa: F401
-               nn_ops, random_ops, state_ops)
-
-
-def _has(op_type):
-    return op_type in registry._OPS
-
-
-# Helper ops that only gradients create: y' from the forward output y and the incoming
-# gradient dy (TF computes these with fused kernels, and names them so in the graph).
-for _t in ("SqrtGrad", "RsqrtGrad", "TanhGrad", "SigmoidGrad", "ReciprocalGrad"):
-    if not _has(_t):
-        registry.register_op(_t, inputs=(("y", "T"), ("dy", "T")), outputs=(("z", "T"),),
-                             shape=lambda op: [op.inputs[0].shape])
-
-
-def _bga_shape(op):
-    from ..framework.tensor_shape import TensorShape
-    return [TensorShape([None]), TensorShape([None])]
-
-
-def _stitch_shape(op):
-    from ..framework import tensor_util
-    from ..framework.tensor_shape import TensorShape, unknown_shape
-    n = len(op.inputs) // 2
-    idx = [tensor_util.constant_value(t) for t in op.inputs[:n]]
-    d0, i0 = op.inputs[n], op.inputs[0]
-    if d0.shape.rank is None or i0.shape.rank is None:
-        return [unknown_shape()]
-    inner = list(d0.shape.as_tuple()[i0.shape.rank:])
-    if all(v is not None for v in idx):
-        size = max((int(np.max(v)) + 1 for v in idx if np.size(v)), default=0)
-        return [TensorShape([size] + inner)]
-    return [TensorShape([None] + inner)]
-
-
-if not _has("DynamicStitch"):
-    registry.register_op("DynamicStitch", inputs=(("*indices", _dt.int32), ("*data", "T")),
-                         outputs=(("merged", "T"),), shape=_stitch_shape)
-
-if not _has("BroadcastGradientArgs"):
-    registry.register_op("BroadcastGradientArgs", inputs=(("s0", "T"), ("s1", "T")),
-                         outputs=(("r0", "T"), ("r1", "T")), shape=_bga_shape)
-
-
-def register(*op_types):
-    """RegisterGradient for every listed op type that is declared (others do not exist)."""
-    def deco(fn):
-        for t in op_types:
-            if _has(t):
-                registry.RegisterGradient(t)(fn)
-        return fn
-    return deco
-
-
-def not_differentiable(*op_types):
-    for t in op_types:
-        if _has(t):
-            registry.NotDifferentiable(t)
+from . import array_ops, constant_op, math_ops  # noqa: F401
 
 
 # --- small op constructors (TF's default op names) -------------------------------------
@@ -125,26 +66,19 @@ def zeros_like(x):
     """A ZerosLike op (TF's `zeros_like(x, optimize=False)`: the zero gradient of an op's
     output nobody differentiated)."""
     x = _ops.convert_to_tensor(x)
-    if _has("ZerosLike"):
-        return _op1("ZerosLike", [x], name="zeros_like")
-    with _ops.name_scope(None, "zeros_like", [x]):
-        zero = constant_op.constant(0, dtype=x.dtype.base_dtype)
-        return fill(shape(x), zero)
+    return _op1("ZerosLike", [x], name="zeros_like")
 
 
 def ones_like(x):
     x = _ops.convert_to_tensor(x)
-    if _has("OnesLike"):
-        return _op1("OnesLike", [x], name="ones_like")
-    with _ops.name_scope(None, "ones_like", [x]):
-        one = constant_op.constant(1, dtype=x.dtype.base_dtype)
-        return fill(shape(x), one)
+    return _op1("OnesLike", [x], name="ones_like")
 
 
 def where_v2(cond, x, y):
     return _op1("SelectV2", [cond, x, y])
 
 
+@registry.api("BroadcastGradientArgs")
 def broadcast_gradient_args(sx, sy):
     return _op("BroadcastGradientArgs", [sx, sy])
 
@@ -239,7 +173,7 @@ def reduce_gradient_args(x, y, gx, gy):
 
 # --- binary element-wise ops -----------------------------------------------------------------
 
-@register("AddV2", "Add")
+@registry.RegisterGradient("AddV2")
 def _add_grad(op, grad):
     x, y = op.inputs[0], op.inputs[1]
     skip = _skip(op)
@@ -251,7 +185,7 @@ def _add_grad(op, grad):
                                 None if 1 in skip else grad)
 
 
-@register("Sub")
+@registry.RegisterGradient("Sub")
 def _sub_grad(op, grad):
     x, y = op.inputs[0], op.inputs[1]
     skip = _skip(op)
@@ -263,7 +197,7 @@ def _sub_grad(op, grad):
                                 None if 1 in skip else -grad)
 
 
-@register("Mul")
+@registry.RegisterGradient("Mul")
 def _mul_grad(op, grad):
     x, y = op.inputs[0], op.inputs[1]
     skip = _skip(op)
@@ -277,7 +211,7 @@ def _mul_grad(op, grad):
     return reduce_gradient_args(x, y, gx, gy)
 
 
-@register("MulNoNan")
+@registry.RegisterGradient("MulNoNan")
 def _mul_no_nan_grad(op, grad):
     x, y = op.inputs[0], op.inputs[1]
     gx = _op1("MulNoNan", [grad, y])
@@ -287,7 +221,8 @@ def _mul_no_nan_grad(op, grad):
     return reduce_gradient_args(x, y, gx, gy)
 
 
-@register("RealDiv", "Div")
+@registry.RegisterGradient("RealDiv")
+@registry.RegisterGradient("Div")
 def _real_div_grad(op, grad):
     x, y = op.inputs[0], op.inputs[1]
     gx = _op1("RealDiv", [grad, y])
@@ -295,7 +230,7 @@ def _real_div_grad(op, grad):
     return reduce_gradient_args(x, y, gx, gy)
 
 
-@register("DivNoNan")
+@registry.RegisterGradient("DivNoNan")
 def _div_no_nan_grad(op, grad):
     x, y = op.inputs[0], op.inputs[1]
     gx = _op1("DivNoNan", [grad, y])
@@ -303,12 +238,13 @@ def _div_no_nan_grad(op, grad):
     return reduce_gradient_args(x, y, gx, gy)
 
 
-@register("FloorDiv", "TruncateDiv")
+@registry.RegisterGradient("FloorDiv")
+@registry.RegisterGradient("TruncateDiv")
 def _floor_div_grad(op, grad):
     return None, None
 
 
-@register("FloorMod")
+@registry.RegisterGradient("FloorMod")
 def _floor_mod_grad(op, grad):
     x, y = op.inputs[0], op.inputs[1]
     floor_xy = _op1("FloorDiv", [x, y])
@@ -316,7 +252,7 @@ def _floor_mod_grad(op, grad):
     return reduce_gradient_args(x, y, grad, gy)
 
 
-@register("Pow")
+@registry.RegisterGradient("Pow")
 def _pow_grad(op, grad):
     x, y = op.inputs[0], op.inputs[1]
     skip = _skip(op)
@@ -346,18 +282,18 @@ def _maximum_minimum_grad(op, grad, selector):
     return reduce_gradient_args(x, y, gx, gy)
 
 
-@register("Maximum")
+@registry.RegisterGradient("Maximum")
 def _maximum_grad(op, grad):
     # Ties (x == y) send the whole gradient to x, as TF does.
     return _maximum_minimum_grad(op, grad, math_ops.greater_equal)
 
 
-@register("Minimum")
+@registry.RegisterGradient("Minimum")
 def _minimum_grad(op, grad):
     return _maximum_minimum_grad(op, grad, math_ops.less_equal)
 
 
-@register("SquaredDifference")
+@registry.RegisterGradient("SquaredDifference")
 def _squared_difference_grad(op, grad):
     x, y = op.inputs[0], op.inputs[1]
     skip = _skip(op)
@@ -370,7 +306,7 @@ def _squared_difference_grad(op, grad):
                                 None if 1 in skip else -x_grad)
 
 
-@register("Atan2")
+@registry.RegisterGradient("Atan2")
 def _atan2_grad(op, grad):
     y, x = op.inputs[0], op.inputs[1]
     with _ops.control_dependencies([grad]):
@@ -393,43 +329,36 @@ def _xgrad_common(op, grad, partial_x_fn, partial_y_fn):
                 reshape(reduce_sum(py * grad, ry), sy))
 
 
-@register("Xlogy")
+@registry.RegisterGradient("Xlogy")
 def _xlogy_grad(op, grad):
     return _xgrad_common(op, grad, lambda nz, x, y: _op1("Xlogy", [nz, y]),
                          lambda x, y: _op1("Xdivy", [x, y]))
 
 
-@register("Xdivy")
+@registry.RegisterGradient("Xdivy")
 def _xdivy_grad(op, grad):
     return _xgrad_common(op, grad, lambda nz, x, y: _op1("Xdivy", [nz, y]),
                          lambda x, y: _op1("Xdivy", [math_ops.negative(x), y ** 2]))
 
 
-not_differentiable("Less", "LessEqual", "Greater", "GreaterEqual", "Equal", "NotEqual",
-                   "ApproximateEqual", "LogicalAnd", "LogicalOr", "LogicalNot",
-                   "TruncateMod", "IsNan", "IsInf", "IsFinite", "ArgMax", "ArgMin",
-                   "BroadcastGradientArgs", "Range", "Shape", "Size", "Rank",
-                   "ShapeN", "OnesLike", "Floor", "Ceil", "Round", "Rint")
-
-
 # --- unary element-wise ops -----------------------------------------------------------------
 
-@register("Neg")
+@registry.RegisterGradient("Neg")
 def _neg_grad(op, grad):
     return -grad
 
 
-@register("Abs")
+@registry.RegisterGradient("Abs")
 def _abs_grad(op, grad):
     return grad * math_ops.sign(op.inputs[0])
 
 
-@register("Sign")
+@registry.RegisterGradient("Sign")
 def _sign_grad(op, grad):
     return array_ops.zeros_like(op.inputs[0])
 
 
-@register("Square")
+@registry.RegisterGradient("Square")
 def _square_grad(op, grad):
     x = op.inputs[0]
     with _ops.control_dependencies([grad]):
@@ -437,59 +366,61 @@ def _square_grad(op, grad):
         return math_ops.multiply(grad, math_ops.multiply(x, two))
 
 
-@register("Sqrt")
+@registry.api("SqrtGrad")
+@registry.RegisterGradient("Sqrt")
 def _sqrt_grad(op, grad):
     return _op1("SqrtGrad", [op.outputs[0], grad])
 
 
-@register("Rsqrt")
+@registry.api("RsqrtGrad")
+@registry.RegisterGradient("Rsqrt")
 def _rsqrt_grad(op, grad):
     return _op1("RsqrtGrad", [op.outputs[0], grad])
 
 
-@register("Exp")
+@registry.RegisterGradient("Exp")
 def _exp_grad(op, grad):
     y = op.outputs[0]
     with _ops.control_dependencies([grad]):
         return grad * y
 
 
-@register("Expm1")
+@registry.RegisterGradient("Expm1")
 def _expm1_grad(op, grad):
     x = op.inputs[0]
     with _ops.control_dependencies([grad]):
         return grad * math_ops.exp(x)
 
 
-@register("Log")
+@registry.RegisterGradient("Log")
 def _log_grad(op, grad):
     x = op.inputs[0]
     with _ops.control_dependencies([grad]):
         return grad * math_ops.reciprocal(x)
 
 
-@register("Log1p")
+@registry.RegisterGradient("Log1p")
 def _log1p_grad(op, grad):
     x = op.inputs[0]
     with _ops.control_dependencies([grad]):
         return grad * math_ops.reciprocal(1 + x)
 
 
-@register("Sin")
+@registry.RegisterGradient("Sin")
 def _sin_grad(op, grad):
     x = op.inputs[0]
     with _ops.control_dependencies([grad]):
         return grad * math_ops.cos(x)
 
 
-@register("Cos")
+@registry.RegisterGradient("Cos")
 def _cos_grad(op, grad):
     x = op.inputs[0]
     with _ops.control_dependencies([grad]):
         return -grad * math_ops.sin(x)
 
 
-@register("Tan")
+@registry.RegisterGradient("Tan")
 def _tan_grad(op, grad):
     x = op.inputs[0]
     with _ops.control_dependencies([grad]):
@@ -501,7 +432,7 @@ def _one(grad):
     return constant_op.constant(1, dtype=grad.dtype.base_dtype)
 
 
-@register("Asin")
+@registry.RegisterGradient("Asin")
 def _asin_grad(op, grad):
     x = op.inputs[0]
     with _ops.control_dependencies([grad]):
@@ -510,7 +441,7 @@ def _asin_grad(op, grad):
         return grad * math_ops.reciprocal(den)
 
 
-@register("Acos")
+@registry.RegisterGradient("Acos")
 def _acos_grad(op, grad):
     x = op.inputs[0]
     with _ops.control_dependencies([grad]):
@@ -519,7 +450,7 @@ def _acos_grad(op, grad):
         return -grad * math_ops.reciprocal(den)
 
 
-@register("Atan")
+@registry.RegisterGradient("Atan")
 def _atan_grad(op, grad):
     x = op.inputs[0]
     with _ops.control_dependencies([grad]):
@@ -527,40 +458,44 @@ def _atan_grad(op, grad):
         return grad * math_ops.reciprocal(math_ops.add(_one(grad), x2))
 
 
-@register("Sinh")
+@registry.RegisterGradient("Sinh")
 def _sinh_grad(op, grad):
     x = op.inputs[0]
     with _ops.control_dependencies([grad]):
         return grad * math_ops.cosh(x)
 
 
-@register("Cosh")
+@registry.RegisterGradient("Cosh")
 def _cosh_grad(op, grad):
     x = op.inputs[0]
     with _ops.control_dependencies([grad]):
         return grad * math_ops.sinh(x)
 
 
-@register("Tanh")
+@registry.api("TanhGrad")
+@registry.RegisterGradient("Tanh")
 def _tanh_grad(op, grad):
     y = op.outputs[0]
     with _ops.control_dependencies([grad]):
         return _op1("TanhGrad", [y, grad])
 
 
-@register("Sigmoid")
+@registry.api("SigmoidGrad")
+@registry.RegisterGradient("Sigmoid")
 def _sigmoid_grad(op, grad):
     y = op.outputs[0]
     with _ops.control_dependencies([grad]):
         return _op1("SigmoidGrad", [y, grad])
 
 
-@register("Reciprocal", "Inv")
+@registry.api("ReciprocalGrad")
+@registry.RegisterGradient("Reciprocal")
+@registry.RegisterGradient("Inv")
 def _reciprocal_grad(op, grad):
     return _op1("ReciprocalGrad", [op.outputs[0], grad])
 
 
-@register("Erf")
+@registry.RegisterGradient("Erf")
 def _erf_grad(op, grad):
     x = op.inputs[0]
     two_over_root_pi = constant_op.constant(2 / np.sqrt(np.pi), dtype=grad.dtype.base_dtype)
@@ -568,7 +503,7 @@ def _erf_grad(op, grad):
         return grad * two_over_root_pi * math_ops.exp(-math_ops.square(x))
 
 
-@register("Erfc")
+@registry.RegisterGradient("Erfc")
 def _erfc_grad(op, grad):
     x = op.inputs[0]
     minus_two_over_root_pi = constant_op.constant(-2 / np.sqrt(np.pi),
@@ -577,21 +512,21 @@ def _erfc_grad(op, grad):
         return grad * minus_two_over_root_pi * math_ops.exp(-math_ops.square(x))
 
 
-@register("Acosh")
+@registry.RegisterGradient("Acosh")
 def _acosh_grad(op, grad):
     y = op.outputs[0]
     with _ops.control_dependencies([grad]):
         return grad / math_ops.sinh(y)
 
 
-@register("Asinh")
+@registry.RegisterGradient("Asinh")
 def _asinh_grad(op, grad):
     y = op.outputs[0]
     with _ops.control_dependencies([grad]):
         return grad / math_ops.cosh(y)
 
 
-@register("Atanh")
+@registry.RegisterGradient("Atanh")
 def _atanh_grad(op, grad):
     x = op.inputs[0]
     with _ops.control_dependencies([grad]):
@@ -600,20 +535,20 @@ def _atanh_grad(op, grad):
         return grad * math_ops.reciprocal(math_ops.subtract(one, x2))
 
 
-@register("Lgamma")
+@registry.RegisterGradient("Lgamma")
 def _lgamma_grad(op, grad):
     x = op.inputs[0]
     with _ops.control_dependencies([grad]):
         return grad * math_ops.digamma(x)
 
 
-@register("Cumsum")
+@registry.RegisterGradient("Cumsum")
 def _cumsum_grad(op, grad):
     return [math_ops.cumsum(grad, op.inputs[1], exclusive=op.get_attr("exclusive"),
                             reverse=not op.get_attr("reverse")), None]
 
 
-@register("Cumprod")
+@registry.RegisterGradient("Cumprod")
 def _cumprod_grad(op, grad):
     # d/dx_i of sum_j g_j prod_{k<=j} x_k = sum_{j>=i} g_j y_j / x_i: a reversed cumsum
     # divided by x (zero where x is zero, as TF's div_no_nan gives)
@@ -626,7 +561,8 @@ def _cumprod_grad(op, grad):
 
 # The *Grad helper ops of the unary functions are differentiable too (second derivatives).
 
-@register("SqrtGrad")
+
+@registry.RegisterGradient("SqrtGrad")
 def _sqrt_grad_grad(op, grad):
     a = op.inputs[0]
     y = op.outputs[0]
@@ -635,7 +571,7 @@ def _sqrt_grad_grad(op, grad):
         return -ga * y, 0.5 * ga
 
 
-@register("RsqrtGrad")
+@registry.RegisterGradient("RsqrtGrad")
 def _rsqrt_grad_grad(op, grad):
     a, b = op.inputs[0], op.inputs[1]
     with _ops.control_dependencies([grad]):
@@ -644,14 +580,14 @@ def _rsqrt_grad_grad(op, grad):
         return grad_a, grad_b
 
 
-@register("TanhGrad")
+@registry.RegisterGradient("TanhGrad")
 def _tanh_grad_grad(op, grad):
     a, b = op.inputs[0], op.inputs[1]
     with _ops.control_dependencies([grad]):
         return grad * -2.0 * b * a, _op1("TanhGrad", [a, grad])
 
 
-@register("SigmoidGrad")
+@registry.RegisterGradient("SigmoidGrad")
 def _sigmoid_grad_grad(op, grad):
     a, b = op.inputs[0], op.inputs[1]
     with _ops.control_dependencies([grad]):
@@ -659,7 +595,7 @@ def _sigmoid_grad_grad(op, grad):
         return gb - 2.0 * gb * a, _op1("SigmoidGrad", [a, grad])
 
 
-@register("ReciprocalGrad", "InvGrad")
+@registry.RegisterGradient("ReciprocalGrad")
 def _reciprocal_grad_grad(op, grad):
     a, b = op.inputs[0], op.inputs[1]
     with _ops.control_dependencies([grad]):
@@ -668,7 +604,7 @@ def _reciprocal_grad_grad(op, grad):
 
 # --- n-ary, casts ------------------------------------------------------------------------------
 
-@register("AddN")
+@registry.RegisterGradient("AddN")
 def _add_n_grad(op, grad):
     return [grad] * len(op.inputs)
 
@@ -677,7 +613,7 @@ _FLOATS = (_dt.float16, _dt.float32, _dt.float64, _dt.bfloat16, _dt.complex64,
            _dt.complex128)
 
 
-@register("Cast")
+@registry.RegisterGradient("Cast")
 def _cast_grad(op, grad):
     src = op.inputs[0].dtype.base_dtype
     if src in _FLOATS and grad.dtype.base_dtype in _FLOATS:
@@ -768,12 +704,12 @@ def _sum_grad_impl(op, grad):
     return _op1("BroadcastTo", [grad, input_shape])
 
 
-@register("Sum")
+@registry.RegisterGradient("Sum")
 def _sum_grad(op, grad):
     return _sum_grad_impl(op, grad), None
 
 
-@register("Mean")
+@registry.RegisterGradient("Mean")
 def _mean_grad(op, grad):
     sum_grad = _sum_grad_impl(op, grad)
     in_shape = _shape_tuple(op.inputs[0])
@@ -809,17 +745,17 @@ def _min_or_max_grad(op, grad):
     return [math_ops.divide(indicators, num_selected) * grad, None]
 
 
-@register("Max")
+@registry.RegisterGradient("Max")
 def _max_grad(op, grad):
     return _min_or_max_grad(op, grad)
 
 
-@register("Min")
+@registry.RegisterGradient("Min")
 def _min_grad(op, grad):
     return _min_or_max_grad(op, grad)
 
 
-@register("Prod")
+@registry.RegisterGradient("Prod")
 def _prod_grad(op, grad):
     # d prod / d x_i = prod of the others: computed without dividing by x_i (zeros are
     # fine) as the product of exclusive cumulative products from both sides.
@@ -849,194 +785,10 @@ def _prod_grad(op, grad):
     return reshape(out, input_shape), None
 
 
-# --- matrix products ------------------------------------------------------------------------
+# --- not differentiable ----------------------------------------------------------------------
 
-@register("MatMul")
-def _matmul_grad(op, grad):
-    t_a = op.get_attr("transpose_a")
-    t_b = op.get_attr("transpose_b")
-    a, b = op.inputs[0], op.inputs[1]
-    if not t_a and not t_b:
-        return matmul(grad, b, transpose_b=True), matmul(a, grad, transpose_a=True)
-    if not t_a and t_b:
-        return matmul(grad, b), matmul(grad, a, transpose_a=True)
-    if t_a and not t_b:
-        return matmul(b, grad, transpose_b=True), matmul(a, grad)
-    return (matmul(b, grad, transpose_a=True, transpose_b=True),
-            matmul(grad, a, transpose_a=True, transpose_b=True))
-
-
-@register("BatchMatMulV2", "BatchMatMulV3", "BatchMatMul")
-def _batch_matmul_grad(op, grad):
-    x, y = op.inputs[0], op.inputs[1]
-    adj_x, adj_y = op.get_attr("adj_x"), op.get_attr("adj_y")
-    if not adj_x:
-        if not adj_y:
-            gx = batch_matmul(grad, y, False, True)
-            gy = batch_matmul(x, grad, True, False)
-        else:
-            gx = batch_matmul(grad, y, False, False)
-            gy = batch_matmul(grad, x, True, False)
-    else:
-        if not adj_y:
-            gx = batch_matmul(y, grad, False, True)
-            gy = batch_matmul(x, grad, False, False)
-        else:
-            gx = batch_matmul(y, grad, True, True)
-            gy = batch_matmul(grad, x, True, True)
-    if op.type == "BatchMatMul":
-        return gx, gy
-    # Batch dimensions broadcast: sum the gradient over the broadcast ones.
-    xs, ys = _shape_tuple(x), _shape_tuple(y)
-    if xs is not None and ys is not None and None not in xs and None not in ys and \
-            xs[:-2] == ys[:-2]:
-        return gx, gy
-    sx, sy = shape(x), shape(y)
-    bx = _op1("StridedSlice", [sx, _int32([0]), _int32([-2]), _int32([1])],
-              {"begin_mask": 0, "end_mask": 0, "ellipsis_mask": 0, "new_axis_mask": 0,
-               "shrink_axis_mask": 0})
-    by = _op1("StridedSlice", [sy, _int32([0]), _int32([-2]), _int32([1])],
-              {"begin_mask": 0, "end_mask": 0, "ellipsis_mask": 0, "new_axis_mask": 0,
-               "shrink_axis_mask": 0})
-    rx, ry = broadcast_gradient_args(bx, by)
-    gx = reshape(reduce_sum(gx, rx), sx)
-    gy = reshape(reduce_sum(gy, ry), sy)
-    return gx, gy
-
-
-@register("MatrixDeterminant")
-def _matrix_determinant_grad(op, grad):
-    # d det(A) / dA = det(A) * inv(A)^T
-    a, c = op.inputs[0], op.outputs[0]
-    a_adj_inv = _op1("MatrixInverse", [a], {"adjoint": True})
-    multipliers = reshape(grad * c, _op1("ConcatV2", [[shape(c), _int32([1, 1])],
-                                                      np.int32(0)], name="concat"))
-    return multipliers * a_adj_inv
-
-
-@register("MatrixInverse")
-def _matrix_inverse_grad(op, grad):
-    ainv = op.outputs[0]
-    try:
-        adj = op.get_attr("adjoint")
-    except (ValueError, KeyError):
-        adj = False
-    inner = batch_matmul(grad, ainv, adj, not adj) if len(ainv.shape.as_tuple() or ()) > 2 \
-        else matmul(grad, ainv, adj, not adj)
-    if len(ainv.shape.as_tuple() or ()) > 2:
-        return -batch_matmul(ainv, inner, not adj, False)
-    return -matmul(ainv, inner, transpose_a=not adj)
-
-
-# --- second derivatives of the activation-gradient ops (TF's nn_grad rules) --------------------
-
-def _where_v1(cond, x, y):
-    return _op1("Select", [cond, x, y])
-
-
-@register("EluGrad")
-def _elu_grad_grad(op, grad):
-    elu_x = op.inputs[1]
-    return (_op1("EluGrad", [grad, elu_x]),
-            _where_v1(elu_x < 0, grad * op.inputs[0], array_ops.zeros_like(elu_x)))
-
-
-@register("SeluGrad")
-def _selu_grad_grad(op, grad):
-    selu_x = op.inputs[1]
-    return (_op1("SeluGrad", [grad, selu_x]),
-            _where_v1(selu_x < 0., grad * op.inputs[0], array_ops.zeros_like(selu_x)))
-
-
-@register("Relu6Grad")
-def _relu6_grad_grad(op, grad):
-    x = op.inputs[1]
-    return _op1("Relu6Grad", [grad, x]), array_ops.zeros_like(x)
-
-
-@register("LeakyReluGrad")
-def _leaky_relu_grad_grad(op, grad):
-    x = op.inputs[1]
-    return (_op1("LeakyReluGrad", [grad, x], {"alpha": op.get_attr("alpha")}),
-            array_ops.zeros_like(x))
-
-
-@register("SoftplusGrad")
-def _softplus_grad_grad(op, grad):
-    dy, x = op.inputs[0], op.inputs[1]
-    with _ops.control_dependencies([grad]):
-        ddy = _op1("SoftplusGrad", [grad, x])
-        d2x = grad * dy / (math_ops.exp(-x) + 2.0 + math_ops.exp(x))
-        return ddy, d2x
-
-
-# --- Einsum -----------------------------------------------------------------------------------
-from . import special_math_ops as _special  # noqa: E402 - declares Einsum
-
-
-def _einsum_grad_for(op, grad, labels, others, out_labels, x):
-    """The gradient of one operand: an Einsum from the output's gradient (and the other
-    operand) back to the operand's labels; labels summed away inside this operand alone come
-    back by broadcasting, ellipsis dims the operand broadcast come back by summing."""
-    from . import array_ops
-    if len(set(labels)) != len(labels):
-        raise NotImplementedError(f"tfteach's Einsum gradient does not support a label "
-                                  f"repeated within one operand ({op.get_attr('equation')})")
-    present = set(out_labels).union(*[set(o) for o, _ in others])
-    kept = [lab for lab in labels if lab in present]
-    eq = ",".join(["".join(out_labels)] + ["".join(o) for o, _ in others]) + "->" + \
-        "".join(kept)
-    g = _op1("Einsum", [[grad] + [t for _, t in others]], {"equation": eq})
-    x_dims = _shape_tuple(x)
-    if kept != labels or "..." in labels:
-        if x_dims is None or None in x_dims:
-            raise NotImplementedError("tfteach's Einsum gradient needs the operands' static "
-                                      "shapes when labels are summed or broadcast")
-        g_dims = list(_shape_tuple(g))
-        n_named = len([lab for lab in labels if lab != "..."])
-        n_ell_x = len(x_dims) - n_named
-        if "..." in labels:
-            pos = labels.index("...")
-            kpos = kept.index("...")
-            n_ell_g = len(g_dims) - (len(kept) - 1)
-            extra = n_ell_g - n_ell_x
-            axes = list(range(kpos, kpos + extra))
-            for i in range(n_ell_x):
-                if x_dims[pos + i] == 1 and g_dims[kpos + extra + i] != 1:
-                    axes.append(kpos + extra + i)
-            if axes:
-                g = array_ops.reshape(reduce_sum(g, _int32(axes), keepdims=True),
-                                      _int32([1 if i in axes else d
-                                              for i, d in enumerate(g_dims)
-                                              if not (kpos <= i < kpos + extra)]))
-        if kept != labels:
-            # a size-1 axis for each summed label, then broadcast to the operand's shape
-            newshape = []
-            gi = iter(_shape_tuple(g))
-            for lab in labels:
-                if lab == "...":
-                    for _ in range(n_ell_x):
-                        newshape.append(next(gi))
-                elif lab in present:
-                    newshape.append(next(gi))
-                else:
-                    newshape.append(1)
-            g = array_ops.broadcast_to(array_ops.reshape(g, _int32(newshape)),
-                                       _int32(list(x_dims)))
-    return g
-
-
-@register("Einsum")
-def _einsum_grad(op, grad):
-    in_labels, out_labels = _special.parse_equation(op.get_attr("equation"))
-    xs = list(op.inputs)
-    grads = []
-    for i, x in enumerate(xs):
-        others = [(in_labels[j], xs[j]) for j in range(len(xs)) if j != i]
-        grads.append(_einsum_grad_for(op, grad, in_labels[i], others, out_labels, x))
-    return grads
-
-
-# The band/diagonal/decomposition gradients live beside their ops' module; importing them
-# here registers them wherever math gradients are (linalg_grad imports this module).
-from . import linalg_grad  # noqa: E402,F401
+for _t in ("Less", "LessEqual", "Greater", "GreaterEqual", "Equal", "NotEqual", "LogicalAnd",
+           "LogicalOr", "LogicalNot", "TruncateMod", "IsNan", "IsInf", "IsFinite",
+           "ArgMax", "ArgMin", "Range", "Floor", "Ceil", "Round", "Rint", "All", "Any",
+           "LinSpace"):
+    registry.NotDifferentiable(_t)

@@ -7,6 +7,7 @@ from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
 from ..framework.op_def_library import apply_op
+from . import logging_ops  # noqa: F401  (Timestamp)
 from . import shape_rules
 
 # --- declarations -------------------------------------------------------------------------
@@ -18,30 +19,123 @@ COMPARE = ["Less", "LessEqual", "Greater", "GreaterEqual", "Equal", "NotEqual"]
 LOGICAL = ["LogicalAnd", "LogicalOr"]
 UNARY = ["Neg", "Abs", "Sqrt", "Rsqrt", "Square", "Exp", "Expm1", "Log", "Log1p", "Sin", "Cos",
          "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Tanh", "Sigmoid", "Sign", "Floor",
-         "Ceil", "Round", "Rint", "Reciprocal", "Erf", "Softplus", "Softsign", "Relu", "Relu6",
-         "Elu", "Selu", "IsNan", "IsInf", "IsFinite", "Inv", "Acosh", "Asinh", "Atanh",
-         "Erfc", "Lgamma", "Digamma"]
+         "Ceil", "Round", "Rint", "Reciprocal", "Erf", "IsNan", "IsInf", "IsFinite", "Inv",
+         "Acosh", "Asinh", "Atanh", "Erfc", "Lgamma", "Digamma"]
+
+_DOC = {  # one line each: docs/ops.md and the graph explorer show it
+    "AddV2": "x + y element-wise, with broadcasting.",
+    "Sub": "x - y element-wise, with broadcasting.",
+    "Mul": "x * y element-wise, with broadcasting.",
+    "RealDiv": "x / y element-wise for real types, with broadcasting.",
+    "Div": "x / y element-wise, integers truncating toward zero (tf.div builds other ops).",
+    "FloorDiv": "x / y rounded toward negative infinity, element-wise.",
+    "FloorMod": "The remainder of floor division, with the sign of y, element-wise.",
+    "Pow": "x raised to the power y, element-wise.",
+    "Maximum": "The larger of x and y, element-wise (NaN wins).",
+    "Minimum": "The smaller of x and y, element-wise (NaN wins).",
+    "SquaredDifference": "(x - y) squared, element-wise.",
+    "TruncateDiv": "x / y rounded toward zero, element-wise.",
+    "TruncateMod": "The remainder of truncating division, with the sign of x, element-wise.",
+    "DivNoNan": "x / y element-wise, 0 where y is 0.",
+    "Atan2": "The angle of the point (x, y) from the x axis, element-wise (arguments y, x).",
+    "Xdivy": "x / y element-wise, 0 where x is 0.",
+    "Xlogy": "x * log(y) element-wise, 0 where x is 0.",
+    "MulNoNan": "x * y element-wise, 0 where y is 0 even if x is inf or NaN.",
+    "Less": "Whether x < y, element-wise.",
+    "LessEqual": "Whether x <= y, element-wise.",
+    "Greater": "Whether x > y, element-wise.",
+    "GreaterEqual": "Whether x >= y, element-wise.",
+    "Equal": "Whether x == y, element-wise.",
+    "NotEqual": "Whether x != y, element-wise.",
+    "LogicalAnd": "x AND y for booleans, element-wise.",
+    "LogicalOr": "x OR y for booleans, element-wise.",
+    "Neg": "-x element-wise.",
+    "Abs": "|x| element-wise.",
+    "Sqrt": "The square root of x, element-wise.",
+    "Rsqrt": "1 / sqrt(x), element-wise.",
+    "Square": "x * x, element-wise.",
+    "Exp": "e to the power x, element-wise.",
+    "Expm1": "exp(x) - 1, accurate near 0, element-wise.",
+    "Log": "The natural logarithm of x, element-wise.",
+    "Log1p": "log(1 + x), accurate near 0, element-wise.",
+    "Sin": "Sine of x (radians), element-wise.",
+    "Cos": "Cosine of x (radians), element-wise.",
+    "Tan": "Tangent of x (radians), element-wise.",
+    "Asin": "Arcsine of x, element-wise.",
+    "Acos": "Arccosine of x, element-wise.",
+    "Atan": "Arctangent of x, element-wise.",
+    "Sinh": "Hyperbolic sine of x, element-wise.",
+    "Cosh": "Hyperbolic cosine of x, element-wise.",
+    "Tanh": "Hyperbolic tangent of x, element-wise.",
+    "Sigmoid": "1 / (1 + exp(-x)), element-wise.",
+    "Sign": "-1, 0 or 1 by the sign of x, element-wise.",
+    "Floor": "The largest integer not greater than x, element-wise.",
+    "Ceil": "The smallest integer not less than x, element-wise.",
+    "Round": "x rounded to the nearest integer, halves to even, element-wise.",
+    "Rint": "x rounded to the nearest integer, halves to even, element-wise.",
+    "Reciprocal": "1 / x, element-wise.",
+    "Erf": "The Gauss error function of x, element-wise.",
+    "IsNan": "Whether x is NaN, element-wise.",
+    "IsInf": "Whether x is +inf or -inf, element-wise.",
+    "IsFinite": "Whether x is neither infinite nor NaN, element-wise.",
+    "Inv": "1 / x, element-wise (TF's older name of Reciprocal).",
+    "Acosh": "Inverse hyperbolic cosine of x, element-wise.",
+    "Asinh": "Inverse hyperbolic sine of x, element-wise.",
+    "Atanh": "Inverse hyperbolic tangent of x, element-wise.",
+    "Erfc": "1 - erf(x), element-wise.",
+    "Lgamma": "The log of the absolute value of Gamma(x), element-wise.",
+    "Digamma": "The derivative of lgamma (psi) at x, element-wise.",
+    "SqrtGrad": "The gradient of Sqrt from its output y and the incoming dy: dy / (2 y).",
+    "RsqrtGrad": "The gradient of Rsqrt from its output y and the incoming dy: -dy y^3 / 2.",
+    "TanhGrad": "The gradient of Tanh from its output y and the incoming dy: dy (1 - y^2).",
+    "SigmoidGrad": "The gradient of Sigmoid from its output y and the incoming dy: dy y (1 - y).",
+    "ReciprocalGrad": "The gradient of Reciprocal from its output y and the incoming dy: -dy y^2.",
+    "Sum": "The sum of the input over the given axes.",
+    "Mean": "The mean of the input over the given axes.",
+    "Prod": "The product of the input over the given axes.",
+    "Max": "The maximum of the input over the given axes.",
+    "Min": "The minimum of the input over the given axes.",
+    "All": "Logical AND of the input over the given axes.",
+    "Any": "Logical OR of the input over the given axes.",
+    "ArgMax": "The index of the largest value along an axis (the first, on ties).",
+    "ArgMin": "The index of the smallest value along an axis (the first, on ties).",
+    "Cumsum": "Running sums along an axis (optionally exclusive or reversed).",
+    "Cumprod": "Running products along an axis (optionally exclusive or reversed).",
+}
 
 for _t in BINARY:
     registry.register_op(_t, inputs=(("x", "T"), ("y", "T")), outputs=(("z", "T"),),
-                         shape=shape_rules.broadcast)
+                         shape=shape_rules.broadcast,
+                         doc=_DOC[_t])
 for _t in COMPARE:
     registry.register_op(_t, inputs=(("x", "T"), ("y", "T")), outputs=(("z", _dt.bool_),),
-                         shape=shape_rules.broadcast)
+                         shape=shape_rules.broadcast,
+                         doc=_DOC[_t])
 for _t in LOGICAL:
     registry.register_op(_t, inputs=(("x", _dt.bool_), ("y", _dt.bool_)),
-                         outputs=(("z", _dt.bool_),), shape=shape_rules.broadcast)
+                         outputs=(("z", _dt.bool_),), shape=shape_rules.broadcast,
+                         doc=_DOC[_t])
 registry.register_op("LogicalNot", inputs=(("x", _dt.bool_),), outputs=(("y", _dt.bool_),),
-                     shape=shape_rules.same_as_first)
+                     shape=shape_rules.same_as_first,
+                     doc="NOT x for booleans, element-wise.")
 for _t in UNARY:
     out = _dt.bool_ if _t in ("IsNan", "IsInf", "IsFinite") else "T"
-    arg = "features" if _t in ("Relu", "Relu6", "Elu", "Selu", "Softplus", "Softsign") else "x"
-    registry.register_op(_t, inputs=((arg, "T"),), outputs=(("y", out),),
-                         shape=shape_rules.same_as_first)
+    registry.register_op(_t, inputs=(("x", "T"),), outputs=(("y", out),),
+                         shape=shape_rules.same_as_first,
+                         doc=_DOC[_t])
 registry.register_op("AddN", inputs=(("*inputs", "T"),), outputs=(("sum", "T"),),
-                     shape=shape_rules.all_same)
+                     shape=shape_rules.all_same,
+                     doc="The element-wise sum of a list of same-shaped tensors.")
 registry.register_op("Cast", inputs=(("x", "SrcT"),), outputs=(("y", "DstT"),),
-                     shape=shape_rules.same_as_first)
+                     shape=shape_rules.same_as_first,
+                     doc="x converted to the dtype DstT.")
+
+# Helper ops that only gradients create: y' from the forward output y and the incoming
+# gradient dy (TF computes these with fused kernels, and names them so in the graph).
+for _t in ("SqrtGrad", "RsqrtGrad", "TanhGrad", "SigmoidGrad", "ReciprocalGrad"):
+    registry.register_op(_t, inputs=(("y", "T"), ("dy", "T")), outputs=(("z", "T"),),
+                         shape=lambda op: [op.inputs[0].shape],
+                         doc=_DOC[_t])
 
 
 # --- constructors ----------------------------------------------------------------------------
@@ -50,14 +144,14 @@ def _binary(op_type, default_name):
     def fn(x, y, name=None):
         return apply_op(op_type, [x, y], name=name or default_name)[0]
     fn.__name__ = default_name
-    return fn
+    return registry.api(op_type, stacklevel=2)(fn)
 
 
 def _unary(op_type):
     def fn(x, name=None):
         return apply_op(op_type, [x], name=name or op_type)[0]
     fn.__name__ = op_type
-    return fn
+    return registry.api(op_type, stacklevel=2)(fn)
 
 
 add = _binary("AddV2", "Add")
@@ -85,7 +179,8 @@ logical_or = _binary("LogicalOr", "LogicalOr")
 logical_not = _unary("LogicalNot")
 
 for _t in UNARY:
-    globals()[_t.lower()] = _unary(_t)
+    if _t != "Abs":             # tf.abs is the def below
+        globals()[_t.lower()] = _unary(_t)
 negative = globals().pop("neg")
 sigmoid = globals()["sigmoid"]
 square = globals()["square"]
@@ -96,23 +191,28 @@ reciprocal = globals()["reciprocal"]
 is_nan, is_inf, is_finite = globals()["isnan"], globals()["isinf"], globals()["isfinite"]
 
 
+@registry.api("Abs")
 def abs(x, name=None):  # noqa: A001 - TF's name
     return apply_op("Abs", [x], name=name or "Abs")[0]
 
 
+@registry.api("Pow")
 def pow(x, y, name=None):  # noqa: A001 - TF's name
     with _ops.name_scope(name, "Pow", [x, y]) as name:
         return apply_op("Pow", [x, y], name=name)[0]
 
 
+@registry.api("Equal")
 def equal(x, y, name=None):
     return apply_op("Equal", [x, y], name=name or "Equal")[0]
 
 
+@registry.api("NotEqual")
 def not_equal(x, y, name=None):
     return apply_op("NotEqual", [x, y], name=name or "NotEqual")[0]
 
 
+@registry.api("AddN")
 def add_n(inputs, name=None):
     """Sums a list of tensors of the same shape and dtype (one AddN op)."""
     if not inputs or not isinstance(inputs, (list, tuple)):
@@ -124,6 +224,7 @@ def add_n(inputs, name=None):
     return apply_op("AddN", [list(inputs)], name=name or "AddN")[0]
 
 
+@registry.api("Cast")
 def cast(x, dtype, name=None):
     """Casts to `dtype` (no op when it already has it, as TF)."""
     dtype = _dt.as_dtype(dtype).base_dtype
@@ -294,10 +395,10 @@ def _reduction_shape(op):
     rank = x.rank
     red = set()
     for a in _np.reshape(axes, -1).tolist():
-        if not -rank <= a < max(rank, 1) or (rank == 0 and a not in (0, -1)):
+        if not -rank <= a < rank:
             raise op.shape_error(f"Invalid reduction dimension {a} for input with {rank} "
                                  f"dimensions.")
-        red.add(a % rank if rank else 0)
+        red.add(a % rank)
     d = x.as_tuple()
     if keep:
         return [_TensorShape([1 if i in red else d[i] for i in _builtins.range(rank)])]
@@ -309,7 +410,8 @@ REDUCTIONS = {"Sum": "T", "Mean": "T", "Prod": "T", "Max": "T", "Min": "T",
 for _t, _spec in REDUCTIONS.items():
     registry.register_op(_t, inputs=(("input", _spec), ("reduction_indices", "Tidx")),
                          outputs=(("output", _spec),), shape=_reduction_shape,
-                         attr_defaults={"keep_dims": False})
+                         attr_defaults={"keep_dims": False},
+                         doc=_DOC[_t])
 
 
 def _arg_shape(op):
@@ -330,7 +432,8 @@ def _arg_shape(op):
 
 for _t in ("ArgMax", "ArgMin"):
     registry.register_op(_t, inputs=(("input", "T"), ("dimension", "Tidx")),
-                         outputs=(("output", "output_type"),), shape=_arg_shape)
+                         outputs=(("output", "output_type"),), shape=_arg_shape,
+                         doc=_DOC[_t])
 
 
 def _resolve_keepdims(keepdims, keep_dims):
@@ -389,7 +492,7 @@ def _make_reduction(op_type, doc):
         return out
     fn.__name__ = "reduce_" + op_type.lower()
     fn.__doc__ = doc
-    return fn
+    return registry.api(op_type, stacklevel=2)(fn)
 
 
 reduce_sum = _make_reduction("Sum", "Sum of elements across `axis` (all axes when None).")
@@ -413,7 +516,7 @@ def _make_arg(op_type):
         return apply_op(op_type, [input, axis], {"output_type": _dt.as_dtype(output_type)},
                         name=name or op_type)[0]
     fn.__name__ = op_type.lower()
-    return fn
+    return registry.api(op_type, stacklevel=2)(fn)
 
 
 argmax = _make_arg("ArgMax")
@@ -448,32 +551,16 @@ def _range_shape(op):
     if any(v is None for v in vals):
         return [_unknown_shape(1)]
     start, limit, delta = (v.item() for v in vals)
-    err = _range_error(start, limit, delta)
+    from ..kernels import shapes        # shared with the kernels; loaded on first use
+    err = shapes.range_error(start, limit, delta)
     if err:
         raise op.shape_error(err)
-    return [_TensorShape([_range_size(start, limit, delta)])]
-
-
-def _range_error(start, limit, delta):
-    if delta == 0:
-        return "Requires delta != 0"
-    if delta > 0 and start > limit:
-        return f"Requires start <= limit when delta > 0: {start}/{limit}"
-    if delta < 0 and start < limit:
-        return f"Requires start >= limit when delta < 0: {start}/{limit}"
-    return None
-
-
-def _range_size(start, limit, delta):
-    import math
-    if isinstance(start, int) and isinstance(limit, int) and isinstance(delta, int):
-        return (_builtins.abs(limit - start) + _builtins.abs(delta) - 1) // \
-            _builtins.abs(delta)
-    return int(math.ceil(_builtins.abs((limit - start) / delta)))
+    return [_TensorShape([shapes.range_size(start, limit, delta)])]
 
 
 registry.register_op("Range", inputs=(("start", "Tidx"), ("limit", "Tidx"), ("delta", "Tidx")),
-                     outputs=(("output", "Tidx"),), shape=_range_shape)
+                     outputs=(("output", "Tidx"),), shape=_range_shape,
+                     doc="The numbers start, start + delta, ... up to but not including limit.")
 
 
 def _linspace_shape(op):
@@ -482,11 +569,13 @@ def _linspace_shape(op):
 
 
 registry.register_op("LinSpace", inputs=(("start", "T"), ("stop", "T"), ("num", "Tidx")),
-                     outputs=(("output", "T"),), shape=_linspace_shape)
+                     outputs=(("output", "T"),), shape=_linspace_shape,
+                     doc="num evenly spaced values from start to stop, both included.")
 
 _RANGE_HIERARCHY = [_dt.int32, _dt.int64, _dt.float16, _dt.bfloat16, _dt.float32, _dt.float64]
 
 
+@registry.api("Range")
 def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 - TF's name
     """tf.range: like Python's range; the dtype is the widest of the arguments' dtypes
     (int32 < int64 < float16 < float32 < float64) unless `dtype` is given."""
@@ -506,6 +595,7 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
         return apply_op("Range", [start, limit, delta], name=scope)[0]
 
 
+@registry.api("LinSpace")
 def linspace(start, stop, num, name=None, axis=0):
     """`num` evenly spaced values from `start` to `stop` inclusive.
 
@@ -533,7 +623,8 @@ def _scan_shape(op):
 for _t in ("Cumsum", "Cumprod"):
     registry.register_op(_t, inputs=(("x", "T"), ("axis", "Tidx")), outputs=(("out", "T"),),
                          shape=_scan_shape, attr_defaults={"exclusive": False,
-                                                           "reverse": False})
+                                                           "reverse": False},
+                         doc=_DOC[_t])
 
 
 def _make_scan(op_type):
@@ -546,7 +637,7 @@ def _make_scan(op_type):
     fn.__name__ = op_type.lower()
     fn.__doc__ = (f"{op_type} along `axis`; `exclusive` leaves each element out of its own "
                   f"result, `reverse` scans from the end.")
-    return fn
+    return registry.api(op_type, stacklevel=2)(fn)
 
 
 cumsum = _make_scan("Cumsum")
@@ -662,11 +753,6 @@ def saturate_cast(value, dtype, name=None):
         return cast(value, dtype, name=scope)
 
 
-registry.register_op("Timestamp", outputs=(("ts", _dt.float64),),
-                     shape=lambda op: [_TensorShape([])], stateful=True,
-                     doc="Seconds since the epoch, as a float64, when the op runs.")
-registry.NotDifferentiable("Timestamp")
-
-
+@registry.api("Timestamp")
 def timestamp(name=None):
     return apply_op("Timestamp", [], name=name or "Timestamp")[0]

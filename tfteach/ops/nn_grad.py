@@ -6,10 +6,10 @@ tape. Op types and names follow TF 2.21 (`gradients/Conv2D_grad/Conv2DBackpropIn
 """
 import numpy as np
 
+from ..framework import ops as _ops
 from ..framework import registry
 from ..framework.op_def_library import apply_op
-from . import nn_ops  # noqa: F401 - the ops must be declared before their gradients
-from . import sort_ops  # noqa: F401 - TopKV2
+from . import array_ops, math_ops, nn_ops  # noqa: F401
 
 
 def _op1(op_type, inputs, attrs=None, name=None):
@@ -30,36 +30,43 @@ def _conv_attrs(op):
                                         "use_cudnn_on_gpu", "explicit_paddings")}
 
 
+@registry.api("ReluGrad")
 @registry.RegisterGradient("Relu")
 def _relu_grad(op, grad):
     return [_op1("ReluGrad", [grad, op.outputs[0]])]
 
 
+@registry.api("Relu6Grad")
 @registry.RegisterGradient("Relu6")
 def _relu6_grad(op, grad):
     return [_op1("Relu6Grad", [grad, op.outputs[0]])]
 
 
+@registry.api("EluGrad")
 @registry.RegisterGradient("Elu")
 def _elu_grad(op, grad):
     return [_op1("EluGrad", [grad, op.outputs[0]])]
 
 
+@registry.api("SeluGrad")
 @registry.RegisterGradient("Selu")
 def _selu_grad(op, grad):
     return [_op1("SeluGrad", [grad, op.outputs[0]])]
 
 
+@registry.api("SoftplusGrad")
 @registry.RegisterGradient("Softplus")
 def _softplus_grad(op, grad):
     return [_op1("SoftplusGrad", [grad, op.inputs[0]])]
 
 
+@registry.api("SoftsignGrad")
 @registry.RegisterGradient("Softsign")
 def _softsign_grad(op, grad):
     return [_op1("SoftsignGrad", [grad, op.inputs[0]])]
 
 
+@registry.api("LeakyReluGrad")
 @registry.RegisterGradient("LeakyRelu")
 def _leaky_relu_grad(op, grad):
     return [_op1("LeakyReluGrad", [grad, op.inputs[0]], {"alpha": op.get_attr("alpha")})]
@@ -85,6 +92,7 @@ def _log_softmax_grad(op, grad):
     return [grad - s * softmax]
 
 
+@registry.api("BiasAddGrad")
 @registry.RegisterGradient("BiasAdd")
 def _bias_add_grad(op, grad):
     fmt = op.get_attr("data_format")
@@ -102,10 +110,10 @@ def _bias_add_grad_grad(op, grad):
     else:
         target = [1] * (rank - 1) + [-1]
     expanded = array_ops.reshape(grad, np.asarray(target, dtype=np.int32))
-    return [_op1("BroadcastTo", [expanded, g_shape]) if "BroadcastTo" in registry._OPS
-            else expanded * array_ops.ones_like(op.inputs[0])]
+    return [_op1("BroadcastTo", [expanded, g_shape])]
 
 
+@registry.api("Conv2DBackpropFilter")
 @registry.RegisterGradient("Conv2D")
 def _conv2d_grad(op, grad):
     x, f = op.inputs[0], op.inputs[1]
@@ -136,11 +144,13 @@ def _pool_attrs(op):
     return {k: op.get_attr(k) for k in ("ksize", "strides", "padding", "data_format")}
 
 
+@registry.api("MaxPoolGrad")
 @registry.RegisterGradient("MaxPool")
 def _max_pool_grad(op, grad):
     return [_op1("MaxPoolGrad", [op.inputs[0], op.outputs[0], grad], _pool_attrs(op))]
 
 
+@registry.api("AvgPoolGrad")
 @registry.RegisterGradient("AvgPool")
 def _avg_pool_grad(op, grad):
     return [_op1("AvgPoolGrad", [_shape(op.inputs[0]), grad], _pool_attrs(op))]
@@ -171,7 +181,6 @@ def _l2_loss_grad(op, grad):
     return [op.inputs[0] * grad]
 
 
-
 @registry.RegisterGradient("TopKV2")
 def _top_k_grad(op, grad, _indices_grad):
     """Scatters the values' gradient back to the positions TopKV2 picked: the indices made
@@ -193,3 +202,45 @@ def _top_k_grad(op, grad, _indices_grad):
                                 array_ops.reshape(grad, np.asarray([-1], np.int32)),
                                 array_ops.expand_dims(math_ops.reduce_prod(in_shape), 0))
     return [array_ops.reshape(flat, in_shape), None]
+
+
+# --- second derivatives of the activation-gradient ops (TF's nn_grad rules) --------------------
+
+def _where_v1(cond, x, y):
+    return _op1("Select", [cond, x, y])
+
+
+@registry.RegisterGradient("EluGrad")
+def _elu_grad_grad(op, grad):
+    elu_x = op.inputs[1]
+    return (_op1("EluGrad", [grad, elu_x]),
+            _where_v1(elu_x < 0, grad * op.inputs[0], array_ops.zeros_like(elu_x)))
+
+
+@registry.RegisterGradient("SeluGrad")
+def _selu_grad_grad(op, grad):
+    selu_x = op.inputs[1]
+    return (_op1("SeluGrad", [grad, selu_x]),
+            _where_v1(selu_x < 0., grad * op.inputs[0], array_ops.zeros_like(selu_x)))
+
+
+@registry.RegisterGradient("Relu6Grad")
+def _relu6_grad_grad(op, grad):
+    x = op.inputs[1]
+    return _op1("Relu6Grad", [grad, x]), array_ops.zeros_like(x)
+
+
+@registry.RegisterGradient("LeakyReluGrad")
+def _leaky_relu_grad_grad(op, grad):
+    x = op.inputs[1]
+    return (_op1("LeakyReluGrad", [grad, x], {"alpha": op.get_attr("alpha")}),
+            array_ops.zeros_like(x))
+
+
+@registry.RegisterGradient("SoftplusGrad")
+def _softplus_grad_grad(op, grad):
+    dy, x = op.inputs[0], op.inputs[1]
+    with _ops.control_dependencies([grad]):
+        ddy = _op1("SoftplusGrad", [grad, x])
+        d2x = grad * dy / (math_ops.exp(-x) + 2.0 + math_ops.exp(x))
+        return ddy, d2x

@@ -11,7 +11,7 @@ import numpy as np
 from .. import errors
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
-from ..framework import registry
+from ..framework import registry, tensor_util
 from ..framework.op_def_library import apply_op
 from ..framework.tensor_shape import TensorShape, unknown_shape
 from . import shape_rules
@@ -19,33 +19,16 @@ from . import shape_rules
 __all__ = ["relu", "relu6", "elu", "selu", "leaky_relu", "softmax", "log_softmax", "bias_add",
            "conv2d", "max_pool", "max_pool2d", "avg_pool", "avg_pool2d", "dropout",
            "sparse_softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits",
-           "l2_loss", "moments", "in_top_k", "conv_output_size", "conv_padding"]
+           "l2_loss", "moments", "in_top_k", "conv_output_size"]
 
 
-def _declare(type, **kw):
-    # Some activation ops (Relu, Elu, ...) are declared with the element-wise math ops;
-    # declaring only what is missing keeps one registry entry per op type.
-    if type in registry._OPS:
-        return registry._OPS[type]
-    return registry.register_op(type, **kw)
-
-
-# --- output-size arithmetic shared by shape rules and kernels --------------------------------
-
-def conv_padding(in_size, k, stride, dilation, padding):
-    """(out_size, pad_before) for one spatial dimension, with TF's SAME/VALID rules."""
-    eff = (k - 1) * dilation + 1
-    if padding == "VALID":
-        return max((in_size - eff) // stride + 1, 0), 0
-    out = -(-in_size // stride)
-    total = max((out - 1) * stride + eff - in_size, 0)
-    return out, total // 2
-
+# --- output size (the padding arithmetic is shared with the kernels: kernels/shapes.py) --------
 
 def conv_output_size(in_size, k, stride, dilation, padding):
     if in_size is None:
         return None
-    return conv_padding(in_size, k, stride, dilation, padding)[0]
+    from ..kernels import shapes        # shared with the kernels; loaded on first use
+    return shapes.conv_padding(in_size, k, stride, dilation, padding)[0]
 
 
 def _spatial_axes(data_format):
@@ -54,19 +37,39 @@ def _spatial_axes(data_format):
 
 # --- declarations -----------------------------------------------------------------------------
 
+_DOC = {  # one line each: docs/ops.md and the graph explorer show it
+    "Relu": "max(features, 0), element-wise.",
+    "Relu6": "min(max(features, 0), 6), element-wise.",
+    "Elu": "features if positive, else exp(features) - 1, element-wise.",
+    "Selu": "Scaled exponential linear unit, element-wise.",
+    "Softplus": "log(exp(features) + 1), element-wise.",
+    "Softsign": "features / (|features| + 1), element-wise.",
+    "ReluGrad": "The gradient of Relu: gradients where features > 0, else 0.",
+    "Relu6Grad": "The gradient of Relu6: gradients where 0 < features < 6, else 0.",
+    "SoftplusGrad": "The gradient of Softplus: gradients * sigmoid(features).",
+    "SoftsignGrad": "The gradient of Softsign: gradients / (1 + |features|)^2.",
+    "EluGrad": "The gradient of Elu from its outputs.",
+    "SeluGrad": "The gradient of Selu from its outputs.",
+}
+
 for _t in ("Relu", "Relu6", "Elu", "Selu", "Softplus", "Softsign"):
-    _declare(_t, inputs=(("features", "T"),), outputs=(("activations", "T"),),
-             shape=shape_rules.same_as_first)
-_declare("LeakyRelu", inputs=(("features", "T"),), outputs=(("activations", "T"),),
-         shape=shape_rules.same_as_first, attr_defaults={"alpha": 0.2})
+    registry.register_op(_t, inputs=(("features", "T"),), outputs=(("activations", "T"),),
+                         shape=shape_rules.same_as_first,
+                         doc=_DOC[_t])
+registry.register_op("LeakyRelu", inputs=(("features", "T"),), outputs=(("activations", "T"),),
+                     shape=shape_rules.same_as_first, attr_defaults={"alpha": 0.2},
+                     doc="features if positive, else alpha * features, element-wise.")
 for _t in ("ReluGrad", "Relu6Grad", "SoftplusGrad", "SoftsignGrad"):
-    _declare(_t, inputs=(("gradients", "T"), ("features", "T")),
-             outputs=(("backprops", "T"),), shape=shape_rules.same_as_first)
-_declare("LeakyReluGrad", inputs=(("gradients", "T"), ("features", "T")),
-         outputs=(("backprops", "T"),), shape=shape_rules.same_as_first)
+    registry.register_op(_t, inputs=(("gradients", "T"), ("features", "T")),
+                         outputs=(("backprops", "T"),), shape=shape_rules.same_as_first,
+                         doc=_DOC[_t])
+registry.register_op("LeakyReluGrad", inputs=(("gradients", "T"), ("features", "T")),
+                     outputs=(("backprops", "T"),), shape=shape_rules.same_as_first,
+                     doc="The gradient of LeakyRelu: gradients, times alpha where features <= 0.")
 for _t in ("EluGrad", "SeluGrad"):
-    _declare(_t, inputs=(("gradients", "T"), ("outputs", "T")),
-             outputs=(("backprops", "T"),), shape=shape_rules.same_as_first)
+    registry.register_op(_t, inputs=(("gradients", "T"), ("outputs", "T")),
+                         outputs=(("backprops", "T"),), shape=shape_rules.same_as_first,
+                         doc=_DOC[_t])
 
 
 def _at_least_rank1(op):
@@ -76,10 +79,12 @@ def _at_least_rank1(op):
     return [s]
 
 
-_declare("Softmax", inputs=(("logits", "T"),), outputs=(("softmax", "T"),),
-         shape=_at_least_rank1)
-_declare("LogSoftmax", inputs=(("logits", "T"),), outputs=(("logsoftmax", "T"),),
-         shape=_at_least_rank1)
+registry.register_op("Softmax", inputs=(("logits", "T"),), outputs=(("softmax", "T"),),
+                     shape=_at_least_rank1,
+                     doc="exp(logits) / sum(exp(logits)) along the last axis.")
+registry.register_op("LogSoftmax", inputs=(("logits", "T"),), outputs=(("logsoftmax", "T"),),
+                     shape=_at_least_rank1,
+                     doc="logits - log(sum(exp(logits))) along the last axis.")
 
 
 def _bias_add_shape(op):
@@ -108,10 +113,14 @@ def _bias_add_grad_shape(op):
     return [TensorShape([s.as_tuple()[axis]])]
 
 
-_declare("BiasAdd", inputs=(("value", "T"), ("bias", "T")), outputs=(("output", "T"),),
-         shape=_bias_add_shape, attr_defaults={"data_format": "NHWC"})
-_declare("BiasAddGrad", inputs=(("out_backprop", "T"),), outputs=(("output", "T"),),
-         shape=_bias_add_grad_shape, attr_defaults={"data_format": "NHWC"})
+registry.register_op("BiasAdd", inputs=(("value", "T"), ("bias", "T")),
+                     outputs=(("output", "T"),),
+                     shape=_bias_add_shape, attr_defaults={"data_format": "NHWC"},
+                     doc="value + bias, the bias added along the channel axis.")
+registry.register_op("BiasAddGrad", inputs=(("out_backprop", "T"),),
+                     outputs=(("output", "T"),),
+                     shape=_bias_add_grad_shape, attr_defaults={"data_format": "NHWC"},
+                     doc="The gradient of BiasAdd for the bias: sums over all but the channels.")
 
 
 def _conv2d_shape(op):
@@ -153,14 +162,17 @@ def _sizes_shape(index):
 
 _CONV_ATTRS = {"use_cudnn_on_gpu": True, "explicit_paddings": [], "data_format": "NHWC",
                "dilations": [1, 1, 1, 1]}
-_declare("Conv2D", inputs=(("input", "T"), ("filter", "T")), outputs=(("output", "T"),),
-         shape=_conv2d_shape, attr_defaults=_CONV_ATTRS)
-_declare("Conv2DBackpropInput",
-         inputs=(("input_sizes", _dt.int32), ("filter", "T"), ("out_backprop", "T")),
-         outputs=(("output", "T"),), shape=_sizes_shape(0), attr_defaults=_CONV_ATTRS)
-_declare("Conv2DBackpropFilter",
-         inputs=(("input", "T"), ("filter_sizes", _dt.int32), ("out_backprop", "T")),
-         outputs=(("output", "T"),), shape=_sizes_shape(1), attr_defaults=_CONV_ATTRS)
+registry.register_op("Conv2D", inputs=(("input", "T"), ("filter", "T")), outputs=(("output", "T"),),
+                     shape=_conv2d_shape, attr_defaults=_CONV_ATTRS,
+                     doc="2-D convolution of a batch of images with a filter.")
+registry.register_op("Conv2DBackpropInput",
+                     inputs=(("input_sizes", _dt.int32), ("filter", "T"), ("out_backprop", "T")),
+                     outputs=(("output", "T"),), shape=_sizes_shape(0), attr_defaults=_CONV_ATTRS,
+                     doc="The gradient of Conv2D with respect to its input.")
+registry.register_op("Conv2DBackpropFilter",
+                     inputs=(("input", "T"), ("filter_sizes", _dt.int32), ("out_backprop", "T")),
+                     outputs=(("output", "T"),), shape=_sizes_shape(1), attr_defaults=_CONV_ATTRS,
+                     doc="The gradient of Conv2D with respect to its filter.")
 
 
 def _pool_shape(op):
@@ -183,16 +195,23 @@ def _pool_shape(op):
     return [TensorShape([xs[0], oh, ow, xs[ci]])]
 
 
-_declare("MaxPool", inputs=(("input", "T"),), outputs=(("output", "T"),), shape=_pool_shape,
-         attr_defaults={"data_format": "NHWC", "explicit_paddings": []})
-_declare("MaxPoolGrad", inputs=(("orig_input", "T"), ("orig_output", "T"), ("grad", "T")),
-         outputs=(("output", "T"),), shape=shape_rules.same_as_first,
-         attr_defaults={"data_format": "NHWC", "explicit_paddings": []})
-_declare("AvgPool", inputs=(("value", "T"),), outputs=(("output", "T"),), shape=_pool_shape,
-         attr_defaults={"data_format": "NHWC"})
-_declare("AvgPoolGrad", inputs=(("orig_input_shape", _dt.int32), ("grad", "T")),
-         outputs=(("output", "T"),), shape=_sizes_shape(0),
-         attr_defaults={"data_format": "NHWC"})
+registry.register_op("MaxPool", inputs=(("input", "T"),), outputs=(("output", "T"),),
+                     shape=_pool_shape,
+                     attr_defaults={"data_format": "NHWC", "explicit_paddings": []},
+                     doc="The maximum over each pooling window.")
+registry.register_op("MaxPoolGrad",
+                     inputs=(("orig_input", "T"), ("orig_output", "T"), ("grad", "T")),
+                     outputs=(("output", "T"),), shape=shape_rules.same_as_first,
+                     attr_defaults={"data_format": "NHWC", "explicit_paddings": []},
+                     doc="The gradient of MaxPool: each window's gradient goes to its maximum.")
+registry.register_op("AvgPool", inputs=(("value", "T"),), outputs=(("output", "T"),),
+                     shape=_pool_shape,
+                     attr_defaults={"data_format": "NHWC"},
+                     doc="The average over each pooling window.")
+registry.register_op("AvgPoolGrad", inputs=(("orig_input_shape", _dt.int32), ("grad", "T")),
+                     outputs=(("output", "T"),), shape=_sizes_shape(0),
+                     attr_defaults={"data_format": "NHWC"},
+                     doc="The gradient of AvgPool: each window's gradient spread evenly over it.")
 
 
 def _xent_sparse_shape(op):
@@ -227,18 +246,47 @@ def _xent_shape(op):
     return [TensorShape([b]), merged if merged.rank is not None else unknown_shape(2)]
 
 
-_declare("SparseSoftmaxCrossEntropyWithLogits", inputs=(("features", "T"),
-                                                        ("labels", "Tlabels")),
-         outputs=(("loss", "T"), ("backprop", "T")), shape=_xent_sparse_shape)
-_declare("SoftmaxCrossEntropyWithLogits", inputs=(("features", "T"), ("labels", "T")),
-         outputs=(("loss", "T"), ("backprop", "T")), shape=_xent_shape)
-_declare("L2Loss", inputs=(("t", "T"),), outputs=(("output", "T"),), shape=shape_rules.scalar)
-_declare("InTopKV2", inputs=(("predictions", _dt.float32), ("targets", "T"), ("k", "T")),
-         outputs=(("precision", _dt.bool_),),
-         shape=lambda op: [TensorShape([op.inputs[0].shape.as_tuple()[0]
-                                        if op.inputs[0].shape.rank else None])])
+registry.register_op("SparseSoftmaxCrossEntropyWithLogits", inputs=(("features", "T"),
+                                                                    ("labels", "Tlabels")),
+                     outputs=(("loss", "T"), ("backprop", "T")), shape=_xent_sparse_shape,
+                     doc="Softmax cross-entropy per row against integer labels, and its gradient.")
+registry.register_op("SoftmaxCrossEntropyWithLogits", inputs=(("features", "T"), ("labels", "T")),
+                     outputs=(("loss", "T"), ("backprop", "T")), shape=_xent_shape,
+                     doc="Per-row softmax cross-entropy against soft labels, and its gradient.")
+registry.register_op("L2Loss", inputs=(("t", "T"),), outputs=(("output", "T"),),
+                     shape=shape_rules.scalar,
+                     doc="sum(t ** 2) / 2.")
+registry.register_op("InTopKV2",
+                     inputs=(("predictions", _dt.float32), ("targets", "T"), ("k", "T")),
+                     outputs=(("precision", _dt.bool_),),
+                     shape=lambda op: [TensorShape([op.inputs[0].shape.as_tuple()[0]
+                                                    if op.inputs[0].shape.rank else None])],
+                     doc="Whether each target is among the k largest predictions of its row.")
 
 registry.NotDifferentiable("InTopKV2")
+
+
+def _top_k_shape(op):
+    x = op.inputs[0].shape
+    shape_rules.require_rank_at_least(op, x, 1)
+    k = tensor_util.constant_value(op.inputs[1])
+    if k is not None:
+        k = int(k)
+        if k < 0:
+            raise op.shape_error(f"Need k >= 0, got {k}")
+    if x.rank is None:
+        return [unknown_shape(), unknown_shape()]
+    dims = list(x.as_tuple())
+    if k is not None and dims[-1] is not None and dims[-1] < k:
+        raise op.shape_error(f"input must have at least k columns. Had {dims[-1]}, needed {k}")
+    out = TensorShape(dims[:-1] + [k])
+    return [out, out]
+
+
+registry.register_op("TopKV2", inputs=(("input", "T"), ("k", "Tk")),
+                     outputs=(("values", "T"), ("indices", "index_type")),
+                     shape=_top_k_shape, attr_defaults={"sorted": True},
+                     doc="The k largest values of the last axis and their indices.")
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -277,31 +325,38 @@ def _float_type(x):
 
 # --- activations ------------------------------------------------------------------------------
 
+@registry.api("Relu")
 def relu(features, name=None):
     return apply_op("Relu", [features], name=name or "Relu")[0]
 
 
+@registry.api("Relu6")
 def relu6(features, name=None):
     with _ops.name_scope(name, "Relu6", [features]) as name:
         return apply_op("Relu6", [features], name=name)[0]
 
 
+@registry.api("Elu")
 def elu(features, name=None):
     return apply_op("Elu", [features], name=name or "Elu")[0]
 
 
+@registry.api("Selu")
 def selu(features, name=None):
     return apply_op("Selu", [features], name=name or "Selu")[0]
 
 
+@registry.api("Softplus")
 def softplus(features, name=None):
     return apply_op("Softplus", [features], name=name or "Softplus")[0]
 
 
+@registry.api("Softsign")
 def softsign(features, name=None):
     return apply_op("Softsign", [features], name=name or "Softsign")[0]
 
 
+@registry.api("LeakyRelu")
 def leaky_relu(features, alpha=0.2, name=None):
     with _ops.name_scope(name, "LeakyRelu", [features, alpha]) as name:
         features = _ops.convert_to_tensor(features, name="features")
@@ -331,15 +386,18 @@ def _last_axis_op(op_type, logits, axis, name):
     return array_ops.transpose(out, perm, name=name)
 
 
+@registry.api("Softmax")
 def softmax(logits, axis=None, name=None):
     """softmax along `axis` (the last one by default)."""
     return _last_axis_op("Softmax", logits, axis, name or "Softmax")
 
 
+@registry.api("LogSoftmax")
 def log_softmax(logits, axis=None, name=None):
     return _last_axis_op("LogSoftmax", logits, axis, name or "LogSoftmax")
 
 
+@registry.api("BiasAdd")
 def bias_add(value, bias, data_format=None, name=None):
     with _ops.name_scope(name, "BiasAdd", [value, bias]) as name:
         if data_format is None:
@@ -355,6 +413,7 @@ def bias_add(value, bias, data_format=None, name=None):
 
 # --- convolution and pooling -----------------------------------------------------------------
 
+@registry.api("Conv2D")
 def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,  # noqa: A002
            name=None):
     """2-D convolution (TF2 signature). `strides`/`dilations`: an int or 1, 2 or 4 ints."""
@@ -376,6 +435,7 @@ def conv2d_v1(input, filter=None, strides=None, padding=None,  # noqa: A002
     return conv2d(input, filter, strides, padding, data_format, dilations, name)
 
 
+@registry.api("Conv2DBackpropInput")
 def conv2d_backprop_input(input_sizes, filters, out_backprop, strides, padding,
                           data_format="NHWC", dilations=None, name=None):
     attrs = {"strides": _int_list(strides, 4, "strides", data_format),
@@ -401,6 +461,7 @@ def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  
     return _pool("MaxPool", input, ksize, strides, padding, data_format, name)
 
 
+@registry.api("MaxPool")
 def max_pool(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
     return _pool("MaxPool", input, ksize, strides, padding, data_format, name)
 
@@ -414,6 +475,7 @@ def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  
     return _pool("AvgPool", input, ksize, strides, padding, data_format, name)
 
 
+@registry.api("AvgPool")
 def avg_pool(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
     return _pool("AvgPool", input, ksize, strides, padding, data_format, name)
 
@@ -474,6 +536,7 @@ def dropout_v1(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=N
 
 # --- losses -----------------------------------------------------------------------------------
 
+@registry.api("SparseSoftmaxCrossEntropyWithLogits")
 def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None,
                                              _sentinel=None):
     """Per-example cross-entropy of integer `labels` against unnormalised `logits`."""
@@ -484,7 +547,9 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
         logits = _ops.convert_to_tensor(logits)
         if labels.dtype.base_dtype not in (_dt.int32, _dt.int64):
             raise ValueError(f"labels must be of type int32 or int64 (got {labels.dtype.name})")
-        if logits.dtype.base_dtype == _dt.float16:
+        # float16 logits are computed in float32 and the cost cast back, as TF does
+        half = logits.dtype.base_dtype == _dt.float16
+        if half:
             from . import math_ops
             logits = math_ops.cast(logits, _dt.float32)
         ls, lg = labels.shape, logits.shape
@@ -499,24 +564,39 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
                              f"equal the shape of logits except for the last dimension "
                              f"(received {lg}).")
         if lg.rank == 2:
-            return apply_op("SparseSoftmaxCrossEntropyWithLogits", [logits, labels],
+            cost = apply_op("SparseSoftmaxCrossEntropyWithLogits", [logits, labels],
                             name="SparseSoftmaxCrossEntropyWithLogits")[0]
-        from . import array_ops
-        n_classes = array_ops.shape(logits)[-1] if lg.as_tuple()[-1] is None \
-            else lg.as_tuple()[-1]
-        flat_logits = array_ops.reshape(logits, [-1, n_classes])
-        flat_labels = array_ops.reshape(labels, [-1])
-        cost = apply_op("SparseSoftmaxCrossEntropyWithLogits", [flat_logits, flat_labels],
-                        name="SparseSoftmaxCrossEntropyWithLogits")[0]
-        return array_ops.reshape(cost, array_ops.shape(labels))
+        else:
+            from . import array_ops
+            n_classes = array_ops.shape(logits)[-1] if lg.as_tuple()[-1] is None \
+                else lg.as_tuple()[-1]
+            flat_logits = array_ops.reshape(logits, [-1, n_classes])
+            flat_labels = array_ops.reshape(labels, [-1])
+            cost = apply_op("SparseSoftmaxCrossEntropyWithLogits", [flat_logits, flat_labels],
+                            name="SparseSoftmaxCrossEntropyWithLogits")[0]
+            cost = array_ops.reshape(cost, array_ops.shape(labels))
+        if half:
+            from . import math_ops
+            cost = math_ops.cast(cost, _dt.float16)
+        return cost
 
 
+@registry.api("SoftmaxCrossEntropyWithLogits")
 def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
     """Cross-entropy of probability `labels` against `logits` along `axis` (TF2's V2 op)."""
     with _ops.name_scope(name, "softmax_cross_entropy_with_logits", [logits, labels]) as name:
         logits = _ops.convert_to_tensor(logits, name="logits")
         labels = _ops.convert_to_tensor(labels, dtype=logits.dtype.base_dtype, name="labels")
         rank = logits.shape.rank
+        if rank is not None and not -rank <= axis < rank:
+            # TF fails inside its Range op here ("Requires start <= limit"); same class, but
+            # a message that says what is wrong
+            msg = (f"softmax_cross_entropy_with_logits: axis {axis} is out of range for "
+                   f"logits of rank {rank}; use an axis in [{-rank}, {rank})")
+            if getattr(logits, "_is_eager", False):
+                from .. import errors
+                raise errors.InvalidArgumentError(None, None, msg)
+            raise ValueError(msg)
         if rank is not None and axis not in (-1, rank - 1):
             from . import array_ops
             perm = list(range(rank))
@@ -543,6 +623,7 @@ def softmax_cross_entropy_with_logits_v1(_sentinel=None, labels=None, logits=Non
                                              name)
 
 
+@registry.api("L2Loss")
 def l2_loss(t, name=None):
     """sum(t ** 2) / 2."""
     return apply_op("L2Loss", [t], name=name or "L2Loss")[0]
@@ -564,6 +645,7 @@ def moments(x, axes, shift=None, keepdims=False, name=None):
         return mean, variance
 
 
+@registry.api("InTopKV2")
 def in_top_k(targets, predictions, k, name=None):
     """TF2 argument order: whether each target is among the top `k` predictions."""
     with _ops.name_scope(name, "in_top_k"):
@@ -579,7 +661,3 @@ def in_top_k_v1(predictions, targets, k, name=None):
         return apply_op("InTopKV2", [predictions, targets, k], name="InTopKV2")[0]
 
 
-
-# Registering the gradients is a side effect of importing nn_grad (kept beside the ops so
-# every way of loading the ops also loads their gradients).
-from . import nn_grad  # noqa: E402,F401

@@ -55,9 +55,8 @@ def set_eager_seed(seed):
     _eager["seed"] = seed
     _eager["counter"] = 0
     try:
-        from ..eager import context
-        context.run_context().state.random.clear()
-    except (ImportError, AttributeError):
+        _ops.EAGER_RUN_CONTEXT().state.random.clear()
+    except (TypeError, AttributeError):
         pass
 
 
@@ -97,15 +96,24 @@ def _shape_from_input(op):
 
 
 _SEEDS = {"seed": 0, "seed2": 0}
+_DOC = {  # one line each: docs/ops.md and the graph explorer show it
+    "RandomUniform": "Uniform random floats in [0, 1).",
+    "RandomStandardNormal": "Random floats from the standard normal distribution.",
+    "TruncatedNormal": "Standard normal random floats, redrawn when more than 2 from the mean.",
+}
+
 for _t in ("RandomUniform", "RandomStandardNormal", "TruncatedNormal"):
     registry.register_op(_t, inputs=(("shape", "T"),), outputs=(("output", "dtype"),),
-                         shape=_shape_from_input, stateful=True, attr_defaults=_SEEDS)
+                         shape=_shape_from_input, stateful=True, attr_defaults=_SEEDS,
+                         doc=_DOC[_t])
 registry.register_op("RandomUniformInt", inputs=(("shape", "T"), ("minval", "Tout"),
                                                  ("maxval", "Tout")),
                      outputs=(("output", "Tout"),), shape=_shape_from_input, stateful=True,
-                     attr_defaults=_SEEDS)
+                     attr_defaults=_SEEDS,
+                     doc="Uniform random integers in [minval, maxval).")
 registry.register_op("RandomShuffle", inputs=(("value", "T"),), outputs=(("output", "T"),),
-                     shape=shape_rules.same_as_first, stateful=True, attr_defaults=_SEEDS)
+                     shape=shape_rules.same_as_first, stateful=True, attr_defaults=_SEEDS,
+                     doc="The input's rows in random order.")
 
 
 def _multinomial_shape(op):
@@ -118,7 +126,8 @@ def _multinomial_shape(op):
 
 registry.register_op("Multinomial", inputs=(("logits", "T"), ("num_samples", _dt.int32)),
                      outputs=(("output", "output_dtype"),), shape=_multinomial_shape,
-                     stateful=True, attr_defaults=_SEEDS)
+                     stateful=True, attr_defaults=_SEEDS,
+                     doc="Samples of class indices from each row of logits.")
 
 
 # --- constructors ---------------------------------------------------------------------------
@@ -149,6 +158,8 @@ def _is_python_number(v, value):
     return isinstance(v, (int, float)) and not isinstance(v, bool) and v == value
 
 
+@registry.api("RandomUniform")
+@registry.api("RandomUniformInt")
 def random_uniform(shape, minval=0, maxval=None, dtype=_dt.float32, seed=None, name=None):
     """Uniform values in [minval, maxval) (maxval defaults to 1 for floats and must be given
     for ints). Floats: RandomUniform, scaled by Sub/Mul/AddV2 unless the range is [0, 1);
@@ -194,24 +205,28 @@ def _normal(op_type, default_name, shape, mean, stddev, dtype, seed, name):
         return math_ops.add(rnd * stddev, mean, name=scope)
 
 
+@registry.api("RandomStandardNormal")
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=_dt.float32, seed=None, name=None):
     """Normal values: RandomStandardNormal * stddev + mean."""
     return _normal("RandomStandardNormal", "random_normal", shape, mean, stddev, dtype, seed,
                    name)
 
 
+@registry.api("TruncatedNormal")
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=_dt.float32, seed=None, name=None):
     """Normal values redrawn until within two standard deviations of the mean."""
     return _normal("TruncatedNormal", "truncated_normal", shape, mean, stddev, dtype, seed,
                    name)
 
 
+@registry.api("RandomShuffle")
 def random_shuffle(value, seed=None, name=None):
     """Shuffles along the first dimension."""
     attrs = _seed_attrs(seed)
     return apply_op("RandomShuffle", [value], attrs, name=name or "RandomShuffle")[0]
 
 
+@registry.api("Multinomial")
 def multinomial(logits, num_samples, seed=None, name=None, output_dtype=None):
     """Draws `num_samples` class indices per row of unnormalised log-probabilities."""
     with _ops.name_scope(name, "multinomial", [logits]):
@@ -238,3 +253,10 @@ def v1_namespace():
                  "set_random_seed": set_random_seed, "get_seed": get_seed}.items():
         setattr(ns, k, v)
     return ns
+
+
+# --- not differentiable ----------------------------------------------------------------------
+
+for _t in ("RandomUniform", "RandomStandardNormal", "TruncatedNormal", "RandomUniformInt",
+           "Multinomial", "RandomShuffle"):
+    registry.NotDifferentiable(_t)

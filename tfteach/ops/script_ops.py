@@ -18,7 +18,6 @@ from ..framework import registry
 from ..framework.op_def_library import apply_op
 from ..framework.tensor_shape import TensorShape
 
-_FUNCS = {}
 _counter = itertools.count()
 
 
@@ -33,48 +32,13 @@ for _type, _stateful in (("EagerPyFunc", True), ("PyFunc", True), ("PyFuncStatel
 registry.NotDifferentiable("PyFunc")
 registry.NotDifferentiable("PyFuncStateless")
 
-# token -> (tape, eager inputs, eager outputs) of the latest run of an EagerPyFunc whose
-# gradient is in some graph (RECORD holds those tokens); the gradient op pops the entry
-RECORD = set()
-TAPES = {}
-
-
-@registry.RegisterGradient("EagerPyFunc")
-def _eager_py_func_grad(op, *grads):
-    token = op.get_attr("token")
-    RECORD.add(token)
-    wrt = [i for i, t in enumerate(op.inputs) if t.dtype.base_dtype.is_floating]
-    if not wrt:
-        return [None] * len(op.inputs)
-
-    def grad_func(*dys):
-        from ..eager.tensor import EagerTensor
-        import numpy as np
-        entry = TAPES.pop(token, None)
-        if entry is None:
-            raise RuntimeError(f"The gradient of {op.name} ({token}) runs without a run of "
-                               f"the op that recorded it: fetch both in one run.")
-        tape, xs, ys = entry
-        out = tape.gradient(ys, [xs[i] for i in wrt], output_gradients=list(dys))
-        return [EagerTensor(np.zeros(xs[i].shape, xs[i].dtype.as_numpy_dtype), xs[i].dtype)
-                if g is None else g for i, g in zip(wrt, out)]
-
-    from . import array_ops
-    dys = [array_ops.zeros_like(y) if g is None else g for y, g in zip(op.outputs, grads)]
-    # after the forward op, whose run records the tape, even where nothing else needs it
-    with _ops.control_dependencies(op.outputs or [op]):
-        got = py_function(grad_func, dys, [op.inputs[i].dtype.base_dtype for i in wrt])
-    got = iter(got if isinstance(got, list) else [got])
-    return [next(got) if i in wrt else None for i in range(len(op.inputs))]
-
-
-def lookup(token):
-    return _FUNCS[token]
 
 
 def _register(func):
+    # the kernels find the function by token in their table (kernels/cpu/script.py)
+    from ..kernels.cpu import script
     token = f"pyfunc_{next(_counter)}"
-    _FUNCS[token] = func
+    script.FUNCS[token] = func
     return token
 
 
@@ -84,7 +48,7 @@ def _call(op_type, func, inp, Tout, name, eager_direct):
     inp = list(inp) if isinstance(inp, (list, tuple)) else [inp]
     if _ops.executing_eagerly() and not any(_ops.is_symbolic(x) for x in inp):
         if eager_direct:
-            from ..eager.tensor import EagerTensor
+            EagerTensor = _ops.EAGER_TENSOR
             from ..kernels.cpu import script
             token = _register(func)
             vals = script.result_list(token, func(*[_ops.convert_to_tensor(x) for x in inp]),
@@ -102,11 +66,14 @@ def _call(op_type, func, inp, Tout, name, eager_direct):
     return out[0] if single else out
 
 
+@registry.api("EagerPyFunc")
 def py_function(func=None, inp=None, Tout=None, name=None):
     """Runs `func` on EagerTensors; its results are converted to `Tout`."""
     return _call("EagerPyFunc", func, inp, Tout, name, eager_direct=True)
 
 
+@registry.api("PyFunc")
+@registry.api("PyFuncStateless")
 def numpy_function(func=None, inp=None, Tout=None, stateful=True, name=None):
     """Runs `func` on NumPy arrays; it must return arrays of the `Tout` dtypes."""
     return _call("PyFunc" if stateful else "PyFuncStateless", func, inp, Tout, name,

@@ -12,54 +12,18 @@ import numpy as np
 
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
-from ..framework import registry, tensor_util
+from ..framework import registry
+from ..framework import tensor_util
 from ..framework.op_def_library import apply_op
-from ..framework.tensor_shape import TensorShape, unknown_shape
-from . import array_ops, constant_op, shape_rules
+from . import array_ops, constant_op, nn_ops  # noqa: F401  (TopKV2; LowerBound, UpperBound)
 
 __all__ = ["top_k", "sort", "argsort", "searchsorted"]
 
 
-def _top_k_shape(op):
-    x = op.inputs[0].shape
-    shape_rules.require_rank_at_least(op, x, 1)
-    k = tensor_util.constant_value(op.inputs[1])
-    if k is not None:
-        k = int(k)
-        if k < 0:
-            raise op.shape_error(f"Need k >= 0, got {k}")
-    if x.rank is None:
-        return [unknown_shape(), unknown_shape()]
-    dims = list(x.as_tuple())
-    if k is not None and dims[-1] is not None and dims[-1] < k:
-        raise op.shape_error(f"input must have at least k columns. Had {dims[-1]}, needed {k}")
-    out = TensorShape(dims[:-1] + [k])
-    return [out, out]
-
-
-registry.register_op("TopKV2", inputs=(("input", "T"), ("k", "Tk")),
-                     outputs=(("values", "T"), ("indices", "index_type")),
-                     shape=_top_k_shape, attr_defaults={"sorted": True})
-
-
-def _bound_shape(op):
-    s, v = op.inputs[0].shape, op.inputs[1].shape
-    shape_rules.require_rank(op, s, 2)
-    shape_rules.require_rank(op, v, 2)
-    if s.rank is not None and v.rank is not None:
-        shape_rules.merge_dim(op, s.as_tuple()[0], v.as_tuple()[0])
-    return [v if v.rank is not None else unknown_shape(2)]
-
-
-for _t in ("LowerBound", "UpperBound"):
-    registry.register_op(_t, inputs=(("sorted_inputs", "T"), ("values", "T")),
-                         outputs=(("output", "out_type"),), shape=_bound_shape)
-registry.NotDifferentiable("LowerBound")
-registry.NotDifferentiable("UpperBound")
-
 TopKV2 = _collections.namedtuple("TopKV2", ["values", "indices"])
 
 
+@registry.api("TopKV2")
 def top_k(input, k=1, sorted=True, index_type=_dt.int32, name=None):  # noqa: A002
     """The k largest entries of the last axis and their indices; equal values come in index
     order. With sorted=False TF's CPU kernel returns them in an unspecified (heap) order;
@@ -142,6 +106,8 @@ def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
         return _sort_or_argsort(values, axis, direction, return_argsort=True)
 
 
+@registry.api("LowerBound")
+@registry.api("UpperBound")
 def searchsorted(sorted_sequence, values, side="left", out_type=_dt.int32, name=None):
     """Per row, where each value would be inserted to keep the row sorted: LowerBound
     (side='left') or UpperBound (side='right') on [-1, n] reshaped rows, as TF builds it."""
@@ -165,5 +131,3 @@ def searchsorted(sorted_sequence, values, side="left", out_type=_dt.int32, name=
     return array_ops.reshape(output, array_ops.shape(values))
 
 
-# Registering the gradients is a side effect of importing nn_grad, which imports this module.
-from . import nn_grad  # noqa: E402,F401

@@ -9,7 +9,7 @@ import re
 from ..framework import ops as _ops
 from ..framework import registry
 from ..framework.op_def_library import apply_op
-from ..framework.tensor_shape import TensorShape, unknown_shape
+from . import linalg_ops  # noqa: F401  (Einsum)
 
 __all__ = ["einsum"]
 
@@ -18,18 +18,8 @@ _EINSUM_TYPES = ("bfloat16", "float16", "float32", "float64", "int32", "int64", 
                  "complex128")
 
 
-def _labels(subs):
-    """'...ij' -> ['...', 'i', 'j']."""
-    return re.findall(r"\.\.\.|[a-zA-Z]", subs)
-
-
-def parse_equation(equation):
-    """(list of input label lists, output label list) of an explicit equation."""
-    ins, out = equation.split("->")
-    return [_labels(s) for s in ins.split(",")], _labels(out)
-
-
 def _explicit(equation, n_inputs):
+    from ..kernels.shapes import einsum_labels as _labels, parse_equation
     equation = equation.replace(" ", "")
     if not _FORMAT.match(equation):
         raise ValueError(f"Subscripts have incorrect format: {equation}")
@@ -57,69 +47,9 @@ def _explicit(equation, n_inputs):
     return equation
 
 
-def einsum_shape(equation, shapes, error):
-    """The output dims (None where unknown) of `equation` on input dims lists, or
-    `error(msg)` raised with the kernel's texts."""
-    in_labels, out = parse_equation(equation)
-    sizes = {}
-    ell_shapes = []
-    for i, (labs, dims) in enumerate(zip(in_labels, shapes)):
-        if dims is None:
-            return None
-        named = [lab for lab in labs if lab != "..."]
-        full = dims
-        if "..." in labs:
-            if len(dims) < len(named):
-                raise error(f"Expected input {i} to have rank at least {len(named)} but got: "
-                            f"{len(dims)}")
-            pos = labs.index("...")
-            n_ell = len(dims) - len(named)
-            ell_shapes.append(dims[pos:pos + n_ell])
-            dims = dims[:pos] + dims[pos + n_ell:]
-        elif len(dims) != len(named):
-            raise error(f"Expected input {i} to have rank {len(named)} but got: {len(dims)}")
-        for axis, (lab, d) in enumerate(zip(named, dims)):
-            if d is None:
-                continue
-            if sizes.get(lab) is None:
-                sizes[lab] = d
-            elif sizes[lab] != d:
-                shape = "[" + ",".join("?" if x is None else str(x) for x in full) + "]"
-                raise error(f"Expected dimension {sizes[lab]} at axis {axis} of the input "
-                            f"shaped {shape} but got dimension {d}")
-    ell = _broadcast_dims(ell_shapes, error)
-    result = []
-    for lab in out:
-        result.extend(ell if lab == "..." else [sizes.get(lab)])
-    return result
 
 
-def _broadcast_dims(shapes, error):
-    n = max((len(s) for s in shapes), default=0)
-    out = [1] * n
-    for s in shapes:
-        s = [1] * (n - len(s)) + list(s)
-        for i, d in enumerate(s):
-            if d is None:
-                out[i] = None if out[i] in (1, None) else out[i]
-            elif d != 1:
-                if out[i] not in (1, None) and out[i] != d:
-                    raise error("Incompatible broadcasting dimensions")
-                out[i] = d
-    return out
-
-
-def _einsum_shape_rule(op):
-    from . import shape_rules
-    shapes = [shape_rules.dims(t.shape) for t in op.inputs]
-    dims = einsum_shape(op.get_attr("equation"), shapes, op.shape_error)
-    return [unknown_shape() if dims is None else TensorShape(dims)]
-
-
-registry.register_op("Einsum", inputs=(("*inputs", "T"),), outputs=(("output", "T"),),
-                     shape=_einsum_shape_rule)
-
-
+@registry.api("Einsum")
 def einsum(equation, *inputs, **kwargs):
     """Sums of products over the labels of `equation` ("ij,jk->ik" is a matmul). One Einsum
     op for one or two operands; more operands are contracted left to right, one Einsum per
@@ -140,6 +70,7 @@ def einsum(equation, *inputs, **kwargs):
         if len(inputs) <= 2:
             return apply_op("Einsum", [list(inputs)], {"equation": equation},
                             name="Einsum")[0]
+        from ..kernels.shapes import parse_equation
         in_labels, out = parse_equation(equation)
         acc, acc_labels = inputs[0], in_labels[0]
         for k in range(1, len(inputs)):

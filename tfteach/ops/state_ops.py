@@ -9,16 +9,25 @@ from . import shape_rules
 registry.register_op("VariableV2", inputs=(), outputs=(("ref", "ref:dtype"),),
                      shape=lambda op: [as_shape(op.get_attr("shape"))], stateful=True,
                      doc="A mutable tensor kept by the session between runs.")
+_DOC = {  # one line each: docs/ops.md and the graph explorer show it
+    "Assign": "Writes value into a variable (ref) and returns the variable's reference.",
+    "AssignAdd": "Adds value to a variable (ref) in place.",
+    "AssignSub": "Subtracts value from a variable (ref) in place.",
+}
+
 for _t in ("Assign", "AssignAdd", "AssignSub"):
     registry.register_op(_t, inputs=(("ref", "ref:T"), ("value", "T")),
                          outputs=(("output_ref", "ref:T"),), stateful=True,
                          shape=(lambda op: [op.inputs[1].shape if op.attr("validate_shape", True)
-                                            and op.type == "Assign" else op.inputs[0].shape]))
+                                            and op.type == "Assign" else op.inputs[0].shape]),
+                         doc=_DOC[_t])
 registry.register_op("IsVariableInitialized", inputs=(("ref", "ref:dtype"),),
                      outputs=(("is_initialized", _dt.bool_),), shape=shape_rules.scalar,
-                     stateful=True)
+                     stateful=True,
+                     doc="Whether a variable has been given a value yet.")
 
 
+@registry.api("VariableV2")
 def variable_op_v2(shape, dtype, name="Variable", container="", shared_name=""):
     return apply_op("VariableV2", [], {"shape": as_shape(shape), "dtype": dtype,
                                        "container": container, "shared_name": shared_name},
@@ -29,6 +38,7 @@ def _ref_of(ref):
     return ref._ref() if hasattr(ref, "_ref") and callable(ref._ref) else ref
 
 
+@registry.api("Assign")
 def assign(ref, value, validate_shape=None, use_locking=None, name=None):
     """Writes `value` into the variable `ref`; the output is the variable's reference."""
     if hasattr(ref, "assign") and not getattr(ref, "_is_graph_variable", False) and \
@@ -40,6 +50,7 @@ def assign(ref, value, validate_shape=None, use_locking=None, name=None):
     return apply_op("Assign", [ref_t, value], attrs, name=name or "Assign")[0]
 
 
+@registry.api("AssignAdd")
 def assign_add(ref, value, use_locking=None, name=None):
     if hasattr(ref, "assign_add") and not getattr(ref, "_is_graph_variable", False) and \
             not isinstance(ref, _ops.Tensor):
@@ -48,6 +59,7 @@ def assign_add(ref, value, use_locking=None, name=None):
                     {"use_locking": bool(use_locking)}, name=name or "AssignAdd")[0]
 
 
+@registry.api("AssignSub")
 def assign_sub(ref, value, use_locking=None, name=None):
     if hasattr(ref, "assign_sub") and not getattr(ref, "_is_graph_variable", False) and \
             not isinstance(ref, _ops.Tensor):
@@ -56,6 +68,13 @@ def assign_sub(ref, value, use_locking=None, name=None):
                     {"use_locking": bool(use_locking)}, name=name or "AssignSub")[0]
 
 
+@registry.api("IsVariableInitialized")
 def is_variable_initialized(ref, name=None):
     return apply_op("IsVariableInitialized", [_ref_of(ref)], {"dtype": _ref_of(ref).dtype
                     .base_dtype}, name=name or "IsVariableInitialized")[0]
+
+
+# --- not differentiable ----------------------------------------------------------------------
+
+for _t in ("VariableV2", "Assign", "AssignAdd", "AssignSub", "IsVariableInitialized"):
+    registry.NotDifferentiable(_t)

@@ -86,8 +86,8 @@ registry.register_op(
     "TensorArrayGradV3", inputs=(("handle", _dt.resource), ("flow_in", _F)),
     outputs=(("grad_handle", _dt.resource), ("flow_out", _F)), shape=_s([2], []),
     stateful=True,
-    doc="The gradient TensorArray of `handle` for gradient source `source` (made on first "
-        "use; its writes to one index add up).")
+    # made on first use; its writes to one index add up
+    doc="The gradient TensorArray of `handle` for the gradient source `source`.")
 for _t in ("TensorArrayV3", "TensorArraySizeV3", "TensorArrayCloseV3", "TensorArrayGradV3"):
     registry.NotDifferentiable(_t)
 
@@ -103,6 +103,7 @@ def _check_dtype(value, dtype):
 class _GraphTensorArray:
     """TF1's graph TensorArray: a handle and a flow, each method a V3 op."""
 
+    @registry.api("TensorArrayV3")
     def __init__(self, dtype, size=None, dynamic_size=None, clear_after_read=None,
                  tensor_array_name=None, handle=None, flow=None, infer_shape=True,
                  element_shape=None, colocate_with_first_write_call=True, name=None):
@@ -181,6 +182,7 @@ class _GraphTensorArray:
     def identity(self):
         return self._with_flow(apply_op("Identity", [self._flow], name="Identity")[0])
 
+    @registry.api("TensorArrayGradV3")
     def grad(self, source, flow=None, name=None):
         if flow is None:
             flow = self.flow
@@ -194,6 +196,7 @@ class _GraphTensorArray:
             g._element_shape = self._element_shape
             return g
 
+    @registry.api("TensorArrayReadV3")
     def read(self, index, name=None):
         value = apply_op("TensorArrayReadV3", [self._handle, index, self._flow],
                          {"dtype": self._dtype}, name=name or "TensorArrayReadV3")[0]
@@ -201,6 +204,7 @@ class _GraphTensorArray:
             value.set_shape(self.element_shape)
         return value
 
+    @registry.api("TensorArrayWriteV3")
     def write(self, index, value, name=None):
         with _ops.name_scope(name, "TensorArrayWrite", [self._handle, index, value]):
             value = _ops.convert_to_tensor(value, dtype=self._dtype, name="value") \
@@ -217,6 +221,7 @@ class _GraphTensorArray:
             indices = math_ops.range(0, self.size(), name="range")
             return self.gather(indices, name=name)
 
+    @registry.api("TensorArrayGatherV3")
     def gather(self, indices, name=None):
         es = self.element_shape
         indices = _ops.convert_to_tensor(indices, dtype=_I, name="indices")
@@ -230,6 +235,7 @@ class _GraphTensorArray:
             value.set_shape(TensorShape([n]).concatenate(es))
         return value
 
+    @registry.api("TensorArrayConcatV3")
     def concat(self, name=None):
         es = self.element_shape
         value, _ = apply_op("TensorArrayConcatV3", [self._handle, self._flow],
@@ -249,6 +255,7 @@ class _GraphTensorArray:
             indices = math_ops.range(0, n, name="range")
             return self.scatter(indices, value, name=name)
 
+    @registry.api("TensorArrayScatterV3")
     def scatter(self, indices, value, name=None):
         with _ops.name_scope(name, "TensorArrayScatter", [self._handle, value, indices]):
             value = _ops.convert_to_tensor(value, dtype=self._dtype, name="value") \
@@ -261,6 +268,7 @@ class _GraphTensorArray:
                             name="TensorArrayScatterV3")[0]
         return self._with_flow(flow)
 
+    @registry.api("TensorArraySplitV3")
     def split(self, value, lengths, name=None):
         with _ops.name_scope(name, "TensorArraySplit", [self._handle, value, lengths]):
             from . import math_ops
@@ -274,12 +282,14 @@ class _GraphTensorArray:
                             name="TensorArraySplitV3")[0]
         return self._with_flow(flow)
 
+    @registry.api("TensorArraySizeV3")
     def size(self, name=None):
         if not self._dynamic_size and getattr(self, "_size_value", None) is not None:
             return _ops.convert_to_tensor(self._size_value, dtype=_I, name=name)
         return apply_op("TensorArraySizeV3", [self._handle, self._flow],
                         name=name or "TensorArraySizeV3")[0]
 
+    @registry.api("TensorArrayCloseV3")
     def close(self, name=None):
         # an op without outputs: apply_op hands back none, the graph's newest op is it
         apply_op("TensorArrayCloseV3", [self._handle], name=name or "TensorArrayCloseV3")
@@ -555,80 +565,15 @@ class TensorArray:
         pass
 
 
-# --- gradients (TF's tensor_array_grad) -------------------------------------------------------
-
-def _grad_source(grad):
-    """The `gradients` scope the gradient is built under (TF's _GetGradSource)."""
-    parts = grad.op.name.split("/")
-    for i, p in enumerate(parts):
-        if p.startswith("gradients"):
-            return "/".join(parts[:i + 1])
-    raise ValueError(f"Expected op/tensor name to start with gradients (excluding scope), "
-                     f"got: {grad.op.name}")
-
-
-def _ta_of(op, dtype, flow):
-    return _GraphTensorArray(dtype, handle=op.inputs[0], flow=flow)
-
-
-def _grad_after_write(op, flow):
-    """The gradient array of a write-like op (write, scatter, split) and the flow that
-    orders it: backward reads wait for the forward op's flow (TF's flow_out/write_barrier)."""
-    source = _grad_source(flow)
-    flow_out = apply_op("Identity", [op.outputs[0]], name="flow_out")[0]
-    with _ops.control_dependencies([flow_out]):
-        flow = apply_op("Identity", [flow], name="write_barrier")[0]
-    return _ta_of(op, op.get_attr("T"), flow).grad(source=source, flow=flow), flow
-
-
-@registry.RegisterGradient("TensorArrayReadV3")
-def _read_grad(op, grad):
-    flow = op.inputs[2]
-    g = _ta_of(op, op.get_attr("dtype"), flow).grad(source=_grad_source(grad), flow=flow)
-    return [None, None, g.write(op.inputs[1], grad).flow]
-
-
-@registry.RegisterGradient("TensorArrayWriteV3")
-def _write_grad(op, flow):
-    g, flow = _grad_after_write(op, flow)
-    return [None, None, g.read(op.inputs[1]), flow]
-
-
-@registry.RegisterGradient("TensorArrayGatherV3")
-def _gather_grad(op, grad):
-    flow = op.inputs[2]
-    g = _ta_of(op, op.get_attr("dtype"), flow).grad(source=_grad_source(grad), flow=flow)
-    return [None, None, g.scatter(op.inputs[1], grad).flow]
-
-
-@registry.RegisterGradient("TensorArrayScatterV3")
-def _scatter_grad(op, flow):
-    g, flow = _grad_after_write(op, flow)
-    return [None, None, g.gather(op.inputs[1]), flow]
-
-
-@registry.RegisterGradient("TensorArrayConcatV3")
-def _concat_grad(op, grad, unused_lengths_grad):
-    flow = op.inputs[1]
-    g = _ta_of(op, op.get_attr("dtype"), flow).grad(source=_grad_source(grad), flow=flow)
-    return [None, g.split(grad, op.outputs[1]).flow]
-
-
-@registry.RegisterGradient("TensorArraySplitV3")
-def _split_grad(op, flow):
-    g, flow = _grad_after_write(op, flow)
-    return [None, g.concat(), None, flow]
-
-
 # --- TensorArrays as while-loop variables ---------------------------------------------------
 
 def has_tensor_arrays(structure):
-    from ..eager import nest
+    from ..framework import nest
     return any(isinstance(v, TensorArray) for v in nest.flatten(structure))
 
 
 def _to_flow(structure):
-    from ..eager import nest
+    from ..framework import nest
     return nest.map_structure(lambda v: v.flow if isinstance(v, TensorArray) else v,
                               structure)
 
@@ -636,7 +581,7 @@ def _to_flow(structure):
 def _from_flow(templates, structure):
     """`structure` with each flow standing where `templates` has a TensorArray made into
     that array with the new flow (TF's _make_tensor_array)."""
-    from ..eager import nest
+    from ..framework import nest
     flat_t, flat_s = nest.flatten(templates), nest.flatten(structure)
     out = [TensorArray._wrap(t._implementation._with_flow(s))
            if isinstance(t, TensorArray) and not isinstance(s, TensorArray) else s
@@ -647,7 +592,7 @@ def _from_flow(templates, structure):
 def while_loop_with_tensor_arrays(while_loop, cond, body, loop_vars, **kwargs):
     """TF's while_loop carries a TensorArray's flow as the loop variable and rebuilds the
     array around it in `cond`, in `body` and on the way out."""
-    from ..eager import nest
+    from ..framework import nest
     templates = loop_vars
 
     def call(fn, args):

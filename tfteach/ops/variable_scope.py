@@ -206,13 +206,10 @@ def _user_stack():
 
 
 def _eager_variable(init_val, name, trainable, dtype, shape):
-    import tfteach
-    make = getattr(tfteach, "Variable", None)
-    if make is None:
-        raise RuntimeError("tf.get_variable needs eager variables (tfteach.Variable), "
-                           "which this build does not provide.")
-    return make(init_val, name=name, trainable=True if trainable is None else trainable,
-                dtype=dtype, shape=shape)
+    # a tf.Variable, through the hook tfteach/__init__.py installs (ops/ imports no eager)
+    return _ops.EAGER_VARIABLE(init_val, name=name,
+                               trainable=True if trainable is None else trainable,
+                               dtype=dtype, shape=shape)
 
 
 class _VariableScopeStore:

@@ -27,6 +27,11 @@ class RefVariable:
                  validate_shape=True, caching_device=None, name=None, variable_def=None,
                  dtype=None, expected_shape=None, import_scope=None, constraint=None,
                  use_resource=None, synchronization=None, aggregation=None, shape=None):
+        if variable_def is not None:
+            if initial_value is not None:
+                raise ValueError("variable_def and initial_value are mutually exclusive.")
+            self._init_from_proto(variable_def, import_scope)
+            return
         if initial_value is None:
             raise ValueError("initial_value must be specified.")
         trainable = True if trainable is None else trainable
@@ -79,6 +84,41 @@ class RefVariable:
         self._graph = g
         self._save_slice_info = None
         g.add_to_collections(collections, self)
+
+    def _init_from_proto(self, variable_def, import_scope=None):
+        """A variable over ops that already exist (an imported MetaGraphDef's VariableDef
+        names them), as TF's `Variable(variable_def=...)`."""
+        g = _ops.get_default_graph()
+
+        def find(name):
+            if import_scope:
+                name = f"{import_scope}/{name}"
+            return g.as_graph_element(name)
+        self._variable = find(variable_def.variable_name)
+        self._initializer_op = find(variable_def.initializer_name)
+        self._snapshot = find(variable_def.snapshot_name)
+        self._initial_value = find(variable_def.initial_value_name) \
+            if variable_def.initial_value_name else None
+        self._trainable = variable_def.trainable
+        self._constraint = None
+        self._graph = g
+        self._save_slice_info = None
+
+    def to_proto(self, export_scope=None):
+        """This variable's VariableDef (TF's message): the names of its ops."""
+        from tensorboard.compat.proto import variable_pb2
+
+        def strip(name):
+            if export_scope and name.startswith(export_scope + "/"):
+                return name[len(export_scope) + 1:]
+            return name
+        vd = variable_pb2.VariableDef(
+            variable_name=strip(self._variable.name),
+            initializer_name=strip(self._initializer_op.name),
+            snapshot_name=strip(self._snapshot.name), trainable=self._trainable)
+        if self._initial_value is not None:
+            vd.initial_value_name = strip(self._initial_value.name)
+        return vd
 
     # --- identity -----------------------------------------------------------------------
     @property
@@ -165,8 +205,7 @@ class RefVariable:
         return self._variable.eval(session=session)
 
     def load(self, value, session=None):
-        from ..client import session as _session
-        sess = session or _session.get_default_session()
+        sess = session or _ops.get_default_session()
         if sess is None:
             raise ValueError("Either session argument should be provided or default session "
                              "should be established")

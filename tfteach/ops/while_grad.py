@@ -40,29 +40,9 @@ from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
 from ..framework.op_def_library import apply_op
-from ..framework.tensor_shape import TensorShape, unknown_shape
 from . import control_flow_v1 as _cf
 
 __all__ = ["LoopNode", "loop_below"]
-
-registry.register_op("StackV2", inputs=(("max_size", _dt.int32),),
-                     outputs=(("handle", _dt.resource),), shape=lambda op: [TensorShape([])],
-                     stateful=True, attr_defaults={"stack_name": ""},
-                     doc="A new stack of `elem_type` values (a resource for one run).")
-registry.register_op("StackPushV2", inputs=(("handle", _dt.resource), ("elem", "T")),
-                     outputs=(("output", "T"),), shape=lambda op: [op.inputs[1].shape],
-                     stateful=True, attr_defaults={"swap_memory": False},
-                     doc="Pushes elem on the stack; returns elem.")
-registry.register_op("StackPopV2", inputs=(("handle", _dt.resource),),
-                     outputs=(("elem", "elem_type"),), shape=lambda op: [unknown_shape()],
-                     stateful=True, doc="Pops the stack's top value.")
-registry.register_op("StackCloseV2", inputs=(("handle", _dt.resource),), outputs=(),
-                     shape=lambda op: [], stateful=True, doc="Deletes the stack.")
-registry.register_op("ControlTrigger", inputs=(), outputs=(), shape=lambda op: [],
-                     doc="Does nothing; runs even when its control inputs are dead, so it "
-                         "can order ops of a cond branch without inheriting its deadness.")
-for _t in ("StackV2", "StackPushV2", "StackPopV2", "StackCloseV2", "ControlTrigger"):
-    registry.NotDifferentiable(_t)
 
 _ENTERS = ("Enter", "RefEnter")
 _EXITS = ("Exit", "RefExit")
@@ -177,6 +157,10 @@ class _GradContext(_cf.WhileContext):
         self._external[t] = inner
         return inner
 
+    @registry.api("ControlTrigger")
+    @registry.api("StackPopV2")
+    @registry.api("StackPushV2")
+    @registry.api("StackV2")
     def _pop(self, t, base):
         from . import constant_op
         g = t.graph

@@ -18,7 +18,8 @@ import importlib.util
 import os
 
 __all__ = ["gpu_count", "is_simulated", "physical_devices", "session_devices",
-           "list_session_devices", "cuda", "PhysicalDevice", "DeviceSet"]
+           "list_session_devices", "cuda", "PhysicalDevice", "DeviceSet", "get_memory_info",
+           "reset_memory_stats"]
 
 _gpu_count = None
 
@@ -27,6 +28,8 @@ PhysicalDevice = collections.namedtuple("PhysicalDevice", ["name", "device_type"
 
 
 def is_simulated():
+    # the kernels' toolkit asks the same (kernels/gpu_memory.py); counting GPUs must not
+    # import it on a machine without one
     return os.environ.get("NUMBA_ENABLE_CUDASIM", "0") not in ("", "0")
 
 
@@ -128,7 +131,7 @@ def session_devices(config):
     ids = ids[:count.get("GPU", len(ids))]
     if not ids:
         return DeviceSet(["CPU"], soft)
-    from . import gpu_memory
+    from ..kernels import gpu_memory
     gpu_memory.configure(gpu_options, ids)
     return DeviceSet(["CPU", "GPU"], soft, ids)
 
@@ -148,9 +151,32 @@ class _DeviceAttributes:
 def list_session_devices(devs):
     out = [_DeviceAttributes("/job:localhost/replica:0/task:0/device:CPU:0", "CPU", 268435456)]
     if "GPU" in devs:
-        from . import gpu_memory
+        from ..kernels import gpu_memory
         ids = getattr(devs, "gpu_ids", None) or list(range(gpu_count()))
         for i in range(len(ids)):
             out.append(_DeviceAttributes(f"/job:localhost/replica:0/task:0/device:GPU:{i}",
                                          "GPU", gpu_memory.pool().limit))
     return out
+
+
+# --- GPU memory, as tf.config.experimental reports it (the pool: kernels/gpu_memory.py) --
+def get_memory_info(device="GPU:0"):
+    """TF's tf.config.experimental.get_memory_info: {'current': bytes, 'peak': bytes}."""
+    from ..kernels import gpu_memory
+    _check_gpu_name(device)
+    p = gpu_memory.pool()
+    return {"current": p.bytes_in_use, "peak": p.peak_bytes_in_use}
+
+
+def reset_memory_stats(device="GPU:0"):
+    from ..kernels import gpu_memory
+    _check_gpu_name(device)
+    p = gpu_memory.pool()
+    p.peak_bytes_in_use = p.bytes_in_use
+
+
+def _check_gpu_name(device):
+    from . import placement
+    kind, index = placement.parse_device(device)
+    if kind != "GPU" or index >= max(gpu_count(), 0) or gpu_count() == 0:
+        raise ValueError(f"No matching devices found for '{device}'")

@@ -29,7 +29,9 @@ import time
 import numpy as np
 
 from .. import errors
+from ..framework import registry
 from . import placement, shape_memo
+from .run_context import RunContext, SessionState, VariableSlot  # noqa: F401
 
 __all__ = ["Plan", "RunContext", "VariableSlot"]
 
@@ -64,63 +66,6 @@ def _release_after_last_use(lines, line_ops):
         if names and not line.lstrip().startswith(("if ", "def ")):
             out.append(f"    del {', '.join(sorted(names))}")
     return out, ops
-
-class VariableSlot:
-    """The storage of one v1 reference variable inside one session."""
-    __slots__ = ("name", "value")
-
-    def __init__(self, name):
-        self.name = name
-        self.value = None
-
-    def __repr__(self):
-        return f"<VariableSlot {self.name} {'set' if self.value is not None else 'unset'}>"
-
-
-class RunContext:
-    """What stateful kernels see: the session's state and this run's undo log."""
-    __slots__ = ("state", "undo", "options", "timings", "step_callback", "device_pool")
-
-    def __init__(self, state, options=None):
-        self.state = state
-        self.undo = []
-        self.options = options
-        self.timings = None
-        self.step_callback = None
-        self.device_pool = None
-
-    def variable(self, name):
-        slots = self.state.variables
-        slot = slots.get(name)
-        if slot is None:
-            slot = slots[name] = VariableSlot(name)
-        return slot
-
-    def write(self, slot, value):
-        """Replace a variable's value, remembering the old one in case the run fails.
-
-        Stored values are frozen (read-only): kernels never write in place, so a value
-        fetched earlier or still held by a reader keeps the number it had, and Session.run
-        can hand out fresh kernel outputs without copying them."""
-        if type(value) is np.ndarray:
-            value.flags.writeable = False
-        self.undo.append((slot, slot.value))
-        slot.value = value
-
-    def rollback(self):
-        for slot, old in reversed(self.undo):
-            slot.value = old
-        self.undo.clear()
-
-
-class SessionState:
-    """Per-session state: variable slots and per-op random generators."""
-
-    def __init__(self):
-        self.variables = {}
-        self.random = {}
-        self.resources = {}
-
 
 def read_ref(slot, op_name):
     """The value behind a reference edge; an unset variable is TF's FailedPrecondition."""
@@ -247,218 +192,14 @@ class Plan:
     def _compile(self, groups=(), traced=False):
         """Generates the plan's straight-line code. `groups` are fused element-wise groups
         (runtime/fusion.py) computed by one call at their root; `traced` wraps every op
-        with a clock and a call to `ctx.timings` (see `run_traced`)."""
-        env = {"__name__": "tfteach.runtime.plan", "read_ref": read_ref,
-               "read_ref_live": read_ref_live}  # name: warnings' module
-        # None unless some op runs on the GPU: then inputs are wrapped with host<->device
-        # copies exactly where producer and consumer devices differ (placement.Edges).
-        edges = placement.edges_for(self.placement, self.feed_tensors, env)
-        lines = ["def run(feeds, ctx):"]
-        if traced:
-            env["_clock"] = time.perf_counter
-            lines.append("    _rec = ctx.timings")
-        names = {}                  # Tensor -> python variable name
-        line_ops = {}               # line number in generated code -> Operation
-        fused_root = {g.root: g for g in groups}
-        fused_inner = {o for g in groups for o in g.ops if o is not g.root}
-        fed = set(self.feed_tensors)
-        # Dead values (the untaken side of a Switch) flow only in plans with a Switch.
-        maybe_dead = set()
-        if any(op._type in _SWITCHES for op in self.ops):
-            from ..kernels.cpu.control_flow import DEAD
-            env["DEAD"] = DEAD
-            env["_live"] = _live
-            # a fed value may be dead too (a backward plan fed the forward run's values)
-            maybe_dead.update(self.feed_tensors)
-        # Shape-derived ops are looked up under their root shapes' values (shape_memo.py).
-        memo = {}
-        if not traced and edges is None and "DEAD" not in env and shape_memo.enabled():
-            memo = shape_memo.analyze(self.ops, self.placement, fed)
-            env["_mstore"] = shape_memo.store
-        memo_keys = {}
-        # TF's `Variable/read` (an Identity of a reference edge) hands on the variable's own
-        # buffer, so whoever consumes it sees the value as of when *that* consumer runs (an
-        # identity under control_dependencies([assign]) sees the update). Here such an
-        # Identity forwards the reference and each consumer reads the variable when it runs.
-        alias = set()
-        can_alias = not traced and edges is None and "DEAD" not in env
-
-        def is_ref(t):
-            return (t.dtype.is_ref_dtype or t in alias) and t not in fed
-
-        for i, t in enumerate(self.feed_tensors):
-            names[t] = f"f{i}"
-            lines.append(f"    f{i} = feeds[{i}]")
-        # op -> the expression saying it did not run, for ops that may not run: a control
-        # edge from such an op carries its deadness (a cond branch's Const waits on the
-        # branch's pivot, TF's with_dependencies on a branch's op)
-        dead_op = {}
+        with a clock and a call to `ctx.timings` (see `run_traced`). The passes are
+        `_PlanWriter`'s methods, in the order called here."""
+        w = _PlanWriter(self, groups, traced)
+        w.bind_feeds()
         for op in self.ops:
-            k = op._id
-            ctl_dead = [dead_op[c] for c in op._control_inputs if c in dead_op] \
-                if dead_op else ()
-            if op._type == "Const" and ctl_dead:
-                env[f"C{k}"] = op.get_attr("value")
-                names[op._outputs[0]] = f"v{k}_0"
-                lines.append(f"    d{k} = {' or '.join(dict.fromkeys(ctl_dead))}")
-                lines.append(f"    v{k}_0 = DEAD if d{k} else C{k}")
-                line_ops[len(lines)] = op
-                dead_op[op] = f"d{k}"
-                maybe_dead.add(op._outputs[0])
-                if traced:
-                    env[f"O{k}"] = op
-                    lines.append(f"    if not d{k}: _rec(O{k}, (v{k}_0,), _clock())")
-                continue
-            if op._type == "Const":
-                env[f"C{k}"] = op.get_attr("value")
-                names[op._outputs[0]] = f"C{k}"
-                if traced:
-                    env[f"O{k}"] = op
-                    lines.append(f"    _rec(O{k}, (C{k},), _clock())")
-                continue
-            if op in fused_inner:
-                continue
-            group = fused_root.get(op)
-            if group is not None and group.kernel is None:      # folded constant group
-                env[f"C{k}"] = group.value
-                names[op._outputs[0]] = f"C{k}"
-                continue
-            if can_alias and group is None and op._type == "Identity" and \
-                    is_ref(op._inputs[0]):
-                names[op._outputs[0]] = names[op._inputs[0]]
-                alias.add(op._outputs[0])
-                continue
-            dev = self.placement[op]
-            opdef = op._opdef
-            if group is not None:
-                env[f"K{k}"] = _direct_ufunc(group.kernel, group.inputs)
-                env[f"N{k}"] = op.name
-                args = [f"read_ref({names[t]}, N{k})" if t in alias else
-                        names[t] if edges is None else edges.value_for(names[t], t, dev)
-                        for t in group.inputs]
-                kwargs = []
-            else:
-                kernel = opdef.kernel_for(dev)
-                if kernel is None:
-                    self.error = errors.NotFoundError(
-                        None, op, f"No registered '{op._type}' OpKernel for '{dev}' devices "
-                                  f"compatible with node {{{{node {op.name}}}}}")
-                    kernel = _missing_kernel
-                if hasattr(kernel, "for_op"):       # kernels specialised on static dtypes
-                    kernel = kernel.for_op(op)
-                if dev == "CPU":
-                    kernel = _direct_ufunc(kernel, op._inputs)
-                env[f"K{k}"] = kernel
-                args = []
-                dead_srcs = []
-                for j, t in enumerate(op._inputs):
-                    src = names.get(t)
-                    if src is None:      # produced by an op that is pruned away: cannot happen
-                        raise AssertionError(f"{t.name} has no producer in the plan")
-                    if t in maybe_dead:
-                        dead_srcs.append(src)
-                    spec = opdef.inputs[min(j, len(opdef.inputs) - 1)][1]
-                    wants_ref = isinstance(spec, str) and spec.startswith("ref:")
-                    if is_ref(t) and not wants_ref:
-                        env[f"N{k}"] = op.name
-                        reader = "read_ref_live" if t in maybe_dead else "read_ref"
-                        src = f"{reader}({src}, N{k})"
-                    if edges is not None:
-                        src = edges.input(src, t, op, j, dev)
-                    args.append(src)
-                kwargs = []
-                for a in opdef.kernel_attr_names(dev):
-                    if a == "ctx":
-                        kwargs.append("ctx=ctx")
-                    elif a == "op":
-                        env[f"O{k}"] = op
-                        kwargs.append(f"op=O{k}")
-                    elif a in op._attrs:
-                        env[f"A{k}_{a}"] = op._attrs[a]
-                        kwargs.append(f"{a}=A{k}_{a}")
-            call = f"K{k}({', '.join(args + kwargs)})"
-            if edges is not None:
-                call = edges.call(call, op, dev)
-            outs = [f"v{k}_{j}" for j in range(len(op._outputs))]
-            for t, n in zip(op._outputs, outs):
-                if t not in names:
-                    names[t] = n
-            if traced:
-                env[f"O{k}"] = op
-                lines.append("    _t0 = _clock()")
-            guard = None
-            if group is None and maybe_dead:
-                if op._type in _MERGES:
-                    if all(t in maybe_dead for t in op._inputs):
-                        maybe_dead.update(op._outputs)
-                        dead_op[op] = f"{outs[0]} is DEAD"
-                elif dead_srcs or ctl_dead:
-                    # an op with a dead input does not run; its outputs are dead
-                    guard = " or ".join(dict.fromkeys(
-                        [f"{x} is DEAD" for x in dead_srcs] + list(ctl_dead)))
-                    maybe_dead.update(op._outputs)
-                if op._type in _SWITCHES:
-                    maybe_dead.update(op._outputs)
-            elif op._type in _SWITCHES:
-                maybe_dead.update(op._outputs)
-            if guard is not None:
-                lines.append(f"    d{k} = {guard}")
-                guard = f"d{k}"
-                dead_op[op] = guard
-            if op in memo and group is None and outs and guard is None:
-                roots = memo[op]
-                kv = memo_keys.get(roots) if roots else "()"
-                if kv is None:
-                    kv = memo_keys[roots] = f"_k{k}"
-                    parts = [f"{names[t]}.tobytes()" for r in roots for t in r._outputs]
-                    lines.append(f"    {kv} = ({', '.join(parts)},)")
-                env[f"M{k}"] = {}
-                lines.append(f"    _c = M{k}.get({kv})")
-                lines.append("    if _c is None:")
-                lines.append(f"        _c = _mstore(M{k}, {kv}, {call})")
-                line_ops[len(lines)] = op
-                lines.append(f"    {', '.join(outs)} = _c" if len(outs) > 1 else
-                             f"    {outs[0]} = _c")
-                continue
-            if guard is not None:
-                dead = "(" + "DEAD, " * len(outs) + ")"
-                if not outs:
-                    line = f"    if not ({guard}): {call}"
-                elif len(outs) == 1:
-                    line = f"    {outs[0]} = DEAD if ({guard}) else {call}"
-                else:
-                    line = f"    {', '.join(outs)} = {dead} if ({guard}) else {call}"
-            elif not outs:
-                line = f"    {call}"
-            elif len(outs) == 1:
-                line = f"    {outs[0]} = {call}"
-            else:
-                line = f"    {', '.join(outs)} = {call}"
-            lines.append(line)
-            line_ops[len(lines)] = op
-            if traced:
-                rec = f"_rec(O{k}, ({''.join(o + ', ' for o in outs)}), _t0)"
-                # an op on a dead path did not run: steppers and step stats leave it out
-                lines.append(f"    if not ({dead_op[op]}): {rec}" if op in dead_op
-                             else f"    {rec}")
-        fetch_exprs = []
-        for t in self.fetch_tensors:
-            src = names[t]
-            if is_ref(t):
-                env[f"NF{len(fetch_exprs)}"] = t.op.name
-                src = f"read_ref({src}, NF{len(fetch_exprs)})"
-            if edges is not None:
-                src = edges.fetch(src)
-            if t in maybe_dead and not self.dead_fetches_ok:
-                src = f"_live({src}, {len(fetch_exprs)})"
-            fetch_exprs.append(src)
-        lines.append(f"    return ({', '.join(fetch_exprs)}{',' if fetch_exprs else ''})")
-        lines, line_ops = _release_after_last_use(lines, line_ops)
-        source = "\n".join(lines)
-        kind = "traced plan" if traced else "plan"
-        code = compile(source, f"<tfteach {kind} {id(self):x}>", "exec")
-        exec(code, env)
-        compiled = (env["run"], code, line_ops, source)
+            w.write_op(op)
+        w.return_fetches()
+        compiled = w.compile(id(self))
         if not traced:
             self._run, self._code, self.line_ops, self.source = compiled
         return compiled
@@ -534,6 +275,294 @@ class Plan:
         return error_for_op(op, e) if op is not None else e
 
 
+class _PlanWriter:
+    """Writes one plan's straight-line code (`Plan._compile`), pass by pass: the setup passes
+    in __init__, then the feeds, one line (or a few) per op, the fetches, and compiling."""
+
+    def __init__(self, plan, groups, traced):
+        self.plan = plan
+        self.traced = traced
+        self.env = {"__name__": "tfteach.runtime.plan", "read_ref": read_ref,
+                    "read_ref_live": read_ref_live}  # name: warnings' module
+        self.lines = ["def run(feeds, ctx):"]
+        self.names = {}                 # Tensor -> python variable name
+        self.line_ops = {}              # line number in generated code -> Operation
+        self.fed = set(plan.feed_tensors)
+        self.fused_root = {g.root: g for g in groups}
+        self.fused_inner = {o for g in groups for o in g.ops if o is not g.root}
+        self._edges()
+        if traced:
+            self.env["_clock"] = time.perf_counter
+            self.lines.append("    _rec = ctx.timings")
+        self._dead_values()
+        self._shape_memo()
+        self._aliases()
+        # op -> the expression saying it did not run, for ops that may not run: a control
+        # edge from such an op carries its deadness (a cond branch's Const waits on the
+        # branch's pivot, TF's with_dependencies on a branch's op)
+        self.dead_op = {}
+
+    # --- setup passes ------------------------------------------------------------------
+    def _edges(self):
+        """None unless some op runs on the GPU: then inputs are wrapped with host<->device
+        copies exactly where producer and consumer devices differ (placement.Edges)."""
+        self.edges = placement.edges_for(self.plan.placement, self.plan.feed_tensors,
+                                         self.env)
+
+    def _dead_values(self):
+        """Dead values (the untaken side of a Switch) flow only in plans with a Switch."""
+        self.maybe_dead = set()
+        if any(op._type in _SWITCHES for op in self.plan.ops):
+            from ..kernels.cpu.control_flow import DEAD
+            self.env["DEAD"] = DEAD
+            self.env["_live"] = _live
+            # a fed value may be dead too (a backward plan fed the forward run's values)
+            self.maybe_dead.update(self.plan.feed_tensors)
+
+    def _shape_memo(self):
+        """Shape-derived ops are looked up under their root shapes' values (shape_memo.py)."""
+        self.memo = {}
+        if not self.traced and self.edges is None and "DEAD" not in self.env and \
+                shape_memo.enabled():
+            self.memo = shape_memo.analyze(self.plan.ops, self.plan.placement, self.fed)
+            self.env["_mstore"] = shape_memo.store
+        self.memo_keys = {}
+
+    def _aliases(self):
+        """TF's `Variable/read` (an Identity of a reference edge) hands on the variable's own
+        buffer, so whoever consumes it sees the value as of when *that* consumer runs (an
+        identity under control_dependencies([assign]) sees the update). Here such an
+        Identity forwards the reference and each consumer reads the variable when it runs."""
+        self.alias = set()
+        self.can_alias = not self.traced and self.edges is None and "DEAD" not in self.env
+
+    def is_ref(self, t):
+        return (t.dtype.is_ref_dtype or t in self.alias) and t not in self.fed
+
+    # --- feeds -------------------------------------------------------------------------
+    def bind_feeds(self):
+        """Feeds are the run's arguments, bound to names once."""
+        for i, t in enumerate(self.plan.feed_tensors):
+            self.names[t] = f"f{i}"
+            self.lines.append(f"    f{i} = feeds[{i}]")
+
+    # --- one op ------------------------------------------------------------------------
+    def write_op(self, op):
+        """The op's line: a bound Const, a forwarded alias, or a kernel call (guarded where
+        an input may be dead, memoised where it depends on shapes only)."""
+        k = op._id
+        dead_op = self.dead_op
+        ctl_dead = [dead_op[c] for c in op._control_inputs if c in dead_op] \
+            if dead_op else ()
+        if op._type == "Const":
+            self._const(op, k, ctl_dead)
+            return
+        if op in self.fused_inner:
+            return
+        group = self.fused_root.get(op)
+        if group is not None and group.kernel is None:      # folded constant group
+            self.env[f"C{k}"] = group.value
+            self.names[op._outputs[0]] = f"C{k}"
+            return
+        if self.can_alias and group is None and op._type == "Identity" and \
+                self.is_ref(op._inputs[0]):
+            self.names[op._outputs[0]] = self.names[op._inputs[0]]
+            self.alias.add(op._outputs[0])
+            return
+        dev = self.plan.placement[op]
+        if group is not None:
+            call, dead_srcs = self._fused_call(op, k, group, dev), []
+        else:
+            call, dead_srcs = self._kernel_call(op, k, dev)
+        if self.edges is not None:
+            call = self.edges.call(call, op, dev)
+        outs = [f"v{k}_{j}" for j in range(len(op._outputs))]
+        for t, n in zip(op._outputs, outs):
+            if t not in self.names:
+                self.names[t] = n
+        if self.traced:
+            self.env[f"O{k}"] = op
+            self.lines.append("    _t0 = _clock()")
+        guard = self._dead_guard(op, k, group, outs, dead_srcs, ctl_dead)
+        if op in self.memo and group is None and outs and guard is None:
+            self._memo_call(op, k, call, outs)
+            return
+        self._call_line(op, k, call, outs, guard)
+
+    def _const(self, op, k, ctl_dead):
+        """A Const's value is bound once; one that waits on a dead op is dead too."""
+        env, names, lines = self.env, self.names, self.lines
+        env[f"C{k}"] = op.get_attr("value")
+        if ctl_dead:
+            names[op._outputs[0]] = f"v{k}_0"
+            lines.append(f"    d{k} = {' or '.join(dict.fromkeys(ctl_dead))}")
+            lines.append(f"    v{k}_0 = DEAD if d{k} else C{k}")
+            self.line_ops[len(lines)] = op
+            self.dead_op[op] = f"d{k}"
+            self.maybe_dead.add(op._outputs[0])
+            if self.traced:
+                env[f"O{k}"] = op
+                lines.append(f"    if not d{k}: _rec(O{k}, (v{k}_0,), _clock())")
+            return
+        names[op._outputs[0]] = f"C{k}"
+        if self.traced:
+            env[f"O{k}"] = op
+            lines.append(f"    _rec(O{k}, (C{k},), _clock())")
+
+    def _fused_call(self, op, k, group, dev):
+        """A fused element-wise group is one call at its root, on the group's inputs."""
+        names, edges = self.names, self.edges
+        self.env[f"K{k}"] = _direct_ufunc(group.kernel, group.inputs)
+        self.env[f"N{k}"] = op.name
+        args = [f"read_ref({names[t]}, N{k})" if t in self.alias else
+                names[t] if edges is None else edges.value_for(names[t], t, dev)
+                for t in group.inputs]
+        return f"K{k}({', '.join(args)})"
+
+    def _kernel_call(self, op, k, dev):
+        """The kernel call: the device's kernel (specialised for this op where it can be),
+        its inputs (reference edges read when consumed, device copies at the edges) and
+        its attrs as keywords. Returns the call and the inputs that may be dead."""
+        env = self.env
+        opdef = op._opdef
+        kernel = opdef.kernel_for(dev)
+        if kernel is None:
+            self.plan.error = errors.NotFoundError(
+                None, op, f"No registered '{op._type}' OpKernel for '{dev}' devices "
+                          f"compatible with node {{{{node {op.name}}}}}")
+            kernel = _missing_kernel
+        if hasattr(kernel, "for_op"):       # kernels specialised on static dtypes
+            kernel = kernel.for_op(op)
+        if dev == "CPU":
+            kernel = _direct_ufunc(kernel, op._inputs)
+        if len(op._outputs) == 1:
+            kernel = registry.single_output(opdef, kernel)
+        env[f"K{k}"] = kernel
+        args = []
+        dead_srcs = []
+        for j, t in enumerate(op._inputs):
+            src = self.names.get(t)
+            if src is None:      # produced by an op that is pruned away: cannot happen
+                raise AssertionError(f"{t.name} has no producer in the plan")
+            if t in self.maybe_dead:
+                dead_srcs.append(src)
+            spec = opdef.inputs[min(j, len(opdef.inputs) - 1)][1]
+            wants_ref = isinstance(spec, str) and spec.startswith("ref:")
+            if self.is_ref(t) and not wants_ref:
+                env[f"N{k}"] = op.name
+                reader = "read_ref_live" if t in self.maybe_dead else "read_ref"
+                src = f"{reader}({src}, N{k})"
+            if self.edges is not None:
+                src = self.edges.input(src, t, op, j, dev)
+            args.append(src)
+        kwargs = []
+        for a in opdef.kernel_attr_names(dev):
+            if a == "ctx":
+                kwargs.append("ctx=ctx")
+            elif a == "op":
+                env[f"O{k}"] = op
+                kwargs.append(f"op=O{k}")
+            elif a in op._attrs:
+                env[f"A{k}_{a}"] = op._attrs[a]
+                kwargs.append(f"{a}=A{k}_{a}")
+        return f"K{k}({', '.join(args + kwargs)})", dead_srcs
+
+    def _dead_guard(self, op, k, group, outs, dead_srcs, ctl_dead):
+        """An op with a dead input (or a control input from an op that did not run) does not
+        run and its outputs are dead; a Merge is dead only when all its inputs are; a
+        Switch's outputs may be dead. Returns the guard's name, or None."""
+        maybe_dead, dead_op = self.maybe_dead, self.dead_op
+        guard = None
+        if group is None and maybe_dead:
+            if op._type in _MERGES:
+                if all(t in maybe_dead for t in op._inputs):
+                    maybe_dead.update(op._outputs)
+                    dead_op[op] = f"{outs[0]} is DEAD"
+            elif dead_srcs or ctl_dead:
+                # an op with a dead input does not run; its outputs are dead
+                guard = " or ".join(dict.fromkeys(
+                    [f"{x} is DEAD" for x in dead_srcs] + list(ctl_dead)))
+                maybe_dead.update(op._outputs)
+            if op._type in _SWITCHES:
+                maybe_dead.update(op._outputs)
+        elif op._type in _SWITCHES:
+            maybe_dead.update(op._outputs)
+        if guard is not None:
+            self.lines.append(f"    d{k} = {guard}")
+            guard = f"d{k}"
+            dead_op[op] = guard
+        return guard
+
+    def _memo_call(self, op, k, call, outs):
+        """A shape-derived op runs once per value of its root shapes (shape_memo.py)."""
+        lines, names = self.lines, self.names
+        roots = self.memo[op]
+        kv = self.memo_keys.get(roots) if roots else "()"
+        if kv is None:
+            kv = self.memo_keys[roots] = f"_k{k}"
+            parts = [f"{names[t]}.tobytes()" for r in roots for t in r._outputs]
+            lines.append(f"    {kv} = ({', '.join(parts)},)")
+        self.env[f"M{k}"] = {}
+        lines.append(f"    _c = M{k}.get({kv})")
+        lines.append("    if _c is None:")
+        lines.append(f"        _c = _mstore(M{k}, {kv}, {call})")
+        self.line_ops[len(lines)] = op
+        lines.append(f"    {', '.join(outs)} = _c" if len(outs) > 1 else
+                     f"    {outs[0]} = _c")
+
+    def _call_line(self, op, k, call, outs, guard):
+        """`v7_0 = K7(...)`, skipped (its outputs DEAD) when the guard says the op is dead;
+        traced plans record each op that ran."""
+        if guard is not None:
+            dead = "(" + "DEAD, " * len(outs) + ")"
+            if not outs:
+                line = f"    if not ({guard}): {call}"
+            elif len(outs) == 1:
+                line = f"    {outs[0]} = DEAD if ({guard}) else {call}"
+            else:
+                line = f"    {', '.join(outs)} = {dead} if ({guard}) else {call}"
+        elif not outs:
+            line = f"    {call}"
+        elif len(outs) == 1:
+            line = f"    {outs[0]} = {call}"
+        else:
+            line = f"    {', '.join(outs)} = {call}"
+        self.lines.append(line)
+        self.line_ops[len(self.lines)] = op
+        if self.traced:
+            rec = f"_rec(O{k}, ({''.join(o + ', ' for o in outs)}), _t0)"
+            # an op on a dead path did not run: steppers and step stats leave it out
+            self.lines.append(f"    if not ({self.dead_op[op]}): {rec}" if op in self.dead_op
+                              else f"    {rec}")
+
+    # --- fetches and compiling ---------------------------------------------------------
+    def return_fetches(self):
+        """The run returns the fetched values: references read now, copied to the host,
+        a dead fetch an error (unless the plan allows it)."""
+        fetch_exprs = []
+        for t in self.plan.fetch_tensors:
+            src = self.names[t]
+            if self.is_ref(t):
+                self.env[f"NF{len(fetch_exprs)}"] = t.op.name
+                src = f"read_ref({src}, NF{len(fetch_exprs)})"
+            if self.edges is not None:
+                src = self.edges.fetch(src)
+            if t in self.maybe_dead and not self.plan.dead_fetches_ok:
+                src = f"_live({src}, {len(fetch_exprs)})"
+            fetch_exprs.append(src)
+        self.lines.append(f"    return ({', '.join(fetch_exprs)}{',' if fetch_exprs else ''})")
+
+    def compile(self, plan_id):
+        """Values are released after their last use; the source becomes the run function.
+        Returns (run, code, line_ops, source)."""
+        lines, line_ops = _release_after_last_use(self.lines, self.line_ops)
+        source = "\n".join(lines)
+        kind = "traced plan" if self.traced else "plan"
+        code = compile(source, f"<tfteach {kind} {plan_id:x}>", "exec")
+        exec(code, self.env)
+        return self.env["run"], code, line_ops, source
+
+
 def error_for_op(op, e):
     """`e`, raised by op's kernel, as TF reports it: an OpError naming op (unless it names
     one already); a foreign exception becomes InvalidArgumentError naming op."""
@@ -544,8 +573,11 @@ def error_for_op(op, e):
                 msg = f"{msg}\n\t [[{{{{node {op.name}}}}}]]"
             return type(e)(op.node_def, op, msg)
         return e
-    if isinstance(e, (KeyboardInterrupt, SystemExit, MemoryError)):
+    if isinstance(e, (KeyboardInterrupt, SystemExit)):
         return e
+    oom = errors.allocation_error(e)
+    if oom is not None:
+        return type(oom)(op.node_def, op, f"{oom.message}\n\t [[{{{{node {op.name}}}}}]]")
     return errors.InvalidArgumentError(
         op.node_def, op, f"{op.type} op '{op.name}' failed: {type(e).__name__}: {e}"
                          f"\n\t [[{{{{node {op.name}}}}}]]")
@@ -569,7 +601,7 @@ class _Recorder:
             self.callback(op, values, t1 - t0)
 
     def fill(self, run_metadata):
-        from ..client.config import NodeExecStats, _DeviceStepStats
+        from .step_stats import NodeExecStats, _DeviceStepStats
         from .placement import canonical_name
         by_dev = {}
         for op, t0, dt, values in self.stats:

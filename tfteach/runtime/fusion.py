@@ -21,6 +21,7 @@ import importlib.util
 import inspect
 import math
 import os
+import stat
 import sys
 import tempfile
 
@@ -34,17 +35,31 @@ _FLOATS = {np.dtype(np.float32): "float32", np.dtype(np.float64): "float64"}
 
 
 def _cache_dir():
+    """Where generated kernel modules are written and imported from: the user's cache, or a
+    per-user folder in the temp dir. Python code is imported from here, so the folder must be
+    the user's own and writable by nobody else; otherwise fusion is off (PermissionError)."""
     base = os.environ.get("TFTEACH_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
         "tfteach")
     path = os.path.join(base, "fused")
     try:
-        os.makedirs(path, exist_ok=True)
-        return path
+        os.makedirs(path, mode=0o700, exist_ok=True)
     except OSError:
-        path = os.path.join(tempfile.gettempdir(), "tfteach-fused")
-        os.makedirs(path, exist_ok=True)
-        return path
+        uid = os.getuid() if hasattr(os, "getuid") else "user"
+        path = os.path.join(tempfile.gettempdir(), f"tfteach-fused-{uid}")
+        os.makedirs(path, mode=0o700, exist_ok=True)
+    _check_private(path)
+    return path
+
+
+def _check_private(path):
+    if not hasattr(os, "getuid"):
+        return
+    st = os.lstat(path)
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o022:
+        raise PermissionError(
+            f"tfteach will not import generated kernels from {path}: it must be a directory "
+            f"owned by this user and writable by no one else (set TFTEACH_CACHE_DIR to one)")
 
 
 class FusedGroup:

@@ -27,7 +27,7 @@ import sys
 from .. import errors
 from ..framework import ops as _ops
 
-__all__ = ["parse_device", "canonical_name", "device_scope", "place", "Edges", "edges_for",
+__all__ = ["parse_device", "canonical_name", "place", "Edges", "edges_for",
            "eager_device_for", "eager_devices", "gpu_available", "to_device", "to_host", "is_device_array",
            "gpu_kernel_supports"]
 
@@ -47,14 +47,6 @@ def parse_device(spec):
 
 def canonical_name(device_type, index=0):
     return f"/job:localhost/replica:0/task:0/device:{device_type}:{index}"
-
-
-def device_scope(device_name):
-    """`tf.device(...)`: in graph mode, ops record it; eagerly, it picks the running device."""
-    if _ops.executing_eagerly():
-        from ..eager import context as _ctx
-        return _ctx.eager_device_scope(device_name)
-    return _ops.get_default_graph().device(device_name)
 
 
 # --- which ops can run on the GPU -----------------------------------------------------------
@@ -195,7 +187,7 @@ class Edges:
     """
 
     def __init__(self, placement, feed_tensors, env):
-        from . import gpu_memory
+        from ..kernels import gpu_memory
         self.placement = placement
         self.fed = set(feed_tensors)
         self.env = env
@@ -233,7 +225,7 @@ class Edges:
     def _const(self, t):
         name = self._const_on_device.get(t)
         if name is None:
-            from . import gpu_memory
+            from ..kernels import gpu_memory
             name = f"CG{t.op._id}"
             self.env[name] = gpu_memory.to_device(t.op.get_attr("value"))
             self._const_on_device[t] = name
@@ -250,7 +242,7 @@ class Edges:
 
 def _var_to_host(slot):
     """A variable used by CPU ops whose value a GPU plan left on the device comes back."""
-    from . import gpu_memory
+    from ..kernels import gpu_memory
     if slot is not None and gpu_memory.is_device_array(getattr(slot, "value", None)):
         slot.value = gpu_memory.to_host(slot.value)
     return slot
@@ -301,12 +293,12 @@ def eager_device_for(op_type, requested=None, supports=None):
 
 
 def to_device(x):
-    from . import gpu_memory
+    from ..kernels import gpu_memory
     return gpu_memory.to_device(x)
 
 
 def to_host(x):
-    from . import gpu_memory
+    from ..kernels import gpu_memory
     return gpu_memory.to_host(x)
 
 

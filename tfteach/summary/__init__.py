@@ -10,7 +10,9 @@ The protobuf messages and the event-file writer are tensorboardX's (the `summary
 `pip install tfteach[summary]`); they are imported only when a summary is computed or a
 writer is made, so `import tfteach` does not need them.
 """
+import os
 import re
+import threading
 import time
 
 from ..framework import dtypes as _dt
@@ -19,42 +21,17 @@ from ..framework import registry
 from ..framework.ops import GraphKeys
 from ..framework.op_def_library import apply_op
 from ..framework.tensor_shape import TensorShape
+from ..ops import summary_ops  # noqa: F401  (ScalarSummary, ...)
 
 __all__ = ["scalar", "histogram", "text", "merge", "merge_all", "FileWriter",
            "FileWriterCache", "tensor_summary", "get_summary_description"]
 
 
-def _scalar_shape(op):
-    return [TensorShape([])]
-
-
-registry.register_op("ScalarSummary", inputs=(("tags", _dt.string), ("values", "T")),
-                     outputs=(("summary", _dt.string),), shape=_scalar_shape)
-registry.register_op("HistogramSummary", inputs=(("tag", _dt.string), ("values", "T")),
-                     outputs=(("summary", _dt.string),), shape=_scalar_shape)
-registry.register_op("TensorSummaryV2", inputs=(("tag", _dt.string), ("tensor", "T"),
-                                                ("serialized_summary_metadata", _dt.string)),
-                     outputs=(("summary", _dt.string),), shape=_scalar_shape)
-registry.register_op("MergeSummary", inputs=(("*inputs", _dt.string),),
-                     outputs=(("summary", _dt.string),), shape=_scalar_shape)
-for _t in ("ScalarSummary", "HistogramSummary", "TensorSummaryV2", "MergeSummary"):
-    registry.NotDifferentiable(_t)
-
-
 def _pb():
-    """tensorboardX's protobuf modules, or a clear error when the extra is missing."""
-    try:
-        from tensorboardX.proto import (attr_value_pb2, event_pb2, graph_pb2, node_def_pb2,
-                                        summary_pb2, tensor_pb2, tensor_shape_pb2,
-                                        types_pb2)
-    except ImportError as e:
-        raise ImportError("tf.summary needs tensorboardX for TensorBoard's file format: "
-                          "pip install 'tfteach[summary]'  (or: pip install tensorboardX)"
-                          ) from e
-    import types
-    return types.SimpleNamespace(summary=summary_pb2, event=event_pb2, graph=graph_pb2,
-                                 node_def=node_def_pb2, attr=attr_value_pb2,
-                                 tensor=tensor_pb2, shape=tensor_shape_pb2, types=types_pb2)
+    """TensorBoard's protobuf modules (kernels/summary_pb.py: the summary kernels encode with
+    them too)."""
+    from ..kernels.summary_pb import modules
+    return modules()
 
 
 _INVALID_TAG = re.compile(r"[^-/\w\.]")
@@ -103,6 +80,7 @@ def _check_eager(fn):
                            f"execution. Use tf.summary.{fn} in TF2 code.")
 
 
+@registry.api("ScalarSummary")
 def scalar(name, tensor, collections=None, family=None):
     """A summary of one scalar value (the curve TensorBoard draws)."""
     _check_eager("scalar")
@@ -112,6 +90,7 @@ def scalar(name, tensor, collections=None, family=None):
     return val
 
 
+@registry.api("HistogramSummary")
 def histogram(name, values, collections=None, family=None):
     """A summary of the distribution of `values` (TensorBoard's histograms tab)."""
     _check_eager("histogram")
@@ -121,6 +100,7 @@ def histogram(name, values, collections=None, family=None):
     return val
 
 
+@registry.api("TensorSummaryV2")
 def tensor_summary(name, tensor, summary_description=None, collections=None,
                    summary_metadata=None, family=None, display_name=None):
     _check_eager("tensor_summary")
@@ -150,6 +130,7 @@ def text(name, tensor, collections=None):
     return tensor_summary(name, t, summary_metadata=meta, collections=collections)
 
 
+@registry.api("MergeSummary")
 def merge(inputs, collections=None, name=None):
     """One op whose value is all the `inputs` summaries in one Summary."""
     _check_eager("merge")
@@ -241,11 +222,9 @@ class FileWriter:
             raise RuntimeError("tf.summary.FileWriter is not compatible with eager execution. "
                                "Use `tf.summary.create_file_writer`,or a `with v1.Graph()."
                                "as_default():` context")
-        from tensorboardX.event_file_writer import EventFileWriter
         self._pb = _pb()
         self._logdir = str(logdir)
-        self._writer = EventFileWriter(self._logdir, max_queue, flush_secs,
-                                       filename_suffix or "")
+        self._writer = _EventWriter(self._logdir, max_queue, flush_secs, filename_suffix or "")
         self._closed = False
         self._seen_summary_tags = set()
         if graph is not None or graph_def is not None:
@@ -320,6 +299,54 @@ class FileWriter:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class _EventWriter:
+    """TF's FileWriter queueing without a background thread: events wait in memory until
+    `max_queue` are pending, `flush_secs` have passed since the last write, or `flush()` /
+    `close()` is called, and then all of them are written. (tensorboardX's own asynchronous
+    writer leaves events still in its queue unwritten on `flush()`.) The record format is
+    tensorboardX's `EventsWriter`: TF's event files."""
+
+    def __init__(self, logdir, max_queue, flush_secs, filename_suffix):
+        from tensorboardX.record_writer import directory_check
+        directory_check(logdir)
+        self._prefix = os.path.join(logdir, "events")
+        self._suffix = filename_suffix
+        self._max_queue = max(int(max_queue), 1)
+        self._flush_secs = flush_secs
+        self._pending = []
+        self._lock = threading.Lock()
+        self._file = None
+        self.reopen()
+
+    def reopen(self):
+        from tensorboardX.event_file_writer import EventsWriter
+        self._file = EventsWriter(self._prefix, self._suffix)
+        self._last = time.monotonic()
+
+    def add_event(self, event):
+        with self._lock:
+            self._pending.append(event)
+            if len(self._pending) >= self._max_queue or \
+                    time.monotonic() - self._last >= self._flush_secs:
+                self._write()
+
+    def _write(self):
+        for ev in self._pending:
+            self._file.write_event(ev)
+        self._pending.clear()
+        self._file.flush()
+        self._last = time.monotonic()
+
+    def flush(self):
+        with self._lock:
+            self._write()
+
+    def close(self):
+        with self._lock:
+            self._write()
+            self._file.close()
 
 
 class FileWriterCache:

@@ -29,13 +29,11 @@ class SummaryWriter:
     """Writes TF 2 summaries to an event file (use it with `as_default()`)."""
 
     def __init__(self, logdir, max_queue=10, flush_millis=120000, filename_suffix=None):
-        from tensorboardX.event_file_writer import EventFileWriter
-        from . import _pb
+        from . import _EventWriter, _pb
         self._pb = _pb()
         self._logdir = str(logdir)
-        self._writer = EventFileWriter(self._logdir, max_queue or 10,
-                                       (flush_millis or 120000) / 1000.0,
-                                       filename_suffix or ".v2")
+        self._writer = _EventWriter(self._logdir, max_queue or 10,
+                                    (flush_millis or 120000) / 1000.0, filename_suffix or ".v2")
         self._closed = False
 
     @contextlib.contextmanager

@@ -11,6 +11,9 @@ from .training_util import (assert_global_step, create_global_step, get_global_s
                             get_or_create_global_step, global_step)
 from .learning_rate_decay import (exponential_decay, inverse_time_decay, natural_exp_decay,
                                   piecewise_constant, piecewise_constant_decay)
-from .saver import Saver, checkpoint_exists, get_checkpoint_state, latest_checkpoint
+from .saver import (Saver, checkpoint_exists, get_checkpoint_state, init_from_checkpoint,
+                    latest_checkpoint)
 from .checkpoint import (Checkpoint, CheckpointManager, list_variables, load_checkpoint,
                          load_variable)
+from .meta_graph import export_meta_graph, import_meta_graph  # noqa: E402
+from ..framework.graph_io import write_graph  # noqa: E402

@@ -2,7 +2,7 @@
 squared updates."""
 from ..framework import ops as _ops
 from .optimizer import _kernels as _k
-from . import training_ops
+from ..ops import training_ops
 from .optimizer import Optimizer, _cast
 
 

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..framework import ops as _ops
 from .optimizer import _kernels as _k
-from . import training_ops
+from ..ops import training_ops
 from .optimizer import Optimizer, _cast
 
 

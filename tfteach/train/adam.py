@@ -2,7 +2,7 @@
 through the `beta1_power`/`beta2_power` variables, updated after every step."""
 from ..framework import ops as _ops
 from .optimizer import _kernels as _k
-from . import training_ops
+from ..ops import training_ops
 from .optimizer import Optimizer, _cast, _init_scope
 
 

@@ -7,8 +7,9 @@ and assigns each variable whose path is in the file: a Keras layer that is not b
 no kernel to assign, so its values stay unrestored (TF 2.21 + Keras 3 behave so;
 `assert_consumed()` then fails).
 
-Files: the v1 `Saver`'s format (`saver.py`: a JSON `.index` with checksums and a raw
-`.data-00000-of-00001`, written atomically, no pickle) and TF's `checkpoint` state file, so
+Files: TF's V2 checkpoint format (`tensor_bundle.py`, written atomically by `saver.py`, no
+pickle) with TF's object graph under `_CHECKPOINTABLE_OBJECT_GRAPH`, and TF's `checkpoint`
+state file, so TensorFlow restores what tfteach writes and the reverse, and
 `tf.train.latest_checkpoint`, `list_variables` and `load_checkpoint` read both kinds.
 """
 import os
@@ -131,6 +132,52 @@ def _variables_by_key(root):
 
 def _value_of(v):
     return np.asarray(v.numpy())
+
+
+OBJECT_GRAPH_KEY = "_CHECKPOINTABLE_OBJECT_GRAPH"
+
+
+def _object_graph(root):
+    """TF's TrackableObjectGraph of the objects reachable from `root`, serialized: node 0 is
+    the root, each edge a child's local name, each variable a VARIABLE_VALUE attribute whose
+    checkpoint key is its path (the keys `_variables_by_key` gives). TF's Checkpoint.restore
+    matches objects through it; a list or dict attribute becomes a node of its own, as TF's
+    list and dict wrappers do."""
+    from tensorboard.compat.proto import trackable_object_graph_pb2 as tog
+    graph = tog.TrackableObjectGraph()
+    graph.nodes.add()
+    ids = {id(root): 0}
+    inner = {}                         # (parent node, "a/b" prefix) -> node of a container
+    queue = [("", root, 0)]
+    while queue:
+        nxt = []
+        for path, obj, node_id in queue:
+            for name, child in _children(obj):
+                parent = node_id
+                parts = name.split("/")
+                for i, part in enumerate(parts[:-1]):
+                    key = (node_id, "/".join(parts[:i + 1]))
+                    if key not in inner:
+                        inner[key] = len(graph.nodes)
+                        graph.nodes.add()
+                        graph.nodes[parent].children.add(node_id=inner[key], local_name=part)
+                    parent = inner[key]
+                p = f"{path}/{name}" if path else name
+                if id(child) in ids:       # reachable twice: one node, two edges
+                    graph.nodes[parent].children.add(node_id=ids[id(child)],
+                                                      local_name=parts[-1])
+                    continue
+                ids[id(child)] = child_id = len(graph.nodes)
+                graph.nodes.add()
+                graph.nodes[parent].children.add(node_id=child_id, local_name=parts[-1])
+                if _is_variable(child):
+                    full = getattr(child, "name", p).split(":")[0]
+                    graph.nodes[child_id].attributes.add(
+                        name="VARIABLE_VALUE", full_name=full, checkpoint_key=p + _ATTR)
+                else:
+                    nxt.append((p, child, child_id))
+        queue = nxt
+    return graph.SerializeToString()
 
 
 # --- load statuses -------------------------------------------------------------------------------
@@ -272,6 +319,12 @@ class Checkpoint:
         """Writes the checkpoint at exactly `file_prefix` (no counter, no state file)."""
         file_prefix = os.fspath(file_prefix)
         tensors = {k: _value_of(v) for k, v in self._collect().items()}
+        objects = dict(self._objects)
+        if self._save_counter is not None:
+            objects["save_counter"] = self._save_counter
+        graph = np.empty((), dtype=object)
+        graph[()] = _object_graph(_Root(objects))
+        tensors[OBJECT_GRAPH_KEY] = graph
         write_tensors(file_prefix, tensors)
         return file_prefix
 
@@ -317,6 +370,7 @@ class Checkpoint:
                             f"{save_path}: {e.message}\nPlease double-check that the path is "
                             f"correct. You may be missing the checkpoint suffix (e.g. the "
                             f"'-1' in 'path/to/ckpt-1').") from None
+        values.pop(OBJECT_GRAPH_KEY, None)      # the object graph: keys already say it all
         if "save_counter" + _ATTR in values:
             self._ensure_counter()
         current = self._collect()
@@ -407,20 +461,20 @@ class CheckpointManager:
         path = f"{self._prefix}-{int(checkpoint_number)}"
         ck.write(path)
         self._maybe_delete = [p for p in self._maybe_delete if p != path] + [path]
-        self._sweep()
+        doomed = []
+        if self._max_to_keep is not None:
+            while len(self._maybe_delete) > self._max_to_keep:
+                doomed.append(self._maybe_delete.pop(0))
+        # The state file first (as TF): a crash after it leaves stray old files, never a
+        # state that names nothing while the new checkpoint sits complete on disk.
         _update_state(self._directory, path, self._maybe_delete)
-        return path
-
-    def _sweep(self):
-        if self._max_to_keep is None:
-            return
-        while len(self._maybe_delete) > self._max_to_keep:
-            old = self._maybe_delete.pop(0)
+        for old in doomed:
             for suffix in (".index", _DATA_SUFFIX):
                 try:
                     os.remove(old + suffix)
                 except FileNotFoundError:
                     pass
+        return path
 
     def restore_or_initialize(self):
         latest = self.latest_checkpoint

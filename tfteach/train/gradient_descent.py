@@ -1,7 +1,7 @@
 """Plain gradient descent: var -= learning_rate * grad."""
 from ..framework import ops as _ops
 from .optimizer import _kernels as _k
-from . import training_ops
+from ..ops import training_ops
 from .optimizer import Optimizer, _cast
 
 

@@ -1,7 +1,7 @@
 """Momentum: accum = momentum * accum + grad; var -= lr * accum (or Nesterov's look-ahead)."""
 from ..framework import ops as _ops
 from .optimizer import _kernels as _k
-from . import training_ops
+from ..ops import training_ops
 from .optimizer import Optimizer, _cast
 
 

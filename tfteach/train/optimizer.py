@@ -14,10 +14,11 @@ functions the graph kernels use, and keeps slot values beside the optimizer.
 import numpy as np
 
 from ..framework import dtypes as _dt
+from ..framework import nest
 from ..framework import ops as _ops
 from ..framework.ops import GraphKeys
 from ..ops import control_flow_ops, gradients_impl, math_ops, state_ops, variables
-from . import training_ops  # noqa: F401  (declares the Apply* ops)
+from ..ops import training_ops  # noqa: F401  (declares the Apply* ops)
 
 # In the order TF1's error message lists them.
 _VALID_DTYPES = (_dt.float32, _dt.float64, _dt.float16, _dt.bfloat16)
@@ -121,7 +122,7 @@ class Optimizer:
         if var_list is None:
             var_list = variables.trainable_variables()
         else:
-            var_list = _flatten(var_list)
+            var_list = nest.flatten(var_list)
         if not var_list:
             raise ValueError("No variables to optimize.")
         var_refs = [v._ref() if hasattr(v, "_ref") else v for v in var_list]
@@ -144,7 +145,7 @@ class Optimizer:
             loss_value = loss_fn()
         if var_list is None:
             var_list = tape.watched_variables()
-        var_list = _flatten(var_list)
+        var_list = nest.flatten(var_list)
         grads = tape.gradient(loss_value, var_list, grad_loss)
         return list(zip(grads, var_list))
 
@@ -319,18 +320,6 @@ class Optimizer:
                                   f"inside a tf.function in tfteach")
 
 
-def _flatten(x):
-    if isinstance(x, (list, tuple)):
-        out = []
-        for item in x:
-            out.extend(_flatten(item))
-        return out
-    if isinstance(x, dict):
-        out = []
-        for k in sorted(x):
-            out.extend(_flatten(x[k]))
-        return out
-    return [x]
 
 
 def _cast(x, dtype):

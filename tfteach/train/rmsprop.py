@@ -2,7 +2,7 @@
 momentum, and the centered variant that also tracks the mean gradient `mg`."""
 from ..framework import ops as _ops
 from .optimizer import _kernels as _k
-from . import training_ops
+from ..ops import training_ops
 from .optimizer import Optimizer, _cast, _constant_filled
 
 

@@ -1,27 +1,26 @@
 """`tf.train.Saver`: write a session's variable values to disk and read them back.
 
-Files of one checkpoint `<prefix>` (TF's names, tfteach's own simple format):
+Files of one checkpoint `<prefix>`, in TensorFlow's own V2 format (`kernels/tensor_bundle.py`,
+written and read by the SaveV2/RestoreV2 kernels in `kernels/cpu/io.py`), so TF
+reads what tfteach saves and the reverse:
 
-* `<prefix>.index`   a first line `TFTEACH-CHECKPOINT-INDEX 1`, then one JSON object:
-                     {"data_bytes": N, "tensors": {name: {"dtype", "shape", "offset",
-                     "nbytes", "crc32"}}} (string tensors carry their values base64-encoded
-                     under "strings" instead of bytes in the data file);
-* `<prefix>.data-00000-of-00001`  the raw C-order bytes of every tensor, back to back;
-* `<prefix>.meta`    JSON description of the graph (node names, ops, inputs), for people;
+* `<prefix>.index`   TF's sorted table of tensor entries (dtype, shape, offset, checksum);
+* `<prefix>.data-00000-of-00001`  the tensors' bytes;
+* `<prefix>.meta`    the graph, the Saver's SaverDef and the collections as TF's
+                     MetaGraphDef (`meta_graph.py`), which TF's `import_meta_graph` reads;
 * `checkpoint`       in the directory: TF's text format naming the latest checkpoint and
                      the ones kept (`model_checkpoint_path: "..."`).
 
-Loading never executes anything from the files (JSON and raw numbers only: no pickle).
-Every file is written to a temporary name and renamed into place, and the `checkpoint`
-state file is replaced last, so a crash mid-save leaves the previous checkpoint intact
-and `latest_checkpoint` never names a half-written one. A missing file is NotFoundError, a
-truncated or corrupted one DataLossError, both naming the file.
+Checkpoints of tfteach 0.1 (a JSON index) are still read. Loading never executes anything
+from the files (protobuf and raw numbers only: no pickle). Every file is written to a
+temporary name and renamed into place, and the `checkpoint` state file is replaced last, so
+a crash mid-save leaves the previous checkpoint intact and `latest_checkpoint` never names a
+half-written one. A missing file is NotFoundError, a truncated or corrupted one
+DataLossError, both naming the file.
 """
-import base64
 import json
 import os
 import time
-import zlib
 
 import numpy as np
 
@@ -30,160 +29,27 @@ from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 
 from ..framework import registry
-from ..framework.tensor_shape import TensorShape, unknown_shape
+from ..framework.tensor_shape import unknown_shape
+from ..ops import io_ops  # noqa: F401  (SaveV2, RestoreV2)
 
-# The save and restore ops a graph-mode Saver adds (`save/SaveV2`, `save/RestoreV2`): the
-# session runs them, so saving reads every variable in one consistent run and a failed
-# restore changes nothing (the run rolls back its Assigns).
-registry.register_op("SaveV2", inputs=(("prefix", _dt.string), ("tensor_names", _dt.string),
-                                       ("shape_and_slices", _dt.string), ("*tensors", "T")),
-                     outputs=(), shape=lambda op: [], stateful=True)
-registry.register_op("RestoreV2", inputs=(("prefix", _dt.string),
-                                          ("tensor_names", _dt.string),
-                                          ("shape_and_slices", _dt.string)),
-                     outputs=lambda attrs: [("tensors", d) for d in attrs["dtypes"]],
-                     shape=lambda op: [unknown_shape()] * len(op.get_attr("dtypes")),
-                     stateful=True)
-registry.NotDifferentiable("SaveV2")
-registry.NotDifferentiable("RestoreV2")
+def _io():
+    # The checkpoint files are written and read by the SaveV2/RestoreV2 kernels' module;
+    # imported on first use, so `import tfteach` loads no kernel module.
+    from ..kernels.cpu import io
+    return io
 
 
-def _str(x):
-    x = np.asarray(x)[()] if not isinstance(x, (bytes, str)) else x
-    return x.decode() if isinstance(x, bytes) else str(x)
-
-
-@registry.register_kernel("SaveV2")
-def _save_v2(prefix, tensor_names, shape_and_slices, *tensors):
-    names = [_str(n) for n in np.asarray(tensor_names).reshape(-1)]
-    _write_checkpoint(_str(prefix), list(zip(names, [np.asarray(t) for t in tensors])))
-
-
-@registry.register_kernel("RestoreV2")
-def _restore_v2(prefix, tensor_names, shape_and_slices, *, dtypes):
-    reader = CheckpointReader(_str(prefix))
-    out = []
-    for name, dt in zip((_str(n) for n in np.asarray(tensor_names).reshape(-1)), dtypes):
-        value = reader.get_tensor(name)
-        if value.dtype != object and _dt.as_dtype(value.dtype) != dt.base_dtype:
-            raise errors.InvalidArgumentError(
-                None, None, f"tensor_name = {name}; expected dtype {dt.base_dtype.name} does "
-                            f"not equal original dtype {_dt.as_dtype(value.dtype).name}")
-        out.append(value)
-    return tuple(out) if len(out) != 1 else out[0]
-
-
-_MAGIC = b"TFTEACH-CHECKPOINT-INDEX 1\n"
-_DATA_SUFFIX = ".data-00000-of-00001"
-
-
-# --- files ---------------------------------------------------------------------------------
-
-def _atomic_write(path, data):
-    tmp = f"{path}.tmp{os.getpid()}_{time.monotonic_ns()}"
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+def CheckpointReader(prefix):
+    """A reader of checkpoint `prefix` (kernels/cpu/io.py's CheckpointReader)."""
+    return _io().CheckpointReader(prefix)
 
 
 def _write_checkpoint(prefix, named_arrays):
-    entries = {}
-    chunks = []
-    offset = 0
-    for name, arr in named_arrays:
-        arr = np.asarray(arr)
-        if arr.dtype == object:
-            strs = [x if isinstance(x, bytes) else str(x).encode() for x in arr.reshape(-1)]
-            entries[name] = {"dtype": "string", "shape": list(arr.shape),
-                             "strings": [base64.b64encode(s).decode("ascii") for s in strs]}
-            continue
-        raw = np.ascontiguousarray(arr).tobytes()
-        entries[name] = {"dtype": _dt.as_dtype(arr.dtype).name, "shape": list(arr.shape),
-                         "offset": offset, "nbytes": len(raw), "crc32": zlib.crc32(raw)}
-        chunks.append(raw)
-        offset += len(raw)
-    index = _MAGIC + json.dumps({"data_bytes": offset, "tensors": entries},
-                                sort_keys=True).encode()
-    # Data first, index last: an index only ever describes a complete data file.
-    _atomic_write(prefix + _DATA_SUFFIX, b"".join(chunks))
-    _atomic_write(prefix + ".index", index)
+    _io()._write_checkpoint(prefix, named_arrays)
 
 
-def _read_index(prefix):
-    path = prefix + ".index"
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except FileNotFoundError:
-        raise errors.NotFoundError(None, None, f"Unsuccessful TensorSliceReader constructor: "
-                                               f"Failed to find any matching files for "
-                                               f"{prefix} ({path} does not exist)") from None
-    if not raw.startswith(_MAGIC):
-        raise errors.DataLossError(None, None, f"Unable to read checkpoint index {path}: not "
-                                               f"a tfteach checkpoint (bad header)")
-    try:
-        index = json.loads(raw[len(_MAGIC):].decode())
-        tensors = index["tensors"]
-        data_bytes = int(index["data_bytes"])
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise errors.DataLossError(None, None, f"Unable to read checkpoint index {path}: "
-                                               f"truncated or corrupted") from None
-    return tensors, data_bytes
-
-
-class CheckpointReader:
-    """Reads tensors of one checkpoint by name (`tf.train.load_checkpoint`)."""
-
-    def __init__(self, prefix):
-        self._prefix = prefix
-        self._tensors, data_bytes = _read_index(prefix)
-        path = prefix + _DATA_SUFFIX
-        if data_bytes:
-            try:
-                with open(path, "rb") as f:
-                    self._data = f.read()
-            except FileNotFoundError:
-                raise errors.NotFoundError(None, None, f"Checkpoint data file {path} does not "
-                                                       f"exist") from None
-        else:
-            self._data = b""
-            if not os.path.exists(path):
-                raise errors.NotFoundError(None, None, f"Checkpoint data file {path} does not "
-                                                       f"exist")
-        if len(self._data) != data_bytes:
-            raise errors.DataLossError(None, None, f"Checkpoint data file {path} is truncated "
-                                                   f"or corrupted: expected {data_bytes} bytes, "
-                                                   f"found {len(self._data)}")
-
-    def has_tensor(self, name):
-        return name in self._tensors
-
-    def get_variable_to_shape_map(self):
-        return {k: list(v["shape"]) for k, v in self._tensors.items()}
-
-    def get_variable_to_dtype_map(self):
-        return {k: _dt.as_dtype(v["dtype"]) for k, v in self._tensors.items()}
-
-    def get_tensor(self, name):
-        e = self._tensors.get(name)
-        if e is None:
-            raise errors.NotFoundError(None, None, f"Key {name} not found in checkpoint")
-        shape = tuple(e["shape"])
-        if e["dtype"] == "string":
-            vals = [base64.b64decode(s) for s in e["strings"]]
-            out = np.empty(len(vals), dtype=object)
-            out[:] = vals
-            return out.reshape(shape)
-        dtype = _dt.as_dtype(e["dtype"]).np_dtype
-        raw = self._data[e["offset"]:e["offset"] + e["nbytes"]]
-        if len(raw) != e["nbytes"] or zlib.crc32(raw) != e["crc32"] or \
-                len(raw) != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize:
-            raise errors.DataLossError(None, None, f"Checksum does not match for {name} in "
-                                                   f"{self._prefix + _DATA_SUFFIX}: the file is "
-                                                   f"corrupted")
-        return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+def _atomic_write(path, data):
+    _io()._atomic_write(path, data)
 
 
 def load_checkpoint(ckpt_dir_or_file):
@@ -342,6 +208,7 @@ class Saver:
         self._last_checkpoints = []      # [(prefix, time)]
         self._next_keep_time = time.time() + keep_checkpoint_every_n_hours * 3600
         self._names = None
+        self._saver_def = saver_def
         if not defer_build:
             self.build()
 
@@ -368,10 +235,19 @@ class Saver:
             raise ValueError("No variables to save")
         self._names = names
         self._graph_ops = None
-        if names and not _ops.executing_eagerly() and all(
+        if self._saver_def is not None and not _ops.executing_eagerly():
+            # the save/restore ops exist already (an imported MetaGraphDef names them)
+            g = _ops.get_default_graph()
+            sd = self._saver_def
+            self._graph_ops = (g.as_graph_element(sd.filename_tensor_name),
+                               g.as_graph_element(sd.save_tensor_name),
+                               g.as_graph_element(sd.restore_op_name))
+        elif names and not _ops.executing_eagerly() and all(
                 getattr(v, "_is_graph_variable", False) for v in names.values()):
             self._graph_ops = self._add_graph_ops(names)
 
+    @registry.api("RestoreV2")
+    @registry.api("SaveV2")
     def _add_graph_ops(self, names):
         """TF's save/restore subgraph: `save/Const` (the path, fed), `save/SaveV2`,
         `save/control_dependency`, `save/RestoreV2`, one `save/Assign` per variable and
@@ -481,7 +357,7 @@ class Saver:
                                 [t for _, t in self._last_checkpoints if t is not None])
         # Old files go only after the state file stopped naming them.
         for p in doomed:
-            for suffix in (".index", _DATA_SUFFIX, ".meta"):
+            for suffix in (".index", _io()._DATA_SUFFIX, ".meta"):
                 try:
                     os.remove(p + suffix)
                 except FileNotFoundError:
@@ -550,21 +426,76 @@ class Saver:
     def export_meta_graph(self, filename=None, collection_list=None, as_text=False,
                           export_scope=None, clear_devices=False, clear_extraneous_savers=False,
                           strip_default_attrs=False, save_debug_info=False, graph=None):
-        graph = graph or _ops.get_default_graph()
-        nodes = []
-        for op in graph.get_operations():
-            nd = op.node_def
-            nodes.append({"name": nd.name, "op": nd.op, "input": list(nd.input),
-                          "device": nd.device})
-        meta = {"format": "tfteach-meta-graph 1",
-                "variables": sorted(self._names),
-                "collections": {k: [getattr(x, "name", str(x)) for x in graph.get_collection(k)]
-                                for k in graph.get_all_collection_keys()},
-                "node": nodes}
-        data = json.dumps(meta, indent=1, default=str).encode()
-        if filename:
-            _atomic_write(filename, data)
-        return meta
+        """The graph with this Saver's SaverDef as TF's MetaGraphDef (`meta_graph.py`)."""
+        from . import meta_graph
+        return meta_graph.export_meta_graph(
+            filename, saver_def=self.as_saver_def(), collection_list=collection_list,
+            as_text=as_text, graph=graph, export_scope=export_scope, clear_devices=clear_devices)
 
     def as_saver_def(self):
-        return None
+        """The names of this Saver's ops as TF's SaverDef (None in eager mode, as TF has no
+        save ops there)."""
+        if self._graph_ops is None:
+            return None
+        from . import meta_graph
+        filename, save_tensor, restore_all = self._graph_ops
+        return meta_graph.saver_def(filename, save_tensor, restore_all, self._max_to_keep or 0,
+                                    self._keep_every)
+
+
+def init_from_checkpoint(ckpt_dir_or_file, assignment_map):
+    """TF1's `tf.train.init_from_checkpoint`: the variables `assignment_map` names start from
+    the checkpoint's values, by replacing their initializers with a RestoreV2 of the file (so
+    `global_variables_initializer()` loads them). Keys are checkpoint names or scopes ending
+    in "/" ("/" alone: the whole checkpoint); values are variable names, scopes, or Variable
+    objects."""
+    from ..ops import state_ops, variables
+    prefix = _resolve(ckpt_dir_or_file)
+    reader = CheckpointReader(prefix)
+    saved = reader.get_variable_to_shape_map()
+    graph_vars = {_var_name(v): v for v in variables.global_variables()}
+    pairs = []
+    for ckpt_name, target in assignment_map.items():
+        if not isinstance(target, str):           # a Variable (or a list of partitions)
+            if isinstance(target, (list, tuple)):
+                raise errors.UnimplementedError(None, None, "init_from_checkpoint: partitioned "
+                                                            "variables are not supported")
+            if ckpt_name not in saved:
+                raise ValueError(f"Tensor {ckpt_name} is not found in {prefix} checkpoint "
+                                 f"{ {k: v for k, v in saved.items()} }")
+            pairs.append((ckpt_name, target))
+        elif ckpt_name.endswith("/") or ckpt_name == "":
+            src = "" if ckpt_name in ("/", "") else ckpt_name
+            dst = "" if target in ("/", "") else target
+            for name in sorted(saved):
+                if not name.startswith(src):
+                    continue
+                var = graph_vars.get(dst + name[len(src):])
+                if var is not None:
+                    pairs.append((name, var))
+        else:
+            if ckpt_name not in saved:
+                raise ValueError(f"Tensor {ckpt_name} is not found in {prefix} checkpoint")
+            var = graph_vars.get(target)
+            if var is None:
+                raise ValueError(f"Tensor {target} is not found in the graph's variables")
+            pairs.append((ckpt_name, var))
+    for ckpt_name, var in pairs:
+        want, got = var.shape, saved[ckpt_name]
+        if want.rank is not None and not want.is_compatible_with(got):
+            raise ValueError(f"Shape of variable {_var_name(var)} ({want}) doesn't match with "
+                             f"shape of tensor {ckpt_name} ({got}) from checkpoint reader.")
+        g = var.graph
+        dt = var.dtype.base_dtype
+        with g.as_default(), _ops.name_scope(var.op.name + "/"):
+            from ..ops import constant_op
+            names = constant_op.constant([ckpt_name], name="tensor_names")
+            slices = constant_op.constant([""], name="shape_and_slices")
+            path = constant_op.constant(prefix, name="Const")
+            with g.name_scope("checkpoint_initializer") as scope:
+                restore = g._create_op(registry.get("RestoreV2"), [path, names, slices],
+                                       {"dtypes": [dt]}, [dt], [unknown_shape()], scope)
+            init = state_ops.assign(var, restore._outputs[0], validate_shape=False,
+                                    name="Assign").op
+        var._initializer_op = init
+        var._initial_value = restore._outputs[0]

@@ -544,6 +544,18 @@ class Model(Layer):
         from .. import saving
         saving.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
+    def export(self, filepath, format="tf_saved_model", verbose=True, input_signature=None,
+               **kwargs):
+        """Keras 3's `model.export`: a SavedModel with a `serve` endpoint and the
+        `serving_default` signature, which TF's `tf.saved_model.load` and TF Serving read."""
+        if format != "tf_saved_model":
+            raise ValueError(f"Unrecognized format={format}; tfteach exports 'tf_saved_model' "
+                             f"only")
+        if kwargs:
+            raise ValueError(f"The following argument(s) are not supported: {list(kwargs)}")
+        from ...train import saved_model
+        saved_model.export_keras(self, filepath, input_signature, verbose)
+
     def save_weights(self, filepath, overwrite=True, **kwargs):
         """Keras 3's `.weights.h5` file (needs the `keras` extra: h5py)."""
         from .. import saving

@@ -5,6 +5,10 @@ function, compiled for each dtype only the first time that dtype is used; the co
 machine code is cached on disk (`cache=True`), so a new process loads it in milliseconds.
 Kernels are module-level functions with canonical dtypes, which numba's cache requires.
 """
+__toolkit__ = True   # shared machinery for the family modules: registers no kernels
+import functools
+import threading
+
 import numpy as np
 
 from ... import errors
@@ -88,6 +92,22 @@ class Elementwise:
 # numba's default threading layer aborts the process when parallel kernels are launched from
 # two threads at once; every `parallel=True` kernel runs under this lock, taken without
 # blocking (a thread that finds it busy runs the serial version of the kernel).
-import threading  # noqa: E402
 
 PARALLEL_LOCK = threading.Lock()
+
+
+# A variable update reads the value, computes and swaps in the result: two threads doing that
+# at once would lose one update (TF's Session gives exactly N*K after N threads each add K
+# times). Every kernel that updates a variable runs under this lock; it is held only for the
+# update itself, never while a kernel waits on another lock that an updater could hold.
+VARIABLE_LOCK = threading.Lock()
+
+
+def atomic(kernel):
+    """Runs a variable-updating kernel under VARIABLE_LOCK (its signature is kept, so the
+    registry still reads its attrs off it)."""
+    @functools.wraps(kernel)
+    def locked(*args, **kwargs):
+        with VARIABLE_LOCK:
+            return kernel(*args, **kwargs)
+    return locked

@@ -63,8 +63,7 @@ def _ints(v):
     return [int(x) for x in np.reshape(np.asarray(v), -1)]
 
 
-@register_kernel("Reshape")
-def reshape(x, shape):
+def reshape(x, shape):     # registered below, behind _ConstInputs
     x = np.asarray(x)
     # Fast path (every training step reshapes gradients): a fully specified shape with the
     # right element count; everything else goes through the checks below.
@@ -113,7 +112,9 @@ def transpose(x, perm):
         if v in seen:
             raise _err(f"{v} is duplicated in perm.")
         seen.add(v)
-    return np.ascontiguousarray(np.transpose(x, p))
+    out = np.transpose(x, p)
+    # not np.ascontiguousarray: it turns a 0-d array into shape (1,)
+    return out if out.flags.c_contiguous else out.copy()
 
 
 @register_kernel("ConcatV2")
@@ -218,10 +219,9 @@ def slice_(x, begin, size):
     return x[tuple(idx)]
 
 
-@register_kernel("StridedSlice")
 def strided_slice(x, begin, end, strides, *, begin_mask, end_mask, ellipsis_mask,
                   new_axis_mask, shrink_axis_mask):
-    from ...ops.array_ops import _StridedSliceError, strided_slice_plan
+    from ..shapes import StridedSliceError as _StridedSliceError, strided_slice_plan
     x = np.asarray(x)
     b, e, s = _ints(begin), _ints(end), _ints(strides)
     if not len(b) == len(e) == len(s):
@@ -408,7 +408,7 @@ def fill(dims, value):
     d = _ints(dims)
     for v in d:
         if v < 0:
-            raise _err("Fill dimensions must be >= 0")
+            raise _err(f"Dimension {v} must be >= 0")
     v = np.asarray(value)
     if v.ndim:
         raise _err(f"value must be a scalar, got shape {_dims(v.shape)}")
@@ -454,12 +454,11 @@ class _ConstInputs:
         return self._fn(*args, **kwargs)
 
     def for_op(self, op):
-        from ...framework import ops as _ops
-        from ...framework import tensor_util
-        if not isinstance(op, _ops.Operation):
+        value_of = getattr(op, "_constant_input_value", None)
+        if value_of is None:
             # eager dispatch is cached per dtypes/attrs, not per input values
             return self._fn
-        consts = [tensor_util.constant_value(t) for t in op.inputs[1:]]
+        consts = [value_of(i) for i in range(1, len(op.inputs))]
         if any(c is None for c in consts):
             return self._fn
         fast = self._specialise(op, [np.asarray(c) for c in consts])
@@ -492,7 +491,7 @@ def _reshape_fast(op, consts):
 
 
 def _strided_slice_fast(op, consts):
-    from ...ops.array_ops import _StridedSliceError, strided_slice_plan
+    from ..shapes import StridedSliceError as _StridedSliceError, strided_slice_plan
     b, e, s = (_ints(c) for c in consts)
     if not len(b) == len(e) == len(s):
         return None
@@ -701,28 +700,6 @@ def dynamic_partition(data, partitions, *, num_partitions):
 
 # --- top-k and binary search ----------------------------------------------------------------------
 
-@register_kernel("TopKV2")
-def top_k(x, k, *, sorted, index_type):  # noqa: A002 - the attr's name
-    x = np.asarray(x)
-    k = int(k)
-    if k < 0:
-        raise _err(f"Need k >= 0, got {k}")
-    if x.ndim < 1:
-        raise _err(f"input must be >= 1-D, got shape {_dims(x.shape)}")
-    n = x.shape[-1]
-    if n < k:
-        raise _err(f"input must have at least k columns. Had {n}, needed {k}")
-    key = x
-    if x.dtype.kind == "f":
-        # TF's comparisons never rank NaN above a number: NaN comes last
-        key = np.where(np.isnan(x), -np.inf, x)
-    # a descending order that keeps equal values in index order: the stable ascending
-    # order of the reversed row, read backwards
-    order = np.argsort(key[..., ::-1], axis=-1, kind="stable")[..., ::-1][..., :k]
-    idx = (n - 1 - order).astype(index_type.np_dtype)
-    return np.take_along_axis(x, idx.astype(np.intp), axis=-1), idx
-
-
 def _bound(side):
     def kernel(sorted_inputs, values, *, out_type):
         s, v = np.asarray(sorted_inputs), np.asarray(values)
@@ -846,3 +823,166 @@ def reverse_sequence(x, seq_lengths, *, seq_dim, batch_dim):
     for i, n in enumerate(lens.tolist()):
         dst[i, :n] = src[i, :n][::-1]
     return out
+
+
+# --- ops that gradient functions build (BroadcastGradientArgs, DynamicStitch, ...) ------------
+
+_BGA_CACHE = {}
+
+
+def _broadcast_gradient_args(s0, s1):
+    """Axes of the broadcast result that each input was stretched along (to sum over).
+
+    Runs on every training step of a graph with unknown shapes, on the same few shapes:
+    the answers are remembered per (shape, shape) pair."""
+    s0, s1 = np.asarray(s0), np.asarray(s1)
+    key = (s0.dtype.char, s0.tobytes(), s1.tobytes())
+    hit = _BGA_CACHE.get(key)
+    if hit is not None:
+        return hit
+    a = s0.reshape(-1).tolist()
+    b = s1.reshape(-1).tolist()
+    n = max(len(a), len(b))
+    a = [1] * (n - len(a)) + a
+    b = [1] * (n - len(b)) + b
+    r0, r1 = [], []
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x == y:
+            if x == 1:      # both 1: TF reports the axis for both
+                r0.append(i)
+                r1.append(i)
+            continue
+        if x == 1:
+            r0.append(i)
+        elif y == 1:
+            r1.append(i)
+        else:
+            raise errors.InvalidArgumentError(
+                None, None, f"Incompatible shapes: [{','.join(map(str, a))}] vs. "
+                            f"[{','.join(map(str, b))}]")
+    out = (np.array(r0, dtype=s0.dtype), np.array(r1, dtype=s0.dtype))
+    for arr in out:
+        arr.flags.writeable = False
+    if len(_BGA_CACHE) > 4096:
+        _BGA_CACHE.clear()
+    _BGA_CACHE[key] = out
+    return out
+
+
+register_kernel("BroadcastGradientArgs")(_broadcast_gradient_args)
+
+
+_STITCH_CACHE = {}
+
+
+def _dynamic_stitch(*args):
+    """merged[indices[m][i]] = data[m][i]: later lists win where indices repeat (as TF).
+
+    Gradients of reductions over unknown shapes stitch the same small shape vectors on
+    every step: those results are remembered (keyed by the inputs' bytes)."""
+    small = all(isinstance(a, np.ndarray) and a.size <= 16 and a.dtype.kind in "iu"
+                for a in args)
+    if small:
+        key = tuple((a.dtype.char, a.shape, a.tobytes()) for a in args)
+        hit = _STITCH_CACHE.get(key)
+        if hit is not None:
+            return hit
+        out = _dynamic_stitch_impl(*args)
+        out.flags.writeable = False
+        if len(_STITCH_CACHE) > 4096:
+            _STITCH_CACHE.clear()
+        _STITCH_CACHE[key] = out
+        return out
+    return _dynamic_stitch_impl(*args)
+
+
+def _dynamic_stitch_impl(*args):
+    n = len(args) // 2
+    indices, data = args[:n], args[n:]
+    idx = [np.asarray(i) for i in indices]
+    dat = [np.asarray(d) for d in data]
+    size = max((int(i.max()) + 1 for i in idx if i.size), default=0)
+    first = next((d for i, d in zip(idx, dat) if i.size), dat[0])
+    i0 = next((i for i in idx if i.size), idx[0])
+    inner = first.shape[i0.ndim:]
+    out = np.zeros((size,) + tuple(inner), dtype=first.dtype)
+    seen = np.zeros(size, dtype=bool)
+    for i, d in zip(idx, dat):
+        if d.shape[:i.ndim] != i.shape:
+            raise errors.InvalidArgumentError(
+                None, None, f"data[m].shape = {list(d.shape)} does not start with "
+                            f"indices[m].shape = {list(i.shape)}")
+        flat_i = i.reshape(-1)
+        out[flat_i] = d.reshape((flat_i.size,) + tuple(inner))
+        seen[flat_i] = True
+    return out
+
+
+register_kernel("DynamicStitch")(_dynamic_stitch)
+
+
+def _strided_slice_grad(shape, begin, end, strides, dy, *, begin_mask, end_mask,
+                        ellipsis_mask, new_axis_mask, shrink_axis_mask):
+    """Zeros of the forward input's shape with `dy` written where the slice read from."""
+    from ..shapes import strided_slice_plan
+    dims = [int(d) for d in np.asarray(shape).reshape(-1)]
+    ints = [[int(v) for v in np.asarray(a).reshape(-1)] for a in (begin, end, strides)]
+    index, _ = strided_slice_plan(dims, *ints, begin_mask, end_mask, ellipsis_mask,
+                                  new_axis_mask, shrink_axis_mask)
+    dy = np.asarray(dy)
+    out = np.zeros(dims, dtype=dy.dtype)
+    out[index] = dy
+    return out
+
+
+def _invert_permutation(x):
+    x = np.asarray(x)
+    flat = x.reshape(-1)
+    if sorted(flat.tolist()) != list(range(flat.size)):
+        raise errors.InvalidArgumentError(None, None, f"{flat.tolist()} is not a permutation")
+    out = np.empty_like(flat)
+    out[flat] = np.arange(flat.size, dtype=x.dtype)
+    return out
+
+
+def _concat_offset(concat_dim, *shapes):
+    shapes = [np.asarray(s) for s in shapes]
+    axis = int(concat_dim) % max(len(shapes[0]), 1)
+    out, off = [], 0
+    for s in shapes:
+        o = np.zeros(len(s), dtype=np.int32)
+        o[axis] = off
+        off += int(s[axis])
+        out.append(o)
+    return tuple(out) if len(out) > 1 else out[0]
+
+
+for _t, _fn in (("StridedSliceGrad", _strided_slice_grad),
+                ("InvertPermutation", _invert_permutation),
+                ("ConcatOffset", _concat_offset)):
+    register_kernel(_t)(_fn)
+
+
+def _mirror_pad_grad(grad, paddings, *, mode):
+    """Folds the mirrored borders back onto the values they copied."""
+    if isinstance(mode, bytes):
+        mode = mode.decode()
+    g = np.asarray(grad)
+    pads = np.asarray(paddings).reshape(-1, 2)
+    for ax, (a, b) in enumerate(pads.tolist()):
+        n = g.shape[ax] - a - b
+        core = np.take(g, np.arange(a, a + n), axis=ax).copy()
+        if mode == "SYMMETRIC":
+            left_src, right_src = a - 1 - np.arange(a), n - 1 - np.arange(b)
+        else:
+            left_src, right_src = a - np.arange(a), n - 2 - np.arange(b)
+        core = np.moveaxis(core, ax, 0)
+        left = np.moveaxis(np.take(g, np.arange(0, a), axis=ax), ax, 0)
+        right = np.moveaxis(np.take(g, np.arange(a + n, a + n + b), axis=ax), ax, 0)
+        np.add.at(core, left_src, left)
+        np.add.at(core, right_src, right)
+        g = np.moveaxis(core, 0, ax)
+    return np.ascontiguousarray(g)
+
+
+register_kernel("MirrorPadGrad")(_mirror_pad_grad)

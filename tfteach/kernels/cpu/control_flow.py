@@ -1,8 +1,7 @@
-"""CPU kernels of the control-flow ops (Switch, Merge, the while frame's ops) and of the
-checks Assert and Print. A dead value is the `DEAD` sentinel; the executor skips every
+"""CPU kernels of the control-flow ops (Switch, Merge, the while frame's ops, the stack
+that while-loop gradients keep). A dead value is the `DEAD` sentinel; the executor skips every
 other op that receives it (see ops/control_flow_v1.py)."""
 from ...framework.registry import register_kernel
-from ...ops import assert_ops, control_flow_v1, while_grad  # noqa: F401 - declarations first
 
 
 class _Dead:
@@ -37,27 +36,6 @@ def merge(*inputs):
 @register_kernel("RefMerge")
 def ref_merge(*inputs):
     return merge(*inputs)
-
-
-@register_kernel("Assert")
-def assert_(cond, *data, summarize):
-    import numpy as np
-    if bool(np.all(cond)):
-        return ()
-    raise assert_ops.assertion_failed(data, summarize)
-
-
-_print_counts = {}      # runs of each Print op so far, for first_n
-
-
-@register_kernel("Print")
-def print_(x, *data, message, first_n, summarize, op):
-    import sys
-    count = _print_counts.get(op, 0)
-    if first_n < 0 or count < first_n:
-        _print_counts[op] = count + 1
-        sys.stderr.write(assert_ops.print_line(message, data, summarize))
-    return x
 
 
 # The frame ops pass values through; the executor's loop (runtime/executor.py, _Frame)

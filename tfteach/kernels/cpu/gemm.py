@@ -27,6 +27,8 @@ does the rest. Results match BLAS to float32 rounding (the sums run in a differe
 NaN and Inf propagate as in any IEEE product (no fast-math beyond contracting a*b+c into an
 FMA).
 """
+__toolkit__ = True   # shared machinery for the family modules: registers no kernels
+
 import numpy as np
 from numba import njit, prange, types
 from llvmlite import ir

@@ -294,7 +294,7 @@ def matrix_determinant(x):
 
 @register_kernel("Einsum")
 def einsum(*inputs, equation):
-    from ...ops.special_math_ops import einsum_shape
+    from ..shapes import einsum_shape
     xs = [np.asarray(x) for x in inputs]
     einsum_shape(equation, [list(x.shape) for x in xs],
                  lambda msg: errors.InvalidArgumentError(None, None, msg))

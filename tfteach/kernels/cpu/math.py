@@ -9,7 +9,10 @@ import numpy as np
 
 from ... import errors
 from ...framework.registry import register_kernel
+from numba import njit
+
 from ._build import FLOATS, INTS, NUMERIC, SIGNED, Elementwise
+from .reduction import _KIND, _make
 
 _BOOL = lambda t: "boolean"  # noqa: E731
 
@@ -31,7 +34,12 @@ def _and(x, y): return x and y
 def _or(x, y): return x or y
 
 
-def _floordiv_f(x, y): return math.floor(x / y)
+def _floordiv_f(x, y):
+    q = x / y
+    if not abs(q) < 4503599627370496.0:     # inf, NaN, or integral already (see _floor)
+        return q
+    r = math.floor(q)
+    return r if r != 0 else q * 0          # keeps the sign of a zero, as IEEE floor
 
 
 def _floormod_f(x, y):
@@ -137,7 +145,10 @@ def _truncmod_i(x, y):
 
 def _truncdiv_f(x, y):
     q = x / y
-    return math.floor(q) if q >= 0 else math.ceil(q)   # math.trunc: not on the GPU
+    if not abs(q) < 4503599627370496.0:     # inf, NaN, or integral already (see _floor)
+        return q
+    r = math.floor(q) if q >= 0 else math.ceil(q)   # math.trunc: not on the GPU
+    return r if r != 0 else q * 0
 def _truncmod_f(x, y): return np.fmod(x, y)
 def _div_no_nan(x, y): return x / y if y != 0 else x * 0
 def _mul_no_nan(x, y): return x * y if y != 0 else y * 0
@@ -165,7 +176,8 @@ for _t, _f in (("DivNoNan", _div_no_nan), ("MulNoNan", _mul_no_nan), ("Xdivy", _
 def _neg(x): return -x
 def _abs(x): return abs(x)
 def _sqrt(x): return math.sqrt(x) if x >= 0 else math.nan
-def _rsqrt(x): return 1.0 / math.sqrt(x) if x > 0 else (math.inf if x == 0 else math.nan)
+def _rsqrt(x): return 1.0 / math.sqrt(x) if x > 0 else (math.copysign(math.inf, x) if x == 0
+                                                         else math.nan)   # rsqrt(-0) = -inf
 def _square(x): return x * x
 def _exp(x): return math.exp(x)
 def _expm1(x): return math.expm1(x)
@@ -189,29 +201,37 @@ def _sigmoid(x):
     return e / (1.0 + e)
 
 
-def _sign(x): return (x > 0) - (x < 0)
-def _floor(x): return math.floor(x)
-def _ceil(x): return math.ceil(x)
+def _sign(x): return (x > 0) - (x < 0) if x == x else x    # sign(NaN) is NaN
+# numba's math.floor/ceil return int64, which would turn +-inf and NaN into -9.2e18 (TF passes
+# them through); a float at or above 2**52 in magnitude is already integral, so anything not
+# below it (inf, NaN included) is returned as it is. The same code compiles for the GPU.
+def _floor(x):
+    if not abs(x) < 4503599627370496.0:     # 2**52
+        return x
+    r = math.floor(x)
+    return r if r != 0 else x * 0    # floor(-0.0) is -0.0
+
+
+def _ceil(x):
+    if not abs(x) < 4503599627370496.0:
+        return x
+    r = math.ceil(x)
+    return r if r != 0 else x * 0    # ceil(-0.5) is -0.0
 
 
 def _round_half_even(x):
+    if not abs(x) < 4503599627370496.0:
+        return x
     r = math.floor(x + 0.5)
     if r - x == 0.5 and r % 2 != 0:
         r -= 1
-    return r
+    return r if r != 0 else x * 0    # round(-0.4) is -0.0
 
 
 def _reciprocal(x): return 1.0 / x if x != 0 else math.copysign(math.inf, x)
 def _erf(x): return math.erf(x)
 
 
-def _softplus(x):
-    if x > 0:
-        return x + math.log1p(math.exp(-x))
-    return math.log1p(math.exp(x))
-
-
-def _softsign(x): return x / (1.0 + abs(x))
 def _acosh(x): return math.acosh(x) if x >= 1 else math.nan
 def _asinh(x): return math.asinh(x)
 
@@ -245,18 +265,6 @@ def _digamma(x):
     t = f * (-1.0 / 12 + f * (1.0 / 120 + f * (-1.0 / 252 + f * (1.0 / 240 + f * (
         -1.0 / 132 + f * (691.0 / 32760 - f / 12.0))))))
     return r + math.log(x) - 0.5 / x + t
-# TF's Relu is Eigen's max(x, 0), which keeps x unless x < 0: NaN and -0.0 pass through and
-# -inf becomes 0 (x * 0 would give NaN there, and -0.0 for negative x).
-def _relu(x): return 0 if x < 0 else x
-def _relu6(x): return 0 if x < 0 else (6 if x > 6 else x)
-def _elu(x): return x if x > 0 else math.expm1(x)
-
-
-def _selu(x):
-    a, s = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
-    return s * x if x > 0 else s * a * math.expm1(x)
-
-
 def _isnan(x): return x != x
 def _isinf(x): return math.isinf(x)
 def _isfinite(x): return math.isfinite(x)
@@ -274,9 +282,7 @@ for _t, _f, _types in (
         ("Sigmoid", _sigmoid, FLOATS), ("Sign", _sign, _SIGNED_NUM),
         ("Floor", _floor, FLOATS), ("Ceil", _ceil, FLOATS), ("Round", _round_half_even, FLOATS),
         ("Rint", _round_half_even, FLOATS), ("Reciprocal", _reciprocal, FLOATS),
-        ("Inv", _reciprocal, FLOATS), ("Erf", _erf, FLOATS), ("Softplus", _softplus, FLOATS),
-        ("Softsign", _softsign, FLOATS), ("Relu", _relu, NUMERIC), ("Relu6", _relu6, NUMERIC),
-        ("Elu", _elu, FLOATS), ("Selu", _selu, FLOATS), ("Acosh", _acosh, FLOATS),
+        ("Inv", _reciprocal, FLOATS), ("Erf", _erf, FLOATS), ("Acosh", _acosh, FLOATS),
         ("Asinh", _asinh, FLOATS), ("Atanh", _atanh, FLOATS), ("Erfc", _erfc, FLOATS),
         ("Lgamma", _lgamma, FLOATS), ("Digamma", _digamma, FLOATS)):
     register_kernel(_t)(Elementwise(_t, _f, _types, 1))
@@ -329,7 +335,93 @@ def cumprod(x, axis, *, exclusive, reverse):
     return _scan(x, axis, exclusive, reverse, "Cumprod", np.cumprod)
 
 
-@register_kernel("Timestamp")
-def timestamp():
-    import time
-    return np.float64(time.time())
+# --- helper ops of gradients: y' from the forward output y and the incoming dy ------------
+
+def _sqrt_grad(y, dy): return dy * 0.5 / y
+def _rsqrt_grad(y, dy): return dy * -0.5 * y * y * y
+def _tanh_grad(y, dy): return dy * (1 - y * y)
+def _sigmoid_grad(y, dy): return dy * y * (1 - y)
+def _reciprocal_grad(y, dy): return -dy * y * y
+
+
+for _t, _f in (("SqrtGrad", _sqrt_grad), ("RsqrtGrad", _rsqrt_grad), ("TanhGrad", _tanh_grad),
+               ("SigmoidGrad", _sigmoid_grad), ("ReciprocalGrad", _reciprocal_grad)):
+    register_kernel(_t)(Elementwise(_t, _f, FLOATS, 2))
+
+
+# --- reductions (the machinery is the toolkit's reduction.py) ----------------------------------
+
+for _t in _KIND:
+    register_kernel(_t)(_make(_t))
+
+
+# --- ArgMax / ArgMin ---------------------------------------------------------------------------
+
+@njit(cache=True)
+def _arg_rows(x, want_max, out):
+    """Index of the first max (min) of each row of x (M, K); NaN never wins a comparison."""
+    m, k = x.shape
+    for i in range(m):
+        best = x[i, 0]
+        idx = 0
+        for j in range(1, k):
+            v = x[i, j]
+            if (v > best) if want_max else (v < best):
+                best = v
+                idx = j
+        out[i] = idx
+
+
+def _arg(x, axis, output_type, want_max):
+    x = np.asarray(x)
+    a = int(axis)
+    if not -x.ndim <= a < max(x.ndim, 1):
+        raise errors.InvalidArgumentError(
+            None, None, f"Expected dimension in the range [{-x.ndim}, {x.ndim}), but got {a}")
+    a %= max(x.ndim, 1)
+    if x.ndim == 0:
+        raise errors.InvalidArgumentError(None, None, "Expected dimension in the range [0, 0)")
+    if x.shape[a] == 0:
+        raise errors.InvalidArgumentError(
+            None, None, f"Reduction axis {a} is empty in shape "
+                        f"[{','.join(str(d) for d in x.shape)}]")
+    if x.dtype == np.float16:
+        x = x.astype(np.float32)
+    moved = np.ascontiguousarray(np.moveaxis(x, a, -1))
+    rows = moved.reshape(-1, x.shape[a])
+    out = np.empty(rows.shape[0], dtype=np.int64)
+    _arg_rows(rows, want_max, out)
+    return out.reshape(moved.shape[:-1]).astype(output_type.np_dtype)
+
+
+@register_kernel("ArgMax")
+def arg_max(x, axis, *, output_type):
+    return _arg(x, axis, output_type, True)
+
+
+@register_kernel("ArgMin")
+def arg_min(x, axis, *, output_type):
+    return _arg(x, axis, output_type, False)
+
+
+# --- Range, LinSpace ---------------------------------------------------------------------------
+
+@register_kernel("Range")
+def range_(start, limit, delta):
+    from ..shapes import range_error as _range_error, range_size as _range_size
+    s, l_, d = (np.asarray(v).item() for v in (start, limit, delta))
+    err = _range_error(s, l_, d)
+    if err:
+        raise errors.InvalidArgumentError(None, None, err)
+    dt = np.asarray(start).dtype
+    n = _range_size(s, l_, d)
+    return (np.arange(n, dtype=np.float64 if dt.kind == "f" else np.int64) * d + s).astype(dt)
+
+
+@register_kernel("LinSpace")
+def lin_space(start, stop, num):
+    n = int(num)
+    if n <= 0:
+        raise errors.InvalidArgumentError(None, None, f"Requires num > 0: {n}")
+    dt = np.asarray(start).dtype
+    return np.linspace(float(start), float(stop), n).astype(dt)

@@ -17,13 +17,41 @@ from numba.extending import overload
 
 from ... import errors
 from ...framework.registry import register_kernel
-from ...ops.nn_ops import conv_padding
+from ..shapes import conv_padding
 from ._build import FLOATS, NUMERIC, Elementwise
 from . import gemm, threads
-from .math import _relu
 from .threads import blas_single_thread, parallel
 
 _ROWS_PER_TASK = 512       # output pixels per im2col block: ~K*512*4 bytes, L2-sized
+
+
+# --- activations: element-wise, each a scalar function made into a ufunc ----------------------
+
+def _softplus(x):
+    if x > 0:
+        return x + math.log1p(math.exp(-x))
+    return math.log1p(math.exp(x))
+
+
+def _softsign(x): return x / (1.0 + abs(x))
+
+
+# TF's Relu is Eigen's max(x, 0), which keeps x unless x < 0: NaN and -0.0 pass through and
+# -inf becomes 0 (x * 0 would give NaN there, and -0.0 for negative x).
+def _relu(x): return 0 if x < 0 else x
+def _relu6(x): return 0 if x < 0 else (6 if x > 6 else x)
+def _elu(x): return x if x > 0 else math.expm1(x)
+
+
+def _selu(x):
+    a, s = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+    return s * x if x > 0 else s * a * math.expm1(x)
+
+
+for _t, _f, _types in (("Softplus", _softplus, FLOATS), ("Softsign", _softsign, FLOATS),
+                       ("Relu", _relu, NUMERIC), ("Relu6", _relu6, NUMERIC),
+                       ("Elu", _elu, FLOATS), ("Selu", _selu, FLOATS)):
+    register_kernel(_t)(Elementwise(_t, _f, _types, 1))
 
 
 # --- element-wise activation gradients ---------------------------------------------------------
@@ -161,9 +189,15 @@ def _div_row_sum(e):
             e[i, j] = e[i, j] / s
 
 
+def _logits_rank(x):
+    if x.ndim < 1:
+        raise errors.InvalidArgumentError(None, None, "logits must have >= 1 dimension, got []")
+
+
 @register_kernel("Softmax")
 def softmax(x):
     x = np.asarray(x)
+    _logits_rank(x)
     if x.ndim and x.size == 0:
         return np.empty_like(x)     # np.max has no identity for an empty row
     if x.dtype in _SOFTMAX_FAST and x.ndim and x.flags.c_contiguous:
@@ -203,6 +237,7 @@ def _softmax_into(x, e):
 @register_kernel("LogSoftmax")
 def log_softmax(x):
     x = np.asarray(x)
+    _logits_rank(x)
     z = x - x.max(axis=-1, keepdims=True)
     return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
 
@@ -276,6 +311,9 @@ def in_top_k(predictions, targets, k):
 def bias_add(value, bias, *, data_format="NHWC"):
     value = np.asarray(value)
     bias = np.asarray(bias)
+    if value.ndim < 2:
+        raise errors.InvalidArgumentError(
+            None, None, f"Input tensor must be at least 2D: {list(value.shape)}")
     if data_format.startswith("NC") and value.ndim > 2:
         bias = bias.reshape((-1,) + (1,) * (value.ndim - 2))
     if value.shape[1 if data_format.startswith("NC") else -1] != bias.shape[0]:
@@ -792,13 +830,14 @@ def conv2d_backprop_input(input_sizes, f, dy, *, strides, padding, data_format="
 
 @njit(parallel=True, cache=True)
 def _max_pool(x, kh, kw, sh, sw, pt, pl, oh, ow, out):
+    """`out` arrives filled with the dtype's lowest value, as TF's reducer starts: a NaN never
+    compares greater, so it is skipped (an all-NaN window gives the lowest value, as TF)."""
     n_img, h, w, c = x.shape
     for r in prange(n_img * oh):
         n = r // oh
         i = r - n * oh
         for j in range(ow):
             o = out[n, i, j]
-            first = True
             for a in range(kh):
                 y = i * sh - pt + a
                 if y < 0 or y >= h:
@@ -808,14 +847,9 @@ def _max_pool(x, kh, kw, sh, sw, pt, pl, oh, ow, out):
                     if xx < 0 or xx >= w:
                         continue
                     v = x[n, y, xx]
-                    if first:
-                        for ch in range(c):
+                    for ch in range(c):
+                        if v[ch] > o[ch]:
                             o[ch] = v[ch]
-                        first = False
-                    else:
-                        for ch in range(c):
-                            if v[ch] > o[ch]:
-                                o[ch] = v[ch]
 
 
 @njit(parallel=True, cache=True)
@@ -917,10 +951,12 @@ def _pool_input(x, data_format):
     return np.ascontiguousarray(_nhwc(x, data_format), dtype=_work_dtype(x)), dt
 
 
-def _pool_forward(loop, op_type, x, ksize, strides, padding, data_format):
+def _pool_forward(loop, op_type, x, ksize, strides, padding, data_format, init=None):
     xn, dt = _pool_input(x, data_format)
     geo = _pool_geometry(xn.shape, ksize, strides, padding, data_format, op_type)
     out = np.empty((xn.shape[0], geo[6], geo[7], xn.shape[3]), xn.dtype)
+    if init is not None:
+        out.fill(init(xn.dtype))
     if out.size:
         with parallel(xn.size):
             loop(xn, *geo, out)
@@ -929,7 +965,12 @@ def _pool_forward(loop, op_type, x, ksize, strides, padding, data_format):
 
 @register_kernel("MaxPool")
 def max_pool(x, *, ksize, strides, padding, data_format="NHWC"):
-    return _pool_forward(_max_pool, "MaxPool", x, ksize, strides, padding, data_format)
+    return _pool_forward(_max_pool, "MaxPool", x, ksize, strides, padding, data_format,
+                         init=_lowest)
+
+
+def _lowest(dtype):
+    return np.finfo(dtype).min if dtype.kind == "f" else np.iinfo(dtype).min
 
 
 @register_kernel("MaxPoolGrad")
@@ -966,3 +1007,35 @@ def avg_pool_grad(orig_input_shape, grad, *, ksize, strides, padding, data_forma
         with parallel(out.size):
             _avg_pool_grad(g, *geo, out)
     return _from_nhwc(out, data_format).astype(dt, copy=False)
+
+
+# --- top-k ---------------------------------------------------------------------------------------
+
+def _err(msg):
+    return errors.InvalidArgumentError(None, None, msg)
+
+
+def _dims(shape):
+    return "[" + ",".join(str(int(d)) for d in shape) + "]"
+
+
+@register_kernel("TopKV2")
+def top_k(x, k, *, sorted, index_type):  # noqa: A002 - the attr's name
+    x = np.asarray(x)
+    k = int(k)
+    if k < 0:
+        raise _err(f"Need k >= 0, got {k}")
+    if x.ndim < 1:
+        raise _err(f"input must be >= 1-D, got shape {_dims(x.shape)}")
+    n = x.shape[-1]
+    if n < k:
+        raise _err(f"input must have at least k columns. Had {n}, needed {k}")
+    key = x
+    if x.dtype.kind == "f":
+        # TF's comparisons never rank NaN above a number: NaN comes last
+        key = np.where(np.isnan(x), -np.inf, x)
+    # a descending order that keeps equal values in index order: the stable ascending
+    # order of the reversed row, read backwards
+    order = np.argsort(key[..., ::-1], axis=-1, kind="stable")[..., ::-1][..., :k]
+    idx = (n - 1 - order).astype(index_type.np_dtype)
+    return np.take_along_axis(x, idx.astype(np.intp), axis=-1), idx

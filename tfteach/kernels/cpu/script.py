@@ -1,11 +1,24 @@
 """Kernels of EagerPyFunc, PyFunc and PyFuncStateless: call the Python function registered
-under the op's token (ops/script_ops.py) and check what it returns against `Tout`."""
+under the op's token (ops/script_ops.py puts it in FUNCS) and check what it returns against
+`Tout`. EagerPyFunc runs the function eagerly through the eager layer's hook
+(`registry.EAGER_PY_CALL`, installed by eager/execute.py: kernels import nothing above them).
+"""
 import numpy as np
 
 from ... import errors
 from ...framework import dtypes as _dt
+from ...framework import registry
 from ...framework.registry import register_kernel
-from ...ops import script_ops
+
+FUNCS = {}          # token -> the Python function (ops/script_ops.py registers it)
+# token -> (tape, eager inputs, eager outputs) of the latest run of an EagerPyFunc whose
+# gradient is in some graph (RECORD holds those tokens); the gradient op pops the entry
+RECORD = set()
+TAPES = {}
+
+
+def lookup(token):
+    return FUNCS[token]
 
 
 def _as_list(ret, n):
@@ -60,28 +73,19 @@ def _np_name(d):
 
 @register_kernel("EagerPyFunc")
 def eager_py_func(*inputs, token, Tout, Tin=None):
-    from ...eager.context import eager_mode
-    from ...eager.tensor import EagerTensor
-    func = script_ops.lookup(token)
-    args = [EagerTensor(np.asarray(x), _dt.as_dtype(np.asarray(x).dtype)) for x in inputs]
-    with eager_mode():      # the function runs eagerly, in a TF1 program too
-        if token not in script_ops.RECORD:
-            return _kernel_out(convert_results(func, token, func(*args), list(Tout),
-                                               eager=True))
-        # a graph holds this op's gradient: record the call for it (ops/script_ops.py)
-        from ...eager.backprop import GradientTape
-        with GradientTape(persistent=False) as tape:
-            for a in args:
-                if a.dtype.is_floating:
-                    tape.watch(a)
-            ret = func(*args)
+    func = lookup(token)
+    # a graph holds this op's gradient: record the call for it (ops/script_grad.py)
+    record = token in RECORD
+    ret, taped = registry.EAGER_PY_CALL(func, inputs, record)
+    if record:
+        tape, args = taped
         ys = [v for v in result_list(token, ret, len(Tout))]
-        script_ops.TAPES[token] = (tape, args, ys)
-        return _kernel_out(convert_results(func, token, ret, list(Tout), eager=True))
+        TAPES[token] = (tape, args, ys)
+    return _kernel_out(convert_results(func, token, ret, list(Tout), eager=True))
 
 
 def _numpy_kernel(*inputs, token, Tout, Tin=None):
-    func = script_ops.lookup(token)
+    func = lookup(token)
     return _kernel_out(convert_results(func, token, func(*[np.asarray(x) for x in inputs]),
                                        list(Tout), eager=False))
 

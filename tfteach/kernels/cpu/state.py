@@ -4,6 +4,7 @@ import numpy as np
 
 from ... import errors
 from ...framework.registry import register_kernel
+from ._build import atomic
 
 
 @register_kernel("VariableV2")
@@ -12,6 +13,7 @@ def variable_v2(*, ctx, op, shared_name):
 
 
 @register_kernel("Assign")
+@atomic
 def assign(ref, value, *, ctx, validate_shape):
     value = np.asarray(value)
     old = ref.value
@@ -38,11 +40,13 @@ def _update(ref, value, sign, op_type, ctx):
 
 
 @register_kernel("AssignAdd")
+@atomic
 def assign_add(ref, value, *, ctx):
     return _update(ref, value, 1, "AssignAdd", ctx)
 
 
 @register_kernel("AssignSub")
+@atomic
 def assign_sub(ref, value, *, ctx):
     return _update(ref, value, -1, "AssignSub", ctx)
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from ... import errors
 from ...framework.registry import register_kernel
-from ...summary import _pb  # (importing it also declares the ops)
+from ..summary_pb import modules as _pb
 
 
 def _bytes_scalar(b):

@@ -11,7 +11,6 @@ import numpy as np
 
 from ... import errors
 from ...framework.registry import register_kernel
-from ...ops import tensor_array_ops  # noqa: F401 - the op declarations come first
 
 _ids = itertools.count()
 _FLOW = np.float32(0.0)

@@ -8,6 +8,8 @@ Every `parallel=True` kernel launches through `parallel(work)`:
 - one numba thread for small work (waking the pool costs more than it saves) and on an
   oversubscribed machine (`machine_busy`).
 """
+__toolkit__ = True   # shared machinery for the family modules: registers no kernels
+
 import os
 import time
 

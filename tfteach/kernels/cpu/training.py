@@ -14,7 +14,7 @@ import numpy as np
 
 from ... import errors
 from ...framework.registry import register_kernel
-from ...train import training_ops  # noqa: F401  (declares the ops these kernels serve)
+from ._build import atomic
 
 
 # --- element loops ------------------------------------------------------------------------
@@ -216,12 +216,14 @@ def _value(slot):
 
 
 @register_kernel("ApplyGradientDescent")
+@atomic
 def apply_gradient_descent(var, alpha, delta, *, ctx):
     ctx.write(var, gradient_descent_update(_value(var), alpha, delta))
     return var
 
 
 @register_kernel("ApplyMomentum")
+@atomic
 def apply_momentum(var, accum, lr, grad, momentum, *, ctx, use_nesterov=False):
     nv, na = momentum_update(_value(var), _value(accum), lr, grad, momentum, use_nesterov)
     ctx.write(accum, na)
@@ -230,6 +232,7 @@ def apply_momentum(var, accum, lr, grad, momentum, *, ctx, use_nesterov=False):
 
 
 @register_kernel("ApplyAdam")
+@atomic
 def apply_adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad, *,
                ctx, use_nesterov=False):
     nv, nm, nvv = adam_update(_value(var), _value(m), _value(v), beta1_power, beta2_power,
@@ -241,6 +244,7 @@ def apply_adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, g
 
 
 @register_kernel("ApplyAdagrad")
+@atomic
 def apply_adagrad(var, accum, lr, grad, *, ctx, update_slots=True):
     nv, na = adagrad_update(_value(var), _value(accum), lr, grad, update_slots)
     ctx.write(accum, na)
@@ -249,6 +253,7 @@ def apply_adagrad(var, accum, lr, grad, *, ctx, update_slots=True):
 
 
 @register_kernel("ApplyRMSProp")
+@atomic
 def apply_rmsprop(var, ms, mom, lr, rho, momentum, epsilon, grad, *, ctx):
     nv, ns, nm = rmsprop_update(_value(var), _value(ms), _value(mom), lr, rho, momentum,
                                 epsilon, grad)
@@ -259,6 +264,7 @@ def apply_rmsprop(var, ms, mom, lr, rho, momentum, epsilon, grad, *, ctx):
 
 
 @register_kernel("ApplyCenteredRMSProp")
+@atomic
 def apply_centered_rmsprop(var, mg, ms, mom, lr, rho, momentum, epsilon, grad, *, ctx):
     nv, na, ns, nm = centered_rmsprop_update(_value(var), _value(mg), _value(ms),
                                              _value(mom), lr, rho, momentum, epsilon, grad)
@@ -270,6 +276,7 @@ def apply_centered_rmsprop(var, mg, ms, mom, lr, rho, momentum, epsilon, grad, *
 
 
 @register_kernel("ApplyAdadelta")
+@atomic
 def apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad, *, ctx):
     nv, na, nu = adadelta_update(_value(var), _value(accum), _value(accum_update), lr, rho,
                                  epsilon, grad)
@@ -281,3 +288,142 @@ def apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad, *, ctx):
 
 def _dims(shape):
     return "[" + ",".join(str(d) for d in shape) + "]"
+
+# --- Keras 3 optimizers: fused update loops (shared by keras/optimizers.py's eager path and
+# the ResourceApply* kernels) ------------------------
+
+@numba.njit(cache=True, parallel=True)
+def _adam(var, m, v, g, alpha, omb1, omb2, eps, nvar, nm, nv):
+    for i in numba.prange(var.size):
+        gi = g[i]
+        mi = m[i] + (gi - m[i]) * omb1
+        vi = v[i] + (gi * gi - v[i]) * omb2
+        nm[i] = mi
+        nv[i] = vi
+        nvar[i] = var[i] - (mi * alpha) / (np.sqrt(vi) + eps)
+
+
+@numba.njit(cache=True, parallel=True)
+def _momentum(var, acc, g, lr, mom, nesterov, nvar, nacc):
+    for i in numba.prange(var.size):
+        a = acc[i] * mom - g[i] * lr
+        nacc[i] = a
+        if nesterov:
+            nvar[i] = var[i] + (a * mom - g[i] * lr)
+        else:
+            nvar[i] = var[i] + a
+
+
+@numba.njit(cache=True, parallel=True)
+def _sgd(var, g, lr, nvar):
+    for i in numba.prange(var.size):
+        nvar[i] = var[i] - g[i] * lr
+
+
+@numba.njit(cache=True, parallel=True)
+def _rmsprop(var, vel, mg, mom, g, lr, rho, omr, eps, momentum, centered, use_mom,
+             nvar, nvel, nmg, nmom):
+    for i in numba.prange(var.size):
+        gi = g[i]
+        ve = rho * vel[i] + omr * (gi * gi)
+        nvel[i] = ve
+        if centered:
+            a = rho * mg[i] + omr * gi
+            nmg[i] = a
+            den = ve - a * a + eps
+        else:
+            den = ve + eps
+        inc = (lr * gi) / np.sqrt(den)
+        if use_mom:
+            mm = momentum * mom[i] + inc
+            nmom[i] = mm
+            nvar[i] = var[i] - mm
+        else:
+            nvar[i] = var[i] - inc
+
+
+@numba.njit(cache=True, parallel=True)
+def _adagrad(var, acc, g, lr, eps, nvar, nacc):
+    for i in numba.prange(var.size):
+        gi = g[i]
+        a = acc[i] + gi * gi
+        nacc[i] = a
+        nvar[i] = var[i] - (lr * gi) / np.sqrt(a + eps)
+
+
+_PAR_CLS = [None]
+_PAR_MIN = 1 << 20   # below this many elements one thread is faster (and immune to load)
+
+
+def _run(fn, n, *args):
+    """Runs a parallel update loop; small arrays use one thread, since waking the pool
+    costs more than the loop (and on a loaded machine, far more)."""
+    par = _PAR_CLS[0]
+    if par is None:
+        from .threads import Parallel as par
+        _PAR_CLS[0] = par
+    with par(n >= _PAR_MIN):
+        fn(*args)
+
+
+def _flat(a, dtype):
+    return np.ascontiguousarray(a, dtype=dtype).reshape(-1)
+
+
+def _kscalar(x, dtype):
+    return np.asarray(x, dtype=dtype)[()]
+
+
+def _value(slot):
+    return slot.value
+
+
+def _kcheck(slot, grad):
+    v = slot.value
+    if v is None:
+        raise errors.FailedPreconditionError(None, None, f"Could not find variable "
+                                                         f"{slot.name}.")
+    if np.shape(v) != np.shape(grad):
+        raise errors.InvalidArgumentError(None, None, f"var and grad do not have the same "
+                                                      f"shape{list(np.shape(v))} "
+                                                      f"{list(np.shape(grad))}")
+    return v
+
+
+def _adam_kernel(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad, *,
+                 ctx, use_nesterov=False):
+    x = _kcheck(var, grad)
+    dt = np.asarray(x).dtype
+    one = np.float32(1)
+    alpha = _kscalar(np.float32(lr) * np.sqrt(one - np.float32(beta2_power)) /
+                    (one - np.float32(beta1_power)), dt)
+    out = [np.empty(np.shape(x), dt) for _ in range(3)]
+    _run(_adam, np.size(x), _flat(x, dt), _flat(m.value, dt), _flat(v.value, dt), _flat(grad, dt), alpha,
+          _kscalar(1 - beta1, dt), _kscalar(1 - beta2, dt), _kscalar(epsilon, dt),
+          out[0].reshape(-1), out[1].reshape(-1), out[2].reshape(-1))
+    ctx.write(var, out[0])
+    ctx.write(m, out[1])
+    ctx.write(v, out[2])
+
+
+def _momentum_kernel(var, accum, lr, grad, momentum, *, ctx, use_nesterov=False):
+    x = _kcheck(var, grad)
+    dt = np.asarray(x).dtype
+    nvar, nacc = np.empty(np.shape(x), dt), np.empty(np.shape(x), dt)
+    _run(_momentum, np.size(x), _flat(x, dt), _flat(accum.value, dt), _flat(grad, dt), _kscalar(lr, dt),
+              _kscalar(momentum, dt), bool(use_nesterov), nvar.reshape(-1), nacc.reshape(-1))
+    ctx.write(var, nvar)
+    ctx.write(accum, nacc)
+
+
+def _sgd_kernel(var, alpha, delta, *, ctx):
+    x = _kcheck(var, delta)
+    dt = np.asarray(x).dtype
+    nvar = np.empty(np.shape(x), dt)
+    _run(_sgd, np.size(x), _flat(x, dt), _flat(delta, dt), _kscalar(alpha, dt), nvar.reshape(-1))
+    ctx.write(var, nvar)
+
+
+register_kernel("ResourceApplyAdam")(atomic(_adam_kernel))
+register_kernel("ResourceApplyKerasMomentum")(atomic(_momentum_kernel))
+register_kernel("ResourceApplyGradientDescent")(atomic(_sgd_kernel))

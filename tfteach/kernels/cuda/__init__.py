@@ -1,12 +1,14 @@
-"""numba.cuda kernels for NVIDIA GPUs. Importing this package registers all of them.
+"""numba.cuda kernels for NVIDIA GPUs, one module per op family (mirroring `../cpu/`).
 
-The registry imports it the first time placement asks for a GPU kernel, which happens only
-when a GPU (or numba's CUDA simulator) is present. The CPU kernels are imported first: the
-element-wise GPU kernels are generated from them, and every GPU kernel is checked against
-its CPU twin by tests/test_cuda_parity.py.
+The registry imports a family's module the first time placement asks for a GPU kernel of
+one of its ops, which happens only when a GPU (or numba's CUDA simulator) is present, or
+when `registry.get(T).where()` looks for the GPU kernel (importing needs numba.cuda, not a
+GPU). Element-wise GPU kernels are generated from the family's CPU kernels
+(`elementwise.register_elementwise`), and every GPU kernel is checked against its CPU twin
+by tests/test_cuda_parity.py.
+
+Toolkit modules (`__toolkit__ = True`, no kernels of their own): `_dev` (device helpers and
+the `register` decorator), `elementwise` (the element-wise generator), `gemm` (tiled GEMM),
+`reduction` (the reduction machinery).
 """
-from .. import cpu as _cpu
-_cpu.load_all()  # the CPU kernels load lazily; the GPU ones are built from all of them
-from . import elementwise  # noqa: F401
-from . import array, reduce, matmul, state  # noqa: F401
-from . import nn, random, training  # noqa: F401
+TOOLKIT = ("_dev", "elementwise", "gemm", "reduction")

@@ -6,15 +6,17 @@ array handed in is copied to the device once, which is what eager code relies on
 listed in `host_inputs` (axes, shapes, permutations: TF's host-memory inputs) are read on
 the host; a kernel with `host_outputs` returns host values (Shape, Size, Rank).
 """
+__toolkit__ = True   # shared machinery for the family modules: registers no kernels
+
 import math
 
 import numpy as np
+from numba import cuda
 
 from ...framework import registry
-from ...runtime import devices, gpu_memory
+from .. import gpu_memory
 
-cuda = devices.cuda()
-SIM = devices.is_simulated()
+SIM = gpu_memory.is_simulated()
 # The simulator runs every thread as a Python thread: small blocks keep tests quick.
 TPB = 32 if SIM else 256
 
@@ -53,7 +55,8 @@ def op_dtype(op, attr="T"):
 
 
 def register(op_type, dtypes=None, host_inputs=(), host_outputs=False, check=None):
-    """Registers `fn` as `op_type`'s GPU kernel if the registry declares that op.
+    """Registers `fn` as `op_type`'s GPU kernel (`registry.register_kernel`, which raises for
+    an undeclared op or a second kernel).
 
     `dtypes`: names of the element types the kernel handles (None: any); `check(op)` an
     extra condition; placement puts the op on the CPU when either says no.
@@ -67,8 +70,7 @@ def register(op_type, dtypes=None, host_inputs=(), host_outputs=False, check=Non
                 return False
             return check is None or bool(check(op))
         fn.supports = supports
-        if op_type in registry.all_ops():
-            registry.register_kernel(op_type, "GPU")(fn)
+        registry.register_kernel(op_type, "GPU")(fn)
         return fn
     return deco
 

@@ -20,7 +20,6 @@ import numpy as np
 
 from ... import errors
 from ...framework import registry
-from ...runtime import gpu_memory
 from . import _dev
 from ._dev import cuda, register
 from .elementwise import apply, broadcast_shape
@@ -31,7 +30,7 @@ _ALL_TYPES = ("float32", "float64", "int32", "int64", "int8", "int16", "uint8", 
 
 
 def _cpu(op_type):
-    return registry.get(op_type).kernels["CPU"]
+    return registry.get(op_type).kernel_for("CPU")   # loads the CPU family on first use
 
 
 # --- no data movement -----------------------------------------------------------------------
@@ -75,26 +74,25 @@ def _shape_only(x):
     return np.broadcast_to(np.zeros((), np.int8), tuple(x.shape))
 
 
-if "Reshape" in registry.all_ops():
-    @register("Reshape", dtypes=_ALL_TYPES, host_inputs=(1,))
-    def reshape(x, shape):
-        x = _dev.contiguous(_dev.dev(x))
-        new_shape = np.shape(_cpu("Reshape")(_shape_only(x), _dev.to_host(shape)))
-        return x.reshape(tuple(int(d) for d in new_shape))
+@register("Reshape", dtypes=_ALL_TYPES, host_inputs=(1,))
+def reshape(x, shape):
+    x = _dev.contiguous(_dev.dev(x))
+    new_shape = np.shape(_cpu("Reshape")(_shape_only(x), _dev.to_host(shape)))
+    return x.reshape(tuple(int(d) for d in new_shape))
 
-if "ExpandDims" in registry.all_ops():
-    @register("ExpandDims", dtypes=_ALL_TYPES, host_inputs=(1,))
-    def expand_dims(x, dim):
-        x = _dev.contiguous(_dev.dev(x))
-        new_shape = np.shape(_cpu("ExpandDims")(_shape_only(x), _dev.to_host(dim)))
-        return x.reshape(tuple(int(d) for d in new_shape))
 
-if "Squeeze" in registry.all_ops():
-    @register("Squeeze", dtypes=_ALL_TYPES)
-    def squeeze(x, *, squeeze_dims):
-        x = _dev.contiguous(_dev.dev(x))
-        new_shape = np.shape(_cpu("Squeeze")(_shape_only(x), squeeze_dims=squeeze_dims))
-        return x.reshape(tuple(int(d) for d in new_shape))
+@register("ExpandDims", dtypes=_ALL_TYPES, host_inputs=(1,))
+def expand_dims(x, dim):
+    x = _dev.contiguous(_dev.dev(x))
+    new_shape = np.shape(_cpu("ExpandDims")(_shape_only(x), _dev.to_host(dim)))
+    return x.reshape(tuple(int(d) for d in new_shape))
+
+
+@register("Squeeze", dtypes=_ALL_TYPES)
+def squeeze(x, *, squeeze_dims):
+    x = _dev.contiguous(_dev.dev(x))
+    new_shape = np.shape(_cpu("Squeeze")(_shape_only(x), squeeze_dims=squeeze_dims))
+    return x.reshape(tuple(int(d) for d in new_shape))
 
 
 # --- index maps -----------------------------------------------------------------------------
@@ -196,34 +194,34 @@ def _map_op(op_type, host):
 
 
 for _t, _h in _MAP_OPS.items():
-    if _t in registry.all_ops():
-        _map_op(_t, _h)
+    _map_op(_t, _h)
 
-if "PadV2" in registry.all_ops():
-    @register("PadV2", dtypes=_MAP_TYPES, host_inputs=(1, 2))
-    def pad_v2(x, paddings, constant_values):
-        x = _dev.contiguous(_dev.dev(x))
-        p = _dev.to_host(paddings)
-        ((m, s),) = index_maps("Pad", x.shape, (p,), {})
-        return run_map(x, m, s, np.asarray(_dev.to_host(constant_values)).item())
 
-if "Split" in registry.all_ops():
-    @register("Split", dtypes=_MAP_TYPES, host_inputs=(0,))
-    def split(axis, x, *, num_split):
-        x = _dev.contiguous(_dev.dev(x))
-        a = _dev.to_host(axis)
-        ids = index_maps_split(x.shape, a, num_split)
-        return tuple(run_map(x, m, s) for m, s in ids)
+@register("PadV2", dtypes=_MAP_TYPES, host_inputs=(1, 2))
+def pad_v2(x, paddings, constant_values):
+    x = _dev.contiguous(_dev.dev(x))
+    p = _dev.to_host(paddings)
+    ((m, s),) = index_maps("Pad", x.shape, (p,), {})
+    return run_map(x, m, s, np.asarray(_dev.to_host(constant_values)).item())
 
-    def index_maps_split(in_shape, axis, num_split):
-        key = ("Split", tuple(in_shape), _key_part(axis), num_split)
-        maps = _MAPS.get(key)
-        if maps is None:
-            ids = np.arange(_dev.size_of(in_shape), dtype=np.int64).reshape(in_shape)
-            outs = _cpu("Split")(axis, ids, num_split=num_split)
-            maps = tuple((_upload_map(o), tuple(o.shape)) for o in outs)
-            _MAPS[key] = maps
-        return maps
+
+@register("Split", dtypes=_MAP_TYPES, host_inputs=(0,))
+def split(axis, x, *, num_split):
+    x = _dev.contiguous(_dev.dev(x))
+    a = _dev.to_host(axis)
+    ids = index_maps_split(x.shape, a, num_split)
+    return tuple(run_map(x, m, s) for m, s in ids)
+
+
+def index_maps_split(in_shape, axis, num_split):
+    key = ("Split", tuple(in_shape), _key_part(axis), num_split)
+    maps = _MAPS.get(key)
+    if maps is None:
+        ids = np.arange(_dev.size_of(in_shape), dtype=np.int64).reshape(in_shape)
+        outs = _cpu("Split")(axis, ids, num_split=num_split)
+        maps = tuple((_upload_map(o), tuple(o.shape)) for o in outs)
+        _MAPS[key] = maps
+    return maps
 
 
 # --- concatenation ---------------------------------------------------------------------------
@@ -263,22 +261,21 @@ def _checked_shapes(op_type, values, *args, **attrs):
     return np.shape(_cpu(op_type)(*[_shape_only(v) for v in values], *args, **attrs))
 
 
-if "ConcatV2" in registry.all_ops():
-    @register("ConcatV2", dtypes=_MAP_TYPES, host_inputs=(-1,))
-    def concat_v2(*args):
-        values = [_dev.contiguous(_dev.dev(v)) for v in args[:-1]]
-        axis = int(np.asarray(_dev.to_host(args[-1])))
-        _checked_shapes("ConcatV2", values, axis)
-        return concat(values, axis % len(values[0].shape))
+@register("ConcatV2", dtypes=_MAP_TYPES, host_inputs=(-1,))
+def concat_v2(*args):
+    values = [_dev.contiguous(_dev.dev(v)) for v in args[:-1]]
+    axis = int(np.asarray(_dev.to_host(args[-1])))
+    _checked_shapes("ConcatV2", values, axis)
+    return concat(values, axis % len(values[0].shape))
 
-if "Pack" in registry.all_ops():
-    @register("Pack", dtypes=_MAP_TYPES)
-    def pack(*values, axis):
-        values = [_dev.contiguous(_dev.dev(v)) for v in values]
-        out_shape = _checked_shapes("Pack", values, axis=axis)
-        a = axis % len(out_shape)
-        expanded = [v.reshape(tuple(v.shape[:a]) + (1,) + tuple(v.shape[a:])) for v in values]
-        return concat(expanded, a)
+
+@register("Pack", dtypes=_MAP_TYPES)
+def pack(*values, axis):
+    values = [_dev.contiguous(_dev.dev(v)) for v in values]
+    out_shape = _checked_shapes("Pack", values, axis=axis)
+    a = axis % len(out_shape)
+    expanded = [v.reshape(tuple(v.shape[:a]) + (1,) + tuple(v.shape[a:])) for v in values]
+    return concat(expanded, a)
 
 
 # --- gather ----------------------------------------------------------------------------------
@@ -313,31 +310,32 @@ def _bad_index_message(indices_host, axis_len):
     return "index out of range"
 
 
-if "GatherV2" in registry.all_ops():
-    @register("GatherV2", dtypes=_MAP_TYPES, host_inputs=(2,),
-              check=lambda op: op.get_attr("batch_dims") in (0, None))
-    def gather_v2(params, indices, axis, *, batch_dims):
-        params = _dev.contiguous(_dev.dev(params))
-        indices = _dev.contiguous(_dev.dev(indices))
-        pshape, ishape = tuple(params.shape), tuple(indices.shape)
-        a = int(np.asarray(_dev.to_host(axis)))
-        if not -len(pshape) <= a < len(pshape):
+@register("GatherV2", dtypes=_MAP_TYPES, host_inputs=(2,),
+          check=lambda op: op.get_attr("batch_dims") in (0, None))
+
+
+def gather_v2(params, indices, axis, *, batch_dims):
+    params = _dev.contiguous(_dev.dev(params))
+    indices = _dev.contiguous(_dev.dev(indices))
+    pshape, ishape = tuple(params.shape), tuple(indices.shape)
+    a = int(np.asarray(_dev.to_host(axis)))
+    if not -len(pshape) <= a < len(pshape):
+        raise errors.InvalidArgumentError(
+            None, None, f"Expected axis in the range [{-len(pshape)}, {len(pshape)}), "
+                        f"but got {a}")
+    a %= len(pshape)
+    out_shape = pshape[:a] + ishape + pshape[a + 1:]
+    out = _dev.empty(out_shape, params.dtype)
+    n = _dev.size_of(out_shape)
+    if n:
+        bad = _dev.to_device(np.zeros(1, np.int32))
+        _gather_kernel()[_dev.blocks_for(n), _dev.TPB](
+            _dev.flat(params), _dev.flat(indices), _dev.flat(out), pshape[a],
+            _dev.size_of(pshape[a + 1:]), _dev.size_of(ishape), bad)
+        if bad.copy_to_host()[0]:       # TF's GPU gather zero-fills; the CPU raises
             raise errors.InvalidArgumentError(
-                None, None, f"Expected axis in the range [{-len(pshape)}, {len(pshape)}), "
-                            f"but got {a}")
-        a %= len(pshape)
-        out_shape = pshape[:a] + ishape + pshape[a + 1:]
-        out = _dev.empty(out_shape, params.dtype)
-        n = _dev.size_of(out_shape)
-        if n:
-            bad = _dev.to_device(np.zeros(1, np.int32))
-            _gather_kernel()[_dev.blocks_for(n), _dev.TPB](
-                _dev.flat(params), _dev.flat(indices), _dev.flat(out), pshape[a],
-                _dev.size_of(pshape[a + 1:]), _dev.size_of(ishape), bad)
-            if bad.copy_to_host()[0]:       # TF's GPU gather zero-fills; the CPU raises
-                raise errors.InvalidArgumentError(
-                    None, None, _bad_index_message(indices.copy_to_host(), pshape[a]))
-        return out
+                None, None, _bad_index_message(indices.copy_to_host(), pshape[a]))
+    return out
 
 
 # --- fills and element-wise helpers ------------------------------------------------------------
@@ -362,83 +360,49 @@ def full(shape, value, dtype):
     return out
 
 
-if "Fill" in registry.all_ops():
-    @register("Fill", dtypes=None, host_inputs=(0, 1))
-    def fill(dims, value):
-        shape = np.shape(_cpu("Fill")(np.asarray(_dev.to_host(dims)),
-                                      np.zeros((), np.int8) if np.ndim(value) == 0 else
-                                      np.asarray(_dev.to_host(value))))
-        v = np.asarray(_dev.to_host(value))
-        return full(shape, v.item(), v.dtype)
+@register("Fill", dtypes=None, host_inputs=(0, 1))
+def fill(dims, value):
+    shape = np.shape(_cpu("Fill")(np.asarray(_dev.to_host(dims)),
+                                  np.zeros((), np.int8) if np.ndim(value) == 0 else
+                                  np.asarray(_dev.to_host(value))))
+    v = np.asarray(_dev.to_host(value))
+    return full(shape, v.item(), v.dtype)
 
-if "ZerosLike" in registry.all_ops():
-    @register("ZerosLike", dtypes=_MAP_TYPES)
-    def zeros_like(x):
-        return full(tuple(x.shape), 0, x.dtype)
 
-if "OnesLike" in registry.all_ops():
-    @register("OnesLike", dtypes=_MAP_TYPES)
-    def ones_like(x):
-        return full(tuple(x.shape), 1, x.dtype)
+@register("ZerosLike", dtypes=_MAP_TYPES)
+def zeros_like(x):
+    return full(tuple(x.shape), 0, x.dtype)
+
+
+@register("OnesLike", dtypes=_MAP_TYPES)
+def ones_like(x):
+    return full(tuple(x.shape), 1, x.dtype)
 
 
 def _select(c, t, e):
     return t if c else e
 
 
-if "SelectV2" in registry.all_ops():
-    @register("SelectV2", dtypes=None, check=lambda op: op.inputs[1].dtype.base_dtype.name
-              in ("float32", "float64", "int32", "int64", "bool"))
-    def select_v2(c, t, e):
-        c, t, e = _dev.dev(c), _dev.dev(t), _dev.dev(e)
-        broadcast_shape([tuple(c.shape), tuple(t.shape), tuple(e.shape)])
-        return apply(_select, [c, t, e], t.dtype, "SelectV2")
-
-if "Select" in registry.all_ops():
-    @register("Select", dtypes=None, check=lambda op: op.inputs[1].dtype.base_dtype.name
-              in ("float32", "float64", "int32", "int64", "bool"))
-    def select(c, t, e):
-        c, t, e = _dev.dev(c), _dev.dev(t), _dev.dev(e)
-        _checked_shapes("Select", [c, t, e])
-        if len(c.shape) == 1 and len(t.shape) > 1:
-            c = c.reshape((c.shape[0],) + (1,) * (len(t.shape) - 1))
-        return apply(_select, [c, t, e], t.dtype, "Select")
+@register("SelectV2", dtypes=None, check=lambda op: op.inputs[1].dtype.base_dtype.name
+          in ("float32", "float64", "int32", "int64", "bool"))
 
 
-def _identity(x):
-    return x
+def select_v2(c, t, e):
+    c, t, e = _dev.dev(c), _dev.dev(t), _dev.dev(e)
+    broadcast_shape([tuple(c.shape), tuple(t.shape), tuple(e.shape)])
+    return apply(_select, [c, t, e], t.dtype, "SelectV2")
 
 
-def _to_bool(x):
-    return x != 0
+@register("Select", dtypes=None, check=lambda op: op.inputs[1].dtype.base_dtype.name
+          in ("float32", "float64", "int32", "int64", "bool"))
 
 
-_CAST_TYPES = ("float32", "float64", "int32", "int64", "int8", "int16", "uint8", "uint16",
-               "uint32", "uint64", "boolean")
-
-
-@register("Cast", dtypes=_CAST_TYPES,
-          check=lambda op: _dev.dtype_name(op.get_attr("DstT").np_dtype) in _CAST_TYPES)
-def cast(x, *, DstT):
-    x = _dev.dev(x)
-    dst = DstT.np_dtype
-    if np.dtype(x.dtype) == dst:
-        return x
-    return apply(_to_bool if dst == np.bool_ else _identity, [x], dst, "Cast")
-
-
-def _add(x, y):
-    return x + y
-
-
-@register("AddN", dtypes=("float32", "float64", "int32", "int64"))
-def add_n(*inputs):
-    out = _dev.dev(inputs[0])
-    if len(inputs) == 1:
-        return apply(_identity, [out], out.dtype)
-    for x in inputs[1:]:
-        out = apply(_add, [out, x], out.dtype, "AddN")
-    return out
+def select(c, t, e):
+    c, t, e = _dev.dev(c), _dev.dev(t), _dev.dev(e)
+    _checked_shapes("Select", [c, t, e])
+    if len(c.shape) == 1 and len(t.shape) > 1:
+        c = c.reshape((c.shape[0],) + (1,) * (len(t.shape) - 1))
+    return apply(_select, [c, t, e], t.dtype, "Select")
 
 
 def _one_hot_kernel():
@@ -457,100 +421,48 @@ def _one_hot_kernel():
     return k
 
 
-if "OneHot" in registry.all_ops():
-    @register("OneHot", host_inputs=(1, 2, 3),
-              check=lambda op: op.inputs[0].dtype.base_dtype.name in ("int32", "int64",
-                                                                      "uint8"))
-    def one_hot(indices, depth, on_value, off_value, *, axis):
-        indices = _dev.contiguous(_dev.dev(indices))
-        ishape = tuple(indices.shape)
-        on, off = np.asarray(_dev.to_host(on_value)), np.asarray(_dev.to_host(off_value))
-        out_shape = np.shape(_cpu("OneHot")(np.zeros(ishape, np.int64),
-                                            _dev.to_host(depth), on, off, axis=axis))
-        d = int(np.asarray(_dev.to_host(depth)))
-        a = len(ishape) if axis == -1 else axis
-        out = _dev.empty(out_shape, on.dtype)
-        n = _dev.size_of(out_shape)
-        if n:
-            _one_hot_kernel()[_dev.blocks_for(n), _dev.TPB](
-                _dev.flat(indices), _dev.flat(out), d, _dev.size_of(ishape[a:]),
-                on.astype(on.dtype)[()], off.astype(on.dtype)[()])
-        return out
+@register("OneHot", host_inputs=(1, 2, 3),
+          check=lambda op: op.inputs[0].dtype.base_dtype.name in ("int32", "int64",
+                                                                  "uint8"))
 
 
-del gpu_memory
-
-
-# --- sequences ---------------------------------------------------------------------------------
-def _seq_kernel():
-    k = _KERNELS.get("seq")
-    if k is None:
-        @cuda.jit
-        def seq(out, start, step, last, n_last):
-            # out[i] = start + i * step, computed in float64 (or int64) as the CPU does
-            i = cuda.grid(1)
-            if i < out.shape[0]:
-                if i == n_last:
-                    out[i] = last
-                else:
-                    out[i] = i * step + start
-        k = _KERNELS["seq"] = seq
-    return k
-
-
-def _sequence(n, start, step, dtype, last=None):
-    out = _dev.empty((n,), dtype)
+def one_hot(indices, depth, on_value, off_value, *, axis):
+    indices = _dev.contiguous(_dev.dev(indices))
+    ishape = tuple(indices.shape)
+    on, off = np.asarray(_dev.to_host(on_value)), np.asarray(_dev.to_host(off_value))
+    out_shape = np.shape(_cpu("OneHot")(np.zeros(ishape, np.int64),
+                                        _dev.to_host(depth), on, off, axis=axis))
+    d = int(np.asarray(_dev.to_host(depth)))
+    a = len(ishape) if axis == -1 else axis
+    out = _dev.empty(out_shape, on.dtype)
+    n = _dev.size_of(out_shape)
     if n:
-        wide = np.float64 if np.dtype(dtype).kind == "f" else np.int64
-        last_v = wide(start) if last is None else wide(last)
-        _seq_kernel()[_dev.blocks_for(n), _dev.TPB](
-            out, wide(start), wide(step), last_v, n - 1 if last is not None else -1)
+        _one_hot_kernel()[_dev.blocks_for(n), _dev.TPB](
+            _dev.flat(indices), _dev.flat(out), d, _dev.size_of(ishape[a:]),
+            on.astype(on.dtype)[()], off.astype(on.dtype)[()])
     return out
 
 
-if "Range" in registry.all_ops():
-    @register("Range", dtypes=("float32", "float64", "int32", "int64"),
-              host_inputs=(0, 1, 2), check=lambda op: True)
-    def range_(start, limit, delta):
-        from ...ops.math_ops import _range_error, _range_size
-        s, l_, d = (np.asarray(_dev.to_host(v)) for v in (start, limit, delta))
-        err = _range_error(s.item(), l_.item(), d.item())
-        if err:
-            raise errors.InvalidArgumentError(None, None, err)
-        return _sequence(_range_size(s.item(), l_.item(), d.item()), s.item(), d.item(),
-                         s.dtype)
-
-if "LinSpace" in registry.all_ops():
-    @register("LinSpace", dtypes=("float32", "float64"), host_inputs=(0, 1, 2))
-    def lin_space(start, stop, num):
-        n = int(np.asarray(_dev.to_host(num)))
-        if n <= 0:
-            raise errors.InvalidArgumentError(None, None, f"Requires num > 0: {n}")
-        s = np.asarray(_dev.to_host(start))
-        a, b = float(s), float(np.asarray(_dev.to_host(stop)))
-        step = (b - a) / (n - 1) if n > 1 else 0.0
-        return _sequence(n, a, step, s.dtype, last=b if n > 1 else None)
 
 
 # --- gradients of slicing and gathering ----------------------------------------------------------
-if "StridedSliceGrad" in registry.all_ops():
-    @register("StridedSliceGrad", dtypes=_MAP_TYPES, host_inputs=(0, 1, 2, 3))
-    def strided_slice_grad(shape, begin, end, strides, dy, *, begin_mask, end_mask,
-                           ellipsis_mask, new_axis_mask, shrink_axis_mask):
-        # Zeros with dy written where the slice read: an index map over dy (0 = zero).
-        dy = _dev.contiguous(_dev.dev(dy))
-        host = tuple(np.asarray(_dev.to_host(a)) for a in (shape, begin, end, strides))
-        attrs = dict(begin_mask=begin_mask, end_mask=end_mask, ellipsis_mask=ellipsis_mask,
-                     new_axis_mask=new_axis_mask, shrink_axis_mask=shrink_axis_mask)
-        key = ("StridedSliceGrad", tuple(dy.shape), _key_part(host),
-               _key_part(sorted(attrs.items())))
-        maps = _MAPS.get(key)
-        if maps is None:
-            ids = np.arange(1, _dev.size_of(dy.shape) + 1, dtype=np.int64).reshape(dy.shape)
-            m = np.asarray(_cpu("StridedSliceGrad")(*host, ids, **attrs))
-            maps = _MAPS[key] = ((_upload_map(m - 1), tuple(m.shape)),)
-        ((m, s),) = maps
-        return run_map(dy, m, s)
+@register("StridedSliceGrad", dtypes=_MAP_TYPES, host_inputs=(0, 1, 2, 3))
+def strided_slice_grad(shape, begin, end, strides, dy, *, begin_mask, end_mask,
+                       ellipsis_mask, new_axis_mask, shrink_axis_mask):
+    # Zeros with dy written where the slice read: an index map over dy (0 = zero).
+    dy = _dev.contiguous(_dev.dev(dy))
+    host = tuple(np.asarray(_dev.to_host(a)) for a in (shape, begin, end, strides))
+    attrs = dict(begin_mask=begin_mask, end_mask=end_mask, ellipsis_mask=ellipsis_mask,
+                 new_axis_mask=new_axis_mask, shrink_axis_mask=shrink_axis_mask)
+    key = ("StridedSliceGrad", tuple(dy.shape), _key_part(host),
+           _key_part(sorted(attrs.items())))
+    maps = _MAPS.get(key)
+    if maps is None:
+        ids = np.arange(1, _dev.size_of(dy.shape) + 1, dtype=np.int64).reshape(dy.shape)
+        m = np.asarray(_cpu("StridedSliceGrad")(*host, ids, **attrs))
+        maps = _MAPS[key] = ((_upload_map(m - 1), tuple(m.shape)),)
+    ((m, s),) = maps
+    return run_map(dy, m, s)
 
 
 def _segment_sum_kernel():
@@ -567,23 +479,24 @@ def _segment_sum_kernel():
     return k
 
 
-if "UnsortedSegmentSum" in registry.all_ops():
-    @register("UnsortedSegmentSum", dtypes=("float32", "float64", "int32", "int64"),
-              host_inputs=(2,))
-    def unsorted_segment_sum(data, segment_ids, num_segments):
-        data = _dev.contiguous(_dev.dev(data))
-        ids = _dev.contiguous(_dev.dev(segment_ids))
-        dshape, ishape = tuple(data.shape), tuple(ids.shape)
-        n = int(np.asarray(_dev.to_host(num_segments)))
-        if dshape[:len(ishape)] != ishape:
-            raise errors.InvalidArgumentError(
-                None, None, f"data.shape = {list(dshape)} does not start with "
-                            f"segment_ids.shape = {list(ishape)}")
-        inner_shape = dshape[len(ishape):]
-        out = full((n,) + inner_shape, 0, data.dtype)
-        total = _dev.size_of(dshape)
-        if total:
-            _segment_sum_kernel()[_dev.blocks_for(total), _dev.TPB](
-                _dev.flat(data), _dev.flat(ids), _dev.flat(out),
-                max(_dev.size_of(inner_shape), 1), n)
-        return out
+@register("UnsortedSegmentSum", dtypes=("float32", "float64", "int32", "int64"),
+          host_inputs=(2,))
+
+
+def unsorted_segment_sum(data, segment_ids, num_segments):
+    data = _dev.contiguous(_dev.dev(data))
+    ids = _dev.contiguous(_dev.dev(segment_ids))
+    dshape, ishape = tuple(data.shape), tuple(ids.shape)
+    n = int(np.asarray(_dev.to_host(num_segments)))
+    if dshape[:len(ishape)] != ishape:
+        raise errors.InvalidArgumentError(
+            None, None, f"data.shape = {list(dshape)} does not start with "
+                        f"segment_ids.shape = {list(ishape)}")
+    inner_shape = dshape[len(ishape):]
+    out = full((n,) + inner_shape, 0, data.dtype)
+    total = _dev.size_of(dshape)
+    if total:
+        _segment_sum_kernel()[_dev.blocks_for(total), _dev.TPB](
+            _dev.flat(data), _dev.flat(ids), _dev.flat(out),
+            max(_dev.size_of(inner_shape), 1), n)
+    return out

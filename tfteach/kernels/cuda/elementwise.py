@@ -12,6 +12,8 @@ function and one generated kernel per arity applies it:
 
 So a new element-wise CPU op gets its GPU kernel (and parity test) with no GPU code.
 """
+__toolkit__ = True   # shared machinery for the family modules: registers no kernels
+
 import math
 
 import numpy as np
@@ -207,13 +209,15 @@ def _floormod_f(x, y):
 GPU_SCALAR = {"Sign": _sign, "FloorMod": _floormod_f}
 
 
-def _register_all():
-    """A GPU kernel for every op whose CPU kernel is element-wise (see module docstring)."""
+def register_elementwise(family):
+    """A GPU kernel for every op of `family` whose CPU kernel is element-wise (see the module
+    docstring) and that has no hand-written one; the family's GPU module calls this last."""
+    registry.load_kernels("CPU", [family])
     n = 0
     for op_type, opdef in registry.all_ops().items():
-        if "GPU" in opdef.kernels:
+        if opdef.family != family or "GPU" in opdef.kernels:
             continue
-        k = opdef.kernels.get("CPU")
+        k = opdef.kernel_for("CPU")
         if isinstance(k, Elementwise):
             g = GpuElementwise(k)
             if op_type in GPU_SCALAR and op_type != "FloorMod":
@@ -225,6 +229,3 @@ def _register_all():
             registry.register_kernel(op_type, "GPU")(GpuIntOrFloat(k))
             n += 1
     return n
-
-
-_register_all()

@@ -23,9 +23,9 @@ from ...framework import registry
 from ..cpu import nn as cpu_nn
 from . import _dev
 from ._dev import cuda, register
-from .elementwise import apply
-from .matmul import matmul
-from .reduce import SUM, reduce
+from .elementwise import apply, register_elementwise
+from .gemm import matmul
+from .reduction import SUM, reduce
 
 _KERNELS = {}
 _F = _dev.FLOATS
@@ -56,18 +56,17 @@ def _leaky_grad(g, x, a):
     return g if x > 0 else g * a
 
 
-if "LeakyRelu" in registry.all_ops():
-    @register("LeakyRelu", dtypes=_F)
-    def leaky_relu(x, *, alpha=0.2):
-        x = _dev.dev(x)
-        return apply(_leaky, [x], x.dtype, "LeakyRelu", (np.dtype(x.dtype).type(alpha),))
+@register("LeakyRelu", dtypes=_F)
+def leaky_relu(x, *, alpha=0.2):
+    x = _dev.dev(x)
+    return apply(_leaky, [x], x.dtype, "LeakyRelu", (np.dtype(x.dtype).type(alpha),))
 
-if "LeakyReluGrad" in registry.all_ops():
-    @register("LeakyReluGrad", dtypes=_F)
-    def leaky_relu_grad(g, x, *, alpha=0.2):
-        g = _dev.dev(g)
-        return apply(_leaky_grad, [g, x], g.dtype, "LeakyReluGrad",
-                     (np.dtype(g.dtype).type(alpha),))
+
+@register("LeakyReluGrad", dtypes=_F)
+def leaky_relu_grad(g, x, *, alpha=0.2):
+    g = _dev.dev(g)
+    return apply(_leaky_grad, [g, x], g.dtype, "LeakyReluGrad",
+                 (np.dtype(g.dtype).type(alpha),))
 
 
 # --- softmax and losses -------------------------------------------------------------------------
@@ -106,15 +105,14 @@ def _softmax(x, log):
     return out
 
 
-if "Softmax" in registry.all_ops():
-    @register("Softmax", dtypes=_F)
-    def softmax(x):
-        return _softmax(x, False)
+@register("Softmax", dtypes=_F)
+def softmax(x):
+    return _softmax(x, False)
 
-if "LogSoftmax" in registry.all_ops():
-    @register("LogSoftmax", dtypes=_F)
-    def log_softmax(x):
-        return _softmax(x, True)
+
+@register("LogSoftmax", dtypes=_F)
+def log_softmax(x):
+    return _softmax(x, True)
 
 
 def _xent_rows(f, lab, loss, back, rows, c):
@@ -158,72 +156,72 @@ def _sparse_xent_rows(f, lab, loss, back, rows, c, bad):
         back[base + t] -= 1
 
 
-if "SoftmaxCrossEntropyWithLogits" in registry.all_ops():
-    @register("SoftmaxCrossEntropyWithLogits", dtypes=_F)
-    def xent(features, labels):
-        f = _dev.contiguous(_dev.dev(features))
-        lab = _dev.contiguous(_dev.dev(labels))
-        if tuple(f.shape) != tuple(lab.shape):   # broadcasting labels: materialise them
-            from .array import index_maps, run_map
-            shape = np.broadcast_shapes(tuple(f.shape), tuple(lab.shape))
-            ((m, s),) = index_maps("BroadcastTo", tuple(lab.shape),
+@register("SoftmaxCrossEntropyWithLogits", dtypes=_F)
+def xent(features, labels):
+    f = _dev.contiguous(_dev.dev(features))
+    lab = _dev.contiguous(_dev.dev(labels))
+    if tuple(f.shape) != tuple(lab.shape):   # broadcasting labels: materialise them
+        from .array import index_maps, run_map
+        shape = np.broadcast_shapes(tuple(f.shape), tuple(lab.shape))
+        ((m, s),) = index_maps("BroadcastTo", tuple(lab.shape),
+                               (np.array(shape, np.int64),), {})
+        lab = run_map(lab, m, s)
+        if tuple(f.shape) != tuple(shape):
+            ((m, s),) = index_maps("BroadcastTo", tuple(f.shape),
                                    (np.array(shape, np.int64),), {})
-            lab = run_map(lab, m, s)
-            if tuple(f.shape) != tuple(shape):
-                ((m, s),) = index_maps("BroadcastTo", tuple(f.shape),
-                                       (np.array(shape, np.int64),), {})
-                f = run_map(f, m, s)
-        shape = tuple(f.shape)
-        if len(shape) != 2:
-            raise errors.InvalidArgumentError(
-                None, None, f"logits and labels must be either 2-dimensional, or broadcasted "
-                            f"to be 2-dimensional: {list(shape)}")
-        rows, c = shape
-        loss = _dev.empty((rows,), f.dtype)
-        back = _dev.empty(shape, f.dtype)
-        if rows and c:
-            _kern("xent", _xent_rows)[_dev.blocks_for(rows), _dev.TPB](
-                _dev.flat(f), _dev.flat(lab), loss, _dev.flat(back), rows, c)
-        return loss, back
+            f = run_map(f, m, s)
+    shape = tuple(f.shape)
+    if len(shape) != 2:
+        raise errors.InvalidArgumentError(
+            None, None, f"logits and labels must be either 2-dimensional, or broadcasted "
+                        f"to be 2-dimensional: {list(shape)}")
+    rows, c = shape
+    loss = _dev.empty((rows,), f.dtype)
+    back = _dev.empty(shape, f.dtype)
+    if rows and c:
+        _kern("xent", _xent_rows)[_dev.blocks_for(rows), _dev.TPB](
+            _dev.flat(f), _dev.flat(lab), loss, _dev.flat(back), rows, c)
+    return loss, back
 
-if "SparseSoftmaxCrossEntropyWithLogits" in registry.all_ops():
-    @register("SparseSoftmaxCrossEntropyWithLogits", dtypes=_F,
-              check=lambda op: op.inputs[1].dtype.base_dtype.name in ("int32", "int64"))
-    def sparse_xent(features, labels):
-        f = _dev.contiguous(_dev.dev(features))
-        lab = _dev.contiguous(_dev.dev(labels))
-        if len(f.shape) != 2:
-            raise errors.InvalidArgumentError(
-                None, None, f"logits must be 2-D, but got shape {list(f.shape)}")
-        rows, c = tuple(f.shape)
-        if tuple(lab.shape) != (rows,):
-            raise errors.InvalidArgumentError(
-                None, None, f"logits and labels must have the same first dimension, got "
-                            f"logits shape [{rows},{c}] and labels shape "
-                            f"[{lab.shape[0] if lab.shape else ''}]")
-        loss = _dev.empty((rows,), f.dtype)
-        back = _dev.empty((rows, c), f.dtype)
-        if rows:
-            bad = _dev.to_device(np.zeros(1, np.int32))
-            _kern("sxent", _sparse_xent_rows)[_dev.blocks_for(rows), _dev.TPB](
-                _dev.flat(f), lab, loss, _dev.flat(back), rows, c, bad)
-            if bad.copy_to_host()[0]:       # the CPU kernel words the error
-                registry.get("SparseSoftmaxCrossEntropyWithLogits").kernels["CPU"](
-                    np.zeros((rows, c), np.dtype(f.dtype)), lab.copy_to_host())
-        return loss, back
+
+@register("SparseSoftmaxCrossEntropyWithLogits", dtypes=_F,
+          check=lambda op: op.inputs[1].dtype.base_dtype.name in ("int32", "int64"))
+
+
+def sparse_xent(features, labels):
+    f = _dev.contiguous(_dev.dev(features))
+    lab = _dev.contiguous(_dev.dev(labels))
+    if len(f.shape) != 2:
+        raise errors.InvalidArgumentError(
+            None, None, f"logits must be 2-D, but got shape {list(f.shape)}")
+    rows, c = tuple(f.shape)
+    if tuple(lab.shape) != (rows,):
+        raise errors.InvalidArgumentError(
+            None, None, f"logits and labels must have the same first dimension, got "
+                        f"logits shape [{rows},{c}] and labels shape "
+                        f"[{lab.shape[0] if lab.shape else ''}]")
+    loss = _dev.empty((rows,), f.dtype)
+    back = _dev.empty((rows, c), f.dtype)
+    if rows:
+        bad = _dev.to_device(np.zeros(1, np.int32))
+        _kern("sxent", _sparse_xent_rows)[_dev.blocks_for(rows), _dev.TPB](
+            _dev.flat(f), lab, loss, _dev.flat(back), rows, c, bad)
+        if bad.copy_to_host()[0]:       # the CPU kernel words the error
+            registry.get("SparseSoftmaxCrossEntropyWithLogits").kernel_for("CPU")(
+                np.zeros((rows, c), np.dtype(f.dtype)), lab.copy_to_host())
+    return loss, back
 
 
 def _square(x):
     return x * x
 
 
-if "L2Loss" in registry.all_ops():
-    @register("L2Loss", dtypes=_F)
-    def l2_loss(t):
-        t = _dev.dev(t)
-        sq = apply(_square, [t], t.dtype, "L2Loss")
-        s = reduce(sq, list(range(len(t.shape))), SUM, False, "L2Loss")
-        return apply(_half, [s], t.dtype, "L2Loss")
+@register("L2Loss", dtypes=_F)
+def l2_loss(t):
+    t = _dev.dev(t)
+    sq = apply(_square, [t], t.dtype, "L2Loss")
+    s = reduce(sq, list(range(len(t.shape))), SUM, False, "L2Loss")
+    return apply(_half, [s], t.dtype, "L2Loss")
 
 
 def _half(x):
@@ -235,21 +233,20 @@ def _add(x, y):
     return x + y
 
 
-if "BiasAdd" in registry.all_ops():
-    @register("BiasAdd", dtypes=_F + ("int32", "int64"), check=_nhwc_only)
-    def bias_add(value, bias, *, data_format="NHWC"):
-        value, bias = _dev.dev(value), _dev.dev(bias)
-        if len(bias.shape) != 1 or not value.shape or tuple(value.shape)[-1] != bias.shape[0]:
-            raise errors.InvalidArgumentError(
-                None, None, f"Must provide as many biases as the last dimension of the input "
-                            f"tensor: {list(bias.shape)} vs. {list(value.shape)}")
-        return apply(_add, [value, bias], value.dtype, "BiasAdd")
+@register("BiasAdd", dtypes=_F + ("int32", "int64"), check=_nhwc_only)
+def bias_add(value, bias, *, data_format="NHWC"):
+    value, bias = _dev.dev(value), _dev.dev(bias)
+    if len(bias.shape) != 1 or not value.shape or tuple(value.shape)[-1] != bias.shape[0]:
+        raise errors.InvalidArgumentError(
+            None, None, f"Must provide as many biases as the last dimension of the input "
+                        f"tensor: {list(bias.shape)} vs. {list(value.shape)}")
+    return apply(_add, [value, bias], value.dtype, "BiasAdd")
 
-if "BiasAddGrad" in registry.all_ops():
-    @register("BiasAddGrad", dtypes=_F + ("int32", "int64"), check=_nhwc_only)
-    def bias_add_grad(g, *, data_format="NHWC"):
-        g = _dev.dev(g)
-        return reduce(g, list(range(len(g.shape) - 1)), SUM, False, "BiasAddGrad")
+
+@register("BiasAddGrad", dtypes=_F + ("int32", "int64"), check=_nhwc_only)
+def bias_add_grad(g, *, data_format="NHWC"):
+    g = _dev.dev(g)
+    return reduce(g, list(range(len(g.shape) - 1)), SUM, False, "BiasAddGrad")
 
 
 # --- convolution ----------------------------------------------------------------------------------
@@ -322,92 +319,91 @@ def _attrs(strides, dilations):
     return cpu_nn._check_conv_attrs(strides, dilations, "NHWC", "Conv2D")
 
 
-if "Conv2D" in registry.all_ops():
-    @register("Conv2D", dtypes=_F, check=_conv_check)
-    def conv2d(x, f, *, strides, padding, data_format="NHWC", dilations=(1, 1, 1, 1)):
-        x = _dev.contiguous(_dev.dev(x))
-        f = _dev.contiguous(_dev.dev(f))
-        if len(x.shape) != 4 or len(f.shape) != 4:
-            raise errors.InvalidArgumentError(
-                None, None, f"input must be 4-dimensional{list(x.shape)}" if len(x.shape) != 4
-                else f"filter must be 4-dimensional: {list(f.shape)}")
-        s, d = cpu_nn._check_conv_attrs(strides, dilations, data_format, "Conv2D")
-        g = cpu_nn._Geometry(tuple(x.shape), tuple(f.shape), s, d, padding, "Conv2D")
-        kc = g.kh * g.kw * g.c
-        if g.n * g.oh * g.ow * g.o == 0 or kc == 0:
-            from .array import full
-            return full((g.n, g.oh, g.ow, g.o), 0, x.dtype)
-        col = im2col(x, g)
-        out = matmul(col, f.reshape((kc, g.o)))
-        return out.reshape((g.n, g.oh, g.ow, g.o))
+@register("Conv2D", dtypes=_F, check=_conv_check)
+def conv2d(x, f, *, strides, padding, data_format="NHWC", dilations=(1, 1, 1, 1)):
+    x = _dev.contiguous(_dev.dev(x))
+    f = _dev.contiguous(_dev.dev(f))
+    if len(x.shape) != 4 or len(f.shape) != 4:
+        raise errors.InvalidArgumentError(
+            None, None, f"input must be 4-dimensional{list(x.shape)}" if len(x.shape) != 4
+            else f"filter must be 4-dimensional: {list(f.shape)}")
+    s, d = cpu_nn._check_conv_attrs(strides, dilations, data_format, "Conv2D")
+    g = cpu_nn._Geometry(tuple(x.shape), tuple(f.shape), s, d, padding, "Conv2D")
+    kc = g.kh * g.kw * g.c
+    if g.n * g.oh * g.ow * g.o == 0 or kc == 0:
+        from .array import full
+        return full((g.n, g.oh, g.ow, g.o), 0, x.dtype)
+    col = im2col(x, g)
+    out = matmul(col, f.reshape((kc, g.o)))
+    return out.reshape((g.n, g.oh, g.ow, g.o))
 
-if "Conv2DBackpropFilter" in registry.all_ops():
-    @register("Conv2DBackpropFilter", dtypes=_F, check=_conv_check, host_inputs=(1,))
-    def conv2d_backprop_filter(x, filter_sizes, dy, *, strides, padding, data_format="NHWC",
-                               dilations=(1, 1, 1, 1)):
-        x = _dev.contiguous(_dev.dev(x))
-        dy = _dev.contiguous(_dev.dev(dy))
-        s, d = cpu_nn._check_conv_attrs(strides, dilations, data_format,
-                                        "Conv2DBackpropFilter")
-        fshape = _dev.host_int_list(filter_sizes)
-        g = cpu_nn._Geometry(tuple(x.shape), fshape, s, d, padding, "Conv2DBackpropFilter")
-        if tuple(dy.shape) != (g.n, g.oh, g.ow, g.o):
-            raise errors.InvalidArgumentError(
-                None, None, f"Conv2DCustomBackpropFilter: Size of out_backprop doesn't match "
-                            f"computed: actual = {list(dy.shape)}, computed = "
-                            f"{[g.n, g.oh, g.ow, g.o]}")
-        kc = g.kh * g.kw * g.c
-        rows = g.n * g.oh * g.ow
-        if rows == 0 or kc == 0:
-            from .array import full
-            return full(tuple(fshape), 0, x.dtype)
-        col = im2col(x, g)
-        dw = matmul(col, dy.reshape((rows, g.o)), transpose_a=True)
-        return dw.reshape(tuple(fshape))
 
-if "Conv2DBackpropInput" in registry.all_ops():
-    @register("Conv2DBackpropInput", dtypes=_F, check=_conv_check, host_inputs=(0,))
-    def conv2d_backprop_input(input_sizes, f, dy, *, strides, padding, data_format="NHWC",
-                              dilations=(1, 1, 1, 1)):
-        f = _dev.contiguous(_dev.dev(f))
-        dy = _dev.contiguous(_dev.dev(dy))
-        s, d = cpu_nn._check_conv_attrs(strides, dilations, data_format,
-                                        "Conv2DBackpropInput")
-        sizes = _dev.host_int_list(input_sizes)
-        if len(sizes) != 4:
-            raise errors.InvalidArgumentError(
-                None, None, f"Conv2DBackpropInput: input_sizes must be 4-dimensional, got: "
-                            f"{len(sizes)}")
-        g = cpu_nn._Geometry(sizes, tuple(f.shape), s, d, padding, "Conv2DBackpropInput")
-        if tuple(dy.shape) != (g.n, g.oh, g.ow, g.o):
-            raise errors.InvalidArgumentError(
-                None, None, f"Conv2DCustomBackpropInput: Size of out_backprop doesn't match "
-                            f"computed: actual = {list(dy.shape)}, computed = "
-                            f"{[g.n, g.oh, g.ow, g.o]}")
-        kc = g.kh * g.kw * g.c
-        rows = g.n * g.oh * g.ow
-        out = _dev.empty((g.n, g.h, g.w, g.c), dy.dtype)
-        total = g.n * g.h * g.w * g.c
-        if rows == 0 or kc == 0:
-            from .array import full
-            return full(tuple(out.shape), 0, dy.dtype)
-        dcol = matmul(dy.reshape((rows, g.o)), f.reshape((kc, g.o)), transpose_b=True)
-        if total:
-            _kern("col2im", _col2im)[_dev.blocks_for(total), _dev.TPB](
-                _dev.flat(dcol), _dev.flat(out), *_geo_args(g), total)
-        return out
+@register("Conv2DBackpropFilter", dtypes=_F, check=_conv_check, host_inputs=(1,))
+def conv2d_backprop_filter(x, filter_sizes, dy, *, strides, padding, data_format="NHWC",
+                           dilations=(1, 1, 1, 1)):
+    x = _dev.contiguous(_dev.dev(x))
+    dy = _dev.contiguous(_dev.dev(dy))
+    s, d = cpu_nn._check_conv_attrs(strides, dilations, data_format,
+                                    "Conv2DBackpropFilter")
+    fshape = _dev.host_int_list(filter_sizes)
+    g = cpu_nn._Geometry(tuple(x.shape), fshape, s, d, padding, "Conv2DBackpropFilter")
+    if tuple(dy.shape) != (g.n, g.oh, g.ow, g.o):
+        raise errors.InvalidArgumentError(
+            None, None, f"Conv2DCustomBackpropFilter: Size of out_backprop doesn't match "
+                        f"computed: actual = {list(dy.shape)}, computed = "
+                        f"{[g.n, g.oh, g.ow, g.o]}")
+    kc = g.kh * g.kw * g.c
+    rows = g.n * g.oh * g.ow
+    if rows == 0 or kc == 0:
+        from .array import full
+        return full(tuple(fshape), 0, x.dtype)
+    col = im2col(x, g)
+    dw = matmul(col, dy.reshape((rows, g.o)), transpose_a=True)
+    return dw.reshape(tuple(fshape))
+
+
+@register("Conv2DBackpropInput", dtypes=_F, check=_conv_check, host_inputs=(0,))
+def conv2d_backprop_input(input_sizes, f, dy, *, strides, padding, data_format="NHWC",
+                          dilations=(1, 1, 1, 1)):
+    f = _dev.contiguous(_dev.dev(f))
+    dy = _dev.contiguous(_dev.dev(dy))
+    s, d = cpu_nn._check_conv_attrs(strides, dilations, data_format,
+                                    "Conv2DBackpropInput")
+    sizes = _dev.host_int_list(input_sizes)
+    if len(sizes) != 4:
+        raise errors.InvalidArgumentError(
+            None, None, f"Conv2DBackpropInput: input_sizes must be 4-dimensional, got: "
+                        f"{len(sizes)}")
+    g = cpu_nn._Geometry(sizes, tuple(f.shape), s, d, padding, "Conv2DBackpropInput")
+    if tuple(dy.shape) != (g.n, g.oh, g.ow, g.o):
+        raise errors.InvalidArgumentError(
+            None, None, f"Conv2DCustomBackpropInput: Size of out_backprop doesn't match "
+                        f"computed: actual = {list(dy.shape)}, computed = "
+                        f"{[g.n, g.oh, g.ow, g.o]}")
+    kc = g.kh * g.kw * g.c
+    rows = g.n * g.oh * g.ow
+    out = _dev.empty((g.n, g.h, g.w, g.c), dy.dtype)
+    total = g.n * g.h * g.w * g.c
+    if rows == 0 or kc == 0:
+        from .array import full
+        return full(tuple(out.shape), 0, dy.dtype)
+    dcol = matmul(dy.reshape((rows, g.o)), f.reshape((kc, g.o)), transpose_b=True)
+    if total:
+        _kern("col2im", _col2im)[_dev.blocks_for(total), _dev.TPB](
+            _dev.flat(dcol), _dev.flat(out), *_geo_args(g), total)
+    return out
 
 
 # --- pooling ------------------------------------------------------------------------------------
-def _max_pool_k(x, out, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, total):
+def _max_pool_k(x, out, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, lo, total):
+    # starts from the dtype's lowest value `lo`, as the CPU kernel and TF: NaNs are skipped
     t = cuda.grid(1)
     if t < total:
         ch = t % c
         j = (t // c) % ow
         i = (t // (c * ow)) % oh
         n = t // (c * ow * oh)
-        first = True
-        best = x[0]
+        best = lo
         for a in range(kh):
             y = i * sh - pt + a
             if y < 0 or y >= h:
@@ -417,9 +413,8 @@ def _max_pool_k(x, out, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, total):
                 if xx < 0 or xx >= w:
                     continue
                 v = x[((n * h + y) * w + xx) * c + ch]
-                if first or v > best:
+                if v > best:
                     best = v
-                    first = False
         out[t] = best
 
 
@@ -505,58 +500,57 @@ def _launch_pool(name, fn, total, *args):
         _kern(name, fn)[_dev.blocks_for(total), _dev.TPB](*args, total)
 
 
-def _pool_forward(name, fn, op_type, x, ksize, strides, padding, data_format):
+def _pool_forward(name, fn, op_type, x, ksize, strides, padding, data_format, *extra):
     x = _dev.contiguous(_dev.dev(x))
     geo = _pool_geo(x.shape, ksize, strides, padding, data_format, op_type)
     out_shape = _pool_out(x, geo)
     out = _dev.empty(out_shape, x.dtype)
     _launch_pool(name, fn, _dev.size_of(out_shape), _dev.flat(x), _dev.flat(out),
-                 x.shape[1], x.shape[2], x.shape[3], *geo)
+                 x.shape[1], x.shape[2], x.shape[3], *geo, *extra)
     return out
 
 
-if "MaxPool" in registry.all_ops():
-    @register("MaxPool", dtypes=_F, check=_nhwc_only)
-    def max_pool(x, *, ksize, strides, padding, data_format="NHWC"):
-        return _pool_forward("maxpool", _max_pool_k, "MaxPool", x, ksize, strides, padding,
-                             data_format)
+@register("MaxPool", dtypes=_F, check=_nhwc_only)
+def max_pool(x, *, ksize, strides, padding, data_format="NHWC"):
+    return _pool_forward("maxpool", _max_pool_k, "MaxPool", x, ksize, strides, padding,
+                         data_format, np.finfo(x.dtype).min)
 
-if "MaxPoolGrad" in registry.all_ops():
-    @register("MaxPoolGrad", dtypes=_F, check=_nhwc_only)
-    def max_pool_grad(orig_input, orig_output, grad, *, ksize, strides, padding,
-                      data_format="NHWC"):
-        x = _dev.contiguous(_dev.dev(orig_input))
-        g = _dev.contiguous(_dev.dev(grad))
-        geo = _pool_geo(x.shape, ksize, strides, padding, data_format, "MaxPoolGrad")
-        want = _pool_out(x, geo)
-        if tuple(g.shape) != want:
-            raise errors.InvalidArgumentError(
-                None, None, f"Expected grad shape to be {list(want)}, but got "
-                            f"{list(g.shape)}")
-        from .array import full
-        dx = full(tuple(x.shape), 0, x.dtype)
-        _launch_pool("maxpoolgrad", _max_pool_grad_k, _dev.size_of(want), _dev.flat(x),
-                     _dev.flat(g), _dev.flat(dx), x.shape[1], x.shape[2], x.shape[3], *geo)
-        return dx
 
-if "AvgPool" in registry.all_ops():
-    @register("AvgPool", dtypes=_F, check=_nhwc_only)
-    def avg_pool(x, *, ksize, strides, padding, data_format="NHWC"):
-        return _pool_forward("avgpool", _avg_pool_k, "AvgPool", x, ksize, strides, padding,
-                             data_format)
+@register("MaxPoolGrad", dtypes=_F, check=_nhwc_only)
+def max_pool_grad(orig_input, orig_output, grad, *, ksize, strides, padding,
+                  data_format="NHWC"):
+    x = _dev.contiguous(_dev.dev(orig_input))
+    g = _dev.contiguous(_dev.dev(grad))
+    geo = _pool_geo(x.shape, ksize, strides, padding, data_format, "MaxPoolGrad")
+    want = _pool_out(x, geo)
+    if tuple(g.shape) != want:
+        raise errors.InvalidArgumentError(
+            None, None, f"Expected grad shape to be {list(want)}, but got "
+                        f"{list(g.shape)}")
+    from .array import full
+    dx = full(tuple(x.shape), 0, x.dtype)
+    _launch_pool("maxpoolgrad", _max_pool_grad_k, _dev.size_of(want), _dev.flat(x),
+                 _dev.flat(g), _dev.flat(dx), x.shape[1], x.shape[2], x.shape[3], *geo)
+    return dx
 
-if "AvgPoolGrad" in registry.all_ops():
-    @register("AvgPoolGrad", dtypes=_F, check=_nhwc_only, host_inputs=(0,))
-    def avg_pool_grad(orig_input_shape, grad, *, ksize, strides, padding,
-                      data_format="NHWC"):
-        shape = tuple(_dev.host_int_list(orig_input_shape))
-        g = _dev.contiguous(_dev.dev(grad))
-        geo = _pool_geo(shape, ksize, strides, padding, data_format, "AvgPoolGrad")
-        from .array import full
-        dx = full(shape, 0, g.dtype)
-        _launch_pool("avgpoolgrad", _avg_pool_grad_k, _dev.size_of(g.shape), _dev.flat(g),
-                     _dev.flat(dx), shape[1], shape[2], shape[3], *geo)
-        return dx
+
+@register("AvgPool", dtypes=_F, check=_nhwc_only)
+def avg_pool(x, *, ksize, strides, padding, data_format="NHWC"):
+    return _pool_forward("avgpool", _avg_pool_k, "AvgPool", x, ksize, strides, padding,
+                         data_format)
+
+
+@register("AvgPoolGrad", dtypes=_F, check=_nhwc_only, host_inputs=(0,))
+def avg_pool_grad(orig_input_shape, grad, *, ksize, strides, padding,
+                  data_format="NHWC"):
+    shape = tuple(_dev.host_int_list(orig_input_shape))
+    g = _dev.contiguous(_dev.dev(grad))
+    geo = _pool_geo(shape, ksize, strides, padding, data_format, "AvgPoolGrad")
+    from .array import full
+    dx = full(shape, 0, g.dtype)
+    _launch_pool("avgpoolgrad", _avg_pool_grad_k, _dev.size_of(g.shape), _dev.flat(g),
+                 _dev.flat(dx), shape[1], shape[2], shape[3], *geo)
+    return dx
 
 
 # --- in_top_k -------------------------------------------------------------------------------------
@@ -579,19 +573,23 @@ def _in_top_k_rows(p, t, out, rows, c, k):
         out[r] = ok
 
 
-if "InTopKV2" in registry.all_ops():
-    @register("InTopKV2", host_inputs=(2,),
-              check=lambda op: op.inputs[0].dtype.base_dtype.name == "float32" and
-              op.inputs[1].dtype.base_dtype.name in ("int32", "int64"))
-    def in_top_k(predictions, targets, k):
-        p = _dev.contiguous(_dev.dev(predictions))
-        t = _dev.contiguous(_dev.dev(targets))
-        if len(p.shape) != 2 or tuple(t.shape) != (p.shape[0],):
-            raise errors.InvalidArgumentError(None, None, "targets must have same elements as "
-                                                          "predictions")
-        rows, c = tuple(p.shape)
-        out = _dev.empty((rows,), np.bool_)
-        if rows:
-            _kern("intopk", _in_top_k_rows)[_dev.blocks_for(rows), _dev.TPB](
-                _dev.flat(p), t, out, rows, c, int(np.asarray(_dev.to_host(k))))
-        return out
+@register("InTopKV2", host_inputs=(2,),
+          check=lambda op: op.inputs[0].dtype.base_dtype.name == "float32" and
+          op.inputs[1].dtype.base_dtype.name in ("int32", "int64"))
+
+
+def in_top_k(predictions, targets, k):
+    p = _dev.contiguous(_dev.dev(predictions))
+    t = _dev.contiguous(_dev.dev(targets))
+    if len(p.shape) != 2 or tuple(t.shape) != (p.shape[0],):
+        raise errors.InvalidArgumentError(None, None, "targets must have same elements as "
+                                                      "predictions")
+    rows, c = tuple(p.shape)
+    out = _dev.empty((rows,), np.bool_)
+    if rows:
+        _kern("intopk", _in_top_k_rows)[_dev.blocks_for(rows), _dev.TPB](
+            _dev.flat(p), t, out, rows, c, int(np.asarray(_dev.to_host(k))))
+    return out
+
+
+register_elementwise("nn")

@@ -9,7 +9,6 @@ test compares their distributions, not their values.
 import numpy as np
 
 from ... import errors
-from ...framework import registry
 from . import _dev
 from ._dev import cuda, register
 
@@ -106,14 +105,13 @@ def _out_float(op):
 
 
 for _t, _kind in (("RandomUniform", 0), ("RandomStandardNormal", 1), ("TruncatedNormal", 2)):
-    if _t in registry.all_ops():
-        def _make(kind, name):
-            @register(name, host_inputs=(0,), check=_out_float)
-            def kernel(shape, *, dtype, seed, seed2, ctx, op):
-                return _draw(kind, shape, dtype, ctx, op, seed, seed2)
-            kernel.__name__ = kernel.__qualname__ = name.lower() + "_gpu"
-            return kernel
-        _make(_kind, _t)
+    def _make(kind, name):
+        @register(name, host_inputs=(0,), check=_out_float)
+        def kernel(shape, *, dtype, seed, seed2, ctx, op):
+            return _draw(kind, shape, dtype, ctx, op, seed, seed2)
+        kernel.__name__ = kernel.__qualname__ = name.lower() + "_gpu"
+        return kernel
+    _make(_kind, _t)
 
 
 def _uniform_int_kernel():
@@ -133,22 +131,23 @@ def _uniform_int_kernel():
     return k
 
 
-if "RandomUniformInt" in registry.all_ops():
-    @register("RandomUniformInt", host_inputs=(0, 1, 2),
-              check=lambda op: op.inputs[1].dtype.base_dtype.name in ("int32", "int64"))
-    def random_uniform_int(shape, minval, maxval, *, seed, seed2, ctx, op):
-        dims = _shape(shape)
-        lo, hi = np.asarray(_dev.to_host(minval)), np.asarray(_dev.to_host(maxval))
-        if lo.ndim or hi.ndim:
-            raise errors.InvalidArgumentError(
-                None, None, f"minval must be 0-D, got shape {list(lo.shape)}" if lo.ndim
-                else f"maxval must be 0-D, got shape {list(hi.shape)}")
-        if not lo < hi:
-            raise errors.InvalidArgumentError(None, None, f"Need minval < maxval: {lo} >= {hi}")
-        out = _dev.empty(dims, lo.dtype)
-        n = _dev.size_of(dims)
-        if n:
-            st = _states(ctx, op, seed, seed2)
-            _uniform_int_kernel()[_THREADS // _dev.TPB, _dev.TPB](
-                st, _dev.flat(out), np.int64(lo), np.int64(hi) - np.int64(lo))
-        return out
+@register("RandomUniformInt", host_inputs=(0, 1, 2),
+          check=lambda op: op.inputs[1].dtype.base_dtype.name in ("int32", "int64"))
+
+
+def random_uniform_int(shape, minval, maxval, *, seed, seed2, ctx, op):
+    dims = _shape(shape)
+    lo, hi = np.asarray(_dev.to_host(minval)), np.asarray(_dev.to_host(maxval))
+    if lo.ndim or hi.ndim:
+        raise errors.InvalidArgumentError(
+            None, None, f"minval must be 0-D, got shape {list(lo.shape)}" if lo.ndim
+            else f"maxval must be 0-D, got shape {list(hi.shape)}")
+    if not lo < hi:
+        raise errors.InvalidArgumentError(None, None, f"Need minval < maxval: {lo} >= {hi}")
+    out = _dev.empty(dims, lo.dtype)
+    n = _dev.size_of(dims)
+    if n:
+        st = _states(ctx, op, seed, seed2)
+        _uniform_int_kernel()[_THREADS // _dev.TPB, _dev.TPB](
+            st, _dev.flat(out), np.int64(lo), np.int64(hi) - np.int64(lo))
+    return out

@@ -11,7 +11,6 @@ import math
 import numpy as np
 
 from ... import errors
-from ...framework import registry
 from . import _dev
 from ._dev import cuda, register
 
@@ -147,10 +146,6 @@ def _adadelta(var, accum, accum_update, grad, lr, rho, eps, nv, na, nu):
         nv[i] = var[i] - upd * lr[0]
 
 
-def _has(op_type):
-    return op_type in registry.all_ops()
-
-
 # --- graph kernels ----------------------------------------------------------------------------
 def _scalars_match(op):
     """The GPU kernels read hyper-parameters in the variable's dtype."""
@@ -158,107 +153,106 @@ def _scalars_match(op):
     return all(t.dtype.base_dtype == dt for t in op.inputs if not t.dtype.is_ref_dtype)
 
 
-if _has("ApplyGradientDescent"):
-    @register("ApplyGradientDescent", dtypes=_F, check=_scalars_match)
-    def apply_gradient_descent(var, alpha, delta, *, ctx):
-        v = _value(var)
-        d = _dev.dev(delta)
-        if tuple(v.shape) != tuple(d.shape):
-            raise errors.InvalidArgumentError(
-                None, None, f"var and delta do not have the same shape{_dims(v.shape)} "
-                            f"{_dims(d.shape)}")
-        out = _new_like(v)
-        _launch("sgd", _sgd, _dev.size_of(v.shape), _dev.flat(v), _scalar(alpha, "alpha"),
-                _dev.flat(_dev.contiguous(d)), _dev.flat(out))
-        ctx.write(var, out)
-        return var
+@register("ApplyGradientDescent", dtypes=_F, check=_scalars_match)
+def apply_gradient_descent(var, alpha, delta, *, ctx):
+    v = _value(var)
+    d = _dev.dev(delta)
+    if tuple(v.shape) != tuple(d.shape):
+        raise errors.InvalidArgumentError(
+            None, None, f"var and delta do not have the same shape{_dims(v.shape)} "
+                        f"{_dims(d.shape)}")
+    out = _new_like(v)
+    _launch("sgd", _sgd, _dev.size_of(v.shape), _dev.flat(v), _scalar(alpha, "alpha"),
+            _dev.flat(_dev.contiguous(d)), _dev.flat(out))
+    ctx.write(var, out)
+    return var
 
-if _has("ApplyMomentum"):
-    @register("ApplyMomentum", dtypes=_F, check=_scalars_match)
-    def apply_momentum(var, accum, lr, grad, momentum, *, ctx, use_nesterov=False):
-        v, a = _value(var), _value(accum)
-        g = _same(v, grad)
-        _same(v, a, "accum")
-        nv, na = _new_like(v), _new_like(a)
-        _launch("momentum", _momentum, _dev.size_of(v.shape), _dev.flat(v), _dev.flat(a), g,
-                _scalar(lr, "lr"), _scalar(momentum, "momentum"), bool(use_nesterov),
-                _dev.flat(nv), _dev.flat(na))
-        ctx.write(accum, na)
-        ctx.write(var, nv)
-        return var
 
-if _has("ApplyAdam"):
-    @register("ApplyAdam", dtypes=_F, check=_scalars_match)
-    def apply_adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad, *,
-                   ctx, use_nesterov=False):
-        x, mm, vv = _value(var), _value(m), _value(v)
-        g = _same(x, grad)
-        nx, nm, nvv = _new_like(x), _new_like(mm), _new_like(vv)
-        _launch("adam", _adam, _dev.size_of(x.shape), _dev.flat(x), _dev.flat(mm),
-                _dev.flat(vv), g, _scalar(beta1_power, "beta1_power"),
-                _scalar(beta2_power, "beta2_power"), _scalar(lr, "lr"),
-                _scalar(beta1, "beta1"), _scalar(beta2, "beta2"), _scalar(epsilon, "epsilon"),
-                bool(use_nesterov), _dev.flat(nx), _dev.flat(nm), _dev.flat(nvv))
-        ctx.write(m, nm)
-        ctx.write(v, nvv)
-        ctx.write(var, nx)
-        return var
+@register("ApplyMomentum", dtypes=_F, check=_scalars_match)
+def apply_momentum(var, accum, lr, grad, momentum, *, ctx, use_nesterov=False):
+    v, a = _value(var), _value(accum)
+    g = _same(v, grad)
+    _same(v, a, "accum")
+    nv, na = _new_like(v), _new_like(a)
+    _launch("momentum", _momentum, _dev.size_of(v.shape), _dev.flat(v), _dev.flat(a), g,
+            _scalar(lr, "lr"), _scalar(momentum, "momentum"), bool(use_nesterov),
+            _dev.flat(nv), _dev.flat(na))
+    ctx.write(accum, na)
+    ctx.write(var, nv)
+    return var
 
-if _has("ApplyAdagrad"):
-    @register("ApplyAdagrad", dtypes=_F, check=_scalars_match)
-    def apply_adagrad(var, accum, lr, grad, *, ctx, update_slots=True):
-        v, a = _value(var), _value(accum)
-        g = _same(v, grad)
-        nv, na = _new_like(v), _new_like(a)
-        _launch("adagrad", _adagrad, _dev.size_of(v.shape), _dev.flat(v), _dev.flat(a), g,
-                _scalar(lr, "lr"), bool(update_slots), _dev.flat(nv), _dev.flat(na))
-        ctx.write(accum, na)
-        ctx.write(var, nv)
-        return var
 
-if _has("ApplyRMSProp"):
-    @register("ApplyRMSProp", dtypes=_F, check=_scalars_match)
-    def apply_rmsprop(var, ms, mom, lr, rho, momentum, epsilon, grad, *, ctx):
-        v, s, m = _value(var), _value(ms), _value(mom)
-        g = _same(v, grad)
-        nv, ns, nm = _new_like(v), _new_like(s), _new_like(m)
-        _launch("rmsprop", _rmsprop, _dev.size_of(v.shape), _dev.flat(v), _dev.flat(s),
-                _dev.flat(m), g, _scalar(lr, "lr"), _scalar(rho, "rho"),
-                _scalar(momentum, "momentum"), _scalar(epsilon, "epsilon"),
-                _dev.flat(nv), _dev.flat(ns), _dev.flat(nm))
-        ctx.write(ms, ns)
-        ctx.write(mom, nm)
-        ctx.write(var, nv)
-        return var
+@register("ApplyAdam", dtypes=_F, check=_scalars_match)
+def apply_adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad, *,
+               ctx, use_nesterov=False):
+    x, mm, vv = _value(var), _value(m), _value(v)
+    g = _same(x, grad)
+    nx, nm, nvv = _new_like(x), _new_like(mm), _new_like(vv)
+    _launch("adam", _adam, _dev.size_of(x.shape), _dev.flat(x), _dev.flat(mm),
+            _dev.flat(vv), g, _scalar(beta1_power, "beta1_power"),
+            _scalar(beta2_power, "beta2_power"), _scalar(lr, "lr"),
+            _scalar(beta1, "beta1"), _scalar(beta2, "beta2"), _scalar(epsilon, "epsilon"),
+            bool(use_nesterov), _dev.flat(nx), _dev.flat(nm), _dev.flat(nvv))
+    ctx.write(m, nm)
+    ctx.write(v, nvv)
+    ctx.write(var, nx)
+    return var
 
-if _has("ApplyCenteredRMSProp"):
-    @register("ApplyCenteredRMSProp", dtypes=_F, check=_scalars_match)
-    def apply_centered_rmsprop(var, mg, ms, mom, lr, rho, momentum, epsilon, grad, *, ctx):
-        v, a, s, m = _value(var), _value(mg), _value(ms), _value(mom)
-        g = _same(v, grad)
-        nv, na, ns, nm = _new_like(v), _new_like(a), _new_like(s), _new_like(m)
-        _launch("centered", _centered, _dev.size_of(v.shape), _dev.flat(v), _dev.flat(a),
-                _dev.flat(s), _dev.flat(m), g, _scalar(lr, "lr"), _scalar(rho, "rho"),
-                _scalar(momentum, "momentum"), _scalar(epsilon, "epsilon"),
-                _dev.flat(nv), _dev.flat(na), _dev.flat(ns), _dev.flat(nm))
-        ctx.write(mg, na)
-        ctx.write(ms, ns)
-        ctx.write(mom, nm)
-        ctx.write(var, nv)
-        return var
 
-if _has("ApplyAdadelta"):
-    @register("ApplyAdadelta", dtypes=_F, check=_scalars_match)
-    def apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad, *, ctx):
-        v, a, u = _value(var), _value(accum), _value(accum_update)
-        g = _same(v, grad)
-        nv, na, nu = _new_like(v), _new_like(a), _new_like(u)
-        _launch("adadelta", _adadelta, _dev.size_of(v.shape), _dev.flat(v), _dev.flat(a),
-                _dev.flat(u), g, _scalar(lr, "lr"), _scalar(rho, "rho"),
-                _scalar(epsilon, "epsilon"), _dev.flat(nv), _dev.flat(na), _dev.flat(nu))
-        ctx.write(accum, na)
-        ctx.write(accum_update, nu)
-        ctx.write(var, nv)
-        return var
+@register("ApplyAdagrad", dtypes=_F, check=_scalars_match)
+def apply_adagrad(var, accum, lr, grad, *, ctx, update_slots=True):
+    v, a = _value(var), _value(accum)
+    g = _same(v, grad)
+    nv, na = _new_like(v), _new_like(a)
+    _launch("adagrad", _adagrad, _dev.size_of(v.shape), _dev.flat(v), _dev.flat(a), g,
+            _scalar(lr, "lr"), bool(update_slots), _dev.flat(nv), _dev.flat(na))
+    ctx.write(accum, na)
+    ctx.write(var, nv)
+    return var
+
+
+@register("ApplyRMSProp", dtypes=_F, check=_scalars_match)
+def apply_rmsprop(var, ms, mom, lr, rho, momentum, epsilon, grad, *, ctx):
+    v, s, m = _value(var), _value(ms), _value(mom)
+    g = _same(v, grad)
+    nv, ns, nm = _new_like(v), _new_like(s), _new_like(m)
+    _launch("rmsprop", _rmsprop, _dev.size_of(v.shape), _dev.flat(v), _dev.flat(s),
+            _dev.flat(m), g, _scalar(lr, "lr"), _scalar(rho, "rho"),
+            _scalar(momentum, "momentum"), _scalar(epsilon, "epsilon"),
+            _dev.flat(nv), _dev.flat(ns), _dev.flat(nm))
+    ctx.write(ms, ns)
+    ctx.write(mom, nm)
+    ctx.write(var, nv)
+    return var
+
+
+@register("ApplyCenteredRMSProp", dtypes=_F, check=_scalars_match)
+def apply_centered_rmsprop(var, mg, ms, mom, lr, rho, momentum, epsilon, grad, *, ctx):
+    v, a, s, m = _value(var), _value(mg), _value(ms), _value(mom)
+    g = _same(v, grad)
+    nv, na, ns, nm = _new_like(v), _new_like(a), _new_like(s), _new_like(m)
+    _launch("centered", _centered, _dev.size_of(v.shape), _dev.flat(v), _dev.flat(a),
+            _dev.flat(s), _dev.flat(m), g, _scalar(lr, "lr"), _scalar(rho, "rho"),
+            _scalar(momentum, "momentum"), _scalar(epsilon, "epsilon"),
+            _dev.flat(nv), _dev.flat(na), _dev.flat(ns), _dev.flat(nm))
+    ctx.write(mg, na)
+    ctx.write(ms, ns)
+    ctx.write(mom, nm)
+    ctx.write(var, nv)
+    return var
+
+
+@register("ApplyAdadelta", dtypes=_F, check=_scalars_match)
+def apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad, *, ctx):
+    v, a, u = _value(var), _value(accum), _value(accum_update)
+    g = _same(v, grad)
+    nv, na, nu = _new_like(v), _new_like(a), _new_like(u)
+    _launch("adadelta", _adadelta, _dev.size_of(v.shape), _dev.flat(v), _dev.flat(a),
+            _dev.flat(u), g, _scalar(lr, "lr"), _scalar(rho, "rho"),
+            _scalar(epsilon, "epsilon"), _dev.flat(nv), _dev.flat(na), _dev.flat(nu))
+    ctx.write(accum, na)
+    ctx.write(accum_update, nu)
+    ctx.write(var, nv)
+    return var
 
 del np

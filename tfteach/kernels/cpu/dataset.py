@@ -3,7 +3,6 @@ import numpy as np
 
 from ... import errors
 from ...framework.registry import register_kernel
-from ...ops import dataset_ops  # noqa: F401 - the op declarations come first
 
 
 class _IteratorResource:

@@ -17,13 +17,14 @@ threading layer aborts when two threads launch parallel kernels at once (one Ses
 from several Python threads), so the parallel loop runs only under `PARALLEL_LOCK`, taken
 without blocking: a thread that finds it busy runs the serial loop instead.
 """
+__toolkit__ = True   # shared machinery for the family modules: registers no kernels
+
 import math
 
 import numpy as np
 from numba import njit, prange
 
 from ... import errors
-from ...framework.registry import register_kernel
 from ._build import PARALLEL_LOCK
 
 SUM, PROD, MAX, MIN, ALL, ANY = 0, 1, 2, 3, 4, 5
@@ -224,11 +225,11 @@ def _canonical_axes(axes, rank, op_type):
     axes = np.asarray(axes).reshape(-1).tolist()
     out = set()
     for a in axes:
-        if not -rank <= a < max(rank, 1):
+        if not -rank <= a < rank:      # a scalar has no axis to reduce (TF refuses 0 too)
             raise errors.InvalidArgumentError(
                 None, None, f"Invalid reduction dimension ({a} for input with {rank} "
                             f"dimension(s)")
-        out.add(a % rank if rank else 0)
+        out.add(a % rank)
     return sorted(out)
 
 
@@ -350,77 +351,3 @@ def _make(op_type):
     return kernel
 
 
-for _t in _KIND:
-    register_kernel(_t)(_make(_t))
-
-
-# --- ArgMax / ArgMin ---------------------------------------------------------------------------
-
-@njit(cache=True)
-def _arg_rows(x, want_max, out):
-    """Index of the first max (min) of each row of x (M, K); NaN never wins a comparison."""
-    m, k = x.shape
-    for i in range(m):
-        best = x[i, 0]
-        idx = 0
-        for j in range(1, k):
-            v = x[i, j]
-            if (v > best) if want_max else (v < best):
-                best = v
-                idx = j
-        out[i] = idx
-
-
-def _arg(x, axis, output_type, want_max):
-    x = np.asarray(x)
-    a = int(axis)
-    if not -x.ndim <= a < max(x.ndim, 1):
-        raise errors.InvalidArgumentError(
-            None, None, f"Expected dimension in the range [{-x.ndim}, {x.ndim}), but got {a}")
-    a %= max(x.ndim, 1)
-    if x.ndim == 0:
-        raise errors.InvalidArgumentError(None, None, "Expected dimension in the range [0, 0)")
-    if x.shape[a] == 0:
-        raise errors.InvalidArgumentError(
-            None, None, f"Reduction axis {a} is empty in shape "
-                        f"[{','.join(str(d) for d in x.shape)}]")
-    if x.dtype == np.float16:
-        x = x.astype(np.float32)
-    moved = np.ascontiguousarray(np.moveaxis(x, a, -1))
-    rows = moved.reshape(-1, x.shape[a])
-    out = np.empty(rows.shape[0], dtype=np.int64)
-    _arg_rows(rows, want_max, out)
-    return out.reshape(moved.shape[:-1]).astype(output_type.np_dtype)
-
-
-@register_kernel("ArgMax")
-def arg_max(x, axis, *, output_type):
-    return _arg(x, axis, output_type, True)
-
-
-@register_kernel("ArgMin")
-def arg_min(x, axis, *, output_type):
-    return _arg(x, axis, output_type, False)
-
-
-# --- Range, LinSpace ---------------------------------------------------------------------------
-
-@register_kernel("Range")
-def range_(start, limit, delta):
-    from ...ops.math_ops import _range_error, _range_size
-    s, l_, d = (np.asarray(v).item() for v in (start, limit, delta))
-    err = _range_error(s, l_, d)
-    if err:
-        raise errors.InvalidArgumentError(None, None, err)
-    dt = np.asarray(start).dtype
-    n = _range_size(s, l_, d)
-    return (np.arange(n, dtype=np.float64 if dt.kind == "f" else np.int64) * d + s).astype(dt)
-
-
-@register_kernel("LinSpace")
-def lin_space(start, stop, num):
-    n = int(num)
-    if n <= 0:
-        raise errors.InvalidArgumentError(None, None, f"Requires num > 0: {n}")
-    dt = np.asarray(start).dtype
-    return np.linspace(float(start), float(stop), n).astype(dt)

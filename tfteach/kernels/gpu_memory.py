@@ -16,7 +16,13 @@ buffer, but the bookkeeping (limit, growth, peak, OOM) is the same code.
 
     gpu_memory.pool().stats()   {'bytes_in_use', 'peak_bytes_in_use', 'bytes_limit',
                                  'bytes_reserved', 'num_allocs', 'largest_alloc_size', ...}
-    gpu_memory.get_memory_info('GPU:0')   {'current': ..., 'peak': ...}  (TF's names)
+    devices.get_memory_info('GPU:0')      {'current': ..., 'peak': ...}  (TF's names,
+                                          runtime/devices.py)
+
+It is part of the kernels' toolkit (the CUDA kernels allocate from it; kernels import nothing
+above themselves); runtime/devices.py configures it from a session's GPUOptions and
+runtime/placement.py copies tensors between host and device through it. Nothing here
+imports numba before a GPU is in use.
 """
 import contextlib
 import logging
@@ -221,6 +227,12 @@ _CONFIG = None
 _COPIES = {"h2d": 0, "d2h": 0}
 
 
+def is_simulated():
+    """numba's CUDA simulator is on (`NUMBA_ENABLE_CUDASIM`, the variable numba reads).
+    runtime/devices.py asks the same before any kernel module exists, to count GPUs."""
+    return os.environ.get("NUMBA_ENABLE_CUDASIM", "0") not in ("", "0")
+
+
 def _options_key(gpu_options, ids):
     return (float(getattr(gpu_options, "per_process_gpu_memory_fraction", 0.0) or 0.0),
             bool(getattr(gpu_options, "allow_growth", False)), tuple(ids or (0,)))
@@ -248,11 +260,10 @@ def pool():
         if _CONFIG is None:
             configure(None, None)
         fraction, growth, ids = _CONFIG
-        from . import devices
-        if devices.is_simulated():
+        if is_simulated():
             total, free, backend = _SIM_TOTAL, _SIM_TOTAL, _VirtualBackend()
         else:
-            cuda = devices.cuda()
+            from numba import cuda
             _install_emm()      # before the context exists: numba fixes it then
             cuda.select_device(ids[0])
             free, total = _raw_memory_info()
@@ -272,26 +283,6 @@ def _raw_memory_info():
     return int(free), int(total)
 
 
-def get_memory_info(device="GPU:0"):
-    """TF's tf.config.experimental.get_memory_info: {'current': bytes, 'peak': bytes}."""
-    _check_gpu_name(device)
-    p = pool()
-    return {"current": p.bytes_in_use, "peak": p.peak_bytes_in_use}
-
-
-def reset_memory_stats(device="GPU:0"):
-    _check_gpu_name(device)
-    p = pool()
-    p.peak_bytes_in_use = p.bytes_in_use
-
-
-def _check_gpu_name(device):
-    from . import devices, placement
-    kind, index = placement.parse_device(device)
-    if kind != "GPU" or index >= max(devices.gpu_count(), 0) or devices.gpu_count() == 0:
-        raise ValueError(f"No matching devices found for '{device}'")
-
-
 def copy_counts():
     """How many host->device and device->host copies ran (tests check edges with it)."""
     return dict(_COPIES)
@@ -303,11 +294,10 @@ def is_device_array(x):
 
 def empty(shape, dtype):
     """An uninitialised device array from the pool."""
-    from . import devices
+    from numba import cuda
     shape = tuple(int(d) for d in shape)
     dtype = np.dtype(dtype)
-    cuda = devices.cuda()
-    if not devices.is_simulated():
+    if not is_simulated():
         pool()      # installs the pool as numba's allocator before the first allocation
         return cuda.device_array(shape, dtype)
     p = pool()

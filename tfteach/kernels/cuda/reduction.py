@@ -1,4 +1,5 @@
-"""GPU kernels of the reductions: Sum, Mean, Prod, Max, Min, All, Any, ArgMax, ArgMin.
+"""The reduction machinery of the GPU kernels (Sum, Mean, Prod, Max, Min, All, Any in
+kernels/cuda/math.py, and softmax/xent rows in nn.py).
 
 One generated kernel per (reduction, accumulator type) covers every set of axes without
 moving data: a block owns one output element (or one slice of it when there are few
@@ -10,12 +11,13 @@ kept/reduced shapes and strides, and the block combines its threads' values in s
 ArgMax/ArgMin use one thread per output element scanning its axis: the first extreme value
 wins and NaN never wins, as on the CPU.
 """
+__toolkit__ = True   # shared machinery for the family modules: registers no kernels
+
 import math
 
 import numpy as np
 
-from ... import errors
-from ..cpu import reduce as cpu_reduce
+from ..cpu import reduction as cpu_reduce
 from . import _dev
 from ._dev import cuda, register
 
@@ -46,6 +48,8 @@ def _kernel(kind, acc_dt, finish):
     else:
         fin = "pass"
     src = f"""
+
+
 def kernel(x, out, kshape, kstr, rshape, rstr, K, P, init, count):
     sm = cuda.shared.array(TPB, SDT)
     b = cuda.blockIdx.x
@@ -172,71 +176,3 @@ def _make(op_type, kind, dtypes):
         return reduce(x, _dev.host_int_list(axes), kind, keep_dims, op_type)
     kernel.__name__ = kernel.__qualname__ = op_type.lower() + "_gpu"
     return kernel
-
-
-_NUM = ("float32", "float64", "int32", "int64")
-for _t, _k in (("Sum", SUM), ("Mean", MEAN), ("Prod", PROD), ("Max", MAX), ("Min", MIN)):
-    _make(_t, _k, _NUM)
-for _t, _k in (("All", ALL), ("Any", ANY)):
-    _make(_t, _k, ("boolean",))
-
-
-# --- ArgMax / ArgMin ----------------------------------------------------------------------
-def _arg_kernel(want_max):
-    key = ("arg", want_max)
-    k = _KERNELS.get(key)
-    if k is None:
-        cmp = "v > best" if want_max else "v < best"
-        src = f"""
-def kernel(x, out, K, inner):
-    m = cuda.grid(1)
-    if m < out.shape[0]:
-        o = m // inner
-        i = m % inner
-        base = o * K * inner + i
-        best = x[base]
-        idx = 0
-        for k in range(1, K):
-            v = x[base + k * inner]
-            if {cmp}:
-                best = v
-                idx = k
-        out[m] = idx
-"""
-        ns = {"cuda": cuda}
-        exec(compile(src, "<tfteach cuda argmax>", "exec"), ns)
-        k = _KERNELS[key] = cuda.jit(ns["kernel"])
-    return k
-
-
-def _arg(x, axis, output_type, want_max):
-    x = _dev.contiguous(_dev.dev(x))
-    shape = tuple(x.shape)
-    a = int(_dev.host_int_list(axis)[0])
-    if len(shape) == 0 or not -len(shape) <= a < len(shape):
-        raise errors.InvalidArgumentError(
-            None, None, f"Expected dimension in the range [{-len(shape)}, {len(shape)}), "
-                        f"but got {a}")
-    a %= len(shape)
-    if shape[a] == 0:
-        raise errors.InvalidArgumentError(
-            None, None, f"Reduction axis {a} is empty in shape "
-                        f"[{','.join(str(d) for d in shape)}]")
-    out_shape = shape[:a] + shape[a + 1:]
-    out = _dev.empty(out_shape, output_type.np_dtype)
-    n = _dev.size_of(out_shape)
-    if n:
-        inner = _dev.size_of(shape[a + 1:])
-        _arg_kernel(want_max)[_dev.blocks_for(n), _dev.TPB](_dev.flat(x), _dev.flat(out),
-                                                             shape[a], inner)
-    return out
-
-
-@register("ArgMax", dtypes=_NUM, host_inputs=(1,))
-def arg_max(x, axis, *, output_type):
-    return _arg(x, axis, output_type, True)
-
-
-@register("ArgMin", dtypes=_NUM, host_inputs=(1,))
-def arg_min(x, axis, *, output_type):
-    return _arg(x, axis, output_type, False)

@@ -1,0 +1,188 @@
+"""CPU kernels of the io family (SaveV2, RestoreV2) and the checkpoint files they write, in
+TensorFlow's own V2 format (kernels/tensor_bundle.py): tfteach/train/saver.py describes the
+files and reads them back through `CheckpointReader` below.
+"""
+import base64
+import json
+import os
+import time
+import zlib
+
+import numpy as np
+
+from ... import errors
+from ...framework import dtypes as _dt
+from ...framework.registry import register_kernel
+from .. import tensor_bundle
+
+
+def _str(x):
+    x = np.asarray(x)[()] if not isinstance(x, (bytes, str)) else x
+    return x.decode() if isinstance(x, bytes) else str(x)
+
+
+@register_kernel("SaveV2")
+def _save_v2(prefix, tensor_names, shape_and_slices, *tensors):
+    names = [_str(n) for n in np.asarray(tensor_names).reshape(-1)]
+    _write_checkpoint(_str(prefix), list(zip(names, [np.asarray(t) for t in tensors])))
+
+
+@register_kernel("RestoreV2")
+def _restore_v2(prefix, tensor_names, shape_and_slices, *, dtypes):
+    reader = CheckpointReader(_str(prefix))
+    out = []
+    for name, dt in zip((_str(n) for n in np.asarray(tensor_names).reshape(-1)), dtypes):
+        value = reader.get_tensor(name)
+        if value.dtype != object and _dt.as_dtype(value.dtype) != dt.base_dtype:
+            raise errors.InvalidArgumentError(
+                None, None, f"tensor_name = {name}; expected dtype {dt.base_dtype.name} does "
+                            f"not equal original dtype {_dt.as_dtype(value.dtype).name}")
+        out.append(value)
+    return tuple(out) if len(out) != 1 else out[0]
+
+
+_MAGIC = b"TFTEACH-CHECKPOINT-INDEX 1\n"
+_DATA_SUFFIX = ".data-00000-of-00001"
+
+
+# --- files ---------------------------------------------------------------------------------
+
+def _atomic_write(path, data):
+    tmp = f"{path}.tmp{os.getpid()}_{time.monotonic_ns()}"
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _write_checkpoint(prefix, named_arrays):
+    """TF's V2 checkpoint files for `named_arrays` [(name, ndarray)] (tensor_bundle.py)."""
+    index, data = tensor_bundle.encode(named_arrays)
+    # Data first, index last: an index only ever describes a complete data file. Saving
+    # again to the same prefix keeps the old data file reachable (a hard link `.prev`) until
+    # the new index is in place, so a crash between the two renames leaves the old index
+    # with its old data, which readers find through the entries' checksums.
+    data_path = prefix + _DATA_SUFFIX
+    prev = data_path + _PREV
+    if os.path.exists(data_path) and os.path.exists(prefix + ".index"):
+        try:
+            os.remove(prev)
+        except FileNotFoundError:
+            pass
+        os.link(data_path, prev)
+    _atomic_write(data_path, data)
+    _atomic_write(prefix + ".index", index)
+    try:
+        os.remove(prev)
+    except FileNotFoundError:
+        pass
+
+
+_PREV = ".prev"
+
+
+def _read_file(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
+
+
+def _load(prefix):
+    """{name: ndarray} of every tensor of the checkpoint `prefix`, each checksum verified."""
+    path = prefix + ".index"
+    raw = _read_file(path)
+    if raw is None:
+        raise errors.NotFoundError(None, None, f"Unsuccessful TensorSliceReader constructor: "
+                                               f"Failed to find any matching files for "
+                                               f"{prefix} ({path} does not exist)")
+    if raw.startswith(_MAGIC):
+        return _load_legacy(prefix, raw)
+    entries = tensor_bundle.read_index(raw, path)
+    data_path = prefix + _DATA_SUFFIX
+    failure = None
+    # the data file, or the one a save interrupted between its data and its index kept
+    for candidate in (data_path, data_path + _PREV):
+        data = _read_file(candidate)
+        if data is None:
+            continue
+        try:
+            return {k: tensor_bundle.decode(k, e, data, data_path) for k, e in entries.items()}
+        except errors.DataLossError as e:
+            failure = failure or e
+    if failure is not None:
+        raise failure
+    if not entries:
+        return {}
+    raise errors.NotFoundError(None, None, f"Checkpoint data file {data_path} does not exist")
+
+
+def _load_legacy(prefix, raw):
+    """Checkpoints of tfteach 0.1 (a JSON index, raw data): still read, never written."""
+    path = prefix + ".index"
+    try:
+        index = json.loads(raw[len(_MAGIC):].decode())
+        tensors = index["tensors"]
+        data_bytes = int(index["data_bytes"])
+        if not isinstance(tensors, dict):
+            raise TypeError
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError,
+            RecursionError):
+        raise errors.DataLossError(None, None, f"Unable to read checkpoint index {path}: "
+                                               f"truncated or corrupted") from None
+    data_path = prefix + _DATA_SUFFIX
+    data = _read_file(data_path)
+    if data is None:
+        raise errors.NotFoundError(None, None, f"Checkpoint data file {data_path} does not "
+                                               f"exist")
+    if len(data) != data_bytes:
+        raise errors.DataLossError(None, None, f"Checkpoint data file {data_path} is truncated "
+                                               f"or corrupted")
+    out = {}
+    for name, e in tensors.items():
+        try:
+            shape = tuple(int(d) for d in e["shape"])
+            if e["dtype"] == "string":
+                vals = [base64.b64decode(s, validate=True) for s in e["strings"]]
+                arr = np.empty(len(vals), dtype=object)
+                arr[:] = vals
+                out[name] = arr.reshape(shape)
+                continue
+            dtype = _dt.as_dtype(e["dtype"]).np_dtype
+            chunk = data[e["offset"]:e["offset"] + e["nbytes"]]
+            ok = len(chunk) == e["nbytes"] and zlib.crc32(chunk) == e["crc32"] and \
+                len(chunk) == int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        except (KeyError, TypeError, ValueError, AttributeError, UnicodeDecodeError):
+            ok = False
+        if not ok:
+            raise errors.DataLossError(None, None, f"Checksum does not match for {name} in "
+                                                   f"{data_path}: the file is corrupted")
+        out[name] = np.frombuffer(chunk, dtype=dtype).reshape(shape).copy()
+    return out
+
+
+class CheckpointReader:
+    """Reads tensors of one checkpoint by name (`tf.train.load_checkpoint`): TF's V2 format,
+    whoever wrote it."""
+
+    def __init__(self, prefix):
+        self._prefix = prefix
+        self._tensors = _load(prefix)
+
+    def has_tensor(self, name):
+        return name in self._tensors
+
+    def get_variable_to_shape_map(self):
+        return {k: list(v.shape) for k, v in self._tensors.items()}
+
+    def get_variable_to_dtype_map(self):
+        return {k: _dt.string if v.dtype == object else _dt.as_dtype(v.dtype)
+                for k, v in self._tensors.items()}
+
+    def get_tensor(self, name):
+        v = self._tensors.get(name)
+        if v is None:
+            raise errors.NotFoundError(None, None, f"Key {name} not found in checkpoint")
+        return v.copy()

@@ -1,0 +1,178 @@
+"""GPU kernels of the math family: element-wise ops (generated from the CPU kernels by the
+toolkit's `elementwise`), Cast, AddN, the reductions (on the toolkit's `reduction`), ArgMax,
+ArgMin, Range and LinSpace.
+"""
+import numpy as np
+
+from ... import errors
+from . import _dev
+from ._dev import cuda, register
+from .elementwise import apply, register_elementwise
+from .reduction import ALL, ANY, MAX, MEAN, MIN, PROD, SUM, _make
+
+_KERNELS = {}     # compiled kernels: sequences, ArgMax/ArgMin
+
+
+def _identity(x):
+    return x
+
+
+def _to_bool(x):
+    return x != 0
+
+
+_CAST_TYPES = ("float32", "float64", "int32", "int64", "int8", "int16", "uint8", "uint16",
+               "uint32", "uint64", "boolean")
+
+
+@register("Cast", dtypes=_CAST_TYPES,
+          check=lambda op: _dev.dtype_name(op.get_attr("DstT").np_dtype) in _CAST_TYPES)
+
+
+def cast(x, *, DstT):
+    x = _dev.dev(x)
+    dst = DstT.np_dtype
+    if np.dtype(x.dtype) == dst:
+        return x
+    return apply(_to_bool if dst == np.bool_ else _identity, [x], dst, "Cast")
+
+
+def _add(x, y):
+    return x + y
+
+
+@register("AddN", dtypes=("float32", "float64", "int32", "int64"))
+def add_n(*inputs):
+    out = _dev.dev(inputs[0])
+    if len(inputs) == 1:
+        return apply(_identity, [out], out.dtype)
+    for x in inputs[1:]:
+        out = apply(_add, [out, x], out.dtype, "AddN")
+    return out
+
+
+# --- sequences ---------------------------------------------------------------------------------
+def _seq_kernel():
+    k = _KERNELS.get("seq")
+    if k is None:
+        @cuda.jit
+        def seq(out, start, step, last, n_last):
+            # out[i] = start + i * step, computed in float64 (or int64) as the CPU does
+            i = cuda.grid(1)
+            if i < out.shape[0]:
+                if i == n_last:
+                    out[i] = last
+                else:
+                    out[i] = i * step + start
+        k = _KERNELS["seq"] = seq
+    return k
+
+
+def _sequence(n, start, step, dtype, last=None):
+    out = _dev.empty((n,), dtype)
+    if n:
+        wide = np.float64 if np.dtype(dtype).kind == "f" else np.int64
+        last_v = wide(start) if last is None else wide(last)
+        _seq_kernel()[_dev.blocks_for(n), _dev.TPB](
+            out, wide(start), wide(step), last_v, n - 1 if last is not None else -1)
+    return out
+
+
+@register("Range", dtypes=("float32", "float64", "int32", "int64"),
+          host_inputs=(0, 1, 2), check=lambda op: True)
+
+
+def range_(start, limit, delta):
+    from ..shapes import range_error as _range_error, range_size as _range_size
+    s, l_, d = (np.asarray(_dev.to_host(v)) for v in (start, limit, delta))
+    err = _range_error(s.item(), l_.item(), d.item())
+    if err:
+        raise errors.InvalidArgumentError(None, None, err)
+    return _sequence(_range_size(s.item(), l_.item(), d.item()), s.item(), d.item(),
+                     s.dtype)
+
+
+@register("LinSpace", dtypes=("float32", "float64"), host_inputs=(0, 1, 2))
+def lin_space(start, stop, num):
+    n = int(np.asarray(_dev.to_host(num)))
+    if n <= 0:
+        raise errors.InvalidArgumentError(None, None, f"Requires num > 0: {n}")
+    s = np.asarray(_dev.to_host(start))
+    a, b = float(s), float(np.asarray(_dev.to_host(stop)))
+    step = (b - a) / (n - 1) if n > 1 else 0.0
+    return _sequence(n, a, step, s.dtype, last=b if n > 1 else None)
+
+
+# --- reductions ---------------------------------------------------------------------------
+
+_NUM = ("float32", "float64", "int32", "int64")
+for _t, _k in (("Sum", SUM), ("Mean", MEAN), ("Prod", PROD), ("Max", MAX), ("Min", MIN)):
+    _make(_t, _k, _NUM)
+for _t, _k in (("All", ALL), ("Any", ANY)):
+    _make(_t, _k, ("boolean",))
+
+
+# --- ArgMax / ArgMin ----------------------------------------------------------------------
+def _arg_kernel(want_max):
+    key = ("arg", want_max)
+    k = _KERNELS.get(key)
+    if k is None:
+        cmp = "v > best" if want_max else "v < best"
+        src = f"""
+
+
+def kernel(x, out, K, inner):
+    m = cuda.grid(1)
+    if m < out.shape[0]:
+        o = m // inner
+        i = m % inner
+        base = o * K * inner + i
+        best = x[base]
+        idx = 0
+        for k in range(1, K):
+            v = x[base + k * inner]
+            if {cmp}:
+                best = v
+                idx = k
+        out[m] = idx
+"""
+        ns = {"cuda": cuda}
+        exec(compile(src, "<tfteach cuda argmax>", "exec"), ns)
+        k = _KERNELS[key] = cuda.jit(ns["kernel"])
+    return k
+
+
+def _arg(x, axis, output_type, want_max):
+    x = _dev.contiguous(_dev.dev(x))
+    shape = tuple(x.shape)
+    a = int(_dev.host_int_list(axis)[0])
+    if len(shape) == 0 or not -len(shape) <= a < len(shape):
+        raise errors.InvalidArgumentError(
+            None, None, f"Expected dimension in the range [{-len(shape)}, {len(shape)}), "
+                        f"but got {a}")
+    a %= len(shape)
+    if shape[a] == 0:
+        raise errors.InvalidArgumentError(
+            None, None, f"Reduction axis {a} is empty in shape "
+                        f"[{','.join(str(d) for d in shape)}]")
+    out_shape = shape[:a] + shape[a + 1:]
+    out = _dev.empty(out_shape, output_type.np_dtype)
+    n = _dev.size_of(out_shape)
+    if n:
+        inner = _dev.size_of(shape[a + 1:])
+        _arg_kernel(want_max)[_dev.blocks_for(n), _dev.TPB](_dev.flat(x), _dev.flat(out),
+                                                             shape[a], inner)
+    return out
+
+
+@register("ArgMax", dtypes=_NUM, host_inputs=(1,))
+def arg_max(x, axis, *, output_type):
+    return _arg(x, axis, output_type, True)
+
+
+@register("ArgMin", dtypes=_NUM, host_inputs=(1,))
+def arg_min(x, axis, *, output_type):
+    return _arg(x, axis, output_type, False)
+
+
+register_elementwise("math")

@@ -1,0 +1,30 @@
+"""The logging family: ops that report while a graph runs (TF's `logging_ops`): the check
+Assert (tf.debugging.Assert), the printers Print (TF 1's tf.Print) and PrintV2 (tf.print,
+with StringFormat turning each tensor into text), and Timestamp.
+
+Their Python functions stay with their users (ops/control_flow_v1.py, ops/assert_ops.py,
+eager/printing.py, ops/math_ops.py); kernels in tfteach/kernels/cpu/logging.py.
+"""
+from ..framework import dtypes as _dt
+from ..framework import registry
+from ..framework.tensor_shape import TensorShape
+
+registry.register_op("Assert", inputs=(("condition", _dt.bool_), ("*data", "list:T")),
+                     outputs=(), shape=lambda op: [], stateful=True,
+                     doc="Fails the run with the data's values when the condition is false.")
+registry.NotDifferentiable("Assert")
+registry.register_op("Print", inputs=(("input", "T"), ("*data", "list:U")),
+                     shape=lambda op: [op.inputs[0].shape], stateful=True,
+                     doc="Identity that also writes the data's values to stderr (TF1's tf.Print).")
+registry.register_op("StringFormat", inputs=(("input", "T"),), outputs=(("output", _dt.string),),
+                     shape=lambda op: [TensorShape([])],
+                     doc="A tensor's value as text, the way tf.print shows it.")
+registry.register_op("PrintV2", inputs=(("*inputs", _dt.string),), outputs=(),
+                     shape=lambda op: [], stateful=True,
+                     doc="Writes a line (tf.print) every time it runs.")
+registry.NotDifferentiable("StringFormat")
+registry.NotDifferentiable("PrintV2")
+registry.register_op("Timestamp", outputs=(("ts", _dt.float64),),
+                     shape=lambda op: [TensorShape([])], stateful=True,
+                     doc="Seconds since the epoch, as a float64, when the op runs.")
+registry.NotDifferentiable("Timestamp")

@@ -1,0 +1,23 @@
+"""The resource_variable family: the ops that read and write a resource variable through its
+handle (TF's `resource_variable_ops`). tf.Variable (eager/variables.py) builds them inside
+traced functions; kernels in tfteach/kernels/cpu/resource_variable.py.
+"""
+from ..framework import dtypes as _dt
+from ..framework import registry
+from ..framework.tensor_shape import TensorShape
+
+registry.register_op("ReadVariableOp", inputs=(("resource", _dt.resource),),
+                     outputs=(("value", "dtype"),),
+                     shape=lambda op: [op.get_attr("_shape") if op.attr("_shape") is not None
+                                       else TensorShape(None)],
+                     stateful=True, doc="Reads a resource variable's current value.")
+_DOC = {  # one line each: docs/ops.md and the graph explorer show it
+    "AssignVariableOp": "Writes a new value into a resource variable.",
+    "AssignAddVariableOp": "Adds a value to a resource variable in place.",
+    "AssignSubVariableOp": "Subtracts a value from a resource variable in place.",
+}
+for _t in ("AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp"):
+    registry.register_op(_t, inputs=(("resource", _dt.resource), ("value", "dtype")),
+                         outputs=(), shape=lambda op: [], stateful=True, doc=_DOC[_t])
+for _t in ("AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp"):
+    registry.NotDifferentiable(_t)
