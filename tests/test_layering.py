@@ -17,6 +17,7 @@ EagerPyFunc's eager call), the upper layer installs a hook when imported; the la
 checks that `import tfteach` installs all of them.
 """
 import ast
+import functools
 import os
 import subprocess
 import sys
@@ -125,6 +126,7 @@ def violations(name, rel, found, modules):
     return out
 
 
+@functools.lru_cache(maxsize=None)
 def _graph():
     modules = _modules()
     edges = {}

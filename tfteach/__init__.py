@@ -120,6 +120,8 @@ def _submodule(name):
         return api.FilteredModule(full, "tfteach.train", N.TRAIN)
     if name == "data":
         return api.FilteredModule(full, "tfteach.data", N.DATA)
+    if name == "autograph":
+        return api.FilteredModule(full, "tfteach.eager.autograph", N.AUTOGRAPH)
     if name == "summary":
         return api.FilteredModule(full, "tfteach.summary.v2", N.SUMMARY)
     if name in ("losses", "optimizers", "metrics", "initializers"):

@@ -82,6 +82,7 @@ SUB_TARGETS = {
     "metrics": "tfteach.ops.metrics_impl",
     "config": "tfteach.config",
     "data": "tfteach.data.v1",
+    "autograph": "tfteach.eager.autograph",
 }
 
 

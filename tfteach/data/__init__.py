@@ -2,6 +2,12 @@
 from . import experimental
 from .dataset_ops import (AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset,
                           Iterator, NumpyIterator)
+from . import iterator_ops as _iterator_ops
+from ..eager.autograph import operators as _autograph_operators
+
+# AutoGraph (in the eager layer, below tf.data) learns here what a dataset is and how a
+# converted `for x in dataset` loop iterates one
+_autograph_operators.install_datasets(Dataset, _iterator_ops)
 
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "Iterator",
            "NumpyIterator", "experimental"]

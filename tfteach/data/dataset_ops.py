@@ -97,8 +97,10 @@ class _Traced:
         unpack = isinstance(in_spec, tuple)
 
         def call(*args):
-            # TF passes a tuple element's components as separate arguments
-            out = func(*args) if unpack else func(args[0])
+            # TF passes a tuple element's components as separate arguments; the function
+            # is converted by AutoGraph, as TF converts dataset functions
+            from ..eager.autograph import converted_call
+            out = converted_call(func, args if unpack else (args[0],), None)
             return _lists_to_tuples(out)
 
         args = tuple(in_spec) if unpack else (in_spec,)
@@ -179,8 +181,10 @@ class Dataset:
             if _ops.inside_function():
                 raise RuntimeError(
                     "Iterating over a `tf.data.Dataset` inside a `tf.function` needs "
-                    "AutoGraph, which tfteach does not have. Iterate in eager code and pass "
-                    "each batch to the function: `for batch in ds: step(batch)`.")
+                    "AutoGraph (a function made with autograph=False, or called from code "
+                    "AutoGraph does not convert, cannot loop over a dataset). Iterate in "
+                    "eager code and pass each batch to the function: "
+                    "`for batch in ds: step(batch)`.")
             raise RuntimeError("`tf.data.Dataset` only supports Python-style iteration in "
                                "eager mode or within tf.function.")
         return OwnedIterator(self)
@@ -287,7 +291,8 @@ class Dataset:
         def step(*args):
             s = _pack(state_spec, args[:n_state])
             e = _pack(elem_spec, args[n_state:])
-            return reduce_func(s, e)
+            from ..eager.autograph import converted_call
+            return converted_call(reduce_func, (s, e), None)
 
         flat_in = tuple(_flat(state_spec)) + tuple(_flat(elem_spec))
         traced = _Traced(step, flat_in, "reduce_func")

@@ -58,3 +58,54 @@ def make_one_shot_iterator(dataset):
                        "output_shapes": [s.shape for s in specs]},
                       name="OneShotIterator")[0]
     return Iterator(handle, dataset.element_spec)
+
+
+class _FunctionIterator:
+    """The iterator of a `for x in dataset:` loop in a tf.function (AutoGraph): made each
+    time the function runs, read one optional element at a time."""
+
+    def __init__(self, handle, spec):
+        self._handle = handle
+        self._spec = spec
+
+    @registry.api("IteratorGetNextAsOptional")
+    def get_next_as_optional(self):
+        from ..framework.op_def_library import apply_op
+        specs = nest.flatten(self._spec)
+        return apply_op("IteratorGetNextAsOptional", [self._handle],
+                        {"output_types": [s.dtype for s in specs],
+                         "output_shapes": [s.shape for s in specs]},
+                        name="IteratorGetNextAsOptional")[0]
+
+
+@registry.api("AnonymousIteratorV3")
+def anonymous_iterator(dataset):
+    from ..framework.op_def_library import apply_op
+    from ..ops import dataset_ops  # noqa: F401 - declares the ops
+    graph = _ops.get_default_graph()
+    if not hasattr(graph, "_tfteach_datasets"):
+        graph._tfteach_datasets = {}
+    key = f"_make_dataset_{next(_keys)}"
+    graph._tfteach_datasets[key] = dataset
+    specs = nest.flatten(dataset.element_spec)
+    handle = apply_op("AnonymousIteratorV3", [],
+                      {"dataset_factory": key, "output_types": [s.dtype for s in specs],
+                       "output_shapes": [s.shape for s in specs]},
+                      name="AnonymousIteratorV3")[0]
+    return _FunctionIterator(handle, dataset.element_spec)
+
+
+@registry.api("OptionalHasValue")
+def optional_has_value(optional):
+    from ..framework.op_def_library import apply_op
+    return apply_op("OptionalHasValue", [optional], {}, name="OptionalHasValue")[0]
+
+
+@registry.api("OptionalGetValue")
+def optional_get_value(optional, spec):
+    from ..framework.op_def_library import apply_op
+    specs = nest.flatten(spec)
+    return list(apply_op("OptionalGetValue", [optional],
+                         {"output_types": [s.dtype for s in specs],
+                          "output_shapes": [s.shape for s in specs]},
+                         name="OptionalGetValue"))

@@ -49,6 +49,8 @@ random raw_ops saved_model security sets signal sparse strings summary sysconfig
 tpu train types version xla
 """.split())
 
+AUTOGRAPH = frozenset("experimental set_verbosity to_code to_graph trace".split())
+
 MATH = frozenset("""
 abs accumulate_n acos acosh add add_n angle approx_max_k approx_min_k argmax argmin asin
 asinh atan atan2 atanh bessel_i0 bessel_i0e bessel_i1 bessel_i1e betainc bincount ceil

@@ -559,7 +559,10 @@ def _live_outside_conds(grad, read, var):
         return grad
     from ..framework import ops as _ops
     from ..ops import array_ops, control_flow_v1
-    while ctx is not None:
+    # only the conds the gradient is taken outside of gate it: a tape used inside a branch
+    # or a loop body (AutoGraph's training loops) takes it in the read's own frame
+    here = _ops.get_default_graph()._control_flow_context
+    while ctx is not None and ctx is not here and hasattr(ctx, "pred"):
         other = control_flow_v1.switch(ctx.pred, ctx.pred)[1 - ctx.branch]
         with _ops.control_dependencies([array_ops.identity(other)]):
             if read.shape.is_fully_defined():

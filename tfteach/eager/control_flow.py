@@ -9,10 +9,10 @@ optimiser then lowers, before running, into Switch/Merge dataflow. tfteach build
 lowered form directly (control_flow_v1.cond: `cond/Switch`, `cond/pred_id`, branch ops
 under `cond/`, `cond/Merge`), so the traced graph shows TF1's ops rather than an `If` op;
 values and gradients (GradientTape through the traced function differentiates the
-Switch/Merge ops with TF's rules) are TF's. A `tf.while_loop` on such a condition (TF's
-`While` op, lowered the same way) is built as TF1's loop frame (control_flow_v1.while_loop:
-`while/Enter`, `while/Merge`, `while/LoopCond`, ..., `while/Exit`); its values are TF's, and
-a gradient through it raises NotImplementedError (TF differentiates it).
+Switch/Merge ops with TF's rules) are TF's. A `tf.while_loop` in a traced function (TF's
+`While` op, lowered the same way), whatever its condition, is built as TF1's loop frame
+(control_flow_v1.while_loop: `while/Enter`, `while/Merge`, `while/LoopCond`, ...,
+`while/Exit`); its values and tape gradients (ops/while_grad.py) are TF's.
 """
 from ..framework import ops as _ops
 from ..framework import tensor_util
@@ -55,8 +55,10 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     single = not isinstance(loop_vars, (list, tuple))
     state = [loop_vars] if single else list(loop_vars)
     i = 0
-    if _ops.executing_eagerly() is False and maximum_iterations is not None and \
-            _static_value(maximum_iterations) is None:
+    if not _ops.executing_eagerly():
+        # as TF 2.21: in a traced function the loop is a graph loop even when its
+        # condition could be worked out while tracing (an unrolled Python loop would stop
+        # working the moment the condition depends on a value the body computes)
         return _graph_loop(cond, body, loop_vars, shape_invariants, parallel_iterations,
                            maximum_iterations, name, single)
     while maximum_iterations is None or i < int(maximum_iterations):

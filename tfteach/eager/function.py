@@ -541,6 +541,7 @@ class Function:
             _normalize_signature(input_signature)
         self._relax = bool(reduce_retracing or experimental_relax_shapes)
         self._autograph = autograph
+        self._autograph_options = experimental_autograph_options
         self._jit_compile = jit_compile
         self._cache = {}
         self._relaxed = {}
@@ -592,12 +593,14 @@ class Function:
 
             def bound_call(*args, **kwargs):
                 return method(ref(), *args, **kwargs)
+            bound_call.__ag_bound_method__ = (method, ref)
         except TypeError:
             ref = (lambda inst=instance: inst)
             bound_call = functools.partial(method, instance)
         functools.update_wrapper(bound_call, method)
         bound = Function(bound_call, name=self._name, input_signature=self._input_signature,
-                         reduce_retracing=self._relax)
+                         reduce_retracing=self._relax, autograph=self._autograph,
+                         experimental_autograph_options=self._autograph_options)
         bound._param_names = self._param_names[1:]
         self._bound[key] = (ref, bound)
         return bound
@@ -605,7 +608,9 @@ class Function:
     def __call__(self, *args, **kwargs):
         if not context.executing_eagerly() or _run_eagerly():
             # Called while another function is traced: inline the Python code.
-            return self._python_function(*args, **kwargs)
+            if _run_eagerly():
+                return self._python_function(*args, **kwargs)
+            return self._traced_function()(*args, **kwargs)
         if self._input_signature is not None:
             args, kwargs = self._bind_signature(args, kwargs)
             flat = []
@@ -684,7 +689,7 @@ class Function:
                       for i, a in enumerate(args)]
             g_kwargs = {k: _replace_tensors(v, make_ph, k) for k, v in kwargs.items()}
             graph.inputs = list(placeholders)
-            outputs = self._python_function(*g_args, **g_kwargs)
+            outputs = self._traced_function()(*g_args, **g_kwargs)
             flat_out = []
             _flatten_args(outputs, flat_out, keep_variables=True)
             final = []
@@ -706,6 +711,15 @@ class Function:
             tuple(_spec_of(p) for p in placeholders), {})
         graph.inputs = placeholders + [ph for ph in graph.inputs[len(placeholders):]]
         return ConcreteFunction(graph, placeholders, None, structured, final, self._name)
+
+    def _traced_function(self):
+        """What a trace runs: with autograph (the default) the function converted by
+        tfteach/eager/autograph, so that Python control flow on tensors becomes graph
+        control flow; with autograph=False the function as written."""
+        if not self._autograph:
+            return self._python_function
+        from . import autograph
+        return autograph.convert_entry(self._python_function, self._autograph_options)
 
     def _arg_name(self, i):
         if i < len(self._param_names):
@@ -788,6 +802,7 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None,
     """`@tf.function`, `@tf.function(input_signature=...)` or `tf.function(callable)`."""
     kw = dict(input_signature=input_signature, autograph=autograph, jit_compile=jit_compile,
               reduce_retracing=reduce_retracing,
+              experimental_autograph_options=experimental_autograph_options,
               experimental_relax_shapes=experimental_relax_shapes)
     if func is None:
         return lambda f: Function(f, **kw)

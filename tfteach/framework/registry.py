@@ -418,10 +418,9 @@ def load_kernels(device="CPU", families=None):
 def single_output(opdef, kernel):
     """`kernel` as a one-output kernel: an op whose output list is variadic (Split with
     num_split=1, Unpack of a dimension of 1) returns a 1-tuple, whose item is the output."""
-    # control-flow frames (_FrameDef: Enter/Exit/NextIteration...) declare no output list
-    outputs = getattr(opdef, "outputs", None)
-    if outputs is None or not (callable(outputs) or any(
-            isinstance(spec, str) and spec.startswith("*") for _n, spec in outputs)):
+    outputs = getattr(opdef, "outputs", ())     # a plan's loop frame has no declared outputs
+    if not (callable(outputs) or any(isinstance(spec, str) and spec.startswith("*")
+                                     for _n, spec in outputs)):
         return kernel
 
     def first(*args, **kwargs):

@@ -23,3 +23,25 @@ registry.register_op(
     doc="The next element of the iterator; OutOfRangeError at the end.")
 for _t in ("OneShotIterator", "IteratorGetNext"):
     registry.NotDifferentiable(_t)
+
+# --- the iterator of a `for x in dataset:` loop in a tf.function (AutoGraph) ---------------
+registry.register_op(
+    "AnonymousIteratorV3", inputs=(), outputs=(("handle", _dt.resource),),
+    shape=lambda op: [TensorShape([])], stateful=True,
+    doc="A fresh iterator over the dataset `dataset_factory` each time it runs.")
+registry.register_op(
+    "IteratorGetNextAsOptional", inputs=(("iterator", _dt.resource),),
+    outputs=(("optional", _dt.variant),), shape=lambda op: [TensorShape([])],
+    stateful=True, doc="The iterator's next element as an optional (empty at the end).")
+registry.register_op(
+    "OptionalHasValue", inputs=(("optional", _dt.variant),),
+    outputs=(("has_value", _dt.bool_),), shape=lambda op: [TensorShape([])],
+    doc="Whether the optional holds an element.")
+registry.register_op(
+    "OptionalGetValue", inputs=(("optional", _dt.variant),),
+    outputs=lambda attrs: [("components", dt) for dt in attrs["output_types"]],
+    shape=lambda op: [as_shape(s) for s in op.get_attr("output_shapes")],
+    doc="The element an optional holds; InvalidArgumentError when it is empty.")
+for _t in ("AnonymousIteratorV3", "IteratorGetNextAsOptional", "OptionalHasValue",
+           "OptionalGetValue"):
+    registry.NotDifferentiable(_t)

@@ -73,10 +73,17 @@ def _signature_dtypes(sig, elems):
 
 # --- map_fn ----------------------------------------------------------------------------------
 
+# AutoGraph (tfteach/eager/autograph, a layer above) installs its converter here when it loads;
+# until then no code is being converted and map_fn's function runs as written.
+AUTOGRAPH_CONVERT = None
+
+
 def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True,
            swap_memory=False, infer_shape=True, name=None, fn_output_signature=None):
     """`fn` applied to each slice of `elems` along its first axis; the results stacked."""
     _check_fn(fn)
+    if AUTOGRAPH_CONVERT is not None:   # as TF's map_fn, inside converted code
+        fn = AUTOGRAPH_CONVERT(fn)
     if fn_output_signature is None:
         fn_output_signature = dtype
     flat = _flat_elems(elems)

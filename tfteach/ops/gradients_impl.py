@@ -295,7 +295,8 @@ def _walk(ys, grad_ys, xs, stop_gradients=(), gate_gradients=False, level=None):
         for i, (t_in, in_grad) in enumerate(zip(op._inputs, in_grads)):
             if in_grad is None:
                 continue
-            if isinstance(in_grad, _ops.Tensor):
+            if isinstance(in_grad, _ops.Tensor) and t_in.dtype.base_dtype != _dt.resource:
+                # as TF: a resource handle's gradient is its variable's value's shape
                 try:
                     in_grad.set_shape(t_in.shape)
                 except ValueError:

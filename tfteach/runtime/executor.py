@@ -9,7 +9,9 @@ A plan is built once per (fetches, feeds) signature and cached by the Session:
 4. compile emit the plan as straight-line Python, one line per op
            (`v7 = K7(v3, v5, transpose_a=A7_0)`), so running it costs one kernel call per op
            and nothing else. Const values are bound once; reference (variable) edges read the
-           variable's current value where they are consumed.
+           variable's current value where they are consumed. `_PlanWriter` writes it, one
+           method per pass (device edges, dead values, shape memo, aliases, feeds, each op's
+           call and guard, fetches).
 
 A plan that has run `Plan.FUSE_AFTER` times is recompiled with its chains of element-wise
 ops fused into single numba kernels and its constant-only chains folded (`fusion.py`).
