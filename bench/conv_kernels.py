@@ -18,7 +18,8 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HERE = os.path.abspath(__file__)
-DEFAULT_TF_PYTHON = os.path.join(os.path.dirname(ROOT), "tfenv", "bin", "python")
+DEFAULT_TF_PYTHON = (os.environ.get("TF_PYTHON")
+                     or os.path.join(os.path.dirname(ROOT), "tfenv", "bin", "python"))
 SHAPES = [("conv1 28x28x1->32", (50, 28, 28, 1), 32), ("conv2 14x14x32->64", (50, 14, 14, 32), 64),
           ("anchor 28x28x32->64", (50, 28, 28, 32), 64)]
 

@@ -7,8 +7,9 @@ Reports the best and median per-call microseconds over repeats of 10k calls, for
     python3 bench/eager_latency.py                  # both, side by side, with the ratio
     python3 bench/eager_latency.py --impl tfteach   # one implementation, one JSON line
 
-TensorFlow runs in its own interpreter (`--tf-python`, default /work/tfenv/bin/python) with
-this script and `--impl tensorflow`; it is a point of comparison, never a dependency.
+TensorFlow runs in its own interpreter (`--tf-python`: a Python with tensorflow-cpu 2.21,
+default $TF_PYTHON, else /work/tfenv/bin/python) with this script and `--impl tensorflow`; it
+is a point of comparison, never a dependency.
 """
 import argparse
 import json
@@ -56,7 +57,7 @@ def run(impl, number, repeats):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--impl", choices=["tfteach", "tensorflow"])
-    ap.add_argument("--tf-python", default="/work/tfenv/bin/python")
+    ap.add_argument("--tf-python", default=os.environ.get("TF_PYTHON", "/work/tfenv/bin/python"))
     ap.add_argument("--number", type=int, default=10000)
     ap.add_argument("--repeats", type=int, default=7)
     args = ap.parse_args()

@@ -97,7 +97,7 @@ def run(impl, quick):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--impl", choices=["tfteach", "tensorflow"])
-    ap.add_argument("--tf-python", default="/work/tfenv/bin/python")
+    ap.add_argument("--tf-python", default=os.environ.get("TF_PYTHON", "/work/tfenv/bin/python"))
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
     if args.impl:

@@ -70,7 +70,7 @@ def run(impl, n=100, repeats=20):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--impl", choices=["tfteach", "tensorflow", "both"], default="both")
-    ap.add_argument("--tf-python", default="/work/tfenv/bin/python")
+    ap.add_argument("--tf-python", default=os.environ.get("TF_PYTHON", "/work/tfenv/bin/python"))
     args = ap.parse_args()
     if args.impl != "both":
         print(json.dumps(run(args.impl)))

@@ -7,8 +7,9 @@ Reports the loop's total seconds (best of 3). The bar: tfteach <= 1/3 of TensorF
     python3 bench/linreg_session.py                  # both, side by side (TF via /work/tfenv)
     python3 bench/linreg_session.py --impl tfteach   # one implementation, one JSON line
 
-TensorFlow runs in its own interpreter (`--tf-python`, default /work/tfenv/bin/python) with the
-same script and `--impl tensorflow`; it is only a point of comparison, never a dependency.
+TensorFlow runs in its own interpreter (`--tf-python`: a Python with tensorflow-cpu 2.21,
+default $TF_PYTHON, else /work/tfenv/bin/python) with the same script and `--impl tensorflow`;
+it is only a point of comparison, never a dependency.
 """
 import argparse
 import json
@@ -82,7 +83,7 @@ def main():
     ap.add_argument("--impl", choices=["tensorflow", "tfteach", "both"], default="both")
     ap.add_argument("--steps", type=int, default=5000)
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--tf-python", default="/work/tfenv/bin/python")
+    ap.add_argument("--tf-python", default=os.environ.get("TF_PYTHON", "/work/tfenv/bin/python"))
     args = ap.parse_args()
     if args.impl != "both":
         print(json.dumps(run(args.impl, args.steps, args.repeats)), flush=True)

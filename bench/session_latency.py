@@ -16,8 +16,9 @@ on-disk cache.
     python3 bench/session_latency.py                  # both, side by side, with ratios
     python3 bench/session_latency.py --impl tfteach   # one implementation, one JSON line
 
-TensorFlow runs in its own interpreter (`--tf-python`, default /work/tfenv/bin/python) with
-this script and `--impl tensorflow`; it is a point of comparison, never a dependency.
+TensorFlow runs in its own interpreter (`--tf-python`: a Python with tensorflow-cpu 2.21,
+default $TF_PYTHON, else /work/tfenv/bin/python) with this script and `--impl tensorflow`; it
+is a point of comparison, never a dependency.
 """
 import argparse
 import json
@@ -106,7 +107,7 @@ def run(impl, number, repeats):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--impl", choices=["tfteach", "tensorflow"])
-    ap.add_argument("--tf-python", default="/work/tfenv/bin/python")
+    ap.add_argument("--tf-python", default=os.environ.get("TF_PYTHON", "/work/tfenv/bin/python"))
     ap.add_argument("--number", type=int, default=10000)
     ap.add_argument("--repeats", type=int, default=5)
     args = ap.parse_args()

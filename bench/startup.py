@@ -64,7 +64,7 @@ def _measure(python, code, env, repeat):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--tf", default="/work/tfenv/bin/python",
+    ap.add_argument("--tf", default=os.environ.get("TF_PYTHON", "/work/tfenv/bin/python"),
                     help="a Python with TensorFlow installed (skipped if missing)")
     ap.add_argument("--no-pyc", action="store_true")
     args = ap.parse_args()

@@ -23,7 +23,8 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HERE = os.path.abspath(__file__)
-DEFAULT_TF_PYTHON = os.path.join(os.path.dirname(ROOT), "tfenv", "bin", "python")
+DEFAULT_TF_PYTHON = (os.environ.get("TF_PYTHON")
+                     or os.path.join(os.path.dirname(ROOT), "tfenv", "bin", "python"))
 
 
 def load_tf(impl):

@@ -16,6 +16,10 @@ not depend on which file ran before it (the suite runs in a seeded random file o
 A module without a mode fails every one of its tests.
 """
 import os
+import re
+import subprocess
+import threading
+import time
 
 import pytest
 
@@ -117,3 +121,52 @@ def tf2():
     yield tfteach
     behavior.enable_v2_behavior()
     _fresh_graph()
+
+
+@pytest.fixture
+def run_with_progress(request):
+    """Run a child pytest that takes minutes (the CUDA simulator walk, the lessons on another
+    kernel path) and show its progress on the terminal while it runs (one line per 10% or
+    so, with the elapsed time), so a long silent wait does not look like a hang.
+    Returns (exit code, output)."""
+    config = request.config
+    reporter = config.pluginmanager.getplugin("terminalreporter")
+    capture = config.pluginmanager.getplugin("capturemanager")
+
+    def show(text):
+        if reporter is None:
+            return
+        if capture is not None:
+            with capture.global_and_fixture_disabled():
+                reporter.ensure_newline()
+                reporter.write_line(text)
+        else:
+            reporter.write_line(text)
+
+    def run(cmd, label, env=None, cwd=None, timeout=600):
+        start = time.monotonic()
+        show("[%s] started (a child pytest; progress below)" % label)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, env=env, cwd=cwd)
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
+        lines = []
+        shown = -10
+        try:
+            for line in proc.stdout:
+                lines.append(line)
+                m = re.search(r"\[\s*(\d+)%\]\s*$", line)
+                # with -v every test ends a line: show every tenth of the way
+                if m and int(m.group(1)) >= shown + 10:
+                    shown = int(m.group(1)) // 10 * 10
+                    show("[%s] %s%% after %.0f s" % (label, m.group(1), time.monotonic() - start))
+            code = proc.wait()
+        finally:
+            timer.cancel()
+        out = "".join(lines)
+        if code < 0:
+            out += "\n(killed after %d s)" % timeout
+        show("[%s] finished in %.0f s" % (label, time.monotonic() - start))
+        return code, out
+
+    return run

@@ -1,5 +1,7 @@
 """A real browser: JupyterLab in headless Chromium (driven by Playwright) runs a `%%graph` cell
-and a widget cell; the SVG drawing and the widget must render. Saves a screenshot.
+and a widget cell; the SVG drawing and the widget must render. Saves a screenshot. And a
+student's first open: `tfteach lessons` copies the lessons and starts JupyterLab, and a lesson
+shows every stored drawing and widget view before anything is run.
 
 Needs Debian's `chromium` (apt) and the `playwright` Python package (never `playwright
 install`: the system Chromium is used). Deselect locally with `-m "not browser"`.
@@ -102,6 +104,125 @@ def lab(tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture
+def lessons_lab(tmp_path):
+    """`tfteach lessons` as a student runs it, in a fresh home: it copies (and signs) the
+    lessons with its own copy step and starts JupyterLab with its own settings."""
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    import jupyterlab  # noqa: F401 - a test dependency (tfteach[jupyter]): missing is a failure
+    work = tmp_path / "tfteach-lessons"
+    port = _free_port()
+    env = dict(os.environ, HOME=str(tmp_path / "home"), XDG_CONFIG_HOME=str(tmp_path / "config"),
+               JUPYTER_DATA_DIR=str(tmp_path / "home" / "jupyter-data"),
+               JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+               PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    env.pop("JUPYTERLAB_SETTINGS_DIR", None)
+    env.pop("JUPYTER_CONFIG_DIR", None)
+    cmd = [sys.executable, "-m", "tfteach.cli", "lessons", "--dir", str(work), "--no-browser",
+           "--ip", "127.0.0.1", "--port", str(port), "--",
+           f"--IdentityProvider.token={TOKEN}", "--ServerApp.disable_check_xsrf=True"]
+    log = open(tmp_path / "lab.log", "wb")
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            try:
+                _get(f"{base}/api/status?token={TOKEN}")
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.25)
+        else:
+            pytest.fail("tfteach lessons did not start JupyterLab:\n"
+                        + (tmp_path / "lab.log").read_text())
+        if proc.poll() is not None:
+            pytest.fail("tfteach lessons exited:\n" + (tmp_path / "lab.log").read_text())
+        yield base, tmp_path, work
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def _launch(p):
+    return p.chromium.launch(
+        executable_path=CHROMIUM, headless=True,
+        args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+              "--disable-component-update", "--disable-sync", "--no-first-run",
+              "--disable-dev-shm-usage"])
+
+
+def _stored(path, mime):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return sum(mime in o.get("data", {}) for c in nb["cells"] for o in c.get("outputs", []))
+
+
+CURRENT = ".jp-NotebookPanel:not(.lm-mod-hidden)"     # the notebook tab on show
+
+
+def _rendered_svgs(page):
+    """Stored SVG outputs JupyterLab drew (an <img> with the SVG as a data URI, loaded)."""
+    return page.evaluate("""() => [...document.querySelectorAll(
+        '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output.jp-RenderedSVG img')]
+        .filter(i => i.complete && i.naturalWidth > 0 && i.src.startsWith('data:image/svg'))
+        .length""")
+
+
+def test_copied_lessons_show_their_drawings_on_first_open(lessons_lab):
+    """Lesson 02 (7 drawings) and lesson 05 (a drawing and a widget), opened from the copies
+    `tfteach lessons` made, with no cell run: every stored drawing and widget view is shown,
+    not the text JupyterLab puts in place of untrusted output. A hand copy of lesson 02 (not
+    signed) shows none: the count is not vacuous."""
+    from playwright.sync_api import sync_playwright
+    base, tmp, work = lessons_lab
+    # the notary trusts content, not paths: the control copy differs by one metadata key
+    nb = json.loads((work / "02_graphs_ops_tensors.ipynb").read_text(encoding="utf-8"))
+    nb["metadata"]["copied_by_hand"] = True
+    (work / "hand_copy_02.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    cases = [("02_graphs_ops_tensors.ipynb", 7, 0), ("05_variables_state.ipynb", 1, 1),
+             ("hand_copy_02.ipynb", 0, 0)]
+    with sync_playwright() as p:
+        browser = _launch(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        try:
+            for name, svgs, widgets in cases:
+                stored = _stored(work / name, "image/svg+xml")
+                assert stored >= svgs
+                page.goto(f"{base}/lab/tree/{name}?reset&token={TOKEN}")
+                page.wait_for_selector(f"{CURRENT} .jp-Cell", timeout=60000)
+                # no news pop-up: `tfteach lessons` switched it off
+                deadline = time.time() + 30
+                while time.time() < deadline and _rendered_svgs(page) < svgs:
+                    time.sleep(0.25)
+                # scroll through the notebook: JupyterLab may attach far cells lazily
+                for _ in range(40):
+                    page.keyboard.press("PageDown")
+                page.wait_for_timeout(500)
+                expected = stored if name != "hand_copy_02.ipynb" else 0
+                assert _rendered_svgs(page) == expected, (name, _rendered_svgs(page), stored)
+                if widgets:
+                    views = page.locator(f"{CURRENT} .jp-OutputArea-output "
+                                         ".tfteach-variable-inspector")
+                    views.first.wait_for(timeout=30000)
+                    assert views.count() == widgets
+                    assert "Error displaying widget" not in page.locator(CURRENT).inner_text()
+                assert page.locator(".jp-Notification-Toast").count() == 0 or \
+                    "news" not in page.locator(".jp-Notification-Toast").first.inner_text()
+                page.screenshot(path=str(tmp / (name + ".png")), full_page=True)
+        except BaseException:
+            page.screenshot(path=str(tmp / "failure.png"), full_page=True)
+            print(f"failure screenshot: {tmp / 'failure.png'}")
+            raise
+        finally:
+            browser.close()
 
 
 def _wait_kernel(base, timeout=60):

@@ -190,6 +190,23 @@ def test_tf_function_graph_can_be_drawn(ip, tf2):
         ip.user_ns.pop("f")
 
 
+def test_missing_ipywidgets_is_one_clear_traceback():
+    """Without ipywidgets, importing the widgets raises one ImportError with the pip command,
+    not a chain of two tracebacks (the bare "No module named" one suppressed)."""
+    code = ("import sys, traceback\n"
+            "sys.modules['ipywidgets'] = None\n"
+            "try:\n"
+            "    import tfteach.magics.widgets\n"
+            "except ImportError as e:\n"
+            "    text = ''.join(traceback.format_exception(e))\n"
+            "    print(repr(str(e)), e.name, e.__suppress_context__, text.count('Traceback'))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=str(__import__("pathlib").Path(__file__).parents[1]))
+    line = out.stdout.strip().splitlines()[-1]
+    assert "pip install" in line and "ipywidgets" in line, line
+    assert line.endswith("ipywidgets True 1"), line
+
+
 def test_loading_the_extension_is_cheap():
     """`%load_ext tfteach` must not import graphviz, ipywidgets or numba (they load on use)."""
     code = ("import sys, IPython\n"

@@ -1,6 +1,7 @@
 """Drawings, checked structurally: the DOT source and the SVG hold the expected clusters,
 nodes, labels and edge styles."""
 import re
+import sys
 
 import pytest
 
@@ -153,6 +154,34 @@ def test_no_dot_falls_back_to_text(tf1, monkeypatch):
     assert "apt-get install graphviz" in bundle["text/html"]
     with pytest.raises(viz.GraphvizUnavailable, match="apt-get install graphviz"):
         d.svg()
+
+
+def test_missing_graphviz_package_is_named_with_pip(tf1, monkeypatch):
+    """No `graphviz` Python package (but `dot` on PATH): the hint names the package and pip,
+    not the `dot` program and apt-get."""
+    tf = tf1
+    _model(tf)
+    monkeypatch.setitem(sys.modules, "graphviz", None)     # `import graphviz` raises
+    d = viz.draw(tf.get_default_graph())
+    bundle = d._repr_mimebundle_()
+    assert "image/svg+xml" not in bundle
+    assert viz.PACKAGE_HINT in bundle["text/plain"] and "digraph G {" in bundle["text/plain"]
+    assert "pip install graphviz" in bundle["text/html"]
+    assert "apt-get" not in bundle["text/plain"] and "`dot` program" not in bundle["text/plain"]
+    with pytest.raises(viz.GraphvizUnavailable, match="pip install graphviz") as info:
+        d.svg()
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+    with pytest.raises(viz.GraphvizUnavailable, match="Python package"):
+        d.save("unused.png")
+
+
+def test_missing_dot_program_is_named_with_apt_get(tf1, monkeypatch):
+    tf = tf1
+    _model(tf)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    bundle = viz.draw(tf.get_default_graph())._repr_mimebundle_()
+    assert "`dot` program is not installed" in bundle["text/plain"]
+    assert "pip install" not in bundle["text/plain"]
 
 
 def test_save_dot_and_svg(tf1, tmp_path):

@@ -581,3 +581,16 @@ def test_v1_while_loop_runs_eagerly_as_tfs(tf2):
         t.watch(x)
         y = v1.while_loop(lambda i, a: i < 3, lambda i, a: (i + 1, a * x), [0, x])[1]
     assert float(t.gradient(y, x)) == 4 * 1.5 ** 3
+
+
+def test_while_loop_runs_without_fusion(tf, monkeypatch):
+    """TFTEACH_FUSION=0 takes the unfused kernel path, where the loop's frame ops (Enter, Exit,
+    NextIteration) have no declared output list (lesson 22 crashed there). Sum of 0..m-1 by
+    hand: m (m - 1) / 2."""
+    monkeypatch.setenv("TFTEACH_FUSION", "0")
+    m = tf.placeholder(tf.int32, [], name="m")
+    _, total = tf.while_loop(lambda i, s: i < m, lambda i, s: (i + 1, s + i),
+                             [tf.constant(0), tf.constant(0)])
+    with tf.Session() as s:
+        for mv in (0, 1, 10, 100):
+            assert s.run(total, {m: mv}) == mv * (mv - 1) // 2

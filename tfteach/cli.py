@@ -1,17 +1,24 @@
 """The `tfteach` command: open the lessons in JupyterLab.
 
-    tfteach lessons [--dir DIR] [--no-browser] [--port N] [--update] [--dry-run]
+    tfteach lessons [--dir DIR] [--no-browser] [--ip ADDR] [--port N] [--update] [--dry-run]
+                    [-- JUPYTER OPTIONS...]
     tfteach lessons --list
     tfteach test-lessons [--dir DIR] [pytest args...]
+    tfteach --version
 
 `tfteach lessons` copies the notebooks shipped with the package into a working folder
 (default `~/tfteach-lessons`) and starts JupyterLab on the landing page. A student's edits are
 precious: a notebook that already exists in the working folder and differs from the shipped one
 is never overwritten unless `--update` is given, and even then the old copy is kept beside it
-as `NAME.ipynb.bak-N`.
+as `NAME.bak-N.ipynb` (a name JupyterLab still opens as a notebook).
+
+The copies are signed with the user's Jupyter secret (nbformat's notary), as `jupyter trust`
+would: the stored drawings (SVG) and widget views of a lesson are shown when it first opens,
+instead of the text JupyterLab shows for untrusted output.
 """
 import argparse
 import filecmp
+import importlib.util
 import json
 import os
 import shutil
@@ -21,6 +28,10 @@ from pathlib import Path
 
 LANDING = "00_index.ipynb"
 DEFAULT_DIR = "~/tfteach-lessons"
+# JupyterLab's "news" and update-check pop-up covers a lesson on first open and asks a student a
+# question they cannot answer; the lessons server starts with these settings (see lab_settings_dir).
+NOTIFICATION_SETTINGS = ("@jupyterlab", "apputils-extension", "notification.jupyterlab-settings")
+NOTIFICATION_DEFAULTS = {"fetchNews": "false", "checkForUpdates": False}
 
 
 def lessons_source():
@@ -77,10 +88,7 @@ def copy_lessons(src, dest, update=False, out=print):
             if not update:
                 kept.append(str(rel))
                 continue
-            n = 1
-            while target.with_name(target.name + ".bak-%d" % n).exists():
-                n += 1
-            backup = target.with_name(target.name + ".bak-%d" % n)
+            backup = backup_name(target)
             shutil.copy2(target, backup)
             backed_up.append(str(backup.relative_to(dest)))
         shutil.copy2(path, target)
@@ -89,23 +97,87 @@ def copy_lessons(src, dest, update=False, out=print):
         out("tfteach: copied %d file(s) into %s" % (len(copied), dest))
     if kept:
         out("tfteach: kept your edited copies of %s (run with --update to refresh them; "
-            "your version is then saved as NAME.bak-N)" % ", ".join(kept))
+            "your version is then saved as NAME.bak-N.ipynb)" % ", ".join(kept))
     if backed_up:
         out("tfteach: your previous versions were saved as %s" % ", ".join(backed_up))
+    trust_lessons(src, dest)
     return copied, kept, backed_up
 
 
-def jupyter_command(dest, no_browser=False, port=None):
+def backup_name(target):
+    """`NAME.bak-N.ipynb`, first free N: the suffix stays last, so JupyterLab opens a backup as
+    a notebook (it would show `NAME.ipynb.bak-N` as an unknown file)."""
+    n = 1
+    while True:
+        backup = target.with_name("%s.bak-%d%s" % (target.stem, n, target.suffix))
+        if not backup.exists():
+            return backup
+        n += 1
+
+
+def trust_lessons(src, dest):
+    """Sign every notebook in `dest` that is the shipped lesson unchanged, with the user's
+    Jupyter secret (what `jupyter trust` does). Jupyter shows HTML, SVG and widget outputs of
+    an unsigned notebook as text until it is re-run; the shipped outputs are ours, and the
+    student installed them, so they are trusted on first open. A student's edited copy is left
+    as it is (Jupyter signs it itself whenever the student saves it). Returns the signed names."""
+    try:
+        import nbformat
+        from nbformat.sign import NotebookNotary
+    except ImportError:
+        return []       # no Jupyter installed: nothing will display them anyway
+    notary = NotebookNotary()
+    os.makedirs(notary.data_dir, exist_ok=True)     # a fresh account has no Jupyter folder yet
+    signed = []
+    for path in sorted(src.glob("*.ipynb")):
+        target = dest / path.name
+        if not target.is_file() or not filecmp.cmp(path, target, shallow=False):
+            continue
+        try:
+            nb = nbformat.read(str(target), as_version=4)
+        except (OSError, ValueError):
+            continue        # not a notebook nbformat reads: nothing Jupyter would trust
+        if not notary.check_signature(nb):
+            notary.sign(nb)
+        signed.append(path.name)
+    return signed
+
+
+def lab_settings_dir():
+    """JupyterLab settings folder for the lessons server, seeded with the notification settings
+    that turn the news pop-up off. Kept apart from the user's own JupyterLab settings
+    (`$XDG_CONFIG_HOME/tfteach/lab-settings`); a student's later changes there are kept."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    settings = Path(base) / "tfteach" / "lab-settings"
+    path = settings.joinpath(*NOTIFICATION_SETTINGS)
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(NOTIFICATION_DEFAULTS, indent=2) + "\n", encoding="utf-8")
+    return settings
+
+
+def jupyter_env(environ=None):
+    """The lessons server's environment: the user's, plus JUPYTERLAB_SETTINGS_DIR (unless the
+    user set one: then theirs is used as it is)."""
+    env = dict(os.environ if environ is None else environ)
+    if not env.get("JUPYTERLAB_SETTINGS_DIR"):
+        env["JUPYTERLAB_SETTINGS_DIR"] = str(lab_settings_dir())
+    return env
+
+
+def jupyter_command(dest, no_browser=False, port=None, ip=None, jupyter_args=()):
     cmd = [sys.executable, "-m", "jupyterlab", "--notebook-dir", str(dest),
            "--LabApp.default_url=/lab/tree/" + LANDING]
     if no_browser:
         cmd.append("--no-browser")
+    if ip:
+        cmd += ["--ip", str(ip)]
     if port:
         cmd += ["--port", str(port)]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         # Jupyter refuses to start as root unless told; a fresh container often is root.
         cmd.append("--allow-root")
-    return cmd
+    return cmd + list(jupyter_args)
 
 
 def cmd_lessons(args):
@@ -116,9 +188,11 @@ def cmd_lessons(args):
         return 0
     dest = Path(os.path.expanduser(args.dir)).resolve()
     copy_lessons(src, dest, update=args.update)
-    cmd = jupyter_command(dest, no_browser=args.no_browser, port=args.port)
+    cmd = jupyter_command(dest, no_browser=args.no_browser, port=args.port, ip=args.ip,
+                          jupyter_args=args.jupyter_args)
+    env = jupyter_env()
     if args.dry_run:
-        print(" ".join(cmd))
+        print("JUPYTERLAB_SETTINGS_DIR=%s %s" % (env["JUPYTERLAB_SETTINGS_DIR"], " ".join(cmd)))
         return 0
     try:
         import jupyterlab  # noqa: F401
@@ -128,7 +202,7 @@ def cmd_lessons(args):
         return 1
     print("tfteach: opening %s in JupyterLab (Ctrl+C to stop)" % (dest / LANDING))
     try:
-        return subprocess.call(cmd, cwd=str(dest))
+        return subprocess.call(cmd, cwd=str(dest), env=env)
     except KeyboardInterrupt:
         return 0
 
@@ -136,7 +210,15 @@ def cmd_lessons(args):
 def cmd_test_lessons(args, extra):
     """Run the shipped (or copied) lessons under nbval: what CI checks, on a student's machine."""
     src = Path(os.path.expanduser(args.dir)).resolve() if args.dir else lessons_source()
-    cmd = [sys.executable, "-m", "pytest", "--nbval", "-p", "no:cacheprovider", str(src)]
+    missing = [name for name in ("pytest", "nbval") if importlib.util.find_spec(name) is None]
+    if missing:
+        print("tfteach: test-lessons needs %s, which %s not installed in this Python (%s): "
+              "pip install 'tfteach[lessons]' (or pip install pytest nbval)"
+              % (" and ".join(missing), "is" if len(missing) == 1 else "are", sys.executable),
+              file=sys.stderr)
+        return 1
+    cmd = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p",
+           "no:cacheprovider", str(src)]
     sanitize = src / "nbval_sanitize.cfg"
     if sanitize.is_file():
         cmd += ["--nbval-sanitize-with", str(sanitize)]
@@ -145,15 +227,20 @@ def cmd_test_lessons(args, extra):
 
 def build_parser():
     parser = argparse.ArgumentParser(prog="tfteach", description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action="version", version="tfteach " + _version())
     sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("lessons", help="copy the lessons to a working folder and open JupyterLab")
     p.add_argument("--dir", default=DEFAULT_DIR,
                    help="working folder for your copies (default: %(default)s)")
     p.add_argument("--list", action="store_true", help="list the lessons and exit")
     p.add_argument("--no-browser", action="store_true", help="start JupyterLab without a browser")
+    p.add_argument("--ip", default=None,
+                   help="address JupyterLab listens on (e.g. 0.0.0.0 to serve a class from "
+                        "this machine; default: localhost only)")
     p.add_argument("--port", type=int, default=None, help="port for JupyterLab")
     p.add_argument("--update", action="store_true",
-                   help="replace edited copies with the shipped lessons (old copies kept as .bak-N)")
+                   help="replace edited copies with the shipped lessons (old copies kept as "
+                        "NAME.bak-N.ipynb)")
     p.add_argument("--dry-run", action="store_true",
                    help="copy the lessons and print the Jupyter command instead of running it")
     t = sub.add_parser("test-lessons", help="run the lessons top to bottom under pytest --nbval")
@@ -161,13 +248,32 @@ def build_parser():
     return parser
 
 
+def _version():
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+        return version("tfteach")
+    except (ImportError, PackageNotFoundError):
+        from . import __version__      # a source checkout that was never installed
+        return __version__
+
+
 def main(argv=None):
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # everything after `--` goes to JupyterLab as it is (e.g. -- --ServerApp.token=SECRET)
+    jupyter_args = []
+    if "--" in argv:
+        cut = argv.index("--")
+        argv, jupyter_args = argv[:cut], argv[cut + 1:]
     args, extra = parser.parse_known_args(argv)
     if args.command == "lessons":
         if extra:
-            parser.error("unrecognized arguments: %s" % " ".join(extra))
+            parser.error("unrecognized arguments: %s (options for JupyterLab go after `--`)"
+                         % " ".join(extra))
+        args.jupyter_args = jupyter_args
         return cmd_lessons(args)
+    if jupyter_args:
+        extra = extra + ["--"] + jupyter_args
     if args.command == "test-lessons":
         return cmd_test_lessons(args, extra)
     parser.print_help()

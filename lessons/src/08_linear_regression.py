@@ -121,8 +121,8 @@ init_all_vars = tf.global_variables_initializer()
 # parameters. Every 500 steps we also measure the loss on the validation set (a run without the
 # training op: it changes nothing). At the end, the test set.
 #
-# We print two decimals: the last digits of float32 sums can differ from one processor to
-# another.
+# We print four significant digits (`{:.4g}`): the last digits of float32 sums differ from one
+# processor to another (a float32 near 500000 is only exact to 1/16).
 
 # %% id=train
 with tf.Session(config=config) as sess:
@@ -134,11 +134,11 @@ with tf.Session(config=config) as sess:
         if i % 500 == 0:
             validation_feed_dict = {X: valid_X, y: valid_y}
             valid_loss = sess.run(avg_loss, feed_dict=validation_feed_dict)
-            print("Iter {}: training loss = {:.2f}, validation loss = {:.2f}, m={:.2f}, b={:.2f}"
+            print("Iter {}: training loss = {:.4g}, validation loss = {:.4g}, m={:.4g}, b={:.4g}"
                   .format(i, loss, valid_loss, m_pred, b_pred))
     test_feed_dict = {X: test_X, y: test_y}
     m_pred, b_pred, loss = sess.run([m, b, avg_loss], test_feed_dict)
-    print("m: {:.2f}, b: {:.2f}, test loss: {:.2f}".format(m_pred, b_pred, loss))
+    print("m: {:.4g}, b: {:.4g}, test loss: {:.4g}".format(m_pred, b_pred, loss))
 
 # %% [markdown] id=interpret-intro
 # ## 6. What did we learn?

@@ -80,6 +80,8 @@ print("housing shape:", m, n)
 # The mean squared error `MSE(θ) = 1/m · Σ (x θ - y)²` has gradient `2/m · Xᵀ (X θ - y)`. We
 # write that formula ourselves and update θ with `tf.assign`. Constants hold data that never
 # changes; the variable θ starts at random values in [-1, 1] (seeded, so runs repeat).
+# The MSE is printed as a whole number and θ with one decimal: float32 results differ in their
+# last bits from one processor to another, and more digits would print those bits.
 
 # %% id=manual-gd
 tf.reset_default_graph()
@@ -105,13 +107,13 @@ with tf.Session() as sess:
 
     for epoch in range(n_epochs):
         if epoch % 100 == 0:
-            print("Epoch", epoch, "MSE =", round(float(mse.eval()), 1))
+            print("Epoch", epoch, "MSE =", round(float(mse.eval())))
         sess.run(training_op)
 
     best_theta = theta.eval()
 
 print("Best theta:")
-print(best_theta.ravel().round(2))
+print(best_theta.ravel().round(1))
 
 # %% [markdown] id=autodiff-intro
 # ## 3. Let `tf.gradients` derive it
@@ -138,13 +140,13 @@ with tf.Session() as sess:
 
     for epoch in range(n_epochs):
         if epoch % 100 == 0:
-            print("Epoch", epoch, "MSE =", round(float(mse.eval()), 1))
+            print("Epoch", epoch, "MSE =", round(float(mse.eval())))
         sess.run(training_op)
 
     best_theta = theta.eval()
 
 print("Best theta:")
-print(best_theta.ravel().round(2))
+print(best_theta.ravel().round(1))
 
 # %% [markdown] id=optimizer-intro
 # ## 4. Let an optimizer build the update
@@ -169,13 +171,13 @@ with tf.Session() as sess:
 
     for epoch in range(n_epochs):
         if epoch % 100 == 0:
-            print("Epoch", epoch, "MSE =", round(float(mse.eval()), 1))
+            print("Epoch", epoch, "MSE =", round(float(mse.eval())))
         sess.run(training_op)
 
     best_theta = theta.eval()
 
 print("Best theta:")
-print(best_theta.ravel().round(2))
+print(best_theta.ravel().round(1))
 
 # %% [markdown] id=momentum-intro
 # **Momentum** adds a fraction of the previous step to the current one: steps grow along
@@ -200,13 +202,13 @@ with tf.Session() as sess:
 
     for epoch in range(n_epochs):
         if epoch % 100 == 0:
-            print("Epoch", epoch, "MSE =", round(float(mse.eval()), 1))
+            print("Epoch", epoch, "MSE =", round(float(mse.eval())))
         sess.run(training_op)
 
     best_theta = theta.eval()
 
 print("Best theta:")
-print(best_theta.ravel().round(2))
+print(best_theta.ravel().round(1))
 
 # %% [markdown] id=adaptive-intro
 # ### Adaptive learning rates: Adagrad, RMSProp, Adadelta
@@ -310,7 +312,7 @@ with tf.Session() as sess:
     best_theta = theta.eval()
 
 print("Best theta:")
-print(best_theta.ravel().round(2))
+print(best_theta.ravel().round(1))
 
 # %% [markdown] id=eval-outside-intro
 # The original slide called `theta.eval()` *after* the `with` block. Outside the block there is

@@ -61,14 +61,14 @@ with tf.Session() as sess:
 
     for epoch in range(n_epochs):
         if epoch % 100 == 0:
-            print("Epoch", epoch, "MSE =", round(float(mse.eval()), 1))
+            print("Epoch", epoch, "MSE =", round(float(mse.eval())))
         sess.run(training_op)
 
     best_theta = theta.eval()
     save_path = saver.save(sess, TMP + "/my_model_final.ckpt")
 
 print("Best theta:")
-print(best_theta.ravel().round(2))
+print(best_theta.ravel().round(1))
 
 # %% [markdown] id=files-intro
 # A checkpoint is a few files sharing the prefix: the values (`.data-...`), an index saying where
@@ -89,7 +89,7 @@ with tf.Session() as sess:
     saver.restore(sess, save_path)
     restored = theta.eval()
     print("same values:", np.array_equal(restored, best_theta))
-    print("MSE after restore:", round(float(mse.eval()), 1))
+    print("MSE after restore:", round(float(mse.eval())))
 
 # %% [markdown] id=rebuild-intro
 # ## 3. Restore in a program that rebuilt the graph

@@ -19,9 +19,11 @@ import numpy as np
 
 try:
     import ipywidgets as w
-except ImportError as _e:     # a clear message instead of a bare "No module named"
+except ImportError:
+    # a clear message instead of a bare "No module named"; `from None` so the student sees
+    # one traceback, not the import machinery's as well
     raise ImportError("The tfteach widgets need ipywidgets: pip install 'tfteach[jupyter]' "
-                      "(or pip install ipywidgets)") from _e
+                      "(or pip install ipywidgets)", name="ipywidgets") from None
 
 from .. import errors
 from ..framework import ops as _ops

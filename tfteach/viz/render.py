@@ -10,11 +10,16 @@ import re
 from .dot import DotOptions, to_dot
 
 __all__ = ["Drawing", "draw", "render_svg", "GraphvizUnavailable", "DrawingTooLarge",
-           "INSTALL_HINT"]
+           "INSTALL_HINT", "PACKAGE_HINT"]
 
-INSTALL_HINT = ("graphviz's `dot` is not installed, so this is the DOT text of the drawing: "
-                "install it with `apt-get install graphviz` (or `conda install graphviz`, "
-                "`brew install graphviz`) to see the picture.")
+# Two different things can be missing, each installed by a different tool: the `dot` program
+# (a system package) and the `graphviz` Python package that calls it (pip).
+INSTALL_HINT = ("graphviz's `dot` program is not installed, so this is the DOT text of the "
+                "drawing: install it with `apt-get install graphviz` (or `conda install "
+                "graphviz`, `brew install graphviz`) to see the picture.")
+PACKAGE_HINT = ("the `graphviz` Python package is not installed, so this is the DOT text of "
+                "the drawing: install it with `pip install graphviz` (or pip install "
+                "'tfteach[jupyter]') to see the picture.")
 
 
 class GraphvizUnavailable(RuntimeError):
@@ -31,11 +36,7 @@ _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
 def render_svg(dot_source):
     """SVG text for `dot_source`. The SVG carries a `tfteach-dot` comment with a hash of the
     DOT source: the drawing's identity independent of the `dot` version (nbval compares it)."""
-    try:
-        import graphviz
-    except ImportError as e:
-        raise GraphvizUnavailable(INSTALL_HINT) from e
-    svg = _pipe(graphviz, dot_source, "svg").decode("utf-8")
+    svg = _pipe(_graphviz(), dot_source, "svg").decode("utf-8")
     digest = hashlib.sha1(dot_source.encode()).hexdigest()[:16]
     m = _SVG_OPEN.search(svg)
     if m is not None:
@@ -48,6 +49,15 @@ def render_svg(dot_source):
 # `dot` 2.43 sometimes gives up on cluster graphs ("trouble in init_rank"); its other ranking
 # algorithm (newrank), then ranking without clusters, lay out the same graph
 _FALLBACK_LAYOUTS = ("newrank=true", "clusterrank=none")
+
+
+def _graphviz():
+    try:
+        import graphviz
+    except ImportError:
+        # `from None`: the ImportError's own traceback says nothing the hint does not
+        raise GraphvizUnavailable(PACKAGE_HINT) from None
+    return graphviz
 
 
 def _pipe(graphviz, dot_source, fmt):
@@ -123,8 +133,7 @@ class Drawing:
         elif fmt == "svg":
             data = self.svg().encode()
         else:
-            import graphviz
-            data = _pipe(graphviz, self.dot, fmt)
+            data = _pipe(_graphviz(), self.dot, fmt)
         with open(path, "wb") as f:
             f.write(data)
         return path
