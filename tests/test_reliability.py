@@ -366,3 +366,27 @@ def test_tf2_summary_writer_flush_writes_every_queued_event(tf2, tmp_path):
     events = list(EventFileLoader(str(tmp_path / files[0])).Load())
     assert [e.step for e in events if e.HasField("summary")] == [0, 1, 2]
     w.close()
+
+
+def test_lessons_copy_never_writes_through_links(tmp_path):
+    """`tfteach lessons` copies into a folder a student owns: a dangling link must not create
+    a file outside it, and --update must not overwrite a link's target."""
+    from tfteach import cli
+    src = tmp_path / "shipped"
+    src.mkdir()
+    (src / "01_a.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, '
+                                    '"nbformat_minor": 5}')
+    (src / "02_b.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, '
+                                    '"nbformat_minor": 5}')
+    dest = tmp_path / "lessons"
+    dest.mkdir()
+    outside = tmp_path / "outside.ipynb"
+    os.symlink(outside, dest / "01_a.ipynb")                 # dangling link
+    victim = tmp_path / "victim.ipynb"
+    victim.write_text("precious")
+    os.symlink(victim, dest / "02_b.ipynb")                  # link to a real file
+    said = []
+    cli.copy_lessons(src, dest, update=True, out=said.append)
+    assert not outside.exists()
+    assert victim.read_text() == "precious"
+    assert any("left alone" in s and "01_a.ipynb" in s for s in said)

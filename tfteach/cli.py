@@ -78,9 +78,13 @@ def copy_lessons(src, dest, update=False, out=print):
     """Copy lessons into `dest`; return (copied, kept, backed_up) lists of relative paths."""
     copied, kept, backed_up = [], [], []
     dest.mkdir(parents=True, exist_ok=True)
+    refused = []
     for path in lesson_files(src):
         rel = path.relative_to(src)
         target = dest / rel
+        if not _writable_inside(dest, target):
+            refused.append(str(rel))
+            continue
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():
             if filecmp.cmp(path, target, shallow=False):
@@ -89,6 +93,9 @@ def copy_lessons(src, dest, update=False, out=print):
                 kept.append(str(rel))
                 continue
             backup = backup_name(target)
+            if not _writable_inside(dest, backup):
+                refused.append(str(rel))
+                continue
             shutil.copy2(target, backup)
             backed_up.append(str(backup.relative_to(dest)))
         shutil.copy2(path, target)
@@ -100,8 +107,28 @@ def copy_lessons(src, dest, update=False, out=print):
             "your version is then saved as NAME.bak-N.ipynb)" % ", ".join(kept))
     if backed_up:
         out("tfteach: your previous versions were saved as %s" % ", ".join(backed_up))
+    if refused:
+        out("tfteach: left alone %s: a symbolic link there would make tfteach write outside "
+            "%s (remove the link to get the lesson)" % (", ".join(refused), dest))
     trust_lessons(src, dest)
     return copied, kept, backed_up
+
+
+def _writable_inside(dest, target):
+    """False when writing `target` would follow a symbolic link (the file itself, dangling or
+    not, or a folder between `dest` and it): the lessons folder may hold links a student or
+    someone else made, and tfteach never writes through them."""
+    base = os.path.realpath(dest)
+    p = target
+    while True:
+        if os.path.islink(p):
+            return False
+        parent = p.parent
+        if parent == p or os.path.realpath(parent) == base or parent == dest:
+            break
+        p = parent
+    real = os.path.realpath(target)
+    return real == base or real.startswith(base + os.sep)
 
 
 def backup_name(target):
