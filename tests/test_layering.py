@@ -33,7 +33,7 @@ LAYERS = (
     ("faces", ("__init__.py", "v1.py", "cli.py", "compat/", "eager/api.py",
                "eager/_tf2_names.py")),
     ("libraries", ("keras/", "train/", "summary/", "data/", "magics/", "viz/", "nn.py",
-                   "module.py", "config.py", "datasets.py")),
+                   "module.py", "config.py", "datasets.py", "exercises.py")),
     ("eager", ("eager/",)),
     ("client", ("client/",)),
     ("distribute", ("distribute/",)),
