@@ -53,3 +53,12 @@ def test_complex_in_tf_function(tf2):
         tf2.TensorSpec([2], tf2.complex64)).graph.get_operations()}
     assert {"ComplexAbs", "Real", "Imag"} <= ops
 
+
+
+def test_complex_helpers_take_numpy_arrays(tf2):
+    # a NumPy array's dtype is not a tf.DType (found by the fuzz suite: tf.abs(ndarray) raised
+    # AttributeError); TF converts it like any other value
+    x = np.array([1.5, -2.0])
+    assert tf2.abs(x).numpy().tolist() == [1.5, 2.0]
+    assert tf2.math.conj(x).numpy().tolist() == [1.5, -2.0]
+    assert tf2.math.conj(np.array([1 + 2j])).numpy().tolist() == [1 - 2j]

@@ -19,6 +19,9 @@ import os
 import re
 import sys
 from pathlib import Path
+import pytest
+
+pytestmark = pytest.mark.mode("none")   # notebooks run in their own kernels
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = ROOT / "lessons"

@@ -890,8 +890,8 @@ def angle(input, name=None):  # noqa: A002
 @registry.api("Conj")
 def conj(x, name=None):
     """The complex conjugate; real and integer tensors come back unchanged (as TF)."""
-    if getattr(x, "dtype", None) is not None and not x.dtype.base_dtype.is_complex and \
-            x.dtype.base_dtype.is_numeric:
+    if isinstance(getattr(x, "dtype", None), _dt.DType) and not x.dtype.base_dtype.is_complex \
+            and x.dtype.base_dtype.is_numeric:
         return x
     with _ops.name_scope(name, "Conj", [x]) as scope:
         x = _ops.convert_to_tensor(x, name="x")
@@ -922,9 +922,11 @@ def complex(real, imag, name=None):  # noqa: A001 - TF's name
 def abs(x, name=None):  # noqa: A001 - TF's name
     """|x|; for complex x the modulus, in the matching real dtype (TF's ComplexAbs)."""
     dt = getattr(x, "dtype", None)
-    if dt is None and _np.iscomplexobj(x):
-        x = _ops.convert_to_tensor(x)
-        dt = x.dtype
+    if not isinstance(dt, _dt.DType):       # a NumPy array or a Python value
+        dt = None
+        if _np.iscomplexobj(x):
+            x = _ops.convert_to_tensor(x)
+            dt = x.dtype
     if dt is not None and dt.base_dtype.is_complex:
         return apply_op("ComplexAbs", [x], {"Tout": _REAL_OF[dt.base_dtype]},
                         name=name or "Abs")[0]
