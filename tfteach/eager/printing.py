@@ -9,7 +9,8 @@ every dimension, floats in their shortest round-trip form, booleans as 1/0, stri
 """
 from ..framework import ops as _ops
 from ..framework import registry
-from ..kernels.cpu.logging import _STDERR, _stream, _write, format_tensor  # noqa: F401
+from ..kernels.cpu._text import format_tensor  # noqa: F401
+from ..kernels.cpu.logging import _STDERR, _stream, _write  # noqa: F401
 from ..ops import logging_ops  # noqa: F401  (PrintV2; StringFormat is in string_ops)
 
 __all__ = ["tf_print", "format_tensor"]

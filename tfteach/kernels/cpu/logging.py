@@ -6,7 +6,6 @@ import time
 import numpy as np
 
 from ... import errors
-from ...framework import dtypes as _dt
 from ...framework.registry import register_kernel
 
 
@@ -70,43 +69,6 @@ def print_(x, *data, message, first_n, summarize, op):
         _print_counts[op] = count + 1
         sys.stderr.write(print_line(message, data, summarize))
     return x
-
-
-def _scalar_text(v, dtype):
-    if dtype.is_bool:
-        return "1" if v else "0"
-    if dtype is _dt.string:
-        b = v if isinstance(v, bytes) else str(v).encode()
-        return '"' + b.decode("utf-8", "backslashreplace") + '"'
-    if dtype.is_floating:
-        f = float(v)
-        if dtype is _dt.float64:
-            s = "%.15g" % f
-            return s if float(s) == f else "%.17g" % f
-        s = "%g" % f
-        return s if np.float32(float(s)) == np.float32(f) else "%.9g" % f
-    if dtype.is_complex:
-        return f"({v.real},{v.imag})"
-    return str(int(v))
-
-
-def format_tensor(value, dtype, summarize=3):
-    a = np.asarray(value, dtype=object if dtype is _dt.string else None)
-    if a.ndim == 0:
-        return _scalar_text(a[()], dtype)
-    limit = None if summarize is None or summarize < 0 else summarize
-
-    def rec(x, depth):
-        n = x.shape[0]
-        cut = limit is not None and n > 2 * limit
-        idx = list(range(limit)) + [None] + list(range(n - limit, n)) if cut else range(n)
-        if x.ndim == 1:
-            parts = ["..." if i is None else _scalar_text(x[i], dtype) for i in idx]
-            return "[" + " ".join(parts) + "]"
-        sep = "\n" * (x.ndim - 1) + " " * (depth + 1)
-        parts = ["..." if i is None else rec(x[i], depth + 1) for i in idx]
-        return "[" + sep.join(parts) + "]"
-    return rec(a, 0)
 
 
 def _stream(output_stream):
