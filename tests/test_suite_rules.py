@@ -47,3 +47,15 @@ def test_no_test_waits_for_a_feature():
     pat = re.compile(r"(skip|xfail)\w*\([^)]*(not in this build|yet\b)", re.S)
     hits = [p.name for p in sorted(TESTS.glob("test_*.py")) if pat.search(p.read_text())]
     assert not hits, f"skips waiting for a feature: {hits}"
+
+
+def test_no_fixture_names_a_path_on_the_machine_that_recorded_it():
+    """Recorded fixtures travel with the clone: an absolute path inside one (a TF `checkpoint`
+    state file written without save_relative_paths) reads on the recording machine only."""
+    roots = ("/work/", "/tmp/", "/home/", "/root/")
+    bad = []
+    for path in (TESTS / "data").rglob("*"):
+        if path.is_file() and path.stat().st_size < 1_000_000:
+            data = path.read_bytes()
+            bad += [f"{path.relative_to(TESTS)}: {r}" for r in roots if r.encode() in data]
+    assert not bad, bad

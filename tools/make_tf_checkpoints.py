@@ -23,7 +23,8 @@ def v1_saver():
         n = tf.compat.v1.Variable(np.array([7, -8], np.int32), name="n")
         s = tf.compat.v1.Variable(np.array([b"ab", b"", b"xyz"]), name="s")
         e = tf.compat.v1.Variable(np.zeros((0, 2), np.float32), name="empty")
-        saver = tf.compat.v1.train.Saver()
+        # relative paths in the `checkpoint` file: the fixture must read from any clone
+        saver = tf.compat.v1.train.Saver(save_relative_paths=True)
         with tf.compat.v1.Session() as sess:
             sess.run(tf.compat.v1.global_variables_initializer())
             saver.save(sess, os.path.join(d, "model"), global_step=3)
