@@ -188,7 +188,9 @@ class Plan:
             return []
         from . import epilogue
         return epilogue.find_epilogues(self.ops, self.fetch_tensors, self.feed_tensors,
-                                       self.placement)
+                                       self.placement) + \
+            epilogue.find_update_groups(self.graph, self.ops, self.fetch_tensors,
+                                        self.feed_tensors, self.placement)
 
     # --- 4: compile ------------------------------------------------------------------------
     def _compile(self, groups=(), traced=False):
@@ -419,6 +421,8 @@ class _PlanWriter:
         args = [f"read_ref({names[t]}, N{k})" if t in self.alias else
                 names[t] if edges is None else edges.value_for(names[t], t, dev)
                 for t in group.inputs]
+        if getattr(group, "needs_ctx", False):      # a group that writes variables
+            args.append("ctx=ctx")
         return f"K{k}({', '.join(args)})"
 
     def _kernel_call(self, op, k, dev):

@@ -599,3 +599,45 @@ def _sgd_kernel(var, alpha, delta, *, ctx):
 
 register_kernel("ResourceApplyKerasMomentum")(atomic(_momentum_kernel))
 register_kernel("ResourceApplyGradientDescent")(atomic(_sgd_kernel))
+
+
+# --- Keras 3's Adam as one kernel in a tf.function plan -----------------------------------------
+# Keras 3 writes Adam with ordinary ops; a plan runs the ops of one variable's update
+# (m += (g - m) * (1 - b1); v += (g^2 - v) * (1 - b2); var -= m * alpha / (sqrt(v) + eps))
+# as this one kernel (runtime/epilogue.py finds the group the optimizer marked). `_adam`
+# performs the same float operations in the same order (each correctly rounded, no FMA, no
+# fast-math), so the result is the ops' bit for bit, in one pass over memory instead of 13.
+
+def _fallback_adam(var, m, v, g, alpha, omb1, omb2, eps, ctx):
+    """The ops one by one in NumPy (a shape or dtype the loop does not take): the same
+    element-wise operations, and the AssignAdd/AssignSub kernels' own checks and errors."""
+    from .resource_variable import _read_kernel, _update_kernel
+    mv = _read_kernel(m)
+    _update_kernel(1)(m, (g - mv) * omb1, ctx=ctx)
+    vv = _read_kernel(v)
+    _update_kernel(1)(v, (np.square(g) - vv) * omb2, ctx=ctx)
+    _update_kernel(-1)(var, (_read_kernel(m) * alpha) / (np.sqrt(_read_kernel(v)) + eps),
+                       ctx=ctx)
+
+
+@atomic
+def keras_adam_update(var, m, v, g, alpha, omb1, omb2, eps, *, ctx):
+    """One variable's Keras-3 Adam step: new arrays for m, v and var (earlier reads keep
+    their values), written through ctx so a failing run puts them back."""
+    x, mx, vx = var.value, m.value, v.value
+    g = np.asarray(g)
+    dt = g.dtype
+    if x is None or mx is None or vx is None or not isinstance(x, np.ndarray) or \
+            dt not in _ADAM_DTYPES or not (x.shape == mx.shape == vx.shape == g.shape) or \
+            not (x.dtype == mx.dtype == vx.dtype == dt) or np.ndim(alpha):
+        return _fallback_adam(var, m, v, g, alpha, omb1, omb2, eps, ctx)
+    out = [np.empty(x.shape, dt) for _ in range(3)]
+    _run(_adam, x.size, _flat(x, dt), _flat(mx, dt), _flat(vx, dt), _flat(g, dt),
+         _kscalar(alpha, dt), _kscalar(omb1, dt), _kscalar(omb2, dt), _kscalar(eps, dt),
+         out[0].reshape(-1), out[1].reshape(-1), out[2].reshape(-1))
+    ctx.write(m, out[1])
+    ctx.write(v, out[2])
+    ctx.write(var, out[0])
+
+
+_ADAM_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))

@@ -1,0 +1,68 @@
+"""Runs a benchmark's tfteach and TensorFlow halves alternately, several times, and prints the
+median of each figure and their ratio.
+
+On a shared machine the load changes from minute to minute; running the two sides one after
+the other, in turn, and taking medians keeps such drift out of the ratio. The benchmark must
+take `--impl tfteach|tensorflow` and print its figures as the last JSON line.
+
+    python3 bench/interleave.py -n 3 bench/training_throughput.py --quick
+    python3 bench/interleave.py -n 5 bench/large_tensors.py
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TF_PYTHON = os.environ.get("TF_PYTHON") or os.path.join(os.path.dirname(ROOT), "tfenv", "bin",
+                                                        "python")
+
+
+def run_one(python, script, impl, extra):
+    p = subprocess.run([python, script, "--impl", impl] + extra, capture_output=True, text=True,
+                       cwd=ROOT)
+    lines = [ln for ln in p.stdout.splitlines() if ln.startswith("{")]
+    if not lines:
+        sys.stderr.write(p.stdout[-2000:] + p.stderr[-3000:])
+        raise SystemExit(f"{script} --impl {impl} printed no JSON line")
+    return json.loads(lines[-1])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-n", type=int, default=3, help="runs of each side")
+    ap.add_argument("--tf-python", default=TF_PYTHON)
+    ap.add_argument("--lower-is-better", action="store_true",
+                    help="figures are times (ratio = TF / tfteach, so > 1 means faster)")
+    ap.add_argument("script")
+    ap.add_argument("extra", nargs=argparse.REMAINDER)
+    a = ap.parse_args()
+    ours, theirs = [], []
+    for i in range(a.n):
+        # alternate which side goes first, so a drifting load hits both alike
+        order = [("tfteach", sys.executable), ("tensorflow", a.tf_python)]
+        for impl, py in (order if i % 2 == 0 else order[::-1]):
+            (ours if impl == "tfteach" else theirs).append(run_one(py, a.script, impl, a.extra))
+    keys = [k for k, v in ours[0].items() if isinstance(v, (int, float)) and k != "loadavg"]
+    load = [r.get("loadavg") for r in ours + theirs if r.get("loadavg") is not None]
+    print(f"# {a.script} {' '.join(a.extra)}: median of {a.n} interleaved runs each side, "
+          f"load average {min(load, default=0)}-{max(load, default=0)}")
+    print(f"{'figure':34} {'tfteach':>12} {'TF 2.21':>12} {'ratio':>8}")
+    summary = {}
+    for k in keys:
+        mo = statistics.median(r[k] for r in ours)
+        vals = [r[k] for r in theirs if isinstance(r.get(k), (int, float))]
+        mt = statistics.median(vals) if vals else None
+        ratio = None
+        if mt:
+            ratio = (mt / mo if mo else None) if a.lower_is_better else mo / mt
+        summary[k] = {"tfteach": mo, "tf": mt, "ratio": ratio}
+        print(f"{k:34} {mo:>12.4g} {mt if mt is not None else float('nan'):>12.4g} "
+              f"{(f'{ratio:.2f}x' if ratio else '-'):>8}")
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
