@@ -6,7 +6,7 @@ the other, in turn, and taking medians keeps such drift out of the ratio. The be
 take `--impl tfteach|tensorflow` and print its figures as the last JSON line.
 
     python3 bench/interleave.py -n 3 bench/training_throughput.py --quick
-    python3 bench/interleave.py -n 5 bench/large_tensors.py
+    python3 bench/interleave.py -n 5 --lower-is-better --numpy bench/large_tensors.py
 """
 import argparse
 import json
@@ -36,31 +36,47 @@ def main():
     ap.add_argument("--tf-python", default=TF_PYTHON)
     ap.add_argument("--lower-is-better", action="store_true",
                     help="figures are times (ratio = TF / tfteach, so > 1 means faster)")
+    ap.add_argument("--numpy", action="store_true",
+                    help="also run the script's --impl numpy side (ratios are to TF)")
     ap.add_argument("script")
     ap.add_argument("extra", nargs=argparse.REMAINDER)
     a = ap.parse_args()
-    ours, theirs = [], []
+    ours, theirs, npy = [], [], []
     for i in range(a.n):
         # alternate which side goes first, so a drifting load hits both alike
         order = [("tfteach", sys.executable), ("tensorflow", a.tf_python)]
+        if a.numpy:
+            order.append(("numpy", sys.executable))
         for impl, py in (order if i % 2 == 0 else order[::-1]):
-            (ours if impl == "tfteach" else theirs).append(run_one(py, a.script, impl, a.extra))
+            {"tfteach": ours, "tensorflow": theirs, "numpy": npy}[impl].append(
+                run_one(py, a.script, impl, a.extra))
     keys = [k for k, v in ours[0].items() if isinstance(v, (int, float)) and k != "loadavg"]
     load = [r.get("loadavg") for r in ours + theirs if r.get("loadavg") is not None]
     print(f"# {a.script} {' '.join(a.extra)}: median of {a.n} interleaved runs each side, "
           f"load average {min(load, default=0)}-{max(load, default=0)}")
-    print(f"{'figure':34} {'tfteach':>12} {'TF 2.21':>12} {'ratio':>8}")
+    print(f"{'figure':34} {'tfteach':>12} {'TF 2.21':>12} {'ratio':>8}" +
+          (f" {'NumPy':>10} {'ratio':>8}" if npy else ""))
     summary = {}
+
+    def ratio_of(mo, m):
+        if not m or not mo:
+            return None
+        return m / mo if a.lower_is_better else mo / m
+
     for k in keys:
         mo = statistics.median(r[k] for r in ours)
         vals = [r[k] for r in theirs if isinstance(r.get(k), (int, float))]
         mt = statistics.median(vals) if vals else None
-        ratio = None
-        if mt:
-            ratio = (mt / mo if mo else None) if a.lower_is_better else mo / mt
+        ratio = ratio_of(mo, mt)
         summary[k] = {"tfteach": mo, "tf": mt, "ratio": ratio}
-        print(f"{k:34} {mo:>12.4g} {mt if mt is not None else float('nan'):>12.4g} "
-              f"{(f'{ratio:.2f}x' if ratio else '-'):>8}")
+        line = (f"{k:34} {mo:>12.4g} {mt if mt is not None else float('nan'):>12.4g} "
+                f"{(f'{ratio:.2f}x' if ratio else '-'):>8}")
+        if npy:
+            mn = statistics.median(r[k] for r in npy)
+            rn = ratio_of(mo, mn)
+            summary[k].update(numpy=mn, ratio_numpy=rn)
+            line += f" {mn:>10.4g} {(f'{rn:.2f}x' if rn else '-'):>8}"
+        print(line)
     print(json.dumps(summary))
 
 

@@ -207,7 +207,8 @@ def softmax(x):
             if x2.size >= _SOFTMAX_SPLIT and x2.shape[0] > 1:
                 # memory-bound: row blocks on threads, one per core (the kernel and
                 # NumPy's max release the GIL)
-                b = np.linspace(0, x2.shape[0], threads.n_workers() + 1).astype(int)
+                nblk = min(x2.shape[0], max(threads.intra_op_threads(), x2.size >> 16))
+                b = np.linspace(0, x2.shape[0], nblk + 1).astype(int)
                 threads.map_blocks(lambda i: _softmax_f32_block(x2[b[i]:b[i + 1]],
                                                                 e[b[i]:b[i + 1]]), len(b) - 1)
             else:
@@ -333,6 +334,7 @@ def bias_add(value, bias, *, data_format="NHWC"):
 
 
 _BIAS_PAR_MIN = 1 << 20
+_FILTER_PARTS = 4    # partial sums of a filter gradient: enough for 4 threads, fixed
 
 
 _relu_njit = njit(_relu, inline="always")   # Relu's scalar rule, for the fused epilogue
@@ -771,13 +773,15 @@ def conv2d_backprop_filter(x, filter_sizes, dy, *, strides, padding, data_format
     if dy2.shape[0] == 0 or k == 0:
         return np.zeros(fshape, dt)
     if k <= _DIRECT_MAX_K and not _own_gemm(wdt):
-        n_part = max(1, min(numba.get_num_threads(), g.n))
+        # the filter gradient sums over images: partial sums over a fixed number of parts
+        # (not one per thread), added in order, so the value does not depend on threads
+        n_part = max(1, min(_FILTER_PARTS, g.n))
         part = np.empty((n_part, k, g.o), wdt)
         with parallel(dy2.size * k // 64):
             _conv_filter_direct(xn, dy2, *g.args(), n_part, part)
         dw = part.sum(axis=0) if n_part > 1 else part[0]
     elif _own_gemm(wdt) or blas_single_thread():
-        n_part = max(1, min(numba.get_num_threads(), g.n * -(-g.oh // g.rb)))
+        n_part = max(1, min(_FILTER_PARTS, g.n * -(-g.oh // g.rb)))
         part = np.empty((n_part, k, g.o), wdt)
         with parallel(dy2.size * k // 64):
             _conv_filter(xn, dy2, *g.args(), g.rb, n_part, part, _own_gemm(wdt))
