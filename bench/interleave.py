@@ -27,7 +27,18 @@ def run_one(python, script, impl, extra):
     if not lines:
         sys.stderr.write(p.stdout[-2000:] + p.stderr[-3000:])
         raise SystemExit(f"{script} --impl {impl} printed no JSON line")
-    return json.loads(lines[-1])
+    return flat(json.loads(lines[-1]))
+
+
+def flat(d, prefix=""):
+    """Nested figures as one level: {"deep": {"graph_calls_per_s": 3}} -> "deep.graph_..."."""
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(flat(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
 
 
 def main():
@@ -38,6 +49,7 @@ def main():
                     help="figures are times (ratio = TF / tfteach, so > 1 means faster)")
     ap.add_argument("--numpy", action="store_true",
                     help="also run the script's --impl numpy side (ratios are to TF)")
+    ap.add_argument("--keys", default="", help="only figures whose name contains this")
     ap.add_argument("script")
     ap.add_argument("extra", nargs=argparse.REMAINDER)
     a = ap.parse_args()
@@ -50,7 +62,8 @@ def main():
         for impl, py in (order if i % 2 == 0 else order[::-1]):
             {"tfteach": ours, "tensorflow": theirs, "numpy": npy}[impl].append(
                 run_one(py, a.script, impl, a.extra))
-    keys = [k for k, v in ours[0].items() if isinstance(v, (int, float)) and k != "loadavg"]
+    keys = [k for k, v in ours[0].items() if isinstance(v, (int, float)) and k != "loadavg"
+            and not isinstance(v, bool) and a.keys in k]
     load = [r.get("loadavg") for r in ours + theirs if r.get("loadavg") is not None]
     print(f"# {a.script} {' '.join(a.extra)}: median of {a.n} interleaved runs each side, "
           f"load average {min(load, default=0)}-{max(load, default=0)}")

@@ -481,9 +481,9 @@ for _name, _how in (("ScatterAdd", "add"), ("ScatterSub", "sub"), ("ScatterUpdat
 # --- Keras 3 optimizers: fused update loops (shared by keras/optimizers.py's eager path and
 # the ResourceApply* kernels) ------------------------
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, nogil=True)
 def _adam(var, m, v, g, alpha, omb1, omb2, eps, nvar, nm, nv):
-    for i in numba.prange(var.size):
+    for i in range(var.size):
         gi = g[i]
         mi = m[i] + (gi - m[i]) * omb1
         vi = v[i] + (gi * gi - v[i]) * omb2
@@ -492,9 +492,9 @@ def _adam(var, m, v, g, alpha, omb1, omb2, eps, nvar, nm, nv):
         nvar[i] = var[i] - (mi * alpha) / (np.sqrt(vi) + eps)
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, nogil=True)
 def _momentum(var, acc, g, lr, mom, nesterov, nvar, nacc):
-    for i in numba.prange(var.size):
+    for i in range(var.size):
         a = acc[i] * mom - g[i] * lr
         nacc[i] = a
         if nesterov:
@@ -503,16 +503,16 @@ def _momentum(var, acc, g, lr, mom, nesterov, nvar, nacc):
             nvar[i] = var[i] + a
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, nogil=True)
 def _sgd(var, g, lr, nvar):
-    for i in numba.prange(var.size):
+    for i in range(var.size):
         nvar[i] = var[i] - g[i] * lr
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, nogil=True)
 def _rmsprop(var, vel, mg, mom, g, lr, rho, omr, eps, momentum, centered, use_mom,
              nvar, nvel, nmg, nmom):
-    for i in numba.prange(var.size):
+    for i in range(var.size):
         gi = g[i]
         ve = rho * vel[i] + omr * (gi * gi)
         nvel[i] = ve
@@ -531,28 +531,37 @@ def _rmsprop(var, vel, mg, mom, g, lr, rho, omr, eps, momentum, centered, use_mo
             nvar[i] = var[i] - inc
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, nogil=True)
 def _adagrad(var, acc, g, lr, eps, nvar, nacc):
-    for i in numba.prange(var.size):
+    for i in range(var.size):
         gi = g[i]
         a = acc[i] + gi * gi
         nacc[i] = a
         nvar[i] = var[i] - (lr * gi) / np.sqrt(a + eps)
 
 
-_PAR_CLS = [None]
-_PAR_MIN = 1 << 20   # below this many elements one thread is faster (and immune to load)
+_BLOCKS = [None]
+_PAR_MIN = 1 << 20   # below this many elements one thread is faster
+_BLOCK = 1 << 16
 
 
 def _run(fn, n, *args):
-    """Runs a parallel update loop; small arrays use one thread, since waking the pool
-    costs more than the loop (and on a loaded machine, far more)."""
-    par = _PAR_CLS[0]
-    if par is None:
-        from .threads import Parallel as par
-        _PAR_CLS[0] = par
-    with par(n >= _PAR_MIN):
+    """Runs an update loop; big arrays in blocks of _BLOCK elements claimed by the intra-op
+    threads (threads.map_blocks; the loops are element-wise, so the blocking cannot change
+    a value), small ones on the calling thread, since waking threads costs more."""
+    if n < _PAR_MIN:
         fn(*args)
+        return
+    mb = _BLOCKS[0]
+    if mb is None:
+        from .threads import map_blocks as mb
+        _BLOCKS[0] = mb
+    is_arr = [isinstance(x, np.ndarray) and x.ndim == 1 and x.size == n for x in args]
+
+    def block(i):
+        s, e = i * _BLOCK, min(n, (i + 1) * _BLOCK)
+        fn(*[x[s:e] if f else x for x, f in zip(args, is_arr)])
+    mb(block, -(-n // _BLOCK))
 
 
 def _flat(a, dtype):
