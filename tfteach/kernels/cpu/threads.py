@@ -127,6 +127,23 @@ class Parallel:
         return False
 
 
+class blas_held:
+    """SciPy's BLAS on one thread while Python threads each call it (nogil kernels that
+    reach numba's np.dot); restored after."""
+
+    def __enter__(self):
+        blas_single_thread()
+        self.prev = [lib.num_threads for lib in _BLAS["libs"]]
+        for lib in _BLAS["libs"]:
+            lib.set_num_threads(1)
+        return self
+
+    def __exit__(self, *exc):
+        for lib, n in zip(_BLAS["libs"], self.prev):
+            lib.set_num_threads(n)
+        return False
+
+
 _PAR_MIN_WORK = 1 << 16      # elements (or multiply-adds / 64) below which one thread runs
 
 
