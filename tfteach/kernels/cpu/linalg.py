@@ -93,8 +93,8 @@ def _blas_dot(a, b):
 def _own_sgemm(a, b):
     """A big float32 product on tfteach's own AVX-512 GEMM (gemm.py), all threads."""
     m, k, n = a.shape[0], a.shape[1], b.shape[1]
-    with parallel(m * n * k // 64):
-        return gemm.sgemm(a, b, threads.numba_threads())
+    nt = threads.intra_op_threads() if m * n * k // 64 >= threads._PAR_MIN_WORK else 1
+    return gemm.sgemm(a, b, nt)
 
 
 @njit(cache=True)
