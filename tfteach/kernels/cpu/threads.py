@@ -217,7 +217,7 @@ def map_blocks(fn, n, threads=None):
 # scalar rule element by element. Functions such as exp are computed differently by the two
 # libraries, so those keep numba's rule.
 
-BLOCK = 1 << 16      # elements per block (256 KiB of float32): many more blocks than threads
+BLOCK = 1 << 17      # elements per block (512 KiB of float32): many more blocks than threads
 
 _TWIN_DTYPES = ("float32", "float64", "int32", "int64")
 
