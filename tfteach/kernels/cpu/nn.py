@@ -860,13 +860,24 @@ def conv2d_backprop_input(input_sizes, f, dy, *, strides, padding, data_format="
 
 
 # --- pooling ------------------------------------------------------------------------------------
+# Each loop runs over independent rows (an output row, or an image for the gradients) as a
+# nogil function over a range of rows; `_on_rows` hands ranges to the intra-op threads as
+# they come free, as the conv kernels do.
 
-@njit(parallel=True, cache=True)
-def _max_pool(x, kh, kw, sh, sw, pt, pl, oh, ow, out):
+def _on_rows(kernel, args, n_rows):
+    work = args[0].size
+    nt = threads.intra_op_threads() if work >= threads._PAR_MIN_WORK else 1
+    nb = max(1, min(n_rows, 4 * nt))
+    edges = [n_rows * i // nb for i in range(nb + 1)]
+    threads.map_blocks(lambda i: kernel(*args, edges[i], edges[i + 1]), nb, nt)
+
+
+@njit(cache=True, nogil=True)
+def _max_pool_rows(x, kh, kw, sh, sw, pt, pl, oh, ow, out, lo, hi):
     """`out` arrives filled with the dtype's lowest value, as TF's reducer starts: a NaN never
     compares greater, so it is skipped (an all-NaN window gives the lowest value, as TF)."""
     n_img, h, w, c = x.shape
-    for r in prange(n_img * oh):
+    for r in range(lo, hi):
         n = r // oh
         i = r - n * oh
         for j in range(ow):
@@ -885,11 +896,15 @@ def _max_pool(x, kh, kw, sh, sw, pt, pl, oh, ow, out):
                             o[ch] = v[ch]
 
 
-@njit(parallel=True, cache=True)
-def _max_pool_grad(x, g, kh, kw, sh, sw, pt, pl, oh, ow, out):
+def _max_pool(x, kh, kw, sh, sw, pt, pl, oh, ow, out):
+    _on_rows(_max_pool_rows, (x, kh, kw, sh, sw, pt, pl, oh, ow, out), x.shape[0] * oh)
+
+
+@njit(cache=True, nogil=True)
+def _max_pool_grad_rows(x, g, kh, kw, sh, sw, pt, pl, oh, ow, out, lo, hi):
     """Each window's gradient goes to the first maximum of the window (row-major order)."""
     n_img, h, w, c = x.shape
-    for n in prange(n_img):
+    for n in range(lo, hi):
         img = out[n]
         img[:] = 0
         best = np.empty(c, x.dtype)
@@ -918,10 +933,14 @@ def _max_pool_grad(x, g, kh, kw, sh, sw, pt, pl, oh, ow, out):
                         img[by[ch], bx[ch], ch] += g[n, i, j, ch]
 
 
-@njit(parallel=True, cache=True)
-def _avg_pool(x, kh, kw, sh, sw, pt, pl, oh, ow, out):
+def _max_pool_grad(x, g, kh, kw, sh, sw, pt, pl, oh, ow, out):
+    _on_rows(_max_pool_grad_rows, (x, g, kh, kw, sh, sw, pt, pl, oh, ow, out), x.shape[0])
+
+
+@njit(cache=True, nogil=True)
+def _avg_pool_rows(x, kh, kw, sh, sw, pt, pl, oh, ow, out, lo, hi):
     n_img, h, w, c = x.shape
-    for r in prange(n_img * oh):
+    for r in range(lo, hi):
         n = r // oh
         i = r - n * oh
         for j in range(ow):
@@ -943,10 +962,14 @@ def _avg_pool(x, kh, kw, sh, sw, pt, pl, oh, ow, out):
                 o[ch] /= cnt
 
 
-@njit(parallel=True, cache=True)
-def _avg_pool_grad(g, kh, kw, sh, sw, pt, pl, oh, ow, out):
+def _avg_pool(x, kh, kw, sh, sw, pt, pl, oh, ow, out):
+    _on_rows(_avg_pool_rows, (x, kh, kw, sh, sw, pt, pl, oh, ow, out), x.shape[0] * oh)
+
+
+@njit(cache=True, nogil=True)
+def _avg_pool_grad_rows(g, kh, kw, sh, sw, pt, pl, oh, ow, out, lo, hi):
     n_img, h, w, c = out.shape
-    for n in prange(n_img):
+    for n in range(lo, hi):
         img = out[n]
         img[:] = 0
         for i in range(oh):
@@ -958,6 +981,10 @@ def _avg_pool_grad(g, kh, kw, sh, sw, pt, pl, oh, ow, out):
                     for xx in range(x0, x1):
                         for ch in range(c):
                             img[y, xx, ch] += g[n, i, j, ch] / cnt
+
+
+def _avg_pool_grad(g, kh, kw, sh, sw, pt, pl, oh, ow, out):
+    _on_rows(_avg_pool_grad_rows, (g, kh, kw, sh, sw, pt, pl, oh, ow, out), out.shape[0])
 
 
 def _pool_geometry(shape, ksize, strides, padding, data_format, op_type):
