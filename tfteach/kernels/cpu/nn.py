@@ -340,13 +340,23 @@ _FILTER_PARTS = 8    # partial sums of a filter gradient: fixed, several per thr
 _relu_njit = njit(_relu, inline="always")   # Relu's scalar rule, for the fused epilogue
 
 
-@njit(parallel=True, cache=True)
-def _bias_rows(x, b, relu, out):
-    """out = x + b row by row, then Relu's own scalar rule if asked; out may be x."""
-    for i in prange(x.shape[0]):
+@njit(cache=True, nogil=True)
+def _bias_rows_range(x, b, relu, out, lo, hi):
+    for i in range(lo, hi):
         for j in range(x.shape[1]):
             v = x[i, j] + b[j]
             out[i, j] = _relu_njit(v) if relu else v
+
+
+def _bias_rows(x, b, relu, out):
+    """out = x + b row by row, then Relu's own scalar rule if asked; out may be x. Rows in
+    ranges claimed by the intra-op threads (element-wise: the ranges change no value)."""
+    rows = x.shape[0]
+    nt = threads.intra_op_threads() if x.size >= threads._PAR_MIN_WORK else 1
+    per = max(1, (1 << 17) // max(1, x.shape[1]))
+    threads.map_blocks(lambda i: _bias_rows_range(x, b, relu, out, i * per,
+                                                  min(rows, (i + 1) * per)),
+                       -(-rows // per), nt)
 
 
 def bias_add_into(value, bias, *, data_format="NHWC", relu=False):
