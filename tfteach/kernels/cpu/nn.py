@@ -326,9 +326,8 @@ def bias_add(value, bias, *, data_format="NHWC"):
             and bias.dtype == value.dtype):
         # a big layer's bias is a memory-bound pass: both cores share it
         out = np.empty_like(value)
-        with parallel(value.size):
-            _bias_rows(value.reshape(-1, bias.shape[0]), bias, False,
-                       out.reshape(-1, bias.shape[0]))
+        _bias_rows(value.reshape(-1, bias.shape[0]), bias, False,
+                   out.reshape(-1, bias.shape[0]))
         return out
     return value + bias
 
@@ -367,9 +366,8 @@ def bias_add_into(value, bias, *, data_format="NHWC", relu=False):
     if (value.ndim >= 2 and value.flags.c_contiguous and value.flags.writeable
             and not data_format.startswith("NC") and bias.ndim == 1
             and bias.shape[0] == value.shape[-1] and value.dtype == bias.dtype):
-        with parallel(value.size):
-            v2 = value.reshape(-1, bias.shape[0])
-            _bias_rows(v2, bias, relu, v2)
+        v2 = value.reshape(-1, bias.shape[0])
+        _bias_rows(v2, bias, relu, v2)
         return value
     out = bias_add(value, bias, data_format=data_format)     # its checks and errors
     if relu:
@@ -1028,8 +1026,7 @@ def _pool_forward(loop, op_type, x, ksize, strides, padding, data_format, init=N
     if init is not None:
         out.fill(init(xn.dtype))
     if out.size:
-        with parallel(xn.size):
-            loop(xn, *geo, out)
+        loop(xn, *geo, out)
     return _from_nhwc(out, data_format).astype(dt, copy=False)
 
 
@@ -1055,8 +1052,7 @@ def max_pool_grad(orig_input, orig_output, grad, *, ksize, strides, padding,
                                           f"but got {list(g.shape)}")
     out = np.zeros_like(xn)
     if g.size:
-        with parallel(xn.size):
-            _max_pool_grad(xn, g, *geo, out)
+        _max_pool_grad(xn, g, *geo, out)
     return _from_nhwc(out, data_format).astype(dt, copy=False)
 
 
@@ -1074,8 +1070,7 @@ def avg_pool_grad(orig_input_shape, grad, *, ksize, strides, padding, data_forma
     geo = _pool_geometry(shape, ksize, strides, padding, data_format, "AvgPoolGrad")
     out = np.zeros(shape, g.dtype)
     if g.size:
-        with parallel(out.size):
-            _avg_pool_grad(g, *geo, out)
+        _avg_pool_grad(g, *geo, out)
     return _from_nhwc(out, data_format).astype(dt, copy=False)
 
 
