@@ -75,61 +75,95 @@ def _is_trackable(x):
     return isinstance(x, Module)
 
 
+class _Container:
+    """A list, tuple or dict attribute: TF tracks it as an object of its own (its list and
+    dict wrappers), whose children are named by index or key."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def items(self):
+        if isinstance(self.value, dict):
+            return [(str(k), v) for k, v in self.value.items()]
+        return [(str(i), v) for i, v in enumerate(self.value)]
+
+
+def _holds_trackable(value):
+    if isinstance(value, (list, tuple, dict)):
+        items = value.values() if isinstance(value, dict) else value
+        return any(_holds_trackable(v) for v in items)
+    return _is_trackable(value)
+
+
 def _children(obj):
-    """[(name, child)] of one trackable object, in a stable order."""
-    if isinstance(obj, Checkpoint):
-        items = list(obj._objects.items())
+    """[(local name, child)] of one object, in its tracking order; a container child is a
+    `_Container`. Empty containers that an object names itself stay (Keras' optimizer keeps
+    its empty slot lists), as in TF's graph; they hold no values."""
+    own = True
+    if isinstance(obj, _Container):
+        items = obj.items()
+    elif isinstance(obj, Checkpoint):
+        items = list(obj._trackable_children().items())
     elif hasattr(obj, "_trackable_children"):
         items = list(obj._trackable_children().items())
     elif _is_variable(obj):
         return []
     else:
-        items = [(k, v) for k, v in vars(obj).items()
-                 if not k.startswith("_self_")]
+        own = False
+        items = [(k, v) for k, v in vars(obj).items() if not k.startswith("_self_")]
     out = []
     for name, value in items:
-        out.extend(_expand(name, value))
+        if isinstance(value, (list, tuple, dict)):
+            if _holds_trackable(value) or (own and not value):
+                out.append((str(name), _Container(value)))
+        elif _is_trackable(value):
+            out.append((str(name), value))
     return out
 
 
-def _expand(name, value):
-    if isinstance(value, (list, tuple)):
-        out = []
-        for i, v in enumerate(value):
-            out.extend(_expand(f"{name}/{i}", v))
-        return out
-    if isinstance(value, dict):
-        out = []
-        for k, v in value.items():
-            out.extend(_expand(f"{name}/{k}", v))
-        return out
-    if _is_trackable(value):
-        return [(name, value)]
-    return []
+def _escape(name):
+    # TF's escaping of a local name inside a checkpoint key
+    return name.replace(".", "..").replace("/", ".S")
+
+
+def _walk(root):
+    """TF's breadth-first view of the objects reachable from `root`: (objects in node order,
+    each one's path of local names, each one's [(local name, node id)]). An object reachable
+    twice is one node, named by the first (shortest) path."""
+    order, paths, edges = [root], [()], []
+    index = {id(root): 0}
+    i = 0
+    while i < len(order):
+        kids = []
+        for name, child in _children(order[i]):
+            if id(child) not in index:
+                index[id(child)] = len(order)
+                order.append(child)
+                paths.append(paths[i] + (name,))
+            kids.append((name, index[id(child)]))
+        edges.append(kids)
+        i += 1
+    return order, paths, edges
+
+
+def _attributes(obj, path):
+    """[(attribute name, checkpoint key, value holder)] an object saves."""
+    prefix = "/".join(_escape(p) for p in path)
+    if _is_variable(obj):
+        return [("VARIABLE_VALUE", prefix + _ATTR, obj)]
+    if isinstance(obj, _Container) or not hasattr(obj, "_serialize_to_tensors"):
+        return []
+    return [(attr, f"{prefix}/.ATTRIBUTES/{attr}", _SavedState(obj, attr))
+            for attr in obj._serialize_to_tensors()]
 
 
 def _variables_by_key(root):
-    """{checkpoint key: variable}, breadth first; a variable reachable twice keeps its
-    first (shortest) path."""
-    seen = {id(root)}
+    """{checkpoint key: variable (or saved state)} of everything reachable from `root`."""
+    order, paths, _ = _walk(root)
     found = {}
-    queue = [("", root)]
-    while queue:
-        nxt = []
-        for path, obj in queue:
-            for name, child in _children(obj):
-                if id(child) in seen:
-                    continue
-                seen.add(id(child))
-                p = f"{path}/{name}" if path else name
-                if _is_variable(child):
-                    found[p + _ATTR] = child
-                else:
-                    if hasattr(child, "_serialize_to_tensors"):
-                        for attr in child._serialize_to_tensors():
-                            found[f"{p}/.ATTRIBUTES/{attr}"] = _SavedState(child, attr)
-                    nxt.append((p, child))
-        queue = nxt
+    for obj, path in zip(order[1:], paths[1:]):
+        for _, key, holder in _attributes(obj, path):
+            found[key] = holder
     return found
 
 
@@ -163,86 +197,248 @@ def _value_of(v):
 OBJECT_GRAPH_KEY = "_CHECKPOINTABLE_OBJECT_GRAPH"
 
 
-def _object_graph(root):
-    """TF's TrackableObjectGraph of the objects reachable from `root`, serialized: node 0 is
-    the root, each edge a child's local name, each variable a VARIABLE_VALUE attribute whose
-    checkpoint key is its path (the keys `_variables_by_key` gives). TF's Checkpoint.restore
-    matches objects through it; a list or dict attribute becomes a node of its own, as TF's
-    list and dict wrappers do."""
+def _tog():
     from tensorboard.compat.proto import trackable_object_graph_pb2 as tog
-    graph = tog.TrackableObjectGraph()
-    graph.nodes.add()
-    ids = {id(root): 0}
-    inner = {}                         # (parent node, "a/b" prefix) -> node of a container
-    queue = [("", root, 0)]
-    while queue:
-        nxt = []
-        for path, obj, node_id in queue:
-            for name, child in _children(obj):
-                parent = node_id
-                parts = name.split("/")
-                for i, part in enumerate(parts[:-1]):
-                    key = (node_id, "/".join(parts[:i + 1]))
-                    if key not in inner:
-                        inner[key] = len(graph.nodes)
-                        graph.nodes.add()
-                        graph.nodes[parent].children.add(node_id=inner[key], local_name=part)
-                    parent = inner[key]
-                p = f"{path}/{name}" if path else name
-                if id(child) in ids:       # reachable twice: one node, two edges
-                    graph.nodes[parent].children.add(node_id=ids[id(child)],
-                                                      local_name=parts[-1])
-                    continue
-                ids[id(child)] = child_id = len(graph.nodes)
-                graph.nodes.add()
-                graph.nodes[parent].children.add(node_id=child_id, local_name=parts[-1])
-                if _is_variable(child):
-                    full = getattr(child, "name", p).split(":")[0]
-                    graph.nodes[child_id].attributes.add(
-                        name="VARIABLE_VALUE", full_name=full, checkpoint_key=p + _ATTR)
+    return tog
+
+
+def _object_graph(root):
+    """(TF's TrackableObjectGraph of the objects reachable from `root`, {key: value holder}).
+    Node 0 is the root, each edge a child's local name, each variable a VARIABLE_VALUE
+    attribute whose checkpoint key is its path; a list or dict attribute is a node of its
+    own, as TF's list and dict wrappers are. TF's Checkpoint.restore matches objects through
+    it, so a variable reachable twice (a model's weight is also in its optimizer's
+    `_trainable_variables`) is restored whichever path the reader holds."""
+    order, paths, edges = _walk(root)
+    graph = _tog().TrackableObjectGraph()
+    tensors = {}
+    for obj, path, kids in zip(order, paths, edges):
+        node = graph.nodes.add()
+        for name, child in kids:
+            node.children.add(node_id=child, local_name=name)
+        if obj is root:
+            continue
+        for attr, key, holder in _attributes(obj, path):
+            full = getattr(obj, "path", None) or getattr(obj, "name", None) or key
+            full = full.split(":")[0] if attr == "VARIABLE_VALUE" else key
+            node.attributes.add(name=attr, full_name=full, checkpoint_key=key)
+            tensors[key] = holder
+    has = [bool(n.attributes) for n in graph.nodes]
+    changed = True
+    while changed:                         # a node holds values when a descendant does
+        changed = False
+        for i, kids in enumerate(edges):
+            if not has[i] and any(has[c] for _, c in kids):
+                has[i] = changed = True
+    for node, h in zip(graph.nodes, has):
+        node.has_checkpoint_values.value = h
+    return graph, tensors
+
+
+# --- restoring through the object graph ------------------------------------------------------------
+
+_DEFERRED = {}      # id(object) -> (weakref to it, [(restore, local-name path, node id)])
+
+
+def restore_deferred(obj):
+    """Called by objects that create their variables late (a Keras optimizer's slots when it
+    is built, a Sequential model's layers when it gets its input): values that a restore
+    found no object for are assigned now, as TF's deferred restoration does."""
+    entry = _DEFERRED.get(id(obj))
+    if entry is None:
+        return
+    ref, waiting = entry
+    if ref() is not obj:
+        del _DEFERRED[id(obj)]
+        return
+    del _DEFERRED[id(obj)]
+    for restore, rel, node_id in waiting:
+        restore._resume(obj, rel, node_id)
+
+
+def _follow(obj, rel):
+    for name in rel:
+        obj = dict(_children(obj)).get(name)
+        if obj is None:
+            return None
+    return obj
+
+
+class _Restore:
+    """One restore: the saved graph, the values, and which node each live object is."""
+
+    def __init__(self, path, values, graph):
+        self.path = path
+        self.values = values
+        self.graph = graph
+        self.by_node = {}                  # node id -> live object
+        self.assigned = set()              # node ids whose values were assigned
+        self.deferred = []                 # (weakref to owner, rel path, node id)
+        self._has = self._has_values()
+
+    def _has_values(self):
+        nodes = self.graph.nodes
+        has = [bool(n.attributes) for n in nodes]
+        changed = True
+        while changed:
+            changed = False
+            for i, n in enumerate(nodes):
+                if not has[i] and any(has[c.node_id] for c in n.children):
+                    has[i] = changed = True
+        return has
+
+    def bind(self, node_id, obj, owner, rel):
+        stack = [(node_id, obj, owner, rel)]
+        while stack:
+            node_id, obj, owner, rel = stack.pop()
+            if node_id in self.by_node:
+                continue
+            self.by_node[node_id] = obj
+            node = self.graph.nodes[node_id]
+            if node.attributes:
+                self._assign(node_id, node, obj)
+            if not node.children:
+                continue
+            live = dict(_children(obj))
+            for ref in reversed(node.children):
+                child = live.get(ref.local_name)
+                if isinstance(obj, _Container):
+                    c_owner, c_rel = owner, rel + (ref.local_name,)
                 else:
-                    nxt.append((p, child, child_id))
-        queue = nxt
-    return graph.SerializeToString()
+                    c_owner, c_rel = obj, (ref.local_name,)
+                if child is None:
+                    if self._has[ref.node_id]:
+                        self._defer(c_owner, c_rel, ref.node_id)
+                elif isinstance(child, _Container):
+                    stack.append((ref.node_id, child, c_owner, c_rel))
+                else:
+                    stack.append((ref.node_id, child, child, ()))
+
+    def _defer(self, owner, rel, node_id):
+        import weakref
+        try:
+            ref = weakref.ref(owner)
+        except TypeError:
+            return
+        entry = _DEFERRED.get(id(owner))
+        if entry is None or entry[0]() is not owner:
+            entry = _DEFERRED[id(owner)] = (ref, [])
+        entry[1].append((self, rel, node_id))
+        self.deferred.append((ref, rel, node_id))
+
+    def _resume(self, owner, rel, node_id):
+        if node_id in self.by_node:
+            return
+        child = _follow(owner, rel)
+        if child is None:
+            self._defer(owner, rel, node_id)
+        elif isinstance(child, _Container):
+            self.bind(node_id, child, owner, rel)
+        else:
+            self.bind(node_id, child, child, ())
+
+    def _assign(self, node_id, node, obj):
+        if _is_variable(obj):
+            for attr in node.attributes:
+                if attr.name != "VARIABLE_VALUE" or attr.checkpoint_key not in self.values:
+                    continue
+                v = self.values[attr.checkpoint_key]
+                want = tuple(int(d) for d in obj.shape)
+                if tuple(v.shape) != want:
+                    name = getattr(obj, "name", attr.full_name)
+                    raise ValueError(f"Received incompatible tensor with shape {v.shape} "
+                                     f"when attempting to restore variable with shape {want} "
+                                     f"and name {name}.")
+                obj.assign(v.astype(obj.dtype.base_dtype.np_dtype, copy=False))
+                self.assigned.add(node_id)
+        elif hasattr(obj, "_restore_from_tensors") and not isinstance(obj, _Container):
+            got = {a.name: self.values[a.checkpoint_key] for a in node.attributes
+                   if a.checkpoint_key in self.values}
+            if got:
+                obj._restore_from_tensors(got)
+                self.assigned.add(node_id)
+
+    def pretty(self, node_id):
+        """TF's name of a saved node: its first breadth-first path, `(root).a.b`."""
+        names = {0: "(root)"}
+        queue = [0]
+        while queue and node_id not in names:
+            nxt = []
+            for i in queue:
+                for ref in self.graph.nodes[i].children:
+                    if ref.node_id not in names:
+                        names[ref.node_id] = f"{names[i]}.{ref.local_name}"
+                        nxt.append(ref.node_id)
+            queue = nxt
+        return names.get(node_id, f"(node {node_id})")
 
 
 # --- load statuses -------------------------------------------------------------------------------
 
-class CheckpointLoadStatus:
-    """What `Checkpoint.restore` matched. `assert_consumed()` raises AssertionError unless
-    every saved value found its variable and every variable got a value."""
+def _node_text(node):
+    from google.protobuf import text_format
+    return text_format.MessageToString(node)
 
-    def __init__(self, checkpoint, path, unused_keys, unmatched_vars, restored):
+
+class CheckpointLoadStatus:
+    """What `Checkpoint.restore` matched, with TF's checks: `assert_consumed()` fails unless
+    every saved value found its object and every object found its value. Values whose objects
+    appear later (a Keras optimizer's slots, made by its first `apply_gradients`) are assigned
+    then, and the checks count them from that moment, as TF's deferred restoration."""
+
+    def __init__(self, checkpoint, path, restore):
         self._checkpoint = checkpoint
         self._path = path
-        self._unused = unused_keys
-        self._unmatched = unmatched_vars
-        self._restored = restored
+        self._restore = restore
 
-    def assert_consumed(self):
-        if self._unused:
-            k = sorted(self._unused)[0]
-            raise AssertionError(f"Unresolved object in checkpoint {self._path}: "
-                                 f"{k} (and {len(self._unused) - 1} more values) were not "
-                                 f"assigned to any object. Objects created after restore() "
-                                 f"(for example the kernels of a Keras layer built later) "
-                                 f"are not restored.")
-        if self._unmatched:
-            raise AssertionError(f"Object attributes {sorted(self._unmatched)[0]} not "
-                                 f"assigned a value from checkpoint.")
-        return self
+    def _unmatched_python(self):
+        bound = {id(o) for o in self._restore.by_node.values()}
+        order, paths, _ = _walk(self._checkpoint)
+        return [o for o, p in zip(order[1:], paths[1:])
+                if _attributes(o, p) and id(o) not in bound]
 
     def assert_existing_objects_matched(self):
-        if self._unmatched:
-            raise AssertionError(f"Object {sorted(self._unmatched)[0]} was not found in the "
-                                 f"checkpoint.")
+        r = self._restore
+        for node_id, obj in sorted(r.by_node.items()):
+            node = r.graph.nodes[node_id]
+            if node.attributes and node_id not in r.assigned:
+                raise AssertionError(f"Object {_node_text(node)} not assigned a value from "
+                                     f"checkpoint.")
+        for ref, rel, node_id in r.deferred:
+            node = r.graph.nodes[node_id]
+            owner = ref()
+            # TF matches a Keras layer's weight made after the restore but leaves it
+            # unassigned (Keras 3 builds layers outside TF's deferred restoration)
+            if node_id not in r.by_node and node.attributes and owner is not None and \
+                    _follow(owner, rel) is not None:
+                raise AssertionError(f"Object {_node_text(node)} not assigned a value from "
+                                     f"checkpoint.")
+        unused = self._unmatched_python()
+        if unused:
+            n, shown = len(unused), min(10, len(unused))
+            raise AssertionError(
+                f"Found {n} Python objects that were not bound to checkpointed values, likely "
+                f"due to changes in the Python program. Showing {shown} of {n} unmatched "
+                f"objects: [{', '.join(repr(o) for o in unused[:shown])}]")
+        return self
+
+    def assert_consumed(self):
+        self.assert_existing_objects_matched()
+        r = self._restore
+        for node_id, node in enumerate(r.graph.nodes):
+            if node.attributes and node_id not in r.by_node:
+                raise AssertionError(f"Unresolved object in checkpoint {r.pretty(node_id)}: "
+                                     f"{_node_text(node)}")
         return self
 
     def assert_nontrivial_match(self):
-        if not self._restored:
-            raise AssertionError(f"Nothing except the root object matched a checkpointed "
-                                 f"value. Typically this means that the checkpoint does not "
-                                 f"match the Python program. ({self._path})")
+        if len(self._restore.by_node) <= 1:
+            unused = self._unmatched_python()
+            raise AssertionError(
+                f"Nothing except the root object matched a checkpointed value. Typically this "
+                f"means that the checkpoint does not match the Python program. The following "
+                f"objects have no matching checkpointed value: "
+                f"[{', '.join(repr(o) for o in unused)}]")
         return self
 
     def expect_partial(self):
@@ -335,22 +531,16 @@ class Checkpoint:
                                                       name="save_counter")
 
     def _collect(self):
-        objects = dict(self._objects)
-        if self._save_counter is not None:
-            objects["save_counter"] = self._save_counter
-        tmp = _Root(objects)
-        return _variables_by_key(tmp)
+        return _variables_by_key(self)
 
     def write(self, file_prefix, options=None):
         """Writes the checkpoint at exactly `file_prefix` (no counter, no state file)."""
         file_prefix = os.fspath(file_prefix)
-        tensors = {k: _value_of(v) for k, v in self._collect().items()}
-        objects = dict(self._objects)
-        if self._save_counter is not None:
-            objects["save_counter"] = self._save_counter
-        graph = np.empty((), dtype=object)
-        graph[()] = _object_graph(_Root(objects))
-        tensors[OBJECT_GRAPH_KEY] = graph
+        graph, holders = _object_graph(self)
+        tensors = {k: _value_of(v) for k, v in holders.items()}
+        blob = np.empty((), dtype=object)
+        blob[()] = graph.SerializeToString()
+        tensors[OBJECT_GRAPH_KEY] = blob
         write_tensors(file_prefix, tensors)
         return file_prefix
 
@@ -396,24 +586,26 @@ class Checkpoint:
                             f"{save_path}: {e.message}\nPlease double-check that the path is "
                             f"correct. You may be missing the checkpoint suffix (e.g. the "
                             f"'-1' in 'path/to/ckpt-1').") from None
-        values.pop(OBJECT_GRAPH_KEY, None)      # the object graph: keys already say it all
-        if "save_counter" + _ATTR in values:
+        blob = values.pop(OBJECT_GRAPH_KEY, None)
+        if blob is not None:
+            graph = _tog().TrackableObjectGraph()
+            raw = np.asarray(blob, dtype=object).reshape(())[()]
+            try:
+                graph.ParseFromString(raw if isinstance(raw, bytes) else bytes(raw))
+            except Exception:
+                raise errors.DataLossError(
+                    None, None, f"Unable to parse the object graph of checkpoint "
+                                f"{save_path}: the file is damaged.") from None
+        else:
+            # a name-based checkpoint (a TF1 Saver's): the keys are the live objects' paths
+            graph, _ = _object_graph(self)
+        root = graph.nodes[0] if graph.nodes else None
+        if root is not None and any(c.local_name == "save_counter" for c in root.children):
             self._ensure_counter()
-        current = self._collect()
-        unused = set(values) - set(current)
-        unmatched = set(current) - set(values)
-        restored = 0
-        for key, var in current.items():
-            if key in values:
-                v = values[key]
-                want = tuple(int(d) for d in var.shape)
-                if tuple(v.shape) != want:
-                    raise ValueError(f"Received incompatible tensor with shape {v.shape} when "
-                                     f"attempting to restore variable with shape {want} and "
-                                     f"name {key}.")
-                var.assign(v.astype(var.dtype.base_dtype.np_dtype, copy=False))
-                restored += 1
-        return CheckpointLoadStatus(self, save_path, unused, unmatched, restored)
+        restore = _Restore(save_path, values, graph)
+        if root is not None:
+            restore.bind(0, self, self, ())
+        return CheckpointLoadStatus(self, save_path, restore)
 
 
 class _Root:
