@@ -369,3 +369,328 @@ def test_show_prints_signatures_as_saved_model_cli(tf2):
     # module_show.txt: the signature part of TF 2.21's `saved_model_cli show --all`
     with open(os.path.join(SM, "module_show.txt")) as f:
         assert f.read().rstrip("\n") in text
+
+
+# --- Keras optimizer state and the seeds' models in tf.train.Checkpoint ---------------------------
+# What TF 2.21 + Keras 3 write (tests/data/tf_checkpoints/keras, tools/make_tf_checkpoints.py):
+# an optimizer is `optimizer/_iterations`, `optimizer/_learning_rate` and the list
+# `optimizer/_variables` ([iterations, learning_rate, then each variable's slots in order:
+# Adam's momentum and velocity per variable]), plus `optimizer/_trainable_variables`. A Keras
+# model's weights ARE saved, but a variable reachable twice is keyed by its shortest path, so
+# with the optimizer beside a Sequential model the kernel's key is
+# `optimizer/_trainable_variables/0` (not `model/_functional/_operations/1/_kernel`, which
+# is its key when the model is saved alone). Restoring matches the object graph, not the keys:
+# a model alone restores from such a file, and a fresh optimizer gets its slots when its first
+# step builds them.
+# Both sides run the same code: these sources are exec'd by tfteach and by TF.
+
+KERAS_FIX = os.path.join(FIX, "keras")
+
+SHARED = r'''
+import numpy as np
+KX = (np.arange(12, dtype=np.float32).reshape(4, 3) / 7).astype(np.float32)
+KY = np.array([[1, 0], [0, 1], [1, 1], [0, 0]], np.float32)
+
+def fill(variables):
+    for v in variables:
+        n = int(np.prod(v.shape))
+        v.assign(np.linspace(-0.5, 0.5, n, dtype=np.float32).reshape(v.shape) if n > 1
+                 else np.full(v.shape, 0.25, np.float32))
+
+def mse_step(model, opt, variables, x, y):
+    with tf.GradientTape() as t:
+        loss = tf.reduce_mean(tf.square(model(x) - y))
+    opt.apply_gradients(zip(t.gradient(loss, variables), variables))
+
+def ce_step(model, opt, x, labels):
+    with tf.GradientTape() as t:
+        loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(
+            labels, model(x), from_logits=True))
+    opt.apply_gradients(zip(t.gradient(loss, model.variables), model.variables))
+
+def sequential():
+    return tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])
+
+def bits(variables):
+    return [v.numpy().tobytes().hex() for v in variables]
+
+class SampleLayer(tf.Module):
+    def __init__(self, name=None):
+        super().__init__(name=name)
+        self.x = tf.Variable([[1.0, 3.0]], name="x_trainable")
+        self.y = tf.Variable(2.0, trainable=False, name="y_non_trainable")
+
+    def __call__(self, inputs):
+        return self.x * inputs + self.y
+
+class NotesModel(tf.Module):
+    def __init__(self, name=None):
+        super().__init__(name=name)
+        self.layer_1 = SampleLayer("layer_1")
+        self.layer_2 = SampleLayer("layer_2")
+
+    def __call__(self, x):
+        return self.layer_2(self.layer_1(x))
+
+MXS = np.array([[0.5], [1.0]], np.float32)
+MTARGET = np.array([[1.0, 2.0], [3.0, 4.0]], np.float32)
+
+class MLP(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.dense1 = tf.keras.layers.Dense(units=5, activation=tf.nn.relu)
+        self.dense2 = tf.keras.layers.Dense(units=3)
+
+    def call(self, inputs):
+        return self.dense2(self.dense1(inputs))
+
+class CNN(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = tf.keras.layers.Conv2D(filters=2, kernel_size=[3, 3], padding="same",
+                                            activation=tf.nn.relu)
+        self.pool1 = tf.keras.layers.MaxPool2D(pool_size=[2, 2], strides=2)
+        self.conv2 = tf.keras.layers.Conv2D(filters=3, kernel_size=[3, 3], padding="same",
+                                            activation=tf.nn.relu)
+        self.pool2 = tf.keras.layers.MaxPool2D(pool_size=[2, 2], strides=2)
+        self.flatten = tf.keras.layers.Reshape(target_shape=(2 * 2 * 3,))
+        self.dense1 = tf.keras.layers.Dense(units=4, activation=tf.nn.relu)
+        self.dense2 = tf.keras.layers.Dense(units=3)
+
+    def call(self, inputs):
+        x = tf.reshape(inputs, [-1, 8, 8, 1])
+        x = self.pool1(self.conv1(x))
+        x = self.pool2(self.conv2(x))
+        return self.dense2(self.dense1(self.flatten(x)))
+'''
+
+
+def _shared(tf2):
+    ns = {"tf": tf2}
+    exec(SHARED, ns)
+    return ns
+
+
+def _expected():
+    with open(os.path.join(KERAS_FIX, "expected.json")) as f:
+        return json.load(f)
+
+
+def _equal_bits(variables, lists):
+    assert len(variables) == len(lists)
+    for v, want in zip(variables, lists):
+        want = np.asarray(want, dtype=v.dtype.as_numpy_dtype)
+        assert v.numpy().tobytes() == want.tobytes(), v.name
+
+
+def test_restores_tfs_keras_optimizer_state_and_trains_on_identically(tf2):
+    s, exp = _shared(tf2), _expected()["seq_adam"]
+    model, opt = s["sequential"](), tf2.keras.optimizers.Adam(0.01)
+    status = tf2.train.Checkpoint(model=model, optimizer=opt).read(
+        os.path.join(KERAS_FIX, "seq_adam", "ckpt"))
+    # the fresh optimizer has no slots yet: they wait for its first step, as in TF
+    assert int(opt.iterations.numpy()) == 3 and len(opt.variables) == 2
+    with pytest.raises(AssertionError, match=r"^Unresolved object in checkpoint "
+                                             r"\(root\)\.optimizer\._variables\.2: attributes"):
+        status.assert_consumed()
+    s["mse_step"](model, opt, model.trainable_variables, s["KX"], s["KY"])
+    status.assert_consumed()
+    _equal_bits(model.trainable_variables, exp["weights"])
+    _equal_bits(opt.variables, exp["optimizer"])
+
+
+def test_a_model_alone_restores_from_a_model_and_optimizer_checkpoint(tf2):
+    path = os.path.join(KERAS_FIX, "seq_adam", "ckpt")
+    model = _shared(tf2)["sequential"]()
+    status = tf2.train.Checkpoint(model=model).read(path)
+    status.assert_existing_objects_matched()
+    r = tf2.train.load_checkpoint(path)
+    for i, v in enumerate(model.trainable_variables):     # keyed under the optimizer
+        key = f"optimizer/_trainable_variables/{i}/.ATTRIBUTES/VARIABLE_VALUE"
+        assert v.numpy().tobytes() == r.get_tensor(key).tobytes()
+    with pytest.raises(AssertionError) as e:
+        status.assert_consumed()
+    assert str(e.value) == _expected()["seq_adam"]["model_only_assert_consumed"]
+    status.expect_partial()
+
+
+def test_writes_tfs_keys_and_values_for_a_keras_model_and_optimizer(tf2, tmp_path):
+    """The same start and steps in tfteach give TF's file: the same keys and, Keras' update
+    rules being followed to the bit, the same values."""
+    s = _shared(tf2)
+    model, opt = s["sequential"](), tf2.keras.optimizers.Adam(0.01)
+    s["fill"](model.trainable_variables)
+    for _ in range(3):
+        s["mse_step"](model, opt, model.trainable_variables, s["KX"], s["KY"])
+    mine = tf2.train.Checkpoint(model=model, optimizer=opt).write(str(tmp_path / "ckpt"))
+    theirs = os.path.join(KERAS_FIX, "seq_adam", "ckpt")
+    assert dict(tf2.train.list_variables(mine)) == dict(tf2.train.list_variables(theirs))
+    a, b = tf2.train.load_checkpoint(mine), tf2.train.load_checkpoint(theirs)
+    for key in a.get_variable_to_shape_map():
+        if key != "_CHECKPOINTABLE_OBJECT_GRAPH":
+            assert a.get_tensor(key).tobytes() == b.get_tensor(key).tobytes(), key
+    # a model alone restoring from tfteach's file reports what TF reports for TF's
+    status = tf2.train.Checkpoint(model=s["sequential"]()).read(mine)
+    with pytest.raises(AssertionError) as e:
+        status.assert_consumed()
+    assert str(e.value) == _expected()["seq_adam"]["model_only_assert_consumed"]
+
+
+def test_optimizer_keys_of_each_keras_optimizer(tf2, tmp_path):
+    """Keras 3's list names per optimizer (recorded from TF 2.21: SGD's `momentums` has no
+    underscore; RMSprop keeps all three lists)."""
+    from tensorboard.compat.proto import trackable_object_graph_pb2 as tog
+    w = tf2.Variable(np.ones(2, np.float32))
+    want = {
+        "SGD": ["momentums"], "Adam": ["_momentums", "_velocities"],
+        "RMSprop": ["_velocities", "_momentums", "_average_gradients"],
+        "Adagrad": ["_accumulators"]}
+    for name, lists in want.items():
+        opt = getattr(tf2.keras.optimizers, name)()
+        opt.build([w])
+        path = tf2.train.Checkpoint(optimizer=opt).write(str(tmp_path / name))
+        g = tog.TrackableObjectGraph.FromString(
+            tf2.train.load_checkpoint(path).get_tensor("_CHECKPOINTABLE_OBJECT_GRAPH"))
+        assert [c.local_name for c in g.nodes[1].children] == [
+            "_variables", "_trainable_variables", "_trainable_variables_indices",
+            "_iterations", "_learning_rate"] + lists, name
+
+
+@needs_tf
+def test_tensorflow_trains_on_from_tfteach_optimizer_state(tf2, tmp_path):
+    s = _shared(tf2)
+    want = {}
+    for kind in ("adam", "sgd"):
+        model = s["sequential"]()
+        opt = tf2.keras.optimizers.Adam(0.01) if kind == "adam" else \
+            tf2.keras.optimizers.SGD(0.1, momentum=0.9)
+        s["fill"](model.trainable_variables)
+        for _ in range(3):
+            s["mse_step"](model, opt, model.trainable_variables, s["KX"], s["KY"])
+        tf2.train.Checkpoint(model=model, optimizer=opt).write(str(tmp_path / kind / "ckpt"))
+        s["mse_step"](model, opt, model.trainable_variables, s["KX"], s["KY"])
+        want[kind] = {"w": s["bits"](model.trainable_variables), "opt": s["bits"](opt.variables)}
+    got = _tf("import json, tensorflow as tf\n" + SHARED + """
+out = {}
+for kind in ("adam", "sgd"):
+    model = sequential()
+    opt = tf.keras.optimizers.Adam(0.01) if kind == "adam" else \\
+        tf.keras.optimizers.SGD(0.1, momentum=0.9)
+    st = tf.train.Checkpoint(model=model, optimizer=opt).read(kind + "/ckpt")
+    mse_step(model, opt, model.trainable_variables, KX, KY)
+    st.assert_consumed()
+    out[kind] = {"w": bits(model.trainable_variables), "opt": bits(opt.variables)}
+print(json.dumps(out))
+""", tmp_path)
+    assert got == want
+
+
+def test_restores_a_tf_manager_checkpoint_of_a_tf_module_and_trains_on(tf2):
+    """The TF2 notes' pattern: tf.Module layers holding tf.Variables, a Keras optimizer,
+    a CheckpointManager."""
+    s, exp = _shared(tf2), _expected()["module_sgd"]
+    m = s["NotesModel"](name="model_name")
+    opt = tf2.keras.optimizers.SGD(0.05, momentum=0.9)
+    ck = tf2.train.Checkpoint(model=m, optimizer=opt)
+    mgr = tf2.train.CheckpointManager(ck, os.path.join(KERAS_FIX, "module_sgd"), max_to_keep=2)
+    assert [os.path.basename(p) for p in mgr.checkpoints] == ["ckpt-2", "ckpt-3"]
+    assert os.path.basename(mgr.restore_or_initialize()) == "ckpt-3"
+    assert int(ck.save_counter.numpy()) == 3 and int(opt.iterations.numpy()) == 3
+    s["mse_step"](m, opt, m.trainable_variables, s["MXS"], s["MTARGET"])
+    _equal_bits(m.trainable_variables, exp["weights"])
+    _equal_bits(opt.variables, exp["optimizer"])
+
+
+@needs_tf
+def test_tensorflow_restores_a_tfteach_manager_checkpoint_of_a_tf_module(tf2, tmp_path):
+    s = _shared(tf2)
+    m = s["NotesModel"](name="model_name")
+    opt = tf2.keras.optimizers.SGD(0.05, momentum=0.9)
+    mgr = tf2.train.CheckpointManager(tf2.train.Checkpoint(model=m, optimizer=opt),
+                                      str(tmp_path / "save"), max_to_keep=2)
+    for _ in range(3):
+        s["mse_step"](m, opt, m.trainable_variables, s["MXS"], s["MTARGET"])
+        mgr.save()
+    theirs = os.path.join(KERAS_FIX, "module_sgd", "ckpt-3")
+    assert dict(tf2.train.list_variables(mgr.latest_checkpoint)) == \
+        dict(tf2.train.list_variables(theirs))
+    s["mse_step"](m, opt, m.trainable_variables, s["MXS"], s["MTARGET"])
+    got = _tf("import json, os, tensorflow as tf\n" + SHARED + """
+m = NotesModel(name="model_name")
+opt = tf.keras.optimizers.SGD(0.05, momentum=0.9)
+ck = tf.train.Checkpoint(model=m, optimizer=opt)
+mgr = tf.train.CheckpointManager(ck, "save", max_to_keep=2)
+latest = os.path.basename(mgr.restore_or_initialize())
+mse_step(m, opt, m.trainable_variables, MXS, MTARGET)
+print(json.dumps({"latest": latest, "kept": [os.path.basename(p) for p in mgr.checkpoints],
+                  "counter": int(ck.save_counter.numpy()),
+                  "w": bits(m.trainable_variables), "opt": bits(opt.variables)}))
+""", tmp_path)
+    assert got == {"latest": "ckpt-3", "kept": ["ckpt-2", "ckpt-3"], "counter": 3,
+                   "w": s["bits"](m.trainable_variables), "opt": s["bits"](opt.variables)}
+
+
+def test_restores_the_seeds_mlp_and_cnn_written_by_tf(tf2):
+    s, exp = _shared(tf2), _expected()
+    for name, cls in (("mlp", "MLP"), ("cnn", "CNN")):
+        x = np.asarray(exp[name]["x"], np.float32)
+        net = s[cls]()
+        net(x)        # built first: Keras 3 leaves an unbuilt layer's weights unrestored
+        path = tf2.train.latest_checkpoint(os.path.join(KERAS_FIX, name))
+        tf2.train.Checkpoint(myModel=net).restore(path).assert_consumed()
+        _equal_bits(net.variables, exp[name]["variables"])
+        np.testing.assert_allclose(net(x).numpy(), exp[name]["logits"], rtol=1e-5,
+                                   atol=1e-6)
+
+
+@needs_tf
+def test_tensorflow_restores_the_seeds_models_written_by_tfteach(tf2, tmp_path):
+    s = _shared(tf2)
+    rng = np.random.RandomState(0)
+    xs = {"mlp": rng.uniform(-1, 1, (4, 6)).astype(np.float32),
+          "cnn": rng.uniform(0, 1, (2, 64)).astype(np.float32)}
+    want = {}
+    for name, cls in (("mlp", "MLP"), ("cnn", "CNN")):
+        net = s[cls]()
+        net(xs[name])
+        s["fill"](net.variables)
+        opt = tf2.keras.optimizers.Adam(0.01)
+        for _ in range(2):
+            s["ce_step"](net, opt, xs[name], np.arange(len(xs[name])) % 3)
+        tf2.train.Checkpoint(myModel=net).save(str(tmp_path / name / "model.ckpt"))
+        np.save(tmp_path / f"{name}_x.npy", xs[name])
+        want[name] = (s["bits"](net.variables), net(xs[name]).numpy())
+        theirs = tf2.train.latest_checkpoint(os.path.join(KERAS_FIX, name))
+        assert dict(tf2.train.list_variables(str(tmp_path / name / "model.ckpt-1"))) == \
+            dict(tf2.train.list_variables(theirs))
+    got = _tf("import json, tensorflow as tf\n" + SHARED + """
+out = {}
+for name, cls in (("mlp", MLP), ("cnn", CNN)):
+    x = np.load(name + "_x.npy")
+    net = cls()
+    net(x)
+    tf.train.Checkpoint(myModel=net).restore(tf.train.latest_checkpoint(name)).assert_consumed()
+    out[name] = {"v": bits(net.variables), "logits": net(x).numpy().tolist()}
+print(json.dumps(out))
+""", tmp_path)
+    for name, (vbits, logits) in want.items():
+        assert got[name]["v"] == vbits
+        np.testing.assert_allclose(got[name]["logits"], logits, rtol=1e-5, atol=1e-6)
+
+
+def test_restores_tfs_linear_regression_saver_checkpoint_and_trains_on(tf1):
+    """The seed's linear regression, saved by TF 2.21's Saver after five steps."""
+    with open(os.path.join(FIX, "linreg", "expected.json")) as f:
+        exp = json.load(f)
+    x = tf1.placeholder(tf1.float32, [None])
+    y = tf1.placeholder(tf1.float32, [None])
+    W = tf1.Variable(0.0, name="weights")
+    b = tf1.Variable(0.0, name="bias")
+    loss = tf1.reduce_mean(tf1.square(W * x + b - y))
+    step = tf1.train.GradientDescentOptimizer(0.05).minimize(loss)
+    xs = np.linspace(0, 1, 20, dtype=np.float32)
+    with tf1.Session() as s:
+        tf1.train.Saver().restore(s, tf1.train.latest_checkpoint(os.path.join(FIX, "linreg")))
+        assert [float(v) for v in s.run([W, b])] == exp["saved"]
+        s.run(step, {x: xs, y: 2 * xs + 1})
+        np.testing.assert_allclose(s.run([W, b]), exp["after_one_step"], rtol=1e-6)

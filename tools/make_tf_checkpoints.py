@@ -70,10 +70,182 @@ def saved_models():
         json.dump(expected, f)
 
 
+# --- Keras optimizer state and the seeds' models (issue 15) ----------------------------------
+# Each model's weights are set from np.linspace, not drawn, so tfteach's tests can rebuild the
+# same starting point; every array below is a few dozen floats, keeping the fixtures in KBs.
+
+def _fill(variables):
+    for v in variables:
+        n = int(np.prod(v.shape))
+        v.assign(np.linspace(-0.5, 0.5, n, dtype=np.float32).reshape(v.shape) if n > 1
+                 else np.full(v.shape, 0.25, np.float32))
+
+
+KX = (np.arange(12, dtype=np.float32).reshape(4, 3) / 7).astype(np.float32)
+KY = np.array([[1, 0], [0, 1], [1, 1], [0, 0]], np.float32)
+
+
+def _mse_step(model, opt, variables, x, y):
+    with tf.GradientTape() as t:
+        loss = tf.reduce_mean(tf.square(model(x) - y))
+    opt.apply_gradients(zip(t.gradient(loss, variables), variables))
+
+
+class SampleLayer(tf.Module):       # the TF2 notes' tf.Module layer, as the notes write it
+    def __init__(self, name=None):
+        super().__init__(name=name)
+        self.x = tf.Variable([[1.0, 3.0]], name="x_trainable")
+        self.y = tf.Variable(2.0, trainable=False, name="y_non_trainable")
+
+    def __call__(self, inputs):
+        return self.x * inputs + self.y
+
+
+class NotesModel(tf.Module):
+    def __init__(self, name=None):
+        super().__init__(name=name)
+        self.layer_1 = SampleLayer("layer_1")
+        self.layer_2 = SampleLayer("layer_2")
+
+    def __call__(self, x):
+        return self.layer_2(self.layer_1(x))
+
+
+class MLP(tf.keras.Model):          # the TF2 notes' MLP and CNN, made small
+    def __init__(self):
+        super().__init__()
+        self.dense1 = tf.keras.layers.Dense(units=5, activation=tf.nn.relu)
+        self.dense2 = tf.keras.layers.Dense(units=3)
+
+    def call(self, inputs):
+        return self.dense2(self.dense1(inputs))
+
+
+class CNN(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = tf.keras.layers.Conv2D(filters=2, kernel_size=[3, 3], padding="same",
+                                            activation=tf.nn.relu)
+        self.pool1 = tf.keras.layers.MaxPool2D(pool_size=[2, 2], strides=2)
+        self.conv2 = tf.keras.layers.Conv2D(filters=3, kernel_size=[3, 3], padding="same",
+                                            activation=tf.nn.relu)
+        self.pool2 = tf.keras.layers.MaxPool2D(pool_size=[2, 2], strides=2)
+        self.flatten = tf.keras.layers.Reshape(target_shape=(2 * 2 * 3,))
+        self.dense1 = tf.keras.layers.Dense(units=4, activation=tf.nn.relu)
+        self.dense2 = tf.keras.layers.Dense(units=3)
+
+    def call(self, inputs):
+        x = tf.reshape(inputs, [-1, 8, 8, 1])
+        x = self.pool1(self.conv1(x))
+        x = self.pool2(self.conv2(x))
+        return self.dense2(self.dense1(self.flatten(x)))
+
+
+def _sparse_ce_step(model, opt, x, labels):
+    with tf.GradientTape() as t:
+        loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(
+            labels, model(x), from_logits=True))
+    g = t.gradient(loss, model.variables)
+    opt.apply_gradients(zip(g, model.variables))
+
+
+def _vals(variables):
+    return [v.numpy().tolist() for v in variables]
+
+
+def keras_checkpoints():
+    """Optimizer state in tf.train.Checkpoint, and the seeds' models; expected.json holds
+    what TF computes after restoring and one more step, and TF's assert_consumed text."""
+    import json
+    d = os.path.join(OUT, "keras")
+    shutil.rmtree(d, ignore_errors=True)
+    exp = {}
+
+    # a Sequential model and Adam: three steps, write, then the fourth step's state
+    model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])
+    _fill(model.trainable_variables)
+    opt = tf.keras.optimizers.Adam(0.01)
+    for _ in range(3):
+        _mse_step(model, opt, model.trainable_variables, KX, KY)
+    ck = tf.train.Checkpoint(model=model, optimizer=opt)
+    ck.write(os.path.join(d, "seq_adam", "ckpt"))
+    _mse_step(model, opt, model.trainable_variables, KX, KY)
+    exp["seq_adam"] = {"weights": _vals(model.trainable_variables),
+                       "optimizer": _vals(opt.variables)}
+    fresh = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])
+    st = tf.train.Checkpoint(model=fresh).read(os.path.join(d, "seq_adam", "ckpt"))
+    try:
+        st.assert_consumed()
+    except AssertionError as e:
+        exp["seq_adam"]["model_only_assert_consumed"] = str(e)
+    st.expect_partial()
+
+    # the TF2 notes' tf.Module model and SGD with momentum, saved by a CheckpointManager
+    m = NotesModel(name="model_name")
+    opt = tf.keras.optimizers.SGD(0.05, momentum=0.9)
+    mgr = tf.train.CheckpointManager(tf.train.Checkpoint(model=m, optimizer=opt),
+                                     os.path.join(d, "module_sgd"), max_to_keep=2)
+    xs, target = tf.constant([[0.5], [1.0]]), tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    for _ in range(3):
+        _mse_step(m, opt, m.trainable_variables, xs, target)
+        mgr.save()
+    _mse_step(m, opt, m.trainable_variables, xs, target)
+    exp["module_sgd"] = {"weights": _vals(m.trainable_variables),
+                         "optimizer": _vals(opt.variables)}
+
+    # the seeds' MLP and CNN, trained two Adam steps, saved as the notes do
+    rng = np.random.RandomState(0)
+    for name, cls, x in (("mlp", MLP, rng.uniform(-1, 1, (4, 6)).astype(np.float32)),
+                         ("cnn", CNN, rng.uniform(0, 1, (2, 64)).astype(np.float32))):
+        net = cls()
+        net(x)
+        _fill(net.variables)
+        labels = np.arange(len(x)) % 3
+        opt = tf.keras.optimizers.Adam(0.01)
+        for _ in range(2):
+            _sparse_ce_step(net, opt, x, labels)
+        tf.train.Checkpoint(myModel=net).save(os.path.join(d, name, "model.ckpt"))
+        exp[name] = {"x": x.tolist(), "variables": _vals(net.variables),
+                     "logits": net(x).numpy().tolist()}
+    with open(os.path.join(d, "expected.json"), "w") as f:
+        json.dump(exp, f)
+
+
+def linear_regression():
+    """The seed's linear regression (TF1 graph, GradientDescent, Saver): five steps saved,
+    the sixth step's values recorded."""
+    import json
+    d = os.path.join(OUT, "linreg")
+    shutil.rmtree(d, ignore_errors=True)
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.compat.v1.placeholder(tf.float32, [None])
+        y = tf.compat.v1.placeholder(tf.float32, [None])
+        W = tf.compat.v1.Variable(0.3, name="weights")
+        b = tf.compat.v1.Variable(-0.2, name="bias")
+        loss = tf.reduce_mean(tf.square(W * x + b - y))
+        step = tf.compat.v1.train.GradientDescentOptimizer(0.05).minimize(loss)
+        xs = np.linspace(0, 1, 20, dtype=np.float32)
+        feed = {x: xs, y: 2 * xs + 1}
+        saver = tf.compat.v1.train.Saver(save_relative_paths=True)
+        with tf.compat.v1.Session() as s:
+            s.run(tf.compat.v1.global_variables_initializer())
+            for _ in range(5):
+                s.run(step, feed)
+            saved = [float(v) for v in s.run([W, b])]
+            saver.save(s, os.path.join(d, "model"))
+            s.run(step, feed)
+            after = [float(v) for v in s.run([W, b])]
+    with open(os.path.join(d, "expected.json"), "w") as f:
+        json.dump({"saved": saved, "after_one_step": after}, f)
+
+
 if __name__ == "__main__":
     v1_saver()
     v2_checkpoint()
     saved_models()
+    keras_checkpoints()
+    linear_regression()
     print("written to", os.path.abspath(OUT))
 # tests/data/tf_saved_models/module_show.txt holds the SignatureDef part of
 #   saved_model_cli show --dir tests/data/tf_saved_models/module --all

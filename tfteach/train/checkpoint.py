@@ -42,7 +42,7 @@ def write_tensors(prefix, tensors):
 def read_tensors(prefix):
     """{key: ndarray} of every tensor of a checkpoint."""
     reader = _saver.CheckpointReader(prefix)
-    return {k: reader.get_tensor(k) for k in reader.get_variable_to_shape_map()}
+    return {k: reader._array(k) for k in reader.get_variable_to_shape_map()}
 
 
 def _rel(path, save_dir):
@@ -642,12 +642,23 @@ class CheckpointManager:
         self._prefix = os.path.join(self._directory, checkpoint_name)
         self._step_counter = step_counter
         self._init_fn = init_fn
+        # TF's bookkeeping, so either library's manager takes over the other's directory:
+        # each kept checkpoint with its time, and the time of the last one kept for good
+        # (keep_checkpoint_every_n_hours); a recorded checkpoint without a time counts as
+        # kept for good, as in TF.
         state = _saver.get_checkpoint_state(self._directory)
-        self._maybe_delete = []
-        if state is not None:
-            self._maybe_delete = [p for p in state.all_model_checkpoint_paths
-                                  if os.path.exists(p + ".index")]
-        self._last_preserved = time.time()
+        now = time.time()
+        self._maybe_delete = {}
+        if state is None:
+            self._last_preserved = now - 1.0
+        else:
+            self._last_preserved = min(state.last_preserved_timestamp or 0.0, now)
+            stamps = list(state.all_model_checkpoint_timestamps) or \
+                [self._last_preserved] * len(state.all_model_checkpoint_paths)
+            for p, t in zip(state.all_model_checkpoint_paths, stamps):
+                t = min(float(t), now)
+                if t > self._last_preserved:
+                    self._maybe_delete[p] = t
 
     @property
     def directory(self):
@@ -678,14 +689,26 @@ class CheckpointManager:
             ck._save_counter.assign(ck._save_counter.numpy() + 1)
         path = f"{self._prefix}-{int(checkpoint_number)}"
         ck.write(path)
-        self._maybe_delete = [p for p in self._maybe_delete if p != path] + [path]
+        now = time.time()
+        self._maybe_delete.pop(path, None)
+        self._maybe_delete[path] = now
         doomed = []
         if self._max_to_keep is not None:
             while len(self._maybe_delete) > self._max_to_keep:
-                doomed.append(self._maybe_delete.pop(0))
+                old, stamp = next(iter(self._maybe_delete.items()))
+                del self._maybe_delete[old]
+                if self._keep_hours is not None and \
+                        stamp - self._keep_hours * 3600.0 >= self._last_preserved:
+                    self._last_preserved = stamp          # kept for good, no longer listed
+                    continue
+                doomed.append(old)
         # The state file first (as TF): a crash after it leaves stray old files, never a
         # state that names nothing while the new checkpoint sits complete on disk.
-        _update_state(self._directory, path, self._maybe_delete)
+        _saver.update_checkpoint_state(
+            self._directory or ".", _rel(path, self._directory),
+            [_rel(p, self._directory) for p in self._maybe_delete],
+            all_model_checkpoint_timestamps=list(self._maybe_delete.values()),
+            last_preserved_timestamp=self._last_preserved)
         for old in doomed:
             for suffix in (".index", _DATA_SUFFIX):
                 try:

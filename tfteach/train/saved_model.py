@@ -706,6 +706,8 @@ def load(export_dir, tags=None, options=None):
     (function_pb2, meta_graph_pb2, saved_object_graph_pb2, struct_pb2, tog,
      saved_model_pb2) = _pb()
     from ..eager.variables import ResourceVariable
+    from ..ops import load_all_ops
+    load_all_ops()     # a TF function may use any family, loaded or not by this program
     path = os.path.join(export_dir, "saved_model.pb")
     try:
         with open(path, "rb") as f:
