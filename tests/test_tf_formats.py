@@ -694,3 +694,26 @@ def test_restores_tfs_linear_regression_saver_checkpoint_and_trains_on(tf1):
         assert [float(v) for v in s.run([W, b])] == exp["saved"]
         s.run(step, {x: xs, y: 2 * xs + 1})
         np.testing.assert_allclose(s.run([W, b]), exp["after_one_step"], rtol=1e-6)
+
+
+def test_loads_tf_functions_with_while_loops(tf2):
+    """TF writes a loop in a traced function as a `While` op (or `StatelessWhile`) whose
+    condition and body are library functions; tfteach rebuilds it as the loop frame TF runs."""
+    from tfteach.train import saved_model as sm_mod
+    path = os.path.join(SM, "loop")
+    msg = sm_mod._pb()[-1].SavedModel.FromString(
+        open(os.path.join(path, "saved_model.pb"), "rb").read())
+    ops = {n.op for f in msg.meta_graphs[0].graph_def.library.function for n in f.node_def}
+    assert {"While", "StatelessWhile"} <= ops
+    with open(os.path.join(SM, "loop_expected.json")) as f:
+        exp = json.load(f)
+    m = tf2.saved_model.load(path)
+    x = tf2.constant([1.5, -0.5, 0.25])
+    assert m.power(tf2.constant(3), x).numpy().tolist() == exp["power3"] == [27.0, -1.0, 0.125]
+    assert m.power(tf2.constant(0), x).numpy().tolist() == exp["power0"]
+    assert float(m.cumsum(x).numpy()) == exp["cumsum"] == 1.5 - 1.0 + 0.75
+    assert m.signatures["power"](n=tf2.constant(3), x=x)["output_0"].numpy().tolist() == \
+        exp["power3"]
+    assert float(m.signatures["cumsum"](x=x)["output_0"].numpy()) == exp["cumsum"]
+    m.v.assign(1.0)          # the loop body reads the loaded variable at each call
+    assert m.power(tf2.constant(2), x).numpy().tolist() == [2.25, 0.25, 0.0625]

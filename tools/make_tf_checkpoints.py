@@ -240,12 +240,49 @@ def linear_regression():
         json.dump({"saved": saved, "after_one_step": after}, f)
 
 
+def saved_model_while():
+    """A SavedModel whose functions hold loops: TF writes `While` (the body reads a
+    variable) and `StatelessWhile` (autograph's loop over tf.range), each with cond and body
+    functions in the library."""
+    import json
+    d = os.path.join(OUT, "..", "tf_saved_models")
+    shutil.rmtree(os.path.join(d, "loop"), ignore_errors=True)
+
+    class Loop(tf.Module):
+        def __init__(self):
+            self.v = tf.Variable(2.0)
+
+        @tf.function(input_signature=[tf.TensorSpec([], tf.int32),
+                                      tf.TensorSpec([None], tf.float32)])
+        def power(self, n, x):
+            _, acc = tf.while_loop(lambda i, a: i < n, lambda i, a: (i + 1, a * x * self.v),
+                                   [tf.constant(0), tf.ones_like(x)])
+            return acc
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+        def cumsum(self, x):
+            s = tf.constant(0.0)
+            for t in tf.range(tf.shape(x)[0]):
+                s = s + x[t] * tf.cast(t + 1, tf.float32)
+            return s
+    m = Loop()
+    tf.saved_model.save(m, os.path.join(d, "loop"),
+                        signatures={"power": m.power, "cumsum": m.cumsum})
+    x = np.array([1.5, -0.5, 0.25], np.float32)
+    expected = {"power3": m.power(3, x).numpy().tolist(),
+                "power0": m.power(0, x).numpy().tolist(),
+                "cumsum": float(m.cumsum(x).numpy())}
+    with open(os.path.join(d, "loop_expected.json"), "w") as f:
+        json.dump(expected, f)
+
+
 if __name__ == "__main__":
     v1_saver()
     v2_checkpoint()
     saved_models()
     keras_checkpoints()
     linear_regression()
+    saved_model_while()
     print("written to", os.path.abspath(OUT))
 # tests/data/tf_saved_models/module_show.txt holds the SignatureDef part of
 #   saved_model_cli show --dir tests/data/tf_saved_models/module --all
