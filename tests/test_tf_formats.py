@@ -717,3 +717,32 @@ def test_loads_tf_functions_with_while_loops(tf2):
     assert float(m.signatures["cumsum"](x=x)["output_0"].numpy()) == exp["cumsum"]
     m.v.assign(1.0)          # the loop body reads the loaded variable at each call
     assert m.power(tf2.constant(2), x).numpy().tolist() == [2.25, 0.25, 0.0625]
+
+
+def test_keras_build_timing_as_tf(tf2, tmp_path):
+    """What TF 2.21 + Keras 3 restore late: a Sequential model built after the restore gets
+    its weights (its layers join the checkpoint graph when it is built), a subclassed model's
+    layers built after it do not, and a compiled model saves its optimizer as `optimizer`."""
+    s, exp = _shared(tf2), _expected()
+    path = os.path.join(KERAS_FIX, "seq_adam", "ckpt")
+    late = tf2.keras.Sequential([tf2.keras.layers.Dense(2)])
+    status = tf2.train.Checkpoint(model=late).read(path)
+    late(s["KX"])
+    status.assert_existing_objects_matched()
+    kernel = tf2.train.load_variable(path, "optimizer/_trainable_variables/0/.ATTRIBUTES/"
+                                           "VARIABLE_VALUE")
+    assert late.layers[0].kernel.numpy().tobytes() == kernel.tobytes()
+
+    net = s["MLP"]()
+    status = tf2.train.Checkpoint(myModel=net).restore(
+        os.path.join(KERAS_FIX, "mlp", "model.ckpt-1"))
+    net(np.ones((1, 6), np.float32))
+    with pytest.raises(AssertionError) as e:
+        status.assert_consumed()
+    assert str(e.value) == exp["mlp"]["restored_before_build"]
+
+    model = s["sequential"]()
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(s["KX"], s["KY"], verbose=0)
+    path = tf2.train.Checkpoint(model=model).write(str(tmp_path / "ckpt"))
+    assert dict(tf2.train.list_variables(path)) == exp["compiled_keys"]

@@ -1,16 +1,23 @@
 """Object-based checkpoints: `tf.train.Checkpoint`, `CheckpointManager`.
 
-A checkpoint saves every variable reachable from the objects given to `Checkpoint(...)`,
-keyed by the attribute path that reaches it, as TF does
-(`myModel/dense1/_kernel/.ATTRIBUTES/VARIABLE_VALUE`). Restoring walks the *current* objects
-and assigns each variable whose path is in the file: a Keras layer that is not built yet has
-no kernel to assign, so its values stay unrestored (TF 2.21 + Keras 3 behave so;
-`assert_consumed()` then fails).
+A checkpoint saves every variable reachable from the objects given to `Checkpoint(...)`, with
+TF's object graph (`_CHECKPOINTABLE_OBJECT_GRAPH`): TF's breadth-first walk names each object
+by its first path of attribute names, lists and dicts being objects of their own, so a key
+reads `myModel/dense1/_kernel/.ATTRIBUTES/VARIABLE_VALUE`, and a variable reachable twice is
+saved once, under its shorter path (beside its optimizer, a Keras model's kernel is
+`optimizer/_trainable_variables/0`, as TF 2.21 + Keras 3 write it).
+
+Restoring matches the saved graph to the live objects edge by edge, as TF does, so the keys
+need not agree: a model alone restores from a model-and-optimizer file. Values whose object
+does not exist yet wait for it (TF's deferred restoration): a Keras optimizer's slots get
+theirs when its first step builds them, a Sequential model its layers' when it is built. A
+subclassed Keras model's layers built after the restore stay unrestored, as in TF 2.21 +
+Keras 3, and `assert_consumed()` says so with TF's text.
 
 Files: TF's V2 checkpoint format (`tensor_bundle.py`, written atomically by `saver.py`, no
-pickle) with TF's object graph under `_CHECKPOINTABLE_OBJECT_GRAPH`, and TF's `checkpoint`
-state file, so TensorFlow restores what tfteach writes and the reverse, and
-`tf.train.latest_checkpoint`, `list_variables` and `load_checkpoint` read both kinds.
+pickle) and TF's `checkpoint` state file (with the manager's timestamps), so TensorFlow
+restores what tfteach writes and the reverse, and `tf.train.latest_checkpoint`,
+`list_variables` and `load_checkpoint` read both kinds.
 """
 import os
 import time
@@ -235,7 +242,7 @@ def _object_graph(root):
     return graph, tensors
 
 
-# --- restoring through the object graph ------------------------------------------------------------
+# --- restoring through the object graph ------------------------------------------------
 
 _DEFERRED = {}      # id(object) -> (weakref to it, [(restore, local-name path, node id)])
 
@@ -316,13 +323,15 @@ class _Restore:
 
     def _defer(self, owner, rel, node_id):
         import weakref
-        try:
-            ref = weakref.ref(owner)
-        except TypeError:
-            return
-        entry = _DEFERRED.get(id(owner))
+        key = id(owner)
+        entry = _DEFERRED.get(key)
         if entry is None or entry[0]() is not owner:
-            entry = _DEFERRED[id(owner)] = (ref, [])
+            try:       # the entry (and the values it holds) goes when its owner does
+                ref = weakref.ref(owner, lambda _, key=key: _DEFERRED.pop(key, None))
+            except TypeError:
+                return
+            entry = _DEFERRED[key] = (ref, [])
+        ref = entry[0]
         entry[1].append((self, rel, node_id))
         self.deferred.append((ref, rel, node_id))
 
@@ -404,7 +413,7 @@ class CheckpointLoadStatus:
             if node.attributes and node_id not in r.assigned:
                 raise AssertionError(f"Object {_node_text(node)} not assigned a value from "
                                      f"checkpoint.")
-        for ref, rel, node_id in r.deferred:
+        for ref, rel, node_id in sorted(r.deferred, key=lambda e: e[2]):
             node = r.graph.nodes[node_id]
             owner = ref()
             # TF matches a Keras layer's weight made after the restore but leaves it
