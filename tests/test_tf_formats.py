@@ -746,3 +746,39 @@ def test_keras_build_timing_as_tf(tf2, tmp_path):
     model.fit(s["KX"], s["KY"], verbose=0)
     path = tf2.train.Checkpoint(model=model).write(str(tmp_path / "ckpt"))
     assert dict(tf2.train.list_variables(path)) == exp["compiled_keys"]
+
+
+@needs_tf
+def test_keras_loads_tfteach_keras_and_weights_files_bit_for_bit(tf2, tmp_path):
+    """A Keras model trained in tfteach, saved as `.keras` (with its compiled optimizer)
+    and `.weights.h5`, loads in TF 2.21 + Keras 3 with the same bits."""
+    def build(tf):
+        return tf.keras.Sequential([
+            tf.keras.Input((8, 8, 1)),
+            tf.keras.layers.Conv2D(2, 3, padding="same", activation="relu"),
+            tf.keras.layers.MaxPool2D(2),
+            tf.keras.layers.Flatten(),
+            tf.keras.layers.Dense(3)])
+    s = _shared(tf2)
+    model = build(tf2)
+    s["fill"](model.variables)
+    model.compile(optimizer=tf2.keras.optimizers.Adam(0.01),
+                  loss=tf2.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    x = np.random.RandomState(1).uniform(0, 1, (4, 8, 8, 1)).astype(np.float32)
+    model.fit(x, np.array([0, 1, 2, 0]), epochs=2, batch_size=4, verbose=0)
+    model.save(str(tmp_path / "m.keras"))
+    model.save_weights(str(tmp_path / "w.weights.h5"))
+    got = _tf("import json, numpy as np, tensorflow as tf\n" + """
+def bits(vs):
+    return [v.numpy().tobytes().hex() for v in vs]
+m = tf.keras.models.load_model("m.keras")
+w = tf.keras.Sequential([tf.keras.Input((8, 8, 1)),
+                         tf.keras.layers.Conv2D(2, 3, padding="same", activation="relu"),
+                         tf.keras.layers.MaxPool2D(2), tf.keras.layers.Flatten(),
+                         tf.keras.layers.Dense(3)])
+w.load_weights("w.weights.h5")
+print(json.dumps({"keras": bits(m.weights), "opt": bits(m.optimizer.variables),
+                  "h5": bits(w.weights)}))
+""", tmp_path)
+    assert got["keras"] == got["h5"] == s["bits"](model.weights)
+    assert got["opt"] == s["bits"](model.optimizer.variables)

@@ -617,14 +617,6 @@ class Checkpoint:
         return CheckpointLoadStatus(self, save_path, restore)
 
 
-class _Root:
-    def __init__(self, objects):
-        self._objs = objects
-
-    def _trackable_children(self):
-        return self._objs
-
-
 class _nullcontext:
     def __enter__(self):
         return None
