@@ -782,3 +782,32 @@ print(json.dumps({"keras": bits(m.weights), "opt": bits(m.optimizer.variables),
 """, tmp_path)
     assert got["keras"] == got["h5"] == s["bits"](model.weights)
     assert got["opt"] == s["bits"](model.optimizer.variables)
+
+
+def test_load_status_messages_are_tfs(tf2):
+    """The checks' texts, restoring TF's v2 fixture into other objects (recorded from TF 2.21
+    by tools/make_tf_checkpoints.py, status_messages())."""
+    with open(os.path.join(FIX, "status_messages.json")) as f:
+        want = json.load(f)
+    path = os.path.join(FIX, "v2", "ckpt")
+
+    def text(check):
+        with pytest.raises(AssertionError) as e:
+            check()
+        return str(e.value)
+    inner = tf2.Module()
+    inner.k = tf2.Variable(np.zeros((2, 2), np.float32))
+    st = tf2.train.Checkpoint(v=tf2.Variable([0.0, 0.0]), inner=inner,
+                              step=tf2.Variable(0, dtype=tf2.int64),
+                              extra=tf2.Variable(2.0)).read(path)
+    assert text(st.assert_consumed) == want["extra_consumed"]
+    assert text(st.assert_existing_objects_matched) == want["extra_existing"]
+    st.expect_partial()
+    st = tf2.train.Checkpoint(other=tf2.Variable(1.0)).read(path)
+    assert text(st.assert_nontrivial_match) == want["nontrivial"]
+    st = tf2.train.Checkpoint(v=tf2.Variable([0.0, 0.0])).read(path)
+    st.assert_existing_objects_matched()
+    assert text(st.assert_consumed) == want["missing_consumed"]
+    with pytest.raises(ValueError) as e:
+        tf2.train.Checkpoint(v=tf2.Variable(1.0)).read(path)
+    assert str(e.value) == want["shape"]

@@ -294,6 +294,36 @@ def saved_model_while():
         json.dump(expected, f)
 
 
+def status_messages():
+    """TF's texts of the load-status checks, restoring the v2 fixture into other objects."""
+    import json
+    path = os.path.join(OUT, "v2", "ckpt")
+    out = {}
+
+    def grab(key, check):
+        try:
+            check()
+        except AssertionError as e:
+            out[key] = str(e)
+    inner = tf.Module()
+    inner.k = tf.Variable(np.zeros((2, 2), np.float32))
+    st = tf.train.Checkpoint(v=tf.Variable([0.0, 0.0]), inner=inner,
+                             step=tf.Variable(0, dtype=tf.int64),
+                             extra=tf.Variable(2.0)).read(path)
+    grab("extra_consumed", st.assert_consumed)
+    grab("extra_existing", st.assert_existing_objects_matched)
+    st = tf.train.Checkpoint(other=tf.Variable(1.0)).read(path)
+    grab("nontrivial", st.assert_nontrivial_match)
+    st = tf.train.Checkpoint(v=tf.Variable([0.0, 0.0])).read(path)
+    grab("missing_consumed", st.assert_consumed)
+    try:
+        tf.train.Checkpoint(v=tf.Variable(1.0)).read(path)
+    except ValueError as e:
+        out["shape"] = str(e)
+    with open(os.path.join(OUT, "status_messages.json"), "w") as f:
+        json.dump(out, f, indent=1)
+
+
 if __name__ == "__main__":
     v1_saver()
     v2_checkpoint()
@@ -301,6 +331,7 @@ if __name__ == "__main__":
     keras_checkpoints()
     linear_regression()
     saved_model_while()
+    status_messages()
     print("written to", os.path.abspath(OUT))
 # tests/data/tf_saved_models/module_show.txt holds the SignatureDef part of
 #   saved_model_cli show --dir tests/data/tf_saved_models/module --all
