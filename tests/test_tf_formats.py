@@ -811,3 +811,22 @@ def test_load_status_messages_are_tfs(tf2):
     with pytest.raises(ValueError) as e:
         tf2.train.Checkpoint(v=tf2.Variable(1.0)).read(path)
     assert str(e.value) == want["shape"]
+
+
+def test_a_module_variable_made_after_the_restore_gets_its_value(tf2):
+    """TF restores a tf.Module's variable created after `restore` (a module that builds on
+    its first call) the moment it is assigned; a Keras layer's weights are the exception
+    (test_keras_build_timing_as_tf)."""
+    class Lazy(tf2.Module):
+        def __call__(self, x):
+            if not hasattr(self, "k"):
+                self.k = tf2.Variable(tf2.zeros([x.shape[-1], 2]))
+            return tf2.matmul(x, self.k)
+    inner = Lazy()
+    status = tf2.train.Checkpoint(v=tf2.Variable([0.0, 0.0]), inner=inner,
+                                  step=tf2.Variable(0, dtype=tf2.int64)).read(
+        os.path.join(FIX, "v2", "ckpt"))
+    with pytest.raises(AssertionError, match=r"\(root\)\.inner\.k"):
+        status.assert_consumed()
+    assert inner(tf2.constant([[2.0, 3.0]])).numpy().tolist() == [[2.0, 3.0]]   # k = eye(2)
+    status.assert_consumed()
