@@ -696,15 +696,16 @@ def test_restores_tfs_linear_regression_saver_checkpoint_and_trains_on(tf1):
         np.testing.assert_allclose(s.run([W, b]), exp["after_one_step"], rtol=1e-6)
 
 
-def test_loads_tf_functions_with_while_loops(tf2):
+def test_loads_tf_functions_with_while_loops_and_conds(tf2):
     """TF writes a loop in a traced function as a `While` op (or `StatelessWhile`) whose
-    condition and body are library functions; tfteach rebuilds it as the loop frame TF runs."""
+    condition and body are library functions, and a cond as `If`/`StatelessIf` with branch
+    functions; tfteach rebuilds them as the loop frame and Switch/Merge that TF runs."""
     from tfteach.train import saved_model as sm_mod
     path = os.path.join(SM, "loop")
     msg = sm_mod._pb()[-1].SavedModel.FromString(
         open(os.path.join(path, "saved_model.pb"), "rb").read())
     ops = {n.op for f in msg.meta_graphs[0].graph_def.library.function for n in f.node_def}
-    assert {"While", "StatelessWhile"} <= ops
+    assert {"While", "StatelessWhile", "If", "StatelessIf"} <= ops
     with open(os.path.join(SM, "loop_expected.json")) as f:
         exp = json.load(f)
     m = tf2.saved_model.load(path)
@@ -715,8 +716,13 @@ def test_loads_tf_functions_with_while_loops(tf2):
     assert m.signatures["power"](n=tf2.constant(3), x=x)["output_0"].numpy().tolist() == \
         exp["power3"]
     assert float(m.signatures["cumsum"](x=x)["output_0"].numpy()) == exp["cumsum"]
-    m.v.assign(1.0)          # the loop body reads the loaded variable at each call
+    # tf.cond (`If`) then autograph's `if` (`StatelessIf`): x*v halved, or x-1 plus 10
+    assert m.branch(x).numpy().tolist() == exp["branch"] == [1.5, -0.5, 0.25]
+    assert m.branch(-x).numpy().tolist() == exp["branch_neg"] == [7.5, 9.5, 8.75]
+    assert m.signatures["branch"](x=x)["output_0"].numpy().tolist() == exp["branch"]
+    m.v.assign(1.0)          # the loop body and the branch read the loaded variable
     assert m.power(tf2.constant(2), x).numpy().tolist() == [2.25, 0.25, 0.0625]
+    assert m.branch(x).numpy().tolist() == [11.5, 9.5, 10.25]
 
 
 def test_keras_build_timing_as_tf(tf2, tmp_path):

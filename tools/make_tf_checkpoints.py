@@ -283,13 +283,26 @@ def saved_model_while():
             for t in tf.range(tf.shape(x)[0]):
                 s = s + x[t] * tf.cast(t + 1, tf.float32)
             return s
+
+        # branches: `If` (a branch reads the variable) and autograph's `StatelessIf`
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+        def branch(self, x):
+            y = tf.cond(tf.reduce_sum(x) > 0, lambda: x * self.v, lambda: x - 1.0)
+            if tf.reduce_max(y) > 2.0:
+                y = y / 2.0
+            else:
+                y = y + 10.0
+            return y
     m = Loop()
     tf.saved_model.save(m, os.path.join(d, "loop"),
-                        signatures={"power": m.power, "cumsum": m.cumsum})
+                        signatures={"power": m.power, "cumsum": m.cumsum,
+                                    "branch": m.branch})
     x = np.array([1.5, -0.5, 0.25], np.float32)
     expected = {"power3": m.power(3, x).numpy().tolist(),
                 "power0": m.power(0, x).numpy().tolist(),
-                "cumsum": float(m.cumsum(x).numpy())}
+                "cumsum": float(m.cumsum(x).numpy()),
+                "branch": m.branch(x).numpy().tolist(),
+                "branch_neg": m.branch(-x).numpy().tolist()}
     with open(os.path.join(d, "loop_expected.json"), "w") as f:
         json.dump(expected, f)
 

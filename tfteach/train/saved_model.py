@@ -653,6 +653,9 @@ def _inline(g, fd, env, library, prefix):
         if node.op in ("While", "StatelessWhile"):
             made[name] = _while(g, node, inputs, library, f"{prefix}{name}/")
             return made[name]
+        if node.op in ("If", "StatelessIf"):
+            made[name] = _if(g, node, inputs, library, f"{prefix}{name}/")
+            return made[name]
         attrs = {k: graph_io._attr_value(v) for k, v in node.attr.items()
                  if not k.startswith("_")}
         made[name] = graph_io.make_op(g, g.unique_name(prefix + name), node.op, inputs, attrs,
@@ -729,6 +732,35 @@ def _while(g, node, inputs, library, prefix):
                                      parallel_iterations=parallel or 10,
                                      return_same_structure=True)
     return full(out)
+
+
+def _if(g, node, inputs, library, prefix):
+    """TF's `If`/`StatelessIf` op (a predicate, then the arguments both branch functions
+    take) rebuilt as the Switch/Merge form TF lowers it to (control_flow_v1.cond), as
+    tfteach traces tf.cond; only the chosen branch's ops run."""
+    from ..ops import control_flow_v1
+    pred, args = inputs[0], inputs[1:]
+    shapes = [graph_io._shape_of(sp) for sp in node.attr["output_shapes"].list.shape] \
+        if "output_shapes" in node.attr else []
+
+    def branch(attr):
+        fd = library[node.attr[attr].func.name]
+
+        def run():
+            env = {a.name: v for a, v in zip(fd.signature.input_arg, args)}
+            outs = _inline(g, fd, env, library, f"{prefix}{attr}/")
+            if not outs:
+                raise ValueError(f"{node.name}: an `{node.op}` whose branches return "
+                                 f"nothing is not imported by tfteach")
+            return list(outs)
+        return run
+    out = control_flow_v1.cond(pred, branch("then_branch"), branch("else_branch"),
+                               strict=True)
+    out = list(out) if isinstance(out, (list, tuple)) else [out]
+    if len(shapes) == len(out):
+        for t, shape in zip(out, shapes):
+            t.set_shape(shape)
+    return out
 
 
 def _concrete(name, library, sc, bound_vars):
