@@ -13,6 +13,11 @@ restores a tfteach model and calls its functions and signatures.
 
 Only what TF's messages need is written: no traced save/restore functions (TF 2's loader
 restores variables from the checkpoint directly).
+
+Loading inlines each FunctionDef into a graph of tfteach ops; TF's functional control flow
+(`While`/`StatelessWhile`, `If`/`StatelessIf`, whose bodies and branches are library
+functions) becomes the TF1 loop frame and Switch/Merge form that TF's own optimiser lowers
+it to before running, which is how tfteach traces tf.while_loop and tf.cond.
 """
 import os
 import re
@@ -636,7 +641,7 @@ def _inline(g, fd, env, library, prefix):
         if name in made:
             if made[name] is None:
                 raise ValueError(f"{fd.signature.name}: the function body has a cycle at "
-                                 f"{name!r} (while loops are not imported by tfteach)")
+                                 f"{name!r} (TF1 loop frames inside a function are not imported by tfteach)")
             return made[name]
         if name not in nodes:
             raise ValueError(f"{fd.signature.name}: unknown node {name!r}")
