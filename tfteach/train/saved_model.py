@@ -641,7 +641,8 @@ def _inline(g, fd, env, library, prefix):
         if name in made:
             if made[name] is None:
                 raise ValueError(f"{fd.signature.name}: the function body has a cycle at "
-                                 f"{name!r} (TF1 loop frames inside a function are not imported by tfteach)")
+                                 f"{name!r} (TF1 loop frames inside a function are not "
+                                 f"imported by tfteach)")
             return made[name]
         if name not in nodes:
             raise ValueError(f"{fd.signature.name}: unknown node {name!r}")
