@@ -836,3 +836,21 @@ def test_a_module_variable_made_after_the_restore_gets_its_value(tf2):
         status.assert_consumed()
     assert inner(tf2.constant([[2.0, 3.0]])).numpy().tolist() == [[2.0, 3.0]]   # k = eye(2)
     status.assert_consumed()
+
+
+def test_checkpoint_root_keeps_its_children_at_the_top(tf2, tmp_path):
+    """`Checkpoint(root=obj)`: obj's attributes are the top of the graph (TF's v2 fixture,
+    written as Checkpoint(v=..., inner=..., step=...), restores into one module)."""
+    holder = tf2.Module()
+    holder.v = tf2.Variable([0.0, 0.0])
+    holder.inner = tf2.Module()
+    holder.inner.k = tf2.Variable(np.zeros((2, 2), np.float32))
+    holder.step = tf2.Variable(0, dtype=tf2.int64)
+    ck = tf2.train.Checkpoint(root=holder)
+    ck.read(os.path.join(FIX, "v2", "ckpt")).assert_consumed()
+    assert holder.v.numpy().tolist() == [1.0, 2.0] and int(holder.step.numpy()) == 5
+    assert ck.root is holder
+    path = ck.write(str(tmp_path / "ckpt"))
+    assert sorted(dict(tf2.train.list_variables(path))) == [
+        "_CHECKPOINTABLE_OBJECT_GRAPH", "inner/k/.ATTRIBUTES/VARIABLE_VALUE",
+        "step/.ATTRIBUTES/VARIABLE_VALUE", "v/.ATTRIBUTES/VARIABLE_VALUE"]

@@ -120,7 +120,9 @@ def _children(obj):
         items = [(k, v) for k, v in vars(obj).items() if not k.startswith("_self_")]
     out = []
     for name, value in items:
-        if isinstance(value, (list, tuple, dict)):
+        if isinstance(value, _Container):
+            out.append((str(name), value))
+        elif isinstance(value, (list, tuple, dict)):
             if _holds_trackable(value) or (own and not value):
                 out.append((str(name), _Container(value)))
         elif _is_trackable(value):
@@ -492,8 +494,14 @@ class Checkpoint:
 
     def __init__(self, root=None, **kwargs):
         objects = {}
-        if root is not None:
-            kwargs = dict(kwargs, root=root)
+        if root is not None and not _is_trackable(root):
+            raise ValueError(f"`Checkpoint` was expecting root to be a trackable object (an "
+                             f"object derived from `Trackable`), got {root!r}. If you believe "
+                             f"this object should be trackable (i.e. it is part of the "
+                             f"TensorFlow Python API and manages state), please open an "
+                             f"issue.")
+        # `root` is not a child: as in TF, its own children sit at the top of the graph
+        object.__setattr__(self, "_root", root)
         for name, value in sorted(kwargs.items()):
             if not _is_trackable(value) and not (isinstance(value, (list, tuple, dict))):
                 raise ValueError(f"`Checkpoint` was expecting {name} to be a trackable object "
@@ -509,6 +517,9 @@ class Checkpoint:
         objects = self.__dict__.get("_objects", {})
         if name in objects:
             return objects[name]
+        root = self.__dict__.get("_root")
+        if root is not None and name == "root":
+            return root
         raise AttributeError(f"'Checkpoint' object has no attribute '{name}'")
 
     def __setattr__(self, name, value):
@@ -520,7 +531,10 @@ class Checkpoint:
             object.__setattr__(self, name, value)
 
     def _trackable_children(self):
-        out = dict(self._objects)
+        out = {}
+        if self._root is not None:
+            out.update(_children(self._root))
+        out.update(self._objects)
         if self._save_counter is not None:
             out["save_counter"] = self._save_counter
         return out
