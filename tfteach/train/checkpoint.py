@@ -280,10 +280,37 @@ class _Restore:
         self.path = path
         self.values = values
         self.graph = graph
-        self.by_node = {}                  # node id -> live object
+        # node id -> id of the live object it matched (ids, not the objects: a restore
+        # waiting in _DEFERRED must not keep its owner alive)
+        self.by_node = {}
         self.assigned = set()              # node ids whose values were assigned
         self.deferred = []                 # (weakref to owner, rel path, node id)
+        self.expect_partial = False
         self._has = self._has_values()
+
+    def __del__(self):
+        # TF's warning when a restore ends with values no object took, unless the status
+        # said `expect_partial()` (TF logs it when its restore coordinator is collected)
+        try:
+            if self.expect_partial:
+                return
+            lost = [i for i, n in enumerate(self.graph.nodes)
+                    if n.attributes and i not in self.by_node]
+            if not lost:
+                return
+            import logging
+            log = logging.getLogger("tfteach")
+            log.warning("Detecting that an object or model or tf.train.Checkpoint is being "
+                        "deleted with unrestored values. See the following logs for the "
+                        "specific values in question. To silence these warnings, use "
+                        "`status.expect_partial()`. See https://www.tensorflow.org/api_docs/"
+                        "python/tf/train/Checkpoint#restorefor details about the status "
+                        "object returned by the restore function.")
+            for i in lost:
+                log.warning("Value in checkpoint could not be found in the restored object: "
+                            "%s", self.pretty(i))
+        except Exception:        # interpreter shutdown: nothing left to warn with
+            pass
 
     def _has_values(self):
         nodes = self.graph.nodes
@@ -302,7 +329,7 @@ class _Restore:
             node_id, obj, owner, rel = stack.pop()
             if node_id in self.by_node:
                 continue
-            self.by_node[node_id] = obj
+            self.by_node[node_id] = id(obj)
             node = self.graph.nodes[node_id]
             if node.attributes:
                 self._assign(node_id, node, obj)
@@ -403,14 +430,14 @@ class CheckpointLoadStatus:
         self._restore = restore
 
     def _unmatched_python(self):
-        bound = {id(o) for o in self._restore.by_node.values()}
+        bound = set(self._restore.by_node.values())
         order, paths, _ = _walk(self._checkpoint)
         return [o for o, p in zip(order[1:], paths[1:])
                 if _attributes(o, p) and id(o) not in bound]
 
     def assert_existing_objects_matched(self):
         r = self._restore
-        for node_id, obj in sorted(r.by_node.items()):
+        for node_id in sorted(r.by_node):
             node = r.graph.nodes[node_id]
             if node.attributes and node_id not in r.assigned:
                 raise AssertionError(f"Object {_node_text(node)} not assigned a value from "
@@ -453,6 +480,8 @@ class CheckpointLoadStatus:
         return self
 
     def expect_partial(self):
+        """Silences the warning about values no object took (see `_Restore.__del__`)."""
+        self._restore.expect_partial = True
         return self
 
     def run_restore_ops(self, session=None):
