@@ -2,7 +2,17 @@
 tests/data/tf_saved_models/ with real TensorFlow 2.21 (run with a
 Python that has tensorflow-cpu 2.21: `$TFTEACH_TF_PYTHON tools/make_tf_checkpoints.py`).
 tests/test_tf_formats.py reads them with tfteach; the values are written here in the open so
-the test can state them."""
+the test can state them.
+
+    tf_checkpoints/v1, v2           a TF1 Saver's and a tf.train.Checkpoint's tensors
+    tf_checkpoints/keras            Keras optimizer state (Sequential + Adam; the TF2 notes'
+                                    tf.Module + SGD via CheckpointManager), the seeds' MLP and
+                                    CNN, and expected.json: TF's next-step values and texts
+    tf_checkpoints/linreg           the seed's linear regression (TF1 graph, Saver)
+    tf_checkpoints/status_messages.json   TF's load-status texts
+    tf_saved_models/module, keras   a tf.Module with a signature; a Keras export
+    tf_saved_models/loop            functions with While/StatelessWhile and If/StatelessIf
+"""
 import os
 import shutil
 
