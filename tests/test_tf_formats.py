@@ -538,7 +538,8 @@ def test_writes_tfs_keys_and_values_for_a_keras_model_and_optimizer(tf2, tmp_pat
 
 def test_optimizer_keys_of_each_keras_optimizer(tf2, tmp_path):
     """Keras 3's list names per optimizer (recorded from TF 2.21: SGD's `momentums` has no
-    underscore; RMSprop keeps all three lists)."""
+    underscore; RMSprop keeps all three lists; a LearningRateSchedule leaves no learning-rate
+    variable, so the slots start at `_variables/1`)."""
     from tensorboard.compat.proto import trackable_object_graph_pb2 as tog
     w = tf2.Variable(np.ones(2, np.float32))
     want = {
@@ -554,6 +555,11 @@ def test_optimizer_keys_of_each_keras_optimizer(tf2, tmp_path):
         assert [c.local_name for c in g.nodes[1].children] == [
             "_variables", "_trainable_variables", "_trainable_variables_indices",
             "_iterations", "_learning_rate"] + lists, name
+    sched = tf2.keras.optimizers.schedules.ExponentialDecay(0.1, 10, 0.9)
+    opt = tf2.keras.optimizers.Adam(sched)
+    opt.build([w])
+    path = tf2.train.Checkpoint(optimizer=opt).write(str(tmp_path / "sched"))
+    assert dict(tf2.train.list_variables(path)) == _expected()["schedule_keys"]
 
 
 @needs_tf

@@ -224,6 +224,12 @@ def keras_checkpoints():
     model.fit(KX, KY, verbose=0)
     path = tf.train.Checkpoint(model=model).write(os.path.join(d, "scratch", "ckpt"))
     exp["compiled_keys"] = dict(tf.train.list_variables(path))
+    # with a LearningRateSchedule there is no learning-rate variable: slots start at 1
+    w = tf.Variable(np.ones(2, np.float32))
+    opt = tf.keras.optimizers.Adam(tf.keras.optimizers.schedules.ExponentialDecay(0.1, 10, 0.9))
+    opt.build([w])
+    path = tf.train.Checkpoint(optimizer=opt).write(os.path.join(d, "scratch", "sched"))
+    exp["schedule_keys"] = dict(tf.train.list_variables(path))
     # the MLP restored before its first call: Keras 3 builds the kernels outside TF's
     # deferred restoration, so they keep their initial values and the check says so
     x = np.ones((1, 6), np.float32)

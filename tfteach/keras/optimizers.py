@@ -104,7 +104,10 @@ class Optimizer:
 
     @property
     def variables(self):
-        return [self._iterations, self._learning_rate] + list(self._slot_order)
+        # with a LearningRateSchedule Keras 3 keeps no learning-rate variable: the slots
+        # follow `iterations` directly (in checkpoints and `.keras` files too)
+        lr = [] if self._schedule is not None else [self._learning_rate]
+        return [self._iterations] + lr + list(self._slot_order)
 
     # Keras 3's attribute names for each slot's list, in its tracking order; these, with
     # `_variables` ([iterations, learning_rate, then each variable's slots]) and
@@ -116,7 +119,9 @@ class Optimizer:
         out = {"_variables": self.variables,
                "_trainable_variables": list(self._trainable_variables),
                "_trainable_variables_indices": {},
-               "_iterations": self._iterations, "_learning_rate": self._learning_rate}
+               "_iterations": self._iterations}
+        if self._schedule is None:
+            out["_learning_rate"] = self._learning_rate
         if self.built:
             for attr, slot in self._slot_lists:
                 if attr is None:
