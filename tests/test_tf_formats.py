@@ -780,6 +780,12 @@ def test_keras_loads_tfteach_keras_and_weights_files_bit_for_bit(tf2, tmp_path):
     model.fit(x, np.array([0, 1, 2, 0]), epochs=2, batch_size=4, verbose=0)
     model.save(str(tmp_path / "m.keras"))
     model.save_weights(str(tmp_path / "w.weights.h5"))
+    # with a LearningRateSchedule Keras 3 keeps no learning-rate variable
+    sched = build(tf2)
+    sched.compile(optimizer=tf2.keras.optimizers.Adam(
+        tf2.keras.optimizers.schedules.ExponentialDecay(0.1, 10, 0.9)), loss="mse")
+    sched.fit(x, np.ones((4, 3), np.float32), epochs=2, batch_size=4, verbose=0)
+    sched.save(str(tmp_path / "s.keras"))
     got = _tf("import json, numpy as np, tensorflow as tf\n" + """
 def bits(vs):
     return [v.numpy().tobytes().hex() for v in vs]
@@ -789,11 +795,17 @@ w = tf.keras.Sequential([tf.keras.Input((8, 8, 1)),
                          tf.keras.layers.MaxPool2D(2), tf.keras.layers.Flatten(),
                          tf.keras.layers.Dense(3)])
 w.load_weights("w.weights.h5")
+sm = tf.keras.models.load_model("s.keras")
 print(json.dumps({"keras": bits(m.weights), "opt": bits(m.optimizer.variables),
-                  "h5": bits(w.weights)}))
+                  "h5": bits(w.weights), "sched": bits(sm.weights),
+                  "sched_opt": bits(sm.optimizer.variables),
+                  "lr": type(sm.optimizer._learning_rate).__name__}))
 """, tmp_path)
     assert got["keras"] == got["h5"] == s["bits"](model.weights)
     assert got["opt"] == s["bits"](model.optimizer.variables)
+    assert got["sched"] == s["bits"](sched.weights) and got["lr"] == "ExponentialDecay"
+    assert got["sched_opt"] == s["bits"](sched.optimizer.variables)
+    assert len(sched.optimizer.variables) == 1 + 2 * 4       # iterations, then the slots
 
 
 def test_load_status_messages_are_tfs(tf2):

@@ -283,7 +283,13 @@ class Optimizer:
         self._iterations.assign_add(np.int64(1))
 
     def get_config(self):
-        return {"name": self.name, "learning_rate": float(self._learning_rate.numpy()),
+        lr = float(self._learning_rate.numpy())
+        if self._schedule is not None and hasattr(self._schedule, "get_config"):
+            # Keras 3 writes a schedule as a serialized object
+            lr = {"module": "keras.optimizers.schedules",
+                  "class_name": type(self._schedule).__name__,
+                  "config": self._schedule.get_config(), "registered_name": None}
+        return {"name": self.name, "learning_rate": lr,
                 "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
                 "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue,
                 "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
@@ -295,6 +301,13 @@ class Optimizer:
         for k in ("use_ema", "ema_momentum", "ema_overwrite_frequency", "loss_scale_factor",
                   "gradient_accumulation_steps"):
             config.pop(k, None)
+        lr = config.get("learning_rate")
+        if isinstance(lr, dict):
+            kind = getattr(schedules, lr.get("class_name", ""), None)
+            if kind is None:
+                raise ValueError(f"Could not interpret learning rate schedule: "
+                                 f"{lr.get('class_name')}")
+            config["learning_rate"] = kind(**lr["config"])
         return cls(**config)
 
     def __repr__(self):
@@ -685,6 +698,12 @@ class schedules:  # noqa: N801 - keras.optimizers.schedules namespace
                      name="ExponentialDecay"):
             self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
             self.decay_rate, self.staircase = decay_rate, staircase
+            self.name = name
+
+        def get_config(self):
+            return {"initial_learning_rate": self.initial_learning_rate,
+                    "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
+                    "staircase": self.staircase, "name": self.name}
 
         def __call__(self, step):
             if hasattr(step, "numpy") and not _ops.is_symbolic(step):
