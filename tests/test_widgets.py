@@ -281,3 +281,51 @@ def test_live_plot_with_tf_summary_and_filewriter(tf1, tmp_path):
     writer.close()
     assert tail.poll() == 3 and tail.data == plot.data                 # the event files
     assert "MSE: 4 (step 2)" in tail.chart.value
+
+
+def test_widgets_store_a_static_fallback_beside_the_view(tf1):
+    """Outside a live kernel (an exported page without widget state, a viewer without
+    ipywidgets) the stored `text/html` is what shows: it must carry what the widget shows."""
+    import re
+    tf = tf1
+    x, W, b, y, c, d = _graph(tf)
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    st = widgets.SessionStepper(sess, y, feed_dict={x: [[1.0, 1.0]]})
+    page = st._repr_mimebundle_()["text/html"]
+    rows = re.findall(r"<tr><td>(\d+)</td><td><code>([^<]+)</code>", page)
+    assert [name for _, name in rows] == [s.op.name for s in st.steps]
+    assert [int(i) for i, _ in rows] == list(range(1, len(st.steps) + 1))
+    # the value model/y produced, as the step table shows it: [[1.5 1.5] [3.5 3.5]]
+    assert "model/y:0 = [[1.5 1.5]" in page and "<svg" in page
+    plot = widgets.LivePlot()
+    for step, v in enumerate([3.0, 2.0, 1.5]):
+        plot.add_scalar("loss", v, step)
+    page = plot._repr_mimebundle_()["text/html"]
+    assert 'data-tag="loss"' in page and "loss: 1.5 (step 2)" in page
+    assert len(re.search(r'points="([^"]+)"', page).group(1).split()) == 3
+    vi = widgets.VariableInspector([sess])
+    page = vi._repr_mimebundle_()["text/html"]
+    assert "model/W:0" in page and "[[1. 2.]" in page
+    ex = widgets.GraphExplorer(tf.get_default_graph(), sessions=[sess])
+    ex.select("model/y")
+    page = ex._repr_mimebundle_()["text/html"]
+    assert "AddV2" in page and "kernel CPU" in page
+    sess.close()
+
+
+def test_exported_html_shows_the_fallback_without_widget_state(tf1):
+    """nbconvert's HTML export skips a widget view whose state the notebook does not hold and
+    uses the next format: the static copy."""
+    nbformat = pytest.importorskip("nbformat")
+    nbconvert = pytest.importorskip("nbconvert")
+    tf = tf1
+    x, W, b, y, c, d = _graph(tf)
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    data = widgets.SessionStepper(sess, d)._repr_mimebundle_()
+    cell = nbformat.v4.new_code_cell("SessionStepper(sess, d)", outputs=[
+        nbformat.v4.new_output("display_data", data=data)])
+    page, _ = nbconvert.HTMLExporter().from_notebook_node(nbformat.v4.new_notebook(cells=[cell]))
+    assert 'class="tfteach-steps"' in page and "<code>d</code>" in page
+    sess.close()

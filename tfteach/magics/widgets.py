@@ -61,9 +61,14 @@ def _svg_or_dot(drawing):
 
 def _bundle(obj):
     """The widget's view plus a short, deterministic `text/plain` (what a notebook stores and
-    nbval compares; ipywidgets' own text is a truncated repr of the widget tree)."""
+    nbval compares; ipywidgets' own text is a truncated repr of the widget tree), and a static
+    `text/html` copy of what the widget shows now: a front end that cannot draw the widget (an
+    exported HTML page without its widget state, GitHub, a viewer without ipywidgets) shows
+    that instead of nothing."""
     data = obj.widget._repr_mimebundle_()
     data["text/plain"] = obj.summary()
+    data["text/html"] = ('<div class="tfteach-static" title="a static copy of the widget; run '
+                         'the cell for the live one">' + obj.static_html() + "</div>")
     return data
 
 
@@ -129,6 +134,12 @@ class GraphExplorer:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return _bundle(self)
+
+    def static_html(self):
+        """The selected op's details and the drawing, as the widget shows them."""
+        return (f"<div style=\"display:flex;gap:8px\"><div style=\"flex:0 0 45%\">"
+                f"{self.info.value}{self.value.value}</div><div style=\"flex:1;overflow:auto\">"
+                f"{self.picture.value}</div></div>")
 
     def summary(self):
         sel = f", selected {self.selected.name} ({self.selected.type})" if self.selected else ""
@@ -333,6 +344,24 @@ class SessionStepper:
     def summary(self):
         return f"<SessionStepper: {len(self.steps)} ops ran, showing step {self.step + 1}>"
 
+    def static_html(self, limit=60):
+        """Every step of the recorded run as a table (op, type, device, what it produced),
+        above the drawing of the current step."""
+        e = html.escape
+        rows = []
+        for s in self.steps[:limit]:
+            outs = s.op.outputs
+            vals = "; ".join(f"{outs[j].name if j < len(outs) else j} = {format_value(v, 120)}"
+                             for j, v in enumerate(s.values)) or "(no outputs)"
+            rows.append(f"<tr><td>{s.index + 1}</td><td><code>{e(s.op.name)}</code></td>"
+                        f"<td>{e(s.op.type)}</td><td>{e(s.op.device or 'CPU')}</td>"
+                        f"<td><code>{e(vals)}</code></td></tr>")
+        more = (f"<tr><td colspan=\"5\">… {len(self.steps) - limit} more steps</td></tr>"
+                if len(self.steps) > limit else "")
+        return (f"<table class=\"tfteach-steps\"><thead><tr><th>step</th><th>op</th>"
+                f"<th>type</th><th>device</th><th>produced</th></tr></thead><tbody>"
+                f"{''.join(rows)}{more}</tbody></table>{self.picture.value}")
+
     @property
     def current(self):
         return self.steps[self.step] if self.steps else None
@@ -402,6 +431,9 @@ class VariableInspector:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return _bundle(self)
+
+    def static_html(self):
+        return self.table.value
 
     def summary(self):
         return (f"<VariableInspector: {len(self.variables)} variables in "
@@ -492,6 +524,11 @@ class LivePlot:
 
     def summary(self):
         return f"<LivePlot: {', '.join(sorted(self.data)) or 'no scalars yet'}>"
+
+    def static_html(self):
+        """The charts as they are now (SVG), and each tag's last value."""
+        self.redraw()
+        return self.chart.value
 
     # --- inputs ----------------------------------------------------------------------------
     def add_scalar(self, tag, value, step, redraw=True):
