@@ -14,6 +14,7 @@ The state of every widget is plain Python (`selected`, `details()`, `steps`, `va
 import html
 import threading
 import time
+from tokenize import TokenError
 
 import numpy as np
 
@@ -31,7 +32,7 @@ from ..viz import Drawing, GraphvizUnavailable
 from ..viz.dot import format_seconds
 from ..viz.model import VARIABLE_TYPES, _as_graph, _op_view
 
-__all__ = ["GraphExplorer", "SessionStepper", "VariableInspector", "LivePlot",
+__all__ = ["GraphExplorer", "SessionStepper", "VariableInspector", "LivePlot", "SourceView",
            "format_value", "run_traced"]
 
 
@@ -49,6 +50,60 @@ def format_value(v, limit=400):
     else:
         text = repr(v)
     return text if len(text) <= limit else text[:limit] + " …"
+
+
+def _package_path(location):
+    """'/anywhere/tfteach/kernels/cpu/linalg.py:165' -> 'tfteach/kernels/cpu/linalg.py:165':
+    where a file sits inside tfteach reads the same on every machine (stored outputs too)."""
+    if not location:
+        return location
+    import os
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # .../tfteach
+    path, sep, line = location.rpartition(":")
+    if not sep or not line.isdigit():
+        return location
+    base = os.path.dirname(root)
+    if os.path.abspath(path).startswith(root + os.sep):
+        return os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/") + ":" + line
+    return location
+
+
+class SourceView:
+    """The source of one function the registry names for an op (its kernel on a device, its
+    gradient, its declaration or Python API), as `GraphExplorer.source(...)` opens it."""
+
+    LABELS = {"CPU": "CPU kernel", "GPU": "GPU kernel", "gradient": "gradient function",
+              "op": "declaration (register_op)", "api": "Python API function"}
+
+    def __init__(self, op_type, which, location):
+        import inspect
+        import linecache
+        self.op_type, self.which, self.location = op_type, which, _package_path(location)
+        path, _, line = location.rpartition(":")
+        lines = linecache.getlines(path)
+        start = int(line) - 1
+        # decorators sit above the `def`: show them with it
+        while start > 0 and lines[start - 1].lstrip().startswith("@"):
+            start -= 1
+        body = lines[start:]
+        first = next((k for k, ln in enumerate(body) if not ln.lstrip().startswith("@")), 0)
+        try:
+            block = body[:first] + inspect.getblock(body[first:])
+        except (IndexError, SyntaxError, TokenError):
+            block = body[:1]
+        self.code = "".join(block).rstrip("\n")
+
+    def _header(self):
+        return f"{self.op_type}, {self.LABELS.get(self.which, self.which)} ({self.location}):"
+
+    def __repr__(self):
+        return self._header() + "\n" + self.code
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        e = html.escape
+        return {"text/plain": repr(self),
+                "text/html": f"<p><b>{e(self._header())}</b></p>"
+                             f"<pre class=\"tfteach-source\">{e(self.code)}</pre>"}
 
 
 def _svg_or_dot(drawing):
@@ -193,11 +248,23 @@ class GraphExplorer:
             "control_inputs": [c.name for c in op.control_inputs],
             "outputs": [(t.name, t.dtype.name, str(t.shape), [c.name for c in t.consumers()])
                         for t in op.outputs],
-            "kernels": {k: v for k, v in where.items() if k in ("CPU", "GPU", "error")},
-            "gradient": gradient, "gradient_source": where.get("gradient"),
+            "kernels": {k: (v if k == "error" else _package_path(v))
+                        for k, v in where.items() if k in ("CPU", "GPU", "error")},
+            "gradient": gradient, "gradient_source": _package_path(where.get("gradient")),
             "doc": opdef.doc or "", "family": opdef.family,
-            "declared": where.get("op"), "api": where.get("api"),
+            "declared": _package_path(where.get("op")), "api": _package_path(where.get("api")),
         }
+
+    def source(self, which="CPU", op=None):
+        """Opens the source of the selected op's `which`: "CPU" or "GPU" (its kernel),
+        "gradient", "op" (where it is declared) or "api" (the Python function that builds
+        it). Shown as code; `.code` and `.location` hold it."""
+        op = op or self.selected
+        where = op.op_def.where()
+        if which not in where:
+            have = ", ".join(sorted(where))
+            raise ValueError(f"{op.type} has no {which!r} source here (it has: {have})")
+        return SourceView(op.type, which, where[which])
 
     @staticmethod
     def _details_html(d):
