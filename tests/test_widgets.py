@@ -329,3 +329,23 @@ def test_exported_html_shows_the_fallback_without_widget_state(tf1):
     page, _ = nbconvert.HTMLExporter().from_notebook_node(nbformat.v4.new_notebook(cells=[cell]))
     assert 'class="tfteach-steps"' in page and "<code>d</code>" in page
     sess.close()
+
+
+def test_graph_explorer_opens_kernel_and_gradient_source(tf1):
+    tf = tf1
+    a = tf.constant([[1.0, 2.0]], name="a")
+    b = tf.constant([[3.0], [4.0]], name="b")
+    c = tf.matmul(a, b, name="c")
+    ex = widgets.GraphExplorer(c)
+    kernel = ex.source("CPU")
+    # paths relative to the package: a stored output reads the same on every machine
+    assert kernel.location.startswith("tfteach/kernels/cpu/linalg.py:")
+    assert kernel.code.startswith('@register_kernel("MatMul")') and "def " in kernel.code
+    assert ex.details()["kernels"]["CPU"] == kernel.location
+    grad = ex.source("gradient")
+    assert grad.location.startswith("tfteach/ops/linalg_grad.py:")
+    assert '@registry.RegisterGradient("MatMul")' in grad.code and "transpose_b=True" in grad.code
+    assert repr(grad).startswith("MatMul, gradient function (tfteach/ops/linalg_grad.py:")
+    assert 'class="tfteach-source"' in grad._repr_mimebundle_()["text/html"]
+    with pytest.raises(ValueError, match="MatMul has no 'TPU' source"):
+        ex.source("TPU")

@@ -193,7 +193,7 @@ mse_elsewhere = float(result.stdout.split()[-1]) if result.returncode == 0 else 
 if mse_elsewhere is None:
     print(result.stderr[-2000:])
 else:
-    print("MSE computed by the other program: %.1f" % mse_elsewhere)
+    print("MSE computed by the other program: %.0f" % mse_elsewhere)
     print("the same as here:", bool(np.isclose(mse_elsewhere, mse_here, rtol=1e-6)))
 
 # %% [markdown] id=exercises
