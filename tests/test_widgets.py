@@ -180,6 +180,11 @@ def test_progress_bar_widget_mode():
     assert progress.value == 4 and "4/10" in text.value and "loss: 2.0000" in text.value
     bar.update(10, [("loss", 1.0)])
     assert progress.value == 10 and progress.bar_style == "success"
+    # the static copy beside the widget view carries the final line
+    final = bar.bundle(10, True)
+    assert "application/vnd.jupyter.widget-view+json" in final
+    assert final["text/plain"].startswith("epoch 1/2 10/10 [") and "loss: " in final["text/plain"]
+    assert final["text/html"].startswith('<pre class="tfteach-static">epoch 1/2 10/10 [')
     unknown = ProgressBar(None, notebook=True, interval=0)
     unknown.update(5)
     assert unknown.widget.children[2].value.startswith("5 · ")
@@ -349,3 +354,28 @@ def test_graph_explorer_opens_kernel_and_gradient_source(tf1):
     assert 'class="tfteach-source"' in grad._repr_mimebundle_()["text/html"]
     with pytest.raises(ValueError, match="MatMul has no 'TPU' source"):
         ex.source("TPU")
+
+
+def test_a_kernel_stores_the_static_copies(monkeypatch):
+    """Run in a real kernel (as a lesson is stored): the progress bar's output ends with the
+    final line as its static copy, and a displayed live plot carries its chart."""
+    import os
+    from pathlib import Path
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.setenv("PYTHONPATH", str(root) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(
+            "from tfteach.magics.progress import ProgressBar\n"
+            "bar = ProgressBar(3, notebook=True, interval=0)\n"
+            "for k in range(1, 4):\n    bar.update(k, [('loss', 1.0 / k)])"),
+        nbformat.v4.new_code_cell(
+            "from tfteach.magics import LivePlot\nplot = LivePlot()\n"
+            "for s in range(5):\n    plot.add_scalar('loss', 5 - s, s)\nplot")])
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    (bar_out,) = [o for o in nb.cells[0].outputs if o.output_type == "display_data"]
+    assert bar_out.data["text/html"].startswith('<pre class="tfteach-static">3/3 [')
+    plot_out = nb.cells[1].outputs[-1]
+    assert "application/vnd.jupyter.widget-view+json" in plot_out.data
+    assert 'data-tag="loss"' in plot_out.data["text/html"]
