@@ -812,7 +812,9 @@ def load(export_dir, tags=None, options=None):
      saved_model_pb2) = _pb()
     from ..eager.variables import ResourceVariable
     from ..ops import load_all_ops
-    load_all_ops()     # a TF function may use any family, loaded or not by this program
+    # a fresh process that never built the ops by hand (the point of a SavedModel) has not
+    # declared them yet: declare every op before rebuilding the functions' graphs
+    load_all_ops()
     path = os.path.join(export_dir, "saved_model.pb")
     try:
         with open(path, "rb") as f:
