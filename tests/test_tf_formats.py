@@ -899,3 +899,50 @@ def test_unrestored_values_warn_unless_expect_partial(tf2, caplog):
         tf2.train.Checkpoint(model=s["sequential"]()).read(path).expect_partial()
         gc.collect()
         assert not [r for r in caplog.records if "(root).optimizer" in r.getMessage()]
+
+
+def test_keras_layers_checkpoint_keys_are_keras3s(tf2, tmp_path):
+    """Keras 3's attribute names in checkpoint keys (`Dense._kernel`, `Conv1D._kernel`,
+    `Conv2DTranspose.kernel`, `Embedding._embeddings`, an RNN's `cell`, a wrapper's
+    `layer`/`forward_layer`), and what TF 2.21 + Keras 3 leave out: layers held in a list or
+    dict attribute, and seed generators' states (Dropout, LSTM)."""
+    L = tf2.keras.layers
+
+    class Blocks(tf2.keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.blocks = [L.Dense(2), L.Dense(3)]
+            self.head = tf2.keras.Sequential([L.Dense(1)])
+            self.table = {"a": L.Dense(2)}
+
+        def call(self, x):
+            for b in self.blocks:
+                x = b(x)
+            return self.head(x) + self.table["a"](x)[:, :1]
+    blocks = Blocks()
+    blocks(np.ones((2, 4), np.float32))
+    inp = tf2.keras.Input((4,))
+    inner = tf2.keras.Sequential([tf2.keras.Input((4,)), L.Dense(3), L.BatchNormalization()])
+    models = {
+        "blocks": blocks,
+        "nested": tf2.keras.Model(inp, L.Dense(1)(inner(inp))),
+        "rnn": tf2.keras.Sequential([tf2.keras.Input((5, 3)),
+                                     L.Bidirectional(L.GRU(2, return_sequences=True)),
+                                     L.LSTM(2, return_sequences=True), L.SimpleRNN(2),
+                                     L.Dense(1)]),
+        "embedding": tf2.keras.Sequential([tf2.keras.Input((3,), dtype="int32"),
+                                           L.Embedding(5, 2), L.Flatten(), L.Dropout(0.5),
+                                           L.Dense(1)]),
+        "conv": tf2.keras.Sequential([tf2.keras.Input((6, 6, 2)), L.Conv2D(2, 3),
+                                      L.BatchNormalization(), L.Conv2DTranspose(2, 3),
+                                      L.SpatialDropout2D(0.2), L.GlobalAveragePooling2D(),
+                                      L.Dense(1)]),
+        "conv1d_td": tf2.keras.Sequential([tf2.keras.Input((6, 2)), L.Conv1D(2, 3),
+                                           L.TimeDistributed(L.Dense(2)),
+                                           L.LayerNormalization(), L.Flatten(), L.Dense(1)]),
+    }
+    want = _expected()["layer_keys"]
+    assert sorted(want) == sorted(models)
+    for name, model in models.items():
+        path = tf2.train.Checkpoint(model=model).write(str(tmp_path / name))
+        assert sorted(dict(tf2.train.list_variables(path))) == want[name], name

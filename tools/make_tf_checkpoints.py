@@ -240,9 +240,55 @@ def keras_checkpoints():
         status.assert_consumed()
     except AssertionError as e:
         exp["mlp"]["restored_before_build"] = str(e)
+    exp["layer_keys"] = {}
+    for name, model in _key_models().items():
+        path = tf.train.Checkpoint(model=model).write(os.path.join(d, "scratch", name))
+        exp["layer_keys"][name] = sorted(dict(tf.train.list_variables(path)))
     shutil.rmtree(os.path.join(d, "scratch"))
     with open(os.path.join(d, "expected.json"), "w") as f:
         json.dump(exp, f)
+
+
+class Blocks(tf.keras.Model):
+    """Layers held in a list and a dict: Keras 3 keeps them out of tf.train.Checkpoint."""
+
+    def __init__(self):
+        super().__init__()
+        self.blocks = [tf.keras.layers.Dense(2), tf.keras.layers.Dense(3)]
+        self.head = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+        self.table = {"a": tf.keras.layers.Dense(2)}
+
+    def call(self, x):
+        for b in self.blocks:
+            x = b(x)
+        return self.head(x) + self.table["a"](x)[:, :1]
+
+
+def _key_models():
+    """Models whose checkpoint keys show Keras 3's attribute names (tests rebuild them)."""
+    L = tf.keras.layers
+    blocks = Blocks()
+    blocks(np.ones((2, 4), np.float32))
+    inp = tf.keras.Input((4,))
+    inner = tf.keras.Sequential([tf.keras.Input((4,)), L.Dense(3), L.BatchNormalization()])
+    return {
+        "blocks": blocks,
+        "nested": tf.keras.Model(inp, L.Dense(1)(inner(inp))),
+        "rnn": tf.keras.Sequential([tf.keras.Input((5, 3)),
+                                    L.Bidirectional(L.GRU(2, return_sequences=True)),
+                                    L.LSTM(2, return_sequences=True), L.SimpleRNN(2),
+                                    L.Dense(1)]),
+        "embedding": tf.keras.Sequential([tf.keras.Input((3,), dtype="int32"),
+                                          L.Embedding(5, 2), L.Flatten(), L.Dropout(0.5),
+                                          L.Dense(1)]),
+        "conv": tf.keras.Sequential([tf.keras.Input((6, 6, 2)), L.Conv2D(2, 3),
+                                     L.BatchNormalization(), L.Conv2DTranspose(2, 3),
+                                     L.SpatialDropout2D(0.2), L.GlobalAveragePooling2D(),
+                                     L.Dense(1)]),
+        "conv1d_td": tf.keras.Sequential([tf.keras.Input((6, 2)), L.Conv1D(2, 3),
+                                          L.TimeDistributed(L.Dense(2)),
+                                          L.LayerNormalization(), L.Flatten(), L.Dense(1)]),
+    }
 
 
 def linear_regression():
