@@ -946,3 +946,74 @@ def test_keras_layers_checkpoint_keys_are_keras3s(tf2, tmp_path):
     for name, model in models.items():
         path = tf2.train.Checkpoint(model=model).write(str(tmp_path / name))
         assert sorted(dict(tf2.train.list_variables(path))) == want[name], name
+
+
+V1_OPT = r'''
+import numpy as np
+
+def v1_model():
+    m = tf.Module()
+    m.w = tf.Variable(np.array([1.0, -2.0], np.float32), name="w")
+    m.b = tf.Variable(0.5, name="b")
+    return m
+
+def v1_opt(kind):
+    return tf.compat.v1.train.AdamOptimizer(0.1) if kind == "v1_adam" else \
+        tf.compat.v1.train.MomentumOptimizer(0.1, 0.9)
+
+def v1_step(m, opt):
+    with tf.GradientTape() as t:
+        loss = tf.reduce_sum(m.w * m.w * 0.3) + m.b * m.b
+    opt.apply_gradients(zip(t.gradient(loss, [m.w, m.b]), [m.w, m.b]))
+'''
+
+
+def test_tf1_optimizer_slots_cross_tf_train_checkpoint(tf2, tmp_path):
+    """A TF1 optimizer (eager, on a tf.Module's variables) in a tf.train.Checkpoint: its
+    slots are the graph's `slot_variables`, keyed under their variable, Adam's beta powers
+    its children. TF's file restores into a fresh optimizer (slots made at the restore, the
+    powers when its first step makes them) and the next step is TF's; tfteach's file for the
+    same steps has TF's keys and bits."""
+    ns = {"tf": tf2}
+    exec(V1_OPT, ns)
+    exp = _expected()
+    for kind in ("v1_adam", "v1_momentum"):
+        m, opt = ns["v1_model"](), ns["v1_opt"](kind)
+        path = os.path.join(KERAS_FIX, kind, "ckpt")
+        status = tf2.train.Checkpoint(model=m, optimizer=opt).read(path)
+        ns["v1_step"](m, opt)
+        status.assert_consumed()
+        _equal_bits([m.w, m.b], exp[kind]["weights"])
+        m, opt = ns["v1_model"](), ns["v1_opt"](kind)
+        for _ in range(3):
+            ns["v1_step"](m, opt)
+        mine = tf2.train.Checkpoint(model=m, optimizer=opt).write(str(tmp_path / kind))
+        assert sorted(dict(tf2.train.list_variables(mine))) == exp[kind]["keys"]
+        a, b = tf2.train.load_checkpoint(mine), tf2.train.load_checkpoint(path)
+        for key in exp[kind]["keys"][1:]:
+            assert a.get_tensor(key).tobytes() == b.get_tensor(key).tobytes(), key
+
+
+@needs_tf
+def test_tensorflow_trains_on_from_a_tfteach_tf1_optimizer_checkpoint(tf2, tmp_path):
+    ns = {"tf": tf2}
+    exec(V1_OPT, ns)
+    want = {}
+    for kind in ("v1_adam", "v1_momentum"):
+        m, opt = ns["v1_model"](), ns["v1_opt"](kind)
+        for _ in range(3):
+            ns["v1_step"](m, opt)
+        tf2.train.Checkpoint(model=m, optimizer=opt).write(str(tmp_path / kind / "ckpt"))
+        ns["v1_step"](m, opt)
+        want[kind] = [m.w.numpy().tobytes().hex(), m.b.numpy().tobytes().hex()]
+    got = _tf("import json, tensorflow as tf\n" + V1_OPT + """
+out = {}
+for kind in ("v1_adam", "v1_momentum"):
+    m, opt = v1_model(), v1_opt(kind)
+    st = tf.train.Checkpoint(model=m, optimizer=opt).read(kind + "/ckpt")
+    v1_step(m, opt)
+    st.assert_consumed()
+    out[kind] = [m.w.numpy().tobytes().hex(), m.b.numpy().tobytes().hex()]
+print(json.dumps(out))
+""", tmp_path)
+    assert got == want

@@ -240,6 +240,21 @@ def keras_checkpoints():
         status.assert_consumed()
     except AssertionError as e:
         exp["mlp"]["restored_before_build"] = str(e)
+    # TF1 optimizers (eager, on a tf.Module's variables): slots in the graph's
+    # slot_variables, keyed under their variable; Adam's beta powers as its children
+    for kind in ("v1_adam", "v1_momentum"):
+        m = tf.Module()
+        m.w = tf.Variable(np.array([1.0, -2.0], np.float32), name="w")
+        m.b = tf.Variable(0.5, name="b")
+        opt = tf.compat.v1.train.AdamOptimizer(0.1) if kind == "v1_adam" else \
+            tf.compat.v1.train.MomentumOptimizer(0.1, 0.9)
+        for _ in range(4):
+            if _ == 3:
+                tf.train.Checkpoint(model=m, optimizer=opt).write(os.path.join(d, kind, "ckpt"))
+            _v1_step(m, opt)
+        exp[kind] = {"weights": _vals([m.w, m.b]),
+                     "keys": sorted(dict(tf.train.list_variables(os.path.join(d, kind,
+                                                                              "ckpt"))))}
     exp["layer_keys"] = {}
     for name, model in _key_models().items():
         path = tf.train.Checkpoint(model=model).write(os.path.join(d, "scratch", name))
@@ -247,6 +262,12 @@ def keras_checkpoints():
     shutil.rmtree(os.path.join(d, "scratch"))
     with open(os.path.join(d, "expected.json"), "w") as f:
         json.dump(exp, f)
+
+
+def _v1_step(m, opt):
+    with tf.GradientTape() as t:
+        loss = tf.reduce_sum(m.w * m.w * 0.3) + m.b * m.b
+    opt.apply_gradients(zip(t.gradient(loss, [m.w, m.b]), [m.w, m.b]))
 
 
 class Blocks(tf.keras.Model):

@@ -232,6 +232,25 @@ def _object_graph(root):
             full = full.split(":")[0] if attr == "VARIABLE_VALUE" else key
             node.attributes.add(name=attr, full_name=full, checkpoint_key=key)
             tensors[key] = holder
+    # a TF1 optimizer's slots: nodes of their own after the walk's, named in the
+    # optimizer's `slot_variables` and keyed under the variable they belong to
+    index = {id(o): i for i, o in enumerate(order)}
+    for i, obj in enumerate(list(order)):
+        if not hasattr(obj, "_checkpoint_slots"):
+            continue
+        for var, slot, holder in obj._checkpoint_slots():
+            j = index.get(id(var))
+            if j is None:
+                continue
+            key = (f"{'/'.join(_escape(p) for p in paths[j])}/.OPTIMIZER_SLOT/"
+                   f"{'/'.join(_escape(p) for p in paths[i])}/{_escape(slot)}" + _ATTR)
+            node_id = len(graph.nodes)
+            graph.nodes.add().attributes.add(name="VARIABLE_VALUE", full_name=holder.name,
+                                             checkpoint_key=key)
+            graph.nodes[i].slot_variables.add(original_variable_node_id=j, slot_name=slot,
+                                              slot_variable_node_id=node_id)
+            edges.append([])
+            tensors[key] = holder
     has = [bool(n.attributes) for n in graph.nodes]
     changed = True
     while changed:                         # a node holds values when a descendant does
@@ -286,6 +305,8 @@ class _Restore:
         self.assigned = set()              # node ids whose values were assigned
         self.deferred = []                 # (weakref to owner, rel path, node id)
         self.expect_partial = False
+        self.variables = {}                # node id -> weak reference to its live variable
+        self.slots = []                    # (weakref to optimizer, slot_variables entry)
         self._has = self._has_values()
 
     def __del__(self):
@@ -333,6 +354,11 @@ class _Restore:
             node = self.graph.nodes[node_id]
             if node.attributes:
                 self._assign(node_id, node, obj)
+                if _is_variable(obj):
+                    self._remember(node_id, obj)
+            if node.slot_variables and hasattr(obj, "_restore_slot"):
+                import weakref
+                self.slots.extend((weakref.ref(obj), sv) for sv in node.slot_variables)
             if not node.children:
                 continue
             live = dict(_children(obj))
@@ -349,6 +375,35 @@ class _Restore:
                     stack.append((ref.node_id, child, c_owner, c_rel))
                 else:
                     stack.append((ref.node_id, child, child, ()))
+
+    def _remember(self, node_id, var):
+        import weakref
+        try:
+            self.variables[node_id] = weakref.ref(var)
+        except TypeError:
+            pass
+
+    def restore_slots(self):
+        """A TF1 optimizer's slots whose variable is matched: TF makes the slot with the
+        saved value at once (the optimizer would make it, zero, on its first step)."""
+        waiting = []
+        for opt_ref, sv in self.slots:
+            opt = opt_ref()
+            ref = self.variables.get(sv.original_variable_node_id)
+            var = ref() if ref is not None else None
+            if opt is None or sv.slot_variable_node_id in self.by_node:
+                continue
+            if var is None:
+                waiting.append((opt_ref, sv))
+                continue
+            node = self.graph.nodes[sv.slot_variable_node_id]
+            key = next((a.checkpoint_key for a in node.attributes
+                        if a.name == "VARIABLE_VALUE"), None)
+            if key in self.values:
+                opt._restore_slot(var, sv.slot_name, self.values[key])
+                self.by_node[sv.slot_variable_node_id] = id(node)
+                self.assigned.add(sv.slot_variable_node_id)
+        self.slots = waiting
 
     def _defer(self, owner, rel, node_id):
         import weakref
@@ -374,6 +429,7 @@ class _Restore:
             self.bind(node_id, child, owner, rel)
         else:
             self.bind(node_id, child, child, ())
+        self.restore_slots()
 
     def _assign(self, node_id, node, obj):
         if _is_variable(obj):
@@ -408,6 +464,12 @@ class _Restore:
                         names[ref.node_id] = f"{names[i]}.{ref.local_name}"
                         nxt.append(ref.node_id)
             queue = nxt
+        if node_id not in names:
+            for i, n in enumerate(self.graph.nodes):
+                for sv in n.slot_variables:
+                    if sv.slot_variable_node_id == node_id:
+                        return (f"{self.pretty(sv.original_variable_node_id)}'s state "
+                                f"'{sv.slot_name}' for {self.pretty(i)}")
         return names.get(node_id, f"(node {node_id})")
 
 
@@ -657,6 +719,7 @@ class Checkpoint:
         restore = _Restore(save_path, values, graph)
         if root is not None:
             restore.bind(0, self, self, ())
+            restore.restore_slots()
         return CheckpointLoadStatus(self, save_path, restore)
 
 
