@@ -12,7 +12,9 @@ need not agree: a model alone restores from a model-and-optimizer file. Values w
 does not exist yet wait for it (TF's deferred restoration): a Keras optimizer's slots get
 theirs when its first step builds them, a Sequential model its layers' when it is built. A
 subclassed Keras model's layers built after the restore stay unrestored, as in TF 2.21 +
-Keras 3, and `assert_consumed()` says so with TF's text.
+Keras 3, and `assert_consumed()` says so with TF's text. A TF1 optimizer (eager) saves its
+slots as TF does, in the graph's `slot_variables` under `<variable>/.OPTIMIZER_SLOT/...`.
+Values no object took are logged when the restore is collected, unless `expect_partial()`.
 
 Files: TF's V2 checkpoint format (`tensor_bundle.py`, written atomically by `saver.py`, no
 pickle) and TF's `checkpoint` state file (with the manager's timestamps), so TensorFlow
