@@ -1017,3 +1017,39 @@ for kind in ("v1_adam", "v1_momentum"):
 print(json.dumps(out))
 """, tmp_path)
     assert got == want
+
+
+@needs_tf
+def test_tensorflow_runs_tfteach_saved_functions_with_loops_and_conds(tf2, tmp_path):
+    """tfteach traces tf.while_loop and tf.cond as the TF1 frame and Switch/Merge that TF
+    lowers its While/If to; TF runs those inside the saved functions."""
+    class Loop(tf2.Module):
+        def __init__(self):
+            self.v = tf2.Variable(2.0)
+
+        @tf2.function(input_signature=[tf2.TensorSpec([], tf2.int32),
+                                       tf2.TensorSpec([None], tf2.float32)])
+        def power(self, n, x):
+            _, acc = tf2.while_loop(lambda i, a: i < n, lambda i, a: (i + 1, a * x * self.v),
+                                    [tf2.constant(0), tf2.ones_like(x)])
+            return {"y": acc}
+
+        @tf2.function(input_signature=[tf2.TensorSpec([None], tf2.float32)])
+        def branch(self, x):
+            return {"y": tf2.cond(tf2.reduce_sum(x) > 0, lambda: x * self.v, lambda: x - 1.0)}
+    m = Loop()
+    x = tf2.constant([1.5, -0.5])
+    assert m.power(tf2.constant(3), x)["y"].numpy().tolist() == [27.0, -1.0]
+    tf2.saved_model.save(m, str(tmp_path / "loop"),
+                         signatures={"power": m.power, "branch": m.branch})
+    got = _tf("""
+import json, tensorflow as tf
+m = tf.saved_model.load("loop")
+x = tf.constant([1.5, -0.5])
+print(json.dumps({"power": m.power(tf.constant(3), x)["y"].numpy().tolist(),
+                  "sig": m.signatures["power"](n=tf.constant(2), x=x)["y"].numpy().tolist(),
+                  "pos": m.branch(x)["y"].numpy().tolist(),
+                  "neg": m.branch(-x)["y"].numpy().tolist()}))
+""", tmp_path)
+    assert got == {"power": [27.0, -1.0], "sig": [9.0, 1.0], "pos": [3.0, -1.0],
+                   "neg": [-2.5, -0.5]}
