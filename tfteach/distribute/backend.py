@@ -68,11 +68,33 @@ class _Embedded:
             self.cluster.sync(self.cluster._correct_state)
 
 
+def shutdown():
+    """Closes every embedded cluster and remote client (at interpreter exit)."""
+    with _LOCK:
+        for emb in list(_EMBEDDED.values()):
+            for c in (emb.client, emb.cluster):
+                try:
+                    c.close()
+                except Exception:  # noqa: BLE001 - closing anyway
+                    pass
+        _EMBEDDED.clear()
+        _TARGETS.clear()
+        for c in list(_REMOTE.values()):
+            try:
+                c.close()
+            except Exception:  # noqa: BLE001
+                pass
+        _REMOTE.clear()
+
+
 def start_task(spec, job, index, address):
     with _LOCK:
         key = _spec_key(spec)
         emb = _EMBEDDED.get(key)
         if emb is None:
+            if not _EMBEDDED and not _REMOTE:
+                import atexit
+                atexit.register(shutdown)
             emb = _EMBEDDED[key] = _Embedded(spec)
         name = _task_name(job, index)
         if name not in emb.cluster.worker_spec:
@@ -158,6 +180,9 @@ def connect(target, timeout):
                     raise errors.UnavailableError(
                         None, None, f"Cannot reach the Dask scheduler at {target}: {e}"
                     ) from None
+                if not _EMBEDDED and not _REMOTE:
+                    import atexit
+                    atexit.register(shutdown)
                 _REMOTE[target] = client
         handle = ClusterHandle(client, [], None, client.dashboard_link)
         names = sorted(n for n in handle.live_tasks()

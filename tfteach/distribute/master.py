@@ -6,8 +6,8 @@ tests/data/distributed_tf.json, recorded by tools/record_distributed.py).
 - Placement (TF's placer, for CPU tasks): an op's device spec (`/job:ps/task:0`, partial
   specs too) must match a task's device, else "Cannot assign a device ..."; ops colocated
   by `_class: loc:@v` or by taking a variable by reference share the variable's device; an
-  op with no spec goes to the first device by name (TF's order: that is why unplaced ops land
-  on /job:ps/task:0); a *generator* (no inputs, one output, stateless: a Const) with no spec
+  op with no spec (or a partial one) goes to the client device when that matches, else to
+  the first matching device by name; a *generator* (no inputs, one output, stateless: a Const) with no spec
   goes where its first consumer runs.
 - Feeds and fetches go through the client device (the task the session connected to):
   `_recv_<op>_<i>` with `client_terminated`, `_send_<op>_<i>`.
@@ -62,8 +62,9 @@ def _short(device):
 class Placer:
     """Places every op of one graph on the cluster's devices (cached per graph size)."""
 
-    def __init__(self, devices):
+    def __init__(self, devices, client_device=None):
         self.devices = sorted(devices)
+        self.client_device = client_device
         self.placement = {}
         self._placed = 0
 
@@ -71,7 +72,9 @@ class Placer:
         ops = graph._ops
         if len(ops) == self._placed:
             return self.placement
-        groups = self._colocation_groups(ops)
+        # TF's placer assigns generators (Const, Placeholder) after everything else
+        groups = sorted(self._colocation_groups(ops),
+                        key=lambda g: len(g) == 1 and _is_generator(g[0]))
         out = {}
         deferred = []
         for members in groups:
@@ -89,6 +92,10 @@ class Placer:
                 deferred.append(lead)
                 continue
             cands = [d for d in self.devices if _matches(d, fields)]
+            if self.client_device in cands:
+                # TF's default local device: the task the session talks to, when allowed
+                cands.remove(self.client_device)
+                cands.insert(0, self.client_device)
             if not cands:
                 bad = asked or lead
                 raise errors.InvalidArgumentError(
@@ -343,7 +350,7 @@ def partition(ops_placement, fetch_tensors, target_ops, feed_tensors, client_dev
             name = op.name if op not in replicated else replica[(op, dev)]
             inputs = []
             for j, t in enumerate(op._inputs):
-                if t in produced and t.op in replicated and (t.op, dev) in replica:
+                if t.op in replicated and (t.op, dev) in replica:
                     inputs.append(replica[(t.op, dev)])
                     continue
                 inputs.append(data_input(t, name, dev, eid.get((t, op, j)) or next_edge()))

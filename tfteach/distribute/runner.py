@@ -25,7 +25,7 @@ class ClusterSession:
         self.step_timeout = self.timeout if timeout_ms > 0 else 120.0
         self.handle = backend.connect(target, self.timeout)
         self.graph = graph
-        self.placer = master.Placer(self.handle.devices)
+        self.placer = master.Placer(self.handle.devices, self.handle.client_device)
         self.counter = [0]
         self.plans = {}
         self.actors = {}

@@ -133,12 +133,15 @@ def group(*inputs, **kwargs):
     for op in ops:
         by_device.setdefault(op.device or "", []).append(op)
     with _ops.name_scope(name, "group_deps", deps) as scope:
+        g = _ops.get_default_graph()
         if len(by_device) <= 1:
-            with _ops.control_dependencies(deps):
+            dev = next(iter(by_device), "")
+            # on the one device its inputs share (TF's group)
+            with _ops.control_dependencies(deps), g.device(dev) if dev else \
+                    contextlib.nullcontext():
                 return no_op(name=scope)
         # ops on several devices: one NoOp per device (sorted) and a root over them, as TF
         # builds it, so a distributed step crosses devices once per device, not once per op
-        g = _ops.get_default_graph()
         per_device = []
         for dev in sorted(by_device):
             with _ops.control_dependencies(by_device[dev]), g.device(dev or None) \
