@@ -359,3 +359,115 @@ def test_partitions_registered_once(cluster):
         for _ in range(3):
             assert float(sess.run(b)) == 6.0
         assert len(sess._cluster.plans) == 1
+
+
+# --- replication -------------------------------------------------------------------------------
+def _regression_data(n=4, m=64, seed=7):
+    """The seed's linear regression (slides: theta over scaled features plus a bias column),
+    on synthetic data."""
+    rng = np.random.RandomState(seed)
+    feats = rng.randn(m, n).astype(np.float32)
+    X = np.c_[np.ones((m, 1), np.float32), feats]
+    true = rng.randn(n + 1, 1).astype(np.float32)
+    y = (X @ true + 0.05 * rng.randn(m, 1)).astype(np.float32)
+    return X, y
+
+
+def _theta_model(n):
+    X = tf.placeholder(tf.float32, [None, n + 1], name="X")
+    y = tf.placeholder(tf.float32, [None, 1], name="y")
+    theta = tf.Variable(tf.random_uniform([n + 1, 1], -1.0, 1.0, seed=42), name="theta")
+    mse = tf.reduce_mean(tf.square(tf.matmul(X, theta) - y), name="mse")
+    return X, y, theta, mse
+
+
+def test_between_graph_async_replicas_share_ps_variables(cluster):
+    """Two workers, each its own client graph and session, train the same PS variables
+    concurrently (asynchronous updates); both see one theta and the loss goes down."""
+    import threading
+    X, y = _regression_data()
+    spec, target0, target1 = cluster[0], cluster[2], cluster[1][3].target
+    setter_scope = "async_rep"
+
+    def build(task):
+        g = tf.Graph()
+        with g.as_default(), tf.device(tf.train.replica_device_setter(
+                cluster=spec, worker_device=f"/job:worker/task:{task}")):
+            with tf.variable_scope(setter_scope):
+                Xp, yp, theta, mse = _theta_model(4)
+            train = tf.train.GradientDescentOptimizer(0.05).minimize(mse)
+            init = tf.global_variables_initializer()
+        return g, Xp, yp, theta, mse, train, init
+
+    g0 = build(0)
+    with tf.Session(target0, graph=g0[0]) as chief:
+        chief.run(g0[6])
+        start = chief.run(g0[4], {g0[1]: X, g0[2]: y})
+    losses = {}
+
+    def worker(task, target, rows):
+        g, Xp, yp, theta, mse, train, _ = build(task)
+        with tf.Session(target, graph=g) as sess:
+            for _ in range(40):
+                sess.run(train, {Xp: X[rows], yp: y[rows]})
+            losses[task] = (sess.run(mse, {Xp: X, yp: y}), sess.run(theta))
+
+    threads = [threading.Thread(target=worker, args=(0, target0, slice(0, 32))),
+               threading.Thread(target=worker, args=(1, target1, slice(32, 64)))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads)
+    assert losses[0][0] < start / 10
+    # one theta on the PS: a fresh session of the chief reads what both workers wrote
+    with tf.Session(target0, graph=g0[0]) as chief:
+        final = chief.run(g0[3])
+    assert final.shape == (5, 1)
+    assert chief_reads_same(final, losses)
+
+
+def chief_reads_same(final, losses):
+    """The last theta either worker fetched was a state the PS went through; the PS's final
+    value equals the one fetched last (both fetched after finishing)."""
+    return any(np.array_equal(final, v[1]) for v in losses.values())
+
+
+def test_synchronous_replicas_converge_to_the_local_loss(cluster):
+    """Synchronous data parallelism (in-graph): each worker computes the gradient of its
+    half of the batch, the PS averages them and applies one update per step, so training
+    follows full-batch gradient descent: the same loss as a local session."""
+    X, y = _regression_data()
+
+    def train(target, distributed):
+        g = tf.Graph()
+        with g.as_default():
+            with tf.device("/job:ps/task:0" if distributed else None):
+                theta = tf.Variable(tf.random_uniform([5, 1], -1.0, 1.0, seed=42),
+                                    name="sync_theta")
+            Xp = tf.placeholder(tf.float32, [None, 5])
+            yp = tf.placeholder(tf.float32, [None, 1])
+            opt = tf.train.GradientDescentOptimizer(0.05)
+            if distributed:
+                grads = []
+                for task, rows in ((0, slice(0, 32)), (1, slice(32, 64))):
+                    with tf.device(f"/job:worker/task:{task}"):
+                        mse_i = tf.reduce_mean(tf.square(tf.matmul(Xp[rows], theta) -
+                                                         yp[rows]))
+                        grads.append(tf.gradients(mse_i, [theta])[0])
+                with tf.device("/job:ps/task:0"):
+                    step = opt.apply_gradients([(tf.add_n(grads) / 2.0, theta)])
+            else:
+                step = opt.minimize(tf.reduce_mean(tf.square(tf.matmul(Xp, theta) - yp)))
+            mse = tf.reduce_mean(tf.square(tf.matmul(Xp, theta) - yp))
+            init = tf.global_variables_initializer()
+        with tf.Session(target, graph=g) as sess:
+            sess.run(init)
+            for _ in range(60):
+                sess.run(step, {Xp: X, yp: y})
+            return float(sess.run(mse, {Xp: X, yp: y}))
+
+    dist = train(cluster[2], True)
+    local = train("", False)
+    np.testing.assert_allclose(dist, local, rtol=1e-5)
+    assert local < 0.01

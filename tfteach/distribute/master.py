@@ -283,11 +283,11 @@ def partition(ops_placement, fetch_tensors, target_ops, feed_tensors, client_dev
         name = f"_recv_{t.op.name}_{t.value_index}"
         attrs = sr_attrs(t.name, client_device, client_device, True)
         attrs["tensor_type"] = t.dtype.base_dtype
-        add(client_device, Node(name, "_Recv", (), client_device, attrs, (0, i)))
+        add(client_device, Node(name, "_Recv", (), client_device, attrs, (-2, i)))
         feed_keys.append((client_device, rendezvous_key(client_device,
                                                         incarnations[client_device],
                                                         client_device, t.name), i))
-        produced[t] = (client_device, name, 0, 0)
+        produced[t] = (client_device, name, 0, -1)   # its Sends after every feed
     for op in ops:
         if op in replicated:
             continue
