@@ -471,3 +471,61 @@ def test_synchronous_replicas_converge_to_the_local_loss(cluster):
     local = train("", False)
     np.testing.assert_allclose(dist, local, rtol=1e-5)
     assert local < 0.01
+
+
+# --- a real cluster: `dask scheduler` + `dask worker --name /job:J/task:i` --------------------
+def test_dask_scheduler_and_worker_commands_run_a_partitioned_graph(tmp_path):
+    """The documented set-up on localhost: one `dask scheduler`, a `dask worker` per task
+    (named after it), and `Session("dask://host:port")`; every process is stopped after."""
+    sched_file = tmp_path / "scheduler.json"
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    dask = os.path.join(os.path.dirname(sys.executable), "dask")
+    procs = []
+    try:
+        procs.append(subprocess.Popen(
+            [dask, "scheduler", "--host", "127.0.0.1", "--port", "0",
+             "--dashboard-address", ":0", "--scheduler-file", str(sched_file)],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        deadline = time.monotonic() + 30
+        while not sched_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert sched_file.exists(), "dask scheduler did not start"
+        address = json.loads(sched_file.read_text())["address"]
+        for name in ("/job:ps/task:0", "/job:worker/task:0"):
+            procs.append(subprocess.Popen(
+                [dask, "worker", address, "--name", name, "--nthreads", "1", "--no-nanny",
+                 "--host", "127.0.0.1", "--dashboard-address", ":0"],
+                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        target = "dask://" + address.split("://", 1)[1]
+        g = tf.Graph()
+        with g.as_default():
+            with tf.device("/job:ps/task:0"):
+                w = tf.Variable([[2.0], [3.0]], name="cli_w")
+            with tf.device("/job:worker/task:0"):
+                x = tf.placeholder(tf.float32, [None, 2])
+                y = tf.matmul(x, w)
+            init = tf.global_variables_initializer()
+        deadline = time.monotonic() + 60
+        last = None
+        while True:     # both workers registered?
+            try:
+                with tf.Session(target, graph=g,
+                                config=tf.ConfigProto(operation_timeout_in_ms=20000)) as sess:
+                    if len(sess.list_devices()) == 2:
+                        sess.run(init)
+                        out = sess.run(y, {x: [[1.0, 1.0]]})
+                        break
+            except errors.UnavailableError as e:
+                last = e
+            assert time.monotonic() < deadline, f"dask workers did not register: {last}"
+            time.sleep(0.2)
+        np.testing.assert_array_equal(out, [[5.0]])
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(timeout=10)

@@ -71,12 +71,14 @@ class _Embedded:
 def shutdown():
     """Closes every embedded cluster and remote client (at interpreter exit)."""
     with _LOCK:
-        for emb in list(_EMBEDDED.values()):
-            for c in (emb.client, emb.cluster):
-                try:
-                    c.close()
-                except Exception:  # noqa: BLE001 - closing anyway
-                    pass
+        # every client before any cluster: a client whose scheduler went first would try
+        # to reconnect while the interpreter exits
+        embedded = list(_EMBEDDED.values())
+        for c in [e.client for e in embedded] + [e.cluster for e in embedded]:
+            try:
+                c.close()
+            except Exception:  # noqa: BLE001 - closing anyway
+                pass
         _EMBEDDED.clear()
         _TARGETS.clear()
         for c in list(_REMOTE.values()):

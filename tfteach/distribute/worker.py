@@ -132,7 +132,8 @@ class TaskState:
         from ..framework import ops as _ops
         from ..framework.graph_io import make_op
         from ..runtime import executor
-        from ..ops import sendrecv_ops  # noqa: F401 - declares _Send/_Recv
+        from ..ops import load_all_ops
+        load_all_ops()      # a worker process may not have built any graph yet
         g = _ops.Graph()
         made = {}
         with g.as_default():
