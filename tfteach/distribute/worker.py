@@ -87,6 +87,7 @@ class _StepRendezvous:
         self.timeout = timeout
         self.out = {}
         self.sent = []      # (task, bytes) per remote send, for the timeline
+        self.pending = []
 
     def send(self, key, value, recv_device, client_terminated):
         if client_terminated:
@@ -99,15 +100,21 @@ class _StepRendezvous:
         peer = self.peers.get(dest)
         if peer is None:
             raise errors.UnavailableError(None, None, f"Task {dest} is not in the cluster")
-        try:
-            peer.deliver(self.step, key, value).result(timeout=self.timeout)
-        except errors.OpError:
-            raise
-        except Exception as e:  # noqa: BLE001 - comms failure: the peer is gone
-            raise errors.UnavailableError(
-                None, None, f"Could not send {key.split(';')[3]} to {dest}: "
-                            f"{type(e).__name__}: {e}") from None
+        # not waited for here (a round trip per tensor): the step checks every delivery
+        # when its partition is done, and the receiver's wait is bounded anyway
+        self.pending.append((dest, key, peer.deliver(self.step, key, value)))
         self.sent.append((dest, int(getattr(value, "nbytes", 0))))
+
+    def settle(self):
+        """Every tensor this partition sent has arrived (else UnavailableError naming the
+        task it was for)."""
+        for dest, key, fut in self.pending:
+            try:
+                fut.result(timeout=self.timeout)
+            except Exception as e:  # noqa: BLE001 - comms failure: the peer is gone
+                raise errors.UnavailableError(
+                    None, None, f"Could not send {key.split(';')[3]} to {dest}: "
+                                f"{type(e).__name__}: {e}") from None
 
     def recv(self, key, send_device, client_terminated):
         if client_terminated:
@@ -164,6 +171,7 @@ class TaskState:
         t0 = time.time()
         try:
             plan.run([], ctx)
+            rdv.settle()
         except errors.OpError as e:
             if not isinstance(e, errors.CancelledError):
                 for name, peer in peers.items():
