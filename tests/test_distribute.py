@@ -529,3 +529,20 @@ def test_dask_scheduler_and_worker_commands_run_a_partitioned_graph(tmp_path):
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait(timeout=10)
+
+
+def test_partitions_drawn_one_box_per_task_with_dashed_send_recv(cluster):
+    from tfteach.viz.partitions import partitions_dot, PartitionDrawing
+    rec, values, md = _run_case(cluster[2], "model_parallel", _model_parallel(0), "")
+    dot = partitions_dot(md.partition_graphs)
+    assert dot.count("subgraph cluster_") == 3
+    for task in ("/job:ps/task:0", "/job:worker/task:0", "/job:worker/task:1"):
+        assert f'label="{task}"' in dot
+    # one dashed, labelled edge per Send/Recv pair (w/read, b/read, y, z), client feed/fetch
+    pairs = re.findall(r'-> "[^"]+" \[style=dashed, color="#1f5fa8", penwidth=1.6, '
+                       r'label="([^"]+)"', dot)
+    assert sorted(pairs) == ["b/read:0", "w/read:0", "y:0", "z:0"]
+    assert 'client -> "/job:worker/replica:0/task:0/device:CPU:0|_recv_x_0"' in dot
+    assert '"/job:worker/replica:0/task:0/device:CPU:0|_send_z_0" -> client' in dot
+    assert PartitionDrawing(md.partition_graphs).summary() == \
+        "<tfteach partition drawing: 3 tasks, 4 Send/Recv pairs>"

@@ -13,6 +13,9 @@ from . import backend, master
 __all__ = ["ClusterSession"]
 
 _SESSION_IDS = itertools.count()
+# the last distributed step of this process: its partitions and timeline (`%%graph
+# --partitions` draws it; the lesson's timeline reads it)
+LAST_STEP = {}
 DEFAULT_TIMEOUT_S = 5.0         # a down task is reported after this (operation_timeout_in_ms)
 
 
@@ -139,6 +142,9 @@ class ClusterSession:
             raise failure
         self.last_step = {"start": t0, "end": time.time(),
                           "tasks": {t: r for t, r in zip(tasks, results)}}
+        LAST_STEP.clear()
+        LAST_STEP.update(self.last_step)
+        LAST_STEP["plan"] = plan
         if run_metadata is not None and output_partition_graphs:
             run_metadata.partition_graphs.extend(p.graph_def() for p in plan.partitions)
         out = {}
