@@ -47,6 +47,11 @@ class _Embedded:
 
     def __init__(self, spec):
         distributed = _dask()
+        # a teaching cluster in a notebook: Dask's INFO chatter (workers joining, closing)
+        # would fill the cells' outputs
+        for name in ("distributed", "distributed.scheduler", "distributed.core",
+                     "distributed.worker", "distributed.nanny"):
+            logging.getLogger(name).setLevel(logging.WARNING)
         self.spec = spec
         t0 = time.perf_counter()
         self.cluster = distributed.SpecCluster(
