@@ -56,7 +56,8 @@ class _Embedded:
         t0 = time.perf_counter()
         self.cluster = distributed.SpecCluster(
             workers={}, scheduler={"cls": distributed.Scheduler,
-                                   "options": {"dashboard_address": ":0"}},
+                                   "options": {"dashboard_address": ":0",
+                                               "protocol": "inproc://"}},
             asynchronous=False, silence_logs=logging.ERROR, name="tfteach")
         self.client = distributed.Client(self.cluster, set_as_default=False,
                                          direct_to_workers=True)
@@ -64,8 +65,10 @@ class _Embedded:
 
     def add(self, name):
         distributed = _dask()
+        # in-process comms (no sockets): what LocalCluster(processes=False) uses
         self.cluster.worker_spec[name] = {"cls": distributed.Worker,
-                                          "options": {"nthreads": 1, "name": name}}
+                                          "options": {"nthreads": 1, "name": name,
+                                                      "protocol": "inproc://"}}
         self.cluster.sync(self.cluster._correct_state)
 
     def remove(self, name):
