@@ -521,6 +521,10 @@ def test_dask_scheduler_and_worker_commands_run_a_partitioned_graph(tmp_path):
             time.sleep(0.2)
         np.testing.assert_array_equal(out, [[5.0]])
     finally:
+        from tfteach.distribute import backend
+        if sched_file.exists():
+            backend.disconnect("dask://" + json.loads(sched_file.read_text())["address"]
+                               .split("://", 1)[1])
         for p in reversed(procs):
             p.terminate()
         for p in procs:
@@ -546,3 +550,43 @@ def test_partitions_drawn_one_box_per_task_with_dashed_send_recv(cluster):
     assert '"/job:worker/replica:0/task:0/device:CPU:0|_send_z_0" -> client' in dot
     assert PartitionDrawing(md.partition_graphs).summary() == \
         "<tfteach partition drawing: 3 tasks, 4 Send/Recv pairs>"
+
+
+def test_ps_restart_restores_a_checkpoint_exactly_and_a_lost_worker_keeps_ps_state(tmp_path):
+    """A restarted PS task starts empty; restoring the checkpoint gives back the very same
+    values. Stopping a worker (not a PS) loses nothing the PS holds."""
+    spec = tf.train.ClusterSpec({"ps": ["localhost:4511"],
+                                 "worker": ["localhost:4512", "localhost:4513"]})
+    ps = tf.distribute.Server(spec, job_name="ps", task_index=0)
+    w0 = tf.distribute.Server(spec, job_name="worker", task_index=0)
+    w1 = tf.distribute.Server(spec, job_name="worker", task_index=1)
+    X, y = _regression_data()
+
+    def build(task):
+        g = tf.Graph()
+        with g.as_default(), tf.device(tf.train.replica_device_setter(
+                cluster=spec, worker_device=f"/job:worker/task:{task}")):
+            Xp, yp, theta, mse = _theta_model(4)
+            train = tf.train.GradientDescentOptimizer(0.05).minimize(mse)
+            saver = tf.train.Saver()
+            init = tf.global_variables_initializer()
+        return g, Xp, yp, theta, train, saver, init
+
+    g, Xp, yp, theta, train, saver, init = build(1)
+    with tf.Session(w0.target, graph=g) as sess:
+        sess.run(init)
+        for _ in range(5):
+            sess.run(train, {Xp: X, yp: y})
+        trained = sess.run(theta)
+        path = saver.save(sess, str(tmp_path / "model.ckpt"))
+    w1.stop()                       # a worker dies: the PS keeps theta
+    g2, _, _, theta2, _, saver2, _ = build(0)
+    with tf.Session(w0.target, graph=g2) as sess:
+        np.testing.assert_array_equal(sess.run(theta2), trained)
+    ps.stop()                       # the PS dies and comes back empty
+    tf.distribute.Server(spec, job_name="ps", task_index=0)
+    with tf.Session(w0.target, graph=g2) as sess:
+        with pytest.raises(errors.FailedPreconditionError):
+            sess.run(theta2)
+        saver2.restore(sess, path)
+        np.testing.assert_array_equal(sess.run(theta2), trained)

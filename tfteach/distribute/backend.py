@@ -113,10 +113,24 @@ def start_task(spec, job, index, address):
 
 
 def stop_task(spec, job, index):
+    """Stops the task's worker; its variables go with it (a restarted task starts empty, as
+    a restarted TF server does: restore them from a checkpoint)."""
     with _LOCK:
         emb = _EMBEDDED.get(_spec_key(spec))
         if emb is not None:
-            emb.remove(_task_name(job, index))
+            name = _task_name(job, index)
+            emb.remove(name)
+            from . import worker
+            worker.forget_task(name)
+
+
+def disconnect(target):
+    """Closes this process's client of the Dask cluster at `target` ('dask://host:port'),
+    before that cluster goes away."""
+    with _LOCK:
+        client = _REMOTE.pop(target, None)
+    if client is not None:
+        client.close()
 
 
 def join_task(spec, job, index):

@@ -34,6 +34,12 @@ def task_state(name):
         return st
 
 
+def forget_task(name):
+    """Drops a stopped task's state (its worker in this process is gone)."""
+    with _TASKS_LOCK:
+        _TASKS.pop(name, None)
+
+
 def _task_of(device):
     from ..framework.ops import _parse_device_spec
     f = _parse_device_spec(device)
