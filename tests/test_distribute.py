@@ -590,3 +590,23 @@ def test_ps_restart_restores_a_checkpoint_exactly_and_a_lost_worker_keeps_ps_sta
             sess.run(theta2)
         saver2.restore(sess, path)
         np.testing.assert_array_equal(sess.run(theta2), trained)
+
+
+def test_traced_step_reports_each_tasks_ops_under_its_device(cluster):
+    g = tf.Graph()
+    with g.as_default():
+        with tf.device("/job:ps/task:1"):
+            a = tf.constant([1.0, 2.0], name="traced_a")
+        with tf.device("/job:worker/task:1"):
+            b = tf.multiply(a, 3.0, name="traced_b")
+    md = tf.RunMetadata()
+    with tf.Session(cluster[2], graph=g) as sess:
+        out = sess.run(b, options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE),
+                       run_metadata=md)
+    np.testing.assert_array_equal(out, [3.0, 6.0])
+    by_dev = {d.device: [n.node_name for n in d.node_stats] for d in md.step_stats.dev_stats}
+    assert "traced_b" in by_dev["/job:worker/replica:0/task:1/device:CPU:0"]
+    assert "traced_a" in by_dev["/job:ps/replica:0/task:1/device:CPU:0"]
+    # the PS's Send of traced_a ran (and was timed) on the PS
+    assert any(re.fullmatch(r"traced_a_S\d+", n)
+               for n in by_dev["/job:ps/replica:0/task:1/device:CPU:0"])

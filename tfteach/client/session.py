@@ -261,7 +261,9 @@ class BaseSession:
                 self._log_placement()
             values = self._cluster.run(
                 fetch.tensors, fetch.targets, list(feed_tensors), list(feed_values),
-                run_metadata, bool(options is not None and options.output_partition_graphs))
+                run_metadata, bool(options is not None and options.output_partition_graphs),
+                trace=bool(options is not None and run_metadata is not None and
+                           getattr(options, "trace_level", 0) >= RunOptions.SOFTWARE_TRACE))
             if len(values) == 1 and fetch.rebuild is _first_value:
                 return _to_fetch_result(values[0])
             return fetch.rebuild([_to_fetch_result(v) for v in values])

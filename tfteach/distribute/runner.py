@@ -105,7 +105,7 @@ class ClusterSession:
         return plan
 
     def run(self, fetch_tensors, target_ops, feed_tensors, feed_values, run_metadata=None,
-            output_partition_graphs=False):
+            output_partition_graphs=False, trace=False):
         plan = self.plan(fetch_tensors, target_ops, feed_tensors)
         step = random.getrandbits(62)
         feeds = {}
@@ -117,7 +117,7 @@ class ClusterSession:
         futures = []
         for p, task, h in zip(plan.partitions, tasks, plan.handles):
             futures.append(peers[task].run(h, step, feeds.get(p.device, {}), peers,
-                                           self.step_timeout))
+                                           self.step_timeout, trace))
         results, failure = [], None
         for task, f in zip(tasks, futures):
             try:
@@ -145,6 +145,12 @@ class ClusterSession:
         LAST_STEP.clear()
         LAST_STEP.update(self.last_step)
         LAST_STEP["plan"] = plan
+        if run_metadata is not None and trace:
+            from ..runtime.step_stats import _DeviceStepStats
+            for p, r in zip(plan.partitions, results):
+                ds = _DeviceStepStats(p.device)
+                ds.node_stats = r["stats"] or []
+                run_metadata.step_stats.dev_stats.append(ds)
         if run_metadata is not None and output_partition_graphs:
             run_metadata.partition_graphs.extend(p.graph_def() for p in plan.partitions)
         out = {}

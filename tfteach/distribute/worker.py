@@ -168,15 +168,27 @@ class TaskState:
         self.partitions[handle] = (g, plan)
         return handle
 
-    def run(self, handle, step, feeds, peers, timeout):
+    def run(self, handle, step, feeds, peers, timeout, trace=False):
         from ..runtime.run_context import RunContext
-        _, plan = self.partitions[handle]
+        g, plan = self.partitions[handle]
         ctx = RunContext(self.state)
         rdv = _StepRendezvous(self, step, feeds, peers, timeout)
         ctx.rendezvous = rdv
         t0 = time.time()
+        stats = None
         try:
-            plan.run([], ctx)
+            if trace:
+                # one NodeExecStats per op, named by this partition's device
+                import types
+                from ..runtime.step_stats import _StepStats
+                md = types.SimpleNamespace(step_stats=_StepStats())
+                plan.run_traced([], ctx, md)
+                device = g._ops[0].device if g._ops else ""
+                stats = [n for d in md.step_stats.dev_stats for n in d.node_stats]
+                for n in stats:
+                    n.device = device
+            else:
+                plan.run([], ctx)
             rdv.settle()
         except errors.OpError as e:
             if not isinstance(e, errors.CancelledError):
@@ -191,7 +203,7 @@ class TaskState:
         finally:
             self.mailbox.drop_step(step)
         return {"out": rdv.out, "start": t0, "end": time.time(), "sent": rdv.sent,
-                "task": self.name}
+                "task": self.name, "stats": stats}
 
 
 async def _in_pool(fn, *args):
@@ -214,11 +226,11 @@ class TaskActor:
     async def register(self, handle, nodes):
         return await _in_pool(self.task.register, handle, nodes)
 
-    async def run(self, handle, step, feeds, peers, timeout):
+    async def run(self, handle, step, feeds, peers, timeout, trace=False):
         # bound here, on the worker's loop: the peers' handles then call through this worker
         for p in peers.values():
             p.deliver       # noqa: B018 - binds the actor handle
-        return await _in_pool(self.task.run, handle, step, feeds, peers, timeout)
+        return await _in_pool(self.task.run, handle, step, feeds, peers, timeout, trace)
 
     async def abort(self, step, message):
         self.task.mailbox.abort(step, message)
