@@ -89,11 +89,35 @@ def main():
     res["threads"] = steps_ms(tf, servers[1].target, setter, args.steps, data)
     res["threads_overhead_ms"] = round(res["threads"]["median_ms"] - res["local"]["median_ms"],
                                        3)
+    res["dask_costs"] = dask_costs(tf, servers[1].target)
     if args.processes:
         res["processes"] = processes(tf, args.steps, data)
         res["processes_overhead_ms"] = round(
             res["processes"]["median_ms"] - res["local"]["median_ms"], 3)
     print(json.dumps(res))
+
+
+def _noop():
+    return None
+
+
+def dask_costs(tf, target, n=100):
+    """What a step would pay per op if it went through Dask's scheduler (`submit` of a task
+    to a named worker), beside what it pays per task (one actor call)."""
+    with tf.Session(target, graph=tf.Graph()) as sess:
+        c = sess._cluster
+        client = c.handle.client
+        actor = c._actor("/job:worker/task:0")
+        sub, act = [], []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            client.submit(_noop, pure=False, workers=["/job:worker/task:0"]).result()
+            sub.append((time.perf_counter() - t0) * 1e3)
+            t0 = time.perf_counter()
+            actor.incarnation().result()
+            act.append((time.perf_counter() - t0) * 1e3)
+    return {"submit_ms": round(statistics.median(sub), 3),
+            "actor_call_ms": round(statistics.median(act), 3)}
 
 
 def processes(tf, steps, data):
@@ -131,7 +155,10 @@ def processes(tf, steps, data):
                 if time.time() > deadline:
                     raise RuntimeError("dask workers did not start")
                 time.sleep(0.2)
-            return steps_ms(tf, target, setter, steps, data)
+            out = steps_ms(tf, target, setter, steps, data)
+            from tfteach.distribute import backend
+            backend.disconnect(target)
+            return out
         finally:
             for p in procs:
                 p.terminate()
