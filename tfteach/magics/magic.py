@@ -84,7 +84,8 @@ class GraphMagics(Magics):
     @magic_arguments()
     @argument("what", nargs="*",
               help="expression: Graph, Tensor, Operation, variable, Session, tf.function, "
-                   "or a quoted FileWriter logdir (default: the default graph)")
+                   "a RunMetadata with partition graphs, or a quoted FileWriter logdir "
+                   "(default: the default graph)")
     @_with_draw_arguments
     @line_magic("graph")
     def graph_line(self, line):
@@ -92,6 +93,10 @@ class GraphMagics(Magics):
         args = parse_argstring(self.graph_line, line)
         expr = " ".join(args.what)
         target = _ops.get_default_graph() if not expr else self.shell.ev(expr)
+        if getattr(target, "partition_graphs", None):
+            # a RunMetadata of a distributed step: its partitions, one box per task
+            from ..viz.partitions import PartitionDrawing
+            return PartitionDrawing(target.partition_graphs, rankdir="TB" if args.tb else "LR")
         return Drawing(target, **_options(args))
 
 
