@@ -610,3 +610,28 @@ def test_traced_step_reports_each_tasks_ops_under_its_device(cluster):
     # the PS's Send of traced_a ran (and was timed) on the PS
     assert any(re.fullmatch(r"traced_a_S\d+", n)
                for n in by_dev["/job:ps/replica:0/task:1/device:CPU:0"])
+
+
+def test_graph_magic_draws_the_cells_last_distributed_step(cluster):
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "tfteach")
+    shell.user_ns.update(tf=tf, target=cluster[2])
+    try:
+        with capture_output() as out:
+            shell.run_cell_magic("graph", "--partitions", (
+                "with tf.device('/job:ps/task:1'):\n"
+                "    a = tf.constant(4.0, name='magic_a')\n"
+                "with tf.device('/job:worker/task:1'):\n"
+                "    b = tf.sqrt(a, name='magic_b')\n"
+                "with tf.Session(target) as s:\n"
+                "    print(s.run(b))\n"))
+        assert "2.0" in out.stdout
+        shown = [o.data for o in out.outputs]
+        assert any(d.get("text/plain") ==
+                   "<tfteach partition drawing: 3 tasks, 2 Send/Recv pairs>" for d in shown)
+        with pytest.raises(ValueError, match="no Session.run on a cluster"):
+            shell.run_cell_magic("graph", "--partitions", "x = 1\n")
+    finally:
+        shell.run_line_magic("unload_ext", "tfteach")
