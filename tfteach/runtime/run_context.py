@@ -19,7 +19,8 @@ class VariableSlot:
 
 class RunContext:
     """What stateful kernels see: the session's state and this run's undo log."""
-    __slots__ = ("state", "undo", "options", "timings", "step_callback", "device_pool")
+    __slots__ = ("state", "undo", "options", "timings", "step_callback", "device_pool",
+                 "rendezvous")
 
     def __init__(self, state, options=None):
         self.state = state
@@ -28,6 +29,8 @@ class RunContext:
         self.timings = None
         self.step_callback = None
         self.device_pool = None
+        # a distributed step's tensor exchange (_Send/_Recv kernels), set by the task
+        self.rendezvous = None
 
     def variable(self, name):
         slots = self.state.variables
