@@ -171,10 +171,8 @@ def _input_spec(op, t):
 
 
 # --- copies at the edges --------------------------------------------------------------------
-def _host_inputs(opdef, nin):
-    k = opdef.kernel_for("GPU")
-    idx = getattr(k, "host_inputs", ())
-    return {i % nin for i in idx} if nin else set()
+def _host_memory(op):
+    return op._opdef.host_memory(len(op._inputs), len(op._outputs))
 
 
 class Edges:
@@ -203,16 +201,15 @@ class Edges:
         if op._type == "Const":
             return "CONST"
         dev = self.placement.get(op, "CPU")
-        if dev == "GPU" and getattr(op._opdef.kernel_for("GPU"), "host_outputs", False):
-            return "CPU"
+        if dev == "GPU" and t.value_index in _host_memory(op)[1]:
+            return "CPU"        # TF's HostMemory output: it never left the host
         return dev
 
     def input(self, src, t, op, j, dev):
         spec = op._opdef.inputs[min(j, len(op._opdef.inputs) - 1)][1]
         if isinstance(spec, str) and spec.startswith("ref:"):
             return src                       # the variable slot itself, not a value
-        need = "GPU" if dev == "GPU" and j not in _host_inputs(op._opdef,
-                                                                len(op._inputs)) else "CPU"
+        need = "GPU" if dev == "GPU" and j not in _host_memory(op)[0] else "CPU"
         return self.value_for(src, t, need)
 
     def value_for(self, src, t, need):

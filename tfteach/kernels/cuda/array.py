@@ -12,7 +12,11 @@
 * Kernels of their own: ConcatV2/Pack (one strided slab copy per input), GatherV2
   (indices are data on the device), Fill/ZerosLike/OnesLike, Select/SelectV2 and Cast
   (element-wise), OneHot, AddN.
-* Host outputs: Shape, Size, Rank read the device array's shape and return host values.
+* Host outputs: Shape, ShapeN, Size, Rank read the device array's shape and return host
+  values (TF's HostMemory("output")).
+* Host-memory kernels: InvertPermutation, BroadcastGradientArgs, BroadcastArgs, ConcatOffset
+  have every argument in host memory, as TF registers them for GPUs: the op is on the GPU
+  device, its CPU code runs on the host values (`_dev.register_host`).
 """
 import collections
 
@@ -67,6 +71,17 @@ def size(x, *, out_type):
 @register("Rank", dtypes=_ALL_TYPES, host_outputs=True)
 def rank(x):
     return np.array(len(x.shape), dtype=np.int32)
+
+
+@register("ShapeN", dtypes=_ALL_TYPES, host_memory=("output",))
+def shape_n(*xs, out_type):
+    return tuple(np.array(tuple(x.shape), dtype=out_type.np_dtype) for x in xs)
+
+
+# --- host-memory kernels: int32/int64 bookkeeping that TF's GPU registrations keep wholly
+# in host memory (placed on the GPU device, computed by the CPU code, nothing copied) ------
+for _t in ("InvertPermutation", "BroadcastGradientArgs", "BroadcastArgs", "ConcatOffset"):
+    _dev.register_host(_t, dtypes=("int32", "int64"))
 
 
 def _shape_only(x):
