@@ -52,6 +52,56 @@ class _Storage(VariableSlot):
     __slots__ = ("fixed_shape",)
 
 
+_HOST_VALUE = VariableSlot.value      # the slot's own attribute, under the property below
+
+
+class _GpuStorage(_Storage):
+    """The storage when a GPU is present: the value is kept where it was last written, a
+    device array by GPU kernels (`device_value`, `stored`) or a host array by everything
+    else (`value`), and copied to the other side only when read there, once per write."""
+    __slots__ = ("_dev",)
+
+    def __init__(self, name):
+        super().__init__(name)
+        self._dev = None
+
+    @property
+    def value(self):
+        h = _HOST_VALUE.__get__(self)
+        if h is None and self._dev is not None:
+            from ..runtime import placement
+            h = placement.to_host(self._dev)
+            _HOST_VALUE.__set__(self, h)
+        return h
+
+    @value.setter
+    def value(self, v):
+        if v is not None and hasattr(v, "copy_to_host"):
+            self._dev = v
+            _HOST_VALUE.__set__(self, None)
+        else:
+            self._dev = None
+            _HOST_VALUE.__set__(self, v)
+
+    @property
+    def stored(self):
+        return self._dev if self._dev is not None else _HOST_VALUE.__get__(self)
+
+    def device_value(self):
+        if self._dev is None:
+            h = _HOST_VALUE.__get__(self)
+            if h is None:
+                return None
+            from ..runtime import placement
+            self._dev = placement.to_device(h)
+        return self._dev
+
+
+def _new_storage(name):
+    from ..runtime import placement
+    return (_GpuStorage if placement.gpu_available() else _Storage)(name)
+
+
 # --- the variable -----------------------------------------------------------------------------
 
 _CREATION_ORDER = itertools.count()
@@ -98,7 +148,7 @@ class ResourceVariable:
             self._shape = value.shape
         else:
             self._shape = TensorShape(None)
-        self._storage = _Storage(self._shared_name)
+        self._storage = _new_storage(self._shared_name)
         self._storage.value = _own(value._value)
         self._storage.fixed_shape = self._shape.is_fully_defined()
         self._initial_value = value

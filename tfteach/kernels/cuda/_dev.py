@@ -71,6 +71,7 @@ def register(op_type, dtypes=None, host_inputs=(), host_outputs=False, check=Non
         fn.host_outputs = True if host_outputs is True or outs is True else \
             (tuple(host_outputs or ()) + outs) or False
         fn.host_memory = tuple(host_memory)
+        fn.dtypes = tuple(dtypes) if dtypes is not None else None
 
         def supports(op):
             if dtypes is not None and dtype_name(op_dtype(op)) not in dtypes:
@@ -133,11 +134,7 @@ class HostKernel:
         self.host_memory = "all"
 
     def supports(self, op):
-        if self.types is None:
-            return True
-        dts = [t.dtype.base_dtype for t in op.inputs] or \
-            [t.dtype.base_dtype for t in op.outputs]
-        return all(_type_name(d) in self.types for d in dts)
+        return self.types is None or dtype_name(op_dtype(op)) in self.types
 
     def for_op(self, op):
         cpu = self.cpu.for_op(op) if hasattr(self.cpu, "for_op") else self.cpu
@@ -170,6 +167,15 @@ def register_host(op_type, dtypes=None):
 def dev(x):
     """A device array for a kernel input (copies host data once)."""
     return x if is_device(x) else to_device(np.asarray(x))
+
+
+def slot_value(slot):
+    """A variable's value as a device array: a slot that keeps a device copy
+    (`device_value`, a resource variable's storage when a GPU is present) hands it out,
+    anything else is copied once."""
+    get = getattr(slot, "device_value", None)
+    v = get() if get is not None else slot.value
+    return None if v is None else dev(v)
 
 
 def host_int_list(x):

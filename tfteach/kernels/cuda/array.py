@@ -436,7 +436,7 @@ def _one_hot_kernel():
     return k
 
 
-@register("OneHot", host_inputs=(1, 2, 3),
+@register("OneHot", host_memory=("depth",),
           check=lambda op: op.inputs[0].dtype.base_dtype.name in ("int32", "int64",
                                                                   "uint8"))
 
