@@ -273,6 +273,34 @@ class _SoftConfig:
     gpu_options = None
 
 
+def eager_gpu_count():
+    """Logical GPUs eager ops and tf.function graphs may use (tf.config's visible devices
+    and logical device configuration applied); 0 without a GPU."""
+    from . import devices
+    if devices.gpu_count() == 0:
+        return 0
+    return len(devices.logical_gpus())
+
+
+def eager_gpu_default():
+    """True when eager ops run on '/GPU:0' by default (a GPU is present and visible)."""
+    if eager_gpu_count() == 0:
+        return False
+    from . import devices
+    devices.mark_initialized()
+    devices.configure_logical_gpus()
+    return True
+
+
+# tf.debugging.set_log_device_placement: each eager op and each placed graph op is logged
+LOG_DEVICE_PLACEMENT = [False]
+
+
+def log_eager(op_type, device, index=0):
+    print(f"Executing op {op_type} in device {canonical_name(device, index)}",
+          file=sys.stderr)
+
+
 def eager_device_for(op_type, requested=None, supports=None):
     """Device an eager op runs on: 'CPU' or 'GPU' (soft placement, as TF2 eager does).
 
@@ -287,6 +315,12 @@ def eager_device_for(op_type, requested=None, supports=None):
     if k is None or (supports is not None and not supports(k)):
         return "CPU"
     return "GPU"
+
+
+def on_gpu(index):
+    """Context: device memory allocated inside comes from logical GPU `index`'s pool."""
+    from ..kernels import gpu_memory
+    return gpu_memory.on_device(index)
 
 
 def to_device(x):
