@@ -161,25 +161,29 @@ def list_session_devices(devs):
 
 # --- GPU memory, as tf.config.experimental reports it (the pool: kernels/gpu_memory.py) --
 def get_memory_info(device="GPU:0"):
-    """TF's tf.config.experimental.get_memory_info: {'current': bytes, 'peak': bytes}."""
+    """TF's tf.config.experimental.get_memory_info: {'current': bytes, 'peak': bytes} of a
+    logical GPU's memory pool."""
     from ..kernels import gpu_memory
-    _check_gpu_name(device)
-    p = gpu_memory.pool()
+    p = gpu_memory.pool(_check_gpu_name(device))
     return {"current": p.bytes_in_use, "peak": p.peak_bytes_in_use}
 
 
 def reset_memory_stats(device="GPU:0"):
     from ..kernels import gpu_memory
-    _check_gpu_name(device)
-    p = gpu_memory.pool()
+    p = gpu_memory.pool(_check_gpu_name(device))
     p.peak_bytes_in_use = p.bytes_in_use
 
 
 def _check_gpu_name(device):
+    """The logical GPU index `device` names (ValueError, TF's, when there is none)."""
     from . import placement
     kind, index = placement.parse_device(device)
-    if kind != "GPU" or index >= max(gpu_count(), 0) or gpu_count() == 0:
+    n = len(logical_gpus()) if gpu_count() else 0
+    if kind != "GPU" or (index or 0) >= n:
         raise ValueError(f"No matching devices found for '{device}'")
+    if index:
+        configure_logical_gpus()
+    return index or 0
 
 
 # --- logical devices --------------------------------------------------------------------------

@@ -115,7 +115,7 @@ def place(ops, devices=None, log=False):
         out[op] = chosen
     if gpu:
         _colocate_refs(ops, out)
-    if log:
+    if log or LOG_DEVICE_PLACEMENT[0]:
         for op in ops:
             print(f"{op.name}: ({op.type}): {canonical_name(out[op])}", file=sys.stderr)
     return out
