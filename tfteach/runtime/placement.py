@@ -193,6 +193,8 @@ class Edges:
         env["D2H"] = gpu_memory.to_host
         env["VAR_TO_HOST"] = _var_to_host
         self._const_on_device = {}
+        self._fed_on_device = {}
+        self.lines = None       # the plan's code lines, set by the executor
 
     def residence(self, t):
         if t in self.fed:
@@ -217,7 +219,19 @@ class Edges:
         have = self.residence(t)
         if have == "CONST" or have == need:
             return src if have != "CONST" or need == "CPU" else self._const(t)
+        if need == "GPU" and t in self.fed and self.lines is not None:
+            return self._fed_once(src, t)
         return f"H2D({src})" if need == "GPU" else f"D2H({src})"
+
+    def _fed_once(self, src, t):
+        """A fed value used on the GPU is copied there once per run, before its first
+        consumer, and shared by all of them (a feed is never dead, so the copy needs no
+        guard)."""
+        name = self._fed_on_device.get(t)
+        if name is None:
+            name = self._fed_on_device[t] = f"v{1000000 + len(self._fed_on_device)}_0"
+            self.lines.append(f"    {name} = H2D({src})")
+        return name
 
     def _const(self, t):
         name = self._const_on_device.get(t)
