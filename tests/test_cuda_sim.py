@@ -177,6 +177,14 @@ CASES = {
                                             np.array([2, 5, 4], np.int32)]]),
     "ShapeN": lambda: Case([[u((2, 3)), u((4,))]], {"out_type": tf.int32}),
     "TruncateMod": lambda: Case([np.array([7, -7, 9], np.int32), np.array([3, 3, -4], np.int32)]),
+    "IdentityN": lambda: Case([[u((2, 3)), np.array([4, 5], np.int32)]]),
+    "EnsureShape": lambda: Case([u((2, 3))], {"shape": tf.TensorShape([None, 3])}),
+    "Roll": lambda: Case([u((3, 4)), _i32([1, -2]), _i32([0, 1])]),
+    "ReverseSequence": lambda: Case([u((3, 4)), np.array([2, 4, 1], np.int32)],
+                                    {"seq_dim": 1, "batch_dim": 0}),
+    "Diag": lambda: Case([u((2, 3))]),
+    "DiagPart": lambda: Case([u((3, 2, 3, 2))]),
+    "MatrixBandPart": lambda: Case([u((2, 4, 4)), _i32(1), _i32(0)]),
 }
 
 # Resource-variable ops: (initial values of the variables, other inputs, attrs); the op takes

@@ -49,9 +49,8 @@ GPU_GAPS = {
     # linear algebra (cuSOLVER in TF)
     "Cholesky", "MatrixDeterminant", "MatrixInverse", "MatrixSolve", "MatrixTriangularSolve",
     "Qr", "SelfAdjointEigV2", "Svd", "Einsum",
-    # matrix structure
-    "Diag", "DiagPart", "MatrixBandPart", "MatrixDiagPartV3", "MatrixDiagV3",
-    "MatrixSetDiagV3",
+    # matrix diagonals with a padding value, or two data inputs
+    "MatrixDiagPartV3", "MatrixDiagV3", "MatrixSetDiagV3",
     # complex numbers
     "Angle", "Complex", "ComplexAbs", "Conj", "Imag", "Real",
     # scans, sorting, searching, segments
@@ -63,7 +62,7 @@ GPU_GAPS = {
     "TensorScatterMax", "TensorScatterMin", "TensorScatterUpdate", "DynamicPartition",
     "DynamicStitch",
     # other data movement
-    "IdentityN", "EnsureShape", "MirrorPadGrad", "ReverseSequence", "Roll",
+    "MirrorPadGrad",
     # images
     "AdjustContrastv2", "AdjustSaturation", "ResizeBilinear", "ResizeBilinearGrad",
     "ResizeNearestNeighbor", "ResizeNearestNeighborGrad",

@@ -165,7 +165,9 @@ def set_log_device_placement(enabled):
     """tf.debugging.set_log_device_placement: every eager op, and every op of a graph when
     its plan is placed, is logged with its device."""
     from .runtime import placement
+    from .eager import execute as _execute
     placement.LOG_DEVICE_PLACEMENT[0] = bool(enabled)
+    _execute.reset_gpu_default()
 
 
 def get_log_device_placement():

@@ -394,18 +394,23 @@ def _dims(shape):
 # other side; host-memory arguments (shapes, axes: TF's HostMemory) stay on the host.
 # Without a GPU this is never entered: `_GPU_DEFAULT` is decided once, on the first op.
 _GPU_DEFAULT = [None]
+_GPU_COUNT = [0]         # logical GPUs, counted when _GPU_DEFAULT is decided
 _gpu_dispatch = {}
 
 
 def _gpu_default():
+    """True: eager ops take the placing path below (a GPU is present, or placement is being
+    logged); False: the CPU's fast path."""
     if _GPU_DEFAULT[0] is None:
         from ..runtime import placement
-        _GPU_DEFAULT[0] = placement.eager_gpu_default()
+        _GPU_DEFAULT[0] = placement.eager_gpu_default() or placement.LOG_DEVICE_PLACEMENT[0]
+        _GPU_COUNT[0] = placement.eager_gpu_count()
     return _GPU_DEFAULT[0]
 
 
 def reset_gpu_default():
-    """tf.config changed which GPUs are visible: decide again on the next op."""
+    """tf.config changed which GPUs are visible, or placement logging: decide again on the
+    next op."""
     _GPU_DEFAULT[0] = None
     _gpu_dispatch.clear()
 
@@ -418,7 +423,7 @@ def _execute_gpu(opdef, inputs, attrs, name):
     kind, index = placement.parse_device(requested) if requested else (None, 0)
     index = index or 0
     device = "CPU"
-    if kind != "CPU" and index < placement.eager_gpu_count():
+    if kind != "CPU" and index < _GPU_COUNT[0]:
         ak = _attr_key(attrs)
         key = (opdef, ak, tuple(t._dtype for t in flat)) if ak is not None and \
             not opdef.stateful else None
@@ -478,7 +483,7 @@ def eager_constant(arr, dtype):
     from ..runtime import placement
     kind, index = placement.parse_device(requested) if requested else (None, 0)
     index = index or 0
-    if kind == "CPU" or index >= placement.eager_gpu_count():
+    if kind == "CPU" or index >= _GPU_COUNT[0]:
         return EagerTensor(arr, dtype)
     from .tensor import GpuEagerTensor
     return GpuEagerTensor(None, dtype, _gpu_name(index), host=arr[()] if arr.ndim == 0 and

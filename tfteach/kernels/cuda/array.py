@@ -3,7 +3,8 @@
 * Views: Identity, StopGradient, Reshape, ExpandDims, Squeeze return the same device
   memory with a new shape (no kernel at all, as in TF).
 * Index maps: Transpose, Slice, StridedSlice, Tile, ReverseV2, BroadcastTo, Pad, PadV2,
-  MirrorPad, Split, SplitV, Unpack move elements without computing anything, so each is
+  MirrorPad, Split, SplitV, Unpack, Roll, ReverseSequence (and linalg's Diag, DiagPart,
+  MatrixBandPart) move elements without computing anything, so each is
   "output[i] = input[map[i]]". The map is found by running the op's *CPU kernel* once on an
   array holding each element's own index (0, 1, 2, ...): whatever that kernel does to the
   values it does to the indices. The map is then uploaded once and cached per (shape,
@@ -103,6 +104,18 @@ def expand_dims(x, dim):
     return x.reshape(tuple(int(d) for d in new_shape))
 
 
+@register("IdentityN")
+def identity_n(*xs):
+    return tuple(_dev.dev(x) for x in xs)
+
+
+@register("EnsureShape", dtypes=_ALL_TYPES)
+def ensure_shape(x, *, shape, op=None):
+    x = _dev.dev(x)
+    _cpu("EnsureShape")(_shape_only(x), shape=shape, op=op)     # TF's check and message
+    return x
+
+
 @register("Squeeze", dtypes=_ALL_TYPES)
 def squeeze(x, *, squeeze_dims):
     x = _dev.contiguous(_dev.dev(x))
@@ -180,7 +193,7 @@ def run_map(x, dmap, shape, fill=0):
 _MAP_OPS = {  # op type -> positions of its host-memory inputs (the data is input 0)
     "Transpose": (1,), "Slice": (1, 2), "StridedSlice": (1, 2, 3), "Tile": (1,),
     "ReverseV2": (1,), "BroadcastTo": (1,), "Pad": (1,), "MirrorPad": (1,),
-    "Unpack": (), "SplitV": (1, 2),
+    "Unpack": (), "SplitV": (1, 2), "Roll": (1, 2), "ReverseSequence": (),
 }
 _MAP_TYPES = tuple(t for t in _ALL_TYPES if t not in ("complex64", "complex128"))
 
