@@ -237,6 +237,12 @@ def _elementwise_cases(kernel):
     types = set(kernel.i.types) | set(kernel.f.types) if isinstance(kernel, GpuIntOrFloat) \
         else set(k.types)
     n = k.cpu.nargs if isinstance(k, GpuElementwise) else 2
+    # only the dtypes TF 2.21 has a GPU kernel for (the others are placed on the CPU, as in
+    # TF: test_dtypes_tf_keeps_on_the_cpu_are_not_placed_on_the_gpu)
+    from tfteach.runtime._tf_gpu_types import GPU_TYPES
+    tf_types = GPU_TYPES.get(kernel.op_type, (None, None))[1]
+    if tf_types is not None:
+        types = {t for t in types if (t if t != "boolean" else "bool") in tf_types}
     cases = []
     if "float32" in types:
         if n == 1:
@@ -447,6 +453,26 @@ def test_gpu_kernel_matches_cpu(op_type):
         assert placed == "GPU", f"{op_type} was not placed on the GPU"
         assert placed_cpu == "CPU"
         _compare(op_type, got, want, case.tol)
+
+
+def test_dtypes_tf_keeps_on_the_cpu_are_not_placed_on_the_gpu():
+    """TF 2.21 has no int32 GPU kernel for Pow (its registrations, tools/
+    record_tf_gpu_kernels.py): pinned to the GPU it is TF's error, or the CPU with soft
+    placement; the float32 one runs on the GPU."""
+    g = tf.Graph()
+    with g.as_default(), tf.device("/GPU:0"):
+        p_int = tf.pow(tf.constant([2, 3]), tf.constant([3, 2]))
+        p_float = tf.pow(tf.constant([2.0, 3.0]), tf.constant([3.0, 2.0]))
+    with tf.Session(graph=g) as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError,
+                           match=r"Cannot assign a device for operation Pow:"):
+            sess.run(p_int)
+    with tf.Session(graph=g, config=tf.ConfigProto(allow_soft_placement=True)) as sess:
+        a, b = sess.run([p_int, p_float])
+        where = {op.name: d for plan in _plans(sess) for op, d in plan.placement.items()}
+    np.testing.assert_array_equal(a, [8, 9])
+    np.testing.assert_array_equal(b, [8.0, 9.0])
+    assert where["Pow"] == "CPU" and where["Pow_1"] == "GPU"
 
 
 def test_every_gpu_kernel_has_a_case():

@@ -190,3 +190,16 @@ def test_counts(walk):
     print(f"\n{len(cpu)} ops with a CPU kernel: {len(gpu)} with a GPU kernel ({len(host)} "
           f"keep some arguments in host memory, {len(all_host)} keep their outputs there), "
           f"{len(cpu_only)} CPU-only in TF 2.21, {len(gaps)} gaps")
+
+
+def test_placement_uses_tfs_gpu_dtypes():
+    """tfteach/runtime/_tf_gpu_types.py (what the placer reads: an op whose dtype TF has no
+    GPU kernel for stays on the CPU) is the recording's, regenerated with it."""
+    from tfteach.runtime._tf_gpu_types import GPU_TYPES
+    for t, (attr, types) in GPU_TYPES.items():
+        assert TF[t]["gpu"] and set(TF[t]["types"][attr]) == set(types), t
+    assert GPU_TYPES["Relu"][0] == "T" and "int32" not in GPU_TYPES["Relu"][1]
+    assert "int32" in GPU_TYPES["AddV2"][1] and "float32" in GPU_TYPES["MatMul"][1]
+    missing = [t for t, v in TF.items() if v.get("gpu") and any(
+        a in v["types"] for a in ("T", "Tparams", "dtype", "SrcT")) and t not in GPU_TYPES]
+    assert not missing, missing

@@ -510,8 +510,9 @@ def _gpu_plan(opdef, flat, attrs, name):
         return False
     proto = _EagerOp(opdef, name, flat, attrs)
     check = getattr(kernel, "supports", None)
+    from ..runtime import placement
     try:
-        if check is not None and not check(proto):
+        if not placement.tf_has_gpu_kernel(proto) or check is not None and not check(proto):
             return False
     except (AttributeError, KeyError, TypeError, ValueError):
         return False

@@ -56,15 +56,29 @@ _NO_KERNEL = frozenset(("Const", "Placeholder", "PlaceholderV2"))
 
 
 def gpu_kernel_supports(op):
-    """True if op's type has a GPU kernel that accepts this op's dtypes and attrs."""
+    """True if op's type has a GPU kernel that accepts this op's dtypes and attrs, and TF
+    2.21 has one for its dtype too (TF's registrations, recorded in _tf_gpu_types.py: an
+    int32 Relu, say, stays on the CPU in TF, and so it does here)."""
     if op._type in _NO_KERNEL:
         return True
     opdef = op._opdef
     kernel = opdef.kernel_for("GPU")
-    if kernel is None:
+    if kernel is None or not tf_has_gpu_kernel(op):
         return False
     check = getattr(kernel, "supports", None)
     return True if check is None else bool(check(op))
+
+
+def tf_has_gpu_kernel(op):
+    """TF registers a GPU kernel for op's type at op's element type (its `T` attr, ...)."""
+    from ._tf_gpu_types import GPU_TYPES
+    entry = GPU_TYPES.get(op.type)
+    if entry is None:
+        return True
+    attr, types = entry
+    dt = op._attrs.get(attr)
+    name = getattr(getattr(dt, "base_dtype", None), "name", None)
+    return name is None or name in types
 
 
 def _gpu_count(devices):
