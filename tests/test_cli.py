@@ -251,6 +251,7 @@ def test_build_step_puts_the_lessons_in_the_package(tmp_path):
     expected = {p.name for p in (ROOT / "lessons").glob("*.ipynb")}
     assert expected and expected <= {p.name for p in shipped.glob("*.ipynb")}
     assert (shipped / "data" / "corpus.txt").is_file()
+    assert (shipped / "guides.yml").is_file()       # the teacher build's guides
     assert (tmp_path / "tfteach" / "cli.py").is_file()
     # the installed command finds them there
     found = subprocess.run([sys.executable, "-c", "from tfteach import cli; "

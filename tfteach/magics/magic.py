@@ -17,6 +17,10 @@ _draw_arguments = [
     argument("--group-variables", action="store_true",
              help="draw each variable with its initializer and read op as one node"),
     argument("--no-shapes", action="store_true", help="no dtype/shape labels on edges"),
+    argument("--setup", choices=("auto", "fold", "show"), default="auto",
+             help="leave out the ops that only initialise variables (auto: past 30 ops)"),
+    argument("--full-size", action="store_true",
+             help="draw at the size graphviz lays out (default: scaled to fit the column)"),
     argument("--max-nodes", type=int, default=300, metavar="N",
              help="fold scopes further past N boxes; 0: no limit"),
 ]
@@ -33,7 +37,8 @@ def _options(args):
     return {"rankdir": "TB" if args.tb else "LR", "expand": expand,
             "collapse": args.collapse, "collapse_over": args.collapse_over,
             "group_variables": args.group_variables, "show_shapes": not args.no_shapes,
-            "max_nodes": args.max_nodes or None}
+            "max_nodes": args.max_nodes or None, "setup": args.setup,
+            **({"max_size": None} if args.full_size else {})}
 
 
 @magics_class

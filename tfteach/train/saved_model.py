@@ -13,6 +13,11 @@ restores a tfteach model and calls its functions and signatures.
 
 Only what TF's messages need is written: no traced save/restore functions (TF 2's loader
 restores variables from the checkpoint directly).
+
+Loading inlines each FunctionDef into a graph of tfteach ops; TF's functional control flow
+(`While`/`StatelessWhile`, `If`/`StatelessIf`, whose bodies and branches are library
+functions) becomes the TF1 loop frame and Switch/Merge form that TF's own optimiser lowers
+it to before running, which is how tfteach traces tf.while_loop and tf.cond.
 """
 import os
 import re
@@ -636,7 +641,8 @@ def _inline(g, fd, env, library, prefix):
         if name in made:
             if made[name] is None:
                 raise ValueError(f"{fd.signature.name}: the function body has a cycle at "
-                                 f"{name!r} (while loops are not imported by tfteach)")
+                                 f"{name!r} (TF1 loop frames inside a function are not "
+                                 f"imported by tfteach)")
             return made[name]
         if name not in nodes:
             raise ValueError(f"{fd.signature.name}: unknown node {name!r}")
@@ -650,6 +656,12 @@ def _inline(g, fd, env, library, prefix):
             sub = {a.name: t for a, t in zip(inner.signature.input_arg, inputs)}
             made[name] = _inline(g, inner, sub, library, f"{prefix}{name}/")
             return made[name]
+        if node.op in ("While", "StatelessWhile"):
+            made[name] = _while(g, node, inputs, library, f"{prefix}{name}/")
+            return made[name]
+        if node.op in ("If", "StatelessIf"):
+            made[name] = _if(g, node, inputs, library, f"{prefix}{name}/")
+            return made[name]
         attrs = {k: graph_io._attr_value(v) for k, v in node.attr.items()
                  if not k.startswith("_")}
         made[name] = graph_io.make_op(g, g.unique_name(prefix + name), node.op, inputs, attrs,
@@ -662,6 +674,99 @@ def _inline(g, fd, env, library, prefix):
         if nodes[name].op in ("AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp"):
             build(name)
     return outs
+
+
+def _passes_through(fd, k):
+    """Whether function `fd` returns its k-th argument unchanged (through Identity ops)."""
+    arg = fd.signature.input_arg[k].name
+    ref = fd.ret[fd.signature.output_arg[k].name]
+    nodes = {n.name: n for n in fd.node_def}
+    for _ in range(len(nodes) + 1):
+        if ref == arg:
+            return True
+        node = nodes.get(ref.split(":")[0])
+        if node is None or node.op != "Identity":
+            return False
+        ref = node.input[0]
+    return False
+
+
+def _while(g, node, inputs, library, prefix):
+    """TF's `While`/`StatelessWhile` op (its loop state a list of tensors, its condition and
+    body functions of the library) rebuilt as the TF1 loop frame that TF's own optimiser
+    lowers it to before running (control_flow_v1.while_loop), as tfteach traces
+    tf.while_loop. Arguments the body hands back unchanged (the tensors and variable
+    handles TF threads through the loop) stay outside it, as values the loop reads."""
+    from ..ops import control_flow_v1
+    cond_fd = library[node.attr["cond"].func.name]
+    body_fd = library[node.attr["body"].func.name]
+    n = len(inputs)
+    varying = [k for k in range(n) if not _passes_through(body_fd, k)]
+    shapes = [graph_io._shape_of(sp) for sp in node.attr["output_shapes"].list.shape] \
+        if "output_shapes" in node.attr else []
+
+    def full(loop_values):
+        values = list(inputs)
+        for k, v in zip(varying, loop_values):
+            values[k] = v
+        return values
+
+    def bind(fd, values):
+        return {a.name: v for a, v in zip(fd.signature.input_arg, values)}
+
+    def cond_fn(*loop_values):
+        return _inline(g, cond_fd, bind(cond_fd, full(loop_values)), library,
+                       prefix + "cond/")[0]
+
+    def body_fn(*loop_values):
+        outs = _inline(g, body_fd, bind(body_fd, full(loop_values)), library,
+                       prefix + "body/")
+        if len(shapes) == n:
+            # what TF knew of each value's shape (a value read from a variable handle
+            # inside the body has none here)
+            for k in varying:
+                outs[k].set_shape(shapes[k])
+        return [outs[k] for k in varying]
+
+    if not varying:
+        return list(inputs)
+    invariants = [shapes[k] for k in varying] if len(shapes) == n else None
+    parallel = node.attr["parallel_iterations"].i if "parallel_iterations" in node.attr \
+        else 10
+    out = control_flow_v1.while_loop(cond_fn, body_fn, [inputs[k] for k in varying],
+                                     shape_invariants=invariants,
+                                     parallel_iterations=parallel or 10,
+                                     return_same_structure=True)
+    return full(out)
+
+
+def _if(g, node, inputs, library, prefix):
+    """TF's `If`/`StatelessIf` op (a predicate, then the arguments both branch functions
+    take) rebuilt as the Switch/Merge form TF lowers it to (control_flow_v1.cond), as
+    tfteach traces tf.cond; only the chosen branch's ops run."""
+    from ..ops import control_flow_v1
+    pred, args = inputs[0], inputs[1:]
+    shapes = [graph_io._shape_of(sp) for sp in node.attr["output_shapes"].list.shape] \
+        if "output_shapes" in node.attr else []
+
+    def branch(attr):
+        fd = library[node.attr[attr].func.name]
+
+        def run():
+            env = {a.name: v for a, v in zip(fd.signature.input_arg, args)}
+            outs = _inline(g, fd, env, library, f"{prefix}{attr}/")
+            if not outs:
+                raise ValueError(f"{node.name}: an `{node.op}` whose branches return "
+                                 f"nothing is not imported by tfteach")
+            return list(outs)
+        return run
+    out = control_flow_v1.cond(pred, branch("then_branch"), branch("else_branch"),
+                               strict=True)
+    out = list(out) if isinstance(out, (list, tuple)) else [out]
+    if len(shapes) == len(out):
+        for t, shape in zip(out, shapes):
+            t.set_shape(shape)
+    return out
 
 
 def _concrete(name, library, sc, bound_vars):
@@ -706,6 +811,10 @@ def load(export_dir, tags=None, options=None):
     (function_pb2, meta_graph_pb2, saved_object_graph_pb2, struct_pb2, tog,
      saved_model_pb2) = _pb()
     from ..eager.variables import ResourceVariable
+    from ..ops import load_all_ops
+    # a fresh process that never built the ops by hand (the point of a SavedModel) has not
+    # declared them yet: declare every op before rebuilding the functions' graphs
+    load_all_ops()
     path = os.path.join(export_dir, "saved_model.pb")
     try:
         with open(path, "rb") as f:
