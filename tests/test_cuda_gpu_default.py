@@ -85,6 +85,26 @@ def test_issue_program_runs_wholly_on_the_gpu_with_host_memory_bookkeeping(fed):
     np.testing.assert_array_equal(got, again)
 
 
+def test_gradient_of_a_reduction_over_runtime_axes_runs_wholly_on_the_gpu():
+    """Rank and axes known only at run time: the gradient's shape arithmetic (Shape, Size,
+    Range, FloorMod, DynamicStitch with its indices in host memory) is placed on the GPU."""
+    x = np.arange(6, dtype=F32).reshape(2, 3)
+    out = {}
+    for device in ("/CPU:0", "/GPU:0"):
+        g = tf1.Graph()
+        with g.as_default(), tf1.device(device):
+            a = tf1.placeholder(tf1.float32, None)
+            axes = tf1.placeholder(tf1.int32, None)
+            grad = tf1.gradients(tf1.reduce_sum(tf1.reduce_sum(a * a, axes)), a)[0]
+        with tf1.Session(graph=g) as sess:
+            out[device] = sess.run(grad, {a: x, axes: [1]})
+            (plan,) = _plans(sess)
+    assert {"DynamicStitch", "Range", "FloorMod", "Size"} <= {op.type for op in plan.placement}
+    assert set(plan.placement.values()) == {"GPU"}
+    np.testing.assert_array_equal(out["/GPU:0"], out["/CPU:0"])
+    np.testing.assert_array_equal(out["/CPU:0"], 2 * x)
+
+
 def test_an_op_tf_cannot_place_on_a_gpu_gives_tfs_error_or_soft_places():
     g = tf1.Graph()
     with g.as_default(), tf1.device("/GPU:0"):

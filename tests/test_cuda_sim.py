@@ -185,6 +185,9 @@ CASES = {
     "Diag": lambda: Case([u((2, 3))]),
     "DiagPart": lambda: Case([u((3, 2, 3, 2))]),
     "MatrixBandPart": lambda: Case([u((2, 4, 4)), _i32(1), _i32(0)]),
+    "DynamicStitch": lambda: Case([[np.array([0, 4], np.int32), np.array([[1, 4], [3, 2]],
+                                                                          np.int32)],
+                                   [u((2, 3)), u((2, 2, 3))]]),
 }
 
 # Resource-variable ops: (initial values of the variables, other inputs, attrs); the op takes

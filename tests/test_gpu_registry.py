@@ -60,7 +60,6 @@ GPU_GAPS = {
     "GatherNd", "ScatterNd", "ScatterAdd", "ScatterSub", "ScatterUpdate", "ResourceScatterAdd",
     "ResourceScatterSub", "ResourceScatterUpdate", "TensorScatterAdd", "TensorScatterSub",
     "TensorScatterMax", "TensorScatterMin", "TensorScatterUpdate", "DynamicPartition",
-    "DynamicStitch",
     # other data movement
     "MirrorPadGrad",
     # images
@@ -92,6 +91,8 @@ for t, od in registry.all_ops().items():
         outs = [] if callable(od.outputs) else names(od.outputs)
         hi, ho = getattr(gpu, "host_inputs", ()), getattr(gpu, "host_outputs", False)
         host = set(ins) if hi == "all" else set()
+        if callable(hi):        # a list argument's positions: the kernel names it
+            host, hi = set(gpu.host_memory), ()
         lists = [i for i, (n, _) in enumerate(od.inputs) if n.startswith("*")]
         for i in (() if hi == "all" else hi):
             if i < 0:

@@ -67,7 +67,7 @@ def register(op_type, dtypes=None, host_inputs=(), host_outputs=False, check=Non
     """
     def deco(fn):
         ins, outs = _host_positions(op_type, host_memory)
-        fn.host_inputs = tuple(host_inputs) + ins
+        fn.host_inputs = host_inputs if callable(host_inputs) else tuple(host_inputs) + ins
         fn.host_outputs = True if host_outputs is True or outs is True else \
             (tuple(host_outputs or ()) + outs) or False
         fn.host_memory = tuple(host_memory)

@@ -297,6 +297,27 @@ def concat_v2(*args):
     return concat(values, axis % len(values[0].shape))
 
 
+def _stitch(*args):
+    # merged[indices[m][i]] = data[m][i], as an index map: the CPU kernel stitches each data
+    # element's position in the data inputs laid end to end (+1: 0 is "never written")
+    n = len(args) // 2
+    indices = [np.asarray(_dev.to_host(i)) for i in args[:n]]
+    data = [_dev.contiguous(_dev.dev(d)) for d in args[n:]]
+    ids, start = [], 1
+    for d in data:
+        size = _dev.size_of(d.shape)
+        ids.append(np.arange(start, start + size, dtype=np.int64).reshape(tuple(d.shape)))
+        start += size
+    merged = np.asarray(_cpu("DynamicStitch")(*indices, *ids))
+    flat = concat([_dev.flat(d) for d in data], 0) if len(data) > 1 else _dev.flat(data[0])
+    return run_map(flat, _upload_map(merged - 1), merged.shape)
+
+
+_stitch.__name__ = "dynamic_stitch"
+register("DynamicStitch", dtypes=_MAP_TYPES, host_inputs=lambda n: range(n // 2))(_stitch)
+_stitch.host_memory = ("indices",)
+
+
 @register("Pack", dtypes=_MAP_TYPES)
 def pack(*values, axis):
     values = [_dev.contiguous(_dev.dev(v)) for v in values]
