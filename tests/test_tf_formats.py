@@ -1053,3 +1053,68 @@ print(json.dumps({"power": m.power(tf.constant(3), x)["y"].numpy().tolist(),
 """, tmp_path)
     assert got == {"power": [27.0, -1.0], "sig": [9.0, 1.0], "pos": [3.0, -1.0],
                    "neg": [-2.5, -0.5]}
+
+
+class _Scaled:
+    """A module whose signatures return a bare tensor and a tuple, not a dict."""
+
+    def __new__(cls, tf2):
+        class Scaled(tf2.Module):
+            def __init__(self):
+                self.v = tf2.Variable(2.0)
+
+            @tf2.function(input_signature=[tf2.TensorSpec([None], tf2.float32),
+                                           tf2.TensorSpec([], tf2.float32, name="scale")])
+            def f(self, x, s):
+                return x * self.v * s
+
+            @tf2.function(input_signature=[tf2.TensorSpec([None], tf2.float32)])
+            def g(self, x):
+                return x, x + 1.0
+        return Scaled()
+
+
+def _save_scaled(tf2, path):
+    m = _Scaled(tf2)
+    tf2.saved_model.save(m, path, signatures={"serving_default": m.f,
+                                              "two": m.g.get_concrete_function()})
+
+
+def test_signatures_name_bare_outputs_output_n_as_tf(tf2, tmp_path):
+    """TF's rule for signatures: a tensor becomes {"output_0"}, a tuple output_0, output_1, ...;
+    keywords are the spec's name, else the Python argument's."""
+    _save_scaled(tf2, str(tmp_path / "m"))
+    m = tf2.saved_model.load(str(tmp_path / "m"))
+    sig = m.signatures["serving_default"]
+    args, kwargs = sig.structured_input_signature
+    assert args == () and sorted(kwargs) == ["scale", "x"]
+    assert kwargs["x"].shape.as_list() == [None] and kwargs["scale"].shape.as_list() == []
+    out = sig(x=tf2.constant([1.0, 2.0]), scale=tf2.constant(3.0))
+    assert {k: v.numpy().tolist() for k, v in out.items()} == {"output_0": [6.0, 12.0]}
+    out = m.signatures["two"](x=tf2.constant([1.0, 2.0]))
+    assert {k: v.numpy().tolist() for k, v in out.items()} == {"output_0": [1.0, 2.0],
+                                                              "output_1": [2.0, 3.0]}
+
+
+def test_a_signature_returning_a_non_tensor_is_refused_as_tf(tf2, tmp_path):
+    class M(tf2.Module):
+        @tf2.function(input_signature=[tf2.TensorSpec([], tf2.float32)])
+        def f(self, x):
+            return [x, "label"]
+    m = M()
+    with pytest.raises(ValueError, match="non-Tensor value 'label' for key 'output_1'.*"
+                                         "signature 'serving_default'"):
+        tf2.saved_model.save(m, str(tmp_path / "m"), signatures=m.f)
+
+
+@needs_tf
+def test_tensorflow_serves_bare_tensor_signatures_written_by_tfteach(tf2, tmp_path):
+    _save_scaled(tf2, str(tmp_path / "m"))
+    got = _tf("""
+import json, tensorflow as tf
+m = tf.saved_model.load("m")
+a = m.signatures["serving_default"](x=tf.constant([1.0, 2.0]), scale=tf.constant(3.0))
+b = m.signatures["two"](x=tf.constant([1.0, 2.0]))
+print(json.dumps({k: v.numpy().tolist() for k, v in list(a.items()) + [("b" + k, v) for k, v in b.items()]}))
+""", tmp_path)
+    assert got == {"output_0": [6.0, 12.0], "boutput_0": [1.0, 2.0], "boutput_1": [2.0, 3.0]}

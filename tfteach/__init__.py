@@ -119,7 +119,7 @@ def _submodule(name):
         return errors
     if name == "compat":
         return compat
-    if name in ("nn", "keras"):
+    if name in ("nn", "keras", "distribute"):
         return importlib.import_module(f"tfteach.{name}")
     if name == "train":
         return api.FilteredModule(full, "tfteach.train", N.TRAIN)

@@ -51,6 +51,9 @@ class GraphMagics(Magics):
     @argument("--draw", metavar="EXPR",
               help="draw this (a tensor, op, list...) instead of the whole graph")
     @argument("--no-draw", action="store_true", help="run the cell, draw nothing")
+    @argument("--partitions", action="store_true",
+              help="draw the partitions of the cell's last distributed Session.run: one box "
+                   "per task, Send->Recv edges dashed and labelled with the tensor")
     @_with_draw_arguments
     @cell_magic
     def graph(self, line, cell):
@@ -61,9 +64,22 @@ class GraphMagics(Magics):
         g = _ops.get_default_graph() if args.default else _ops.Graph()
         if args.name:
             self.shell.user_ns[args.name] = g
+        if args.partitions:
+            from ..distribute import runner
+            runner.LAST_STEP.clear()
         with g.as_default():
             _run_cell_body(self.shell, cell)
         if args.no_draw:
+            return None
+        if args.partitions:
+            from ..distribute import runner
+            from ..viz.partitions import PartitionDrawing
+            from IPython.display import display
+            if not runner.LAST_STEP:
+                raise ValueError("%%graph --partitions draws a distributed step: the cell ran "
+                                 "no Session.run on a cluster target")
+            display(PartitionDrawing([p.graph_def() for p in runner.LAST_STEP["plan"].partitions],
+                                     rankdir="TB" if args.tb else "LR"))
             return None
         target = g if not args.draw else self.shell.ev(args.draw)
         from IPython.display import display
@@ -73,7 +89,8 @@ class GraphMagics(Magics):
     @magic_arguments()
     @argument("what", nargs="*",
               help="expression: Graph, Tensor, Operation, variable, Session, tf.function, "
-                   "or a quoted FileWriter logdir (default: the default graph)")
+                   "a RunMetadata with partition graphs, or a quoted FileWriter logdir "
+                   "(default: the default graph)")
     @_with_draw_arguments
     @line_magic("graph")
     def graph_line(self, line):
@@ -81,6 +98,10 @@ class GraphMagics(Magics):
         args = parse_argstring(self.graph_line, line)
         expr = " ".join(args.what)
         target = _ops.get_default_graph() if not expr else self.shell.ev(expr)
+        if getattr(target, "partition_graphs", None):
+            # a RunMetadata of a distributed step: its partitions, one box per task
+            from ..viz.partitions import PartitionDrawing
+            return PartitionDrawing(target.partition_graphs, rankdir="TB" if args.tb else "LR")
         return Drawing(target, **_options(args))
 
 

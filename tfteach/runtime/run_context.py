@@ -25,7 +25,8 @@ def stored_value(slot):
 
 class RunContext:
     """What stateful kernels see: the session's state and this run's undo log."""
-    __slots__ = ("state", "undo", "options", "timings", "step_callback", "device_pool")
+    __slots__ = ("state", "undo", "options", "timings", "step_callback", "device_pool",
+                 "rendezvous")
 
     def __init__(self, state, options=None):
         self.state = state
@@ -34,6 +35,8 @@ class RunContext:
         self.timings = None
         self.step_callback = None
         self.device_pool = None
+        # a distributed step's tensor exchange (_Send/_Recv kernels), set by the task
+        self.rendezvous = None
 
     def variable(self, name):
         slots = self.state.variables

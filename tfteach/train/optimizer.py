@@ -254,7 +254,8 @@ class Optimizer:
             for grad, var in converted:
                 if grad is None:
                     continue
-                with _ops.name_scope("update_" + var.op.name):
+                with _ops.name_scope("update_" + var.op.name), \
+                        var.op.graph.colocate_with(var.op):
                     if isinstance(grad, IndexedSlices):
                         update_ops.append(self._apply_sparse_duplicate_indices(grad, var))
                     else:

@@ -410,9 +410,6 @@ def save(obj, export_dir, signatures=None, options=None):
         node.user_object.version.min_consumer = 1
         og.nodes[0].children.add(node_id=sig_map, local_name="signatures")
         for key, cf in sigs.items():
-            if not isinstance(cf.structured_outputs, dict):
-                raise ValueError(f"Signature {key!r} must return a dict of tensors (TF wraps "
-                                 f"other outputs as output_0, ...): return {{'name': tensor}}")
             name = fname(f"signature_wrapper_{cf.name}")
             arg_names = add_concrete(cf, name, kw_signature=True)
             bare_id = len(og.nodes)
@@ -473,8 +470,26 @@ def _signature_functions(signatures):
                 raise ValueError("tf.saved_model.save: a signature must be a tf.function with "
                                  "an input_signature, or a concrete function")
             fn = fn.get_concrete_function()
-        out[key] = fn
+        out[key] = fn if isinstance(fn.structured_outputs, dict) else _named_outputs(key, fn)
     return out
+
+
+def _named_outputs(key, cf):
+    """TF's signature wrapper for a function that does not return a dict: a single tensor
+    becomes {"output_0": t}, a list or tuple {"output_0": ..., "output_1": ...}."""
+    from ..eager.function import ConcreteFunction
+    from ..framework.ops import Tensor
+    outs = cf.structured_outputs
+    outs = list(outs) if isinstance(outs, (list, tuple)) else [outs]
+    for i, o in enumerate(outs):
+        if not isinstance(o, Tensor):
+            raise ValueError(f"Got a non-Tensor value {o!r} for key 'output_{i}' in the output "
+                             f"of the function {cf.name} used to generate the SavedModel "
+                             f"signature {key!r}. Outputs for functions used as signatures must "
+                             f"be a single Tensor, a sequence of Tensors, or a dictionary from "
+                             f"string to Tensor.")
+    return ConcreteFunction(cf.graph, cf._arg_placeholders, cf._arg_paths,
+                            {f"output_{i}": o for i, o in enumerate(outs)}, list(outs), cf.name)
 
 
 def _signature_def(mg, key, cf, arg_names):
@@ -564,6 +579,14 @@ class _Signature:
         self.structured_outputs = cf.structured_outputs
         self.inputs = cf.inputs
 
+    @property
+    def structured_input_signature(self):
+        """As TF's loaded signatures: no positional specs, one TensorSpec per keyword."""
+        from ..eager.function import TensorSpec
+        specs = {k: TensorSpec(p.shape, p.dtype, name=k)
+                 for k, p in zip(self._keywords, self._cf._arg_placeholders)}
+        return (), dict(sorted(specs.items()))
+
     def __call__(self, *args, **kwargs):
         from ..eager import execute as _execute
         if args and not kwargs and len(args) == len(self._keywords):
@@ -594,16 +617,18 @@ def _structured(value_msg, outputs):
     return getattr(value_msg, kind)
 
 
-def _arg_specs(value_msg):
-    """The flat TensorSpecs (shape, dtype) of a canonicalized input signature."""
+def _arg_specs(value_msg, key=None):
+    """The flat TensorSpecs (shape, dtype, keyword or spec name) of a canonicalized input
+    signature."""
     out = []
     kind = value_msg.WhichOneof("kind")
     if kind == "tensor_spec_value":
         spec = value_msg.tensor_spec_value
-        out.append((graph_io._shape_of(spec.shape), _dt.as_dtype(spec.dtype)))
+        out.append((graph_io._shape_of(spec.shape), _dt.as_dtype(spec.dtype),
+                    key or spec.name or None))
     elif kind == "dict_value":
         for k in sorted(value_msg.dict_value.fields):
-            out.extend(_arg_specs(value_msg.dict_value.fields[k]))
+            out.extend(_arg_specs(value_msg.dict_value.fields[k], k))
     elif kind in ("tuple_value", "list_value"):
         for v in getattr(value_msg, kind).values:
             out.extend(_arg_specs(v))
@@ -778,6 +803,11 @@ def _concrete(name, library, sc, bound_vars):
     args = list(fd.signature.input_arg)
     regular, resources = args[:len(args) - n_bound], args[len(args) - n_bound:]
     specs = _arg_specs(sc.canonicalized_input_signature)
+    by_name = {spec[2]: spec for spec in specs}
+    if {a.name for a in regular} <= set(by_name):
+        # keyword signatures: the flat spec order is the sorted keywords, which need not be
+        # the FunctionDef's argument order (tfteach wrote arguments in call order)
+        specs = [by_name[a.name] for a in regular]
     env, placeholders = {}, []
     with g.as_default():
         for i, a in enumerate(regular):
