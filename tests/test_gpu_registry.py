@@ -70,6 +70,8 @@ GPU_GAPS = {
     "SparseApplyAdagrad",
     # random, checks, Python
     "Multinomial", "Assert", "EagerPyFunc",
+    # the distributed runtime's transfers (a tensor on a GPU would cross in device memory)
+    "_Send", "_Recv",
 }
 
 _WALK = """import json, sys
