@@ -35,6 +35,7 @@ pytest_plugins = ["pytester"]     # tests/test_suite_rules.py runs a conftest in
 collect_ignore = []
 if os.environ.get("NUMBA_ENABLE_CUDASIM") != "1" and os.environ.get("TFTEACH_CUDA_REAL") != "1":
     collect_ignore.append("test_cuda_sim.py")
+    collect_ignore.append("test_cuda_gpu_default.py")
 if os.environ.get("TFTEACH_PTX_CHECK") != "1":
     collect_ignore.append("test_cuda_ptx.py")
 

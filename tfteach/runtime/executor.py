@@ -310,6 +310,8 @@ class _PlanWriter:
         copies exactly where producer and consumer devices differ (placement.Edges)."""
         self.edges = placement.edges_for(self.plan.placement, self.plan.feed_tensors,
                                          self.env)
+        if self.edges is not None:
+            self.edges.lines = self.lines
 
     def _dead_values(self):
         """Dead values (the untaken side of a Switch) flow only in plans with a Switch."""
