@@ -71,6 +71,20 @@ def _mode_isolation(request):
     _fresh_graph()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _no_cluster_outlives_its_file():
+    """An in-process Dask cluster runs an event loop thread that keeps making garbage of its
+    own (tests/test_memory.py counts the reference cycles a step leaves): whatever file started
+    one shuts it down before the next file runs."""
+    yield
+    import sys
+    backend = sys.modules.get("tfteach.distribute.backend")
+    if backend is not None:
+        backend.shutdown()
+        import gc
+        gc.collect()        # the closed cluster's own garbage, not the next file's
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Files (and notebooks) run in a seeded random order, each one's tests in file order:
