@@ -70,7 +70,8 @@ def local_case():
     tl = timeline.Timeline(md.step_stats)
     return {"stats": stats_of(md),
             "trace": events_of(tl.generate_chrome_trace_format()),
-            "trace_memory": events_of(tl.generate_chrome_trace_format(show_memory=True)),
+            "trace_memory": events_of(timeline.Timeline(md.step_stats)
+                                  .generate_chrome_trace_format(show_memory=True)),
             "pretty_prefix": tl.generate_chrome_trace_format()[:40]}
 
 

@@ -38,11 +38,34 @@ class TensorDescription:
         self.allocation_description = AllocationDescription(requested_bytes)
 
     def __str__(self):
-        dims = " ".join(f"dim {{ size: {d.size} }}" for d in self.shape.dim)
+        # protobuf's text format, non-default fields only, as TF prints the message
+        lines = [f"dtype: {_dtype_enum_name(self.dtype)}", "shape {"]
+        for d in self.shape.dim:
+            lines += ["  dim {", f"    size: {d.size}", "  }"]
+        lines.append("}")
         a = self.allocation_description
-        return (f"dtype: {self.dtype} shape {{ {dims} }} allocation_description {{ "
-                f"requested_bytes: {a.requested_bytes} allocated_bytes: {a.allocated_bytes} "
-                f"allocator_name: \"{a.allocator_name}\" }}")
+        lines.append("allocation_description {")
+        if a.requested_bytes:
+            lines.append(f"  requested_bytes: {a.requested_bytes}")
+        if a.allocated_bytes:
+            lines.append(f"  allocated_bytes: {a.allocated_bytes}")
+        lines += [f"  allocator_name: \"{a.allocator_name}\"", "}"]
+        return "\n".join(lines) + "\n"
+
+
+# TF's DataType names where they are not DT_ + the dtype's name in capitals
+_DT_NAMES = {"float32": "DT_FLOAT", "float64": "DT_DOUBLE", "float16": "DT_HALF"}
+
+
+def _dtype_enum_name(enum):
+    if not enum:
+        return "DT_INVALID"
+    from ..framework import dtypes
+    try:
+        name = dtypes.as_dtype(enum).name
+    except (TypeError, ValueError, KeyError):
+        return str(enum)
+    return _DT_NAMES.get(name, "DT_" + name.upper())
 
 
 class NodeOutput:
