@@ -103,8 +103,48 @@ def distributed_case():
             "trace": events_of(timeline.Timeline(md.step_stats).generate_chrome_trace_format())}
 
 
+# a step stats written by hand (HANDMADE is shared with tests/test_timeline.py, which
+# builds the same with tfteach's classes): every value is known, so the whole trace,
+# timings and ids included, is compared
+HANDMADE = [
+    ("/job:ps/replica:0/task:0/device:CPU:0",
+     [("p", "p = Const()", 100, 5, [(1, [2], 8)]),
+      ("p_S0", "p_S0 = _Send(p)", 106, 20, [])]),
+    ("/job:worker/replica:0/task:0/device:CPU:0",
+     [("p_S1", "p_S1 = _Recv()", 110, 18, [(1, [2], 8)]),
+      ("q", "q = Const()", 110, 0, [(1, [], 4)]),
+      ("c", "c = Mul(p_S1, q)", 130, 7, [(1, [2], 8)]),
+      ("d", "d = Neg(p)", 131, 2, [(1, [2], 8)])]),
+]
+
+
+def handmade_case():
+    from tensorflow.core.framework import step_stats_pb2
+    ss = step_stats_pb2.StepStats()
+    for device, nodes in HANDMADE:
+        d = ss.dev_stats.add(device=device)
+        for name, label, start, dur, outs in nodes:
+            n = d.node_stats.add(node_name=name, timeline_label=label, all_start_micros=start,
+                                 all_end_rel_micros=dur, op_end_rel_micros=dur)
+            for slot, (dtype, shape, nbytes) in enumerate(outs):
+                o = n.output.add(slot=slot)
+                o.tensor_description.dtype = dtype
+                for size in shape:
+                    o.tensor_description.shape.dim.add(size=size)
+                a = o.tensor_description.allocation_description
+                a.requested_bytes = nbytes
+                a.allocated_bytes = nbytes
+                a.allocator_name = "cpu"
+    return {"trace": timeline.Timeline(ss).generate_chrome_trace_format(),
+            "trace_memory": timeline.Timeline(ss).generate_chrome_trace_format(
+                show_memory=True),
+            "trace_no_flow": timeline.Timeline(ss).generate_chrome_trace_format(
+                show_dataflow=False)}
+
+
 if __name__ == "__main__":
-    rec = {"tf_version": tf.__version__, "local": local_case(), "distributed": distributed_case()}
+    rec = {"tf_version": tf.__version__, "local": local_case(), "distributed": distributed_case(),
+           "handmade": handmade_case()}
     with open(OUT, "w") as f:
         json.dump(rec, f, indent=1, sort_keys=True)
         f.write("\n")

@@ -184,7 +184,8 @@ class Timeline:
             for allocator, changes in by_allocator.items():
                 live, total = set(), 0
                 best = AllocationMaximum(0, 0, set())
-                for ts, delta, name in sorted(changes, key=lambda c: c[0]):
+                # time order; at one time, frees before allocations (smaller first)
+                for ts, delta, name in sorted(changes):
                     total += delta
                     (live.add if delta >= 0 else live.discard)(name)
                     if total > best.num_bytes:

@@ -21,6 +21,7 @@ class TensorShapeProto:
         self.unknown_rank = False
 
 
+
 class AllocationDescription:
     def __init__(self, requested_bytes=0, allocator_name=ALLOCATOR_NAME):
         self.requested_bytes = int(requested_bytes)
@@ -32,17 +33,21 @@ class AllocationDescription:
 
 
 class TensorDescription:
-    def __init__(self, dtype=0, shape=(), requested_bytes=0):
+    def __init__(self, dtype=0, shape=(), requested_bytes=0, allocator_name=ALLOCATOR_NAME):
         self.dtype = dtype
-        self.shape = TensorShapeProto(shape)
-        self.allocation_description = AllocationDescription(requested_bytes)
+        # shape None: never set (protobuf then prints no `shape {}` at all)
+        self._shape_set = shape is not None
+        self.shape = TensorShapeProto(shape or ())
+        self.allocation_description = AllocationDescription(requested_bytes, allocator_name)
 
     def __str__(self):
         # protobuf's text format, non-default fields only, as TF prints the message
-        lines = [f"dtype: {_dtype_enum_name(self.dtype)}", "shape {"]
-        for d in self.shape.dim:
-            lines += ["  dim {", f"    size: {d.size}", "  }"]
-        lines.append("}")
+        lines = [f"dtype: {_dtype_enum_name(self.dtype)}"]
+        if self._shape_set or self.shape.dim:
+            lines.append("shape {")
+            for d in self.shape.dim:
+                lines += ["  dim {", f"    size: {d.size}", "  }"]
+            lines.append("}")
         a = self.allocation_description
         lines.append("allocation_description {")
         if a.requested_bytes:

@@ -156,7 +156,8 @@ class StepTrace:
         sends = sum(1 for b in self.bars if b.direction == "sent")
         n = len(self.lanes)
         return (f"<tfteach step timeline: {n} device{'s' if n != 1 else ''}, "
-                f"{len(self.bars)} ops, {sends} Sends moving {format_bytes(self.bytes_sent())}>")
+                f"{len(self.bars)} ops, {sends} Send{'s' if sends != 1 else ''} moving "
+                f"{format_bytes(self.bytes_sent())}>")
 
     def headline(self):
         """One line above the drawing (its timing is what nbval's timing sanitizer masks)."""
