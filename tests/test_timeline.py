@@ -206,7 +206,8 @@ def test_timeline_lanes_bars_and_transfers(dist):
     assert transfers == {("job:ps", "_Send", "sent", 16), ("job:worker", "_Recv", "received", 16),
                          ("job:worker", "_Send", "sent to the client", 16)}
     assert step.bytes_sent() == 16
-    assert t.summary() == "<StepTimeline: 2 devices, 6 ops, 1 Send moving 16 B>"  # a, a_S0 | a_S1, b/y, b, _send_b_0
+    # a, a_S0 on the PS; a_S1, b/y, b, _send_b_0 on the worker
+    assert t.summary() == "<StepTimeline: 2 devices, 6 ops, 1 Send moving 16 B>"
     for b in step.bars:        # bars start at the step's start and do not end before it
         assert b.start >= 0 and b.duration >= 0
     html = t.static_html()

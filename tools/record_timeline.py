@@ -10,7 +10,6 @@ pins tfteach's Timeline and step stats to these.
 """
 import json
 import os
-import re
 import sys
 
 import tensorflow as tf
