@@ -175,26 +175,31 @@ class StepTrace:
         plot_w = max(width - label_w - 12, 100)
         total = max(self.duration, 1)
         scale = plot_w / total
+        lab_h = 11                       # one line of byte labels under a row of bars
+        row_step = row_h + 2 * lab_h + 2
         lane_y, y = {}, pad
         for device in self.lanes:
             lane_y[device] = y
-            y += self.rows[device] * (row_h + 14) + pad
+            y += self.rows[device] * row_step + pad
         height = y + axis_h
         out = [f'<svg class="tfteach-timeline" width="{width}" height="{height}" '
                f'xmlns="http://www.w3.org/2000/svg" style="font:10px sans-serif">'
                f"<!-- tfteach-timeline {self.signature()} -->"]
         for k, (device, bars) in enumerate(self.lanes.items()):
             y0 = lane_y[device]
-            h = self.rows[device] * (row_h + 14)
+            h = self.rows[device] * row_step
             if k % 2:
                 out.append(f'<rect x="0" y="{y0 - pad / 2:.1f}" width="{width}" '
                            f'height="{h + pad}" fill="#f6f6f6"/>')
             out.append(f'<text x="4" y="{y0 + row_h - 3}"><title>{e(device)}</title>'
                        f"{e(task_label(device))}</text>")
+            # where each (row, label line) is free again: labels that would overlap go on
+            # the second line, or are left to the hover text
+            free = {}
             for b in bars:
                 x = label_w + b.start * scale
                 bw = max(b.duration * scale, 1.5)
-                by = y0 + b.row * (row_h + 14)
+                by = y0 + b.row * row_step
                 fill = (SEND_COLOR if b.op == "_Send" else RECV_COLOR if b.direction
                         else COLORS["const"] if b.op == "Const"
                         else COLORS["variable"] if b.op.startswith("Variable")
@@ -204,13 +209,20 @@ class StepTrace:
                            f'</title><rect x="{x:.1f}" y="{by}" width="{bw:.1f}" '
                            f'height="{row_h}" fill="{fill}" stroke="#555" '
                            f'stroke-width="0.4"/>')
+                if bw > 40:
+                    color = "#fff" if b.op == "_Send" else "#222"
+                    out.append(f'<text x="{x + 2:.1f}" y="{by + row_h - 4}" '
+                               f'fill="{color}">{e(b.name[: int(bw / 6)])}</text>')
                 if b.direction and b.bytes is not None:
                     arrow = "→" if b.op == "_Send" else "←"
-                    out.append(f'<text x="{x:.1f}" y="{by + row_h + 10}" '
-                               f'fill="{SEND_COLOR}">{arrow} {e(format_bytes(b.bytes))}</text>')
-                elif bw > 40:
-                    out.append(f'<text x="{x + 2:.1f}" y="{by + row_h - 4}" '
-                               f'fill="#222">{e(b.name[: int(bw / 6)])}</text>')
+                    text = f"{arrow} {format_bytes(b.bytes)}"
+                    text_w = 6 * len(text)
+                    lx = min(x, width - text_w - 2)     # the last ones stay inside
+                    line = next((i for i in (0, 1) if free.get((b.row, i), -1e9) <= lx), None)
+                    if line is not None:
+                        free[(b.row, line)] = lx + text_w + 4
+                        out.append(f'<text x="{lx:.1f}" y="{by + row_h + 10 + line * lab_h}" '
+                                   f'fill="{SEND_COLOR}">{e(text)}</text>')
                 out.append("</g>")
         ya = height - axis_h + 4
         out.append(f'<line x1="{label_w}" y1="{ya}" x2="{label_w + plot_w}" y2="{ya}" '
