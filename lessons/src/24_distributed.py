@@ -249,6 +249,33 @@ def check_1(answer):
 
 print(check(1, check_1, answer_1))
 
+# %% [markdown] id=ex2-intro
+# **Exercise 2.** In a fresh graph, put a variable `v` (any float value) on `/job:ps/task:0` and
+# `double = v * 2.0` on `/job:worker/task:0`. Open a session on `servers[1].target`, initialise
+# `v`, run `double` once with `options=tf.RunOptions(output_partition_graphs=True)` and a
+# `tf.RunMetadata()`, and store that RunMetadata in `answer_2`.
+
+# %% id=ex2
+answer_2 = ...
+
+# %% id=ex2-check
+def check_2(answer):
+    expect(isinstance(answer, tf.RunMetadata),
+           "answer_2 should be the tf.RunMetadata() you passed to sess.run(..., run_metadata=...)")
+    nodes = {}
+    for part in answer.partition_graphs:
+        for node in part.node:
+            nodes.setdefault(node.device.split("/")[1], []).append(node.op)
+    expect(nodes, "no partition graphs were recorded: pass "
+                  "options=tf.RunOptions(output_partition_graphs=True) to the same run")
+    expect("job:ps" in nodes and "job:worker" in nodes,
+           "the step should have a piece on the PS and one on worker 0: check both tf.device scopes")
+    expect("Mul" in nodes["job:worker"], "the multiplication should run on /job:worker/task:0")
+    expect("_Send" in nodes["job:ps"] and "_Recv" in nodes["job:worker"],
+           "v's value should cross from the PS to the worker: build double from v itself")
+
+print(check(2, check_2, answer_2))
+
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
 
@@ -258,3 +285,15 @@ with g5.as_default(), tf.device(tf.train.replica_device_setter(ps_tasks=2)):
     five = [tf.Variable(float(i)) for i in range(5)]
 answer_1 = five[4].op.device
 print(check(1, check_1, answer_1))
+
+g6 = tf.Graph()
+with g6.as_default():
+    with tf.device("/job:ps/task:0"):
+        v = tf.Variable(3.0, name="v")
+    with tf.device("/job:worker/task:0"):
+        double = v * 2.0
+answer_2 = tf.RunMetadata()
+with tf.Session(servers[1].target, graph=g6) as s6:
+    s6.run(v.initializer)
+    s6.run(double, options=tf.RunOptions(output_partition_graphs=True), run_metadata=answer_2)
+print(check(2, check_2, answer_2))
