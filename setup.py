@@ -23,7 +23,9 @@ class build_py(_build_py):
             return
         target = Path(self.build_lib) / "tfteach" / "lessons_data"
         target.mkdir(parents=True, exist_ok=True)
-        for path in sorted(src.glob("*.ipynb")) + [src / "nbval_sanitize.cfg"]:
+        # guides.yml: the teacher build's guide per lesson (tfteach.classroom)
+        extra = [src / "nbval_sanitize.cfg", src / "guides.yml"]
+        for path in sorted(src.glob("*.ipynb")) + extra:
             if path.is_file():
                 shutil.copy2(path, target / path.name)
         if (src / "data").is_dir():

@@ -30,7 +30,7 @@ PKG = os.path.join(ROOT, "tfteach")
 
 # top to bottom; paths under tfteach/ ("x/" is a folder, anything else a file)
 LAYERS = (
-    ("faces", ("__init__.py", "v1.py", "cli.py", "compat/", "eager/api.py",
+    ("faces", ("__init__.py", "v1.py", "cli.py", "classroom.py", "compat/", "eager/api.py",
                "eager/_tf2_names.py")),
     ("libraries", ("keras/", "train/", "summary/", "data/", "magics/", "viz/", "nn.py",
                    "module.py", "config.py", "datasets.py", "exercises.py")),

@@ -367,3 +367,68 @@ def test_notes_add_a_line_to_an_op_box(tf1):
     assert "value" not in _node_line(dot, "a")
     # a note is escaped like any label text
     assert "&lt;b&gt;" in viz.to_dot(total, notes={"total": "<b>"})
+
+
+def _copy_paste_bug(tf):
+    """Lesson 11's graph: 36 ops, of which 22 only give four variables their first value."""
+    X = tf.placeholder(tf.float32, shape=(None, 3), name="X")
+    w1 = tf.Variable(tf.random_normal((3, 1)), name="weights1")
+    w2 = tf.Variable(tf.random_normal((3, 1)), name="weights2")
+    b1 = tf.Variable(0.0, name="bias1")
+    b2 = tf.Variable(0.0, name="bias2")
+    linear1 = tf.add(tf.matmul(X, w1), b1, name="linear1")
+    linear2 = tf.add(tf.matmul(X, w2), b2, name="linear2")
+    relu1 = tf.maximum(linear1, 0, name="relu1")
+    relu2 = tf.maximum(linear1, 0, name="relu2")
+    return tf.add_n([relu1, relu2], name="output")
+
+
+def test_setup_ops_are_left_out_of_large_drawings(tf1):
+    tf = tf1
+    _copy_paste_bug(tf)
+    g = tf.get_default_graph()
+    assert len(g.get_operations()) == 36
+    dot = viz.to_dot(g)                                        # setup="auto", past 30 ops
+    drawn = set(re.findall(r'^\s*"([^"]+)" \[label=', dot, re.M))
+    # what is left: X, the 4 variables and their reads, 2 MatMul, 2 adds, 2 maxima with their
+    # constants, the AddN: 18 boxes, none of them an initializer or a random_normal op
+    assert len(drawn) == 18
+    assert not any(n.endswith("/Assign") or "random_normal" in n or "initial_value" in n
+                   for n in drawn)
+    # each variable's box counts what it stands for: random_normal's 6 ops + Assign = 7;
+    # a constant initial value + Assign = 2
+    assert "+7 setup ops" in _node_line(dot, "weights1")
+    assert "+2 setup ops" in _node_line(dot, "bias2")
+    # the bug stays in view: relu2 reads linear1, and linear2 leads nowhere
+    assert '"linear1" -> "relu2"' in dot and not re.search(r'"linear2" -> ', dot)
+    full = viz.to_dot(g, setup="show")
+    assert len(re.findall(r'^\s*"[^"]+" \[label=', full, re.M)) == 36
+    # small drawings (lessons 02-06) stay whole unless asked
+    with tf.Graph().as_default() as small:
+        v = tf.Variable(1.0, name="v")
+        tf.multiply(v, 2.0, name="twice")
+    assert "v/Assign" in viz.to_dot(small)
+    assert "v/Assign" not in viz.to_dot(small, setup="fold")
+    with pytest.raises(ValueError, match="setup must be"):
+        viz.to_dot(small, setup="hide")
+
+
+def test_drawings_are_scaled_to_fit_a_column_without_changing_their_identity(tf1):
+    pytest.importorskip("graphviz")
+    tf = tf1
+    # a chain of 60 ops laid out left to right is far wider than a notebook column
+    t = tf.constant(1.0, name="c0")
+    for k in range(60):
+        t = tf.identity(t, name="id%d" % k)
+    d = viz.draw(tf.get_default_graph(), setup="show", collapse_over=1000)
+    try:
+        svg = d.svg()
+    except viz.GraphvizUnavailable:
+        pytest.fail("graphviz's dot is needed for this test (apt-get install graphviz)")
+    width = float(re.search(r'<svg[^>]*width="([\d.]+)pt"', svg).group(1))
+    assert width <= 9.5 * 72 + 1                 # at most 9.5 inches (72 pt each)
+    full = viz.draw(tf.get_default_graph(), setup="show", collapse_over=1000, max_size=None)
+    assert float(re.search(r'<svg[^>]*width="([\d.]+)pt"', full.svg()).group(1)) > 9.5 * 72
+    # nbval compares the hash of the DOT source: the same for both sizes
+    digest = re.compile(r"<!-- tfteach-dot ([0-9a-f]{16}) -->")
+    assert digest.search(svg).group(1) == digest.search(full.svg()).group(1)

@@ -180,6 +180,11 @@ def test_progress_bar_widget_mode():
     assert progress.value == 4 and "4/10" in text.value and "loss: 2.0000" in text.value
     bar.update(10, [("loss", 1.0)])
     assert progress.value == 10 and progress.bar_style == "success"
+    # the static copy beside the widget view carries the final line
+    final = bar.bundle(10, True)
+    assert "application/vnd.jupyter.widget-view+json" in final
+    assert final["text/plain"].startswith("epoch 1/2 10/10 [") and "loss: " in final["text/plain"]
+    assert final["text/html"].startswith('<pre class="tfteach-static">epoch 1/2 10/10 [')
     unknown = ProgressBar(None, notebook=True, interval=0)
     unknown.update(5)
     assert unknown.widget.children[2].value.startswith("5 · ")
@@ -281,3 +286,96 @@ def test_live_plot_with_tf_summary_and_filewriter(tf1, tmp_path):
     writer.close()
     assert tail.poll() == 3 and tail.data == plot.data                 # the event files
     assert "MSE: 4 (step 2)" in tail.chart.value
+
+
+def test_widgets_store_a_static_fallback_beside_the_view(tf1):
+    """Outside a live kernel (an exported page without widget state, a viewer without
+    ipywidgets) the stored `text/html` is what shows: it must carry what the widget shows."""
+    import re
+    tf = tf1
+    x, W, b, y, c, d = _graph(tf)
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    st = widgets.SessionStepper(sess, y, feed_dict={x: [[1.0, 1.0]]})
+    page = st._repr_mimebundle_()["text/html"]
+    rows = re.findall(r"<tr><td>(\d+)</td><td><code>([^<]+)</code>", page)
+    assert [name for _, name in rows] == [s.op.name for s in st.steps]
+    assert [int(i) for i, _ in rows] == list(range(1, len(st.steps) + 1))
+    # the value model/y produced, as the step table shows it: [[1.5 1.5] [3.5 3.5]]
+    assert "model/y:0 = [[1.5 1.5]" in page and "<svg" in page
+    plot = widgets.LivePlot()
+    for step, v in enumerate([3.0, 2.0, 1.5]):
+        plot.add_scalar("loss", v, step)
+    page = plot._repr_mimebundle_()["text/html"]
+    assert 'data-tag="loss"' in page and "loss: 1.5 (step 2)" in page
+    assert len(re.search(r'points="([^"]+)"', page).group(1).split()) == 3
+    vi = widgets.VariableInspector([sess])
+    page = vi._repr_mimebundle_()["text/html"]
+    assert "model/W:0" in page and "[[1. 2.]" in page
+    ex = widgets.GraphExplorer(tf.get_default_graph(), sessions=[sess])
+    ex.select("model/y")
+    page = ex._repr_mimebundle_()["text/html"]
+    assert "AddV2" in page and "kernel CPU" in page
+    sess.close()
+
+
+def test_exported_html_shows_the_fallback_without_widget_state(tf1):
+    """nbconvert's HTML export skips a widget view whose state the notebook does not hold and
+    uses the next format: the static copy."""
+    nbformat = pytest.importorskip("nbformat")
+    nbconvert = pytest.importorskip("nbconvert")
+    tf = tf1
+    x, W, b, y, c, d = _graph(tf)
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    data = widgets.SessionStepper(sess, d)._repr_mimebundle_()
+    cell = nbformat.v4.new_code_cell("SessionStepper(sess, d)", outputs=[
+        nbformat.v4.new_output("display_data", data=data)])
+    page, _ = nbconvert.HTMLExporter().from_notebook_node(nbformat.v4.new_notebook(cells=[cell]))
+    assert 'class="tfteach-steps"' in page and "<code>d</code>" in page
+    sess.close()
+
+
+def test_graph_explorer_opens_kernel_and_gradient_source(tf1):
+    tf = tf1
+    a = tf.constant([[1.0, 2.0]], name="a")
+    b = tf.constant([[3.0], [4.0]], name="b")
+    c = tf.matmul(a, b, name="c")
+    ex = widgets.GraphExplorer(c)
+    kernel = ex.source("CPU")
+    # paths relative to the package: a stored output reads the same on every machine
+    assert kernel.location.startswith("tfteach/kernels/cpu/linalg.py:")
+    assert kernel.code.startswith('@register_kernel("MatMul")') and "def " in kernel.code
+    assert ex.details()["kernels"]["CPU"] == kernel.location
+    grad = ex.source("gradient")
+    assert grad.location.startswith("tfteach/ops/linalg_grad.py:")
+    assert '@registry.RegisterGradient("MatMul")' in grad.code and "transpose_b=True" in grad.code
+    assert repr(grad).startswith("MatMul, gradient function (tfteach/ops/linalg_grad.py:")
+    assert 'class="tfteach-source"' in grad._repr_mimebundle_()["text/html"]
+    with pytest.raises(ValueError, match="MatMul has no 'TPU' source"):
+        ex.source("TPU")
+
+
+def test_a_kernel_stores_the_static_copies(monkeypatch):
+    """Run in a real kernel (as a lesson is stored): the progress bar's output ends with the
+    final line as its static copy, and a displayed live plot carries its chart."""
+    import os
+    from pathlib import Path
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.setenv("PYTHONPATH", str(root) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(
+            "from tfteach.magics.progress import ProgressBar\n"
+            "bar = ProgressBar(3, notebook=True, interval=0)\n"
+            "for k in range(1, 4):\n    bar.update(k, [('loss', 1.0 / k)])"),
+        nbformat.v4.new_code_cell(
+            "from tfteach.magics import LivePlot\nplot = LivePlot()\n"
+            "for s in range(5):\n    plot.add_scalar('loss', 5 - s, s)\nplot")])
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    (bar_out,) = [o for o in nb.cells[0].outputs if o.output_type == "display_data"]
+    assert bar_out.data["text/html"].startswith('<pre class="tfteach-static">3/3 [')
+    plot_out = nb.cells[1].outputs[-1]
+    assert "application/vnd.jupyter.widget-view+json" in plot_out.data
+    assert 'data-tag="loss"' in plot_out.data["text/html"]

@@ -1,7 +1,9 @@
 """The `tfteach` command: open the lessons in JupyterLab.
 
-    tfteach lessons [--dir DIR] [--no-browser] [--ip ADDR] [--port N] [--update] [--dry-run]
-                    [-- JUPYTER OPTIONS...]
+    tfteach lessons [--teacher] [--dir DIR] [--no-browser] [--ip ADDR] [--port N] [--update]
+                    [--dry-run] [-- JUPYTER OPTIONS...]
+    tfteach lessons [--teacher] --reset NN [NN...]
+    tfteach lessons --nbgrader COURSE
     tfteach lessons --list
     tfteach test-lessons [--dir DIR] [pytest args...]
     tfteach --version
@@ -10,7 +12,12 @@
 (default `~/tfteach-lessons`) and starts JupyterLab on the landing page. A student's edits are
 precious: a notebook that already exists in the working folder and differs from the shipped one
 is never overwritten unless `--update` is given, and even then the old copy is kept beside it
-as `NAME.bak-N.ipynb` (a name JupyterLab still opens as a notebook).
+as `NAME.bak-N.ipynb` (a name JupyterLab still opens as a notebook); `--reset NN` puts one
+lesson back the same way.
+
+The copies are the *student build* (no solutions; exercise outputs cleared); `--teacher` writes
+the *teacher build* (solutions, and a guide per lesson) into `~/tfteach-teacher`, and
+`--nbgrader COURSE` the lessons as nbgrader assignments (see tfteach.classroom).
 
 The copies are signed with the user's Jupyter secret (nbformat's notary), as `jupyter trust`
 would: the stored drawings (SVG) and widget views of a lesson are shown when it first opens,
@@ -18,6 +25,7 @@ instead of the text JupyterLab shows for untrusted output.
 """
 import argparse
 import filecmp
+import hashlib
 import importlib.util
 import json
 import os
@@ -28,6 +36,7 @@ from pathlib import Path
 
 LANDING = "00_index.ipynb"
 DEFAULT_DIR = "~/tfteach-lessons"
+TEACHER_DIR = "~/tfteach-teacher"
 # JupyterLab's "news" and update-check pop-up covers a lesson on first open and asks a student a
 # question they cannot answer; the lessons server starts with these settings (see lab_settings_dir).
 NOTIFICATION_SETTINGS = ("@jupyterlab", "apputils-extension", "notification.jupyterlab-settings")
@@ -74,11 +83,43 @@ def lesson_title(path):
     return ""
 
 
-def copy_lessons(src, dest, update=False, out=print):
-    """Copy lessons into `dest`; return (copied, kept, backed_up) lists of relative paths."""
+SHIPPED = ".tfteach-shipped.json"
+
+
+def _digest(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_shipped(dest):
+    """{relative path: sha256} of the files tfteach last wrote into `dest`: a copy that still
+    has that digest was never edited, so a newer release may replace it without asking."""
+    try:
+        with open(dest / SHIPPED) as f:
+            got = json.load(f)
+        return got if isinstance(got, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_shipped(dest, shipped):
+    target = dest / SHIPPED
+    if not _writable_inside(dest, target):
+        return
+    tmp = target.with_name(SHIPPED + ".tmp")
+    tmp.write_text(json.dumps(shipped, indent=1, sort_keys=True))
+    os.replace(tmp, target)
+
+
+def copy_lessons(src, dest, update=False, out=print, render=None):
+    """Copy lessons into `dest`; return (copied, kept, backed_up) lists of relative paths.
+
+    `render(path)` gives the bytes to write for a shipped notebook (the student or teacher
+    build, see tfteach.classroom); without it files are copied as they are."""
     copied, kept, backed_up = [], [], []
     dest.mkdir(parents=True, exist_ok=True)
     refused = []
+    contents = {}
+    shipped = _read_shipped(dest)
     for path in lesson_files(src):
         rel = path.relative_to(src)
         target = dest / rel
@@ -86,32 +127,86 @@ def copy_lessons(src, dest, update=False, out=print):
             refused.append(str(rel))
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
+        data = render(path) if render and path.suffix == ".ipynb" else path.read_bytes()
+        if path.suffix == ".ipynb":
+            contents[path.name] = data
         if target.exists():
-            if filecmp.cmp(path, target, shallow=False):
+            old = target.read_bytes()
+            if old == data:
+                shipped[str(rel)] = _digest(data)
                 continue
-            if not update:
+            unedited = shipped.get(str(rel)) == _digest(old)   # an older release's copy
+            if not update and not unedited:
                 kept.append(str(rel))
                 continue
-            backup = backup_name(target)
-            if not _writable_inside(dest, backup):
-                refused.append(str(rel))
-                continue
-            shutil.copy2(target, backup)
-            backed_up.append(str(backup.relative_to(dest)))
-        shutil.copy2(path, target)
+            if not unedited:
+                backup = backup_name(target)
+                if not _writable_inside(dest, backup):
+                    refused.append(str(rel))
+                    continue
+                shutil.copy2(target, backup)
+                backed_up.append(str(backup.relative_to(dest)))
+        target.write_bytes(data)
+        shutil.copystat(path, target)
+        shipped[str(rel)] = _digest(data)
         copied.append(str(rel))
+    _write_shipped(dest, shipped)
     if copied:
         out("tfteach: copied %d file(s) into %s" % (len(copied), dest))
     if kept:
-        out("tfteach: kept your edited copies of %s (run with --update to refresh them; "
-            "your version is then saved as NAME.bak-N.ipynb)" % ", ".join(kept))
+        out("tfteach: kept your edited copies of %s (run with --update to refresh them, or "
+            "--reset NN for one lesson; your version is then saved as NAME.bak-N.ipynb)"
+            % ", ".join(kept))
     if backed_up:
         out("tfteach: your previous versions were saved as %s" % ", ".join(backed_up))
     if refused:
         out("tfteach: left alone %s: a symbolic link there would make tfteach write outside "
             "%s (remove the link to get the lesson)" % (", ".join(refused), dest))
-    trust_lessons(src, dest)
+    trust_lessons(src, dest, contents)
     return copied, kept, backed_up
+
+
+def find_lesson(src, wanted):
+    """The shipped notebook a student means by `05`, `5`, `05_variables_state` or its file
+    name."""
+    wanted = wanted.strip()
+    if wanted.isdigit():
+        wanted = "%02d" % int(wanted)
+    for path in sorted(src.glob("*.ipynb")):
+        if wanted in (path.name, path.stem) or path.name[:2] == wanted:
+            return path
+    raise SystemExit("tfteach: no lesson %r (tfteach lessons --list shows them)" % wanted)
+
+
+def reset_lessons(src, dest, wanted, render, out=print):
+    """Put the shipped version of each lesson in `wanted` back in `dest`. A copy that differs is
+    first saved as NAME.bak-N.ipynb (never lost); returns [(lesson, backup or None)]."""
+    done = []
+    dest.mkdir(parents=True, exist_ok=True)
+    for w in wanted:
+        path = find_lesson(src, w)
+        target = dest / path.name
+        if not _writable_inside(dest, target):
+            raise SystemExit("tfteach: %s is a symbolic link; tfteach does not write through it"
+                             % target)
+        data = render(path)
+        backup = None
+        if target.exists():
+            if target.read_bytes() == data:
+                out("tfteach: %s is already the shipped version" % path.name)
+                done.append((path.name, None))
+                continue
+            backup = backup_name(target)
+            shutil.copy2(target, backup)
+        target.write_bytes(data)
+        shipped = _read_shipped(dest)
+        shipped[path.name] = _digest(data)
+        _write_shipped(dest, shipped)
+        out("tfteach: %s reset to the shipped version%s" % (
+            path.name, "; your copy was saved as %s" % backup.name if backup else ""))
+        done.append((path.name, backup.name if backup else None))
+    trust_lessons(src, dest, {p: render(src / p) for p, _ in done})
+    return done
 
 
 def _writable_inside(dest, target):
@@ -142,8 +237,9 @@ def backup_name(target):
         n += 1
 
 
-def trust_lessons(src, dest):
-    """Sign every notebook in `dest` that is the shipped lesson unchanged, with the user's
+def trust_lessons(src, dest, contents=None):
+    """Sign every notebook in `dest` that is the shipped lesson (in `contents`, the build
+    written there, when given) unchanged, with the user's
     Jupyter secret (what `jupyter trust` does). Jupyter shows HTML, SVG and widget outputs of
     an unsigned notebook as text until it is re-run; the shipped outputs are ours, and the
     student installed them, so they are trusted on first open. A student's edited copy is left
@@ -158,7 +254,11 @@ def trust_lessons(src, dest):
     signed = []
     for path in sorted(src.glob("*.ipynb")):
         target = dest / path.name
-        if not target.is_file() or not filecmp.cmp(path, target, shallow=False):
+        if not target.is_file():
+            continue
+        shipped = (contents or {}).get(path.name)
+        if (target.read_bytes() != shipped if shipped is not None
+                else not filecmp.cmp(path, target, shallow=False)):
             continue
         try:
             nb = nbformat.read(str(target), as_version=4)
@@ -207,14 +307,60 @@ def jupyter_command(dest, no_browser=False, port=None, ip=None, jupyter_args=())
     return cmd + list(jupyter_args)
 
 
+def lesson_builder(src, build):
+    """render(path) -> bytes of a shipped notebook in the student or teacher build."""
+    from . import classroom
+    guides = classroom.load_guides(src) if build == "teacher" else None
+    return lambda path: classroom.render(path, build, guides)
+
+
+def write_nbgrader_course(src, course, out=print):
+    """An nbgrader course folder: `source/NN_name/NN_name.ipynb` (+ the lessons' data folder)
+    for each lesson with exercises, and an nbgrader_config.py. Existing files are kept."""
+    import nbformat
+    from . import classroom
+    course.mkdir(parents=True, exist_ok=True)
+    config = course / "nbgrader_config.py"
+    if not config.exists():
+        config.write_text(classroom.NBGRADER_CONFIG, encoding="utf-8")
+    written = []
+    for path in sorted(src.glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(str(path), as_version=4)
+        if not any(c.get("id") == "solutions-code" for c in nb.cells):
+            continue
+        folder = course / "source" / path.stem
+        target = folder / path.name
+        if target.exists():
+            out("tfteach: kept %s (delete it to write it again)" % target)
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nbformat.from_dict(classroom.nbgrader_source(nb)), str(target))
+        if (src / "data").is_dir():
+            shutil.copytree(src / "data", folder / "data", dirs_exist_ok=True)
+        written.append(path.stem)
+    out("tfteach: wrote %d nbgrader assignment(s) under %s; then, in that folder: "
+        "nbgrader generate_assignment NN_name, release, collect, nbgrader autograde NN_name"
+        % (len(written), course / "source"))
+    return written
+
+
 def cmd_lessons(args):
     src = lessons_source()
     if args.list:
         for path in sorted(src.glob("*.ipynb")):
             print("%-40s %s" % (path.name, lesson_title(path)))
         return 0
-    dest = Path(os.path.expanduser(args.dir)).resolve()
-    copy_lessons(src, dest, update=args.update)
+    if args.nbgrader:
+        write_nbgrader_course(src, Path(os.path.expanduser(args.nbgrader)).resolve())
+        return 0
+    build = "teacher" if args.teacher else "student"
+    folder = args.dir or (TEACHER_DIR if args.teacher else DEFAULT_DIR)
+    dest = Path(os.path.expanduser(folder)).resolve()
+    render = lesson_builder(src, build)
+    if args.reset:
+        reset_lessons(src, dest, args.reset, render)
+        return 0
+    copy_lessons(src, dest, update=args.update, render=render)
     cmd = jupyter_command(dest, no_browser=args.no_browser, port=args.port, ip=args.ip,
                           jupyter_args=args.jupyter_args)
     env = jupyter_env()
@@ -257,8 +403,17 @@ def build_parser():
     parser.add_argument("--version", action="version", version="tfteach " + _version())
     sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("lessons", help="copy the lessons to a working folder and open JupyterLab")
-    p.add_argument("--dir", default=DEFAULT_DIR,
-                   help="working folder for your copies (default: %(default)s)")
+    p.add_argument("--dir", default=None,
+                   help="working folder for your copies (default: %s, or %s with --teacher)"
+                        % (DEFAULT_DIR, TEACHER_DIR))
+    p.add_argument("--teacher", action="store_true",
+                   help="the teacher build: solutions kept, a guide per lesson (goals, timings, "
+                        "common mistakes, answers)")
+    p.add_argument("--reset", nargs="+", metavar="NN",
+                   help="put these lessons back as shipped (your copy is kept as "
+                        "NAME.bak-N.ipynb) and exit")
+    p.add_argument("--nbgrader", metavar="COURSE",
+                   help="write the lessons as nbgrader assignments into COURSE/source and exit")
     p.add_argument("--list", action="store_true", help="list the lessons and exit")
     p.add_argument("--no-browser", action="store_true", help="start JupyterLab without a browser")
     p.add_argument("--ip", default=None,

@@ -16,7 +16,7 @@ Rules the lessons' checks follow (tests/test_lesson_exercises.py runs each with 
   so re-running earlier cells does not change the verdict.
 """
 
-__all__ = ["NOT_DONE", "Hint", "Verdict", "expect", "check", "is_number"]
+__all__ = ["NOT_DONE", "Hint", "Verdict", "expect", "check", "grade", "is_number"]
 
 import numbers
 
@@ -69,3 +69,16 @@ def check(number, check_fn, answer):
                        f"{type(e).__name__} ({e}); is it the kind of object the exercise "
                        f"asks for?", False)
     return Verdict(f"{label}: correct!" + (f" {note}" if note else ""), True)
+
+
+class NotPassed(AssertionError):
+    """Raised by `grade`: the autograder (nbgrader) scores a test cell that raises as zero."""
+
+
+def grade(number, check_fn, answer):
+    """`check`, for an autograder: raises NotPassed (with the verdict, hint included) unless the
+    answer passes; an answer not given yet fails too. nbgrader's hidden tests call this."""
+    verdict = check(number, check_fn, answer)
+    if not verdict.passed:
+        raise NotPassed(str(verdict))
+    return verdict

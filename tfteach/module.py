@@ -5,6 +5,7 @@ creation order, as TF): first the attribute values themselves (lists, tuples and
 looked into), then, recursively, the submodules found. Each object is reported once.
 """
 import re
+import sys
 
 from .eager import context
 
@@ -91,6 +92,15 @@ class Module:
         self._name = name
         with context.name_scope_v2(name) as scope_name:
             self._name_scope = context.name_scope_v2(scope_name)
+
+    def __setattr__(self, name, value):
+        object.__setattr__(self, name, value)
+        # a variable made after a checkpoint restore (a module that builds its variables on
+        # its first call) takes the value waiting for it, as TF's tracked attributes do;
+        # looked up, not imported: the checkpoint module loads only with tf.train
+        ckpt = sys.modules.get("tfteach.train.checkpoint")
+        if ckpt is not None and ckpt._DEFERRED:
+            ckpt.restore_deferred(self)
 
     @property
     def name(self):

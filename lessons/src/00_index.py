@@ -34,8 +34,11 @@
 # * Every lesson loads the tfteach notebook extension with `%load_ext tfteach`. It adds
 #   `%%graph`, which runs a cell in a fresh graph and draws that graph, and widgets that let you
 #   click through a graph or step through a `Session.run`.
-# * Exercises come with a check cell: run it after your answer. A worked solution follows each
-#   check; try on your own first.
+# * Exercises come with a check cell: run it after your answer; it says whether the answer is
+#   right and, when it is not, where to look. The copies `tfteach lessons` makes leave the
+#   worked solutions out; the teacher build (`tfteach lessons --teacher`) and the repository's
+#   notebooks keep them at the end of each lesson. `tfteach lessons --reset 05` puts lesson 05
+#   back as shipped (your copy is kept as a `.bak` file).
 
 # %% id=check-install
 import tfteach

@@ -188,6 +188,48 @@ with tf.Graph().as_default():
 notes = {op: "value %g · grad %g" % (v, g) for op, v, g in zip(forward, values, grad_values)}
 viz.draw(y, notes=notes)
 
+# %% [markdown] id=matmul-source-intro
+# ## 7. What runs when `MatMul` runs
+#
+# A node of the graph is only an op type, inputs and attributes. Two registries give it meaning:
+# the **kernel** registered for the op type and a device computes its value when a session runs
+# it, and the **gradient function** registered for the op type is what `tf.gradients` calls to
+# add the gradient ops. The graph explorer shows both for the op you pick (the rows *kernel CPU*
+# and *gradient*; click through the ops when the kernel is live), and `explorer.source(...)`
+# opens the code itself. In TensorFlow the kernel is C++ (`MatMulOp`) and the gradient is
+# Python (`_MatMulGrad`); here both are short Python functions you can read.
+
+# %% id=matmul-explorer
+from tfteach.magics import GraphExplorer
+
+matmul_graph = tf.Graph()
+with matmul_graph.as_default():
+    A = tf.constant([[1.0, 2.0], [3.0, 4.0]], name="A")
+    B = tf.constant([[5.0], [6.0]], name="B")
+    C = tf.matmul(A, B, name="C")
+explorer = GraphExplorer(C)
+explorer
+
+# %% id=matmul-kernel
+explorer.source("CPU")
+
+# %% [markdown] id=matmul-grad-intro
+# The gradient function does no arithmetic: it *builds* two more `MatMul` ops. For `C = A·B` and
+# the incoming gradient `G` (∂y/∂C), it returns `G·Bᵀ` for `A` and `Aᵀ·G` for `B`, using the
+# `transpose_a`/`transpose_b` attributes instead of separate transpose ops:
+
+# %% id=matmul-grad
+explorer.source("gradient")
+
+# %% id=matmul-grad-ops
+with matmul_graph.as_default():
+    dA, dB = tf.gradients(C, [A, B])
+    for t in (dA, dB):
+        print(t.op.name, t.op.type, "transpose_a=%s transpose_b=%s"
+              % (t.op.get_attr("transpose_a"), t.op.get_attr("transpose_b")))
+    with tf.Session() as sess:
+        print(sess.run([dA, dB]))
+
 # %% [markdown] id=exercises
 # ## Exercises
 #

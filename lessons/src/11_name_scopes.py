@@ -150,12 +150,13 @@ print(z.name, w.name)
 # ## 3. Building blocks as functions, and a bug a picture catches
 #
 # Five copies of a small "rectified linear unit" (a linear map followed by `max(·, 0)`) written
-# by copy and paste contain a mistake. Can you spot it before looking at the drawing? (The
-# drawing folds the setup, each variable with its initializer and the two `random_normal`
-# scopes, into one box each, so the wiring is in view; drop the options to see every op.)
+# by copy and paste contain a mistake. Can you spot it before looking at the drawing? (Past 30
+# ops a drawing leaves out the *setup*, the ops that only compute and assign the variables'
+# initial values; each variable's box says how many it stands for, so the wiring is in view.
+# `%%graph --setup show` draws every op.)
 
 # %% id=modularity-bug
-%%graph --group-variables --collapse random_normal --collapse random_normal_1
+%%graph
 n_features = 3
 X = tf.placeholder(tf.float32, shape=(None, n_features), name="X")
 

@@ -168,6 +168,33 @@ with tf.Graph().as_default():
     with tf.Session() as sess:
         restorer.restore(sess, save_path)
         print("same theta:", np.array_equal(sess.run("theta:0"), best_theta))
+        mse_here = sess.run("mse:0")
+
+# %% [markdown] id=tf-format-elsewhere-intro
+# That graph was still rebuilt inside this notebook's Python process. The real test is a
+# separate program that has never seen the code above (there is no `X`, `theta` or `mse` in
+# it): it opens the two files and computes the model's error from them alone, as a server
+# would run a model someone else trained.
+
+# %% id=tf-format-elsewhere
+import subprocess
+import sys
+
+program = f'''
+import tfteach.v1 as tf
+restorer = tf.train.import_meta_graph({save_path + ".meta"!r})
+with tf.Session() as sess:
+    restorer.restore(sess, {save_path!r})
+    print(float(sess.run("mse:0")))
+'''
+result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                        timeout=300)
+mse_elsewhere = float(result.stdout.split()[-1]) if result.returncode == 0 else None
+if mse_elsewhere is None:
+    print(result.stderr[-2000:])
+else:
+    print("MSE computed by the other program: %.0f" % mse_elsewhere)
+    print("the same as here:", bool(np.isclose(mse_elsewhere, mse_here, rtol=1e-6)))
 
 # %% [markdown] id=exercises
 # ## Exercises

@@ -185,6 +185,24 @@ same = np.allclose(model(x).numpy(), model_restored(x).numpy())
 print(same)
 assert same, "the restored model should reproduce the saved one"
 
+# %% [markdown] id=checkpoint-optimizer
+# To resume *training*, save the optimizer too (`optimizer=opt`): its step count, its
+# learning rate and its slots (Adam keeps two per weight: `_variables/2` onwards) go in the
+# same file, under the names TensorFlow 2.21 with Keras 3 gives them, so TensorFlow can go on
+# training from a tfteach checkpoint and the reverse. Each variable is saved once, under the
+# first path that reaches it: the weights are also the optimizer's `_trainable_variables`, but
+# `myModel/...` comes first here.
+
+# %% id=checkpoint-optimizer-keys
+opt = tf.keras.optimizers.Adam(0.01)
+with tf.GradientTape() as tape:
+    loss = tf.reduce_mean(tf.square(model(x)))
+grads = tape.gradient(loss, model.trainable_variables)
+opt.apply_gradients(zip(grads, model.trainable_variables))
+path = tf.train.Checkpoint(myModel=model, optimizer=opt).save('./save_opt/ckpt')
+for name, shape in tf.train.list_variables(path):
+    print(name, shape)
+
 # %% [markdown] id=exercises
 # ## Exercises
 #

@@ -66,6 +66,23 @@ data_loader = DataLoader()
 print(data_loader.train_data.shape, data_loader.eval_data.shape)
 print("labels of the first 10 training images:", data_loader.train_labels[:10])
 
+# %% [markdown] id=digits-intro
+# What the numbers look like: each row of `train_data` is a 28 × 28 image, flattened. Reshaped
+# back, the first 10 training images (their labels above each):
+
+# %% id=digits
+import matplotlib.pyplot as plt
+
+def show_digits(images, titles, colors=None):
+    fig, axes = plt.subplots(1, len(images), figsize=(1.1 * len(images), 1.4))
+    for k, (ax, image, title) in enumerate(zip(axes, images, titles)):
+        ax.imshow(image.reshape(28, 28), cmap="gray_r")
+        ax.set_title(title, fontsize=10, color=(colors or {}).get(k, "black"))
+        ax.axis("off")
+    plt.show()
+
+show_digits(data_loader.train_data[:10], [str(t) for t in data_loader.train_labels[:10]])
+
 # %% [markdown] id=mlp-intro
 # ## 2. The MLP
 #
@@ -214,6 +231,17 @@ for batch_index in range(num_batches):
 y_pred = model.predict(data_loader.eval_data).numpy()
 cnn_accuracy = sum(y_pred == data_loader.eval_labels) / num_eval_samples
 print("test accuracy: %.2f" % cnn_accuracy)
+
+# %% [markdown] id=predictions-intro
+# And what the CNN says about the first 10 held-out images: its prediction above each, in red
+# (with the true label after the arrow) where it is wrong.
+
+# %% id=predictions
+shown = range(10)
+show_digits(data_loader.eval_data[:10],
+            [str(y_pred[i]) if y_pred[i] == data_loader.eval_labels[i]
+             else "%d→%d" % (y_pred[i], data_loader.eval_labels[i]) for i in shown],
+            {i: "red" for i in shown if y_pred[i] != data_loader.eval_labels[i]})
 
 # %% id=cnn-params
 cnn_params = sum(int(np.prod(v.shape)) for v in model.trainable_variables)

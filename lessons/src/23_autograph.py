@@ -313,7 +313,7 @@ def digit_sum(n):
 
 
 answer_1 = digit_sum
-print(check_1(answer_1))
+print(check(1, check_1, answer_1))
 
 
 @tf.function
@@ -325,4 +325,4 @@ def clip_fixed(x):
 
 
 answer_2 = clip_fixed
-print(check_2(answer_2))
+print(check(2, check_2, answer_2))

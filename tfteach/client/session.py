@@ -175,6 +175,11 @@ class BaseSession:
         self._logged_ops = 0
         from ..runtime import devices
         self._devices = devices.session_devices(self._config)
+        # a target names a cluster: the distributed master runs the steps (distribute/)
+        self._cluster = None
+        if target:
+            from ..distribute.runner import ClusterSession
+            self._cluster = ClusterSession(target, graph, self._config)
 
     # --- properties ---------------------------------------------------------------------
     @property
@@ -191,6 +196,9 @@ class BaseSession:
 
     def list_devices(self):
         from ..runtime import devices
+        if self._cluster is not None:
+            return [devices._DeviceAttributes(d, "CPU", 268435456)
+                    for d in self._cluster.devices]
         return devices.list_session_devices(self._devices)
 
     # --- default session -------------------------------------------------------------------
@@ -218,6 +226,8 @@ class BaseSession:
     def close(self):
         if not self._closed:
             self._closed = True
+            if getattr(self, "_cluster", None) is not None:
+                self._cluster.close()
             self._state = None
             self._fetch_cache.clear()
             self._plans.clear()
@@ -252,6 +262,17 @@ class BaseSession:
         else:
             feed_tensors = feed_values = ()
             feed_key = ()
+        if self._cluster is not None:
+            if self._config.log_device_placement:
+                self._log_placement()
+            values = self._cluster.run(
+                fetch.tensors, fetch.targets, list(feed_tensors), list(feed_values),
+                run_metadata, bool(options is not None and options.output_partition_graphs),
+                trace=bool(options is not None and run_metadata is not None and
+                           getattr(options, "trace_level", 0) >= RunOptions.SOFTWARE_TRACE))
+            if len(values) == 1 and fetch.rebuild is _first_value:
+                return _to_fetch_result(values[0])
+            return fetch.rebuild([_to_fetch_result(v) for v in values])
         plan = fetch.plans.get(feed_key)
         if plan is None:
             # structures that are not cached (nested, dicts) still share plans by signature
@@ -288,7 +309,10 @@ class BaseSession:
         self._logged_ops = len(ops)
         from ..runtime import placement
         try:
-            where = placement.place(ops, self._devices)
+            if self._cluster is not None:
+                where = self._cluster.placement()
+            else:
+                where = placement.place(ops, self._devices)
         except Exception:  # noqa: BLE001 - errors are reported by the run itself
             where = {}
         # TF's placer places "generator" ops (no inputs, one non-ref output, stateless:
@@ -299,8 +323,9 @@ class BaseSession:
         gen_set = set(gen)
         ordered = [o for o in ops if o not in gen_set] + gen
         for op in ordered:
+            dev = where.get(op, "CPU")
             print(f"{op.name}: ({op.type}): "
-                  f"{placement.canonical_name(where.get(op, 'CPU'))}")
+                  f"{dev if dev.startswith('/job:') else placement.canonical_name(dev)}")
 
     def _prepare_feeds(self, feed_dict):
         """Converts and checks every feed before anything runs (TF's words and classes)."""

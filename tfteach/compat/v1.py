@@ -58,6 +58,7 @@ import sys as _sys
 # The full TF1 `tf.train`; importing the package must not leave it as the attribute
 # `tfteach.train`, where TF2's filtered view (tfteach/__init__.__getattr__) belongs.
 train = _importlib.import_module("tfteach.train")
+distribute = _importlib.import_module("tfteach.distribute")
 _sys.modules["tfteach"].__dict__.pop("train", None)
 summary = _importlib.import_module("tfteach.summary")
 _sys.modules["tfteach"].__dict__.pop("summary", None)

@@ -972,7 +972,7 @@ class _FileCacheDataset(Dataset):
             n = int(reader.get_tensor("count"))
             k = len(self._flat_specs())
             for i in range(n):
-                yield [np.asarray(reader.get_tensor(f"{i:010d}/{j}")) for j in range(k)]
+                yield [reader._array(f"{i:010d}/{j}") for j in range(k)]
             return
         seen = []
         for elem in self._input._iter():

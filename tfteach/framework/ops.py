@@ -62,6 +62,7 @@ EAGER_CURRENT_NAME_SCOPE = None  # eager/context.py: current_name_scope()
 EAGER_DEVICE_SCOPE = None        # eager/context.py: eager_device_scope(device_name)
 EAGER_RUN_CONTEXT = None         # eager/context.py: run_context()
 EAGER_TENSOR = None              # eager/tensor.py: the EagerTensor class
+EAGER_CONSTANT = None            # eager/execute.py: tf.constant's eager tensor (on the default device)
 EAGER_VARIABLE = None            # tfteach/__init__.py: makes a tf.Variable (ResourceVariable)
 CONSTANT = None                  # ops/constant_op.py: constant(value, dtype, name)
 
@@ -519,7 +520,8 @@ class Graph:
 
     def _current_device(self):
         """The merged device scopes in TF's canonical spelling ('/cpu:0' -> '/device:CPU:0';
-        inner scopes override the fields they name; `tf.device(None)` clears)."""
+        inner scopes override the fields they name; `tf.device(None)` clears). Device
+        functions need the op: `_apply_device_functions` runs them once it exists."""
         if not self._device_stack:
             return ""
         fields = {}
@@ -528,9 +530,50 @@ class Graph:
                 fields = {}
                 continue
             if not isinstance(d, str):
-                d = d(None) or ""
+                if isinstance(d, _Colocation):
+                    fields = _parse_device_spec(d.op._device)
+                continue
             fields.update(_parse_device_spec(d))
         return _device_spec_string(fields)
+
+    def _apply_device_functions(self, op):
+        """TF's order: innermost scope first, each outer one filling only the fields the
+        op's device does not name yet; a device function (`replica_device_setter`) gets the
+        op and returns its whole device; `tf.device(None)` or a colocation stops the walk."""
+        device = ""
+        for d in reversed(self._device_stack):
+            if d is None:
+                break
+            if isinstance(d, _Colocation):
+                fields = _parse_device_spec(d.op._device)
+                fields.update(_parse_device_spec(device))
+                device = _device_spec_string(fields)
+                break
+            if isinstance(d, str):
+                fields = _parse_device_spec(d)
+                fields.update(_parse_device_spec(device))
+                device = _device_spec_string(fields)
+            else:
+                op._device = device
+                out = d(op)
+                device = _device_spec_string(_parse_device_spec(
+                    out if isinstance(out, str) else (out.to_string() if out else "")))
+        op._device = device
+
+    @contextlib.contextmanager
+    def colocate_with(self, op, ignore_existing=False):
+        """Ops created inside take `op`'s device, whatever device functions are active
+        (TF's colocation, as optimizers place a variable's update next to it)."""
+        if op is None:
+            yield
+            return
+        op = getattr(op, "op", op)
+        op = getattr(op, "op", op)     # a Variable's op is its VariableV2
+        self._device_stack.append(_Colocation(op))
+        try:
+            yield
+        finally:
+            self._device_stack.pop()
 
     # --- control dependencies ----------------------------------------------------------------
     def control_dependencies(self, control_inputs):
@@ -649,8 +692,12 @@ class Graph:
         control = self._current_control_inputs(input_ops)
         if ctx is not None:
             control = ctx.pivot_control(inputs, control)
+        stack = self._device_stack
+        functions = stack and any(not isinstance(d, str) and d is not None for d in stack)
         op = Operation(self, name, opdef, inputs, attrs, output_types, output_shapes,
-                       control, self._current_device())
+                       control, "" if functions else self._current_device())
+        if functions:
+            self._apply_device_functions(op)
         self._ops.append(op)
         self._ops_by_name[name] = op
         op._id = len(self._ops)
@@ -695,6 +742,14 @@ class Graph:
 
     def __repr__(self):
         return f"<tfteach.framework.ops.Graph object at {hex(id(self))}>"
+
+
+class _Colocation:
+    """A `colocate_with(op)` entry on a graph's device stack."""
+    __slots__ = ("op",)
+
+    def __init__(self, op):
+        self.op = op
 
 
 def _parse_device_spec(spec):
@@ -964,6 +1019,13 @@ def control_dependencies(control_inputs):
     if executing_eagerly():
         return contextlib.nullcontext()
     return get_default_graph().control_dependencies(control_inputs)
+
+
+def colocate_with(op, ignore_existing=False):
+    """`tf.compat.v1.colocate_with(op)`: ops created inside share `op`'s device."""
+    if executing_eagerly():
+        return contextlib.nullcontext()
+    return get_default_graph().colocate_with(op, ignore_existing)
 
 
 def device(device_name):

@@ -34,6 +34,11 @@ __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "get", "se
 
 
 def _handle(var):
+    if _ops.executing_eagerly():
+        # run at once (a variable on a GPU): the handle is the storage slot itself, which
+        # the kernel receives in host memory
+        from ..eager.tensor import EagerTensor
+        return EagerTensor(var._storage, _dt.resource)
     from ..eager.function import _HandleRef
     return _HandleRef(var)
 
@@ -81,6 +86,7 @@ class Optimizer:
                                                    trainable=False, name="learning_rate")
         self._slots = {}           # id(var) -> {slot name: Variable}
         self._slot_order = []
+        self._trainable_variables = []
         self.built = False
 
     # --- properties ---------------------------------------------------------------------
@@ -103,12 +109,30 @@ class Optimizer:
 
     @property
     def variables(self):
-        return [self._iterations, self._learning_rate] + list(self._slot_order)
+        # with a LearningRateSchedule Keras 3 keeps no learning-rate variable: the slots
+        # follow `iterations` directly (in checkpoints and `.keras` files too)
+        lr = [] if self._schedule is not None else [self._learning_rate]
+        return [self._iterations] + lr + list(self._slot_order)
+
+    # Keras 3's attribute names for each slot's list, in its tracking order; these, with
+    # `_variables` ([iterations, learning_rate, then each variable's slots]) and
+    # `_trainable_variables`, are the names TF 2.21 + Keras 3 write in a tf.train.Checkpoint
+    # (`optimizer/_variables/2/.ATTRIBUTES/VARIABLE_VALUE` is the first slot).
+    _slot_lists = ()
 
     def _trackable_children(self):
-        out = {"iteration": self._iterations, "learning_rate": self._learning_rate}
-        for v in self._slot_order:
-            out[v.name] = v
+        out = {"_variables": self.variables,
+               "_trainable_variables": list(self._trainable_variables),
+               "_trainable_variables_indices": {},
+               "_iterations": self._iterations}
+        if self._schedule is None:
+            out["_learning_rate"] = self._learning_rate
+        if self.built:
+            for attr, slot in self._slot_lists:
+                if attr is None:
+                    continue
+                out[attr] = [self._slots[id(v)][slot] for v in self._trainable_variables
+                             if slot in self._slots[id(v)]]
         return out
 
     # --- slots --------------------------------------------------------------------------
@@ -133,7 +157,11 @@ class Optimizer:
                     slots[s] = v
                     self._slot_order.append(v)
                 self._slots[id(var)] = slots
+                self._trainable_variables.append(var)
         self.built = True
+        # a checkpoint restored before this build holds values for the new slots
+        from ..train import checkpoint
+        checkpoint.restore_deferred(self)
 
     def _slot_names_for(self):
         return self._slot_names
@@ -233,6 +261,12 @@ class Optimizer:
                                     _ops.convert_to_tensor(np.float32(lr)),
                                     _ops.convert_to_tensor(np.float32(step + 1)))
                 continue
+            if getattr(var, "_gpu", None) is not None:
+                # a variable on a GPU is updated there, with the graph path's ops run eagerly
+                self._update_graph(_ops.convert_to_tensor(g), var, self._slots[id(var)],
+                                   _ops.convert_to_tensor(np.float32(lr)),
+                                   _ops.convert_to_tensor(np.float32(step + 1)))
+                continue
             gv = g.numpy() if hasattr(g, "numpy") else np.asarray(g)
             self._update_eager(ctx, gv, var, self._slots[id(var)], lr, step + 1)
         self._iterations.assign(np.int64(step + 1))
@@ -260,7 +294,13 @@ class Optimizer:
         self._iterations.assign_add(np.int64(1))
 
     def get_config(self):
-        return {"name": self.name, "learning_rate": float(self._learning_rate.numpy()),
+        lr = float(self._learning_rate.numpy())
+        if self._schedule is not None and hasattr(self._schedule, "get_config"):
+            # Keras 3 writes a schedule as a serialized object
+            lr = {"module": "keras.optimizers.schedules",
+                  "class_name": type(self._schedule).__name__,
+                  "config": self._schedule.get_config(), "registered_name": None}
+        return {"name": self.name, "learning_rate": lr,
                 "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
                 "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue,
                 "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
@@ -272,6 +312,13 @@ class Optimizer:
         for k in ("use_ema", "ema_momentum", "ema_overwrite_frequency", "loss_scale_factor",
                   "gradient_accumulation_steps"):
             config.pop(k, None)
+        lr = config.get("learning_rate")
+        if isinstance(lr, dict):
+            kind = getattr(schedules, lr.get("class_name", ""), None)
+            if kind is None:
+                raise ValueError(f"Could not interpret learning rate schedule: "
+                                 f"{lr.get('class_name')}")
+            config["learning_rate"] = kind(**lr["config"])
         return cls(**config)
 
     def __repr__(self):
@@ -332,6 +379,9 @@ class SGD(Optimizer):
             raise ValueError("`momentum` must be a float between [0, 1].")
         self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
+
+    # Keras 3's SGD names its list without the underscore, and keeps it when momentum is 0
+    _slot_lists = (("momentums", "momentum"),)
 
     def _slot_names_for(self):
         return ("momentum",) if self.momentum != 0 else ()
@@ -397,6 +447,11 @@ class Adam(Optimizer):
                          use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
                          gradient_accumulation_steps, name=name, **kwargs)
         self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
+
+    @property
+    def _slot_lists(self):
+        return (("_momentums", "momentum"), ("_velocities", "velocity")) + \
+            ((("_velocity_hats", "velocity_hat"),) if self.amsgrad else ())
 
     def _slot_names_for(self):
         return ("momentum", "velocity", "velocity_hat") if self.amsgrad else \
@@ -511,6 +566,9 @@ class RMSprop(Optimizer):
                          gradient_accumulation_steps, name=name, **kwargs)
         self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
 
+    _slot_lists = (("_velocities", "velocity"), ("_momentums", "momentum"),
+                   ("_average_gradients", "average_gradient"))
+
     def _slot_names_for(self):
         names = ["velocity"]
         if self.momentum > 0:
@@ -601,6 +659,7 @@ class Adagrad(Optimizer):
         self.epsilon = epsilon
 
     _slot_names = ("accumulator",)
+    _slot_lists = (("_accumulators", "accumulator"),)
 
     def _slot_init(self, slot, var):
         return np.full(tuple(var.shape.as_list()), self.initial_accumulator_value,
@@ -669,6 +728,12 @@ class schedules:  # noqa: N801 - keras.optimizers.schedules namespace
                      name="ExponentialDecay"):
             self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
             self.decay_rate, self.staircase = decay_rate, staircase
+            self.name = name
+
+        def get_config(self):
+            return {"initial_learning_rate": self.initial_learning_rate,
+                    "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
+                    "staircase": self.staircase, "name": self.name}
 
         def __call__(self, step):
             if hasattr(step, "numpy") and not _ops.is_symbolic(step):

@@ -1,4 +1,4 @@
-"""`%%graph`, `%graph` and the rich reprs, registered on an IPython shell."""
+"""`%%graph`, `%graph`, `%timeline` and the rich reprs, registered on an IPython shell."""
 import ast
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
@@ -17,6 +17,10 @@ _draw_arguments = [
     argument("--group-variables", action="store_true",
              help="draw each variable with its initializer and read op as one node"),
     argument("--no-shapes", action="store_true", help="no dtype/shape labels on edges"),
+    argument("--setup", choices=("auto", "fold", "show"), default="auto",
+             help="leave out the ops that only initialise variables (auto: past 30 ops)"),
+    argument("--full-size", action="store_true",
+             help="draw at the size graphviz lays out (default: scaled to fit the column)"),
     argument("--max-nodes", type=int, default=300, metavar="N",
              help="fold scopes further past N boxes; 0: no limit"),
 ]
@@ -33,7 +37,8 @@ def _options(args):
     return {"rankdir": "TB" if args.tb else "LR", "expand": expand,
             "collapse": args.collapse, "collapse_over": args.collapse_over,
             "group_variables": args.group_variables, "show_shapes": not args.no_shapes,
-            "max_nodes": args.max_nodes or None}
+            "max_nodes": args.max_nodes or None, "setup": args.setup,
+            **({"max_size": None} if args.full_size else {})}
 
 
 @magics_class
@@ -46,6 +51,9 @@ class GraphMagics(Magics):
     @argument("--draw", metavar="EXPR",
               help="draw this (a tensor, op, list...) instead of the whole graph")
     @argument("--no-draw", action="store_true", help="run the cell, draw nothing")
+    @argument("--partitions", action="store_true",
+              help="draw the partitions of the cell's last distributed Session.run: one box "
+                   "per task, Send->Recv edges dashed and labelled with the tensor")
     @_with_draw_arguments
     @cell_magic
     def graph(self, line, cell):
@@ -56,9 +64,22 @@ class GraphMagics(Magics):
         g = _ops.get_default_graph() if args.default else _ops.Graph()
         if args.name:
             self.shell.user_ns[args.name] = g
+        if args.partitions:
+            from ..distribute import runner
+            runner.LAST_STEP.clear()
         with g.as_default():
             _run_cell_body(self.shell, cell)
         if args.no_draw:
+            return None
+        if args.partitions:
+            from ..distribute import runner
+            from ..viz.partitions import PartitionDrawing
+            from IPython.display import display
+            if not runner.LAST_STEP:
+                raise ValueError("%%graph --partitions draws a distributed step: the cell ran "
+                                 "no Session.run on a cluster target")
+            display(PartitionDrawing([p.graph_def() for p in runner.LAST_STEP["plan"].partitions],
+                                     rankdir="TB" if args.tb else "LR"))
             return None
         target = g if not args.draw else self.shell.ev(args.draw)
         from IPython.display import display
@@ -68,7 +89,8 @@ class GraphMagics(Magics):
     @magic_arguments()
     @argument("what", nargs="*",
               help="expression: Graph, Tensor, Operation, variable, Session, tf.function, "
-                   "or a quoted FileWriter logdir (default: the default graph)")
+                   "a RunMetadata with partition graphs, or a quoted FileWriter logdir "
+                   "(default: the default graph)")
     @_with_draw_arguments
     @line_magic("graph")
     def graph_line(self, line):
@@ -76,7 +98,25 @@ class GraphMagics(Magics):
         args = parse_argstring(self.graph_line, line)
         expr = " ".join(args.what)
         target = _ops.get_default_graph() if not expr else self.shell.ev(expr)
+        if getattr(target, "partition_graphs", None):
+            # a RunMetadata of a distributed step: its partitions, one box per task
+            from ..viz.partitions import PartitionDrawing
+            return PartitionDrawing(target.partition_graphs, rankdir="TB" if args.tb else "LR")
         return Drawing(target, **_options(args))
+
+
+    @magic_arguments()
+    @argument("what", nargs="+",
+              help="expression: a RunMetadata of a traced run (RunOptions(trace_level="
+                   "FULL_TRACE)), or a list of them (a step selector picks one)")
+    @argument("--width", type=int, default=760, help="drawing width in pixels")
+    @line_magic("timeline")
+    def timeline(self, line):
+        """Draws traced steps as timelines: a lane per task/device, a bar per op, each
+        Send/Recv marked with the bytes it moved."""
+        args = parse_argstring(self.timeline, line)
+        from ..viz import timeline
+        return timeline(self.shell.ev(" ".join(args.what)), width=args.width)
 
 
 def _run_cell_body(shell, cell):

@@ -49,6 +49,7 @@ class ProgressBar:
         self._last_draw = 0.0
         self._finished = False
         self.widget = None
+        self._handle = None
         if self.notebook and verbose:
             self._make_widget()
 
@@ -126,6 +127,9 @@ class ProgressBar:
             label.value = (f"{current}/{self.target} · {self._time_text(current, finalize)}"
                            if self.target else f"{current} · "
                            f"{self._time_text(current, finalize)}") + self._metrics_text()
+            if finalize and self._handle is not None:
+                # the stored output gets the final line as its static copy
+                self._handle.update(self.bundle(current, True), raw=True)
             return
         if self.verbose == 2 and not finalize:
             return
@@ -142,7 +146,19 @@ class ProgressBar:
         if not self.target:
             bar.bar_style = "info"
         self.widget = w.HBox([w.Label(self.description), bar, w.Label("")])
-        display(self.widget)
+        self._handle = display(self.bundle(), raw=True, display_id=True)
+
+    def bundle(self, current=0, finalize=False):
+        """The widget's view, with the progress line as text and as a static HTML copy: an
+        exported page or a viewer without the widget state shows the line instead of nothing
+        (updated to the final line when the bar finishes)."""
+        import html
+        data = self.widget._repr_mimebundle_()
+        line = ((self.description + " ") if self.description else "") + \
+            self.text(current, finalize)
+        data["text/plain"] = line
+        data["text/html"] = f'<pre class="tfteach-static">{html.escape(line)}</pre>'
+        return data
 
 
 def _fmt(v):

@@ -7,6 +7,8 @@
 - VariableInspector: the same variables in several sessions side by side.
 - LivePlot: scalar summaries plotted as they arrive, from a FileWriter hook or by tailing a
   logdir's event files (no TensorBoard server).
+- StepTimeline: traced steps (local or distributed) as timelines, a lane per task/device,
+  Send/Recv marked with the bytes they moved; a selector picks the step.
 
 The state of every widget is plain Python (`selected`, `details()`, `steps`, `values()`,
 `data`), so it is testable without a browser.
@@ -14,6 +16,7 @@ The state of every widget is plain Python (`selected`, `details()`, `steps`, `va
 import html
 import threading
 import time
+from tokenize import TokenError
 
 import numpy as np
 
@@ -31,8 +34,8 @@ from ..viz import Drawing, GraphvizUnavailable
 from ..viz.dot import format_seconds
 from ..viz.model import VARIABLE_TYPES, _as_graph, _op_view
 
-__all__ = ["GraphExplorer", "SessionStepper", "VariableInspector", "LivePlot",
-           "format_value", "run_traced"]
+__all__ = ["GraphExplorer", "SessionStepper", "VariableInspector", "LivePlot", "SourceView",
+           "StepTimeline", "format_value", "run_traced"]
 
 
 def format_value(v, limit=400):
@@ -51,6 +54,60 @@ def format_value(v, limit=400):
     return text if len(text) <= limit else text[:limit] + " …"
 
 
+def _package_path(location):
+    """'/anywhere/tfteach/kernels/cpu/linalg.py:165' -> 'tfteach/kernels/cpu/linalg.py:165':
+    where a file sits inside tfteach reads the same on every machine (stored outputs too)."""
+    if not location:
+        return location
+    import os
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # .../tfteach
+    path, sep, line = location.rpartition(":")
+    if not sep or not line.isdigit():
+        return location
+    base = os.path.dirname(root)
+    if os.path.abspath(path).startswith(root + os.sep):
+        return os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/") + ":" + line
+    return location
+
+
+class SourceView:
+    """The source of one function the registry names for an op (its kernel on a device, its
+    gradient, its declaration or Python API), as `GraphExplorer.source(...)` opens it."""
+
+    LABELS = {"CPU": "CPU kernel", "GPU": "GPU kernel", "gradient": "gradient function",
+              "op": "declaration (register_op)", "api": "Python API function"}
+
+    def __init__(self, op_type, which, location):
+        import inspect
+        import linecache
+        self.op_type, self.which, self.location = op_type, which, _package_path(location)
+        path, _, line = location.rpartition(":")
+        lines = linecache.getlines(path)
+        start = int(line) - 1
+        # decorators sit above the `def`: show them with it
+        while start > 0 and lines[start - 1].lstrip().startswith("@"):
+            start -= 1
+        body = lines[start:]
+        first = next((k for k, ln in enumerate(body) if not ln.lstrip().startswith("@")), 0)
+        try:
+            block = body[:first] + inspect.getblock(body[first:])
+        except (IndexError, SyntaxError, TokenError):
+            block = body[:1]
+        self.code = "".join(block).rstrip("\n")
+
+    def _header(self):
+        return f"{self.op_type}, {self.LABELS.get(self.which, self.which)} ({self.location}):"
+
+    def __repr__(self):
+        return self._header() + "\n" + self.code
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        e = html.escape
+        return {"text/plain": repr(self),
+                "text/html": f"<p><b>{e(self._header())}</b></p>"
+                             f"<pre class=\"tfteach-source\">{e(self.code)}</pre>"}
+
+
 def _svg_or_dot(drawing):
     try:
         # scaled to the widget's width: a wide graph stays whole instead of scrolling away
@@ -61,9 +118,14 @@ def _svg_or_dot(drawing):
 
 def _bundle(obj):
     """The widget's view plus a short, deterministic `text/plain` (what a notebook stores and
-    nbval compares; ipywidgets' own text is a truncated repr of the widget tree)."""
+    nbval compares; ipywidgets' own text is a truncated repr of the widget tree), and a static
+    `text/html` copy of what the widget shows now: a front end that cannot draw the widget (an
+    exported HTML page without its widget state, GitHub, a viewer without ipywidgets) shows
+    that instead of nothing."""
     data = obj.widget._repr_mimebundle_()
     data["text/plain"] = obj.summary()
+    data["text/html"] = ('<div class="tfteach-static" title="a static copy of the widget; run '
+                         'the cell for the live one">' + obj.static_html() + "</div>")
     return data
 
 
@@ -130,6 +192,12 @@ class GraphExplorer:
     def _repr_mimebundle_(self, include=None, exclude=None):
         return _bundle(self)
 
+    def static_html(self):
+        """The selected op's details and the drawing, as the widget shows them."""
+        return (f"<div style=\"display:flex;gap:8px\"><div style=\"flex:0 0 45%\">"
+                f"{self.info.value}{self.value.value}</div><div style=\"flex:1;overflow:auto\">"
+                f"{self.picture.value}</div></div>")
+
     def summary(self):
         sel = f", selected {self.selected.name} ({self.selected.type})" if self.selected else ""
         return f"<GraphExplorer: {len(self.graph.get_operations())} ops{sel}>"
@@ -182,11 +250,23 @@ class GraphExplorer:
             "control_inputs": [c.name for c in op.control_inputs],
             "outputs": [(t.name, t.dtype.name, str(t.shape), [c.name for c in t.consumers()])
                         for t in op.outputs],
-            "kernels": {k: v for k, v in where.items() if k in ("CPU", "GPU", "error")},
-            "gradient": gradient, "gradient_source": where.get("gradient"),
+            "kernels": {k: (v if k == "error" else _package_path(v))
+                        for k, v in where.items() if k in ("CPU", "GPU", "error")},
+            "gradient": gradient, "gradient_source": _package_path(where.get("gradient")),
             "doc": opdef.doc or "", "family": opdef.family,
-            "declared": where.get("op"), "api": where.get("api"),
+            "declared": _package_path(where.get("op")), "api": _package_path(where.get("api")),
         }
+
+    def source(self, which="CPU", op=None):
+        """Opens the source of the selected op's `which`: "CPU" or "GPU" (its kernel),
+        "gradient", "op" (where it is declared) or "api" (the Python function that builds
+        it). Shown as code; `.code` and `.location` hold it."""
+        op = op or self.selected
+        where = op.op_def.where()
+        if which not in where:
+            have = ", ".join(sorted(where))
+            raise ValueError(f"{op.type} has no {which!r} source here (it has: {have})")
+        return SourceView(op.type, which, where[which])
 
     @staticmethod
     def _details_html(d):
@@ -333,6 +413,24 @@ class SessionStepper:
     def summary(self):
         return f"<SessionStepper: {len(self.steps)} ops ran, showing step {self.step + 1}>"
 
+    def static_html(self, limit=60):
+        """Every step of the recorded run as a table (op, type, device, what it produced),
+        above the drawing of the current step."""
+        e = html.escape
+        rows = []
+        for s in self.steps[:limit]:
+            outs = s.op.outputs
+            vals = "; ".join(f"{outs[j].name if j < len(outs) else j} = {format_value(v, 120)}"
+                             for j, v in enumerate(s.values)) or "(no outputs)"
+            rows.append(f"<tr><td>{s.index + 1}</td><td><code>{e(s.op.name)}</code></td>"
+                        f"<td>{e(s.op.type)}</td><td>{e(s.op.device or 'CPU')}</td>"
+                        f"<td><code>{e(vals)}</code></td></tr>")
+        more = (f"<tr><td colspan=\"5\">… {len(self.steps) - limit} more steps</td></tr>"
+                if len(self.steps) > limit else "")
+        return (f"<table class=\"tfteach-steps\"><thead><tr><th>step</th><th>op</th>"
+                f"<th>type</th><th>device</th><th>produced</th></tr></thead><tbody>"
+                f"{''.join(rows)}{more}</tbody></table>{self.picture.value}")
+
     @property
     def current(self):
         return self.steps[self.step] if self.steps else None
@@ -402,6 +500,9 @@ class VariableInspector:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return _bundle(self)
+
+    def static_html(self):
+        return self.table.value
 
     def summary(self):
         return (f"<VariableInspector: {len(self.variables)} variables in "
@@ -492,6 +593,11 @@ class LivePlot:
 
     def summary(self):
         return f"<LivePlot: {', '.join(sorted(self.data)) or 'no scalars yet'}>"
+
+    def static_html(self):
+        """The charts as they are now (SVG), and each tag's last value."""
+        self.redraw()
+        return self.chart.value
 
     # --- inputs ----------------------------------------------------------------------------
     def add_scalar(self, tag, value, step, redraw=True):
@@ -598,3 +704,56 @@ class LivePlot:
                 f"<polyline fill=\"none\" stroke=\"#e06666\" stroke-width=\"1.5\" "
                 f"points=\"{points}\"/></svg>")
 
+
+
+# ---------------------------------------------------------------------------------------
+# Step timeline
+# ---------------------------------------------------------------------------------------
+
+class StepTimeline:
+    """`StepTimeline(run_metadata or [run_metadata, ...], names=None)`: each traced step
+    (`RunOptions(trace_level=FULL_TRACE)`) drawn as a timeline, one lane per task/device,
+    a bar per op (hover: name, type, times), each Send/Recv marked with the bytes it moved.
+    With several steps a selector picks the one drawn; `select(i)` does the same."""
+
+    def __init__(self, run_metadata, names=None, width=760):
+        from ..viz.steptrace import _steps
+        self.steps = _steps(run_metadata, names)
+        self.width = width
+        self.chart = w.HTML()
+        children = [self.chart]
+        self.selector = None
+        if len(self.steps) > 1:
+            self.selector = w.Dropdown(options=[(s.name, i) for i, s in enumerate(self.steps)],
+                                       value=0, description="step")
+            self.selector.observe(lambda ch: self.select(ch["new"]), names="value")
+            children.insert(0, self.selector)
+        self.widget = w.VBox(children)
+        self.widget.add_class("tfteach-step-timeline")
+        self.selected = None
+        self.select(0)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return _bundle(self)
+
+    @property
+    def step(self):
+        """The StepTrace drawn now (lanes, bars, transfers)."""
+        return self.steps[self.selected]
+
+    def select(self, index):
+        if not 0 <= index < len(self.steps):
+            raise IndexError(f"step {index} out of range: {len(self.steps)} steps")
+        self.selected = index
+        if self.selector is not None and self.selector.value != index:
+            self.selector.value = index
+        self.chart.value = self.step.html(self.width)
+        return self.step
+
+    def static_html(self):
+        return self.chart.value
+
+    def summary(self):
+        if len(self.steps) == 1:
+            return self.step.summary().replace("<tfteach step timeline", "<StepTimeline", 1)
+        return f"<StepTimeline: {len(self.steps)} steps, showing {self.step.name}>"

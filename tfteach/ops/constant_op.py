@@ -42,7 +42,7 @@ def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):
         # (TF copies too), and the graph's read-only flag must not land on the caller's array
         arr = arr.copy()
     if _ops.executing_eagerly():
-        return _ops.EAGER_TENSOR(arr, dt)
+        return _ops.EAGER_CONSTANT(arr, dt)
     arr.flags.writeable = False
     return op_def_library.apply_op("Const", [], {"value": arr, "dtype": dt}, name=name)[0]
 

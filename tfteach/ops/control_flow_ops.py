@@ -8,6 +8,7 @@ while_grad.py; the op gradients in control_flow_grad.py, kernels in
 tfteach/kernels/cpu/control_flow.py.
 """
 import builtins
+import contextlib
 
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
@@ -127,8 +128,26 @@ def group(*inputs, **kwargs):
             deps.extend(x)
         elif x is not None:
             deps.append(x)
+    ops = [getattr(x, "op", x) for x in deps]
+    by_device = {}
+    for op in ops:
+        by_device.setdefault(op.device or "", []).append(op)
     with _ops.name_scope(name, "group_deps", deps) as scope:
-        with _ops.control_dependencies(deps):
+        g = _ops.get_default_graph()
+        if len(by_device) <= 1:
+            dev = next(iter(by_device), "")
+            # on the one device its inputs share (TF's group)
+            with _ops.control_dependencies(deps), g.device(dev) if dev else \
+                    contextlib.nullcontext():
+                return no_op(name=scope)
+        # ops on several devices: one NoOp per device (sorted) and a root over them, as TF
+        # builds it, so a distributed step crosses devices once per device, not once per op
+        per_device = []
+        for dev in sorted(by_device):
+            with _ops.control_dependencies(by_device[dev]), g.device(dev or None) \
+                    if dev else contextlib.nullcontext():
+                per_device.append(no_op())
+        with _ops.control_dependencies(per_device):
             return no_op(name=scope)
 
 

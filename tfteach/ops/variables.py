@@ -79,8 +79,12 @@ class RefVariable:
             # colocation shows in their NodeDefs as `_class: "loc:@<variable>"`.
             loc = [f"loc:@{self._variable.op.name}".encode()]
             self._initializer_op._set_attr("_class", loc)
+            # colocated: on the variable's device whatever device function is active (a
+            # replica_device_setter puts the variable on a PS, its read and Assign follow)
+            self._initializer_op._device = self._variable.op._device
             if caching_device is None:
                 self._snapshot.op._set_attr("_class", loc)
+                self._snapshot.op._device = self._variable.op._device
         self._graph = g
         self._save_slice_info = None
         g.add_to_collections(collections, self)

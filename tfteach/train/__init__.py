@@ -17,6 +17,8 @@ from .checkpoint import (Checkpoint, CheckpointManager, list_variables, load_che
                          load_variable)
 from .meta_graph import export_meta_graph, import_meta_graph  # noqa: E402
 from ..framework.graph_io import write_graph  # noqa: E402
+from ..distribute.cluster import (ClusterDef, ClusterSpec, Server, ServerDef,  # noqa: E402
+                                  replica_device_setter)
 
 import sys as _sys  # noqa: E402
 

@@ -1,5 +1,7 @@
 """Adam (Kingma & Ba) as TF1 implements it: bias correction folded into the step size
 through the `beta1_power`/`beta2_power` variables, updated after every step."""
+import numpy as np
+
 from ..framework import ops as _ops
 from .optimizer import _kernels as _k
 from ..ops import training_ops
@@ -104,11 +106,23 @@ class AdamOptimizer(Optimizer):
 
     # eager: the powers are plain numbers kept by the optimizer
     def _eager_prepare(self, var_list):
-        import numpy as np
         if self._eager_powers is None:
             dt = var_list[0].dtype.base_dtype.np_dtype
             self._eager_powers = [dt.type(self._eager_value(self._beta1)),
                                   dt.type(self._eager_value(self._beta2))]
+            from . import checkpoint         # powers restored before they existed
+            checkpoint.restore_deferred(self)
+
+    def _eager_non_slot_names(self):
+        return [] if self._eager_powers is None else ["beta1_power", "beta2_power"]
+
+    def _get_eager_non_slot(self, name):
+        return self._eager_powers[("beta1_power", "beta2_power").index(name)]
+
+    def _set_eager_non_slot(self, name, value):
+        i = ("beta1_power", "beta2_power").index(name)
+        p = self._eager_powers[i]
+        self._eager_powers[i] = type(p)(np.asarray(value).reshape(()))
 
     def _eager_update(self, grad, var):
         m = self._eager_slot(var, "m", 0)

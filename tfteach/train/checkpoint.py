@@ -1,16 +1,25 @@
 """Object-based checkpoints: `tf.train.Checkpoint`, `CheckpointManager`.
 
-A checkpoint saves every variable reachable from the objects given to `Checkpoint(...)`,
-keyed by the attribute path that reaches it, as TF does
-(`myModel/dense1/_kernel/.ATTRIBUTES/VARIABLE_VALUE`). Restoring walks the *current* objects
-and assigns each variable whose path is in the file: a Keras layer that is not built yet has
-no kernel to assign, so its values stay unrestored (TF 2.21 + Keras 3 behave so;
-`assert_consumed()` then fails).
+A checkpoint saves every variable reachable from the objects given to `Checkpoint(...)`, with
+TF's object graph (`_CHECKPOINTABLE_OBJECT_GRAPH`): TF's breadth-first walk names each object
+by its first path of attribute names, lists and dicts being objects of their own, so a key
+reads `myModel/dense1/_kernel/.ATTRIBUTES/VARIABLE_VALUE`, and a variable reachable twice is
+saved once, under its shorter path (beside its optimizer, a Keras model's kernel is
+`optimizer/_trainable_variables/0`, as TF 2.21 + Keras 3 write it).
+
+Restoring matches the saved graph to the live objects edge by edge, as TF does, so the keys
+need not agree: a model alone restores from a model-and-optimizer file. Values whose object
+does not exist yet wait for it (TF's deferred restoration): a Keras optimizer's slots get
+theirs when its first step builds them, a Sequential model its layers' when it is built. A
+subclassed Keras model's layers built after the restore stay unrestored, as in TF 2.21 +
+Keras 3, and `assert_consumed()` says so with TF's text. A TF1 optimizer (eager) saves its
+slots as TF does, in the graph's `slot_variables` under `<variable>/.OPTIMIZER_SLOT/...`.
+Values no object took are logged when the restore is collected, unless `expect_partial()`.
 
 Files: TF's V2 checkpoint format (`tensor_bundle.py`, written atomically by `saver.py`, no
-pickle) with TF's object graph under `_CHECKPOINTABLE_OBJECT_GRAPH`, and TF's `checkpoint`
-state file, so TensorFlow restores what tfteach writes and the reverse, and
-`tf.train.latest_checkpoint`, `list_variables` and `load_checkpoint` read both kinds.
+pickle) and TF's `checkpoint` state file (with the manager's timestamps), so TensorFlow
+restores what tfteach writes and the reverse, and `tf.train.latest_checkpoint`,
+`list_variables` and `load_checkpoint` read both kinds.
 """
 import os
 import time
@@ -42,7 +51,7 @@ def write_tensors(prefix, tensors):
 def read_tensors(prefix):
     """{key: ndarray} of every tensor of a checkpoint."""
     reader = _saver.CheckpointReader(prefix)
-    return {k: reader.get_tensor(k) for k in reader.get_variable_to_shape_map()}
+    return {k: reader._array(k) for k in reader.get_variable_to_shape_map()}
 
 
 def _rel(path, save_dir):
@@ -75,61 +84,97 @@ def _is_trackable(x):
     return isinstance(x, Module)
 
 
+class _Container:
+    """A list, tuple or dict attribute: TF tracks it as an object of its own (its list and
+    dict wrappers), whose children are named by index or key."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def items(self):
+        if isinstance(self.value, dict):
+            return [(str(k), v) for k, v in self.value.items()]
+        return [(str(i), v) for i, v in enumerate(self.value)]
+
+
+def _holds_trackable(value):
+    if isinstance(value, (list, tuple, dict)):
+        items = value.values() if isinstance(value, dict) else value
+        return any(_holds_trackable(v) for v in items)
+    return _is_trackable(value)
+
+
 def _children(obj):
-    """[(name, child)] of one trackable object, in a stable order."""
-    if isinstance(obj, Checkpoint):
-        items = list(obj._objects.items())
+    """[(local name, child)] of one object, in its tracking order; a container child is a
+    `_Container`. Empty containers that an object names itself stay (Keras' optimizer keeps
+    its empty slot lists), as in TF's graph; they hold no values."""
+    own = True
+    if isinstance(obj, _Container):
+        items = obj.items()
+    elif isinstance(obj, Checkpoint):
+        items = list(obj._trackable_children().items())
     elif hasattr(obj, "_trackable_children"):
         items = list(obj._trackable_children().items())
     elif _is_variable(obj):
         return []
     else:
-        items = [(k, v) for k, v in vars(obj).items()
-                 if not k.startswith("_self_")]
+        own = False
+        items = [(k, v) for k, v in vars(obj).items() if not k.startswith("_self_")]
     out = []
     for name, value in items:
-        out.extend(_expand(name, value))
+        if isinstance(value, _Container):
+            out.append((str(name), value))
+        elif isinstance(value, (list, tuple, dict)):
+            if _holds_trackable(value) or (own and not value):
+                out.append((str(name), _Container(value)))
+        elif _is_trackable(value):
+            out.append((str(name), value))
     return out
 
 
-def _expand(name, value):
-    if isinstance(value, (list, tuple)):
-        out = []
-        for i, v in enumerate(value):
-            out.extend(_expand(f"{name}/{i}", v))
-        return out
-    if isinstance(value, dict):
-        out = []
-        for k, v in value.items():
-            out.extend(_expand(f"{name}/{k}", v))
-        return out
-    if _is_trackable(value):
-        return [(name, value)]
-    return []
+def _escape(name):
+    # TF's escaping of a local name inside a checkpoint key
+    return name.replace(".", "..").replace("/", ".S")
+
+
+def _walk(root):
+    """TF's breadth-first view of the objects reachable from `root`: (objects in node order,
+    each one's path of local names, each one's [(local name, node id)]). An object reachable
+    twice is one node, named by the first (shortest) path."""
+    order, paths, edges = [root], [()], []
+    index = {id(root): 0}
+    i = 0
+    while i < len(order):
+        kids = []
+        for name, child in _children(order[i]):
+            if id(child) not in index:
+                index[id(child)] = len(order)
+                order.append(child)
+                paths.append(paths[i] + (name,))
+            kids.append((name, index[id(child)]))
+        edges.append(kids)
+        i += 1
+    return order, paths, edges
+
+
+def _attributes(obj, path):
+    """[(attribute name, checkpoint key, value holder)] an object saves."""
+    prefix = "/".join(_escape(p) for p in path)
+    if _is_variable(obj):
+        return [("VARIABLE_VALUE", prefix + _ATTR, obj)]
+    if isinstance(obj, _Container) or not hasattr(obj, "_serialize_to_tensors"):
+        return []
+    return [(attr, f"{prefix}/.ATTRIBUTES/{attr}", _SavedState(obj, attr))
+            for attr in obj._serialize_to_tensors()]
 
 
 def _variables_by_key(root):
-    """{checkpoint key: variable}, breadth first; a variable reachable twice keeps its
-    first (shortest) path."""
-    seen = {id(root)}
+    """{checkpoint key: variable (or saved state)} of everything reachable from `root`."""
+    order, paths, _ = _walk(root)
     found = {}
-    queue = [("", root)]
-    while queue:
-        nxt = []
-        for path, obj in queue:
-            for name, child in _children(obj):
-                if id(child) in seen:
-                    continue
-                seen.add(id(child))
-                p = f"{path}/{name}" if path else name
-                if _is_variable(child):
-                    found[p + _ATTR] = child
-                else:
-                    if hasattr(child, "_serialize_to_tensors"):
-                        for attr in child._serialize_to_tensors():
-                            found[f"{p}/.ATTRIBUTES/{attr}"] = _SavedState(child, attr)
-                    nxt.append((p, child))
-        queue = nxt
+    for obj, path in zip(order[1:], paths[1:]):
+        for _, key, holder in _attributes(obj, path):
+            found[key] = holder
     return found
 
 
@@ -163,89 +208,344 @@ def _value_of(v):
 OBJECT_GRAPH_KEY = "_CHECKPOINTABLE_OBJECT_GRAPH"
 
 
-def _object_graph(root):
-    """TF's TrackableObjectGraph of the objects reachable from `root`, serialized: node 0 is
-    the root, each edge a child's local name, each variable a VARIABLE_VALUE attribute whose
-    checkpoint key is its path (the keys `_variables_by_key` gives). TF's Checkpoint.restore
-    matches objects through it; a list or dict attribute becomes a node of its own, as TF's
-    list and dict wrappers do."""
+def _tog():
     from tensorboard.compat.proto import trackable_object_graph_pb2 as tog
-    graph = tog.TrackableObjectGraph()
-    graph.nodes.add()
-    ids = {id(root): 0}
-    inner = {}                         # (parent node, "a/b" prefix) -> node of a container
-    queue = [("", root, 0)]
-    while queue:
-        nxt = []
-        for path, obj, node_id in queue:
-            for name, child in _children(obj):
-                parent = node_id
-                parts = name.split("/")
-                for i, part in enumerate(parts[:-1]):
-                    key = (node_id, "/".join(parts[:i + 1]))
-                    if key not in inner:
-                        inner[key] = len(graph.nodes)
-                        graph.nodes.add()
-                        graph.nodes[parent].children.add(node_id=inner[key], local_name=part)
-                    parent = inner[key]
-                p = f"{path}/{name}" if path else name
-                if id(child) in ids:       # reachable twice: one node, two edges
-                    graph.nodes[parent].children.add(node_id=ids[id(child)],
-                                                      local_name=parts[-1])
-                    continue
-                ids[id(child)] = child_id = len(graph.nodes)
-                graph.nodes.add()
-                graph.nodes[parent].children.add(node_id=child_id, local_name=parts[-1])
-                if _is_variable(child):
-                    full = getattr(child, "name", p).split(":")[0]
-                    graph.nodes[child_id].attributes.add(
-                        name="VARIABLE_VALUE", full_name=full, checkpoint_key=p + _ATTR)
+    return tog
+
+
+def _object_graph(root):
+    """(TF's TrackableObjectGraph of the objects reachable from `root`, {key: value holder}).
+    Node 0 is the root, each edge a child's local name, each variable a VARIABLE_VALUE
+    attribute whose checkpoint key is its path; a list or dict attribute is a node of its
+    own, as TF's list and dict wrappers are. TF's Checkpoint.restore matches objects through
+    it, so a variable reachable twice (a model's weight is also in its optimizer's
+    `_trainable_variables`) is restored whichever path the reader holds."""
+    order, paths, edges = _walk(root)
+    graph = _tog().TrackableObjectGraph()
+    tensors = {}
+    for obj, path, kids in zip(order, paths, edges):
+        node = graph.nodes.add()
+        for name, child in kids:
+            node.children.add(node_id=child, local_name=name)
+        if obj is root:
+            continue
+        for attr, key, holder in _attributes(obj, path):
+            full = getattr(obj, "path", None) or getattr(obj, "name", None) or key
+            full = full.split(":")[0] if attr == "VARIABLE_VALUE" else key
+            node.attributes.add(name=attr, full_name=full, checkpoint_key=key)
+            tensors[key] = holder
+    # a TF1 optimizer's slots: nodes of their own after the walk's, named in the
+    # optimizer's `slot_variables` and keyed under the variable they belong to
+    index = {id(o): i for i, o in enumerate(order)}
+    for i, obj in enumerate(list(order)):
+        if not hasattr(obj, "_checkpoint_slots"):
+            continue
+        for var, slot, holder in obj._checkpoint_slots():
+            j = index.get(id(var))
+            if j is None:
+                continue
+            key = (f"{'/'.join(_escape(p) for p in paths[j])}/.OPTIMIZER_SLOT/"
+                   f"{'/'.join(_escape(p) for p in paths[i])}/{_escape(slot)}" + _ATTR)
+            node_id = len(graph.nodes)
+            graph.nodes.add().attributes.add(name="VARIABLE_VALUE", full_name=holder.name,
+                                             checkpoint_key=key)
+            graph.nodes[i].slot_variables.add(original_variable_node_id=j, slot_name=slot,
+                                              slot_variable_node_id=node_id)
+            edges.append([])
+            tensors[key] = holder
+    has = [bool(n.attributes) for n in graph.nodes]
+    changed = True
+    while changed:                         # a node holds values when a descendant does
+        changed = False
+        for i, kids in enumerate(edges):
+            if not has[i] and any(has[c] for _, c in kids):
+                has[i] = changed = True
+    for node, h in zip(graph.nodes, has):
+        node.has_checkpoint_values.value = h
+    return graph, tensors
+
+
+# --- restoring through the object graph ------------------------------------------------
+
+_DEFERRED = {}      # id(object) -> (weakref to it, [(restore, local-name path, node id)])
+
+
+def restore_deferred(obj):
+    """Called by objects that create their variables late (a Keras optimizer's slots when it
+    is built, a Sequential model's layers when it gets its input): values that a restore
+    found no object for are assigned now, as TF's deferred restoration does."""
+    entry = _DEFERRED.get(id(obj))
+    if entry is None:
+        return
+    ref, waiting = entry
+    if ref() is not obj:
+        del _DEFERRED[id(obj)]
+        return
+    del _DEFERRED[id(obj)]
+    for restore, rel, node_id in waiting:
+        restore._resume(obj, rel, node_id)
+
+
+def _follow(obj, rel):
+    for name in rel:
+        obj = dict(_children(obj)).get(name)
+        if obj is None:
+            return None
+    return obj
+
+
+class _Restore:
+    """One restore: the saved graph, the values, and which node each live object is."""
+
+    def __init__(self, path, values, graph):
+        self.path = path
+        self.values = values
+        self.graph = graph
+        # node id -> id of the live object it matched (ids, not the objects: a restore
+        # waiting in _DEFERRED must not keep its owner alive)
+        self.by_node = {}
+        self.assigned = set()              # node ids whose values were assigned
+        self.deferred = []                 # (weakref to owner, rel path, node id)
+        self.expect_partial = False
+        self.variables = {}                # node id -> weak reference to its live variable
+        self.slots = []                    # (weakref to optimizer, slot_variables entry)
+        self._has = self._has_values()
+
+    def __del__(self):
+        # TF's warning when a restore ends with values no object took, unless the status
+        # said `expect_partial()` (TF logs it when its restore coordinator is collected)
+        try:
+            if self.expect_partial:
+                return
+            lost = [i for i, n in enumerate(self.graph.nodes)
+                    if n.attributes and i not in self.by_node]
+            if not lost:
+                return
+            import logging
+            log = logging.getLogger("tfteach")
+            log.warning("Detecting that an object or model or tf.train.Checkpoint is being "
+                        "deleted with unrestored values. See the following logs for the "
+                        "specific values in question. To silence these warnings, use "
+                        "`status.expect_partial()`. See https://www.tensorflow.org/api_docs/"
+                        "python/tf/train/Checkpoint#restorefor details about the status "
+                        "object returned by the restore function.")
+            for i in lost:
+                log.warning("Value in checkpoint could not be found in the restored object: "
+                            "%s", self.pretty(i))
+        except Exception:        # interpreter shutdown: nothing left to warn with
+            pass
+
+    def _has_values(self):
+        nodes = self.graph.nodes
+        has = [bool(n.attributes) for n in nodes]
+        changed = True
+        while changed:
+            changed = False
+            for i, n in enumerate(nodes):
+                if not has[i] and any(has[c.node_id] for c in n.children):
+                    has[i] = changed = True
+        return has
+
+    def bind(self, node_id, obj, owner, rel):
+        stack = [(node_id, obj, owner, rel)]
+        while stack:
+            node_id, obj, owner, rel = stack.pop()
+            if node_id in self.by_node:
+                continue
+            self.by_node[node_id] = id(obj)
+            node = self.graph.nodes[node_id]
+            if node.attributes:
+                self._assign(node_id, node, obj)
+                if _is_variable(obj):
+                    self._remember(node_id, obj)
+            if node.slot_variables and hasattr(obj, "_restore_slot"):
+                import weakref
+                self.slots.extend((weakref.ref(obj), sv) for sv in node.slot_variables)
+            if not node.children:
+                continue
+            live = dict(_children(obj))
+            for ref in reversed(node.children):
+                child = live.get(ref.local_name)
+                if isinstance(obj, _Container):
+                    c_owner, c_rel = owner, rel + (ref.local_name,)
                 else:
-                    nxt.append((p, child, child_id))
-        queue = nxt
-    return graph.SerializeToString()
+                    c_owner, c_rel = obj, (ref.local_name,)
+                if child is None:
+                    if self._has[ref.node_id]:
+                        self._defer(c_owner, c_rel, ref.node_id)
+                elif isinstance(child, _Container):
+                    stack.append((ref.node_id, child, c_owner, c_rel))
+                else:
+                    stack.append((ref.node_id, child, child, ()))
+
+    def _remember(self, node_id, var):
+        import weakref
+        try:
+            self.variables[node_id] = weakref.ref(var)
+        except TypeError:
+            pass
+
+    def restore_slots(self):
+        """A TF1 optimizer's slots whose variable is matched: TF makes the slot with the
+        saved value at once (the optimizer would make it, zero, on its first step)."""
+        waiting = []
+        for opt_ref, sv in self.slots:
+            opt = opt_ref()
+            ref = self.variables.get(sv.original_variable_node_id)
+            var = ref() if ref is not None else None
+            if opt is None or sv.slot_variable_node_id in self.by_node:
+                continue
+            if var is None:
+                waiting.append((opt_ref, sv))
+                continue
+            node = self.graph.nodes[sv.slot_variable_node_id]
+            key = next((a.checkpoint_key for a in node.attributes
+                        if a.name == "VARIABLE_VALUE"), None)
+            if key in self.values:
+                opt._restore_slot(var, sv.slot_name, self.values[key])
+                self.by_node[sv.slot_variable_node_id] = id(node)
+                self.assigned.add(sv.slot_variable_node_id)
+        self.slots = waiting
+
+    def _defer(self, owner, rel, node_id):
+        import weakref
+        key = id(owner)
+        entry = _DEFERRED.get(key)
+        if entry is None or entry[0]() is not owner:
+            try:       # the entry (and the values it holds) goes when its owner does
+                ref = weakref.ref(owner, lambda _, key=key: _DEFERRED.pop(key, None))
+            except TypeError:
+                return
+            entry = _DEFERRED[key] = (ref, [])
+        ref = entry[0]
+        entry[1].append((self, rel, node_id))
+        self.deferred.append((ref, rel, node_id))
+
+    def _resume(self, owner, rel, node_id):
+        if node_id in self.by_node:
+            return
+        child = _follow(owner, rel)
+        if child is None:
+            self._defer(owner, rel, node_id)
+        elif isinstance(child, _Container):
+            self.bind(node_id, child, owner, rel)
+        else:
+            self.bind(node_id, child, child, ())
+        self.restore_slots()
+
+    def _assign(self, node_id, node, obj):
+        if _is_variable(obj):
+            for attr in node.attributes:
+                if attr.name != "VARIABLE_VALUE" or attr.checkpoint_key not in self.values:
+                    continue
+                v = self.values[attr.checkpoint_key]
+                want = tuple(int(d) for d in obj.shape)
+                if tuple(v.shape) != want:
+                    name = getattr(obj, "name", attr.full_name)
+                    raise ValueError(f"Received incompatible tensor with shape {v.shape} "
+                                     f"when attempting to restore variable with shape {want} "
+                                     f"and name {name}.")
+                obj.assign(v.astype(obj.dtype.base_dtype.np_dtype, copy=False))
+                self.assigned.add(node_id)
+        elif hasattr(obj, "_restore_from_tensors") and not isinstance(obj, _Container):
+            got = {a.name: self.values[a.checkpoint_key] for a in node.attributes
+                   if a.checkpoint_key in self.values}
+            if got:
+                obj._restore_from_tensors(got)
+                self.assigned.add(node_id)
+
+    def pretty(self, node_id):
+        """TF's name of a saved node: its first breadth-first path, `(root).a.b`."""
+        names = {0: "(root)"}
+        queue = [0]
+        while queue and node_id not in names:
+            nxt = []
+            for i in queue:
+                for ref in self.graph.nodes[i].children:
+                    if ref.node_id not in names:
+                        names[ref.node_id] = f"{names[i]}.{ref.local_name}"
+                        nxt.append(ref.node_id)
+            queue = nxt
+        if node_id not in names:
+            for i, n in enumerate(self.graph.nodes):
+                for sv in n.slot_variables:
+                    if sv.slot_variable_node_id == node_id:
+                        return (f"{self.pretty(sv.original_variable_node_id)}'s state "
+                                f"'{sv.slot_name}' for {self.pretty(i)}")
+        return names.get(node_id, f"(node {node_id})")
 
 
 # --- load statuses -------------------------------------------------------------------------------
 
-class CheckpointLoadStatus:
-    """What `Checkpoint.restore` matched. `assert_consumed()` raises AssertionError unless
-    every saved value found its variable and every variable got a value."""
+def _node_text(node):
+    from google.protobuf import text_format
+    return text_format.MessageToString(node)
 
-    def __init__(self, checkpoint, path, unused_keys, unmatched_vars, restored):
+
+class CheckpointLoadStatus:
+    """What `Checkpoint.restore` matched, with TF's checks: `assert_consumed()` fails unless
+    every saved value found its object and every object found its value. Values whose objects
+    appear later (a Keras optimizer's slots, made by its first `apply_gradients`) are assigned
+    then, and the checks count them from that moment, as TF's deferred restoration."""
+
+    def __init__(self, checkpoint, path, restore):
         self._checkpoint = checkpoint
         self._path = path
-        self._unused = unused_keys
-        self._unmatched = unmatched_vars
-        self._restored = restored
+        self._restore = restore
 
-    def assert_consumed(self):
-        if self._unused:
-            k = sorted(self._unused)[0]
-            raise AssertionError(f"Unresolved object in checkpoint {self._path}: "
-                                 f"{k} (and {len(self._unused) - 1} more values) were not "
-                                 f"assigned to any object. Objects created after restore() "
-                                 f"(for example the kernels of a Keras layer built later) "
-                                 f"are not restored.")
-        if self._unmatched:
-            raise AssertionError(f"Object attributes {sorted(self._unmatched)[0]} not "
-                                 f"assigned a value from checkpoint.")
-        return self
+    def _unmatched_python(self):
+        bound = set(self._restore.by_node.values())
+        order, paths, _ = _walk(self._checkpoint)
+        return [o for o, p in zip(order[1:], paths[1:])
+                if _attributes(o, p) and id(o) not in bound]
 
     def assert_existing_objects_matched(self):
-        if self._unmatched:
-            raise AssertionError(f"Object {sorted(self._unmatched)[0]} was not found in the "
-                                 f"checkpoint.")
+        r = self._restore
+        for node_id in sorted(r.by_node):
+            node = r.graph.nodes[node_id]
+            if node.attributes and node_id not in r.assigned:
+                raise AssertionError(f"Object {_node_text(node)} not assigned a value from "
+                                     f"checkpoint.")
+        for ref, rel, node_id in sorted(r.deferred, key=lambda e: e[2]):
+            node = r.graph.nodes[node_id]
+            owner = ref()
+            # TF matches a Keras layer's weight made after the restore but leaves it
+            # unassigned (Keras 3 builds layers outside TF's deferred restoration)
+            if node_id not in r.by_node and node.attributes and owner is not None and \
+                    _follow(owner, rel) is not None:
+                raise AssertionError(f"Object {_node_text(node)} not assigned a value from "
+                                     f"checkpoint.")
+        unused = self._unmatched_python()
+        if unused:
+            n, shown = len(unused), min(10, len(unused))
+            raise AssertionError(
+                f"Found {n} Python objects that were not bound to checkpointed values, likely "
+                f"due to changes in the Python program. Showing {shown} of {n} unmatched "
+                f"objects: [{', '.join(repr(o) for o in unused[:shown])}]")
+        return self
+
+    def assert_consumed(self):
+        self.assert_existing_objects_matched()
+        r = self._restore
+        for node_id, node in enumerate(r.graph.nodes):
+            if node.attributes and node_id not in r.by_node:
+                raise AssertionError(f"Unresolved object in checkpoint {r.pretty(node_id)}: "
+                                     f"{_node_text(node)}")
         return self
 
     def assert_nontrivial_match(self):
-        if not self._restored:
-            raise AssertionError(f"Nothing except the root object matched a checkpointed "
-                                 f"value. Typically this means that the checkpoint does not "
-                                 f"match the Python program. ({self._path})")
+        if len(self._restore.by_node) <= 1:
+            unused = self._unmatched_python()
+            raise AssertionError(
+                f"Nothing except the root object matched a checkpointed value. Typically this "
+                f"means that the checkpoint does not match the Python program. The following "
+                f"objects have no matching checkpointed value: "
+                f"[{', '.join(repr(o) for o in unused)}]")
         return self
 
     def expect_partial(self):
+        """Silences the warning about values no object took (see `_Restore.__del__`)."""
+        self._restore.expect_partial = True
         return self
 
     def run_restore_ops(self, session=None):
@@ -287,8 +587,14 @@ class Checkpoint:
 
     def __init__(self, root=None, **kwargs):
         objects = {}
-        if root is not None:
-            kwargs = dict(kwargs, root=root)
+        if root is not None and not _is_trackable(root):
+            raise ValueError(f"`Checkpoint` was expecting root to be a trackable object (an "
+                             f"object derived from `Trackable`), got {root!r}. If you believe "
+                             f"this object should be trackable (i.e. it is part of the "
+                             f"TensorFlow Python API and manages state), please open an "
+                             f"issue.")
+        # `root` is not a child: as in TF, its own children sit at the top of the graph
+        object.__setattr__(self, "_root", root)
         for name, value in sorted(kwargs.items()):
             if not _is_trackable(value) and not (isinstance(value, (list, tuple, dict))):
                 raise ValueError(f"`Checkpoint` was expecting {name} to be a trackable object "
@@ -304,6 +610,9 @@ class Checkpoint:
         objects = self.__dict__.get("_objects", {})
         if name in objects:
             return objects[name]
+        root = self.__dict__.get("_root")
+        if root is not None and name == "root":
+            return root
         raise AttributeError(f"'Checkpoint' object has no attribute '{name}'")
 
     def __setattr__(self, name, value):
@@ -315,7 +624,10 @@ class Checkpoint:
             object.__setattr__(self, name, value)
 
     def _trackable_children(self):
-        out = dict(self._objects)
+        out = {}
+        if self._root is not None:
+            out.update(_children(self._root))
+        out.update(self._objects)
         if self._save_counter is not None:
             out["save_counter"] = self._save_counter
         return out
@@ -335,22 +647,16 @@ class Checkpoint:
                                                       name="save_counter")
 
     def _collect(self):
-        objects = dict(self._objects)
-        if self._save_counter is not None:
-            objects["save_counter"] = self._save_counter
-        tmp = _Root(objects)
-        return _variables_by_key(tmp)
+        return _variables_by_key(self)
 
     def write(self, file_prefix, options=None):
         """Writes the checkpoint at exactly `file_prefix` (no counter, no state file)."""
         file_prefix = os.fspath(file_prefix)
-        tensors = {k: _value_of(v) for k, v in self._collect().items()}
-        objects = dict(self._objects)
-        if self._save_counter is not None:
-            objects["save_counter"] = self._save_counter
-        graph = np.empty((), dtype=object)
-        graph[()] = _object_graph(_Root(objects))
-        tensors[OBJECT_GRAPH_KEY] = graph
+        graph, holders = _object_graph(self)
+        tensors = {k: _value_of(v) for k, v in holders.items()}
+        blob = np.empty((), dtype=object)
+        blob[()] = graph.SerializeToString()
+        tensors[OBJECT_GRAPH_KEY] = blob
         write_tensors(file_prefix, tensors)
         return file_prefix
 
@@ -396,32 +702,27 @@ class Checkpoint:
                             f"{save_path}: {e.message}\nPlease double-check that the path is "
                             f"correct. You may be missing the checkpoint suffix (e.g. the "
                             f"'-1' in 'path/to/ckpt-1').") from None
-        values.pop(OBJECT_GRAPH_KEY, None)      # the object graph: keys already say it all
-        if "save_counter" + _ATTR in values:
+        blob = values.pop(OBJECT_GRAPH_KEY, None)
+        if blob is not None:
+            graph = _tog().TrackableObjectGraph()
+            raw = np.asarray(blob, dtype=object).reshape(())[()]
+            try:
+                graph.ParseFromString(raw if isinstance(raw, bytes) else bytes(raw))
+            except Exception:
+                raise errors.DataLossError(
+                    None, None, f"Unable to parse the object graph of checkpoint "
+                                f"{save_path}: the file is damaged.") from None
+        else:
+            # a name-based checkpoint (a TF1 Saver's): the keys are the live objects' paths
+            graph, _ = _object_graph(self)
+        root = graph.nodes[0] if graph.nodes else None
+        if root is not None and any(c.local_name == "save_counter" for c in root.children):
             self._ensure_counter()
-        current = self._collect()
-        unused = set(values) - set(current)
-        unmatched = set(current) - set(values)
-        restored = 0
-        for key, var in current.items():
-            if key in values:
-                v = values[key]
-                want = tuple(int(d) for d in var.shape)
-                if tuple(v.shape) != want:
-                    raise ValueError(f"Received incompatible tensor with shape {v.shape} when "
-                                     f"attempting to restore variable with shape {want} and "
-                                     f"name {key}.")
-                var.assign(v.astype(var.dtype.base_dtype.np_dtype, copy=False))
-                restored += 1
-        return CheckpointLoadStatus(self, save_path, unused, unmatched, restored)
-
-
-class _Root:
-    def __init__(self, objects):
-        self._objs = objects
-
-    def _trackable_children(self):
-        return self._objs
+        restore = _Restore(save_path, values, graph)
+        if root is not None:
+            restore.bind(0, self, self, ())
+            restore.restore_slots()
+        return CheckpointLoadStatus(self, save_path, restore)
 
 
 class _nullcontext:
@@ -450,12 +751,23 @@ class CheckpointManager:
         self._prefix = os.path.join(self._directory, checkpoint_name)
         self._step_counter = step_counter
         self._init_fn = init_fn
+        # TF's bookkeeping, so either library's manager takes over the other's directory:
+        # each kept checkpoint with its time, and the time of the last one kept for good
+        # (keep_checkpoint_every_n_hours); a recorded checkpoint without a time counts as
+        # kept for good, as in TF.
         state = _saver.get_checkpoint_state(self._directory)
-        self._maybe_delete = []
-        if state is not None:
-            self._maybe_delete = [p for p in state.all_model_checkpoint_paths
-                                  if os.path.exists(p + ".index")]
-        self._last_preserved = time.time()
+        now = time.time()
+        self._maybe_delete = {}
+        if state is None:
+            self._last_preserved = now - 1.0
+        else:
+            self._last_preserved = min(state.last_preserved_timestamp or 0.0, now)
+            stamps = list(state.all_model_checkpoint_timestamps) or \
+                [self._last_preserved] * len(state.all_model_checkpoint_paths)
+            for p, t in zip(state.all_model_checkpoint_paths, stamps):
+                t = min(float(t), now)
+                if t > self._last_preserved:
+                    self._maybe_delete[p] = t
 
     @property
     def directory(self):
@@ -486,14 +798,26 @@ class CheckpointManager:
             ck._save_counter.assign(ck._save_counter.numpy() + 1)
         path = f"{self._prefix}-{int(checkpoint_number)}"
         ck.write(path)
-        self._maybe_delete = [p for p in self._maybe_delete if p != path] + [path]
+        now = time.time()
+        self._maybe_delete.pop(path, None)
+        self._maybe_delete[path] = now
         doomed = []
         if self._max_to_keep is not None:
             while len(self._maybe_delete) > self._max_to_keep:
-                doomed.append(self._maybe_delete.pop(0))
+                old, stamp = next(iter(self._maybe_delete.items()))
+                del self._maybe_delete[old]
+                if self._keep_hours is not None and \
+                        stamp - self._keep_hours * 3600.0 >= self._last_preserved:
+                    self._last_preserved = stamp          # kept for good, no longer listed
+                    continue
+                doomed.append(old)
         # The state file first (as TF): a crash after it leaves stray old files, never a
         # state that names nothing while the new checkpoint sits complete on disk.
-        _update_state(self._directory, path, self._maybe_delete)
+        _saver.update_checkpoint_state(
+            self._directory or ".", _rel(path, self._directory),
+            [_rel(p, self._directory) for p in self._maybe_delete],
+            all_model_checkpoint_timestamps=list(self._maybe_delete.values()),
+            last_preserved_timestamp=self._last_preserved)
         for old in doomed:
             for suffix in (".index", _DATA_SUFFIX):
                 try:

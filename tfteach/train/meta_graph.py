@@ -126,6 +126,8 @@ def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None
         gd.CopyFrom(meta.graph_def)
         for node in gd.node:
             node.device = ""
+    from ..ops import load_all_ops
+    load_all_ops()      # the graph's op types, in a process that never built them by hand
     graph_io.import_graph_def(gd, name=import_scope or "")
     g = _ops.get_default_graph()
     made = {}

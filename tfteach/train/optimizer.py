@@ -69,6 +69,37 @@ def _is_variable(v):
         getattr(v, "_is_resource_variable", False)
 
 
+class _EagerValue:
+    """One of an eager TF1 optimizer's numbers or slot arrays seen as a variable by
+    tf.train.Checkpoint (read with `numpy`, restored with `assign`)."""
+
+    _is_resource_variable = False
+
+    def __init__(self, opt, where, name):
+        self._opt, self._where, self.name = opt, where, name
+
+    def numpy(self):
+        if self._where[0] == "slot":
+            return self._opt._eager_slots[(self._where[1], self._where[2])]
+        return np.asarray(self._opt._get_eager_non_slot(self._where[1]))
+
+    @property
+    def shape(self):
+        return np.shape(self.numpy())
+
+    @property
+    def dtype(self):
+        from ..framework import dtypes
+        return dtypes.as_dtype(np.asarray(self.numpy()).dtype)
+
+    def assign(self, value):
+        if self._where[0] == "slot":
+            key = (self._where[1], self._where[2])
+            self._opt._eager_slots[key] = np.array(value, dtype=self._opt._eager_slots[key].dtype)
+        else:
+            self._opt._set_eager_non_slot(self._where[1], value)
+
+
 class Optimizer:
     """Base class of the TF1 optimizers."""
 
@@ -85,6 +116,47 @@ class Optimizer:
         self._non_slot_dict = {}     # (name, graph) -> variable
         self._eager_slots = {}       # (slot name, var key) -> numpy array
         self._eager_non_slot = {}
+        self._eager_slot_vars = {}   # var key -> weak reference to the variable
+
+    # --- tf.train.Checkpoint (eager): TF's slot_variables and non-slot variables --------
+    def _trackable_children(self):
+        """The non-slot variables (Adam's `beta1_power`, `beta2_power`) once they exist; the
+        slots go in the checkpoint graph's `slot_variables`, keyed under their variable
+        (`model/w/.OPTIMIZER_SLOT/optimizer/m/...`), as TF 2.21 writes a TF1 optimizer."""
+        return {name: self._holder(("non_slot", name), name)
+                for name in self._eager_non_slot_names()}
+
+    def _holder(self, where, name):
+        # one holder per value, so a checkpoint sees the same object on every walk
+        holders = self.__dict__.setdefault("_holders", {})
+        if where not in holders:
+            holders[where] = _EagerValue(self, where, name)
+        return holders[where]
+
+    def _eager_non_slot_names(self):
+        return []
+
+    def _checkpoint_slots(self):
+        """[(variable, slot name, value holder)] in TF's order: slot by slot, then variable
+        by variable."""
+        out, names = [], []
+        for slot, _ in self._eager_slots:
+            if slot not in names:
+                names.append(slot)
+        for name in names:
+            for (slot, key) in list(self._eager_slots):
+                ref = self._eager_slot_vars.get(key)
+                var = ref() if ref is not None else None
+                if slot == name and var is not None:
+                    out.append((var, slot, self._holder(("slot", slot, key),
+                                                        f"{var.name.split(':')[0]}/{slot}")))
+        return out
+
+    def _restore_slot(self, var, slot, value):
+        import weakref
+        base = np.asarray(var.numpy())
+        self._eager_slots[(slot, _var_key(var))] = np.array(value, dtype=base.dtype)
+        self._eager_slot_vars[_var_key(var)] = weakref.ref(var)
 
     def get_name(self):
         return self._name
@@ -182,7 +254,8 @@ class Optimizer:
             for grad, var in converted:
                 if grad is None:
                     continue
-                with _ops.name_scope("update_" + var.op.name):
+                with _ops.name_scope("update_" + var.op.name), \
+                        var.op.graph.colocate_with(var.op):
                     if isinstance(grad, IndexedSlices):
                         update_ops.append(self._apply_sparse_duplicate_indices(grad, var))
                     else:
@@ -292,6 +365,9 @@ class Optimizer:
     def _eager_slot(self, var, slot_name, init_value):
         base = getattr(var, "_rows_of", var)
         key = (slot_name, _var_key(base))
+        if _var_key(base) not in self._eager_slot_vars:
+            import weakref
+            self._eager_slot_vars[_var_key(base)] = weakref.ref(base)
         if key not in self._eager_slots:
             self._eager_slots[key] = np.full(np.shape(base.numpy()), init_value,
                                              dtype=base.dtype.base_dtype.np_dtype)

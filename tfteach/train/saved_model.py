@@ -13,6 +13,11 @@ restores a tfteach model and calls its functions and signatures.
 
 Only what TF's messages need is written: no traced save/restore functions (TF 2's loader
 restores variables from the checkpoint directly).
+
+Loading inlines each FunctionDef into a graph of tfteach ops; TF's functional control flow
+(`While`/`StatelessWhile`, `If`/`StatelessIf`, whose bodies and branches are library
+functions) becomes the TF1 loop frame and Switch/Merge form that TF's own optimiser lowers
+it to before running, which is how tfteach traces tf.while_loop and tf.cond.
 """
 import os
 import re
@@ -405,9 +410,6 @@ def save(obj, export_dir, signatures=None, options=None):
         node.user_object.version.min_consumer = 1
         og.nodes[0].children.add(node_id=sig_map, local_name="signatures")
         for key, cf in sigs.items():
-            if not isinstance(cf.structured_outputs, dict):
-                raise ValueError(f"Signature {key!r} must return a dict of tensors (TF wraps "
-                                 f"other outputs as output_0, ...): return {{'name': tensor}}")
             name = fname(f"signature_wrapper_{cf.name}")
             arg_names = add_concrete(cf, name, kw_signature=True)
             bare_id = len(og.nodes)
@@ -468,8 +470,26 @@ def _signature_functions(signatures):
                 raise ValueError("tf.saved_model.save: a signature must be a tf.function with "
                                  "an input_signature, or a concrete function")
             fn = fn.get_concrete_function()
-        out[key] = fn
+        out[key] = fn if isinstance(fn.structured_outputs, dict) else _named_outputs(key, fn)
     return out
+
+
+def _named_outputs(key, cf):
+    """TF's signature wrapper for a function that does not return a dict: a single tensor
+    becomes {"output_0": t}, a list or tuple {"output_0": ..., "output_1": ...}."""
+    from ..eager.function import ConcreteFunction
+    from ..framework.ops import Tensor
+    outs = cf.structured_outputs
+    outs = list(outs) if isinstance(outs, (list, tuple)) else [outs]
+    for i, o in enumerate(outs):
+        if not isinstance(o, Tensor):
+            raise ValueError(f"Got a non-Tensor value {o!r} for key 'output_{i}' in the output "
+                             f"of the function {cf.name} used to generate the SavedModel "
+                             f"signature {key!r}. Outputs for functions used as signatures must "
+                             f"be a single Tensor, a sequence of Tensors, or a dictionary from "
+                             f"string to Tensor.")
+    return ConcreteFunction(cf.graph, cf._arg_placeholders, cf._arg_paths,
+                            {f"output_{i}": o for i, o in enumerate(outs)}, list(outs), cf.name)
 
 
 def _signature_def(mg, key, cf, arg_names):
@@ -559,6 +579,14 @@ class _Signature:
         self.structured_outputs = cf.structured_outputs
         self.inputs = cf.inputs
 
+    @property
+    def structured_input_signature(self):
+        """As TF's loaded signatures: no positional specs, one TensorSpec per keyword."""
+        from ..eager.function import TensorSpec
+        specs = {k: TensorSpec(p.shape, p.dtype, name=k)
+                 for k, p in zip(self._keywords, self._cf._arg_placeholders)}
+        return (), dict(sorted(specs.items()))
+
     def __call__(self, *args, **kwargs):
         from ..eager import execute as _execute
         if args and not kwargs and len(args) == len(self._keywords):
@@ -589,16 +617,18 @@ def _structured(value_msg, outputs):
     return getattr(value_msg, kind)
 
 
-def _arg_specs(value_msg):
-    """The flat TensorSpecs (shape, dtype) of a canonicalized input signature."""
+def _arg_specs(value_msg, key=None):
+    """The flat TensorSpecs (shape, dtype, keyword or spec name) of a canonicalized input
+    signature."""
     out = []
     kind = value_msg.WhichOneof("kind")
     if kind == "tensor_spec_value":
         spec = value_msg.tensor_spec_value
-        out.append((graph_io._shape_of(spec.shape), _dt.as_dtype(spec.dtype)))
+        out.append((graph_io._shape_of(spec.shape), _dt.as_dtype(spec.dtype),
+                    key or spec.name or None))
     elif kind == "dict_value":
         for k in sorted(value_msg.dict_value.fields):
-            out.extend(_arg_specs(value_msg.dict_value.fields[k]))
+            out.extend(_arg_specs(value_msg.dict_value.fields[k], k))
     elif kind in ("tuple_value", "list_value"):
         for v in getattr(value_msg, kind).values:
             out.extend(_arg_specs(v))
@@ -636,7 +666,8 @@ def _inline(g, fd, env, library, prefix):
         if name in made:
             if made[name] is None:
                 raise ValueError(f"{fd.signature.name}: the function body has a cycle at "
-                                 f"{name!r} (while loops are not imported by tfteach)")
+                                 f"{name!r} (TF1 loop frames inside a function are not "
+                                 f"imported by tfteach)")
             return made[name]
         if name not in nodes:
             raise ValueError(f"{fd.signature.name}: unknown node {name!r}")
@@ -649,6 +680,12 @@ def _inline(g, fd, env, library, prefix):
             inner = library[node.attr["f"].func.name]
             sub = {a.name: t for a, t in zip(inner.signature.input_arg, inputs)}
             made[name] = _inline(g, inner, sub, library, f"{prefix}{name}/")
+            return made[name]
+        if node.op in ("While", "StatelessWhile"):
+            made[name] = _while(g, node, inputs, library, f"{prefix}{name}/")
+            return made[name]
+        if node.op in ("If", "StatelessIf"):
+            made[name] = _if(g, node, inputs, library, f"{prefix}{name}/")
             return made[name]
         attrs = {k: graph_io._attr_value(v) for k, v in node.attr.items()
                  if not k.startswith("_")}
@@ -664,6 +701,99 @@ def _inline(g, fd, env, library, prefix):
     return outs
 
 
+def _passes_through(fd, k):
+    """Whether function `fd` returns its k-th argument unchanged (through Identity ops)."""
+    arg = fd.signature.input_arg[k].name
+    ref = fd.ret[fd.signature.output_arg[k].name]
+    nodes = {n.name: n for n in fd.node_def}
+    for _ in range(len(nodes) + 1):
+        if ref == arg:
+            return True
+        node = nodes.get(ref.split(":")[0])
+        if node is None or node.op != "Identity":
+            return False
+        ref = node.input[0]
+    return False
+
+
+def _while(g, node, inputs, library, prefix):
+    """TF's `While`/`StatelessWhile` op (its loop state a list of tensors, its condition and
+    body functions of the library) rebuilt as the TF1 loop frame that TF's own optimiser
+    lowers it to before running (control_flow_v1.while_loop), as tfteach traces
+    tf.while_loop. Arguments the body hands back unchanged (the tensors and variable
+    handles TF threads through the loop) stay outside it, as values the loop reads."""
+    from ..ops import control_flow_v1
+    cond_fd = library[node.attr["cond"].func.name]
+    body_fd = library[node.attr["body"].func.name]
+    n = len(inputs)
+    varying = [k for k in range(n) if not _passes_through(body_fd, k)]
+    shapes = [graph_io._shape_of(sp) for sp in node.attr["output_shapes"].list.shape] \
+        if "output_shapes" in node.attr else []
+
+    def full(loop_values):
+        values = list(inputs)
+        for k, v in zip(varying, loop_values):
+            values[k] = v
+        return values
+
+    def bind(fd, values):
+        return {a.name: v for a, v in zip(fd.signature.input_arg, values)}
+
+    def cond_fn(*loop_values):
+        return _inline(g, cond_fd, bind(cond_fd, full(loop_values)), library,
+                       prefix + "cond/")[0]
+
+    def body_fn(*loop_values):
+        outs = _inline(g, body_fd, bind(body_fd, full(loop_values)), library,
+                       prefix + "body/")
+        if len(shapes) == n:
+            # what TF knew of each value's shape (a value read from a variable handle
+            # inside the body has none here)
+            for k in varying:
+                outs[k].set_shape(shapes[k])
+        return [outs[k] for k in varying]
+
+    if not varying:
+        return list(inputs)
+    invariants = [shapes[k] for k in varying] if len(shapes) == n else None
+    parallel = node.attr["parallel_iterations"].i if "parallel_iterations" in node.attr \
+        else 10
+    out = control_flow_v1.while_loop(cond_fn, body_fn, [inputs[k] for k in varying],
+                                     shape_invariants=invariants,
+                                     parallel_iterations=parallel or 10,
+                                     return_same_structure=True)
+    return full(out)
+
+
+def _if(g, node, inputs, library, prefix):
+    """TF's `If`/`StatelessIf` op (a predicate, then the arguments both branch functions
+    take) rebuilt as the Switch/Merge form TF lowers it to (control_flow_v1.cond), as
+    tfteach traces tf.cond; only the chosen branch's ops run."""
+    from ..ops import control_flow_v1
+    pred, args = inputs[0], inputs[1:]
+    shapes = [graph_io._shape_of(sp) for sp in node.attr["output_shapes"].list.shape] \
+        if "output_shapes" in node.attr else []
+
+    def branch(attr):
+        fd = library[node.attr[attr].func.name]
+
+        def run():
+            env = {a.name: v for a, v in zip(fd.signature.input_arg, args)}
+            outs = _inline(g, fd, env, library, f"{prefix}{attr}/")
+            if not outs:
+                raise ValueError(f"{node.name}: an `{node.op}` whose branches return "
+                                 f"nothing is not imported by tfteach")
+            return list(outs)
+        return run
+    out = control_flow_v1.cond(pred, branch("then_branch"), branch("else_branch"),
+                               strict=True)
+    out = list(out) if isinstance(out, (list, tuple)) else [out]
+    if len(shapes) == len(out):
+        for t, shape in zip(out, shapes):
+            t.set_shape(shape)
+    return out
+
+
 def _concrete(name, library, sc, bound_vars):
     from ..eager.function import ConcreteFunction, FuncGraph
     from ..framework.op_def_library import apply_op
@@ -673,6 +803,11 @@ def _concrete(name, library, sc, bound_vars):
     args = list(fd.signature.input_arg)
     regular, resources = args[:len(args) - n_bound], args[len(args) - n_bound:]
     specs = _arg_specs(sc.canonicalized_input_signature)
+    by_name = {spec[2]: spec for spec in specs}
+    if {a.name for a in regular} <= set(by_name):
+        # keyword signatures: the flat spec order is the sorted keywords, which need not be
+        # the FunctionDef's argument order (tfteach wrote arguments in call order)
+        specs = [by_name[a.name] for a in regular]
     env, placeholders = {}, []
     with g.as_default():
         for i, a in enumerate(regular):
@@ -706,6 +841,10 @@ def load(export_dir, tags=None, options=None):
     (function_pb2, meta_graph_pb2, saved_object_graph_pb2, struct_pb2, tog,
      saved_model_pb2) = _pb()
     from ..eager.variables import ResourceVariable
+    from ..ops import load_all_ops
+    # a fresh process that never built the ops by hand (the point of a SavedModel) has not
+    # declared them yet: declare every op before rebuilding the functions' graphs
+    load_all_ops()
     path = os.path.join(export_dir, "saved_model.pb")
     try:
         with open(path, "rb") as f:

@@ -393,7 +393,7 @@ class Saver:
                                 f"checkpoint. Please ensure that you have not altered the graph "
                                 f"expected based on the checkpoint. Original error:\n\nKey "
                                 f"{name} not found in checkpoint")
-            value = reader.get_tensor(name)
+            value = reader._array(name)
             want = v.dtype.base_dtype
             if _dt.as_dtype(value.dtype) != want and value.dtype != object:
                 raise errors.InvalidArgumentError(

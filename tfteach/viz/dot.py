@@ -13,7 +13,12 @@ Layout rules:
   explicitly, `group_variables=True` folds every variable's group into one node;
 - ops under a `gradients/` scope are filled orange, their cluster dashed orange;
 - data edges are labelled `dtype shape`, reference edges are brown, control edges dashed;
-- `notes={op_name: text}` adds a line of text to an op's box (values and gradients, say).
+- `notes={op_name: text}` adds a line of text to an op's box (values and gradients, say);
+- *setup* ops, those that only compute a variable's initial value or initialise it (the
+  `random_normal` scope feeding `W/Assign`, `W/Assign` itself, an `init` NoOp over them), are
+  left out when `setup="fold"`, and by default (`"auto"`) once a drawing would have more than
+  `SETUP_FOLD_OVER` boxes: the variable's box then says how many setup ops it stands for, and
+  what the graph computes stays in view.
 """
 import html
 
@@ -28,16 +33,18 @@ COLORS = {
     "scope_cluster": "#7f7f7f", "ref_edge": "#8a5a00", "pending": "#bbbbbb",
 }
 TRAIN_PREFIXES = ("Apply", "ResourceApply")
+SETUP_FOLD_OVER = 30
+_INIT_TYPES = ("Assign", "AssignVariableOp")
 
 
 class DotOptions:
     __slots__ = ("rankdir", "collapse_over", "expand", "collapse", "group_variables",
                  "show_shapes", "highlight", "done", "pending", "timings", "title",
-                 "max_nodes", "visible", "notes")
+                 "max_nodes", "visible", "notes", "setup")
 
     def __init__(self, rankdir="LR", collapse_over=25, expand=(), collapse=(),
                  group_variables=False, show_shapes=True, highlight=(), done=(), pending=(),
-                 timings=None, title=None, max_nodes=300, notes=None):
+                 timings=None, title=None, max_nodes=300, notes=None, setup="auto"):
         rankdir = rankdir.upper()
         if rankdir not in ("LR", "TB", "RL", "BT"):
             raise ValueError(f"rankdir must be 'LR' or 'TB' (or 'RL', 'BT'), not {rankdir!r}")
@@ -56,6 +63,42 @@ class DotOptions:
         self.visible = 0          # boxes drawn, set by to_dot
         # a line of text under an op's type (micrograd-style "value 19 · grad 1"), by op name
         self.notes = {_strip(getattr(k, "name", k)): str(v) for k, v in (notes or {}).items()}
+        if setup is True:
+            setup = "fold"
+        elif setup is False or setup is None:
+            setup = "show"
+        if setup not in ("auto", "fold", "show"):
+            raise ValueError(f"setup must be 'auto', 'fold' or 'show', not {setup!r}")
+        self.setup = setup
+
+
+def setup_ops(nodes):
+    """{op name: variable it initialises, or None when it serves several} for the ops that
+    only set variables up: a variable's initializer (`W/Assign`), everything whose every
+    consumer is such an op (its initial value), and NoOps that only group initializers."""
+    variables = {n.name for n in nodes if n.type in VARIABLE_TYPES}
+    consumers = {n.name: set() for n in nodes}
+    for n in nodes:
+        for src, _i, _d, _s in n.inputs:
+            if src in consumers:
+                consumers[src].add(n.name)
+        for src in n.control:
+            if src in consumers:
+                consumers[src].add(n.name)
+    target = {}
+    for n in nodes:
+        var = n.name.rsplit("/", 1)[0]
+        if n.type in _INIT_TYPES and n.name.endswith("/Assign") and var in variables:
+            target[n.name] = var
+    # creation order is a topological order: walk it backwards so consumers come first
+    for n in reversed(nodes):
+        if n.name in target or n.type in VARIABLE_TYPES or n.type.startswith("Placeholder"):
+            continue
+        users = consumers[n.name]
+        if users and all(u in target for u in users):
+            owners = {target[u] for u in users}
+            target[n.name] = owners.pop() if len(owners) == 1 else None
+    return target
 
 
 def _strip(s):
@@ -156,6 +199,13 @@ def to_dot(obj, **options):
     """DOT source drawing `obj` (anything `viz.model.nodes_of` accepts)."""
     opts = options.pop("_opts", None) or DotOptions(**options)
     nodes = nodes_of(obj)
+    folded = {}
+    if opts.setup != "show":
+        setup = setup_ops(nodes)
+        if setup and (opts.setup == "fold" or len(nodes) > SETUP_FOLD_OVER):
+            for name, var in setup.items():
+                folded[var] = folded.get(var, 0) + 1
+            nodes = [n for n in nodes if n.name not in setup]
     root = _build_tree(nodes)
     rep = {}            # op name -> visible node id
     lines = ["digraph G {",
@@ -212,6 +262,8 @@ def to_dot(obj, **options):
         short = n.name.rsplit("/", 1)[-1]
         label = f"<b>{_h(short)}</b><br/><font point-size=\"8\">{_h(t)}</font>"
         note = opts.notes.get(n.name)
+        if note is None and folded.get(n.name):
+            note = f"+{folded[n.name]} setup ops"
         if note is not None:
             label += f"<br/><font point-size=\"8\" color=\"#1f4e79\">{_h(note)}</font>"
             classes.append("noted")

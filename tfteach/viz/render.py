@@ -31,12 +31,20 @@ class DrawingTooLarge(GraphvizUnavailable):
 
 
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+# A notebook column is about 10 inches wide at 96 dpi: a larger drawing is scaled down to fit
+# (graphviz's `size`, which only ever shrinks), and very tall ones stop at a screen and a half.
+MAX_SIZE = (9.5, 14.0)
 
 
-def render_svg(dot_source):
-    """SVG text for `dot_source`. The SVG carries a `tfteach-dot` comment with a hash of the
-    DOT source: the drawing's identity independent of the `dot` version (nbval compares it)."""
-    svg = _pipe(_graphviz(), dot_source, "svg").decode("utf-8")
+def render_svg(dot_source, max_size=MAX_SIZE):
+    """SVG text for `dot_source`, at most `max_size` (inches, width and height; None: as
+    large as `dot` lays it out). The SVG carries a `tfteach-dot` comment with a hash of the
+    DOT source: the drawing's identity independent of the `dot` version and of the size it is
+    shown at (nbval compares it)."""
+    source = dot_source
+    if max_size:
+        source = dot_source.replace("  graph [", '  graph [size="%g,%g", ' % tuple(max_size), 1)
+    svg = _pipe(_graphviz(), source, "svg").decode("utf-8")
     digest = hashlib.sha1(dot_source.encode()).hexdigest()[:16]
     m = _SVG_OPEN.search(svg)
     if m is not None:
@@ -81,7 +89,8 @@ class Drawing:
     `text/plain` is a short deterministic summary (op and scope counts), so a notebook's
     stored outputs stay comparable whatever `dot` drew."""
 
-    def __init__(self, obj, **options):
+    def __init__(self, obj, max_size=MAX_SIZE, **options):
+        self.max_size = max_size
         self.options = DotOptions(**options)
         self.dot = to_dot(obj, _opts=self.options)
         self._svg = None
@@ -96,7 +105,7 @@ class Drawing:
                     f"max_nodes={limit}): laying them out would take long. Draw a part "
                     f"(`%graph loss` draws what `loss` needs), add name scopes, or pass "
                     f"max_nodes=None.")
-            self._svg = render_svg(self.dot)
+            self._svg = render_svg(self.dot, self.max_size)
         return self._svg
 
     def summary(self):
@@ -156,6 +165,9 @@ def draw(obj, **options):
     Options: rankdir="LR"|"TB", collapse_over=25, expand=[scopes] or True, collapse=[scopes],
     group_variables=False, show_shapes=True, highlight=[ops], timings=RunMetadata|dict,
     title=str, notes={op: text} (a line under the op's type), max_nodes=300 (fold scopes
-    further past this many boxes; refuse to lay out more; None: no limit).
+    further past this many boxes; refuse to lay out more; None: no limit), setup="auto"|
+    "fold"|"show" (leave out the ops that only initialise variables: "auto" does it past 30
+    ops), max_size=(9.5, 14.0) (inches; a larger drawing is scaled down to fit a notebook
+    column; None: no limit).
     """
     return Drawing(obj, **options)

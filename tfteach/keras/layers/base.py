@@ -270,20 +270,18 @@ class Layer(Module):
         return int(sum(int(np.prod(v.shape.as_list())) for v in self.weights))
 
     def _trackable_children(self):
-        """What `tf.train.Checkpoint` saves: weights under their attribute names (Keras
-        keeps `Dense.kernel` as `_kernel`), then sublayers under theirs."""
+        """What `tf.train.Checkpoint` saves: weights and sublayers held directly by an
+        attribute, under its name (Keras keeps `Dense.kernel` as `_kernel`). As TF 2.21 +
+        Keras 3: layers or weights held in a list or dict attribute are NOT saved (Keras
+        tracks those containers itself, out of TF's sight; `.weights.h5` has them), and
+        neither is a seed generator's state."""
         out = {}
         for key, value in vars(self).items():
-            if key in _INTERNAL and key not in ("_layers",):
-                continue
-            if key == "_layers":
+            if key in _INTERNAL or key.startswith("_seed"):
                 continue
             if isinstance(value, (Layer, backend.Variable)) or \
                     getattr(value, "_is_resource_variable", False):
                 out[key] = value
-            elif isinstance(value, (list, tuple)) and value and \
-                    all(isinstance(v, (Layer, backend.Variable)) for v in value):
-                out[key] = list(value)
         return out
 
     # --- losses ------------------------------------------------------------------------------

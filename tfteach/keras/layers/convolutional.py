@@ -61,11 +61,17 @@ class _Conv(Layer):
         self.use_bias = use_bias
         self.kernel_initializer = _init.get(kernel_initializer)
         self.bias_initializer = _init.get(bias_initializer)
-        self.kernel = self.bias = None
+        object.__setattr__(self, self._kernel_attr, None)
+        self.bias = None
+
+    # the attribute Keras 3 keeps the kernel in, which a tf.train.Checkpoint key names:
+    # `_kernel` for Conv1D (behind a `kernel` property), `kernel` for Conv2DTranspose
+    _kernel_attr = "kernel"
 
     def _add_weights(self, kernel_shape):
-        self.kernel = self.add_weight(shape=kernel_shape, initializer=self.kernel_initializer,
-                                      name="kernel")
+        setattr(self, self._kernel_attr,
+                self.add_weight(shape=kernel_shape, initializer=self.kernel_initializer,
+                                name="kernel"))
         if self.use_bias:
             self.bias = self.add_weight(shape=(self.filters,), name="bias",
                                         initializer=self.bias_initializer)
@@ -90,6 +96,12 @@ class _Conv(Layer):
 
 
 class Conv1D(_Conv):
+    _kernel_attr = "_kernel"
+
+    @property
+    def kernel(self):
+        return self._kernel
+
     _rank = 1
     _paddings = ("valid", "same", "causal")
 

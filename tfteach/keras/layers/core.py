@@ -219,11 +219,15 @@ class Embedding(Layer):
         self.input_dim, self.output_dim = int(input_dim), int(output_dim)
         self.embeddings_initializer = _init.get(embeddings_initializer)
         self.mask_zero = mask_zero
-        self.embeddings = None
+        self._embeddings = None         # Keras 3's attribute (a checkpoint's `_embeddings`)
         self._initial_weights = weights
 
+    @property
+    def embeddings(self):
+        return self._embeddings
+
     def build(self, input_shape=None):
-        self.embeddings = self.add_weight(shape=(self.input_dim, self.output_dim),
+        self._embeddings = self.add_weight(shape=(self.input_dim, self.output_dim),
                                           initializer=self.embeddings_initializer,
                                           name="embeddings",
                                           regularizer=self.embeddings_regularizer)

@@ -208,6 +208,20 @@ class Model(Layer):
             return out
         return [layer for layer in out if not isinstance(layer, functional.InputLayer)]
 
+    def _trackable_children(self):
+        """What a tf.train.Checkpoint saves, under Keras 3's names: a functional model's
+        layers as `_operations` (its input layers included, so the first Dense of
+        `Model(Input, ...)` is `_operations/1`), a subclassed model's attributes, then the
+        optimizer that `compile` set (TF 2.21 + Keras 3 track it as `optimizer`)."""
+        out = super()._trackable_children()
+        if self._functional is not None:
+            out["_operations"] = list(self._layers)
+        opt = self.__dict__.get("optimizer")
+        if isinstance(opt, _optimizers.Optimizer):
+            out.pop("optimizer", None)
+            out["optimizer"] = opt
+        return out
+
     def call(self, inputs, training=None):
         if self._functional is None:
             raise NotImplementedError(f"Model {type(self).__name__} does not have a `call()` "
@@ -644,6 +658,14 @@ class _Progress:
             print(text)
 
 
+class _NoState:
+    """The input layer Keras 3 makes when a Sequential model is built without one: a node
+    of its checkpoint graph with nothing to save."""
+
+    def _trackable_children(self):
+        return {}
+
+
 class Sequential(Model):
     """A stack of layers, each applied to the previous one's output."""
 
@@ -680,6 +702,28 @@ class Sequential(Model):
             with backend.name_scope(self.name):
                 self._last = layer(self._last)
             self.built = True
+            from ...train import checkpoint
+            checkpoint.restore_deferred(self)
+
+    def _trackable_children(self):
+        # Keras 3 keeps a built Sequential's layers in a functional model of its own, whose
+        # first operation is the input layer (made by the build when none was given)
+        out = Layer._trackable_children(self)
+        if self.built and self.layers:
+            ops = list(self._layers)
+            if not isinstance(ops[0], functional.InputLayer):
+                ops.insert(0, _NoState())
+            out["_functional"] = {"_operations": ops}
+        opt = self.__dict__.get("optimizer")
+        if isinstance(opt, _optimizers.Optimizer):
+            out["optimizer"] = opt
+        return out
+
+    def __call__(self, *args, **kwargs):
+        out = super().__call__(*args, **kwargs)
+        from ...train import checkpoint
+        checkpoint.restore_deferred(self)     # Keras 3 restores a Sequential built late
+        return out
 
     def pop(self):
         if not self.layers:
@@ -702,6 +746,8 @@ class Sequential(Model):
                 for layer in self.layers:
                     self._last = layer(self._last)
         self.built = True
+        from ...train import checkpoint
+        checkpoint.restore_deferred(self)
 
     @property
     def input_shape(self):

@@ -33,7 +33,7 @@ def _restore_v2(prefix, tensor_names, shape_and_slices, *, dtypes):
     reader = CheckpointReader(_str(prefix))
     out = []
     for name, dt in zip((_str(n) for n in np.asarray(tensor_names).reshape(-1)), dtypes):
-        value = reader.get_tensor(name)
+        value = reader._array(name)
         if value.dtype != object and _dt.as_dtype(value.dtype) != dt.base_dtype:
             raise errors.InvalidArgumentError(
                 None, None, f"tensor_name = {name}; expected dtype {dt.base_dtype.name} does "
@@ -183,6 +183,12 @@ class CheckpointReader:
                 for k, v in self._tensors.items()}
 
     def get_tensor(self, name):
+        """As TF's reader: an array, or for a scalar a NumPy scalar (`bytes` for a string,
+        so the object graph parses directly)."""
+        v = self._array(name)
+        return v[()] if v.ndim == 0 else v
+
+    def _array(self, name):
         v = self._tensors.get(name)
         if v is None:
             raise errors.NotFoundError(None, None, f"Key {name} not found in checkpoint")
