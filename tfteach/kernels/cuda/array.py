@@ -549,3 +549,256 @@ def unsorted_segment_sum(data, segment_ids, num_segments):
             _dev.flat(data), _dev.flat(ids), _dev.flat(out),
             max(_dev.size_of(inner_shape), 1), n)
     return out
+
+
+# --- N-d gathers and scatters ----------------------------------------------------------------
+# TF's GPU kernels do not fail on an index outside the tensor (the CPU ones do): GatherNd
+# writes zeros for it, ScatterNd and the TensorScatter ops skip its update (TF's documented
+# GPU behaviour of tf.gather_nd / tf.scatter_nd / tf.tensor_scatter_nd_*), so these do the same.
+_ND_TYPES = ("float32", "float64", "int32", "int64")
+_UPDATE, _ADD, _SUB, _MAX, _MIN = range(5)
+
+
+def _nd_kernels():
+    ks = _KERNELS.get("nd")
+    if ks is None:
+        @cuda.jit(device=True)
+        def row_of(indices, r, k, lead):
+            pos = 0
+            for j in range(k):
+                v = indices[r * k + j]
+                if v < 0 or v >= lead[j]:
+                    return -1
+                pos = pos * lead[j] + v
+            return pos
+
+        @cuda.jit
+        def gather_nd(params, indices, out, k, lead, inner):
+            e = cuda.grid(1)
+            if e < out.shape[0]:
+                pos = row_of(indices, e // inner, k, lead)
+                if pos < 0:
+                    out[e] = 0
+                else:
+                    out[e] = params[pos * inner + e % inner]
+
+        @cuda.jit
+        def scatter_nd(out, indices, updates, k, lead, inner, mode):
+            e = cuda.grid(1)
+            if e < updates.shape[0]:
+                pos = row_of(indices, e // inner, k, lead)
+                if pos >= 0:
+                    p = pos * inner + e % inner
+                    v = updates[e]
+                    if mode == 0:
+                        out[p] = v          # repeated indices: one of them wins, as in TF
+                    elif mode == 1:
+                        cuda.atomic.add(out, p, v)
+                    elif mode == 2:
+                        cuda.atomic.sub(out, p, v)
+                    elif mode == 3:
+                        cuda.atomic.max(out, p, v)
+                    else:
+                        cuda.atomic.min(out, p, v)
+        ks = _KERNELS["nd"] = (gather_nd, scatter_nd)
+    return ks
+
+
+def _lead(shape, k):
+    return _dev.to_device(np.array([int(d) for d in shape[:k]] or [1], np.int64))
+
+
+@register("GatherNd", dtypes=_ND_TYPES)
+def gather_nd(params, indices):
+    params = _dev.contiguous(_dev.dev(params))
+    indices = _dev.contiguous(_dev.dev(indices))
+    pshape, ishape = tuple(params.shape), tuple(indices.shape)
+    if not ishape:
+        raise errors.InvalidArgumentError(None, None, "indices must be at least a vector")
+    k = ishape[-1]
+    if k > len(pshape):
+        raise errors.InvalidArgumentError(
+            None, None, f"index innermost dimension length must be <= params rank; saw: "
+                        f"{k} vs. {len(pshape)}")
+    out_shape = ishape[:-1] + pshape[k:]
+    out = _dev.empty(out_shape, params.dtype)
+    n = _dev.size_of(out_shape)
+    if n:
+        inner = _dev.size_of(pshape[k:])
+        if _dev.size_of(pshape[:k]) == 0:      # nothing to gather from: every index is out
+            return full(out_shape, 0, params.dtype)
+        _nd_kernels()[0][_dev.blocks_for(n), _dev.TPB](
+            _dev.flat(params), _dev.flat(indices), _dev.flat(out), k, _lead(pshape, k),
+            max(inner, 1))
+    return out
+
+
+def _check_updates(ishape, oshape, ushape):
+    k = ishape[-1] if ishape else 0
+    if ushape != ishape[:-1] + oshape[k:]:
+        dims = lambda s: "[" + ",".join(str(int(d)) for d in s) + "]"   # noqa: E731
+        raise errors.InvalidArgumentError(
+            None, None, f"Dimensions [0,{len(ishape) - 1}) of indices[shape={dims(ishape)}] = "
+                        f"{dims(ishape[:-1])} must match dimensions [0,{len(ishape) - 1}) of "
+                        f"updates[shape={dims(ushape)}]")
+    return k
+
+
+def _scatter_nd_into(out, indices, updates, mode):
+    """Applies `updates` at `indices` to the device array `out` in place."""
+    indices = _dev.contiguous(_dev.dev(indices))
+    updates = _dev.contiguous(_dev.dev(updates))
+    oshape, ishape = tuple(out.shape), tuple(indices.shape)
+    k = _check_updates(ishape, oshape, tuple(updates.shape))
+    n = _dev.size_of(updates.shape)
+    if n and _dev.size_of(oshape):
+        _nd_kernels()[1][_dev.blocks_for(n), _dev.TPB](
+            _dev.flat(out), _dev.flat(indices), _dev.flat(updates), k, _lead(oshape, k),
+            max(_dev.size_of(oshape[k:]), 1), mode)
+    return out
+
+
+@register("ScatterNd", dtypes=_ND_TYPES, host_memory=("shape",))
+def scatter_nd(indices, updates, shape):
+    dims = _dev.host_int_list(shape)
+    if any(d < 0 for d in dims):
+        raise errors.InvalidArgumentError(None, None, f"Dimension {min(dims)} must be >= 0")
+    out = full(tuple(dims), 0, _dev.dev(updates).dtype)
+    return _scatter_nd_into(out, indices, updates, _ADD)
+
+
+def _copy(x):
+    x = _dev.contiguous(_dev.dev(x))
+    out = _dev.empty(tuple(x.shape), x.dtype)
+    if _dev.size_of(x.shape):
+        _dev.flat(out).copy_to_device(_dev.flat(x))
+    return out
+
+
+def _tensor_scatter(mode):
+    def kernel(tensor, indices, updates):
+        return _scatter_nd_into(_copy(tensor), indices, updates, mode)
+    return kernel
+
+
+def _tensor_scatter_extreme(op_type, mode):
+    def kernel(tensor, indices, updates, *, bad_indices_policy=""):
+        if bad_indices_policy not in ("", "DEFAULT", "IGNORE"):
+            # ERROR asks for the check the GPU kernel otherwise skips: the CPU code's,
+            # on host copies (it also names an unknown policy)
+            _cpu(op_type)(*[_dev.to_host(_dev.dev(a)) for a in (tensor, indices, updates)],
+                          bad_indices_policy=bad_indices_policy)
+        return _scatter_nd_into(_copy(tensor), indices, updates, mode)
+    return kernel
+
+
+for _t, _m in (("TensorScatterUpdate", _UPDATE), ("TensorScatterAdd", _ADD),
+               ("TensorScatterSub", _SUB)):
+    register(_t, dtypes=_ND_TYPES)(_tensor_scatter(_m))
+for _t, _m in (("TensorScatterMax", _MAX), ("TensorScatterMin", _MIN)):
+    register(_t, dtypes=_ND_TYPES)(_tensor_scatter_extreme(_t, _m))
+
+
+# --- segment reductions -------------------------------------------------------------------
+def _segment_kernels():
+    ks = _KERNELS.get("segments")
+    if ks is None:
+        @cuda.jit
+        def seg_extreme(data, ids, out, inner, n_seg, is_max):
+            e = cuda.grid(1)
+            if e < data.shape[0]:
+                seg = ids[e // inner]
+                if 0 <= seg < n_seg:
+                    if is_max:
+                        cuda.atomic.max(out, seg * inner + e % inner, data[e])
+                    else:
+                        cuda.atomic.min(out, seg * inner + e % inner, data[e])
+
+        @cuda.jit
+        def seg_count(ids, counts, n_seg):
+            i = cuda.grid(1)
+            if i < ids.shape[0]:
+                seg = ids[i]
+                if 0 <= seg < n_seg:
+                    cuda.atomic.add(counts, seg, 1)
+
+        @cuda.jit
+        def seg_divide(out, counts, inner):
+            e = cuda.grid(1)
+            if e < out.shape[0]:
+                c = counts[e // inner]
+                if c > 1:
+                    out[e] = out[e] / c
+        ks = _KERNELS["segments"] = (seg_extreme, seg_count, seg_divide)
+    return ks
+
+
+def _segment_shapes(data, ids):
+    dshape, ishape = tuple(data.shape), tuple(ids.shape)
+    if dshape[:len(ishape)] != ishape:
+        dims = lambda s: "[" + ",".join(str(int(d)) for d in s) + "]"   # noqa: E731
+        raise errors.InvalidArgumentError(
+            None, None, f"data.shape = {dims(dshape)} does not start with segment_ids.shape "
+                        f"= {dims(ishape)}")
+    return dshape[len(ishape):]
+
+
+def _unsorted_extreme(is_max):
+    def kernel(data, segment_ids, num_segments):
+        data = _dev.contiguous(_dev.dev(data))
+        ids = _dev.contiguous(_dev.dev(segment_ids))
+        inner_shape = _segment_shapes(data, ids)
+        n = int(np.asarray(_dev.to_host(num_segments)))
+        dt = np.dtype(data.dtype)
+        info = np.finfo(dt) if dt.kind == "f" else np.iinfo(dt)
+        # the empty segments keep the identity, as on the CPU: the type's lowest for max
+        out = full((n,) + inner_shape, info.min if is_max else info.max, dt)
+        total = _dev.size_of(data.shape)
+        if total and n:
+            # an id outside [0, num_segments) drops its row: TF's GPU kernel skips it
+            _segment_kernels()[0][_dev.blocks_for(total), _dev.TPB](
+                _dev.flat(data), _dev.flat(ids), _dev.flat(out),
+                max(_dev.size_of(inner_shape), 1), n, is_max)
+        return out
+    return kernel
+
+
+register("UnsortedSegmentMax", dtypes=("float32", "float64", "int32"),
+         host_memory=("num_segments",))(_unsorted_extreme(True))
+register("UnsortedSegmentMin", dtypes=("float32", "float64", "int32"),
+         host_memory=("num_segments",))(_unsorted_extreme(False))
+
+
+def _sorted_segment(mean):
+    def kernel(data, segment_ids):
+        data = _dev.contiguous(_dev.dev(data))
+        ids = _dev.contiguous(_dev.dev(segment_ids))
+        if len(ids.shape) != 1:
+            raise errors.InvalidArgumentError(None, None, "segment_ids should be a vector.")
+        if not data.shape or ids.shape[0] != data.shape[0]:
+            raise errors.InvalidArgumentError(
+                None, None, "segment_ids should be the same size as dimension 0 of input.")
+        m = int(ids.shape[0])
+        # TF's GPU kernel sizes the output from the last id (one element copied to the host)
+        # and, unlike the CPU one, does not check that the ids are sorted (its documented
+        # GPU behaviour); ids outside [0, last] are dropped here
+        n = int(ids[m - 1:].copy_to_host()[0]) + 1 if m else 0
+        n = max(n, 0)
+        inner_shape = tuple(data.shape[1:])
+        inner = max(_dev.size_of(inner_shape), 1)
+        out = full((n,) + inner_shape, 0, data.dtype)
+        total = _dev.size_of(data.shape)
+        if total and n:
+            _segment_sum_kernel()[_dev.blocks_for(total), _dev.TPB](
+                _dev.flat(data), ids, _dev.flat(out), inner, n)
+            if mean:
+                counts = full((n,), 0, np.int32)
+                _segment_kernels()[1][_dev.blocks_for(m), _dev.TPB](ids, counts, n)
+                _segment_kernels()[2][_dev.blocks_for(_dev.size_of(out.shape)), _dev.TPB](
+                    _dev.flat(out), counts, inner)
+        return out
+    return kernel
+
+
+register("SegmentSum", dtypes=("float32", "float64"))(_sorted_segment(False))
+register("SegmentMean", dtypes=("float32", "float64"))(_sorted_segment(True))

@@ -171,3 +171,65 @@ def arg_min(x, axis, *, output_type):
 # TF's only GPU TruncateMod is int32 in host memory; the float ones stay on the CPU, as in TF.
 _dev.register_host("TruncateMod", dtypes=("int32",))
 register_elementwise("math")
+
+
+# --- scans: Cumsum, Cumprod ------------------------------------------------------------------
+def _scan_kernel(prod):
+    key = "cumprod" if prod else "cumsum"
+    k = _KERNELS.get(key)
+    if k is None:
+        # one thread per line along the axis: the lines are independent, and a sequential
+        # walk keeps the CPU kernel's order of additions (same rounding)
+        @cuda.jit
+        def scan(x, out, n_lines, length, inner, exclusive, reverse, ident):
+            line = cuda.grid(1)
+            if line < n_lines:
+                base = (line // inner) * length * inner + line % inner
+                acc = ident
+                for s in range(length):
+                    j = length - 1 - s if reverse else s
+                    p = base + j * inner
+                    v = x[p]
+                    if exclusive:
+                        out[p] = acc
+                    if prod:
+                        acc = acc * v
+                    else:
+                        acc = acc + v
+                    if not exclusive:
+                        out[p] = acc
+        k = _KERNELS[key] = scan
+    return k
+
+
+def _scan(x, axis, exclusive, reverse, prod):
+    x = _dev.contiguous(_dev.dev(x))
+    shape = tuple(x.shape)
+    nd = len(shape)
+    ax = int(np.asarray(_dev.to_host(axis)))
+    if not -nd <= ax < nd:
+        raise errors.InvalidArgumentError(
+            None, None, f"ScanOp: Expected scan axis in the range [{-nd}, {nd}), "
+                        f"but got {ax}")
+    ax %= nd
+    out = _dev.empty(shape, x.dtype)
+    length, inner = shape[ax], _dev.size_of(shape[ax + 1:])
+    n_lines = _dev.size_of(shape[:ax]) * inner
+    if n_lines and length:
+        _scan_kernel(prod)[_dev.blocks_for(n_lines), _dev.TPB](
+            _dev.flat(x), _dev.flat(out), n_lines, length, inner, bool(exclusive),
+            bool(reverse), np.dtype(x.dtype).type(1 if prod else 0))
+    return out
+
+
+_SCAN_TYPES = ("float32", "float64", "int32", "int64")
+
+
+@register("Cumsum", dtypes=_SCAN_TYPES, host_memory=("axis",))
+def cumsum(x, axis, *, exclusive, reverse):
+    return _scan(x, axis, exclusive, reverse, False)
+
+
+@register("Cumprod", dtypes=_SCAN_TYPES, host_memory=("axis",))
+def cumprod(x, axis, *, exclusive, reverse):
+    return _scan(x, axis, exclusive, reverse, True)
