@@ -698,3 +698,69 @@ def test_plans_outside_a_session_can_use_the_gpu():
 def test_tf2_config_lists_the_gpu():
     import tfteach
     assert [d.device_type for d in tfteach.config.list_physical_devices("GPU")] == ["GPU"]
+
+
+# --- N-d gathers / scatters, scans, segments: edges --------------------------------------------
+def test_nd_out_of_range_on_gpu():
+    """TF's GPU kernels do not check the indices (its documented GPU behaviour; the CPU ones
+    raise InvalidArgumentError): GatherNd gives zeros for an index outside params,
+    ScatterNd and TensorScatter* skip that update. Expected values derived by hand."""
+    params = np.array([[1, 2], [3, 4], [5, 6]], F32)
+    idx = np.array([[2], [3], [-1], [0]], np.int32)
+    got, placed = _run("GatherNd", Case([params, idx]), "/GPU:0")
+    assert placed == "GPU"
+    np.testing.assert_array_equal(got[0], [[5, 6], [0, 0], [0, 0], [1, 2]])
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"indices\[1\] = \[3\] does not "
+                                                             r"index into param shape \[3,2\]"):
+        _run("GatherNd", Case([params, idx]), "/CPU:0")
+    got, _ = _run("ScatterNd", Case([np.array([[1], [7], [-2], [1]], np.int32),
+                                     np.array([1, 2, 3, 4], np.int32), _i32([3])]), "/GPU:0")
+    np.testing.assert_array_equal(got[0], [0, 5, 0])
+    got, _ = _run("TensorScatterUpdate", Case([np.zeros((2, 2), F32),
+                                               np.array([[0, 1], [2, 0]], np.int64),
+                                               np.array([7, 8], F32)]), "/GPU:0")
+    np.testing.assert_array_equal(got[0], [[0, 7], [0, 0]])
+
+
+def test_nd_empty_and_shape_errors_match_cpu():
+    cases = [("GatherNd", Case([u((3, 2)), np.zeros((0, 1), np.int32)])),
+             ("GatherNd", Case([u((3, 2)), np.zeros((2, 0), np.int32)])),   # whole params
+             ("ScatterNd", Case([np.zeros((0, 1), np.int32), np.zeros((0, 2), F32),
+                                 _i32([3, 2])])),
+             ("TensorScatterAdd", Case([np.zeros((0, 2), F32), np.zeros((0, 1), np.int32),
+                                        np.zeros((0, 2), F32)])),
+             ("Cumsum", Case([np.zeros((2, 0), F32), _i32(1)],
+                             {"exclusive": False, "reverse": False})),
+             ("Cumprod", Case([np.array([[1, np.inf], [2, 3]], F32), _i32(0)],
+                              {"exclusive": True, "reverse": True})),
+             ("SegmentSum", Case([np.zeros((0, 3), F32), np.zeros((0,), np.int32)])),
+             ("UnsortedSegmentMax", Case([np.zeros((0,), F32), np.zeros((0,), np.int32),
+                                          _i32(2)]))]
+    for op_type, case in cases:
+        res = _run_both(op_type, case)
+        (got, placed), (want, _) = res["/GPU:0"], res["/CPU:0"]
+        assert placed == "GPU", op_type
+        _compare(op_type, got, want, 0)
+    bad = [("TensorScatterAdd", Case([u((4, 3)), np.array([[1], [2]], np.int32), u((3, 3))]),
+            r"must match dimensions \[0,1\) of updates\[shape=\[3,3\]\]"),
+           ("Cumsum", Case([u((2, 3)), _i32(2)], {"exclusive": False, "reverse": False}),
+            r"Expected scan axis in the range \[-2, 2\), but got 2"),
+           ("UnsortedSegmentMin", Case([u((3, 2)), np.zeros((2,), np.int32), _i32(2)]),
+            r"does not start with segment_ids.shape = \[2\]")]
+    for op_type, case, msg in bad:
+        for dev in ("/GPU:0", "/CPU:0"):
+            with pytest.raises(tf.errors.InvalidArgumentError, match=msg):
+                _run(op_type, case, dev)
+
+
+def test_segments_out_of_range_ids_on_gpu():
+    """UnsortedSegmentMax drops rows whose id is outside [0, num_segments) on a GPU (the CPU
+    raises for an id too large); SegmentSum's GPU kernel sizes its output from the last id
+    and does not check the order (TF's documented GPU behaviour). By hand:"""
+    got, _ = _run("UnsortedSegmentMax", Case([np.array([1, 5, 3], F32),
+                                              np.array([0, 9, 0], np.int32), _i32(2)]),
+                  "/GPU:0")
+    np.testing.assert_array_equal(got[0], [3, np.finfo(F32).min])
+    got, _ = _run("SegmentSum", Case([np.array([1, 2, 4], F32),
+                                      np.array([1, 0, 1], np.int32)]), "/GPU:0")
+    np.testing.assert_array_equal(got[0], [2, 5])

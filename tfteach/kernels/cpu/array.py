@@ -523,7 +523,8 @@ def _nd_positions(idx, shape, what):
     """Flat row positions of the index tuples in `idx` (last axis) into `shape`'s leading
     dims, or TF's error naming the first tuple that does not fit."""
     k = idx.shape[-1]
-    tuples = idx.reshape(-1, k).astype(np.int64)
+    # (-1, k) is ambiguous for k == 0 (index tuples of length 0 select the whole tensor)
+    tuples = idx.reshape(int(np.prod(idx.shape[:-1], dtype=np.int64)), k).astype(np.int64)
     lead = np.asarray(shape[:k], dtype=np.int64)
     bad = np.nonzero(((tuples < 0) | (tuples >= lead)).any(axis=1))[0]
     if bad.size:
