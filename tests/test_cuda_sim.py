@@ -224,6 +224,10 @@ RESOURCE = {
                             {"dtype": tf.float32} if _ACTIVE else {}),
     "AssignSubVariableOp": ([u((3, 2))], [u((3, 2))],
                             {"dtype": tf.float32} if _ACTIVE else {}),
+    "ResourceScatterAdd": ([u((3, 2))], [np.array([0, 0, 1], np.int32), u((3, 2))], {}),
+    "ResourceScatterSub": ([np.arange(6).reshape(3, 2)], [np.array([2, 0], np.int64),
+                                                          np.array([[1, 2], [3, 4]])], {}),
+    "ResourceScatterUpdate": ([u((3, 2))], [np.array([[1, 2]], np.int32), u((1, 2, 2))], {}),
     "ResourceApplyGradientDescent": ([u((3, 2))], [C(F32(0.1)), u((3, 2))], {}),
     "ResourceApplyKerasMomentum": ([u((3, 2)), u((3, 2))],
                                    [C(F32(0.1)), u((3, 2)), C(F32(0.9))],
@@ -253,6 +257,11 @@ STATEFUL = {
                               u((3, 2))], {}),
     "ApplyAdadelta": ([_v, u((3, 2), 0.1, 1), u((3, 2), 0.1, 1)],
                       [C(F32(1.0)), C(F32(0.95)), C(F32(1e-6)), u((3, 2))], {}),
+    # repeated rows add up (index 2 twice); ScatterUpdate's are distinct (its repeats are
+    # unordered on a GPU)
+    "ScatterAdd": ([_v], [np.array([2, 0, 2], np.int32), u((3, 2))], {"use_locking": True}),
+    "ScatterSub": ([_v], [np.array([[1], [1]], np.int64), u((2, 1, 2))], {}),
+    "ScatterUpdate": ([_v], [np.array([2, 0], np.int32), C(F32(4.5))], {}),
     "IsVariableInitialized": ([_v], [], lambda: {"dtype": tf.float32, "bool": tf.bool}),
     "VariableV2": ([_v], None, {}),
 }

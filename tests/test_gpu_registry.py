@@ -57,8 +57,6 @@ GPU_GAPS = {
     "TopKV2", "LowerBound", "UpperBound", "Unique", "UniqueWithCounts",
     "Where",
     # gathers and scatters
-    "ScatterAdd", "ScatterSub", "ScatterUpdate", "ResourceScatterAdd",
-    "ResourceScatterSub", "ResourceScatterUpdate",
     "DynamicPartition",
     # other data movement
     "MirrorPadGrad",

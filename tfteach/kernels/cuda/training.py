@@ -302,4 +302,71 @@ def resource_apply_keras_momentum(var, accum, lr, grad, momentum, *, ctx,
     ctx.write(var, nv)
     ctx.write(accum, na)
 
+
+# --- row scatters into variables: ScatterAdd/Sub/Update, ResourceScatterAdd/Sub/Update -------
+# A thread per element of the updates; repeated rows add up atomically (ScatterUpdate with
+# repeated rows keeps one of them, unordered, as TF's GPU kernel does). An index outside
+# [0, rows) is skipped: TF's GPU scatter functor ignores it, where the CPU one raises.
+def _scatter_rows(out, indices, updates, n_rows, inner, total, scalar, mode):
+    e = cuda.grid(1)
+    if e < total:
+        i = indices[e // inner]
+        if 0 <= i < n_rows:
+            p = i * inner + e % inner
+            v = updates[0] if scalar else updates[e]
+            if mode == 0:
+                out[p] = v
+            elif mode == 1:
+                cuda.atomic.add(out, p, v)
+            else:
+                cuda.atomic.sub(out, p, v)
+
+
+def _scatter_values(op_type, v, indices, updates, mode):
+    idx = _dev.contiguous(_dev.dev(indices))
+    upd = _dev.contiguous(_dev.dev(updates))
+    vshape, ishape, ushape = tuple(v.shape), tuple(idx.shape), tuple(upd.shape)
+    if ushape and ushape != ishape + vshape[1:]:
+        raise errors.InvalidArgumentError(
+            None, None, f"Must have updates.shape = indices.shape + params.shape[1:] or "
+                        f"updates.shape = [], got updates.shape {_dims(ushape)}, "
+                        f"indices.shape {_dims(ishape)}, params.shape {_dims(vshape)}")
+    out = _new_like(v)
+    if _dev.size_of(vshape):
+        _dev.flat(out).copy_to_device(_dev.flat(_dev.contiguous(v)))
+    inner = _dev.size_of(vshape[1:]) if vshape else 1
+    total = _dev.size_of(ishape) * inner
+    if total and vshape:
+        _launch("scatter_rows", _scatter_rows, total, _dev.flat(out), _dev.flat(idx),
+                _dev.flat(upd), vshape[0], inner, total, not ushape, mode)
+    return out
+
+
+def _ref_scatter(op_type, mode):
+    def kernel(ref, indices, updates, *, ctx, use_locking=True):
+        ctx.write(ref, _scatter_values(op_type, _value(ref), indices, updates, mode))
+        return ref
+    kernel.__name__ = op_type
+    return kernel
+
+
+def _resource_scatter(op_type, mode):
+    def kernel(resource, indices, updates, *, ctx):
+        ctx.write(resource, _scatter_values(op_type, _value(resource, True), indices,
+                                            updates, mode))
+    kernel.__name__ = op_type
+    return kernel
+
+
+def _var_dtype_in(types):
+    return lambda op: _dev.dtype_name(op.get_attr("dtype").np_dtype) in types
+
+
+for _t, _m in (("ScatterUpdate", 0), ("ScatterAdd", 1), ("ScatterSub", 2)):
+    register(_t, dtypes=_F)(_ref_scatter(_t, _m))
+    # TF's GPU registrations: int64 too for the resource ones (not int32, which TF keeps
+    # on the host)
+    register("Resource" + _t, check=_var_dtype_in(_F + ("int64",)),
+             host_memory=("resource",))(_resource_scatter("Resource" + _t, _m))
+
 del np
