@@ -210,6 +210,7 @@ CASES = {
                                         _i32(4)]),
     "UnsortedSegmentMin": lambda: Case([np.array([[4, -1], [2, 7], [9, 0]], np.int32),
                                         np.array([1, 1, 0], np.int64), _i32(3)]),
+    "Where": lambda: Case([RNG.random((3, 4, 2)) > 0.6]),
     "DynamicStitch": lambda: Case([[np.array([0, 4], np.int32), np.array([[1, 4], [3, 2]],
                                                                           np.int32)],
                                    [u((2, 3)), u((2, 2, 3))]]),
@@ -589,13 +590,13 @@ def test_auto_placement_and_copies_only_at_edges():
 def test_soft_placement_of_an_op_without_gpu_kernel():
     cpu_only = [t for t, d in registry.all_ops().items()
                 if "CPU" in d.kernels and "GPU" not in d.kernels]
-    assert "Where" in cpu_only
+    assert "UnravelIndex" in cpu_only           # TF 2.21 has no GPU kernel for it either
     g = tf.Graph()
     with g.as_default(), tf.device("/GPU:0"):
-        r = apply_op("Where", [tf.constant([True, False, True])], {})[0]
+        r = apply_op("UnravelIndex", [tf.constant([1, 5]), tf.constant([2, 3])], {})[0]
         y = tf.cast(r, tf.float32) * 2.0
     with tf.Session(graph=g, config=tf.ConfigProto(allow_soft_placement=True)) as sess:
-        np.testing.assert_array_equal(sess.run(y), [[0.0], [4.0]])
+        np.testing.assert_array_equal(sess.run(y), [[0.0, 2.0], [2.0, 4.0]])
     with tf.Session(graph=g) as sess:       # v1 default: no soft placement
         with pytest.raises(tf.errors.InvalidArgumentError,
                            match="no supported kernel for GPU devices"):
@@ -695,11 +696,12 @@ def test_plans_outside_a_session_can_use_the_gpu():
     g = tf.Graph()
     with g.as_default():
         x = tf.placeholder(tf.float32, [3])
-        y = apply_op("Where", [tf.constant([True, True, True])], {})[0]   # no GPU kernel
+        y = apply_op("UnravelIndex", [tf.constant([0, 1, 2]), tf.constant([3])],
+                     {})[0]                                             # no GPU kernel
         z = x * tf.cast(tf.reshape(y, [3]), tf.float32)
     plan = executor.Plan(g, [z], [], [x], devices=placement.eager_devices())
     where = {op.type: d for op, d in plan.placement.items()}
-    assert where["Mul"] == "GPU" and where["Where"] == "CPU"
+    assert where["Mul"] == "GPU" and where["UnravelIndex"] == "CPU"
     (out,) = plan.run([np.array([1, 2, 3], F32)], executor.RunContext(executor.SessionState()))
     np.testing.assert_array_equal(out, [0, 2, 6])
 
@@ -743,6 +745,10 @@ def test_nd_empty_and_shape_errors_match_cpu():
              ("Cumprod", Case([np.array([[1, np.inf], [2, 3]], F32), _i32(0)],
                               {"exclusive": True, "reverse": True})),
              ("SegmentSum", Case([np.zeros((0, 3), F32), np.zeros((0,), np.int32)])),
+             ("Where", Case([np.zeros((0, 3), np.int32)])),
+             ("Where", Case([np.float64(2.5)])),          # a scalar: one row of no columns
+             # chunks of two elements per thread, rows across chunk borders in order
+             ("Where", Case([(RNG.random((40, 51)) > 0.9).astype(F32) * u((40, 51))])),
              ("UnsortedSegmentMax", Case([np.zeros((0,), F32), np.zeros((0,), np.int32),
                                           _i32(2)]))]
     for op_type, case in cases:

@@ -55,7 +55,6 @@ GPU_GAPS = {
     "Angle", "Complex", "ComplexAbs", "Conj", "Imag", "Real",
     # scans, sorting, searching, segments
     "TopKV2", "LowerBound", "UpperBound", "Unique", "UniqueWithCounts",
-    "Where",
     # gathers and scatters
     "DynamicPartition",
     # other data movement

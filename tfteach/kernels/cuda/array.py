@@ -802,3 +802,61 @@ def _sorted_segment(mean):
 
 register("SegmentSum", dtypes=("float32", "float64"))(_sorted_segment(False))
 register("SegmentMean", dtypes=("float32", "float64"))(_sorted_segment(True))
+
+
+# --- Where: coordinates of the non-zero elements -------------------------------------------------
+def _where_kernels():
+    ks = _KERNELS.get("where")
+    if ks is None:
+        # the input is cut into contiguous chunks, one per thread: a first pass counts each
+        # chunk's non-zeros, the host turns the (few) counts into offsets and sizes the
+        # output (TF copies the count to the host as well), a second pass writes each chunk's
+        # coordinates from its offset, so the rows come out in row-major order
+        @cuda.jit
+        def count(x, counts, chunk):
+            t = cuda.grid(1)
+            if t < counts.shape[0]:
+                c = 0
+                for i in range(t * chunk, min(x.shape[0], (t + 1) * chunk)):
+                    if x[i] != 0:
+                        c += 1
+                counts[t] = c
+
+        @cuda.jit
+        def write(x, starts, chunk, shape, out, rank):
+            t = cuda.grid(1)
+            if t < starts.shape[0]:
+                row = starts[t]
+                for i in range(t * chunk, min(x.shape[0], (t + 1) * chunk)):
+                    if x[i] != 0:
+                        rest = i
+                        for d in range(rank - 1, -1, -1):
+                            out[row * rank + d] = rest % shape[d]
+                            rest //= shape[d]
+                        row += 1
+        ks = _KERNELS["where"] = (count, write)
+    return ks
+
+
+@register("Where", dtypes=("float32", "float64", "int32", "int64", "int8", "uint8", "boolean"))
+def where(x):
+    x = _dev.contiguous(_dev.dev(x))
+    shape = tuple(x.shape)
+    rank, n = len(shape), _dev.size_of(shape)
+    if not n:
+        return _dev.empty((0, rank), np.int64)
+    chunk = max(1, -(-n // (_dev.TPB * 32)))
+    n_chunks = -(-n // chunk)
+    counts = _dev.empty((n_chunks,), np.int64)
+    count, write = _where_kernels()
+    xf = _dev.flat(x)
+    count[_dev.blocks_for(n_chunks), _dev.TPB](xf, counts, chunk)
+    c = counts.copy_to_host()
+    starts = np.concatenate([[0], np.cumsum(c)[:-1]]).astype(np.int64)
+    total = int(c.sum())
+    out = _dev.empty((total, rank), np.int64)
+    if total and rank:
+        write[_dev.blocks_for(n_chunks), _dev.TPB](
+            xf, _dev.to_device(starts), chunk,
+            _dev.to_device(np.array(shape, np.int64)), _dev.flat(out), rank)
+    return out
