@@ -60,8 +60,7 @@ GPU_GAPS = {
     # other data movement
     "MirrorPadGrad",
     # images
-    "AdjustContrastv2", "AdjustSaturation", "ResizeBilinear", "ResizeBilinearGrad",
-    "ResizeNearestNeighbor", "ResizeNearestNeighborGrad",
+    "AdjustContrastv2", "AdjustSaturation",
     # sparse tensors and sparse optimizer updates
     "SparseReorder", "SparseTensorDenseMatMul", "SparseToDense", "SparseApplyAdadelta",
     "SparseApplyAdagrad",
