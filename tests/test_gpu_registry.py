@@ -51,8 +51,6 @@ GPU_GAPS = {
     "Qr", "SelfAdjointEigV2", "Svd", "Einsum",
     # matrix diagonals with a padding value, or two data inputs
     "MatrixDiagPartV3", "MatrixDiagV3", "MatrixSetDiagV3",
-    # complex numbers
-    "Angle", "Complex", "ComplexAbs", "Conj", "Imag", "Real",
     # scans, sorting, searching, segments
     "TopKV2", "LowerBound", "UpperBound", "Unique", "UniqueWithCounts",
     # gathers and scatters

@@ -2,6 +2,8 @@
 toolkit's `elementwise`), Cast, AddN, the reductions (on the toolkit's `reduction`), ArgMax,
 ArgMin, Range; LinSpace and int32 TruncateMod as host-memory kernels (as TF registers them).
 """
+import math
+
 import numpy as np
 
 from ... import errors
@@ -233,3 +235,54 @@ def cumsum(x, axis, *, exclusive, reverse):
 @register("Cumprod", dtypes=_SCAN_TYPES, host_memory=("axis",))
 def cumprod(x, axis, *, exclusive, reverse):
     return _scan(x, axis, exclusive, reverse, True)
+
+
+# --- complex numbers: element-wise on the device (numba.cuda has complex64/complex128) -------
+def _real(z):
+    return z.real
+
+
+def _imag(z):
+    return z.imag
+
+
+def _conj(z):
+    return z.conjugate()
+
+
+def _complex_abs(z):
+    return math.hypot(z.real, z.imag)
+
+
+def _angle(z):
+    return math.atan2(z.imag, z.real)
+
+
+def _make_complex(re, im):
+    return complex(re, im)
+
+
+_COMPLEX = ("complex64", "complex128")
+
+
+def _to_part(fn, op_type):
+    def kernel(x, *, Tout):
+        return apply(fn, [_dev.dev(x)], Tout.np_dtype, op_type)
+    kernel.__name__ = op_type
+    return kernel
+
+
+for _t, _f in (("Real", _real), ("Imag", _imag), ("ComplexAbs", _complex_abs),
+               ("Angle", _angle)):
+    register(_t, dtypes=_COMPLEX)(_to_part(_f, _t))
+
+
+@register("Conj", dtypes=_COMPLEX)
+def conj(x):
+    x = _dev.dev(x)
+    return apply(_conj, [x], x.dtype, "Conj")
+
+
+@register("Complex", dtypes=("float32", "float64"))
+def complex_(real, imag, *, Tout):
+    return apply(_make_complex, [_dev.dev(real), _dev.dev(imag)], Tout.np_dtype, "Complex")
