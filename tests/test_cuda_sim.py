@@ -233,6 +233,13 @@ CASES = {
                           {"Tout": tf.float64}),
     "Conj": lambda: Case([(u((2, 2)) + 1j * u((2, 2))).astype(np.complex64)]),
     "Complex": lambda: Case([u((2, 3)), u((3,))], {"Tout": tf.complex64}),
+    # diagonals: a band with padding (k a pair), a single diagonal, set on two sources
+    "MatrixDiagPartV3": lambda: Case([u((2, 3, 4)), _i32([-1, 1]), C(F32(9.0))],
+                                     {"align": "LEFT_RIGHT"}),
+    "MatrixDiagV3": lambda: Case([u((2, 2, 3)), _i32([0, 1]), _i32(-1), _i32(4),
+                                  C(F32(-7.0))], {"align": "RIGHT_LEFT"}),
+    "MatrixSetDiagV3": lambda: Case([u((2, 3, 3)), u((2, 3)), _i32(0)],
+                                    {"align": "RIGHT_LEFT"}),
     "DynamicStitch": lambda: Case([[np.array([0, 4], np.int32), np.array([[1, 4], [3, 2]],
                                                                           np.int32)],
                                    [u((2, 3)), u((2, 2, 3))]]),

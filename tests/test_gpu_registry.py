@@ -49,8 +49,6 @@ GPU_GAPS = {
     # linear algebra (cuSOLVER in TF)
     "Cholesky", "MatrixDeterminant", "MatrixInverse", "MatrixSolve", "MatrixTriangularSolve",
     "Qr", "SelfAdjointEigV2", "Svd", "Einsum",
-    # matrix diagonals with a padding value, or two data inputs
-    "MatrixDiagPartV3", "MatrixDiagV3", "MatrixSetDiagV3",
     # scans, sorting, searching, segments
     "TopKV2", "LowerBound", "UpperBound", "Unique", "UniqueWithCounts",
     # gathers and scatters
