@@ -240,6 +240,7 @@ CASES = {
                                   C(F32(-7.0))], {"align": "RIGHT_LEFT"}),
     "MatrixSetDiagV3": lambda: Case([u((2, 3, 3)), u((2, 3)), _i32(0)],
                                     {"align": "RIGHT_LEFT"}),
+    "MirrorPadGrad": lambda: Case([u((5, 7)), _i32([[1, 2], [2, 2]])], {"mode": "SYMMETRIC"}),
     "DynamicStitch": lambda: Case([[np.array([0, 4], np.int32), np.array([[1, 4], [3, 2]],
                                                                           np.int32)],
                                    [u((2, 3)), u((2, 2, 3))]]),
@@ -774,6 +775,8 @@ def test_nd_empty_and_shape_errors_match_cpu():
              ("Cumprod", Case([np.array([[1, np.inf], [2, 3]], F32), _i32(0)],
                               {"exclusive": True, "reverse": True})),
              ("SegmentSum", Case([np.zeros((0, 3), F32), np.zeros((0,), np.int32)])),
+             ("MirrorPadGrad", Case([u((4, 6)).astype(np.float64), _i32([[1, 1], [2, 0]])],
+                                    {"mode": "REFLECT"})),
              ("Where", Case([np.zeros((0, 3), np.int32)])),
              ("Where", Case([np.float64(2.5)])),          # a scalar: one row of no columns
              # chunks of two elements per thread, rows across chunk borders in order
@@ -784,7 +787,7 @@ def test_nd_empty_and_shape_errors_match_cpu():
         res = _run_both(op_type, case)
         (got, placed), (want, _) = res["/GPU:0"], res["/CPU:0"]
         assert placed == "GPU", op_type
-        _compare(op_type, got, want, 0)
+        _compare(op_type, got, want, 1e-12)     # atomic adds: float64 order may differ
     bad = [("TensorScatterAdd", Case([u((4, 3)), np.array([[1], [2]], np.int32), u((3, 3))]),
             r"must match dimensions \[0,1\) of updates\[shape=\[3,3\]\]"),
            ("Cumsum", Case([u((2, 3)), _i32(2)], {"exclusive": False, "reverse": False}),

@@ -53,8 +53,6 @@ GPU_GAPS = {
     "TopKV2", "LowerBound", "UpperBound", "Unique", "UniqueWithCounts",
     # gathers and scatters
     "DynamicPartition",
-    # other data movement
-    "MirrorPadGrad",
     # images
     "AdjustContrastv2", "AdjustSaturation",
     # sparse tensors and sparse optimizer updates

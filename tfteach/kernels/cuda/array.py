@@ -860,3 +860,43 @@ def where(x):
             xf, _dev.to_device(starts), chunk,
             _dev.to_device(np.array(shape, np.int64)), _dev.flat(out), rank)
     return out
+
+
+# --- MirrorPadGrad: MirrorPad's index map run backwards --------------------------------------
+def _scatter_add_map_kernel():
+    k = _KERNELS.get("scatter_map")
+    if k is None:
+        @cuda.jit
+        def scatter_add_map(g, idx, out):
+            i = cuda.grid(1)
+            if i < g.shape[0]:
+                cuda.atomic.add(out, idx[i], g[i])
+        k = _KERNELS["scatter_map"] = scatter_add_map
+    return k
+
+
+@register("MirrorPadGrad", dtypes=("float32", "float64"), host_memory=("paddings",))
+def mirror_pad_grad(input, paddings, *, mode):
+    # each element of the padded gradient goes back to the element MirrorPad copied it from
+    # (the same map as the forward op's, which also checks the paddings); atomic adds, so a
+    # float32 sum may differ from the CPU's axis-by-axis folding in the last bits
+    g = _dev.contiguous(_dev.dev(input))
+    pads = np.asarray(_dev.to_host(paddings)).reshape(-1, 2)
+    gshape = tuple(g.shape)
+    if pads.shape[0] != len(gshape):
+        raise errors.InvalidArgumentError(
+            None, None, f"The first dimension of paddings must be the rank of inputs"
+                        f"{list(pads.shape)} {list(gshape)}")
+    shape = tuple(int(d) - int(a) - int(b) for d, (a, b) in zip(gshape, pads.tolist()))
+    if any(d < 0 for d in shape):
+        raise errors.InvalidArgumentError(
+            None, None, f"paddings {pads.tolist()} are larger than the gradient's shape "
+                        f"{list(gshape)}")
+    ((m, mshape),) = index_maps("MirrorPad", shape, (pads,),
+                                {"mode": mode.decode() if isinstance(mode, bytes) else mode})
+    out = full(shape, 0, g.dtype)
+    n = _dev.size_of(gshape)
+    if n and _dev.size_of(shape):
+        _scatter_add_map_kernel()[_dev.blocks_for(n), _dev.TPB](_dev.flat(g), _dev.flat(m),
+                                                                 _dev.flat(out))
+    return out
