@@ -593,3 +593,65 @@ def in_top_k(predictions, targets, k):
 
 
 register_elementwise("nn")
+
+
+# --- TopKV2 --------------------------------------------------------------------------------
+def _top_k_kernel():
+    k = _KERNELS.get("top_k")
+    if k is None:
+        @cuda.jit(device=True)
+        def above(a, b):
+            # a ranks above b: larger, with NaN ranked as -inf (as TF's comparisons do) and
+            # ties left to index order (callers insert after equals)
+            if a != a:
+                return False
+            if b != b:
+                return a > -math.inf
+            return a > b
+
+        # a thread per row keeps the row's best k in the output, by insertion: n*k steps per
+        # row, fine for the small k of classification metrics and beam search
+        @cuda.jit
+        def top_k(x, vals, idx, rows, n, kk):
+            r = cuda.grid(1)
+            if r < rows:
+                base, obase = r * n, r * kk
+                count = 0
+                for j in range(n):
+                    v = x[base + j]
+                    if count == kk and not above(v, vals[obase + kk - 1]):
+                        continue
+                    p = count if count < kk else kk - 1
+                    while p > 0 and above(v, vals[obase + p - 1]):
+                        vals[obase + p] = vals[obase + p - 1]
+                        idx[obase + p] = idx[obase + p - 1]
+                        p -= 1
+                    vals[obase + p] = v
+                    idx[obase + p] = j
+                    if count < kk:
+                        count += 1
+        k = _KERNELS["top_k"] = top_k
+    return k
+
+
+@register("TopKV2", dtypes=("float32", "float64", "int32", "int64"), host_memory=("k",))
+def top_k_v2(input, k, *, sorted, index_type):     # noqa: A002 - TF's attr name
+    # sorted=False lets TF return any order; this kernel's is always the sorted one
+    x = _dev.contiguous(_dev.dev(input))
+    kk = int(np.asarray(_dev.to_host(k)))
+    shape = tuple(x.shape)
+    if kk < 0:
+        raise errors.InvalidArgumentError(None, None, f"Need k >= 0, got {kk}")
+    if not shape:
+        raise errors.InvalidArgumentError(None, None, "input must be >= 1-D, got shape []")
+    n = shape[-1]
+    if n < kk:
+        raise errors.InvalidArgumentError(
+            None, None, f"input must have at least k columns. Had {n}, needed {kk}")
+    vals = _dev.empty(shape[:-1] + (kk,), x.dtype)
+    idx = _dev.empty(shape[:-1] + (kk,), index_type.np_dtype)
+    rows = _dev.size_of(shape[:-1])
+    if rows and kk:
+        _top_k_kernel()[_dev.blocks_for(rows), _dev.TPB](
+            _dev.flat(x), _dev.flat(vals), _dev.flat(idx), rows, n, kk)
+    return vals, idx
