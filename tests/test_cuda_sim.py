@@ -245,6 +245,8 @@ CASES = {
     "TopKV2": lambda: Case([np.array([[1, 3, 3, -1, 2], [np.nan, -np.inf, 0, np.nan, 5],
                                       [2, 2, 2, 2, 2]], F32), _i32(4)],
                            {"sorted": True, "index_type": tf.int32}),
+    "DynamicPartition": lambda: Case([u((2, 3, 2)), np.array([[2, 0, 2], [3, 0, 2]], np.int32)],
+                                     {"num_partitions": 4}),
     "DynamicStitch": lambda: Case([[np.array([0, 4], np.int32), np.array([[1, 4], [3, 2]],
                                                                           np.int32)],
                                    [u((2, 3)), u((2, 2, 3))]]),
@@ -779,6 +781,12 @@ def test_nd_empty_and_shape_errors_match_cpu():
              ("Cumprod", Case([np.array([[1, np.inf], [2, 3]], F32), _i32(0)],
                               {"exclusive": True, "reverse": True})),
              ("SegmentSum", Case([np.zeros((0, 3), F32), np.zeros((0,), np.int32)])),
+             # 2100 rows: three to a chunk, partitions crossing the chunk borders in order
+             ("DynamicPartition", Case([np.arange(2100, dtype=np.int64),
+                                        RNG.integers(0, 3, 2100).astype(np.int32)],
+                                       {"num_partitions": 3})),
+             ("DynamicPartition", Case([np.zeros((0, 2), F32), np.zeros((0,), np.int32)],
+                                       {"num_partitions": 2})),
              ("TopKV2", Case([RNG.integers(-4, 4, (2, 3, 6)).astype(np.int64), _i32(6)],
                              {"sorted": False, "index_type": tf.int32})),
              ("TopKV2", Case([u((2, 3)), _i32(0)], {"sorted": True, "index_type": tf.int32})),
@@ -799,6 +807,8 @@ def test_nd_empty_and_shape_errors_match_cpu():
             r"must match dimensions \[0,1\) of updates\[shape=\[3,3\]\]"),
            ("Cumsum", Case([u((2, 3)), _i32(2)], {"exclusive": False, "reverse": False}),
             r"Expected scan axis in the range \[-2, 2\), but got 2"),
+           ("DynamicPartition", Case([u((3,)), np.array([0, 2, 1], np.int32)],
+                                     {"num_partitions": 2}), r"partitions\[1\] = 2 is not in \[0, 2\)"),
            ("UnsortedSegmentMin", Case([u((3, 2)), np.zeros((2,), np.int32), _i32(2)]),
             r"does not start with segment_ids.shape = \[2\]")]
     for op_type, case, msg in bad:

@@ -51,8 +51,6 @@ GPU_GAPS = {
     "Qr", "SelfAdjointEigV2", "Svd", "Einsum",
     # scans, sorting, searching, segments
     "LowerBound", "UpperBound", "Unique", "UniqueWithCounts",
-    # gathers and scatters
-    "DynamicPartition",
     # images
     "AdjustContrastv2", "AdjustSaturation",
     # sparse tensors and sparse optimizer updates

@@ -900,3 +900,77 @@ def mirror_pad_grad(input, paddings, *, mode):
         _scatter_add_map_kernel()[_dev.blocks_for(n), _dev.TPB](_dev.flat(g), _dev.flat(m),
                                                                  _dev.flat(out))
     return out
+
+
+# --- DynamicPartition -----------------------------------------------------------------------
+def _partition_kernels():
+    ks = _KERNELS.get("partition")
+    if ks is None:
+        # as in Where: the rows are cut into contiguous chunks, a thread counts its chunk's
+        # rows per partition, the host turns the counts into each (chunk, partition)'s
+        # offset and sizes the outputs, and a second pass copies the rows in order
+        @cuda.jit
+        def count(parts, counts, chunk, n_parts, bad):
+            t = cuda.grid(1)
+            n_chunks = counts.shape[0] // n_parts
+            if t < n_chunks:
+                for i in range(t * chunk, min(parts.shape[0], (t + 1) * chunk)):
+                    p = parts[i]
+                    if 0 <= p < n_parts:
+                        counts[t * n_parts + p] += 1
+                    else:
+                        bad[0] = 1
+
+        @cuda.jit
+        def write(data, parts, offsets, chunk, n_parts, inner, out, n_chunks):
+            t = cuda.grid(1)
+            if t < n_chunks:
+                for i in range(t * chunk, min(parts.shape[0], (t + 1) * chunk)):
+                    p = parts[i]
+                    row = offsets[t * n_parts + p]
+                    offsets[t * n_parts + p] = row + 1
+                    for q in range(inner):
+                        out[row * inner + q] = data[i * inner + q]
+        ks = _KERNELS["partition"] = (count, write)
+    return ks
+
+
+@register("DynamicPartition", dtypes=("float32", "float64", "int32", "int64"))
+def dynamic_partition(data, partitions, *, num_partitions):
+    data = _dev.contiguous(_dev.dev(data))
+    parts = _dev.contiguous(_dev.dev(partitions))
+    dshape, pshape = tuple(data.shape), tuple(parts.shape)
+    if dshape[:len(pshape)] != pshape:
+        dims = lambda s: "[" + ",".join(str(int(d)) for d in s) + "]"   # noqa: E731
+        raise errors.InvalidArgumentError(
+            None, None, f"data.shape must start with partitions.shape, got data.shape = "
+                        f"{dims(dshape)}, partitions.shape = {dims(pshape)}")
+    inner_shape = dshape[len(pshape):]
+    n, P = _dev.size_of(pshape), int(num_partitions)
+    if not n:
+        return tuple(_dev.empty((0,) + inner_shape, data.dtype) for _ in range(P))
+    chunk = max(1, -(-n // (_dev.TPB * 32)))
+    n_chunks = -(-n // chunk)
+    count, write = _partition_kernels()
+    counts = full((n_chunks * P,), 0, np.int64)
+    bad = full((1,), 0, np.int32)
+    pf = _dev.flat(parts)
+    count[_dev.blocks_for(n_chunks), _dev.TPB](pf, counts, chunk, P, bad)
+    if bad.copy_to_host()[0]:
+        # TF checks the partitions (on the host, after a copy) on both devices: its message
+        _cpu("DynamicPartition")(np.zeros(pshape, np.int8), pf.copy_to_host().reshape(pshape),
+                                 num_partitions=P)
+    c = counts.copy_to_host().reshape(n_chunks, P)
+    sizes = c.sum(axis=0)
+    # offset of (chunk t, partition p) inside partition p's output, then one flat buffer
+    # holding the P outputs back to back
+    within = np.cumsum(c, axis=0) - c
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    inner = _dev.size_of(inner_shape)
+    buf = _dev.empty((int(sizes.sum()) * inner,), data.dtype)
+    if inner:
+        write[_dev.blocks_for(n_chunks), _dev.TPB](
+            _dev.flat(data), pf, _dev.to_device((within + starts).astype(np.int64).reshape(-1)),
+            chunk, P, inner, buf, n_chunks)
+    return tuple(buf[int(s) * inner:(int(s) + int(z)) * inner].reshape((int(z),) + inner_shape)
+                 for s, z in zip(starts, sizes))
