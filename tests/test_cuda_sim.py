@@ -247,6 +247,9 @@ CASES = {
                            {"sorted": True, "index_type": tf.int32}),
     "DynamicPartition": lambda: Case([u((2, 3, 2)), np.array([[2, 0, 2], [3, 0, 2]], np.int32)],
                                      {"num_partitions": 4}),
+    # repeats out of order, -0.0 with 0.0, NaNs as one value (the CPU kernel's np.unique)
+    "Unique": lambda: Case([np.array([3, -0.0, 1.5, 3, np.nan, 0.0, 1.5, np.nan, -2], F32)],
+                           {"out_idx": tf.int64}),
     "DynamicStitch": lambda: Case([[np.array([0, 4], np.int32), np.array([[1, 4], [3, 2]],
                                                                           np.int32)],
                                    [u((2, 3)), u((2, 2, 3))]]),
@@ -781,6 +784,10 @@ def test_nd_empty_and_shape_errors_match_cpu():
              ("Cumprod", Case([np.array([[1, np.inf], [2, 3]], F32), _i32(0)],
                               {"exclusive": True, "reverse": True})),
              ("SegmentSum", Case([np.zeros((0, 3), F32), np.zeros((0,), np.int32)])),
+             ("Unique", Case([np.zeros((0,), np.int32)], {"out_idx": tf.int32})),
+             # many collisions and probes: 300 values drawn from 40
+             ("Unique", Case([RNG.integers(-20, 20, 300).astype(np.int64)],
+                             {"out_idx": tf.int32})),
              # 2100 rows: three to a chunk, partitions crossing the chunk borders in order
              ("DynamicPartition", Case([np.arange(2100, dtype=np.int64),
                                         RNG.integers(0, 3, 2100).astype(np.int32)],

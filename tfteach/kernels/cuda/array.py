@@ -974,3 +974,104 @@ def dynamic_partition(data, partitions, *, num_partitions):
             chunk, P, inner, buf, n_chunks)
     return tuple(buf[int(s) * inner:(int(s) + int(z)) * inner].reshape((int(z),) + inner_shape)
                  for s, z in zip(starts, sizes))
+
+
+# --- Unique: a hash table on the device -------------------------------------------------------
+def _unique_kernels():
+    ks = _KERNELS.get("unique")
+    if ks is None:
+        @cuda.jit(device=True)
+        def same(a, b):
+            return a == b or (a != a and b != b)      # NaNs are one value, as on the CPU
+
+        # open addressing: a slot holds the index of one element of its value (claimed by
+        # compare-and-swap), and `first` the smallest index of that value (atomic min)
+        @cuda.jit
+        def insert(x, bits, table, first, slot_of):
+            i = cuda.grid(1)
+            if i < x.shape[0]:
+                v = x[i]
+                mask = table.shape[0] - 1
+                if v != v or v == 0:
+                    h = 0                           # every NaN, and -0.0 with 0.0, hash alike
+                else:
+                    b = bits[i]
+                    b = b ^ (b >> 16)
+                    b = b ^ (b >> 7)
+                    h = b & mask
+                while True:
+                    cur = table[h]
+                    if cur == -1:
+                        old = cuda.atomic.cas(table, h, -1, i)
+                        if old == -1:
+                            break
+                        cur = old
+                    if same(x[cur], v):
+                        break
+                    h = (h + 1) & mask
+                slot_of[i] = h
+                cuda.atomic.min(first, h, i)
+
+        @cuda.jit
+        def count(first, slot_of, counts, chunk):
+            t = cuda.grid(1)
+            if t < counts.shape[0]:
+                c = 0
+                for i in range(t * chunk, min(slot_of.shape[0], (t + 1) * chunk)):
+                    if first[slot_of[i]] == i:
+                        c += 1
+                counts[t] = c
+
+        @cuda.jit
+        def place(x, first, slot_of, starts, chunk, rank, y):
+            t = cuda.grid(1)
+            if t < starts.shape[0]:
+                row = starts[t]
+                for i in range(t * chunk, min(slot_of.shape[0], (t + 1) * chunk)):
+                    if first[slot_of[i]] == i:
+                        rank[i] = row
+                        y[row] = x[i]
+                        row += 1
+
+        @cuda.jit
+        def index(first, slot_of, rank, idx):
+            i = cuda.grid(1)
+            if i < idx.shape[0]:
+                idx[i] = rank[first[slot_of[i]]]
+        ks = _KERNELS["unique"] = (insert, count, place, index)
+    return ks
+
+
+_BITS = {np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
+
+
+@register("Unique", dtypes=("float32", "float64", "int32", "int64"))
+def unique(x, *, out_idx):
+    x = _dev.contiguous(_dev.dev(x))
+    if len(x.shape) != 1:
+        raise errors.InvalidArgumentError(None, None, "unique expects a 1D vector.")
+    n = int(x.shape[0])
+    idx = _dev.empty((n,), out_idx.np_dtype)
+    if not n:
+        return _dev.empty((0,), x.dtype), idx
+    dt = np.dtype(x.dtype)
+    bits = x.view(_BITS[dt]) if dt in _BITS else x
+    size = 1 << max(1, (2 * n - 1).bit_length())      # a power of two >= 2n: short probes
+    table = full((size,), -1, np.int64)
+    first = full((size,), n, np.int64)
+    slot_of = _dev.empty((n,), np.int64)
+    insert, count, place, index = _unique_kernels()
+    insert[_dev.blocks_for(n), _dev.TPB](x, bits, table, first, slot_of)
+    # the first appearances in index order (TF's order of y), as Where orders its rows
+    chunk = max(1, -(-n // (_dev.TPB * 32)))
+    n_chunks = -(-n // chunk)
+    counts = _dev.empty((n_chunks,), np.int64)
+    count[_dev.blocks_for(n_chunks), _dev.TPB](first, slot_of, counts, chunk)
+    c = counts.copy_to_host()
+    starts = np.concatenate([[0], np.cumsum(c)[:-1]]).astype(np.int64)
+    y = _dev.empty((int(c.sum()),), x.dtype)
+    rank = _dev.empty((n,), np.int64)
+    place[_dev.blocks_for(n_chunks), _dev.TPB](x, first, slot_of, _dev.to_device(starts),
+                                               chunk, rank, y)
+    index[_dev.blocks_for(n), _dev.TPB](first, slot_of, rank, idx)
+    return y, idx
