@@ -250,6 +250,15 @@ CASES = {
     # repeats out of order, -0.0 with 0.0, NaNs as one value (the CPU kernel's np.unique)
     "Unique": lambda: Case([np.array([3, -0.0, 1.5, 3, np.nan, 0.0, 1.5, np.nan, -2], F32)],
                            {"out_idx": tf.int64}),
+    "UniqueWithCounts": lambda: Case([np.array([5, 1, 5, 5, -3, 1], np.int32)],
+                                     {"out_idx": tf.int32}),
+    # values below, between, equal to (repeated) and above the sorted rows
+    "LowerBound": lambda: Case([np.array([[1, 2, 2, 2, 5], [-3, 0, 0, 4, 4]], F32),
+                                np.array([[2, 0, 6, 5], [0, 4, -9, 1]], F32)],
+                               {"out_type": tf.int32}),
+    "UpperBound": lambda: Case([np.array([[1, 2, 2, 2, 5], [-3, 0, 0, 4, 4]], np.int64),
+                                np.array([[2, 0, 6], [0, 4, -9]], np.int64)],
+                               {"out_type": tf.int64}),
     "DynamicStitch": lambda: Case([[np.array([0, 4], np.int32), np.array([[1, 4], [3, 2]],
                                                                           np.int32)],
                                    [u((2, 3)), u((2, 2, 3))]]),

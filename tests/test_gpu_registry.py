@@ -49,8 +49,6 @@ GPU_GAPS = {
     # linear algebra (cuSOLVER in TF)
     "Cholesky", "MatrixDeterminant", "MatrixInverse", "MatrixSolve", "MatrixTriangularSolve",
     "Qr", "SelfAdjointEigV2", "Svd", "Einsum",
-    # scans, sorting, searching, segments
-    "LowerBound", "UpperBound", "UniqueWithCounts",
     # images
     "AdjustContrastv2", "AdjustSaturation",
     # sparse tensors and sparse optimizer updates

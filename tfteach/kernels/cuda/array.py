@@ -1075,3 +1075,70 @@ def unique(x, *, out_idx):
                                                chunk, rank, y)
     index[_dev.blocks_for(n), _dev.TPB](first, slot_of, rank, idx)
     return y, idx
+
+
+# --- LowerBound / UpperBound: a binary search per value ----------------------------------------
+def _bound_kernel():
+    k = _KERNELS.get("bound")
+    if k is None:
+        @cuda.jit
+        def bound(s, v, out, m, per_row, upper):
+            e = cuda.grid(1)
+            if e < out.shape[0]:
+                base = (e // per_row) * m
+                x = v[e]
+                lo, hi = 0, m
+                while lo < hi:
+                    mid = (lo + hi) // 2
+                    if (x < s[base + mid]) if upper else not (s[base + mid] < x):
+                        hi = mid
+                    else:
+                        lo = mid + 1
+                out[e] = lo
+        k = _KERNELS["bound"] = bound
+    return k
+
+
+def _bound(upper):
+    def kernel(sorted_inputs, values, *, out_type):
+        s = _dev.contiguous(_dev.dev(sorted_inputs))
+        v = _dev.contiguous(_dev.dev(values))
+        if s.shape[0] != v.shape[0]:
+            raise errors.InvalidArgumentError(
+                None, None, "Leading dim_size of both tensors must match.")
+        out = _dev.empty(tuple(v.shape), out_type.np_dtype)
+        n = _dev.size_of(v.shape)
+        if n:
+            per_row = max(_dev.size_of(v.shape[1:]), 1)
+            _bound_kernel()[_dev.blocks_for(n), _dev.TPB](
+                _dev.flat(s), _dev.flat(v), _dev.flat(out),
+                _dev.size_of(s.shape[1:]), per_row, upper)
+        return out
+    return kernel
+
+
+_BOUND_TYPES = ("float32", "float64", "int32", "int64")
+register("LowerBound", dtypes=_BOUND_TYPES)(_bound(False))
+register("UpperBound", dtypes=_BOUND_TYPES)(_bound(True))
+
+
+# --- UniqueWithCounts: Unique, then the counts by an atomic add per element ---------------------
+def _count_kernel():
+    k = _KERNELS.get("count_idx")
+    if k is None:
+        @cuda.jit
+        def count_idx(idx, counts):
+            i = cuda.grid(1)
+            if i < idx.shape[0]:
+                cuda.atomic.add(counts, idx[i], 1)
+        k = _KERNELS["count_idx"] = count_idx
+    return k
+
+
+@register("UniqueWithCounts", dtypes=("float32", "float64", "int32", "int64"))
+def unique_with_counts(x, *, out_idx):
+    y, idx = unique(x, out_idx=out_idx)
+    counts = full((int(y.shape[0]),), 0, out_idx.np_dtype)
+    if idx.shape[0]:
+        _count_kernel()[_dev.blocks_for(int(idx.shape[0])), _dev.TPB](idx, counts)
+    return y, idx, counts
