@@ -259,6 +259,10 @@ CASES = {
     "UpperBound": lambda: Case([np.array([[1, 2, 2, 2, 5], [-3, 0, 0, 4, 4]], np.int64),
                                 np.array([[2, 0, 6], [0, 4, -9]], np.int64)],
                                {"out_type": tf.int64}),
+    "AdjustContrastv2": lambda: Case([u((2, 3, 4, 2), 0, 1), C(F32(1.7))]),
+    # every hue sextant, grey pixels (no chroma) and black ones
+    "AdjustSaturation": lambda: Case([np.concatenate([u((2, 4, 3), 0, 1), np.array(
+        [[[0.5, 0.5, 0.5], [0, 0, 0], [1, 0.2, 0.1], [0.1, 0.9, 0.3]]], F32)]), C(F32(1.6))]),
     "DynamicStitch": lambda: Case([[np.array([0, 4], np.int32), np.array([[1, 4], [3, 2]],
                                                                           np.int32)],
                                    [u((2, 3)), u((2, 2, 3))]]),

@@ -49,8 +49,6 @@ GPU_GAPS = {
     # linear algebra (cuSOLVER in TF)
     "Cholesky", "MatrixDeterminant", "MatrixInverse", "MatrixSolve", "MatrixTriangularSolve",
     "Qr", "SelfAdjointEigV2", "Svd", "Einsum",
-    # images
-    "AdjustContrastv2", "AdjustSaturation",
     # sparse tensors and sparse optimizer updates
     "SparseReorder", "SparseTensorDenseMatMul", "SparseToDense", "SparseApplyAdadelta",
     "SparseApplyAdagrad",
