@@ -848,3 +848,21 @@ def test_segments_out_of_range_ids_on_gpu():
     got, _ = _run("SegmentSum", Case([np.array([1, 2, 4], F32),
                                       np.array([1, 0, 1], np.int32)]), "/GPU:0")
     np.testing.assert_array_equal(got[0], [2, 5])
+
+
+def test_variable_scatter_skips_out_of_range_rows_on_gpu():
+    """TF's GPU scatter functor ignores an index outside the variable's rows (its CPU kernel
+    raises InvalidArgumentError); the other rows are updated. By hand: rows 0 and 2 get +1
+    and +3, the update for row 7 is dropped."""
+    g = tf.Graph()
+    with g.as_default(), tf.device("/GPU:0"):
+        v = tf.Variable(np.zeros((3, 2), F32))
+        upd = apply_op("ScatterAdd", [v.op.outputs[0], tf.constant([0, 7, 2]),
+                                      tf.constant(np.array([[1, 1], [2, 2], [3, 3]], F32))],
+                       {}, name="under_test")
+        init = tf.global_variables_initializer()
+    with tf.Session(graph=g) as sess:
+        sess.run(init)
+        sess.run(upd)
+        assert _placement_of(sess, "under_test") == "GPU"
+        np.testing.assert_array_equal(sess.run(v), [[1, 1], [0, 0], [3, 3]])
