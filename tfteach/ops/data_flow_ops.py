@@ -169,7 +169,9 @@ class QueueBase:
         else:
             self._names = None
         self._queue_ref = queue_ref
-        self._name = queue_ref.op.name
+        # the ops a queue makes are named after its last name component, in the caller's
+        # scope (batch/fifo_queue's enqueue is batch/fifo_queue_enqueue)
+        self._name = queue_ref.op.name.split("/")[-1]
 
     @property
     def queue_ref(self):
@@ -177,7 +179,7 @@ class QueueBase:
 
     @property
     def name(self):
-        return self._name
+        return self._queue_ref.op.name
 
     @property
     def dtypes(self):

@@ -204,7 +204,7 @@ def queue_enqueue(q, *components, ctx):
         if q.closed:
             raise q.closed_error()
         _wait_room(q, ctx)
-        q.items.append(tuple(np.array(c) for c in comps))
+        q.items.append(tuple(np.array(c, dtype=dt) for c, dt in zip(comps, q.dtypes)))
         q.cond.notify_all()
 
 
@@ -233,7 +233,7 @@ def queue_enqueue_many(q, *components, ctx):
         # a batch larger than the room left goes in tuple by tuple, as dequeues make room
         for j in range(n):
             _wait_room(q, ctx)
-            q.items.append(tuple(np.array(c[j]) for c in comps))
+            q.items.append(tuple(np.array(c[j], dtype=dt) for c, dt in zip(comps, q.dtypes)))
             q.cond.notify_all()
 
 
