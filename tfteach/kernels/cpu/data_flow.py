@@ -24,14 +24,15 @@ _resource_ids = itertools.count()
 _POLL = 0.05       # seconds between checks of the session being closed while waiting
 
 
-def _wait(res, ctx, ready):
+def _wait(res, ctx, ready, what="Dequeue"):
     """Waits, with `res.cond` held, until `ready()`; DeadlineExceededError past the run's
-    deadline, CancelledError once the session is closed."""
+    deadline, CancelledError once the session is closed (TF's words for a cancelled
+    `what` operation)."""
     deadline = ctx.deadline
     state = ctx.state
     while not ready():
         if getattr(state, "closed", False):
-            raise errors.CancelledError(None, None, "Session has been closed.")
+            raise errors.CancelledError(None, None, f"{what} operation was cancelled")
         wait = _POLL
         if deadline is not None:
             left = deadline - time.monotonic()
@@ -211,7 +212,7 @@ def queue_enqueue(q, *components, ctx):
 def _wait_room(q, ctx):
     q.pending += 1
     try:
-        _wait(q, ctx, lambda: q.cancelled or q.room())
+        _wait(q, ctx, lambda: q.cancelled or q.room(), "Enqueue")
     finally:
         q.pending -= 1
     if q.cancelled:
@@ -247,29 +248,29 @@ def queue_dequeue(q, *, ctx):
 
 
 def _many(q, n, ctx, up_to):
+    """TF's DequeueMany: takes tuples as they arrive (so `n` may exceed the capacity); a
+    closed queue puts back what it took and fails, unless `up_to` hands out what is left.
+    A run that times out or is cancelled loses what it took, as TF's (recorded: a timed-out
+    dequeue_many(2) of a queue holding 1 leaves it empty)."""
     n = int(n)
     if n < 0:
         raise errors.InvalidArgumentError(
             None, None, f"Dequeue{'UpTo' if up_to else 'Many'} requested {n} < 0 elements")
     q.need_shapes()
+    got = []
     with q.cond:
-        def ready():
-            if q.available(n):
-                return True
-            return q.closed
-        try:
-            _wait(q, ctx, ready)
-        except errors.DeadlineExceededError:
-            if not up_to and q.kind != "RandomShuffleQueue":
-                # TF's FIFO DequeueMany takes tuples as they arrive; one that times out
-                # has taken (and loses) those that were there (recorded: size 0 after)
-                q.take(min(n, len(q.items)))
-            raise
-        if not q.available(n):
-            if up_to and q.items:
-                return q.stack(q.take(len(q.items)))
+        while len(got) < n:
+            _wait(q, ctx, lambda: q.available(1) or q.closed)
+            if q.available(1):
+                keep = 0 if q.closed else q.min_after
+                got.extend(q.take(min(n - len(got), len(q.items) - keep)))
+                continue
+            if up_to and (got or q.items):
+                got.extend(q.take(len(q.items)))
+                break
+            q.items[:0] = got
             raise q.insufficient(n)
-        return q.stack(q.take(n))
+        return q.stack(got)
 
 
 @register_kernel("QueueDequeueManyV2")
@@ -349,7 +350,7 @@ def accumulator_take_gradient(acc, num_required, *, ctx):
         raise errors.InvalidArgumentError(
             None, None, f"Argument num_required must be positive, but was {n}")
     with acc.cond:
-        _wait(acc, ctx, lambda: acc.count >= n)
+        _wait(acc, ctx, lambda: acc.count >= n, "TakeGrad")
         total = acc.sum
         out = total / acc.dtype.type(acc.count) if acc.reduction == "MEAN" else total
         acc.sum = None
