@@ -50,6 +50,7 @@ for _t in ("Assign", "AssignAdd", "AssignSub"):
 registry.register_op("CountUpTo", inputs=(("ref", "ref:T"),), outputs=(("output", "T"),),
                      stateful=True, shape=shape_rules.scalar,
                      doc="Adds 1 to an int variable and returns its old value; OutOfRange at `limit`.")
+registry.NotDifferentiable("CountUpTo")
 registry.register_op("IsVariableInitialized", inputs=(("ref", "ref:dtype"),),
                      outputs=(("is_initialized", _dt.bool_),), shape=shape_rules.scalar,
                      stateful=True,

@@ -1,14 +1,17 @@
 """The stock SessionRunHooks: stop at a step, save checkpoints, count steps per second,
 log tensors, stop on a NaN loss, run final ops, feed each run."""
 import os
+import logging as _logging
 import time
 
 import numpy as np
 
-from ..compat import v1_logging as logging
 from ..framework import ops as _ops
 from .session_run_hook import SessionRunArgs, SessionRunHook
 from .training_util import get_global_step
+
+# the logger tf.compat.v1.logging writes to
+logging = _logging.getLogger("tfteach")
 
 __all__ = ["SecondOrStepTimer", "StopAtStepHook", "CheckpointSaverListener",
            "CheckpointSaverHook", "StepCounterHook", "LoggingTensorHook",

@@ -15,15 +15,18 @@ escaping), stops the runners and closes the session; an OutOfRangeError (the inp
 ends the block quietly. MonitoredSession re-creates its session when a run fails with
 AbortedError or UnavailableError (a parameter server restarted), as TF's.
 """
+import logging as _logging
 import time
 
 from .. import errors
 from ..framework import ops as _ops
-from ..compat import v1_logging as logging
 from . import basic_session_run_hooks as _hooks
 from .coordinator import Coordinator
 from .queue_runner import start_queue_runners
 from .session_run_hook import SessionRunArgs, SessionRunContext, SessionRunValues
+
+# the logger tf.compat.v1.logging writes to
+logging = _logging.getLogger("tfteach")
 
 __all__ = ["Scaffold", "SessionCreator", "ChiefSessionCreator", "WorkerSessionCreator",
            "MonitoredSession", "SingularMonitoredSession", "MonitoredTrainingSession"]
@@ -75,7 +78,6 @@ class Scaffold:
     def finalize(self):
         """Makes the missing ops, then freezes the graph."""
         from ..ops import control_flow_ops, variables
-        from ..compat._v1_extras import tables_initializer
         if self._init_op is None:
             self._init_op = self._collected(
                 _ops.GraphKeys.INIT_OP,
@@ -101,8 +103,7 @@ class Scaffold:
         if self._local_init_op is None:
             self._local_init_op = self._collected(
                 _ops.GraphKeys.LOCAL_INIT_OP,
-                lambda: control_flow_ops.group(variables.local_variables_initializer(),
-                                               tables_initializer()))
+                self.default_local_init_op)
         if self._summary_op is None:
             from ..summary import merge_all
             self._summary_op = self._collected("summary_op", lambda: merge_all())
@@ -127,10 +128,14 @@ class Scaffold:
 
     @staticmethod
     def default_local_init_op():
+        """The local variables' initializer grouped with the table initializers (a NoOp
+        named init_all_tables when there is none, as TF's tables_initializer)."""
         from ..ops import control_flow_ops, variables
-        from ..compat._v1_extras import tables_initializer
-        return control_flow_ops.group(variables.local_variables_initializer(),
-                                      tables_initializer())
+        g = _ops.get_default_graph()
+        tables = g.get_collection(_ops.GraphKeys.TABLE_INITIALIZERS)
+        init_tables = control_flow_ops.group(*tables, name="init_all_tables") if tables \
+            else control_flow_ops.no_op(name="init_all_tables")
+        return control_flow_ops.group(variables.local_variables_initializer(), init_tables)
 
 
 def _not_ready(sess, ready_op):
