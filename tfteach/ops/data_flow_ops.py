@@ -287,8 +287,10 @@ def _queue_attrs(dtypes, shapes, capacity, shared_name):
 def _check_shapes(shapes, dtypes):
     if shapes is None:
         return None
-    if not isinstance(shapes, (list, tuple)) or (shapes and not isinstance(
-            shapes[0], (list, tuple, TensorShape)) and len(dtypes) == 1):
+    # one shape given alone (ints and Nones, `()` for scalars) is the shape of the one
+    # component, as TF reads it
+    if isinstance(shapes, TensorShape) or not isinstance(shapes, (list, tuple)) or \
+            all(d is None or isinstance(d, int) for d in shapes):
         shapes = [shapes]
     return [as_shape(s) for s in shapes]
 

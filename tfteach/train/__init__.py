@@ -31,6 +31,7 @@ from .basic_session_run_hooks import (CheckpointSaverHook,  # noqa: E402
 from .monitored_session import (ChiefSessionCreator, MonitoredSession,  # noqa: E402
                                 MonitoredTrainingSession, Scaffold, SessionCreator,
                                 SingularMonitoredSession, WorkerSessionCreator)
+from .sync_replicas_optimizer import SyncReplicasOptimizer  # noqa: E402
 from ..distribute.cluster import (ClusterDef, ClusterSpec, Server, ServerDef,  # noqa: E402
                                   replica_device_setter)
 
