@@ -120,3 +120,64 @@ def test_two_synchronous_replicas_train_as_the_local_run():
     local_mse, local_theta = _local_run(X, y, steps)
     np.testing.assert_allclose(got_theta, local_theta, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(got_mse, local_mse, rtol=1e-6)
+
+
+def test_two_workers_on_a_cluster_train_as_the_local_run():
+    """Two workers (their own client graphs and MonitoredTrainingSessions) on tfteach's
+    in-process cluster: the accumulator and the token queue live on the PS, the chief's
+    hook starts the queue runner, and the PS's theta follows the local run."""
+    X, y = _data()
+    spec = tf.train.ClusterSpec({"ps": ["localhost:3441"],
+                                 "worker": ["localhost:3442", "localhost:3443"]})
+    servers = {(j, i): tf.distribute.Server(spec, job_name=j, task_index=i)
+               for j, i in [("ps", 0), ("worker", 0), ("worker", 1)]}
+
+    def build(task):
+        g = tf.Graph()
+        with g.as_default(), tf.device(tf.train.replica_device_setter(
+                cluster=spec, worker_device=f"/job:worker/task:{task}")):
+            tf.set_random_seed(1)
+            theta, mse = _model(X, y)
+            gs = tf.train.get_or_create_global_step()
+            opt = tf.train.SyncReplicasOptimizer(tf.train.GradientDescentOptimizer(0.1),
+                                                 replicas_to_aggregate=2,
+                                                 total_num_replicas=2)
+            train = opt.minimize(mse, global_step=gs)
+        return g, theta, mse, gs, opt, train
+
+    # the client graphs are built here (the optimizer's gradient registry loads lazily);
+    # the worker threads only run them
+    graphs = {task: build(task) for task in (0, 1)}
+    failures, runs = [], {}
+
+    def worker(task):
+        g, theta, mse, gs, opt, train = graphs[task]
+        try:
+            with g.as_default(), tf.train.MonitoredTrainingSession(
+                    master=servers[("worker", task)].target, is_chief=task == 0,
+                    hooks=[opt.make_session_run_hook(task == 0),
+                           tf.train.StopAtStepHook(last_step=STEPS)],
+                    max_wait_secs=30, log_step_count_steps=None, stop_grace_period_secs=2,
+                    config=tf.ConfigProto(operation_timeout_in_ms=5000)) as sess:
+                n = 0
+                while not sess.should_stop():
+                    sess.run(train)
+                    n += 1
+                runs[task] = n
+        except Exception as e:  # noqa: BLE001 - reported below
+            failures.append((task, e))
+
+    threads = [threading.Thread(target=worker, args=(t,), daemon=True) for t in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not any(t.is_alive() for t in threads)
+    assert not failures, failures
+    g, theta, mse, gs, _, _ = graphs[0]
+    with tf.Session(servers[("worker", 0)].target, graph=g) as sess:
+        steps, got_mse, got_theta = sess.run([gs, mse, theta])
+    assert steps >= STEPS
+    local_mse, local_theta = _local_run(X, y, int(steps))
+    np.testing.assert_allclose(got_theta, local_theta, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(got_mse, local_mse, rtol=1e-6)
