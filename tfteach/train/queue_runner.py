@@ -90,6 +90,8 @@ class QueueRunner:
                     raise
         except Exception as e:  # noqa: BLE001 - handed to the coordinator, as TF
             if coord is not None:
+                if coord.joined:
+                    return      # the loop ended and was joined: nobody waits for this error
                 coord.request_stop(e)
             else:
                 with self._lock:
