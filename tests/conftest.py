@@ -35,6 +35,7 @@ pytest_plugins = ["pytester"]     # tests/test_suite_rules.py runs a conftest in
 collect_ignore = []
 if os.environ.get("NUMBA_ENABLE_CUDASIM") != "1" and os.environ.get("TFTEACH_CUDA_REAL") != "1":
     collect_ignore.append("test_cuda_sim.py")
+    collect_ignore.append("test_cuda_gpu_default.py")
 if os.environ.get("TFTEACH_PTX_CHECK") != "1":
     collect_ignore.append("test_cuda_ptx.py")
 
@@ -68,6 +69,20 @@ def _mode_isolation(request):
     yield
     behavior.enable_v2_behavior()
     _fresh_graph()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _no_cluster_outlives_its_file():
+    """An in-process Dask cluster runs an event loop thread that keeps making garbage of its
+    own (tests/test_memory.py counts the reference cycles a step leaves): whatever file started
+    one shuts it down before the next file runs."""
+    yield
+    import sys
+    backend = sys.modules.get("tfteach.distribute.backend")
+    if backend is not None:
+        backend.shutdown()
+        import gc
+        gc.collect()        # the closed cluster's own garbage, not the next file's
 
 
 @pytest.hookimpl(tryfirst=True)

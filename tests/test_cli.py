@@ -100,6 +100,31 @@ def test_copy_never_overwrites_an_edited_lesson(tmp_path):
     assert (dest / "01_a.bak-2.ipynb").read_text() == "more answers"
 
 
+
+def test_a_new_release_replaces_copies_the_student_never_edited(tmp_path):
+    """An unedited copy from an older release is refreshed without asking (and without a
+    backup); an edited one is still kept."""
+    src = tmp_path / "shipped"
+    src.mkdir()
+    (src / "01_a.ipynb").write_text("a1")
+    (src / "02_b.ipynb").write_text("b1")
+    dest = tmp_path / "work"
+    cli.copy_lessons(src, dest, out=lambda *a: None)
+    (dest / "02_b.ipynb").write_text("my answers")
+    (src / "01_a.ipynb").write_text("a2")
+    (src / "02_b.ipynb").write_text("b2")
+    copied, kept, backed = cli.copy_lessons(src, dest, out=lambda *a: None)
+    assert copied == ["01_a.ipynb"] and kept == ["02_b.ipynb"] and backed == []
+    assert (dest / "01_a.ipynb").read_text() == "a2"
+    assert (dest / "02_b.ipynb").read_text() == "my answers"
+    assert sorted(p.name for p in dest.glob("*.ipynb")) == ["01_a.ipynb", "02_b.ipynb"]
+    # a copy the student edited back to the shipped text is unedited again
+    (dest / "02_b.ipynb").write_text("b2")
+    cli.copy_lessons(src, dest, out=lambda *a: None)
+    (src / "02_b.ipynb").write_text("b3")
+    copied, kept, backed = cli.copy_lessons(src, dest, out=lambda *a: None)
+    assert copied == ["02_b.ipynb"] and kept == [] and backed == []
+
 @pytest.fixture
 def user_dirs(tmp_path, monkeypatch):
     """A student's home: their own Jupyter secret and signature database, their config home."""

@@ -106,6 +106,8 @@ def _submodule(name):
                      "saved_model": {"save": "tfteach.train.saved_model:save",
                                      "load": "tfteach.train.saved_model:load"},
                      "nest": {n: f"tfteach.framework.nest:{n}" for n in N.NEST},
+                     "debugging": {n: f"tfteach.config:{n}" for n in (
+                         "set_log_device_placement", "get_log_device_placement")},
                      }.get(name, {})
         modules = api.SUBMODULE_FIRST.get(name) or api.OP_MODULES
         if name == "dtypes":

@@ -25,6 +25,7 @@ instead of the text JupyterLab shows for untrusted output.
 """
 import argparse
 import filecmp
+import hashlib
 import importlib.util
 import json
 import os
@@ -82,6 +83,33 @@ def lesson_title(path):
     return ""
 
 
+SHIPPED = ".tfteach-shipped.json"
+
+
+def _digest(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_shipped(dest):
+    """{relative path: sha256} of the files tfteach last wrote into `dest`: a copy that still
+    has that digest was never edited, so a newer release may replace it without asking."""
+    try:
+        with open(dest / SHIPPED) as f:
+            got = json.load(f)
+        return got if isinstance(got, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_shipped(dest, shipped):
+    target = dest / SHIPPED
+    if not _writable_inside(dest, target):
+        return
+    tmp = target.with_name(SHIPPED + ".tmp")
+    tmp.write_text(json.dumps(shipped, indent=1, sort_keys=True))
+    os.replace(tmp, target)
+
+
 def copy_lessons(src, dest, update=False, out=print, render=None):
     """Copy lessons into `dest`; return (copied, kept, backed_up) lists of relative paths.
 
@@ -91,6 +119,7 @@ def copy_lessons(src, dest, update=False, out=print, render=None):
     dest.mkdir(parents=True, exist_ok=True)
     refused = []
     contents = {}
+    shipped = _read_shipped(dest)
     for path in lesson_files(src):
         rel = path.relative_to(src)
         target = dest / rel
@@ -102,20 +131,26 @@ def copy_lessons(src, dest, update=False, out=print, render=None):
         if path.suffix == ".ipynb":
             contents[path.name] = data
         if target.exists():
-            if target.read_bytes() == data:
+            old = target.read_bytes()
+            if old == data:
+                shipped[str(rel)] = _digest(data)
                 continue
-            if not update:
+            unedited = shipped.get(str(rel)) == _digest(old)   # an older release's copy
+            if not update and not unedited:
                 kept.append(str(rel))
                 continue
-            backup = backup_name(target)
-            if not _writable_inside(dest, backup):
-                refused.append(str(rel))
-                continue
-            shutil.copy2(target, backup)
-            backed_up.append(str(backup.relative_to(dest)))
+            if not unedited:
+                backup = backup_name(target)
+                if not _writable_inside(dest, backup):
+                    refused.append(str(rel))
+                    continue
+                shutil.copy2(target, backup)
+                backed_up.append(str(backup.relative_to(dest)))
         target.write_bytes(data)
         shutil.copystat(path, target)
+        shipped[str(rel)] = _digest(data)
         copied.append(str(rel))
+    _write_shipped(dest, shipped)
     if copied:
         out("tfteach: copied %d file(s) into %s" % (len(copied), dest))
     if kept:
@@ -164,6 +199,9 @@ def reset_lessons(src, dest, wanted, render, out=print):
             backup = backup_name(target)
             shutil.copy2(target, backup)
         target.write_bytes(data)
+        shipped = _read_shipped(dest)
+        shipped[path.name] = _digest(data)
+        _write_shipped(dest, shipped)
         out("tfteach: %s reset to the shipped version%s" % (
             path.name, "; your copy was saved as %s" % backup.name if backup else ""))
         done.append((path.name, backup.name if backup else None))

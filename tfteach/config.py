@@ -34,9 +34,6 @@ class LogicalDevice(PhysicalDevice):
         return f"LogicalDevice(name='{self.name}', device_type='{self.device_type}')"
 
 
-_visible = {"GPU": None}    # None: all GPUs
-
-
 def _physical():
     out = [PhysicalDevice("/physical_device:CPU:0", "CPU")]
     for i in range(_devices.gpu_count()):
@@ -51,17 +48,41 @@ def list_physical_devices(device_type=None):
     return [d for d in devs if d.device_type == device_type.upper()]
 
 
+def _gpu_index(device, what):
+    if not isinstance(device, PhysicalDevice) or device not in _physical():
+        raise ValueError(f"Unrecognized device: {device!r}")
+    if device.device_type != "GPU":
+        raise ValueError(f"Cannot {what} on non-GPU devices")
+    return int(device.name.rsplit(":", 1)[1])
+
+
 def get_visible_devices(device_type=None):
-    devs = list_physical_devices(device_type)
-    if _visible["GPU"] is not None:
-        devs = [d for d in devs if d.device_type != "GPU" or d in _visible["GPU"]]
-    return devs
+    visible = set(_devices.visible_gpus())
+    return [d for d in list_physical_devices(device_type)
+            if d.device_type != "GPU" or int(d.name.rsplit(":", 1)[1]) in visible]
 
 
 def set_visible_devices(devices, device_type=None):
+    """Which physical devices the process uses: the CPU always; the GPUs listed (none: eager
+    ops and functions then run on the CPU). Only before the runtime is initialised."""
     if isinstance(devices, PhysicalDevice):
         devices = [devices]
-    _visible["GPU"] = [d for d in devices if d.device_type == "GPU"]
+    devices = list(devices)
+    for d in devices:
+        if not isinstance(d, PhysicalDevice) or d not in _physical():
+            raise ValueError(f"Unrecognized device: {d!r}")
+    if device_type is not None and any(d.device_type != device_type.upper()
+                                       for d in devices):
+        raise ValueError(f"Some devices are not of type {device_type!r}")
+    if device_type is None or device_type.upper() == "CPU":
+        if not any(d.device_type == "CPU" for d in devices):
+            raise ValueError("CPU must be a visible device")
+    if device_type is not None and device_type.upper() == "CPU":
+        return
+    _devices.set_visible_gpus(sorted(int(d.name.rsplit(":", 1)[1]) for d in devices
+                                     if d.device_type == "GPU"))
+    from .eager import execute as _execute
+    _execute.reset_gpu_default()
 
 
 def list_logical_devices(device_type=None):
@@ -69,13 +90,12 @@ def list_logical_devices(device_type=None):
     device configuration is fixed, as in TF)."""
     _devices.mark_initialized()
     out = []
-    counts = {}
-    for d in get_visible_devices(device_type):
-        n = _devices.logical_cpu_count() if d.device_type == "CPU" else 1
-        for _ in range(n):
-            i = counts.get(d.device_type, 0)
-            counts[d.device_type] = i + 1
-            out.append(LogicalDevice(f"/device:{d.device_type}:{i}", d.device_type))
+    if device_type is None or device_type.upper() == "CPU":
+        out += [LogicalDevice(f"/device:CPU:{i}", "CPU")
+                for i in range(_devices.logical_cpu_count())]
+    if device_type is None or device_type.upper() == "GPU":
+        out += [LogicalDevice(f"/device:GPU:{i}", "GPU")
+                for i in range(len(_devices.logical_gpus()) if _devices.gpu_count() else 0)]
     return out
 
 
@@ -100,22 +120,27 @@ class LogicalDeviceConfiguration:
 
 
 def set_logical_device_configuration(device, logical_devices):
-    """Splits a physical CPU into len(logical_devices) logical CPUs. tfteach runs them all on
-    the one processor (as TF's virtual CPUs share it); GPUs cannot be split in tfteach."""
-    if device.device_type != "CPU":
-        raise NotImplementedError("tfteach splits only the CPU into logical devices; "
-                                  f"{device.name} cannot be configured.")
-    configs = list(logical_devices)
-    for c in configs:
-        if c.memory_limit is not None:
-            raise ValueError("Setting memory limit on CPU virtual devices is currently not "
-                             "supported")
-    _devices.set_logical_cpus(configs)
+    """Splits a physical device into len(logical_devices) logical ones: CPUs share the one
+    processor (as TF's virtual CPUs do); a GPU's logical devices each get a memory pool of
+    their `memory_limit` (MB), '/GPU:0', '/GPU:1', ... Only before the runtime starts."""
+    configs = list(logical_devices) if logical_devices is not None else []
+    if device.device_type == "CPU":
+        for c in configs:
+            if c.memory_limit is not None:
+                raise ValueError("Setting memory limit on CPU virtual devices is currently "
+                                 "not supported")
+        _devices.set_logical_cpus(configs)
+        return
+    index = _gpu_index(device, "set logical device configuration")
+    _devices.set_logical_gpus(index, configs)
+    from .eager import execute as _execute
+    _execute.reset_gpu_default()
 
 
 def get_logical_device_configuration(device):
     if device.device_type != "CPU":
-        return None
+        configs = _devices.logical_gpu_configs(_gpu_index(device, "get configuration"))
+        return list(configs) if configs else None
     configs = _devices.logical_cpu_configs()
     return list(configs) if configs else None
 
@@ -136,6 +161,20 @@ experimental_run_functions_eagerly = run_functions_eagerly
 experimental_functions_run_eagerly = functions_run_eagerly
 
 
+def set_log_device_placement(enabled):
+    """tf.debugging.set_log_device_placement: every eager op, and every op of a graph when
+    its plan is placed, is logged with its device."""
+    from .runtime import placement
+    from .eager import execute as _execute
+    placement.LOG_DEVICE_PLACEMENT[0] = bool(enabled)
+    _execute.reset_gpu_default()
+
+
+def get_log_device_placement():
+    from .runtime import placement
+    return placement.LOG_DEVICE_PLACEMENT[0]
+
+
 def get_soft_device_placement():
     return _state["soft_placement"]
 
@@ -145,15 +184,26 @@ def set_soft_device_placement(enabled):
 
 
 class _Experimental:
-    """`tf.config.experimental`: memory growth is recorded (numba allocates on demand)."""
-
-    _growth = {}
+    """`tf.config.experimental`: memory growth and memory statistics of the GPUs, which
+    configure and read tfteach's GPU memory pools (kernels/gpu_memory.py)."""
 
     def set_memory_growth(self, device, enable):
-        self._growth[getattr(device, "name", device)] = bool(enable)
+        _devices.set_memory_growth(_gpu_index(device, "set memory growth"), enable)
 
     def get_memory_growth(self, device):
-        return self._growth.get(getattr(device, "name", device), False)
+        return _devices.memory_growth(_gpu_index(device, "get memory growth"))
+
+    def get_memory_info(self, device):
+        """{'current': bytes in use, 'peak': most bytes in use} of a logical GPU."""
+        return _devices.get_memory_info(device)
+
+    def reset_memory_stats(self, device):
+        _devices.reset_memory_stats(device)
+
+    def get_device_details(self, device):
+        _gpu_index(device, "get device details")
+        return {"device_name": "numba CUDA simulator" if _devices.is_simulated() else
+                _devices.cuda().get_current_device().name.decode()}
 
     list_physical_devices = staticmethod(list_physical_devices)
     list_logical_devices = staticmethod(list_logical_devices)

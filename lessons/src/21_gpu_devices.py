@@ -101,8 +101,9 @@ print("memory growth set on", len(gpus), "GPU(s)")
 # ```
 #
 # Several `LogicalDeviceConfiguration`s in that list split one physical GPU into several logical
-# ones, a way to try multi-GPU code on a single card. (tfteach does not implement logical
-# devices yet, so this cell is text only; TensorFlow 2.21 has both calls.)
+# ones (`/GPU:0`, `/GPU:1`, ...), a way to try multi-GPU code on a single card; each gets its own
+# memory pool of that size. (The cell is text here because the memory-growth cell above has
+# already configured this notebook's GPUs, and a GPU takes one configuration or the other.)
 
 # %% [markdown] id=placement-intro
 # ## 3. Placing operations
@@ -120,6 +121,17 @@ with tf.device('/GPU:0'):
 print(on_cpu.device)
 print(wanted_gpu.device if gpus else "no GPU here: " + wanted_gpu.device)
 print(on_cpu.numpy())
+
+# %% [markdown] id=eager-default-intro
+# With a GPU present, TF 2 runs every eager operation on it by default, and keeps its result in
+# GPU memory: the value crosses to the host only when something there reads it, such as
+# `.numpy()` or an operation pinned to the CPU. Variables live on the default device too.
+
+# %% id=eager-default
+v = tf.Variable([1.0, 2.0])
+y = v * 2.0
+print("variable on", v.device.split("/")[-1], "| result on", y.device.split("/")[-1])
+print(y.numpy())
 
 # %% [markdown] id=log-placement-intro
 # In a TF1 session, `log_device_placement=True` prints each operation with the device it was

@@ -17,8 +17,10 @@
 
 # %% id=import
 %load_ext tfteach
+import json
 import numpy as np
 import tfteach.v1 as tf
+from tfteach import viz as tf_viz
 
 # %% [markdown] id=cluster-intro
 # ## 1. A cluster is a list of jobs
@@ -34,6 +36,17 @@ servers = [tf.distribute.Server(cluster, job_name=job, task_index=i)
            for job, i in [("ps", 0), ("worker", 0), ("worker", 1)]]
 print(cluster.jobs, cluster.num_tasks("worker"), cluster.task_address("worker", 1))
 print(servers[1].target)
+
+# %% [markdown] id=dashboard-intro
+# The tasks are workers of a [Dask](https://distributed.dask.org) cluster, and Dask has a live
+# dashboard: one row per worker (task), their memory, and a task stream that fills while steps
+# run. Open it in another browser tab (it needs the `bokeh` package; without it you get the
+# command to install it instead of a link).
+
+# %% id=dashboard
+# NBVAL_IGNORE_OUTPUT
+from tfteach.distribute import dashboard
+dashboard(servers[0])
 
 # %% [markdown] id=placement-intro
 # ## 2. Placing the slides' graph
@@ -91,18 +104,38 @@ sess.run(store, {x: [[1.0, 1.0]]})
 # %% [markdown] id=timeline-intro
 # ## 4. A step's timeline
 #
-# Each task ran its piece once per step, all at the same time; a `_Recv` simply waits until
-# its `_Send` has run on the other task. Which task ran how long, and how many bytes each sent
-# (timings vary from run to run):
+# Each task runs its piece once per step, all at the same time; a `_Recv` simply waits until
+# its `_Send` has run on the other task. Run one step with `trace_level=FULL_TRACE` and every
+# task times each of its ops into `RunMetadata.step_stats`. `%timeline` draws them: one lane
+# per task, one bar per op (hover over a bar for its name, type and times), every `_Send` and
+# `_Recv` marked with the bytes it moved. Timings vary from run to run; what ran where does not.
 
 # %% id=timeline
-# NBVAL_IGNORE_OUTPUT
-from tfteach.distribute import runner
-step = runner.LAST_STEP
-for task, r in sorted(step["tasks"].items()):
-    sent = ", ".join(f"{n} B to {dest}" for dest, n in r["sent"]) or "nothing"
-    print(f"{task:20s} {1000 * (r['end'] - r['start']):6.2f} ms   sent {sent}")
-print(f"whole step, seen by the client: {1000 * (step['end'] - step['start']):.2f} ms")
+trace = tf.RunMetadata()
+sess.run(store, {x: [[1.0, 1.0]]},
+         options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE), run_metadata=trace)
+%timeline trace
+
+# %% [markdown] id=timeline-bytes-intro
+# The same, as data: each transfer, where it ran and how many bytes it carried (TF's field for
+# a tensor's size, `output[0].tensor_description.allocation_description.requested_bytes`).
+# `x` came from the client, `y` went back to it, and the PS's variables crossed to worker 0.
+
+# %% id=timeline-bytes
+for device, name, op, direction, nbytes in sorted(tf_viz.timeline(trace).step.transfers()):
+    print(f"{device.split('/replica')[0]:14s} {op:6s} {name:18s} {direction:20s} {nbytes} B")
+
+# %% [markdown] id=chrome-trace-intro
+# TensorFlow's own tool for this is `tensorflow.python.client.timeline`: it writes the step
+# stats as a Chrome trace, a JSON file that `chrome://tracing` or https://ui.perfetto.dev opens
+# with a "Compute" process per device. tfteach has the same class:
+
+# %% id=chrome-trace
+from tfteach.client import timeline
+chrome_trace = timeline.Timeline(trace.step_stats).generate_chrome_trace_format()
+events = json.loads(chrome_trace)["traceEvents"]
+print([e["args"]["name"] for e in events if e["ph"] == "M"])
+# with open("step.json", "w") as f: f.write(chrome_trace)    # then open it in Perfetto
 
 # %% [markdown] id=shared-intro
 # ## 5. PS variables belong to the cluster, not to a session
@@ -216,6 +249,33 @@ def check_1(answer):
 
 print(check(1, check_1, answer_1))
 
+# %% [markdown] id=ex2-intro
+# **Exercise 2.** In a fresh graph, put a variable `v` (any float value) on `/job:ps/task:0` and
+# `double = v * 2.0` on `/job:worker/task:0`. Open a session on `servers[1].target`, initialise
+# `v`, run `double` once with `options=tf.RunOptions(output_partition_graphs=True)` and a
+# `tf.RunMetadata()`, and store that RunMetadata in `answer_2`.
+
+# %% id=ex2
+answer_2 = ...
+
+# %% id=ex2-check
+def check_2(answer):
+    expect(isinstance(answer, tf.RunMetadata),
+           "answer_2 should be the tf.RunMetadata() you passed to sess.run(..., run_metadata=...)")
+    nodes = {}
+    for part in answer.partition_graphs:
+        for node in part.node:
+            nodes.setdefault(node.device.split("/")[1], []).append(node.op)
+    expect(nodes, "no partition graphs were recorded: pass "
+                  "options=tf.RunOptions(output_partition_graphs=True) to the same run")
+    expect("job:ps" in nodes and "job:worker" in nodes,
+           "the step should have a piece on the PS and one on worker 0: check both tf.device scopes")
+    expect("Mul" in nodes["job:worker"], "the multiplication should run on /job:worker/task:0")
+    expect("_Send" in nodes["job:ps"] and "_Recv" in nodes["job:worker"],
+           "v's value should cross from the PS to the worker: build double from v itself")
+
+print(check(2, check_2, answer_2))
+
 # %% [markdown] id=solutions
 # ### Solutions (try first!)
 
@@ -225,3 +285,15 @@ with g5.as_default(), tf.device(tf.train.replica_device_setter(ps_tasks=2)):
     five = [tf.Variable(float(i)) for i in range(5)]
 answer_1 = five[4].op.device
 print(check(1, check_1, answer_1))
+
+g6 = tf.Graph()
+with g6.as_default():
+    with tf.device("/job:ps/task:0"):
+        v = tf.Variable(3.0, name="v")
+    with tf.device("/job:worker/task:0"):
+        double = v * 2.0
+answer_2 = tf.RunMetadata()
+with tf.Session(servers[1].target, graph=g6) as s6:
+    s6.run(v.initializer)
+    s6.run(double, options=tf.RunOptions(output_partition_graphs=True), run_metadata=answer_2)
+print(check(2, check_2, answer_2))

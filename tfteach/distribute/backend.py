@@ -17,7 +17,8 @@ import time
 
 from .. import errors
 
-__all__ = ["start_task", "stop_task", "join_task", "connect", "ClusterHandle"]
+__all__ = ["start_task", "stop_task", "join_task", "connect", "ClusterHandle", "dashboard",
+           "Dashboard", "DASHBOARD_HINT"]
 
 _LOCK = threading.RLock()
 _EMBEDDED = {}          # spec key -> _Embedded
@@ -231,3 +232,102 @@ def connect(target, timeout):
     names = [_task_name(j, i) for j in spec.jobs for i in spec.task_indices(j)]
     return ClusterHandle(emb.client, _devices(names), _devices([task])[0],
                          emb.client.dashboard_link)
+
+
+# --- Dask's dashboard -----------------------------------------------------------------------
+# Without bokeh a Dask scheduler still serves HTTP on its dashboard port, but /status is only
+# a page saying bokeh is missing: a link there would look broken, so say how to get it instead
+BOKEH_MIN = (3, 1)
+DASHBOARD_HINT = ("Dask's dashboard needs bokeh on the scheduler: pip install 'bokeh>=3.1' "
+                  "(then restart the kernel and start the cluster again)")
+
+
+def has_bokeh():
+    """Whether this process can serve Dask's dashboard (bokeh, a version Dask accepts)."""
+    import importlib.util
+    from importlib import metadata
+    import re
+    if importlib.util.find_spec("bokeh") is None:
+        return False
+    try:
+        version = metadata.version("bokeh")
+    except metadata.PackageNotFoundError:
+        return False
+    parts = [int(p) for p in re.findall(r"\d+", version)[:2]]
+    return tuple(parts) >= BOKEH_MIN
+
+
+class Dashboard:
+    """Where Dask's dashboard of a cluster is (`url`), or why there is none (`hint`). Shown
+    as a link in a notebook; `str()` is one line."""
+
+    def __init__(self, url, hint=None):
+        self.url = url
+        self.hint = hint
+
+    @property
+    def available(self):
+        return self.url is not None
+
+    def __str__(self):
+        if self.url:
+            return f"Dask dashboard: {self.url}"
+        return f"Dask dashboard: not available. {self.hint}"
+
+    __repr__ = __str__
+
+    def _repr_html_(self):
+        import html
+        if self.url:
+            u = html.escape(self.url, quote=True)
+            return (f'<p class="tfteach-dashboard">Dask dashboard: <a href="{u}" '
+                    f'target="_blank">{html.escape(self.url)}</a> (the task stream, each '
+                    f'worker\'s memory and CPU)</p>')
+        return (f'<p class="tfteach-dashboard">Dask dashboard: not available. '
+                f"{html.escape(self.hint or '')}</p>")
+
+
+def _scheduler_has_bokeh(dask_scheduler=None):
+    return has_bokeh()
+
+
+def dashboard(where):
+    """The Dask dashboard of the cluster behind `where`: a `tf.distribute.Server`, a
+    `Session` on a cluster, or a target ('grpc://host:port', 'dask://host:port')."""
+    if isinstance(where, str):
+        target = where
+    elif hasattr(where, "sess_str"):        # a Session: the target it was opened on
+        target = where.sess_str
+    else:
+        target = getattr(where, "target", None)
+    if target == "":
+        raise ValueError("a local Session (target '') runs on no cluster: there is no Dask "
+                         "dashboard to show")
+    if not isinstance(target, str) or "://" not in target:
+        raise TypeError(f"dashboard() takes a Server, a Session on a cluster or a target "
+                        f"string, not {type(where).__name__}")
+    if target.startswith("dask://"):
+        with _LOCK:
+            client = _REMOTE.get(target)
+        if client is None:
+            client = connect(target, 5.0).client
+        try:
+            ok = client.run_on_scheduler(_scheduler_has_bokeh)
+        except Exception:  # noqa: BLE001 - a scheduler that cannot run it: no claim made
+            ok = False
+        services = client.scheduler_info().get("services", {})
+    else:
+        with _LOCK:
+            found = _TARGETS.get(target)
+        if found is None:
+            raise errors.UnavailableError(
+                None, None, f"No server at {target}: a dashboard needs a running cluster")
+        client = found[0].client
+        ok = has_bokeh()          # the embedded scheduler runs in this process
+        services = client.scheduler_info().get("services", {})
+    if not ok:
+        return Dashboard(None, DASHBOARD_HINT)
+    if "dashboard" not in services:
+        return Dashboard(None, "the scheduler was started without a dashboard "
+                               "(dask scheduler --dashboard-address :8787 starts one)")
+    return Dashboard(client.dashboard_link)

@@ -227,6 +227,25 @@ class Server:
         backend.stop_task(self._spec, self._server_def.job_name, self._server_def.task_index)
         self._started = False
 
+    def _repr_html_(self):
+        # a notebook view beside TF's plain repr: the task, its target, and Dask's dashboard
+        import html
+        sd = self._server_def
+        rows = [("task", f"/job:{sd.job_name}/task:{sd.task_index}"),
+                ("target", self.target if self._started else "(not started)"),
+                ("cluster", ", ".join(f"{j}: {self._spec.num_tasks(j)}"
+                                      for j in self._spec.jobs))]
+        body = "".join(f"<tr><td>{k}</td><td><code>{html.escape(v)}</code></td></tr>"
+                       for k, v in rows)
+        dash = ""
+        if self._started:
+            from .backend import dashboard
+            try:
+                dash = dashboard(self.target)._repr_html_()
+            except Exception:  # noqa: BLE001 - a repr never fails for the dashboard's sake
+                dash = ""
+        return f'<table class="tfteach-server">{body}</table>{dash}'
+
     @staticmethod
     def create_local_server(config=None, start=True):
         """A one-task cluster `{"localhost": ["localhost:0"]}` on a port picked when started."""

@@ -94,8 +94,10 @@ class _StepRendezvous:
         self.out = {}
         self.sent = []      # (task, bytes) per remote send, for the timeline
         self.pending = []
+        self.moved = {}     # key -> the tensor each _Send handed over (traced steps)
 
     def send(self, key, value, recv_device, client_terminated):
+        self.moved[key] = value
         if client_terminated:
             self.out[key] = value
             return
@@ -190,6 +192,8 @@ class TaskState:
                 stats = [n for d in md.step_stats.dev_stats for n in d.node_stats]
                 for n in stats:
                     n.device = device
+                    if n.op_type == "_Send":
+                        _record_sent(n, g, rdv.moved)
             else:
                 plan.run([], ctx)
             rdv.settle()
@@ -207,6 +211,20 @@ class TaskState:
             self.mailbox.drop_step(step)
         return {"out": rdv.out, "start": t0, "end": time.time(), "sent": rdv.sent,
                 "task": self.name, "stats": stats}
+
+
+def _record_sent(stats, graph, moved):
+    """What a _Send moved goes into its NodeExecStats as TF describes a tensor (`output`,
+    `tensor_description.allocation_description.requested_bytes`): a _Send produces
+    nothing, so TF's slot for a produced tensor is free, and the bytes are recorded on the
+    task that sent them (the timeline marks each Send with them)."""
+    from ..kernels.cpu.sendrecv import rendezvous_key
+    from ..runtime.step_stats import NodeOutput, describe
+    op = graph.get_operation_by_name(stats.node_name)
+    key = rendezvous_key(op.get_attr("send_device"), op.get_attr("send_device_incarnation"),
+                         op.get_attr("recv_device"), op.get_attr("tensor_name"))
+    if key in moved:
+        stats.output = [NodeOutput(0, describe(moved[key]))]
 
 
 async def _in_pool(fn, *args):

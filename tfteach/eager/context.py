@@ -9,7 +9,7 @@ import contextlib
 
 from ..framework import behavior
 from ..framework import ops as _ops
-from ..runtime.run_context import RunContext, SessionState
+from ..runtime.run_context import RunContext, SessionState, stored_value
 
 __all__ = ["executing_eagerly", "eager_name_scope", "current_name_scope",
            "eager_device_scope", "current_device", "name_scope_v2", "init_scope",
@@ -193,7 +193,7 @@ class _FunctionRunContext(RunContext):
 
     def write(self, slot, value):
         # unlike a session's run, the value stays writeable, as eager writes leave it
-        self.undo.append((slot, slot.value))
+        self.undo.append((slot, stored_value(slot)))
         slot.value = value
 
 

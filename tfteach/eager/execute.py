@@ -275,6 +275,8 @@ def _attr_key(attrs):
 
 def execute(opdef, inputs, attrs, name):
     """Runs `opdef` on `inputs` now; returns the list of output EagerTensors."""
+    if _GPU_DEFAULT[0] is not False and _gpu_default():
+        return _execute_gpu(opdef, inputs, attrs, name)
     # Fast path: no attrs, every input already an EagerTensor of a dtype combination seen
     # before (so already validated), default device.
     if not attrs and not context._device_stack[-1]:
@@ -328,7 +330,7 @@ _fast_cache = {}
 
 def execute_fast(opdef, inputs, name):
     """The common eager call, straight from apply_op: None when it does not apply."""
-    if context._device_stack[-1]:
+    if context._device_stack[-1] or _GPU_DEFAULT[0] is not False and _gpu_default():
         return None
     n = len(inputs)
     if n == 2:
@@ -382,6 +384,199 @@ def _run(d, opdef, flat, values, attrs, name):
 
 def _dims(shape):
     return "[" + ",".join(str(d) for d in shape) + "]"
+
+
+# --- eager ops on the GPU -----------------------------------------------------------------
+# With a GPU present (a real one, or numba's simulator) eager ops run there unless a
+# `tf.device('/CPU:0')` says otherwise, as in TF 2: an op with a GPU kernel for its dtypes
+# runs on the device and returns GpuEagerTensors; one without runs on the CPU (soft
+# placement). Inputs cross between host and device only where the op needs them on the
+# other side; host-memory arguments (shapes, axes: TF's HostMemory) stay on the host.
+# Without a GPU this is never entered: `_GPU_DEFAULT` is decided once, on the first op.
+_GPU_DEFAULT = [None]
+_GPU_COUNT = [0]         # logical GPUs, counted when _GPU_DEFAULT is decided
+_gpu_dispatch = {}
+
+
+def _gpu_default():
+    """True: eager ops take the placing path below (a GPU is present, or placement is being
+    logged); False: the CPU's fast path."""
+    if _GPU_DEFAULT[0] is None:
+        from ..runtime import placement
+        _GPU_DEFAULT[0] = placement.eager_gpu_default() or placement.LOG_DEVICE_PLACEMENT[0]
+        _GPU_COUNT[0] = placement.eager_gpu_count()
+    return _GPU_DEFAULT[0]
+
+
+def reset_gpu_default():
+    """tf.config changed which GPUs are visible, or placement logging: decide again on the
+    next op."""
+    _GPU_DEFAULT[0] = None
+    _gpu_dispatch.clear()
+
+
+def _execute_gpu(opdef, inputs, attrs, name):
+    from ..runtime import placement
+    attrs = dict(attrs) if attrs else {}
+    flat, attrs = _convert_inputs(opdef, inputs, attrs)
+    requested = context._device_stack[-1]
+    kind, index = placement.parse_device(requested) if requested else (None, 0)
+    index = index or 0
+    device = "CPU"
+    if kind != "CPU" and index < _GPU_COUNT[0]:
+        ak = _attr_key(attrs)
+        key = (opdef, ak, tuple(t._dtype for t in flat)) if ak is not None and \
+            not opdef.stateful else None
+        g = _gpu_dispatch.get(key) if key is not None else None
+        if g is None:
+            g = _gpu_plan(opdef, flat, attrs, name)
+            if key is not None:
+                _gpu_dispatch[key] = g
+        if g is not False:
+            device = "GPU"
+    if device == "CPU":
+        ak = _attr_key(attrs)
+        key = (opdef, "CPU", ak) if ak is not None and not opdef.stateful else None
+        d = _dispatch_cache.get(key) if key is not None else None
+        if d is None:
+            try:
+                d = _build_dispatch(opdef, flat, attrs, "CPU", name)
+            except errors.OpError as e:
+                raise _eager_error(e, opdef, flat) from None
+            if key is not None:
+                _dispatch_cache[key] = d
+        outs = _run(d, opdef, flat, [t._value for t in flat], attrs, name)
+        logical = context.logical_cpu_name()
+        if logical is not None:
+            for t in outs:
+                t._device = logical
+        if placement.LOG_DEVICE_PLACEMENT[0]:
+            placement.log_eager(opdef.type, "CPU")
+        return outs
+    d, host_in, host_out = g
+    if placement.LOG_DEVICE_PLACEMENT[0]:
+        placement.log_eager(opdef.type, "GPU", index)
+    if index:
+        with placement.on_gpu(index):
+            values = [t._value if j in host_in else _device_value(t, index)
+                      for j, t in enumerate(flat)]
+            return _run_gpu(d, opdef, flat, values, attrs, name, index)
+    values = [t._value if j in host_in else _device_value(t, 0) for j, t in enumerate(flat)]
+    return _run_gpu(d, opdef, flat, values, attrs, name, 0)
+
+
+def _device_value(t, index):
+    """t's value on logical GPU `index`: its device array if it lives there (a constant's is
+    made on first use and kept), else a copy."""
+    if t._device == _gpu_name(index) and hasattr(t, "device_array"):
+        return t.device_array()
+    from ..runtime import placement
+    return placement.to_device(t._value)
+
+
+def eager_constant(arr, dtype):
+    """tf.constant's eager tensor: on the default device (a GPU when one is present, as in
+    TF 2), copied there on first use."""
+    if _GPU_DEFAULT[0] is False or dtype is _dt.string or not _gpu_default():
+        return EagerTensor(arr, dtype)
+    requested = context._device_stack[-1]
+    from ..runtime import placement
+    kind, index = placement.parse_device(requested) if requested else (None, 0)
+    index = index or 0
+    if kind == "CPU" or index >= _GPU_COUNT[0]:
+        return EagerTensor(arr, dtype)
+    from .tensor import GpuEagerTensor
+    return GpuEagerTensor(None, dtype, _gpu_name(index), host=arr[()] if arr.ndim == 0 and
+                          arr.dtype != object else arr)
+
+
+_GPU_NAMES = {}
+
+
+def _gpu_name(index):
+    n = _GPU_NAMES.get(index)
+    if n is None:
+        n = _GPU_NAMES[index] = f"/job:localhost/replica:0/task:0/device:GPU:{index}"
+    return n
+
+
+def _gpu_plan(opdef, flat, attrs, name):
+    """(dispatch, host-memory input positions, host-memory output positions) of the op's GPU
+    kernel for these inputs, or False when it has none for them."""
+    if not _ops_loaded:
+        _load_ops()
+    kernel = opdef.kernel_for("GPU")
+    if kernel is None:
+        return False
+    proto = _EagerOp(opdef, name, flat, attrs)
+    check = getattr(kernel, "supports", None)
+    from ..runtime import placement
+    try:
+        if not placement.tf_has_gpu_kernel(proto) or check is not None and not check(proto):
+            return False
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return False
+    if opdef.allowed or opdef.minimum:
+        bad = opdef.attr_violation(attrs)
+        if bad is not None:
+            raise errors.InvalidArgumentError(None, None, _with_op(bad[1], opdef))
+    fn = kernel.for_op(proto) if hasattr(kernel, "for_op") else kernel
+    d = _Dispatch()
+    d.fn = fn
+    kwargs = {}
+    d.op_proto_needed = False
+    for a in opdef.kernel_attr_names("GPU"):
+        if a == "ctx":
+            kwargs["ctx"] = context.run_context()
+        elif a == "op":
+            d.op_proto_needed = True
+        elif a in attrs:
+            kwargs[a] = attrs[a]
+        elif a in opdef.attr_defaults:
+            kwargs[a] = opdef.attr_defaults[a]
+    d.kwargs = kwargs
+    d.out_types = op_def_library._output_types(opdef, attrs)
+    d.n_out = len(d.out_types)
+    if d.n_out == 1:
+        d.fn = registry.single_output(opdef, d.fn)
+    d.stateful = opdef.stateful
+    d.attrs = attrs
+    host_in, host_out = opdef.host_memory(len(flat), d.n_out)
+    return d, host_in, host_out
+
+
+def _run_gpu(d, opdef, flat, values, attrs, name, index):
+    from .tensor import GpuEagerTensor
+    kwargs = d.kwargs
+    if d.op_proto_needed:
+        kwargs = dict(kwargs)
+        kwargs["op"] = _EagerOp(opdef, name, flat, attrs)
+    try:
+        result = d.fn(*values, **kwargs) if kwargs else d.fn(*values)
+    except errors.OpError as e:
+        raise _eager_error(e, opdef, flat) from None
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as e:  # noqa: BLE001 - foreign kernel errors become TF's class
+        oom = errors.allocation_error(e)
+        if oom is not None:
+            raise type(oom)(None, None, _with_op(oom.message, opdef)) from None
+        raise errors.InvalidArgumentError(
+            None, None, _with_op(f"{type(e).__name__}: {e}", opdef)) from None
+    results = (result,) if d.n_out == 1 else (result or ())
+    outs = []
+    where = _gpu_name(index)
+    for v, t in zip(results, d.out_types):
+        if hasattr(v, "copy_to_host"):
+            outs.append(GpuEagerTensor(v, t, where))
+        else:       # a host-memory output: on the GPU device, in host memory (as TF's)
+            if type(v) is not _ndarray and not isinstance(v, _generic):
+                v = _as_array(v, t)
+            outs.append(EagerTensor(v, t, where))
+    if active_tapes:
+        from . import backprop
+        backprop.record(opdef, attrs if attrs else d.attrs, flat, outs, name)
+    return outs
 
 
 _DT_NAMES = {"DT_FLOAT": "float", "DT_DOUBLE": "double", "DT_HALF": "half",
@@ -458,6 +653,7 @@ def equality(x, y, op_type):
 
 
 op_def_library.EAGER_EXECUTE = execute
+_ops.EAGER_CONSTANT = eager_constant
 _ops.EAGER_LIST_CONVERT = lambda value, dtype: (_autopack(value, dtype)
                                                 if _holds_tensor(value) else None)
 op_def_library.EAGER_FAST = execute_fast

@@ -286,10 +286,12 @@ class ConcreteFunction:
         results = plan.run(values, ctx)
         n_out = len(self._out_dtypes)
         outs = []
-        for v, dt in zip(results[:n_out], self._out_dtypes):
+        on_gpu = _gpu_fetches(plan)
+        for j, (v, dt) in enumerate(zip(results[:n_out], self._out_dtypes)):
             if type(v) is not np.ndarray and not isinstance(v, np.generic):
                 v = _execute._as_array(v, dt)
-            outs.append(EagerTensor(v, dt))
+            outs.append(EagerTensor(v, dt) if on_gpu is None or not on_gpu[j] else
+                        _on_gpu_device(v, dt))
         if taped:
             self._record(arg_tensors, [v for v, _ in self.graph._captures.values()] +
                          [var for var, _ in self.graph._var_captures.values()], outs,
@@ -313,7 +315,7 @@ class ConcreteFunction:
                                 f"{_spec_of(ph)!r}, got {t!r}.")
         return self._call_flat(tensors)
 
-    def _eager_outs(self, results):
+    def _eager_outs(self, results):  # noqa: D102
         outs = []
         for v, dt in zip(results[:len(self._out_dtypes)], self._out_dtypes):
             if type(v) is not np.ndarray and not isinstance(v, np.generic):
@@ -1094,3 +1096,21 @@ def _reads_of(handle):
             for t in op._outputs:
                 out.extend(_reads_of(t))
     return out
+
+
+def _gpu_fetches(plan):
+    """Per fetched tensor of a function's plan: was it computed on the GPU (None when no op
+    of the plan runs there)? Such an output is a tensor of the GPU device, as in TF 2."""
+    got = getattr(plan, "_gpu_fetches", 0)
+    if got == 0:
+        placed = plan.placement
+        got = None
+        if "GPU" in placed.values():
+            got = [placed.get(t.op) == "GPU" for t in plan.fetch_tensors]
+        plan._gpu_fetches = got
+    return got
+
+
+def _on_gpu_device(v, dt):
+    from .tensor import GpuEagerTensor
+    return GpuEagerTensor(None, dt, _execute._gpu_name(0), host=v)

@@ -14,7 +14,7 @@ from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework.tensor_shape import TensorShape
 
-__all__ = ["EagerTensor", "Reference"]
+__all__ = ["EagerTensor", "GpuEagerTensor", "Reference"]
 
 _CPU0 = "/job:localhost/replica:0/task:0/device:CPU:0"
 _new_shape = object.__new__
@@ -292,3 +292,53 @@ from . import execute as _execute  # noqa: E402 - sets op_def_library.EAGER_EXEC
 _ops.EAGER_TENSOR = EagerTensor      # lower layers (ops/constant_op.py) make eager tensors
 
 _install_operators()
+
+
+_HOST_VALUE = EagerTensor._value      # the slot, under GpuEagerTensor's property
+_GPU0 = "/job:localhost/replica:0/task:0/device:GPU:0"
+
+
+class GpuEagerTensor(EagerTensor):
+    """An eager tensor on a GPU: its value is a device array (`_dev`). The host copy
+    (`_value`, `.numpy()`, NumPy protocols, any CPU kernel) is made on first use and kept,
+    so a value crosses to the host only when something on the host reads it. A constant
+    made while a GPU is the default starts from its host value and is copied to the device
+    on its first use there (`device_array`)."""
+
+    __slots__ = ("_dev",)
+
+    def __init__(self, dev, dtype, device=None, host=None):
+        self._dev = dev
+        self._dtype = dtype
+        self._device = device or _GPU0
+        if host is not None:
+            _HOST_VALUE.__set__(self, host)
+
+    @property
+    def _value(self):
+        try:
+            return _HOST_VALUE.__get__(self)
+        except AttributeError:
+            from ..runtime import placement
+            h = placement.to_host(self._dev)
+            if h.ndim == 0 and h.dtype != object:
+                h = h[()]       # rank 0 is a NumPy scalar, as on the CPU
+            _HOST_VALUE.__set__(self, h)
+            return h
+
+    def device_array(self):
+        if self._dev is None:
+            from ..runtime import placement
+            self._dev = placement.to_device(_HOST_VALUE.__get__(self))
+        return self._dev
+
+    @property
+    def shape(self):
+        return _shape_of(self._dev if self._dev is not None else self._value)
+
+    def get_shape(self):
+        return self.shape
+
+    @property
+    def ndim(self):
+        return len(self.shape)

@@ -24,7 +24,7 @@ from ..framework.tensor_shape import TensorShape, as_shape
 from ..kernels.cpu._build import VARIABLE_LOCK
 from ..runtime.executor import VariableSlot
 from . import context
-from .tensor import EagerTensor, Reference, _numpy_text
+from .tensor import EagerTensor, GpuEagerTensor, Reference, _numpy_text
 from . import execute as _execute
 from ..kernels.cpu.resource_variable import _dims, _own
 from ..ops import resource_variable_ops  # noqa: F401  (ReadVariableOp, AssignVariableOp, ...)
@@ -52,6 +52,66 @@ class _Storage(VariableSlot):
     __slots__ = ("fixed_shape",)
 
 
+_HOST_VALUE = VariableSlot.value      # the slot's own attribute, under the property below
+
+
+class _GpuStorage(_Storage):
+    """The storage when a GPU is present: the value is kept where it was last written, a
+    device array by GPU kernels (`device_value`, `stored`) or a host array by everything
+    else (`value`), and copied to the other side only when read there, once per write."""
+    __slots__ = ("_dev",)
+
+    def __init__(self, name):
+        super().__init__(name)
+        self._dev = None
+
+    @property
+    def value(self):
+        h = _HOST_VALUE.__get__(self)
+        if h is None and self._dev is not None:
+            from ..runtime import placement
+            h = placement.to_host(self._dev)
+            _HOST_VALUE.__set__(self, h)
+        return h
+
+    @value.setter
+    def value(self, v):
+        if v is not None and hasattr(v, "copy_to_host"):
+            self._dev = v
+            _HOST_VALUE.__set__(self, None)
+        else:
+            self._dev = None
+            _HOST_VALUE.__set__(self, v)
+
+    @property
+    def stored(self):
+        return self._dev if self._dev is not None else _HOST_VALUE.__get__(self)
+
+    def device_value(self):
+        if self._dev is None:
+            h = _HOST_VALUE.__get__(self)
+            if h is None:
+                return None
+            from ..runtime import placement
+            self._dev = placement.to_device(h)
+        return self._dev
+
+
+def _new_storage(name):
+    """(storage, logical GPU index or None): a variable made while a GPU is the eager
+    default (and no tf.device('/CPU:0') says otherwise) lives on it, as in TF 2."""
+    from ..runtime import placement
+    if not placement.gpu_available():
+        return _Storage(name), None
+    index = None
+    if _execute._gpu_default():
+        kind, i = placement.parse_device(context._device_stack[-1])
+        i = i or 0
+        if kind != "CPU" and i < placement.eager_gpu_count():
+            index = i
+    return _GpuStorage(name), index
+
+
 # --- the variable -----------------------------------------------------------------------------
 
 _CREATION_ORDER = itertools.count()
@@ -63,6 +123,7 @@ class ResourceVariable:
     __array_priority__ = 100
     _is_graph_variable = False
     _is_resource_variable = True
+    _gpu = None             # the logical GPU it lives on (None: the host)
 
     def __init__(self, initial_value=None, trainable=None, validate_shape=True,
                  caching_device=None, name=None, variable_def=None, dtype=None,
@@ -98,7 +159,7 @@ class ResourceVariable:
             self._shape = value.shape
         else:
             self._shape = TensorShape(None)
-        self._storage = _Storage(self._shared_name)
+        self._storage, self._gpu = _new_storage(self._shared_name)
         self._storage.value = _own(value._value)
         self._storage.fixed_shape = self._shape.is_fully_defined()
         self._initial_value = value
@@ -132,7 +193,8 @@ class ResourceVariable:
 
     @property
     def device(self):
-        return context.CPU0
+        gpu = getattr(self, "_gpu", None)
+        return context.CPU0 if gpu is None else _execute._gpu_name(gpu)
 
     @property
     def trainable(self):
@@ -198,7 +260,11 @@ class ResourceVariable:
 
     def _read_eager(self):
         """The current value as an EagerTensor; recorded on the tapes (a watched read)."""
-        t = EagerTensor(self._storage.value, self._dtype)
+        if self._gpu is not None and self._storage.stored is not None:
+            t = GpuEagerTensor(self._storage.device_value(), self._dtype,
+                               _execute._gpu_name(self._gpu))
+        else:
+            t = EagerTensor(self._storage.value, self._dtype)
         if _execute.active_tapes:
             from . import backprop
             backprop.record_variable_read(self, t)
@@ -297,13 +363,19 @@ class ResourceVariable:
             raise ValueError(f"Cannot assign value to variable ' {self.name}': Shape "
                              f"mismatch.The variable shape {self._shape}, and the assigned "
                              f"value shape {t.shape} are incompatible.")
-        self._storage.value = _own(t._value) if isinstance(value, np.ndarray) else t._value
+        if self._gpu is not None and isinstance(t, GpuEagerTensor):
+            self._storage.value = t.device_array()     # never written in place: shared
+        else:
+            self._storage.value = _own(t._value) if isinstance(value, np.ndarray) else \
+                t._value
         return _UnreadVariable(self) if read_value else None
 
     def _update(self, delta, sign, op_name, name, read_value):
         if not context.executing_eagerly() or _ops.is_symbolic(delta):
             return self._graph_write(op_name, delta, name, read_value)
         t = self._convert_value(delta, op_name)
+        if self._gpu is not None:
+            return self._update_on_gpu(t, sign, op_name, read_value)
         with VARIABLE_LOCK:     # read, add and store as one step (threads lose no update)
             old = self._storage.value
             if np.shape(old) != t._value.shape:
@@ -313,6 +385,32 @@ class ResourceVariable:
                                 f"must be equal. [Op:{op_name}]")
             self._storage.value = np.add(old, t._value) if sign > 0 else \
                 np.subtract(old, t._value)
+        return _UnreadVariable(self) if read_value else None
+
+    def _update_on_gpu(self, t, sign, op_name, read_value):
+        """assign_add / assign_sub of a variable on a GPU: computed there, stored there."""
+        with VARIABLE_LOCK:
+            old = self._storage.stored
+            if old is None:
+                raise errors.FailedPreconditionError(
+                    None, None, f"Could not find variable {self._shared_name}. [Op:{op_name}]")
+            if tuple(np.shape(old)) != tuple(t.shape.as_list()):
+                raise errors.InvalidArgumentError(
+                    None, None, f"Cannot update variable with shape {_dims(np.shape(old))} "
+                                f"using a Tensor with shape {_dims(t.shape.as_list())}, "
+                                f"shapes must be equal. [Op:{op_name}]")
+            cur = GpuEagerTensor(self._storage.device_value(), self._dtype,
+                                 _execute._gpu_name(self._gpu))
+            tapes = _execute.active_tapes[:]
+            del _execute.active_tapes[:]        # an update is not differentiated
+            try:
+                with context.eager_device_scope(_execute._gpu_name(self._gpu)):
+                    new = _execute.execute(registry.get("AddV2" if sign > 0 else "Sub"),
+                                           [cur, t], {}, op_name)[0]
+            finally:
+                _execute.active_tapes[:] = tapes
+            self._storage.value = new.device_array() if isinstance(new, GpuEagerTensor) \
+                else new._value
         return _UnreadVariable(self) if read_value else None
 
     @registry.api("AssignAddVariableOp")

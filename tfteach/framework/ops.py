@@ -62,6 +62,7 @@ EAGER_CURRENT_NAME_SCOPE = None  # eager/context.py: current_name_scope()
 EAGER_DEVICE_SCOPE = None        # eager/context.py: eager_device_scope(device_name)
 EAGER_RUN_CONTEXT = None         # eager/context.py: run_context()
 EAGER_TENSOR = None              # eager/tensor.py: the EagerTensor class
+EAGER_CONSTANT = None            # eager/execute.py: tf.constant's eager tensor (on the default device)
 EAGER_VARIABLE = None            # tfteach/__init__.py: makes a tf.Variable (ResourceVariable)
 CONSTANT = None                  # ops/constant_op.py: constant(value, dtype, name)
 

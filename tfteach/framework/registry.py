@@ -115,6 +115,25 @@ class OpDef:
             _load_family(device, self.family)
         return self.kernels.get(device)
 
+    def host_memory(self, n_inputs, n_outputs, device="GPU"):
+        """TF's HostMemory registration of the device kernel: (positions of the inputs,
+        positions of the outputs) that stay in host memory when the op runs on `device`,
+        for an op with this many (flattened) inputs and outputs. Kernels declare it as
+        `host_inputs` (positions, negative from the end, "all", or a callable of the number
+        of inputs, for a list argument) and `host_outputs`
+        (positions, or True for all); the CPU keeps everything on the host."""
+        k = self.kernel_for(device)
+        if k is None or device == "CPU":
+            return frozenset(range(n_inputs)), frozenset(range(n_outputs))
+        ins = getattr(k, "host_inputs", ())
+        outs = getattr(k, "host_outputs", False)
+        if callable(ins):           # a list argument: its positions depend on its length
+            ins = ins(n_inputs)
+        ins = range(n_inputs) if ins == "all" else \
+            {i % n_inputs for i in ins if -n_inputs <= i < n_inputs} if n_inputs else ()
+        outs = range(n_outputs) if outs is True else (outs or ())
+        return frozenset(ins), frozenset(o for o in outs if o < n_outputs)
+
     def kernel_attr_names(self, device):
         """The attrs the device kernel takes as keyword arguments (read off its signature)."""
         names = self._kernel_params.get(device)

@@ -34,6 +34,11 @@ __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "get", "se
 
 
 def _handle(var):
+    if _ops.executing_eagerly():
+        # run at once (a variable on a GPU): the handle is the storage slot itself, which
+        # the kernel receives in host memory
+        from ..eager.tensor import EagerTensor
+        return EagerTensor(var._storage, _dt.resource)
     from ..eager.function import _HandleRef
     return _HandleRef(var)
 
@@ -255,6 +260,12 @@ class Optimizer:
                 self._update_sparse(g, var, self._slots[id(var)],
                                     _ops.convert_to_tensor(np.float32(lr)),
                                     _ops.convert_to_tensor(np.float32(step + 1)))
+                continue
+            if getattr(var, "_gpu", None) is not None:
+                # a variable on a GPU is updated there, with the graph path's ops run eagerly
+                self._update_graph(_ops.convert_to_tensor(g), var, self._slots[id(var)],
+                                   _ops.convert_to_tensor(np.float32(lr)),
+                                   _ops.convert_to_tensor(np.float32(step + 1)))
                 continue
             gv = g.numpy() if hasattr(g, "numpy") else np.asarray(g)
             self._update_eager(ctx, gv, var, self._slots[id(var)], lr, step + 1)

@@ -253,8 +253,60 @@ def configure(gpu_options=None, ids=None):
                      "(fraction, allow_growth, ids)=%s", key, _CONFIG)
 
 
-def pool():
-    """The process's GPU pool, created on first use with the configured options."""
+# tf.config's logical GPUs: [(physical index, memory limit in bytes or None, allow_growth)],
+# each with its own pool (GPU:0's is `_POOL`); allocations go to the current one
+_LOGICAL = None
+_POOLS = {}
+_CURRENT = [0]
+
+
+def configure_logical(gpus):
+    """Memory limits and growth of tf.config's logical GPUs (the first GPU use fixes them)."""
+    global _LOGICAL
+    if _LOGICAL is None and _POOL is None:
+        _LOGICAL = [tuple(g) for g in gpus]
+
+
+@contextlib.contextmanager
+def on_device(index):
+    """Allocations inside come from logical GPU `index`'s pool."""
+    saved = _CURRENT[0]
+    _CURRENT[0] = index
+    try:
+        yield
+    finally:
+        _CURRENT[0] = saved
+
+
+def current_device():
+    return _CURRENT[0]
+
+
+def pool(index=None):
+    """The GPU pool of logical device `index` (default: the current one), created on first
+    use with the configured options."""
+    i = _CURRENT[0] if index is None else index
+    if i:
+        return _logical_pool(i)
+    return _pool0()
+
+
+def _logical_pool(i):
+    p = _POOLS.get(i)
+    if p is None:
+        if _LOGICAL is None or i >= len(_LOGICAL):
+            raise errors.InvalidArgumentError(None, None, f"No GPU:{i}: the process has "
+                                                          f"{len(_LOGICAL or [0])} GPU(s)")
+        _pool0()                      # the physical device is set up by GPU:0's pool
+        _phys, limit, growth = _LOGICAL[i]
+        backend = _VirtualBackend() if is_simulated() else _CudaBackend()
+        if limit is None:
+            limit = _POOL.limit
+        p = _POOLS[i] = Pool(limit // ALIGN * ALIGN, growth, backend, f"GPU:{i}")
+    return p
+
+
+def _pool0():
     global _POOL
     if _POOL is None:
         if _CONFIG is None:
@@ -272,8 +324,13 @@ def pool():
             limit = int(total * fraction)
         else:   # TF's default: what is free, less a little for the driver and cuBLAS
             limit = int(free * 0.95)
+        if _LOGICAL:
+            if _LOGICAL[0][1] is not None:    # set_logical_device_configuration's limit
+                limit = _LOGICAL[0][1]
+            growth = growth or _LOGICAL[0][2]   # experimental.set_memory_growth
         limit = limit // ALIGN * ALIGN
         _POOL = Pool(limit, growth, backend, "GPU:0")
+        _POOLS[0] = _POOL
     return _POOL
 
 
@@ -354,7 +411,7 @@ def _install_emm():
                 self.deallocations.memory_capacity = _raw_memory_info()[1]
 
         def memalloc(self, size):
-            p = _POOL
+            p = pool()
             addr = p.malloc(size)
             ptr = binding.CUdeviceptr(addr)
             mem = AutoFreePointer(weakref.proxy(self.context), ptr, size,

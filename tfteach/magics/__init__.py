@@ -7,7 +7,10 @@ Registers
 - rich displays for Graph, Operation and Tensor: an SVG drawing beside the unchanged
   `text/plain` repr, so printed output still matches TensorFlow.
 
-Widgets (`GraphExplorer`, `SessionStepper`, `VariableInspector`, `LivePlot`), the Keras
+- `%timeline md`: a traced step's timeline (a RunMetadata or a list of them).
+
+Widgets (`GraphExplorer`, `SessionStepper`, `VariableInspector`, `LivePlot`,
+`StepTimeline`), the Keras
 progress bar (`progress.ProgressBar`) and per-op timings (`timing_table`, `profile`) load
 ipywidgets only when first used, so loading the extension stays cheap.
 """
@@ -16,9 +19,9 @@ from .timings import TimingTable, profile, timing_table
 
 __all__ = ["load_ipython_extension", "unload_ipython_extension", "show_graph", "draw",
            "timing_table", "profile", "TimingTable", "GraphExplorer", "SessionStepper",
-           "VariableInspector", "LivePlot", "ProgressBar"]
+           "VariableInspector", "LivePlot", "StepTimeline", "ProgressBar"]
 
-_WIDGETS = ("GraphExplorer", "SessionStepper", "VariableInspector", "LivePlot")
+_WIDGETS = ("GraphExplorer", "SessionStepper", "VariableInspector", "LivePlot", "StepTimeline")
 
 
 def __getattr__(name):

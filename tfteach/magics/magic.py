@@ -1,4 +1,4 @@
-"""`%%graph`, `%graph` and the rich reprs, registered on an IPython shell."""
+"""`%%graph`, `%graph`, `%timeline` and the rich reprs, registered on an IPython shell."""
 import ast
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
@@ -103,6 +103,20 @@ class GraphMagics(Magics):
             from ..viz.partitions import PartitionDrawing
             return PartitionDrawing(target.partition_graphs, rankdir="TB" if args.tb else "LR")
         return Drawing(target, **_options(args))
+
+
+    @magic_arguments()
+    @argument("what", nargs="+",
+              help="expression: a RunMetadata of a traced run (RunOptions(trace_level="
+                   "FULL_TRACE)), or a list of them (a step selector picks one)")
+    @argument("--width", type=int, default=760, help="drawing width in pixels")
+    @line_magic("timeline")
+    def timeline(self, line):
+        """Draws traced steps as timelines: a lane per task/device, a bar per op, each
+        Send/Recv marked with the bytes it moved."""
+        args = parse_argstring(self.timeline, line)
+        from ..viz import timeline
+        return timeline(self.shell.ev(" ".join(args.what)), width=args.width)
 
 
 def _run_cell_body(shell, cell):

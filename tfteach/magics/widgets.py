@@ -7,6 +7,8 @@
 - VariableInspector: the same variables in several sessions side by side.
 - LivePlot: scalar summaries plotted as they arrive, from a FileWriter hook or by tailing a
   logdir's event files (no TensorBoard server).
+- StepTimeline: traced steps (local or distributed) as timelines, a lane per task/device,
+  Send/Recv marked with the bytes they moved; a selector picks the step.
 
 The state of every widget is plain Python (`selected`, `details()`, `steps`, `values()`,
 `data`), so it is testable without a browser.
@@ -33,7 +35,7 @@ from ..viz.dot import format_seconds
 from ..viz.model import VARIABLE_TYPES, _as_graph, _op_view
 
 __all__ = ["GraphExplorer", "SessionStepper", "VariableInspector", "LivePlot", "SourceView",
-           "format_value", "run_traced"]
+           "StepTimeline", "format_value", "run_traced"]
 
 
 def format_value(v, limit=400):
@@ -702,3 +704,56 @@ class LivePlot:
                 f"<polyline fill=\"none\" stroke=\"#e06666\" stroke-width=\"1.5\" "
                 f"points=\"{points}\"/></svg>")
 
+
+
+# ---------------------------------------------------------------------------------------
+# Step timeline
+# ---------------------------------------------------------------------------------------
+
+class StepTimeline:
+    """`StepTimeline(run_metadata or [run_metadata, ...], names=None)`: each traced step
+    (`RunOptions(trace_level=FULL_TRACE)`) drawn as a timeline, one lane per task/device,
+    a bar per op (hover: name, type, times), each Send/Recv marked with the bytes it moved.
+    With several steps a selector picks the one drawn; `select(i)` does the same."""
+
+    def __init__(self, run_metadata, names=None, width=760):
+        from ..viz.steptrace import _steps
+        self.steps = _steps(run_metadata, names)
+        self.width = width
+        self.chart = w.HTML()
+        children = [self.chart]
+        self.selector = None
+        if len(self.steps) > 1:
+            self.selector = w.Dropdown(options=[(s.name, i) for i, s in enumerate(self.steps)],
+                                       value=0, description="step")
+            self.selector.observe(lambda ch: self.select(ch["new"]), names="value")
+            children.insert(0, self.selector)
+        self.widget = w.VBox(children)
+        self.widget.add_class("tfteach-step-timeline")
+        self.selected = None
+        self.select(0)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return _bundle(self)
+
+    @property
+    def step(self):
+        """The StepTrace drawn now (lanes, bars, transfers)."""
+        return self.steps[self.selected]
+
+    def select(self, index):
+        if not 0 <= index < len(self.steps):
+            raise IndexError(f"step {index} out of range: {len(self.steps)} steps")
+        self.selected = index
+        if self.selector is not None and self.selector.value != index:
+            self.selector.value = index
+        self.chart.value = self.step.html(self.width)
+        return self.step
+
+    def static_html(self):
+        return self.chart.value
+
+    def summary(self):
+        if len(self.steps) == 1:
+            return self.step.summary().replace("<tfteach step timeline", "<StepTimeline", 1)
+        return f"<StepTimeline: {len(self.steps)} steps, showing {self.step.name}>"

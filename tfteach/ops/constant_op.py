@@ -38,7 +38,7 @@ def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):
                             f"{value!r} (converted from {value!r}) has {arr.size} elements, "
                             f"but got `shape` {shape} with {n} elements).")
     if _ops.executing_eagerly():
-        return _ops.EAGER_TENSOR(arr, dt)
+        return _ops.EAGER_CONSTANT(arr, dt)
     arr.flags.writeable = False
     return op_def_library.apply_op("Const", [], {"value": arr, "dtype": dt}, name=name)[0]
 

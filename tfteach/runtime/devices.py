@@ -161,25 +161,29 @@ def list_session_devices(devs):
 
 # --- GPU memory, as tf.config.experimental reports it (the pool: kernels/gpu_memory.py) --
 def get_memory_info(device="GPU:0"):
-    """TF's tf.config.experimental.get_memory_info: {'current': bytes, 'peak': bytes}."""
+    """TF's tf.config.experimental.get_memory_info: {'current': bytes, 'peak': bytes} of a
+    logical GPU's memory pool."""
     from ..kernels import gpu_memory
-    _check_gpu_name(device)
-    p = gpu_memory.pool()
+    p = gpu_memory.pool(_check_gpu_name(device))
     return {"current": p.bytes_in_use, "peak": p.peak_bytes_in_use}
 
 
 def reset_memory_stats(device="GPU:0"):
     from ..kernels import gpu_memory
-    _check_gpu_name(device)
-    p = gpu_memory.pool()
+    p = gpu_memory.pool(_check_gpu_name(device))
     p.peak_bytes_in_use = p.bytes_in_use
 
 
 def _check_gpu_name(device):
+    """The logical GPU index `device` names (ValueError, TF's, when there is none)."""
     from . import placement
     kind, index = placement.parse_device(device)
-    if kind != "GPU" or index >= max(gpu_count(), 0) or gpu_count() == 0:
+    n = len(logical_gpus()) if gpu_count() else 0
+    if kind != "GPU" or (index or 0) >= n:
         raise ValueError(f"No matching devices found for '{device}'")
+    if index:
+        configure_logical_gpus()
+    return index or 0
 
 
 # --- logical devices --------------------------------------------------------------------------
@@ -205,3 +209,85 @@ def logical_cpu_configs():
 
 def mark_initialized():
     _logical["initialized"] = True
+
+
+# --- TF2's GPU configuration (tf.config) ------------------------------------------------------
+# Which physical GPUs the process uses (set_visible_devices), how each is split into logical
+# GPUs with memory limits (set_logical_device_configuration) and whether their memory grows
+# (experimental.set_memory_growth). Fixed once the runtime is initialised (the first eager GPU
+# op, tf.function call on a GPU or list_logical_devices), as in TF.
+_gpu_cfg = {"visible": None, "logical": {}, "growth": {}}
+
+
+def _check_not_initialized(what):
+    if _logical["initialized"]:
+        raise RuntimeError(f"{what} cannot be modified after being initialized")
+
+
+def set_visible_gpus(indices):
+    """The physical GPU indices the process may use (None: all)."""
+    if _logical["initialized"] and indices != _gpu_cfg["visible"]:
+        raise RuntimeError("Visible devices cannot be modified after being initialized")
+    _gpu_cfg["visible"] = None if indices is None else list(indices)
+
+
+def visible_gpus():
+    n = gpu_count()
+    vis = _gpu_cfg["visible"]
+    return list(range(n)) if vis is None else [i for i in vis if i < n]
+
+
+def set_logical_gpus(index, configs):
+    """Splits physical GPU `index` into len(configs) logical GPUs; a config's memory_limit
+    (MB) caps each one's memory pool."""
+    if _logical["initialized"] and _gpu_cfg["logical"].get(index) != (list(configs) if configs
+                                                                       else None):
+        raise RuntimeError("Virtual devices cannot be modified after being initialized")
+    for c in configs or ():
+        if getattr(c, "memory_limit", None) is None and len(configs) > 1:
+            raise ValueError("Virtual devices must have a memory limit when there is more "
+                             "than one virtual device on a GPU")
+    if _gpu_cfg["growth"].get(index) and configs and any(
+            getattr(c, "memory_limit", None) is not None for c in configs):
+        raise ValueError("Cannot set memory growth on device when virtual devices "
+                         "configured")
+    _gpu_cfg["logical"][index] = list(configs) if configs else None
+
+
+def logical_gpu_configs(index):
+    return _gpu_cfg["logical"].get(index)
+
+
+def set_memory_growth(index, enable):
+    if _logical["initialized"] and bool(enable) != _gpu_cfg["growth"].get(index, False):
+        raise RuntimeError("Physical devices cannot be modified after being initialized")
+    cfg = _gpu_cfg["logical"].get(index)
+    if cfg and any(getattr(c, "memory_limit", None) is not None for c in cfg):
+        raise ValueError("Cannot set memory growth on device when virtual devices configured")
+    _gpu_cfg["growth"][index] = bool(enable)
+
+
+def memory_growth(index):
+    return _gpu_cfg["growth"].get(index, False)
+
+
+def logical_gpus():
+    """[(physical index, memory limit in bytes or None, allow_growth)] per logical GPU, in
+    '/GPU:0', '/GPU:1', ... order."""
+    out = []
+    for i in visible_gpus():
+        configs = _gpu_cfg["logical"].get(i)
+        growth = _gpu_cfg["growth"].get(i, False)
+        if not configs:
+            out.append((i, None, growth))
+            continue
+        for c in configs:
+            mb = getattr(c, "memory_limit", None)
+            out.append((i, None if mb is None else int(mb) << 20, growth))
+    return out
+
+
+def configure_logical_gpus():
+    """Gives each logical GPU its memory pool (once; the first GPU use fixes them)."""
+    from ..kernels import gpu_memory
+    gpu_memory.configure_logical(logical_gpus())

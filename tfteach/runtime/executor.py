@@ -310,6 +310,8 @@ class _PlanWriter:
         copies exactly where producer and consumer devices differ (placement.Edges)."""
         self.edges = placement.edges_for(self.plan.placement, self.plan.feed_tensors,
                                          self.env)
+        if self.edges is not None:
+            self.edges.lines = self.lines
 
     def _dead_values(self):
         """Dead values (the untaken side of a Switch) flow only in plans with a Switch."""
@@ -603,19 +605,28 @@ class _Recorder:
             self.callback(op, values, t1 - t0)
 
     def fill(self, run_metadata):
-        from .step_stats import NodeExecStats, _DeviceStepStats
+        from .step_stats import NodeExecStats, NodeOutput, _DeviceStepStats, describe
         from .placement import canonical_name
         by_dev = {}
         for op, t0, dt, values in self.stats:
             dev = canonical_name(self.placement.get(op, "CPU"))
             shapes = [tuple(np.shape(v)) if v is not None else None for v in values]
+            outputs = [NodeOutput(i, describe(v)) for i, v in enumerate(values)
+                       if v is not None]
             by_dev.setdefault(dev, []).append(NodeExecStats(
                 op.name, op.type, int((self.wall0 + (t0 - self.start)) * 1e6),
-                max(int(dt * 1e6), 0), dev, shapes))
+                max(int(dt * 1e6), 0), dev, shapes, _input_names(op), outputs))
         for dev, stats in by_dev.items():
             ds = _DeviceStepStats(dev)
             ds.node_stats = stats
             run_metadata.step_stats.dev_stats.append(ds)
+
+
+def _input_names(op):
+    """A NodeDef's inputs as TF writes them: `name` for output 0, `name:i`, `^name`."""
+    names = [t.op.name if t.value_index == 0 else f"{t.op.name}:{t.value_index}"
+             for t in op.inputs]
+    return names + ["^" + c.name for c in op.control_inputs]
 
 
 def _missing_kernel(*args, **kwargs):

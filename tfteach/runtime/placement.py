@@ -56,15 +56,29 @@ _NO_KERNEL = frozenset(("Const", "Placeholder", "PlaceholderV2"))
 
 
 def gpu_kernel_supports(op):
-    """True if op's type has a GPU kernel that accepts this op's dtypes and attrs."""
+    """True if op's type has a GPU kernel that accepts this op's dtypes and attrs, and TF
+    2.21 has one for its dtype too (TF's registrations, recorded in _tf_gpu_types.py: an
+    int32 Relu, say, stays on the CPU in TF, and so it does here)."""
     if op._type in _NO_KERNEL:
         return True
     opdef = op._opdef
     kernel = opdef.kernel_for("GPU")
-    if kernel is None:
+    if kernel is None or not tf_has_gpu_kernel(op):
         return False
     check = getattr(kernel, "supports", None)
     return True if check is None else bool(check(op))
+
+
+def tf_has_gpu_kernel(op):
+    """TF registers a GPU kernel for op's type at op's element type (its `T` attr, ...)."""
+    from ._tf_gpu_types import GPU_TYPES
+    entry = GPU_TYPES.get(op.type)
+    if entry is None:
+        return True
+    attr, types = entry
+    dt = op._attrs.get(attr)
+    name = getattr(getattr(dt, "base_dtype", None), "name", None)
+    return name is None or name in types
 
 
 def _gpu_count(devices):
@@ -115,7 +129,7 @@ def place(ops, devices=None, log=False):
         out[op] = chosen
     if gpu:
         _colocate_refs(ops, out)
-    if log:
+    if log or LOG_DEVICE_PLACEMENT[0]:
         for op in ops:
             print(f"{op.name}: ({op.type}): {canonical_name(out[op])}", file=sys.stderr)
     return out
@@ -171,10 +185,8 @@ def _input_spec(op, t):
 
 
 # --- copies at the edges --------------------------------------------------------------------
-def _host_inputs(opdef, nin):
-    k = opdef.kernel_for("GPU")
-    idx = getattr(k, "host_inputs", ())
-    return {i % nin for i in idx} if nin else set()
+def _host_memory(op):
+    return op._opdef.host_memory(len(op._inputs), len(op._outputs))
 
 
 class Edges:
@@ -195,6 +207,8 @@ class Edges:
         env["D2H"] = gpu_memory.to_host
         env["VAR_TO_HOST"] = _var_to_host
         self._const_on_device = {}
+        self._fed_on_device = {}
+        self.lines = None       # the plan's code lines, set by the executor
 
     def residence(self, t):
         if t in self.fed:
@@ -203,16 +217,15 @@ class Edges:
         if op._type == "Const":
             return "CONST"
         dev = self.placement.get(op, "CPU")
-        if dev == "GPU" and getattr(op._opdef.kernel_for("GPU"), "host_outputs", False):
-            return "CPU"
+        if dev == "GPU" and t.value_index in _host_memory(op)[1]:
+            return "CPU"        # TF's HostMemory output: it never left the host
         return dev
 
     def input(self, src, t, op, j, dev):
         spec = op._opdef.inputs[min(j, len(op._opdef.inputs) - 1)][1]
         if isinstance(spec, str) and spec.startswith("ref:"):
             return src                       # the variable slot itself, not a value
-        need = "GPU" if dev == "GPU" and j not in _host_inputs(op._opdef,
-                                                                len(op._inputs)) else "CPU"
+        need = "GPU" if dev == "GPU" and j not in _host_memory(op)[0] else "CPU"
         return self.value_for(src, t, need)
 
     def value_for(self, src, t, need):
@@ -220,7 +233,19 @@ class Edges:
         have = self.residence(t)
         if have == "CONST" or have == need:
             return src if have != "CONST" or need == "CPU" else self._const(t)
+        if need == "GPU" and t in self.fed and self.lines is not None:
+            return self._fed_once(src, t)
         return f"H2D({src})" if need == "GPU" else f"D2H({src})"
+
+    def _fed_once(self, src, t):
+        """A fed value used on the GPU is copied there once per run, before its first
+        consumer, and shared by all of them (a feed is never dead, so the copy needs no
+        guard)."""
+        name = self._fed_on_device.get(t)
+        if name is None:
+            name = self._fed_on_device[t] = f"v{1000000 + len(self._fed_on_device)}_0"
+            self.lines.append(f"    {name} = H2D({src})")
+        return name
 
     def _const(self, t):
         name = self._const_on_device.get(t)
@@ -276,6 +301,34 @@ class _SoftConfig:
     gpu_options = None
 
 
+def eager_gpu_count():
+    """Logical GPUs eager ops and tf.function graphs may use (tf.config's visible devices
+    and logical device configuration applied); 0 without a GPU."""
+    from . import devices
+    if devices.gpu_count() == 0:
+        return 0
+    return len(devices.logical_gpus())
+
+
+def eager_gpu_default():
+    """True when eager ops run on '/GPU:0' by default (a GPU is present and visible)."""
+    if eager_gpu_count() == 0:
+        return False
+    from . import devices
+    devices.mark_initialized()
+    devices.configure_logical_gpus()
+    return True
+
+
+# tf.debugging.set_log_device_placement: each eager op and each placed graph op is logged
+LOG_DEVICE_PLACEMENT = [False]
+
+
+def log_eager(op_type, device, index=0):
+    print(f"Executing op {op_type} in device {canonical_name(device, index)}",
+          file=sys.stderr)
+
+
 def eager_device_for(op_type, requested=None, supports=None):
     """Device an eager op runs on: 'CPU' or 'GPU' (soft placement, as TF2 eager does).
 
@@ -290,6 +343,12 @@ def eager_device_for(op_type, requested=None, supports=None):
     if k is None or (supports is not None and not supports(k)):
         return "CPU"
     return "GPU"
+
+
+def on_gpu(index):
+    """Context: device memory allocated inside comes from logical GPU `index`'s pool."""
+    from ..kernels import gpu_memory
+    return gpu_memory.on_device(index)
 
 
 def to_device(x):

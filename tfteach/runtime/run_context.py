@@ -19,6 +19,12 @@ class VariableSlot:
         return f"<VariableSlot {self.name} {'set' if self.value is not None else 'unset'}>"
 
 
+def stored_value(slot):
+    """A slot's value as stored: a variable kept on the GPU (eager/variables.py's storage)
+    gives its device array, so an undo log holds it without a copy to the host."""
+    return slot.stored if hasattr(type(slot), "stored") else slot.value
+
+
 class RunContext:
     """What stateful kernels see: the session's state and this run's undo log."""
     __slots__ = ("state", "undo", "options", "timings", "step_callback", "device_pool",
@@ -55,7 +61,7 @@ class RunContext:
         can hand out fresh kernel outputs without copying them."""
         if type(value) is np.ndarray:
             value.flags.writeable = False
-        self.undo.append((slot, slot.value))
+        self.undo.append((slot, stored_value(slot)))
         slot.value = value
 
     def rollback(self):

@@ -54,16 +54,24 @@ def op_dtype(op, attr="T"):
     return op.get_attr(attr).np_dtype
 
 
-def register(op_type, dtypes=None, host_inputs=(), host_outputs=False, check=None):
+def register(op_type, dtypes=None, host_inputs=(), host_outputs=False, check=None,
+             host_memory=()):
     """Registers `fn` as `op_type`'s GPU kernel (`registry.register_kernel`, which raises for
-    an undeclared op or a second kernel).
+    an undeclared op or a second registration).
 
     `dtypes`: names of the element types the kernel handles (None: any); `check(op)` an
     extra condition; placement puts the op on the CPU when either says no.
+    `host_memory`: TF's `HostMemory(...)` argument names (inputs or outputs of the op's
+    declaration) that stay in host memory; `host_inputs` / `host_outputs` say the same by
+    position (`host_outputs=True`: every output).
     """
     def deco(fn):
-        fn.host_inputs = tuple(host_inputs)
-        fn.host_outputs = host_outputs
+        ins, outs = _host_positions(op_type, host_memory)
+        fn.host_inputs = host_inputs if callable(host_inputs) else tuple(host_inputs) + ins
+        fn.host_outputs = True if host_outputs is True or outs is True else \
+            (tuple(host_outputs or ()) + outs) or False
+        fn.host_memory = tuple(host_memory)
+        fn.dtypes = tuple(dtypes) if dtypes is not None else None
 
         def supports(op):
             if dtypes is not None and dtype_name(op_dtype(op)) not in dtypes:
@@ -75,9 +83,99 @@ def register(op_type, dtypes=None, host_inputs=(), host_outputs=False, check=Non
     return deco
 
 
+def _host_positions(op_type, names):
+    """TF's host-memory argument names -> (input positions, output positions)."""
+    if not names:
+        return (), ()
+    registry._import_declarations(_family_of_caller())
+    opdef = registry.get(op_type)
+    in_names = [n.lstrip("*") for n, _ in opdef.inputs]
+    out_names = [] if callable(opdef.outputs) else [n.lstrip("*") for n, _ in opdef.outputs]
+    ins, outs = [], []
+    for n in names:
+        if n in in_names:
+            i = in_names.index(n)
+            # a position after a list input counts from the end (ConcatV2's axis)
+            ins.append(i if not any(a.startswith("*") for a, _ in opdef.inputs[:i])
+                       else i - len(in_names))
+        elif n in out_names:
+            outs.append(out_names.index(n))
+        elif callable(opdef.outputs) or len(out_names) == 1 and \
+                opdef.outputs[0][0].startswith("*"):
+            return tuple(ins), True     # a variadic output list is one TF argument
+        else:
+            raise ValueError(f"HostMemory({n!r}) of {op_type}: no such argument "
+                             f"(inputs {in_names}, outputs {out_names})")
+    return tuple(ins), tuple(outs)
+
+
+def _family_of_caller():
+    import sys
+    f = sys._getframe(1)
+    while f.f_globals.get("__toolkit__"):
+        f = f.f_back
+    return f.f_globals.get("__name__", "").rsplit(".", 1)[-1]
+
+
+class HostKernel:
+    """A GPU kernel whose every input and output stays in host memory: TF's GPU
+    registrations of int32 bookkeeping ops (InvertPermutation, BroadcastGradientArgs,
+    ConcatOffset, ShapeN, ...) are `HostMemory` for all their arguments, so the op is placed
+    on the GPU device while its CPU code runs on host values, and no copy is made."""
+    host_inputs = "all"
+    host_outputs = True
+
+    def __init__(self, op_type, dtypes):
+        self.op_type = op_type
+        self.types = dtypes
+        self.cpu = registry.get(op_type).kernel_for("CPU")
+        import inspect
+        self.__signature__ = inspect.signature(self.cpu)
+        self.host_memory = "all"
+
+    def supports(self, op):
+        return self.types is None or dtype_name(op_dtype(op)) in self.types
+
+    def for_op(self, op):
+        cpu = self.cpu.for_op(op) if hasattr(self.cpu, "for_op") else self.cpu
+        return _on_host(cpu)
+
+    def __call__(self, *args, **kwargs):
+        return self.cpu(*[to_host(a) if is_device(a) else a for a in args], **kwargs)
+
+
+def _type_name(dt):
+    try:
+        return dtype_name(dt.np_dtype)
+    except (TypeError, AttributeError):
+        return dt.name
+
+
+def _on_host(cpu):
+    def call(*args, **kwargs):
+        return cpu(*[to_host(a) if is_device(a) else a for a in args], **kwargs)
+    return call
+
+
+def register_host(op_type, dtypes=None):
+    """Registers op_type's host-memory GPU kernel (see HostKernel)."""
+    k = HostKernel(op_type, dtypes)
+    registry.register_kernel(op_type, "GPU")(k)
+    return k
+
+
 def dev(x):
     """A device array for a kernel input (copies host data once)."""
     return x if is_device(x) else to_device(np.asarray(x))
+
+
+def slot_value(slot):
+    """A variable's value as a device array: a slot that keeps a device copy
+    (`device_value`, a resource variable's storage when a GPU is present) hands it out,
+    anything else is copied once."""
+    get = getattr(slot, "device_value", None)
+    v = get() if get is not None else slot.value
+    return None if v is None else dev(v)
 
 
 def host_int_list(x):

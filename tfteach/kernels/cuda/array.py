@@ -3,7 +3,8 @@
 * Views: Identity, StopGradient, Reshape, ExpandDims, Squeeze return the same device
   memory with a new shape (no kernel at all, as in TF).
 * Index maps: Transpose, Slice, StridedSlice, Tile, ReverseV2, BroadcastTo, Pad, PadV2,
-  MirrorPad, Split, SplitV, Unpack move elements without computing anything, so each is
+  MirrorPad, Split, SplitV, Unpack, Roll, ReverseSequence (and linalg's Diag, DiagPart,
+  MatrixBandPart) move elements without computing anything, so each is
   "output[i] = input[map[i]]". The map is found by running the op's *CPU kernel* once on an
   array holding each element's own index (0, 1, 2, ...): whatever that kernel does to the
   values it does to the indices. The map is then uploaded once and cached per (shape,
@@ -12,7 +13,11 @@
 * Kernels of their own: ConcatV2/Pack (one strided slab copy per input), GatherV2
   (indices are data on the device), Fill/ZerosLike/OnesLike, Select/SelectV2 and Cast
   (element-wise), OneHot, AddN.
-* Host outputs: Shape, Size, Rank read the device array's shape and return host values.
+* Host outputs: Shape, ShapeN, Size, Rank read the device array's shape and return host
+  values (TF's HostMemory("output")).
+* Host-memory kernels: InvertPermutation, BroadcastGradientArgs, BroadcastArgs, ConcatOffset
+  have every argument in host memory, as TF registers them for GPUs: the op is on the GPU
+  device, its CPU code runs on the host values (`_dev.register_host`).
 """
 import collections
 
@@ -69,6 +74,17 @@ def rank(x):
     return np.array(len(x.shape), dtype=np.int32)
 
 
+@register("ShapeN", dtypes=_ALL_TYPES, host_memory=("output",))
+def shape_n(*xs, out_type):
+    return tuple(np.array(tuple(x.shape), dtype=out_type.np_dtype) for x in xs)
+
+
+# --- host-memory kernels: int32/int64 bookkeeping that TF's GPU registrations keep wholly
+# in host memory (placed on the GPU device, computed by the CPU code, nothing copied) ------
+for _t in ("InvertPermutation", "BroadcastGradientArgs", "BroadcastArgs", "ConcatOffset"):
+    _dev.register_host(_t, dtypes=("int32", "int64"))
+
+
 def _shape_only(x):
     """A host stand-in with x's shape, to ask a CPU kernel what shape it would produce."""
     return np.broadcast_to(np.zeros((), np.int8), tuple(x.shape))
@@ -86,6 +102,18 @@ def expand_dims(x, dim):
     x = _dev.contiguous(_dev.dev(x))
     new_shape = np.shape(_cpu("ExpandDims")(_shape_only(x), _dev.to_host(dim)))
     return x.reshape(tuple(int(d) for d in new_shape))
+
+
+@register("IdentityN")
+def identity_n(*xs):
+    return tuple(_dev.dev(x) for x in xs)
+
+
+@register("EnsureShape", dtypes=_ALL_TYPES)
+def ensure_shape(x, *, shape, op=None):
+    x = _dev.dev(x)
+    _cpu("EnsureShape")(_shape_only(x), shape=shape, op=op)     # TF's check and message
+    return x
 
 
 @register("Squeeze", dtypes=_ALL_TYPES)
@@ -165,7 +193,7 @@ def run_map(x, dmap, shape, fill=0):
 _MAP_OPS = {  # op type -> positions of its host-memory inputs (the data is input 0)
     "Transpose": (1,), "Slice": (1, 2), "StridedSlice": (1, 2, 3), "Tile": (1,),
     "ReverseV2": (1,), "BroadcastTo": (1,), "Pad": (1,), "MirrorPad": (1,),
-    "Unpack": (), "SplitV": (1, 2),
+    "Unpack": (), "SplitV": (1, 2), "Roll": (1, 2), "ReverseSequence": (),
 }
 _MAP_TYPES = tuple(t for t in _ALL_TYPES if t not in ("complex64", "complex128"))
 
@@ -267,6 +295,27 @@ def concat_v2(*args):
     axis = int(np.asarray(_dev.to_host(args[-1])))
     _checked_shapes("ConcatV2", values, axis)
     return concat(values, axis % len(values[0].shape))
+
+
+def _stitch(*args):
+    # merged[indices[m][i]] = data[m][i], as an index map: the CPU kernel stitches each data
+    # element's position in the data inputs laid end to end (+1: 0 is "never written")
+    n = len(args) // 2
+    indices = [np.asarray(_dev.to_host(i)) for i in args[:n]]
+    data = [_dev.contiguous(_dev.dev(d)) for d in args[n:]]
+    ids, start = [], 1
+    for d in data:
+        size = _dev.size_of(d.shape)
+        ids.append(np.arange(start, start + size, dtype=np.int64).reshape(tuple(d.shape)))
+        start += size
+    merged = np.asarray(_cpu("DynamicStitch")(*indices, *ids))
+    flat = concat([_dev.flat(d) for d in data], 0) if len(data) > 1 else _dev.flat(data[0])
+    return run_map(flat, _upload_map(merged - 1), merged.shape)
+
+
+_stitch.__name__ = "dynamic_stitch"
+register("DynamicStitch", dtypes=_MAP_TYPES, host_inputs=lambda n: range(n // 2))(_stitch)
+_stitch.host_memory = ("indices",)
 
 
 @register("Pack", dtypes=_MAP_TYPES)
@@ -421,7 +470,7 @@ def _one_hot_kernel():
     return k
 
 
-@register("OneHot", host_inputs=(1, 2, 3),
+@register("OneHot", host_memory=("depth",),
           check=lambda op: op.inputs[0].dtype.base_dtype.name in ("int32", "int64",
                                                                   "uint8"))
 

@@ -1,5 +1,6 @@
 """GPU kernels of the linalg family: MatMul and BatchMatMulV2, on the toolkit's GEMM
-(kernels/cuda/gemm.py)."""
+(kernels/cuda/gemm.py); Diag, DiagPart and MatrixBandPart as index maps (each output element
+is an input element or zero: the array family's gather, kernels/cuda/array.py)."""
 import numpy as np
 
 from ... import errors
@@ -56,3 +57,22 @@ def batch_mat_mul_v2(x, y, *, adj_x, adj_y):
         st = _dev.c_strides(full + tuple(shape[-2:]))[:len(bshape)]
         return tuple(0 if full[d] == 1 else st[d] for d in range(len(bshape))) or (0,)
     return matmul_tiled(x, y, adj_x, adj_y, bshape, batch_strides(xs), batch_strides(ys))
+
+
+def _map_kernel(op_type):
+    from .array import index_maps, run_map
+
+    def kernel(x, *args):
+        x = _dev.contiguous(_dev.dev(x))
+        args = tuple(_dev.to_host(a) for a in args)
+        ((m, shape),) = index_maps(op_type, x.shape, args, {})
+        return run_map(x, m, shape)
+    kernel.__name__ = op_type.lower()
+    return kernel
+
+
+_MAP_TYPES = ("float32", "float64", "int32", "int64", "float16", "boolean")
+register("Diag", dtypes=_MAP_TYPES)(_map_kernel("Diag"))
+register("DiagPart", dtypes=_MAP_TYPES)(_map_kernel("DiagPart"))
+register("MatrixBandPart", dtypes=_MAP_TYPES, host_memory=("num_lower", "num_upper"))(
+    _map_kernel("MatrixBandPart"))

@@ -1,6 +1,6 @@
 """GPU kernels of the math family: element-wise ops (generated from the CPU kernels by the
 toolkit's `elementwise`), Cast, AddN, the reductions (on the toolkit's `reduction`), ArgMax,
-ArgMin, Range and LinSpace.
+ArgMin, Range; LinSpace and int32 TruncateMod as host-memory kernels (as TF registers them).
 """
 import numpy as np
 
@@ -92,15 +92,8 @@ def range_(start, limit, delta):
                      s.dtype)
 
 
-@register("LinSpace", dtypes=("float32", "float64"), host_inputs=(0, 1, 2))
-def lin_space(start, stop, num):
-    n = int(np.asarray(_dev.to_host(num)))
-    if n <= 0:
-        raise errors.InvalidArgumentError(None, None, f"Requires num > 0: {n}")
-    s = np.asarray(_dev.to_host(start))
-    a, b = float(s), float(np.asarray(_dev.to_host(stop)))
-    step = (b - a) / (n - 1) if n > 1 else 0.0
-    return _sequence(n, a, step, s.dtype, last=b if n > 1 else None)
+# TF runs LinSpace on a GPU wholly in host memory (its output too): a host-memory kernel.
+_dev.register_host("LinSpace", dtypes=("float32", "float64"))
 
 
 # --- reductions ---------------------------------------------------------------------------
@@ -175,4 +168,6 @@ def arg_min(x, axis, *, output_type):
     return _arg(x, axis, output_type, False)
 
 
+# TF's only GPU TruncateMod is int32 in host memory; the float ones stay on the CPU, as in TF.
+_dev.register_host("TruncateMod", dtypes=("int32",))
 register_elementwise("math")

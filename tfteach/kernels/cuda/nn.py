@@ -573,7 +573,7 @@ def _in_top_k_rows(p, t, out, rows, c, k):
         out[r] = ok
 
 
-@register("InTopKV2", host_inputs=(2,),
+@register("InTopKV2",
           check=lambda op: op.inputs[0].dtype.base_dtype.name == "float32" and
           op.inputs[1].dtype.base_dtype.name in ("int32", "int64"))
 

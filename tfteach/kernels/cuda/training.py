@@ -25,11 +25,13 @@ def _k(name, fn):
     return k
 
 
-def _value(slot):
-    if slot.value is None:
+def _value(slot, resource=False):
+    v = _dev.slot_value(slot)
+    if v is None:
         raise errors.FailedPreconditionError(
-            None, None, f"Attempting to use uninitialized value {slot.name}")
-    return _dev.dev(slot.value)
+            None, None, f"Could not find variable {slot.name}." if resource else
+            f"Attempting to use uninitialized value {slot.name}")
+    return v
 
 
 def _dims(shape):
@@ -149,8 +151,10 @@ def _adadelta(var, accum, accum_update, grad, lr, rho, eps, nv, na, nu):
 # --- graph kernels ----------------------------------------------------------------------------
 def _scalars_match(op):
     """The GPU kernels read hyper-parameters in the variable's dtype."""
-    dt = op.inputs[0].dtype.base_dtype
-    return all(t.dtype.base_dtype == dt for t in op.inputs if not t.dtype.is_ref_dtype)
+    dt = op.get_attr("T") if "T" in op._attrs else op.inputs[0].dtype.base_dtype
+    dt = getattr(dt, "base_dtype", dt)
+    return all(t.dtype.base_dtype == dt for t in op.inputs
+               if not t.dtype.is_ref_dtype and t.dtype.base_dtype.name != "resource")
 
 
 @register("ApplyGradientDescent", dtypes=_F, check=_scalars_match)
@@ -254,5 +258,48 @@ def apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad, *, ctx):
     ctx.write(accum_update, nu)
     ctx.write(var, nv)
     return var
+
+
+# --- the resource forms (Keras optimizers inside tf.function): the handle is host memory,
+# the variable's value stays on the device between steps --------------------------------
+def _keras_momentum(var, accum, grad, lr, mom, nesterov, nv, na):
+    i = cuda.grid(1)
+    if i < nv.shape[0]:
+        a = accum[i] * mom[0] - grad[i] * lr[0]
+        na[i] = a
+        if nesterov:
+            nv[i] = var[i] + (a * mom[0] - grad[i] * lr[0])
+        else:
+            nv[i] = var[i] + a
+
+
+@register("ResourceApplyGradientDescent", dtypes=_F, check=_scalars_match,
+          host_memory=("var",))
+def resource_apply_gradient_descent(var, alpha, delta, *, ctx):
+    v = _value(var, True)
+    d = _dev.dev(delta)
+    if tuple(v.shape) != tuple(d.shape):
+        raise errors.InvalidArgumentError(
+            None, None, f"var and delta do not have the same shape{_dims(v.shape)} "
+                        f"{_dims(d.shape)}")
+    out = _new_like(v)
+    _launch("sgd", _sgd, _dev.size_of(v.shape), _dev.flat(v), _scalar(alpha, "alpha"),
+            _dev.flat(_dev.contiguous(d)), _dev.flat(out))
+    ctx.write(var, out)
+
+
+@register("ResourceApplyKerasMomentum", dtypes=_F, check=_scalars_match,
+          host_memory=("var", "accum"))
+def resource_apply_keras_momentum(var, accum, lr, grad, momentum, *, ctx,
+                                  use_nesterov=False):
+    v, a = _value(var, True), _value(accum, True)
+    g = _same(v, grad)
+    _same(v, a, "accum")
+    nv, na = _new_like(v), _new_like(a)
+    _launch("keras_momentum", _keras_momentum, _dev.size_of(v.shape), _dev.flat(v),
+            _dev.flat(a), g, _scalar(lr, "lr"), _scalar(momentum, "momentum"),
+            bool(use_nesterov), _dev.flat(nv), _dev.flat(na))
+    ctx.write(var, nv)
+    ctx.write(accum, na)
 
 del np
