@@ -1,11 +1,12 @@
 """conv2d and its gradients, GFLOP/s: tfteach's kernels next to TensorFlow 2.21 (oneDNN).
 
 Shapes: the seed CNN's two convolutions (5x5 SAME, batch 50) and the anchor benchmark's
-[50,28,28,32] -> 64. Each timing is eager `tf.nn.conv2d` (or the tape's two gradients)
+[50,28,28,32] -> 64 with 5x5 and 3x3 filters. Each timing is eager `tf.nn.conv2d` (or the tape's two gradients)
 including `.numpy()`, best of 5.
 
     python3 bench/conv_kernels.py                  # tfteach, then TF (if installed)
     python3 bench/conv_kernels.py --impl tfteach
+    python3 bench/interleave.py -n 3 --keys GFLOPs bench/conv_kernels.py   # medians, vs TF
 """
 import argparse
 import json
@@ -20,8 +21,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HERE = os.path.abspath(__file__)
 DEFAULT_TF_PYTHON = (os.environ.get("TF_PYTHON")
                      or os.path.join(os.path.dirname(ROOT), "tfenv", "bin", "python"))
-SHAPES = [("conv1 28x28x1->32", (50, 28, 28, 1), 32), ("conv2 14x14x32->64", (50, 14, 14, 32), 64),
-          ("anchor 28x28x32->64", (50, 28, 28, 32), 64)]
+SHAPES = [("conv1 28x28x1->32", (50, 28, 28, 1), 32, 5),
+          ("conv2 14x14x32->64", (50, 14, 14, 32), 64, 5),
+          ("anchor 28x28x32->64", (50, 28, 28, 32), 64, 5),
+          ("anchor3x3 28x28x32->64", (50, 28, 28, 32), 64, 3)]
 
 
 def load_tf(impl):
@@ -48,10 +51,10 @@ def run(impl):
     tf = load_tf(impl)
     rs = np.random.RandomState(0)
     out = {}
-    for name, shape, filters in SHAPES:
+    for name, shape, filters, ks in SHAPES:
         x = tf.constant(rs.rand(*shape).astype(np.float32))
-        w = tf.Variable(rs.rand(5, 5, shape[3], filters).astype(np.float32) * 0.1)
-        flops = 2.0 * shape[0] * shape[1] * shape[2] * 25 * shape[3] * filters
+        w = tf.Variable(rs.rand(ks, ks, shape[3], filters).astype(np.float32) * 0.1)
+        flops = 2.0 * shape[0] * shape[1] * shape[2] * ks * ks * shape[3] * filters
 
         def fwd():
             return tf.nn.conv2d(x, w, strides=1, padding="SAME").numpy()

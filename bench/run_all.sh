@@ -12,6 +12,7 @@ TF=${TF_PYTHON:-/work/tfenv/bin/python}
 {
   echo "# tfteach benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
   for cmd in \
+      "python3 bench/machine_limits.py" \
       "python3 bench/startup.py --tf $TF" \
       "python3 bench/session_latency.py --tf-python $TF" \
       "python3 bench/kernels_cpu.py" \
@@ -21,6 +22,7 @@ TF=${TF_PYTHON:-/work/tfenv/bin/python}
       "python3 bench/eager_vs_function.py --tf-python $TF" \
       "python3 bench/training_throughput.py --tf-python $TF" \
       "python3 bench/conv_kernels.py --tf-python $TF" \
+      "python3 bench/large_tensors.py --tf-python $TF" \
       "python3 bench/viz_speed.py"; do
     echo; echo "\$ $cmd"; timeout 900 $cmd 2>&1 | tail -25
   done

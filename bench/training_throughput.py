@@ -53,7 +53,7 @@ def rate(step, n_steps, repeats=3):
     return round(max(rates), 2)
 
 
-def run(impl, quick):
+def run(impl, quick, only=None):
     tf = load_tf(impl)
     rs = np.random.RandomState(0)
     X = tf.constant(rs.uniform(0, 1, (50, 784)).astype(np.float32))
@@ -63,6 +63,8 @@ def run(impl, quick):
     out = {}
     for name, cls in models(tf).items():
         for mode in ("eager", "function"):
+            if only and f"{name}_{mode}" not in only:
+                continue
             model = cls()
             opt = tf.keras.optimizers.Adam(learning_rate=1e-3)
 
@@ -92,9 +94,10 @@ def main():
     ap.add_argument("--impl", choices=["tfteach", "tensorflow", "both"], default="both")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--tf-python", default=DEFAULT_TF_PYTHON)
+    ap.add_argument("--only", nargs="*", help="figures to run, e.g. cnn_function")
     args = ap.parse_args()
     if args.impl != "both":
-        res = run(args.impl, args.quick)
+        res = run(args.impl, args.quick, args.only)
         res.update(impl=args.impl, loadavg=load_avg())
         print(json.dumps(res))
         return

@@ -97,3 +97,15 @@ def test_micro_kernel_keeps_its_tile_in_24_zmm_registers():
     asm = gemm.micro_kernel_asm()
     assert len(re.findall(r"vfmadd\d+ps\s[^\n]*%zmm", asm)) == 24
     assert not re.findall(r"vfmadd\d+ps\s[^\n]*%ymm", asm)
+
+
+def test_sgemm_value_does_not_depend_on_threads():
+    """Tasks split the rows and columns of C, never the sum: any thread count gives the
+    same bits (and the float64 reference to float32 rounding)."""
+    rs = np.random.RandomState(5)
+    a = rs.uniform(-1, 1, (300, 700)).astype(np.float32)
+    b = rs.uniform(-1, 1, (700, 333)).astype(np.float32)
+    one = gemm.sgemm(a, b, 1)
+    _close(one, a, b)
+    for nt in (2, 3, 7):
+        np.testing.assert_array_equal(gemm.sgemm(a, b, nt), one)

@@ -52,8 +52,9 @@ def test_first_run_loads_only_the_kernels_it_needs():
     _run(_FIRST_RUN)                    # warm numba's on-disk cache
     first, after = _run(_FIRST_RUN)
     # the math family's module (and the toolkit it builds on), nothing else
+    # (`threads`, the one thread policy, is toolkit: reductions run on its blocks)
     assert first == ["tfteach.kernels.cpu", "tfteach.kernels.cpu._build", "tfteach.kernels.cpu.math",
-                     "tfteach.kernels.cpu.reduction"]
+                     "tfteach.kernels.cpu.reduction", "tfteach.kernels.cpu.threads"]
     # a later plan that needs MatMul loads the linalg family, and still nothing else
     assert after == ["tfteach.kernels.cpu", "tfteach.kernels.cpu._build",
                      "tfteach.kernels.cpu.gemm", "tfteach.kernels.cpu.linalg",

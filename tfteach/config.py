@@ -218,20 +218,32 @@ experimental = _Experimental()
 
 
 class _Threading:
-    _inter = 0
-    _intra = 0
+    """tf.config.threading: the settings live with the CPU kernels (kernels/cpu/threads.py
+    reads them for every parallel kernel); like TF, they are fixed once ops have run."""
+
+    @staticmethod
+    def _store():
+        from .kernels import cpu
+        return cpu.THREADING
+
+    def _set(self, key, n, what):
+        st = self._store()
+        n = int(n)
+        if st["started"] and st[key] != n:
+            raise RuntimeError(f"{what} parallelism cannot be modified after initialization.")
+        st[key] = n
 
     def get_inter_op_parallelism_threads(self):
-        return self._inter
+        return self._store()["inter"]
 
-    def set_inter_op_parallelism_threads(self, n):
-        self._inter = int(n)
+    def set_inter_op_parallelism_threads(self, num_threads):
+        self._set("inter", num_threads, "Inter op")
 
     def get_intra_op_parallelism_threads(self):
-        return self._intra
+        return self._store()["intra"]
 
-    def set_intra_op_parallelism_threads(self, n):
-        self._intra = int(n)
+    def set_intra_op_parallelism_threads(self, num_threads):
+        self._set("intra", num_threads, "Intra op")
 
 
 threading = _Threading()

@@ -161,6 +161,12 @@ class BaseSession:
         self._graph = graph
         self._target = target
         self._config = config if config is not None else ConfigProto()
+        # ConfigProto's intra_op_parallelism_threads: the kernels of this session's runs
+        # use that many threads (kernels/cpu/threads.py); 0 keeps tf.config's setting
+        self._threads = None
+        if int(getattr(self._config, "intra_op_parallelism_threads", 0) or 0) > 0:
+            from ..kernels.cpu import threads
+            self._threads = threads.session_threads
         self._closed = False
         self._state = executor.SessionState()
         self._state.operation_timeout_in_ms = self._config.operation_timeout_in_ms
@@ -289,6 +295,9 @@ class BaseSession:
                                                getattr(options, "_step_callback", None)):
             ctx.step_callback = getattr(options, "_step_callback", None)
             values = plan.run_traced(feed_values, ctx, run_metadata)
+        elif self._threads is not None:
+            with self._threads(self._config.intra_op_parallelism_threads):
+                values = plan.run(feed_values, ctx)
         else:
             values = plan.run(feed_values, ctx)
         if len(values) == 1 and fetch.rebuild is _first_value:

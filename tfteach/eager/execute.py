@@ -77,8 +77,12 @@ def _autopack(value, dtype):
     return execute(registry.get("Pack"), [elems], {"axis": 0}, "packed")[0]
 
 
-def convert_to_eager(value, dtype=None):
-    """Python/NumPy value (or variable) -> EagerTensor with TF's conversion rules."""
+def convert_to_eager(value, dtype=None, borrow=False):
+    """Python/NumPy value (or variable) -> EagerTensor with TF's conversion rules.
+
+    `borrow`: a NumPy array of the right dtype is wrapped without a copy. Only for an input
+    that lives no longer than the op call (see `_borrows`): the tensor is never seen again,
+    so a later change to the caller's array cannot change any tensor."""
     if isinstance(value, EagerTensor):
         return value
     read = getattr(value, "_read_eager", None)
@@ -107,20 +111,40 @@ def convert_to_eager(value, dtype=None):
                 if ret is not NotImplemented:
                     return ret if isinstance(ret, EagerTensor) else convert_to_eager(ret)
     arr, dt = tensor_util.make_ndarray_like_tf(value, dtype)
-    if arr is value:     # never alias a caller's array: tensors are immutable
+    if arr is value and not borrow:     # never alias a caller's array: tensors are immutable
         arr = arr.copy()
     if arr.ndim == 0 and arr.dtype != object:
         arr = arr[()]
     return EagerTensor(arr, dt)
 
 
-def _convert_for_attr(value, want):
+def _convert_for_attr(value, want, borrow=False):
     """Converts a non-tensor input for a type attr already fixed to `want`; a value that
     cannot take that dtype keeps its own (and then fails the dtype check, as in TF)."""
     try:
-        return convert_to_eager(value, want)
+        return convert_to_eager(value, want, borrow)
     except (TypeError, ValueError):
-        return convert_to_eager(value)
+        return convert_to_eager(value, None, borrow)
+
+
+_BORROW = {}
+_BORROW_TYPES = ("Elementwise", "_IntOrFloat", "_WithComplex")
+_BORROW_REDUCTIONS = ("Sum", "Mean", "Max", "Min", "Prod")
+
+
+def _borrows(opdef):
+    """Whether `opdef`'s CPU kernel only reads its inputs and returns new arrays (the
+    element-wise ufuncs and the reductions), so a NumPy input need not be copied when no
+    GradientTape keeps it: TF likewise hands an aligned NumPy buffer to such a kernel
+    without copying it."""
+    b = _BORROW.get(opdef)
+    if b is None:
+        if not _ops_loaded:
+            _load_ops()
+        k = opdef.kernel_for("CPU")
+        b = type(k).__name__ in _BORROW_TYPES or opdef.type in _BORROW_REDUCTIONS
+        _BORROW[opdef] = b
+    return b
 
 
 def _mismatch(opdef, index, want, got):
@@ -137,6 +161,7 @@ def _convert_inputs(opdef, inputs, attrs):
         raise TypeError(f"{opdef.type} takes {len(specs)} inputs, got {len(inputs)}")
     flat = []
     index = 0
+    borrow = None
     for (is_list, tattr, fixed), x in zip(specs, inputs):
         items = x if is_list else (x,)
         if is_list:
@@ -159,10 +184,14 @@ def _convert_inputs(opdef, inputs, attrs):
                 attrs[tattr] = want
             if isinstance(item, EagerTensor):
                 t = item
-            elif want is None:
-                t = convert_to_eager(item)
             else:
-                t = _convert_for_attr(item, want)
+                if borrow is None:
+                    borrow = type(item) is np.ndarray and not active_tapes and \
+                        not context._device_stack[-1] and _borrows(opdef)
+                if want is None:
+                    t = convert_to_eager(item, None, borrow)
+                else:
+                    t = _convert_for_attr(item, want, borrow)
             got = t._dtype
             if want is None:
                 attrs[tattr] = got
@@ -239,6 +268,10 @@ def _build_dispatch(opdef, flat, attrs, device, name):
     inner = getattr(fn, "ufunc", None)      # numba DUFunc: call the NumPy ufunc directly
     if isinstance(inner, np.ufunc):
         fn = inner
+    if isinstance(fn, np.ufunc) and device == "CPU" and flat:
+        # big operands run in blocks on all threads (kernels/cpu/threads.py)
+        from ..kernels.cpu import threads
+        fn = threads.elementwise_callable(opdef.type, fn, flat[0]._dtype.base_dtype.np_dtype)
     d = _Dispatch()
     d.fn = fn
     kwargs = {}

@@ -338,6 +338,19 @@ def _clip_by_global_norm(grads, clip_norm):
     return [None if g is None else g * scale for g in dense]
 
 
+def _mark_update(graph, kind, members, g, alpha):
+    """Marks the ops of one variable's update for the plan to run as one kernel
+    (runtime/epilogue.find_update_groups checks that nothing else sees their intermediate
+    values before it fuses them; the graph itself is not changed)."""
+    if not members or isinstance(g, IndexedSlices):
+        return
+    hints = graph.__dict__.setdefault("_update_hints", [])
+    # a variable's first read in a function captures its handle: a Placeholder the
+    # function is fed, not part of the computation
+    hints.append({"kind": kind, "ops": [o for o in members if o.type != "Placeholder"],
+                  "g": g, "alpha": alpha})
+
+
 def _k(x, dtype):
     """A Python number as Keras' TF backend makes it: a constant of the variable's dtype
     (so `1 - beta` is computed in double precision, then rounded)."""
@@ -474,6 +487,8 @@ class Adam(Optimizer):
         b2p = mo.pow(_k(self.beta_2, dt), step)
         alpha = lr * mo.sqrt(1 - b2p) / (1 - b1p)
         m, v = slots["momentum"], slots["velocity"]
+        graph = g.graph if _ops.is_symbolic(g) else None
+        first = len(graph._ops) if graph is not None else 0
         m.assign_add((g - m.value()) * _k(1 - self.beta_1, dt))
         v.assign_add((mo.square(g) - v.value()) * _k(1 - self.beta_2, dt))
         if self.amsgrad:
@@ -481,10 +496,14 @@ class Adam(Optimizer):
             vh.assign(mo.maximum(vh.value(), v.value()))
             v = vh
         var.assign_sub((m.value() * alpha) / (mo.sqrt(v.value()) + _k(self.epsilon, dt)))
+        if graph is not None and not self.amsgrad:
+            _mark_update(graph, "KerasAdam", graph._ops[first:], g, alpha)
 
     def _update_graph(self, g, var, slots, lr, step):
         # Keras 3 writes Adam with ordinary ops (no fused kernel): the same ops, in the
-        # same order, give Keras' float32 results bit for bit.
+        # same order, give Keras' float32 results bit for bit. The graph keeps them (what
+        # is drawn and saved is Keras'); a plan runs the marked ops as one kernel with the
+        # same arithmetic (_mark_update).
         return self._update_ops(g, var, slots, lr, step)
 
     def _update_sparse(self, g, var, slots, lr, step):

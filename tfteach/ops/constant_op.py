@@ -37,6 +37,10 @@ def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):
             raise TypeError(f"Eager execution of tf.constant with unsupported shape. Tensor "
                             f"{value!r} (converted from {value!r}) has {arr.size} elements, "
                             f"but got `shape` {shape} with {n} elements).")
+    if isinstance(value, np.ndarray) and np.may_share_memory(arr, value):
+        # a tensor holds its own copy: a later change to the caller's array must not show
+        # (TF copies too), and the graph's read-only flag must not land on the caller's array
+        arr = arr.copy()
     if _ops.executing_eagerly():
         return _ops.EAGER_CONSTANT(arr, dt)
     arr.flags.writeable = False

@@ -16,7 +16,7 @@ import numpy as np
 from .executor import error_for_op
 from .fusion import FusedGroup
 
-__all__ = ["find_epilogues"]
+__all__ = ["find_epilogues", "find_update_groups"]
 
 
 def find_epilogues(ops, fetch_tensors, feed_tensors, placement):
@@ -83,3 +83,75 @@ def _as_op(op, fn, *args, **kwargs):
         if err is e:
             raise
         raise err from None
+
+
+# --- an optimizer's per-variable update, marked by the optimizer ---------------------------------
+# Keras 3's Adam is 13 element-wise ops and three variable writes per variable (the graph keeps
+# them, as Keras builds them). keras/optimizers.py marks each variable's ops; a plan runs a
+# marked group as one kernel (kernels/cpu/training.keras_adam_update, the same arithmetic in the
+# same order) when the group is whole, on the CPU, and no op outside it sees an intermediate
+# value. The plan runs ops in creation order and a group's ops were created together, so
+# nothing runs between them that the one kernel could reorder.
+
+_ADAM_TYPES = ("ReadVariableOp", "Sub", "Mul", "AssignAddVariableOp", "Square", "Sqrt",
+               "AddV2", "RealDiv", "AssignSubVariableOp", "Const")
+
+
+def find_update_groups(graph, ops, fetch_tensors, feed_tensors, placement):
+    hints = getattr(graph, "_update_hints", None)
+    if not hints:
+        return []
+    in_plan = set(ops)
+    fetched, fed = set(fetch_tensors), set(feed_tensors)
+    groups = []
+    for h in hints:
+        g = _adam_group(h, in_plan, fetched, fed, placement)
+        if g is not None:
+            groups.append(g)
+    return groups
+
+
+def _adam_group(h, in_plan, fetched, fed, placement):
+    members = h["ops"]
+    if h["kind"] != "KerasAdam" or any(o not in in_plan or placement.get(o) != "CPU" or
+                                       o._type not in _ADAM_TYPES for o in members):
+        return None
+    root = members[-1]
+    adds = [o for o in members if o._type == "AssignAddVariableOp"]
+    consts = [o._outputs[0] for o in members if o._type == "Const"]
+    if root._type != "AssignSubVariableOp" or len(adds) != 2 or len(consts) != 3:
+        return None
+    g, alpha = h["g"], h["alpha"]
+    handles = [root._inputs[0], adds[0]._inputs[0], adds[1]._inputs[0]]
+    mset = set(members)
+    outside = set(handles) | {g, alpha}
+    for o in members:
+        if o._control_inputs or any(c not in mset for c in o._control_outputs):
+            return None
+        for t in o._inputs:
+            if t.op not in mset and t not in outside:
+                return None
+        for t in o._outputs:
+            if t in fetched or t in fed or any(c in in_plan and c not in mset
+                                               for c in t._consumers):
+                return None
+    if any(t.dtype.is_ref_dtype or (t.op not in in_plan and t not in fed)
+           for t in [g, alpha] + handles):
+        return None
+    if g.dtype.base_dtype.np_dtype not in (np.float32, np.float64):
+        return None
+    # the constants in the order the update uses them: 1 - beta_1, 1 - beta_2, epsilon
+    grp = FusedGroup(members, root, handles + [g, alpha] + consts, {})
+    grp.kernel = _adam_kernel(members)
+    grp.needs_ctx = True
+    return grp
+
+
+def _adam_kernel(members):
+    from ..kernels.cpu import training
+    root = members[-1]
+
+    def keras_adam(var, m, v, g, alpha, omb1, omb2, eps, *, ctx):
+        return _as_op(root, training.keras_adam_update, var, m, v, g, alpha, omb1, omb2, eps,
+                      ctx=ctx)
+    return keras_adam

@@ -188,7 +188,9 @@ class Plan:
             return []
         from . import epilogue
         return epilogue.find_epilogues(self.ops, self.fetch_tensors, self.feed_tensors,
-                                       self.placement)
+                                       self.placement) + \
+            epilogue.find_update_groups(self.graph, self.ops, self.fetch_tensors,
+                                        self.feed_tensors, self.placement)
 
     # --- 4: compile ------------------------------------------------------------------------
     def _compile(self, groups=(), traced=False):
@@ -421,6 +423,8 @@ class _PlanWriter:
         args = [f"read_ref({names[t]}, N{k})" if t in self.alias else
                 names[t] if edges is None else edges.value_for(names[t], t, dev)
                 for t in group.inputs]
+        if getattr(group, "needs_ctx", False):      # a group that writes variables
+            args.append("ctx=ctx")
         return f"K{k}({', '.join(args)})"
 
     def _kernel_call(self, op, k, dev):
@@ -439,6 +443,11 @@ class _PlanWriter:
             kernel = kernel.for_op(op)
         if dev == "CPU":
             kernel = _direct_ufunc(kernel, op._inputs)
+            if isinstance(kernel, np.ufunc) and op._inputs and not _small_static(op):
+                # operands that may be big run in blocks on all threads
+                from ..kernels.cpu import threads
+                kernel = threads.elementwise_callable(
+                    op._type, kernel, op._inputs[0].dtype.base_dtype.np_dtype)
         if len(op._outputs) == 1:
             kernel = registry.single_output(opdef, kernel)
         env[f"K{k}"] = kernel
@@ -660,6 +669,21 @@ def _direct_ufunc(kernel, inputs):
         if sig.split("->")[0] == chars:
             return u
     return kernel
+
+
+def _small_static(op):
+    """True when every input's shape is known and below the size worth splitting."""
+    from ..kernels.cpu import SPLIT_MIN
+    for t in op._inputs:
+        shape = t.shape
+        if not shape.is_fully_defined():
+            return False
+        n = 1
+        for d in shape.as_tuple():
+            n *= d
+        if n >= SPLIT_MIN:
+            return False
+    return True
 
 
 # TF's DataTypeString spelling in kernel messages ("with dtype float")

@@ -14,6 +14,13 @@ import os
 
 TOOLKIT = ("_build", "gemm", "threads")
 
+# tf.config.threading's settings (0: one thread per core), kept here because this package
+# imports no numba; `threads.py` reads them. `started` turns true when the first kernel
+# runs: TF refuses changes from then on.
+THREADING = {"intra": 0, "inter": 0, "started": False}
+# element-wise calls over this many elements or more run in blocks on all threads
+SPLIT_MIN = 1 << 17
+
 
 def _memory_policy():
     """Stops NumPy from asking the kernel for transparent huge pages on big arrays.
@@ -38,6 +45,31 @@ def _memory_policy():
     _set_madvise_hugepage(False)
 
 
+# glibc's mallopt parameters
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+
+
+def _malloc_policy():
+    """Lets big arrays reuse freed memory instead of fresh pages from the kernel.
+
+    glibc serves every block over its mmap threshold (at most 32 MiB) with a new mmap and
+    unmaps it on free, so each big output (a 1e7-element float32 result is 40 MB) is fresh
+    zero pages the kernel faults in one by one: measured here, np.add of two 1e7 float32
+    arrays took 10-12 ms that way and 2.9 ms when the block came from the heap; TF's
+    allocator keeps its memory the same way. Blocks below 256 MiB now come from the heap,
+    and the heap is given back to the system once 512 MiB at its top are free. Set
+    TFTEACH_MALLOC_REUSE=0 to keep glibc's defaults (the setting is process-wide)."""
+    if os.environ.get("TFTEACH_MALLOC_REUSE") == "0" or not os.uname().sysname == "Linux":
+        return
+    try:
+        import ctypes
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, 256 << 20)
+        libc.mallopt(_M_TRIM_THRESHOLD, 512 << 20)
+    except (OSError, AttributeError):   # not glibc (musl, ...): its defaults stay
+        return
+
+
 def _float_warnings_policy():
     """TF computes IEEE results without a word: log(0) is -inf, 0/0 is NaN, Relu(NaN) is NaN.
     NumPy's ufuncs (numba's element-wise kernels are ufuncs) check the FPU's flags after
@@ -52,5 +84,7 @@ def _float_warnings_policy():
 
 def before_first_kernel():
     """The process-wide policies the CPU kernels rely on, applied when the first loads."""
+    THREADING["started"] = True
     _memory_policy()
+    _malloc_policy()
     _float_warnings_policy()

@@ -7,7 +7,7 @@ the algorithm BLAS libraries use, in plain numba a student can read:
 
     C[M,N] (+)= A[M,K] @ B[K,N]
     for each slice of K (at most KC long):     B's NR-wide panels, packed or read in place
-      for each task (MC rows x some panels):   on all threads (prange)
+      for each task (MC rows x some panels):   on all threads (blocks claimed by threads)
         for each B panel of the task:          kc x 64 floats, reused from L1/L2
           for each MR rows of the task:        A read in place (any strides)
             micro-kernel: a 6x64 tile of C in 24 AVX-512 registers, kc rank-1 updates
@@ -251,11 +251,40 @@ def serial_scratch():
             np.empty((MR, NR), np.float32))
 
 
-@njit(cache=True, parallel=True, boundscheck=False)
-def _gemm_parallel(a, b, b_flat, pack, c, n_tasks_j):
-    """c = a @ b on all threads: per KC slice, B's panels are packed by all threads (when
-    `pack`; else only a ragged last panel is, once, for every task to share), then each
-    task computes one MC block of rows times one group of B panels."""
+@njit(cache=True, nogil=True, boundscheck=False)
+def _pack_panels(b, p0, kc, bp, q0, q1):
+    """B's panels q0..q1-1 of the KC slice at p0, packed (one block of the pack phase)."""
+    for q in range(q0, q1):
+        _pack_b_panel(b, p0, kc, q * NR, bp[q * kc * NR:(q + 1) * kc * NR])
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def _gemm_task(a, b, b_flat, bp, b_tail, c, t, n_tasks_j, p0, kc):
+    """Task t of a KC slice: one MC block of rows times one group of B panels."""
+    m = a.shape[0]
+    npan = (b.shape[1] + NR - 1) // NR
+    per = (npan + n_tasks_j - 1) // n_tasks_j
+    ib = t // n_tasks_j
+    jb = t - ib * n_tasks_j
+    a_tail = np.empty((MR, KC), np.float32)
+    edge = np.empty((MR, NR), np.float32)
+    _block(a, b, b_flat, bp[:npan * NR * kc], c, ib * MC, min(m, (ib + 1) * MC),
+           jb * per, min(npan, (jb + 1) * per), p0, kc, p0 > 0, a_tail, b_tail, True, edge)
+
+
+@njit(cache=True, nogil=True)
+def _pack_tail(b, p0, kc, j0, b_tail):
+    _pack_b_panel(b, p0, kc, j0, b_tail)
+
+
+def _gemm_threads(a, b, b_flat, pack, c, n_tasks_j, nt):
+    """c = a @ b on `nt` threads: per KC slice, B's panels are packed (when `pack`; else only
+    a ragged last panel is, once, for every task to share), then each task computes one MC
+    block of rows times one group of B panels. Both phases are blocks claimed by the
+    threads as they come free (threads.map_blocks): a thread another process keeps off its
+    core does fewer tasks instead of holding up the product. Each element of c is summed
+    over the KC slices in order by one task, so the value does not depend on the threads."""
+    from .threads import map_blocks
     m, k = a.shape
     n = b.shape[1]
     npan = (n + NR - 1) // NR
@@ -263,22 +292,18 @@ def _gemm_parallel(a, b, b_flat, pack, c, n_tasks_j):
     bp = np.empty(npan * NR * ks if pack else 0, np.float32)
     b_tail = np.empty(ks * NR, np.float32)
     n_i = (m + MC - 1) // MC
-    per = (npan + n_tasks_j - 1) // n_tasks_j
+    n_tasks = n_i * n_tasks_j
+    pack_per = max(1, -(-npan // (4 * nt)))
     for p0 in range(0, k, ks):
         kc = min(ks, k - p0)
         if pack:
-            for q in prange(npan):
-                _pack_b_panel(b, p0, kc, q * NR, bp[q * kc * NR:(q + 1) * kc * NR])
+            map_blocks(lambda i: _pack_panels(b, p0, kc, bp, i * pack_per,
+                                              min(npan, (i + 1) * pack_per)),
+                       -(-npan // pack_per), nt)
         elif n % NR:
-            _pack_b_panel(b, p0, kc, (npan - 1) * NR, b_tail)
-        for t in prange(n_i * n_tasks_j):
-            ib = t // n_tasks_j
-            jb = t - ib * n_tasks_j
-            a_tail = np.empty((MR, KC), np.float32)
-            edge = np.empty((MR, NR), np.float32)
-            _block(a, b, b_flat, bp[:npan * NR * kc], c, ib * MC, min(m, (ib + 1) * MC),
-                   jb * per, min(npan, (jb + 1) * per), p0, kc, p0 > 0, a_tail, b_tail,
-                   True, edge)
+            _pack_tail(b, p0, kc, (npan - 1) * NR, b_tail)
+        map_blocks(lambda t: _gemm_task(a, b, b_flat, bp, b_tail, c, t, n_tasks_j, p0, kc),
+                   n_tasks, nt)
 
 
 def sgemm(a, b, threads):
@@ -292,8 +317,8 @@ def sgemm(a, b, threads):
     c = np.empty((m, n), np.float32)
     npan = -(-n // NR)
     n_i = -(-m // MC)
-    # enough tasks to balance the threads (numba splits a prange evenly, a task is a whole
-    # number of tiles), each still owning whole B panels
+    # enough tasks to balance the threads (a task is a whole number of tiles), each still
+    # owning whole B panels
     n_j = max(1, min(npan, -(-4 * threads // n_i)))
     while (n_i * n_j) % threads and n_j < npan and n_i * n_j < 16 * threads:
         n_j += 1
@@ -302,7 +327,7 @@ def sgemm(a, b, threads):
     # few L1/L2 sets and evict each other (1024^2: 134 GFLOP/s in place, 316 packed)
     pack = not b.flags.c_contiguous or (n % 256 == 0 and m >= 2 * MC)
     b_flat = np.empty(1, np.float32) if pack else b.reshape(-1)
-    _gemm_parallel(a, b, b_flat, pack, c, n_j)
+    _gemm_threads(a, b, b_flat, pack, c, n_j, threads)
     return c
 
 

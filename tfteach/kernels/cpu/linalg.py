@@ -20,7 +20,7 @@ from numba import njit
 
 from ... import errors
 from ...framework.registry import register_kernel
-from . import gemm
+from . import gemm, threads
 from .threads import parallel
 
 
@@ -59,13 +59,14 @@ def _find_thread_setter():
 
 
 _UNRESOLVED = object()
-_SET_THREADS = _UNRESOLVED     # looked up on the first mid-sized product (import stays cheap)
+_SET_THREADS = _UNRESOLVED     # looked up on the first product that needs it (import stays cheap)
 _THREADS_LOCK = threading.Lock()
-# OpenBLAS itself stays on one thread below m*n*k = 65536*4 (GEMM_MULTITHREAD_THRESHOLD);
-# between that and _SMALL_MNK it wakes its threads for products that take well under a
-# millisecond on one core: waking them costs more than it saves, and on a loaded machine the
-# threads thrash (a 60x784 @ 784x100 product took 16 ms threaded vs 0.25 ms on one thread).
-# Larger products (the 1024^2 bar, the deep model) keep BLAS's own threading.
+# OpenBLAS itself stays on one thread below m*n*k = 65536*4 (GEMM_MULTITHREAD_THRESHOLD).
+# Above that, how many threads a product gets is the runtime's one policy
+# (threads.blas_threads): one below 2**23 multiply-adds, where waking threads costs more
+# than it saves (a 60x784 @ 784x100 product took 16 ms threaded vs 0.25 ms on one thread on
+# a loaded machine), else the intra-op thread count. OpenBLAS splits a product by rows and
+# columns of the result, never along the sum, so the values do not depend on the count.
 _SMALL_MNK_MIN = 65536 * 4
 _SMALL_MNK = 1 << 23
 
@@ -73,16 +74,16 @@ _SMALL_MNK = 1 << 23
 def _blas_dot(a, b):
     global _SET_THREADS
     mnk = a.shape[0] * a.shape[1] * b.shape[1]
-    if mnk < _SMALL_MNK_MIN or mnk >= _SMALL_MNK:
+    if mnk < _SMALL_MNK_MIN:
         return _dot(a, b)
     if _SET_THREADS is _UNRESOLVED:
         _SET_THREADS = _find_thread_setter()
     if _SET_THREADS is None:
         return _dot(a, b)
-    # under the lock a second Python thread cannot restore the count while this product
-    # runs; the count nn.py's kernels set (one thread on a busy machine) is what comes back
+    n = threads.blas_threads(mnk)
+    # under the lock a second Python thread cannot change the count while this product runs
     with _THREADS_LOCK:
-        prev = _SET_THREADS(1)
+        prev = _SET_THREADS(n)
         try:
             return _dot(a, b)
         finally:
@@ -92,8 +93,8 @@ def _blas_dot(a, b):
 def _own_sgemm(a, b):
     """A big float32 product on tfteach's own AVX-512 GEMM (gemm.py), all threads."""
     m, k, n = a.shape[0], a.shape[1], b.shape[1]
-    with parallel(m * n * k // 64):
-        return gemm.sgemm(a, b, numba.get_num_threads())
+    nt = threads.intra_op_threads() if m * n * k // 64 >= threads._PAR_MIN_WORK else 1
+    return gemm.sgemm(a, b, nt)
 
 
 @njit(cache=True)

@@ -207,7 +207,8 @@ def softmax(x):
             if x2.size >= _SOFTMAX_SPLIT and x2.shape[0] > 1:
                 # memory-bound: row blocks on threads, one per core (the kernel and
                 # NumPy's max release the GIL)
-                b = np.linspace(0, x2.shape[0], threads.n_workers() + 1).astype(int)
+                nblk = min(x2.shape[0], max(threads.intra_op_threads(), x2.size >> 16))
+                b = np.linspace(0, x2.shape[0], nblk + 1).astype(int)
                 threads.map_blocks(lambda i: _softmax_f32_block(x2[b[i]:b[i + 1]],
                                                                 e[b[i]:b[i + 1]]), len(b) - 1)
             else:
@@ -325,26 +326,36 @@ def bias_add(value, bias, *, data_format="NHWC"):
             and bias.dtype == value.dtype):
         # a big layer's bias is a memory-bound pass: both cores share it
         out = np.empty_like(value)
-        with parallel(value.size):
-            _bias_rows(value.reshape(-1, bias.shape[0]), bias, False,
-                       out.reshape(-1, bias.shape[0]))
+        _bias_rows(value.reshape(-1, bias.shape[0]), bias, False,
+                   out.reshape(-1, bias.shape[0]))
         return out
     return value + bias
 
 
 _BIAS_PAR_MIN = 1 << 20
+_FILTER_PARTS = 8    # partial sums of a filter gradient: fixed, several per thread
 
 
 _relu_njit = njit(_relu, inline="always")   # Relu's scalar rule, for the fused epilogue
 
 
-@njit(parallel=True, cache=True)
-def _bias_rows(x, b, relu, out):
-    """out = x + b row by row, then Relu's own scalar rule if asked; out may be x."""
-    for i in prange(x.shape[0]):
+@njit(cache=True, nogil=True)
+def _bias_rows_range(x, b, relu, out, lo, hi):
+    for i in range(lo, hi):
         for j in range(x.shape[1]):
             v = x[i, j] + b[j]
             out[i, j] = _relu_njit(v) if relu else v
+
+
+def _bias_rows(x, b, relu, out):
+    """out = x + b row by row, then Relu's own scalar rule if asked; out may be x. Rows in
+    ranges claimed by the intra-op threads (element-wise: the ranges change no value)."""
+    rows = x.shape[0]
+    nt = threads.intra_op_threads() if x.size >= threads._PAR_MIN_WORK else 1
+    per = max(1, (1 << 17) // max(1, x.shape[1]))
+    threads.map_blocks(lambda i: _bias_rows_range(x, b, relu, out, i * per,
+                                                  min(rows, (i + 1) * per)),
+                       -(-rows // per), nt)
 
 
 def bias_add_into(value, bias, *, data_format="NHWC", relu=False):
@@ -355,9 +366,8 @@ def bias_add_into(value, bias, *, data_format="NHWC", relu=False):
     if (value.ndim >= 2 and value.flags.c_contiguous and value.flags.writeable
             and not data_format.startswith("NC") and bias.ndim == 1
             and bias.shape[0] == value.shape[-1] and value.dtype == bias.dtype):
-        with parallel(value.size):
-            v2 = value.reshape(-1, bias.shape[0])
-            _bias_rows(v2, bias, relu, v2)
+        v2 = value.reshape(-1, bias.shape[0])
+        _bias_rows(v2, bias, relu, v2)
         return value
     out = bias_add(value, bias, data_format=data_format)     # its checks and errors
     if relu:
@@ -456,13 +466,33 @@ def _gemm_impl(a, b, bp, c, accumulate, own, scratch):
 
 
 # The kernels below split their tasks (blocks of rb output rows of one image) into n_part
-# partitions, one per thread, and allocate each partition's buffers once: a buffer of a few
-# hundred KiB per task would be fresh pages from the OS every time (measured: page faults
-# made conv1's filter gradient 3.6 ms instead of 0.6).
+# partitions and allocate each partition's buffers once: a buffer of a few hundred KiB per
+# task would be fresh pages from the OS every time (measured: page faults made conv1's
+# filter gradient 3.6 ms instead of 0.6). A partition is a nogil numba function; the
+# intra-op threads claim partitions as they come free (threads.map_blocks), so on a loaded
+# machine a thread the scheduler keeps waiting does fewer partitions instead of holding up
+# the call (a numba parallel region ends only when its slowest thread does). There are
+# more partitions than threads for that; the output of the forward and input-gradient
+# kernels does not depend on the partitioning, the filter gradient's fixed count of partial
+# sums (_FILTER_PARTS) keeps its value independent of the threads.
 
-@njit(parallel=True, cache=True)
-def _conv_fwd(x, wm, wp, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rb, out, own, n_part,
-              group):
+
+def _conv_plan(work, tasks):
+    """(threads, partitions) for a conv kernel: one thread for small work (waking threads
+    costs more than it saves), else the policy's count with 4 partitions per thread."""
+    nt = threads.intra_op_threads() if work >= threads._PAR_MIN_WORK else 1
+    return nt, max(1, min(tasks, 4 * nt))
+
+
+def _partitions(kernel, args, n_part, nt):
+    """kernel(*args, p) for every partition p, claimed by `nt` threads as they come free;
+    SciPy's BLAS (the float64 path's np.dot) held to one thread meanwhile."""
+    with threads.blas_held():
+        threads.map_blocks(lambda p: kernel(*args, p), n_part, nt)
+
+@njit(cache=True, nogil=True)
+def _conv_fwd_part(x, wm, wp, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rb, out, own, n_part,
+              group, p):
     """out[n*oh*ow + r, :] = im2col(x)[r] @ w, block by block of rb output rows.
 
     With group > 1 (see `_pixel_group`), wm is kron(I_group, w) and each GEMM row holds
@@ -472,27 +502,29 @@ def _conv_fwd(x, wm, wp, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rb, out, own, n
     k = wm.shape[0] // group
     nb = (oh + rb - 1) // rb
     total = n_img * nb
-    for p in prange(n_part):
-        col = np.empty((rb * ow, k), x.dtype)
-        scratch = gemm.serial_scratch()
-        for t in range(p, total, n_part):
-            n = t // nb
-            i0 = (t - n * nb) * rb
-            i1 = min(oh, i0 + rb)
-            m = (i1 - i0) * ow
-            cb = col[:m]
-            _fill_cols(x, n, i0, i1, kh, kw, sh, sw, dh, dw, pt, pl, ow, cb)
-            r0 = (n * oh + i0) * ow
-            if group == 1:
-                _gemm(cb, wm, wp, out[r0:r0 + m], False, own, scratch)
-            else:
-                _gemm(cb.reshape((m // group, group * k)), wm, wp,
-                      out[r0:r0 + m].reshape((m // group, group * wm.shape[1] // group)),
-                      False, own, scratch)
+    col = np.empty((rb * ow, k), x.dtype)
+    scratch = gemm.serial_scratch()
+    for t in range(p, total, n_part):
+        n = t // nb
+        i0 = (t - n * nb) * rb
+        i1 = min(oh, i0 + rb)
+        m = (i1 - i0) * ow
+        cb = col[:m]
+        _fill_cols(x, n, i0, i1, kh, kw, sh, sw, dh, dw, pt, pl, ow, cb)
+        r0 = (n * oh + i0) * ow
+        if group == 1:
+            _gemm(cb, wm, wp, out[r0:r0 + m], False, own, scratch)
+        else:
+            _gemm(cb.reshape((m // group, group * k)), wm, wp,
+                  out[r0:r0 + m].reshape((m // group, group * wm.shape[1] // group)),
+                  False, own, scratch)
 
 
-@njit(parallel=True, cache=True)
-def _conv_filter(x, dy, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rb, n_part, part, own):
+
+
+
+@njit(cache=True, nogil=True)
+def _conv_filter_part(x, dy, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rb, n_part, part, own, p):
     """part[p] = sum over the tasks of partition p of im2col(x)[block].T @ dy[block]."""
     n_img = x.shape[0]
     k = part.shape[1]
@@ -500,41 +532,45 @@ def _conv_filter(x, dy, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rb, n_part, part
     nb = (oh + rb - 1) // rb
     total = n_img * nb
     no_pack = np.empty(0, x.dtype)
-    for p in prange(n_part):
-        col = np.empty((rb * ow, k), x.dtype)
-        scratch = gemm.serial_scratch()
-        acc = part[p]
-        acc[:] = 0
-        for t in range(p, total, n_part):
-            n = t // nb
-            i0 = (t - n * nb) * rb
-            i1 = min(oh, i0 + rb)
-            m = (i1 - i0) * ow
-            cb = col[:m]
-            _fill_cols(x, n, i0, i1, kh, kw, sh, sw, dh, dw, pt, pl, ow, cb)
-            r0 = (n * oh + i0) * ow
-            _gemm(cb.T, dy[r0:r0 + m], no_pack, acc, True, own, scratch)
+    col = np.empty((rb * ow, k), x.dtype)
+    scratch = gemm.serial_scratch()
+    acc = part[p]
+    acc[:] = 0
+    for t in range(p, total, n_part):
+        n = t // nb
+        i0 = (t - n * nb) * rb
+        i1 = min(oh, i0 + rb)
+        m = (i1 - i0) * ow
+        cb = col[:m]
+        _fill_cols(x, n, i0, i1, kh, kw, sh, sw, dh, dw, pt, pl, ow, cb)
+        r0 = (n * oh + i0) * ow
+        _gemm(cb.T, dy[r0:r0 + m], no_pack, acc, True, own, scratch)
 
 
-@njit(parallel=True, cache=True)
-def _conv_input(dy, wt, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rb, out, own, n_part):
+
+
+
+@njit(cache=True, nogil=True)
+def _conv_input_part(dy, wt, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rb, out, own, n_part, p):
     """out = col2im(dy @ wt), image by image (overlapping windows scatter-add)."""
     n_img = out.shape[0]
     k = wt.shape[1]
     no_pack = np.empty(0, dy.dtype)
-    for p in prange(n_part):
-        dcol = np.empty((rb * ow, k), dy.dtype)
-        scratch = gemm.serial_scratch()
-        for n in range(p, n_img, n_part):
-            img = out[n]
-            img[:] = 0
-            for i0 in range(0, oh, rb):
-                i1 = min(oh, i0 + rb)
-                m = (i1 - i0) * ow
-                db = dcol[:m]
-                r0 = (n * oh + i0) * ow
-                _gemm(dy[r0:r0 + m], wt, no_pack, db, False, own, scratch)
-                _scatter_cols(db, img, i0, i1, kh, kw, sh, sw, dh, dw, pt, pl, ow)
+    dcol = np.empty((rb * ow, k), dy.dtype)
+    scratch = gemm.serial_scratch()
+    for n in range(p, n_img, n_part):
+        img = out[n]
+        img[:] = 0
+        for i0 in range(0, oh, rb):
+            i1 = min(oh, i0 + rb)
+            m = (i1 - i0) * ow
+            db = dcol[:m]
+            r0 = (n * oh + i0) * ow
+            _gemm(dy[r0:r0 + m], wt, no_pack, db, False, own, scratch)
+            _scatter_cols(db, img, i0, i1, kh, kw, sh, sw, dh, dw, pt, pl, ow)
+
+
+
 
 
 @njit(cache=True, inline="always")
@@ -579,32 +615,34 @@ def _scatter_cols(db, img, i0, i1, kh, kw, sh, sw, dh, dw, pt, pl, ow):
             row += 1
 
 
-@njit(parallel=True, cache=True)
-def _conv_filter_direct(x, dy, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, n_part, part):
+@njit(cache=True, nogil=True)
+def _conv_filter_direct_part(x, dy, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, n_part, part, p):
     """dW of a convolution with few input channels: per-thread partial sums over images,
     the inner loop running over the output channels (contiguous, vectorised)."""
     n_img, h, w, c = x.shape
     o = dy.shape[1]
-    for p in prange(n_part):
-        acc = part[p]
-        acc[:] = 0
-        for n in range(p, n_img, n_part):
-            for i in range(oh):
-                for j in range(ow):
-                    r = (n * oh + i) * ow + j
-                    for a in range(kh):
-                        y = i * sh - pt + a * dh
-                        if y < 0 or y >= h:
+    acc = part[p]
+    acc[:] = 0
+    for n in range(p, n_img, n_part):
+        for i in range(oh):
+            for j in range(ow):
+                r = (n * oh + i) * ow + j
+                for a in range(kh):
+                    y = i * sh - pt + a * dh
+                    if y < 0 or y >= h:
+                        continue
+                    for b in range(kw):
+                        xx = j * sw - pl + b * dw
+                        if xx < 0 or xx >= w:
                             continue
-                        for b in range(kw):
-                            xx = j * sw - pl + b * dw
-                            if xx < 0 or xx >= w:
-                                continue
-                            base = (a * kw + b) * c
-                            for ch in range(c):
-                                v = x[n, y, xx, ch]
-                                for q in range(o):
-                                    acc[base + ch, q] += v * dy[r, q]
+                        base = (a * kw + b) * c
+                        for ch in range(c):
+                            v = x[n, y, xx, ch]
+                            for q in range(o):
+                                acc[base + ch, q] += v * dy[r, q]
+
+
+
 
 
 def _own_gemm(dtype):
@@ -738,9 +776,9 @@ def conv2d(x, f, *, strides, padding, data_format="NHWC", dilations=(1, 1, 1, 1)
         wp = np.empty(gemm.packed_b_size(*wg.shape) if own else 0, wdt)
         if own:
             gemm.pack_b(wg, wp)
-        with parallel(out.size * wm.shape[0] // 64):
-            n_part = max(1, min(numba.get_num_threads(), g.n * -(-g.oh // g.rb)))
-            _conv_fwd(xn, wg, wp, *g.args(), g.rb, out, own, n_part, group)
+        nt, n_part = _conv_plan(out.size * wm.shape[0] // 64, g.n * -(-g.oh // g.rb))
+        _partitions(_conv_fwd_part, (xn, wg, wp, *g.args(), g.rb, out, own, n_part, group),
+                    n_part, nt)
     else:
         col = np.empty((g.n * g.oh * g.ow, wm.shape[0]), wdt)
         with parallel(col.size):
@@ -771,16 +809,19 @@ def conv2d_backprop_filter(x, filter_sizes, dy, *, strides, padding, data_format
     if dy2.shape[0] == 0 or k == 0:
         return np.zeros(fshape, dt)
     if k <= _DIRECT_MAX_K and not _own_gemm(wdt):
-        n_part = max(1, min(numba.get_num_threads(), g.n))
+        # the filter gradient sums over images: partial sums over a fixed number of parts
+        # (not one per thread), added in order, so the value does not depend on threads
+        n_part = max(1, min(_FILTER_PARTS, g.n))
         part = np.empty((n_part, k, g.o), wdt)
-        with parallel(dy2.size * k // 64):
-            _conv_filter_direct(xn, dy2, *g.args(), n_part, part)
+        nt = _conv_plan(dy2.size * k // 64, n_part)[0]
+        _partitions(_conv_filter_direct_part, (xn, dy2, *g.args(), n_part, part), n_part, nt)
         dw = part.sum(axis=0) if n_part > 1 else part[0]
     elif _own_gemm(wdt) or blas_single_thread():
-        n_part = max(1, min(numba.get_num_threads(), g.n * -(-g.oh // g.rb)))
+        n_part = max(1, min(_FILTER_PARTS, g.n * -(-g.oh // g.rb)))
         part = np.empty((n_part, k, g.o), wdt)
-        with parallel(dy2.size * k // 64):
-            _conv_filter(xn, dy2, *g.args(), g.rb, n_part, part, _own_gemm(wdt))
+        nt = _conv_plan(dy2.size * k // 64, n_part)[0]
+        _partitions(_conv_filter_part, (xn, dy2, *g.args(), g.rb, n_part, part, _own_gemm(wdt)),
+                    n_part, nt)
         dw = part.sum(axis=0) if n_part > 1 else part[0]
     else:
         col = np.empty((dy2.shape[0], k), wdt)
@@ -816,9 +857,9 @@ def conv2d_backprop_input(input_sizes, f, dy, *, strides, padding, data_format="
         dy2 = dyn.reshape(-1, g.o)
         wt = np.ascontiguousarray(f.reshape(k, g.o).T, dtype=wdt)
         if _own_gemm(wdt) or blas_single_thread():
-            with parallel(dy2.size * k // 64):
-                n_part = max(1, min(numba.get_num_threads(), g.n))
-                _conv_input(dy2, wt, *g.args(), g.rb, out, _own_gemm(wdt), n_part)
+            nt, n_part = _conv_plan(dy2.size * k // 64, g.n)
+            _partitions(_conv_input_part, (dy2, wt, *g.args(), g.rb, out, _own_gemm(wdt),
+                                           n_part), n_part, nt)
         else:
             dcol = np.dot(dy2, wt)
             with parallel(dcol.size):
@@ -827,13 +868,24 @@ def conv2d_backprop_input(input_sizes, f, dy, *, strides, padding, data_format="
 
 
 # --- pooling ------------------------------------------------------------------------------------
+# Each loop runs over independent rows (an output row, or an image for the gradients) as a
+# nogil function over a range of rows; `_on_rows` hands ranges to the intra-op threads as
+# they come free, as the conv kernels do.
 
-@njit(parallel=True, cache=True)
-def _max_pool(x, kh, kw, sh, sw, pt, pl, oh, ow, out):
+def _on_rows(kernel, args, n_rows):
+    work = args[0].size
+    nt = threads.intra_op_threads() if work >= threads._PAR_MIN_WORK else 1
+    nb = max(1, min(n_rows, 4 * nt))
+    edges = [n_rows * i // nb for i in range(nb + 1)]
+    threads.map_blocks(lambda i: kernel(*args, edges[i], edges[i + 1]), nb, nt)
+
+
+@njit(cache=True, nogil=True)
+def _max_pool_rows(x, kh, kw, sh, sw, pt, pl, oh, ow, out, lo, hi):
     """`out` arrives filled with the dtype's lowest value, as TF's reducer starts: a NaN never
     compares greater, so it is skipped (an all-NaN window gives the lowest value, as TF)."""
     n_img, h, w, c = x.shape
-    for r in prange(n_img * oh):
+    for r in range(lo, hi):
         n = r // oh
         i = r - n * oh
         for j in range(ow):
@@ -852,11 +904,15 @@ def _max_pool(x, kh, kw, sh, sw, pt, pl, oh, ow, out):
                             o[ch] = v[ch]
 
 
-@njit(parallel=True, cache=True)
-def _max_pool_grad(x, g, kh, kw, sh, sw, pt, pl, oh, ow, out):
+def _max_pool(x, kh, kw, sh, sw, pt, pl, oh, ow, out):
+    _on_rows(_max_pool_rows, (x, kh, kw, sh, sw, pt, pl, oh, ow, out), x.shape[0] * oh)
+
+
+@njit(cache=True, nogil=True)
+def _max_pool_grad_rows(x, g, kh, kw, sh, sw, pt, pl, oh, ow, out, lo, hi):
     """Each window's gradient goes to the first maximum of the window (row-major order)."""
     n_img, h, w, c = x.shape
-    for n in prange(n_img):
+    for n in range(lo, hi):
         img = out[n]
         img[:] = 0
         best = np.empty(c, x.dtype)
@@ -885,10 +941,14 @@ def _max_pool_grad(x, g, kh, kw, sh, sw, pt, pl, oh, ow, out):
                         img[by[ch], bx[ch], ch] += g[n, i, j, ch]
 
 
-@njit(parallel=True, cache=True)
-def _avg_pool(x, kh, kw, sh, sw, pt, pl, oh, ow, out):
+def _max_pool_grad(x, g, kh, kw, sh, sw, pt, pl, oh, ow, out):
+    _on_rows(_max_pool_grad_rows, (x, g, kh, kw, sh, sw, pt, pl, oh, ow, out), x.shape[0])
+
+
+@njit(cache=True, nogil=True)
+def _avg_pool_rows(x, kh, kw, sh, sw, pt, pl, oh, ow, out, lo, hi):
     n_img, h, w, c = x.shape
-    for r in prange(n_img * oh):
+    for r in range(lo, hi):
         n = r // oh
         i = r - n * oh
         for j in range(ow):
@@ -910,10 +970,14 @@ def _avg_pool(x, kh, kw, sh, sw, pt, pl, oh, ow, out):
                 o[ch] /= cnt
 
 
-@njit(parallel=True, cache=True)
-def _avg_pool_grad(g, kh, kw, sh, sw, pt, pl, oh, ow, out):
+def _avg_pool(x, kh, kw, sh, sw, pt, pl, oh, ow, out):
+    _on_rows(_avg_pool_rows, (x, kh, kw, sh, sw, pt, pl, oh, ow, out), x.shape[0] * oh)
+
+
+@njit(cache=True, nogil=True)
+def _avg_pool_grad_rows(g, kh, kw, sh, sw, pt, pl, oh, ow, out, lo, hi):
     n_img, h, w, c = out.shape
-    for n in prange(n_img):
+    for n in range(lo, hi):
         img = out[n]
         img[:] = 0
         for i in range(oh):
@@ -925,6 +989,10 @@ def _avg_pool_grad(g, kh, kw, sh, sw, pt, pl, oh, ow, out):
                     for xx in range(x0, x1):
                         for ch in range(c):
                             img[y, xx, ch] += g[n, i, j, ch] / cnt
+
+
+def _avg_pool_grad(g, kh, kw, sh, sw, pt, pl, oh, ow, out):
+    _on_rows(_avg_pool_grad_rows, (g, kh, kw, sh, sw, pt, pl, oh, ow, out), out.shape[0])
 
 
 def _pool_geometry(shape, ksize, strides, padding, data_format, op_type):
@@ -958,8 +1026,7 @@ def _pool_forward(loop, op_type, x, ksize, strides, padding, data_format, init=N
     if init is not None:
         out.fill(init(xn.dtype))
     if out.size:
-        with parallel(xn.size):
-            loop(xn, *geo, out)
+        loop(xn, *geo, out)
     return _from_nhwc(out, data_format).astype(dt, copy=False)
 
 
@@ -985,8 +1052,7 @@ def max_pool_grad(orig_input, orig_output, grad, *, ksize, strides, padding,
                                           f"but got {list(g.shape)}")
     out = np.zeros_like(xn)
     if g.size:
-        with parallel(xn.size):
-            _max_pool_grad(xn, g, *geo, out)
+        _max_pool_grad(xn, g, *geo, out)
     return _from_nhwc(out, data_format).astype(dt, copy=False)
 
 
@@ -1004,8 +1070,7 @@ def avg_pool_grad(orig_input_shape, grad, *, ksize, strides, padding, data_forma
     geo = _pool_geometry(shape, ksize, strides, padding, data_format, "AvgPoolGrad")
     out = np.zeros(shape, g.dtype)
     if g.size:
-        with parallel(out.size):
-            _avg_pool_grad(g, *geo, out)
+        _avg_pool_grad(g, *geo, out)
     return _from_nhwc(out, data_format).astype(dt, copy=False)
 
 

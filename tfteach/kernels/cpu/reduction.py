@@ -12,23 +12,23 @@ the end with one copy. Two numba loops cover every case:
 float16/float32 sums and products accumulate in float64 (TF accumulates float32 in float32
 with a tree; the float64 accumulator is at least as accurate). Integer sums wrap as TF's do.
 
-Big inputs (>= 2**24 elements) use a `parallel=True` version of the row loop. numba's default
-threading layer aborts when two threads launch parallel kernels at once (one Session can be run
-from several Python threads), so the parallel loop runs only under `PARALLEL_LOCK`, taken
-without blocking: a thread that finds it busy runs the serial loop instead.
+Big inputs (>= 2**18 elements) are reduced on Python threads (threads.map_blocks) by a nogil
+copy of the row loop: one row per task, or, for a few long rows, 64 fixed blocks per row
+reduced in parallel and then added in order. The blocking depends on the shape only, so the
+value does not depend on the thread count.
 """
 __toolkit__ = True   # shared machinery for the family modules: registers no kernels
 
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from ... import errors
-from ._build import PARALLEL_LOCK
+from . import threads
 
 SUM, PROD, MAX, MIN, ALL, ANY = 0, 1, 2, 3, 4, 5
-_PARALLEL_MIN = 1 << 24
+_PARALLEL_MIN = 1 << 18
 _KIND = {"Sum": SUM, "Mean": SUM, "Prod": PROD, "Max": MAX, "Min": MIN, "All": ALL,
          "Any": ANY}
 
@@ -132,10 +132,11 @@ def _reduce_rows_bool(x, kind, out):
         out[i] = _row_bool(x[i], kind, 0, k, out[i])
 
 
-@njit(cache=True, parallel=True)
-def _reduce_rows_par(x, kind, out):
+@njit(cache=True, nogil=True)
+def _reduce_rows_nogil(x, kind, out):
+    """`_reduce_rows` without the GIL, for a block of rows on a Python thread."""
     m, k = x.shape
-    for i in prange(m):
+    for i in range(m):
         if kind == MAX or kind == MIN:
             out[i] = _row_maxmin(x[i], kind, 0, k, out[i])
         else:
@@ -292,14 +293,11 @@ def reduce(x, axes, kind, keep_dims, op_type="Sum"):
         out = np.full(outer, ident, dtype=acc_dt)
         if kind >= ALL:
             _reduce_rows_bool(x2, kind, out)
-        elif outer * k >= _PARALLEL_MIN and PARALLEL_LOCK.acquire(blocking=False):
-            try:
-                if outer >= 16:
-                    _reduce_rows_par(x2, kind, out)
-                else:               # few long rows: reduce blocks in parallel, then the blocks
-                    out = _blocked(x2, kind, out, acc_dt, ident)
-            finally:
-                PARALLEL_LOCK.release()
+        elif outer * k >= _PARALLEL_MIN:
+            if outer >= 16:
+                _rows_on_threads(x2, kind, out)
+            else:               # few long rows: reduce fixed blocks in parallel, then in order
+                out = _blocked(x2, kind, out, acc_dt, ident)
         else:
             _reduce_rows(x2, kind, out)
     else:
@@ -309,13 +307,22 @@ def reduce(x, axes, kind, keep_dims, op_type="Sum"):
     return out.reshape(out_shape)
 
 
+def _rows_on_threads(x2, kind, out):
+    """Each row reduced by one thread (rows in blocks claimed by free threads)."""
+    outer, k = x2.shape
+    per = max(1, (1 << 16) // max(1, k))
+    nb = -(-outer // per)
+    threads.map_blocks(lambda i: _reduce_rows_nogil(x2[i * per:(i + 1) * per], kind,
+                                                    out[i * per:(i + 1) * per]), nb)
+
+
 def _blocked(x2, kind, out, acc_dt, ident):
     outer, k = x2.shape
     nb = 64
     step = k // nb
     head = np.ascontiguousarray(x2[:, :nb * step]).reshape(outer * nb, step)
     part = np.full(outer * nb, ident, dtype=acc_dt)
-    _reduce_rows_par(head, kind, part)
+    _rows_on_threads(head, kind, part)
     part = part.reshape(outer, nb)
     _reduce_rows(part, kind, out)
     if nb * step < k:

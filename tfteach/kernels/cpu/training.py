@@ -481,9 +481,9 @@ for _name, _how in (("ScatterAdd", "add"), ("ScatterSub", "sub"), ("ScatterUpdat
 # --- Keras 3 optimizers: fused update loops (shared by keras/optimizers.py's eager path and
 # the ResourceApply* kernels) ------------------------
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, nogil=True)
 def _adam(var, m, v, g, alpha, omb1, omb2, eps, nvar, nm, nv):
-    for i in numba.prange(var.size):
+    for i in range(var.size):
         gi = g[i]
         mi = m[i] + (gi - m[i]) * omb1
         vi = v[i] + (gi * gi - v[i]) * omb2
@@ -492,9 +492,9 @@ def _adam(var, m, v, g, alpha, omb1, omb2, eps, nvar, nm, nv):
         nvar[i] = var[i] - (mi * alpha) / (np.sqrt(vi) + eps)
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, nogil=True)
 def _momentum(var, acc, g, lr, mom, nesterov, nvar, nacc):
-    for i in numba.prange(var.size):
+    for i in range(var.size):
         a = acc[i] * mom - g[i] * lr
         nacc[i] = a
         if nesterov:
@@ -503,16 +503,16 @@ def _momentum(var, acc, g, lr, mom, nesterov, nvar, nacc):
             nvar[i] = var[i] + a
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, nogil=True)
 def _sgd(var, g, lr, nvar):
-    for i in numba.prange(var.size):
+    for i in range(var.size):
         nvar[i] = var[i] - g[i] * lr
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, nogil=True)
 def _rmsprop(var, vel, mg, mom, g, lr, rho, omr, eps, momentum, centered, use_mom,
              nvar, nvel, nmg, nmom):
-    for i in numba.prange(var.size):
+    for i in range(var.size):
         gi = g[i]
         ve = rho * vel[i] + omr * (gi * gi)
         nvel[i] = ve
@@ -531,28 +531,37 @@ def _rmsprop(var, vel, mg, mom, g, lr, rho, omr, eps, momentum, centered, use_mo
             nvar[i] = var[i] - inc
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, nogil=True)
 def _adagrad(var, acc, g, lr, eps, nvar, nacc):
-    for i in numba.prange(var.size):
+    for i in range(var.size):
         gi = g[i]
         a = acc[i] + gi * gi
         nacc[i] = a
         nvar[i] = var[i] - (lr * gi) / np.sqrt(a + eps)
 
 
-_PAR_CLS = [None]
-_PAR_MIN = 1 << 20   # below this many elements one thread is faster (and immune to load)
+_BLOCKS = [None]
+_PAR_MIN = 1 << 20   # below this many elements one thread is faster
+_BLOCK = 1 << 16
 
 
 def _run(fn, n, *args):
-    """Runs a parallel update loop; small arrays use one thread, since waking the pool
-    costs more than the loop (and on a loaded machine, far more)."""
-    par = _PAR_CLS[0]
-    if par is None:
-        from .threads import Parallel as par
-        _PAR_CLS[0] = par
-    with par(n >= _PAR_MIN):
+    """Runs an update loop; big arrays in blocks of _BLOCK elements claimed by the intra-op
+    threads (threads.map_blocks; the loops are element-wise, so the blocking cannot change
+    a value), small ones on the calling thread, since waking threads costs more."""
+    if n < _PAR_MIN:
         fn(*args)
+        return
+    mb = _BLOCKS[0]
+    if mb is None:
+        from .threads import map_blocks as mb
+        _BLOCKS[0] = mb
+    is_arr = [isinstance(x, np.ndarray) and x.ndim == 1 and x.size == n for x in args]
+
+    def block(i):
+        s, e = i * _BLOCK, min(n, (i + 1) * _BLOCK)
+        fn(*[x[s:e] if f else x for x, f in zip(args, is_arr)])
+    mb(block, -(-n // _BLOCK))
 
 
 def _flat(a, dtype):
@@ -599,3 +608,45 @@ def _sgd_kernel(var, alpha, delta, *, ctx):
 
 register_kernel("ResourceApplyKerasMomentum")(atomic(_momentum_kernel))
 register_kernel("ResourceApplyGradientDescent")(atomic(_sgd_kernel))
+
+
+# --- Keras 3's Adam as one kernel in a tf.function plan -----------------------------------------
+# Keras 3 writes Adam with ordinary ops; a plan runs the ops of one variable's update
+# (m += (g - m) * (1 - b1); v += (g^2 - v) * (1 - b2); var -= m * alpha / (sqrt(v) + eps))
+# as this one kernel (runtime/epilogue.py finds the group the optimizer marked). `_adam`
+# performs the same float operations in the same order (each correctly rounded, no FMA, no
+# fast-math), so the result is the ops' bit for bit, in one pass over memory instead of 13.
+
+def _fallback_adam(var, m, v, g, alpha, omb1, omb2, eps, ctx):
+    """The ops one by one in NumPy (a shape or dtype the loop does not take): the same
+    element-wise operations, and the AssignAdd/AssignSub kernels' own checks and errors."""
+    from .resource_variable import _read_kernel, _update_kernel
+    mv = _read_kernel(m)
+    _update_kernel(1)(m, (g - mv) * omb1, ctx=ctx)
+    vv = _read_kernel(v)
+    _update_kernel(1)(v, (np.square(g) - vv) * omb2, ctx=ctx)
+    _update_kernel(-1)(var, (_read_kernel(m) * alpha) / (np.sqrt(_read_kernel(v)) + eps),
+                       ctx=ctx)
+
+
+@atomic
+def keras_adam_update(var, m, v, g, alpha, omb1, omb2, eps, *, ctx):
+    """One variable's Keras-3 Adam step: new arrays for m, v and var (earlier reads keep
+    their values), written through ctx so a failing run puts them back."""
+    x, mx, vx = var.value, m.value, v.value
+    g = np.asarray(g)
+    dt = g.dtype
+    if x is None or mx is None or vx is None or not isinstance(x, np.ndarray) or \
+            dt not in _ADAM_DTYPES or not (x.shape == mx.shape == vx.shape == g.shape) or \
+            not (x.dtype == mx.dtype == vx.dtype == dt) or np.ndim(alpha):
+        return _fallback_adam(var, m, v, g, alpha, omb1, omb2, eps, ctx)
+    out = [np.empty(x.shape, dt) for _ in range(3)]
+    _run(_adam, x.size, _flat(x, dt), _flat(mx, dt), _flat(vx, dt), _flat(g, dt),
+         _kscalar(alpha, dt), _kscalar(omb1, dt), _kscalar(omb2, dt), _kscalar(eps, dt),
+         out[0].reshape(-1), out[1].reshape(-1), out[2].reshape(-1))
+    ctx.write(m, out[1])
+    ctx.write(v, out[2])
+    ctx.write(var, out[0])
+
+
+_ADAM_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
