@@ -173,3 +173,36 @@ print(json.dumps([before, after]))
     assert r.returncode == 0, r.stderr
     before, after = json.loads(r.stdout.strip().splitlines()[-1])
     assert before == [] and after == ["tfteach.kernels.cpu.nn", "tfteach.ops.nn_grad"]
+
+
+def test_a_gradient_asked_for_while_its_family_loads_in_another_thread_is_found():
+    """Two threads building gradients at once in a fresh process: the one that asks while
+    the other is importing the family's `_grad` module must get the gradient, not None (it
+    read "No gradient defined for MatMul" when the family was marked loaded before import)."""
+    code = r'''
+import importlib, threading, time
+import tfteach.v1 as tf
+from tfteach.framework import registry
+real = importlib.import_module
+started = threading.Event()
+module = "tfteach.ops.%s_grad" % registry.get("MatMul").family
+def slow(name, *a, **k):
+    if name == module:
+        started.set()
+        time.sleep(0.5)         # the first importer is slow; the second asks meanwhile
+    return real(name, *a, **k)
+registry.importlib = type("m", (), {"import_module": staticmethod(slow)})
+got = {}
+def ask(key):
+    got[key] = registry.get("MatMul").gradient
+first = threading.Thread(target=ask, args=("first",))
+first.start()
+started.wait(5)
+ask("second")
+first.join()
+print(got["first"] is not None, got["second"] is not None)
+'''
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, cwd=os.path.dirname(os.path.dirname(__file__)))
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["True", "True"]

@@ -9,8 +9,9 @@
 #
 # **You will meet:** `tf.train.ClusterSpec`, `tf.distribute.Server`, `tf.device("/job:ps/task:0")`,
 # `log_device_placement`, `RunOptions(output_partition_graphs=True)`, `_Send`/`_Recv`,
-# `tf.train.replica_device_setter`, asynchronous and synchronous replicas, and what happens when
-# a task dies.
+# `tf.train.replica_device_setter`, asynchronous and synchronous replicas
+# (`tf.train.SyncReplicasOptimizer`, `MonitoredTrainingSession`), and what happens when a task
+# dies.
 #
 # Everything runs on this machine: each task is a [Dask](https://distributed.dask.org) worker of
 # a small in-process cluster, the same engine you would start on real machines (section 7).
@@ -192,6 +193,57 @@ with tf.Session(servers[1].target, graph=g) as s3:
         s3.run(sync_step, {X: X_data, Y: y_data})
     final = float(s3.run(mse, {X: X_data, Y: y_data}))
     print("synchronous replicas, mse after 100 steps below 1e-6:", final < 1e-6)
+
+# %% [markdown] id=sync-replicas-intro
+# In between-graph training each worker has its own graph and session, so no single graph can
+# average their gradients. `tf.train.SyncReplicasOptimizer` does it with state on the PS: each
+# worker adds its gradient to a `ConditionalAccumulator`; the chief takes the mean once
+# `replicas_to_aggregate` have arrived, applies it, and puts one *token* per worker in a
+# queue; a worker takes a token before its next step, so nobody runs ahead. Each worker runs
+# a `MonitoredTrainingSession` with the optimizer's hook (the chief's hook starts the
+# aggregation thread) and a `StopAtStepHook`. Both workers here use the whole batch, so each
+# synchronous update is plain gradient descent's step.
+
+# %% id=sync-replicas
+import threading
+
+def build_worker(task):
+    gw = tf.Graph()
+    with gw.as_default(), tf.device(tf.train.replica_device_setter(
+            cluster=cluster, worker_device=f"/job:worker/task:{task}")):
+        theta_w = tf.Variable(tf.zeros([3, 1]), name="theta_sync")
+        mse_w = tf.reduce_mean(tf.square(tf.matmul(X_data, theta_w) - y_data))
+        step_w = tf.train.get_or_create_global_step()
+        opt = tf.train.SyncReplicasOptimizer(tf.train.GradientDescentOptimizer(0.1),
+                                             replicas_to_aggregate=2, total_num_replicas=2)
+        train_w = opt.minimize(mse_w, global_step=step_w)
+    return gw, theta_w, mse_w, step_w, opt, train_w
+
+workers = {task: build_worker(task) for task in (0, 1)}
+
+def run_worker(task):
+    gw, theta_w, mse_w, step_w, opt, train_w = workers[task]
+    with gw.as_default(), tf.train.MonitoredTrainingSession(
+            master=servers[1 + task].target, is_chief=(task == 0),
+            hooks=[opt.make_session_run_hook(task == 0), tf.train.StopAtStepHook(last_step=50)],
+            log_step_count_steps=None, stop_grace_period_secs=2,
+            config=tf.ConfigProto(operation_timeout_in_ms=5000)) as sess:
+        while not sess.should_stop():
+            sess.run(train_w)
+
+threads = [threading.Thread(target=run_worker, args=(t,)) for t in (0, 1)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join(60)
+gw, theta_w, mse_w, step_w, _, _ = workers[0]
+with tf.Session(servers[1].target, graph=gw) as s5:
+    steps, theta_sync = s5.run([step_w, theta_w])
+theta_gd = np.zeros((3, 1), np.float32)          # the same number of plain GD steps
+for _ in range(steps):
+    theta_gd -= 0.1 * (2.0 / len(X_data)) * X_data.T @ (X_data @ theta_gd - y_data)
+print("synchronous updates:", steps >= 50)
+print("theta equals plain gradient descent's:", np.allclose(theta_sync, theta_gd, atol=1e-5))
 
 # %% [markdown] id=failure-intro
 # ## 7. When a task dies, and real machines

@@ -169,6 +169,7 @@ class BaseSession:
             self._threads = threads.session_threads
         self._closed = False
         self._state = executor.SessionState()
+        self._state.operation_timeout_in_ms = self._config.operation_timeout_in_ms
         self._fetch_cache = {}
         self._plans = {}
         self._default_ctx = None
@@ -228,6 +229,9 @@ class BaseSession:
             self._closed = True
             if getattr(self, "_cluster", None) is not None:
                 self._cluster.close()
+            if self._state is not None:
+                # runs still waiting in other threads (a queue runner's enqueue) end
+                self._state.closed = True
             self._state = None
             self._fetch_cache.clear()
             self._plans.clear()

@@ -47,6 +47,7 @@ TOP_OVERRIDES = {
     "NoGradient": "tfteach.framework.registry:NotDifferentiable",
     "OpError": "tfteach.errors:OpError",
     "get_seed": "tfteach.ops.random_ops:get_seed",
+    "count_up_to": "tfteach.ops.state_ops:count_up_to",
     "trace": "tfteach.ops.linalg_ops:linalg_trace",
     "switch_case": "tfteach.eager.control_flow:switch_case",
     "IndexedSlices": "tfteach.framework.indexed_slices:IndexedSlices",

@@ -37,6 +37,9 @@ class ClusterSession:
         self.id = f"{next(_SESSION_IDS)}-{random.getrandbits(32):08x}"
         self.lock = threading.Lock()
         self.last_step = None
+        # a plan's partitions are registered under a number of their own: two threads
+        # planning at once (a queue runner's step and the training step) must not share one
+        self._plan_ids = itertools.count()
 
     @property
     def devices(self):
@@ -97,8 +100,9 @@ class ClusterSession:
             tasks = [master._short(p.device) for p in plan.partitions]
             self.handle.wait_for(tasks, self.timeout)
             plan.handles = []
+            plan_id = next(self._plan_ids)
             for i, (p, task) in enumerate(zip(plan.partitions, tasks)):
-                handle = f"{self.id}/{len(self.plans)}/{p.device}"
+                handle = f"{self.id}/{plan_id}/{p.device}"
                 self._call(task, "register", handle, p.nodes)
                 plan.handles.append(handle)
             self.plans[key] = plan

@@ -174,6 +174,9 @@ class TaskState:
         from ..runtime.run_context import RunContext
         g, plan = self.partitions[handle]
         ctx = RunContext(self.state)
+        # a kernel that waits (a queue's dequeue) gives up with the step, not never: the
+        # client stops waiting for this step after `timeout` anyway
+        ctx.deadline = time.monotonic() + timeout
         rdv = _StepRendezvous(self, step, feeds, peers, timeout)
         ctx.rendezvous = rdv
         t0 = time.time()

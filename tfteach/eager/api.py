@@ -16,7 +16,7 @@ OP_MODULES = ("tfteach.ops.math_ops", "tfteach.ops.array_ops", "tfteach.ops.lina
               "tfteach.ops.constant_op", "tfteach.ops.control_flow_ops",
               "tfteach.ops.random_ops", "tfteach.ops.nn_ops", "tfteach.ops.init_ops",
               "tfteach.ops.clip_ops", "tfteach.ops.functional_ops", "tfteach.ops.string_ops",
-              "tfteach.ops.tensor_array_ops",
+              "tfteach.ops.tensor_array_ops", "tfteach.ops.data_flow_ops",
               "tfteach.ops.check_ops", "tfteach.ops.sort_ops", "tfteach.ops.special_math_ops",
               "tfteach.ops.script_ops", "tfteach.ops.io_ops", "tfteach.ops.sparse_ops",
               "tfteach.ops.ragged.ragged_tensor")

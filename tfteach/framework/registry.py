@@ -423,8 +423,10 @@ def _load_family(device, family):
 
 
 def _load_gradients(family):
-    _GRADS_LOADED.add(family)
+    # marked loaded only once imported: a second thread asking meanwhile must wait on the
+    # module's import lock, not read a gradient that is not registered yet
     _import_optional(f"tfteach.ops.{family}_grad")
+    _GRADS_LOADED.add(family)
 
 
 def load_kernels(device="CPU", families=None):

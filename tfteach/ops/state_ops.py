@@ -47,6 +47,10 @@ for _t in ("Assign", "AssignAdd", "AssignSub"):
     registry.register_op(_t, inputs=(("ref", "ref:T"), ("value", "T")),
                          outputs=(("output_ref", "ref:T"),), stateful=True,
                          shape=_assign_shape, doc=_DOC[_t])
+registry.register_op("CountUpTo", inputs=(("ref", "ref:T"),), outputs=(("output", "T"),),
+                     stateful=True, shape=shape_rules.scalar,
+                     doc="Adds 1 to an int variable and returns its old value; OutOfRange at `limit`.")
+registry.NotDifferentiable("CountUpTo")
 registry.register_op("IsVariableInitialized", inputs=(("ref", "ref:dtype"),),
                      outputs=(("is_initialized", _dt.bool_),), shape=shape_rules.scalar,
                      stateful=True,
@@ -92,6 +96,14 @@ def assign_sub(ref, value, use_locking=None, name=None):
         return ref.assign_sub(value, name=name)
     return apply_op("AssignSub", [_ref_of(ref), value],
                     {"use_locking": bool(use_locking)}, name=name or "AssignSub")[0]
+
+
+@registry.api("CountUpTo")
+def count_up_to(ref, limit, name=None):
+    """Increments the integer variable `ref` until it reaches `limit` (then OutOfRangeError);
+    returns the value before the increment."""
+    return apply_op("CountUpTo", [_ref_of(ref)], {"limit": int(limit)},
+                    name=name or "CountUpTo")[0]
 
 
 @registry.api("IsVariableInitialized")

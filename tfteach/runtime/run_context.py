@@ -2,6 +2,8 @@
 of the eager context), and the run's undo log. The executor passes one to every kernel that
 asks for `ctx`; eager/context.py's eager and tf.function contexts are these, with writes
 that take effect at once (eager) or that keep eager values writeable (tf.function)."""
+import time
+
 import numpy as np
 
 
@@ -26,10 +28,16 @@ def stored_value(slot):
 class RunContext:
     """What stateful kernels see: the session's state and this run's undo log."""
     __slots__ = ("state", "undo", "options", "timings", "step_callback", "device_pool",
-                 "rendezvous")
+                 "rendezvous", "deadline")
 
     def __init__(self, state, options=None):
         self.state = state
+        # when kernels that wait (queues, accumulators) give up: the run's
+        # RunOptions.timeout_in_ms, else the session's ConfigProto.operation_timeout_in_ms
+        ms = getattr(options, "timeout_in_ms", 0) if options is not None else 0
+        if not ms:
+            ms = getattr(state, "operation_timeout_in_ms", 0)
+        self.deadline = time.monotonic() + ms / 1000.0 if ms and ms > 0 else None
         self.undo = []
         self.options = options
         self.timings = None
@@ -69,3 +77,6 @@ class SessionState:
         self.variables = {}
         self.random = {}
         self.resources = {}
+        self.operation_timeout_in_ms = 0
+        # set by Session.close: kernels still waiting (a dequeue in a runner thread) stop
+        self.closed = False

@@ -17,6 +17,21 @@ from .checkpoint import (Checkpoint, CheckpointManager, list_variables, load_che
                          load_variable)
 from .meta_graph import export_meta_graph, import_meta_graph  # noqa: E402
 from ..framework.graph_io import write_graph  # noqa: E402
+from .coordinator import Coordinator  # noqa: E402
+from .queue_runner import QueueRunner, add_queue_runner, start_queue_runners  # noqa: E402
+from .input import (batch, input_producer, limit_epochs, shuffle_batch,  # noqa: E402
+                    string_input_producer)
+from .session_run_hook import (SessionRunArgs, SessionRunContext,  # noqa: E402
+                               SessionRunHook, SessionRunValues)
+from .basic_session_run_hooks import (CheckpointSaverHook,  # noqa: E402
+                                      CheckpointSaverListener, FeedFnHook, FinalOpsHook,
+                                      LoggingTensorHook, NanLossDuringTrainingError,
+                                      NanTensorHook, SecondOrStepTimer, StepCounterHook,
+                                      StopAtStepHook, SummarySaverHook)
+from .monitored_session import (ChiefSessionCreator, MonitoredSession,  # noqa: E402
+                                MonitoredTrainingSession, Scaffold, SessionCreator,
+                                SingularMonitoredSession, WorkerSessionCreator)
+from .sync_replicas_optimizer import SyncReplicasOptimizer  # noqa: E402
 from ..distribute.cluster import (ClusterDef, ClusterSpec, Server, ServerDef,  # noqa: E402
                                   replica_device_setter)
 

@@ -51,6 +51,19 @@ def assign_sub(ref, value, *, ctx):
     return _update(ref, value, -1, "AssignSub", ctx)
 
 
+@register_kernel("CountUpTo")
+@atomic
+def count_up_to(ref, *, ctx, limit):
+    old = ref.value
+    if old is None:
+        raise errors.FailedPreconditionError(
+            None, None, f"Attempting to use uninitialized value {ref.name}")
+    if old >= limit:
+        raise errors.OutOfRangeError(None, None, f"Reached limit of {limit}")
+    ctx.write(ref, np.array(old + 1, dtype=old.dtype))
+    return np.array(old, copy=True)
+
+
 @register_kernel("IsVariableInitialized")
 def is_variable_initialized(ref):
     return np.array(ref.value is not None)
