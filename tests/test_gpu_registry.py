@@ -52,6 +52,9 @@ GPU_GAPS = {
     # sparse tensors and sparse optimizer updates
     "SparseReorder", "SparseTensorDenseMatMul", "SparseToDense", "SparseApplyAdadelta",
     "SparseApplyAdagrad",
+    # queues (handles in host memory, the queued components on the device)
+    "FIFOQueueV2", "QueueEnqueueV2", "QueueDequeueV2", "QueueCloseV2", "QueueIsClosedV2",
+    "QueueSizeV2",
     # random, checks, Python
     "Multinomial", "Assert", "EagerPyFunc",
     # the distributed runtime's transfers (a tensor on a GPU would cross in device memory)
