@@ -263,6 +263,13 @@ CASES = {
     # every hue sextant, grey pixels (no chroma) and black ones
     "AdjustSaturation": lambda: Case([np.concatenate([u((2, 4, 3), 0, 1), np.array(
         [[[0.5, 0.5, 0.5], [0, 0, 0], [1, 0.2, 0.1], [0.1, 0.9, 0.3]]], F32)]), C(F32(1.6))]),
+    "SparseToDense": lambda: Case([np.array([[0, 1], [1, 3], [2, 0]], np.int32), _i32([3, 4]),
+                                   u((3,)), C(F32(-1.0))], {"validate_indices": True}),
+    # two non-zeros in row 1 add up; B read transposed
+    "SparseTensorDenseMatMul": lambda: Case([np.array([[0, 2], [1, 0], [1, 1]], np.int64),
+                                             u((3,)), C(np.array([2, 3], np.int64)),
+                                             u((4, 3))],
+                                            {"adjoint_a": False, "adjoint_b": True}),
     "DynamicStitch": lambda: Case([[np.array([0, 4], np.int32), np.array([[1, 4], [3, 2]],
                                                                           np.int32)],
                                    [u((2, 3)), u((2, 2, 3))]]),
@@ -829,6 +836,12 @@ def test_nd_empty_and_shape_errors_match_cpu():
             r"Expected scan axis in the range \[-2, 2\), but got 2"),
            ("DynamicPartition", Case([u((3,)), np.array([0, 2, 1], np.int32)],
                                      {"num_partitions": 2}), r"partitions\[1\] = 2 is not in \[0, 2\)"),
+           ("SparseToDense", Case([np.array([[0, 1], [0, 1]], np.int32), _i32([2, 2]),
+                                   u((2,)), C(F32(0))], {"validate_indices": True}),
+            r"indices\[1\] = \[0,1\] is repeated"),
+           ("SparseToDense", Case([np.array([[0, 1], [2, 0]], np.int32), _i32([2, 2]),
+                                   C(F32(1)), C(F32(0))], {"validate_indices": False}),
+            r"indices\[1\] = \[2,0\] is out of bounds"),
            ("UnsortedSegmentMin", Case([u((3, 2)), np.zeros((2,), np.int32), _i32(2)]),
             r"does not start with segment_ids.shape = \[2\]")]
     for op_type, case, msg in bad:

@@ -50,7 +50,7 @@ GPU_GAPS = {
     "Cholesky", "MatrixDeterminant", "MatrixInverse", "MatrixSolve", "MatrixTriangularSolve",
     "Qr", "SelfAdjointEigV2", "Svd", "Einsum",
     # sparse tensors and sparse optimizer updates
-    "SparseReorder", "SparseTensorDenseMatMul", "SparseToDense", "SparseApplyAdadelta",
+    "SparseReorder", "SparseApplyAdadelta",
     "SparseApplyAdagrad",
     # queues (handles in host memory, the queued components on the device)
     "FIFOQueueV2", "QueueEnqueueV2", "QueueDequeueV2", "QueueCloseV2", "QueueIsClosedV2",
