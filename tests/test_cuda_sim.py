@@ -322,6 +322,13 @@ STATEFUL = {
     "ScatterAdd": ([_v], [np.array([2, 0, 2], np.int32), u((3, 2))], {"use_locking": True}),
     "ScatterSub": ([_v], [np.array([[1], [1]], np.int64), u((2, 1, 2))], {}),
     "ScatterUpdate": ([_v], [np.array([2, 0], np.int32), C(F32(4.5))], {}),
+    # row 2 named twice: updated twice, in order
+    "SparseApplyAdagrad": ([_v, u((3, 2), 0.1, 1)],
+                           [C(F32(0.1)), u((3, 2)), np.array([2, 0, 2], np.int32)],
+                           {"update_slots": True}),
+    "SparseApplyAdadelta": ([_v, u((3, 2), 0.1, 1), u((3, 2), 0.1, 1)],
+                            [C(F32(1.0)), C(F32(0.95)), C(F32(1e-6)), u((2, 2)),
+                             np.array([1, 1], np.int64)], {}),
     "IsVariableInitialized": ([_v], [], lambda: {"dtype": tf.float32, "bool": tf.bool}),
     "VariableV2": ([_v], None, {}),
 }
@@ -879,3 +886,21 @@ def test_variable_scatter_skips_out_of_range_rows_on_gpu():
         sess.run(upd)
         assert _placement_of(sess, "under_test") == "GPU"
         np.testing.assert_array_equal(sess.run(v), [[1, 1], [0, 0], [3, 3]])
+
+
+def test_sparse_apply_bad_index_error_matches_cpu():
+    for dev in ("/GPU:0", "/CPU:0"):
+        g = tf.Graph()
+        with g.as_default(), tf.device(dev):
+            v = tf.Variable(np.ones((3, 2), F32))
+            acc = tf.Variable(np.ones((3, 2), F32))
+            upd = apply_op("SparseApplyAdagrad", [
+                v.op.outputs[0], acc.op.outputs[0], tf.constant(F32(0.1)),
+                tf.constant(np.ones((2, 2), F32)), tf.constant([1, 3])], {}, name="under_test")
+            init = tf.global_variables_initializer()
+        with tf.Session(graph=g) as sess:
+            sess.run(init)
+            with pytest.raises(tf.errors.InvalidArgumentError,
+                               match="Index 3 at offset 1 in indices is out of range"):
+                sess.run(upd)
+            np.testing.assert_array_equal(sess.run(v), np.ones((3, 2), F32))   # undone

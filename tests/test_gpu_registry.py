@@ -50,8 +50,7 @@ GPU_GAPS = {
     "Cholesky", "MatrixDeterminant", "MatrixInverse", "MatrixSolve", "MatrixTriangularSolve",
     "Qr", "SelfAdjointEigV2", "Svd", "Einsum",
     # sparse tensors and sparse optimizer updates
-    "SparseReorder", "SparseApplyAdadelta",
-    "SparseApplyAdagrad",
+    "SparseReorder",
     # queues (handles in host memory, the queued components on the device)
     "FIFOQueueV2", "QueueEnqueueV2", "QueueDequeueV2", "QueueCloseV2", "QueueIsClosedV2",
     "QueueSizeV2",

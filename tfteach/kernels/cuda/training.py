@@ -369,4 +369,116 @@ for _t, _m in (("ScatterUpdate", 0), ("ScatterAdd", 1), ("ScatterSub", 2)):
     register("Resource" + _t, check=_var_dtype_in(_F + ("int64",)),
              host_memory=("resource",))(_resource_scatter("Resource" + _t, _m))
 
-del np
+
+# --- SparseApplyAdagrad, SparseApplyAdadelta: the dense updates on the rows indices name ------
+# A thread per column of a row walks the indices in order, so a row named twice is updated
+# twice, one after the other, as on the CPU (same arithmetic as the dense kernels above).
+def _sparse_adagrad(idx, grad, lr, update_slots, nv, na, n_rows, inner, bad):
+    j = cuda.grid(1)
+    if j < inner:
+        for k in range(idx.shape[0]):
+            r = idx[k]
+            if r < 0 or r >= n_rows:
+                bad[0] = 1
+                continue
+            p = r * inner + j
+            g = grad[k * inner + j]
+            a = na[p]
+            if update_slots:
+                a += g * g
+            na[p] = a
+            nv[p] = nv[p] - g * lr[0] * (1 / math.sqrt(a))
+
+
+def _sparse_adadelta(idx, grad, lr, rho, eps, nv, na, nu, n_rows, inner, bad):
+    j = cuda.grid(1)
+    if j < inner:
+        one = rho[0] * 0 + 1
+        for k in range(idx.shape[0]):
+            r = idx[k]
+            if r < 0 or r >= n_rows:
+                bad[0] = 1
+                continue
+            p = r * inner + j
+            g = grad[k * inner + j]
+            a = na[p] * rho[0] + g * g * (one - rho[0])
+            na[p] = a
+            upd = math.sqrt(nu[p] + eps[0]) / math.sqrt(a + eps[0]) * g
+            nu[p] = nu[p] * rho[0] + upd * upd * (one - rho[0])
+            nv[p] = nv[p] - upd * lr[0]
+
+
+def _sparse_scalars_match(op):
+    """As _scalars_match, the indices (the last input) aside."""
+    dt = op.get_attr("T")
+    dt = getattr(dt, "base_dtype", dt)
+    return all(t.dtype.base_dtype == dt for t in op.inputs[:-1] if not t.dtype.is_ref_dtype)
+
+
+def _sparse_rows(v, slots, grad, indices):
+    """TF's checks of a SparseApply* op that need no index values; the copies to update."""
+    idx = _dev.contiguous(_dev.dev(indices))
+    g = _dev.contiguous(_dev.dev(grad))
+    vs, gs = tuple(v.shape), tuple(g.shape)
+    for s in slots:
+        if tuple(s.shape) != vs:
+            raise errors.InvalidArgumentError(
+                None, None, f"var and accum do not have the same shape{_dims(vs)} "
+                            f"{_dims(s.shape)}")
+    if not vs:
+        raise errors.InvalidArgumentError(None, None, "var must be at least 1 dimensional")
+    if len(idx.shape) != 1:
+        raise errors.InvalidArgumentError(None, None, "indices must be one-dimensional")
+    for d in range(1, len(vs)):
+        if len(gs) != len(vs) or gs[d] != vs[d]:
+            raise errors.InvalidArgumentError(
+                None, None, f"var and grad must match in dimension {d}")
+    if gs[0] != idx.shape[0]:
+        raise errors.InvalidArgumentError(
+            None, None, "grad must be the same size as indices in the first dimension.")
+    copies = []
+    for a in (v,) + tuple(slots):
+        c = _new_like(a)
+        if _dev.size_of(a.shape):
+            _dev.flat(c).copy_to_device(_dev.flat(_dev.contiguous(a)))
+        copies.append(c)
+    return idx, _dev.flat(g), copies, _dev.size_of(vs[1:])
+
+
+def _bad_rows(bad, idx, n_rows):
+    if bad.copy_to_host()[0]:
+        host = idx.copy_to_host()
+        k = next(k for k, i in enumerate(host.tolist()) if not 0 <= i < n_rows)
+        raise errors.InvalidArgumentError(
+            None, None, f"Index {int(host[k])} at offset {k} in indices is out of range")
+
+
+@register("SparseApplyAdagrad", dtypes=_F, check=_sparse_scalars_match)
+def sparse_apply_adagrad(var, accum, lr, grad, indices, *, ctx, update_slots=True):
+    v, a = _value(var), _value(accum)
+    idx, g, (nv, na), inner = _sparse_rows(v, (a,), grad, indices)
+    if idx.shape[0] and inner:
+        bad = _dev.to_device(np.zeros(1, np.int32))
+        _launch("sparse_adagrad", _sparse_adagrad, inner, idx, g, _scalar(lr, "lr"),
+                bool(update_slots), _dev.flat(nv), _dev.flat(na), int(v.shape[0]), inner,
+                bad)
+        _bad_rows(bad, idx, int(v.shape[0]))
+    ctx.write(accum, na)
+    ctx.write(var, nv)
+    return var
+
+
+@register("SparseApplyAdadelta", dtypes=_F, check=_sparse_scalars_match)
+def sparse_apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad, indices, *, ctx):
+    v, a, u = _value(var), _value(accum), _value(accum_update)
+    idx, g, (nv, na, nu), inner = _sparse_rows(v, (a, u), grad, indices)
+    if idx.shape[0] and inner:
+        bad = _dev.to_device(np.zeros(1, np.int32))
+        _launch("sparse_adadelta", _sparse_adadelta, inner, idx, g, _scalar(lr, "lr"),
+                _scalar(rho, "rho"), _scalar(epsilon, "epsilon"), _dev.flat(nv),
+                _dev.flat(na), _dev.flat(nu), int(v.shape[0]), inner, bad)
+        _bad_rows(bad, idx, int(v.shape[0]))
+    ctx.write(accum, na)
+    ctx.write(accum_update, nu)
+    ctx.write(var, nv)
+    return var
