@@ -270,6 +270,7 @@ CASES = {
                                              u((3,)), C(np.array([2, 3], np.int64)),
                                              u((4, 3))],
                                             {"adjoint_a": False, "adjoint_b": True}),
+    "Assert": None,     # no outputs: test_assert_on_gpu_passes_and_fails_as_on_cpu
     "DynamicStitch": lambda: Case([[np.array([0, 4], np.int32), np.array([[1, 4], [3, 2]],
                                                                           np.int32)],
                                    [u((2, 3)), u((2, 2, 3))]]),
@@ -904,3 +905,20 @@ def test_sparse_apply_bad_index_error_matches_cpu():
                                match="Index 3 at offset 1 in indices is out of range"):
                 sess.run(upd)
             np.testing.assert_array_equal(sess.run(v), np.ones((3, 2), F32))   # undone
+
+
+def test_assert_on_gpu_passes_and_fails_as_on_cpu():
+    """Assert is a host-memory kernel on the GPU (TF's HostMemory for condition and data):
+    placed there, it passes on a true condition and raises TF's error on a false one."""
+    for dev in ("/GPU:0", "/CPU:0"):
+        g = tf.Graph()
+        with g.as_default(), tf.device(dev):
+            cond = tf.placeholder(tf.bool, [2])
+            apply_op("Assert", [cond, [tf.constant([7, 8])]], {"summarize": 3},
+                     name="under_test")
+            a = g.get_operation_by_name("under_test")
+        with tf.Session(graph=g) as sess:
+            sess.run(a, {cond: [True, True]})
+            assert _placement_of(sess, "under_test") == dev[1:4]
+            with pytest.raises(tf.errors.InvalidArgumentError, match=r"\[7 8\]"):
+                sess.run(a, {cond: [True, False]})
