@@ -271,6 +271,11 @@ CASES = {
                                              u((4, 3))],
                                             {"adjoint_a": False, "adjoint_b": True}),
     "Assert": None,     # no outputs: test_assert_on_gpu_passes_and_fails_as_on_cpu
+    # probabilities 0.2 / 0.5 / 0.3 (a -inf logit never drawn), 400 draws per row
+    "Multinomial": lambda: Case([np.array([[np.log(0.2), np.log(0.5), np.log(0.3), -np.inf]] * 2,
+                                          F32), _i32(400)],
+                                {"seed": 3, "seed2": 4, "output_dtype": tf.int64},
+                                stats="multinomial"),
     "DynamicStitch": lambda: Case([[np.array([0, 4], np.int32), np.array([[1, 4], [3, 2]],
                                                                           np.int32)],
                                    [u((2, 3)), u((2, 2, 3))]]),
@@ -437,6 +442,11 @@ def _compare(op_type, got, want, tol):
 
 def _check_stats(kind, vals):
     (v,) = vals
+    if kind == "multinomial":
+        assert v.shape == (2, 400) and v.dtype == np.int64 and set(np.unique(v)) <= {0, 1, 2}
+        np.testing.assert_allclose(np.bincount(v.ravel(), minlength=3)[:3] / v.size,
+                                   [0.2, 0.5, 0.3], atol=0.06)
+        return
     if kind == "int":
         assert v.shape == (10, 20) and v.dtype == np.int32
         assert v.min() >= -3 and v.max() < 4 and set(np.unique(v)) == set(range(-3, 4))

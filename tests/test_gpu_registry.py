@@ -55,7 +55,7 @@ GPU_GAPS = {
     "FIFOQueueV2", "QueueEnqueueV2", "QueueDequeueV2", "QueueCloseV2", "QueueIsClosedV2",
     "QueueSizeV2",
     # random, checks, Python
-    "Multinomial", "EagerPyFunc",
+    "EagerPyFunc",
     # the distributed runtime's transfers (a tensor on a GPU would cross in device memory)
     "_Send", "_Recv",
 }

@@ -6,6 +6,8 @@ run, or from fresh entropy when both are 0; successive runs continue the sequenc
 numbers differ from the CPU kernels' (TF's GPU and CPU streams differ too): the parity
 test compares their distributions, not their values.
 """
+import math
+
 import numpy as np
 
 from ... import errors
@@ -150,4 +152,70 @@ def random_uniform_int(shape, minval, maxval, *, seed, seed2, ctx, op):
         st = _states(ctx, op, seed, seed2)
         _uniform_int_kernel()[_THREADS // _dev.TPB, _dev.TPB](
             st, _dev.flat(out), np.int64(lo), np.int64(hi) - np.int64(lo))
+    return out
+
+
+# --- Multinomial: a CDF per row, then each draw searches its row's ---------------------------
+def _multinomial_kernels():
+    ks = _KERNELS.get("multinomial")
+    if ks is None:
+        from numba.cuda.random import xoroshiro128p_uniform_float64
+
+        # as the CPU kernel: exp(logit - max) summed in float64, NaN and -inf weigh 0
+        @cuda.jit
+        def cdf_rows(logits, cdf, total, k):
+            r = cuda.grid(1)
+            if r < total.shape[0]:
+                m = -math.inf
+                for j in range(k):
+                    if logits[r * k + j] > m:
+                        m = logits[r * k + j]
+                t = 0.0
+                for j in range(k):
+                    v = logits[r * k + j]
+                    if v == v and v > -math.inf:
+                        t += math.exp(v - m)
+                    cdf[r * k + j] = t
+                total[r] = t
+
+        @cuda.jit
+        def sample(states, cdf, total, out, k, n):
+            t = cuda.grid(1)
+            stride = cuda.gridsize(1)
+            i = t
+            while i < out.shape[0]:
+                r = i // n
+                u = xoroshiro128p_uniform_float64(states, t) * total[r]
+                j = 0
+                while j < k - 1 and cdf[r * k + j] <= u:
+                    j += 1
+                out[i] = j
+                i += stride
+        ks = _KERNELS["multinomial"] = (cdf_rows, sample)
+    return ks
+
+
+@register("Multinomial", dtypes=_F, host_memory=("num_samples",),
+          check=lambda op: op.get_attr("output_dtype").np_dtype in (np.int32, np.int64))
+def multinomial(logits, num_samples, *, seed, seed2, output_dtype, ctx, op):
+    x = _dev.contiguous(_dev.dev(logits))
+    n = int(np.asarray(_dev.to_host(num_samples)))
+    shape = tuple(x.shape)
+    if len(shape) != 2:
+        raise errors.InvalidArgumentError(None, None, "logits should be a matrix, got shape "
+                                                      f"{list(shape)}")
+    if n < 0:
+        raise errors.InvalidArgumentError(None, None, f"num_samples should be nonnegative, "
+                                                      f"got {n}")
+    b, k = shape
+    if k == 0 and b and n:
+        raise errors.InvalidArgumentError(None, None, "num_classes should be positive, got 0")
+    out = _dev.empty((b, n), output_dtype.np_dtype)
+    if b and n:
+        cdf_rows, sample = _multinomial_kernels()
+        cdf = _dev.empty((b * k,), np.float64)
+        total = _dev.empty((b,), np.float64)
+        cdf_rows[_dev.blocks_for(b), _dev.TPB](_dev.flat(x), cdf, total, k)
+        st = _states(ctx, op, seed, seed2)
+        sample[_THREADS // _dev.TPB, _dev.TPB](st, cdf, total, _dev.flat(out), k, n)
     return out
