@@ -276,6 +276,14 @@ CASES = {
                                           F32), _i32(400)],
                                 {"seed": 3, "seed2": 4, "output_dtype": tf.int64},
                                 stats="multinomial"),
+    # a batch of SPD matrices, the second not positive definite (its lower triangle NaN)
+    "Cholesky": lambda: Case([np.stack([(lambda m: m @ m.T + 3 * np.eye(3))(u((3, 3))),
+                                        np.array([[1, 2, 0], [2, 1, 0], [0, 0, 1]])]
+                                       ).astype(F32)], tol=1e-5),
+    # the upper triangle through adjoint, b's batch broadcast over a's
+    "MatrixTriangularSolve": lambda: Case([u((2, 3, 3)) + 3 * np.eye(3, dtype=F32),
+                                           u((3, 2))], {"lower": True, "adjoint": True},
+                                          tol=1e-5),
     "DynamicStitch": lambda: Case([[np.array([0, 4], np.int32), np.array([[1, 4], [3, 2]],
                                                                           np.int32)],
                                    [u((2, 3)), u((2, 2, 3))]]),
@@ -822,6 +830,7 @@ def test_nd_empty_and_shape_errors_match_cpu():
              ("Cumprod", Case([np.array([[1, np.inf], [2, 3]], F32), _i32(0)],
                               {"exclusive": True, "reverse": True})),
              ("SegmentSum", Case([np.zeros((0, 3), F32), np.zeros((0,), np.int32)])),
+             ("Cholesky", Case([np.zeros((0, 2, 2), np.float64)])),
              ("Unique", Case([np.zeros((0,), np.int32)], {"out_idx": tf.int32})),
              # many collisions and probes: 300 values drawn from 40
              ("Unique", Case([RNG.integers(-20, 20, 300).astype(np.int64)],
@@ -860,6 +869,9 @@ def test_nd_empty_and_shape_errors_match_cpu():
            ("SparseToDense", Case([np.array([[0, 1], [2, 0]], np.int32), _i32([2, 2]),
                                    C(F32(1)), C(F32(0))], {"validate_indices": False}),
             r"indices\[1\] = \[2,0\] is out of bounds"),
+           ("MatrixTriangularSolve", Case([np.array([[1, 0], [2, 0]], F32), u((2, 1))],
+                                           {"lower": True, "adjoint": False}),
+            "Input matrix is not invertible"),
            ("UnsortedSegmentMin", Case([u((3, 2)), np.zeros((2,), np.int32), _i32(2)]),
             r"does not start with segment_ids.shape = \[2\]")]
     for op_type, case, msg in bad:

@@ -1,6 +1,8 @@
 """GPU kernels of the linalg family: MatMul and BatchMatMulV2, on the toolkit's GEMM
 (kernels/cuda/gemm.py); Diag, DiagPart and MatrixBandPart as index maps (each output element
 is an input element or zero: the array family's gather, kernels/cuda/array.py)."""
+import math
+
 import numpy as np
 
 from ... import errors
@@ -152,4 +154,113 @@ def matrix_set_diag_v3(input, diagonal, k, *, align):
         _two_source_kernel()[_dev.blocks_for(n), _dev.TPB](
             _dev.flat(x), _dev.flat(d) if _dev.size_of(d.shape) else _dev.flat(x),
             _dev.flat(m), _dev.flat(out))
+    return out
+
+
+# --- Cholesky, MatrixTriangularSolve: a thread per matrix (per right-hand side) -------------
+# Small batched matrices, the sizes these lessons use: each thread runs the textbook
+# sequential algorithm on its matrix in global memory (cuSOLVER's blocked ones pay off only
+# for large matrices).
+def _solver_kernels():
+    ks = _KERNELS.get("solvers")
+    if ks is None:
+        @cuda.jit
+        def cholesky(a, out, n, batch):
+            t = cuda.grid(1)
+            if t < batch:
+                base = t * n * n
+                ok = True
+                for j in range(n):
+                    s = a[base + j * n + j]
+                    for k in range(j):
+                        s -= out[base + j * n + k] * out[base + j * n + k]
+                    if not s > 0:               # not positive definite (or NaN)
+                        ok = False
+                        break
+                    d = math.sqrt(s)
+                    out[base + j * n + j] = d
+                    for i in range(j + 1, n):
+                        v = a[base + i * n + j]
+                        for k in range(j):
+                            v -= out[base + i * n + k] * out[base + j * n + k]
+                        out[base + i * n + j] = v / d
+                    for i in range(j):
+                        out[base + i * n + j] = 0
+                if not ok:
+                    # as the CPU kernel: that matrix's lower triangle NaN, the rest zero
+                    for i in range(n):
+                        for j in range(n):
+                            out[base + i * n + j] = math.nan if j <= i else 0
+
+        @cuda.jit
+        def tri_solve(a, b, out, a_of, b_of, n, m, lower, adjoint, bad):
+            e = cuda.grid(1)
+            if e < a_of.shape[0] * m:
+                t, col = e // m, e % m
+                ab, bb, ob = a_of[t] * n * n, b_of[t] * n * m, t * n * m
+                # the triangle actually used: lower, or upper; adjoint reads its transpose
+                forward = lower != adjoint
+                for s in range(n):
+                    i = s if forward else n - 1 - s
+                    v = b[bb + i * m + col]
+                    for q in range(s):
+                        k = q if forward else n - 1 - q
+                        aik = a[ab + k * n + i] if adjoint else a[ab + i * n + k]
+                        v -= aik * out[ob + k * m + col]
+                    d = a[ab + i * n + i]
+                    if d == 0:
+                        bad[0] = 1
+                        return
+                    out[ob + i * m + col] = v / d
+        ks = _KERNELS["solvers"] = (cholesky, tri_solve)
+    return ks
+
+
+@register("Cholesky", dtypes=_dev.FLOATS)
+def cholesky(input):
+    x = _dev.contiguous(_dev.dev(input))
+    shape = tuple(x.shape)
+    if len(shape) < 2:
+        raise errors.InvalidArgumentError(
+            None, None, f"Input tensor 0 must have rank >= 2, got {len(shape)}")
+    if shape[-1] != shape[-2]:
+        raise errors.InvalidArgumentError(None, None, "Input matrix must be square.")
+    out = _dev.empty(shape, x.dtype)
+    n, batch = shape[-1], _dev.size_of(shape[:-2])
+    if n and batch:
+        _solver_kernels()[0][_dev.blocks_for(batch), _dev.TPB](_dev.flat(x), _dev.flat(out),
+                                                                n, batch)
+    return out
+
+
+@register("MatrixTriangularSolve", dtypes=_dev.FLOATS)
+def matrix_triangular_solve(matrix, rhs, *, lower, adjoint):
+    a = _dev.contiguous(_dev.dev(matrix))
+    b = _dev.contiguous(_dev.dev(rhs))
+    ash, bsh = tuple(a.shape), tuple(b.shape)
+    if len(ash) < 2 or ash[-1] != ash[-2]:
+        raise errors.InvalidArgumentError(None, None, "Input matrix must be square.")
+    if len(bsh) < 2 or bsh[-2] != ash[-1]:
+        raise errors.InvalidArgumentError(
+            None, None, "Input matrix and right-hand side must have the same number of rows.")
+    try:
+        batch = tuple(np.broadcast_shapes(ash[:-2], bsh[:-2]))
+    except ValueError:
+        raise errors.InvalidArgumentError(
+            None, None, f"Incompatible shapes: {list(ash)} vs. {list(bsh)}") from None
+    n, m = ash[-1], bsh[-1]
+    out = _dev.empty(batch + (n, m), b.dtype)
+    nb = _dev.size_of(batch)
+    if n and m and nb:
+        # which matrix of a and of b each output matrix reads (batch broadcasting)
+        def of(sh):
+            ids = np.arange(_dev.size_of(sh), dtype=np.int64).reshape(sh)
+            return np.ascontiguousarray(np.broadcast_to(ids, batch)).reshape(-1)
+        bad = _dev.to_device(np.zeros(1, np.int32))
+        _solver_kernels()[1][_dev.blocks_for(nb * m), _dev.TPB](
+            _dev.flat(a), _dev.flat(b), _dev.flat(out), _dev.to_device(of(ash[:-2])),
+            _dev.to_device(of(bsh[:-2])), n, m, bool(lower), bool(adjoint), bad)
+        if bad.copy_to_host()[0]:
+            # a zero on the diagonal: the CPU kernel's error (TF's CPU solver raises it)
+            raise errors.InvalidArgumentError(None, None, "Input matrix is not invertible.")
     return out
