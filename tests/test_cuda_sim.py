@@ -284,6 +284,14 @@ CASES = {
     "MatrixTriangularSolve": lambda: Case([u((2, 3, 3)) + 3 * np.eye(3, dtype=F32),
                                            u((3, 2))], {"lower": True, "adjoint": True},
                                           tol=1e-5),
+    # LU with row exchanges (a zero first pivot); a singular matrix's determinant is 0
+    "MatrixDeterminant": lambda: Case([np.stack([u((3, 3)), np.array(
+        [[0, 2, 1], [1, 1, 0], [3, 0, 2]]), np.array([[1, 2, 3], [2, 4, 6], [0, 1, 1]])]
+                                                ).astype(np.float64)], tol=1e-10),
+    "MatrixInverse": lambda: Case([np.array([[[0, 2, 1], [1, 1, 0], [3, 0, 2]]], F32) +
+                                   0.1 * u((2, 3, 3))], {"adjoint": True}, tol=1e-4),
+    "MatrixSolve": lambda: Case([u((2, 3, 3)) + 2 * np.eye(3, dtype=F32), u((3, 2))],
+                                {"adjoint": False}, tol=1e-5),
     "DynamicStitch": lambda: Case([[np.array([0, 4], np.int32), np.array([[1, 4], [3, 2]],
                                                                           np.int32)],
                                    [u((2, 3)), u((2, 2, 3))]]),
@@ -871,6 +879,10 @@ def test_nd_empty_and_shape_errors_match_cpu():
             r"indices\[1\] = \[2,0\] is out of bounds"),
            ("MatrixTriangularSolve", Case([np.array([[1, 0], [2, 0]], F32), u((2, 1))],
                                            {"lower": True, "adjoint": False}),
+            "Input matrix is not invertible"),
+           ("MatrixInverse", Case([np.array([[1, 2], [2, 4]], F32)], {"adjoint": False}),
+            "Input is not invertible"),
+           ("MatrixSolve", Case([np.zeros((2, 2), F32), u((2, 1))], {"adjoint": False}),
             "Input matrix is not invertible"),
            ("UnsortedSegmentMin", Case([u((3, 2)), np.zeros((2,), np.int32), _i32(2)]),
             r"does not start with segment_ids.shape = \[2\]")]

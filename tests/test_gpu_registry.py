@@ -47,7 +47,6 @@ GPU_GAPS = {
     "IteratorGetNextAsOptional", "IteratorToStringHandle", "IteratorFromStringHandleV2",
     "OptionalGetValue", "OptionalHasValue",
     # linear algebra (cuSOLVER in TF)
-    "MatrixDeterminant", "MatrixInverse", "MatrixSolve",
     "Qr", "SelfAdjointEigV2", "Svd", "Einsum",
     # sparse tensors and sparse optimizer updates
     "SparseReorder",

@@ -264,3 +264,148 @@ def matrix_triangular_solve(matrix, rhs, *, lower, adjoint):
             # a zero on the diagonal: the CPU kernel's error (TF's CPU solver raises it)
             raise errors.InvalidArgumentError(None, None, "Input matrix is not invertible.")
     return out
+
+
+# --- MatrixDeterminant, MatrixInverse, MatrixSolve: LU with partial pivoting, a thread per
+# output matrix ---------------------------------------------------------------------------
+_DET, _INVERSE, _SOLVE = range(3)
+
+
+def _lu_kernel():
+    k = _KERNELS.get("lu")
+    if k is None:
+        @cuda.jit
+        def lu(a, b, out, a_of, b_of, n, m, adjoint, work, perm, bad, mode):
+            t = cuda.grid(1)
+            if t < a_of.shape[0]:
+                ab, w, pb = a_of[t] * n * n, t * n * n, t * n
+                for i in range(n):
+                    perm[pb + i] = i
+                    for j in range(n):
+                        work[w + i * n + j] = a[ab + j * n + i] if adjoint else \
+                            a[ab + i * n + j]
+                sign = 1.0
+                singular = False
+                for c in range(n):
+                    p = c
+                    for r in range(c + 1, n):
+                        if abs(work[w + r * n + c]) > abs(work[w + p * n + c]):
+                            p = r
+                    if work[w + p * n + c] == 0:
+                        singular = True
+                        break
+                    if p != c:
+                        sign = -sign
+                        q = perm[pb + c]
+                        perm[pb + c] = perm[pb + p]
+                        perm[pb + p] = q
+                        for j in range(n):
+                            v = work[w + c * n + j]
+                            work[w + c * n + j] = work[w + p * n + j]
+                            work[w + p * n + j] = v
+                    piv = work[w + c * n + c]
+                    for r in range(c + 1, n):
+                        f = work[w + r * n + c] / piv
+                        work[w + r * n + c] = f
+                        for j in range(c + 1, n):
+                            work[w + r * n + j] -= f * work[w + c * n + j]
+                if mode == 0:
+                    d = 0.0 if singular else sign
+                    if not singular:
+                        for i in range(n):
+                            d *= work[w + i * n + i]
+                    out[t] = d
+                    return
+                if singular:
+                    bad[0] = 1
+                    return
+                bb, ob = b_of[t] * n * m, t * n * m
+                for col in range(m):
+                    # forward (unit lower, rows permuted), then back substitution
+                    for i in range(n):
+                        pi = perm[pb + i]
+                        if mode == 1:
+                            v = 1.0 if pi == col else 0.0
+                        else:
+                            v = b[bb + pi * m + col]
+                        for k in range(i):
+                            v -= work[w + i * n + k] * out[ob + k * m + col]
+                        out[ob + i * m + col] = v
+                    for i in range(n - 1, -1, -1):
+                        v = out[ob + i * m + col]
+                        for k in range(i + 1, n):
+                            v -= work[w + i * n + k] * out[ob + k * m + col]
+                        out[ob + i * m + col] = v / work[w + i * n + i]
+        k = _KERNELS["lu"] = lu
+    return k
+
+
+def _run_lu(a, b, batch, a_batch, b_batch, n, m, adjoint, mode, out):
+    nb = _dev.size_of(batch)
+
+    def of(sh):
+        ids = np.arange(_dev.size_of(sh), dtype=np.int64).reshape(sh)
+        return np.ascontiguousarray(np.broadcast_to(ids, batch)).reshape(-1)
+    work = _dev.empty((max(nb * n * n, 1),), a.dtype)
+    perm = _dev.empty((max(nb * n, 1),), np.int64)
+    bad = _dev.to_device(np.zeros(1, np.int32))
+    _lu_kernel()[_dev.blocks_for(nb), _dev.TPB](
+        _dev.flat(a), _dev.flat(b), _dev.flat(out), _dev.to_device(of(a_batch)),
+        _dev.to_device(of(b_batch)), n, m, bool(adjoint), work, perm, bad, mode)
+    return bool(bad.copy_to_host()[0])
+
+
+@register("MatrixDeterminant", dtypes=_dev.FLOATS)
+def matrix_determinant(input):
+    x = _dev.contiguous(_dev.dev(input))
+    shape = tuple(x.shape)
+    if len(shape) < 2 or shape[-1] != shape[-2]:
+        raise errors.InvalidArgumentError(
+            None, None, f"Input matrices must be square, got {list(shape)}")
+    batch, n = shape[:-2], shape[-1]
+    out = _dev.empty(batch, x.dtype)
+    if _dev.size_of(batch):
+        if n == 0:
+            from .array import full
+            return full(batch, 1, x.dtype)
+        _run_lu(x, x, batch, batch, batch, n, 0, False, _DET, out)
+    return out
+
+
+@register("MatrixInverse", dtypes=_dev.FLOATS)
+def matrix_inverse(input, *, adjoint):
+    x = _dev.contiguous(_dev.dev(input))
+    shape = tuple(x.shape)
+    if len(shape) < 2 or shape[-1] != shape[-2]:
+        raise errors.InvalidArgumentError(
+            None, None, f"Input matrices must be squares, got "
+                        f"{shape[-2] if len(shape) >= 2 else 0} != {shape[-1]}")
+    batch, n = shape[:-2], shape[-1]
+    out = _dev.empty(shape, x.dtype)
+    if n and _dev.size_of(batch) and _run_lu(x, x, batch, batch, batch, n, n, adjoint,
+                                             _INVERSE, out):
+        raise errors.InvalidArgumentError(None, None, "Input is not invertible.")
+    return out
+
+
+@register("MatrixSolve", dtypes=_dev.FLOATS)
+def matrix_solve(matrix, rhs, *, adjoint):
+    a = _dev.contiguous(_dev.dev(matrix))
+    b = _dev.contiguous(_dev.dev(rhs))
+    ash, bsh = tuple(a.shape), tuple(b.shape)
+    if len(ash) < 2 or ash[-1] != ash[-2]:
+        raise errors.InvalidArgumentError(None, None, "Input matrix must be square.")
+    if len(bsh) < 2 or bsh[-2] != ash[-1]:
+        raise errors.InvalidArgumentError(
+            None, None, "Input matrix and right-hand side must have the same number of rows.")
+    try:
+        batch = tuple(np.broadcast_shapes(ash[:-2], bsh[:-2]))
+    except ValueError:
+        raise errors.InvalidArgumentError(
+            None, None, f"Incompatible shapes: {list(ash)} vs. {list(bsh)}") from None
+    n, m = ash[-1], bsh[-1]
+    out = _dev.empty(batch + (n, m), b.dtype)
+    if n and m and _dev.size_of(batch) and _run_lu(a, b, batch, ash[:-2], bsh[:-2], n, m,
+                                                   adjoint, _SOLVE, out):
+        raise errors.InvalidArgumentError(None, None, "Input matrix is not invertible.")
+    return out
