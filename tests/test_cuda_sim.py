@@ -292,6 +292,9 @@ CASES = {
                                    0.1 * u((2, 3, 3))], {"adjoint": True}, tol=1e-4),
     "MatrixSolve": lambda: Case([u((2, 3, 3)) + 2 * np.eye(3, dtype=F32), u((3, 2))],
                                 {"adjoint": False}, tol=1e-5),
+    # a batch matmul with a broadcast ellipsis and a transposed output
+    "Einsum": lambda: Case([[u((2, 1, 3, 4)), u((3, 5, 4))]], {"equation": "...ij,...kj->...ki"},
+                           tol=1e-5),
     "DynamicStitch": lambda: Case([[np.array([0, 4], np.int32), np.array([[1, 4], [3, 2]],
                                                                           np.int32)],
                                    [u((2, 3)), u((2, 2, 3))]]),
@@ -838,6 +841,10 @@ def test_nd_empty_and_shape_errors_match_cpu():
              ("Cumprod", Case([np.array([[1, np.inf], [2, 3]], F32), _i32(0)],
                               {"exclusive": True, "reverse": True})),
              ("SegmentSum", Case([np.zeros((0, 3), F32), np.zeros((0,), np.int32)])),
+             ("Einsum", Case([[u((3, 3, 2), dt=np.float64)]], {"equation": "iij->j"})),
+             ("Einsum", Case([[u((2, 3), dt=np.float64), u((3,), dt=np.float64)]],
+                             {"equation": "ij,j->"})),
+             ("Einsum", Case([[u((2, 0)), u((0, 3))]], {"equation": "ik,kj->ij"})),
              ("Cholesky", Case([np.zeros((0, 2, 2), np.float64)])),
              ("Unique", Case([np.zeros((0,), np.int32)], {"out_idx": tf.int32})),
              # many collisions and probes: 300 values drawn from 40

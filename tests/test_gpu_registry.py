@@ -47,7 +47,7 @@ GPU_GAPS = {
     "IteratorGetNextAsOptional", "IteratorToStringHandle", "IteratorFromStringHandleV2",
     "OptionalGetValue", "OptionalHasValue",
     # linear algebra (cuSOLVER in TF)
-    "Qr", "SelfAdjointEigV2", "Svd", "Einsum",
+    "Qr", "SelfAdjointEigV2", "Svd",
     # sparse tensors and sparse optimizer updates
     "SparseReorder",
     # queues (handles in host memory, the queued components on the device)

@@ -409,3 +409,97 @@ def matrix_solve(matrix, rhs, *, adjoint):
                                                    adjoint, _SOLVE, out):
         raise errors.InvalidArgumentError(None, None, "Input matrix is not invertible.")
     return out
+
+
+# --- Einsum: a thread per output element sums over the contracted labels -------------------
+# Every label (each axis of an ellipsis gets its own) has a size and, per operand, a stride:
+# 0 where the operand lacks it or broadcasts it, the sum of its axes' strides where a label
+# repeats within the operand (a diagonal). The output's labels are its dims; the others are
+# summed over in a loop. Plain loops, not GEMM tiles: correct for any equation, fast for
+# none in particular (MatMul and BatchMatMulV2 have the tiled kernels).
+def _einsum_kernel():
+    k = _KERNELS.get("einsum")
+    if k is None:
+        @cuda.jit
+        def einsum(x0, x1, out, sizes, st0, st1, n_out, n_lab, n_sum, two):
+            e = cuda.grid(1)
+            if e < out.shape[0]:
+                o0 = 0
+                o1 = 0
+                rest = e
+                for d in range(n_out - 1, -1, -1):
+                    i = rest % sizes[d]
+                    rest //= sizes[d]
+                    o0 += i * st0[d]
+                    o1 += i * st1[d]
+                acc = x0[0] * 0
+                for c in range(n_sum):
+                    p0 = o0
+                    p1 = o1
+                    rest = c
+                    for d in range(n_lab - 1, n_out - 1, -1):
+                        i = rest % sizes[d]
+                        rest //= sizes[d]
+                        p0 += i * st0[d]
+                        p1 += i * st1[d]
+                    if two:
+                        acc += x0[p0] * x1[p1]
+                    else:
+                        acc += x0[p0]
+                out[e] = acc
+        k = _KERNELS["einsum"] = einsum
+    return k
+
+
+def _einsum_plan(equation, shapes):
+    from ..shapes import einsum_shape, parse_equation
+    einsum_shape(equation, [list(s) for s in shapes],
+                 lambda msg: errors.InvalidArgumentError(None, None, msg))
+    in_labels, out_labels = parse_equation(equation)
+    n_ell = max((len(s) - len([x for x in labs if x != "..."])
+                 for labs, s in zip(in_labels, shapes) if "..." in labs), default=0)
+    ell = [("...", a) for a in range(n_ell)]
+    sizes, strides = {}, []
+    for labs, s in zip(in_labels, shapes):
+        axes = []
+        for lab in labs:
+            if lab == "...":
+                k = len(s) - (len(labs) - 1)
+                axes.extend(ell[n_ell - k:])
+            else:
+                axes.append(lab)
+        st = _dev.c_strides(s)
+        mine = {}
+        for lab, d, sd in zip(axes, s, st):
+            if d != 1 or sizes.get(lab, 1) == 1:
+                sizes[lab] = max(sizes.get(lab, 1), int(d))
+            if d != 1:
+                mine[lab] = mine.get(lab, 0) + sd
+        strides.append(mine)
+    out_axes = []
+    for lab in out_labels:
+        out_axes.extend(ell if lab == "..." else [lab])
+    summed = [lab for lab in sizes if lab not in out_axes]
+    order = out_axes + summed
+    size_arr = np.array([sizes.get(lab, 1) for lab in order], np.int64)
+    st_arr = [np.array([m.get(lab, 0) for lab in order], np.int64) for m in strides]
+    out_shape = tuple(int(v) for v in size_arr[:len(out_axes)])
+    n_sum = int(np.prod(size_arr[len(out_axes):], dtype=np.int64))
+    return out_shape, size_arr, st_arr, len(out_axes), n_sum
+
+
+@register("Einsum", dtypes=_dev.FLOATS, check=lambda op: len(op.inputs) in (1, 2))
+def einsum(*inputs, equation):
+    xs = [_dev.contiguous(_dev.dev(x)) for x in inputs]
+    out_shape, sizes, st, n_out, n_sum = _einsum_plan(equation, [tuple(x.shape) for x in xs])
+    out = _dev.empty(out_shape, xs[0].dtype)
+    n = _dev.size_of(out_shape)
+    if n:
+        if n_sum == 0 or any(not _dev.size_of(x.shape) for x in xs):
+            from .array import full
+            return full(out_shape, 0, xs[0].dtype)
+        two = len(xs) == 2
+        _einsum_kernel()[_dev.blocks_for(n), _dev.TPB](
+            _dev.flat(xs[0]), _dev.flat(xs[-1]), _dev.flat(out), _dev.to_device(sizes),
+            _dev.to_device(st[0]), _dev.to_device(st[-1]), n_out, len(sizes), n_sum, two)
+    return out
