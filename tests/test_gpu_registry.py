@@ -57,6 +57,9 @@ GPU_GAPS = {
     "EagerPyFunc",
     # the distributed runtime's transfers (a tensor on a GPU would cross in device memory)
     "_Send", "_Recv",
+    # queues: TF registers host-memory GPU kernels for the FIFO queue's handle and its ops
+    "FIFOQueueV2", "QueueCloseV2", "QueueDequeueV2", "QueueEnqueueV2", "QueueIsClosedV2",
+    "QueueSizeV2",
 }
 
 _WALK = """import json, sys
