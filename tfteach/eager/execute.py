@@ -272,6 +272,11 @@ def _build_dispatch(opdef, flat, attrs, device, name):
         # big operands run in blocks on all threads (kernels/cpu/threads.py)
         from ..kernels.cpu import threads
         fn = threads.elementwise_callable(opdef.type, fn, flat[0]._dtype.base_dtype.np_dtype)
+    return _dispatch_for(opdef, fn, attrs, device)
+
+
+def _dispatch_for(opdef, fn, attrs, device):
+    """A cached eager call of `fn`, the op's kernel on `device`: its keyword attrs bound once."""
     d = _Dispatch()
     d.fn = fn
     kwargs = {}
@@ -554,26 +559,7 @@ def _gpu_plan(opdef, flat, attrs, name):
         if bad is not None:
             raise errors.InvalidArgumentError(None, None, _with_op(bad[1], opdef))
     fn = kernel.for_op(proto) if hasattr(kernel, "for_op") else kernel
-    d = _Dispatch()
-    d.fn = fn
-    kwargs = {}
-    d.op_proto_needed = False
-    for a in opdef.kernel_attr_names("GPU"):
-        if a == "ctx":
-            kwargs["ctx"] = context.run_context()
-        elif a == "op":
-            d.op_proto_needed = True
-        elif a in attrs:
-            kwargs[a] = attrs[a]
-        elif a in opdef.attr_defaults:
-            kwargs[a] = opdef.attr_defaults[a]
-    d.kwargs = kwargs
-    d.out_types = op_def_library._output_types(opdef, attrs)
-    d.n_out = len(d.out_types)
-    if d.n_out == 1:
-        d.fn = registry.single_output(opdef, d.fn)
-    d.stateful = opdef.stateful
-    d.attrs = attrs
+    d = _dispatch_for(opdef, fn, attrs, "GPU")
     host_in, host_out = opdef.host_memory(len(flat), d.n_out)
     return d, host_in, host_out
 
