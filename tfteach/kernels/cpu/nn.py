@@ -740,41 +740,31 @@ def _cls_rows_io(cl, s0, s1, oh, ow, buf, big, to_big):
 
 
 @njit(cache=True, nogil=True)
-def _conv_fwd_cls_part(x, wpan, cls, tasks, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, out,
+def _conv_fwd_cls_part(x, wcls, woff, cls, tasks, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, out,
                        rows, kmax, n_part, p):
     """The output pixels of tasks p, p + n_part, ...: per task, its class's valid taps
-    gathered (`_fill_cls`) times the matching filter rows, panel by panel of wpan
-    (the filter's NR-wide column panels, zero-padded)."""
+    gathered (`_fill_cls`) times the class's filter rows (wcls[woff[k]:], its taps x
+    the output channels rounded up to whole NR-wide panels, zero-padded)."""
     c = x.shape[3]
-    npan = wpan.shape[0]
+    on = ((out.shape[1] + gemm.NR - 1) // gemm.NR) * gemm.NR
     colf = np.empty(rows * kmax, x.dtype)
-    ctmp = np.empty((rows, npan * gemm.NR), x.dtype)
+    ctmp = np.empty((rows, on), x.dtype)
     scratch = gemm.serial_scratch()
     no_pack = np.empty(0, x.dtype)
     for t in range(p, tasks.shape[0], n_part):
-        cl = cls[tasks[t, 0]]
+        k = tasks[t, 0]
+        cl = cls[k]
         s0, s1 = tasks[t, 1], tasks[t, 2]
         m = s1 - s0
-        seg = (cl[7] - cl[6]) * c
-        kc = (cl[3] - cl[2]) * seg
+        kc = (cl[3] - cl[2]) * (cl[7] - cl[6]) * c
         cm = ctmp[:m]
         if kc == 0:
             cm[:] = 0
         else:
             cb = colf[:m * kc].reshape((m, kc))
             _fill_cls(x, cl, s0, s1, kw, sh, sw, dh, dw, pt, pl, cb)
-            whole = cl[8] == 1 or (cl[6] == 0 and cl[7] == kw)
-            for q in range(npan):
-                cq = cm[:, q * gemm.NR:(q + 1) * gemm.NR]
-                if whole:
-                    r0 = cl[2] * kw * c
-                    gemm.gemm_serial(cb, wpan[q, r0:r0 + kc], no_pack, cq, False, scratch)
-                else:
-                    for a in range(cl[2], cl[3]):
-                        k0 = (a - cl[2]) * seg
-                        r0 = (a * kw + cl[6]) * c
-                        gemm.gemm_serial(cb[:, k0:k0 + seg], wpan[q, r0:r0 + seg], no_pack,
-                                         cq, a > cl[2], scratch)
+            gemm.gemm_serial(cb, wcls[woff[k]:woff[k] + kc * on].reshape((kc, on)), no_pack,
+                             cm, False, scratch)
         _cls_rows_io(cl, s0, s1, oh, ow, cm, out, True)
 
 
@@ -816,20 +806,24 @@ def _conv_filter_cls_part(x, dy, cls, tasks, kh, kw, sh, sw, dh, dw, pt, pl, oh,
 
 @njit(cache=True, nogil=True)
 def _conv_input_cls_part(dy, wtc, woff, cls, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rows,
-                         kmax, out, n_part, p):
-    """Images p, p + n_part, ... of the input gradient: per class, its pixels' output
-    gradients times the class's filter columns (wtc[woff[k]:], O x its valid taps), each
-    product row added back onto the input pixels it came from."""
+                         kmax, out, chunk, n_part, p):
+    """Images of chunks p, p + n_part, ... (`chunk` images each) of the input gradient: per
+    class, its pixels' output gradients over the chunk times the class's filter columns
+    (wtc[woff[k]:], O x its valid taps), each product row added back onto the input pixels
+    it came from. A chunk holds several images so that a class of few pixels per image (a
+    corner) still fills the GEMM's row tiles; the additions into a pixel come in the same
+    order whatever the chunk (class by class, then output pixel by output pixel)."""
     n_img, h, w, c = out.shape
     o = dy.shape[1]
     dcolf = np.empty(rows * kmax, dy.dtype)
     dyg = np.empty((rows, o), dy.dtype)
     scratch = gemm.serial_scratch()
     no_pack = np.empty(0, dy.dtype)
-    for n in range(p, n_img, n_part):
-        img = out[n]
-        img[:] = 0
-        imgf = img.reshape((h, w * c))
+    n_chunks = (n_img + chunk - 1) // chunk
+    for t in range(p, n_chunks, n_part):
+        c0 = t * chunk
+        c1 = min(n_img, c0 + chunk)
+        out[c0:c1] = 0
         for k in range(cls.shape[0]):
             cl = cls[k]
             a0, a1, b0, b1, full = cl[2], cl[3], cl[6], cl[7], cl[8]
@@ -839,15 +833,17 @@ def _conv_input_cls_part(dy, wtc, woff, cls, kh, kw, sh, sw, dh, dw, pt, pl, oh,
             if kc == 0 or per == 0:
                 continue
             wc = wtc[woff[k]:woff[k] + o * kc].reshape((o, kc))
-            for s0 in range(n * per, (n + 1) * per, rows):
-                s1 = min((n + 1) * per, s0 + rows)
+            for s0 in range(c0 * per, c1 * per, rows):
+                s1 = min(c1 * per, s0 + rows)
                 m = s1 - s0
                 dm = dyg[:m]
                 _cls_rows_io(cl, s0, s1, oh, ow, dm, dy, False)
                 db = dcolf[:m * kc].reshape((m, kc))
                 gemm.gemm_serial(dm, wc, no_pack, db, False, scratch)
-                nn_, i, j = _cls_start(cl, s0)
+                n, i, j = _cls_start(cl, s0)
                 for r in range(m):
+                    img = out[n]
+                    imgf = img.reshape((h, w * c))
                     x0 = j * sw - pl + b0 * dw
                     inside = x0 >= 0 and x0 + (b1 - b0 - 1) * dw < w
                     kk = 0
@@ -867,7 +863,7 @@ def _conv_input_cls_part(dy, wtc, woff, cls, kh, kw, sh, sw, dh, dw, pt, pl, oh,
                                     for ch in range(c):
                                         dst[ch] += src[ch]
                         kk += seg
-                    nn_, i, j = _cls_next(cl, nn_, i, j)
+                    n, i, j = _cls_next(cl, n, i, j)
 
 
 def _tap_runs(n_out, n_in, k, s, d, pad):
@@ -887,6 +883,7 @@ def _tap_runs(n_out, n_in, k, s, d, pad):
     return runs
 
 
+_DX_CHUNK = 6           # images per task of the input gradient: a corner class fills a tile
 _CLS_COLS_MIN_C = 16    # input channels from which a border column's taps are compacted too
 
 
@@ -896,16 +893,23 @@ def _tap_classes(g):
     b0..b1; full = 1 when columns are not compacted (few channels: runs of (b1-b0)*C floats
     would be too short for the GEMM) and the padded ones are read as zeros."""
     rows = _tap_runs(g.oh, g.h, g.kh, g.sh, g.dh, g.pt)
+    full = [[0, g.ow, 0, g.kw, 1]]
+    cols = full
     if g.c >= _CLS_COLS_MIN_C:
         cols = [r + [0] for r in _tap_runs(g.ow, g.w, g.kw, g.sw, g.dw, g.pl)]
-    else:
-        cols = [[0, g.ow, 0, g.kw, 1]]
-    return np.array([r + cc for r in rows for cc in cols], np.int64)
+    # columns are compacted only in the longest run of rows: a class of compacted columns
+    # needs its own copy of the filter taps, and a border row's few pixels per image do not
+    # pay for one (measured: the copies took 0.5-0.9 ms of conv2's 5)
+    big = max(range(len(rows)), key=lambda q: rows[q][1] - rows[q][0])
+    return np.array([r + cc for q, r in enumerate(rows) for cc in (cols if q == big else full)],
+                    np.int64)
 
 
 def _cls_rows(kmax):
-    """Pixels per task: the gathered taps of a task about 1 MiB (L2), at least a few tiles."""
-    r = max(8 * gemm.MR, min(1024, (1 << 18) // max(kmax, 1)))
+    """Pixels per task: the gathered taps of a task about 512 KiB (half of L2, beside the
+    filter's panel), at least a few tiles (measured: conv2 of the seed CNN 10.8 ms at 1 MiB,
+    9.8 at 512 KiB, one thread)."""
+    r = max(8 * gemm.MR, min(1024, (1 << 17) // max(kmax, 1)))
     return r - r % gemm.MR
 
 
@@ -916,6 +920,80 @@ def _cls_tasks(cls, n_img, rows):
         total = n_img * int((cl[1] - cl[0]) * (cl[5] - cl[4]))
         t.extend((k, s, min(total, s + rows)) for s in range(0, total, rows))
     return np.array(t, np.int64).reshape(-1, 3)
+
+
+@njit(cache=True)
+def _gather_filters(f4, cls, width, transposed, off, buf):
+    kh, kw, c, o = f4.shape
+    for q in range(cls.shape[0]):
+        cl = cls[q]
+        if off[q] < 0:
+            continue
+        kc = (cl[3] - cl[2]) * (cl[7] - cl[6]) * c
+        t = 0
+        for a in range(cl[2], cl[3]):
+            for b in range(cl[6], cl[7]):
+                for ch in range(c):
+                    src = f4[a, b, ch]
+                    if transposed:
+                        for e in range(o):
+                            buf[off[q] + e * kc + t] = src[e]
+                    else:
+                        row = buf[off[q] + t * width:off[q] + (t + 1) * width]
+                        for e in range(o):
+                            row[e] = src[e]
+                        for e in range(o, width):
+                            row[e] = 0
+                    t += 1
+
+
+def _class_filters(f4, cls, width, transposed):
+    """Each class's filter rows (its valid taps, in `_fill_cls`'s order) in one flat buffer:
+    taps x `width` (the output channels, zero-padded to `width`), or with `transposed` the
+    output channels x taps; and each class's offset in it. Untransposed, a class whose
+    columns are all there is a range of rows of the whole filter, which comes first in the
+    buffer: only the compacted classes are copied."""
+    kh, kw, c, o = f4.shape
+    k = kh * kw * c
+    whole = (cls[:, 8] == 1) | ((cls[:, 6] == 0) & (cls[:, 7] == kw))
+    sizes = (cls[:, 3] - cls[:, 2]) * (cls[:, 7] - cls[:, 6]) * c * width
+    if transposed:
+        copied = sizes > 0
+        base = 0
+    else:
+        copied = ~whole & (sizes > 0)
+        base = k * width
+    off = np.full(len(cls) + 1, -1, np.int64)
+    off[:-1][copied] = base + np.concatenate([[0], np.cumsum(sizes[copied])[:-1]])
+    total = base + int(sizes[copied].sum())
+    buf = np.empty(max(1, total), f4.dtype)
+    _gather_filters(f4, cls, width, transposed, off, buf)
+    if not transposed:
+        head = buf[:base].reshape(k, width)
+        head[:, :o] = f4.reshape(k, o)
+        head[:, o:] = 0
+        off[:-1][whole] = cls[whole, 2] * kw * c * width
+    off[off < 0] = 0        # classes without taps: never read
+    return buf, off
+
+
+_CLS_PLANS = {}
+
+
+def _cls_plan(g):
+    """(classes, longest gathered row, pixels per task, tasks) of a geometry, kept: a
+    training loop asks for the same few every step."""
+    key = (g.n, g.h, g.w, g.c, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl)
+    plan = _CLS_PLANS.get(key)
+    if plan is None:
+        cls = _tap_classes(g)
+        kmax = _cls_kmax(cls, g.c)
+        rows = _cls_rows(kmax)
+        plan = (cls, max(kmax, 1), rows, _cls_tasks(cls, g.n, rows))
+        if len(_CLS_PLANS) > 256:
+            _CLS_PLANS.clear()
+        _CLS_PLANS[key] = plan
+    return plan
 
 
 def _cls_kmax(cls, c):
@@ -1053,18 +1131,12 @@ def conv2d(x, f, *, strides, padding, data_format="NHWC", dilations=(1, 1, 1, 1)
     if out.size == 0 or wm.shape[0] == 0:
         out[:] = 0
     elif _use_classes(wdt, g) and g.o >= gemm.NR:
-        cls = _tap_classes(g)
-        kmax = _cls_kmax(cls, g.c)
-        rows = _cls_rows(kmax)
-        tasks = _cls_tasks(cls, g.n, rows)
-        npan = -(-g.o // gemm.NR)
-        wpan = np.zeros((npan, wm.shape[0], gemm.NR), wdt)
-        for q in range(npan):
-            wq = wm[:, q * gemm.NR:(q + 1) * gemm.NR]
-            wpan[q, :, :wq.shape[1]] = wq
+        cls, kmax, rows, tasks = _cls_plan(g)
+        on = -(-g.o // gemm.NR) * gemm.NR
+        wcls, woff = _class_filters(wm.reshape(g.kh, g.kw, g.c, g.o), cls, on, False)
         nt, n_part = _conv_plan(out.size * wm.shape[0] // 64, len(tasks))
-        _partitions(_conv_fwd_cls_part, (xn, wpan, cls, tasks, *g.args(), out, rows,
-                                         max(kmax, 1), n_part), n_part, nt)
+        _partitions(_conv_fwd_cls_part, (xn, wcls, woff, cls, tasks, *g.args(), out, rows,
+                                         kmax, n_part), n_part, nt)
     elif _own_gemm(wdt) or blas_single_thread():
         own = _own_gemm(wdt)
         group = _pixel_group(g.o, g.ow) if own else 1
@@ -1105,14 +1177,11 @@ def conv2d_backprop_filter(x, filter_sizes, dy, *, strides, padding, data_format
     if dy2.shape[0] == 0 or k == 0:
         return np.zeros(fshape, dt)
     if _use_classes(wdt, g):
-        cls = _tap_classes(g)
-        kmax = _cls_kmax(cls, g.c)
-        rows = _cls_rows(kmax)
-        tasks = _cls_tasks(cls, g.n, rows)
+        cls, kmax, rows, tasks = _cls_plan(g)
         n_part = max(1, min(_FILTER_PARTS, len(tasks)))
         part = np.empty((n_part, k, g.o), wdt)
         nt = _conv_plan(dy2.size * k // 64, n_part)[0]
-        _partitions(_conv_filter_cls_part, (xn, dy2, cls, tasks, *g.args(), rows, max(kmax, 1),
+        _partitions(_conv_filter_cls_part, (xn, dy2, cls, tasks, *g.args(), rows, kmax,
                                             n_part, part), n_part, nt)
         dw = part.sum(axis=0) if n_part > 1 else part[0]
     elif k <= _DIRECT_MAX_K and not _own_gemm(wdt):
@@ -1164,22 +1233,15 @@ def conv2d_backprop_input(input_sizes, f, dy, *, strides, padding, data_format="
         dy2 = dyn.reshape(-1, g.o)
         wt = np.ascontiguousarray(f.reshape(k, g.o).T, dtype=wdt)
         if _use_classes(wdt, g):
-            cls = _tap_classes(g)
-            kmax = _cls_kmax(cls, g.c)
-            rows = _cls_rows(kmax)
-            # each class's filter columns (its valid taps), O x taps, one after another
-            w4 = wt.reshape(g.o, g.kh, g.kw, g.c)
-            sizes = [g.o * int((cl[3] - cl[2]) * (cl[7] - cl[6])) * g.c for cl in cls]
-            woff = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-            wtc = np.empty(max(1, int(woff[-1])), wdt)
-            for q, cl in enumerate(cls):
-                if sizes[q]:
-                    wtc[woff[q]:woff[q + 1]].reshape(g.o, cl[3] - cl[2], cl[7] - cl[6],
-                                                     g.c)[...] = \
-                        w4[:, cl[2]:cl[3], cl[6]:cl[7]]
-            nt, n_part = _conv_plan(dy2.size * k // 64, g.n)
+            cls, kmax, rows, _ = _cls_plan(g)
+            wtc, woff = _class_filters(f.reshape(g.kh, g.kw, g.c, g.o).astype(wdt, copy=False),
+                                       cls, g.o, True)
+            # chunks of images: from the shapes only (never the threads), at least 8 of them
+            chunk = max(1, min(_DX_CHUNK, g.n // 8))
+            n_chunks = -(-g.n // chunk)
+            nt, n_part = _conv_plan(dy2.size * k // 64, n_chunks)
             _partitions(_conv_input_cls_part, (dy2, wtc, woff, cls, *g.args(), rows,
-                                               max(kmax, 1), out, n_part), n_part, nt)
+                                               kmax, out, chunk, n_part), n_part, nt)
         elif _own_gemm(wdt) or blas_single_thread():
             nt, n_part = _conv_plan(dy2.size * k // 64, g.n)
             _partitions(_conv_input_part, (dy2, wt, *g.args(), g.rb, out, _own_gemm(wdt),
