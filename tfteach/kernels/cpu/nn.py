@@ -924,7 +924,9 @@ def _cls_tasks(cls, n_img, rows):
 
 @njit(cache=True)
 def _gather_filters(f4, cls, width, transposed, off, buf):
-    kh, kw, c, o = f4.shape
+    c, o = f4.shape[3], f4.shape[3]
+    if not transposed:
+        c, o = f4.shape[2], f4.shape[3]
     for q in range(cls.shape[0]):
         cl = cls[q]
         if off[q] < 0:
@@ -933,17 +935,21 @@ def _gather_filters(f4, cls, width, transposed, off, buf):
         t = 0
         for a in range(cl[2], cl[3]):
             for b in range(cl[6], cl[7]):
+                if transposed:      # f4 is then (O, kh, kw, C): contiguous runs of C
+                    for e in range(f4.shape[0]):
+                        dst = buf[off[q] + e * kc + t:off[q] + e * kc + t + c]
+                        src = f4[e, a, b]
+                        for ch in range(c):
+                            dst[ch] = src[ch]
+                    t += c
+                    continue
                 for ch in range(c):
                     src = f4[a, b, ch]
-                    if transposed:
-                        for e in range(o):
-                            buf[off[q] + e * kc + t] = src[e]
-                    else:
-                        row = buf[off[q] + t * width:off[q] + (t + 1) * width]
-                        for e in range(o):
-                            row[e] = src[e]
-                        for e in range(o, width):
-                            row[e] = 0
+                    row = buf[off[q] + t * width:off[q] + (t + 1) * width]
+                    for e in range(o):
+                        row[e] = src[e]
+                    for e in range(o, width):
+                        row[e] = 0
                     t += 1
 
 
@@ -967,7 +973,8 @@ def _class_filters(f4, cls, width, transposed):
     off[:-1][copied] = base + np.concatenate([[0], np.cumsum(sizes[copied])[:-1]])
     total = base + int(sizes[copied].sum())
     buf = np.empty(max(1, total), f4.dtype)
-    _gather_filters(f4, cls, width, transposed, off, buf)
+    _gather_filters(np.ascontiguousarray(f4.transpose(3, 0, 1, 2)) if transposed else f4, cls,
+                    width, transposed, off, buf)
     if not transposed:
         head = buf[:base].reshape(k, width)
         head[:, :o] = f4.reshape(k, o)
