@@ -1,0 +1,152 @@
+"""conv2d's padding-free path (tfteach/kernels/cpu/nn.py, "padding-free tiling"): output
+pixels grouped by the filter taps that fall inside the image, each group one GEMM over its
+valid taps only. Values and both gradients against float64 loops written from the
+definition, on shapes that make every kind of group (border rows and columns, corners,
+strides that skip padding, dilation, VALID with no padding at all, one image, ragged
+channel counts), NCHW, and the same bits for every thread count."""
+import numpy as np
+import pytest
+
+from tfteach.kernels.cpu import gemm, nn, threads
+from tfteach.kernels.shapes import conv_padding
+
+pytestmark = pytest.mark.mode("none")
+
+
+def _geometry(xs, fs, s, d, pad):
+    n, h, w, c = xs
+    kh, kw, _, o = fs
+    oh, pt = conv_padding(h, kh, s[0], d[0], pad)
+    ow, pl = conv_padding(w, kw, s[1], d[1], pad)
+    return oh, ow, pt, pl
+
+
+def _taps(xs, fs, s, d, pad):
+    """(a, b, i, j, y, x) for every filter tap of every output pixel inside the image."""
+    n, h, w, c = xs
+    kh, kw, _, o = fs
+    oh, ow, pt, pl = _geometry(xs, fs, s, d, pad)
+    for a in range(kh):
+        for b in range(kw):
+            for i in range(oh):
+                y = i * s[0] - pt + a * d[0]
+                if not 0 <= y < h:
+                    continue
+                for j in range(ow):
+                    xx = j * s[1] - pl + b * d[1]
+                    if 0 <= xx < w:
+                        yield a, b, i, j, y, xx
+
+
+def _reference(x, f, dy, s, d, pad):
+    """y = conv(x, f); dW = d<dy, y>/df; dX = d<dy, y>/dx, all in float64."""
+    x, f, dy = x.astype(np.float64), f.astype(np.float64), dy.astype(np.float64)
+    oh, ow, _, _ = _geometry(x.shape, f.shape, s, d, pad)
+    y = np.zeros((x.shape[0], oh, ow, f.shape[3]))
+    dw = np.zeros(f.shape)
+    dx = np.zeros(x.shape)
+    for a, b, i, j, yy, xx in _taps(x.shape, f.shape, s, d, pad):
+        y[:, i, j] += x[:, yy, xx] @ f[a, b]
+        dw[a, b] += x[:, yy, xx].T @ dy[:, i, j]
+        dx[:, yy, xx] += dy[:, i, j] @ f[a, b].T
+    return y, dw, dx
+
+
+def _run(x, f, dy, s, d, pad):
+    st, dl = [1, s[0], s[1], 1], [1, d[0], d[1], 1]
+    y = nn.conv2d(x, f, strides=st, padding=pad, dilations=dl)
+    dw = nn.conv2d_backprop_filter(x, np.array(f.shape), dy, strides=st, padding=pad,
+                                   dilations=dl)
+    dx = nn.conv2d_backprop_input(np.array(x.shape), f, dy, strides=st, padding=pad,
+                                  dilations=dl)
+    return y, dw, dx
+
+
+def _close(got, want, k):
+    assert got.dtype == np.float32 and got.shape == want.shape
+    tol = 2e-6 * max(1, k) ** 0.5 * max(1.0, np.abs(want).max())
+    np.testing.assert_allclose(got, want, rtol=0, atol=tol)
+
+
+CASES = [
+    # x shape, filter shape, strides, dilations, padding
+    ((2, 14, 14, 32), (5, 5, 32, 64), (1, 1), (1, 1), "SAME"),     # the seed CNN's conv2
+    ((1, 5, 5, 32), (5, 5, 32, 64), (1, 1), (1, 1), "SAME"),       # N=1, every pixel a border
+    ((3, 9, 11, 16), (3, 3, 16, 70), (2, 2), (1, 1), "SAME"),      # stride 2, ragged O
+    ((2, 10, 9, 8), (3, 5, 8, 64), (1, 1), (2, 2), "SAME"),        # dilation, uncompacted cols
+    ((2, 7, 8, 20), (3, 3, 20, 128), (1, 2), (1, 1), "VALID"),     # one class, two panels
+    ((2, 6, 7, 24), (4, 4, 24, 64), (3, 2), (1, 1), "SAME"),       # even filter: uneven pads
+    ((1, 13, 3, 17), (5, 3, 17, 33), (1, 1), (1, 1), "SAME"),      # O < 64: forward's old path
+    ((2, 4, 4, 16), (3, 3, 16, 64), (1, 1), (3, 3), "SAME"),       # dilation past the image
+    ((7, 3, 5, 9), (1, 1, 9, 65), (1, 1), (1, 1), "SAME"),         # 1x1, K = C
+]
+
+
+@pytest.mark.parametrize("xs,fs,s,d,pad", CASES)
+def test_classes_match_float64_definition(xs, fs, s, d, pad):
+    rs = np.random.RandomState(sum(xs) + sum(fs))
+    x = rs.uniform(-1, 1, xs).astype(np.float32)
+    f = rs.uniform(-1, 1, fs).astype(np.float32)
+    oh, ow, _, _ = _geometry(xs, fs, s, d, pad)
+    dy = rs.uniform(-1, 1, (xs[0], oh, ow, fs[3])).astype(np.float32)
+    y, dw, dx = _run(x, f, dy, s, d, pad)
+    ry, rdw, rdx = _reference(x, f, dy, s, d, pad)
+    _close(y, ry, fs[0] * fs[1] * fs[2])
+    _close(dw, rdw, xs[0] * oh * ow)
+    _close(dx, rdx, fs[0] * fs[1] * fs[3])
+
+
+def test_classes_cover_every_pixel_once_with_its_valid_taps():
+    g = nn._Geometry((2, 14, 14, 32), (5, 5, 32, 64), [1, 1, 1, 1], [1, 1, 1, 1], "SAME", "t")
+    cls = nn._tap_classes(g)
+    seen = np.zeros((14, 14), int)
+    for ilo, ihi, a0, a1, jlo, jhi, b0, b1, full in cls:
+        seen[ilo:ihi, jlo:jhi] += 1
+        for i in range(ilo, ihi):
+            assert (a0, a1) == (max(0, 2 - i), min(5, 16 - i))
+            for j in range(jlo, jhi):
+                if not full:
+                    assert (b0, b1) == (max(0, 2 - j), min(5, 16 - j))
+    assert (seen == 1).all()
+    # the interior rows compact their border columns; border rows keep whole windows
+    assert {tuple(c[[0, 1, 8]]) for c in cls} >= {(2, 12, 0), (0, 1, 1), (13, 14, 1)}
+    if gemm.available():
+        assert nn._use_classes(np.dtype(np.float32), g)
+
+
+@pytest.mark.parametrize("xs,fs,s,pad", [((9, 14, 14, 32), (5, 5, 32, 64), (1, 1), "SAME"),
+                                         ((13, 6, 7, 16), (3, 3, 16, 96), (2, 1), "SAME")])
+def test_same_bits_for_any_thread_count(xs, fs, s, pad):
+    rs = np.random.RandomState(5)
+    x = rs.uniform(-1, 1, xs).astype(np.float32)
+    f = rs.uniform(-1, 1, fs).astype(np.float32)
+    oh, ow, _, _ = _geometry(xs, fs, s, (1, 1), pad)
+    dy = rs.uniform(-1, 1, (xs[0], oh, ow, fs[3])).astype(np.float32)
+    old = threads._PAR_MIN_WORK
+    threads._PAR_MIN_WORK = 1          # small enough shapes still go to the threads
+    try:
+        runs = []
+        for n in (1, 2, 3):
+            with threads.session_threads(n):
+                runs.append(_run(x, f, dy, s, (1, 1), pad))
+    finally:
+        threads._PAR_MIN_WORK = old
+    for other in runs[1:]:
+        for a, b in zip(runs[0], other):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_nchw_takes_the_same_path():
+    rs = np.random.RandomState(7)
+    x = rs.uniform(-1, 1, (2, 16, 9, 10)).astype(np.float32)       # N, C, H, W
+    f = rs.uniform(-1, 1, (3, 3, 16, 64)).astype(np.float32)
+    dy = rs.uniform(-1, 1, (2, 64, 5, 5)).astype(np.float32)
+    kw = dict(strides=[1, 1, 2, 2], padding="SAME", data_format="NCHW")
+    y = nn.conv2d(x, f, **kw)
+    dw = nn.conv2d_backprop_filter(x, np.array(f.shape), dy, **kw)
+    dx = nn.conv2d_backprop_input(np.array(x.shape), f, dy, **kw)
+    xn, dyn = x.transpose(0, 2, 3, 1), dy.transpose(0, 2, 3, 1)
+    ry, rdw, rdx = _reference(xn, f, dyn, (2, 2), (1, 1), "SAME")
+    _close(y, ry.transpose(0, 3, 1, 2), 144)
+    _close(dw, rdw, 50)
+    _close(dx, rdx.transpose(0, 3, 1, 2), 576)
