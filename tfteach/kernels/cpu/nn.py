@@ -1303,35 +1303,59 @@ def _max_pool(x, kh, kw, sh, sw, pt, pl, oh, ow, out):
 
 @njit(cache=True, nogil=True)
 def _max_pool_grad_rows(x, g, kh, kw, sh, sw, pt, pl, oh, ow, out, lo, hi):
-    """Each window's gradient goes to the first maximum of the window (row-major order)."""
+    """Each window's gradient goes to the first maximum of the window (row-major order).
+
+    Channel-wise and branch-free, so LLVM vectorises over the channels: the window's
+    argmax (as a tap number) by selects, then one pass per tap adding the gradient where
+    that tap won and +0.0 elsewhere (an input gradient starts at +0.0, which adding +0.0
+    leaves unchanged, so the bits are those of adding the gradient to the winner only)."""
     n_img, h, w, c = x.shape
+    best = np.empty(c, x.dtype)
+    arg = np.empty(c, np.int64)
+    zero = g.dtype.type(0)
     for n in range(lo, hi):
         img = out[n]
         img[:] = 0
-        best = np.empty(c, x.dtype)
-        by = np.empty(c, np.int64)
-        bx = np.empty(c, np.int64)
         for i in range(oh):
             for j in range(ow):
+                y0 = i * sh - pt
+                x0 = j * sw - pl
                 first = True
                 for a in range(kh):
-                    y = i * sh - pt + a
+                    y = y0 + a
                     if y < 0 or y >= h:
                         continue
                     for b in range(kw):
-                        xx = j * sw - pl + b
+                        xx = x0 + b
                         if xx < 0 or xx >= w:
                             continue
+                        v = x[n, y, xx]
+                        t = a * kw + b
+                        if first:
+                            for ch in range(c):
+                                best[ch] = v[ch]
+                                arg[ch] = t
+                            first = False
+                        else:
+                            for ch in range(c):
+                                take = v[ch] > best[ch]
+                                best[ch] = v[ch] if take else best[ch]
+                                arg[ch] = t if take else arg[ch]
+                if first:
+                    continue
+                gv = g[n, i, j]
+                for a in range(kh):
+                    y = y0 + a
+                    if y < 0 or y >= h:
+                        continue
+                    for b in range(kw):
+                        xx = x0 + b
+                        if xx < 0 or xx >= w:
+                            continue
+                        t = a * kw + b
+                        dst = img[y, xx]
                         for ch in range(c):
-                            v = x[n, y, xx, ch]
-                            if first or v > best[ch]:
-                                best[ch] = v
-                                by[ch] = y
-                                bx[ch] = xx
-                        first = False
-                if not first:
-                    for ch in range(c):
-                        img[by[ch], bx[ch], ch] += g[n, i, j, ch]
+                            dst[ch] += gv[ch] if arg[ch] == t else zero
 
 
 def _max_pool_grad(x, g, kh, kw, sh, sw, pt, pl, oh, ow, out):
@@ -1443,9 +1467,11 @@ def max_pool_grad(orig_input, orig_output, grad, *, ksize, strides, padding,
         raise errors.InvalidArgumentError(None, None, "Expected grad shape to be "
                                           f"{[xn.shape[0], geo[6], geo[7], xn.shape[3]]}, "
                                           f"but got {list(g.shape)}")
-    out = np.zeros_like(xn)
     if g.size:
+        out = np.empty_like(xn)         # every image is zeroed by its task
         _max_pool_grad(xn, g, *geo, out)
+    else:
+        out = np.zeros_like(xn)
     return _from_nhwc(out, data_format).astype(dt, copy=False)
 
 
