@@ -766,9 +766,9 @@ def _conv_fwd_cls_part(x, wcls, woff, cls, tasks, kh, kw, sh, sw, dh, dw, pt, pl
 
 
 @njit(cache=True, nogil=True)
-def _conv_filter_cls_part(x, dy, cls, tasks, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rows,
-                          kmax, n_part, part, p):
-    """part[p] = the sum over tasks p, p + n_part, ... (in order) of their gathered taps
+def _conv_filter_cls_part(x, dy, cls, tasks, assign, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow,
+                          rows, kmax, part, p):
+    """part[p] = the sum over the tasks assigned to p (in order) of their gathered taps
     transposed times their pixels' output gradients, into the filter rows of those taps."""
     c = x.shape[3]
     o = dy.shape[1]
@@ -778,7 +778,9 @@ def _conv_filter_cls_part(x, dy, cls, tasks, kh, kw, sh, sw, dh, dw, pt, pl, oh,
     no_pack = np.empty(0, x.dtype)
     acc = part[p]
     acc[:] = 0
-    for t in range(p, tasks.shape[0], n_part):
+    for t in range(tasks.shape[0]):
+        if assign[t] != p:
+            continue
         cl = cls[tasks[t, 0]]
         s0, s1 = tasks[t, 1], tasks[t, 2]
         m = s1 - s0
@@ -910,13 +912,31 @@ def _cls_rows(kmax):
     return r - r % gemm.MR
 
 
-def _cls_tasks(cls, n_img, rows):
-    """(class, s0, s1) for every run of at most `rows` pixels of each class, over the batch."""
+def _cls_tasks(cls, n_img, rows, c):
+    """(class, s0, s1) for every run of at most `rows` pixels of each class, over the batch,
+    the biggest products first: threads that claim tasks in this order end together."""
     t = []
     for k, cl in enumerate(cls):
         total = n_img * int((cl[1] - cl[0]) * (cl[5] - cl[4]))
-        t.extend((k, s, min(total, s + rows)) for s in range(0, total, rows))
-    return np.array(t, np.int64).reshape(-1, 3)
+        taps = int((cl[3] - cl[2]) * (cl[7] - cl[6])) * c
+        t.extend((-(min(total, s + rows) - s) * taps, k, s, min(total, s + rows))
+                 for s in range(0, total, rows))
+    t.sort()
+    return np.array([x[1:] for x in t], np.int64).reshape(-1, 3)
+
+
+def _lpt_parts(tasks, cls, c, n_part):
+    """Partition of each task for the filter gradient's fixed number of partial sums: the
+    biggest task first into the least loaded partition, so the partitions (claimed by the
+    threads as they come free) are about equal. From the shapes only, never the threads."""
+    load = [0] * n_part
+    part = np.empty(len(tasks), np.int64)
+    for q, (k, s0, s1) in enumerate(tasks):
+        cl = cls[k]
+        p = min(range(n_part), key=load.__getitem__)
+        part[q] = p
+        load[p] += int(s1 - s0) * int((cl[3] - cl[2]) * (cl[7] - cl[6])) * c
+    return part
 
 
 @njit(cache=True)
@@ -985,7 +1005,8 @@ _CLS_PLANS = {}
 
 
 def _cls_plan(g):
-    """(classes, longest gathered row, pixels per task, tasks) of a geometry, kept: a
+    """(classes, longest gathered row, pixels per task, tasks, the filter gradient's
+    partition of each task) of a geometry, kept: a
     training loop asks for the same few every step."""
     key = (g.n, g.h, g.w, g.c, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl)
     plan = _CLS_PLANS.get(key)
@@ -993,7 +1014,9 @@ def _cls_plan(g):
         cls = _tap_classes(g)
         kmax = _cls_kmax(cls, g.c)
         rows = _cls_rows(kmax)
-        plan = (cls, max(kmax, 1), rows, _cls_tasks(cls, g.n, rows))
+        tasks = _cls_tasks(cls, g.n, rows, g.c)
+        n_part = max(1, min(_FILTER_PARTS, len(tasks)))
+        plan = (cls, max(kmax, 1), rows, tasks, _lpt_parts(tasks, cls, g.c, n_part))
         if len(_CLS_PLANS) > 256:
             _CLS_PLANS.clear()
         _CLS_PLANS[key] = plan
@@ -1135,10 +1158,11 @@ def conv2d(x, f, *, strides, padding, data_format="NHWC", dilations=(1, 1, 1, 1)
     if out.size == 0 or wm.shape[0] == 0:
         out[:] = 0
     elif _use_classes(wdt, g) and g.o >= gemm.NR:
-        cls, kmax, rows, tasks = _cls_plan(g)
+        cls, kmax, rows, tasks, _ = _cls_plan(g)
         on = -(-g.o // gemm.NR) * gemm.NR
         wcls, woff = _class_filters(wm.reshape(g.kh, g.kw, g.c, g.o), cls, on, False)
-        nt, n_part = _conv_plan(out.size * wm.shape[0] // 64, len(tasks))
+        nt = _conv_plan(out.size * wm.shape[0] // 64, len(tasks))[0]
+        n_part = len(tasks)     # one task each, claimed biggest first
         _partitions(_conv_fwd_cls_part, (xn, wcls, woff, cls, tasks, *g.args(), out, rows,
                                          kmax, n_part), n_part, nt)
     elif _own_gemm(wdt) or blas_single_thread():
@@ -1181,12 +1205,12 @@ def conv2d_backprop_filter(x, filter_sizes, dy, *, strides, padding, data_format
     if dy2.shape[0] == 0 or k == 0:
         return np.zeros(fshape, dt)
     if _use_classes(wdt, g):
-        cls, kmax, rows, tasks = _cls_plan(g)
-        n_part = max(1, min(_FILTER_PARTS, len(tasks)))
+        cls, kmax, rows, tasks, assign = _cls_plan(g)
+        n_part = int(assign.max()) + 1
         part = np.empty((n_part, k, g.o), wdt)
         nt = _conv_plan(dy2.size * k // 64, n_part)[0]
-        _partitions(_conv_filter_cls_part, (xn, dy2, cls, tasks, *g.args(), rows, kmax,
-                                            n_part, part), n_part, nt)
+        _partitions(_conv_filter_cls_part, (xn, dy2, cls, tasks, assign, *g.args(), rows,
+                                            kmax, part), n_part, nt)
         dw = part.sum(axis=0) if n_part > 1 else part[0]
     elif k <= _DIRECT_MAX_K and not _own_gemm(wdt):
         # the filter gradient sums over images: partial sums over a fixed number of parts
@@ -1237,13 +1261,14 @@ def conv2d_backprop_input(input_sizes, f, dy, *, strides, padding, data_format="
         dy2 = dyn.reshape(-1, g.o)
         wt = np.ascontiguousarray(f.reshape(k, g.o).T, dtype=wdt)
         if _use_classes(wdt, g):
-            cls, kmax, rows, _ = _cls_plan(g)
+            cls, kmax, rows, _, _ = _cls_plan(g)
             wtc, woff = _class_filters(f.reshape(g.kh, g.kw, g.c, g.o).astype(wdt, copy=False),
                                        cls, g.o, True)
-            # chunks of images: from the shapes only (never the threads), at least 8 of them
-            chunk = max(1, min(_DX_CHUNK, g.n // 8))
-            n_chunks = -(-g.n // chunk)
-            nt, n_part = _conv_plan(dy2.size * k // 64, n_chunks)
+            # chunks of images (from the shapes only, never the threads), a partition each:
+            # enough of them that the threads claiming them end together
+            chunk = max(1, min(_DX_CHUNK, g.n // 16))
+            n_part = -(-g.n // chunk)
+            nt = _conv_plan(dy2.size * k // 64, n_part)[0]
             _partitions(_conv_input_cls_part, (dy2, wtc, woff, cls, *g.args(), rows,
                                                kmax, out, chunk, n_part), n_part, nt)
         elif _own_gemm(wdt) or blas_single_thread():
