@@ -4,7 +4,8 @@ Convolution is im2col + GEMM, fused and cache-blocked: each task unrolls the rec
 fields of a block of output rows of one image into a small matrix that fits in L2 and
 multiplies it at once (`_gemm`: tfteach's own float32 GEMM from gemm.py where the CPU has
 AVX-512, else BLAS through numba's `np.dot`), so the unrolled matrix of the whole batch never
-travels through memory. Tasks run in parallel (numba `prange`) and each task's product runs
+travels through memory. With enough input channels the padding is skipped rather than
+multiplied ("padding-free tiling" below). Tasks run in parallel (numba `prange`) and each task's product runs
 on its own thread; threads.py launches every parallel kernel (one at a time, BLAS held to
 one thread inside).
 """
