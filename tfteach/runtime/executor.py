@@ -880,8 +880,13 @@ class _Frame:
 
     def _step(self, op):
         """(op, how to run it) for the frame interpreter, with the moves its inputs need."""
-        if isinstance(op, _Frame) or op._type == "Const" or not self._moves:
+        if op._type == "Const" or not self._moves:
             return _step(op) + (None,)
+        if isinstance(op, _Frame):      # a nested loop: its inputs go where its Enters are
+            return _step(op) + (tuple(
+                None if need is None else self._const_mover(t) if need == "GPU" and
+                t.op._type == "Const" else _to_device if need == "GPU" else _to_host
+                for t, need in zip(op._inputs, op.input_devices)),)
         dev = self.where[op]
         step = _step(op, dev)
         opdef = op._opdef
@@ -902,7 +907,10 @@ class _Frame:
         def move(value):
             d = self._on_device.get(t)
             if d is None:
-                d = self._on_device[t] = _to_device(value)
+                d = _to_device(value)
+                if not isinstance(value, (np.ndarray, np.generic)):
+                    return d            # dead (the Const waits on an untaken branch)
+                self._on_device[t] = d
             return d
         return move
 
@@ -1001,6 +1009,8 @@ def _run_steps(steps, env, dead, ctx, DEAD):
                 env[outs[0]] = op.get_attr("value")
                 continue
             if kind == 2:
+                if moves is not None:
+                    args = [a if m is None else m(a) for a, m in zip(args, moves)]
                 res = kernel(*args, ctx=ctx)
             else:
                 args = [read_ref_live(a, op.name) if r else a for a, r in zip(args, reads)]
