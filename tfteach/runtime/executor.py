@@ -875,7 +875,7 @@ class _Frame:
         if not self._moves or t.dtype.is_ref_dtype:
             return None
         devs = {self.where[op] if op._type == "Enter" else None
-                for op in self.members if t in op._inputs}
+                for op in self.members if any(x is t for x in op._inputs)}
         return devs.pop() if len(devs) == 1 else None
 
     def _step(self, op):
