@@ -40,7 +40,8 @@ def _sim_env():
 def test_every_gpu_kernel_matches_its_cpu_kernel_in_the_simulator(run_with_progress):
     code, out = run_with_progress(
         [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "-W", "ignore",
-         "tests/test_cuda_sim.py", "tests/test_cuda_gpu_default.py"], "CUDA simulator walk",
+         "tests/test_cuda_sim.py", "tests/test_cuda_gpu_default.py",
+         "tests/test_cuda_control_flow.py"], "CUDA simulator walk",
         cwd=ROOT, env=_sim_env(), timeout=600)
     tail = out[-8000:]
     assert code == 0, tail
@@ -49,6 +50,8 @@ def test_every_gpu_kernel_matches_its_cpu_kernel_in_the_simulator(run_with_progr
     assert passed and int(passed.group(1)) >= 100, tail
     assert "test_cuda_gpu_default.py::test_issue_program" in out, tail
     assert not re.search(r"test_cuda_gpu_default\.py::\S+ SKIPPED", out), tail
+    assert "test_cuda_control_flow.py::test_while_loop_sums" in out, tail
+    assert not re.search(r"test_cuda_control_flow\.py::\S+ SKIPPED", out), tail
 
 
 def test_eager_tests_pass_with_the_simulated_gpu_as_the_default_device(run_with_progress):

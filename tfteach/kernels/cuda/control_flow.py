@@ -17,6 +17,7 @@ TF forwards them in host memory.
 import numpy as np
 
 from ... import errors
+from .. import gpu_memory
 from ..cpu.control_flow import DEAD, _check_open, _Stack
 from . import _dev
 from ._dev import register
@@ -78,7 +79,7 @@ def stack_push_v2(handle, elem, *, swap_memory=False):
             None, None, f"Stack[{handle.name}] overflowed its max_size ({handle.max_size})")
     # swap_memory: the saved value waits in host memory until the backward loop pops it,
     # which frees device memory in long loops (one copy each way, as in TF)
-    handle.items.append(_dev.to_host(elem) if swap_memory else elem)
+    handle.items.append(gpu_memory.to_host(elem) if swap_memory else elem)
     return elem
 
 
@@ -89,7 +90,9 @@ def stack_pop_v2(handle, *, elem_type):
         raise errors.InvalidArgumentError(None, None, f"Stack[{handle.name}] is empty.")
     elem = handle.items.pop()
     # pushed on the host (swap_memory, or by a CPU push under soft placement)
-    return elem if _dev.is_device(elem) else _dev.to_device(np.asarray(elem, elem_type.np_dtype))
+    if _dev.is_device(elem):
+        return elem
+    return gpu_memory.to_device(np.asarray(elem, elem_type.np_dtype))
 
 
 @register("StackCloseV2", host_memory=("handle",))
