@@ -124,6 +124,23 @@ def test_while_loop_sums_on_the_gpu_and_only_its_predicate_crosses(tf1):
     assert cross.counts == {"h2d": 2, "d2h": n + 2}
 
 
+def test_log_device_placement_lists_each_op_of_a_loop_on_the_gpu(tf1, capfd):
+    """The placement log names every op of the frame, as TF's does, not the frame as one."""
+    g = tf.Graph()
+    with g.as_default(), tf.device("/GPU:0"):
+        _, s = tf.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, s * 2.0),
+                             [tf.constant(0), tf.constant(1.0)])
+    with tf.Session(graph=g, config=tf.ConfigProto(log_device_placement=True)) as sess:
+        assert sess.run(s) == 8.0
+    cap = capfd.readouterr()
+    err = cap.out + cap.err         # the session's placer log goes to stdout
+    for name, op_type in [("while/LoopCond", "LoopCond"), ("while/Merge_1", "Merge"),
+                          ("while/Switch_1", "Switch"), ("while/NextIteration_1",
+                                                         "NextIteration"),
+                          ("while/Exit_1", "Exit"), ("while/mul", "Mul")]:
+        assert f"{name}: ({op_type}): {GPU0}" in err, err
+
+
 def test_cond_takes_either_branch_on_the_gpu(tf1):
     def build():
         p = tf.placeholder(tf.bool, [])
