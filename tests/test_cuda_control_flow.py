@@ -154,6 +154,15 @@ def test_cond_takes_either_branch_on_the_gpu(tf1):
     assert {"Switch", "Merge"} <= types
     (y,), _, cross = _run_both(build, [False, x])
     np.testing.assert_array_equal(y, x - 1.0)
+
+    def build_const():      # a branch's constant waits on the branch: dead when untaken
+        p = tf.placeholder(tf.bool, [])
+        x = tf.placeholder(tf.float32, [3])
+        return [tf.cond(p, lambda: x * 2.0, lambda: tf.constant([7.0, 8.0, 9.0]))], [p, x]
+
+    for pred, want in [(True, 2 * x), (False, [7.0, 8.0, 9.0])]:
+        (y,), _, _ = _run_both(build_const, [pred, x])
+        np.testing.assert_array_equal(y, want)
     inner = cross.inside_run(feeds=[("h2d", "bool", ()), ("h2d", "float32", (3,))],
                              fetches=[("d2h", "float32", (3,))])
     assert _scalar_bookkeeping(inner), inner

@@ -237,6 +237,9 @@ class Edges:
     def value_for(self, src, t, need):
         """`src` (the value of tensor t) made available on device `need`."""
         have = self.residence(t)
+        if have == "CONST" and need == "GPU" and src != f"C{t.op._id}":
+            # a constant behind a control edge from a cond branch: dead when it is
+            return f"({src} if {src} is DEAD else {self._const(t)})"
         if have == "CONST" or have == need:
             return src if have != "CONST" or need == "CPU" else self._const(t)
         if need == "GPU" and t in self.fed and self.lines is not None:
