@@ -303,3 +303,19 @@ def test_tf_function_with_a_loop_and_a_cond_runs_on_the_gpu_eagerly(tf2):
     assert {"Enter", "LoopCond", "Switch", "Merge"} <= {op.type for op in plan.placement}
     assert set(plan.placement.values()) == {"GPU"}
     np.testing.assert_array_equal(f(x, tf2.constant(1)).numpy(), [0.0, 0.0])
+
+
+def test_tensor_array_gradient_aggregates_and_unwritten_elements_read_zeros_on_the_gpu(tf1):
+    """Reading one element twice makes its gradient array add two writes to one index; a
+    stack over an element never written gives zeros (its shape is known)."""
+    def build():
+        v = tf.placeholder(tf.float32, [3])
+        ta = tf.TensorArray(tf.float32, size=3, clear_after_read=False).unstack(v)
+        r = ta.read(1) + ta.read(1) * ta.read(2)
+        z = tf.TensorArray(tf.float32, size=2, element_shape=[2]).write(0, [1.0, 2.0]).stack()
+        return [r, tf.gradients(r, v)[0], z], [v]
+
+    (r, grad, z), _, _ = _run_both(build, [np.array([1.0, 2.0, 3.0], F32)])
+    assert r == 2.0 + 2.0 * 3.0
+    np.testing.assert_array_equal(grad, [0.0, 1.0 + 3.0, 2.0])    # d/dv1 = 1 + v2, d/dv2 = v1
+    np.testing.assert_array_equal(z, [[1.0, 2.0], [0.0, 0.0]])
