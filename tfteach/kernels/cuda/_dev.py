@@ -233,13 +233,15 @@ def register_via_cpu(op_type, host_memory=(), check=None):
     import inspect
     cpu = registry.get(op_type).kernel_for("CPU")
     ins, outs = _host_positions(op_type, host_memory)
-    host_out = set(range(1 << 30)) if outs is True else set(outs)
+
+    def on_host(i):
+        return outs is True or i in outs
 
     def kernel(*args, **kwargs):
         out = cpu(*[to_host(a) for a in args], **kwargs)
         if type(out) in (tuple, list):
-            return tuple(o if i in host_out else device_value(o) for i, o in enumerate(out))
-        return out if 0 in host_out else device_value(out)
+            return tuple(o if on_host(i) else device_value(o) for i, o in enumerate(out))
+        return out if on_host(0) else device_value(out)
     kernel.__signature__ = inspect.signature(cpu)
     kernel.__name__ = getattr(cpu, "__name__", op_type)
     kernel.__doc__ = f"{op_type} on a GPU device: the CPU kernel's code, data outputs moved " \
