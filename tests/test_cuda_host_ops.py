@@ -61,6 +61,54 @@ def _session(g, soft=False):
     return tf1.Session(graph=g, config=tf1.ConfigProto(allow_soft_placement=soft))
 
 
+# --- one program: input pipeline, queue, decompositions -------------------------------------
+def _pipeline(device, x, w):
+    g = tf1.Graph()
+    with g.as_default(), tf1.device(device):
+        ds = tf1.data.Dataset.from_tensor_slices(x).batch(3)
+        it = tf1.data.make_initializable_iterator(ds)
+        h = tf1.matmul(it.get_next(), tf1.constant(w))            # 3 x 3
+        q = tf1.FIFOQueue(2, [tf1.float64], shapes=[[3, 3]])
+        enq = q.enqueue([h])
+        m = q.dequeue()
+        sym = m + tf1.transpose(m)
+        outs = {"qr": tuple(tf1.linalg.qr(m)), "svd": tuple(tf1.linalg.svd(m)),
+                "eigh": tuple(tf1.linalg.eigh(sym))}
+    return g, it, enq, outs
+
+
+def test_input_pipeline_queue_and_decompositions_run_wholly_on_the_gpu():
+    """The brief's program: a tf.data iterator feeding a matmul, its product through a FIFO
+    queue, and Qr / Svd / eigh of what comes out, in one graph under tf.device('/GPU:0')
+    with soft placement off: every op on the GPU, the CPU's values (vectors up to sign)."""
+    rng = np.random.default_rng(21)
+    x = rng.standard_normal((6, 4))
+    w = rng.standard_normal((4, 3))
+    res = {}
+    for device in ("/CPU:0", "/GPU:0"):
+        g, it, enq, outs = _pipeline(device, x, w)
+        with _session(g) as sess:
+            sess.run(it.initializer)
+            sess.run(enq)
+            sess.run(enq)
+            res[device] = [sess.run(outs), sess.run(outs)]
+            where = _types_where(sess)
+    assert {"IteratorV2", "MakeIterator", "IteratorGetNext", "MatMul", "FIFOQueueV2",
+            "QueueEnqueueV2", "QueueDequeueV2", "Qr", "Svd", "SelfAdjointEigV2"} <= set(where)
+    assert all(d == {"GPU"} for d in where.values()), where
+    for step, (got, want) in enumerate(zip(res["/GPU:0"], res["/CPU:0"])):
+        m = x[3 * step:3 * step + 3] @ w
+        for a, b in zip(got["qr"], want["qr"]):      # the matmul's rounding, nothing more
+            np.testing.assert_allclose(a, b, atol=1e-12)
+        s, u, v = got["svd"]
+        np.testing.assert_allclose(s, want["svd"][0], rtol=1e-12)
+        np.testing.assert_allclose((u * s) @ v.T, m, atol=1e-12)
+        _cols_match_up_to_sign(u, want["svd"][1], 1e-10)
+        e, vec = got["eigh"]
+        np.testing.assert_allclose(e, want["eigh"][0], atol=1e-12)
+        _cols_match_up_to_sign(vec, want["eigh"][1], 1e-10)
+
+
 # --- tf.data iterators ------------------------------------------------------------------
 def _iterator_graph(device, x, w):
     g = tf1.Graph()
