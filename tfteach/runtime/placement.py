@@ -287,22 +287,20 @@ class Edges:
 
 
 _PLAIN = re.compile(r"v\d+_\d+")     # a value's name in a plan (not a variable's read)
-_DEVICE_KINDS = frozenset("biufc")     # what device memory holds: numbers and bools
 
 
 def to_device_tolerant(x):
-    """A value copied to the device where device memory can hold it. What it cannot hold
-    passes unchanged, as TF keeps it in host memory on a GPU: a resource handle (a
-    TensorArray's or a stack's state), a string array, and the dead marker of an untaken
-    cond branch (a Merge on the GPU receives it)."""
-    if is_device_array(x):
-        return x
-    if isinstance(x, (np.ndarray, np.generic)):
-        if x.dtype.kind not in _DEVICE_KINDS:
-            return x
-    elif not isinstance(x, (bool, int, float, complex)):
-        return x
+    """A value a GPU kernel reads in device memory, copied there. What device memory does
+    not hold stays on the host, where TF always keeps it: handles (an iterator, a queue, an
+    optional, a TensorArray's or a stack's state: host objects, TF's DT_RESOURCE /
+    DT_VARIANT), strings, and the dead marker of an untaken cond branch (a Merge on the GPU
+    receives it)."""
     from ..kernels import gpu_memory
+    if gpu_memory.is_device_array(x):
+        return x
+    if not isinstance(x, (np.ndarray, np.generic, bool, int, float, complex, list, tuple)) \
+            or np.asarray(x).dtype.kind not in "biufc":
+        return x
     return gpu_memory.to_device(x)
 
 
