@@ -319,3 +319,52 @@ def test_tensor_array_gradient_aggregates_and_unwritten_elements_read_zeros_on_t
     assert r == 2.0 + 2.0 * 3.0
     np.testing.assert_array_equal(grad, [0.0, 1.0 + 3.0, 2.0])    # d/dv1 = 1 + v2, d/dv2 = v1
     np.testing.assert_array_equal(z, [[1.0, 2.0], [0.0, 0.0]])
+
+
+def test_a_loop_with_a_cond_an_assign_and_a_closed_tensor_array_on_the_gpu(tf1):
+    """A cond inside a loop body (its gradient orders the pushes with ControlTrigger), a
+    variable updated in the body (RefEnter), a TensorArray closed after its read
+    (TensorArrayCloseV3). x = 1.5: 1.5 -> 3.0 (+x) -> 4.5 (*x) -> 6.75 (*x), so r = 2x^3
+    and dr/dx = 6x^2 = 13.5; the variable gains 2 per iteration."""
+    def build():
+        v = tf.Variable(F32(1.0))
+        x = tf.placeholder(tf.float32, [])
+
+        def body(i, a):
+            with tf.control_dependencies([tf.assign_add(v, 2.0)]):
+                return i + 1, tf.cond(a > 2.0, lambda: a * x, lambda: a + x)
+        with tf.control_dependencies([v.initializer]):
+            _, r = tf.while_loop(lambda i, a: i < 3, body, [0, x])
+        ta = tf.TensorArray(tf.float32, size=1).write(0, x * 2.0)
+        val = ta.read(0)
+        with tf.control_dependencies([val]):
+            close = ta.close()
+        with tf.control_dependencies([close, r]):
+            after = tf.identity(v.read_value())
+        return [r, tf.gradients(r, x)[0], after, val], [x]
+
+    (r, dr, v, val), types, _ = _run_both(build, [F32(1.5)])
+    assert (r, dr, v, val) == (6.75, 13.5, 1.0 + 3 * 2.0, 3.0)
+    assert {"ControlTrigger", "RefEnter", "TensorArrayCloseV3", "AssignAdd"} <= types
+
+
+def test_ref_frame_ops_and_stack_close_on_the_gpu(tf1):
+    """RefExit and RefNextIteration (a loop variable that is a variable's reference, which
+    tf.while_loop itself never makes) forward the variable's slot itself; StackCloseV2
+    empties a stack and a push after it is an error, as on the CPU."""
+    from types import SimpleNamespace
+    from tfteach.framework import registry
+    from tfteach.runtime.run_context import VariableSlot
+    slot = VariableSlot("v")
+    for t in ("RefExit", "RefNextIteration", "RefEnter"):
+        assert registry.get(t).kernel_for("GPU")(slot) is slot
+    gpu = {t: registry.get(t).kernel_for("GPU")
+           for t in ("StackV2", "StackPushV2", "StackPopV2", "StackCloseV2")}
+    stack = gpu["StackV2"](np.int32(-1), op=SimpleNamespace(name="s"))
+    elem = gpu_memory.to_device(np.array([1.0, 2.0], F32))
+    gpu["StackPushV2"](stack, elem)
+    assert gpu["StackPopV2"](stack, elem_type=tf.float32) is elem   # never left the device
+    gpu["StackPushV2"](stack, elem)
+    gpu["StackCloseV2"](stack)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="StackPushV2: the stack is closed"):
+        gpu["StackPushV2"](stack, elem)
