@@ -9,7 +9,8 @@ processes with NUMBA_ENABLE_CUDASIM=1:
   memory pool), tests/test_cuda_gpu_default.py (TF's placement rules with host memory,
   training steps wholly on '/GPU:0', eager ops on the GPU by default, tf.config) and
   tests/test_cuda_host_ops.py (iterators, queues, _Send/_Recv, py_function, the
-  decompositions and SparseReorder on '/GPU:0');
+  decompositions and SparseReorder on '/GPU:0') and tests/test_cuda_control_flow.py (conds,
+  while loops and their gradients, TensorArrays on '/GPU:0', with every copy recorded);
 - the eager tests (tests/test_eager.py) again, with the simulated GPU as the default device
   (tests/test_function.py and tests/test_tape.py pass there too, in 20 s each: run them by
   hand with NUMBA_ENABLE_CUDASIM=1 when changing the eager GPU path);
