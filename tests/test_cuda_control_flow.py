@@ -368,3 +368,37 @@ def test_ref_frame_ops_and_stack_close_on_the_gpu(tf1):
     gpu["StackCloseV2"](stack)
     with pytest.raises(tf.errors.InvalidArgumentError, match="StackPushV2: the stack is closed"):
         gpu["StackPushV2"](stack, elem)
+
+
+def test_a_loop_pinned_to_the_cpu_between_gpu_ops(tf1):
+    """Values cross at the loop's edges: the GPU's result comes to the host for a loop on
+    the CPU, and the loop's result goes back to the device for the GPU op after it."""
+    def build(loop_device):
+        x = tf.placeholder(tf.float32, [2])
+        with tf.device("/GPU:0"):
+            y = x * 2.0
+        with tf.device(loop_device):
+            _, s = tf.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, s + y),
+                                 [tf.constant(0), tf.zeros([2])])
+        with tf.device("/GPU:0"):
+            z = s * 10.0
+        return z, x
+
+    out = {}
+    for loop_device in ("/CPU:0", "/GPU:0"):
+        g = tf.Graph()
+        with g.as_default():
+            z, x = build(loop_device)
+        with tf.Session(graph=g) as sess:
+            sess.run(z, {x: [1.0, -2.0]})
+            with _Crossings() as cross:
+                out[loop_device] = sess.run(z, {x: [1.0, -2.0]})
+            where = {op.type: d for p in _plans(sess) for op, d in p.placement.items()}
+        assert where["Exit"] == loop_device[1:4] and where["Mul"] == "GPU"
+        data = sorted(c for c in cross.seen if c[1] == "float32")
+        if loop_device == "/CPU:0":     # x in; y out to the loop, s back in; z out
+            assert data == [("d2h", "float32", (2,))] * 2 + [("h2d", "float32", (2,))] * 2
+        else:                           # x in, z out
+            assert data == [("d2h", "float32", (2,)), ("h2d", "float32", (2,))]
+    np.testing.assert_array_equal(out["/CPU:0"], [60.0, -120.0])     # 3 * 2x * 10
+    np.testing.assert_array_equal(out["/GPU:0"], out["/CPU:0"])

@@ -872,8 +872,11 @@ class _Frame:
         """Where the frame's input t is needed: the device of the Enter ops taking it when
         they agree (the plan's edges then copy it once per run, a constant once per plan),
         else None (moved inside the frame)."""
-        if not self._moves or t.dtype.is_ref_dtype:
+        if t.dtype.is_ref_dtype:
             return None
+        if not self._moves:
+            return "CPU"        # a loop wholly on the CPU in a plan that uses the GPU
+
         devs = {self.where[op] if op._type == "Enter" else None
                 for op in self.members if any(x is t for x in op._inputs)}
         return devs.pop() if len(devs) == 1 else None
