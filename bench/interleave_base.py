@@ -7,14 +7,13 @@ before a kernel change), so before, after and TensorFlow share one sitting of th
         --only cnn_function
 """
 import argparse
+import json
 import os
 import statistics
 import subprocess
 import sys
 
-from interleave import ROOT, TF_PYTHON, flat   # noqa: E402 - bench/ is the script's dir
-
-import json
+from interleave import ROOT, TF_PYTHON, flat   # bench/ is the script's directory
 
 
 def main():
