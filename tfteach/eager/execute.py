@@ -550,7 +550,13 @@ def _gpu_plan(opdef, flat, attrs, name):
     check = getattr(kernel, "supports", None)
     from ..runtime import placement
     try:
-        if not placement.tf_has_gpu_kernel(proto) or check is not None and not check(proto):
+        if not placement.tf_has_gpu_kernel(proto):
+            return False
+        if placement.int32_on_host(proto):
+            # TF's int32 GPU kernel: placed on the GPU, computed on host memory (no copies)
+            d = _build_dispatch(opdef, flat, attrs, "CPU", name)
+            return d, frozenset(range(len(flat))), frozenset(range(d.n_out))
+        if check is not None and not check(proto):
             return False
     except (AttributeError, KeyError, TypeError, ValueError):
         return False

@@ -108,6 +108,7 @@ class Plan:
         self.target_ops = list(target_ops)
         self.feed_tensors = list(feed_tensors)
         self.error = None
+        self.feeds_on_gpu = None
         self._independent = ()
         self.devices = devices
         self.runs = 0
@@ -206,6 +207,9 @@ class Plan:
         compiled = w.compile(id(self))
         if not traced:
             self._run, self._code, self.line_ops, self.source = compiled
+            # feed positions read on the GPU (None: nothing runs there), so that a caller
+            # with device values (tf.function) hands those over without a host round trip
+            self.feeds_on_gpu = None if w.edges is None else frozenset(w.edges.feeds_on_gpu)
         return compiled
 
     def _fuse(self):
@@ -311,7 +315,7 @@ class _PlanWriter:
         """None unless some op runs on the GPU: then inputs are wrapped with host<->device
         copies exactly where producer and consumer devices differ (placement.Edges)."""
         self.edges = placement.edges_for(self.plan.placement, self.plan.feed_tensors,
-                                         self.env)
+                                         self.env, self.plan.devices)
         if self.edges is not None:
             self.edges.lines = self.lines
 
@@ -433,6 +437,8 @@ class _PlanWriter:
         its attrs as keywords. Returns the call and the inputs that may be dead."""
         env = self.env
         opdef = op._opdef
+        if dev == "GPU" and placement.int32_on_host(op):
+            dev = "CPU"     # TF's int32 GPU kernel: host memory in and out (Edges agrees)
         kernel = opdef.kernel_for(dev)
         if kernel is None:
             self.plan.error = errors.NotFoundError(

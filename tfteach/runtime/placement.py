@@ -65,8 +65,50 @@ def gpu_kernel_supports(op):
     kernel = opdef.kernel_for("GPU")
     if kernel is None or not tf_has_gpu_kernel(op):
         return False
+    if int32_on_host(op):
+        return True         # TF's host-memory int32 kernel: the CPU's code on host values
     check = getattr(kernel, "supports", None)
     return True if check is None else bool(check(op))
+
+
+_INT32_ATTR = {}
+
+
+def int32_on_host(op):
+    """True when op runs as TF's int32 GPU kernel of its type, which keeps every argument in
+    host memory (tests/data/tf_gpu_kernels.json's `host_int32`): an int32 AddV2, Sum or
+    Reshape placed on a GPU is computed by the CPU's code on host values, its outputs stay
+    on the host, and no copy is made. (ZerosLike/OnesLike's input, of which TF's kernel
+    reads only the shape, is read on the host too.) Only ops with a GPU kernel in tfteach:
+    the control-flow ops TF also lists stay where GPU_GAPS in tests/test_gpu_registry.py
+    says."""
+    opdef = op._opdef
+    attr = _INT32_ATTR.get(opdef, 0)
+    if attr == 0:
+        attr = _INT32_ATTR[opdef] = _int32_attr(opdef)
+    if attr is None:
+        return False
+    dt = op._attrs.get(attr)
+    return getattr(getattr(dt, "base_dtype", dt), "name", None) == "int32"
+
+
+def _int32_attr(opdef):
+    """The type attr whose int32 value selects TF's all-host-memory GPU kernel of opdef's
+    type, or None: the op's element type attr, when it types one of the arguments that
+    kernel (and no other) keeps on the host."""
+    from ._tf_gpu_types import GPU_TYPES, HOST_INT32
+    from ..framework import registry
+    names = HOST_INT32.get(opdef.type)
+    if not names or opdef.kernel_for("GPU") is None:
+        return None
+    typing = set()
+    outs = () if callable(opdef.outputs) else opdef.outputs
+    for n, spec in list(opdef.inputs) + list(outs):
+        if n.lstrip("*") in names and isinstance(spec, str):
+            typing.add(registry.input_type_attr(spec.lstrip("*").split(":")[-1]))
+    elem = GPU_TYPES[opdef.type][0] if opdef.type in GPU_TYPES else \
+        (next(iter(typing)) if len(typing) == 1 else None)
+    return elem if elem in typing else None
 
 
 def tf_has_gpu_kernel(op):
@@ -186,6 +228,8 @@ def _input_spec(op, t):
 
 # --- copies at the edges --------------------------------------------------------------------
 def _host_memory(op):
+    if int32_on_host(op):
+        return frozenset(range(len(op._inputs))), frozenset(range(len(op._outputs)))
     return op._opdef.host_memory(len(op._inputs), len(op._outputs))
 
 
@@ -198,11 +242,18 @@ class Edges:
     permutations) are read on the host.
     """
 
-    def __init__(self, placement, feed_tensors, env):
+    def __init__(self, placement, feed_tensors, env, device_values=False):
         from ..kernels import gpu_memory
         self.placement = placement
         self.fed = set(feed_tensors)
+        self.feed_index = {t: i for i, t in enumerate(feed_tensors)}
         self.env = env
+        # `device_values` (tf.function's plans): a feed may arrive as a device array, and a
+        # value computed in device memory is returned as it is, as TF's function outputs
+        # stay where they were computed; a session's fetches always come back to the host
+        self.device_values = device_values
+        self.feeds_on_gpu = set()       # feed positions some GPU kernel reads
+        self._fed_on_host = {}
         env["H2D"] = gpu_memory.to_device
         env["D2H"] = gpu_memory.to_host
         env["VAR_TO_HOST"] = _var_to_host
@@ -231,10 +282,14 @@ class Edges:
     def value_for(self, src, t, need):
         """`src` (the value of tensor t) made available on device `need`."""
         have = self.residence(t)
-        if have == "CONST" or have == need:
+        if have == "CONST" or have == need and not (
+                need == "CPU" and self.device_values and t in self.fed):
             return src if have != "CONST" or need == "CPU" else self._const(t)
         if need == "GPU" and t in self.fed and self.lines is not None:
+            self.feeds_on_gpu.add(self.feed_index[t])
             return self._fed_once(src, t)
+        if need == "CPU" and t in self.fed and self.device_values and self.lines is not None:
+            return self._fed_to_host_once(src, t)
         return f"H2D({src})" if need == "GPU" else f"D2H({src})"
 
     def _fed_once(self, src, t):
@@ -245,6 +300,15 @@ class Edges:
         if name is None:
             name = self._fed_on_device[t] = f"v{1000000 + len(self._fed_on_device)}_0"
             self.lines.append(f"    {name} = H2D({src})")
+        return name
+
+    def _fed_to_host_once(self, src, t):
+        """A feed that may be a device array (`device_values`), read by a CPU kernel: its
+        host copy is made once per run (nothing is copied for a host value)."""
+        name = self._fed_on_host.get(t)
+        if name is None:
+            name = self._fed_on_host[t] = f"v{2000000 + len(self._fed_on_host)}_0"
+            self.lines.append(f"    {name} = D2H({src})")
         return name
 
     def _const(self, t):
@@ -262,7 +326,7 @@ class Edges:
         return call
 
     def fetch(self, src):
-        return f"D2H({src})"
+        return src if self.device_values else f"D2H({src})"
 
 
 def _var_to_host(slot):
@@ -273,11 +337,12 @@ def _var_to_host(slot):
     return slot
 
 
-def edges_for(placement, feed_tensors, env):
+def edges_for(placement, feed_tensors, env, devices=None):
     """An Edges rewriter when the plan runs anything on the GPU, else None."""
     if "GPU" not in placement.values():
         return None
-    return Edges(placement, feed_tensors, env)
+    return Edges(placement, feed_tensors, env,
+                 device_values=getattr(devices, "device_values", False))
 
 
 # --- for the eager runtime ------------------------------------------------------------------
@@ -292,7 +357,9 @@ def eager_devices():
     from . import devices
     if devices.gpu_count() == 0:
         return devices.DeviceSet(["CPU"], True)
-    return devices.session_devices(_SoftConfig())
+    d = devices.session_devices(_SoftConfig())
+    d.device_values = True      # a function's values stay on the device (Edges)
+    return d
 
 
 class _SoftConfig:
