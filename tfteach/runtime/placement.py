@@ -356,16 +356,19 @@ def eager_devices():
     present, with soft placement (TF2's default). Pass it as `Plan(..., devices=...)`."""
     from . import devices
     if devices.gpu_count() == 0:
-        return devices.DeviceSet(["CPU"], True)
+        return devices.DeviceSet(["CPU"], SOFT_PLACEMENT[0])
     d = devices.session_devices(_SoftConfig())
     d.device_values = True      # a function's values stay on the device (Edges)
     return d
 
 
 class _SoftConfig:
-    allow_soft_placement = True
     device_count = {}
     gpu_options = None
+
+    @property
+    def allow_soft_placement(self):
+        return SOFT_PLACEMENT[0]
 
 
 def eager_gpu_count():
@@ -389,6 +392,26 @@ def eager_gpu_default():
 
 # tf.debugging.set_log_device_placement: each eager op and each placed graph op is logged
 LOG_DEVICE_PLACEMENT = [False]
+# tf.config.set_soft_device_placement: TF 2's eager context and its functions fall back to
+# another device (on by default); a session's ConfigProto has its own allow_soft_placement
+SOFT_PLACEMENT = [True]
+
+
+def eager_placement_error(op_type, kind, index, gpu_kernel):
+    """TF 2's eager error for an op that cannot run on the device `tf.device` asked for
+    with soft placement off: the device types with a kernel for the op, and every device
+    there is (GPUs before the CPU, TF's priority order)."""
+    from . import devices
+    n_gpu = eager_gpu_count()
+    types = (["GPU"] if gpu_kernel and n_gpu else []) + ["CPU"]
+    names = [canonical_name("GPU", i) for i in range(n_gpu)] + \
+        [canonical_name("CPU", i) for i in range(devices.logical_cpu_count())]
+    msg = (f"Could not satisfy device specification '{canonical_name(kind, index or 0)}'. "
+           f"enable_soft_placement=0. Supported device types [{', '.join(types)}]. All "
+           f"available devices [{', '.join(names)}].")
+    if op_type is not None:
+        msg += f" [Op:{op_type}] name: "
+    return errors.InvalidArgumentError(None, None, msg)
 
 
 def log_eager(op_type, device, index=0):
