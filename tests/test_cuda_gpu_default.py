@@ -479,9 +479,70 @@ print("ok")
 """
 
 
-@pytest.mark.parametrize("script", ["config", "hidden"])
+_TWO_GPUS = r"""
+import numpy as np
+import tfteach as tf
+from tfteach.kernels import gpu_memory
+tf1 = tf.compat.v1
+gpus = tf.config.list_physical_devices("GPU")
+tf.config.set_logical_device_configuration(
+    gpus[0], [tf.config.LogicalDeviceConfiguration(memory_limit=4),
+              tf.config.LogicalDeviceConfiguration(memory_limit=4)])
+GPU = "/job:localhost/replica:0/task:0/device:GPU:%d"
+x = np.arange(6, dtype=np.float32).reshape(2, 3)
+
+@tf.function
+def f(a):
+    with tf.device("/GPU:0"):
+        b = tf.exp(a)
+    with tf.device("/GPU:1"):
+        c = b * 2.0 + 1.0
+        d = tf.reduce_sum(c)
+    return b, c, d
+
+d2d = gpu_memory.device_copy_count()
+b, c, d = f(tf.constant(x))
+assert (b.device, c.device, d.device) == (GPU % 0, GPU % 1, GPU % 1), (b.device, c.device)
+assert c._dev is not None and d._dev is not None         # outputs stay in GPU:1's memory
+assert gpu_memory.device_copy_count() - d2d == 1          # b crossed GPU:0 -> GPU:1 once
+plan = f.get_concrete_function(tf.constant(x))._get_plan()[0]
+where = {op.type: plan.placement.device_name(op) for op in plan.ops}
+assert where["Exp"] == GPU % 0 and where["Mul"] == where["Sum"] == GPU % 1, where
+# c and d (6 and 1 floats), and the two constants copied there: four 256-byte chunks
+assert tf.config.experimental.get_memory_info("GPU:1")["current"] == 4 * 256
+np.testing.assert_allclose(c.numpy(), np.exp(x) * 2.0 + 1.0, rtol=1e-6)
+np.testing.assert_allclose(d.numpy(), (np.exp(x) * 2.0 + 1.0).sum(), rtol=1e-6)
+with tf.GradientTape() as tape:
+    a = tf.constant(x)
+    tape.watch(a)
+    loss = f(a)[2]
+np.testing.assert_allclose(tape.gradient(loss, a).numpy(), 2.0 * np.exp(x), rtol=1e-6)
+
+g = tf1.Graph()
+with g.as_default():
+    with tf1.device("/GPU:1"):
+        v = tf1.Variable(np.ones((2, 2), np.float32))
+        y = tf1.matmul(v, v)
+    with tf1.device("/GPU:0"):
+        z = y + 1.0
+    up = tf1.assign_add(v, y)
+    init = tf1.global_variables_initializer()
+with tf1.Session(graph=g) as sess:             # no soft placement: GPU:1 exists
+    sess.run(init)
+    zv, uv = sess.run([z, up])
+    plans = list(sess._plans.values())
+    where = {op.name: p.placement.device_name(op) for p in plans for op in p.ops}
+assert where["MatMul"] == where["Variable"] == where["AssignAdd"] == GPU % 1, where
+assert where["add"] == GPU % 0, where
+np.testing.assert_array_equal(zv, np.full((2, 2), 3.0))   # (1 1; 1 1)^2 + 1
+np.testing.assert_array_equal(uv, np.full((2, 2), 3.0))   # 1 + 2
+print("ok")
+"""
+
+
+@pytest.mark.parametrize("script", ["config", "hidden", "two_gpus"])
 def test_tf2_gpu_configuration_in_a_fresh_process(script):
-    code = {"config": _CONFIG, "hidden": _HIDDEN}[script]
+    code = {"config": _CONFIG, "hidden": _HIDDEN, "two_gpus": _TWO_GPUS}[script]
     env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1", PYTHONPATH=ROOT)
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
                        text=True, timeout=300)

@@ -530,6 +530,10 @@ def _device_value(t, index):
     made on first use and kept), else a copy."""
     if t._device == _gpu_name(index) and hasattr(t, "device_array"):
         return t.device_array()
+    dev = getattr(t, "_dev", None)
+    if dev is not None:     # on another logical GPU: copied device to device
+        from ..kernels import gpu_memory
+        return gpu_memory.to_device_of(dev, index)
     from ..runtime import placement
     return placement.to_device(t._value)
 

@@ -1123,13 +1123,14 @@ def _outputs(plan, results, dtypes):
     on_gpu = _gpu_fetches(plan)
     outs = []
     for j, (v, dt) in enumerate(zip(results, dtypes)):
+        where = None if on_gpu is None else on_gpu[j]
         if hasattr(v, "copy_to_host"):
-            outs.append(GpuEagerTensor(v, dt, _GPU0))
+            outs.append(GpuEagerTensor(v, dt, where or _GPU0))
             continue
         if type(v) is not np.ndarray and not isinstance(v, np.generic):
             v = _execute._as_array(v, dt)
-        outs.append(EagerTensor(v, dt) if on_gpu is None or not on_gpu[j] else
-                    _on_gpu_device(v, dt))
+        outs.append(EagerTensor(v, dt) if where is None else
+                    GpuEagerTensor(None, dt, where, host=v))
     return outs
 
 
@@ -1141,17 +1142,15 @@ def _per_input(plan, results, per_input):
 
 
 def _gpu_fetches(plan):
-    """Per fetched tensor of a function's plan: was it computed on the GPU (None when no op
-    of the plan runs there)? Such an output is a tensor of the GPU device, as in TF 2."""
+    """Per fetched tensor of a function's plan: the GPU that computed it, or None (None for
+    all when no op of the plan runs on a GPU). Such an output is a tensor of that GPU, as
+    in TF 2."""
     got = getattr(plan, "_gpu_fetches", 0)
     if got == 0:
         placed = plan.placement
         got = None
         if "GPU" in placed.values():
-            got = [placed.get(t.op) == "GPU" for t in plan.fetch_tensors]
+            got = [placed.device_name(t.op) if placed.get(t.op) == "GPU" else None
+                   for t in plan.fetch_tensors]
         plan._gpu_fetches = got
     return got
-
-
-def _on_gpu_device(v, dt):
-    return GpuEagerTensor(None, dt, _execute._gpu_name(0), host=v)

@@ -456,6 +456,10 @@ class _PlanWriter:
                     op._type, kernel, op._inputs[0].dtype.base_dtype.np_dtype)
         if len(op._outputs) == 1:
             kernel = registry.single_output(opdef, kernel)
+        if dev == "GPU":
+            index = getattr(self.plan.placement, "gpu_index", {}).get(op)
+            if index:
+                kernel = placement.on_gpu_kernel(kernel, index)
         env[f"K{k}"] = kernel
         args = []
         dead_srcs = []
@@ -624,7 +628,8 @@ class _Recorder:
         from .placement import canonical_name
         by_dev = {}
         for op, t0, dt, values in self.stats:
-            dev = canonical_name(self.placement.get(op, "CPU"))
+            dev = self.placement.device_name(op) if hasattr(self.placement, "device_name") \
+                else canonical_name(self.placement.get(op, "CPU"))
             shapes = [tuple(np.shape(v)) if v is not None else None for v in values]
             outputs = [NodeOutput(i, describe(v)) for i, v in enumerate(values)
                        if v is not None]

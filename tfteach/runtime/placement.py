@@ -145,12 +145,34 @@ def _cannot_assign(op, spec, devices, reason=None):
                   f"\n\t [[{{{{node {op.name}}}}}]]")
 
 
+class Placement(dict):
+    """{op: 'CPU' | 'GPU'}: the device type each op's kernel is chosen for; `gpu_index`
+    holds the logical GPU of the ops placed on one other than GPU:0 ('/GPU:1' with
+    tf.config's logical GPUs), whose memory pool their values live in."""
+
+    def __init__(self):
+        super().__init__()
+        self.gpu_index = {}
+
+    def device_name(self, op):
+        dev = self.get(op, "CPU")
+        return canonical_name(dev, self.gpu_index.get(op, 0) if dev == "GPU" else 0)
+
+    def residence(self, op):
+        """Where op's device-memory outputs live: 'CPU', 'GPU' (GPU:0) or 'GPU:i'."""
+        dev = self.get(op, "CPU")
+        if dev != "GPU":
+            return dev
+        i = self.gpu_index.get(op, 0)
+        return "GPU" if not i else f"GPU:{i}"
+
+
 def place(ops, devices=None, log=False):
     """Returns {op: 'CPU' | 'GPU'} for the plan's ops (see the module docstring)."""
     devices = devices if devices is not None else ["CPU"]
     gpu = "GPU" in devices
     soft = getattr(devices, "allow_soft_placement", True)
-    out = {}
+    out = Placement()
     for op in ops:
         kind, index = parse_device(op.device)
         chosen = "CPU"
@@ -161,6 +183,8 @@ def place(ops, devices=None, log=False):
                     raise _cannot_assign(op, spec, devices)
             elif gpu_kernel_supports(op):
                 chosen = "GPU"
+                if index:
+                    out.gpu_index[op] = index
             elif not soft:
                 raise _cannot_assign(
                     op, spec, devices,
@@ -168,12 +192,18 @@ def place(ops, devices=None, log=False):
                     f"supported kernel for GPU devices is available.")
         elif kind is None and gpu and gpu_kernel_supports(op):
             chosen = "GPU"      # a Const's value is copied to the device once per plan
+            if op._type == "Identity" and len(op._inputs) == 1:
+                # TF's placer puts a device-less identity with its input (a function's
+                # output of a '/GPU:1' value stays there)
+                src = op._inputs[0].op
+                if out.get(src) == "GPU" and src in out.gpu_index:
+                    out.gpu_index[op] = out.gpu_index[src]
         out[op] = chosen
     if gpu:
-        _colocate_refs(ops, out)
+        _colocate_refs(ops, out, _gpu_count(devices))
     if log or LOG_DEVICE_PLACEMENT[0]:
         for op in ops:
-            print(f"{op.name}: ({op.type}): {canonical_name(out[op])}", file=sys.stderr)
+            print(f"{op.name}: ({op.type}): {out.device_name(op)}", file=sys.stderr)
     return out
 
 
@@ -189,7 +219,7 @@ def _ref_root(op):
     return op
 
 
-def _colocate_refs(ops, out):
+def _colocate_refs(ops, out, n_gpu=1):
     """A variable and every op taking it by reference share one device, decided over the
     whole graph (not only this plan), so the variable's value stays put between runs."""
     groups = {}
@@ -212,9 +242,16 @@ def _colocate_refs(ops, out):
         on_gpu = all(parse_device(m.device)[0] != "CPU" and gpu_kernel_supports(m)
                      for m in members)
         dev = "GPU" if on_gpu else "CPU"
+        # on the root's GPU: a variable's value lives in one logical GPU's memory
+        kind, index = parse_device(root.device)
+        index = index or 0 if on_gpu and kind == "GPU" and (index or 0) < n_gpu else 0
         for m in members:
             if m in out:
                 out[m] = dev
+                if index:
+                    out.gpu_index[m] = index
+                else:
+                    out.gpu_index.pop(m, None)
 
 
 def _input_spec(op, t):
@@ -236,10 +273,12 @@ def _host_memory(op):
 class Edges:
     """Rewrites one plan's expressions so data crosses devices only where placement changes.
 
-    Residence of a value: 'CPU' (host numpy) or 'GPU' (numba device array); feeds and
-    constants start on the host; a GPU kernel marked `host_outputs` returns host values
-    (shapes, sizes: TF's host-memory outputs); a GPU kernel's `host_inputs` (axes, shapes,
-    permutations) are read on the host.
+    Residence of a value: 'CPU' (host numpy), 'GPU' (a numba device array in GPU:0's memory
+    pool) or 'GPU:i' (logical GPU i's pool); feeds and constants start on the host; a GPU
+    kernel marked `host_outputs` returns host values (shapes, sizes: TF's host-memory
+    outputs); a GPU kernel's `host_inputs` (axes, shapes, permutations) are read on the
+    host. Between two logical GPUs a value is copied device to device into the consumer's
+    pool (TF's copy between GPU:0 and GPU:1).
     """
 
     def __init__(self, placement, feed_tensors, env, device_values=False):
@@ -248,11 +287,12 @@ class Edges:
         self.fed = set(feed_tensors)
         self.feed_index = {t: i for i, t in enumerate(feed_tensors)}
         self.env = env
-        # `device_values` (tf.function's plans): a feed may arrive as a device array, and a
-        # value computed in device memory is returned as it is, as TF's function outputs
-        # stay where they were computed; a session's fetches always come back to the host
+        # `device_values` (tf.function's plans): a feed may arrive as a device array (of
+        # GPU:0), and a value computed in device memory is returned as it is, as TF's
+        # function outputs stay where they were computed; a session's fetches always come
+        # back to the host
         self.device_values = device_values
-        self.feeds_on_gpu = set()       # feed positions some GPU kernel reads
+        self.feeds_on_gpu = set()       # feed positions some GPU:0 kernel reads
         self._fed_on_host = {}
         env["H2D"] = gpu_memory.to_device
         env["D2H"] = gpu_memory.to_host
@@ -270,36 +310,57 @@ class Edges:
         dev = self.placement.get(op, "CPU")
         if dev == "GPU" and t.value_index in _host_memory(op)[1]:
             return "CPU"        # TF's HostMemory output: it never left the host
-        return dev
+        return self.placement.residence(op) if dev == "GPU" else dev
 
     def input(self, src, t, op, j, dev):
         spec = op._opdef.inputs[min(j, len(op._opdef.inputs) - 1)][1]
         if isinstance(spec, str) and spec.startswith("ref:"):
             return src                       # the variable slot itself, not a value
-        need = "GPU" if dev == "GPU" and j not in _host_memory(op)[0] else "CPU"
+        need = self.placement.residence(op) if dev == "GPU" and \
+            j not in _host_memory(op)[0] else "CPU"
         return self.value_for(src, t, need)
+
+    def _copier(self, need, have="CPU"):
+        """The env name of the function that puts a value into `need`'s memory: H2D for a
+        host value (or GPU:0's own device array) going to GPU:0, TO_GPU<i> for logical GPU
+        i (a device array of another GPU is copied device to device)."""
+        if need == "GPU" and have == "CPU":
+            return "H2D"
+        i = 0 if need == "GPU" else int(need.split(":")[1])
+        name = f"TO_GPU{i}"
+        if name not in self.env:
+            from ..kernels import gpu_memory
+            self.env[name] = lambda x, _i=i: gpu_memory.to_device_of(x, _i)
+        return name
 
     def value_for(self, src, t, need):
         """`src` (the value of tensor t) made available on device `need`."""
         have = self.residence(t)
-        if have == "CONST" or have == need and not (
-                need == "CPU" and self.device_values and t in self.fed):
-            return src if have != "CONST" or need == "CPU" else self._const(t)
-        if need == "GPU" and t in self.fed and self.lines is not None:
-            self.feeds_on_gpu.add(self.feed_index[t])
-            return self._fed_once(src, t)
-        if need == "CPU" and t in self.fed and self.device_values and self.lines is not None:
-            return self._fed_to_host_once(src, t)
-        return f"H2D({src})" if need == "GPU" else f"D2H({src})"
+        fed = t in self.fed
+        if have == "CONST":
+            return src if need == "CPU" else self._const(t, need)
+        if need == "CPU":
+            if fed and self.device_values and self.lines is not None:
+                return self._fed_to_host_once(src, t)
+            return src if have == "CPU" else f"D2H({src})"
+        if fed and self.lines is not None:
+            if need == "GPU":
+                self.feeds_on_gpu.add(self.feed_index[t])
+            return self._fed_once(src, t, need)
+        if have == need:
+            return src
+        return f"{self._copier(need, have)}({src})"
 
-    def _fed_once(self, src, t):
-        """A fed value used on the GPU is copied there once per run, before its first
+    def _fed_once(self, src, t, need):
+        """A fed value used on a GPU is copied there once per run, before its first
         consumer, and shared by all of them (a feed is never dead, so the copy needs no
         guard)."""
-        name = self._fed_on_device.get(t)
+        name = self._fed_on_device.get((t, need))
         if name is None:
-            name = self._fed_on_device[t] = f"v{1000000 + len(self._fed_on_device)}_0"
-            self.lines.append(f"    {name} = H2D({src})")
+            name = self._fed_on_device[(t, need)] = \
+                f"v{1000000 + len(self._fed_on_device)}_0"
+            # a device array handed in (device_values) is for GPU:0; another GPU copies it
+            self.lines.append(f"    {name} = {self._copier(need)}({src})")
         return name
 
     def _fed_to_host_once(self, src, t):
@@ -311,13 +372,16 @@ class Edges:
             self.lines.append(f"    {name} = D2H({src})")
         return name
 
-    def _const(self, t):
-        name = self._const_on_device.get(t)
+    def _const(self, t, need="GPU"):
+        """A constant read on a GPU is copied into that GPU's memory once, when the plan is
+        built."""
+        name = self._const_on_device.get((t, need))
         if name is None:
             from ..kernels import gpu_memory
-            name = f"CG{t.op._id}"
-            self.env[name] = gpu_memory.to_device(t.op.get_attr("value"))
-            self._const_on_device[t] = name
+            i = 0 if need == "GPU" else int(need.split(":")[1])
+            name = f"CG{t.op._id}" if not i else f"CG{t.op._id}_{i}"
+            self.env[name] = gpu_memory.to_device_of(t.op.get_attr("value"), i)
+            self._const_on_device[(t, need)] = name
         return name
 
     def call(self, call, op, dev):
@@ -327,6 +391,18 @@ class Edges:
 
     def fetch(self, src):
         return src if self.device_values else f"D2H({src})"
+
+
+def on_gpu_kernel(kernel, index):
+    """`kernel` running on logical GPU `index`: what it allocates comes from that GPU's
+    memory pool."""
+    from ..kernels import gpu_memory
+
+    def call(*args, **kwargs):
+        with gpu_memory.on_device(index):
+            return kernel(*args, **kwargs)
+    call.__wrapped__ = kernel
+    return call
 
 
 def _var_to_host(slot):
