@@ -17,13 +17,22 @@ import tensorflow as tf
 
 ONE = tf.constant(1.0)
 WORDS = tf.constant(["ab"])
+# name: (device of the `with tf.device` around the call, the call)
 CASES = {
     "add_on_gpu0": ("/GPU:0", lambda: tf.add(ONE, ONE)),
     "string_length_on_gpu0": ("/GPU:0", lambda: tf.strings.length(WORDS)),
     "add_on_cpu1": ("/CPU:1", lambda: tf.add(ONE, ONE)),
     "constant_on_gpu0": ("/GPU:0", lambda: tf.constant(1.0)),
     "add_on_cpu0": ("/CPU:0", lambda: tf.add(ONE, ONE)),
+    # a tf.function whose graph asks for the GPU: TF names the function's call
+    # ('__inference_<python name>_<uid>'; the test reads the uid as any number)
+    "function_on_gpu0": (None, lambda: tf.function(_double)(ONE)),
 }
+
+
+def _double(x):
+    with tf.device("/GPU:0"):
+        return x * 2.0
 
 
 def run(soft):

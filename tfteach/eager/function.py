@@ -19,6 +19,7 @@ executor that runs Sessions (`runtime/executor.Plan`, compiled once and cached).
   backward graph is called as a function of its own, so higher orders work too.
 """
 import functools
+import itertools
 import inspect
 import logging
 import threading
@@ -26,6 +27,7 @@ import weakref
 
 import numpy as np
 
+from .. import errors
 from ..framework import dtypes as _dt
 from ..framework import nest
 from ..framework import ops as _ops
@@ -37,6 +39,7 @@ from . import execute as _execute
 from .tensor import EagerTensor, GpuEagerTensor
 
 _GPU0 = "/job:localhost/replica:0/task:0/device:GPU:0"
+_CALL_IDS = itertools.count(1)
 
 __all__ = ["function", "Function", "ConcreteFunction", "FuncGraph", "TensorSpec"]
 
@@ -254,9 +257,21 @@ class ConcreteFunction:
     def _get_plan(self):
         if self._plan is None:
             feeds, _ = self._feeds()
-            self._plan = (Plan(self.graph, self._fetch, self._stateful, feeds,
-                               devices=_devices()), len(feeds))
+            self._plan = (self._new_plan(self.graph, self._fetch, self._stateful, feeds),
+                          len(feeds))
         return self._plan
+
+    def _new_plan(self, graph, fetch, targets, feeds, **kwargs):
+        """A plan of this function's graphs, placed as TF 2 places functions."""
+        try:
+            return Plan(graph, fetch, targets, feeds, devices=_devices(), **kwargs)
+        except errors.InvalidArgumentError as e:
+            if not e.message.startswith("Unable to find any devices"):
+                raise
+            # TF reports the call of the function's graph as the failing op
+            raise errors.InvalidArgumentError(
+                None, None, f"{e.message} [Op:__inference_{self.name}_"
+                            f"{next(_CALL_IDS)}]") from None
 
     def _call_flat(self, arg_tensors):
         """Runs the graph on the flat argument tensors; returns the structured outputs."""
@@ -365,7 +380,7 @@ class ConcreteFunction:
             per_input = gradients_impl._walk(outputs, grad_ys, xs)
         fetch = [x for x in per_input if x is not None]
         self._loop_backward = {
-            "plan": Plan(bg, fetch, [], xs + grad_ys, devices=_devices()),
+            "plan": self._new_plan(bg, fetch, [], xs + grad_ys),
             "per_input": per_input, "graph": bg,
         }
 
@@ -447,9 +462,9 @@ class ConcreteFunction:
         self._backward = {
             "function": grad_fn,
             "graph": bg,
-            "forward_plan": Plan(g, self._fetch + [inverse[t] for t in saved], self._stateful,
-                                 feeds, devices=_devices(), dead_fetches_ok=True),
-            "plan": Plan(bg, fetch, [], saved + grad_ys, devices=_devices()),
+            "forward_plan": self._new_plan(g, self._fetch + [inverse[t] for t in saved],
+                                           self._stateful, feeds, dead_fetches_ok=True),
+            "plan": self._new_plan(bg, fetch, [], saved + grad_ys),
             "per_input": per_input,
         }
 

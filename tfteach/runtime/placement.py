@@ -180,6 +180,10 @@ def place(ops, devices=None, log=False):
             spec = f"/device:GPU:{index}"
             if not gpu or index >= _gpu_count(devices):
                 if not soft:
+                    if getattr(devices, "tf2_function", False):
+                        # TF 2 names no op here: the function call is the op it reports
+                        raise errors.InvalidArgumentError(
+                            None, None, f"Unable to find any devices for spec {spec}")
                     raise _cannot_assign(op, spec, devices)
             elif gpu_kernel_supports(op):
                 chosen = "GPU"
@@ -432,9 +436,11 @@ def eager_devices():
     present, with soft placement (TF2's default). Pass it as `Plan(..., devices=...)`."""
     from . import devices
     if devices.gpu_count() == 0:
-        return devices.DeviceSet(["CPU"], SOFT_PLACEMENT[0])
-    d = devices.session_devices(_SoftConfig())
-    d.device_values = True      # a function's values stay on the device (Edges)
+        d = devices.DeviceSet(["CPU"], SOFT_PLACEMENT[0])
+    else:
+        d = devices.session_devices(_SoftConfig())
+        d.device_values = True      # a function's values stay on the device (Edges)
+    d.tf2_function = True
     return d
 
 
