@@ -98,7 +98,7 @@ def _int32_attr(opdef):
     kernel (and no other) keeps on the host."""
     from ._tf_gpu_types import GPU_TYPES, HOST_INT32
     from ..framework import registry
-    names = HOST_INT32.get(opdef.type)
+    names = HOST_INT32.get(getattr(opdef, "type", None))     # a plan's loop frame has none
     if not names or opdef.kernel_for("GPU") is None:
         return None
     typing = set()
