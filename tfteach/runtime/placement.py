@@ -24,6 +24,8 @@ Device strings follow TF: '/device:CPU:0', '/GPU:0', '/job:localhost/replica:0/t
 import re
 import sys
 
+import numpy as np
+
 from .. import errors
 from ..framework import ops as _ops
 
@@ -298,7 +300,7 @@ class Edges:
         self.device_values = device_values
         self.feeds_on_gpu = set()       # feed positions some GPU:0 kernel reads
         self._fed_on_host = {}
-        env["H2D"] = gpu_memory.to_device
+        env["H2D"] = _h2d
         env["D2H"] = gpu_memory.to_host
         env["VAR_TO_HOST"] = _var_to_host
         self._const_on_device = {}
@@ -334,7 +336,8 @@ class Edges:
         name = f"TO_GPU{i}"
         if name not in self.env:
             from ..kernels import gpu_memory
-            self.env[name] = lambda x, _i=i: gpu_memory.to_device_of(x, _i)
+            self.env[name] = lambda x, _i=i: gpu_memory.to_device_of(x, _i) \
+                if gpu_memory.is_device_array(x) or not _host_only(x) else x
         return name
 
     def value_for(self, src, t, need):
@@ -407,6 +410,22 @@ def on_gpu_kernel(kernel, index):
             return kernel(*args, **kwargs)
     call.__wrapped__ = kernel
     return call
+
+
+def _h2d(x):
+    """A value a GPU kernel reads in device memory, copied there; handles (an iterator, a
+    queue, an optional: host objects, TF's DT_RESOURCE / DT_VARIANT) and strings stay on
+    the host, where TF always keeps them."""
+    from ..kernels import gpu_memory
+    if gpu_memory.is_device_array(x) or _host_only(x):
+        return x
+    return gpu_memory.to_device(x)
+
+
+def _host_only(x):
+    """A host value that never goes to a device: a handle or a string (see _h2d)."""
+    return not isinstance(x, (np.ndarray, np.generic, bool, int, float, complex, list,
+                              tuple)) or np.asarray(x).dtype.kind not in "biufc"
 
 
 def _var_to_host(slot):
