@@ -387,7 +387,8 @@ class Edges:
             from ..kernels import gpu_memory
             i = 0 if need == "GPU" else int(need.split(":")[1])
             name = f"CG{t.op._id}" if not i else f"CG{t.op._id}_{i}"
-            self.env[name] = gpu_memory.to_device_of(t.op.get_attr("value"), i)
+            value = t.op.get_attr("value")
+            self.env[name] = value if _host_only(value) else gpu_memory.to_device_of(value, i)
             self._const_on_device[(t, need)] = name
         return name
 
