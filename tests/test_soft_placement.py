@@ -33,6 +33,7 @@ CASES = {
     "string_length_on_gpu0": ("/GPU:0", lambda: tf.strings.length(WORDS)),
     "add_on_cpu1": ("/CPU:1", lambda: tf.add(ONE, ONE)),
     "constant_on_gpu0": ("/GPU:0", lambda: tf.constant(1.0)),
+    "variable_on_gpu0": ("/GPU:0", lambda: tf.Variable(1.0)),
     "add_on_cpu0": ("/CPU:0", lambda: tf.add(ONE, ONE)),
     "function_on_gpu0": (None, lambda: tf.function(_double)(ONE)),
 }

@@ -23,6 +23,7 @@ CASES = {
     "string_length_on_gpu0": ("/GPU:0", lambda: tf.strings.length(WORDS)),
     "add_on_cpu1": ("/CPU:1", lambda: tf.add(ONE, ONE)),
     "constant_on_gpu0": ("/GPU:0", lambda: tf.constant(1.0)),
+    "variable_on_gpu0": ("/GPU:0", lambda: tf.Variable(1.0)),
     "add_on_cpu0": ("/CPU:0", lambda: tf.add(ONE, ONE)),
     # a tf.function whose graph asks for the GPU: TF names the function's call
     # ('__inference_<python name>_<uid>'; the test reads the uid as any number)
