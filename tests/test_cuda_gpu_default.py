@@ -419,6 +419,35 @@ def test_soft_device_placement_off_raises_tfs_error_for_eager_ops():
     assert n.device == CPU0 and n.numpy()[0] == 2
 
 
+def test_soft_placement_runs_a_missing_gpu_s_ops_on_gpu0():
+    """TF's soft placement picks the best device there is, GPUs first: an op (or variable)
+    asked onto '/GPU:42' of a one-GPU machine runs on GPU:0, also inside a CPU scope, in a
+    tf.function and in a v1 session that allows soft placement (TF's eager
+    device-placement tests state the same)."""
+    one = tf.constant(1.0)
+    with tf.device("/GPU:42"):
+        c = one + one
+        v = tf.Variable(3.0)
+    with tf.device("/CPU:0"), tf.device("/GPU:42"):
+        d = one * 3.0
+    assert c.device == v.device == d.device == GPU0
+
+    @tf.function
+    def f():
+        with tf.device("/GPU:42"):
+            a = tf.constant(1.0) + tf.constant(2.0)
+        return a + tf.constant(2.0)
+    r = f()
+    assert r.device == GPU0 and float(r) == 5.0
+
+    g = tf1.Graph()
+    with g.as_default(), tf1.device("/GPU:3"):
+        y = tf1.constant(2.0) * 3.0
+    with tf1.Session(graph=g, config=tf1.ConfigProto(allow_soft_placement=True)) as sess:
+        assert sess.run(y) == 6.0
+        assert set(_plans(sess)[0].placement.values()) == {"GPU"}
+
+
 # --- TF 2's GPU configuration (a fresh process: the first GPU use fixes it) ----------------
 _CONFIG = r"""
 import numpy as np

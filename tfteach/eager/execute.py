@@ -477,6 +477,8 @@ def _execute_gpu(opdef, inputs, attrs, name):
     requested = context._device_stack[-1]
     kind, index = placement.parse_device(requested) if requested else (None, 0)
     index = index or 0
+    if kind == "GPU" and index >= _GPU_COUNT[0] and _SOFT[0]:
+        index = 0       # soft placement picks the best device there is: GPU:0
     device = "CPU"
     g = False
     if kind != "CPU" and index < _GPU_COUNT[0]:
@@ -549,6 +551,8 @@ def eager_constant(arr, dtype):
     from ..runtime import placement
     kind, index = placement.parse_device(requested) if requested else (None, 0)
     index = index or 0
+    if kind == "GPU" and index >= _GPU_COUNT[0]:
+        index = 0       # soft placement (off raised above): GPU:0
     if kind == "CPU" or index >= _GPU_COUNT[0]:
         return EagerTensor(arr, dtype)
     from .tensor import GpuEagerTensor

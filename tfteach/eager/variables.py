@@ -113,6 +113,8 @@ def _new_storage(name):
         i = i or 0
         if kind != "CPU" and i < placement.eager_gpu_count():
             index = i
+        elif kind == "GPU":
+            index = 0       # soft placement (off raised above): the first GPU
     return _GpuStorage(name), index
 
 

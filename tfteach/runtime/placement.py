@@ -1,23 +1,28 @@
 """Placement: which device runs each op, and where data has to cross between devices.
 
-Rules (TF's, for one CPU and at most one GPU in use):
+Rules (TF's, for one CPU and the logical GPUs of one physical GPU):
 - an op pinned with `tf.device('/CPU:0')` runs on the CPU;
-- an op pinned to '/GPU:0' runs on the GPU if the session has one and the op has a GPU
-  kernel for its dtypes; otherwise, with `allow_soft_placement` (the default eagerly, off in
-  a v1 ConfigProto) it runs on the CPU, and without it the run fails with TF's
-  "Cannot assign a device for operation ..." InvalidArgumentError;
-- an op with no device runs on the GPU when one is present and it has a GPU kernel;
+- an op pinned to '/GPU:i' runs on logical GPU i if there is one and the op has a GPU
+  kernel for its dtypes; otherwise, with soft placement (the default eagerly and in
+  tf.function, off in a v1 ConfigProto) it runs on GPU:0 when the GPU i does not exist and
+  the op can run there, else on the CPU; without it the run fails with TF's "Cannot assign
+  a device for operation ..." InvalidArgumentError;
+- an op with no device runs on the GPU when one is present and it has a GPU kernel (an
+  identity on the GPU of its input);
+- an int32 op of TF's host-memory int32 kernels is on the GPU, computed in host memory
+  (`int32_on_host`);
 - a variable and the ops that take it by reference (Assign, Apply*) form one colocation
-  group: all on the GPU only if every member can run there, so a variable's value stays on
-  one device.
+  group: all on the variable's GPU only if every member can run there, so a variable's
+  value stays on one device.
 
 Without a GPU (or without the `cuda` extra) everything runs on the CPU and nothing of CUDA
 is imported; the executor's generated code is then exactly what it is without this module.
 
 Data crossing: a tensor lives where its producer ran (feeds and constants on the host).
 `Edges` rewrites a plan's argument expressions so a copy happens only where a consumer
-runs on the other device: `H2D(x)` / `D2H(x)`; a constant consumed on the GPU is copied
-once when the plan is built; every fetched value comes back to the host.
+runs on another device: `H2D(x)` / `D2H(x)`, `TO_GPU1(x)` between logical GPUs; a constant
+consumed on a GPU is copied once when the plan is built; a session's fetched values come
+back to the host, a tf.function's stay where they were computed.
 
 Device strings follow TF: '/device:CPU:0', '/GPU:0', '/job:localhost/replica:0/task:0/...'.
 """
@@ -187,6 +192,8 @@ def place(ops, devices=None, log=False):
                         raise errors.InvalidArgumentError(
                             None, None, f"Unable to find any devices for spec {spec}")
                     raise _cannot_assign(op, spec, devices)
+                if gpu and gpu_kernel_supports(op):
+                    chosen = "GPU"      # soft placement: GPU:0 before the CPU, as TF's
             elif gpu_kernel_supports(op):
                 chosen = "GPU"
                 if index:
