@@ -295,7 +295,6 @@ class Edges:
     """
 
     def __init__(self, placement, feed_tensors, env, device_values=False):
-        from ..kernels import gpu_memory
         self.placement = placement
         self.fed = set(feed_tensors)
         self.feed_index = {t: i for i, t in enumerate(feed_tensors)}
@@ -306,12 +305,12 @@ class Edges:
         # back to the host
         self.device_values = device_values
         self.feeds_on_gpu = set()       # feed positions some GPU:0 kernel reads
-        self._fed_on_host = {}
-        env["H2D"] = _h2d
-        env["D2H"] = gpu_memory.to_host
+        env["H2D"] = to_device_tolerant
+        env["D2H"] = to_host_tolerant
         env["VAR_TO_HOST"] = _var_to_host
         self._const_on_device = {}
         self._fed_on_device = {}
+        self._on_host = {}
         self.lines = None       # the plan's code lines, set by the executor
 
     def residence(self, t):
@@ -326,6 +325,10 @@ class Edges:
         return self.placement.residence(op) if dev == "GPU" else dev
 
     def input(self, src, t, op, j, dev):
+        frame_needs = getattr(op, "input_devices", None)
+        if frame_needs is not None:     # a while loop's frame: where its Enter ops need it
+            need = frame_needs[j]
+            return src if need is None else self.value_for(src, t, need)
         spec = op._opdef.inputs[min(j, len(op._opdef.inputs) - 1)][1]
         if isinstance(spec, str) and spec.startswith("ref:"):
             return src                       # the variable slot itself, not a value
@@ -352,11 +355,20 @@ class Edges:
         have = self.residence(t)
         fed = t in self.fed
         if have == "CONST":
-            return src if need == "CPU" else self._const(t, need)
+            if need == "CPU":
+                return src
+            if src != f"C{t.op._id}":
+                # a constant behind a control edge from a cond branch: dead when it is
+                return f"({src} if {src} is DEAD else {self._const(t, need)})"
+            return self._const(t, need)
         if need == "CPU":
             if fed and self.device_values and self.lines is not None:
-                return self._fed_to_host_once(src, t)
-            return src if have == "CPU" else f"D2H({src})"
+                return self._host_once(src, t)      # a feed may be a device array
+            if have == "CPU":
+                return src
+            if self.lines is not None and _PLAIN.fullmatch(src):
+                return self._host_once(src, t)
+            return f"D2H({src})"
         if fed and self.lines is not None:
             if need == "GPU":
                 self.feeds_on_gpu.add(self.feed_index[t])
@@ -364,6 +376,17 @@ class Edges:
         if have == need:
             return src
         return f"{self._copier(need, have)}({src})"
+
+    def _host_once(self, src, t):
+        """A device value read on the host by several consumers (a cond's predicate by each
+        of its Switches, a tf.function's feed handed in as a device array) is copied once.
+        The copy is made before the first of them; a dead or host value passes through D2H
+        as it is."""
+        name = self._on_host.get(t)
+        if name is None:
+            name = self._on_host[t] = f"v{2000000 + len(self._on_host)}_0"
+            self.lines.append(f"    {name} = D2H({src})")
+        return name
 
     def _fed_once(self, src, t, need):
         """A fed value used on a GPU is copied there once per run, before its first
@@ -375,15 +398,6 @@ class Edges:
                 f"v{1000000 + len(self._fed_on_device)}_0"
             # a device array handed in (device_values) is for GPU:0; another GPU copies it
             self.lines.append(f"    {name} = {self._copier(need)}({src})")
-        return name
-
-    def _fed_to_host_once(self, src, t):
-        """A feed that may be a device array (`device_values`), read by a CPU kernel: its
-        host copy is made once per run (nothing is copied for a host value)."""
-        name = self._fed_on_host.get(t)
-        if name is None:
-            name = self._fed_on_host[t] = f"v{2000000 + len(self._fed_on_host)}_0"
-            self.lines.append(f"    {name} = D2H({src})")
         return name
 
     def _const(self, t, need="GPU"):
@@ -420,10 +434,15 @@ def on_gpu_kernel(kernel, index):
     return call
 
 
-def _h2d(x):
-    """A value a GPU kernel reads in device memory, copied there; handles (an iterator, a
-    queue, an optional: host objects, TF's DT_RESOURCE / DT_VARIANT) and strings stay on
-    the host, where TF always keeps them."""
+_PLAIN = re.compile(r"v\d+_\d+")     # a value's name in a plan (not a variable's read)
+
+
+def to_device_tolerant(x):
+    """A value a GPU kernel reads in device memory, copied there. What device memory does
+    not hold stays on the host, where TF always keeps it: handles (an iterator, a queue, an
+    optional, a TensorArray's or a stack's state: host objects, TF's DT_RESOURCE /
+    DT_VARIANT), strings, and the dead marker of an untaken cond branch (a Merge on the GPU
+    receives it)."""
     from ..kernels import gpu_memory
     if gpu_memory.is_device_array(x) or _host_only(x):
         return x
@@ -431,9 +450,18 @@ def _h2d(x):
 
 
 def _host_only(x):
-    """A host value that never goes to a device: a handle or a string (see _h2d)."""
+    """A host value that never goes to a device: a handle, a string, the dead marker (see
+    to_device_tolerant)."""
     return not isinstance(x, (np.ndarray, np.generic, bool, int, float, complex, list,
                               tuple)) or np.asarray(x).dtype.kind not in "biufc"
+
+
+def to_host_tolerant(x):
+    """A device array copied to the host; anything else (already host) passes."""
+    if not is_device_array(x):
+        return x
+    from ..kernels import gpu_memory
+    return gpu_memory.to_host(x)
 
 
 def _var_to_host(slot):
