@@ -385,6 +385,20 @@ def test_int32_arithmetic_on_the_gpu_is_computed_in_host_memory():
         np.testing.assert_array_equal(sess.run(z, {x: [4, 6]}), [2.0, 3.0])
         assert _delta(before) == {"h2d": 1, "d2h": 1}      # Cast reads x on the device
 
+    @tf.function
+    def loop(x):            # an int32 counter beside float32 data, in a while loop
+        i, y = tf.while_loop(lambda i, y: i < 3, lambda i, y: (i + 1, y * 2.0),
+                             [tf.constant(0), x])
+        return y, i * 10
+    x = tf.constant([1.0, 2.0])
+    loop(x)
+    before = _copies()
+    y, n = loop(x)
+    assert _delta(before) == {"h2d": 0, "d2h": 0}
+    assert y._dev is not None and n._dev is None and n.device == GPU0
+    np.testing.assert_array_equal(y.numpy(), [8.0, 16.0])
+    assert n.numpy() == 30
+
 
 def test_soft_device_placement_off_raises_tfs_error_for_eager_ops():
     """With a GPU present: TF 2's message of tests/data/tf_soft_placement.json (recorded

@@ -838,7 +838,10 @@ class _Frame:
     def __init__(self, wctx, ops, where):
         self.ctx = wctx
         self.members = set(ops)
-        self.where = {op: where.get(op, "CPU") for op in ops}
+        # an int32 op of TF's host-memory int32 kernels (a loop counter's Enter, Merge,
+        # Less, AddV2, NextIteration, Exit) computes on the host, as the plan's edges expect
+        self.where = {op: "CPU" if where.get(op) == "GPU" and placement.int32_on_host(op)
+                      else where.get(op, "CPU") for op in ops}
         # a GPU in the plan: values are moved to where each op needs them (host or device)
         self._moves = "GPU" in self.where.values()
         self._on_device = {}     # a Const inside the loop, copied to the device once
