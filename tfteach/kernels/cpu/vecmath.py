@@ -1,0 +1,175 @@
+"""float32 exp, log, tanh and sigmoid written so that LLVM vectorises the loops calling them.
+
+numba's `math.exp` on a float32 is a call to libm's scalar expf per element, which no loop
+vectoriser can turn into SIMD code; TF uses Eigen's vectorised polynomials and NumPy its
+own SIMD loops (numba's other route, Intel's SVML, needs an SVML-patched LLVM, which the
+llvmlite wheels are not). Here each function is branch-free arithmetic, integer bit
+operations and selects, so a numba ufunc over a contiguous array runs 8 lanes at a time.
+
+Accuracy: each float32 function works in float64 (the input widened, the result rounded
+once to float32 at the end) with a range reduction and a polynomial accurate to ~1e-15
+relative, so the float32 result is the correctly rounded value except where the true value
+lies within ~1e-15 of a rounding boundary (tests/test_unary_math_accuracy.py: at most 1 ulp
+anywhere, and equal to libm's nearly correctly rounded results on the recorded grid).
+
+Edges follow TF's CPU kernels, which run with the x86 flush-to-zero and denormals-are-zero
+modes on: a subnormal input counts as a zero of its sign and a result below the smallest
+normal float32 (1.18e-38) is a zero (exp(-88) is 0, log of a subnormal is -inf);
+inf, -inf and NaN as IEEE says (tests/data/unary_math_tf221.npz, recorded from TF 2.21).
+
+Polynomials: Chebyshev interpolants (NumPy's Chebyshev.interpolate, converted to the
+monomial basis) of the smooth remainder of each function on its reduced interval,
+measured against long-double references: exp's 1.0e-15 on |r| <= ln2/2, log's 6.9e-16 on
+|s| <= (sqrt2-1)/(sqrt2+1). The fused multiply-adds are explicit (`llvm.fma`), so the vector
+body and the scalar remainder loop round identically: no result depends on the array's
+length, alignment or blocking.
+"""
+__toolkit__ = True   # shared arithmetic for the family modules: registers no kernels
+
+import math
+
+import numpy as np
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
+
+
+@intrinsic
+def _f64_bits(typingctx, x):
+    def codegen(context, builder, sig, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+    return types.int64(types.float64), codegen
+
+
+@intrinsic
+def _bits_f64(typingctx, i):
+    def codegen(context, builder, sig, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+    return types.float64(types.int64), codegen
+
+
+@intrinsic
+def _f32_bits(typingctx, x):
+    def codegen(context, builder, sig, args):
+        return builder.bitcast(args[0], ir.IntType(32))
+    return types.int32(types.float32), codegen
+
+
+@intrinsic
+def _bits_f32(typingctx, i):
+    def codegen(context, builder, sig, args):
+        return builder.bitcast(args[0], ir.FloatType())
+    return types.float32(types.int32), codegen
+
+
+@intrinsic
+def _fma(typingctx, a, b, c):
+    """a * b + c rounded once (llvm.fma: one instruction where the CPU has FMA)."""
+    def codegen(context, builder, sig, args):
+        return builder.fma(*args)
+    return types.float64(types.float64, types.float64, types.float64), codegen
+
+
+_F32 = np.float32
+_FLT_MIN = _F32(np.finfo(np.float32).tiny)      # smallest normal float32
+_ZERO32 = _F32(0.0)
+
+# exp(d) = 2**k * exp(r), k = rint(d / ln2), r = d - k*ln2 in two steps (Cody and Waite):
+# _LN2_HI has 32 significant bits, so k*_LN2_HI is exact for |k| < 2**21.
+_LOG2E = 1.4426950408889634
+_SHIFT = 6755399441055744.0          # 2**52 + 2**51: adding it rounds to an integer
+_SHIFT_BITS = 0x4338000000000000
+_LN2_HI = 0.6931471803691238         # ln2's leading 32 bits
+_LN2_LO = 1.9082149292705877e-10     # ln2 - _LN2_HI
+_LN2 = 0.6931471805599453
+# exp(r) = 1 + r + r*r*q(r)
+_Q0, _Q1, _Q2, _Q3, _Q4, _Q5, _Q6, _Q7, _Q8 = (
+    0.4999999999999997, 0.16666666666648317, 0.04166666666673495, 0.008333333353701003,
+    0.001388888886856034, 0.00019841208788402568, 2.4801588811455538e-05,
+    2.7625085614869383e-06, 2.759092116395943e-07)
+# log(m) = 2*atanh(s) = 2s + 2s*z*p(z), s = (m-1)/(m+1), z = s*s
+_P0, _P1, _P2, _P3, _P4, _P5 = (0.33333333333331006, 0.2000000000563509, 0.14285712063456693,
+                                0.11111431538640701, 0.09070084997552604, 0.08311036034428616)
+# tanh(x) = x + x*z*t(z) for |x| < 1/16, z = x*x (Taylor: the next term is below 1e-14)
+_T0, _T1, _T2, _T3 = -1.0 / 3.0, 2.0 / 15.0, -17.0 / 315.0, 62.0 / 2835.0
+
+
+@njit(inline="always")
+def exp64(d):
+    """exp of a float64 in [-1000, 1000] (or NaN) to ~1e-15 relative; the caller clamps."""
+    t = _fma(d, _LOG2E, _SHIFT)
+    k = t - _SHIFT
+    r = _fma(k, -_LN2_HI, d)
+    r = _fma(k, -_LN2_LO, r)
+    q = _fma(_fma(_fma(_fma(_fma(_fma(_fma(_fma(_Q8, r, _Q7), r, _Q6), r, _Q5), r, _Q4), r,
+                                 _Q3), r, _Q2), r, _Q1), r, _Q0)
+    y = 1.0 + _fma(r * r, q, r)
+    # 2**k from k's bits: t's low mantissa bits hold k (NaN's garbage scale meets y = NaN)
+    scale = _bits_f64((_f64_bits(t) - _SHIFT_BITS + 1023) << 52)
+    return y * scale
+
+
+@njit(inline="always")
+def _flush(y):
+    """TF's flush-to-zero: a subnormal float32 result is a zero of its sign."""
+    return y * _ZERO32 if abs(y) < _FLT_MIN else y
+
+
+@njit(inline="always")
+def exp_f32(x):
+    d = np.float64(x)
+    d = -104.0 if d < -104.0 else d       # exp(-104) rounds to 0 in float32, NaN passes
+    d = 89.0 if d > 89.0 else d           # exp(89) overflows float32 to inf
+    y = np.float32(exp64(d))
+    return _ZERO32 if y < _FLT_MIN else y
+
+
+@njit(inline="always")
+def sigmoid_f32(x):
+    d = np.float64(x)
+    d = -110.0 if d < -110.0 else d
+    d = 110.0 if d > 110.0 else d
+    y = np.float32(1.0 / (1.0 + exp64(-d)))
+    return _ZERO32 if y < _FLT_MIN else y
+
+
+@njit(inline="always")
+def tanh_f32(x):
+    d = np.float64(x)
+    a = abs(d)
+    a = 10.0 if a > 10.0 else a           # tanh(10) is 1 in float32; NaN passes
+    z = a * a
+    small = _fma(a * z, _fma(_fma(_fma(_T3, z, _T2), z, _T1), z, _T0), a)
+    big = 1.0 - 2.0 / (exp64(2.0 * a) + 1.0)
+    y = np.float32(math.copysign(small if a < 0.0625 else big, d))   # odd: tanh(-0) = -0
+    return _flush(y)
+
+
+@njit(inline="always")
+def log_f32(x):
+    ix = _f32_bits(x)
+    # m in [sqrt(1/2), sqrt(2)) and e with x = m * 2**e, from the bits of a normal x
+    # (0x3f3504f3 is sqrt(1/2)'s bit pattern)
+    u = ix - 0x3f3504f3
+    e = u >> 23
+    m = np.float64(_bits_f32(np.int32((u & 0x007fffff) + 0x3f3504f3)))
+    f = m - 1.0
+    s = f / (m + 1.0)
+    z = s * s
+    p = _fma(_fma(_fma(_fma(_fma(_P5, z, _P4), z, _P3), z, _P2), z, _P1), z, _P0)
+    two_s = 2.0 * s
+    y = np.float32(_fma(np.float64(e), _LN2, _fma(two_s * z, p, two_s)))
+    mag = ix & 0x7fffffff
+    neg_inf = _F32(-np.inf)
+    y = neg_inf if mag < 0x00800000 else y             # +-0 and subnormals (TF's DAZ)
+    y = _F32(np.nan) if ix < 0 and mag >= 0x00800000 else y
+    y = x if mag >= 0x7f800000 and (ix > 0 or mag > 0x7f800000) else y   # inf, NaN
+    return y
+
+
+# The scalar rules the ufuncs (and the fusion pass) compile: plain functions defined here, so
+# numba's on-disk cache of a ufunc is keyed on this file, whose edits then recompile it.
+def exp_rule(x): return exp_f32(x)
+def log_rule(x): return log_f32(x)
+def tanh_rule(x): return tanh_f32(x)
+def sigmoid_rule(x): return sigmoid_f32(x)
