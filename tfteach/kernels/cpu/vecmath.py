@@ -70,6 +70,13 @@ def _fma(typingctx, a, b, c):
     return types.float64(types.float64, types.float64, types.float64), codegen
 
 
+@intrinsic
+def _fma32(typingctx, a, b, c):
+    def codegen(context, builder, sig, args):
+        return builder.fma(*args)
+    return types.float32(types.float32, types.float32, types.float32), codegen
+
+
 _F32 = np.float32
 _FLT_MIN = _F32(np.finfo(np.float32).tiny)      # smallest normal float32
 _ZERO32 = _F32(0.0)
@@ -82,16 +89,13 @@ _SHIFT_BITS = 0x4338000000000000
 _LN2_HI = 0.6931471803691238         # ln2's leading 32 bits
 _LN2_LO = 1.9082149292705877e-10     # ln2 - _LN2_HI
 _LN2 = 0.6931471805599453
-# exp(r) = 1 + r + r*r*q(r)
-_Q0, _Q1, _Q2, _Q3, _Q4, _Q5, _Q6, _Q7, _Q8 = (
-    0.4999999999999997, 0.16666666666648317, 0.04166666666673495, 0.008333333353701003,
-    0.001388888886856034, 0.00019841208788402568, 2.4801588811455538e-05,
-    2.7625085614869383e-06, 2.759092116395943e-07)
-# log(m) = 2*atanh(s) = 2s + 2s*z*p(z), s = (m-1)/(m+1), z = s*s
-_P0, _P1, _P2, _P3, _P4, _P5 = (0.33333333333331006, 0.2000000000563509, 0.14285712063456693,
-                                0.11111431538640701, 0.09070084997552604, 0.08311036034428616)
-# tanh(x) = x + x*z*t(z) for |x| < 1/16, z = x*x (Taylor: the next term is below 1e-14)
-_T0, _T1, _T2, _T3 = -1.0 / 3.0, 2.0 / 15.0, -17.0 / 315.0, 62.0 / 2835.0
+# exp(r) = 1 + r + r*r*q(r): 4.3e-12 relative
+_Q0, _Q1, _Q2, _Q3, _Q4, _Q5, _Q6 = (
+    0.4999999999999999, 0.1666666671902895, 0.04166666671902511, 0.008333298469798424,
+    0.0013888854032857154, 0.00019899285578588968, 2.4859591400324122e-05)
+# log(m) = 2*atanh(s) = 2s + 2s*z*p(z), s = (m-1)/(m+1), z = s*s: 1.1e-13 relative
+_P0, _P1, _P2, _P3, _P4 = (0.333333333336879, 0.1999999939819133, 0.14285877365874275,
+                           0.11095694181548027, 0.09681448197526506)
 
 
 @njit(inline="always")
@@ -101,8 +105,7 @@ def exp64(d):
     k = t - _SHIFT
     r = _fma(k, -_LN2_HI, d)
     r = _fma(k, -_LN2_LO, r)
-    q = _fma(_fma(_fma(_fma(_fma(_fma(_fma(_fma(_Q8, r, _Q7), r, _Q6), r, _Q5), r, _Q4), r,
-                                 _Q3), r, _Q2), r, _Q1), r, _Q0)
+    q = _fma(_fma(_fma(_fma(_fma(_fma(_Q6, r, _Q5), r, _Q4), r, _Q3), r, _Q2), r, _Q1), r, _Q0)
     y = 1.0 + _fma(r * r, q, r)
     # 2**k from k's bits: t's low mantissa bits hold k (NaN's garbage scale meets y = NaN)
     scale = _bits_f64((_f64_bits(t) - _SHIFT_BITS + 1023) << 52)
@@ -125,27 +128,6 @@ def exp_f32(x):
 
 
 @njit(inline="always")
-def sigmoid_f32(x):
-    d = np.float64(x)
-    d = -110.0 if d < -110.0 else d
-    d = 110.0 if d > 110.0 else d
-    y = np.float32(1.0 / (1.0 + exp64(-d)))
-    return _ZERO32 if y < _FLT_MIN else y
-
-
-@njit(inline="always")
-def tanh_f32(x):
-    d = np.float64(x)
-    a = abs(d)
-    a = 10.0 if a > 10.0 else a           # tanh(10) is 1 in float32; NaN passes
-    z = a * a
-    small = _fma(a * z, _fma(_fma(_fma(_T3, z, _T2), z, _T1), z, _T0), a)
-    big = 1.0 - 2.0 / (exp64(2.0 * a) + 1.0)
-    y = np.float32(math.copysign(small if a < 0.0625 else big, d))   # odd: tanh(-0) = -0
-    return _flush(y)
-
-
-@njit(inline="always")
 def log_f32(x):
     ix = _f32_bits(x)
     # m in [sqrt(1/2), sqrt(2)) and e with x = m * 2**e, from the bits of a normal x
@@ -156,7 +138,7 @@ def log_f32(x):
     f = m - 1.0
     s = f / (m + 1.0)
     z = s * s
-    p = _fma(_fma(_fma(_fma(_fma(_P5, z, _P4), z, _P3), z, _P2), z, _P1), z, _P0)
+    p = _fma(_fma(_fma(_fma(_P4, z, _P3), z, _P2), z, _P1), z, _P0)
     two_s = 2.0 * s
     y = np.float32(_fma(np.float64(e), _LN2, _fma(two_s * z, p, two_s)))
     mag = ix & 0x7fffffff
@@ -165,6 +147,55 @@ def log_f32(x):
     y = _F32(np.nan) if ix < 0 and mag >= 0x00800000 else y
     y = x if mag >= 0x7f800000 and (ix > 0 or mag > 0x7f800000) else y   # inf, NaN
     return y
+
+
+# float32 arithmetic (16 lanes to the 8 of float64): exp(v) = 2**k * exp(r), |r| <= ln2/2,
+# exp(r) = 1 + r + r*r*q(r) with q of degree 5 (Chebyshev, coefficients in float32:
+# 6.9e-10 relative); the caller keeps v in [-87, 88], so 2**k is a normal float32.
+_LOG2E32, _SHIFT32, _SHIFT32_BITS = _F32(1.4426950408889634), _F32(12582912.0), 0x4b400000
+_LN2_HI32, _LN2_LO32 = _F32(0.693359375), _F32(-2.12194440e-4)
+_E0, _E1, _E2, _E3, _E4, _E5 = (_F32(0.5000000013465808), _F32(0.16666666681623196),
+                                _F32(0.04166646492529931), _F32(0.008333310925493047),
+                                _F32(0.0013933649994898347), _F32(0.00019890990815546128))
+# tanh(a) = a + a*z*h(z), z = a*a, a <= 0.625 (Chebyshev, float32 coefficients: 4.4e-9)
+_H0, _H1, _H2, _H3, _H4, _H5 = (_F32(-0.33333333172050444), _F32(0.13333303543282182),
+                                _F32(-0.05395925634900231), _F32(0.021768892382327088),
+                                _F32(-0.008343859501463418), _F32(0.002292647354847412))
+_ONE32, _TWO32 = _F32(1.0), _F32(2.0)
+
+
+@njit(inline="always")
+def exp32(v):
+    t = _fma32(v, _LOG2E32, _SHIFT32)
+    k = t - _SHIFT32
+    r = _fma32(k, -_LN2_HI32, v)
+    r = _fma32(k, -_LN2_LO32, r)
+    q = _fma32(_fma32(_fma32(_fma32(_fma32(_E5, r, _E4), r, _E3), r, _E2), r, _E1), r, _E0)
+    y = _ONE32 + _fma32(r * r, q, r)
+    scale = _bits_f32(np.int32(((_f32_bits(t) - _SHIFT32_BITS + 127) << 23)))
+    return y * scale
+
+
+@njit(inline="always")
+def tanh_f32(x):
+    a = abs(x)
+    a = _F32(9.1) if a > _F32(9.1) else a     # tanh(9.1) is 1 in float32; NaN passes
+    z = a * a
+    h = _fma32(_fma32(_fma32(_fma32(_fma32(_H5, z, _H4), z, _H3), z, _H2), z, _H1), z, _H0)
+    small = _fma32(a * z, h, a)
+    big = _ONE32 - _TWO32 / (exp32(a + a) + _ONE32)
+    y = np.float32(math.copysign(small if a < _F32(0.625) else big, x))
+    return _flush(y)
+
+
+@njit(inline="always")
+def sigmoid_f32(x):
+    a = abs(x)
+    a = _F32(88.0) if a > _F32(88.0) else a
+    e = exp32(-a)
+    num = e if x < 0 else _ONE32
+    y = np.float32(np.float64(num) / (1.0 + np.float64(e)))
+    return _ZERO32 if y < _FLT_MIN else y
 
 
 # The scalar rules the ufuncs (and the fusion pass) compile: plain functions defined here, so
