@@ -3,14 +3,16 @@
 numba's `math.exp` on a float32 is a call to libm's scalar expf per element, which no loop
 vectoriser can turn into SIMD code; TF uses Eigen's vectorised polynomials and NumPy its
 own SIMD loops (numba's other route, Intel's SVML, needs an SVML-patched LLVM, which the
-llvmlite wheels are not). Here each function is branch-free arithmetic, integer bit
-operations and selects, so a numba ufunc over a contiguous array runs 8 lanes at a time.
+llvmlite wheels are not: `numba -s` reports it unavailable). Here each function is
+branch-free arithmetic, integer bit operations (bitcasts, as llvmlite intrinsics) and
+selects, so a numba ufunc over a contiguous array runs 8 or 16 lanes at a time.
 
-Accuracy: each float32 function works in float64 (the input widened, the result rounded
-once to float32 at the end) with a range reduction and a polynomial accurate to ~1e-15
-relative, so the float32 result is the correctly rounded value except where the true value
-lies within ~1e-15 of a rounding boundary (tests/test_unary_math_accuracy.py: at most 1 ulp
-anywhere, and equal to libm's nearly correctly rounded results on the recorded grid).
+Accuracy (tools/unary_math_accuracy.py, pinned by tests/test_unary_math_accuracy.py):
+- exp and log work in float64 (the input widened, one rounding to float32 at the end) with
+  polynomials accurate to 4e-12 and 1e-13: within 0.5001 ulp of the exact value, i.e.
+  the correctly rounded float32 but for inputs within 1e-4 ulp of a rounding boundary;
+- tanh works in float32 (16 lanes): max 1.23 ulp; sigmoid takes a float32 exp and divides
+  in float64: max 1.42 ulp (libm's rules were 2.14 and 1.38; TF's own are 5.1 and 5.8).
 
 Edges follow TF's CPU kernels, which run with the x86 flush-to-zero and denormals-are-zero
 modes on: a subnormal input counts as a zero of its sign and a result below the smallest
@@ -18,11 +20,10 @@ normal float32 (1.18e-38) is a zero (exp(-88) is 0, log of a subnormal is -inf);
 inf, -inf and NaN as IEEE says (tests/data/unary_math_tf221.npz, recorded from TF 2.21).
 
 Polynomials: Chebyshev interpolants (NumPy's Chebyshev.interpolate, converted to the
-monomial basis) of the smooth remainder of each function on its reduced interval,
-measured against long-double references: exp's 1.0e-15 on |r| <= ln2/2, log's 6.9e-16 on
-|s| <= (sqrt2-1)/(sqrt2+1). The fused multiply-adds are explicit (`llvm.fma`), so the vector
-body and the scalar remainder loop round identically: no result depends on the array's
-length, alignment or blocking.
+monomial basis) of the smooth remainder of each function on its reduced interval, measured
+against long-double references. The fused multiply-adds are explicit (`llvm.fma`), so the
+vector body and the scalar remainder loop round identically: no result depends on the
+array's length, alignment or blocking.
 """
 __toolkit__ = True   # shared arithmetic for the family modules: registers no kernels
 
@@ -100,7 +101,7 @@ _P0, _P1, _P2, _P3, _P4 = (0.333333333336879, 0.1999999939819133, 0.142858773658
 
 @njit(inline="always")
 def exp64(d):
-    """exp of a float64 in [-1000, 1000] (or NaN) to ~1e-15 relative; the caller clamps."""
+    """exp of a float64 in [-1000, 1000] (or NaN) to 4e-12 relative; the caller clamps."""
     t = _fma(d, _LOG2E, _SHIFT)
     k = t - _SHIFT
     r = _fma(k, -_LN2_HI, d)
