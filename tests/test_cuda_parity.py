@@ -6,8 +6,10 @@ process that has already imported numba for the CPU kernels; so these tests star
 processes with NUMBA_ENABLE_CUDASIM=1:
 
 - tests/test_cuda_sim.py (the registry walk, placement with copies only at the edges, the
-  memory pool) and tests/test_cuda_gpu_default.py (TF's placement rules with host memory,
-  training steps wholly on '/GPU:0', eager ops on the GPU by default, tf.config);
+  memory pool), tests/test_cuda_gpu_default.py (TF's placement rules with host memory,
+  training steps wholly on '/GPU:0', eager ops on the GPU by default, tf.config) and
+  tests/test_cuda_host_ops.py (iterators, queues, _Send/_Recv, py_function, the
+  decompositions and SparseReorder on '/GPU:0');
 - the eager tests (tests/test_eager.py) again, with the simulated GPU as the default device
   (tests/test_function.py and tests/test_tape.py pass there too, in 20 s each: run them by
   hand with NUMBA_ENABLE_CUDASIM=1 when changing the eager GPU path);
@@ -40,7 +42,8 @@ def _sim_env():
 def test_every_gpu_kernel_matches_its_cpu_kernel_in_the_simulator(run_with_progress):
     code, out = run_with_progress(
         [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "-W", "ignore",
-         "tests/test_cuda_sim.py", "tests/test_cuda_gpu_default.py"], "CUDA simulator walk",
+         "tests/test_cuda_sim.py", "tests/test_cuda_gpu_default.py",
+         "tests/test_cuda_host_ops.py"], "CUDA simulator walk",
         cwd=ROOT, env=_sim_env(), timeout=600)
     tail = out[-8000:]
     assert code == 0, tail
@@ -48,7 +51,9 @@ def test_every_gpu_kernel_matches_its_cpu_kernel_in_the_simulator(run_with_progr
     # One test per op with a GPU kernel (about 140), plus the placement and pool tests.
     assert passed and int(passed.group(1)) >= 100, tail
     assert "test_cuda_gpu_default.py::test_issue_program" in out, tail
-    assert not re.search(r"test_cuda_gpu_default\.py::\S+ SKIPPED", out), tail
+    assert "test_cuda_host_ops.py::test_fifo_queue_enqueue_dequeue_on_the_gpu PASSED" in out, \
+        tail
+    assert not re.search(r"test_cuda_(gpu_default|host_ops)\.py::\S+ SKIPPED", out), tail
 
 
 def test_eager_tests_pass_with_the_simulated_gpu_as_the_default_device(run_with_progress):

@@ -295,10 +295,28 @@ CASES = {
     # a batch matmul with a broadcast ellipsis and a transposed output
     "Einsum": lambda: Case([[u((2, 1, 3, 4)), u((3, 5, 4))]], {"equation": "...ij,...kj->...ki"},
                            tol=1e-5),
+    # TF's host-memory Qr: the CPU's code, so the same numbers; tall and full
+    "Qr": lambda: Case([u((2, 4, 3))], {"full_matrices": True}, tol=0),
+    # the values only (vectors' signs are each solver's: tests/test_cuda_host_ops.py)
+    "Svd": lambda: Case([u((2, 3, 5), dt=np.float64)], {"compute_uv": False,
+                                                        "full_matrices": False}, tol=1e-10),
+    "SelfAdjointEigV2": lambda: Case([u((2, 4, 4), dt=np.float64)], {"compute_v": False},
+                                     tol=1e-10),
+    # repeated rows keep their order; rows outside the shape sort too (TF's order)
+    "SparseReorder": lambda: Case([np.array([[1, 1], [0, 2], [4, 0], [0, 2], [1, 0]], np.int64),
+                                   u((5,)), C(np.array([2, 3], np.int64))]),
     "DynamicStitch": lambda: Case([[np.array([0, 4], np.int32), np.array([[1, 4], [3, 2]],
                                                                           np.int32)],
                                    [u((2, 3)), u((2, 2, 3))]]),
 }
+
+# GPU kernels around session state (iterators, queues, rendezvous, Python functions): run
+# through graphs that build that state, against the CPU, in the file named.
+ELSEWHERE = {t: "tests/test_cuda_host_ops.py" for t in (
+    "AnonymousIteratorV3", "IteratorV2", "MakeIterator", "IteratorGetNext",
+    "IteratorGetNextAsOptional", "IteratorToStringHandle", "IteratorFromStringHandleV2",
+    "OptionalGetValue", "OptionalHasValue", "FIFOQueueV2", "QueueEnqueueV2", "QueueDequeueV2",
+    "QueueCloseV2", "QueueIsClosedV2", "QueueSizeV2", "_Send", "_Recv", "EagerPyFunc")}
 
 # Resource-variable ops: (initial values of the variables, other inputs, attrs); the op takes
 # the variables' handles first. The storage is a tf.Variable's (eager/variables.py).
@@ -559,7 +577,8 @@ def test_resource_variable_kernels_keep_values_on_the_device(op_type):
         assert on_device[0], "the GPU kernel wrote a host value"
 
 
-@pytest.mark.parametrize("op_type", [t for t in GPU_OPS if t not in RESOURCE])
+@pytest.mark.parametrize("op_type", [t for t in GPU_OPS if t not in RESOURCE and
+                                     t not in ELSEWHERE])
 def test_gpu_kernel_matches_cpu(op_type):
     kernel = registry.get(op_type).kernels["GPU"]
     if op_type in STATEFUL:
@@ -613,9 +632,14 @@ def test_every_gpu_kernel_has_a_case():
     missing = [t for t in GPU_OPS
                if not isinstance(registry.get(t).kernels["GPU"],
                                  (GpuElementwise, GpuIntOrFloat))
-               and t not in CASES and t not in STATEFUL and t not in RESOURCE]
+               and t not in CASES and t not in STATEFUL and t not in RESOURCE
+               and t not in ELSEWHERE]
     assert not missing, f"GPU kernels without a parity case in tests/test_cuda_sim.py: " \
                         f"{missing}"
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for t, path in ELSEWHERE.items():
+        with open(os.path.join(root, path)) as f:
+            assert t in f.read(), f"{path} does not run {t}'s GPU kernel"
 
 
 # --- kernels at sizes that reach their other code paths -------------------------------------

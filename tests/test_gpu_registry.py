@@ -42,24 +42,6 @@ GPU_GAPS = {
     "TensorArrayV3", "TensorArrayReadV3", "TensorArrayWriteV3", "TensorArrayGatherV3",
     "TensorArrayScatterV3", "TensorArrayConcatV3", "TensorArraySplitV3", "TensorArraySizeV3",
     "TensorArrayGradV3", "TensorArrayCloseV3",
-    # tf.data iterators (TF runs them as host-memory kernels on the GPU device)
-    "AnonymousIteratorV3", "IteratorV2", "MakeIterator", "IteratorGetNext",
-    "IteratorGetNextAsOptional", "IteratorToStringHandle", "IteratorFromStringHandleV2",
-    "OptionalGetValue", "OptionalHasValue",
-    # linear algebra (cuSOLVER in TF)
-    "Qr", "SelfAdjointEigV2", "Svd",
-    # sparse tensors and sparse optimizer updates
-    "SparseReorder",
-    # queues (handles in host memory, the queued components on the device)
-    "FIFOQueueV2", "QueueEnqueueV2", "QueueDequeueV2", "QueueCloseV2", "QueueIsClosedV2",
-    "QueueSizeV2",
-    # random, checks, Python
-    "EagerPyFunc",
-    # the distributed runtime's transfers (a tensor on a GPU would cross in device memory)
-    "_Send", "_Recv",
-    # queues: TF registers host-memory GPU kernels for the FIFO queue's handle and its ops
-    "FIFOQueueV2", "QueueCloseV2", "QueueDequeueV2", "QueueEnqueueV2", "QueueIsClosedV2",
-    "QueueSizeV2",
 }
 
 _WALK = """import json, sys

@@ -56,3 +56,17 @@ def test_sparse_names_never_fall_back_to_the_dense_ops(tf2):
     assert tf2.sparse.add is not tf2.add
     with pytest.raises(AttributeError, match="does not implement"):
         tf2.ragged.stack
+
+
+def test_reorder_is_lexicographic_and_stable_beyond_the_shape(tf2):
+    """TF 2.21's SparseReorder (recorded by hand with the oracle venv) orders index rows
+    lexicographically even when they lie outside dense_shape, and keeps repeated rows in
+    their given order."""
+    out = tf2.sparse.reorder(tf2.SparseTensor([[3, 1], [0, 5], [0, 2]], [1.0, 2.0, 3.0],
+                                              [2, 3]))
+    np.testing.assert_array_equal(out.indices.numpy(), [[0, 2], [0, 5], [3, 1]])
+    np.testing.assert_array_equal(out.values.numpy(), [3.0, 2.0, 1.0])
+    out = tf2.sparse.reorder(tf2.SparseTensor([[1, 1], [0, 2], [1, 0], [0, 2]],
+                                              [1.0, 2.0, 3.0, 4.0], [2, 3]))
+    np.testing.assert_array_equal(out.indices.numpy(), [[0, 2], [0, 2], [1, 0], [1, 1]])
+    np.testing.assert_array_equal(out.values.numpy(), [2.0, 4.0, 3.0, 1.0])

@@ -24,6 +24,8 @@ Device strings follow TF: '/device:CPU:0', '/GPU:0', '/job:localhost/replica:0/t
 import re
 import sys
 
+import numpy as np
+
 from .. import errors
 from ..framework import ops as _ops
 
@@ -203,7 +205,7 @@ class Edges:
         self.placement = placement
         self.fed = set(feed_tensors)
         self.env = env
-        env["H2D"] = gpu_memory.to_device
+        env["H2D"] = _h2d
         env["D2H"] = gpu_memory.to_host
         env["VAR_TO_HOST"] = _var_to_host
         self._const_on_device = {}
@@ -263,6 +265,19 @@ class Edges:
 
     def fetch(self, src):
         return f"D2H({src})"
+
+
+def _h2d(x):
+    """A value a GPU kernel reads in device memory, copied there; handles (an iterator, a
+    queue, an optional: host objects, TF's DT_RESOURCE / DT_VARIANT) and strings stay on
+    the host, where TF always keeps them."""
+    from ..kernels import gpu_memory
+    if gpu_memory.is_device_array(x):
+        return x
+    if not isinstance(x, (np.ndarray, np.generic, bool, int, float, complex, list, tuple)) \
+            or np.asarray(x).dtype.kind not in "biufc":
+        return x
+    return gpu_memory.to_device(x)
 
 
 def _var_to_host(slot):

@@ -158,7 +158,9 @@ def sparse_tensor_dense_matmul(a_indices, a_values, a_shape, b, *, adjoint_a, ad
 @register_kernel("SparseReorder")
 def sparse_reorder(indices, values, shape):
     idx = np.asarray(indices).astype(np.int64)
-    order = np.argsort(_linear(idx, np.asarray(shape).reshape(-1)), kind="stable")
+    # lexicographic on the index rows, stable: TF orders indices outside `shape` too
+    order = np.lexsort(idx.T[::-1]) if idx.ndim == 2 and idx.shape[1] else \
+        np.arange(idx.shape[0] if idx.ndim else 0)
     return idx[order], np.asarray(values)[order]
 
 

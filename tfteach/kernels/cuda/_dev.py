@@ -208,3 +208,42 @@ def c_strides(shape):
     for i in range(len(shape) - 2, -1, -1):
         st[i] = st[i + 1] * int(shape[i + 1])
     return st
+
+
+def device_value(v):
+    """A kernel's data output in device memory: numeric host values are copied there once;
+    strings and handles (iterators, optionals, queues: objects, not buffers) stay on the
+    host, where TF keeps DT_STRING and DT_RESOURCE in every kernel."""
+    if is_device(v) or v is None:
+        return v
+    if isinstance(v, (np.ndarray, np.generic, bool, int, float, complex)):
+        a = np.asarray(v)
+        if a.dtype.kind in "biufc":
+            return to_device(a)
+    return v
+
+
+def register_via_cpu(op_type, host_memory=(), check=None):
+    """Registers a GPU kernel that runs `op_type`'s CPU code: TF's GPU kernels of the
+    stateful bookkeeping ops (iterators, queues, optionals, Python functions) are host code
+    too, placed on the GPU device so that the data they hand out lands in device memory.
+    Inputs arriving in device memory are read on the host; outputs not in `host_memory`
+    (TF's HostMemory names) are copied to the device (`device_value`). The kernel has the
+    CPU kernel's signature (its attrs, `ctx`, `op`)."""
+    import inspect
+    cpu = registry.get(op_type).kernel_for("CPU")
+    ins, outs = _host_positions(op_type, host_memory)
+
+    def on_host(i):
+        return outs is True or i in outs
+
+    def kernel(*args, **kwargs):
+        out = cpu(*[to_host(a) for a in args], **kwargs)
+        if type(out) in (tuple, list):
+            return tuple(o if on_host(i) else device_value(o) for i, o in enumerate(out))
+        return out if on_host(0) else device_value(out)
+    kernel.__signature__ = inspect.signature(cpu)
+    kernel.__name__ = getattr(cpu, "__name__", op_type)
+    kernel.__doc__ = f"{op_type} on a GPU device: the CPU kernel's code, data outputs moved " \
+                     f"to device memory."
+    return register(op_type, host_memory=host_memory, check=check)(kernel)

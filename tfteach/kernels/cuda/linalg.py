@@ -503,3 +503,260 @@ def einsum(*inputs, equation):
             _dev.flat(xs[0]), _dev.flat(xs[-1]), _dev.flat(out), _dev.to_device(sizes),
             _dev.to_device(st[0]), _dev.to_device(st[-1]), n_out, len(sizes), n_sum, two)
     return out
+
+
+# --- Qr: TF 2.21's GPU Qr keeps input, q and r in host memory: the CPU's Householder QR ------
+_dev.register_host("Qr", dtypes=("float32", "float64", "complex128"))
+
+
+# --- SelfAdjointEigV2 and Svd: Jacobi rotations, a thread per matrix -------------------------
+# Jacobi rather than a tridiagonal/bidiagonal QR (cuSOLVER's) because each rotation is a few
+# lines and a thread can own a matrix: cyclic sweeps over the (p, q) pairs until no pair is
+# coupled beyond the dtype's epsilon (quadratic convergence: a handful of sweeps). Signs of
+# vectors are as Jacobi leaves them, which need not be LAPACK's: TF makes no promise there.
+_MAX_SWEEPS = 60
+
+
+def _eigh_kernel():
+    k = _KERNELS.get("eigh")
+    if k is None:
+        @cuda.jit
+        def eigh(x, e, v, a, n, want_v, eps):
+            t = cuda.grid(1)
+            if t < e.shape[0] // n:
+                b = t * n * n
+                for i in range(n):                  # the lower triangle, mirrored
+                    for j in range(n):
+                        a[b + i * n + j] = x[b + i * n + j] if i >= j else x[b + j * n + i]
+                        if want_v:
+                            v[b + i * n + j] = 1.0 if i == j else 0.0
+                for sweep in range(_MAX_SWEEPS):
+                    off = 0.0
+                    total = 0.0
+                    for i in range(n):
+                        for j in range(n):
+                            w = a[b + i * n + j] * 1.0
+                            total += w * w
+                            if i != j:
+                                off += w * w
+                    if off <= eps * eps * total:
+                        break
+                    for p in range(n - 1):
+                        for q in range(p + 1, n):
+                            apq = a[b + p * n + q] * 1.0
+                            if apq == 0.0:
+                                continue
+                            theta = (a[b + q * n + q] - a[b + p * n + p]) / (2.0 * apq)
+                            r = 1.0 / (abs(theta) + math.sqrt(theta * theta + 1.0))
+                            tn = -r if theta < 0 else r
+                            c = 1.0 / math.sqrt(tn * tn + 1.0)
+                            s = tn * c
+                            for kk in range(n):         # A <- A J (columns p, q)
+                                akp = a[b + kk * n + p] * 1.0
+                                akq = a[b + kk * n + q] * 1.0
+                                a[b + kk * n + p] = c * akp - s * akq
+                                a[b + kk * n + q] = s * akp + c * akq
+                            for kk in range(n):         # A <- J^T A (rows p, q)
+                                apk = a[b + p * n + kk] * 1.0
+                                aqk = a[b + q * n + kk] * 1.0
+                                a[b + p * n + kk] = c * apk - s * aqk
+                                a[b + q * n + kk] = s * apk + c * aqk
+                            if want_v:
+                                for kk in range(n):
+                                    vkp = v[b + kk * n + p] * 1.0
+                                    vkq = v[b + kk * n + q] * 1.0
+                                    v[b + kk * n + p] = c * vkp - s * vkq
+                                    v[b + kk * n + q] = s * vkp + c * vkq
+                for i in range(n):
+                    e[t * n + i] = a[b + i * n + i]
+                for i in range(n):                  # ascending, vectors alongside
+                    m = i
+                    for j in range(i + 1, n):
+                        if e[t * n + j] < e[t * n + m]:
+                            m = j
+                    if m != i:
+                        w = e[t * n + i]
+                        e[t * n + i] = e[t * n + m]
+                        e[t * n + m] = w
+                        if want_v:
+                            for kk in range(n):
+                                w = v[b + kk * n + i]
+                                v[b + kk * n + i] = v[b + kk * n + m]
+                                v[b + kk * n + m] = w
+        k = _KERNELS["eigh"] = eigh
+    return k
+
+
+def _svd_kernel():
+    k = _KERNELS.get("svd")
+    if k is None:
+        @cuda.jit
+        def svd(x, s, left, right, w, rows, cols, trans, lc, want_uv, eps):
+            # one-sided (Hestenes) Jacobi on the columns of a rows x cols matrix, rows >= cols
+            # (the transposed input when it is wide: `trans`); w holds its columns
+            t = cuda.grid(1)
+            if t < s.shape[0] // cols:
+                xb = t * rows * cols
+                for i in range(rows):
+                    for j in range(cols):
+                        w[xb + j * rows + i] = x[xb + j * rows + i] if trans else \
+                            x[xb + i * cols + j]
+                rb = t * cols * cols
+                if want_uv:
+                    for i in range(cols):
+                        for j in range(cols):
+                            right[rb + i * cols + j] = 1.0 if i == j else 0.0
+                for sweep in range(_MAX_SWEEPS):
+                    rotated = False
+                    for p in range(cols - 1):
+                        for q in range(p + 1, cols):
+                            al = 0.0
+                            be = 0.0
+                            ga = 0.0
+                            for i in range(rows):
+                                wp = w[xb + p * rows + i] * 1.0
+                                wq = w[xb + q * rows + i] * 1.0
+                                al += wp * wp
+                                be += wq * wq
+                                ga += wp * wq
+                            if ga == 0.0 or abs(ga) <= eps * math.sqrt(al * be):
+                                continue
+                            rotated = True
+                            zeta = (be - al) / (2.0 * ga)
+                            r = 1.0 / (abs(zeta) + math.sqrt(1.0 + zeta * zeta))
+                            tn = -r if zeta < 0 else r
+                            c = 1.0 / math.sqrt(1.0 + tn * tn)
+                            sn = c * tn
+                            for i in range(rows):
+                                wp = w[xb + p * rows + i] * 1.0
+                                wq = w[xb + q * rows + i] * 1.0
+                                w[xb + p * rows + i] = c * wp - sn * wq
+                                w[xb + q * rows + i] = sn * wp + c * wq
+                            if want_uv:
+                                for i in range(cols):
+                                    vp = right[rb + i * cols + p] * 1.0
+                                    vq = right[rb + i * cols + q] * 1.0
+                                    right[rb + i * cols + p] = c * vp - sn * vq
+                                    right[rb + i * cols + q] = sn * vp + c * vq
+                    if not rotated:
+                        break
+                sb = t * cols
+                for j in range(cols):
+                    acc = 0.0
+                    for i in range(rows):
+                        acc += w[xb + j * rows + i] * w[xb + j * rows + i]
+                    s[sb + j] = math.sqrt(acc)
+                for i in range(cols):                   # descending, vectors alongside
+                    m = i
+                    for j in range(i + 1, cols):
+                        if s[sb + j] > s[sb + m]:
+                            m = j
+                    if m != i:
+                        tmp = s[sb + i]
+                        s[sb + i] = s[sb + m]
+                        s[sb + m] = tmp
+                        for kk in range(rows):
+                            tmp = w[xb + i * rows + kk]
+                            w[xb + i * rows + kk] = w[xb + m * rows + kk]
+                            w[xb + m * rows + kk] = tmp
+                        if want_uv:
+                            for kk in range(cols):
+                                tmp = right[rb + kk * cols + i]
+                                right[rb + kk * cols + i] = right[rb + kk * cols + m]
+                                right[rb + kk * cols + m] = tmp
+                if not want_uv:
+                    return
+                # left vectors: the normalised columns; where a singular value is (nearly)
+                # zero, and past `cols` for full_matrices, a completion of the orthonormal
+                # basis (Gram-Schmidt, twice, of the unit vector least in the span so far)
+                lb = t * rows * lc
+                tol = eps * s[sb] * rows
+                rank = 0
+                for j in range(cols):
+                    if s[sb + j] > tol and s[sb + j] > 0:
+                        rank = j + 1
+                for j in range(rank):
+                    for i in range(rows):
+                        left[lb + i * lc + j] = w[xb + j * rows + i] / s[sb + j]
+                for j in range(rank, lc):
+                    best = 0
+                    best_norm = -1.0
+                    for cand in range(rows):
+                        res = 1.0
+                        for jj in range(j):
+                            d = left[lb + cand * lc + jj] * 1.0
+                            res -= d * d
+                        if res > best_norm:
+                            best_norm = res
+                            best = cand
+                    for i in range(rows):
+                        left[lb + i * lc + j] = 1.0 if i == best else 0.0
+                    for rep in range(2):
+                        for jj in range(j):
+                            d = 0.0
+                            for i in range(rows):
+                                d += left[lb + i * lc + jj] * left[lb + i * lc + j]
+                            for i in range(rows):
+                                left[lb + i * lc + j] -= d * left[lb + i * lc + jj]
+                        nrm = 0.0
+                        for i in range(rows):
+                            nrm += left[lb + i * lc + j] * left[lb + i * lc + j]
+                        nrm = math.sqrt(nrm)
+                        for i in range(rows):
+                            left[lb + i * lc + j] /= nrm
+        k = _KERNELS["svd"] = svd
+    return k
+
+
+def _cpu_on_host(op_type, x, **attrs):
+    """The CPU kernel on a host copy (its errors, and the empty shapes), outputs back on the
+    device."""
+    out = registry.get(op_type).kernel_for("CPU")(_dev.to_host(x), **attrs)
+    return tuple(_dev.to_device(np.asarray(o)) for o in out)
+
+
+def _eps(dtype):
+    return float(np.finfo(dtype).eps)
+
+
+@register("SelfAdjointEigV2", dtypes=_dev.FLOATS)
+def self_adjoint_eig(input, *, compute_v):
+    x = _dev.contiguous(_dev.dev(input))
+    shape = tuple(x.shape)
+    if len(shape) < 2 or shape[-1] != shape[-2] or not _dev.size_of(shape):
+        return _cpu_on_host("SelfAdjointEigV2", x, compute_v=compute_v)
+    batch, n = shape[:-2], shape[-1]
+    nb = _dev.size_of(batch)
+    e = _dev.empty(batch + (n,), x.dtype)
+    v = _dev.empty(shape if compute_v else (1,), x.dtype)
+    work = _dev.empty((nb * n * n,), x.dtype)
+    _eigh_kernel()[_dev.blocks_for(nb), _dev.TPB](
+        _dev.flat(x), _dev.flat(e), _dev.flat(v), work, n, bool(compute_v), _eps(x.dtype))
+    if not compute_v:
+        v = _dev.to_device(np.zeros((), x.dtype))       # the CPU kernel's placeholder
+    return e, v
+
+
+@register("Svd", dtypes=_dev.FLOATS)
+def svd(input, *, compute_uv, full_matrices):
+    x = _dev.contiguous(_dev.dev(input))
+    shape = tuple(x.shape)
+    if len(shape) < 2 or not _dev.size_of(shape):
+        return _cpu_on_host("Svd", x, compute_uv=compute_uv, full_matrices=full_matrices)
+    batch, m, n = shape[:-2], shape[-2], shape[-1]
+    nb = _dev.size_of(batch)
+    trans = m < n                       # a wide matrix: the SVD of its transpose
+    rows, cols = (n, m) if trans else (m, n)
+    lc = rows if full_matrices else cols
+    s = _dev.empty(batch + (cols,), x.dtype)
+    want = bool(compute_uv)
+    left = _dev.empty(batch + (rows, lc) if want else (1,), x.dtype)
+    right = _dev.empty(batch + (cols, cols) if want else (1,), x.dtype)
+    work = _dev.empty((nb * rows * cols,), x.dtype)
+    _svd_kernel()[_dev.blocks_for(nb), _dev.TPB](
+        _dev.flat(x), _dev.flat(s), _dev.flat(left), _dev.flat(right), work, rows, cols,
+        trans, lc, want, _eps(x.dtype))
+    if not want:
+        empty = _dev.to_device(np.zeros((), x.dtype))   # the CPU kernel's placeholders
+        return s, empty, empty
+    return (s, right, left) if trans else (s, left, right)

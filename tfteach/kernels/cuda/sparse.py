@@ -137,3 +137,88 @@ def sparse_tensor_dense_mat_mul(a_indices, a_values, a_shape, b, *, adjoint_a, a
             _cpu("SparseTensorDenseMatMul")(*_host(a_indices, a_values, a_shape, b),
                                             adjoint_a=adjoint_a, adjoint_b=adjoint_b)
     return out
+
+
+# --- SparseReorder: a stable merge sort of the entry numbers by their index rows ------------
+# Each pass merges runs of `width` entries: an entry's place in the merged run is its place
+# in its own run plus the number of entries of the other run that go before it, found by a
+# binary search (ties go to the left run: stable). log2(n) launches of a thread per entry;
+# the rows compare lexicographically, so indices outside the shape sort too, as in TF.
+def _reorder_kernels():
+    ks = _KERNELS.get("reorder")
+    if ks is None:
+        @cuda.jit(device=True)
+        def less(idx, a, b, rank):
+            for d in range(rank):
+                x = idx[a * rank + d]
+                y = idx[b * rank + d]
+                if x != y:
+                    return x < y
+            return False
+
+        @cuda.jit
+        def merge(idx, src, dst, n, width, rank):
+            i = cuda.grid(1)
+            if i < n:
+                lo_run = (i // (2 * width)) * 2 * width
+                mid = min(lo_run + width, n)
+                end = min(lo_run + 2 * width, n)
+                key = src[i]
+                if i < mid:             # left run: right entries strictly before it
+                    lo, hi = mid, end
+                    while lo < hi:
+                        m = (lo + hi) // 2
+                        if less(idx, src[m], key, rank):
+                            lo = m + 1
+                        else:
+                            hi = m
+                    dst[i + (lo - mid)] = key
+                else:                   # right run: left entries not after it
+                    lo, hi = lo_run, mid
+                    while lo < hi:
+                        m = (lo + hi) // 2
+                        if not less(idx, key, src[m], rank):
+                            lo = m + 1
+                        else:
+                            hi = m
+                    dst[(i - mid) + lo] = key
+
+        @cuda.jit
+        def gather(idx, vals, order, out_idx, out_vals, n, rank):
+            i = cuda.grid(1)
+            if i < n:
+                j = order[i]
+                for d in range(rank):
+                    out_idx[i * rank + d] = idx[j * rank + d]
+                out_vals[i] = vals[j]
+        ks = _KERNELS["reorder"] = (merge, gather)
+    return ks
+
+
+_REORDER_TYPES = ("boolean", "float16", "float32", "float64", "int8", "int16", "int32", "int64",
+                  "uint8", "uint16", "uint32", "uint64")
+
+
+@register("SparseReorder", dtypes=_REORDER_TYPES)
+def sparse_reorder(input_indices, input_values, input_shape):
+    idx = _dev.contiguous(_dev.dev(input_indices))
+    vals = _dev.contiguous(_dev.dev(input_values))
+    ishape = tuple(idx.shape)
+    if len(ishape) != 2 or tuple(vals.shape) != ishape[:1] or not ishape[0] or not ishape[1]:
+        # malformed or empty: the CPU kernel's checks and results
+        out = _cpu("SparseReorder")(*_host(input_indices, input_values, input_shape))
+        return tuple(_dev.to_device(np.asarray(o)) for o in out)
+    n, rank = ishape
+    merge, gather = _reorder_kernels()
+    src = _dev.to_device(np.arange(n, dtype=np.int64))
+    dst = _dev.empty((n,), np.int64)
+    width = 1
+    while width < n:
+        merge[_dev.blocks_for(n), _dev.TPB](_dev.flat(idx), src, dst, n, width, rank)
+        src, dst = dst, src
+        width *= 2
+    out_idx = _dev.empty((n, rank), np.int64)
+    out_vals = _dev.empty((n,), vals.dtype)
+    gather[_dev.blocks_for(n), _dev.TPB](_dev.flat(idx), vals, src, _dev.flat(out_idx),
+                                         out_vals, n, rank)
+    return out_idx, out_vals
