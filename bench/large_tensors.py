@@ -10,7 +10,8 @@ is dropped before the next one (a training loop reuses memory the same way).
 Figures: add_tt (tf.add of two tensors already made), add_np (tf.add of two NumPy arrays,
 conversion included), mul_scalar (t * 2.0), add_row ([1000, 10000] + [10000]), exp, sqrt,
 greater (t > u), reduce_sum, reduce_mean (all elements), log, tanh, sigmoid (NumPy's:
-1 / (1 + exp(-t)), it has no sigmoid of its own). `--only exp log` times just those.
+1 / (1 + exp(-t)), it has no sigmoid of its own), softplus (NumPy's: logaddexp(0, t)).
+`--only exp log` times just those.
 """
 import argparse
 import json
@@ -62,7 +63,8 @@ def run(impl, repeats, only=None):
                "greater": lambda: a > b, "reduce_sum": lambda: a.sum(),
                "reduce_mean": lambda: a.mean(), "log": lambda: np.log(a),
                "tanh": lambda: np.tanh(a),
-               "sigmoid": lambda: 1 / (1 + np.exp(-a))}
+               "sigmoid": lambda: 1 / (1 + np.exp(-a)),
+               "softplus": lambda: np.logaddexp(np.float32(0), a)}
     else:
         tf = load(impl)
         x, y = tf.constant(a), tf.constant(b)
@@ -72,7 +74,8 @@ def run(impl, repeats, only=None):
                "exp": lambda: tf.exp(x), "sqrt": lambda: tf.sqrt(x),
                "greater": lambda: x > y, "reduce_sum": lambda: tf.reduce_sum(x),
                "reduce_mean": lambda: tf.reduce_mean(x), "log": lambda: tf.math.log(x),
-               "tanh": lambda: tf.tanh(x), "sigmoid": lambda: tf.sigmoid(x)}
+               "tanh": lambda: tf.tanh(x), "sigmoid": lambda: tf.sigmoid(x),
+               "softplus": lambda: tf.nn.softplus(x)}
     for k, fn in ops.items():
         if only and k not in only:
             continue

@@ -1,4 +1,4 @@
-"""The vectorised float32 Exp, Log, Tanh and Sigmoid kernels (kernels/cpu/vecmath.py).
+"""The vectorised float32 Exp, Log, Tanh, Sigmoid and Softplus kernels (kernels/cpu/vecmath.py).
 
 Oracles: NumPy's float64 functions of the widened input (the float32 value that is nearest
 them is the correctly rounded result, and the error is measured in float32 ulps at the
@@ -17,23 +17,26 @@ pytestmark = pytest.mark.mode("v2")
 F = np.float32
 TINY = np.finfo(F).tiny
 DATA = os.path.join(os.path.dirname(__file__), "data", "unary_math_tf221.npz")
-OPS = ("Exp", "Log", "Tanh", "Sigmoid")
-# measured maxima (tools/unary_math_accuracy.py) with a little room; the brief's bar is 2 ulp
-MAX_ULP = {"Exp": 0.501, "Log": 0.501, "Tanh": 1.3, "Sigmoid": 1.5}
-# farthest from TF's own outputs, which are up to 1.2 (exp), 2.1 (log), 5.1 (tanh) and 5.8
-# (sigmoid) ulps from the correctly rounded value: the old libm kernels were as far
-MAX_FROM_TF = {"Exp": 1, "Log": 2, "Tanh": 5, "Sigmoid": 6}
+OPS = ("Exp", "Log", "Tanh", "Sigmoid", "Softplus")
+# measured maxima (tools/unary_math_accuracy.py) with a little room; the bar is 2 ulps
+MAX_ULP = {"Exp": 0.501, "Log": 0.501, "Tanh": 1.3, "Sigmoid": 1.5, "Softplus": 0.501}
+# farthest from TF's own outputs, which are up to 1.2 (exp), 2.1 (log), 5.1 (tanh), 5.8
+# (sigmoid) and 6.8 (softplus) ulps from the correctly rounded value: the old libm kernels
+# were as far
+MAX_FROM_TF = {"Exp": 1, "Log": 2, "Tanh": 5, "Sigmoid": 6, "Softplus": 7}
 
 
 def _fn(tf, op):
-    return {"Exp": tf.exp, "Log": tf.math.log, "Tanh": tf.tanh, "Sigmoid": tf.sigmoid}[op]
+    return {"Exp": tf.exp, "Log": tf.math.log, "Tanh": tf.tanh, "Sigmoid": tf.sigmoid,
+            "Softplus": tf.nn.softplus}[op]
 
 
 def _ref(op, x):
     with np.errstate(all="ignore"):
         d = x.astype(np.float64)
         return {"Exp": np.exp, "Log": np.log, "Tanh": np.tanh,
-                "Sigmoid": lambda v: 1.0 / (1.0 + np.exp(-v))}[op](d)
+                "Sigmoid": lambda v: 1.0 / (1.0 + np.exp(-v)),
+                "Softplus": lambda v: np.logaddexp(0.0, v)}[op](d)
 
 
 def _ulp_err(y, ref):
@@ -48,7 +51,7 @@ def _ulp_err(y, ref):
 
 def _sweep(op, stride=4099):
     """Every stride-th float32 of the range where the function is not saturated."""
-    hi = {"Exp": 88.7, "Log": 3.4e38, "Tanh": 9.1, "Sigmoid": 88.0}[op]
+    hi = {"Exp": 88.7, "Log": 3.4e38, "Tanh": 9.1, "Sigmoid": 88.0, "Softplus": 1e9}[op]
     pos = np.arange(int(np.float32(TINY).view(np.int32)), int(np.float32(hi).view(np.int32)),
                     stride, dtype=np.int64).astype(np.int32).view(F)
     return pos if op == "Log" else np.concatenate([pos, -pos])
@@ -111,12 +114,13 @@ def test_no_farther_from_tensorflow_than_libm_was(tf2, op):
 
 def test_exact_values_and_special_cases(tf2):
     x = np.array([0.0, -0.0, 1.0, np.inf, -np.inf, np.nan], F)
-    e, lg, th, sg = (_run(tf2, op, x) for op in OPS)
+    e, lg, th, sg, sp = (_run(tf2, op, x) for op in OPS)
     assert list(e[:5]) == [1, 1, F(np.e), np.inf, 0] and np.isnan(e[5])
     assert list(lg[:4]) == [-np.inf, -np.inf, 0, np.inf] and np.isnan(lg[4:]).all()
     assert list(th[:5]) == [0, 0, F(np.tanh(1.0)), 1, -1] and np.signbit(th[1])
     assert list(sg[:5]) == [0.5, 0.5, F(1 / (1 + np.exp(-1.0))), 1, 0]
-    assert np.isnan(th[5]) and np.isnan(sg[5])
+    assert list(sp[:5]) == [F(np.log(2.0)), F(np.log(2.0)), F(np.log1p(np.e)), np.inf, 0]
+    assert np.isnan(th[5]) and np.isnan(sg[5]) and np.isnan(sp[5])
     # overflow to inf at float32's limit, and TF's flush of what would be subnormal
     assert _run(tf2, "Exp", np.array([88.72283, 88.7229, -87.33, -87.34], F)).tolist() == \
         [F(3.4027985e38), np.inf, F(np.exp(np.float64(F(-87.33)))), 0.0]
@@ -133,6 +137,7 @@ def test_independent_of_length_offset_stride(tf2, op):
     base = base.astype(F)
     if op == "Log":
         base = np.abs(base)
+    _run(tf2, op, base[:1])          # declares the op (nn_ops loads on first use)
     u = registry.all_ops()[op].kernel_for("CPU").ufunc(np.dtype(F))
     with np.errstate(all="ignore"):
         whole = u(base)

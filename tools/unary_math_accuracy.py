@@ -1,4 +1,4 @@
-"""How accurate tfteach's float32 Exp, Log, Tanh and Sigmoid kernels are, and how far from
+"""How accurate tfteach's float32 Exp, Log, Tanh, Sigmoid and Softplus kernels are, and how far from
 TensorFlow 2.21's outputs, beside the scalar libm rules the ops used before
 (kernels/cpu/vecmath.py). Run from the repository root:
 
@@ -22,7 +22,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-OPS = ("Exp", "Log", "Tanh", "Sigmoid")
+OPS = ("Exp", "Log", "Tanh", "Sigmoid", "Softplus")
 TINY = np.finfo(np.float32).tiny
 
 
@@ -30,7 +30,8 @@ def reference(op, x):
     d = x.astype(np.float64)
     with np.errstate(all="ignore"):
         return {"Exp": np.exp, "Log": np.log, "Tanh": np.tanh,
-                "Sigmoid": lambda v: 1.0 / (1.0 + np.exp(-v))}[op](d)
+                "Sigmoid": lambda v: 1.0 / (1.0 + np.exp(-v)),
+                "Softplus": lambda v: np.logaddexp(0.0, v)}[op](d)
 
 
 def ulp_error(y, ref):
@@ -59,6 +60,7 @@ def ulp_distance(a, b):
 def kernels(op):
     import numba
 
+    import tfteach.ops.nn_ops  # noqa: F401 - declares Softplus
     from tfteach.framework import registry
     k = registry.all_ops()[op].kernel_for("CPU")
     new = k.ufunc(np.dtype(np.float32))
@@ -68,7 +70,7 @@ def kernels(op):
 
 def sweep(op, stride):
     """Every stride-th float32 bit pattern of the function's interesting range, both signs."""
-    hi = {"Exp": 89.0, "Log": 3.4e38, "Tanh": 9.1, "Sigmoid": 104.0}[op]
+    hi = {"Exp": 89.0, "Log": 3.4e38, "Tanh": 9.1, "Sigmoid": 104.0, "Softplus": 1e9}[op]
     top = int(np.float32(hi).view(np.int32))
     pos = np.arange(0, top, stride, dtype=np.int64).astype(np.int32).view(np.float32)
     return pos if op == "Log" else np.concatenate([pos, -pos])

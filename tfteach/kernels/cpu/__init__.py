@@ -9,7 +9,7 @@ is declared), so a first `Session.run` pays only for the families it uses, and c
 Toolkit modules register no kernels and are shared by the family modules (each is marked
 `__toolkit__ = True`): `_build` (element-wise kernel factories), `gemm` (tfteach's own
 float32 GEMM), `threads` (the parallel-launch and BLAS-thread policy), `vecmath` (float32
-exp, log, tanh, sigmoid that LLVM vectorises).
+exp, log, tanh, sigmoid, softplus that LLVM vectorises).
 """
 import os
 
