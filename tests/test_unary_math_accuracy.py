@@ -12,7 +12,7 @@ import os
 import numpy as np
 import pytest
 
-pytestmark = pytest.mark.mode("v2")
+pytestmark = pytest.mark.mode("both")    # eager kernels (tf2) and a fused v1 graph (tf1)
 
 F = np.float32
 TINY = np.finfo(F).tiny
