@@ -317,6 +317,15 @@ ELSEWHERE = {t: "tests/test_cuda_host_ops.py" for t in (
     "IteratorGetNextAsOptional", "IteratorToStringHandle", "IteratorFromStringHandleV2",
     "OptionalGetValue", "OptionalHasValue", "FIFOQueueV2", "QueueEnqueueV2", "QueueDequeueV2",
     "QueueCloseV2", "QueueIsClosedV2", "QueueSizeV2", "_Send", "_Recv", "EagerPyFunc")}
+# Control flow and TensorArrays have no value of their own to compare op by op (dead
+# outputs, loop frames, handles): tests/test_cuda_control_flow.py runs whole conds, loops,
+# loop gradients and TensorArrays on the GPU against the CPU and hand-derived values.
+ELSEWHERE.update({t: "tests/test_cuda_control_flow.py" for t in (
+    "Switch", "Merge", "Enter", "Exit", "NextIteration", "LoopCond", "RefSwitch", "RefMerge",
+    "RefEnter", "RefExit", "RefNextIteration", "ControlTrigger", "StackV2", "StackPushV2",
+    "StackPopV2", "StackCloseV2", "TensorArrayV3", "TensorArrayReadV3", "TensorArrayWriteV3",
+    "TensorArrayGatherV3", "TensorArrayScatterV3", "TensorArrayConcatV3", "TensorArraySplitV3",
+    "TensorArraySizeV3", "TensorArrayGradV3", "TensorArrayCloseV3")})
 
 # Resource-variable ops: (initial values of the variables, other inputs, attrs); the op takes
 # the variables' handles first. The storage is a tf.Variable's (eager/variables.py).

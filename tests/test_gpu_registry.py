@@ -32,17 +32,7 @@ with open(os.path.join(ROOT, "tfteach", "framework", "tf_op_defs.json")) as _f:
     TF_OUTPUTS = {t: [o[0] for o in d["outputs"]] for t, d in json.load(_f).items()}
 
 # TF 2.21 has GPU kernels for these; tfteach has none yet. Grouped by what they need.
-GPU_GAPS = {
-    # control flow and loops: pass-through kernels whose data stays on the device (TF keeps
-    # only pred / value_index in host memory) need the executor's dead values on the device
-    "Switch", "Merge", "Enter", "Exit", "NextIteration", "LoopCond", "RefSwitch", "RefMerge",
-    "RefEnter", "RefExit", "RefNextIteration", "ControlTrigger", "StackV2", "StackPushV2",
-    "StackPopV2", "StackCloseV2",
-    # TensorArray (handles in host memory, elements on the device)
-    "TensorArrayV3", "TensorArrayReadV3", "TensorArrayWriteV3", "TensorArrayGatherV3",
-    "TensorArrayScatterV3", "TensorArrayConcatV3", "TensorArraySplitV3", "TensorArraySizeV3",
-    "TensorArrayGradV3", "TensorArrayCloseV3",
-}
+GPU_GAPS = set()     # every gap is closed; an op TF places on a GPU must get a kernel
 
 _WALK = """import json, sys
 sys.path.insert(0, "tools")

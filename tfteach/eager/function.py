@@ -268,7 +268,7 @@ class ConcreteFunction:
             # backward graph whole, forward loop included (_build_loop_backward)
             plan = self._get_plan()[0]
             results = plan.run(values, ctx)
-            outs = self._eager_outs(results)
+            outs = self._eager_outs(results, _gpu_fetches(plan))
             self._record_loop(arg_tensors, outs, values)
             it = iter(outs)
             flat = [next(it) if isinstance(t, _ops.Tensor) else t for t in self._flat_outputs]
@@ -315,12 +315,13 @@ class ConcreteFunction:
                                 f"{_spec_of(ph)!r}, got {t!r}.")
         return self._call_flat(tensors)
 
-    def _eager_outs(self, results):  # noqa: D102
+    def _eager_outs(self, results, on_gpu=None):  # noqa: D102
         outs = []
-        for v, dt in zip(results[:len(self._out_dtypes)], self._out_dtypes):
+        for j, (v, dt) in enumerate(zip(results[:len(self._out_dtypes)], self._out_dtypes)):
             if type(v) is not np.ndarray and not isinstance(v, np.generic):
                 v = _execute._as_array(v, dt)
-            outs.append(EagerTensor(v, dt))
+            outs.append(EagerTensor(v, dt) if on_gpu is None or not on_gpu[j] else
+                        _on_gpu_device(v, dt))
         return outs
 
     def _has_loops(self):

@@ -201,15 +201,15 @@ class Edges:
     """
 
     def __init__(self, placement, feed_tensors, env):
-        from ..kernels import gpu_memory
         self.placement = placement
         self.fed = set(feed_tensors)
         self.env = env
-        env["H2D"] = _h2d
-        env["D2H"] = gpu_memory.to_host
+        env["H2D"] = to_device_tolerant
+        env["D2H"] = to_host_tolerant
         env["VAR_TO_HOST"] = _var_to_host
         self._const_on_device = {}
         self._fed_on_device = {}
+        self._on_host = {}
         self.lines = None       # the plan's code lines, set by the executor
 
     def residence(self, t):
@@ -224,6 +224,10 @@ class Edges:
         return dev
 
     def input(self, src, t, op, j, dev):
+        frame_needs = getattr(op, "input_devices", None)
+        if frame_needs is not None:     # a while loop's frame: where its Enter ops need it
+            need = frame_needs[j]
+            return src if need is None else self.value_for(src, t, need)
         spec = op._opdef.inputs[min(j, len(op._opdef.inputs) - 1)][1]
         if isinstance(spec, str) and spec.startswith("ref:"):
             return src                       # the variable slot itself, not a value
@@ -233,11 +237,26 @@ class Edges:
     def value_for(self, src, t, need):
         """`src` (the value of tensor t) made available on device `need`."""
         have = self.residence(t)
+        if have == "CONST" and need == "GPU" and src != f"C{t.op._id}":
+            # a constant behind a control edge from a cond branch: dead when it is
+            return f"({src} if {src} is DEAD else {self._const(t)})"
         if have == "CONST" or have == need:
             return src if have != "CONST" or need == "CPU" else self._const(t)
         if need == "GPU" and t in self.fed and self.lines is not None:
             return self._fed_once(src, t)
+        if need == "CPU" and self.lines is not None and _PLAIN.fullmatch(src):
+            return self._host_once(src, t)
         return f"H2D({src})" if need == "GPU" else f"D2H({src})"
+
+    def _host_once(self, src, t):
+        """A device value read on the host by several consumers (a cond's predicate by each
+        of its Switches) is copied once. The copy is made before the first of them; a dead
+        value passes through D2H as it is."""
+        name = self._on_host.get(t)
+        if name is None:
+            name = self._on_host[t] = f"v{2000000 + len(self._on_host)}_0"
+            self.lines.append(f"    {name} = D2H({src})")
+        return name
 
     def _fed_once(self, src, t):
         """A fed value used on the GPU is copied there once per run, before its first
@@ -267,10 +286,15 @@ class Edges:
         return f"D2H({src})"
 
 
-def _h2d(x):
-    """A value a GPU kernel reads in device memory, copied there; handles (an iterator, a
-    queue, an optional: host objects, TF's DT_RESOURCE / DT_VARIANT) and strings stay on
-    the host, where TF always keeps them."""
+_PLAIN = re.compile(r"v\d+_\d+")     # a value's name in a plan (not a variable's read)
+
+
+def to_device_tolerant(x):
+    """A value a GPU kernel reads in device memory, copied there. What device memory does
+    not hold stays on the host, where TF always keeps it: handles (an iterator, a queue, an
+    optional, a TensorArray's or a stack's state: host objects, TF's DT_RESOURCE /
+    DT_VARIANT), strings, and the dead marker of an untaken cond branch (a Merge on the GPU
+    receives it)."""
     from ..kernels import gpu_memory
     if gpu_memory.is_device_array(x):
         return x
@@ -278,6 +302,14 @@ def _h2d(x):
             or np.asarray(x).dtype.kind not in "biufc":
         return x
     return gpu_memory.to_device(x)
+
+
+def to_host_tolerant(x):
+    """A device array copied to the host; anything else (already host) passes."""
+    if not is_device_array(x):
+        return x
+    from ..kernels import gpu_memory
+    return gpu_memory.to_host(x)
 
 
 def _var_to_host(slot):
