@@ -21,7 +21,8 @@ from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
 from ..framework.op_def_library import apply_op
-from ..framework.tensor_shape import TensorShape, as_shape, unknown_shape
+from ..framework.tensor_shape import (Dimension, TensorShape, as_shape, dimension_value,
+                                      unknown_shape)
 
 __all__ = ["QueueBase", "FIFOQueue", "PaddingFIFOQueue", "RandomShuffleQueue", "PriorityQueue",
            "ConditionalAccumulator", "ConditionalAccumulatorBase"]
@@ -344,9 +345,9 @@ class QueueBase:
     def enqueue_many(self, vals, name=None):
         with self._scope(name, f"{self._name}_EnqueueMany") as scope:
             tensors = self._check_enqueue_dtypes(vals)
-            batch = tensors[0].shape.with_rank_at_least(1)[0]
+            batch = Dimension(dimension_value(tensors[0].shape.with_rank_at_least(1)[0]))
             for t, s in zip(tensors, self._shapes):
-                tb = t.shape.with_rank_at_least(1)[0]
+                tb = Dimension(dimension_value(t.shape.with_rank_at_least(1)[0]))
                 batch = batch.merge_with(tb)
                 t.shape[1:].assert_is_compatible_with(s)
             return _no_output_op("QueueEnqueueManyV2", [self._queue_ref, tensors],
