@@ -11,6 +11,8 @@ cases are in tests/data/queues_tf.json (tests/test_queues.py).
 import json
 import os
 import re
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -120,3 +122,40 @@ def test_queue_used_by_two_functions_and_eagerly():
     q.enqueue(5)
     assert int(take()) == 4 and int(q.dequeue()) == 5
     assert int(q.size()) == 0
+
+
+def _in_thread(fn):
+    box = []
+
+    def body():
+        try:
+            box.append(("ok", fn()))
+        except Exception as e:  # noqa: BLE001 - inspected by the test
+            box.append(("err", e))
+    t = threading.Thread(target=body, daemon=True)
+    t.start()
+    return t, box
+
+
+def test_eager_dequeue_waits_for_an_enqueue_from_another_thread():
+    """An eager dequeue of an empty queue blocks, as TF's, until another thread enqueues;
+    a blocked enqueue into a full queue ends with CancelledError when the queue is closed
+    with cancel_pending_enqueues, in TF's recorded words."""
+    q = tf.queue.FIFOQueue(1, tf.int32, shapes=[[]])
+    t, box = _in_thread(q.dequeue)
+    time.sleep(0.2)
+    assert not box                    # still waiting
+    q.enqueue(9)
+    t.join(10)
+    assert box and box[0][0] == "ok" and int(box[0][1]) == 9
+    q.enqueue(1)
+    t, box = _in_thread(lambda: q.enqueue(2))
+    time.sleep(0.2)
+    assert not box
+    q.close(cancel_pending_enqueues=True)
+    t.join(10)
+    kind, e = box[0]
+    assert kind == "err" and isinstance(e, tf.errors.CancelledError)
+    want = RECORDED["cancel_pending"]["tf"]["waiting_enqueue"][0][1]
+    assert _clean(e.message) == want
+    assert int(q.dequeue()) == 1

@@ -212,6 +212,19 @@ def f():
 
 out = {"values": val(f()), "ops": names(f)}
 """,
+    "cancel_pending": """
+import threading, time
+q = tf.queue.FIFOQueue(1, tf.int32, shapes=[[]])
+q.enqueue(1)
+box = []
+t = threading.Thread(target=lambda: box.append(err(lambda: q.enqueue(2))), daemon=True)
+t.start()
+time.sleep(0.5)
+q.close(cancel_pending_enqueues=True)
+t.join(10)
+out = {"waiting_enqueue": box, "size": val(q.size()), "after": err(lambda: q.enqueue(3)),
+       "left": val(q.dequeue())}
+""",
     "v1_names": """
 v1 = tf.compat.v1
 out = {"queue": sorted(n for n in dir(tf.queue) if not n.startswith("_")),

@@ -314,7 +314,9 @@ def _wait_room(q, ctx):
     finally:
         q.pending -= 1
     if q.cancelled:
-        raise q.closed_error()
+        # TF's words for an enqueue that close(cancel_pending_enqueues=True) cancelled
+        # while it waited (recorded); one that starts after the close finds it closed
+        raise errors.CancelledError(None, None, "Enqueue operation was cancelled")
 
 
 @register_kernel("QueueEnqueueManyV2")
