@@ -50,8 +50,10 @@ def _resource(ctx, op, make):
     graph = getattr(op, "graph", None)
     if graph is None:
         return make(shared or str(next(_resource_ids)))
-    # tf.function graphs share the eager state: a function's queue is its own
-    key = ("shared", shared) if shared else (op.type, op.name, id(graph))
+    key = ("shared", shared) if shared else (op.type, op.name)
+    if not shared and getattr(graph, "_building_function", False):
+        # tf.function graphs share the eager state: a function's queue is its own
+        key += (id(graph),)
     resources = ctx.state.resources
     res = resources.get(key)
     if res is None:
