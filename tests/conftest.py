@@ -36,6 +36,7 @@ collect_ignore = []
 if os.environ.get("NUMBA_ENABLE_CUDASIM") != "1" and os.environ.get("TFTEACH_CUDA_REAL") != "1":
     collect_ignore.append("test_cuda_sim.py")
     collect_ignore.append("test_cuda_gpu_default.py")
+    collect_ignore.append("test_cuda_control_flow.py")
 if os.environ.get("TFTEACH_PTX_CHECK") != "1":
     collect_ignore.append("test_cuda_ptx.py")
 

@@ -9,7 +9,8 @@ processes with NUMBA_ENABLE_CUDASIM=1:
   memory pool), tests/test_cuda_gpu_default.py (TF's placement rules with host memory,
   training steps wholly on '/GPU:0', eager ops on the GPU by default, tf.config) and
   tests/test_cuda_host_ops.py (iterators, queues, _Send/_Recv, py_function, the
-  decompositions and SparseReorder on '/GPU:0');
+  decompositions and SparseReorder on '/GPU:0') and tests/test_cuda_control_flow.py (conds,
+  while loops and their gradients, TensorArrays on '/GPU:0', with every copy recorded);
 - the eager tests (tests/test_eager.py) again, with the simulated GPU as the default device
   (tests/test_function.py and tests/test_tape.py pass there too, in 20 s each: run them by
   hand with NUMBA_ENABLE_CUDASIM=1 when changing the eager GPU path);
@@ -43,7 +44,8 @@ def test_every_gpu_kernel_matches_its_cpu_kernel_in_the_simulator(run_with_progr
     code, out = run_with_progress(
         [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "-W", "ignore",
          "tests/test_cuda_sim.py", "tests/test_cuda_gpu_default.py",
-         "tests/test_cuda_host_ops.py"], "CUDA simulator walk",
+         "tests/test_cuda_host_ops.py", "tests/test_cuda_control_flow.py"],
+        "CUDA simulator walk",
         cwd=ROOT, env=_sim_env(), timeout=600)
     tail = out[-8000:]
     assert code == 0, tail
@@ -53,7 +55,10 @@ def test_every_gpu_kernel_matches_its_cpu_kernel_in_the_simulator(run_with_progr
     assert "test_cuda_gpu_default.py::test_issue_program" in out, tail
     assert "test_cuda_host_ops.py::test_fifo_queue_enqueue_dequeue_on_the_gpu PASSED" in out, \
         tail
-    assert not re.search(r"test_cuda_(gpu_default|host_ops)\.py::\S+ SKIPPED", out), tail
+    assert "test_cuda_control_flow.py::test_while_loop_sums_on_the_gpu_and_only_its_predicate_" \
+           "crosses PASSED" in out, tail
+    assert not re.search(r"test_cuda_(gpu_default|host_ops|control_flow)\.py::\S+ SKIPPED",
+                         out), tail
 
 
 def test_eager_tests_pass_with_the_simulated_gpu_as_the_default_device(run_with_progress):

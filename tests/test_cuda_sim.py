@@ -317,6 +317,15 @@ ELSEWHERE = {t: "tests/test_cuda_host_ops.py" for t in (
     "IteratorGetNextAsOptional", "IteratorToStringHandle", "IteratorFromStringHandleV2",
     "OptionalGetValue", "OptionalHasValue", "FIFOQueueV2", "QueueEnqueueV2", "QueueDequeueV2",
     "QueueCloseV2", "QueueIsClosedV2", "QueueSizeV2", "_Send", "_Recv", "EagerPyFunc")}
+# Control flow and TensorArrays have no value of their own to compare op by op (dead
+# outputs, loop frames, handles): tests/test_cuda_control_flow.py runs whole conds, loops,
+# loop gradients and TensorArrays on the GPU against the CPU and hand-derived values.
+ELSEWHERE.update({t: "tests/test_cuda_control_flow.py" for t in (
+    "Switch", "Merge", "Enter", "Exit", "NextIteration", "LoopCond", "RefSwitch", "RefMerge",
+    "RefEnter", "RefExit", "RefNextIteration", "ControlTrigger", "StackV2", "StackPushV2",
+    "StackPopV2", "StackCloseV2", "TensorArrayV3", "TensorArrayReadV3", "TensorArrayWriteV3",
+    "TensorArrayGatherV3", "TensorArrayScatterV3", "TensorArrayConcatV3", "TensorArraySplitV3",
+    "TensorArraySizeV3", "TensorArrayGradV3", "TensorArrayCloseV3")})
 
 # Resource-variable ops: (initial values of the variables, other inputs, attrs); the op takes
 # the variables' handles first. The storage is a tf.Variable's (eager/variables.py).
@@ -835,7 +844,8 @@ def test_tf2_config_lists_the_gpu():
 def test_nd_out_of_range_on_gpu():
     """TF's GPU kernels do not check the indices (its documented GPU behaviour; the CPU ones
     raise InvalidArgumentError): GatherNd gives zeros for an index outside params,
-    ScatterNd and TensorScatter* skip that update. Expected values derived by hand."""
+    ScatterNd and TensorScatter* skip that update. Expected values derived by hand. An int32
+    ScatterNd is TF's host-memory int32 kernel, the CPU's code: it checks, on a GPU too."""
     params = np.array([[1, 2], [3, 4], [5, 6]], F32)
     idx = np.array([[2], [3], [-1], [0]], np.int32)
     got, placed = _run("GatherNd", Case([params, idx]), "/GPU:0")
@@ -845,8 +855,12 @@ def test_nd_out_of_range_on_gpu():
                                                              r"index into param shape \[3,2\]"):
         _run("GatherNd", Case([params, idx]), "/CPU:0")
     got, _ = _run("ScatterNd", Case([np.array([[1], [7], [-2], [1]], np.int32),
-                                     np.array([1, 2, 3, 4], np.int32), _i32([3])]), "/GPU:0")
+                                     np.array([1, 2, 3, 4], F32), _i32([3])]), "/GPU:0")
     np.testing.assert_array_equal(got[0], [0, 5, 0])
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"indices\[1\] = \[7\] does not "
+                                                             r"index into shape \[3\]"):
+        _run("ScatterNd", Case([np.array([[1], [7], [-2], [1]], np.int32),
+                                np.array([1, 2, 3, 4], np.int32), _i32([3])]), "/GPU:0")
     got, _ = _run("TensorScatterUpdate", Case([np.zeros((2, 2), F32),
                                                np.array([[0, 1], [2, 0]], np.int64),
                                                np.array([7, 8], F32)]), "/GPU:0")

@@ -32,17 +32,7 @@ with open(os.path.join(ROOT, "tfteach", "framework", "tf_op_defs.json")) as _f:
     TF_OUTPUTS = {t: [o[0] for o in d["outputs"]] for t, d in json.load(_f).items()}
 
 # TF 2.21 has GPU kernels for these; tfteach has none yet. Grouped by what they need.
-GPU_GAPS = {
-    # control flow and loops: pass-through kernels whose data stays on the device (TF keeps
-    # only pred / value_index in host memory) need the executor's dead values on the device
-    "Switch", "Merge", "Enter", "Exit", "NextIteration", "LoopCond", "RefSwitch", "RefMerge",
-    "RefEnter", "RefExit", "RefNextIteration", "ControlTrigger", "StackV2", "StackPushV2",
-    "StackPopV2", "StackCloseV2",
-    # TensorArray (handles in host memory, elements on the device)
-    "TensorArrayV3", "TensorArrayReadV3", "TensorArrayWriteV3", "TensorArrayGatherV3",
-    "TensorArrayScatterV3", "TensorArrayConcatV3", "TensorArraySplitV3", "TensorArraySizeV3",
-    "TensorArrayGradV3", "TensorArrayCloseV3",
-}
+GPU_GAPS = set()     # every gap is closed; an op TF places on a GPU must get a kernel
 
 _WALK = """import json, sys
 sys.path.insert(0, "tools")
@@ -133,7 +123,7 @@ def test_every_op_tf_places_on_a_gpu_has_a_gpu_kernel_or_is_a_listed_gap(walk):
 def test_host_memory_matches_tf(walk):
     """What tfteach keeps on the host is what TF keeps there: every argument TF's GPU
     kernels always keep in host memory, and nothing TF's never do (some of TF's are host
-    memory only for int32, which tfteach computes on the device)."""
+    memory only for int32: placement's int32_on_host, checked below, keeps those there)."""
     bad = {}
     for t, e in walk.items():
         if not e["gpu"]:
@@ -176,3 +166,14 @@ def test_placement_uses_tfs_gpu_dtypes():
     missing = [t for t, v in TF.items() if v.get("gpu") and any(
         a in v["types"] for a in ("T", "Tparams", "dtype", "SrcT")) and t not in GPU_TYPES]
     assert not missing, missing
+
+
+def test_int32_host_memory_is_the_recordings():
+    """HOST_INT32 (what placement.int32_on_host reads: TF's int32 GPU kernels of AddV2,
+    Sum, Reshape, ... keep their arguments in host memory) is the recording's `host_int32`
+    less what every GPU kernel of the op keeps there."""
+    from tfteach.runtime._tf_gpu_types import HOST_INT32
+    want = {t: set(v["host_int32"]) - set(v["host"]) for t, v in TF.items()
+            if v.get("gpu") and set(v.get("host_int32", ())) - set(v["host"])}
+    assert {t: set(n) for t, n in HOST_INT32.items()} == want
+    assert HOST_INT32["AddV2"] == {"x", "y", "z"} and "Transpose" not in HOST_INT32

@@ -424,6 +424,7 @@ class WhileContext:
         self.name = name
         self.frame_name = frame_name
         self.parallel_iterations = parallel_iterations
+        self.swap_memory = False
         self.outer = outer
         self.pivot = None
         self._values = set()
@@ -527,8 +528,9 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
 
     `cond` and `body` run once, at graph building; the graph repeats the body while the
     condition holds. `parallel_iterations` (recorded on the Enter ops) and `swap_memory`
-    only steer how TF schedules iterations and where it keeps their memory, never the
-    values, so they are accepted and change nothing here; `back_prop=False` is accepted too
+    (recorded on the gradient's StackPushV2 ops: on a GPU the values a loop's gradient
+    saves wait in host memory) steer how TF schedules iterations and where it keeps their
+    memory, never the values; `back_prop=False` is accepted too
     (tfteach builds a loop's backward ops only when tf.gradients asks, see while_grad.py)."""
     from ..framework import nest
     from ..framework.tensor_shape import as_shape
@@ -596,6 +598,7 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
             invariants = [None] * len(flat)
         frame = scope + "while_context"
         ctx = WhileContext(scope, frame, parallel_iterations, g._control_flow_context)
+        ctx.swap_memory = bool(swap_memory)     # the gradient's pushes (while_grad.py)
         # the loop variables enter before the context is active: they are its inputs
         with g.control_dependencies(None):
             enters = [_enter(t, frame, False, parallel_iterations, invariant=inv)

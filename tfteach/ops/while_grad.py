@@ -189,8 +189,8 @@ class _GradContext(_cf.WhileContext):
                                  name="f_acc")[0]
                 handle = fctx.add_value(stack, base + "/Enter")
                 g._control_flow_context = vctx
-                push = apply_op("StackPushV2", [handle, t], {"swap_memory": False},
-                                name="StackPushV2")[0].op
+                push = apply_op("StackPushV2", [handle, t],
+                                {"swap_memory": fctx.swap_memory}, name="StackPushV2")[0].op
                 push._add_control_input(fctx.f_add)
                 if vctx is fctx:
                     fctx.f_next._add_control_input(push)

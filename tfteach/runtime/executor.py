@@ -108,15 +108,18 @@ class Plan:
         self.target_ops = list(target_ops)
         self.feed_tensors = list(feed_tensors)
         self.error = None
+        self.feeds_on_gpu = None
         self._independent = ()
         self.devices = devices
         self.runs = 0
         self.fused_groups = []
         self._traced = None
         self.ops = self._prune()
+        # every op of a loop is placed as any other op (the frame that runs a loop as one
+        # unit, below, runs each of its ops on that op's device)
+        self.placement = placement.place(self.ops, devices, log_device_placement)
         if any(op._type in _ENTERS for op in self.ops):
             self.ops = self._frames(self.ops)
-        self.placement = placement.place(self.ops, devices, log_device_placement)
         self.epilogues = []
         if self.error is None:
             self.epilogues = self._find_epilogues()
@@ -153,7 +156,9 @@ class Plan:
     def _frames(self, ops):
         """Each outermost while loop as one _Frame (see _Frame); a fetch from inside a loop
         is TF's error."""
-        grouped = _group_frames(ops)
+        grouped = _group_frames(ops, None, self.placement)
+        for f in _all_frames(grouped):
+            self.placement[f] = "GPU" if "GPU" in f.where.values() else "CPU"
         outside = {t for o in grouped for t in o._outputs}
         for t in self.fetch_tensors:
             if t not in outside:
@@ -206,6 +211,9 @@ class Plan:
         compiled = w.compile(id(self))
         if not traced:
             self._run, self._code, self.line_ops, self.source = compiled
+            # feed positions read on the GPU (None: nothing runs there), so that a caller
+            # with device values (tf.function) hands those over without a host round trip
+            self.feeds_on_gpu = None if w.edges is None else frozenset(w.edges.feeds_on_gpu)
         return compiled
 
     def _fuse(self):
@@ -311,7 +319,7 @@ class _PlanWriter:
         """None unless some op runs on the GPU: then inputs are wrapped with host<->device
         copies exactly where producer and consumer devices differ (placement.Edges)."""
         self.edges = placement.edges_for(self.plan.placement, self.plan.feed_tensors,
-                                         self.env)
+                                         self.env, self.plan.devices)
         if self.edges is not None:
             self.edges.lines = self.lines
 
@@ -433,6 +441,8 @@ class _PlanWriter:
         its attrs as keywords. Returns the call and the inputs that may be dead."""
         env = self.env
         opdef = op._opdef
+        if dev == "GPU" and placement.int32_on_host(op):
+            dev = "CPU"     # TF's int32 GPU kernel: host memory in and out (Edges agrees)
         kernel = opdef.kernel_for(dev)
         if kernel is None:
             self.plan.error = errors.NotFoundError(
@@ -450,6 +460,10 @@ class _PlanWriter:
                     op._type, kernel, op._inputs[0].dtype.base_dtype.np_dtype)
         if len(op._outputs) == 1:
             kernel = registry.single_output(opdef, kernel)
+        if dev == "GPU":
+            index = getattr(self.plan.placement, "gpu_index", {}).get(op)
+            if index:
+                kernel = placement.on_gpu_kernel(kernel, index)
         env[f"K{k}"] = kernel
         args = []
         dead_srcs = []
@@ -618,7 +632,8 @@ class _Recorder:
         from .placement import canonical_name
         by_dev = {}
         for op, t0, dt, values in self.stats:
-            dev = canonical_name(self.placement.get(op, "CPU"))
+            dev = self.placement.device_name(op) if hasattr(self.placement, "device_name") \
+                else canonical_name(self.placement.get(op, "CPU"))
             shapes = [tuple(np.shape(v)) if v is not None else None for v in values]
             outputs = [NodeOutput(i, describe(v)) for i, v in enumerate(values)
                        if v is not None]
@@ -716,9 +731,16 @@ def _frame_of(op, level):
     return found
 
 
-def _group_frames(ops, level=None):
+def _all_frames(items):
+    for it in items:
+        if isinstance(it, _Frame):
+            yield it
+            yield from _all_frames(it.items)
+
+
+def _group_frames(ops, level=None, where=None):
     """`ops` (in creation order) with the ops of each loop at `level` replaced by one _Frame,
-    put where the loop's last op was."""
+    put where the loop's last op was. `where` is the plan's placement of each op."""
     members = {}
     for op in ops:
         w = _frame_of(op, level)
@@ -726,7 +748,7 @@ def _group_frames(ops, level=None):
             members.setdefault(w, []).append(op)
     if not members:
         return list(ops)
-    last = {m[-1]: _Frame(w, m) for w, m in members.items()}
+    last = {m[-1]: _Frame(w, m, where or {}) for w, m in members.items()}
     out = []
     for op in ops:
         if op in last:
@@ -813,9 +835,16 @@ class _Frame:
     _attrs = {}
     _control_flow_context = None
 
-    def __init__(self, wctx, ops):
+    def __init__(self, wctx, ops, where):
         self.ctx = wctx
         self.members = set(ops)
+        # an int32 op of TF's host-memory int32 kernels (a loop counter's Enter, Merge,
+        # Less, AddV2, NextIteration, Exit) computes on the host, as the plan's edges expect
+        self.where = {op: "CPU" if where.get(op) == "GPU" and placement.int32_on_host(op)
+                      else where.get(op, "CPU") for op in ops}
+        # a GPU in the plan: values are moved to where each op needs them (host or device)
+        self._moves = "GPU" in self.where.values()
+        self._on_device = {}     # a Const inside the loop, copied to the device once
         produced = {t for op in ops for t in op._outputs}
         self._inputs = list(dict.fromkeys(t for op in ops for t in op._inputs
                                           if t not in produced))
@@ -834,15 +863,73 @@ class _Frame:
         self._loop_cond = wctx.loop_cond
         loop_enters = {m._inputs[0].op for m in self._merges}
         skip = set(self._merges) | loop_enters | set(wctx.exits)
-        items = _group_frames(ops, wctx)
+        items = _group_frames(ops, wctx, where)
+        self.items = [o for o in items if isinstance(o, _Frame)]
         self._const_enters = [o for o in items if not isinstance(o, _Frame) and
                               o._type in _ENTERS and o not in skip]
         rest = [o for o in items if o not in skip and o not in self._const_enters]
         cut = self._loop_cond._id
-        self._pre = [_step(o) for o in rest if o._id <= cut]
-        self._body = [_step(o) for o in rest if o._id > cut]
+        self._pre = [self._step(o) for o in rest if o._id <= cut]
+        self._body = [self._step(o) for o in rest if o._id > cut]
         self._enter_ins = [m._inputs[0].op._inputs[0] for m in self._merges]
         self._out_pos = [keep.index(k) for k, _ in exits]
+        # where each value must be as it enters the frame, each iteration, and as it leaves
+        # (what the plan's edges expect of the Exit's device); None: no moves at all
+        self.input_devices = [self._need_of(t) for t in self._inputs]
+        if self._moves:
+            dev = self.where.get
+            self._const_enter_to = [dev(e) for e in self._const_enters]
+            self._loop_enter_to = [dev(m._inputs[0].op) for m in self._merges]
+            self._exit_to = [dev(wctx.exits[k]) for k, _ in exits]
+
+    def _need_of(self, t):
+        """Where the frame's input t is needed: the device of the Enter ops taking it when
+        they agree (the plan's edges then copy it once per run, a constant once per plan),
+        else None (moved inside the frame)."""
+        if t.dtype.is_ref_dtype:
+            return None
+        if not self._moves:
+            return "CPU"        # a loop wholly on the CPU in a plan that uses the GPU
+
+        devs = {self.where[op] if op._type == "Enter" else None
+                for op in self.members if any(x is t for x in op._inputs)}
+        return devs.pop() if len(devs) == 1 else None
+
+    def _step(self, op):
+        """(op, how to run it) for the frame interpreter, with the moves its inputs need."""
+        if op._type == "Const" or not self._moves:
+            return _step(op) + (None,)
+        if isinstance(op, _Frame):      # a nested loop: its inputs go where its Enters are
+            return _step(op) + (tuple(
+                None if need is None else self._const_mover(t) if need == "GPU" and
+                t.op._type == "Const" else _to_device if need == "GPU" else _to_host
+                for t, need in zip(op._inputs, op.input_devices)),)
+        dev = self.where[op]
+        step = _step(op, dev)
+        opdef = op._opdef
+        host_in = opdef.host_memory(len(op._inputs), len(op._outputs), dev)[0]
+        moves = []
+        for j, t in enumerate(op._inputs):
+            spec = opdef.inputs[min(j, len(opdef.inputs) - 1)][1]
+            if isinstance(spec, str) and spec.startswith("ref:"):
+                moves.append(None)          # the variable's slot, not a value
+            elif dev == "GPU" and j not in host_in:
+                moves.append(self._const_mover(t) if t.op._type == "Const" else _to_device)
+            else:
+                moves.append(_to_host)
+        return step + (tuple(moves),)
+
+    def _const_mover(self, t):
+        """A loop's constant used on the GPU is copied there once, not each iteration."""
+        def move(value):
+            d = self._on_device.get(t)
+            if d is None:
+                d = _to_device(value)
+                if not isinstance(value, (np.ndarray, np.generic)):
+                    return d            # dead (the Const waits on an untaken branch)
+                self._on_device[t] = d
+            return d
+        return move
 
     def get_attr(self, name):
         raise ValueError(f"No attr named '{name}' in a while frame")
@@ -851,9 +938,13 @@ class _Frame:
         from ..kernels.cpu.control_flow import DEAD
         w = self.ctx
         env = dict(zip(self._inputs, args))
-        for e in self._const_enters:
-            env[e._outputs[0]] = env[e._inputs[0]]
+        moves = self._moves
+        for i, e in enumerate(self._const_enters):
+            v = env[e._inputs[0]]
+            env[e._outputs[0]] = _move(v, self._const_enter_to[i]) if moves else v
         values = [env[t] for t in self._enter_ins]
+        if moves:
+            values = [_move(v, d) for v, d in zip(values, self._loop_enter_to)]
         merges = [m._outputs for m in self._merges]
         pred = self._loop_cond._outputs[0]
         index = 0
@@ -870,11 +961,25 @@ class _Frame:
             values = [env[n] for n in self._nexts]
             index = 1
         values = [values[k] for k in self._out_pos]
+        if moves:
+            values = [_move(v, d) for v, d in zip(values, self._exit_to)]
         return values[0] if len(values) == 1 else tuple(values)
 
 
-def _step(op):
-    """(op, how to run it) for the frame interpreter."""
+def _to_device(x):
+    return placement.to_device_tolerant(x)
+
+
+def _to_host(x):
+    return placement.to_host_tolerant(x)
+
+
+def _move(x, dev):
+    return _to_device(x) if dev == "GPU" else _to_host(x)
+
+
+def _step(op, dev="CPU"):
+    """(op, how to run it) for the frame interpreter, with `dev`'s kernel."""
     if isinstance(op, _Frame):
         return (op, op.run, op._inputs, (False,) * len(op._inputs), {}, 2,
                 op._control_inputs)
@@ -882,15 +987,15 @@ def _step(op):
         return (op, None, (), (), {}, 0, op._control_inputs)
     ctl = op._control_inputs if op._type != "ControlTrigger" else ()  # never dead
     opdef = op._opdef
-    kernel = opdef.kernel_for("CPU")
+    kernel = opdef.kernel_for(dev)
     if kernel is None:
         raise errors.NotFoundError(
-            None, op, f"No registered '{op._type}' OpKernel for 'CPU' devices compatible "
+            None, op, f"No registered '{op._type}' OpKernel for '{dev}' devices compatible "
                       f"with node {{{{node {op.name}}}}}")
     if hasattr(kernel, "for_op"):
         kernel = kernel.for_op(op)
     kw = {}
-    for a in opdef.kernel_attr_names("CPU"):
+    for a in opdef.kernel_attr_names(dev):
         if a == "op":
             kw["op"] = op
         elif a in op._attrs:
@@ -902,11 +1007,13 @@ def _step(op):
         reads.append(t.dtype.is_ref_dtype and
                      not (isinstance(spec, str) and spec.startswith("ref:")))
     kind = 3 if op._type in _MERGES else 1
+    if "ctx" in opdef.kernel_attr_names(dev):
+        kind = 4
     return (op, kernel, op._inputs, tuple(reads), kw, kind, ctl)
 
 
 def _run_steps(steps, env, dead, ctx, DEAD):
-    for op, kernel, ins, reads, kw, kind, ctl in steps:
+    for op, kernel, ins, reads, kw, kind, ctl, moves in steps:
         outs = op._outputs
         args = [env[t] for t in ins]
         if any(c in dead for c in ctl) or (kind != 3 and any(a is DEAD for a in args)):
@@ -919,10 +1026,14 @@ def _run_steps(steps, env, dead, ctx, DEAD):
                 env[outs[0]] = op.get_attr("value")
                 continue
             if kind == 2:
+                if moves is not None:
+                    args = [a if m is None else m(a) for a, m in zip(args, moves)]
                 res = kernel(*args, ctx=ctx)
             else:
                 args = [read_ref_live(a, op.name) if r else a for a, r in zip(args, reads)]
-                if "ctx" in op._opdef.kernel_attr_names("CPU"):
+                if moves is not None:
+                    args = [a if m is None else m(a) for a, m in zip(args, moves)]
+                if kind == 4:
                     res = kernel(*args, ctx=ctx, **kw)
                 else:
                     res = kernel(*args, **kw)

@@ -94,7 +94,12 @@ def stack_pop_v2(handle):
     if not handle.items:
         raise errors.InvalidArgumentError(
             None, None, f"Stack[{handle.name}] is empty.")
-    return handle.items.pop()
+    elem = handle.items.pop()
+    # pushed by a GPU kernel (a loop placed on the GPU, its gradient soft-placed here)
+    if hasattr(elem, "copy_to_host"):
+        from ..gpu_memory import to_host
+        return to_host(elem)
+    return elem
 
 
 @register_kernel("StackCloseV2")

@@ -16,6 +16,42 @@ _ids = itertools.count()
 _FLOW = np.float32(0.0)
 
 
+class _Host:
+    """Where the CPU kernels keep and hand out elements: numpy arrays. An element a GPU
+    kernel wrote (placement may split one array's ops between the devices) is copied back
+    when a CPU kernel reads it; kernels/cuda/tensor_array.py has the device's twin."""
+
+    @staticmethod
+    def value(v, dtype):
+        if hasattr(v, "copy_to_host"):
+            from ..gpu_memory import to_host
+            v = to_host(v)
+        return np.asarray(v, dtype=dtype)
+
+    @staticmethod
+    def add(a, b):
+        return a + b
+
+    @staticmethod
+    def zeros(shape, dtype):
+        return np.zeros(shape, dtype)
+
+    @staticmethod
+    def stack(values):
+        return np.stack(values)
+
+    @staticmethod
+    def concat(values):
+        return np.concatenate(values, axis=0)
+
+    @staticmethod
+    def row(value, i):
+        return value[i]
+
+
+HOST = _Host()
+
+
 def _dims(shape):
     return "[" + ",".join(str(int(d)) for d in shape) + "]"
 
@@ -59,9 +95,9 @@ class _State:
         es = self.element_shape
         return es is not None and all(d is not None for d in es)
 
-    def write(self, index, value):
+    def write(self, index, value, side=HOST):
         self.check_open()
-        value = np.asarray(value, dtype=self.dtype)
+        value = side.value(value, self.dtype)
         n = len(self.elements)
         if index < 0:
             raise self.err(f"Tried to write to index {index} but array is not resizeable "
@@ -91,10 +127,10 @@ class _State:
                     raise self.err(f"Could not aggregate to TensorArray index {index} "
                                    f"because the existing shape is {_dims(old.shape)} but "
                                    f"the new input shape is {_dims(value.shape)}.")
-                value = old + value
+                value = side.add(side.value(old, self.dtype), value)
         self.elements[index] = value
 
-    def read(self, index, clear=True):
+    def read(self, index, clear=True, side=HOST):
         self.check_open()
         n = len(self.elements)
         if index < 0 or index >= n:
@@ -115,11 +151,11 @@ class _State:
                     f"set the full element_shape property on the forward TensorArray, the "
                     f"proper all-zeros tensor will be returned instead of incurring this "
                     f"error.")
-            return np.zeros(self.element_shape, self.dtype)
+            return side.zeros(self.element_shape, self.dtype)
         if clear and self.clear_after_read:
             self.elements[index] = None
             self.cleared.add(index)
-        return value
+        return side.value(value, self.dtype)
 
 
 def _indices(x):
@@ -164,7 +200,7 @@ def tensor_array_read(handle, index, flow_in, *, dtype):
     return handle.read(int(index))
 
 
-def _stack(handle, values, element_shape):
+def _stack(handle, values, element_shape, side=HOST):
     if not values:
         es = handle.element_shape if handle.element_shape is not None else \
             _known(element_shape)
@@ -173,27 +209,37 @@ def _stack(handle, values, element_shape):
                 None, None, f"TensorArray has size zero, but element shape "
                             f"{_shape_text(es)} is not fully defined. Currently only static "
                             f"shapes are supported when packing zero-size TensorArrays.")
-        return np.zeros((0,) + tuple(es), handle.dtype)
-    first = values[0].shape
+        return side.zeros((0,) + tuple(es), handle.dtype)
+    first = tuple(values[0].shape)
     for i, v in enumerate(values[1:], 1):
-        if v.shape != first:
+        if tuple(v.shape) != first:
             raise errors.InvalidArgumentError(
                 None, None, f"TensorArray has inconsistent shapes.  Index 0 has shape: "
                             f"{_dims(first)} but index {i} has shape: {_dims(v.shape)}")
-    return np.stack(values)
+    return side.stack(values)
 
 
 @register_kernel("TensorArrayGatherV3")
 def tensor_array_gather(handle, indices, flow_in, *, dtype, element_shape):
+    return gather(handle, indices, element_shape, HOST)
+
+
+def gather(handle, indices, element_shape, side):
     handle.check_open()
-    return _stack(handle, [handle.read(i) for i in _indices(indices)], element_shape)
+    return _stack(handle, [handle.read(i, side=side) for i in _indices(indices)],
+                  element_shape, side)
 
 
 @register_kernel("TensorArrayScatterV3")
 def tensor_array_scatter(handle, indices, value, flow_in):
+    scatter(handle, indices, value, HOST)
+    return _FLOW
+
+
+def scatter(handle, indices, value, side):
     handle.check_open()
     idx = _indices(indices)
-    value = np.asarray(value)
+    value = side.value(value, handle.dtype)
     if value.ndim == 0 or value.shape[0] != len(idx):
         raise errors.InvalidArgumentError(
             None, None, f"Expected len(indices) == values.shape[0], but saw: {len(idx)} vs. "
@@ -202,15 +248,18 @@ def tensor_array_scatter(handle, indices, value, flow_in):
         raise errors.InvalidArgumentError(
             None, None, f"Max scatter index must be < array size ({max(idx)} vs. "
                         f"{len(handle.elements)})")
-    for i, row in zip(idx, value):
-        handle.write(i, row)
-    return _FLOW
+    for k, i in enumerate(idx):
+        handle.write(i, side.row(value, k), side)
 
 
 @register_kernel("TensorArrayConcatV3")
 def tensor_array_concat(handle, flow_in, *, dtype, element_shape_except0):
+    return concat(handle, element_shape_except0, HOST)
+
+
+def concat(handle, element_shape_except0, side):
     handle.check_open()
-    values = [handle.read(i) for i in range(len(handle.elements))]
+    values = [handle.read(i, side=side) for i in range(len(handle.elements))]
     lengths = np.array([v.shape[0] if v.ndim else 0 for v in values], np.int64)
     if not values:
         rest = _known(element_shape_except0)
@@ -220,19 +269,24 @@ def tensor_array_concat(handle, flow_in, *, dtype, element_shape_except0):
                             f"{_shape_text(rest)} is not fully defined. Currently only "
                             f"static shapes are supported when concatenating zero-size "
                             f"TensorArrays.")
-        return np.zeros((0,) + tuple(rest), handle.dtype), lengths
+        return side.zeros((0,) + tuple(rest), handle.dtype), lengths
     for i, v in enumerate(values):
         if v.ndim == 0:
             raise errors.InvalidArgumentError(
                 None, None, f"Concat saw a scalar shape at index {i} but requires at least "
                             f"vectors.  Did you mean to call TensorArray::Pack instead?")
-    return np.concatenate(values, axis=0), lengths
+    return side.concat(values), lengths
 
 
 @register_kernel("TensorArraySplitV3")
 def tensor_array_split(handle, value, lengths, flow_in):
+    split(handle, value, lengths, HOST)
+    return _FLOW
+
+
+def split(handle, value, lengths, side):
     handle.check_open()
-    value = np.asarray(value)
+    value = side.value(value, handle.dtype)
     lens = np.asarray(lengths, np.int64).reshape(-1)
     n0 = value.shape[0] if value.ndim else 0
     if int(lens.sum()) != n0:
@@ -247,7 +301,7 @@ def tensor_array_split(handle, value, lengths, flow_in):
                         f"not marked as dynamically resizeable")
     start = 0
     for i, n in enumerate(lens.tolist()):
-        handle.write(i, value[start:start + n])
+        handle.write(i, value[start:start + n], side)
         start += n
     return _FLOW
 
