@@ -136,7 +136,8 @@ def test_cancel_pending_enqueues_fails_a_waiting_enqueue():
         t.join(5)
         (kind, e), = box
         assert isinstance(e, tf.errors.CancelledError)
-        assert re.search(r"FIFOQueue '_\d+_fifo_queue' is closed\.", e.message)
+        # TF 2.21's words (tests/data/queues_tf2.json, "cancel_pending", the same kernel)
+        assert e.message.startswith("Enqueue operation was cancelled")
         assert sess.run(q.size()) == 1             # what was in stays, for dequeuers
 
 

@@ -19,7 +19,7 @@ AttrValue COMPILER_VERSION CXX11_ABI_FLAG CXX_VERSION
 FixedLenSequenceFeature FixedLengthRecordReader GIT_VERSION GRAPH_DEF_VERSION
 GRAPH_DEF_VERSION_MIN_CONSUMER GRAPH_DEF_VERSION_MIN_PRODUCER HistogramProto
 IdentityReader LMDBReader LogMessage MONOLITHIC_BUILD
-MetaGraphDef NameAttrList NodeDef NoneTensorSpec OptionalSpec  PriorityQueue
+MetaGraphDef NameAttrList NodeDef NoneTensorSpec OptionalSpec
   RaggedTensorSpec  ReaderBase SessionLog
 SparseConditionalAccumulator SparseFeature  SparseTensorSpec 
 Summary SummaryMetadata TFRecordReader TensorArraySpec TensorInfo TextLineReader

@@ -109,6 +109,39 @@ rest = sorted(sess.run(r.dequeue_many(2)).tolist())
 out = {"got_plus_rest": sorted(got + rest), "held": held,
        "closed_empty": err(lambda: sess.run(r.dequeue()))}
 """,
+    "priority_graph": """
+p = tf.PriorityQueue(10, [tf.string, tf.float32], shapes=[[], [2]])
+e = p.enqueue([tf.constant(2, tf.int64), "b", [1., 2.]])
+em = p.enqueue_many([[5, 1, 1, 3], ["e", "a", "a2", "c"], [[5., 5.], [1., 1.], [2., 2.], [3., 3.]]])
+d = p.dequeue(); dm = p.dequeue_many(2); du = p.dequeue_up_to(3)
+out = {"queue": names(p.queue_ref), "name": p.name, "enqueue": names(e),
+       "enqueue_inputs": [t.name for t in e.inputs], "enqueue_many": names(em),
+       "dequeue": names(d), "dequeue_many": names(dm), "dequeue_up_to": names(du),
+       "dtypes": [t.name for t in p.dtypes], "shapes": [str(s) for s in p.shapes],
+       "attrs": [p.queue_ref.op.get_attr("capacity"),
+                 [t.name for t in p.queue_ref.op.get_attr("component_types")],
+                 len(p.queue_ref.op.get_attr("shapes"))]}
+sess.run(e); sess.run(em)
+one = sess.run(d)
+two = sess.run(dm)
+out["one"] = [int(one[0]), one[1].decode(), one[2].tolist()]
+out["two"] = [two[0].tolist(), [s.decode() for s in two[1]], two[2].tolist()]
+sess.run(p.close())
+out["up_to_short"] = err(lambda: sess.run(du))
+out["size_after"] = int(sess.run(p.size()))
+out["bad_priority"] = err(lambda: p.enqueue([1.5, "x", [0., 0.]]))
+out["closed_enqueue"] = err(lambda: sess.run(p.enqueue([1, "x", [0., 0.]])))
+""",
+    "priority_unshaped": """
+out = {"make": err(lambda: tf.PriorityQueue(10, [tf.string])),
+       "partial": err(lambda: tf.PriorityQueue(10, [tf.string], shapes=[[None]]))}
+""",
+    "priority_ties": """
+p = tf.PriorityQueue(20, tf.int32, shapes=[[]])
+sess.run(p.enqueue_many([[4, 1, 4, 1, 2, 1, 4, 1, 2, 1, 0, 4], list(range(12))]))
+out = {"order": [a.tolist() for a in sess.run(p.dequeue_many(12))],
+       "missing": err(lambda: sess.run(p.enqueue(3)))}
+""",
     "accumulator": """
 a = tf.ConditionalAccumulator(tf.float32, shape=[2], shared_name="acc1")
 ap = a.apply_grad([1., 2.], local_step=0)

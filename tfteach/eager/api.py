@@ -26,7 +26,8 @@ OP_MODULES = ("tfteach.ops.math_ops", "tfteach.ops.array_ops", "tfteach.ops.lina
 # module lacks is "not implemented yet", never the dense op.
 SUBMODULE_FIRST = {"strings": ("tfteach.ops.string_ops",),
                    "sparse": ("tfteach.ops.sparse_ops",),
-                   "io": ("tfteach.ops.io_ops", "tfteach.ops.string_ops"),
+                   "io": ("tfteach.ops.io_ops", "tfteach.ops.string_ops",
+                          "tfteach.ops.data_flow_ops"),
                    "ragged": ("tfteach.ops.ragged.ragged_ops",)}
 
 

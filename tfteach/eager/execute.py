@@ -411,7 +411,7 @@ def _run(d, opdef, flat, values, attrs, name):
     try:
         result = d.fn(*values, **kwargs) if kwargs else d.fn(*values)
     except errors.OpError as e:
-        raise _eager_error(e, opdef, flat) from None
+        raise _eager_error(e, opdef, flat, name) from None
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as e:  # noqa: BLE001 - foreign kernel errors become TF's class
@@ -640,7 +640,7 @@ _DT_NAMES = {"DT_FLOAT": "float", "DT_DOUBLE": "double", "DT_HALF": "half",
              "DT_BFLOAT16": "bfloat16", "DT_BOOL": "bool", "DT_STRING": "string"}
 
 
-def _eager_error(e, opdef, flat):
+def _eager_error(e, opdef, flat, name=None):
     """Kernel errors as TF reports them eagerly: a dtype without a kernel is TF's
     InvalidArgumentError about the attr's allowed values."""
     msg = e.message
@@ -656,14 +656,15 @@ def _eager_error(e, opdef, flat):
             None, None, _with_op(f"Value for attr 'T' of {got} is not in the list of allowed "
                                  f"values: {', '.join(allowed)}\n\t; NodeDef: {{{{node "
                                  f"{opdef.type}}}}}", opdef))
-    return type(e)(None, None, _with_op(msg, opdef))
+    return type(e)(None, None, _with_op(msg, opdef, name))
 
 
-def _with_op(msg, opdef):
+def _with_op(msg, opdef, name=None):
+    """TF's eager suffix: the op type and the name the caller gave the op, if any."""
     suffix = f" [Op:{opdef.type}]"
     if suffix in msg:
         return msg
-    return f"{msg}{suffix} name: "
+    return f"{msg}{suffix} name: {name or ''}"
 
 
 def _wrap(result, d):

@@ -1088,6 +1088,18 @@ def convert_to_tensor(value, dtype=None, name=None, as_ref=False, preferred_dtyp
             return CONSTANT(value, dtype=preferred_dtype, name=name or "Const")
         except (TypeError, ValueError):
             pass
+    if dtype is not None and executing_eagerly():
+        try:
+            return CONSTANT(value, dtype=dtype, name=name or "Const")
+        except TypeError as e:
+            if not str(e).startswith("Expected "):
+                raise
+            # TF's eager tensors are made in one step, and say so when the value does not fit
+            dt = _dt.as_dtype(dtype)
+            tf_name = {"float32": "float", "float64": "double", "float16": "half"}.get(
+                dt.name, dt.name)
+            raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype "
+                            f"{tf_name}") from None
     return CONSTANT(value, dtype=dtype, name=name or "Const")
 
 

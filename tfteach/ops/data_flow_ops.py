@@ -13,13 +13,18 @@ A ConditionalAccumulator (ResourceConditionalAccumulator) averages (or sums) the
 applied to it whose `local_step` is not older than its global step; `take_grad` waits for
 `num_required` of them, returns their mean and starts a new step.
 """
+import contextlib
+import itertools
+import weakref
+
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
 from ..framework.op_def_library import apply_op
-from ..framework.tensor_shape import TensorShape, as_shape, unknown_shape
+from ..framework.tensor_shape import (Dimension, TensorShape, as_shape, dimension_value,
+                                      unknown_shape)
 
-__all__ = ["QueueBase", "FIFOQueue", "PaddingFIFOQueue", "RandomShuffleQueue",
+__all__ = ["QueueBase", "FIFOQueue", "PaddingFIFOQueue", "RandomShuffleQueue", "PriorityQueue",
            "ConditionalAccumulator", "ConditionalAccumulatorBase"]
 
 _H = _dt.resource
@@ -38,6 +43,8 @@ def _component_shapes(op, batch=None):
     if not shapes:
         return [unknown_shape() for _ in types]
     shapes = [as_shape(s) for s in shapes]
+    if op.inputs[0].op.type == "PriorityQueueV2":
+        shapes = [TensorShape([])] + shapes
     if batch is False:
         return shapes
     return [TensorShape([batch]).concatenate(s) for s in shapes]
@@ -50,7 +57,7 @@ def _many_shapes(op):
     return _component_shapes(op, None if n is None else int(n))
 
 
-_QUEUE_TYPES = ("FIFOQueueV2", "PaddingFIFOQueueV2", "RandomShuffleQueueV2")
+_QUEUE_TYPES = ("FIFOQueueV2", "PaddingFIFOQueueV2", "RandomShuffleQueueV2", "PriorityQueueV2")
 registry.register_op(
     "FIFOQueueV2", outputs=(("handle", _H),), shape=_scalar, stateful=True,
     attr_defaults=dict(_QUEUE_ATTRS),
@@ -63,6 +70,10 @@ registry.register_op(
     "RandomShuffleQueueV2", outputs=(("handle", _H),), shape=_scalar, stateful=True,
     attr_defaults={**_QUEUE_ATTRS, "min_after_dequeue": 0, "seed": 0, "seed2": 0},
     doc="A queue that dequeues a random element, keeping `min_after_dequeue` until closed.")
+registry.register_op(
+    "PriorityQueueV2", outputs=(("handle", _H),), shape=_scalar, stateful=True,
+    attr_defaults={**_QUEUE_ATTRS, "component_types": []},
+    doc="A queue of tuples led by an int64 priority; the least priority is dequeued first.")
 registry.register_op(
     "QueueEnqueueV2", inputs=(("handle", _H), ("*components", "list:Tcomponents")),
     outputs=(), shape=lambda op: [], stateful=True, attr_defaults={"timeout_ms": -1},
@@ -134,15 +145,51 @@ for _t in _QUEUE_TYPES + ("QueueEnqueueV2", "QueueEnqueueManyV2", "QueueDequeueV
 
 
 def _no_output_op(op_type, inputs, attrs=None, name=None):
-    """Adds an op with no outputs and returns the Operation (apply_op returns outputs)."""
+    """Adds an op with no outputs and returns the Operation (apply_op returns outputs);
+    run eagerly, the op runs at once and, as TF's, the call returns None."""
+    if _eager(inputs):
+        apply_op(op_type, inputs, attrs, name=name)
+        return None
     g = _ops.get_default_graph()
     for x in inputs:
-        if isinstance(x, _ops.Tensor):
+        if isinstance(x, _ops.Tensor) and not getattr(x, "_is_eager", False):
             g = x.graph
             break
     with g.as_default():
         apply_op(op_type, inputs, attrs, name=name)
         return g.get_operations()[-1]
+
+
+def _eager(inputs):
+    return _ops.executing_eagerly() and all(
+        not isinstance(x, _ops.Tensor) or getattr(x, "_is_eager", False) for x in inputs)
+
+
+@contextlib.contextmanager
+def _lifted():
+    """TF's init_scope for a FIFOQueue made while a tf.function is traced: the queue is
+    made outside the function (eagerly, or in the graph around it), once, so every call
+    uses the same queue."""
+    stack = _ops._graph_stack
+    saved = list(stack)
+    for i, g in enumerate(saved):
+        if getattr(g, "_building_function", False):
+            del stack[i:]
+            break
+    try:
+        yield
+    finally:
+        stack[:] = saved
+
+
+_eager_ids = itertools.count()
+
+
+def _shared_name(shared_name):
+    """An eager queue is never shared: TF names each one with a fresh number."""
+    if _ops.executing_eagerly():
+        return str(next(_eager_ids))
+    return shared_name
 
 
 def _as_dtypes(dtypes):
@@ -151,27 +198,83 @@ def _as_dtypes(dtypes):
     return [_dt.as_dtype(d) for d in dtypes]
 
 
+def _as_shape_list(shapes, partial=False):
+    """The component shapes a queue is made with, checked as TF checks them: a queue
+    without padding needs fully defined shapes, a padding queue a list of shapes of known
+    rank; one shape written as ints (or TensorShape) is the shape of the one component."""
+    if partial and (not isinstance(shapes, (list, tuple)) or not shapes or any(
+            s is None or isinstance(s, int) for s in shapes)):
+        raise ValueError("When providing partial shapes, a list of shapes must be provided.")
+    if shapes is None:
+        return None
+    if isinstance(shapes, TensorShape):
+        shapes = [shapes]
+    if not isinstance(shapes, (list, tuple)):
+        raise TypeError(f"Shapes must be a TensorShape or a list or tuple of TensorShapes, "
+                        f"got {type(shapes)} instead.")
+    if all(s is None or isinstance(s, int) for s in shapes):
+        shapes = [shapes]
+    shapes = [as_shape(s) for s in shapes]
+    if not partial and any(not s.is_fully_defined() for s in shapes):
+        raise ValueError(f"All shapes must be fully defined: {shapes}")
+    if any(s.rank is None for s in shapes):
+        raise ValueError(f"All shapes must have a defined rank: {shapes}")
+    return shapes
+
+
+def _as_name_list(names, dtypes):
+    if names is None:
+        return None
+    if not isinstance(names, (list, tuple)):
+        names = [names]
+    if len(names) != len(dtypes):
+        raise ValueError(f"List of names must have the same length as the list of dtypes, "
+                         f"received len(names)={len(names)},len(dtypes)={len(dtypes)}")
+    return list(names)
+
+
+def _delete_eager_queue(queue):
+    queue.deleted = True
+
+
 class QueueBase:
-    """A queue's handle and the ops that use it (TF's QueueBase)."""
+    """A queue's handle and the ops that use it (TF's QueueBase).
+
+    Made eagerly, the queue is a resource owned by this object: when the object goes, the
+    resource goes with it (a tf.function that still holds its handle then fails with
+    NotFoundError, as TF's), and the ops it makes are named after the name scope it was
+    made in, or 'Empty' outside any."""
 
     def __init__(self, dtypes, shapes, names, queue_ref):
         self._dtypes = list(dtypes)
         if shapes is not None:
             if len(shapes) != len(dtypes):
-                raise ValueError("Queue shapes must have the same length as dtypes")
+                raise ValueError(f"Queue shapes must have the same length as dtypes, "
+                                 f"received len(shapes)={len(shapes)}, "
+                                 f"len(dtypes)={len(dtypes)}")
             self._shapes = [as_shape(s) for s in shapes]
         else:
             self._shapes = [unknown_shape() for _ in dtypes]
         if names is not None:
             if len(names) != len(dtypes):
-                raise ValueError("Queue names must have the same length as dtypes")
+                raise ValueError(f"Queue names must have the same length as dtypes,"
+                                 f"received len(names)={len(names)},len {len(dtypes)}")
             self._names = list(names)
         else:
             self._names = None
         self._queue_ref = queue_ref
-        # the ops a queue makes are named after its last name component, in the caller's
-        # scope (batch/fifo_queue's enqueue is batch/fifo_queue_enqueue)
-        self._name = queue_ref.op.name.split("/")[-1]
+        if getattr(queue_ref, "_is_eager", False):
+            scope = _ops.get_name_scope()
+            self._name = scope.rstrip("/") if scope else "Empty"
+            queue = queue_ref._value
+            if getattr(queue, "dtype", None) is not None:     # a 0-d object array
+                queue = queue.item()
+            if hasattr(queue, "deleted"):
+                weakref.finalize(self, _delete_eager_queue, queue)
+        else:
+            # the ops a queue makes are named after its last name component, in the
+            # caller's scope (batch/fifo_queue's enqueue is batch/fifo_queue_enqueue)
+            self._name = queue_ref.op.name.split("/")[-1]
 
     @property
     def queue_ref(self):
@@ -179,6 +282,8 @@ class QueueBase:
 
     @property
     def name(self):
+        if getattr(self._queue_ref, "_is_eager", False) and _ops.executing_eagerly():
+            return self._name
         return self._queue_ref.op.name
 
     @property
@@ -199,7 +304,7 @@ class QueueBase:
                 raise ValueError("Queue must have names to enqueue a dictionary")
             if sorted(self._names, key=str) != sorted(vals.keys(), key=str):
                 raise ValueError(f"Keys in dictionary to enqueue do not match names of "
-                                 f"Queue.  Dictionary: {sorted(vals.keys())}, Queue: "
+                                 f"Queue.  Dictionary: {sorted(vals.keys())},Queue: "
                                  f"{sorted(self._names)}")
             vals = [vals[k] for k in self._names]
         else:
@@ -207,22 +312,30 @@ class QueueBase:
                 raise ValueError("You must enqueue a dictionary in a Queue with names")
             if not isinstance(vals, (list, tuple)):
                 vals = [vals]
-        if len(vals) != len(self._dtypes):
-            raise ValueError(f"Queue has {len(self._dtypes)} components, got {len(vals)} "
-                             f"values to enqueue")
+        # as TF's: too few values are not caught here but by the enqueue kernel's
+        # signature check (too many are dropped by the zip)
         return [_ops.convert_to_tensor(v, dtype=d, name=f"component_{i}")
                 for i, (v, d) in enumerate(zip(vals, self._dtypes))]
 
-    def _dequeued(self, outs, batch=False, up_to=False):
-        outs = list(outs) if isinstance(outs, (list, tuple)) else [outs]
-        if self._names:
-            return dict(zip(self._names, outs))
-        return outs[0] if len(outs) == 1 else outs
+    def _graph(self):
+        ref = self._queue_ref
+        if getattr(ref, "_is_eager", False):
+            return None
+        return ref.graph
+
+    def _scope(self, name, default):
+        """The name scope an enqueue runs in: the queue's graph's (a handle captured by a
+        tf.function: the function's); none eagerly, where TF's ops get no name."""
+        g = self._graph()
+        if g is None:
+            if _ops.executing_eagerly():
+                return contextlib.nullcontext(None)
+            g = _ops.get_default_graph()
+        return _graph_scope(g, name or default)
 
     @registry.api("QueueEnqueueV2")
     def enqueue(self, vals, name=None):
-        g = self._queue_ref.graph
-        with g.as_default(), g.name_scope(name or f"{self._name}_enqueue") as scope:
+        with self._scope(name, f"{self._name}_enqueue") as scope:
             tensors = self._check_enqueue_dtypes(vals)
             for t, s in zip(tensors, self._shapes):
                 t.shape.assert_is_compatible_with(s)
@@ -230,24 +343,39 @@ class QueueBase:
 
     @registry.api("QueueEnqueueManyV2")
     def enqueue_many(self, vals, name=None):
-        g = self._queue_ref.graph
-        with g.as_default(), g.name_scope(name or f"{self._name}_EnqueueMany") as scope:
+        with self._scope(name, f"{self._name}_EnqueueMany") as scope:
             tensors = self._check_enqueue_dtypes(vals)
-            batch = tensors[0].shape.with_rank_at_least(1)[0]
+            batch = Dimension(dimension_value(tensors[0].shape.with_rank_at_least(1)[0]))
             for t, s in zip(tensors, self._shapes):
-                tb = t.shape.with_rank_at_least(1)[0]
+                tb = Dimension(dimension_value(t.shape.with_rank_at_least(1)[0]))
                 batch = batch.merge_with(tb)
                 t.shape[1:].assert_is_compatible_with(s)
-            return _no_output_op("QueueEnqueueManyV2", [self._queue_ref, tensors], name=scope)
+            return _no_output_op("QueueEnqueueManyV2", [self._queue_ref, tensors],
+                                 name=scope)
+
+    def _dequeued(self, outs):
+        outs = list(outs) if isinstance(outs, (list, tuple)) else [outs]
+        if self._names:
+            return dict(zip(self._names, outs))
+        return outs[0] if len(outs) == 1 else outs
 
     def _dequeue_op(self, op_type, n, name, suffix):
         inputs = [self._queue_ref] if n is None else [self._queue_ref, n]
         outs = apply_op(op_type, inputs, attrs={"component_types": self._dtypes},
                         name=name or f"{self._name}_{suffix}")
         outs = list(outs) if isinstance(outs, (list, tuple)) else [outs]
-        for t, s in zip(outs, self._shapes):
+        if not getattr(outs[0], "_is_eager", False):
+            # the handle may be a tf.function's capture, whose shape rule sees no queue
             if n is None:
-                t.set_shape(s)
+                batch = []
+            elif op_type == "QueueDequeueManyV2":
+                from ..framework.tensor_util import constant_value
+                k = constant_value(outs[0].op.inputs[1])
+                batch = [None if k is None else int(k)]
+            else:
+                batch = [None]
+            for t, s in zip(outs, self._shapes):
+                t.set_shape(TensorShape(batch).concatenate(s))
         return self._dequeued(outs)
 
     @registry.api("QueueDequeueV2")
@@ -265,8 +393,8 @@ class QueueBase:
     @registry.api("QueueCloseV2")
     def close(self, cancel_pending_enqueues=False, name=None):
         return _no_output_op("QueueCloseV2", [self._queue_ref],
-                        attrs={"cancel_pending_enqueues": bool(cancel_pending_enqueues)},
-                        name=name or f"{self._name}_Close")
+                             attrs={"cancel_pending_enqueues": bool(cancel_pending_enqueues)},
+                             name=name or f"{self._name}_Close")
 
     @registry.api("QueueIsClosedV2")
     def is_closed(self, name=None):
@@ -278,21 +406,17 @@ class QueueBase:
         return apply_op("QueueSizeV2", [self._queue_ref], name=name or f"{self._name}_Size")[0]
 
 
+@contextlib.contextmanager
+def _graph_scope(g, name):
+    with g.as_default(), g.name_scope(name) as scope:
+        yield scope
+
+
 def _queue_attrs(dtypes, shapes, capacity, shared_name):
     return {"component_types": dtypes,
             "shapes": [as_shape(s) for s in shapes] if shapes is not None else [],
-            "capacity": int(capacity), "container": "", "shared_name": shared_name or ""}
-
-
-def _check_shapes(shapes, dtypes):
-    if shapes is None:
-        return None
-    # one shape given alone (ints and Nones, `()` for scalars) is the shape of the one
-    # component, as TF reads it
-    if isinstance(shapes, TensorShape) or not isinstance(shapes, (list, tuple)) or \
-            all(d is None or isinstance(d, int) for d in shapes):
-        shapes = [shapes]
-    return [as_shape(s) for s in shapes]
+            "capacity": int(capacity), "container": "",
+            "shared_name": _shared_name(shared_name) or ""}
 
 
 class FIFOQueue(QueueBase):
@@ -302,9 +426,11 @@ class FIFOQueue(QueueBase):
     def __init__(self, capacity, dtypes, shapes=None, names=None, shared_name=None,
                  name="fifo_queue"):
         dtypes = _as_dtypes(dtypes)
-        shapes = _check_shapes(shapes, dtypes)
-        ref = apply_op("FIFOQueueV2", [], attrs=_queue_attrs(dtypes, shapes, capacity,
-                                                             shared_name), name=name)[0]
+        shapes = _as_shape_list(shapes)
+        names = _as_name_list(names, dtypes)
+        with _lifted():
+            ref = apply_op("FIFOQueueV2", [], attrs=_queue_attrs(
+                dtypes, shapes, capacity, shared_name), name=name)[0]
         super().__init__(dtypes, shapes, names, ref)
 
 
@@ -316,7 +442,8 @@ class PaddingFIFOQueue(QueueBase):
     def __init__(self, capacity, dtypes, shapes, names=None, shared_name=None,
                  name="padding_fifo_queue"):
         dtypes = _as_dtypes(dtypes)
-        shapes = _check_shapes(shapes, dtypes)
+        shapes = _as_shape_list(shapes, partial=True)
+        names = _as_name_list(names, dtypes)
         if len(shapes) != len(dtypes):
             raise ValueError(f"Shapes must be provided for all components, but received "
                              f"{len(dtypes)} dtypes and {len(shapes)} shapes.")
@@ -334,7 +461,8 @@ class RandomShuffleQueue(QueueBase):
                  seed=None, shared_name=None, name="random_shuffle_queue"):
         from .random_ops import get_seed
         dtypes = _as_dtypes(dtypes)
-        shapes = _check_shapes(shapes, dtypes)
+        shapes = _as_shape_list(shapes)
+        names = _as_name_list(names, dtypes)
         seed1, seed2 = get_seed(seed)
         if seed1 is None and seed2 is None:
             seed1, seed2 = 0, 0
@@ -343,6 +471,27 @@ class RandomShuffleQueue(QueueBase):
                      seed2=int(seed2))
         ref = apply_op("RandomShuffleQueueV2", [], attrs=attrs, name=name)[0]
         super().__init__(dtypes, shapes, names, ref)
+
+
+class PriorityQueue(QueueBase):
+    """tf.queue.PriorityQueue: each tuple starts with an int64 scalar priority; the tuple
+    of least priority comes out first (ties in the order of TF's binary heap, not the
+    order they went in). `types` and `shapes` name the other components; `dtypes` and
+    `shapes` of the queue include the priority."""
+
+    @registry.api("PriorityQueueV2")
+    def __init__(self, capacity, types, shapes=None, names=None, shared_name=None,
+                 name="priority_queue"):
+        types = _as_dtypes(types)
+        shapes = _as_shape_list(shapes)
+        if shapes is None and not _ops.executing_eagerly():
+            # TF's generated wrapper needs a list (eagerly, its kernel refuses the queue)
+            raise TypeError("Expected list for 'shapes' argument to 'priority_queue_v2' "
+                            "Op, not None.")
+        ref = apply_op("PriorityQueueV2", [], attrs=_queue_attrs(
+            types, shapes or [], capacity, shared_name), name=name)[0]
+        super().__init__([_dt.int64] + types, [TensorShape([])] + shapes if shapes else shapes,
+                         names, ref)
 
 
 class ConditionalAccumulatorBase:

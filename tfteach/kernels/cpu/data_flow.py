@@ -44,9 +44,16 @@ def _wait(res, ctx, ready, what="Dequeue"):
 
 
 def _resource(ctx, op, make):
-    """The session's resource of creating op `op` (or of its shared_name)."""
+    """The session's resource of creating op `op` (or of its shared_name). An op run
+    eagerly (it has no graph) makes a new resource that its handle alone holds."""
     shared = op.get_attr("shared_name") if "shared_name" in op._attrs else ""
+    graph = getattr(op, "graph", None)
+    if graph is None:
+        return make(shared or str(next(_resource_ids)))
     key = ("shared", shared) if shared else (op.type, op.name)
+    if not shared and getattr(graph, "_building_function", False):
+        # tf.function graphs share the eager state: a function's queue is its own
+        key += (id(graph),)
     resources = ctx.state.resources
     res = resources.get(key)
     if res is None:
@@ -56,7 +63,14 @@ def _resource(ctx, op, make):
 
 # --- queues ------------------------------------------------------------------------------
 _KIND = {"FIFOQueueV2": "FIFOQueue", "PaddingFIFOQueueV2": "PaddingFIFOQueue",
-         "RandomShuffleQueueV2": "RandomShuffleQueue"}
+         "RandomShuffleQueueV2": "RandomShuffleQueue", "PriorityQueueV2": "PriorityQueue"}
+# TF's names of dtypes in its kernels' messages
+_TF_NAMES = {"float32": "float", "float64": "double", "float16": "half", "object": "string"}
+
+
+def _tf_name(dt):
+    dt = np.dtype(dt)
+    return _TF_NAMES.get(dt.name, dt.name)
 
 
 def _dims(shape):
@@ -69,14 +83,28 @@ def _partial(shape):
 
 class _Queue:
     __slots__ = ("kind", "name", "dtypes", "shapes", "capacity", "items", "closed",
-                 "cancelled", "cond", "min_after", "rng", "pending")
+                 "cancelled", "cond", "min_after", "rng", "pending", "deleted")
 
     def __init__(self, kind, name, dtypes, shapes, capacity, min_after=0, seed=(0, 0)):
         self.kind = kind
         self.name = name
         self.dtypes = [np.dtype(d.as_numpy_dtype) for d in dtypes]
+        if shapes and len(shapes) != len(dtypes):
+            raise errors.InvalidArgumentError(
+                None, None, f"Different number of component types.  Types: "
+                            f"{', '.join(_tf_name(d) for d in self.dtypes)}, Shapes: ["
+                            f"{', '.join(_partial(s.as_list()) for s in shapes)}]")
         self.shapes = [tuple(s.as_list()) if s.rank is not None else None
                        for s in shapes] if shapes else None
+        if kind == "PriorityQueue":
+            if not shapes:
+                # TF's priority queue kernel refuses a queue made without shapes
+                raise errors.InvalidArgumentError(
+                    None, None, f"Shared queue '{name}' has component shapes [] but "
+                                f"requested component shapes were [[]]")
+            self.dtypes.insert(0, np.dtype(np.int64))
+            self.shapes.insert(0, ())
+        self.deleted = False
         self.capacity = capacity if capacity >= 0 else None
         self.items = []
         self.closed = False
@@ -95,16 +123,18 @@ class _Queue:
 
     # checks ---------------------------------------------------------------------------
     def check_element(self, comps, batched):
-        if len(comps) != len(self.dtypes):
+        comps = [np.asarray(c) for c in comps]
+        if len(comps) != len(self.dtypes) or any(
+                c.dtype != dt and not (dt == object and c.dtype.kind in "OSU")
+                for c, dt in zip(comps, self.dtypes)):
+            # the enqueue kernel's check of its inputs' types against the queue's
+            have = ", ".join(["resource"] + [_tf_name(c.dtype if c.dtype.kind not in "SU"
+                                                      else object) for c in comps])
+            want = ", ".join(["resource"] + [_tf_name(d) for d in self.dtypes])
             raise errors.InvalidArgumentError(
-                None, None, f"Expected {len(self.dtypes)} components, got {len(comps)}")
+                None, None, f"Signature mismatch, have: {have}-> expected: {want}->")
         out = []
         for i, (c, dt) in enumerate(zip(comps, self.dtypes)):
-            c = np.asarray(c)
-            if c.dtype != dt and not (dt == object and c.dtype.kind in "OSU"):
-                raise errors.InvalidArgumentError(
-                    None, None, f"Type mismatch in tuple component {i}. Expected "
-                                f"{dt}, got {c.dtype}")
             shape = c.shape[1:] if batched else c.shape
             want = self.shapes[i] if self.shapes else None
             if want is not None and (len(want) != len(shape) or any(
@@ -125,8 +155,16 @@ class _Queue:
         keep = 0 if self.closed else self.min_after
         return len(self.items) >= n + keep
 
+    def put(self, element):
+        if self.kind == "PriorityQueue":
+            _heap_push(self.items, element)
+        else:
+            self.items.append(element)
+
     def take(self, n):
-        if self.kind == "RandomShuffleQueue":
+        if self.kind == "PriorityQueue":
+            out = [_heap_pop(self.items) for _ in range(n)]
+        elif self.kind == "RandomShuffleQueue":
             out = []
             for _ in range(n):
                 j = int(self.rng.integers(len(self.items)))
@@ -166,6 +204,50 @@ class _Queue:
         return tuple(out)
 
 
+# TF's priority queue is a C++ std::priority_queue (a binary heap ordered by priority,
+# least first): tuples of equal priority come out in the order its heap operations leave
+# them, not in the order they went in. These are libstdc++'s push_heap and pop_heap, step
+# for step, so that ties come out as TF's do.
+def _heap_before(a, b):
+    return int(a[0]) > int(b[0])
+
+
+def _heap_push(h, v):
+    h.append(v)
+    _sift_up(h, len(h) - 1, v)
+
+
+def _sift_up(h, hole, v):
+    parent = (hole - 1) // 2
+    while hole > 0 and _heap_before(h[parent], v):
+        h[hole] = h[parent]
+        hole = parent
+        parent = (hole - 1) // 2
+    h[hole] = v
+
+
+def _heap_pop(h):
+    top, last = h[0], h.pop()
+    n = len(h)
+    if n == 0:
+        return top
+    # the hole left at the top goes down along the preferred child to a leaf, then the
+    # last element goes up from there
+    hole = child = 0
+    while child < (n - 1) // 2:
+        child = 2 * (child + 1)
+        if _heap_before(h[child], h[child - 1]):
+            child -= 1
+        h[hole] = h[child]
+        hole = child
+    if n % 2 == 0 and child == (n - 2) // 2:
+        child = 2 * (child + 1)
+        h[hole] = h[child - 1]
+        hole = child - 1
+    _sift_up(h, hole, last)
+    return top
+
+
 def _pad_stack(parts, dt, shape):
     if not parts:
         return np.zeros((0,) + tuple(0 if d is None else d for d in shape), dt)
@@ -198,14 +280,32 @@ def random_shuffle_queue(*, ctx, op, component_types, shapes, capacity, min_afte
                                           min_after_dequeue, (seed, seed2)))
 
 
+@register_kernel("PriorityQueueV2")
+def priority_queue(*, ctx, op, component_types, shapes, capacity):
+    return _resource(ctx, op, _make_queue(op, component_types, shapes, capacity))
+
+
+def _live(q):
+    """An eager queue whose Python object is gone is gone (a function may still hold its
+    handle): TF's words for a missing resource. Eager handles come as 0-d object arrays."""
+    if isinstance(q, np.ndarray):
+        q = q.item()
+    if q.deleted:
+        raise errors.NotFoundError(
+            None, None, f"Resource localhost/{q.name}/N10tensorflow14QueueInterfaceE does "
+                        f"not exist.")
+    return q
+
+
 @register_kernel("QueueEnqueueV2")
 def queue_enqueue(q, *components, ctx):
+    q = _live(q)
     comps = q.check_element(components, batched=False)
     with q.cond:
         if q.closed:
             raise q.closed_error()
         _wait_room(q, ctx)
-        q.items.append(tuple(np.array(c, dtype=dt) for c, dt in zip(comps, q.dtypes)))
+        q.put(tuple(np.array(c, dtype=dt) for c, dt in zip(comps, q.dtypes)))
         q.cond.notify_all()
 
 
@@ -216,11 +316,14 @@ def _wait_room(q, ctx):
     finally:
         q.pending -= 1
     if q.cancelled:
-        raise q.closed_error()
+        # TF's words for an enqueue that close(cancel_pending_enqueues=True) cancelled
+        # while it waited (recorded); one that starts after the close finds it closed
+        raise errors.CancelledError(None, None, "Enqueue operation was cancelled")
 
 
 @register_kernel("QueueEnqueueManyV2")
 def queue_enqueue_many(q, *components, ctx):
+    q = _live(q)
     comps = q.check_element(components, batched=True)
     n = comps[0].shape[0]
     for i, c in enumerate(comps):
@@ -234,12 +337,13 @@ def queue_enqueue_many(q, *components, ctx):
         # a batch larger than the room left goes in tuple by tuple, as dequeues make room
         for j in range(n):
             _wait_room(q, ctx)
-            q.items.append(tuple(np.array(c[j], dtype=dt) for c, dt in zip(comps, q.dtypes)))
+            q.put(tuple(np.array(c[j], dtype=dt) for c, dt in zip(comps, q.dtypes)))
             q.cond.notify_all()
 
 
 @register_kernel("QueueDequeueV2")
 def queue_dequeue(q, *, ctx):
+    q = _live(q)
     with q.cond:
         _wait(q, ctx, lambda: q.available(1) or (q.closed and len(q.items) < 1))
         if not q.available(1):
@@ -255,7 +359,7 @@ def _many(q, n, ctx, up_to):
     n = int(n)
     if n < 0:
         raise errors.InvalidArgumentError(
-            None, None, f"Dequeue{'UpTo' if up_to else 'Many'} requested {n} < 0 elements")
+            None, None, f"Dequeue{'UpTo' if up_to else 'Many'}Op requested {n} < 0 elements")
     q.need_shapes()
     got = []
     with q.cond:
@@ -267,24 +371,35 @@ def _many(q, n, ctx, up_to):
                 continue
             if up_to and (got or q.items):
                 got.extend(q.take(len(q.items)))
+                if q.kind == "PriorityQueue":
+                    # TF's priority queue does not hand out a short batch: it drops what
+                    # it took and fails for the rest (recorded)
+                    raise q.insufficient(n - len(got))
                 break
-            q.items[:0] = got
+            if q.kind == "PriorityQueue":
+                for element in got:
+                    _heap_push(q.items, element)
+            else:
+                q.items[:0] = got
             raise q.insufficient(n)
         return q.stack(got)
 
 
 @register_kernel("QueueDequeueManyV2")
 def queue_dequeue_many(q, n, *, ctx):
+    q = _live(q)
     return _many(q, n, ctx, up_to=False)
 
 
 @register_kernel("QueueDequeueUpToV2")
 def queue_dequeue_up_to(q, n, *, ctx):
+    q = _live(q)
     return _many(q, n, ctx, up_to=True)
 
 
 @register_kernel("QueueCloseV2")
 def queue_close(q, *, cancel_pending_enqueues):
+    q = _live(q)
     with q.cond:
         q.closed = True
         if cancel_pending_enqueues:
@@ -294,12 +409,14 @@ def queue_close(q, *, cancel_pending_enqueues):
 
 @register_kernel("QueueSizeV2")
 def queue_size(q):
+    q = _live(q)
     with q.cond:
         return np.int32(len(q.items))
 
 
 @register_kernel("QueueIsClosedV2")
 def queue_is_closed(q):
+    q = _live(q)
     return np.bool_(q.closed)
 
 
