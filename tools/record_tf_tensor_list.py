@@ -1,0 +1,104 @@
+"""Writes tests/data/tf_saved_models/tensor_list/ and tensor_list_expected.json with real
+TensorFlow 2.21 (run with a Python that has tensorflow-cpu 2.21:
+`$TFTEACH_TF_PYTHON tools/record_tf_tensor_list.py`).
+
+TF 2's tf.function records a tf.TensorArray used in a loop as TensorList ops on a `variant`
+list carried through a `While`, and GradientTape through such a loop keeps the loop's
+intermediates in TensorList accumulators (TensorListPushBack forward, TensorListPopBack in the
+gradient loop). tests/test_list_ops.py loads the SavedModel with tfteach and compares its
+results with TF's, stored here with the op types TF wrote into each function.
+"""
+import json
+import os
+import shutil
+
+import numpy as np
+import tensorflow as tf
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data",
+                   "tf_saved_models")
+
+
+class Lists(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.w = tf.Variable([2.0, -1.0, 0.5])
+
+    # a TensorArray of `n` elements written in a loop over tf.range, then stacked
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32),
+                                  tf.TensorSpec([], tf.int32)])
+    def powers(self, x, n):
+        ta = tf.TensorArray(tf.float32, size=n)
+        acc = tf.ones_like(x)
+        for i in tf.range(n):
+            acc = acc * x * self.w
+            ta = ta.write(i, acc)
+        return ta.stack()
+
+    # a growing TensorArray inside a GradientTape: the gradient loop is in the function
+    @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+    def loss_and_grad(self, x):
+        with tf.GradientTape() as tape:
+            ta = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+            for i in tf.range(tf.shape(x)[0]):
+                ta = ta.write(i, tf.reduce_sum(x[i] * self.w) * tf.cast(i + 1, tf.float32))
+            y = tf.reduce_sum(ta.stack() ** 2)
+        return y, tape.gradient(y, self.w)
+
+    # unstack, read backwards, gather and concat
+    @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+    def reverse(self, x):
+        src = tf.TensorArray(tf.float32, size=tf.shape(x)[0], element_shape=[2]).unstack(x)
+        n = src.size()
+        dst = tf.TensorArray(tf.float32, size=n, element_shape=[2])
+        for i in tf.range(n):
+            dst = dst.write(i, src.read(n - 1 - i) * tf.cast(i, tf.float32))
+        return dst.stack(), dst.gather([0, n - 1]), dst.concat()
+
+    # a TensorArray whose elements grow with the step (no fixed element shape)
+    @tf.function(input_signature=[tf.TensorSpec([], tf.int32)])
+    def ragged(self, n):
+        ta = tf.TensorArray(tf.int32, size=0, dynamic_size=True, infer_shape=False)
+        for i in tf.range(n):
+            ta = ta.write(i, tf.range(i + 1))
+        return ta.concat(), ta.size()
+
+
+def main():
+    path = os.path.join(OUT, "tensor_list")
+    shutil.rmtree(path, ignore_errors=True)
+    m = Lists()
+    tf.saved_model.save(m, path, signatures={"powers": m.powers,
+                                             "loss_and_grad": m.loss_and_grad,
+                                             "reverse": m.reverse, "ragged": m.ragged})
+    x = np.array([1.5, -0.5, 0.25], np.float32)
+    xs = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [-1.0, 0.5, 2.0]], np.float32)
+    xr = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], np.float32)
+    ops = {}
+    for name in ("powers", "loss_and_grad", "reverse", "ragged"):
+        cf = getattr(m, name).get_concrete_function()
+        types = {o.type for o in cf.graph.get_operations()}
+        for f in cf.graph._functions.values():
+            types |= {o.type for o in f.graph.get_operations()}
+        ops[name] = sorted(t for t in types if t.startswith(("TensorList", "EmptyTensorList")))
+    y, g = m.loss_and_grad(xs)
+    st, ga, co = m.reverse(xr)
+    rc, rs = m.ragged(4)
+    expected = {
+        "tensor_list_ops": ops,
+        "powers3": m.powers(x, 3).numpy().tolist(),
+        "powers0_shape": list(m.powers(x, 0).shape),
+        "loss": float(y), "grad_w": g.numpy().tolist(),
+        "loss1": float(m.loss_and_grad(xs[:1])[0]),
+        "grad_w1": m.loss_and_grad(xs[:1])[1].numpy().tolist(),
+        "reverse_stack": st.numpy().tolist(), "reverse_gather": ga.numpy().tolist(),
+        "reverse_concat": co.numpy().tolist(),
+        "ragged_concat": rc.numpy().tolist(), "ragged_size": int(rs),
+    }
+    with open(os.path.join(OUT, "tensor_list_expected.json"), "w") as f:
+        json.dump(expected, f, indent=1)
+    print("written to", os.path.abspath(path))
+
+
+if __name__ == "__main__":
+    main()
