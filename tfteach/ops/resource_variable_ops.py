@@ -21,3 +21,16 @@ for _t in ("AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp"):
                          outputs=(), shape=lambda op: [], stateful=True, doc=_DOC[_t])
 for _t in ("AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp"):
     registry.NotDifferentiable(_t)
+
+
+def _variable_shape(op):
+    shape = op.inputs[0].op.get_attr("shape") if op.inputs[0].op.type == "VarHandleOp" \
+        else None
+    return [TensorShape([shape.rank if shape is not None else None])]
+
+
+registry.register_op("VariableShape", inputs=(("input", _dt.resource),),
+                     outputs=(("output", "out_type"),), shape=_variable_shape,
+                     attr_defaults={"out_type": _dt.int32},
+                     doc="The shape of a resource variable's value, as a vector.")
+registry.NotDifferentiable("VariableShape")
