@@ -95,6 +95,13 @@ def _compatible(shape, es):
                           all(d is None or d == s for d, s in zip(es, shape)))
 
 
+def _L(x):
+    """The TensorList a variant input carries (eager tensors hold it in a 0-d array)."""
+    if isinstance(x, np.ndarray):
+        return x[()]
+    return x
+
+
 def _full(shape):
     return shape is not None and all(d is not None for d in shape)
 
@@ -186,7 +193,7 @@ def tensor_list_scatter(tensor, indices, element_shape, num_elements, *, element
 
 @register_kernel("TensorListScatterIntoExistingList")
 def tensor_list_scatter_into_existing_list(input_handle, tensor, indices, *, element_dtype):
-    return scatter(input_handle, tensor, indices, -1, HOST)
+    return scatter(_L(input_handle), tensor, indices, -1, HOST)
 
 
 def scatter(lst, tensor, indices, num_elements, side):
@@ -233,12 +240,12 @@ def split(tensor, element_shape, lengths, element_dtype, side):
 
 @register_kernel("TensorListLength")
 def tensor_list_length(input_handle):
-    return np.int32(len(input_handle.elements))
+    return np.int32(len(_L(input_handle).elements))
 
 
 @register_kernel("TensorListElementShape")
 def tensor_list_element_shape(input_handle, *, shape_type):
-    es = input_handle.element_shape
+    es = _L(input_handle).element_shape
     if es is None:
         return np.asarray(-1, shape_type.np_dtype)
     return np.array([-1 if d is None else d for d in es], shape_type.np_dtype)
@@ -246,7 +253,7 @@ def tensor_list_element_shape(input_handle, *, shape_type):
 
 @register_kernel("TensorListGetItem")
 def tensor_list_get_item(input_handle, index, element_shape, *, element_dtype):
-    return get_item(input_handle, index, element_shape, element_dtype, HOST)
+    return get_item(_L(input_handle), index, element_shape, element_dtype, HOST)
 
 
 def get_item(lst, index, element_shape, element_dtype, side):
@@ -265,7 +272,7 @@ def get_item(lst, index, element_shape, element_dtype, side):
 
 @register_kernel("TensorListStack")
 def tensor_list_stack(input_handle, element_shape, *, element_dtype, num_elements):
-    return stack(input_handle, element_shape, element_dtype, num_elements, HOST)
+    return stack(_L(input_handle), element_shape, element_dtype, num_elements, HOST)
 
 
 def _elements_or_zeros(lst, indices, element_shape, side, empty_msg, unset_msg):
@@ -299,7 +306,7 @@ def stack(lst, element_shape, element_dtype, num_elements, side):
 
 @register_kernel("TensorListGather")
 def tensor_list_gather(input_handle, indices, element_shape, *, element_dtype):
-    return gather(input_handle, indices, element_shape, element_dtype, HOST)
+    return gather(_L(input_handle), indices, element_shape, element_dtype, HOST)
 
 
 def gather(lst, indices, element_shape, element_dtype, side):
@@ -321,7 +328,7 @@ def gather(lst, indices, element_shape, element_dtype, side):
 @register_kernel("TensorListConcatV2")
 def tensor_list_concat(input_handle, element_shape, leading_dims, *, element_dtype,
                        shape_type):
-    return concat(input_handle, element_shape, leading_dims, element_dtype, HOST)
+    return concat(_L(input_handle), element_shape, leading_dims, element_dtype, HOST)
 
 
 def concat(lst, element_shape, leading_dims, element_dtype, side):
@@ -355,7 +362,7 @@ def concat(lst, element_shape, leading_dims, element_dtype, side):
 @register_kernel("TensorListSetItem")
 def tensor_list_set_item(input_handle, index, item, *, element_dtype,
                          resize_if_index_out_of_bounds):
-    return set_item(input_handle, index, item, resize_if_index_out_of_bounds, HOST)
+    return set_item(_L(input_handle), index, item, resize_if_index_out_of_bounds, HOST)
 
 
 def set_item(lst, index, item, resize, side):
@@ -375,7 +382,7 @@ def set_item(lst, index, item, resize, side):
 
 @register_kernel("TensorListPushBack")
 def tensor_list_push_back(input_handle, tensor, *, element_dtype):
-    return push_back(input_handle, tensor, HOST)
+    return push_back(_L(input_handle), tensor, HOST)
 
 
 def push_back(lst, tensor, side):
@@ -393,7 +400,7 @@ def push_back(lst, tensor, side):
 
 @register_kernel("TensorListPopBack")
 def tensor_list_pop_back(input_handle, element_shape, *, element_dtype):
-    return pop_back(input_handle, element_shape, element_dtype, HOST)
+    return pop_back(_L(input_handle), element_shape, element_dtype, HOST)
 
 
 def pop_back(lst, element_shape, element_dtype, side):
@@ -414,13 +421,13 @@ def tensor_list_resize(input_handle, size):
     n = int(np.asarray(size))
     if n < 0:
         raise _err(f"TensorListSlice expects size to be non-negative. Got: {n}")
-    els = input_handle.elements
-    return input_handle.with_elements(list(els[:n]) + [None] * (n - len(els)))
+    els = _L(input_handle).elements
+    return _L(input_handle).with_elements(list(els[:n]) + [None] * (n - len(els)))
 
 
 @register_kernel("TensorListConcatLists")
 def tensor_list_concat_lists(input_a, input_b, *, element_dtype):
-    return concat_lists(input_a, input_b, element_dtype, np.concatenate)
+    return concat_lists(_L(input_a), _L(input_b), element_dtype, np.concatenate)
 
 
 def concat_lists(a, b, element_dtype, join):
@@ -440,11 +447,13 @@ def concat_lists(a, b, element_dtype, join):
 # --- what ZerosLike and AddN do to a list (TF's variant zeros/add functions) ----------------
 
 def zeros_like_list(lst, side=HOST):
+    lst = _L(lst)
     return lst.with_elements([None if e is None else side.zeros(e.shape, lst.dtype)
                               for e in lst.elements])
 
 
 def add_lists(a, b, side=HOST):
+    a, b = _L(a), _L(b)
     if a.dtype != b.dtype:
         raise _err(f"Invalid data types; a elements {_name(a.dtype)} but b elements "
                    f"{_name(b.dtype)}")
