@@ -64,6 +64,79 @@ class Lists(tf.Module):
         return ta.concat(), ta.size()
 
 
+def direct():
+    """The ops called one by one (TF's internal list_ops module, the builders tf.TensorArray
+    uses): values, a gradient through a chain of them, and TF's error texts."""
+    from tensorflow.python.ops import gen_list_ops
+    from tensorflow.python.ops import list_ops as L
+    x = tf.constant([[1., 2.], [3., 4.], [5., 6.]])
+
+    @tf.function
+    def chain(x):
+        with tf.GradientTape() as t:
+            t.watch(x)
+            lst = L.tensor_list_from_tensor(x, [2])
+            a = L.tensor_list_get_item(lst, 2, tf.float32)
+            lst = L.tensor_list_set_item(lst, 0, a * a)
+            lst = L.tensor_list_push_back(lst, a * 3.)
+            lst, b = L.tensor_list_pop_back(lst, tf.float32)
+            s = L.tensor_list_stack(lst, tf.float32)
+            g = L.tensor_list_gather(lst, [0, 0], tf.float32)
+            y = tf.reduce_sum(s * s) + tf.reduce_sum(b) + tf.reduce_sum(g)
+        return y, t.gradient(y, x)
+
+    @tf.function
+    def split_concat(x):
+        with tf.GradientTape() as t:
+            t.watch(x)
+            lst = L.tensor_list_split(x, [-1, 2], tf.constant([1, 2], tf.int64))
+            c, lengths = gen_list_ops.tensor_list_concat_v2(
+                lst, element_dtype=tf.float32, element_shape=[-1, 2],
+                leading_dims=tf.zeros([0], tf.int64))
+            sc = L.tensor_list_scatter(x * 2.0, [3, 0, 1], [2])
+            y = tf.reduce_sum(c * c) + tf.reduce_sum(
+                L.tensor_list_stack(sc, tf.float32) * [[1.], [2.], [3.], [4.]])
+        return c, lengths, L.tensor_list_stack(sc, tf.float32), t.gradient(y, x)
+
+    out = {}
+    y, g = chain(x)
+    out["chain"] = float(y)
+    out["chain_grad"] = g.numpy().tolist()
+    c, lengths, sc, g = split_concat(x)
+    out["split_concat"] = c.numpy().tolist()
+    out["split_lengths"] = lengths.numpy().tolist()
+    out["scatter_stack"] = sc.numpy().tolist()
+    out["split_scatter_grad"] = g.numpy().tolist()
+    lst = L.tensor_list_reserve([2], 3, tf.float32)
+    out["reserve_stack"] = L.tensor_list_stack(lst, tf.float32).numpy().tolist()
+    out["resize_stack"] = L.tensor_list_stack(
+        L.tensor_list_resize(L.tensor_list_from_tensor(x, [2]), 4), tf.float32).numpy().tolist()
+    out["element_shape"] = L.tensor_list_element_shape(
+        L.tensor_list_from_tensor(x, [2]), tf.int32).numpy().tolist()
+    out["element_shape_unknown"] = int(L.tensor_list_element_shape(
+        L.empty_tensor_list(None, tf.float32), tf.int32))
+    out["str"] = str(tf.zeros_like(L.tensor_list_from_tensor(x, [2])))
+    errs = {}
+    empty = L.empty_tensor_list(None, tf.float32)
+    cases = {
+        "get_out_of_range": lambda: L.tensor_list_get_item(lst, 5, tf.float32),
+        "set_out_of_range": lambda: L.tensor_list_set_item(lst, 3, [1., 2.]),
+        "set_bad_shape": lambda: L.tensor_list_set_item(lst, 1, [1., 2., 3.]),
+        "stack_empty_unknown": lambda: L.tensor_list_stack(empty, tf.float32),
+        "pop_empty": lambda: L.tensor_list_pop_back(empty, tf.float32),
+        "stack_wrong_dtype": lambda: L.tensor_list_stack(lst, tf.int32),
+        "stack_wrong_count": lambda: L.tensor_list_stack(lst, tf.float32, num_elements=2),
+        "push_bad_shape": lambda: L.tensor_list_push_back(lst, [1., 2., 3.]),
+    }
+    for k, fn in cases.items():
+        try:
+            fn()
+        except tf.errors.OpError as e:
+            errs[k] = [type(e).__name__, e.message.split(" [Op:")[0].split("} ", 1)[-1]]
+    out["errors"] = errs
+    return out
+
+
 def main():
     path = os.path.join(OUT, "tensor_list")
     shutil.rmtree(path, ignore_errors=True)
@@ -94,6 +167,7 @@ def main():
         "reverse_stack": st.numpy().tolist(), "reverse_gather": ga.numpy().tolist(),
         "reverse_concat": co.numpy().tolist(),
         "ragged_concat": rc.numpy().tolist(), "ragged_size": int(rs),
+        "direct": direct(),
     }
     with open(os.path.join(OUT, "tensor_list_expected.json"), "w") as f:
         json.dump(expected, f, indent=1)

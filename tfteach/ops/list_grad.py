@@ -65,8 +65,8 @@ def _concat_grad(op, dtensor, unused_dlengths):
 def _split_grad(op, dlist):
     tensor, _, lengths = op.inputs
     rest = _shape_of(tensor)[1:]
-    element_shape = apply_op("ConcatV2", [np.array([-1], np.int32), rest, np.int32(0)])[0]
-    dtensor, _ = _l.tensor_list_concat(dlist, element_dtype=_ed(op),
+    element_shape = apply_op("ConcatV2", [[np.array([-1], np.int32), rest], np.int32(0)])[0]
+    dtensor, _ = _l.tensor_list_concat_v2(dlist, element_dtype=_ed(op),
                                        element_shape=element_shape, leading_dims=lengths)
     return [dtensor, None, None]
 

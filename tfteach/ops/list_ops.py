@@ -152,6 +152,9 @@ def _shape_arg(shape):
         return shape
     if shape is None:
         return np.int32(-1)
+    if isinstance(shape, (list, tuple)):
+        shape = [None if d is not None and not hasattr(d, "value") and d == -1 else d
+                 for d in shape]
     shape = TensorShape(shape) if not isinstance(shape, TensorShape) else shape
     if shape.rank is None:
         return np.int32(-1)
@@ -219,7 +222,9 @@ def tensor_list_push_back(input_handle, tensor, name=None):
 
 
 @registry.api("TensorListPopBack")
-def tensor_list_pop_back(input_handle, element_dtype, element_shape=None, name=None):
+def tensor_list_pop_back(input_handle, element_dtype, name=None, *, element_shape=None):
+    """(the list without its last element, that element); `element_shape` (a keyword TF's
+    gradient passes to the op) gives the shape of an unset last element."""
     return tuple(apply_op("TensorListPopBack", [input_handle, _shape_arg(element_shape)],
                           {"element_dtype": _dt.as_dtype(element_dtype)}, name=name))
 
@@ -237,15 +242,23 @@ def tensor_list_scatter_into_existing_list(input_handle, tensor, indices, name=N
 
 
 @registry.api("TensorListScatterV2")
-def tensor_list_scatter(tensor, indices, element_shape=None, num_elements=-1, name=None):
+def tensor_list_scatter(tensor, indices, element_shape=None, input_handle=None, name=None):
+    if input_handle is not None:
+        return tensor_list_scatter_into_existing_list(input_handle, tensor, indices,
+                                                      name=name)
     return apply_op("TensorListScatterV2", [tensor, indices, _shape_arg(element_shape),
-                                            np.int32(num_elements)],
+                                            np.int32(-1)],
                     {"shape_type": _I}, name=name)[0]
 
 
 @registry.api("TensorListConcatV2")
-def tensor_list_concat(input_handle, element_dtype, element_shape=None, leading_dims=None,
-                       name=None):
+def tensor_list_concat(input_handle, element_dtype, element_shape=None, name=None):
+    return tensor_list_concat_v2(input_handle, element_dtype, element_shape, name=name)[0]
+
+
+def tensor_list_concat_v2(input_handle, element_dtype, element_shape=None, leading_dims=None,
+                          name=None):
+    """The op's two outputs: the concatenated tensor and each element's length."""
     if leading_dims is None:
         leading_dims = np.zeros([0], np.int64)
     return tuple(apply_op("TensorListConcatV2",

@@ -65,7 +65,8 @@ def loop_below(op, level):
 
 def _trainable(t):
     dt = t.dtype.base_dtype
-    return dt.is_floating or dt.is_complex
+    # a TensorList (variant) carries its elements' gradients as a list, as in TF
+    return dt.is_floating or dt.is_complex or dt == _dt.variant
 
 
 class _Outside:
@@ -225,7 +226,7 @@ class _GradContext(_cf.WhileContext):
 def _zeros_outside(t, like_input, name):
     """Zeros shaped like gradient `t`, made outside the loops (an accumulator's start)."""
     from . import constant_op, array_ops
-    if t.shape.is_fully_defined():
+    if t.shape.is_fully_defined() and t.dtype.base_dtype != _dt.variant:
         return constant_op.constant(np.zeros(t.shape.as_tuple(), t.dtype.base_dtype.np_dtype),
                                     name=name)
     if like_input.dtype.base_dtype == _dt.resource:
