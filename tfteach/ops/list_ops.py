@@ -40,19 +40,54 @@ def _es(t):
         return unknown_shape()
 
 
+def _list_shape(handle, depth=0):
+    """The element shape graph building knows for the list `handle` (what TF keeps as the
+    list tensor's handle data): from the op that made it and the items put in since."""
+    op = handle.op
+    if depth > 50:
+        return unknown_shape()
+    t = op.type
+    if t in ("EmptyTensorList", "TensorListReserve"):
+        return _es(op.inputs[0])
+    if t in ("TensorListScatterV2", "TensorListSplit"):
+        es = _es(op.inputs[2] if t == "TensorListScatterV2" else op.inputs[1])
+        if t == "TensorListScatterV2" and op.inputs[0].shape.rank:
+            es = _merged(es, op.inputs[0].shape[1:])
+        return es
+    if t == "TensorListFromTensor":
+        shape = op.inputs[0].shape
+        es = _es(op.inputs[1])
+        return _merged(es, shape[1:]) if shape.rank else es
+    if t in ("TensorListSetItem", "TensorListPushBack"):
+        item = op.inputs[2] if t == "TensorListSetItem" else op.inputs[1]
+        return _merged(_list_shape(op.inputs[0], depth + 1), item.shape)
+    if t in ("TensorListResize", "TensorListPopBack", "TensorListScatterIntoExistingList",
+             "Identity", "Enter", "Switch", "Merge", "RefEnter"):
+        return _list_shape(op.inputs[0], depth + 1) if op.inputs else unknown_shape()
+    return unknown_shape()
+
+
+def _merged(a, b):
+    return a.merge_with(b) if a.is_compatible_with(b) else a
+
+
+def _item_shape(op, k):
+    return _merged(_es(op.inputs[k]), _list_shape(op.inputs[0]))
+
+
 def _element(k):
-    return lambda op: [_es(op.inputs[k])]
+    return lambda op: [_item_shape(op, k)]
 
 
 def _stack_shape(op):
     n = op.get_attr("num_elements")
-    return [TensorShape([None if n is None or n < 0 else n]).concatenate(_es(op.inputs[1]))]
+    return [TensorShape([None if n is None or n < 0 else n]).concatenate(_item_shape(op, 1))]
 
 
 def _gather_shape(op):
     idx = op.inputs[1].shape
     n = idx[0] if idx.rank == 1 else None
-    return [TensorShape([n]).concatenate(_es(op.inputs[2]))]
+    return [TensorShape([n]).concatenate(_item_shape(op, 2))]
 
 
 def _shape_vector(op):
@@ -101,7 +136,7 @@ registry.register_op(
 registry.register_op(
     "TensorListPopBack", inputs=(("input_handle", _V), ("element_shape", _I)),
     outputs=(("output_handle", _V), ("tensor", "element_dtype")),
-    shape=lambda op: [TensorShape([]), _es(op.inputs[1])],
+    shape=lambda op: [TensorShape([]), _item_shape(op, 1)],
     doc="The list without its last element, and that element.")
 registry.register_op(
     "TensorListGather", inputs=(("input_handle", _V), ("indices", _I), ("element_shape", _I)),
@@ -140,7 +175,7 @@ registry.register_op(
     outputs=(("output", _V),), shape=_scalar,
     doc="Two lists of equal length joined element by element (each pair concatenated).")
 for _t in ("EmptyTensorList", "TensorListReserve", "TensorListLength",
-           "TensorListElementShape"):
+           "TensorListElementShape", "TensorListConcatLists"):
     registry.NotDifferentiable(_t)
 
 
