@@ -34,3 +34,11 @@ registry.register_op("VariableShape", inputs=(("input", _dt.resource),),
                      attr_defaults={"out_type": _dt.int32},
                      doc="The shape of a resource variable's value, as a vector.")
 registry.NotDifferentiable("VariableShape")
+
+
+@registry.api("VariableShape")
+def variable_shape(handle, out_type=_dt.int32):
+    """The shape of the variable behind `handle` (TF's resource_variable_ops.variable_shape),
+    read when the graph runs."""
+    from ..framework.op_def_library import apply_op
+    return apply_op("VariableShape", [handle], {"out_type": _dt.as_dtype(out_type)})[0]

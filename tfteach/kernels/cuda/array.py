@@ -418,8 +418,18 @@ def fill(dims, value):
     return full(shape, v.item(), v.dtype)
 
 
-@register("ZerosLike", dtypes=_MAP_TYPES)
+def _map_or_list(op):
+    # TF's GPU ZerosLike also takes a TensorList (variant): zeros of its elements' shapes
+    return _dev.dtype_name(_dev.op_dtype(op)) in _MAP_TYPES or \
+        op.inputs[0].dtype.base_dtype.name == "variant"
+
+
+@register("ZerosLike", check=_map_or_list)
 def zeros_like(x):
+    if not _dev.is_device(x) and type(np.asarray(x)[()]).__name__ == "TensorList":
+        from .list import DEVICE
+        from ..cpu.list import zeros_like_list
+        return zeros_like_list(x, DEVICE)
     return full(tuple(x.shape), 0, x.dtype)
 
 
