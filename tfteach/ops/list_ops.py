@@ -62,7 +62,7 @@ def _list_shape(handle, depth=0):
         item = op.inputs[2] if t == "TensorListSetItem" else op.inputs[1]
         return _merged(_list_shape(op.inputs[0], depth + 1), item.shape)
     if t in ("TensorListResize", "TensorListPopBack", "TensorListScatterIntoExistingList",
-             "Identity", "Enter", "Switch", "Merge", "RefEnter"):
+             "Identity", "Enter", "Switch", "Merge", "RefEnter", "Exit"):
         return _list_shape(op.inputs[0], depth + 1) if op.inputs else unknown_shape()
     return unknown_shape()
 

@@ -326,7 +326,9 @@ def _build_backward(node, out_grads):
                 b.add_op(acc_in.op)
                 am = _cf.merge([acc_in, acc_in], name="b_acc")[0]
                 asw = _cf.switch(am, pivot)
-                add = math_ops.add(asw[1], c)
+                # lists (variant) add element by element through AddN, as TF adds them
+                add = math_ops.add_n([asw[1], c]) if c.dtype.base_dtype == _dt.variant \
+                    else math_ops.add(asw[1], c)
                 an = apply_op("NextIteration", [add], name="NextIteration")[0]
                 _cf._set_back_edge(am.op, an)
                 ax = apply_op("Exit", [asw[0]], name="b_acc")[0]

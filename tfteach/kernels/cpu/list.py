@@ -441,7 +441,10 @@ def concat_lists(a, b, element_dtype, join):
         if x is None or y is None:
             raise _err("Both lists must have every element set to concatenate them")
         out.append(join([x, y]))
-    return a.with_elements(out)
+    es = _merge(a.element_shape, b.element_shape)
+    if es:       # the joined elements' first dims add up: that one is no longer the list's
+        es = (None,) + tuple(es[1:])
+    return TensorList(out, a.dtype, es, a.max_num_elements)
 
 
 # --- what ZerosLike and AddN do to a list (TF's variant zeros/add functions) ----------------

@@ -26,7 +26,8 @@ class _Device:
     def value(v, dtype):
         if _dev.is_device(v):
             return v
-        return _dev.to_device(np.asarray(v, dtype=dtype))
+        from .. import gpu_memory     # looked up at call time: copies are counted there
+        return gpu_memory.to_device(np.asarray(v, dtype=dtype))
 
     @staticmethod
     def zeros(shape, dtype):
