@@ -432,10 +432,13 @@ def test_tensor_lists_in_a_loop_and_their_gradient_on_the_gpu(tf1):
         size = L.tensor_list_length(grown)
         shape = L.tensor_list_element_shape(rows, tf.int32)
         grad = tf.gradients(tf.reduce_sum(stacked * stacked), m)[0]
-        return [stacked, picked, joined, last, both, scattered, size, shape, grad], [m]
+        appended = L.tensor_list_push_back(L.empty_tensor_list([2], tf.float32), m[0])
+        into = L.tensor_list_stack(L.tensor_list_scatter(m[2:], [2, 0],
+                                                         input_handle=appended), tf.float32)
+        return [stacked, picked, joined, last, both, scattered, size, shape, grad, into], [m]
 
     m = np.arange(8, dtype=F32).reshape(4, 2)
-    (stacked, picked, joined, last, both, scattered, size, shape, grad), types, cross = \
+    (stacked, picked, joined, last, both, scattered, size, shape, grad, into), types, cross = \
         _run_both(build, [m])
     np.testing.assert_array_equal(stacked, 2 * m + 1)
     np.testing.assert_array_equal(picked, (2 * m + 1)[[3, 1]])
@@ -445,14 +448,15 @@ def test_tensor_lists_in_a_loop_and_their_gradient_on_the_gpu(tf1):
     np.testing.assert_array_equal(scattered, m[[1, 3, 0, 2]])
     assert size == 3 and shape.tolist() == [2]
     np.testing.assert_array_equal(grad, 4 * (2 * m + 1))      # d/dm sum((2m+1)^2)
-    assert {"TensorListFromTensor", "TensorListReserve", "TensorListSetItem",
+    np.testing.assert_array_equal(into, [m[3], [0, 0], m[2]])    # index 1 never set: zeros
+    assert {"EmptyTensorList", "TensorListScatterIntoExistingList", "TensorListFromTensor", "TensorListReserve", "TensorListSetItem",
             "TensorListGetItem", "TensorListStack", "TensorListGather", "TensorListSplit",
             "TensorListConcatV2", "TensorListPushBack", "TensorListResize",
             "TensorListPopBack", "TensorListConcatLists", "TensorListScatterV2",
             "TensorListLength", "TensorListElementShape"} <= types
     host_out = [("d2h", "float32", s) for s in [(4, 2), (2, 2), (4, 2), (2,), (2, 4),
                                                 (4, 2)]] + \
-        [("d2h", "float32", (4, 2))]
+        [("d2h", "float32", (4, 2)), ("d2h", "float32", (3, 2))]
     inner = cross.inside_run(feeds=[("h2d", "float32", (4, 2))], fetches=host_out)
     # besides the loops' predicates and indices: the concat's int64 lengths (host memory
     # in TF) and the gradient's shape arithmetic (int32 vectors of at most the rank, which

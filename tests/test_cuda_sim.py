@@ -336,6 +336,7 @@ ELSEWHERE.update({t: "tests/test_cuda_control_flow.py" for t in (
 # the variables' handles first. The storage is a tf.Variable's (eager/variables.py).
 RESOURCE = {
     "ReadVariableOp": ([u((3, 2))], [], {"dtype": tf.float32} if _ACTIVE else {}),
+    "VariableShape": ([u((3, 2))], [], {"out_type": tf.int32} if _ACTIVE else {}),
     "AssignVariableOp": ([u((3, 2))], [u((3, 2))], {"dtype": tf.float32} if _ACTIVE else {}),
     "AssignAddVariableOp": ([u((3, 2))], [u((3, 2))],
                             {"dtype": tf.float32} if _ACTIVE else {}),
