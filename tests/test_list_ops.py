@@ -193,3 +193,95 @@ def test_a_list_carried_by_a_v1_while_loop_and_its_gradient(tf1):
         yv, gv = s.run([y, g], {x: [1.0, 2.0, -3.0]})
     assert float(yv) == 1.0 + 8.0 + 27.0
     assert gv.tolist() == [2.0, 8.0, -18.0]
+
+
+def test_tf_function_records_a_tensor_array_as_tfs_tensor_list_ops(tf2):
+    """What a student sees in `get_concrete_function().graph.get_operations()`: TF 2.21's
+    TensorList ops under TF's names, each TensorArray method once."""
+    F = EXP["function"]
+
+    @tf2.function
+    def f(x):
+        ta = tf2.TensorArray(tf2.float32, size=2)
+        ta = ta.write(0, x[0])
+        ta = ta.write(1, x[1])
+        r = ta.read(1)
+        s, g = ta.stack(), ta.gather([1, 0])
+        u = tf2.TensorArray(tf2.float32, size=2).unstack(x)
+        sc = tf2.TensorArray(tf2.float32, size=2).scatter([1, 0], x)
+        sp = tf2.TensorArray(tf2.float32, size=2, infer_shape=False).split(
+            tf2.reshape(x, [-1]), [1, 3])
+        d = tf2.TensorArray(tf2.float32, size=0, dynamic_size=True).write(0, x[0])
+        return r, s, g, u.stack(), sc.stack(), sp.concat(), d.stack(), d.size()
+    ops = f.get_concrete_function(tf2.TensorSpec([2, 2], tf2.float32)).graph.get_operations()
+    got = [[o.name, o.type] for o in ops if o.type.startswith(("TensorList", "EmptyTensor"))]
+    assert sorted(got) == sorted(F["ops"])
+    assert not [o for o in ops if o.type.startswith("TensorArray")]
+    assert [o.get_attr("resize_if_index_out_of_bounds") for o in ops
+            if o.type == "TensorListSetItem"] == F["set_item_resize"]
+    assert sorted(o.get_attr("num_elements") for o in ops if o.type == "TensorListStack") == \
+        sorted(F["stack_num_elements"])
+    values = [v.numpy().tolist() for v in f(tf2.constant([[1., 2.], [3., 4.]]))]
+    assert values == F["values"]
+
+
+def test_tf1_graphs_keep_tensor_array_v3(tf1):
+    """TF1 (v2 control flow off) keeps the handle-and-flow TensorArrayV3 ops."""
+    ta = tf1.TensorArray(tf1.float32, size=2).write(0, 1.0)
+    assert ta.handle.op.type == "TensorArrayV3" and ta.flow.op.type == "TensorArrayWriteV3"
+
+
+TF_PYTHON = os.environ.get("TFTEACH_TF_PYTHON")
+needs_tf = pytest.mark.skipif(not TF_PYTHON and os.environ.get("CI") != "true",
+                              reason="TFTEACH_TF_PYTHON names no TensorFlow interpreter")
+
+
+@needs_tf
+def test_tensorflow_runs_a_tfteach_saved_tensor_array_loop(tf2, tmp_path):
+    """A tfteach SavedModel whose function writes a TensorArray in a loop (TensorList ops
+    in a TF1 loop frame) runs in TF 2.21; hand: rows of x scaled by
+    their index plus one, stacked, and their sum of squares."""
+    import subprocess
+
+    class Rows(tf2.Module):
+        def __init__(self):
+            super().__init__()
+            self.v = tf2.Variable(2.0)
+
+        @tf2.function(input_signature=[tf2.TensorSpec([None, 2], tf2.float32)])
+        def scaled(self, x):
+            n = tf2.shape(x)[0]
+            ta = tf2.TensorArray(tf2.float32, size=n)
+            _, ta = tf2.while_loop(
+                lambda i, ta: i < n,
+                lambda i, ta: (i + 1, ta.write(i, x[i] * tf2.cast(i + 1, tf2.float32)
+                                               * self.v)),
+                [tf2.constant(0), ta])
+            out = ta.stack()
+            return {"out": out, "total": tf2.reduce_sum(out * out)}
+    m = Rows()
+    x = np.array([[1., 2.], [3., 4.], [-1., 0.5]], np.float32)
+    want_out = (x * np.array([[1.], [2.], [3.]]) * 2.0).tolist()
+    want_total = float((np.array(want_out) ** 2).sum())       # 4 * (5 + 100 + 11.25)
+    got = m.scaled(tf2.constant(x))
+    assert got["out"].numpy().tolist() == want_out
+    assert float(got["total"]) == want_total == 465.0
+    path = tmp_path / "rows"
+    tf2.saved_model.save(m, str(path), signatures={"scaled": m.scaled})
+    assert TF_PYTHON, "CI=true but TFTEACH_TF_PYTHON names no TensorFlow interpreter"
+    code = """
+import json, numpy as np, tensorflow as tf
+m = tf.saved_model.load("rows")
+r = m.signatures["scaled"](x=tf.constant([[1., 2.], [3., 4.], [-1., 0.5]]))
+ops = {n.op for f in m.signatures["scaled"].graph.as_graph_def().library.function
+       for n in f.node_def} | {n.op for n in m.signatures["scaled"].graph.as_graph_def().node}
+print(json.dumps({"out": r["out"].numpy().tolist(), "total": float(r["total"]),
+                  "lists": sorted(o for o in ops if o.startswith("TensorList"))}))
+"""
+    res = subprocess.run([TF_PYTHON, "-c", code], capture_output=True, text=True, timeout=300,
+                         env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"), cwd=str(tmp_path))
+    assert res.returncode == 0, res.stderr[-3000:]
+    tf_got = json.loads(res.stdout.strip().splitlines()[-1])
+    assert tf_got["out"] == want_out and tf_got["total"] == want_total
+    assert {"TensorListReserve", "TensorListSetItem", "TensorListStack"} <= \
+        set(tf_got["lists"])

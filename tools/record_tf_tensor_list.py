@@ -137,6 +137,34 @@ def direct():
     return out
 
 
+def function_op_names():
+    """(name, type) of the TensorArray ops a tf.function records, each method once."""
+    @tf.function
+    def f(x):
+        ta = tf.TensorArray(tf.float32, size=2)
+        ta = ta.write(0, x[0])
+        ta = ta.write(1, x[1])
+        r = ta.read(1)
+        s, g = ta.stack(), ta.gather([1, 0])
+        u = tf.TensorArray(tf.float32, size=2).unstack(x)
+        sc = tf.TensorArray(tf.float32, size=2).scatter([1, 0], x)
+        sp = tf.TensorArray(tf.float32, size=2, infer_shape=False).split(
+            tf.reshape(x, [-1]), [1, 3])
+        d = tf.TensorArray(tf.float32, size=0, dynamic_size=True).write(0, x[0])
+        return r, s, g, u.stack(), sc.stack(), sp.concat(), d.stack(), d.size()
+    cf = f.get_concrete_function(tf.TensorSpec([2, 2], tf.float32))
+    ops = [[o.name, o.type] for o in cf.graph.get_operations()
+           if o.type.startswith(("TensorList", "EmptyTensorList"))]
+    values = [v.numpy().tolist() for v in f(tf.constant([[1., 2.], [3., 4.]]))]
+    return {"ops": ops, "values": values,
+            "set_item_resize": [bool(o.get_attr("resize_if_index_out_of_bounds"))
+                                for o in cf.graph.get_operations()
+                                if o.type == "TensorListSetItem"],
+            "stack_num_elements": [o.get_attr("num_elements")
+                                   for o in cf.graph.get_operations()
+                                   if o.type == "TensorListStack"]}
+
+
 def main():
     path = os.path.join(OUT, "tensor_list")
     shutil.rmtree(path, ignore_errors=True)
@@ -168,6 +196,7 @@ def main():
         "reverse_concat": co.numpy().tolist(),
         "ragged_concat": rc.numpy().tolist(), "ragged_size": int(rs),
         "direct": direct(),
+        "function": function_op_names(),
     }
     with open(os.path.join(OUT, "tensor_list_expected.json"), "w") as f:
         json.dump(expected, f, indent=1)
