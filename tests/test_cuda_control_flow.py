@@ -449,7 +449,8 @@ def test_tensor_lists_in_a_loop_and_their_gradient_on_the_gpu(tf1):
     assert size == 3 and shape.tolist() == [2]
     np.testing.assert_array_equal(grad, 4 * (2 * m + 1))      # d/dm sum((2m+1)^2)
     np.testing.assert_array_equal(into, [m[3], [0, 0], m[2]])    # index 1 never set: zeros
-    assert {"EmptyTensorList", "TensorListScatterIntoExistingList", "TensorListFromTensor", "TensorListReserve", "TensorListSetItem",
+    assert {"EmptyTensorList", "TensorListScatterIntoExistingList", "TensorListFromTensor",
+            "TensorListReserve", "TensorListSetItem",
             "TensorListGetItem", "TensorListStack", "TensorListGather", "TensorListSplit",
             "TensorListConcatV2", "TensorListPushBack", "TensorListResize",
             "TensorListPopBack", "TensorListConcatLists", "TensorListScatterV2",

@@ -66,8 +66,8 @@ def _shape(v):
     v = np.asarray(v)
     if v.ndim == 0:
         if int(v) != -1:
-            raise _err(f"The only valid scalar shape tensor is the fully unknown shape "
-                       f"specified as -1.")
+            raise _err("The only valid scalar shape tensor is the fully unknown shape "
+                       "specified as -1.")
         return None
     return tuple(None if int(d) < 0 else int(d) for d in v.reshape(-1))
 
@@ -210,7 +210,7 @@ def scatter(lst, tensor, indices, num_elements, side):
     elements = list(lst.elements) + [None] * (size - len(lst.elements))
     for k, i in enumerate(idx):
         if i < 0:
-            raise _err(f"Indices in TensorListScatter must all be non-negative.")
+            raise _err("Indices in TensorListScatter must all be non-negative.")
         elements[i] = side.rows(tensor, k, k + 1).reshape(tensor.shape[1:])
     return lst.with_elements(elements)
 
