@@ -313,6 +313,155 @@ def test_keras_fit_trains_on_the_gpu():
     assert out["/GPU:0"][0][1] < out["/GPU:0"][0][0]
 
 
+def test_tf_function_outputs_stay_on_the_gpu_until_read():
+    """A function's outputs are where its ops left them (TF 2): a float result in device
+    memory, read back only when the host reads it; passing it to the next call hands the
+    device array over, so a chain of calls copies nothing; an int32 shape (a host-memory
+    output of a GPU op) is a tensor of the GPU whose value is on the host."""
+    w = np.array([[1.0, 2.0], [3.0, 4.0]], F32)
+    v = tf.Variable(w)
+
+    @tf.function
+    def f(x):
+        return tf.matmul(x, v) * 2.0, tf.shape(x)
+
+    x = tf.constant(np.eye(2, dtype=F32))
+    f(x)                                         # traced; v's value moves to the device
+    before = _copies()
+    r, s = f(x)
+    assert _delta(before) == {"h2d": 0, "d2h": 0}
+    assert r.device == GPU0 and r._dev is not None and s.device == GPU0
+    assert r.shape == (2, 2) and _delta(before) == {"h2d": 0, "d2h": 0}
+    r2, _ = f(r)                                 # the device array goes straight in
+    assert _delta(before) == {"h2d": 0, "d2h": 0} and r2._dev is not None
+    np.testing.assert_array_equal(r2.numpy(), 4.0 * w @ w)      # 2 (2 w) w
+    assert _delta(before) == {"h2d": 0, "d2h": 1}
+    np.testing.assert_array_equal(s.numpy(), [2, 2])
+    with tf.GradientTape() as tape:
+        tape.watch(r)
+        y, _ = f(r)
+        loss = tf.reduce_sum(y * y)
+    gx, gv = tape.gradient(loss, [r, v])
+    yv = 2.0 * (2.0 * w) @ w
+    # d/dx sum((2 x w)^2) = 8 (x w) w^T; d/dw = 8 x^T (x w), at x = 2 w
+    np.testing.assert_allclose(yv, 4.0 * w @ w)
+    np.testing.assert_allclose(gx.numpy(), 8.0 * ((2 * w) @ w) @ w.T, rtol=1e-6)
+    np.testing.assert_allclose(gv.numpy(), 8.0 * (2 * w).T @ ((2 * w) @ w), rtol=1e-6)
+    assert gx.device == GPU0 and gv.device == GPU0
+
+
+def test_int32_arithmetic_on_the_gpu_is_computed_in_host_memory():
+    """TF registers the GPU kernels of int32 element-wise ops (and reductions, reshapes,
+    ...) with every argument in host memory (tests/data/tf_gpu_kernels.json, `host_int32`):
+    the op is placed on GPU:0, its values never cross to the device. Eagerly and in a
+    graph; float32 next to it still runs in device memory."""
+    before = _copies()
+    a = tf.constant(np.array([1, 2, 3], np.int32))
+    b = a * a + a
+    c = tf.reduce_sum(tf.reshape(b, [3, 1]), axis=0)
+    assert _delta(before) == {"h2d": 0, "d2h": 0}
+    assert b.device == GPU0 and c.device == GPU0
+    assert not hasattr(b, "_dev") and not hasattr(c, "_dev")     # host-memory tensors
+    np.testing.assert_array_equal(b.numpy(), [2, 6, 12])
+    np.testing.assert_array_equal(c.numpy(), [20])
+    f = tf.constant([1.0, 2.0]) * 3.0               # both operands go to the device
+    assert f._dev is not None and _delta(before) == {"h2d": 2, "d2h": 0}
+
+    g = tf1.Graph()
+    with g.as_default(), tf1.device("/GPU:0"):
+        x = tf1.placeholder(tf1.int32, [None])
+        y = tf1.reduce_sum(x * 2 + 1) - tf1.size(x)
+        z = tf1.cast(x, tf1.float32) * 0.5
+    with tf1.Session(graph=g) as sess:           # soft placement off: all on the GPU
+        sess.run(y, {x: [1, 2]})
+        before = _copies()
+        got = sess.run(y, {x: [1, 2, 3]})
+        assert _delta(before) == {"h2d": 0, "d2h": 0}
+        assert got == 2 * 6 + 3 - 3
+        placed = {op.type: d for op, d in _plans(sess)[0].placement.items()}
+        assert placed["Mul"] == placed["AddV2"] == placed["Sum"] == placed["Sub"] == "GPU"
+        sess.run(z, {x: [0, 0]})                 # builds the plan (0.5 goes to the device)
+        before = _copies()
+        np.testing.assert_array_equal(sess.run(z, {x: [4, 6]}), [2.0, 3.0])
+        assert _delta(before) == {"h2d": 1, "d2h": 1}      # Cast reads x on the device
+
+    @tf.function
+    def loop(x):            # an int32 counter beside float32 data, in a while loop
+        i, y = tf.while_loop(lambda i, y: i < 3, lambda i, y: (i + 1, y * 2.0),
+                             [tf.constant(0), x])
+        return y, i * 10
+    x = tf.constant([1.0, 2.0])
+    loop(x)
+    before = _copies()
+    y, n = loop(x)
+    assert _delta(before) == {"h2d": 0, "d2h": 0}
+    assert y._dev is not None and n._dev is None and n.device == GPU0
+    np.testing.assert_array_equal(y.numpy(), [8.0, 16.0])
+    assert n.numpy() == 30
+
+
+def test_soft_device_placement_off_raises_tfs_error_for_eager_ops():
+    """With a GPU present: TF 2's message of tests/data/tf_soft_placement.json (recorded
+    where only the CPU exists) with the GPU listed first among the devices."""
+    words = tf.constant(["ab"])
+    one = tf.constant(1.0)
+    tf.config.set_soft_device_placement(False)
+    try:
+        with tf.device("/GPU:0"):
+            assert tf.add(one, one).device == GPU0      # has a GPU kernel: fine
+            with pytest.raises(tf.errors.InvalidArgumentError) as e:
+                tf.strings.length(words)
+        assert str(e.value) == (
+            f"Could not satisfy device specification '{GPU0}'. enable_soft_placement=0. "
+            f"Supported device types [CPU]. All available devices [{GPU0}, {CPU0}]. "
+            f"[Op:StringLength] name: ")
+        with tf.device("/GPU:7"), pytest.raises(tf.errors.InvalidArgumentError,
+                                                match=r"Supported device types \[GPU, CPU\]"):
+            tf.add(one, one)
+
+        @tf.function
+        def h(w):
+            with tf.device("/GPU:0"):
+                return tf.strings.length(w)
+        with pytest.raises(tf.errors.InvalidArgumentError,
+                           match="no supported kernel for GPU devices"):
+            h(words)
+    finally:
+        tf.config.set_soft_device_placement(True)
+    with tf.device("/GPU:0"):
+        n = tf.strings.length(words)
+    assert n.device == CPU0 and n.numpy()[0] == 2
+
+
+def test_soft_placement_runs_a_missing_gpu_s_ops_on_gpu0():
+    """TF's soft placement picks the best device there is, GPUs first: an op (or variable)
+    asked onto '/GPU:42' of a one-GPU machine runs on GPU:0, also inside a CPU scope, in a
+    tf.function and in a v1 session that allows soft placement (TF's eager
+    device-placement tests state the same)."""
+    one = tf.constant(1.0)
+    with tf.device("/GPU:42"):
+        c = one + one
+        v = tf.Variable(3.0)
+    with tf.device("/CPU:0"), tf.device("/GPU:42"):
+        d = one * 3.0
+    assert c.device == v.device == d.device == GPU0
+
+    @tf.function
+    def f():
+        with tf.device("/GPU:42"):
+            a = tf.constant(1.0) + tf.constant(2.0)
+        return a + tf.constant(2.0)
+    r = f()
+    assert r.device == GPU0 and float(r) == 5.0
+
+    g = tf1.Graph()
+    with g.as_default(), tf1.device("/GPU:3"):
+        y = tf1.constant(2.0) * 3.0
+    with tf1.Session(graph=g, config=tf1.ConfigProto(allow_soft_placement=True)) as sess:
+        assert sess.run(y) == 6.0
+        assert set(_plans(sess)[0].placement.values()) == {"GPU"}
+
+
 # --- TF 2's GPU configuration (a fresh process: the first GPU use fixes it) ----------------
 _CONFIG = r"""
 import numpy as np
@@ -373,9 +522,70 @@ print("ok")
 """
 
 
-@pytest.mark.parametrize("script", ["config", "hidden"])
+_TWO_GPUS = r"""
+import numpy as np
+import tfteach as tf
+from tfteach.kernels import gpu_memory
+tf1 = tf.compat.v1
+gpus = tf.config.list_physical_devices("GPU")
+tf.config.set_logical_device_configuration(
+    gpus[0], [tf.config.LogicalDeviceConfiguration(memory_limit=4),
+              tf.config.LogicalDeviceConfiguration(memory_limit=4)])
+GPU = "/job:localhost/replica:0/task:0/device:GPU:%d"
+x = np.arange(6, dtype=np.float32).reshape(2, 3)
+
+@tf.function
+def f(a):
+    with tf.device("/GPU:0"):
+        b = tf.exp(a)
+    with tf.device("/GPU:1"):
+        c = b * 2.0 + 1.0
+        d = tf.reduce_sum(c)
+    return b, c, d
+
+d2d = gpu_memory.device_copy_count()
+b, c, d = f(tf.constant(x))
+assert (b.device, c.device, d.device) == (GPU % 0, GPU % 1, GPU % 1), (b.device, c.device)
+assert c._dev is not None and d._dev is not None         # outputs stay in GPU:1's memory
+assert gpu_memory.device_copy_count() - d2d == 1          # b crossed GPU:0 -> GPU:1 once
+plan = f.get_concrete_function(tf.constant(x))._get_plan()[0]
+where = {op.type: plan.placement.device_name(op) for op in plan.ops}
+assert where["Exp"] == GPU % 0 and where["Mul"] == where["Sum"] == GPU % 1, where
+# c and d (6 and 1 floats), and the two constants copied there: four 256-byte chunks
+assert tf.config.experimental.get_memory_info("GPU:1")["current"] == 4 * 256
+np.testing.assert_allclose(c.numpy(), np.exp(x) * 2.0 + 1.0, rtol=1e-6)
+np.testing.assert_allclose(d.numpy(), (np.exp(x) * 2.0 + 1.0).sum(), rtol=1e-6)
+with tf.GradientTape() as tape:
+    a = tf.constant(x)
+    tape.watch(a)
+    loss = f(a)[2]
+np.testing.assert_allclose(tape.gradient(loss, a).numpy(), 2.0 * np.exp(x), rtol=1e-6)
+
+g = tf1.Graph()
+with g.as_default():
+    with tf1.device("/GPU:1"):
+        v = tf1.Variable(np.ones((2, 2), np.float32))
+        y = tf1.matmul(v, v)
+    with tf1.device("/GPU:0"):
+        z = y + 1.0
+    up = tf1.assign_add(v, y)
+    init = tf1.global_variables_initializer()
+with tf1.Session(graph=g) as sess:             # no soft placement: GPU:1 exists
+    sess.run(init)
+    zv, uv = sess.run([z, up])
+    plans = list(sess._plans.values())
+    where = {op.name: p.placement.device_name(op) for p in plans for op in p.ops}
+assert where["MatMul"] == where["Variable"] == where["AssignAdd"] == GPU % 1, where
+assert where["add"] == GPU % 0, where
+np.testing.assert_array_equal(zv, np.full((2, 2), 3.0))   # (1 1; 1 1)^2 + 1
+np.testing.assert_array_equal(uv, np.full((2, 2), 3.0))   # 1 + 2
+print("ok")
+"""
+
+
+@pytest.mark.parametrize("script", ["config", "hidden", "two_gpus"])
 def test_tf2_gpu_configuration_in_a_fresh_process(script):
-    code = {"config": _CONFIG, "hidden": _HIDDEN}[script]
+    code = {"config": _CONFIG, "hidden": _HIDDEN, "two_gpus": _TWO_GPUS}[script]
     env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1", PYTHONPATH=ROOT)
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
                        text=True, timeout=300)

@@ -850,7 +850,8 @@ def test_tf2_config_lists_the_gpu():
 def test_nd_out_of_range_on_gpu():
     """TF's GPU kernels do not check the indices (its documented GPU behaviour; the CPU ones
     raise InvalidArgumentError): GatherNd gives zeros for an index outside params,
-    ScatterNd and TensorScatter* skip that update. Expected values derived by hand."""
+    ScatterNd and TensorScatter* skip that update. Expected values derived by hand. An int32
+    ScatterNd is TF's host-memory int32 kernel, the CPU's code: it checks, on a GPU too."""
     params = np.array([[1, 2], [3, 4], [5, 6]], F32)
     idx = np.array([[2], [3], [-1], [0]], np.int32)
     got, placed = _run("GatherNd", Case([params, idx]), "/GPU:0")
@@ -860,8 +861,12 @@ def test_nd_out_of_range_on_gpu():
                                                              r"index into param shape \[3,2\]"):
         _run("GatherNd", Case([params, idx]), "/CPU:0")
     got, _ = _run("ScatterNd", Case([np.array([[1], [7], [-2], [1]], np.int32),
-                                     np.array([1, 2, 3, 4], np.int32), _i32([3])]), "/GPU:0")
+                                     np.array([1, 2, 3, 4], F32), _i32([3])]), "/GPU:0")
     np.testing.assert_array_equal(got[0], [0, 5, 0])
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"indices\[1\] = \[7\] does not "
+                                                             r"index into shape \[3\]"):
+        _run("ScatterNd", Case([np.array([[1], [7], [-2], [1]], np.int32),
+                                np.array([1, 2, 3, 4], np.int32), _i32([3])]), "/GPU:0")
     got, _ = _run("TensorScatterUpdate", Case([np.zeros((2, 2), F32),
                                                np.array([[0, 1], [2, 0]], np.int64),
                                                np.array([7, 8], F32)]), "/GPU:0")

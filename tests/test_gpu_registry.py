@@ -123,7 +123,7 @@ def test_every_op_tf_places_on_a_gpu_has_a_gpu_kernel_or_is_a_listed_gap(walk):
 def test_host_memory_matches_tf(walk):
     """What tfteach keeps on the host is what TF keeps there: every argument TF's GPU
     kernels always keep in host memory, and nothing TF's never do (some of TF's are host
-    memory only for int32, which tfteach computes on the device)."""
+    memory only for int32: placement's int32_on_host, checked below, keeps those there)."""
     bad = {}
     for t, e in walk.items():
         if not e["gpu"]:
@@ -166,3 +166,14 @@ def test_placement_uses_tfs_gpu_dtypes():
     missing = [t for t, v in TF.items() if v.get("gpu") and any(
         a in v["types"] for a in ("T", "Tparams", "dtype", "SrcT")) and t not in GPU_TYPES]
     assert not missing, missing
+
+
+def test_int32_host_memory_is_the_recordings():
+    """HOST_INT32 (what placement.int32_on_host reads: TF's int32 GPU kernels of AddV2,
+    Sum, Reshape, ... keep their arguments in host memory) is the recording's `host_int32`
+    less what every GPU kernel of the op keeps there."""
+    from tfteach.runtime._tf_gpu_types import HOST_INT32
+    want = {t: set(v["host_int32"]) - set(v["host"]) for t, v in TF.items()
+            if v.get("gpu") and set(v.get("host_int32", ())) - set(v["host"])}
+    assert {t: set(n) for t, n in HOST_INT32.items()} == want
+    assert HOST_INT32["AddV2"] == {"x", "y", "z"} and "Transpose" not in HOST_INT32

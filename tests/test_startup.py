@@ -52,11 +52,13 @@ def test_first_run_loads_only_the_kernels_it_needs():
     _run(_FIRST_RUN)                    # warm numba's on-disk cache
     first, after = _run(_FIRST_RUN)
     # the math family's module (and the toolkit it builds on), nothing else
-    # (`threads`, the one thread policy, is toolkit: reductions run on its blocks)
+    # (`threads`, the one thread policy, is toolkit: reductions run on its blocks; so is
+    # `vecmath`, the float32 exp/log/tanh/sigmoid rules of the math family)
     assert first == ["tfteach.kernels.cpu", "tfteach.kernels.cpu._build", "tfteach.kernels.cpu.math",
-                     "tfteach.kernels.cpu.reduction", "tfteach.kernels.cpu.threads"]
+                     "tfteach.kernels.cpu.reduction", "tfteach.kernels.cpu.threads",
+                     "tfteach.kernels.cpu.vecmath"]
     # a later plan that needs MatMul loads the linalg family, and still nothing else
     assert after == ["tfteach.kernels.cpu", "tfteach.kernels.cpu._build",
                      "tfteach.kernels.cpu.gemm", "tfteach.kernels.cpu.linalg",
                      "tfteach.kernels.cpu.math", "tfteach.kernels.cpu.reduction",
-                     "tfteach.kernels.cpu.threads"]
+                     "tfteach.kernels.cpu.threads", "tfteach.kernels.cpu.vecmath"]

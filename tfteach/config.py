@@ -145,7 +145,7 @@ def get_logical_device_configuration(device):
     return list(configs) if configs else None
 
 
-_state = {"run_eagerly": False, "soft_placement": True}
+_state = {"run_eagerly": False}
 
 
 def run_functions_eagerly(run_eagerly):
@@ -176,11 +176,15 @@ def get_log_device_placement():
 
 
 def get_soft_device_placement():
-    return _state["soft_placement"]
+    from .runtime import placement
+    return placement.SOFT_PLACEMENT[0]
 
 
 def set_soft_device_placement(enabled):
-    _state["soft_placement"] = bool(enabled)
+    """Off: an eager op (or a tf.function's op) explicitly placed on a device that cannot
+    run it is TF's InvalidArgumentError instead of running on the CPU."""
+    from .runtime import placement
+    placement.SOFT_PLACEMENT[0] = bool(enabled)
 
 
 class _Experimental:

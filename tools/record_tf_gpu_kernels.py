@@ -6,6 +6,7 @@ tensorflow-cpu has no GPU kernels compiled in, so this needs the full `tensorflo
 
     python3 -m venv /tmp/tfgpu && /tmp/tfgpu/bin/pip install 'tensorflow==2.21.*'
     /tmp/tfgpu/bin/python tools/record_tf_gpu_kernels.py          # --check: exit 1 on change
+    python tools/record_tf_gpu_kernels.py --from-json   # rewrite _tf_gpu_types.py from the JSON
 
 The op types are the rows of docs/ops.md (generated from tfteach's registry). Per op:
   gpu          TF registers a kernel for DEVICE_GPU (or DEVICE_DEFAULT, which GPUs use)
@@ -39,6 +40,16 @@ def types_module(data):
         if attr is None:
             continue
         lines.append(f"    {name!r}: ({attr!r}, frozenset({sorted(v['types'][attr])!r})),")
+    lines.append("}")
+    lines.append("")
+    lines.append("# Arguments TF's int32 GPU kernel of the op keeps in host memory beyond those every GPU")
+    lines.append("# kernel of it keeps there (its `host_int32` less its `host`): an int32 AddV2 placed on a")
+    lines.append("# GPU computes on host memory. {op type: argument names}")
+    lines.append("HOST_INT32 = {")
+    for name, v in sorted(data["ops"].items()):
+        extra = sorted(set(v.get("host_int32", ())) - set(v.get("host", ())))
+        if v.get("gpu") and extra:
+            lines.append(f"    {name!r}: frozenset({extra!r}),")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -84,6 +95,13 @@ def record(names):
 
 
 def main():
+    if "--from-json" in sys.argv:
+        # regenerate the placer's module from the stored recording (no TensorFlow needed)
+        with open(OUT) as f:
+            data = json.load(f)
+        with open(TYPES_OUT, "w") as f:
+            f.write(types_module(data))
+        return
     data = record(op_names())
     if not data["built_with_cuda"]:
         sys.exit("this TensorFlow has no GPU kernels (tensorflow-cpu): install `tensorflow`")

@@ -328,8 +328,10 @@ class BaseSession:
         ordered = [o for o in ops if o not in gen_set] + gen
         for op in ordered:
             dev = where.get(op, "CPU")
-            print(f"{op.name}: ({op.type}): "
-                  f"{dev if dev.startswith('/job:') else placement.canonical_name(dev)}")
+            if not dev.startswith("/job:"):
+                dev = where.device_name(op) if hasattr(where, "device_name") else \
+                    placement.canonical_name(dev)
+            print(f"{op.name}: ({op.type}): {dev}")
 
     def _prepare_feeds(self, feed_dict):
         """Converts and checks every feed before anything runs (TF's words and classes)."""

@@ -16,6 +16,7 @@ from .. import errors
 from ..framework import dtypes as _dt
 from ..framework import op_def_library, registry, tensor_util
 from ..framework import ops as _ops
+from ..runtime.placement import SOFT_PLACEMENT as _SOFT
 from . import context
 from .tensor import EagerTensor
 
@@ -337,6 +338,8 @@ def execute(opdef, inputs, attrs, name):
         fast_key = (opdef,) + tuple(x._dtype for x in inputs)
     attrs = dict(attrs) if attrs else {}
     flat, attrs = _convert_inputs(opdef, inputs, attrs)
+    if context._device_stack[-1] and not _SOFT[0]:
+        _hard_placement(opdef.type, context._device_stack[-1], False)
     device = context.current_device() if context._device_stack[-1] else "CPU"
     key = None
     if not opdef.stateful:
@@ -364,6 +367,20 @@ def execute(opdef, inputs, attrs, name):
 
 
 _fast_cache = {}
+
+
+def _hard_placement(op_type, requested, gpu_kernel):
+    """With soft placement off (tf.config.set_soft_device_placement(False)), an op whose
+    requested device is not there, or cannot run it, is TF's InvalidArgumentError; checked
+    where the op would otherwise fall back to the CPU. `gpu_kernel`: the op has one for
+    its dtypes."""
+    from ..runtime import devices, placement
+    kind, index = placement.parse_device(requested)
+    index = index or 0
+    if kind is None or kind == "CPU" and index < devices.logical_cpu_count() or \
+            kind == "GPU" and gpu_kernel and index < placement.eager_gpu_count():
+        return
+    raise placement.eager_placement_error(op_type, kind, index, gpu_kernel)
 
 
 def execute_fast(opdef, inputs, name):
@@ -460,7 +477,10 @@ def _execute_gpu(opdef, inputs, attrs, name):
     requested = context._device_stack[-1]
     kind, index = placement.parse_device(requested) if requested else (None, 0)
     index = index or 0
+    if kind == "GPU" and index >= _GPU_COUNT[0] and _SOFT[0]:
+        index = 0       # soft placement picks the best device there is: GPU:0
     device = "CPU"
+    g = False
     if kind != "CPU" and index < _GPU_COUNT[0]:
         ak = _attr_key(attrs)
         key = (opdef, ak, tuple(t._dtype for t in flat)) if ak is not None and \
@@ -473,6 +493,10 @@ def _execute_gpu(opdef, inputs, attrs, name):
         if g is not False:
             device = "GPU"
     if device == "CPU":
+        if requested and not _SOFT[0]:
+            if kind == "GPU" and index >= _GPU_COUNT[0] and _GPU_COUNT[0]:
+                g = _gpu_plan(opdef, flat, attrs, name)     # for the error's device types
+            _hard_placement(opdef.type, requested, g is not False)
         ak = _attr_key(attrs)
         key = (opdef, "CPU", ak) if ak is not None and not opdef.stateful else None
         d = _dispatch_cache.get(key) if key is not None else None
@@ -508,6 +532,10 @@ def _device_value(t, index):
     made on first use and kept), else a copy."""
     if t._device == _gpu_name(index) and hasattr(t, "device_array"):
         return t.device_array()
+    dev = getattr(t, "_dev", None)
+    if dev is not None:     # on another logical GPU: copied device to device
+        from ..kernels import gpu_memory
+        return gpu_memory.to_device_of(dev, index)
     from ..runtime import placement
     return placement.to_device(t._value)
 
@@ -515,12 +543,16 @@ def _device_value(t, index):
 def eager_constant(arr, dtype):
     """tf.constant's eager tensor: on the default device (a GPU when one is present, as in
     TF 2), copied there on first use."""
+    if not _SOFT[0] and context._device_stack[-1]:
+        _hard_placement(None, context._device_stack[-1], dtype is not _dt.string)
     if _GPU_DEFAULT[0] is False or dtype is _dt.string or not _gpu_default():
         return EagerTensor(arr, dtype)
     requested = context._device_stack[-1]
     from ..runtime import placement
     kind, index = placement.parse_device(requested) if requested else (None, 0)
     index = index or 0
+    if kind == "GPU" and index >= _GPU_COUNT[0]:
+        index = 0       # soft placement (off raised above): GPU:0
     if kind == "CPU" or index >= _GPU_COUNT[0]:
         return EagerTensor(arr, dtype)
     from .tensor import GpuEagerTensor
@@ -550,7 +582,13 @@ def _gpu_plan(opdef, flat, attrs, name):
     check = getattr(kernel, "supports", None)
     from ..runtime import placement
     try:
-        if not placement.tf_has_gpu_kernel(proto) or check is not None and not check(proto):
+        if not placement.tf_has_gpu_kernel(proto):
+            return False
+        if placement.int32_on_host(proto):
+            # TF's int32 GPU kernel: placed on the GPU, computed on host memory (no copies)
+            d = _build_dispatch(opdef, flat, attrs, "CPU", name)
+            return d, frozenset(range(len(flat))), frozenset(range(d.n_out))
+        if check is not None and not check(proto):
             return False
     except (AttributeError, KeyError, TypeError, ValueError):
         return False

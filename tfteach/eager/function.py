@@ -19,6 +19,7 @@ executor that runs Sessions (`runtime/executor.Plan`, compiled once and cached).
   backward graph is called as a function of its own, so higher orders work too.
 """
 import functools
+import itertools
 import inspect
 import logging
 import threading
@@ -26,6 +27,7 @@ import weakref
 
 import numpy as np
 
+from .. import errors
 from ..framework import dtypes as _dt
 from ..framework import nest
 from ..framework import ops as _ops
@@ -34,7 +36,10 @@ from ..framework.tensor_shape import TensorShape, as_shape
 from ..runtime.executor import Plan
 from . import context
 from . import execute as _execute
-from .tensor import EagerTensor
+from .tensor import EagerTensor, GpuEagerTensor
+
+_GPU0 = "/job:localhost/replica:0/task:0/device:GPU:0"
+_CALL_IDS = itertools.count(1)
 
 __all__ = ["function", "Function", "ConcreteFunction", "FuncGraph", "TensorSpec"]
 
@@ -168,6 +173,13 @@ class FuncGraph(_ops.Graph):
         out += [(ph, var._storage) for var, ph in self._var_captures.values()]
         return out
 
+    def _eager_feed_sources(self):
+        """What `_eager_feeds` feeds, before reading: captured eager tensors (a GPU one
+        then feeds its device array where the plan reads it on the GPU) and variables'
+        storage slots."""
+        return [v for v, _ph in self._captures.values()] + \
+            [var._storage for var, _ in self._var_captures.values()]
+
     @property
     def variables(self):
         return tuple(v for v, _ in self._var_captures.values())
@@ -245,21 +257,27 @@ class ConcreteFunction:
     def _get_plan(self):
         if self._plan is None:
             feeds, _ = self._feeds()
-            self._plan = (Plan(self.graph, self._fetch, self._stateful, feeds,
-                               devices=_devices()), len(feeds))
+            self._plan = (self._new_plan(self.graph, self._fetch, self._stateful, feeds),
+                          len(feeds))
         return self._plan
+
+    def _new_plan(self, graph, fetch, targets, feeds, **kwargs):
+        """A plan of this function's graphs, placed as TF 2 places functions."""
+        try:
+            return Plan(graph, fetch, targets, feeds, devices=_devices(), **kwargs)
+        except errors.InvalidArgumentError as e:
+            if not e.message.startswith("Unable to find any devices"):
+                raise
+            # TF reports the call of the function's graph as the failing op
+            raise errors.InvalidArgumentError(
+                None, None, f"{e.message} [Op:__inference_{self.name}_"
+                            f"{next(_CALL_IDS)}]") from None
 
     def _call_flat(self, arg_tensors):
         """Runs the graph on the flat argument tensors; returns the structured outputs."""
         if CALL_OBSERVERS:
             for observe in CALL_OBSERVERS:
                 observe(self)
-        if self._cap_values is None:
-            # Captured eager tensors are immutable and a variable's storage slot never
-            # changes: the capture feeds are the same at every call.
-            self._cap_values = [v for _, v in self.graph._eager_feeds()]
-        values = [t._value for t in arg_tensors]
-        values += self._cap_values
         ctx = context._FunctionRunContext()
         taped = _execute.active_tapes and any(t._recording for t in _execute.active_tapes)
         if taped and self._has_loops():
@@ -267,8 +285,9 @@ class ConcreteFunction:
             # pushes within the same run: the call runs plainly and its gradient runs the
             # backward graph whole, forward loop included (_build_loop_backward)
             plan = self._get_plan()[0]
+            values = self._feed_values(plan, arg_tensors)
             results = plan.run(values, ctx)
-            outs = self._eager_outs(results, _gpu_fetches(plan))
+            outs = self._eager_outs(results)
             self._record_loop(arg_tensors, outs, values)
             it = iter(outs)
             flat = [next(it) if isinstance(t, _ops.Tensor) else t for t in self._flat_outputs]
@@ -283,15 +302,9 @@ class ConcreteFunction:
             plan = self._backward["forward_plan"]
         else:
             plan = self._get_plan()[0]
-        results = plan.run(values, ctx)
+        results = plan.run(self._feed_values(plan, arg_tensors), ctx)
         n_out = len(self._out_dtypes)
-        outs = []
-        on_gpu = _gpu_fetches(plan)
-        for j, (v, dt) in enumerate(zip(results[:n_out], self._out_dtypes)):
-            if type(v) is not np.ndarray and not isinstance(v, np.generic):
-                v = _execute._as_array(v, dt)
-            outs.append(EagerTensor(v, dt) if on_gpu is None or not on_gpu[j] else
-                        _on_gpu_device(v, dt))
+        outs = _outputs(plan, results, self._out_dtypes)
         if taped:
             self._record(arg_tensors, [v for v, _ in self.graph._captures.values()] +
                          [var for var, _ in self.graph._var_captures.values()], outs,
@@ -315,14 +328,26 @@ class ConcreteFunction:
                                 f"{_spec_of(ph)!r}, got {t!r}.")
         return self._call_flat(tensors)
 
-    def _eager_outs(self, results, on_gpu=None):  # noqa: D102
-        outs = []
-        for j, (v, dt) in enumerate(zip(results[:len(self._out_dtypes)], self._out_dtypes)):
-            if type(v) is not np.ndarray and not isinstance(v, np.generic):
-                v = _execute._as_array(v, dt)
-            outs.append(EagerTensor(v, dt) if on_gpu is None or not on_gpu[j] else
-                        _on_gpu_device(v, dt))
-        return outs
+    def _feed_values(self, plan, arg_tensors):
+        """The plan's feeds for this call: the arguments, then the captures (the same at
+        every call: captured eager tensors are immutable and a variable's storage slot
+        never changes). A GPU tensor read by the plan's GPU kernels is handed over as its
+        device array, so it crosses to the host only if something there reads it."""
+        caps = self._cap_values.get(plan) if self._cap_values is not None else None
+        if caps is None:
+            if self._cap_values is None:
+                self._cap_values = {}
+            n = len(self._arg_placeholders)
+            caps = self._cap_values[plan] = [
+                _feed_value(v, plan, n + k) if isinstance(v, EagerTensor) else v
+                for k, v in enumerate(self.graph._eager_feed_sources())]
+        on_gpu = plan.feeds_on_gpu
+        if not on_gpu:
+            return [t._value for t in arg_tensors] + caps
+        return [_feed_value(t, plan, j) for j, t in enumerate(arg_tensors)] + caps
+
+    def _eager_outs(self, results):  # noqa: D102
+        return _outputs(self._get_plan()[0], results, self._out_dtypes)
 
     def _has_loops(self):
         return any(op._type in ("Enter", "RefEnter") for op in self.graph._ops)
@@ -355,7 +380,7 @@ class ConcreteFunction:
             per_input = gradients_impl._walk(outputs, grad_ys, xs)
         fetch = [x for x in per_input if x is not None]
         self._loop_backward = {
-            "plan": Plan(bg, fetch, [], xs + grad_ys, devices=_devices()),
+            "plan": self._new_plan(bg, fetch, [], xs + grad_ys),
             "per_input": per_input, "graph": bg,
         }
 
@@ -363,19 +388,12 @@ class ConcreteFunction:
         if getattr(self, "_loop_backward", None) is None:
             self._build_loop_backward()
         b = self._loop_backward
-        feed = list(values) + [g._value for g in out_grads]
-        results = iter(b["plan"].run(feed, context._FunctionRunContext()))
-        out = []
-        for g in b["per_input"]:
-            if g is None:
-                out.append(None)
-                continue
-            v = next(results)
-            dt = g.dtype.base_dtype
-            if type(v) is not np.ndarray and not isinstance(v, np.generic):
-                v = _execute._as_array(v, dt)
-            out.append(EagerTensor(v, dt))
-        return out
+        plan = b["plan"]
+        n = len(values)
+        feed = _raw_feeds(plan, values) + [_feed_value(g, plan, n + j)
+                                           for j, g in enumerate(out_grads)]
+        return _per_input(plan, plan.run(feed, context._FunctionRunContext()),
+                          b["per_input"])
 
     # gradients -----------------------------------------------------------------------------
     def _record(self, arg_tensors, captured, outs, saved):
@@ -444,9 +462,9 @@ class ConcreteFunction:
         self._backward = {
             "function": grad_fn,
             "graph": bg,
-            "forward_plan": Plan(g, self._fetch + [inverse[t] for t in saved], self._stateful,
-                                 feeds, devices=_devices(), dead_fetches_ok=True),
-            "plan": Plan(bg, fetch, [], saved + grad_ys, devices=_devices()),
+            "forward_plan": self._new_plan(g, self._fetch + [inverse[t] for t in saved],
+                                           self._stateful, feeds, dead_fetches_ok=True),
+            "plan": self._new_plan(bg, fetch, [], saved + grad_ys),
             "per_input": per_input,
         }
 
@@ -455,19 +473,12 @@ class ConcreteFunction:
         if _execute.active_tapes and any(t._recording for t in _execute.active_tapes):
             # Recorded as a call of the gradient function, itself differentiable.
             return b["function"]._call_flat(list(args) + list(out_grads))
-        values = list(saved_values) + [g._value for g in out_grads]
-        results = iter(b["plan"].run(values, context._FunctionRunContext()))
-        out = []
-        for g in b["per_input"]:
-            if g is None:
-                out.append(None)
-            else:
-                v = next(results)
-                dt = g.dtype.base_dtype
-                if type(v) is not np.ndarray and not isinstance(v, np.generic):
-                    v = _execute._as_array(v, dt)
-                out.append(EagerTensor(v, dt))
-        return out
+        plan = b["plan"]
+        n = len(saved_values)
+        values = _raw_feeds(plan, saved_values) + [_feed_value(g, plan, n + j)
+                                                   for j, g in enumerate(out_grads)]
+        return _per_input(plan, plan.run(values, context._FunctionRunContext()),
+                          b["per_input"])
 
     def __repr__(self):
         return f"<ConcreteFunction {self.name} at 0x{id(self):X}>"
@@ -910,7 +921,9 @@ def _make_key(x, flat, relaxed=False):
     """Hashable key of the arguments; collects the tensors (in order) into `flat`."""
     if isinstance(x, EagerTensor):
         flat.append(x)
-        shape = x._value.shape
+        # a GPU tensor's shape is its device array's: reading it copies nothing to the host
+        shape = x._dev.shape if type(x) is GpuEagerTensor and x._dev is not None else \
+            x._value.shape
         return ("T", x._dtype, len(shape) if relaxed else shape)
     if isinstance(x, np.ndarray):
         t = _execute.convert_to_eager(x)
@@ -1099,19 +1112,60 @@ def _reads_of(handle):
     return out
 
 
+def _feed_value(t, plan, j):
+    """Eager tensor t as the plan's feed j: its device array where a GPU kernel of the plan
+    reads it (and it has one on GPU:0), else its host value."""
+    on_gpu = plan.feeds_on_gpu
+    if on_gpu and j in on_gpu and type(t) is GpuEagerTensor and t._device == _GPU0:
+        return t.device_array()
+    return t._value
+
+
+def _raw_feeds(plan, values):
+    """Values one plan fetched (a taped call's saved intermediates, which may be device
+    arrays) as feeds of another: where that plan runs nothing on the GPU, on the host."""
+    if plan.feeds_on_gpu is not None:
+        return list(values)
+    from ..runtime import placement
+    return [placement.to_host(v) if placement.is_device_array(v) else v for v in values]
+
+
+def _outputs(plan, results, dtypes):
+    """A function call's output tensors: a value computed in device memory stays there (a
+    GpuEagerTensor, as TF's function outputs stay where the function put them, read back
+    only when something on the host reads them); one that a GPU op left in host memory is
+    a tensor of the GPU device whose value is on the host (TF's HostMemory outputs)."""
+    on_gpu = _gpu_fetches(plan)
+    outs = []
+    for j, (v, dt) in enumerate(zip(results, dtypes)):
+        where = None if on_gpu is None else on_gpu[j]
+        if hasattr(v, "copy_to_host"):
+            outs.append(GpuEagerTensor(v, dt, where or _GPU0))
+            continue
+        if type(v) is not np.ndarray and not isinstance(v, np.generic):
+            v = _execute._as_array(v, dt)
+        outs.append(EagerTensor(v, dt) if where is None else
+                    GpuEagerTensor(None, dt, where, host=v))
+    return outs
+
+
+def _per_input(plan, results, per_input):
+    """The gradient plan's results, one per input (None where the input has none)."""
+    grads = [g for g in per_input if g is not None]
+    it = iter(_outputs(plan, results, [g.dtype.base_dtype for g in grads]))
+    return [None if g is None else next(it) for g in per_input]
+
+
 def _gpu_fetches(plan):
-    """Per fetched tensor of a function's plan: was it computed on the GPU (None when no op
-    of the plan runs there)? Such an output is a tensor of the GPU device, as in TF 2."""
+    """Per fetched tensor of a function's plan: the GPU that computed it, or None (None for
+    all when no op of the plan runs on a GPU). Such an output is a tensor of that GPU, as
+    in TF 2."""
     got = getattr(plan, "_gpu_fetches", 0)
     if got == 0:
         placed = plan.placement
         got = None
         if "GPU" in placed.values():
-            got = [placed.get(t.op) == "GPU" for t in plan.fetch_tensors]
+            got = [placed.device_name(t.op) if placed.get(t.op) == "GPU" else None
+                   for t in plan.fetch_tensors]
         plan._gpu_fetches = got
     return got
-
-
-def _on_gpu_device(v, dt):
-    from .tensor import GpuEagerTensor
-    return GpuEagerTensor(None, dt, _execute._gpu_name(0), host=v)

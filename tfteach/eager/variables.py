@@ -101,6 +101,10 @@ def _new_storage(name):
     """(storage, logical GPU index or None): a variable made while a GPU is the eager
     default (and no tf.device('/CPU:0') says otherwise) lives on it, as in TF 2."""
     from ..runtime import placement
+    requested = context._device_stack[-1]
+    if requested and not placement.SOFT_PLACEMENT[0] and context.executing_eagerly():
+        # TF 2: a variable asking for a device that is not there, soft placement off
+        _execute._hard_placement(None, requested, True)
     if not placement.gpu_available():
         return _Storage(name), None
     index = None
@@ -109,6 +113,8 @@ def _new_storage(name):
         i = i or 0
         if kind != "CPU" and i < placement.eager_gpu_count():
             index = i
+        elif kind == "GPU":
+            index = 0       # soft placement (off raised above): the first GPU
     return _GpuStorage(name), index
 
 

@@ -225,6 +225,7 @@ class _CudaBackend:
 _POOL = None
 _CONFIG = None
 _COPIES = {"h2d": 0, "d2h": 0}
+_COPIES_D2D = [0]
 
 
 def is_simulated():
@@ -379,6 +380,26 @@ def to_device(x):
         d.copy_to_device(host)
     _COPIES["h2d"] += 1
     return d
+
+
+def to_device_of(x, index):
+    """x (host or device array) in logical GPU `index`'s memory pool: a host value is copied
+    in; a device array of another logical GPU is copied device to device (TF's copy
+    between two GPUs). Logical GPUs share one physical device, so the copy is one
+    cuMemcpyDtoD into the other pool's memory."""
+    with on_device(index):
+        if not is_device_array(x):
+            return to_device(x)
+        d = empty(x.shape, x.dtype)
+        if d.size:
+            d.copy_to_device(x)
+        _COPIES_D2D[0] += 1
+        return d
+
+
+def device_copy_count():
+    """How many copies between logical GPUs ran."""
+    return _COPIES_D2D[0]
 
 
 def to_host(x):

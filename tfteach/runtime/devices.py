@@ -133,6 +133,11 @@ def session_devices(config):
         return DeviceSet(["CPU"], soft)
     from ..kernels import gpu_memory
     gpu_memory.configure(gpu_options, ids)
+    if any(_gpu_cfg["logical"].get(i) for i in ids):
+        # tf.config split a GPU into logical GPUs: each is a device ('/GPU:1', ...) with
+        # its own memory pool, in graphs as eagerly
+        configure_logical_gpus()
+        ids = [phys for phys, _limit, _growth in logical_gpus() if phys in ids]
     return DeviceSet(["CPU", "GPU"], soft, ids)
 
 

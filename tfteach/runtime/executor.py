@@ -108,6 +108,7 @@ class Plan:
         self.target_ops = list(target_ops)
         self.feed_tensors = list(feed_tensors)
         self.error = None
+        self.feeds_on_gpu = None
         self._independent = ()
         self.devices = devices
         self.runs = 0
@@ -210,6 +211,9 @@ class Plan:
         compiled = w.compile(id(self))
         if not traced:
             self._run, self._code, self.line_ops, self.source = compiled
+            # feed positions read on the GPU (None: nothing runs there), so that a caller
+            # with device values (tf.function) hands those over without a host round trip
+            self.feeds_on_gpu = None if w.edges is None else frozenset(w.edges.feeds_on_gpu)
         return compiled
 
     def _fuse(self):
@@ -315,7 +319,7 @@ class _PlanWriter:
         """None unless some op runs on the GPU: then inputs are wrapped with host<->device
         copies exactly where producer and consumer devices differ (placement.Edges)."""
         self.edges = placement.edges_for(self.plan.placement, self.plan.feed_tensors,
-                                         self.env)
+                                         self.env, self.plan.devices)
         if self.edges is not None:
             self.edges.lines = self.lines
 
@@ -437,6 +441,8 @@ class _PlanWriter:
         its attrs as keywords. Returns the call and the inputs that may be dead."""
         env = self.env
         opdef = op._opdef
+        if dev == "GPU" and placement.int32_on_host(op):
+            dev = "CPU"     # TF's int32 GPU kernel: host memory in and out (Edges agrees)
         kernel = opdef.kernel_for(dev)
         if kernel is None:
             self.plan.error = errors.NotFoundError(
@@ -454,6 +460,10 @@ class _PlanWriter:
                     op._type, kernel, op._inputs[0].dtype.base_dtype.np_dtype)
         if len(op._outputs) == 1:
             kernel = registry.single_output(opdef, kernel)
+        if dev == "GPU":
+            index = getattr(self.plan.placement, "gpu_index", {}).get(op)
+            if index:
+                kernel = placement.on_gpu_kernel(kernel, index)
         env[f"K{k}"] = kernel
         args = []
         dead_srcs = []
@@ -622,7 +632,8 @@ class _Recorder:
         from .placement import canonical_name
         by_dev = {}
         for op, t0, dt, values in self.stats:
-            dev = canonical_name(self.placement.get(op, "CPU"))
+            dev = self.placement.device_name(op) if hasattr(self.placement, "device_name") \
+                else canonical_name(self.placement.get(op, "CPU"))
             shapes = [tuple(np.shape(v)) if v is not None else None for v in values]
             outputs = [NodeOutput(i, describe(v)) for i, v in enumerate(values)
                        if v is not None]
@@ -827,7 +838,10 @@ class _Frame:
     def __init__(self, wctx, ops, where):
         self.ctx = wctx
         self.members = set(ops)
-        self.where = {op: where.get(op, "CPU") for op in ops}
+        # an int32 op of TF's host-memory int32 kernels (a loop counter's Enter, Merge,
+        # Less, AddV2, NextIteration, Exit) computes on the host, as the plan's edges expect
+        self.where = {op: "CPU" if where.get(op) == "GPU" and placement.int32_on_host(op)
+                      else where.get(op, "CPU") for op in ops}
         # a GPU in the plan: values are moved to where each op needs them (host or device)
         self._moves = "GPU" in self.where.values()
         self._on_device = {}     # a Const inside the loop, copied to the device once

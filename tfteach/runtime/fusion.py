@@ -183,19 +183,22 @@ def _source(group):
     imports, fnames = [], {}
     lines = []
     for o in group.ops:
-        fn = o._opdef.kernel_for("CPU").pyfunc
+        fn = o._opdef.kernel_for("CPU").rule(tname)
         key = (fn.__module__, fn.__qualname__)
         if key not in fnames:
             alias = f"_s{len(fnames)}"
             fnames[key] = alias
             imports.append(f"from {fn.__module__} import {fn.__qualname__} as {alias}_py")
             imports.append(f"{alias} = numba.njit({alias}_py)")
-            imports.append(f"# {hashlib.sha1(inspect.getsource(fn).encode()).hexdigest()}")
+            # the whole module's source: a rule's helpers (njit functions beside it) are
+            # compiled into the fused kernel, and numba's cache would not see them change
+            src = inspect.getsource(sys.modules[fn.__module__])
+            imports.append(f"# {hashlib.sha1(src.encode()).hexdigest()}")
     names = {t: f"a{i}" for i, t in enumerate(group.inputs)}
     for t, v in group.consts.items():
         names[t] = _literal(v, tname)
     for i, o in enumerate(group.ops):
-        fn = o._opdef.kernel_for("CPU").pyfunc
+        fn = o._opdef.kernel_for("CPU").rule(tname)
         alias = fnames[(fn.__module__, fn.__qualname__)]
         args = ", ".join(names[t] for t in o._inputs)
         lines.append(f"    t{i} = {alias}({args})")

@@ -8,11 +8,12 @@ is declared), so a first `Session.run` pays only for the families it uses, and c
 
 Toolkit modules register no kernels and are shared by the family modules (each is marked
 `__toolkit__ = True`): `_build` (element-wise kernel factories), `gemm` (tfteach's own
-float32 GEMM), `threads` (the parallel-launch and BLAS-thread policy).
+float32 GEMM), `threads` (the parallel-launch and BLAS-thread policy), `vecmath` (float32
+exp, log, tanh, sigmoid, softplus that LLVM vectorises).
 """
 import os
 
-TOOLKIT = ("_build", "gemm", "threads")
+TOOLKIT = ("_build", "gemm", "threads", "vecmath")
 
 # tf.config.threading's settings (0: one thread per core), kept here because this package
 # imports no numba; `threads.py` reads them. `started` turns true when the first kernel

@@ -38,15 +38,24 @@ class Elementwise:
 
     `out` maps an input type name to the output type name (e.g. comparisons -> boolean).
     Calling with a dtype that is not in `types` is TF's "no kernel registered" error.
+    `rules` maps a type name to a CPU scalar rule that replaces `pyfunc` for that dtype (the
+    vectorisable float32 exp of vecmath.py, say); `pyfunc` stays the op's generic rule, the
+    one the GPU twin compiles.
     """
 
-    def __init__(self, op_type, pyfunc, types, nargs, out=None):
+    def __init__(self, op_type, pyfunc, types, nargs, out=None, rules=None):
         self.op_type = op_type
         self.pyfunc = pyfunc
         self.types = set(types)
         self.nargs = nargs
         self.out = out or (lambda t: t)
+        self.rules = dict(rules or {})
         self._ufuncs = {}
+
+    def rule(self, type_name):
+        """The scalar function the CPU compiles for `type_name` (the fusion pass too, so a
+        fused op computes what the op's own kernel computes)."""
+        return self.rules.get(type_name, self.pyfunc)
 
     def ufunc(self, np_dtype):
         u = self._ufuncs.get(np_dtype)
@@ -64,7 +73,7 @@ class Elementwise:
                                               for t in sorted(self.types)))
             import numba
             sig = f"{self.out(name)}({', '.join([name] * self.nargs)})"
-            u = numba.vectorize([sig], cache=True, nopython=True)(self.pyfunc)
+            u = numba.vectorize([sig], cache=True, nopython=True)(self.rule(name))
             self._ufuncs[np_dtype] = u
         return u
 

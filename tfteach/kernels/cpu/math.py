@@ -12,6 +12,7 @@ from ... import errors
 from ...framework.registry import register_kernel
 from numba import njit
 
+from . import vecmath
 from ._build import FLOATS, INTS, NUMERIC, SIGNED, Elementwise
 from .reduction import _KIND, _make
 
@@ -235,6 +236,13 @@ def _sigmoid(x):
     return e / (1.0 + e)
 
 
+# float32 rules that LLVM vectorises (vecmath.py: float64 inside, one rounding at the end,
+# TF's flush of subnormals); libm's scalar expf & co. would leave the loop scalar
+_VECTOR_RULES = {"Exp": {"float32": vecmath.exp_rule}, "Log": {"float32": vecmath.log_rule},
+                 "Tanh": {"float32": vecmath.tanh_rule},
+                 "Sigmoid": {"float32": vecmath.sigmoid_rule}}
+
+
 def _sign(x): return (x > 0) - (x < 0) if x == x else x    # sign(NaN) is NaN
 # numba's math.floor/ceil return int64, which would turn +-inf and NaN into -9.2e18 (TF passes
 # them through); a float at or above 2**52 in magnitude is already integral, so anything not
@@ -310,8 +318,8 @@ class _WithComplex(Elementwise):
     (cmath's instead of math's). `types` keeps the real dtypes only, so the fusion pass and
     the GPU twin, which compile `pyfunc`, never see a complex input."""
 
-    def __init__(self, op_type, pyfunc, types, nargs, cfunc, out=None):
-        super().__init__(op_type, pyfunc, types, nargs, out)
+    def __init__(self, op_type, pyfunc, types, nargs, cfunc, out=None, rules=None):
+        super().__init__(op_type, pyfunc, types, nargs, out, rules)
         self.cfunc = cfunc
 
     def ufunc(self, np_dtype):
@@ -380,7 +388,8 @@ for _t, _f, _types in (
         ("Asinh", _asinh, FLOATS), ("Atanh", _atanh, FLOATS), ("Erfc", _erfc, FLOATS),
         ("Lgamma", _lgamma, FLOATS), ("Digamma", _digamma, FLOATS)):
     if _t in _CFUNC:
-        register_kernel(_t)(_WithComplex(_t, _f, _types, 1, _CFUNC[_t]))
+        register_kernel(_t)(_WithComplex(_t, _f, _types, 1, _CFUNC[_t],
+                                         rules=_VECTOR_RULES.get(_t)))
     elif _t in ("Neg", "Square"):       # the same Python arithmetic on complex numbers
         register_kernel(_t)(Elementwise(_t, _f, _types + _COMPLEX, 1))
     else:
