@@ -404,3 +404,67 @@ def test_a_loop_pinned_to_the_cpu_between_gpu_ops(tf1):
             assert data == [("d2h", "float32", (2,)), ("h2d", "float32", (2,))]
     np.testing.assert_array_equal(out["/CPU:0"], [60.0, -120.0])     # 3 * 2x * 10
     np.testing.assert_array_equal(out["/GPU:0"], out["/CPU:0"])
+
+
+def test_tensor_lists_in_a_loop_and_their_gradient_on_the_gpu(tf1):
+    """TF 2's lists (variant values, ops/list_ops.py) on '/GPU:0': the list travels the
+    loop like any loop variable, its elements stay device arrays, and only TF's host-memory
+    arguments (indices, shape vectors, counts) cross."""
+    from tfteach.ops import list_ops as L
+
+    def build():
+        m = tf.placeholder(tf.float32, [4, 2])
+        rows = L.tensor_list_from_tensor(m, [2])
+        out = L.tensor_list_reserve([2], 4, tf.float32)
+
+        def body(i, o):
+            return i + 1, L.tensor_list_set_item(
+                o, i, L.tensor_list_get_item(rows, i, tf.float32) * 2.0 + 1.0)
+        _, out = tf.while_loop(lambda i, o: i < 4, body, [tf.constant(0), out])
+        stacked = L.tensor_list_stack(out, tf.float32, num_elements=4)
+        picked = L.tensor_list_gather(out, [3, 1], tf.float32)
+        pieces = L.tensor_list_split(m, [-1, 2], np.array([1, 3], np.int64))
+        joined = L.tensor_list_concat(pieces, tf.float32, element_shape=[-1, 2])
+        grown = L.tensor_list_push_back(L.tensor_list_resize(rows, 2), m[3])
+        popped, last = L.tensor_list_pop_back(grown, tf.float32)
+        both = L.tensor_list_stack(L.tensor_list_concat_lists(popped, popped, tf.float32),
+                                   tf.float32)
+        scattered = L.tensor_list_stack(L.tensor_list_scatter(m, [2, 0, 3, 1], [2]),
+                                        tf.float32)
+        size = L.tensor_list_length(grown)
+        shape = L.tensor_list_element_shape(rows, tf.int32)
+        grad = tf.gradients(tf.reduce_sum(stacked * stacked), m)[0]
+        appended = L.tensor_list_push_back(L.empty_tensor_list([2], tf.float32), m[0])
+        into = L.tensor_list_stack(L.tensor_list_scatter(m[2:], [2, 0],
+                                                         input_handle=appended), tf.float32)
+        return [stacked, picked, joined, last, both, scattered, size, shape, grad, into], [m]
+
+    m = np.arange(8, dtype=F32).reshape(4, 2)
+    (stacked, picked, joined, last, both, scattered, size, shape, grad, into), types, cross = \
+        _run_both(build, [m])
+    np.testing.assert_array_equal(stacked, 2 * m + 1)
+    np.testing.assert_array_equal(picked, (2 * m + 1)[[3, 1]])
+    np.testing.assert_array_equal(joined, m)
+    np.testing.assert_array_equal(last, m[3])
+    np.testing.assert_array_equal(both, np.concatenate([m[:2], m[:2]], axis=1))
+    np.testing.assert_array_equal(scattered, m[[1, 3, 0, 2]])
+    assert size == 3 and shape.tolist() == [2]
+    np.testing.assert_array_equal(grad, 4 * (2 * m + 1))      # d/dm sum((2m+1)^2)
+    np.testing.assert_array_equal(into, [m[3], [0, 0], m[2]])    # index 1 never set: zeros
+    assert {"EmptyTensorList", "TensorListScatterIntoExistingList", "TensorListFromTensor",
+            "TensorListReserve", "TensorListSetItem",
+            "TensorListGetItem", "TensorListStack", "TensorListGather", "TensorListSplit",
+            "TensorListConcatV2", "TensorListPushBack", "TensorListResize",
+            "TensorListPopBack", "TensorListConcatLists", "TensorListScatterV2",
+            "TensorListLength", "TensorListElementShape"} <= types
+    host_out = [("d2h", "float32", s) for s in [(4, 2), (2, 2), (4, 2), (2,), (2, 4),
+                                                (4, 2)]] + \
+        [("d2h", "float32", (4, 2)), ("d2h", "float32", (3, 2))]
+    inner = cross.inside_run(feeds=[("h2d", "float32", (4, 2))], fetches=host_out)
+    # besides the loops' predicates and indices: the concat's int64 lengths (host memory
+    # in TF) and the gradient's shape arithmetic (int32 vectors of at most the rank, which
+    # tfteach computes on the device where TF keeps int32 on the host); never the data
+    assert not [c for c in inner if not (c[1] in ("bool", "int32") and len(c[2]) <= 1 and
+                                          (not c[2] or c[2][0] <= 2) or c[1] == "int64")], \
+        inner
+    assert not [c for c in inner if c[1] == "float32"], inner

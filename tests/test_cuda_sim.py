@@ -325,12 +325,18 @@ ELSEWHERE.update({t: "tests/test_cuda_control_flow.py" for t in (
     "RefEnter", "RefExit", "RefNextIteration", "ControlTrigger", "StackV2", "StackPushV2",
     "StackPopV2", "StackCloseV2", "TensorArrayV3", "TensorArrayReadV3", "TensorArrayWriteV3",
     "TensorArrayGatherV3", "TensorArrayScatterV3", "TensorArrayConcatV3", "TensorArraySplitV3",
-    "TensorArraySizeV3", "TensorArrayGradV3", "TensorArrayCloseV3")})
+    "TensorArraySizeV3", "TensorArrayGradV3", "TensorArrayCloseV3", "EmptyTensorList",
+    "TensorListReserve", "TensorListFromTensor", "TensorListScatterV2",
+    "TensorListScatterIntoExistingList", "TensorListSplit", "TensorListLength",
+    "TensorListElementShape", "TensorListGetItem", "TensorListStack", "TensorListGather",
+    "TensorListConcatV2", "TensorListSetItem", "TensorListPushBack", "TensorListPopBack",
+    "TensorListResize", "TensorListConcatLists")})
 
 # Resource-variable ops: (initial values of the variables, other inputs, attrs); the op takes
 # the variables' handles first. The storage is a tf.Variable's (eager/variables.py).
 RESOURCE = {
     "ReadVariableOp": ([u((3, 2))], [], {"dtype": tf.float32} if _ACTIVE else {}),
+    "VariableShape": ([u((3, 2))], [], {"out_type": tf.int32} if _ACTIVE else {}),
     "AssignVariableOp": ([u((3, 2))], [u((3, 2))], {"dtype": tf.float32} if _ACTIVE else {}),
     "AssignAddVariableOp": ([u((3, 2))], [u((3, 2))],
                             {"dtype": tf.float32} if _ACTIVE else {}),

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.mode("v1")
 api.load_all_ops()      # every op and gradient is declared, whatever this run imported
 from tfteach.framework import registry
 from tfteach.framework.op_def_library import apply_op
+from tfteach.ops import list_ops as _L
 
 RNG = np.random.RandomState(1234)
 
@@ -333,6 +334,41 @@ CASES = {
         tf.float64, size=2, infer_shape=False).split(x, i32([2, 3])).concat(), [5, 2])),
     "TensorArrayConcatV3": ([r(5, 2)], lambda tf, x: tf.reshape(tf.TensorArray(
         tf.float64, size=2, infer_shape=False).split(x * x, i32([3, 2])).concat(), [5, 2])),
+    # TensorList ops: the gradient of a list is a list (ops/list_grad.py); the reshape
+    # states the shape a list's stack cannot know while the graph is built
+    "TensorListFromTensor": ([r(3, 2)], lambda tf, x: tf.reshape(_L.tensor_list_stack(
+        _L.tensor_list_from_tensor(x * x, [2]), tf.float64), [3, 2])),
+    "TensorListStack": ([r(3, 2)], lambda tf, x: tf.reshape(_L.tensor_list_stack(
+        _L.tensor_list_from_tensor(x, [2]), tf.float64) * x, [3, 2])),
+    "TensorListGetItem": ([r(3, 2)], lambda tf, x: _L.tensor_list_get_item(
+        _L.tensor_list_from_tensor(x, [2]), 1, tf.float64) * x[1]),
+    "TensorListSetItem": ([r(3, 2), r(2)], lambda tf, x, y: tf.reshape(_L.tensor_list_stack(
+        _L.tensor_list_set_item(_L.tensor_list_from_tensor(x, [2]), 2, y * y),
+        tf.float64), [3, 2])),
+    "TensorListPushBack": ([r(3, 2), r(2)], lambda tf, x, y: tf.reshape(_L.tensor_list_stack(
+        _L.tensor_list_push_back(_L.tensor_list_from_tensor(x, [2]), y * x[0]),
+        tf.float64), [4, 2])),
+    "TensorListPopBack": ([r(3, 2)], lambda tf, x: tf.reshape(tf.concat(
+        [_L.tensor_list_stack(_L.tensor_list_pop_back(_L.tensor_list_from_tensor(x, [2]),
+                                                      tf.float64)[0], tf.float64),
+         3.0 * _L.tensor_list_pop_back(_L.tensor_list_from_tensor(x, [2]),
+                                       tf.float64)[1][None]], 0), [3, 2])),
+    "TensorListGather": ([r(3, 2)], lambda tf, x: _L.tensor_list_gather(
+        _L.tensor_list_from_tensor(x, [2]), i32([2, 0]), tf.float64)),
+    "TensorListScatterV2": ([r(3, 2)], lambda tf, x: tf.reshape(_L.tensor_list_stack(
+        _L.tensor_list_scatter(x, i32([3, 0, 1]), [2]), tf.float64), [4, 2])),
+    "TensorListScatterIntoExistingList": ([r(3, 2), r(2, 2)], lambda tf, x, y: tf.reshape(
+        _L.tensor_list_stack(_L.tensor_list_scatter(
+            y * y, i32([2, 0]), [2], input_handle=_L.tensor_list_from_tensor(x, [2])),
+            tf.float64), [3, 2])),
+    "TensorListResize": ([r(3, 2)], lambda tf, x: tf.reshape(_L.tensor_list_stack(
+        _L.tensor_list_resize(_L.tensor_list_from_tensor(x, [2]), 2), tf.float64), [2, 2])),
+    "TensorListSplit": ([r(5, 2)], lambda tf, x: tf.reshape(_L.tensor_list_get_item(
+        _L.tensor_list_split(x * x, [-1, 2], np.array([2, 3], np.int64)), 1, tf.float64),
+        [3, 2])),
+    "TensorListConcatV2": ([r(5, 2)], lambda tf, x: tf.reshape(_L.tensor_list_concat(
+        _L.tensor_list_split(x, [-1, 2], np.array([3, 2], np.int64)), tf.float64,
+        element_shape=[-1, 2]) * x, [5, 2])),
     # TF's older Add (the one that also concatenates strings)
     "Add": binary("Add", sx=(2, 1), sy=(3,)),
     # complex numbers: real inputs, a complex middle, a real loss (TF's conjugate rules)

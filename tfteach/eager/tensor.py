@@ -192,7 +192,9 @@ class EagerTensor(_ops.Tensor):
 def _numpy_text(t, is_repr=False):
     v = t._value
     if t._dtype in (_dt.resource, _dt.variant):
-        text = "<unprintable>"
+        # a TensorList prints as TF prints its variant's payload
+        payload = v[()] if isinstance(v, np.ndarray) and v.ndim == 0 else v
+        text = "<TensorList>" if type(payload).__name__ == "TensorList" else "<unprintable>"
     elif is_repr:
         if v.ndim == 0:
             item = v.item() if hasattr(v, "item") else v

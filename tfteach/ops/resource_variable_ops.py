@@ -21,3 +21,24 @@ for _t in ("AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp"):
                          outputs=(), shape=lambda op: [], stateful=True, doc=_DOC[_t])
 for _t in ("AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp"):
     registry.NotDifferentiable(_t)
+
+
+def _variable_shape(op):
+    shape = op.inputs[0].op.get_attr("shape") if op.inputs[0].op.type == "VarHandleOp" \
+        else None
+    return [TensorShape([shape.rank if shape is not None else None])]
+
+
+registry.register_op("VariableShape", inputs=(("input", _dt.resource),),
+                     outputs=(("output", "out_type"),), shape=_variable_shape,
+                     attr_defaults={"out_type": _dt.int32},
+                     doc="The shape of a resource variable's value, as a vector.")
+registry.NotDifferentiable("VariableShape")
+
+
+@registry.api("VariableShape")
+def variable_shape(handle, out_type=_dt.int32):
+    """The shape of the variable behind `handle` (TF's resource_variable_ops.variable_shape),
+    read when the graph runs."""
+    from ..framework.op_def_library import apply_op
+    return apply_op("VariableShape", [handle], {"out_type": _dt.as_dtype(out_type)})[0]

@@ -299,6 +299,154 @@ class _GraphTensorArray:
         pass
 
 
+
+class _GraphTensorArrayV2(_GraphTensorArray):
+    """TF 2's graph TensorArray (inside a tf.function): no handle, the flow *is* the array,
+    a TensorList (list_ops.py) that every write replaces; what TF 2.21's tf.function records,
+    so a traced function shows and saves TF's ops."""
+
+    def __init__(self, dtype, size=None, dynamic_size=None, clear_after_read=None,
+                 tensor_array_name=None, handle=None, flow=None, infer_shape=True,
+                 element_shape=None, colocate_with_first_write_call=True, name=None):
+        from . import list_ops
+        if handle is not None:
+            raise ValueError("TensorArray handles are not supported inside a tf.function "
+                             "(TF 2's TensorArray has none); pass flow=")
+        if flow is None and size is None:
+            raise ValueError("Size must be provided if handle is not provided")
+        self._dtype = _dt.as_dtype(dtype).base_dtype
+        self._dynamic_size = bool(dynamic_size)
+        self._infer_shape = infer_shape
+        self._element_shape = [as_shape(element_shape) if element_shape is not None
+                               else unknown_shape()]
+        self._size_value = size
+        self._handle = None
+        if flow is not None:
+            self._flow = flow
+            return
+        with _ops.name_scope(name, "TensorArrayV2", [size]) as scope:
+            self._flow = list_ops.tensor_list_reserve(
+                element_shape=self.element_shape, num_elements=size,
+                element_dtype=self._dtype, name=scope)
+
+    @property
+    def handle(self):
+        # TF 2's array has no handle; legacy loop code reading it gets None, as in TF
+        return None
+
+    def _with_flow(self, flow):
+        ta = _GraphTensorArrayV2.__new__(_GraphTensorArrayV2)
+        ta.__dict__.update(self.__dict__)
+        ta._flow = flow
+        return ta
+
+    def _static_size(self):
+        from ..framework.tensor_util import constant_value
+        if self._dynamic_size or self._size_value is None:
+            return -1
+        v = constant_value(self._size_value) if isinstance(self._size_value, _ops.Tensor) \
+            else self._size_value
+        return -1 if v is None else int(v)
+
+    def grad(self, source, flow=None, name=None):
+        raise NotImplementedError("TensorArray.grad is not available for TF 2's TensorArray "
+                                  "(a tf.function's): differentiate through its reads and "
+                                  "writes instead")
+
+    def read(self, index, name=None):
+        from . import list_ops
+        with _ops.name_scope(name, "TensorArrayV2Read", [self._flow, index]):
+            value = list_ops.tensor_list_get_item(self._flow, index, self._dtype,
+                                                  element_shape=self.element_shape,
+                                                  name="TensorListGetItem")
+        if self.element_shape.rank is not None:
+            value.set_shape(self.element_shape)
+        return value
+
+    def write(self, index, value, name=None):
+        from . import list_ops
+        with _ops.name_scope(name, "TensorArrayV2Write", [self._flow, index, value]):
+            value = _ops.convert_to_tensor(value, dtype=self._dtype, name="value") \
+                if not isinstance(value, _ops.Tensor) else value
+            _check_dtype(value, self._dtype)
+            self._check_element_shape(value.shape)
+            flow = list_ops.tensor_list_set_item(
+                self._flow, index, value, resize_if_index_out_of_bounds=self._dynamic_size,
+                name="TensorListSetItem")
+        return self._with_flow(flow)
+
+    def stack(self, name=None):
+        from . import list_ops
+        with _ops.name_scope(name, "TensorArrayV2Stack", [self._flow]):
+            value = list_ops.tensor_list_stack(self._flow, self._dtype,
+                                               num_elements=self._static_size(),
+                                               element_shape=self.element_shape,
+                                               name="TensorListStack")
+        return value
+
+    def gather(self, indices, name=None):
+        from . import list_ops
+        return list_ops.tensor_list_gather(self._flow, indices, self._dtype,
+                                           element_shape=self.element_shape,
+                                           name=name or "TensorListGather")
+
+    def concat(self, name=None):
+        from . import list_ops
+        es = self.element_shape
+        rest = TensorShape([None]).concatenate(es[1:]) if es.rank else None
+        return list_ops.tensor_list_concat(self._flow, self._dtype, element_shape=rest,
+                                           name=name or "TensorListConcatV2")
+
+    def unstack(self, value, name=None):
+        from . import list_ops
+        with _ops.name_scope(name, "TensorArrayUnstack", [self._flow, value]):
+            value = _ops.convert_to_tensor(value, dtype=self._dtype, name="value") \
+                if not isinstance(value, _ops.Tensor) else value
+            _check_dtype(value, self._dtype)
+            if value.shape.rank is not None and value.shape.rank >= 1:
+                self._check_element_shape(value.shape[1:])
+            flow = list_ops.tensor_list_from_tensor(value, element_shape=self.element_shape,
+                                                    name="TensorListFromTensor")
+        return self._with_flow(flow)
+
+    def scatter(self, indices, value, name=None):
+        from . import list_ops
+        with _ops.name_scope(name, "TensorArrayScatter", [self._flow, value, indices]):
+            value = _ops.convert_to_tensor(value, dtype=self._dtype, name="value") \
+                if not isinstance(value, _ops.Tensor) else value
+            _check_dtype(value, self._dtype)
+            if value.shape.rank is not None and value.shape.rank >= 1:
+                self._check_element_shape(value.shape[1:])
+            flow = list_ops.tensor_list_scatter_into_existing_list(
+                self._flow, value, indices, name="TensorListScatterIntoExistingList")
+        return self._with_flow(flow)
+
+    def split(self, value, lengths, name=None):
+        from . import list_ops, math_ops
+        with _ops.name_scope(name, "TensorArraySplit", [self._flow, value, lengths]):
+            value = _ops.convert_to_tensor(value, dtype=self._dtype, name="value") \
+                if not isinstance(value, _ops.Tensor) else value
+            _check_dtype(value, self._dtype)
+            lengths = math_ops.cast(_ops.convert_to_tensor(lengths), _dt.int64)
+            if value.shape.rank is not None and value.shape.rank >= 1:
+                self._check_element_shape(TensorShape([None]).concatenate(value.shape[1:]))
+            es = self.element_shape
+            flow = list_ops.tensor_list_split(value, element_shape=es if es.rank else None,
+                                              lengths=lengths, name="TensorListSplit")
+        return self._with_flow(flow)
+
+    def size(self, name=None):
+        from . import list_ops
+        if not self._dynamic_size and self._size_value is not None:
+            return _ops.convert_to_tensor(self._size_value, dtype=_I, name=name)
+        return list_ops.tensor_list_length(self._flow, name=name or "TensorListLength")
+
+    def close(self, name=None):
+        # a list frees itself: TF 2's close is a NoOp
+        apply_op("NoOp", [], name=name or "NoOp")
+        return _ops.get_default_graph().get_operations()[-1]
+
+
 def _zeros(shape, dtype):
     from . import array_ops
     shape = as_shape(shape)
@@ -494,6 +642,16 @@ class _EagerTensorArray:
         del self._tensor_array[:]
 
 
+def _in_function(handle, flow):
+    """Whether a graph TensorArray is TF 2's (a TensorList): inside a tf.function, as TF
+    2.21 records it, unless it wraps a TF1 handle or flow made outside."""
+    if handle is not None:
+        return False
+    if flow is not None:
+        return flow.dtype.base_dtype == _dt.variant
+    return _ops.get_default_graph().building_function
+
+
 class TensorArray:
     """`tf.TensorArray` (and `tf.compat.v1.TensorArray`): the eager list form when executing
     eagerly, the graph form (handle and flow) when building a graph."""
@@ -503,7 +661,7 @@ class TensorArray:
                  element_shape=None, colocate_with_first_write_call=True, name=None):
         impl = _EagerTensorArray if _ops.executing_eagerly() and not (
             isinstance(size, _ops.Tensor) and not getattr(size, "_is_eager", False)) \
-            else _GraphTensorArray
+            else _GraphTensorArrayV2 if _in_function(handle, flow) else _GraphTensorArray
         self._implementation = impl(
             dtype, size=size, dynamic_size=dynamic_size, clear_after_read=clear_after_read,
             tensor_array_name=tensor_array_name, handle=handle, flow=flow,

@@ -65,7 +65,8 @@ def loop_below(op, level):
 
 def _trainable(t):
     dt = t.dtype.base_dtype
-    return dt.is_floating or dt.is_complex
+    # a TensorList (variant) carries its elements' gradients as a list, as in TF
+    return dt.is_floating or dt.is_complex or dt == _dt.variant
 
 
 class _Outside:
@@ -225,7 +226,7 @@ class _GradContext(_cf.WhileContext):
 def _zeros_outside(t, like_input, name):
     """Zeros shaped like gradient `t`, made outside the loops (an accumulator's start)."""
     from . import constant_op, array_ops
-    if t.shape.is_fully_defined():
+    if t.shape.is_fully_defined() and t.dtype.base_dtype != _dt.variant:
         return constant_op.constant(np.zeros(t.shape.as_tuple(), t.dtype.base_dtype.np_dtype),
                                     name=name)
     if like_input.dtype.base_dtype == _dt.resource:
@@ -325,7 +326,9 @@ def _build_backward(node, out_grads):
                 b.add_op(acc_in.op)
                 am = _cf.merge([acc_in, acc_in], name="b_acc")[0]
                 asw = _cf.switch(am, pivot)
-                add = math_ops.add(asw[1], c)
+                # lists (variant) add element by element through AddN, as TF adds them
+                add = math_ops.add_n([asw[1], c]) if c.dtype.base_dtype == _dt.variant \
+                    else math_ops.add(asw[1], c)
                 an = apply_op("NextIteration", [add], name="NextIteration")[0]
                 _cf._set_back_edge(am.op, an)
                 ax = apply_op("Exit", [asw[0]], name="b_acc")[0]

@@ -755,7 +755,11 @@ def _while(g, node, inputs, library, prefix):
 
     if not varying:
         return list(inputs)
-    invariants = [shapes[k] for k in varying] if len(shapes) == n else None
+    # what TF knew of a value entering the loop can exceed what tfteach's shape rules know
+    # (a value shaped by a variable read through a captured handle): the invariant then
+    # covers both
+    invariants = [shapes[k].most_specific_compatible_shape(inputs[k].shape)
+                  for k in varying] if len(shapes) == n else None
     parallel = node.attr["parallel_iterations"].i if "parallel_iterations" in node.attr \
         else 10
     out = control_flow_v1.while_loop(cond_fn, body_fn, [inputs[k] for k in varying],

@@ -415,8 +415,23 @@ def fill(dims, value):
     return np.full(d, v, dtype=v.dtype)
 
 
+def _is_list(x):
+    """Whether `x` is a TensorList variant (kernels/cpu/list.py), bare or as a 0-d array."""
+    x = _payload(x)
+    return type(x).__name__ == "TensorList"
+
+
+def _payload(x):
+    if isinstance(x, np.ndarray) and x.dtype == object and x.ndim == 0:
+        return x[()]
+    return x
+
+
 @register_kernel("ZerosLike")
 def zeros_like(x):
+    if _is_list(x):
+        from .list import zeros_like_list
+        return zeros_like_list(_payload(x))
     x = np.asarray(x)
     return np.zeros(x.shape, x.dtype) if x.dtype != object else np.full(x.shape, b"", object)
 

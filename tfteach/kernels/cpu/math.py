@@ -401,6 +401,14 @@ register_kernel("LogicalNot")(Elementwise("LogicalNot", _not, ("boolean",), 1))
 
 @register_kernel("AddN")
 def add_n(*inputs):
+    first = inputs[0][()] if isinstance(inputs[0], np.ndarray) and inputs[0].ndim == 0 and \
+        inputs[0].dtype == object else inputs[0]
+    if type(first).__name__ == "TensorList":      # gradients of a list add element-wise
+        from .list import add_lists
+        out = first
+        for x in inputs[1:]:
+            out = add_lists(out, x[()] if isinstance(x, np.ndarray) else x)
+        return out
     out = np.array(inputs[0], copy=True)
     for x in inputs[1:]:
         out += x

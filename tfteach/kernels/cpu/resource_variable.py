@@ -57,3 +57,8 @@ def _own(value):
     if isinstance(value, np.ndarray):
         return value.copy() if value.ndim else value[()]
     return value
+
+
+@register_kernel("VariableShape")
+def variable_shape(handle, *, out_type):
+    return np.array(_read_kernel(handle).shape, out_type.np_dtype)

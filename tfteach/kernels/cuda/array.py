@@ -39,9 +39,24 @@ def _cpu(op_type):
 
 
 # --- no data movement -----------------------------------------------------------------------
-@register("Identity", dtypes=_ALL_TYPES)
+def _data_or_list(op):
+    # TF's GPU Identity also forwards a TensorList (variant), a host object here
+    return _dev.dtype_name(_dev.op_dtype(op)) in _ALL_TYPES or \
+        op.inputs[0].dtype.base_dtype.name == "variant"
+
+
+@register("Identity", check=_data_or_list)
 def identity(x):
+    if op_is_list(x):
+        return x
     return _dev.dev(x)
+
+
+def op_is_list(x):
+    """Whether `x` is a TensorList (kernels/cpu/list.py), bare or in a 0-d object array."""
+    if _dev.is_device(x):
+        return False
+    return type(np.asarray(x)[()]).__name__ == "TensorList"
 
 
 @register("StopGradient", dtypes=_ALL_TYPES)
@@ -418,8 +433,18 @@ def fill(dims, value):
     return full(shape, v.item(), v.dtype)
 
 
-@register("ZerosLike", dtypes=_MAP_TYPES)
+def _map_or_list(op):
+    # TF's GPU ZerosLike also takes a TensorList (variant): zeros of its elements' shapes
+    return _dev.dtype_name(_dev.op_dtype(op)) in _MAP_TYPES or \
+        op.inputs[0].dtype.base_dtype.name == "variant"
+
+
+@register("ZerosLike", check=_map_or_list)
 def zeros_like(x):
+    if not _dev.is_device(x) and type(np.asarray(x)[()]).__name__ == "TensorList":
+        from .list import DEVICE
+        from ..cpu.list import zeros_like_list
+        return zeros_like_list(x, DEVICE)
     return full(tuple(x.shape), 0, x.dtype)
 
 

@@ -43,8 +43,22 @@ def _add(x, y):
     return x + y
 
 
-@register("AddN", dtypes=("float32", "float64", "int32", "int64"))
+def _addn_types(op):
+    # TF's GPU AddN also adds TensorLists (variant): the gradients of a list
+    return _dev.dtype_name(_dev.op_dtype(op)) in ("float32", "float64", "int32", "int64") or \
+        op.inputs[0].dtype.base_dtype.name == "variant"
+
+
+@register("AddN", check=_addn_types)
 def add_n(*inputs):
+    if not _dev.is_device(inputs[0]) and \
+            type(np.asarray(inputs[0])[()]).__name__ == "TensorList":
+        from .list import DEVICE
+        from ..cpu.list import add_lists
+        out = inputs[0]
+        for x in inputs[1:]:
+            out = add_lists(out, x, DEVICE)
+        return out
     out = _dev.dev(inputs[0])
     if len(inputs) == 1:
         return apply(_identity, [out], out.dtype)

@@ -62,3 +62,15 @@ register("AssignAddVariableOp", check=_dtype_ok, host_memory=("resource",))(
     _update(_add, "AssignAddVariableOp"))
 register("AssignSubVariableOp", check=_dtype_ok, host_memory=("resource",))(
     _update(_sub, "AssignSubVariableOp"))
+
+
+@register("VariableShape", host_memory=("input", "output"))
+def variable_shape(handle, *, out_type):
+    # the shape of whichever copy the slot keeps: no value crosses to the host
+    v = _dev.slot_value(handle)
+    if v is None:
+        raise errors.FailedPreconditionError(
+            None, None, f"Could not find variable {handle.name}. This could mean that the "
+                        f"variable has been deleted.")
+    import numpy as np
+    return np.array(tuple(v.shape), out_type.np_dtype)
