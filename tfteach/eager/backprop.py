@@ -715,6 +715,9 @@ def _through_loops(targets, level):
     return False
 
 
+_HANDLE_PASSES = ("Enter", "RefEnter", "Switch", "RefSwitch", "Identity")
+
+
 def _loop_sources(xs, spans, reads_by_var, level):
     """A variable read inside a loop has no single value to differentiate by (it is read
     once per iteration): its gradient is taken at the handle the loop's Enter takes in,
@@ -731,8 +734,10 @@ def _loop_sources(xs, spans, reads_by_var, level):
             roots = []
             for r in mine:
                 h = r.op._inputs[0]
-                while h.op._type in ("Enter", "RefEnter") and \
-                        while_grad.loop_below(h.op, level) is not None:
+                # the handle reaches the read through the loops' Enters and, in a cond
+                # branch, its Switch
+                while h.op._type in _HANDLE_PASSES and h.op._control_flow_context is not \
+                        None and while_grad.loop_below(h.op, level) is not None:
                     h = h.op._inputs[0]
                 if not any(h is o for o in roots):
                     roots.append(h)
@@ -751,7 +756,13 @@ def _loop_gradients(targets, xs, grad_ys, level):
     with g.as_default(), g.name_scope("gradients"):
         if grad_ys is None:
             grad_ys = [_graph_fill_like(y, True) for y in targets]
-        res = gradients_impl._walk(list(targets), list(grad_ys), list(xs), level=level)
+        from ..ops import control_flow_grad
+        was = control_flow_grad.LIVE_RESOURCE_GRADS
+        control_flow_grad.LIVE_RESOURCE_GRADS = True
+        try:
+            res = gradients_impl._walk(list(targets), list(grad_ys), list(xs), level=level)
+        finally:
+            control_flow_grad.LIVE_RESOURCE_GRADS = was
     out = []
     for i, gx in enumerate(res):
         if gx is not None:
