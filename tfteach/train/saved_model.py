@@ -640,11 +640,15 @@ def _inline(g, fd, env, library, prefix):
     returns its outputs in output-arg order. Calls of other library functions are inlined."""
     nodes = {n.name: n for n in fd.node_def}
     made = {}
+    # a TF1 loop frame's tensors stand for the rebuilt loop's: (node, output arg) -> tensor
+    inside = {}
 
     def tensor(ref):
         if ref in env:
             return env[ref]
         name, out_arg, idx = (ref.split(":") + ["0", "0"])[:3]
+        if (name, out_arg) in inside:
+            return inside[(name, out_arg)]
         op = build(name)
         if isinstance(op, list):               # an inlined call: its outputs in order
             return op[int(idx)]
@@ -673,6 +677,9 @@ def _inline(g, fd, env, library, prefix):
             raise ValueError(f"{fd.signature.name}: unknown node {name!r}")
         made[name] = None
         node = nodes[name]
+        if node.op in ("Exit", "RefExit"):
+            loop(name)
+            return made[name]
         inputs = [tensor(r) for r in node.input if not r.startswith("^")]
         control = [build(r[1:]) for r in node.input if r.startswith("^")]
         control = [c for c in control if not isinstance(c, list)]
@@ -687,11 +694,84 @@ def _inline(g, fd, env, library, prefix):
         if node.op in ("If", "StatelessIf"):
             made[name] = _if(g, node, inputs, library, f"{prefix}{name}/")
             return made[name]
+        if node.op in _FRAME_OPS:
+            raise ValueError(f"{fd.signature.name}: {node.op} node {name!r} is not part of a "
+                             f"while loop frame tfteach recognises")
         attrs = {k: graph_io._attr_value(v) for k, v in node.attr.items()
                  if not k.startswith("_")}
         made[name] = graph_io.make_op(g, g.unique_name(prefix + name), node.op, inputs, attrs,
                                       control)
         return made[name]
+    consumers = {}
+    for n in fd.node_def:
+        for r in n.input:
+            consumers.setdefault(r.lstrip("^").split(":")[0], []).append(n.name)
+
+    def loop(exit_name):
+        """A TF1 loop frame (what tfteach's tf.function traces for tf.while_loop and
+        AutoGraph loops, and saves as it traced them) rebuilt by control_flow_v1.while_loop:
+        its cond and body are the frame's nodes between the Merges and the LoopCond, and
+        between the Switches' true sides and the NextIterations; the tensors from outside
+        it (its constant Enters' inputs) are captured again by the new frame."""
+        from ..ops import array_ops, control_flow_v1
+        src = lambda r: r.lstrip("^").split(":")[0]      # noqa: E731
+        sw = nodes[src(nodes[exit_name].input[0])]
+        merge0 = nodes[src(sw.input[0])]
+        enter0 = nodes[src(merge0.input[0])]
+        frame = enter0.attr["frame_name"].s
+        enters = [n for n in fd.node_def if n.op in _ENTER_OPS and
+                  n.attr["frame_name"].s == frame]
+        loop_enters = [n for n in enters if not n.attr["is_constant"].b]
+        const_enters = [n for n in enters if n.attr["is_constant"].b]
+        merges, switches, nexts, exits = [], [], [], []
+        for e in loop_enters:
+            m = next(nodes[c] for c in consumers[e.name] if nodes[c].op in _MERGE_OPS)
+            s_ = next(nodes[c] for c in consumers[m.name] if nodes[c].op in _SWITCH_OPS
+                      and src(nodes[c].input[0]) == m.name)
+            merges.append(m)
+            switches.append(s_)
+            nexts.append(nodes[src(m.input[1])])
+            exits.append([nodes[c] for c in consumers.get(s_.name, ())
+                          if nodes[c].op in ("Exit", "RefExit")])
+        loop_cond = nodes[src(switches[0].input[1])]
+        initial = [tensor(e.input[0]) for e in loop_enters]
+        for e in const_enters:
+            inside[(e.name, "output")] = tensor(e.input[0])
+        parallel = enter0.attr["parallel_iterations"].i or 10
+
+        def cond_fn(*values):
+            for m, v in zip(merges, values):
+                inside[(m.name, "output")] = v
+            return tensor(loop_cond.input[0])
+
+        def body_fn(*values):
+            for s_, v in zip(switches, values):
+                inside[(s_.name, "output_true")] = v
+            outs = [tensor(n.input[0]) for n in nexts]
+            # what the saved NextIterations waited on (a gradient's stack pushes) still
+            # runs before the next iteration
+            ctl = [build(src(r)) for n in nexts for r in n.input if r.startswith("^")]
+            ctl = [c for c in ctl if not isinstance(c, list)]
+            if ctl:
+                with g.control_dependencies(ctl):
+                    outs = [array_ops.identity(o) for o in outs]
+            return outs
+
+        base = frame.decode() if isinstance(frame, bytes) else frame
+        base = base[:-len("while_context")].rstrip("/") or "while"
+        results = control_flow_v1.while_loop(
+            cond_fn, body_fn, initial, parallel_iterations=parallel,
+            shape_invariants=[_unknown_like(t) for t in initial],
+            name=g.unique_name(prefix + base.split("/")[-1]), return_same_structure=True)
+        for xs, r in zip(exits, results):
+            for x in xs:
+                made[x.name] = [r]
+        for n in fd.node_def:   # a loop's variable updates no result depends on still run
+            if n.op in _STATEFUL_UPDATES and n.name not in made and \
+                    n.name in _frame_members(nodes, consumers, loop_enters + const_enters):
+                raise ValueError(f"{fd.signature.name}: {n.op} node {n.name!r} in a loop "
+                                 f"body that no loop value depends on is not imported")
+
     outs = []
     for arg in fd.signature.output_arg:
         outs.append(tensor(fd.ret[arg.name]))
@@ -699,6 +779,35 @@ def _inline(g, fd, env, library, prefix):
         if nodes[name].op in ("AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp"):
             build(name)
     return outs
+
+
+_ENTER_OPS = ("Enter", "RefEnter")
+_MERGE_OPS = ("Merge", "RefMerge")
+_SWITCH_OPS = ("Switch", "RefSwitch")
+_FRAME_OPS = ("Enter", "RefEnter", "NextIteration", "RefNextIteration", "LoopCond")
+_STATEFUL_UPDATES = ("AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp")
+
+
+def _unknown_like(t):
+    """A loop variable's invariant: any shape. A saved frame keeps no shape invariants, and
+    the body's raw Merges (a cond's) know no shapes; TF's own import of such a frame has
+    none either."""
+    from ..framework.tensor_shape import unknown_shape
+    return unknown_shape()
+
+
+def _frame_members(nodes, consumers, enters):
+    """The names of the nodes reached forward from a frame's Enters up to its Exits."""
+    seen, stack = set(), [e.name for e in enters]
+    while stack:
+        n = stack.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        if nodes[n].op in ("Exit", "RefExit"):
+            continue
+        stack.extend(consumers.get(n, ()))
+    return seen
 
 
 def _passes_through(fd, k):
