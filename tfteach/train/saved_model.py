@@ -681,7 +681,10 @@ def _inline(g, fd, env, library, prefix):
             loop(name)
             return made[name]
         inputs = [tensor(r) for r in node.input if not r.startswith("^")]
-        control = [build(r[1:]) for r in node.input if r.startswith("^")]
+        # a control edge from a frame's Merge (a constant in the loop's cond) waits on the
+        # rebuilt loop's value standing for it
+        control = [inside[(r[1:], "output")].op if (r[1:], "output") in inside else
+                   build(r[1:]) for r in node.input if r.startswith("^")]
         control = [c for c in control if not isinstance(c, list)]
         if node.op in ("PartitionedCall", "StatefulPartitionedCall"):
             inner = library[node.attr["f"].func.name]
