@@ -160,3 +160,25 @@ def test_variable_read_inside_and_outside_the_loop(tf2):
 
     # y = x*w**3 + w: 3*x*w**2 + 1 = 3*2*2.25 + 1
     assert float(grad(tf.constant(2.0))) == pytest.approx(14.5, rel=1e-6)
+
+
+def test_tape_in_a_training_loop_differentiates_an_inner_loop(tf2):
+    tf = tf2
+    w = tf.Variable(1.1)
+
+    @tf.function
+    def train(x):
+        for _ in tf.range(2):
+            with tf.GradientTape() as tape:
+                y = x
+                for _ in tf.range(3):
+                    y = y * w
+            w.assign_sub(0.1 * tape.gradient(y, w))
+        return w.read_value()
+
+    # two steps of w -= 0.1 * 3*x*w**2 (x = 1): TF 2.21 gives 0.5740492939949036
+    want = 1.1
+    for _ in range(2):
+        want -= 0.1 * 3 * want ** 2
+    assert want == pytest.approx(0.5740492939949036, rel=1e-6)
+    assert float(train(tf.constant(1.0))) == pytest.approx(0.5740492939949036, rel=1e-6)

@@ -103,4 +103,19 @@ def train_step(x, y):
 loss, g = train_step(xb, yb)
 out["keras_step"] = {"loss": float(loss), "grad": g.numpy().tolist(),
                      "kernel_after": model.k.numpy().tolist()}
+w3 = tf.Variable(1.1)
+
+
+@tf.function
+def train_loop(x):
+    for _ in tf.range(2):
+        with tf.GradientTape() as tape:
+            y = x
+            for _ in tf.range(3):
+                y = y * w3
+        w3.assign_sub(0.1 * tape.gradient(y, w3))
+    return w3.read_value()
+
+
+out["train_loop"] = float(train_loop(tf.constant(1.0)))
 print(json.dumps(out, indent=1))

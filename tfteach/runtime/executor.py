@@ -834,6 +834,7 @@ class _Frame:
     _device = ""
     _attrs = {}
     _control_flow_context = None
+    node_def = None     # a loop run as a unit is no node: an error it raises names the loop
 
     def __init__(self, wctx, ops, where):
         self.ctx = wctx
