@@ -163,3 +163,29 @@ print(json.dumps(out))
     for name, _, want in CASES:
         k = seen[name] = seen.get(name, -1) + 1
         _check(got[name][k], want)
+
+
+def _updater(tf):
+    class Updater(tf.Module):
+        def __init__(self):
+            self.w = tf.Variable(1.0)
+
+        @tf.function(input_signature=[tf.TensorSpec([], tf.float32)])
+        def f(self, x):
+            # no loop value depends on the update: it runs because it is in the body
+            for _ in tf.range(3):
+                self.w.assign_add(x)
+            return self.w.read_value()
+
+    return Updater()
+
+
+def test_loop_that_only_updates_a_variable(tf2, tmp_path):
+    tf = tf2
+    m = _updater(tf)
+    tf.saved_model.save(m, str(tmp_path / "m"))
+    # 1 + 3*0.5, as TF 2.21 runs it in a tf.function
+    assert float(m.f(tf.constant(0.5))) == 2.5 and float(m.w.numpy()) == 2.5
+    r = tf.saved_model.load(str(tmp_path / "m"))
+    assert float(r.w.numpy()) == 1.0
+    assert float(r.f(tf.constant(0.5))) == 2.5 and float(r.w.numpy()) == 2.5

@@ -741,6 +741,7 @@ def _inline(g, fd, env, library, prefix):
         for e in const_enters:
             inside[(e.name, "output")] = tensor(e.input[0])
         parallel = enter0.attr["parallel_iterations"].i or 10
+        members = _frame_members(nodes, consumers, enters, frame)
 
         def cond_fn(*values):
             for m, v in zip(merges, values):
@@ -751,6 +752,13 @@ def _inline(g, fd, env, library, prefix):
             for s_, v in zip(switches, values):
                 inside[(s_.name, "output_true")] = v
             outs = [tensor(n.input[0]) for n in nexts]
+            # the frame runs every op in it: variable updates no loop value depends on
+            # run each iteration too
+            for n in members:
+                if nodes[n].op in _STATEFUL_UPDATES:
+                    build(n)
+            for n in _updating_loops(nodes, consumers, frame):
+                build(n)
             # what the saved NextIterations waited on (a gradient's stack pushes) still
             # runs before the next iteration
             ctl = [build(src(r)) for n in nexts for r in n.input if r.startswith("^")]
@@ -769,12 +777,11 @@ def _inline(g, fd, env, library, prefix):
         for xs, r in zip(exits, results):
             for x in xs:
                 made[x.name] = [r]
-        for n in fd.node_def:   # a loop's variable updates no result depends on still run
-            if n.op in _STATEFUL_UPDATES and n.name not in made and \
-                    n.name in _frame_members(nodes, consumers, loop_enters + const_enters):
-                raise ValueError(f"{fd.signature.name}: {n.op} node {n.name!r} in a loop "
-                                 f"body that no loop value depends on is not imported")
 
+    # tfteach runs every op of a trace, so a loop that only updates variables ran before
+    # what the function returns read them: rebuilt first, in the file's (creation) order
+    for name in _updating_loops(nodes, consumers, None):
+        build(name)
     outs = []
     for arg in fd.signature.output_arg:
         outs.append(tensor(fd.ret[arg.name]))
@@ -799,18 +806,50 @@ def _unknown_like(t):
     return unknown_shape()
 
 
-def _frame_members(nodes, consumers, enters):
-    """The names of the nodes reached forward from a frame's Enters up to its Exits."""
+def _updating_loops(nodes, consumers, parent):
+    """One Exit node of each loop directly inside frame `parent` (None: outside every loop)
+    that updates a variable, in itself or a loop nested in it, in the file's order."""
+    frames = {}
+    for n in nodes.values():
+        if n.op in _ENTER_OPS:
+            frames.setdefault(n.attr["frame_name"].s, []).append(n)
+    members = {f: _frame_members(nodes, consumers, es, f) for f, es in frames.items()}
+    owner = {n: f for f, ms in members.items() for n in ms}
+    out = []
+    for f, es in frames.items():
+        if not any(owner.get(e.input[0].split(":")[0]) == parent for e in es):
+            continue
+        mine = set(members[f])
+        reach, stack = set(), [e.name for e in es]
+        while stack:        # the frame and the loops nested in it, up to its own Exits
+            n = stack.pop()
+            if n in reach:
+                continue
+            reach.add(n)
+            if not (nodes[n].op in ("Exit", "RefExit") and n in mine):
+                stack.extend(consumers.get(n, ()))
+        if any(nodes[n].op in _STATEFUL_UPDATES for n in reach):
+            exits = [n for n in members[f] if nodes[n].op in ("Exit", "RefExit")]
+            out.extend(exits[:1])
+    return out
+
+
+def _frame_members(nodes, consumers, enters, frame):
+    """The names of a frame's own nodes (in creation order): those reached forward from its
+    Enters, up to its Exits and not into a loop nested in it."""
     seen, stack = set(), [e.name for e in enters]
     while stack:
         n = stack.pop()
         if n in seen:
             continue
+        node = nodes[n]
+        if node.op in _ENTER_OPS and node.attr["frame_name"].s != frame:
+            continue
         seen.add(n)
-        if nodes[n].op in ("Exit", "RefExit"):
+        if node.op in ("Exit", "RefExit"):
             continue
         stack.extend(consumers.get(n, ()))
-    return seen
+    return [n for n in nodes if n in seen]
 
 
 def _passes_through(fd, k):
