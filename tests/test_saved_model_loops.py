@@ -189,3 +189,39 @@ def test_loop_that_only_updates_a_variable(tf2, tmp_path):
     r = tf.saved_model.load(str(tmp_path / "m"))
     assert float(r.w.numpy()) == 1.0
     assert float(r.f(tf.constant(0.5))) == 2.5 and float(r.w.numpy()) == 2.5
+
+
+@needs_tf
+def test_tensorflow_runs_saved_variable_updates(tf2, tmp_path):
+    """TF prunes a function body to its results and control outputs: tfteach's file names
+    the updates no result depends on (at top level and in a loop body) as control outputs,
+    and a loop's update waits on the pivot, so it runs once per iteration, not once more
+    in the iteration whose condition is false."""
+    assert TF_PYTHON, "CI=true but TFTEACH_TF_PYTHON names no TensorFlow interpreter"
+    tf = tf2
+
+    class Bump(tf.Module):
+        def __init__(self):
+            self.w = tf.Variable(1.0)
+
+        @tf.function(input_signature=[tf.TensorSpec([], tf.float32)])
+        def f(self, x):
+            self.w.assign_add(x)
+            return x * 2.0
+
+    tf.saved_model.save(_updater(tf), str(tmp_path / "loop"))
+    tf.saved_model.save(Bump(), str(tmp_path / "flat"))
+    code = """
+import json
+import tensorflow as tf
+a, b = tf.saved_model.load("loop"), tf.saved_model.load("flat")
+out = [float(a.f(tf.constant(0.5))), float(a.w.numpy()),
+       float(b.f(tf.constant(0.5))), float(b.w.numpy())]
+print(json.dumps(out))
+"""
+    proc = subprocess.run([TF_PYTHON, "-c", code], capture_output=True, text=True,
+                          timeout=300, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
+                          cwd=str(tmp_path))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    # loop: 1 + 3*0.5 read after the loop; flat: x*2, and w = 1 + 0.5
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == [2.5, 2.5, 1.0, 1.5]

@@ -151,6 +151,32 @@ def _function_def(cf, fname, captured_vars):
         name = "identity" if i == 0 else f"identity_{i}"
         fd.signature.output_arg.add(name=name, type=t.dtype.base_dtype.as_datatype_enum)
         fd.ret[name] = ref(t)
+    # TF prunes a function body to what its results and control outputs need: a variable
+    # update no result depends on is a control output (TF's automatic control dependencies
+    # make it one), or TF would drop it
+    # An update inside a loop body becomes a control input of the loop's NextIterations
+    # (each iteration waits on it), and the loop, through an Exit, a control output.
+    by_name = {n.name: n for n in fd.node_def}
+    controls = []
+    for op in g.get_operations():
+        if op in skip:
+            continue
+        if op._type in _STATEFUL_UPDATES or op._type.startswith(("ResourceApply",
+                                                                  "ResourceScatter")):
+            name, ctx = op.name, op._control_flow_context
+            while ctx is not None:
+                if getattr(ctx, "nexts", None):
+                    for nxt in ctx.nexts:
+                        node = by_name.get(nxt.op.name)
+                        if node is not None and "^" + name not in node.input:
+                            node.input.append("^" + name)
+                    name = ctx.exits[0].name
+                ctx = ctx.outer
+            if name not in controls:
+                controls.append(name)
+    for name in controls:
+        fd.signature.control_output.append(name)
+        fd.control_ret[name] = name
     fd.signature.is_stateful = stateful
     return fd
 
