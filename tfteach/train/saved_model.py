@@ -158,9 +158,18 @@ def _function_def(cf, fname, captured_vars):
     # (each iteration waits on it), and the loop, through an Exit, a control output.
     by_name = {n.name: n for n in fd.node_def}
     controls = []
+    last_update = {}     # a variable's handle -> the node that last updated it
     for op in g.get_operations():
         if op in skip:
             continue
+        handle = _handle_root(op)
+        if handle is not None and op._control_flow_context is None:
+            # TF's automatic control dependencies: a variable's reads and updates wait on
+            # its previous update (tfteach runs them in creation order)
+            prev = last_update.get(handle)
+            node = by_name.get(op.name)
+            if prev is not None and node is not None and "^" + prev not in node.input:
+                node.input.append("^" + prev)
         if op._type in _STATEFUL_UPDATES or op._type.startswith(("ResourceApply",
                                                                   "ResourceScatter")):
             name, ctx = op.name, op._control_flow_context
@@ -174,6 +183,8 @@ def _function_def(cf, fname, captured_vars):
                 ctx = ctx.outer
             if name not in controls:
                 controls.append(name)
+            if handle is not None:
+                last_update[handle] = name
     for name in controls:
         fd.signature.control_output.append(name)
         fd.control_ret[name] = name
@@ -830,6 +841,20 @@ def _unknown_like(t):
     none either."""
     from ..framework.tensor_shape import unknown_shape
     return unknown_shape()
+
+
+def _handle_root(op):
+    """The variable handle (a function argument) a resource op reads or updates, through
+    the Enters and Switches of loops and conds; None for other ops."""
+    if not op._inputs or op._inputs[0].dtype.base_dtype != _dt.resource:
+        return None
+    if not (op._type == "ReadVariableOp" or op._type in _STATEFUL_UPDATES or
+            op._type.startswith(("ResourceApply", "ResourceScatter"))):
+        return None
+    t = op._inputs[0]
+    while t.op._type in ("Enter", "RefEnter", "Switch", "RefSwitch", "Identity"):
+        t = t.op._inputs[0]
+    return t
 
 
 def _updating_loops(nodes, consumers, parent):
