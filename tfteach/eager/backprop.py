@@ -15,6 +15,7 @@ import enum
 
 import numpy as np
 
+from ..framework import dtypes as _dt
 from ..framework import nest, registry
 from ..framework.indexed_slices import IndexedSlices
 from . import execute as _execute
@@ -597,6 +598,11 @@ def _zeros(v):
 def _zeros_if_none(g, like):
     if g is not None:
         return g
+    if like._dtype.base_dtype == _dt.variant:
+        # a TensorList's zeros are a list as long, of zeros (ZerosLike's variant kernel),
+        # as the graph walk makes them
+        from ..ops import math_grad
+        return math_grad.zeros_like(like)
     return EagerTensor(_zeros(like._value), like._dtype)
 
 
