@@ -209,3 +209,25 @@ def test_summary_text_matches_keras(tf2):
     # one call per summary, the whole table newline-terminated (the recorder added "\n")
     assert len(lines) == 3
     assert "".join(line + "\n" for line in lines) == K["summary"]
+
+
+def test_calling_build_directly_leaves_the_layer_built(tf2):
+    """Keras 3 wraps a layer's own build: called directly it marks the layer built, so the
+    first call does not build (and make the weights) again. TF 2.21 / Keras 3: built is
+    False, then True after build((None, 2)), and the layer keeps one weight after a call."""
+    keras = tf2.keras
+
+    class L(keras.layers.Layer):
+        def build(self, shape):
+            self.k = self.add_weight(shape=(shape[-1], 1), initializer="ones")
+
+        def call(self, x):
+            return tf2.matmul(x, self.k)
+
+    lay = L()
+    assert lay.built is False
+    lay.build((None, 2))
+    assert lay.built is True
+    k = lay.k
+    assert lay(tf2.ones((1, 2))).numpy().tolist() == [[2.0]]
+    assert len(lay.weights) == 1 and lay.k is k

@@ -15,6 +15,7 @@ import enum
 
 import numpy as np
 
+from ..framework import dtypes as _dt
 from ..framework import nest, registry
 from ..framework.indexed_slices import IndexedSlices
 from . import execute as _execute
@@ -345,7 +346,11 @@ class GradientTape:
         self._recording = False
         try:
             arrivals = []
-            if xs:
+            level = _loop_level()
+            if xs and _through_loops(targets, level):
+                xs = _loop_sources(xs, spans, self._graph_reads, level)
+                arrivals = _loop_gradients(targets, xs, grad_ys, level)
+            elif xs:
                 graph_gradients(targets, xs, grad_ys, arrivals=arrivals)
             out = []
             for start, n, s in spans:
@@ -593,6 +598,11 @@ def _zeros(v):
 def _zeros_if_none(g, like):
     if g is not None:
         return g
+    if like._dtype.base_dtype == _dt.variant:
+        # a TensorList's zeros are a list as long, of zeros (ZerosLike's variant kernel),
+        # as the graph walk makes them
+        from ..ops import math_grad
+        return math_grad.zeros_like(like)
     return EagerTensor(_zeros(like._value), like._dtype)
 
 
@@ -681,6 +691,90 @@ def _live_outside_conds(grad, read, var):
         grad = control_flow_v1.merge(pair)[0]
         ctx = ctx.outer
     return grad
+
+
+def _loop_level():
+    """The while loop the tape's gradient is taken in (None: outside every loop)."""
+    from ..framework import ops as _ops
+    from ..ops import control_flow_v1
+    ctx = _ops.get_default_graph()._control_flow_context
+    while ctx is not None and not isinstance(ctx, control_flow_v1.WhileContext):
+        ctx = ctx.outer
+    return ctx
+
+
+def _through_loops(targets, level):
+    """Whether the targets depend on a while loop below `level` (then the backward pass is
+    tf.gradients' own, which builds backward loops over stacks: ops/while_grad.py)."""
+    from ..ops import while_grad
+    seen = set()
+    stack = [t.op for t in targets]
+    while stack:
+        op = stack.pop()
+        if op in seen:
+            continue
+        seen.add(op)
+        if op._control_flow_context is not None and \
+                while_grad.loop_below(op, level) is not None:
+            return True
+        stack.extend(t.op for t in op._inputs)
+    return False
+
+
+_HANDLE_PASSES = ("Enter", "RefEnter", "Switch", "RefSwitch", "Identity")
+
+
+def _loop_sources(xs, spans, reads_by_var, level):
+    """A variable read inside a loop has no single value to differentiate by (it is read
+    once per iteration): its gradient is taken at the handle the loop's Enter takes in,
+    where the backward loop accumulates it over iterations, as TF1 does for a resource
+    variable used in a while body. Every read of that variable then reaches the handle
+    through ReadVariableOp's gradient, so the handle replaces all of its reads."""
+    from ..ops import while_grad
+    new_xs = []
+    for k, (start, n, s) in enumerate(spans):
+        mine = xs[start:start + n]
+        if getattr(s, "_is_resource_variable", False) and any(
+                r.op._control_flow_context is not None and
+                while_grad.loop_below(r.op, level) is not None for r in mine):
+            roots = []
+            for r in mine:
+                h = r.op._inputs[0]
+                # the handle reaches the read through the loops' Enters and, in a cond
+                # branch, its Switch
+                while h.op._type in _HANDLE_PASSES and h.op._control_flow_context is not \
+                        None and while_grad.loop_below(h.op, level) is not None:
+                    h = h.op._inputs[0]
+                if not any(h is o for o in roots):
+                    roots.append(h)
+            mine = roots
+        spans[k] = (len(new_xs), len(mine), s)
+        new_xs.extend(mine)
+    return new_xs
+
+
+def _loop_gradients(targets, xs, grad_ys, level):
+    """tf.gradients' walk (loops as whole nodes) for a tape used inside a trace; returns
+    the (x index, gradient) arrivals `_graph_gradient` sums."""
+    from ..framework import ops as _ops
+    from ..ops import gradients_impl
+    g = targets[0].graph
+    with g.as_default(), g.name_scope("gradients"):
+        if grad_ys is None:
+            grad_ys = [_graph_fill_like(y, True) for y in targets]
+        from ..ops import control_flow_grad
+        was = control_flow_grad.LIVE_RESOURCE_GRADS
+        control_flow_grad.LIVE_RESOURCE_GRADS = True
+        try:
+            res = gradients_impl._walk(list(targets), list(grad_ys), list(xs), level=level)
+        finally:
+            control_flow_grad.LIVE_RESOURCE_GRADS = was
+    out = []
+    for i, gx in enumerate(res):
+        if gx is not None:
+            out.append((i, gx if isinstance(gx, (_ops.Tensor, IndexedSlices))
+                        else _ops.convert_to_tensor(gx)))
+    return out
 
 
 def graph_gradients(ys, xs, grad_ys=None, scope="gradients", arrivals=None):

@@ -16,6 +16,8 @@ def _switch_grad(op, grad_false, grad_true):
             if op._inputs[0].dtype.base_dtype == _dt.resource and \
                     grads[ctx.branch] is not None:
                 # a variable's handle gets a gradient only from the branch reading it
+                if LIVE_RESOURCE_GRADS:
+                    return _live_resource_grad(op, ctx, grads[ctx.branch]), None
                 return _cf.merge([grads[ctx.branch]] * 2, name="cond_resource_grad")[0], None
             return None, None
         return _cf.merge(grads, name="cond_grad")[0], None
@@ -25,6 +27,32 @@ def _switch_grad(op, grad_false, grad_true):
     gt = _cf.switch(grad_true, pred)[1] if grad_true is not None else None
     live = [x for x in (gf, gt) if x is not None]
     return (_cf.merge(live)[0] if live else None), None
+
+
+# TF1 merges a variable's one-branch gradient with itself, dead when the branch did not run;
+# a tape inside a tf.function has TF2's functional cond, where that branch contributes zeros.
+# The tape's backward pass through loops (eager/backprop.py) turns this on while it runs.
+LIVE_RESOURCE_GRADS = False
+
+
+def _live_resource_grad(op, ctx, grad):
+    """`grad` merged with zeros live exactly when the branch did not run."""
+    from ..framework import ops as _ops
+    from . import array_ops
+    grad = _ops.convert_to_tensor(grad)
+    other = 1 - ctx.branch
+    if grad.shape.is_fully_defined():
+        pivot = array_ops.identity(_cf.switch(ctx.pred, ctx.pred)[other])
+        with _ops.control_dependencies([pivot]):
+            zeros = array_ops.zeros(grad.shape.as_list(), dtype=grad.dtype.base_dtype)
+    else:
+        handle = _cf._switch_ref_or_tensor(op._inputs[0], ctx.pred)[other]
+        from ..framework.op_def_library import apply_op
+        value = apply_op("ReadVariableOp", [handle], {"dtype": grad.dtype.base_dtype},
+                         name="ReadVariableOp")[0]
+        zeros = array_ops.zeros_like(value)
+    pair = [grad, zeros] if ctx.branch == 0 else [zeros, grad]
+    return _cf.merge(pair, name="cond_resource_grad")[0]
 
 
 def _merge_grad(op, grad, _grad_index):

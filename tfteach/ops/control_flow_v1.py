@@ -459,9 +459,17 @@ class WhileContext:
         return [self.add_value(t, op_name + "/Enter") for t in inputs]
 
     def pivot_control(self, inputs, control):
-        if inputs or self.pivot is None or any(
-                c._control_flow_context is not None and _inside(c._control_flow_context, self)
-                for c in control):
+        if self.pivot is None:
+            return control
+        if inputs:
+            # as TF: an op reading only loop invariants (constant Enters), with no control
+            # inputs, waits on the pivot, so it runs once per iteration that runs the body
+            # (and not in the final one whose condition is false)
+            if control or not all(t.op._type in ("Enter", "RefEnter") and
+                                  t.op._attrs.get("is_constant") for t in inputs):
+                return control
+        elif any(c._control_flow_context is not None and
+                 _inside(c._control_flow_context, self) for c in control):
             return control
         return list(control) + [self.pivot.op]
 

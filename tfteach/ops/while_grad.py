@@ -53,13 +53,17 @@ def _unimplemented(msg):
 
 
 def loop_below(op, level):
-    """The outermost while loop holding `op` inside `level` (a WhileContext or None)."""
+    """The outermost while loop holding `op` inside `level` (a WhileContext or None).
+    An op outside `level` is none of its loops: a walk at that level stops at its edges
+    (and an enclosing loop may still be under construction: a tape used in its body)."""
     found = None
     ctx = op._control_flow_context
     while ctx is not None and ctx is not level:
         if isinstance(ctx, _cf.WhileContext):
             found = ctx
         ctx = ctx.outer
+    if level is not None and ctx is None:
+        return None
     return found
 
 

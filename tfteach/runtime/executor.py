@@ -129,6 +129,7 @@ class Plan:
     def _prune(self):
         fed = set(self.feed_tensors)
         needed = set()
+        loops = set()
         stack = [t.op for t in self.fetch_tensors if t not in fed] + list(self.target_ops)
         while stack:
             op = stack.pop()
@@ -139,6 +140,14 @@ class Plan:
                 if t not in fed:
                     stack.append(t.op)
             stack.extend(op._control_inputs)
+            # an op in a loop body (a variable update no loop value depends on) runs once
+            # per iteration: the loop's condition, and what it depends on, runs too
+            ctx = op._control_flow_context
+            while ctx is not None:
+                if ctx not in loops and getattr(ctx, "loop_cond", None) is not None:
+                    loops.add(ctx)
+                    stack.append(ctx.loop_cond)
+                ctx = ctx.outer
         ops = sorted(needed, key=lambda o: o._id)
         for op in ops:
             if op._type in ("Placeholder",):
@@ -834,6 +843,7 @@ class _Frame:
     _device = ""
     _attrs = {}
     _control_flow_context = None
+    node_def = None     # a loop run as a unit is no node: an error it raises names the loop
 
     def __init__(self, wctx, ops, where):
         self.ctx = wctx

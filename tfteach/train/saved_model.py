@@ -151,6 +151,43 @@ def _function_def(cf, fname, captured_vars):
         name = "identity" if i == 0 else f"identity_{i}"
         fd.signature.output_arg.add(name=name, type=t.dtype.base_dtype.as_datatype_enum)
         fd.ret[name] = ref(t)
+    # TF prunes a function body to what its results and control outputs need: a variable
+    # update no result depends on is a control output (TF's automatic control dependencies
+    # make it one), or TF would drop it
+    # An update inside a loop body becomes a control input of the loop's NextIterations
+    # (each iteration waits on it), and the loop, through an Exit, a control output.
+    by_name = {n.name: n for n in fd.node_def}
+    controls = []
+    last_update = {}     # a variable's handle -> the node that last updated it
+    for op in g.get_operations():
+        if op in skip:
+            continue
+        handle = _handle_root(op)
+        if handle is not None and op._control_flow_context is None:
+            # TF's automatic control dependencies: a variable's reads and updates wait on
+            # its previous update (tfteach runs them in creation order)
+            prev = last_update.get(handle)
+            node = by_name.get(op.name)
+            if prev is not None and node is not None and "^" + prev not in node.input:
+                node.input.append("^" + prev)
+        if op._type in _STATEFUL_UPDATES or op._type.startswith(("ResourceApply",
+                                                                  "ResourceScatter")):
+            name, ctx = op.name, op._control_flow_context
+            while ctx is not None:
+                if getattr(ctx, "nexts", None):
+                    for nxt in ctx.nexts:
+                        node = by_name.get(nxt.op.name)
+                        if node is not None and "^" + name not in node.input:
+                            node.input.append("^" + name)
+                    name = ctx.exits[0].name
+                ctx = ctx.outer
+            if name not in controls:
+                controls.append(name)
+            if handle is not None:
+                last_update[handle] = name
+    for name in controls:
+        fd.signature.control_output.append(name)
+        fd.control_ret[name] = name
     fd.signature.is_stateful = stateful
     return fd
 
@@ -640,11 +677,15 @@ def _inline(g, fd, env, library, prefix):
     returns its outputs in output-arg order. Calls of other library functions are inlined."""
     nodes = {n.name: n for n in fd.node_def}
     made = {}
+    # a TF1 loop frame's tensors stand for the rebuilt loop's: (node, output arg) -> tensor
+    inside = {}
 
     def tensor(ref):
         if ref in env:
             return env[ref]
         name, out_arg, idx = (ref.split(":") + ["0", "0"])[:3]
+        if (name, out_arg) in inside:
+            return inside[(name, out_arg)]
         op = build(name)
         if isinstance(op, list):               # an inlined call: its outputs in order
             return op[int(idx)]
@@ -673,8 +714,14 @@ def _inline(g, fd, env, library, prefix):
             raise ValueError(f"{fd.signature.name}: unknown node {name!r}")
         made[name] = None
         node = nodes[name]
+        if node.op in ("Exit", "RefExit"):
+            loop(name)
+            return made[name]
         inputs = [tensor(r) for r in node.input if not r.startswith("^")]
-        control = [build(r[1:]) for r in node.input if r.startswith("^")]
+        # a control edge from a frame's Merge (a constant in the loop's cond) waits on the
+        # rebuilt loop's value standing for it
+        control = [inside[(r[1:], "output")].op if (r[1:], "output") in inside else
+                   build(r[1:]) for r in node.input if r.startswith("^")]
         control = [c for c in control if not isinstance(c, list)]
         if node.op in ("PartitionedCall", "StatefulPartitionedCall"):
             inner = library[node.attr["f"].func.name]
@@ -687,11 +734,91 @@ def _inline(g, fd, env, library, prefix):
         if node.op in ("If", "StatelessIf"):
             made[name] = _if(g, node, inputs, library, f"{prefix}{name}/")
             return made[name]
+        if node.op in _FRAME_OPS:
+            raise ValueError(f"{fd.signature.name}: {node.op} node {name!r} is not part of a "
+                             f"while loop frame tfteach recognises")
         attrs = {k: graph_io._attr_value(v) for k, v in node.attr.items()
                  if not k.startswith("_")}
         made[name] = graph_io.make_op(g, g.unique_name(prefix + name), node.op, inputs, attrs,
                                       control)
         return made[name]
+    consumers = {}
+    for n in fd.node_def:
+        for r in n.input:
+            consumers.setdefault(r.lstrip("^").split(":")[0], []).append(n.name)
+
+    def loop(exit_name):
+        """A TF1 loop frame (what tfteach's tf.function traces for tf.while_loop and
+        AutoGraph loops, and saves as it traced them) rebuilt by control_flow_v1.while_loop:
+        its cond and body are the frame's nodes between the Merges and the LoopCond, and
+        between the Switches' true sides and the NextIterations; the tensors from outside
+        it (its constant Enters' inputs) are captured again by the new frame."""
+        from ..ops import array_ops, control_flow_v1
+        src = lambda r: r.lstrip("^").split(":")[0]      # noqa: E731
+        sw = nodes[src(nodes[exit_name].input[0])]
+        merge0 = nodes[src(sw.input[0])]
+        enter0 = nodes[src(merge0.input[0])]
+        frame = enter0.attr["frame_name"].s
+        enters = [n for n in fd.node_def if n.op in _ENTER_OPS and
+                  n.attr["frame_name"].s == frame]
+        loop_enters = [n for n in enters if not n.attr["is_constant"].b]
+        const_enters = [n for n in enters if n.attr["is_constant"].b]
+        merges, switches, nexts, exits = [], [], [], []
+        for e in loop_enters:
+            m = next(nodes[c] for c in consumers[e.name] if nodes[c].op in _MERGE_OPS)
+            s_ = next(nodes[c] for c in consumers[m.name] if nodes[c].op in _SWITCH_OPS
+                      and src(nodes[c].input[0]) == m.name)
+            merges.append(m)
+            switches.append(s_)
+            nexts.append(nodes[src(m.input[1])])
+            exits.append([nodes[c] for c in consumers.get(s_.name, ())
+                          if nodes[c].op in ("Exit", "RefExit")])
+        loop_cond = nodes[src(switches[0].input[1])]
+        initial = [tensor(e.input[0]) for e in loop_enters]
+        for e in const_enters:
+            inside[(e.name, "output")] = tensor(e.input[0])
+        parallel = enter0.attr["parallel_iterations"].i or 10
+        members = _frame_members(nodes, consumers, enters, frame)
+
+        def cond_fn(*values):
+            for m, v in zip(merges, values):
+                inside[(m.name, "output")] = v
+            return tensor(loop_cond.input[0])
+
+        def body_fn(*values):
+            for s_, v in zip(switches, values):
+                inside[(s_.name, "output_true")] = v
+            outs = [tensor(n.input[0]) for n in nexts]
+            # the frame runs every op in it: variable updates no loop value depends on
+            # run each iteration too
+            for n in members:
+                if nodes[n].op in _STATEFUL_UPDATES:
+                    build(n)
+            for n in _updating_loops(nodes, consumers, frame):
+                build(n)
+            # what the saved NextIterations waited on (a gradient's stack pushes) still
+            # runs before the next iteration
+            ctl = [build(src(r)) for n in nexts for r in n.input if r.startswith("^")]
+            ctl = [c for c in ctl if not isinstance(c, list)]
+            if ctl:
+                with g.control_dependencies(ctl):
+                    outs = [array_ops.identity(o) for o in outs]
+            return outs
+
+        base = frame.decode() if isinstance(frame, bytes) else frame
+        base = base[:-len("while_context")].rstrip("/") or "while"
+        results = control_flow_v1.while_loop(
+            cond_fn, body_fn, initial, parallel_iterations=parallel,
+            shape_invariants=[_unknown_like(t) for t in initial],
+            name=g.unique_name(prefix + base.split("/")[-1]), return_same_structure=True)
+        for xs, r in zip(exits, results):
+            for x in xs:
+                made[x.name] = [r]
+
+    # tfteach runs every op of a trace, so a loop that only updates variables ran before
+    # what the function returns read them: rebuilt first, in the file's (creation) order
+    for name in _updating_loops(nodes, consumers, None):
+        build(name)
     outs = []
     for arg in fd.signature.output_arg:
         outs.append(tensor(fd.ret[arg.name]))
@@ -699,6 +826,81 @@ def _inline(g, fd, env, library, prefix):
         if nodes[name].op in ("AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp"):
             build(name)
     return outs
+
+
+_ENTER_OPS = ("Enter", "RefEnter")
+_MERGE_OPS = ("Merge", "RefMerge")
+_SWITCH_OPS = ("Switch", "RefSwitch")
+_FRAME_OPS = ("Enter", "RefEnter", "NextIteration", "RefNextIteration", "LoopCond")
+_STATEFUL_UPDATES = ("AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp")
+
+
+def _unknown_like(t):
+    """A loop variable's invariant: any shape. A saved frame keeps no shape invariants, and
+    the body's raw Merges (a cond's) know no shapes; TF's own import of such a frame has
+    none either."""
+    from ..framework.tensor_shape import unknown_shape
+    return unknown_shape()
+
+
+def _handle_root(op):
+    """The variable handle (a function argument) a resource op reads or updates, through
+    the Enters and Switches of loops and conds; None for other ops."""
+    if not op._inputs or op._inputs[0].dtype.base_dtype != _dt.resource:
+        return None
+    if not (op._type == "ReadVariableOp" or op._type in _STATEFUL_UPDATES or
+            op._type.startswith(("ResourceApply", "ResourceScatter"))):
+        return None
+    t = op._inputs[0]
+    while t.op._type in ("Enter", "RefEnter", "Switch", "RefSwitch", "Identity"):
+        t = t.op._inputs[0]
+    return t
+
+
+def _updating_loops(nodes, consumers, parent):
+    """One Exit node of each loop directly inside frame `parent` (None: outside every loop)
+    that updates a variable, in itself or a loop nested in it, in the file's order."""
+    frames = {}
+    for n in nodes.values():
+        if n.op in _ENTER_OPS:
+            frames.setdefault(n.attr["frame_name"].s, []).append(n)
+    members = {f: _frame_members(nodes, consumers, es, f) for f, es in frames.items()}
+    owner = {n: f for f, ms in members.items() for n in ms}
+    out = []
+    for f, es in frames.items():
+        if not any(owner.get(e.input[0].split(":")[0]) == parent for e in es):
+            continue
+        mine = set(members[f])
+        reach, stack = set(), [e.name for e in es]
+        while stack:        # the frame and the loops nested in it, up to its own Exits
+            n = stack.pop()
+            if n in reach:
+                continue
+            reach.add(n)
+            if not (nodes[n].op in ("Exit", "RefExit") and n in mine):
+                stack.extend(consumers.get(n, ()))
+        if any(nodes[n].op in _STATEFUL_UPDATES for n in reach):
+            exits = [n for n in members[f] if nodes[n].op in ("Exit", "RefExit")]
+            out.extend(exits[:1])
+    return out
+
+
+def _frame_members(nodes, consumers, enters, frame):
+    """The names of a frame's own nodes (in creation order): those reached forward from its
+    Enters, up to its Exits and not into a loop nested in it."""
+    seen, stack = set(), [e.name for e in enters]
+    while stack:
+        n = stack.pop()
+        if n in seen:
+            continue
+        node = nodes[n]
+        if node.op in _ENTER_OPS and node.attr["frame_name"].s != frame:
+            continue
+        seen.add(n)
+        if node.op in ("Exit", "RefExit"):
+            continue
+        stack.extend(consumers.get(n, ()))
+    return [n for n in nodes if n in seen]
 
 
 def _passes_through(fd, k):

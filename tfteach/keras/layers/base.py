@@ -4,6 +4,7 @@ A Layer is a `tf.Module`, so `tf.function`, `tf.train.Checkpoint` and the tape s
 variables. Keras orders variables differently from `tf.Module`: a layer's own weights in
 creation order, then each tracked sublayer's in the order they were assigned.
 """
+import functools
 import inspect
 
 import numpy as np
@@ -56,6 +57,20 @@ def _to_tensor(x):
 
 class Layer(Module):
     """Base class of every Keras layer and model."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # as Keras 3: a layer's own build, called directly, leaves it built, so the first
+        # call does not build (and create its weights) a second time
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "_marks_built", False):
+            @functools.wraps(build)
+            def build_wrapper(self, *args, **kw):
+                out = build(self, *args, **kw)
+                self.built = True
+                return out
+            build_wrapper._marks_built = True
+            cls.build = build_wrapper
 
     def __init__(self, trainable=True, name=None, dtype=None, autocast=True,
                  input_dim=None, input_shape=None, **kwargs):
