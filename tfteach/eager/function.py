@@ -22,6 +22,8 @@ import functools
 import itertools
 import inspect
 import logging
+import os
+import sys
 import threading
 import weakref
 
@@ -135,6 +137,13 @@ class FuncGraph(_ops.Graph):
         self._var_captures = {}         # id(variable) -> (variable, placeholder)
         self._created_variables = []
         self._graph_reads = {}          # id(variable) -> [ReadVariableOp outputs]
+        self._op_frames = {}            # op name -> the user's frames that created it
+
+    def _create_op(self, *args, **kwargs):
+        op = super()._create_op(*args, **kwargs)
+        # remembered at trace time, so a failing call can say where its node was defined
+        self._op_frames[op._name] = _user_frames()
+        return op
 
     # captures ---------------------------------------------------------------------------
     def capture(self, value, name=None):
@@ -197,6 +206,42 @@ class FuncGraph(_ops.Graph):
         return f"<FuncGraph {self.name!r} ({len(self._ops)} ops)>"
 
 
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def _user_frames():
+    """(file, line, function) of the calling frames outside tfteach, outermost first: the
+    'defined at' part of a failing function call's error."""
+    out = []
+    f = sys._getframe(2)
+    while f is not None:
+        code = f.f_code
+        if not code.co_filename.startswith(_PACKAGE_DIR):
+            name = code.co_name
+            # autograph's converted function keeps the file and lines, not the name
+            out.append((code.co_filename, f.f_lineno,
+                        name[4:] if name.startswith("tf__") else name))
+        f = f.f_back
+    out.reverse()
+    return tuple(out)
+
+
+def _function_error(e, cf):
+    """`e`, an op's error while `cf` ran, as TF 2 reports a failing function call: 'Graph
+    execution error:', the node and where the user's code defined it, the kernel's message,
+    and the call of the function's graph as the failing op."""
+    op = e.op
+    head = "Graph execution error:\n\n"
+    if op is not None:
+        frames = getattr(op._graph, "_op_frames", {}).get(op._name) or \
+            cf.graph._op_frames.get(op._name, ())
+        head += f"Detected at node {op._name} defined at (most recent call last):\n"
+        head += "".join(f'  File "{fn}", line {ln}, in {name}\n\n'
+                        for fn, ln, name in frames)
+    msg = f"{head}{e.message} [Op:__inference_{cf.name}_{cf._uid()}]"
+    return type(e)(e.node_def, op, msg)
+
+
 def _note_variable_created(var):
     """Called by every new ResourceVariable: the trace being built remembers it."""
     for g in reversed(_ops._graph_stack):
@@ -228,7 +273,15 @@ class ConcreteFunction:
         self._cap_values = None
         self._backward = None
         self._loop_backward = None
+        self._call_uid = None
         self.name = name
+
+    def _uid(self):
+        """The number TF's runtime gives the graph's function (`__inference_f_N`): one per
+        concrete function, counted per process."""
+        if self._call_uid is None:
+            self._call_uid = next(_CALL_IDS)
+        return self._call_uid
 
     @property
     def inputs(self):
@@ -270,11 +323,20 @@ class ConcreteFunction:
                 raise
             # TF reports the call of the function's graph as the failing op
             raise errors.InvalidArgumentError(
-                None, None, f"{e.message} [Op:__inference_{self.name}_"
-                            f"{next(_CALL_IDS)}]") from None
+                None, None, f"{e.message} [Op:__inference_{self.name}_{self._uid()}]"
+            ) from None
 
     def _call_flat(self, arg_tensors):
         """Runs the graph on the flat argument tensors; returns the structured outputs."""
+        try:
+            return self._call_flat_unwrapped(arg_tensors)
+        except errors.OpError as e:
+            if e.message.startswith("Graph execution error:") or \
+                    " [Op:__inference_" in e.message:
+                raise       # already a function call's error (a nested call's)
+            raise _function_error(e, self) from None
+
+    def _call_flat_unwrapped(self, arg_tensors):
         if CALL_OBSERVERS:
             for observe in CALL_OBSERVERS:
                 observe(self)
