@@ -68,31 +68,11 @@ def _run_case(code):
     return json.loads(json.dumps(env["out"]))
 
 
-def _without_function_machinery(x):
-    """Two things every tf.function graph of TF has and tfteach's lack, whatever the ops:
-    the NoOp that TF's automatic control dependencies add after the stateful ops, and the
-    ' [Op:__inference_f_N]' that names the function in its errors. They are taken off TF's
-    answer here; everything else is compared as recorded."""
-    if isinstance(x, dict):
-        return {k: _without_function_machinery(v) for k, v in x.items()}
-    if isinstance(x, list):
-        if x and all(isinstance(o, list) and len(o) == 2 for o in x) and x[-1] == [
-                "NoOp", "NoOp"]:
-            x = x[:-1]
-        return [_without_function_machinery(v) for v in x]
-    if isinstance(x, str):
-        return re.sub(r" \[Op:__inference_\w+_N\]$", "", x)
-    return x
-
-
 @pytest.mark.parametrize("case", sorted(RECORDED))
 def test_matches_tf(case):
     rec = RECORDED[case]
     got = _run_case(rec["code"])
-    want = rec["tf"]
-    if case.startswith("function"):
-        want = _without_function_machinery(want)
-    assert got == want
+    assert got == rec["tf"]
 
 
 def test_priority_heap_order_by_hand():

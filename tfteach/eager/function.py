@@ -242,6 +242,30 @@ def _function_error(e, cf):
     return type(e)(e.node_def, op, msg)
 
 
+def _add_control_outputs_noop(graph, outputs):
+    """TF's automatic control dependencies: when a function returns tensors and has
+    stateful ops, a NoOp after those ops gates every output Identity, so no output is
+    seen before the side effects ran. Ops inside a cond branch stay out: a control edge
+    from a branch not taken would leave the outputs dead."""
+    if not outputs:
+        return
+    must_run = [op for op in graph._ops if op._opdef.stateful and
+                op._type != "Placeholder" and op._control_flow_context is None]
+    if not must_run:
+        return
+    saved = graph._control_stack
+    graph._control_stack = []
+    try:
+        with graph.as_default():
+            noop = apply_op("NoOp", [], {}, name="NoOp")
+    finally:
+        graph._control_stack = saved
+    noop = graph._ops[-1] if not isinstance(noop, _ops.Operation) else noop
+    noop._add_control_inputs(reversed(must_run))
+    for t in outputs:
+        t.op._add_control_input(noop)
+
+
 def _note_variable_created(var):
     """Called by every new ResourceVariable: the trace being built remembers it."""
     for g in reversed(_ops._graph_stack):
@@ -810,6 +834,7 @@ class Function:
                 if isinstance(o, _ops.Tensor):
                     o = apply_op("Identity", [o], name="Identity")[0]
                 final.append(o)
+            _add_control_outputs_noop(graph, [t for t in final if isinstance(t, _ops.Tensor)])
         graph.outputs = [t for t in final if isinstance(t, _ops.Tensor)]
         structured = _pack(outputs, final)
         graph.structured_outputs = structured
