@@ -78,8 +78,10 @@ def test_variables_read_and_written_at_call_time(tf2):
     v.assign(10.0)                            # eager writes are seen by the next call
     assert k(tf.constant(1.0)).numpy() == 11.0
     ops = [op.type for op in k.get_concrete_function(tf.constant(1.0)).graph.get_operations()]
+    # TF 2.21's graph (tests/data/function_fidelity_tf.json has its twin, graph_variable_read):
+    # the NoOp after the stateful ops gates the output
     assert ops == ["Placeholder", "Placeholder", "AssignAddVariableOp", "ReadVariableOp", "Mul",
-                   "Identity"]
+                   "Identity", "NoOp"]
 
 
 def test_failed_call_leaves_variables_unchanged(tf2):

@@ -242,26 +242,52 @@ def _function_error(e, cf):
     return type(e)(e.node_def, op, msg)
 
 
-def _add_control_outputs_noop(graph, outputs):
-    """TF's automatic control dependencies: when a function returns tensors and has
-    stateful ops, a NoOp after those ops gates every output Identity, so no output is
-    seen before the side effects ran. Ops inside a cond branch stay out: a control edge
-    from a branch not taken would leave the outputs dead."""
-    if not outputs:
-        return
+_RESOURCE_READS = frozenset(("ReadVariableOp", "ResourceGather", "ResourceGatherNd",
+                             "VariableShape", "VarIsInitializedOp"))
+
+
+def _automatic_control_dependencies(graph, outputs):
+    """TF's automatic control dependencies, as a traced graph shows them: a read of a
+    variable waits for its last write, a write for the reads and the write before it,
+    stateful ops without a resource (print, assert) run in program order; and when the
+    function returns tensors, a NoOp after all those ops gates every output Identity, so
+    no output is seen before the side effects ran. Ops inside a cond branch stay out: a
+    control edge from a branch not taken would leave what follows dead."""
     must_run = [op for op in graph._ops if op._opdef.stateful and
                 op._type != "Placeholder" and op._control_flow_context is None]
     if not must_run:
+        return
+    last_write, reads, last_plain = {}, {}, None
+    for op in must_run:
+        handles = [t for t in op._inputs if t.dtype == _dt.resource]
+        if not handles:
+            if last_plain is not None:
+                op._add_control_input(last_plain)
+            last_plain = op
+            continue
+        before = []
+        for h in handles:
+            if op._type in _RESOURCE_READS:
+                before.append(last_write.get(h))
+                reads.setdefault(h, []).append(op)
+            else:
+                before += reads.pop(h, None) or [last_write.get(h)]
+                last_write[h] = op
+        fed_by = {t.op for t in op._inputs}
+        for prev in before:
+            if prev is not None and prev is not op and prev not in fed_by:
+                op._add_control_input(prev)
+    if not outputs:
         return
     saved = graph._control_stack
     graph._control_stack = []
     try:
         with graph.as_default():
-            noop = apply_op("NoOp", [], {}, name="NoOp")
+            apply_op("NoOp", [], {}, name="NoOp")
     finally:
         graph._control_stack = saved
-    noop = graph._ops[-1] if not isinstance(noop, _ops.Operation) else noop
-    noop._add_control_inputs(reversed(must_run))
+    noop = graph._ops[-1]
+    noop._add_control_inputs(must_run)
     for t in outputs:
         t.op._add_control_input(noop)
 
@@ -834,7 +860,8 @@ class Function:
                 if isinstance(o, _ops.Tensor):
                     o = apply_op("Identity", [o], name="Identity")[0]
                 final.append(o)
-            _add_control_outputs_noop(graph, [t for t in final if isinstance(t, _ops.Tensor)])
+            _automatic_control_dependencies(
+                graph, [t for t in final if isinstance(t, _ops.Tensor)])
         graph.outputs = [t for t in final if isinstance(t, _ops.Tensor)]
         structured = _pack(outputs, final)
         graph.structured_outputs = structured

@@ -282,7 +282,14 @@ class ResourceVariable:
         return self._graph_read()
 
     def read_value(self):
-        return self.value()
+        g = _ops.get_default_graph()
+        if context.executing_eagerly() or getattr(g, "capture_variable", None) is None:
+            return self.value()
+        # in a trace, TF's read_value is a read scoped "Read" and an Identity of it
+        from ..ops import array_ops
+        with g.name_scope("Read"):
+            value = self._graph_read()
+        return array_ops.identity(value)
 
     @registry.api("ReadVariableOp")
     def _graph_read(self, name=None):

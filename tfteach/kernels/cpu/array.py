@@ -176,9 +176,10 @@ def _check_indices(idx, n, what="indices"):
         flat = flat.astype(np.int64)
     bad = _first_bad_index(flat, n)
     if bad >= 0:
-        pos = np.unravel_index(bad, idx.shape) if idx.ndim else ()
-        raise _err(f"{what}[{','.join(str(int(p)) for p in pos)}] = {int(flat[bad])} is not "
-                   f"in [0, {n})")
+        # a scalar index has no position: TF writes "indices = 7", not "indices[] = 7"
+        where = (f"[{','.join(str(int(p)) for p in np.unravel_index(bad, idx.shape))}]"
+                 if idx.ndim else "")
+        raise _err(f"{what}{where} = {int(flat[bad])} is not in [0, {n})")
 
 
 @register_kernel("GatherV2")

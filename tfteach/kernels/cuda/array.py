@@ -369,7 +369,8 @@ def _bad_index_message(indices_host, axis_len):
     for pos, v in enumerate(flat):
         if not 0 <= v < axis_len:
             loc = np.unravel_index(pos, np.shape(indices_host))
-            return (f"indices[{','.join(str(int(i)) for i in loc)}] = {int(v)} is not in "
+            where = f"[{','.join(str(int(i)) for i in loc)}]" if loc else ""
+            return (f"indices{where} = {int(v)} is not in "
                     f"[0, {axis_len})")
     return "index out of range"
 
