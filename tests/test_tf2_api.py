@@ -1,5 +1,7 @@
 """TF2 names a TF2 course uses: checks, get_logger, case/switch_case, py_function,
 map_fn/scan/fold. Expected values and messages were measured with TensorFlow 2.21."""
+import re
+
 import numpy as np
 import pytest
 
@@ -10,10 +12,16 @@ pytestmark = [pytest.mark.mode("v2"), pytest.mark.usefixtures("tf2")]
 
 
 def _msg(exc_class, fn):
+    """The error's message; of a failing tf.function call, the kernel's words, after TF's
+    'Graph execution error:' and the frames that defined the node (checked here)."""
     with pytest.raises(exc_class) as info:
         fn()
-    return str(info.value) if exc_class is not errors.InvalidArgumentError \
+    m = str(info.value) if exc_class is not errors.InvalidArgumentError \
         else info.value.message
+    if m.startswith("Graph execution error:\n\nDetected at node "):
+        assert re.search(r" \[Op:__inference_\w+_\d+\]$", m), m
+        m = m.rsplit("\n\n", 1)[-1]
+    return m
 
 
 # ---- 1. checks -------------------------------------------------------------------------
