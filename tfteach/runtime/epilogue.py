@@ -126,7 +126,13 @@ def _adam_group(h, in_plan, fetched, fed, placement):
     mset = set(members)
     outside = set(handles) | {g, alpha}
     for o in members:
-        if o._control_inputs or any(c not in mset for c in o._control_outputs):
+        # a function's automatic control dependencies order the update's own reads and
+        # writes, which the fused kernel does in that order, and gate its outputs on a NoOp
+        # that waits for the root too (so for the whole group); any other edge from or to
+        # outside the group stops the fusion
+        if any(c not in mset for c in o._control_inputs) or \
+                any(c not in mset and not (c._type == "NoOp" and root in c._control_inputs)
+                    for c in o._control_outputs):
             return None
         for t in o._inputs:
             if t.op not in mset and t not in outside:
