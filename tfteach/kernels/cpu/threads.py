@@ -212,12 +212,10 @@ def map_blocks(fn, n, threads=None):
 # thread count.
 #
 # Where NumPy's own ufunc computes exactly the same IEEE operation (a correctly rounded add,
-# multiply, divide, a comparison, integer arithmetic that wraps), the blocks
+# multiply, divide, square root, a comparison, integer arithmetic that wraps), the blocks
 # call NumPy's: its loops are SIMD-vectorised for this CPU, numba's ufunc loops call the
 # scalar rule element by element. Functions such as exp are computed differently by the two
-# libraries, so those keep numba's rule. Square root is correctly rounded in both, but
-# LLVM vectorises numba's rule to AVX-512 (0.25 ns per float32 element in cache, NumPy's
-# np.sqrt 0.37 on this machine's Zen 4): its loop is numba's.
+# libraries, so those keep numba's rule.
 
 BLOCK = 1 << 17      # elements per block (512 KiB of float32): many more blocks than threads
 
@@ -228,7 +226,7 @@ def _twins():
     import numpy as np
     return {"AddV2": np.add, "Add": np.add, "Sub": np.subtract, "Mul": np.multiply,
             "RealDiv": np.true_divide, "Neg": np.negative, "Square": np.square,
-            "Less": np.less, "LessEqual": np.less_equal,
+            "Sqrt": np.sqrt, "Less": np.less, "LessEqual": np.less_equal,
             "Greater": np.greater, "GreaterEqual": np.greater_equal, "Equal": np.equal,
             "NotEqual": np.not_equal}
 
@@ -244,7 +242,7 @@ def elementwise_callable(op_type, u, in_dtype):
     if not _TWINS:
         _TWINS.update(_twins())
     twin = _TWINS.get(op_type) if str(in_dtype) in _TWIN_DTYPES else None
-    if twin is not None and op_type == "RealDiv" and \
+    if twin is not None and (op_type == "Sqrt" or op_type == "RealDiv") and \
             str(in_dtype).startswith("int"):
         twin = None
     f = twin if twin is not None else u
