@@ -19,7 +19,7 @@ TINY = np.finfo(F).tiny
 DATA = os.path.join(os.path.dirname(__file__), "data", "unary_math_tf221.npz")
 OPS = ("Exp", "Log", "Tanh", "Sigmoid", "Softplus")
 # measured maxima (tools/unary_math_accuracy.py) with a little room; the bar is 2 ulps
-MAX_ULP = {"Exp": 1.0, "Log": 0.501, "Tanh": 1.3, "Sigmoid": 1.5, "Softplus": 0.501}
+MAX_ULP = {"Exp": 1.0, "Log": 0.501, "Tanh": 1.9, "Sigmoid": 1.5, "Softplus": 0.501}
 # farthest from TF's own outputs, which are up to 1.2 (exp), 2.1 (log), 5.1 (tanh), 5.8
 # (sigmoid) and 6.8 (softplus) ulps from the correctly rounded value: the old libm kernels
 # were as far

@@ -47,9 +47,15 @@ def _data_or_list(op):
 
 @register("Identity", check=_data_or_list)
 def identity(x):
-    if op_is_list(x):
+    if op_is_list(x) or _is_host_object(x):
         return x
     return _dev.dev(x)
+
+
+def _is_host_object(x):
+    # a variant that is not a buffer (a dataset's Optional, an iterator handle) is a host
+    # object that Identity forwards, as TF's GPU Identity forwards any variant
+    return not _dev.is_device(x) and np.asarray(x).dtype.kind not in "biufc"
 
 
 def op_is_list(x):
