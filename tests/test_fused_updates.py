@@ -116,3 +116,29 @@ def test_float64_variable_fused_and_exact(tf2):
         want = want - (m * alpha) / (np.sqrt(v) + 1e-7)
     assert len(_groups(step, tf2.constant(g0))) == 1
     np.testing.assert_array_equal(w.numpy(), want)
+
+
+def test_training_step_that_reads_the_variable_first_is_fused(tf2):
+    """The usual train step reads each variable in the forward pass, so the function's
+    automatic control dependencies make its update wait for that read; the read runs
+    earlier in the plan anyway, so the update is still one kernel, with Keras's values.
+    loss = sum(w * x) has gradient x: the trajectory is the NumPy Adam of constant x."""
+    x = np.array([0.5, -1.0, 2.0, 0.25], F)
+    w0 = np.array([1.0, 2.0, -3.0, 0.5], F)
+    w = tf2.Variable(w0)
+    opt = tf2.keras.optimizers.Adam(0.01)
+    xt = tf2.constant(x)
+
+    @tf2.function
+    def step():
+        with tf2.GradientTape() as tape:
+            loss = tf2.reduce_sum(w * xt)
+        opt.apply_gradients(zip(tape.gradient(loss, [w]), [w]))
+        return loss
+
+    for _ in range(3):
+        step()
+    graph = step.get_concrete_function().graph
+    assert "NoOp" in [o.type for o in graph.get_operations()]   # TF's automatic control deps
+    assert len(_groups(step)) == 1
+    np.testing.assert_array_equal(w.numpy(), _keras_adam_numpy(w0, [x, x, x])[0])

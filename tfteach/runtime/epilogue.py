@@ -124,13 +124,16 @@ def _adam_group(h, in_plan, fetched, fed, placement):
     g, alpha = h["g"], h["alpha"]
     handles = [root._inputs[0], adds[0]._inputs[0], adds[1]._inputs[0]]
     mset = set(members)
+    first = min(o._id for o in members)
     outside = set(handles) | {g, alpha}
     for o in members:
         # a function's automatic control dependencies order the update's own reads and
-        # writes, which the fused kernel does in that order, and gate its outputs on a NoOp
-        # that waits for the root too (so for the whole group); any other edge from or to
+        # writes, which the fused kernel does in that order, make the update wait for the
+        # variable's earlier reads (the forward pass's: created before the group, so run
+        # before it, as a plan runs in creation order), and gate its outputs on a NoOp that
+        # waits for the root too (so for the whole group); any other edge from or to
         # outside the group stops the fusion
-        if any(c not in mset for c in o._control_inputs) or \
+        if any(c not in mset and c._id > first for c in o._control_inputs) or \
                 any(c not in mset and not (c._type == "NoOp" and root in c._control_inputs)
                     for c in o._control_outputs):
             return None
