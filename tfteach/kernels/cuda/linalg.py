@@ -233,8 +233,9 @@ def cholesky(input):
     return out
 
 
-@register("MatrixTriangularSolve", dtypes=_dev.FLOATS)
-def matrix_triangular_solve(matrix, rhs, *, lower, adjoint):
+def _solve_operands(matrix, rhs):
+    """The two solvers' operands on the device, with the CPU kernels' shape errors: a square
+    matrix, a right-hand side with as many rows, batch dimensions that broadcast."""
     a = _dev.contiguous(_dev.dev(matrix))
     b = _dev.contiguous(_dev.dev(rhs))
     ash, bsh = tuple(a.shape), tuple(b.shape)
@@ -249,6 +250,12 @@ def matrix_triangular_solve(matrix, rhs, *, lower, adjoint):
         raise errors.InvalidArgumentError(
             None, None, f"Incompatible shapes: {list(ash)} vs. {list(bsh)}") from None
     n, m = ash[-1], bsh[-1]
+    return a, b, ash, bsh, batch, n, m
+
+
+@register("MatrixTriangularSolve", dtypes=_dev.FLOATS)
+def matrix_triangular_solve(matrix, rhs, *, lower, adjoint):
+    a, b, ash, bsh, batch, n, m = _solve_operands(matrix, rhs)
     out = _dev.empty(batch + (n, m), b.dtype)
     nb = _dev.size_of(batch)
     if n and m and nb:
@@ -390,20 +397,7 @@ def matrix_inverse(input, *, adjoint):
 
 @register("MatrixSolve", dtypes=_dev.FLOATS)
 def matrix_solve(matrix, rhs, *, adjoint):
-    a = _dev.contiguous(_dev.dev(matrix))
-    b = _dev.contiguous(_dev.dev(rhs))
-    ash, bsh = tuple(a.shape), tuple(b.shape)
-    if len(ash) < 2 or ash[-1] != ash[-2]:
-        raise errors.InvalidArgumentError(None, None, "Input matrix must be square.")
-    if len(bsh) < 2 or bsh[-2] != ash[-1]:
-        raise errors.InvalidArgumentError(
-            None, None, "Input matrix and right-hand side must have the same number of rows.")
-    try:
-        batch = tuple(np.broadcast_shapes(ash[:-2], bsh[:-2]))
-    except ValueError:
-        raise errors.InvalidArgumentError(
-            None, None, f"Incompatible shapes: {list(ash)} vs. {list(bsh)}") from None
-    n, m = ash[-1], bsh[-1]
+    a, b, ash, bsh, batch, n, m = _solve_operands(matrix, rhs)
     out = _dev.empty(batch + (n, m), b.dtype)
     if n and m and _dev.size_of(batch) and _run_lu(a, b, batch, ash[:-2], bsh[:-2], n, m,
                                                    adjoint, _SOLVE, out):
