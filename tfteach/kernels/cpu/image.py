@@ -152,3 +152,541 @@ def adjust_saturation(images, scale):
         out[..., 1] = np.where(sel, gg, out[..., 1])
         out[..., 2] = np.where(sel, bb, out[..., 2])
     return (out + m[..., None]).astype(x.dtype)
+
+
+# --- colour: AdjustHue, RGBToHSV, HSVToRGB ------------------------------------------------------
+# numba loops over pixels, float32 arithmetic as TF's kernels do it (an fp16 image is
+# computed in float32 and rounded back, as TF's half kernels do).
+
+from numba import njit  # noqa: E402
+
+
+def _three(x):
+    x = np.asarray(x)
+    if x.ndim < 1 or x.shape[-1] != 3:
+        raise errors.FailedPreconditionError(
+            None, None, f"input must have 3 channels but input only has "
+                        f"{x.shape[-1] if x.ndim else 0} channels.")
+    return x
+
+
+@njit(cache=True)
+def _hue_loop(p, delta):
+    out = np.empty_like(p)
+    for i in range(p.shape[0]):
+        r, g, b = p[i, 0], p[i, 1], p[i, 2]
+        # the hue as a position on a 6-sided wheel: the sextant (which component is
+        # largest, which smallest) plus how far the middle one lies between them
+        if r < g:
+            if b < r:
+                vmax, vmid, vmin, cat = g, r, b, 1
+            elif b > g:
+                vmax, vmid, vmin, cat = b, g, r, 3
+            else:
+                vmax, vmid, vmin, cat = g, b, r, 2
+        else:
+            if b < g:
+                vmax, vmid, vmin, cat = r, g, b, 0
+            elif b > r:
+                vmax, vmid, vmin, cat = b, r, g, 4
+            else:
+                vmax, vmid, vmin, cat = r, b, g, 5
+        if vmax == vmin:
+            h = np.float32(0)
+        else:
+            ratio = (vmid - vmin) / (vmax - vmin)
+            h = np.float32(cat) + (ratio if cat % 2 == 0 else np.float32(1) - ratio)
+        h = h + delta * np.float32(6)
+        while h < 0:
+            h += np.float32(6)
+        while h >= 6:
+            h -= np.float32(6)
+        cat = int(h)
+        ratio = h - np.float32(cat)
+        if cat % 2 != 0:
+            ratio = np.float32(1) - ratio
+        vmid = vmin + ratio * (vmax - vmin)
+        if cat == 0:
+            out[i, 0], out[i, 1], out[i, 2] = vmax, vmid, vmin
+        elif cat == 1:
+            out[i, 0], out[i, 1], out[i, 2] = vmid, vmax, vmin
+        elif cat == 2:
+            out[i, 0], out[i, 1], out[i, 2] = vmin, vmax, vmid
+        elif cat == 3:
+            out[i, 0], out[i, 1], out[i, 2] = vmin, vmid, vmax
+        elif cat == 4:
+            out[i, 0], out[i, 1], out[i, 2] = vmid, vmin, vmax
+        else:
+            out[i, 0], out[i, 1], out[i, 2] = vmax, vmin, vmid
+    return out
+
+
+@register_kernel("AdjustHue")
+def adjust_hue(images, delta):
+    x = np.asarray(images)
+    if x.ndim < 3:
+        raise errors.InvalidArgumentError(None, None, f"input must be at least 3-D, got "
+                                                      f"shape{list(x.shape)}")
+    if x.shape[-1] != 3:
+        raise errors.InvalidArgumentError(None, None, f"input must have 3 channels but "
+                                                      f"instead has {x.shape[-1]} channels.")
+    flat = np.ascontiguousarray(x.reshape(-1, 3), dtype=np.float32)
+    return _hue_loop(flat, np.float32(delta)).reshape(x.shape).astype(x.dtype)
+
+
+def _rgb_to_hsv(rgb, ft):
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    v = np.max(rgb, axis=-1)
+    rng = v - np.min(rgb, axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.where(v > 0, rng / v, ft(0))
+        norm = (ft(1) / rng) * ft(1.0 / 6.0)
+        h = np.where(r == v, norm * (g - b),
+                     np.where(g == v, norm * (b - r) + ft(2.0 / 6.0),
+                              norm * (r - g) + ft(4.0 / 6.0)))
+    h = np.where(rng > 0, h, ft(0))
+    h = np.where(h < 0, h + ft(1), h)
+    return np.stack([h, s, v], axis=-1).astype(ft)
+
+
+def _hsv_to_rgb(hsv, ft):
+    h, s, v = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+    c = s * v
+    m = v - c
+    dh = h * ft(6)
+    cat = dh.astype(np.int64)              # truncation, as C's cast
+    x = c * (ft(1) - np.abs(np.fmod(dh, ft(2)) - ft(1)))
+    z = np.zeros_like(c)
+    table = [(c, x, z), (x, c, z), (z, c, x), (z, x, c), (x, z, c), (c, z, x)]
+    out = np.zeros(hsv.shape, ft)
+    for k, comps in enumerate(table):
+        sel = cat == k
+        for ch in range(3):
+            out[..., ch] = np.where(sel, comps[ch], out[..., ch])
+    return (out + m[..., None]).astype(ft)
+
+
+def _float_kernel(fn):
+    def kernel(images):
+        x = _three(images)
+        ft = np.float64 if x.dtype == np.float64 else np.float32
+        return fn(x.astype(ft), ft).astype(x.dtype)
+    return kernel
+
+
+register_kernel("RGBToHSV")(_float_kernel(_rgb_to_hsv))
+register_kernel("HSVToRGB")(_float_kernel(_hsv_to_rgb))
+
+
+# --- ExtractImagePatches -----------------------------------------------------------------------
+
+def patch_index(h, w, ks, st, rt, padding):
+    """For each (out_row, out_col, ki, kj): the source pixel row * w + col, or -1 where the
+    window hangs over the (zero) padding. Shared with the gradient and the GPU kernel."""
+    from ...ops.image_ops import _window
+    oh, pt = _window(h, ks[1], st[1], rt[1], padding)
+    ow, pl = _window(w, ks[2], st[2], rt[2], padding)
+    rows = (np.arange(oh)[:, None] * st[1] - pt + np.arange(ks[1])[None, :] * rt[1])
+    cols = (np.arange(ow)[:, None] * st[2] - pl + np.arange(ks[2])[None, :] * rt[2])
+    r = rows[:, None, :, None]
+    c = cols[None, :, None, :]
+    inside = (r >= 0) & (r < h) & (c >= 0) & (c < w)
+    return np.where(inside, r * w + c, -1).astype(np.int64)
+
+
+@register_kernel("ExtractImagePatches")
+def extract_image_patches(images, *, ksizes, strides, rates, padding):
+    x = np.asarray(images)
+    if x.ndim != 4:
+        raise errors.InvalidArgumentError(None, None, f"input must be 4-dimensional"
+                                                      f"{list(x.shape)}")
+    if ksizes[0] != 1 or ksizes[3] != 1:
+        raise errors.UnimplementedError(None, None, "Only support ksizes across space.")
+    if strides[0] != 1 or strides[3] != 1:
+        raise errors.UnimplementedError(None, None, "Only support strides across space.")
+    if rates[0] != 1 or rates[3] != 1:
+        raise errors.UnimplementedError(None, None, "Only support rates across space.")
+    n, h, w, c = x.shape
+    idx = patch_index(h, w, ksizes, strides, rates, padding)
+    oh, ow, kh, kw = idx.shape
+    flat = x.reshape(n, h * w, c)
+    # one zero pixel appended: index -1 reads it
+    flat = np.concatenate([flat, np.zeros((n, 1, c), x.dtype)], axis=1)
+    out = flat[:, idx.reshape(-1)]
+    return out.reshape(n, oh, ow, kh * kw * c)
+
+
+# --- CropAndResize and its gradients -----------------------------------------------------------
+
+def _crop_checks(image, boxes, box_ind, crop_size=None):
+    image, boxes, box_ind = np.asarray(image), np.asarray(boxes), np.asarray(box_ind)
+    if image.ndim != 4:
+        raise errors.InvalidArgumentError(None, None, f"input image must be 4-D"
+                                                      f"{list(image.shape)}")
+    if boxes.ndim != 2 or boxes.shape[1] != 4:
+        raise errors.InvalidArgumentError(None, None, f"boxes must be 2-D"
+                                                      f"{list(boxes.shape)}")
+    if box_ind.ndim != 1 or box_ind.shape[0] != boxes.shape[0]:
+        raise errors.InvalidArgumentError(None, None, "box_index has incompatible shape")
+    if crop_size is not None:
+        cs = np.asarray(crop_size).reshape(-1)
+        if cs.size != 2:
+            raise errors.InvalidArgumentError(None, None, f"crop_size must be a 1-D "
+                                                          f"tensor of length 2, got: "
+                                                          f"{cs.size}")
+        if cs[0] <= 0 or cs[1] <= 0:
+            raise errors.InvalidArgumentError(None, None, "crop dimensions must be positive")
+    if box_ind.size and (box_ind.min() < 0 or box_ind.max() >= image.shape[0]):
+        raise errors.OutOfRangeError(None, None, "box_index has values outside "
+                                                      "[0, batch_size)")
+    return image, boxes.astype(np.float32), box_ind.astype(np.int64)
+
+
+@njit(cache=True)
+def _crop_coord(lo, hi, i, n_in, n_crop):
+    """The source coordinate of crop row (column) i, float32 as TF computes it."""
+    if n_crop > 1:
+        scale = (hi - lo) * np.float32(n_in - 1) / np.float32(n_crop - 1)
+        return lo * np.float32(n_in - 1) + np.float32(i) * scale
+    return np.float32(0.5) * (lo + hi) * np.float32(n_in - 1)
+
+
+@njit(cache=True)
+def _crop_loop(img, boxes, ind, ch, cw, nearest, extrap):
+    n, h, w, c = img.shape
+    out = np.empty((boxes.shape[0], ch, cw, c), np.float32)
+    for b in range(boxes.shape[0]):
+        y1, x1, y2, x2 = boxes[b, 0], boxes[b, 1], boxes[b, 2], boxes[b, 3]
+        bi = ind[b]
+        for y in range(ch):
+            iy = _crop_coord(y1, y2, y, h, ch)
+            if iy < 0 or iy > h - 1:
+                out[b, y, :, :] = extrap
+                continue
+            for x in range(cw):
+                ix = _crop_coord(x1, x2, x, w, cw)
+                if ix < 0 or ix > w - 1:
+                    out[b, y, x, :] = extrap
+                    continue
+                if nearest:
+                    # roundf: halves away from zero; the coordinate is not negative
+                    ry = int(np.floor(iy + np.float32(0.5)))
+                    rx = int(np.floor(ix + np.float32(0.5)))
+                    for d in range(c):
+                        out[b, y, x, d] = np.float32(img[bi, ry, rx, d])
+                    continue
+                ty, by = int(np.floor(iy)), int(np.ceil(iy))
+                lx, rx = int(np.floor(ix)), int(np.ceil(ix))
+                yl, xl = iy - np.float32(ty), ix - np.float32(lx)
+                for d in range(c):
+                    tl = np.float32(img[bi, ty, lx, d])
+                    tr = np.float32(img[bi, ty, rx, d])
+                    bl = np.float32(img[bi, by, lx, d])
+                    br = np.float32(img[bi, by, rx, d])
+                    top = tl + (tr - tl) * xl
+                    bot = bl + (br - bl) * xl
+                    out[b, y, x, d] = top + (bot - top) * yl
+    return out
+
+
+@register_kernel("CropAndResize")
+def crop_and_resize(image, boxes, box_ind, crop_size, *, method, extrapolation_value):
+    if method not in ("bilinear", "nearest"):
+        raise errors.InvalidArgumentError(None, None, "method must be 'bilinear' or "
+                                                      "'nearest'")
+    img, bx, ind = _crop_checks(image, boxes, box_ind, crop_size)
+    ch, cw = (int(v) for v in np.asarray(crop_size).reshape(-1))
+    if img.dtype == np.float16 or img.dtype == np.bool_:
+        img = img.astype(np.float32)
+    return _crop_loop(np.ascontiguousarray(img), bx, ind, ch, cw, method == "nearest",
+                      np.float32(extrapolation_value))
+
+
+@njit(cache=True)
+def _crop_grad_image_loop(g, boxes, ind, h, w, nearest, out):
+    nb, ch, cw, c = g.shape
+    for b in range(nb):
+        y1, x1, y2, x2 = boxes[b, 0], boxes[b, 1], boxes[b, 2], boxes[b, 3]
+        bi = ind[b]
+        for y in range(ch):
+            iy = _crop_coord(y1, y2, y, h, ch)
+            if iy < 0 or iy > h - 1:
+                continue
+            for x in range(cw):
+                ix = _crop_coord(x1, x2, x, w, cw)
+                if ix < 0 or ix > w - 1:
+                    continue
+                if nearest:
+                    ry = int(np.floor(iy + np.float32(0.5)))
+                    rx = int(np.floor(ix + np.float32(0.5)))
+                    for d in range(c):
+                        out[bi, ry, rx, d] += g[b, y, x, d]
+                    continue
+                ty, by = int(np.floor(iy)), int(np.ceil(iy))
+                lx, rx = int(np.floor(ix)), int(np.ceil(ix))
+                yl, xl = iy - np.float32(ty), ix - np.float32(lx)
+                for d in range(c):
+                    dtop = (np.float32(1) - yl) * g[b, y, x, d]
+                    out[bi, ty, lx, d] += (np.float32(1) - xl) * dtop
+                    out[bi, ty, rx, d] += xl * dtop
+                    dbot = yl * g[b, y, x, d]
+                    out[bi, by, lx, d] += (np.float32(1) - xl) * dbot
+                    out[bi, by, rx, d] += xl * dbot
+
+
+@register_kernel("CropAndResizeGradImage")
+def crop_and_resize_grad_image(grads, boxes, box_ind, image_size, *, T, method):
+    size = [int(v) for v in np.asarray(image_size).reshape(-1)]
+    if len(size) != 4:
+        raise errors.InvalidArgumentError(None, None, f"image_size must be 4-D, got "
+                                                      f"{len(size)}")
+    g = np.asarray(grads, np.float32)
+    _, bx, ind = _crop_checks(np.zeros(size[:1] + [1, 1, 1]), boxes, box_ind)
+    out = np.zeros(size, np.float32)
+    _crop_grad_image_loop(np.ascontiguousarray(g), bx, ind, size[1], size[2],
+                          method == "nearest", out)
+    return out.astype(_dtype_np(T))
+
+
+def _dtype_np(t):
+    return getattr(t, "np_dtype", None) or np.dtype(t)
+
+
+@njit(cache=True)
+def _crop_grad_boxes_loop(g, img, boxes, ind, out):
+    nb, ch, cw, c = g.shape
+    h, w = img.shape[1], img.shape[2]
+    for b in range(nb):
+        y1, x1, y2, x2 = boxes[b, 0], boxes[b, 1], boxes[b, 2], boxes[b, 3]
+        bi = ind[b]
+        hr = np.float32(h - 1) / np.float32(ch - 1) if ch > 1 else np.float32(0)
+        wr = np.float32(w - 1) / np.float32(cw - 1) if cw > 1 else np.float32(0)
+        for y in range(ch):
+            iy = _crop_coord(y1, y2, y, h, ch)
+            if iy < 0 or iy > h - 1:
+                continue
+            ty, by = int(np.floor(iy)), int(np.ceil(iy))
+            yl = iy - np.float32(ty)
+            for x in range(cw):
+                ix = _crop_coord(x1, x2, x, w, cw)
+                if ix < 0 or ix > w - 1:
+                    continue
+                lx, rx = int(np.floor(ix)), int(np.ceil(ix))
+                xl = ix - np.float32(lx)
+                gy = np.float32(0)
+                gx = np.float32(0)
+                for d in range(c):
+                    tl = np.float32(img[bi, ty, lx, d])
+                    tr = np.float32(img[bi, ty, rx, d])
+                    bl = np.float32(img[bi, by, lx, d])
+                    br = np.float32(img[bi, by, rx, d])
+                    # d crop / d source coordinate, times the incoming gradient
+                    dy = (np.float32(1) - xl) * (bl - tl) + xl * (br - tr)
+                    dx = (np.float32(1) - yl) * (tr - tl) + yl * (br - bl)
+                    gy += g[b, y, x, d] * dy
+                    gx += g[b, y, x, d] * dx
+                if ch > 1:
+                    out[b, 0] += gy * (np.float32(h - 1) - np.float32(y) * hr)
+                    out[b, 2] += gy * (np.float32(y) * hr)
+                else:
+                    out[b, 0] += gy * np.float32(0.5) * np.float32(h - 1)
+                    out[b, 2] += gy * np.float32(0.5) * np.float32(h - 1)
+                if cw > 1:
+                    out[b, 1] += gx * (np.float32(w - 1) - np.float32(x) * wr)
+                    out[b, 3] += gx * (np.float32(x) * wr)
+                else:
+                    out[b, 1] += gx * np.float32(0.5) * np.float32(w - 1)
+                    out[b, 3] += gx * np.float32(0.5) * np.float32(w - 1)
+
+
+@register_kernel("CropAndResizeGradBoxes")
+def crop_and_resize_grad_boxes(grads, image, boxes, box_ind, *, method):
+    if method != "bilinear":
+        raise errors.InvalidArgumentError(None, None, "method must be 'bilinear'")
+    img, bx, ind = _crop_checks(image, boxes, box_ind)
+    out = np.zeros(bx.shape, np.float32)
+    _crop_grad_boxes_loop(np.ascontiguousarray(np.asarray(grads, np.float32)),
+                          np.ascontiguousarray(img.astype(np.float32)), bx, ind, out)
+    return out
+
+
+# --- non-max suppression -----------------------------------------------------------------------
+
+def _nms_checks(boxes, scores, max_output_size, iou_threshold):
+    boxes, scores = np.asarray(boxes), np.asarray(scores)
+    if boxes.ndim != 2:
+        raise errors.InvalidArgumentError(None, None, f"boxes must be 2-D"
+                                                      f"{list(boxes.shape)}")
+    if boxes.shape[1] != 4:
+        raise errors.InvalidArgumentError(None, None, f"boxes must have 4 columns (Dimension "
+                                                      f"must be 4 but is {boxes.shape[1]})")
+    if scores.ndim != 1:
+        raise errors.InvalidArgumentError(None, None, f"scores must be 1-D"
+                                                      f"{list(scores.shape)}")
+    if scores.shape[0] != boxes.shape[0]:
+        raise errors.InvalidArgumentError(
+            None, None, f"scores has incompatible shape (Dimensions must be equal, but are "
+                        f"{boxes.shape[0]} and {scores.shape[0]})")
+    m = np.asarray(max_output_size)
+    if m.ndim != 0:
+        raise errors.InvalidArgumentError(None, None, f"max_output_size must be 0-D, got "
+                                                      f"shape {list(m.shape)}")
+    iou = float(np.asarray(iou_threshold))
+    if not 0 <= iou <= 1:
+        raise errors.InvalidArgumentError(None, None, "iou_threshold must be in [0, 1]")
+    return boxes.astype(np.float32), scores.astype(np.float32), int(m), np.float32(iou)
+
+
+@njit(cache=True)
+def _iou(boxes, i, j):
+    ymin_i = min(boxes[i, 0], boxes[i, 2])
+    xmin_i = min(boxes[i, 1], boxes[i, 3])
+    ymax_i = max(boxes[i, 0], boxes[i, 2])
+    xmax_i = max(boxes[i, 1], boxes[i, 3])
+    ymin_j = min(boxes[j, 0], boxes[j, 2])
+    xmin_j = min(boxes[j, 1], boxes[j, 3])
+    ymax_j = max(boxes[j, 0], boxes[j, 2])
+    xmax_j = max(boxes[j, 1], boxes[j, 3])
+    area_i = (ymax_i - ymin_i) * (xmax_i - xmin_i)
+    area_j = (ymax_j - ymin_j) * (xmax_j - xmin_j)
+    if area_i <= 0 or area_j <= 0:
+        return np.float32(0)
+    iy0, ix0 = max(ymin_i, ymin_j), max(xmin_i, xmin_j)
+    iy1, ix1 = min(ymax_i, ymax_j), min(xmax_i, xmax_j)
+    inter = max(iy1 - iy0, np.float32(0)) * max(ix1 - ix0, np.float32(0))
+    return inter / (area_i + area_j - inter)
+
+
+@njit(cache=True)
+def _nms_loop(boxes, scores, max_out, iou_thr, score_thr, sigma):
+    """Greedy (Soft-)NMS as TF runs it: candidates in a max-queue by score (ties: lower
+    index first); a popped candidate is compared with the boxes kept since it was last
+    looked at, its score decayed (Soft-NMS) or it is dropped (overlap > threshold); a
+    decayed candidate goes back in the queue while it still beats score_thr."""
+    soft = sigma > 0
+    scale = np.float32(-0.5) / sigma if soft else np.float32(0)
+    if soft:                   # Soft-NMS decays every overlap: no box is dropped outright
+        iou_thr = np.float32(1)
+    n = scores.shape[0]
+    cand_score = np.empty(n, np.float32)
+    cand_idx = np.empty(n, np.int64)
+    cand_begin = np.zeros(n, np.int64)
+    live = 0
+    for i in range(n):
+        if scores[i] > score_thr:
+            cand_score[live] = scores[i]
+            cand_idx[live] = i
+            live += 1
+    sel = np.empty(min(max_out, n) if max_out > 0 else 0, np.int64)
+    sel_scores = np.empty(sel.shape[0], np.float32)
+    k = 0
+    while k < sel.shape[0] and live > 0:
+        best = 0
+        for c in range(1, live):
+            if cand_score[c] > cand_score[best] or (
+                    cand_score[c] == cand_score[best] and cand_idx[c] < cand_idx[best]):
+                best = c
+        idx, score, begin = cand_idx[best], cand_score[best], cand_begin[best]
+        original = score
+        live -= 1
+        cand_idx[best], cand_score[best], cand_begin[best] = \
+            cand_idx[live], cand_score[live], cand_begin[live]
+        hard = False
+        j = k - 1
+        while j >= begin:
+            sim = _iou(boxes, idx, sel[j])
+            weight = np.float32(np.exp(scale * sim * sim)) if sim <= iou_thr else \
+                np.float32(0)
+            score *= weight
+            if not soft and sim > iou_thr:
+                hard = True
+                break
+            if score <= score_thr:
+                break
+            j -= 1
+        if hard:
+            continue
+        if score == original:
+            sel[k] = idx
+            sel_scores[k] = score
+            k += 1
+        elif score > score_thr:
+            cand_idx[live], cand_score[live], cand_begin[live] = idx, score, k
+            live += 1
+    return sel[:k], sel_scores[:k]
+
+
+@register_kernel("NonMaxSuppressionV3")
+def non_max_suppression_v3(boxes, scores, max_output_size, iou_threshold, score_threshold):
+    b, s, m, iou = _nms_checks(boxes, scores, max_output_size, iou_threshold)
+    sel, _ = _nms_loop(b, s, m, iou, np.float32(score_threshold), np.float32(0))
+    return sel.astype(np.int32)
+
+
+@register_kernel("NonMaxSuppressionV5")
+def non_max_suppression_v5(boxes, scores, max_output_size, iou_threshold, score_threshold,
+                           soft_nms_sigma, *, pad_to_max_output_size):
+    b, s, m, iou = _nms_checks(boxes, scores, max_output_size, iou_threshold)
+    sigma = np.float32(soft_nms_sigma)
+    if sigma < 0:
+        raise errors.InvalidArgumentError(None, None, "soft_nms_sigma_val must be >= 0")
+    sel, sc = _nms_loop(b, s, m, iou, np.float32(score_threshold), sigma)
+    valid = np.int32(sel.shape[0])
+    if pad_to_max_output_size and sel.shape[0] < m:
+        sel = np.concatenate([sel, np.zeros(m - sel.shape[0], sel.dtype)])
+        sc = np.concatenate([sc, np.zeros(m - sc.shape[0], sc.dtype)])
+    dt = np.asarray(scores).dtype
+    return sel.astype(np.int32), sc.astype(dt), valid
+
+
+# --- DrawBoundingBoxesV2 -----------------------------------------------------------------------
+
+_DEFAULT_COLORS = np.array([[1, 1, 0, 1], [0, 0, 1, 1], [1, 0, 0, 1], [0, 1, 0, 1],
+                            [0.5, 0, 0.5, 1], [0.5, 0.5, 0, 1], [0.5, 0, 0, 1],
+                            [0, 0, 0.5, 1], [0, 1, 1, 1], [1, 0, 1, 1]], np.float32)
+
+
+@register_kernel("DrawBoundingBoxesV2")
+def draw_bounding_boxes_v2(images, boxes, colors):
+    x = np.asarray(images)
+    bx = np.asarray(boxes, np.float32)
+    if x.ndim != 4:
+        raise errors.InvalidArgumentError(None, None, f"The rank of the images should be 4")
+    if bx.ndim != 3:
+        raise errors.InvalidArgumentError(None, None, "The rank of the boxes should be 3")
+    if bx.shape[0] != x.shape[0]:
+        raise errors.InvalidArgumentError(None, None, "The batch sizes should be the same")
+    n, h, w, depth = x.shape
+    if depth not in (1, 3, 4):
+        raise errors.InvalidArgumentError(None, None, "Channel depth should be either 1 "
+                                                      "(GRY), 3 (RGB), or 4 (RGBA)")
+    table = np.asarray(colors, np.float32)
+    table = _DEFAULT_COLORS.copy() if table.size == 0 else table.reshape(
+        table.shape[0], -1).copy()
+    if table.shape[1] < depth:
+        raise errors.InvalidArgumentError(None, None, f"Color table must have at least "
+                                                      f"{depth} channels")
+    if depth == 1 and np.asarray(colors).size == 0:   # grey, default colours: white boxes
+        table[:, 0] = 1
+    out = x.copy()
+    for b in range(n):
+        for k in range(bx.shape[1]):
+            color = table[k % table.shape[0], :depth].astype(x.dtype)
+            # C's int cast truncates towards zero
+            r0 = int(bx[b, k, 0] * np.float32(h - 1))
+            c0 = int(bx[b, k, 1] * np.float32(w - 1))
+            r1 = int(bx[b, k, 2] * np.float32(h - 1))
+            c1 = int(bx[b, k, 3] * np.float32(w - 1))
+            if r0 > r1 or c0 > c1 or r0 >= h or r1 < 0 or c0 >= w or c1 < 0:
+                continue               # TF logs a warning and skips the box
+            r0c, r1c = max(r0, 0), min(r1, h - 1)
+            c0c, c1c = max(c0, 0), min(c1, w - 1)
+            if r0 >= 0:
+                out[b, r0, c0c:c1c + 1] = color
+            if r1 < h:
+                out[b, r1, c0c:c1c + 1] = color
+            if c0 >= 0:
+                out[b, r0c:r1c + 1, c0] = color
+            if c1 < w:
+                out[b, r0c:r1c + 1, c1] = color
+    return out

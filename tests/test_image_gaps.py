@@ -1,0 +1,89 @@
+"""The rest of tf.image against TF 2.21 (recorded by tools/record_cases.py from
+tests/cases_image_gaps.py into tests/data/tf_image_gaps.json): values, dtypes, op names
+(AdjustHue, RGBToHSV, HSVToRGB, ExtractImagePatches, CropAndResize, NonMaxSuppressionV3/V5,
+DrawBoundingBoxesV2), gradients and TF's errors. Floats agree to rtol 1e-5 / atol 2e-5
+(float32 sums in another order: the ssim windows are summed by a convolution per channel
+where TF runs a depthwise one).
+
+The random augmentations draw from tfteach's generator, not TF's, so their values cannot
+be TF's: they are checked here for what TF promises (every output is one of the allowed
+images, the same seed gives the same image)."""
+import numpy as np
+import pytest
+
+import tfcases
+
+pytestmark = pytest.mark.mode("v2")
+
+CASES = tfcases.load_cases("image_gaps")
+REC = tfcases.recorded("image_gaps")["cases"]
+
+
+def test_every_case_was_recorded():
+    assert sorted(REC) == tfcases.case_names(CASES)
+
+
+@pytest.mark.parametrize("name", tfcases.case_names(CASES))
+def test_case(tf2, tmp_path, name):
+    got = tfcases.normalize(getattr(CASES, "case_" + name)(tf2, str(tmp_path)))
+    tfcases.compare(got, REC[name], rtol=1e-5, atol=2e-5)
+
+
+IMG = np.random.RandomState(3).rand(4, 5, 3).astype(np.float32)
+
+
+def _same_for_the_same_seed(tf, fn):
+    tf.random.set_seed(5)
+    a = fn().numpy()
+    tf.random.set_seed(5)
+    b = fn().numpy()
+    np.testing.assert_array_equal(a, b)
+    return a
+
+
+def test_random_flips_give_the_image_or_its_mirror(tf2):
+    i = tf2.image
+    seen = set()
+    for seed in range(12):
+        out = i.random_flip_left_right(IMG, seed=seed).numpy()
+        assert np.array_equal(out, IMG) or np.array_equal(out, IMG[:, ::-1])
+        seen.add(np.array_equal(out, IMG))
+        out = i.random_flip_up_down(IMG, seed=seed).numpy()
+        assert np.array_equal(out, IMG) or np.array_equal(out, IMG[::-1])
+    assert seen == {True, False}
+    batch = np.stack([IMG, IMG * 2, IMG * 3])
+    out = i.random_flip_left_right(batch, seed=1).numpy()
+    for k in range(3):      # each image of the batch flips on its own coin
+        assert np.array_equal(out[k], batch[k]) or np.array_equal(out[k], batch[k, :, ::-1])
+    _same_for_the_same_seed(tf2, lambda: i.random_flip_up_down(batch))
+
+
+def test_random_adjustments_stay_in_their_ranges(tf2):
+    i = tf2.image
+    for seed in range(5):
+        out = i.random_brightness(IMG, 0.2, seed=seed).numpy()
+        delta = (out - IMG).ravel()
+        assert np.allclose(delta, delta[0], atol=1e-6) and abs(delta[0]) <= 0.2
+        c = i.random_contrast(IMG, 0.3, 0.6, seed=seed).numpy()
+        mean = IMG.mean(axis=(0, 1))
+        f = (c - mean) / (IMG - mean)
+        assert np.allclose(f, f.flat[0], atol=1e-3) and 0.3 <= f.flat[0] <= 0.6
+        s = i.random_saturation(IMG, 0.5, 1.5, seed=seed).numpy()
+        assert s.shape == IMG.shape and np.allclose(s.max(-1), IMG.max(-1), atol=1e-6)
+        h = i.random_hue(IMG, 0.1, seed=seed).numpy()
+        # a hue rotation keeps each pixel's largest and smallest component
+        assert np.allclose(np.sort(h, -1)[..., [0, 2]], np.sort(IMG, -1)[..., [0, 2]],
+                           atol=1e-6)
+    _same_for_the_same_seed(tf2, lambda: i.random_hue(IMG, 0.3))
+    _same_for_the_same_seed(tf2, lambda: i.random_contrast(IMG, 0.2, 1.8))
+
+
+def test_random_crop_is_a_window_of_the_image(tf2):
+    for seed in range(6):
+        out = tf2.image.random_crop(IMG, [2, 3, 3], seed=seed).numpy()
+        hits = [(r, c) for r in range(3) for c in range(3)
+                if np.array_equal(IMG[r:r + 2, c:c + 3], out)]
+        assert hits
+    _same_for_the_same_seed(tf2, lambda: tf2.image.random_crop(IMG, [3, 2, 2]))
+    with pytest.raises(tf2.errors.InvalidArgumentError, match="Need value.shape >= size"):
+        tf2.image.random_crop(IMG, [6, 3, 3])
