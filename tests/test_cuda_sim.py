@@ -80,6 +80,10 @@ _pool_dy = u((2, 3, 3, 3))
 _logits = u((4, 5), -2, 2)
 _labels = np.eye(5, dtype=F32)[[0, 3, 1, 4]]
 
+_CROP_BOXES = np.array([[0.1, 0.2, 0.7, 0.9], [-0.2, -0.1, 1.2, 1.1], [0.8, 0.9, 0.2, 0.1],
+                        [0.5, 0.5, 0.5, 0.5]], F32)
+_CROP_IND = np.array([0, 1, 1, 0], np.int32)
+
 CASES = {
     "AddN": lambda: Case([[u((2, 3)), u((2, 3)), u((2, 3))]]),
     "All": lambda: Case([RNG.random((3, 4)) > 0.3, _i32([1])], {"keep_dims": False}),
@@ -263,6 +267,30 @@ CASES = {
     # every hue sextant, grey pixels (no chroma) and black ones
     "AdjustSaturation": lambda: Case([np.concatenate([u((2, 4, 3), 0, 1), np.array(
         [[[0.5, 0.5, 0.5], [0, 0, 0], [1, 0.2, 0.1], [0.1, 0.9, 0.3]]], F32)]), C(F32(1.6))]),
+    # every hue sextant, grey and black pixels; a hue turned past the end of the wheel
+    "AdjustHue": lambda: Case([np.concatenate([u((2, 4, 3), 0, 1), np.array(
+        [[[0.5, 0.5, 0.5], [0, 0, 0], [1, 0.2, 0.1], [0.1, 0.9, 0.3]]], F32)]), C(F32(0.7))]),
+    "RGBToHSV": lambda: Case([np.concatenate([u((2, 4, 3), 0, 1), np.array(
+        [[[0.5, 0.5, 0.5], [0, 0, 0], [0.2, 0.3, 0.9], [0.1, 0.9, 0.3]]], F32)])]),
+    "HSVToRGB": lambda: Case([u((3, 5, 3), 0, 1).astype(np.float64)]),
+    # dilated SAME windows (zero padding read) and strided VALID ones
+    "ExtractImagePatches": lambda: Case([u((2, 5, 6, 2))], {
+        "ksizes": [1, 3, 2, 1], "strides": [1, 2, 1, 1], "rates": [1, 1, 2, 1],
+        "padding": "SAME"}),
+    # boxes inside, around (extrapolated), flipped and a point; two images
+    "CropAndResize": lambda: Case([u((2, 5, 6, 2)), _CROP_BOXES, _CROP_IND, _i32([3, 4])],
+                                  {"method": "bilinear", "extrapolation_value": -0.5}),
+    "CropAndResizeGradImage": lambda: Case([u((4, 3, 4, 2)), _CROP_BOXES, _CROP_IND,
+                                            _i32([2, 5, 6, 2])],
+                                           {"T": tf.float32, "method": "bilinear"},
+                                           tol=1e-4),
+    "CropAndResizeGradBoxes": lambda: Case([u((4, 3, 4, 2)), u((2, 5, 6, 2)), _CROP_BOXES,
+                                            _CROP_IND], {"method": "bilinear"}, tol=1e-4),
+    # overlapping pairs, a disjoint box, tied scores, one under the score threshold
+    "NonMaxSuppressionV3": lambda: Case([np.array(
+        [[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0, -0.1, 1, 0.9], [0, 10, 1, 11],
+         [1, 1, 0, 0], [0, 0, 0, 1]], F32), np.array([0.9, 0.75, 0.6, 0.9, 0.9, 0.05], F32),
+        _i32(5), C(F32(0.5)), C(F32(0.1))]),
     "SparseToDense": lambda: Case([np.array([[0, 1], [1, 3], [2, 0]], np.int32), _i32([3, 4]),
                                    u((3,)), C(F32(-1.0))], {"validate_indices": True}),
     # two non-zeros in row 1 add up; B read transposed
