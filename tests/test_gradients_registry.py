@@ -244,6 +244,21 @@ CASES = {
                                                                "atol": 1e-4}),
     "ResizeNearestNeighbor": ([r(1, 3, 4, 2)], lambda tf, x: tf.image.resize_nearest_neighbor(
         x, [5, 7]) + tf.image.resize_nearest_neighbor(x, [5, 7], half_pixel_centers=True)),
+    # colour: pixels with three distinct components (the largest and smallest are then
+    # fixed under a small step) in each sextant of the hue wheel
+    "RGBToHSV": ([np.array([[0.9, 0.5, 0.1], [0.2, 0.7, 0.4], [0.3, 0.1, 0.8],
+                            [0.6, 0.2, 0.9], [0.4, 0.8, 0.5], [0.7, 0.6, 0.2]])],
+                 lambda tf, x: tf.image.rgb_to_hsv(x)),
+    # patches: a gather, so linear in the image (dilated SAME windows read padding)
+    "ExtractImagePatches": ([r(1, 4, 5, 2)], lambda tf, x: tf.image.extract_image_patches(
+        x, [1, 2, 3, 1], [1, 2, 1, 1], [1, 1, 2, 1], "SAME")),
+    # crops: linear in the image; in the boxes, piecewise linear (a small step stays on one
+    # piece), both through float32 arithmetic
+    "CropAndResize": ([r(2, 4, 5, 2), np.array([[0.12, 0.21, 0.73, 0.88],
+                                                [0.31, 0.07, 0.58, 0.64]])],
+                      lambda tf, x, b: tf.cast(tf.image.crop_and_resize(
+                          x, tf.cast(b, tf.float32), [1, 0], [3, 4]), tf.float64),
+                      {"eps": 1e-3, "rtol": 2e-3, "atol": 2e-3}),
     # decompositions: the input made symmetric positive definite inside the function (so
     # every entry is perturbed consistently); sign-free functions of the vectors
     "Cholesky": ([r(3, 3)], lambda tf, x: tf.linalg.cholesky(

@@ -32,6 +32,8 @@ def _resize_nearest_neighbor_grad(op, grad):
 
 
 @registry.RegisterGradient("CropAndResize")
+@registry.api("CropAndResizeGradImage")
+@registry.api("CropAndResizeGradBoxes")
 def _crop_and_resize_grad(op, grad):
     """Both the image's gradient (float images only) and the box coordinates'."""
     image = op.inputs[0]
@@ -56,7 +58,7 @@ def _extract_image_patches_grad(op, grad):
     sums the patch gradients onto their pixels (UnsortedSegmentSum over a static index
     map, padding sent to an extra segment that is dropped)."""
     import numpy as np
-    from ..kernels.cpu.image import patch_index
+    from ..kernels.shapes import patch_index
     from .constant_op import constant
     n, h, w, c = op.inputs[0].shape.as_list()
     if None in (h, w, c):

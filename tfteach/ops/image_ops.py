@@ -419,13 +419,8 @@ registry.register_op(
 
 def _window(n, k, stride, rate, padding):
     """(output length, padding before) of one spatial axis of a dilated sliding window."""
-    eff = k + (k - 1) * (rate - 1)
-    if n is None:
-        return None, None
-    if padding == "VALID":
-        return max(0, (n - eff + stride) // stride), 0
-    out = (n + stride - 1) // stride
-    return out, max(0, (out - 1) * stride + eff - n) // 2
+    from ..kernels import shapes        # shared with the kernels; loaded on first use
+    return (None, None) if n is None else shapes.conv_padding(n, k, stride, rate, padding)
 
 
 def _patches_shape(op):
@@ -1024,6 +1019,7 @@ def extract_image_patches(images, ksizes=None, strides=None, rates=None, padding
 
 # --- boxes -------------------------------------------------------------------------------------
 
+@registry.api("CropAndResize")
 def crop_and_resize(image, boxes, box_indices, crop_size, method="bilinear",
                     extrapolation_value=0.0, name=None):
     return apply_op("CropAndResize",

@@ -11,6 +11,7 @@ import numpy as np
 
 from ... import errors
 from ...framework.registry import register_kernel
+from .. import shapes
 
 
 def _scale(n_in, n_out, align_corners):
@@ -280,20 +281,6 @@ register_kernel("HSVToRGB")(_float_kernel(_hsv_to_rgb))
 
 # --- ExtractImagePatches -----------------------------------------------------------------------
 
-def patch_index(h, w, ks, st, rt, padding):
-    """For each (out_row, out_col, ki, kj): the source pixel row * w + col, or -1 where the
-    window hangs over the (zero) padding. Shared with the gradient and the GPU kernel."""
-    from ...ops.image_ops import _window
-    oh, pt = _window(h, ks[1], st[1], rt[1], padding)
-    ow, pl = _window(w, ks[2], st[2], rt[2], padding)
-    rows = (np.arange(oh)[:, None] * st[1] - pt + np.arange(ks[1])[None, :] * rt[1])
-    cols = (np.arange(ow)[:, None] * st[2] - pl + np.arange(ks[2])[None, :] * rt[2])
-    r = rows[:, None, :, None]
-    c = cols[None, :, None, :]
-    inside = (r >= 0) & (r < h) & (c >= 0) & (c < w)
-    return np.where(inside, r * w + c, -1).astype(np.int64)
-
-
 @register_kernel("ExtractImagePatches")
 def extract_image_patches(images, *, ksizes, strides, rates, padding):
     x = np.asarray(images)
@@ -307,7 +294,7 @@ def extract_image_patches(images, *, ksizes, strides, rates, padding):
     if rates[0] != 1 or rates[3] != 1:
         raise errors.UnimplementedError(None, None, "Only support rates across space.")
     n, h, w, c = x.shape
-    idx = patch_index(h, w, ksizes, strides, rates, padding)
+    idx = shapes.patch_index(h, w, ksizes, strides, rates, padding)
     oh, ow, kh, kw = idx.shape
     flat = x.reshape(n, h * w, c)
     # one zero pixel appended: index -1 reads it

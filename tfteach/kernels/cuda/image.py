@@ -482,7 +482,7 @@ register("HSVToRGB", dtypes=_dev.FLOATS)(_convert(2))
 
 @register("ExtractImagePatches", dtypes=_dev.FLOATS)
 def extract_image_patches(images, *, ksizes, strides, rates, padding):
-    from ..cpu.image import patch_index
+    from ..shapes import patch_index
     x = _dev.contiguous(_dev.dev(images))
     if len(x.shape) != 4:
         raise errors.InvalidArgumentError(None, None, f"input must be 4-dimensional"
