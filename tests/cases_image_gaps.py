@@ -292,3 +292,25 @@ def case_v1_names(tf, tmp):
             v1.draw_bounding_boxes(np.zeros((1, 4, 4, 3), np.float32),
                                    [[[0.0, 0.0, 1.0, 1.0]]]),
             v1.transpose_image(IMG)]
+
+
+def case_stateless_random(tf, tmp):
+    """Counter-based Philox: the values for a seed are TF's (tfteach runs the same
+    generator), whatever the device."""
+    i = tf.image
+    batch = np.stack([IMG, IMG * 0.5, IMG[::-1], IMG[:, ::-1]])
+    out = []
+    for seed in ([1, 2], [7, -3], [2 ** 40, 5]):
+        out += [i.stateless_random_flip_left_right(IMG, seed),
+                i.stateless_random_flip_up_down(batch, seed),
+                i.stateless_random_brightness(IMG, 0.3, seed),
+                i.stateless_random_contrast(IMG, 0.2, 1.8, seed),
+                i.stateless_random_saturation(IMG, 0.5, 1.5, seed),
+                i.stateless_random_hue(IMG, 0.4, seed),
+                i.stateless_random_crop(IMG, [3, 2, 3], seed),
+                i.stateless_random_brightness(U8, 0.2, seed)]
+    out += [i.stateless_random_crop(BATCH, [1, 4, 5, 2], np.array([3, 9], np.int32)),
+            _err(lambda: i.stateless_random_hue(IMG, 0.6, [1, 2])),
+            _err(lambda: i.stateless_random_contrast(IMG, 0.6, 0.2, [1, 2])),
+            _err(lambda: i.stateless_random_brightness(IMG, 0.1, [1, 2, 3]))[0]]
+    return out

@@ -734,17 +734,23 @@ def _random_uniform(shape, minval, maxval, seed, dtype=_dt.float32):
     return random_ops.random_uniform(shape, minval, maxval, dtype=dtype, seed=seed)
 
 
-def _random_flip(image, axis, seed, scope_name):
+def _stateless_uniform(shape, minval, maxval, seed, dtype=_dt.float32):
+    """TF's counter-based Philox numbers: the same seed gives TF's values exactly."""
+    from . import random_ops
+    return random_ops.stateless_random_uniform(shape, seed, minval, maxval, dtype=dtype)
+
+
+def _random_flip(image, axis, seed, scope_name, uniform=_random_uniform):
     with _ops.name_scope(None, scope_name, [image]) as scope:
         image = _ops.convert_to_tensor(image, name="image")
         rank = _image_rank(image)
         if rank == 3:
-            u = _random_uniform([], 0, 1.0, seed)
+            u = uniform([], 0, 1.0, seed)
             flipped = array_ops.reverse(image, [axis])
             return array_ops.where_v2(math_ops.less(u, 0.5), flipped, image, name=scope)
         # a coin per image of the batch: round(u) is 1 for the images to flip
         batch = array_ops.shape(image)[0]
-        u = _random_uniform(array_ops.reshape(batch, [1]), 0, 1.0, seed)
+        u = uniform(array_ops.reshape(batch, [1]), 0, 1.0, seed)
         flips = math_ops.cast(math_ops.round(array_ops.reshape(u, [-1, 1, 1, 1])),
                               image.dtype)
         flipped = array_ops.reverse(image, [axis + 1])
@@ -759,10 +765,28 @@ def random_flip_up_down(image, seed=None):
     return _random_flip(image, 0, seed, "random_flip_up_down")
 
 
-def random_brightness(image, max_delta, seed=None):
+def stateless_random_flip_left_right(image, seed):
+    return _random_flip(image, 1, seed, "stateless_random_flip_left_right",
+                        _stateless_uniform)
+
+
+def stateless_random_flip_up_down(image, seed):
+    return _random_flip(image, 0, seed, "stateless_random_flip_up_down", _stateless_uniform)
+
+
+def _check_delta(max_delta):
     if max_delta < 0:
         raise ValueError("max_delta must be non-negative.")
+
+
+def random_brightness(image, max_delta, seed=None):
+    _check_delta(max_delta)
     return adjust_brightness(image, _random_uniform([], -max_delta, max_delta, seed))
+
+
+def stateless_random_brightness(image, max_delta, seed):
+    _check_delta(max_delta)
+    return adjust_brightness(image, _stateless_uniform([], -max_delta, max_delta, seed))
 
 
 def _check_range(lower, upper):
@@ -777,24 +801,42 @@ def random_contrast(image, lower, upper, seed=None):
     return adjust_contrast(image, _random_uniform([], lower, upper, seed))
 
 
+def stateless_random_contrast(image, lower, upper, seed):
+    _check_range(lower, upper)
+    return adjust_contrast(image, _stateless_uniform([], lower, upper, seed))
+
+
 def random_saturation(image, lower, upper, seed=None):
     _check_range(lower, upper)
     return adjust_saturation(image, _random_uniform([], lower, upper, seed))
 
 
-def random_hue(image, max_delta, seed=None):
+def stateless_random_saturation(image, lower, upper, seed=None):
+    _check_range(lower, upper)
+    return adjust_saturation(image, _stateless_uniform([], lower, upper, seed))
+
+
+def _check_hue_delta(max_delta):
     if max_delta > 0.5:
         raise ValueError("max_delta must be <= 0.5.")
     if max_delta < 0:
         raise ValueError("max_delta must be non-negative.")
+
+
+def random_hue(image, max_delta, seed=None):
+    _check_hue_delta(max_delta)
     return adjust_hue(image, _random_uniform([], -max_delta, max_delta, seed))
 
 
-def random_crop(value, size, seed=None, name=None):
-    """A `size` slice of `value` at a uniformly drawn offset (every axis)."""
+def stateless_random_hue(image, max_delta, seed):
+    _check_hue_delta(max_delta)
+    return adjust_hue(image, _stateless_uniform([], -max_delta, max_delta, seed))
+
+
+def _random_crop(value, size, seed, name, default_name, uniform):
     from .assert_ops import Assert
     from .control_flow_ops import with_dependencies
-    with _ops.name_scope(name, "random_crop", [value, size]) as name:
+    with _ops.name_scope(name, default_name, [value, size]) as name:
         value = _ops.convert_to_tensor(value, name="value")
         size = _ops.convert_to_tensor(size, dtype=_dt.int32, name="size")
         shape = array_ops.shape(value)
@@ -803,9 +845,17 @@ def random_crop(value, size, seed=None, name=None):
         shape = with_dependencies([check], shape)
         limit = shape - size + 1
         offset = math_ops.floormod(
-            _random_uniform(array_ops.shape(shape), 0, _dt.int32.max, seed, _dt.int32),
-            limit)
+            uniform(array_ops.shape(shape), 0, _dt.int32.max, seed, _dt.int32), limit)
         return array_ops.slice(value, offset, size, name=name)
+
+
+def random_crop(value, size, seed=None, name=None):
+    """A `size` slice of `value` at a uniformly drawn offset (every axis)."""
+    return _random_crop(value, size, seed, name, "random_crop", _random_uniform)
+
+
+def stateless_random_crop(value, size, seed, name=None):
+    return _random_crop(value, size, seed, name, "random_crop", _stateless_uniform)
 
 
 # --- measures ----------------------------------------------------------------------------------
@@ -1100,7 +1150,10 @@ _V2 = _V2 + (
     "random_flip_up_down", "random_brightness", "random_contrast", "random_saturation",
     "random_hue", "random_crop", "total_variation", "psnr", "ssim", "ssim_multiscale",
     "sobel_edges", "image_gradients", "extract_patches", "crop_and_resize",
-    "non_max_suppression", "non_max_suppression_with_scores", "draw_bounding_boxes")
+    "non_max_suppression", "non_max_suppression_with_scores", "draw_bounding_boxes",
+    "stateless_random_flip_left_right", "stateless_random_flip_up_down",
+    "stateless_random_brightness", "stateless_random_contrast", "stateless_random_saturation",
+    "stateless_random_hue", "stateless_random_crop")
 _V1_ONLY = {"resize_image_with_crop_or_pad": resize_with_crop_or_pad,
             "resize_with_crop_or_pad": resize_with_crop_or_pad,
             "resize_image_with_pad": resize_image_with_pad,
@@ -1123,6 +1176,9 @@ def namespace(v1=False):
         for n, fn in _V1_ONLY.items():
             setattr(ns, n, fn)
         del ns.resize_with_pad        # TF1 calls it resize_image_with_pad
+        for n in _V2:                 # TF1 has no stateless_random_* in tf.image
+            if n.startswith("stateless_"):
+                delattr(ns, n)
         ns.resize = resize_images
         ns.resize_images = resize_images
         ns.resize_bilinear = resize_bilinear

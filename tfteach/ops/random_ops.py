@@ -261,3 +261,77 @@ def v1_namespace():
 for _t in ("RandomUniform", "RandomStandardNormal", "TruncatedNormal", "RandomUniformInt",
            "Multinomial", "RandomShuffle"):
     registry.NotDifferentiable(_t)
+
+
+# --- stateless random numbers: TF's counter-based Philox4x32-10, value for value ------------
+# A seed pair becomes a Philox key and counter (StatelessRandomGetKeyCounter scrambles it
+# through one Philox block); the numbers are then the Philox blocks of successive counters,
+# so the same seed gives the same numbers as TF's, on any device.
+
+_PHILOX = 1          # TF's RNG_ALG_PHILOX
+
+
+def _key_counter_shape(op):
+    s = op.inputs[0].shape
+    if s.rank is not None and (s.rank != 1 or s.as_list()[0] not in (None, 2)):
+        raise op.shape_error(f"seed must have shape [2], not {s}")
+    return [TensorShape([1]), TensorShape([2])]
+
+
+def _stateless_shape(op):
+    return [_tu.constant_value_as_shape(op.inputs[0])]
+
+
+registry.register_op(
+    "StatelessRandomGetKeyCounter", inputs=(("seed", "Tseed"),),
+    outputs=(("key", _dt.uint64), ("counter", _dt.uint64)), shape=_key_counter_shape,
+    doc="A seed pair scrambled into a Philox key and counter.")
+registry.register_op(
+    "StatelessRandomUniformV2", inputs=(("shape", "Tshape"), ("key", _dt.uint64),
+                                        ("counter", _dt.uint64), ("alg", _dt.int32)),
+    outputs=(("output", "dtype"),), shape=_stateless_shape,
+    doc="Uniform floats in [0, 1) from a Philox key and counter (deterministic).")
+registry.register_op(
+    "StatelessRandomUniformIntV2", inputs=(("shape", "Tshape"), ("key", _dt.uint64),
+                                           ("counter", _dt.uint64), ("alg", _dt.int32),
+                                           ("minval", "dtype"), ("maxval", "dtype")),
+    outputs=(("output", "dtype"),), shape=_stateless_shape,
+    doc="Uniform integers in [minval, maxval) from a Philox key and counter.")
+for _t in ("StatelessRandomGetKeyCounter", "StatelessRandomUniformV2",
+           "StatelessRandomUniformIntV2"):
+    registry.NotDifferentiable(_t)
+
+
+@registry.api("StatelessRandomGetKeyCounter")
+@registry.api("StatelessRandomUniformV2")
+@registry.api("StatelessRandomUniformIntV2")
+def stateless_random_uniform(shape, seed, minval=0, maxval=None, dtype=_dt.float32,
+                             name=None):
+    """Deterministic uniform numbers for a seed pair: TF's values for the same seed.
+    (tf.random.stateless_uniform without the alg argument: Philox, TF's CPU choice.)"""
+    from . import math_ops
+    dtype = _dt.as_dtype(dtype).base_dtype
+    if dtype not in (_dt.float16, _dt.float32, _dt.float64, _dt.int32, _dt.int64):
+        raise ValueError(f"Invalid dtype {dtype!r}")
+    if maxval is None:
+        if dtype.is_integer:
+            raise ValueError(f"Must specify maxval for integer dtype {dtype!r}")
+        maxval = 1
+    with _ops.name_scope(name, "stateless_random_uniform",
+                         [shape, seed, minval, maxval]) as name:
+        shape = _shape_tensor(shape)
+        seed = _ops.convert_to_tensor(seed, name="seed")
+        if seed.dtype.base_dtype not in (_dt.int32, _dt.int64):
+            seed = math_ops.cast(seed, _dt.int64)
+        key, counter = apply_op("StatelessRandomGetKeyCounter", [seed])
+        alg = _ops.convert_to_tensor(_PHILOX, _dt.int32, name="alg")
+        if dtype.is_integer:
+            minval = _ops.convert_to_tensor(minval, dtype=dtype, name="min")
+            maxval = _ops.convert_to_tensor(maxval, dtype=dtype, name="max")
+            return apply_op("StatelessRandomUniformIntV2",
+                            [shape, key, counter, alg, minval, maxval], name=name)[0]
+        minval = _ops.convert_to_tensor(minval, dtype=dtype, name="min")
+        maxval = _ops.convert_to_tensor(maxval, dtype=dtype, name="max")
+        rnd = apply_op("StatelessRandomUniformV2", [shape, key, counter, alg],
+                       {"dtype": dtype})[0]
+        return math_ops.add(rnd * (maxval - minval), minval, name=name)

@@ -184,3 +184,115 @@ def multinomial(logits, num_samples, *, seed, seed2, output_dtype, ctx, op):
     if out.size:
         _multinomial(_generator(ctx, op, seed, seed2), np.ascontiguousarray(x), out)
     return out.astype(output_dtype.np_dtype)
+
+
+# --- stateless: TF's Philox4x32-10, counter-based ------------------------------------------------
+# One Philox block turns a 128-bit counter and a 64-bit key into four 32-bit words; block i
+# of a stream uses counter + i. Ten rounds, each multiplying two words by fixed constants
+# (the high and low halves of the products are mixed with the other words and the key),
+# the key bumped by the Weyl constants between rounds. Vectorised over the blocks.
+
+PHILOX_M = (np.uint64(0xD2511F53), np.uint64(0xCD9E8D57))
+PHILOX_W = (0x9E3779B9, 0xBB67AE85)
+_LO = np.uint64(0xFFFFFFFF)
+_32 = np.uint64(32)
+
+
+def philox_blocks(counter, key, n):
+    """[n, 4] uint32: the blocks of counters counter, counter + 1, ... (counter four
+    32-bit words, low first; key two)."""
+    c = [np.full(n, int(v), np.uint64) for v in counter]
+    # the 128-bit counter plus the block index, carried word to word
+    add = np.arange(n, dtype=np.uint64)
+    for w in range(4):
+        s = c[w] + add
+        add = s >> _32
+        c[w] = s & _LO
+    k0, k1 = int(key[0]), int(key[1])
+    for r in range(10):
+        p0 = PHILOX_M[0] * c[0]
+        p1 = PHILOX_M[1] * c[2]
+        c = [(p1 >> _32) ^ c[1] ^ np.uint64(k0), p1 & _LO,
+             (p0 >> _32) ^ c[3] ^ np.uint64(k1), p0 & _LO]
+        k0, k1 = (k0 + PHILOX_W[0]) & 0xFFFFFFFF, (k1 + PHILOX_W[1]) & 0xFFFFFFFF
+    return np.stack(c, axis=1).astype(np.uint32)
+
+
+def philox_words(key, counter, n):
+    """The first n 32-bit words of the stream of (key, counter) in TF's layout: key a
+    uint64 [1] (low word the first key word), counter a uint64 [2]."""
+    k = int(np.asarray(key).reshape(-1)[0])
+    c0, c1 = (int(v) for v in np.asarray(counter).reshape(-1)[:2])
+    ctr = (c0 & 0xFFFFFFFF, c0 >> 32, c1 & 0xFFFFFFFF, c1 >> 32)
+    return philox_blocks(ctr, (k & 0xFFFFFFFF, k >> 32), (n + 3) // 4).reshape(-1)[:n]
+
+
+def words_to_uniform(words, dtype):
+    """TF's conversions: mantissa bits under the exponent of 1.0, minus 1 (float64 takes
+    two words per number, the first giving the high mantissa bits)."""
+    dtype = np.dtype(dtype)
+    if dtype == np.float32:
+        return ((words & np.uint32(0x7FFFFF)) | np.uint32(0x3F800000)).view(np.float32) \
+            - np.float32(1)
+    if dtype == np.float16:
+        h = ((words & np.uint32(0x3FF)) | np.uint32(0x3C00)).astype(np.uint16)
+        return h.view(np.float16) - np.float16(1)
+    pairs = words.reshape(-1, 2).astype(np.uint64)
+    man = ((pairs[:, 0] & np.uint64(0xFFFFF)) << _32) | pairs[:, 1]
+    return (man | (np.uint64(1023) << np.uint64(52))).view(np.float64) - 1.0
+
+
+def words_per_number(dtype):
+    return 2 if np.dtype(dtype).itemsize == 8 else 1
+
+
+def _check_alg(alg):
+    a = int(np.asarray(alg))
+    if a != 1:
+        raise errors.InvalidArgumentError(None, None, f"Unsupported algorithm id: {a} "
+                                                      f"(tfteach implements Philox, id 1)")
+
+
+@register_kernel("StatelessRandomGetKeyCounter")
+def stateless_random_get_key_counter(seed):
+    s = np.asarray(seed)
+    if s.shape != (2,):
+        raise errors.InvalidArgumentError(None, None, f"seed must have shape [2], not "
+                                                      f"{list(s.shape)}")
+    s0, s1 = (int(v) & 0xFFFFFFFFFFFFFFFF for v in s)
+    mix = philox_blocks((s0 & 0xFFFFFFFF, s0 >> 32, s1 & 0xFFFFFFFF, s1 >> 32),
+                        (0x3EC8F720, 0x02461E29), 1)[0].astype(np.uint64)
+    key = np.array([int(mix[0]) | int(mix[1]) << 32], np.uint64)
+    counter = np.array([0, int(mix[2]) | int(mix[3]) << 32], np.uint64)
+    return key, counter
+
+
+@register_kernel("StatelessRandomUniformV2")
+def stateless_random_uniform_v2(shape, key, counter, alg, *, dtype):
+    _check_alg(alg)
+    dims = _shape(shape)
+    n = int(np.prod(dims, dtype=np.int64))
+    nd = dtype.np_dtype if hasattr(dtype, "np_dtype") else np.dtype(dtype)
+    words = philox_words(key, counter, n * words_per_number(nd))
+    return words_to_uniform(words, nd).reshape(dims)
+
+
+@register_kernel("StatelessRandomUniformIntV2")
+def stateless_random_uniform_int_v2(shape, key, counter, alg, minval, maxval, *, dtype):
+    _check_alg(alg)
+    lo, hi = int(np.asarray(minval)), int(np.asarray(maxval))
+    if np.asarray(minval).ndim or np.asarray(maxval).ndim:
+        raise errors.InvalidArgumentError(None, None, "minval must be 0-D")
+    if lo >= hi:
+        raise errors.InvalidArgumentError(None, None, f"Need minval < maxval: {lo} >= {hi}")
+    dims = _shape(shape)
+    n = int(np.prod(dims, dtype=np.int64))
+    nd = dtype.np_dtype if hasattr(dtype, "np_dtype") else np.dtype(dtype)
+    per = words_per_number(nd)
+    words = philox_words(key, counter, n * per).astype(np.uint64)
+    if per == 2:       # the first word is the low half of the 64 random bits
+        bits = words[0::2] | (words[1::2] << _32)
+    else:
+        bits = words
+    rng = np.uint64(hi - lo)
+    return (np.int64(lo) + (bits % rng).astype(np.int64)).astype(nd).reshape(dims)
