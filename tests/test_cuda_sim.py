@@ -83,6 +83,8 @@ _labels = np.eye(5, dtype=F32)[[0, 3, 1, 4]]
 _CROP_BOXES = np.array([[0.1, 0.2, 0.7, 0.9], [-0.2, -0.1, 1.2, 1.1], [0.8, 0.9, 0.2, 0.1],
                         [0.5, 0.5, 0.5, 0.5]], F32)
 _CROP_IND = np.array([0, 1, 1, 0], np.int32)
+_KEY = np.array([0x9E3779B97F4A7C15], np.uint64)
+_COUNTER = np.array([0xFFFFFFFFFFFFFFFE, 0x0123456789ABCDEF], np.uint64)
 
 CASES = {
     "AddN": lambda: Case([[u((2, 3)), u((2, 3)), u((2, 3))]]),
@@ -291,6 +293,14 @@ CASES = {
         [[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0, -0.1, 1, 0.9], [0, 10, 1, 11],
          [1, 1, 0, 0], [0, 0, 0, 1]], F32), np.array([0.9, 0.75, 0.6, 0.9, 0.9, 0.05], F32),
         _i32(5), C(F32(0.5)), C(F32(0.1))]),
+    # stateless Philox: a key and counter with every word set (the counter's carries), more
+    # numbers than one block gives, both 32- and 64-bit outputs
+    "StatelessRandomUniformV2": lambda: Case([_i32([3, 7]), _KEY, _COUNTER, _i32(1)],
+                                             {"dtype": tf.float32}),
+    "StatelessRandomUniformIntV2": lambda: Case([_i32([5, 3]), _KEY, _COUNTER, _i32(1),
+                                                 C(np.int64(-7)), C(np.int64(2 ** 40))],
+                                                {"dtype": tf.int64}),
+    "StatelessRandomGetKeyCounter": lambda: Case([C(np.array([5, -9], np.int64))]),
     "SparseToDense": lambda: Case([np.array([[0, 1], [1, 3], [2, 0]], np.int32), _i32([3, 4]),
                                    u((3,)), C(F32(-1.0))], {"validate_indices": True}),
     # two non-zeros in row 1 add up; B read transposed

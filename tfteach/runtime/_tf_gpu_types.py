@@ -216,6 +216,8 @@ GPU_TYPES = {
     'SquaredDifference': ('T', frozenset(['bfloat16', 'float16', 'float32', 'float64', 'int32', 'int64'])),
     'Squeeze': ('T', frozenset(['bfloat16', 'bool', 'complex128', 'complex64', 'float16', 'float32', 'float64', 'int16', 'int32', 'int64', 'int8', 'uint16', 'uint32', 'uint64', 'uint8'])),
     'StackPushV2': ('T', frozenset(['bfloat16', 'bool', 'complex128', 'complex64', 'float16', 'float32', 'float64', 'int16', 'int32', 'int64', 'int8', 'uint16', 'uint32', 'uint64', 'uint8'])),
+    'StatelessRandomUniformIntV2': ('dtype', frozenset(['int32', 'int64'])),
+    'StatelessRandomUniformV2': ('dtype', frozenset(['bfloat16', 'float16', 'float32', 'float64'])),
     'StopGradient': ('T', frozenset(['bfloat16', 'bool', 'complex128', 'complex64', 'float16', 'float32', 'float64', 'int16', 'int32', 'int64', 'int8', 'resource', 'string', 'uint16', 'uint32', 'uint64', 'uint8', 'variant'])),
     'StridedSlice': ('T', frozenset(['bfloat16', 'bool', 'complex128', 'complex64', 'float16', 'float32', 'float64', 'int16', 'int32', 'int64', 'int8', 'uint16', 'uint32', 'uint64', 'uint8'])),
     'StridedSliceGrad': ('T', frozenset(['bfloat16', 'bool', 'complex128', 'complex64', 'float16', 'float32', 'float64', 'int16', 'int32', 'int64', 'int8', 'uint16', 'uint32', 'uint64', 'uint8'])),

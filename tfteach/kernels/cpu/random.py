@@ -280,9 +280,12 @@ def stateless_random_uniform_v2(shape, key, counter, alg, *, dtype):
 @register_kernel("StatelessRandomUniformIntV2")
 def stateless_random_uniform_int_v2(shape, key, counter, alg, minval, maxval, *, dtype):
     _check_alg(alg)
-    lo, hi = int(np.asarray(minval)), int(np.asarray(maxval))
     if np.asarray(minval).ndim or np.asarray(maxval).ndim:
-        raise errors.InvalidArgumentError(None, None, "minval must be 0-D")
+        bad = np.asarray(minval) if np.asarray(minval).ndim else np.asarray(maxval)
+        which = "minval" if np.asarray(minval).ndim else "maxval"
+        raise errors.InvalidArgumentError(None, None, f"{which} must be 0-D, got shape "
+                                                      f"{list(bad.shape)}")
+    lo, hi = int(np.asarray(minval)), int(np.asarray(maxval))
     if lo >= hi:
         raise errors.InvalidArgumentError(None, None, f"Need minval < maxval: {lo} >= {hi}")
     dims = _shape(shape)

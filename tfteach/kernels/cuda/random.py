@@ -12,7 +12,7 @@ import numpy as np
 
 from ... import errors
 from . import _dev
-from ._dev import cuda, register
+from ._dev import cuda, register, register_host
 
 _KERNELS = {}
 _THREADS = 32 if _dev.SIM else 16384
@@ -219,3 +219,122 @@ def multinomial(logits, num_samples, *, seed, seed2, output_dtype, ctx, op):
         st = _states(ctx, op, seed, seed2)
         sample[_THREADS // _dev.TPB, _dev.TPB](st, cdf, total, _dev.flat(out), k, n)
     return out
+
+
+# --- stateless: TF's Philox4x32-10, a thread per 4-word block ------------------------------------
+# The same generator as the CPU kernels (kernels/cpu/random.py), so a seed gives the same
+# numbers on either device, and TF's. Block b of the stream uses counter + b; its four
+# words make four 32-bit numbers or two 64-bit ones. Uniform floats are the words' low
+# mantissa bits scaled by 2**-23 (float16: 2**-10, float64: 52 bits and 2**-52), which is
+# exactly TF's "mantissa under the exponent of 1.0, minus 1".
+
+register_host("StatelessRandomGetKeyCounter")
+
+
+def _philox_kernels():
+    ks = _KERNELS.get("philox")
+    if ks is None:
+        @cuda.jit(device=True)
+        def block(b, c0, c1, c2, c3, k0, k1, words):
+            lo = np.uint64(0xFFFFFFFF)
+            s = c0 + b
+            w0 = s & lo
+            s = c1 + (s >> np.uint64(32))
+            w1 = s & lo
+            s = c2 + (s >> np.uint64(32))
+            w2 = s & lo
+            w3 = (c3 + (s >> np.uint64(32))) & lo
+            for _ in range(10):
+                p0 = np.uint64(0xD2511F53) * w0
+                p1 = np.uint64(0xCD9E8D57) * w2
+                n0 = (p1 >> np.uint64(32)) ^ w1 ^ k0
+                n2 = (p0 >> np.uint64(32)) ^ w3 ^ k1
+                w0, w1, w2, w3 = n0, p1 & lo, n2, p0 & lo
+                k0 = (k0 + np.uint64(0x9E3779B9)) & lo
+                k1 = (k1 + np.uint64(0xBB67AE85)) & lo
+            words[0], words[1], words[2], words[3] = w0, w1, w2, w3
+
+        def make(kind):
+            @cuda.jit
+            def fill(out, n, c0, c1, c2, c3, k0, k1, lo_v, span):
+                b = cuda.grid(1)
+                per = 2 if kind in ("f64", "i64") else 4
+                if b * per < n:
+                    words = cuda.local.array(4, np.uint64)
+                    block(np.uint64(b), c0, c1, c2, c3, k0, k1, words)
+                    for j in range(per):
+                        i = b * per + j
+                        if i < n:
+                            if kind == "f32":
+                                out[i] = np.float32(words[j] & np.uint64(0x7FFFFF)) * \
+                                    np.float32(1.1920928955078125e-07)
+                            elif kind == "f16":
+                                out[i] = np.float32(words[j] & np.uint64(0x3FF)) * \
+                                    np.float32(0.0009765625)
+                            elif kind == "f64":
+                                man = ((words[2 * j] & np.uint64(0xFFFFF)) << np.uint64(32)) \
+                                    | words[2 * j + 1]
+                                out[i] = np.float64(man) * 2.220446049250313e-16
+                            elif kind == "i32":
+                                out[i] = lo_v + np.int64(words[j] % span)
+                            else:
+                                bits = words[2 * j] | (words[2 * j + 1] << np.uint64(32))
+                                out[i] = lo_v + np.int64(bits % span)
+            return fill
+        ks = _KERNELS["philox"] = {k: make(k) for k in ("f32", "f16", "f64", "i32", "i64")}
+    return ks
+
+
+def _philox_fill(kind, dims, dtype, key, counter, lo=0, span=1):
+    k = int(np.asarray(_dev.to_host(key)).reshape(-1)[0])
+    c0, c1 = (int(v) for v in np.asarray(_dev.to_host(counter)).reshape(-1)[:2])
+    out = _dev.empty(dims, dtype)
+    n = _dev.size_of(dims)
+    if n:
+        per = 2 if kind in ("f64", "i64") else 4
+        blocks = (n + per - 1) // per
+        u = np.uint64
+        _philox_kernels()[kind][_dev.blocks_for(blocks), _dev.TPB](
+            _dev.flat(out), n, u(c0 & 0xFFFFFFFF), u(c0 >> 32), u(c1 & 0xFFFFFFFF),
+            u(c1 >> 32), u(k & 0xFFFFFFFF), u(k >> 32), np.int64(lo), u(span))
+    return out
+
+
+def _alg(alg):
+    a = int(np.asarray(_dev.to_host(alg)))
+    if a != 1:
+        raise errors.InvalidArgumentError(None, None, f"Unsupported algorithm id: {a} "
+                                                      f"(tfteach implements Philox, id 1)")
+
+
+_STATELESS_FLOAT = {"float32": "f32", "float16": "f16", "float64": "f64"}
+
+
+# float16 stays on the CPU: the kernels write float32 and float64 arrays only
+def _out_dtype_in(*names):
+    # the element type is the `dtype` attr (the first input is the shape)
+    return lambda op: _dev.dtype_name(op.get_attr("dtype").np_dtype) in names
+
+
+@register("StatelessRandomUniformV2", check=_out_dtype_in("float32", "float64"),
+          host_memory=("shape", "alg"))
+def stateless_random_uniform_v2(shape, key, counter, alg, *, dtype):
+    _alg(alg)
+    nd = dtype.np_dtype if hasattr(dtype, "np_dtype") else np.dtype(dtype)
+    return _philox_fill(_STATELESS_FLOAT[np.dtype(nd).name], _shape(shape), nd, key, counter)
+
+
+@register("StatelessRandomUniformIntV2", check=_out_dtype_in("int32", "int64"),
+          host_memory=("shape", "alg", "minval", "maxval"))
+def stateless_random_uniform_int_v2(shape, key, counter, alg, minval, maxval, *, dtype):
+    _alg(alg)
+    lo, hi = np.asarray(_dev.to_host(minval)), np.asarray(_dev.to_host(maxval))
+    if lo.ndim or hi.ndim:
+        raise errors.InvalidArgumentError(
+            None, None, f"minval must be 0-D, got shape {list(lo.shape)}" if lo.ndim
+            else f"maxval must be 0-D, got shape {list(hi.shape)}")
+    if not lo < hi:
+        raise errors.InvalidArgumentError(None, None, f"Need minval < maxval: {lo} >= {hi}")
+    nd = dtype.np_dtype if hasattr(dtype, "np_dtype") else np.dtype(dtype)
+    kind = "i64" if np.dtype(nd).itemsize == 8 else "i32"
+    return _philox_fill(kind, _shape(shape), nd, key, counter, int(lo), int(hi) - int(lo))
