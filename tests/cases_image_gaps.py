@@ -314,3 +314,34 @@ def case_stateless_random(tf, tmp):
             _err(lambda: i.stateless_random_contrast(IMG, 0.6, 0.2, [1, 2])),
             _err(lambda: i.stateless_random_brightness(IMG, 0.1, [1, 2, 3]))[0]]
     return out
+
+
+def case_non_max_suppression_overlaps(tf, tmp):
+    i = tf.image
+    ov = np.array([[1.0, 0.7, 0.2, 0.0], [0.3, 1.0, 0.6, 0.1], [0.2, 0.6, 1.0, 0.9],
+                   [0.0, 0.1, 0.4, 1.0]], np.float32)
+    sc = np.array([0.5, 0.9, 0.8, 0.3], np.float32)
+    return [i.non_max_suppression_overlaps(ov, sc, 4),
+            i.non_max_suppression_overlaps(ov, sc, 4, overlap_threshold=0.65),
+            i.non_max_suppression_overlaps(ov, sc, 2, 0.95, score_threshold=0.4),
+            i.non_max_suppression_overlaps(ov.T, sc, 4, 0.5),
+            _op_types(tf, lambda o, s: i.non_max_suppression_overlaps(o, s, 3), ov, sc)]
+
+
+def case_combined_non_max_suppression(tf, tmp):
+    i = tf.image
+    rng = np.random.RandomState(11)
+    corners = rng.rand(2, 6, 1, 2).astype(np.float32) * 1.2 - 0.1
+    boxes = np.concatenate([corners, corners + rng.rand(2, 6, 1, 2).astype(np.float32) *
+                            0.5], axis=-1)
+    per_class = np.concatenate([boxes, boxes[..., ::-1] * 0.9], axis=2)[:, :, :2]
+    scores = rng.rand(2, 6, 3).astype(np.float32)
+    out = []
+    for args in [dict(max_output_size_per_class=2, max_total_size=5),
+                 dict(max_output_size_per_class=3, max_total_size=20, iou_threshold=0.3,
+                      score_threshold=0.2, pad_per_class=True),
+                 dict(max_output_size_per_class=4, max_total_size=4, clip_boxes=False)]:
+        out.append(list(i.combined_non_max_suppression(boxes, scores, **args)))
+    out.append(list(i.combined_non_max_suppression(per_class, scores[..., :2], 3, 6)))
+    out.append(_err(lambda: i.combined_non_max_suppression(per_class, scores, 3, 6)))
+    return out

@@ -524,11 +524,45 @@ registry.register_op(
     shape=_nms_v5_shape, attr_defaults={"pad_to_max_output_size": False},
     doc="Non-max suppression with (Soft-NMS) rescored scores, optionally padded.")
 registry.register_op(
+    "NonMaxSuppressionWithOverlaps",
+    inputs=(("overlaps", _dt.float32), ("scores", _dt.float32), ("max_output_size", _dt.int32),
+            ("overlap_threshold", _dt.float32), ("score_threshold", _dt.float32)),
+    outputs=(("selected_indices", _dt.int32),), shape=lambda op: [TensorShape([None])],
+    doc="Greedy non-max suppression over a given box-to-box overlap matrix.")
+
+
+def _combined_nms_shape(op):
+    b, s = op.inputs[0].shape, op.inputs[1].shape
+    shape_rules.require_rank(op, b, 4)
+    shape_rules.require_rank(op, s, 3)
+    batch = b.as_list()[0] if b.rank is not None else None
+    per_class = shape_rules.const_input(op, 2)
+    total = shape_rules.const_input(op, 3)
+    size = None if total is None else int(total)
+    if op.get_attr("pad_per_class") and size is not None:
+        classes = s.as_list()[2] if s.rank is not None else None
+        size = None if per_class is None or classes is None else min(
+            size, int(per_class) * classes)
+    return [TensorShape([batch, size, 4]), TensorShape([batch, size]),
+            TensorShape([batch, size]), TensorShape([batch])]
+
+
+registry.register_op(
+    "CombinedNonMaxSuppression",
+    inputs=(("boxes", _dt.float32), ("scores", _dt.float32),
+            ("max_output_size_per_class", _dt.int32), ("max_total_size", _dt.int32),
+            ("iou_threshold", _dt.float32), ("score_threshold", _dt.float32)),
+    outputs=(("nmsed_boxes", _dt.float32), ("nmsed_scores", _dt.float32),
+             ("nmsed_classes", _dt.float32), ("valid_detections", _dt.int32)),
+    shape=_combined_nms_shape, attr_defaults={"pad_per_class": False, "clip_boxes": True},
+    doc="Per-class non-max suppression of a batch, the best detections over all classes.")
+registry.register_op(
     "DrawBoundingBoxesV2", inputs=(("images", "T"), ("boxes", _dt.float32),
                                    ("colors", _dt.float32)),
     outputs=(("output", "T"),), shape=_same_shape,
     doc="Images with one-pixel box outlines drawn in the colour table's colours.")
 for _t in ("AdjustHue", "HSVToRGB", "NonMaxSuppressionV3", "NonMaxSuppressionV5",
+           "NonMaxSuppressionWithOverlaps", "CombinedNonMaxSuppression",
            "DrawBoundingBoxesV2", "CropAndResizeGradImage", "CropAndResizeGradBoxes"):
     registry.NotDifferentiable(_t)
 
@@ -1125,6 +1159,41 @@ def non_max_suppression_with_scores(boxes, scores, max_output_size, iou_threshol
         return idx, sc
 
 
+@registry.api("NonMaxSuppressionWithOverlaps")
+def non_max_suppression_overlaps(overlaps, scores, max_output_size, overlap_threshold=0.5,
+                                 score_threshold=float("-inf"), name=None):
+    """non_max_suppression with the overlap of each pair of boxes given (overlaps[i, j]:
+    how much box i overlaps box j) instead of computed as IoU."""
+    with _ops.name_scope(name, "non_max_suppression_overlaps"):
+        return apply_op("NonMaxSuppressionWithOverlaps", [
+            _ops.convert_to_tensor(overlaps, name="overlaps"),
+            _ops.convert_to_tensor(scores, name="scores"),
+            _ops.convert_to_tensor(max_output_size, _dt.int32, name="max_output_size"),
+            _ops.convert_to_tensor(overlap_threshold, _dt.float32, name="overlap_threshold"),
+            _ops.convert_to_tensor(score_threshold, _dt.float32, name="score_threshold")])[0]
+
+
+@registry.api("CombinedNonMaxSuppression")
+def combined_non_max_suppression(boxes, scores, max_output_size_per_class, max_total_size,
+                                 iou_threshold=0.5, score_threshold=float("-inf"),
+                                 pad_per_class=False, clip_boxes=True, name=None):
+    """(nmsed_boxes, nmsed_scores, nmsed_classes, valid_detections) for a batch: boxes
+    [batch, num_boxes, q, 4] (q = 1: shared by every class), scores [batch, num_boxes,
+    num_classes]."""
+    with _ops.name_scope(name, "combined_non_max_suppression"):
+        ins = [_ops.convert_to_tensor(boxes, name="boxes"),
+               _ops.convert_to_tensor(scores, name="scores"),
+               _ops.convert_to_tensor(max_output_size_per_class,
+                                      name="max_output_size_per_class"),
+               _ops.convert_to_tensor(max_total_size, name="max_total_size"),
+               _ops.convert_to_tensor(iou_threshold, _dt.float32, name="iou_threshold"),
+               _ops.convert_to_tensor(score_threshold, _dt.float32,
+                                      name="score_threshold")]
+        return tuple(apply_op("CombinedNonMaxSuppression", ins,
+                              {"pad_per_class": bool(pad_per_class),
+                               "clip_boxes": bool(clip_boxes)}))
+
+
 _DRAW_COLORS = [[1, 1, 0, 1], [0, 0, 1, 1], [1, 0, 0, 1], [0, 1, 0, 1], [0.5, 0, 0.5, 1],
                 [0.5, 0.5, 0, 1], [0.5, 0, 0, 1], [0, 0, 0.5, 1], [0, 1, 1, 1], [1, 0, 1, 1]]
 
@@ -1153,7 +1222,8 @@ _V2 = _V2 + (
     "non_max_suppression", "non_max_suppression_with_scores", "draw_bounding_boxes",
     "stateless_random_flip_left_right", "stateless_random_flip_up_down",
     "stateless_random_brightness", "stateless_random_contrast", "stateless_random_saturation",
-    "stateless_random_hue", "stateless_random_crop")
+    "stateless_random_hue", "stateless_random_crop", "non_max_suppression_overlaps",
+    "combined_non_max_suppression")
 _V1_ONLY = {"resize_image_with_crop_or_pad": resize_with_crop_or_pad,
             "resize_with_crop_or_pad": resize_with_crop_or_pad,
             "resize_image_with_pad": resize_image_with_pad,

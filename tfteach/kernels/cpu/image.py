@@ -545,7 +545,7 @@ def _iou(boxes, i, j):
 
 
 @njit(cache=True)
-def _nms_loop(boxes, scores, max_out, iou_thr, score_thr, sigma):
+def _nms_loop(boxes, scores, max_out, iou_thr, score_thr, sigma, overlaps=None):
     """Greedy (Soft-)NMS as TF runs it: candidates in a max-queue by score (ties: lower
     index first); a popped candidate is compared with the boxes kept since it was last
     looked at, its score decayed (Soft-NMS) or it is dropped (overlap > threshold); a
@@ -581,7 +581,10 @@ def _nms_loop(boxes, scores, max_out, iou_thr, score_thr, sigma):
         hard = False
         j = k - 1
         while j >= begin:
-            sim = _iou(boxes, idx, sel[j])
+            if overlaps is None:
+                sim = _iou(boxes, idx, sel[j])
+            else:             # NonMaxSuppressionWithOverlaps: the similarity is given
+                sim = overlaps[idx, sel[j]]
             weight = np.float32(np.exp(scale * sim * sim)) if sim <= iou_thr else \
                 np.float32(0)
             score *= weight
@@ -624,6 +627,78 @@ def non_max_suppression_v5(boxes, scores, max_output_size, iou_threshold, score_
         sc = np.concatenate([sc, np.zeros(m - sc.shape[0], sc.dtype)])
     dt = np.asarray(scores).dtype
     return sel.astype(np.int32), sc.astype(dt), valid
+
+
+@register_kernel("NonMaxSuppressionWithOverlaps")
+def non_max_suppression_with_overlaps(overlaps, scores, max_output_size, overlap_threshold,
+                                      score_threshold):
+    ov, sc = np.asarray(overlaps), np.asarray(scores)
+    if ov.ndim != 2:
+        raise errors.InvalidArgumentError(None, None, f"overlaps must be 2-D"
+                                                      f"{list(ov.shape)}")
+    if ov.shape[0] != ov.shape[1]:
+        raise errors.InvalidArgumentError(None, None, f"overlaps must be square"
+                                                      f"{list(ov.shape)}")
+    if sc.ndim != 1 or sc.shape[0] != ov.shape[0]:
+        raise errors.InvalidArgumentError(None, None, "scores has incompatible shape")
+    m = np.asarray(max_output_size)
+    if m.ndim != 0:
+        raise errors.InvalidArgumentError(None, None, f"max_output_size must be 0-D, got "
+                                                      f"shape {list(m.shape)}")
+    sel, _ = _nms_loop(np.zeros((0, 4), np.float32), sc.astype(np.float32), int(m),
+                       np.float32(overlap_threshold), np.float32(score_threshold),
+                       np.float32(0), np.ascontiguousarray(ov, np.float32))
+    return sel.astype(np.int32)
+
+
+@register_kernel("CombinedNonMaxSuppression")
+def combined_non_max_suppression(boxes, scores, max_output_size_per_class, max_total_size,
+                                 iou_threshold, score_threshold, *, pad_per_class,
+                                 clip_boxes):
+    """Per image: greedy NMS within each class, then the best max_total_size of all the
+    classes' survivors (by score), boxes clipped to [0, 1], zero-padded."""
+    bx, sc = np.asarray(boxes, np.float32), np.asarray(scores, np.float32)
+    if bx.ndim != 4:
+        raise errors.InvalidArgumentError(None, None, f"boxes must be 4-D"
+                                                      f"{list(bx.shape)}")
+    if sc.ndim != 3:
+        raise errors.InvalidArgumentError(None, None, f"scores must be 3-D"
+                                                      f"{list(sc.shape)}")
+    batch, n, q, _ = bx.shape
+    classes = sc.shape[2]
+    if q != 1 and q != classes:
+        raise errors.InvalidArgumentError(None, None, "third dimension of boxes must be "
+                                                      "either 1 or num classes")
+    if bx.shape[3] != 4:
+        raise errors.InvalidArgumentError(None, None, "boxes must have 4 columns")
+    per_class = int(np.asarray(max_output_size_per_class))
+    total = int(np.asarray(max_total_size))
+    if total <= 0:
+        raise errors.InvalidArgumentError(None, None, f"max_total_size must be > 0")
+    iou = np.float32(iou_threshold)
+    if not 0 <= iou <= 1:
+        raise errors.InvalidArgumentError(None, None, "iou_threshold must be in [0, 1]")
+    size = min(total, per_class * classes) if pad_per_class else total
+    out_boxes = np.zeros((batch, size, 4), np.float32)
+    out_scores = np.zeros((batch, size), np.float32)
+    out_classes = np.zeros((batch, size), np.float32)
+    valid = np.zeros(batch, np.int32)
+    for b in range(batch):
+        found = []           # (score, class, box index), classes in order
+        for c in range(classes):
+            cb = np.ascontiguousarray(bx[b, :, c if q > 1 else 0])
+            sel, ss = _nms_loop(cb, np.ascontiguousarray(sc[b, :, c]), per_class, iou,
+                                np.float32(score_threshold), np.float32(0))
+            found += [(float(s_), c, int(i)) for i, s_ in zip(sel, ss)]
+        found.sort(key=lambda t: -t[0])      # stable: ties keep class order
+        found = found[:size]
+        for k, (s_, c, i) in enumerate(found):
+            box = bx[b, i, c if q > 1 else 0]
+            out_boxes[b, k] = np.clip(box, 0, 1) if clip_boxes else box
+            out_scores[b, k] = s_
+            out_classes[b, k] = c
+        valid[b] = len(found)
+    return out_boxes, out_scores, out_classes, valid
 
 
 # --- DrawBoundingBoxesV2 -----------------------------------------------------------------------
