@@ -345,3 +345,25 @@ def case_combined_non_max_suppression(tf, tmp):
     out.append(list(i.combined_non_max_suppression(per_class, scores[..., :2], 3, 6)))
     out.append(_err(lambda: i.combined_non_max_suppression(per_class, scores, 3, 6)))
     return out
+
+
+def case_non_max_suppression_padded(tf, tmp):
+    i = tf.image
+    rng = np.random.RandomState(5)
+    lo = rng.rand(2, 3, 9, 2).astype(np.float32)
+    boxes = np.concatenate([lo, lo + 0.05 + rng.rand(2, 3, 9, 2).astype(np.float32) * 0.6],
+                           axis=-1)
+    scores = rng.rand(2, 3, 9).astype(np.float32)
+    boxes, scores = tf.constant(boxes), tf.constant(scores)    # TF reads their shapes
+    out = []
+    for b, s_ in ((boxes[0, 0], scores[0, 0]), (boxes[1, 2], scores[1, 2])):
+        out.append(list(i.non_max_suppression_padded(b, s_, 5)))
+        out.append(list(i.non_max_suppression_padded(b, s_, 12, 0.3, 0.2,
+                                                     pad_to_max_output_size=True)))
+    out.append(list(i.non_max_suppression_padded(boxes, scores, 4, 0.4,
+                                                 pad_to_max_output_size=True)))
+    out.append(list(i.non_max_suppression_padded(boxes[0], scores[0], 6, 0.6, 0.5,
+                                                 pad_to_max_output_size=True,
+                                                 sorted_input=False, tile_size=4)))
+    out.append(_err(lambda: i.non_max_suppression_padded(boxes, scores, 4)))
+    return out

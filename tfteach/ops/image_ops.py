@@ -1159,6 +1159,55 @@ def non_max_suppression_with_scores(boxes, scores, max_output_size, iou_threshol
         return idx, sc
 
 
+def non_max_suppression_padded(boxes, scores, max_output_size, iou_threshold=0.5,
+                               score_threshold=float("-inf"), pad_to_max_output_size=False,
+                               name=None, sorted_input=False,
+                               canonicalized_coordinates=False, tile_size=512):
+    """(selected indices, how many are valid), batched over leading axes of boxes
+    [..., num_boxes, 4] and scores [..., num_boxes]; padded with zeros to max_output_size
+    when pad_to_max_output_size (which batched input needs).
+
+    TF runs a tiled algorithm whose result is greedy non-max suppression's; tfteach runs
+    the greedy kernel (NonMaxSuppressionV5) per image. `sorted_input`,
+    `canonicalized_coordinates` and `tile_size` only let TF skip work (sorting,
+    min/max of the corners, tile size) and change no result for input that keeps their
+    promise, so tfteach accepts and needs none of them."""
+    del sorted_input, canonicalized_coordinates, tile_size
+    with _ops.name_scope(name, "non_max_suppression_padded"):
+        boxes = _ops.convert_to_tensor(boxes, name="boxes")
+        scores = _ops.convert_to_tensor(scores, name="scores")
+        rank = boxes.shape.rank
+        if not pad_to_max_output_size and rank is not None and rank > 2:
+            raise ValueError(f"'pad_to_max_output_size' (value {pad_to_max_output_size}) "
+                             f"must be True for batched input")
+        if rank is None or not boxes.shape[:-2].is_fully_defined():
+            raise NotImplementedError("tfteach's non_max_suppression_padded needs the batch "
+                                      "shape of the boxes known when the graph is built.")
+        lead = boxes.shape.as_list()[:-2]
+        n = boxes.shape.as_list()[-2]
+        flat_boxes = array_ops.reshape(boxes, [-1, -1 if n is None else n, 4]) if lead \
+            else array_ops.expand_dims(boxes, 0)
+        flat_scores = array_ops.reshape(scores, [-1, -1 if n is None else n]) if lead \
+            else array_ops.expand_dims(scores, 0)
+        mos = _ops.convert_to_tensor(max_output_size, _dt.int32, name="max_output_size")
+        iou = _ops.convert_to_tensor(iou_threshold, boxes.dtype, name="iou_threshold")
+        st = _ops.convert_to_tensor(score_threshold, boxes.dtype, name="score_threshold")
+        sigma = _ops.convert_to_tensor(0.0, boxes.dtype, name="soft_nms_sigma")
+        idx, valid = [], []
+        for k in range(int(np.prod(lead)) if lead else 1):
+            sel, _, nv = apply_op("NonMaxSuppressionV5",
+                                  [flat_boxes[k], flat_scores[k], mos, iou, st, sigma],
+                                  {"pad_to_max_output_size": True})
+            idx.append(sel)
+            valid.append(nv)
+        if not lead:
+            if pad_to_max_output_size:
+                return idx[0], valid[0]
+            return idx[0][:valid[0]], valid[0]
+        idx = array_ops.reshape(array_ops.stack(idx), lead + [-1])
+        return idx, array_ops.reshape(array_ops.stack(valid), lead)
+
+
 @registry.api("NonMaxSuppressionWithOverlaps")
 def non_max_suppression_overlaps(overlaps, scores, max_output_size, overlap_threshold=0.5,
                                  score_threshold=float("-inf"), name=None):
@@ -1223,6 +1272,7 @@ _V2 = _V2 + (
     "stateless_random_flip_left_right", "stateless_random_flip_up_down",
     "stateless_random_brightness", "stateless_random_contrast", "stateless_random_saturation",
     "stateless_random_hue", "stateless_random_crop", "non_max_suppression_overlaps",
+    "non_max_suppression_padded",
     "combined_non_max_suppression")
 _V1_ONLY = {"resize_image_with_crop_or_pad": resize_with_crop_or_pad,
             "resize_with_crop_or_pad": resize_with_crop_or_pad,
