@@ -367,3 +367,27 @@ def case_non_max_suppression_padded(tf, tmp):
                                                  sorted_input=False, tile_size=4)))
     out.append(_err(lambda: i.non_max_suppression_padded(boxes, scores, 4)))
     return out
+
+
+def case_resize_bicubic_and_area(tf, tmp):
+    i = tf.image
+    small = BATCH[:, :4, :5]
+    v1 = tf.compat.v1.image
+    c = tf.constant
+    return [i.resize(small, [7, 9], method="bicubic"), i.resize(BATCH, [3, 4], "bicubic"),
+            i.resize(U8, [6, 3], method="bicubic"),
+            i.resize(small, [7, 9], method="area"), i.resize(BATCH, [4, 3], method="area"),
+            i.resize(U8, [3, 7], method=i.ResizeMethod.AREA),
+            v1.resize_bicubic(c(small), [6, 8]),
+            v1.resize_bicubic(c(small), [6, 8], align_corners=True),
+            v1.resize_bicubic(c(BATCH), [3, 2], half_pixel_centers=True),
+            v1.resize_area(c(small), [6, 8]), v1.resize_area(c(BATCH), [4, 5],
+                                                               align_corners=True),
+            v1.resize_images(c(small), [5, 6], method=v1.ResizeMethod.BICUBIC),
+            v1.resize_images(c(small), [5, 6], method=v1.ResizeMethod.AREA),
+            _op_types(tf, lambda x: i.resize(x, [7, 9], method="bicubic"), small),
+            _grad(tf, lambda x: tf.reduce_sum(i.resize(x, [7, 9], method="bicubic") *
+                                              np.arange(9.0, dtype=np.float32)[:, None]), small),
+            _grad(tf, lambda x: tf.reduce_sum(v1.resize_bicubic(x, [3, 8]) ** 2), small),
+            _err(lambda: _grad(tf, lambda x: tf.reduce_sum(i.resize(x, [3, 3], "area")),
+                               small))]

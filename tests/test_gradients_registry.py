@@ -244,6 +244,12 @@ CASES = {
                                                                "atol": 1e-4}),
     "ResizeNearestNeighbor": ([r(1, 3, 4, 2)], lambda tf, x: tf.image.resize_nearest_neighbor(
         x, [5, 7]) + tf.image.resize_nearest_neighbor(x, [5, 7], half_pixel_centers=True)),
+    # bicubic: linear in the image (legacy and half-pixel grids, the latter renormalising
+    # its border taps)
+    "ResizeBicubic": ([r(1, 3, 4, 2)], lambda tf, x: tf.cast(tf.concat([
+        tf.reshape(tf.image.resize_bicubic(x, [5, 7]), [-1]),
+        tf.reshape(tf.image.resize_bicubic(x, [2, 6], half_pixel_centers=True), [-1])], 0),
+        tf.float64), {"eps": 0.1, "rtol": 1e-4, "atol": 1e-4}),
     # colour: pixels with three distinct components (the largest and smallest are then
     # fixed under a small step) in each sextant of the hue wheel
     "RGBToHSV": ([np.array([[0.9, 0.5, 0.1], [0.2, 0.7, 0.4], [0.3, 0.1, 0.8],
@@ -448,6 +454,8 @@ UNCLASSIFIED_AS_IN_TF = {
     "MaxPoolGrad": "TF's gradient needs MaxPoolGradGrad, not in tfteach yet",
     "Digamma": "TF's gradient needs Polygamma, not in tfteach yet",
     "SparseReduceMax": "TF registers no gradient for it",
+    "ResizeArea": "TF registers no gradient for it (tests/cases_image_gaps.py records the "
+                  "LookupError)",
 }
 
 

@@ -18,6 +18,15 @@ def _resize_bilinear_grad(op, grad):
     return [_op1("ResizeBilinearGrad", [grad, op.inputs[0]], _attrs(op)), None]
 
 
+@registry.RegisterGradient("ResizeBicubic")
+@registry.api("ResizeBicubicGrad")
+def _resize_bicubic_grad(op, grad):
+    grad0 = None
+    if op.inputs[0].dtype.base_dtype in (_dt.float32, _dt.float64):
+        grad0 = _op1("ResizeBicubicGrad", [grad, op.inputs[0]], _attrs(op))
+    return [grad0, None]
+
+
 @registry.RegisterGradient("ResizeNearestNeighbor")
 @registry.api("ResizeNearestNeighborGrad")
 def _resize_nearest_neighbor_grad(op, grad):

@@ -76,8 +76,23 @@ registry.register_op(
     "AdjustSaturation", inputs=(("images", "T"), ("scale", _dt.float32)),
     outputs=(("output", "T"),), shape=lambda op: [op.inputs[0].shape],
     doc="RGB images with their HSV saturation scaled by `scale` (clipped to [0, 1]).")
+registry.register_op(
+    "ResizeBicubic", inputs=(("images", "T"), ("size", _dt.int32)),
+    outputs=(("resized_images", _dt.float32),), shape=_resize_shape,
+    attr_defaults=_RESIZE_ATTRS,
+    doc="Bicubic resampling of NHWC images to `size` (float32 result).")
+registry.register_op(
+    "ResizeBicubicGrad", inputs=(("grads", _dt.float32), ("original_image", "T")),
+    outputs=(("output", "T"),), shape=_grad_shape_from_input(1),
+    attr_defaults=_RESIZE_ATTRS,
+    doc="ResizeBicubic's gradient: output gradients spread on their 16 source pixels.")
+registry.register_op(
+    "ResizeArea", inputs=(("images", "T"), ("size", _dt.int32)),
+    outputs=(("resized_images", _dt.float32),), shape=_resize_shape,
+    attr_defaults={"align_corners": False},
+    doc="Area resampling: each output pixel the mean of the input area it covers.")
 for _t in ("ResizeBilinearGrad", "ResizeNearestNeighborGrad", "AdjustContrastv2",
-           "AdjustSaturation"):
+           "AdjustSaturation", "ResizeBicubicGrad"):
     registry.NotDifferentiable(_t)
 
 
@@ -328,18 +343,19 @@ def resize(images, size, method=ResizeMethod.BILINEAR, preserve_aspect_ratio=Fal
         raise NotImplementedError("tfteach's tf.image.resize does not implement "
                                   "antialias=True yet.")
     ops_by_method = {ResizeMethod.BILINEAR: "ResizeBilinear",
-                     ResizeMethod.NEAREST_NEIGHBOR: "ResizeNearestNeighbor"}
+                     ResizeMethod.NEAREST_NEIGHBOR: "ResizeNearestNeighbor",
+                     ResizeMethod.BICUBIC: "ResizeBicubic", ResizeMethod.AREA: "ResizeArea"}
     if method not in ops_by_method:
-        known = ("bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5",
-                 "gaussian", "mitchellcubic")
+        known = ("lanczos3", "lanczos5", "gaussian", "mitchellcubic")
         if method in known:
-            raise NotImplementedError(f"tfteach's tf.image.resize implements the bilinear "
-                                      f"and nearest methods; {method!r} is not implemented "
-                                      f"yet.")
+            raise NotImplementedError(f"tfteach's tf.image.resize implements the bilinear, "
+                                      f"nearest, bicubic and area methods; {method!r} is "
+                                      f"not implemented yet.")
         raise ValueError(f"Resize method is not implemented: {method}")
+    attrs = {"align_corners": False} if method == ResizeMethod.AREA else \
+        {"align_corners": False, "half_pixel_centers": True}
     with _ops.name_scope(name, "resize", [images, size]):
-        return _resize_common(images, size, ops_by_method[method],
-                              {"align_corners": False, "half_pixel_centers": True},
+        return _resize_common(images, size, ops_by_method[method], attrs,
                               preserve_aspect_ratio, False, name)
 
 
@@ -348,16 +364,17 @@ def resize_images(images, size, method=ResizeMethodV1.BILINEAR, align_corners=Fa
     """TF1's resize (`tf.compat.v1.image.resize`): corner-aligned sampling grid."""
     ops_by_method = {ResizeMethodV1.BILINEAR: "ResizeBilinear",
                      ResizeMethodV1.NEAREST_NEIGHBOR: "ResizeNearestNeighbor",
-                     "bilinear": "ResizeBilinear", "nearest": "ResizeNearestNeighbor"}
+                     ResizeMethodV1.BICUBIC: "ResizeBicubic", ResizeMethodV1.AREA: "ResizeArea",
+                     "bilinear": "ResizeBilinear", "nearest": "ResizeNearestNeighbor",
+                     "bicubic": "ResizeBicubic", "area": "ResizeArea"}
     if method not in ops_by_method:
-        raise NotImplementedError(f"tfteach's resize_images implements BILINEAR and "
-                                  f"NEAREST_NEIGHBOR; method {method!r} is not implemented "
-                                  f"yet.")
+        raise ValueError("Resize method is not implemented: %s" % (method,))
+    op = ops_by_method[method]
+    attrs = {"align_corners": bool(align_corners)}
+    if op != "ResizeArea":
+        attrs["half_pixel_centers"] = False
     with _ops.name_scope(name, "resize", [images, size]):
-        return _resize_common(images, size, ops_by_method[method],
-                              {"align_corners": bool(align_corners),
-                               "half_pixel_centers": False},
-                              preserve_aspect_ratio, True, name)
+        return _resize_common(images, size, op, attrs, preserve_aspect_ratio, True, name)
 
 
 @registry.api("ResizeBilinear")
@@ -366,6 +383,20 @@ def resize_bilinear(images, size, align_corners=False, half_pixel_centers=False,
                     {"align_corners": bool(align_corners),
                      "half_pixel_centers": bool(half_pixel_centers)},
                     name=name or "ResizeBilinear")[0]
+
+
+@registry.api("ResizeBicubic")
+def resize_bicubic(images, size, align_corners=False, half_pixel_centers=False, name=None):
+    return apply_op("ResizeBicubic", [images, size],
+                    {"align_corners": bool(align_corners),
+                     "half_pixel_centers": bool(half_pixel_centers)},
+                    name=name or "ResizeBicubic")[0]
+
+
+@registry.api("ResizeArea")
+def resize_area(images, size, align_corners=False, name=None):
+    return apply_op("ResizeArea", [images, size], {"align_corners": bool(align_corners)},
+                    name=name or "ResizeArea")[0]
 
 
 @registry.api("ResizeNearestNeighbor")
@@ -1303,6 +1334,8 @@ def namespace(v1=False):
         ns.resize_images = resize_images
         ns.resize_bilinear = resize_bilinear
         ns.resize_nearest_neighbor = resize_nearest_neighbor
+        ns.resize_bicubic = resize_bicubic
+        ns.resize_area = resize_area
         ns.ResizeMethod = ResizeMethodV1
     return install(ns, "tf.compat.v1.image" if v1 else "tf.image")
 

@@ -107,6 +107,104 @@ def resize_nearest_neighbor_grad(grads, size, *, align_corners, half_pixel_cente
     return out
 
 
+# --- ResizeBicubic (and its gradient), ResizeArea ----------------------------------------------
+# Bicubic: TF reads its cubic weights from a table of 1025 positions between two pixels (the
+# fractional offset rounded to 1/1024), with a = -0.75 on the legacy grid and Keys'
+# a = -0.5 on the half-pixel one; there, taps outside the image get weight 0 and the rest
+# are renormalised, where the legacy grid repeats the edge pixel instead.
+
+_TABLE = 1024
+_CUBIC = {}
+
+
+def _cubic_table(a):
+    t = _CUBIC.get(a)
+    if t is None:
+        x = np.arange(_TABLE + 1, dtype=np.float64) / _TABLE
+        near = ((a + 2) * x - (a + 3)) * x * x + 1
+        x1 = x + 1.0
+        far = ((a * x1 - 5 * a) * x1 + 8 * a) * x1 - 4 * a
+        t = _CUBIC[a] = (near.astype(np.float32), far.astype(np.float32))
+    return t
+
+
+def _cubic_weights(n_in, n_out, align_corners, half_pixel):
+    """([n_out, 4] source indices, [n_out, 4] float32 weights) of one axis."""
+    scale = _scale(n_in, n_out, align_corners)
+    i = np.arange(n_out, dtype=np.float32)
+    x = (i + np.float32(0.5)) * scale - np.float32(0.5) if half_pixel else i * scale
+    base = np.floor(x)
+    delta = (x - base).astype(np.float32)
+    base = base.astype(np.int64)
+    # lrintf: to the nearest, halves to even (np.rint), as C's default rounding mode
+    off = np.rint(delta * np.float32(_TABLE)).astype(np.int64)
+    near, far = _cubic_table(-0.5 if half_pixel else -0.75)
+    w = np.stack([far[off], near[off], near[_TABLE - off], far[_TABLE - off]], axis=1)
+    taps = base[:, None] + np.arange(-1, 3)[None, :]
+    idx = np.clip(taps, 0, n_in - 1)
+    if half_pixel:
+        w = np.where(idx == taps, w, np.float32(0)).astype(np.float32)
+        total = w.sum(axis=1, dtype=np.float32)
+        ok = np.abs(total) >= np.float32(1000) * np.finfo(np.float32).tiny
+        w = np.where(ok[:, None], w * (np.float32(1) / np.where(ok, total, 1))[:, None], w)
+    return idx, w.astype(np.float32)
+
+
+@register_kernel("ResizeBicubic")
+def resize_bicubic(images, size, *, align_corners, half_pixel_centers):
+    images, h, w = _check(images, size, "ResizeBicubic")
+    x = images.astype(np.float32, copy=False)
+    iy, wy = _cubic_weights(x.shape[1], h, align_corners, half_pixel_centers)
+    ix, wx = _cubic_weights(x.shape[2], w, align_corners, half_pixel_centers)
+    # along y (four source rows per output row), then along x
+    rows = np.zeros((x.shape[0], h, x.shape[2], x.shape[3]), np.float32)
+    for k in range(4):
+        rows += x[:, iy[:, k]] * wy[None, :, k, None, None]
+    out = np.zeros((x.shape[0], h, w, x.shape[3]), np.float32)
+    for k in range(4):
+        out += rows[:, :, ix[:, k]] * wx[None, None, :, k, None]
+    return out
+
+
+@register_kernel("ResizeBicubicGrad")
+def resize_bicubic_grad(grads, original_image, *, align_corners, half_pixel_centers):
+    g = np.asarray(grads, np.float32)
+    orig = np.asarray(original_image)
+    n, h, w, c = orig.shape
+    iy, wy = _cubic_weights(h, g.shape[1], align_corners, half_pixel_centers)
+    ix, wx = _cubic_weights(w, g.shape[2], align_corners, half_pixel_centers)
+    out = np.zeros((n, h, w, c), np.float32)
+    for a in range(4):
+        for b in range(4):
+            contrib = g * wy[None, :, a, None, None] * wx[None, None, :, b, None]
+            np.add.at(out, (slice(None), iy[:, a][:, None], ix[:, b][None, :]), contrib)
+    return out.astype(orig.dtype)
+
+
+def _area_weights(n_in, n_out, scale):
+    """[n_out, n_in] float32: how much of input cell j output cell i covers."""
+    m = np.zeros((n_out, n_in), np.float32)
+    for i in range(n_out):
+        lo = np.float32(i) * scale
+        hi = np.float32(i + 1) * scale
+        for j in range(int(np.floor(lo)), int(np.ceil(hi))):
+            part = min(np.float32(j + 1), hi) - max(np.float32(j), lo)
+            m[i, min(j, n_in - 1)] += part
+    return m
+
+
+@register_kernel("ResizeArea")
+def resize_area(images, size, *, align_corners):
+    images, h, w = _check(images, size, "ResizeArea")
+    x = images.astype(np.float32, copy=False)
+    sy = _scale(x.shape[1], h, align_corners)
+    sx = _scale(x.shape[2], w, align_corners)
+    my = _area_weights(x.shape[1], h, sy)
+    mx = _area_weights(x.shape[2], w, sx)
+    out = np.einsum("yi,nijc,xj->nyxc", my, x, mx, dtype=np.float32)
+    return (out * (np.float32(1) / (sy * sx))).astype(np.float32)
+
+
 @register_kernel("AdjustContrastv2")
 def adjust_contrast_v2(images, contrast_factor):
     x = np.asarray(images)
