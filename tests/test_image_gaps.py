@@ -13,7 +13,7 @@ import pytest
 
 import tfcases
 
-pytestmark = pytest.mark.mode("v2")
+pytestmark = pytest.mark.mode("both")
 
 CASES = tfcases.load_cases("image_gaps")
 REC = tfcases.recorded("image_gaps")["cases"]
@@ -87,3 +87,29 @@ def test_random_crop_is_a_window_of_the_image(tf2):
     _same_for_the_same_seed(tf2, lambda: tf2.image.random_crop(IMG, [3, 2, 2]))
     with pytest.raises(tf2.errors.InvalidArgumentError, match="Need value.shape >= size"):
         tf2.image.random_crop(IMG, [6, 3, 3])
+
+
+def test_v1_graphs_give_the_recorded_values(tf1):
+    """The same ops built in a TF1 graph with placeholders and run in a Session (shapes
+    inferred while building, gradients through tf.gradients) give TF's eager values."""
+    c = CASES
+    x = tf1.placeholder(tf1.float32, [None, 6, 7, 3])
+    b = tf1.placeholder(tf1.float32, [None, 4])
+    ind = [0, 1, 1, 0, 1]
+    crops = tf1.image.crop_and_resize(x, b, ind, [4, 3])
+    hue = tf1.image.adjust_hue(x, 1.0)
+    patches = tf1.image.extract_image_patches(
+        tf1.placeholder_with_default(np.arange(2 * 7 * 6 * 2, dtype=np.float32).reshape(
+            2, 7, 6, 2), [None, 7, 6, 2]), [1, 3, 2, 1], [1, 2, 2, 1], [1, 1, 1, 1], "VALID")
+    nms = tf1.image.non_max_suppression(tf1.constant(c.NMS_BOXES), c.NMS_SCORES, 10)
+    # the number of boxes comes from box_ind when the boxes leave it open, as in TF
+    assert crops.shape.as_list() == [5, 4, 3, 3] and patches.shape.as_list() == [
+        None, 3, 3, 12] and nms.shape.as_list() == [None]
+    grads = tf1.gradients(tf1.reduce_sum(crops * np.arange(3.0, dtype=np.float32)), [x, b])
+    with tf1.Session() as s:
+        got = s.run([crops, hue, patches, nms] + grads, {x: c.BATCH, b: c.BOXES})
+    rec = REC["crop_and_resize"], REC["adjust_hue"], REC["extract_patches"]
+    want = [rec[0][0], rec[1][4], rec[2][0], REC["non_max_suppression"][0],
+            rec[0][8][0], rec[0][8][1]]
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, np.asarray(w["array"]), rtol=1e-5, atol=2e-5)
