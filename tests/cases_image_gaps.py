@@ -391,3 +391,29 @@ def case_resize_bicubic_and_area(tf, tmp):
             _grad(tf, lambda x: tf.reduce_sum(v1.resize_bicubic(x, [3, 8]) ** 2), small),
             _err(lambda: _grad(tf, lambda x: tf.reduce_sum(i.resize(x, [3, 3], "area")),
                                small))]
+
+
+def case_extract_glimpse(tf, tmp):
+    """noise="zero" (TF's uniform and gaussian noise come from its generator; the test file
+    checks their ranges)."""
+    i = tf.image
+    x = np.arange(2 * 6 * 8 * 2, dtype=np.float32).reshape(2, 6, 8, 2) + 1
+    out = []
+    for off, kw in (([[0.0, 0.0], [0.1, 0.3]], {}),
+                    ([[-0.5, 0.5], [0.9, -0.7]], {}),
+                    ([[0.1, 0.3], [-0.2, 0.0]], dict(centered=False)),
+                    ([[1.5, 2.5], [-0.9, -1.2]], dict(centered=False, normalized=False)),
+                    ([[-1.0, -2.5], [4.5, 6.7]], dict(centered=False, normalized=False)),
+                    ([[3.0, -2.0], [0.4, 7.9]], dict(normalized=False))):
+        out.append(i.extract_glimpse(x, [3, 4], off, noise="zero", **kw))
+    out.append(i.extract_glimpse(x, [7, 9], [[0.0, 0.0], [0.5, -0.5]], noise="zero"))
+    v1 = tf.compat.v1.image.extract_glimpse
+    # TF1's op: inside the image only (its noise is uniform whatever uniform_noise says)
+    out.append(v1(x, [3, 4], [[1.5, 2.5], [2.0, 4.0]], centered=False, normalized=False))
+    out.append(v1(x, [2, 2], [[0.1, 0.3], [0.0, 0.0]], uniform_noise=False))
+    out.append(_err(lambda: i.extract_glimpse(x, [3, 4], [[1.5, 2.5], [0, 0]],
+                                               noise="bad")))
+    out.append(_err(lambda: i.extract_glimpse(x, [3, 4], [[1.5, 2.5]], noise="zero")))
+    out.append(_op_types(tf, lambda v: i.extract_glimpse(v, [3, 4], [[0., 0.], [0., 0.]]),
+                         x))
+    return out

@@ -113,3 +113,21 @@ def test_v1_graphs_give_the_recorded_values(tf1):
             rec[0][8][0], rec[0][8][1]]
     for g, w in zip(got, want):
         np.testing.assert_allclose(g, np.asarray(w["array"]), rtol=1e-5, atol=2e-5)
+
+
+def test_glimpse_noise_fills_outside_only(tf2):
+    """TF's noise comes from its own unseeded generator: the values cannot be TF's, so the
+    test checks what TF documents: the window's part inside the image is the image, the
+    rest uniform in the image's [min, max] (or, gaussian, spread around its mean)."""
+    x = np.arange(6 * 8, dtype=np.float32).reshape(1, 6, 8, 1) + 10
+    g = tf2.image.extract_glimpse(x, [4, 4], [[-2.0, -2.0]], centered=False,
+                                  normalized=False).numpy()[0, ..., 0]
+    np.testing.assert_array_equal(g[2:, 2:], x[0, :2, :2, 0])
+    outside = np.concatenate([g[:2].ravel(), g[2:, :2].ravel()])
+    assert outside.min() >= 10 and outside.max() <= 57
+    g = tf2.image.extract_glimpse(x, [20, 20], [[0.0, 0.0]], noise="gaussian").numpy()
+    # the 6 x 8 image sits in the middle of the 20 x 20 window (rows 7.., columns 6..)
+    np.testing.assert_array_equal(g[0, 7:13, 6:14, 0], x[0, :, :, 0])
+    rest = np.delete(g[0, ..., 0].ravel(), (np.arange(7, 13)[:, None] * 20 +
+                                            np.arange(6, 14)[None, :]).ravel())
+    assert abs(rest.mean() - x.mean()) < 5 and 8 < rest.std() < 20

@@ -587,6 +587,29 @@ registry.register_op(
              ("nmsed_classes", _dt.float32), ("valid_detections", _dt.int32)),
     shape=_combined_nms_shape, attr_defaults={"pad_per_class": False, "clip_boxes": True},
     doc="Per-class non-max suppression of a batch, the best detections over all classes.")
+def _glimpse_shape(op):
+    x = op.inputs[0].shape
+    shape_rules.require_rank(op, x, 4)
+    size = shape_rules.const_input(op, 1)
+    d = [None] * 4 if x.rank is None else list(x.as_tuple())
+    if size is not None and np.size(size) == 2:
+        d[1], d[2] = (int(v) for v in np.reshape(size, -1))
+    else:
+        d[1] = d[2] = None
+    return [TensorShape(d)]
+
+
+_GLIMPSE_ATTRS = {"centered": True, "normalized": True, "uniform_noise": True,
+                  "noise": "uniform"}
+for _t, _doc in (("ExtractGlimpse", "Glimpses (windows) of `size` at `offsets`, the "
+                  "half-window subtracted from every offset (TF1's op)."),
+                 ("ExtractGlimpseV2", "Glimpses (windows) of `size` at `offsets`: their "
+                  "centres when centered, else their top-left corners.")):
+    registry.register_op(
+        _t, inputs=(("input", _dt.float32), ("size", _dt.int32), ("offsets", _dt.float32)),
+        outputs=(("glimpse", _dt.float32),), shape=_glimpse_shape,
+        attr_defaults=dict(_GLIMPSE_ATTRS), doc=_doc)
+    registry.NotDifferentiable(_t)
 registry.register_op(
     "DrawBoundingBoxesV2", inputs=(("images", "T"), ("boxes", _dt.float32),
                                    ("colors", _dt.float32)),
@@ -1274,6 +1297,38 @@ def combined_non_max_suppression(boxes, scores, max_output_size_per_class, max_t
                                "clip_boxes": bool(clip_boxes)}))
 
 
+@registry.api("ExtractGlimpseV2")
+def extract_glimpse(input, size, offsets, centered=True, normalized=True,  # noqa: A002
+                    noise="uniform", name=None):
+    """[batch, h, w, depth] windows of `input` at `offsets` ([batch, 2], (y, x)).
+    normalized and centered: in [-1, 1] across the image, the window's centre; normalized
+    only: fractions of the image, the window's top-left corner; pixels, centered: from the
+    image centre, the window's corner; pixels only: the corner. What
+    falls outside the image is filled with `noise`: "zero", or random values ("uniform" in
+    each image's [min, max], "gaussian" with its mean and standard deviation) from
+    tfteach's generator, which cannot repeat TF's (the op takes no seed in TF either)."""
+    return apply_op("ExtractGlimpseV2", [
+        _ops.convert_to_tensor(input, _dt.float32, name="input"),
+        _ops.convert_to_tensor(size, _dt.int32, name="size"),
+        _ops.convert_to_tensor(offsets, _dt.float32, name="offsets")],
+        {"centered": bool(centered), "normalized": bool(normalized),
+         "uniform_noise": False, "noise": noise}, name=name or "ExtractGlimpseV2")[0]
+
+
+@registry.api("ExtractGlimpse")
+def extract_glimpse_v1(input, size, offsets, centered=True, normalized=True,  # noqa: A002
+                       uniform_noise=True, name=None):
+    """TF1's extract_glimpse: every offset is moved back by half the window (so a
+    non-centered offset is the window's centre, truncated)."""
+    return apply_op("ExtractGlimpse", [
+        _ops.convert_to_tensor(input, _dt.float32, name="input"),
+        _ops.convert_to_tensor(size, _dt.int32, name="size"),
+        _ops.convert_to_tensor(offsets, _dt.float32, name="offsets")],
+        {"centered": bool(centered), "normalized": bool(normalized),
+         "uniform_noise": bool(uniform_noise), "noise": "uniform"},
+        name=name or "ExtractGlimpse")[0]
+
+
 _DRAW_COLORS = [[1, 1, 0, 1], [0, 0, 1, 1], [1, 0, 0, 1], [0, 1, 0, 1], [0.5, 0, 0.5, 1],
                 [0.5, 0.5, 0, 1], [0.5, 0, 0, 1], [0, 0, 0.5, 1], [0, 1, 1, 1], [1, 0, 1, 1]]
 
@@ -1303,7 +1358,7 @@ _V2 = _V2 + (
     "stateless_random_flip_left_right", "stateless_random_flip_up_down",
     "stateless_random_brightness", "stateless_random_contrast", "stateless_random_saturation",
     "stateless_random_hue", "stateless_random_crop", "non_max_suppression_overlaps",
-    "non_max_suppression_padded",
+    "non_max_suppression_padded", "extract_glimpse",
     "combined_non_max_suppression")
 _V1_ONLY = {"resize_image_with_crop_or_pad": resize_with_crop_or_pad,
             "resize_with_crop_or_pad": resize_with_crop_or_pad,
@@ -1311,7 +1366,8 @@ _V1_ONLY = {"resize_image_with_crop_or_pad": resize_with_crop_or_pad,
             "extract_image_patches": extract_image_patches,
             "crop_and_resize": crop_and_resize_v1,
             "draw_bounding_boxes": draw_bounding_boxes_v1,
-            "transpose_image": transpose}
+            "transpose_image": transpose,
+            "extract_glimpse": extract_glimpse_v1}
 
 
 def namespace(v1=False):

@@ -799,6 +799,81 @@ def combined_non_max_suppression(boxes, scores, max_output_size_per_class, max_t
     return out_boxes, out_scores, out_classes, valid
 
 
+# --- ExtractGlimpse, ExtractGlimpseV2 ----------------------------------------------------------
+
+def _dims(shape):
+    """A shape as TF's messages print it: [2,3]."""
+    return "[" + ",".join(str(d) for d in shape) + "]"
+
+
+def _glimpse(x, size, offsets, centered, normalized, uniform_noise, noise, version):
+    x = np.asarray(x, np.float32)
+    size, off = np.asarray(size).reshape(-1), np.asarray(offsets, np.float32)
+    if x.ndim != 4:
+        raise errors.InvalidArgumentError(None, None, f"input must be 4-dimensional"
+                                                      f"{_dims(x.shape)}")
+    if size.size != 2:
+        raise errors.InvalidArgumentError(None, None, f"input must be a vector of size 2 "
+                                                      f"(height, width){_dims(size.shape)}")
+    if off.ndim != 2:
+        raise errors.InvalidArgumentError(None, None, f"input must be a matrix"
+                                                      f"{_dims(off.shape)}")
+    if off.shape[0] != x.shape[0]:
+        raise errors.InvalidArgumentError(None, None, f"first dimension should be batch"
+                                                      f"{_dims(off.shape)}")
+    if off.shape[1] != 2:
+        raise errors.InvalidArgumentError(None, None, f"second dimension should be of size "
+                                                      f"2{_dims(off.shape)}")
+    if uniform_noise and noise not in ("", "uniform"):
+        raise errors.InvalidArgumentError(None, None, "The uniform_noise and noise should "
+                                                      "not be specified at the same time")
+    kind = "uniform" if uniform_noise or noise == "" else noise
+    if kind not in ("uniform", "gaussian", "zero"):
+        raise errors.InvalidArgumentError(None, None, f"The noise could only be uniform, "
+                                                      f"gaussian, or zero, got{noise}")
+    n, h, w, c = x.shape
+    gh, gw = int(size[0]), int(size[1])
+    out = np.zeros((n, gh, gw, c), np.float32)
+    rng = np.random.default_rng()
+    for b in range(n):
+        y, xx = off[b, 0], off[b, 1]
+        half_h, half_w = np.float32(h) / np.float32(2), np.float32(w) / np.float32(2)
+        if version == 1 or normalized:
+            if normalized:
+                y, xx = y * np.float32(h), xx * np.float32(w)
+            if centered:     # [-1, 1] across the image: halved, measured from the centre
+                y, xx = y / np.float32(2) + half_h, xx / np.float32(2) + half_w
+            if version == 1 or centered:      # from the window's centre to its corner
+                y = y - np.float32(gh) / np.float32(2)
+                xx = xx - np.float32(gw) / np.float32(2)
+        elif centered:       # V2, pixels from the centre: the window's corner lands there
+            y, xx = y + half_h, xx + half_w
+        top, left = int(y), int(xx)           # C's cast: towards zero
+        img = x[b]
+        if kind == "uniform":
+            lo, hi = img.min(), img.max()
+            out[b] = lo + rng.random((gh, gw, c), np.float32) * (hi - lo)
+        elif kind == "gaussian":
+            out[b] = img.mean() + rng.standard_normal((gh, gw, c), np.float32) * img.std()
+        r0, r1 = max(top, 0), min(top + gh, h)
+        c0, c1 = max(left, 0), min(left + gw, w)
+        if r0 < r1 and c0 < c1:
+            out[b, r0 - top:r1 - top, c0 - left:c1 - left] = img[r0:r1, c0:c1]
+    return out
+
+
+@register_kernel("ExtractGlimpse")
+def extract_glimpse(input, size, offsets, *, centered, normalized,  # noqa: A002
+                    uniform_noise, noise):
+    return _glimpse(input, size, offsets, centered, normalized, uniform_noise, noise, 1)
+
+
+@register_kernel("ExtractGlimpseV2")
+def extract_glimpse_v2(input, size, offsets, *, centered, normalized,  # noqa: A002
+                       uniform_noise, noise):
+    return _glimpse(input, size, offsets, centered, normalized, uniform_noise, noise, 2)
+
+
 # --- DrawBoundingBoxesV2 -----------------------------------------------------------------------
 
 _DEFAULT_COLORS = np.array([[1, 1, 0, 1], [0, 0, 1, 1], [1, 0, 0, 1], [0, 1, 0, 1],
