@@ -35,7 +35,7 @@ def _op_types(tf, fn, *args):
     return sorted({op.type for op in g.get_operations()} & {
         "AdjustHue", "RGBToHSV", "HSVToRGB", "ExtractImagePatches", "CropAndResize",
         "NonMaxSuppressionV3", "NonMaxSuppressionV5", "DrawBoundingBoxesV2", "MirrorPad",
-        "Pad", "Slice", "ResizeBilinear", "Pow"})
+        "Pad", "Slice", "ResizeBilinear", "Pow", "Substr", "Equal"})
 
 
 def _grad(tf, fn, *xs):
@@ -417,3 +417,10 @@ def case_extract_glimpse(tf, tmp):
     out.append(_op_types(tf, lambda v: i.extract_glimpse(v, [3, 4], [[0., 0.], [0., 0.]]),
                          x))
     return out
+
+
+def case_is_jpeg(tf, tmp):
+    i = tf.image
+    return [i.is_jpeg(b"\xff\xd8\xff\xe0\x00\x10JFIF"), i.is_jpeg(b"\x89PNG\r\n"),
+            i.is_jpeg(b"\xff\xd8"), i.is_jpeg(tf.constant([b"\xff\xd8\xff", b"GIF89a"])),
+            _op_types(tf, i.is_jpeg, np.array(b"\xff\xd8\xff", dtype=object))]

@@ -1329,6 +1329,14 @@ def extract_glimpse_v1(input, size, offsets, centered=True, normalized=True,  # 
         name=name or "ExtractGlimpse")[0]
 
 
+def is_jpeg(contents, name=None):
+    """True where the bytes start as a JPEG does (0xFF 0xD8 0xFF: the start-of-image marker
+    and the next marker's lead byte); a cheap sniff that can be fooled."""
+    from . import string_ops
+    with _ops.name_scope(name, "is_jpeg"):
+        return math_ops.equal(string_ops.substr(contents, 0, 3), b"\xff\xd8\xff", name=name)
+
+
 _DRAW_COLORS = [[1, 1, 0, 1], [0, 0, 1, 1], [1, 0, 0, 1], [0, 1, 0, 1], [0.5, 0, 0.5, 1],
                 [0.5, 0.5, 0, 1], [0.5, 0, 0, 1], [0, 0, 0.5, 1], [0, 1, 1, 1], [1, 0, 1, 1]]
 
@@ -1358,7 +1366,7 @@ _V2 = _V2 + (
     "stateless_random_flip_left_right", "stateless_random_flip_up_down",
     "stateless_random_brightness", "stateless_random_contrast", "stateless_random_saturation",
     "stateless_random_hue", "stateless_random_crop", "non_max_suppression_overlaps",
-    "non_max_suppression_padded", "extract_glimpse",
+    "non_max_suppression_padded", "extract_glimpse", "is_jpeg",
     "combined_non_max_suppression")
 _V1_ONLY = {"resize_image_with_crop_or_pad": resize_with_crop_or_pad,
             "resize_with_crop_or_pad": resize_with_crop_or_pad,
