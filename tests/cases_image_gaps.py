@@ -424,3 +424,33 @@ def case_is_jpeg(tf, tmp):
     return [i.is_jpeg(b"\xff\xd8\xff\xe0\x00\x10JFIF"), i.is_jpeg(b"\x89PNG\r\n"),
             i.is_jpeg(b"\xff\xd8"), i.is_jpeg(tf.constant([b"\xff\xd8\xff", b"GIF89a"])),
             _op_types(tf, i.is_jpeg, np.array(b"\xff\xd8\xff", dtype=object))]
+
+
+def case_stateless_sample_distorted_bounding_box(tf, tmp):
+    """The stateless sampler draws TF's Philox words in TF's order: TF's crops."""
+    i = tf.image
+    boxes = np.array([[[0.1, 0.2, 0.8, 0.9], [0.5, 0.5, 0.6, 0.7]]], np.float32)
+    out = []
+    for seed in ([1, 2], [3, 4], [7, -1], [100, 5], [2 ** 33, 9]):
+        out.append(list(i.stateless_sample_distorted_bounding_box(
+            [40, 60, 3], boxes, seed=seed)))
+        out.append(list(i.stateless_sample_distorted_bounding_box(
+            np.array([37, 23, 1], np.int64), boxes[:, 1:], seed=seed,
+            min_object_covered=0.9, aspect_ratio_range=(0.5, 2.0),
+            area_range=(0.1, 0.6), max_attempts=50)))
+    out.append(list(i.stateless_sample_distorted_bounding_box(
+        [40, 60, 3], np.zeros((1, 0, 4), np.float32), seed=[5, 6],
+        use_image_if_no_bounding_boxes=True)))
+    # nothing can cover 100% of the box with at most 5% of the image: the whole image
+    out.append(list(i.stateless_sample_distorted_bounding_box(
+        [40, 60, 3], boxes, seed=[5, 6], min_object_covered=1.0, area_range=(0.01, 0.05),
+        max_attempts=3)))
+    out.append(_err(lambda: i.stateless_sample_distorted_bounding_box(
+        [40, 60, 3], np.zeros((1, 0, 4), np.float32), seed=[5, 6])))
+    out.append(_err(lambda: i.stateless_sample_distorted_bounding_box(
+        [40, 60, 3], boxes * 2, seed=[5, 6])))
+    out.append(_err(lambda: i.stateless_sample_distorted_bounding_box(
+        [40, 60], boxes, seed=[5, 6])))
+    b = i.sample_distorted_bounding_box([40, 60, 3], boxes, seed=3)
+    out.append([t.shape for t in b] + [t.dtype for t in b])
+    return out

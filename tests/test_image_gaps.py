@@ -131,3 +131,26 @@ def test_glimpse_noise_fills_outside_only(tf2):
     rest = np.delete(g[0, ..., 0].ravel(), (np.arange(7, 13)[:, None] * 20 +
                                             np.arange(6, 14)[None, :]).ravel())
     assert abs(rest.mean() - x.mean()) < 5 and 8 < rest.std() < 20
+
+
+def test_sample_distorted_bounding_box_is_seeded_and_covers_the_box(tf2):
+    """The stateful sampler draws from tfteach's generator (not TF's): the same seeds give
+    the same crop, and every crop covers min_object_covered of the box, as TF promises."""
+    boxes = np.array([[[0.1, 0.2, 0.8, 0.9]]], np.float32)
+    crops = []
+    for _ in range(2):
+        tf2.random.set_seed(4)
+        crops.append([t.numpy() for t in tf2.image.sample_distorted_bounding_box(
+            [40, 60, 3], boxes, seed=7, min_object_covered=0.5)])
+    for a, b in zip(*crops):
+        np.testing.assert_array_equal(a, b)
+    for seed in range(8):
+        begin, size, bbox = (t.numpy() for t in tf2.image.sample_distorted_bounding_box(
+            [40, 60, 3], boxes, seed=seed, min_object_covered=0.5))
+        assert size[2] == -1 and begin[2] == 0
+        (y0, x0), (h, w) = begin[:2], size[:2]
+        iy = max(0, min(y0 + h, 32) - max(y0, 4))
+        ix = max(0, min(x0 + w, 54) - max(x0, 12))
+        assert iy * ix >= 0.5 * 28 * 42
+        np.testing.assert_allclose(bbox[0, 0], [y0 / 40, x0 / 60, (y0 + h) / 40,
+                                                (x0 + w) / 60], rtol=1e-6)

@@ -610,6 +610,28 @@ for _t, _doc in (("ExtractGlimpse", "Glimpses (windows) of `size` at `offsets`, 
         outputs=(("glimpse", _dt.float32),), shape=_glimpse_shape,
         attr_defaults=dict(_GLIMPSE_ATTRS), doc=_doc)
     registry.NotDifferentiable(_t)
+_SDBB_ATTRS = {"aspect_ratio_range": [0.75, 1.33], "area_range": [0.05, 1.0],
+               "max_attempts": 100, "use_image_if_no_bounding_boxes": False}
+_SDBB_OUT = (("begin", "T"), ("size", "T"), ("bboxes", _dt.float32))
+
+
+def _sdbb_shape(op):
+    return [TensorShape([3]), TensorShape([3]), TensorShape([1, 1, 4])]
+
+
+registry.register_op(
+    "StatelessSampleDistortedBoundingBox",
+    inputs=(("image_size", "T"), ("bounding_boxes", _dt.float32),
+            ("min_object_covered", _dt.float32), ("seed", "Tseed")),
+    outputs=_SDBB_OUT, shape=_sdbb_shape, attr_defaults=dict(_SDBB_ATTRS),
+    doc="A random crop (begin, size, box) covering enough of some box; seeded: TF's crop.")
+registry.register_op(
+    "SampleDistortedBoundingBoxV2",
+    inputs=(("image_size", "T"), ("bounding_boxes", _dt.float32),
+            ("min_object_covered", _dt.float32)),
+    outputs=_SDBB_OUT, shape=_sdbb_shape, stateful=True,
+    attr_defaults=dict(_SDBB_ATTRS, seed=0, seed2=0),
+    doc="A random crop (begin, size, box) covering enough of some box.")
 registry.register_op(
     "DrawBoundingBoxesV2", inputs=(("images", "T"), ("boxes", _dt.float32),
                                    ("colors", _dt.float32)),
@@ -617,6 +639,7 @@ registry.register_op(
     doc="Images with one-pixel box outlines drawn in the colour table's colours.")
 for _t in ("AdjustHue", "HSVToRGB", "NonMaxSuppressionV3", "NonMaxSuppressionV5",
            "NonMaxSuppressionWithOverlaps", "CombinedNonMaxSuppression",
+           "StatelessSampleDistortedBoundingBox", "SampleDistortedBoundingBoxV2",
            "DrawBoundingBoxesV2", "CropAndResizeGradImage", "CropAndResizeGradBoxes"):
     registry.NotDifferentiable(_t)
 
@@ -1329,6 +1352,69 @@ def extract_glimpse_v1(input, size, offsets, centered=True, normalized=True,  # 
         name=name or "ExtractGlimpse")[0]
 
 
+def _sdbb_attrs(aspect_ratio_range, area_range, max_attempts,
+                use_image_if_no_bounding_boxes):
+    return {"aspect_ratio_range": [float(v) for v in (aspect_ratio_range or [0.75, 1.33])],
+            "area_range": [float(v) for v in (area_range or [0.05, 1.0])],
+            "max_attempts": int(max_attempts if max_attempts is not None else 100),
+            "use_image_if_no_bounding_boxes": bool(use_image_if_no_bounding_boxes)}
+
+
+def _sdbb_inputs(image_size, bounding_boxes, min_object_covered):
+    return [_ops.convert_to_tensor(image_size, name="image_size"),
+            _ops.convert_to_tensor(bounding_boxes, _dt.float32, name="bounding_boxes"),
+            _ops.convert_to_tensor(min_object_covered, _dt.float32,
+                                   name="min_object_covered")]
+
+
+@registry.api("StatelessSampleDistortedBoundingBox")
+def stateless_sample_distorted_bounding_box(image_size, bounding_boxes, seed,
+                                            min_object_covered=0.1, aspect_ratio_range=None,
+                                            area_range=None, max_attempts=None,
+                                            use_image_if_no_bounding_boxes=None, name=None):
+    """(begin, size, bboxes) of a random crop of an image of `image_size` ([h, w, c])
+    that covers at least `min_object_covered` of one of `bounding_boxes`, for tf.slice:
+    for a seed, TF's crop (the same Philox stream, the same sampler)."""
+    seed = _ops.convert_to_tensor(seed, name="seed")
+    return tuple(apply_op(
+        "StatelessSampleDistortedBoundingBox",
+        _sdbb_inputs(image_size, bounding_boxes, min_object_covered) + [seed],
+        _sdbb_attrs(aspect_ratio_range, area_range, max_attempts,
+                    use_image_if_no_bounding_boxes),
+        name=name or "StatelessSampleDistortedBoundingBox"))
+
+
+@registry.api("SampleDistortedBoundingBoxV2")
+def sample_distorted_bounding_box(image_size, bounding_boxes, seed=0,
+                                  min_object_covered=0.1, aspect_ratio_range=None,
+                                  area_range=None, max_attempts=None,
+                                  use_image_if_no_bounding_boxes=None, name=None):
+    """TF2's: like the stateless sampler, drawing from tfteach's seeded generator (the
+    crops repeat for a seed but are not TF's)."""
+    from .random_ops import get_seed
+    s1, s2 = get_seed(seed)
+    attrs = _sdbb_attrs(aspect_ratio_range, area_range, max_attempts,
+                        use_image_if_no_bounding_boxes)
+    attrs.update(seed=s1 or 0, seed2=s2 or 0)
+    return tuple(apply_op("SampleDistortedBoundingBoxV2",
+                          _sdbb_inputs(image_size, bounding_boxes, min_object_covered),
+                          attrs, name=name or "SampleDistortedBoundingBoxV2"))
+
+
+def sample_distorted_bounding_box_v1(image_size, bounding_boxes, seed=None, seed2=None,
+                                     min_object_covered=0.1, aspect_ratio_range=None,
+                                     area_range=None, max_attempts=None,
+                                     use_image_if_no_bounding_boxes=None, name=None):
+    from .random_ops import get_seed
+    s1, s2 = get_seed(seed)
+    attrs = _sdbb_attrs(aspect_ratio_range, area_range, max_attempts,
+                        use_image_if_no_bounding_boxes)
+    attrs.update(seed=s1 or 0, seed2=s2 if seed2 is None else seed2)
+    return tuple(apply_op("SampleDistortedBoundingBoxV2",
+                          _sdbb_inputs(image_size, bounding_boxes, min_object_covered),
+                          attrs, name=name or "SampleDistortedBoundingBoxV2"))
+
+
 def is_jpeg(contents, name=None):
     """True where the bytes start as a JPEG does (0xFF 0xD8 0xFF: the start-of-image marker
     and the next marker's lead byte); a cheap sniff that can be fooled."""
@@ -1367,6 +1453,7 @@ _V2 = _V2 + (
     "stateless_random_brightness", "stateless_random_contrast", "stateless_random_saturation",
     "stateless_random_hue", "stateless_random_crop", "non_max_suppression_overlaps",
     "non_max_suppression_padded", "extract_glimpse", "is_jpeg",
+    "stateless_sample_distorted_bounding_box", "sample_distorted_bounding_box",
     "combined_non_max_suppression")
 _V1_ONLY = {"resize_image_with_crop_or_pad": resize_with_crop_or_pad,
             "resize_with_crop_or_pad": resize_with_crop_or_pad,
@@ -1375,7 +1462,8 @@ _V1_ONLY = {"resize_image_with_crop_or_pad": resize_with_crop_or_pad,
             "crop_and_resize": crop_and_resize_v1,
             "draw_bounding_boxes": draw_bounding_boxes_v1,
             "transpose_image": transpose,
-            "extract_glimpse": extract_glimpse_v1}
+            "extract_glimpse": extract_glimpse_v1,
+            "sample_distorted_bounding_box": sample_distorted_bounding_box_v1}
 
 
 def namespace(v1=False):

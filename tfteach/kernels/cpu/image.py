@@ -874,6 +874,151 @@ def extract_glimpse_v2(input, size, offsets, *, centered, normalized,  # noqa: A
     return _glimpse(input, size, offsets, centered, normalized, uniform_noise, noise, 2)
 
 
+# --- SampleDistortedBoundingBox: random crops that keep enough of an object ---------------------
+# TF's sampler, draw for draw: each attempt takes an aspect ratio (a float from one 32-bit
+# word), a height between the smallest and largest that fit the area range (a word modulo
+# the span), then a top-left corner (a word modulo each free span); the first crop that
+# covers min_object_covered of some box wins, else the whole image. The words come from
+# `rand32`: TF's stateless Philox stream for the stateless op (so its crops are TF's), and
+# tfteach's seeded generator for the stateful one.
+
+def _lrintf(v):
+    return int(np.rint(np.float32(v)))
+
+
+def _random_crop_rect(width, height, min_rel, max_rel, ratio, rand32):
+    f = np.float32
+    min_area = f(min_rel) * f(width) * f(height)
+    max_area = f(max_rel) * f(width) * f(height)
+    h = _lrintf(np.sqrt(f(min_area / ratio)))
+    max_h = _lrintf(np.sqrt(f(max_area / ratio)))
+    if _lrintf(f(max_h) * ratio) > width:
+        # the largest height whose rounded width still fits
+        max_h = int((width + 0.5 - 0.0000001) / float(ratio))
+        if _lrintf(f(max_h) * ratio) > width:
+            max_h -= 1
+    max_h = min(max_h, height)
+    h = min(h, max_h)
+    if h < max_h:
+        h += rand32() % (max_h - h + 1)
+    w = _lrintf(f(h) * ratio)
+    area = f(w * h)
+    if area < min_area:        # rounding left it too small: one row more
+        h += 1
+        w = _lrintf(f(h) * ratio)
+        area = f(w * h)
+    if area > max_area:        # or too big: one row less
+        h -= 1
+        w = _lrintf(f(h) * ratio)
+        area = f(w * h)
+    if area < min_area or area > max_area or w > width or h > height or w <= 0 or h <= 0:
+        return None
+    y = rand32() % (height - h) if h < height else 0
+    x = rand32() % (width - w) if w < width else 0
+    return x, y, x + w, y + h
+
+
+def _area(x0, y0, x1, y1):
+    return max(x1 - x0, 0) * max(y1 - y0, 0) if x1 > x0 and y1 > y0 else 0
+
+
+def _sample_distorted(image_size, bounding_boxes, min_object_covered, rand32, *,
+                      aspect_ratio_range, area_range, max_attempts,
+                      use_image_if_no_bounding_boxes):
+    size = np.asarray(image_size)
+    if size.ndim != 1:
+        raise errors.InvalidArgumentError(None, None, f"image_size must be 1-dimensional"
+                                                      f"{_dims(size.shape)}")
+    if size.shape[0] != 3:
+        raise errors.InvalidArgumentError(None, None, f"image_size must contain 3 elements"
+                                                      f"{_dims(size.shape)}")
+    height, width = int(size[0]), int(size[1])
+    boxes = np.asarray(bounding_boxes, np.float32)
+    if boxes.ndim != 3:
+        raise errors.InvalidArgumentError(None, None, f"input boxes must be 3-dimensional "
+                                                      f"[batch, num_boxes, coords]: "
+                                                      f"{_dims(boxes.shape)}")
+    if boxes.shape[-1] != 4:
+        raise errors.InvalidArgumentError(None, None, f"bounding boxes must have shape [4] "
+                                                      f"or [*, 4], got {_dims(boxes.shape)}")
+    cover = float(np.asarray(min_object_covered))
+    if cover < 0:
+        raise errors.InvalidArgumentError(None, None, f"min_object_covered must be "
+                                                      f"non-negative: {cover}")
+    if max_attempts <= 0:
+        raise errors.InvalidArgumentError(None, None, f"Max attempts must be > 0. Got "
+                                                      f"{max_attempts}")
+    rects = []
+    for b in boxes.reshape(-1, 4):
+        if np.any(b < 0) or np.any(b > 1):
+            bad = b[(b < 0) | (b > 1)][0]
+            raise errors.InvalidArgumentError(None, None, f"All bounding box coordinates "
+                                                          f"must be in [0.0, 1.0]: {bad:g}")
+        rects.append((int(b[1] * np.float32(width)), int(b[0] * np.float32(height)),
+                      int(b[3] * np.float32(width)), int(b[2] * np.float32(height))))
+    if not rects:
+        if not use_image_if_no_bounding_boxes:
+            raise errors.InvalidArgumentError(
+                None, None, "No bounding boxes provided as input. One must enable "
+                            "use_image_if_no_bounding_boxes if you wish to not provide "
+                            "any bounding boxes.")
+        rects = [(0, 0, width, height)]
+    lo_ar, hi_ar = (np.float32(v) for v in aspect_ratio_range)
+    crop = None
+    for _ in range(max_attempts):
+        word = np.array([(rand32() & 0x7FFFFF) | 0x3F800000], np.uint32).view(np.float32)[0]
+        ratio = (word - np.float32(1)) * (hi_ar - lo_ar) + lo_ar
+        c = _random_crop_rect(width, height, area_range[0], area_range[1], ratio, rand32)
+        if c is None or _area(*c) < 1:
+            continue
+        if any(_area(*r) >= 1 and _area(max(c[0], r[0]), max(c[1], r[1]), min(c[2], r[2]),
+                                         min(c[3], r[3])) / _area(*r) >= cover
+               for r in rects):
+            crop = c
+            break
+    if crop is None:
+        crop = (0, 0, width, height)
+    x0, y0, x1, y1 = crop
+    dt = size.dtype
+    begin = np.array([y0, x0, 0], dt)
+    out_size = np.array([y1 - y0, x1 - x0, -1], dt)
+    bbox = np.array([[[y0 / height, x0 / width, y1 / height, x1 / width]]], np.float32)
+    return begin, out_size, bbox
+
+
+@register_kernel("StatelessSampleDistortedBoundingBox")
+def stateless_sample_distorted_bounding_box(image_size, bounding_boxes, min_object_covered,
+                                            seed, *, aspect_ratio_range, area_range,
+                                            max_attempts, use_image_if_no_bounding_boxes):
+    attrs = dict(aspect_ratio_range=aspect_ratio_range, area_range=area_range,
+                 max_attempts=max_attempts,
+                 use_image_if_no_bounding_boxes=use_image_if_no_bounding_boxes)
+    from .random import stateless_random_get_key_counter, philox_words
+    key, counter = stateless_random_get_key_counter(seed)
+    stream = {"words": philox_words(key, counter, 4096), "next": 0}
+
+    def rand32():
+        if stream["next"] == stream["words"].shape[0]:    # more than 1024 blocks: extend
+            stream["words"] = philox_words(key, counter, 2 * stream["next"])
+        v = int(stream["words"][stream["next"]])
+        stream["next"] += 1
+        return v
+    return _sample_distorted(image_size, bounding_boxes, min_object_covered, rand32, **attrs)
+
+
+@register_kernel("SampleDistortedBoundingBoxV2")
+def sample_distorted_bounding_box_v2(image_size, bounding_boxes, min_object_covered, *,
+                                     seed, seed2, aspect_ratio_range, area_range,
+                                     max_attempts, use_image_if_no_bounding_boxes, ctx, op):
+    from .random import _generator
+    attrs = dict(aspect_ratio_range=aspect_ratio_range, area_range=area_range,
+                 max_attempts=max_attempts,
+                 use_image_if_no_bounding_boxes=use_image_if_no_bounding_boxes)
+    g = _generator(ctx, op, seed, seed2)
+    return _sample_distorted(image_size, bounding_boxes, min_object_covered,
+                             lambda: int(g.integers(0, 2 ** 32, dtype=np.uint64)), **attrs)
+
+
 # --- DrawBoundingBoxesV2 -----------------------------------------------------------------------
 
 _DEFAULT_COLORS = np.array([[1, 1, 0, 1], [0, 0, 1, 1], [1, 0, 0, 1], [0, 1, 0, 1],
