@@ -1,5 +1,7 @@
 """Gradients of the image ops (ops/image_ops.py): each resize's gradient is its own op, as
-in TF; the adjustment ops have none in TF 2.21 and so none here."""
+in TF, and so are CropAndResize's (for the image and for the boxes); ExtractImagePatches'
+sums the patch gradients back onto their pixels and RGBToHSV's is derived per pixel. The
+adjustment ops, ResizeArea and the box selections have none in TF 2.21 and so none here."""
 from ..framework import dtypes as _dt
 from . import array_ops
 from . import image_ops  # noqa: F401 - the op declarations come first

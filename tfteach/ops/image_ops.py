@@ -1,11 +1,17 @@
-"""`tf.image` basics: dtype conversion, brightness/contrast/saturation, grayscale, resizes,
-flips, rotations, central_crop, per_image_standardization.
+"""`tf.image`: dtype conversion, colour (brightness, contrast, saturation, hue, gamma,
+grayscale, HSV, YIQ, YUV), resizes (bilinear, nearest, bicubic, area), flips, rotations,
+crops and pads, random augmentation (stateful, and stateless with TF's Philox values),
+quality measures (psnr, ssim, ms-ssim, total variation), edges, patches and glimpses, and
+boxes (non-max suppression, crop_and_resize, sampling and drawing).
 
-The kernels of the image ops (ResizeBilinear, ResizeNearestNeighbor and their gradients,
-AdjustContrastv2, AdjustSaturation) are in kernels/cpu/image.py; everything else is built
-from ordinary ops, as in TF. Resizes follow TF's sampling rules: TF2's `tf.image.resize`
-samples at half-pixel centres, TF1's `resize_bilinear`/`resize_nearest_neighbor` by default
-at the corners of the pixel grid (`align_corners` pins the corner pixels)."""
+Where TF has a dedicated op so does tfteach (ResizeBilinear/NearestNeighbor/Bicubic/Area,
+AdjustContrastv2, AdjustSaturation, AdjustHue, RGBToHSV, HSVToRGB, ExtractImagePatches,
+ExtractGlimpse(V2), CropAndResize, NonMaxSuppressionV3/V5/WithOverlaps,
+CombinedNonMaxSuppression, (Stateless)SampleDistortedBoundingBox, DrawBoundingBoxesV2); their
+kernels are in kernels/cpu/image.py (and kernels/cuda/image.py for those TF runs on a GPU).
+Everything else is built from ordinary ops, as in TF. Resizes follow TF's sampling rules:
+TF2's `tf.image.resize` samples at half-pixel centres, TF1's `resize_bilinear`/`resize_*`
+by default at the corners of the pixel grid (`align_corners` pins the corner pixels)."""
 import numbers
 
 import numpy as np

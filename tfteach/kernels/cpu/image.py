@@ -1,5 +1,7 @@
-"""CPU kernels of the image ops (ops/image_ops.py): resizes and their gradients, contrast
-and saturation. NumPy, vectorised over the batch and channels; the arithmetic is float32
+"""CPU kernels of the image ops (ops/image_ops.py): resizes and their gradients, colour
+(contrast, saturation, hue, HSV), patches and glimpses, crop_and_resize and its gradients,
+non-max suppression, bounding-box sampling and drawing. NumPy vectorised over the batch and
+channels, numba loops where the work is per pixel or sequential; the arithmetic is float32
 in TF's order so results agree with TF to float32 rounding.
 
 Sampling grids (TF's): scale = in / out, or (in - 1) / (out - 1) with align_corners. A
@@ -8,6 +10,7 @@ half-pixel grid samples output pixel i at (i + 0.5) * scale - 0.5 for bilinear a
 neighbours floor(x) and ceil(x), clamped into the image, weighted by x - floor(x); nearest
 reads floor (round with align_corners), clamped."""
 import numpy as np
+from numba import njit
 
 from ... import errors
 from ...framework.registry import register_kernel
@@ -256,8 +259,6 @@ def adjust_saturation(images, scale):
 # --- colour: AdjustHue, RGBToHSV, HSVToRGB ------------------------------------------------------
 # numba loops over pixels, float32 arithmetic as TF's kernels do it (an fp16 image is
 # computed in float32 and rounded back, as TF's half kernels do).
-
-from numba import njit  # noqa: E402
 
 
 def _three(x):

@@ -1,4 +1,5 @@
-"""GPU kernels of the image family: the resizes and their gradients.
+"""GPU kernels of the image family: the resizes and their gradients, contrast, saturation,
+hue and HSV, ExtractImagePatches, CropAndResize and its gradients, NonMaxSuppressionV3.
 
 The sampling grid of each axis (the source rows/columns an output pixel reads, and the
 bilinear weights) depends only on the sizes and the two attrs, so it is computed on the host
