@@ -37,8 +37,11 @@ from numba.extending import intrinsic
 
 MR, NR = 6, 64        # the register tile: 6 rows x 4 vectors of 16 floats = 24 zmm registers
 KC = 768              # longest reduction slice: a B panel (KC*NR*4 = 192 KiB) and an A block
-MC = 96               # (MC*KC*4 = 288 KiB) share L2; longer slices mean fewer passes over C
-_FM = {"contract"}    # allow FMA contraction only: keeps IEEE NaN/Inf/signed-zero behaviour
+MC = 192              # (MC*KC*4 = 576 KiB) share a 1 MiB L2; longer slices mean fewer passes
+                      # over C (MC = 96 gave 3-5% less on both cores of a Zen 5, 1680-2048 rows)
+FEW_ROWS = 192        # fewer rows of A than this: B is not worth packing whole
+_FM = {"contract"}
+ALL_K_B_BYTES = 16 << 20   # B read in place up to this size: a task runs all of K (_gemm_threads)    # allow FMA contraction only: keeps IEEE NaN/Inf/signed-zero behaviour
 
 
 @intrinsic
@@ -272,27 +275,69 @@ def _gemm_task(a, b, b_flat, bp, b_tail, c, t, n_tasks_j, p0, kc):
            jb * per, min(npan, (jb + 1) * per), p0, kc, p0 > 0, a_tail, b_tail, True, edge)
 
 
+@njit(cache=True, nogil=True, boundscheck=False)
+def _gemm_task_all_k(a, b, b_flat, b_tails, c, t, n_tasks_j, ks):
+    """Task t over every KC slice in turn, B read in place (its ragged last panel of slice s
+    packed at b_tails[s*ks*NR:])."""
+    m, k = a.shape
+    npan = (b.shape[1] + NR - 1) // NR
+    per = (npan + n_tasks_j - 1) // n_tasks_j
+    ib = t // n_tasks_j
+    jb = t - ib * n_tasks_j
+    a_tail = np.empty((MR, KC), np.float32)
+    edge = np.empty((MR, NR), np.float32)
+    no_pack = np.empty(0, np.float32)
+    for p0 in range(0, k, ks):
+        kc = min(ks, k - p0)
+        s = p0 // ks
+        _block(a, b, b_flat, no_pack, c, ib * MC, min(m, (ib + 1) * MC),
+               jb * per, min(npan, (jb + 1) * per), p0, kc, p0 > 0, a_tail,
+               b_tails[s * ks * NR:(s + 1) * ks * NR], True, edge)
+
+
+@njit(cache=True, nogil=True)
+def _pack_tails(b, ks, b_tails):
+    k, n = b.shape
+    npan = (n + NR - 1) // NR
+    for p0 in range(0, k, ks):
+        kc = min(ks, k - p0)
+        s = p0 // ks
+        _pack_b_panel(b, p0, kc, (npan - 1) * NR, b_tails[s * ks * NR:(s + 1) * ks * NR])
+
+
 @njit(cache=True, nogil=True)
 def _pack_tail(b, p0, kc, j0, b_tail):
     _pack_b_panel(b, p0, kc, j0, b_tail)
 
 
 def _gemm_threads(a, b, b_flat, pack, c, n_tasks_j, nt):
-    """c = a @ b on `nt` threads: per KC slice, B's panels are packed (when `pack`; else only
-    a ragged last panel is, once, for every task to share), then each task computes one MC
-    block of rows times one group of B panels. Both phases are blocks claimed by the
-    threads as they come free (threads.map_blocks): a thread another process keeps off its
-    core does fewer tasks instead of holding up the product. Each element of c is summed
-    over the KC slices in order by one task, so the value does not depend on the threads."""
+    """c = a @ b on `nt` threads, in tasks of one MC block of rows times one group of B
+    panels. Tasks (and pack blocks) are claimed by the threads as they come free
+    (threads.map_blocks): a thread another process keeps off its core does fewer tasks
+    instead of holding up the product. Each element of c is summed over the KC slices in
+    order by one task, so the value does not depend on the threads.
+
+    B read in place and at most ALL_K_B_BYTES: each task runs every KC slice, so the threads
+    never wait for each other between slices (Dense layers at batch 50 spent up to a
+    quarter of their time there). Otherwise slice by slice: B's panels are packed (when
+    `pack`; else only a ragged last panel is, once, for every task to share), then every
+    task of the slice runs, so the tasks share the slice of a big B in L3 instead of each
+    streaming all of B from memory."""
     from .threads import map_blocks
     m, k = a.shape
     n = b.shape[1]
     npan = (n + NR - 1) // NR
     ks = _slice(k)
+    n_tasks = ((m + MC - 1) // MC) * n_tasks_j
+    if not pack and k * n * 4 <= ALL_K_B_BYTES:
+        b_tails = np.empty(-(-k // ks) * ks * NR, np.float32)
+        if n % NR:
+            _pack_tails(b, ks, b_tails)
+        map_blocks(lambda t: _gemm_task_all_k(a, b, b_flat, b_tails, c, t, n_tasks_j, ks),
+                   n_tasks, nt)
+        return
     bp = np.empty(npan * NR * ks if pack else 0, np.float32)
     b_tail = np.empty(ks * NR, np.float32)
-    n_i = (m + MC - 1) // MC
-    n_tasks = n_i * n_tasks_j
     pack_per = max(1, -(-npan // (4 * nt)))
     for p0 in range(0, k, ks):
         kc = min(ks, k - p0)
@@ -309,7 +354,7 @@ def _gemm_threads(a, b, b_flat, pack, c, n_tasks_j, nt):
 def sgemm(a, b, threads):
     """a @ b for float32 2-D arrays of any strides, on up to `threads` threads."""
     m, n = a.shape[0], b.shape[1]
-    if m < 2 * MC and n >= 4 * m and not b.flags.c_contiguous and b.T.flags.c_contiguous:
+    if m < FEW_ROWS and n >= 4 * m and not b.flags.c_contiguous and b.T.flags.c_contiguous:
         # a few rows times a transposed B (a Dense layer's input gradient, dy @ W.T):
         # packing all of B for so few rows would cost more than the product (58 vs 200
         # GFLOP/s); (b.T @ a.T).T reads W in place and packs only the small a.T
@@ -325,7 +370,7 @@ def sgemm(a, b, threads):
     # B is read in place when its rows are unit-stride, unless their stride is a multiple
     # of 1 KiB and enough rows of A reuse the panels: rows that far apart map to the same
     # few L1/L2 sets and evict each other (1024^2: 134 GFLOP/s in place, 316 packed)
-    pack = not b.flags.c_contiguous or (n % 256 == 0 and m >= 2 * MC)
+    pack = not b.flags.c_contiguous or (n % 256 == 0 and m >= FEW_ROWS)
     b_flat = np.empty(1, np.float32) if pack else b.reshape(-1)
     _gemm_threads(a, b, b_flat, pack, c, n_j, threads)
     return c
