@@ -87,6 +87,12 @@ CASES = [
     ((1, 13, 3, 17), (5, 3, 17, 33), (1, 1), (1, 1), "SAME"),      # O < 64: forward's old path
     ((2, 4, 4, 16), (3, 3, 16, 64), (1, 1), (3, 3), "SAME"),       # dilation past the image
     ((7, 3, 5, 9), (1, 1, 9, 65), (1, 1), (1, 1), "SAME"),         # 1x1, K = C
+    # narrow window rows (kw*C < 16): im2col filled a column at a time (_fill_cols_narrow)
+    ((3, 28, 28, 1), (5, 5, 1, 32), (1, 1), (1, 1), "SAME"),       # the seed CNN's conv1
+    ((2, 11, 13, 3), (3, 3, 3, 16), (2, 2), (1, 1), "SAME"),       # RGB, stride 2
+    ((2, 12, 10, 2), (5, 5, 2, 8), (1, 1), (2, 2), "VALID"),       # dilation, no padding
+    ((2, 9, 17, 1), (7, 1, 1, 5), (2, 3), (1, 1), "SAME"),         # tall filter, uneven strides
+    ((1, 6, 9, 3), (2, 5, 3, 64), (1, 1), (1, 2), "SAME"),         # dilated columns past edges
 ]
 
 
@@ -157,3 +163,15 @@ def test_nchw_takes_the_same_path():
     _close(y, ry.transpose(0, 3, 1, 2), 144)
     _close(dw, rdw, 50)
     _close(dx, rdx.transpose(0, 3, 1, 2), 576)
+
+
+@pytest.mark.parametrize("xs,fs,s,d,pad", [c for c in CASES if c[1][1] * c[1][2] < 16])
+def test_narrow_windows_in_float64(xs, fs, s, d, pad):
+    """float64 takes im2col + BLAS (not the own GEMM) through the same column fill."""
+    rs = np.random.RandomState(sum(xs))
+    x, f = rs.uniform(-1, 1, xs), rs.uniform(-1, 1, fs)
+    oh, ow, _, _ = _geometry(xs, fs, s, d, pad)
+    dy = rs.uniform(-1, 1, (xs[0], oh, ow, fs[3]))
+    for got, want in zip(_run(x, f, dy, s, d, pad), _reference(x, f, dy, s, d, pad)):
+        assert got.dtype == np.float64
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
