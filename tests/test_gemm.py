@@ -131,3 +131,32 @@ def test_both_task_orders_give_the_same_bits(all_k_bytes, monkeypatch):
     monkeypatch.setattr(gemm, "ALL_K_B_BYTES", all_k_bytes)
     for nt in (1, 2, 3):
         np.testing.assert_array_equal(gemm.sgemm(a, b, nt), ref)
+
+
+
+@pytest.mark.parametrize("m,k,n", [(5, 3, 7), (7, 65, 63), (200, 1537, 129), (1, 300, 1000),
+                                   (30, 0, 70)])
+@pytest.mark.parametrize("all_k_bytes", [0, 1 << 40])
+@pytest.mark.parametrize("relu", [False, True])
+def test_bias_relu_epilogue_equals_the_ops_after_the_product(m, k, n, all_k_bytes, relu,
+                                                              monkeypatch):
+    """sgemm(a, b, bias=, relu=) is the product, then + bias, then Relu's rule (0 if v < 0
+    else v, so NaN and -0.0 pass), bit for bit, on both schedules."""
+    monkeypatch.setattr(gemm, "ALL_K_B_BYTES", all_k_bytes)
+    a, b, bias = _rand(m, k), _rand(k, n), _rand(n)
+    bias[0] = np.nan
+    bias[-1] = -0.0
+    want = gemm.sgemm(a, b, 2) + bias
+    if relu:
+        want = np.where(want < 0, np.float32(0), want)
+    got = gemm.sgemm(a, b, 2, bias, relu)
+    np.testing.assert_array_equal(got, want)
+    assert np.isnan(got[:, 0]).all()
+
+
+def test_epilogue_on_the_swapped_product():
+    # few rows times a transposed B computes (b.T @ a.T).T: the bias still goes on columns
+    dy, w, bias = _rand(50, 257), _rand(1000, 257), _rand(1000)
+    got = gemm.sgemm(dy, w.T, 2, bias, True)
+    want = gemm.sgemm(dy, w.T, 2) + bias
+    np.testing.assert_array_equal(got, np.where(want < 0, np.float32(0), want))
