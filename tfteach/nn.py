@@ -82,6 +82,8 @@ def v1_namespace():
         setattr(m, n, g[n])
     m.dropout = _nn_ops.dropout_v1
     m.conv2d = _nn_ops.conv2d_v1
+    m.conv2d_backprop_input = _nn_ops.conv2d_backprop_input_v1
+    m.conv2d_backprop_filter = _nn_ops.conv2d_backprop_filter
     m.max_pool = _nn_ops.max_pool_v1
     m.avg_pool = _nn_ops.avg_pool_v1
     m.in_top_k = _nn_ops.in_top_k_v1

@@ -182,6 +182,15 @@ def _strided_slice_grad(op, grad):
     return g, None, None, None
 
 
+@registry.RegisterGradient("StridedSliceGrad")
+def _strided_slice_grad_grad(op, grad):
+    # StridedSliceGrad writes dy into zeros: its gradient is the same slice of `grad` (second
+    # derivatives through a slice, e.g. tf.hessians); the shape and bounds get none
+    begin, end, strides = op.inputs[1], op.inputs[2], op.inputs[3]
+    attrs = {k: _attr(op, k, 0) for k in _MASKS}
+    return None, None, None, None, _op1("StridedSlice", [grad, begin, end, strides], attrs)
+
+
 @registry.api("MirrorPadGrad")
 @registry.RegisterGradient("MirrorPad")
 def _mirror_pad_grad(op, grad):
@@ -442,6 +451,6 @@ def _reverse_sequence_grad(op, grad):
 
 for _t in ("BroadcastGradientArgs", "Shape", "Size", "Rank", "ShapeN", "OnesLike", "StopGradient",
            "ZerosLike", "Const", "Placeholder", "NoOp", "InvertPermutation",
-           "ConcatOffset", "StridedSliceGrad", "Where", "OneHot", "Unique",
+           "ConcatOffset", "Where", "OneHot", "Unique",
            "UniqueWithCounts", "UnravelIndex"):
     registry.NotDifferentiable(_t)

@@ -1168,6 +1168,22 @@ def ones_like(tensor, dtype=None, name=None, optimize=True):
         return fill(shp, v, name=scope)
 
 
+
+def zeros_like_v2(input, dtype=None, name=None, layout=None):  # noqa: A002 - TF's name
+    """TF2's `tf.zeros_like`: TF1's with TF2's parameter names (`input`; no `optimize`)."""
+    if layout is not None:
+        raise NotImplementedError("tf.zeros_like(layout=...) places the result on a DTensor "
+                                  "mesh; tfteach has no DTensor")
+    return zeros_like(input, dtype=dtype, name=name)
+
+
+def ones_like_v2(input, dtype=None, name=None, layout=None):  # noqa: A002 - TF's name
+    """TF2's `tf.ones_like`: TF1's with TF2's parameter names (`input`; no `optimize`)."""
+    if layout is not None:
+        raise NotImplementedError("tf.ones_like(layout=...) places the result on a DTensor "
+                                  "mesh; tfteach has no DTensor")
+    return ones_like(input, dtype=dtype, name=name)
+
 # --- the one-line docs of the ops the loops below declare ------------------------------
 
 _DOC = {  # one line each: docs/ops.md and the graph explorer show it

@@ -466,6 +466,7 @@ def _arg_shape(op):
 for _t in ("ArgMax", "ArgMin"):
     registry.register_op(_t, inputs=(("input", "T"), ("dimension", "Tidx")),
                          outputs=(("output", "output_type"),), shape=_arg_shape,
+                         allowed={"output_type": ("int16", "uint16", "int32", "int64")},
                          doc=_DOC[_t])
 
 
