@@ -193,6 +193,10 @@ CASES = {
         "StridedSliceGrad", [i32([3, 4]), i32([1, 0]), i32([3, 4]), i32([1, 2]), g],
         {"begin_mask": 0, "end_mask": 0, "ellipsis_mask": 0, "new_axis_mask": 0,
          "shrink_axis_mask": 0})[0]),
+    "SpaceToBatchND": ([r(2, 3, 4, 1)], lambda tf, x: tf.space_to_batch_nd(
+        x, [1, 2], [[0, 1], [2, 0]])),
+    "BatchToSpaceND": ([r(8, 2, 2, 1)], lambda tf, x: tf.batch_to_space(
+        x, [2, 2], [[0, 1], [1, 0]])),
     "Pad": ([r(2, 3)], lambda tf, x: tf.pad(x, [[1, 0], [0, 2]])),
     "PadV2": ([r(2, 3)], lambda tf, x: raw("PadV2", [x, i32([[1, 0], [0, 2]]),
                                                      np.float64(0.5)])[0]),

@@ -13,6 +13,7 @@ from .ops.nn_ops import (avg_pool, avg_pool2d, bias_add, conv2d, dropout, elu,  
                          moments, relu, relu6, selu, softmax, softmax_cross_entropy_with_logits,
                          softplus, softsign, sparse_softmax_cross_entropy_with_logits)
 from .ops.nn_ops import conv2d_backprop_input  # noqa: F401
+from .ops.array_ops import space_to_batch  # noqa: F401 - TF2's (SpaceToBatchND)
 from .ops.sort_ops import top_k  # noqa: F401
 from .ops.nn_impl import sigmoid_cross_entropy_with_logits  # noqa: F401
 
@@ -74,12 +75,17 @@ class _RnnCellModule(_types.ModuleType):
 _V2_NAMES = [n for n in dir() if not n.startswith("_") and n not in ("v1_namespace",)]
 
 
+# TF1's functions of these names take other arguments (space_to_batch's `block_size`)
+_NOT_V1 = ("space_to_batch",)
+
+
 def v1_namespace():
     """A fresh module for `tf.compat.v1.nn` with TF1's signatures."""
     m = _types.ModuleType("tfteach.compat.v1.nn")
     g = globals()
     for n in _V2_NAMES:
-        setattr(m, n, g[n])
+        if n not in _NOT_V1:
+            setattr(m, n, g[n])
     m.dropout = _nn_ops.dropout_v1
     m.conv2d = _nn_ops.conv2d_v1
     m.conv2d_backprop_input = _nn_ops.conv2d_backprop_input_v1

@@ -174,6 +174,7 @@ def main():
         out["graph"]["no_op"] = {"returns": type(op).__name__, "name": op.name}
     out["graph"]["no_op_eager"] = repr(tf.raw_ops.NoOp())
     out["top"] = top_level()
+    out["space_batch"] = space_batch()
     with open(OUT, "w") as f:
         json.dump(out, f, indent=1, sort_keys=True)
     print(f"wrote {OUT}")
@@ -278,6 +279,110 @@ def top_level():
         [1, 4, 4, 2], filters=filt, out_backprop=arg(GRAD_VALID), strides=[1, 1, 1, 1],
         padding="VALID"))
     return top
+
+
+# (id, function, args): tf.space_to_batch & co, tf.bitcast, tf.guarantee_const
+SPACE_BATCH = [
+    ("s2b_pad", "space_to_batch_nd", [np.arange(1, 25, dtype=np.float32).reshape(2, 3, 4, 1),
+                                      [1, 2], [[0, 1], [0, 0]]]),
+    ("s2b_2x2", "space_to_batch", [np.arange(1, 33, dtype=np.float32).reshape(2, 4, 4, 1),
+                                   [2, 2], [[0, 0], [1, 1]]]),
+    ("s2b_1d_rest", "space_to_batch_nd", [np.arange(24, dtype=np.int32).reshape(1, 6, 2, 2),
+                                          [3], [[1, 2]]]),
+    ("s2b_int64_args", "space_to_batch_nd", [np.arange(8, dtype=np.float64).reshape(1, 4, 2),
+                                             np.array([2], np.int64),
+                                             np.array([[0, 0]], np.int64)]),
+    ("s2b_not_divisible", "space_to_batch_nd", [np.ones((2, 3, 4, 1), np.float32), [2, 2],
+                                                [[0, 0], [0, 0]]]),
+    ("s2b_bad_block", "space_to_batch_nd", [np.ones((2, 3, 4, 1), np.float32), [-1, 2],
+                                            [[0, 1], [0, 0]]]),
+    ("s2b_bad_pad", "space_to_batch_nd", [np.ones((2, 3, 4, 1), np.float32), [2, 2],
+                                          [[-1, 1], [0, 0]]]),
+    ("b2s_crop", "batch_to_space", [np.arange(1, 33, dtype=np.float32).reshape(8, 2, 2, 1),
+                                    [2, 2], [[0, 1], [1, 0]]]),
+    ("b2s_nd_1d", "batch_to_space_nd", [np.arange(36, dtype=np.int32).reshape(3, 6, 2),
+                                        [3], [[2, 1]]]),
+    ("b2s_batch", "batch_to_space", [np.ones((3, 2, 2, 1), np.float32), [2, 2],
+                                     [[0, 0], [0, 0]]]),
+    ("b2s_crop_big", "batch_to_space", [np.ones((4, 2, 2, 1), np.float32), [2, 2],
+                                        [[0, 5], [0, 0]]]),
+    ("b2s_neg_crop", "batch_to_space", [np.ones((4, 2, 2, 1), np.float32), [2, 2],
+                                        [[-1, 0], [0, 0]]]),
+    ("bitcast_f32_i32", "bitcast", [np.array([1.0, 2.0], np.float32), "int32"]),
+    ("bitcast_f32_i8", "bitcast", [np.array([[1.0, -2.5]], np.float32), "int8"]),
+    ("bitcast_i16_i32", "bitcast", [np.array([[1, 2], [3, 4]], np.int16), "int32"]),
+    ("bitcast_u8_f64", "bitcast", [np.arange(16, dtype=np.uint8).reshape(2, 8), "float64"]),
+    ("bitcast_c64_f32", "bitcast", [np.array([1 + 2j, -3j], np.complex64), "float32"]),
+    ("bitcast_same_size", "bitcast", [np.array([-1, 2], np.int32), "uint32"]),
+    ("bitcast_bad_shape", "bitcast", [np.array([1, 2, 3], np.int16), "int32"]),
+    ("bitcast_scalar", "bitcast", [np.array(1, np.int16), "int32"]),
+    ("bitcast_to_bool", "bitcast", [np.array([1.0], np.float32), "bool"]),
+    ("guarantee_const", "guarantee_const", [np.array([1.5, 2.5], np.float32)]),
+]
+
+# static shapes and shape errors while building a graph
+SPACE_BATCH_GRAPH = [
+    ("s2b", "space_to_batch_nd", [(2, 4, 4, 1), [2, 2], [[0, 0], [0, 0]]]),
+    ("s2b_unknown", "space_to_batch_nd", [(None, 4, None, 1), [2, 2], [[0, 0], [0, 0]]]),
+    ("s2b_not_divisible", "space_to_batch_nd", [(2, 3, 4, 1), [2, 2], [[0, 0], [0, 0]]]),
+    ("b2s", "batch_to_space", [(8, 2, 3, 1), [2, 2], [[0, 1], [1, 0]]]),
+    ("b2s_not_divisible", "batch_to_space", [(3, 2, 2, 1), [2, 2], [[0, 0], [0, 0]]]),
+    ("bitcast_narrow", "bitcast", [(None, 3), "float32", "uint8"]),
+    ("bitcast_wide", "bitcast", [(5, 4), "int16", "int64"]),
+    ("bitcast_bad_shape", "bitcast", [(3,), "int16", "int32"]),
+]
+
+
+def _sb_call(fn, args):
+    if fn == "bitcast":
+        return tf.bitcast(tf.constant(args[0]), tf.as_dtype(args[1]))
+    if fn == "guarantee_const":
+        return tf.guarantee_const(tf.constant(args[0]))
+    f = getattr(tf.compat.v1, fn) if fn.endswith("_nd") else getattr(tf, fn)
+    return f(tf.constant(args[0]), args[1], args[2])
+
+
+def space_batch():
+    out = {"eager": {}, "graph": {}, "grads": {}, "required": {}}
+    for cid, fn, args in SPACE_BATCH:
+        try:
+            out["eager"][cid] = value(_sb_call(fn, args))
+        except Exception as e:     # noqa: BLE001
+            out["eager"][cid] = error(e)
+    for cid, fn, args in SPACE_BATCH_GRAPH:
+        g = tf.Graph()
+        with g.as_default():
+            try:
+                if fn == "bitcast":
+                    x = tf.compat.v1.placeholder(args[1], args[0])
+                    r = tf.bitcast(x, tf.as_dtype(args[2]))
+                else:
+                    x = tf.compat.v1.placeholder(tf.float32, args[0])
+                    r = getattr(tf, fn)(x, args[1], args[2])
+                out["graph"][cid] = {"shape": r.shape.as_list() if r.shape.rank is not None
+                                     else None, "type": r.op.type, "name": r.op.name}
+            except Exception as e:     # noqa: BLE001
+                out["graph"][cid] = error(e)
+    # gradients: d sum(w * f(x)) / dx, w fixed
+    for cid, fn, x, a, b in [
+            ("s2b", "space_to_batch", np.linspace(-1, 1, 24).reshape(2, 3, 4, 1), [1, 2],
+             [[0, 1], [2, 0]]),
+            ("b2s", "batch_to_space", np.linspace(-1, 1, 32).reshape(8, 2, 2, 1), [2, 2],
+             [[0, 1], [1, 0]])]:
+        xv = tf.Variable(x)
+        with tf.GradientTape() as tape:
+            y = getattr(tf, fn)(xv, a, b)
+            w = tf.reshape(tf.range(tf.size(y), dtype=tf.float64), tf.shape(y))
+            loss = tf.reduce_sum(w * y)
+        out["grads"][cid] = {"x": x.tolist(), "block": a, "pads": b,
+                             "grad": value(tape.gradient(loss, xv))}
+    for cid, shape, block, base in [("plain", [5, 7], [2, 3], None),
+                                    ("base", [5, 7], [2, 3], [[1, 0], [0, 2]]),
+                                    ("exact", [4, 6], [2, 3], None)]:
+        p, c = tf.required_space_to_batch_paddings(shape, block, base_paddings=base)
+        out["required"][cid] = {"args": [shape, block, base], "paddings": value(p),
+                                "crops": value(c)}
+    return out
 
 
 if __name__ == "__main__":

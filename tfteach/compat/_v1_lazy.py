@@ -65,7 +65,8 @@ TOP_OVERRIDES = {
 }
 
 # Names an op module holds under the same spelling that are not TF's object of that name.
-TOP_HIDDEN = frozenset({"NodeDef"})
+# TF1's space_to_batch / batch_to_space take `block_size` and build other ops than TF2's.
+TOP_HIDDEN = frozenset({"NodeDef", "space_to_batch", "batch_to_space"})
 
 _MATH_V1 = {
     **api.MATH_OVERRIDES,

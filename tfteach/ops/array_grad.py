@@ -191,6 +191,17 @@ def _strided_slice_grad_grad(op, grad):
     return None, None, None, None, _op1("StridedSlice", [grad, begin, end, strides], attrs)
 
 
+@registry.RegisterGradient("SpaceToBatchND")
+def _space_to_batch_nd_grad(op, grad):
+    # the blocks go back where they came from; the padding's gradient is cropped away
+    return (_op1("BatchToSpaceND", [grad, op.inputs[1], op.inputs[2]]), None, None)
+
+
+@registry.RegisterGradient("BatchToSpaceND")
+def _batch_to_space_nd_grad(op, grad):
+    return (_op1("SpaceToBatchND", [grad, op.inputs[1], op.inputs[2]]), None, None)
+
+
 @registry.api("MirrorPadGrad")
 @registry.RegisterGradient("MirrorPad")
 def _mirror_pad_grad(op, grad):
