@@ -185,6 +185,8 @@ CASES = {
     "SpaceToBatchND": lambda: Case([u((2, 3, 4, 1)), _i32([1, 2]), _i32([[0, 1], [2, 0]])]),
     "BatchToSpaceND": lambda: Case([u((8, 2, 3, 1)), _i32([2, 2]), _i32([[0, 1], [1, 0]])]),
     "Bitcast": lambda: Case([u((2, 3))], {"type": tf.int8}),
+    "HistogramFixedWidth": lambda: Case([u((5, 7), -2.0, 2.0), np.array([-1.0, 1.0], F32),
+                                         _i32(6)], {"dtype": tf.int32}),
     "Diag": lambda: Case([u((2, 3))]),
     "DiagPart": lambda: Case([u((3, 2, 3, 2))]),
     "MatrixBandPart": lambda: Case([u((2, 4, 4)), _i32(1), _i32(0)]),

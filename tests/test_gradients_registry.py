@@ -443,6 +443,7 @@ UNCLASSIFIED_AS_IN_TF = {
     "SparseReduceMax": "TF registers no gradient for it",
     "Bitcast": "TF registers no gradient for it",
     "GuaranteeConst": "TF registers no gradient for it",
+    "HistogramFixedWidth": "TF registers no gradient for it",
 }
 
 

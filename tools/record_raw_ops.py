@@ -175,6 +175,7 @@ def main():
     out["graph"]["no_op_eager"] = repr(tf.raw_ops.NoOp())
     out["top"] = top_level()
     out["space_batch"] = space_batch()
+    out["histogram"] = histogram()
     with open(OUT, "w") as f:
         json.dump(out, f, indent=1, sort_keys=True)
     print(f"wrote {OUT}")
@@ -382,6 +383,54 @@ def space_batch():
         p, c = tf.required_space_to_batch_paddings(shape, block, base_paddings=base)
         out["required"][cid] = {"args": [shape, block, base], "paddings": value(p),
                                 "crops": value(c)}
+    return out
+
+
+# (id, function, values, value_range, keyword arguments)
+HISTOGRAM = [
+    ("floats", "histogram_fixed_width", [-1.0, 0.0, 1.5, 2.0, 5.0, 15.0, 4.99, 0.999999],
+     [0.0, 5.0], {"nbins": 5}),
+    ("float64_edges", "histogram_fixed_width", np.linspace(-0.3, 1.3, 33).tolist(),
+     [0.0, 1.0], {"nbins": 10}),
+    ("ints_int64", "histogram_fixed_width", {"t": [1, 2, 9, 3, -4, 10], "dtype": "int32"},
+     [0, 10], {"nbins": 3, "dtype": "int64"}),
+    ("default_nbins", "histogram_fixed_width", np.linspace(0, 1, 7).tolist(), [0.0, 1.0], {}),
+    ("matrix", "histogram_fixed_width", [[0.1, 0.2], [0.7, 0.9]], [0.0, 1.0], {"nbins": 2}),
+    ("nan", "histogram_fixed_width", [1.0, float("nan")], [0.0, 5.0], {"nbins": 5}),
+    ("zero_bins", "histogram_fixed_width", [1.0], [0.0, 5.0], {"nbins": 0}),
+    ("bad_range", "histogram_fixed_width", [1.0], [5.0, 0.0], {"nbins": 3}),
+    ("float_dtype", "histogram_fixed_width", [1.0], [0.0, 5.0], {"nbins": 3,
+                                                                "dtype": "float32"}),
+    ("bins", "histogram_fixed_width_bins", [-1.0, 0.0, 1.5, 2.0, 5.0, 15.0, 4.99],
+     [0.0, 5.0], {"nbins": 5}),
+    ("bins_matrix", "histogram_fixed_width_bins", [[0.1, 0.5], [0.7, 1.9]], [0.0, 1.0],
+     {"nbins": 4}),
+    ("bins_int64_dtype", "histogram_fixed_width_bins", [0.1, 0.5], [0.0, 1.0],
+     {"nbins": 4, "dtype": "int64"}),
+]
+
+
+def histogram():
+    out = {"eager": {}, "graph": {}}
+    for cid, fn, vals, rng, kw in HISTOGRAM:
+        kw = {k: (tf.as_dtype(v) if k == "dtype" else v) for k, v in kw.items()}
+        values = arg(vals) if isinstance(vals, dict) else tf.constant(vals)
+        try:
+            out["eager"][cid] = value(getattr(tf, fn)(values, rng, **kw))
+        except Exception as e:     # noqa: BLE001
+            out["eager"][cid] = error(e)
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.compat.v1.placeholder(tf.float32, [None])
+        r = tf.histogram_fixed_width(x, [0.0, 1.0], nbins=4)
+        out["graph"]["static"] = {"shape": r.shape.as_list(), "name": r.op.name,
+                                  "type": r.op.type}
+        n = tf.compat.v1.placeholder(tf.int32, [])
+        out["graph"]["fed_nbins"] = {"shape": tf.histogram_fixed_width(x, [0.0, 1.0],
+                                                                       nbins=n).shape.as_list()}
+        b = tf.histogram_fixed_width_bins(tf.compat.v1.placeholder(tf.float32, [3, None]),
+                                          [0.0, 1.0], nbins=4)
+        out["graph"]["bins"] = {"shape": b.shape.as_list(), "dtype": b.dtype.name}
     return out
 
 

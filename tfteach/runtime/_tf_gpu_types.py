@@ -81,6 +81,7 @@ GPU_TYPES = {
     'GatherV2': ('Tparams', frozenset(['bfloat16', 'bool', 'complex128', 'complex64', 'float16', 'float32', 'float64', 'float8_e4m3fn', 'float8_e5m2', 'int32', 'int64'])),
     'Greater': ('T', frozenset(['bfloat16', 'float16', 'float32', 'float64', 'int16', 'int32', 'int64', 'int8', 'uint16', 'uint32', 'uint64', 'uint8'])),
     'GreaterEqual': ('T', frozenset(['bfloat16', 'float16', 'float32', 'float64', 'int16', 'int32', 'int64', 'int8', 'uint16', 'uint32', 'uint64', 'uint8'])),
+    'HistogramFixedWidth': ('T', frozenset(['bfloat16', 'float16', 'float32', 'float64'])),
     'Identity': ('T', frozenset(['bfloat16', 'bool', 'complex128', 'complex64', 'float16', 'float32', 'float64', 'int16', 'int32', 'int64', 'int8', 'resource', 'string', 'uint16', 'uint32', 'uint64', 'uint8', 'variant'])),
     'Imag': ('T', frozenset(['complex128', 'complex64'])),
     'InTopKV2': ('T', frozenset(['int32', 'int64'])),
