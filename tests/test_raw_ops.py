@@ -274,3 +274,25 @@ def test_tfs_renamed_attrs_are_known():
         if extra:
             renamed[op] = extra
     assert renamed == {op: list(m) for op, m in raw_ops._RENAMED_ATTRS.items()}
+
+
+def test_every_raw_op_has_tfs_recorded_signature():
+    import inspect
+
+    from tfteach.framework import graph_io
+    for name in dir(tf.raw_ops):
+        fn = getattr(tf.raw_ops, name)
+        assert list(inspect.signature(fn).parameters) == graph_io.tf_op_def(name)["raw_ops"][1]
+        assert fn.__name__ == graph_io.tf_op_def(name)["raw_ops"][0]
+
+
+def test_const_and_placeholder_take_protos_and_shapes():
+    got = tf.raw_ops.Const(value=tf.make_tensor_proto([1.0, 2.0]), dtype=tf.float32)
+    assert got.dtype == tf.float32 and got.numpy().tolist() == [1.0, 2.0]
+    g = tf.Graph()
+    with g.as_default():
+        c = tf.raw_ops.Const(value=tf.make_tensor_proto([[1, 2]]), dtype=tf.int32, name="c")
+        p = tf.raw_ops.Placeholder(dtype=tf.float32)             # TF's default: unknown rank
+        q = tf.raw_ops.Placeholder(dtype=tf.float32, shape=[None, 3])
+    assert (c.op.type, c.op.name, c.shape.as_list()) == ("Const", "c", [1, 2])
+    assert p.shape.rank is None and q.shape.as_list() == [None, 3]

@@ -126,6 +126,10 @@ def _attr_value(value, kind):
         return [v.decode() if isinstance(v, bytes) else v for v in value]
     if kind == "shape" and not isinstance(value, _TensorShape):
         return _TensorShape(value)
+    if kind == "tensor":            # a TensorProto (tf.make_tensor_proto), or an array
+        import numpy as np
+        return (_graph_io.tensor_value(value) if hasattr(value, "tensor_shape")
+                else np.asarray(value))
     return value
 
 
@@ -180,6 +184,12 @@ def make_raw_op(op_type):
             attr = renamed.get(a, a)
             attrs[attr] = (_attr_value(kwargs[a], attr_specs[attr]["type"]) if a in kwargs
                            else defaults[a])
+        if op_type == "Const":
+            # a Const has no kernel: its value is its attr, held by the tensor eagerly (the
+            # constant builder makes either, with the same node in a graph)
+            from ..ops.constant_op import constant
+            return constant(attrs["value"], dtype=attrs["dtype"],
+                            name=kwargs.get("name") or "Const")
         inputs = [kwargs[p] for p in py_inputs]
         outs = _op_def_library.apply_op(op_type, inputs, attrs, name=kwargs.get("name") or op_type)
         return _result(outs, inputs, tf_def, attrs)
