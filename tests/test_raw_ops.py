@@ -172,6 +172,14 @@ _PROTO_ARGS = {
     "verify_shape_bad": ([1, 2, 3], {"shape": [2], "verify_shape": True}),
     "shape_too_small": ([1, 2, 3], {"shape": [2]}),
     "fewer_values": ([1, 2], {"shape": [4]}),
+    "float_as_int": ([1.5], {"dtype": "int32"}),
+    "numpy_float_as_int": (np.array([1.5]), {"dtype": "int32"}),
+    "big_int": ([2 ** 40], {}),
+    "int_as_string": ([1, 2], {"dtype": "string"}),
+    "string_as_float": (["a"], {"dtype": "float32"}),
+    "complex": ([1 + 2j], {}),
+    "float16": (np.float16([1, 2]), {}),
+    "bool_scalar": (True, {}),
 }
 
 
@@ -190,6 +198,8 @@ def test_make_tensor_proto(cid):
     assert str(back.dtype) == want["ndarray_dtype"]
     if back.dtype == object:
         assert [x.decode() for x in back.reshape(-1)] == want["ndarray"]
+    elif back.dtype.kind == "c":
+        assert [[x.real, x.imag] for x in back.reshape(-1)] == want["ndarray"]
     else:
         assert back.tolist() == want["ndarray"]
 

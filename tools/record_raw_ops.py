@@ -207,6 +207,14 @@ def top_level():
             "verify_shape_bad": ([1, 2, 3], {"shape": [2], "verify_shape": True}),
             "shape_too_small": ([1, 2, 3], {"shape": [2]}),
             "fewer_values": ([1, 2], {"shape": [4]}),
+            "float_as_int": ([1.5], {"dtype": tf.int32}),
+            "numpy_float_as_int": (np.array([1.5]), {"dtype": tf.int32}),
+            "big_int": ([2 ** 40], {}),
+            "int_as_string": ([1, 2], {"dtype": tf.string}),
+            "string_as_float": (["a"], {"dtype": tf.float32}),
+            "complex": ([1 + 2j], {}),
+            "float16": (np.float16([1, 2]), {}),
+            "bool_scalar": (True, {}),
     }.items():
         try:
             p = tf.make_tensor_proto(vals, **kw)
@@ -214,8 +222,10 @@ def top_level():
             back = tf.make_ndarray(p)
             protos[cid] = {"proto": json_format.MessageToDict(p),
                            "serialized": p.SerializeToString().hex(),
-                           "ndarray": back.tolist() if back.dtype != object else
-                           [x.decode() for x in back.reshape(-1)],
+                           "ndarray": ([x.decode() for x in back.reshape(-1)]
+                                       if back.dtype == object else
+                                       [[x.real, x.imag] for x in back.reshape(-1)]
+                                       if back.dtype.kind == "c" else back.tolist()),
                            "ndarray_dtype": str(back.dtype)}
         except Exception as e:     # noqa: BLE001
             protos[cid] = error(e)

@@ -98,6 +98,8 @@ def make_tensor_proto(values, dtype=None, shape=None, verify_shape=False,
         return values
     if dtype is not None:
         dtype = _dt.as_dtype(dtype).base_dtype
+        if not isinstance(values, np.ndarray):
+            _check_python_values(values, dtype)
     arr = np.asarray(values)
     if dtype is None:
         if arr.dtype == object or arr.dtype.kind in "SU":
@@ -138,6 +140,29 @@ def make_tensor_proto(values, dtype=None, shape=None, verify_shape=False,
             raise TypeError(f"tfteach cannot write {dtype.name} values to a TensorProto")
         getattr(t, field).extend(v.item() for v in flat)
     return t
+
+
+def _check_python_values(values, dtype):
+    """TF's TypeError for a Python value that `dtype` cannot hold exactly (1.5 as int32, 1 as
+    a string); numpy arrays are cast instead."""
+    items = values if isinstance(values, (list, tuple)) else [values]
+    for v in items:
+        if isinstance(v, (list, tuple)):
+            _check_python_values(v, dtype)
+            continue
+        if dtype == _dt.string:
+            ok = isinstance(v, (bytes, str, np.bytes_, np.str_))
+        elif dtype == _dt.bool_:
+            ok = isinstance(v, (bool, np.bool_))
+        elif dtype.is_integer:
+            ok = isinstance(v, (int, np.integer))
+        elif dtype.is_complex:
+            ok = isinstance(v, (int, float, complex, np.number))
+        else:
+            ok = isinstance(v, (int, float, np.integer, np.floating))
+        if not ok:
+            raise TypeError(f"Expected {dtype.name}, but got {v} of type "
+                            f"'{type(v).__name__}'.")
 
 
 def make_ndarray(tensor):
