@@ -162,3 +162,22 @@ def test_raw_ops_of_the_new_ops():
     _check(got, TF["eager"]["s2b_pad"])
     got = tf.raw_ops.Bitcast(input=np.array([1.0, 2.0], np.float32), type=tf.int32)
     _check(got, TF["eager"]["bitcast_f32_i32"])
+
+
+def test_tf1_spellings_take_a_square_block_size():
+    want = TF["v1"]
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.constant(np.arange(32, dtype=np.float32).reshape(2, 4, 4, 1))
+        s = tf.compat.v1.space_to_batch(x, [[0, 0], [1, 1]], 2)
+        b = tf.compat.v1.batch_to_space(s, [[0, 0], [1, 1]], block_size=2)
+        n = tf.compat.v1.nn.space_to_batch(x, [[0, 0], [0, 0]], block_shape=2)
+        assert [[t.op.type, t.op.name, [i.dtype.name for i in t.op.inputs]]
+                for t in (s, b, n)] == want["ops"]
+        with tf.compat.v1.Session() as sess:
+            sv, bv, nv = sess.run([s, b, n])
+        with pytest.raises(ValueError, match=want["both"]["message"]):
+            tf.compat.v1.space_to_batch(x, [[0, 0], [0, 0]], 2, block_shape=2)
+    assert sv.tolist() == want["space_to_batch"]
+    assert bv.tolist() == want["batch_to_space"]
+    assert nv.tolist() == want["nn_space_to_batch"]

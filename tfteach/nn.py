@@ -6,6 +6,7 @@ and `rnn_cell` exists but its Keras-based cells are gone ("not available with Ke
 """
 import types as _types
 
+from .ops import array_ops as _array_ops
 from .ops import math_ops as _math_ops
 from .ops import nn_ops as _nn_ops
 from .ops.nn_ops import (avg_pool, avg_pool2d, bias_add, conv2d, dropout, elu,  # noqa: F401
@@ -75,21 +76,17 @@ class _RnnCellModule(_types.ModuleType):
 _V2_NAMES = [n for n in dir() if not n.startswith("_") and n not in ("v1_namespace",)]
 
 
-# TF1's functions of these names take other arguments (space_to_batch's `block_size`)
-_NOT_V1 = ("space_to_batch",)
-
-
 def v1_namespace():
     """A fresh module for `tf.compat.v1.nn` with TF1's signatures."""
     m = _types.ModuleType("tfteach.compat.v1.nn")
     g = globals()
     for n in _V2_NAMES:
-        if n not in _NOT_V1:
-            setattr(m, n, g[n])
+        setattr(m, n, g[n])
     m.dropout = _nn_ops.dropout_v1
     m.conv2d = _nn_ops.conv2d_v1
     m.conv2d_backprop_input = _nn_ops.conv2d_backprop_input_v1
     m.conv2d_backprop_filter = _nn_ops.conv2d_backprop_filter
+    m.space_to_batch = _array_ops.space_to_batch_v1
     m.max_pool = _nn_ops.max_pool_v1
     m.avg_pool = _nn_ops.avg_pool_v1
     m.in_top_k = _nn_ops.in_top_k_v1

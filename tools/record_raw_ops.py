@@ -387,6 +387,24 @@ def space_batch():
             loss = tf.reduce_sum(w * y)
         out["grads"][cid] = {"x": x.tolist(), "block": a, "pads": b,
                              "grad": value(tape.gradient(loss, xv))}
+    # TF1's spellings: square blocks of block_size, SpaceToBatchND/BatchToSpaceND with an
+    # int64 block_shape
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.constant(np.arange(32, dtype=np.float32).reshape(2, 4, 4, 1))
+        s = tf.compat.v1.space_to_batch(x, [[0, 0], [1, 1]], 2)
+        b = tf.compat.v1.batch_to_space(s, [[0, 0], [1, 1]], block_size=2)
+        n = tf.compat.v1.nn.space_to_batch(x, [[0, 0], [0, 0]], block_shape=2)
+        with tf.compat.v1.Session() as sess:
+            sv, bv, nv = sess.run([s, b, n])
+        out["v1"] = {"ops": [[t.op.type, t.op.name, [i.dtype.name for i in t.op.inputs]]
+                             for t in (s, b, n)],
+                     "space_to_batch": sv.tolist(), "batch_to_space": bv.tolist(),
+                     "nn_space_to_batch": nv.tolist()}
+        try:
+            tf.compat.v1.space_to_batch(x, [[0, 0], [0, 0]], 2, block_shape=2)
+        except Exception as e:     # noqa: BLE001
+            out["v1"]["both"] = error(e)
     for cid, shape, block, base in [("plain", [5, 7], [2, 3], None),
                                     ("base", [5, 7], [2, 3], [[1, 0], [0, 2]]),
                                     ("exact", [4, 6], [2, 3], None)]:

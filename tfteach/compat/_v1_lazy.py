@@ -61,12 +61,14 @@ TOP_OVERRIDES = {
     "IndexedSlicesSpec": "tfteach.framework.indexed_slices:IndexedSlicesSpec",
     "IndexedSlicesValue": "tfteach.framework.indexed_slices:IndexedSlicesValue",
     "import_graph_def": "tfteach.framework.graph_io:import_graph_def",
+    # TF1's take a square `block_size`
+    "space_to_batch": "tfteach.ops.array_ops:space_to_batch_v1",
+    "batch_to_space": "tfteach.ops.array_ops:batch_to_space_v1",
     "GraphDef": "tfteach.framework.graph_io:GraphDef",
 }
 
 # Names an op module holds under the same spelling that are not TF's object of that name.
-# TF1's space_to_batch / batch_to_space take `block_size` and build other ops than TF2's.
-TOP_HIDDEN = frozenset({"NodeDef", "space_to_batch", "batch_to_space"})
+TOP_HIDDEN = frozenset({"NodeDef"})
 
 _MATH_V1 = {
     **api.MATH_OVERRIDES,

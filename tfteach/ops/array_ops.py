@@ -1961,6 +1961,26 @@ def batch_to_space_nd(input, block_shape, crops, name=None):  # noqa: A002
     return batch_to_space(input, block_shape, crops, name=name)
 
 
+def _block_size(block_size, block_shape):
+    if block_size is not None and block_shape is not None:
+        raise ValueError("Cannot specify both 'block_size' and 'block_shape'.")
+    return block_shape if block_size is None else block_size
+
+
+def space_to_batch_v1(input, paddings, block_size=None, name=None,  # noqa: A002
+                      block_shape=None):
+    """TF1's `tf.compat.v1.space_to_batch`: square blocks of `block_size` over the two
+    spatial dims (SpaceToBatchND with an int64 block_shape of two equal sizes)."""
+    size = _block_size(block_size, block_shape)
+    return space_to_batch_nd(input, np.array([size, size], np.int64), paddings, name=name)
+
+
+def batch_to_space_v1(input, crops, block_size, name=None, block_shape=None):  # noqa: A002
+    """TF1's `tf.compat.v1.batch_to_space`: the inverse of its space_to_batch."""
+    size = _block_size(block_size, block_shape)
+    return batch_to_space(input, np.array([size, size], np.int64), crops, name=name)
+
+
 def required_space_to_batch_paddings(input_shape, block_shape, base_paddings=None,
                                      name=None):
     """(paddings, crops) that make each spatial dim of `input_shape` plus `base_paddings`
