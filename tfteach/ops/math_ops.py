@@ -967,7 +967,7 @@ def histogram_fixed_width(values, value_range, nbins=100, dtype=_dt.int32, name=
 def histogram_fixed_width_bins(values, value_range, nbins=100, dtype=_dt.int32, name=None):
     """The bin (0 .. nbins-1) of each of `values`, bins as in histogram_fixed_width, in
     `values`' shape. As in TF 2.21 the indices are int32 whatever `dtype` says."""
-    from . import array_ops, clip_ops
+    from . import array_ops
     with _ops.name_scope(name, "histogram_fixed_width_bins", [values, value_range]):
         values = _ops.convert_to_tensor(values, name="values")
         shape = array_ops.shape(values)
@@ -980,5 +980,7 @@ def histogram_fixed_width_bins(values, value_range, nbins=100, dtype=_dt.int32, 
         lo, hi = value_range[0], value_range[1]
         fraction = truediv(values - lo, hi - lo, name="scaled_values")
         bins = floor(n * fraction, name="indices")
-        bins = cast(clip_ops.clip_by_value(bins, 0, n - 1), _dt.int32)
+        with _ops.name_scope("clip_by_value"):     # (clip_ops imports this module)
+            bins = maximum(minimum(bins, n - 1), 0)
+        bins = cast(bins, _dt.int32)
         return array_ops.reshape(bins, shape)
