@@ -182,8 +182,11 @@ def make_raw_op(op_type):
         attrs = {}
         for a in attr_names:
             attr = renamed.get(a, a)
-            attrs[attr] = (_attr_value(kwargs[a], attr_specs[attr]["type"]) if a in kwargs
-                           else defaults[a])
+            if a in kwargs:
+                attrs[attr] = _attr_value(kwargs[a], attr_specs[attr]["type"])
+            else:       # a fresh copy of a list default: the op keeps what it is given
+                d = defaults[a]
+                attrs[attr] = list(d) if isinstance(d, list) else d
         if op_type == "Const":
             # a Const has no kernel: its value is its attr, held by the tensor eagerly (the
             # constant builder makes either, with the same node in a graph)
@@ -191,7 +194,8 @@ def make_raw_op(op_type):
             return constant(attrs["value"], dtype=attrs["dtype"],
                             name=kwargs.get("name") or "Const")
         inputs = [kwargs[p] for p in py_inputs]
-        outs = _op_def_library.apply_op(op_type, inputs, attrs, name=kwargs.get("name") or op_type)
+        outs = _op_def_library.apply_op(op_type, inputs, attrs,
+                                        name=kwargs.get("name") or op_type)
         return _result(outs, inputs, tf_def, attrs)
 
     raw_op.__name__ = raw_op.__qualname__ = pyname
