@@ -254,6 +254,13 @@ def test_grad_pass_through():
     check(z, TOP["grad_pass_through_assign"]["z"])
     assert float(v.numpy()) == TOP["grad_pass_through_assign"]["v"]
 
+    @tf.function
+    def traced():
+        return tf.grad_pass_through(tf.round)(x)
+
+    with pytest.raises(NotImplementedError, match="grad_pass_through inside a tf.function"):
+        traced()
+
 
 def test_v1_conv2d_backprops():
     img = arg(CASES["conv2d_valid"]["kwargs"]["input"])

@@ -907,7 +907,19 @@ def grad_pass_through(f):
                 return dys, [None] * len(variables)
             return dys
         return f(*args, **kwargs), grad
-    return custom_gradient(passing)
+    wrapped = custom_gradient(passing)
+
+    @functools.wraps(f)
+    def call(*args, **kwargs):
+        from . import context
+        if not context.executing_eagerly():
+            # tfteach's custom gradients apply to eager tapes only: in a graph the gradient
+            # would be f's own (often none), not the identity, so say so rather than differ
+            raise NotImplementedError("tf.grad_pass_through inside a tf.function or a graph "
+                                      "is not implemented by tfteach (its custom gradients "
+                                      "apply eagerly only)")
+        return wrapped(*args, **kwargs)
+    return call
 
 
 def custom_gradient(f=None):
