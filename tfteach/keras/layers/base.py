@@ -356,7 +356,10 @@ class Layer(Module):
         if training is None:
             training = backend.current_training()
         if self._call_has_training:
-            kwargs["training"] = bool(training) if training is not None else False
+            # with no flag from the caller or an outer fit/predict, the layer's own default
+            # (False; True for Keras 3's random preprocessing layers)
+            kwargs["training"] = bool(training) if training is not None else \
+                getattr(self, "_training_default", False)
         self._maybe_build(inputs)
         self._check_input_spec(inputs)
         with backend.name_scope(self._name), backend.training_scope(training):

@@ -12,7 +12,7 @@ from .. import regularizers as _reg
 from .base import InputSpec, Layer
 
 __all__ = ["Dense", "Activation", "Flatten", "Reshape", "Dropout", "Embedding", "Conv2D",
-           "MaxPooling2D", "MaxPool2D", "AveragePooling2D", "AvgPool2D", "Identity"]
+           "MaxPooling2D", "MaxPool2D", "AveragePooling2D", "AvgPool2D", "Identity", "Masking"]
 
 
 def _pair(v, name):
@@ -353,3 +353,39 @@ class AveragePooling2D(_Pool2D):
 
 MaxPool2D = MaxPooling2D
 AvgPool2D = AveragePooling2D
+
+
+class Masking(Layer):
+    """Marks the timesteps whose features all equal `mask_value` as masked, and zeroes them.
+
+    `compute_mask` gives the (batch, steps) boolean mask Keras propagates; tfteach's layers
+    do not propagate masks on their own, so a layer downstream takes it as `mask=`."""
+
+    def __init__(self, mask_value=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.mask_value = mask_value
+        self.supports_masking = True
+
+    def _keep(self, inputs):
+        return _m.reduce_any(_m.not_equal(inputs, _m.cast(self.mask_value, inputs.dtype)),
+                             axis=-1, keepdims=True)
+
+    def compute_mask(self, inputs, mask=None):
+        return _a.squeeze(self._keep(inputs), [-1])
+
+    def call(self, inputs):
+        keep = self._keep(inputs)
+        out = _a.where_v2(keep, inputs, _a.zeros_like(inputs))
+        try:
+            out._keras_mask = _a.squeeze(keep, [-1])   # where Keras keeps it
+        except AttributeError:
+            pass
+        return out
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        c = super().get_config()
+        c["mask_value"] = self.mask_value
+        return c
