@@ -1,4 +1,7 @@
-"""ReLU, LeakyReLU, PReLU, ELU and Softmax as layers (Keras 3 arguments and checks)."""
+"""ReLU, LeakyReLU, PReLU, ELU, ThresholdedReLU and Softmax as layers (Keras 3 arguments and
+checks)."""
+import numpy as np
+
 from ... import nn as _nn
 from ...ops import math_ops as _m
 from .. import activations as _act
@@ -7,7 +10,7 @@ from .. import regularizers as _reg
 from .base import InputSpec, Layer
 from .checks import reject
 
-__all__ = ["ReLU", "LeakyReLU", "Softmax", "PReLU", "ELU"]
+__all__ = ["ReLU", "LeakyReLU", "Softmax", "PReLU", "ELU", "ThresholdedReLU"]
 
 
 class ReLU(Layer):
@@ -161,4 +164,30 @@ class PReLU(Layer):
                  alpha_regularizer=None if self.alpha_regularizer is None else
                  _reg.serialize(self.alpha_regularizer),
                  alpha_constraint=None, shared_axes=self.shared_axes)
+        return c
+
+
+class ThresholdedReLU(Layer):
+    """`x` where x > theta, 0 elsewhere (TF 2.21's tf.keras has Keras 3's deprecated class)."""
+
+    def __init__(self, theta=1.0, **kwargs):
+        super().__init__(**kwargs)
+        if theta is None:
+            raise ValueError("Theta of a Thresholded ReLU layer cannot be None, expecting a "
+                             f"float. Received: {theta}")
+        if theta < 0:
+            raise ValueError("The theta value of a Thresholded ReLU layer should be >=0. "
+                             f"Received: {theta}")
+        # Keras keeps theta as a float32 tensor; its config reads it back from there
+        self.theta = float(np.float32(theta))
+
+    def call(self, inputs):
+        return inputs * _m.cast(_m.greater(inputs, self.theta), inputs.dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        c = super().get_config()
+        c["theta"] = self.theta
         return c

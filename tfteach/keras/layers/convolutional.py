@@ -260,7 +260,7 @@ class Conv3D(_Conv):
         patches = _a.concat(slices, axis=-1) if len(slices) > 1 else slices[0]
         flat = _a.reshape(patches, [-1, int(np.prod(self.kernel.shape.as_list()[:-1]))])
         y = _matmul(flat, _a.reshape(self.kernel, [-1, self.filters]))
-        y = _a.reshape(y, _a.concat([_a.shape(inputs)[:1], outs + [self.filters]], 0))
+        y = _a.reshape(y, [-1] + outs + [self.filters])
         return self._finish(y)
 
     def compute_output_shape(self, input_shape):
@@ -327,10 +327,6 @@ class _DepthwiseBase(Layer):
         if self.data_format != "channels_last":
             raise NotImplementedError(f"tfteach's {type(self).__name__} supports "
                                       "data_format='channels_last'")
-        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
-            raise ValueError("`strides > 1` not supported in conjunction with "
-                             f"`dilation_rate > 1`. Received: strides={self.strides} and "
-                             f"dilation_rate={self.dilation_rate}")
         self.activation = _act.get(activation)
         self.use_bias = use_bias
         self.bias_initializer = _init.get(bias_initializer)
@@ -356,8 +352,7 @@ class _DepthwiseBase(Layer):
         for i, sl in enumerate(slices):
             term = _a.expand_dims(sl, -1) * k[i]
             y = term if y is None else y + term
-        return _a.reshape(y, _a.concat([_a.shape(inputs)[:1], outs + [c * self.depth_multiplier]],
-                                       0))
+        return _a.reshape(y, [-1] + outs + [c * self.depth_multiplier])
 
     def _finish(self, y):
         if self.use_bias:
@@ -475,10 +470,10 @@ class _SeparableConv(_DepthwiseBase):
     def call(self, inputs):
         y = self._depthwise(inputs, self.depthwise_kernel)
         cm = int(y.shape[-1])
-        shape = _a.shape(y)
+        spatial = y.shape.as_list()[1:-1]
         flat = _matmul(_a.reshape(y, [-1, cm]),
                        _a.reshape(self.pointwise_kernel, [cm, self.filters]))
-        y = _a.reshape(flat, _a.concat([shape[:-1], [self.filters]], 0))
+        y = _a.reshape(flat, [-1] + spatial + [self.filters])
         return self._finish(y)
 
     def compute_output_shape(self, input_shape):

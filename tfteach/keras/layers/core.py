@@ -316,6 +316,23 @@ class Conv2D(Layer):
                              self.dilation_rate[1], pad)
         return (input_shape[0], h, w, self.filters)
 
+    def get_config(self):
+        c = super().get_config()
+        c.update(filters=self.filters, kernel_size=self.kernel_size, strides=self.strides,
+                 padding=self.padding, data_format=self.data_format,
+                 dilation_rate=self.dilation_rate, groups=1,
+                 activation=_act.serialize(self.activation), use_bias=self.use_bias,
+                 kernel_initializer=_init.serialize(self.kernel_initializer),
+                 bias_initializer=_init.serialize(self.bias_initializer),
+                 kernel_regularizer=None if self.kernel_regularizer is None else
+                 _reg.serialize(self.kernel_regularizer),
+                 bias_regularizer=None if self.bias_regularizer is None else
+                 _reg.serialize(self.bias_regularizer),
+                 activity_regularizer=None if self.activity_regularizer is None else
+                 _reg.serialize(self.activity_regularizer),
+                 kernel_constraint=None, bias_constraint=None)
+        return c
+
 
 class _Pool2D(Layer):
     _fn = None

@@ -10,6 +10,7 @@ RandomFlip is the one random layer: as in Keras 3 it flips when called directly 
 import numpy as np
 
 from ...framework import dtypes as _dt
+from ...ops.constant_op import constant as _constant
 from ...ops import array_ops as _a
 from ...ops import image_ops as _img
 from ...ops import math_ops as _m
@@ -66,7 +67,7 @@ class CategoryEncoding(Layer):
         hot = _a.one_hot(x, self.num_tokens, dtype=dtype)
         if count_weights is not None:
             w = count_weights if hasattr(count_weights, "dtype") else \
-                _a.constant(np.asarray(count_weights, np.float32))
+                _constant(np.asarray(count_weights, np.float32))
             hot = _m.cast(hot, w.dtype) * _a.expand_dims(w, -1)
         axis = rank - 1
         if self.output_mode == "multi_hot":
@@ -152,8 +153,9 @@ class Normalization(Layer):
                 mean, variance = mean.reshape(expanded), variance.reshape(expanded)
             bshape = [1 if d is None else d for d in self._broadcast_shape]
             np_dt = _dt.as_dtype(dtype).as_numpy_dtype
-            self.mean = _a.constant(np.broadcast_to(mean, bshape).astype(np_dt))
-            self.variance = _a.constant(np.broadcast_to(variance, bshape).astype(np_dt))
+            # NumPy here, a constant at call time (in whichever graph calls the layer)
+            self.mean = np.broadcast_to(mean, bshape).astype(np_dt)
+            self.variance = np.broadcast_to(variance, bshape).astype(np_dt)
 
     def adapt(self, data):
         """Measures the mean and variance of `data` (an array or tensor, or a dataset or other
@@ -217,7 +219,7 @@ class Normalization(Layer):
 
     def _stats(self):
         if self.input_mean is not None:
-            return self.mean, self.variance
+            return _constant(self.mean), _constant(self.variance)
         return (_a.reshape(self.adapt_mean, self._broadcast_shape),
                 _a.reshape(self.adapt_variance, self._broadcast_shape))
 

@@ -84,17 +84,19 @@ class GaussianDropout(_Noise):
 
 class AlphaDropout(_Noise):
     """Dropout for SELU networks: dropped units go to SELU's negative saturation value and an
-    affine map `a * x + b` restores the input's mean and variance."""
+    affine map `a * x + b` restores the input's mean and variance.
+
+    tf.keras.layers.AlphaDropout in TF 2.21 is Keras 3's deprecated (legacy) class: it does
+    not check `rate`, always owns a seed generator, and its config has no `noise_shape`."""
 
     _ALPHA = 1.6732632423543772848170429916717
     _SCALE = 1.0507009873554804934193349852946
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        _check_unit("rate", rate)
         self.rate = rate
         self.noise_shape = noise_shape
-        self._init_seed(seed, rate > 0)
+        self._init_seed(seed, True)
 
     def _concrete_noise_shape(self, inputs):
         shape = _a.shape(inputs)
@@ -118,7 +120,7 @@ class AlphaDropout(_Noise):
 
     def get_config(self):
         c = super().get_config()
-        c.update(rate=self.rate, seed=self.seed, noise_shape=self.noise_shape)
+        c.update(rate=self.rate, seed=self.seed)
         return c
 
 

@@ -431,8 +431,7 @@ class UpSampling1D(_SpatialN):
     def __init__(self, size=2, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(size, int) or isinstance(size, bool):
-            raise TypeError(f"UpSampling1D expects `size` to be an integer. Received: "
-                            f"size={size} (of type {type(size)})")
+            raise TypeError(f"Expected an integer value for `size`, got {type(size)}.")
         self.size = size
 
     def call(self, inputs):
@@ -459,6 +458,9 @@ def _repeat(x, axis, times):
     mult = [1] * (len(shape) + 1)
     mult[axis + 1] = times
     y = _a.tile(y, mult)
+    if all(d is not None for d in shape[1:]):     # a static shape keeps later layers' shapes
+        return _a.reshape(y, [-1] + [d * times if i == axis else d
+                                     for i, d in enumerate(shape) if i > 0])
     new = _a.concat([_a.shape(x)[:axis], [shape[axis] * times], _a.shape(x)[axis + 1:]], 0)
     return _a.reshape(y, new)
 
@@ -521,7 +523,9 @@ class SpatialDropout1D(_SpatialN):
         return input_shape
 
     def get_config(self):
+        # Keras 3's SpatialDropout config has no `trainable`
         c = super().get_config()
+        c.pop("trainable", None)
         c.update(rate=self.rate, seed=self.seed)
         return c
 

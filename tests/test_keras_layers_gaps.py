@@ -1,0 +1,306 @@
+"""The `tf.keras.layers` tfteach added to fill gaps (3-D and depthwise/separable
+convolutions, 1-D/3-D pooling, padding/cropping/upsampling, noise layers, Masking, group and
+unit normalization, PReLU/ELU/ThresholdedReLU, Dot, preprocessing layers), pinned to Keras 3
+under TF 2.21: tests/data/keras_layers_gaps_tf.json, recorded by
+tools/record_keras_layers_gaps.py. Keras's initializers draw other numbers than tfteach's, so
+each layer gets the recorded weights through set_weights before its output is compared."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.mode("v2")
+
+with open(os.path.join(os.path.dirname(__file__), "data", "keras_layers_gaps_tf.json")) as f:
+    RECORD = json.load(f)
+CASES = RECORD["cases"]
+ERRORS = {k: v for k, v in RECORD["errors"].items() if v is not None}
+
+
+@pytest.fixture
+def keras(tf2):
+    tf2.keras.backend.clear_session()
+    return tf2.keras
+
+
+def _inputs(case):
+    xs = [np.asarray(a, dtype=case["input_dtype"]) for a in case["inputs"]]
+    return xs if case["list_input"] else xs[0]
+
+
+def _built(keras, case):
+    layer = eval(case["code"], {"keras": keras})
+    x = _inputs(case)
+    shape = [tuple(a.shape) for a in x] if case["list_input"] else tuple(x.shape)
+    layer.build(shape)
+    layer.set_weights([np.asarray(w, np.float32) if "float" in d else np.asarray(w, d)
+                       for w, d in zip(case["weights"], case["weight_dtypes"])])
+    return layer, x, shape
+
+
+def _close(a, b, tol=1e-4):
+    np.testing.assert_allclose(np.asarray(a, np.float64), np.asarray(b, np.float64),
+                               rtol=tol, atol=tol)
+
+
+def _plain(v):
+    """A config value as JSON has it: tuples as lists; initializers by class name."""
+    if isinstance(v, dict):
+        if "class_name" in v:
+            return v["class_name"]
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    return v
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_weights_output_shape_and_config(keras, name):
+    case = CASES[name]
+    layer, x, shape = _built(keras, case)
+    assert [v.name for v in layer.weights] == case["weight_names"]
+    assert [list(v.shape.as_list()) for v in layer.weights] == case["weight_shapes"]
+    assert [v.trainable for v in layer.weights] == case["weight_trainable"]
+    assert [v.dtype.name for v in layer.weights] == case["weight_dtypes"]
+    assert len(layer.variables) == case["n_variables"]
+    if "inference_output" in case:     # a random layer: compare its inference pass
+        y = layer(x, training=False)
+        _close(y, case["inference_output"])
+    else:
+        y = layer(x)
+        _close(y, case["output"])
+    assert y.dtype.name == case["output_dtype"]
+    assert y.shape.as_list() == case["output_shape"]
+    assert _plain(layer.compute_output_shape(shape)) == case["compute_output_shape"]
+    config = layer.get_config()
+    assert set(config) == set(case["config"])
+    for k, v in case["config"].items():
+        if k not in ("name", "dtype"):
+            assert _plain(config[k]) == _plain(v), k
+
+
+@pytest.mark.parametrize("name", sorted(n for n in CASES if "grads" in CASES[n]))
+def test_gradients(tf2, keras, name):
+    case = CASES[name]
+    layer, x, _ = _built(keras, case)
+    xs = [tf2.constant(a) for a in (x if case["list_input"] else [x])]
+    arg = xs if case["list_input"] else xs[0]
+    r = np.random.RandomState(case["grad_r_seed"]).randn(*case["output_shape"])
+    r = r.astype(np.float32)
+    with tf2.GradientTape() as tape:
+        for a in xs:
+            tape.watch(a)
+        loss = tf2.reduce_sum(layer(arg) * r)
+    grads = tape.gradient(loss, list(layer.trainable_weights) + xs)
+    assert len(grads) == len(case["grads"])
+    for g, want in zip(grads, case["grads"]):
+        _close(g, want)
+
+
+@pytest.mark.parametrize("name", ["conv3d_same_strided", "depthwise_conv2d", "separable_conv1d",
+                                  "avg_pool3d_same", "max_pool1d", "group_norm", "dot_3d",
+                                  "upsampling3d", "prelu_shared", "category_count"])
+def test_inside_tf_function(tf2, keras, name):
+    case = CASES[name]
+    layer, x, _ = _built(keras, case)
+    f = tf2.function(lambda a: layer(a))
+    arg = [tf2.constant(a) for a in x] if case["list_input"] else tf2.constant(x)
+    _close(f(arg), case["output"])
+
+
+@pytest.mark.parametrize("name", sorted(ERRORS))
+def test_errors(tf2, keras, name):
+    err = ERRORS[name]
+    cls = {"ValueError": ValueError, "TypeError": TypeError}[err["type"]]
+    # Keras wraps errors raised in call() in "Exception encountered when calling ..."
+    message = err["message"].split("\x1b[1m")[-1].split("\x1b[0m")[0]
+    want = message.split(" Received: input")[0].split(" Received: inputs")[0][:90]
+    with pytest.raises(cls) as info:
+        layer = eval(err["code"], {"keras": keras})
+        spec = err["input"]
+        if spec is not None:
+            if isinstance(spec[0], list):
+                layer([tf2.zeros(s) for s in spec])
+            else:
+                layer(tf2.zeros(spec))
+    got = str(info.value).replace("'None'", "'None'")
+    if "layer '" in want:   # auto-generated layer names differ in their counter
+        want = want.split("layer '")[0]
+    assert want in got
+
+
+def test_masking_mask_and_zeroed_steps(keras):
+    case = CASES["masking"]
+    layer = keras.layers.Masking()
+    x = _inputs(case)
+    _close(layer(x), case["output"])
+    assert np.asarray(layer.compute_mask(x)).tolist() == case["mask"]
+
+
+def test_activity_regularization_loss(keras):
+    case = CASES["activity_regularization"]
+    layer = keras.layers.ActivityRegularization(l1=0.1, l2=0.01)
+    layer(_inputs(case))
+    assert len(layer.losses) == 1
+    _close(layer.losses[0], case["losses"][0], 1e-5)
+
+
+@pytest.mark.parametrize("source", ["array", "dataset", "list"])
+def test_normalization_adapt(tf2, keras, source):
+    rec = RECORD["adapt"]
+    data = np.asarray(rec["data"], np.float32)
+    src = {"array": data, "dataset": tf2.data.Dataset.from_tensor_slices(data).batch(6),
+           "list": [data[:7], data[7:]]}[source]
+    norm = keras.layers.Normalization()
+    norm.adapt(src)
+    assert [v.name for v in norm.weights] == ["mean", "variance", "count"]
+    assert not norm.trainable_weights
+    for w, want in zip(norm.weights, rec[source]["weights"]):
+        _close(w.numpy(), want, 1e-5)
+    _close(norm(data[:4]), rec[source]["output"], 1e-5)
+
+
+def test_normalization_axis_none_and_config(keras):
+    rec = RECORD["adapt"]
+    data = np.asarray(rec["data"], np.float32)
+    norm = keras.layers.Normalization(axis=None)
+    norm.adapt(data)
+    assert [v.shape.as_list() for v in norm.weights] == rec["axis_none"]["weight_shapes"]
+    _close(norm(data[:4]), rec["axis_none"]["output"], 1e-5)
+    assert _plain(norm.get_config())["axis"] == rec["axis_none"]["config"]["axis"]
+
+
+# --- training-only randomness -------------------------------------------------------------------
+
+def test_noise_layers_identity_at_inference_and_random_in_training(keras):
+    x = np.random.RandomState(0).randn(64, 50).astype(np.float32)
+    for layer in (keras.layers.GaussianNoise(0.5), keras.layers.GaussianDropout(0.3),
+                  keras.layers.AlphaDropout(0.2), keras.layers.SpatialDropout1D(0.5)):
+        xin = x.reshape(64, 10, 5) if isinstance(layer, keras.layers.SpatialDropout1D) else x
+        np.testing.assert_array_equal(layer(xin), xin)
+        np.testing.assert_array_equal(layer(xin, training=False), xin)
+        y = np.asarray(layer(xin, training=True))
+        assert y.shape == xin.shape and not np.array_equal(y, xin)
+
+
+def test_noise_statistics(keras):
+    x = np.ones((200, 500), np.float32)
+    y = np.asarray(keras.layers.GaussianNoise(0.5)(x, training=True)) - 1
+    assert abs(y.mean()) < 0.01 and abs(y.std() - 0.5) < 0.01
+    y = np.asarray(keras.layers.GaussianDropout(0.2)(x, training=True))
+    assert abs(y.mean() - 1) < 0.01 and abs(y.std() - np.sqrt(0.2 / 0.8)) < 0.01
+    # AlphaDropout keeps a standard normal input's mean 0 and variance 1
+    z = np.random.RandomState(1).randn(200, 500).astype(np.float32)
+    y = np.asarray(keras.layers.AlphaDropout(0.2)(z, training=True))
+    assert abs(y.mean()) < 0.02 and abs(y.std() - 1) < 0.02
+    kept = np.isclose(y, (y.max() + 0) * 0 + y)   # every value is a*x+b or a*alpha_p+b
+    assert kept.all()
+
+
+def test_spatial_dropout_drops_whole_channels(keras):
+    x = np.ones((8, 6, 5), np.float32)
+    y = np.asarray(keras.layers.SpatialDropout1D(0.5)(x, training=True))
+    # one draw per (example, channel): each channel column is all kept or all zero
+    assert np.all((y == 0).all(axis=1) | (y == 2).all(axis=1))
+    x = np.ones((4, 2, 3, 2, 6), np.float32)
+    y = np.asarray(keras.layers.SpatialDropout3D(0.5)(x, training=True))
+    assert np.all((y == 0).all(axis=(1, 2, 3)) | (y == 2).all(axis=(1, 2, 3)))
+
+
+def test_random_flip_flips_by_default_but_not_at_inference(keras):
+    img = np.arange(2 * 3 * 4, dtype=np.float32).reshape(2, 3, 4, 1)
+    flip = keras.layers.RandomFlip("horizontal", seed=3)
+    np.testing.assert_array_equal(flip(img, training=False), img)
+    outs = [np.asarray(flip(img)) for _ in range(8)]
+    assert any(not np.array_equal(o, img) for o in outs) == \
+        RECORD["random_flip_direct_call_flips"]
+    for o in outs:
+        for i in range(2):   # each image is itself or its mirror image
+            assert np.array_equal(o[i], img[i]) or np.array_equal(o[i], img[i, :, ::-1])
+    model = keras.Sequential([keras.Input((3, 4, 1)), flip])
+    np.testing.assert_array_equal(model.predict(img, verbose=0), img)
+
+
+# --- models -----------------------------------------------------------------------------------
+
+def test_sequential_fit_with_new_layers(tf2, keras):
+    keras.utils.set_random_seed(0)
+    rs = np.random.RandomState(0)
+    x = rs.randn(32, 4, 6, 6, 2).astype(np.float32)
+    y = (x.mean(axis=(1, 2, 3, 4)) > 0).astype(np.float32)
+    model = keras.Sequential([
+        keras.Input((4, 6, 6, 2)),
+        keras.layers.Conv3D(4, 3, padding="same", activation="relu"),
+        keras.layers.MaxPooling3D(2),
+        keras.layers.GaussianNoise(0.1),
+        keras.layers.GlobalAveragePooling3D(),
+        keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="binary_crossentropy")
+    hist = model.fit(x, y, epochs=8, batch_size=16, verbose=0)
+    assert hist.history["loss"][-1] < hist.history["loss"][0]
+
+
+def test_sequential_1d_pipeline_fit(keras):
+    keras.utils.set_random_seed(1)
+    rs = np.random.RandomState(1)
+    x = rs.randn(32, 10, 3).astype(np.float32)
+    y = x[:, :, 0].sum(1, keepdims=True).astype(np.float32)
+    model = keras.Sequential([
+        keras.Input((10, 3)),
+        keras.layers.ZeroPadding1D(1),
+        keras.layers.SeparableConv1D(6, 3, activation="relu"),
+        keras.layers.DepthwiseConv1D(3, padding="same"),
+        keras.layers.AveragePooling1D(2),
+        keras.layers.UpSampling1D(2),
+        keras.layers.Cropping1D((1, 1)),
+        keras.layers.GroupNormalization(groups=3),
+        keras.layers.PReLU(),
+        keras.layers.SpatialDropout1D(0.1),
+        keras.layers.GlobalMaxPooling1D(),
+        keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(0.02), loss="mse")
+    hist = model.fit(x, y, epochs=10, batch_size=8, verbose=0)
+    assert hist.history["loss"][-1] < hist.history["loss"][0]
+    assert model.predict(x[:2], verbose=0).shape == (2, 1)
+
+
+def test_functional_dot_and_normalization_fit(keras):
+    keras.utils.set_random_seed(2)
+    rs = np.random.RandomState(2)
+    a = rs.randn(40, 5).astype(np.float32)
+    b = rs.randn(40, 5).astype(np.float32)
+    target = (a * b).sum(1, keepdims=True)
+    norm = keras.layers.Normalization()
+    norm.adapt(a)
+    ia, ib = keras.Input((5,)), keras.Input((5,))
+    ha = keras.layers.Dense(5)(norm(ia))
+    hb = keras.layers.UnitNormalization()(keras.layers.Dense(5)(ib))
+    out = keras.layers.Dense(1)(keras.layers.dot([ha, hb], axes=1))
+    model = keras.Model([ia, ib], out)
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")
+    hist = model.fit([a, b], target, epochs=10, batch_size=10, verbose=0)
+    assert hist.history["loss"][-1] < hist.history["loss"][0]
+
+
+def test_conv_transpose_and_upsampling_autoencoder_fit(keras):
+    keras.utils.set_random_seed(3)
+    x = np.random.RandomState(3).rand(16, 8, 2).astype(np.float32)
+    model = keras.Sequential([
+        keras.Input((8, 2)),
+        keras.layers.Conv1D(4, 3, strides=2, padding="same", activation="relu"),
+        keras.layers.Conv1DTranspose(2, 3, strides=2, padding="same")])
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")
+    hist = model.fit(x, x, epochs=10, batch_size=8, verbose=0)
+    assert hist.history["loss"][-1] < hist.history["loss"][0]
+
+
+def test_aliases(keras):
+    L = keras.layers
+    assert L.Convolution2D is L.Conv2D and L.Convolution3D is L.Conv3D
+    assert L.Convolution1DTranspose is L.Conv1DTranspose
+    assert L.SeparableConvolution2D is L.SeparableConv2D
+    assert L.SeparableConvolution1D is L.SeparableConv1D
+    assert L.MaxPool1D is L.MaxPooling1D and L.AvgPool3D is L.AveragePooling3D
+    assert L.GlobalAvgPool1D is L.GlobalAveragePooling1D
+    assert L.GlobalMaxPool3D is L.GlobalMaxPooling3D

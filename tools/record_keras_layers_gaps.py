@@ -1,0 +1,282 @@
+#!/usr/bin/env python3
+"""Record Keras 3 (TF 2.21's tf.keras) behaviour of the layers tfteach added to fill
+`tf.keras.layers` gaps into tests/data/keras_layers_gaps_tf.json, read by
+tests/test_keras_layers_gaps.py.
+
+Runs in a separate Python that has TensorFlow (the project never imports it):
+
+    /work/tfenv/bin/python tools/record_keras_layers_gaps.py
+
+Each case is the code of a layer over `keras`, and its input(s) drawn from a fixed NumPy seed.
+Keras's random initializers draw differently from tfteach's, so after building the layer its
+weights are set to fixed NumPy values (recorded too). Recorded per case: weight names, shapes
+and trainable flags, `get_config()` (JSON-safe), `compute_output_shape`, the inference output,
+and where `grad` is set the gradients of sum(output * R) (R fixed) with respect to the weights
+and the input. Errors: the exception class and message for bad arguments or inputs.
+"""
+import json
+import os
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data",
+                   "keras_layers_gaps_tf.json")
+
+# (name, layer code, input shapes (a list of shapes for merge layers), grad?, int input?)
+CASES = [
+    ("conv3d_valid", "keras.layers.Conv3D(4, (2, 3, 2), activation='relu')",
+     [2, 4, 5, 4, 3], True),
+    ("conv3d_same_strided", "keras.layers.Conv3D(3, 3, strides=(2, 1, 2), padding='same')",
+     [2, 5, 4, 5, 2], True),
+    ("conv3d_dilated", "keras.layers.Conv3D(2, 2, dilation_rate=(2, 1, 1), use_bias=False)",
+     [1, 5, 3, 3, 2], False),
+    ("conv1d_transpose", "keras.layers.Conv1DTranspose(3, 3, strides=2)", [2, 5, 2], True),
+    ("conv1d_transpose_same", "keras.layers.Conv1DTranspose(2, 4, strides=3, padding='same')",
+     [2, 4, 3], False),
+    ("depthwise_conv2d", "keras.layers.DepthwiseConv2D((3, 2), depth_multiplier=2)",
+     [2, 5, 4, 3], True),
+    ("depthwise_conv2d_same_strided",
+     "keras.layers.DepthwiseConv2D(3, strides=2, padding='same', activation='tanh')",
+     [2, 7, 6, 2], False),
+    ("depthwise_conv2d_dilated", "keras.layers.DepthwiseConv2D(2, dilation_rate=2)",
+     [1, 6, 5, 2], False),
+    ("depthwise_conv1d", "keras.layers.DepthwiseConv1D(3, depth_multiplier=2, padding='same')",
+     [2, 6, 3], True),
+    ("separable_conv2d", "keras.layers.SeparableConv2D(4, (3, 3), depth_multiplier=2)",
+     [2, 6, 5, 3], True),
+    ("separable_conv2d_same", "keras.layers.SeparableConv2D(3, 2, strides=2, padding='same')",
+     [2, 5, 5, 2], False),
+    ("separable_conv1d", "keras.layers.SeparableConv1D(4, 3, activation='relu')",
+     [2, 7, 3], True),
+    ("max_pool1d", "keras.layers.MaxPooling1D(3, strides=2)", [2, 9, 3], True),
+    ("max_pool1d_same", "keras.layers.MaxPool1D(2, padding='same')", [2, 7, 2], False),
+    ("avg_pool1d", "keras.layers.AveragePooling1D(2)", [2, 8, 3], False),
+    ("avg_pool1d_same", "keras.layers.AvgPool1D(3, strides=2, padding='same')", [2, 8, 2], True),
+    ("avg_pool1d_channels_first", "keras.layers.AveragePooling1D(2, data_format='channels_first')",
+     [2, 3, 6], False),
+    ("max_pool3d", "keras.layers.MaxPooling3D((2, 2, 2))", [2, 4, 5, 4, 2], True),
+    ("max_pool3d_same", "keras.layers.MaxPool3D(3, strides=2, padding='same')",
+     [1, 5, 4, 5, 2], False),
+    ("avg_pool3d", "keras.layers.AveragePooling3D((2, 1, 2), strides=(1, 1, 2))",
+     [2, 3, 4, 5, 2], False),
+    ("avg_pool3d_same", "keras.layers.AvgPool3D(3, strides=2, padding='same')",
+     [1, 5, 4, 5, 2], True),
+    ("global_avg_pool1d", "keras.layers.GlobalAveragePooling1D()", [2, 5, 3], False),
+    ("global_avg_pool1d_keepdims", "keras.layers.GlobalAvgPool1D(keepdims=True)", [2, 5, 3],
+     False),
+    ("global_max_pool1d", "keras.layers.GlobalMaxPooling1D()", [2, 5, 3], False),
+    ("global_avg_pool3d", "keras.layers.GlobalAveragePooling3D()", [2, 3, 4, 2, 3], False),
+    ("global_max_pool3d", "keras.layers.GlobalMaxPool3D(data_format='channels_first')",
+     [2, 3, 4, 2, 3], False),
+    ("zero_padding1d", "keras.layers.ZeroPadding1D((1, 2))", [2, 3, 2], False),
+    ("zero_padding3d", "keras.layers.ZeroPadding3D(((1, 0), (0, 2), (1, 1)))", [1, 2, 3, 2, 2],
+     False),
+    ("cropping1d", "keras.layers.Cropping1D((2, 1))", [2, 6, 2], False),
+    ("cropping3d", "keras.layers.Cropping3D(((1, 0), (0, 1), (1, 1)))", [1, 3, 4, 4, 2], False),
+    ("upsampling1d", "keras.layers.UpSampling1D(3)", [2, 3, 2], True),
+    ("upsampling3d", "keras.layers.UpSampling3D((2, 1, 3))", [1, 2, 3, 2, 2], False),
+    ("spatial_dropout1d", "keras.layers.SpatialDropout1D(0.5)", [2, 4, 3], False),
+    ("spatial_dropout3d", "keras.layers.SpatialDropout3D(0.3)", [1, 2, 3, 2, 2], False),
+    ("gaussian_noise", "keras.layers.GaussianNoise(0.2)", [2, 4], False),
+    ("gaussian_dropout", "keras.layers.GaussianDropout(0.3)", [2, 4], False),
+    ("alpha_dropout", "keras.layers.AlphaDropout(0.2)", [2, 4], False),
+    ("activity_regularization", "keras.layers.ActivityRegularization(l1=0.1, l2=0.01)",
+     [2, 4], False),
+    ("masking", "keras.layers.Masking(mask_value=0.0)", "masking", False),
+    ("group_norm", "keras.layers.GroupNormalization(groups=2)", [2, 3, 2, 4], True),
+    ("group_norm_instance", "keras.layers.GroupNormalization(groups=-1, epsilon=1e-5)",
+     [2, 5, 3], False),
+    ("group_norm_axis1", "keras.layers.GroupNormalization(groups=3, axis=1, center=False)",
+     [2, 6, 4], False),
+    ("unit_norm", "keras.layers.UnitNormalization()", [2, 3, 4], True),
+    ("unit_norm_axes", "keras.layers.UnitNormalization(axis=[1, 2])", [2, 3, 4], False),
+    ("prelu", "keras.layers.PReLU()", [2, 3, 4], True),
+    ("prelu_shared", "keras.layers.PReLU(alpha_initializer='ones', shared_axes=[1, 2])",
+     [2, 3, 2, 4], True),
+    ("elu", "keras.layers.ELU(alpha=0.5)", [2, 5], False),
+    ("thresholded_relu", "keras.layers.ThresholdedReLU(theta=0.3)", [2, 5], False),
+    ("dot_2d", "keras.layers.Dot(axes=1)", [[2, 4], [2, 4]], True),
+    ("dot_3d", "keras.layers.Dot(axes=(2, 2))", [[2, 3, 4], [2, 5, 4]], True),
+    ("dot_3d_mixed", "keras.layers.Dot(axes=(1, 2), normalize=True)", [[2, 3, 4], [2, 5, 3]],
+     True),
+    ("dot_negative", "keras.layers.Dot(axes=-1)", [[2, 3, 4], [2, 4]], False),
+    ("category_one_hot", "keras.layers.CategoryEncoding(5, output_mode='one_hot')", "tokens1",
+     False),
+    ("category_multi_hot", "keras.layers.CategoryEncoding(5)", "tokens2", False),
+    ("category_count", "keras.layers.CategoryEncoding(5, output_mode='count')", "tokens2",
+     False),
+    ("category_one_hot_col", "keras.layers.CategoryEncoding(4, output_mode='one_hot')",
+     "tokens_col", False),
+    ("normalization_given", "keras.layers.Normalization(mean=[1.0, 2.0, 3.0], "
+                            "variance=[4.0, 1.0, 0.25])", [2, 4, 3], False),
+    ("normalization_invert", "keras.layers.Normalization(mean=2.0, variance=9.0, invert=True, "
+                             "axis=None)", [2, 3], False),
+    ("resizing_bilinear", "keras.layers.Resizing(5, 3)", [2, 4, 6, 2], False),
+    ("resizing_nearest", "keras.layers.Resizing(2, 7, interpolation='nearest')",
+     [2, 4, 6, 2], False),
+    ("center_crop", "keras.layers.CenterCrop(3, 4)", [2, 6, 7, 2], False),
+    ("random_flip", "keras.layers.RandomFlip('horizontal')", [2, 4, 4, 1], False),
+    ("convolution2d_alias", "keras.layers.Convolution2D(2, 2)", [1, 3, 3, 1], False),
+]
+
+ERRORS = [
+    ("conv3d_rank", "keras.layers.Conv3D(2, 2)", [2, 4, 4, 3]),
+    ("conv3d_filters", "keras.layers.Conv3D(0, 2)", None),
+    ("depthwise_rank", "keras.layers.DepthwiseConv2D(2)", [2, 4, 3]),
+    ("depthwise_strides_dilation", "keras.layers.DepthwiseConv2D(2, strides=2, dilation_rate=2)",
+     None),
+    ("separable_filters", "keras.layers.SeparableConv2D(0, 2)", None),
+    ("pool1d_rank", "keras.layers.MaxPooling1D(2)", [2, 4, 4, 3]),
+    ("pool3d_padding", "keras.layers.MaxPooling3D(2, padding='full')", None),
+    ("global_pool1d_rank", "keras.layers.GlobalAveragePooling1D()", [2, 4]),
+    ("cropping1d_too_big", "keras.layers.Cropping1D((2, 2))", [2, 4, 3]),
+    ("upsampling1d_size", "keras.layers.UpSampling1D((2,))", None),
+    ("gaussian_noise_stddev", "keras.layers.GaussianNoise(1.5)", None),
+    ("gaussian_dropout_rate", "keras.layers.GaussianDropout(-0.1)", None),
+    ("alpha_dropout_rate", "keras.layers.AlphaDropout(2.0)", None),
+    ("spatial_dropout1d_rate", "keras.layers.SpatialDropout1D(1.5)", None),
+    ("group_norm_groups", "keras.layers.GroupNormalization(groups=0)", None),
+    ("group_norm_too_many", "keras.layers.GroupNormalization(groups=8)", [2, 3, 4]),
+    ("group_norm_not_multiple", "keras.layers.GroupNormalization(groups=3)", [2, 3, 4]),
+    ("unit_norm_axis", "keras.layers.UnitNormalization(axis='x')", None),
+    ("dot_axes_type", "keras.layers.Dot(axes='x')", None),
+    ("dot_axes_len", "keras.layers.Dot(axes=(1, 2, 3))", None),
+    ("dot_incompatible", "keras.layers.Dot(axes=1)", [[2, 3], [2, 4]]),
+    ("category_mode", "keras.layers.CategoryEncoding(4, output_mode='tfidf')", None),
+    ("category_num_tokens", "keras.layers.CategoryEncoding()", None),
+    ("category_num_tokens_zero", "keras.layers.CategoryEncoding(0)", None),
+    ("normalization_mean_only", "keras.layers.Normalization(mean=1.0)", None),
+    ("random_flip_mode", "keras.layers.RandomFlip('diagonal')", None),
+    ("thresholded_relu_theta", "keras.layers.ThresholdedReLU(theta=-1.0)", None),
+]
+
+
+def _inputs(spec, rs):
+    import numpy as np
+    if spec == "masking":
+        x = rs.randn(2, 4, 3).astype(np.float32)
+        x[0, 1] = 0.0
+        x[1, 3] = 0.0
+        x[1, 0, 0] = 0.0       # one zero feature only: not masked
+        return x
+    if spec == "tokens1":
+        return np.array([0, 3, 4, 1], np.int32)
+    if spec == "tokens2":
+        return np.array([[0, 3, 3], [4, 1, 0]], np.int32)
+    if spec == "tokens_col":
+        return np.array([[2], [0], [3]], np.int32)
+    if isinstance(spec[0], list):
+        return [rs.randn(*s).astype(np.float32) for s in spec]
+    return rs.randn(*spec).astype(np.float32)
+
+
+def _safe(v):
+    import numpy as np
+    if isinstance(v, dict):
+        return {k: _safe(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_safe(x) for x in v]
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating,)):
+        return float(v)
+    if isinstance(v, (str, int, float, bool)) or v is None:
+        return v
+    return repr(v)
+
+
+def record():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
+    import numpy as np
+    import tensorflow as tf
+    keras = tf.keras
+    out = {"versions": {"tensorflow": tf.__version__, "keras": keras.__version__},
+           "cases": {}, "errors": {}}
+    for i, (name, code, spec, grad) in enumerate(CASES):
+        rs = np.random.RandomState(100 + i)
+        layer = eval(code, {"keras": keras})
+        x = _inputs(spec, rs)
+        xs = x if isinstance(x, list) else [x]
+        shape = [list(a.shape) for a in xs] if isinstance(x, list) else list(x.shape)
+        layer.build([tuple(s) for s in shape] if isinstance(x, list) else tuple(shape))
+        weights = [rs.uniform(-1, 1, tuple(w.shape)).astype(np.float32)
+                   if w.dtype.startswith("float") else np.asarray(w.numpy())
+                   for w in layer.weights]
+        layer.set_weights(weights)
+        xt = [tf.constant(a) for a in xs]
+        arg = xt if isinstance(x, list) else xt[0]
+        y = layer(arg)
+        case = {"code": code, "inputs": [a.tolist() for a in xs], "list_input": isinstance(x, list),
+                "input_dtype": str(xs[0].dtype),
+                "weights": [w.tolist() for w in weights],
+                "weight_names": [w.name for w in layer.weights],
+                "weight_shapes": [list(w.shape) for w in layer.weights],
+                "weight_dtypes": [str(w.dtype) for w in layer.weights],
+                "weight_trainable": [bool(w.trainable) for w in layer.weights],
+                "n_variables": len(layer.variables),
+                "config": _safe(layer.get_config()),
+                "output": np.asarray(y).tolist(), "output_dtype": y.dtype.name,
+                "output_shape": list(y.shape),
+                "compute_output_shape": _safe(layer.compute_output_shape(
+                    [tuple(s) for s in shape] if isinstance(x, list) else tuple(shape)))}
+        if name == "masking":
+            case["mask"] = np.asarray(layer.compute_mask(arg)).tolist()
+        if name == "activity_regularization":
+            case["losses"] = [float(v) for v in layer.losses]
+        if name in ("random_flip",):
+            case["default_call_differs"] = None
+            case["inference_output"] = np.asarray(layer(arg, training=False)).tolist()
+        if grad:
+            r = np.random.RandomState(7).randn(*y.shape).astype(np.float32)
+            with tf.GradientTape() as tape:
+                for a in xt:
+                    tape.watch(a)
+                loss = tf.reduce_sum(layer(arg) * r)
+            gs = tape.gradient(loss, list(layer.trainable_weights) + xt)
+            case["grad_r_seed"] = 7
+            case["grads"] = [np.asarray(g).tolist() for g in gs]
+        out["cases"][name] = case
+    # Normalization.adapt: an array, then a batched dataset (merged batch by batch)
+    rs = np.random.RandomState(5)
+    data = (rs.randn(20, 3) * [1.0, 2.0, 3.0] + [0.0, 1.0, -2.0]).astype(np.float32)
+    ad = {}
+    for key, src in (("array", data), ("dataset", tf.data.Dataset.from_tensor_slices(data)
+                                                   .batch(6)), ("list", [data[:7], data[7:]])):
+        norm = keras.layers.Normalization()
+        norm.adapt(src)
+        ad[key] = {"weights": [np.asarray(w.numpy()).tolist() for w in norm.weights],
+                   "output": np.asarray(norm(data[:4])).tolist()}
+    norm2 = keras.layers.Normalization(axis=None)
+    norm2.adapt(data)
+    ad["axis_none"] = {"weights": [np.asarray(w.numpy()).tolist() for w in norm2.weights],
+                       "output": np.asarray(norm2(data[:4])).tolist(),
+                       "weight_names": [w.name for w in norm2.weights],
+                       "weight_shapes": [list(w.shape) for w in norm2.weights],
+                       "config": _safe(norm2.get_config())}
+    ad["data"] = data.tolist()
+    out["adapt"] = ad
+    # default `training` of a direct call: RandomFlip flips (True), Dropout does not
+    flip = keras.layers.RandomFlip("horizontal", seed=3)
+    img = np.arange(2 * 3 * 4, dtype=np.float32).reshape(2, 3, 4, 1)
+    outs = [np.asarray(flip(img)) for _ in range(8)]
+    out["random_flip_direct_call_flips"] = bool(any(
+        not np.array_equal(o, img) for o in outs))
+    for name, code, spec in ERRORS:
+        try:
+            layer = eval(code, {"keras": keras})
+            if spec is not None:
+                if isinstance(spec[0], list):
+                    layer([tf.zeros(s) for s in spec])
+                else:
+                    layer(tf.zeros(spec))
+            out["errors"][name] = None
+        except Exception as e:  # noqa: BLE001 - the recorded answer
+            out["errors"][name] = {"code": code, "input": spec, "type": type(e).__name__,
+                                   "message": str(e)}
+    with open(OUT, "w") as f:
+        json.dump(out, f, indent=None, separators=(",", ":"))
+        f.write("\n")
+    print(f"wrote {OUT}: {len(out['cases'])} cases, {len(out['errors'])} errors")
+
+
+if __name__ == "__main__":
+    record()
