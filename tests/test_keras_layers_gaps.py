@@ -304,3 +304,43 @@ def test_aliases(keras):
     assert L.MaxPool1D is L.MaxPooling1D and L.AvgPool3D is L.AveragePooling3D
     assert L.GlobalAvgPool1D is L.GlobalAveragePooling1D
     assert L.GlobalMaxPool3D is L.GlobalMaxPooling3D
+
+
+# --- the .keras format --------------------------------------------------------------------------
+
+def test_load_keras3_model_of_new_layers(keras):
+    pytest.importorskip("h5py")
+    rec = RECORD["saved_model"]
+    model = keras.models.load_model(
+        os.path.join(os.path.dirname(__file__), "data", "keras3_layers_gaps.keras"))
+    assert [type(layer).__name__ for layer in model.layers] == rec["layers"]
+    xs = [np.asarray(a, np.float32) for a in rec["inputs"]]
+    _close(model.predict(xs, verbose=0), rec["output"], 1e-5)
+
+
+def test_keras_roundtrip_of_new_layers_after_fit(keras, tmp_path):
+    pytest.importorskip("h5py")
+    keras.utils.set_random_seed(4)
+    rs = np.random.RandomState(4)
+    x = rs.rand(8, 4, 6, 6, 2).astype(np.float32)
+    y = rs.rand(8, 3).astype(np.float32)
+    norm = keras.layers.Normalization(axis=-1)
+    norm.adapt(x)
+    model = keras.Sequential([
+        keras.Input((4, 6, 6, 2)), norm,
+        keras.layers.Conv3D(3, 2, padding="same"), keras.layers.AveragePooling3D(2),
+        keras.layers.ZeroPadding3D(1), keras.layers.Cropping3D(1),
+        keras.layers.UpSampling3D((1, 2, 1)), keras.layers.SpatialDropout3D(0.1),
+        keras.layers.GlobalAveragePooling3D(), keras.layers.AlphaDropout(0.1),
+        keras.layers.GaussianDropout(0.1), keras.layers.ActivityRegularization(l2=0.01),
+        keras.layers.Dense(3)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x, y, epochs=2, batch_size=4, verbose=0)
+    path = str(tmp_path / "gaps.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert [type(layer).__name__ for layer in loaded.layers] == \
+        [type(layer).__name__ for layer in model.layers]
+    _close(loaded.predict(x, verbose=0), model.predict(x, verbose=0), 1e-6)
+    for a, b in zip(loaded.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(a, b)

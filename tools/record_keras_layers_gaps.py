@@ -17,8 +17,10 @@ and the input. Errors: the exception class and message for bad arguments or inpu
 import json
 import os
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data",
-                   "keras_layers_gaps_tf.json")
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data")
+OUT = os.path.join(DATA, "keras_layers_gaps_tf.json")
+# A functional model of the new layers, written by Keras 3, for tfteach's load_model
+MODEL = os.path.join(DATA, "keras3_layers_gaps.keras")
 
 # (name, layer code, input shapes (a list of shapes for merge layers), grad?, int input?)
 CASES = [
@@ -183,6 +185,44 @@ def _safe(v):
     return repr(v)
 
 
+def _saved_model(keras, np):
+    """Keras writes a .keras file holding the new layers (an adapted Normalization, a merge
+    by Dot, dropout-like layers with their seed generators); recorded: its predictions."""
+    L = keras.layers
+    rs = np.random.RandomState(11)
+    x1 = rs.rand(3, 6, 6, 3).astype(np.float32)
+    x2 = rs.rand(3, 8, 2).astype(np.float32)
+    keras.utils.set_random_seed(0)
+    i1, i2 = keras.Input((6, 6, 3)), keras.Input((8, 2))
+    norm = L.Normalization()
+    norm.adapt(x1)
+    h = norm(i1)
+    h = L.SeparableConv2D(4, 3, padding="same", activation="relu")(h)
+    h = L.DepthwiseConv2D(2, depth_multiplier=2)(h)
+    h = L.GroupNormalization(4)(h)
+    h = L.PReLU(shared_axes=[1, 2])(h)
+    h = L.SpatialDropout2D(0.2)(h)
+    a = L.GlobalAveragePooling2D()(h)
+    g = L.Conv1D(8, 3, padding="same")(i2)
+    g = L.ZeroPadding1D(1)(g)
+    g = L.MaxPooling1D(2)(g)
+    g = L.UpSampling1D(2)(g)
+    g = L.Cropping1D((1, 1))(g)
+    g = L.GaussianNoise(0.1)(g)
+    g = L.GaussianDropout(0.1)(g)
+    b = L.GlobalMaxPooling1D()(g)
+    d = L.Dot(axes=1, normalize=True)([a, b])
+    c = L.Concatenate()([d, L.UnitNormalization()(a), L.ELU()(b)])
+    model = keras.Model([i1, i2], L.Dense(2)(c))
+    for w in model.weights:
+        if w.trainable:
+            w.assign(rs.uniform(-0.5, 0.5, tuple(w.shape)).astype(np.float32))
+    model.save(MODEL)
+    return {"inputs": [x1.tolist(), x2.tolist()],
+            "output": np.asarray(model.predict([x1, x2], verbose=0)).tolist(),
+            "layers": [type(layer).__name__ for layer in model.layers]}
+
+
 def record():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
@@ -260,6 +300,7 @@ def record():
     outs = [np.asarray(flip(img)) for _ in range(8)]
     out["random_flip_direct_call_flips"] = bool(any(
         not np.array_equal(o, img) for o in outs))
+    out["saved_model"] = _saved_model(keras, np)
     for name, code, spec in ERRORS:
         try:
             layer = eval(code, {"keras": keras})

@@ -171,11 +171,40 @@ def _layer_config(layer):
                  dropout=cell.dropout, recurrent_dropout=cell.recurrent_dropout, seed=None)
     elif getattr(t, "_registered_name", None) and "get_config" in vars(t):
         return layer.get_config()
+    elif _generic(t):
+        return _generic_config(layer)
     else:
         raise NotImplementedError(
             f"tfteach cannot serialize a {t.__name__} layer to the Keras format: "
             f"a custom layer needs @keras.saving.register_keras_serializable() and its own "
             f"get_config()")
+    return c
+
+
+# Layer modules whose classes' own get_config() is Keras 3's (its keys, values as Keras writes
+# them but for initializers and the dtype, which _generic_config rewrites): those layers save
+# and load without a case of their own above.
+_GENERIC_MODULES = ("activation", "convolutional", "merging", "normalization", "pooling",
+                    "preprocessing", "regularization", "reshaping", "core")
+
+
+def _generic(t):
+    from .layers.base import Layer
+    if t.__name__ == "Lambda" or not t.__module__.startswith("tfteach.keras.layers.") or \
+            t.__module__.rsplit(".", 1)[1] not in _GENERIC_MODULES:
+        return False
+    return any("get_config" in vars(k) for k in t.__mro__[:t.__mro__.index(Layer)])
+
+
+def _generic_config(layer):
+    c = layer.get_config()
+    if "dtype" in c:
+        c["dtype"] = _policy(layer._dtype_name)
+    for k, v in c.items():
+        if k.endswith("_initializer") and isinstance(v, dict) and "module" not in v:
+            c[k] = _obj("keras.initializers", v["class_name"], v["config"])
+        elif isinstance(v, (list, tuple)):
+            c[k] = _listify(v)
     return c
 
 
@@ -385,6 +414,8 @@ def _deserialize_layer(d, custom_objects=None):
                                                    custom_objects.values()):
         return cls.from_config(c)
     for k, default in _DEFAULTS_ONLY.items():
+        if k == "groups" and "filters" not in c:
+            continue     # GroupNormalization's `groups` is its own argument
         if k in c:
             v = c.pop(k)
             if v != default:
@@ -392,11 +423,10 @@ def _deserialize_layer(d, custom_objects=None):
                                           f"{k}={v!r}")
     if "dtype" in c:
         c["dtype"] = _dtype_name(c["dtype"])
-    for k in _INIT_KEYS:
-        if k in c:
+    for k in list(c):
+        if k in _INIT_KEYS or k.endswith("_initializer"):
             c[k] = _deser_init(c[k])
-    for k in _REG_KEYS:
-        if k in c:
+        elif k in _REG_KEYS or k.endswith("_regularizer"):
             c[k] = _deser_reg(c[k])
     if d["class_name"] in ("LSTM", "SimpleRNN", "GRU") and c.get("seed") is None:
         c.pop("seed", None)

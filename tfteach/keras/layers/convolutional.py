@@ -229,6 +229,8 @@ class Conv2DTranspose(_Conv):
                                    self.filters]], 0)
         y = _nn.conv2d_backprop_input(sizes, self.kernel, inputs, strides=self.strides,
                                       padding=self.padding.upper())
+        if h is not None and w is not None:   # sizes went in as a tensor: static shape back
+            y = _a.reshape(y, [-1, self._out_size(h, 0), self._out_size(w, 1), self.filters])
         return self._finish(y)
 
     def compute_output_shape(self, input_shape):
@@ -294,7 +296,10 @@ class Conv1DTranspose(Conv2DTranspose):
         y = _nn.conv2d_backprop_input(sizes, _a.expand_dims(self.kernel, 0),
                                       _a.expand_dims(inputs, 1), strides=(1,) + self.strides,
                                       padding=self.padding.upper())
-        return self._finish(_a.squeeze(y, [1]))
+        y = _a.squeeze(y, [1])
+        if n is not None:     # the sizes went in as a tensor: give the static shape back
+            y = _a.reshape(y, [-1, self._out_size(n, 0), self.filters])
+        return self._finish(y)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self._out_size(input_shape[1], 0), self.filters)

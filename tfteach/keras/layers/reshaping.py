@@ -271,6 +271,7 @@ class SpatialDropout2D(_Spatial2D):
 
     def get_config(self):
         c = super().get_config()
+        c.pop("trainable", None)     # Keras 3's SpatialDropout config has none
         c.update(rate=self.rate, data_format=self.data_format, seed=self.seed)
         return c
 
