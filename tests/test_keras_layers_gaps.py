@@ -344,3 +344,84 @@ def test_keras_roundtrip_of_new_layers_after_fit(keras, tmp_path):
     _close(loaded.predict(x, verbose=0), model.predict(x, verbose=0), 1e-6)
     for a, b in zip(loaded.get_weights(), model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+# --- MultiHeadAttention -------------------------------------------------------------------------
+
+MHA = RECORD["mha"]
+
+
+def _mha(keras, case):
+    layer = eval(case["code"], {"keras": keras})
+    q = np.asarray(case["q"], np.float32)
+    v = q if case["v"] is None else np.asarray(case["v"], np.float32)
+    args = (q, v) if case["k"] is None else (q, v, np.asarray(case["k"], np.float32))
+    kwargs = eval(case["kwargs"], {"np": np})
+    layer(*args, **kwargs)
+    layer.set_weights([np.asarray(w, np.float32) for w in case["weights"]])
+    return layer, args, kwargs
+
+
+@pytest.mark.parametrize("name", sorted(MHA))
+def test_multi_head_attention(tf2, keras, name):
+    case = MHA[name]
+    layer, args, kwargs = _mha(keras, case)
+    # the layer's own name carries a session counter; the sublayer/weight part is Keras's
+    assert [v.path.split("/", 1)[1] for v in layer.weights] == \
+        [p.split("/", 1)[1] for p in case["weight_paths"]]
+    assert [v.shape.as_list() for v in layer.weights] == case["weight_shapes"]
+    res = layer(*args, **kwargs)
+    if case["scores"] is not None:
+        res, scores = res
+        _close(scores, case["scores"])
+    _close(res, case["output"])
+    config = layer.get_config()
+    assert set(config) == set(case["config"])
+    for k, v in case["config"].items():
+        if k not in ("name", "dtype"):
+            assert _plain(config[k]) == _plain(v), k
+    r = np.random.RandomState(7).randn(*np.shape(case["output"])).astype(np.float32)
+    with tf2.GradientTape() as tape:
+        out = layer(*args, **kwargs)
+        loss = tf2.reduce_sum((out[0] if case["scores"] is not None else out) * r)
+    for g, want in zip(tape.gradient(loss, layer.trainable_weights), case["grads"]):
+        _close(g, want)
+    f = tf2.function(lambda *a: layer(*a, **kwargs))
+    out = f(*[tf2.constant(a) for a in args])
+    _close(out[0] if case["scores"] is not None else out, case["output"])
+
+
+def test_multi_head_attention_errors_and_dropout(keras):
+    with pytest.raises(ValueError, match="invalid value for argument `num_heads`"):
+        keras.layers.MultiHeadAttention(0, 2)
+    with pytest.raises(ValueError, match="invalid value for argument `key_dim`"):
+        keras.layers.MultiHeadAttention(2, 0)
+    with pytest.raises(ValueError, match="All dimensions of `value` and `key`, except the last"):
+        keras.layers.MultiHeadAttention(2, 2)(np.zeros((1, 3, 4), np.float32),
+                                              np.zeros((1, 5, 4), np.float32),
+                                              np.zeros((1, 4, 4), np.float32))
+    layer = keras.layers.MultiHeadAttention(2, 4, dropout=0.5)
+    x = np.random.RandomState(0).randn(2, 6, 4).astype(np.float32)
+    np.testing.assert_array_equal(layer(x, x), layer(x, x))          # inference: no dropout
+    assert not np.array_equal(layer(x, x, training=True), layer(x, x, training=True))
+    assert len(layer.variables) == 9      # 8 weights and the dropout's seed generator
+
+
+def test_transformer_block_fit_and_keras_roundtrip(keras, tmp_path):
+    pytest.importorskip("h5py")
+    keras.utils.set_random_seed(5)
+    rs = np.random.RandomState(5)
+    x = rs.randn(16, 6, 8).astype(np.float32)
+    y = x[:, ::-1].copy()
+    i = keras.Input((6, 8))
+    h = keras.layers.MultiHeadAttention(2, 4)(i, i)
+    h = keras.layers.LayerNormalization()(keras.layers.add([i, h]))
+    o = keras.layers.EinsumDense("...b,bc->...c", output_shape=8, bias_axes="c")(h)
+    model = keras.Model(i, o)
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    hist = model.fit(x, y, epochs=10, batch_size=8, verbose=0)
+    assert hist.history["loss"][-1] < hist.history["loss"][0]
+    path = str(tmp_path / "block.keras")
+    model.save(path)
+    _close(keras.models.load_model(path).predict(x, verbose=0), model.predict(x, verbose=0),
+           1e-6)

@@ -117,6 +117,28 @@ CASES = [
     ("center_crop", "keras.layers.CenterCrop(3, 4)", [2, 6, 7, 2], False),
     ("random_flip", "keras.layers.RandomFlip('horizontal')", [2, 4, 4, 1], False),
     ("convolution2d_alias", "keras.layers.Convolution2D(2, 2)", [1, 3, 3, 1], False),
+    ("einsum_dense_matrix", "keras.layers.EinsumDense('ab,bc->ac', output_shape=4, "
+                            "bias_axes='c')", [3, 5], True),
+    ("einsum_dense_ellipsis", "keras.layers.EinsumDense('...b,bc->...c', output_shape=3, "
+                              "activation='relu')", [2, 4, 5], False),
+    ("einsum_dense_heads", "keras.layers.EinsumDense('abc,cde->abde', output_shape=(None, 2, 3), "
+                           "bias_axes='de')", [2, 4, 5], True),
+]
+
+# MultiHeadAttention: (name, layer code, query/value/key shapes, call kwargs code)
+MHA_CASES = [
+    ("self", "keras.layers.MultiHeadAttention(num_heads=2, key_dim=3)", [2, 4, 6], None, None,
+     "{}"),
+    ("cross_key_value_dim", "keras.layers.MultiHeadAttention(3, 2, value_dim=4, output_shape=5)",
+     [2, 3, 6], [2, 5, 4], [2, 5, 3], "{}"),
+    ("causal_scores", "keras.layers.MultiHeadAttention(2, 4)", [2, 5, 3], [2, 5, 3], None,
+     "{'use_causal_mask': True, 'return_attention_scores': True}"),
+    ("attention_mask", "keras.layers.MultiHeadAttention(2, 2, use_bias=False)", [2, 3, 4],
+     [2, 4, 4], None, "{'attention_mask': np.array([[[1, 1, 0, 0]] * 3, [[1, 0, 1, 1]] * 3], "
+                      "bool), 'return_attention_scores': True}"),
+    ("value_mask", "keras.layers.MultiHeadAttention(1, 3)", [2, 3, 4], [2, 4, 4], None,
+     "{'value_mask': np.array([[1, 1, 1, 0], [1, 0, 0, 0]], bool), "
+     "'query_mask': np.array([[1, 1, 0], [1, 1, 1]], bool)}"),
 ]
 
 ERRORS = [
@@ -185,6 +207,38 @@ def _safe(v):
     return repr(v)
 
 
+def _record_mha(keras, np, tf):
+    out = {}
+    for i, (name, code, qs, vs, ks, kw) in enumerate(MHA_CASES):
+        rs = np.random.RandomState(300 + i)
+        layer = eval(code, {"keras": keras})
+        q = rs.randn(*qs).astype(np.float32)
+        v = q if vs is None else rs.randn(*vs).astype(np.float32)
+        k = None if ks is None else rs.randn(*ks).astype(np.float32)
+        kwargs = eval(kw, {"np": np})
+        args = (q, v) if k is None else (q, v, k)
+        layer(*args, **kwargs)
+        weights = [rs.uniform(-1, 1, tuple(w.shape)).astype(np.float32) for w in layer.weights]
+        layer.set_weights(weights)
+        res = layer(*args, **kwargs)
+        y, scores = (res if kwargs.get("return_attention_scores") else (res, None))
+        r = np.random.RandomState(7).randn(*y.shape).astype(np.float32)
+        with tf.GradientTape() as tape:
+            res2 = layer(*args, **kwargs)
+            loss = tf.reduce_sum((res2[0] if scores is not None else res2) * r)
+        grads = tape.gradient(loss, layer.trainable_weights)
+        out[name] = {"code": code, "kwargs": kw, "q": q.tolist(), "v": None if vs is None
+                     else v.tolist(), "k": None if k is None else k.tolist(),
+                     "weights": [w.tolist() for w in weights],
+                     "weight_paths": [w.path for w in layer.weights],
+                     "weight_shapes": [list(w.shape) for w in layer.weights],
+                     "config": _safe(layer.get_config()),
+                     "output": np.asarray(y).tolist(),
+                     "scores": None if scores is None else np.asarray(scores).tolist(),
+                     "grads": [np.asarray(g).tolist() for g in grads]}
+    return out
+
+
 def _saved_model(keras, np):
     """Keras writes a .keras file holding the new layers (an adapted Normalization, a merge
     by Dot, dropout-like layers with their seed generators); recorded: its predictions."""
@@ -210,6 +264,8 @@ def _saved_model(keras, np):
     g = L.Cropping1D((1, 1))(g)
     g = L.GaussianNoise(0.1)(g)
     g = L.GaussianDropout(0.1)(g)
+    g = L.MultiHeadAttention(2, 4)(g, g, use_causal_mask=True)
+    g = L.EinsumDense("...b,bc->...c", output_shape=8, bias_axes="c")(g)
     b = L.GlobalMaxPooling1D()(g)
     d = L.Dot(axes=1, normalize=True)([a, b])
     c = L.Concatenate()([d, L.UnitNormalization()(a), L.ELU()(b)])
@@ -300,6 +356,7 @@ def record():
     outs = [np.asarray(flip(img)) for _ in range(8)]
     out["random_flip_direct_call_flips"] = bool(any(
         not np.array_equal(o, img) for o in outs))
+    out["mha"] = _record_mha(keras, np, tf)
     out["saved_model"] = _saved_model(keras, np)
     for name, code, spec in ERRORS:
         try:

@@ -184,7 +184,7 @@ def _layer_config(layer):
 # Layer modules whose classes' own get_config() is Keras 3's (its keys, values as Keras writes
 # them but for initializers and the dtype, which _generic_config rewrites): those layers save
 # and load without a case of their own above.
-_GENERIC_MODULES = ("activation", "convolutional", "merging", "normalization", "pooling",
+_GENERIC_MODULES = ("activation", "attention", "convolutional", "merging", "normalization", "pooling",
                     "preprocessing", "regularization", "reshaping", "core")
 
 
@@ -193,7 +193,11 @@ def _generic(t):
     if t.__name__ == "Lambda" or not t.__module__.startswith("tfteach.keras.layers.") or \
             t.__module__.rsplit(".", 1)[1] not in _GENERIC_MODULES:
         return False
-    return any("get_config" in vars(k) for k in t.__mro__[:t.__mro__.index(Layer)])
+    below = t.__mro__[:t.__mro__.index(Layer)]
+    # its own get_config, or no constructor arguments beyond Layer's (Add, Identity): then
+    # Layer's config (name, trainable, dtype) is the whole of Keras's
+    return any("get_config" in vars(k) for k in below) or \
+        not any("__init__" in vars(k) for k in below)
 
 
 def _generic_config(layer):
@@ -225,8 +229,15 @@ def _serialize_layer(layer, with_build=True):
     from .models import functional
     if with_build and not isinstance(layer, functional.InputLayer) and \
             layer._build_input_shape is not None:
-        d["build_config"] = {"input_shape": _listify(layer._build_input_shape)}
+        # a layer built from several call arguments (MultiHeadAttention) names their shapes
+        shapes = getattr(layer, "_build_shapes_dict", None)
+        d["build_config"] = {"shapes_dict": _listify_dict(shapes())} if shapes else \
+            {"input_shape": _listify(layer._build_input_shape)}
     return d
+
+
+def _listify_dict(d):
+    return {k: _listify(v) for k, v in d.items()}
 
 
 def _listify(x):
