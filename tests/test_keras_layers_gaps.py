@@ -425,3 +425,28 @@ def test_transformer_block_fit_and_keras_roundtrip(keras, tmp_path):
     model.save(path)
     _close(keras.models.load_model(path).predict(x, verbose=0), model.predict(x, verbose=0),
            1e-6)
+
+
+# --- Keras masks --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(RECORD["masks"]))
+def test_mask_propagation_matches_keras(tf2, keras, name):
+    case = RECORD["masks"][name]
+    x = np.asarray(case["x"], case["dtype"])
+    layers = [eval(c, {"keras": keras}) for c in case["codes"]]
+    model = keras.Sequential([keras.Input(x.shape[1:], dtype=case["dtype"])] + layers)
+    model.set_weights([np.asarray(w, np.float32) for w in case["weights"]])
+    _close(model(x), case["output"])
+    _close(model.predict(x, verbose=0), case["output"])    # traced (tf.function) too
+
+
+def test_masks_ride_on_tensors(keras):
+    emb = keras.layers.Embedding(5, 2, mask_zero=True)
+    y = emb(np.array([[1, 0, 2]]))
+    np.testing.assert_array_equal(y._keras_mask, [[True, False, True]])
+    d = keras.layers.Dense(3)(y)              # Dense passes the mask on
+    np.testing.assert_array_equal(d._keras_mask, [[True, False, True]])
+    last = keras.layers.LSTM(2)(d)            # a last-step output has none
+    assert getattr(last, "_keras_mask", None) is None
+    seq = keras.layers.LSTM(2, return_sequences=True)(d)
+    np.testing.assert_array_equal(seq._keras_mask, [[True, False, True]])

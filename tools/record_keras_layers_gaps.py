@@ -239,6 +239,46 @@ def _record_mha(keras, np, tf):
     return out
 
 
+# Keras masks: Sequential models whose first layer makes a mask that later layers use
+MASK_MODELS = [
+    ("embedding_lstm", "tokens", ["keras.layers.Embedding(6, 3, mask_zero=True)",
+                                  "keras.layers.LSTM(4)"]),
+    ("embedding_dense_gap", "tokens", ["keras.layers.Embedding(6, 3, mask_zero=True)",
+                                       "keras.layers.Dense(2, activation='tanh')",
+                                       "keras.layers.GlobalAveragePooling1D()"]),
+    ("masking_simple_rnn_seq", "masked", ["keras.layers.Masking()",
+                                          "keras.layers.SimpleRNN(3, return_sequences=True)",
+                                          "keras.layers.GRU(2)"]),
+    ("masking_bidirectional", "masked", ["keras.layers.Masking()",
+                                         "keras.layers.Bidirectional(keras.layers.GRU(2, "
+                                         "return_sequences=True))",
+                                         "keras.layers.GlobalAveragePooling1D()"]),
+    ("masking_backwards", "masked", ["keras.layers.Masking()",
+                                     "keras.layers.LSTM(3, go_backwards=True)"]),
+]
+
+
+def _record_masks(keras, np):
+    out = {}
+    for name, data, codes in MASK_MODELS:
+        rs = np.random.RandomState(41)
+        if data == "tokens":
+            x = np.array([[1, 2, 0, 0, 3], [4, 5, 1, 0, 0], [0, 2, 3, 4, 5]], np.int32)
+        else:
+            x = rs.randn(3, 5, 2).astype(np.float32)
+            x[0, 3:] = 0.0
+            x[1, 0] = 0.0
+            x[2, 2] = 0.0
+        layers = [eval(c, {"keras": keras}) for c in codes]
+        model = keras.Sequential([keras.Input(x.shape[1:], dtype=x.dtype.name)] + layers)
+        weights = [rs.uniform(-1, 1, tuple(w.shape)).astype(np.float32) for w in model.weights]
+        model.set_weights(weights)
+        out[name] = {"codes": codes, "x": x.tolist(), "dtype": x.dtype.name,
+                     "weights": [w.tolist() for w in weights],
+                     "output": np.asarray(model(x)).tolist()}
+    return out
+
+
 def _saved_model(keras, np):
     """Keras writes a .keras file holding the new layers (an adapted Normalization, a merge
     by Dot, dropout-like layers with their seed generators); recorded: its predictions."""
@@ -357,6 +397,7 @@ def record():
     out["random_flip_direct_call_flips"] = bool(any(
         not np.array_equal(o, img) for o in outs))
     out["mha"] = _record_mha(keras, np, tf)
+    out["masks"] = _record_masks(keras, np)
     out["saved_model"] = _saved_model(keras, np)
     for name, code, spec in ERRORS:
         try:

@@ -14,6 +14,8 @@ __all__ = ["ReLU", "LeakyReLU", "Softmax", "PReLU", "ELU", "ThresholdedReLU"]
 
 
 class ReLU(Layer):
+    supports_masking = True
+
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
         if max_value is not None and max_value < 0.0:
@@ -51,6 +53,8 @@ class ReLU(Layer):
 
 
 class LeakyReLU(Layer):
+    supports_masking = True
+
     def __init__(self, negative_slope=0.3, **kwargs):
         if "alpha" in kwargs:     # Keras 3 still takes the Keras 2 name, with a warning
             import warnings
@@ -102,6 +106,8 @@ class Softmax(Layer):
 class ELU(Layer):
     """`x` for x > 0, `alpha * (exp(x) - 1)` otherwise."""
 
+    supports_masking = True
+
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
         self.alpha = alpha
@@ -121,6 +127,8 @@ class ELU(Layer):
 class PReLU(Layer):
     """A leaky ReLU whose negative slope `alpha` is learned, one per input element (or one
     per group along `shared_axes`)."""
+
+    supports_masking = True
 
     def __init__(self, alpha_initializer="Zeros", alpha_regularizer=None,
                  alpha_constraint=None, shared_axes=None, **kwargs):
@@ -169,6 +177,8 @@ class PReLU(Layer):
 
 class ThresholdedReLU(Layer):
     """`x` where x > theta, 0 elsewhere (TF 2.21's tf.keras has Keras 3's deprecated class)."""
+
+    supports_masking = True
 
     def __init__(self, theta=1.0, **kwargs):
         super().__init__(**kwargs)

@@ -41,6 +41,8 @@ def _last_dim(input_shape):
 class Dense(Layer):
     """`activation(inputs @ kernel + bias)` on the last axis."""
 
+    supports_masking = True
+
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
@@ -107,6 +109,8 @@ class Dense(Layer):
 
 
 class Activation(Layer):
+    supports_masking = True
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = _act.get(activation)
@@ -124,6 +128,8 @@ class Activation(Layer):
 
 
 class Identity(Layer):
+    supports_masking = True
+
     def call(self, inputs):
         return inputs
 
@@ -184,6 +190,8 @@ class Reshape(Layer):
 class Dropout(Layer):
     """Zeroes inputs with probability `rate` while training; the identity otherwise."""
 
+    supports_masking = True
+
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         if not 0 <= rate <= 1:
@@ -242,6 +250,12 @@ class Embedding(Layer):
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) + (self.output_dim,)
+
+    def compute_mask(self, inputs, mask=None):
+        """mask_zero=True: token 0 is padding, masked for the layers downstream."""
+        if not self.mask_zero:
+            return None
+        return _m.not_equal(inputs, _m.cast(0, inputs.dtype))
 
 
 class Conv2D(Layer):

@@ -132,6 +132,8 @@ class BatchNormalization(Layer):
 class LayerNormalization(Layer):
     """Normalises each example over `axis` (the last by default)."""
 
+    supports_masking = True
+
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
@@ -197,6 +199,8 @@ class GroupNormalization(Layer):
     """Splits the channels (`axis`) into `groups` and normalises each example's groups over
     their channels and all other non-batch axes. groups=-1: one channel per group (instance
     normalization); groups=1: LayerNormalization over all non-batch axes."""
+
+    supports_masking = True
 
     def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
@@ -290,6 +294,8 @@ class GroupNormalization(Layer):
 class UnitNormalization(Layer):
     """Scales each example to unit L2 norm over `axis`:
     x / sqrt(max(sum(x^2), 1e-12))."""
+
+    supports_masking = True
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)

@@ -23,6 +23,8 @@ def _check_unit(name, value):
 
 
 class _Noise(Layer):
+    supports_masking = True
+
     def _init_seed(self, seed, active):
         self.seed = seed
         self._counter = 0
@@ -127,6 +129,8 @@ class AlphaDropout(_Noise):
 class ActivityRegularization(Layer):
     """The identity, adding `l1 * sum|x| + l2 * sum x^2` (divided by the batch size) to the
     layer's `losses`."""
+
+    supports_masking = True
 
     def __init__(self, l1=0.0, l2=0.0, **kwargs):
         if "activity_regularizer" in kwargs:

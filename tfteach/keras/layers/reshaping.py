@@ -499,6 +499,8 @@ class SpatialDropout1D(_SpatialN):
     """Drops whole channels of a sequence: one draw per (example, channel)."""
     _rank = 1
 
+    supports_masking = True
+
     def __init__(self, rate, seed=None, **kwargs):
         super().__init__(**kwargs)
         if not 0 <= rate <= 1:

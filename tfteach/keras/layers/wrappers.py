@@ -38,9 +38,9 @@ class Bidirectional(Layer):
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state
 
-    def call(self, inputs, training=False):
-        fwd = self.forward_layer(inputs, training=training)
-        bwd = self.backward_layer(inputs, training=training)
+    def call(self, inputs, training=False, mask=None):
+        fwd = self.forward_layer(inputs, training=training, mask=mask)
+        bwd = self.backward_layer(inputs, training=training, mask=mask)
         if self.return_state:
             fwd, f_states = fwd[0], list(fwd[1:])
             bwd, b_states = bwd[0], list(bwd[1:])
@@ -59,6 +59,9 @@ class Bidirectional(Layer):
         if self.return_state:
             out = (out if isinstance(out, list) else [out]) + f_states + b_states
         return out
+
+    def compute_mask(self, inputs, mask=None):
+        return mask if self.return_sequences else None
 
     def get_config(self):
         c = super().get_config()
