@@ -450,3 +450,34 @@ def test_masks_ride_on_tensors(keras):
     assert getattr(last, "_keras_mask", None) is None
     seq = keras.layers.LSTM(2, return_sequences=True)(d)
     np.testing.assert_array_equal(seq._keras_mask, [[True, False, True]])
+
+
+# --- serialize / deserialize / Wrapper ----------------------------------------------------------
+
+@pytest.mark.parametrize("code", sorted(RECORD["serialize"]))
+def test_serialize_and_deserialize(keras, code):
+    want = RECORD["serialize"][code]
+    layer = eval(code, {"keras": keras})
+    shape = want["build_config"]["input_shape"]
+    layer.build([tuple(s) for s in shape] if isinstance(shape[0], list) else tuple(shape))
+    got = keras.layers.serialize(layer)
+    assert set(got) == set(want)
+    assert (got["module"], got["class_name"], got["registered_name"]) == \
+        (want["module"], want["class_name"], want["registered_name"])
+    assert _plain(got["build_config"]) == want["build_config"]
+    assert set(got["config"]) == set(want["config"])
+    # Keras's dict makes the same layer, built
+    again = keras.layers.deserialize(want)
+    assert type(again) is type(layer) and again.built
+    assert set(again.get_config()) == set(want["config"])
+
+
+def test_wrapper_base(keras):
+    class Twice(keras.layers.Wrapper):
+        def call(self, x):
+            return self.layer(self.layer(x))
+
+    w = Twice(keras.layers.Dense(2, use_bias=False, kernel_initializer="ones"))
+    np.testing.assert_allclose(w(np.ones((1, 2), np.float32)), [[4.0, 4.0]])
+    assert [v.name for v in w.weights] == ["kernel"]
+    assert w.get_config()["layer"]["class_name"] == "Dense"

@@ -94,6 +94,8 @@ CASES = [
     ("prelu_shared", "keras.layers.PReLU(alpha_initializer='ones', shared_axes=[1, 2])",
      [2, 3, 2, 4], True),
     ("elu", "keras.layers.ELU(alpha=0.5)", [2, 5], False),
+    ("rms_norm", "keras.layers.RMSNormalization()", [2, 3, 4], True),
+    ("rms_norm_eps", "keras.layers.RMSNormalization(epsilon=0.5)", [3, 5], False),
     ("thresholded_relu", "keras.layers.ThresholdedReLU(theta=0.3)", [2, 5], False),
     ("dot_2d", "keras.layers.Dot(axes=1)", [[2, 4], [2, 4]], True),
     ("dot_3d", "keras.layers.Dot(axes=(2, 2))", [[2, 3, 4], [2, 5, 4]], True),
@@ -170,6 +172,7 @@ ERRORS = [
     ("normalization_mean_only", "keras.layers.Normalization(mean=1.0)", None),
     ("random_flip_mode", "keras.layers.RandomFlip('diagonal')", None),
     ("thresholded_relu_theta", "keras.layers.ThresholdedReLU(theta=-1.0)", None),
+    ("wrapper_not_layer", "keras.layers.Wrapper('dense')", None),
 ]
 
 
@@ -398,6 +401,15 @@ def record():
         not np.array_equal(o, img) for o in outs))
     out["mha"] = _record_mha(keras, np, tf)
     out["masks"] = _record_masks(keras, np)
+    # keras.layers.serialize / deserialize of built layers
+    ser = {}
+    for code, shape in (("keras.layers.Conv3D(2, 3, padding='same')", (1, 4, 4, 4, 2)),
+                        ("keras.layers.GroupNormalization(2)", (1, 3, 4)),
+                        ("keras.layers.Dot(axes=1)", [(1, 3), (1, 3)])):
+        layer = eval(code, {"keras": keras})
+        layer.build(shape)
+        ser[code] = _safe(keras.layers.serialize(layer))
+    out["serialize"] = ser
     out["saved_model"] = _saved_model(keras, np)
     for name, code, spec in ERRORS:
         try:

@@ -12,7 +12,7 @@ from .core import (Activation, AveragePooling2D, AvgPool2D, Conv2D, Dense, Dropo
 from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract,
                       add, average, concatenate, dot, maximum, minimum, multiply, subtract)
 from .normalization import (BatchNormalization, GroupNormalization, LayerNormalization,
-                            UnitNormalization)
+                            RMSNormalization, UnitNormalization)
 from .pooling import (AveragePooling1D, AveragePooling3D, AvgPool1D, AvgPool3D,
                       GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D,
                       GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D, GlobalMaxPool1D,
@@ -26,10 +26,27 @@ from .reshaping import (Cropping1D, Cropping2D, Cropping3D, Lambda, Permute, Rep
                         UpSampling1D, UpSampling2D, UpSampling3D, ZeroPadding1D,
                         ZeroPadding2D, ZeroPadding3D)
 from .rnn import GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell
-from .wrappers import Bidirectional, TimeDistributed
+from .wrappers import Bidirectional, TimeDistributed, Wrapper
 from ..models.functional import Input, InputLayer
 
 Convolution2D = Conv2D
+
+
+def serialize(layer):
+    """The layer as Keras 3 writes it: {"module", "class_name", "config", "registered_name"}
+    (and "build_config" once built)."""
+    from ..saving import _serialize_layer
+    return _serialize_layer(layer)
+
+
+def deserialize(config, custom_objects=None):
+    """A layer made from `serialize`'s dict (or one Keras wrote)."""
+    from ..saving import _deserialize_layer
+    layer = _deserialize_layer(config, custom_objects)
+    shape = (config.get("build_config") or {}).get("input_shape")
+    if shape is not None:       # Keras builds a layer serialized after building
+        layer.build(tuple(shape))
+    return layer
 
 import sys as _sys  # noqa: E402
 

@@ -66,6 +66,11 @@ class Layer(Module):
         if build is not None and not getattr(build, "_marks_built", False):
             @functools.wraps(build)
             def build_wrapper(self, *args, **kw):
+                # Keras records the shape a layer was built for (its build_config), however
+                # build was reached
+                if args and isinstance(args[0], (list, tuple)) and \
+                        getattr(self, "_build_input_shape", None) is None:
+                    self._build_input_shape = args[0]
                 out = build(self, *args, **kw)
                 self.built = True
                 return out

@@ -1,4 +1,5 @@
-"""BatchNormalization, LayerNormalization, GroupNormalization and UnitNormalization, built
+"""BatchNormalization, LayerNormalization, GroupNormalization, UnitNormalization and
+RMSNormalization, built
 from primitive registry ops.
 
 Keras 3 on TensorFlow does not call `FusedBatchNormV3`: it takes `moments` (Mean,
@@ -15,7 +16,7 @@ from .base import Layer
 from .checks import check_ndim, reject
 
 __all__ = ["BatchNormalization", "LayerNormalization", "GroupNormalization",
-           "UnitNormalization"]
+           "UnitNormalization", "RMSNormalization"]
 
 
 def _axes(axis, ndim, name):
@@ -318,4 +319,41 @@ class UnitNormalization(Layer):
     def get_config(self):
         c = super().get_config()
         c["axis"] = self.axis
+        return c
+
+
+class RMSNormalization(Layer):
+    """x * rsqrt(mean(x^2 over `axis`) + epsilon) * scale: LayerNormalization without the
+    centring (no mean subtracted, no beta)."""
+
+    supports_masking = True
+
+    def __init__(self, axis=-1, epsilon=1e-6, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis
+        self.epsilon = epsilon
+
+    def build(self, input_shape):
+        # Keras keeps the axes as a (sorted) list once built
+        self.axis = sorted(self.axis) if isinstance(self.axis, (list, tuple)) else [self.axis]
+        ndim = len(input_shape)
+        self._axes = _axes(self.axis, ndim, self.name)
+        self.scale = self.add_weight(name="scale", initializer="ones",
+                                     shape=tuple(int(input_shape[a]) for a in self._axes))
+        self._bshape = _broadcast_shape(ndim, self._axes, input_shape)
+
+    def call(self, inputs):
+        x = inputs if inputs.dtype.base_dtype == _dt.float32 else _m.cast(inputs, _dt.float32)
+        ms = _m.reduce_mean(_m.square(x), self._axes, keepdims=True)
+        out = x * _m.rsqrt(ms + self.epsilon) * _a.reshape(self.scale, self._bshape)
+        if out.dtype.base_dtype != inputs.dtype.base_dtype:
+            out = _m.cast(out, inputs.dtype.base_dtype)
+        return out
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        c = super().get_config()
+        c.update(axis=self.axis, epsilon=self.epsilon)
         return c

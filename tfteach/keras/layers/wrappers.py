@@ -1,11 +1,41 @@
-"""Bidirectional and TimeDistributed wrappers."""
+"""Wrapper (the base of layers that wrap another), Bidirectional and TimeDistributed."""
 from ...ops import array_ops as _a
 from ...ops import math_ops as _m
 from .base import Layer
 
-__all__ = ["Bidirectional", "TimeDistributed"]
+__all__ = ["Bidirectional", "TimeDistributed", "Wrapper"]
 
 _MODES = ("sum", "mul", "ave", "concat", None)
+
+
+class Wrapper(Layer):
+    """Keras's abstract base of a layer that wraps one other layer (`self.layer`): building
+    builds the wrapped layer; the config holds it serialized. Subclasses write `call`."""
+
+    def __init__(self, layer, **kwargs):
+        if not isinstance(layer, Layer):
+            raise ValueError(f"Layer {layer} supplied to Wrapper isn't a supported layer "
+                             "type. Please ensure wrapped layer is a valid Keras layer.")
+        super().__init__(**kwargs)
+        self.layer = layer
+
+    def build(self, input_shape=None):
+        if not self.layer.built:
+            self.layer.build(input_shape)
+            self.layer.built = True
+
+    def get_config(self):
+        from ..saving import _serialize_layer
+        c = super().get_config()
+        c["layer"] = _serialize_layer(self.layer, with_build=False)
+        return c
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from ..saving import _deserialize_layer
+        config = dict(config)
+        config["layer"] = _deserialize_layer(config["layer"], custom_objects)
+        return cls(**config)
 
 
 class Bidirectional(Layer):
