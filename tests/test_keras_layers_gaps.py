@@ -481,3 +481,19 @@ def test_wrapper_base(keras):
     np.testing.assert_allclose(w(np.ones((1, 2), np.float32)), [[4.0, 4.0]])
     assert [v.name for v in w.weights] == ["kernel"]
     assert w.get_config()["layer"]["class_name"] == "Dense"
+
+
+@pytest.mark.parametrize("code", sorted(RECORD["attention_masked"]))
+def test_attention_masks_and_scores(keras, code):
+    rec = RECORD["attention_masked"][code]
+    layer = eval(code, {"keras": keras})
+    q, v = np.asarray(rec["q"], np.float32), np.asarray(rec["v"], np.float32)
+    layer([q, v])
+    layer.set_weights([np.asarray(w, np.float32) for w in rec["weights"]])
+    o, sc = layer([q, v], mask=[np.asarray(rec["qm"]), np.asarray(rec["vm"])],
+                  return_attention_scores=True)
+    _close(o, rec["masked"])
+    _close(sc, rec["masked_scores"])
+    o, sc = layer([q, v], use_causal_mask=True, return_attention_scores=True)
+    _close(o, rec["causal"])
+    _close(sc, rec["causal_scores"])

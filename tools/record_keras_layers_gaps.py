@@ -102,6 +102,14 @@ CASES = [
     ("dot_3d_mixed", "keras.layers.Dot(axes=(1, 2), normalize=True)", [[2, 3, 4], [2, 5, 3]],
      True),
     ("dot_negative", "keras.layers.Dot(axes=-1)", [[2, 3, 4], [2, 4]], False),
+    ("attention_dot", "keras.layers.Attention()", [[2, 3, 4], [2, 5, 4]], True),
+    ("attention_scaled_key", "keras.layers.Attention(use_scale=True)", [[2, 3, 4], [2, 5, 4],
+                                                                        [2, 5, 4]], True),
+    ("attention_concat", "keras.layers.Attention(score_mode='concat', use_scale=True)",
+     [[2, 3, 4], [2, 5, 4]], True),
+    ("additive_attention", "keras.layers.AdditiveAttention()", [[2, 3, 4], [2, 5, 4]], True),
+    ("additive_attention_noscale", "keras.layers.AdditiveAttention(use_scale=False)",
+     [[2, 3, 4], [2, 5, 4], [2, 5, 4]], False),
     ("category_one_hot", "keras.layers.CategoryEncoding(5, output_mode='one_hot')", "tokens1",
      False),
     ("category_multi_hot", "keras.layers.CategoryEncoding(5)", "tokens2", False),
@@ -173,6 +181,8 @@ ERRORS = [
     ("random_flip_mode", "keras.layers.RandomFlip('diagonal')", None),
     ("thresholded_relu_theta", "keras.layers.ThresholdedReLU(theta=-1.0)", None),
     ("wrapper_not_layer", "keras.layers.Wrapper('dense')", None),
+    ("attention_score_mode", "keras.layers.Attention(score_mode='add')", None),
+    ("attention_not_list", "keras.layers.Attention()", [2, 3, 4]),
 ]
 
 
@@ -279,6 +289,28 @@ def _record_masks(keras, np):
         out[name] = {"codes": codes, "x": x.tolist(), "dtype": x.dtype.name,
                      "weights": [w.tolist() for w in weights],
                      "output": np.asarray(model(x)).tolist()}
+    return out
+
+
+def _record_attention_masks(keras, np):
+    """Attention/AdditiveAttention with a [query_mask, value_mask], causal masks, scores."""
+    out = {}
+    rs = np.random.RandomState(77)
+    q = rs.randn(2, 3, 4).astype(np.float32)
+    v = rs.randn(2, 4, 4).astype(np.float32)
+    qm = np.array([[True, True, False], [True, True, True]])
+    vm = np.array([[True, True, True, False], [True, False, True, True]])
+    for code in ("keras.layers.Attention()", "keras.layers.AdditiveAttention()"):
+        layer = eval(code, {"keras": keras})
+        layer([q, v])
+        weights = [rs.uniform(-1, 1, tuple(w.shape)).astype(np.float32) for w in layer.weights]
+        layer.set_weights(weights)
+        o, sc = layer([q, v], mask=[qm, vm], return_attention_scores=True)
+        oc, scc = layer([q, v], use_causal_mask=True, return_attention_scores=True)
+        out[code] = {"q": q.tolist(), "v": v.tolist(), "qm": qm.tolist(), "vm": vm.tolist(),
+                     "weights": [w.tolist() for w in weights],
+                     "masked": np.asarray(o).tolist(), "masked_scores": np.asarray(sc).tolist(),
+                     "causal": np.asarray(oc).tolist(), "causal_scores": np.asarray(scc).tolist()}
     return out
 
 
@@ -401,6 +433,7 @@ def record():
         not np.array_equal(o, img) for o in outs))
     out["mha"] = _record_mha(keras, np, tf)
     out["masks"] = _record_masks(keras, np)
+    out["attention_masked"] = _record_attention_masks(keras, np)
     # keras.layers.serialize / deserialize of built layers
     ser = {}
     for code, shape in (("keras.layers.Conv3D(2, 3, padding='same')", (1, 4, 4, 4, 2)),

@@ -1,7 +1,7 @@
 """`keras.layers`."""
 # ruff: noqa: F401
 from .activation import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
-from .attention import EinsumDense, MultiHeadAttention
+from .attention import AdditiveAttention, Attention, EinsumDense, MultiHeadAttention
 from .base import InputSpec, Layer
 from .convolutional import (Conv1D, Conv1DTranspose, Conv2DTranspose, Conv3D, Convolution1D,
                             Convolution1DTranspose, Convolution2DTranspose, Convolution3D,

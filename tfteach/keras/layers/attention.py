@@ -1,4 +1,5 @@
-"""EinsumDense and MultiHeadAttention.
+"""EinsumDense, MultiHeadAttention, and the single-head Attention (Luong, dot-product) and
+AdditiveAttention (Bahdanau) layers.
 
 EinsumDense is Dense with the contraction spelled as an einsum equation ("abc,cde->abde":
 input, kernel, output), so a projection can produce several output axes (heads x key_dim) at
@@ -16,6 +17,7 @@ from ... import nn as _nn
 from ...framework import dtypes as _dt
 from ...ops import array_ops as _a
 from ...ops import math_ops as _m
+from ...ops.linalg_ops import matmul as _matmul
 from ...ops.special_math_ops import einsum as _einsum
 from .. import activations as _act
 from .. import initializers as _init
@@ -23,7 +25,7 @@ from .. import regularizers as _reg
 from .base import InputSpec, Layer, _functional
 from .checks import reject
 
-__all__ = ["EinsumDense", "MultiHeadAttention"]
+__all__ = ["EinsumDense", "MultiHeadAttention", "Attention", "AdditiveAttention"]
 
 
 def _ser_reg(reg):
@@ -397,3 +399,141 @@ def _causal(t, s):
     """Row i may attend to columns <= i (Keras's lower triangle, (1, T, S))."""
     from ...ops.constant_op import constant
     return constant(np.tril(np.ones((t, s), bool))[None])
+
+
+class Attention(Layer):
+    """Dot-product attention over [query, value(, key)]: softmax(query key^T [* scale]) value
+    (score_mode="dot"), or scores sum(tanh(q + k)) * weight (score_mode="concat")."""
+
+    def __init__(self, use_scale=False, score_mode="dot", dropout=0.0, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.use_scale = use_scale
+        self.score_mode = score_mode
+        self.dropout = dropout
+        self.seed = seed
+        self._counter = 0
+        if dropout > 0:
+            self._seed_state = self._add_seed_state()
+        if score_mode not in ("dot", "concat"):
+            raise ValueError("Invalid value for argument score_mode. Expected one of {'dot', "
+                             f"'concat'}}. Received: score_mode={score_mode}")
+
+    def _validate(self, inputs, mask=None):
+        name = type(self).__name__
+        if not isinstance(inputs, list):
+            raise ValueError(f"{name} layer must be called on a list of inputs, namely "
+                             f"[query, value] or [query, value, key]. Received: "
+                             f"inputs={inputs}.")
+        if not 2 <= len(inputs) <= 3:
+            raise ValueError(f"{name} layer accepts inputs list of length 2 or 3, namely "
+                             f"[query, value] or [query, value, key]. Received length: "
+                             f"{len(inputs)}.")
+        if mask is not None:
+            if not isinstance(mask, list):
+                raise ValueError(f"{name} layer mask must be a list, namely [query_mask, "
+                                 f"value_mask]. Received: mask={mask}.")
+            if not 2 <= len(mask) <= 3:
+                raise ValueError(f"{name} layer accepts mask list of length 2 or 3. "
+                                 f"Received: inputs={inputs}, mask={mask}.")
+
+    def build(self, input_shape):
+        self._validate(input_shape)
+        self.scale = self.concat_score_weight = None
+        if self.use_scale:
+            self.scale = self.add_weight(name="scale", shape=(), initializer="ones")
+        if self.score_mode == "concat":
+            self.concat_score_weight = self.add_weight(name="concat_score_weight", shape=(),
+                                                       initializer="ones")
+
+    def _scores(self, query, key):
+        if self.score_mode == "dot":
+            scores = _matmul(query, key, transpose_b=True)
+            return scores if self.scale is None else scores * self.scale
+        q = _a.expand_dims(query, -2)       # (batch, Tq, 1, dim) + (batch, 1, Tv, dim)
+        k = _a.expand_dims(key, -3)
+        x = q + k if self.scale is None else self.scale * (q + k)
+        return self.concat_score_weight * _m.reduce_sum(_m.tanh(x), -1)
+
+    def __call__(self, inputs, *args, **kwargs):
+        # Keras gathers the inputs' own masks into the [query, value] mask list
+        if isinstance(inputs, (list, tuple)) and kwargs.get("mask") is None:
+            masks = [getattr(x, "_keras_mask", None) for x in inputs]
+            if any(m is not None for m in masks):
+                kwargs["mask"] = masks
+        return super().__call__(inputs, *args, **kwargs)
+
+    def call(self, inputs, mask=None, training=False, return_attention_scores=False,
+             use_causal_mask=False):
+        self._validate(inputs, mask)
+        q, v = inputs[0], inputs[1]
+        k = inputs[2] if len(inputs) > 2 else v
+        q_mask = mask[0] if mask else None
+        v_mask = mask[1] if mask else None
+        scores = self._scores(q, k)
+        keep = None
+        if v_mask is not None:
+            keep = _a.expand_dims(_m.cast(v_mask, _dt.bool_), -2)     # (batch, 1, Tv)
+        if use_causal_mask:
+            tq, tv = scores.shape.as_list()[-2:]
+            causal = _causal(tq, tv)
+            keep = causal if keep is None else _m.logical_and(keep, causal)
+        if keep is not None:
+            # padded keys drop 1e9 below the rest before the softmax
+            scores = _a.where_v2(keep, scores, scores - 1.0e9)
+        weights = _nn.softmax(scores, axis=-1)
+        if training and self.dropout > 0:
+            self._counter += 1
+            seed = None if self.seed is None else self.seed + self._counter
+            weights = _nn.dropout(weights, rate=self.dropout, seed=seed)
+        out = _matmul(weights, v)
+        if q_mask is not None:
+            out = _a.where_v2(_a.expand_dims(_m.cast(q_mask, _dt.bool_), -1), out,
+                              _a.zeros_like(out))
+        if return_attention_scores:
+            return out, weights
+        return out
+
+    def compute_mask(self, inputs, mask=None):
+        if not mask or mask[0] is None:
+            return None
+        return mask[0]
+
+    def _attach_mask(self, inputs, out, mask):
+        if isinstance(out, (list, tuple)):
+            out = out[0]
+        m = self.compute_mask(inputs, mask)
+        if m is not None and hasattr(out, "shape"):
+            out._keras_mask = m
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[0][:-1]) + (input_shape[1][-1],)
+
+    def get_config(self):
+        c = super().get_config()
+        c.update(use_scale=self.use_scale, score_mode=self.score_mode, dropout=self.dropout,
+                 seed=self.seed)
+        return c
+
+
+class AdditiveAttention(Attention):
+    """Bahdanau attention: scores sum(scale * tanh(query + key)) over the features, with a
+    learned `scale` per feature (use_scale=True)."""
+
+    def __init__(self, use_scale=True, dropout=0.0, **kwargs):
+        super().__init__(use_scale=use_scale, dropout=dropout, **kwargs)
+
+    def build(self, input_shape):
+        self._validate(input_shape)
+        self.scale = None
+        if self.use_scale:
+            self.scale = self.add_weight(name="scale", shape=(int(input_shape[0][-1]),),
+                                         initializer="glorot_uniform")
+
+    def _scores(self, query, key):
+        x = _m.tanh(_a.expand_dims(query, -2) + _a.expand_dims(key, -3))
+        return _m.reduce_sum(x if self.scale is None else self.scale * x, -1)
+
+    def get_config(self):
+        c = super().get_config()
+        del c["score_mode"]
+        return c
