@@ -438,6 +438,9 @@ def test_mask_propagation_matches_keras(tf2, keras, name):
     model.set_weights([np.asarray(w, np.float32) for w in case["weights"]])
     _close(model(x), case["output"])
     _close(model.predict(x, verbose=0), case["output"])    # traced (tf.function) too
+    _close(model(x, training=True), case["train_output"])
+    for w, want in zip(model.weights, case["weights_after"]):
+        _close(w.numpy(), want)
 
 
 def test_masks_ride_on_tensors(keras):

@@ -268,6 +268,9 @@ MASK_MODELS = [
                                          "keras.layers.GlobalAveragePooling1D()"]),
     ("masking_backwards", "masked", ["keras.layers.Masking()",
                                      "keras.layers.LSTM(3, go_backwards=True)"]),
+    ("embedding_batchnorm", "tokens", ["keras.layers.Embedding(6, 3, mask_zero=True)",
+                                       "keras.layers.BatchNormalization(momentum=0.5)",
+                                       "keras.layers.GlobalAveragePooling1D()"]),
 ]
 
 
@@ -288,7 +291,10 @@ def _record_masks(keras, np):
         model.set_weights(weights)
         out[name] = {"codes": codes, "x": x.tolist(), "dtype": x.dtype.name,
                      "weights": [w.tolist() for w in weights],
-                     "output": np.asarray(model(x)).tolist()}
+                     "output": np.asarray(model(x)).tolist(),
+                     # a training pass (masked batch statistics), then the weights after it
+                     "train_output": np.asarray(model(x, training=True)).tolist(),
+                     "weights_after": [np.asarray(w).tolist() for w in model.weights]}
     return out
 
 

@@ -82,9 +82,13 @@ class BatchNormalization(Layer):
         self._ndim = ndim
         self.built = True
 
+    supports_masking = True
+
     def call(self, inputs, training=False, mask=None):
-        if mask is not None:
-            raise NotImplementedError("tfteach's BatchNormalization does not take `mask`")
+        if mask is not None and mask.shape.rank != inputs.shape.rank - 1:
+            raise ValueError("The mask provided should be one dimension less than the "
+                             f"inputs. Received: mask.shape={mask.shape}, "
+                             f"inputs.shape={inputs.shape}")
         ndim = inputs.shape.rank
         if ndim != self._ndim:
             check_ndim(self, inputs.shape.as_list(), ndim=self._ndim)
@@ -97,7 +101,10 @@ class BatchNormalization(Layer):
         # Keras 3: a frozen BatchNormalization (trainable=False) runs in inference mode even
         # when the model is trained.
         if training and self.trainable:
-            mean, variance = _nn.moments(x, reduce, keepdims=False)
+            if mask is None:
+                mean, variance = _nn.moments(x, reduce, keepdims=False)
+            else:
+                mean, variance = self._masked_moments(x, mask, reduce)
             m = self.momentum
             self.moving_mean.assign(self.moving_mean * m + mean * (1.0 - m))
             self.moving_variance.assign(self.moving_variance * m + variance * (1.0 - m))
@@ -113,6 +120,18 @@ class BatchNormalization(Layer):
         if out.dtype.base_dtype != inputs.dtype.base_dtype:
             out = _m.cast(out, inputs.dtype.base_dtype)
         return out
+
+    @staticmethod
+    def _masked_moments(x, mask, reduce):
+        """Mean and variance over the unmasked positions only (Keras's weighted moments,
+        with its epsilon 1e-7 in the denominators)."""
+        keep = _a.expand_dims(_m.cast(mask, _dt.bool_), -1) & _a.ones_like(x, dtype=_dt.bool_)
+        zero = _a.zeros_like(x)
+        count = _m.reduce_sum(_m.cast(keep, x.dtype), reduce, keepdims=True) + 1e-7
+        mean = _m.reduce_sum(_a.where_v2(keep, x, zero), reduce, keepdims=True) / count
+        sq = _m.square(_a.where_v2(keep, x - mean, zero))
+        variance = _m.reduce_sum(sq, reduce, keepdims=True) / count
+        return _a.reshape(mean, [-1]), _a.reshape(variance, [-1])
 
     def compute_output_shape(self, input_shape):
         return input_shape
