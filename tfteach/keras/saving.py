@@ -869,3 +869,8 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs):
     h5py = _h5py()
     with h5py.File(filepath, "r") as f:
         _read_h5(model, f, skip_mismatch)
+
+
+from .layers import base as _layer_base  # noqa: E402
+
+_layer_base.SERIALIZATION.update(serialize=_serialize_layer, deserialize=_deserialize_layer)

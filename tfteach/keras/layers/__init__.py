@@ -35,14 +35,14 @@ Convolution2D = Conv2D
 def serialize(layer):
     """The layer as Keras 3 writes it: {"module", "class_name", "config", "registered_name"}
     (and "build_config" once built)."""
-    from ..saving import _serialize_layer
-    return _serialize_layer(layer)
+    from .base import SERIALIZATION
+    return SERIALIZATION["serialize"](layer)
 
 
 def deserialize(config, custom_objects=None):
     """A layer made from `serialize`'s dict (or one Keras wrote)."""
-    from ..saving import _deserialize_layer
-    layer = _deserialize_layer(config, custom_objects)
+    from .base import SERIALIZATION
+    layer = SERIALIZATION["deserialize"](config, custom_objects)
     shape = (config.get("build_config") or {}).get("input_shape")
     if shape is not None:       # Keras builds a layer serialized after building
         layer.build(tuple(shape))

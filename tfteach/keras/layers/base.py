@@ -452,6 +452,11 @@ class Layer(Module):
 
 _FUNCTIONAL = []
 
+# keras/saving.py, when imported (as `import tfteach` does), puts its layer (de)serializers
+# here for keras.layers.serialize/deserialize and Wrapper's config: the layers import nothing
+# from above them.
+SERIALIZATION = {}
+
 
 def _functional():
     if not _FUNCTIONAL:

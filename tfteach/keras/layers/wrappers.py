@@ -1,7 +1,7 @@
 """Wrapper (the base of layers that wrap another), Bidirectional and TimeDistributed."""
 from ...ops import array_ops as _a
 from ...ops import math_ops as _m
-from .base import Layer
+from .base import SERIALIZATION, Layer
 
 __all__ = ["Bidirectional", "TimeDistributed", "Wrapper"]
 
@@ -25,16 +25,14 @@ class Wrapper(Layer):
             self.layer.built = True
 
     def get_config(self):
-        from ..saving import _serialize_layer
         c = super().get_config()
-        c["layer"] = _serialize_layer(self.layer, with_build=False)
+        c["layer"] = SERIALIZATION["serialize"](self.layer, with_build=False)
         return c
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from ..saving import _deserialize_layer
         config = dict(config)
-        config["layer"] = _deserialize_layer(config["layer"], custom_objects)
+        config["layer"] = SERIALIZATION["deserialize"](config["layer"], custom_objects)
         return cls(**config)
 
 
