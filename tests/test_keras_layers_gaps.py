@@ -500,3 +500,16 @@ def test_attention_masks_and_scores(keras, code):
     o, sc = layer([q, v], use_causal_mask=True, return_attention_scores=True)
     _close(o, rec["causal"])
     _close(sc, rec["causal_scores"])
+
+
+def test_unknown_sequence_length(keras):
+    """Conv1D, UpSampling1D and 1-D pooling take (batch, None, features) inputs."""
+    model = keras.Sequential([keras.Input((None, 3)), keras.layers.Conv1D(4, 3, padding="same"),
+                              keras.layers.UpSampling1D(2), keras.layers.MaxPooling1D(2),
+                              keras.layers.AveragePooling1D(1),
+                              keras.layers.GlobalAveragePooling1D(), keras.layers.Dense(1)])
+    for steps in (5, 8):
+        x = np.random.RandomState(steps).rand(2, steps, 3).astype(np.float32)
+        up = keras.layers.UpSampling1D(2)(x)
+        np.testing.assert_array_equal(np.asarray(up)[:, ::2], x)
+        assert model.predict(x, verbose=0).shape == (2, 1)

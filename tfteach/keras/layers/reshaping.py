@@ -452,9 +452,6 @@ def _repeat(x, axis, times):
     """Every element along `axis` repeated `times` times: a new axis after it, tiled, then
     merged back in (the gradient sums each block back onto its element)."""
     shape = x.shape.as_list()
-    if shape[axis] is None:
-        raise ValueError(f"tfteach's upsampling needs a known size on axis {axis}; got "
-                         f"shape {tuple(shape)}")
     y = _a.expand_dims(x, axis + 1)
     mult = [1] * (len(shape) + 1)
     mult[axis + 1] = times
@@ -462,7 +459,8 @@ def _repeat(x, axis, times):
     if all(d is not None for d in shape[1:]):     # a static shape keeps later layers' shapes
         return _a.reshape(y, [-1] + [d * times if i == axis else d
                                      for i, d in enumerate(shape) if i > 0])
-    new = _a.concat([_a.shape(x)[:axis], [shape[axis] * times], _a.shape(x)[axis + 1:]], 0)
+    dyn = _a.shape(x)
+    new = _a.concat([dyn[:axis], dyn[axis:axis + 1] * times, dyn[axis + 1:]], 0)
     return _a.reshape(y, new)
 
 
