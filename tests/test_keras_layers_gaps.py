@@ -112,7 +112,8 @@ def test_inside_tf_function(tf2, keras, name):
 @pytest.mark.parametrize("name", sorted(ERRORS))
 def test_errors(tf2, keras, name):
     err = ERRORS[name]
-    cls = {"ValueError": ValueError, "TypeError": TypeError}[err["type"]]
+    cls = {"ValueError": ValueError, "TypeError": TypeError,
+           "NotImplementedError": NotImplementedError}[err["type"]]
     # Keras wraps errors raised in call() in "Exception encountered when calling ..."
     message = err["message"].split("\x1b[1m")[-1].split("\x1b[0m")[0]
     want = message.split(" Received: input")[0].split(" Received: inputs")[0][:90]
@@ -513,3 +514,36 @@ def test_unknown_sequence_length(keras):
         up = keras.layers.UpSampling1D(2)(x)
         np.testing.assert_array_equal(np.asarray(up)[:, ::2], x)
         assert model.predict(x, verbose=0).shape == (2, 1)
+
+
+# --- RandomRotation / RandomZoom ---------------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(RECORD["augment"]))
+def test_random_affine_layers_match_keras(tf2, keras, name):
+    case = RECORD["augment"][name]
+    layer = eval(case["code"], {"keras": keras})
+    x = np.asarray(case["x"], np.float32)
+    _close(layer(x), case["output"], 2e-4)        # training by default, as Keras
+    _close(layer(x, training=False), case["inference"])
+    config = layer.get_config()
+    assert set(config) == set(case["config"])
+    for k, v in case["config"].items():
+        if k not in ("name", "dtype"):
+            assert _plain(config[k]) == _plain(v), k
+    f = tf2.function(lambda a: layer(a, training=True))
+    _close(f(tf2.constant(x)), case["output"], 2e-4)
+
+
+def test_random_rotation_draws_per_image_and_fits(keras):
+    keras.utils.set_random_seed(6)
+    x = np.random.RandomState(6).rand(8, 8, 8, 1).astype(np.float32)
+    rot = keras.layers.RandomRotation(0.5, seed=1)
+    y = np.asarray(rot(x))
+    assert not np.allclose(y[0], y[1])
+    model = keras.Sequential([keras.Input((8, 8, 1)), rot, keras.layers.RandomZoom(0.2),
+                              keras.layers.RandomFlip(), keras.layers.Flatten(),
+                              keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x, np.zeros((8, 1), np.float32), epochs=1, verbose=0)
+    # inference passes images through
+    np.testing.assert_allclose(model.layers[0](x, training=False), x)

@@ -183,6 +183,10 @@ ERRORS = [
     ("wrapper_not_layer", "keras.layers.Wrapper('dense')", None),
     ("attention_score_mode", "keras.layers.Attention(score_mode='add')", None),
     ("attention_not_list", "keras.layers.Attention()", [2, 3, 4]),
+    ("rotation_factor", "keras.layers.RandomRotation(1.5)", None),
+    ("rotation_fill_mode", "keras.layers.RandomRotation(0.1, fill_mode='mirror')", None),
+    ("zoom_factor", "keras.layers.RandomZoom(-1.0)", None),
+    ("zoom_factor_len", "keras.layers.RandomZoom((0.1, 0.2, 0.3))", None),
 ]
 
 
@@ -320,6 +324,36 @@ def _record_attention_masks(keras, np):
     return out
 
 
+# Random affine layers with a one-point factor range: deterministic, so Keras's output
+# (through ImageProjectiveTransformV3) can be compared value by value
+AUGMENT = [
+    ("rotation_reflect", "keras.layers.RandomRotation((0.1, 0.1))", [2, 7, 6, 2]),
+    ("rotation_constant", "keras.layers.RandomRotation((-0.3, -0.3), fill_mode='constant', "
+                          "fill_value=2.0)", [1, 6, 8, 1]),
+    ("rotation_nearest", "keras.layers.RandomRotation((0.45, 0.45), fill_mode='nearest', "
+                         "interpolation='nearest')", [2, 5, 5, 3]),
+    ("rotation_unbatched", "keras.layers.RandomRotation((0.2, 0.2))", [6, 5, 1]),
+    ("rotation_channels_first", "keras.layers.RandomRotation((0.15, 0.15), "
+                                "data_format='channels_first')", [1, 2, 5, 6]),
+    ("zoom_out_reflect", "keras.layers.RandomZoom((0.3, 0.3))", [2, 7, 6, 1]),
+    ("zoom_in_width", "keras.layers.RandomZoom((-0.4, -0.4), (0.2, 0.2), fill_mode='nearest', "
+                      "interpolation='nearest')", [1, 6, 7, 2]),
+    ("zoom_constant", "keras.layers.RandomZoom((0.5, 0.5), fill_mode='constant')",
+     [1, 5, 6, 1]),
+]
+
+
+def _record_augment(keras, np):
+    out = {}
+    for i, (name, code, shape) in enumerate(AUGMENT):
+        x = np.random.RandomState(500 + i).rand(*shape).astype(np.float32) * 10
+        layer = eval(code, {"keras": keras})
+        out[name] = {"code": code, "x": x.tolist(), "output": np.asarray(layer(x)).tolist(),
+                     "inference": np.asarray(layer(x, training=False)).tolist(),
+                     "config": _safe(layer.get_config())}
+    return out
+
+
 def _saved_model(keras, np):
     """Keras writes a .keras file holding the new layers (an adapted Normalization, a merge
     by Dot, dropout-like layers with their seed generators); recorded: its predictions."""
@@ -440,6 +474,7 @@ def record():
     out["mha"] = _record_mha(keras, np, tf)
     out["masks"] = _record_masks(keras, np)
     out["attention_masked"] = _record_attention_masks(keras, np)
+    out["augment"] = _record_augment(keras, np)
     # keras.layers.serialize / deserialize of built layers
     ser = {}
     for code, shape in (("keras.layers.Conv3D(2, 3, padding='same')", (1, 4, 4, 4, 2)),
