@@ -187,6 +187,7 @@ ERRORS = [
     ("rotation_fill_mode", "keras.layers.RandomRotation(0.1, fill_mode='mirror')", None),
     ("zoom_factor", "keras.layers.RandomZoom(-1.0)", None),
     ("zoom_factor_len", "keras.layers.RandomZoom((0.1, 0.2, 0.3))", None),
+    ("translation_factor", "keras.layers.RandomTranslation(0.1, 1.5)", None),
 ]
 
 
@@ -340,6 +341,16 @@ AUGMENT = [
                       "interpolation='nearest')", [1, 6, 7, 2]),
     ("zoom_constant", "keras.layers.RandomZoom((0.5, 0.5), fill_mode='constant')",
      [1, 5, 6, 1]),
+    ("rotation_wrap", "keras.layers.RandomRotation((0.2, 0.2), fill_mode='wrap')",
+     [2, 6, 7, 1]),
+    ("zoom_wrap_nearest", "keras.layers.RandomZoom((0.6, 0.6), fill_mode='wrap', "
+                          "interpolation='nearest')", [1, 5, 6, 2]),
+    ("translation_reflect", "keras.layers.RandomTranslation((0.3, 0.3), (-0.2, -0.2))",
+     [2, 6, 7, 1]),
+    ("translation_constant", "keras.layers.RandomTranslation((-0.25, -0.25), (0.4, 0.4), "
+                             "fill_mode='constant', fill_value=-1.0)", [1, 5, 6, 2]),
+    ("translation_wrap", "keras.layers.RandomTranslation((0.5, 0.5), (0.5, 0.5), "
+                         "fill_mode='wrap')", [1, 4, 6, 1]),
 ]
 
 

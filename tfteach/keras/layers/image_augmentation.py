@@ -1,11 +1,12 @@
-"""RandomRotation and RandomZoom: random affine maps of images, applied while training.
+"""RandomRotation, RandomZoom and RandomTranslation: random affine maps of images, applied
+while training.
 
 Keras 3 on TensorFlow runs them through the ImageProjectiveTransformV3 op. The registry has no
 such op, so `affine_transform` writes its sampling out in tensor ops, with the op's rules:
 each output pixel (x, y) reads the input at ((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k),
 k = c0 x + c1 y + 1; a point outside the image is first mapped back by `fill_mode`
-(`reflect`: [abcd] -> [dcba|abcd|dcba], `nearest`: clamped, `constant`: left outside, where
-reads give `fill_value`); then `bilinear` weighs the four pixels around the point (pixels
+(`reflect`: [abcd] -> [dcba|abcd|dcba], `wrap`: [abcd|abcd|abcd], `nearest`: clamped,
+`constant`: left outside, where reads give `fill_value`); then `bilinear` weighs the four pixels around the point (pixels
 outside read `fill_value`) or `nearest` takes the closest (halves round away from zero).
 """
 import math
@@ -20,7 +21,7 @@ from ...ops.constant_op import constant as _constant
 from .base import Layer
 from .pooling import _data_format
 
-__all__ = ["RandomRotation", "RandomZoom", "affine_transform"]
+__all__ = ["RandomRotation", "RandomZoom", "RandomTranslation", "affine_transform"]
 
 _FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 _INTERPOLATIONS = ("nearest", "bilinear")
@@ -37,6 +38,12 @@ def _map_coordinate(c, size, fill_mode):
     last = float(size - 1)
     if fill_mode == "nearest" or size <= 1:
         return _m.minimum(_m.maximum(c, 0.0), last) if size > 1 else c * 0.0
+    if fill_mode == "wrap":
+        # the op's rule: whole periods of `size` by the count of (size - 1) steps out
+        low = c + size * (_trunc(-c / last) + 1.0)
+        high = c - size * _trunc(c / last)
+        c = _a.where_v2(c < 0.0, low, _a.where_v2(c > last, high, c))
+        return _m.minimum(_m.maximum(c, 0.0), last)
     period = float(2 * size)
     low = c + period * _trunc(-c / period)                  # into (-2 size, 0]
     low = _a.where_v2(low < -size, low + period, -low - 1.0)
@@ -50,9 +57,6 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
                      fill_value=0.0):
     """Images (batch, height, width, channels) resampled through `transform`, a (batch, 8)
     tensor [a0, a1, a2, b0, b1, b2, c0, c1] mapping output to input points."""
-    if fill_mode == "wrap":
-        raise NotImplementedError("tfteach's affine_transform implements fill_mode "
-                                  "'reflect', 'nearest' and 'constant', not 'wrap'")
     _, h, w, c = images.shape.as_list()
     if h is None or w is None or c is None:
         raise ValueError("tfteach's affine_transform needs known image sizes; got "
@@ -223,6 +227,54 @@ class RandomZoom(_RandomAffine):
         zero = _a.zeros_like(zh)
         return _a.stack([zw, zero, (w - 1.0) / 2.0 * (1.0 - zw), zero, zh,
                          (h - 1.0) / 2.0 * (1.0 - zh), zero, zero], axis=1)
+
+    def get_config(self):
+        c = super().get_config()
+        c.update(height_factor=self.height_factor, width_factor=self.width_factor,
+                 fill_mode=self.fill_mode, interpolation=self.interpolation, seed=self.seed,
+                 fill_value=self.fill_value, data_format=self.data_format)
+        return c
+
+
+class RandomTranslation(_RandomAffine):
+    """Shifts each image by a fraction of its height and width drawn from height_factor and
+    width_factor (a number f: [-f, f]; or a (lower, upper) pair), filling what comes in."""
+
+    _ERROR = ("The `factor` argument should be a number (or a list of two numbers) in the "
+              "range [-1.0, 1.0]. ")
+
+    def __init__(self, height_factor, width_factor, fill_mode="reflect",
+                 interpolation="bilinear", seed=None, fill_value=0.0, data_format=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.height_factor, self.width_factor = height_factor, width_factor
+        self.height_lower, self.height_upper = self._range(height_factor, "height_factor")
+        self.width_lower, self.width_upper = self._range(width_factor, "width_factor")
+        self._common(fill_mode, interpolation, seed, fill_value, data_format)
+
+    def _range(self, factor, name):
+        def check(v):
+            if v > 1.0 or v < -1.0:
+                raise ValueError(self._ERROR + f"Received: input_number={v}")
+        if isinstance(factor, (tuple, list)):
+            if len(factor) != 2:
+                raise ValueError(self._ERROR + f"Received: {name}={factor}")
+            check(factor[0])
+            check(factor[1])
+            return tuple(sorted(factor))
+        if isinstance(factor, (int, float)):
+            check(factor)
+            return -abs(factor), abs(factor)
+        raise ValueError(self._ERROR + f"Received: {name}={factor}")
+
+    def _transform(self, x):
+        _, h, w, _ = x.shape.as_list()
+        shape = _a.shape(x)[:1]
+        dy = self._uniform(shape, self.height_lower, self.height_upper) * float(h)
+        dx = self._uniform(shape, self.width_lower, self.width_upper) * float(w)
+        one, zero = _a.ones_like(dx), _a.zeros_like(dx)
+        # the output pixel (x, y) reads the input at (x - dx, y - dy)
+        return _a.stack([one, zero, -dx, zero, one, -dy, zero, zero], axis=1)
 
     def get_config(self):
         c = super().get_config()
