@@ -31,6 +31,14 @@ CASES = [
     ("conv3d_dilated", "keras.layers.Conv3D(2, 2, dilation_rate=(2, 1, 1), use_bias=False)",
      [1, 5, 3, 3, 2], False),
     ("conv1d_transpose", "keras.layers.Conv1DTranspose(3, 3, strides=2)", [2, 5, 2], True),
+    ("conv3d_transpose", "keras.layers.Conv3DTranspose(2, (2, 3, 2), strides=(2, 1, 2))",
+     [2, 3, 2, 3, 2], True),
+    ("conv3d_transpose_same", "keras.layers.Conv3DTranspose(3, 3, strides=2, padding='same', "
+                              "activation='relu')", [1, 2, 3, 2, 2], True),
+    ("conv3d_transpose_small_kernel", "keras.layers.Conv3DTranspose(2, (1, 2, 3), "
+                                      "strides=(3, 3, 2))", [1, 2, 2, 3, 1], False),
+    ("conv3d_transpose_same_small", "keras.layers.Conv3DTranspose(2, (2, 1, 3), strides=3, "
+                                    "padding='same')", [1, 2, 3, 2, 2], False),
     ("conv1d_transpose_same", "keras.layers.Conv1DTranspose(2, 4, strides=3, padding='same')",
      [2, 4, 3], False),
     ("depthwise_conv2d", "keras.layers.DepthwiseConv2D((3, 2), depth_multiplier=2)",

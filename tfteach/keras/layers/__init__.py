@@ -3,8 +3,9 @@
 from .activation import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
 from .attention import AdditiveAttention, Attention, EinsumDense, MultiHeadAttention
 from .base import InputSpec, Layer
-from .convolutional import (Conv1D, Conv1DTranspose, Conv2DTranspose, Conv3D, Convolution1D,
-                            Convolution1DTranspose, Convolution2DTranspose, Convolution3D,
+from .convolutional import (Conv1D, Conv1DTranspose, Conv2DTranspose, Conv3D, Conv3DTranspose,
+                            Convolution1D, Convolution1DTranspose, Convolution2DTranspose,
+                            Convolution3D, Convolution3DTranspose,
                             DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D,
                             SeparableConv2D, SeparableConvolution1D, SeparableConvolution2D)
 from .core import (Activation, AveragePooling2D, AvgPool2D, Conv2D, Dense, Dropout,

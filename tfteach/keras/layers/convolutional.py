@@ -27,7 +27,7 @@ from .checks import check_ndim, reject
 __all__ = ["Conv1D", "Conv2DTranspose", "Convolution1D", "Convolution2DTranspose", "Conv3D",
            "Convolution3D", "Conv1DTranspose", "Convolution1DTranspose", "DepthwiseConv1D",
            "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D",
-           "SeparableConvolution2D", "windows"]
+           "SeparableConvolution2D", "Conv3DTranspose", "Convolution3DTranspose", "windows"]
 
 
 def _tuple(v, n, name):
@@ -503,8 +503,89 @@ class SeparableConv2D(_SeparableConv):
     _rank = 2
 
 
+class Conv3DTranspose(_Conv):
+    """The transpose of Conv3D (the map its gradient applies to the input): each input
+    voxel spreads kernel-weighted copies over a stride-spaced output. Written as a plain
+    convolution: zeros inserted between the input's voxels (stride - 1 per gap), a border of
+    kernel_size - 1, the kernel flipped and its channel axes swapped; then the border that
+    `padding` does not keep is cut (or zeros added where the stride outruns the kernel)."""
+    _rank = 3
+    _has_groups = False
+
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid",
+                 output_padding=None, data_format=None, dilation_rate=(1, 1, 1), **kwargs):
+        reject("Conv3DTranspose", output_padding=output_padding)
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate, **kwargs)
+        if self.dilation_rate != (1, 1, 1):
+            raise NotImplementedError("tfteach's Conv3DTranspose supports dilation_rate=1")
+        self.output_padding = None
+
+    def build(self, input_shape):
+        check_ndim(self, input_shape, min_ndim=5)
+        check_ndim(self, input_shape, ndim=5)
+        self._add_weights(self.kernel_size + (self.filters, int(input_shape[-1])))
+
+    def _out_size(self, n, i):
+        if n is None:
+            return None
+        k, s = self.kernel_size[i], self.strides[i]
+        return n * s if self.padding == "same" else n * s + max(k - s, 0)
+
+    def call(self, inputs):
+        x = inputs
+        dims = x.shape.as_list()
+        if any(d is None for d in dims[1:]):
+            raise ValueError(f"tfteach's Conv3DTranspose needs known spatial sizes; got "
+                             f"{tuple(dims)}")
+        for i, (n, s) in enumerate(zip(dims[1:4], self.strides)):
+            if s > 1:     # n voxels -> (n - 1) * s + 1, zeros between
+                ax = i + 1
+                shape = x.shape.as_list()
+                x = _a.expand_dims(x, ax + 1)
+                pads = [[0, 0]] * (len(shape) + 1)
+                pads[ax + 1] = [0, s - 1]
+                x = _a.pad(x, pads)
+                shape[ax] = n * s
+                x = _a.reshape(x, [-1] + shape[1:])
+                sl = [slice(None)] * len(shape)
+                sl[ax] = slice(0, (n - 1) * s + 1)
+                x = x[tuple(sl)]
+        border = [[0, 0]] + [[k - 1, k - 1] for k in self.kernel_size] + [[0, 0]]
+        x = _a.pad(x, border)
+        kernel = _a.transpose(_a.reverse(self.kernel, [0, 1, 2]), [0, 1, 2, 4, 3])
+        slices, outs = windows(x, (1, 2, 3), self.kernel_size, (1, 1, 1), (1, 1, 1),
+                               "valid")
+        patches = _a.concat(slices, axis=-1) if len(slices) > 1 else slices[0]
+        flat = _a.reshape(patches, [-1, int(np.prod(self.kernel_size)) * dims[-1]])
+        y = _a.reshape(_matmul(flat, _a.reshape(kernel, [-1, self.filters])),
+                       [-1] + outs + [self.filters])
+        # `full` has (n - 1) * s + k positions; keep Keras's, from `before` on
+        pads, crop = [[0, 0]], [slice(None)]
+        for i, (n, k, s) in enumerate(zip(dims[1:4], self.kernel_size, self.strides)):
+            want = self._out_size(n, i)
+            before = max(k - s, 0) // 2 if self.padding == "same" else 0
+            have = outs[i] - before
+            pads.append([0, max(want - have, 0)])
+            crop.append(slice(before, before + min(want, have)))
+        y = y[tuple(crop + [slice(None)])]
+        if any(p[1] for p in pads):
+            y = _a.pad(y, pads + [[0, 0]])
+        return self._finish(y)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0],) + tuple(self._out_size(input_shape[1 + i], i)
+                                         for i in range(3)) + (self.filters,)
+
+    def get_config(self):
+        c = super().get_config()
+        c["output_padding"] = None
+        return c
+
+
 Convolution1D = Conv1D
 Convolution2DTranspose = Conv2DTranspose
+Convolution3DTranspose = Conv3DTranspose
 Convolution3D = Conv3D
 Convolution1DTranspose = Conv1DTranspose
 SeparableConvolution1D = SeparableConv1D
