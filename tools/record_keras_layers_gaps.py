@@ -70,6 +70,15 @@ CASES = [
     ("avg_pool3d_same", "keras.layers.AvgPool3D(3, strides=2, padding='same')",
      [1, 5, 4, 5, 2], True),
     ("global_avg_pool1d", "keras.layers.GlobalAveragePooling1D()", [2, 5, 3], False),
+    ("adaptive_avg1d", "keras.layers.AdaptiveAveragePooling1D(3)", [2, 7, 2], True),
+    ("adaptive_max1d_up", "keras.layers.AdaptiveMaxPooling1D(5)", [2, 3, 2], False),
+    ("adaptive_avg2d", "keras.layers.AdaptiveAveragePooling2D((2, 3))", [2, 5, 7, 2], True),
+    ("adaptive_max2d", "keras.layers.AdaptiveMaxPooling2D(4)", [1, 10, 6, 3], True),
+    ("adaptive_avg2d_channels_first", "keras.layers.AdaptiveAveragePooling2D((3, 2), "
+                                      "data_format='channels_first')", [1, 2, 7, 5], False),
+    ("adaptive_avg3d", "keras.layers.AdaptiveAveragePooling3D((2, 2, 3))", [1, 4, 5, 7, 2],
+     False),
+    ("adaptive_max3d", "keras.layers.AdaptiveMaxPooling3D(2)", [1, 5, 4, 3, 2], False),
     ("global_avg_pool1d_keepdims", "keras.layers.GlobalAvgPool1D(keepdims=True)", [2, 5, 3],
      False),
     ("global_max_pool1d", "keras.layers.GlobalMaxPooling1D()", [2, 5, 3], False),
@@ -196,6 +205,7 @@ ERRORS = [
     ("zoom_factor", "keras.layers.RandomZoom(-1.0)", None),
     ("zoom_factor_len", "keras.layers.RandomZoom((0.1, 0.2, 0.3))", None),
     ("translation_factor", "keras.layers.RandomTranslation(0.1, 1.5)", None),
+    ("adaptive_output_size", "keras.layers.AdaptiveAveragePooling2D((1, 2, 3))", None),
 ]
 
 

@@ -15,7 +15,9 @@ from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply
                       add, average, concatenate, dot, maximum, minimum, multiply, subtract)
 from .normalization import (BatchNormalization, GroupNormalization, LayerNormalization,
                             RMSNormalization, UnitNormalization)
-from .pooling import (AveragePooling1D, AveragePooling3D, AvgPool1D, AvgPool3D,
+from .pooling import (AdaptiveAveragePooling1D, AdaptiveAveragePooling2D,
+                      AdaptiveAveragePooling3D, AdaptiveMaxPooling1D, AdaptiveMaxPooling2D,
+                      AdaptiveMaxPooling3D, AveragePooling1D, AveragePooling3D, AvgPool1D, AvgPool3D,
                       GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D,
                       GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D, GlobalMaxPool1D,
                       GlobalMaxPool2D, GlobalMaxPool3D, GlobalMaxPooling1D,

@@ -21,7 +21,9 @@ __all__ = ["GlobalAveragePooling2D", "GlobalMaxPooling2D", "GlobalAvgPool2D", "G
            "GlobalMaxPool1D", "GlobalAveragePooling3D", "GlobalMaxPooling3D",
            "GlobalAvgPool3D", "GlobalMaxPool3D", "MaxPooling1D", "MaxPool1D",
            "AveragePooling1D", "AvgPool1D", "MaxPooling3D", "MaxPool3D", "AveragePooling3D",
-           "AvgPool3D"]
+           "AvgPool3D", "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D",
+           "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D",
+           "AdaptiveMaxPooling3D"]
 
 
 def _data_format(value):
@@ -228,3 +230,88 @@ MaxPool1D = MaxPooling1D
 AvgPool1D = AveragePooling1D
 MaxPool3D = MaxPooling3D
 AvgPool3D = AveragePooling3D
+
+
+
+class _AdaptivePool(Layer):
+    """Pools to a fixed `output_size`: output i along an axis of length L reduces the
+    input's positions floor(i L / out) .. ceil((i + 1) L / out) - 1 (bins that may overlap
+    or, when out > L, repeat). One axis at a time: a box's mean or max is the same taken axis
+    by axis."""
+    _rank = None
+    _max = None
+    _what = None
+
+    def __init__(self, output_size, data_format=None, **kwargs):
+        n = self._rank
+        if isinstance(output_size, int):
+            output_size = (output_size,) * n
+        elif isinstance(output_size, (tuple, list)) and len(output_size) == n:
+            output_size = tuple(output_size)
+        elif n == 1 and isinstance(output_size, (tuple, list)):
+            raise ValueError("For 1D input, `output_size` tuple must have length 1. "
+                             f"Received: {output_size}")
+        else:
+            raise TypeError(f"`output_size` must be an integer or {self._what}. "
+                            f"Received: {output_size} of type {type(output_size)}")
+        super().__init__(**kwargs)
+        self.output_size = output_size
+        self.data_format = data_format or "channels_last"
+        if self.data_format not in ("channels_first", "channels_last"):
+            raise ValueError(f"Invalid data_format: {self.data_format}. Expected "
+                             "'channels_first' or 'channels_last'.")
+
+    def call(self, inputs):
+        first = 1 if self.data_format == "channels_last" else 2
+        dims = inputs.shape.as_list()
+        reduce = _m.reduce_max if self._max else _m.reduce_mean
+        x = inputs
+        for i, out in enumerate(self.output_size):
+            ax = first + i
+            size = dims[ax]
+            if size is None:
+                raise ValueError("Input spatial dimensions must be statically known for "
+                                 "adaptive pooling")
+            pieces = []
+            for j in range(out):
+                start = min(int(np.floor(j * size / out)), size - 1)
+                end = min(int(np.ceil((j + 1) * size / out)), size)
+                sl = [slice(None)] * len(dims)
+                sl[ax] = slice(start, end)
+                pieces.append(reduce(x[tuple(sl)], ax, keepdims=True))
+            x = _a.concat(pieces, ax) if len(pieces) > 1 else pieces[0]
+        return x
+
+    def compute_output_shape(self, input_shape):
+        if self.data_format == "channels_last":
+            return (input_shape[0],) + self.output_size + (input_shape[-1],)
+        return (input_shape[0], input_shape[1]) + self.output_size
+
+    def get_config(self):
+        c = super().get_config()
+        c.update(output_size=self.output_size, data_format=self.data_format)
+        return c
+
+
+class AdaptiveAveragePooling1D(_AdaptivePool):
+    _rank, _max, _what = 1, False, "tuple of 1 integer"
+
+
+class AdaptiveAveragePooling2D(_AdaptivePool):
+    _rank, _max, _what = 2, False, "(height, width) tuple"
+
+
+class AdaptiveAveragePooling3D(_AdaptivePool):
+    _rank, _max, _what = 3, False, "(depth, height, width) tuple"
+
+
+class AdaptiveMaxPooling1D(_AdaptivePool):
+    _rank, _max, _what = 1, True, "tuple of 1 integer"
+
+
+class AdaptiveMaxPooling2D(_AdaptivePool):
+    _rank, _max, _what = 2, True, "(height, width) tuple"
+
+
+class AdaptiveMaxPooling3D(_AdaptivePool):
+    _rank, _max, _what = 3, True, "(depth, height, width) tuple"
