@@ -142,6 +142,12 @@ CASES = [
     ("resizing_nearest", "keras.layers.Resizing(2, 7, interpolation='nearest')",
      [2, 4, 6, 2], False),
     ("center_crop", "keras.layers.CenterCrop(3, 4)", [2, 6, 7, 2], False),
+    ("auto_contrast", "keras.layers.AutoContrast()", [2, 4, 5, 3], False),
+    ("auto_contrast_unit", "keras.layers.AutoContrast(value_range=(1, 0))", [2, 3, 4, 2],
+     False),
+    ("pipeline", "keras.layers.Pipeline([keras.layers.AutoContrast(value_range=(0, 1)), "
+                 "keras.layers.CenterCrop(2, 3), keras.layers.Rescaling(0.5)])",
+     [2, 4, 5, 1], False),
     ("random_flip", "keras.layers.RandomFlip('horizontal')", [2, 4, 4, 1], False),
     ("convolution2d_alias", "keras.layers.Convolution2D(2, 2)", [1, 3, 3, 1], False),
     ("einsum_dense_matrix", "keras.layers.EinsumDense('ab,bc->ac', output_shape=4, "
@@ -206,6 +212,7 @@ ERRORS = [
     ("zoom_factor_len", "keras.layers.RandomZoom((0.1, 0.2, 0.3))", None),
     ("translation_factor", "keras.layers.RandomTranslation(0.1, 1.5)", None),
     ("adaptive_output_size", "keras.layers.AdaptiveAveragePooling2D((1, 2, 3))", None),
+    ("auto_contrast_range", "keras.layers.AutoContrast(value_range=5)", None),
 ]
 
 
@@ -226,6 +233,14 @@ def _inputs(spec, rs):
     if isinstance(spec[0], list):
         return [rs.randn(*s).astype(np.float32) for s in spec]
     return rs.randn(*spec).astype(np.float32)
+
+
+def _output_shape(layer, shape, many):
+    try:
+        return _safe(layer.compute_output_shape([tuple(s) for s in shape] if many
+                                                else tuple(shape)))
+    except NotImplementedError:     # Pipeline has none
+        return None
 
 
 def _safe(v):
@@ -456,8 +471,7 @@ def record():
                 "config": _safe(layer.get_config()),
                 "output": np.asarray(y).tolist(), "output_dtype": y.dtype.name,
                 "output_shape": list(y.shape),
-                "compute_output_shape": _safe(layer.compute_output_shape(
-                    [tuple(s) for s in shape] if isinstance(x, list) else tuple(shape)))}
+                "compute_output_shape": _output_shape(layer, shape, isinstance(x, list))}
         if name == "masking":
             case["mask"] = np.asarray(layer.compute_mask(arg)).tolist()
         if name == "activity_regularization":

@@ -184,8 +184,9 @@ def _layer_config(layer):
 # Layer modules whose classes' own get_config() is Keras 3's (its keys, values as Keras writes
 # them but for initializers and the dtype, which _generic_config rewrites): those layers save
 # and load without a case of their own above.
-_GENERIC_MODULES = ("activation", "attention", "convolutional", "merging", "normalization", "pooling",
-                    "preprocessing", "regularization", "reshaping", "core")
+_GENERIC_MODULES = ("activation", "attention", "convolutional", "core", "image_augmentation",
+                    "merging", "normalization", "pooling", "preprocessing", "regularization",
+                    "reshaping")
 
 
 def _generic(t):
@@ -424,6 +425,8 @@ def _deserialize_layer(d, custom_objects=None):
     if getattr(cls, "_registered_name", None) or (custom_objects and cls in
                                                    custom_objects.values()):
         return cls.from_config(c)
+    if "from_config" in vars(cls):     # a config holding layers (Pipeline) rebuilds them
+        return cls.from_config(c, custom_objects)
     for k, default in _DEFAULTS_ONLY.items():
         if k == "groups" and "filters" not in c:
             continue     # GroupNormalization's `groups` is its own argument

@@ -1,5 +1,5 @@
 """Preprocessing layers: CategoryEncoding, Normalization (with `adapt`), Resizing,
-CenterCrop, RandomFlip.
+CenterCrop, RandomFlip, AutoContrast, and Pipeline (layers applied in turn).
 
 They hold no trainable weights; Normalization keeps the statistics `adapt` measured as
 non-trainable weights (`mean`, `variance`, `count`), so they are saved with the model.
@@ -19,7 +19,8 @@ from .base import Layer
 from .checks import reject
 from .pooling import _data_format
 
-__all__ = ["CategoryEncoding", "Normalization", "Resizing", "CenterCrop", "RandomFlip"]
+__all__ = ["CategoryEncoding", "Normalization", "Resizing", "CenterCrop", "RandomFlip",
+           "AutoContrast", "Pipeline"]
 
 _EPSILON = 1e-7     # keras.backend.epsilon()
 
@@ -382,3 +383,92 @@ class RandomFlip(_ImageLayer):
         c = super().get_config()
         c.update(mode=self.mode, seed=self.seed, data_format=self.data_format)
         return c
+
+
+def _rescale(x, source, target):
+    """Values mapped linearly from the `source` range onto the `target` one."""
+    if tuple(source) == tuple(target):
+        return x
+    return (x - source[0]) / (source[1] - source[0]) * (target[1] - target[0]) + target[0]
+
+
+class AutoContrast(Layer):
+    """Stretches each image channel's values to fill `value_range` (its minimum to the low
+    end, its maximum to the high end), in training and at inference alike."""
+
+    def __init__(self, value_range=(0, 255), data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = _data_format(data_format)
+        if self.data_format != "channels_last":
+            # Keras reduces over axes 1 and 2 whatever the format: not a channels-first image
+            raise NotImplementedError("tfteach's AutoContrast takes channels_last images")
+        error = "The `value_range` argument should be a list of two numbers. "
+        if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
+            raise ValueError(error + f"Received: value_range={value_range}")
+        self.value_range = sorted(value_range)
+
+    def call(self, inputs, training=True):
+        dt = _dt.as_dtype(self.compute_dtype)
+        x = inputs if inputs.dtype.base_dtype == dt else _m.cast(inputs, dt)
+        images = _rescale(x, self.value_range, (0.0, 255.0))
+        # Keras reduces over axes 1 and 2: height and width of a batch of channels-last images
+        low = _m.reduce_min(images, [1, 2], keepdims=True)
+        high = _m.reduce_max(images, [1, 2], keepdims=True)
+        scale = 255.0 / (high - low)
+        out = _m.minimum(_m.maximum(images * scale - low * scale, 0.0), 255.0)
+        out = _rescale(out, (0.0, 255.0), self.value_range)
+        # a flat channel (high == low) divides by zero: Keras keeps the input there
+        return _a.where_v2(_m.is_nan(out), x, out)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        c = super().get_config()
+        c.update(value_range=self.value_range, data_format=self.data_format)
+        return c
+
+
+class Pipeline(Layer):
+    """Layers applied one after the other, like a Sequential model but a plain layer: the
+    `training` flag and each output's mask go down the line."""
+
+    def __init__(self, layers, name=None):
+        super().__init__(name=name)
+        self._pipeline_layers = list(layers)
+
+    @property
+    def layers(self):
+        return list(self._pipeline_layers)
+
+    def call(self, inputs, training=True, mask=None):
+        x = inputs
+        for layer in self._pipeline_layers:
+            kwargs = {}
+            if getattr(layer, "_call_has_mask", False):
+                kwargs["mask"] = mask
+            if layer._call_has_training and training is not None:
+                kwargs["training"] = training
+            x = layer(x, **kwargs)
+            mask = getattr(x, "_keras_mask", None)
+        return x
+
+    def compute_output_shape(self, input_shape):
+        for layer in self._pipeline_layers:
+            input_shape = layer.compute_output_shape(input_shape)
+        return input_shape
+
+    def get_config(self):
+        from .base import SERIALIZATION
+        return {"layers": [SERIALIZATION["serialize"](layer, with_build=False)
+                           for layer in self._pipeline_layers], "name": self.name}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from .base import SERIALIZATION
+        layers = config.get("layers")
+        if not isinstance(layers, (list, tuple)):
+            raise ValueError("`Pipeline` config must contain a `layers` key mapping to a list "
+                             f"of serialized layers. Received config with layers={layers}.")
+        return cls([SERIALIZATION["deserialize"](d, custom_objects) for d in layers],
+                   name=config.get("name"))
