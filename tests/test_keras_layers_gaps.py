@@ -564,3 +564,18 @@ def test_pipeline_in_a_saved_model(keras, tmp_path):
     assert [type(layer).__name__ for layer in loaded.layers[0].layers] == \
         ["AutoContrast", "RandomRotation", "RandomTranslation"]
     _close(loaded.predict(x, verbose=0), model.predict(x, verbose=0), 1e-5)
+
+
+@pytest.mark.parametrize("key", ["small", "big", "batches"])
+def test_discretization_adapt(keras, key):
+    rec = RECORD["discretization_adapt"][key]
+    big = np.asarray(RECORD["discretization_adapt"]["big"]["data"], np.float32)
+    data = np.asarray(RECORD["adapt"]["data"], np.float32)
+    src = {"small": data, "big": big, "batches": [big[:180], big[180:]]}[key]
+    layer = keras.layers.Discretization(num_bins=rec["bins"])
+    layer.adapt(src)
+    _close(layer.bin_boundaries, rec["boundaries"], 1e-5)
+    np.testing.assert_array_equal(layer(big[:6]), rec["output"])
+    assert set(layer.get_config()) == set(rec["config"])
+    again = keras.layers.Discretization.from_config(layer.get_config())
+    np.testing.assert_array_equal(again(big[:6]), rec["output"])

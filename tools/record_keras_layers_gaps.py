@@ -143,6 +143,12 @@ CASES = [
      [2, 4, 6, 2], False),
     ("center_crop", "keras.layers.CenterCrop(3, 4)", [2, 6, 7, 2], False),
     ("auto_contrast", "keras.layers.AutoContrast()", [2, 4, 5, 3], False),
+    ("discretization_int", "keras.layers.Discretization(bin_boundaries=[-1.0, 0.0, 0.5])",
+     [3, 4], False),
+    ("discretization_one_hot", "keras.layers.Discretization([0.0, 1.0], output_mode='one_hot')",
+     [5], False),
+    ("discretization_count", "keras.layers.Discretization([-0.5, 0.5], output_mode='count')",
+     [3, 4], False),
     ("auto_contrast_unit", "keras.layers.AutoContrast(value_range=(1, 0))", [2, 3, 4, 2],
      False),
     ("pipeline", "keras.layers.Pipeline([keras.layers.AutoContrast(value_range=(0, 1)), "
@@ -213,6 +219,9 @@ ERRORS = [
     ("translation_factor", "keras.layers.RandomTranslation(0.1, 1.5)", None),
     ("adaptive_output_size", "keras.layers.AdaptiveAveragePooling2D((1, 2, 3))", None),
     ("auto_contrast_range", "keras.layers.AutoContrast(value_range=5)", None),
+    ("discretization_none", "keras.layers.Discretization()", None),
+    ("discretization_both", "keras.layers.Discretization([0.0], num_bins=3)", None),
+    ("discretization_mode", "keras.layers.Discretization([0.0], output_mode='bins')", None),
 ]
 
 
@@ -508,6 +517,18 @@ def record():
                        "config": _safe(norm2.get_config())}
     ad["data"] = data.tolist()
     out["adapt"] = ad
+    # Discretization.adapt: quantile boundaries of an array, and of batches merged
+    disc = {}
+    big = np.random.RandomState(9).randn(500).astype(np.float32)
+    for key, src, bins in (("small", data, 4), ("big", big, 5),
+                           ("batches", [big[:180], big[180:]], 3)):
+        layer = keras.layers.Discretization(num_bins=bins)
+        layer.adapt(src)
+        disc[key] = {"bins": bins, "boundaries": [float(b) for b in layer.bin_boundaries],
+                     "output": np.asarray(layer(big[:6])).tolist(),
+                     "config": _safe(layer.get_config())}
+    disc["big"]["data"] = big.tolist()
+    out["discretization_adapt"] = disc
     # default `training` of a direct call: RandomFlip flips (True), Dropout does not
     flip = keras.layers.RandomFlip("horizontal", seed=3)
     img = np.arange(2 * 3 * 4, dtype=np.float32).reshape(2, 3, 4, 1)

@@ -23,8 +23,8 @@ from .pooling import (AdaptiveAveragePooling1D, AdaptiveAveragePooling2D,
                       GlobalMaxPool2D, GlobalMaxPool3D, GlobalMaxPooling1D,
                       GlobalMaxPooling2D, GlobalMaxPooling3D, MaxPool1D, MaxPool3D,
                       MaxPooling1D, MaxPooling3D)
-from .preprocessing import (AutoContrast, CategoryEncoding, CenterCrop, Normalization, Pipeline,
-                            RandomFlip, Resizing)
+from .preprocessing import (AutoContrast, CategoryEncoding, CenterCrop, Discretization,
+                            Normalization, Pipeline, RandomFlip, Resizing)
 from .regularization import ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise
 from .reshaping import (Cropping1D, Cropping2D, Cropping3D, Lambda, Permute, RepeatVector,
                         Rescaling, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,

@@ -1,5 +1,6 @@
 """Preprocessing layers: CategoryEncoding, Normalization (with `adapt`), Resizing,
-CenterCrop, RandomFlip, AutoContrast, and Pipeline (layers applied in turn).
+CenterCrop, RandomFlip, AutoContrast, Discretization (bucketing, with `adapt`), and
+Pipeline (layers applied in turn).
 
 They hold no trainable weights; Normalization keeps the statistics `adapt` measured as
 non-trainable weights (`mean`, `variance`, `count`), so they are saved with the model.
@@ -20,7 +21,7 @@ from .checks import reject
 from .pooling import _data_format
 
 __all__ = ["CategoryEncoding", "Normalization", "Resizing", "CenterCrop", "RandomFlip",
-           "AutoContrast", "Pipeline"]
+           "AutoContrast", "Pipeline", "Discretization"]
 
 _EPSILON = 1e-7     # keras.backend.epsilon()
 
@@ -472,3 +473,130 @@ class Pipeline(Layer):
                              f"of serialized layers. Received config with layers={layers}.")
         return cls([SERIALIZATION["deserialize"](d, custom_objects) for d in layers],
                    name=config.get("name"))
+
+
+def _summary(values, epsilon):
+    """Keras's quantile summary of a batch: about 1 / epsilon of its sorted values, evenly
+    spaced, each standing for the `step` values up to it (its weight)."""
+    values = np.sort(np.reshape(values, [-1]))
+    step = max(values.size * epsilon, 1)
+    picked = values[int(step - 1)::int(step)]
+    return np.stack([picked, np.full(picked.shape, float(step), picked.dtype)])
+
+
+def _compress(summary, epsilon):
+    """A summary cut down to the values at cumulative-weight fractions epsilon, 2 epsilon,
+    ..., 1 (linear interpolation), with the weight each new point now stands for."""
+    if summary.shape[1] * epsilon < 1:
+        return summary
+    fractions = np.arange(0.0, 1.0, epsilon) + epsilon
+    cumulative = np.cumsum(summary[1])
+    position = cumulative / cumulative[-1]
+    points = np.interp(fractions, position, summary[0])
+    reached = np.interp(fractions, position, cumulative)
+    weights = np.diff(np.concatenate([[0.0], reached]))
+    return np.stack([points, weights]).astype(np.float32)
+
+
+class Discretization(Layer):
+    """Buckets numbers by `bin_boundaries` (bucket i: boundaries[i-1] <= x < boundaries[i]),
+    or by `num_bins` boundaries that `adapt` places at the data's quantiles (Keras's
+    approximate summary, precision `epsilon`); the bucket index, or its one-hot /
+    multi-hot / count encoding."""
+
+    def __init__(self, bin_boundaries=None, num_bins=None, epsilon=0.01, output_mode="int",
+                 sparse=False, dtype=None, name=None):
+        super().__init__(name=name, dtype=dtype)
+        if sparse and output_mode == "int":
+            raise ValueError("`sparse=True` may only be used if `output_mode` is "
+                             "`'one_hot'`, `'multi_hot'`, or `'count'`. Received: "
+                             f"sparse={sparse} and output_mode={output_mode}")
+        if sparse:
+            raise NotImplementedError("tfteach's Discretization has no sparse output")
+        if output_mode not in ("int", "one_hot", "multi_hot", "count"):
+            raise ValueError("Unknown value for `output_mode` argument of Discretization. "
+                             "Allowed values are: ('int', 'one_hot', 'multi_hot', 'count'). "
+                             f"Received: output_mode={output_mode}")
+        if num_bins is not None and num_bins < 0:
+            raise ValueError("`num_bins` must be greater than or equal to 0. Received: "
+                             f"`num_bins={num_bins}`")
+        if num_bins is not None and bin_boundaries is not None:
+            raise ValueError("Both `num_bins` and `bin_boundaries` should not be set. "
+                             f"Received: `num_bins={num_bins}` and "
+                             f"`bin_boundaries={bin_boundaries}`")
+        if num_bins is None and bin_boundaries is None:
+            raise ValueError("You need to set either `num_bins` or `bin_boundaries`.")
+        self.bin_boundaries = bin_boundaries
+        self.num_bins = num_bins
+        self.epsilon = epsilon
+        self.output_mode = output_mode
+        self.sparse = sparse
+        self._summary = None if bin_boundaries else np.zeros((2, 0), np.float32)
+
+    def adapt(self, data, steps=None):
+        if self.num_bins is None:
+            raise ValueError("Cannot adapt a Discretization layer that has been initialized "
+                             "with `bin_boundaries`, use `num_bins` instead.")
+        self._summary = np.zeros((2, 0), np.float32)
+        if hasattr(data, "numpy") or isinstance(data, np.ndarray):
+            batches = [data]
+        else:
+            batches = data
+        for i, batch in enumerate(batches):
+            if steps is not None and i >= steps:
+                break
+            values = np.asarray(batch.numpy() if hasattr(batch, "numpy") else batch,
+                                np.float32)
+            merged = np.concatenate([_summary(values, self.epsilon), self._summary], axis=1)
+            merged = merged[:, np.argsort(merged[0], kind="stable")]
+            self._summary = _compress(merged, self.epsilon)
+        self.bin_boundaries = _compress(self._summary, 1.0 / self.num_bins)[0, :-1].tolist()
+
+    def call(self, inputs):
+        if self.bin_boundaries is None:
+            raise ValueError("You need to either pass the `bin_boundaries` argument at "
+                             "construction time or call `adapt(dataset)` before you can "
+                             "start using the `Discretization` layer.")
+        x = inputs if inputs.dtype.is_floating else _m.cast(inputs, _dt.float32)
+        # the bucket: how many boundaries lie at or below x (TF's Bucketize)
+        index = None
+        for b in self.bin_boundaries:
+            step = _m.cast(_m.greater_equal(x, _m.cast(float(b), x.dtype)), _dt.int32)
+            index = step if index is None else index + step
+        if index is None:
+            index = _m.cast(_a.zeros_like(x), _dt.int32)
+        if self.output_mode == "int":
+            return index
+        encode = CategoryEncoding(len(self.bin_boundaries) + 1, output_mode=self.output_mode)
+        return encode.call(index)
+
+    def compute_output_shape(self, input_shape):
+        if self.output_mode == "int":
+            return input_shape
+        depth = len(self.bin_boundaries) + 1 if self.bin_boundaries is not None else \
+            self.num_bins
+        if self.output_mode == "one_hot":
+            if input_shape and input_shape[-1] == 1 and len(input_shape) > 1:
+                return tuple(input_shape[:-1]) + (depth,)
+            return tuple(input_shape) + (depth,)
+        if input_shape and len(input_shape) >= 2:
+            return (input_shape[0],) + tuple(input_shape[2:]) + (depth,)
+        return (depth,)
+
+    def get_config(self):
+        return {"bin_boundaries": self.bin_boundaries, "num_bins": self.num_bins,
+                "epsilon": self.epsilon, "output_mode": self.output_mode,
+                "sparse": self.sparse, "name": self.name, "dtype": self._dtype_name}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        if isinstance(config.get("dtype"), dict):
+            config["dtype"] = config["dtype"]["config"]["name"]
+        boundaries = None
+        if config.get("bin_boundaries") is not None and config.get("num_bins") is not None:
+            boundaries = config.pop("bin_boundaries")     # an adapted layer's
+        layer = cls(**config)
+        if boundaries is not None:
+            layer.bin_boundaries = boundaries
+        return layer
