@@ -579,3 +579,16 @@ def test_discretization_adapt(keras, key):
     assert set(layer.get_config()) == set(rec["config"])
     again = keras.layers.Discretization.from_config(layer.get_config())
     np.testing.assert_array_equal(again(big[:6]), rec["output"])
+
+
+@pytest.mark.parametrize("name", ["reversible_embedding", "reversible_embedding_untied"])
+def test_reversible_embedding_reverse(keras, name):
+    case = CASES[name]
+    layer, x, _ = _built(keras, case)
+    h = np.asarray(case["reverse_input"], np.float32)
+    _close(layer(h, reverse=True), case["reverse_output"])
+    capped = eval(case["code"].replace("(7, 3", "(7, 3, logit_soft_cap=2.0"),
+                  {"keras": keras})
+    capped.build(x.shape)
+    capped.set_weights([np.asarray(w, np.float32) for w in case["weights"]])
+    _close(capped(h, reverse=True), case["capped_output"])

@@ -111,6 +111,9 @@ CASES = [
     ("prelu_shared", "keras.layers.PReLU(alpha_initializer='ones', shared_axes=[1, 2])",
      [2, 3, 2, 4], True),
     ("elu", "keras.layers.ELU(alpha=0.5)", [2, 5], False),
+    ("reversible_embedding", "keras.layers.ReversibleEmbedding(7, 3)", "tokens2", False),
+    ("reversible_embedding_untied", "keras.layers.ReversibleEmbedding(7, 3, tie_weights=False, "
+                                    "mask_zero=True)", "tokens2", False),
     ("rms_norm", "keras.layers.RMSNormalization()", [2, 3, 4], True),
     ("rms_norm_eps", "keras.layers.RMSNormalization(epsilon=0.5)", [3, 5], False),
     ("thresholded_relu", "keras.layers.ThresholdedReLU(theta=0.3)", [2, 5], False),
@@ -481,6 +484,14 @@ def record():
                 "output": np.asarray(y).tolist(), "output_dtype": y.dtype.name,
                 "output_shape": list(y.shape),
                 "compute_output_shape": _output_shape(layer, shape, isinstance(x, list))}
+        if name.startswith("reversible_embedding"):
+            h = np.random.RandomState(3).randn(2, 4, 3).astype(np.float32)
+            case["reverse_input"] = h.tolist()
+            case["reverse_output"] = np.asarray(layer(h, reverse=True)).tolist()
+            capped = eval(code.replace("(7, 3", "(7, 3, logit_soft_cap=2.0"), {"keras": keras})
+            capped.build(tuple(shape))
+            capped.set_weights(weights)
+            case["capped_output"] = np.asarray(capped(h, reverse=True)).tolist()
         if name == "masking":
             case["mask"] = np.asarray(layer.compute_mask(arg)).tolist()
         if name == "activity_regularization":

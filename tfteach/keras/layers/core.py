@@ -12,7 +12,8 @@ from .. import regularizers as _reg
 from .base import InputSpec, Layer
 
 __all__ = ["Dense", "Activation", "Flatten", "Reshape", "Dropout", "Embedding", "Conv2D",
-           "MaxPooling2D", "MaxPool2D", "AveragePooling2D", "AvgPool2D", "Identity", "Masking"]
+           "MaxPooling2D", "MaxPool2D", "AveragePooling2D", "AvgPool2D", "Identity", "Masking",
+           "ReversibleEmbedding"]
 
 
 def _pair(v, name):
@@ -419,4 +420,74 @@ class Masking(Layer):
     def get_config(self):
         c = super().get_config()
         c["mask_value"] = self.mask_value
+        return c
+
+
+class ReversibleEmbedding(Embedding):
+    """An Embedding that also runs backwards: `layer(hidden, reverse=True)` scores a hidden
+    vector against every token, hidden @ embeddings^T (tie_weights=True) or @ a separate
+    `reverse_embeddings` (output_dim, input_dim) weight; `logit_soft_cap` bounds the scores
+    to (-cap, cap) through tanh."""
+
+    def __init__(self, input_dim, output_dim, tie_weights=True,
+                 embeddings_initializer="uniform", embeddings_regularizer=None,
+                 embeddings_constraint=None, mask_zero=False, reverse_dtype=None,
+                 logit_soft_cap=None, **kwargs):
+        super().__init__(input_dim, output_dim, embeddings_initializer=embeddings_initializer,
+                         embeddings_regularizer=embeddings_regularizer,
+                         embeddings_constraint=embeddings_constraint, mask_zero=mask_zero,
+                         **kwargs)
+        self.tie_weights = tie_weights
+        self.reverse_dtype = reverse_dtype
+        self.logit_soft_cap = logit_soft_cap
+        self.reverse_embeddings = None
+
+    def build(self, input_shape=None):
+        super().build(input_shape)
+        if not self.tie_weights:
+            self.reverse_embeddings = self.add_weight(
+                shape=(self.output_dim, self.input_dim), name="reverse_embeddings",
+                initializer=self.embeddings_initializer)
+
+    def call(self, inputs, reverse=False):
+        if not reverse:
+            out = super().call(inputs)
+            if self.mask_zero:
+                out._keras_mask = super().compute_mask(inputs)
+            return out
+        kernel = _a.transpose(self.embeddings) if self.tie_weights else \
+            self.reverse_embeddings
+        x = inputs
+        if self.reverse_dtype is not None:
+            x = _m.cast(x, self.reverse_dtype)
+            kernel = _m.cast(kernel, self.reverse_dtype)
+        shape = _a.shape(x)
+        logits = _matmul(_a.reshape(x, [-1, self.output_dim]), kernel)
+        logits = _a.reshape(logits, _a.concat([shape[:-1], [self.input_dim]], 0))
+        if self.logit_soft_cap is not None:
+            logits = _m.tanh(logits / self.logit_soft_cap) * self.logit_soft_cap
+        return logits
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape, reverse=False):
+        shape = list(input_shape)
+        if reverse:
+            shape[-1] = self.input_dim
+        else:
+            shape.append(self.output_dim)
+        return shape
+
+    def get_config(self):
+        c = super().get_config()
+        c.update(input_dim=self.input_dim, output_dim=self.output_dim,
+                 embeddings_initializer=_init.serialize(self.embeddings_initializer),
+                 embeddings_regularizer=None if self.embeddings_regularizer is None else
+                 _reg.serialize(self.embeddings_regularizer),
+                 activity_regularizer=None if self.activity_regularizer is None else
+                 _reg.serialize(self.activity_regularizer),
+                 embeddings_constraint=None, mask_zero=self.mask_zero,
+                 quantization_config=None, tie_weights=self.tie_weights,
+                 reverse_dtype=self.reverse_dtype, logit_soft_cap=self.logit_soft_cap)
         return c
