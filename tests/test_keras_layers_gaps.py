@@ -592,3 +592,15 @@ def test_reversible_embedding_reverse(keras, name):
     capped.build(x.shape)
     capped.set_weights([np.asarray(w, np.float32) for w in case["weights"]])
     _close(capped(h, reverse=True), case["capped_output"])
+
+
+def test_grouped_query_attention_serializes_under_keras_name(keras, tmp_path):
+    pytest.importorskip("h5py")
+    layer = keras.layers.GroupQueryAttention(3, 4, 2)
+    assert keras.layers.serialize(layer)["class_name"] == "GroupQueryAttention"
+    i = keras.Input((4, 6))
+    model = keras.Model(i, layer(i, i))
+    x = np.random.RandomState(1).rand(2, 4, 6).astype(np.float32)
+    path = str(tmp_path / "gqa.keras")
+    model.save(path)
+    _close(keras.models.load_model(path).predict(x, verbose=0), model.predict(x, verbose=0))

@@ -181,6 +181,13 @@ MHA_CASES = [
     ("value_mask", "keras.layers.MultiHeadAttention(1, 3)", [2, 3, 4], [2, 4, 4], None,
      "{'value_mask': np.array([[1, 1, 1, 0], [1, 0, 0, 0]], bool), "
      "'query_mask': np.array([[1, 1, 0], [1, 1, 1]], bool)}"),
+    ("gqa_self", "keras.layers.GroupQueryAttention(head_dim=3, num_query_heads=4, "
+                 "num_key_value_heads=2)", [2, 4, 5], None, None, "{}"),
+    ("gqa_cross_causal", "keras.layers.GroupQueryAttention(2, 3, 1)", [2, 4, 3], [2, 4, 5],
+     None, "{'use_causal_mask': True, 'return_attention_scores': True}"),
+    ("gqa_masks", "keras.layers.GroupQueryAttention(2, 2, 2, use_bias=False)", [2, 3, 4],
+     [2, 4, 4], None, "{'value_mask': np.array([[1, 1, 1, 0], [1, 0, 0, 0]], bool), "
+                      "'query_mask': np.array([[1, 1, 0], [1, 1, 1]], bool)}"),
 ]
 
 ERRORS = [

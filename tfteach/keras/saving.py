@@ -222,7 +222,8 @@ def _module_of(layer):
 
 def _serialize_layer(layer, with_build=True):
     module, registered = _module_of(layer)
-    class_name = type(layer).__name__
+    # Keras writes a class under its exported name (GroupedQueryAttention: GroupQueryAttention)
+    class_name = vars(type(layer)).get("_serialized_name", type(layer).__name__)
     if class_name == "MaxPool2D":
         class_name = "MaxPooling2D"
     d = {"module": module, "class_name": class_name, "config": _layer_config(layer),
@@ -608,7 +609,14 @@ def _children(obj):
             continue
         value = vars(obj)[name]
         if isinstance(value, Layer) and value is not obj:
-            out.append((name.lstrip("_") if name.startswith("_") else name, value))
+            # Keras saves a sublayer under the public property that exposes it
+            # (MultiHeadAttention.query_dense); a class without such properties
+            # (`_keep_private_names`: GroupedQueryAttention) under the attribute's own name
+            key = name.lstrip("_")
+            if getattr(type(obj), "_keep_private_names", False) and \
+                    not isinstance(getattr(type(obj), key, None), property):
+                key = name
+            out.append((key, value))
         elif isinstance(value, (list, tuple)) and value and \
                 all(isinstance(v, Layer) for v in value):
             out.append((name, list(value)))

@@ -1,7 +1,8 @@
 """`keras.layers`."""
 # ruff: noqa: F401
 from .activation import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
-from .attention import AdditiveAttention, Attention, EinsumDense, MultiHeadAttention
+from .attention import (AdditiveAttention, Attention, EinsumDense, GroupedQueryAttention,
+                        MultiHeadAttention)
 from .base import InputSpec, Layer
 from .convolutional import (Conv1D, Conv1DTranspose, Conv2DTranspose, Conv3D, Conv3DTranspose,
                             Convolution1D, Convolution1DTranspose, Convolution2DTranspose,
@@ -36,6 +37,7 @@ from .wrappers import Bidirectional, TimeDistributed, Wrapper
 from ..models.functional import Input, InputLayer
 
 Convolution2D = Conv2D
+GroupQueryAttention = GroupedQueryAttention     # TF 2.21's tf.keras name for it
 
 
 def serialize(layer):

@@ -25,7 +25,8 @@ from .. import regularizers as _reg
 from .base import InputSpec, Layer, _functional
 from .checks import reject
 
-__all__ = ["EinsumDense", "MultiHeadAttention", "Attention", "AdditiveAttention"]
+__all__ = ["EinsumDense", "MultiHeadAttention", "GroupedQueryAttention", "Attention",
+           "AdditiveAttention"]
 
 
 def _ser_reg(reg):
@@ -386,6 +387,121 @@ class MultiHeadAttention(Layer):
                  dropout=self.dropout, use_bias=self.use_bias, use_gate=False,
                  output_shape=self._output_shape, attention_axes=self.attention_axes,
                  sliding_window=None,
+                 kernel_initializer=_init.serialize(self.kernel_initializer),
+                 bias_initializer=_init.serialize(self.bias_initializer),
+                 kernel_regularizer=_ser_reg(self.kernel_regularizer),
+                 bias_regularizer=_ser_reg(self.bias_regularizer),
+                 activity_regularizer=_ser_reg(self.activity_regularizer),
+                 kernel_constraint=None, bias_constraint=None, seed=self.seed)
+        return c
+
+
+class GroupedQueryAttention(MultiHeadAttention):
+    """Attention with fewer key/value heads than query heads: each of the
+    `num_key_value_heads` key and value heads serves num_query_heads / num_key_value_heads
+    query heads (repeated in place: kv head j serves query heads j*r .. j*r + r - 1)."""
+
+    _serialized_name = "GroupQueryAttention"
+    # Keras's class has no query_dense/... properties: its sublayers save under their
+    # private names (`_query_dense`)
+    query_dense = key_dense = value_dense = output_dense = None
+    _keep_private_names = True
+
+    def __init__(self, head_dim, num_query_heads, num_key_value_heads, dropout=0.0,
+                 use_bias=True, sliding_window=None, flash_attention=None,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, use_gate=False, seed=None,
+                 **kwargs):
+        reject("GroupedQueryAttention", kernel_constraint=kernel_constraint,
+               bias_constraint=bias_constraint, sliding_window=sliding_window,
+               flash_attention=flash_attention or None, use_gate=use_gate or None)
+        Layer.__init__(self, activity_regularizer=activity_regularizer, **kwargs)
+        if num_query_heads % num_key_value_heads != 0:
+            raise ValueError("`num_query_heads` must be divisible by `num_key_value_heads`.")
+        self.head_dim = head_dim
+        self.num_query_heads, self.num_key_value_heads = num_query_heads, num_key_value_heads
+        self.num_repeats = num_query_heads // num_key_value_heads
+        self.num_heads, self.key_dim = num_query_heads, head_dim
+        self.dropout, self.use_bias = dropout, use_bias
+        self.kernel_initializer = _init.get(kernel_initializer)
+        self.bias_initializer = _init.get(bias_initializer)
+        self.kernel_regularizer = _reg.get(kernel_regularizer)
+        self.bias_regularizer = _reg.get(bias_regularizer)
+        self.seed = seed
+        self._counter = 0
+        if dropout > 0:
+            self._seed_state = self._add_seed_state()
+
+    def build(self, query_shape, value_shape=None, key_shape=None):
+        if value_shape is None:
+            query_shape, value_shape, key_shape = (list(query_shape) + [None])[:3]
+        key_shape = value_shape if key_shape is None else key_shape
+        self.feature_dim = query_shape[-1]
+        q, kv = self.num_query_heads, self.num_key_value_heads
+        self._query_dense = self._dense("abc,cde->abde", (None, q, self.head_dim), "de",
+                                        "query")
+        self._query_dense.build(tuple(query_shape))
+        self._key_dense = self._dense("abc,cde->abde", (None, kv, self.head_dim), "de", "key")
+        self._key_dense.build(tuple(key_shape))
+        self._value_dense = self._dense("abc,cde->abde", (None, kv, self.head_dim), "de",
+                                        "value")
+        self._value_dense.build(tuple(value_shape))
+        self._output_dense = self._dense("abcd,cde->abe", (None, self.feature_dim), "e",
+                                         "attention_output")
+        self._output_dense.build((None, None, q, self.head_dim))
+
+    def _repeat_heads(self, t):
+        if self.num_repeats == 1:
+            return t
+        b, s, h, d = t.shape.as_list()
+        t = _a.tile(_a.expand_dims(t, 3), [1, 1, 1, self.num_repeats, 1])
+        return _a.reshape(t, [-1, s if s is not None else -1, h * self.num_repeats, d]) \
+            if s is not None else _a.reshape(t, _a.concat(
+                [_a.shape(t)[:2], [h * self.num_repeats, d]], 0))
+
+    def call(self, inputs, query_mask=None, value_mask=None, key_mask=None,
+             attention_mask=None, return_attention_scores=False, training=False,
+             use_causal_mask=False):
+        query, value = inputs[0], inputs[1]
+        key = inputs[2] if len(inputs) > 2 else value
+        # the mask arguments, or else the tensors' own masks (Keras fills them in)
+        query_mask = query_mask if query_mask is not None else \
+            getattr(query, "_keras_mask", None)
+        value_mask = value_mask if value_mask is not None else \
+            getattr(value, "_keras_mask", None)
+        mask = self._attention_mask(query, value, query_mask, value_mask,
+                                    key_mask if len(inputs) > 2 else None, attention_mask,
+                                    use_causal_mask)
+        q = self._query_dense(query)
+        k = self._repeat_heads(self._key_dense(key))
+        v = self._repeat_heads(self._value_dense(value))
+        q = q * _m.cast(1.0 / math.sqrt(float(self.head_dim)), q.dtype)
+        scores = _einsum("aecd,abcd->acbe", k, q)         # (batch, heads, T, S)
+        if mask is not None:
+            scores = _a.where_v2(_a.expand_dims(mask, 1), scores,
+                                 _m.cast(-1e9, scores.dtype))
+        scores = _nn.softmax(scores, axis=-1)
+        weights = scores
+        if training and self.dropout > 0:
+            self._counter += 1
+            seed = None if self.seed is None else self.seed + self._counter
+            weights = _nn.dropout(scores, rate=self.dropout, seed=seed)
+        out = self._output_dense(_einsum("acbe,aecd->abcd", weights, v))
+        if return_attention_scores:
+            return out, scores
+        return out
+
+    def compute_output_shape(self, query_shape, value_shape=None, key_shape=None):
+        if value_shape is None:
+            query_shape = query_shape[0]
+        return tuple(query_shape)
+
+    def get_config(self):
+        c = Layer.get_config(self)
+        c.update(head_dim=self.head_dim, num_query_heads=self.num_query_heads,
+                 num_key_value_heads=self.num_key_value_heads, use_bias=self.use_bias,
+                 use_gate=False, sliding_window=None, dropout=self.dropout,
                  kernel_initializer=_init.serialize(self.kernel_initializer),
                  bias_initializer=_init.serialize(self.bias_initializer),
                  kernel_regularizer=_ser_reg(self.kernel_regularizer),
