@@ -227,6 +227,9 @@ ERRORS = [
     ("zoom_factor", "keras.layers.RandomZoom(-1.0)", None),
     ("zoom_factor_len", "keras.layers.RandomZoom((0.1, 0.2, 0.3))", None),
     ("translation_factor", "keras.layers.RandomTranslation(0.1, 1.5)", None),
+    ("brightness_factor", "keras.layers.RandomBrightness(1.5)", None),
+    ("contrast_factor", "keras.layers.RandomContrast((1.5, 2.0))", None),
+    ("contrast_value_range", "keras.layers.RandomContrast(0.2, value_range=3)", None),
     ("adaptive_output_size", "keras.layers.AdaptiveAveragePooling2D((1, 2, 3))", None),
     ("auto_contrast_range", "keras.layers.AutoContrast(value_range=5)", None),
     ("discretization_none", "keras.layers.Discretization()", None),
@@ -403,6 +406,12 @@ AUGMENT = [
                              "fill_mode='constant', fill_value=-1.0)", [1, 5, 6, 2]),
     ("translation_wrap", "keras.layers.RandomTranslation((0.5, 0.5), (0.5, 0.5), "
                          "fill_mode='wrap')", [1, 4, 6, 1]),
+    ("brightness_up", "keras.layers.RandomBrightness((0.1, 0.1))", [2, 4, 5, 3]),
+    ("brightness_down_unit", "keras.layers.RandomBrightness((-0.3, -0.3), value_range=(0, 10))",
+     [1, 3, 4, 2]),
+    ("contrast_up", "keras.layers.RandomContrast((-0.5, 0.5))", [2, 4, 5, 3]),
+    ("contrast_unbatched", "keras.layers.RandomContrast((-0.2, 0.2), value_range=(2, 8))",
+     [4, 3, 2]),
 ]
 
 

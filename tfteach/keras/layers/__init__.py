@@ -12,7 +12,8 @@ from .convolutional import (Conv1D, Conv1DTranspose, Conv2DTranspose, Conv3D, Co
 from .core import (Activation, AveragePooling2D, AvgPool2D, Conv2D, Dense, Dropout,
                    Embedding, Flatten, Identity, Masking, MaxPool2D, MaxPooling2D, Reshape,
                    ReversibleEmbedding)
-from .image_augmentation import RandomRotation, RandomTranslation, RandomZoom
+from .image_augmentation import (RandomBrightness, RandomContrast, RandomRotation,
+                                 RandomTranslation, RandomZoom)
 from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract,
                       add, average, concatenate, dot, maximum, minimum, multiply, subtract)
 from .normalization import (BatchNormalization, GroupNormalization, LayerNormalization,

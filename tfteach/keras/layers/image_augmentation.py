@@ -21,7 +21,8 @@ from ...ops.constant_op import constant as _constant
 from .base import Layer
 from .pooling import _data_format
 
-__all__ = ["RandomRotation", "RandomZoom", "RandomTranslation", "affine_transform"]
+__all__ = ["RandomRotation", "RandomZoom", "RandomTranslation", "RandomBrightness",
+           "RandomContrast", "affine_transform"]
 
 _FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 _INTERPOLATIONS = ("nearest", "bilinear")
@@ -282,3 +283,90 @@ class RandomTranslation(_RandomAffine):
                  fill_mode=self.fill_mode, interpolation=self.interpolation, seed=self.seed,
                  fill_value=self.fill_value, data_format=self.data_format)
         return c
+
+
+def _factor_range(factor, bounds):
+    """Keras's (lower, upper) from a number f ([max(-f, low bound), f]) or a pair."""
+    message = ("The `factor` argument should be a number (or a list of two numbers) in the "
+               f"range [{bounds[0]}, {bounds[1]}]. Received: factor={factor}")
+    if isinstance(factor, (tuple, list)):
+        if len(factor) != 2 or factor[0] > bounds[1] or factor[1] < bounds[0]:
+            raise ValueError(message)
+        return tuple(sorted(factor))
+    if isinstance(factor, (int, float)):
+        if not bounds[0] <= factor <= bounds[1]:
+            raise ValueError(message)
+        return max(-abs(factor), bounds[0]), abs(factor)
+    raise ValueError(message)
+
+
+def _value_range(value_range):
+    if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
+        raise ValueError("The `value_range` argument should be a list of two numbers. "
+                         f"Received: value_range={value_range}")
+    return sorted(value_range)
+
+
+class _RandomColor(Layer):
+    """Per-image random colour changes, clipped to `value_range`, while training."""
+
+    _training_default = True
+    _bounds = (-1, 1)
+
+    def __init__(self, factor, value_range=(0, 255), seed=None, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = _data_format(data_format)
+        self.factor = _factor_range(factor, self._bounds)
+        self.value_range = _value_range(value_range)
+        self.seed = seed
+        self._seed_state = self._add_seed_state()
+        self._counter = 0
+
+    def _draw(self, x, low, high):
+        rank = x.shape.rank
+        if rank not in (3, 4):
+            raise ValueError("Expected the input image to be rank 3 or 4. Received "
+                             f"inputs.shape={tuple(x.shape.as_list())}")
+        shape = [1, 1, 1] if rank == 3 else _a.concat([_a.shape(x)[:1], [1, 1, 1]], 0)
+        self._counter += 1
+        seed = None if self.seed is None else self.seed + self._counter
+        return _r.random_uniform(shape, minval=low, maxval=high, seed=seed)
+
+    def call(self, inputs, training=True):
+        x = inputs if inputs.dtype.base_dtype == _dt.float32 else \
+            _m.cast(inputs, _dt.float32)
+        if not training:
+            return x
+        y = self._apply(x)
+        return _m.minimum(_m.maximum(y, float(self.value_range[0])),
+                          float(self.value_range[1]))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        c = super().get_config()
+        c.update(factor=self.factor, value_range=self.value_range, seed=self.seed,
+                 data_format=self.data_format)
+        return c
+
+
+class RandomBrightness(_RandomColor):
+    """Adds one random delta per image: a fraction drawn from `factor` of the value range."""
+
+    def _apply(self, x):
+        span = float(self.value_range[1] - self.value_range[0])
+        return x + self._draw(x, self.factor[0], self.factor[1]) * span
+
+
+class RandomContrast(_RandomColor):
+    """Scales each image's deviation from its per-channel mean by a factor drawn from
+    [1 - lower, 1 + upper] (factor f: [1, 1 + f], as Keras 3 reads it)."""
+
+    _bounds = (0, 1)
+
+    def _apply(self, x):
+        h, w = (-3, -2) if self.data_format == "channels_last" else (-2, -1)
+        mean = _m.reduce_mean(_m.reduce_mean(x, h, keepdims=True), w, keepdims=True)
+        factor = self._draw(x, 1.0 - self.factor[0], 1.0 + self.factor[1])
+        return (x - mean) * factor + mean
