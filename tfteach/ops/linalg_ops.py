@@ -596,3 +596,172 @@ def _einsum_shape_rule(op):
 registry.register_op("Einsum", inputs=(("*inputs", "T"),), outputs=(("output", "T"),),
                      shape=_einsum_shape_rule,
                      doc="Sums of products of the operands over the labels of an equation.")
+
+
+# --- tf.linalg compositions (built from other ops in Python, as TF builds them) -----------------
+
+def _eps(dtype):
+    return float(np.finfo(dtype.real_dtype.np_dtype if dtype.is_complex
+                          else dtype.base_dtype.np_dtype).eps)
+
+
+def adjoint(matrix, name=None):
+    """The conjugate transpose of the inner matrices."""
+    with _ops.name_scope(name, "adjoint", [matrix]):
+        matrix = _ops.convert_to_tensor(matrix, name="matrix")
+        return matrix_transpose(matrix, conjugate=True)
+
+
+def matvec(a, b, transpose_a=False, adjoint_a=False, a_is_sparse=False, b_is_sparse=False,
+           name=None):
+    """a @ b for a batch of matrices a and vectors b: MatMul of b as a column, squeezed."""
+    from . import array_ops
+    with _ops.name_scope(name, "MatVec", [a, b]) as scope:
+        a = _ops.convert_to_tensor(a, name="a")
+        b = _ops.convert_to_tensor(b, name="b")
+        prod = matmul(a, array_ops.expand_dims(b, -1), transpose_a=transpose_a,
+                      adjoint_a=adjoint_a, a_is_sparse=a_is_sparse, b_is_sparse=b_is_sparse)
+        return array_ops.squeeze(prod, axis=-1, name=scope)
+
+
+def logdet(matrix, name=None):
+    """log(det(matrix)) of Hermitian positive definite matrices: twice the sum of the logs of
+    the Cholesky factor's diagonal."""
+    from . import math_ops
+    with _ops.name_scope(name, "logdet", [matrix]):
+        chol = cholesky(matrix)
+        return 2.0 * math_ops.reduce_sum(
+            math_ops.log(math_ops.real(matrix_diag_part(chol))), axis=[-1])
+
+
+def cholesky_solve(chol, rhs, name=None):
+    """x with A x = rhs, from A's lower Cholesky factor: two triangular solves."""
+    with _ops.name_scope(name, "cholesky_solve", [chol, rhs]):
+        y = matrix_triangular_solve(chol, rhs, adjoint=False, lower=True)
+        return matrix_triangular_solve(chol, y, adjoint=True, lower=True)
+
+
+def matrix_rank(a, tol=None, validate_args=False, name=None):
+    """The number of singular values above tol (default: max(s) * max(m, n) * eps)."""
+    from . import array_ops, math_ops
+    with _ops.name_scope(name or "matrix_rank"):
+        a = _ops.convert_to_tensor(a, name="a")
+        s = svd(a, compute_uv=False)
+        if tol is None:
+            dims = a.shape.as_list()[-2:]
+            if None in dims:
+                mn = math_ops.cast(math_ops.reduce_max(array_ops.shape(a)[-2:]), s.dtype)
+            else:
+                mn = float(max(dims))
+            tol = math_ops.reduce_max(s, axis=-1, keepdims=True) * mn * _eps(a.dtype)
+        else:
+            tol = _ops.convert_to_tensor(tol, dtype=s.dtype, name="tol")
+        return math_ops.reduce_sum(math_ops.cast(s > tol, _dt.int32), axis=-1)
+
+
+def pinv(a, rcond=None, validate_args=False, name=None):
+    """The Moore-Penrose pseudo-inverse from the SVD, singular values at most
+    rcond * max(s) treated as zero (rcond default: 10 * max(m, n) * eps)."""
+    from . import array_ops, math_ops
+    with _ops.name_scope(name or "pinv"):
+        a = _ops.convert_to_tensor(a, name="a")
+        if not a.dtype.is_floating:
+            raise TypeError(f"Input `a` must have `float`-like `dtype` (saw {a.dtype.name}).")
+        dtype = a.dtype.base_dtype
+        if rcond is None:
+            dims = a.shape.as_list()[-2:]
+            if None in dims:
+                mn = math_ops.cast(math_ops.reduce_max(array_ops.shape(a)[-2:]), dtype)
+            else:
+                mn = float(max(dims))
+            rcond = 10.0 * mn * _eps(dtype)
+        rcond = _ops.convert_to_tensor(rcond, dtype=dtype, name="rcond")
+        s, u, v = svd(a, full_matrices=False, compute_uv=True)
+        cutoff = rcond * math_ops.reduce_max(s, axis=-1)
+        inf = _ops.convert_to_tensor(np.array(np.inf, dtype.np_dtype))
+        s = array_ops.where_v2(s > array_ops.expand_dims(cutoff, -1), s,
+                               array_ops.fill(array_ops.shape(s), inf))
+        return matmul(v / array_ops.expand_dims(s, -2), u, adjoint_b=True)
+
+
+def normalize(tensor, ord="euclidean", axis=None, name=None):  # noqa: A002 - TF's name
+    """(tensor / norm, norm), the norm kept with its reduced axes."""
+    from . import math_ops
+    with _ops.name_scope(name, "normalize", [tensor]):
+        tensor = _ops.convert_to_tensor(tensor, name="tensor")
+        n = math_ops.norm(tensor, ord=ord, axis=axis, keepdims=True)
+        n = math_ops.cast(n, tensor.dtype)
+        return tensor / n, n
+
+
+def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
+    from .. import nn
+    return nn.l2_normalize(x, axis=axis, epsilon=epsilon, name=name, dim=dim)
+
+
+# Pade approximants of exp: the numerator coefficients b_0..b_q (the denominator's are the
+# same with alternating signs), and the largest 1-norm each is accurate for (Higham 2005).
+_PADE = {3: (120., 60., 12., 1.), 5: (30240., 15120., 3360., 420., 30., 1.),
+         7: (17297280., 8648640., 1995840., 277200., 25200., 1512., 56., 1.),
+         9: (17643225600., 8821612800., 2075673600., 302702400., 30270240., 2162160.,
+             110880., 3960., 90., 1.),
+         13: (64764752532480000., 32382376266240000., 7771770303897600., 1187353796428800.,
+              129060195264000., 10559470521600., 670442572800., 33522128640., 1323241920.,
+              40840800., 960960., 16380., 182., 1.)}
+_THETA = {"float64": ((3, 1.495585217958292e-002), (5, 2.539398330063230e-001),
+                      (7, 9.504178996162932e-001), (9, 2.097847961257068e+000),
+                      (13, 5.371920351148152e+000)),
+          "float32": ((3, 4.258730016922831e-001), (5, 1.880152677804762e+000),
+                      (7, 3.925724783138660e+000))}
+
+
+def expm(input, name=None):  # noqa: A002 - TF's name
+    """exp of square matrices by scaling and squaring with a Pade approximant (Higham 2005):
+    the matrix halved s times so that its 1-norm is within the reach of the degree-13
+    (float64) or degree-7 (float32) approximant, the result squared s times (a while loop,
+    as s depends on the values)."""
+    from . import array_ops, control_flow_v1, math_ops
+    with _ops.name_scope(name, "matrix_exponential", [input]):
+        matrix = _ops.convert_to_tensor(input, name="input")
+        if matrix.shape.rank is not None and matrix.shape.rank < 2:
+            raise ValueError(f"tf.linalg.expm requires a matrix of rank >= 2, got "
+                             f"{matrix.shape}")
+        dt = matrix.dtype.base_dtype
+        real = dt.real_dtype if dt.is_complex else dt
+        top, top_theta = _THETA["float64" if real == _dt.float64 else "float32"][-1]
+        n = array_ops.shape(matrix)[-1]
+        ident = array_ops.broadcast_to(eye(n, dtype=dt), array_ops.shape(matrix))
+        l1 = math_ops.reduce_max(math_ops.reduce_sum(math_ops.abs(matrix), axis=-2),
+                                 axis=-1)
+        l1 = math_ops.cast(l1, real)
+        # halvings so that the largest 1-norm of the batch is within the top approximant
+        squarings = math_ops.maximum(
+            math_ops.floor(math_ops.log(l1 / top_theta) / np.log(2.0)) + 1.0,
+            _ops.convert_to_tensor(0.0, dtype=real))
+        squarings = math_ops.reduce_max(squarings)
+        scaled = matrix / math_ops.cast(math_ops.pow(
+            _ops.convert_to_tensor(2.0, dtype=real), squarings), dt)
+
+        def pade(m, q):
+            b = _PADE[q]
+            m2 = matmul(m, m)
+            powers = [ident, m2]
+            while 2 * len(powers) <= (6 if q == 13 else q):
+                powers.append(matmul(powers[-1], m2))
+            if q == 13:             # Higham's grouping: 6 products instead of 12
+                m4, m6 = powers[2], powers[3]
+                u = matmul(m, matmul(m6, b[13] * m6 + b[11] * m4 + b[9] * m2) +
+                           b[7] * m6 + b[5] * m4 + b[3] * m2 + b[1] * ident)
+                v = matmul(m6, b[12] * m6 + b[10] * m4 + b[8] * m2) + \
+                    b[6] * m6 + b[4] * m4 + b[2] * m2 + b[0] * ident
+            else:
+                u = matmul(m, math_ops.add_n([b[2 * k + 1] * powers[k]
+                                              for k in range(len(powers))]))
+                v = math_ops.add_n([b[2 * k] * powers[k] for k in range(len(powers))])
+            return matrix_solve(-u + v, u + v)
+
+        result = pade(scaled, top)
+        i0 = _ops.convert_to_tensor(0.0, dtype=real)
+        _, result = control_flow_v1.while_loop(
+            lambda i, r: i < squarings, lambda i, r: (i + 1.0, matmul(r, r)), [i0, result])
+        return result

@@ -14,13 +14,18 @@ from . import shape_rules
 
 BINARY = ["AddV2", "Sub", "Mul", "RealDiv", "Div", "FloorDiv", "FloorMod", "Pow", "Maximum",
           "Minimum", "SquaredDifference", "TruncateDiv", "TruncateMod", "DivNoNan", "Atan2",
-          "Xdivy", "Xlogy", "MulNoNan"]
+          "Xdivy", "Xlogy", "MulNoNan", "Xlog1py"]
+# binary special functions, with TF's argument names
+SPECIAL_BINARY = {"Igamma": ("a", "x", "z"), "Igammac": ("a", "x", "z"), "Zeta": ("x", "q", "z"),
+                  "Polygamma": ("a", "x", "z"), "NextAfter": ("x1", "x2", "output"),
+                  "IgammaGradA": ("a", "x", "z")}
 COMPARE = ["Less", "LessEqual", "Greater", "GreaterEqual", "Equal", "NotEqual"]
 LOGICAL = ["LogicalAnd", "LogicalOr"]
 UNARY = ["Neg", "Abs", "Sqrt", "Rsqrt", "Square", "Exp", "Expm1", "Log", "Log1p", "Sin", "Cos",
          "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Tanh", "Sigmoid", "Sign", "Floor",
          "Ceil", "Round", "Rint", "Reciprocal", "Erf", "IsNan", "IsInf", "IsFinite", "Inv",
-         "Acosh", "Asinh", "Atanh", "Erfc", "Lgamma", "Digamma"]
+         "Acosh", "Asinh", "Atanh", "Erfc", "Lgamma", "Digamma", "Erfinv", "Ndtri",
+         "BesselI0", "BesselI1", "BesselI0e", "BesselI1e"]
 
 _DOC = {  # one line each: docs/ops.md and the graph explorer show it
     "AddV2": "x + y element-wise, with broadcasting.",
@@ -41,6 +46,19 @@ _DOC = {  # one line each: docs/ops.md and the graph explorer show it
     "Xdivy": "x / y element-wise, 0 where x is 0.",
     "Xlogy": "x * log(y) element-wise, 0 where x is 0.",
     "MulNoNan": "x * y element-wise, 0 where y is 0 even if x is inf or NaN.",
+    "Xlog1py": "x * log1p(y) element-wise, 0 where x is 0.",
+    "NextAfter": "The next representable value after x1 toward x2, element-wise.",
+    "Igamma": "The regularized lower incomplete gamma function P(a, x), element-wise.",
+    "IgammaGradA": "The derivative of Igamma(a, x) in a (Igamma's gradient), element-wise.",
+    "Igammac": "The regularized upper incomplete gamma function Q(a, x), element-wise.",
+    "Zeta": "The Hurwitz zeta function sum over k of (q + k)^-x, element-wise.",
+    "Polygamma": "The a-th derivative of digamma at x, element-wise.",
+    "Erfinv": "The inverse of erf, element-wise.",
+    "Ndtri": "The inverse of the standard normal CDF, element-wise.",
+    "BesselI0": "The modified Bessel function of order 0, element-wise.",
+    "BesselI1": "The modified Bessel function of order 1, element-wise.",
+    "BesselI0e": "exp(-|x|) times the modified Bessel function of order 0, element-wise.",
+    "BesselI1e": "exp(-|x|) times the modified Bessel function of order 1, element-wise.",
     "Less": "Whether x < y, element-wise.",
     "LessEqual": "Whether x <= y, element-wise.",
     "Greater": "Whether x > y, element-wise.",
@@ -115,6 +133,30 @@ for _t in LOGICAL:
     registry.register_op(_t, inputs=(("x", _dt.bool_), ("y", _dt.bool_)),
                          outputs=(("z", _dt.bool_),), shape=shape_rules.broadcast,
                          doc=_DOC[_t])
+for _t, (_a, _b, _z) in SPECIAL_BINARY.items():
+    registry.register_op(_t, inputs=((_a, "T"), (_b, "T")), outputs=((_z, "T"),),
+                         shape=shape_rules.broadcast, doc=_DOC[_t])
+
+
+def _betainc_shape(op):
+    """a, b and x: each a scalar or all of one shape (TF's Betainc does not broadcast)."""
+    shapes = [t.shape for t in op.inputs]
+    known = [s for s in shapes if s.rank is None or s.rank > 0]
+    out = known[0] if known else shapes[0]
+    for s, n in zip(shapes, "abx"):
+        if s.rank == 0 or s.rank is None:
+            continue
+        if not out.is_compatible_with(s):
+            raise ValueError(f"Shapes must be equal rank, but are {out.rank} and {s.rank} for "
+                             f"'{{{{node {op.name}}}}} = Betainc[T=DT_FLOAT]' with input shapes: "
+                             + ", ".join(str(x) for x in shapes) + ".")
+        out = out.merge_with(s)
+    return [out]
+
+
+registry.register_op("Betainc", inputs=(("a", "T"), ("b", "T"), ("x", "T")),
+                     outputs=(("z", "T"),), shape=_betainc_shape,
+                     doc="The regularized incomplete beta function I_x(a, b), element-wise.")
 registry.register_op("LogicalNot", inputs=(("x", _dt.bool_),), outputs=(("y", _dt.bool_),),
                      shape=shape_rules.same_as_first,
                      doc="NOT x for booleans, element-wise.")
@@ -208,6 +250,39 @@ exp = globals()["exp"]
 log = globals()["log"]
 reciprocal = globals()["reciprocal"]
 is_nan, is_inf, is_finite = globals()["isnan"], globals()["isinf"], globals()["isfinite"]
+bessel_i0, bessel_i1 = globals().pop("besseli0"), globals().pop("besseli1")
+bessel_i0e, bessel_i1e = globals().pop("besseli0e"), globals().pop("besseli1e")
+xlog1py = _binary("Xlog1py", "Xlog1py")
+
+
+@registry.api("Igamma")
+def igamma(a, x, name=None):
+    return apply_op("Igamma", [a, x], name=name or "Igamma")[0]
+
+
+@registry.api("Igammac")
+def igammac(a, x, name=None):
+    return apply_op("Igammac", [a, x], name=name or "Igammac")[0]
+
+
+@registry.api("Zeta")
+def zeta(x, q, name=None):
+    return apply_op("Zeta", [x, q], name=name or "Zeta")[0]
+
+
+@registry.api("Polygamma")
+def polygamma(a, x, name=None):
+    return apply_op("Polygamma", [a, x], name=name or "Polygamma")[0]
+
+
+@registry.api("NextAfter")
+def nextafter(x1, x2, name=None):
+    return apply_op("NextAfter", [x1, x2], name=name or "NextAfter")[0]
+
+
+@registry.api("Betainc")
+def betainc(a, b, x, name=None):
+    return apply_op("Betainc", [a, b, x], name=name or "Betainc")[0]
 
 
 @registry.api("Pow")

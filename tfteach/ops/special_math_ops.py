@@ -6,6 +6,9 @@ the shape rule checks ranks and dimensions with the kernel's texts.
 """
 import re
 
+import numpy as np
+
+from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from ..framework import registry
 from ..framework.op_def_library import apply_op
@@ -81,3 +84,184 @@ def einsum(equation, *inputs, **kwargs):
             acc = apply_op("Einsum", [[acc, inputs[k]]], {"equation": eq}, name="Einsum")[0]
             acc_labels = keep
         return acc
+
+
+# --- tf.math compositions: TF builds these from other ops in Python, and so does tfteach -----
+
+def _t(x, name=None, dtype=None):
+    return _ops.convert_to_tensor(x, name=name, dtype=dtype)
+
+
+def lbeta(x, name=None):
+    """log(|Beta(x)|) over the last axis: sum(lgamma(x)) - lgamma(sum(x)); an empty last
+    axis gives 0, TF's convention (the empty product of Gammas over Gamma(0) taken as 1)."""
+    from . import array_ops, math_ops
+    with _ops.name_scope(name, "lbeta", [x]):
+        x = _t(x, name="x")
+        log_prod_gamma_x = math_ops.reduce_sum(math_ops.lgamma(x), axis=[-1])
+        sum_x = math_ops.reduce_sum(x, axis=[-1])
+        result = log_prod_gamma_x - math_ops.lgamma(sum_x)
+        dims = x.shape.as_list() if x.shape.rank is not None else None
+        if dims is not None and dims and dims[-1] == 0:
+            return array_ops.zeros_like(result)
+        return result
+
+
+def polyval(coeffs, x, name=None):
+    """coeffs[0] * x**(n-1) + ... + coeffs[n-1], by Horner's rule (n - 1 multiply-adds)."""
+    from . import array_ops
+    if not isinstance(coeffs, list):
+        raise ValueError(f"Argument coeffs must be list type found {type(coeffs)}.")
+    with _ops.name_scope(name, "polyval", [x] + coeffs):
+        x = _t(x, name="x")
+        if not coeffs:
+            return array_ops.zeros_like(x, name=name)
+        coeffs = [_t(c, name=f"coeffs_{i}") for i, c in enumerate(coeffs)]
+        p = coeffs[0]
+        for c in coeffs[1:]:
+            p = c + p * x
+        return p
+
+
+def reciprocal_no_nan(x, name=None):
+    """1 / x, 0 where x is 0: DivNoNan(1, x)."""
+    from . import math_ops
+    with _ops.name_scope(name, "reciprocal_no_nan", [x]) as scope:
+        x = _t(x, name="x")
+        if not (x.dtype.is_floating or x.dtype.is_complex):
+            raise TypeError(f"x has to be either of type float16, float32, float64, bfloat16, "
+                            f"complex64, complex128, got {x.dtype.name}")
+        one = _t(1, dtype=x.dtype.base_dtype)
+        return math_ops.div_no_nan(one, x, name=scope)
+
+
+def _is_monotone(x, strict, name, default_name):
+    from . import array_ops, math_ops
+    with _ops.name_scope(name, default_name, [x]):
+        x = _t(x, name="x")
+        if not (x.dtype.is_floating or x.dtype.is_integer or x.dtype.is_complex):
+            raise TypeError(f"Expected x to be numeric, instead found: {x.dtype!r}")
+        flat = array_ops.reshape(x, [-1])
+        diff = flat[1:] - flat[:-1]
+        zero = _t(0, dtype=diff.dtype.base_dtype)
+        cmp = math_ops.greater if strict else math_ops.greater_equal
+        return math_ops.reduce_all(cmp(diff, zero))
+
+
+def is_non_decreasing(x, name=None):
+    """Whether x[i] <= x[i+1] for the flattened x (True when it has fewer than 2 elements)."""
+    return _is_monotone(x, False, name, "is_non_decreasing")
+
+
+def is_strictly_increasing(x, name=None):
+    """Whether x[i] < x[i+1] for the flattened x (True when it has fewer than 2 elements)."""
+    return _is_monotone(x, True, name, "is_strictly_increasing")
+
+
+def zero_fraction(value, name=None):
+    """The fraction of zeros in value, as float32 (counted in int64, as TF)."""
+    from . import array_ops, math_ops
+    with _ops.name_scope(name, "zero_fraction", [value]):
+        value = _t(value, name="value")
+        size = math_ops.cast(array_ops.size(value, out_type=_dt.int64), _dt.float32)
+        nonzero = math_ops.cast(math_ops.count_nonzero(value, dtype=_dt.int64), _dt.float32)
+        return 1.0 - nonzero / size
+
+
+def accumulate_n(inputs, shape=None, tensor_dtype=None, name=None):
+    """The element-wise sum of same-shaped, same-dtype tensors (AddN, as TF 2.21 builds it)."""
+    from . import math_ops
+    if not inputs or not isinstance(inputs, (list, tuple)):
+        raise ValueError("inputs must be a list of at least one Tensor/IndexedSlices with "
+                         "the same dtype and shape")
+    inputs = [_t(x) for x in inputs]
+    if not all(x.dtype == inputs[0].dtype for x in inputs):
+        raise ValueError("inputs must be a list of at least one Tensor/IndexedSlices with "
+                         "the same dtype and shape")
+    if tensor_dtype is not None and _dt.as_dtype(tensor_dtype) != inputs[0].dtype:
+        raise TypeError(f"tensor_dtype is {tensor_dtype}, but input is of type "
+                        f"{inputs[0].dtype}")
+    if shape is not None:
+        from ..framework.tensor_shape import TensorShape
+        want = TensorShape(shape)
+        for x in inputs:
+            if not x.shape.is_compatible_with(want):
+                raise ValueError(f"Input tensor shape {x.shape} is not compatible with {want}")
+    return math_ops.add_n(inputs, name=name)
+
+
+def unsorted_segment_sqrt_n(data, segment_ids, num_segments, name=None):
+    """Per-segment sums divided by sqrt(segment size) (size at least 1: empty segments
+    are 0)."""
+    from . import array_ops, math_ops
+    with _ops.name_scope(name, "UnsortedSegmentSqrtN"):
+        data = _t(data)
+        segment_ids = _t(segment_ids)
+        ids_rank = segment_ids.shape.rank
+        ones_shape = array_ops.concat([array_ops.shape(segment_ids),
+                                       array_ops.ones([data.shape.rank - ids_rank],
+                                                      _dt.int32)], 0)
+        one = _t(1, dtype=data.dtype.base_dtype)
+        counts = array_ops.unsorted_segment_sum(array_ops.fill(ones_shape, one), segment_ids,
+                                                num_segments)
+        counts = math_ops.sqrt(math_ops.maximum(counts, one))
+        total = array_ops.unsorted_segment_sum(data, segment_ids, num_segments)
+        return math_ops.truediv(total, counts)
+
+
+def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=_dt.int32,
+                     name=None):
+    """counts[i, j]: how many (or what weight of) examples have label i and prediction j.
+    num_classes defaults to max(labels, predictions) + 1; negative or too-large classes fail
+    as TF's assertions do (InvalidArgumentError)."""
+    from . import array_ops, check_ops, math_ops
+    from .control_flow_ops import control_dependencies
+    with _ops.name_scope(name, "confusion_matrix", [labels, predictions, num_classes,
+                                                    weights]):
+        labels = math_ops.cast(_t(labels, name="labels"), _dt.int64)
+        predictions = math_ops.cast(_t(predictions, name="predictions"), _dt.int64)
+        labels, predictions = _squeeze_pair(labels, predictions)
+        checks = [check_ops.assert_non_negative(labels, message="`labels` contains negative "
+                                                "values"),
+                  check_ops.assert_non_negative(predictions, message="`predictions` contains "
+                                                "negative values")]
+        if num_classes is None:
+            num_classes = math_ops.maximum(math_ops.reduce_max(predictions),
+                                           math_ops.reduce_max(labels)) + 1
+        else:
+            num_classes = math_ops.cast(_t(num_classes), _dt.int64)
+            checks += [check_ops.assert_less(labels, num_classes,
+                                             message="`labels` out of bound"),
+                       check_ops.assert_less(predictions, num_classes,
+                                             message="`predictions` out of bound")]
+        with control_dependencies(checks):
+            labels = array_ops.identity(labels)
+        dtype = _dt.as_dtype(dtype)
+        if weights is not None:
+            values = math_ops.cast(_t(weights, name="weights"), dtype)
+            values = array_ops.reshape(values, [-1])
+        else:
+            values = array_ops.ones_like(predictions, dtype=dtype)
+        indices = array_ops.stack([labels, predictions], axis=1)
+        shape = array_ops.stack([num_classes, num_classes])
+        return array_ops.scatter_nd(indices, values, shape)
+
+
+def _squeeze_pair(labels, predictions):
+    """TF's remove_squeezable_dimensions: drop a trailing 1 where the ranks differ by one."""
+    from . import array_ops
+    lr, pr = labels.shape.rank, predictions.shape.rank
+    if lr is not None and pr is not None:
+        if pr - lr == 1 and predictions.shape[-1] == 1:
+            predictions = array_ops.squeeze(predictions, [-1])
+        elif lr - pr == 1 and labels.shape[-1] == 1:
+            labels = array_ops.squeeze(labels, [-1])
+    return labels, predictions
+
+
+def erfcinv(x, name=None):
+    """The inverse of erfc: -ndtri(x / 2) / sqrt(2)."""
+    from . import math_ops
+    with _ops.name_scope(name, "erfcinv", [x]):
+        x = _t(x, name="start")
+        return -math_ops.ndtri(0.5 * x) * np.sqrt(0.5)
