@@ -994,3 +994,34 @@ def _bessel_i1e_grad(op, grad):
     x, y = op.inputs[0], op.outputs[0]
     with _ops.control_dependencies([grad]):
         return grad * _i1_partial(x, y, math_ops.bessel_i0e(x), math_ops.sign(x))
+
+
+@registry.RegisterGradient("CumulativeLogsumexp")
+def _cumulative_logsumexp_grad(op, grad):
+    """d out_j / d x_i = exp(x_i - out_j) over the j whose sums include x_i: a log-sum-exp
+    scan the other way, over log(grad) - out, once for the positive and once for the negative
+    part of grad (the log of a negative number has no real value)."""
+    x, axis = op.inputs
+    out = op.outputs[0]
+    exclusive, reverse = op.get_attr("exclusive"), op.get_attr("reverse")
+    lowest = fill(shape(grad), np.array(grad.dtype.base_dtype.min,
+                                        grad.dtype.base_dtype.np_dtype))
+    zero = zeros_like(grad)
+    log_pos = where_v2(math_ops.greater(grad, zero), math_ops.log(grad), lowest)
+    log_neg = where_v2(math_ops.less(grad, zero), math_ops.log(-grad), lowest)
+    attrs = {"exclusive": exclusive, "reverse": not reverse}
+    pos = math_ops.exp(_op1("CumulativeLogsumexp", [log_pos - out, axis], attrs) + x)
+    neg = math_ops.exp(_op1("CumulativeLogsumexp", [log_neg - out, axis], attrs) + x)
+    return [pos - neg, None]
+
+
+@registry.RegisterGradient("EuclideanNorm")
+def _euclidean_norm_grad(op, grad):
+    """grad * x / norm, the norm and grad broadcast back over the reduced axes."""
+    x, axes = op.inputs
+    out = op.outputs[0]
+    if not op.get_attr("keep_dims"):
+        kept_shape = reduced_shape(shape(x), axes)
+        out = reshape(out, kept_shape)
+        grad = reshape(grad, kept_shape)
+    return [math_ops.truediv(x, out) * grad, None]

@@ -754,6 +754,95 @@ def _make_scan(op_type):
 cumsum = _make_scan("Cumsum")
 cumprod = _make_scan("Cumprod")
 
+registry.register_op("CumulativeLogsumexp", inputs=(("x", "T"), ("axis", "Tidx")),
+                     outputs=(("out", "T"),), shape=_scan_shape,
+                     attr_defaults={"exclusive": False, "reverse": False},
+                     doc="Running log(sum(exp(x))) along an axis (optionally exclusive or "
+                         "reversed).")
+
+
+@registry.api("CumulativeLogsumexp")
+def cumulative_logsumexp(x, axis=0, exclusive=False, reverse=False, name=None):
+    """log(cumsum(exp(x))) without overflow; `exclusive` starts from -inf (the log of 0)."""
+    with _ops.name_scope(name, "CumulativeLogsumexp", [x]) as name:
+        x = _ops.convert_to_tensor(x, name="x")
+        return apply_op("CumulativeLogsumexp", [x, axis], {"exclusive": bool(exclusive),
+                                                            "reverse": bool(reverse)},
+                        name=name)[0]
+
+
+registry.register_op("EuclideanNorm", inputs=(("input", "T"), ("reduction_indices", "Tidx")),
+                     outputs=(("output", "T"),), shape=_reduction_shape,
+                     attr_defaults={"keep_dims": False},
+                     doc="sqrt(sum(|x|^2)) over the given axes.")
+
+
+@registry.api("EuclideanNorm")
+def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
+    """The 2-norm of the elements across `axis` (all axes when None), one EuclideanNorm op."""
+    keep = bool(keepdims)
+    dims = _reduction_dims(input_tensor, axis)
+    out = apply_op("EuclideanNorm", [input_tensor, dims], {"keep_dims": keep},
+                   name=name or "EuclideanNorm")[0]
+    if axis is None and not keep and _ops.is_symbolic(out):
+        out.set_shape([])
+    return out
+
+
+def _bincount_shape(op):
+    from ..framework.tensor_shape import TensorShape
+    x, w = op.inputs[0].shape, op.inputs[2].shape
+    size = shape_rules.const_input(op, 1)
+    n = int(size) if size is not None else None
+    if x.rank is not None and x.rank > 2:
+        raise op.shape_error(f"Shape must be at most rank 2 but is rank {x.rank}")
+    if x.rank == 2:
+        return [TensorShape([x[0], n])]
+    return [TensorShape([n] if x.rank is not None else None)]
+
+
+registry.register_op("DenseBincount", inputs=(("input", "Tidx"), ("size", "Tidx"),
+                                              ("weights", "T")),
+                     outputs=(("output", "T"),), shape=_bincount_shape,
+                     attr_defaults={"binary_output": False},
+                     doc="Counts (or summed weights) of each value in [0, size) of a vector, "
+                         "or of each row of a matrix.")
+
+
+def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=_dt.int32, name=None,
+             axis=None, binary_output=False):
+    """How often each value 0..max(arr) occurs (the weights' sum per value with `weights`;
+    1 or 0 with `binary_output`), at least `minlength` and at most `maxlength` bins; axis=-1
+    counts each row of a matrix. One DenseBincount, its size computed as TF computes it."""
+    from . import array_ops
+    with _ops.name_scope(name, "bincount", [arr, weights, minlength, maxlength]):
+        arr = _ops.convert_to_tensor(arr, name="arr")
+        if not arr.dtype.is_integer:
+            arr = cast(arr, _dt.int32)
+        if axis is None:
+            axis = 0
+        if axis not in (0, -1):
+            raise ValueError(f"Unsupported value for argument axis={axis}. Only 0 and -1 are "
+                             f"currently supported.")
+        if axis == 0:
+            arr = array_ops.reshape(arr, [-1])
+        nonempty = greater(array_ops.size(arr), 0)
+        output_size = cast(nonempty, arr.dtype) * (reduce_max(arr) + 1)
+        if minlength is not None:
+            minlength = _ops.convert_to_tensor(minlength, name="minlength", dtype=arr.dtype)
+            output_size = maximum(minlength, output_size)
+        if maxlength is not None:
+            maxlength = _ops.convert_to_tensor(maxlength, name="maxlength", dtype=arr.dtype)
+            output_size = minimum(maxlength, output_size)
+        if weights is not None:
+            weights = _ops.convert_to_tensor(weights, name="weights")
+            if axis == 0:
+                weights = array_ops.reshape(weights, [-1])
+        else:
+            weights = _ops.convert_to_tensor(_np.zeros((0,), _dt.as_dtype(dtype).np_dtype))
+        return apply_op("DenseBincount", [arr, output_size, weights],
+                        {"binary_output": bool(binary_output)}, name="DenseBincount")[0]
+
 
 # --- composites TF builds from the ops above ---------------------------------------------------
 

@@ -501,6 +501,74 @@ def cumprod(x, axis, *, exclusive, reverse):
     return _scan(x, axis, exclusive, reverse, "Cumprod", np.cumprod)
 
 
+def _cum_logaddexp(x, axis, dtype):
+    return np.logaddexp.accumulate(x, axis=axis, dtype=dtype)
+
+
+@register_kernel("CumulativeLogsumexp")
+def cumulative_logsumexp(x, axis, *, exclusive, reverse):
+    x = np.asarray(x)
+    if x.dtype.kind != "f":
+        raise errors.NotFoundError(None, None, "Could not find device for node: "
+                                   "CumulativeLogsumexp: float types only")
+    out = _scan(x, axis, False, reverse, "CumulativeLogsumexp", _cum_logaddexp)
+    if exclusive:       # shifted by one, log(0) = -inf first
+        ax = int(axis) % x.ndim
+        idx = [slice(None)] * x.ndim
+        src = [slice(None)] * x.ndim
+        res = np.full_like(out, -np.inf)
+        if reverse:
+            idx[ax], src[ax] = slice(0, -1), slice(1, None)
+        else:
+            idx[ax], src[ax] = slice(1, None), slice(0, -1)
+        res[tuple(idx)] = out[tuple(src)]
+        out = res
+    return out
+
+
+@register_kernel("EuclideanNorm")
+def euclidean_norm(x, axes, *, keep_dims):
+    x = np.asarray(x)
+    sq = (x * np.conj(x)).real.astype(x.real.dtype) if x.dtype.kind == "c" else x * x
+    from .reduction import reduce as _reduce, SUM
+    r = np.asarray(_reduce(sq, axes, SUM, keep_dims, "Sum"))
+    if x.dtype.kind in "iu":
+        return np.sqrt(r.astype(np.float64)).astype(x.dtype)
+    return np.sqrt(r).astype(x.dtype)
+
+
+@register_kernel("DenseBincount")
+def dense_bincount(input, size, weights, *, binary_output):  # noqa: A002 - TF's name
+    arr, w = np.asarray(input), np.asarray(weights)
+    n = int(size)
+    if n < 0:
+        raise errors.InvalidArgumentError(None, None, f"size ({n}) must be non-negative")
+    if arr.ndim > 2:
+        raise errors.InvalidArgumentError(None, None, "Shape must be at most rank 2 but is "
+                                          f"rank {arr.ndim}")
+    if w.size and w.shape != arr.shape:
+        raise errors.InvalidArgumentError(
+            None, None, f"Input and weights must have the same shape. Input shape: "
+                        f"[{','.join(map(str, arr.shape))}], weights shape: "
+                        f"[{','.join(map(str, w.shape))}]")
+    if arr.size and arr.min() < 0:
+        raise errors.InvalidArgumentError(None, None, "Input arr must be non-negative!")
+    rows = arr.reshape(-1, arr.shape[-1] if arr.ndim else 1) if arr.ndim == 2 else \
+        arr.reshape(1, -1)
+    wr = w.reshape(rows.shape) if w.size else None
+    out = np.zeros((rows.shape[0], n), dtype=w.dtype)
+    for r in range(rows.shape[0]):
+        keep = rows[r] < n          # values at or above size are dropped (maxlength)
+        v = rows[r][keep]
+        if binary_output:
+            out[r, v] = 1
+        elif wr is None:
+            np.add.at(out[r], v, 1)
+        else:
+            np.add.at(out[r], v, wr[r][keep])
+    return out if arr.ndim == 2 else out.reshape(n)
+
+
 # --- helper ops of gradients: y' from the forward output y and the incoming dy ------------
 
 def _sqrt_grad(y, dy): return dy * 0.5 / y
