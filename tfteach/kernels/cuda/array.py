@@ -904,11 +904,12 @@ def _segment_walk(mode, empty, sorted_ids):
     return kernel
 
 
-_SEG_TYPES = ("float32", "float64", "int32", "int64")
+# TF's GPU kernels: floats for the sorted ones, int32 too for UnsortedSegmentProd
+_SEG_TYPES = ("float32", "float64")
 register("SegmentMax", dtypes=_SEG_TYPES)(_segment_walk(_SMAX, 0, True))
 register("SegmentMin", dtypes=_SEG_TYPES)(_segment_walk(_SMIN, 0, True))
 register("SegmentProd", dtypes=_SEG_TYPES)(_segment_walk(_PROD, 1, True))
-register("UnsortedSegmentProd", dtypes=_SEG_TYPES,
+register("UnsortedSegmentProd", dtypes=_SEG_TYPES + ("int32",),
          host_memory=("num_segments",))(_segment_walk(_PROD, 1, False))
 
 

@@ -772,7 +772,7 @@ def _cross_kernel():
     return k
 
 
-@register("Cross", dtypes=_dev.FLOATS + ("int32", "int64"))
+@register("Cross", dtypes=_dev.FLOATS + ("int32", "int64"))   # TF's: every real type
 def cross(a, b):
     a = _dev.contiguous(_dev.dev(a))
     b = _dev.contiguous(_dev.dev(b))

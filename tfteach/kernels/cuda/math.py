@@ -273,7 +273,7 @@ def _bincount_kernel():
     return k
 
 
-@register("DenseBincount", dtypes=("float32", "float64", "int32", "int64"),
+@register("DenseBincount", dtypes=("float32", "int32"),
           host_memory=("size",))
 def dense_bincount(input, size, weights, *, binary_output):  # noqa: A002 - TF's name
     arr = _dev.contiguous(_dev.dev(input))
@@ -300,6 +300,21 @@ def dense_bincount(input, size, weights, *, binary_output):  # noqa: A002 - TF's
             _dev.flat(arr), _dev.flat(w) if has_w else _dev.flat(out), _dev.flat(out),
             max(row_len, 1), n, has_w, bool(binary_output))
     return out
+
+
+# --- NextAfter: the step is one ulp of the element type, so each dtype has its own rule ------
+_NEXTAFTER = {}
+
+
+@register("NextAfter", dtypes=("float32", "float64"))
+def next_after(x1, x2):
+    from ..cpu.math import _nextafter_rule
+    x1, x2 = _dev.dev(x1), _dev.dev(x2)
+    width = 32 if np.dtype(x1.dtype) == np.float32 else 64
+    rule = _NEXTAFTER.get(width)
+    if rule is None:
+        rule = _NEXTAFTER[width] = _nextafter_rule(width)
+    return apply(rule, [x1, x2], x1.dtype, "NextAfter")
 
 
 register_elementwise("math")
