@@ -1870,5 +1870,8 @@ for _t, _spec in _HELPERS.items():
 
 
 def invert_permutation(x, name=None):
-    """y with y[x[i]] = i: the inverse of a permutation of 0..n-1 (InvertPermutation)."""
+    """y with y[x[i]] = i: the inverse of a permutation of 0..n-1 (InvertPermutation). A value
+    that is no tensor takes the op's default type, int32 (a NumPy int64 array too, as TF)."""
+    if not isinstance(x, _ops.Tensor) and not getattr(x, "_is_eager", False):
+        x = np.asarray(x, dtype=np.int32)
     return apply_op("InvertPermutation", [x], name=name or "InvertPermutation")[0]

@@ -385,33 +385,6 @@ def _log_matrix_determinant_grad(op, _, grad_b):
     return multipliers * a_adj_inv
 
 
-@registry.RegisterGradient("Lu")
-def _lu_grad(op, grad, _):
-    """For P A = L U: A_p's gradient is L^-H (strict_lower(L^H dL) + upper(dU U^H)) U^-H, dL
-    and dU the packed gradient's two triangles; its rows go back through P^T."""
-    from . import math_ops
-    lu = op.outputs[0]
-    perm = op.outputs[1]
-    lower, upper = linalg_ops._lu_factors(lu)
-    grad_l = linalg_ops.matrix_band_part(grad, -1, 0)
-    grad_l = linalg_ops.matrix_set_diag(grad_l, array_ops.zeros_like(
-        linalg_ops.matrix_diag_part(grad)))
-    grad_u = linalg_ops.matrix_band_part(grad, 0, -1)
-    l_term = linalg_ops.matmul(lower, grad_l, adjoint_a=True)
-    l_term = linalg_ops.matrix_set_diag(linalg_ops.matrix_band_part(l_term, -1, 0),
-                                        array_ops.zeros_like(
-                                            linalg_ops.matrix_diag_part(l_term)))
-    u_term = linalg_ops.matrix_band_part(linalg_ops.matmul(grad_u, upper, adjoint_b=True),
-                                         0, -1)
-    middle = math_ops.add(l_term, u_term)
-    x = linalg_ops.matrix_triangular_solve(lower, middle, lower=True, adjoint=True)
-    z_h = linalg_ops.matrix_triangular_solve(upper, linalg_ops.adjoint(x), lower=False)
-    grad_perm_a = linalg_ops.adjoint(z_h)
-    inv = array_ops.invert_permutation(perm) if perm.shape.rank == 1 else \
-        linalg_ops._batch_invert_permutation(perm)
-    return array_ops.gather(grad_perm_a, inv, axis=-2, batch_dims=perm.shape.rank - 1)
-
-
 def _transposed_compact(diags):
     """The compact diagonals of A^T: A^T's superdiagonal is A's subdiagonal moved one left,
     its subdiagonal A's superdiagonal moved one right."""

@@ -149,6 +149,10 @@ def matrix_transpose(a, name="matrix_transpose", conjugate=False):
             raise ValueError(f"Argument `a` should be a (batch) matrix with rank >= 2.  "
                              f"Received `a` = {a} with shape: {a.shape}")
         perm = list(range(rank - 2)) + [rank - 1, rank - 2]
+        if conjugate and a.dtype.is_complex:
+            # the adjoint (TF builds one ConjugateTranspose; tfteach Conj after Transpose)
+            from . import math_ops
+            return math_ops.conj(array_ops.transpose(a, perm=perm))
         return array_ops.transpose(a, perm=perm)
 
 
@@ -219,14 +223,36 @@ def namespace():
     ns = types.ModuleType("tfteach.linalg")
     for k, v in {"matmul": matmul, "inv": matrix_inverse, "det": matrix_determinant,
                  "matrix_transpose": matrix_transpose, "transpose": matrix_transpose,
-                 "adjoint": matrix_transpose, "tensordot": tensordot, "eye": eye,
+                 "tensordot": tensordot, "eye": eye,
                  "band_part": matrix_band_part, "diag": matrix_diag,
                  "diag_part": matrix_diag_part, "set_diag": matrix_set_diag,
                  "trace": linalg_trace, "tensor_diag": tensor_diag,
                  "tensor_diag_part": tensor_diag_part, "solve": matrix_solve,
                  "cholesky": cholesky, "qr": qr, "svd": svd, "eigh": eigh,
-                 "eigvalsh": eigvalsh, "triangular_solve": triangular_solve}.items():
+                 "eigvalsh": eigvalsh, "triangular_solve": triangular_solve,
+                 "adjoint": adjoint, "cholesky_solve": cholesky_solve, "cross": cross,
+                 "expm": expm, "l2_normalize": l2_normalize,
+                 "logdet": logdet, "lstsq": lstsq, "lu": lu,
+                 "lu_matrix_inverse": lu_matrix_inverse, "lu_reconstruct": lu_reconstruct,
+                 "lu_solve": lu_solve, "matrix_rank": matrix_rank, "matvec": matvec,
+                 "normalize": normalize, "pinv": pinv, "slogdet": slogdet,
+                 "tridiagonal_matmul": tridiagonal_matmul,
+                 "tridiagonal_solve": tridiagonal_solve}.items():
         setattr(ns, k, v)
+    # names that live in other op modules: resolved on first use (no import cycle here)
+    lazy = {"einsum": "tfteach.ops.special_math_ops:einsum",
+            "global_norm": "tfteach.ops.clip_ops:global_norm",
+            "norm": "tfteach.ops.math_ops:norm"}
+
+    def __getattr__(name):
+        if name in lazy:
+            import importlib
+            modname, _, attr = lazy[name].partition(":")
+            value = getattr(importlib.import_module(modname), attr)
+            setattr(ns, name, value)
+            return value
+        raise AttributeError(name)
+    ns.__getattr__ = __getattr__
     from ..framework.api_names import install
     return install(ns, "tf.compat.v1.linalg")
 
@@ -920,14 +946,20 @@ def lstsq(matrix, rhs, l2_regularizer=0.0, fast=True, name=None):
         if ms.rank is not None and rs.rank is not None and ms[-2] is not None and \
                 rs[-2] is not None and ms[-2] != rs[-2]:
             raise ValueError(f"Dimensions must be equal, but are {ms[-2]} and {rs[-2]}")
-        l2 = _ops.convert_to_tensor(l2_regularizer, dtype=matrix.dtype, name="l2_regularizer")
+        # a Python 0 adds no regularizer to the graph (TF's graph has no AddV2 then)
+        plain = isinstance(l2_regularizer, (int, float)) and l2_regularizer == 0
+        l2 = None if plain else _ops.convert_to_tensor(l2_regularizer, dtype=matrix.dtype,
+                                                         name="l2_regularizer")
         m, n = ms[-2], ms[-1]
         shape = array_ops.shape(matrix)
 
         def regularized_gramian(k):
             g = matmul(matrix, matrix, adjoint_a=(k == n), adjoint_b=(k != n))
-            ident = eye(shape[-1] if k == n else shape[-2], dtype=matrix.dtype)
-            return g + l2 * ident
+            if l2 is None:
+                return g
+            ones = array_ops.ones(array_ops.reshape(shape[-1] if k == n else shape[-2], [1]),
+                                  dtype=matrix.dtype)
+            return g + l2 * matrix_diag(ones)
 
         if m is None or n is None or m >= n:       # overdetermined: (A^H A + l2 I) x = A^H b
             chol = cholesky(regularized_gramian(n))
@@ -1071,3 +1103,6 @@ def eigvals(tensor, name=None):
     tensor = _ops.convert_to_tensor(tensor, name="tensor")
     return apply_op("Eig", [tensor], {"Tout": _complex_of(tensor.dtype), "compute_v": False},
                     name=name or "Eig")[0]
+
+
+matrix_solve_ls = lstsq      # TF1's name (tf.compat.v1.matrix_solve_ls)

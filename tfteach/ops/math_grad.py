@@ -974,26 +974,28 @@ def _bessel_i0e_grad(op, grad):
         return grad * (math_ops.bessel_i1e(x) - math_ops.sign(x) * y)
 
 
-def _i1_partial(x, y, i0, extra):
-    """d/dx of I1 (or I1e): I0 - I1 / x (- sign(x) I1e when scaled), 1/2 at x = 0."""
+def _i1_partial(x, y, i0, extra, at_zero):
+    """d/dx of I1 (or I1e): I0 - I1 / x (- sign(x) I1e when scaled); at x = 0 TF's value,
+    1/2 for I1e and 1 for I1 (the true derivative there is 1/2)."""
     zero = math_ops.cast(0., x.dtype)
     safe_x = where_v2(math_ops.equal(x, zero), ones_like(x), x)
     d = i0 - y * (extra + math_ops.reciprocal(safe_x))
-    return where_v2(math_ops.equal(x, zero), fill(shape(x), math_ops.cast(0.5, x.dtype)), d)
+    return where_v2(math_ops.equal(x, zero), fill(shape(x), math_ops.cast(at_zero, x.dtype)),
+                    d)
 
 
 @registry.RegisterGradient("BesselI1")
 def _bessel_i1_grad(op, grad):
     x, y = op.inputs[0], op.outputs[0]
     with _ops.control_dependencies([grad]):
-        return grad * _i1_partial(x, y, math_ops.bessel_i0(x), zeros_like(x))
+        return grad * _i1_partial(x, y, math_ops.bessel_i0(x), zeros_like(x), 1.0)
 
 
 @registry.RegisterGradient("BesselI1e")
 def _bessel_i1e_grad(op, grad):
     x, y = op.inputs[0], op.outputs[0]
     with _ops.control_dependencies([grad]):
-        return grad * _i1_partial(x, y, math_ops.bessel_i0e(x), math_ops.sign(x))
+        return grad * _i1_partial(x, y, math_ops.bessel_i0e(x), math_ops.sign(x), 0.5)
 
 
 @registry.RegisterGradient("CumulativeLogsumexp")

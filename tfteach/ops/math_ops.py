@@ -275,13 +275,38 @@ def polygamma(a, x, name=None):
     return apply_op("Polygamma", [a, x], name=name or "Polygamma")[0]
 
 
+def _default_float(v):
+    """A value that is no tensor takes the op's default T, float32 (TF converts a float64
+    NumPy array too, as its op definition's default type asks)."""
+    if isinstance(v, _ops.Tensor) or hasattr(v, "_is_resource_variable"):
+        return v
+    return _np.asarray(v, dtype=_np.float32)
+
+
 @registry.api("NextAfter")
 def nextafter(x1, x2, name=None):
+    """The next float after x1 toward x2 (float32 unless a tensor says otherwise)."""
+    if not isinstance(x1, _ops.Tensor) and not isinstance(x2, _ops.Tensor):
+        x1, x2 = _default_float(x1), _default_float(x2)
     return apply_op("NextAfter", [x1, x2], name=name or "NextAfter")[0]
 
 
 @registry.api("Betainc")
 def betainc(a, b, x, name=None):
+    """I_x(a, b). a, b and x are each a scalar or all of one shape: TF's kernel checks this
+    at run time (InvalidArgumentError), its shape function when the graph is built."""
+    shapes = [getattr(v, "shape", None) if isinstance(v, _ops.Tensor) else _np.shape(v)
+              for v in (a, b, x)]
+    if not any(isinstance(v, _ops.Tensor) and _ops.is_symbolic(v) for v in (a, b, x)):
+        dims = [tuple(s.as_list()) if hasattr(s, "as_list") else tuple(s) for s in shapes]
+        for (n1, s1), (n2, s2) in (((0, dims[0]), (1, dims[1])), ((0, dims[0]), (2, dims[2])),
+                                   ((1, dims[1]), (2, dims[2]))):
+            if s1 and s2 and s1 != s2:
+                from .. import errors as _errors
+                fmt = lambda s: "[" + ",".join(str(d) for d in s) + "]"   # noqa: E731
+                raise _errors.InvalidArgumentError(
+                    None, None, f"Shapes of {'abx'[n1]} and {'abx'[n2]} are inconsistent: "
+                                f"{fmt(s1)} vs. {fmt(s2)}")
     return apply_op("Betainc", [a, b, x], name=name or "Betainc")[0]
 
 
@@ -907,9 +932,9 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None,  # noqa: 
         tensor = _ops.convert_to_tensor(tensor)
         if ord in ["fro", "euclidean", 2, 2.0]:
             if is_matrix_norm and ord in [2, 2.0]:
-                raise NotImplementedError("tfteach does not implement the matrix 2-norm "
-                                          "(it needs an SVD); use ord='fro', 1 or inf")
-            result = sqrt(reduce_sum(tensor * tensor, axis, keepdims=True))
+                result = _spectral_norm(tensor, axis)
+            else:
+                result = sqrt(reduce_sum(tensor * tensor, axis, keepdims=True))
         else:
             result = abs(tensor)
             if ord == 1:
@@ -929,6 +954,22 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None,  # noqa: 
         if not keepdims:
             result = array_ops.squeeze(result, axis)
         return result
+
+
+def _spectral_norm(tensor, axis):
+    """The matrix 2-norm over the two axes: the largest singular value (the two axes moved
+    last for the SVD, then back, kept as size-1 dimensions)."""
+    from . import array_ops, linalg_ops
+    rank = tensor.shape.rank
+    if rank is None:
+        raise ValueError("the matrix 2-norm needs a tensor of known rank")
+    axes = [a % rank for a in axis]
+    perm = [i for i in _builtins.range(rank) if i not in axes] + axes
+    s = linalg_ops.svd(array_ops.transpose(tensor, perm), compute_uv=False)
+    top = reduce_max(s, -1, keepdims=True)
+    top = array_ops.expand_dims(top, -1)
+    inverse = [perm.index(i) for i in _builtins.range(rank)]
+    return array_ops.transpose(top, inverse)
 
 
 # --- saturate_cast, timestamp ------------------------------------------------------------------

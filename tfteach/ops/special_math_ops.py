@@ -93,25 +93,21 @@ def _t(x, name=None, dtype=None):
 
 
 def lbeta(x, name=None):
-    """log(|Beta(x)|) over the last axis: sum(lgamma(x)) - lgamma(sum(x)); an empty last
-    axis gives 0, TF's convention (the empty product of Gammas over Gamma(0) taken as 1)."""
-    from . import array_ops, math_ops
+    """log(|Beta(x)|) over the last axis: sum(lgamma(x)) - lgamma(sum(x)) (an empty last
+    axis gives -inf: 0 - lgamma(0), as TF)."""
+    from . import math_ops
     with _ops.name_scope(name, "lbeta", [x]):
         x = _t(x, name="x")
         log_prod_gamma_x = math_ops.reduce_sum(math_ops.lgamma(x), axis=[-1])
         sum_x = math_ops.reduce_sum(x, axis=[-1])
-        result = log_prod_gamma_x - math_ops.lgamma(sum_x)
-        dims = x.shape.as_list() if x.shape.rank is not None else None
-        if dims is not None and dims and dims[-1] == 0:
-            return array_ops.zeros_like(result)
-        return result
+        return log_prod_gamma_x - math_ops.lgamma(sum_x)
 
 
 def polyval(coeffs, x, name=None):
     """coeffs[0] * x**(n-1) + ... + coeffs[n-1], by Horner's rule (n - 1 multiply-adds)."""
     from . import array_ops
     if not isinstance(coeffs, list):
-        raise ValueError(f"Argument coeffs must be list type found {type(coeffs)}.")
+        raise ValueError(f"Argument coeffs must be list type. Received type {type(coeffs)}.")
     with _ops.name_scope(name, "polyval", [x] + coeffs):
         x = _t(x, name="x")
         if not coeffs:
@@ -128,9 +124,9 @@ def reciprocal_no_nan(x, name=None):
     from . import math_ops
     with _ops.name_scope(name, "reciprocal_no_nan", [x]) as scope:
         x = _t(x, name="x")
-        if not (x.dtype.is_floating or x.dtype.is_complex):
-            raise TypeError(f"x has to be either of type float16, float32, float64, bfloat16, "
-                            f"complex64, complex128, got {x.dtype.name}")
+        from . import shape_rules
+        shape_rules.check_dtype("DivNoNan", "y", x, ("float16", "float32", "bfloat16",
+                                                     "float64", "complex64", "complex128"))
         one = _t(1, dtype=x.dtype.base_dtype)
         return math_ops.div_no_nan(one, x, name=scope)
 
@@ -140,7 +136,11 @@ def _is_monotone(x, strict, name, default_name):
     with _ops.name_scope(name, default_name, [x]):
         x = _t(x, name="x")
         if not (x.dtype.is_floating or x.dtype.is_integer or x.dtype.is_complex):
-            raise TypeError(f"Expected x to be numeric, instead found: {x.dtype!r}")
+            shown = x
+            if not _ops.is_symbolic(x):     # TF prints the eager tensor as str() shows it
+                shown = (f"tf.Tensor({x.numpy()}, shape={tuple(x.shape.as_list())}, "
+                         f"dtype={x.dtype.name})")
+            raise TypeError(f"Expected x to be numeric, instead found: {shown}")
         flat = array_ops.reshape(x, [-1])
         diff = flat[1:] - flat[:-1]
         zero = _t(0, dtype=diff.dtype.base_dtype)
@@ -190,23 +190,30 @@ def accumulate_n(inputs, shape=None, tensor_dtype=None, name=None):
     return math_ops.add_n(inputs, name=name)
 
 
+def _segment_sizes(data, segment_ids, num_segments):
+    """Each segment's row count (at least 1), shaped to broadcast against the segment sums:
+    [num_segments, 1, ..., 1]."""
+    from . import array_ops, math_ops
+    ones = array_ops.ones(array_ops.shape(segment_ids), dtype=data.dtype)
+    n = array_ops.unsorted_segment_sum(ones, segment_ids, num_segments)
+    extra = array_ops.rank(data) - array_ops.rank(segment_ids)
+    shape = array_ops.concat([num_segments[None],
+                              array_ops.ones([extra], _dt.int32)], 0)
+    n = array_ops.reshape(n, shape)
+    return math_ops.maximum(n, _t(1, dtype=data.dtype))
+
+
 def unsorted_segment_sqrt_n(data, segment_ids, num_segments, name=None):
     """Per-segment sums divided by sqrt(segment size) (size at least 1: empty segments
     are 0)."""
     from . import array_ops, math_ops
     with _ops.name_scope(name, "UnsortedSegmentSqrtN"):
-        data = _t(data)
-        segment_ids = _t(segment_ids)
-        ids_rank = segment_ids.shape.rank
-        ones_shape = array_ops.concat([array_ops.shape(segment_ids),
-                                       array_ops.ones([data.shape.rank - ids_rank],
-                                                      _dt.int32)], 0)
-        one = _t(1, dtype=data.dtype.base_dtype)
-        counts = array_ops.unsorted_segment_sum(array_ops.fill(ones_shape, one), segment_ids,
-                                                num_segments)
-        counts = math_ops.sqrt(math_ops.maximum(counts, one))
+        data = _t(data, name="data")
+        segment_ids = _t(segment_ids, name="segment_ids")
+        num_segments = _t(num_segments, name="num_segments")
+        n = _segment_sizes(data, segment_ids, num_segments)
         total = array_ops.unsorted_segment_sum(data, segment_ids, num_segments)
-        return math_ops.truediv(total, counts)
+        return math_ops.truediv(total, math_ops.sqrt(n))
 
 
 def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=_dt.int32,
@@ -215,7 +222,7 @@ def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=
     num_classes defaults to max(labels, predictions) + 1; negative or too-large classes fail
     as TF's assertions do (InvalidArgumentError)."""
     from . import array_ops, check_ops, math_ops
-    from .control_flow_ops import control_dependencies
+    from ..framework.ops import control_dependencies
     with _ops.name_scope(name, "confusion_matrix", [labels, predictions, num_classes,
                                                     weights]):
         labels = math_ops.cast(_t(labels, name="labels"), _dt.int64)

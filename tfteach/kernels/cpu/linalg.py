@@ -604,8 +604,8 @@ def cross(a, b):
         raise errors.InvalidArgumentError(None, None, "Input must be at least 1D"
                                           f"{_dims(a.shape)}")
     if a.shape[-1] != 3:
-        raise errors.InvalidArgumentError(
-            None, None, f"Argument 'a' must have innermost dimension 3: {_dims(a.shape)}")
+        raise errors.FailedPreconditionError(
+            None, None, "Cross-products are only defined for 3-element vectors.")
     return np.ascontiguousarray(np.cross(a, b).astype(a.dtype, copy=False))
 
 
@@ -689,11 +689,11 @@ def log_matrix_determinant(input):  # noqa: A002 - TF's name
 
 # --- tridiagonal systems ------------------------------------------------------------------------
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _gtsv(sup, main, sub, b, pivot):
     """Solves one tridiagonal system in place of b (columns of b solved together); LAPACK
     gtsv's elimination, rows i and i+1 exchanged when the subdiagonal entry is the larger
-    (partial pivoting). Returns False on a zero pivot."""
+    (partial pivoting). A zero pivot divides by zero: inf and NaN, no error (as TF's)."""
     n, k = b.shape
     d = main.copy()
     du = sup.copy()
@@ -702,8 +702,6 @@ def _gtsv(sup, main, sub, b, pivot):
         dl[i] = sub[i + 1]
     for i in range(n - 1):
         if not pivot or abs(d[i]) >= abs(dl[i]):
-            if d[i] == 0:
-                return False
             fact = dl[i] / d[i]
             d[i + 1] -= fact * du[i]
             for c in range(k):
@@ -724,23 +722,18 @@ def _gtsv(sup, main, sub, b, pivot):
                 t = b[i, c]
                 b[i, c] = b[i + 1, c]
                 b[i + 1, c] = t - fact * b[i + 1, c]
-    if d[n - 1] == 0:
-        return False
     for c in range(k):
         b[n - 1, c] /= d[n - 1]
         if n > 1:
             b[n - 2, c] = (b[n - 2, c] - du[n - 2] * b[n - 1, c]) / d[n - 2]
         for i in range(n - 3, -1, -1):
             b[i, c] = (b[i, c] - du[i] * b[i + 1, c] - dl[i] * b[i + 2, c]) / d[i]
-    return True
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _gtsv_batch(diags, rhs, pivot):
     for s in range(rhs.shape[0]):
-        if not _gtsv(diags[s, 0], diags[s, 1], diags[s, 2], rhs[s], pivot):
-            return s
-    return -1
+        _gtsv(diags[s, 0], diags[s, 1], diags[s, 2], rhs[s], pivot)
 
 
 @register_kernel("TridiagonalSolve")
@@ -763,9 +756,7 @@ def tridiagonal_solve(diagonals, rhs, *, partial_pivoting, perturb_singular):
     db = np.ascontiguousarray(np.broadcast_to(d, batch + d.shape[-2:])).reshape(-1, 3, m)
     out = np.array(np.broadcast_to(r, batch + r.shape[-2:]), copy=True).reshape(-1, m, k)
     if out.size and m:
-        bad = _gtsv_batch(db, out, bool(partial_pivoting))
-        if bad >= 0:
-            raise errors.InvalidArgumentError(None, None, "The matrix is not invertible.")
+        _gtsv_batch(db, out, bool(partial_pivoting))
     return out.reshape(batch + (m, k))
 
 

@@ -674,6 +674,7 @@ def _xlog1py(x, y): return x * math.log1p(y) if x != 0 else x * 0
 def _nextafter_rule(width):
     bits = 24 if width == 32 else 53
     tiny = 1.401298464324817e-45 if width == 32 else 5e-324
+    big = 3.4028234663852886e+38 if width == 32 else 1.7976931348623157e+308
 
     def nextafter(x, y):
         if x != x or y != y:
@@ -682,59 +683,69 @@ def _nextafter_rule(width):
             return y
         if x == 0:
             return tiny if y > 0 else -tiny
+        if x == math.inf or x == -math.inf:      # toward a finite y: the largest float
+            return big if x > 0 else -big
         m, e = math.frexp(x)
         if e - bits < (-148 if width == 32 else -1073):     # subnormal: a fixed ulp
             ulp = tiny
         else:
             ulp = math.ldexp(1.0, e - bits)
-        if (y > x) == (x > 0):
-            return x + ulp
+        if (y > x) == (x > 0):                  # away from zero
+            return x + ulp if x > 0 else x - ulp
         if abs(m) == 0.5 and e - bits > (-148 if width == 32 else -1073):
-            ulp *= 0.5
-        return x - ulp
+            ulp *= 0.5                          # below a power of two the ulp halves
+        return x - ulp if x > 0 else x + ulp
     return nextafter
 
 
-def _ndtri(p):
-    """The inverse of the standard normal CDF: Acklam's rational approximation refined by one
-    Halley step on erfc (about 1e-15 relative)."""
-    if p != p or p < 0 or p > 1:
-        return math.nan
-    if p == 0:
-        return -math.inf
-    if p == 1:
-        return math.inf
-    if p < 0.02425:
-        q = math.sqrt(-2 * math.log(p))
-        x = (((((-7.784894002430293e-03 * q - 3.223964580411365e-01) * q
-                - 2.400758277161838e+00) * q - 2.549732539343734e+00) * q
-              + 4.374664141464968e+00) * q + 2.938163982698783e+00) / \
-            ((((7.784695709041462e-03 * q + 3.224671290700398e-01) * q
-               + 2.445134137142996e+00) * q + 3.754408661907416e+00) * q + 1)
-    elif p > 1 - 0.02425:
-        q = math.sqrt(-2 * math.log1p(-p))
-        x = -(((((-7.784894002430293e-03 * q - 3.223964580411365e-01) * q
-                 - 2.400758277161838e+00) * q - 2.549732539343734e+00) * q
-               + 4.374664141464968e+00) * q + 2.938163982698783e+00) / \
-            ((((7.784695709041462e-03 * q + 3.224671290700398e-01) * q
-               + 2.445134137142996e+00) * q + 3.754408661907416e+00) * q + 1)
-    else:
-        q = p - 0.5
-        r = q * q
-        x = (((((-3.969683028665376e+01 * r + 2.209460984245205e+02) * r
-                - 2.759285104469687e+02) * r + 1.383577518672690e+02) * r
-              - 3.066479806614716e+01) * r + 2.506628277459239e+00) * q / \
-            (((((-5.447609879822406e+01 * r + 1.615858368580409e+02) * r
-                - 1.556989798598866e+02) * r + 6.680131188771972e+01) * r
-              - 1.328068155288572e+01) * r + 1)
-    for _ in range(2):      # Halley steps on Phi(x) - p
-        if p < 0.5:
-            e = 0.5 * math.erfc(-x / math.sqrt(2.0)) - p
+def _ndtri_rule(erfinv32):
+    """ndtri's scalar rule; with erfinv32, float32 erfinv as TF's float kernel computes it:
+    ndtri((y + 1) / 2) / sqrt(2), the halving rounded to float32 (so tiny y give 0)."""
+    def ndtri(p):
+        if erfinv32:
+            p = (p + np.float32(1.0)) * np.float32(0.5)
+        if p != p or p < 0 or p > 1:
+            return math.nan
+        if p == 0:
+            return -math.inf
+        if p == 1:
+            return math.inf
+        if p < 0.02425:
+            q = math.sqrt(-2 * math.log(p))
+            x = (((((-7.784894002430293e-03 * q - 3.223964580411365e-01) * q
+                    - 2.400758277161838e+00) * q - 2.549732539343734e+00) * q
+                  + 4.374664141464968e+00) * q + 2.938163982698783e+00) / \
+                ((((7.784695709041462e-03 * q + 3.224671290700398e-01) * q
+                   + 2.445134137142996e+00) * q + 3.754408661907416e+00) * q + 1)
+        elif p > 1 - 0.02425:
+            q = math.sqrt(-2 * math.log1p(-p))
+            x = -(((((-7.784894002430293e-03 * q - 3.223964580411365e-01) * q
+                     - 2.400758277161838e+00) * q - 2.549732539343734e+00) * q
+                   + 4.374664141464968e+00) * q + 2.938163982698783e+00) / \
+                ((((7.784695709041462e-03 * q + 3.224671290700398e-01) * q
+                   + 2.445134137142996e+00) * q + 3.754408661907416e+00) * q + 1)
         else:
-            e = -(0.5 * math.erfc(x / math.sqrt(2.0)) - (1 - p))
-        u = e * math.sqrt(2 * math.pi) * math.exp(x * x / 2)
-        x = x - u / (1 + x * u / 2)
-    return x
+            q = p - 0.5
+            r = q * q
+            x = (((((-3.969683028665376e+01 * r + 2.209460984245205e+02) * r
+                    - 2.759285104469687e+02) * r + 1.383577518672690e+02) * r
+                  - 3.066479806614716e+01) * r + 2.506628277459239e+00) * q / \
+                (((((-5.447609879822406e+01 * r + 1.615858368580409e+02) * r
+                    - 1.556989798598866e+02) * r + 6.680131188771972e+01) * r
+                  - 1.328068155288572e+01) * r + 1)
+        for _ in range(2):      # Halley steps on Phi(x) - p
+            if p < 0.5:
+                e = 0.5 * math.erfc(-x / math.sqrt(2.0)) - p
+            else:
+                e = -(0.5 * math.erfc(x / math.sqrt(2.0)) - (1 - p))
+            u = e * math.sqrt(2 * math.pi) * math.exp(x * x / 2)
+            x = x - u / (1 + x * u / 2)
+        return x / math.sqrt(2.0) if erfinv32 else x
+    return ndtri
+
+
+_ndtri = _ndtri_rule(False)
+_erfinv_f32 = _ndtri_rule(True)
 
 
 def _erfinv(y):
@@ -789,7 +800,7 @@ def _igamma(a, x):
     if a != a or x != x or x < 0 or a < 0:
         return math.nan
     if a == 0:
-        return 1.0 if x > 0 else math.nan
+        return math.nan
     if x == 0:
         return 0.0
     if x == math.inf:
@@ -836,7 +847,7 @@ def _igammac(a, x):
     if a != a or x != x or x < 0 or a < 0:
         return math.nan
     if a == 0:
-        return 0.0 if x > 0 else math.nan
+        return math.nan
     if x == 0:
         return 1.0
     if x == math.inf:
@@ -1124,7 +1135,9 @@ register_kernel("NextAfter")(Elementwise(
     "NextAfter", _nextafter_rule(64), FLOATS, 2,
     rules={"float32": _nextafter_rule(32), "float64": _nextafter_rule(64)}))
 register_kernel("Betainc")(Elementwise("Betainc", _betainc, FLOATS, 3))
-for _t, _f in (("Erfinv", _erfinv), ("Ndtri", _ndtri), ("BesselI0", _bessel(0, False)),
+register_kernel("Erfinv")(Elementwise("Erfinv", _erfinv, FLOATS, 1,
+                                      rules={"float32": _erfinv_f32}))
+for _t, _f in (("Ndtri", _ndtri), ("BesselI0", _bessel(0, False)),
                ("BesselI1", _bessel(1, False)), ("BesselI0e", _bessel(0, True)),
                ("BesselI1e", _bessel(1, True))):
     register_kernel(_t)(Elementwise(_t, _f, FLOATS, 1))

@@ -317,6 +317,15 @@ def next_after(x1, x2):
     return apply(rule, [x1, x2], x1.dtype, "NextAfter")
 
 
+# Erfinv: float32 is TF's float formula (ndtri of the float32 halving), float64 the accurate one
+@register("Erfinv", dtypes=("float32", "float64"))
+def erfinv(x):
+    from ..cpu.math import _erfinv, _erfinv_f32
+    x = _dev.dev(x)
+    rule = _erfinv_f32 if np.dtype(x.dtype) == np.float32 else _erfinv
+    return apply(rule, [x], x.dtype, "Erfinv")
+
+
 register_elementwise("math")
 
 
