@@ -231,7 +231,7 @@ def namespace():
                  "cholesky": cholesky, "qr": qr, "svd": svd, "eigh": eigh,
                  "eigvalsh": eigvalsh, "triangular_solve": triangular_solve,
                  "adjoint": adjoint, "cholesky_solve": cholesky_solve, "cross": cross,
-                 "expm": expm, "l2_normalize": l2_normalize,
+                 "l2_normalize": l2_normalize,
                  "logdet": logdet, "lstsq": lstsq, "lu": lu,
                  "lu_matrix_inverse": lu_matrix_inverse, "lu_reconstruct": lu_reconstruct,
                  "lu_solve": lu_solve, "matrix_rank": matrix_rank, "matvec": matvec,
@@ -241,6 +241,7 @@ def namespace():
         setattr(ns, k, v)
     # names that live in other op modules: resolved on first use (no import cycle here)
     lazy = {"einsum": "tfteach.ops.special_math_ops:einsum",
+            "expm": "tfteach.ops.special_math_ops:expm",
             "global_norm": "tfteach.ops.clip_ops:global_norm",
             "norm": "tfteach.ops.math_ops:norm"}
 
@@ -721,76 +722,14 @@ def normalize(tensor, ord="euclidean", axis=None, name=None):  # noqa: A002 - TF
 
 
 def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
-    from .. import nn
-    return nn.l2_normalize(x, axis=axis, epsilon=epsilon, name=name, dim=dim)
-
-
-# Pade approximants of exp: the numerator coefficients b_0..b_q (the denominator's are the
-# same with alternating signs), and the largest 1-norm each is accurate for (Higham 2005).
-_PADE = {3: (120., 60., 12., 1.), 5: (30240., 15120., 3360., 420., 30., 1.),
-         7: (17297280., 8648640., 1995840., 277200., 25200., 1512., 56., 1.),
-         9: (17643225600., 8821612800., 2075673600., 302702400., 30270240., 2162160.,
-             110880., 3960., 90., 1.),
-         13: (64764752532480000., 32382376266240000., 7771770303897600., 1187353796428800.,
-              129060195264000., 10559470521600., 670442572800., 33522128640., 1323241920.,
-              40840800., 960960., 16380., 182., 1.)}
-_THETA = {"float64": ((3, 1.495585217958292e-002), (5, 2.539398330063230e-001),
-                      (7, 9.504178996162932e-001), (9, 2.097847961257068e+000),
-                      (13, 5.371920351148152e+000)),
-          "float32": ((3, 4.258730016922831e-001), (5, 1.880152677804762e+000),
-                      (7, 3.925724783138660e+000))}
-
-
-def expm(input, name=None):  # noqa: A002 - TF's name
-    """exp of square matrices by scaling and squaring with a Pade approximant (Higham 2005):
-    the matrix halved s times so that its 1-norm is within the reach of the degree-13
-    (float64) or degree-7 (float32) approximant, the result squared s times (a while loop,
-    as s depends on the values)."""
-    from . import array_ops, control_flow_v1, math_ops
-    with _ops.name_scope(name, "matrix_exponential", [input]):
-        matrix = _ops.convert_to_tensor(input, name="input")
-        if matrix.shape.rank is not None and matrix.shape.rank < 2:
-            raise ValueError(f"tf.linalg.expm requires a matrix of rank >= 2, got "
-                             f"{matrix.shape}")
-        dt = matrix.dtype.base_dtype
-        real = dt.real_dtype if dt.is_complex else dt
-        top, top_theta = _THETA["float64" if real == _dt.float64 else "float32"][-1]
-        n = array_ops.shape(matrix)[-1]
-        ident = array_ops.broadcast_to(eye(n, dtype=dt), array_ops.shape(matrix))
-        l1 = math_ops.reduce_max(math_ops.reduce_sum(math_ops.abs(matrix), axis=-2),
-                                 axis=-1)
-        l1 = math_ops.cast(l1, real)
-        # halvings so that the largest 1-norm of the batch is within the top approximant
-        squarings = math_ops.maximum(
-            math_ops.floor(math_ops.log(l1 / top_theta) / np.log(2.0)) + 1.0,
-            _ops.convert_to_tensor(0.0, dtype=real))
-        squarings = math_ops.reduce_max(squarings)
-        scaled = matrix / math_ops.cast(math_ops.pow(
-            _ops.convert_to_tensor(2.0, dtype=real), squarings), dt)
-
-        def pade(m, q):
-            b = _PADE[q]
-            m2 = matmul(m, m)
-            powers = [ident, m2]
-            while 2 * len(powers) <= (6 if q == 13 else q):
-                powers.append(matmul(powers[-1], m2))
-            if q == 13:             # Higham's grouping: 6 products instead of 12
-                m4, m6 = powers[2], powers[3]
-                u = matmul(m, matmul(m6, b[13] * m6 + b[11] * m4 + b[9] * m2) +
-                           b[7] * m6 + b[5] * m4 + b[3] * m2 + b[1] * ident)
-                v = matmul(m6, b[12] * m6 + b[10] * m4 + b[8] * m2) + \
-                    b[6] * m6 + b[4] * m4 + b[2] * m2 + b[0] * ident
-            else:
-                u = matmul(m, math_ops.add_n([b[2 * k + 1] * powers[k]
-                                              for k in range(len(powers))]))
-                v = math_ops.add_n([b[2 * k] * powers[k] for k in range(len(powers))])
-            return matrix_solve(-u + v, u + v)
-
-        result = pade(scaled, top)
-        i0 = _ops.convert_to_tensor(0.0, dtype=real)
-        _, result = control_flow_v1.while_loop(
-            lambda i, r: i < squarings, lambda i, r: (i + 1.0, matmul(r, r)), [i0, result])
-        return result
+    """x / sqrt(max(sum(x^2), epsilon)) along axis (tf.nn.l2_normalize's graph)."""
+    from . import math_ops
+    axis = dim if axis is None else axis
+    with _ops.name_scope(name, "l2_normalize", [x]) as name:
+        x = _ops.convert_to_tensor(x, name="x")
+        square_sum = math_ops.reduce_sum(math_ops.square(x), axis, keepdims=True)
+        x_inv_norm = math_ops.rsqrt(math_ops.maximum(square_sum, epsilon))
+        return math_ops.multiply(x, x_inv_norm, name=name)
 
 
 # --- Cross, LogMatrixDeterminant, Lu ----------------------------------------------------------
@@ -831,8 +770,8 @@ def _lu_shape(op):
 registry.register_op("Lu", inputs=(("input", "T"),),
                      outputs=(("lu", "T"), ("p", "output_idx_type")), shape=_lu_shape,
                      attr_defaults={"output_idx_type": _dt.int32},
-                     doc="LU with partial pivoting: L (unit lower) and U packed in one matrix, "
-                         "and the row permutation p with input[p] = L U.")
+                     doc="LU with partial pivoting: L (unit lower) and U in one matrix, and p "
+                         "with input[p] = L U.")
 
 
 @registry.api("Cross")
@@ -891,9 +830,13 @@ def lu_reconstruct(lower_upper, perm, validate_args=False, name=None):
 
 
 def _batch_invert_permutation(perm):
-    """inv[..., perm[..., i]] = i for a batch of permutations: the argsort of each."""
-    from . import sort_ops
-    return sort_ops.argsort(perm, axis=-1, stable=True)
+    """inv[..., perm[..., i]] = i for a batch of permutations: inv[..., j] is the i with
+    perm[..., i] == j, read off a one-hot comparison."""
+    from . import array_ops, math_ops
+    n = array_ops.shape(perm)[-1]
+    idx = math_ops.range(0, n, 1, dtype=perm.dtype)
+    hits = math_ops.cast(math_ops.equal(array_ops.expand_dims(perm, -1), idx), perm.dtype)
+    return math_ops.reduce_sum(hits * array_ops.expand_dims(idx, -1), axis=-2)
 
 
 def lu_solve(lower_upper, perm, rhs, validate_args=False, name=None):
@@ -985,8 +928,8 @@ def _tridiagonal_solve_shape(op):
 registry.register_op("TridiagonalSolve", inputs=(("diagonals", "T"), ("rhs", "T")),
                      outputs=(("output", "T"),), shape=_tridiagonal_solve_shape,
                      attr_defaults={"partial_pivoting": True, "perturb_singular": False},
-                     doc="x with A x = rhs for tridiagonal A given as [superdiag; maindiag; "
-                         "subdiag] rows (Gaussian elimination, partial pivoting by default).")
+                     doc="x with A x = rhs for a tridiagonal A given as rows [superdiag; "
+                         "maindiag; subdiag].")
 
 
 def _tridiagonal_matmul_shape(op):
@@ -1016,6 +959,7 @@ def _diagonals_to_compact(diagonals, diagonals_format, m):
     raise ValueError(f"Unrecognized diagonals_format: {diagonals_format}")
 
 
+@registry.api("TridiagonalSolve")
 def tridiagonal_solve(diagonals, rhs, diagonals_format="compact", transpose_rhs=False,
                       conjugate_rhs=False, name=None, partial_pivoting=True,
                       perturb_singular=False):
@@ -1046,6 +990,7 @@ def tridiagonal_solve(diagonals, rhs, diagonals_format="compact", transpose_rhs=
         return array_ops.squeeze(out, -1) if vector else out
 
 
+@registry.api("TridiagonalMatMul")
 def tridiagonal_matmul(diagonals, rhs, diagonals_format="compact", name=None):
     """A @ rhs for a tridiagonal A given as in tridiagonal_solve; one TridiagonalMatMul."""
     from . import array_ops

@@ -877,6 +877,22 @@ def _complex_grad(op, grad):
 
 # --- special functions ----------------------------------------------------------------------
 
+def _unbroadcast(x, y, gx, gy):
+    """gx and gy summed back to x's and y's shapes, through BroadcastGradientArgs even when
+    the shapes are equal (TF's gradients of these ops always build it)."""
+    sx, sy = shape(x), shape(y)
+    rx, ry = broadcast_gradient_args(sx, sy)
+    return (None if gx is None else reshape(reduce_sum(gx, rx), sx),
+            None if gy is None else reshape(reduce_sum(gy, ry), sy))
+
+
+@registry.RegisterGradient("Digamma")
+def _digamma_grad(op, grad):
+    x = op.inputs[0]
+    with _ops.control_dependencies([grad]):
+        return grad * _op1("Polygamma", [math_ops.cast(1., x.dtype), x])
+
+
 @registry.RegisterGradient("Xlog1py")
 def _xlog1py_grad(op, grad):
     return _xgrad_common(op, grad, lambda nz, x, y: _op1("Xlog1py", [nz, y]),
@@ -892,7 +908,7 @@ def _igamma_partials(op, grad, sign):
                           math_ops.lgamma(a))
         if sign < 0:
             pa, px = -pa, -px
-        return reduce_gradient_args(a, x, grad * pa, grad * px)
+        return _unbroadcast(a, x, grad * pa, grad * px)
 
 
 @registry.RegisterGradient("Igamma")
@@ -926,7 +942,7 @@ def _zeta_grad(op, grad):
     x, q = op.inputs
     with _ops.control_dependencies([grad]):
         partial_q = -x * _op1("Zeta", [x + math_ops.cast(1., x.dtype), q])
-        return reduce_gradient_args(x, q, None, grad * partial_q)
+        return _unbroadcast(x, q, None, grad * partial_q)
 
 
 @registry.RegisterGradient("Polygamma")
@@ -934,15 +950,16 @@ def _polygamma_grad(op, grad):
     n, x = op.inputs
     with _ops.control_dependencies([grad]):
         partial_x = _op1("Polygamma", [n + math_ops.cast(1., n.dtype), x])
-        return reduce_gradient_args(n, x, None, grad * partial_x)
+        return _unbroadcast(n, x, None, grad * partial_x)
 
 
 @registry.RegisterGradient("NextAfter")
 def _nextafter_grad(op, grad):
     """TF's: the gradient passes to x1 as if the op were the identity; x2 gets zeros."""
     x1, x2 = op.inputs
-    return reduce_gradient_args(x1, x2, grad * ones_like(x1) if x1.shape != grad.shape
-                                else grad, grad * zeros_like(x2))
+    with _ops.control_dependencies([grad]):
+        return _unbroadcast(x1, x2, grad * fill(shape(x1), math_ops.cast(1., x1.dtype)),
+                            grad * fill(shape(x2), math_ops.cast(0., x2.dtype)))
 
 
 @registry.RegisterGradient("Erfinv")

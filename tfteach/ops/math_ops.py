@@ -255,6 +255,12 @@ bessel_i0e, bessel_i1e = globals().pop("besseli0e"), globals().pop("besseli1e")
 xlog1py = _binary("Xlog1py", "Xlog1py")
 
 
+@registry.api("IgammaGradA")
+def igamma_grad_a(a, x, name=None):
+    """d igamma(a, x) / da (the op Igamma's gradient builds; TF's raw op)."""
+    return apply_op("IgammaGradA", [a, x], name=name or "IgammaGradA")[0]
+
+
 @registry.api("Igamma")
 def igamma(a, x, name=None):
     return apply_op("Igamma", [a, x], name=name or "Igamma")[0]
@@ -834,6 +840,7 @@ registry.register_op("DenseBincount", inputs=(("input", "Tidx"), ("size", "Tidx"
                          "or of each row of a matrix.")
 
 
+@registry.api("DenseBincount")
 def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=_dt.int32, name=None,
              axis=None, binary_output=False):
     """How often each value 0..max(arr) occurs (the weights' sum per value with `weights`;
@@ -959,13 +966,14 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None,  # noqa: 
 def _spectral_norm(tensor, axis):
     """The matrix 2-norm over the two axes: the largest singular value (the two axes moved
     last for the SVD, then back, kept as size-1 dimensions)."""
-    from . import array_ops, linalg_ops
+    from . import array_ops
     rank = tensor.shape.rank
     if rank is None:
         raise ValueError("the matrix 2-norm needs a tensor of known rank")
     axes = [a % rank for a in axis]
     perm = [i for i in _builtins.range(rank) if i not in axes] + axes
-    s = linalg_ops.svd(array_ops.transpose(tensor, perm), compute_uv=False)
+    s = apply_op("Svd", [array_ops.transpose(tensor, perm)],
+                 {"compute_uv": False, "full_matrices": False}, name="Svd")[0]
     top = reduce_max(s, -1, keepdims=True)
     top = array_ops.expand_dims(top, -1)
     inverse = [perm.index(i) for i in _builtins.range(rank)]

@@ -272,3 +272,73 @@ def erfcinv(x, name=None):
     with _ops.name_scope(name, "erfcinv", [x]):
         x = _t(x, name="start")
         return -math_ops.ndtri(0.5 * x) * np.sqrt(0.5)
+
+
+# --- tf.linalg.expm (here, above linalg_ops: its while loop needs control_flow_v1) -------
+
+# Pade approximants of exp: the numerator coefficients b_0..b_q (the denominator's are the
+# same with alternating signs), and the largest 1-norm each is accurate for (Higham 2005).
+_PADE = {3: (120., 60., 12., 1.), 5: (30240., 15120., 3360., 420., 30., 1.),
+         7: (17297280., 8648640., 1995840., 277200., 25200., 1512., 56., 1.),
+         9: (17643225600., 8821612800., 2075673600., 302702400., 30270240., 2162160.,
+             110880., 3960., 90., 1.),
+         13: (64764752532480000., 32382376266240000., 7771770303897600., 1187353796428800.,
+              129060195264000., 10559470521600., 670442572800., 33522128640., 1323241920.,
+              40840800., 960960., 16380., 182., 1.)}
+_THETA = {"float64": ((3, 1.495585217958292e-002), (5, 2.539398330063230e-001),
+                      (7, 9.504178996162932e-001), (9, 2.097847961257068e+000),
+                      (13, 5.371920351148152e+000)),
+          "float32": ((3, 4.258730016922831e-001), (5, 1.880152677804762e+000),
+                      (7, 3.925724783138660e+000))}
+
+
+def expm(input, name=None):  # noqa: A002 - TF's name
+    """exp of square matrices by scaling and squaring with a Pade approximant (Higham 2005):
+    the matrix halved s times so that its 1-norm is within the reach of the degree-13
+    (float64) or degree-7 (float32) approximant, the result squared s times (a while loop,
+    as s depends on the values)."""
+    from . import array_ops, control_flow_v1, math_ops
+    from .linalg_ops import matmul, matrix_diag, matrix_solve
+    with _ops.name_scope(name, "matrix_exponential", [input]):
+        matrix = _ops.convert_to_tensor(input, name="input")
+        if matrix.shape.rank is not None and matrix.shape.rank < 2:
+            raise ValueError(f"tf.linalg.expm requires a matrix of rank >= 2, got "
+                             f"{matrix.shape}")
+        dt = matrix.dtype.base_dtype
+        real = dt.real_dtype if dt.is_complex else dt
+        top, top_theta = _THETA["float64" if real == _dt.float64 else "float32"][-1]
+        ident = matrix_diag(array_ops.ones(array_ops.shape(matrix)[:-1], dtype=dt))
+        l1 = math_ops.reduce_max(math_ops.reduce_sum(math_ops.abs(matrix), axis=-2),
+                                 axis=-1)
+        l1 = math_ops.cast(l1, real)
+        # halvings so that the largest 1-norm of the batch is within the top approximant
+        squarings = math_ops.maximum(
+            math_ops.floor(math_ops.log(l1 / top_theta) / np.log(2.0)) + 1.0,
+            _ops.convert_to_tensor(0.0, dtype=real))
+        squarings = math_ops.reduce_max(squarings)
+        scaled = matrix / math_ops.cast(math_ops.pow(
+            _ops.convert_to_tensor(2.0, dtype=real), squarings), dt)
+
+        def pade(m, q):
+            b = _PADE[q]
+            m2 = matmul(m, m)
+            powers = [ident, m2]
+            while 2 * len(powers) <= (6 if q == 13 else q):
+                powers.append(matmul(powers[-1], m2))
+            if q == 13:             # Higham's grouping: 6 products instead of 12
+                m4, m6 = powers[2], powers[3]
+                u = matmul(m, matmul(m6, b[13] * m6 + b[11] * m4 + b[9] * m2) +
+                           b[7] * m6 + b[5] * m4 + b[3] * m2 + b[1] * ident)
+                v = matmul(m6, b[12] * m6 + b[10] * m4 + b[8] * m2) + \
+                    b[6] * m6 + b[4] * m4 + b[2] * m2 + b[0] * ident
+            else:
+                u = matmul(m, math_ops.add_n([b[2 * k + 1] * powers[k]
+                                              for k in range(len(powers))]))
+                v = math_ops.add_n([b[2 * k] * powers[k] for k in range(len(powers))])
+            return matrix_solve(-u + v, u + v)
+
+        result = pade(scaled, top)
+        i0 = _ops.convert_to_tensor(0.0, dtype=real)
+        _, result = control_flow_v1.while_loop(
+            lambda i, r: i < squarings, lambda i, r: (i + 1.0, matmul(r, r)), [i0, result])
+        return result
