@@ -221,6 +221,24 @@ CASES = {
                                         _i32(4)]),
     "UnsortedSegmentMin": lambda: Case([np.array([[4, -1], [2, 7], [9, 0]], np.int32),
                                         np.array([1, 1, 0], np.int64), _i32(3)]),
+    # a gap in the ids (segment 1 is empty: 0 for max/min, 1 for the products)
+    "SegmentMax": lambda: Case([u((5, 2)), np.array([0, 0, 2, 3, 3], np.int32)]),
+    "SegmentMin": lambda: Case([np.array([[4, -1], [2, 7], [9, 0]], np.float64),
+                                np.array([0, 2, 2], np.int64)]),
+    "SegmentProd": lambda: Case([u((5, 2)), np.array([0, 0, 2, 3, 3], np.int32)]),
+    "UnsortedSegmentProd": lambda: Case([u((5, 3)), np.array([2, 0, 2, -1, 2], np.int32),
+                                         _i32(4)]),
+    "CumulativeLogsumexp": lambda: Case([u((3, 4, 2), -3, 3), _i32(1)],
+                                        {"exclusive": True, "reverse": True}),
+    "EuclideanNorm": lambda: Case([u((3, 4)), _i32([1])], {"keep_dims": True}),
+    # a value at or above size is dropped; rows with weights
+    "DenseBincount": lambda: Case([np.array([[1, 3, 1, 7], [0, 0, 2, 4]], np.int32),
+                                   _i32(5), u((2, 4))], {"binary_output": False}),
+    # float32's own ulp (tol 0: a float64 step would round back to x1)
+    "NextAfter": lambda: Case([u((2, 3), 0.5, 2.0), np.array([0., 3., 1.], F32)], tol=0),
+    # float32 is TF's float formula (tiny values give 0), on the device as on the CPU
+    "Erfinv": lambda: Case([np.array([[-0.99, -0.3, 0.], [1e-8, 0.5, 0.999999]], F32)],
+                           tol=1e-6),
     "Where": lambda: Case([RNG.random((3, 4, 2)) > 0.6]),
     # resizes: a half-pixel grid up, an align_corners grid down (the gradients fold back)
     "ResizeBilinear": lambda: Case([u((2, 3, 4, 2)), _i32([5, 3])],
@@ -331,6 +349,20 @@ CASES = {
     "MatrixDeterminant": lambda: Case([np.stack([u((3, 3)), np.array(
         [[0, 2, 1], [1, 1, 0], [3, 0, 2]]), np.array([[1, 2, 3], [2, 4, 6], [0, 1, 1]])]
                                                 ).astype(np.float64)], tol=1e-10),
+    "Cross": lambda: Case([u((2, 4, 3)), u((2, 4, 3))]),
+    # a zero first pivot (a row exchange) and a singular matrix (sign 0, log -inf)
+    "LogMatrixDeterminant": lambda: Case([np.stack([u((3, 3)), np.array(
+        [[0, 2, 1], [1, 1, 0], [3, 0, 2]]), np.array([[1, 2, 3], [2, 4, 6], [0, 1, 1]])]
+                                                   ).astype(np.float64)], tol=1e-10),
+    "Lu": lambda: Case([np.stack([u((4, 4)), np.array(
+        [[0, 2, 1, 0], [1, 1, 0, 2], [3, 0, 2, 1], [1, 1, 1, 1]])]).astype(np.float64)],
+                       {"output_idx_type": tf.int64}, tol=1e-10),
+    # pivoting on a small diagonal, two right-hand sides per system
+    "TridiagonalSolve": lambda: Case([np.stack([u((3, 5)), u((3, 5)) + 3 * np.array(
+        [[0.], [1.], [0.]], F32)]), u((2, 5, 2))],
+                                     {"partial_pivoting": True, "perturb_singular": False},
+                                     tol=1e-4),
+    "TridiagonalMatMul": lambda: Case([u((2, 1, 4)), u((2, 1, 4)), u((2, 1, 4)), u((2, 4, 3))]),
     "MatrixInverse": lambda: Case([np.array([[[0, 2, 1], [1, 1, 0], [3, 0, 2]]], F32) +
                                    0.1 * u((2, 3, 3))], {"adjoint": True}, tol=1e-4),
     "MatrixSolve": lambda: Case([u((2, 3, 3)) + 2 * np.eye(3, dtype=F32), u((3, 2))],
@@ -452,6 +484,8 @@ def _elementwise_cases(kernel):
     if "float32" in types:
         if n == 1:
             cases.append(Case([u((2, 3), 0.1, 0.9)]))
+        elif n == 3:        # Betainc(a, b, x): one shape (it does not broadcast), x in (0, 1)
+            cases.append(Case([u((2, 3), 0.5, 2.0), u((2, 3), 0.5, 2.0), u((2, 3), 0.1, 0.9)]))
         else:
             cases.append(Case([u((2, 3), 0.5, 2.0), u((3,), 0.5, 2.0)]))
     # int32 too where the integer path is separate code (floor division, modulo, pow) or

@@ -465,3 +465,59 @@ for _t in ("BroadcastGradientArgs", "Shape", "Size", "Rank", "ShapeN", "OnesLike
            "ConcatOffset", "Where", "OneHot", "Unique",
            "UniqueWithCounts", "UnravelIndex"):
     registry.NotDifferentiable(_t)
+
+
+@registry.RegisterGradient("SegmentMax")
+@registry.RegisterGradient("SegmentMin")
+def _segment_min_or_max_grad(op, grad):
+    """To the elements equal to their segment's result, split equally among ties (as TF)."""
+    from . import array_ops, math_ops
+    data, ids = op.inputs
+    gathered_outputs = _op1("GatherV2", [op.outputs[0], ids, np.int32(0)], {"batch_dims": 0})
+    is_selected = math_ops.equal(data, gathered_outputs)
+    num_selected = _op1("SegmentSum", [math_ops.cast(is_selected, grad.dtype.base_dtype), ids])
+    weighted = math_ops.divide(grad, num_selected)
+    gathered_grads = _op1("GatherV2", [weighted, ids, np.int32(0)], {"batch_dims": 0})
+    return [where_v2(is_selected, gathered_grads, array_ops.zeros_like(gathered_grads)), None]
+
+
+def _prod_partials(op, grad, sorted_ids):
+    """d prod / d x_i = the product of the other elements of x_i's segment: the output over
+    x_i where x_i is not 0; where it is, the product of the segment's non-zero elements (and 0
+    when the segment holds two zeros or more)."""
+    from . import array_ops, math_ops
+    data, ids = op.inputs[0], op.inputs[1]
+    seg_args = [] if sorted_ids else [op.inputs[2]]
+    prod_op = "SegmentProd" if sorted_ids else "UnsortedSegmentProd"
+    sum_op = "SegmentSum" if sorted_ids else "UnsortedSegmentSum"
+    is_zero = math_ops.equal(data, array_ops.zeros_like(data))
+    num_zeros = _op1(sum_op, [math_ops.cast(is_zero, _dt_int32()), ids] + seg_args)
+    grad = where_v2(math_ops.greater(num_zeros, 1), array_ops.zeros_like(grad), grad)
+    non_zero_data = where_v2(is_zero, array_ops.ones_like(data), data)
+    non_zero_prod = _op1(prod_op, [non_zero_data, ids] + seg_args)
+    clipped = math_ops.maximum(ids, array_ops.zeros_like(ids))
+    gathered_prod = _op1("GatherV2", [op.outputs[0], clipped, np.int32(0)], {"batch_dims": 0})
+    gathered_non_zero = _op1("GatherV2", [non_zero_prod, clipped, np.int32(0)],
+                             {"batch_dims": 0})
+    partial = where_v2(is_zero, gathered_non_zero,
+                       math_ops.divide(gathered_prod, non_zero_data))
+    if sorted_ids:
+        gathered_grad = _op1("GatherV2", [grad, ids, np.int32(0)], {"batch_dims": 0})
+        return [gathered_grad * partial, None]
+    gathered_grad = _gather_drop_negatives(grad, ids)[0]
+    return [gathered_grad * partial, None, None]
+
+
+def _dt_int32():
+    from ..framework import dtypes
+    return dtypes.int32
+
+
+@registry.RegisterGradient("SegmentProd")
+def _segment_prod_grad(op, grad):
+    return _prod_partials(op, grad, True)
+
+
+@registry.RegisterGradient("UnsortedSegmentProd")
+def _unsorted_segment_prod_grad(op, grad):
+    return _prod_partials(op, grad, False)

@@ -1195,6 +1195,10 @@ _DOC = {  # one line each: docs/ops.md and the graph explorer show it
     "UnsortedSegmentMin": "Minima of the data's rows by segment id (ids in any order).",
     "SegmentSum": "Sums of the data's rows by sorted segment id.",
     "SegmentMean": "Means of the data's rows by sorted segment id.",
+    "SegmentMax": "Maxima of the data's rows by sorted segment id (0 for an empty segment).",
+    "SegmentMin": "Minima of the data's rows by sorted segment id (0 for an empty segment).",
+    "SegmentProd": "Products of the data's rows by sorted segment id (1 for an empty one).",
+    "UnsortedSegmentProd": "Products of the data's rows by segment id (ids in any order).",
     "TensorScatterMax": "A copy of the tensor, the maximum taken with updates at N-d indices.",
     "TensorScatterMin": "A copy of the tensor, the minimum taken with updates at N-d indices.",
     "LowerBound": "For each value, the first index in its sorted row where it could be inserted.",
@@ -1419,12 +1423,13 @@ def _stitch_shape(op):
     return [TensorShape([None] + inner)]
 
 
-for _t in ("UnsortedSegmentSum", "UnsortedSegmentMax", "UnsortedSegmentMin"):
+for _t in ("UnsortedSegmentSum", "UnsortedSegmentMax", "UnsortedSegmentMin",
+           "UnsortedSegmentProd"):
     registry.register_op(_t, inputs=(("data", "T"), ("segment_ids", "Tindices"),
                                      ("num_segments", "Tnumsegments")),
                          outputs=(("output", "T"),), shape=_unsorted_segment_shape,
                          doc=_DOC[_t])
-for _t in ("SegmentSum", "SegmentMean"):
+for _t in ("SegmentSum", "SegmentMean", "SegmentMax", "SegmentMin", "SegmentProd"):
     registry.register_op(_t, inputs=(("data", "T"), ("segment_ids", "Tindices")),
                          outputs=(("output", "T"),), shape=_segment_shape,
                          doc=_DOC[_t])
@@ -1454,6 +1459,10 @@ unsorted_segment_max = _segment_op("UnsortedSegmentMax", True)
 unsorted_segment_min = _segment_op("UnsortedSegmentMin", True)
 segment_sum = _segment_op("SegmentSum", False)
 segment_mean = _segment_op("SegmentMean", False)
+segment_max = _segment_op("SegmentMax", False)
+segment_min = _segment_op("SegmentMin", False)
+segment_prod = _segment_op("SegmentProd", False)
+unsorted_segment_prod = _segment_op("UnsortedSegmentProd", True)
 
 
 def unsorted_segment_mean(data, segment_ids, num_segments, name=None):
@@ -2060,3 +2069,10 @@ def guarantee_const(input, name=None):  # noqa: A002 - TF's name
     """The input unchanged, marked for TF's runtime as constant during the session; tfteach's
     executor has no use for the promise and passes the value through."""
     return apply_op("GuaranteeConst", [input], name=name or "GuaranteeConst")[0]
+
+def invert_permutation(x, name=None):
+    """y with y[x[i]] = i: the inverse of a permutation of 0..n-1 (InvertPermutation). A value
+    that is no tensor takes the op's default type, int32 (a NumPy int64 array too, as TF)."""
+    if not isinstance(x, _ops.Tensor) and not getattr(x, "_is_eager", False):
+        x = np.asarray(x, dtype=np.int32)
+    return apply_op("InvertPermutation", [x], name=name or "InvertPermutation")[0]

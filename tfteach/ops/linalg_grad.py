@@ -367,3 +367,99 @@ def _matrix_triangular_solve_grad(op, grad):
         grad_a = -_mm(grad_b, c, adjoint_b=True)
     grad_a = _band(grad_a, -1, 0) if lower else _band(grad_a, 0, -1)
     return [grad_a, grad_b]
+
+
+@registry.RegisterGradient("Cross")
+def _cross_grad(op, grad):
+    u, v = op.inputs
+    return [_op1("Cross", [v, grad]), _op1("Cross", [grad, u])]
+
+
+@registry.RegisterGradient("LogMatrixDeterminant")
+def _log_matrix_determinant_grad(op, _, grad_b):
+    """d log|det A| / dA = A^-H, scaled by each matrix's incoming gradient."""
+    from . import array_ops
+    a = op.inputs[0]
+    a_adj_inv = _op1("MatrixInverse", [a], {"adjoint": True})
+    multipliers = array_ops.expand_dims(array_ops.expand_dims(grad_b, -1), -1)
+    return multipliers * a_adj_inv
+
+
+def _transposed_compact(diags):
+    """The compact diagonals of A^T: A^T's superdiagonal is A's subdiagonal moved one left,
+    its subdiagonal A's superdiagonal moved one right."""
+    from . import array_ops
+    sup, main, sub = diags[..., 0, :], diags[..., 1, :], diags[..., 2, :]
+    zero = array_ops.zeros_like(sup[..., :1])
+    new_sup = array_ops.concat([sub[..., 1:], zero], -1)
+    new_sub = array_ops.concat([zero, sup[..., :-1]], -1)
+    return array_ops.stack([new_sup, main, new_sub], axis=-2)
+
+
+def _shifted_products(a, b):
+    """sum_k a[i, k] b[i+1, k] (last 0), sum_k a[i, k] b[i, k], sum_k a[i, k] b[i-1, k]
+    (first 0): the three diagonals of a @ b^T."""
+    from . import array_ops, math_ops
+    zero = array_ops.zeros_like(a[..., :1, :])
+    up = math_ops.reduce_sum(a * array_ops.concat([b[..., 1:, :], zero], -2), -1)
+    mid = math_ops.reduce_sum(a * b, -1)
+    down = math_ops.reduce_sum(a * array_ops.concat([zero, b[..., :-1, :]], -2), -1)
+    return up, mid, down
+
+
+@registry.RegisterGradient("TridiagonalSolve")
+def _tridiagonal_solve_grad(op, grad):
+    """rhs: A^-T grad; the diagonals: minus the tridiagonal band of (A^-T grad) x^T."""
+    from . import array_ops
+    diags = op.inputs[0]
+    x = op.outputs[0]
+    grad_rhs = _op1("TridiagonalSolve", [_transposed_compact(diags), grad],
+                    {"partial_pivoting": op.get_attr("partial_pivoting"),
+                     "perturb_singular": False})
+    up, mid, down = _shifted_products(grad_rhs, x)
+    grad_diags = -array_ops.stack([up, mid, down], axis=-2)
+    return [grad_diags, grad_rhs]
+
+
+@registry.RegisterGradient("TridiagonalMatMul")
+def _tridiagonal_matmul_grad(op, grad):
+    from . import array_ops
+    sup, main, sub, rhs = op.inputs
+    up, mid, down = _shifted_products(grad, rhs)
+    compact = array_ops.concat([sup, main, sub], -2)
+    t = _transposed_compact(compact)
+    rhs_grad = _op1("TridiagonalMatMul", [t[..., 0:1, :], t[..., 1:2, :], t[..., 2:3, :],
+                                          grad])
+    return [array_ops.expand_dims(up, -2), array_ops.expand_dims(mid, -2),
+            array_ops.expand_dims(down, -2), rhs_grad]
+
+
+@registry.RegisterGradient("Eig")
+def _eig_grad(op, grad_e, grad_v):
+    """A = V diag(e) V^-1. With W = V^H: dA = W^-1 (diag(de) + F o (W dV - W V
+    diag(Re(diag(W dV))))) W, F_ij = conj(1 / (e_j - e_i)) off the diagonal (the last term
+    keeps the eigenvectors' unit norm); without vectors, W^-1 diag(de) W."""
+    from . import math_ops
+    a = op.inputs[0]
+    e, v = op.outputs
+    if not op.get_attr("compute_v"):
+        _, v = linalg_ops.eig(a)
+    vt = linalg_ops.adjoint(v)
+    if grad_e is None:
+        grad_e = array_ops.zeros_like(e)
+    mid = linalg_ops.matrix_diag(grad_e)
+    if op.get_attr("compute_v") and grad_v is not None:
+        diff = array_ops.expand_dims(e, -2) - array_ops.expand_dims(e, -1)
+        zero = array_ops.zeros_like(diff)
+        one = array_ops.ones_like(diff)
+        is_zero = math_ops.equal(diff, zero)
+        f = array_ops.where_v2(is_zero, zero, one / array_ops.where_v2(is_zero, one, diff))
+        f = math_ops.conj(linalg_ops.matrix_set_diag(f, array_ops.zeros_like(e)))
+        vgv = linalg_ops.matmul(vt, grad_v)
+        real_diag = linalg_ops.matrix_diag(math_ops.cast(
+            math_ops.real(linalg_ops.matrix_diag_part(vgv)), vgv.dtype))
+        mid = mid + f * (vgv - linalg_ops.matmul(linalg_ops.matmul(vt, v), real_diag))
+    grad_a = linalg_ops.matrix_solve(vt, linalg_ops.matmul(mid, vt))
+    if not a.dtype.is_complex:
+        grad_a = math_ops.real(grad_a)
+    return math_ops.cast(grad_a, a.dtype)

@@ -149,6 +149,10 @@ def matrix_transpose(a, name="matrix_transpose", conjugate=False):
             raise ValueError(f"Argument `a` should be a (batch) matrix with rank >= 2.  "
                              f"Received `a` = {a} with shape: {a.shape}")
         perm = list(range(rank - 2)) + [rank - 1, rank - 2]
+        if conjugate and a.dtype.is_complex:
+            # the adjoint (TF builds one ConjugateTranspose; tfteach Conj after Transpose)
+            from . import math_ops
+            return math_ops.conj(array_ops.transpose(a, perm=perm))
         return array_ops.transpose(a, perm=perm)
 
 
@@ -219,14 +223,37 @@ def namespace():
     ns = types.ModuleType("tfteach.linalg")
     for k, v in {"matmul": matmul, "inv": matrix_inverse, "det": matrix_determinant,
                  "matrix_transpose": matrix_transpose, "transpose": matrix_transpose,
-                 "adjoint": matrix_transpose, "tensordot": tensordot, "eye": eye,
+                 "tensordot": tensordot, "eye": eye,
                  "band_part": matrix_band_part, "diag": matrix_diag,
                  "diag_part": matrix_diag_part, "set_diag": matrix_set_diag,
                  "trace": linalg_trace, "tensor_diag": tensor_diag,
                  "tensor_diag_part": tensor_diag_part, "solve": matrix_solve,
                  "cholesky": cholesky, "qr": qr, "svd": svd, "eigh": eigh,
-                 "eigvalsh": eigvalsh, "triangular_solve": triangular_solve}.items():
+                 "eigvalsh": eigvalsh, "triangular_solve": triangular_solve,
+                 "adjoint": adjoint, "cholesky_solve": cholesky_solve, "cross": cross,
+                 "l2_normalize": l2_normalize,
+                 "logdet": logdet, "lstsq": lstsq, "lu": lu,
+                 "lu_matrix_inverse": lu_matrix_inverse, "lu_reconstruct": lu_reconstruct,
+                 "lu_solve": lu_solve, "matrix_rank": matrix_rank, "matvec": matvec,
+                 "normalize": normalize, "pinv": pinv, "slogdet": slogdet,
+                 "tridiagonal_matmul": tridiagonal_matmul,
+                 "tridiagonal_solve": tridiagonal_solve}.items():
         setattr(ns, k, v)
+    # names that live in other op modules: resolved on first use (no import cycle here)
+    lazy = {"einsum": "tfteach.ops.special_math_ops:einsum",
+            "expm": "tfteach.ops.special_math_ops:expm",
+            "global_norm": "tfteach.ops.clip_ops:global_norm",
+            "norm": "tfteach.ops.math_ops:norm"}
+
+    def __getattr__(name):
+        if name in lazy:
+            import importlib
+            modname, _, attr = lazy[name].partition(":")
+            value = getattr(importlib.import_module(modname), attr)
+            setattr(ns, name, value)
+            return value
+        raise AttributeError(name)
+    ns.__getattr__ = __getattr__
     from ..framework.api_names import install
     return install(ns, "tf.compat.v1.linalg")
 
@@ -596,3 +623,431 @@ def _einsum_shape_rule(op):
 registry.register_op("Einsum", inputs=(("*inputs", "T"),), outputs=(("output", "T"),),
                      shape=_einsum_shape_rule,
                      doc="Sums of products of the operands over the labels of an equation.")
+
+
+# --- tf.linalg compositions (built from other ops in Python, as TF builds them) -----------------
+
+def _eps(dtype):
+    return float(np.finfo(dtype.real_dtype.np_dtype if dtype.is_complex
+                          else dtype.base_dtype.np_dtype).eps)
+
+
+def adjoint(matrix, name=None):
+    """The conjugate transpose of the inner matrices."""
+    with _ops.name_scope(name, "adjoint", [matrix]):
+        matrix = _ops.convert_to_tensor(matrix, name="matrix")
+        return matrix_transpose(matrix, conjugate=True)
+
+
+def matvec(a, b, transpose_a=False, adjoint_a=False, a_is_sparse=False, b_is_sparse=False,
+           name=None):
+    """a @ b for a batch of matrices a and vectors b: MatMul of b as a column, squeezed."""
+    from . import array_ops
+    with _ops.name_scope(name, "MatVec", [a, b]) as scope:
+        a = _ops.convert_to_tensor(a, name="a")
+        b = _ops.convert_to_tensor(b, name="b")
+        prod = matmul(a, array_ops.expand_dims(b, -1), transpose_a=transpose_a,
+                      adjoint_a=adjoint_a, a_is_sparse=a_is_sparse, b_is_sparse=b_is_sparse)
+        return array_ops.squeeze(prod, axis=-1, name=scope)
+
+
+def logdet(matrix, name=None):
+    """log(det(matrix)) of Hermitian positive definite matrices: twice the sum of the logs of
+    the Cholesky factor's diagonal."""
+    from . import math_ops
+    with _ops.name_scope(name, "logdet", [matrix]):
+        chol = cholesky(matrix)
+        return 2.0 * math_ops.reduce_sum(
+            math_ops.log(math_ops.real(matrix_diag_part(chol))), axis=[-1])
+
+
+def cholesky_solve(chol, rhs, name=None):
+    """x with A x = rhs, from A's lower Cholesky factor: two triangular solves."""
+    with _ops.name_scope(name, "cholesky_solve", [chol, rhs]):
+        y = matrix_triangular_solve(chol, rhs, adjoint=False, lower=True)
+        return matrix_triangular_solve(chol, y, adjoint=True, lower=True)
+
+
+def matrix_rank(a, tol=None, validate_args=False, name=None):
+    """The number of singular values above tol (default: max(s) * max(m, n) * eps)."""
+    from . import array_ops, math_ops
+    with _ops.name_scope(name or "matrix_rank"):
+        a = _ops.convert_to_tensor(a, name="a")
+        s = svd(a, compute_uv=False)
+        if tol is None:
+            dims = a.shape.as_list()[-2:]
+            if None in dims:
+                mn = math_ops.cast(math_ops.reduce_max(array_ops.shape(a)[-2:]), s.dtype)
+            else:
+                mn = float(max(dims))
+            tol = math_ops.reduce_max(s, axis=-1, keepdims=True) * mn * _eps(a.dtype)
+        else:
+            tol = _ops.convert_to_tensor(tol, dtype=s.dtype, name="tol")
+        return math_ops.reduce_sum(math_ops.cast(s > tol, _dt.int32), axis=-1)
+
+
+def pinv(a, rcond=None, validate_args=False, name=None):
+    """The Moore-Penrose pseudo-inverse from the SVD, singular values at most
+    rcond * max(s) treated as zero (rcond default: 10 * max(m, n) * eps)."""
+    from . import array_ops, math_ops
+    with _ops.name_scope(name or "pinv"):
+        a = _ops.convert_to_tensor(a, name="a")
+        if not a.dtype.is_floating:
+            raise TypeError(f"Input `a` must have `float`-like `dtype` (saw {a.dtype.name}).")
+        dtype = a.dtype.base_dtype
+        if rcond is None:
+            dims = a.shape.as_list()[-2:]
+            if None in dims:
+                mn = math_ops.cast(math_ops.reduce_max(array_ops.shape(a)[-2:]), dtype)
+            else:
+                mn = float(max(dims))
+            rcond = 10.0 * mn * _eps(dtype)
+        rcond = _ops.convert_to_tensor(rcond, dtype=dtype, name="rcond")
+        s, u, v = svd(a, full_matrices=False, compute_uv=True)
+        cutoff = rcond * math_ops.reduce_max(s, axis=-1)
+        inf = _ops.convert_to_tensor(np.array(np.inf, dtype.np_dtype))
+        s = array_ops.where_v2(s > array_ops.expand_dims(cutoff, -1), s,
+                               array_ops.fill(array_ops.shape(s), inf))
+        return matmul(v / array_ops.expand_dims(s, -2), u, adjoint_b=True)
+
+
+def normalize(tensor, ord="euclidean", axis=None, name=None):  # noqa: A002 - TF's name
+    """(tensor / norm, norm), the norm kept with its reduced axes."""
+    from . import math_ops
+    with _ops.name_scope(name, "normalize", [tensor]):
+        tensor = _ops.convert_to_tensor(tensor, name="tensor")
+        n = math_ops.norm(tensor, ord=ord, axis=axis, keepdims=True)
+        n = math_ops.cast(n, tensor.dtype)
+        return tensor / n, n
+
+
+def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
+    """x / sqrt(max(sum(x^2), epsilon)) along axis (tf.nn.l2_normalize's graph)."""
+    from . import math_ops
+    axis = dim if axis is None else axis
+    with _ops.name_scope(name, "l2_normalize", [x]) as name:
+        x = _ops.convert_to_tensor(x, name="x")
+        square_sum = math_ops.reduce_sum(math_ops.square(x), axis, keepdims=True)
+        x_inv_norm = math_ops.rsqrt(math_ops.maximum(square_sum, epsilon))
+        return math_ops.multiply(x, x_inv_norm, name=name)
+
+
+# --- Cross, LogMatrixDeterminant, Lu ----------------------------------------------------------
+
+def _cross_shape(op):
+    a, b = op.inputs[0].shape, op.inputs[1].shape
+    shape_rules.require_rank_at_least(op, a, 1)
+    if a.rank is not None and b.rank is not None and not a.is_compatible_with(b):
+        raise op.shape_error(f"Dimension {0} in both shapes must be equal, but are "
+                             f"{a[0]} and {b[0]}. Shapes are {a} and {b}.")
+    out = a.merge_with(b) if a.is_compatible_with(b) else a
+    if out.rank is not None and out[-1] is not None and out[-1] != 3:
+        raise op.shape_error(f"Dimension must be 3 but is {out[-1]}")
+    return [out]
+
+
+registry.register_op("Cross", inputs=(("a", "T"), ("b", "T")), outputs=(("product", "T"),),
+                     shape=_cross_shape,
+                     doc="The cross product of 3-vectors along the last axis.")
+
+
+def _slogdet_shape(op):
+    k = _square_shape(op)[0]
+    return [TensorShape(k.as_list()[:-2]) if k.rank is not None else unknown_shape()] * 2
+
+
+registry.register_op("LogMatrixDeterminant", inputs=(("input", "T"),),
+                     outputs=(("sign", "T"), ("log_abs_determinant", "T")),
+                     shape=_slogdet_shape,
+                     doc="The sign and log |det| of each inner square matrix.")
+
+
+def _lu_shape(op):
+    k = _square_shape(op)[0]
+    return [k, TensorShape(k.as_list()[:-1]) if k.rank is not None else unknown_shape()]
+
+
+registry.register_op("Lu", inputs=(("input", "T"),),
+                     outputs=(("lu", "T"), ("p", "output_idx_type")), shape=_lu_shape,
+                     attr_defaults={"output_idx_type": _dt.int32},
+                     doc="LU with partial pivoting: L (unit lower) and U in one matrix, and p "
+                         "with input[p] = L U.")
+
+
+@registry.api("Cross")
+def cross(a, b, name=None):
+    """a x b for 3-vectors along the last axis (same shapes, no broadcasting: TF's Cross)."""
+    return apply_op("Cross", [a, b], name=name or "Cross")[0]
+
+
+@registry.api("LogMatrixDeterminant")
+def slogdet(input, name=None):  # noqa: A002 - TF's name
+    """(sign, log |det|): the determinant without its overflow or underflow."""
+    sign, log_abs = apply_op("LogMatrixDeterminant", [input],
+                             name=name or "LogMatrixDeterminant")
+    return sign, log_abs
+
+
+log_matrix_determinant = slogdet
+
+
+@registry.api("Lu")
+def lu(input, output_idx_type=_dt.int32, name=None):  # noqa: A002 - TF's name
+    """(lu, p) as TF's `Lu` namedtuple: input[..., p, :] = L U."""
+    lu_, p = apply_op("Lu", [input], {"output_idx_type": _dt.as_dtype(output_idx_type)},
+                      name=name or "Lu")
+    return _Lu(lu_, p)
+
+
+def _lu_tuple():
+    import collections
+    return collections.namedtuple("Lu", ["lu", "p"])
+
+
+_Lu = _lu_tuple()
+
+
+def _lu_factors(lower_upper):
+    """(L with a unit diagonal, U) out of the packed matrix."""
+    from . import array_ops
+    ones = array_ops.ones(array_ops.shape(lower_upper)[:-1], dtype=lower_upper.dtype)
+    lower = matrix_set_diag(matrix_band_part(lower_upper, -1, 0), ones)
+    upper = matrix_band_part(lower_upper, 0, -1)
+    return lower, upper
+
+
+def lu_reconstruct(lower_upper, perm, validate_args=False, name=None):
+    """The matrix that `lu` factored: L U with its rows put back by the inverse of perm."""
+    from . import array_ops
+    with _ops.name_scope(name or "lu_reconstruct"):
+        lower_upper = _ops.convert_to_tensor(lower_upper, name="lower_upper")
+        perm = _ops.convert_to_tensor(perm, name="perm")
+        lower, upper = _lu_factors(lower_upper)
+        x = matmul(lower, upper)
+        inv = array_ops.invert_permutation(perm) if perm.shape.rank == 1 else \
+            _batch_invert_permutation(perm)
+        return array_ops.gather(x, inv, axis=-2, batch_dims=perm.shape.rank - 1)
+
+
+def _batch_invert_permutation(perm):
+    """inv[..., perm[..., i]] = i for a batch of permutations: inv[..., j] is the i with
+    perm[..., i] == j, read off a one-hot comparison."""
+    from . import array_ops, math_ops
+    n = array_ops.shape(perm)[-1]
+    idx = math_ops.range(0, n, 1, dtype=perm.dtype)
+    hits = math_ops.cast(math_ops.equal(array_ops.expand_dims(perm, -1), idx), perm.dtype)
+    return math_ops.reduce_sum(hits * array_ops.expand_dims(idx, -1), axis=-2)
+
+
+def lu_solve(lower_upper, perm, rhs, validate_args=False, name=None):
+    """x with A x = rhs from A's `lu`: rhs's rows permuted, then two triangular solves."""
+    from . import array_ops
+    with _ops.name_scope(name or "lu_solve"):
+        lower_upper = _ops.convert_to_tensor(lower_upper, name="lower_upper")
+        perm = _ops.convert_to_tensor(perm, name="perm")
+        rhs = _ops.convert_to_tensor(rhs, name="rhs", dtype=lower_upper.dtype)
+        lower, upper = _lu_factors(lower_upper)
+        batch = perm.shape.rank - 1
+        if rhs.shape.rank is not None and rhs.shape.rank - 2 > batch:
+            # a batch of right-hand sides against one factorisation: permute their rows
+            permuted = array_ops.gather(rhs, perm, axis=-2)
+        else:
+            permuted = array_ops.gather(rhs, perm, axis=-2, batch_dims=batch)
+        y = matrix_triangular_solve(lower, permuted, lower=True)
+        return matrix_triangular_solve(upper, y, lower=False)
+
+
+def lu_matrix_inverse(lower_upper, perm, validate_args=False, name=None):
+    """A's inverse from its `lu`: lu_solve against the identity."""
+    from . import array_ops
+    with _ops.name_scope(name or "lu_matrix_inverse"):
+        lower_upper = _ops.convert_to_tensor(lower_upper, name="lower_upper")
+        perm = _ops.convert_to_tensor(perm, name="perm")
+        shape = array_ops.shape(lower_upper)
+        ident = array_ops.broadcast_to(eye(shape[-1], dtype=lower_upper.dtype), shape)
+        return lu_solve(lower_upper, perm, ident, validate_args=validate_args)
+
+
+def lstsq(matrix, rhs, l2_regularizer=0.0, fast=True, name=None):
+    """The least-squares x of matrix x = rhs, by the normal equations (TF's fast path, a
+    Cholesky of A^H A + l2 I, or of A A^H + l2 I for a wide A)."""
+    from . import array_ops, math_ops
+    if not fast:
+        raise NotImplementedError("tfteach's lstsq implements fast=True only (the normal "
+                                  "equations); fast=False needs a complete orthogonal "
+                                  "decomposition")
+    with _ops.name_scope(name, "matrix_solve_ls", [matrix, rhs]):
+        matrix = _ops.convert_to_tensor(matrix, name="matrix")
+        rhs = _ops.convert_to_tensor(rhs, name="rhs", dtype=matrix.dtype)
+        if matrix.dtype not in (_dt.float32, _dt.float64, _dt.complex64, _dt.complex128):
+            raise ValueError(f"Unsupported dtype {matrix.dtype}")
+        ms, rs = matrix.shape, rhs.shape
+        if ms.rank is not None and ms.rank < 2:
+            raise ValueError(f"Shape must be at least rank 2 but is rank {ms.rank}")
+        if rs.rank is not None and rs.rank < 2:
+            raise ValueError(f"Shape must be at least rank 2 but is rank {rs.rank}")
+        if ms.rank is not None and rs.rank is not None and ms[-2] is not None and \
+                rs[-2] is not None and ms[-2] != rs[-2]:
+            raise ValueError(f"Dimensions must be equal, but are {ms[-2]} and {rs[-2]}")
+        # a Python 0 adds no regularizer to the graph (TF's graph has no AddV2 then)
+        plain = isinstance(l2_regularizer, (int, float)) and l2_regularizer == 0
+        l2 = None if plain else _ops.convert_to_tensor(l2_regularizer, dtype=matrix.dtype,
+                                                         name="l2_regularizer")
+        m, n = ms[-2], ms[-1]
+        shape = array_ops.shape(matrix)
+
+        def regularized_gramian(k):
+            g = matmul(matrix, matrix, adjoint_a=(k == n), adjoint_b=(k != n))
+            if l2 is None:
+                return g
+            ones = array_ops.ones(array_ops.reshape(shape[-1] if k == n else shape[-2], [1]),
+                                  dtype=matrix.dtype)
+            return g + l2 * matrix_diag(ones)
+
+        if m is None or n is None or m >= n:       # overdetermined: (A^H A + l2 I) x = A^H b
+            chol = cholesky(regularized_gramian(n))
+            return cholesky_solve(chol, matmul(matrix, rhs, adjoint_a=True))
+        chol = cholesky(regularized_gramian(m))     # underdetermined: x = A^H (A A^H + l2)^-1 b
+        return matmul(matrix, cholesky_solve(chol, rhs), adjoint_a=True)
+
+
+# --- tridiagonal systems ------------------------------------------------------------------------
+
+def _tridiagonal_solve_shape(op):
+    d, r = op.inputs[0].shape, op.inputs[1].shape
+    shape_rules.require_rank_at_least(op, d, 2)
+    shape_rules.require_rank_at_least(op, r, 2)
+    if d.rank is not None and d[-2] is not None and d[-2] != 3:
+        raise op.shape_error(f"Dimension must be 3 but is {d[-2]}")
+    if d.rank is not None and r.rank is not None and d[-1] is not None and \
+            r[-2] is not None and d[-1] != r[-2]:
+        raise op.shape_error(f"Dimensions must be equal, but are {d[-1]} and {r[-2]}")
+    return [r]
+
+
+registry.register_op("TridiagonalSolve", inputs=(("diagonals", "T"), ("rhs", "T")),
+                     outputs=(("output", "T"),), shape=_tridiagonal_solve_shape,
+                     attr_defaults={"partial_pivoting": True, "perturb_singular": False},
+                     doc="x with A x = rhs for a tridiagonal A given as rows [superdiag; "
+                         "maindiag; subdiag].")
+
+
+def _tridiagonal_matmul_shape(op):
+    return [op.inputs[3].shape]
+
+
+registry.register_op("TridiagonalMatMul", inputs=(("superdiag", "T"), ("maindiag", "T"),
+                                                  ("subdiag", "T"), ("rhs", "T")),
+                     outputs=(("output", "T"),), shape=_tridiagonal_matmul_shape,
+                     doc="A @ rhs for tridiagonal A given by its three diagonals ([..., 1, M] "
+                         "each).")
+
+
+def _diagonals_to_compact(diagonals, diagonals_format, m):
+    from . import array_ops
+    if diagonals_format == "compact":
+        return _ops.convert_to_tensor(diagonals, name="diagonals")
+    if diagonals_format == "sequence":
+        if not isinstance(diagonals, (list, tuple)) or len(diagonals) != 3:
+            raise ValueError("Expected diagonals to be a sequence of length 3.")
+        sup, main, sub = [_ops.convert_to_tensor(d) for d in diagonals]
+        return array_ops.stack([sup, main, sub], axis=-2)
+    if diagonals_format == "matrix":
+        d = _ops.convert_to_tensor(diagonals, name="diagonals")
+        parts = matrix_diag_part(d, k=(-1, 1), padding_value=0, align="LEFT_RIGHT")
+        return parts
+    raise ValueError(f"Unrecognized diagonals_format: {diagonals_format}")
+
+
+@registry.api("TridiagonalSolve")
+def tridiagonal_solve(diagonals, rhs, diagonals_format="compact", transpose_rhs=False,
+                      conjugate_rhs=False, name=None, partial_pivoting=True,
+                      perturb_singular=False):
+    """x with A x = rhs for a tridiagonal A: `diagonals` as [..., 3, M] ('compact': the
+    superdiagonal (last entry unused), the diagonal, the subdiagonal (first entry unused)),
+    a (super, main, sub) 'sequence', or the [..., M, M] 'matrix'; rhs [..., M] or
+    [..., M, K]."""
+    from . import array_ops, math_ops
+    if perturb_singular:
+        raise NotImplementedError("tfteach's tridiagonal_solve does not implement "
+                                  "perturb_singular=True")
+    with _ops.name_scope(name, "tridiagonal_solve", [diagonals, rhs]):
+        diagonals = _diagonals_to_compact(diagonals, diagonals_format, None)
+        rhs = _ops.convert_to_tensor(rhs, name="rhs", dtype=diagonals.dtype)
+        vector = rhs.shape.rank is not None and diagonals.shape.rank is not None and \
+            rhs.shape.rank == diagonals.shape.rank - 1
+        if vector:
+            if transpose_rhs:
+                raise ValueError("transpose_rhs=True is not allowed for vector rhs")
+            rhs = array_ops.expand_dims(rhs, -1)
+        if transpose_rhs:
+            rhs = matrix_transpose(rhs)
+        if conjugate_rhs:
+            rhs = math_ops.conj(rhs)
+        out = apply_op("TridiagonalSolve", [diagonals, rhs],
+                       {"partial_pivoting": bool(partial_pivoting),
+                        "perturb_singular": False}, name="TridiagonalSolve")[0]
+        return array_ops.squeeze(out, -1) if vector else out
+
+
+@registry.api("TridiagonalMatMul")
+def tridiagonal_matmul(diagonals, rhs, diagonals_format="compact", name=None):
+    """A @ rhs for a tridiagonal A given as in tridiagonal_solve; one TridiagonalMatMul."""
+    from . import array_ops
+    with _ops.name_scope(name, "tridiagonal_matmul", [diagonals, rhs]):
+        if diagonals_format == "sequence":
+            if not isinstance(diagonals, (list, tuple)) or len(diagonals) != 3:
+                raise ValueError("Expected diagonals to be a sequence of length 3.")
+            sup, main, sub = [array_ops.expand_dims(_ops.convert_to_tensor(d), -2)
+                              for d in diagonals]
+        else:
+            compact = _diagonals_to_compact(diagonals, diagonals_format, None)
+            sup = array_ops.expand_dims(compact[..., 0, :], -2)
+            main = array_ops.expand_dims(compact[..., 1, :], -2)
+            sub = array_ops.expand_dims(compact[..., 2, :], -2)
+        rhs = _ops.convert_to_tensor(rhs, name="rhs", dtype=sup.dtype)
+        return apply_op("TridiagonalMatMul", [sup, main, sub, rhs],
+                        name="TridiagonalMatMul")[0]
+
+
+# --- Eig: eigenvalues and vectors of general square matrices (complex results) -----------------
+
+def _eig_general_shape(op):
+    k = _square_shape(op)[0]
+    if k.rank is None:
+        return [unknown_shape(), unknown_shape()]
+    e = TensorShape(k.as_list()[:-1])
+    return [e, k if op.get_attr("compute_v") else TensorShape([0])]
+
+
+registry.register_op("Eig", inputs=(("input", "T"),), outputs=(("e", "Tout"), ("v", "Tout")),
+                     shape=_eig_general_shape, attr_defaults={"compute_v": True},
+                     doc="Eigenvalues and (unit-norm) eigenvectors of general square "
+                         "matrices, as complex numbers.")
+
+
+def _complex_of(dtype):
+    dtype = _dt.as_dtype(dtype).base_dtype
+    if dtype in (_dt.float64, _dt.complex128):
+        return _dt.complex128
+    return _dt.complex64
+
+
+@registry.api("Eig")
+def eig(tensor, name=None):
+    """(e, v): the eigenvalues and eigenvectors (columns of v) of non-symmetric matrices,
+    always complex (complex64 for float32 input, complex128 for float64)."""
+    tensor = _ops.convert_to_tensor(tensor, name="tensor")
+    e, v = apply_op("Eig", [tensor], {"Tout": _complex_of(tensor.dtype), "compute_v": True},
+                    name=name or "Eig")
+    return e, v
+
+
+def eigvals(tensor, name=None):
+    """The eigenvalues of non-symmetric matrices (complex)."""
+    tensor = _ops.convert_to_tensor(tensor, name="tensor")
+    return apply_op("Eig", [tensor], {"Tout": _complex_of(tensor.dtype), "compute_v": False},
+                    name=name or "Eig")[0]
+
+
+matrix_solve_ls = lstsq      # TF1's name (tf.compat.v1.matrix_solve_ls)

@@ -873,3 +873,174 @@ def _conj_grad(op, grad):
 def _complex_grad(op, grad):
     x, y = op.inputs[0], op.inputs[1]
     return reduce_gradient_args(x, y, math_ops.real(grad), math_ops.imag(grad))
+
+
+# --- special functions ----------------------------------------------------------------------
+
+def _unbroadcast(x, y, gx, gy):
+    """gx and gy summed back to x's and y's shapes, through BroadcastGradientArgs even when
+    the shapes are equal (TF's gradients of these ops always build it)."""
+    sx, sy = shape(x), shape(y)
+    rx, ry = broadcast_gradient_args(sx, sy)
+    return (None if gx is None else reshape(reduce_sum(gx, rx), sx),
+            None if gy is None else reshape(reduce_sum(gy, ry), sy))
+
+
+@registry.RegisterGradient("Digamma")
+def _digamma_grad(op, grad):
+    x = op.inputs[0]
+    with _ops.control_dependencies([grad]):
+        return grad * _op1("Polygamma", [math_ops.cast(1., x.dtype), x])
+
+
+@registry.RegisterGradient("Xlog1py")
+def _xlog1py_grad(op, grad):
+    return _xgrad_common(op, grad, lambda nz, x, y: _op1("Xlog1py", [nz, y]),
+                         lambda x, y: _op1("Xdivy", [x, y + math_ops.cast(1., y.dtype)]))
+
+
+def _igamma_partials(op, grad, sign):
+    """d/da is IgammaGradA's; d/dx of P(a, x) is x^(a-1) e^-x / Gamma(a) (Q's: its negative)."""
+    a, x = op.inputs
+    with _ops.control_dependencies([grad]):
+        pa = _op1("IgammaGradA", [a, x])
+        px = math_ops.exp(-x + (a - math_ops.cast(1., a.dtype)) * math_ops.log(x) -
+                          math_ops.lgamma(a))
+        if sign < 0:
+            pa, px = -pa, -px
+        return _unbroadcast(a, x, grad * pa, grad * px)
+
+
+@registry.RegisterGradient("Igamma")
+def _igamma_grad(op, grad):
+    return _igamma_partials(op, grad, 1)
+
+
+@registry.RegisterGradient("Igammac")
+def _igammac_grad(op, grad):
+    return _igamma_partials(op, grad, -1)
+
+
+@registry.RegisterGradient("Betainc")
+def _betainc_grad(op, grad):
+    """Only x's gradient (TF's too: a and b get None): x^(a-1) (1-x)^(b-1) / B(a, b)."""
+    a, b, x = op.inputs
+    with _ops.control_dependencies([grad]):
+        one = math_ops.cast(1., x.dtype)
+        log_beta = math_ops.lgamma(a) + math_ops.lgamma(b) - math_ops.lgamma(a + b)
+        partial_x = math_ops.exp((b - one) * math_ops.log1p(-x) +
+                                 _op1("Xlogy", [a - one, x]) - log_beta)
+        gx = grad * partial_x
+        sx = shape(x)
+        if x.shape.rank == 0 and grad.shape.rank != 0:
+            gx = reduce_sum(gx, None)
+        return [None, None, reshape(gx, sx)]
+
+
+@registry.RegisterGradient("Zeta")
+def _zeta_grad(op, grad):
+    x, q = op.inputs
+    with _ops.control_dependencies([grad]):
+        partial_q = -x * _op1("Zeta", [x + math_ops.cast(1., x.dtype), q])
+        return _unbroadcast(x, q, None, grad * partial_q)
+
+
+@registry.RegisterGradient("Polygamma")
+def _polygamma_grad(op, grad):
+    n, x = op.inputs
+    with _ops.control_dependencies([grad]):
+        partial_x = _op1("Polygamma", [n + math_ops.cast(1., n.dtype), x])
+        return _unbroadcast(n, x, None, grad * partial_x)
+
+
+@registry.RegisterGradient("NextAfter")
+def _nextafter_grad(op, grad):
+    """TF's: the gradient passes to x1 as if the op were the identity; x2 gets zeros."""
+    x1, x2 = op.inputs
+    with _ops.control_dependencies([grad]):
+        return _unbroadcast(x1, x2, grad * fill(shape(x1), math_ops.cast(1., x1.dtype)),
+                            grad * fill(shape(x2), math_ops.cast(0., x2.dtype)))
+
+
+@registry.RegisterGradient("Erfinv")
+def _erfinv_grad(op, grad):
+    with _ops.control_dependencies([grad]):
+        y = op.outputs[0]
+        return grad * math_ops.cast(np.sqrt(np.pi) / 2, y.dtype) * \
+            math_ops.exp(math_ops.square(y))
+
+
+@registry.RegisterGradient("Ndtri")
+def _ndtri_grad(op, grad):
+    with _ops.control_dependencies([grad]):
+        y = op.outputs[0]
+        return grad * math_ops.cast(np.sqrt(2 * np.pi), y.dtype) * \
+            math_ops.exp(math_ops.square(y) / math_ops.cast(2., y.dtype))
+
+
+@registry.RegisterGradient("BesselI0")
+def _bessel_i0_grad(op, grad):
+    with _ops.control_dependencies([grad]):
+        return grad * math_ops.bessel_i1(op.inputs[0])
+
+
+@registry.RegisterGradient("BesselI0e")
+def _bessel_i0e_grad(op, grad):
+    x, y = op.inputs[0], op.outputs[0]
+    with _ops.control_dependencies([grad]):
+        return grad * (math_ops.bessel_i1e(x) - math_ops.sign(x) * y)
+
+
+def _i1_partial(x, y, i0, extra, at_zero):
+    """d/dx of I1 (or I1e): I0 - I1 / x (- sign(x) I1e when scaled); at x = 0 TF's value,
+    1/2 for I1e and 1 for I1 (the true derivative there is 1/2)."""
+    zero = math_ops.cast(0., x.dtype)
+    safe_x = where_v2(math_ops.equal(x, zero), ones_like(x), x)
+    d = i0 - y * (extra + math_ops.reciprocal(safe_x))
+    return where_v2(math_ops.equal(x, zero), fill(shape(x), math_ops.cast(at_zero, x.dtype)),
+                    d)
+
+
+@registry.RegisterGradient("BesselI1")
+def _bessel_i1_grad(op, grad):
+    x, y = op.inputs[0], op.outputs[0]
+    with _ops.control_dependencies([grad]):
+        return grad * _i1_partial(x, y, math_ops.bessel_i0(x), zeros_like(x), 1.0)
+
+
+@registry.RegisterGradient("BesselI1e")
+def _bessel_i1e_grad(op, grad):
+    x, y = op.inputs[0], op.outputs[0]
+    with _ops.control_dependencies([grad]):
+        return grad * _i1_partial(x, y, math_ops.bessel_i0e(x), math_ops.sign(x), 0.5)
+
+
+@registry.RegisterGradient("CumulativeLogsumexp")
+def _cumulative_logsumexp_grad(op, grad):
+    """d out_j / d x_i = exp(x_i - out_j) over the j whose sums include x_i: a log-sum-exp
+    scan the other way, over log(grad) - out, once for the positive and once for the negative
+    part of grad (the log of a negative number has no real value)."""
+    x, axis = op.inputs
+    out = op.outputs[0]
+    exclusive, reverse = op.get_attr("exclusive"), op.get_attr("reverse")
+    lowest = fill(shape(grad), np.array(grad.dtype.base_dtype.min,
+                                        grad.dtype.base_dtype.np_dtype))
+    zero = zeros_like(grad)
+    log_pos = where_v2(math_ops.greater(grad, zero), math_ops.log(grad), lowest)
+    log_neg = where_v2(math_ops.less(grad, zero), math_ops.log(-grad), lowest)
+    attrs = {"exclusive": exclusive, "reverse": not reverse}
+    pos = math_ops.exp(_op1("CumulativeLogsumexp", [log_pos - out, axis], attrs) + x)
+    neg = math_ops.exp(_op1("CumulativeLogsumexp", [log_neg - out, axis], attrs) + x)
+    return [pos - neg, None]
+
+
+@registry.RegisterGradient("EuclideanNorm")
+def _euclidean_norm_grad(op, grad):
+    """grad * x / norm, the norm and grad broadcast back over the reduced axes."""
+    x, axes = op.inputs
+    out = op.outputs[0]
+    if not op.get_attr("keep_dims"):
+        kept_shape = reduced_shape(shape(x), axes)
+        out = reshape(out, kept_shape)
+        grad = reshape(grad, kept_shape)
+    return [math_ops.truediv(x, out) * grad, None]

@@ -14,13 +14,18 @@ from . import shape_rules
 
 BINARY = ["AddV2", "Sub", "Mul", "RealDiv", "Div", "FloorDiv", "FloorMod", "Pow", "Maximum",
           "Minimum", "SquaredDifference", "TruncateDiv", "TruncateMod", "DivNoNan", "Atan2",
-          "Xdivy", "Xlogy", "MulNoNan"]
+          "Xdivy", "Xlogy", "MulNoNan", "Xlog1py"]
+# binary special functions, with TF's argument names
+SPECIAL_BINARY = {"Igamma": ("a", "x", "z"), "Igammac": ("a", "x", "z"), "Zeta": ("x", "q", "z"),
+                  "Polygamma": ("a", "x", "z"), "NextAfter": ("x1", "x2", "output"),
+                  "IgammaGradA": ("a", "x", "z")}
 COMPARE = ["Less", "LessEqual", "Greater", "GreaterEqual", "Equal", "NotEqual"]
 LOGICAL = ["LogicalAnd", "LogicalOr"]
 UNARY = ["Neg", "Abs", "Sqrt", "Rsqrt", "Square", "Exp", "Expm1", "Log", "Log1p", "Sin", "Cos",
          "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Tanh", "Sigmoid", "Sign", "Floor",
          "Ceil", "Round", "Rint", "Reciprocal", "Erf", "IsNan", "IsInf", "IsFinite", "Inv",
-         "Acosh", "Asinh", "Atanh", "Erfc", "Lgamma", "Digamma"]
+         "Acosh", "Asinh", "Atanh", "Erfc", "Lgamma", "Digamma", "Erfinv", "Ndtri",
+         "BesselI0", "BesselI1", "BesselI0e", "BesselI1e"]
 
 _DOC = {  # one line each: docs/ops.md and the graph explorer show it
     "AddV2": "x + y element-wise, with broadcasting.",
@@ -41,6 +46,19 @@ _DOC = {  # one line each: docs/ops.md and the graph explorer show it
     "Xdivy": "x / y element-wise, 0 where x is 0.",
     "Xlogy": "x * log(y) element-wise, 0 where x is 0.",
     "MulNoNan": "x * y element-wise, 0 where y is 0 even if x is inf or NaN.",
+    "Xlog1py": "x * log1p(y) element-wise, 0 where x is 0.",
+    "NextAfter": "The next representable value after x1 toward x2, element-wise.",
+    "Igamma": "The regularized lower incomplete gamma function P(a, x), element-wise.",
+    "IgammaGradA": "The derivative of Igamma(a, x) in a (Igamma's gradient), element-wise.",
+    "Igammac": "The regularized upper incomplete gamma function Q(a, x), element-wise.",
+    "Zeta": "The Hurwitz zeta function sum over k of (q + k)^-x, element-wise.",
+    "Polygamma": "The a-th derivative of digamma at x, element-wise.",
+    "Erfinv": "The inverse of erf, element-wise.",
+    "Ndtri": "The inverse of the standard normal CDF, element-wise.",
+    "BesselI0": "The modified Bessel function of order 0, element-wise.",
+    "BesselI1": "The modified Bessel function of order 1, element-wise.",
+    "BesselI0e": "exp(-|x|) times the modified Bessel function of order 0, element-wise.",
+    "BesselI1e": "exp(-|x|) times the modified Bessel function of order 1, element-wise.",
     "Less": "Whether x < y, element-wise.",
     "LessEqual": "Whether x <= y, element-wise.",
     "Greater": "Whether x > y, element-wise.",
@@ -115,6 +133,30 @@ for _t in LOGICAL:
     registry.register_op(_t, inputs=(("x", _dt.bool_), ("y", _dt.bool_)),
                          outputs=(("z", _dt.bool_),), shape=shape_rules.broadcast,
                          doc=_DOC[_t])
+for _t, (_a, _b, _z) in SPECIAL_BINARY.items():
+    registry.register_op(_t, inputs=((_a, "T"), (_b, "T")), outputs=((_z, "T"),),
+                         shape=shape_rules.broadcast, doc=_DOC[_t])
+
+
+def _betainc_shape(op):
+    """a, b and x: each a scalar or all of one shape (TF's Betainc does not broadcast)."""
+    shapes = [t.shape for t in op.inputs]
+    known = [s for s in shapes if s.rank is None or s.rank > 0]
+    out = known[0] if known else shapes[0]
+    for s, n in zip(shapes, "abx"):
+        if s.rank == 0 or s.rank is None:
+            continue
+        if not out.is_compatible_with(s):
+            raise ValueError(f"Shapes must be equal rank, but are {out.rank} and {s.rank} for "
+                             f"'{{{{node {op.name}}}}} = Betainc[T=DT_FLOAT]' with input shapes: "
+                             + ", ".join(str(x) for x in shapes) + ".")
+        out = out.merge_with(s)
+    return [out]
+
+
+registry.register_op("Betainc", inputs=(("a", "T"), ("b", "T"), ("x", "T")),
+                     outputs=(("z", "T"),), shape=_betainc_shape,
+                     doc="The regularized incomplete beta function I_x(a, b), element-wise.")
 registry.register_op("LogicalNot", inputs=(("x", _dt.bool_),), outputs=(("y", _dt.bool_),),
                      shape=shape_rules.same_as_first,
                      doc="NOT x for booleans, element-wise.")
@@ -208,6 +250,70 @@ exp = globals()["exp"]
 log = globals()["log"]
 reciprocal = globals()["reciprocal"]
 is_nan, is_inf, is_finite = globals()["isnan"], globals()["isinf"], globals()["isfinite"]
+bessel_i0, bessel_i1 = globals().pop("besseli0"), globals().pop("besseli1")
+bessel_i0e, bessel_i1e = globals().pop("besseli0e"), globals().pop("besseli1e")
+xlog1py = _binary("Xlog1py", "Xlog1py")
+
+
+@registry.api("IgammaGradA")
+def igamma_grad_a(a, x, name=None):
+    """d igamma(a, x) / da (the op Igamma's gradient builds; TF's raw op)."""
+    return apply_op("IgammaGradA", [a, x], name=name or "IgammaGradA")[0]
+
+
+@registry.api("Igamma")
+def igamma(a, x, name=None):
+    return apply_op("Igamma", [a, x], name=name or "Igamma")[0]
+
+
+@registry.api("Igammac")
+def igammac(a, x, name=None):
+    return apply_op("Igammac", [a, x], name=name or "Igammac")[0]
+
+
+@registry.api("Zeta")
+def zeta(x, q, name=None):
+    return apply_op("Zeta", [x, q], name=name or "Zeta")[0]
+
+
+@registry.api("Polygamma")
+def polygamma(a, x, name=None):
+    return apply_op("Polygamma", [a, x], name=name or "Polygamma")[0]
+
+
+def _default_float(v):
+    """A value that is no tensor takes the op's default T, float32 (TF converts a float64
+    NumPy array too, as its op definition's default type asks)."""
+    if isinstance(v, _ops.Tensor) or hasattr(v, "_is_resource_variable"):
+        return v
+    return _np.asarray(v, dtype=_np.float32)
+
+
+@registry.api("NextAfter")
+def nextafter(x1, x2, name=None):
+    """The next float after x1 toward x2 (float32 unless a tensor says otherwise)."""
+    if not isinstance(x1, _ops.Tensor) and not isinstance(x2, _ops.Tensor):
+        x1, x2 = _default_float(x1), _default_float(x2)
+    return apply_op("NextAfter", [x1, x2], name=name or "NextAfter")[0]
+
+
+@registry.api("Betainc")
+def betainc(a, b, x, name=None):
+    """I_x(a, b). a, b and x are each a scalar or all of one shape: TF's kernel checks this
+    at run time (InvalidArgumentError), its shape function when the graph is built."""
+    shapes = [getattr(v, "shape", None) if isinstance(v, _ops.Tensor) else _np.shape(v)
+              for v in (a, b, x)]
+    if not any(isinstance(v, _ops.Tensor) and _ops.is_symbolic(v) for v in (a, b, x)):
+        dims = [tuple(s.as_list()) if hasattr(s, "as_list") else tuple(s) for s in shapes]
+        for (n1, s1), (n2, s2) in (((0, dims[0]), (1, dims[1])), ((0, dims[0]), (2, dims[2])),
+                                   ((1, dims[1]), (2, dims[2]))):
+            if s1 and s2 and s1 != s2:
+                from .. import errors as _errors
+                fmt = lambda s: "[" + ",".join(str(d) for d in s) + "]"   # noqa: E731
+                raise _errors.InvalidArgumentError(
+                    None, None, f"Shapes of {'abx'[n1]} and {'abx'[n2]} are inconsistent: "
+                                f"{fmt(s1)} vs. {fmt(s2)}")
+    return apply_op("Betainc", [a, b, x], name=name or "Betainc")[0]
 
 
 @registry.api("Pow")
@@ -680,6 +786,96 @@ def _make_scan(op_type):
 cumsum = _make_scan("Cumsum")
 cumprod = _make_scan("Cumprod")
 
+registry.register_op("CumulativeLogsumexp", inputs=(("x", "T"), ("axis", "Tidx")),
+                     outputs=(("out", "T"),), shape=_scan_shape,
+                     attr_defaults={"exclusive": False, "reverse": False},
+                     doc="Running log(sum(exp(x))) along an axis (optionally exclusive or "
+                         "reversed).")
+
+
+@registry.api("CumulativeLogsumexp")
+def cumulative_logsumexp(x, axis=0, exclusive=False, reverse=False, name=None):
+    """log(cumsum(exp(x))) without overflow; `exclusive` starts from -inf (the log of 0)."""
+    with _ops.name_scope(name, "CumulativeLogsumexp", [x]) as name:
+        x = _ops.convert_to_tensor(x, name="x")
+        return apply_op("CumulativeLogsumexp", [x, axis], {"exclusive": bool(exclusive),
+                                                            "reverse": bool(reverse)},
+                        name=name)[0]
+
+
+registry.register_op("EuclideanNorm", inputs=(("input", "T"), ("reduction_indices", "Tidx")),
+                     outputs=(("output", "T"),), shape=_reduction_shape,
+                     attr_defaults={"keep_dims": False},
+                     doc="sqrt(sum(|x|^2)) over the given axes.")
+
+
+@registry.api("EuclideanNorm")
+def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
+    """The 2-norm of the elements across `axis` (all axes when None), one EuclideanNorm op."""
+    keep = bool(keepdims)
+    dims = _reduction_dims(input_tensor, axis)
+    out = apply_op("EuclideanNorm", [input_tensor, dims], {"keep_dims": keep},
+                   name=name or "EuclideanNorm")[0]
+    if axis is None and not keep and _ops.is_symbolic(out):
+        out.set_shape([])
+    return out
+
+
+def _bincount_shape(op):
+    from ..framework.tensor_shape import TensorShape
+    x, w = op.inputs[0].shape, op.inputs[2].shape
+    size = shape_rules.const_input(op, 1)
+    n = int(size) if size is not None else None
+    if x.rank is not None and x.rank > 2:
+        raise op.shape_error(f"Shape must be at most rank 2 but is rank {x.rank}")
+    if x.rank == 2:
+        return [TensorShape([x[0], n])]
+    return [TensorShape([n] if x.rank is not None else None)]
+
+
+registry.register_op("DenseBincount", inputs=(("input", "Tidx"), ("size", "Tidx"),
+                                              ("weights", "T")),
+                     outputs=(("output", "T"),), shape=_bincount_shape,
+                     attr_defaults={"binary_output": False},
+                     doc="Counts (or summed weights) of each value in [0, size) of a vector, "
+                         "or of each row of a matrix.")
+
+
+@registry.api("DenseBincount")
+def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=_dt.int32, name=None,
+             axis=None, binary_output=False):
+    """How often each value 0..max(arr) occurs (the weights' sum per value with `weights`;
+    1 or 0 with `binary_output`), at least `minlength` and at most `maxlength` bins; axis=-1
+    counts each row of a matrix. One DenseBincount, its size computed as TF computes it."""
+    from . import array_ops
+    with _ops.name_scope(name, "bincount", [arr, weights, minlength, maxlength]):
+        arr = _ops.convert_to_tensor(arr, name="arr")
+        if not arr.dtype.is_integer:
+            arr = cast(arr, _dt.int32)
+        if axis is None:
+            axis = 0
+        if axis not in (0, -1):
+            raise ValueError(f"Unsupported value for argument axis={axis}. Only 0 and -1 are "
+                             f"currently supported.")
+        if axis == 0:
+            arr = array_ops.reshape(arr, [-1])
+        nonempty = greater(array_ops.size(arr), 0)
+        output_size = cast(nonempty, arr.dtype) * (reduce_max(arr) + 1)
+        if minlength is not None:
+            minlength = _ops.convert_to_tensor(minlength, name="minlength", dtype=arr.dtype)
+            output_size = maximum(minlength, output_size)
+        if maxlength is not None:
+            maxlength = _ops.convert_to_tensor(maxlength, name="maxlength", dtype=arr.dtype)
+            output_size = minimum(maxlength, output_size)
+        if weights is not None:
+            weights = _ops.convert_to_tensor(weights, name="weights")
+            if axis == 0:
+                weights = array_ops.reshape(weights, [-1])
+        else:
+            weights = _ops.convert_to_tensor(_np.zeros((0,), _dt.as_dtype(dtype).np_dtype))
+        return apply_op("DenseBincount", [arr, output_size, weights],
+                        {"binary_output": bool(binary_output)}, name="DenseBincount")[0]
+
 
 # --- composites TF builds from the ops above ---------------------------------------------------
 
@@ -744,9 +940,9 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None,  # noqa: 
         tensor = _ops.convert_to_tensor(tensor)
         if ord in ["fro", "euclidean", 2, 2.0]:
             if is_matrix_norm and ord in [2, 2.0]:
-                raise NotImplementedError("tfteach does not implement the matrix 2-norm "
-                                          "(it needs an SVD); use ord='fro', 1 or inf")
-            result = sqrt(reduce_sum(tensor * tensor, axis, keepdims=True))
+                result = _spectral_norm(tensor, axis)
+            else:
+                result = sqrt(reduce_sum(tensor * tensor, axis, keepdims=True))
         else:
             result = abs(tensor)
             if ord == 1:
@@ -766,6 +962,23 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None,  # noqa: 
         if not keepdims:
             result = array_ops.squeeze(result, axis)
         return result
+
+
+def _spectral_norm(tensor, axis):
+    """The matrix 2-norm over the two axes: the largest singular value (the two axes moved
+    last for the SVD, then back, kept as size-1 dimensions)."""
+    from . import array_ops
+    rank = tensor.shape.rank
+    if rank is None:
+        raise ValueError("the matrix 2-norm needs a tensor of known rank")
+    axes = [a % rank for a in axis]
+    perm = [i for i in _builtins.range(rank) if i not in axes] + axes
+    s = apply_op("Svd", [array_ops.transpose(tensor, perm)],
+                 {"compute_uv": False, "full_matrices": False}, name="Svd")[0]
+    top = reduce_max(s, -1, keepdims=True)
+    top = array_ops.expand_dims(top, -1)
+    inverse = [perm.index(i) for i in _builtins.range(rank)]
+    return array_ops.transpose(top, inverse)
 
 
 # --- saturate_cast, timestamp ------------------------------------------------------------------

@@ -641,9 +641,12 @@ def _highest(dt):
 register_kernel("UnsortedSegmentSum")(_unsorted_segment(np.add, lambda dt: 0))
 register_kernel("UnsortedSegmentMax")(_unsorted_segment(np.maximum, _lowest))
 register_kernel("UnsortedSegmentMin")(_unsorted_segment(np.minimum, _highest))
+register_kernel("UnsortedSegmentProd")(_unsorted_segment(np.multiply, lambda dt: 1))
 
 
-def _sorted_segment(mean):
+def _sorted_segment(mean, ufunc=np.add, fill=0):
+    """SegmentSum/Mean (ufunc add), SegmentMax/Min/Prod: a segment id with no rows gets
+    `fill` (TF's 0 for sum, mean, max and min, 1 for prod)."""
     def kernel(data, segment_ids):
         data, ids = np.asarray(data), np.asarray(segment_ids)
         if ids.ndim != 1:
@@ -655,8 +658,16 @@ def _sorted_segment(mean):
         if ids.size and ids[0] < 0:
             raise _err(f"segment ids must be >= 0")
         n = int(ids[-1]) + 1 if ids.size else 0
-        out = np.zeros((n,) + data.shape[1:], dtype=data.dtype)
-        np.add.at(out, ids, data)
+        if ufunc is np.add:
+            out = np.zeros((n,) + data.shape[1:], dtype=data.dtype)
+        else:
+            start = {np.maximum: _lowest, np.minimum: _highest}.get(ufunc)
+            out = np.full((n,) + data.shape[1:], start(data.dtype) if start else fill,
+                          dtype=data.dtype)
+        ufunc.at(out, ids, data)
+        if ufunc is not np.add and ufunc is not np.multiply:
+            empty = np.bincount(ids, minlength=n) == 0
+            out[empty] = fill
         if mean:
             counts = np.bincount(ids, minlength=n).reshape((n,) + (1,) * (data.ndim - 1))
             out = (out / np.maximum(counts, 1)).astype(data.dtype)
@@ -666,6 +677,9 @@ def _sorted_segment(mean):
 
 register_kernel("SegmentSum")(_sorted_segment(False))
 register_kernel("SegmentMean")(_sorted_segment(True))
+register_kernel("SegmentMax")(_sorted_segment(False, np.maximum, 0))
+register_kernel("SegmentMin")(_sorted_segment(False, np.minimum, 0))
+register_kernel("SegmentProd")(_sorted_segment(False, np.multiply, 1))
 
 
 @register_kernel("Roll")

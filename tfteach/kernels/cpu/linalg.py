@@ -589,3 +589,206 @@ def matrix_triangular_solve(a, b, *, lower, adjoint):
         return np.linalg.solve(a, b).astype(b.dtype)
     except np.linalg.LinAlgError:
         raise _err("Input matrix is not invertible.") from None
+
+
+# --- Cross, LogMatrixDeterminant, Lu ----------------------------------------------------------
+
+@register_kernel("Cross")
+def cross(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape:
+        raise errors.InvalidArgumentError(
+            None, None, f"Both inputs must be of same shape: {_dims(a.shape)} vs. "
+                        f"{_dims(b.shape)}")
+    if a.ndim < 1:
+        raise errors.InvalidArgumentError(None, None, "Input must be at least 1D"
+                                          f"{_dims(a.shape)}")
+    if a.shape[-1] != 3:
+        raise errors.FailedPreconditionError(
+            None, None, "Cross-products are only defined for 3-element vectors.")
+    return np.ascontiguousarray(np.cross(a, b).astype(a.dtype, copy=False))
+
+
+def _dims(shape):
+    return "[" + ",".join(str(int(d)) for d in shape) + "]"
+
+
+@njit(cache=True)
+def _lu_batch(x, lu, perm, sign):
+    """Partial pivoting (the largest |pivot| in the column, the first on ties), one matrix
+    at a time: lu holds L below the diagonal (unit diagonal implied) and U on and above;
+    x[perm] = L U; sign is the permutation's parity, 0 for a singular matrix."""
+    nb, n = x.shape[0], x.shape[1]
+    for b in range(nb):
+        for i in range(n):
+            perm[b, i] = i
+            for j in range(n):
+                lu[b, i, j] = x[b, i, j]
+        s = 1.0
+        for c in range(n):
+            p = c
+            for r in range(c + 1, n):
+                if abs(lu[b, r, c]) > abs(lu[b, p, c]):
+                    p = r
+            if p != c:
+                s = -s
+                q = perm[b, c]
+                perm[b, c] = perm[b, p]
+                perm[b, p] = q
+                for j in range(n):
+                    v = lu[b, c, j]
+                    lu[b, c, j] = lu[b, p, j]
+                    lu[b, p, j] = v
+            piv = lu[b, c, c]
+            if piv == 0:
+                s = 0.0
+                continue
+            for r in range(c + 1, n):
+                f = lu[b, r, c] / piv
+                lu[b, r, c] = f
+                for j in range(c + 1, n):
+                    lu[b, r, j] -= f * lu[b, c, j]
+        sign[b] = s
+
+
+def _square_batch(x, op_type):
+    x = np.asarray(x)
+    if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
+        raise errors.InvalidArgumentError(
+            None, None, f"Input matrix must be square." if x.ndim >= 2 else
+            f"Input tensor 0 must have rank >= 2, got {x.ndim}")
+    if x.dtype not in _BLAS:
+        raise errors.InvalidArgumentError(None, None, f"No kernel for {op_type} with dtype "
+                                          f"{x.dtype}")
+    n = x.shape[-1]
+    return x, np.ascontiguousarray(x).reshape(-1, n, n), n
+
+
+@register_kernel("Lu")
+def lu(input, *, output_idx_type):  # noqa: A002 - TF's name
+    x, xb, n = _square_batch(input, "Lu")
+    out = np.empty_like(xb)
+    perm = np.empty(xb.shape[:2], np.int64)
+    sign = np.empty(xb.shape[0], np.float64)
+    if xb.size:
+        _lu_batch(xb, out, perm, sign)
+    return (out.reshape(x.shape),
+            perm.reshape(x.shape[:-1]).astype(output_idx_type.np_dtype))
+
+
+@register_kernel("LogMatrixDeterminant")
+def log_matrix_determinant(input):  # noqa: A002 - TF's name
+    x, xb, n = _square_batch(input, "LogMatrixDeterminant")
+    sign = np.ones(xb.shape[0], x.dtype)
+    logdet = np.zeros(xb.shape[0], x.real.dtype if x.dtype.kind == "c" else x.dtype)
+    if xb.shape[0] and n:
+        s, l = np.linalg.slogdet(xb)
+        sign, logdet = s.astype(x.dtype), l.astype(logdet.dtype)
+    return sign.reshape(x.shape[:-2]), logdet.astype(x.dtype).reshape(x.shape[:-2])
+
+
+# --- tridiagonal systems ------------------------------------------------------------------------
+
+@njit(cache=True, error_model="numpy")
+def _gtsv(sup, main, sub, b, pivot):
+    """Solves one tridiagonal system in place of b (columns of b solved together); LAPACK
+    gtsv's elimination, rows i and i+1 exchanged when the subdiagonal entry is the larger
+    (partial pivoting). A zero pivot divides by zero: inf and NaN, no error (as TF's)."""
+    n, k = b.shape
+    d = main.copy()
+    du = sup.copy()
+    dl = np.zeros(n, d.dtype)         # the subdiagonal below row i; then the fill du2
+    for i in range(n - 1):
+        dl[i] = sub[i + 1]
+    for i in range(n - 1):
+        if not pivot or abs(d[i]) >= abs(dl[i]):
+            fact = dl[i] / d[i]
+            d[i + 1] -= fact * du[i]
+            for c in range(k):
+                b[i + 1, c] -= fact * b[i, c]
+            dl[i] = 0
+        else:
+            fact = d[i] / dl[i]
+            d[i] = dl[i]
+            temp = d[i + 1]
+            d[i + 1] = du[i] - fact * temp
+            if i < n - 2:
+                dl[i] = du[i + 1]
+                du[i + 1] = -fact * dl[i]
+            else:
+                dl[i] = 0
+            du[i] = temp
+            for c in range(k):
+                t = b[i, c]
+                b[i, c] = b[i + 1, c]
+                b[i + 1, c] = t - fact * b[i + 1, c]
+    for c in range(k):
+        b[n - 1, c] /= d[n - 1]
+        if n > 1:
+            b[n - 2, c] = (b[n - 2, c] - du[n - 2] * b[n - 1, c]) / d[n - 2]
+        for i in range(n - 3, -1, -1):
+            b[i, c] = (b[i, c] - du[i] * b[i + 1, c] - dl[i] * b[i + 2, c]) / d[i]
+
+
+@njit(cache=True, error_model="numpy")
+def _gtsv_batch(diags, rhs, pivot):
+    for s in range(rhs.shape[0]):
+        _gtsv(diags[s, 0], diags[s, 1], diags[s, 2], rhs[s], pivot)
+
+
+@register_kernel("TridiagonalSolve")
+def tridiagonal_solve(diagonals, rhs, *, partial_pivoting, perturb_singular):
+    d, r = np.asarray(diagonals), np.asarray(rhs)
+    if perturb_singular:
+        raise errors.UnimplementedError(None, None, "tfteach's TridiagonalSolve does not "
+                                        "implement perturb_singular")
+    if d.ndim < 2 or d.shape[-2] != 3:
+        raise errors.InvalidArgumentError(
+            None, None, f"Expected diagonals to have shape [..., 3, M], got {_dims(d.shape)}")
+    if r.ndim < 2 or r.shape[-2] != d.shape[-1]:
+        raise errors.InvalidArgumentError(
+            None, None, f"Incompatible shapes of diagonals and rhs: {_dims(d.shape)} and "
+                        f"{_dims(r.shape)}")
+    if d.dtype not in _BLAS or d.dtype.kind == "c":
+        raise errors.InvalidArgumentError(None, None, "TridiagonalSolve: real types only")
+    batch = np.broadcast_shapes(d.shape[:-2], r.shape[:-2])
+    m, k = r.shape[-2], r.shape[-1]
+    db = np.ascontiguousarray(np.broadcast_to(d, batch + d.shape[-2:])).reshape(-1, 3, m)
+    out = np.array(np.broadcast_to(r, batch + r.shape[-2:]), copy=True).reshape(-1, m, k)
+    if out.size and m:
+        _gtsv_batch(db, out, bool(partial_pivoting))
+    return out.reshape(batch + (m, k))
+
+
+@register_kernel("TridiagonalMatMul")
+def tridiagonal_mat_mul(superdiag, maindiag, subdiag, rhs):
+    sup, main, sub, r = (np.asarray(a) for a in (superdiag, maindiag, subdiag, rhs))
+    m = r.shape[-2]
+    for name, a in (("superdiag", sup), ("maindiag", main), ("subdiag", sub)):
+        if a.ndim < 2 or a.shape[-2] != 1 or a.shape[-1] != m:
+            raise errors.InvalidArgumentError(
+                None, None, f"Expected {name} to have shape [..., 1, {m}], got "
+                            f"{_dims(a.shape)}")
+    s = np.swapaxes(sup, -1, -2)       # [..., M, 1]
+    d = np.swapaxes(main, -1, -2)
+    b = np.swapaxes(sub, -1, -2)
+    out = d * r
+    if m > 1:
+        out[..., :-1, :] += s[..., :-1, :] * r[..., 1:, :]
+        out[..., 1:, :] += b[..., 1:, :] * r[..., :-1, :]
+    return np.ascontiguousarray(out.astype(r.dtype, copy=False))
+
+
+@register_kernel("Eig")
+def eig(input, *, Tout, compute_v):  # noqa: A002 - TF's name
+    x, xb, n = _square_batch(input, "Eig")
+    out_t = Tout.np_dtype
+    e = np.empty(xb.shape[:2], out_t)
+    v = np.empty(xb.shape, out_t) if compute_v else np.zeros((0,), out_t)
+    for i in range(xb.shape[0]):
+        if compute_v:
+            w, vec = np.linalg.eig(xb[i])
+            e[i], v[i] = w, vec
+        else:
+            e[i] = np.linalg.eigvals(xb[i])
+    return e.reshape(x.shape[:-1]), (v.reshape(x.shape) if compute_v else v)

@@ -850,6 +850,83 @@ register("SegmentSum", dtypes=("float32", "float64"))(_sorted_segment(False))
 register("SegmentMean", dtypes=("float32", "float64"))(_sorted_segment(True))
 
 
+# SegmentMax/Min/Prod and UnsortedSegmentProd: one thread per output element walks the ids
+# (numba has no atomic multiply; the extrema need the "no row" flag for TF's empty-segment 0)
+_PROD, _SMAX, _SMIN = range(3)
+
+
+def _seg_walk_kernel():
+    k = _KERNELS.get("segwalk")
+    if k is None:
+        @cuda.jit
+        def seg_walk(data, ids, out, inner, rows, mode, empty):
+            e = cuda.grid(1)
+            if e < out.shape[0]:
+                seg = e // inner
+                j = e % inner
+                acc = out[e]
+                found = False
+                for r in range(rows):
+                    if ids[r] == seg:
+                        v = data[r * inner + j]
+                        if not found:
+                            acc = v
+                        elif mode == 0:
+                            acc = acc * v
+                        elif mode == 1:
+                            if v > acc or v != v:
+                                acc = v
+                        else:
+                            if v < acc or v != v:
+                                acc = v
+                        found = True
+                out[e] = acc if found else empty
+        k = _KERNELS["segwalk"] = seg_walk
+    return k
+
+
+def _segment_walk(mode, empty, sorted_ids):
+    def run(data, ids, n):
+        inner_shape = tuple(data.shape[len(ids.shape):])
+        inner = max(_dev.size_of(inner_shape), 1)
+        out = full((n,) + inner_shape, empty, data.dtype)
+        rows = _dev.size_of(ids.shape)
+        total = _dev.size_of(out.shape)
+        if total and rows and inner_shape.count(0) == 0:
+            _seg_walk_kernel()[_dev.blocks_for(total), _dev.TPB](
+                _dev.flat(data), _dev.flat(ids), _dev.flat(out), inner, rows, mode, empty)
+        return out
+
+    if sorted_ids:
+        def kernel(data, segment_ids):
+            data = _dev.contiguous(_dev.dev(data))
+            ids = _dev.contiguous(_dev.dev(segment_ids))
+            if len(ids.shape) != 1:
+                raise errors.InvalidArgumentError(None, None, "segment_ids should be a vector.")
+            if not data.shape or ids.shape[0] != data.shape[0]:
+                raise errors.InvalidArgumentError(
+                    None, None, "segment_ids should be the same size as dimension 0 of input.")
+            m = int(ids.shape[0])
+            n = max(int(ids[m - 1:].copy_to_host()[0]) + 1, 0) if m else 0
+            return run(data, ids, n)
+    else:
+        def kernel(data, segment_ids, num_segments):
+            data = _dev.contiguous(_dev.dev(data))
+            ids = _dev.contiguous(_dev.dev(segment_ids))
+            _segment_shapes(data, ids)
+            return run(data, ids, int(np.asarray(_dev.to_host(num_segments))))
+    return kernel
+
+
+# TF's GPU kernels: floats for the sorted ones, int32 too for UnsortedSegmentProd
+_SEG_TYPES = ("float32", "float64")
+register("SegmentMax", dtypes=_SEG_TYPES)(_segment_walk(_SMAX, 0, True))
+register("SegmentMin", dtypes=_SEG_TYPES)(_segment_walk(_SMIN, 0, True))
+register("SegmentProd", dtypes=_SEG_TYPES)(_segment_walk(_PROD, 1, True))
+register("UnsortedSegmentProd", dtypes=_SEG_TYPES + ("int32",),
+         host_memory=("num_segments",))(_segment_walk(_PROD, 1, False))
+
+
 # --- Where: coordinates of the non-zero elements -------------------------------------------------
 def _where_kernels():
     ks = _KERNELS.get("where")

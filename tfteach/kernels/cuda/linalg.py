@@ -754,3 +754,242 @@ def svd(input, *, compute_uv, full_matrices):
         empty = _dev.to_device(np.zeros((), x.dtype))   # the CPU kernel's placeholders
         return s, empty, empty
     return (s, right, left) if trans else (s, left, right)
+
+
+# --- Cross: one thread per 3-vector ------------------------------------------------------------
+def _cross_kernel():
+    k = _KERNELS.get("cross")
+    if k is None:
+        @cuda.jit
+        def cross(a, b, out, n):
+            t = cuda.grid(1)
+            if t < n:
+                i = 3 * t
+                out[i] = a[i + 1] * b[i + 2] - a[i + 2] * b[i + 1]
+                out[i + 1] = a[i + 2] * b[i] - a[i] * b[i + 2]
+                out[i + 2] = a[i] * b[i + 1] - a[i + 1] * b[i]
+        k = _KERNELS["cross"] = cross
+    return k
+
+
+@register("Cross", dtypes=_dev.FLOATS + ("int32", "int64"))   # TF's: every real type
+def cross(a, b):
+    a = _dev.contiguous(_dev.dev(a))
+    b = _dev.contiguous(_dev.dev(b))
+    sa, sb = tuple(a.shape), tuple(b.shape)
+    if sa != sb or not sa or sa[-1] != 3:
+        return _cpu_on_host_1("Cross", a, b)
+    out = _dev.empty(sa, a.dtype)
+    n = _dev.size_of(sa) // 3
+    if n:
+        _cross_kernel()[_dev.blocks_for(n), _dev.TPB](_dev.flat(a), _dev.flat(b),
+                                                      _dev.flat(out), n)
+    return out
+
+
+def _cpu_on_host_1(op_type, *args, **attrs):
+    """The CPU kernel on host copies (for its errors), its one output back on the device."""
+    out = registry.get(op_type).kernel_for("CPU")(*[_dev.to_host(a) for a in args], **attrs)
+    return _dev.to_device(np.asarray(out))
+
+
+# --- Lu and LogMatrixDeterminant: partial pivoting, one thread per matrix ------------------------
+def _lu_factor_kernel():
+    k = _KERNELS.get("lu_factor")
+    if k is None:
+        @cuda.jit
+        def lu_factor(lu, perm, sign, logabs, nb, n):
+            # lu holds the input and is factored in place, as the CPU kernel's _lu_batch
+            b = cuda.grid(1)
+            if b < nb:
+                w, pb = b * n * n, b * n
+                for i in range(n):
+                    perm[pb + i] = i
+                s = 1.0
+                la = 0.0
+                for c in range(n):
+                    p = c
+                    for r in range(c + 1, n):
+                        if abs(lu[w + r * n + c]) > abs(lu[w + p * n + c]):
+                            p = r
+                    if p != c:
+                        s = -s
+                        q = perm[pb + c]
+                        perm[pb + c] = perm[pb + p]
+                        perm[pb + p] = q
+                        for j in range(n):
+                            v = lu[w + c * n + j]
+                            lu[w + c * n + j] = lu[w + p * n + j]
+                            lu[w + p * n + j] = v
+                    piv = lu[w + c * n + c]
+                    if piv == 0:
+                        s = 0.0
+                        la = -math.inf
+                        continue
+                    if piv < 0:
+                        s = -s
+                    la += math.log(abs(piv))
+                    for r in range(c + 1, n):
+                        f = lu[w + r * n + c] / piv
+                        lu[w + r * n + c] = f
+                        for j in range(c + 1, n):
+                            lu[w + r * n + j] -= f * lu[w + c * n + j]
+                sign[b] = s
+                logabs[b] = la
+        k = _KERNELS["lu_factor"] = lu_factor
+    return k
+
+
+def _factor(x, op_type):
+    x = _dev.contiguous(_dev.dev(x))
+    shape = tuple(x.shape)
+    if len(shape) < 2 or shape[-1] != shape[-2]:
+        return None, shape
+    n = shape[-1]
+    nb = _dev.size_of(shape[:-2])
+    lu = _dev.empty(shape, x.dtype)
+    if _dev.size_of(shape):
+        lu.copy_to_device(x)
+    perm = _dev.empty((max(nb * n, 1),), np.int64)
+    sign = _dev.empty((max(nb, 1),), x.dtype)
+    logabs = _dev.empty((max(nb, 1),), x.dtype)
+    if nb and n:
+        _lu_factor_kernel()[_dev.blocks_for(nb), _dev.TPB](
+            _dev.flat(lu), perm, sign, logabs, nb, n)
+    return (lu, perm, sign, logabs, nb, n), shape
+
+
+@register("Lu", dtypes=_dev.FLOATS)
+def lu(input, *, output_idx_type):  # noqa: A002 - TF's name
+    f, shape = _factor(input, "Lu")
+    if f is None:
+        return _cpu_on_host("Lu", input, output_idx_type=output_idx_type)
+    lu_, perm, _, _, nb, n = f
+    p = _dev.to_host(perm)[:nb * n].astype(output_idx_type.np_dtype).reshape(shape[:-1])
+    return lu_, _dev.to_device(p)
+
+
+@register("LogMatrixDeterminant", dtypes=_dev.FLOATS)
+def log_matrix_determinant(input):  # noqa: A002 - TF's name
+    f, shape = _factor(input, "LogMatrixDeterminant")
+    if f is None:
+        return _cpu_on_host("LogMatrixDeterminant", input)
+    _, _, sign, logabs, nb, n = f
+    batch = shape[:-2]
+    if not nb or not n:
+        from .array import full
+        return full(batch, 1, np.dtype(sign.dtype)), full(batch, 0, np.dtype(sign.dtype))
+    return (_dev.to_device(_dev.to_host(sign)[:nb].reshape(batch)),
+            _dev.to_device(_dev.to_host(logabs)[:nb].reshape(batch)))
+
+
+# --- tridiagonal systems: one thread per (system, column) ---------------------------------------
+def _gtsv_kernel():
+    k = _KERNELS.get("gtsv")
+    if k is None:
+        @cuda.jit
+        def gtsv(diags, b, work, nsys, m, k, pivot, bad):
+            # the CPU kernel's elimination (kernels/cpu/linalg.py _gtsv) on column c of system
+            # s; work holds this thread's d, du and dl (3 m values); a zero pivot gives inf
+            # and NaN, no error (as TF's)
+            t = cuda.grid(1)
+            if t < nsys * k:
+                s, c = t // k, t % k
+                db, bb, w = s * 3 * m, s * m * k, t * 3 * m
+                for i in range(m):
+                    work[w + i] = diags[db + m + i]                # d
+                    work[w + m + i] = diags[db + i]                # du
+                    work[w + 2 * m + i] = diags[db + 2 * m + i + 1] if i < m - 1 else 0.0
+                for i in range(m - 1):
+                    di = work[w + i]
+                    dli = work[w + 2 * m + i]
+                    if not pivot or abs(di) >= abs(dli):
+                        fact = dli / di
+                        work[w + i + 1] -= fact * work[w + m + i]
+                        b[bb + (i + 1) * k + c] -= fact * b[bb + i * k + c]
+                        work[w + 2 * m + i] = 0.0
+                    else:
+                        fact = di / dli
+                        work[w + i] = dli
+                        temp = work[w + i + 1]
+                        work[w + i + 1] = work[w + m + i] - fact * temp
+                        if i < m - 2:
+                            work[w + 2 * m + i] = work[w + m + i + 1]
+                            work[w + m + i + 1] = -fact * work[w + 2 * m + i]
+                        else:
+                            work[w + 2 * m + i] = 0.0
+                        work[w + m + i] = temp
+                        tb = b[bb + i * k + c]
+                        b[bb + i * k + c] = b[bb + (i + 1) * k + c]
+                        b[bb + (i + 1) * k + c] = tb - fact * b[bb + (i + 1) * k + c]
+                b[bb + (m - 1) * k + c] /= work[w + m - 1]
+                if m > 1:
+                    b[bb + (m - 2) * k + c] = (b[bb + (m - 2) * k + c] - work[w + m + m - 2] *
+                                               b[bb + (m - 1) * k + c]) / work[w + m - 2]
+                for i in range(m - 3, -1, -1):
+                    b[bb + i * k + c] = (b[bb + i * k + c] - work[w + m + i] *
+                                         b[bb + (i + 1) * k + c] - work[w + 2 * m + i] *
+                                         b[bb + (i + 2) * k + c]) / work[w + i]
+        k = _KERNELS["gtsv"] = gtsv
+    return k
+
+
+@register("TridiagonalSolve", dtypes=_dev.FLOATS)
+def tridiagonal_solve(diagonals, rhs, *, partial_pivoting, perturb_singular):
+    d = _dev.contiguous(_dev.dev(diagonals))
+    r = _dev.contiguous(_dev.dev(rhs))
+    ds, rs = tuple(d.shape), tuple(r.shape)
+    if perturb_singular or len(ds) < 2 or ds[-2] != 3 or len(rs) < 2 or rs[-2] != ds[-1] \
+            or ds[:-2] != rs[:-2] or not _dev.size_of(rs):
+        out = registry.get("TridiagonalSolve").kernel_for("CPU")(
+            _dev.to_host(d), _dev.to_host(r), partial_pivoting=partial_pivoting,
+            perturb_singular=perturb_singular)
+        return _dev.to_device(np.asarray(out))
+    m, k = rs[-2], rs[-1]
+    nsys = _dev.size_of(rs[:-2])
+    out = _dev.empty(rs, r.dtype)
+    out.copy_to_device(r)
+    work = _dev.empty((nsys * k * 3 * m,), r.dtype)
+    bad = _dev.to_device(np.zeros(1, np.int32))
+    _gtsv_kernel()[_dev.blocks_for(nsys * k), _dev.TPB](
+        _dev.flat(d), _dev.flat(out), work, nsys, m, k, bool(partial_pivoting), bad)
+    return out
+
+
+def _tridiagonal_matmul_kernel():
+    k = _KERNELS.get("tridiag_mm")
+    if k is None:
+        @cuda.jit
+        def tmm(sup, main, sub, rhs, out, m, n, total):
+            e = cuda.grid(1)
+            if e < total:
+                s = e // (m * n)
+                i = (e // n) % m
+                j = e % n
+                db, rb = s * m, s * m * n
+                v = main[db + i] * rhs[rb + i * n + j]
+                if i + 1 < m:
+                    v += sup[db + i] * rhs[rb + (i + 1) * n + j]
+                if i > 0:
+                    v += sub[db + i] * rhs[rb + (i - 1) * n + j]
+                out[e] = v
+        k = _KERNELS["tridiag_mm"] = tmm
+    return k
+
+
+@register("TridiagonalMatMul", dtypes=_dev.FLOATS)
+def tridiagonal_mat_mul(superdiag, maindiag, subdiag, rhs):
+    args = [_dev.contiguous(_dev.dev(a)) for a in (superdiag, maindiag, subdiag, rhs)]
+    rs = tuple(args[3].shape)
+    m = rs[-2] if len(rs) >= 2 else -1
+    want = rs[:-2] + (1, m)
+    if len(rs) < 2 or any(tuple(a.shape) != want for a in args[:3]):
+        out = registry.get("TridiagonalMatMul").kernel_for("CPU")(
+            *[_dev.to_host(a) for a in args])
+        return _dev.to_device(np.asarray(out))
+    out = _dev.empty(rs, args[3].dtype)
+    total = _dev.size_of(rs)
+    if total:
+        _tridiagonal_matmul_kernel()[_dev.blocks_for(total), _dev.TPB](
+            *[_dev.flat(a) for a in args], _dev.flat(out), m, rs[-1], total)
+    return out

@@ -186,6 +186,146 @@ def arg_min(x, axis, *, output_type):
 
 # TF's only GPU TruncateMod is int32 in host memory; the float ones stay on the CPU, as in TF.
 _dev.register_host("TruncateMod", dtypes=("int32",))
+# --- CumulativeLogsumexp: the scan above's walk, each step a log-add-exp -----------------------
+def _logaddexp_scan_kernel():
+    k = _KERNELS.get("cumlse")
+    if k is None:
+        @cuda.jit
+        def scan(x, out, n_lines, length, inner, exclusive, reverse):
+            line = cuda.grid(1)
+            if line < n_lines:
+                base = (line // inner) * length * inner + line % inner
+                acc = -math.inf
+                for s in range(length):
+                    j = length - 1 - s if reverse else s
+                    p = base + j * inner
+                    v = x[p]
+                    if exclusive:
+                        out[p] = acc
+                    hi = max(acc, v)
+                    if hi == -math.inf:
+                        acc = hi
+                    else:
+                        acc = hi + math.log1p(math.exp(min(acc, v) - hi))
+                    if not exclusive:
+                        out[p] = acc
+        k = _KERNELS["cumlse"] = scan
+    return k
+
+
+@register("CumulativeLogsumexp", dtypes=("float32", "float64"), host_memory=("axis",))
+def cumulative_logsumexp(x, axis, *, exclusive, reverse):
+    x = _dev.contiguous(_dev.dev(x))
+    shape = tuple(x.shape)
+    nd = len(shape)
+    ax = int(np.asarray(_dev.to_host(axis)))
+    if not -nd <= ax < nd:
+        raise errors.InvalidArgumentError(
+            None, None, f"ScanOp: Expected scan axis in the range [{-nd}, {nd}), "
+                        f"but got {ax}")
+    ax %= nd
+    out = _dev.empty(shape, x.dtype)
+    length, inner = shape[ax], _dev.size_of(shape[ax + 1:])
+    n_lines = _dev.size_of(shape[:ax]) * inner
+    if n_lines and length:
+        _logaddexp_scan_kernel()[_dev.blocks_for(n_lines), _dev.TPB](
+            _dev.flat(x), _dev.flat(out), n_lines, length, inner, bool(exclusive),
+            bool(reverse))
+    return out
+
+
+# --- EuclideanNorm: squares, the toolkit's sum, a square root ---------------------------------
+def _square(x):
+    return x * x
+
+
+def _sqrt(x):
+    return math.sqrt(x)
+
+
+@register("EuclideanNorm", dtypes=("float32", "float64"), host_inputs=(1,))
+def euclidean_norm(x, axes, *, keep_dims):
+    from .reduction import reduce
+    x = _dev.dev(x)
+    sq = apply(_square, [x], x.dtype, "EuclideanNorm")
+    total = reduce(sq, _dev.host_int_list(axes), SUM, keep_dims, "Sum")
+    return apply(_sqrt, [total], x.dtype, "EuclideanNorm")
+
+
+# --- DenseBincount: one thread per input element, an atomic add (or store of 1) per value -----
+def _bincount_kernel():
+    k = _KERNELS.get("bincount")
+    if k is None:
+        @cuda.jit
+        def bincount(arr, w, out, row_len, size, has_w, binary):
+            i = cuda.grid(1)
+            if i < arr.shape[0]:
+                v = arr[i]
+                if 0 <= v < size:
+                    o = (i // row_len) * size + v
+                    if binary:
+                        out[o] = 1
+                    elif has_w:
+                        cuda.atomic.add(out, o, w[i])
+                    else:
+                        cuda.atomic.add(out, o, 1)
+        k = _KERNELS["bincount"] = bincount
+    return k
+
+
+@register("DenseBincount", dtypes=("float32", "int32"),
+          host_memory=("size",))
+def dense_bincount(input, size, weights, *, binary_output):  # noqa: A002 - TF's name
+    arr = _dev.contiguous(_dev.dev(input))
+    w = _dev.contiguous(_dev.dev(weights))
+    n = int(np.asarray(_dev.to_host(size)))
+    shape = tuple(arr.shape)
+    if n < 0:
+        raise errors.InvalidArgumentError(None, None, f"size ({n}) must be non-negative")
+    if len(shape) > 2:
+        raise errors.InvalidArgumentError(None, None, "Shape must be at most rank 2 but is "
+                                          f"rank {len(shape)}")
+    has_w = _dev.size_of(w.shape) > 0
+    if has_w and tuple(w.shape) != shape:
+        raise errors.InvalidArgumentError(
+            None, None, f"Input and weights must have the same shape. Input shape: "
+                        f"[{','.join(map(str, shape))}], weights shape: "
+                        f"[{','.join(map(str, w.shape))}]")
+    out_shape = (shape[0], n) if len(shape) == 2 else (n,)
+    out = _dev.to_device(np.zeros(out_shape, np.dtype(w.dtype)))
+    total = _dev.size_of(shape)
+    if total and n:
+        row_len = shape[1] if len(shape) == 2 else max(total, 1)
+        _bincount_kernel()[_dev.blocks_for(total), _dev.TPB](
+            _dev.flat(arr), _dev.flat(w) if has_w else _dev.flat(out), _dev.flat(out),
+            max(row_len, 1), n, has_w, bool(binary_output))
+    return out
+
+
+# --- NextAfter: the step is one ulp of the element type, so each dtype has its own rule ------
+_NEXTAFTER = {}
+
+
+@register("NextAfter", dtypes=("float32", "float64"))
+def next_after(x1, x2):
+    from ..cpu.math import _nextafter_rule
+    x1, x2 = _dev.dev(x1), _dev.dev(x2)
+    width = 32 if np.dtype(x1.dtype) == np.float32 else 64
+    rule = _NEXTAFTER.get(width)
+    if rule is None:
+        rule = _NEXTAFTER[width] = _nextafter_rule(width)
+    return apply(rule, [x1, x2], x1.dtype, "NextAfter")
+
+
+# Erfinv: float32 is TF's float formula (ndtri of the float32 halving), float64 the accurate one
+@register("Erfinv", dtypes=("float32", "float64"))
+def erfinv(x):
+    from ..cpu.math import _erfinv, _erfinv_f32
+    x = _dev.dev(x)
+    rule = _erfinv_f32 if np.dtype(x.dtype) == np.float32 else _erfinv
+    return apply(rule, [x], x.dtype, "Erfinv")
+
+
 register_elementwise("math")
 
 
