@@ -93,6 +93,12 @@ def compare(got, want, path="result", rtol=1e-5, atol=1e-6):
         assert g.shape == w.shape, f"{path}: shape {g.shape} != {w.shape}"
         assert np.allclose(g, w, rtol=rtol, atol=atol, equal_nan=True), \
             f"{path}: {got['array']} != {want['array']}"
+        if "imag" in want or "imag" in got:      # complex: the imaginary parts too
+            assert "imag" in want and "imag" in got, f"{path}: one side is not complex"
+            gi = np.asarray(got["imag"], dtype=float)
+            wi = np.asarray(want["imag"], dtype=float)
+            assert np.allclose(gi, wi, rtol=rtol, atol=atol, equal_nan=True), \
+                f"{path} (imaginary part): {got['imag']} != {want['imag']}"
         return
     if isinstance(want, dict):
         assert isinstance(got, dict) and sorted(got) == sorted(want), f"{path}: {got} != {want}"
