@@ -15,6 +15,12 @@ from .ops.nn_ops import (avg_pool, avg_pool2d, bias_add, conv2d, dropout, elu,  
 from .ops.nn_ops import conv2d_backprop_input  # noqa: F401
 from .ops.sort_ops import top_k  # noqa: F401
 from .ops.nn_impl import sigmoid_cross_entropy_with_logits  # noqa: F401
+from .ops.nn_ops import (atrous_conv2d, avg_pool1d, conv1d, conv1d_transpose,  # noqa: F401
+                         conv2d_transpose, conv_transpose, convolution, max_pool1d, pool)
+from .ops.nn_impl import (batch_normalization, compute_average_loss, crelu, gelu,  # noqa: F401
+                          log_poisson_loss, normalize_moments, scale_regularization_loss,
+                          sufficient_statistics, weighted_cross_entropy_with_logits,
+                          weighted_moments, zero_fraction)
 
 
 def sigmoid(x, name=None):
@@ -87,6 +93,24 @@ def v1_namespace():
     m.in_top_k = _nn_ops.in_top_k_v1
     m.softmax_cross_entropy_with_logits = _nn_ops.softmax_cross_entropy_with_logits_v1
     m.softmax_cross_entropy_with_logits_v2 = softmax_cross_entropy_with_logits
+    from .ops import nn_impl
+    m.conv1d = _nn_ops.conv1d_v1
+    m.conv2d_transpose = _nn_ops.conv2d_transpose_v1
+    m.conv2d_backprop_filter = _nn_ops.conv2d_backprop_filter
+    m.conv2d_backprop_input = _nn_ops.conv2d_backprop_input_v1
+    m.convolution = _nn_ops.convolution_v1
+    m.pool = _nn_ops.pool_v1
+    m.avg_pool2d = _nn_ops.avg_pool_v1
+    m.avg_pool_v2 = avg_pool
+    m.max_pool_v2 = max_pool
+    m.moments = nn_impl.moments_v1
+    m.weighted_moments = nn_impl.weighted_moments_v1
+    m.sufficient_statistics = nn_impl.sufficient_statistics_v1
+    m.crelu = nn_impl.crelu_v1
+    m.weighted_cross_entropy_with_logits = nn_impl.weighted_cross_entropy_with_logits_v1
+    m.xw_plus_b = nn_impl.xw_plus_b
+    m.relu_layer = nn_impl.relu_layer
+    del m.gelu      # TF1 has no gelu
     m.rnn_cell = _RnnCellModule("tfteach.compat.v1.nn.rnn_cell")
     from .framework.api_names import install
     return install(m, "tf.compat.v1.nn")

@@ -673,3 +673,323 @@ def in_top_k_v1(predictions, targets, k, name=None):
         return apply_op("InTopKV2", [predictions, targets, k], name="InTopKV2")[0]
 
 
+
+
+# --- convolution and pooling in 1 and N dimensions (compositions, as TF's nn_ops) ------------
+# A 1-D convolution or pool is the 2-D op on an input with a unit height: TF inserts that
+# axis with ExpandDims, runs Conv2D / MaxPool / AvgPool / Conv2DBackpropInput and squeezes it
+# out again, so the graph shows exactly those ops.
+
+def _get_sequence(value, n, channel_index, name):
+    """TF's `_get_sequence`: an int or a list of 1, n or n + 2 ints, as n + 2 per-axis values
+    with 1 for the batch and channel axes."""
+    if value is None:
+        return [1] * (n + 2)
+    if isinstance(value, numbers.Integral):
+        value = [int(value)]
+    value = [int(v) for v in np.asarray(value).ravel()]
+    if len(value) == n + 2:
+        return value
+    if len(value) == 1:
+        value = value * n
+    elif len(value) != n:
+        raise ValueError(f"{name} should be of length 1, {n} or {n + 2}. Received: "
+                         f"{name}={value} of length {len(value)}")
+    if channel_index == 1:
+        return [1, 1] + value
+    return [1] + value + [1]
+
+
+def _attr_padding(padding):
+    """The padding of a function that passes it straight to the op, as TF's generated op
+    wrappers check it: InvalidArgumentError when running eagerly, ValueError in a graph."""
+    p = str(padding)
+    if p not in ("SAME", "VALID"):
+        msg = (f"Value for attr 'padding' of \"{p}\" is not in the list of allowed values: "
+               f"\"SAME\", \"VALID\", \"EXPLICIT\"")
+        if _ops.executing_eagerly():
+            raise errors.InvalidArgumentError(None, None, msg)
+        raise ValueError(msg)
+    return p
+
+
+def _conv1d_format(data_format):
+    """(2-D data format, the axis that becomes the unit height, channel index in 1-D)."""
+    if data_format is None or data_format in ("NHWC", "NWC"):
+        return "NHWC", 1, 2
+    if data_format in ("NCHW", "NCW"):
+        return "NCHW", 2, 1
+    raise ValueError(f"`data_format` must be 'NWC' or 'NCW'. Received: data_format={data_format}")
+
+
+def conv1d(input, filters, stride, padding, data_format="NWC", dilations=None,  # noqa: A002
+           name=None):
+    """1-D convolution: Conv2D over [batch, 1, width, channels] (TF2 signature)."""
+    from . import array_ops
+    with _ops.name_scope(name, "conv1d", [input, filters]) as name:
+        fmt, axis, channel_index = _conv1d_format(data_format)
+        strides = [1] + _get_sequence(stride, 1, channel_index, "stride")
+        dilations = [1] + _get_sequence(dilations, 1, channel_index, "dilations")
+        input = array_ops.expand_dims(input, axis - 4 if fmt == "NHWC" else -2)  # noqa: A001
+        filters = array_ops.expand_dims(filters, 0)
+        attrs = {"strides": strides, "padding": _attr_padding(padding), "data_format": fmt,
+                 "dilations": dilations, "use_cudnn_on_gpu": True, "explicit_paddings": []}
+        result = apply_op("Conv2D", [input, filters], attrs, name=name)[0]
+        return array_ops.squeeze(result, [axis - 4 if fmt == "NHWC" else -2])
+
+
+def conv1d_v1(value=None, filters=None, stride=None, padding=None, use_cudnn_on_gpu=None,
+              data_format=None, name=None, input=None, dilations=None):  # noqa: A002
+    """TF1's conv1d: the input is `value` (or `input`)."""
+    if input is not None:
+        if value is not None:
+            raise ValueError("Cannot specify both 'value' and 'input'.")
+        value = input
+    return conv1d(value, filters, stride, padding, data_format=data_format,
+                  dilations=dilations, name=name)
+
+
+def conv2d_transpose(input, filters, output_shape, strides, padding="SAME",  # noqa: A002
+                     data_format="NHWC", dilations=None, name=None):
+    """The transpose of conv2d: Conv2DBackpropInput with `input` as the output gradient."""
+    with _ops.name_scope(name, "conv2d_transpose", [input, filters, output_shape]) as name:
+        data_format = data_format or "NHWC"
+        channel_index = 1 if data_format.startswith("NC") else 3
+        attrs = {"strides": _get_sequence(strides, 2, channel_index, "strides"),
+                 "padding": _attr_padding(padding), "data_format": data_format,
+                 "dilations": _get_sequence(dilations, 2, channel_index, "dilations"),
+                 "use_cudnn_on_gpu": True, "explicit_paddings": []}
+        return apply_op("Conv2DBackpropInput", [output_shape, filters, input], attrs,
+                        name=name)[0]
+
+
+def conv2d_transpose_v1(value=None, filter=None, output_shape=None, strides=None,  # noqa: A002
+                        padding="SAME", data_format="NHWC", name=None, input=None,
+                        filters=None, dilations=None):
+    """TF1's conv2d_transpose: checks the channel counts while building, as TF1 does."""
+    value = value if input is None else input
+    filter = filter if filters is None else filters  # noqa: A001
+    with _ops.name_scope(name, "conv2d_transpose", [value, filter, output_shape]) as name:
+        value = _ops.convert_to_tensor(value, name="value")
+        filter = _ops.convert_to_tensor(filter, name="filter")  # noqa: A001
+        axis = 3 if data_format == "NHWC" else 1
+        vs, fs = value.shape, filter.shape
+        if vs.rank is not None and fs.rank is not None and vs[axis] is not None \
+                and fs[3] is not None and vs[axis] != fs[3]:
+            raise ValueError(f"input channels does not match filter's input channels, "
+                             f"{vs[axis]} != {fs[3]}")
+        if not isinstance(output_shape, _ops.Tensor) and len(output_shape) != 4:
+            raise ValueError(f"output_shape must have shape (4,), got {[len(output_shape)]}")
+        return conv2d_transpose(value, filter, output_shape, strides, padding=padding,
+                                data_format=data_format, dilations=dilations, name=name)
+
+
+def conv1d_transpose(input, filters, output_shape, strides, padding="SAME",  # noqa: A002
+                     data_format="NWC", dilations=None, name=None):
+    """The transpose of conv1d: Conv2DBackpropInput over a unit height."""
+    from . import array_ops
+    with _ops.name_scope(name, "conv1d_transpose", [input, filters, output_shape]) as name:
+        fmt, axis, channel_index = _conv1d_format(data_format)
+        strides = [1] + _get_sequence(strides, 1, channel_index, "stride")
+        dilations = [1] + _get_sequence(dilations, 1, channel_index, "dilations")
+        input = array_ops.expand_dims(input, axis)  # noqa: A001
+        filters = array_ops.expand_dims(filters, 0)
+        if not isinstance(output_shape, _ops.Tensor):
+            output_shape = [int(d) for d in output_shape]
+        output_shape = array_ops.concat([output_shape[:axis], [1], output_shape[axis:]], 0)
+        attrs = {"strides": strides, "padding": _attr_padding(padding), "data_format": fmt,
+                 "dilations": dilations, "use_cudnn_on_gpu": True, "explicit_paddings": []}
+        result = apply_op("Conv2DBackpropInput", [output_shape, filters, input], attrs,
+                          name=name)[0]
+        return array_ops.squeeze(result, [axis])
+
+
+def conv_transpose(input, filters, output_shape, strides, padding="SAME",  # noqa: A002
+                   data_format=None, dilations=None, name=None):
+    """conv1d_transpose or conv2d_transpose, chosen by the length of `output_shape`."""
+    with _ops.name_scope(name, "conv_transpose", [input, filters, output_shape]) as name:
+        if isinstance(output_shape, _ops.Tensor):
+            n = output_shape.shape[0] - 2
+        elif hasattr(output_shape, "__len__"):
+            n = len(output_shape) - 2
+        else:
+            raise ValueError("`output_shape` must be a tensor or sized collection")
+        if not 1 <= n <= 3:
+            raise ValueError(f"`output_shape` must be of length 3, 4 or 5. Received: "
+                             f"output_shape={output_shape} of length {n + 2}.")
+        if n == 3:
+            raise NotImplementedError("tfteach has no Conv3DBackpropInputV2 op: "
+                                      "conv3d_transpose is not implemented")
+        op = conv1d_transpose if n == 1 else conv2d_transpose
+        return op(input, filters, output_shape, strides, padding=padding,
+                  data_format=data_format, dilations=dilations, name=name)
+
+
+def convolution(input, filters, strides=None, padding="VALID", data_format=None,  # noqa: A002
+                dilations=None, name=None):
+    """N-D convolution (N = 1 or 2 here), chosen by the rank of `filters` or `input`.
+
+    TF computes a dilated 2-D convolution as SpaceToBatchND -> Conv2D -> BatchToSpaceND;
+    tfteach gives Conv2D the `dilations` attr instead (the same numbers, one op)."""
+    with _ops.name_scope(name, "convolution", [input, filters]) as name:
+        filters = _ops.convert_to_tensor(filters, name="filters")
+        input = _ops.convert_to_tensor(input, name="input")  # noqa: A001
+        if filters.shape.rank is not None:
+            n = filters.shape.rank - 2
+        elif input.shape.rank is not None:
+            n = input.shape.rank - 2
+        else:
+            raise ValueError("`input` and `filter` must have static rank; `tfteach` needs it")
+        if not 1 <= n <= 3:
+            raise ValueError(f"`input.shape.rank` must be 3, 4 or 5. Received: "
+                             f"input.shape={input.shape} of rank {n + 2}")
+        if n == 3:
+            raise NotImplementedError("tfteach has no Conv3D op: 3-D convolution is not "
+                                      "implemented")
+        channel_index = 1 if data_format is not None and data_format.startswith("NC") else n + 1
+        strides = _get_sequence(strides, n, channel_index, "strides")
+        dilations = _get_sequence(dilations, n, channel_index, "dilations")
+        spatial = dilations[2:] if channel_index == 1 else dilations[1:-1]
+        if any(d != 1 for d in spatial):
+            if any(d <= 0 for d in spatial):
+                raise ValueError(f"all values of `dilation_rate` must be positive. Received: "
+                                 f"dilation_rate={np.array(spatial)}")
+            s = strides[2:] if channel_index == 1 else strides[1:-1]
+            if any(v != 1 for v in s):
+                raise ValueError(f"`strides > 1` not supported in conjunction with "
+                                 f"`dilation_rate > 1`. Received: strides={s} and "
+                                 f"dilation_rate={spatial}")
+        if n == 1:
+            return conv1d(input, filters, strides[1:-1] if channel_index != 1 else strides[2:],
+                          padding, data_format=data_format,
+                          dilations=dilations[1:-1] if channel_index != 1 else dilations[2:],
+                          name=name)
+        return conv2d(input, filters, strides, padding, data_format=data_format or "NHWC",
+                      dilations=dilations, name=name)
+
+
+def convolution_v1(input, filter=None, padding=None, strides=None,  # noqa: A002
+                   dilation_rate=None, name=None, data_format=None, filters=None,
+                   dilations=None):
+    """TF1's convolution: `filter` and `dilation_rate`."""
+    filter = filters if filter is None else filter  # noqa: A001
+    dilation_rate = dilations if dilation_rate is None else dilation_rate
+    return convolution(input, filter, strides=strides, padding=padding,
+                       data_format=data_format, dilations=dilation_rate, name=name)
+
+
+def atrous_conv2d(value, filters, rate, padding, name=None):
+    """conv2d with holes: `rate - 1` zeros between the filter's taps."""
+    return convolution(value, filters, padding=padding, dilations=np.array([rate, rate]),
+                       name=name)
+
+
+def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding,  # noqa: A002
+                           use_cudnn_on_gpu=True, data_format="NHWC",
+                           dilations=(1, 1, 1, 1), name=None):
+    """The gradient of conv2d with respect to its filter (TF1's raw op wrapper)."""
+    attrs = {"strides": _int_list(strides, 4, "strides", data_format),
+             "padding": _attr_padding(padding), "data_format": data_format,
+             "dilations": _int_list(dilations, 4, "dilations", data_format),
+             "use_cudnn_on_gpu": bool(use_cudnn_on_gpu), "explicit_paddings": []}
+    return apply_op("Conv2DBackpropFilter", [input, filter_sizes, out_backprop], attrs,
+                    name=name or "Conv2DBackpropFilter")[0]
+
+
+def conv2d_backprop_input_v1(input_sizes, filter=None, out_backprop=None, strides=None,  # noqa: A002
+                             padding=None, use_cudnn_on_gpu=True, data_format="NHWC",
+                             dilations=(1, 1, 1, 1), name=None, filters=None):
+    """TF1's spelling: `filter` (or `filters`) and `use_cudnn_on_gpu`."""
+    filter = filters if filter is None else filter  # noqa: A001
+    attrs = {"strides": _int_list(strides, 4, "strides", data_format),
+             "padding": _attr_padding(padding), "data_format": data_format,
+             "dilations": _int_list(dilations, 4, "dilations", data_format),
+             "use_cudnn_on_gpu": bool(use_cudnn_on_gpu), "explicit_paddings": []}
+    return apply_op("Conv2DBackpropInput", [input_sizes, filter, out_backprop], attrs,
+                    name=name or "Conv2DBackpropInput")[0]
+
+
+def _pool1d(op_type, default_name, input, ksize, strides, padding, data_format,  # noqa: A002
+            name):
+    from . import array_ops
+    with _ops.name_scope(name, default_name, [input]) as name:
+        data_format = data_format or "NWC"
+        channel_index = 1 if data_format.startswith("NC") else 2
+        ksize = [1] + _get_sequence(ksize, 1, channel_index, "ksize")
+        strides = [1] + _get_sequence(strides, 1, channel_index, "strides")
+        axis = 1 if data_format == "NWC" else 2
+        fmt = "NHWC" if data_format == "NWC" else "NCHW"
+        input = array_ops.expand_dims(input, axis)  # noqa: A001
+        attrs = {"ksize": ksize, "strides": strides, "padding": _attr_padding(padding),
+                 "data_format": fmt}
+        if op_type == "MaxPool":
+            attrs["explicit_paddings"] = []
+        result = apply_op(op_type, [input], attrs, name=name)[0]
+        return array_ops.squeeze(result, [axis])
+
+
+def max_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  # noqa: A002
+    """The maximum over each window of a [batch, width, channels] input."""
+    return _pool1d("MaxPool", "MaxPool1d", input, ksize, strides, padding, data_format, name)
+
+
+def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  # noqa: A002
+    """The average over each window of a [batch, width, channels] input."""
+    return _pool1d("AvgPool", "AvgPool1D", input, ksize, strides, padding, data_format, name)
+
+
+def pool(input, window_shape, pooling_type, strides=None, padding="VALID",  # noqa: A002
+         data_format=None, dilations=None, name=None):
+    """N-D max or average pooling (N = 1 or 2 here)."""
+    from . import array_ops
+    with _ops.name_scope(name, f"{pooling_type.lower()}_pool", [input]) as scope:
+        input = _ops.convert_to_tensor(input, name="input")  # noqa: A001
+        window_shape = [int(v) for v in window_shape]
+        n = len(window_shape)
+        if n < 1 or n > 3:
+            raise ValueError(f"`len(window_shape)` must be 1, 2, or 3. Received: "
+                             f"window_shape={window_shape} of length {n}")
+        input.shape.with_rank(n + 2)
+        strides = [1] * n if strides is None else [int(v) for v in strides]
+        dilations = [1] * n if dilations is None else [int(v) for v in dilations]
+        if any(v < 1 for v in window_shape):
+            raise ValueError(f"all values of `window_shape` must be positive. Received: "
+                             f"window_shape={window_shape}")
+        if any(v < 1 for v in strides):
+            raise ValueError(f"all values of `strides` must be positive. Received: "
+                             f"strides={strides}")
+        if any(v < 1 for v in dilations):
+            raise ValueError(f"all values of `dilation_rate` must be positive. Received: "
+                             f"dilation_rate={dilations}")
+        if any(v != 1 for v in strides) and any(v != 1 for v in dilations):
+            raise ValueError(f"`strides` > 1 not supported in conjunction with `dilation_rate` "
+                             f"> 1. Received: strides={strides} and dilation_rate={dilations}")
+        if pooling_type not in ("MAX", "AVG") or n == 3:
+            raise ValueError(f"{n}-D {pooling_type} pooling is not supported.")
+        if any(v != 1 for v in dilations):
+            raise NotImplementedError("tfteach has no SpaceToBatchND op: dilated pooling is "
+                                      "not implemented")
+        op_type = "MaxPool" if pooling_type == "MAX" else "AvgPool"
+        nc = data_format is not None and data_format.startswith("NC")
+        if n == 1:
+            window_shape, strides = [1] + window_shape, [1] + strides
+            axis = 2 if nc else 1
+            input = array_ops.expand_dims(input, axis)  # noqa: A001
+        fmt = "NCHW" if nc else "NHWC"
+        ksize = [1, 1] + window_shape if nc else [1] + window_shape + [1]
+        s = [1, 1] + strides if nc else [1] + strides + [1]
+        attrs = {"ksize": ksize, "strides": s, "padding": _padding(padding), "data_format": fmt}
+        if op_type == "MaxPool":
+            attrs["explicit_paddings"] = []
+        result = apply_op(op_type, [input], attrs, name=scope)[0]
+        if n == 1:
+            result = array_ops.squeeze(result, [axis])
+        return result
+
+
+def pool_v1(input, window_shape, pooling_type, padding, dilation_rate=None,  # noqa: A002
+            strides=None, name=None, data_format=None, dilations=None):
+    """TF1's pool: `padding` comes before `strides`, dilations are `dilation_rate`."""
+    dilations = dilation_rate if dilations is None else dilations
+    return pool(input, window_shape, pooling_type, strides=strides, padding=padding,
+                data_format=data_format, dilations=dilations, name=name)
