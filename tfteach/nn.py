@@ -88,6 +88,8 @@ def v1_namespace():
         setattr(m, n, g[n])
     m.dropout = _nn_ops.dropout_v1
     m.conv2d = _nn_ops.conv2d_v1
+    m.conv2d_backprop_input = _nn_ops.conv2d_backprop_input_v1
+    m.conv2d_backprop_filter = _nn_ops.conv2d_backprop_filter
     m.max_pool = _nn_ops.max_pool_v1
     m.avg_pool = _nn_ops.avg_pool_v1
     m.in_top_k = _nn_ops.in_top_k_v1
@@ -96,8 +98,6 @@ def v1_namespace():
     from .ops import nn_impl
     m.conv1d = _nn_ops.conv1d_v1
     m.conv2d_transpose = _nn_ops.conv2d_transpose_v1
-    m.conv2d_backprop_filter = _nn_ops.conv2d_backprop_filter
-    m.conv2d_backprop_input = _nn_ops.conv2d_backprop_input_v1
     m.convolution = _nn_ops.convolution_v1
     m.pool = _nn_ops.pool_v1
     m.avg_pool2d = _nn_ops.avg_pool_v1
