@@ -17,6 +17,10 @@ from .ops.sort_ops import top_k  # noqa: F401
 from .ops.nn_impl import sigmoid_cross_entropy_with_logits  # noqa: F401
 from .ops.nn_ops import (atrous_conv2d, avg_pool1d, conv1d, conv1d_transpose,  # noqa: F401
                          conv2d_transpose, conv_transpose, convolution, max_pool1d, pool)
+from .ops.nn_ops import (depth_to_space, depthwise_conv2d, lrn,  # noqa: F401
+                         local_response_normalization, separable_conv2d, space_to_depth)
+from .ops.nn_ops import depthwise_conv2d_native_backprop_filter as depthwise_conv2d_backprop_filter  # noqa: F401,E501
+from .ops.nn_ops import depthwise_conv2d_native_backprop_input as depthwise_conv2d_backprop_input  # noqa: F401,E501
 from .ops.nn_impl import (batch_normalization, compute_average_loss, crelu, gelu,  # noqa: F401
                           log_poisson_loss, normalize_moments, scale_regularization_loss,
                           sufficient_statistics, weighted_cross_entropy_with_logits,
@@ -110,6 +114,13 @@ def v1_namespace():
     m.weighted_cross_entropy_with_logits = nn_impl.weighted_cross_entropy_with_logits_v1
     m.xw_plus_b = nn_impl.xw_plus_b
     m.relu_layer = nn_impl.relu_layer
+    m.depthwise_conv2d = _nn_ops.depthwise_conv2d_v1
+    m.depthwise_conv2d_native = _nn_ops.depthwise_conv2d_native
+    m.depthwise_conv2d_native_backprop_input = _nn_ops.depthwise_conv2d_native_backprop_input
+    m.depthwise_conv2d_native_backprop_filter = _nn_ops.depthwise_conv2d_native_backprop_filter
+    m.separable_conv2d = _nn_ops.separable_conv2d_v1
+    m.space_to_depth = _nn_ops.space_to_depth_v1
+    m.depth_to_space = _nn_ops.depth_to_space_v1
     del m.gelu      # TF1 has no gelu
     m.rnn_cell = _RnnCellModule("tfteach.compat.v1.nn.rnn_cell")
     from .framework.api_names import install

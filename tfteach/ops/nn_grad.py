@@ -244,3 +244,54 @@ def _softplus_grad_grad(op, grad):
         ddy = _op1("SoftplusGrad", [grad, x])
         d2x = grad * dy / (math_ops.exp(-x) + 2.0 + math_ops.exp(x))
         return ddy, d2x
+
+
+def _dw_attrs(op):
+    return {k: op.get_attr(k) for k in ("strides", "padding", "explicit_paddings",
+                                        "data_format", "dilations")}
+
+
+@registry.RegisterGradient("DepthwiseConv2dNative")
+def _depthwise_conv2d_native_grad(op, grad):
+    x, f = op.inputs[0], op.inputs[1]
+    attrs = _dw_attrs(op)
+    return [_op1("DepthwiseConv2dNativeBackpropInput", [_shape(x), f, grad], attrs),
+            _op1("DepthwiseConv2dNativeBackpropFilter", [x, _shape(f), grad], attrs)]
+
+
+@registry.RegisterGradient("DepthwiseConv2dNativeBackpropInput")
+def _depthwise_backprop_input_grad(op, grad):
+    f = op.inputs[1]
+    attrs = _dw_attrs(op)
+    return [None,
+            _op1("DepthwiseConv2dNativeBackpropFilter", [grad, _shape(f), op.inputs[2]], attrs),
+            _op1("DepthwiseConv2dNative", [grad, f], attrs)]
+
+
+@registry.RegisterGradient("DepthwiseConv2dNativeBackpropFilter")
+def _depthwise_backprop_filter_grad(op, grad):
+    x = op.inputs[0]
+    attrs = _dw_attrs(op)
+    return [_op1("DepthwiseConv2dNativeBackpropInput", [_shape(x), grad, op.inputs[2]], attrs),
+            None,
+            _op1("DepthwiseConv2dNative", [x, grad], attrs)]
+
+
+# SpaceToDepth and DepthToSpace only move elements: each one's gradient is the other.
+@registry.RegisterGradient("SpaceToDepth")
+def _space_to_depth_grad(op, grad):
+    return [_op1("DepthToSpace", [grad], {"block_size": op.get_attr("block_size"),
+                                          "data_format": op.get_attr("data_format")})]
+
+
+@registry.RegisterGradient("DepthToSpace")
+def _depth_to_space_grad(op, grad):
+    return [_op1("SpaceToDepth", [grad], {"block_size": op.get_attr("block_size"),
+                                          "data_format": op.get_attr("data_format")})]
+
+
+@registry.api("LRNGrad")
+@registry.RegisterGradient("LRN")
+def _lrn_grad(op, grad):
+    attrs = {k: op.get_attr(k) for k in ("depth_radius", "bias", "alpha", "beta")}
+    return [_op1("LRNGrad", [grad, op.inputs[0], op.outputs[0]], attrs)]

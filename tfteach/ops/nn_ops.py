@@ -289,6 +289,103 @@ registry.register_op("TopKV2", inputs=(("input", "T"), ("k", "Tk")),
                      doc="The k largest values of the last axis and their indices.")
 
 
+# Depthwise convolution: each input channel convolved with its own `channel_multiplier`
+# filters (filter [kh, kw, in_channels, channel_multiplier]); output channel c * M + m.
+def _depthwise_shape(op):
+    x, f = op.inputs[0].shape, op.inputs[1].shape
+    if x.rank is not None and x.rank != 4:
+        raise op.shape_error(f"Shape must be rank 4 but is rank {x.rank}")
+    if f.rank is not None and f.rank != 4:
+        raise op.shape_error(f"Shape must be rank 4 but is rank {f.rank}")
+    if x.rank is None or f.rank is None:
+        return [unknown_shape(4)]
+    fmt = op.get_attr("data_format")
+    hi, wi, ci = _spatial_axes(fmt)
+    xs, fs = x.as_tuple(), f.as_tuple()
+    if xs[ci] is not None and fs[2] is not None and xs[ci] != fs[2]:
+        raise op.shape_error(f"Dimensions must be equal, but are {xs[ci]} and {fs[2]}")
+    strides, dil, pad = op.get_attr("strides"), op.get_attr("dilations"), op.get_attr("padding")
+    oh = None if fs[0] is None else conv_output_size(xs[hi], fs[0], strides[hi], dil[hi], pad)
+    ow = None if fs[1] is None else conv_output_size(xs[wi], fs[1], strides[wi], dil[wi], pad)
+    if (oh is not None and oh <= 0) or (ow is not None and ow <= 0):
+        raise op.shape_error("Negative dimension size caused by subtracting filter size from "
+                             "input size")
+    c = fs[2] if fs[2] is not None else xs[ci]
+    o = None if c is None or fs[3] is None else c * fs[3]
+    if fmt.startswith("NC"):
+        return [TensorShape([xs[0], o, oh, ow])]
+    return [TensorShape([xs[0], oh, ow, o])]
+
+
+_DW_ATTRS = {"explicit_paddings": [], "data_format": "NHWC", "dilations": [1, 1, 1, 1]}
+registry.register_op("DepthwiseConv2dNative", inputs=(("input", "T"), ("filter", "T")),
+                     outputs=(("output", "T"),), shape=_depthwise_shape, attr_defaults=_DW_ATTRS,
+                     doc="Depthwise 2-D convolution: each channel with its own filters.")
+registry.register_op("DepthwiseConv2dNativeBackpropInput",
+                     inputs=(("input_sizes", _dt.int32), ("filter", "T"), ("out_backprop", "T")),
+                     outputs=(("output", "T"),), shape=_sizes_shape(0), attr_defaults=_DW_ATTRS,
+                     doc="The gradient of DepthwiseConv2dNative with respect to its input.")
+registry.register_op("DepthwiseConv2dNativeBackpropFilter",
+                     inputs=(("input", "T"), ("filter_sizes", _dt.int32), ("out_backprop", "T")),
+                     outputs=(("output", "T"),), shape=_sizes_shape(1), attr_defaults=_DW_ATTRS,
+                     doc="The gradient of DepthwiseConv2dNative with respect to its filter.")
+
+
+def _block_shape(to_depth):
+    def rule(op):
+        x = op.inputs[0].shape
+        if x.rank is not None and x.rank != 4:
+            raise op.shape_error(f"Shape must be rank 4 but is rank {x.rank}")
+        if x.rank is None:
+            return [unknown_shape(4)]
+        b = op.get_attr("block_size")
+        hi, wi, ci = _spatial_axes(op.get_attr("data_format"))
+        dims = list(x.as_tuple())
+        if to_depth:
+            for i in (hi, wi):
+                if dims[i] is not None and dims[i] % b:
+                    raise op.shape_error(f"Dimension size must be evenly divisible by {b} but "
+                                         f"is {dims[i]}")
+            dims[hi] = None if dims[hi] is None else dims[hi] // b
+            dims[wi] = None if dims[wi] is None else dims[wi] // b
+            dims[ci] = None if dims[ci] is None else dims[ci] * b * b
+        else:
+            if dims[ci] is not None and dims[ci] % (b * b):
+                raise op.shape_error(f"Dimension size must be evenly divisible by {b * b} but "
+                                     f"is {dims[ci]}")
+            dims[hi] = None if dims[hi] is None else dims[hi] * b
+            dims[wi] = None if dims[wi] is None else dims[wi] * b
+            dims[ci] = None if dims[ci] is None else dims[ci] // (b * b)
+        return [TensorShape(dims)]
+    return rule
+
+
+registry.register_op("SpaceToDepth", inputs=(("input", "T"),), outputs=(("output", "T"),),
+                     shape=_block_shape(True), attr_defaults={"data_format": "NHWC"},
+                     doc="Moves each block_size x block_size block of pixels into the depth.")
+registry.register_op("DepthToSpace", inputs=(("input", "T"),), outputs=(("output", "T"),),
+                     shape=_block_shape(False), attr_defaults={"data_format": "NHWC"},
+                     doc="Moves depth into block_size x block_size blocks of pixels.")
+
+
+def _lrn_shape(op):
+    x = op.inputs[0].shape
+    if x.rank is not None and x.rank != 4:
+        raise op.shape_error(f"Shape must be rank 4 but is rank {x.rank}")
+    return [x if x.rank is not None else unknown_shape(4)]
+
+
+_LRN_ATTRS = {"depth_radius": 5, "bias": 1.0, "alpha": 1.0, "beta": 0.5}
+registry.register_op("LRN", inputs=(("input", "T"),), outputs=(("output", "T"),),
+                     shape=_lrn_shape, attr_defaults=_LRN_ATTRS,
+                     doc="Local response normalisation over windows of the depth.")
+registry.register_op("LRNGrad",
+                     inputs=(("input_grads", "T"), ("input_image", "T"), ("output_image", "T")),
+                     outputs=(("output", "T"),), shape=shape_rules.same_as_first,
+                     attr_defaults=_LRN_ATTRS, doc="The gradient of LRN.")
+
+
+
 # --- helpers ----------------------------------------------------------------------------------
 
 def _int_list(value, n, name, data_format="NHWC"):
@@ -996,3 +1093,143 @@ def pool_v1(input, window_shape, pooling_type, padding, dilation_rate=None,  # n
     dilations = dilation_rate if dilations is None else dilations
     return pool(input, window_shape, pooling_type, strides=strides, padding=padding,
                 data_format=data_format, dilations=dilations, name=name)
+
+
+# --- depthwise and separable convolution, space/depth, local response normalisation ---------
+
+def _dw_attrs(strides, padding, data_format, dilations):
+    data_format = data_format or "NHWC"
+    return {"strides": [int(v) for v in strides], "padding": _attr_padding(padding),
+            "data_format": data_format, "explicit_paddings": [],
+            "dilations": [int(v) for v in (dilations or [1, 1, 1, 1])]}
+
+
+@registry.api("DepthwiseConv2dNative")
+def depthwise_conv2d_native(input, filter, strides, padding, data_format="NHWC",  # noqa: A002
+                            dilations=(1, 1, 1, 1), name=None):
+    """The DepthwiseConv2dNative op: `strides` and `dilations` are 4 ints."""
+    return apply_op("DepthwiseConv2dNative", [input, filter],
+                    _dw_attrs(strides, padding, data_format, dilations),
+                    name=name or "DepthwiseConv2dNative")[0]
+
+
+@registry.api("DepthwiseConv2dNativeBackpropInput")
+def depthwise_conv2d_native_backprop_input(input_sizes, filter, out_backprop, strides,  # noqa: A002
+                                           padding, data_format="NHWC",
+                                           dilations=(1, 1, 1, 1), name=None):
+    return apply_op("DepthwiseConv2dNativeBackpropInput", [input_sizes, filter, out_backprop],
+                    _dw_attrs(strides, padding, data_format, dilations),
+                    name=name or "DepthwiseConv2dNativeBackpropInput")[0]
+
+
+@registry.api("DepthwiseConv2dNativeBackpropFilter")
+def depthwise_conv2d_native_backprop_filter(input, filter_sizes, out_backprop, strides,  # noqa: A002
+                                            padding, data_format="NHWC",
+                                            dilations=(1, 1, 1, 1), name=None):
+    return apply_op("DepthwiseConv2dNativeBackpropFilter", [input, filter_sizes, out_backprop],
+                    _dw_attrs(strides, padding, data_format, dilations),
+                    name=name or "DepthwiseConv2dNativeBackpropFilter")[0]
+
+
+def _rate_dilations(rate, strides, data_format):
+    """TF computes a dilated depthwise convolution with SpaceToBatchND around the op;
+    tfteach gives the op its `dilations` attr (the same numbers)."""
+    rate = [1, 1] if rate is None else [int(v) for v in np.asarray(rate).ravel()]
+    if len(rate) == 1:
+        rate = rate * 2
+    if any(r < 1 for r in rate):
+        raise ValueError(f"all values of `dilation_rate` must be positive. Received: "
+                         f"dilation_rate={np.array(rate)}")
+    if any(r > 1 for r in rate) and any(int(s) != 1 for s in strides):
+        raise NotImplementedError("tfteach has no SpaceToBatchND op: a dilated depthwise "
+                                  "convolution with strides > 1 is not implemented")
+    if data_format is not None and data_format.startswith("NC"):
+        return [1, 1] + rate
+    return [1] + rate + [1]
+
+
+def depthwise_conv2d_v1(input, filter, strides, padding, rate=None, name=None,  # noqa: A002
+                        data_format=None, dilations=None):
+    """Depthwise 2-D convolution (TF1 signature: `rate`)."""
+    rate = dilations if rate is None else rate
+    with _ops.name_scope(name, "depthwise", [input, filter]) as name:
+        input = _ops.convert_to_tensor(input, name="tensor_in")  # noqa: A001
+        filter = _ops.convert_to_tensor(filter, name="filter_in")  # noqa: A001
+        return depthwise_conv2d_native(input, filter, strides, padding,
+                                       data_format=data_format or "NHWC",
+                                       dilations=_rate_dilations(rate, strides, data_format),
+                                       name=name)
+
+
+def depthwise_conv2d(input, filter, strides, padding, data_format=None,  # noqa: A002
+                     dilations=None, name=None):
+    """Depthwise 2-D convolution: channel c convolved with filter[:, :, c, m] gives output
+    channel c * channel_multiplier + m."""
+    return depthwise_conv2d_v1(input, filter, strides, padding, rate=dilations, name=name,
+                               data_format=data_format)
+
+
+def separable_conv2d_v1(input, depthwise_filter, pointwise_filter, strides, padding,  # noqa: A002
+                        rate=None, name=None, data_format=None, dilations=None):
+    """A depthwise convolution followed by a 1x1 (pointwise) Conv2D mixing the channels."""
+    rate = dilations if rate is None else rate
+    with _ops.name_scope(name, "separable_conv2d",
+                         [input, depthwise_filter, pointwise_filter]) as name:
+        input = _ops.convert_to_tensor(input, name="tensor_in")  # noqa: A001
+        depthwise_filter = _ops.convert_to_tensor(depthwise_filter, name="depthwise_filter")
+        pointwise_filter = _ops.convert_to_tensor(pointwise_filter, name="pointwise_filter")
+        ps = pointwise_filter.shape.with_rank(4).as_tuple()
+        for d in ps[:2]:
+            if d is not None and d != 1:
+                raise ValueError(f"Dimensions {d} and 1 are not compatible")
+        depthwise = depthwise_conv2d_native(
+            input, depthwise_filter, strides, padding, data_format=data_format or "NHWC",
+            dilations=_rate_dilations(rate, strides, data_format), name="depthwise")
+        return conv2d(depthwise, pointwise_filter, [1, 1, 1, 1], padding="VALID",
+                      data_format=data_format or "NHWC", name=name)
+
+
+def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding,  # noqa: A002
+                     data_format=None, dilations=None, name=None):
+    return separable_conv2d_v1(input, depthwise_filter, pointwise_filter, strides, padding,
+                               rate=dilations, name=name, data_format=data_format)
+
+
+def _block_op(op_type, input, block_size, data_format, name):  # noqa: A002
+    return apply_op(op_type, [input], {"block_size": int(block_size),
+                                       "data_format": data_format or "NHWC"},
+                    name=name or op_type)[0]
+
+
+@registry.api("SpaceToDepth")
+def space_to_depth(input, block_size, data_format="NHWC", name=None):  # noqa: A002
+    """Each block_size x block_size block of pixels becomes one pixel of block_size^2 times
+    the depth (row-major within the block, then the channel)."""
+    return _block_op("SpaceToDepth", input, block_size, data_format, name)
+
+
+@registry.api("DepthToSpace")
+def depth_to_space(input, block_size, data_format="NHWC", name=None):  # noqa: A002
+    """The inverse of space_to_depth."""
+    return _block_op("DepthToSpace", input, block_size, data_format, name)
+
+
+def space_to_depth_v1(input, block_size, name=None, data_format="NHWC"):  # noqa: A002
+    return _block_op("SpaceToDepth", input, block_size, data_format, name)
+
+
+def depth_to_space_v1(input, block_size, name=None, data_format="NHWC"):  # noqa: A002
+    return _block_op("DepthToSpace", input, block_size, data_format, name)
+
+
+@registry.api("LRN")
+def local_response_normalization(input, depth_radius=5, bias=1, alpha=1, beta=0.5,  # noqa: A002
+                                 name=None):
+    """input / (bias + alpha * sum of squares over the 2 * depth_radius + 1 nearest
+    channels) ** beta."""
+    return apply_op("LRN", [input], {"depth_radius": int(depth_radius), "bias": float(bias),
+                                     "alpha": float(alpha), "beta": float(beta)},
+                    name=name or "LRN")[0]
+
+
+lrn = local_response_normalization

@@ -1565,3 +1565,290 @@ def top_k(x, k, *, sorted, index_type):  # noqa: A002 - the attr's name
     order = np.argsort(key[..., ::-1], axis=-1, kind="stable")[..., ::-1][..., :k]
     idx = (n - 1 - order).astype(index_type.np_dtype)
     return np.take_along_axis(x, idx.astype(np.intp), axis=-1), idx
+
+
+# --- depthwise convolution ------------------------------------------------------------------
+# Direct loops (no im2col: each output channel reads one input channel, so there is no long
+# reduction for a GEMM to speed up). Rows of the output (forward), of the input (input
+# gradient, gathered so no two rows write the same element) or filter taps (filter gradient)
+# are split over threads; each sum runs in a fixed order, so values do not depend on threads.
+
+@njit(cache=True, nogil=True)
+def _dw_fwd_rows(x, f, sh, sw, dh, dw, pt, pl, out, lo, hi):
+    n_img, h, w, c = x.shape
+    kh, kw, _, m = f.shape
+    oh, ow = out.shape[1], out.shape[2]
+    for r in range(lo, hi):
+        n = r // oh
+        i = r - n * oh
+        for j in range(ow):
+            for ch in range(c):
+                for q in range(m):
+                    acc = x[0, 0, 0, 0] * 0
+                    for a in range(kh):
+                        y = i * sh - pt + a * dh
+                        if y < 0 or y >= h:
+                            continue
+                        for b in range(kw):
+                            xx = j * sw - pl + b * dw
+                            if xx < 0 or xx >= w:
+                                continue
+                            acc += x[n, y, xx, ch] * f[a, b, ch, q]
+                    out[n, i, j, ch * m + q] = acc
+
+
+@njit(cache=True, nogil=True)
+def _dw_input_rows(dy, f, sh, sw, dh, dw, pt, pl, dx, lo, hi):
+    n_img, h, w, c = dx.shape
+    kh, kw, _, m = f.shape
+    oh, ow = dy.shape[1], dy.shape[2]
+    for r in range(lo, hi):
+        n = r // h
+        y = r - n * h
+        for xx in range(w):
+            for ch in range(c):
+                acc = dy[0, 0, 0, 0] * 0
+                for a in range(kh):
+                    ty = y + pt - a * dh
+                    if ty < 0 or ty % sh != 0:
+                        continue
+                    i = ty // sh
+                    if i >= oh:
+                        continue
+                    for b in range(kw):
+                        tx = xx + pl - b * dw
+                        if tx < 0 or tx % sw != 0:
+                            continue
+                        j = tx // sw
+                        if j >= ow:
+                            continue
+                        for q in range(m):
+                            acc += dy[n, i, j, ch * m + q] * f[a, b, ch, q]
+                dx[n, y, xx, ch] = acc
+
+
+@njit(cache=True, nogil=True)
+def _dw_filter_taps(x, dy, sh, sw, dh, dw, pt, pl, df, lo, hi):
+    n_img, h, w, c = x.shape
+    kh, kw, _, m = df.shape
+    oh, ow = dy.shape[1], dy.shape[2]
+    for t in range(lo, hi):
+        a = t // kw
+        b = t - a * kw
+        for ch in range(c):
+            for q in range(m):
+                acc = x[0, 0, 0, 0] * 0
+                for n in range(n_img):
+                    for i in range(oh):
+                        y = i * sh - pt + a * dh
+                        if y < 0 or y >= h:
+                            continue
+                        for j in range(ow):
+                            xx = j * sw - pl + b * dw
+                            if xx < 0 or xx >= w:
+                                continue
+                            acc += x[n, y, xx, ch] * dy[n, i, j, ch * m + q]
+                df[a, b, ch, q] = acc
+
+
+def dw_geometry(in_shape, f_shape, strides, dilations, padding, data_format, op_type):
+    """(sh, sw, dh, dw, pt, pl, oh, ow) of a depthwise convolution, with TF's checks.
+    Shared with the CUDA kernels."""
+    if data_format != "NHWC":
+        raise errors.UnimplementedError(None, None, f"{op_type}: only NHWC data_format is "
+                                                    f"supported on CPU by tfteach")
+    s, d = _check_conv_attrs(strides, dilations, data_format, op_type)
+    if len(in_shape) != 4:
+        raise errors.InvalidArgumentError(None, None, f"input must be 4-dimensional"
+                                                      f"{list(in_shape)}")
+    if len(f_shape) != 4:
+        raise errors.InvalidArgumentError(None, None, f"filter must be 4-dimensional: "
+                                                      f"{list(f_shape)}")
+    if in_shape[3] != f_shape[2]:
+        raise errors.InvalidArgumentError(
+            None, None, f"input and filter must have the same depth: {in_shape[3]} vs "
+                        f"{f_shape[2]}")
+    oh, pt = conv_padding(in_shape[1], f_shape[0], s[1], d[1], padding)
+    ow, pl = conv_padding(in_shape[2], f_shape[1], s[2], d[2], padding)
+    return s[1], s[2], d[1], d[2], pt, pl, oh, ow
+
+
+def _dw_rows(kernel, args, n_rows, work):
+    nt = threads.intra_op_threads() if work >= threads._PAR_MIN_WORK else 1
+    nb = max(1, min(n_rows, 4 * nt))
+    edges = [n_rows * i // nb for i in range(nb + 1)]
+    threads.map_blocks(lambda i: kernel(*args, edges[i], edges[i + 1]), nb, nt)
+
+
+@register_kernel("DepthwiseConv2dNative")
+def depthwise_conv2d_native(x, f, *, strides, padding, data_format="NHWC",
+                            dilations=(1, 1, 1, 1)):
+    x, f = np.asarray(x), np.asarray(f)
+    geo = dw_geometry(x.shape, f.shape, strides, dilations, padding, data_format,
+                      "DepthwiseConv2dNative")
+    wdt = _work_dtype(x)
+    xw = np.ascontiguousarray(x, dtype=wdt)
+    fw = np.ascontiguousarray(f, dtype=wdt)
+    out = np.zeros((x.shape[0], geo[6], geo[7], f.shape[2] * f.shape[3]), wdt)
+    if out.size and x.size and f.size:
+        _dw_rows(_dw_fwd_rows, (xw, fw, *geo[:6], out), x.shape[0] * geo[6],
+                 out.size * f.shape[0] * f.shape[1])
+    return out.astype(x.dtype, copy=False)
+
+
+@register_kernel("DepthwiseConv2dNativeBackpropInput")
+def depthwise_conv2d_native_backprop_input(input_sizes, f, dy, *, strides, padding,
+                                           data_format="NHWC", dilations=(1, 1, 1, 1)):
+    f, dyv = np.asarray(f), np.asarray(dy)
+    sizes = tuple(int(v) for v in np.asarray(input_sizes).ravel())
+    geo = dw_geometry(sizes, f.shape, strides, dilations, padding, data_format,
+                      "DepthwiseConv2dNativeBackpropInput")
+    want = (sizes[0], geo[6], geo[7], f.shape[2] * f.shape[3])
+    if dyv.shape != want:
+        raise errors.InvalidArgumentError(
+            None, None, f"DepthwiseConv2DBackpropInput: out_backprop has shape "
+                        f"{list(dyv.shape)}, expected {list(want)}")
+    wdt = _work_dtype(dyv)
+    dx = np.zeros(sizes, wdt)
+    if dx.size and dyv.size:
+        _dw_rows(_dw_input_rows, (np.ascontiguousarray(dyv, dtype=wdt),
+                                  np.ascontiguousarray(f, dtype=wdt), *geo[:6], dx),
+                 sizes[0] * sizes[1], dx.size * f.shape[0] * f.shape[1] * f.shape[3])
+    return dx.astype(dyv.dtype, copy=False)
+
+
+@register_kernel("DepthwiseConv2dNativeBackpropFilter")
+def depthwise_conv2d_native_backprop_filter(x, filter_sizes, dy, *, strides, padding,
+                                            data_format="NHWC", dilations=(1, 1, 1, 1)):
+    x, dyv = np.asarray(x), np.asarray(dy)
+    fshape = tuple(int(v) for v in np.asarray(filter_sizes).ravel())
+    geo = dw_geometry(x.shape, fshape, strides, dilations, padding, data_format,
+                      "DepthwiseConv2dNativeBackpropFilter")
+    want = (x.shape[0], geo[6], geo[7], fshape[2] * fshape[3])
+    if dyv.shape != want:
+        raise errors.InvalidArgumentError(
+            None, None, f"DepthwiseConv2DBackpropFilter: out_backprop has shape "
+                        f"{list(dyv.shape)}, expected {list(want)}")
+    wdt = _work_dtype(x)
+    df = np.zeros(fshape, wdt)
+    if df.size and dyv.size:
+        _dw_rows(_dw_filter_taps, (np.ascontiguousarray(x, dtype=wdt),
+                                   np.ascontiguousarray(dyv, dtype=wdt), *geo[:6], df),
+                 fshape[0] * fshape[1], dyv.size * fshape[0] * fshape[1])
+    return df.astype(x.dtype, copy=False)
+
+
+# --- SpaceToDepth / DepthToSpace: pure rearrangements ----------------------------------------
+
+def _block_check(x, block_size, data_format, op_type):
+    if data_format != "NHWC":
+        raise errors.InvalidArgumentError(
+            None, None, f"Only NHWC data_format supported on CPU. Got {data_format}")
+    if x.ndim != 4:
+        raise errors.InvalidArgumentError(None, None, f"Input rank should be: 4 instead of: "
+                                                      f"{x.ndim}")
+    if block_size < 2:
+        raise errors.InvalidArgumentError(None, None, f"Value for attr 'block_size' of "
+                                                      f"{block_size} must be at least minimum 2")
+
+
+@register_kernel("SpaceToDepth")
+def space_to_depth(x, *, block_size, data_format="NHWC"):
+    x = np.asarray(x)
+    _block_check(x, block_size, data_format, "SpaceToDepth")
+    n, h, w, c = x.shape
+    b = block_size
+    if h % b or w % b:
+        raise errors.InvalidArgumentError(
+            None, None, f"Image width {w} and height {h} should be divisible by block_size: "
+                        f"{b}")
+    y = x.reshape(n, h // b, b, w // b, b, c).transpose(0, 1, 3, 2, 4, 5)
+    return np.ascontiguousarray(y).reshape(n, h // b, w // b, b * b * c)
+
+
+@register_kernel("DepthToSpace")
+def depth_to_space(x, *, block_size, data_format="NHWC"):
+    x = np.asarray(x)
+    _block_check(x, block_size, data_format, "DepthToSpace")
+    n, h, w, c = x.shape
+    b = block_size
+    if c % (b * b):
+        raise errors.InvalidArgumentError(
+            None, None, f"Input depth dimension {c} should be divisible by: {b * b}")
+    y = x.reshape(n, h, w, b, b, c // (b * b)).transpose(0, 1, 3, 2, 4, 5)
+    return np.ascontiguousarray(y).reshape(n, h * b, w * b, c // (b * b))
+
+
+# --- local response normalisation ------------------------------------------------------------
+# sqr_sum[c] = sum of x[c']^2 over |c' - c| <= depth_radius; out = x / (bias + alpha *
+# sqr_sum) ** beta. Computed in float64 per pixel, cast back.
+
+@njit(cache=True, nogil=True)
+def _lrn_rows(x, r, bias, alpha, beta, out, lo, hi):
+    c = x.shape[1]
+    for p in range(lo, hi):
+        for ch in range(c):
+            s = 0.0
+            for k in range(max(0, ch - r), min(c, ch + r + 1)):
+                v = float(x[p, k])
+                s += v * v
+            out[p, ch] = x[p, ch] / (bias + alpha * s) ** beta
+
+
+@njit(cache=True, nogil=True)
+def _lrn_grad_rows(g, x, r, bias, alpha, beta, dx, lo, hi):
+    # d out[i] / d x[j] = [i == j] * N_i^-beta - 2 alpha beta x_i x_j N_i^(-beta-1)
+    # for |i - j| <= r, N_i = bias + alpha * sqr_sum[i]
+    c = x.shape[1]
+    for p in range(lo, hi):
+        for j in range(c):
+            dx[p, j] = 0.0
+        for i in range(c):
+            lo_k, hi_k = max(0, i - r), min(c, i + r + 1)
+            s = 0.0
+            for k in range(lo_k, hi_k):
+                v = float(x[p, k])
+                s += v * v
+            norm = bias + alpha * s
+            gi = float(g[p, i])
+            dx[p, i] += gi * norm ** -beta
+            coef = -2.0 * alpha * beta * gi * float(x[p, i]) * norm ** (-beta - 1.0)
+            for k in range(lo_k, hi_k):
+                dx[p, k] += coef * float(x[p, k])
+
+
+def _lrn_check(x, depth_radius, name):
+    if x.ndim != 4:
+        raise errors.InvalidArgumentError(None, None, "in must be 4-dimensional")
+    if depth_radius < 0:
+        raise errors.InvalidArgumentError(None, None, "depth_radius must be non-negative")
+
+
+@register_kernel("LRN")
+def lrn(x, *, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5):
+    x = np.asarray(x)
+    _lrn_check(x, depth_radius, "LRN")
+    x2 = np.ascontiguousarray(x.reshape(-1, x.shape[-1]) if x.size else
+                              x.reshape(0, x.shape[-1]))
+    out = np.empty(x2.shape, np.float64)
+    if x2.size:
+        _dw_rows(_lrn_rows, (x2, int(depth_radius), float(bias), float(alpha), float(beta),
+                             out), x2.shape[0], x2.size * (2 * depth_radius + 1))
+    return out.astype(x.dtype).reshape(x.shape)
+
+
+@register_kernel("LRNGrad")
+def lrn_grad(g, x, y, *, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5):
+    g, x = np.asarray(g), np.asarray(x)
+    _lrn_check(x, depth_radius, "LRNGrad")
+    if g.shape != x.shape or np.shape(y) != x.shape:
+        raise errors.InvalidArgumentError(
+            None, None, "input_grads, input_image, and out_image should have the same shape")
+    c = x.shape[-1]
+    g2 = np.ascontiguousarray(g.reshape(-1, c))
+    x2 = np.ascontiguousarray(x.reshape(-1, c))
+    dx = np.empty(x2.shape, np.float64)
+    if x2.size:
+        _dw_rows(_lrn_grad_rows, (g2, x2, int(depth_radius), float(bias), float(alpha),
+                                  float(beta), dx), x2.shape[0], x2.size * (4 * depth_radius + 2))
+    return dx.astype(x.dtype).reshape(x.shape)
