@@ -655,3 +655,257 @@ def top_k_v2(input, k, *, sorted, index_type):     # noqa: A002 - TF's attr name
         _top_k_kernel()[_dev.blocks_for(rows), _dev.TPB](
             _dev.flat(x), _dev.flat(vals), _dev.flat(idx), rows, n, kk)
     return vals, idx
+
+
+# --- depthwise convolution: a thread per output (forward), input (input gradient, a gather)
+# or filter element (filter gradient, a sum over the batch and the output pixels) -------------
+def _dw_fwd_k(x, f, out, h, w, c, m, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, total):
+    t = cuda.grid(1)
+    if t < total:
+        co = t % (c * m)
+        j = (t // (c * m)) % ow
+        i = (t // (c * m * ow)) % oh
+        n = t // (c * m * ow * oh)
+        ch = co // m
+        q = co % m
+        acc = x[0] * 0
+        for a in range(kh):
+            y = i * sh - pt + a * dh
+            if y < 0 or y >= h:
+                continue
+            for b in range(kw):
+                xx = j * sw - pl + b * dw
+                if xx < 0 or xx >= w:
+                    continue
+                acc += x[((n * h + y) * w + xx) * c + ch] * f[((a * kw + b) * c + ch) * m + q]
+        out[t] = acc
+
+
+def _dw_input_k(dy, f, dx, h, w, c, m, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, total):
+    t = cuda.grid(1)
+    if t < total:
+        ch = t % c
+        xx = (t // c) % w
+        y = (t // (c * w)) % h
+        n = t // (c * w * h)
+        acc = dy[0] * 0
+        for a in range(kh):
+            ty = y + pt - a * dh
+            if ty < 0 or ty % sh != 0 or ty // sh >= oh:
+                continue
+            i = ty // sh
+            for b in range(kw):
+                tx = xx + pl - b * dw
+                if tx < 0 or tx % sw != 0 or tx // sw >= ow:
+                    continue
+                j = tx // sw
+                for q in range(m):
+                    acc += dy[((n * oh + i) * ow + j) * c * m + ch * m + q] * \
+                        f[((a * kw + b) * c + ch) * m + q]
+        dx[t] = acc
+
+
+def _dw_filter_k(x, dy, df, nb, h, w, c, m, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, total):
+    t = cuda.grid(1)
+    if t < total:
+        q = t % m
+        ch = (t // m) % c
+        b = (t // (m * c)) % kw
+        a = t // (m * c * kw)
+        acc = x[0] * 0
+        for n in range(nb):
+            for i in range(oh):
+                y = i * sh - pt + a * dh
+                if y < 0 or y >= h:
+                    continue
+                for j in range(ow):
+                    xx = j * sw - pl + b * dw
+                    if xx < 0 or xx >= w:
+                        continue
+                    acc += x[((n * h + y) * w + xx) * c + ch] * \
+                        dy[((n * oh + i) * ow + j) * c * m + ch * m + q]
+        df[t] = acc
+
+
+def _dw_launch(name, fn, total, *args):
+    if total:
+        _kern(name, fn)[_dev.blocks_for(total), _dev.TPB](*args, total)
+
+
+@register("DepthwiseConv2dNative", dtypes=_F, check=_nhwc_only)
+def depthwise_conv2d_native(x, f, *, strides, padding, data_format="NHWC",
+                            dilations=(1, 1, 1, 1)):
+    x = _dev.contiguous(_dev.dev(x))
+    f = _dev.contiguous(_dev.dev(f))
+    geo = cpu_nn.dw_geometry(tuple(x.shape), tuple(f.shape), strides, dilations, padding,
+                             data_format, "DepthwiseConv2dNative")
+    n, h, w, c = x.shape
+    kh, kw, _, m = f.shape
+    out_shape = (n, geo[6], geo[7], c * m)
+    from .array import full
+    out = full(out_shape, 0, x.dtype)
+    if x.size and f.size:
+        _dw_launch("dwconv", _dw_fwd_k, _dev.size_of(out_shape), _dev.flat(x), _dev.flat(f),
+                   _dev.flat(out), h, w, c, m, kh, kw, *geo)
+    return out
+
+
+@register("DepthwiseConv2dNativeBackpropInput", dtypes=_F, check=_nhwc_only, host_inputs=(0,))
+def depthwise_conv2d_native_backprop_input(input_sizes, f, dy, *, strides, padding,
+                                           data_format="NHWC", dilations=(1, 1, 1, 1)):
+    f = _dev.contiguous(_dev.dev(f))
+    dy = _dev.contiguous(_dev.dev(dy))
+    sizes = tuple(_dev.host_int_list(input_sizes))
+    geo = cpu_nn.dw_geometry(sizes, tuple(f.shape), strides, dilations, padding, data_format,
+                             "DepthwiseConv2dNativeBackpropInput")
+    n, h, w, c = sizes
+    kh, kw, _, m = f.shape
+    want = (n, geo[6], geo[7], c * m)
+    if tuple(dy.shape) != want:
+        raise errors.InvalidArgumentError(
+            None, None, f"DepthwiseConv2DBackpropInput: out_backprop has shape "
+                        f"{list(dy.shape)}, expected {list(want)}")
+    from .array import full
+    dx = full(sizes, 0, dy.dtype)
+    if dy.size and f.size:
+        _dw_launch("dwconv_dx", _dw_input_k, _dev.size_of(sizes), _dev.flat(dy), _dev.flat(f),
+                   _dev.flat(dx), h, w, c, m, kh, kw, *geo)
+    return dx
+
+
+@register("DepthwiseConv2dNativeBackpropFilter", dtypes=_F, check=_nhwc_only,
+          host_inputs=(1,))
+def depthwise_conv2d_native_backprop_filter(x, filter_sizes, dy, *, strides, padding,
+                                            data_format="NHWC", dilations=(1, 1, 1, 1)):
+    x = _dev.contiguous(_dev.dev(x))
+    dy = _dev.contiguous(_dev.dev(dy))
+    fshape = tuple(_dev.host_int_list(filter_sizes))
+    geo = cpu_nn.dw_geometry(tuple(x.shape), fshape, strides, dilations, padding, data_format,
+                             "DepthwiseConv2dNativeBackpropFilter")
+    n, h, w, c = x.shape
+    kh, kw, _, m = fshape
+    want = (n, geo[6], geo[7], c * m)
+    if tuple(dy.shape) != want:
+        raise errors.InvalidArgumentError(
+            None, None, f"DepthwiseConv2DBackpropFilter: out_backprop has shape "
+                        f"{list(dy.shape)}, expected {list(want)}")
+    from .array import full
+    df = full(fshape, 0, x.dtype)
+    if dy.size and x.size:
+        _dw_launch("dwconv_df", _dw_filter_k, _dev.size_of(fshape), _dev.flat(x),
+                   _dev.flat(dy), _dev.flat(df), n, h, w, c, m, kh, kw, *geo)
+    return df
+
+
+# --- SpaceToDepth / DepthToSpace: a thread per output element reads its source -------------
+def _s2d_k(x, out, h, w, c, b, oh, ow, oc, total):
+    t = cuda.grid(1)
+    if t < total:
+        co = t % oc
+        j = (t // oc) % ow
+        i = (t // (oc * ow)) % oh
+        n = t // (oc * ow * oh)
+        ch = co % c
+        bj = (co // c) % b
+        bi = co // (c * b)
+        out[t] = x[((n * h + i * b + bi) * w + j * b + bj) * c + ch]
+
+
+def _d2s_k(x, out, h, w, c, b, oh, ow, oc, total):
+    t = cuda.grid(1)
+    if t < total:
+        co = t % oc
+        j = (t // oc) % ow
+        i = (t // (oc * ow)) % oh
+        n = t // (oc * ow * oh)
+        src = ((i % b) * b + j % b) * oc + co
+        out[t] = x[((n * h + i // b) * w + j // b) * c + src]
+
+
+def _space_depth(name, fn, x, block_size, data_format, to_depth):
+    x = _dev.contiguous(_dev.dev(x))
+    cpu_nn._block_check(np.empty(tuple(x.shape), np.int8), block_size, data_format, name)
+    n, h, w, c = x.shape
+    b = block_size
+    if to_depth:
+        if h % b or w % b:
+            raise errors.InvalidArgumentError(
+                None, None, f"Image width {w} and height {h} should be divisible by "
+                            f"block_size: {b}")
+        shape = (n, h // b, w // b, c * b * b)
+    else:
+        if c % (b * b):
+            raise errors.InvalidArgumentError(
+                None, None, f"Input depth dimension {c} should be divisible by: {b * b}")
+        shape = (n, h * b, w * b, c // (b * b))
+    out = _dev.empty(shape, x.dtype)
+    _dw_launch(name, fn, _dev.size_of(shape), _dev.flat(x), _dev.flat(out), h, w, c, b,
+               shape[1], shape[2], shape[3])
+    return out
+
+
+@register("SpaceToDepth", dtypes=("float32",), check=_nhwc_only)
+def space_to_depth(x, *, block_size, data_format="NHWC"):
+    return _space_depth("SpaceToDepth", _s2d_k, x, block_size, data_format, True)
+
+
+@register("DepthToSpace", dtypes=("float32",), check=_nhwc_only)
+def depth_to_space(x, *, block_size, data_format="NHWC"):
+    return _space_depth("DepthToSpace", _d2s_k, x, block_size, data_format, False)
+
+
+# --- LRN: a thread per element sums the squares of its window of channels ------------------
+def _lrn_k(x, out, c, r, bias, alpha, beta, total):
+    t = cuda.grid(1)
+    if t < total:
+        ch = t % c
+        base = t - ch
+        s = 0.0
+        for k in range(max(0, ch - r), min(c, ch + r + 1)):
+            v = x[base + k]
+            s += v * v
+        out[t] = x[t] / (bias + alpha * s) ** beta
+
+
+def _lrn_grad_k(g, x, dx, c, r, bias, alpha, beta, total):
+    # dx[j] = g[j] N_j^-beta - 2 alpha beta x[j] sum_{|i-j|<=r} g[i] x[i] N_i^(-beta-1)
+    t = cuda.grid(1)
+    if t < total:
+        j = t % c
+        base = t - j
+        acc = 0.0
+        for i in range(max(0, j - r), min(c, j + r + 1)):
+            s = 0.0
+            for k in range(max(0, i - r), min(c, i + r + 1)):
+                v = x[base + k]
+                s += v * v
+            norm = bias + alpha * s
+            if i == j:
+                acc += g[base + i] * norm ** -beta
+            acc -= 2.0 * alpha * beta * g[base + i] * x[base + i] * x[t] * norm ** (-beta - 1.0)
+        dx[t] = acc
+
+
+@register("LRN", dtypes=("float32",))
+def lrn(x, *, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5):
+    x = _dev.contiguous(_dev.dev(x))
+    cpu_nn._lrn_check(np.empty(tuple(x.shape), np.int8), depth_radius, "LRN")
+    out = _dev.empty(tuple(x.shape), x.dtype)
+    _dw_launch("lrn", _lrn_k, _dev.size_of(x.shape), _dev.flat(x), _dev.flat(out),
+               x.shape[3], int(depth_radius), float(bias), float(alpha), float(beta))
+    return out
+
+
+@register("LRNGrad", dtypes=("float32",))
+def lrn_grad(g, x, y, *, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5):
+    g = _dev.contiguous(_dev.dev(g))
+    x = _dev.contiguous(_dev.dev(x))
+    cpu_nn._lrn_check(np.empty(tuple(x.shape), np.int8), depth_radius, "LRNGrad")
+    if tuple(g.shape) != tuple(x.shape) or tuple(y.shape) != tuple(x.shape):
+        raise errors.InvalidArgumentError(
+            None, None, "input_grads, input_image, and out_image should have the same shape")
+    dx = _dev.empty(tuple(x.shape), x.dtype)
+    _dw_launch("lrngrad", _lrn_grad_k, _dev.size_of(x.shape), _dev.flat(g), _dev.flat(x),
+               _dev.flat(dx), x.shape[3], int(depth_radius), float(bias), float(alpha),
+               float(beta))
+    return dx
