@@ -84,6 +84,10 @@ def _conv_case(op_type):
                                    "explicit_paddings": [], "dilations": [1, 1, 1, 1]})[0])
 
 
+_DW = {"strides": [1, 2, 2, 1], "padding": "SAME", "data_format": "NHWC",
+       "explicit_paddings": [], "dilations": [1, 1, 1, 1]}
+
+
 def _xent_case(sparse):
     if sparse:
         labels = np.array([1, 0, 2])
@@ -292,6 +296,16 @@ CASES = {
     "Conv2D": _conv_case("Conv2D"),
     "Conv2DBackpropInput": _conv_case("Conv2DBackpropInput"),
     "Conv2DBackpropFilter": _conv_case("Conv2DBackpropFilter"),
+    "DepthwiseConv2dNative": ([r(1, 5, 4, 2), r(3, 2, 2, 2)],
+                              lambda tf, x, w: tf.nn.depthwise_conv2d(x, w, [1, 2, 2, 1],
+                                                                      "SAME")),
+    "DepthwiseConv2dNativeBackpropInput": ([r(3, 2, 2, 2), r(1, 3, 2, 4)], lambda tf, w, dy: raw(
+        "DepthwiseConv2dNativeBackpropInput", [i32([1, 5, 4, 2]), w, dy], _DW)[0]),
+    "DepthwiseConv2dNativeBackpropFilter": ([r(1, 5, 4, 2), r(1, 3, 2, 4)], lambda tf, x, dy: raw(
+        "DepthwiseConv2dNativeBackpropFilter", [x, i32([3, 2, 2, 2]), dy], _DW)[0]),
+    "SpaceToDepth": ([r(1, 4, 2, 2)], lambda tf, x: tf.nn.space_to_depth(x, 2)),
+    "DepthToSpace": ([r(1, 2, 1, 8)], lambda tf, x: tf.nn.depth_to_space(x, 2)),
+    "LRN": ([r(1, 2, 1, 6)], lambda tf, x: tf.nn.lrn(x, 2, 1.5, 0.4, 0.75)),
     "MaxPool": ([distinct(1, 4, 4, 1)],
                 lambda tf, x: tf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")),
     "AvgPool": ([r(1, 4, 4, 2)],
@@ -433,6 +447,7 @@ UNCLASSIFIED_AS_IN_TF = {
     "MaxPoolGrad": "TF's gradient needs MaxPoolGradGrad, not in tfteach yet",
     "Digamma": "TF's gradient needs Polygamma, not in tfteach yet",
     "SparseReduceMax": "TF registers no gradient for it",
+    "LRNGrad": "TF registers no gradient for it",
 }
 
 
