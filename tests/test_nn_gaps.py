@@ -23,12 +23,16 @@ with open(os.path.join(os.path.dirname(__file__), "data", "nn_gaps_tf.json")) as
     TF = json.load(_f)
 
 # TF computes these with SpaceToBatchND -> Conv2D -> BatchToSpaceND (dilated convolution),
-# a cond (zero_fraction) or argument asserts (compute_average_loss); tfteach builds other ops
-# for the same numbers: Conv2D with its `dilations` attr, count_nonzero, no asserts.
+# a cond (zero_fraction), argument asserts (compute_average_loss), SparseSegmentMean/SqrtN
+# (embedding_lookup_sparse), shape arithmetic (collapse_repeated) or a transpose around the
+# op (softmax over a non-last `dim`); tfteach builds other ops for the same numbers.
 OTHER_OPS = {"atrous_same", "atrous_valid", "convolution_2d_dil", "convolution_v1_rate",
              "zero_fraction", "zero_fraction_int", "compute_average_loss",
              "compute_average_loss_w", "compute_average_loss_v1", "scale_regularization_loss",
-             "depthwise_rate2"}
+             "depthwise_rate2", "collapse_repeated", "collapse_repeated_v1",
+             "embedding_sparse_mean", "embedding_sparse_sqrtn", "embedding_sparse_weighted",
+             "embedding_sparse_weighted_mean", "softmax_dim_v1", "log_softmax_dim_v1",
+             "xent_v2_dim_v1"}
 
 
 def _array(spec):
@@ -78,7 +82,8 @@ def _run_v1(tf, case):
            for k, v in case["inputs"].items()}
     out = _flat(eval(case["expr"], {"nn": tf.nn, "tf": tf}, dict(env)))
     total = tf.add_n([tf.reduce_sum(tf.cast(o, tf.float32)) for o in out if o is not None])
-    grads = tf.gradients(total, [env[k] for k in case["grad"]])
+    grads = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g
+             for g in tf.gradients(total, [env[k] for k in case["grad"]])]
     feed = {env[k]: _array(v) for k, v in case["inputs"].items()}
     fetch = [o for o in out if o is not None] + [g for g in grads if g is not None]
     with tf.Session() as sess:

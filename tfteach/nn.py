@@ -21,6 +21,8 @@ from .ops.nn_ops import (depth_to_space, depthwise_conv2d, lrn,  # noqa: F401
                          local_response_normalization, separable_conv2d, space_to_depth)
 from .ops.nn_ops import depthwise_conv2d_native_backprop_filter as depthwise_conv2d_backprop_filter  # noqa: F401,E501
 from .ops.nn_ops import depthwise_conv2d_native_backprop_input as depthwise_conv2d_backprop_input  # noqa: F401,E501
+from .ops.nn_impl import (batch_norm_with_global_normalization, collapse_repeated,  # noqa: F401
+                          embedding_lookup_sparse)
 from .ops.nn_impl import (batch_normalization, compute_average_loss, crelu, gelu,  # noqa: F401
                           log_poisson_loss, normalize_moments, scale_regularization_loss,
                           sufficient_statistics, weighted_cross_entropy_with_logits,
@@ -98,8 +100,8 @@ def v1_namespace():
     m.avg_pool = _nn_ops.avg_pool_v1
     m.in_top_k = _nn_ops.in_top_k_v1
     m.softmax_cross_entropy_with_logits = _nn_ops.softmax_cross_entropy_with_logits_v1
-    m.softmax_cross_entropy_with_logits_v2 = softmax_cross_entropy_with_logits
     from .ops import nn_impl
+    m.softmax_cross_entropy_with_logits_v2 = nn_impl.softmax_cross_entropy_with_logits_v2_v1
     m.conv1d = _nn_ops.conv1d_v1
     m.conv2d_transpose = _nn_ops.conv2d_transpose_v1
     m.convolution = _nn_ops.convolution_v1
@@ -121,6 +123,10 @@ def v1_namespace():
     m.separable_conv2d = _nn_ops.separable_conv2d_v1
     m.space_to_depth = _nn_ops.space_to_depth_v1
     m.depth_to_space = _nn_ops.depth_to_space_v1
+    m.softmax = nn_impl.softmax_v1
+    m.log_softmax = nn_impl.log_softmax_v1
+    m.batch_norm_with_global_normalization = nn_impl.batch_norm_with_global_normalization_v1
+    m.embedding_lookup_sparse = nn_impl.embedding_lookup_sparse_v1
     del m.gelu      # TF1 has no gelu
     m.rnn_cell = _RnnCellModule("tfteach.compat.v1.nn.rnn_cell")
     from .framework.api_names import install

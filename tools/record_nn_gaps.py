@@ -157,6 +157,36 @@ CASES = [
      ["x", "w", "b"]),
     ("xw_plus_b", "v1", "nn.xw_plus_b(x, w, b)", {"x": XB, "w": r(3, 2), "b": r(2)},
      ["x", "w", "b"]),
+    ("bn_global", "v2",
+     "nn.batch_norm_with_global_normalization(x, m, v, b, g, 0.01, True)",
+     {"x": XB, "m": r(3), "v": pos(3), "b": r(3), "g": r(3)}, ["x", "m", "v", "b", "g"]),
+    ("bn_global_v1", "v1",
+     "nn.batch_norm_with_global_normalization(t=x, m=m, v=v, beta=b, gamma=g, "
+     "variance_epsilon=0.1, scale_after_normalization=False)",
+     {"x": XB, "m": r(3), "v": pos(3), "b": r(3), "g": r(3)}, ["x", "m", "v", "b"]),
+    ("softmax_dim_v1", "v1", "nn.softmax(x, dim=0)", {"x": XB}, ["x"]),
+    ("log_softmax_dim_v1", "v1", "nn.log_softmax(x, dim=0)", {"x": XB}, ["x"]),
+    ("xent_v2_dim_v1", "v1", "nn.softmax_cross_entropy_with_logits_v2(labels=z, logits=x, dim=0)",
+     {"z": pos(4, 3) / 4, "x": XB}, ["z", "x"]),
+    ("collapse_repeated", "v2", "nn.collapse_repeated(l, n)",
+     {"l": np.array([[1, 1, 2, 2, 3], [4, 4, 4, 1, 1], [5, 6, 6, 7, 7]], np.int32),
+      "n": np.array([5, 3, 4], np.int32)}, []),
+    ("collapse_repeated_v1", "v1", "nn.collapse_repeated(l, n)",
+     {"l": np.array([[2, 2, 2], [1, 3, 3]], np.int64), "n": np.array([3, 2], np.int64)}, []),
+    ("embedding_sparse_mean", "v2",
+     "nn.embedding_lookup_sparse(p, tf.SparseTensor([[0, 0], [0, 1], [1, 0], [3, 2]], "
+     "[1, 3, 1, 0], [4, 3]), None)", {"p": r(5, 2)}, ["p"]),
+    ("embedding_sparse_sqrtn", "v2",
+     "nn.embedding_lookup_sparse(p, tf.SparseTensor([[0, 0], [0, 1], [1, 0], [2, 2]], "
+     "[1, 3, 1, 0], [3, 3]), None, combiner='sqrtn')", {"p": r(5, 2)}, ["p"]),
+    ("embedding_sparse_weighted", "v1",
+     "nn.embedding_lookup_sparse(p, tf.SparseTensor([[0, 0], [0, 1], [1, 0], [2, 2]], "
+     "[1, 3, 1, 0], [3, 3]), tf.SparseTensor([[0, 0], [0, 1], [1, 0], [2, 2]], w, [3, 3]), "
+     "combiner='sum')", {"p": r(5, 2), "w": pos(4)}, ["p", "w"]),
+    ("embedding_sparse_weighted_mean", "v2",
+     "nn.embedding_lookup_sparse(p, tf.SparseTensor([[0, 0], [0, 1], [1, 0], [2, 2]], "
+     "[1, 3, 1, 0], [3, 3]), tf.SparseTensor([[0, 0], [0, 1], [1, 0], [2, 2]], w, [3, 3]))",
+     {"p": r(5, 2), "w": pos(4)}, ["p", "w"]),
     # losses
     ("weighted_xent", "v2", "nn.weighted_cross_entropy_with_logits(z, x, 2.5)",
      {"z": np.round(RNG.uniform(0, 1, (4, 3)), 3).astype(np.float32), "x": XB}, ["z", "x"]),
@@ -205,6 +235,11 @@ ERRORS = [
     ("separable_pointwise_shape", "v2", "nn.separable_conv2d(x, dw, pw, [1, 1, 1, 1], 'SAME')",
      {"x": X2, "dw": r(3, 3, 3, 2), "pw": r(2, 1, 6, 4)}),
     ("lrn_rank", "v2", "nn.lrn(x)", {"x": r(2, 3, 4)}),
+    ("embedding_sparse_combiner", "v2",
+     "nn.embedding_lookup_sparse(p, tf.SparseTensor([[0, 0]], [1], [1, 1]), None, "
+     "combiner='max')", {"p": r(5, 2)}),
+    ("embedding_sparse_dense_ids", "v2", "nn.embedding_lookup_sparse(p, [[1]], None)",
+     {"p": r(5, 2)}),
     ("crelu_int_ok", "v2", "nn.crelu(x)", {"x": np.array([-1, 2], np.int32)}),
 ]
 

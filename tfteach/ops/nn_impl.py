@@ -291,3 +291,153 @@ def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size
 def scale_regularization_loss(regularization_loss):
     """The regularisation loss summed and divided by the number of replicas in sync."""
     return _math_ops.truediv(_math_ops.reduce_sum(regularization_loss), _NUM_REPLICAS_IN_SYNC)
+
+
+# --- TF1 spellings and older helpers ---------------------------------------------------------
+
+def _dim_axis(axis, dim):
+    if axis is not None and dim is not None:
+        raise ValueError("Cannot specify both 'axis' and 'dim'.")
+    return dim if axis is None else axis
+
+
+def softmax_v1(logits, axis=None, name=None, dim=None):
+    """TF1's softmax: the axis may be given as `dim`."""
+    from .nn_ops import softmax
+    return softmax(logits, axis=_dim_axis(axis, dim), name=name)
+
+
+def log_softmax_v1(logits, axis=None, name=None, dim=None):
+    """TF1's log_softmax: the axis may be given as `dim`."""
+    from .nn_ops import log_softmax
+    return log_softmax(logits, axis=_dim_axis(axis, dim), name=name)
+
+
+def softmax_cross_entropy_with_logits_v2_v1(labels, logits, axis=None, name=None, dim=None):
+    """TF1's softmax_cross_entropy_with_logits_v2: gradients flow into `labels` too."""
+    from .nn_ops import softmax_cross_entropy_with_logits
+    axis = _dim_axis(axis, dim)
+    return softmax_cross_entropy_with_logits(labels, logits, -1 if axis is None else axis,
+                                             name=name)
+
+
+def batch_norm_with_global_normalization(input, mean, variance, beta, gamma,  # noqa: A002
+                                         variance_epsilon, scale_after_normalization,
+                                         name=None):
+    """TF1's batch norm: `gamma` is used only if `scale_after_normalization`."""
+    with _ops.name_scope(name, "batchnorm", [input, mean, variance, gamma, beta]):
+        return batch_normalization(input, mean, variance, beta,
+                                   gamma if scale_after_normalization else None,
+                                   variance_epsilon)
+
+
+def batch_norm_with_global_normalization_v1(t=None, m=None, v=None, beta=None, gamma=None,
+                                            variance_epsilon=None,
+                                            scale_after_normalization=None, name=None,
+                                            input=None, mean=None,  # noqa: A002
+                                            variance=None):
+    t = input if t is None else t
+    m = mean if m is None else m
+    v = variance if v is None else v
+    return batch_norm_with_global_normalization(t, m, v, beta, gamma, variance_epsilon,
+                                                scale_after_normalization, name=name)
+
+
+def collapse_repeated(labels, seq_length, name=None):
+    """Merges runs of a repeated label in each row of a [batch, max_len] batch: the new
+    labels (left-aligned, zero-padded) and their lengths."""
+    from . import array_ops
+    from ..framework import dtypes as _dt
+    with _ops.name_scope(name, "collapse_repeated_labels", [labels, seq_length]):
+        labels = _ops.convert_to_tensor(labels, name="labels")
+        seq_length = _ops.convert_to_tensor(seq_length, name="seq_length")
+        # a label is kept where it differs from the one before it, inside the sequence
+        label_mask = array_ops.concat([
+            array_ops.ones_like(labels[:, :1], dtype=_dt.bool_),
+            _math_ops.not_equal(labels[:, 1:], labels[:, :-1])], axis=1)
+        dims = labels.shape.as_tuple() if labels.shape.rank is not None else (None, None)
+        maxlen = dims[1] if dims[1] is not None else array_ops.shape(labels)[1]
+        seq_mask = array_ops.sequence_mask(seq_length, maxlen=maxlen)
+        label_mask = _math_ops.logical_and(label_mask, seq_mask)
+        new_seq_len = _math_ops.reduce_sum(_math_ops.cast(label_mask, _dt.int32), axis=1)
+        new_maxlen = _math_ops.reduce_max(new_seq_len)
+        idx_mask = array_ops.sequence_mask(new_seq_len, maxlen=new_maxlen)
+        flat_labels = array_ops.reshape(labels, [-1])
+        flat_label_mask = array_ops.reshape(label_mask, [-1])
+        flat_idx_mask = array_ops.reshape(idx_mask, [-1])
+        idx = _math_ops.range(array_ops.shape(flat_idx_mask)[0])
+        flat = array_ops.scatter_nd(
+            indices=array_ops.expand_dims(array_ops.boolean_mask(idx, flat_idx_mask), axis=1),
+            updates=array_ops.boolean_mask(flat_labels, flat_label_mask),
+            shape=array_ops.shape(flat_idx_mask))
+        batch_size = dims[0] if dims[0] is not None else array_ops.shape(labels)[0]
+        return (array_ops.reshape(flat, array_ops.stack([batch_size, new_maxlen])),
+                _math_ops.cast(new_seq_len, seq_length.dtype))
+
+
+def embedding_lookup_sparse(params, sp_ids, sp_weights, combiner=None, max_norm=None,
+                            name=None, allow_fast_lookup=False):
+    """Per row of the SparseTensor `sp_ids`: the (weighted) sum, mean or sqrt(n)-scaled sum
+    of the embeddings its ids pick from `params`.
+
+    TF gathers and combines with SparseSegmentSum/Mean/SqrtN when there are no weights;
+    tfteach gathers every id's row and combines with SegmentSum (the same numbers)."""
+    from . import array_ops
+    from .sparse_ops import SparseTensor
+    from ..framework import dtypes as _dt
+    if combiner is None:
+        combiner = "mean"
+    if combiner not in ("mean", "sqrtn", "sum"):
+        raise ValueError(f"combiner must be one of 'mean', 'sqrtn' or 'sum', got {combiner}")
+    if isinstance(params, (list, tuple)):
+        if len(params) != 1:
+            raise NotImplementedError("tfteach's embedding_lookup_sparse takes one params "
+                                      "tensor (no partitioned params)")
+        params = params[0]
+    if max_norm is not None:
+        raise NotImplementedError("tfteach's embedding_lookup_sparse has no max_norm")
+    if not isinstance(sp_ids, SparseTensor):
+        raise TypeError(f"sp_ids must be SparseTensor, got {type(sp_ids)}")
+    ignore_weights = sp_weights is None
+    if not ignore_weights and not isinstance(sp_weights, SparseTensor):
+        raise TypeError(f"sp_weights must be either None or SparseTensor,got {type(sp_weights)}")
+    with _ops.name_scope(name, "embedding_lookup_sparse", [params, sp_ids]) as name:
+        segment_ids = _math_ops.cast(sp_ids.indices[:, 0], _dt.int32)
+        ids, idx = array_ops.unique(sp_ids.values)
+        embeddings = array_ops.gather(params, ids)
+        embeddings = array_ops.gather(embeddings, idx)
+        if not ignore_weights:
+            weights = sp_weights.values
+            if weights.dtype != embeddings.dtype:
+                weights = _math_ops.cast(weights, embeddings.dtype)
+            rank = embeddings.shape.rank
+            weights = array_ops.reshape(weights, [-1] + [1] * (rank - 1))   # broadcast rows
+            embeddings *= weights
+            if combiner == "sum":
+                return array_ops.segment_sum(embeddings, segment_ids, name=name)
+            embeddings = array_ops.segment_sum(embeddings, segment_ids)
+            if combiner == "mean":
+                weight_sum = array_ops.segment_sum(weights, segment_ids)
+            else:
+                weight_sum = _math_ops.sqrt(array_ops.segment_sum(
+                    _math_ops.pow(weights, 2), segment_ids))
+            return _math_ops.div_no_nan(embeddings, weight_sum, name=name)
+        if combiner == "sum":
+            return array_ops.segment_sum(embeddings, segment_ids, name=name)
+        if combiner == "mean":
+            return array_ops.segment_mean(embeddings, segment_ids, name=name)
+        counts = array_ops.segment_sum(array_ops.ones_like(segment_ids, dtype=embeddings.dtype),
+                                       segment_ids)
+        counts = array_ops.reshape(counts, [-1] + [1] * (embeddings.shape.rank - 1))
+        embeddings = array_ops.segment_sum(embeddings, segment_ids)
+        return _math_ops.div_no_nan(embeddings, _math_ops.sqrt(counts), name=name)
+
+
+def embedding_lookup_sparse_v1(params, sp_ids, sp_weights, partition_strategy="mod",
+                               name=None, combiner=None, max_norm=None,
+                               allow_fast_lookup=False):
+    if partition_strategy not in ("mod", "div"):
+        raise ValueError(f"Unrecognized partition strategy: {partition_strategy}")
+    return embedding_lookup_sparse(params, sp_ids, sp_weights, combiner=combiner,
+                                   max_norm=max_norm, name=name,
+                                   allow_fast_lookup=allow_fast_lookup)
