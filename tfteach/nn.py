@@ -21,6 +21,7 @@ from .ops.nn_ops import (depth_to_space, depthwise_conv2d, lrn,  # noqa: F401
                          local_response_normalization, separable_conv2d, space_to_depth)
 from .ops.nn_ops import depthwise_conv2d_native_backprop_filter as depthwise_conv2d_backprop_filter  # noqa: F401,E501
 from .ops.nn_ops import depthwise_conv2d_native_backprop_input as depthwise_conv2d_backprop_input  # noqa: F401,E501
+from .ops.nn_ops import (avg_pool3d, conv3d, conv3d_transpose, max_pool3d)  # noqa: F401
 from .ops.nn_impl import (batch_norm_with_global_normalization, collapse_repeated,  # noqa: F401
                           embedding_lookup_sparse)
 from .ops.nn_impl import (batch_normalization, compute_average_loss, crelu, gelu,  # noqa: F401
@@ -127,6 +128,10 @@ def v1_namespace():
     m.log_softmax = nn_impl.log_softmax_v1
     m.batch_norm_with_global_normalization = nn_impl.batch_norm_with_global_normalization_v1
     m.embedding_lookup_sparse = nn_impl.embedding_lookup_sparse_v1
+    m.conv3d = _nn_ops.conv3d_v1
+    m.conv3d_transpose = _nn_ops.conv3d_transpose_v1
+    m.conv3d_backprop_filter = _nn_ops.conv3d_backprop_filter_v2
+    m.conv3d_backprop_filter_v2 = _nn_ops.conv3d_backprop_filter_v2
     del m.gelu      # TF1 has no gelu
     m.rnn_cell = _RnnCellModule("tfteach.compat.v1.nn.rnn_cell")
     from .framework.api_names import install

@@ -295,3 +295,51 @@ def _depth_to_space_grad(op, grad):
 def _lrn_grad(op, grad):
     attrs = {k: op.get_attr(k) for k in ("depth_radius", "bias", "alpha", "beta")}
     return [_op1("LRNGrad", [grad, op.inputs[0], op.outputs[0]], attrs)]
+
+
+def _conv3d_attrs(op):
+    return {k: op.get_attr(k) for k in ("strides", "padding", "data_format", "dilations")}
+
+
+@registry.api("Conv3DBackpropInputV2")
+@registry.RegisterGradient("Conv3D")
+def _conv3d_grad(op, grad):
+    x, f = op.inputs[0], op.inputs[1]
+    attrs = _conv3d_attrs(op)
+    return [_op1("Conv3DBackpropInputV2", [_shape(x), f, grad], attrs),
+            _op1("Conv3DBackpropFilterV2", [x, _shape(f), grad], attrs)]
+
+
+@registry.RegisterGradient("Conv3DBackpropInputV2")
+def _conv3d_backprop_input_grad(op, grad):
+    f = op.inputs[1]
+    attrs = _conv3d_attrs(op)
+    return [None,
+            _op1("Conv3DBackpropFilterV2", [grad, _shape(f), op.inputs[2]], attrs),
+            _op1("Conv3D", [grad, f], attrs)]
+
+
+@registry.RegisterGradient("Conv3DBackpropFilterV2")
+def _conv3d_backprop_filter_grad(op, grad):
+    x = op.inputs[0]
+    attrs = _conv3d_attrs(op)
+    return [_op1("Conv3DBackpropInputV2", [_shape(x), grad, op.inputs[2]], attrs),
+            None,
+            _op1("Conv3D", [x, grad], attrs)]
+
+
+@registry.api("MaxPool3DGrad")
+@registry.RegisterGradient("MaxPool3D")
+def _max_pool3d_grad(op, grad):
+    return [_op1("MaxPool3DGrad", [op.inputs[0], op.outputs[0], grad], _pool_attrs(op))]
+
+
+@registry.api("AvgPool3DGrad")
+@registry.RegisterGradient("AvgPool3D")
+def _avg_pool3d_grad(op, grad):
+    return [_op1("AvgPool3DGrad", [_shape(op.inputs[0]), grad], _pool_attrs(op))]
+
+
+@registry.RegisterGradient("AvgPool3DGrad")
+def _avg_pool3d_grad_grad(op, grad):
+    return [None, _op1("AvgPool3D", [grad], _pool_attrs(op))]

@@ -386,6 +386,84 @@ registry.register_op("LRNGrad",
 
 
 
+# 3-D convolution and pooling over [batch, depth, height, width, channels] (NDHWC).
+def _conv3d_shape(op):
+    x, f = op.inputs[0].shape, op.inputs[1].shape
+    if x.rank is not None and x.rank != 5:
+        raise op.shape_error(f"Shape must be rank 5 but is rank {x.rank}")
+    if f.rank is not None and f.rank != 5:
+        raise op.shape_error(f"Shape must be rank 5 but is rank {f.rank}")
+    if x.rank is None or f.rank is None:
+        return [unknown_shape(5)]
+    xs, fs = x.as_tuple(), f.as_tuple()
+    if xs[4] is not None and fs[3] is not None and xs[4] % fs[3] != 0:
+        raise op.shape_error(f"Depth of input ({xs[4]}) is not a multiple of input depth "
+                             f"of filter ({fs[3]})")
+    s, d, pad = op.get_attr("strides"), op.get_attr("dilations"), op.get_attr("padding")
+    out = [None if fs[i] is None else conv_output_size(xs[i + 1], fs[i], s[i + 1], d[i + 1], pad)
+           for i in range(3)]
+    if any(o is not None and o <= 0 for o in out):
+        raise op.shape_error("Negative dimension size caused by subtracting filter size from "
+                             "input size")
+    return [TensorShape([xs[0]] + out + [fs[4]])]
+
+
+def _pool3d_shape(op):
+    x = op.inputs[0].shape
+    if x.rank is not None and x.rank != 5:
+        raise op.shape_error(f"Shape must be rank 5 but is rank {x.rank}")
+    if x.rank is None:
+        return [unknown_shape(5)]
+    xs = x.as_tuple()
+    k, s, pad = op.get_attr("ksize"), op.get_attr("strides"), op.get_attr("padding")
+    out = [conv_output_size(xs[i], k[i], s[i], 1, pad) for i in (1, 2, 3)]
+    if any(o is not None and o <= 0 for o in out):
+        raise op.shape_error("Negative dimension size caused by subtracting filter size from "
+                             "input size")
+    return [TensorShape([xs[0]] + out + [xs[4]])]
+
+
+def _sizes_shape5(index):
+    def rule(op):
+        v = tensor_util.constant_value(op.inputs[index])
+        if v is not None:
+            return [TensorShape([int(d) for d in np.asarray(v).ravel()])]
+        return [unknown_shape(5)]
+    return rule
+
+
+_CONV3D_ATTRS = {"data_format": "NDHWC", "dilations": [1, 1, 1, 1, 1]}
+registry.register_op("Conv3D", inputs=(("input", "T"), ("filter", "T")),
+                     outputs=(("output", "T"),), shape=_conv3d_shape, attr_defaults=_CONV3D_ATTRS,
+                     doc="3-D convolution of a batch of volumes with a filter.")
+registry.register_op("Conv3DBackpropInputV2",
+                     inputs=(("input_sizes", "Tshape"), ("filter", "T"), ("out_backprop", "T")),
+                     outputs=(("output", "T"),), shape=_sizes_shape5(0),
+                     attr_defaults=_CONV3D_ATTRS,
+                     doc="The gradient of Conv3D with respect to its input.")
+registry.register_op("Conv3DBackpropFilterV2",
+                     inputs=(("input", "T"), ("filter_sizes", _dt.int32), ("out_backprop", "T")),
+                     outputs=(("output", "T"),), shape=_sizes_shape5(1),
+                     attr_defaults=_CONV3D_ATTRS,
+                     doc="The gradient of Conv3D with respect to its filter.")
+registry.register_op("MaxPool3D", inputs=(("input", "T"),), outputs=(("output", "T"),),
+                     shape=_pool3d_shape, attr_defaults={"data_format": "NDHWC"},
+                     doc="The maximum over each 3-D pooling window.")
+registry.register_op("MaxPool3DGrad",
+                     inputs=(("orig_input", "TInput"), ("orig_output", "TInput"),
+                             ("grad", "T")),
+                     outputs=(("output", "T"),), shape=shape_rules.same_as_first,
+                     attr_defaults={"data_format": "NDHWC"},
+                     doc="The gradient of MaxPool3D: each window's gradient goes to its maximum.")
+registry.register_op("AvgPool3D", inputs=(("input", "T"),), outputs=(("output", "T"),),
+                     shape=_pool3d_shape, attr_defaults={"data_format": "NDHWC"},
+                     doc="The average over each 3-D pooling window.")
+registry.register_op("AvgPool3DGrad", inputs=(("orig_input_shape", _dt.int32), ("grad", "T")),
+                     outputs=(("output", "T"),), shape=_sizes_shape5(0),
+                     attr_defaults={"data_format": "NDHWC"},
+                     doc="The gradient of AvgPool3D: each window's gradient spread evenly.")
+
+
 # --- helpers ----------------------------------------------------------------------------------
 
 def _int_list(value, n, name, data_format="NHWC"):
@@ -942,10 +1020,7 @@ def conv_transpose(input, filters, output_shape, strides, padding="SAME",  # noq
         if not 1 <= n <= 3:
             raise ValueError(f"`output_shape` must be of length 3, 4 or 5. Received: "
                              f"output_shape={output_shape} of length {n + 2}.")
-        if n == 3:
-            raise NotImplementedError("tfteach has no Conv3DBackpropInputV2 op: "
-                                      "conv3d_transpose is not implemented")
-        op = conv1d_transpose if n == 1 else conv2d_transpose
+        op = (conv1d_transpose, conv2d_transpose, conv3d_transpose)[n - 1]
         return op(input, filters, output_shape, strides, padding=padding,
                   data_format=data_format, dilations=dilations, name=name)
 
@@ -968,9 +1043,6 @@ def convolution(input, filters, strides=None, padding="VALID", data_format=None,
         if not 1 <= n <= 3:
             raise ValueError(f"`input.shape.rank` must be 3, 4 or 5. Received: "
                              f"input.shape={input.shape} of rank {n + 2}")
-        if n == 3:
-            raise NotImplementedError("tfteach has no Conv3D op: 3-D convolution is not "
-                                      "implemented")
         channel_index = 1 if data_format is not None and data_format.startswith("NC") else n + 1
         strides = _get_sequence(strides, n, channel_index, "strides")
         dilations = _get_sequence(dilations, n, channel_index, "dilations")
@@ -989,6 +1061,9 @@ def convolution(input, filters, strides=None, padding="VALID", data_format=None,
                           padding, data_format=data_format,
                           dilations=dilations[1:-1] if channel_index != 1 else dilations[2:],
                           name=name)
+        if n == 3:
+            return conv3d(input, filters, strides, padding, data_format=data_format or "NDHWC",
+                          dilations=dilations, name=name)
         return conv2d(input, filters, strides, padding, data_format=data_format or "NHWC",
                       dilations=dilations, name=name)
 
@@ -1064,11 +1139,15 @@ def pool(input, window_shape, pooling_type, strides=None, padding="VALID",  # no
         if any(v != 1 for v in strides) and any(v != 1 for v in dilations):
             raise ValueError(f"`strides` > 1 not supported in conjunction with `dilation_rate` "
                              f"> 1. Received: strides={strides} and dilation_rate={dilations}")
-        if pooling_type not in ("MAX", "AVG") or n == 3:
+        if pooling_type not in ("MAX", "AVG"):
             raise ValueError(f"{n}-D {pooling_type} pooling is not supported.")
         if any(v != 1 for v in dilations):
             raise NotImplementedError("tfteach has no SpaceToBatchND op: dilated pooling is "
                                       "not implemented")
+        if n == 3:
+            op = max_pool3d if pooling_type == "MAX" else avg_pool3d
+            return op(input, window_shape, strides, padding, data_format=data_format,
+                      name=scope)
         op_type = "MaxPool" if pooling_type == "MAX" else "AvgPool"
         nc = data_format is not None and data_format.startswith("NC")
         if n == 1:
@@ -1233,3 +1312,77 @@ def local_response_normalization(input, depth_radius=5, bias=1, alpha=1, beta=0.
 
 
 lrn = local_response_normalization
+
+
+# --- 3-D convolution and pooling ---------------------------------------------------------------
+
+def _conv3d_attrs(strides, padding, data_format, dilations):
+    return {"strides": [int(v) for v in strides], "padding": _attr_padding(padding),
+            "data_format": data_format or "NDHWC",
+            "dilations": [int(v) for v in (dilations or [1, 1, 1, 1, 1])]}
+
+
+@registry.api("Conv3D")
+def conv3d(input, filters, strides, padding, data_format="NDHWC", dilations=None,  # noqa: A002
+           name=None):
+    """3-D convolution: `strides` and `dilations` are 5 ints (1 for batch and channels)."""
+    return apply_op("Conv3D", [input, filters],
+                    _conv3d_attrs(strides, padding, data_format, dilations),
+                    name=name or "Conv3D")[0]
+
+
+def conv3d_v1(input, filter=None, strides=None, padding=None,  # noqa: A002
+              data_format="NDHWC", dilations=(1, 1, 1, 1, 1), name=None, filters=None):
+    """TF1's conv3d: `filter` (or `filters`)."""
+    filter = filters if filter is None else filter  # noqa: A001
+    return conv3d(input, filter, strides, padding, data_format, dilations, name)
+
+
+@registry.api("Conv3DBackpropFilterV2")
+def conv3d_backprop_filter_v2(input, filter_sizes, out_backprop, strides, padding,  # noqa: A002
+                              data_format="NDHWC", dilations=(1, 1, 1, 1, 1), name=None):
+    return apply_op("Conv3DBackpropFilterV2", [input, filter_sizes, out_backprop],
+                    _conv3d_attrs(strides, padding, data_format, dilations),
+                    name=name or "Conv3DBackpropFilterV2")[0]
+
+
+def conv3d_transpose(input, filters, output_shape, strides, padding="SAME",  # noqa: A002
+                     data_format="NDHWC", dilations=None, name=None):
+    """The transpose of conv3d: Conv3DBackpropInputV2 with `input` as the output gradient."""
+    with _ops.name_scope(name, "conv3d_transpose", [input, filters, output_shape]) as name:
+        data_format = data_format or "NDHWC"
+        channel_index = 1 if data_format.startswith("NC") else 4
+        attrs = {"strides": _get_sequence(strides, 3, channel_index, "strides"),
+                 "padding": _attr_padding(padding), "data_format": data_format,
+                 "dilations": _get_sequence(dilations, 3, channel_index, "dilations")}
+        return apply_op("Conv3DBackpropInputV2", [output_shape, filters, input], attrs,
+                        name=name)[0]
+
+
+def conv3d_transpose_v1(value, filter=None, output_shape=None, strides=None,  # noqa: A002
+                        padding="SAME", data_format="NDHWC", name=None, input=None,
+                        filters=None, dilations=None):
+    value = value if input is None else input
+    filter = filter if filters is None else filters  # noqa: A001
+    return conv3d_transpose(value, filter, output_shape, strides, padding=padding,
+                            data_format=data_format, dilations=dilations, name=name)
+
+
+def _pool3d(op_type, input, ksize, strides, padding, data_format, name):  # noqa: A002
+    with _ops.name_scope(name, op_type, [input]) as name:
+        data_format = data_format or "NDHWC"
+        channel_index = 1 if data_format.startswith("NC") else 4
+        attrs = {"ksize": _get_sequence(ksize, 3, channel_index, "ksize"),
+                 "strides": _get_sequence(strides, 3, channel_index, "strides"),
+                 "padding": _attr_padding(padding), "data_format": data_format}
+        return apply_op(op_type, [input], attrs, name=name)[0]
+
+
+def max_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):  # noqa: A002
+    """The maximum over each window of a [batch, depth, height, width, channels] input."""
+    return _pool3d("MaxPool3D", input, ksize, strides, padding, data_format, name)
+
+
+def avg_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):  # noqa: A002
+    """The average over each window of a [batch, depth, height, width, channels] input."""
+    return _pool3d("AvgPool3D", input, ksize, strides, padding, data_format, name)

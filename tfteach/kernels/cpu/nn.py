@@ -1852,3 +1852,345 @@ def lrn_grad(g, x, y, *, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5):
         _dw_rows(_lrn_grad_rows, (g2, x2, int(depth_radius), float(bias), float(alpha),
                                   float(beta), dx), x2.shape[0], x2.size * (4 * depth_radius + 2))
     return dx.astype(x.dtype).reshape(x.shape)
+
+
+# --- 3-D convolution and pooling (NDHWC): direct loops over output rows, input rows or filter
+# taps, as the depthwise kernels above -------------------------------------------------------
+
+def geometry3d(in_shape, k, strides, dilations, padding, data_format, op_type):
+    """(sd, sh, sw, dd, dh, dw, pd, pt, pl, od, oh, ow); `k` the 3 window sizes.
+    Shared with the CUDA kernels."""
+    if data_format != "NDHWC":
+        raise errors.UnimplementedError(None, None, f"{op_type}: only NDHWC data_format is "
+                                                    f"supported by tfteach")
+    s, d = [int(v) for v in strides], [int(v) for v in dilations]
+    if len(s) != 5 or len(d) != 5:
+        raise errors.InvalidArgumentError(None, None, "Sliding window strides field must "
+                                                      "specify 5 dimensions")
+    if s[0] != 1 or s[4] != 1:
+        raise errors.InvalidArgumentError(
+            None, None, "Current implementation does not yet support strides in the batch "
+                        "and depth dimensions.")
+    if d[0] != 1 or d[4] != 1:
+        raise errors.InvalidArgumentError(
+            None, None, "Current implementation does not yet support dilations in the batch "
+                        "and depth dimensions.")
+    if len(in_shape) != 5:
+        raise errors.InvalidArgumentError(None, None, f"input must be 5-dimensional"
+                                                      f"{list(in_shape)}")
+    out, pads = [], []
+    for i in range(3):
+        o, p = conv_padding(in_shape[i + 1], k[i], s[i + 1], d[i + 1], padding)
+        if o < 0:
+            raise errors.InvalidArgumentError(None, None, "Computed output size would be "
+                                                          "negative")
+        out.append(o)
+        pads.append(p)
+    return (s[1], s[2], s[3], d[1], d[2], d[3], pads[0], pads[1], pads[2], out[0], out[1],
+            out[2])
+
+
+@njit(cache=True, nogil=True)
+def _conv3d_rows(x, f, sd, sh, sw, dd, dh, dw, pd, pt, pl, out, lo, hi):
+    n_img, D, H, W, c = x.shape
+    kd, kh, kw, _, o = f.shape
+    od, oh, ow = out.shape[1], out.shape[2], out.shape[3]
+    for r in range(lo, hi):
+        n = r // (od * oh)
+        z = (r // oh) % od
+        i = r % oh
+        for j in range(ow):
+            for q in range(o):
+                acc = x[0, 0, 0, 0, 0] * 0
+                for a in range(kd):
+                    zz = z * sd - pd + a * dd
+                    if zz < 0 or zz >= D:
+                        continue
+                    for b in range(kh):
+                        y = i * sh - pt + b * dh
+                        if y < 0 or y >= H:
+                            continue
+                        for e in range(kw):
+                            xx = j * sw - pl + e * dw
+                            if xx < 0 or xx >= W:
+                                continue
+                            for ch in range(c):
+                                acc += x[n, zz, y, xx, ch] * f[a, b, e, ch, q]
+                out[n, z, i, j, q] = acc
+
+
+@njit(cache=True, nogil=True)
+def _conv3d_input_rows(dy, f, sd, sh, sw, dd, dh, dw, pd, pt, pl, dx, lo, hi):
+    n_img, D, H, W, c = dx.shape
+    kd, kh, kw, _, o = f.shape
+    od, oh, ow = dy.shape[1], dy.shape[2], dy.shape[3]
+    for r in range(lo, hi):
+        n = r // (D * H)
+        zz = (r // H) % D
+        y = r % H
+        for xx in range(W):
+            for ch in range(c):
+                acc = dy[0, 0, 0, 0, 0] * 0
+                for a in range(kd):
+                    tz = zz + pd - a * dd
+                    if tz < 0 or tz % sd != 0 or tz // sd >= od:
+                        continue
+                    for b in range(kh):
+                        ty = y + pt - b * dh
+                        if ty < 0 or ty % sh != 0 or ty // sh >= oh:
+                            continue
+                        for e in range(kw):
+                            tx = xx + pl - e * dw
+                            if tx < 0 or tx % sw != 0 or tx // sw >= ow:
+                                continue
+                            for q in range(o):
+                                acc += dy[n, tz // sd, ty // sh, tx // sw, q] * f[a, b, e, ch, q]
+                dx[n, zz, y, xx, ch] = acc
+
+
+@njit(cache=True, nogil=True)
+def _conv3d_filter_taps(x, dy, sd, sh, sw, dd, dh, dw, pd, pt, pl, df, lo, hi):
+    n_img, D, H, W, c = x.shape
+    kd, kh, kw, _, o = df.shape
+    od, oh, ow = dy.shape[1], dy.shape[2], dy.shape[3]
+    for t in range(lo, hi):
+        a = t // (kh * kw)
+        b = (t // kw) % kh
+        e = t % kw
+        for ch in range(c):
+            for q in range(o):
+                acc = x[0, 0, 0, 0, 0] * 0
+                for n in range(n_img):
+                    for z in range(od):
+                        zz = z * sd - pd + a * dd
+                        if zz < 0 or zz >= D:
+                            continue
+                        for i in range(oh):
+                            y = i * sh - pt + b * dh
+                            if y < 0 or y >= H:
+                                continue
+                            for j in range(ow):
+                                xx = j * sw - pl + e * dw
+                                if xx < 0 or xx >= W:
+                                    continue
+                                acc += x[n, zz, y, xx, ch] * dy[n, z, i, j, q]
+                df[a, b, e, ch, q] = acc
+
+
+def _conv3d_check(x_shape, f_shape, op_type):
+    if len(f_shape) != 5:
+        raise errors.InvalidArgumentError(None, None, f"filter must be 5-dimensional: "
+                                                      f"{list(f_shape)}")
+    if x_shape[4] != f_shape[3]:
+        raise errors.InvalidArgumentError(
+            None, None, f"input and filter must have the same depth: {x_shape[4]} vs "
+                        f"{f_shape[3]}")
+
+
+@register_kernel("Conv3D")
+def conv3d(x, f, *, strides, padding, data_format="NDHWC", dilations=(1, 1, 1, 1, 1)):
+    x, f = np.asarray(x), np.asarray(f)
+    geo = geometry3d(x.shape, f.shape[:3], strides, dilations, padding, data_format, "Conv3D")
+    _conv3d_check(x.shape, f.shape, "Conv3D")
+    wdt = _work_dtype(x)
+    out = np.zeros((x.shape[0], *geo[9:], f.shape[4]), wdt)
+    if out.size and x.size and f.size:
+        _dw_rows(_conv3d_rows, (np.ascontiguousarray(x, dtype=wdt),
+                                np.ascontiguousarray(f, dtype=wdt), *geo[:9], out),
+                 x.shape[0] * geo[9] * geo[10], out.size * f.size // max(1, f.shape[4]))
+    return out.astype(x.dtype, copy=False)
+
+
+@register_kernel("Conv3DBackpropInputV2")
+def conv3d_backprop_input_v2(input_sizes, f, dy, *, strides, padding, data_format="NDHWC",
+                             dilations=(1, 1, 1, 1, 1)):
+    f, dyv = np.asarray(f), np.asarray(dy)
+    sizes = tuple(int(v) for v in np.asarray(input_sizes).ravel())
+    geo = geometry3d(sizes, f.shape[:3], strides, dilations, padding, data_format,
+                     "Conv3DBackpropInputV2")
+    _conv3d_check(sizes, f.shape, "Conv3DBackpropInputV2")
+    want = (sizes[0], *geo[9:], f.shape[4])
+    if dyv.shape != want:
+        raise errors.InvalidArgumentError(
+            None, None, f"Conv3DBackpropInputOp: Size of out_backprop doesn't match "
+                        f"computed: actual = {list(dyv.shape)}, computed = {list(want)}")
+    wdt = _work_dtype(dyv)
+    dx = np.zeros(sizes, wdt)
+    if dx.size and dyv.size:
+        _dw_rows(_conv3d_input_rows, (np.ascontiguousarray(dyv, dtype=wdt),
+                                      np.ascontiguousarray(f, dtype=wdt), *geo[:9], dx),
+                 sizes[0] * sizes[1] * sizes[2], dx.size * f.size // max(1, f.shape[3]))
+    return dx.astype(dyv.dtype, copy=False)
+
+
+@register_kernel("Conv3DBackpropFilterV2")
+def conv3d_backprop_filter_v2(x, filter_sizes, dy, *, strides, padding, data_format="NDHWC",
+                              dilations=(1, 1, 1, 1, 1)):
+    x, dyv = np.asarray(x), np.asarray(dy)
+    fshape = tuple(int(v) for v in np.asarray(filter_sizes).ravel())
+    geo = geometry3d(x.shape, fshape[:3], strides, dilations, padding, data_format,
+                     "Conv3DBackpropFilterV2")
+    _conv3d_check(x.shape, fshape, "Conv3DBackpropFilterV2")
+    want = (x.shape[0], *geo[9:], fshape[4])
+    if dyv.shape != want:
+        raise errors.InvalidArgumentError(
+            None, None, f"Conv3DBackpropFilterOp: Size of out_backprop doesn't match "
+                        f"computed: actual = {list(dyv.shape)}, computed = {list(want)}")
+    wdt = _work_dtype(x)
+    df = np.zeros(fshape, wdt)
+    if df.size and dyv.size:
+        _dw_rows(_conv3d_filter_taps, (np.ascontiguousarray(x, dtype=wdt),
+                                       np.ascontiguousarray(dyv, dtype=wdt), *geo[:9], df),
+                 fshape[0] * fshape[1] * fshape[2], dyv.size * fshape[0] * fshape[1] *
+                 fshape[2] * fshape[3])
+    return df.astype(x.dtype, copy=False)
+
+
+@njit(cache=True, nogil=True)
+def _pool3d_rows(x, kd, kh, kw, sd, sh, sw, pd, pt, pl, is_max, out, lo, hi):
+    n_img, D, H, W, c = x.shape
+    od, oh, ow = out.shape[1], out.shape[2], out.shape[3]
+    for r in range(lo, hi):
+        n = r // (od * oh)
+        z = (r // oh) % od
+        i = r % oh
+        for j in range(ow):
+            for ch in range(c):
+                acc = x[0, 0, 0, 0, 0] * 0
+                best = x[0, 0, 0, 0, 0] * 0
+                first = True
+                cnt = 0
+                for a in range(kd):
+                    zz = z * sd - pd + a
+                    if zz < 0 or zz >= D:
+                        continue
+                    for b in range(kh):
+                        y = i * sh - pt + b
+                        if y < 0 or y >= H:
+                            continue
+                        for e in range(kw):
+                            xx = j * sw - pl + e
+                            if xx < 0 or xx >= W:
+                                continue
+                            v = x[n, zz, y, xx, ch]
+                            if first or v > best:
+                                best = v
+                                first = False
+                            acc += v
+                            cnt += 1
+                out[n, z, i, j, ch] = best if is_max else acc / max(cnt, 1)
+
+
+@njit(cache=True, nogil=True)
+def _max_pool3d_grad_imgs(x, g, kd, kh, kw, sd, sh, sw, pd, pt, pl, dx, lo, hi):
+    # one task per image: the gradient of each window goes to its first maximum
+    n_img, D, H, W, c = x.shape
+    od, oh, ow = g.shape[1], g.shape[2], g.shape[3]
+    for n in range(lo, hi):
+        for z in range(od):
+            for i in range(oh):
+                for j in range(ow):
+                    for ch in range(c):
+                        best = x[0, 0, 0, 0, 0] * 0
+                        bz, by, bx = -1, -1, -1
+                        for a in range(kd):
+                            zz = z * sd - pd + a
+                            if zz < 0 or zz >= D:
+                                continue
+                            for b in range(kh):
+                                y = i * sh - pt + b
+                                if y < 0 or y >= H:
+                                    continue
+                                for e in range(kw):
+                                    xx = j * sw - pl + e
+                                    if xx < 0 or xx >= W:
+                                        continue
+                                    v = x[n, zz, y, xx, ch]
+                                    if bz < 0 or v > best:
+                                        best = v
+                                        bz, by, bx = zz, y, xx
+                        if bz >= 0:
+                            dx[n, bz, by, bx, ch] += g[n, z, i, j, ch]
+
+
+@njit(cache=True, nogil=True)
+def _avg_pool3d_grad_imgs(g, kd, kh, kw, sd, sh, sw, pd, pt, pl, dx, lo, hi):
+    n_img, D, H, W, c = dx.shape
+    od, oh, ow = g.shape[1], g.shape[2], g.shape[3]
+    for n in range(lo, hi):
+        for z in range(od):
+            z0, z1 = max(z * sd - pd, 0), min(z * sd - pd + kd, D)
+            for i in range(oh):
+                y0, y1 = max(i * sh - pt, 0), min(i * sh - pt + kh, H)
+                for j in range(ow):
+                    x0, x1 = max(j * sw - pl, 0), min(j * sw - pl + kw, W)
+                    cnt = (z1 - z0) * (y1 - y0) * (x1 - x0)
+                    if cnt <= 0:
+                        continue
+                    for ch in range(c):
+                        v = g[n, z, i, j, ch] / cnt
+                        for zz in range(z0, z1):
+                            for y in range(y0, y1):
+                                for xx in range(x0, x1):
+                                    dx[n, zz, y, xx, ch] += v
+
+
+def pool3d_geometry(shape, ksize, strides, padding, data_format, op_type):
+    k = [int(v) for v in ksize]
+    if len(k) != 5 or k[0] != 1 or k[4] != 1:
+        raise errors.UnimplementedError(
+            None, None, f"{op_type} is not yet supported on the batch or depth dimensions.")
+    geo = geometry3d(shape, k[1:4], strides, (1, 1, 1, 1, 1), padding, data_format, op_type)
+    return tuple(k[1:4]) + geo[:3] + geo[6:]   # kd kh kw sd sh sw pd pt pl od oh ow
+
+
+def _pool3d(x, ksize, strides, padding, data_format, op_type, is_max):
+    x = np.asarray(x)
+    geo = pool3d_geometry(x.shape, ksize, strides, padding, data_format, op_type)
+    wdt = _work_dtype(x)
+    out = np.zeros((x.shape[0], *geo[9:], x.shape[4]), wdt)
+    if out.size:
+        _dw_rows(_pool3d_rows, (np.ascontiguousarray(x, dtype=wdt), *geo[:9], is_max, out),
+                 x.shape[0] * geo[9] * geo[10], out.size * geo[0] * geo[1] * geo[2])
+    return out.astype(x.dtype, copy=False)
+
+
+@register_kernel("MaxPool3D")
+def max_pool3d(x, *, ksize, strides, padding, data_format="NDHWC"):
+    return _pool3d(x, ksize, strides, padding, data_format, "MaxPool3D", True)
+
+
+@register_kernel("AvgPool3D")
+def avg_pool3d(x, *, ksize, strides, padding, data_format="NDHWC"):
+    return _pool3d(x, ksize, strides, padding, data_format, "AvgPool3D", False)
+
+
+@register_kernel("MaxPool3DGrad")
+def max_pool3d_grad(orig_input, orig_output, grad, *, ksize, strides, padding,
+                    data_format="NDHWC"):
+    x, g = np.asarray(orig_input), np.asarray(grad)
+    geo = pool3d_geometry(x.shape, ksize, strides, padding, data_format, "MaxPool3DGrad")
+    want = (x.shape[0], *geo[9:], x.shape[4])
+    if g.shape != want:
+        raise errors.InvalidArgumentError(None, None, f"Expected grad shape to be "
+                                                      f"{list(want)}, but got {list(g.shape)}")
+    wdt = _work_dtype(g)
+    dx = np.zeros(x.shape, wdt)
+    if g.size:
+        _dw_rows(_max_pool3d_grad_imgs, (np.ascontiguousarray(x, dtype=wdt),
+                                         np.ascontiguousarray(g, dtype=wdt), *geo[:9], dx),
+                 x.shape[0], g.size * geo[0] * geo[1] * geo[2])
+    return dx.astype(g.dtype, copy=False)
+
+
+@register_kernel("AvgPool3DGrad")
+def avg_pool3d_grad(orig_input_shape, grad, *, ksize, strides, padding, data_format="NDHWC"):
+    shape = tuple(int(v) for v in np.asarray(orig_input_shape).ravel())
+    g = np.asarray(grad)
+    geo = pool3d_geometry(shape, ksize, strides, padding, data_format, "AvgPool3DGrad")
+    wdt = _work_dtype(g)
+    dx = np.zeros(shape, wdt)
+    if g.size:
+        _dw_rows(_avg_pool3d_grad_imgs, (np.ascontiguousarray(g, dtype=wdt), *geo[:9], dx),
+                 shape[0], g.size * geo[0] * geo[1] * geo[2])
+    return dx.astype(g.dtype, copy=False)
