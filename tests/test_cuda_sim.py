@@ -78,6 +78,11 @@ _DW = {"strides": [1, 2, 2, 1], "padding": "SAME", "data_format": "NHWC",
        "dilations": [1, 1, 1, 1], "explicit_paddings": []}
 _LRN = {"depth_radius": 2, "bias": 1.5, "alpha": 0.3, "beta": 0.75}
 _lrn_x = u((2, 2, 3, 7))
+_x3 = u((2, 4, 5, 3, 2))
+_C3 = {"strides": [1, 2, 2, 1, 1], "padding": "SAME", "data_format": "NDHWC",
+       "dilations": [1, 1, 1, 1, 1]}
+_P3 = {"ksize": [1, 2, 2, 2, 1], "strides": [1, 2, 2, 2, 1], "padding": "SAME",
+       "data_format": "NDHWC"}
 _f = u((3, 3, 3, 4))
 _dy = u((2, 3, 3, 4))
 _pool_dy = u((2, 3, 3, 3))
@@ -108,6 +113,15 @@ CASES = {
         [_x, _i32([3, 3, 3, 2]), u((2, 3, 3, 6))], dict(_DW), tol=1e-4),
     "DepthwiseConv2dNativeBackpropInput": lambda: Case(
         [_i32(_x.shape), u((3, 3, 3, 2)), u((2, 3, 3, 6))], dict(_DW), tol=1e-4),
+    "Conv3D": lambda: Case([_x3, u((2, 3, 2, 2, 3))], dict(_C3), tol=1e-4),
+    "Conv3DBackpropFilterV2": lambda: Case([_x3, _i32([2, 3, 2, 2, 3]), u((2, 2, 3, 3, 3))],
+                                           dict(_C3), tol=1e-4),
+    "Conv3DBackpropInputV2": lambda: Case([_i32(_x3.shape), u((2, 3, 2, 2, 3)),
+                                           u((2, 2, 3, 3, 3))], dict(_C3), tol=1e-4),
+    "AvgPool3D": lambda: Case([_x3], dict(_P3)),
+    "AvgPool3DGrad": lambda: Case([_i32(_x3.shape), u((2, 2, 3, 2, 2))], dict(_P3)),
+    "MaxPool3D": lambda: Case([_x3], dict(_P3)),
+    "MaxPool3DGrad": lambda: Case([_x3, u((2, 2, 3, 2, 2)), u((2, 2, 3, 2, 2))], dict(_P3)),
     "ExpandDims": lambda: Case([u((2, 3)), _i32(1)]),
     "Fill": lambda: Case([_i32([2, 3]), C(np.float32(1.5))]),
     "GatherV2": lambda: Case([u((5, 3)), np.array([4, 0, 2, 2], np.int32), _i32(0)],

@@ -84,6 +84,8 @@ def _conv_case(op_type):
                                    "explicit_paddings": [], "dilations": [1, 1, 1, 1]})[0])
 
 
+_C3 = {"strides": [1, 2, 1, 2, 1], "padding": "SAME", "data_format": "NDHWC",
+       "dilations": [1, 1, 1, 1, 1]}
 _DW = {"strides": [1, 2, 2, 1], "padding": "SAME", "data_format": "NHWC",
        "explicit_paddings": [], "dilations": [1, 1, 1, 1]}
 
@@ -306,6 +308,20 @@ CASES = {
     "SpaceToDepth": ([r(1, 4, 2, 2)], lambda tf, x: tf.nn.space_to_depth(x, 2)),
     "DepthToSpace": ([r(1, 2, 1, 8)], lambda tf, x: tf.nn.depth_to_space(x, 2)),
     "LRN": ([r(1, 2, 1, 6)], lambda tf, x: tf.nn.lrn(x, 2, 1.5, 0.4, 0.75)),
+    "Conv3D": ([r(1, 3, 4, 3, 2), r(2, 2, 2, 2, 2)],
+               lambda tf, x, w: tf.nn.conv3d(x, w, [1, 2, 1, 2, 1], "SAME")),
+    "Conv3DBackpropInputV2": ([r(2, 2, 2, 2, 2), r(1, 2, 4, 2, 2)], lambda tf, w, dy: raw(
+        "Conv3DBackpropInputV2", [i32([1, 3, 4, 3, 2]), w, dy], _C3)[0]),
+    "Conv3DBackpropFilterV2": ([r(1, 3, 4, 3, 2), r(1, 2, 4, 2, 2)], lambda tf, x, dy: raw(
+        "Conv3DBackpropFilterV2", [x, i32([2, 2, 2, 2, 2]), dy], _C3)[0]),
+    "MaxPool3D": ([distinct(1, 2, 4, 4, 1)],
+                  lambda tf, x: tf.nn.max_pool3d(x, 2, 2, "VALID")),
+    "AvgPool3D": ([r(1, 3, 4, 4, 2)], lambda tf, x: tf.nn.avg_pool3d(x, 2, 2, "SAME")),
+    "AvgPool3DGrad": ([r(1, 2, 2, 2, 2)], lambda tf, g: raw(
+        "AvgPool3DGrad", [i32([1, 3, 4, 4, 2]), g], {"ksize": [1, 2, 2, 2, 1],
+                                                     "strides": [1, 2, 2, 2, 1],
+                                                     "padding": "SAME",
+                                                     "data_format": "NDHWC"})[0]),
     "MaxPool": ([distinct(1, 4, 4, 1)],
                 lambda tf, x: tf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")),
     "AvgPool": ([r(1, 4, 4, 2)],
@@ -448,6 +464,7 @@ UNCLASSIFIED_AS_IN_TF = {
     "Digamma": "TF's gradient needs Polygamma, not in tfteach yet",
     "SparseReduceMax": "TF registers no gradient for it",
     "LRNGrad": "TF registers no gradient for it",
+    "MaxPool3DGrad": "TF's gradient needs MaxPool3DGradGrad, not in tfteach yet",
 }
 
 

@@ -1378,11 +1378,13 @@ def _pool3d(op_type, input, ksize, strides, padding, data_format, name):  # noqa
         return apply_op(op_type, [input], attrs, name=name)[0]
 
 
+@registry.api("MaxPool3D")
 def max_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):  # noqa: A002
     """The maximum over each window of a [batch, depth, height, width, channels] input."""
     return _pool3d("MaxPool3D", input, ksize, strides, padding, data_format, name)
 
 
+@registry.api("AvgPool3D")
 def avg_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):  # noqa: A002
     """The average over each window of a [batch, depth, height, width, channels] input."""
     return _pool3d("AvgPool3D", input, ksize, strides, padding, data_format, name)

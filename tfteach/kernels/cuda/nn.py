@@ -909,3 +909,312 @@ def lrn_grad(g, x, y, *, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5):
                _dev.flat(dx), x.shape[3], int(depth_radius), float(bias), float(alpha),
                float(beta))
     return dx
+
+
+# --- 3-D convolution and pooling (NDHWC): a thread per output element (forward, pooling), per
+# input element (input gradient, a gather) or per filter element (filter gradient); the
+# pooling gradients scatter with atomic adds (windows may overlap) -------------------------
+def _ndhwc_only(op):
+    try:
+        fmt = op.get_attr("data_format")
+    except (KeyError, ValueError, AttributeError):
+        return True
+    fmt = fmt.decode() if isinstance(fmt, bytes) else fmt
+    return fmt in (None, "", "NDHWC")
+
+
+def _conv3d_k(x, f, out, D, H, W, c, kd, kh, kw, o, sd, sh, sw, dd, dh, dw, pd, pt, pl,
+              od, oh, ow, total):
+    t = cuda.grid(1)
+    if t < total:
+        q = t % o
+        j = (t // o) % ow
+        i = (t // (o * ow)) % oh
+        z = (t // (o * ow * oh)) % od
+        n = t // (o * ow * oh * od)
+        acc = x[0] * 0
+        for a in range(kd):
+            zz = z * sd - pd + a * dd
+            if zz < 0 or zz >= D:
+                continue
+            for b in range(kh):
+                y = i * sh - pt + b * dh
+                if y < 0 or y >= H:
+                    continue
+                for e in range(kw):
+                    xx = j * sw - pl + e * dw
+                    if xx < 0 or xx >= W:
+                        continue
+                    xb = (((n * D + zz) * H + y) * W + xx) * c
+                    fb = ((a * kh + b) * kw + e) * c
+                    for ch in range(c):
+                        acc += x[xb + ch] * f[(fb + ch) * o + q]
+        out[t] = acc
+
+
+def _conv3d_dx_k(dy, f, dx, D, H, W, c, kd, kh, kw, o, sd, sh, sw, dd, dh, dw, pd, pt, pl,
+                 od, oh, ow, total):
+    t = cuda.grid(1)
+    if t < total:
+        ch = t % c
+        xx = (t // c) % W
+        y = (t // (c * W)) % H
+        zz = (t // (c * W * H)) % D
+        n = t // (c * W * H * D)
+        acc = dy[0] * 0
+        for a in range(kd):
+            tz = zz + pd - a * dd
+            if tz < 0 or tz % sd != 0 or tz // sd >= od:
+                continue
+            for b in range(kh):
+                ty = y + pt - b * dh
+                if ty < 0 or ty % sh != 0 or ty // sh >= oh:
+                    continue
+                for e in range(kw):
+                    tx = xx + pl - e * dw
+                    if tx < 0 or tx % sw != 0 or tx // sw >= ow:
+                        continue
+                    gb = (((n * od + tz // sd) * oh + ty // sh) * ow + tx // sw) * o
+                    fb = ((((a * kh + b) * kw + e) * c) + ch) * o
+                    for q in range(o):
+                        acc += dy[gb + q] * f[fb + q]
+        dx[t] = acc
+
+
+def _conv3d_df_k(x, dy, df, nb, D, H, W, c, kd, kh, kw, o, sd, sh, sw, dd, dh, dw, pd, pt,
+                 pl, od, oh, ow, total):
+    t = cuda.grid(1)
+    if t < total:
+        q = t % o
+        ch = (t // o) % c
+        e = (t // (o * c)) % kw
+        b = (t // (o * c * kw)) % kh
+        a = t // (o * c * kw * kh)
+        acc = x[0] * 0
+        for n in range(nb):
+            for z in range(od):
+                zz = z * sd - pd + a * dd
+                if zz < 0 or zz >= D:
+                    continue
+                for i in range(oh):
+                    y = i * sh - pt + b * dh
+                    if y < 0 or y >= H:
+                        continue
+                    for j in range(ow):
+                        xx = j * sw - pl + e * dw
+                        if xx < 0 or xx >= W:
+                            continue
+                        acc += x[(((n * D + zz) * H + y) * W + xx) * c + ch] * \
+                            dy[(((n * od + z) * oh + i) * ow + j) * o + q]
+        df[t] = acc
+
+
+def _conv3d_geo(in_shape, f_shape, strides, dilations, padding, data_format, op_type):
+    geo = cpu_nn.geometry3d(tuple(in_shape), tuple(f_shape)[:3], strides, dilations, padding,
+                            data_format, op_type)
+    cpu_nn._conv3d_check(tuple(in_shape), tuple(f_shape), op_type)
+    return geo
+
+
+@register("Conv3D", dtypes=_F, check=_ndhwc_only)
+def conv3d(x, f, *, strides, padding, data_format="NDHWC", dilations=(1, 1, 1, 1, 1)):
+    x = _dev.contiguous(_dev.dev(x))
+    f = _dev.contiguous(_dev.dev(f))
+    if len(f.shape) != 5:
+        raise errors.InvalidArgumentError(None, None, f"filter must be 5-dimensional: "
+                                                      f"{list(f.shape)}")
+    geo = _conv3d_geo(x.shape, f.shape, strides, dilations, padding, data_format, "Conv3D")
+    n, D, H, W, c = x.shape
+    kd, kh, kw, _, o = f.shape
+    shape = (n, *geo[9:], o)
+    from .array import full
+    out = full(shape, 0, x.dtype)
+    if x.size and f.size:
+        _dw_launch("conv3d", _conv3d_k, _dev.size_of(shape), _dev.flat(x), _dev.flat(f),
+                   _dev.flat(out), D, H, W, c, kd, kh, kw, o, *geo)
+    return out
+
+
+@register("Conv3DBackpropInputV2", dtypes=_F, check=_ndhwc_only, host_inputs=(0,))
+def conv3d_backprop_input_v2(input_sizes, f, dy, *, strides, padding, data_format="NDHWC",
+                             dilations=(1, 1, 1, 1, 1)):
+    f = _dev.contiguous(_dev.dev(f))
+    dy = _dev.contiguous(_dev.dev(dy))
+    sizes = tuple(_dev.host_int_list(input_sizes))
+    geo = _conv3d_geo(sizes, f.shape, strides, dilations, padding, data_format,
+                      "Conv3DBackpropInputV2")
+    n, D, H, W, c = sizes
+    kd, kh, kw, _, o = f.shape
+    want = (n, *geo[9:], o)
+    if tuple(dy.shape) != want:
+        raise errors.InvalidArgumentError(
+            None, None, f"Conv3DBackpropInputOp: Size of out_backprop doesn't match "
+                        f"computed: actual = {list(dy.shape)}, computed = {list(want)}")
+    from .array import full
+    dx = full(sizes, 0, dy.dtype)
+    if dy.size and f.size:
+        _dw_launch("conv3d_dx", _conv3d_dx_k, _dev.size_of(sizes), _dev.flat(dy),
+                   _dev.flat(f), _dev.flat(dx), D, H, W, c, kd, kh, kw, o, *geo)
+    return dx
+
+
+@register("Conv3DBackpropFilterV2", dtypes=_F, check=_ndhwc_only, host_inputs=(1,))
+def conv3d_backprop_filter_v2(x, filter_sizes, dy, *, strides, padding, data_format="NDHWC",
+                              dilations=(1, 1, 1, 1, 1)):
+    x = _dev.contiguous(_dev.dev(x))
+    dy = _dev.contiguous(_dev.dev(dy))
+    fshape = tuple(_dev.host_int_list(filter_sizes))
+    geo = _conv3d_geo(x.shape, fshape, strides, dilations, padding, data_format,
+                      "Conv3DBackpropFilterV2")
+    n, D, H, W, c = x.shape
+    kd, kh, kw, _, o = fshape
+    want = (n, *geo[9:], o)
+    if tuple(dy.shape) != want:
+        raise errors.InvalidArgumentError(
+            None, None, f"Conv3DBackpropFilterOp: Size of out_backprop doesn't match "
+                        f"computed: actual = {list(dy.shape)}, computed = {list(want)}")
+    from .array import full
+    df = full(fshape, 0, x.dtype)
+    if dy.size and x.size:
+        _dw_launch("conv3d_df", _conv3d_df_k, _dev.size_of(fshape), _dev.flat(x),
+                   _dev.flat(dy), _dev.flat(df), n, D, H, W, c, kd, kh, kw, o, *geo)
+    return df
+
+
+def _pool3d_k(x, out, D, H, W, c, kd, kh, kw, sd, sh, sw, pd, pt, pl, od, oh, ow, is_max,
+              total):
+    t = cuda.grid(1)
+    if t < total:
+        ch = t % c
+        j = (t // c) % ow
+        i = (t // (c * ow)) % oh
+        z = (t // (c * ow * oh)) % od
+        n = t // (c * ow * oh * od)
+        acc = x[0] * 0
+        best = x[0] * 0
+        first = True
+        cnt = 0
+        for a in range(kd):
+            zz = z * sd - pd + a
+            if zz < 0 or zz >= D:
+                continue
+            for b in range(kh):
+                y = i * sh - pt + b
+                if y < 0 or y >= H:
+                    continue
+                for e in range(kw):
+                    xx = j * sw - pl + e
+                    if xx < 0 or xx >= W:
+                        continue
+                    v = x[(((n * D + zz) * H + y) * W + xx) * c + ch]
+                    if first or v > best:
+                        best = v
+                        first = False
+                    acc += v
+                    cnt += 1
+        if is_max:
+            out[t] = best
+        else:
+            out[t] = acc / max(cnt, 1)
+
+
+def _max_pool3d_grad_k(x, g, dx, D, H, W, c, kd, kh, kw, sd, sh, sw, pd, pt, pl, od, oh, ow,
+                       total):
+    t = cuda.grid(1)
+    if t < total:
+        ch = t % c
+        j = (t // c) % ow
+        i = (t // (c * ow)) % oh
+        z = (t // (c * ow * oh)) % od
+        n = t // (c * ow * oh * od)
+        best = x[0] * 0
+        where = -1
+        for a in range(kd):
+            zz = z * sd - pd + a
+            if zz < 0 or zz >= D:
+                continue
+            for b in range(kh):
+                y = i * sh - pt + b
+                if y < 0 or y >= H:
+                    continue
+                for e in range(kw):
+                    xx = j * sw - pl + e
+                    if xx < 0 or xx >= W:
+                        continue
+                    k = (((n * D + zz) * H + y) * W + xx) * c + ch
+                    if where < 0 or x[k] > best:
+                        best = x[k]
+                        where = k
+        if where >= 0:
+            cuda.atomic.add(dx, where, g[t])
+
+
+def _avg_pool3d_grad_k(g, dx, D, H, W, c, kd, kh, kw, sd, sh, sw, pd, pt, pl, od, oh, ow,
+                       total):
+    t = cuda.grid(1)
+    if t < total:
+        ch = t % c
+        j = (t // c) % ow
+        i = (t // (c * ow)) % oh
+        z = (t // (c * ow * oh)) % od
+        n = t // (c * ow * oh * od)
+        z0, z1 = max(z * sd - pd, 0), min(z * sd - pd + kd, D)
+        y0, y1 = max(i * sh - pt, 0), min(i * sh - pt + kh, H)
+        x0, x1 = max(j * sw - pl, 0), min(j * sw - pl + kw, W)
+        cnt = (z1 - z0) * (y1 - y0) * (x1 - x0)
+        if cnt > 0:
+            v = g[t] / cnt
+            for zz in range(z0, z1):
+                for y in range(y0, y1):
+                    for xx in range(x0, x1):
+                        cuda.atomic.add(dx, (((n * D + zz) * H + y) * W + xx) * c + ch, v)
+
+
+def _pool3d_forward(name, x, ksize, strides, padding, data_format, is_max):
+    x = _dev.contiguous(_dev.dev(x))
+    geo = cpu_nn.pool3d_geometry(tuple(x.shape), ksize, strides, padding, data_format, name)
+    shape = (x.shape[0], *geo[9:], x.shape[4])
+    out = _dev.empty(shape, x.dtype)
+    _dw_launch(name, _pool3d_k, _dev.size_of(shape), _dev.flat(x), _dev.flat(out),
+               *x.shape[1:], *geo, is_max)
+    return out
+
+
+@register("MaxPool3D", dtypes=("float32",), check=_ndhwc_only)
+def max_pool3d(x, *, ksize, strides, padding, data_format="NDHWC"):
+    return _pool3d_forward("MaxPool3D", x, ksize, strides, padding, data_format, True)
+
+
+@register("AvgPool3D", dtypes=("float32",), check=_ndhwc_only)
+def avg_pool3d(x, *, ksize, strides, padding, data_format="NDHWC"):
+    return _pool3d_forward("AvgPool3D", x, ksize, strides, padding, data_format, False)
+
+
+@register("MaxPool3DGrad", dtypes=("float32",), check=_ndhwc_only)
+def max_pool3d_grad(orig_input, orig_output, grad, *, ksize, strides, padding,
+                    data_format="NDHWC"):
+    x = _dev.contiguous(_dev.dev(orig_input))
+    g = _dev.contiguous(_dev.dev(grad))
+    geo = cpu_nn.pool3d_geometry(tuple(x.shape), ksize, strides, padding, data_format,
+                                 "MaxPool3DGrad")
+    want = (x.shape[0], *geo[9:], x.shape[4])
+    if tuple(g.shape) != want:
+        raise errors.InvalidArgumentError(None, None, f"Expected grad shape to be "
+                                                      f"{list(want)}, but got {list(g.shape)}")
+    from .array import full
+    dx = full(tuple(x.shape), 0, g.dtype)
+    _dw_launch("maxpool3dgrad", _max_pool3d_grad_k, _dev.size_of(want), _dev.flat(x),
+               _dev.flat(g), _dev.flat(dx), *x.shape[1:], *geo)
+    return dx
+
+
+@register("AvgPool3DGrad", dtypes=("float32",), check=_ndhwc_only, host_inputs=(0,))
+def avg_pool3d_grad(orig_input_shape, grad, *, ksize, strides, padding, data_format="NDHWC"):
+    shape = tuple(_dev.host_int_list(orig_input_shape))
+    g = _dev.contiguous(_dev.dev(grad))
+    geo = cpu_nn.pool3d_geometry(shape, ksize, strides, padding, data_format, "AvgPool3DGrad")
+    from .array import full
+    dx = full(shape, 0, g.dtype)
+    _dw_launch("avgpool3dgrad", _avg_pool3d_grad_k, _dev.size_of(g.shape), _dev.flat(g),
+               _dev.flat(dx), *shape[1:], *geo)
+    return dx
