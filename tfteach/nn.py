@@ -132,6 +132,7 @@ def v1_namespace():
     m.conv3d_transpose = _nn_ops.conv3d_transpose_v1
     m.conv3d_backprop_filter = _nn_ops.conv3d_backprop_filter_v2
     m.conv3d_backprop_filter_v2 = _nn_ops.conv3d_backprop_filter_v2
+    m.fused_batch_norm = _nn_ops.fused_batch_norm
     del m.gelu      # TF1 has no gelu
     m.rnn_cell = _RnnCellModule("tfteach.compat.v1.nn.rnn_cell")
     from .framework.api_names import install

@@ -144,6 +144,17 @@ CASES = [
     ("pool_max_3d", "v2", "nn.pool(x, [2, 2, 2], 'MAX', strides=[2, 2, 2], padding='SAME')",
      {"x": np.round(RNG.permutation(120).reshape(1, 4, 5, 3, 2) / 7, 3).astype(np.float32)},
      ["x"]),
+    # fused batch normalisation (TF1 only)
+    ("fused_bn_train", "v1", "nn.fused_batch_norm(x, s, b)",
+     {"x": r(2, 3, 2, 3), "s": r(3), "b": r(3)}, ["x", "s", "b"]),
+    ("fused_bn_train_avg", "v1",
+     "nn.fused_batch_norm(x, s, b, m, v, epsilon=0.01, exponential_avg_factor=0.3)",
+     {"x": r(2, 2, 2, 3), "s": r(3), "b": r(3), "m": r(3), "v": pos(3)}, ["x", "s", "b"]),
+    ("fused_bn_infer", "v1", "nn.fused_batch_norm(x, s, b, m, v, is_training=False)",
+     {"x": r(2, 3, 2, 3), "s": r(3), "b": r(3), "m": r(3), "v": pos(3)}, ["x", "s", "b"]),
+    ("fused_bn_nchw", "v1",
+     "nn.fused_batch_norm(x, s, b, m, v, data_format='NCHW', is_training=False)",
+     {"x": r(2, 3, 2, 2), "s": r(3), "b": r(3), "m": r(3), "v": pos(3)}, ["x", "s", "b"]),
     # pooling
     ("max_pool1d", "v2", "nn.max_pool1d(x, 2, 2, 'VALID')", {"x": X1}, ["x"]),
     ("avg_pool1d", "v2", "nn.avg_pool1d(x, ksize=3, strides=1, padding='SAME')", {"x": X1},
@@ -274,6 +285,8 @@ ERRORS = [
      {"p": r(5, 2)}),
     ("conv3d_depth", "v2", "nn.conv3d(x, w, [1, 1, 1, 1, 1], 'SAME')",
      {"x": r(1, 3, 3, 3, 3), "w": r(2, 2, 2, 2, 1)}),
+    ("fused_bn_no_mean", "v1", "nn.fused_batch_norm(x, s, b, is_training=False)",
+     {"x": r(2, 3, 2, 3), "s": r(3), "b": r(3)}),
     ("crelu_int_ok", "v2", "nn.crelu(x)", {"x": np.array([-1, 2], np.int32)}),
 ]
 

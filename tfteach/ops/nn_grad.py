@@ -343,3 +343,21 @@ def _avg_pool3d_grad(op, grad):
 @registry.RegisterGradient("AvgPool3DGrad")
 def _avg_pool3d_grad_grad(op, grad):
     return [None, _op1("AvgPool3D", [grad], _pool_attrs(op))]
+
+
+@registry.api("FusedBatchNormGradV3")
+@registry.RegisterGradient("FusedBatchNormV3")
+def _fused_batch_norm_grad(op, *grads):
+    """Only y's gradient flows back (as TF): the statistics outputs are not differentiated.
+    In inference the given mean and variance are the statistics the gradient uses."""
+    x, scale = op.inputs[0], op.inputs[1]
+    attrs = {"epsilon": op.get_attr("epsilon"), "data_format": op.get_attr("data_format"),
+             "is_training": op.get_attr("is_training")}
+    if attrs["is_training"]:
+        rs1, rs2 = op.outputs[3], op.outputs[4]
+    else:
+        rs1, rs2 = op.inputs[3], op.inputs[4]
+    dx, dscale, doffset, _, _ = apply_op(
+        "FusedBatchNormGradV3", [grads[0], x, scale, rs1, rs2, op.outputs[5]], attrs,
+        name="FusedBatchNormGradV3")
+    return [dx, dscale, doffset, None, None]

@@ -464,6 +464,54 @@ registry.register_op("AvgPool3DGrad", inputs=(("orig_input_shape", _dt.int32), (
                      doc="The gradient of AvgPool3D: each window's gradient spread evenly.")
 
 
+# Fused batch normalisation: one op for the batch statistics, the normalisation and the
+# running averages (what tf.compat.v1.nn.fused_batch_norm and Keras's fused path build).
+def _fused_bn_shape(op):
+    x, scale = op.inputs[0].shape, op.inputs[1].shape
+    if x.rank is not None and x.rank != 4:
+        raise op.shape_error(f"Shape must be rank 4 but is rank {x.rank}")
+    if scale.rank is not None and scale.rank != 1:
+        raise op.shape_error(f"Shape must be rank 1 but is rank {scale.rank}")
+    c = None
+    if x.rank is not None:
+        c = x.as_tuple()[1 if op.get_attr("data_format").startswith("NC") else 3]
+    vec = TensorShape([c])
+    return [x if x.rank is not None else unknown_shape(4), vec, vec, vec, vec,
+            unknown_shape()]
+
+
+def _fused_bn_grad_shape(op):
+    x = op.inputs[1].shape
+    c = None
+    if x.rank is not None:
+        c = x.as_tuple()[1 if op.get_attr("data_format").startswith("NC") else 3]
+    vec = TensorShape([c])
+    return [x if x.rank is not None else unknown_shape(4), vec, vec, TensorShape([0]),
+            TensorShape([0])]
+
+
+_FBN_ATTRS = {"epsilon": 0.0001, "data_format": "NHWC", "is_training": True}
+registry.register_op("FusedBatchNormV3",
+                     inputs=(("x", "T"), ("scale", "U"), ("offset", "U"), ("mean", "U"),
+                             ("variance", "U")),
+                     outputs=(("y", "T"), ("batch_mean", "U"), ("batch_variance", "U"),
+                              ("reserve_space_1", "U"), ("reserve_space_2", "U"),
+                              ("reserve_space_3", "U")),
+                     shape=_fused_bn_shape,
+                     attr_defaults=dict(_FBN_ATTRS, exponential_avg_factor=1.0),
+                     doc="Batch normalisation in one op: batch (or given) statistics, "
+                         "normalisation, running averages.")
+registry.register_op("FusedBatchNormGradV3",
+                     inputs=(("y_backprop", "T"), ("x", "T"), ("scale", _dt.float32),
+                             ("reserve_space_1", "U"), ("reserve_space_2", "U"),
+                             ("reserve_space_3", "U")),
+                     outputs=(("x_backprop", "T"), ("scale_backprop", "U"),
+                              ("offset_backprop", "U"), ("reserve_space_4", "U"),
+                              ("reserve_space_5", "U")),
+                     shape=_fused_bn_grad_shape, attr_defaults=dict(_FBN_ATTRS),
+                     doc="The gradient of FusedBatchNormV3.")
+
+
 # --- helpers ----------------------------------------------------------------------------------
 
 def _int_list(value, n, name, data_format="NHWC"):
@@ -1388,3 +1436,34 @@ def max_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None): 
 def avg_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):  # noqa: A002
     """The average over each window of a [batch, depth, height, width, channels] input."""
     return _pool3d("AvgPool3D", input, ksize, strides, padding, data_format, name)
+
+
+# --- fused batch normalisation ----------------------------------------------------------------
+
+def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001,
+                     data_format="NHWC", is_training=True, name=None,
+                     exponential_avg_factor=1.0):
+    """(y, running or batch mean, running or batch variance) from FusedBatchNormV3.
+
+    Training: normalises with the batch's statistics and returns them (the variance with
+    Bessel's correction), blended into `mean`/`variance` when exponential_avg_factor != 1.
+    Inference: normalises with `mean` and `variance` and returns them."""
+    if (not is_training or exponential_avg_factor != 1.0) and (mean is None or
+                                                               variance is None):
+        raise ValueError(f"Both `mean` and `variance` must be a 1D tensor when `is_training` is "
+                         f"False or `exponential_avg_factor` != 1.0. Received: `mean` {mean!r} "
+                         f"and `variance` {variance!r}")
+    x = _ops.convert_to_tensor(x, name="input")
+    scale = _ops.convert_to_tensor(scale, name="scale")
+    offset = _ops.convert_to_tensor(offset, name="offset")
+    if mean is None:
+        mean = _ops.convert_to_tensor(np.zeros([0], np.float32))
+    if variance is None:
+        variance = _ops.convert_to_tensor(np.zeros([0], np.float32))
+    # TF passes epsilon at least as large as cuDNN's minimum
+    epsilon = max(float(epsilon), 1.001e-5)
+    outs = apply_op("FusedBatchNormV3", [x, scale, offset, mean, variance],
+                    {"epsilon": epsilon, "exponential_avg_factor": float(exponential_avg_factor),
+                     "data_format": data_format, "is_training": bool(is_training)},
+                    name=name or "FusedBatchNormV3")
+    return outs[0], outs[1], outs[2]

@@ -2194,3 +2194,109 @@ def avg_pool3d_grad(orig_input_shape, grad, *, ksize, strides, padding, data_for
         _dw_rows(_avg_pool3d_grad_imgs, (np.ascontiguousarray(g, dtype=wdt), *geo[:9], dx),
                  shape[0], g.size * geo[0] * geo[1] * geo[2])
     return dx.astype(g.dtype, copy=False)
+
+
+# --- fused batch normalisation --------------------------------------------------------------
+# Statistics over N, H, W per channel, accumulated in float64 (x may be float16) and given
+# back as float32, as TF's U. Training: reserve_space_1/2 are the batch mean and (biased)
+# variance the gradient needs; batch_variance is Bessel-corrected (n / (n - 1)).
+
+def _channels_last(x, data_format):
+    return np.moveaxis(x, 1, -1) if data_format.startswith("NC") else x
+
+
+def _channels_back(x, data_format):
+    return np.ascontiguousarray(np.moveaxis(x, -1, 1)) if data_format.startswith("NC") else x
+
+
+def _fbn_check(x, scale, offset, mean, variance, is_training, exponential_avg_factor):
+    if x.ndim != 4:
+        raise errors.InvalidArgumentError(None, None, f"input must be 4-dimensional"
+                                                      f"{list(x.shape)}")
+    for name, v in (("scale", scale), ("offset", offset)):
+        if v.ndim != 1:
+            raise errors.InvalidArgumentError(None, None, f"{name} must be 1-dimensional"
+                                                          f"{list(v.shape)}")
+    if not is_training or exponential_avg_factor != 1.0:
+        for name, v in (("mean", mean), ("variance", variance)):
+            if v.ndim != 1:
+                raise errors.InvalidArgumentError(None, None, f"{name} must be 1-dimensional"
+                                                              f"{list(v.shape)}")
+
+
+def fused_bn_forward(x, scale, offset, mean, variance, epsilon, exponential_avg_factor,
+                     data_format, is_training):
+    """NumPy on the host: shared by the CPU kernel and checked against by the CUDA one."""
+    xl = _channels_last(np.asarray(x), data_format).astype(np.float64)
+    c = xl.shape[-1]
+    scale, offset = np.asarray(scale, np.float64), np.asarray(offset, np.float64)
+    for name, v in (("scale", scale), ("offset", offset)):
+        if v.shape[0] != c:
+            raise errors.InvalidArgumentError(
+                None, None, f"{name} must have the same number of elements as the channels "
+                            f"of x, got {v.shape[0]} and {c}")
+    flat = xl.reshape(-1, c)
+    if is_training:
+        n = flat.shape[0]
+        bm = flat.mean(axis=0) if n else np.full(c, np.nan)
+        bv = ((flat - bm) ** 2).mean(axis=0) if n else np.full(c, np.nan)
+        corrected = bv * n / max(n - 1, 1)
+        if exponential_avg_factor != 1.0:
+            f = exponential_avg_factor
+            out_mean = (1 - f) * np.asarray(mean, np.float64) + f * bm
+            out_var = (1 - f) * np.asarray(variance, np.float64) + f * corrected
+        else:
+            out_mean, out_var = bm, corrected
+        use_m, use_v = bm, bv
+    else:
+        use_m, use_v = np.asarray(mean, np.float64), np.asarray(variance, np.float64)
+        out_mean, out_var = use_m, use_v
+    y = (xl - use_m) / np.sqrt(use_v + epsilon) * scale + offset
+    return y, out_mean, out_var, use_m, use_v
+
+
+@register_kernel("FusedBatchNormV3")
+def fused_batch_norm_v3(x, scale, offset, mean, variance, *, epsilon=0.0001,
+                        exponential_avg_factor=1.0, data_format="NHWC", is_training=True):
+    x, scale, offset = np.asarray(x), np.asarray(scale), np.asarray(offset)
+    mean, variance = np.asarray(mean), np.asarray(variance)
+    _fbn_check(x, scale, offset, mean, variance, is_training, exponential_avg_factor)
+    y, m, v, rm, rv = fused_bn_forward(x, scale, offset, mean, variance, epsilon,
+                                       exponential_avg_factor, data_format, is_training)
+    u = scale.dtype
+    return (_channels_back(y, data_format).astype(x.dtype), m.astype(u), v.astype(u),
+            rm.astype(u), rv.astype(u), np.zeros([0], u))
+
+
+def fused_bn_backward(dy, x, scale, mean, variance, epsilon, data_format, is_training):
+    xl = _channels_last(np.asarray(x), data_format).astype(np.float64)
+    gl = _channels_last(np.asarray(dy), data_format).astype(np.float64)
+    c = xl.shape[-1]
+    g2, x2 = gl.reshape(-1, c), xl.reshape(-1, c)
+    m, v = np.asarray(mean, np.float64), np.asarray(variance, np.float64)
+    scale = np.asarray(scale, np.float64)
+    inv = 1.0 / np.sqrt(v + epsilon)
+    xhat = (x2 - m) * inv
+    doffset = g2.sum(axis=0)
+    dscale = (g2 * xhat).sum(axis=0)
+    if is_training:
+        n = max(x2.shape[0], 1)
+        dx = scale * inv * (g2 - doffset / n - xhat * dscale / n)
+    else:
+        dx = g2 * scale * inv
+    return dx.reshape(xl.shape), dscale, doffset
+
+
+@register_kernel("FusedBatchNormGradV3")
+def fused_batch_norm_grad_v3(dy, x, scale, rs1, rs2, rs3, *, epsilon=0.0001,
+                             data_format="NHWC", is_training=True):
+    x, dy = np.asarray(x), np.asarray(dy)
+    if x.ndim != 4 or dy.shape != x.shape:
+        raise errors.InvalidArgumentError(
+            None, None, f"x and y_backprop must have same shape, but x has shape "
+                        f"{list(x.shape)} and y_backprop has shape {list(dy.shape)}")
+    dx, dscale, doffset = fused_bn_backward(dy, x, scale, rs1, rs2, epsilon, data_format,
+                                            is_training)
+    u = np.asarray(rs1).dtype
+    return (_channels_back(dx, data_format).astype(x.dtype), dscale.astype(u),
+            doffset.astype(u), np.zeros([0], u), np.zeros([0], u))
