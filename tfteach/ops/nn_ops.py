@@ -1440,6 +1440,7 @@ def avg_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None): 
 
 # --- fused batch normalisation ----------------------------------------------------------------
 
+@registry.api("FusedBatchNormV3")
 def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001,
                      data_format="NHWC", is_training=True, name=None,
                      exponential_avg_factor=1.0):
@@ -1457,9 +1458,9 @@ def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001,
     scale = _ops.convert_to_tensor(scale, name="scale")
     offset = _ops.convert_to_tensor(offset, name="offset")
     if mean is None:
-        mean = _ops.convert_to_tensor(np.zeros([0], np.float32))
+        mean = _ops.convert_to_tensor(np.zeros([0]), dtype=scale.dtype)
     if variance is None:
-        variance = _ops.convert_to_tensor(np.zeros([0], np.float32))
+        variance = _ops.convert_to_tensor(np.zeros([0]), dtype=scale.dtype)
     # TF passes epsilon at least as large as cuDNN's minimum
     epsilon = max(float(epsilon), 1.001e-5)
     outs = apply_op("FusedBatchNormV3", [x, scale, offset, mean, variance],

@@ -85,6 +85,8 @@ GPU_TYPES = {
     'Floor': ('T', frozenset(['bfloat16', 'float16', 'float32', 'float64'])),
     'FloorDiv': ('T', frozenset(['bfloat16', 'float16', 'float32', 'float64', 'int16', 'int32', 'int64', 'int8', 'uint16', 'uint32', 'uint64', 'uint8'])),
     'FloorMod': ('T', frozenset(['float16', 'float32', 'float64', 'int16', 'int32', 'int64', 'int8', 'uint16', 'uint32', 'uint64', 'uint8'])),
+    'FusedBatchNormGradV3': ('T', frozenset(['bfloat16', 'float16', 'float32'])),
+    'FusedBatchNormV3': ('T', frozenset(['bfloat16', 'float16', 'float32'])),
     'GatherNd': ('Tparams', frozenset(['bfloat16', 'complex128', 'complex64', 'float16', 'float32', 'float64', 'int32', 'int64'])),
     'GatherV2': ('Tparams', frozenset(['bfloat16', 'bool', 'complex128', 'complex64', 'float16', 'float32', 'float64', 'float8_e4m3fn', 'float8_e5m2', 'int32', 'int64'])),
     'Greater': ('T', frozenset(['bfloat16', 'float16', 'float32', 'float64', 'int16', 'int32', 'int64', 'int8', 'uint16', 'uint32', 'uint64', 'uint8'])),

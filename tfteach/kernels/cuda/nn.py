@@ -1218,3 +1218,133 @@ def avg_pool3d_grad(orig_input_shape, grad, *, ksize, strides, padding, data_for
     _dw_launch("avgpool3dgrad", _avg_pool3d_grad_k, _dev.size_of(g.shape), _dev.flat(g),
                _dev.flat(dx), *shape[1:], *geo)
     return dx
+
+
+# --- fused batch normalisation (NHWC): a thread per channel sums its column of the
+# [N*H*W, C] matrix (statistics, gradient sums), then a thread per element normalises ----------
+def _fbn_stats_k(x, rows, c, mean, var):
+    ch = cuda.grid(1)
+    if ch < c:
+        s = 0.0
+        for r in range(rows):
+            s += x[r * c + ch]
+        m = s / rows
+        q = 0.0
+        for r in range(rows):
+            d = x[r * c + ch] - m
+            q += d * d
+        mean[ch] = m
+        var[ch] = q / rows
+
+
+def _fbn_apply_k(x, y, mean, var, scale, offset, eps, c, total):
+    t = cuda.grid(1)
+    if t < total:
+        ch = t % c
+        y[t] = (x[t] - mean[ch]) / math.sqrt(var[ch] + eps) * scale[ch] + offset[ch]
+
+
+def _fbn_running_k(bm, bv, mean, var, out_m, out_v, rows, f, blend, c):
+    ch = cuda.grid(1)
+    if ch < c:
+        corrected = bv[ch] * rows / max(rows - 1, 1)
+        if blend:
+            out_m[ch] = (1 - f) * mean[ch] + f * bm[ch]
+            out_v[ch] = (1 - f) * var[ch] + f * corrected
+        else:
+            out_m[ch] = bm[ch]
+            out_v[ch] = corrected
+
+
+def _fbn_grad_sums_k(g, x, mean, var, eps, rows, c, dscale, doffset):
+    ch = cuda.grid(1)
+    if ch < c:
+        inv = 1.0 / math.sqrt(var[ch] + eps)
+        so = 0.0
+        ss = 0.0
+        for r in range(rows):
+            gv = g[r * c + ch]
+            so += gv
+            ss += gv * (x[r * c + ch] - mean[ch]) * inv
+        doffset[ch] = so
+        dscale[ch] = ss
+
+
+def _fbn_grad_dx_k(g, x, mean, var, scale, dscale, doffset, eps, rows, training, c, dx,
+                   total):
+    t = cuda.grid(1)
+    if t < total:
+        ch = t % c
+        inv = 1.0 / math.sqrt(var[ch] + eps)
+        if training:
+            xhat = (x[t] - mean[ch]) * inv
+            dx[t] = scale[ch] * inv * (g[t] - doffset[ch] / rows - xhat * dscale[ch] / rows)
+        else:
+            dx[t] = g[t] * scale[ch] * inv
+
+
+def _launch_c(name, fn, c, *args):
+    if c:
+        _kern(name, fn)[_dev.blocks_for(c), _dev.TPB](*args)
+
+
+@register("FusedBatchNormV3", dtypes=("float32",), check=_nhwc_only)
+def fused_batch_norm_v3(x, scale, offset, mean, variance, *, epsilon=0.0001,
+                        exponential_avg_factor=1.0, data_format="NHWC", is_training=True):
+    x = _dev.contiguous(_dev.dev(x))
+    scale, offset = _dev.dev(scale), _dev.dev(offset)
+    mean, variance = _dev.dev(mean), _dev.dev(variance)
+    cpu_nn._fbn_check(np.empty(tuple(x.shape), np.int8), np.empty(tuple(scale.shape)),
+                      np.empty(tuple(offset.shape)), np.empty(tuple(mean.shape)),
+                      np.empty(tuple(variance.shape)), is_training, exponential_avg_factor)
+    c = x.shape[3]
+    rows = _dev.size_of(x.shape) // max(c, 1)
+    for name, v in (("scale", scale), ("offset", offset)):
+        if v.shape[0] != c:
+            raise errors.InvalidArgumentError(
+                None, None, f"{name} must have the same number of elements as the channels "
+                            f"of x, got {v.shape[0]} and {c}")
+    u = scale.dtype
+    y = _dev.empty(tuple(x.shape), x.dtype)
+    out_m, out_v = _dev.empty((c,), u), _dev.empty((c,), u)
+    if is_training:
+        bm, bv = _dev.empty((c,), u), _dev.empty((c,), u)
+        _launch_c("fbn_stats", _fbn_stats_k, c, _dev.flat(x), rows, c, bm, bv)
+        _launch_c("fbn_running", _fbn_running_k, c, bm, bv, mean if mean.shape[0] else bm,
+                  variance if variance.shape[0] else bv, out_m, out_v, rows,
+                  float(exponential_avg_factor), exponential_avg_factor != 1.0, c)
+    else:
+        bm, bv = mean, variance
+        out_m, out_v = mean, variance
+    total = _dev.size_of(x.shape)
+    if total:
+        _kern("fbn_apply", _fbn_apply_k)[_dev.blocks_for(total), _dev.TPB](
+            _dev.flat(x), _dev.flat(y), bm, bv, scale, offset, float(epsilon), c, total)
+    from .array import full
+    return y, out_m, out_v, bm, bv, full((0,), 0, u)
+
+
+@register("FusedBatchNormGradV3", dtypes=("float32",), check=_nhwc_only)
+def fused_batch_norm_grad_v3(dy, x, scale, rs1, rs2, rs3, *, epsilon=0.0001,
+                             data_format="NHWC", is_training=True):
+    dy = _dev.contiguous(_dev.dev(dy))
+    x = _dev.contiguous(_dev.dev(x))
+    if len(x.shape) != 4 or tuple(dy.shape) != tuple(x.shape):
+        raise errors.InvalidArgumentError(
+            None, None, f"x and y_backprop must have same shape, but x has shape "
+                        f"{list(x.shape)} and y_backprop has shape {list(dy.shape)}")
+    scale, mean, var = _dev.dev(scale), _dev.dev(rs1), _dev.dev(rs2)
+    c = x.shape[3]
+    rows = _dev.size_of(x.shape) // max(c, 1)
+    u = mean.dtype
+    dscale, doffset = _dev.empty((c,), u), _dev.empty((c,), u)
+    _launch_c("fbn_grad_sums", _fbn_grad_sums_k, c, _dev.flat(dy), _dev.flat(x), mean, var,
+              float(epsilon), rows, c, dscale, doffset)
+    dx = _dev.empty(tuple(x.shape), x.dtype)
+    total = _dev.size_of(x.shape)
+    if total:
+        _kern("fbn_grad_dx", _fbn_grad_dx_k)[_dev.blocks_for(total), _dev.TPB](
+            _dev.flat(dy), _dev.flat(x), mean, var, scale, dscale, doffset, float(epsilon),
+            max(rows, 1), bool(is_training), c, _dev.flat(dx), total)
+    from .array import full
+    return dx, dscale, doffset, full((0,), 0, u), full((0,), 0, u)
