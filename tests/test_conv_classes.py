@@ -87,6 +87,12 @@ CASES = [
     ((1, 13, 3, 17), (5, 3, 17, 33), (1, 1), (1, 1), "SAME"),      # O < 64: forward's old path
     ((2, 4, 4, 16), (3, 3, 16, 64), (1, 1), (3, 3), "SAME"),       # dilation past the image
     ((7, 3, 5, 9), (1, 1, 9, 65), (1, 1), (1, 1), "SAME"),         # 1x1, K = C
+    # narrow window rows (kw*C < 16): im2col filled a column at a time (_fill_cols_narrow)
+    ((3, 28, 28, 1), (5, 5, 1, 32), (1, 1), (1, 1), "SAME"),       # the seed CNN's conv1
+    ((2, 11, 13, 3), (3, 3, 3, 16), (2, 2), (1, 1), "SAME"),       # RGB, stride 2
+    ((2, 12, 10, 2), (5, 5, 2, 8), (1, 1), (2, 2), "VALID"),       # dilation, no padding
+    ((2, 9, 17, 1), (7, 1, 1, 5), (2, 3), (1, 1), "SAME"),         # tall filter, uneven strides
+    ((1, 6, 9, 3), (2, 5, 3, 64), (1, 1), (1, 2), "SAME"),         # dilated columns past edges
 ]
 
 
@@ -157,3 +163,29 @@ def test_nchw_takes_the_same_path():
     _close(y, ry.transpose(0, 3, 1, 2), 144)
     _close(dw, rdw, 50)
     _close(dx, rdx.transpose(0, 3, 1, 2), 576)
+
+
+@pytest.mark.parametrize("xs,fs,s,d,pad", [c for c in CASES if c[1][1] * c[1][2] < 16])
+def test_narrow_windows_in_float64(xs, fs, s, d, pad):
+    """float64 takes im2col + BLAS (not the own GEMM) through the same column fill."""
+    rs = np.random.RandomState(sum(xs))
+    x, f = rs.uniform(-1, 1, xs), rs.uniform(-1, 1, fs)
+    oh, ow, _, _ = _geometry(xs, fs, s, d, pad)
+    dy = rs.uniform(-1, 1, (xs[0], oh, ow, fs[3]))
+    for got, want in zip(_run(x, f, dy, s, d, pad), _reference(x, f, dy, s, d, pad)):
+        assert got.dtype == np.float64
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("xs,fs", [((0, 5, 5, 3), (3, 3, 3, 4)), ((2, 5, 5, 0), (3, 3, 0, 4))])
+def test_input_gradient_of_nothing_is_zeros(xs, fs):
+    """No batch, or no input channels: the gradient is zeros of the input's shape (the
+    kernels that zero their own output never run)."""
+    for data_format in ("NHWC", "NCHW"):
+        sizes = xs if data_format == "NHWC" else (xs[0], xs[3], xs[1], xs[2])
+        dy = np.ones((xs[0], 5, 5, 4) if data_format == "NHWC" else (xs[0], 4, 5, 5),
+                     np.float32)
+        dx = nn.conv2d_backprop_input(np.array(sizes), np.ones(fs, np.float32), dy,
+                                      strides=[1, 1, 1, 1], padding="SAME",
+                                      data_format=data_format)
+        assert dx.shape == sizes and dx.dtype == np.float32 and not dx.any()

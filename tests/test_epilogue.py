@@ -105,3 +105,44 @@ def test_a_traced_run_still_times_every_op(tf1):
         s.run(y, {x: np.ones((1, 3), np.float32)}, options=opts, run_metadata=meta)
     names = {n.node_name for d in meta.step_stats.dev_stats for n in d.node_stats}
     assert {"MatMul", "BiasAdd", "Relu"} <= names
+
+
+@pytest.mark.parametrize("relu,rank3,transpose_b", [(True, False, False), (False, False, True),
+                                                    (True, True, False)])
+def test_big_products_take_the_gemm_epilogue_with_the_same_bits(tf1, monkeypatch, relu,
+                                                                 rank3, transpose_b):
+    """From 2**23 multiply-adds the own GEMM adds the bias (and applies Relu) to each tile
+    as it finishes it: bit for bit the unfused ops' result (TFTEACH_FUSION=0)."""
+    from tfteach.kernels.cpu import gemm, linalg
+    if not gemm.available():
+        pytest.skip("needs a CPU with AVX-512 (the own GEMM)")
+    tf = tf1
+    rs = np.random.RandomState(1)
+    w = rs.randn(300, 190).astype(np.float32)
+    b = rs.randn(190).astype(np.float32)
+    b[7] = -np.inf                         # a column Relu turns to 0
+    xv = rs.randn(240, 300).astype(np.float32)
+    xv[3, 5] = np.nan                      # a row that stays NaN through Relu
+    calls = []
+    real = linalg.mat_mul_epilogue
+    monkeypatch.setattr(linalg, "mat_mul_epilogue",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    x = tf.placeholder(tf.float32, [None, 4, 300] if rank3 else [None, 300])
+    flat = tf.reshape(x, [-1, 300]) if rank3 else x
+    wt = tf.constant(w.T.copy() if transpose_b else w)
+    y = tf.matmul(flat, wt, transpose_b=transpose_b)
+    if rank3:
+        y = tf.reshape(y, [-1, 4, 190])
+    y = tf.nn.bias_add(y, tf.constant(b))
+    y = tf.nn.relu(y) if relu else y
+    feed = {x: xv.reshape(60, 4, 300) if rank3 else xv}
+    with tf.Session() as s:
+        fused = s.run(y, feed)
+    assert calls and calls[0] == 1
+    monkeypatch.setenv("TFTEACH_FUSION", "0")
+    with tf.Session() as s:
+        plain = s.run(y, feed)
+    np.testing.assert_array_equal(fused, plain)
+    ref = xv.astype(np.float64) @ w.astype(np.float64) + b
+    ref = np.where(ref < 0, 0, ref) if relu else ref
+    np.testing.assert_allclose(fused.reshape(240, 190), ref, rtol=1e-4, atol=1e-3)

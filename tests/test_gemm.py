@@ -41,6 +41,15 @@ def test_sgemm_matches_float64_reference(m, k, n, layout):
     _close(gemm.sgemm(a, b, 2), a, b)
 
 
+@pytest.mark.parametrize("m,k,n", SHAPES)
+def test_slice_by_slice_path_matches_float64_reference(m, k, n, monkeypatch):
+    # a B read in place bigger than ALL_K_B_BYTES is run one KC slice at a time, every task
+    # of a slice before the next; small shapes take that path with the threshold at 0
+    monkeypatch.setattr(gemm, "ALL_K_B_BYTES", 0)
+    a, b = _rand(m, k), _rand(k, n)
+    _close(gemm.sgemm(a, b, 2), a, b)
+
+
 def test_sgemm_reads_strided_views():
     big_a, big_b = _rand(40, 90), _rand(120, 300)
     a, b = big_a[3:37:2, 5:85], big_b[10:90, 7:290:3]     # neither contiguous
@@ -109,3 +118,45 @@ def test_sgemm_value_does_not_depend_on_threads():
     _close(one, a, b)
     for nt in (2, 3, 7):
         np.testing.assert_array_equal(gemm.sgemm(a, b, nt), one)
+
+
+@pytest.mark.parametrize("all_k_bytes", [0, 1 << 40])
+def test_both_task_orders_give_the_same_bits(all_k_bytes, monkeypatch):
+    """Whole-K tasks and slice-by-slice tasks sum each element of C over the same slices in
+    the same order: the two schedules (and any thread count) agree bit for bit."""
+    rs = np.random.RandomState(6)
+    a = rs.uniform(-1, 1, (250, 1600)).astype(np.float32)
+    b = rs.uniform(-1, 1, (1600, 200)).astype(np.float32)
+    ref = gemm.sgemm(a, b, 1)
+    monkeypatch.setattr(gemm, "ALL_K_B_BYTES", all_k_bytes)
+    for nt in (1, 2, 3):
+        np.testing.assert_array_equal(gemm.sgemm(a, b, nt), ref)
+
+
+
+@pytest.mark.parametrize("m,k,n", [(5, 3, 7), (7, 65, 63), (200, 1537, 129), (1, 300, 1000),
+                                   (30, 0, 70)])
+@pytest.mark.parametrize("all_k_bytes", [0, 1 << 40])
+@pytest.mark.parametrize("relu", [False, True])
+def test_bias_relu_epilogue_equals_the_ops_after_the_product(m, k, n, all_k_bytes, relu,
+                                                              monkeypatch):
+    """sgemm(a, b, bias=, relu=) is the product, then + bias, then Relu's rule (0 if v < 0
+    else v, so NaN and -0.0 pass), bit for bit, on both schedules."""
+    monkeypatch.setattr(gemm, "ALL_K_B_BYTES", all_k_bytes)
+    a, b, bias = _rand(m, k), _rand(k, n), _rand(n)
+    bias[0] = np.nan
+    bias[-1] = -0.0
+    want = gemm.sgemm(a, b, 2) + bias
+    if relu:
+        want = np.where(want < 0, np.float32(0), want)
+    got = gemm.sgemm(a, b, 2, bias, relu)
+    np.testing.assert_array_equal(got, want)
+    assert np.isnan(got[:, 0]).all()
+
+
+def test_epilogue_on_the_swapped_product():
+    # few rows times a transposed B computes (b.T @ a.T).T: the bias still goes on columns
+    dy, w, bias = _rand(50, 257), _rand(1000, 257), _rand(1000)
+    got = gemm.sgemm(dy, w.T, 2, bias, True)
+    want = gemm.sgemm(dy, w.T, 2) + bias
+    np.testing.assert_array_equal(got, np.where(want < 0, np.float32(0), want))

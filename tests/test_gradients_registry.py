@@ -195,6 +195,14 @@ CASES = {
     "ConcatV2": ([r(2, 3), r(2, 2)], lambda tf, a, b: tf.concat([a, b], axis=1)),
     "Slice": ([r(3, 4)], lambda tf, x: tf.slice(x, [1, 1], [2, 2])),
     "StridedSlice": ([r(3, 4)], lambda tf, x: x[1:, ::2]),
+    "StridedSliceGrad": ([r(2, 2)], lambda tf, g: raw(
+        "StridedSliceGrad", [i32([3, 4]), i32([1, 0]), i32([3, 4]), i32([1, 2]), g],
+        {"begin_mask": 0, "end_mask": 0, "ellipsis_mask": 0, "new_axis_mask": 0,
+         "shrink_axis_mask": 0})[0]),
+    "SpaceToBatchND": ([r(2, 3, 4, 1)], lambda tf, x: tf.space_to_batch_nd(
+        x, [1, 2], [[0, 1], [2, 0]])),
+    "BatchToSpaceND": ([r(8, 2, 2, 1)], lambda tf, x: tf.batch_to_space_nd(
+        x, [2, 2], [[0, 1], [1, 0]])),
     "Pad": ([r(2, 3)], lambda tf, x: tf.pad(x, [[1, 0], [0, 2]])),
     "PadV2": ([r(2, 3)], lambda tf, x: raw("PadV2", [x, i32([[1, 0], [0, 2]]),
                                                      np.float64(0.5)])[0]),
@@ -469,6 +477,9 @@ UNCLASSIFIED_AS_IN_TF = {
     "LRNGrad": "TF registers no gradient for it",
     "MaxPool3DGrad": "TF's gradient needs MaxPool3DGradGrad, not in tfteach yet",
     "FusedBatchNormGradV3": "TF's gradient (_FusedBatchNormGradGrad) is not in tfteach yet",
+    "Bitcast": "TF registers no gradient for it",
+    "GuaranteeConst": "TF registers no gradient for it",
+    "HistogramFixedWidth": "TF registers no gradient for it",
 }
 
 

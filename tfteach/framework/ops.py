@@ -1115,3 +1115,9 @@ def _eager_into_graph(value, dtype, name):
 
 def is_symbolic(x):
     return isinstance(x, Tensor) and not getattr(x, "_is_eager", False)
+
+
+def is_symbolic_tensor(tensor):
+    """`tf.is_symbolic_tensor`: True for a graph tensor (no value until a graph runs); False
+    for eager tensors, variables and everything else."""
+    return is_symbolic(tensor)

@@ -67,11 +67,30 @@ def _fused_kernel(mm, reshape, bias_add, relu):
     reshape_kernel = registry.get("Reshape").kernel_for("CPU") if reshape is not None else None
 
     def fused_matmul(a, b, bias, shape=None):
+        # the bias is added per column of the product when a Reshape keeps the last axis
+        # (a Dense layer on [batch, steps, features]); then the own GEMM adds it, and the
+        # Relu, to each tile as it is finished (no second pass over the output)
+        if not data_format.startswith("NC") and (
+                shape is None or _last_dim(shape) == _cols(b, tb)):
+            y = _as_op(mm, linalg.mat_mul_epilogue, a, b, bias, transpose_a=ta,
+                       transpose_b=tb, relu=relu)
+            if y is not None:
+                return y if reshape is None else _as_op(reshape, reshape_kernel, y, shape)
         y = _as_op(mm, linalg.mat_mul, a, b, transpose_a=ta, transpose_b=tb)
         if reshape is not None:
             y = _as_op(reshape, reshape_kernel, y, shape)
         return _as_op(bias_add, nn.bias_add_into, y, bias, data_format=data_format, relu=relu)
     return fused_matmul
+
+
+def _last_dim(shape):
+    s = np.asarray(shape).reshape(-1)
+    return int(s[-1]) if s.size else None
+
+
+def _cols(b, transpose_b):
+    b = np.shape(b)
+    return b[-2 if transpose_b else -1] if len(b) == 2 else None
 
 
 def _as_op(op, fn, *args, **kwargs):

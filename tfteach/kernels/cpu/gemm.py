@@ -37,8 +37,11 @@ from numba.extending import intrinsic
 
 MR, NR = 6, 64        # the register tile: 6 rows x 4 vectors of 16 floats = 24 zmm registers
 KC = 768              # longest reduction slice: a B panel (KC*NR*4 = 192 KiB) and an A block
-MC = 96               # (MC*KC*4 = 288 KiB) share L2; longer slices mean fewer passes over C
-_FM = {"contract"}    # allow FMA contraction only: keeps IEEE NaN/Inf/signed-zero behaviour
+MC = 192              # (MC*KC*4 = 576 KiB) share a 1 MiB L2; longer slices mean fewer passes
+                      # over C (MC = 96 gave 3-5% less on both cores of a Zen 5, 1680-2048 rows)
+FEW_ROWS = 192        # fewer rows of A than this: B is not worth packing whole
+_FM = {"contract"}
+ALL_K_B_BYTES = 16 << 20   # B read in place up to this size: a task runs all of K (_gemm_threads)    # allow FMA contraction only: keeps IEEE NaN/Inf/signed-zero behaviour
 
 
 @intrinsic
@@ -192,13 +195,15 @@ def pack_b(b, bp):
 
 @njit(cache=True, boundscheck=False)
 def _block(a, b, b_flat, bps, c, i0, i1, q0, q1, p0, kc, accumulate, a_tail, b_tail,
-           tail_ready, edge):
+           tail_ready, edge, bias, relu):
     """c[i0:i1, panels q0:q1] (+)= a[i0:i1, p0:p0+kc] @ b[p0:p0+kc, panels q0:q1].
 
     A is read in place, MR rows at a time (only a last panel shorter than MR rows is copied,
     zero-padded, into `a_tail`). B comes from `bps`, this slice's packed panels, when it has
     any; else it is read in place from `b_flat` (B C-contiguous) and only a last panel
-    narrower than NR comes from `b_tail` (packed here, or by the caller if `tail_ready`)."""
+    narrower than NR comes from `b_tail` (packed here, or by the caller if `tail_ready`).
+    A non-empty `bias` (the last slice's call) is added to each tile, and Relu applied if
+    `relu`, right after the tile is stored, while it is in L1 (`_epilogue`)."""
     m = a.shape[0]
     n = c.shape[1]
     for q in range(q0, q1):
@@ -223,6 +228,21 @@ def _block(a, b, b_flat, bps, c, i0, i1, q0, q1, p0, kc, accumulate, a_tail, b_t
                 a_tail[:rows, :kc] = a[r:m, p0:p0 + kc]
                 at = a_tail[:, :kc].T
             _tile_update(kc, at, bv, ldb, c, r, j0, accumulate, edge)
+            if bias.size > 0:
+                _epilogue(c, r, min(m, r + MR), j0, min(n, j0 + NR), bias, relu)
+
+
+@njit(cache=True, boundscheck=False)
+def _epilogue(c, i0, i1, j0, j1, bias, relu):
+    """c[i0:i1, j0:j1] + bias[j0:j1], then Relu's rule (0 if v < 0 else v: NaN and -0.0 pass)
+    if `relu`: the same two float32 operations BiasAdd and Relu would apply after the
+    product, so a fused Dense layer gives the unfused graph's bits."""
+    bv = bias[j0:j1]
+    for i in range(i0, i1):
+        crow = c[i, j0:j1]
+        for j in range(j1 - j0):
+            v = crow[j] + bv[j]
+            crow[j] = 0 if relu and v < 0 else v
 
 
 @njit(cache=True, boundscheck=False)
@@ -242,7 +262,10 @@ def gemm_serial(a, b, bp, c, accumulate, scratch):
         bps = bp[p0 * npan * NR:(p0 + kc) * npan * NR]
         for i0 in range(0, m, MC):
             _block(a, b, b_flat, bps, c, i0, min(m, i0 + MC), 0, npan, p0, kc,
-                   accumulate or p0 > 0, a_tail, b_tail, False, edge)
+                   accumulate or p0 > 0, a_tail, b_tail, False, edge, _NO_BIAS, False)
+
+
+_NO_BIAS = np.empty(0, np.float32)
 
 
 @njit(cache=True)
@@ -259,8 +282,9 @@ def _pack_panels(b, p0, kc, bp, q0, q1):
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
-def _gemm_task(a, b, b_flat, bp, b_tail, c, t, n_tasks_j, p0, kc):
-    """Task t of a KC slice: one MC block of rows times one group of B panels."""
+def _gemm_task(a, b, b_flat, bp, b_tail, c, t, n_tasks_j, p0, kc, bias, relu):
+    """Task t of a KC slice: one MC block of rows times one group of B panels (the epilogue
+    `bias`, `relu` given for the last slice only)."""
     m = a.shape[0]
     npan = (b.shape[1] + NR - 1) // NR
     per = (npan + n_tasks_j - 1) // n_tasks_j
@@ -269,7 +293,39 @@ def _gemm_task(a, b, b_flat, bp, b_tail, c, t, n_tasks_j, p0, kc):
     a_tail = np.empty((MR, KC), np.float32)
     edge = np.empty((MR, NR), np.float32)
     _block(a, b, b_flat, bp[:npan * NR * kc], c, ib * MC, min(m, (ib + 1) * MC),
-           jb * per, min(npan, (jb + 1) * per), p0, kc, p0 > 0, a_tail, b_tail, True, edge)
+           jb * per, min(npan, (jb + 1) * per), p0, kc, p0 > 0, a_tail, b_tail, True, edge,
+           bias, relu)
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def _gemm_task_all_k(a, b, b_flat, b_tails, c, t, n_tasks_j, ks, bias, relu):
+    """Task t over every KC slice in turn, B read in place (its ragged last panel of slice s
+    packed at b_tails[s*ks*NR:])."""
+    m, k = a.shape
+    npan = (b.shape[1] + NR - 1) // NR
+    per = (npan + n_tasks_j - 1) // n_tasks_j
+    ib = t // n_tasks_j
+    jb = t - ib * n_tasks_j
+    a_tail = np.empty((MR, KC), np.float32)
+    edge = np.empty((MR, NR), np.float32)
+    no_pack = np.empty(0, np.float32)
+    for p0 in range(0, k, ks):
+        kc = min(ks, k - p0)
+        s = p0 // ks
+        _block(a, b, b_flat, no_pack, c, ib * MC, min(m, (ib + 1) * MC),
+               jb * per, min(npan, (jb + 1) * per), p0, kc, p0 > 0, a_tail,
+               b_tails[s * ks * NR:(s + 1) * ks * NR], True, edge,
+               bias if p0 + kc == k else no_pack, relu)
+
+
+@njit(cache=True, nogil=True)
+def _pack_tails(b, ks, b_tails):
+    k, n = b.shape
+    npan = (n + NR - 1) // NR
+    for p0 in range(0, k, ks):
+        kc = min(ks, k - p0)
+        s = p0 // ks
+        _pack_b_panel(b, p0, kc, (npan - 1) * NR, b_tails[s * ks * NR:(s + 1) * ks * NR])
 
 
 @njit(cache=True, nogil=True)
@@ -277,22 +333,34 @@ def _pack_tail(b, p0, kc, j0, b_tail):
     _pack_b_panel(b, p0, kc, j0, b_tail)
 
 
-def _gemm_threads(a, b, b_flat, pack, c, n_tasks_j, nt):
-    """c = a @ b on `nt` threads: per KC slice, B's panels are packed (when `pack`; else only
-    a ragged last panel is, once, for every task to share), then each task computes one MC
-    block of rows times one group of B panels. Both phases are blocks claimed by the
-    threads as they come free (threads.map_blocks): a thread another process keeps off its
-    core does fewer tasks instead of holding up the product. Each element of c is summed
-    over the KC slices in order by one task, so the value does not depend on the threads."""
+def _gemm_threads(a, b, b_flat, pack, c, n_tasks_j, nt, bias, relu):
+    """c = a @ b on `nt` threads, in tasks of one MC block of rows times one group of B
+    panels. Tasks (and pack blocks) are claimed by the threads as they come free
+    (threads.map_blocks): a thread another process keeps off its core does fewer tasks
+    instead of holding up the product. Each element of c is summed over the KC slices in
+    order by one task, so the value does not depend on the threads.
+
+    B read in place and at most ALL_K_B_BYTES: each task runs every KC slice, so the threads
+    never wait for each other between slices (Dense layers at batch 50 spent up to a
+    quarter of their time there). Otherwise slice by slice: B's panels are packed (when
+    `pack`; else only a ragged last panel is, once, for every task to share), then every
+    task of the slice runs, so the tasks share the slice of a big B in L3 instead of each
+    streaming all of B from memory."""
     from .threads import map_blocks
     m, k = a.shape
     n = b.shape[1]
     npan = (n + NR - 1) // NR
     ks = _slice(k)
+    n_tasks = ((m + MC - 1) // MC) * n_tasks_j
+    if not pack and k * n * 4 <= ALL_K_B_BYTES:
+        b_tails = np.empty(-(-k // ks) * ks * NR, np.float32)
+        if n % NR:
+            _pack_tails(b, ks, b_tails)
+        map_blocks(lambda t: _gemm_task_all_k(a, b, b_flat, b_tails, c, t, n_tasks_j, ks,
+                                              bias, relu), n_tasks, nt)
+        return
     bp = np.empty(npan * NR * ks if pack else 0, np.float32)
     b_tail = np.empty(ks * NR, np.float32)
-    n_i = (m + MC - 1) // MC
-    n_tasks = n_i * n_tasks_j
     pack_per = max(1, -(-npan // (4 * nt)))
     for p0 in range(0, k, ks):
         kc = min(ks, k - p0)
@@ -302,18 +370,30 @@ def _gemm_threads(a, b, b_flat, pack, c, n_tasks_j, nt):
                        -(-npan // pack_per), nt)
         elif n % NR:
             _pack_tail(b, p0, kc, (npan - 1) * NR, b_tail)
-        map_blocks(lambda t: _gemm_task(a, b, b_flat, bp, b_tail, c, t, n_tasks_j, p0, kc),
-                   n_tasks, nt)
+        epi = bias if p0 + kc == k else _NO_BIAS
+        map_blocks(lambda t: _gemm_task(a, b, b_flat, bp, b_tail, c, t, n_tasks_j, p0, kc,
+                                        epi, relu), n_tasks, nt)
 
 
-def sgemm(a, b, threads):
-    """a @ b for float32 2-D arrays of any strides, on up to `threads` threads."""
+def sgemm(a, b, threads, bias=None, relu=False):
+    """a @ b for float32 2-D arrays of any strides, on up to `threads` threads; with `bias`
+    (float32, one per column) the product + bias, and Relu if `relu`, as one kernel (a
+    Dense layer's MatMul -> BiasAdd -> Relu, fused by runtime/epilogue.py)."""
     m, n = a.shape[0], b.shape[1]
-    if m < 2 * MC and n >= 4 * m and not b.flags.c_contiguous and b.T.flags.c_contiguous:
+    epi = _NO_BIAS if bias is None else bias
+    if m < FEW_ROWS and n >= 4 * m and not b.flags.c_contiguous and b.T.flags.c_contiguous:
         # a few rows times a transposed B (a Dense layer's input gradient, dy @ W.T):
         # packing all of B for so few rows would cost more than the product (58 vs 200
         # GFLOP/s); (b.T @ a.T).T reads W in place and packs only the small a.T
-        return np.ascontiguousarray(sgemm(b.T, a.T, threads).T)
+        c = np.ascontiguousarray(sgemm(b.T, a.T, threads).T)
+        if epi.size:
+            _epilogue(c, 0, m, 0, n, epi, relu)
+        return c
+    if a.shape[1] == 0:
+        c = np.zeros((m, n), np.float32)
+        if epi.size:
+            _epilogue(c, 0, m, 0, n, epi, relu)
+        return c
     c = np.empty((m, n), np.float32)
     npan = -(-n // NR)
     n_i = -(-m // MC)
@@ -325,9 +405,9 @@ def sgemm(a, b, threads):
     # B is read in place when its rows are unit-stride, unless their stride is a multiple
     # of 1 KiB and enough rows of A reuse the panels: rows that far apart map to the same
     # few L1/L2 sets and evict each other (1024^2: 134 GFLOP/s in place, 316 packed)
-    pack = not b.flags.c_contiguous or (n % 256 == 0 and m >= 2 * MC)
+    pack = not b.flags.c_contiguous or (n % 256 == 0 and m >= FEW_ROWS)
     b_flat = np.empty(1, np.float32) if pack else b.reshape(-1)
-    _gemm_threads(a, b, b_flat, pack, c, n_j, threads)
+    _gemm_threads(a, b, b_flat, pack, c, n_j, threads, epi, bool(relu))
     return c
 
 

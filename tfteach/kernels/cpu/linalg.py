@@ -174,6 +174,23 @@ def mat_mul(a, b, *, transpose_a, transpose_b):
     return matmul2d(a.T if transpose_a else a, b.T if transpose_b else b)
 
 
+def mat_mul_epilogue(a, b, bias, *, transpose_a, transpose_b, relu):
+    """MatMul with BiasAdd (and Relu) applied in tfteach's own GEMM as each tile of the
+    product is finished (runtime/epilogue.py's fused Dense layer); None when the own GEMM
+    does not take this product, and the caller runs the ops one after the other."""
+    a, b, bias = np.asarray(a), np.asarray(b), np.asarray(bias)
+    if not (a.ndim == b.ndim == 2 and bias.ndim == 1 and
+            a.dtype == b.dtype == bias.dtype == np.float32):
+        return None
+    a2, b2 = (a.T if transpose_a else a), (b.T if transpose_b else b)
+    m, k, n = a2.shape[0], a2.shape[1], b2.shape[1]
+    if b2.shape[0] != k or bias.shape[0] != n or m == 0 or n == 0 or m * k * n < _SMALL_MNK \
+            or not gemm.available():
+        return None
+    nt = threads.intra_op_threads() if m * n * k // 64 >= threads._PAR_MIN_WORK else 1
+    return gemm.sgemm(a2, b2, nt, np.ascontiguousarray(bias), relu)
+
+
 @register_kernel("BatchMatMulV2")
 def batch_mat_mul_v2(x, y, *, adj_x, adj_y):
     x, y = np.asarray(x), np.asarray(y)

@@ -408,6 +408,38 @@ def bias_add_grad(g, *, data_format="NHWC"):
 # --- convolution --------------------------------------------------------------------------------
 
 @njit(cache=True, inline="always")
+def _fill_cols_narrow(x, n, i0, i1, kh, kw, sh, sw, dh, dw, pt, pl, ow, col):
+    """`_fill_cols` for a window row of few floats (kw*c < 16, e.g. a 5x5 filter on one
+    channel): one im2col column at a time, along an output row, so the loop is over the
+    row's pixels instead of a 5-float copy per pixel and kernel row, whose per-copy slicing
+    cost more than the copy (seed 3's first conv: the fill 3.1 -> 0.5 ms on one core).
+    Each tap's pixels inside the image form one range of j; those outside get zeros."""
+    _, h, w, c = x.shape
+    xf = x[n].reshape(-1)
+    colf = col.reshape(-1)
+    k = kh * kw * c
+    for i in range(i0, i1):
+        r0 = (i - i0) * ow * k
+        for a in range(kh):
+            y = i * sh - pt + a * dh
+            for b in range(kw):
+                off = b * dw - pl                  # input column of pixel j: j*sw + off
+                lo = min(ow, max(0, (-off + sw - 1) // sw))
+                hi = max(lo, min(ow, (w - off + sw - 1) // sw))
+                if y < 0 or y >= h:
+                    lo = hi = ow
+                for ch in range(c):
+                    t = r0 + (a * kw + b) * c + ch
+                    for j in range(lo):
+                        colf[t + j * k] = 0
+                    src = (y * w + off) * c + ch
+                    for j in range(lo, hi):
+                        colf[t + j * k] = xf[src + j * sw * c]
+                    for j in range(hi, ow):
+                        colf[t + j * k] = 0
+
+
+@njit(cache=True, inline="always")
 def _fill_cols(x, n, i0, i1, kh, kw, sh, sw, dh, dw, pt, pl, ow, col):
     """Rows of the im2col matrix for output rows i0..i1 of image n (x C-contiguous).
 
@@ -417,6 +449,9 @@ def _fill_cols(x, n, i0, i1, kh, kw, sh, sw, dh, dw, pt, pl, ow, col):
     inside the image is its kw*c contiguous floats, one copy instead of kw taps; one cut
     by the left or right edge is zeros around one copy."""
     _, h, w, c = x.shape
+    if kw * c < 16:
+        _fill_cols_narrow(x, n, i0, i1, kh, kw, sh, sw, dh, dw, pt, pl, ow, col)
+        return
     xf = x.reshape((x.shape[0], h, w * c))
     span = kw * c
     row = 0
@@ -1276,29 +1311,30 @@ def conv2d_backprop_input(input_sizes, f, dy, *, strides, padding, data_format="
                         f"computed: actual = {list(dyn.shape)}, computed = "
                         f"{[g.n, g.oh, g.ow, g.o]}")
     k = g.kh * g.kw * g.c
-    out = np.zeros((g.n, g.h, g.w, g.c), wdt)
-    if dyn.size and k:
-        dy2 = dyn.reshape(-1, g.o)
+    if not (dyn.size and k):
+        return _from_nhwc(np.zeros((g.n, g.h, g.w, g.c), dt), data_format)
+    out = np.empty((g.n, g.h, g.w, g.c), wdt)     # every path below zeroes what it adds into
+    dy2 = dyn.reshape(-1, g.o)
+    if _use_classes(wdt, g):
+        cls, kmax, rows, _, _ = _cls_plan(g)
+        wtc, woff = _class_filters(f.reshape(g.kh, g.kw, g.c, g.o).astype(wdt, copy=False),
+                                   cls, g.o, True)
+        # chunks of images (from the shapes only, never the threads), a partition each:
+        # enough of them that the threads claiming them end together
+        chunk = max(1, min(_DX_CHUNK, g.n // 16))
+        n_part = -(-g.n // chunk)
+        nt = _conv_plan(dy2.size * k // 64, n_part)[0]
+        _partitions(_conv_input_cls_part, (dy2, wtc, woff, cls, *g.args(), rows,
+                                           kmax, out, chunk, n_part), n_part, nt)
+    elif _own_gemm(wdt) or blas_single_thread():
         wt = np.ascontiguousarray(f.reshape(k, g.o).T, dtype=wdt)
-        if _use_classes(wdt, g):
-            cls, kmax, rows, _, _ = _cls_plan(g)
-            wtc, woff = _class_filters(f.reshape(g.kh, g.kw, g.c, g.o).astype(wdt, copy=False),
-                                       cls, g.o, True)
-            # chunks of images (from the shapes only, never the threads), a partition each:
-            # enough of them that the threads claiming them end together
-            chunk = max(1, min(_DX_CHUNK, g.n // 16))
-            n_part = -(-g.n // chunk)
-            nt = _conv_plan(dy2.size * k // 64, n_part)[0]
-            _partitions(_conv_input_cls_part, (dy2, wtc, woff, cls, *g.args(), rows,
-                                               kmax, out, chunk, n_part), n_part, nt)
-        elif _own_gemm(wdt) or blas_single_thread():
-            nt, n_part = _conv_plan(dy2.size * k // 64, g.n)
-            _partitions(_conv_input_part, (dy2, wt, *g.args(), g.rb, out, _own_gemm(wdt),
-                                           n_part), n_part, nt)
-        else:
-            dcol = np.dot(dy2, wt)
-            with parallel(dcol.size):
-                _col2im(dcol, *g.args(), out)
+        nt, n_part = _conv_plan(dy2.size * k // 64, g.n)
+        _partitions(_conv_input_part, (dy2, wt, *g.args(), g.rb, out, _own_gemm(wdt),
+                                       n_part), n_part, nt)
+    else:
+        dcol = np.dot(dy2, np.ascontiguousarray(f.reshape(k, g.o).T, dtype=wdt))
+        with parallel(dcol.size):
+            _col2im(dcol, *g.args(), out)
     return _from_nhwc(out, data_format).astype(dt, copy=False)
 
 

@@ -19,7 +19,7 @@ from ._build import atomic
 
 # --- element loops ------------------------------------------------------------------------
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _momentum_loop(var, accum, grad, lr, momentum, nesterov):
     for i in range(var.size):
         a = accum[i] * momentum + grad[i]
@@ -30,7 +30,7 @@ def _momentum_loop(var, accum, grad, lr, momentum, nesterov):
             var[i] -= lr * a
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _adam_loop(var, m, v, grad, alpha, one_m_b1, one_m_b2, beta1, eps, nesterov):
     for i in range(var.size):
         g = grad[i]
@@ -44,7 +44,7 @@ def _adam_loop(var, m, v, grad, alpha, one_m_b1, one_m_b2, beta1, eps, nesterov)
             var[i] -= (mi * alpha) / (np.sqrt(vi) + eps)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _adagrad_loop(var, accum, grad, lr, one, update_slots):
     for i in range(var.size):
         g = grad[i]
@@ -53,7 +53,7 @@ def _adagrad_loop(var, accum, grad, lr, one, update_slots):
         var[i] -= g * lr * (one / np.sqrt(accum[i]))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _rmsprop_loop(var, ms, mom, grad, lr, one_m_rho, momentum, eps):
     for i in range(var.size):
         g = grad[i]
@@ -64,7 +64,7 @@ def _rmsprop_loop(var, ms, mom, grad, lr, one_m_rho, momentum, eps):
         var[i] -= mo
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _centered_rmsprop_loop(var, mg, ms, mom, grad, lr, one_m_rho, momentum, eps):
     for i in range(var.size):
         g = grad[i]
@@ -77,7 +77,7 @@ def _centered_rmsprop_loop(var, mg, ms, mom, grad, lr, one_m_rho, momentum, eps)
         var[i] -= mo
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _adadelta_loop(var, accum, accum_update, grad, lr, rho, one_m_rho, eps):
     for i in range(var.size):
         g = grad[i]
@@ -481,7 +481,7 @@ for _name, _how in (("ScatterAdd", "add"), ("ScatterSub", "sub"), ("ScatterUpdat
 # --- Keras 3 optimizers: fused update loops (shared by keras/optimizers.py's eager path and
 # the ResourceApply* kernels) ------------------------
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _adam(var, m, v, g, alpha, omb1, omb2, eps, nvar, nm, nv):
     for i in range(var.size):
         gi = g[i]
@@ -492,7 +492,7 @@ def _adam(var, m, v, g, alpha, omb1, omb2, eps, nvar, nm, nv):
         nvar[i] = var[i] - (mi * alpha) / (np.sqrt(vi) + eps)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _momentum(var, acc, g, lr, mom, nesterov, nvar, nacc):
     for i in range(var.size):
         a = acc[i] * mom - g[i] * lr
@@ -503,13 +503,13 @@ def _momentum(var, acc, g, lr, mom, nesterov, nvar, nacc):
             nvar[i] = var[i] + a
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _sgd(var, g, lr, nvar):
     for i in range(var.size):
         nvar[i] = var[i] - g[i] * lr
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _rmsprop(var, vel, mg, mom, g, lr, rho, omr, eps, momentum, centered, use_mom,
              nvar, nvel, nmg, nmom):
     for i in range(var.size):
@@ -531,7 +531,7 @@ def _rmsprop(var, vel, mg, mom, g, lr, rho, omr, eps, momentum, centered, use_mo
             nvar[i] = var[i] - inc
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _adagrad(var, acc, g, lr, eps, nvar, nacc):
     for i in range(var.size):
         gi = g[i]
@@ -540,28 +540,26 @@ def _adagrad(var, acc, g, lr, eps, nvar, nacc):
         nvar[i] = var[i] - (lr * gi) / np.sqrt(a + eps)
 
 
-_BLOCKS = [None]
 _PAR_MIN = 1 << 20   # below this many elements one thread is faster
-_BLOCK = 1 << 16
+_BLOCK = 1 << 16     # least elements per block
 
 
 def _run(fn, n, *args):
-    """Runs an update loop; big arrays in blocks of _BLOCK elements claimed by the intra-op
-    threads (threads.map_blocks; the loops are element-wise, so the blocking cannot change
-    a value), small ones on the calling thread, since waking threads costs more."""
+    """Runs an update loop; big arrays in blocks claimed by the intra-op threads
+    (threads.map_blocks, threads.BLOCKS_PER_THREAD of them per thread; the loops are
+    element-wise, so the blocking cannot change a value), small ones on the calling thread,
+    since waking threads costs more."""
     if n < _PAR_MIN:
         fn(*args)
         return
-    mb = _BLOCKS[0]
-    if mb is None:
-        from .threads import map_blocks as mb
-        _BLOCKS[0] = mb
+    from . import threads
+    blk = max(_BLOCK, -(-n // (threads.BLOCKS_PER_THREAD * threads.intra_op_threads())))
     is_arr = [isinstance(x, np.ndarray) and x.ndim == 1 and x.size == n for x in args]
 
     def block(i):
-        s, e = i * _BLOCK, min(n, (i + 1) * _BLOCK)
+        s, e = i * blk, min(n, (i + 1) * blk)
         fn(*[x[s:e] if f else x for x, f in zip(args, is_arr)])
-    mb(block, -(-n // _BLOCK))
+    threads.map_blocks(block, -(-n // blk))
 
 
 def _flat(a, dtype):
