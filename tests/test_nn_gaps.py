@@ -22,14 +22,12 @@ pytestmark = pytest.mark.mode("both")
 with open(os.path.join(os.path.dirname(__file__), "data", "nn_gaps_tf.json")) as _f:
     TF = json.load(_f)
 
-# TF computes these with SpaceToBatchND -> Conv2D -> BatchToSpaceND (dilated convolution),
-# a cond (zero_fraction), argument asserts (compute_average_loss), SparseSegmentMean/SqrtN
+# TF computes these with a cond (zero_fraction), argument asserts (compute_average_loss), SparseSegmentMean/SqrtN
 # (embedding_lookup_sparse), shape arithmetic (collapse_repeated) or a transpose around the
 # op (softmax over a non-last `dim`); tfteach builds other ops for the same numbers.
-OTHER_OPS = {"atrous_same", "atrous_valid", "convolution_2d_dil", "convolution_v1_rate",
-             "zero_fraction", "zero_fraction_int", "compute_average_loss",
+OTHER_OPS = {"zero_fraction", "zero_fraction_int", "compute_average_loss",
              "compute_average_loss_w", "compute_average_loss_v1", "scale_regularization_loss",
-             "depthwise_rate2", "collapse_repeated", "collapse_repeated_v1",
+             "collapse_repeated", "collapse_repeated_v1",
              "embedding_sparse_mean", "embedding_sparse_sqrtn", "embedding_sparse_weighted",
              "embedding_sparse_weighted_mean", "softmax_dim_v1", "log_softmax_dim_v1",
              "xent_v2_dim_v1"}
@@ -70,7 +68,7 @@ def _run_v2(tf, case):
     with tf.GradientTape(persistent=True) as tape:
         for k in case["grad"]:
             tape.watch(env[k])
-        out = _flat(eval(case["expr"], {"nn": tf.nn, "tf": tf}, dict(env)))
+        out = _flat(eval(case["expr"], {"nn": tf.nn, "tf": tf, **env}))
         total = tf.add_n([tf.reduce_sum(tf.cast(o, tf.float32)) for o in out if o is not None])
     grads = tape.gradient(total, [env[k] for k in case["grad"]])
     _check_outputs(case, [None if o is None else o.numpy() for o in out])
@@ -80,7 +78,7 @@ def _run_v2(tf, case):
 def _run_v1(tf, case):
     env = {k: tf.placeholder(tf.as_dtype(_array(v).dtype), _array(v).shape, name=k)
            for k, v in case["inputs"].items()}
-    out = _flat(eval(case["expr"], {"nn": tf.nn, "tf": tf}, dict(env)))
+    out = _flat(eval(case["expr"], {"nn": tf.nn, "tf": tf, **env}))
     total = tf.add_n([tf.reduce_sum(tf.cast(o, tf.float32)) for o in out if o is not None])
     grads = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g
              for g in tf.gradients(total, [env[k] for k in case["grad"]])]
@@ -108,7 +106,7 @@ def test_graph_op_types(key, tf1):
     ns = tf1.nn if case["ns"] == "v1" else __import__("tfteach").nn
     env = {k: tf1.placeholder(tf1.as_dtype(_array(v).dtype), _array(v).shape, name=k)
            for k, v in case["inputs"].items()}
-    eval(case["expr"], {"nn": ns, "tf": tf1}, dict(env))
+    eval(case["expr"], {"nn": ns, "tf": tf1, **env})
     got = sorted({op.type for op in tf1.get_default_graph().get_operations()
                   if op.type not in ("Placeholder", "Const", "Identity")})
     assert got == case["op_types"]
@@ -130,14 +128,14 @@ def test_errors(key, tf2):
     env = {k: tf2.constant(_array(v)) for k, v in case["inputs"].items()}
     ns = tf2.nn if case["ns"] == "v2" else tf2.compat.v1.nn
     if case["error"] is None:
-        out = _flat(eval(case["expr"], {"nn": ns, "tf": tf2}, env))
+        out = _flat(eval(case["expr"], {"nn": ns, "tf": tf2, **env}))
         for o, want in zip(out, case["value"]):
             np.testing.assert_allclose(np.asarray(o).ravel(), want)
         return
     cls = getattr(errors, case["error"], None) or getattr(__builtins__, case["error"], None) \
         or {"ValueError": ValueError, "TypeError": TypeError}[case["error"]]
     with pytest.raises(cls) as e:
-        eval(case["expr"], {"nn": ns, "tf": tf2}, env)
+        eval(case["expr"], {"nn": ns, "tf": tf2, **env})
     if key not in CLASS_ONLY:
         assert _core(case["message"]) in str(e.value)
 

@@ -165,6 +165,15 @@ CASES = [
      {"x": X2}, ["x"]),
     ("pool_avg_1d", "v2", "nn.pool(x, [3], 'AVG', padding='VALID')", {"x": X1}, ["x"]),
     ("pool_v1", "v1", "nn.pool(x, [2, 3], 'AVG', 'VALID', strides=[1, 2])", {"x": X2}, ["x"]),
+    ("pool_dilated_valid", "v2",
+     "nn.pool(x, [2, 2], 'MAX', padding='VALID', dilations=[2, 2])",
+     {"x": np.round(RNG.permutation(216).reshape(2, 6, 6, 3) / 5, 3).astype(np.float32)},
+     ["x"]),
+    ("pool_dilated_v1", "v1", "nn.pool(x, [3], 'AVG', 'VALID', dilation_rate=[2])",
+     {"x": X1}, ["x"]),
+    ("with_space_to_batch", "v2",
+     "nn.with_space_to_batch(x, [2, 2], 'SAME', lambda i, n, p: tf.nn.conv2d(i, w, 1, p), "
+     "filter_shape=[3, 3])", {"x": X2, "w": W2}, ["x", "w"]),
     ("avg_pool2d_v1", "v1", "nn.avg_pool2d(value=x, ksize=2, strides=2, padding='VALID')",
      {"x": X2}, ["x"]),
     ("avg_pool_v2", "v1", "nn.avg_pool_v2(x, 3, 2, 'SAME')", {"x": X2}, ["x"]),
@@ -287,6 +296,8 @@ ERRORS = [
      {"x": r(1, 3, 3, 3, 3), "w": r(2, 2, 2, 2, 1)}),
     ("fused_bn_no_mean", "v1", "nn.fused_batch_norm(x, s, b, is_training=False)",
      {"x": r(2, 3, 2, 3), "s": r(3), "b": r(3)}),
+    ("pool_dilated_same", "v2", "nn.pool(x, [2, 2], 'MAX', padding='SAME', dilations=[2, 2])",
+     {"x": X2}),
     ("crelu_int_ok", "v2", "nn.crelu(x)", {"x": np.array([-1, 2], np.int32)}),
 ]
 
@@ -301,7 +312,7 @@ def run_case(ns_name, expr, inputs, grads):
     with tf.GradientTape(persistent=True) as tape:
         for k in grads:
             tape.watch(env[k])
-        out = flat(eval(expr, {"nn": ns, "tf": tf}, dict(env)))
+        out = flat(eval(expr, {"nn": ns, "tf": tf, **env}))
         total = tf.add_n([tf.reduce_sum(tf.cast(o, tf.float32)) for o in out if o is not None])
     gs = tape.gradient(total, [env[k] for k in grads])
     rec = {"outputs": [None if o is None else
@@ -314,7 +325,7 @@ def run_case(ns_name, expr, inputs, grads):
     with g.as_default():
         genv = {k: tf.compat.v1.placeholder(tf.as_dtype(v.dtype), v.shape, name=k)
                 for k, v in inputs.items()}
-        eval(expr, {"nn": ns, "tf": tf}, genv)
+        eval(expr, {"nn": ns, "tf": tf, **genv})
     rec["op_types"] = sorted({op.type for op in g.get_operations()
                               if op.type not in ("Placeholder", "Const", "Identity")})
     return rec
@@ -324,7 +335,7 @@ def run_error(ns_name, expr, inputs):
     ns = tf.nn if ns_name == "v2" else tf.compat.v1.nn
     env = {k: tf.constant(v) for k, v in inputs.items()}
     try:
-        out = eval(expr, {"nn": ns, "tf": tf}, env)
+        out = eval(expr, {"nn": ns, "tf": tf, **env})
     except Exception as e:      # noqa: BLE001 - the class is what we record
         return {"error": type(e).__name__, "message": str(e).split("\n")[0][:300]}
     return {"error": None, "value": [np.asarray(o).ravel().tolist() for o in flat(out)]}

@@ -1075,10 +1075,9 @@ def conv_transpose(input, filters, output_shape, strides, padding="SAME",  # noq
 
 def convolution(input, filters, strides=None, padding="VALID", data_format=None,  # noqa: A002
                 dilations=None, name=None):
-    """N-D convolution (N = 1 or 2 here), chosen by the rank of `filters` or `input`.
+    """N-D convolution (N = 1, 2 or 3), chosen by the rank of `filters` or `input`.
 
-    TF computes a dilated 2-D convolution as SpaceToBatchND -> Conv2D -> BatchToSpaceND;
-    tfteach gives Conv2D the `dilations` attr instead (the same numbers, one op)."""
+    A dilated one is SpaceToBatchND -> the op -> BatchToSpaceND, as TF builds it."""
     with _ops.name_scope(name, "convolution", [input, filters]) as name:
         filters = _ops.convert_to_tensor(filters, name="filters")
         input = _ops.convert_to_tensor(input, name="input")  # noqa: A001
@@ -1104,16 +1103,29 @@ def convolution(input, filters, strides=None, padding="VALID", data_format=None,
                 raise ValueError(f"`strides > 1` not supported in conjunction with "
                                  f"`dilation_rate > 1`. Received: strides={s} and "
                                  f"dilation_rate={spatial}")
-        if n == 1:
-            return conv1d(input, filters, strides[1:-1] if channel_index != 1 else strides[2:],
-                          padding, data_format=data_format,
-                          dilations=dilations[1:-1] if channel_index != 1 else dilations[2:],
-                          name=name)
-        if n == 3:
-            return conv3d(input, filters, strides, padding, data_format=data_format or "NDHWC",
-                          dilations=dilations, name=name)
-        return conv2d(input, filters, strides, padding, data_format=data_format or "NHWC",
-                      dilations=dilations, name=name)
+        def op(inp, _, pad, dil=None):
+            ones = [1] * (n + 2)
+            d = ones if dil is None else dil
+            if n == 1:
+                return conv1d(inp, filters, strides[1:-1] if channel_index != 1 else strides[2:],
+                              pad, data_format=data_format,
+                              dilations=d[1:-1] if channel_index != 1 else d[2:], name=name)
+            if n == 3:
+                return conv3d(inp, filters, strides, pad, data_format=data_format or "NDHWC",
+                              dilations=d, name=name)
+            return conv2d(inp, filters, strides, pad, data_format=data_format or "NHWC",
+                          dilations=d, name=name)
+
+        if all(d == 1 for d in spatial):
+            return op(input, n, padding)
+        # TF: SpaceToBatchND -> the op (VALID) -> BatchToSpaceND, where tfteach can build it
+        # (channels last, shapes known); otherwise the op's own `dilations` attr
+        if channel_index != 1 and input.shape.rank is not None and \
+                None not in input.shape.as_tuple()[1:-1] and filters.shape.rank is not None \
+                and None not in filters.shape.as_tuple()[:n]:
+            return with_space_to_batch(input, spatial, _padding(padding), op,
+                                       filter_shape=filters.shape.as_tuple())
+        return op(input, n, padding, dilations)
 
 
 def convolution_v1(input, filter=None, padding=None, strides=None,  # noqa: A002
@@ -1163,7 +1175,7 @@ def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  #
 
 def pool(input, window_shape, pooling_type, strides=None, padding="VALID",  # noqa: A002
          data_format=None, dilations=None, name=None):
-    """N-D max or average pooling (N = 1 or 2 here)."""
+    """N-D max or average pooling (N = 1, 2 or 3)."""
     from . import array_ops
     with _ops.name_scope(name, f"{pooling_type.lower()}_pool", [input]) as scope:
         input = _ops.convert_to_tensor(input, name="input")  # noqa: A001
@@ -1190,8 +1202,16 @@ def pool(input, window_shape, pooling_type, strides=None, padding="VALID",  # no
         if pooling_type not in ("MAX", "AVG"):
             raise ValueError(f"{n}-D {pooling_type} pooling is not supported.")
         if any(v != 1 for v in dilations):
-            raise NotImplementedError("tfteach has no SpaceToBatchND op: dilated pooling is "
-                                      "not implemented")
+            if str(padding).upper() == "SAME":
+                raise ValueError(f"pooling with 'SAME' padding is not implemented for "
+                                 f"`dilation_rate` > 1. Received: padding={padding} and "
+                                 f"dilation_rate={np.array(dilations)}")
+            # as TF: the windows of a dilated pool are dense ones after SpaceToBatchND
+            return with_space_to_batch(
+                input, dilations, padding,
+                lambda inp, _, pad: pool(inp, window_shape, pooling_type, padding=pad,
+                                         data_format=data_format),
+                filter_shape=window_shape, data_format=data_format)
         if n == 3:
             op = max_pool3d if pooling_type == "MAX" else avg_pool3d
             return op(input, window_shape, strides, padding, data_format=data_format,
@@ -1258,9 +1278,22 @@ def depthwise_conv2d_native_backprop_filter(input, filter_sizes, out_backprop, s
                     name=name or "DepthwiseConv2dNativeBackpropFilter")[0]
 
 
+def _dilated(op, input, filter, dil, padding, data_format):  # noqa: A002
+    """`op` with the dilations `dil` (4 ints): as TF, SpaceToBatchND -> op -> BatchToSpaceND
+    where the shapes are known and channels are last; else the op's `dilations` attr."""
+    nc = data_format is not None and data_format.startswith("NC")
+    rate = dil[2:] if nc else dil[1:3]
+    if all(r == 1 for r in rate):
+        return op(input, 2, padding)
+    if not nc and input.shape.rank is not None and None not in input.shape.as_tuple()[1:3] \
+            and filter.shape.rank is not None and None not in filter.shape.as_tuple()[:2]:
+        return with_space_to_batch(input, rate, _attr_padding(padding), op,
+                                   filter_shape=filter.shape.as_tuple())
+    return op(input, 2, padding, dil)
+
+
 def _rate_dilations(rate, strides, data_format):
-    """TF computes a dilated depthwise convolution with SpaceToBatchND around the op;
-    tfteach gives the op its `dilations` attr (the same numbers)."""
+    """The 4 dilations of a depthwise convolution at `rate` (1 or 2 ints)."""
     rate = [1, 1] if rate is None else [int(v) for v in np.asarray(rate).ravel()]
     if len(rate) == 1:
         rate = rate * 2
@@ -1282,10 +1315,13 @@ def depthwise_conv2d_v1(input, filter, strides, padding, rate=None, name=None,  
     with _ops.name_scope(name, "depthwise", [input, filter]) as name:
         input = _ops.convert_to_tensor(input, name="tensor_in")  # noqa: A001
         filter = _ops.convert_to_tensor(filter, name="filter_in")  # noqa: A001
-        return depthwise_conv2d_native(input, filter, strides, padding,
-                                       data_format=data_format or "NHWC",
-                                       dilations=_rate_dilations(rate, strides, data_format),
-                                       name=name)
+        dil = _rate_dilations(rate, strides, data_format)
+
+        def op(inp, _, pad, d=(1, 1, 1, 1)):
+            return depthwise_conv2d_native(inp, filter, strides, pad,
+                                           data_format=data_format or "NHWC", dilations=d,
+                                           name=name)
+        return _dilated(op, input, filter, dil, padding, data_format)
 
 
 def depthwise_conv2d(input, filter, strides, padding, data_format=None,  # noqa: A002
@@ -1309,9 +1345,13 @@ def separable_conv2d_v1(input, depthwise_filter, pointwise_filter, strides, padd
         for d in ps[:2]:
             if d is not None and d != 1:
                 raise ValueError(f"Dimensions {d} and 1 are not compatible")
-        depthwise = depthwise_conv2d_native(
-            input, depthwise_filter, strides, padding, data_format=data_format or "NHWC",
-            dilations=_rate_dilations(rate, strides, data_format), name="depthwise")
+        dil = _rate_dilations(rate, strides, data_format)
+
+        def op(inp, _, pad, d=(1, 1, 1, 1)):
+            return depthwise_conv2d_native(inp, depthwise_filter, strides, pad,
+                                           data_format=data_format or "NHWC", dilations=d,
+                                           name="depthwise")
+        depthwise = _dilated(op, input, depthwise_filter, dil, padding, data_format)
         return conv2d(depthwise, pointwise_filter, [1, 1, 1, 1], padding="VALID",
                       data_format=data_format or "NHWC", name=name)
 
@@ -1468,3 +1508,66 @@ def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001,
                      "data_format": data_format, "is_training": bool(is_training)},
                     name=name or "FusedBatchNormV3")
     return outs[0], outs[1], outs[2]
+
+
+# --- dilation as TF computes it: SpaceToBatchND -> the op -> BatchToSpaceND --------------------
+
+def _space_to_batch_paddings(input_spatial, filter_spatial, rate, padding):
+    """(paddings, crops) of TF's with_space_to_batch for known shapes: SAME pads the dilated
+    filter's extent (the extra at the end), then each spatial dim is padded up to a multiple
+    of its rate; the crops remove that extra padding again."""
+    paddings, crops = [], []
+    for size, k, r in zip(input_spatial, filter_spatial, rate):
+        if padding == "SAME":
+            extra = (k - 1) * r
+            start, end = extra // 2, extra - extra // 2
+        else:
+            start = end = 0
+        pad_extra = (r - (size + start + end) % r) % r
+        paddings.append([start, end + pad_extra])
+        crops.append([0, pad_extra])
+    return np.array(paddings, np.int32), np.array(crops, np.int32)
+
+
+def with_space_to_batch(input, dilation_rate, padding, op, filter_shape=None,  # noqa: A002
+                        spatial_dims=None, data_format=None):
+    """Runs `op(converted_input, num_spatial_dims, padding)` on `input` rearranged so that a
+    dilated filter becomes a dense one: each of the rate**N phases of the input is a batch
+    entry (SpaceToBatchND), `op` runs with VALID padding, and BatchToSpaceND interleaves the
+    results back. With every rate 1 it is `op(input, N, padding)`."""
+    from . import array_ops
+    input = _ops.convert_to_tensor(input, name="input")  # noqa: A001
+    rate = [int(v) for v in np.asarray(dilation_rate).ravel()]
+    n = len(rate)
+    if any(r < 1 for r in rate):
+        raise ValueError(f"all values of `dilation_rate` must be positive. Received: "
+                         f"dilation_rate={np.array(rate)}")
+    padding = str(padding).upper()
+    if padding not in ("SAME", "VALID"):
+        raise ValueError(f"`padding` must be either 'VALID' or 'SAME'. Received: "
+                         f"padding={padding}")
+    if all(r == 1 for r in rate):
+        return op(input, n, padding)
+    nc = data_format is not None and data_format.startswith("NC")
+    if spatial_dims is None:
+        spatial_dims = list(range(2, n + 2)) if nc else list(range(1, n + 1))
+    spatial_dims = [int(d) for d in spatial_dims]
+    if spatial_dims != list(range(spatial_dims[0], spatial_dims[0] + n)) or spatial_dims[0] != 1:
+        raise NotImplementedError("tfteach's with_space_to_batch needs the spatial dims right "
+                                  "after the batch dim (channels-last)")
+    dims = input.shape.as_tuple() if input.shape.rank is not None else None
+    input_spatial = None if dims is None else [dims[d] for d in spatial_dims]
+    if padding == "SAME" and filter_shape is None:
+        raise ValueError("`filter_shape` must be specified for `padding='SAME'`")
+    fs = [1] * n if filter_shape is None else \
+        [int(v) for v in np.asarray(tensor_util.constant_value(filter_shape)
+                                    if isinstance(filter_shape, _ops.Tensor)
+                                    else filter_shape).ravel()][:n]
+    if input_spatial is None or None in input_spatial:
+        raise NotImplementedError("tfteach's with_space_to_batch needs the input's spatial "
+                                  "shape while building the graph")
+    paddings, crops = _space_to_batch_paddings(input_spatial, fs, rate, padding)
+    block = np.array(rate, np.int32)
+    converted = array_ops.space_to_batch_nd(input, block, paddings)
+    result = op(converted, n, "VALID")
+    return array_ops.batch_to_space_nd(result, block, crops)
