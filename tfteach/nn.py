@@ -24,7 +24,7 @@ from .ops.nn_ops import (depth_to_space, depthwise_conv2d, lrn,  # noqa: F401
 from .ops.nn_ops import depthwise_conv2d_native_backprop_filter as depthwise_conv2d_backprop_filter  # noqa: F401,E501
 from .ops.nn_ops import depthwise_conv2d_native_backprop_input as depthwise_conv2d_backprop_input  # noqa: F401,E501
 from .ops.nn_ops import (avg_pool3d, conv3d, conv3d_transpose, max_pool3d,  # noqa: F401
-                         with_space_to_batch)
+                         with_space_to_batch, atrous_conv2d_transpose)
 from .ops.nn_impl import (batch_norm_with_global_normalization, collapse_repeated,  # noqa: F401
                           embedding_lookup_sparse)
 from .ops.nn_impl import (batch_normalization, compute_average_loss, crelu, gelu,  # noqa: F401

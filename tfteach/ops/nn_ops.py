@@ -1571,3 +1571,63 @@ def with_space_to_batch(input, dilation_rate, padding, op, filter_shape=None,  #
     converted = array_ops.space_to_batch_nd(input, block, paddings)
     result = op(converted, n, "VALID")
     return array_ops.batch_to_space_nd(result, block, crops)
+
+
+def atrous_conv2d_transpose(value, filters, output_shape, rate, padding, name=None):
+    """The transpose of atrous_conv2d: SpaceToBatchND (padding the input up to a multiple of
+    `rate`), a dense VALID Conv2DBackpropInput over the rate**2 phases, BatchToSpaceND
+    cropping both the SAME padding and that extra."""
+    from . import array_ops
+    with _ops.name_scope(name, "atrous_conv2d_transpose",
+                         [value, filters, output_shape]) as name:
+        value = _ops.convert_to_tensor(value, name="value")
+        filters = _ops.convert_to_tensor(filters, name="filters")
+        vc = value.shape.as_tuple()[3] if value.shape.rank == 4 else None
+        fs = filters.shape.as_tuple() if filters.shape.rank is not None else (None,) * 4
+        if vc is not None and fs[3] is not None and vc != fs[3]:
+            raise ValueError(f"`value` channel count must be compatible with `filters` input "
+                             f"channel count. Received: value.shape={value.shape} with {vc} "
+                             f"channels and filters.shape={filters.shape} with {fs[3]} input "
+                             f"channels.")
+        if rate < 1:
+            raise ValueError(f"`rate` cannot be less than one. Received: rate={rate}")
+        if rate == 1:
+            return conv2d_transpose(value, filters, output_shape, strides=[1, 1, 1, 1],
+                                    padding=padding, data_format="NHWC")
+        if isinstance(output_shape, _ops.Tensor) or None in fs[:2]:
+            raise NotImplementedError("tfteach's atrous_conv2d_transpose needs output_shape "
+                                      "and the filter's size while building the graph")
+        output_shape = [int(d) for d in output_shape]
+        if len(output_shape) != 4:
+            raise ValueError(f"`output_shape` must have shape (4,). Received: "
+                             f"output_shape={output_shape}")
+        if fs[2] is not None and fs[2] != output_shape[3]:
+            raise ValueError(f"`output_shape` channel count must be compatible with `filters` "
+                             f"output channel count. Received: output_shape={output_shape} "
+                             f"with {output_shape[3]} channels and filters.shape="
+                             f"{filters.shape} with {fs[2]} output channels.")
+        padding = str(padding).upper()
+        if padding == "SAME":
+            # the dilated filter spans (k - 1) * rate + 1 pixels; as conv2d, more at the end
+            ph, pw = (fs[0] - 1) * rate, (fs[1] - 1) * rate
+            top, left = ph // 2, pw // 2
+            bottom, right = ph - top, pw - left
+        elif padding == "VALID":
+            top = bottom = left = right = 0
+        else:
+            raise ValueError(f"`padding` must be either 'VALID' or 'SAME'. Received: "
+                             f"padding={padding}")
+        in_h = output_shape[1] + top + bottom
+        in_w = output_shape[2] + left + right
+        extra_h, extra_w = (rate - in_h % rate) % rate, (rate - in_w % rate) % rate
+        block = np.array([rate, rate], np.int32)
+        value = array_ops.space_to_batch_nd(value, block,
+                                            np.array([[0, extra_h], [0, extra_w]], np.int32))
+        sizes = np.array([rate * rate * output_shape[0], (in_h + extra_h) // rate,
+                          (in_w + extra_w) // rate, output_shape[3]], np.int32)
+        value = apply_op("Conv2DBackpropInput", [sizes, filters, value],
+                         {"strides": [1, 1, 1, 1], "padding": "VALID", "data_format": "NHWC",
+                          "dilations": [1, 1, 1, 1], "use_cudnn_on_gpu": True,
+                          "explicit_paddings": []}, name="Conv2DBackpropInput")[0]
+        return array_ops.batch_to_space_nd(
+            value, block, np.array([[top, bottom + extra_h], [left, right + extra_w]], np.int32))
