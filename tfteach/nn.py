@@ -24,7 +24,8 @@ from .ops.nn_ops import (depth_to_space, depthwise_conv2d, lrn,  # noqa: F401
 from .ops.nn_ops import depthwise_conv2d_native_backprop_filter as depthwise_conv2d_backprop_filter  # noqa: F401,E501
 from .ops.nn_ops import depthwise_conv2d_native_backprop_input as depthwise_conv2d_backprop_input  # noqa: F401,E501
 from .ops.nn_ops import (avg_pool3d, conv3d, conv3d_transpose, max_pool3d,  # noqa: F401
-                         with_space_to_batch, atrous_conv2d_transpose)
+                         with_space_to_batch, atrous_conv2d_transpose,
+                         max_pool_with_argmax)
 from .ops.nn_impl import (batch_norm_with_global_normalization, collapse_repeated,  # noqa: F401
                           embedding_lookup_sparse)
 from .ops.nn_impl import (batch_normalization, compute_average_loss, crelu, gelu,  # noqa: F401
@@ -137,6 +138,7 @@ def v1_namespace():
     m.conv3d_backprop_filter = _nn_ops.conv3d_backprop_filter_v2
     m.conv3d_backprop_filter_v2 = _nn_ops.conv3d_backprop_filter_v2
     m.fused_batch_norm = _nn_ops.fused_batch_norm
+    m.max_pool_with_argmax = _nn_ops.max_pool_with_argmax_v1
     del m.gelu      # TF1 has no gelu
     m.rnn_cell = _RnnCellModule("tfteach.compat.v1.nn.rnn_cell")
     from .framework.api_names import install

@@ -179,6 +179,17 @@ CASES = [
     ("with_space_to_batch", "v2",
      "nn.with_space_to_batch(x, [2, 2], 'SAME', lambda i, n, p: tf.nn.conv2d(i, w, 1, p), "
      "filter_shape=[3, 3])", {"x": X2, "w": W2}, ["x", "w"]),
+    ("max_pool_with_argmax", "v2", "nn.max_pool_with_argmax(x, 2, 2, 'SAME')",
+     {"x": np.round(RNG.permutation(180).reshape(2, 5, 6, 3) / 7, 3).astype(np.float32)},
+     ["x"]),
+    ("max_pool_with_argmax_batch", "v2",
+     "nn.max_pool_with_argmax(x, [3, 2], [2, 1], 'VALID', include_batch_in_index=True)",
+     {"x": np.round(RNG.permutation(180).reshape(2, 5, 6, 3) / 7, 3).astype(np.float32)},
+     ["x"]),
+    ("max_pool_with_argmax_v1", "v1",
+     "nn.max_pool_with_argmax(x, [1, 2, 2, 1], [1, 2, 2, 1], 'VALID', Targmax=tf.int32)",
+     {"x": np.round(RNG.permutation(96).reshape(2, 4, 4, 3) / 7, 3).astype(np.float32)},
+     []),   # TF's CPU gradient kernel takes int64 indices only
     ("avg_pool2d_v1", "v1", "nn.avg_pool2d(value=x, ksize=2, strides=2, padding='VALID')",
      {"x": X2}, ["x"]),
     ("avg_pool_v2", "v1", "nn.avg_pool_v2(x, 3, 2, 'SAME')", {"x": X2}, ["x"]),
@@ -303,6 +314,8 @@ ERRORS = [
      {"x": r(2, 3, 2, 3), "s": r(3), "b": r(3)}),
     ("pool_dilated_same", "v2", "nn.pool(x, [2, 2], 'MAX', padding='SAME', dilations=[2, 2])",
      {"x": X2}),
+    ("max_pool_with_argmax_nchw", "v2",
+     "nn.max_pool_with_argmax(x, 2, 2, 'SAME', data_format='NCHW')", {"x": X2}),
     ("crelu_int_ok", "v2", "nn.crelu(x)", {"x": np.array([-1, 2], np.int32)}),
 ]
 

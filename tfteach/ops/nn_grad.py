@@ -361,3 +361,11 @@ def _fused_batch_norm_grad(op, *grads):
         "FusedBatchNormGradV3", [grads[0], x, scale, rs1, rs2, op.outputs[5]], attrs,
         name="FusedBatchNormGradV3")
     return [dx, dscale, doffset, None, None]
+
+
+@registry.api("MaxPoolGradWithArgmax")
+@registry.RegisterGradient("MaxPoolWithArgmax")
+def _max_pool_with_argmax_grad(op, grad, unused_argmax_grad=None):
+    attrs = {k: op.get_attr(k) for k in ("ksize", "strides", "padding",
+                                         "include_batch_in_index")}
+    return [_op1("MaxPoolGradWithArgmax", [op.inputs[0], grad, op.outputs[1]], attrs)]

@@ -512,6 +512,37 @@ registry.register_op("FusedBatchNormGradV3",
                      doc="The gradient of FusedBatchNormV3.")
 
 
+# Max pooling that also says where each maximum came from (flat NHWC indices, with or without
+# the batch), for unpooling; its gradient scatters by those indices.
+def _argmax_pool_shape(op):
+    x = op.inputs[0].shape
+    if x.rank is not None and x.rank != 4:
+        raise op.shape_error(f"Shape must be rank 4 but is rank {x.rank}")
+    if x.rank is None:
+        return [unknown_shape(4), unknown_shape(4)]
+    xs = x.as_tuple()
+    k, s, pad = op.get_attr("ksize"), op.get_attr("strides"), op.get_attr("padding")
+    oh = conv_output_size(xs[1], k[1], s[1], 1, pad)
+    ow = conv_output_size(xs[2], k[2], s[2], 1, pad)
+    if (oh is not None and oh <= 0) or (ow is not None and ow <= 0):
+        raise op.shape_error(f"Negative dimension size caused by subtracting {k[1]} from "
+                             f"{xs[1]}")
+    out = TensorShape([xs[0], oh, ow, xs[3]])
+    return [out, out]
+
+
+registry.register_op("MaxPoolWithArgmax", inputs=(("input", "T"),),
+                     outputs=(("output", "T"), ("argmax", "Targmax")),
+                     shape=_argmax_pool_shape,
+                     attr_defaults={"Targmax": _dt.int64, "include_batch_in_index": False},
+                     doc="Max pooling and the flat index of each window's maximum.")
+registry.register_op("MaxPoolGradWithArgmax",
+                     inputs=(("input", "T"), ("grad", "T"), ("argmax", "Targmax")),
+                     outputs=(("output", "T"),), shape=shape_rules.same_as_first,
+                     attr_defaults={"include_batch_in_index": False},
+                     doc="The gradient of MaxPoolWithArgmax: grad scattered to the argmax.")
+
+
 # --- helpers ----------------------------------------------------------------------------------
 
 def _int_list(value, n, name, data_format="NHWC"):
@@ -1631,3 +1662,33 @@ def atrous_conv2d_transpose(value, filters, output_shape, rate, padding, name=No
                           "explicit_paddings": []}, name="Conv2DBackpropInput")[0]
         return array_ops.batch_to_space_nd(
             value, block, np.array([[top, bottom + extra_h], [left, right + extra_w]], np.int32))
+
+
+@registry.api("MaxPoolWithArgmax")
+def max_pool_with_argmax(input, ksize, strides, padding, data_format="NHWC",  # noqa: A002
+                         output_dtype=_dt.int64, include_batch_in_index=False, name=None):
+    """(max pool, flat index of each maximum): ((b * H + y) * W + x) * C + c with the batch,
+    (y * W + x) * C + c without."""
+    if data_format != "NHWC":
+        raise ValueError(f"`data_format` values other  than 'NHWC' are not supported. "
+                         f"Received: data_format={data_format}")
+    outs = apply_op("MaxPoolWithArgmax", [input],
+                    {"ksize": _get_sequence(ksize, 2, 3, "ksize"),
+                     "strides": _get_sequence(strides, 2, 3, "strides"),
+                     "padding": _attr_padding(padding),
+                     "Targmax": _dt.as_dtype(output_dtype),
+                     "include_batch_in_index": bool(include_batch_in_index)},
+                    name=name or "MaxPoolWithArgmax")
+    return outs[0], outs[1]
+
+
+def max_pool_with_argmax_v1(input, ksize, strides, padding, data_format="NHWC",  # noqa: A002
+                            Targmax=None, name=None, output_dtype=None,
+                            include_batch_in_index=False):
+    """TF1's spelling: the index type as `Targmax` (or `output_dtype`)."""
+    if Targmax is not None and output_dtype is not None:
+        raise ValueError("Cannot specify both 'Targmax' and 'output_dtype'.")
+    dtype = Targmax if Targmax is not None else output_dtype
+    return max_pool_with_argmax(input, ksize, strides, padding, data_format=data_format,
+                                output_dtype=_dt.int64 if dtype is None else dtype,
+                                include_batch_in_index=include_batch_in_index, name=name)

@@ -2336,3 +2336,69 @@ def fused_batch_norm_grad_v3(dy, x, scale, rs1, rs2, rs3, *, epsilon=0.0001,
     u = np.asarray(rs1).dtype
     return (_channels_back(dx, data_format).astype(x.dtype), dscale.astype(u),
             doffset.astype(u), np.zeros([0], u), np.zeros([0], u))
+
+
+# --- max pooling with argmax ------------------------------------------------------------------
+
+@njit(cache=True, nogil=True)
+def _argmax_pool_rows(x, kh, kw, sh, sw, pt, pl, with_batch, out, idx, lo, hi):
+    n_img, h, w, c = x.shape
+    oh, ow = out.shape[1], out.shape[2]
+    for r in range(lo, hi):
+        n = r // oh
+        i = r - n * oh
+        for j in range(ow):
+            for ch in range(c):
+                best = x[0, 0, 0, 0]
+                where = -1
+                for a in range(kh):
+                    y = i * sh - pt + a
+                    if y < 0 or y >= h:
+                        continue
+                    for b in range(kw):
+                        xx = j * sw - pl + b
+                        if xx < 0 or xx >= w:
+                            continue
+                        v = x[n, y, xx, ch]
+                        if where < 0 or v > best:
+                            best = v
+                            where = (y * w + xx) * c + ch
+                out[n, i, j, ch] = best
+                idx[n, i, j, ch] = where + (n * h * w * c if with_batch else 0)
+
+
+@register_kernel("MaxPoolWithArgmax")
+def max_pool_with_argmax(x, *, ksize, strides, padding, Targmax=None,
+                         include_batch_in_index=False):
+    x = np.asarray(x)
+    if x.ndim != 4:
+        raise errors.InvalidArgumentError(None, None, "tensor_in must be 4-dimensional")
+    geo = _pool_geometry(x.shape, ksize, strides, padding, "NHWC", "MaxPoolWithArgmax")
+    out = np.empty((x.shape[0], geo[6], geo[7], x.shape[3]), x.dtype)
+    idx = np.zeros(out.shape, np.int64)
+    if out.size:
+        _dw_rows(_argmax_pool_rows, (np.ascontiguousarray(x), *geo[:6],
+                                     bool(include_batch_in_index), out, idx),
+                 x.shape[0] * geo[6], out.size * geo[0] * geo[1])
+    itype = np.int64 if Targmax is None else np.dtype(getattr(Targmax, "np_dtype", Targmax))
+    return out, idx.astype(itype)
+
+
+@register_kernel("MaxPoolGradWithArgmax")
+def max_pool_grad_with_argmax(x, grad, argmax, *, ksize, strides, padding,
+                              include_batch_in_index=False):
+    x, g, am = np.asarray(x), np.asarray(grad), np.asarray(argmax).astype(np.int64)
+    if g.shape != am.shape:
+        raise errors.InvalidArgumentError(
+            None, None, f"Expected grad shape to be {list(am.shape)}, but got {list(g.shape)}")
+    n = x.shape[0]
+    per = int(np.prod(x.shape[1:]))
+    flat = am.reshape(n, -1)
+    if not include_batch_in_index:
+        flat = flat + (np.arange(n, dtype=np.int64) * per)[:, None]
+    flat = flat.ravel()
+    if flat.size and (flat.min() < 0 or flat.max() >= x.size):
+        raise errors.InvalidArgumentError(None, None, "Invalid argmax index")
+    dx = np.zeros(x.size, g.dtype)
+    np.add.at(dx, flat, g.ravel())
+    return dx.reshape(x.shape)
