@@ -130,6 +130,13 @@ CASES = {
                                           u((4,), 0.5, 1.5), np.zeros([0], F32)],
                                          {"epsilon": 0.001, "data_format": "NHWC",
                                           "is_training": True}, tol=1e-4),
+    "MaxPoolWithArgmax": lambda: Case([_x], {"ksize": [1, 2, 2, 1], "strides": [1, 2, 2, 1],
+                                             "padding": "SAME", "Targmax": tf.int64,
+                                             "include_batch_in_index": False}),
+    "MaxPoolGradWithArgmax": lambda: Case(
+        [_x, _pool_dy, np.array(RNG.integers(0, 75, (2, 3, 3, 3)), np.int64)],
+        {"ksize": [1, 2, 2, 1], "strides": [1, 2, 2, 1], "padding": "SAME",
+         "include_batch_in_index": False}),
     "ExpandDims": lambda: Case([u((2, 3)), _i32(1)]),
     "Fill": lambda: Case([_i32([2, 3]), C(np.float32(1.5))]),
     "GatherV2": lambda: Case([u((5, 3)), np.array([4, 0, 2, 2], np.int32), _i32(0)],

@@ -30,7 +30,8 @@ NO_PYTHON_FUNCTION = {
 NO_KERNEL = {"Const", "Placeholder"}
 # As in TF 2.21 (see tests/test_gradients_registry.py): no gradient and not marked.
 NO_GRADIENT = {"SoftsignGrad", "MaxPoolGrad", "Digamma", "SparseReduceMax", "LRNGrad",
-               "MaxPool3DGrad", "FusedBatchNormGradV3", "Bitcast", "GuaranteeConst",
+               "MaxPool3DGrad", "FusedBatchNormGradV3", "MaxPoolGradWithArgmax", "Bitcast",
+               "GuaranteeConst",
                "HistogramFixedWidth"}
 # Declared outside its family's `_ops.py` with family=... (below the module that needs it).
 DECLARED_ELSEWHERE = {"Const": "tfteach/ops/constant_op.py"}

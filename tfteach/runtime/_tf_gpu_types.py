@@ -129,6 +129,8 @@ GPU_TYPES = {
     'MaxPool3D': ('T', frozenset(['bfloat16', 'float16', 'float32'])),
     'MaxPool3DGrad': ('T', frozenset(['bfloat16', 'float16', 'float32'])),
     'MaxPoolGrad': ('T', frozenset(['bfloat16', 'float16', 'float32', 'float64'])),
+    'MaxPoolGradWithArgmax': ('T', frozenset(['bfloat16', 'float16', 'float32', 'float64'])),
+    'MaxPoolWithArgmax': ('T', frozenset(['bfloat16', 'float16', 'float32', 'float64'])),
     'Maximum': ('T', frozenset(['bfloat16', 'float16', 'float32', 'float64', 'int16', 'int32', 'int64', 'int8', 'uint16', 'uint32', 'uint64', 'uint8'])),
     'Mean': ('T', frozenset(['bfloat16', 'complex128', 'complex64', 'float16', 'float32', 'float64'])),
     'Merge': ('T', frozenset(['bfloat16', 'bool', 'complex128', 'complex64', 'float16', 'float32', 'float64', 'int16', 'int32', 'int64', 'int8', 'qint32', 'qint8', 'quint8', 'resource', 'string', 'uint16', 'uint32', 'uint64', 'uint8', 'variant'])),

@@ -1348,3 +1348,80 @@ def fused_batch_norm_grad_v3(dy, x, scale, rs1, rs2, rs3, *, epsilon=0.0001,
             max(rows, 1), bool(is_training), c, _dev.flat(dx), total)
     from .array import full
     return dx, dscale, doffset, full((0,), 0, u), full((0,), 0, u)
+
+
+# --- max pooling with argmax: a thread per output element; the gradient scatters with atomic
+# adds (two windows may share a maximum) ---------------------------------------------------------
+def _argmax_pool_k(x, out, idx, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, with_batch, total):
+    t = cuda.grid(1)
+    if t < total:
+        ch = t % c
+        j = (t // c) % ow
+        i = (t // (c * ow)) % oh
+        n = t // (c * ow * oh)
+        best = x[0]
+        where = -1
+        for a in range(kh):
+            y = i * sh - pt + a
+            if y < 0 or y >= h:
+                continue
+            for b in range(kw):
+                xx = j * sw - pl + b
+                if xx < 0 or xx >= w:
+                    continue
+                v = x[((n * h + y) * w + xx) * c + ch]
+                if where < 0 or v > best:
+                    best = v
+                    where = (y * w + xx) * c + ch
+        out[t] = best
+        idx[t] = where + (n * h * w * c if with_batch else 0)
+
+
+def _argmax_grad_k(g, idx, dx, per_image, with_batch, c, ohwc, total):
+    t = cuda.grid(1)
+    if t < total:
+        k = idx[t]
+        if not with_batch:
+            k += (t // ohwc) * per_image
+        cuda.atomic.add(dx, k, g[t])
+
+
+def _int64_argmax(op):
+    # TF's GPU kernels take int64 indices only: int32 ones stay on the CPU
+    return _dev.dtype_name(op.get_attr("Targmax").np_dtype) == "int64"
+
+
+@register("MaxPoolWithArgmax", dtypes=("float32",), check=_int64_argmax)
+def max_pool_with_argmax(x, *, ksize, strides, padding, Targmax=None,
+                         include_batch_in_index=False):
+    x = _dev.contiguous(_dev.dev(x))
+    if len(x.shape) != 4:
+        raise errors.InvalidArgumentError(None, None, "tensor_in must be 4-dimensional")
+    geo = _pool_geo(x.shape, ksize, strides, padding, "NHWC", "MaxPoolWithArgmax")
+    shape = _pool_out(x, geo)
+    out = _dev.empty(shape, x.dtype)
+    itype = np.int64 if Targmax is None else np.dtype(getattr(Targmax, "np_dtype", Targmax))
+    idx = _dev.empty(shape, itype)
+    _dw_launch("argmaxpool", _argmax_pool_k, _dev.size_of(shape), _dev.flat(x), _dev.flat(out),
+               _dev.flat(idx), x.shape[1], x.shape[2], x.shape[3], *geo,
+               bool(include_batch_in_index))
+    return out, idx
+
+
+@register("MaxPoolGradWithArgmax", dtypes=("float32",), check=_int64_argmax)
+def max_pool_grad_with_argmax(x, grad, argmax, *, ksize, strides, padding,
+                              include_batch_in_index=False):
+    g = _dev.contiguous(_dev.dev(grad))
+    am = _dev.contiguous(_dev.dev(argmax))
+    if tuple(g.shape) != tuple(am.shape):
+        raise errors.InvalidArgumentError(
+            None, None, f"Expected grad shape to be {list(am.shape)}, but got {list(g.shape)}")
+    shape = tuple(x.shape)
+    from .array import full
+    dx = full(shape, 0, g.dtype)
+    total = _dev.size_of(g.shape)
+    if total:
+        _dw_launch("argmaxpoolgrad", _argmax_grad_k, total, _dev.flat(g), _dev.flat(am),
+                   _dev.flat(dx), _dev.size_of(shape[1:]), bool(include_batch_in_index),
+                   shape[3], _dev.size_of(g.shape[1:]))
+    return dx
