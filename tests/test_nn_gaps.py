@@ -1,8 +1,11 @@
-"""The `tf.nn` / `tf.compat.v1.nn` functions composed from other ops (conv1d, conv*_transpose,
-convolution, atrous_conv2d, 1-D and N-D pooling, batch_normalization, the moments family,
-crelu, gelu, relu_layer, xw_plus_b, the weighted/Poisson/average losses, zero_fraction)
-against TensorFlow 2.21's recorded values, gradients, graph op types and errors
-(tools/record_nn_gaps.py -> tests/data/nn_gaps_tf.json).
+"""The `tf.nn` / `tf.compat.v1.nn` gaps against TensorFlow 2.21's recorded values, gradients,
+graph op types and errors (tools/record_nn_gaps.py -> tests/data/nn_gaps_tf.json):
+compositions (conv1d, conv*_transpose, convolution, atrous_conv2d(_transpose),
+with_space_to_batch, 1-D/N-D/dilated pooling, batch_normalization, the moments family, crelu,
+gelu, relu_layer, xw_plus_b, the weighted/Poisson/average losses, zero_fraction,
+embedding_lookup_sparse, collapse_repeated) and the ops added for them (DepthwiseConv2dNative,
+SpaceToDepth/DepthToSpace, LRN, Conv3D, MaxPool3D/AvgPool3D, FusedBatchNormV3,
+MaxPoolWithArgmax and their gradient ops).
 
 A "v2" case runs eagerly under `import tfteach as tf` with a GradientTape; a "v1" case builds
 a graph under `import tfteach.v1 as tf` and runs it in a Session with `tf.gradients`. Both
