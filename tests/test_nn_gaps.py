@@ -159,6 +159,14 @@ def test_v1_names_differ(tf1):
                                 np.ones((3, 3, 2, 4), np.float32), [1, 6, 6, 2], [1, 2, 2, 1])
 
 
+def test_v1_embedding_lookup_takes_tf1_arguments(tf1):
+    """partition_strategy (any value, as TF with one params tensor) and validate_indices."""
+    p = np.eye(3, dtype=np.float32)
+    out = tf1.nn.embedding_lookup(p, [2, 0], partition_strategy="foo", validate_indices=False)
+    with tf1.Session() as sess:
+        np.testing.assert_array_equal(sess.run(out), p[[2, 0]])
+
+
 def test_conv1d_names_in_graph(tf1):
     """conv1d's ops sit in its name scope as TF's: conv1d/ExpandDims, conv1d (the Conv2D),
     conv1d/Squeeze."""

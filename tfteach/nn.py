@@ -73,6 +73,14 @@ def embedding_lookup(params, ids, max_norm=None, name=None):
     return array_ops.gather(params, ids, name=name or "embedding_lookup")
 
 
+def _embedding_lookup_v1(params, ids, partition_strategy="mod", name=None,
+                        validate_indices=True, max_norm=None):
+    """TF1's embedding_lookup: `partition_strategy` matters only for several params tensors
+    (which tfteach does not take); `validate_indices` is unused, as in TF."""
+    del validate_indices, partition_strategy    # one params tensor: nothing to partition
+    return embedding_lookup(params, ids, max_norm=max_norm, name=name)
+
+
 _KERAS_CELLS = ("BasicLSTMCell", "BasicRNNCell", "GRUCell", "LSTMCell", "MultiRNNCell",
                 "RNNCell", "DropoutWrapper", "ResidualWrapper", "DeviceWrapper",
                 "LSTMStateTuple")
@@ -139,6 +147,7 @@ def v1_namespace():
     m.conv3d_backprop_filter_v2 = _nn_ops.conv3d_backprop_filter_v2
     m.fused_batch_norm = _nn_ops.fused_batch_norm
     m.max_pool_with_argmax = _nn_ops.max_pool_with_argmax_v1
+    m.embedding_lookup = _embedding_lookup_v1
     del m.gelu      # TF1 has no gelu
     m.rnn_cell = _RnnCellModule("tfteach.compat.v1.nn.rnn_cell")
     from .framework.api_names import install

@@ -436,8 +436,8 @@ def embedding_lookup_sparse(params, sp_ids, sp_weights, combiner=None, max_norm=
 def embedding_lookup_sparse_v1(params, sp_ids, sp_weights, partition_strategy="mod",
                                name=None, combiner=None, max_norm=None,
                                allow_fast_lookup=False):
-    if partition_strategy not in ("mod", "div"):
-        raise ValueError(f"Unrecognized partition strategy: {partition_strategy}")
+    del partition_strategy      # one params tensor: nothing to partition
     return embedding_lookup_sparse(params, sp_ids, sp_weights, combiner=combiner,
                                    max_norm=max_norm, name=name,
                                    allow_fast_lookup=allow_fast_lookup)
+
