@@ -74,6 +74,15 @@ _CONV = {"strides": [1, 2, 2, 1], "padding": "SAME", "data_format": "NHWC",
 _POOL = {"ksize": [1, 2, 2, 1], "strides": [1, 2, 2, 1], "padding": "SAME",
          "data_format": "NHWC"}
 _x = _nhwc()
+_DW = {"strides": [1, 2, 2, 1], "padding": "SAME", "data_format": "NHWC",
+       "dilations": [1, 1, 1, 1], "explicit_paddings": []}
+_LRN = {"depth_radius": 2, "bias": 1.5, "alpha": 0.3, "beta": 0.75}
+_lrn_x = u((2, 2, 3, 7))
+_x3 = u((2, 4, 5, 3, 2))
+_C3 = {"strides": [1, 2, 2, 1, 1], "padding": "SAME", "data_format": "NDHWC",
+       "dilations": [1, 1, 1, 1, 1]}
+_P3 = {"ksize": [1, 2, 2, 2, 1], "strides": [1, 2, 2, 2, 1], "padding": "SAME",
+       "data_format": "NDHWC"}
 _f = u((3, 3, 3, 4))
 _dy = u((2, 3, 3, 4))
 _pool_dy = u((2, 3, 3, 3))
@@ -104,12 +113,44 @@ CASES = {
     "Conv2D": lambda: Case([_x, _f], dict(_CONV), tol=1e-4),
     "Conv2DBackpropFilter": lambda: Case([_x, _i32(_f.shape), _dy], dict(_CONV), tol=1e-4),
     "Conv2DBackpropInput": lambda: Case([_i32(_x.shape), _f, _dy], dict(_CONV), tol=1e-4),
+    "DepthToSpace": lambda: Case([u((2, 2, 3, 8))], {"block_size": 2, "data_format": "NHWC"}),
+    "DepthwiseConv2dNative": lambda: Case([_x, u((3, 3, 3, 2))], dict(_DW), tol=1e-4),
+    "DepthwiseConv2dNativeBackpropFilter": lambda: Case(
+        [_x, _i32([3, 3, 3, 2]), u((2, 3, 3, 6))], dict(_DW), tol=1e-4),
+    "DepthwiseConv2dNativeBackpropInput": lambda: Case(
+        [_i32(_x.shape), u((3, 3, 3, 2)), u((2, 3, 3, 6))], dict(_DW), tol=1e-4),
+    "Conv3D": lambda: Case([_x3, u((2, 3, 2, 2, 3))], dict(_C3), tol=1e-4),
+    "Conv3DBackpropFilterV2": lambda: Case([_x3, _i32([2, 3, 2, 2, 3]), u((2, 2, 3, 3, 3))],
+                                           dict(_C3), tol=1e-4),
+    "Conv3DBackpropInputV2": lambda: Case([_i32(_x3.shape), u((2, 3, 2, 2, 3)),
+                                           u((2, 2, 3, 3, 3))], dict(_C3), tol=1e-4),
+    "AvgPool3D": lambda: Case([_x3], dict(_P3)),
+    "AvgPool3DGrad": lambda: Case([_i32(_x3.shape), u((2, 2, 3, 2, 2))], dict(_P3)),
+    "MaxPool3D": lambda: Case([_x3], dict(_P3)),
+    "MaxPool3DGrad": lambda: Case([_x3, u((2, 2, 3, 2, 2)), u((2, 2, 3, 2, 2))], dict(_P3)),
+    "FusedBatchNormV3": lambda: Case([u((2, 3, 2, 4)), u((4,)), u((4,)), u((4,)),
+                                      u((4,), 0.5, 1.5)],
+                                     {"epsilon": 0.001, "exponential_avg_factor": 0.4,
+                                      "data_format": "NHWC", "is_training": True}),
+    "FusedBatchNormGradV3": lambda: Case([u((2, 3, 2, 4)), u((2, 3, 2, 4)), u((4,)), u((4,)),
+                                          u((4,), 0.5, 1.5), np.zeros([0], F32)],
+                                         {"epsilon": 0.001, "data_format": "NHWC",
+                                          "is_training": True}, tol=1e-4),
+    "MaxPoolWithArgmax": lambda: Case([_x], {"ksize": [1, 2, 2, 1], "strides": [1, 2, 2, 1],
+                                             "padding": "SAME", "Targmax": tf.int64,
+                                             "include_batch_in_index": False}),
+    "MaxPoolGradWithArgmax": lambda: Case(
+        [_x, _pool_dy, np.array(RNG.integers(0, 75, (2, 3, 3, 3)), np.int64)],
+        {"ksize": [1, 2, 2, 1], "strides": [1, 2, 2, 1], "padding": "SAME",
+         "include_batch_in_index": False}),
     "ExpandDims": lambda: Case([u((2, 3)), _i32(1)]),
     "Fill": lambda: Case([_i32([2, 3]), C(np.float32(1.5))]),
     "GatherV2": lambda: Case([u((5, 3)), np.array([4, 0, 2, 2], np.int32), _i32(0)],
                              {"batch_dims": 0}),
     "Identity": lambda: Case([u((2, 3))]),
     "L2Loss": lambda: Case([u((3, 4))]),
+    "LRN": lambda: Case([u((2, 2, 3, 7))], dict(_LRN), tol=1e-5),
+    "LRNGrad": lambda: Case([u((2, 2, 3, 7)), _lrn_x, _lrn_x], dict(_LRN), tol=1e-5),
     "LeakyRelu": lambda: Case([u((2, 3))], {"alpha": 0.1}),
     "LeakyReluGrad": lambda: Case([u((2, 3)), u((2, 3))], {"alpha": 0.1}),
     "LogSoftmax": lambda: Case([_logits]),
@@ -150,6 +191,7 @@ CASES = {
     "Size": lambda: Case([u((2, 3))], {"out_type": tf.int64}),
     "Slice": lambda: Case([u((3, 4)), _i32([1, 0]), _i32([2, -1])]),
     "Softmax": lambda: Case([_logits]),
+    "SpaceToDepth": lambda: Case([u((2, 4, 6, 3))], {"block_size": 2, "data_format": "NHWC"}),
     "SoftmaxCrossEntropyWithLogits": lambda: Case([_logits, _labels]),
     "SparseSoftmaxCrossEntropyWithLogits": lambda: Case(
         [_logits, np.array([0, 3, 1, 4], np.int32)]),

@@ -84,6 +84,12 @@ def _conv_case(op_type):
                                    "explicit_paddings": [], "dilations": [1, 1, 1, 1]})[0])
 
 
+_C3 = {"strides": [1, 2, 1, 2, 1], "padding": "SAME", "data_format": "NDHWC",
+       "dilations": [1, 1, 1, 1, 1]}
+_DW = {"strides": [1, 2, 2, 1], "padding": "SAME", "data_format": "NHWC",
+       "explicit_paddings": [], "dilations": [1, 1, 1, 1]}
+
+
 def _xent_case(sparse):
     if sparse:
         labels = np.array([1, 0, 2])
@@ -361,6 +367,32 @@ CASES = {
     "Conv2D": _conv_case("Conv2D"),
     "Conv2DBackpropInput": _conv_case("Conv2DBackpropInput"),
     "Conv2DBackpropFilter": _conv_case("Conv2DBackpropFilter"),
+    "DepthwiseConv2dNative": ([r(1, 5, 4, 2), r(3, 2, 2, 2)],
+                              lambda tf, x, w: tf.nn.depthwise_conv2d(x, w, [1, 2, 2, 1],
+                                                                      "SAME")),
+    "DepthwiseConv2dNativeBackpropInput": ([r(3, 2, 2, 2), r(1, 3, 2, 4)], lambda tf, w, dy: raw(
+        "DepthwiseConv2dNativeBackpropInput", [i32([1, 5, 4, 2]), w, dy], _DW)[0]),
+    "DepthwiseConv2dNativeBackpropFilter": ([r(1, 5, 4, 2), r(1, 3, 2, 4)], lambda tf, x, dy: raw(
+        "DepthwiseConv2dNativeBackpropFilter", [x, i32([3, 2, 2, 2]), dy], _DW)[0]),
+    "SpaceToDepth": ([r(1, 4, 2, 2)], lambda tf, x: tf.nn.space_to_depth(x, 2)),
+    "DepthToSpace": ([r(1, 2, 1, 8)], lambda tf, x: tf.nn.depth_to_space(x, 2)),
+    "LRN": ([r(1, 2, 1, 6)], lambda tf, x: tf.nn.lrn(x, 2, 1.5, 0.4, 0.75)),
+    "Conv3D": ([r(1, 3, 4, 3, 2), r(2, 2, 2, 2, 2)],
+               lambda tf, x, w: tf.nn.conv3d(x, w, [1, 2, 1, 2, 1], "SAME")),
+    "Conv3DBackpropInputV2": ([r(2, 2, 2, 2, 2), r(1, 2, 4, 2, 2)], lambda tf, w, dy: raw(
+        "Conv3DBackpropInputV2", [i32([1, 3, 4, 3, 2]), w, dy], _C3)[0]),
+    "Conv3DBackpropFilterV2": ([r(1, 3, 4, 3, 2), r(1, 2, 4, 2, 2)], lambda tf, x, dy: raw(
+        "Conv3DBackpropFilterV2", [x, i32([2, 2, 2, 2, 2]), dy], _C3)[0]),
+    "MaxPool3D": ([distinct(1, 2, 4, 4, 1)],
+                  lambda tf, x: tf.nn.max_pool3d(x, 2, 2, "VALID")),
+    "AvgPool3D": ([r(1, 3, 4, 4, 2)], lambda tf, x: tf.nn.avg_pool3d(x, 2, 2, "SAME")),
+    "AvgPool3DGrad": ([r(1, 2, 2, 2, 2)], lambda tf, g: raw(
+        "AvgPool3DGrad", [i32([1, 3, 4, 4, 2]), g], {"ksize": [1, 2, 2, 2, 1],
+                                                     "strides": [1, 2, 2, 2, 1],
+                                                     "padding": "SAME",
+                                                     "data_format": "NDHWC"})[0]),
+    "MaxPoolWithArgmax": ([distinct(1, 4, 4, 2)],
+                          lambda tf, x: tf.nn.max_pool_with_argmax(x, 2, 2, "VALID")[0]),
     "MaxPool": ([distinct(1, 4, 4, 1)],
                 lambda tf, x: tf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")),
     "AvgPool": ([r(1, 4, 4, 2)],
@@ -472,6 +504,9 @@ CASES = {
 
 # Ops whose gradient is checked through another path (not element-wise numbers).
 NOT_NUMERIC = {
+    "FusedBatchNormV3": "its gradient op takes a float32 scale only (TF's signature), so no "
+                        "float64 finite differences; its gradients are checked against TF's "
+                        "recorded values in float32 (test_nn_gaps.py)",
     "ReadVariableOp": "reads a resource variable: the eager tape tests cover it",
     "RefSwitch": "switches a variable's reference (an assign in a cond branch), which "
                  "carries no gradient: variables get theirs through their read's Switch; "
@@ -501,6 +536,10 @@ UNCLASSIFIED_AS_IN_TF = {
     "SoftsignGrad": "TF registers no gradient for it",
     "MaxPoolGrad": "TF's gradient needs MaxPoolGradGrad, not in tfteach yet",
     "SparseReduceMax": "TF registers no gradient for it",
+    "LRNGrad": "TF registers no gradient for it",
+    "MaxPool3DGrad": "TF's gradient needs MaxPool3DGradGrad, not in tfteach yet",
+    "FusedBatchNormGradV3": "TF's gradient (_FusedBatchNormGradGrad) is not in tfteach yet",
+    "MaxPoolGradWithArgmax": "TF's gradient needs MaxPoolGradGradWithArgmax, not in tfteach yet",
     "Bitcast": "TF registers no gradient for it",
     "GuaranteeConst": "TF registers no gradient for it",
     "HistogramFixedWidth": "TF registers no gradient for it",

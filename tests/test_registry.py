@@ -29,8 +29,10 @@ NO_PYTHON_FUNCTION = {
 # the fed value.
 NO_KERNEL = {"Const", "Placeholder"}
 # As in TF 2.21 (see tests/test_gradients_registry.py): no gradient and not marked.
-NO_GRADIENT = {"SoftsignGrad", "MaxPoolGrad", "SparseReduceMax", "Bitcast", "GuaranteeConst",
-               "HistogramFixedWidth", "ResizeArea", "DenseBincount", "IgammaGradA", "Lu"}
+NO_GRADIENT = {"Bitcast", "DenseBincount", "FusedBatchNormGradV3", "GuaranteeConst",
+               "HistogramFixedWidth", "IgammaGradA", "LRNGrad", "Lu", "MaxPool3DGrad",
+               "MaxPoolGrad", "MaxPoolGradWithArgmax", "ResizeArea", "SoftsignGrad",
+               "SparseReduceMax"}
 # Declared outside its family's `_ops.py` with family=... (below the module that needs it).
 DECLARED_ELSEWHERE = {"Const": "tfteach/ops/constant_op.py"}
 

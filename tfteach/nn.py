@@ -17,6 +17,21 @@ from .ops.nn_ops import conv2d_backprop_input  # noqa: F401
 from .ops.array_ops import space_to_batch  # noqa: F401 - TF2's (SpaceToBatchND)
 from .ops.sort_ops import top_k  # noqa: F401
 from .ops.nn_impl import sigmoid_cross_entropy_with_logits  # noqa: F401
+from .ops.nn_ops import (atrous_conv2d, avg_pool1d, conv1d, conv1d_transpose,  # noqa: F401
+                         conv2d_transpose, conv_transpose, convolution, max_pool1d, pool)
+from .ops.nn_ops import (depth_to_space, depthwise_conv2d, lrn,  # noqa: F401
+                         local_response_normalization, separable_conv2d, space_to_depth)
+from .ops.nn_ops import depthwise_conv2d_native_backprop_filter as depthwise_conv2d_backprop_filter  # noqa: F401,E501
+from .ops.nn_ops import depthwise_conv2d_native_backprop_input as depthwise_conv2d_backprop_input  # noqa: F401,E501
+from .ops.nn_ops import (avg_pool3d, conv3d, conv3d_transpose, max_pool3d,  # noqa: F401
+                         with_space_to_batch, atrous_conv2d_transpose,
+                         max_pool_with_argmax)
+from .ops.nn_impl import (batch_norm_with_global_normalization, collapse_repeated,  # noqa: F401
+                          embedding_lookup_sparse)
+from .ops.nn_impl import (batch_normalization, compute_average_loss, crelu, gelu,  # noqa: F401
+                          log_poisson_loss, normalize_moments, scale_regularization_loss,
+                          sufficient_statistics, weighted_cross_entropy_with_logits,
+                          weighted_moments, zero_fraction)
 
 
 def sigmoid(x, name=None):
@@ -58,6 +73,14 @@ def embedding_lookup(params, ids, max_norm=None, name=None):
     return array_ops.gather(params, ids, name=name or "embedding_lookup")
 
 
+def _embedding_lookup_v1(params, ids, partition_strategy="mod", name=None,
+                        validate_indices=True, max_norm=None):
+    """TF1's embedding_lookup: `partition_strategy` matters only for several params tensors
+    (which tfteach does not take); `validate_indices` is unused, as in TF."""
+    del validate_indices, partition_strategy    # one params tensor: nothing to partition
+    return embedding_lookup(params, ids, max_norm=max_norm, name=name)
+
+
 _KERAS_CELLS = ("BasicLSTMCell", "BasicRNNCell", "GRUCell", "LSTMCell", "MultiRNNCell",
                 "RNNCell", "DropoutWrapper", "ResidualWrapper", "DeviceWrapper",
                 "LSTMStateTuple")
@@ -91,7 +114,41 @@ def v1_namespace():
     m.avg_pool = _nn_ops.avg_pool_v1
     m.in_top_k = _nn_ops.in_top_k_v1
     m.softmax_cross_entropy_with_logits = _nn_ops.softmax_cross_entropy_with_logits_v1
-    m.softmax_cross_entropy_with_logits_v2 = softmax_cross_entropy_with_logits
+    from .ops import nn_impl
+    m.softmax_cross_entropy_with_logits_v2 = nn_impl.softmax_cross_entropy_with_logits_v2_v1
+    m.conv1d = _nn_ops.conv1d_v1
+    m.conv2d_transpose = _nn_ops.conv2d_transpose_v1
+    m.convolution = _nn_ops.convolution_v1
+    m.pool = _nn_ops.pool_v1
+    m.avg_pool2d = _nn_ops.avg_pool_v1
+    m.avg_pool_v2 = avg_pool
+    m.max_pool_v2 = max_pool
+    m.moments = nn_impl.moments_v1
+    m.weighted_moments = nn_impl.weighted_moments_v1
+    m.sufficient_statistics = nn_impl.sufficient_statistics_v1
+    m.crelu = nn_impl.crelu_v1
+    m.weighted_cross_entropy_with_logits = nn_impl.weighted_cross_entropy_with_logits_v1
+    m.xw_plus_b = nn_impl.xw_plus_b
+    m.relu_layer = nn_impl.relu_layer
+    m.depthwise_conv2d = _nn_ops.depthwise_conv2d_v1
+    m.depthwise_conv2d_native = _nn_ops.depthwise_conv2d_native
+    m.depthwise_conv2d_native_backprop_input = _nn_ops.depthwise_conv2d_native_backprop_input
+    m.depthwise_conv2d_native_backprop_filter = _nn_ops.depthwise_conv2d_native_backprop_filter
+    m.separable_conv2d = _nn_ops.separable_conv2d_v1
+    m.space_to_depth = _nn_ops.space_to_depth_v1
+    m.depth_to_space = _nn_ops.depth_to_space_v1
+    m.softmax = nn_impl.softmax_v1
+    m.log_softmax = nn_impl.log_softmax_v1
+    m.batch_norm_with_global_normalization = nn_impl.batch_norm_with_global_normalization_v1
+    m.embedding_lookup_sparse = nn_impl.embedding_lookup_sparse_v1
+    m.conv3d = _nn_ops.conv3d_v1
+    m.conv3d_transpose = _nn_ops.conv3d_transpose_v1
+    m.conv3d_backprop_filter = _nn_ops.conv3d_backprop_filter_v2
+    m.conv3d_backprop_filter_v2 = _nn_ops.conv3d_backprop_filter_v2
+    m.fused_batch_norm = _nn_ops.fused_batch_norm
+    m.max_pool_with_argmax = _nn_ops.max_pool_with_argmax_v1
+    m.embedding_lookup = _embedding_lookup_v1
+    del m.gelu      # TF1 has no gelu
     m.rnn_cell = _RnnCellModule("tfteach.compat.v1.nn.rnn_cell")
     from .framework.api_names import install
     return install(m, "tf.compat.v1.nn")

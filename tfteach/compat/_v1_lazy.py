@@ -64,6 +64,9 @@ TOP_OVERRIDES = {
     # TF1's take a square `block_size`
     "space_to_batch": "tfteach.ops.array_ops:space_to_batch_v1",
     "batch_to_space": "tfteach.ops.array_ops:batch_to_space_v1",
+    # TF1's put `name` before `data_format`
+    "space_to_depth": "tfteach.ops.nn_ops:space_to_depth_v1",
+    "depth_to_space": "tfteach.ops.nn_ops:depth_to_space_v1",
     "GraphDef": "tfteach.framework.graph_io:GraphDef",
 }
 

@@ -244,3 +244,128 @@ def _softplus_grad_grad(op, grad):
         ddy = _op1("SoftplusGrad", [grad, x])
         d2x = grad * dy / (math_ops.exp(-x) + 2.0 + math_ops.exp(x))
         return ddy, d2x
+
+
+def _dw_attrs(op):
+    return {k: op.get_attr(k) for k in ("strides", "padding", "explicit_paddings",
+                                        "data_format", "dilations")}
+
+
+@registry.RegisterGradient("DepthwiseConv2dNative")
+def _depthwise_conv2d_native_grad(op, grad):
+    x, f = op.inputs[0], op.inputs[1]
+    attrs = _dw_attrs(op)
+    return [_op1("DepthwiseConv2dNativeBackpropInput", [_shape(x), f, grad], attrs),
+            _op1("DepthwiseConv2dNativeBackpropFilter", [x, _shape(f), grad], attrs)]
+
+
+@registry.RegisterGradient("DepthwiseConv2dNativeBackpropInput")
+def _depthwise_backprop_input_grad(op, grad):
+    f = op.inputs[1]
+    attrs = _dw_attrs(op)
+    return [None,
+            _op1("DepthwiseConv2dNativeBackpropFilter", [grad, _shape(f), op.inputs[2]], attrs),
+            _op1("DepthwiseConv2dNative", [grad, f], attrs)]
+
+
+@registry.RegisterGradient("DepthwiseConv2dNativeBackpropFilter")
+def _depthwise_backprop_filter_grad(op, grad):
+    x = op.inputs[0]
+    attrs = _dw_attrs(op)
+    return [_op1("DepthwiseConv2dNativeBackpropInput", [_shape(x), grad, op.inputs[2]], attrs),
+            None,
+            _op1("DepthwiseConv2dNative", [x, grad], attrs)]
+
+
+# SpaceToDepth and DepthToSpace only move elements: each one's gradient is the other.
+@registry.RegisterGradient("SpaceToDepth")
+def _space_to_depth_grad(op, grad):
+    return [_op1("DepthToSpace", [grad], {"block_size": op.get_attr("block_size"),
+                                          "data_format": op.get_attr("data_format")})]
+
+
+@registry.RegisterGradient("DepthToSpace")
+def _depth_to_space_grad(op, grad):
+    return [_op1("SpaceToDepth", [grad], {"block_size": op.get_attr("block_size"),
+                                          "data_format": op.get_attr("data_format")})]
+
+
+@registry.api("LRNGrad")
+@registry.RegisterGradient("LRN")
+def _lrn_grad(op, grad):
+    attrs = {k: op.get_attr(k) for k in ("depth_radius", "bias", "alpha", "beta")}
+    return [_op1("LRNGrad", [grad, op.inputs[0], op.outputs[0]], attrs)]
+
+
+def _conv3d_attrs(op):
+    return {k: op.get_attr(k) for k in ("strides", "padding", "data_format", "dilations")}
+
+
+@registry.api("Conv3DBackpropInputV2")
+@registry.RegisterGradient("Conv3D")
+def _conv3d_grad(op, grad):
+    x, f = op.inputs[0], op.inputs[1]
+    attrs = _conv3d_attrs(op)
+    return [_op1("Conv3DBackpropInputV2", [_shape(x), f, grad], attrs),
+            _op1("Conv3DBackpropFilterV2", [x, _shape(f), grad], attrs)]
+
+
+@registry.RegisterGradient("Conv3DBackpropInputV2")
+def _conv3d_backprop_input_grad(op, grad):
+    f = op.inputs[1]
+    attrs = _conv3d_attrs(op)
+    return [None,
+            _op1("Conv3DBackpropFilterV2", [grad, _shape(f), op.inputs[2]], attrs),
+            _op1("Conv3D", [grad, f], attrs)]
+
+
+@registry.RegisterGradient("Conv3DBackpropFilterV2")
+def _conv3d_backprop_filter_grad(op, grad):
+    x = op.inputs[0]
+    attrs = _conv3d_attrs(op)
+    return [_op1("Conv3DBackpropInputV2", [_shape(x), grad, op.inputs[2]], attrs),
+            None,
+            _op1("Conv3D", [x, grad], attrs)]
+
+
+@registry.api("MaxPool3DGrad")
+@registry.RegisterGradient("MaxPool3D")
+def _max_pool3d_grad(op, grad):
+    return [_op1("MaxPool3DGrad", [op.inputs[0], op.outputs[0], grad], _pool_attrs(op))]
+
+
+@registry.api("AvgPool3DGrad")
+@registry.RegisterGradient("AvgPool3D")
+def _avg_pool3d_grad(op, grad):
+    return [_op1("AvgPool3DGrad", [_shape(op.inputs[0]), grad], _pool_attrs(op))]
+
+
+@registry.RegisterGradient("AvgPool3DGrad")
+def _avg_pool3d_grad_grad(op, grad):
+    return [None, _op1("AvgPool3D", [grad], _pool_attrs(op))]
+
+
+@registry.api("FusedBatchNormGradV3")
+@registry.RegisterGradient("FusedBatchNormV3")
+def _fused_batch_norm_grad(op, *grads):
+    """Only y's gradient flows back (as TF): the statistics outputs are not differentiated.
+    In inference the given mean and variance are the statistics the gradient uses."""
+    x, scale = op.inputs[0], op.inputs[1]
+    attrs = {"epsilon": op.get_attr("epsilon"), "data_format": op.get_attr("data_format"),
+             "is_training": op.get_attr("is_training")}
+    if attrs["is_training"]:
+        rs1, rs2 = op.outputs[3], op.outputs[4]
+    else:
+        rs1, rs2 = op.inputs[3], op.inputs[4]
+    dx, dscale, doffset, _, _ = apply_op(
+        "FusedBatchNormGradV3", [grads[0], x, scale, rs1, rs2, op.outputs[5]], attrs,
+        name="FusedBatchNormGradV3")
+    return [dx, dscale, doffset, None, None]
+
+
+@registry.api("MaxPoolGradWithArgmax")
+@registry.RegisterGradient("MaxPoolWithArgmax")
+def _max_pool_with_argmax_grad(op, grad, unused_argmax_grad=None):
+    attrs = {k: op.get_attr(k) for k in ("ksize", "strides", "padding",
+                                         "include_batch_in_index")}
+    return [_op1("MaxPoolGradWithArgmax", [op.inputs[0], grad, op.outputs[1]], attrs)]

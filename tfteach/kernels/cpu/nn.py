@@ -1601,3 +1601,804 @@ def top_k(x, k, *, sorted, index_type):  # noqa: A002 - the attr's name
     order = np.argsort(key[..., ::-1], axis=-1, kind="stable")[..., ::-1][..., :k]
     idx = (n - 1 - order).astype(index_type.np_dtype)
     return np.take_along_axis(x, idx.astype(np.intp), axis=-1), idx
+
+
+# --- depthwise convolution ------------------------------------------------------------------
+# Direct loops (no im2col: each output channel reads one input channel, so there is no long
+# reduction for a GEMM to speed up). Rows of the output (forward), of the input (input
+# gradient, gathered so no two rows write the same element) or filter taps (filter gradient)
+# are split over threads; each sum runs in a fixed order, so values do not depend on threads.
+
+@njit(cache=True, nogil=True)
+def _dw_fwd_rows(x, f, sh, sw, dh, dw, pt, pl, out, lo, hi):
+    n_img, h, w, c = x.shape
+    kh, kw, _, m = f.shape
+    oh, ow = out.shape[1], out.shape[2]
+    for r in range(lo, hi):
+        n = r // oh
+        i = r - n * oh
+        for j in range(ow):
+            for ch in range(c):
+                for q in range(m):
+                    acc = x[0, 0, 0, 0] * 0
+                    for a in range(kh):
+                        y = i * sh - pt + a * dh
+                        if y < 0 or y >= h:
+                            continue
+                        for b in range(kw):
+                            xx = j * sw - pl + b * dw
+                            if xx < 0 or xx >= w:
+                                continue
+                            acc += x[n, y, xx, ch] * f[a, b, ch, q]
+                    out[n, i, j, ch * m + q] = acc
+
+
+@njit(cache=True, nogil=True)
+def _dw_input_rows(dy, f, sh, sw, dh, dw, pt, pl, dx, lo, hi):
+    n_img, h, w, c = dx.shape
+    kh, kw, _, m = f.shape
+    oh, ow = dy.shape[1], dy.shape[2]
+    for r in range(lo, hi):
+        n = r // h
+        y = r - n * h
+        for xx in range(w):
+            for ch in range(c):
+                acc = dy[0, 0, 0, 0] * 0
+                for a in range(kh):
+                    ty = y + pt - a * dh
+                    if ty < 0 or ty % sh != 0:
+                        continue
+                    i = ty // sh
+                    if i >= oh:
+                        continue
+                    for b in range(kw):
+                        tx = xx + pl - b * dw
+                        if tx < 0 or tx % sw != 0:
+                            continue
+                        j = tx // sw
+                        if j >= ow:
+                            continue
+                        for q in range(m):
+                            acc += dy[n, i, j, ch * m + q] * f[a, b, ch, q]
+                dx[n, y, xx, ch] = acc
+
+
+@njit(cache=True, nogil=True)
+def _dw_filter_taps(x, dy, sh, sw, dh, dw, pt, pl, df, lo, hi):
+    n_img, h, w, c = x.shape
+    kh, kw, _, m = df.shape
+    oh, ow = dy.shape[1], dy.shape[2]
+    for t in range(lo, hi):
+        a = t // kw
+        b = t - a * kw
+        for ch in range(c):
+            for q in range(m):
+                acc = x[0, 0, 0, 0] * 0
+                for n in range(n_img):
+                    for i in range(oh):
+                        y = i * sh - pt + a * dh
+                        if y < 0 or y >= h:
+                            continue
+                        for j in range(ow):
+                            xx = j * sw - pl + b * dw
+                            if xx < 0 or xx >= w:
+                                continue
+                            acc += x[n, y, xx, ch] * dy[n, i, j, ch * m + q]
+                df[a, b, ch, q] = acc
+
+
+def dw_geometry(in_shape, f_shape, strides, dilations, padding, data_format, op_type):
+    """(sh, sw, dh, dw, pt, pl, oh, ow) of a depthwise convolution, with TF's checks.
+    Shared with the CUDA kernels."""
+    if data_format != "NHWC":
+        raise errors.UnimplementedError(None, None, f"{op_type}: only NHWC data_format is "
+                                                    f"supported on CPU by tfteach")
+    s, d = _check_conv_attrs(strides, dilations, data_format, op_type)
+    if len(in_shape) != 4:
+        raise errors.InvalidArgumentError(None, None, f"input must be 4-dimensional"
+                                                      f"{list(in_shape)}")
+    if len(f_shape) != 4:
+        raise errors.InvalidArgumentError(None, None, f"filter must be 4-dimensional: "
+                                                      f"{list(f_shape)}")
+    if in_shape[3] != f_shape[2]:
+        raise errors.InvalidArgumentError(
+            None, None, f"input and filter must have the same depth: {in_shape[3]} vs "
+                        f"{f_shape[2]}")
+    oh, pt = conv_padding(in_shape[1], f_shape[0], s[1], d[1], padding)
+    ow, pl = conv_padding(in_shape[2], f_shape[1], s[2], d[2], padding)
+    return s[1], s[2], d[1], d[2], pt, pl, oh, ow
+
+
+def _dw_rows(kernel, args, n_rows, work):
+    nt = threads.intra_op_threads() if work >= threads._PAR_MIN_WORK else 1
+    nb = max(1, min(n_rows, 4 * nt))
+    edges = [n_rows * i // nb for i in range(nb + 1)]
+    threads.map_blocks(lambda i: kernel(*args, edges[i], edges[i + 1]), nb, nt)
+
+
+@register_kernel("DepthwiseConv2dNative")
+def depthwise_conv2d_native(x, f, *, strides, padding, data_format="NHWC",
+                            dilations=(1, 1, 1, 1)):
+    x, f = np.asarray(x), np.asarray(f)
+    geo = dw_geometry(x.shape, f.shape, strides, dilations, padding, data_format,
+                      "DepthwiseConv2dNative")
+    wdt = _work_dtype(x)
+    xw = np.ascontiguousarray(x, dtype=wdt)
+    fw = np.ascontiguousarray(f, dtype=wdt)
+    out = np.zeros((x.shape[0], geo[6], geo[7], f.shape[2] * f.shape[3]), wdt)
+    if out.size and x.size and f.size:
+        _dw_rows(_dw_fwd_rows, (xw, fw, *geo[:6], out), x.shape[0] * geo[6],
+                 out.size * f.shape[0] * f.shape[1])
+    return out.astype(x.dtype, copy=False)
+
+
+@register_kernel("DepthwiseConv2dNativeBackpropInput")
+def depthwise_conv2d_native_backprop_input(input_sizes, f, dy, *, strides, padding,
+                                           data_format="NHWC", dilations=(1, 1, 1, 1)):
+    f, dyv = np.asarray(f), np.asarray(dy)
+    sizes = tuple(int(v) for v in np.asarray(input_sizes).ravel())
+    geo = dw_geometry(sizes, f.shape, strides, dilations, padding, data_format,
+                      "DepthwiseConv2dNativeBackpropInput")
+    want = (sizes[0], geo[6], geo[7], f.shape[2] * f.shape[3])
+    if dyv.shape != want:
+        raise errors.InvalidArgumentError(
+            None, None, f"DepthwiseConv2DBackpropInput: out_backprop has shape "
+                        f"{list(dyv.shape)}, expected {list(want)}")
+    wdt = _work_dtype(dyv)
+    dx = np.zeros(sizes, wdt)
+    if dx.size and dyv.size:
+        _dw_rows(_dw_input_rows, (np.ascontiguousarray(dyv, dtype=wdt),
+                                  np.ascontiguousarray(f, dtype=wdt), *geo[:6], dx),
+                 sizes[0] * sizes[1], dx.size * f.shape[0] * f.shape[1] * f.shape[3])
+    return dx.astype(dyv.dtype, copy=False)
+
+
+@register_kernel("DepthwiseConv2dNativeBackpropFilter")
+def depthwise_conv2d_native_backprop_filter(x, filter_sizes, dy, *, strides, padding,
+                                            data_format="NHWC", dilations=(1, 1, 1, 1)):
+    x, dyv = np.asarray(x), np.asarray(dy)
+    fshape = tuple(int(v) for v in np.asarray(filter_sizes).ravel())
+    geo = dw_geometry(x.shape, fshape, strides, dilations, padding, data_format,
+                      "DepthwiseConv2dNativeBackpropFilter")
+    want = (x.shape[0], geo[6], geo[7], fshape[2] * fshape[3])
+    if dyv.shape != want:
+        raise errors.InvalidArgumentError(
+            None, None, f"DepthwiseConv2DBackpropFilter: out_backprop has shape "
+                        f"{list(dyv.shape)}, expected {list(want)}")
+    wdt = _work_dtype(x)
+    df = np.zeros(fshape, wdt)
+    if df.size and dyv.size:
+        _dw_rows(_dw_filter_taps, (np.ascontiguousarray(x, dtype=wdt),
+                                   np.ascontiguousarray(dyv, dtype=wdt), *geo[:6], df),
+                 fshape[0] * fshape[1], dyv.size * fshape[0] * fshape[1])
+    return df.astype(x.dtype, copy=False)
+
+
+# --- SpaceToDepth / DepthToSpace: pure rearrangements ----------------------------------------
+
+def _block_check(x, block_size, data_format, op_type):
+    if data_format != "NHWC":
+        raise errors.InvalidArgumentError(
+            None, None, f"Only NHWC data_format supported on CPU. Got {data_format}")
+    if x.ndim != 4:
+        raise errors.InvalidArgumentError(None, None, f"Input rank should be: 4 instead of: "
+                                                      f"{x.ndim}")
+    if block_size < 2:
+        raise errors.InvalidArgumentError(None, None, f"Value for attr 'block_size' of "
+                                                      f"{block_size} must be at least minimum 2")
+
+
+@register_kernel("SpaceToDepth")
+def space_to_depth(x, *, block_size, data_format="NHWC"):
+    x = np.asarray(x)
+    _block_check(x, block_size, data_format, "SpaceToDepth")
+    n, h, w, c = x.shape
+    b = block_size
+    if h % b or w % b:
+        raise errors.InvalidArgumentError(
+            None, None, f"Image width {w} and height {h} should be divisible by block_size: "
+                        f"{b}")
+    y = x.reshape(n, h // b, b, w // b, b, c).transpose(0, 1, 3, 2, 4, 5)
+    return np.ascontiguousarray(y).reshape(n, h // b, w // b, b * b * c)
+
+
+@register_kernel("DepthToSpace")
+def depth_to_space(x, *, block_size, data_format="NHWC"):
+    x = np.asarray(x)
+    _block_check(x, block_size, data_format, "DepthToSpace")
+    n, h, w, c = x.shape
+    b = block_size
+    if c % (b * b):
+        raise errors.InvalidArgumentError(
+            None, None, f"Input depth dimension {c} should be divisible by: {b * b}")
+    y = x.reshape(n, h, w, b, b, c // (b * b)).transpose(0, 1, 3, 2, 4, 5)
+    return np.ascontiguousarray(y).reshape(n, h * b, w * b, c // (b * b))
+
+
+# --- local response normalisation ------------------------------------------------------------
+# sqr_sum[c] = sum of x[c']^2 over |c' - c| <= depth_radius; out = x / (bias + alpha *
+# sqr_sum) ** beta. Computed in float64 per pixel, cast back.
+
+@njit(cache=True, nogil=True)
+def _lrn_rows(x, r, bias, alpha, beta, out, lo, hi):
+    c = x.shape[1]
+    for p in range(lo, hi):
+        for ch in range(c):
+            s = 0.0
+            for k in range(max(0, ch - r), min(c, ch + r + 1)):
+                v = float(x[p, k])
+                s += v * v
+            out[p, ch] = x[p, ch] / (bias + alpha * s) ** beta
+
+
+@njit(cache=True, nogil=True)
+def _lrn_grad_rows(g, x, r, bias, alpha, beta, dx, lo, hi):
+    # d out[i] / d x[j] = [i == j] * N_i^-beta - 2 alpha beta x_i x_j N_i^(-beta-1)
+    # for |i - j| <= r, N_i = bias + alpha * sqr_sum[i]
+    c = x.shape[1]
+    for p in range(lo, hi):
+        for j in range(c):
+            dx[p, j] = 0.0
+        for i in range(c):
+            lo_k, hi_k = max(0, i - r), min(c, i + r + 1)
+            s = 0.0
+            for k in range(lo_k, hi_k):
+                v = float(x[p, k])
+                s += v * v
+            norm = bias + alpha * s
+            gi = float(g[p, i])
+            dx[p, i] += gi * norm ** -beta
+            coef = -2.0 * alpha * beta * gi * float(x[p, i]) * norm ** (-beta - 1.0)
+            for k in range(lo_k, hi_k):
+                dx[p, k] += coef * float(x[p, k])
+
+
+def _lrn_check(x, depth_radius, name):
+    if x.ndim != 4:
+        raise errors.InvalidArgumentError(None, None, "in must be 4-dimensional")
+    if depth_radius < 0:
+        raise errors.InvalidArgumentError(None, None, "depth_radius must be non-negative")
+
+
+@register_kernel("LRN")
+def lrn(x, *, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5):
+    x = np.asarray(x)
+    _lrn_check(x, depth_radius, "LRN")
+    x2 = np.ascontiguousarray(x.reshape(-1, x.shape[-1]) if x.size else
+                              x.reshape(0, x.shape[-1]))
+    out = np.empty(x2.shape, np.float64)
+    if x2.size:
+        _dw_rows(_lrn_rows, (x2, int(depth_radius), float(bias), float(alpha), float(beta),
+                             out), x2.shape[0], x2.size * (2 * depth_radius + 1))
+    return out.astype(x.dtype).reshape(x.shape)
+
+
+@register_kernel("LRNGrad")
+def lrn_grad(g, x, y, *, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5):
+    g, x = np.asarray(g), np.asarray(x)
+    _lrn_check(x, depth_radius, "LRNGrad")
+    if g.shape != x.shape or np.shape(y) != x.shape:
+        raise errors.InvalidArgumentError(
+            None, None, "input_grads, input_image, and out_image should have the same shape")
+    c = x.shape[-1]
+    g2 = np.ascontiguousarray(g.reshape(-1, c))
+    x2 = np.ascontiguousarray(x.reshape(-1, c))
+    dx = np.empty(x2.shape, np.float64)
+    if x2.size:
+        _dw_rows(_lrn_grad_rows, (g2, x2, int(depth_radius), float(bias), float(alpha),
+                                  float(beta), dx), x2.shape[0], x2.size * (4 * depth_radius + 2))
+    return dx.astype(x.dtype).reshape(x.shape)
+
+
+# --- 3-D convolution and pooling (NDHWC): direct loops over output rows, input rows or filter
+# taps, as the depthwise kernels above -------------------------------------------------------
+
+def geometry3d(in_shape, k, strides, dilations, padding, data_format, op_type):
+    """(sd, sh, sw, dd, dh, dw, pd, pt, pl, od, oh, ow); `k` the 3 window sizes.
+    Shared with the CUDA kernels."""
+    if data_format != "NDHWC":
+        raise errors.UnimplementedError(None, None, f"{op_type}: only NDHWC data_format is "
+                                                    f"supported by tfteach")
+    s, d = [int(v) for v in strides], [int(v) for v in dilations]
+    if len(s) != 5 or len(d) != 5:
+        raise errors.InvalidArgumentError(None, None, "Sliding window strides field must "
+                                                      "specify 5 dimensions")
+    if s[0] != 1 or s[4] != 1:
+        raise errors.InvalidArgumentError(
+            None, None, "Current implementation does not yet support strides in the batch "
+                        "and depth dimensions.")
+    if d[0] != 1 or d[4] != 1:
+        raise errors.InvalidArgumentError(
+            None, None, "Current implementation does not yet support dilations in the batch "
+                        "and depth dimensions.")
+    if len(in_shape) != 5:
+        raise errors.InvalidArgumentError(None, None, f"input must be 5-dimensional"
+                                                      f"{list(in_shape)}")
+    out, pads = [], []
+    for i in range(3):
+        o, p = conv_padding(in_shape[i + 1], k[i], s[i + 1], d[i + 1], padding)
+        if o < 0:
+            raise errors.InvalidArgumentError(None, None, "Computed output size would be "
+                                                          "negative")
+        out.append(o)
+        pads.append(p)
+    return (s[1], s[2], s[3], d[1], d[2], d[3], pads[0], pads[1], pads[2], out[0], out[1],
+            out[2])
+
+
+@njit(cache=True, nogil=True)
+def _conv3d_rows(x, f, sd, sh, sw, dd, dh, dw, pd, pt, pl, out, lo, hi):
+    n_img, D, H, W, c = x.shape
+    kd, kh, kw, _, o = f.shape
+    od, oh, ow = out.shape[1], out.shape[2], out.shape[3]
+    for r in range(lo, hi):
+        n = r // (od * oh)
+        z = (r // oh) % od
+        i = r % oh
+        for j in range(ow):
+            for q in range(o):
+                acc = x[0, 0, 0, 0, 0] * 0
+                for a in range(kd):
+                    zz = z * sd - pd + a * dd
+                    if zz < 0 or zz >= D:
+                        continue
+                    for b in range(kh):
+                        y = i * sh - pt + b * dh
+                        if y < 0 or y >= H:
+                            continue
+                        for e in range(kw):
+                            xx = j * sw - pl + e * dw
+                            if xx < 0 or xx >= W:
+                                continue
+                            for ch in range(c):
+                                acc += x[n, zz, y, xx, ch] * f[a, b, e, ch, q]
+                out[n, z, i, j, q] = acc
+
+
+@njit(cache=True, nogil=True)
+def _conv3d_input_rows(dy, f, sd, sh, sw, dd, dh, dw, pd, pt, pl, dx, lo, hi):
+    n_img, D, H, W, c = dx.shape
+    kd, kh, kw, _, o = f.shape
+    od, oh, ow = dy.shape[1], dy.shape[2], dy.shape[3]
+    for r in range(lo, hi):
+        n = r // (D * H)
+        zz = (r // H) % D
+        y = r % H
+        for xx in range(W):
+            for ch in range(c):
+                acc = dy[0, 0, 0, 0, 0] * 0
+                for a in range(kd):
+                    tz = zz + pd - a * dd
+                    if tz < 0 or tz % sd != 0 or tz // sd >= od:
+                        continue
+                    for b in range(kh):
+                        ty = y + pt - b * dh
+                        if ty < 0 or ty % sh != 0 or ty // sh >= oh:
+                            continue
+                        for e in range(kw):
+                            tx = xx + pl - e * dw
+                            if tx < 0 or tx % sw != 0 or tx // sw >= ow:
+                                continue
+                            for q in range(o):
+                                acc += dy[n, tz // sd, ty // sh, tx // sw, q] * f[a, b, e, ch, q]
+                dx[n, zz, y, xx, ch] = acc
+
+
+@njit(cache=True, nogil=True)
+def _conv3d_filter_taps(x, dy, sd, sh, sw, dd, dh, dw, pd, pt, pl, df, lo, hi):
+    n_img, D, H, W, c = x.shape
+    kd, kh, kw, _, o = df.shape
+    od, oh, ow = dy.shape[1], dy.shape[2], dy.shape[3]
+    for t in range(lo, hi):
+        a = t // (kh * kw)
+        b = (t // kw) % kh
+        e = t % kw
+        for ch in range(c):
+            for q in range(o):
+                acc = x[0, 0, 0, 0, 0] * 0
+                for n in range(n_img):
+                    for z in range(od):
+                        zz = z * sd - pd + a * dd
+                        if zz < 0 or zz >= D:
+                            continue
+                        for i in range(oh):
+                            y = i * sh - pt + b * dh
+                            if y < 0 or y >= H:
+                                continue
+                            for j in range(ow):
+                                xx = j * sw - pl + e * dw
+                                if xx < 0 or xx >= W:
+                                    continue
+                                acc += x[n, zz, y, xx, ch] * dy[n, z, i, j, q]
+                df[a, b, e, ch, q] = acc
+
+
+def _conv3d_check(x_shape, f_shape, op_type):
+    if len(f_shape) != 5:
+        raise errors.InvalidArgumentError(None, None, f"filter must be 5-dimensional: "
+                                                      f"{list(f_shape)}")
+    if x_shape[4] != f_shape[3]:
+        raise errors.InvalidArgumentError(
+            None, None, f"input and filter must have the same depth: {x_shape[4]} vs "
+                        f"{f_shape[3]}")
+
+
+@register_kernel("Conv3D")
+def conv3d(x, f, *, strides, padding, data_format="NDHWC", dilations=(1, 1, 1, 1, 1)):
+    x, f = np.asarray(x), np.asarray(f)
+    geo = geometry3d(x.shape, f.shape[:3], strides, dilations, padding, data_format, "Conv3D")
+    _conv3d_check(x.shape, f.shape, "Conv3D")
+    wdt = _work_dtype(x)
+    out = np.zeros((x.shape[0], *geo[9:], f.shape[4]), wdt)
+    if out.size and x.size and f.size:
+        _dw_rows(_conv3d_rows, (np.ascontiguousarray(x, dtype=wdt),
+                                np.ascontiguousarray(f, dtype=wdt), *geo[:9], out),
+                 x.shape[0] * geo[9] * geo[10], out.size * f.size // max(1, f.shape[4]))
+    return out.astype(x.dtype, copy=False)
+
+
+@register_kernel("Conv3DBackpropInputV2")
+def conv3d_backprop_input_v2(input_sizes, f, dy, *, strides, padding, data_format="NDHWC",
+                             dilations=(1, 1, 1, 1, 1)):
+    f, dyv = np.asarray(f), np.asarray(dy)
+    sizes = tuple(int(v) for v in np.asarray(input_sizes).ravel())
+    geo = geometry3d(sizes, f.shape[:3], strides, dilations, padding, data_format,
+                     "Conv3DBackpropInputV2")
+    _conv3d_check(sizes, f.shape, "Conv3DBackpropInputV2")
+    want = (sizes[0], *geo[9:], f.shape[4])
+    if dyv.shape != want:
+        raise errors.InvalidArgumentError(
+            None, None, f"Conv3DBackpropInputOp: Size of out_backprop doesn't match "
+                        f"computed: actual = {list(dyv.shape)}, computed = {list(want)}")
+    wdt = _work_dtype(dyv)
+    dx = np.zeros(sizes, wdt)
+    if dx.size and dyv.size:
+        _dw_rows(_conv3d_input_rows, (np.ascontiguousarray(dyv, dtype=wdt),
+                                      np.ascontiguousarray(f, dtype=wdt), *geo[:9], dx),
+                 sizes[0] * sizes[1] * sizes[2], dx.size * f.size // max(1, f.shape[3]))
+    return dx.astype(dyv.dtype, copy=False)
+
+
+@register_kernel("Conv3DBackpropFilterV2")
+def conv3d_backprop_filter_v2(x, filter_sizes, dy, *, strides, padding, data_format="NDHWC",
+                              dilations=(1, 1, 1, 1, 1)):
+    x, dyv = np.asarray(x), np.asarray(dy)
+    fshape = tuple(int(v) for v in np.asarray(filter_sizes).ravel())
+    geo = geometry3d(x.shape, fshape[:3], strides, dilations, padding, data_format,
+                     "Conv3DBackpropFilterV2")
+    _conv3d_check(x.shape, fshape, "Conv3DBackpropFilterV2")
+    want = (x.shape[0], *geo[9:], fshape[4])
+    if dyv.shape != want:
+        raise errors.InvalidArgumentError(
+            None, None, f"Conv3DBackpropFilterOp: Size of out_backprop doesn't match "
+                        f"computed: actual = {list(dyv.shape)}, computed = {list(want)}")
+    wdt = _work_dtype(x)
+    df = np.zeros(fshape, wdt)
+    if df.size and dyv.size:
+        _dw_rows(_conv3d_filter_taps, (np.ascontiguousarray(x, dtype=wdt),
+                                       np.ascontiguousarray(dyv, dtype=wdt), *geo[:9], df),
+                 fshape[0] * fshape[1] * fshape[2], dyv.size * fshape[0] * fshape[1] *
+                 fshape[2] * fshape[3])
+    return df.astype(x.dtype, copy=False)
+
+
+@njit(cache=True, nogil=True)
+def _pool3d_rows(x, kd, kh, kw, sd, sh, sw, pd, pt, pl, is_max, out, lo, hi):
+    n_img, D, H, W, c = x.shape
+    od, oh, ow = out.shape[1], out.shape[2], out.shape[3]
+    for r in range(lo, hi):
+        n = r // (od * oh)
+        z = (r // oh) % od
+        i = r % oh
+        for j in range(ow):
+            for ch in range(c):
+                acc = x[0, 0, 0, 0, 0] * 0
+                best = x[0, 0, 0, 0, 0] * 0
+                first = True
+                cnt = 0
+                for a in range(kd):
+                    zz = z * sd - pd + a
+                    if zz < 0 or zz >= D:
+                        continue
+                    for b in range(kh):
+                        y = i * sh - pt + b
+                        if y < 0 or y >= H:
+                            continue
+                        for e in range(kw):
+                            xx = j * sw - pl + e
+                            if xx < 0 or xx >= W:
+                                continue
+                            v = x[n, zz, y, xx, ch]
+                            if first or v > best:
+                                best = v
+                                first = False
+                            acc += v
+                            cnt += 1
+                out[n, z, i, j, ch] = best if is_max else acc / max(cnt, 1)
+
+
+@njit(cache=True, nogil=True)
+def _max_pool3d_grad_imgs(x, g, kd, kh, kw, sd, sh, sw, pd, pt, pl, dx, lo, hi):
+    # one task per image: the gradient of each window goes to its first maximum
+    n_img, D, H, W, c = x.shape
+    od, oh, ow = g.shape[1], g.shape[2], g.shape[3]
+    for n in range(lo, hi):
+        for z in range(od):
+            for i in range(oh):
+                for j in range(ow):
+                    for ch in range(c):
+                        best = x[0, 0, 0, 0, 0] * 0
+                        bz, by, bx = -1, -1, -1
+                        for a in range(kd):
+                            zz = z * sd - pd + a
+                            if zz < 0 or zz >= D:
+                                continue
+                            for b in range(kh):
+                                y = i * sh - pt + b
+                                if y < 0 or y >= H:
+                                    continue
+                                for e in range(kw):
+                                    xx = j * sw - pl + e
+                                    if xx < 0 or xx >= W:
+                                        continue
+                                    v = x[n, zz, y, xx, ch]
+                                    if bz < 0 or v > best:
+                                        best = v
+                                        bz, by, bx = zz, y, xx
+                        if bz >= 0:
+                            dx[n, bz, by, bx, ch] += g[n, z, i, j, ch]
+
+
+@njit(cache=True, nogil=True)
+def _avg_pool3d_grad_imgs(g, kd, kh, kw, sd, sh, sw, pd, pt, pl, dx, lo, hi):
+    n_img, D, H, W, c = dx.shape
+    od, oh, ow = g.shape[1], g.shape[2], g.shape[3]
+    for n in range(lo, hi):
+        for z in range(od):
+            z0, z1 = max(z * sd - pd, 0), min(z * sd - pd + kd, D)
+            for i in range(oh):
+                y0, y1 = max(i * sh - pt, 0), min(i * sh - pt + kh, H)
+                for j in range(ow):
+                    x0, x1 = max(j * sw - pl, 0), min(j * sw - pl + kw, W)
+                    cnt = (z1 - z0) * (y1 - y0) * (x1 - x0)
+                    if cnt <= 0:
+                        continue
+                    for ch in range(c):
+                        v = g[n, z, i, j, ch] / cnt
+                        for zz in range(z0, z1):
+                            for y in range(y0, y1):
+                                for xx in range(x0, x1):
+                                    dx[n, zz, y, xx, ch] += v
+
+
+def pool3d_geometry(shape, ksize, strides, padding, data_format, op_type):
+    k = [int(v) for v in ksize]
+    if len(k) != 5 or k[0] != 1 or k[4] != 1:
+        raise errors.UnimplementedError(
+            None, None, f"{op_type} is not yet supported on the batch or depth dimensions.")
+    geo = geometry3d(shape, k[1:4], strides, (1, 1, 1, 1, 1), padding, data_format, op_type)
+    return tuple(k[1:4]) + geo[:3] + geo[6:]   # kd kh kw sd sh sw pd pt pl od oh ow
+
+
+def _pool3d(x, ksize, strides, padding, data_format, op_type, is_max):
+    x = np.asarray(x)
+    geo = pool3d_geometry(x.shape, ksize, strides, padding, data_format, op_type)
+    wdt = _work_dtype(x)
+    out = np.zeros((x.shape[0], *geo[9:], x.shape[4]), wdt)
+    if out.size:
+        _dw_rows(_pool3d_rows, (np.ascontiguousarray(x, dtype=wdt), *geo[:9], is_max, out),
+                 x.shape[0] * geo[9] * geo[10], out.size * geo[0] * geo[1] * geo[2])
+    return out.astype(x.dtype, copy=False)
+
+
+@register_kernel("MaxPool3D")
+def max_pool3d(x, *, ksize, strides, padding, data_format="NDHWC"):
+    return _pool3d(x, ksize, strides, padding, data_format, "MaxPool3D", True)
+
+
+@register_kernel("AvgPool3D")
+def avg_pool3d(x, *, ksize, strides, padding, data_format="NDHWC"):
+    return _pool3d(x, ksize, strides, padding, data_format, "AvgPool3D", False)
+
+
+@register_kernel("MaxPool3DGrad")
+def max_pool3d_grad(orig_input, orig_output, grad, *, ksize, strides, padding,
+                    data_format="NDHWC"):
+    x, g = np.asarray(orig_input), np.asarray(grad)
+    geo = pool3d_geometry(x.shape, ksize, strides, padding, data_format, "MaxPool3DGrad")
+    want = (x.shape[0], *geo[9:], x.shape[4])
+    if g.shape != want:
+        raise errors.InvalidArgumentError(None, None, f"Expected grad shape to be "
+                                                      f"{list(want)}, but got {list(g.shape)}")
+    wdt = _work_dtype(g)
+    dx = np.zeros(x.shape, wdt)
+    if g.size:
+        _dw_rows(_max_pool3d_grad_imgs, (np.ascontiguousarray(x, dtype=wdt),
+                                         np.ascontiguousarray(g, dtype=wdt), *geo[:9], dx),
+                 x.shape[0], g.size * geo[0] * geo[1] * geo[2])
+    return dx.astype(g.dtype, copy=False)
+
+
+@register_kernel("AvgPool3DGrad")
+def avg_pool3d_grad(orig_input_shape, grad, *, ksize, strides, padding, data_format="NDHWC"):
+    shape = tuple(int(v) for v in np.asarray(orig_input_shape).ravel())
+    g = np.asarray(grad)
+    geo = pool3d_geometry(shape, ksize, strides, padding, data_format, "AvgPool3DGrad")
+    wdt = _work_dtype(g)
+    dx = np.zeros(shape, wdt)
+    if g.size:
+        _dw_rows(_avg_pool3d_grad_imgs, (np.ascontiguousarray(g, dtype=wdt), *geo[:9], dx),
+                 shape[0], g.size * geo[0] * geo[1] * geo[2])
+    return dx.astype(g.dtype, copy=False)
+
+
+# --- fused batch normalisation --------------------------------------------------------------
+# Statistics over N, H, W per channel, accumulated in float64 (x may be float16) and given
+# back as float32, as TF's U. Training: reserve_space_1/2 are the batch mean and (biased)
+# variance the gradient needs; batch_variance is Bessel-corrected (n / (n - 1)).
+
+def _channels_last(x, data_format):
+    return np.moveaxis(x, 1, -1) if data_format.startswith("NC") else x
+
+
+def _channels_back(x, data_format):
+    return np.ascontiguousarray(np.moveaxis(x, -1, 1)) if data_format.startswith("NC") else x
+
+
+def _fbn_check(x, scale, offset, mean, variance, is_training, exponential_avg_factor):
+    if x.ndim != 4:
+        raise errors.InvalidArgumentError(None, None, f"input must be 4-dimensional"
+                                                      f"{list(x.shape)}")
+    for name, v in (("scale", scale), ("offset", offset)):
+        if v.ndim != 1:
+            raise errors.InvalidArgumentError(None, None, f"{name} must be 1-dimensional"
+                                                          f"{list(v.shape)}")
+    if not is_training or exponential_avg_factor != 1.0:
+        for name, v in (("mean", mean), ("variance", variance)):
+            if v.ndim != 1:
+                raise errors.InvalidArgumentError(None, None, f"{name} must be 1-dimensional"
+                                                              f"{list(v.shape)}")
+
+
+def fused_bn_forward(x, scale, offset, mean, variance, epsilon, exponential_avg_factor,
+                     data_format, is_training):
+    """NumPy on the host: shared by the CPU kernel and checked against by the CUDA one."""
+    xl = _channels_last(np.asarray(x), data_format).astype(np.float64)
+    c = xl.shape[-1]
+    scale, offset = np.asarray(scale, np.float64), np.asarray(offset, np.float64)
+    for name, v in (("scale", scale), ("offset", offset)):
+        if v.shape[0] != c:
+            raise errors.InvalidArgumentError(
+                None, None, f"{name} must have the same number of elements as the channels "
+                            f"of x, got {v.shape[0]} and {c}")
+    flat = xl.reshape(-1, c)
+    if is_training:
+        n = flat.shape[0]
+        bm = flat.mean(axis=0) if n else np.full(c, np.nan)
+        bv = ((flat - bm) ** 2).mean(axis=0) if n else np.full(c, np.nan)
+        corrected = bv * n / max(n - 1, 1)
+        if exponential_avg_factor != 1.0:
+            f = exponential_avg_factor
+            out_mean = (1 - f) * np.asarray(mean, np.float64) + f * bm
+            out_var = (1 - f) * np.asarray(variance, np.float64) + f * corrected
+        else:
+            out_mean, out_var = bm, corrected
+        use_m, use_v = bm, bv
+    else:
+        use_m, use_v = np.asarray(mean, np.float64), np.asarray(variance, np.float64)
+        out_mean, out_var = use_m, use_v
+    y = (xl - use_m) / np.sqrt(use_v + epsilon) * scale + offset
+    return y, out_mean, out_var, use_m, use_v
+
+
+@register_kernel("FusedBatchNormV3")
+def fused_batch_norm_v3(x, scale, offset, mean, variance, *, epsilon=0.0001,
+                        exponential_avg_factor=1.0, data_format="NHWC", is_training=True):
+    x, scale, offset = np.asarray(x), np.asarray(scale), np.asarray(offset)
+    mean, variance = np.asarray(mean), np.asarray(variance)
+    _fbn_check(x, scale, offset, mean, variance, is_training, exponential_avg_factor)
+    y, m, v, rm, rv = fused_bn_forward(x, scale, offset, mean, variance, epsilon,
+                                       exponential_avg_factor, data_format, is_training)
+    u = scale.dtype
+    return (_channels_back(y, data_format).astype(x.dtype), m.astype(u), v.astype(u),
+            rm.astype(u), rv.astype(u), np.zeros([0], u))
+
+
+def fused_bn_backward(dy, x, scale, mean, variance, epsilon, data_format, is_training):
+    xl = _channels_last(np.asarray(x), data_format).astype(np.float64)
+    gl = _channels_last(np.asarray(dy), data_format).astype(np.float64)
+    c = xl.shape[-1]
+    g2, x2 = gl.reshape(-1, c), xl.reshape(-1, c)
+    m, v = np.asarray(mean, np.float64), np.asarray(variance, np.float64)
+    scale = np.asarray(scale, np.float64)
+    inv = 1.0 / np.sqrt(v + epsilon)
+    xhat = (x2 - m) * inv
+    doffset = g2.sum(axis=0)
+    dscale = (g2 * xhat).sum(axis=0)
+    if is_training:
+        n = max(x2.shape[0], 1)
+        dx = scale * inv * (g2 - doffset / n - xhat * dscale / n)
+    else:
+        dx = g2 * scale * inv
+    return dx.reshape(xl.shape), dscale, doffset
+
+
+@register_kernel("FusedBatchNormGradV3")
+def fused_batch_norm_grad_v3(dy, x, scale, rs1, rs2, rs3, *, epsilon=0.0001,
+                             data_format="NHWC", is_training=True):
+    x, dy = np.asarray(x), np.asarray(dy)
+    if x.ndim != 4 or dy.shape != x.shape:
+        raise errors.InvalidArgumentError(
+            None, None, f"x and y_backprop must have same shape, but x has shape "
+                        f"{list(x.shape)} and y_backprop has shape {list(dy.shape)}")
+    dx, dscale, doffset = fused_bn_backward(dy, x, scale, rs1, rs2, epsilon, data_format,
+                                            is_training)
+    u = np.asarray(rs1).dtype
+    return (_channels_back(dx, data_format).astype(x.dtype), dscale.astype(u),
+            doffset.astype(u), np.zeros([0], u), np.zeros([0], u))
+
+
+# --- max pooling with argmax ------------------------------------------------------------------
+
+@njit(cache=True, nogil=True)
+def _argmax_pool_rows(x, kh, kw, sh, sw, pt, pl, with_batch, out, idx, lo, hi):
+    n_img, h, w, c = x.shape
+    oh, ow = out.shape[1], out.shape[2]
+    for r in range(lo, hi):
+        n = r // oh
+        i = r - n * oh
+        for j in range(ow):
+            for ch in range(c):
+                best = x[0, 0, 0, 0]
+                where = -1
+                for a in range(kh):
+                    y = i * sh - pt + a
+                    if y < 0 or y >= h:
+                        continue
+                    for b in range(kw):
+                        xx = j * sw - pl + b
+                        if xx < 0 or xx >= w:
+                            continue
+                        v = x[n, y, xx, ch]
+                        if where < 0 or v > best:
+                            best = v
+                            where = (y * w + xx) * c + ch
+                out[n, i, j, ch] = best
+                idx[n, i, j, ch] = where + (n * h * w * c if with_batch else 0)
+
+
+@register_kernel("MaxPoolWithArgmax")
+def max_pool_with_argmax(x, *, ksize, strides, padding, Targmax=None,
+                         include_batch_in_index=False):
+    x = np.asarray(x)
+    if x.ndim != 4:
+        raise errors.InvalidArgumentError(None, None, "tensor_in must be 4-dimensional")
+    geo = _pool_geometry(x.shape, ksize, strides, padding, "NHWC", "MaxPoolWithArgmax")
+    out = np.empty((x.shape[0], geo[6], geo[7], x.shape[3]), x.dtype)
+    idx = np.zeros(out.shape, np.int64)
+    if out.size:
+        _dw_rows(_argmax_pool_rows, (np.ascontiguousarray(x), *geo[:6],
+                                     bool(include_batch_in_index), out, idx),
+                 x.shape[0] * geo[6], out.size * geo[0] * geo[1])
+    itype = np.int64 if Targmax is None else np.dtype(getattr(Targmax, "np_dtype", Targmax))
+    return out, idx.astype(itype)
+
+
+@register_kernel("MaxPoolGradWithArgmax")
+def max_pool_grad_with_argmax(x, grad, argmax, *, ksize, strides, padding,
+                              include_batch_in_index=False):
+    x, g, am = np.asarray(x), np.asarray(grad), np.asarray(argmax).astype(np.int64)
+    if g.shape != am.shape:
+        raise errors.InvalidArgumentError(
+            None, None, f"Expected grad shape to be {list(am.shape)}, but got {list(g.shape)}")
+    n = x.shape[0]
+    per = int(np.prod(x.shape[1:]))
+    flat = am.reshape(n, -1)
+    if not include_batch_in_index:
+        flat = flat + (np.arange(n, dtype=np.int64) * per)[:, None]
+    flat = flat.ravel()
+    if flat.size and (flat.min() < 0 or flat.max() >= x.size):
+        raise errors.InvalidArgumentError(None, None, "Invalid argmax index")
+    dx = np.zeros(x.size, g.dtype)
+    np.add.at(dx, flat, g.ravel())
+    return dx.reshape(x.shape)
