@@ -251,7 +251,7 @@ class Model(Layer):
                 jit_compile="auto", auto_scale_loss=True):
         self.optimizer = _optimizers.get(optimizer)
         self.loss = loss
-        self._loss_fn = _losses.get(loss)
+        self._loss_fn = _losses.as_loss(loss)
         self._metric_specs = list(metrics or [])
         self._metrics = None
         self.run_eagerly = bool(run_eagerly)
