@@ -20,7 +20,8 @@ with open(os.path.join(os.path.dirname(__file__), "data", "keras_losses_metrics_
 
 
 def _env():
-    return {"keras": tf.keras, "np": np, **RECORD["data"]}
+    tf.keras.backend.clear_session()    # metric names count from 0 again, as recorded
+    return {"keras": tf.keras, "np": np, "tf": tf, **RECORD["data"]}
 
 
 def _jsonable(v):
@@ -31,6 +32,18 @@ def _jsonable(v):
     if isinstance(v, (np.floating, np.integer)):
         return v.item()
     return v
+
+
+def _same(got, want, expr):
+    """Equal, floats to float32 tolerance (evaluate()'s logs are floats)."""
+    if isinstance(want, dict):
+        assert isinstance(got, dict) and sorted(got) == sorted(want), (expr, got, want)
+        for k in want:
+            _same(got[k], want[k], expr)
+    elif isinstance(want, float) and not isinstance(got, bool):
+        assert got == pytest.approx(want, rel=2e-5, abs=2e-6), (expr, got, want)
+    else:
+        assert got == want, (expr, got, want)
 
 
 def check(case, env=None):
@@ -45,7 +58,7 @@ def check(case, env=None):
         return
     got = eval(expr, env)
     if "config" in case:
-        assert _jsonable(got) == case["config"], expr
+        _same(_jsonable(got), case["config"], expr)
     elif "plain" in case:
         assert _jsonable(got) == case["plain"], expr
     else:
@@ -59,3 +72,8 @@ def check(case, env=None):
 @pytest.mark.parametrize("i", range(len(RECORD["losses"])))
 def test_loss_matches_keras(i):
     check(RECORD["losses"][i])
+
+
+@pytest.mark.parametrize("i", range(len(RECORD["metrics"])))
+def test_metric_matches_keras(i):
+    check(RECORD["metrics"][i])

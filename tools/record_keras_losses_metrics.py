@@ -155,9 +155,232 @@ def loss_cases():
     return cases
 
 
+def _upd(metric, *calls):
+    """An expression creating `metric`, updating it with each call's arguments and
+    returning its result."""
+    body = ", ".join(f"m.update_state({c})" for c in calls)
+    return f"[(m := keras.metrics.{metric}), {body}, m.result()][-1]"
+
+
+MEAN_WRAPPERS = {
+    # metric: (y_true, y_pred)
+    "MeanSquaredError()": ("yt", "yp"),
+    "MeanAbsoluteError()": ("yt", "yp"),
+    "MeanAbsolutePercentageError()": ("ytpos", "yppos"),
+    "MeanSquaredLogarithmicError()": ("ytpos", "yppos"),
+    "RootMeanSquaredError()": ("yt", "yp"),
+    "LogCoshError()": ("yt", "yp"),
+    "CosineSimilarity()": ("yt", "yp"),
+    "KLDivergence()": ("onehot", "probs"),
+    "Poisson()": ("ytpos", "yppos"),
+    "Hinge()": ("bin", "yp"),
+    "SquaredHinge()": ("pm1", "yp"),
+    "CategoricalHinge()": ("onehot", "yp"),
+    "BinaryCrossentropy()": ("bin", "binp"),
+    "BinaryCrossentropy(from_logits=True, label_smoothing=0.1)": ("bin", "logits"),
+    "CategoricalCrossentropy()": ("onehot", "probs"),
+    "CategoricalCrossentropy(from_logits=True)": ("onehot", "logits"),
+    "SparseCategoricalCrossentropy()": ("sparse", "probs"),
+    "Accuracy()": ("bin", "bin"),
+    "BinaryAccuracy()": ("bin", "binp"),
+    "BinaryAccuracy(threshold=0.7)": ("bin", "binp"),
+    "CategoricalAccuracy()": ("onehot", "probs"),
+    "SparseCategoricalAccuracy()": ("sparse", "probs"),
+    "TopKCategoricalAccuracy(k=2)": ("onehot", "logits32"),
+    "TopKCategoricalAccuracy(k=1)": ("onehot", "probs32"),
+    "SparseTopKCategoricalAccuracy(k=2)": ("sparse", "logits32"),
+    "SparseTopKCategoricalAccuracy(k=1)": ("sparse", "probs32"),
+    "PearsonCorrelation()": ("yt", "yp"),
+    "ConcordanceCorrelation()": ("yt", "yp"),
+    "R2Score()": ("yt", "yp"),
+    "R2Score(class_aggregation=None)": ("yt", "yp"),
+    "R2Score(class_aggregation='variance_weighted_average')": ("yt", "yp"),
+    "R2Score(num_regressors=1)": ("yt", "yp"),
+    "F1Score()": ("onehot", "probs"),
+    "F1Score(average='macro')": ("onehot", "probs"),
+    "F1Score(average='micro', threshold=0.3)": ("onehot", "probs"),
+    "F1Score(average='weighted')": ("onehot", "probs"),
+    "FBetaScore(beta=2.0, threshold=0.5)": ("bin", "binp"),
+    "MeanMetricWrapper(keras.losses.huber, delta=0.5)": ("yt", "yp"),
+    "MeanMetricWrapper(keras.metrics.binary_accuracy, name='acc2', threshold=0.3)":
+        ("bin", "binp"),
+}
+THRESHOLDED = [
+    "TruePositives()", "FalsePositives()", "TrueNegatives()", "FalseNegatives()",
+    "TruePositives(thresholds=[0.3, 0.5, 0.7])", "FalseNegatives(thresholds=[0.0, 0.5, 1.0])",
+    "TrueNegatives(thresholds=0.6)", "FalsePositives(thresholds=[0.2, 0.9])",
+    "Precision()", "Recall()", "Precision(thresholds=[0.3, 0.6])",
+    "Recall(thresholds=[0.0, 0.5, 1.0])",
+    "AUC()", "AUC(curve='PR')", "AUC(num_thresholds=7)",
+    "AUC(summation_method='minoring')", "AUC(summation_method='majoring', curve='PR')",
+    "AUC(curve='PRGAIN')", "AUC(thresholds=[0.25, 0.5, 0.75])",
+    "AUC(num_thresholds=50, curve='PR')",
+    "PrecisionAtRecall(0.5)", "PrecisionAtRecall(0.8, num_thresholds=20)",
+    "RecallAtPrecision(0.6)", "RecallAtPrecision(0.9)",
+    "SensitivityAtSpecificity(0.5)", "SensitivityAtSpecificity(0.8, num_thresholds=1)",
+    "SpecificityAtSensitivity(0.5)", "SpecificityAtSensitivity(0.75)",
+]
+
+
+def metric_cases():
+    cases = []
+    for metric, (t, p) in MEAN_WRAPPERS.items():
+        if p.endswith("32"):
+            P = f"np.array({p[:-2]}, np.float32)"
+        else:
+            P = f"np.array({p})"
+        cases.append(_upd(metric, f"np.array({t}), {P}"))
+        cases.append(_upd(metric, f"np.array({t})[:2], {P}[:2]",
+                          f"np.array({t})[2:], {P}[2:]"))
+        if not metric.startswith(("R2Score", "F1Score", "FBetaScore")):
+            cases.append(_upd(metric, f"np.array({t}), {P}, sample_weight=np.array(sw)"))
+        cases.append(f"keras.metrics.{metric}.get_config()" if "MeanMetricWrapper" not in
+                     metric else f"keras.metrics.{metric}.name")
+    cases += [
+        _upd("R2Score()", "np.array(yt), np.array(yp), sample_weight=np.array(sw)"),
+        _upd("F1Score(average='macro')", "np.array(onehot), np.array(probs), "
+             "sample_weight=np.array(sw)"),
+        _upd("Mean()", "np.array(yt)", "np.array(yp), sample_weight=np.array(sw)"),
+        _upd("Mean()", "np.array(yt), sample_weight=np.array(sw2)"),
+        _upd("Sum()", "np.array(yt)", "np.array(yp), sample_weight=np.array(sw)"),
+        _upd("Sum()", "np.array(yt), sample_weight=np.array(sw2)"),
+        "[(m := keras.metrics.Mean()), m.update_state(np.array(yt)), m.reset_state(), "
+        "m.result()][-1]",
+        "[v.name for v in keras.metrics.Mean().variables]",
+        "[v.name for v in keras.metrics.AUC().variables]",
+        "[v.name for v in keras.metrics.R2Score().variables]",
+        "keras.metrics.Mean().get_config()",
+        "keras.metrics.Sum().get_config()",
+        "keras.metrics.AUC().name",
+        "[keras.metrics.AUC().name, keras.metrics.AUC().name, keras.metrics.Precision().name]",
+        "keras.metrics.AUC(curve='pr', thresholds=[0.3, 0.6]).get_config()",
+        "keras.metrics.Precision(thresholds=[0.3], top_k=2, class_id=1).get_config()",
+        "keras.metrics.TruePositives(thresholds=0.3).get_config()",
+        "keras.metrics.SensitivityAtSpecificity(0.4).get_config()",
+        "keras.metrics.RecallAtPrecision(0.4, num_thresholds=10, class_id=2).get_config()",
+        "keras.metrics.MeanIoU(3).get_config()",
+        "keras.metrics.IoU(3, [0, 2]).get_config()",
+        "keras.metrics.BinaryIoU().get_config()",
+        "keras.metrics.OneHotMeanIoU(3).get_config()",
+        "keras.metrics.OneHotIoU(3, [1]).get_config()",
+        "keras.metrics.F1Score().get_config()",
+        "keras.metrics.FBetaScore(beta=0.5).get_config()",
+        "keras.metrics.R2Score().get_config()",
+        # top_k and class_id on multi-class scores
+        _upd("Precision(top_k=1)", "np.array(onehot), np.array(probs)"),
+        _upd("Recall(top_k=2)", "np.array(onehot), np.array(probs)"),
+        _upd("Precision(class_id=2)", "np.array(onehot), np.array(probs)"),
+        _upd("Recall(class_id=1, thresholds=[0.2, 0.4])", "np.array(onehot), np.array(probs)"),
+        _upd("AUC(multi_label=True)", "np.array(bin), np.array(binp)"),
+        _upd("AUC(multi_label=True, label_weights=[1.0, 2.0, 0.5])",
+             "np.array(bin), np.array(binp)"),
+        _upd("AUC(label_weights=[1.0, 2.0, 0.5])", "np.array(bin), np.array(binp)"),
+        _upd("AUC(from_logits=True)", "np.array(bin), np.array(logits)"),
+        _upd("AUC()", "np.array(bin), np.array(binp), sample_weight=np.array(sw)"),
+        # IoU
+        _upd("MeanIoU(3)", "np.array(seg_t), np.array(seg_p)"),
+        _upd("MeanIoU(3)", "np.array(seg_t), np.array(seg_p), sample_weight=np.array(w1)[:8]"),
+        _upd("MeanIoU(3, ignore_class=0)", "np.array(seg_t), np.array(seg_p)"),
+        _upd("MeanIoU(4)", "np.array(seg_t), np.array(seg_p)"),
+        _upd("IoU(3, [1])", "np.array(seg_t), np.array(seg_p)"),
+        _upd("IoU(3, [0, 2])", "np.array(seg_t), np.array(seg_p)"),
+        _upd("BinaryIoU()", "np.array(b1), np.array(s1)"),
+        _upd("BinaryIoU(target_class_ids=[1], threshold=0.6)", "np.array(b1), np.array(s1)"),
+        _upd("OneHotMeanIoU(3)", "np.array(onehot), np.array(probs)"),
+        _upd("OneHotIoU(3, [2])", "np.array(onehot), np.array(probs)"),
+        "[(m := keras.metrics.MeanIoU(3)), m.update_state(np.array(seg_t), np.array(seg_p)), "
+        "m.total_cm.numpy()][-1]",
+        "[(m := keras.metrics.MeanIoU(3)), m.update_state(np.array(seg_t), np.array(seg_p)), "
+        "m.reset_state(), m.result()][-1]",
+        # errors
+        "keras.metrics.Precision(thresholds=[0.5, 1.5])",
+        "keras.metrics.AUC(curve='XY')",
+        "keras.metrics.AUC(summation_method='trapezoid')",
+        "keras.metrics.AUC(num_thresholds=1)",
+        "keras.metrics.AUC(num_labels=3)",
+        "keras.metrics.PrecisionAtRecall(1.5)",
+        "keras.metrics.SensitivityAtSpecificity(0.5, num_thresholds=0)",
+        "keras.metrics.IoU(3, [0, 3])",
+        "keras.metrics.F1Score(average='median')",
+        "keras.metrics.FBetaScore(beta=2)",
+        "keras.metrics.FBetaScore(beta=-1.0)",
+        "keras.metrics.F1Score(threshold=1.5)",
+        "keras.metrics.R2Score(class_aggregation='median')",
+        "keras.metrics.R2Score(num_regressors=-1)",
+        _upd("R2Score()", "np.array(sparse), np.array(sparse)"),
+        _upd("F1Score()", "np.array(sparse), np.array(sparse)"),
+        _upd("Precision(class_id=1)", "np.array(b1), np.array(s1)"),
+        "keras.metrics.get('no_such_metric')",
+        # get(): class names give instances, function names the functions
+        "keras.metrics.get('AUC').get_config()",
+        "keras.metrics.get('mse').get_config()",
+        "keras.metrics.get('top_k_categorical_accuracy').get_config()",
+        "keras.metrics.get('log_cosh_error').name",
+        "keras.metrics.get('binary_io_u').get_config()",
+        "keras.metrics.get('logcosh')",
+        "keras.metrics.serialize(keras.metrics.Precision(thresholds=0.4))",
+        "keras.metrics.deserialize(keras.metrics.serialize(keras.metrics.MeanIoU(3)))"
+        ".get_config()",
+    ]
+    # function forms
+    for fn, t, p in [
+                     ("pearson_correlation", "yt", "yp"),
+                     ("concordance_correlation", "yt", "yp"),
+                     ("binary_accuracy", "bin", "binp"),
+                     ("categorical_accuracy", "onehot", "probs"),
+                     ("sparse_categorical_accuracy", "sparse", "probs"),
+                     ("kld", "onehot", "probs"), ("logcosh", "yt", "yp"),
+                     ("poisson", "ytpos", "yppos"), ("huber", "yt", "yp")]:
+        cases.append(f"keras.metrics.{fn}(np.array({t}), np.array({p}))")
+    cases += [
+        "keras.metrics.top_k_categorical_accuracy(np.array(onehot), "
+        "np.array(logits, np.float32))",
+        "keras.metrics.top_k_categorical_accuracy(np.array(onehot), "
+        "np.array(logits, np.float32), k=1)",
+        "keras.metrics.sparse_top_k_categorical_accuracy(np.array(sparse), "
+        "np.array(logits, np.float32), k=2)",
+        "keras.metrics.sparse_top_k_categorical_accuracy(np.array(sparse), "
+        "np.array([[0, 2, 1], [2, 1, 0], [1, 0, 2], [0, 1, 2]]), k=2, from_sorted_ids=True)",
+        "keras.metrics.pearson_correlation(np.array(yt), np.array(yp), axis=0)",
+        "keras.metrics.concordance_correlation(np.array(yt), np.array(yp), axis=0)",
+    ]
+    # compile(metrics=[...]) + evaluate/fit: deterministic weights (ones), so the values
+    # are comparable; the history keys are Keras' names
+    model = ("(mdl := keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, "
+             "activation='sigmoid', kernel_initializer='ones')]))")
+    metrics = ("['accuracy', keras.metrics.AUC(), keras.metrics.Precision(name='prec'), "
+               "keras.metrics.Recall(), 'mae', keras.metrics.RootMeanSquaredError(), "
+               "keras.metrics.TruePositives(), keras.metrics.BinaryIoU()]")
+    cases += [
+        f"[{model}, mdl.compile('sgd', 'binary_crossentropy', metrics={metrics}), "
+        "mdl.evaluate(np.array(binp) - 0.5, np.array(bin)[:, :1], verbose=0, "
+        "return_dict=True)][-1]",
+        f"[{model}, mdl.compile('sgd', 'binary_crossentropy', metrics={metrics}), "
+        "sorted(mdl.fit(np.array(binp) - 0.5, np.array(bin)[:, :1], epochs=1, verbose=0, "
+        "validation_data=(np.array(binp), np.array(bin)[:, :1])).history)][-1]",
+        f"[{model}, mdl.compile('adam', keras.losses.Huber(), metrics=['mse', 'mape', "
+        "keras.metrics.R2Score(), keras.metrics.LogCoshError(), keras.metrics.MeanMetricWrapper("
+        "keras.losses.poisson, name='pois')]), mdl.evaluate(np.array(binp), "
+        "np.array(ytpos)[:, :1], verbose=0, return_dict=True)][-1]",
+        f"[{model}, mdl.compile('sgd', keras.losses.Huber(), metrics=['mse', "
+        "keras.metrics.R2Score()]), sorted(mdl.fit(np.array(binp), np.array(ytpos)[:, :1], "
+        "epochs=1, verbose=0).history)][-1]",
+        f"[{model}, mdl.compile('sgd', 'poisson', metrics=['log_cosh_error', 'msle', 'poisson', 'kl_divergence']), "
+        "mdl.evaluate(np.array(binp), np.array(ytpos)[:, :1], verbose=0, "
+        "return_dict=True)][-1]",
+        # a metric updated inside tf.function
+        "[(m := keras.metrics.AUC()), (f := tf.function(lambda a, b: m.update_state(a, b))), "
+        "f(tf.constant(b1), tf.constant(s1)), m.result()][-1]",
+        "[(m := keras.metrics.MeanIoU(3)), (f := tf.function(lambda a, b: "
+        "m.update_state(a, b))), f(tf.constant(seg_t), tf.constant(seg_p)), m.result()][-1]",
+    ]
+    return cases
+
+
 def run(cases, env):
     out = []
     for expr in cases:
+        env["keras"].backend.clear_session()    # metric names count from 0 again
         out.append({"expr": expr, **evaluate(expr, env)})
     return out
 
@@ -194,9 +417,9 @@ def jsonable(v):
 
 def main():
     import tensorflow as tf
-    env = {"keras": tf.keras, "np": np, **DATA}
+    env = {"keras": tf.keras, "np": np, "tf": tf, **DATA}
     record = {"tensorflow": tf.__version__, "keras": tf.keras.__version__, "data": DATA,
-              "losses": run(loss_cases(), env)}
+              "losses": run(loss_cases(), env), "metrics": run(metric_cases(), env)}
     with open(OUT, "w") as f:
         json.dump(record, f, indent=0, sort_keys=True)
 
