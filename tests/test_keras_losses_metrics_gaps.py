@@ -77,3 +77,8 @@ def test_loss_matches_keras(i):
 @pytest.mark.parametrize("i", range(len(RECORD["metrics"])))
 def test_metric_matches_keras(i):
     check(RECORD["metrics"][i])
+
+
+@pytest.mark.parametrize("i", range(len(RECORD["optimizers"])))
+def test_optimizer_matches_keras(i):
+    check(RECORD["optimizers"][i])

@@ -43,6 +43,11 @@ DATA = {
     # segmentation labels for the IoU metrics
     "seg_t": [0, 1, 2, 2, 1, 0, 1, 2],
     "seg_p": [0, 2, 2, 1, 1, 0, 0, 2],
+    # optimizer trajectories: a matrix and a vector variable, three gradients each
+    "ow2": rng.normal(0, 1, (3, 2)).round(3).tolist(),
+    "og2": rng.normal(0, 0.5, (3, 3, 2)).round(3).tolist(),
+    "ow1": rng.normal(0, 1, (4,)).round(3).tolist(),
+    "og1": rng.normal(0, 0.5, (3, 4)).round(3).tolist(),
 }
 
 LOSS_FNS = {
@@ -377,6 +382,101 @@ def metric_cases():
     return cases
 
 
+OPTIMIZERS = [
+    "Adamax(0.1)", "Adamax(0.05, beta_1=0.8, epsilon=1e-3)", "Adamax(0.1, weight_decay=0.1)",
+    "Nadam(0.1)", "Nadam(0.01, beta_2=0.9)", "Nadam(0.1, clipnorm=0.1)",
+    "Adadelta(1.0)", "Adadelta(0.5, rho=0.9, epsilon=1e-4)",
+    "Ftrl(0.1)",
+    "Ftrl(0.1, learning_rate_power=-0.7, initial_accumulator_value=0.2, "
+    "l1_regularization_strength=0.01, l2_regularization_strength=0.02, "
+    "l2_shrinkage_regularization_strength=0.01, beta=0.1)",
+    "Lion(0.01)", "Lion(0.01, beta_1=0.5, beta_2=0.8)", "Lion(0.05, global_clipnorm=0.1)",
+    "Lamb(0.1)", "Lamb(0.01, beta_1=0.8, epsilon=1e-4)",
+    "Adafactor(0.1)", "Adafactor(0.5, relative_step=False, clip_threshold=0.5)",
+    "Adafactor(0.05, beta_2_decay=-0.5, epsilon_2=1e-2)",
+    "Adamax(learning_rate=keras.optimizers.schedules.CosineDecay(0.1, 3))",
+    "Lion(learning_rate=keras.optimizers.schedules.PiecewiseConstantDecay([1], [0.1, 0.01]))",
+    "Adafactor(learning_rate=keras.optimizers.schedules.InverseTimeDecay(0.3, 1, 0.5))",
+]
+SCHEDULES = [
+    "ExponentialDecay(0.1, 3, 0.5)",
+    "PiecewiseConstantDecay([2, 5], [1.0, 0.5, 0.1])",
+    "PiecewiseConstantDecay([3], [0.2, 0.05])",
+    "PolynomialDecay(0.1, 10)", "PolynomialDecay(0.1, 4, end_learning_rate=0.01, power=2.0)",
+    "PolynomialDecay(0.1, 4, cycle=True)",
+    "InverseTimeDecay(0.1, 5, 0.5)", "InverseTimeDecay(0.1, 3, 1.0, staircase=True)",
+    "CosineDecay(0.1, 10)", "CosineDecay(0.1, 8, alpha=0.1)",
+    "CosineDecay(0.0, 10, warmup_target=0.2, warmup_steps=4)",
+    "CosineDecayRestarts(0.1, 4)", "CosineDecayRestarts(0.1, 3, t_mul=1.0, m_mul=0.5)",
+    "CosineDecayRestarts(0.1, 2, t_mul=1.5, m_mul=0.8, alpha=0.05)",
+]
+
+
+def optimizer_cases():
+    cases = []
+    for o in OPTIMIZERS:
+        for w, g in (("ow2", "og2"), ("ow1", "og1")):
+            cases.append(f"[(v := tf.Variable(np.array({w}, np.float32))), "
+                         f"(o := keras.optimizers.{o}), "
+                         f"np.stack([(o.apply_gradients([(tf.constant(np.array(x, np.float32)), "
+                         f"v)]), v.numpy())[1] for x in {g}])][-1]")
+        cases.append(f"[(v := tf.Variable(np.array(ow2, np.float32))), "
+                     f"(o := keras.optimizers.{o}), o.build([v]), "
+                     f"(f := tf.function(lambda x: o.apply_gradients([(x, v)]))), "
+                     f"np.stack([(f(tf.constant(np.array(x, np.float32))), v.numpy())[1] "
+                     f"for x in og2])][-1]")
+        if "schedules" not in o:
+            cases.append(f"keras.optimizers.{o}.get_config()")
+    for name in ("Adamax", "Nadam", "Adadelta", "Ftrl", "Lion", "Lamb", "Adafactor"):
+        cases.append(f"keras.optimizers.{name}().get_config()")
+        if name != "Lamb":     # Keras' get() and deserialize() do not know Lamb
+            cases.append(f"keras.optimizers.get({name.lower()!r}).get_config()")
+            cases.append(f"keras.optimizers.deserialize(keras.optimizers.serialize("
+                         f"keras.optimizers.{name}(0.3))).get_config()")
+        cases.append(f"[(v := tf.Variable(np.array(ow2, np.float32))), "
+                     f"(o := keras.optimizers.{name}()), o.build([v]), "
+                     f"[tuple(x.shape) for x in o.variables]][-1]")
+    for sch in SCHEDULES:
+        cases.append(f"[(s := keras.optimizers.schedules.{sch}), "
+                     "np.array([s(i) for i in [0, 1, 2, 3, 4, 5, 7, 10, 13, 25]])][-1]")
+        cases.append(f"keras.optimizers.schedules.{sch}.get_config()")
+        cases.append(f"keras.optimizers.schedules.serialize(keras.optimizers.schedules.{sch})")
+    cases += [
+        "keras.optimizers.schedules.deserialize(keras.optimizers.schedules.serialize("
+        "keras.optimizers.schedules.CosineDecay(0.1, 10, alpha=0.2))).get_config()",
+        "keras.optimizers.Nadam(learning_rate=keras.optimizers.schedules.PolynomialDecay("
+        "0.1, 10)).get_config()",
+        # a model trained with the new optimizers (deterministic weights)
+    ]
+    for o in ("Nadam(0.1)", "Adamax(0.1)", "Ftrl(0.5)", "Lion(0.01)", "Adadelta(1.0)",
+              "Lamb(0.1)", "Adafactor(0.1)",
+              "Adamax(keras.optimizers.schedules.CosineDecayRestarts(0.1, 2))"):
+        cases.append("[(mdl := keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, "
+                     "kernel_initializer='ones')])), "
+                     f"mdl.compile(keras.optimizers.{o}, 'mse'), "
+                     "mdl.fit(np.array(binp), np.array(yt)[:, :2], batch_size=2, epochs=2, "
+                     "shuffle=False, verbose=0), "
+                     "np.concatenate([w.ravel() for w in mdl.get_weights()])][-1]")
+    cases += [
+        "keras.optimizers.Lion(beta_1=0.0)",
+        "keras.optimizers.Ftrl(initial_accumulator_value=-1.0)",
+        "keras.optimizers.Ftrl(learning_rate_power=0.5)",
+        "keras.optimizers.Ftrl(l1_regularization_strength=-1.0)",
+        "keras.optimizers.Ftrl(l2_regularization_strength=-1.0)",
+        "keras.optimizers.Ftrl(l2_shrinkage_regularization_strength=-1.0)",
+        "keras.optimizers.Nadam(lr=0.1)",
+        "keras.optimizers.Adamax(clipnorm=1.0, clipvalue=1.0)",
+        "keras.optimizers.get('no_such_optimizer')",
+        "keras.optimizers.get('lamb')",
+        "keras.optimizers.schedules.PiecewiseConstantDecay([1, 2], [1.0])",
+        "keras.optimizers.schedules.CosineDecay(0.1, 0)",
+        "keras.optimizers.schedules.PolynomialDecay(0.1, -1)",
+        "keras.optimizers.schedules.InverseTimeDecay(0.1, 0, 0.5)",
+        "keras.optimizers.schedules.CosineDecayRestarts(0.1, 0)",
+    ]
+    return cases
+
+
 def run(cases, env):
     out = []
     for expr in cases:
@@ -419,7 +519,8 @@ def main():
     import tensorflow as tf
     env = {"keras": tf.keras, "np": np, "tf": tf, **DATA}
     record = {"tensorflow": tf.__version__, "keras": tf.keras.__version__, "data": DATA,
-              "losses": run(loss_cases(), env), "metrics": run(metric_cases(), env)}
+              "losses": run(loss_cases(), env), "metrics": run(metric_cases(), env),
+              "optimizers": run(optimizer_cases(), env)}
     with open(OUT, "w") as f:
         json.dump(record, f, indent=0, sort_keys=True)
 
