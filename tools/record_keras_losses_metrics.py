@@ -457,6 +457,25 @@ def optimizer_cases():
                      "mdl.fit(np.array(binp), np.array(yt)[:, :2], batch_size=2, epochs=2, "
                      "shuffle=False, verbose=0), "
                      "np.concatenate([w.ravel() for w in mdl.get_weights()])][-1]")
+    lso = ("(o := keras.optimizers.LossScaleOptimizer(keras.optimizers.Adam(0.1), "
+           "initial_scale=4.0, dynamic_growth_steps=2))")
+    grads = "[[4.0, 8.0], [np.inf, 1.0], [2.0, 2.0], [4.0, 4.0], [np.nan, 0.0], [1.0, 3.0]]"
+    state = ("np.concatenate([v.numpy(), [o.dynamic_scale.numpy(), o.step_counter.numpy(), "
+             "o.iterations.numpy()]])")
+    cases += [
+        f"[(v := tf.Variable([1.0, 2.0])), {lso}, np.stack([(o.apply_gradients("
+        f"[(tf.constant(g, tf.float32), v)]), {state})[1] for g in {grads}])][-1]",
+        f"[(v := tf.Variable([1.0, 2.0])), {lso}, o.build([v]), "
+        "(f := tf.function(lambda g: o.apply_gradients([(g, v)]))), "
+        f"np.stack([(f(tf.constant(g, tf.float32)), {state})[1] for g in {grads}])][-1]",
+        f"[{lso}, o.scale_loss(tf.constant(1.5))][-1]",
+        f"[{lso}, o.get_config()][-1]",
+        f"[{lso}, o.learning_rate.numpy()][-1]",
+        f"[{lso}, keras.optimizers.deserialize(keras.optimizers.serialize(o)).get_config()][-1]",
+        "keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD(), dynamic=False)",
+        "keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD(), clipnorm=1.0)",
+        "keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD(), foo=1, bar=2)",
+    ]
     cases += [
         "keras.optimizers.Lion(beta_1=0.0)",
         "keras.optimizers.Ftrl(initial_accumulator_value=-1.0)",

@@ -31,7 +31,7 @@ from ..kernels.cpu.training import (_adagrad, _adam, _flat, _kscalar, _momentum,
 from ..ops import training_ops  # noqa: F401  (the ResourceApply* ops)
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "Nadam",
-           "Adadelta", "Ftrl", "Lion", "Lamb", "Adafactor", "get", "serialize", "deserialize"]
+           "Adadelta", "Ftrl", "Lion", "Lamb", "Adafactor", "LossScaleOptimizer", "get", "serialize", "deserialize"]
 
 
 def _handle(var):
@@ -1028,6 +1028,149 @@ class Adafactor(_OpsOptimizer):
         var.assign_sub(alpha_t * u_hat)
 
 
+class LossScaleOptimizer(Optimizer):
+    """Dynamic loss scaling around `inner_optimizer`: `scale_loss` multiplies the loss by
+    the scale; `apply` divides the gradients by it and applies them when all are finite
+    (doubling the scale after `dynamic_growth_steps` such steps), else skips the step and
+    halves the scale."""
+
+    def __init__(self, inner_optimizer, initial_scale=2.0 ** 15, dynamic_growth_steps=2000,
+                 name=None, **kwargs):
+        if not kwargs.pop("dynamic", True):
+            raise ValueError("LossScaleOptimizer no longer supports `dynamic=False`. Instead, "
+                             "simply set `loss_scale_factor` directly on the "
+                             "`inner_optimizer`.")
+        defaults = {"weight_decay": None, "clipnorm": None, "global_clipnorm": None,
+                    "clipvalue": None, "use_ema": False, "ema_momentum": 0.99,
+                    "ema_overwrite_frequency": None, "loss_scale_factor": None,
+                    "gradient_accumulation_steps": None}
+        for arg, default in defaults.items():
+            if arg not in kwargs:
+                continue
+            value = kwargs.pop(arg)
+            if (default is None and value is not None) or value != default:
+                raise ValueError(f"LossScaleOptimizer does not support `{arg}`. Instead, set "
+                                 f"`{arg}` on the `inner_optimizer`.")
+        if kwargs:
+            raise ValueError("LossScaleOptimizer does not support arguments: "
+                             f"`{'`, `'.join(kwargs.keys())}`.")
+        super().__init__(0.0, name=name or backend.unique_name("loss_scale_optimizer"))
+        self.inner_optimizer = inner_optimizer
+        self.initial_scale = initial_scale
+        self.dynamic_growth_steps = dynamic_growth_steps
+        self.step_counter = self.dynamic_scale = None
+
+    def build(self, var_list):
+        if self.step_counter is None:
+            from ..eager import context
+            with context.init_scope(), backend.name_scope(self.name):
+                self.step_counter = backend.Variable(np.int64(0), dtype="int64",
+                                                     trainable=False, name="step_counter")
+                self.dynamic_scale = backend.Variable(np.float32(self.initial_scale),
+                                                      dtype="float32", trainable=False,
+                                                      name="dynamic_scale")
+        self.inner_optimizer.build(var_list)
+        self.built = True
+
+    @property
+    def variables(self):
+        own = [self._iterations, self._learning_rate]
+        if self.step_counter is not None:
+            own += [self.step_counter, self.dynamic_scale]
+        return own + list(self.inner_optimizer.variables)
+
+    @property
+    def learning_rate(self):
+        return self.inner_optimizer.learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        self.inner_optimizer.learning_rate = value
+
+    @property
+    def iterations(self):
+        return self.inner_optimizer.iterations
+
+    def scale_loss(self, loss):
+        from ..ops import math_ops as m
+        scale = self.dynamic_scale.value() if self.built else np.float32(self.initial_scale)
+        loss = _ops.convert_to_tensor(loss)
+        return loss * m.cast(scale, loss.dtype)
+
+    def check_finite(self, grads):
+        from ..ops import math_ops as m
+        from ..ops import array_ops
+        flags = [m.reduce_all(m.is_finite(_ops.convert_to_tensor(g))) for g in grads
+                 if g is not None]
+        return m.reduce_all(array_ops.stack(flags))
+
+    def _finite_step(self, grads, variables):
+        from ..ops import math_ops as m
+        scale = self.dynamic_scale.value()
+        unscaled = [None if g is None else _ops.convert_to_tensor(g) / m.cast(scale, g.dtype)
+                    for g in grads]
+        self.inner_optimizer.apply(unscaled, variables)
+        if _ops.executing_eagerly() and not _ops.is_symbolic(scale):
+            if int(self.step_counter.numpy()) == self.dynamic_growth_steps - 1:
+                self._grow()
+            else:
+                self.step_counter.assign_add(np.int64(1))
+            return
+        from ..ops import array_ops
+        # in a graph: both outcomes computed, the variables take the chosen ones
+        grow = m.equal(self.step_counter.value(), np.int64(self.dynamic_growth_steps - 1))
+        self.dynamic_scale.assign(array_ops.where(grow, scale * 2.0, scale))
+        self.step_counter.assign(array_ops.where(grow, np.int64(0),
+                                                 self.step_counter.value() + 1))
+
+    def _grow(self):
+        self.step_counter.assign(np.int64(0))
+        self.dynamic_scale.assign(self.dynamic_scale.value() * 2.0)
+
+    def _skip_step(self):
+        self.step_counter.assign(np.int64(0))
+        self.dynamic_scale.assign(self.dynamic_scale.value() * 0.5)
+
+    def apply(self, grads, trainable_variables=None):
+        grads = list(grads)
+        variables = list(trainable_variables)
+        self.build(variables)
+        finite = self.check_finite(grads)
+        if _ops.executing_eagerly() and not _ops.is_symbolic(finite):
+            if bool(finite.numpy()):
+                self._finite_step(grads, variables)
+            else:
+                self._skip_step()
+            return self.iterations
+        from ..eager.control_flow import cond
+        from ..ops import constant_op
+
+        def finite_branch():
+            self._finite_step(grads, variables)
+            return constant_op.constant(True)
+
+        def skip_branch():
+            self._skip_step()
+            return constant_op.constant(False)
+        cond(finite, finite_branch, skip_branch)
+        return self.iterations
+
+    def get_config(self):
+        inner = self.inner_optimizer
+        return {"name": self.name,
+                "inner_optimizer": {"module": "keras.optimizers",
+                                    "class_name": type(inner).__name__,
+                                    "config": inner.get_config(), "registered_name": None},
+                "initial_scale": self.initial_scale,
+                "dynamic_growth_steps": self.dynamic_growth_steps}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        inner = deserialize(config.pop("inner_optimizer"), custom_objects)
+        return cls(inner, **config)
+
+
 _BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad,
             "adamax": Adamax, "nadam": Nadam, "adadelta": Adadelta, "ftrl": Ftrl,
             "lion": Lion, "adafactor": Adafactor}     # Keras' get() does not know Lamb
@@ -1263,7 +1406,8 @@ del PiecewiseConstantDecay, PolynomialDecay, InverseTimeDecay, CosineDecay, \
 def deserialize(config, custom_objects=None):
     """An optimizer from keras.optimizers.serialize's dict."""
     name = config.get("class_name", "")
-    cls = (custom_objects or {}).get(name) or _BY_NAME.get(name.lower())
+    cls = (custom_objects or {}).get(name) or _BY_NAME.get(name.lower()) or \
+        {"LossScaleOptimizer": LossScaleOptimizer}.get(name)
     if cls is None:
         raise ValueError(f"Could not interpret optimizer identifier: {config}")
     return cls.from_config(config.get("config", {}))
