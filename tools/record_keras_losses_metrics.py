@@ -156,6 +156,16 @@ def loss_cases():
         "keras.losses.categorical_focal_crossentropy(np.array(onehot), np.array(probs), "
         "axis=True)",
         "keras.losses.get('no_such_loss')",
+        # generalized cross-entropy (integer labels)
+        "keras.losses.categorical_generalized_cross_entropy(np.array(sparse), "
+        "np.array(probs), q=0.5)",
+        "keras.losses.categorical_generalized_cross_entropy(np.array(sparse)[:, None], "
+        "np.array(probs), q=0.2)",
+        "keras.losses.CategoricalGeneralizedCrossEntropy()(np.array(sparse), np.array(probs))",
+        "keras.losses.CategoricalGeneralizedCrossEntropy(q=0.7, reduction='sum')("
+        "np.array(sparse), np.array(probs), sample_weight=np.array(sw))",
+        "keras.losses.CategoricalGeneralizedCrossEntropy(q=0.3).get_config()",
+        "keras.losses.CategoricalGeneralizedCrossEntropy(q=1.0)",
     ]
     return cases
 

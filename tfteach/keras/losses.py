@@ -18,7 +18,8 @@ __all__ = ["Loss", "Reduction", "SparseCategoricalCrossentropy", "CategoricalCro
            "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "Huber", "LogCosh",
            "KLDivergence", "Poisson", "CosineSimilarity", "Hinge", "SquaredHinge",
            "CategoricalHinge", "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy",
-           "Dice", "Tversky",
+           "CategoricalGeneralizedCrossEntropy", "Dice", "Tversky",
+           "categorical_generalized_cross_entropy",
            "sparse_categorical_crossentropy", "categorical_crossentropy",
            "binary_crossentropy", "mean_squared_error", "mean_absolute_error", "mse", "mae",
            "mean_absolute_percentage_error", "mean_squared_logarithmic_error", "mape", "msle",
@@ -278,6 +279,18 @@ def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
     return 1 - inter / (inter + fp * alpha + fn * beta + _EPS)
 
 
+def categorical_generalized_cross_entropy(y_true, y_pred, q):
+    """(1 - p^q) / q with p the predicted probability of the (integer) true class: cross
+    entropy as q -> 0, mean absolute error as q -> 1 (Zhang & Sabuncu, 2018)."""
+    from ..framework import dtypes
+    y_pred = _tensor(y_pred)
+    y_true = _m.cast(_tensor(y_true), dtypes.int64)
+    n = y_pred.shape.as_list()[-1]
+    onehot = _a.one_hot(y_true, n, dtype=y_pred.dtype)
+    p = _m.reduce_sum(y_pred * onehot, -1)
+    return (1 - _m.pow(p, _ops.convert_to_tensor(q, dtype=y_pred.dtype))) / q
+
+
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
 mape = MAPE = mean_absolute_percentage_error
@@ -489,6 +502,18 @@ class CategoricalFocalCrossentropy(_Wrapper):
                          from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
 
 
+class CategoricalGeneralizedCrossEntropy(_Wrapper):
+    _fn = staticmethod(categorical_generalized_cross_entropy)
+    _default = "categorical_generalized_cross_entropy"
+    _config = ("q",)
+
+    def __init__(self, q=0.5, reduction="sum_over_batch_size",
+                 name="categorical_generalized_cross_entropy", dtype=None):
+        if not 0 < q < 1:
+            raise ValueError("q must be in the interval (0, 1)")
+        super().__init__(reduction, name, dtype, q=q)
+
+
 class Dice(_Wrapper):
     _fn = staticmethod(dice)
     _default = "dice"
@@ -512,14 +537,14 @@ _CLASSES = (SparseCategoricalCrossentropy, CategoricalCrossentropy, BinaryCrosse
             MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
             MeanSquaredLogarithmicError, Huber, LogCosh, KLDivergence, Poisson,
             CosineSimilarity, Hinge, SquaredHinge, CategoricalHinge, BinaryFocalCrossentropy,
-            CategoricalFocalCrossentropy, Dice, Tversky)
+            CategoricalFocalCrossentropy, CategoricalGeneralizedCrossEntropy, Dice, Tversky)
 
 _FUNCTIONS = {f.__name__: f for f in (
     sparse_categorical_crossentropy, categorical_crossentropy, binary_crossentropy,
     mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
     mean_squared_logarithmic_error, huber, log_cosh, kl_divergence, poisson,
     cosine_similarity, hinge, squared_hinge, categorical_hinge, binary_focal_crossentropy,
-    categorical_focal_crossentropy, dice, tversky)}
+    categorical_focal_crossentropy, categorical_generalized_cross_entropy, dice, tversky)}
 # the strings get() (and so compile()) accepts, as Keras 3: a class name gives an instance,
 # a function name or one of Keras' short aliases gives the function
 _BY_NAME = {c.__name__: c for c in _CLASSES}
