@@ -30,7 +30,8 @@ from ..kernels.cpu.training import (_adagrad, _adam, _flat, _kscalar, _momentum,
                                     _rmsprop, _run, _sgd)
 from ..ops import training_ops  # noqa: F401  (the ResourceApply* ops)
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "get", "serialize"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "Nadam",
+           "Adadelta", "Ftrl", "Lion", "Lamb", "Adafactor", "LossScaleOptimizer", "get", "serialize", "deserialize"]
 
 
 def _handle(var):
@@ -57,13 +58,11 @@ class Optimizer:
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, loss_scale_factor=None,
                  gradient_accumulation_steps=None, name=None, **kwargs):
+        if kwargs.pop("decay", None) is not None:
+            import warnings
+            warnings.warn("Argument `decay` is no longer supported and will be ignored.")
         if kwargs:
-            k = next(iter(kwargs))
-            if k == "lr":
-                raise ValueError("Argument `lr` is no longer supported. Use `learning_rate` "
-                                 "instead.")
-            raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword "
-                            f"argument '{k}'")
+            raise ValueError(f"Argument(s) not recognized: {kwargs}")
         if use_ema:
             raise NotImplementedError("tfteach's Keras optimizers do not implement use_ema")
         self.name = name or backend.to_snake_case(type(self).__name__)
@@ -251,10 +250,14 @@ class Optimizer:
             return float(np.asarray(lr.numpy() if hasattr(lr, "numpy") else lr))
         return float(self._learning_rate.numpy())
 
+    def _pre_apply(self, local_step):
+        """Runs once per apply, before the variables' updates (Nadam's running product)."""
+
     def _apply_eager(self, pairs):
         step = int(self._iterations.numpy())
         lr = self._current_lr(step)
         ctx = _eager_ctx()
+        self._pre_apply(_ops.convert_to_tensor(np.float32(step + 1)))
         for g, var in pairs:
             if isinstance(g, IndexedSlices):
                 self._update_sparse(g, var, self._slots[id(var)],
@@ -286,6 +289,7 @@ class Optimizer:
             lr = math_ops.cast(self._schedule(it), _dt.float32)
         else:
             lr = self._learning_rate.value()
+        self._pre_apply(local_step)
         for g, var in pairs:
             if isinstance(g, IndexedSlices):
                 self._update_sparse(g, var, self._slots[id(var)], lr, local_step)
@@ -700,7 +704,476 @@ class Adagrad(Optimizer):
         return c
 
 
-_BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad}
+# --- optimizers written with ordinary ops (eagerly and in graphs alike) -----------------------
+
+def _opt_init(self, learning_rate, kw, name):
+    """The base arguments every Keras 3 optimizer takes, passed on from `kw`."""
+    Optimizer.__init__(self, learning_rate, kw.pop("weight_decay", None),
+                       kw.pop("clipnorm", None), kw.pop("clipvalue", None),
+                       kw.pop("global_clipnorm", None), kw.pop("use_ema", False),
+                       kw.pop("ema_momentum", 0.99), kw.pop("ema_overwrite_frequency", None),
+                       kw.pop("loss_scale_factor", None),
+                       kw.pop("gradient_accumulation_steps", None), name=name, **kw)
+
+
+class _OpsOptimizer(Optimizer):
+    """An optimizer whose rule is Keras' op sequence (`_update_ops`), run eagerly op by op
+    or added to a graph; a sparse gradient is densified first."""
+    _config_keys = ()
+
+    def _update_eager(self, ctx, g, var, slots, lr, step):
+        self._update_ops(_ops.convert_to_tensor(np.asarray(g, var.dtype.np_dtype)), var,
+                         slots, _ops.convert_to_tensor(np.float32(lr)),
+                         _ops.convert_to_tensor(np.float32(step)))
+
+    def _update_graph(self, g, var, slots, lr, step):
+        self._update_ops(g, var, slots, lr, step)
+
+    def _update_sparse(self, g, var, slots, lr, step):
+        self._update_ops(_ops.convert_to_tensor(g), var, slots, lr, step)
+
+    @staticmethod
+    def _cast(g, lr, step, var):
+        from ..ops import math_ops as mo
+        dt = var.dtype.base_dtype
+        return mo.cast(_ops.convert_to_tensor(g), dt), mo.cast(lr, dt), mo.cast(step, dt), dt
+
+    def get_config(self):
+        c = super().get_config()
+        c.update({k: getattr(self, k) for k in self._config_keys})
+        return c
+
+
+class Adamax(_OpsOptimizer):
+    """Adam with the infinity norm: u = max(beta_2 u, |g|), var -= lr m / ((1 - beta_1^t)
+    (u + eps))."""
+    _slot_names = ("momentum", "norm")
+    _slot_lists = (("_m", "momentum"), ("_u", "norm"))
+    _config_keys = ("beta_1", "beta_2", "epsilon")
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 name="adamax", **kwargs):
+        _opt_init(self, learning_rate, kwargs, name)
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+
+    def _update_ops(self, g, var, slots, lr, step):
+        from ..ops import math_ops as mo
+        g, lr, step, dt = self._cast(g, lr, step, var)
+        b1p = mo.pow(_k(self.beta_1, dt), step)
+        m, u = slots["momentum"], slots["norm"]
+        m.assign_add((g - m.value()) * _k(1 - self.beta_1, dt))
+        u.assign(mo.maximum(_k(self.beta_2, dt) * u.value(), mo.abs(g)))
+        var.assign_sub((lr * m.value()) / ((1 - b1p) * (u.value() + _k(self.epsilon, dt))))
+
+
+class Nadam(_OpsOptimizer):
+    """Adam with Nesterov momentum and Keras' momentum schedule (beta_1 (1 - 0.5 *
+    0.96^t)), whose running product is one more optimizer variable."""
+    _slot_names = ("momentum", "velocity")
+    _slot_lists = (("_momentums", "momentum"), ("_velocities", "velocity"))
+    _config_keys = ("beta_1", "beta_2", "epsilon")
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 name="nadam", **kwargs):
+        _opt_init(self, learning_rate, kwargs, name)
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+        self._u_product = None
+
+    def build(self, var_list):
+        super().build(var_list)
+        if self._u_product is None:
+            from ..eager import context
+            var_list = list(var_list)
+            dt = var_list[0].dtype if var_list else _dt.float32
+            with context.init_scope(), backend.name_scope(self.name):
+                self._u_product = backend.Variable(np.asarray(1.0, dt.np_dtype),
+                                                   dtype=dt.name, trainable=False,
+                                                   name="variable")
+            self._slot_order.append(self._u_product)
+
+    def _pre_apply(self, local_step):
+        from ..ops import math_ops as mo
+        dt = self._u_product.dtype.base_dtype
+        up = self._u_product
+        up.assign(up.value() * _k(self.beta_1, dt) *
+                  (1.0 - 0.5 * mo.pow(_k(0.96, dt), mo.cast(local_step, dt))))
+
+    def _update_ops(self, g, var, slots, lr, step):
+        from ..ops import math_ops as mo
+        g, lr, step, dt = self._cast(g, lr, step, var)
+        decay = _k(0.96, dt)
+        b1, b2 = _k(self.beta_1, dt), _k(self.beta_2, dt)
+        u_t = b1 * (1.0 - 0.5 * mo.pow(decay, step))
+        u_t_1 = b1 * (1.0 - 0.5 * mo.pow(decay, step + 1))
+        up_t = mo.cast(self._u_product.value(), dt)
+        up_t_1 = up_t * u_t_1
+        b2p = mo.pow(b2, step)
+        m, v = slots["momentum"], slots["velocity"]
+        m.assign_add((g - m.value()) * (1 - b1))
+        v.assign_add((mo.square(g) - v.value()) * (1 - b2))
+        m_hat = (u_t_1 * m.value()) / (1 - up_t_1) + ((1 - u_t) * g) / (1 - up_t)
+        v_hat = v.value() / (1 - b2p)
+        var.assign_sub((m_hat * lr) / (mo.sqrt(v_hat) + _k(self.epsilon, dt)))
+
+
+class Adadelta(_OpsOptimizer):
+    """delta = -sqrt(E[dx^2] + eps) g / sqrt(E[g^2] + eps); var += lr delta."""
+    _slot_names = ("accumulated_grad", "accumulated_delta_var")
+    _slot_lists = (("_accumulated_grads", "accumulated_grad"),
+                   ("_accumulated_delta_vars", "accumulated_delta_var"))
+    _config_keys = ("rho", "epsilon")
+
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, name="adadelta",
+                 **kwargs):
+        _opt_init(self, learning_rate, kwargs, name)
+        self.rho, self.epsilon = rho, epsilon
+
+    def _update_ops(self, g, var, slots, lr, step):
+        from ..ops import math_ops as mo
+        g, lr, step, dt = self._cast(g, lr, step, var)
+        rho, omr, eps = _k(self.rho, dt), _k(1 - self.rho, dt), _k(self.epsilon, dt)
+        ag, adv = slots["accumulated_grad"], slots["accumulated_delta_var"]
+        ag.assign(rho * ag.value() + omr * mo.square(g))
+        delta = -((mo.sqrt(adv.value() + eps) * g) / mo.sqrt(ag.value() + eps))
+        adv.assign(rho * adv.value() + omr * mo.square(delta))
+        var.assign_add(lr * delta)
+
+
+class Lion(_OpsOptimizer):
+    """var -= lr sign(beta_1 m + (1 - beta_1) g); m = beta_2 m + (1 - beta_2) g."""
+    _slot_names = ("momentum",)
+    _slot_lists = (("_momentums", "momentum"),)
+    _config_keys = ("beta_1", "beta_2")
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99, name="lion", **kwargs):
+        _opt_init(self, learning_rate, kwargs, name)
+        if beta_1 <= 0 or beta_1 > 1:
+            raise ValueError("Argument `beta_1` must be in the [0, 1] range. Otherwise, the "
+                             f"optimizer degenerates to SignSGD. Received: beta_1={beta_1}.")
+        self.beta_1, self.beta_2 = beta_1, beta_2
+
+    def _update_ops(self, g, var, slots, lr, step):
+        from ..ops import math_ops as mo
+        g, lr, step, dt = self._cast(g, lr, step, var)
+        b1, b2 = _k(self.beta_1, dt), _k(self.beta_2, dt)
+        m = slots["momentum"]
+        var.assign_sub(lr * mo.sign(m.value() * b1 + g * (1.0 - b1)))
+        m.assign(m.value() * b2 + g * (1.0 - b2))
+
+
+class Ftrl(_OpsOptimizer):
+    """Follow the regularized leader (McMahan et al.), with L1, L2 and L2-shrinkage
+    terms and `beta` added to the L2 strength as beta / (2 lr)."""
+    _slot_names = ("accumulator", "linear")
+    _slot_lists = (("_accumulators", "accumulator"), ("_linears", "linear"))
+    _config_keys = ("learning_rate_power", "initial_accumulator_value",
+                    "l1_regularization_strength", "l2_regularization_strength",
+                    "l2_shrinkage_regularization_strength", "beta")
+
+    def __init__(self, learning_rate=0.001, learning_rate_power=-0.5,
+                 initial_accumulator_value=0.1, l1_regularization_strength=0.0,
+                 l2_regularization_strength=0.0, l2_shrinkage_regularization_strength=0.0,
+                 beta=0.0, name="ftrl", **kwargs):
+        _opt_init(self, learning_rate, kwargs, name)
+        if initial_accumulator_value < 0.0:
+            raise ValueError("`initial_accumulator_value` needs to be positive or zero. "
+                             f"Received: initial_accumulator_value={initial_accumulator_value}.")
+        if learning_rate_power > 0.0:
+            raise ValueError("`learning_rate_power` needs to be negative or zero. Received: "
+                             f"learning_rate_power={learning_rate_power}.")
+        for arg, val in (("l1_regularization_strength", l1_regularization_strength),
+                         ("l2_regularization_strength", l2_regularization_strength)):
+            if val < 0.0:
+                raise ValueError(f"`{arg}` needs to be positive or zero. Received: "
+                                 f"{arg}={val}.")
+        if l2_shrinkage_regularization_strength < 0.0:
+            raise ValueError("`l2_shrinkage_regularization_strength` needs to be positive or "
+                             "zero. Received: l2_shrinkage_regularization_strength="
+                             f"{l2_shrinkage_regularization_strength}.")
+        self.learning_rate_power = learning_rate_power
+        self.initial_accumulator_value = initial_accumulator_value
+        self.l1_regularization_strength = l1_regularization_strength
+        self.l2_regularization_strength = l2_regularization_strength
+        self.l2_shrinkage_regularization_strength = l2_shrinkage_regularization_strength
+        self.beta = beta
+
+    def _slot_init(self, slot, var):
+        value = self.initial_accumulator_value if slot == "accumulator" else 0.0
+        return np.full(tuple(var.shape.as_list()), value, var.dtype.np_dtype)
+
+    def _update_ops(self, g, var, slots, lr, step):
+        from ..ops import math_ops as mo
+        g, lr, step, dt = self._cast(g, lr, step, var)
+        accum, linear = slots["accumulator"], slots["linear"]
+        p = _k(-self.learning_rate_power, dt)
+        l1 = self.l1_regularization_strength
+        l2 = _k(self.l2_regularization_strength, dt) + _k(self.beta, dt) / (2.0 * lr)
+        x = var.value()
+        grad = g + _k(2 * self.l2_shrinkage_regularization_strength, dt) * x
+        a0 = accum.value()
+        new_accum = a0 + mo.square(g)
+        linear.assign_add(grad - ((mo.pow(new_accum, p) - mo.pow(a0, p)) / lr) * x)
+        quadratic = mo.pow(new_accum, p) / lr + 2 * l2
+        lin = linear.value()
+        clipped = mo.minimum(mo.maximum(lin, _k(-l1, dt)), _k(l1, dt))
+        var.assign((clipped - lin) / quadratic)
+        accum.assign(new_accum)
+
+
+class Lamb(_OpsOptimizer):
+    """Adam's step scaled per variable by ||var|| / ||update|| (layer-wise adaptation)."""
+    _slot_names = ("momentum", "velocity")
+    _slot_lists = (("_momentums", "momentum"), ("_velocities", "velocity"))
+    _config_keys = ("beta_1", "beta_2", "epsilon")
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 name="lamb", **kwargs):
+        _opt_init(self, learning_rate, kwargs, name)
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+
+    def _update_ops(self, g, var, slots, lr, step):
+        from ..ops import array_ops
+        from ..ops import math_ops as mo
+        g, lr, step, dt = self._cast(g, lr, step, var)
+        b1p = mo.pow(_k(self.beta_1, dt), step)
+        b2p = mo.pow(_k(self.beta_2, dt), step)
+        m, v = slots["momentum"], slots["velocity"]
+        m.assign_add((g - m.value()) * _k(1 - self.beta_1, dt))
+        v.assign_add((mo.square(g) - v.value()) * _k(1 - self.beta_2, dt))
+        m_hat = m.value() / (1.0 - b1p)
+        v_sqrt = mo.sqrt(v.value() / (1.0 - b2p)) + _k(self.epsilon, dt)
+        update = m_hat / v_sqrt
+        w_norm = mo.sqrt(mo.reduce_sum(mo.square(var.value())))
+        g_norm = mo.sqrt(mo.reduce_sum(mo.square(update)))
+        one = _k(1.0, dt)
+        ratio = array_ops.where(w_norm > 0,
+                                array_ops.where(g_norm > 0, w_norm / g_norm, one), one)
+        var.assign_sub(ratio * lr * update)
+
+
+class Adafactor(_OpsOptimizer):
+    """Adafactor (Shazeer & Stern): for variables of rank >= 2 the second moment is kept
+    factored (row and column means of g^2 + epsilon_1); steps are relative to the
+    variable's RMS and clipped by `clip_threshold`."""
+    _slot_names = ("r", "c", "velocity")
+    _slot_lists = (("_r", "r"), ("_c", "c"), ("_v", "velocity"))
+    _config_keys = ("beta_2_decay", "epsilon_1", "epsilon_2", "clip_threshold",
+                    "relative_step")
+
+    def __init__(self, learning_rate=0.001, beta_2_decay=-0.8, epsilon_1=1e-30,
+                 epsilon_2=1e-3, clip_threshold=1.0, relative_step=True, name="adafactor",
+                 **kwargs):
+        _opt_init(self, learning_rate, kwargs, name)
+        self.beta_2_decay, self.epsilon_1, self.epsilon_2 = beta_2_decay, epsilon_1, epsilon_2
+        self.clip_threshold, self.relative_step = clip_threshold, relative_step
+
+    def _slot_init(self, slot, var):
+        shape = tuple(var.shape.as_list())
+        if slot == "velocity":
+            return np.zeros(shape, var.dtype.np_dtype)
+        if len(shape) < 2:
+            # Keras keeps an unused integer scalar for these
+            return np.zeros((), np.int32)
+        return np.zeros(shape[:-1] if slot == "r" else shape[:-2] + shape[-1:],
+                        var.dtype.np_dtype)
+
+    def build(self, var_list):
+        # the unused scalars of rank-0/1 variables are int32, as Keras' are
+        from ..eager import context
+        with context.init_scope():
+            for var in var_list:
+                if id(var) in self._slots:
+                    continue
+                base = (getattr(var, "path", None) or var.name.split(":")[0]).replace("/", "_")
+                slots = {}
+                for s in self._slot_names:
+                    value = self._slot_init(s, var)
+                    dt = "int32" if value.dtype == np.int32 else var.dtype
+                    with backend.name_scope(self.name):
+                        slots[s] = backend.Variable(value, dtype=dt, trainable=False,
+                                                    name=f"{base}_{s}")
+                    self._slot_order.append(slots[s])
+                self._slots[id(var)] = slots
+                self._trainable_variables.append(var)
+        self.built = True
+        from ..train import checkpoint
+        checkpoint.restore_deferred(self)
+
+    def _update_ops(self, g, var, slots, lr, step):
+        from ..ops import array_ops
+        from ..ops import math_ops as mo
+        g, lr, step, dt = self._cast(g, lr, step, var)
+        one = _k(1.0, dt)
+        if self._schedule is None and self.relative_step:
+            lr = mo.minimum(lr, 1 / mo.sqrt(step))
+        rho_t = mo.minimum(lr, 1 / mo.sqrt(step))
+
+        def rms(x):
+            return mo.sqrt(mo.reduce_mean(mo.square(x)))
+        alpha_t = mo.maximum(_k(self.epsilon_2, dt), rms(var.value())) * rho_t
+        sq = mo.square(g) + _k(self.epsilon_1, dt)
+        beta_2_t = 1 - mo.pow(step, _k(self.beta_2_decay, dt))
+        v = slots["velocity"]
+        if var.shape.rank >= 2:
+            r, c = slots["r"], slots["c"]
+            r.assign(beta_2_t * r.value() + (1 - beta_2_t) * mo.reduce_mean(sq, axis=-1))
+            c.assign(beta_2_t * c.value() + (1 - beta_2_t) * mo.reduce_mean(sq, axis=-2))
+            rv = r.value()
+            v.assign(array_ops.expand_dims(rv / mo.reduce_mean(rv, axis=-1, keepdims=True),
+                                           -1) * array_ops.expand_dims(c.value(), -2))
+        else:
+            v.assign(beta_2_t * v.value() + (1 - beta_2_t) * sq)
+        u = g / mo.sqrt(v.value())
+        u_hat = u / mo.maximum(one, rms(u) / _k(self.clip_threshold, dt))
+        var.assign_sub(alpha_t * u_hat)
+
+
+class LossScaleOptimizer(Optimizer):
+    """Dynamic loss scaling around `inner_optimizer`: `scale_loss` multiplies the loss by
+    the scale; `apply` divides the gradients by it and applies them when all are finite
+    (doubling the scale after `dynamic_growth_steps` such steps), else skips the step and
+    halves the scale."""
+
+    def __init__(self, inner_optimizer, initial_scale=2.0 ** 15, dynamic_growth_steps=2000,
+                 name=None, **kwargs):
+        if not kwargs.pop("dynamic", True):
+            raise ValueError("LossScaleOptimizer no longer supports `dynamic=False`. Instead, "
+                             "simply set `loss_scale_factor` directly on the "
+                             "`inner_optimizer`.")
+        defaults = {"weight_decay": None, "clipnorm": None, "global_clipnorm": None,
+                    "clipvalue": None, "use_ema": False, "ema_momentum": 0.99,
+                    "ema_overwrite_frequency": None, "loss_scale_factor": None,
+                    "gradient_accumulation_steps": None}
+        for arg, default in defaults.items():
+            if arg not in kwargs:
+                continue
+            value = kwargs.pop(arg)
+            if (default is None and value is not None) or value != default:
+                raise ValueError(f"LossScaleOptimizer does not support `{arg}`. Instead, set "
+                                 f"`{arg}` on the `inner_optimizer`.")
+        if kwargs:
+            raise ValueError("LossScaleOptimizer does not support arguments: "
+                             f"`{'`, `'.join(kwargs.keys())}`.")
+        super().__init__(0.0, name=name or backend.unique_name("loss_scale_optimizer"))
+        self.inner_optimizer = inner_optimizer
+        self.initial_scale = initial_scale
+        self.dynamic_growth_steps = dynamic_growth_steps
+        self.step_counter = self.dynamic_scale = None
+
+    def build(self, var_list):
+        if self.step_counter is None:
+            from ..eager import context
+            with context.init_scope(), backend.name_scope(self.name):
+                self.step_counter = backend.Variable(np.int64(0), dtype="int64",
+                                                     trainable=False, name="step_counter")
+                self.dynamic_scale = backend.Variable(np.float32(self.initial_scale),
+                                                      dtype="float32", trainable=False,
+                                                      name="dynamic_scale")
+        self.inner_optimizer.build(var_list)
+        self.built = True
+
+    @property
+    def variables(self):
+        own = [self._iterations, self._learning_rate]
+        if self.step_counter is not None:
+            own += [self.step_counter, self.dynamic_scale]
+        return own + list(self.inner_optimizer.variables)
+
+    @property
+    def learning_rate(self):
+        return self.inner_optimizer.learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        self.inner_optimizer.learning_rate = value
+
+    @property
+    def iterations(self):
+        return self.inner_optimizer.iterations
+
+    def scale_loss(self, loss):
+        from ..ops import math_ops as m
+        scale = self.dynamic_scale.value() if self.built else np.float32(self.initial_scale)
+        loss = _ops.convert_to_tensor(loss)
+        return loss * m.cast(scale, loss.dtype)
+
+    def check_finite(self, grads):
+        from ..ops import math_ops as m
+        from ..ops import array_ops
+        flags = [m.reduce_all(m.is_finite(_ops.convert_to_tensor(g))) for g in grads
+                 if g is not None]
+        return m.reduce_all(array_ops.stack(flags))
+
+    def _finite_step(self, grads, variables):
+        from ..ops import math_ops as m
+        scale = self.dynamic_scale.value()
+        unscaled = [None if g is None else _ops.convert_to_tensor(g) / m.cast(scale, g.dtype)
+                    for g in grads]
+        self.inner_optimizer.apply(unscaled, variables)
+        if _ops.executing_eagerly() and not _ops.is_symbolic(scale):
+            if int(self.step_counter.numpy()) == self.dynamic_growth_steps - 1:
+                self._grow()
+            else:
+                self.step_counter.assign_add(np.int64(1))
+            return
+        from ..ops import array_ops
+        # in a graph: both outcomes computed, the variables take the chosen ones
+        grow = m.equal(self.step_counter.value(), np.int64(self.dynamic_growth_steps - 1))
+        self.dynamic_scale.assign(array_ops.where(grow, scale * 2.0, scale))
+        self.step_counter.assign(array_ops.where(grow, np.int64(0),
+                                                 self.step_counter.value() + 1))
+
+    def _grow(self):
+        self.step_counter.assign(np.int64(0))
+        self.dynamic_scale.assign(self.dynamic_scale.value() * 2.0)
+
+    def _skip_step(self):
+        self.step_counter.assign(np.int64(0))
+        self.dynamic_scale.assign(self.dynamic_scale.value() * 0.5)
+
+    def apply(self, grads, trainable_variables=None):
+        grads = list(grads)
+        variables = list(trainable_variables)
+        self.build(variables)
+        finite = self.check_finite(grads)
+        if _ops.executing_eagerly() and not _ops.is_symbolic(finite):
+            if bool(finite.numpy()):
+                self._finite_step(grads, variables)
+            else:
+                self._skip_step()
+            return self.iterations
+        from ..eager.control_flow import cond
+        from ..ops import constant_op
+
+        def finite_branch():
+            self._finite_step(grads, variables)
+            return constant_op.constant(True)
+
+        def skip_branch():
+            self._skip_step()
+            return constant_op.constant(False)
+        cond(finite, finite_branch, skip_branch)
+        return self.iterations
+
+    def get_config(self):
+        inner = self.inner_optimizer
+        return {"name": self.name,
+                "inner_optimizer": {"module": "keras.optimizers",
+                                    "class_name": type(inner).__name__,
+                                    "config": inner.get_config(), "registered_name": None},
+                "initial_scale": self.initial_scale,
+                "dynamic_growth_steps": self.dynamic_growth_steps}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        inner = deserialize(config.pop("inner_optimizer"), custom_objects)
+        return cls(inner, **config)
+
+
+_BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad,
+            "adamax": Adamax, "nadam": Nadam, "adadelta": Adadelta, "ftrl": Ftrl,
+            "lion": Lion, "adafactor": Adafactor}     # Keras' get() does not know Lamb
 
 
 def get(identifier):
@@ -736,19 +1209,210 @@ class schedules:  # noqa: N801 - keras.optimizers.schedules namespace
                     "staircase": self.staircase, "name": self.name}
 
         def __call__(self, step):
-            if hasattr(step, "numpy") and not _ops.is_symbolic(step):
-                step = float(np.asarray(step.numpy()))
-            if isinstance(step, (int, float)):
-                p = step / self.decay_steps
-                if self.staircase:
-                    p = math.floor(p)
-                return self.initial_learning_rate * self.decay_rate ** p
+            # lr0 * decay_rate^(step / decay_steps), in float32 as Keras computes it
             from ..ops import math_ops as m
-            p = m.cast(step, _dt.float32) / self.decay_steps
+            p = m.cast(_ops.convert_to_tensor(step), _dt.float32) / \
+                np.float32(self.decay_steps)
             if self.staircase:
                 p = m.floor(p)
-            return self.initial_learning_rate * m.pow(
+            return np.float32(self.initial_learning_rate) * m.pow(
                 _ops.convert_to_tensor(self.decay_rate, dtype=_dt.float32), p)
+
+def _sched_step(schedule, step):
+    """(initial learning rate as a float32 tensor, step cast to float32)."""
+    from ..ops import math_ops as m
+    lr0 = _ops.convert_to_tensor(np.float32(schedule.initial_learning_rate))
+    return lr0, m.cast(_ops.convert_to_tensor(step), _dt.float32)
+
+
+def _check_steps(arg, value):
+    if value <= 0:
+        raise ValueError(f"Argument `{arg}` must be > 0. Received: {arg}={value}")
+
+
+class PiecewiseConstantDecay(schedules.LearningRateSchedule):
+    """values[0] up to boundaries[0] (inclusive), values[i] in (b[i-1], b[i]], values[-1]
+    after the last boundary."""
+
+    def __init__(self, boundaries, values, name="PiecewiseConstant"):
+        if len(boundaries) != len(values) - 1:
+            raise ValueError("The length of boundaries should be 1 less than the length of "
+                             f"values. Received: boundaries={boundaries} of length "
+                             f"{len(boundaries)}, and values={values} of length "
+                             f"{len(values)}.")
+        self.boundaries, self.values, self.name = boundaries, values, name
+
+    def __call__(self, step):
+        from ..ops import math_ops as m
+        step = _ops.convert_to_tensor(step)
+        values = [_ops.convert_to_tensor(v) for v in self.values]
+        bounds = [m.cast(_ops.convert_to_tensor(b), step.dtype) for b in self.boundaries]
+        dt = values[0].dtype
+        out = m.cast(step <= bounds[0], dt) * values[0]
+        out = out + m.cast(step > bounds[-1], dt) * values[-1]
+        for low, high, v in zip(bounds[:-1], bounds[1:], values[1:-1]):
+            out = out + m.cast(m.logical_and(step > low, step <= high), dt) * v
+        return out
+
+    def get_config(self):
+        return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
+
+
+class PolynomialDecay(schedules.LearningRateSchedule):
+    """(lr0 - end) (1 - step / decay_steps)^power + end, the step capped at decay_steps
+    (or, with `cycle`, decay_steps stretched to the next multiple)."""
+
+    def __init__(self, initial_learning_rate, decay_steps, end_learning_rate=0.0001,
+                 power=1.0, cycle=False, name="PolynomialDecay"):
+        self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
+        self.end_learning_rate, self.power, self.cycle = end_learning_rate, power, cycle
+        self.name = name
+        _check_steps("decay_steps", decay_steps)
+
+    def __call__(self, step):
+        from ..ops import array_ops as a
+        from ..ops import math_ops as m
+        lr0, step = _sched_step(self, step)
+        end = _ops.convert_to_tensor(np.float32(self.end_learning_rate))
+        steps = _ops.convert_to_tensor(np.float32(self.decay_steps))
+        if self.cycle:
+            mult = a.where(m.equal(step, 0.0), a.ones_like(step),
+                           m.ceil(step / np.float32(self.decay_steps)))
+            steps = steps * mult
+        else:
+            step = m.minimum(step, steps)
+        p = step / steps
+        return (lr0 - end) * m.pow(1 - p, np.float32(self.power)) + end
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "end_learning_rate": self.end_learning_rate,
+                "power": self.power, "cycle": self.cycle, "name": self.name}
+
+
+class InverseTimeDecay(schedules.LearningRateSchedule):
+    """lr0 / (1 + decay_rate * step / decay_steps) (the ratio floored with `staircase`)."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
+                 name="InverseTimeDecay"):
+        self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
+        self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
+        _check_steps("decay_steps", decay_steps)
+
+    def __call__(self, step):
+        from ..ops import math_ops as m
+        lr0, step = _sched_step(self, step)
+        p = step / np.float32(self.decay_steps)
+        if self.staircase:
+            p = m.floor(p)
+        return lr0 / (1.0 + np.float32(self.decay_rate) * p)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
+                "staircase": self.staircase, "name": self.name}
+
+
+class CosineDecay(schedules.LearningRateSchedule):
+    """Half a cosine from the rate (or, after `warmup_steps` of linear warmup, from
+    `warmup_target`) down to alpha times it over `decay_steps`."""
+
+    def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay",
+                 warmup_target=None, warmup_steps=0):
+        self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
+        self.alpha, self.name = alpha, name
+        self.warmup_target, self.warmup_steps = warmup_target, warmup_steps
+        _check_steps("decay_steps", decay_steps)
+
+    def _decay(self, step, steps, start):
+        from ..ops import math_ops as m
+        cos = 0.5 * (1.0 + m.cos(np.float32(math.pi) * (step / steps)))
+        return start * ((1 - self.alpha) * cos + self.alpha)
+
+    def __call__(self, step):
+        from ..ops import array_ops as a
+        from ..ops import math_ops as m
+        lr0, step = _sched_step(self, step)
+        steps = _ops.convert_to_tensor(np.float32(self.decay_steps))
+        if self.warmup_target is None:
+            return self._decay(m.minimum(step, steps), steps, lr0)
+        target = _ops.convert_to_tensor(np.float32(self.warmup_target))
+        warm = _ops.convert_to_tensor(np.float32(self.warmup_steps))
+        step = m.minimum(step, steps + warm)
+        warming = (target - lr0) * (step / warm) + lr0
+        return a.where(step < warm, warming, self._decay(step - warm, steps, target))
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "alpha": self.alpha, "name": self.name,
+                "warmup_target": self.warmup_target, "warmup_steps": self.warmup_steps}
+
+
+class CosineDecayRestarts(schedules.LearningRateSchedule):
+    """SGDR: cosine decays that restart, each t_mul times longer and m_mul times lower."""
+
+    def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0,
+                 alpha=0.0, name="SGDRDecay"):
+        self.initial_learning_rate, self.first_decay_steps = initial_learning_rate, \
+            first_decay_steps
+        self._t_mul, self._m_mul, self.alpha, self.name = t_mul, m_mul, alpha, name
+        _check_steps("first_decay_steps", first_decay_steps)
+
+    def __call__(self, step):
+        from ..ops import math_ops as m
+        lr0, step = _sched_step(self, step)
+        t_mul = _ops.convert_to_tensor(np.float32(self._t_mul))
+        frac = step / np.float32(self.first_decay_steps)
+        if np.float32(self._t_mul) == 1.0:
+            i = m.floor(frac)
+            frac = frac - i
+        else:
+            i = m.floor(m.log(1.0 - frac * (1.0 - t_mul)) / m.log(t_mul))
+            sum_r = (1.0 - m.pow(t_mul, i)) / (1.0 - t_mul)
+            frac = (frac - sum_r) / m.pow(t_mul, i)
+        m_fac = m.pow(_ops.convert_to_tensor(np.float32(self._m_mul)), i)
+        cos = 0.5 * m_fac * (1.0 + m.cos(np.float32(math.pi) * frac))
+        return lr0 * ((1 - np.float32(self.alpha)) * cos + np.float32(self.alpha))
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "first_decay_steps": self.first_decay_steps, "t_mul": self._t_mul,
+                "m_mul": self._m_mul, "alpha": self.alpha, "name": self.name}
+
+
+def _serialize_schedule(schedule):
+    return {"module": "keras.optimizers.schedules", "class_name": type(schedule).__name__,
+            "config": schedule.get_config(), "registered_name": None}
+
+
+def _deserialize_schedule(config, custom_objects=None):
+    cls = (custom_objects or {}).get(config.get("class_name")) or \
+        getattr(schedules, config.get("class_name", ""), None)
+    if cls is None:
+        raise ValueError(f"Could not interpret learning rate schedule: "
+                         f"{config.get('class_name')}")
+    return cls(**config.get("config", {}))
+
+
+for _c in (PiecewiseConstantDecay, PolynomialDecay, InverseTimeDecay, CosineDecay,
+           CosineDecayRestarts):
+    setattr(schedules, _c.__name__, _c)
+schedules.serialize = staticmethod(_serialize_schedule)
+schedules.deserialize = staticmethod(_deserialize_schedule)
+del PiecewiseConstantDecay, PolynomialDecay, InverseTimeDecay, CosineDecay, \
+    CosineDecayRestarts, _c
+
+
+def deserialize(config, custom_objects=None):
+    """An optimizer from keras.optimizers.serialize's dict."""
+    name = config.get("class_name", "")
+    cls = (custom_objects or {}).get(name) or _BY_NAME.get(name.lower()) or \
+        {"LossScaleOptimizer": LossScaleOptimizer}.get(name)
+    if cls is None:
+        raise ValueError(f"Could not interpret optimizer identifier: {config}")
+    return cls.from_config(config.get("config", {}))
+
+
 
 import sys as _sys  # noqa: E402
 

@@ -251,16 +251,22 @@ class Model(Layer):
                 jit_compile="auto", auto_scale_loss=True):
         self.optimizer = _optimizers.get(optimizer)
         self.loss = loss
-        self._loss_fn = _losses.get(loss)
+        self._loss_fn = _losses.as_loss(loss)
         self._metric_specs = list(metrics or [])
         self._metrics = None
         self.run_eagerly = bool(run_eagerly)
         self.compiled = True
         self._train_fn = self._test_fn = self._predict_fn = None
 
-    def _resolve_metrics(self, y):
+    def _resolve_metrics(self, y, x=None):
         if self._metrics is None:
-            self._metrics = [_metrics.get(m, self._loss_fn, y) for m in self._metric_specs]
+            # Keras picks the "accuracy" variant from the shapes of y and the model's output
+            y_pred = None
+            if x is not None and any(str(m).lower() in ("accuracy", "acc")
+                                     for m in self._metric_specs):
+                y_pred = self(_take(x, slice(0, 1)), training=False)
+            self._metrics = [_metrics.get(m, self._loss_fn, y, y_pred=y_pred)
+                             for m in self._metric_specs]
         return self._metrics
 
     @property
@@ -340,7 +346,7 @@ class Model(Layer):
             source = _ArrayBatches(x, y, batch_size, steps, shuffle)
         verbose = 1 if verbose == "auto" else int(verbose)
         self._ensure_built(x)
-        metrics = self._resolve_metrics(y)
+        metrics = self._resolve_metrics(y, x)
         if self._train_fn is None:
             self._train_fn = self._make(self._train_step)
         history = _callbacks.History()
@@ -426,7 +432,7 @@ class Model(Layer):
             source = _ArrayBatches(x, y, batch_size, nsteps, False)
         verbose = 1 if verbose == "auto" else int(verbose)
         self._ensure_built(x)
-        metrics = [type(m).__new__(type(m)) for m in self._resolve_metrics(y)]
+        metrics = [type(m).__new__(type(m)) for m in self._resolve_metrics(y, x)]
         for src, m in zip(self._metrics, metrics):
             m.__dict__.update(src.__dict__)
             m.reset_state()
