@@ -167,6 +167,10 @@ RANDOM_OVERRIDES = {
     "shuffle": "tfteach.ops.random_ops:random_shuffle",
     "categorical": "tfteach.ops.random_ops:categorical",
     "set_seed": "tfteach.ops.random_ops:set_eager_seed",
+    "stateless_uniform": "tfteach.ops.random_ops:stateless_random_uniform",
+    "stateless_normal": "tfteach.ops.random_ops:stateless_random_normal",
+    "stateless_truncated_normal": "tfteach.ops.random_ops:stateless_truncated_normal",
+    "Algorithm": "tfteach.ops.random_ops:Algorithm",
 }
 
 DTYPES_OVERRIDES = {

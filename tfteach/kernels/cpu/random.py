@@ -184,3 +184,234 @@ def multinomial(logits, num_samples, *, seed, seed2, output_dtype, ctx, op):
     if out.size:
         _multinomial(_generator(ctx, op, seed, seed2), np.ascontiguousarray(x), out)
     return out.astype(output_dtype.np_dtype)
+
+
+# --- stateless ops: TF's Philox-4x32-10 bits (kernels/philox.py), one call per output group --
+
+_P = {}
+
+
+def _philox():
+    """The Philox toolkit compiled for the CPU on first use, with the fill loops."""
+    if _P:
+        return _P
+    from .. import philox as toolkit
+    K = toolkit.make(njit)
+    philox, skip = K.philox, K.skip
+    u32f, u64d = K.uint32_to_float, K.uint64_to_double
+    bmf, bmd = K.box_muller_float, K.box_muller_double
+
+    @njit
+    def words(k0, k1, c0, c1, c2, c3, g):
+        d0, d1, d2, d3 = skip(c0, c1, c2, c3, np.uint64(g))
+        return philox(d0, d1, d2, d3, k0, k1)
+
+    @njit
+    def uniform(k0, k1, c0, c1, c2, c3, out, kind):
+        # kind 0: float32 (23 bits a word), 1: float64 (52 bits from two words),
+        # 2: float16 (10 bits a word; TF's Uint16ToHalf)
+        n = out.size
+        per = 2 if kind == 1 else 4
+        for g in range((n + per - 1) // per):
+            w = words(k0, k1, c0, c1, c2, c3, g)
+            for j in range(per):
+                i = g * per + j
+                if i < n:
+                    if kind == 0:
+                        out[i] = u32f(w[j])
+                    elif kind == 1:
+                        out[i] = u64d(w[2 * j], w[2 * j + 1])
+                    else:
+                        out[i] = np.float64(w[j] & np.uint64(0x3FF)) * (1.0 / 1024.0)
+
+    @njit
+    def normal(k0, k1, c0, c1, c2, c3, out, f64):
+        n = out.size
+        per = 2 if f64 else 4
+        for g in range((n + per - 1) // per):
+            w = words(k0, k1, c0, c1, c2, c3, g)
+            if f64:
+                a, b = bmd(w[0], w[1], w[2], w[3])
+                vals = (a, b, 0.0, 0.0)
+            else:
+                a, b = bmf(w[0], w[1])
+                e, f = bmf(w[2], w[3])
+                vals = (np.float64(a), np.float64(b), np.float64(e), np.float64(f))
+            for j in range(per):
+                i = g * per + j
+                if i < n:
+                    out[i] = vals[j]
+
+    @njit
+    def truncated(k0, k1, c0, c1, c2, c3, out, f64):
+        # TF reserves 256 Philox calls per output group (4 floats or 2 doubles) and reads
+        # their words one at a time, keeping the Box-Muller values strictly within 2.
+        n = out.size
+        per = 2 if f64 else 4
+        reserve = 256 * per // 4
+        for g in range((n + per - 1) // per):
+            d0, d1, d2, d3 = skip(c0, c1, c2, c3, np.uint64(g) * np.uint64(reserve))
+            buf = np.zeros(4, np.uint64)
+            used = 4
+            got = 0
+            while got < per:
+                need = 4 if f64 else 2
+                x = np.zeros(4, np.uint64)
+                for t in range(need):
+                    if used == 4:
+                        w0, w1, w2, w3 = philox(d0, d1, d2, d3, k0, k1)
+                        buf[0], buf[1], buf[2], buf[3] = w0, w1, w2, w3
+                        d0, d1, d2, d3 = skip(d0, d1, d2, d3, np.uint64(1))
+                        used = 0
+                    x[t] = buf[used]
+                    used += 1
+                if f64:
+                    a, b = bmd(x[0], x[1], x[2], x[3])
+                else:
+                    fa, fb = bmf(x[0], x[1])
+                    a, b = np.float64(fa), np.float64(fb)
+                for v in (a, b):
+                    if got < per and abs(v) < 2.0:
+                        i = g * per + got
+                        if i < n:
+                            out[i] = v
+                        got += 1
+
+    @njit
+    def uniform_int(k0, k1, c0, c1, c2, c3, out, lo, span, wide):
+        # TF: lo + word % span (int32/uint32), lo + (w0 | w1 << 32) % span (64-bit);
+        # everything modulo 2**64 so that the sum wraps as TF's unsigned arithmetic does
+        n = out.size
+        per = 2 if wide else 4
+        for g in range((n + per - 1) // per):
+            w = words(k0, k1, c0, c1, c2, c3, g)
+            for j in range(per):
+                i = g * per + j
+                if i < n:
+                    if wide:
+                        bits = w[2 * j] | (w[2 * j + 1] << np.uint64(32))
+                    else:
+                        bits = w[j]
+                    out[i] = lo + bits % span
+
+    @njit
+    def full_int(k0, k1, c0, c1, c2, c3, out, wide):
+        n = out.size
+        per = 2 if wide else 4
+        for g in range((n + per - 1) // per):
+            w = words(k0, k1, c0, c1, c2, c3, g)
+            for j in range(per):
+                i = g * per + j
+                if i < n:
+                    out[i] = (w[2 * j] | (w[2 * j + 1] << np.uint64(32))) if wide else w[j]
+
+    _P.update(K=K, uniform=uniform, normal=normal, truncated=truncated,
+              uniform_int=uniform_int, full_int=full_int)
+    return _P
+
+
+def key_counter_from_seed(seed):
+    """TF's StatelessRandomGetKeyCounter: ([key], [counter0, counter1]) as uint64."""
+    s = np.asarray(seed)
+    if s.shape != (2,):
+        raise errors.InvalidArgumentError(None, None, "seed must have shape [2], not "
+                                          f"[{', '.join(str(d) for d in s.shape)}]")
+    s0, s1 = (np.uint64(int(v) & 0xFFFFFFFFFFFFFFFF) for v in s)
+    m = [int(v) for v in _philox()["K"].seed_to_key_counter(s0, s1)]
+    key = np.array([m[0] | m[1] << 32], np.uint64)
+    counter = np.array([m[2] | m[3] << 32, m[4] | m[5] << 32], np.uint64)
+    return key, counter
+
+
+def unpack_key_counter(key, counter, alg):
+    """The six 32-bit words (k0, k1, c0..c3) the fill loops take, after TF's checks."""
+    key, counter = np.asarray(key).reshape(-1), np.asarray(counter).reshape(-1)
+    a = int(np.asarray(alg))
+    if a not in (1, 3):
+        if a == 2:
+            raise NotImplementedError("tfteach's stateless kernels implement Philox, not "
+                                      "ThreeFry (alg 2)")
+        raise errors.InvalidArgumentError(None, None, f"Unsupported algorithm id: {a}")
+    if key.size != 1:
+        raise errors.InvalidArgumentError(None, None, "key must have shape [1], not "
+                                          f"[{key.size}]. (Note that batched keys are not "
+                                          "supported yet.)")
+    if counter.size < 2:
+        raise errors.InvalidArgumentError(None, None, "The size of the counter must be at "
+                                          f"least 2, not {counter.size}")
+    M = 0xFFFFFFFF
+    k, c0, c1 = int(key[0]), int(counter[0]), int(counter[1])
+    return tuple(np.uint64(v) for v in (k & M, k >> 32, c0 & M, c0 >> 32, c1 & M, c1 >> 32))
+
+
+@register_kernel("StatelessRandomGetKeyCounter")
+def stateless_random_get_key_counter(seed):
+    return key_counter_from_seed(seed)
+
+
+def _stateless_out(shape, dtype):
+    dims = _shape(shape)
+    np_dt = dtype.np_dtype
+    if dtype.name == "bfloat16":
+        raise NotImplementedError("tfteach's stateless random kernels do not draw bfloat16 "
+                                  "yet (float16, float32 and float64 are TF's bits)")
+    return dims, np_dt, np.empty(int(np.prod(dims, dtype=np.int64)), np.float64)
+
+
+@register_kernel("StatelessRandomUniformV2")
+def stateless_random_uniform_v2(shape, key, counter, alg, *, dtype):
+    dims, np_dt, work = _stateless_out(shape, dtype)
+    w = unpack_key_counter(key, counter, alg)
+    kind = 1 if np_dt == np.float64 else 2 if np_dt == np.float16 else 0
+    _philox()["uniform"](*w, work, kind)
+    return work.astype(np_dt).reshape(dims)
+
+
+@register_kernel("StatelessRandomNormalV2")
+def stateless_random_normal_v2(shape, key, counter, alg, *, dtype):
+    dims, np_dt, work = _stateless_out(shape, dtype)
+    _philox()["normal"](*unpack_key_counter(key, counter, alg), work, np_dt == np.float64)
+    return work.astype(np_dt).reshape(dims)
+
+
+@register_kernel("StatelessTruncatedNormalV2")
+def stateless_truncated_normal_v2(shape, key, counter, alg, *, dtype):
+    dims, np_dt, work = _stateless_out(shape, dtype)
+    _philox()["truncated"](*unpack_key_counter(key, counter, alg), work, np_dt == np.float64)
+    return work.astype(np_dt).reshape(dims)
+
+
+@register_kernel("StatelessRandomUniformIntV2")
+def stateless_random_uniform_int_v2(shape, key, counter, alg, minval, maxval):
+    dims = _shape(shape)
+    lo, hi = np.asarray(minval), np.asarray(maxval)
+    if lo.ndim:
+        raise errors.InvalidArgumentError(None, None, "minval must be 0-D, got shape "
+                                          f"{list(lo.shape)}")
+    if hi.ndim:
+        raise errors.InvalidArgumentError(None, None, "maxval must be 0-D, got shape "
+                                          f"{list(hi.shape)}")
+    n = int(np.prod(dims, dtype=np.int64))
+    if n and not lo < hi:
+        raise errors.InvalidArgumentError(None, None, f"Need minval < maxval, got {lo} >= {hi}")
+    wide = lo.dtype.itemsize == 8
+    mask = (1 << (64 if wide else 32)) - 1
+    span = (int(hi) - int(lo)) & mask
+    out = np.empty(n, np.uint64)
+    _philox()["uniform_int"](*unpack_key_counter(key, counter, alg), out,
+                             np.uint64(int(lo) & 0xFFFFFFFFFFFFFFFF), np.uint64(span), wide)
+    if not wide:
+        out &= np.uint64(0xFFFFFFFF)
+        return out.astype(np.uint32).view(np.dtype(lo.dtype)).reshape(dims)
+    return out.view(np.dtype(lo.dtype)).reshape(dims)
+
+
+@register_kernel("StatelessRandomUniformFullIntV2")
+def stateless_random_uniform_full_int_v2(shape, key, counter, alg, *, dtype):
+    dims = _shape(shape)
+    np_dt = np.dtype(dtype.np_dtype)
+    out = np.empty(int(np.prod(dims, dtype=np.int64)), np.uint64)
+    _philox()["full_int"](*unpack_key_counter(key, counter, alg), out, np_dt.itemsize == 8)
+    if np_dt.itemsize == 4:
+        return out.astype(np.uint32).view(np_dt).reshape(dims)
+    return out.view(np_dt).reshape(dims)
