@@ -66,20 +66,25 @@ from .logging_ops import check_numerics  # noqa: E402,F401  (tf.debugging.check_
 def assert_all_finite(x, message, name=None):
     """`x`, after a CheckNumerics of it has run (TF's `verify_finite`): InvalidArgumentError
     "<message> : Tensor had NaN values" when `x` holds a NaN or an Inf."""
+    return _verify_finite(x, message, name, "verify_finite")
+
+
+def _verify_finite(x, message, name, default_name):
     from ..framework import ops as _ops
     from . import array_ops
-    with _ops.name_scope(name, "verify_finite", [x]) as name:
+    with _ops.name_scope(name, default_name, [x]):
         x = _ops.convert_to_tensor(x, name="x")
         verify = check_numerics(x, message=message)
+        # TF's with_dependencies: an Identity named control_dependency
         with _ops.control_dependencies([verify]):
-            return array_ops.identity(x, name=name)
+            return array_ops.identity(x, name="control_dependency")
 
 
 def verify_tensor_all_finite(t=None, msg=None, name=None, x=None, message=None):
     """TF1's spelling of assert_all_finite (`tf.compat.v1.debugging.assert_all_finite`)."""
     t = x if t is None else t
     msg = message if msg is None else msg
-    return assert_all_finite(t, msg, name=name)
+    return _verify_finite(t, msg, name, "VerifyFinite")
 
 
 def assert_near(x, y, rtol=None, atol=None, message=None, summarize=None, name=None):

@@ -335,15 +335,15 @@ def stateless_random_uniform(shape, seed, minval=0, maxval=None, dtype=_dt.float
     take both bounds or neither (neither: the dtype's whole range)."""
     dtype = _dt.as_dtype(dtype)
     if dtype not in _STATELESS_DTYPES:
-        raise ValueError(f"Argument `dtype` got invalid value {dtype!r}. Accepted dtypes are "
+        raise ValueError(f"Argument `dtype` got invalid value {dtype!s}. Accepted dtypes are "
                          "(tf.float16, tf.bfloat16, tf.float32, tf.float64, tf.int32, "
                          "tf.int64, tf.uint32, tf.uint64).")
     if dtype.is_integer and (minval is None) != (maxval is None):
-        raise ValueError(f"For integer `dtype` argument {dtype!r}, argument `minval` and "
+        raise ValueError(f"For integer `dtype` argument {dtype!s}, argument `minval` and "
                          f"`maxval` must be both None or not None. Got `minval`={minval} and "
                          f"`maxval`={maxval}.")
     if dtype.is_integer and dtype in (_dt.uint32, _dt.uint64) and minval is not None:
-        raise ValueError(f"Argument `dtype` got invalid value {dtype!r} with bounds: unsigned "
+        raise ValueError(f"Argument `dtype` got invalid value {dtype!s} with bounds: unsigned "
                          "ints take no minval/maxval")
     if not dtype.is_integer and maxval is None:
         maxval = 1

@@ -1,0 +1,239 @@
+"""tf.debugging's numeric checks and assert_* additions, tf.random's stateless ops (TF's
+Philox bits) and the tf.io additions, against TF 2.21's recorded results
+(tools/record_debug_random_io.py -> tests/data/debug_random_io_tf.json)."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+import tfteach as tf
+from tfteach import errors
+
+pytestmark = [pytest.mark.mode("v2"), pytest.mark.usefixtures("tf2")]
+
+with open(os.path.join(os.path.dirname(__file__), "data", "debug_random_io_tf.json")) as _f:
+    REC = json.load(_f)
+
+_TF_PREFIX = "{{function_node __wrapped__"
+
+
+def _core(message):
+    """TF's eager message without its function-node prefix and op suffix."""
+    if message.startswith(_TF_PREFIX):
+        message = message.split("}} ", 1)[1]
+    return message.split(" [Op:")[0]
+
+
+def _raises(rec, fn):
+    cls = getattr(errors, rec["class"], None) or {"ValueError": ValueError,
+                                                 "TypeError": TypeError}[rec["class"]]
+    with pytest.raises(cls) as info:
+        fn()
+    text = getattr(info.value, "message", None) or str(info.value)
+    return text, _core(rec["message"])
+
+
+def _decode(rec):
+    dt = np.dtype(rec["dtype"])
+    if "hex" in rec:
+        return np.array(rec["hex"], np.uint64).astype(f"u{dt.itemsize}").view(dt).reshape(
+            rec["shape"])
+    return np.array(rec["values"], dt).reshape(rec["shape"])
+
+
+def _bits(a):
+    a = np.asarray(a)
+    return a.view(f"u{a.dtype.itemsize}") if a.dtype.kind == "f" else a
+
+
+# --- tf.random stateless: bit for bit -------------------------------------------------------
+
+def _stateless_id(c):
+    return f"{c['fn']}-{c['dtype']}-{c['shape']}-{c['seed']}-{c.get('minval', '')}"
+
+
+@pytest.mark.parametrize("case", REC["stateless"], ids=_stateless_id)
+def test_stateless_bits_match_tf(case):
+    fn = getattr(tf.random, case["fn"])
+    kw = {k: case[k] for k in ("minval", "maxval", "mean", "stddev") if k in case}
+    seed = case["seed"]
+    if case.get("seed_dtype") == "int32":
+        seed = tf.constant(seed, tf.int32)
+    out = fn(case["shape"], seed=seed, dtype=getattr(tf, case["dtype"]), **kw)
+    want = _decode(case["out"])
+    got = out.numpy()
+    assert got.dtype == want.dtype and got.shape == want.shape
+    np.testing.assert_array_equal(_bits(got), _bits(want))
+
+
+@pytest.mark.parametrize("case", REC["key_counter"], ids=lambda c: str(c["seed"]))
+def test_key_counter_matches_tf(case):
+    from tfteach.framework.op_def_library import apply_op
+    key, counter = apply_op("StatelessRandomGetKeyCounter",
+                            [tf.constant(case["seed"], tf.int64)], {})
+    assert [int(v) for v in key.numpy()] == case["key"]
+    assert [int(v) for v in counter.numpy()] == case["counter"]
+
+
+@pytest.mark.parametrize("name", sorted(REC["stateless_errors"]))
+def test_stateless_errors_match_tf(name):
+    calls = {
+        "seed_shape": lambda: tf.random.stateless_uniform([3], seed=[1, 2, 3]),
+        "minval_maxval": lambda: tf.random.stateless_uniform(
+            [3], seed=[1, 2], minval=5, maxval=3, dtype=tf.int32),
+        "one_bound": lambda: tf.random.stateless_uniform([3], seed=[1, 2], maxval=None,
+                                                         minval=0, dtype=tf.int32),
+        "bad_dtype": lambda: tf.random.stateless_uniform([3], seed=[1, 2], dtype=tf.int8,
+                                                         minval=0, maxval=3),
+        "float_seed": lambda: tf.random.stateless_uniform([3], seed=[1.0, 2.0]),
+    }
+    got, want = _raises(REC["stateless_errors"][name], calls[name])
+    want = want.split("\n\t; NodeDef")[0]
+    assert want in got
+
+
+def test_stateless_graph_ops_like_tf():
+    g = tf.Graph()
+    with g.as_default():
+        tf.random.stateless_uniform([3], seed=[1, 2])
+        tf.random.stateless_normal([3], seed=[1, 2])
+        tf.random.stateless_truncated_normal([3], seed=[1, 2])
+        tf.random.stateless_uniform([3], seed=[1, 2], minval=0, maxval=4, dtype=tf.int32)
+    ops = [[o.name, o.type] for o in g.get_operations() if o.type != "Const"]
+    assert ops == REC["stateless_graph"]
+
+
+def test_stateless_same_in_function_and_v1_session():
+    want = tf.random.stateless_normal([2, 3], seed=[9, 8]).numpy()
+
+    @tf.function
+    def draw():
+        return tf.random.stateless_normal([2, 3], seed=[9, 8])
+    np.testing.assert_array_equal(draw().numpy(), want)
+    np.testing.assert_array_equal(draw().numpy(), want)     # stateless: same every run
+    v1 = tf.compat.v1
+    g = tf.Graph()
+    with g.as_default():
+        t = v1.random.stateless_normal([2, 3], seed=[9, 8])
+        with v1.Session(graph=g) as s:
+            np.testing.assert_array_equal(s.run(t), want)
+            np.testing.assert_array_equal(s.run(t), want)
+
+
+def test_stateless_ops_are_not_differentiable():
+    from tfteach.framework import registry
+    for t in ("StatelessRandomUniformV2", "StatelessRandomNormalV2",
+              "StatelessTruncatedNormalV2", "StatelessRandomUniformIntV2",
+              "StatelessRandomGetKeyCounter", "StatelessRandomUniformFullIntV2"):
+        assert registry.get(t).gradient is None or not registry.get(t)._differentiable
+
+
+# --- tf.debugging ---------------------------------------------------------------------------
+
+D = REC["debugging"]
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize("name,call", [
+    ("nan", lambda: tf.debugging.check_numerics(tf.constant([1.0, NAN]), "hello")),
+    ("inf", lambda: tf.debugging.check_numerics(tf.constant([1.0, -INF]), "hello")),
+    ("both", lambda: tf.debugging.check_numerics(tf.constant([INF, NAN]), "hello")),
+    ("int", lambda: tf.debugging.check_numerics(tf.constant([1, 2]), "hello")),
+    ("all_finite", lambda: tf.debugging.assert_all_finite(tf.constant([INF]), "msg")),
+    ("near", lambda: tf.debugging.assert_near(tf.constant([1.0, 2.0]),
+                                              tf.constant([1.0, 2.1]))),
+    ("near_msg", lambda: tf.debugging.assert_near(
+        tf.constant([1.0, 2.0]), tf.constant([1.0, 2.1]), message="mm", summarize=1)),
+    ("near_tol", lambda: tf.debugging.assert_near(
+        tf.constant([1.0, 2.0], tf.float64), tf.constant([1.0, 2.1], tf.float64),
+        rtol=0.01, atol=0.01)),
+    ("rank_in", lambda: tf.debugging.assert_rank_in(tf.constant([1.0, 2.0]), [0, 2])),
+    ("rank_in_msg", lambda: tf.debugging.assert_rank_in(tf.constant(1.0), [1],
+                                                        message="need")),
+    ("same_float_mismatch", lambda: tf.debugging.assert_same_float_dtype(
+        [tf.constant([1.0, 2.0]), tf.constant([1.0], tf.float64)])),
+    ("same_float_int", lambda: tf.debugging.assert_same_float_dtype([tf.constant([1, 2])])),
+    ("same_float_expected", lambda: tf.debugging.assert_same_float_dtype(
+        [tf.constant([1.0, 2.0])], tf.float64)),
+    ("proper_str", lambda: tf.debugging.assert_proper_iterable("abc")),
+    ("proper_ndarray", lambda: tf.debugging.assert_proper_iterable(np.array([1.0]))),
+    ("proper_int", lambda: tf.debugging.assert_proper_iterable(3)),
+])
+def test_debugging_errors_match_tf(name, call):
+    got, want = _raises(D[name], call)
+    if name == "int":       # TF appends its OpDef text; tfteach its own NodeDef line
+        want = want.split("\n\t; NodeDef")[0].replace("half, float, double",
+                                                      "float16, float32, float64")
+    assert want in got
+
+
+def test_debugging_values_match_tf():
+    assert tf.debugging.assert_same_float_dtype(None, tf.float64).name == D["same_float_none"]
+    assert tf.debugging.assert_same_float_dtype(
+        [tf.constant([1.0], tf.float16)]).name == D["same_float_default"]
+    assert tf.debugging.assert_same_float_dtype().name == D["same_float_empty"]
+    assert tf.debugging.assert_proper_iterable([1]) is None
+    x = tf.constant([1.0, 2.0])
+    np.testing.assert_array_equal(tf.debugging.check_numerics(x, "ok").numpy(), [1.0, 2.0])
+    np.testing.assert_array_equal(tf.debugging.assert_all_finite(x, "ok").numpy(), [1.0, 2.0])
+    assert tf.debugging.assert_near(x, x + 1e-7) is None
+
+
+def test_check_numerics_gradient_like_tf():
+    x = tf.constant([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        z = tf.debugging.check_numerics(x * x, "sq") * 3.0
+    assert tape.gradient(z, x).numpy().tolist() == D["grad_ok"]
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.debugging.check_numerics(x, "fwd")
+        z = y * tf.constant([NAN, 1.0])
+    got, want = _raises(D["grad_nan"], lambda: tape.gradient(z, x))
+    assert want in got
+
+
+def test_check_numerics_in_function():
+    @tf.function
+    def fn(v):
+        return tf.debugging.check_numerics(tf.math.log(v), "in function")
+    assert fn(tf.constant([1.0])).numpy().tolist() == D["function_ok"]
+    with pytest.raises(errors.InvalidArgumentError) as info:
+        fn(tf.constant([-1.0]))
+    assert "in function : Tensor had NaN values" in D["function_nan"]["message"]
+    assert "in function : Tensor had NaN values" in info.value.message
+
+
+def test_check_numerics_v1_graph_like_tf():
+    v1 = tf.compat.v1
+    g = tf.Graph()
+    with g.as_default():
+        t = v1.placeholder(tf.float32, [2])
+        c = v1.check_numerics(t, "v1 graph")
+        a = v1.debugging.assert_all_finite(t, "v1 finite")
+        grad = v1.gradients(tf.reduce_sum(c * 2.0), t)
+        ops = [[o.name, o.type] for o in g.get_operations()]
+        for entry in (["CheckNumerics", "CheckNumerics"],
+                      ["VerifyFinite/CheckNumerics", "CheckNumerics"],
+                      ["VerifyFinite/control_dependency", "Identity"],
+                      ["gradients/CheckNumerics_grad/CheckNumerics", "CheckNumerics"]):
+            assert entry in D["v1_graph"] and entry in ops
+        with v1.Session(graph=g) as sess:
+            for key, fetch, feed in (("v1_run_inf", c, [INF, 1.0]),
+                                     ("v1_assert_all_finite", a, [NAN, 1.0])):
+                with pytest.raises(errors.InvalidArgumentError) as info:
+                    sess.run(fetch, {t: feed})
+                core = D[key]["message"].split("\n")[0]
+                assert core in info.value.message
+            assert sess.run(grad, {t: [1.0, 2.0]})[0].tolist() == D["v1_grad"]
+
+
+def test_v1_debugging_spellings():
+    v1 = tf.compat.v1
+    assert v1.debugging.assert_all_finite.__name__ == "verify_tensor_all_finite"
+    assert v1.verify_tensor_all_finite is v1.debugging.assert_all_finite
+    with pytest.raises(errors.InvalidArgumentError, match="m2 : Tensor had Inf values"):
+        v1.debugging.assert_all_finite(x=tf.constant([INF]), message="m2")
+    with pytest.raises(ValueError, match=r"must have rank in \(2,\)"):
+        v1.debugging.assert_rank_in(tf.constant([1.0]), [2])
