@@ -219,3 +219,236 @@ def multinomial(logits, num_samples, *, seed, seed2, output_dtype, ctx, op):
         st = _states(ctx, op, seed, seed2)
         sample[_THREADS // _dev.TPB, _dev.TPB](st, cdf, total, _dev.flat(out), k, n)
     return out
+
+
+# --- stateless ops: TF's Philox-4x32-10 (kernels/philox.py) on the device ---------------------
+# One thread per output group, as TF's GPU kernels: group g reads Philox(counter + g, key)
+# (the truncated normal: from counter + 256 * g for 4 floats, 128 * g for 2 doubles). The
+# key and counter stay in device memory (TF keeps only shape, alg and the int bounds on the
+# host). The words are TF's bits on both devices; the normals go through the device's
+# log/sin/cos, which may round the last bit differently from the CPU's libm (TF's GPU and
+# CPU kernels differ in the same way).
+
+_STATELESS = {}
+
+
+def _stateless_kernels():
+    if _STATELESS:
+        return _STATELESS
+    from .. import philox as toolkit
+    K = toolkit.make(cuda.jit(device=True))
+    philox, skip = K.philox, K.skip
+    u32f, u64d = K.uint32_to_float, K.uint64_to_double
+    bmf, bmd = K.box_muller_float, K.box_muller_double
+
+    @cuda.jit(device=True)
+    def start(key, counter):
+        m = np.uint64(0xFFFFFFFF)
+        k, c0, c1 = key[0], counter[0], counter[1]
+        return k & m, k >> np.uint64(32), c0 & m, c0 >> np.uint64(32), c1 & m, \
+            c1 >> np.uint64(32)
+
+    @cuda.jit
+    def uniform(key, counter, out, kind):
+        g = cuda.grid(1)
+        n = out.shape[0]
+        per = 2 if kind == 1 else 4
+        if g * per < n:
+            k0, k1, c0, c1, c2, c3 = start(key, counter)
+            d0, d1, d2, d3 = skip(c0, c1, c2, c3, np.uint64(g))
+            w0, w1, w2, w3 = philox(d0, d1, d2, d3, k0, k1)
+            if kind == 1:
+                out[g * 2] = u64d(w0, w1)
+                if g * 2 + 1 < n:
+                    out[g * 2 + 1] = u64d(w2, w3)
+            else:
+                for j in range(4):
+                    w = w0 if j == 0 else w1 if j == 1 else w2 if j == 2 else w3
+                    if g * 4 + j < n:
+                        if kind == 0:
+                            out[g * 4 + j] = u32f(w)
+                        else:
+                            out[g * 4 + j] = np.float64(w & np.uint64(0x3FF)) * (1.0 / 1024.0)
+
+    @cuda.jit
+    def normal(key, counter, out, f64):
+        g = cuda.grid(1)
+        n = out.shape[0]
+        per = 2 if f64 else 4
+        if g * per < n:
+            k0, k1, c0, c1, c2, c3 = start(key, counter)
+            d0, d1, d2, d3 = skip(c0, c1, c2, c3, np.uint64(g))
+            w0, w1, w2, w3 = philox(d0, d1, d2, d3, k0, k1)
+            if f64:
+                a, b = bmd(w0, w1, w2, w3)
+                out[g * 2] = a
+                if g * 2 + 1 < n:
+                    out[g * 2 + 1] = b
+            else:
+                a, b = bmf(w0, w1)
+                e, f = bmf(w2, w3)
+                for j in range(4):
+                    v = a if j == 0 else b if j == 1 else e if j == 2 else f
+                    if g * 4 + j < n:
+                        out[g * 4 + j] = v
+
+    @cuda.jit
+    def truncated(key, counter, out, f64):
+        g = cuda.grid(1)
+        n = out.shape[0]
+        per = 2 if f64 else 4
+        if g * per < n:
+            k0, k1, c0, c1, c2, c3 = start(key, counter)
+            reserve = np.uint64(128) if f64 else np.uint64(256)
+            d0, d1, d2, d3 = skip(c0, c1, c2, c3, np.uint64(g) * reserve)
+            w0, w1, w2, w3 = philox(d0, d1, d2, d3, k0, k1)
+            d0, d1, d2, d3 = skip(d0, d1, d2, d3, np.uint64(1))
+            used = 0
+            got = 0
+            while got < per:
+                # the next 2 (float) or 4 (double) words of the reserved stream
+                x0 = x1 = x2 = x3 = np.uint64(0)
+                need = 4 if f64 else 2
+                for t in range(need):
+                    if used == 4:
+                        w0, w1, w2, w3 = philox(d0, d1, d2, d3, k0, k1)
+                        d0, d1, d2, d3 = skip(d0, d1, d2, d3, np.uint64(1))
+                        used = 0
+                    w = w0 if used == 0 else w1 if used == 1 else w2 if used == 2 else w3
+                    used += 1
+                    if t == 0:
+                        x0 = w
+                    elif t == 1:
+                        x1 = w
+                    elif t == 2:
+                        x2 = w
+                    else:
+                        x3 = w
+                if f64:
+                    a, b = bmd(x0, x1, x2, x3)
+                else:
+                    fa, fb = bmf(x0, x1)
+                    a, b = np.float64(fa), np.float64(fb)
+                for v in (a, b):
+                    if got < per and abs(v) < 2.0:
+                        if g * per + got < n:
+                            out[g * per + got] = v
+                        got += 1
+
+    @cuda.jit
+    def ints(key, counter, out, lo, span, wide, full):
+        g = cuda.grid(1)
+        n = out.shape[0]
+        per = 2 if wide else 4
+        if g * per < n:
+            k0, k1, c0, c1, c2, c3 = start(key, counter)
+            d0, d1, d2, d3 = skip(c0, c1, c2, c3, np.uint64(g))
+            w0, w1, w2, w3 = philox(d0, d1, d2, d3, k0, k1)
+            for j in range(per):
+                if wide:
+                    bits = (w0 | (w1 << np.uint64(32))) if j == 0 else \
+                        (w2 | (w3 << np.uint64(32)))
+                else:
+                    bits = w0 if j == 0 else w1 if j == 1 else w2 if j == 2 else w3
+                if g * per + j < n:
+                    v = bits if full else lo + bits % span
+                    out[g * per + j] = v if wide else v & np.uint64(0xFFFFFFFF)
+    _STATELESS.update(uniform=uniform, normal=normal, truncated=truncated, ints=ints)
+    return _STATELESS
+
+
+_dev.register_host("StatelessRandomGetKeyCounter")
+
+
+def _key_counter(key, counter, alg):
+    """TF's checks on (key, counter, alg) from their shapes and the host alg; the arrays
+    themselves stay on the device."""
+    a = int(np.asarray(_dev.to_host(alg)))
+    if a not in (1, 3):
+        if a == 2:
+            raise NotImplementedError("tfteach's stateless kernels implement Philox, not "
+                                      "ThreeFry (alg 2)")
+        raise errors.InvalidArgumentError(None, None, f"Unsupported algorithm id: {a}")
+    k, c = _dev.flat(_dev.dev(key)), _dev.flat(_dev.dev(counter))
+    if k.shape[0] != 1:
+        raise errors.InvalidArgumentError(None, None, "key must have shape [1], not "
+                                          f"[{k.shape[0]}]. (Note that batched keys are not "
+                                          "supported yet.)")
+    if c.shape[0] < 2:
+        raise errors.InvalidArgumentError(None, None, "The size of the counter must be at "
+                                          f"least 2, not {c.shape[0]}")
+    return k, c
+
+
+def _groups(n, per):
+    g = (n + per - 1) // per
+    return _dev.blocks_for(g), _dev.TPB
+
+
+_SF = ("float16", "float32", "float64")
+
+
+def _stateless_float(kind):
+    def kernel(shape, key, counter, alg, *, dtype):
+        dims = _shape(shape)
+        np_dt = np.dtype(dtype.np_dtype)
+        k, c = _key_counter(key, counter, alg)
+        n = _dev.size_of(dims)
+        out = _dev.empty((n,), np_dt)     # float32 values are stored exactly; float16
+        if n:                               # ones round to nearest even, as TF's casts
+            f64 = np_dt == np.float64
+            ks = _stateless_kernels()
+            if kind == "uniform":
+                mode = 1 if f64 else 2 if np_dt == np.float16 else 0
+                ks["uniform"][_groups(n, 2 if f64 else 4)](k, c, out, mode)
+            else:
+                ks[kind][_groups(n, 2 if f64 else 4)](k, c, out, f64)
+        return out.reshape(dims)
+    return kernel
+
+
+for _t, _kind in (("StatelessRandomUniformV2", "uniform"), ("StatelessRandomNormalV2", "normal"),
+                  ("StatelessTruncatedNormalV2", "truncated")):
+    _fn = _stateless_float(_kind)
+    _fn.__name__ = _fn.__qualname__ = _t.lower() + "_gpu"
+    register(_t, host_memory=("shape", "alg"),
+             check=lambda op: op.get_attr("dtype").name in _SF)(_fn)
+
+
+def _int_out(dims, np_dt, k, c, lo, span, full):
+    n = _dev.size_of(dims)
+    wide = np_dt.itemsize == 8
+    # the words are written as unsigned integers of the output's width and read back as
+    # its dtype: TF's modular arithmetic, no conversion of values
+    out = _dev.empty((n,), np.uint64 if wide else np.uint32)
+    if n:
+        _stateless_kernels()["ints"][_groups(n, 2 if wide else 4)](
+            k, c, out, np.uint64(lo), np.uint64(span), wide, full)
+    return out.view(np_dt).reshape(dims)
+
+
+@register("StatelessRandomUniformIntV2", host_memory=("shape", "alg", "minval", "maxval"),
+          check=lambda op: op.get_attr("dtype").name in ("int32", "int64"))
+def stateless_random_uniform_int_v2(shape, key, counter, alg, minval, maxval):
+    dims = _shape(shape)
+    lo, hi = np.asarray(_dev.to_host(minval)), np.asarray(_dev.to_host(maxval))
+    if lo.ndim:
+        raise errors.InvalidArgumentError(None, None, "minval must be 0-D, got shape "
+                                          f"{list(lo.shape)}")
+    if hi.ndim:
+        raise errors.InvalidArgumentError(None, None, "maxval must be 0-D, got shape "
+                                          f"{list(hi.shape)}")
+    k, c = _key_counter(key, counter, alg)
+    if _dev.size_of(dims) and not lo < hi:
+        raise errors.InvalidArgumentError(None, None, f"Need minval < maxval, got {lo} >= {hi}")
+    mask = (1 << (64 if lo.dtype.itemsize == 8 else 32)) - 1
+    return _int_out(dims, lo.dtype, k, c, int(lo) & 0xFFFFFFFFFFFFFFFF,
+                    (int(hi) - int(lo)) & mask, False)
+
+
+@register("StatelessRandomUniformFullIntV2", host_memory=("shape", "alg"),
+          check=lambda op: op.get_attr("dtype").name in ("int32", "int64", "uint32", "uint64"))
+def stateless_random_uniform_full_int_v2(shape, key, counter, alg, *, dtype):
+    dims = _shape(shape)
+    k, c = _key_counter(key, counter, alg)
+    return _int_out(dims, np.dtype(dtype.np_dtype), k, c, 0, 1, True)
