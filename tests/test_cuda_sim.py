@@ -80,6 +80,9 @@ _pool_dy = u((2, 3, 3, 3))
 _logits = u((4, 5), -2, 2)
 _labels = np.eye(5, dtype=F32)[[0, 3, 1, 4]]
 
+_STATELESS_IN = [_i32([3, 7]), np.array([0x0123456789ABCDEF], np.uint64),
+                 np.array([5, 0xFEDCBA9876543210], np.uint64), C(np.int32(1))]
+
 CASES = {
     "AddN": lambda: Case([[u((2, 3)), u((2, 3)), u((2, 3))]]),
     "All": lambda: Case([RNG.random((3, 4)) > 0.3, _i32([1])], {"keep_dims": False}),
@@ -130,6 +133,15 @@ CASES = {
     "RandomUniform": lambda: Case([_i32([10, 20])], {"dtype": tf.float32, "seed": 1,
                                                      "seed2": 2}, stats="uniform"),
     "Rank": lambda: Case([u((2, 3))]),
+    "CheckNumerics": lambda: Case([u((2, 3))], {"message": "fine"}),
+    "StatelessRandomGetKeyCounter": lambda: Case([C(np.array([7, -3], np.int64))]),
+    # key and counter from seed (7, -3); the values are TF's bits on both devices
+    "StatelessRandomUniformV2": lambda: Case(_STATELESS_IN, {"dtype": tf.float32}),
+    "StatelessRandomNormalV2": lambda: Case(_STATELESS_IN, {"dtype": tf.float64}),
+    "StatelessTruncatedNormalV2": lambda: Case(_STATELESS_IN, {"dtype": tf.float32}),
+    "StatelessRandomUniformIntV2": lambda: Case(_STATELESS_IN + [C(np.int64(-5)),
+                                                                 C(np.int64(1000))]),
+    "StatelessRandomUniformFullIntV2": lambda: Case(_STATELESS_IN, {"dtype": tf.int32}),
     "Range": lambda: Case([C(F32(0.5)), C(F32(3.0)), C(F32(0.7))]),
     "LinSpace": lambda: Case([C(F32(-1.0)), C(F32(2.0)), _i32(7)]),
     "InTopKV2": lambda: Case([np.array([[0.1, 0.5, 0.4], [0.3, 0.3, np.inf], [1, 2, 3]], F32),
