@@ -241,3 +241,60 @@ def test_v1_debugging_spellings():
         v1.debugging.assert_all_finite(x=tf.constant([INF]), message="m2")
     with pytest.raises(ValueError, match=r"must have rank in \(2,\)"):
         v1.debugging.assert_rank_in(tf.constant([1.0]), [2])
+
+
+# --- tf.io ----------------------------------------------------------------------------------
+
+IO = REC["io"]
+
+
+def test_base64_matches_tf():
+    for h, want in IO["encode_base64"]:
+        assert tf.io.encode_base64(bytes.fromhex(h)).numpy().decode() == want
+        assert tf.io.decode_base64(want).numpy() == bytes.fromhex(h)
+    for h, want in IO["encode_base64_pad"]:
+        assert tf.io.encode_base64(bytes.fromhex(h), pad=True).numpy().decode() == want
+        assert tf.io.decode_base64(want).numpy() == bytes.fromhex(h)
+    assert tf.io.decode_base64("Zm8=").numpy().hex() == IO["decode_base64_padded"]
+    both = tf.io.encode_base64([[b"a", b"bc"]])
+    assert both.shape == (1, 2) and both.numpy().tolist() == [[b"YQ", b"YmM"]]
+    for key, text in (("decode_base64_bad", "a"), ("decode_base64_std_alphabet", "ab+/")):
+        got, want = _raises(IO[key], lambda: tf.io.decode_base64(text))
+        assert want in got
+
+
+def _value(case):
+    if case["dtype"] == "string":
+        return np.array([x.encode() for x in case["value"]], dtype=object)
+    return np.array(case["value"], dtype=case["dtype"]).reshape(case["shape"])
+
+
+@pytest.mark.parametrize("case", IO["serialize_tensor"],
+                         ids=lambda c: f"{c['dtype']}-{c['shape']}")
+def test_serialize_tensor_bytes_match_tf(case):
+    dt = getattr(tf, case["dtype"])
+    t = tf.constant(_value(case), dtype=dt)
+    assert tf.io.serialize_tensor(t).numpy().hex() == case["bytes"]
+    back = tf.io.parse_tensor(bytes.fromhex(case["bytes"]), dt)
+    assert back.dtype == dt and back.shape == tuple(case["shape"])
+    np.testing.assert_array_equal(back.numpy(), t.numpy())
+
+
+def test_parse_tensor_errors_match_tf():
+    got, want = _raises(IO["parse_tensor_wrong_type"], lambda: tf.io.parse_tensor(
+        tf.io.serialize_tensor(tf.constant([1.0])), tf.int32))
+    assert want in got
+    got, want = _raises(IO["parse_tensor_garbage"],
+                        lambda: tf.io.parse_tensor(b"\xff\xff", tf.float32))
+    assert want in got
+
+
+def test_serialize_round_trip_in_v1_session():
+    v1 = tf.compat.v1
+    g = tf.Graph()
+    with g.as_default():
+        s = v1.io.serialize_tensor(tf.constant([[1, 2], [3, 4]], tf.int64))
+        back = v1.io.parse_tensor(s, tf.int64)
+        assert back.shape.rank is None
+        with v1.Session(graph=g) as sess:
+            np.testing.assert_array_equal(sess.run(back), [[1, 2], [3, 4]])

@@ -58,3 +58,33 @@ def write_file(filename, contents, name=None):
         # an op without outputs: created directly so that the caller gets the Operation
         return g._create_op(registry.get("WriteFile"), [filename, contents], {}, [], [],
                             scope)
+
+
+# --- tensors as TensorProto bytes (tf.io.serialize_tensor / parse_tensor) --------------------
+
+registry.register_op("SerializeTensor", inputs=(("tensor", "T"),),
+                     outputs=(("serialized", _dt.string),),
+                     shape=lambda op: [TensorShape([])],
+                     doc="A tensor as the bytes of TF's TensorProto message.")
+registry.register_op("ParseTensor", inputs=(("serialized", _dt.string),),
+                     outputs=(("output", "out_type"),),
+                     shape=lambda op: [unknown_shape()],
+                     doc="The tensor a serialized TensorProto holds (its dtype must be out_type).")
+registry.NotDifferentiable("SerializeTensor")
+registry.NotDifferentiable("ParseTensor")
+
+
+@registry.api("SerializeTensor")
+def serialize_tensor(tensor, name=None):
+    """The bytes of TF's TensorProto for `tensor` (dtype, shape, then the little-endian
+    values in tensor_content, or string_val for strings): byte for byte TF's."""
+    return apply_op("SerializeTensor", [tensor], {}, name=name or "SerializeTensor")[0]
+
+
+@registry.api("ParseTensor")
+def parse_tensor(serialized, out_type, name=None):
+    """The tensor a serialized TensorProto holds; InvalidArgumentError when its dtype is not
+    `out_type` or the bytes are not a TensorProto."""
+    serialized = _ops.convert_to_tensor(serialized, dtype=_dt.string, name="serialized")
+    return apply_op("ParseTensor", [serialized], {"out_type": _dt.as_dtype(out_type)},
+                    name=name or "ParseTensor")[0]
