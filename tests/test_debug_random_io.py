@@ -298,3 +298,19 @@ def test_serialize_round_trip_in_v1_session():
         assert back.shape.rank is None
         with v1.Session(graph=g) as sess:
             np.testing.assert_array_equal(sess.run(back), [[1, 2], [3, 4]])
+
+
+def test_gfile_and_matching_files_match_tf(tmp_path):
+    from debug_random_io_cases import gfile_script
+    got = gfile_script(tf, str(tmp_path))
+    assert got == REC["gfile"]
+
+
+def test_split_and_fold_in_match_tf():
+    r = REC["split_fold_in"]
+    assert tf.random.split([1, 2]).numpy().tolist() == r["split"]
+    assert tf.random.split(tf.constant([1, 2], tf.int64), 3).numpy().tolist() == \
+        r["split3_int64"]
+    assert tf.random.fold_in([1, 2], 7).numpy().tolist() == r["fold_in"]
+    assert tf.random.fold_in(tf.constant([1, 2], tf.int64),
+                             tf.constant(7, tf.int64)).numpy().tolist() == r["fold_in_int64"]

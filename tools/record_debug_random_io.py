@@ -7,6 +7,7 @@ Values are stored exactly: floats as the hex of their bits, so tests compare bit
 """
 import json
 import os
+import sys
 
 import numpy as np
 import tensorflow as tf
@@ -192,6 +193,23 @@ io["parse_tensor_wrong_type"] = error(lambda: tf.io.parse_tensor(
     tf.io.serialize_tensor(tf.constant([1.0])), tf.int32))
 io["parse_tensor_garbage"] = error(lambda: tf.io.parse_tensor(b"\xff\xff", tf.float32))
 rec["io"] = io
+
+# tf.random.split / fold_in (stateless seeds)
+rec["split_fold_in"] = {
+    "split": tf.random.split([1, 2]).numpy().tolist(),
+    "split3_int64": tf.random.split(tf.constant([1, 2], tf.int64), 3).numpy().tolist(),
+    "fold_in": tf.random.fold_in([1, 2], 7).numpy().tolist(),
+    "fold_in_int64": tf.random.fold_in(tf.constant([1, 2], tf.int64),
+                                       tf.constant(7, tf.int64)).numpy().tolist(),
+}
+
+
+# tf.io.gfile and matching_files: the script of calls tests/debug_random_io_cases.py holds,
+# run in a fresh directory (shown as <D> in the recorded texts)
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+from debug_random_io_cases import gfile_script  # noqa: E402
+import tempfile  # noqa: E402
+rec["gfile"] = gfile_script(tf, tempfile.mkdtemp())
 
 with open(OUT, "w") as f:
     json.dump(rec, f, indent=1, sort_keys=True)

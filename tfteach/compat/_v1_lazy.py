@@ -70,7 +70,8 @@ _MATH_V1 = {
 
 SUB_OVERRIDES = {
     "math": _MATH_V1,
-    "io": {"write_graph": "tfteach.framework.graph_io:write_graph"},
+    "io": {"write_graph": "tfteach.framework.graph_io:write_graph",
+           "gfile": "tfteach.ops.gfile:"},
     "dtypes": api.DTYPES_OVERRIDES,
     "debugging": {**{n: f"tfteach.ops.assert_ops:{n}" for n in _ASSERTS if n != "Print"},
                   "is_nan": "tfteach.ops.math_ops:is_nan",

@@ -171,6 +171,8 @@ RANDOM_OVERRIDES = {
     "stateless_normal": "tfteach.ops.random_ops:stateless_random_normal",
     "stateless_truncated_normal": "tfteach.ops.random_ops:stateless_truncated_normal",
     "Algorithm": "tfteach.ops.random_ops:Algorithm",
+    "split": "tfteach.ops.random_ops:stateless_split",
+    "fold_in": "tfteach.ops.random_ops:stateless_fold_in",
 }
 
 DTYPES_OVERRIDES = {

@@ -88,3 +88,18 @@ def parse_tensor(serialized, out_type, name=None):
     serialized = _ops.convert_to_tensor(serialized, dtype=_dt.string, name="serialized")
     return apply_op("ParseTensor", [serialized], {"out_type": _dt.as_dtype(out_type)},
                     name=name or "ParseTensor")[0]
+
+
+registry.register_op("MatchingFiles", inputs=(("pattern", _dt.string),),
+                     outputs=(("filenames", _dt.string),),
+                     shape=lambda op: [TensorShape([None])], stateful=False,
+                     doc="The file names matching glob patterns, each pattern's sorted.")
+registry.NotDifferentiable("MatchingFiles")
+
+
+@registry.api("MatchingFiles")
+def matching_files(pattern, name=None):
+    """A 1-D string tensor of the files matching `pattern` (a scalar or a vector of glob
+    patterns): each pattern's matches sorted, in the patterns' order."""
+    pattern = _ops.convert_to_tensor(pattern, dtype=_dt.string, name="pattern")
+    return apply_op("MatchingFiles", [pattern], {}, name=name or "MatchingFiles")[0]

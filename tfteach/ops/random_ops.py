@@ -395,6 +395,24 @@ def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=_dt.floa
                              shape, seed, mean, stddev, dtype, name, alg)
 
 
+def stateless_split(seed, num=2, alg="auto_select"):
+    """`num` new seeds from `seed` (tf.random.split): a [num, 2] tensor of seed's dtype,
+    the full-range integers stateless_uniform draws from `seed`."""
+    seed = _ops.convert_to_tensor(seed)
+    return stateless_random_uniform(shape=[num, 2], seed=seed, dtype=seed.dtype, minval=None,
+                                    maxval=None, alg=alg)
+
+
+def stateless_fold_in(seed, data, alg="auto_select"):
+    """A new seed from `seed` and the integer `data` (tf.random.fold_in): [a full-range
+    integer drawn from seed, data]."""
+    from .array_ops import stack
+    data = _ops.convert_to_tensor(data)
+    seed1 = stateless_random_uniform(shape=[], seed=seed, dtype=data.dtype, minval=None,
+                                     maxval=None, alg=alg)
+    return stack([seed1, data])
+
+
 def v1_namespace():
     """`tf.compat.v1.random`."""
     import types

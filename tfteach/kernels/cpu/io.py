@@ -420,3 +420,19 @@ def parse_tensor(serialized, *, out_type):
             None, None, f"Type mismatch between parsed tensor ({name(dt)}) and dtype "
             f"({name(out_type)})")
     return value
+
+
+@register_kernel("MatchingFiles")
+def matching_files(pattern):
+    import glob
+    p = np.asarray(pattern, dtype=object)
+    if p.ndim > 1:
+        raise errors.InvalidArgumentError(None, None, "Input patterns tensor must be scalar or "
+                                          f"vector, but had shape: [{','.join(map(str, p.shape))}]")
+    found = []
+    for pat in p.reshape(-1):
+        pat = pat.decode() if isinstance(pat, bytes) else str(pat)
+        found.extend(sorted(glob.glob(pat)))
+    out = np.empty(len(found), object)
+    out[:] = [f.encode() for f in found]
+    return out
