@@ -424,7 +424,8 @@ def v1_namespace():
                  "stateless_uniform": stateless_random_uniform,
                  "stateless_normal": stateless_random_normal,
                  "stateless_truncated_normal": stateless_truncated_normal,
-                 "Algorithm": Algorithm}.items():
+                 "Algorithm": Algorithm, "split": stateless_split,
+                 "fold_in": stateless_fold_in}.items():
         setattr(ns, k, v)
     from ..framework.api_names import install
     return install(ns, "tf.compat.v1.random")
