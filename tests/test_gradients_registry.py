@@ -305,6 +305,7 @@ CASES = {
         tf.py_function(lambda u: tf.sin(u) * u, [x], x.dtype), [2, 3])),
     # tf.Print passes its input's gradient through (first_n=0: nothing is written)
     "Print": ([r(2, 3)], lambda tf, x: tf.Print(x, [x], message="x: ", first_n=0) * x),
+    "CheckNumerics": ([r(2, 3)], lambda tf, x: tf.check_numerics(x * x, "finite") * x),
     # a v1 cond on a constant predicate, each way: the taken branch's Switch and the Merge
     # carry the gradient, the untaken branch's Switch contributes its gated zeros
     # a while loop (the frame's ops are differentiated together, ops/while_grad.py): the

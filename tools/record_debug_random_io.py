@@ -211,6 +211,9 @@ from debug_random_io_cases import gfile_script  # noqa: E402
 import tempfile  # noqa: E402
 rec["gfile"] = gfile_script(tf, tempfile.mkdtemp())
 
+# no path of the recording machine in the fixture: TF's graph-execution messages quote the
+# creation trace ("File ..." lines), which name this script
+text = json.dumps(rec, indent=1, sort_keys=True).replace(ROOT, "<repo>")
 with open(OUT, "w") as f:
-    json.dump(rec, f, indent=1, sort_keys=True)
+    f.write(text)
 print("wrote", OUT)

@@ -31,6 +31,7 @@ registry.register_op("CheckNumerics", inputs=(("tensor", "T"),), outputs=(("outp
                      doc="Identity that fails the run when the tensor holds a NaN or an Inf.")
 
 
+@registry.api("CheckNumerics")
 def check_numerics(tensor, message, name=None):
     """tf.debugging.check_numerics: `tensor` unchanged, or InvalidArgumentError
     "<message> : Tensor had NaN values" (or "Inf values", "Inf and NaN values") when it runs.

@@ -328,6 +328,10 @@ _STATELESS_DTYPES = (_dt.float16, _dt.bfloat16, _dt.float32, _dt.float64, _dt.in
                      _dt.int64, _dt.uint32, _dt.uint64)
 
 
+@registry.api("StatelessRandomGetKeyCounter")
+@registry.api("StatelessRandomUniformV2")
+@registry.api("StatelessRandomUniformIntV2")
+@registry.api("StatelessRandomUniformFullIntV2")
 def stateless_random_uniform(shape, seed, minval=0, maxval=None, dtype=_dt.float32, name=None,
                              alg="auto_select"):
     """Uniform numbers in [minval, maxval): a function of `seed` (shape [2] int32/int64),
@@ -379,6 +383,7 @@ def _stateless_normal(op_type, default_name, shape, seed, mean, stddev, dtype, n
         return math_ops.add(rnd * stddev, mean, name=name)
 
 
+@registry.api("StatelessRandomNormalV2")
 def stateless_random_normal(shape, seed, mean=0.0, stddev=1.0, dtype=_dt.float32, name=None,
                             alg="auto_select"):
     """Normal numbers (TF's Box-Muller on Philox words): a function of `seed`."""
@@ -386,6 +391,7 @@ def stateless_random_normal(shape, seed, mean=0.0, stddev=1.0, dtype=_dt.float32
                              seed, mean, stddev, dtype, name, alg)
 
 
+@registry.api("StatelessTruncatedNormalV2")
 def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=_dt.float32, name=None,
                                alg="auto_select"):
     """Normal numbers within two standard deviations of the mean (TF's rejection of
