@@ -314,3 +314,72 @@ def test_split_and_fold_in_match_tf():
     assert tf.random.fold_in([1, 2], 7).numpy().tolist() == r["fold_in"]
     assert tf.random.fold_in(tf.constant([1, 2], tf.int64),
                              tf.constant(7, tf.int64)).numpy().tolist() == r["fold_in_int64"]
+
+
+# --- tf.random.Generator ----------------------------------------------------------------------
+
+GEN = REC["generator"]
+
+
+def test_create_rng_state_matches_tf():
+    assert tf.random.create_rng_state(5, "philox").numpy().tolist() == GEN["create_rng_state"]
+    assert tf.random.create_rng_state(2 ** 70 + 3, "philox").numpy().tolist() == \
+        GEN["create_rng_state_big"]
+    assert tf.random.create_rng_state(-7, "philox").numpy().tolist() == \
+        GEN["create_rng_state_neg"]
+
+
+def test_generator_draws_and_states_match_tf():
+    g = tf.random.Generator.from_seed(5)
+    calls = {
+        "normal": lambda: g.normal([5]),
+        "uniform": lambda: g.uniform([3]),
+        "uniform_f64": lambda: g.uniform([2, 3], minval=-1.0, maxval=4.0, dtype=tf.float64),
+        "truncated_normal": lambda: g.truncated_normal([6], mean=1.0, stddev=2.0),
+        "uniform_int": lambda: g.uniform([7], minval=-4, maxval=9, dtype=tf.int32),
+        "uniform_full_int": lambda: g.uniform_full_int([3], dtype=tf.int64),
+        "uniform_full_uint": lambda: g.uniform_full_int([2]),
+        "make_seeds": lambda: g.make_seeds(2),
+        "skip": lambda: g.skip(10),
+        "normal_f16": lambda: g.normal([3], dtype=tf.float16),
+    }
+    for step in GEN["steps"]:
+        got = calls[step["kind"]]().numpy()
+        want = _decode(step["out"])
+        assert got.dtype == want.dtype and got.shape == want.shape, step["kind"]
+        np.testing.assert_array_equal(_bits(got), _bits(want), err_msg=step["kind"])
+        assert g.state.numpy().tolist() == step["state"], step["kind"]
+
+
+def test_generator_split_key_counter_and_global_match_tf():
+    g2 = tf.random.Generator.from_seed(12345)
+    kids = g2.split(2)
+    assert [k.state.numpy().tolist() for k in kids] == GEN["split_states"]
+    for k, want in zip(kids, GEN["split_normal"]):
+        np.testing.assert_array_equal(_bits(k.normal([3]).numpy()), _bits(_decode(want)))
+    assert g2.state.numpy().tolist() == GEN["split_parent_state"]
+    g3 = tf.random.Generator.from_key_counter(key=7, counter=[1, 2], alg="philox")
+    assert g3.state.numpy().tolist() == GEN["key_counter_state"]
+    np.testing.assert_array_equal(_bits(g3.uniform([5]).numpy()),
+                                  _bits(_decode(GEN["key_counter_uniform"])))
+    tf.random.set_global_generator(tf.random.Generator.from_seed(99))
+    np.testing.assert_array_equal(_bits(tf.random.get_global_generator().normal([4]).numpy()),
+                                  _bits(_decode(GEN["global_normal"])))
+
+
+def test_generator_in_tf_function_matches_tf():
+    g4 = tf.random.Generator.from_seed(1)
+
+    @tf.function
+    def draw():
+        return g4.normal([3])
+    for want in GEN["function_draws"]:
+        np.testing.assert_array_equal(_bits(draw().numpy()), _bits(_decode(want)))
+    assert g4.state.numpy().tolist() == GEN["function_state"]
+
+
+def test_generator_errors():
+    with pytest.raises(ValueError, match="both `state` and `alg` must be set"):
+        tf.random.Generator(state=[1, 2, 3])
+    with pytest.raises(NotImplementedError, match="ThreeFry"):
+        tf.random.Generator.from_seed(1, alg="threefry")

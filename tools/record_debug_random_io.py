@@ -204,6 +204,54 @@ rec["split_fold_in"] = {
 }
 
 
+# tf.random.Generator: a sequence of draws from one seed, the state after each
+def generator_script(tf):
+    out = {"create_rng_state": [int(v) for v in np.asarray(tf.random.create_rng_state(
+        5, "philox")).reshape(-1)],
+        "create_rng_state_big": [int(v) for v in np.asarray(tf.random.create_rng_state(
+            2 ** 70 + 3, "philox")).reshape(-1)],
+        "create_rng_state_neg": [int(v) for v in np.asarray(tf.random.create_rng_state(
+            -7, "philox")).reshape(-1)]}
+    g = tf.random.Generator.from_seed(5)
+    steps = []
+    for kind, call in (
+            ("normal", lambda: g.normal([5])),
+            ("uniform", lambda: g.uniform([3])),
+            ("uniform_f64", lambda: g.uniform([2, 3], minval=-1.0, maxval=4.0,
+                                              dtype=tf.float64)),
+            ("truncated_normal", lambda: g.truncated_normal([6], mean=1.0, stddev=2.0)),
+            ("uniform_int", lambda: g.uniform([7], minval=-4, maxval=9, dtype=tf.int32)),
+            ("uniform_full_int", lambda: g.uniform_full_int([3], dtype=tf.int64)),
+            ("uniform_full_uint", lambda: g.uniform_full_int([2])),
+            ("make_seeds", lambda: g.make_seeds(2)),
+            ("skip", lambda: g.skip(10)),
+            ("normal_f16", lambda: g.normal([3], dtype=tf.float16))):
+        v = call()
+        steps.append({"kind": kind, "out": bits(v.numpy()),
+                      "state": [int(x) for x in g.state.numpy()]})
+    out["steps"] = steps
+    g2 = tf.random.Generator.from_seed(12345)
+    kids = g2.split(2)
+    out["split_states"] = [[int(x) for x in k.state.numpy()] for k in kids]
+    out["split_normal"] = [bits(k.normal([3]).numpy()) for k in kids]
+    out["split_parent_state"] = [int(x) for x in g2.state.numpy()]
+    g3 = tf.random.Generator.from_key_counter(key=7, counter=[1, 2], alg="philox")
+    out["key_counter_state"] = [int(x) for x in g3.state.numpy()]
+    out["key_counter_uniform"] = bits(g3.uniform([5]).numpy())
+    tf.random.set_global_generator(tf.random.Generator.from_seed(99))
+    out["global_normal"] = bits(tf.random.get_global_generator().normal([4]).numpy())
+    g4 = tf.random.Generator.from_seed(1)
+
+    @tf.function
+    def draw():
+        return g4.normal([3])
+    out["function_draws"] = [bits(draw().numpy()), bits(draw().numpy())]
+    out["function_state"] = [int(x) for x in g4.state.numpy()]
+    return out
+
+
+rec["generator"] = generator_script(tf)
+
 # tf.io.gfile and matching_files: the script of calls tests/debug_random_io_cases.py holds,
 # run in a fresh directory (shown as <D> in the recorded texts)
 sys.path.insert(0, os.path.join(ROOT, "tests"))

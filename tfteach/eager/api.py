@@ -173,6 +173,10 @@ RANDOM_OVERRIDES = {
     "Algorithm": "tfteach.ops.random_ops:Algorithm",
     "split": "tfteach.ops.random_ops:stateless_split",
     "fold_in": "tfteach.ops.random_ops:stateless_fold_in",
+    "Generator": "tfteach.eager.random_generator:Generator",
+    "get_global_generator": "tfteach.eager.random_generator:get_global_generator",
+    "set_global_generator": "tfteach.eager.random_generator:set_global_generator",
+    "create_rng_state": "tfteach.eager.random_generator:create_rng_state",
 }
 
 DTYPES_OVERRIDES = {

@@ -176,6 +176,14 @@ registry.register_op("StatelessRandomUniformFullIntV2",
                      doc="Integers over the dtype's whole range, a function of (key, counter).")
 
 
+registry.register_op("RngReadAndSkip", inputs=(("resource", _dt.resource), ("alg", _dt.int32),
+                                              ("delta", _dt.uint64)),
+                     outputs=(("value", _dt.int64),), shape=lambda op: [TensorShape([3])],
+                     stateful=True,
+                     doc="A Generator's RNG state, read, then its counter advanced by 256 per "
+                         "output.")
+
+
 # --- constructors ---------------------------------------------------------------------------
 
 def _shape_tensor(shape):
@@ -442,5 +450,5 @@ def v1_namespace():
 for _t in ("RandomUniform", "RandomStandardNormal", "TruncatedNormal", "RandomUniformInt",
            "Multinomial", "RandomShuffle", "StatelessRandomGetKeyCounter",
            "StatelessRandomUniformV2", "StatelessRandomNormalV2", "StatelessTruncatedNormalV2",
-           "StatelessRandomUniformIntV2", "StatelessRandomUniformFullIntV2"):
+           "StatelessRandomUniformIntV2", "StatelessRandomUniformFullIntV2", "RngReadAndSkip"):
     registry.NotDifferentiable(_t)

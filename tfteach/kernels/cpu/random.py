@@ -415,3 +415,44 @@ def stateless_random_uniform_full_int_v2(shape, key, counter, alg, *, dtype):
     if np_dt.itemsize == 4:
         return out.astype(np.uint32).view(np_dt).reshape(dims)
     return out.view(np_dt).reshape(dims)
+
+
+# --- RngReadAndSkip: tf.random.Generator's state, read and advanced ---------------------------
+
+def skip_state(state, delta):
+    """A Philox state [counter_lo, counter_hi, key] (int64 words) with its 128-bit counter
+    advanced by 256 * delta (TF reserves 256 words per output: a Generator draw of n values
+    advances by n, whichever distribution it samples)."""
+    words = [int(v) & 0xFFFFFFFFFFFFFFFF for v in np.asarray(state).reshape(-1)]
+    counter = (words[0] | words[1] << 64) + 256 * int(delta)
+    counter &= (1 << 128) - 1
+    new = [counter & 0xFFFFFFFFFFFFFFFF, counter >> 64] + words[2:]
+    return np.array(new, np.uint64).view(np.int64)
+
+
+def rng_read_and_skip(handle, alg, delta, *, ctx):
+    if isinstance(handle, np.ndarray):      # an eager handle: the storage in a 0-d array
+        handle = handle[()]
+    state = handle.value
+    if state is None:
+        raise errors.FailedPreconditionError(None, None,
+                                             f"Could not find variable {handle.name}.")
+    state = np.asarray(state)
+    a = int(np.asarray(alg))
+    if a != 1:
+        if a == 2:
+            raise NotImplementedError("tfteach's Generator implements Philox, not ThreeFry")
+        raise errors.InvalidArgumentError(None, None, f"Unsupported algorithm id: {a}")
+    if state.dtype != np.int64 or state.ndim != 1:
+        raise errors.InvalidArgumentError(None, None, "RNG state must have one and only one "
+                                          "dimension, not " + str(state.ndim))
+    if state.shape[0] < 3:
+        raise errors.InvalidArgumentError(None, None, "The size of the state must be at "
+                                          f"least 3; got {state.shape[0]}")
+    ctx.write(handle, skip_state(state, int(np.asarray(delta))))
+    return state[:3].copy()
+
+
+from ._build import atomic  # noqa: E402 - writes under the variable lock, like AssignAdd
+
+register_kernel("RngReadAndSkip")(atomic(rng_read_and_skip))
