@@ -332,6 +332,9 @@ ELSEWHERE = {t: "tests/test_cuda_host_ops.py" for t in (
 # Control flow and TensorArrays have no value of their own to compare op by op (dead
 # outputs, loop frames, handles): tests/test_cuda_control_flow.py runs whole conds, loops,
 # loop gradients and TensorArrays on the GPU against the CPU and hand-derived values.
+# RngReadAndSkip updates a Generator's state on the host (TF's GPU kernel keeps it in host
+# memory); tests/test_cuda_gpu_default.py draws from a Generator on the GPU against TF's bits.
+ELSEWHERE["RngReadAndSkip"] = "tests/test_cuda_gpu_default.py"
 ELSEWHERE.update({t: "tests/test_cuda_control_flow.py" for t in (
     "Switch", "Merge", "Enter", "Exit", "NextIteration", "LoopCond", "RefSwitch", "RefMerge",
     "RefEnter", "RefExit", "RefNextIteration", "ControlTrigger", "StackV2", "StackPushV2",

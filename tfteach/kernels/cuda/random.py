@@ -452,3 +452,8 @@ def stateless_random_uniform_full_int_v2(shape, key, counter, alg, *, dtype):
     dims = _shape(shape)
     k, c = _key_counter(key, counter, alg)
     return _int_out(dims, np.dtype(dtype.np_dtype), k, c, 0, 1, True)
+
+
+# RngReadAndSkip: TF's GPU kernel keeps the resource, alg and delta in host memory and hands
+# the old state to the device; the update itself is host bookkeeping on three words.
+_dev.register_via_cpu("RngReadAndSkip", host_memory=("resource", "alg", "delta"))
