@@ -24,16 +24,16 @@ MetaGraphDef NameAttrList NodeDef NoneTensorSpec OptionalSpec
 SparseConditionalAccumulator SparseFeature  SparseTensorSpec 
 Summary SummaryMetadata TFRecordReader TensorArraySpec TensorInfo TextLineReader
 TypeSpec VERSION VarLenFeature WholeFileReader accumulate_n add_check_numerics_ops  app
-approx_top_k  assert_near assert_proper_iterable assert_rank_in
-assert_same_float_dtype audio batch_gather batch_scatter_update batch_to_space
-batch_to_space_nd betainc bincount bitcast bitwise check_numerics check_pinned cholesky_solve
+approx_top_k
+audio batch_gather batch_scatter_update batch_to_space
+batch_to_space_nd betainc bincount bitcast bitwise check_pinned cholesky_solve
 colocate_with confusion_matrix container control_flow_v2_enabled
 conv conv2d_backprop_filter_v2 conv2d_backprop_input_v2 convert_to_tensor_or_sparse_tensor
- create_partitioned_variables cross decode_base64 decode_compressed
+ create_partitioned_variables cross decode_compressed
 decode_csv decode_json_example  delete_session_tensor depth_to_space dequantize
 deserialize_many_sparse   disable_control_flow_v2 disable_resource_variables
 disable_tensor_equality  distributions edit_distance enable_control_flow_v2
-enable_resource_variables enable_tensor_equality encode_base64  experimental
+enable_resource_variables enable_tensor_equality experimental
 extract_image_patches extract_volume_patches fake_quant_with_min_max_args
 fake_quant_with_min_max_args_gradient fake_quant_with_min_max_vars
 fake_quant_with_min_max_vars_gradient fake_quant_with_min_max_vars_per_channel
@@ -43,11 +43,11 @@ get_session_tensor gfile grad_pass_through graph_util guarantee_const hessians
 histogram_fixed_width histogram_fixed_width_bins ifft ifft2d ifft3d ifftnd igamma igammac
  invert_permutation irfftnd is_non_decreasing is_strictly_increasing
 lbeta lite load_file_system_library load_library load_op_library lookup make_ndarray
-make_template make_tensor_proto  matching_files  
+make_template make_tensor_proto
    matrix_solve_ls matrix_square_root
   min_max_variable_partitioner mixed_precision mlir
 nondifferentiable_batch_function  op_scope orthogonal_initializer
-parse_example parse_single_example parse_single_sequence_example parse_tensor polygamma
+parse_example parse_single_example parse_single_sequence_example polygamma
 profiler   python_io   quantization quantize quantize_v2 quantized_concat
  ragged_fill_empty_rows ragged_fill_empty_rows_grad random_crop random_gamma
 random_index_shuffle random_poisson raw_ops   recompute_grad 
@@ -55,7 +55,7 @@ random_index_shuffle random_poisson raw_ops   recompute_grad
  rfftnd  saved_model  scatter_add scatter_div scatter_max
 scatter_min scatter_mul scatter_nd_add scatter_nd_sub scatter_nd_update scatter_sub
 scatter_update segment_max segment_min segment_prod    
-serialize_many_sparse serialize_sparse serialize_tensor setdiff1d signal space_to_batch
+serialize_many_sparse serialize_sparse setdiff1d signal space_to_batch
 space_to_batch_nd space_to_depth  sparse_concat sparse_fill_empty_rows sparse_mask
 sparse_matmul sparse_maximum sparse_merge sparse_minimum 
  sparse_reduce_max_sparse  sparse_reduce_sum_sparse
@@ -65,7 +65,7 @@ sparse_to_dense sparse_to_indicator spectral string_split string_to_hash_bucket
 string_to_hash_bucket_fast string_to_hash_bucket_strong sysconfig test tpu
 type_spec_from_value types uniform_unit_scaling_initializer  
 unsorted_segment_prod unsorted_segment_sqrt_n user_ops variable_axis_size_partitioner
-variable_creator_scope variable_op_scope vectorized_map verify_tensor_all_finite version
+variable_creator_scope variable_op_scope vectorized_map version
 wrap_function  xla zeta
 """.split())
 
