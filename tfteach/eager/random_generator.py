@@ -13,6 +13,7 @@ import numpy as np
 
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
+from ..framework import registry
 from ..framework.op_def_library import apply_op
 from .context import init_scope
 from ..ops import random_ops as _r
@@ -123,6 +124,7 @@ class Generator:
     def reset_from_key_counter(self, key, counter):
         self.reset(Generator.from_key_counter(key, counter, self._alg).state.read_value())
 
+    @registry.api("RngReadAndSkip")
     def skip(self, delta):
         """The state before the skip; afterwards the state is that after drawing `delta`
         numbers."""
