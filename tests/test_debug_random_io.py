@@ -70,6 +70,7 @@ def test_stateless_bits_match_tf(case):
 @pytest.mark.parametrize("case", REC["key_counter"], ids=lambda c: str(c["seed"]))
 def test_key_counter_matches_tf(case):
     from tfteach.framework.op_def_library import apply_op
+    from tfteach.ops import random_ops  # noqa: F401 - declares the op
     key, counter = apply_op("StatelessRandomGetKeyCounter",
                             [tf.constant(case["seed"], tf.int64)], {})
     assert [int(v) for v in key.numpy()] == case["key"]
