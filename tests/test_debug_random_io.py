@@ -384,3 +384,18 @@ def test_generator_errors():
         tf.random.Generator(state=[1, 2, 3])
     with pytest.raises(NotImplementedError, match="ThreeFry"):
         tf.random.Generator.from_seed(1, alg="threefry")
+
+
+@pytest.mark.parametrize("case", REC["stateless_categorical"],
+                         ids=lambda c: f"{c['seed']}-{c['num_samples']}-{c['float']}")
+def test_stateless_categorical_matches_tf(case):
+    arr = np.array([[float(x) for x in row] for row in case["logits"]], case["float"])
+    logits = np.log(arr) if case["log"] else arr
+    out = tf.random.stateless_categorical(logits, case["num_samples"], seed=case["seed"],
+                                          dtype=getattr(tf, case["dtype"]))
+    assert out.dtype.name == case["dtype"]
+    assert out.numpy().tolist() == case["out"]
+    v1 = tf.compat.v1.random.stateless_multinomial(logits, case["num_samples"],
+                                                   seed=case["seed"],
+                                                   output_dtype=getattr(tf, case["dtype"]))
+    assert v1.numpy().tolist() == case["out"]

@@ -252,6 +252,23 @@ def generator_script(tf):
 
 rec["generator"] = generator_script(tf)
 
+# tf.random.stateless_categorical: small batches (TF runs them as one shard; larger ones are
+# split over its thread pool, whose size decides where each shard's stream starts)
+CAT_LOGITS = [[[0.1, 0.2, 0.3, 0.4], [0.5, 0.25, 0.125, 0.125], [0.7, 0.1, 0.1, 0.1]],
+              [[0.0, -np.inf, 2.0], [-1.0, 0.5, np.inf - np.inf]],
+              [[1.0, 2.0, 3.0, 4.0, 5.0]]]
+cats = []
+for i, lg in enumerate(CAT_LOGITS):
+    for seed, n, dt, fdt in (([1, 2], 7, "int64", "float32"), ([-5, 99], 13, "int32", "float64"),
+                             ([2 ** 40, 3], 4, "int64", "float32")):
+        arr = np.array(lg, fdt)
+        v = tf.random.stateless_categorical(np.log(arr) if i == 0 else arr, n, seed=seed,
+                                            dtype=dt)
+        cats.append({"logits": [[repr(float(x)) for x in row] for row in arr.tolist()],
+                     "log": i == 0, "seed": seed, "num_samples": n, "dtype": dt,
+                     "float": fdt, "out": v.numpy().tolist()})
+rec["stateless_categorical"] = cats
+
 # tf.io.gfile and matching_files: the script of calls tests/debug_random_io_cases.py holds,
 # run in a fresh directory (shown as <D> in the recorded texts)
 sys.path.insert(0, os.path.join(ROOT, "tests"))

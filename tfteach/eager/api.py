@@ -173,6 +173,7 @@ RANDOM_OVERRIDES = {
     "Algorithm": "tfteach.ops.random_ops:Algorithm",
     "split": "tfteach.ops.random_ops:stateless_split",
     "fold_in": "tfteach.ops.random_ops:stateless_fold_in",
+    "stateless_categorical": "tfteach.ops.random_ops:stateless_categorical",
     "Generator": "tfteach.eager.random_generator:Generator",
     "get_global_generator": "tfteach.eager.random_generator:get_global_generator",
     "set_global_generator": "tfteach.eager.random_generator:set_global_generator",

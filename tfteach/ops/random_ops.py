@@ -176,6 +176,12 @@ registry.register_op("StatelessRandomUniformFullIntV2",
                      doc="Integers over the dtype's whole range, a function of (key, counter).")
 
 
+registry.register_op("StatelessMultinomial",
+                     inputs=(("logits", "T"), ("num_samples", _dt.int32), ("seed", "Tseed")),
+                     outputs=(("output", "output_dtype"),), shape=_multinomial_shape,
+                     attr_defaults={"output_dtype": _dt.int64},
+                     allowed={"Tseed": ("int32", "int64")},
+                     doc="Class indices drawn from each row of logits, a function of the seed.")
 registry.register_op("RngReadAndSkip", inputs=(("resource", _dt.resource), ("alg", _dt.int32),
                                               ("delta", _dt.uint64)),
                      outputs=(("value", _dt.int64),), shape=lambda op: [TensorShape([3])],
@@ -409,6 +415,30 @@ def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=_dt.floa
                              shape, seed, mean, stddev, dtype, name, alg)
 
 
+@registry.api("StatelessMultinomial")
+def stateless_categorical(logits, num_samples, seed, dtype=_dt.int64, name=None):
+    """`num_samples` class indices per row of unnormalised log-probabilities, a function of
+    `seed` (TF's CPU bits: one Philox stream through the rows, two words per draw)."""
+    with _ops.name_scope(name, "stateless_categorical", [logits, seed]):
+        return _stateless_multinomial(logits, num_samples, seed, dtype)
+
+
+def stateless_multinomial(logits, num_samples, seed, output_dtype=_dt.int64, name=None):
+    """TF1's spelling of stateless_categorical (`tf.compat.v1.random.stateless_multinomial`)."""
+    with _ops.name_scope(name, "stateless_multinomial", [logits, seed]):
+        return _stateless_multinomial(logits, num_samples, seed, output_dtype)
+
+
+def _stateless_multinomial(logits, num_samples, seed, dtype):
+    logits = _ops.convert_to_tensor(logits, name="logits")
+    dtype = _dt.as_dtype(dtype) if dtype else _dt.int64
+    if dtype not in (_dt.int32, _dt.int64):
+        raise ValueError(f"Argument `dtype` got invalid value {dtype!s}. Accepted dtypes are "
+                         "(<dtype: 'int32'>, <dtype: 'int64'>).")
+    return apply_op("StatelessMultinomial", [logits, num_samples, seed],
+                    {"output_dtype": dtype}, name="StatelessMultinomial")[0]
+
+
 def stateless_split(seed, num=2, alg="auto_select"):
     """`num` new seeds from `seed` (tf.random.split): a [num, 2] tensor of seed's dtype,
     the full-range integers stateless_uniform draws from `seed`."""
@@ -439,7 +469,9 @@ def v1_namespace():
                  "stateless_normal": stateless_random_normal,
                  "stateless_truncated_normal": stateless_truncated_normal,
                  "Algorithm": Algorithm, "split": stateless_split,
-                 "fold_in": stateless_fold_in}.items():
+                 "fold_in": stateless_fold_in,
+                 "stateless_categorical": stateless_categorical,
+                 "stateless_multinomial": stateless_multinomial}.items():
         setattr(ns, k, v)
     from ..framework.api_names import install
     return install(ns, "tf.compat.v1.random")
@@ -450,5 +482,6 @@ def v1_namespace():
 for _t in ("RandomUniform", "RandomStandardNormal", "TruncatedNormal", "RandomUniformInt",
            "Multinomial", "RandomShuffle", "StatelessRandomGetKeyCounter",
            "StatelessRandomUniformV2", "StatelessRandomNormalV2", "StatelessTruncatedNormalV2",
-           "StatelessRandomUniformIntV2", "StatelessRandomUniformFullIntV2", "RngReadAndSkip"):
+           "StatelessRandomUniformIntV2", "StatelessRandomUniformFullIntV2", "RngReadAndSkip",
+           "StatelessMultinomial"):
     registry.NotDifferentiable(_t)

@@ -456,3 +456,75 @@ def rng_read_and_skip(handle, alg, delta, *, ctx):
 from ._build import atomic  # noqa: E402 - writes under the variable lock, like AssignAdd
 
 register_kernel("RngReadAndSkip")(atomic(rng_read_and_skip))
+
+
+# --- StatelessMultinomial: TF's CPU order, one Philox stream through the rows -----------------
+
+_MN = {}
+
+
+def _multinomial_stream():
+    if _MN:
+        return _MN["fill"]
+    K = _philox()["K"]
+    philox, skip, u64d = K.philox, K.skip, K.uint64_to_double
+
+    @njit
+    def fill(k0, k1, c0, c1, c2, c3, logits, out):
+        # TF's kernel: each row's cdf of exp(logit - max finite logit) over its finite
+        # logits, in double; each draw takes two words (a double in [0, 1)) from a stream
+        # that runs on through the rows, and is the first class whose cdf exceeds it.
+        b, k = logits.shape
+        cdf = np.empty(k)
+        buf = np.zeros(4, np.uint64)
+        used = 4
+        for r in range(b):
+            m = -np.inf
+            for j in range(k):
+                v = logits[r, j]
+                if np.isfinite(v) and v > m:
+                    m = v
+            total = 0.0
+            for j in range(k):
+                v = logits[r, j]
+                if np.isfinite(v):
+                    total += np.exp(np.float64(v) - np.float64(m))
+                cdf[j] = total
+            for s in range(out.shape[1]):
+                x = np.zeros(2, np.uint64)
+                for t in range(2):
+                    if used == 4:
+                        w0, w1, w2, w3 = philox(c0, c1, c2, c3, k0, k1)
+                        buf[0], buf[1], buf[2], buf[3] = w0, w1, w2, w3
+                        c0, c1, c2, c3 = skip(c0, c1, c2, c3, np.uint64(1))
+                        used = 0
+                    x[t] = buf[used]
+                    used += 1
+                to_find = u64d(x[0], x[1]) * total
+                j = 0
+                while j < k and cdf[j] <= to_find:
+                    j += 1
+                out[r, s] = j
+    _MN["fill"] = fill
+    return fill
+
+
+@register_kernel("StatelessMultinomial")
+def stateless_multinomial(logits, num_samples, seed, *, output_dtype):
+    x = np.asarray(logits)
+    n = int(np.asarray(num_samples))
+    if x.ndim != 2:
+        raise errors.InvalidArgumentError(None, None, "logits should be a matrix, got shape "
+                                          f"{list(x.shape)}")
+    if n < 0:
+        raise errors.InvalidArgumentError(None, None, f"num_samples should be nonnegative, got "
+                                          f"{n}")
+    if x.shape[1] == 0 and x.shape[0] and n:
+        raise errors.InvalidArgumentError(None, None, "num_classes should be positive, got 0")
+    key, counter = key_counter_from_seed(seed)
+    words = unpack_key_counter(key, counter, np.int32(1))
+    out = np.empty((x.shape[0], n), np.int64)
+    if out.size:
+        work = x if x.dtype in (np.float32, np.float64) else x.astype(np.float32)
+        _multinomial_stream()(*words, np.ascontiguousarray(work), out)
+    return out.astype(output_dtype.np_dtype)

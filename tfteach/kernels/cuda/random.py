@@ -457,3 +457,8 @@ def stateless_random_uniform_full_int_v2(shape, key, counter, alg, *, dtype):
 # RngReadAndSkip: TF's GPU kernel keeps the resource, alg and delta in host memory and hands
 # the old state to the device; the update itself is host bookkeeping on three words.
 _dev.register_via_cpu("RngReadAndSkip", host_memory=("resource", "alg", "delta"))
+
+# StatelessMultinomial: TF's CPU stream runs sequentially through the rows, so the GPU kernel
+# runs that code on the host (TF keeps num_samples and seed in host memory) and puts the
+# indices in device memory; TF's own GPU kernel samples differently.
+_dev.register_via_cpu("StatelessMultinomial", host_memory=("num_samples", "seed"))
