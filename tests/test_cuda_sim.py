@@ -134,6 +134,9 @@ CASES = {
                                                      "seed2": 2}, stats="uniform"),
     "Rank": lambda: Case([u((2, 3))]),
     "CheckNumerics": lambda: Case([u((2, 3))], {"message": "fine"}),
+    "StatelessMultinomial": lambda: Case([u((3, 4), -2, 2), C(np.int32(6)),
+                                          C(np.array([1, 2], np.int64))],
+                                         {"output_dtype": tf.int64}),
     "StatelessRandomGetKeyCounter": lambda: Case([C(np.array([7, -3], np.int64))]),
     # key and counter from seed (7, -3); the values are TF's bits on both devices
     "StatelessRandomUniformV2": lambda: Case(_STATELESS_IN, {"dtype": tf.float32}),

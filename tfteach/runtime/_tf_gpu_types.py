@@ -209,6 +209,7 @@ GPU_TYPES = {
     'SquaredDifference': ('T', frozenset(['bfloat16', 'float16', 'float32', 'float64', 'int32', 'int64'])),
     'Squeeze': ('T', frozenset(['bfloat16', 'bool', 'complex128', 'complex64', 'float16', 'float32', 'float64', 'int16', 'int32', 'int64', 'int8', 'uint16', 'uint32', 'uint64', 'uint8'])),
     'StackPushV2': ('T', frozenset(['bfloat16', 'bool', 'complex128', 'complex64', 'float16', 'float32', 'float64', 'int16', 'int32', 'int64', 'int8', 'uint16', 'uint32', 'uint64', 'uint8'])),
+    'StatelessMultinomial': ('T', frozenset(['float16', 'float32', 'float64'])),
     'StatelessRandomNormalV2': ('dtype', frozenset(['bfloat16', 'float16', 'float32', 'float64'])),
     'StatelessRandomUniformFullIntV2': ('dtype', frozenset(['int32', 'int64', 'uint32', 'uint64'])),
     'StatelessRandomUniformIntV2': ('dtype', frozenset(['int32', 'int64'])),
