@@ -44,3 +44,45 @@ def gfile_script(tf, d):
             out[key] = {"class": type(e).__name__,
                         "message": (getattr(e, "message", None) or str(e)).replace(d, "<D>")}
     return out
+
+
+def csv_script(tf):
+    """tf.io.decode_csv calls: each one's columns (as lists), or its error class and the
+    message's core (TF's eager prefix and op suffix cut)."""
+    D = tf.io.decode_csv
+    steps = [
+        ("mixed", lambda: D(["1,2.5,abc,7", "3,,x y,"],
+                            [[0], [1.5], ["d"], tf.constant([9], tf.int64)])),
+        ("too_few", lambda: D(["1,2"], [[0], [0], [0]])),
+        ("required", lambda: D(["1,,3"], [[0], tf.constant([], tf.int32), [0]])),
+        ("bad_int", lambda: D(["a,2"], [[0], [0]])),
+        ("bad_float", lambda: D(["a,2"], [[0.0], [0]])),
+        ("bad_double", lambda: D(["1,x"], [[0], tf.constant([0.0], tf.float64)])),
+        ("quoted", lambda: D(['"a,b",2', '"x""y",3'], [[""], [0]])),
+        ("quote_after", lambda: D(['"a,b"c,2'], [[""], [0]])),
+        ("pipe", lambda: D(["1|2"], [[0], [0]], field_delim="|")),
+        ("na_value", lambda: D(["NA,2"], [[5], [0]], na_value="NA")),
+        ("select_cols", lambda: D(["1,2,3"], [[0], [0]], select_cols=[0, 2])),
+        ("rank2", lambda: D([["1,2"], ["3,4"]], [[0], [0.0]])),
+        ("exponent", lambda: D(["1.5e3, 2"], [[0.0], [0]])),
+        ("int32_range", lambda: D(["9999999999,2"], [[0], [0]])),
+        ("int64_big", lambda: D(["9999999999,2"], [tf.constant([0], tf.int64), [0]])),
+        ("long_delim", lambda: D(["1,2"], [[0], [0]], field_delim="ab")),
+        ("quote_inside", lambda: D(['a"b,2'], [[""], [0]])),
+        ("no_quote_delim", lambda: D(['"a"b,2'], [[""], [0]], use_quote_delim=False)),
+        ("inf_nan", lambda: D(["inf,nan"], [[0.0], [0.0]])),
+        ("spaces", lambda: D([" 3 ,2"], [[0], [0]])),
+        ("unterminated", lambda: D(['"abc'], [[""]])),
+        ("trailing_delim", lambda: D(["1,"], [[0], [4]])),
+    ]
+    out = {}
+    for key, fn in steps:
+        try:
+            cols = fn()
+            out[key] = {"value": [repr(c.numpy().tolist()) for c in cols],
+                        "dtypes": [c.dtype.name for c in cols]}
+        except Exception as e:  # noqa: BLE001
+            text = getattr(e, "message", None) or str(e)
+            text = text.split("}} ", 1)[-1].split(" [Op:")[0]
+            out[key] = {"class": type(e).__name__, "message": text}
+    return out

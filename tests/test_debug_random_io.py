@@ -399,3 +399,23 @@ def test_stateless_categorical_matches_tf(case):
                                                    seed=case["seed"],
                                                    output_dtype=getattr(tf, case["dtype"]))
     assert v1.numpy().tolist() == case["out"]
+
+
+def test_decode_csv_matches_tf():
+    from debug_random_io_cases import csv_script
+    got = csv_script(tf)
+    assert got.keys() == REC["decode_csv"].keys()
+    for key, want in REC["decode_csv"].items():
+        assert got[key] == want, key
+
+
+def test_decode_csv_in_a_v1_graph():
+    v1 = tf.compat.v1
+    g = tf.Graph()
+    with g.as_default():
+        rec = v1.placeholder(tf.string, [None])
+        a, b = v1.decode_csv(rec, [[0], [""]])
+        assert a.op.type == "DecodeCSV" and a.shape.as_list() == [None]
+        with v1.Session(graph=g) as s:
+            got = s.run([a, b], {rec: ["4,x", "5,"]})
+    assert got[0].tolist() == [4, 5] and got[1].tolist() == [b"x", b""]

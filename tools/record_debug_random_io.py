@@ -272,9 +272,10 @@ rec["stateless_categorical"] = cats
 # tf.io.gfile and matching_files: the script of calls tests/debug_random_io_cases.py holds,
 # run in a fresh directory (shown as <D> in the recorded texts)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
-from debug_random_io_cases import gfile_script  # noqa: E402
+from debug_random_io_cases import csv_script, gfile_script  # noqa: E402
 import tempfile  # noqa: E402
 rec["gfile"] = gfile_script(tf, tempfile.mkdtemp())
+rec["decode_csv"] = csv_script(tf)
 
 # no path of the recording machine in the fixture: TF's graph-execution messages quote the
 # creation trace ("File ..." lines), which name this script

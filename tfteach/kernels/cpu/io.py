@@ -436,3 +436,112 @@ def matching_files(pattern):
     out = np.empty(len(found), object)
     out[:] = [f.encode() for f in found]
     return out
+
+
+# --- DecodeCSV --------------------------------------------------------------------------------
+
+def _csv_fields(text, delim, quotes):
+    """A record's fields as TF's parser reads them (quoted fields keep delimiters; "" in
+    one is a quote)."""
+    fields, i, n = [], 0, len(text)
+    while True:
+        if quotes and i < n and text[i] == '"':
+            i += 1
+            buf = []
+            while True:
+                if i >= n:
+                    raise errors.InvalidArgumentError(
+                        None, None, "Quoted field has to end with quote followed by delim or "
+                                    "end")
+                if text[i] == '"':
+                    if i + 1 < n and text[i + 1] == '"':
+                        buf.append('"')
+                        i += 2
+                        continue
+                    i += 1
+                    break
+                buf.append(text[i])
+                i += 1
+            if i < n and text[i] != delim:
+                raise errors.InvalidArgumentError(
+                    None, None, "Quote inside a string has to be escaped by another quote")
+            fields.append("".join(buf))
+        else:
+            j = text.find(delim, i)
+            j = n if j < 0 else j
+            field = text[i:j]
+            if quotes and ('"' in field or "\r" in field or "\n" in field):
+                raise errors.InvalidArgumentError(
+                    None, None, "Unquoted fields cannot have quotes/CRLFs inside")
+            fields.append(field)
+            i = j
+        if i >= n:
+            return fields
+        i += 1          # past the delimiter: a trailing one leaves an empty last field
+        if i == n:
+            fields.append("")
+            return fields
+
+
+_CSV_NAMES = {"float32": "float", "float64": "double", "int32": "int32", "int64": "int64"}
+
+
+def _csv_value(text, np_dt, f, r):
+    name = _CSV_NAMES[np.dtype(np_dt).name]
+    bad = errors.InvalidArgumentError(None, None, f"Field {f} in record {r} is not a valid "
+                                                  f"{name}: {text}")
+    s = text.strip()
+    if np.dtype(np_dt).kind == "i":
+        try:
+            v = int(s, 10)
+        except ValueError:
+            raise bad from None
+        info = np.iinfo(np_dt)
+        if not info.min <= v <= info.max:
+            raise bad
+        return v
+    try:
+        return float(s)
+    except ValueError:
+        raise bad from None
+
+
+@register_kernel("DecodeCSV")
+def decode_csv(records, *record_defaults, OUT_TYPE, field_delim, use_quote_delim, na_value,
+               select_cols):
+    if len(field_delim) != 1:
+        raise errors.InvalidArgumentError(None, None, "field_delim should be only 1 char")
+    recs = np.asarray(records, dtype=object)
+    defaults = [np.asarray(d) for d in record_defaults]
+    for i, d in enumerate(defaults):
+        if d.ndim > 1 or d.size > 1:
+            raise errors.InvalidArgumentError(
+                None, None, f"record_defaults[{i}] must be a single value.")
+    ncols = len(defaults)
+    outs = [np.empty(recs.size, dtype=object if dt.name == "string" else dt.np_dtype)
+            for dt in OUT_TYPE]
+    select = list(select_cols or [])
+    for r, rec in enumerate(recs.reshape(-1)):
+        text = rec.decode("utf-8", "surrogateescape") if isinstance(rec, bytes) else str(rec)
+        fields = _csv_fields(text, field_delim, use_quote_delim)
+        if select:
+            if len(fields) <= select[-1]:
+                raise errors.InvalidArgumentError(
+                    None, None, f"Expect {select[-1] + 1} fields but have {len(fields)} in "
+                                f"record {r}")
+            fields = [fields[c] for c in select]
+        if len(fields) != ncols:
+            raise errors.InvalidArgumentError(
+                None, None, f"Expect {ncols} fields but have {len(fields)} in record {r}")
+        for f, (field, d, dt) in enumerate(zip(fields, defaults, OUT_TYPE)):
+            if field == "" or field == na_value:
+                if d.size == 0:
+                    raise errors.InvalidArgumentError(
+                        None, None, f"Field {f} is required but missing in record {r}!")
+                v = d.reshape(-1)[0]
+            elif dt.name == "string":
+                v = field.encode("utf-8", "surrogateescape")
+            else:
+                v = _csv_value(field, dt.np_dtype, f, r)
+            outs[f][r] = v
+    return tuple(o.reshape(recs.shape) for o in outs)
