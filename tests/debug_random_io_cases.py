@@ -86,3 +86,49 @@ def csv_script(tf):
             text = text.split("}} ", 1)[-1].split(" [Op:")[0]
             out[key] = {"class": type(e).__name__, "message": text}
     return out
+
+
+def check_numerics_script(tf, np):
+    """tf.debugging.enable_check_numerics: each call's error class and message core, or its
+    value; checks are disabled again at the end."""
+    def core(e):
+        text = getattr(e, "message", None) or str(e)
+        if text.startswith("Graph execution error"):
+            # TF quotes the op's creation trace; keep from the "!!!" banner on
+            text = text[text.index("!!! Detected"):]
+            text = text.replace("\n  Stack trace", "\n\x00").split("\x00")[0]
+            return text.split(" [Op:")[0]
+        return text.split("}} ", 1)[-1].split(" [Op:")[0]
+
+    @tf.function
+    def fn(x):
+        return tf.math.log(x) * 2.0
+
+    steps = [
+        ("log", lambda: tf.math.log(tf.constant([-1.0, 0.0, 1.0]))),
+        ("add", lambda: tf.add(tf.constant([np.inf]), tf.constant([-np.inf]))),
+        ("div", lambda: tf.divide(tf.constant([1.0, -1.0]), tf.constant([0.0, 0.0]))),
+        ("mul_operator", lambda: tf.constant([np.nan]) * 1),
+        ("constant", lambda: tf.constant([np.nan])),
+        ("identity", lambda: tf.identity(tf.constant([np.nan]))),
+        ("reshape", lambda: tf.reshape(tf.constant([np.nan]), [1, 1])),
+        ("int_op", lambda: tf.constant([1]) // tf.constant([1])),
+        ("function", lambda: fn(tf.constant([-1.0]))),
+        ("function_ok", lambda: fn(tf.constant([1.0]))),
+    ]
+    out = {}
+    tf.debugging.enable_check_numerics()
+    try:
+        for key, call in steps:
+            try:
+                v = call()
+                out[key] = {"value": repr(v.numpy().tolist())}
+            except Exception as e:  # noqa: BLE001
+                out[key] = {"class": type(e).__name__, "message": core(e)}
+    finally:
+        tf.debugging.disable_check_numerics()
+    try:
+        out["after_disable"] = {"value": repr(tf.math.log(tf.constant([-1.0])).numpy().tolist())}
+    except Exception as e:  # noqa: BLE001
+        out["after_disable"] = {"class": type(e).__name__, "message": core(e)}
+    return out

@@ -134,6 +134,7 @@ CASES = {
                                                      "seed2": 2}, stats="uniform"),
     "Rank": lambda: Case([u((2, 3))]),
     "CheckNumerics": lambda: Case([u((2, 3))], {"message": "fine"}),
+    "CheckNumericsV2": lambda: Case([u((2, 3))], {"message": "fine"}),
     "StatelessMultinomial": lambda: Case([u((3, 4), -2, 2), C(np.int32(6)),
                                           C(np.array([1, 2], np.int64))],
                                          {"output_dtype": tf.int64}),

@@ -419,3 +419,19 @@ def test_decode_csv_in_a_v1_graph():
         with v1.Session(graph=g) as s:
             got = s.run([a, b], {rec: ["4,x", "5,"]})
     assert got[0].tolist() == [4, 5] and got[1].tolist() == [b"x", b""]
+
+
+def test_enable_check_numerics_matches_tf():
+    """Eager messages are TF's text; in a tf.function TF's message goes on with the op's
+    creation stack, which tfteach does not write (the banner up to the graph's name is
+    TF's)."""
+    from debug_random_io_cases import check_numerics_script
+    got = check_numerics_script(tf, np)
+    want = REC["enable_check_numerics"]
+    assert got.keys() == want.keys()
+    for key, w in want.items():
+        g = got[key]
+        if "value" in w:
+            assert g == w, key
+        else:
+            assert g.get("class") == w["class"] and w["message"] in g["message"], key

@@ -272,10 +272,11 @@ rec["stateless_categorical"] = cats
 # tf.io.gfile and matching_files: the script of calls tests/debug_random_io_cases.py holds,
 # run in a fresh directory (shown as <D> in the recorded texts)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
-from debug_random_io_cases import csv_script, gfile_script  # noqa: E402
+from debug_random_io_cases import check_numerics_script, csv_script, gfile_script  # noqa: E402,E501
 import tempfile  # noqa: E402
 rec["gfile"] = gfile_script(tf, tempfile.mkdtemp())
 rec["decode_csv"] = csv_script(tf)
+rec["enable_check_numerics"] = check_numerics_script(tf, np)   # last: it installs a callback
 
 # no path of the recording machine in the fixture: TF's graph-execution messages quote the
 # creation trace ("File ..." lines), which name this script

@@ -207,3 +207,101 @@ def assert_proper_iterable(values):
                         f"{type(values)}")
     if not hasattr(values, "__iter__"):
         raise TypeError(f'Expected argument "values" to be iterable.  Found: {type(values)}')
+
+
+# --- tf.debugging.enable_check_numerics ------------------------------------------------------
+# TF's op callback: after every op whose type is not in the lists below, each floating output
+# goes through CheckNumericsV2 with a message naming the op, its output slot, dtype, shape,
+# the counts of -Inf/+Inf/NaN (eagerly) and its inputs. Eagerly the check runs at once; in a
+# graph (tf.function, v1) the checked tensor replaces the output, so the check runs with it.
+
+_SAFE_OPS = frozenset((
+    "Concat", "ConcatV2", "ExpandDims", "Fill", "Gather", "Maximum", "Minimum", "Reshape",
+    "Slice", "Squeeze", "Stack", "StridedSlice", "StridedSliceGrad", "TensorListConcatV2",
+    "TensorListGather", "TensorListGetItem", "TensorListPopBack", "TensorListStack",
+    "Transpose", "Unpack",
+    # the op callback's own skip list (control flow, identities, function calls)
+    "Enter", "Exit", "Identity", "If", "LoopCond", "Merge", "NextIteration", "StatelessIf",
+    "StatefulPartitionedCall", "Switch", "While", "CheckNumericsV2", "CheckNumerics",
+    # graph inputs and constants are what the checked ops read, not ops that compute
+    "Placeholder", "PlaceholderWithDefault", "Const", "_Arg"))
+_IGNORE_OUTPUTS = frozenset((t, s) for t in ("FusedBatchNorm", "FusedBatchNormV2")
+                            for s in (1, 2, 3, 4)) | frozenset(
+    ("FusedBatchNormV3", s) for s in (1, 2, 3, 4, 5))
+_CHECK_STATE = {"callback": None}
+
+
+def _check_message(slot, n_outputs, op_type, output, inputs, graph):
+    import numpy as np
+    lines = ["", "", f"!!! Detected Infinity or NaN in output {slot} of "
+             f"{'graph' if graph is not None else 'eagerly-executing'} op \"{op_type}\" "
+             f"(# of outputs: {n_outputs}) !!!",
+             f"  dtype: {output.dtype}", f"  shape: {output.shape}"]
+    if graph is None:
+        v = np.asarray(output.numpy(), dtype=np.float64)
+        for label, count in (("-Inf", np.isneginf(v).sum()), ("+Inf", np.isposinf(v).sum()),
+                             ("+NaN", np.isnan(v).sum())):
+            if count:
+                lines.append(f"  # of {label} elements: {int(count)}")
+    lines.append("")
+    flat = [x for x in inputs if x is not None]
+    if len(flat) == 1:
+        lines.append("  Input tensor: %s" % (flat[0],))
+    elif flat:
+        lines.append(f"  Input tensors ({len(flat)}):")
+        lines += ["         %d: %s" % (i, x) for i, x in enumerate(flat)]
+    if graph is not None:
+        lines.append(f"  Graph name: \"{getattr(graph, 'name', None) or 'Graph'}\"")
+    return "\n".join(lines + ["", ""])
+
+
+def _check_numerics_callback(opdef, inputs, outputs):
+    from ..framework import ops as _ops
+    from .logging_ops import check_numerics_v2
+    if opdef.type in _SAFE_OPS or not isinstance(outputs, (list, tuple)):
+        return None
+    flat_inputs = []
+    for x in inputs:
+        if isinstance(x, (list, tuple)):
+            flat_inputs.extend(x)
+        else:
+            flat_inputs.append(x)
+    flat_inputs = [_ops.convert_to_tensor(x) if not isinstance(x, _ops.Tensor) and not
+                   getattr(x, "_is_eager", False) else x for x in flat_inputs]
+    replaced, changed = [], False
+    for slot, out in enumerate(outputs):
+        dtype = getattr(out, "dtype", None)
+        if dtype is None or not dtype.is_floating or (opdef.type, slot) in _IGNORE_OUTPUTS:
+            replaced.append(out)
+            continue
+        symbolic = _ops.is_symbolic(out)
+        graph = out.graph if symbolic else None
+        message = _check_message(slot, len(outputs), opdef.type, out, flat_inputs, graph)
+        if symbolic:
+            with graph.as_default(), _ops.name_scope(out.op.name + "/"):
+                replaced.append(check_numerics_v2(out, message))
+            changed = True
+        else:
+            check_numerics_v2(out, message)
+            replaced.append(out)
+    return replaced if changed else None
+
+
+def enable_check_numerics(stack_height_limit=30, path_length_limit=50):
+    """Every later op's floating outputs are checked for -Inf, +Inf and NaN (CheckNumericsV2):
+    eagerly at once, in graphs by a check that replaces the output. The error names the op,
+    the output slot, dtype and shape and shows the inputs; unlike TF's it does not show the
+    op's creation stack (the two limits are accepted for TF's signature)."""
+    from ..framework import op_def_library
+    if _CHECK_STATE["callback"] is None:
+        _CHECK_STATE["callback"] = _check_numerics_callback
+        op_def_library.OP_CALLBACKS.append(_check_numerics_callback)
+
+
+def disable_check_numerics():
+    """Stops the checks enable_check_numerics started (graphs built meanwhile keep theirs)."""
+    from ..framework import op_def_library
+    cb = _CHECK_STATE["callback"]
+    if cb is not None:
+        op_def_library.OP_CALLBACKS.remove(cb)
+        _CHECK_STATE["callback"] = None

@@ -19,3 +19,14 @@ def _check_numerics_grad(op, grad):
         message = message.encode("utf-8")
     return logging_ops.check_numerics(
         grad, "Not a number (NaN) or infinity (Inf) values detected in gradient. %s" % message)
+
+
+@registry.RegisterGradient("CheckNumericsV2")
+def _check_numerics_v2_grad(op, grad):
+    if grad is None:
+        return None
+    message = op.get_attr("message")
+    if isinstance(message, str):
+        message = message.encode("utf-8")
+    return logging_ops.check_numerics_v2(
+        grad, "Not a number (NaN) or infinity (Inf) values detected in gradient. %s" % message)

@@ -41,3 +41,19 @@ def check_numerics(tensor, message, name=None):
         message = message.decode("utf-8")
     return apply_op("CheckNumerics", [tensor], {"message": message},
                     name=name or "CheckNumerics")[0]
+registry.register_op("CheckNumericsV2", inputs=(("tensor", "T"),), outputs=(("output", "T"),),
+                     shape=lambda op: [op.inputs[0].shape], stateful=True,
+                     attr_defaults={"message": ""},
+                     allowed={"T": ("bfloat16", "float16", "float32", "float64")},
+                     doc="CheckNumerics telling -Inf from +Inf (tf.debugging."
+                         "enable_check_numerics).")
+
+
+@registry.api("CheckNumericsV2")
+def check_numerics_v2(tensor, message, name=None):
+    """CheckNumericsV2: as check_numerics, its message naming -Inf and +Inf apart."""
+    from ..framework.op_def_library import apply_op
+    if isinstance(message, bytes):
+        message = message.decode("utf-8")
+    return apply_op("CheckNumericsV2", [tensor], {"message": message},
+                    name=name or "CheckNumericsV2")[0]

@@ -41,6 +41,7 @@ GPU_TYPES = {
     'Cast': ('SrcT', frozenset(['bfloat16', 'bool', 'complex128', 'complex64', 'float16', 'float32', 'float64', 'float8_e4m3fn', 'float8_e5m2', 'int16', 'int32', 'int4', 'int64', 'int8', 'uint16', 'uint32', 'uint4', 'uint64', 'uint8'])),
     'Ceil': ('T', frozenset(['bfloat16', 'float16', 'float32', 'float64'])),
     'CheckNumerics': ('T', frozenset(['float16', 'float32', 'float64'])),
+    'CheckNumericsV2': ('T', frozenset(['float16', 'float32', 'float64'])),
     'Cholesky': ('T', frozenset(['complex128', 'complex64', 'float32', 'float64'])),
     'Complex': ('T', frozenset(['float32', 'float64'])),
     'ComplexAbs': ('T', frozenset(['complex128', 'complex64'])),

@@ -2,11 +2,12 @@
 keeps `condition` and `data` in host memory, so an Assert placed on a GPU runs its CPU code
 on host values (`_dev.register_host`): the check never needs device memory.
 
-CheckNumerics checks on the device, as TF's GPU kernel does: one pass sets two flags (a NaN
-seen, an Inf seen) and only those two words travel to the host; the tensor passes through."""
+CheckNumerics and CheckNumericsV2 check on the device, as TF's GPU kernels do: one pass sets
+three flags (a NaN, a +Inf, a -Inf seen) and only those words travel to the host; the
+tensor passes through."""
 import numpy as np
 
-from ..cpu.logging import check_numerics_error
+from ..cpu.logging import check_numerics_error, check_numerics_v2_error
 from . import _dev
 from ._dev import cuda, register
 
@@ -26,7 +27,10 @@ def _flags_kernel():
                 if v != v:
                     out[0] = 1
                 elif v - v != v - v:        # an infinity: inf - inf is NaN
-                    out[1] = 1
+                    if v > 0:
+                        out[1] = 1
+                    else:
+                        out[2] = 1
         k = _KERNELS["check"] = flags
     return k
 
@@ -36,9 +40,25 @@ def check_numerics(tensor, *, message):
     x = _dev.dev(tensor)
     n = _dev.size_of(x.shape)
     if n:
-        seen = _dev.to_device(np.zeros(2, np.int32))
-        _flags_kernel()[_dev.blocks_for(n), _dev.TPB](_dev.flat(_dev.contiguous(x)), seen)
-        has_nan, has_inf = (bool(v) for v in seen.copy_to_host())
-        if has_nan or has_inf:
-            raise check_numerics_error(message, has_nan, has_inf)
+        has_nan, pos_inf, neg_inf = _flags(x, n)
+        if has_nan or pos_inf or neg_inf:
+            raise check_numerics_error(message, has_nan, pos_inf or neg_inf)
+    return x
+
+
+def _flags(x, n):
+    """(NaN seen, +Inf seen, -Inf seen): three words back from the device."""
+    seen = _dev.to_device(np.zeros(3, np.int32))
+    _flags_kernel()[_dev.blocks_for(n), _dev.TPB](_dev.flat(_dev.contiguous(x)), seen)
+    return tuple(bool(v) for v in seen.copy_to_host())
+
+
+@register("CheckNumericsV2", dtypes=("float16", "float32", "float64"))
+def check_numerics_v2(tensor, *, message):
+    x = _dev.dev(tensor)
+    n = _dev.size_of(x.shape)
+    if n:
+        has_nan, pos_inf, neg_inf = _flags(x, n)
+        if has_nan or pos_inf or neg_inf:
+            raise check_numerics_v2_error(message, neg_inf, pos_inf, has_nan)
     return x
