@@ -8,9 +8,10 @@ numba's integer typing in unsigned 64-bit arithmetic on both targets.
 
 TF's layout (stateless ops): the seed pair (s0, s1), as 64-bit words, is scrambled by one
 Philox call under a fixed key: its words (m0, m1, m2, m3) give the key (m0, m1) and the
-counter (0, 0, m2, m3). Output group i (4 floats or
-int32s, 2 doubles or int64s per call) is drawn by a generator whose counter was advanced
-by i: group i reads Philox(counter + i, key). The truncated normal, which needs a variable
+counter (0, 0, m2, m3). Output group i (4 floats or int32s, 2 doubles or int64s per call)
+is drawn by a generator whose counter was advanced by i: group i reads
+Philox(counter + i, key). A tf.random.Generator's state [counter_lo, counter_hi, key] is
+used as is, without the scramble. The truncated normal, which needs a variable
 number of words per output group, reserves 256 calls per group of 4 and reads the words of
 those calls one by one.
 """
