@@ -175,3 +175,17 @@ def test_narrow_windows_in_float64(xs, fs, s, d, pad):
     for got, want in zip(_run(x, f, dy, s, d, pad), _reference(x, f, dy, s, d, pad)):
         assert got.dtype == np.float64
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("xs,fs", [((0, 5, 5, 3), (3, 3, 3, 4)), ((2, 5, 5, 0), (3, 3, 0, 4))])
+def test_input_gradient_of_nothing_is_zeros(xs, fs):
+    """No batch, or no input channels: the gradient is zeros of the input's shape (the
+    kernels that zero their own output never run)."""
+    for data_format in ("NHWC", "NCHW"):
+        sizes = xs if data_format == "NHWC" else (xs[0], xs[3], xs[1], xs[2])
+        dy = np.ones((xs[0], 5, 5, 4) if data_format == "NHWC" else (xs[0], 4, 5, 5),
+                     np.float32)
+        dx = nn.conv2d_backprop_input(np.array(sizes), np.ones(fs, np.float32), dy,
+                                      strides=[1, 1, 1, 1], padding="SAME",
+                                      data_format=data_format)
+        assert dx.shape == sizes and dx.dtype == np.float32 and not dx.any()

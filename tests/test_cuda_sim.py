@@ -82,6 +82,11 @@ _labels = np.eye(5, dtype=F32)[[0, 3, 1, 4]]
 
 _STATELESS_IN = [_i32([3, 7]), np.array([0x0123456789ABCDEF], np.uint64),
                  np.array([5, 0xFEDCBA9876543210], np.uint64), C(np.int32(1))]
+_CROP_BOXES = np.array([[0.1, 0.2, 0.7, 0.9], [-0.2, -0.1, 1.2, 1.1], [0.8, 0.9, 0.2, 0.1],
+                        [0.5, 0.5, 0.5, 0.5]], F32)
+_CROP_IND = np.array([0, 1, 1, 0], np.int32)
+_KEY = np.array([0x9E3779B97F4A7C15], np.uint64)
+_COUNTER = np.array([0xFFFFFFFFFFFFFFFE, 0x0123456789ABCDEF], np.uint64)
 
 CASES = {
     "AddN": lambda: Case([[u((2, 3)), u((2, 3)), u((2, 3))]]),
@@ -138,13 +143,20 @@ CASES = {
     "StatelessMultinomial": lambda: Case([u((3, 4), -2, 2), C(np.int32(6)),
                                           C(np.array([1, 2], np.int64))],
                                          {"output_dtype": tf.int64}),
-    "StatelessRandomGetKeyCounter": lambda: Case([C(np.array([7, -3], np.int64))]),
-    # key and counter from seed (7, -3); the values are TF's bits on both devices
-    "StatelessRandomUniformV2": lambda: Case(_STATELESS_IN, {"dtype": tf.float32}),
+    "StatelessRandomGetKeyCounter": lambda: [Case([C(np.array([7, -3], np.int64))]),
+                                             Case([C(np.array([5, -9], np.int64))])],
+    # key and counter from seed (7, -3); the values are TF's bits on both devices. Then a
+    # key and counter with every word set (the counter's carries), more numbers than one
+    # Philox call gives, 32- and 64-bit outputs
+    "StatelessRandomUniformV2": lambda: [
+        Case(_STATELESS_IN, {"dtype": tf.float32}),
+        Case([_i32([3, 7]), _KEY, _COUNTER, _i32(1)], {"dtype": tf.float32})],
     "StatelessRandomNormalV2": lambda: Case(_STATELESS_IN, {"dtype": tf.float64}),
     "StatelessTruncatedNormalV2": lambda: Case(_STATELESS_IN, {"dtype": tf.float32}),
-    "StatelessRandomUniformIntV2": lambda: Case(_STATELESS_IN + [C(np.int64(-5)),
-                                                                 C(np.int64(1000))]),
+    "StatelessRandomUniformIntV2": lambda: [
+        Case(_STATELESS_IN + [C(np.int64(-5)), C(np.int64(1000))]),
+        Case([_i32([5, 3]), _KEY, _COUNTER, _i32(1), C(np.int64(-7)), C(np.int64(2 ** 40))],
+             {"dtype": tf.int64})],
     "StatelessRandomUniformFullIntV2": lambda: Case(_STATELESS_IN, {"dtype": tf.int32}),
     "Range": lambda: Case([C(F32(0.5)), C(F32(3.0)), C(F32(0.7))]),
     "LinSpace": lambda: Case([C(F32(-1.0)), C(F32(2.0)), _i32(7)]),
@@ -198,6 +210,11 @@ CASES = {
     "Roll": lambda: Case([u((3, 4)), _i32([1, -2]), _i32([0, 1])]),
     "ReverseSequence": lambda: Case([u((3, 4)), np.array([2, 4, 1], np.int32)],
                                     {"seq_dim": 1, "batch_dim": 0}),
+    "SpaceToBatchND": lambda: Case([u((2, 3, 4, 1)), _i32([1, 2]), _i32([[0, 1], [2, 0]])]),
+    "BatchToSpaceND": lambda: Case([u((8, 2, 3, 1)), _i32([2, 2]), _i32([[0, 1], [1, 0]])]),
+    "Bitcast": lambda: Case([u((2, 3))], {"type": tf.int8}),
+    "HistogramFixedWidth": lambda: Case([u((5, 7), -2.0, 2.0), np.array([-1.0, 1.0], F32),
+                                         _i32(6)], {"dtype": tf.int32}),
     "Diag": lambda: Case([u((2, 3))]),
     "DiagPart": lambda: Case([u((3, 2, 3, 2))]),
     "MatrixBandPart": lambda: Case([u((2, 4, 4)), _i32(1), _i32(0)]),
@@ -279,6 +296,30 @@ CASES = {
     # every hue sextant, grey pixels (no chroma) and black ones
     "AdjustSaturation": lambda: Case([np.concatenate([u((2, 4, 3), 0, 1), np.array(
         [[[0.5, 0.5, 0.5], [0, 0, 0], [1, 0.2, 0.1], [0.1, 0.9, 0.3]]], F32)]), C(F32(1.6))]),
+    # every hue sextant, grey and black pixels; a hue turned past the end of the wheel
+    "AdjustHue": lambda: Case([np.concatenate([u((2, 4, 3), 0, 1), np.array(
+        [[[0.5, 0.5, 0.5], [0, 0, 0], [1, 0.2, 0.1], [0.1, 0.9, 0.3]]], F32)]), C(F32(0.7))]),
+    "RGBToHSV": lambda: Case([np.concatenate([u((2, 4, 3), 0, 1), np.array(
+        [[[0.5, 0.5, 0.5], [0, 0, 0], [0.2, 0.3, 0.9], [0.1, 0.9, 0.3]]], F32)])]),
+    "HSVToRGB": lambda: Case([u((3, 5, 3), 0, 1).astype(np.float64)]),
+    # dilated SAME windows (zero padding read) and strided VALID ones
+    "ExtractImagePatches": lambda: Case([u((2, 5, 6, 2))], {
+        "ksizes": [1, 3, 2, 1], "strides": [1, 2, 1, 1], "rates": [1, 1, 2, 1],
+        "padding": "SAME"}),
+    # boxes inside, around (extrapolated), flipped and a point; two images
+    "CropAndResize": lambda: Case([u((2, 5, 6, 2)), _CROP_BOXES, _CROP_IND, _i32([3, 4])],
+                                  {"method": "bilinear", "extrapolation_value": -0.5}),
+    "CropAndResizeGradImage": lambda: Case([u((4, 3, 4, 2)), _CROP_BOXES, _CROP_IND,
+                                            _i32([2, 5, 6, 2])],
+                                           {"T": tf.float32, "method": "bilinear"},
+                                           tol=1e-4),
+    "CropAndResizeGradBoxes": lambda: Case([u((4, 3, 4, 2)), u((2, 5, 6, 2)), _CROP_BOXES,
+                                            _CROP_IND], {"method": "bilinear"}, tol=1e-4),
+    # overlapping pairs, a disjoint box, tied scores, one under the score threshold
+    "NonMaxSuppressionV3": lambda: Case([np.array(
+        [[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0, -0.1, 1, 0.9], [0, 10, 1, 11],
+         [1, 1, 0, 0], [0, 0, 0, 1]], F32), np.array([0.9, 0.75, 0.6, 0.9, 0.9, 0.05], F32),
+        _i32(5), C(F32(0.5)), C(F32(0.1))]),
     "SparseToDense": lambda: Case([np.array([[0, 1], [1, 3], [2, 0]], np.int32), _i32([3, 4]),
                                    u((3,)), C(F32(-1.0))], {"validate_indices": True}),
     # two non-zeros in row 1 add up; B read transposed
@@ -627,7 +668,8 @@ def test_gpu_kernel_matches_cpu(op_type):
         make = CASES[op_type]
         if make is None:
             pytest.skip(f"{op_type} has no data to compare (covered by the placement tests)")
-        cases = [make()]
+        made = make()           # one Case, or a list of them
+        cases = made if isinstance(made, list) else [made]
     assert cases, f"no input dtype to test {op_type} with"
     for case in cases:
         if case.stats:

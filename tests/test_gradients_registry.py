@@ -194,6 +194,14 @@ CASES = {
     "ConcatV2": ([r(2, 3), r(2, 2)], lambda tf, a, b: tf.concat([a, b], axis=1)),
     "Slice": ([r(3, 4)], lambda tf, x: tf.slice(x, [1, 1], [2, 2])),
     "StridedSlice": ([r(3, 4)], lambda tf, x: x[1:, ::2]),
+    "StridedSliceGrad": ([r(2, 2)], lambda tf, g: raw(
+        "StridedSliceGrad", [i32([3, 4]), i32([1, 0]), i32([3, 4]), i32([1, 2]), g],
+        {"begin_mask": 0, "end_mask": 0, "ellipsis_mask": 0, "new_axis_mask": 0,
+         "shrink_axis_mask": 0})[0]),
+    "SpaceToBatchND": ([r(2, 3, 4, 1)], lambda tf, x: tf.space_to_batch_nd(
+        x, [1, 2], [[0, 1], [2, 0]])),
+    "BatchToSpaceND": ([r(8, 2, 2, 1)], lambda tf, x: tf.batch_to_space_nd(
+        x, [2, 2], [[0, 1], [1, 0]])),
     "Pad": ([r(2, 3)], lambda tf, x: tf.pad(x, [[1, 0], [0, 2]])),
     "PadV2": ([r(2, 3)], lambda tf, x: raw("PadV2", [x, i32([[1, 0], [0, 2]]),
                                                      np.float64(0.5)])[0]),
@@ -249,6 +257,27 @@ CASES = {
                                                                "atol": 1e-4}),
     "ResizeNearestNeighbor": ([r(1, 3, 4, 2)], lambda tf, x: tf.image.resize_nearest_neighbor(
         x, [5, 7]) + tf.image.resize_nearest_neighbor(x, [5, 7], half_pixel_centers=True)),
+    # bicubic: linear in the image (legacy and half-pixel grids, the latter renormalising
+    # its border taps)
+    "ResizeBicubic": ([r(1, 3, 4, 2)], lambda tf, x: tf.cast(tf.concat([
+        tf.reshape(tf.image.resize_bicubic(x, [5, 7]), [-1]),
+        tf.reshape(tf.image.resize_bicubic(x, [2, 6], half_pixel_centers=True), [-1])], 0),
+        tf.float64), {"eps": 0.1, "rtol": 1e-4, "atol": 1e-4}),
+    # colour: pixels with three distinct components (the largest and smallest are then
+    # fixed under a small step) in each sextant of the hue wheel
+    "RGBToHSV": ([np.array([[0.9, 0.5, 0.1], [0.2, 0.7, 0.4], [0.3, 0.1, 0.8],
+                            [0.6, 0.2, 0.9], [0.4, 0.8, 0.5], [0.7, 0.6, 0.2]])],
+                 lambda tf, x: tf.image.rgb_to_hsv(x)),
+    # patches: a gather, so linear in the image (dilated SAME windows read padding)
+    "ExtractImagePatches": ([r(1, 4, 5, 2)], lambda tf, x: tf.image.extract_image_patches(
+        x, [1, 2, 3, 1], [1, 2, 1, 1], [1, 1, 2, 1], "SAME")),
+    # crops: linear in the image; in the boxes, piecewise linear (a small step stays on one
+    # piece), both through float32 arithmetic
+    "CropAndResize": ([r(2, 4, 5, 2), np.array([[0.12, 0.21, 0.73, 0.88],
+                                                [0.31, 0.07, 0.58, 0.64]])],
+                      lambda tf, x, b: tf.cast(tf.image.crop_and_resize(
+                          x, tf.cast(b, tf.float32), [1, 0], [3, 4]), tf.float64),
+                      {"eps": 1e-3, "rtol": 2e-3, "atol": 2e-3}),
     # decompositions: the input made symmetric positive definite inside the function (so
     # every entry is perturbed consistently); sign-free functions of the vectors
     "Cholesky": ([r(3, 3)], lambda tf, x: tf.linalg.cholesky(
@@ -440,6 +469,11 @@ UNCLASSIFIED_AS_IN_TF = {
     "MaxPoolGrad": "TF's gradient needs MaxPoolGradGrad, not in tfteach yet",
     "Digamma": "TF's gradient needs Polygamma, not in tfteach yet",
     "SparseReduceMax": "TF registers no gradient for it",
+    "Bitcast": "TF registers no gradient for it",
+    "GuaranteeConst": "TF registers no gradient for it",
+    "HistogramFixedWidth": "TF registers no gradient for it",
+    "ResizeArea": "TF registers no gradient for it (tests/cases_image_gaps.py records the "
+                  "LookupError)",
 }
 
 

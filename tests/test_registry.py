@@ -29,7 +29,8 @@ NO_PYTHON_FUNCTION = {
 # the fed value.
 NO_KERNEL = {"Const", "Placeholder"}
 # As in TF 2.21 (see tests/test_gradients_registry.py): no gradient and not marked.
-NO_GRADIENT = {"SoftsignGrad", "MaxPoolGrad", "Digamma", "SparseReduceMax"}
+NO_GRADIENT = {"SoftsignGrad", "MaxPoolGrad", "Digamma", "SparseReduceMax", "Bitcast",
+               "GuaranteeConst", "HistogramFixedWidth", "ResizeArea"}
 # Declared outside its family's `_ops.py` with family=... (below the module that needs it).
 DECLARED_ELSEWHERE = {"Const": "tfteach/ops/constant_op.py"}
 

@@ -118,6 +118,11 @@ def _submodule(name):
         return api.namespace(full, allowed, overrides, modules)
     if name == "config":
         return importlib.import_module("tfteach.config")
+    if name == "raw_ops":
+        from .compat import raw_ops
+        return raw_ops.namespace()
+    if name == "version":
+        return importlib.import_module("tfteach.compat.version")
     if name == "errors":
         return errors
     if name == "compat":
@@ -154,7 +159,13 @@ _OVERRIDES = {
     "custom_gradient": "tfteach.eager.backprop:custom_gradient",
     "VariableSynchronization": "tfteach.eager.variables:VariableSynchronization",
     "VariableAggregation": "tfteach.eager.variables:VariableAggregation",
-    "is_symbolic_tensor": "tfteach.framework.ops:is_symbolic",
+    "is_symbolic_tensor": "tfteach.framework.ops:is_symbolic_tensor",
+    "zeros_like": "tfteach.ops.array_ops:zeros_like_v2",
+    "ones_like": "tfteach.ops.array_ops:ones_like_v2",
+    "make_tensor_proto": "tfteach.framework.graph_io:make_tensor_proto",
+    "make_ndarray": "tfteach.framework.graph_io:make_ndarray",
+    "hessians": "tfteach.ops.gradients_impl:hessians_v2",
+    "grad_pass_through": "tfteach.eager.backprop:grad_pass_through",
     "AggregationMethod": "tfteach.ops.gradients_impl:AggregationMethod",
     "UnconnectedGradients": "tfteach.ops.gradients_impl:UnconnectedGradients",
     "IndexedSlices": "tfteach.framework.indexed_slices:IndexedSlices",

@@ -6,6 +6,7 @@ and `rnn_cell` exists but its Keras-based cells are gone ("not available with Ke
 """
 import types as _types
 
+from .ops import array_ops as _array_ops
 from .ops import math_ops as _math_ops
 from .ops import nn_ops as _nn_ops
 from .ops.nn_ops import (avg_pool, avg_pool2d, bias_add, conv2d, dropout, elu,  # noqa: F401
@@ -13,6 +14,7 @@ from .ops.nn_ops import (avg_pool, avg_pool2d, bias_add, conv2d, dropout, elu,  
                          moments, relu, relu6, selu, softmax, softmax_cross_entropy_with_logits,
                          softplus, softsign, sparse_softmax_cross_entropy_with_logits)
 from .ops.nn_ops import conv2d_backprop_input  # noqa: F401
+from .ops.array_ops import space_to_batch  # noqa: F401 - TF2's (SpaceToBatchND)
 from .ops.sort_ops import top_k  # noqa: F401
 from .ops.nn_impl import sigmoid_cross_entropy_with_logits  # noqa: F401
 
@@ -82,6 +84,9 @@ def v1_namespace():
         setattr(m, n, g[n])
     m.dropout = _nn_ops.dropout_v1
     m.conv2d = _nn_ops.conv2d_v1
+    m.conv2d_backprop_input = _nn_ops.conv2d_backprop_input_v1
+    m.conv2d_backprop_filter = _nn_ops.conv2d_backprop_filter
+    m.space_to_batch = _array_ops.space_to_batch_v1
     m.max_pool = _nn_ops.max_pool_v1
     m.avg_pool = _nn_ops.avg_pool_v1
     m.in_top_k = _nn_ops.in_top_k_v1

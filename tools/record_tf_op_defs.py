@@ -1,10 +1,14 @@
 """Records TensorFlow 2.21's OpDefs (attr names, types and defaults; input/output arg names)
 of every op TF registers, into tfteach/framework/tf_op_defs.json. GraphDef export writes exactly
 these attrs, so TensorFlow accepts the NodeDefs tfteach writes, whatever op tfteach adds next.
+Each op of `tf.raw_ops` also records its Python function: its name (TF's error messages name
+it: `mat_mul() missing ...`) and its parameters in order (the inputs and the attrs TF does not
+infer from them, then `name`), which `tf.raw_ops` (tfteach/compat/raw_ops.py) is built from.
 Run with a Python that has tensorflow-cpu 2.21, from the repository root:
 
     $TFTEACH_TF_PYTHON tools/record_tf_op_defs.py
 """
+import inspect
 import json
 import os
 
@@ -37,6 +41,9 @@ def main():
             "attrs": attrs,
             "stateful": od.is_stateful,
         }
+        fn = getattr(tf.raw_ops, name, None)
+        if fn is not None:
+            out[name]["raw_ops"] = [fn.__name__, list(inspect.signature(fn).parameters)]
     path = os.path.join(os.path.dirname(__file__), "..", "tfteach", "framework",
                         "tf_op_defs.json")
     with open(path, "w") as f:

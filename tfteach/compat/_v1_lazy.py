@@ -40,7 +40,14 @@ TOP_OVERRIDES = {
     "init_scope": "tfteach.eager.context:init_scope",
     "is_tensor": "tfteach:is_tensor",
     "get_static_value": "tfteach:get_static_value",
-    "is_symbolic_tensor": "tfteach.framework.ops:is_symbolic",
+    "is_symbolic_tensor": "tfteach.framework.ops:is_symbolic_tensor",
+    "make_tensor_proto": "tfteach.framework.graph_io:make_tensor_proto",
+    "make_ndarray": "tfteach.framework.graph_io:make_ndarray",
+    "hessians": "tfteach.ops.gradients_impl:hessians",
+    "grad_pass_through": "tfteach.eager.backprop:grad_pass_through",
+    **{n: f"tfteach.compat.version:{n}" for n in (
+        "VERSION", "GRAPH_DEF_VERSION", "GRAPH_DEF_VERSION_MIN_CONSUMER",
+        "GRAPH_DEF_VERSION_MIN_PRODUCER")},
     "register_tensor_conversion_function":
         "tfteach.framework.ops:register_tensor_conversion_function",
     "get_logger": "tfteach.compat.v1_logging:get_logger",
@@ -54,6 +61,9 @@ TOP_OVERRIDES = {
     "IndexedSlicesSpec": "tfteach.framework.indexed_slices:IndexedSlicesSpec",
     "IndexedSlicesValue": "tfteach.framework.indexed_slices:IndexedSlicesValue",
     "import_graph_def": "tfteach.framework.graph_io:import_graph_def",
+    # TF1's take a square `block_size`
+    "space_to_batch": "tfteach.ops.array_ops:space_to_batch_v1",
+    "batch_to_space": "tfteach.ops.array_ops:batch_to_space_v1",
     "GraphDef": "tfteach.framework.graph_io:GraphDef",
     "assert_near": "tfteach.ops.check_ops:assert_near_v1",
     "assert_rank_in": "tfteach.ops.check_ops:assert_rank_in_v1",
@@ -99,6 +109,7 @@ SUB_TARGETS = {
     "config": "tfteach.config",
     "data": "tfteach.data.v1",
     "autograph": "tfteach.eager.autograph",
+    "version": "tfteach.compat.version",
 }
 
 
@@ -129,6 +140,9 @@ def submodule(parent, name):
     full = f"{parent}.{name}"
     if name == "layers":
         return _KerasLegacyLayers(full)
+    if name == "raw_ops":           # one namespace for TF1 and TF2, as in TF
+        from . import raw_ops
+        return raw_ops.namespace()
     if name not in N.SUBMODULES:
         if name in N.TOP_MODULES:
             raise AttributeError(f"module '{parent}' has no attribute '{name}' (TF 2.21 has "

@@ -894,6 +894,34 @@ def graph_gradients(ys, xs, grad_ys=None, scope="gradients", arrivals=None):
 
 # --- tf.custom_gradient ---------------------------------------------------------------------
 
+def grad_pass_through(f):
+    """`tf.grad_pass_through(f)`: calls `f` forward, but differentiates as the identity (the
+    gradient reaching f's output passes to its input unchanged; variables f reads get none).
+    Useful for an `f` without a gradient, such as rounding or a variable's assign."""
+    import functools
+
+    @functools.wraps(f)
+    def passing(*args, **kwargs):
+        def grad(*dys, variables=None):
+            if variables is not None:
+                return dys, [None] * len(variables)
+            return dys
+        return f(*args, **kwargs), grad
+    wrapped = custom_gradient(passing)
+
+    @functools.wraps(f)
+    def call(*args, **kwargs):
+        from . import context
+        if not context.executing_eagerly():
+            # tfteach's custom gradients apply to eager tapes only: in a graph the gradient
+            # would be f's own (often none), not the identity, so say so rather than differ
+            raise NotImplementedError("tf.grad_pass_through inside a tf.function or a graph "
+                                      "is not implemented by tfteach (its custom gradients "
+                                      "apply eagerly only)")
+        return wrapped(*args, **kwargs)
+    return call
+
+
 def custom_gradient(f=None):
     """`@tf.custom_gradient`: `f(*x)` returns `(y, grad_fn)`; tapes differentiate the call
     with `grad_fn(*dy)` (or `grad_fn(*dy, variables=...)`, returning (dx, dvars)) instead of

@@ -79,6 +79,98 @@ def tensor_proto(value, dtype=None):
     return t
 
 
+# The dtypes whose many values TF packs as raw little-endian bytes (`tensor_content`); a
+# single value, bools, strings and complex numbers go in the typed `*_val` fields.
+_CONTENT_DTYPES = frozenset({"float16", "float32", "float64", "int32", "uint8", "int16",
+                             "int8", "int64", "uint16", "uint32", "uint64", "bfloat16"})
+
+
+def make_tensor_proto(values, dtype=None, shape=None, verify_shape=False,
+                      allow_broadcast=False):
+    """`tf.make_tensor_proto`: `values` as a TensorProto laid out as TF lays it out: many
+    numbers of one size as `tensor_content`, otherwise the typed value field, with the last
+    value standing for the rest when fewer values than the `shape` holds are given."""
+    _, _, tensor_pb2, _ = _pb()
+    if allow_broadcast:
+        raise NotImplementedError("tf.make_tensor_proto(allow_broadcast=True) is not "
+                                  "implemented by tfteach")
+    if isinstance(values, tensor_pb2.TensorProto):
+        return values
+    if dtype is not None:
+        dtype = _dt.as_dtype(dtype).base_dtype
+        if not isinstance(values, np.ndarray):
+            _check_python_values(values, dtype)
+    arr = np.asarray(values)
+    if dtype is None:
+        if arr.dtype == object or arr.dtype.kind in "SU":
+            dtype = _dt.string
+        elif arr.dtype == np.float64 and not isinstance(values, np.ndarray):
+            dtype = _dt.float32          # Python floats are float32, as in tf.constant
+        elif arr.dtype == np.int64 and not isinstance(values, np.ndarray) and \
+                (arr.size == 0 or (arr.min() >= -2**31 and arr.max() < 2**31)):
+            dtype = _dt.int32            # Python ints are int32 when they fit
+        else:
+            dtype = _dt.as_dtype(arr.dtype)
+    if dtype != _dt.string:
+        arr = arr.astype(dtype.np_dtype)
+    want = list(arr.shape) if shape is None else [int(d) for d in shape]
+    n_want = int(np.prod(want, dtype=np.int64))
+    if shape is not None and list(arr.shape) != want:
+        if verify_shape:
+            raise TypeError(f"Expected Tensor's shape: {tuple(want)}, but got {arr.shape}.")
+        if arr.size > n_want:
+            raise ValueError(f"Too many elements provided. Takes at most {n_want}, but got "
+                             f"{arr.size}.")
+    t = tensor_pb2.TensorProto(dtype=dtype.as_datatype_enum)
+    t.tensor_shape.SetInParent()         # a scalar's shape is present, with no dims
+    _shape_proto(TensorShape(want), t.tensor_shape)
+    flat = arr.reshape(-1)
+    if dtype == _dt.string:
+        t.string_val.extend(x if isinstance(x, bytes) else str(x).encode() for x in flat)
+    elif dtype.name in _CONTENT_DTYPES and arr.size == n_want and n_want > 1:
+        t.tensor_content = flat.astype(np.dtype(dtype.np_dtype).newbyteorder("<")).tobytes()
+    elif dtype.name == "float16":
+        t.half_val.extend(int(v) for v in flat.view(np.uint16))
+    elif dtype.is_complex:
+        getattr(t, _VAL_FIELDS[dtype.name]).extend(
+            float(x) for v in flat for x in (v.real, v.imag))
+    else:
+        field = _VAL_FIELDS.get(dtype.name)
+        if field is None:
+            raise TypeError(f"tfteach cannot write {dtype.name} values to a TensorProto")
+        getattr(t, field).extend(v.item() for v in flat)
+    return t
+
+
+def _check_python_values(values, dtype):
+    """TF's TypeError for a Python value that `dtype` cannot hold exactly (1.5 as int32, 1 as
+    a string); numpy arrays are cast instead."""
+    items = values if isinstance(values, (list, tuple)) else [values]
+    for v in items:
+        if isinstance(v, (list, tuple)):
+            _check_python_values(v, dtype)
+            continue
+        if dtype == _dt.string:
+            ok = isinstance(v, (bytes, str, np.bytes_, np.str_))
+        elif dtype == _dt.bool_:
+            ok = isinstance(v, (bool, np.bool_))
+        elif dtype.is_integer:
+            ok = isinstance(v, (int, np.integer))
+        elif dtype.is_complex:
+            ok = isinstance(v, (int, float, complex, np.number))
+        else:
+            ok = isinstance(v, (int, float, np.integer, np.floating))
+        if not ok:
+            raise TypeError(f"Expected {dtype.name}, but got {v} of type "
+                            f"'{type(v).__name__}'.")
+
+
+def make_ndarray(tensor):
+    """`tf.make_ndarray`: a TensorProto's value as a numpy array (strings as bytes)."""
+    tensor.tensor_shape      # not a TensorProto: AttributeError, as in TF
+    return tensor_value(tensor)
+
+
 _VAL_FIELDS = {"float32": "float_val", "float64": "double_val", "int32": "int_val",
                "int16": "int_val", "int8": "int_val", "uint8": "int_val", "uint16": "int_val",
                "int64": "int64_val", "bool": "bool_val", "float16": "half_val",

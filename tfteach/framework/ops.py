@@ -74,7 +74,10 @@ CONSTANT = None                  # ops/constant_op.py: constant(value, dtype, na
 class Tensor:
     """A symbolic handle to one output of an Operation. It holds no value."""
 
-    __slots__ = ("_op", "_value_index", "_dtype", "_shape", "_consumers", "__weakref__")
+    # `_keras_mask`: where Keras layers leave a tensor's mask (Masking, Embedding(mask_zero)),
+    # as they do on TF's tensors
+    __slots__ = ("_op", "_value_index", "_dtype", "_shape", "_consumers", "_keras_mask",
+                 "__weakref__")
     __array_priority__ = 100  # so `np_array + tensor` calls Tensor.__radd__
 
     def __init__(self, op, value_index, dtype, shape):
@@ -1115,3 +1118,9 @@ def _eager_into_graph(value, dtype, name):
 
 def is_symbolic(x):
     return isinstance(x, Tensor) and not getattr(x, "_is_eager", False)
+
+
+def is_symbolic_tensor(tensor):
+    """`tf.is_symbolic_tensor`: True for a graph tensor (no value until a graph runs); False
+    for eager tensors, variables and everything else."""
+    return is_symbolic(tensor)

@@ -158,12 +158,14 @@ class OpDef:
                 names = ", ".join(a.name for a in allowed)
                 arg = next((a.lstrip("*") for a, spec in self.inputs
                             if input_type_attr(spec) == attr), attr)
-                tf_name = {"float32": "float", "float64": "double", "float16": "half"}.get(
-                    dt.name, dt.name)
+                # the runtime's message spells dtypes as TF's C++ DataTypeString does
+                c_names = {"float32": "float", "float64": "double", "float16": "half"}
+                tf_name = c_names.get(dt.name, dt.name)
+                c_list = ", ".join(c_names.get(a.name, a.name) for a in allowed)
                 return (TypeError(f"Value passed to parameter '{arg}' has DataType {dt.name} "
                                   f"not in list of allowed values: {names}"),
                         f"Value for attr '{attr}' of {tf_name} is not in the list of allowed "
-                        f"values: {names}\n\t; NodeDef: {{{{node {self.type}}}}}")
+                        f"values: {c_list}\n\t; NodeDef: {{{{node {self.type}}}}}")
         for attr, least in self.minimum.items():
             v = attrs.get(attr)
             if v is None or v >= least:

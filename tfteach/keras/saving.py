@@ -171,11 +171,45 @@ def _layer_config(layer):
                  dropout=cell.dropout, recurrent_dropout=cell.recurrent_dropout, seed=None)
     elif getattr(t, "_registered_name", None) and "get_config" in vars(t):
         return layer.get_config()
+    elif _generic(t):
+        return _generic_config(layer)
     else:
         raise NotImplementedError(
             f"tfteach cannot serialize a {t.__name__} layer to the Keras format: "
             f"a custom layer needs @keras.saving.register_keras_serializable() and its own "
             f"get_config()")
+    return c
+
+
+# Layer modules whose classes' own get_config() is Keras 3's (its keys, values as Keras writes
+# them but for initializers and the dtype, which _generic_config rewrites): those layers save
+# and load without a case of their own above.
+_GENERIC_MODULES = ("activation", "attention", "convolutional", "core", "image_augmentation",
+                    "merging", "normalization", "pooling", "preprocessing", "regularization",
+                    "reshaping")
+
+
+def _generic(t):
+    from .layers.base import Layer
+    if t.__name__ == "Lambda" or not t.__module__.startswith("tfteach.keras.layers.") or \
+            t.__module__.rsplit(".", 1)[1] not in _GENERIC_MODULES:
+        return False
+    below = t.__mro__[:t.__mro__.index(Layer)]
+    # its own get_config, or no constructor arguments beyond Layer's (Add, Identity): then
+    # Layer's config (name, trainable, dtype) is the whole of Keras's
+    return any("get_config" in vars(k) for k in below) or \
+        not any("__init__" in vars(k) for k in below)
+
+
+def _generic_config(layer):
+    c = layer.get_config()
+    if "dtype" in c:
+        c["dtype"] = _policy(layer._dtype_name)
+    for k, v in c.items():
+        if k.endswith("_initializer") and isinstance(v, dict) and "module" not in v:
+            c[k] = _obj("keras.initializers", v["class_name"], v["config"])
+        elif isinstance(v, (list, tuple)):
+            c[k] = _listify(v)
     return c
 
 
@@ -188,7 +222,8 @@ def _module_of(layer):
 
 def _serialize_layer(layer, with_build=True):
     module, registered = _module_of(layer)
-    class_name = type(layer).__name__
+    # Keras writes a class under its exported name (GroupedQueryAttention: GroupQueryAttention)
+    class_name = vars(type(layer)).get("_serialized_name", type(layer).__name__)
     if class_name == "MaxPool2D":
         class_name = "MaxPooling2D"
     d = {"module": module, "class_name": class_name, "config": _layer_config(layer),
@@ -196,8 +231,15 @@ def _serialize_layer(layer, with_build=True):
     from .models import functional
     if with_build and not isinstance(layer, functional.InputLayer) and \
             layer._build_input_shape is not None:
-        d["build_config"] = {"input_shape": _listify(layer._build_input_shape)}
+        # a layer built from several call arguments (MultiHeadAttention) names their shapes
+        shapes = getattr(layer, "_build_shapes_dict", None)
+        d["build_config"] = {"shapes_dict": _listify_dict(shapes())} if shapes else \
+            {"input_shape": _listify(layer._build_input_shape)}
     return d
+
+
+def _listify_dict(d):
+    return {k: _listify(v) for k, v in d.items()}
 
 
 def _listify(x):
@@ -384,7 +426,11 @@ def _deserialize_layer(d, custom_objects=None):
     if getattr(cls, "_registered_name", None) or (custom_objects and cls in
                                                    custom_objects.values()):
         return cls.from_config(c)
+    if "from_config" in vars(cls):     # a config holding layers (Pipeline) rebuilds them
+        return cls.from_config(c, custom_objects)
     for k, default in _DEFAULTS_ONLY.items():
+        if k == "groups" and "filters" not in c:
+            continue     # GroupNormalization's `groups` is its own argument
         if k in c:
             v = c.pop(k)
             if v != default:
@@ -392,11 +438,10 @@ def _deserialize_layer(d, custom_objects=None):
                                           f"{k}={v!r}")
     if "dtype" in c:
         c["dtype"] = _dtype_name(c["dtype"])
-    for k in _INIT_KEYS:
-        if k in c:
+    for k in list(c):
+        if k in _INIT_KEYS or k.endswith("_initializer"):
             c[k] = _deser_init(c[k])
-    for k in _REG_KEYS:
-        if k in c:
+        elif k in _REG_KEYS or k.endswith("_regularizer"):
             c[k] = _deser_reg(c[k])
     if d["class_name"] in ("LSTM", "SimpleRNN", "GRU") and c.get("seed") is None:
         c.pop("seed", None)
@@ -564,7 +609,14 @@ def _children(obj):
             continue
         value = vars(obj)[name]
         if isinstance(value, Layer) and value is not obj:
-            out.append((name.lstrip("_") if name.startswith("_") else name, value))
+            # Keras saves a sublayer under the public property that exposes it
+            # (MultiHeadAttention.query_dense); a class without such properties
+            # (`_keep_private_names`: GroupedQueryAttention) under the attribute's own name
+            key = name.lstrip("_")
+            if getattr(type(obj), "_keep_private_names", False) and \
+                    not isinstance(getattr(type(obj), key, None), property):
+                key = name
+            out.append((key, value))
         elif isinstance(value, (list, tuple)) and value and \
                 all(isinstance(v, Layer) for v in value):
             out.append((name, list(value)))
@@ -828,3 +880,8 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs):
     h5py = _h5py()
     with h5py.File(filepath, "r") as f:
         _read_h5(model, f, skip_mismatch)
+
+
+from .layers import base as _layer_base  # noqa: E402
+
+_layer_base.SERIALIZATION.update(serialize=_serialize_layer, deserialize=_deserialize_layer)

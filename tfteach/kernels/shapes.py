@@ -8,7 +8,9 @@ level would load the kernels package with `import tfteach`).
 import math
 import re
 
-__all__ = ["conv_padding", "range_error", "range_size", "StridedSliceError",
+import numpy as np
+
+__all__ = ["conv_padding", "patch_index", "range_error", "range_size", "StridedSliceError",
            "strided_slice_plan", "einsum_labels", "parse_equation", "einsum_shape"]
 
 
@@ -22,6 +24,20 @@ def conv_padding(in_size, k, stride, dilation, padding):
     out = -(-in_size // stride)
     total = max((out - 1) * stride + eff - in_size, 0)
     return out, total // 2
+
+
+def patch_index(h, w, ks, st, rt, padding):
+    """For each (out_row, out_col, ki, kj): the source pixel row * w + col, or -1 where the
+    window hangs over the (zero) padding. Shared by
+    ExtractImagePatches' CPU and GPU kernels and its gradient."""
+    oh, pt = conv_padding(h, ks[1], st[1], rt[1], padding)
+    ow, pl = conv_padding(w, ks[2], st[2], rt[2], padding)
+    rows = (np.arange(oh)[:, None] * st[1] - pt + np.arange(ks[1])[None, :] * rt[1])
+    cols = (np.arange(ow)[:, None] * st[2] - pl + np.arange(ks[2])[None, :] * rt[2])
+    r = rows[:, None, :, None]
+    c = cols[None, :, None, :]
+    inside = (r >= 0) & (r < h) & (c >= 0) & (c < w)
+    return np.where(inside, r * w + c, -1).astype(np.int64)
 
 
 # --- Range (math) ---------------------------------------------------------------------------

@@ -182,6 +182,26 @@ def _strided_slice_grad(op, grad):
     return g, None, None, None
 
 
+@registry.RegisterGradient("StridedSliceGrad")
+def _strided_slice_grad_grad(op, grad):
+    # StridedSliceGrad writes dy into zeros: its gradient is the same slice of `grad` (second
+    # derivatives through a slice, e.g. tf.hessians); the shape and bounds get none
+    begin, end, strides = op.inputs[1], op.inputs[2], op.inputs[3]
+    attrs = {k: _attr(op, k, 0) for k in _MASKS}
+    return None, None, None, None, _op1("StridedSlice", [grad, begin, end, strides], attrs)
+
+
+@registry.RegisterGradient("SpaceToBatchND")
+def _space_to_batch_nd_grad(op, grad):
+    # the blocks go back where they came from; the padding's gradient is cropped away
+    return (_op1("BatchToSpaceND", [grad, op.inputs[1], op.inputs[2]]), None, None)
+
+
+@registry.RegisterGradient("BatchToSpaceND")
+def _batch_to_space_nd_grad(op, grad):
+    return (_op1("SpaceToBatchND", [grad, op.inputs[1], op.inputs[2]]), None, None)
+
+
 @registry.api("MirrorPadGrad")
 @registry.RegisterGradient("MirrorPad")
 def _mirror_pad_grad(op, grad):
@@ -442,6 +462,6 @@ def _reverse_sequence_grad(op, grad):
 
 for _t in ("BroadcastGradientArgs", "Shape", "Size", "Rank", "ShapeN", "OnesLike", "StopGradient",
            "ZerosLike", "Const", "Placeholder", "NoOp", "InvertPermutation",
-           "ConcatOffset", "StridedSliceGrad", "Where", "OneHot", "Unique",
+           "ConcatOffset", "Where", "OneHot", "Unique",
            "UniqueWithCounts", "UnravelIndex"):
     registry.NotDifferentiable(_t)

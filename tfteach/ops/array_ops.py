@@ -1168,6 +1168,22 @@ def ones_like(tensor, dtype=None, name=None, optimize=True):
         return fill(shp, v, name=scope)
 
 
+
+def zeros_like_v2(input, dtype=None, name=None, layout=None):  # noqa: A002 - TF's name
+    """TF2's `tf.zeros_like`: TF1's with TF2's parameter names (`input`; no `optimize`)."""
+    if layout is not None:
+        raise NotImplementedError("tf.zeros_like(layout=...) places the result on a DTensor "
+                                  "mesh; tfteach has no DTensor")
+    return zeros_like(input, dtype=dtype, name=name)
+
+
+def ones_like_v2(input, dtype=None, name=None, layout=None):  # noqa: A002 - TF's name
+    """TF2's `tf.ones_like`: TF1's with TF2's parameter names (`input`; no `optimize`)."""
+    if layout is not None:
+        raise NotImplementedError("tf.ones_like(layout=...) places the result on a DTensor "
+                                  "mesh; tfteach has no DTensor")
+    return ones_like(input, dtype=dtype, name=name)
+
 # --- the one-line docs of the ops the loops below declare ------------------------------
 
 _DOC = {  # one line each: docs/ops.md and the graph explorer show it
@@ -1858,3 +1874,189 @@ _HELPERS = {
 for _t, _spec in _HELPERS.items():
     registry.register_op(_t, **_spec,
                          doc=_DOC[_t])
+
+
+# --- space <-> batch ---------------------------------------------------------------------------
+# SpaceToBatchND pads the M spatial dims after the batch dim and moves each block_shape block
+# of them into the batch dim (the block offset outermost); BatchToSpaceND undoes it and crops.
+
+def _space_batch_shape(op, to_batch):
+    x = op.inputs[0].shape
+    block, pads = _const(op, 1), _const(op, 2)
+    if x.rank is None or block is None:
+        return [unknown_shape(None if x.rank is None else x.rank)]
+    block = [int(b) for b in np.asarray(block).reshape(-1)]
+    dims = list(x.as_tuple())
+    m = len(block)
+    if pads is None:
+        out = [None] * len(dims)
+        out[m + 1:] = dims[m + 1:]
+        if dims[0] is not None:
+            prod = int(np.prod(block))
+            out[0] = dims[0] * prod if to_batch else None
+        return [TensorShape(out)]
+    pads = np.asarray(pads).reshape(-1, 2)
+    prod = int(np.prod(block))
+    out = list(dims)
+    if to_batch:
+        out[0] = None if dims[0] is None else dims[0] * prod
+        for i, b in enumerate(block):
+            d = dims[i + 1]
+            if d is None:
+                continue
+            padded = d + int(pads[i][0]) + int(pads[i][1])
+            if padded % b:
+                raise op.shape_error(f"Dimension size must be evenly divisible by {b} but "
+                                     f"is {padded}")
+            out[i + 1] = padded // b
+    else:
+        if dims[0] is not None:
+            batch = dims[0]
+            for b in block:            # TF divides by one block size at a time
+                if batch % b:
+                    raise op.shape_error(f"Dimension size must be evenly divisible by {b} "
+                                         f"but is {batch}")
+                batch //= b
+            out[0] = batch
+        for i, b in enumerate(block):
+            d = dims[i + 1]
+            out[i + 1] = None if d is None else d * b - int(pads[i][0]) - int(pads[i][1])
+    return [TensorShape(out)]
+
+
+registry.register_op(
+    "SpaceToBatchND", inputs=(("input", "T"), ("block_shape", "Tblock_shape"),
+                              ("paddings", "Tpaddings")),
+    outputs=(("output", "T"),), shape=lambda op: _space_batch_shape(op, True),
+    doc="Spatial blocks moved into the batch dim, after zero padding.")
+registry.register_op(
+    "BatchToSpaceND", inputs=(("input", "T"), ("block_shape", "Tblock_shape"),
+                              ("crops", "Tcrops")),
+    outputs=(("output", "T"),), shape=lambda op: _space_batch_shape(op, False),
+    doc="Blocks of the batch dim moved back into the spatial dims, then cropped.")
+
+
+@registry.api("SpaceToBatchND")
+def space_to_batch_nd(input, block_shape, paddings, name=None):  # noqa: A002 - TF's name
+    """Zero-pads `input`'s spatial dims (those after the batch dim, one per block_shape
+    entry) by `paddings`, then moves each block into the batch dim."""
+    return apply_op("SpaceToBatchND", [input, block_shape, paddings],
+                    name=name or "SpaceToBatchND")[0]
+
+
+def space_to_batch(input, block_shape, paddings, name=None):  # noqa: A002
+    """TF2's `tf.space_to_batch` (`tf.nn.space_to_batch`): SpaceToBatchND."""
+    return space_to_batch_nd(input, block_shape, paddings, name=name)
+
+
+@registry.api("BatchToSpaceND")
+def batch_to_space(input, block_shape, crops, name=None):  # noqa: A002 - TF's name
+    """TF2's `tf.batch_to_space`: the inverse of space_to_batch, cropping by `crops`."""
+    return apply_op("BatchToSpaceND", [input, block_shape, crops],
+                    name=name or "BatchToSpaceND")[0]
+
+
+def batch_to_space_nd(input, block_shape, crops, name=None):  # noqa: A002
+    """`tf.compat.v1.batch_to_space_nd`: BatchToSpaceND."""
+    return batch_to_space(input, block_shape, crops, name=name)
+
+
+def _block_size(block_size, block_shape):
+    if block_size is not None and block_shape is not None:
+        raise ValueError("Cannot specify both 'block_size' and 'block_shape'.")
+    return block_shape if block_size is None else block_size
+
+
+def space_to_batch_v1(input, paddings, block_size=None, name=None,  # noqa: A002
+                      block_shape=None):
+    """TF1's `tf.compat.v1.space_to_batch`: square blocks of `block_size` over the two
+    spatial dims (SpaceToBatchND with an int64 block_shape of two equal sizes)."""
+    size = _block_size(block_size, block_shape)
+    return space_to_batch_nd(input, np.array([size, size], np.int64), paddings, name=name)
+
+
+def batch_to_space_v1(input, crops, block_size, name=None, block_shape=None):  # noqa: A002
+    """TF1's `tf.compat.v1.batch_to_space`: the inverse of its space_to_batch."""
+    size = _block_size(block_size, block_shape)
+    return batch_to_space(input, np.array([size, size], np.int64), crops, name=name)
+
+
+def required_space_to_batch_paddings(input_shape, block_shape, base_paddings=None,
+                                     name=None):
+    """(paddings, crops) that make each spatial dim of `input_shape` plus `base_paddings`
+    a multiple of `block_shape`: the extra padding goes at the end, and crops undo it."""
+    from . import math_ops
+    with _ops.name_scope(name, "required_space_to_batch_paddings",
+                         [input_shape, block_shape]):
+        input_shape = _ops.convert_to_tensor(input_shape, dtype=_dt.int32,
+                                             name="input_shape")
+        block_shape = _ops.convert_to_tensor(block_shape, dtype=_dt.int32,
+                                             name="block_shape")
+        num_block_dims = block_shape.shape.as_tuple()[0]
+        if base_paddings is not None:
+            base_paddings = _ops.convert_to_tensor(base_paddings, dtype=_dt.int32,
+                                                   name="base_paddings")
+        else:
+            base_paddings = zeros([num_block_dims, 2], _dt.int32)
+        start = base_paddings[:, 0]
+        orig_end = base_paddings[:, 1]
+        full = input_shape + start + orig_end
+        pad_end_extra = math_ops.floormod(block_shape - math_ops.floormod(full, block_shape),
+                                          block_shape)
+        end = orig_end + pad_end_extra
+        paddings = stack([start, end], axis=1, name="paddings")
+        crops = stack([zeros_like(start), pad_end_extra], axis=1, name="crops")
+        return paddings, crops
+
+
+# --- reinterpreting bytes ----------------------------------------------------------------------
+
+_BITCAST_TYPES = ("bfloat16", "float16", "float32", "float64", "int64", "int32", "uint8",
+                  "uint16", "uint32", "uint64", "int8", "int16", "complex64", "complex128",
+                  "qint8", "quint8", "qint16", "quint16", "qint32")
+
+
+def _bitcast_shape(op):
+    x = op.inputs[0].shape
+    src = _dt.as_dtype(op.get_attr("T")).size
+    dst = _dt.as_dtype(op.get_attr("type")).size
+    if x.rank is None:
+        return [unknown_shape()]
+    dims = list(x.as_tuple())
+    if src == dst:
+        return [TensorShape(dims)]
+    if src < dst:
+        if not dims or (dims[-1] is not None and dims[-1] != dst // src):
+            last = dims[-1] if dims else 0
+            raise op.shape_error(f"Cannot bitcast from {op.get_attr('T').as_datatype_enum} "
+                                 f"to {op.get_attr('type').as_datatype_enum} due to shape. "
+                                 f"{last} does not match {dst // src}")
+        return [TensorShape(dims[:-1])]
+    return [TensorShape(dims + [src // dst])]
+
+
+registry.register_op("Bitcast", inputs=(("input", "T"),), outputs=(("output", "type"),),
+                     shape=_bitcast_shape,
+                     allowed={"T": _BITCAST_TYPES, "type": _BITCAST_TYPES},
+                     doc="The input's bytes read as another dtype (the last dim grows or "
+                         "shrinks by the size ratio).")
+
+
+@registry.api("Bitcast")
+def bitcast(input, type, name=None):  # noqa: A002 - TF's names
+    """The bytes of `input` reinterpreted as dtype `type`, without copying: a wider type
+    consumes the last dim (which must equal the size ratio), a narrower one adds it."""
+    return apply_op("Bitcast", [input], {"type": _dt.as_dtype(type).base_dtype},
+                    name=name or "Bitcast")[0]
+
+
+registry.register_op("GuaranteeConst", inputs=(("input", "T"),), outputs=(("output", "T"),),
+                     shape=lambda op: [op.inputs[0].shape], stateful=True,
+                     doc="The input, promised to the runtime to be constant (an identity).")
+
+
+@registry.api("GuaranteeConst")
+def guarantee_const(input, name=None):  # noqa: A002 - TF's name
+    """The input unchanged, marked for TF's runtime as constant during the session; tfteach's
+    executor has no use for the promise and passes the value through."""
+    return apply_op("GuaranteeConst", [input], name=name or "GuaranteeConst")[0]

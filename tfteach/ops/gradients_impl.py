@@ -345,3 +345,44 @@ def _walk(ys, grad_ys, xs, stop_gradients=(), gate_gradients=False, level=None):
             gx = None
         result.append(gx)
     return result
+
+
+def hessians(ys, xs, name="hessians", colocate_gradients_with_ops=False,
+             gate_gradients=False, aggregation_method=None):
+    """`tf.compat.v1.hessians`: for each x, the second derivatives of `sum(ys)` by pairs of
+    x's elements, shaped `x.shape + x.shape`.
+
+    Each row is the gradient of one element of the first gradient; TF builds the rows in a
+    while loop, tfteach unrolls it over x's (static) number of elements."""
+    from . import array_ops
+    xs = _as_list(xs)
+    kwargs = {"colocate_gradients_with_ops": colocate_gradients_with_ops,
+              "gate_gradients": gate_gradients, "aggregation_method": aggregation_method}
+    first = gradients(ys, xs, **kwargs)
+    out = []
+    with _ops.name_scope(name, "hessians", _as_list(ys) + xs):
+        for grad, x in zip(first, xs):
+            if grad is None:
+                raise ValueError("None values not supported.")
+            n = x.shape.num_elements()
+            if n is None:
+                raise NotImplementedError(f"tf.hessians needs a static number of elements "
+                                          f"of {x.name} in tfteach (shape {x.shape})")
+            flat = array_ops.reshape(grad, [-1])
+            rows = []
+            for j in range(n):
+                row = gradients(flat[j], x, **kwargs)[0]
+                if row is None:
+                    raise ValueError("None values not supported.")
+                rows.append(array_ops.reshape(row, [-1]))
+            shape = array_ops.shape(x)
+            out.append(array_ops.reshape(array_ops.stack(rows),
+                                         array_ops.concat([shape, shape], 0)))
+    return out
+
+
+def hessians_v2(ys, xs, gate_gradients=False, aggregation_method=None, name="hessians"):
+    """TF2's `tf.hessians`: graph mode only (inside tf.function or a Graph), like
+    tf.gradients."""
+    return hessians(ys, xs, gate_gradients=gate_gradients,
+                    aggregation_method=aggregation_method, name=name)

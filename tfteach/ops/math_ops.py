@@ -466,6 +466,7 @@ def _arg_shape(op):
 for _t in ("ArgMax", "ArgMin"):
     registry.register_op(_t, inputs=(("input", "T"), ("dimension", "Tidx")),
                          outputs=(("output", "output_type"),), shape=_arg_shape,
+                         allowed={"output_type": ("int16", "uint16", "int32", "int64")},
                          doc=_DOC[_t])
 
 
@@ -934,3 +935,52 @@ def abs(x, name=None):  # noqa: A001 - TF's name
 
 
 _ops.register_overload("__abs__", lambda x: abs(x))
+
+
+# --- histograms --------------------------------------------------------------------------------
+
+def _histogram_shape(op):
+    shape_rules.require_rank(op, op.inputs[1].shape, 1)
+    shape_rules.require_rank(op, op.inputs[2].shape, 0)
+    nbins = shape_rules.const_input(op, 2)
+    return [_TensorShape([None if nbins is None else int(nbins)])]
+
+
+registry.register_op(
+    "HistogramFixedWidth", inputs=(("values", "T"), ("value_range", "T"),
+                                   ("nbins", _dt.int32)),
+    outputs=(("out", "dtype"),), shape=_histogram_shape,
+    allowed={"T": ("int32", "int64", "float32", "float64"), "dtype": ("int32", "int64")},
+    doc="Counts of the values in nbins equal bins over value_range (outliers in the end "
+        "bins).")
+
+
+@registry.api("HistogramFixedWidth")
+def histogram_fixed_width(values, value_range, nbins=100, dtype=_dt.int32, name=None):
+    """How many `values` fall in each of `nbins` equal-width bins spanning `value_range`;
+    values below the range count in the first bin, values above it in the last."""
+    with _ops.name_scope(name, "histogram_fixed_width", [values, value_range, nbins]) as name:
+        return apply_op("HistogramFixedWidth", [values, value_range, nbins],
+                        {"dtype": _dt.as_dtype(dtype).base_dtype}, name=name)[0]
+
+
+def histogram_fixed_width_bins(values, value_range, nbins=100, dtype=_dt.int32, name=None):
+    """The bin (0 .. nbins-1) of each of `values`, bins as in histogram_fixed_width, in
+    `values`' shape. As in TF 2.21 the indices are int32 whatever `dtype` says."""
+    from . import array_ops
+    with _ops.name_scope(name, "histogram_fixed_width_bins", [values, value_range]):
+        values = _ops.convert_to_tensor(values, name="values")
+        shape = array_ops.shape(values)
+        values = array_ops.reshape(values, [-1])
+        value_range = _ops.convert_to_tensor(value_range, name="value_range")
+        nbins = _ops.convert_to_tensor(nbins, dtype=_dt.int32, name="nbins")
+        n = cast(nbins, values.dtype)
+        # each value's place in the range as a fraction, then its bin, the outliers clipped
+        # into the end bins
+        lo, hi = value_range[0], value_range[1]
+        fraction = truediv(values - lo, hi - lo, name="scaled_values")
+        bins = floor(n * fraction, name="indices")
+        with _ops.name_scope("clip_by_value"):     # (clip_ops imports this module)
+            bins = maximum(minimum(bins, n - 1), 0)
+        bins = cast(bins, _dt.int32)
+        return array_ops.reshape(bins, shape)

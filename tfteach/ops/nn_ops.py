@@ -446,6 +446,34 @@ def conv2d_backprop_input(input_sizes, filters, out_backprop, strides, padding,
                     name=name or "Conv2DBackpropInput")[0]
 
 
+def conv2d_backprop_input_v1(input_sizes, filter=None, out_backprop=None,  # noqa: A002
+                             strides=None, padding=None, use_cudnn_on_gpu=True,
+                             data_format="NHWC", dilations=(1, 1, 1, 1), name=None,
+                             filters=None):
+    """`tf.compat.v1.nn.conv2d_backprop_input`: TF1's spelling (`filter`, or `filters`)."""
+    if filter is None:
+        filter = filters  # noqa: A001
+    attrs = {"strides": _int_list(strides, 4, "strides", data_format),
+             "padding": _padding(padding), "data_format": data_format,
+             "dilations": _int_list(dilations, 4, "dilations", data_format),
+             "use_cudnn_on_gpu": bool(use_cudnn_on_gpu), "explicit_paddings": []}
+    return apply_op("Conv2DBackpropInput", [input_sizes, filter, out_backprop], attrs,
+                    name=name or "Conv2DBackpropInput")[0]
+
+
+def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding,  # noqa: A002
+                           use_cudnn_on_gpu=True, data_format="NHWC",
+                           dilations=(1, 1, 1, 1), name=None):
+    """`tf.compat.v1.nn.conv2d_backprop_filter`: the gradient of conv2d with respect to its
+    filter, of shape `filter_sizes`."""
+    attrs = {"strides": _int_list(strides, 4, "strides", data_format),
+             "padding": _padding(padding), "data_format": data_format,
+             "dilations": _int_list(dilations, 4, "dilations", data_format),
+             "use_cudnn_on_gpu": bool(use_cudnn_on_gpu), "explicit_paddings": []}
+    return apply_op("Conv2DBackpropFilter", [input, filter_sizes, out_backprop], attrs,
+                    name=name or "Conv2DBackpropFilter")[0]
+
+
 def _pool(op_type, input, ksize, strides, padding, data_format, name):  # noqa: A002
     data_format = data_format or "NHWC"
     attrs = {"ksize": _int_list(ksize, 4, "ksize", data_format),

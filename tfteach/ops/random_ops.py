@@ -485,3 +485,4 @@ for _t in ("RandomUniform", "RandomStandardNormal", "TruncatedNormal", "RandomUn
            "StatelessRandomUniformIntV2", "StatelessRandomUniformFullIntV2", "RngReadAndSkip",
            "StatelessMultinomial"):
     registry.NotDifferentiable(_t)
+

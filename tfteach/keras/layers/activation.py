@@ -1,13 +1,21 @@
-"""ReLU, LeakyReLU and Softmax as layers (Keras 3 arguments and checks)."""
+"""ReLU, LeakyReLU, PReLU, ELU, ThresholdedReLU and Softmax as layers (Keras 3 arguments and
+checks)."""
+import numpy as np
+
 from ... import nn as _nn
 from ...ops import math_ops as _m
 from .. import activations as _act
-from .base import Layer
+from .. import initializers as _init
+from .. import regularizers as _reg
+from .base import InputSpec, Layer
+from .checks import reject
 
-__all__ = ["ReLU", "LeakyReLU", "Softmax"]
+__all__ = ["ReLU", "LeakyReLU", "Softmax", "PReLU", "ELU", "ThresholdedReLU"]
 
 
 class ReLU(Layer):
+    supports_masking = True
+
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
         if max_value is not None and max_value < 0.0:
@@ -45,6 +53,8 @@ class ReLU(Layer):
 
 
 class LeakyReLU(Layer):
+    supports_masking = True
+
     def __init__(self, negative_slope=0.3, **kwargs):
         if "alpha" in kwargs:     # Keras 3 still takes the Keras 2 name, with a warning
             import warnings
@@ -90,4 +100,104 @@ class Softmax(Layer):
     def get_config(self):
         c = super().get_config()
         c["axis"] = self.axis
+        return c
+
+
+class ELU(Layer):
+    """`x` for x > 0, `alpha * (exp(x) - 1)` otherwise."""
+
+    supports_masking = True
+
+    def __init__(self, alpha=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.alpha = alpha
+
+    def call(self, inputs):
+        return _act.elu(inputs, alpha=self.alpha)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        c = super().get_config()
+        c["alpha"] = self.alpha
+        return c
+
+
+class PReLU(Layer):
+    """A leaky ReLU whose negative slope `alpha` is learned, one per input element (or one
+    per group along `shared_axes`)."""
+
+    supports_masking = True
+
+    def __init__(self, alpha_initializer="Zeros", alpha_regularizer=None,
+                 alpha_constraint=None, shared_axes=None, **kwargs):
+        reject("PReLU", alpha_constraint=alpha_constraint)
+        super().__init__(**kwargs)
+        self.alpha_initializer = _init.get(alpha_initializer)
+        self.alpha_regularizer = _reg.get(alpha_regularizer)
+        if shared_axes is None:
+            self.shared_axes = None
+        elif not isinstance(shared_axes, (list, tuple)):
+            self.shared_axes = [shared_axes]
+        else:
+            self.shared_axes = list(shared_axes)
+        self.alpha = None
+
+    def build(self, input_shape):
+        param_shape = list(input_shape[1:])
+        for i in self.shared_axes or []:
+            param_shape[i - 1] = 1
+        if any(d is None for d in param_shape):
+            raise ValueError(f"PReLU needs known sizes on its unshared axes; got input shape "
+                             f"{tuple(input_shape)} and shared_axes={self.shared_axes}")
+        self.alpha = self.add_weight(shape=param_shape, name="alpha",
+                                     initializer=self.alpha_initializer,
+                                     regularizer=self.alpha_regularizer)
+        axes = {}
+        if self.shared_axes:
+            axes = {i: input_shape[i] for i in range(1, len(input_shape))
+                    if i not in self.shared_axes}
+        self.input_spec = InputSpec(ndim=len(input_shape), axes=axes)
+
+    def call(self, inputs):
+        return _nn.relu(inputs) - self.alpha * _nn.relu(-inputs)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        c = super().get_config()
+        c.update(alpha_initializer=_init.serialize(self.alpha_initializer),
+                 alpha_regularizer=None if self.alpha_regularizer is None else
+                 _reg.serialize(self.alpha_regularizer),
+                 alpha_constraint=None, shared_axes=self.shared_axes)
+        return c
+
+
+class ThresholdedReLU(Layer):
+    """`x` where x > theta, 0 elsewhere (TF 2.21's tf.keras has Keras 3's deprecated class)."""
+
+    supports_masking = True
+
+    def __init__(self, theta=1.0, **kwargs):
+        super().__init__(**kwargs)
+        if theta is None:
+            raise ValueError("Theta of a Thresholded ReLU layer cannot be None, expecting a "
+                             f"float. Received: {theta}")
+        if theta < 0:
+            raise ValueError("The theta value of a Thresholded ReLU layer should be >=0. "
+                             f"Received: {theta}")
+        # Keras keeps theta as a float32 tensor; its config reads it back from there
+        self.theta = float(np.float32(theta))
+
+    def call(self, inputs):
+        return inputs * _m.cast(_m.greater(inputs, self.theta), inputs.dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        c = super().get_config()
+        c["theta"] = self.theta
         return c

@@ -66,6 +66,11 @@ class Layer(Module):
         if build is not None and not getattr(build, "_marks_built", False):
             @functools.wraps(build)
             def build_wrapper(self, *args, **kw):
+                # Keras records the shape a layer was built for (its build_config), however
+                # build was reached
+                if args and isinstance(args[0], (list, tuple)) and \
+                        getattr(self, "_build_input_shape", None) is None:
+                    self._build_input_shape = args[0]
                 out = build(self, *args, **kw)
                 self.built = True
                 return out
@@ -101,8 +106,10 @@ class Layer(Module):
             params = inspect.signature(self.call).parameters
             self._call_has_training = "training" in params or any(
                 p.kind == inspect.Parameter.VAR_KEYWORD for p in params.values())
+            self._call_has_mask = "mask" in params
         except (TypeError, ValueError):
             self._call_has_training = False
+            self._call_has_mask = False
         if input_shape is not None:
             self._batch_input_shape = (None,) + tuple(input_shape)
         elif input_dim is not None:
@@ -356,11 +363,21 @@ class Layer(Module):
         if training is None:
             training = backend.current_training()
         if self._call_has_training:
-            kwargs["training"] = bool(training) if training is not None else False
+            # with no flag from the caller or an outer fit/predict, the layer's own default
+            # (False; True for Keras 3's random preprocessing layers)
+            kwargs["training"] = bool(training) if training is not None else \
+                getattr(self, "_training_default", False)
+        # Keras masks ride on tensors (`_keras_mask`, set by Masking or Embedding(mask_zero)):
+        # a layer whose call takes `mask` gets its input's mask unless one is given
+        in_mask = getattr(inputs, "_keras_mask", None)
+        if in_mask is not None and getattr(self, "_call_has_mask", False) and \
+                kwargs.get("mask") is None:
+            kwargs["mask"] = in_mask
         self._maybe_build(inputs)
         self._check_input_spec(inputs)
         with backend.name_scope(self._name), backend.training_scope(training):
             out = self.call(*args, **kwargs)
+        self._attach_mask(inputs, out, kwargs.get("mask", in_mask))
         if self.activity_regularizer is not None:
             self._activity_losses = [self._activity_loss(o) for o in _leaves(out)
                                      if hasattr(o, "dtype") and hasattr(o, "shape")]
@@ -373,6 +390,25 @@ class Layer(Module):
 
     def call(self, inputs, *args, **kwargs):
         return inputs
+
+    # --- masks -----------------------------------------------------------------------------------
+    supports_masking = False
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of this layer's output: the input's, passed through, by a layer that
+        supports masking (Dense, Dropout, ...); none otherwise (Keras 3's default)."""
+        return mask if self.supports_masking else None
+
+    def _attach_mask(self, inputs, out, mask):
+        if not hasattr(out, "shape") or isinstance(out, (list, tuple)) or \
+                getattr(out, "_keras_mask", None) is not None:
+            return
+        m = self.compute_mask(inputs, mask)
+        if m is not None:
+            try:
+                out._keras_mask = m
+            except AttributeError:     # a tensor type that takes no attributes
+                pass
 
     def _check_input_spec(self, inputs):
         """Keras 3's InputSpec check of a built layer (Dense: rank >= 2, last axis = the
@@ -415,6 +451,11 @@ class Layer(Module):
 
 
 _FUNCTIONAL = []
+
+# keras/saving.py, when imported (as `import tfteach` does), puts its layer (de)serializers
+# here for keras.layers.serialize/deserialize and Wrapper's config: the layers import nothing
+# from above them.
+SERIALIZATION = {}
 
 
 def _functional():

@@ -12,7 +12,8 @@ from .. import regularizers as _reg
 from .base import InputSpec, Layer
 
 __all__ = ["Dense", "Activation", "Flatten", "Reshape", "Dropout", "Embedding", "Conv2D",
-           "MaxPooling2D", "MaxPool2D", "AveragePooling2D", "AvgPool2D", "Identity"]
+           "MaxPooling2D", "MaxPool2D", "AveragePooling2D", "AvgPool2D", "Identity", "Masking",
+           "ReversibleEmbedding"]
 
 
 def _pair(v, name):
@@ -40,6 +41,8 @@ def _last_dim(input_shape):
 
 class Dense(Layer):
     """`activation(inputs @ kernel + bias)` on the last axis."""
+
+    supports_masking = True
 
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
@@ -107,6 +110,8 @@ class Dense(Layer):
 
 
 class Activation(Layer):
+    supports_masking = True
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = _act.get(activation)
@@ -124,6 +129,8 @@ class Activation(Layer):
 
 
 class Identity(Layer):
+    supports_masking = True
+
     def call(self, inputs):
         return inputs
 
@@ -184,6 +191,8 @@ class Reshape(Layer):
 class Dropout(Layer):
     """Zeroes inputs with probability `rate` while training; the identity otherwise."""
 
+    supports_masking = True
+
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         if not 0 <= rate <= 1:
@@ -242,6 +251,12 @@ class Embedding(Layer):
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) + (self.output_dim,)
+
+    def compute_mask(self, inputs, mask=None):
+        """mask_zero=True: token 0 is padding, masked for the layers downstream."""
+        if not self.mask_zero:
+            return None
+        return _m.not_equal(inputs, _m.cast(0, inputs.dtype))
 
 
 class Conv2D(Layer):
@@ -316,6 +331,23 @@ class Conv2D(Layer):
                              self.dilation_rate[1], pad)
         return (input_shape[0], h, w, self.filters)
 
+    def get_config(self):
+        c = super().get_config()
+        c.update(filters=self.filters, kernel_size=self.kernel_size, strides=self.strides,
+                 padding=self.padding, data_format=self.data_format,
+                 dilation_rate=self.dilation_rate, groups=1,
+                 activation=_act.serialize(self.activation), use_bias=self.use_bias,
+                 kernel_initializer=_init.serialize(self.kernel_initializer),
+                 bias_initializer=_init.serialize(self.bias_initializer),
+                 kernel_regularizer=None if self.kernel_regularizer is None else
+                 _reg.serialize(self.kernel_regularizer),
+                 bias_regularizer=None if self.bias_regularizer is None else
+                 _reg.serialize(self.bias_regularizer),
+                 activity_regularizer=None if self.activity_regularizer is None else
+                 _reg.serialize(self.activity_regularizer),
+                 kernel_constraint=None, bias_constraint=None)
+        return c
+
 
 class _Pool2D(Layer):
     _fn = None
@@ -353,3 +385,109 @@ class AveragePooling2D(_Pool2D):
 
 MaxPool2D = MaxPooling2D
 AvgPool2D = AveragePooling2D
+
+
+class Masking(Layer):
+    """Marks the timesteps whose features all equal `mask_value` as masked, and zeroes them.
+
+    `compute_mask` gives the (batch, steps) boolean mask Keras propagates; tfteach's layers
+    do not propagate masks on their own, so a layer downstream takes it as `mask=`."""
+
+    def __init__(self, mask_value=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.mask_value = mask_value
+        self.supports_masking = True
+
+    def _keep(self, inputs):
+        return _m.reduce_any(_m.not_equal(inputs, _m.cast(self.mask_value, inputs.dtype)),
+                             axis=-1, keepdims=True)
+
+    def compute_mask(self, inputs, mask=None):
+        return _a.squeeze(self._keep(inputs), [-1])
+
+    def call(self, inputs):
+        keep = self._keep(inputs)
+        out = _a.where_v2(keep, inputs, _a.zeros_like(inputs))
+        try:
+            out._keras_mask = _a.squeeze(keep, [-1])   # where Keras keeps it
+        except AttributeError:
+            pass
+        return out
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        c = super().get_config()
+        c["mask_value"] = self.mask_value
+        return c
+
+
+class ReversibleEmbedding(Embedding):
+    """An Embedding that also runs backwards: `layer(hidden, reverse=True)` scores a hidden
+    vector against every token, hidden @ embeddings^T (tie_weights=True) or @ a separate
+    `reverse_embeddings` (output_dim, input_dim) weight; `logit_soft_cap` bounds the scores
+    to (-cap, cap) through tanh."""
+
+    def __init__(self, input_dim, output_dim, tie_weights=True,
+                 embeddings_initializer="uniform", embeddings_regularizer=None,
+                 embeddings_constraint=None, mask_zero=False, reverse_dtype=None,
+                 logit_soft_cap=None, **kwargs):
+        super().__init__(input_dim, output_dim, embeddings_initializer=embeddings_initializer,
+                         embeddings_regularizer=embeddings_regularizer,
+                         embeddings_constraint=embeddings_constraint, mask_zero=mask_zero,
+                         **kwargs)
+        self.tie_weights = tie_weights
+        self.reverse_dtype = reverse_dtype
+        self.logit_soft_cap = logit_soft_cap
+        self.reverse_embeddings = None
+
+    def build(self, input_shape=None):
+        super().build(input_shape)
+        if not self.tie_weights:
+            self.reverse_embeddings = self.add_weight(
+                shape=(self.output_dim, self.input_dim), name="reverse_embeddings",
+                initializer=self.embeddings_initializer)
+
+    def call(self, inputs, reverse=False):
+        if not reverse:
+            out = super().call(inputs)
+            if self.mask_zero:
+                out._keras_mask = super().compute_mask(inputs)
+            return out
+        kernel = _a.transpose(self.embeddings) if self.tie_weights else \
+            self.reverse_embeddings
+        x = inputs
+        if self.reverse_dtype is not None:
+            x = _m.cast(x, self.reverse_dtype)
+            kernel = _m.cast(kernel, self.reverse_dtype)
+        shape = _a.shape(x)
+        logits = _matmul(_a.reshape(x, [-1, self.output_dim]), kernel)
+        logits = _a.reshape(logits, _a.concat([shape[:-1], [self.input_dim]], 0))
+        if self.logit_soft_cap is not None:
+            logits = _m.tanh(logits / self.logit_soft_cap) * self.logit_soft_cap
+        return logits
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape, reverse=False):
+        shape = list(input_shape)
+        if reverse:
+            shape[-1] = self.input_dim
+        else:
+            shape.append(self.output_dim)
+        return shape
+
+    def get_config(self):
+        c = super().get_config()
+        c.update(input_dim=self.input_dim, output_dim=self.output_dim,
+                 embeddings_initializer=_init.serialize(self.embeddings_initializer),
+                 embeddings_regularizer=None if self.embeddings_regularizer is None else
+                 _reg.serialize(self.embeddings_regularizer),
+                 activity_regularizer=None if self.activity_regularizer is None else
+                 _reg.serialize(self.activity_regularizer),
+                 embeddings_constraint=None, mask_zero=self.mask_zero,
+                 quantization_config=None, tie_weights=self.tie_weights,
+                 reverse_dtype=self.reverse_dtype, logit_soft_cap=self.logit_soft_cap)
+        return c

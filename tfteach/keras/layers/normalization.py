@@ -1,4 +1,6 @@
-"""BatchNormalization and LayerNormalization, built from primitive registry ops.
+"""BatchNormalization, LayerNormalization, GroupNormalization, UnitNormalization and
+RMSNormalization, built
+from primitive registry ops.
 
 Keras 3 on TensorFlow does not call `FusedBatchNormV3`: it takes `moments` (Mean,
 SquaredDifference) and normalises with `rsqrt`/Mul/Add, and updates the moving statistics
@@ -13,7 +15,8 @@ from .. import initializers as _init
 from .base import Layer
 from .checks import check_ndim, reject
 
-__all__ = ["BatchNormalization", "LayerNormalization"]
+__all__ = ["BatchNormalization", "LayerNormalization", "GroupNormalization",
+           "UnitNormalization", "RMSNormalization"]
 
 
 def _axes(axis, ndim, name):
@@ -79,9 +82,13 @@ class BatchNormalization(Layer):
         self._ndim = ndim
         self.built = True
 
+    supports_masking = True
+
     def call(self, inputs, training=False, mask=None):
-        if mask is not None:
-            raise NotImplementedError("tfteach's BatchNormalization does not take `mask`")
+        if mask is not None and mask.shape.rank != inputs.shape.rank - 1:
+            raise ValueError("The mask provided should be one dimension less than the "
+                             f"inputs. Received: mask.shape={mask.shape}, "
+                             f"inputs.shape={inputs.shape}")
         ndim = inputs.shape.rank
         if ndim != self._ndim:
             check_ndim(self, inputs.shape.as_list(), ndim=self._ndim)
@@ -94,7 +101,10 @@ class BatchNormalization(Layer):
         # Keras 3: a frozen BatchNormalization (trainable=False) runs in inference mode even
         # when the model is trained.
         if training and self.trainable:
-            mean, variance = _nn.moments(x, reduce, keepdims=False)
+            if mask is None:
+                mean, variance = _nn.moments(x, reduce, keepdims=False)
+            else:
+                mean, variance = self._masked_moments(x, mask, reduce)
             m = self.momentum
             self.moving_mean.assign(self.moving_mean * m + mean * (1.0 - m))
             self.moving_variance.assign(self.moving_variance * m + variance * (1.0 - m))
@@ -110,6 +120,18 @@ class BatchNormalization(Layer):
         if out.dtype.base_dtype != inputs.dtype.base_dtype:
             out = _m.cast(out, inputs.dtype.base_dtype)
         return out
+
+    @staticmethod
+    def _masked_moments(x, mask, reduce):
+        """Mean and variance over the unmasked positions only (Keras's weighted moments,
+        with its epsilon 1e-7 in the denominators)."""
+        keep = _a.expand_dims(_m.cast(mask, _dt.bool_), -1) & _a.ones_like(x, dtype=_dt.bool_)
+        zero = _a.zeros_like(x)
+        count = _m.reduce_sum(_m.cast(keep, x.dtype), reduce, keepdims=True) + 1e-7
+        mean = _m.reduce_sum(_a.where_v2(keep, x, zero), reduce, keepdims=True) / count
+        sq = _m.square(_a.where_v2(keep, x - mean, zero))
+        variance = _m.reduce_sum(sq, reduce, keepdims=True) / count
+        return _a.reshape(mean, [-1]), _a.reshape(variance, [-1])
 
     def compute_output_shape(self, input_shape):
         return input_shape
@@ -129,6 +151,8 @@ class BatchNormalization(Layer):
 
 class LayerNormalization(Layer):
     """Normalises each example over `axis` (the last by default)."""
+
+    supports_masking = True
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
@@ -188,4 +212,167 @@ class LayerNormalization(Layer):
         c.update(axis=self.axis, epsilon=self.epsilon, center=self.center, scale=self.scale,
                  rms_scaling=False, beta_initializer=_init.serialize(self.beta_initializer),
                  gamma_initializer=_init.serialize(self.gamma_initializer))
+        return c
+
+
+class GroupNormalization(Layer):
+    """Splits the channels (`axis`) into `groups` and normalises each example's groups over
+    their channels and all other non-batch axes. groups=-1: one channel per group (instance
+    normalization); groups=1: LayerNormalization over all non-batch axes."""
+
+    supports_masking = True
+
+    def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
+                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
+                 **kwargs):
+        if not isinstance(groups, int) or (groups <= 0 and groups != -1):
+            raise ValueError("Received an invalid value for argument `groups`, expected a "
+                             "positive integer (or `-1` for instance normalization). "
+                             f"Received: groups={groups}")
+        reject(type(self).__name__, beta_constraint=beta_constraint,
+               gamma_constraint=gamma_constraint)
+        super().__init__(**kwargs)
+        from .. import regularizers as _reg
+        self.groups = groups
+        self.axis = axis
+        self.epsilon = epsilon
+        self.center, self.scale = center, scale
+        self.beta_initializer = _init.get(beta_initializer)
+        self.gamma_initializer = _init.get(gamma_initializer)
+        self.beta_regularizer = _reg.get(beta_regularizer)
+        self.gamma_regularizer = _reg.get(gamma_regularizer)
+        self.gamma = self.beta = None
+
+    def build(self, input_shape):
+        dim = input_shape[self.axis]
+        if dim is None:
+            raise ValueError(f"Axis {self.axis} of input tensor should have a defined "
+                             "dimension but the layer received an input with shape "
+                             f"{tuple(input_shape)}.")
+        if self.groups == -1:
+            self.groups = dim
+        if dim < self.groups:
+            raise ValueError(f"Number of groups ({self.groups}) cannot be more than the "
+                             f"number of channels ({dim}).")
+        if dim % self.groups != 0:
+            raise ValueError(f"Number of groups ({self.groups}) must be a multiple of the "
+                             f"number of channels ({dim}).")
+        if self.scale:
+            self.gamma = self.add_weight(shape=(dim,), name="gamma",
+                                         initializer=self.gamma_initializer,
+                                         regularizer=self.gamma_regularizer)
+        if self.center:
+            self.beta = self.add_weight(shape=(dim,), name="beta",
+                                        initializer=self.beta_initializer,
+                                        regularizer=self.beta_regularizer)
+        self._ndim = len(input_shape)
+
+    def call(self, inputs):
+        ndim = self._ndim
+        axis = self.axis % ndim
+        dims = inputs.shape.as_list()
+        shape = _a.shape(inputs)
+        per_group = dims[axis] // self.groups
+        # (..., C, ...) -> (..., groups, C / groups, ...): statistics per (example, group)
+        grouped = _a.concat([shape[:axis], [self.groups, per_group], shape[axis + 1:]], 0)
+        x = inputs if inputs.dtype.base_dtype == _dt.float32 else \
+            _m.cast(inputs, _dt.float32)
+        x = _a.reshape(x, grouped)
+        reduce = [i for i in range(1, ndim + 1) if i != axis]
+        mean, variance = _nn.moments(x, reduce, keepdims=True)
+        bshape = [1] * (ndim + 1)
+        bshape[axis], bshape[axis + 1] = self.groups, per_group
+        inv = _m.rsqrt(variance + self.epsilon)
+        if self.gamma is not None:
+            inv = inv * _a.reshape(self.gamma, bshape)
+        shift = -mean * inv
+        if self.beta is not None:
+            shift = shift + _a.reshape(self.beta, bshape)
+        out = _a.reshape(x * inv + shift, shape)
+        if out.dtype.base_dtype != inputs.dtype.base_dtype:
+            out = _m.cast(out, inputs.dtype.base_dtype)
+        return out
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        from .. import regularizers as _reg
+        c = super().get_config()
+        c.update(groups=self.groups, axis=self.axis, epsilon=self.epsilon, center=self.center,
+                 scale=self.scale, beta_initializer=_init.serialize(self.beta_initializer),
+                 gamma_initializer=_init.serialize(self.gamma_initializer),
+                 beta_regularizer=None if self.beta_regularizer is None else
+                 _reg.serialize(self.beta_regularizer),
+                 gamma_regularizer=None if self.gamma_regularizer is None else
+                 _reg.serialize(self.gamma_regularizer),
+                 beta_constraint=None, gamma_constraint=None)
+        return c
+
+
+class UnitNormalization(Layer):
+    """Scales each example to unit L2 norm over `axis`:
+    x / sqrt(max(sum(x^2), 1e-12))."""
+
+    supports_masking = True
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(axis, (list, tuple)):
+            self.axis = list(axis)
+        elif isinstance(axis, int):
+            self.axis = axis
+        else:
+            raise TypeError("Invalid value for `axis` argument: expected an int or a "
+                            f"list/tuple of ints. Received: axis={axis}")
+
+    def call(self, inputs):
+        x = inputs if inputs.dtype.is_floating else _m.cast(inputs, _dt.float32)
+        square_sum = _m.reduce_sum(_m.square(x), self.axis, keepdims=True)
+        return x * _m.rsqrt(_m.maximum(square_sum, 1e-12))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        c = super().get_config()
+        c["axis"] = self.axis
+        return c
+
+
+class RMSNormalization(Layer):
+    """x * rsqrt(mean(x^2 over `axis`) + epsilon) * scale: LayerNormalization without the
+    centring (no mean subtracted, no beta)."""
+
+    supports_masking = True
+
+    def __init__(self, axis=-1, epsilon=1e-6, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis
+        self.epsilon = epsilon
+
+    def build(self, input_shape):
+        # Keras keeps the axes as a (sorted) list once built
+        self.axis = sorted(self.axis) if isinstance(self.axis, (list, tuple)) else [self.axis]
+        ndim = len(input_shape)
+        self._axes = _axes(self.axis, ndim, self.name)
+        self.scale = self.add_weight(name="scale", initializer="ones",
+                                     shape=tuple(int(input_shape[a]) for a in self._axes))
+        self._bshape = _broadcast_shape(ndim, self._axes, input_shape)
+
+    def call(self, inputs):
+        x = inputs if inputs.dtype.base_dtype == _dt.float32 else _m.cast(inputs, _dt.float32)
+        ms = _m.reduce_mean(_m.square(x), self._axes, keepdims=True)
+        out = x * _m.rsqrt(ms + self.epsilon) * _a.reshape(self.scale, self._bshape)
+        if out.dtype.base_dtype != inputs.dtype.base_dtype:
+            out = _m.cast(out, inputs.dtype.base_dtype)
+        return out
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        c = super().get_config()
+        c.update(axis=self.axis, epsilon=self.epsilon)
         return c

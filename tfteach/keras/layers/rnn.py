@@ -263,16 +263,38 @@ class RNN(Layer):
         order = range(steps - 1, -1, -1) if self.go_backwards else range(steps)
         outputs = []
         out = None
+        if mask is not None:
+            mask = _m.cast(mask, _dt.bool_)
         for t in order:
-            out, states = self.cell(inputs[:, t, :], states, training=training)
-            if not isinstance(states, (list, tuple)):
-                states = [states]
+            new_out, new_states = self.cell(inputs[:, t, :], states, training=training)
+            if not isinstance(new_states, (list, tuple)):
+                new_states = [new_states]
+            if mask is not None:
+                # a masked step leaves the states as they were and repeats the last output
+                # (zeros before the first unmasked step): Keras's zero_output_for_mask=False
+                keep = _a.expand_dims(mask[:, t], -1)
+                prev = _a.zeros_like(new_out) if out is None else out
+                new_out = _a.where_v2(keep, new_out, prev)
+                new_states = [_a.where_v2(keep, n, o) for n, o in zip(new_states, states)]
+            out, states = new_out, list(new_states)
             if self.return_sequences:
                 outputs.append(out)
         result = _a.stack(outputs, axis=1) if self.return_sequences else out
         if self.return_state:
             return [result] + list(states)
         return result
+
+    def compute_mask(self, inputs, mask=None):
+        """A sequence output keeps the input's mask; a last-step output has none."""
+        if mask is None or not self.return_sequences:
+            return None
+        return mask
+
+    def _attach_mask(self, inputs, out, mask):
+        if isinstance(out, (list, tuple)):     # return_state: the mask goes on the output
+            super()._attach_mask(inputs, out[0], mask)
+        else:
+            super()._attach_mask(inputs, out, mask)
 
     @property
     def units(self):

@@ -1,11 +1,39 @@
-"""Bidirectional and TimeDistributed wrappers."""
+"""Wrapper (the base of layers that wrap another), Bidirectional and TimeDistributed."""
 from ...ops import array_ops as _a
 from ...ops import math_ops as _m
-from .base import Layer
+from .base import SERIALIZATION, Layer
 
-__all__ = ["Bidirectional", "TimeDistributed"]
+__all__ = ["Bidirectional", "TimeDistributed", "Wrapper"]
 
 _MODES = ("sum", "mul", "ave", "concat", None)
+
+
+class Wrapper(Layer):
+    """Keras's abstract base of a layer that wraps one other layer (`self.layer`): building
+    builds the wrapped layer; the config holds it serialized. Subclasses write `call`."""
+
+    def __init__(self, layer, **kwargs):
+        if not isinstance(layer, Layer):
+            raise ValueError(f"Layer {layer} supplied to Wrapper isn't a supported layer "
+                             "type. Please ensure wrapped layer is a valid Keras layer.")
+        super().__init__(**kwargs)
+        self.layer = layer
+
+    def build(self, input_shape=None):
+        if not self.layer.built:
+            self.layer.build(input_shape)
+            self.layer.built = True
+
+    def get_config(self):
+        c = super().get_config()
+        c["layer"] = SERIALIZATION["serialize"](self.layer, with_build=False)
+        return c
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        config["layer"] = SERIALIZATION["deserialize"](config["layer"], custom_objects)
+        return cls(**config)
 
 
 class Bidirectional(Layer):
@@ -38,9 +66,9 @@ class Bidirectional(Layer):
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state
 
-    def call(self, inputs, training=False):
-        fwd = self.forward_layer(inputs, training=training)
-        bwd = self.backward_layer(inputs, training=training)
+    def call(self, inputs, training=False, mask=None):
+        fwd = self.forward_layer(inputs, training=training, mask=mask)
+        bwd = self.backward_layer(inputs, training=training, mask=mask)
         if self.return_state:
             fwd, f_states = fwd[0], list(fwd[1:])
             bwd, b_states = bwd[0], list(bwd[1:])
@@ -59,6 +87,9 @@ class Bidirectional(Layer):
         if self.return_state:
             out = (out if isinstance(out, list) else [out]) + f_states + b_states
         return out
+
+    def compute_mask(self, inputs, mask=None):
+        return mask if self.return_sequences else None
 
     def get_config(self):
         c = super().get_config()

@@ -1003,3 +1003,97 @@ def _mirror_pad_grad(grad, paddings, *, mode):
 
 
 register_kernel("MirrorPadGrad")(_mirror_pad_grad)
+
+
+# --- space <-> batch ---------------------------------------------------------------------------
+
+def _block_args(x, block_shape, pads, what):
+    block = [int(b) for b in np.asarray(block_shape).reshape(-1)]
+    pads = np.asarray(pads).reshape(-1, 2).astype(np.int64)
+    for i, b in enumerate(block):
+        if b < 1:
+            raise _err(f"All values in block_shape must be positive, got value, {b} at "
+                       f"index {i}.")
+    if (pads < 0).any():
+        raise _err(f"{what} must be non-negative")
+    if x.ndim < 1 + len(block):
+        raise _err(f"input rank should be >= {1 + len(block)} instead of {x.ndim}")
+    return block, pads
+
+
+@register_kernel("SpaceToBatchND")
+def space_to_batch_nd(x, block_shape, paddings):
+    x = np.asarray(x)
+    block, pads = _block_args(x, block_shape, paddings, "Paddings")
+    m = len(block)
+    padded = np.pad(x, [(0, 0)] + [tuple(p) for p in pads] + [(0, 0)] * (x.ndim - 1 - m))
+    for i, b in enumerate(block):
+        if padded.shape[i + 1] % b:
+            raise _err(f"padded_shape[{i}]={padded.shape[i + 1]} is not divisible by "
+                       f"block_shape[{i}]={b}")
+    batch, rest = padded.shape[0], padded.shape[1 + m:]
+    # [batch, s1/b1, b1, ..., sM/bM, bM, rest] -> [b1, ..., bM, batch, s1/b1, ..., rest]
+    split = [batch]
+    for i, b in enumerate(block):
+        split += [padded.shape[i + 1] // b, b]
+    y = padded.reshape(split + list(rest))
+    perm = [2 + 2 * i for i in range(m)] + [0] + [1 + 2 * i for i in range(m)] + \
+        list(range(1 + 2 * m, y.ndim))
+    y = y.transpose(perm)
+    return np.ascontiguousarray(y).reshape(
+        [batch * int(np.prod(block))] + [padded.shape[i + 1] // b for i, b in enumerate(block)]
+        + list(rest))
+
+
+@register_kernel("BatchToSpaceND")
+def batch_to_space_nd(x, block_shape, crops):
+    x = np.asarray(x)
+    block, crops = _block_args(x, block_shape, crops, "Crops")
+    m = len(block)
+    prod = int(np.prod(block))
+    if x.shape[0] % prod:
+        raise _err(f"Input batch dimension ({x.shape[0]}) is not divisible by product of "
+                   f"block sizes ({prod})")
+    batch, spatial, rest = x.shape[0] // prod, list(x.shape[1:1 + m]), list(x.shape[1 + m:])
+    for i, b in enumerate(block):
+        cropped = spatial[i] * b - crops[i][0] - crops[i][1]
+        if cropped < 0:
+            raise _err(f"cropped_shape[{i}]={cropped} must be non-negative")
+    # [b1, ..., bM, batch, s1, ..., sM, rest] -> [batch, s1, b1, ..., sM, bM, rest]
+    y = x.reshape(block + [batch] + spatial + rest)
+    perm = [m]
+    for i in range(m):
+        perm += [m + 1 + i, i]
+    perm += list(range(2 * m + 1, y.ndim))
+    y = np.ascontiguousarray(y.transpose(perm)).reshape(
+        [batch] + [s * b for s, b in zip(spatial, block)] + rest)
+    index = (slice(None),) + tuple(slice(int(c[0]), y.shape[i + 1] - int(c[1]))
+                                   for i, c in enumerate(crops))
+    return np.ascontiguousarray(y[index])
+
+
+# --- reinterpreting bytes ----------------------------------------------------------------------
+
+@register_kernel("Bitcast")
+def bitcast(x, *, T, type):  # noqa: A002 - TF's attr names
+    from ...framework import dtypes as _dt
+    dst = _dt.as_dtype(type)
+    if _dt.bfloat16 in (dst.base_dtype, _dt.as_dtype(T).base_dtype):
+        raise NotImplementedError("tfteach stores bfloat16 as float32, so it cannot bitcast "
+                                  "to or from bfloat16")
+    x = np.ascontiguousarray(x)
+    src_size, dst_size = x.dtype.itemsize, np.dtype(dst.np_dtype).itemsize
+    if src_size < dst_size:
+        ratio = dst_size // src_size
+        if x.ndim == 0 or x.shape[-1] != ratio:
+            raise _err(f"Cannot bitcast from {_dt.as_dtype(T).as_datatype_enum} to "
+                       f"{dst.as_datatype_enum}")
+        return x.view(dst.np_dtype).reshape(x.shape[:-1])
+    if src_size > dst_size:
+        return x.view(dst.np_dtype).reshape(x.shape + (src_size // dst_size,))
+    return x.view(dst.np_dtype)
+
+
+@register_kernel("GuaranteeConst")
+def guarantee_const(x):
+    return x

@@ -593,3 +593,34 @@ def lin_space(start, stop, num):
         raise errors.InvalidArgumentError(None, None, f"Requires num > 0: {n}")
     dt = np.asarray(start).dtype
     return np.linspace(float(start), float(stop), n).astype(dt)
+
+
+# --- histograms --------------------------------------------------------------------------------
+
+def histogram_bins(values, value_range, nbins):
+    """Checks the arguments as TF does; returns (lo, step): a value's bin is
+    min(trunc((max(v, lo) - lo) / step), nbins - 1), with the difference taken in the
+    values' dtype and the division in double."""
+    n = int(np.asarray(nbins))
+    if n <= 0:
+        raise errors.InvalidArgumentError(
+            None, None, f"nbins should be a positive number, but got '{n}'")
+    rng = np.asarray(value_range).reshape(-1)
+    lo, hi = rng[0], rng[1]
+    if not lo < hi:
+        raise errors.InvalidArgumentError(
+            None, None, f"value_range should satisfy value_range[0] < value_range[1], but "
+                        f"got '[{lo:g}, {hi:g}]'")
+    return lo, (float(hi) - float(lo)) / n
+
+
+@register_kernel("HistogramFixedWidth")
+def histogram_fixed_width(values, value_range, nbins, *, dtype):
+    values = np.asarray(values).reshape(-1)
+    lo, step = histogram_bins(values, value_range, nbins)
+    n = int(np.asarray(nbins))
+    if values.dtype.kind == "f" and np.isnan(values).any():
+        raise errors.InvalidArgumentError(None, None, "Histogram values must not contain NaN")
+    shifted = (np.maximum(values, lo) - lo).astype(np.float64)
+    bins = np.minimum((shifted / step).astype(np.int64), n - 1)
+    return np.bincount(bins, minlength=n).astype(dtype.np_dtype)

@@ -1311,29 +1311,30 @@ def conv2d_backprop_input(input_sizes, f, dy, *, strides, padding, data_format="
                         f"computed: actual = {list(dyn.shape)}, computed = "
                         f"{[g.n, g.oh, g.ow, g.o]}")
     k = g.kh * g.kw * g.c
-    out = np.zeros((g.n, g.h, g.w, g.c), wdt)
-    if dyn.size and k:
-        dy2 = dyn.reshape(-1, g.o)
+    if not (dyn.size and k):
+        return _from_nhwc(np.zeros((g.n, g.h, g.w, g.c), dt), data_format)
+    out = np.empty((g.n, g.h, g.w, g.c), wdt)     # every path below zeroes what it adds into
+    dy2 = dyn.reshape(-1, g.o)
+    if _use_classes(wdt, g):
+        cls, kmax, rows, _, _ = _cls_plan(g)
+        wtc, woff = _class_filters(f.reshape(g.kh, g.kw, g.c, g.o).astype(wdt, copy=False),
+                                   cls, g.o, True)
+        # chunks of images (from the shapes only, never the threads), a partition each:
+        # enough of them that the threads claiming them end together
+        chunk = max(1, min(_DX_CHUNK, g.n // 16))
+        n_part = -(-g.n // chunk)
+        nt = _conv_plan(dy2.size * k // 64, n_part)[0]
+        _partitions(_conv_input_cls_part, (dy2, wtc, woff, cls, *g.args(), rows,
+                                           kmax, out, chunk, n_part), n_part, nt)
+    elif _own_gemm(wdt) or blas_single_thread():
         wt = np.ascontiguousarray(f.reshape(k, g.o).T, dtype=wdt)
-        if _use_classes(wdt, g):
-            cls, kmax, rows, _, _ = _cls_plan(g)
-            wtc, woff = _class_filters(f.reshape(g.kh, g.kw, g.c, g.o).astype(wdt, copy=False),
-                                       cls, g.o, True)
-            # chunks of images (from the shapes only, never the threads), a partition each:
-            # enough of them that the threads claiming them end together
-            chunk = max(1, min(_DX_CHUNK, g.n // 16))
-            n_part = -(-g.n // chunk)
-            nt = _conv_plan(dy2.size * k // 64, n_part)[0]
-            _partitions(_conv_input_cls_part, (dy2, wtc, woff, cls, *g.args(), rows,
-                                               kmax, out, chunk, n_part), n_part, nt)
-        elif _own_gemm(wdt) or blas_single_thread():
-            nt, n_part = _conv_plan(dy2.size * k // 64, g.n)
-            _partitions(_conv_input_part, (dy2, wt, *g.args(), g.rb, out, _own_gemm(wdt),
-                                           n_part), n_part, nt)
-        else:
-            dcol = np.dot(dy2, wt)
-            with parallel(dcol.size):
-                _col2im(dcol, *g.args(), out)
+        nt, n_part = _conv_plan(dy2.size * k // 64, g.n)
+        _partitions(_conv_input_part, (dy2, wt, *g.args(), g.rb, out, _own_gemm(wdt),
+                                       n_part), n_part, nt)
+    else:
+        dcol = np.dot(dy2, np.ascontiguousarray(f.reshape(k, g.o).T, dtype=wdt))
+        with parallel(dcol.size):
+            _col2im(dcol, *g.args(), out)
     return _from_nhwc(out, data_format).astype(dt, copy=False)
 
 

@@ -344,6 +344,15 @@ def unpack_key_counter(key, counter, alg):
     return tuple(np.uint64(v) for v in (k & M, k >> 32, c0 & M, c0 >> 32, c1 & M, c1 >> 32))
 
 
+def philox_words(key, counter, n):
+    """The first n 32-bit words (as uint32) of the Philox stream of a stateless (key,
+    counter): TF's order, word j of call g at 4 * g + j, for kernels that draw word by word
+    (StatelessSampleDistortedBoundingBox)."""
+    out = np.empty(n, np.uint64)
+    _philox()["full_int"](*unpack_key_counter(key, counter, np.int32(1)), out, False)
+    return out.astype(np.uint32)
+
+
 @register_kernel("StatelessRandomGetKeyCounter")
 def stateless_random_get_key_counter(seed):
     return key_counter_from_seed(seed)

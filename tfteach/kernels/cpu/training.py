@@ -540,28 +540,26 @@ def _adagrad(var, acc, g, lr, eps, nvar, nacc):
         nvar[i] = var[i] - (lr * gi) / np.sqrt(a + eps)
 
 
-_BLOCKS = [None]
 _PAR_MIN = 1 << 20   # below this many elements one thread is faster
-_BLOCK = 1 << 16
+_BLOCK = 1 << 16     # least elements per block
 
 
 def _run(fn, n, *args):
-    """Runs an update loop; big arrays in blocks of _BLOCK elements claimed by the intra-op
-    threads (threads.map_blocks; the loops are element-wise, so the blocking cannot change
-    a value), small ones on the calling thread, since waking threads costs more."""
+    """Runs an update loop; big arrays in blocks claimed by the intra-op threads
+    (threads.map_blocks, threads.BLOCKS_PER_THREAD of them per thread; the loops are
+    element-wise, so the blocking cannot change a value), small ones on the calling thread,
+    since waking threads costs more."""
     if n < _PAR_MIN:
         fn(*args)
         return
-    mb = _BLOCKS[0]
-    if mb is None:
-        from .threads import map_blocks as mb
-        _BLOCKS[0] = mb
+    from . import threads
+    blk = max(_BLOCK, -(-n // (threads.BLOCKS_PER_THREAD * threads.intra_op_threads())))
     is_arr = [isinstance(x, np.ndarray) and x.ndim == 1 and x.size == n for x in args]
 
     def block(i):
-        s, e = i * _BLOCK, min(n, (i + 1) * _BLOCK)
+        s, e = i * blk, min(n, (i + 1) * blk)
         fn(*[x[s:e] if f else x for x, f in zip(args, is_arr)])
-    mb(block, -(-n // _BLOCK))
+    threads.map_blocks(block, -(-n // blk))
 
 
 def _flat(a, dtype):

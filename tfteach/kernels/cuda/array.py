@@ -1,9 +1,10 @@
 """GPU kernels of the data-movement ops.
 
 * Views: Identity, StopGradient, Reshape, ExpandDims, Squeeze return the same device
-  memory with a new shape (no kernel at all, as in TF).
+  memory with a new shape (no kernel at all, as in TF); Bitcast with a new dtype too.
 * Index maps: Transpose, Slice, StridedSlice, Tile, ReverseV2, BroadcastTo, Pad, PadV2,
-  MirrorPad, Split, SplitV, Unpack, Roll, ReverseSequence (and linalg's Diag, DiagPart,
+  MirrorPad, Split, SplitV, Unpack, Roll, ReverseSequence, SpaceToBatchND, BatchToSpaceND
+  (and linalg's Diag, DiagPart,
   MatrixBandPart) move elements without computing anything, so each is
   "output[i] = input[map[i]]". The map is found by running the op's *CPU kernel* once on an
   array holding each element's own index (0, 1, 2, ...): whatever that kernel does to the
@@ -125,6 +126,18 @@ def expand_dims(x, dim):
     return x.reshape(tuple(int(d) for d in new_shape))
 
 
+@register("Bitcast", dtypes=tuple(t for t in _ALL_TYPES if t != "boolean"))
+def bitcast(x, *, T, type):  # noqa: A002 - TF's attr names
+    """A view of the same device memory as another dtype (TF's GPU Bitcast copies nothing
+    either). The CPU kernel, run on one row, checks the shapes and gives the new last dim."""
+    x = _dev.contiguous(_dev.dev(x))
+    row = np.zeros(tuple(x.shape[-1:]), np.dtype(x.dtype))
+    last = np.shape(_cpu("Bitcast")(row, T=T, type=type))
+    from ...framework import dtypes as _dt
+    viewed = _dev.flat(x).view(np.dtype(_dt.as_dtype(type).np_dtype))
+    return viewed.reshape(tuple(x.shape[:-1]) + tuple(last))
+
+
 @register("IdentityN")
 def identity_n(*xs):
     return tuple(_dev.dev(x) for x in xs)
@@ -215,6 +228,7 @@ _MAP_OPS = {  # op type -> positions of its host-memory inputs (the data is inpu
     "Transpose": (1,), "Slice": (1, 2), "StridedSlice": (1, 2, 3), "Tile": (1,),
     "ReverseV2": (1,), "BroadcastTo": (1,), "Pad": (1,), "MirrorPad": (1,),
     "Unpack": (), "SplitV": (1, 2), "Roll": (1, 2), "ReverseSequence": (),
+    "SpaceToBatchND": (1, 2), "BatchToSpaceND": (1, 2),
 }
 _MAP_TYPES = tuple(t for t in _ALL_TYPES if t not in ("complex64", "complex128"))
 

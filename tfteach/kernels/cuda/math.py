@@ -300,3 +300,45 @@ def conj(x):
 @register("Complex", dtypes=("float32", "float64"))
 def complex_(real, imag, *, Tout):
     return apply(_make_complex, [_dev.dev(real), _dev.dev(imag)], Tout.np_dtype, "Complex")
+
+
+# --- histograms --------------------------------------------------------------------------------
+
+def _histogram_kernel():
+    k = _KERNELS.get("histogram")
+    if k is None:
+        @cuda.jit
+        def histogram(values, lo, step, nbins, counts, nan_seen):
+            i = cuda.grid(1)
+            if i < values.shape[0]:
+                v = values[i]
+                if v != v:
+                    nan_seen[0] = 1
+                    return
+                shifted = float(max(v, lo) - lo)
+                b = min(int(shifted / step), nbins - 1)
+                cuda.atomic.add(counts, b, 1)
+        k = _KERNELS["histogram"] = histogram
+    return k
+
+
+@register("HistogramFixedWidth", dtypes=("float32", "float64", "int32", "int64"),
+          host_inputs=(1, 2))
+def histogram_fixed_width(values, value_range, nbins, *, dtype):
+    """One thread per value adds one to its bin (atomically); the range and the number of
+    bins are read on the host, as TF keeps them in host memory."""
+    from ..cpu.math import histogram_bins
+    values = _dev.contiguous(_dev.dev(values))
+    rng, n = _dev.to_host(value_range), _dev.to_host(nbins)
+    lo, step = histogram_bins(None, rng, n)
+    n = int(np.asarray(n))
+    counts = _dev.to_device(np.zeros(n, np.int64))
+    nan_seen = _dev.to_device(np.zeros(1, np.int32))
+    total = _dev.size_of(values.shape)
+    if total:
+        lo = np.asarray(lo).astype(np.dtype(values.dtype))[()]
+        _histogram_kernel()[_dev.blocks_for(total), _dev.TPB](
+            _dev.flat(values), lo, step, n, counts, nan_seen)
+    if int(_dev.to_host(nan_seen)[0]):
+        raise errors.InvalidArgumentError(None, None, "Histogram values must not contain NaN")
+    return _dev.to_device(np.asarray(_dev.to_host(counts)).astype(dtype.np_dtype))
