@@ -590,3 +590,23 @@ def test_tf2_gpu_configuration_in_a_fresh_process(script):
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
                        text=True, timeout=300)
     assert r.returncode == 0 and r.stdout.strip().endswith("ok"), r.stderr[-3000:]
+
+
+def test_random_generator_on_the_gpu_draws_tf_bits():
+    """tf.random.Generator on '/GPU:0': RngReadAndSkip's GPU kernel advances the state as
+    TF's does and the stateless V2 GPU kernels draw TF's recorded numbers (uniform bits
+    exactly; normals to the device's last-bit rounding of log/sin/cos)."""
+    import json
+    with open(os.path.join(ROOT, "tests", "data", "debug_random_io_tf.json")) as f:
+        rec = json.load(f)["generator"]["steps"]
+    with tf.device("/GPU:0"):
+        g = tf.random.Generator.from_seed(5)
+        normal = g.normal([5])
+        state_after_normal = g.state.numpy().tolist()
+        uniform = g.uniform([3])
+    assert normal.device == GPU0 and uniform.device == GPU0
+    assert state_after_normal == rec[0]["state"] and g.state.numpy().tolist() == rec[1]["state"]
+    want_u = np.array(rec[1]["out"]["hex"], np.uint32).view(F32)
+    np.testing.assert_array_equal(uniform.numpy(), want_u)
+    want_n = np.array(rec[0]["out"]["hex"], np.uint32).view(F32)
+    np.testing.assert_allclose(normal.numpy(), want_n, rtol=1e-6)

@@ -89,6 +89,8 @@ _pool_dy = u((2, 3, 3, 3))
 _logits = u((4, 5), -2, 2)
 _labels = np.eye(5, dtype=F32)[[0, 3, 1, 4]]
 
+_STATELESS_IN = [_i32([3, 7]), np.array([0x0123456789ABCDEF], np.uint64),
+                 np.array([5, 0xFEDCBA9876543210], np.uint64), C(np.int32(1))]
 _CROP_BOXES = np.array([[0.1, 0.2, 0.7, 0.9], [-0.2, -0.1, 1.2, 1.1], [0.8, 0.9, 0.2, 0.1],
                         [0.5, 0.5, 0.5, 0.5]], F32)
 _CROP_IND = np.array([0, 1, 1, 0], np.int32)
@@ -177,6 +179,26 @@ CASES = {
     "RandomUniform": lambda: Case([_i32([10, 20])], {"dtype": tf.float32, "seed": 1,
                                                      "seed2": 2}, stats="uniform"),
     "Rank": lambda: Case([u((2, 3))]),
+    "CheckNumerics": lambda: Case([u((2, 3))], {"message": "fine"}),
+    "CheckNumericsV2": lambda: Case([u((2, 3))], {"message": "fine"}),
+    "StatelessMultinomial": lambda: Case([u((3, 4), -2, 2), C(np.int32(6)),
+                                          C(np.array([1, 2], np.int64))],
+                                         {"output_dtype": tf.int64}),
+    "StatelessRandomGetKeyCounter": lambda: [Case([C(np.array([7, -3], np.int64))]),
+                                             Case([C(np.array([5, -9], np.int64))])],
+    # key and counter from seed (7, -3); the values are TF's bits on both devices. Then a
+    # key and counter with every word set (the counter's carries), more numbers than one
+    # Philox call gives, 32- and 64-bit outputs
+    "StatelessRandomUniformV2": lambda: [
+        Case(_STATELESS_IN, {"dtype": tf.float32}),
+        Case([_i32([3, 7]), _KEY, _COUNTER, _i32(1)], {"dtype": tf.float32})],
+    "StatelessRandomNormalV2": lambda: Case(_STATELESS_IN, {"dtype": tf.float64}),
+    "StatelessTruncatedNormalV2": lambda: Case(_STATELESS_IN, {"dtype": tf.float32}),
+    "StatelessRandomUniformIntV2": lambda: [
+        Case(_STATELESS_IN + [C(np.int64(-5)), C(np.int64(1000))]),
+        Case([_i32([5, 3]), _KEY, _COUNTER, _i32(1), C(np.int64(-7)), C(np.int64(2 ** 40))],
+             {"dtype": tf.int64})],
+    "StatelessRandomUniformFullIntV2": lambda: Case(_STATELESS_IN, {"dtype": tf.int32}),
     "Range": lambda: Case([C(F32(0.5)), C(F32(3.0)), C(F32(0.7))]),
     "LinSpace": lambda: Case([C(F32(-1.0)), C(F32(2.0)), _i32(7)]),
     "InTopKV2": lambda: Case([np.array([[0.1, 0.5, 0.4], [0.3, 0.3, np.inf], [1, 2, 3]], F32),
@@ -358,14 +380,6 @@ CASES = {
         [[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0, -0.1, 1, 0.9], [0, 10, 1, 11],
          [1, 1, 0, 0], [0, 0, 0, 1]], F32), np.array([0.9, 0.75, 0.6, 0.9, 0.9, 0.05], F32),
         _i32(5), C(F32(0.5)), C(F32(0.1))]),
-    # stateless Philox: a key and counter with every word set (the counter's carries), more
-    # numbers than one block gives, both 32- and 64-bit outputs
-    "StatelessRandomUniformV2": lambda: Case([_i32([3, 7]), _KEY, _COUNTER, _i32(1)],
-                                             {"dtype": tf.float32}),
-    "StatelessRandomUniformIntV2": lambda: Case([_i32([5, 3]), _KEY, _COUNTER, _i32(1),
-                                                 C(np.int64(-7)), C(np.int64(2 ** 40))],
-                                                {"dtype": tf.int64}),
-    "StatelessRandomGetKeyCounter": lambda: Case([C(np.array([5, -9], np.int64))]),
     "SparseToDense": lambda: Case([np.array([[0, 1], [1, 3], [2, 0]], np.int32), _i32([3, 4]),
                                    u((3,)), C(F32(-1.0))], {"validate_indices": True}),
     # two non-zeros in row 1 add up; B read transposed
@@ -437,6 +451,9 @@ ELSEWHERE = {t: "tests/test_cuda_host_ops.py" for t in (
 # Control flow and TensorArrays have no value of their own to compare op by op (dead
 # outputs, loop frames, handles): tests/test_cuda_control_flow.py runs whole conds, loops,
 # loop gradients and TensorArrays on the GPU against the CPU and hand-derived values.
+# RngReadAndSkip updates a Generator's state on the host (TF's GPU kernel keeps it in host
+# memory); tests/test_cuda_gpu_default.py draws from a Generator on the GPU against TF's bits.
+ELSEWHERE["RngReadAndSkip"] = "tests/test_cuda_gpu_default.py"
 ELSEWHERE.update({t: "tests/test_cuda_control_flow.py" for t in (
     "Switch", "Merge", "Enter", "Exit", "NextIteration", "LoopCond", "RefSwitch", "RefMerge",
     "RefEnter", "RefExit", "RefNextIteration", "ControlTrigger", "StackV2", "StackPushV2",
@@ -727,7 +744,8 @@ def test_gpu_kernel_matches_cpu(op_type):
         make = CASES[op_type]
         if make is None:
             pytest.skip(f"{op_type} has no data to compare (covered by the placement tests)")
-        cases = [make()]
+        made = make()           # one Case, or a list of them
+        cases = made if isinstance(made, list) else [made]
     assert cases, f"no input dtype to test {op_type} with"
     for case in cases:
         if case.stats:

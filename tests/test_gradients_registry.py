@@ -101,6 +101,11 @@ def _xent_case(sparse):
         labels=lab, logits=x))
 
 
+def _check_numerics_v2(x, message):
+    from tfteach.ops.logging_ops import check_numerics_v2
+    return check_numerics_v2(x, message)
+
+
 CASES = {
     # binary element-wise, with broadcasting
     "AddV2": binary("AddV2"), "Sub": binary("Sub", sx=(3,), sy=(2, 3)),
@@ -406,6 +411,8 @@ CASES = {
         tf.py_function(lambda u: tf.sin(u) * u, [x], x.dtype), [2, 3])),
     # tf.Print passes its input's gradient through (first_n=0: nothing is written)
     "Print": ([r(2, 3)], lambda tf, x: tf.Print(x, [x], message="x: ", first_n=0) * x),
+    "CheckNumerics": ([r(2, 3)], lambda tf, x: tf.check_numerics(x * x, "finite") * x),
+    "CheckNumericsV2": ([r(2, 3)], lambda tf, x: _check_numerics_v2(x * x, "finite") * x),
     # a v1 cond on a constant predicate, each way: the taken branch's Switch and the Merge
     # carry the gradient, the untaken branch's Switch contributes its gated zeros
     # a while loop (the frame's ops are differentiated together, ops/while_grad.py): the

@@ -68,6 +68,8 @@ TOP_OVERRIDES = {
     "space_to_depth": "tfteach.ops.nn_ops:space_to_depth_v1",
     "depth_to_space": "tfteach.ops.nn_ops:depth_to_space_v1",
     "GraphDef": "tfteach.framework.graph_io:GraphDef",
+    "assert_near": "tfteach.ops.check_ops:assert_near_v1",
+    "assert_rank_in": "tfteach.ops.check_ops:assert_rank_in_v1",
 }
 
 # Names an op module holds under the same spelling that are not TF's object of that name.
@@ -81,12 +83,18 @@ _MATH_V1 = {
 
 SUB_OVERRIDES = {
     "math": _MATH_V1,
-    "io": {"write_graph": "tfteach.framework.graph_io:write_graph"},
+    "io": {"write_graph": "tfteach.framework.graph_io:write_graph",
+           "gfile": "tfteach.ops.gfile:"},
     "dtypes": api.DTYPES_OVERRIDES,
     "debugging": {**{n: f"tfteach.ops.assert_ops:{n}" for n in _ASSERTS if n != "Print"},
                   "is_nan": "tfteach.ops.math_ops:is_nan",
                   "is_inf": "tfteach.ops.math_ops:is_inf",
-                  "is_finite": "tfteach.ops.math_ops:is_finite"},
+                  "is_finite": "tfteach.ops.math_ops:is_finite",
+                  "assert_all_finite": "tfteach.ops.check_ops:verify_tensor_all_finite",
+                  "assert_near": "tfteach.ops.check_ops:assert_near_v1",
+                  "assert_rank_in": "tfteach.ops.check_ops:assert_rank_in_v1",
+                  "set_log_device_placement": "tfteach.config:set_log_device_placement",
+                  "get_log_device_placement": "tfteach.config:get_log_device_placement"},
     "nest": {n: f"tfteach.framework.nest:{n}" for n in ("assert_same_structure", "flatten",
                                                     "is_nested", "map_structure",
                                                     "pack_sequence_as")},

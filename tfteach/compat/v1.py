@@ -43,6 +43,9 @@ from ..ops.random_ops import (multinomial, random_normal, random_shuffle, random
 from ..ops.random_ops import v1_namespace as _random_ns
 from ..ops.linalg_ops import namespace as _linalg_ns
 random = _random_ns()
+from ..eager import random_generator as _rg  # noqa: E402 - the Generator lives with variables
+for _n in ("Generator", "get_global_generator", "set_global_generator", "create_rng_state"):
+    setattr(random, _n, getattr(_rg, _n))
 linalg = _linalg_ns()
 from ..ops.state_ops import assign, assign_add, assign_sub, is_variable_initialized
 from ..ops.variables import (global_variables, global_variables_initializer,

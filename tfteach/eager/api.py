@@ -167,6 +167,17 @@ RANDOM_OVERRIDES = {
     "shuffle": "tfteach.ops.random_ops:random_shuffle",
     "categorical": "tfteach.ops.random_ops:categorical",
     "set_seed": "tfteach.ops.random_ops:set_eager_seed",
+    "stateless_uniform": "tfteach.ops.random_ops:stateless_random_uniform",
+    "stateless_normal": "tfteach.ops.random_ops:stateless_random_normal",
+    "stateless_truncated_normal": "tfteach.ops.random_ops:stateless_truncated_normal",
+    "Algorithm": "tfteach.ops.random_ops:Algorithm",
+    "split": "tfteach.ops.random_ops:stateless_split",
+    "fold_in": "tfteach.ops.random_ops:stateless_fold_in",
+    "stateless_categorical": "tfteach.ops.random_ops:stateless_categorical",
+    "Generator": "tfteach.eager.random_generator:Generator",
+    "get_global_generator": "tfteach.eager.random_generator:get_global_generator",
+    "set_global_generator": "tfteach.eager.random_generator:set_global_generator",
+    "create_rng_state": "tfteach.eager.random_generator:create_rng_state",
 }
 
 DTYPES_OVERRIDES = {

@@ -312,7 +312,7 @@ def _attr_key(attrs):
         return None
 
 
-def execute(opdef, inputs, attrs, name):
+def _execute_impl(opdef, inputs, attrs, name):
     """Runs `opdef` on `inputs` now; returns the list of output EagerTensors."""
     if _GPU_DEFAULT[0] is not False and _gpu_default():
         return _execute_gpu(opdef, inputs, attrs, name)
@@ -383,7 +383,7 @@ def _hard_placement(op_type, requested, gpu_kernel):
     raise placement.eager_placement_error(op_type, kind, index, gpu_kernel)
 
 
-def execute_fast(opdef, inputs, name):
+def _execute_fast_impl(opdef, inputs, name):
     """The common eager call, straight from apply_op: None when it does not apply."""
     if context._device_stack[-1] or _GPU_DEFAULT[0] is not False and _gpu_default():
         return None
@@ -710,6 +710,28 @@ def equality(x, y, op_type):
     return execute(registry.get(op_type), [x, yt], {}, op_type)[0]
 
 
+
+# --- op callbacks (tf.debugging.enable_check_numerics): every eager op passes here ----------
+
+def _after(opdef, inputs, outs):
+    for callback in list(op_def_library.OP_CALLBACKS):
+        callback(opdef, inputs, outs)
+    return outs
+
+
+def execute(opdef, inputs, attrs, name):
+    """Runs `opdef` on `inputs` now; returns the list of output EagerTensors."""
+    outs = _execute_impl(opdef, inputs, attrs, name)
+    return _after(opdef, inputs, outs) if op_def_library.OP_CALLBACKS else outs
+
+
+def execute_fast(opdef, inputs, name):
+    outs = _execute_fast_impl(opdef, inputs, name)
+    if outs is not None and op_def_library.OP_CALLBACKS:
+        _after(opdef, inputs, outs)
+    return outs
+
+
 op_def_library.EAGER_EXECUTE = execute
 _ops.EAGER_CONSTANT = eager_constant
 _ops.EAGER_LIST_CONVERT = lambda value, dtype: (_autopack(value, dtype)
@@ -735,3 +757,4 @@ def _call_py_function(func, inputs, record):
 
 
 registry.EAGER_PY_CALL = _call_py_function
+

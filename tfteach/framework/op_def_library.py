@@ -84,8 +84,25 @@ def _any_symbolic(inputs):
     return False
 
 
+# tf.debugging.enable_check_numerics installs its callback here (ops/check_ops.py): called
+# with (opdef, inputs, outputs) after each op added to a graph (here) or run eagerly
+# (eager/execute.py), it may return replacement outputs for a graph op.
+OP_CALLBACKS = []
+
+
 def apply_op(op_type, inputs=(), attrs=None, name=None):
     """Apply op `op_type` to `inputs` (a list in the OpDef's input order)."""
+    outs = _apply_op(op_type, inputs, attrs, name)
+    if OP_CALLBACKS and isinstance(outs, (list, tuple)) and outs and \
+            _ops.is_symbolic(outs[0]):
+        for callback in OP_CALLBACKS:
+            replaced = callback(registry.get(op_type), inputs, outs)
+            if replaced is not None:
+                outs = replaced
+    return outs
+
+
+def _apply_op(op_type, inputs, attrs, name):
     opdef = registry.get(op_type)
     if not attrs and EAGER_FAST is not None and behavior.EAGER_DEFAULT and \
             not _ops._graph_stack.items:

@@ -24,3 +24,36 @@ registry.register_op("Timestamp", outputs=(("ts", _dt.float64),),
                      shape=lambda op: [TensorShape([])], stateful=True,
                      doc="Seconds since the epoch, as a float64, when the op runs.")
 registry.NotDifferentiable("Timestamp")
+registry.register_op("CheckNumerics", inputs=(("tensor", "T"),), outputs=(("output", "T"),),
+                     shape=lambda op: [op.inputs[0].shape], stateful=True,
+                     attr_defaults={"message": ""},
+                     allowed={"T": ("bfloat16", "float16", "float32", "float64")},
+                     doc="Identity that fails the run when the tensor holds a NaN or an Inf.")
+
+
+@registry.api("CheckNumerics")
+def check_numerics(tensor, message, name=None):
+    """tf.debugging.check_numerics: `tensor` unchanged, or InvalidArgumentError
+    "<message> : Tensor had NaN values" (or "Inf values", "Inf and NaN values") when it runs.
+    Its gradient checks the incoming gradient the same way."""
+    from ..framework.op_def_library import apply_op
+    if isinstance(message, bytes):
+        message = message.decode("utf-8")
+    return apply_op("CheckNumerics", [tensor], {"message": message},
+                    name=name or "CheckNumerics")[0]
+registry.register_op("CheckNumericsV2", inputs=(("tensor", "T"),), outputs=(("output", "T"),),
+                     shape=lambda op: [op.inputs[0].shape], stateful=True,
+                     attr_defaults={"message": ""},
+                     allowed={"T": ("bfloat16", "float16", "float32", "float64")},
+                     doc="CheckNumerics telling -Inf from +Inf (tf.debugging."
+                         "enable_check_numerics).")
+
+
+@registry.api("CheckNumericsV2")
+def check_numerics_v2(tensor, message, name=None):
+    """CheckNumericsV2: as check_numerics, its message naming -Inf and +Inf apart."""
+    from ..framework.op_def_library import apply_op
+    if isinstance(message, bytes):
+        message = message.decode("utf-8")
+    return apply_op("CheckNumericsV2", [tensor], {"message": message},
+                    name=name or "CheckNumericsV2")[0]

@@ -402,3 +402,30 @@ def unicode_split(input, input_encoding, errors="replace",  # noqa: A002
             return pieces
         from .ragged import ragged_tensor
         return ragged_tensor.RaggedTensor.from_row_splits(pieces, splits, validate=False)
+
+
+# --- web-safe base64 (tf.io.encode_base64 / decode_base64) -----------------------------------
+
+registry.register_op("EncodeBase64", inputs=(("input", _S),), outputs=(("output", _S),),
+                     shape=shape_rules.same_as_first, attr_defaults={"pad": False},
+                     doc="Each string in web-safe base64 ('-' and '_'), '=' padding optional.")
+registry.register_op("DecodeBase64", inputs=(("input", _S),), outputs=(("output", _S),),
+                     shape=shape_rules.same_as_first,
+                     doc="Each web-safe base64 string decoded (with or without padding).")
+registry.NotDifferentiable("EncodeBase64")
+registry.NotDifferentiable("DecodeBase64")
+
+
+@registry.api("EncodeBase64")
+def encode_base64(input, pad=False, name=None):  # noqa: A002 - TF's parameter name
+    """Web-safe base64 of each string (RFC 4648 section 5); `pad` adds '=' padding."""
+    input = _ops.convert_to_tensor(input, dtype=_S, name="input")
+    return apply_op("EncodeBase64", [input], {"pad": bool(pad)},
+                    name=name or "EncodeBase64")[0]
+
+
+@registry.api("DecodeBase64")
+def decode_base64(input, name=None):  # noqa: A002 - TF's parameter name
+    """Each web-safe base64 string decoded; InvalidArgumentError for bad input."""
+    input = _ops.convert_to_tensor(input, dtype=_S, name="input")
+    return apply_op("DecodeBase64", [input], {}, name=name or "DecodeBase64")[0]

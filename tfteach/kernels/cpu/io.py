@@ -237,3 +237,311 @@ def write_file(filename, contents):
         os.makedirs(parent, exist_ok=True)     # TF creates the missing directories
     with open(path, "wb") as fh:
         fh.write(data)
+
+
+# --- TensorProto bytes, written and read by hand (a few protobuf wire rules) -----------------
+# TensorProto fields: 1 dtype, 2 tensor_shape (TensorShapeProto: 2 dim {1 size}, 3
+# unknown_rank), 4 tensor_content; the typed value fields below. TF's SerializeTensor
+# writes tensor_content (little-endian) for every numeric dtype and string_val for strings.
+
+_TF_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
+_VAL_FIELDS = {5: "float32", 6: "float64", 7: "int32", 10: "int64", 11: "bool", 13: "half",
+               16: "uint32", 17: "uint64"}
+
+
+def _varint(n):
+    n &= 0xFFFFFFFFFFFFFFFF
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def _field(num, payload):
+    """A length-delimited field."""
+    return _varint(num << 3 | 2) + _varint(len(payload)) + payload
+
+
+def _shape_bytes(shape):
+    return b"".join(_field(2, (_varint(1 << 3) + _varint(d)) if d else b"") for d in shape)
+
+
+def tensor_proto_bytes(value):
+    from ...framework import dtypes as _dt
+    a = np.asarray(value)
+    string = a.dtype == object or a.dtype.kind in "SU"
+    dt = _dt.string if string else _dt.as_dtype(a.dtype)
+    out = _varint(1 << 3) + _varint(dt.as_datatype_enum) + _field(2, _shape_bytes(a.shape))
+    if string:
+        for v in a.reshape(-1):
+            out += _field(8, v if isinstance(v, bytes) else str(v).encode())
+    elif a.size:
+        out += _field(4, np.ascontiguousarray(a).astype(a.dtype.newbyteorder("<")).tobytes())
+    return out
+
+
+def _read_varint(buf, i):
+    shift = n = 0
+    while True:
+        if i >= len(buf) or shift > 63:
+            raise ValueError("truncated varint")
+        b = buf[i]
+        i += 1
+        n |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            return n, i
+
+
+def _fields(buf):
+    """(field number, wire type, value) of each field: ints for varints, bytes otherwise."""
+    i = 0
+    while i < len(buf):
+        key, i = _read_varint(buf, i)
+        num, wire = key >> 3, key & 7
+        if wire == 0:
+            v, i = _read_varint(buf, i)
+        elif wire == 2:
+            n, i = _read_varint(buf, i)
+            if i + n > len(buf):
+                raise ValueError("truncated field")
+            v, i = buf[i:i + n], i + n
+        elif wire in (1, 5):
+            k = 8 if wire == 1 else 4
+            if i + k > len(buf):
+                raise ValueError("truncated field")
+            v, i = buf[i:i + k], i + k
+        else:
+            raise ValueError(f"wire type {wire}")
+        if num == 0:
+            raise ValueError("field 0")
+        yield num, wire, v
+
+
+def _signed(n):
+    return n - (1 << 64) if n >= 1 << 63 else n
+
+
+def parse_tensor_proto(buf):
+    """(DType, ndarray) of a serialized TensorProto."""
+    from ...framework import dtypes as _dt
+    dtype, shape, content, strings, vals, unknown = 0, [], None, [], [], False
+    for num, wire, v in _fields(buf):
+        if num == 1:
+            dtype = v
+        elif num == 2:
+            for sn, _, sv in _fields(v):
+                if sn == 2:
+                    size = 0
+                    for dn, _, dv in _fields(sv):
+                        if dn == 1:
+                            size = _signed(dv)
+                    shape.append(size)
+                elif sn == 3:
+                    unknown = bool(sv)
+        elif num == 4:
+            content = bytes(v)
+        elif num == 8:
+            strings.append(bytes(v))
+        elif num in _VAL_FIELDS:
+            vals.append((num, wire, v))
+    dt = _dt.as_dtype(dtype)
+    if unknown or any(d < 0 for d in shape):
+        raise ValueError("not a fully defined shape")
+    n = int(np.prod(shape, dtype=np.int64))
+    if dt == _dt.string:
+        if len(strings) != n:
+            raise ValueError("string count")
+        out = np.empty(n, object)
+        out[:] = strings
+        return dt, out.reshape(shape)
+    np_dt = np.dtype(dt.np_dtype)
+    if content is not None:
+        if len(content) != n * np_dt.itemsize:
+            raise ValueError("content size")
+        return dt, np.frombuffer(content, np_dt.newbyteorder("<")).astype(np_dt).reshape(shape)
+    flat = []
+    for num, wire, v in vals:
+        kind = _VAL_FIELDS[num]
+        if wire == 2 and kind in ("float32", "float64"):
+            flat += np.frombuffer(v, "<f4" if kind == "float32" else "<f8").tolist()
+        elif wire == 2:
+            j = 0
+            while j < len(v):
+                x, j = _read_varint(v, j)
+                flat.append(x)
+        elif wire in (1, 5):
+            flat += np.frombuffer(v, {"float32": "<f4", "float64": "<f8"}.get(
+                kind, "<u4" if wire == 5 else "<u8")).tolist()
+        else:
+            flat.append(v)
+    if n and not flat:
+        return dt, np.zeros(shape, np_dt)
+    if dt.name == "float16":
+        arr = np.array(flat, np.uint64).astype(np.uint16).view(np.float16)
+    elif np_dt.kind in "iu":
+        arr = np.array([x & ((1 << (8 * np_dt.itemsize)) - 1) for x in flat],
+                       np.uint64).astype(np.dtype(f"u{np_dt.itemsize}")).view(np_dt)
+    else:
+        arr = np.array(flat).astype(np_dt)
+    if arr.size < n:                # TF repeats the last value to fill the shape
+        arr = np.concatenate([arr, np.repeat(arr[-1:], n - arr.size)])
+    return dt, arr[:n].reshape(shape)
+
+
+@register_kernel("SerializeTensor")
+def serialize_tensor(tensor):
+    return np.array(tensor_proto_bytes(tensor), dtype=object)
+
+
+@register_kernel("ParseTensor")
+def parse_tensor(serialized, *, out_type):
+    import base64
+    s = np.asarray(serialized, dtype=object)
+    if s.ndim:
+        raise errors.InvalidArgumentError(None, None, "Expected `serialized` to be a scalar, "
+                                          f"got shape: {list(s.shape)}")
+    buf = s[()] if isinstance(s[()], bytes) else str(s[()]).encode()
+    try:
+        dt, value = parse_tensor_proto(buf)
+    except (ValueError, TypeError, KeyError):
+        raise errors.InvalidArgumentError(
+            None, None, "Could not parse `serialized` as TensorProto, base64: " +
+            base64.b64encode(buf).decode()) from None
+    if dt.base_dtype != out_type.base_dtype:
+        def name(d):
+            return _TF_TYPE_NAMES.get(d.name, d.name)
+        raise errors.InvalidArgumentError(
+            None, None, f"Type mismatch between parsed tensor ({name(dt)}) and dtype "
+            f"({name(out_type)})")
+    return value
+
+
+@register_kernel("MatchingFiles")
+def matching_files(pattern):
+    import glob
+    p = np.asarray(pattern, dtype=object)
+    if p.ndim > 1:
+        raise errors.InvalidArgumentError(None, None, "Input patterns tensor must be scalar or "
+                                          f"vector, but had shape: [{','.join(map(str, p.shape))}]")
+    found = []
+    for pat in p.reshape(-1):
+        pat = pat.decode() if isinstance(pat, bytes) else str(pat)
+        found.extend(sorted(glob.glob(pat)))
+    out = np.empty(len(found), object)
+    out[:] = [f.encode() for f in found]
+    return out
+
+
+# --- DecodeCSV --------------------------------------------------------------------------------
+
+def _csv_fields(text, delim, quotes):
+    """A record's fields as TF's parser reads them (quoted fields keep delimiters; "" in
+    one is a quote)."""
+    fields, i, n = [], 0, len(text)
+    while True:
+        if quotes and i < n and text[i] == '"':
+            i += 1
+            buf = []
+            while True:
+                if i >= n:
+                    raise errors.InvalidArgumentError(
+                        None, None, "Quoted field has to end with quote followed by delim or "
+                                    "end")
+                if text[i] == '"':
+                    if i + 1 < n and text[i + 1] == '"':
+                        buf.append('"')
+                        i += 2
+                        continue
+                    i += 1
+                    break
+                buf.append(text[i])
+                i += 1
+            if i < n and text[i] != delim:
+                raise errors.InvalidArgumentError(
+                    None, None, "Quote inside a string has to be escaped by another quote")
+            fields.append("".join(buf))
+        else:
+            j = text.find(delim, i)
+            j = n if j < 0 else j
+            field = text[i:j]
+            if quotes and ('"' in field or "\r" in field or "\n" in field):
+                raise errors.InvalidArgumentError(
+                    None, None, "Unquoted fields cannot have quotes/CRLFs inside")
+            fields.append(field)
+            i = j
+        if i >= n:
+            return fields
+        i += 1          # past the delimiter: a trailing one leaves an empty last field
+        if i == n:
+            fields.append("")
+            return fields
+
+
+_CSV_NAMES = {"float32": "float", "float64": "double", "int32": "int32", "int64": "int64"}
+
+
+def _csv_value(text, np_dt, f, r):
+    name = _CSV_NAMES[np.dtype(np_dt).name]
+    bad = errors.InvalidArgumentError(None, None, f"Field {f} in record {r} is not a valid "
+                                                  f"{name}: {text}")
+    s = text.strip()
+    if np.dtype(np_dt).kind == "i":
+        try:
+            v = int(s, 10)
+        except ValueError:
+            raise bad from None
+        info = np.iinfo(np_dt)
+        if not info.min <= v <= info.max:
+            raise bad
+        return v
+    try:
+        return float(s)
+    except ValueError:
+        raise bad from None
+
+
+@register_kernel("DecodeCSV")
+def decode_csv(records, *record_defaults, OUT_TYPE, field_delim, use_quote_delim, na_value,
+               select_cols):
+    if len(field_delim) != 1:
+        raise errors.InvalidArgumentError(None, None, "field_delim should be only 1 char")
+    recs = np.asarray(records, dtype=object)
+    defaults = [np.asarray(d) for d in record_defaults]
+    for i, d in enumerate(defaults):
+        if d.ndim > 1 or d.size > 1:
+            raise errors.InvalidArgumentError(
+                None, None, f"record_defaults[{i}] must be a single value.")
+    ncols = len(defaults)
+    outs = [np.empty(recs.size, dtype=object if dt.name == "string" else dt.np_dtype)
+            for dt in OUT_TYPE]
+    select = list(select_cols or [])
+    for r, rec in enumerate(recs.reshape(-1)):
+        text = rec.decode("utf-8", "surrogateescape") if isinstance(rec, bytes) else str(rec)
+        fields = _csv_fields(text, field_delim, use_quote_delim)
+        if select:
+            if len(fields) <= select[-1]:
+                raise errors.InvalidArgumentError(
+                    None, None, f"Expect {select[-1] + 1} fields but have {len(fields)} in "
+                                f"record {r}")
+            fields = [fields[c] for c in select]
+        if len(fields) != ncols:
+            raise errors.InvalidArgumentError(
+                None, None, f"Expect {ncols} fields but have {len(fields)} in record {r}")
+        for f, (field, d, dt) in enumerate(zip(fields, defaults, OUT_TYPE)):
+            if field == "" or field == na_value:
+                if d.size == 0:
+                    raise errors.InvalidArgumentError(
+                        None, None, f"Field {f} is required but missing in record {r}!")
+                v = d.reshape(-1)[0]
+            elif dt.name == "string":
+                v = field.encode("utf-8", "surrogateescape")
+            else:
+                v = _csv_value(field, dt.np_dtype, f, r)
+            outs[f][r] = v
+    return tuple(o.reshape(recs.shape) for o in outs)

@@ -116,3 +116,42 @@ def _print_kernel(*texts, pieces, sep, end, output_stream):
 @register_kernel("Timestamp")
 def timestamp():
     return np.float64(time.time())
+
+
+# --- CheckNumerics ---------------------------------------------------------------------------
+
+def check_numerics_error(message, has_nan, has_inf):
+    """TF's CheckNumerics failure: "<message> : Tensor had Inf and NaN values"."""
+    what = "Inf and NaN" if has_nan and has_inf else "NaN" if has_nan else "Inf"
+    return errors.InvalidArgumentError(None, None, f"{message} : Tensor had {what} values")
+
+
+@register_kernel("CheckNumerics")
+def check_numerics(tensor, *, message):
+    x = np.asarray(tensor)
+    work = x.astype(np.float32) if x.dtype.kind == "V" or x.dtype.name == "bfloat16" else x
+    finite = np.isfinite(work)
+    if not finite.all():
+        has_nan = bool(np.isnan(work).any())
+        has_inf = bool(np.isinf(work).any())
+        raise check_numerics_error(message, has_nan, has_inf)
+    return tensor
+
+
+def check_numerics_v2_error(message, neg_inf, pos_inf, nan):
+    """TF's CheckNumericsV2 failure: "<message> : Tensor had -Inf, +Inf, and NaN values"."""
+    kinds = [k for k, seen in (("-Inf", neg_inf), ("+Inf", pos_inf), ("NaN", nan)) if seen]
+    what = kinds[0] if len(kinds) == 1 else " and ".join(kinds) if len(kinds) == 2 else \
+        "-Inf, +Inf, and NaN"
+    return errors.InvalidArgumentError(None, None, f"{message} : Tensor had {what} values")
+
+
+@register_kernel("CheckNumericsV2")
+def check_numerics_v2(tensor, *, message):
+    x = np.asarray(tensor)
+    work = x.astype(np.float32) if x.dtype.kind == "V" or x.dtype.name == "bfloat16" else x
+    if not np.isfinite(work).all():
+        raise check_numerics_v2_error(message, bool(np.isneginf(work).any()),
+                                      bool(np.isposinf(work).any()),
+                                      bool(np.isnan(work).any()))
+    return tensor

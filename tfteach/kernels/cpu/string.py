@@ -348,3 +348,44 @@ def unicode_encode(values, splits, *, errors, output_encoding, replacement_char)
                 text.append(chr(replacement_char))
         out[i] = "".join(text).encode(codec)
     return out
+
+
+# --- web-safe base64 -------------------------------------------------------------------------
+
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_B64_INDEX = {c: i for i, c in enumerate(_B64.encode())}
+
+
+def _b64_encode(data, pad):
+    import base64
+    text = base64.urlsafe_b64encode(data)
+    return text if pad else text.rstrip(b"=")
+
+
+def _b64_decode(text):
+    # TF: padding is optional; a length of 1 mod 4 and any character outside the web-safe
+    # alphabet are errors
+    body = text.rstrip(b"=") if len(text) % 4 == 0 else text
+    if len(body) % 4 == 1:
+        raise _invalid("Base64 string length cannot be 1 modulo 4.")
+    bits, n, out = 0, 0, bytearray()
+    for c in body:
+        v = _B64_INDEX.get(c)
+        if v is None:
+            raise _invalid("Invalid character found in base64.")
+        bits = (bits << 6) | v
+        n += 6
+        if n >= 8:
+            n -= 8
+            out.append((bits >> n) & 0xFF)
+    return bytes(out)
+
+
+@register_kernel("EncodeBase64")
+def encode_base64(x, *, pad):
+    return _map(lambda b: _b64_encode(_bytes(b), pad), x)
+
+
+@register_kernel("DecodeBase64")
+def decode_base64(x):
+    return _map(lambda b: _b64_decode(_bytes(b)), x)

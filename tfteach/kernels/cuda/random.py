@@ -12,7 +12,7 @@ import numpy as np
 
 from ... import errors
 from . import _dev
-from ._dev import cuda, register, register_host
+from ._dev import cuda, register
 
 _KERNELS = {}
 _THREADS = 32 if _dev.SIM else 16384
@@ -221,120 +221,244 @@ def multinomial(logits, num_samples, *, seed, seed2, output_dtype, ctx, op):
     return out
 
 
-# --- stateless: TF's Philox4x32-10, a thread per 4-word block ------------------------------------
-# The same generator as the CPU kernels (kernels/cpu/random.py), so a seed gives the same
-# numbers on either device, and TF's. Block b of the stream uses counter + b; its four
-# words make four 32-bit numbers or two 64-bit ones. Uniform floats are the words' low
-# mantissa bits scaled by 2**-23 (float16: 2**-10, float64: 52 bits and 2**-52), which is
-# exactly TF's "mantissa under the exponent of 1.0, minus 1".
+# --- stateless ops: TF's Philox-4x32-10 (kernels/philox.py) on the device ---------------------
+# One thread per output group, as TF's GPU kernels: group g reads Philox(counter + g, key)
+# (the truncated normal: from counter + 256 * g for 4 floats, 128 * g for 2 doubles). The
+# key and counter stay in device memory (TF keeps only shape, alg and the int bounds on the
+# host). The words are TF's bits on both devices; the normals go through the device's
+# log/sin/cos, which may round the last bit differently from the CPU's libm (TF's GPU and
+# CPU kernels differ in the same way).
 
-register_host("StatelessRandomGetKeyCounter")
-
-
-def _philox_kernels():
-    ks = _KERNELS.get("philox")
-    if ks is None:
-        @cuda.jit(device=True)
-        def block(b, c0, c1, c2, c3, k0, k1, words):
-            lo = np.uint64(0xFFFFFFFF)
-            s = c0 + b
-            w0 = s & lo
-            s = c1 + (s >> np.uint64(32))
-            w1 = s & lo
-            s = c2 + (s >> np.uint64(32))
-            w2 = s & lo
-            w3 = (c3 + (s >> np.uint64(32))) & lo
-            for _ in range(10):
-                p0 = np.uint64(0xD2511F53) * w0
-                p1 = np.uint64(0xCD9E8D57) * w2
-                n0 = (p1 >> np.uint64(32)) ^ w1 ^ k0
-                n2 = (p0 >> np.uint64(32)) ^ w3 ^ k1
-                w0, w1, w2, w3 = n0, p1 & lo, n2, p0 & lo
-                k0 = (k0 + np.uint64(0x9E3779B9)) & lo
-                k1 = (k1 + np.uint64(0xBB67AE85)) & lo
-            words[0], words[1], words[2], words[3] = w0, w1, w2, w3
-
-        def make(kind):
-            @cuda.jit
-            def fill(out, n, c0, c1, c2, c3, k0, k1, lo_v, span):
-                b = cuda.grid(1)
-                per = 2 if kind in ("f64", "i64") else 4
-                if b * per < n:
-                    words = cuda.local.array(4, np.uint64)
-                    block(np.uint64(b), c0, c1, c2, c3, k0, k1, words)
-                    for j in range(per):
-                        i = b * per + j
-                        if i < n:
-                            if kind == "f32":
-                                out[i] = np.float32(words[j] & np.uint64(0x7FFFFF)) * \
-                                    np.float32(1.1920928955078125e-07)
-                            elif kind == "f16":
-                                out[i] = np.float32(words[j] & np.uint64(0x3FF)) * \
-                                    np.float32(0.0009765625)
-                            elif kind == "f64":
-                                man = ((words[2 * j] & np.uint64(0xFFFFF)) << np.uint64(32)) \
-                                    | words[2 * j + 1]
-                                out[i] = np.float64(man) * 2.220446049250313e-16
-                            elif kind == "i32":
-                                out[i] = lo_v + np.int64(words[j] % span)
-                            else:
-                                bits = words[2 * j] | (words[2 * j + 1] << np.uint64(32))
-                                out[i] = lo_v + np.int64(bits % span)
-            return fill
-        ks = _KERNELS["philox"] = {k: make(k) for k in ("f32", "f16", "f64", "i32", "i64")}
-    return ks
+_STATELESS = {}
 
 
-def _philox_fill(kind, dims, dtype, key, counter, lo=0, span=1):
-    k = int(np.asarray(_dev.to_host(key)).reshape(-1)[0])
-    c0, c1 = (int(v) for v in np.asarray(_dev.to_host(counter)).reshape(-1)[:2])
-    out = _dev.empty(dims, dtype)
-    n = _dev.size_of(dims)
-    if n:
-        per = 2 if kind in ("f64", "i64") else 4
-        blocks = (n + per - 1) // per
-        u = np.uint64
-        _philox_kernels()[kind][_dev.blocks_for(blocks), _dev.TPB](
-            _dev.flat(out), n, u(c0 & 0xFFFFFFFF), u(c0 >> 32), u(c1 & 0xFFFFFFFF),
-            u(c1 >> 32), u(k & 0xFFFFFFFF), u(k >> 32), np.int64(lo), u(span))
-    return out
+def _stateless_kernels():
+    if _STATELESS:
+        return _STATELESS
+    from .. import philox as toolkit
+    K = toolkit.make(cuda.jit(device=True))
+    philox, skip = K.philox, K.skip
+    u32f, u64d = K.uint32_to_float, K.uint64_to_double
+    bmf, bmd = K.box_muller_float, K.box_muller_double
+
+    @cuda.jit(device=True)
+    def start(key, counter):
+        m = np.uint64(0xFFFFFFFF)
+        k, c0, c1 = key[0], counter[0], counter[1]
+        return k & m, k >> np.uint64(32), c0 & m, c0 >> np.uint64(32), c1 & m, \
+            c1 >> np.uint64(32)
+
+    @cuda.jit
+    def uniform(key, counter, out, kind):
+        g = cuda.grid(1)
+        n = out.shape[0]
+        per = 2 if kind == 1 else 4
+        if g * per < n:
+            k0, k1, c0, c1, c2, c3 = start(key, counter)
+            d0, d1, d2, d3 = skip(c0, c1, c2, c3, np.uint64(g))
+            w0, w1, w2, w3 = philox(d0, d1, d2, d3, k0, k1)
+            if kind == 1:
+                out[g * 2] = u64d(w0, w1)
+                if g * 2 + 1 < n:
+                    out[g * 2 + 1] = u64d(w2, w3)
+            else:
+                for j in range(4):
+                    w = w0 if j == 0 else w1 if j == 1 else w2 if j == 2 else w3
+                    if g * 4 + j < n:
+                        if kind == 0:
+                            out[g * 4 + j] = u32f(w)
+                        else:
+                            out[g * 4 + j] = np.float64(w & np.uint64(0x3FF)) * (1.0 / 1024.0)
+
+    @cuda.jit
+    def normal(key, counter, out, f64):
+        g = cuda.grid(1)
+        n = out.shape[0]
+        per = 2 if f64 else 4
+        if g * per < n:
+            k0, k1, c0, c1, c2, c3 = start(key, counter)
+            d0, d1, d2, d3 = skip(c0, c1, c2, c3, np.uint64(g))
+            w0, w1, w2, w3 = philox(d0, d1, d2, d3, k0, k1)
+            if f64:
+                a, b = bmd(w0, w1, w2, w3)
+                out[g * 2] = a
+                if g * 2 + 1 < n:
+                    out[g * 2 + 1] = b
+            else:
+                a, b = bmf(w0, w1)
+                e, f = bmf(w2, w3)
+                for j in range(4):
+                    v = a if j == 0 else b if j == 1 else e if j == 2 else f
+                    if g * 4 + j < n:
+                        out[g * 4 + j] = v
+
+    @cuda.jit
+    def truncated(key, counter, out, f64):
+        g = cuda.grid(1)
+        n = out.shape[0]
+        per = 2 if f64 else 4
+        if g * per < n:
+            k0, k1, c0, c1, c2, c3 = start(key, counter)
+            reserve = np.uint64(128) if f64 else np.uint64(256)
+            d0, d1, d2, d3 = skip(c0, c1, c2, c3, np.uint64(g) * reserve)
+            w0, w1, w2, w3 = philox(d0, d1, d2, d3, k0, k1)
+            d0, d1, d2, d3 = skip(d0, d1, d2, d3, np.uint64(1))
+            used = 0
+            got = 0
+            while got < per:
+                # the next 2 (float) or 4 (double) words of the reserved stream
+                x0 = x1 = x2 = x3 = np.uint64(0)
+                need = 4 if f64 else 2
+                for t in range(need):
+                    if used == 4:
+                        w0, w1, w2, w3 = philox(d0, d1, d2, d3, k0, k1)
+                        d0, d1, d2, d3 = skip(d0, d1, d2, d3, np.uint64(1))
+                        used = 0
+                    w = w0 if used == 0 else w1 if used == 1 else w2 if used == 2 else w3
+                    used += 1
+                    if t == 0:
+                        x0 = w
+                    elif t == 1:
+                        x1 = w
+                    elif t == 2:
+                        x2 = w
+                    else:
+                        x3 = w
+                if f64:
+                    a, b = bmd(x0, x1, x2, x3)
+                else:
+                    fa, fb = bmf(x0, x1)
+                    a, b = np.float64(fa), np.float64(fb)
+                for v in (a, b):
+                    if got < per and abs(v) < 2.0:
+                        if g * per + got < n:
+                            out[g * per + got] = v
+                        got += 1
+
+    @cuda.jit
+    def ints(key, counter, out, lo, span, wide, full):
+        g = cuda.grid(1)
+        n = out.shape[0]
+        per = 2 if wide else 4
+        if g * per < n:
+            k0, k1, c0, c1, c2, c3 = start(key, counter)
+            d0, d1, d2, d3 = skip(c0, c1, c2, c3, np.uint64(g))
+            w0, w1, w2, w3 = philox(d0, d1, d2, d3, k0, k1)
+            for j in range(per):
+                if wide:
+                    bits = (w0 | (w1 << np.uint64(32))) if j == 0 else \
+                        (w2 | (w3 << np.uint64(32)))
+                else:
+                    bits = w0 if j == 0 else w1 if j == 1 else w2 if j == 2 else w3
+                if g * per + j < n:
+                    v = bits if full else lo + bits % span
+                    out[g * per + j] = v if wide else v & np.uint64(0xFFFFFFFF)
+    _STATELESS.update(uniform=uniform, normal=normal, truncated=truncated, ints=ints)
+    return _STATELESS
 
 
-def _alg(alg):
+_dev.register_host("StatelessRandomGetKeyCounter")
+
+
+def _key_counter(key, counter, alg):
+    """TF's checks on (key, counter, alg) from their shapes and the host alg; the arrays
+    themselves stay on the device."""
     a = int(np.asarray(_dev.to_host(alg)))
-    if a != 1:
-        raise errors.InvalidArgumentError(None, None, f"Unsupported algorithm id: {a} "
-                                                      f"(tfteach implements Philox, id 1)")
+    if a not in (1, 3):
+        if a == 2:
+            raise NotImplementedError("tfteach's stateless kernels implement Philox, not "
+                                      "ThreeFry (alg 2)")
+        raise errors.InvalidArgumentError(None, None, f"Unsupported algorithm id: {a}")
+    k, c = _dev.flat(_dev.dev(key)), _dev.flat(_dev.dev(counter))
+    if k.shape[0] != 1:
+        raise errors.InvalidArgumentError(None, None, "key must have shape [1], not "
+                                          f"[{k.shape[0]}]. (Note that batched keys are not "
+                                          "supported yet.)")
+    if c.shape[0] < 2:
+        raise errors.InvalidArgumentError(None, None, "The size of the counter must be at "
+                                          f"least 2, not {c.shape[0]}")
+    return k, c
 
 
-_STATELESS_FLOAT = {"float32": "f32", "float16": "f16", "float64": "f64"}
+def _groups(n, per):
+    g = (n + per - 1) // per
+    return _dev.blocks_for(g), _dev.TPB
 
 
-# float16 stays on the CPU: the kernels write float32 and float64 arrays only
-def _out_dtype_in(*names):
-    # the element type is the `dtype` attr (the first input is the shape)
-    return lambda op: _dev.dtype_name(op.get_attr("dtype").np_dtype) in names
+_SF = ("float16", "float32", "float64")
 
 
-@register("StatelessRandomUniformV2", check=_out_dtype_in("float32", "float64"),
-          host_memory=("shape", "alg"))
-def stateless_random_uniform_v2(shape, key, counter, alg, *, dtype):
-    _alg(alg)
-    nd = dtype.np_dtype if hasattr(dtype, "np_dtype") else np.dtype(dtype)
-    return _philox_fill(_STATELESS_FLOAT[np.dtype(nd).name], _shape(shape), nd, key, counter)
+def _stateless_float(kind):
+    def kernel(shape, key, counter, alg, *, dtype):
+        dims = _shape(shape)
+        np_dt = np.dtype(dtype.np_dtype)
+        k, c = _key_counter(key, counter, alg)
+        n = _dev.size_of(dims)
+        out = _dev.empty((n,), np_dt)     # float32 values are stored exactly; float16
+        if n:                               # ones round to nearest even, as TF's casts
+            f64 = np_dt == np.float64
+            ks = _stateless_kernels()
+            if kind == "uniform":
+                mode = 1 if f64 else 2 if np_dt == np.float16 else 0
+                ks["uniform"][_groups(n, 2 if f64 else 4)](k, c, out, mode)
+            else:
+                ks[kind][_groups(n, 2 if f64 else 4)](k, c, out, f64)
+        return out.reshape(dims)
+    return kernel
 
 
-@register("StatelessRandomUniformIntV2", check=_out_dtype_in("int32", "int64"),
-          host_memory=("shape", "alg", "minval", "maxval"))
-def stateless_random_uniform_int_v2(shape, key, counter, alg, minval, maxval, *, dtype):
-    _alg(alg)
+for _t, _kind in (("StatelessRandomUniformV2", "uniform"), ("StatelessRandomNormalV2", "normal"),
+                  ("StatelessTruncatedNormalV2", "truncated")):
+    _fn = _stateless_float(_kind)
+    _fn.__name__ = _fn.__qualname__ = _t.lower() + "_gpu"
+    register(_t, host_memory=("shape", "alg"),
+             check=lambda op: op.get_attr("dtype").name in _SF)(_fn)
+
+
+def _int_out(dims, np_dt, k, c, lo, span, full):
+    n = _dev.size_of(dims)
+    wide = np_dt.itemsize == 8
+    # the words are written as unsigned integers of the output's width and read back as
+    # its dtype: TF's modular arithmetic, no conversion of values
+    out = _dev.empty((n,), np.uint64 if wide else np.uint32)
+    if n:
+        _stateless_kernels()["ints"][_groups(n, 2 if wide else 4)](
+            k, c, out, np.uint64(lo), np.uint64(span), wide, full)
+    return out.view(np_dt).reshape(dims)
+
+
+@register("StatelessRandomUniformIntV2", host_memory=("shape", "alg", "minval", "maxval"),
+          check=lambda op: op.get_attr("dtype").name in ("int32", "int64"))
+def stateless_random_uniform_int_v2(shape, key, counter, alg, minval, maxval):
+    dims = _shape(shape)
     lo, hi = np.asarray(_dev.to_host(minval)), np.asarray(_dev.to_host(maxval))
-    if lo.ndim or hi.ndim:
-        raise errors.InvalidArgumentError(
-            None, None, f"minval must be 0-D, got shape {list(lo.shape)}" if lo.ndim
-            else f"maxval must be 0-D, got shape {list(hi.shape)}")
-    if not lo < hi:
-        raise errors.InvalidArgumentError(None, None, f"Need minval < maxval: {lo} >= {hi}")
-    nd = dtype.np_dtype if hasattr(dtype, "np_dtype") else np.dtype(dtype)
-    kind = "i64" if np.dtype(nd).itemsize == 8 else "i32"
-    return _philox_fill(kind, _shape(shape), nd, key, counter, int(lo), int(hi) - int(lo))
+    if lo.ndim:
+        raise errors.InvalidArgumentError(None, None, "minval must be 0-D, got shape "
+                                          f"{list(lo.shape)}")
+    if hi.ndim:
+        raise errors.InvalidArgumentError(None, None, "maxval must be 0-D, got shape "
+                                          f"{list(hi.shape)}")
+    k, c = _key_counter(key, counter, alg)
+    if _dev.size_of(dims) and not lo < hi:
+        raise errors.InvalidArgumentError(None, None, f"Need minval < maxval, got {lo} >= {hi}")
+    mask = (1 << (64 if lo.dtype.itemsize == 8 else 32)) - 1
+    return _int_out(dims, lo.dtype, k, c, int(lo) & 0xFFFFFFFFFFFFFFFF,
+                    (int(hi) - int(lo)) & mask, False)
+
+
+@register("StatelessRandomUniformFullIntV2", host_memory=("shape", "alg"),
+          check=lambda op: op.get_attr("dtype").name in ("int32", "int64", "uint32", "uint64"))
+def stateless_random_uniform_full_int_v2(shape, key, counter, alg, *, dtype):
+    dims = _shape(shape)
+    k, c = _key_counter(key, counter, alg)
+    return _int_out(dims, np.dtype(dtype.np_dtype), k, c, 0, 1, True)
+
+
+# RngReadAndSkip: TF's GPU kernel keeps the resource, alg and delta in host memory and hands
+# the old state to the device; the update itself is host bookkeeping on three words.
+_dev.register_via_cpu("RngReadAndSkip", host_memory=("resource", "alg", "delta"))
+
+# StatelessMultinomial: TF's CPU stream runs sequentially through the rows, so the GPU kernel
+# runs that code on the host (TF keeps num_samples and seed in host memory) and puts the
+# indices in device memory; TF's own GPU kernel samples differently.
+_dev.register_via_cpu("StatelessMultinomial", host_memory=("num_samples", "seed"))
