@@ -379,7 +379,7 @@ def sgemm(a, b, threads, bias=None, relu=False):
     """a @ b for float32 2-D arrays of any strides, on up to `threads` threads; with `bias`
     (float32, one per column) the product + bias, and Relu if `relu`, as one kernel (a
     Dense layer's MatMul -> BiasAdd -> Relu, fused by runtime/epilogue.py)."""
-    m, n = a.shape[0], b.shape[1]
+    m, k, n = a.shape[0], a.shape[1], b.shape[1]
     epi = _NO_BIAS if bias is None else bias
     if m < FEW_ROWS and n >= 4 * m and not b.flags.c_contiguous and b.T.flags.c_contiguous:
         # a few rows times a transposed B (a Dense layer's input gradient, dy @ W.T):
@@ -389,7 +389,7 @@ def sgemm(a, b, threads, bias=None, relu=False):
         if epi.size:
             _epilogue(c, 0, m, 0, n, epi, relu)
         return c
-    if a.shape[1] == 0:
+    if k == 0:
         c = np.zeros((m, n), np.float32)
         if epi.size:
             _epilogue(c, 0, m, 0, n, epi, relu)
@@ -402,10 +402,13 @@ def sgemm(a, b, threads, bias=None, relu=False):
     n_j = max(1, min(npan, -(-4 * threads // n_i)))
     while (n_i * n_j) % threads and n_j < npan and n_i * n_j < 16 * threads:
         n_j += 1
-    # B is read in place when its rows are unit-stride, unless their stride is a multiple
-    # of 1 KiB and enough rows of A reuse the panels: rows that far apart map to the same
-    # few L1/L2 sets and evict each other (1024^2: 134 GFLOP/s in place, 316 packed)
-    pack = not b.flags.c_contiguous or (n % 256 == 0 and m >= FEW_ROWS)
+    # B is read in place when its rows are unit-stride, unless enough rows of A reuse the
+    # panels and either the rows' stride is a multiple of 1 KiB (rows that far apart map to
+    # the same few L1/L2 sets and evict each other: 1024^2 134 GFLOP/s in place, 316
+    # packed) or B is too big for whole-K tasks (a panel read in place touches a new page
+    # per step of k: 1680x2000x3000 419 -> 434 GFLOP/s packed)
+    pack = not b.flags.c_contiguous or (m >= FEW_ROWS and (
+        n % 256 == 0 or k * n * 4 > ALL_K_B_BYTES))
     b_flat = np.empty(1, np.float32) if pack else b.reshape(-1)
     _gemm_threads(a, b, b_flat, pack, c, n_j, threads, epi, bool(relu))
     return c
