@@ -281,19 +281,24 @@ def _pack_panels(b, p0, kc, bp, q0, q1):
         _pack_b_panel(b, p0, kc, q * NR, bp[q * kc * NR:(q + 1) * kc * NR])
 
 
-@njit(cache=True, nogil=True, boundscheck=False)
-def _gemm_task(a, b, b_flat, bp, b_tail, c, t, n_tasks_j, p0, kc, bias, relu):
-    """Task t of a KC slice: one MC block of rows times one group of B panels (the epilogue
-    `bias`, `relu` given for the last slice only)."""
-    m = a.shape[0]
-    npan = (b.shape[1] + NR - 1) // NR
+@njit(cache=True, inline="always")
+def _task_block(m, n, t, n_tasks_j):
+    """Rows i0..i1 and B panels q0..q1 of task t: one MC block of rows times one of
+    n_tasks_j groups of panels."""
+    npan = (n + NR - 1) // NR
     per = (npan + n_tasks_j - 1) // n_tasks_j
     ib = t // n_tasks_j
     jb = t - ib * n_tasks_j
-    a_tail = np.empty((MR, KC), np.float32)
-    edge = np.empty((MR, NR), np.float32)
-    _block(a, b, b_flat, bp[:npan * NR * kc], c, ib * MC, min(m, (ib + 1) * MC),
-           jb * per, min(npan, (jb + 1) * per), p0, kc, p0 > 0, a_tail, b_tail, True, edge,
+    return ib * MC, min(m, (ib + 1) * MC), jb * per, min(npan, (jb + 1) * per)
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def _gemm_task(a, b, b_flat, bp, b_tail, c, t, n_tasks_j, p0, kc, bias, relu):
+    """Task t of a KC slice (the epilogue `bias`, `relu` given for the last slice only)."""
+    i0, i1, q0, q1 = _task_block(a.shape[0], b.shape[1], t, n_tasks_j)
+    npan = (b.shape[1] + NR - 1) // NR
+    _block(a, b, b_flat, bp[:npan * NR * kc], c, i0, i1, q0, q1, p0, kc, p0 > 0,
+           np.empty((MR, KC), np.float32), b_tail, True, np.empty((MR, NR), np.float32),
            bias, relu)
 
 
@@ -301,19 +306,15 @@ def _gemm_task(a, b, b_flat, bp, b_tail, c, t, n_tasks_j, p0, kc, bias, relu):
 def _gemm_task_all_k(a, b, b_flat, b_tails, c, t, n_tasks_j, ks, bias, relu):
     """Task t over every KC slice in turn, B read in place (its ragged last panel of slice s
     packed at b_tails[s*ks*NR:])."""
-    m, k = a.shape
-    npan = (b.shape[1] + NR - 1) // NR
-    per = (npan + n_tasks_j - 1) // n_tasks_j
-    ib = t // n_tasks_j
-    jb = t - ib * n_tasks_j
+    k = a.shape[1]
+    i0, i1, q0, q1 = _task_block(a.shape[0], b.shape[1], t, n_tasks_j)
     a_tail = np.empty((MR, KC), np.float32)
     edge = np.empty((MR, NR), np.float32)
     no_pack = np.empty(0, np.float32)
     for p0 in range(0, k, ks):
         kc = min(ks, k - p0)
         s = p0 // ks
-        _block(a, b, b_flat, no_pack, c, ib * MC, min(m, (ib + 1) * MC),
-               jb * per, min(npan, (jb + 1) * per), p0, kc, p0 > 0, a_tail,
+        _block(a, b, b_flat, no_pack, c, i0, i1, q0, q1, p0, kc, p0 > 0, a_tail,
                b_tails[s * ks * NR:(s + 1) * ks * NR], True, edge,
                bias if p0 + kc == k else no_pack, relu)
 
