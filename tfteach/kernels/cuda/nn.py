@@ -418,30 +418,41 @@ def _max_pool_k(x, out, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, lo, total):
         out[t] = best
 
 
+@cuda.jit(device=True)
+def _window2d(x, t, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow):
+    """The pooling window of output element `t` (flat NHWC), clipped to the input: (sum,
+    count, maximum, flat index of the first maximum; x[0] and -1 for an empty window).
+    Shared by AvgPool, MaxPoolGrad and MaxPoolWithArgmax."""
+    ch = t % c
+    j = (t // c) % ow
+    i = (t // (c * ow)) % oh
+    n = t // (c * ow * oh)
+    acc = x[0] * 0
+    cnt = 0
+    best = x[0]
+    where = -1
+    for a in range(kh):
+        y = i * sh - pt + a
+        if y < 0 or y >= h:
+            continue
+        for b in range(kw):
+            xx = j * sw - pl + b
+            if xx < 0 or xx >= w:
+                continue
+            k = ((n * h + y) * w + xx) * c + ch
+            v = x[k]
+            if where < 0 or v > best:
+                best = v
+                where = k
+            acc += v
+            cnt += 1
+    return acc, cnt, best, where
+
+
 def _max_pool_grad_k(x, g, dx, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, total):
     t = cuda.grid(1)
     if t < total:
-        ch = t % c
-        j = (t // c) % ow
-        i = (t // (c * ow)) % oh
-        n = t // (c * ow * oh)
-        first = True
-        best = x[0]
-        where = -1
-        for a in range(kh):
-            y = i * sh - pt + a
-            if y < 0 or y >= h:
-                continue
-            for b in range(kw):
-                xx = j * sw - pl + b
-                if xx < 0 or xx >= w:
-                    continue
-                k = ((n * h + y) * w + xx) * c + ch
-                v = x[k]
-                if first or v > best:
-                    best = v
-                    where = k
-                    first = False
+        _, _, _, where = _window2d(x, t, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow)
         if where >= 0:
             cuda.atomic.add(dx, where, g[t])
 
@@ -449,22 +460,7 @@ def _max_pool_grad_k(x, g, dx, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, total):
 def _avg_pool_k(x, out, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, total):
     t = cuda.grid(1)
     if t < total:
-        ch = t % c
-        j = (t // c) % ow
-        i = (t // (c * ow)) % oh
-        n = t // (c * ow * oh)
-        acc = x[0] * 0
-        cnt = 0
-        for a in range(kh):
-            y = i * sh - pt + a
-            if y < 0 or y >= h:
-                continue
-            for b in range(kw):
-                xx = j * sw - pl + b
-                if xx < 0 or xx >= w:
-                    continue
-                acc += x[((n * h + y) * w + xx) * c + ch]
-                cnt += 1
+        acc, cnt, _, _ = _window2d(x, t, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow)
         out[t] = acc / cnt
 
 
@@ -1346,26 +1342,12 @@ def fused_batch_norm_grad_v3(dy, x, scale, rs1, rs2, rs3, *, epsilon=0.0001,
 def _argmax_pool_k(x, out, idx, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, with_batch, total):
     t = cuda.grid(1)
     if t < total:
-        ch = t % c
-        j = (t // c) % ow
-        i = (t // (c * ow)) % oh
-        n = t // (c * ow * oh)
-        best = x[0]
-        where = -1
-        for a in range(kh):
-            y = i * sh - pt + a
-            if y < 0 or y >= h:
-                continue
-            for b in range(kw):
-                xx = j * sw - pl + b
-                if xx < 0 or xx >= w:
-                    continue
-                v = x[((n * h + y) * w + xx) * c + ch]
-                if where < 0 or v > best:
-                    best = v
-                    where = (y * w + xx) * c + ch
+        _, _, best, where = _window2d(x, t, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow)
+        image = (t // (c * ow * oh)) * h * w * c      # where image n starts
+        if where >= 0:
+            where -= image
         out[t] = best
-        idx[t] = where + (n * h * w * c if with_batch else 0)
+        idx[t] = where + (image if with_batch else 0)
 
 
 def _argmax_grad_k(g, idx, dx, per_image, with_batch, c, ohwc, total):
