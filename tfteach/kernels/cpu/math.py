@@ -824,98 +824,64 @@ def _erfinv(y):
     return x if y > 0 else -x
 
 
-def _igamma(a, x):
-    """The regularized lower incomplete gamma P(a, x): the series below x = a + 1, one minus
-    the continued fraction of Q above."""
-    if a != a or x != x or x < 0 or a < 0:
-        return math.nan
-    if a == 0:
-        return math.nan
-    if x == 0:
-        return 0.0
-    if x == math.inf:
-        return 1.0
-    if a == math.inf:
-        return math.nan if x == math.inf else 0.0
-    logpre = a * math.log(x) - x - math.lgamma(a)
-    if x < a + 1:
-        term = 1.0 / a
-        total = term
-        ap = a
-        for _ in range(2000):
-            ap += 1
-            term *= x / ap
-            total += term
-            if abs(term) < abs(total) * 1e-17:
+def _incomplete_gamma(upper):
+    """The regularized incomplete gammas: P(a, x) (Igamma) or, `upper`, Q(a, x) = 1 - P(a, x)
+    (Igammac); `upper` is a constant numba prunes on, so each rule types as if written alone.
+    Below x = a + 1 the series of P, above it the continued fraction of Q (each op takes the
+    other's as one minus it; Q's tail computed directly, so no cancellation there)."""
+    def rule(a, x):
+        if a != a or x != x or x < 0 or a < 0:
+            return math.nan
+        if a == 0:
+            return math.nan
+        if x == 0:
+            return 1.0 if upper else 0.0
+        if x == math.inf:
+            return 0.0 if upper else 1.0
+        if a == math.inf:
+            return math.nan if x == math.inf else (1.0 if upper else 0.0)
+        logpre = a * math.log(x) - x - math.lgamma(a)
+        if x < a + 1:
+            term = 1.0 / a
+            total = term
+            ap = a
+            for _ in range(2000):
+                ap += 1
+                term *= x / ap
+                total += term
+                if abs(term) < abs(total) * 1e-17:
+                    break
+            if upper:
+                return max(1.0 - total * math.exp(logpre), 0.0)
+            return min(total * math.exp(logpre), 1.0)
+        tiny = 1e-300
+        b = x + 1 - a
+        c = 1 / tiny
+        d = 1 / b
+        h = d
+        for i in range(1, 2000):
+            an = -i * (i - a)
+            b += 2
+            d = an * d + b
+            if abs(d) < tiny:
+                d = tiny
+            c = b + an / c
+            if abs(c) < tiny:
+                c = tiny
+            d = 1 / d
+            delta = d * c
+            h *= delta
+            if abs(delta - 1) < 1e-16:
                 break
-        return min(total * math.exp(logpre), 1.0)
-    tiny = 1e-300
-    b = x + 1 - a
-    c = 1 / tiny
-    d = 1 / b
-    h = d
-    for i in range(1, 2000):
-        an = -i * (i - a)
-        b += 2
-        d = an * d + b
-        if abs(d) < tiny:
-            d = tiny
-        c = b + an / c
-        if abs(c) < tiny:
-            c = tiny
-        d = 1 / d
-        delta = d * c
-        h *= delta
-        if abs(delta - 1) < 1e-16:
-            break
-    return 1.0 - math.exp(logpre) * h
+        if upper:
+            return math.exp(logpre) * h
+        return 1.0 - math.exp(logpre) * h
+    rule.__name__ = "_igammac" if upper else "_igamma"
+    return rule
 
 
-def _igammac(a, x):
-    """The regularized upper incomplete gamma Q(a, x) = 1 - P(a, x), the continued fraction
-    computed directly above x = a + 1 (no cancellation in the tail)."""
-    if a != a or x != x or x < 0 or a < 0:
-        return math.nan
-    if a == 0:
-        return math.nan
-    if x == 0:
-        return 1.0
-    if x == math.inf:
-        return 0.0
-    if a == math.inf:
-        return math.nan if x == math.inf else 1.0
-    logpre = a * math.log(x) - x - math.lgamma(a)
-    if x < a + 1:
-        term = 1.0 / a
-        total = term
-        ap = a
-        for _ in range(2000):
-            ap += 1
-            term *= x / ap
-            total += term
-            if abs(term) < abs(total) * 1e-17:
-                break
-        return max(1.0 - total * math.exp(logpre), 0.0)
-    tiny = 1e-300
-    b = x + 1 - a
-    c = 1 / tiny
-    d = 1 / b
-    h = d
-    for i in range(1, 2000):
-        an = -i * (i - a)
-        b += 2
-        d = an * d + b
-        if abs(d) < tiny:
-            d = tiny
-        c = b + an / c
-        if abs(c) < tiny:
-            c = tiny
-        d = 1 / d
-        delta = d * c
-        h *= delta
-        if abs(delta - 1) < 1e-16:
-            break
-    return math.exp(logpre) * h
+_igamma = _incomplete_gamma(False)
+_igammac = _incomplete_gamma(True)
 
 
 def _betainc(a, b, x):
