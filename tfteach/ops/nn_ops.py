@@ -123,40 +123,51 @@ registry.register_op("BiasAddGrad", inputs=(("out_backprop", "T"),),
                      doc="The gradient of BiasAdd for the bias: sums over all but the channels.")
 
 
+def _known_rank(op, rank, *shapes):
+    """TF's "Shape must be rank N" check of each input shape: False when a rank is unknown
+    (the rule then answers an unknown shape)."""
+    for s in shapes:
+        if s.rank is not None and s.rank != rank:
+            raise op.shape_error(f"Shape must be rank {rank} but is rank {s.rank}")
+    return all(s.rank is not None for s in shapes)
+
+
+def _conv_out(op, xs, fs, axes):
+    """The output's spatial sizes of a convolution (Conv2D, DepthwiseConv2dNative, Conv3D) of
+    input dims `xs` with filter dims `fs`, the filter's k-th spatial dim sliding over input
+    axis axes[k]; None where a size is unknown."""
+    s, d, pad = op.get_attr("strides"), op.get_attr("dilations"), op.get_attr("padding")
+    out = [None if fs[k] is None else conv_output_size(xs[a], fs[k], s[a], d[a], pad)
+           for k, a in enumerate(axes)]
+    if any(o is not None and o <= 0 for o in out):
+        raise op.shape_error("Negative dimension size caused by subtracting filter size from "
+                             "input size")
+    return out
+
+
 def _conv2d_shape(op):
     x, f = op.inputs[0].shape, op.inputs[1].shape
-    if x.rank is not None and x.rank != 4:
-        raise op.shape_error(f"Shape must be rank 4 but is rank {x.rank}")
-    if f.rank is not None and f.rank != 4:
-        raise op.shape_error(f"Shape must be rank 4 but is rank {f.rank}")
-    if x.rank is None or f.rank is None:
+    if not _known_rank(op, 4, x, f):
         return [unknown_shape(4)]
     fmt = op.get_attr("data_format")
     hi, wi, ci = _spatial_axes(fmt)
     xs, fs = x.as_tuple(), f.as_tuple()
-    strides, dil = op.get_attr("strides"), op.get_attr("dilations")
     if xs[ci] is not None and fs[2] is not None and xs[ci] % fs[2] != 0:
         raise op.shape_error(f"Depth of input ({xs[ci]}) is not a multiple of input depth "
                              f"of filter ({fs[2]})")
-    pad = op.get_attr("padding")
-    oh = None if fs[0] is None else conv_output_size(xs[hi], fs[0], strides[hi], dil[hi], pad)
-    ow = None if fs[1] is None else conv_output_size(xs[wi], fs[1], strides[wi], dil[wi], pad)
-    if (oh is not None and oh <= 0) or (ow is not None and ow <= 0):
-        raise op.shape_error("Negative dimension size caused by subtracting filter size from "
-                             "input size")
+    oh, ow = _conv_out(op, xs, fs, (hi, wi))
     if fmt.startswith("NC"):
         return [TensorShape([xs[0], fs[3], oh, ow])]
     return [TensorShape([xs[0], oh, ow, fs[3]])]
 
 
-def _sizes_shape(index):
+def _sizes_shape(index, rank=4):
     """Shape rule of a backprop op whose output shape is given by a constant int input."""
     def rule(op):
-        from ..framework import tensor_util
         v = tensor_util.constant_value(op.inputs[index])
         if v is not None:
             return [TensorShape([int(d) for d in np.asarray(v).ravel()])]
-        return [unknown_shape(4)]
+        return [unknown_shape(rank)]
     return rule
 
 
@@ -177,9 +188,7 @@ registry.register_op("Conv2DBackpropFilter",
 
 def _pool_shape(op):
     x = op.inputs[0].shape
-    if x.rank is not None and x.rank != 4:
-        raise op.shape_error(f"Shape must be rank 4 but is rank {x.rank}")
-    if x.rank is None:
+    if not _known_rank(op, 4, x):
         return [unknown_shape(4)]
     fmt = op.get_attr("data_format")
     hi, wi, ci = _spatial_axes(fmt)
@@ -293,23 +302,14 @@ registry.register_op("TopKV2", inputs=(("input", "T"), ("k", "Tk")),
 # filters (filter [kh, kw, in_channels, channel_multiplier]); output channel c * M + m.
 def _depthwise_shape(op):
     x, f = op.inputs[0].shape, op.inputs[1].shape
-    if x.rank is not None and x.rank != 4:
-        raise op.shape_error(f"Shape must be rank 4 but is rank {x.rank}")
-    if f.rank is not None and f.rank != 4:
-        raise op.shape_error(f"Shape must be rank 4 but is rank {f.rank}")
-    if x.rank is None or f.rank is None:
+    if not _known_rank(op, 4, x, f):
         return [unknown_shape(4)]
     fmt = op.get_attr("data_format")
     hi, wi, ci = _spatial_axes(fmt)
     xs, fs = x.as_tuple(), f.as_tuple()
     if xs[ci] is not None and fs[2] is not None and xs[ci] != fs[2]:
         raise op.shape_error(f"Dimensions must be equal, but are {xs[ci]} and {fs[2]}")
-    strides, dil, pad = op.get_attr("strides"), op.get_attr("dilations"), op.get_attr("padding")
-    oh = None if fs[0] is None else conv_output_size(xs[hi], fs[0], strides[hi], dil[hi], pad)
-    ow = None if fs[1] is None else conv_output_size(xs[wi], fs[1], strides[wi], dil[wi], pad)
-    if (oh is not None and oh <= 0) or (ow is not None and ow <= 0):
-        raise op.shape_error("Negative dimension size caused by subtracting filter size from "
-                             "input size")
+    oh, ow = _conv_out(op, xs, fs, (hi, wi))
     c = fs[2] if fs[2] is not None else xs[ci]
     o = None if c is None or fs[3] is None else c * fs[3]
     if fmt.startswith("NC"):
@@ -334,9 +334,7 @@ registry.register_op("DepthwiseConv2dNativeBackpropFilter",
 def _block_shape(to_depth):
     def rule(op):
         x = op.inputs[0].shape
-        if x.rank is not None and x.rank != 4:
-            raise op.shape_error(f"Shape must be rank 4 but is rank {x.rank}")
-        if x.rank is None:
+        if not _known_rank(op, 4, x):
             return [unknown_shape(4)]
         b = op.get_attr("block_size")
         hi, wi, ci = _spatial_axes(op.get_attr("data_format"))
@@ -370,9 +368,7 @@ registry.register_op("DepthToSpace", inputs=(("input", "T"),), outputs=(("output
 
 def _lrn_shape(op):
     x = op.inputs[0].shape
-    if x.rank is not None and x.rank != 4:
-        raise op.shape_error(f"Shape must be rank 4 but is rank {x.rank}")
-    return [x if x.rank is not None else unknown_shape(4)]
+    return [x if _known_rank(op, 4, x) else unknown_shape(4)]
 
 
 _LRN_ATTRS = {"depth_radius": 5, "bias": 1.0, "alpha": 1.0, "beta": 0.5}
@@ -389,30 +385,18 @@ registry.register_op("LRNGrad",
 # 3-D convolution and pooling over [batch, depth, height, width, channels] (NDHWC).
 def _conv3d_shape(op):
     x, f = op.inputs[0].shape, op.inputs[1].shape
-    if x.rank is not None and x.rank != 5:
-        raise op.shape_error(f"Shape must be rank 5 but is rank {x.rank}")
-    if f.rank is not None and f.rank != 5:
-        raise op.shape_error(f"Shape must be rank 5 but is rank {f.rank}")
-    if x.rank is None or f.rank is None:
+    if not _known_rank(op, 5, x, f):
         return [unknown_shape(5)]
     xs, fs = x.as_tuple(), f.as_tuple()
     if xs[4] is not None and fs[3] is not None and xs[4] % fs[3] != 0:
         raise op.shape_error(f"Depth of input ({xs[4]}) is not a multiple of input depth "
                              f"of filter ({fs[3]})")
-    s, d, pad = op.get_attr("strides"), op.get_attr("dilations"), op.get_attr("padding")
-    out = [None if fs[i] is None else conv_output_size(xs[i + 1], fs[i], s[i + 1], d[i + 1], pad)
-           for i in range(3)]
-    if any(o is not None and o <= 0 for o in out):
-        raise op.shape_error("Negative dimension size caused by subtracting filter size from "
-                             "input size")
-    return [TensorShape([xs[0]] + out + [fs[4]])]
+    return [TensorShape([xs[0]] + _conv_out(op, xs, fs, (1, 2, 3)) + [fs[4]])]
 
 
 def _pool3d_shape(op):
     x = op.inputs[0].shape
-    if x.rank is not None and x.rank != 5:
-        raise op.shape_error(f"Shape must be rank 5 but is rank {x.rank}")
-    if x.rank is None:
+    if not _known_rank(op, 5, x):
         return [unknown_shape(5)]
     xs = x.as_tuple()
     k, s, pad = op.get_attr("ksize"), op.get_attr("strides"), op.get_attr("padding")
@@ -423,27 +407,18 @@ def _pool3d_shape(op):
     return [TensorShape([xs[0]] + out + [xs[4]])]
 
 
-def _sizes_shape5(index):
-    def rule(op):
-        v = tensor_util.constant_value(op.inputs[index])
-        if v is not None:
-            return [TensorShape([int(d) for d in np.asarray(v).ravel()])]
-        return [unknown_shape(5)]
-    return rule
-
-
 _CONV3D_ATTRS = {"data_format": "NDHWC", "dilations": [1, 1, 1, 1, 1]}
 registry.register_op("Conv3D", inputs=(("input", "T"), ("filter", "T")),
                      outputs=(("output", "T"),), shape=_conv3d_shape, attr_defaults=_CONV3D_ATTRS,
                      doc="3-D convolution of a batch of volumes with a filter.")
 registry.register_op("Conv3DBackpropInputV2",
                      inputs=(("input_sizes", "Tshape"), ("filter", "T"), ("out_backprop", "T")),
-                     outputs=(("output", "T"),), shape=_sizes_shape5(0),
+                     outputs=(("output", "T"),), shape=_sizes_shape(0, 5),
                      attr_defaults=_CONV3D_ATTRS,
                      doc="The gradient of Conv3D with respect to its input.")
 registry.register_op("Conv3DBackpropFilterV2",
                      inputs=(("input", "T"), ("filter_sizes", _dt.int32), ("out_backprop", "T")),
-                     outputs=(("output", "T"),), shape=_sizes_shape5(1),
+                     outputs=(("output", "T"),), shape=_sizes_shape(1, 5),
                      attr_defaults=_CONV3D_ATTRS,
                      doc="The gradient of Conv3D with respect to its filter.")
 registry.register_op("MaxPool3D", inputs=(("input", "T"),), outputs=(("output", "T"),),
@@ -459,7 +434,7 @@ registry.register_op("AvgPool3D", inputs=(("input", "T"),), outputs=(("output", 
                      shape=_pool3d_shape, attr_defaults={"data_format": "NDHWC"},
                      doc="The average over each 3-D pooling window.")
 registry.register_op("AvgPool3DGrad", inputs=(("orig_input_shape", _dt.int32), ("grad", "T")),
-                     outputs=(("output", "T"),), shape=_sizes_shape5(0),
+                     outputs=(("output", "T"),), shape=_sizes_shape(0, 5),
                      attr_defaults={"data_format": "NDHWC"},
                      doc="The gradient of AvgPool3D: each window's gradient spread evenly.")
 
@@ -516,9 +491,7 @@ registry.register_op("FusedBatchNormGradV3",
 # the batch), for unpooling; its gradient scatters by those indices.
 def _argmax_pool_shape(op):
     x = op.inputs[0].shape
-    if x.rank is not None and x.rank != 4:
-        raise op.shape_error(f"Shape must be rank 4 but is rank {x.rank}")
-    if x.rank is None:
+    if not _known_rank(op, 4, x):
         return [unknown_shape(4), unknown_shape(4)]
     xs = x.as_tuple()
     k, s, pad = op.get_attr("ksize"), op.get_attr("strides"), op.get_attr("padding")

@@ -86,111 +86,6 @@ class Rescaling(Layer):
         return c
 
 
-class _Spatial2D(Layer):
-    def _hw_axes(self):
-        return (1, 2) if self.data_format == "channels_last" else (2, 3)
-
-    def build(self, input_shape):
-        check_ndim(self, input_shape, ndim=4)
-        self.built = True
-
-
-class ZeroPadding2D(_Spatial2D):
-    def __init__(self, padding=(1, 1), data_format=None, **kwargs):
-        super().__init__(**kwargs)
-        self.padding = _pairs(padding, "padding")
-        self.data_format = _data_format(data_format)
-
-    def call(self, inputs):
-        pads = [[0, 0]] * 4
-        h, w = self._hw_axes()
-        pads[h], pads[w] = list(self.padding[0]), list(self.padding[1])
-        return _a.pad(inputs, pads)
-
-    def compute_output_shape(self, input_shape):
-        out = list(input_shape)
-        for ax, (a, b) in zip(self._hw_axes(), self.padding):
-            out[ax] = None if out[ax] is None else out[ax] + a + b
-        return tuple(out)
-
-    def get_config(self):
-        c = super().get_config()
-        c.update(padding=self.padding, data_format=self.data_format)
-        return c
-
-
-class Cropping2D(_Spatial2D):
-    def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
-        super().__init__(**kwargs)
-        self.cropping = _pairs(cropping, "cropping")
-        self.data_format = _data_format(data_format)
-
-    def build(self, input_shape):
-        super().build(input_shape)
-        for ax, (a, b) in zip(self._hw_axes(), self.cropping):
-            if input_shape[ax] is not None and a + b >= input_shape[ax]:
-                raise ValueError("Values in `cropping` argument should be smaller than the "
-                                 "corresponding spatial dimension of the input. Received: "
-                                 f"input_shape={tuple(input_shape)}, "
-                                 f"cropping={self.cropping}")
-
-    def call(self, inputs):
-        shape = inputs.shape.as_list()
-        sl = [slice(None)] * 4
-        for ax, (a, b) in zip(self._hw_axes(), self.cropping):
-            sl[ax] = slice(a, shape[ax] - b if shape[ax] is not None else (-b or None))
-        return inputs[tuple(sl)]
-
-    def compute_output_shape(self, input_shape):
-        out = list(input_shape)
-        for ax, (a, b) in zip(self._hw_axes(), self.cropping):
-            out[ax] = None if out[ax] is None else out[ax] - a - b
-        return tuple(out)
-
-    def get_config(self):
-        c = super().get_config()
-        c.update(cropping=self.cropping, data_format=self.data_format)
-        return c
-
-
-class UpSampling2D(_Spatial2D):
-    def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
-        super().__init__(**kwargs)
-        self.size = (size, size) if isinstance(size, int) else tuple(int(s) for s in size)
-        self.data_format = _data_format(data_format)
-        if interpolation != "nearest":
-            raise NotImplementedError("tfteach's UpSampling2D implements "
-                                      f"interpolation='nearest' (received {interpolation!r})")
-        self.interpolation = interpolation
-
-    def call(self, inputs):
-        x = inputs
-        if self.data_format == "channels_first":
-            x = _a.transpose(x, [0, 2, 3, 1])
-        _, h, w, c = x.shape.as_list()
-        sh, sw = self.size
-        # Nearest neighbour = each pixel repeated: a broadcast (Tile) then a Reshape, so the
-        # gradient sums each block back onto its pixel.
-        x = _a.reshape(x, [-1, h, 1, w, 1, c])
-        x = _a.tile(x, [1, 1, sh, 1, sw, 1])
-        x = _a.reshape(x, [-1, h * sh, w * sw, c])
-        if self.data_format == "channels_first":
-            x = _a.transpose(x, [0, 3, 1, 2])
-        return x
-
-    def compute_output_shape(self, input_shape):
-        out = list(input_shape)
-        for ax, s in zip(self._hw_axes(), self.size):
-            out[ax] = None if out[ax] is None else out[ax] * s
-        return tuple(out)
-
-    def get_config(self):
-        c = super().get_config()
-        c.update(size=self.size, data_format=self.data_format,
-                 interpolation=self.interpolation)
-        return c
-
-
 class RepeatVector(Layer):
     def __init__(self, n, **kwargs):
         super().__init__(**kwargs)
@@ -236,43 +131,6 @@ class Permute(Layer):
     def get_config(self):
         c = super().get_config()
         c["dims"] = self.dims
-        return c
-
-
-class SpatialDropout2D(_Spatial2D):
-    """Drops whole feature maps: one draw per (example, channel)."""
-
-    def __init__(self, rate, data_format=None, seed=None, **kwargs):
-        super().__init__(**kwargs)
-        if not 0 <= rate <= 1:
-            raise ValueError(f"Invalid value received for argument `rate`. Expected a float "
-                             f"value between 0 and 1. Received: rate={rate}")
-        self.rate = float(rate)
-        self.data_format = _data_format(data_format)
-        self.seed = seed
-        self._seed_state = self._add_seed_state()
-        self._counter = 0
-
-    def call(self, inputs, training=False):
-        if not training or self.rate == 0:
-            return inputs
-        shape = _a.shape(inputs)
-        ones = _a.ones_like(shape[:1])
-        if self.data_format == "channels_last":
-            noise = _a.concat([shape[:1], ones, ones, shape[3:]], 0)
-        else:
-            noise = _a.concat([shape[:2], ones, ones], 0)
-        self._counter += 1
-        seed = None if self.seed is None else self.seed + self._counter
-        return _nn.dropout(inputs, rate=self.rate, noise_shape=noise, seed=seed)
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
-    def get_config(self):
-        c = super().get_config()
-        c.pop("trainable", None)     # Keras 3's SpatialDropout config has none
-        c.update(rate=self.rate, data_format=self.data_format, seed=self.seed)
         return c
 
 
@@ -344,6 +202,18 @@ class ZeroPadding1D(_SpatialN):
         return c
 
 
+class ZeroPadding2D(ZeroPadding1D):
+    _rank = 2
+
+    def __init__(self, padding=(1, 1), data_format=None, **kwargs):
+        _SpatialN.__init__(self, **kwargs)
+        self.padding = _pairs(padding, "padding")
+        self.data_format = _data_format(data_format)
+
+    def _pads(self):
+        return self.padding
+
+
 class ZeroPadding3D(ZeroPadding1D):
     _rank = 3
 
@@ -402,14 +272,9 @@ class Cropping1D(_SpatialN):
         return c
 
 
-class Cropping3D(Cropping1D):
-    _rank = 3
-
-    def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
-        _SpatialN.__init__(self, **kwargs)
-        self.data_format = _data_format(data_format)
-        self.cropping = _pairs_n(cropping, 3, "cropping",
-                                 "(left_dim1_crop, right_dim1_crop), ...")
+class _CroppingHW(Cropping1D):
+    """Cropping2D and Cropping3D: a (before, after) pair per spatial axis, and a
+    data_format."""
 
     def _crops(self):
         return self.cropping
@@ -423,6 +288,25 @@ class Cropping3D(Cropping1D):
         c = super().get_config()
         c["data_format"] = self.data_format
         return c
+
+
+class Cropping2D(_CroppingHW):
+    _rank = 2
+
+    def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
+        _SpatialN.__init__(self, **kwargs)
+        self.cropping = _pairs(cropping, "cropping")
+        self.data_format = _data_format(data_format)
+
+
+class Cropping3D(_CroppingHW):
+    _rank = 3
+
+    def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
+        _SpatialN.__init__(self, **kwargs)
+        self.data_format = _data_format(data_format)
+        self.cropping = _pairs_n(cropping, 3, "cropping",
+                                 "(left_dim1_crop, right_dim1_crop), ...")
 
 
 class UpSampling1D(_SpatialN):
@@ -464,7 +348,22 @@ def _repeat(x, axis, times):
     return _a.reshape(y, new)
 
 
-class UpSampling3D(_SpatialN):
+class _UpSamplingHW(_SpatialN):
+    """UpSampling2D and UpSampling3D: each spatial axis scaled by its entry of `size`."""
+
+    def compute_output_shape(self, input_shape):
+        out = list(input_shape)
+        for ax, s in zip(self._axes(), self.size):
+            out[ax] = None if out[ax] is None else out[ax] * s
+        return tuple(out)
+
+    def get_config(self):
+        c = super().get_config()
+        c.update(size=self.size, data_format=self.data_format)
+        return c
+
+
+class UpSampling3D(_UpSamplingHW):
     _rank = 3
 
     def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
@@ -481,15 +380,37 @@ class UpSampling3D(_SpatialN):
             x = _repeat(x, ax, s)
         return x
 
-    def compute_output_shape(self, input_shape):
-        out = list(input_shape)
-        for ax, s in zip(self._axes(), self.size):
-            out[ax] = None if out[ax] is None else out[ax] * s
-        return tuple(out)
+
+class UpSampling2D(_UpSamplingHW):
+    _rank = 2
+
+    def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
+        super().__init__(**kwargs)
+        self.size = (size, size) if isinstance(size, int) else tuple(int(s) for s in size)
+        self.data_format = _data_format(data_format)
+        if interpolation != "nearest":
+            raise NotImplementedError("tfteach's UpSampling2D implements "
+                                      f"interpolation='nearest' (received {interpolation!r})")
+        self.interpolation = interpolation
+
+    def call(self, inputs):
+        x = inputs
+        if self.data_format == "channels_first":
+            x = _a.transpose(x, [0, 2, 3, 1])
+        _, h, w, c = x.shape.as_list()
+        sh, sw = self.size
+        # Nearest neighbour = each pixel repeated: a broadcast (Tile) then a Reshape, so the
+        # gradient sums each block back onto its pixel.
+        x = _a.reshape(x, [-1, h, 1, w, 1, c])
+        x = _a.tile(x, [1, 1, sh, 1, sw, 1])
+        x = _a.reshape(x, [-1, h * sh, w * sw, c])
+        if self.data_format == "channels_first":
+            x = _a.transpose(x, [0, 3, 1, 2])
+        return x
 
     def get_config(self):
         c = super().get_config()
-        c.update(size=self.size, data_format=self.data_format)
+        c["interpolation"] = self.interpolation
         return c
 
 
@@ -528,6 +449,44 @@ class SpatialDropout1D(_SpatialN):
         c = super().get_config()
         c.pop("trainable", None)
         c.update(rate=self.rate, seed=self.seed)
+        return c
+
+
+class SpatialDropout2D(_SpatialN):
+    """Drops whole feature maps: one draw per (example, channel)."""
+    _rank = 2
+
+    def __init__(self, rate, data_format=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not 0 <= rate <= 1:
+            raise ValueError(f"Invalid value received for argument `rate`. Expected a float "
+                             f"value between 0 and 1. Received: rate={rate}")
+        self.rate = float(rate)
+        self.data_format = _data_format(data_format)
+        self.seed = seed
+        self._seed_state = self._add_seed_state()
+        self._counter = 0
+
+    def call(self, inputs, training=False):
+        if not training or self.rate == 0:
+            return inputs
+        shape = _a.shape(inputs)
+        ones = _a.ones_like(shape[:1])
+        if self.data_format == "channels_last":
+            noise = _a.concat([shape[:1], ones, ones, shape[3:]], 0)
+        else:
+            noise = _a.concat([shape[:2], ones, ones], 0)
+        self._counter += 1
+        seed = None if self.seed is None else self.seed + self._counter
+        return _nn.dropout(inputs, rate=self.rate, noise_shape=noise, seed=seed)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        c = super().get_config()
+        c.pop("trainable", None)     # Keras 3's SpatialDropout config has none
+        c.update(rate=self.rate, data_format=self.data_format, seed=self.seed)
         return c
 
 

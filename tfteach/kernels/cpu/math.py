@@ -824,98 +824,64 @@ def _erfinv(y):
     return x if y > 0 else -x
 
 
-def _igamma(a, x):
-    """The regularized lower incomplete gamma P(a, x): the series below x = a + 1, one minus
-    the continued fraction of Q above."""
-    if a != a or x != x or x < 0 or a < 0:
-        return math.nan
-    if a == 0:
-        return math.nan
-    if x == 0:
-        return 0.0
-    if x == math.inf:
-        return 1.0
-    if a == math.inf:
-        return math.nan if x == math.inf else 0.0
-    logpre = a * math.log(x) - x - math.lgamma(a)
-    if x < a + 1:
-        term = 1.0 / a
-        total = term
-        ap = a
-        for _ in range(2000):
-            ap += 1
-            term *= x / ap
-            total += term
-            if abs(term) < abs(total) * 1e-17:
+def _incomplete_gamma(upper):
+    """The regularized incomplete gammas: P(a, x) (Igamma) or, `upper`, Q(a, x) = 1 - P(a, x)
+    (Igammac); `upper` is a constant numba prunes on, so each rule types as if written alone.
+    Below x = a + 1 the series of P, above it the continued fraction of Q (each op takes the
+    other's as one minus it; Q's tail computed directly, so no cancellation there)."""
+    def rule(a, x):
+        if a != a or x != x or x < 0 or a < 0:
+            return math.nan
+        if a == 0:
+            return math.nan
+        if x == 0:
+            return 1.0 if upper else 0.0
+        if x == math.inf:
+            return 0.0 if upper else 1.0
+        if a == math.inf:
+            return math.nan if x == math.inf else (1.0 if upper else 0.0)
+        logpre = a * math.log(x) - x - math.lgamma(a)
+        if x < a + 1:
+            term = 1.0 / a
+            total = term
+            ap = a
+            for _ in range(2000):
+                ap += 1
+                term *= x / ap
+                total += term
+                if abs(term) < abs(total) * 1e-17:
+                    break
+            if upper:
+                return max(1.0 - total * math.exp(logpre), 0.0)
+            return min(total * math.exp(logpre), 1.0)
+        tiny = 1e-300
+        b = x + 1 - a
+        c = 1 / tiny
+        d = 1 / b
+        h = d
+        for i in range(1, 2000):
+            an = -i * (i - a)
+            b += 2
+            d = an * d + b
+            if abs(d) < tiny:
+                d = tiny
+            c = b + an / c
+            if abs(c) < tiny:
+                c = tiny
+            d = 1 / d
+            delta = d * c
+            h *= delta
+            if abs(delta - 1) < 1e-16:
                 break
-        return min(total * math.exp(logpre), 1.0)
-    tiny = 1e-300
-    b = x + 1 - a
-    c = 1 / tiny
-    d = 1 / b
-    h = d
-    for i in range(1, 2000):
-        an = -i * (i - a)
-        b += 2
-        d = an * d + b
-        if abs(d) < tiny:
-            d = tiny
-        c = b + an / c
-        if abs(c) < tiny:
-            c = tiny
-        d = 1 / d
-        delta = d * c
-        h *= delta
-        if abs(delta - 1) < 1e-16:
-            break
-    return 1.0 - math.exp(logpre) * h
+        if upper:
+            return math.exp(logpre) * h
+        return 1.0 - math.exp(logpre) * h
+    rule.__name__ = "_igammac" if upper else "_igamma"
+    return rule
 
 
-def _igammac(a, x):
-    """The regularized upper incomplete gamma Q(a, x) = 1 - P(a, x), the continued fraction
-    computed directly above x = a + 1 (no cancellation in the tail)."""
-    if a != a or x != x or x < 0 or a < 0:
-        return math.nan
-    if a == 0:
-        return math.nan
-    if x == 0:
-        return 1.0
-    if x == math.inf:
-        return 0.0
-    if a == math.inf:
-        return math.nan if x == math.inf else 1.0
-    logpre = a * math.log(x) - x - math.lgamma(a)
-    if x < a + 1:
-        term = 1.0 / a
-        total = term
-        ap = a
-        for _ in range(2000):
-            ap += 1
-            term *= x / ap
-            total += term
-            if abs(term) < abs(total) * 1e-17:
-                break
-        return max(1.0 - total * math.exp(logpre), 0.0)
-    tiny = 1e-300
-    b = x + 1 - a
-    c = 1 / tiny
-    d = 1 / b
-    h = d
-    for i in range(1, 2000):
-        an = -i * (i - a)
-        b += 2
-        d = an * d + b
-        if abs(d) < tiny:
-            d = tiny
-        c = b + an / c
-        if abs(c) < tiny:
-            c = tiny
-        d = 1 / d
-        delta = d * c
-        h *= delta
-        if abs(delta - 1) < 1e-16:
-            break
-    return math.exp(logpre) * h
+_igamma = _incomplete_gamma(False)
+_igammac = _incomplete_gamma(True)
 
 
 def _betainc(a, b, x):
@@ -964,156 +930,119 @@ def _betainc(a, b, x):
     return 1 - r if flip else r
 
 
-def _zeta(x, q):
-    """The Hurwitz zeta sum_k (q + k)^-x: 9 terms summed, then Euler-Maclaurin's tail with
-    Bernoulli numbers B2..B24 (Cephes' scheme). inf at x = 1 and at q = 0, -1, ...; NaN for
-    x < 1 and for negative q with a non-integer x."""
-    if x != x or q != q:
-        return math.nan
-    if x == 1:
-        return math.inf
-    if x < 1:
-        return math.nan
-    if q <= 0:
-        if q == math.floor(q):
-            return math.inf
-        if x != math.floor(x):
-            return math.nan
-    s = q ** -x
-    a = q
-    i = 0
-    b = 0.0
-    while i < 9 or a <= 9:
-        i += 1
-        a += 1
-        b = a ** -x
-        s += b
-        if abs(b / s) < 1.1102230246251565e-16:
-            return s
-    w = a
-    s += b * w / (x - 1)
-    s -= 0.5 * b
-    fac = 1.0
-    k = 0.0
-    # (2j)! / B_2j for j = 1..12
-    for j in range(12):
-        if j == 0:
-            c = 12.0
-        elif j == 1:
-            c = -720.0
-        elif j == 2:
-            c = 30240.0
-        elif j == 3:
-            c = -1209600.0
-        elif j == 4:
-            c = 47900160.0
-        elif j == 5:
-            c = -1.8924375803183791606e9
-        elif j == 6:
-            c = 7.47242496e10
-        elif j == 7:
-            c = -2.950130727918164224e12
-        elif j == 8:
-            c = 1.1646782814350067249e14
-        elif j == 9:
-            c = -4.5979787224074726105e15
-        elif j == 10:
-            c = 1.8152105401943546773e17
+def _hurwitz(polygamma):
+    """One rule for Zeta and Polygamma, which share the Hurwitz zeta sum: `polygamma` (a
+    constant numba prunes on, so each rule types as if written alone) picks the op.
+
+    Zeta(x, q) = sum_k (q + k)^-x: 9 terms summed, then Euler-Maclaurin's tail with
+    Bernoulli numbers (Cephes' scheme, as Eigen); inf at x = 1, NaN for x < 1 and for
+    negative q with a non-integer x.
+    Polygamma(n, x) = psi^(n)(x): digamma for n = 0, else (-1)^(n+1) n! zeta(n + 1, x); NaN
+    unless n is a non-negative integer.
+    (One function rather than Polygamma calling Zeta: a device function cannot call a plain
+    Python one.)"""
+    def rule(a, b):
+        if polygamma:
+            n = a
+            if n != n or b != b or n < 0 or n != math.floor(n):
+                return math.nan
+            if n == 0:
+                x = b
+                if x <= 0 and x == math.floor(x):
+                    return math.nan
+                r = 0.0
+                if x < 0.5:
+                    r = -math.pi / math.tan(math.pi * x)
+                    x = 1.0 - x
+                while x < 6.0:
+                    r -= 1.0 / x
+                    x += 1.0
+                f = 1.0 / (x * x)
+                t = f * (-1.0 / 12 + f * (1.0 / 120 + f * (-1.0 / 252 + f * (1.0 / 240 + f * (
+                    -1.0 / 132 + f * (691.0 / 32760 - f / 12.0))))))
+                return r + math.log(x) - 0.5 / x + t
+            x = n + 1.0
         else:
-            c = -7.1661652561756670113e18
-        fac *= x + k
-        b /= w
-        t = fac * b / c
-        s += t
-        if abs(t / s) < 1.1102230246251565e-16:
-            return s
-        k += 1.0
-        fac *= x + k
-        b /= w
-        k += 1.0
-    return s
-
-
-def _polygamma(n, x):
-    """psi^(n)(x): digamma for n = 0, else (-1)^(n+1) n! zeta(n + 1, x); NaN unless n is a
-    non-negative integer."""
-    if n != n or x != x or n < 0 or n != math.floor(n):
-        return math.nan
-    if n == 0:
-        if x <= 0 and x == math.floor(x):
-            return math.nan
-        r = 0.0
-        if x < 0.5:
-            r = -math.pi / math.tan(math.pi * x)
-            x = 1.0 - x
-        while x < 6.0:
-            r -= 1.0 / x
-            x += 1.0
-        f = 1.0 / (x * x)
-        t = f * (-1.0 / 12 + f * (1.0 / 120 + f * (-1.0 / 252 + f * (1.0 / 240 + f * (
-            -1.0 / 132 + f * (691.0 / 32760 - f / 12.0))))))
-        return r + math.log(x) - 0.5 / x + t
-    # zeta(n + 1, x), as _zeta (a device function cannot call it)
-    s_ = n + 1.0
-    if x <= 0:
-        if x == math.floor(x):
-            return math.inf
-    z = x ** -s_
-    a = x
-    i = 0
-    b = 0.0
-    done = False
-    while i < 9 or a <= 9:
-        i += 1
-        a += 1
-        b = a ** -s_
-        z += b
-        if abs(b / z) < 1.1102230246251565e-16:
-            done = True
-            break
-    if not done:
-        w = a
-        z += b * w / (s_ - 1)
-        z -= 0.5 * b
-        fac = 1.0
-        k = 0.0
-        for j in range(12):
-            if j == 0:
-                c = 12.0
-            elif j == 1:
-                c = -720.0
-            elif j == 2:
-                c = 30240.0
-            elif j == 3:
-                c = -1209600.0
-            elif j == 4:
-                c = 47900160.0
-            elif j == 5:
-                c = -1.8924375803183791606e9
-            elif j == 6:
-                c = 7.47242496e10
-            elif j == 7:
-                c = -2.950130727918164224e12
-            elif j == 8:
-                c = 1.1646782814350067249e14
-            elif j == 9:
-                c = -4.5979787224074726105e15
-            elif j == 10:
-                c = 1.8152105401943546773e17
-            else:
-                c = -7.1661652561756670113e18
-            fac *= s_ + k
-            b /= w
-            t = fac * b / c
-            z += t
-            if abs(t / z) < 1.1102230246251565e-16:
+            x = a
+            if x != x or b != b:
+                return math.nan
+            if x == 1:
+                return math.inf
+            if x < 1:
+                return math.nan
+        # zeta(x, q); for Polygamma x = n + 1 >= 2 is an integer, so only the pole test of
+        # q <= 0 can fire
+        q = b
+        if q <= 0:
+            if q == math.floor(q):
+                return math.inf
+            if x != math.floor(x):
+                return math.nan
+        s = q ** -x
+        a_ = q
+        i = 0
+        b_ = 0.0
+        done = False
+        while i < 9 or a_ <= 9:
+            i += 1
+            a_ += 1
+            b_ = a_ ** -x
+            s += b_
+            if abs(b_ / s) < 1.1102230246251565e-16:
+                done = True
                 break
-            k += 1.0
-            fac *= s_ + k
-            b /= w
-            k += 1.0
-    sign = 1.0 if int(n) % 2 == 1 else -1.0
-    return sign * math.exp(math.lgamma(n + 1.0)) * z
+        if not done:
+            w = a_
+            s += b_ * w / (x - 1)
+            s -= 0.5 * b_
+            fac = 1.0
+            k = 0.0
+            # (2j)! / B_2j for j = 1..12
+            for j in range(12):
+                if j == 0:
+                    c = 12.0
+                elif j == 1:
+                    c = -720.0
+                elif j == 2:
+                    c = 30240.0
+                elif j == 3:
+                    c = -1209600.0
+                elif j == 4:
+                    c = 47900160.0
+                elif j == 5:
+                    c = -1.8924375803183791606e9
+                elif j == 6:
+                    c = 7.47242496e10
+                elif j == 7:
+                    c = -2.950130727918164224e12
+                elif j == 8:
+                    c = 1.1646782814350067249e14
+                elif j == 9:
+                    c = -4.5979787224074726105e15
+                elif j == 10:
+                    c = 1.8152105401943546773e17
+                else:
+                    c = -7.1661652561756670113e18
+                fac *= x + k
+                b_ /= w
+                t = fac * b_ / c
+                s += t
+                if abs(t / s) < 1.1102230246251565e-16:
+                    break
+                k += 1.0
+                fac *= x + k
+                b_ /= w
+                k += 1.0
+        if polygamma:
+            sign = 1.0 if int(n) % 2 == 1 else -1.0
+            return sign * math.exp(math.lgamma(n + 1.0)) * s
+        return s
+    rule.__name__ = "_polygamma" if polygamma else "_zeta"
+    return rule
+
+
+_zeta = _hurwitz(False)
+_polygamma = _hurwitz(True)
 
 
 def _bessel(order, scaled):

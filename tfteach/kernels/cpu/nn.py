@@ -1716,20 +1716,29 @@ def _dw_rows(kernel, args, n_rows, work):
     threads.map_blocks(lambda i: kernel(*args, edges[i], edges[i + 1]), nb, nt)
 
 
+def _direct(kernel, like, inputs, params, out_shape, run, n_rows, work):
+    """Runs a direct-loop kernel (depthwise, 3-D convolution or pooling) over `n_rows` rows:
+    `inputs` made contiguous in the work dtype of `like`, then `params`, then a zeroed output
+    of `out_shape` (skipped unless `run`, i.e. when there is nothing to compute), returned in
+    `like`'s dtype."""
+    wdt = _work_dtype(like)
+    out = np.zeros(out_shape, wdt)
+    if run:
+        _dw_rows(kernel, (*[np.ascontiguousarray(a, dtype=wdt) for a in inputs], *params, out),
+                 n_rows, work)
+    return out.astype(like.dtype, copy=False)
+
+
 @register_kernel("DepthwiseConv2dNative")
 def depthwise_conv2d_native(x, f, *, strides, padding, data_format="NHWC",
                             dilations=(1, 1, 1, 1)):
     x, f = np.asarray(x), np.asarray(f)
     geo = dw_geometry(x.shape, f.shape, strides, dilations, padding, data_format,
                       "DepthwiseConv2dNative")
-    wdt = _work_dtype(x)
-    xw = np.ascontiguousarray(x, dtype=wdt)
-    fw = np.ascontiguousarray(f, dtype=wdt)
-    out = np.zeros((x.shape[0], geo[6], geo[7], f.shape[2] * f.shape[3]), wdt)
-    if out.size and x.size and f.size:
-        _dw_rows(_dw_fwd_rows, (xw, fw, *geo[:6], out), x.shape[0] * geo[6],
-                 out.size * f.shape[0] * f.shape[1])
-    return out.astype(x.dtype, copy=False)
+    out_shape = (x.shape[0], geo[6], geo[7], f.shape[2] * f.shape[3])
+    return _direct(_dw_fwd_rows, x, (x, f), geo[:6], out_shape,
+                   math.prod(out_shape) and x.size and f.size, x.shape[0] * geo[6],
+                   math.prod(out_shape) * f.shape[0] * f.shape[1])
 
 
 @register_kernel("DepthwiseConv2dNativeBackpropInput")
@@ -1744,13 +1753,9 @@ def depthwise_conv2d_native_backprop_input(input_sizes, f, dy, *, strides, paddi
         raise errors.InvalidArgumentError(
             None, None, f"DepthwiseConv2DBackpropInput: out_backprop has shape "
                         f"{list(dyv.shape)}, expected {list(want)}")
-    wdt = _work_dtype(dyv)
-    dx = np.zeros(sizes, wdt)
-    if dx.size and dyv.size:
-        _dw_rows(_dw_input_rows, (np.ascontiguousarray(dyv, dtype=wdt),
-                                  np.ascontiguousarray(f, dtype=wdt), *geo[:6], dx),
-                 sizes[0] * sizes[1], dx.size * f.shape[0] * f.shape[1] * f.shape[3])
-    return dx.astype(dyv.dtype, copy=False)
+    return _direct(_dw_input_rows, dyv, (dyv, f), geo[:6], sizes,
+                   math.prod(sizes) and dyv.size, sizes[0] * sizes[1],
+                   math.prod(sizes) * f.shape[0] * f.shape[1] * f.shape[3])
 
 
 @register_kernel("DepthwiseConv2dNativeBackpropFilter")
@@ -1765,13 +1770,9 @@ def depthwise_conv2d_native_backprop_filter(x, filter_sizes, dy, *, strides, pad
         raise errors.InvalidArgumentError(
             None, None, f"DepthwiseConv2DBackpropFilter: out_backprop has shape "
                         f"{list(dyv.shape)}, expected {list(want)}")
-    wdt = _work_dtype(x)
-    df = np.zeros(fshape, wdt)
-    if df.size and dyv.size:
-        _dw_rows(_dw_filter_taps, (np.ascontiguousarray(x, dtype=wdt),
-                                   np.ascontiguousarray(dyv, dtype=wdt), *geo[:6], df),
-                 fshape[0] * fshape[1], dyv.size * fshape[0] * fshape[1])
-    return df.astype(x.dtype, copy=False)
+    return _direct(_dw_filter_taps, x, (x, dyv), geo[:6], fshape,
+                   math.prod(fshape) and dyv.size, fshape[0] * fshape[1],
+                   dyv.size * fshape[0] * fshape[1])
 
 
 # --- SpaceToDepth / DepthToSpace: pure rearrangements ----------------------------------------
@@ -2028,13 +2029,10 @@ def conv3d(x, f, *, strides, padding, data_format="NDHWC", dilations=(1, 1, 1, 1
     x, f = np.asarray(x), np.asarray(f)
     geo = geometry3d(x.shape, f.shape[:3], strides, dilations, padding, data_format, "Conv3D")
     _conv3d_check(x.shape, f.shape, "Conv3D")
-    wdt = _work_dtype(x)
-    out = np.zeros((x.shape[0], *geo[9:], f.shape[4]), wdt)
-    if out.size and x.size and f.size:
-        _dw_rows(_conv3d_rows, (np.ascontiguousarray(x, dtype=wdt),
-                                np.ascontiguousarray(f, dtype=wdt), *geo[:9], out),
-                 x.shape[0] * geo[9] * geo[10], out.size * f.size // max(1, f.shape[4]))
-    return out.astype(x.dtype, copy=False)
+    out_shape = (x.shape[0], *geo[9:], f.shape[4])
+    return _direct(_conv3d_rows, x, (x, f), geo[:9], out_shape,
+                   math.prod(out_shape) and x.size and f.size, x.shape[0] * geo[9] * geo[10],
+                   math.prod(out_shape) * f.size // max(1, f.shape[4]))
 
 
 @register_kernel("Conv3DBackpropInputV2")
@@ -2050,13 +2048,9 @@ def conv3d_backprop_input_v2(input_sizes, f, dy, *, strides, padding, data_forma
         raise errors.InvalidArgumentError(
             None, None, f"Conv3DBackpropInputOp: Size of out_backprop doesn't match "
                         f"computed: actual = {list(dyv.shape)}, computed = {list(want)}")
-    wdt = _work_dtype(dyv)
-    dx = np.zeros(sizes, wdt)
-    if dx.size and dyv.size:
-        _dw_rows(_conv3d_input_rows, (np.ascontiguousarray(dyv, dtype=wdt),
-                                      np.ascontiguousarray(f, dtype=wdt), *geo[:9], dx),
-                 sizes[0] * sizes[1] * sizes[2], dx.size * f.size // max(1, f.shape[3]))
-    return dx.astype(dyv.dtype, copy=False)
+    return _direct(_conv3d_input_rows, dyv, (dyv, f), geo[:9], sizes,
+                   math.prod(sizes) and dyv.size, sizes[0] * sizes[1] * sizes[2],
+                   math.prod(sizes) * f.size // max(1, f.shape[3]))
 
 
 @register_kernel("Conv3DBackpropFilterV2")
@@ -2072,19 +2066,44 @@ def conv3d_backprop_filter_v2(x, filter_sizes, dy, *, strides, padding, data_for
         raise errors.InvalidArgumentError(
             None, None, f"Conv3DBackpropFilterOp: Size of out_backprop doesn't match "
                         f"computed: actual = {list(dyv.shape)}, computed = {list(want)}")
-    wdt = _work_dtype(x)
-    df = np.zeros(fshape, wdt)
-    if df.size and dyv.size:
-        _dw_rows(_conv3d_filter_taps, (np.ascontiguousarray(x, dtype=wdt),
-                                       np.ascontiguousarray(dyv, dtype=wdt), *geo[:9], df),
-                 fshape[0] * fshape[1] * fshape[2], dyv.size * fshape[0] * fshape[1] *
-                 fshape[2] * fshape[3])
-    return df.astype(x.dtype, copy=False)
+    return _direct(_conv3d_filter_taps, x, (x, dyv), geo[:9], fshape,
+                   math.prod(fshape) and dyv.size, fshape[0] * fshape[1] * fshape[2],
+                   dyv.size * fshape[0] * fshape[1] * fshape[2] * fshape[3])
+
+
+@njit(inline="always")
+def _window3d(x, n, z, i, j, ch, kd, kh, kw, sd, sh, sw, pd, pt, pl):
+    """One 3-D pooling window of channel `ch`, clipped to the input: (sum, count, maximum,
+    and where the first maximum is; bz = -1 for an empty window)."""
+    n_img, D, H, W, c = x.shape
+    acc = x[0, 0, 0, 0, 0] * 0
+    best = x[0, 0, 0, 0, 0] * 0
+    bz, by, bx = -1, -1, -1
+    cnt = 0
+    for a in range(kd):
+        zz = z * sd - pd + a
+        if zz < 0 or zz >= D:
+            continue
+        for b in range(kh):
+            y = i * sh - pt + b
+            if y < 0 or y >= H:
+                continue
+            for e in range(kw):
+                xx = j * sw - pl + e
+                if xx < 0 or xx >= W:
+                    continue
+                v = x[n, zz, y, xx, ch]
+                if bz < 0 or v > best:
+                    best = v
+                    bz, by, bx = zz, y, xx
+                acc += v
+                cnt += 1
+    return acc, cnt, best, bz, by, bx
 
 
 @njit(cache=True, nogil=True)
 def _pool3d_rows(x, kd, kh, kw, sd, sh, sw, pd, pt, pl, is_max, out, lo, hi):
-    n_img, D, H, W, c = x.shape
+    c = x.shape[4]
     od, oh, ow = out.shape[1], out.shape[2], out.shape[3]
     for r in range(lo, hi):
         n = r // (od * oh)
@@ -2092,59 +2111,23 @@ def _pool3d_rows(x, kd, kh, kw, sd, sh, sw, pd, pt, pl, is_max, out, lo, hi):
         i = r % oh
         for j in range(ow):
             for ch in range(c):
-                acc = x[0, 0, 0, 0, 0] * 0
-                best = x[0, 0, 0, 0, 0] * 0
-                first = True
-                cnt = 0
-                for a in range(kd):
-                    zz = z * sd - pd + a
-                    if zz < 0 or zz >= D:
-                        continue
-                    for b in range(kh):
-                        y = i * sh - pt + b
-                        if y < 0 or y >= H:
-                            continue
-                        for e in range(kw):
-                            xx = j * sw - pl + e
-                            if xx < 0 or xx >= W:
-                                continue
-                            v = x[n, zz, y, xx, ch]
-                            if first or v > best:
-                                best = v
-                                first = False
-                            acc += v
-                            cnt += 1
+                acc, cnt, best, _, _, _ = _window3d(x, n, z, i, j, ch, kd, kh, kw, sd, sh,
+                                                    sw, pd, pt, pl)
                 out[n, z, i, j, ch] = best if is_max else acc / max(cnt, 1)
 
 
 @njit(cache=True, nogil=True)
 def _max_pool3d_grad_imgs(x, g, kd, kh, kw, sd, sh, sw, pd, pt, pl, dx, lo, hi):
     # one task per image: the gradient of each window goes to its first maximum
-    n_img, D, H, W, c = x.shape
+    c = x.shape[4]
     od, oh, ow = g.shape[1], g.shape[2], g.shape[3]
     for n in range(lo, hi):
         for z in range(od):
             for i in range(oh):
                 for j in range(ow):
                     for ch in range(c):
-                        best = x[0, 0, 0, 0, 0] * 0
-                        bz, by, bx = -1, -1, -1
-                        for a in range(kd):
-                            zz = z * sd - pd + a
-                            if zz < 0 or zz >= D:
-                                continue
-                            for b in range(kh):
-                                y = i * sh - pt + b
-                                if y < 0 or y >= H:
-                                    continue
-                                for e in range(kw):
-                                    xx = j * sw - pl + e
-                                    if xx < 0 or xx >= W:
-                                        continue
-                                    v = x[n, zz, y, xx, ch]
-                                    if bz < 0 or v > best:
-                                        best = v
-                                        bz, by, bx = zz, y, xx
+                        _, _, _, bz, by, bx = _window3d(x, n, z, i, j, ch, kd, kh, kw, sd, sh,
+                                                        sw, pd, pt, pl)
                         if bz >= 0:
                             dx[n, bz, by, bx, ch] += g[n, z, i, j, ch]
 
@@ -2183,12 +2166,10 @@ def pool3d_geometry(shape, ksize, strides, padding, data_format, op_type):
 def _pool3d(x, ksize, strides, padding, data_format, op_type, is_max):
     x = np.asarray(x)
     geo = pool3d_geometry(x.shape, ksize, strides, padding, data_format, op_type)
-    wdt = _work_dtype(x)
-    out = np.zeros((x.shape[0], *geo[9:], x.shape[4]), wdt)
-    if out.size:
-        _dw_rows(_pool3d_rows, (np.ascontiguousarray(x, dtype=wdt), *geo[:9], is_max, out),
-                 x.shape[0] * geo[9] * geo[10], out.size * geo[0] * geo[1] * geo[2])
-    return out.astype(x.dtype, copy=False)
+    out_shape = (x.shape[0], *geo[9:], x.shape[4])
+    return _direct(_pool3d_rows, x, (x,), (*geo[:9], is_max), out_shape,
+                   math.prod(out_shape), x.shape[0] * geo[9] * geo[10],
+                   math.prod(out_shape) * geo[0] * geo[1] * geo[2])
 
 
 @register_kernel("MaxPool3D")
@@ -2210,13 +2191,8 @@ def max_pool3d_grad(orig_input, orig_output, grad, *, ksize, strides, padding,
     if g.shape != want:
         raise errors.InvalidArgumentError(None, None, f"Expected grad shape to be "
                                                       f"{list(want)}, but got {list(g.shape)}")
-    wdt = _work_dtype(g)
-    dx = np.zeros(x.shape, wdt)
-    if g.size:
-        _dw_rows(_max_pool3d_grad_imgs, (np.ascontiguousarray(x, dtype=wdt),
-                                         np.ascontiguousarray(g, dtype=wdt), *geo[:9], dx),
-                 x.shape[0], g.size * geo[0] * geo[1] * geo[2])
-    return dx.astype(g.dtype, copy=False)
+    return _direct(_max_pool3d_grad_imgs, g, (x, g), geo[:9], x.shape, g.size, x.shape[0],
+                   g.size * geo[0] * geo[1] * geo[2])
 
 
 @register_kernel("AvgPool3DGrad")
@@ -2224,12 +2200,8 @@ def avg_pool3d_grad(orig_input_shape, grad, *, ksize, strides, padding, data_for
     shape = tuple(int(v) for v in np.asarray(orig_input_shape).ravel())
     g = np.asarray(grad)
     geo = pool3d_geometry(shape, ksize, strides, padding, data_format, "AvgPool3DGrad")
-    wdt = _work_dtype(g)
-    dx = np.zeros(shape, wdt)
-    if g.size:
-        _dw_rows(_avg_pool3d_grad_imgs, (np.ascontiguousarray(g, dtype=wdt), *geo[:9], dx),
-                 shape[0], g.size * geo[0] * geo[1] * geo[2])
-    return dx.astype(g.dtype, copy=False)
+    return _direct(_avg_pool3d_grad_imgs, g, (g,), geo[:9], shape, g.size, shape[0],
+                   g.size * geo[0] * geo[1] * geo[2])
 
 
 # --- fused batch normalisation --------------------------------------------------------------

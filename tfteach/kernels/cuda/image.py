@@ -215,6 +215,26 @@ def resize_nearest_neighbor_grad(grads, size, *, align_corners, half_pixel_cente
 
 
 # --- AdjustContrastv2, AdjustSaturation: float32 as on the CPU ---------------------------------
+@cuda.jit(device=True)
+def _sextant_rgb(sextant, c, xc, z):
+    """HSV -> RGB's last step: chroma `c`, the second-largest component `xc` and `z` (zero)
+    placed by the hue's sextant 0..5 (all `z` outside it); AdjustSaturation and HSVToRGB
+    share it."""
+    if sextant == 0:
+        return c, xc, z
+    if sextant == 1:
+        return xc, c, z
+    if sextant == 2:
+        return z, c, xc
+    if sextant == 3:
+        return z, xc, c
+    if sextant == 4:
+        return xc, z, c
+    if sextant == 5:
+        return c, z, xc
+    return z, z, z
+
+
 def _color_kernels():
     ks = _KERNELS.get("color")
     if ks is None:
@@ -263,21 +283,7 @@ def _color_kernels():
                 dh = h * np.float32(6)
                 sextant = int(dh)
                 xc = c * (np.float32(1) - abs(dh % np.float32(2) - np.float32(1)))
-                z = np.float32(0)
-                if sextant == 0:
-                    rr, gg, bb = c, xc, z
-                elif sextant == 1:
-                    rr, gg, bb = xc, c, z
-                elif sextant == 2:
-                    rr, gg, bb = z, c, xc
-                elif sextant == 3:
-                    rr, gg, bb = z, xc, c
-                elif sextant == 4:
-                    rr, gg, bb = xc, z, c
-                elif sextant == 5:
-                    rr, gg, bb = c, z, xc
-                else:
-                    rr, gg, bb = z, z, z
+                rr, gg, bb = _sextant_rgb(sextant, c, xc, np.float32(0))
                 out[3 * p] = rr + m
                 out[3 * p + 1] = gg + m
                 out[3 * p + 2] = bb + m
@@ -425,20 +431,7 @@ def _hsv_kernels():
                 dh = h * 6
                 cat = int(dh)
                 xc = c * (1 - abs(math.fmod(dh, zero + 2) - 1))
-                if cat == 0:
-                    rr, gg, bb = c, xc, zero
-                elif cat == 1:
-                    rr, gg, bb = xc, c, zero
-                elif cat == 2:
-                    rr, gg, bb = zero, c, xc
-                elif cat == 3:
-                    rr, gg, bb = zero, xc, c
-                elif cat == 4:
-                    rr, gg, bb = xc, zero, c
-                elif cat == 5:
-                    rr, gg, bb = c, zero, xc
-                else:
-                    rr, gg, bb = zero, zero, zero
+                rr, gg, bb = _sextant_rgb(cat, c, xc, zero)
                 out[3 * p], out[3 * p + 1], out[3 * p + 2] = rr + m, gg + m, bb + m
         ks = _KERNELS["hsv"] = (hue, to_hsv, to_rgb)
     return ks

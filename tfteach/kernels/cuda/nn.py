@@ -418,30 +418,41 @@ def _max_pool_k(x, out, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, lo, total):
         out[t] = best
 
 
+@cuda.jit(device=True)
+def _window2d(x, t, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow):
+    """The pooling window of output element `t` (flat NHWC), clipped to the input: (sum,
+    count, maximum, flat index of the first maximum; x[0] and -1 for an empty window).
+    Shared by AvgPool, MaxPoolGrad and MaxPoolWithArgmax."""
+    ch = t % c
+    j = (t // c) % ow
+    i = (t // (c * ow)) % oh
+    n = t // (c * ow * oh)
+    acc = x[0] * 0
+    cnt = 0
+    best = x[0]
+    where = -1
+    for a in range(kh):
+        y = i * sh - pt + a
+        if y < 0 or y >= h:
+            continue
+        for b in range(kw):
+            xx = j * sw - pl + b
+            if xx < 0 or xx >= w:
+                continue
+            k = ((n * h + y) * w + xx) * c + ch
+            v = x[k]
+            if where < 0 or v > best:
+                best = v
+                where = k
+            acc += v
+            cnt += 1
+    return acc, cnt, best, where
+
+
 def _max_pool_grad_k(x, g, dx, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, total):
     t = cuda.grid(1)
     if t < total:
-        ch = t % c
-        j = (t // c) % ow
-        i = (t // (c * ow)) % oh
-        n = t // (c * ow * oh)
-        first = True
-        best = x[0]
-        where = -1
-        for a in range(kh):
-            y = i * sh - pt + a
-            if y < 0 or y >= h:
-                continue
-            for b in range(kw):
-                xx = j * sw - pl + b
-                if xx < 0 or xx >= w:
-                    continue
-                k = ((n * h + y) * w + xx) * c + ch
-                v = x[k]
-                if first or v > best:
-                    best = v
-                    where = k
-                    first = False
+        _, _, _, where = _window2d(x, t, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow)
         if where >= 0:
             cuda.atomic.add(dx, where, g[t])
 
@@ -449,22 +460,7 @@ def _max_pool_grad_k(x, g, dx, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, total):
 def _avg_pool_k(x, out, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, total):
     t = cuda.grid(1)
     if t < total:
-        ch = t % c
-        j = (t // c) % ow
-        i = (t // (c * ow)) % oh
-        n = t // (c * ow * oh)
-        acc = x[0] * 0
-        cnt = 0
-        for a in range(kh):
-            y = i * sh - pt + a
-            if y < 0 or y >= h:
-                continue
-            for b in range(kw):
-                xx = j * sw - pl + b
-                if xx < 0 or xx >= w:
-                    continue
-                acc += x[((n * h + y) * w + xx) * c + ch]
-                cnt += 1
+        acc, cnt, _, _ = _window2d(x, t, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow)
         out[t] = acc / cnt
 
 
@@ -1081,37 +1077,49 @@ def conv3d_backprop_filter_v2(x, filter_sizes, dy, *, strides, padding, data_for
     return df
 
 
+@cuda.jit(device=True)
+def _window3d(x, t, D, H, W, c, kd, kh, kw, sd, sh, sw, pd, pt, pl, od, oh, ow):
+    """The 3-D pooling window of output element `t` (flat NDHWC), clipped to the input:
+    (sum, count, maximum, flat index of the first maximum; -1 for an empty window). Shared
+    by the forward kernel and MaxPool3DGrad, so the gradient goes where the maximum came
+    from."""
+    ch = t % c
+    j = (t // c) % ow
+    i = (t // (c * ow)) % oh
+    z = (t // (c * ow * oh)) % od
+    n = t // (c * ow * oh * od)
+    acc = x[0] * 0
+    best = x[0] * 0
+    where = -1
+    cnt = 0
+    for a in range(kd):
+        zz = z * sd - pd + a
+        if zz < 0 or zz >= D:
+            continue
+        for b in range(kh):
+            y = i * sh - pt + b
+            if y < 0 or y >= H:
+                continue
+            for e in range(kw):
+                xx = j * sw - pl + e
+                if xx < 0 or xx >= W:
+                    continue
+                k = (((n * D + zz) * H + y) * W + xx) * c + ch
+                v = x[k]
+                if where < 0 or v > best:
+                    best = v
+                    where = k
+                acc += v
+                cnt += 1
+    return acc, cnt, best, where
+
+
 def _pool3d_k(x, out, D, H, W, c, kd, kh, kw, sd, sh, sw, pd, pt, pl, od, oh, ow, is_max,
               total):
     t = cuda.grid(1)
     if t < total:
-        ch = t % c
-        j = (t // c) % ow
-        i = (t // (c * ow)) % oh
-        z = (t // (c * ow * oh)) % od
-        n = t // (c * ow * oh * od)
-        acc = x[0] * 0
-        best = x[0] * 0
-        first = True
-        cnt = 0
-        for a in range(kd):
-            zz = z * sd - pd + a
-            if zz < 0 or zz >= D:
-                continue
-            for b in range(kh):
-                y = i * sh - pt + b
-                if y < 0 or y >= H:
-                    continue
-                for e in range(kw):
-                    xx = j * sw - pl + e
-                    if xx < 0 or xx >= W:
-                        continue
-                    v = x[(((n * D + zz) * H + y) * W + xx) * c + ch]
-                    if first or v > best:
-                        best = v
-                        first = False
-                    acc += v
-                    cnt += 1
+        acc, cnt, best, _ = _window3d(x, t, D, H, W, c, kd, kh, kw, sd, sh, sw, pd, pt, pl,
+                                      od, oh, ow)
         if is_max:
             out[t] = best
         else:
@@ -1122,29 +1130,8 @@ def _max_pool3d_grad_k(x, g, dx, D, H, W, c, kd, kh, kw, sd, sh, sw, pd, pt, pl,
                        total):
     t = cuda.grid(1)
     if t < total:
-        ch = t % c
-        j = (t // c) % ow
-        i = (t // (c * ow)) % oh
-        z = (t // (c * ow * oh)) % od
-        n = t // (c * ow * oh * od)
-        best = x[0] * 0
-        where = -1
-        for a in range(kd):
-            zz = z * sd - pd + a
-            if zz < 0 or zz >= D:
-                continue
-            for b in range(kh):
-                y = i * sh - pt + b
-                if y < 0 or y >= H:
-                    continue
-                for e in range(kw):
-                    xx = j * sw - pl + e
-                    if xx < 0 or xx >= W:
-                        continue
-                    k = (((n * D + zz) * H + y) * W + xx) * c + ch
-                    if where < 0 or x[k] > best:
-                        best = x[k]
-                        where = k
+        _, _, _, where = _window3d(x, t, D, H, W, c, kd, kh, kw, sd, sh, sw, pd, pt, pl,
+                                   od, oh, ow)
         if where >= 0:
             cuda.atomic.add(dx, where, g[t])
 
@@ -1355,26 +1342,12 @@ def fused_batch_norm_grad_v3(dy, x, scale, rs1, rs2, rs3, *, epsilon=0.0001,
 def _argmax_pool_k(x, out, idx, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, with_batch, total):
     t = cuda.grid(1)
     if t < total:
-        ch = t % c
-        j = (t // c) % ow
-        i = (t // (c * ow)) % oh
-        n = t // (c * ow * oh)
-        best = x[0]
-        where = -1
-        for a in range(kh):
-            y = i * sh - pt + a
-            if y < 0 or y >= h:
-                continue
-            for b in range(kw):
-                xx = j * sw - pl + b
-                if xx < 0 or xx >= w:
-                    continue
-                v = x[((n * h + y) * w + xx) * c + ch]
-                if where < 0 or v > best:
-                    best = v
-                    where = (y * w + xx) * c + ch
+        _, _, best, where = _window2d(x, t, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow)
+        image = (t // (c * ow * oh)) * h * w * c      # where image n starts
+        if where >= 0:
+            where -= image
         out[t] = best
-        idx[t] = where + (n * h * w * c if with_batch else 0)
+        idx[t] = where + (image if with_batch else 0)
 
 
 def _argmax_grad_k(g, idx, dx, per_image, with_batch, c, ohwc, total):
