@@ -443,10 +443,8 @@ registry.register_op("AvgPool3DGrad", inputs=(("orig_input_shape", _dt.int32), (
 # running averages (what tf.compat.v1.nn.fused_batch_norm and Keras's fused path build).
 def _fused_bn_shape(op):
     x, scale = op.inputs[0].shape, op.inputs[1].shape
-    if x.rank is not None and x.rank != 4:
-        raise op.shape_error(f"Shape must be rank 4 but is rank {x.rank}")
-    if scale.rank is not None and scale.rank != 1:
-        raise op.shape_error(f"Shape must be rank 1 but is rank {scale.rank}")
+    _known_rank(op, 4, x)
+    _known_rank(op, 1, scale)
     c = None
     if x.rank is not None:
         c = x.as_tuple()[1 if op.get_attr("data_format").startswith("NC") else 3]

@@ -90,11 +90,12 @@ def _blas_dot(a, b):
             _SET_THREADS(prev)
 
 
-def _own_sgemm(a, b):
-    """A big float32 product on tfteach's own AVX-512 GEMM (gemm.py), all threads."""
+def _own_sgemm(a, b, bias=None, relu=False):
+    """A big float32 product on tfteach's own AVX-512 GEMM (gemm.py), all threads (with
+    `bias`, its BiasAdd and Relu epilogue)."""
     m, k, n = a.shape[0], a.shape[1], b.shape[1]
     nt = threads.intra_op_threads() if m * n * k // 64 >= threads._PAR_MIN_WORK else 1
-    return gemm.sgemm(a, b, nt)
+    return gemm.sgemm(a, b, nt, bias, relu)
 
 
 @njit(cache=True)
@@ -187,8 +188,7 @@ def mat_mul_epilogue(a, b, bias, *, transpose_a, transpose_b, relu):
     if b2.shape[0] != k or bias.shape[0] != n or m == 0 or n == 0 or m * k * n < _SMALL_MNK \
             or not gemm.available():
         return None
-    nt = threads.intra_op_threads() if m * n * k // 64 >= threads._PAR_MIN_WORK else 1
-    return gemm.sgemm(a2, b2, nt, np.ascontiguousarray(bias), relu)
+    return _own_sgemm(a2, b2, np.ascontiguousarray(bias), relu)
 
 
 @register_kernel("BatchMatMulV2")
