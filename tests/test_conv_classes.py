@@ -93,6 +93,13 @@ CASES = [
     ((2, 12, 10, 2), (5, 5, 2, 8), (1, 1), (2, 2), "VALID"),       # dilation, no padding
     ((2, 9, 17, 1), (7, 1, 1, 5), (2, 3), (1, 1), "SAME"),         # tall filter, uneven strides
     ((1, 6, 9, 3), (2, 5, 3, 64), (1, 1), (1, 2), "SAME"),         # dilated columns past edges
+    # stride 1, 32+ input channels: the input gradient as a forward conv of dy (turned-round
+    # filter, pads (k-1)*d - p) on the padding-free path (_dx_as_forward)
+    ((2, 8, 9, 40), (3, 3, 40, 24), (1, 1), (1, 1), "SAME"),       # C = 40: padded 64 tile
+    ((2, 9, 8, 32), (4, 2, 32, 16), (1, 1), (1, 1), "SAME"),       # even filter: uneven pads
+    ((2, 9, 10, 32), (3, 3, 32, 8), (1, 1), (2, 3), "SAME"),       # dilation, O = 8
+    ((3, 7, 9, 64), (3, 2, 64, 12), (1, 1), (1, 1), "VALID"),      # VALID: dy fully padded
+    ((1, 10, 5, 33), (5, 5, 33, 10), (1, 1), (2, 1), "VALID"),     # one output column
 ]
 
 
@@ -108,6 +115,17 @@ def test_classes_match_float64_definition(xs, fs, s, d, pad):
     _close(y, ry, fs[0] * fs[1] * fs[2])
     _close(dw, rdw, xs[0] * oh * ow)
     _close(dx, rdx, fs[0] * fs[1] * fs[3])
+
+
+def test_input_gradient_path_is_taken_where_documented():
+    g = nn._Geometry((2, 14, 14, 32), (5, 5, 32, 64), [1, 1, 1, 1], [1, 1, 1, 1], "SAME", "t")
+    t = g.input_gradient()
+    assert (t.h, t.w, t.c, t.o, t.oh, t.ow, t.pt, t.pl) == (14, 14, 64, 32, 14, 14, 2, 2)
+    assert nn._dx_as_forward(np.dtype(np.float32), g)
+    s2 = nn._Geometry((2, 14, 14, 32), (5, 5, 32, 64), [1, 2, 2, 1], [1, 1, 1, 1], "SAME", "t")
+    few = nn._Geometry((2, 14, 14, 16), (5, 5, 16, 64), [1, 1, 1, 1], [1, 1, 1, 1], "SAME", "t")
+    assert not nn._dx_as_forward(np.dtype(np.float32), s2)
+    assert not nn._dx_as_forward(np.dtype(np.float32), few)
 
 
 def test_classes_cover_every_pixel_once_with_its_valid_taps():

@@ -27,10 +27,13 @@ def _close(c, a, b):
     np.testing.assert_allclose(c, ref, rtol=0, atol=tol)
 
 
-# ragged in every direction: rows not a multiple of MR (6), columns not of NR (64), K not
-# of the slice length; K = 1; a single row/column; more than one KC slice
+# ragged in every direction: rows not a multiple of MR (6, or 12 for the narrow tile),
+# columns not of NR (64, or 32 for products at most 32 wide), K not of the slice length;
+# K = 1; a single row/column; more than one KC slice; narrow products whole (n = 32) and
+# ragged (n = 10, 31), one and several tiles of rows
 SHAPES = [(1, 1, 1), (5, 3, 7), (6, 64, 64), (7, 65, 63), (13, 1, 130), (97, 800, 64),
-          (200, 1537, 129), (1, 300, 1000), (300, 2, 1)]
+          (200, 1537, 129), (1, 300, 1000), (300, 2, 1), (12, 40, 32), (25, 900, 32),
+          (250, 1600, 32), (37, 5, 31), (500, 70, 10), (11, 33, 33)]
 
 
 @pytest.mark.parametrize("m,k,n", SHAPES)
@@ -100,12 +103,18 @@ def test_matmul_op_uses_it_for_big_float32_products(tf1):
 
 
 @pytest.mark.skipif(not gemm.available(), reason="needs a CPU with AVX-512")
-def test_micro_kernel_keeps_its_tile_in_24_zmm_registers():
-    # 24 FMAs on zmm registers per step of k (in any operand form a CPU tuning may pick),
-    # none on narrower vectors: the whole 6x64 tile lives in registers
-    asm = gemm.micro_kernel_asm()
-    assert len(re.findall(r"vfmadd\d+ps\s[^\n]*%zmm", asm)) == 24
-    assert not re.findall(r"vfmadd\d+ps\s[^\n]*%ymm", asm)
+@pytest.mark.parametrize("narrow", [False, True], ids=["6x64", "12x32"])
+def test_micro_kernel_keeps_its_tile_in_24_zmm_registers(narrow):
+    # 24 FMAs on zmm registers per step of k (LLVM may unroll the k loop: a multiple of
+    # 24), none on narrower vectors, and no zmm register spilled to or reloaded from the
+    # stack: the whole tile lives in registers
+    asm = gemm.micro_kernel_asm(narrow)
+    fmas = re.findall(r"vfmadd\d+ps\s[^\n]*", asm)
+    assert fmas and len(fmas) % 24 == 0
+    assert all("%zmm" in f and "%ymm" not in f and "%xmm" not in f for f in fmas)
+    assert not re.findall(r"[^\n]*%zmm[^\n]*\(%rsp\)|[^\n]*\(%rsp\)[^\n]*%zmm", asm)
+    # per step, the B row's vectors and one broadcast per row of A
+    assert len(re.findall(r"vbroadcastss", asm)) == len(fmas) // 24 * (12 if narrow else 6)
 
 
 def test_sgemm_value_does_not_depend_on_threads():

@@ -1,4 +1,4 @@
-"""tfteach's own float32 GEMM: BLIS's loop nest around a 6x64 register-blocked micro-kernel.
+"""tfteach's own float32 GEMM: BLIS's loop nest around register-blocked micro-kernels.
 
 Why not just BLAS: numba's `np.dot` reaches OpenBLAS, and an environment may pin OpenBLAS to
 its AVX2 kernels (`OPENBLAS_CORETYPE=Haswell`, as on this project's machines) on a CPU with
@@ -8,161 +8,211 @@ the algorithm BLAS libraries use, in plain numba a student can read:
     C[M,N] (+)= A[M,K] @ B[K,N]
     for each slice of K (at most KC long):     B's NR-wide panels, packed or read in place
       for each task (MC rows x some panels):   on all threads (blocks claimed by threads)
-        for each B panel of the task:          kc x 64 floats, reused from L1/L2
+        for each B panel of the task:          kc x NR floats, reused from L1/L2
           for each MR rows of the task:        A read in place (any strides)
-            micro-kernel: a 6x64 tile of C in 24 AVX-512 registers, kc rank-1 updates
+            micro-kernel: an MR x NR tile of C in 24 AVX-512 registers, kc rank-1 updates
 
-The micro-kernel keeps its tile in a stack array (`_tile`, an alloca) that LLVM turns into
-24 zmm registers: per step of k it loads 4 vectors of B, broadcasts 6 scalars of A and issues
-24 FMAs, with no other memory traffic (`micro_kernel_asm()` shows it; tests/test_gemm.py
-checks it). Edges never reach it: a tile cut by C's edge is computed whole into a scratch
-tile, and panels of A or B cut by the matrix's edge are copied zero-padded first.
+The tile is 6x64 (4 vectors of 16 floats per row), or 12x32 for products at most 32 columns
+wide (a convolution with 32 output channels would leave half of every 64-wide tile idle).
+Both are one generator of LLVM IR (`_tile_codegen`): per step of k it loads the B row's
+vectors, broadcasts the A column's scalars and issues 24 FMAs, with no other memory traffic
+(`micro_kernel_asm()` shows it; tests/test_gemm.py checks it). Edges never reach it: a tile
+cut by C's edge is computed whole into a scratch tile, and panels of A or B cut by the
+matrix's edge are copied zero-padded first.
 
-Measured on the project machine (2 cores, AVX-512): 330-390 GFLOP/s for seed 3's deep-model
-products (1680x2000x3000) where NumPy's pinned OpenBLAS gives ~225; one core's micro-kernel
-runs at ~240 GFLOP/s, about 94% of its FMA peak.
+Measured on a Zen 5 (2 cores, AVX-512): either tile alone ~250 GFLOP/s per core, about its
+FMA peak; 420-440 GFLOP/s on both cores for seed 3's deep-model products (1680x2000x3000).
 
 Used where it wins: float32, big enough products, a CPU with AVX-512 (`available()`); BLAS
 does the rest. Results match BLAS to float32 rounding (the sums run in a different order);
-NaN and Inf propagate as in any IEEE product (no fast-math beyond contracting a*b+c into an
-FMA).
+NaN and Inf propagate as in any IEEE product (each step is an exact fused multiply-add, no
+other reassociation).
 """
 __toolkit__ = True   # shared machinery for the family modules: registers no kernels
 
 import numpy as np
-from numba import njit, prange, types
+from numba import njit, types
 from llvmlite import ir
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-MR, NR = 6, 64        # the register tile: 6 rows x 4 vectors of 16 floats = 24 zmm registers
+MR, NR = 6, 64        # the wide tile: 6 rows x 4 vectors of 16 floats = 24 zmm registers
+MR_N, NR_N = 12, 32   # the narrow tile, for products at most 32 columns wide (a conv with 32
+                      # output channels): 12 rows x 2 vectors, the same 24 registers
+MR_MAX = 12           # rows of the scratch tiles, a multiple of both tiles' rows
 KC = 768              # longest reduction slice: a B panel (KC*NR*4 = 192 KiB) and an A block
 MC = 192              # (MC*KC*4 = 576 KiB) share a 1 MiB L2; longer slices mean fewer passes
                       # over C (MC = 96 gave 3-5% less on both cores of a Zen 5, 1680-2048 rows)
 FEW_ROWS = 192        # fewer rows of A than this: B is not worth packing whole
-_FM = {"contract"}
-ALL_K_B_BYTES = 16 << 20   # B read in place up to this size: a task runs all of K (_gemm_threads)    # allow FMA contraction only: keeps IEEE NaN/Inf/signed-zero behaviour
+ALL_K_B_BYTES = 16 << 20   # B read in place up to this size: a task runs all of K (_gemm_threads)
 
 
-@intrinsic
-def _tile(typingctx):
-    """A float32[MR*NR] array on the stack (an alloca LLVM can keep in registers).
+def _tile_codegen(mr, nv):
+    """LLVM IR for the register tile: c[ci:ci+mr, cj:cj+16*nv] (+)= sum over p < kc of
+    at[p, :mr] (outer) bv[p*ldb : p*ldb+16*nv].
 
-    Also asks LLVM for 512-bit vectors in the calling function: its tuning for Intel cores
-    prefers 256-bit ones (`prefer-vector-width`), which would need 48 registers for the tile
-    and spill. On a CPU without AVX-512 this is a no-op (and `available()` is False)."""
-    arrty = types.Array(types.float32, 1, "C")
-
+    Written with LLVM's own vector type and FMA intrinsic rather than as numba loops: the
+    tile's mr*nv accumulators are SSA values carried round the k loop (registers by
+    construction), so the code does not depend on the loop vectoriser's choices. Left to
+    it, a 12x32 tile written like the 6x64 one was fully unrolled into scalars (8 GFLOP/s
+    instead of 250)."""
     def codegen(context, builder, sig, args):
-        # llvmlite validates attribute names against a fixed list; string attributes such as
-        # this one are valid LLVM IR, so add it to the underlying set directly.
+        kc, at, bv, ldb, c, ci, cj, accumulate = args
+        # 512-bit vectors stay whole: LLVM's tuning for some cores would split them in two
+        # (and need 48 registers for the tile); on a CPU without AVX-512 they are split
+        # anyway, correctly and slowly (`available()` is then False)
+        set.add(builder.function.attributes, '"min-legal-vector-width"="512"')
         set.add(builder.function.attributes, '"prefer-vector-width"="512"')
-        # inlined into a caller, the tile loop is re-optimised under the caller's
-        # attributes and loses its register allocation (measured: 240 -> 7 GFLOP/s)
-        builder.function.attributes.add("noinline")
-        ety = context.get_value_type(types.float32)
-        ptr = cgutils.alloca_once(builder, ety, size=MR * NR)
-        ary = context.make_array(arrty)(context, builder)
-        itemsize = context.get_abi_sizeof(ety)
-        context.populate_array(ary, data=ptr, shape=[cgutils.intp_t(MR * NR)],
-                               strides=[cgutils.intp_t(itemsize)],
-                               itemsize=cgutils.intp_t(itemsize), meminfo=None)
-        return ary._getvalue()
-    return arrty(), codegen
+        f32 = ir.FloatType()
+        vty = ir.VectorType(f32, 16)
+        i8p = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        intp = cgutils.intp_t
+        a_ary = context.make_array(sig.args[1])(context, builder, at)
+        b_ary = context.make_array(sig.args[2])(context, builder, bv)
+        c_ary = context.make_array(sig.args[4])(context, builder, c)
+        a_base = builder.bitcast(a_ary.data, i8p)
+        a_step, a_row = cgutils.unpack_tuple(builder, a_ary.strides, 2)     # in bytes
+        c_base = builder.bitcast(c_ary.data, i8p)
+        c_row, c_col = cgutils.unpack_tuple(builder, c_ary.strides, 2)
+        c_rows = [builder.gep(c_base, [builder.add(builder.mul(builder.add(ci, intp(i)), c_row),
+                                                   builder.mul(cj, c_col))])
+                  for i in range(mr)]
+        # C's lines start coming from memory while the k loop runs (prefetch for writing)
+        prefetch = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]),
+            "llvm.prefetch.p0")
+        for row in c_rows:
+            for v in range(nv):
+                builder.call(prefetch, [builder.gep(row, [intp(64 * v)]), i32(1), i32(3),
+                                        i32(1)])
+        fma = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(vty, [vty, vty, vty]), "llvm.fma.v16f32")
+        zero = ir.Constant(vty, None)
+        undef = ir.Constant(vty, ir.Undefined)
+        splat = ir.Constant(ir.VectorType(i32, 16), [0] * 16)
+        entry = builder.basic_block
+        loop = builder.append_basic_block("tile.k")
+        done = builder.append_basic_block("tile.store")
+        builder.cbranch(builder.icmp_signed(">", kc, intp(0)), loop, done)
+
+        builder.position_at_end(loop)
+        p = builder.phi(intp)
+        acc = [builder.phi(vty) for _ in range(mr * nv)]
+        b_row = builder.gep(b_ary.data, [builder.mul(p, ldb)])
+        b_vec = [builder.load(builder.bitcast(builder.gep(b_row, [intp(16 * v)]),
+                                              vty.as_pointer()), align=4) for v in range(nv)]
+        a_col = builder.gep(a_base, [builder.mul(p, a_step)])
+        nxt = []
+        for i in range(mr):
+            a_ptr = builder.gep(a_col, [builder.mul(intp(i), a_row)])
+            a = builder.load(builder.bitcast(a_ptr, f32.as_pointer()), align=4)
+            a16 = builder.shuffle_vector(builder.insert_element(undef, a, i32(0)), undef, splat)
+            nxt.extend(builder.call(fma, [a16, b_vec[v], acc[i * nv + v]]) for v in range(nv))
+        p_next = builder.add(p, intp(1))
+        p.add_incoming(intp(0), entry)
+        p.add_incoming(p_next, loop)
+        for phi, val in zip(acc, nxt):
+            phi.add_incoming(zero, entry)
+            phi.add_incoming(val, loop)
+        builder.cbranch(builder.icmp_signed("<", p_next, kc), loop, done)
+
+        builder.position_at_end(done)
+        totals = []
+        for val in nxt:
+            total = builder.phi(vty)
+            total.add_incoming(zero, entry)
+            total.add_incoming(val, loop)
+            totals.append(total)
+        add = builder.icmp_unsigned("!=", accumulate, ir.Constant(accumulate.type, 0))
+        for i, row in enumerate(c_rows):
+            for v in range(nv):
+                total = totals[i * nv + v]
+                ptr = builder.bitcast(builder.gep(row, [intp(64 * v)]), vty.as_pointer())
+                old = builder.load(ptr, align=4)
+                builder.store(builder.select(add, builder.fadd(old, total), total), ptr,
+                              align=4)
+        return context.get_dummy_value()
+    return codegen
 
 
 @intrinsic
-def _prefetch_row(typingctx, arr, i, j0):
-    """Prefetch (for writing) arr[i, j0:j0+NR] of a 2-D array: the tile's C lines are then
-    on their way from memory while the kc-step loop runs."""
-    if not isinstance(arr, types.Array) or arr.ndim != 2:
-        return None
-
-    def codegen(context, builder, sig, args):
-        aryty = sig.args[0]
-        ary = context.make_array(aryty)(context, builder, args[0])
-        i8p = cgutils.voidptr_t
-        fnty = ir.FunctionType(ir.VoidType(), [i8p, ir.IntType(32), ir.IntType(32),
-                                               ir.IntType(32)])
-        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
-        for j in range(0, NR, 16):
-            ptr = cgutils.get_item_pointer(context, builder, aryty, ary,
-                                           [args[1], builder.add(args[2], cgutils.intp_t(j))],
-                                           wraparound=False)
-            builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(ir.IntType(32), 1),
-                              ir.Constant(ir.IntType(32), 3), ir.Constant(ir.IntType(32), 1)])
-        return context.get_dummy_value()
-    return types.none(arr, i, j0), codegen
+def _tile_6x64(typingctx, kc, at, bv, ldb, c, ci, cj, accumulate):
+    return types.none(kc, at, bv, ldb, c, ci, cj, accumulate), _tile_codegen(MR, NR // 16)
 
 
-@njit(cache=True, fastmath=_FM, boundscheck=False)
+@intrinsic
+def _tile_12x32(typingctx, kc, at, bv, ldb, c, ci, cj, accumulate):
+    return types.none(kc, at, bv, ldb, c, ci, cj, accumulate), _tile_codegen(MR_N, NR_N // 16)
+
+
+@njit(cache=True, boundscheck=False, inline="never")
 def _micro_kernel(kc, at, bv, ldb, c, ci, cj, accumulate):
-    """c[ci:ci+MR, cj:cj+NR] (+)= A panel @ B panel, over kc steps of k (c C-contiguous).
+    """c[ci:ci+MR, cj:cj+NR] (+)= A panel @ B panel, over kc steps of k: at[p, i] is A's row i
+    at step p (a transposed view of MR rows of A, any strides: only scalars are read from
+    it); row p of the B panel is bv[p*ldb : p*ldb+NR] (unit stride: a packed panel has
+    ldb = NR, B read in place has ldb = its width); c's rows may have any stride, its
+    columns are unit-stride. Per step of k: NR/16 vector loads of B, MR broadcasts of A,
+    24 FMAs on registers, no other memory traffic (`micro_kernel_asm()`)."""
+    _tile_6x64(kc, at, bv, ldb, c, ci, cj, accumulate)
 
-    at[p, i] is A's row i at step p (a transposed view of MR rows of A, any strides: the
-    kernel only broadcasts scalars from it); row p of the B panel is bv[p*ldb : p*ldb+NR]
-    (unit stride: a packed panel has ldb = NR, B read in place has ldb = its width).
 
-    Every loop bound is a constant but kc: an index LLVM cannot resolve at compile time
-    would pin the tile in memory (measured: 240 -> 7 GFLOP/s), so ragged edge tiles go
-    through `_tile_update`'s scratch tile instead of a partial store here. B's rows are
-    sliced rather than indexed as bv[p*ldb + j]: numba cannot prove that index
-    non-negative and would emit its negative-index wraparound per element, turning the
-    four vector loads into gathers."""
-    acc = _tile()
-    for i in range(MR):
-        _prefetch_row(c, ci + i, cj)
-    for t in range(MR * NR):
-        acc[t] = 0.0
-    for p in range(kc):
-        brow = bv[p * ldb:p * ldb + NR]
-        for i in range(MR):
-            a = at[p, i]
-            for j in range(NR):
-                acc[i * NR + j] += a * brow[j]
-    # row by row through 1-D slices: an (MR, NR) view of c would have runtime strides and
-    # make LLVM write the tile back with scatters
-    for i in range(MR):
-        crow = c[ci + i, cj:cj + NR]
-        if accumulate:
-            for j in range(NR):
-                crow[j] += acc[i * NR + j]
-        else:
-            for j in range(NR):
-                crow[j] = acc[i * NR + j]
+@njit(cache=True, boundscheck=False, inline="never")
+def _micro_kernel_narrow(kc, at, bv, ldb, c, ci, cj, accumulate):
+    """The same for the narrow tile (MR_N x NR_N)."""
+    _tile_12x32(kc, at, bv, ldb, c, ci, cj, accumulate)
+
+
+@njit(cache=True, inline="always")
+def tile_shape(n):
+    """(rows, columns) of the register tile for a product n columns wide."""
+    return (MR_N, NR_N) if n <= NR_N else (MR, NR)
+
+
+def panel_width(n):
+    """Width of the B panels (and C tiles) a product n columns wide is computed in."""
+    return NR_N if n <= NR_N else NR
 
 
 @njit(cache=True, boundscheck=False)
-def _tile_update(kc, at, bv, ldb, c, ci, cj, accumulate, edge):
-    """The MR x NR tile of c at (ci, cj); a tile cut by c's edge is computed into the
+def _tile_update(kc, at, bv, ldb, c, ci, cj, accumulate, edge, mr, nr):
+    """The mr x nr tile of c at (ci, cj); a tile cut by c's edge is computed into the
     scratch `edge` and only its valid part stored."""
-    mr = min(MR, c.shape[0] - ci)
-    nr = min(NR, c.shape[1] - cj)
-    if mr == MR and nr == NR:
-        _micro_kernel(kc, at, bv, ldb, c, ci, cj, accumulate)
+    mv = min(mr, c.shape[0] - ci)
+    nv = min(nr, c.shape[1] - cj)
+    if mv == mr and nv == nr:
+        if nr == NR_N:
+            _micro_kernel_narrow(kc, at, bv, ldb, c, ci, cj, accumulate)
+        else:
+            _micro_kernel(kc, at, bv, ldb, c, ci, cj, accumulate)
         return
-    _micro_kernel(kc, at, bv, ldb, edge, 0, 0, False)
-    cv = c[ci:ci + mr, cj:cj + nr]
+    if nr == NR_N:
+        _micro_kernel_narrow(kc, at, bv, ldb, edge, 0, 0, False)
+    else:
+        _micro_kernel(kc, at, bv, ldb, edge, 0, 0, False)
+    cv = c[ci:ci + mv, cj:cj + nv]
     if accumulate:
-        for i in range(mr):
-            for j in range(nr):
+        for i in range(mv):
+            for j in range(nv):
                 cv[i, j] += edge[i, j]
     else:
-        for i in range(mr):
-            for j in range(nr):
+        for i in range(mv):
+            for j in range(nv):
                 cv[i, j] = edge[i, j]
 
 
 @njit(cache=True, boundscheck=False)
 def _pack_b_panel(b, p0, kc, j0, out):
-    """b[p0:p0+kc, j0:j0+NR] row by row into out (kc*NR floats), columns past b's end zero."""
-    cols = min(NR, b.shape[1] - j0)
+    """b[p0:p0+kc, j0:j0+nr] row by row into out (kc*nr floats, nr the panel width of b's
+    product), columns past b's end zero."""
+    nr = tile_shape(b.shape[1])[1]
+    cols = min(nr, b.shape[1] - j0)
     bv = b[p0:p0 + kc, j0:j0 + cols]
     for p in range(kc):
-        o = out[p * NR:(p + 1) * NR]
+        o = out[p * nr:(p + 1) * nr]
         for j in range(cols):
             o[j] = bv[p, j]
-        for j in range(cols, NR):
+        for j in range(cols, nr):
             o[j] = 0.0
 
 
@@ -176,7 +226,8 @@ def _slice(k):
 
 @njit(cache=True)
 def packed_b_size(k, n):
-    return k * ((n + NR - 1) // NR) * NR
+    nr = tile_shape(n)[1]
+    return k * ((n + nr - 1) // nr) * nr
 
 
 @njit(cache=True, boundscheck=False)
@@ -184,13 +235,14 @@ def pack_b(b, bp):
     """All of b [K,N] into bp (`packed_b_size` floats): per KC slice, its NR-wide panels one
     after another (the slice starting at k = p0 begins at bp[p0 * NR * panels])."""
     k, n = b.shape
-    npan = (n + NR - 1) // NR
+    nr = tile_shape(n)[1]
+    npan = (n + nr - 1) // nr
     ks = _slice(k)
     for p0 in range(0, k, ks):
         kc = min(ks, k - p0)
         for q in range(npan):
-            o = p0 * npan * NR + q * kc * NR
-            _pack_b_panel(b, p0, kc, q * NR, bp[o:o + kc * NR])
+            o = p0 * npan * nr + q * kc * nr
+            _pack_b_panel(b, p0, kc, q * nr, bp[o:o + kc * nr])
 
 
 @njit(cache=True, boundscheck=False)
@@ -198,38 +250,39 @@ def _block(a, b, b_flat, bps, c, i0, i1, q0, q1, p0, kc, accumulate, a_tail, b_t
            tail_ready, edge, bias, relu):
     """c[i0:i1, panels q0:q1] (+)= a[i0:i1, p0:p0+kc] @ b[p0:p0+kc, panels q0:q1].
 
-    A is read in place, MR rows at a time (only a last panel shorter than MR rows is copied,
+    A is read in place, mr rows at a time (only a last panel shorter than mr rows is copied,
     zero-padded, into `a_tail`). B comes from `bps`, this slice's packed panels, when it has
     any; else it is read in place from `b_flat` (B C-contiguous) and only a last panel
-    narrower than NR comes from `b_tail` (packed here, or by the caller if `tail_ready`).
+    narrower than nr comes from `b_tail` (packed here, or by the caller if `tail_ready`).
     A non-empty `bias` (the last slice's call) is added to each tile, and Relu applied if
     `relu`, right after the tile is stored, while it is in L1 (`_epilogue`)."""
     m = a.shape[0]
     n = c.shape[1]
+    mr, nr = tile_shape(n)
     for q in range(q0, q1):
-        j0 = q * NR
+        j0 = q * nr
         if bps.size > 0:
-            bv = bps[q * kc * NR:(q + 1) * kc * NR]
-            ldb = NR
-        elif j0 + NR <= n:
-            bv = b_flat[p0 * n + j0:p0 * n + j0 + (kc - 1) * n + NR]
+            bv = bps[q * kc * nr:(q + 1) * kc * nr]
+            ldb = nr
+        elif j0 + nr <= n:
+            bv = b_flat[p0 * n + j0:p0 * n + j0 + (kc - 1) * n + nr]
             ldb = n
         else:
             if not tail_ready:
                 _pack_b_panel(b, p0, kc, j0, b_tail)
-            bv = b_tail[:kc * NR]
-            ldb = NR
-        for r in range(i0, i1, MR):
-            if r + MR <= m:
-                at = a[r:r + MR, p0:p0 + kc].T
+            bv = b_tail[:kc * nr]
+            ldb = nr
+        for r in range(i0, i1, mr):
+            if r + mr <= m:
+                at = a[r:r + mr, p0:p0 + kc].T
             else:
                 rows = m - r
-                a_tail[:, :kc] = 0.0
+                a_tail[:mr, :kc] = 0.0
                 a_tail[:rows, :kc] = a[r:m, p0:p0 + kc]
-                at = a_tail[:, :kc].T
-            _tile_update(kc, at, bv, ldb, c, r, j0, accumulate, edge)
+                at = a_tail[:mr, :kc].T
+            _tile_update(kc, at, bv, ldb, c, r, j0, accumulate, edge, mr, nr)
             if bias.size > 0:
-                _epilogue(c, r, min(m, r + MR), j0, min(n, j0 + NR), bias, relu)
+                _epilogue(c, r, min(m, r + mr), j0, min(n, j0 + nr), bias, relu)
 
 
 @njit(cache=True, boundscheck=False)
@@ -253,13 +306,14 @@ def gemm_serial(a, b, bp, c, accumulate, scratch):
     tasks already run in parallel."""
     m, k = a.shape
     n = c.shape[1]
-    npan = (n + NR - 1) // NR
+    nr = tile_shape(n)[1]
+    npan = (n + nr - 1) // nr
     a_tail, b_tail, edge = scratch
     b_flat = b.reshape(-1) if bp.size == 0 else bp
     ks = _slice(k)
     for p0 in range(0, k, ks):
         kc = min(ks, k - p0)
-        bps = bp[p0 * npan * NR:(p0 + kc) * npan * NR]
+        bps = bp[p0 * npan * nr:(p0 + kc) * npan * nr]
         for i0 in range(0, m, MC):
             _block(a, b, b_flat, bps, c, i0, min(m, i0 + MC), 0, npan, p0, kc,
                    accumulate or p0 > 0, a_tail, b_tail, False, edge, _NO_BIAS, False)
@@ -270,22 +324,24 @@ _NO_BIAS = np.empty(0, np.float32)
 
 @njit(cache=True)
 def serial_scratch():
-    return (np.empty((MR, KC), np.float32), np.empty(KC * NR, np.float32),
-            np.empty((MR, NR), np.float32))
+    return (np.empty((MR_MAX, KC), np.float32), np.empty(KC * NR, np.float32),
+            np.empty((MR_MAX, NR), np.float32))
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
 def _pack_panels(b, p0, kc, bp, q0, q1):
     """B's panels q0..q1-1 of the KC slice at p0, packed (one block of the pack phase)."""
+    nr = tile_shape(b.shape[1])[1]
     for q in range(q0, q1):
-        _pack_b_panel(b, p0, kc, q * NR, bp[q * kc * NR:(q + 1) * kc * NR])
+        _pack_b_panel(b, p0, kc, q * nr, bp[q * kc * nr:(q + 1) * kc * nr])
 
 
 @njit(cache=True, inline="always")
 def _task_block(m, n, t, n_tasks_j):
     """Rows i0..i1 and B panels q0..q1 of task t: one MC block of rows times one of
     n_tasks_j groups of panels."""
-    npan = (n + NR - 1) // NR
+    nr = tile_shape(n)[1]
+    npan = (n + nr - 1) // nr
     per = (npan + n_tasks_j - 1) // n_tasks_j
     ib = t // n_tasks_j
     jb = t - ib * n_tasks_j
@@ -296,10 +352,11 @@ def _task_block(m, n, t, n_tasks_j):
 def _gemm_task(a, b, b_flat, bp, b_tail, c, t, n_tasks_j, p0, kc, bias, relu):
     """Task t of a KC slice (the epilogue `bias`, `relu` given for the last slice only)."""
     i0, i1, q0, q1 = _task_block(a.shape[0], b.shape[1], t, n_tasks_j)
-    npan = (b.shape[1] + NR - 1) // NR
-    _block(a, b, b_flat, bp[:npan * NR * kc], c, i0, i1, q0, q1, p0, kc, p0 > 0,
-           np.empty((MR, KC), np.float32), b_tail, True, np.empty((MR, NR), np.float32),
-           bias, relu)
+    nr = tile_shape(b.shape[1])[1]
+    npan = (b.shape[1] + nr - 1) // nr
+    _block(a, b, b_flat, bp[:npan * nr * kc], c, i0, i1, q0, q1, p0, kc, p0 > 0,
+           np.empty((MR_MAX, KC), np.float32), b_tail, True,
+           np.empty((MR_MAX, NR), np.float32), bias, relu)
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
@@ -308,8 +365,8 @@ def _gemm_task_all_k(a, b, b_flat, b_tails, c, t, n_tasks_j, ks, bias, relu):
     packed at b_tails[s*ks*NR:])."""
     k = a.shape[1]
     i0, i1, q0, q1 = _task_block(a.shape[0], b.shape[1], t, n_tasks_j)
-    a_tail = np.empty((MR, KC), np.float32)
-    edge = np.empty((MR, NR), np.float32)
+    a_tail = np.empty((MR_MAX, KC), np.float32)
+    edge = np.empty((MR_MAX, NR), np.float32)
     no_pack = np.empty(0, np.float32)
     for p0 in range(0, k, ks):
         kc = min(ks, k - p0)
@@ -322,11 +379,12 @@ def _gemm_task_all_k(a, b, b_flat, b_tails, c, t, n_tasks_j, ks, bias, relu):
 @njit(cache=True, nogil=True)
 def _pack_tails(b, ks, b_tails):
     k, n = b.shape
-    npan = (n + NR - 1) // NR
+    nr = tile_shape(n)[1]
+    npan = (n + nr - 1) // nr
     for p0 in range(0, k, ks):
         kc = min(ks, k - p0)
         s = p0 // ks
-        _pack_b_panel(b, p0, kc, (npan - 1) * NR, b_tails[s * ks * NR:(s + 1) * ks * NR])
+        _pack_b_panel(b, p0, kc, (npan - 1) * nr, b_tails[s * ks * NR:(s + 1) * ks * NR])
 
 
 @njit(cache=True, nogil=True)
@@ -350,17 +408,18 @@ def _gemm_threads(a, b, b_flat, pack, c, n_tasks_j, nt, bias, relu):
     from .threads import map_blocks
     m, k = a.shape
     n = b.shape[1]
-    npan = (n + NR - 1) // NR
+    nr = panel_width(n)
+    npan = (n + nr - 1) // nr
     ks = _slice(k)
     n_tasks = ((m + MC - 1) // MC) * n_tasks_j
     if not pack and k * n * 4 <= ALL_K_B_BYTES:
         b_tails = np.empty(-(-k // ks) * ks * NR, np.float32)
-        if n % NR:
+        if n % nr:
             _pack_tails(b, ks, b_tails)
         map_blocks(lambda t: _gemm_task_all_k(a, b, b_flat, b_tails, c, t, n_tasks_j, ks,
                                               bias, relu), n_tasks, nt)
         return
-    bp = np.empty(npan * NR * ks if pack else 0, np.float32)
+    bp = np.empty(npan * nr * ks if pack else 0, np.float32)
     b_tail = np.empty(ks * NR, np.float32)
     pack_per = max(1, -(-npan // (4 * nt)))
     for p0 in range(0, k, ks):
@@ -369,8 +428,8 @@ def _gemm_threads(a, b, b_flat, pack, c, n_tasks_j, nt, bias, relu):
             map_blocks(lambda i: _pack_panels(b, p0, kc, bp, i * pack_per,
                                               min(npan, (i + 1) * pack_per)),
                        -(-npan // pack_per), nt)
-        elif n % NR:
-            _pack_tail(b, p0, kc, (npan - 1) * NR, b_tail)
+        elif n % nr:
+            _pack_tail(b, p0, kc, (npan - 1) * nr, b_tail)
         epi = bias if p0 + kc == k else _NO_BIAS
         map_blocks(lambda t: _gemm_task(a, b, b_flat, bp, b_tail, c, t, n_tasks_j, p0, kc,
                                         epi, relu), n_tasks, nt)
@@ -396,7 +455,7 @@ def sgemm(a, b, threads, bias=None, relu=False):
             _epilogue(c, 0, m, 0, n, epi, relu)
         return c
     c = np.empty((m, n), np.float32)
-    npan = -(-n // NR)
+    npan = -(-n // panel_width(n))
     n_i = -(-m // MC)
     # enough tasks to balance the threads (a task is a whole number of tiles), each still
     # owning whole B panels
@@ -437,10 +496,13 @@ def available():
     return _AVAILABLE
 
 
-def micro_kernel_asm():
-    """The micro-kernel's machine code, to check that the tile stays in registers (compiled
-    afresh: numba keeps no assembly for code it loads from its on-disk cache)."""
-    fresh = njit(fastmath=_FM, boundscheck=False)(_micro_kernel.py_func)
-    at = np.zeros((MR, 1), np.float32).T
-    fresh(1, at, np.zeros(NR, np.float32), NR, np.zeros((MR, NR), np.float32), 0, 0, False)
-    return fresh.inspect_asm(fresh.signatures[0])
+def micro_kernel_asm(narrow=False):
+    """A micro-kernel's machine code (the 12x32 one if `narrow`), to check that the tile
+    stays in registers (compiled afresh: numba keeps no assembly for code it loads from
+    its on-disk cache)."""
+    kernel, mr, nr = (_micro_kernel_narrow, MR_N, NR_N) if narrow else (_micro_kernel, MR, NR)
+    fresh = njit(boundscheck=False)(kernel.py_func)
+    at = np.zeros((mr, 1), np.float32).T
+    fresh(1, at, np.zeros(nr, np.float32), nr, np.zeros((mr, nr), np.float32), 0, 0, False)
+    asm = fresh.inspect_asm(fresh.signatures[0])
+    return asm[:asm.index(".Lfunc_end0")]      # the kernel itself, not numba's wrappers

@@ -798,7 +798,8 @@ def _conv_fwd_cls_part(x, wcls, woff, cls, tasks, kh, kw, sh, sw, dh, dw, pt, pl
     gathered (`_fill_cls`) times the class's filter rows (wcls[woff[k]:], its taps x
     the output channels rounded up to whole NR-wide panels, zero-padded)."""
     c = x.shape[3]
-    on = ((out.shape[1] + gemm.NR - 1) // gemm.NR) * gemm.NR
+    nr = gemm.tile_shape(out.shape[1])[1]
+    on = ((out.shape[1] + nr - 1) // nr) * nr
     colf = np.empty(rows * kmax, x.dtype)
     ctmp = np.empty((rows, on), x.dtype)
     scratch = gemm.serial_scratch()
@@ -963,8 +964,8 @@ def _cls_rows(kmax):
     """Pixels per task: the gathered taps of a task about 512 KiB (half of L2, beside the
     filter's panel), at least a few tiles (measured: conv2 of the seed CNN 10.8 ms at 1 MiB,
     9.8 at 512 KiB, one thread)."""
-    r = max(8 * gemm.MR, min(1024, (1 << 17) // max(kmax, 1)))
-    return r - r % gemm.MR
+    r = max(4 * gemm.MR_MAX, min(1024, (1 << 17) // max(kmax, 1)))
+    return r - r % gemm.MR_MAX
 
 
 def _cls_tasks(cls, n_img, rows, c):
@@ -1088,20 +1089,32 @@ def _use_classes(wdt, g):
     return _own_gemm(wdt) and g.c >= 8
 
 
+def _dx_as_forward(wdt, g):
+    """The input gradient as a forward convolution of dy (`_Geometry.input_gradient`) on
+    the padding-free path: its products are as long as the forward pass's (K = kh*kw*O)
+    and it writes each input pixel once, where the transposed products (K = O) write
+    kh*kw partial rows per output pixel for a scatter-add (conv2 of the seed CNN on one
+    Zen 5: 3.7 -> 2.4 ms). Stride 1 only (a stride would need dy spread out with zeros),
+    at least 32 input channels (the output of that forward convolution: one 12x32 tile)."""
+    return (g.sh == g.sw == 1 and g.c >= gemm.NR_N and (g.kh - 1) * g.dh >= g.pt
+            and (g.kw - 1) * g.dw >= g.pl and _use_classes(wdt, g.input_gradient()))
+
+
 def _own_gemm(dtype):
     return dtype == np.float32 and gemm.available()
 
 
 def _pixel_group(o, ow):
-    """How many output pixels share one GEMM row when a conv has fewer than NR (64)
-    output channels. The micro-kernel computes 64 columns at a time, so 32 channels
+    """How many output pixels share one GEMM row when a conv has fewer than 32 output
+    channels. The narrowest micro-kernel computes 32 columns at a time, so 16 channels
     would leave half of every tile to the slow ragged-edge path; instead two pixels'
-    outputs form one 64-wide row, against a block-diagonal filter kron(I_2, w): the
-    arithmetic still doubles (the zero blocks), but at the micro-kernel's full speed
-    (seed 3's first conv: 2.6 -> 1.0 ms). Needs the row width to split evenly."""
-    if o >= gemm.NR or gemm.NR % o or ow % (gemm.NR // o):
+    outputs form one 32-wide row, against a block-diagonal filter kron(I_2, w): the
+    arithmetic still doubles (the zero blocks), but at the micro-kernel's full speed.
+    Needs the row width to split evenly."""
+    nr = gemm.NR_N
+    if o >= nr or nr % o or ow % (nr // o):
         return 1
-    return gemm.NR // o
+    return nr // o
 
 
 # kh*kw*C up to this: the filter gradient accumulates directly (a GEMM with so short a
@@ -1156,6 +1169,22 @@ class _Geometry:
         return (self.kh, self.kw, self.sh, self.sw, self.dh, self.dw, self.pt, self.pl,
                 self.oh, self.ow)
 
+    def input_gradient(self):
+        """The geometry of this (stride 1) convolution's input gradient as a convolution of
+        the output gradient: dx[y, x] sums dy[y - pt' + a*dh, x - pl' + b*dw] times the
+        filter turned round (tap a read as kh-1-a, its C and O swapped), where
+        pt' = (kh-1)*dh - pt; output gradients outside dy are its padding."""
+        t = object.__new__(_Geometry)
+        t.n, t.h, t.w, t.c = self.n, self.oh, self.ow, self.o
+        t.kh, t.kw, t.o = self.kh, self.kw, self.c
+        t.sh = t.sw = 1
+        t.dh, t.dw = self.dh, self.dw
+        t.pt = (self.kh - 1) * self.dh - self.pt
+        t.pl = (self.kw - 1) * self.dw - self.pl
+        t.oh, t.ow = self.h, self.w
+        t.rb = max(1, min(t.oh, _ROWS_PER_TASK // max(t.ow, 1)))
+        return t
+
 
 def _nhwc(x, data_format):
     if data_format.startswith("NC"):
@@ -1195,26 +1224,18 @@ def _check_conv_attrs(strides, dilations, data_format, op_type):
     return s, d
 
 
-@register_kernel("Conv2D")
-def conv2d(x, f, *, strides, padding, data_format="NHWC", dilations=(1, 1, 1, 1)):
-    x = np.asarray(x)
-    f = np.asarray(f)
-    if x.ndim != 4 or f.ndim != 4:
-        raise errors.InvalidArgumentError(None, None, f"input must be 4-dimensional"
-                                          f"{list(x.shape)}" if x.ndim != 4 else
-                                          f"filter must be 4-dimensional: {list(f.shape)}")
-    s, d = _check_conv_attrs(strides, dilations, data_format, "Conv2D")
-    dt = x.dtype
-    wdt = _work_dtype(x)
-    xn = np.ascontiguousarray(_nhwc(x, data_format), dtype=wdt)
-    g = _Geometry(xn.shape, f.shape, s, d, padding, "Conv2D")
+def _conv_forward(xn, f, g, wdt):
+    """The convolution of NHWC xn (of dtype wdt) with filter f [kh, kw, C, O] in geometry g,
+    as an (N*OH*OW, O) array: the padding-free classes when they apply, else im2col
+    blocks times the filter (own GEMM or BLAS), else one im2col and one BLAS product."""
     wm = np.ascontiguousarray(f.reshape(g.kh * g.kw * g.c, g.o), dtype=wdt)
     out = np.empty((g.n * g.oh * g.ow, g.o), wdt)
     if out.size == 0 or wm.shape[0] == 0:
         out[:] = 0
-    elif _use_classes(wdt, g) and g.o >= gemm.NR:
+    elif _use_classes(wdt, g) and g.o >= gemm.NR_N:
         cls, kmax, rows, tasks, _ = _cls_plan(g)
-        on = -(-g.o // gemm.NR) * gemm.NR
+        nr = gemm.panel_width(g.o)
+        on = -(-g.o // nr) * nr
         wcls, woff = _class_filters(wm.reshape(g.kh, g.kw, g.c, g.o), cls, on, False)
         nt = _conv_plan(out.size * wm.shape[0] // 64, len(tasks))[0]
         n_part = len(tasks)     # one task each, claimed biggest first
@@ -1235,6 +1256,23 @@ def conv2d(x, f, *, strides, padding, data_format="NHWC", dilations=(1, 1, 1, 1)
         with parallel(col.size):
             _im2col(xn, *g.args(), col)
         np.dot(col, wm, out)
+    return out
+
+
+@register_kernel("Conv2D")
+def conv2d(x, f, *, strides, padding, data_format="NHWC", dilations=(1, 1, 1, 1)):
+    x = np.asarray(x)
+    f = np.asarray(f)
+    if x.ndim != 4 or f.ndim != 4:
+        raise errors.InvalidArgumentError(None, None, f"input must be 4-dimensional"
+                                          f"{list(x.shape)}" if x.ndim != 4 else
+                                          f"filter must be 4-dimensional: {list(f.shape)}")
+    s, d = _check_conv_attrs(strides, dilations, data_format, "Conv2D")
+    dt = x.dtype
+    wdt = _work_dtype(x)
+    xn = np.ascontiguousarray(_nhwc(x, data_format), dtype=wdt)
+    g = _Geometry(xn.shape, f.shape, s, d, padding, "Conv2D")
+    out = _conv_forward(xn, f, g, wdt)
     out = out.reshape(g.n, g.oh, g.ow, g.o)
     return _from_nhwc(out, data_format).astype(dt, copy=False)
 
@@ -1313,6 +1351,10 @@ def conv2d_backprop_input(input_sizes, f, dy, *, strides, padding, data_format="
     k = g.kh * g.kw * g.c
     if not (dyn.size and k):
         return _from_nhwc(np.zeros((g.n, g.h, g.w, g.c), dt), data_format)
+    if _dx_as_forward(wdt, g):
+        flipped = f.reshape(g.kh, g.kw, g.c, g.o)[::-1, ::-1].transpose(0, 1, 3, 2)
+        out = _conv_forward(dyn, flipped, g.input_gradient(), wdt)
+        return _from_nhwc(out.reshape(g.n, g.h, g.w, g.c), data_format).astype(dt, copy=False)
     out = np.empty((g.n, g.h, g.w, g.c), wdt)     # every path below zeroes what it adds into
     dy2 = dyn.reshape(-1, g.o)
     if _use_classes(wdt, g):
