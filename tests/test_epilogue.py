@@ -146,3 +146,85 @@ def test_big_products_take_the_gemm_epilogue_with_the_same_bits(tf1, monkeypatch
     ref = xv.astype(np.float64) @ w.astype(np.float64) + b
     ref = np.where(ref < 0, 0, ref) if relu else ref
     np.testing.assert_allclose(fused.reshape(240, 190), ref, rtol=1e-4, atol=1e-3)
+
+
+# --- Conv2D -> BiasAdd [-> Relu] ----------------------------------------------------------------
+
+def _conv_layer(tf, x, f, b, relu, data_format="NHWC", name=None):
+    y = tf.nn.conv2d(x, tf.constant(f), strides=[1, 1, 1, 1], padding="SAME",
+                     data_format=data_format, name=name)
+    y = tf.nn.bias_add(y, tf.constant(b), data_format=data_format, name="bias")
+    return tf.nn.relu(y) if relu else y
+
+
+def _conv_reference(xv, f, b, relu):
+    """SAME, stride 1, in float64 from the definition."""
+    n, h, w, c = xv.shape
+    kh, kw, _, o = f.shape
+    pad = np.zeros((n, h + kh - 1, w + kw - 1, c))
+    pad[:, (kh - 1) // 2:(kh - 1) // 2 + h, (kw - 1) // 2:(kw - 1) // 2 + w] = xv
+    y = np.zeros((n, h, w, o))
+    for a in range(kh):
+        for bb in range(kw):
+            y += pad[:, a:a + h, bb:bb + w] @ f[a, bb].astype(np.float64)
+    y += b
+    return np.where(y < 0, 0, y) if relu else y
+
+
+# the seed CNN's two layers: one input channel (im2col blocks, 32 outputs: the 12x32 tile),
+# 32 channels (the padding-free classes), and ragged output channel counts
+@pytest.mark.parametrize("shape,o,relu", [((3, 28, 28, 1), 32, True), ((2, 14, 14, 32), 64, True),
+                                          ((2, 14, 14, 32), 64, False), ((2, 9, 11, 16), 40, True),
+                                          ((2, 7, 8, 3), 10, True)])
+def test_conv_layers_fuse_with_the_same_bits(tf1, monkeypatch, shape, o, relu):
+    tf = tf1
+    rs = np.random.RandomState(o + shape[3])
+    f = rs.randn(5, 5, shape[3], o).astype(np.float32) * 0.3
+    b = rs.randn(o).astype(np.float32)
+    b[1] = -np.inf                         # a channel Relu turns to 0
+    xv = rs.randn(*shape).astype(np.float32)
+    xv[0, 3, 4, 0] = np.nan                # the outputs whose window holds it stay NaN
+    x = tf.placeholder(tf.float32, [None] + list(shape[1:]))
+    y = _conv_layer(tf, x, f, b, relu)
+    with tf.Session() as s:
+        fused = s.run(y, {x: xv})
+        (g,) = _plan(s).epilogues
+    assert [o_.type for o_ in g.ops] == ["Conv2D", "BiasAdd"] + (["Relu"] if relu else [])
+    monkeypatch.setenv("TFTEACH_FUSION", "0")
+    with tf.Session() as s:
+        plain = s.run(y, {x: xv})
+        assert not _plan(s).epilogues
+    np.testing.assert_array_equal(fused, plain)
+    assert np.isnan(fused[0, 3, 4, 2:]).all() and not np.isnan(fused[1]).any()
+    ref = _conv_reference(np.nan_to_num(xv), f, b, relu)
+    finite = ~np.isnan(fused)
+    np.testing.assert_allclose(fused[finite], ref[finite], rtol=1e-4, atol=1e-3)
+    if relu:
+        assert (fused[1, ..., 1] == 0).all()
+
+
+def test_conv_fusion_keeps_errors_and_nchw_unfused(tf1):
+    tf = tf1
+    x = tf.placeholder(tf.float32, [None, 6, 6, None])
+    f = np.ones((3, 3, 4, 8), np.float32)
+    y = _conv_layer(tf, x, f, np.zeros(8, np.float32), True, name="conv")
+    with tf.Session() as s:
+        with pytest.raises(tf.errors.InvalidArgumentError) as e:
+            s.run(y, {x: np.ones((1, 6, 6, 5), np.float32)})      # 5 channels, filter has 4
+        assert e.value.op.name == "conv" and _plan(s).epilogues
+    # a bias that does not match the channels: BiasAdd's own error, from the fused group
+    x2 = tf.placeholder(tf.float32, [None, 6, 6, 4])
+    bias = tf.placeholder(tf.float32, [None])
+    z = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x2, f, [1, 1, 1, 1], "SAME"), bias,
+                                  name="badbias"))
+    with tf.Session() as s:
+        with pytest.raises(tf.errors.InvalidArgumentError) as e:
+            s.run(z, {x2: np.ones((1, 6, 6, 4), np.float32), bias: np.ones(3, np.float32)})
+        assert e.value.op.name == "badbias" and _plan(s).epilogues
+    # NCHW stays three ops
+    x3 = tf.placeholder(tf.float32, [None, 4, 6, 6])
+    w = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x3, f, [1, 1, 1, 1], "SAME", data_format="NCHW"),
+                                  np.zeros(8, np.float32), data_format="NCHW"))
+    with tf.Session() as s:
+        s.run(w, {x3: np.ones((1, 4, 6, 6), np.float32)})
+        assert not _plan(s).epilogues

@@ -1,8 +1,10 @@
-"""MatMul [-> Reshape] -> BiasAdd [-> Relu] computed as one kernel, as TF's remapper does.
+"""MatMul [-> Reshape] -> BiasAdd [-> Relu] and Conv2D -> BiasAdd [-> Relu] computed as one
+kernel, as TF's remapper does.
 
-TF rewrites a float32 MatMul whose only consumer is a BiasAdd (and that one's only consumer
-a Relu) into `_FusedMatMul`, so the bias and the activation are applied while the product's
-output is still in cache instead of in two more passes over memory with two more buffers.
+TF rewrites a float32 MatMul (or Conv2D) whose only consumer is a BiasAdd (and that one's
+only consumer a Relu) into `_FusedMatMul` (`_FusedConv2D`), so the bias and the activation
+are applied while the product's output is still in cache instead of in two more passes over
+memory with two more buffers.
 A plan does the same at compile time: the graph is untouched (what `%%graph` draws, the
 gradients, a traced run's per-op timings all see the three ops), only the plan's code calls
 one function at the group's last op.
@@ -35,8 +37,13 @@ def find_epilogues(ops, fetch_tensors, feed_tensors, placement):
 
     groups = []
     for mm in ops:
-        if mm._type != "MatMul" or placement.get(mm) != "CPU" or \
+        if mm._type not in ("MatMul", "Conv2D") or placement.get(mm) != "CPU" or \
                 mm.get_attr("T").base_dtype.np_dtype != np.float32:
+            continue
+        if mm._type == "Conv2D":
+            g = _conv_group(mm, only_consumer, in_plan, fed)
+            if g is not None:
+                groups.append(g)
             continue
         # a Dense layer on a rank-3 input reshapes the product back before its bias
         reshape = only_consumer(mm, "Reshape")
@@ -55,6 +62,46 @@ def find_epilogues(ops, fetch_tensors, feed_tensors, placement):
         g.kernel = _fused_kernel(mm, reshape, bias_add, relu is not None)
         groups.append(g)
     return groups
+
+
+def _conv_group(conv, only_consumer, in_plan, fed):
+    bias_add = only_consumer(conv, "BiasAdd")
+    if bias_add is None or bias_add._inputs[0] is not conv._outputs[0] or \
+            _attr_str(bias_add, "data_format") != "NHWC" or \
+            _attr_str(conv, "data_format") != "NHWC" or _attr_str(conv, "padding") == "EXPLICIT":
+        return None
+    relu = only_consumer(bias_add, "Relu")
+    members = [conv, bias_add] + ([relu] if relu is not None else [])
+    inputs = [conv._inputs[0], conv._inputs[1], bias_add._inputs[1]]
+    if any(t.dtype.is_ref_dtype or t.op not in in_plan and t not in fed for t in inputs) \
+            or any(o._control_inputs for o in members[1:]):
+        return None
+    g = FusedGroup(members, members[-1], inputs, {})
+    g.kernel = _fused_conv_kernel(conv, bias_add, relu is not None)
+    return g
+
+
+def _attr_str(op, name):
+    v = op.get_attr(name)
+    return v.decode() if isinstance(v, bytes) else v
+
+
+def _fused_conv_kernel(conv, bias_add, relu):
+    from ..framework import registry
+    from ..kernels.cpu import nn
+    attrs = dict(strides=list(conv.get_attr("strides")), padding=_attr_str(conv, "padding"),
+                 data_format="NHWC", dilations=list(conv.get_attr("dilations")))
+    conv_kernel = registry.get("Conv2D").kernel_for("CPU")
+
+    def fused_conv(x, f, bias):
+        # the bias and the Relu are applied to each block of output as the conv finishes
+        # it; a bias that does not fit (shape, dtype) leaves BiasAdd's own checks to run
+        y = _as_op(conv, nn.conv2d_epilogue, x, f, bias, relu=relu, **attrs)
+        if y is not None:
+            return y
+        y = _as_op(conv, conv_kernel, x, f, **attrs)
+        return _as_op(bias_add, nn.bias_add_into, y, bias, data_format="NHWC", relu=relu)
+    return fused_conv
 
 
 def _fused_kernel(mm, reshape, bias_add, relu):

@@ -255,7 +255,7 @@ def _block(a, b, b_flat, bps, c, i0, i1, q0, q1, p0, kc, accumulate, a_tail, b_t
     any; else it is read in place from `b_flat` (B C-contiguous) and only a last panel
     narrower than nr comes from `b_tail` (packed here, or by the caller if `tail_ready`).
     A non-empty `bias` (the last slice's call) is added to each tile, and Relu applied if
-    `relu`, right after the tile is stored, while it is in L1 (`_epilogue`)."""
+    `relu`, right after the tile is stored, while it is in L1 (`epilogue`)."""
     m = a.shape[0]
     n = c.shape[1]
     mr, nr = tile_shape(n)
@@ -282,11 +282,11 @@ def _block(a, b, b_flat, bps, c, i0, i1, q0, q1, p0, kc, accumulate, a_tail, b_t
                 at = a_tail[:mr, :kc].T
             _tile_update(kc, at, bv, ldb, c, r, j0, accumulate, edge, mr, nr)
             if bias.size > 0:
-                _epilogue(c, r, min(m, r + mr), j0, min(n, j0 + nr), bias, relu)
+                epilogue(c, r, min(m, r + mr), j0, min(n, j0 + nr), bias, relu)
 
 
 @njit(cache=True, boundscheck=False)
-def _epilogue(c, i0, i1, j0, j1, bias, relu):
+def epilogue(c, i0, i1, j0, j1, bias, relu):
     """c[i0:i1, j0:j1] + bias[j0:j1], then Relu's rule (0 if v < 0 else v: NaN and -0.0 pass)
     if `relu`: the same two float32 operations BiasAdd and Relu would apply after the
     product, so a fused Dense layer gives the unfused graph's bits."""
@@ -447,12 +447,12 @@ def sgemm(a, b, threads, bias=None, relu=False):
         # GFLOP/s); (b.T @ a.T).T reads W in place and packs only the small a.T
         c = np.ascontiguousarray(sgemm(b.T, a.T, threads).T)
         if epi.size:
-            _epilogue(c, 0, m, 0, n, epi, relu)
+            epilogue(c, 0, m, 0, n, epi, relu)
         return c
     if k == 0:
         c = np.zeros((m, n), np.float32)
         if epi.size:
-            _epilogue(c, 0, m, 0, n, epi, relu)
+            epilogue(c, 0, m, 0, n, epi, relu)
         return c
     c = np.empty((m, n), np.float32)
     npan = -(-n // panel_width(n))

@@ -542,9 +542,10 @@ def _partitions(kernel, args, n_part, nt):
         threads.map_blocks(lambda p: kernel(*args, p), n_part, nt)
 
 @njit(cache=True, nogil=True)
-def _conv_fwd_part(x, wm, wp, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rb, out, own, n_part,
-              group, p):
-    """out[n*oh*ow + r, :] = im2col(x)[r] @ w, block by block of rb output rows.
+def _conv_fwd_part(x, wm, wp, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rb, out, own, bias, relu,
+                   n_part, group, p):
+    """out[n*oh*ow + r, :] = im2col(x)[r] @ w, block by block of rb output rows (a
+    non-empty `bias` added, and Relu applied if `relu`, to each block while in cache).
 
     With group > 1 (see `_pixel_group`), wm is kron(I_group, w) and each GEMM row holds
     `group` consecutive pixels: the same memory as the im2col block and the output block,
@@ -569,6 +570,8 @@ def _conv_fwd_part(x, wm, wp, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, rb, out, o
             _gemm(cb.reshape((m // group, group * k)), wm, wp,
                   out[r0:r0 + m].reshape((m // group, group * wm.shape[1] // group)),
                   False, own, scratch)
+        if bias.size > 0:
+            gemm.epilogue(out, r0, r0 + m, 0, out.shape[1], bias, relu)
 
 
 
@@ -792,10 +795,11 @@ def _cls_rows_io(cl, s0, s1, oh, ow, buf, big, to_big):
 
 @njit(cache=True, nogil=True)
 def _conv_fwd_cls_part(x, wcls, woff, cls, tasks, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, out,
-                       rows, kmax, n_part, p):
+                       rows, kmax, bias, relu, n_part, p):
     """The output pixels of tasks p, p + n_part, ...: per task, its class's valid taps
     gathered (`_fill_cls`) times the class's filter rows (wcls[woff[k]:], its taps x
-    the output channels rounded up to whole NR-wide panels, zero-padded)."""
+    the output channels rounded up to whole NR-wide panels, zero-padded); a non-empty
+    `bias` added (and Relu applied if `relu`) while the task's rows are in cache."""
     c = x.shape[3]
     nr = gemm.tile_shape(out.shape[1])[1]
     on = ((out.shape[1] + nr - 1) // nr) * nr
@@ -817,6 +821,8 @@ def _conv_fwd_cls_part(x, wcls, woff, cls, tasks, kh, kw, sh, sw, dh, dw, pt, pl
             _fill_cls(x, cl, s0, s1, kw, sh, sw, dh, dw, pt, pl, cb)
             gemm.gemm_serial(cb, wcls[woff[k]:woff[k] + kc * on].reshape((kc, on)), no_pack,
                              cm, False, scratch)
+        if bias.size > 0:
+            gemm.epilogue(cm, 0, m, 0, out.shape[1], bias, relu)
         _cls_rows_io(cl, s0, s1, oh, ow, cm, out, True)
 
 
@@ -1223,14 +1229,20 @@ def _check_conv_attrs(strides, dilations, data_format, op_type):
     return s, d
 
 
-def _conv_forward(xn, f, g, wdt):
+def _conv_forward(xn, f, g, wdt, bias=None, relu=False):
     """The convolution of NHWC xn (of dtype wdt) with filter f [kh, kw, C, O] in geometry g,
     as an (N*OH*OW, O) array: the padding-free classes when they apply, else im2col
-    blocks times the filter (own GEMM or BLAS), else one im2col and one BLAS product."""
+    blocks times the filter (own GEMM or BLAS), else one im2col and one BLAS product.
+    With `bias` (wdt, one per output channel) the result + bias, then Relu if `relu`: a
+    Conv2D -> BiasAdd -> Relu chain fused by runtime/epilogue.py, the same two float32
+    operations applied to each block of output while it is in cache."""
+    epi = np.empty(0, wdt) if bias is None else bias
     wm = np.ascontiguousarray(f.reshape(g.kh * g.kw * g.c, g.o), dtype=wdt)
     out = np.empty((g.n * g.oh * g.ow, g.o), wdt)
     if out.size == 0 or wm.shape[0] == 0:
         out[:] = 0
+        if epi.size:
+            _bias_rows(out, epi, relu, out)
     elif _use_classes(wdt, g) and g.o >= gemm.NR_N:
         cls, kmax, rows, tasks, _ = _cls_plan(g)
         nr = gemm.panel_width(g.o)
@@ -1239,7 +1251,7 @@ def _conv_forward(xn, f, g, wdt):
         nt = _conv_plan(out.size * wm.shape[0] // 64, len(tasks))[0]
         n_part = len(tasks)     # one task each, claimed biggest first
         _partitions(_conv_fwd_cls_part, (xn, wcls, woff, cls, tasks, *g.args(), out, rows,
-                                         kmax, n_part), n_part, nt)
+                                         kmax, epi, relu, n_part), n_part, nt)
     elif _own_gemm(wdt) or blas_single_thread():
         own = _own_gemm(wdt)
         group = _pixel_group(g.o, g.ow) if own else 1
@@ -1248,18 +1260,24 @@ def _conv_forward(xn, f, g, wdt):
         if own:
             gemm.pack_b(wg, wp)
         nt, n_part = _conv_plan(out.size * wm.shape[0] // 64, g.n * -(-g.oh // g.rb))
-        _partitions(_conv_fwd_part, (xn, wg, wp, *g.args(), g.rb, out, own, n_part, group),
-                    n_part, nt)
+        _partitions(_conv_fwd_part, (xn, wg, wp, *g.args(), g.rb, out, own, epi, relu,
+                                     n_part, group), n_part, nt)
     else:
         col = np.empty((g.n * g.oh * g.ow, wm.shape[0]), wdt)
         with parallel(col.size):
             _im2col(xn, *g.args(), col)
         np.dot(col, wm, out)
+        if epi.size:
+            _bias_rows(out, epi, relu, out)
     return out
 
 
 @register_kernel("Conv2D")
 def conv2d(x, f, *, strides, padding, data_format="NHWC", dilations=(1, 1, 1, 1)):
+    return _conv2d(x, f, strides, padding, data_format, dilations, None, False)
+
+
+def _conv2d(x, f, strides, padding, data_format, dilations, bias, relu):
     x = np.asarray(x)
     f = np.asarray(f)
     if x.ndim != 4 or f.ndim != 4:
@@ -1271,9 +1289,21 @@ def conv2d(x, f, *, strides, padding, data_format="NHWC", dilations=(1, 1, 1, 1)
     wdt = _work_dtype(x)
     xn = np.ascontiguousarray(_nhwc(x, data_format), dtype=wdt)
     g = _Geometry(xn.shape, f.shape, s, d, padding, "Conv2D")
-    out = _conv_forward(xn, f, g, wdt)
+    out = _conv_forward(xn, f, g, wdt, bias, relu)
     out = out.reshape(g.n, g.oh, g.ow, g.o)
     return _from_nhwc(out, data_format).astype(dt, copy=False)
+
+
+def conv2d_epilogue(x, f, bias, *, strides, padding, data_format, dilations, relu):
+    """Conv2D with BiasAdd (and Relu) applied to each block of output as it is finished
+    (runtime/epilogue.py's fused conv layer): float32 NHWC with a matching bias only, else
+    None and the caller runs the ops one after the other (with their own checks)."""
+    x, f, bias = np.asarray(x), np.asarray(f), np.asarray(bias)
+    if not (x.dtype == f.dtype == bias.dtype == np.float32 and data_format == "NHWC"
+            and x.ndim == 4 and f.ndim == 4 and bias.shape == (f.shape[3],)):
+        return None
+    return _conv2d(x, f, strides, padding, data_format, dilations, np.ascontiguousarray(bias),
+                   relu)
 
 
 @register_kernel("Conv2DBackpropFilter")
