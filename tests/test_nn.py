@@ -337,10 +337,11 @@ def test_softmax_float32_exp_within_one_ulp_and_exact_zeros(tf1):
 
 
 @pytest.mark.parametrize("o,w,c", [(32, 28, 1), (16, 12, 3), (8, 9, 2), (48, 10, 4),
-                                   (64, 7, 32), (32, 7, 1)])
+                                   (64, 7, 32), (32, 7, 1), (4, 8, 1), (32, 9, 40)])
 def test_conv2d_float32_all_kernel_paths(tf1, o, w, c):
-    # float32 takes the own-GEMM path where available: o < 64 dividing 64 with a row width
-    # that splits evenly groups 64/o pixels per GEMM row (kron(I, filter)); others do not.
+    # float32 takes the own-GEMM path where available: o < 32 dividing 32 with a row width
+    # that splits evenly groups 32/o pixels per GEMM row (kron(I, filter)); o = 32 fills the
+    # 12x32 tile; others do not.
     # One input channel takes im2col's whole-window-row copy. Gradients ride along.
     rs = np.random.RandomState(o + w + c)
     xv = rs.randn(3, w + 1, w, c).astype(np.float32)
