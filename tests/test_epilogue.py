@@ -228,3 +228,69 @@ def test_conv_fusion_keeps_errors_and_nchw_unfused(tf1):
     with tf.Session() as s:
         s.run(w, {x3: np.ones((1, 4, 6, 6), np.float32)})
         assert not _plan(s).epilogues
+
+
+# --- MaxPoolGrad -> ReluGrad ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype,ksize,stride,padding,data_format", [
+    ("float32", 2, 2, "VALID", "NHWC"),        # the seed CNN's pools
+    ("float32", 3, 2, "SAME", "NHWC"),         # overlapping windows: sums, then the mask
+    ("float64", 2, 1, "VALID", "NHWC"),
+    ("float32", 2, 2, "SAME", "NCHW")])
+def test_relu_then_max_pool_gradient_fuses_with_the_same_bits(tf1, monkeypatch, dtype, ksize,
+                                                              stride, padding, data_format):
+    tf = tf1
+    rs = np.random.RandomState(ksize + stride)
+    shape = (2, 7, 9, 5) if data_format == "NHWC" else (2, 5, 7, 9)
+    xv = rs.randn(*shape).astype(dtype)
+    xv.reshape(-1)[::7] = 0.0                  # ties at 0: Relu's output is 0 there
+    x = tf.placeholder(dtype, shape)
+    r = tf.nn.relu(x)
+    ks = [1, ksize, ksize, 1] if data_format == "NHWC" else [1, 1, ksize, ksize]
+    st = [1, stride, stride, 1] if data_format == "NHWC" else [1, 1, stride, stride]
+    p = tf.nn.max_pool(r, ks, st, padding, data_format=data_format)
+    wv = rs.randn(*p.shape.as_list()).astype(dtype)
+    wv.reshape(-1)[3] = np.nan                 # a NaN gradient: ReluGrad keeps g * 0 = NaN
+    wv.reshape(-1)[5] = -2.0
+    (gx,) = tf.gradients(tf.reduce_sum(p * wv), [x])
+    with tf.Session() as s:
+        fused = s.run(gx, {x: xv})
+        assert [[o.type for o in g.ops] for g in _plan(s).epilogues] == [["MaxPoolGrad",
+                                                                        "ReluGrad"]]
+    monkeypatch.setenv("TFTEACH_FUSION", "0")
+    with tf.Session() as s:
+        plain = s.run(gx, {x: xv})
+    assert fused.dtype == plain.dtype
+    np.testing.assert_array_equal(fused, plain)
+    np.testing.assert_array_equal(np.signbit(fused), np.signbit(plain))
+    # independent check: each window's gradient goes to its first maximum, where > 0
+    xn = xv if data_format == "NHWC" else xv.transpose(0, 2, 3, 1)
+    wn = wv if data_format == "NHWC" else wv.transpose(0, 2, 3, 1)
+    want = np.zeros(xn.shape)
+    rn = np.maximum(xn, 0)
+    h, w = xn.shape[1:3]
+    oh, ow = wn.shape[1:3]
+    pt = max(0, ((oh - 1) * stride + ksize - h) // 2) if padding == "SAME" else 0
+    pl = max(0, ((ow - 1) * stride + ksize - w) // 2) if padding == "SAME" else 0
+    for n in range(xn.shape[0]):
+        for i in range(oh):
+            for j in range(ow):
+                y0, x0 = i * stride - pt, j * stride - pl
+                win = rn[n, max(0, y0):y0 + ksize, max(0, x0):x0 + ksize]
+                for c in range(xn.shape[3]):
+                    a = np.argmax(win[:, :, c])
+                    yy, xx = divmod(a, win.shape[1])
+                    want[n, max(0, y0) + yy, max(0, x0) + xx, c] += wn[n, i, j, c]
+    want = np.where(xn > 0, want, want * 0)
+    got = fused if data_format == "NHWC" else fused.transpose(0, 2, 3, 1)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
+
+
+def test_pool_gradient_of_another_tensor_is_not_fused(tf1):
+    tf = tf1
+    x = tf.placeholder(tf.float32, [1, 4, 4, 2])
+    p = tf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")       # no Relu before the pool
+    (gx,) = tf.gradients(tf.reduce_sum(tf.nn.relu(p) * 2.0), [x])
+    with tf.Session() as s:
+        s.run(gx, {x: np.ones((1, 4, 4, 2), np.float32)})
+        assert not any(g.ops[0].type == "MaxPoolGrad" for g in _plan(s).epilogues)

@@ -1,5 +1,5 @@
 """MatMul [-> Reshape] -> BiasAdd [-> Relu] and Conv2D -> BiasAdd [-> Relu] computed as one
-kernel, as TF's remapper does.
+kernel, as TF's remapper does (and a Relu layer's gradient through the max pool after it).
 
 TF rewrites a float32 MatMul (or Conv2D) whose only consumer is a BiasAdd (and that one's
 only consumer a Relu) into `_FusedMatMul` (`_FusedConv2D`), so the bias and the activation
@@ -37,6 +37,11 @@ def find_epilogues(ops, fetch_tensors, feed_tensors, placement):
 
     groups = []
     for mm in ops:
+        if mm._type == "MaxPoolGrad" and placement.get(mm) == "CPU":
+            g = _pool_relu_group(mm, only_consumer, in_plan, fed)
+            if g is not None:
+                groups.append(g)
+            continue
         if mm._type not in ("MatMul", "Conv2D") or placement.get(mm) != "CPU" or \
                 mm.get_attr("T").base_dtype.np_dtype != np.float32:
             continue
@@ -79,6 +84,39 @@ def _conv_group(conv, only_consumer, in_plan, fed):
     g = FusedGroup(members, members[-1], inputs, {})
     g.kernel = _fused_conv_kernel(conv, bias_add, relu is not None)
     return g
+
+
+def _pool_relu_group(pool_grad, only_consumer, in_plan, fed):
+    """MaxPoolGrad -> ReluGrad where the Relu's output is the pool's input (a Relu layer
+    followed by max pooling, as the seed CNN has it): the mask is applied to each image of
+    the pool's gradient while it is in cache instead of in another pass over memory."""
+    relu_grad = only_consumer(pool_grad, "ReluGrad")
+    x = pool_grad._inputs[0]
+    if relu_grad is None or relu_grad._inputs[0] is not pool_grad._outputs[0] or \
+            relu_grad._inputs[1] is not x or \
+            x.dtype.base_dtype.np_dtype not in (np.float32, np.float64) or \
+            relu_grad._outputs[0].dtype != x.dtype:
+        return None
+    inputs = list(pool_grad._inputs)
+    if any(t.dtype.is_ref_dtype or t.op not in in_plan and t not in fed for t in inputs) \
+            or relu_grad._control_inputs:
+        return None
+    g = FusedGroup([pool_grad, relu_grad], relu_grad, inputs, {})
+    g.kernel = _fused_pool_relu_kernel(pool_grad)
+    return g
+
+
+def _fused_pool_relu_kernel(pool_grad):
+    from ..kernels.cpu import nn
+    attrs = dict(ksize=list(pool_grad.get_attr("ksize")),
+                 strides=list(pool_grad.get_attr("strides")),
+                 padding=_attr_str(pool_grad, "padding"),
+                 data_format=_attr_str(pool_grad, "data_format"))
+
+    def fused_pool_relu(x, y, grad):
+        # ReluGrad's operands are already checked equal in shape (the pool's input twice)
+        return _as_op(pool_grad, nn.max_pool_grad_relu, x, y, grad, **attrs)
+    return fused_pool_relu
 
 
 def _attr_str(op, name):

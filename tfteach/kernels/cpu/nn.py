@@ -340,6 +340,7 @@ _FILTER_PARTS = 8    # partial sums of a filter gradient: fixed, several per thr
 
 
 _relu_njit = njit(_relu, inline="always")   # Relu's scalar rule, for the fused epilogue
+_relu_grad_njit = njit(_relu_grad, inline="always")     # ReluGrad's, for MaxPoolGrad's
 
 
 @njit(cache=True, nogil=True)
@@ -1451,8 +1452,11 @@ def _max_pool(x, kh, kw, sh, sw, pt, pl, oh, ow, out):
 
 
 @njit(cache=True, nogil=True)
-def _max_pool_grad_rows(x, g, kh, kw, sh, sw, pt, pl, oh, ow, out, lo, hi):
-    """Each window's gradient goes to the first maximum of the window (row-major order).
+def _max_pool_grad_rows(x, g, kh, kw, sh, sw, pt, pl, oh, ow, relu, out, lo, hi):
+    """Each window's gradient goes to the first maximum of the window (row-major order);
+    with `relu`, each finished image then gets ReluGrad's rule against x (the pooled layer's
+    Relu output), while it is in cache (a MaxPoolGrad -> ReluGrad pair fused by
+    runtime/epilogue.py: the same values as the two ops).
 
     Channel-wise and branch-free, so LLVM vectorises over the channels: the window's
     argmax (as a tap number) by selects, then one pass per tap adding the gradient where
@@ -1505,10 +1509,16 @@ def _max_pool_grad_rows(x, g, kh, kw, sh, sw, pt, pl, oh, ow, out, lo, hi):
                         dst = img[y, xx]
                         for ch in range(c):
                             dst[ch] += gv[ch] if arg[ch] == t else zero
+        if relu:
+            flat = img.reshape(-1)
+            xf = x[n].reshape(-1)
+            for q in range(flat.size):
+                flat[q] = _relu_grad_njit(flat[q], xf[q])
 
 
-def _max_pool_grad(x, g, kh, kw, sh, sw, pt, pl, oh, ow, out):
-    _on_rows(_max_pool_grad_rows, (x, g, kh, kw, sh, sw, pt, pl, oh, ow, out), x.shape[0])
+def _max_pool_grad(x, g, kh, kw, sh, sw, pt, pl, oh, ow, out, relu=False):
+    _on_rows(_max_pool_grad_rows, (x, g, kh, kw, sh, sw, pt, pl, oh, ow, relu, out),
+             x.shape[0])
 
 
 @njit(cache=True, nogil=True)
@@ -1609,6 +1619,17 @@ def _lowest(dtype):
 @register_kernel("MaxPoolGrad")
 def max_pool_grad(orig_input, orig_output, grad, *, ksize, strides, padding,
                   data_format="NHWC"):
+    return _max_pool_grad_op(orig_input, grad, ksize, strides, padding, data_format, False)
+
+
+def max_pool_grad_relu(orig_input, orig_output, grad, *, ksize, strides, padding,
+                       data_format="NHWC"):
+    """ReluGrad(MaxPoolGrad(x, y, grad), x): the gradient through a Relu layer and the max
+    pool on its output, one pass over the input gradient (runtime/epilogue.py)."""
+    return _max_pool_grad_op(orig_input, grad, ksize, strides, padding, data_format, True)
+
+
+def _max_pool_grad_op(orig_input, grad, ksize, strides, padding, data_format, relu):
     xn, dt = _pool_input(orig_input, data_format)
     geo = _pool_geometry(xn.shape, ksize, strides, padding, data_format, "MaxPoolGrad")
     g = np.ascontiguousarray(_nhwc(np.asarray(grad), data_format), dtype=xn.dtype)
@@ -1618,9 +1639,9 @@ def max_pool_grad(orig_input, orig_output, grad, *, ksize, strides, padding,
                                           f"but got {list(g.shape)}")
     if g.size:
         out = np.empty_like(xn)         # every image is zeroed by its task
-        _max_pool_grad(xn, g, *geo, out)
+        _max_pool_grad(xn, g, *geo, out, relu)
     else:
-        out = np.zeros_like(xn)
+        out = np.zeros_like(xn)         # (ReluGrad of zeros: zeros)
     return _from_nhwc(out, data_format).astype(dt, copy=False)
 
 
