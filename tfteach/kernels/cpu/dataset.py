@@ -141,3 +141,13 @@ def optional_get_value(optional, *, output_types, output_shapes):
     elem = [v[()] if isinstance(v, np.ndarray) and v.ndim == 0 else v
             for v in optional.value]
     return elem[0] if len(elem) == 1 else tuple(elem)
+
+
+@register_kernel("DatasetToTFRecord")
+def dataset_to_tfrecord(filename, compression_type, *captures, op, dataset_factory):
+    from ..tfrecord import write_dataset
+    dataset = op.graph._tfteach_datasets[dataset_factory]
+    values = {id(t): v for t, v in zip(dataset._captures(), captures)}
+    write_dataset(dataset._bind(values)._iter(), np.asarray(filename)[()],
+                  np.asarray(compression_type)[()])
+    return None
