@@ -2,6 +2,7 @@
 TFRecordWriter, which writes a dataset of strings as a TFRecord file)."""
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
+from ..framework import registry
 from .dataset_ops import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset
 
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "TFRecordWriter",
@@ -21,6 +22,7 @@ class TFRecordWriter:
         self._filename = filename
         self._compression_type = compression_type
 
+    @registry.api("DatasetToTFRecord")
     def write(self, dataset):
         from ..eager.function import TensorSpec
         if not isinstance(dataset, Dataset):

@@ -67,8 +67,7 @@ _PARSE = registry.register_op(
     inputs=(("serialized", _S), ("names", _S), ("sparse_keys", _S), ("dense_keys", _S),
             ("ragged_keys", _S), ("*dense_defaults", "list:Tdense")),
     outputs=_parse_outputs, shape=_parse_shapes,
-    doc="Parses serialized tf.train.Example protos (a scalar or a vector) into the sparse, "
-        "dense and ragged features named by the keys.")
+    doc="Serialized tf.train.Examples (a scalar or a vector) parsed into the keys' features.")
 _PARSE.eager_fallback = True
 registry.NotDifferentiable("ParseExampleV2")
 
