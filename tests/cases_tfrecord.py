@@ -713,3 +713,27 @@ def case_raw_ops(tf, tmp):
             _err(lambda: tf.raw_ops.ParseExampleV2(serialized=[s], names=["x", "y"], **kw)),
             _err(lambda: tf.raw_ops.ParseExampleV2(serialized=s, names=["x"], **kw)),
             _err(lambda: tf.raw_ops.ParseExampleV2(serialized=[[s]], names=[], **kw))]
+
+
+def case_sparse_elements(tf, tmp):
+    path = os.path.join(DATA, "examples.tfrecord")
+    tags = tf.data.TFRecordDataset(path).map(lambda r: tf.io.parse_single_example(
+        r, {"tags": tf.io.VarLenFeature(tf.int64)})["tags"])
+    batched = tags.batch(3)
+    dense = tags.map(lambda t: tf.sparse.to_dense(t) * 2)
+    summed = tags.map(lambda t: tf.sparse.reduce_sum(t))
+    pairs = tf.data.TFRecordDataset(path).map(lambda r: tf.io.parse_single_example(
+        r, {"tags": tf.io.VarLenFeature(tf.int64), "id": tf.io.FixedLenFeature([], tf.int64)}))
+
+    @tf.function
+    def total(ds):
+        s = tf.constant(0, tf.int64)
+        for t in ds:
+            s += tf.sparse.reduce_sum(t)
+        return s
+    return [repr(batched.element_spec), [_val(b) for b in batched],
+            list(batched.as_numpy_iterator()), list(dense.as_numpy_iterator()),
+            list(summed.as_numpy_iterator()), repr(pairs.element_spec["tags"]),
+            [_val(p) for p in pairs.take(2)], total(tags),
+            repr(tags.shuffle(4, seed=1).repeat(2).element_spec), len(list(tags.repeat(2))),
+            int(tags.cardinality())]

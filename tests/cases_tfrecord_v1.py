@@ -139,3 +139,22 @@ def case_v1_names(tf, tmp):
             tf.FixedLenFeature is tf.io.FixedLenFeature,
             len(_records_of(os.path.join(DATA, "examples.tfrecord"))),
             np.float32(1.5).item()]
+
+
+def case_sparse_through_iterators(tf, tmp):
+    path = os.path.join(DATA, "examples.tfrecord")
+    ds = tf.data.TFRecordDataset(path).map(lambda r: tf.parse_single_example(
+        r, {"tags": tf.VarLenFeature(tf.int64), "id": tf.FixedLenFeature([], tf.int64)}))
+    nxt = ds.make_one_shot_iterator().get_next()
+    batched = tf.data.TFRecordDataset(path).map(lambda r: tf.parse_single_example(
+        r, {"tags": tf.VarLenFeature(tf.int64)})["tags"]).batch(3)
+    bnext = tf.data.make_one_shot_iterator(batched).get_next()
+    got, bgot = [], []
+    with tf.Session() as sess:
+        for _ in range(4):
+            got.append(_val(sess.run(nxt)))
+        bgot = [_val(sess.run(bnext)), _val(sess.run(bnext))]
+        end = _sess_err(sess, bnext)[0]
+    return [got, bgot, end, type(nxt["tags"]).__name__,
+            [c.__name__ for c in tf.data.get_output_classes(ds).values()],
+            repr(batched.output_shapes), repr(tf.data.get_output_types(batched))]

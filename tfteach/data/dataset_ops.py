@@ -276,6 +276,11 @@ class Dataset:
     def _flat_specs(self):
         return _flat(self._spec)
 
+    def _component_dtypes(self):
+        """The dtypes of the tensors an element travels as through the iterator ops."""
+        from .iterator_ops import components
+        return [d for d, _ in components(self._spec)]
+
     # --- what every dataset has
     @property
     def element_spec(self):
@@ -535,8 +540,8 @@ class DatasetV1(Dataset):
 
     @property
     def output_classes(self):
-        from ..framework import ops as _ops
-        return nest.map_structure(lambda sp: _ops.Tensor, self._spec)
+        from .iterator_ops import get_output_classes
+        return get_output_classes(self)
 
 
 class DatasetV1Adapter(DatasetV1):
