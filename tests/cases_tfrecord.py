@@ -737,3 +737,130 @@ def case_sparse_elements(tf, tmp):
             [_val(p) for p in pairs.take(2)], total(tags),
             repr(tags.shuffle(4, seed=1).repeat(2).element_spec), len(list(tags.repeat(2))),
             int(tags.cardinality())]
+
+
+def case_ragged_feature(tf, tmp):
+    exs = _examples()
+    feats = {"tags": tf.io.RaggedFeature(tf.int64),
+             "again": tf.io.RaggedFeature(tf.int64, value_key="tags"),
+             "name": tf.io.RaggedFeature(tf.string, row_splits_dtype=tf.int64)}
+    batch = tf.io.parse_example(exs, feats)
+    one = tf.io.parse_single_example(exs[0], feats)
+    return [[batch[k].to_list() for k in sorted(batch)], sorted(batch),
+            [batch["name"].row_splits, batch["tags"].row_splits],
+            _err(lambda: tf.io.parse_example(exs, {
+                "tags": tf.io.RaggedFeature(tf.int64),
+                "t64": tf.io.RaggedFeature(tf.int64, value_key="tags",
+                                           row_splits_dtype=tf.int64)})),
+            {k: v for k, v in one.items()}, repr(feats["tags"]),
+            _err(lambda: tf.io.RaggedFeature(tf.float64)),
+            _err(lambda: tf.io.RaggedFeature(tf.int64, value_key="")),
+            _err(lambda: tf.io.RaggedFeature(tf.int64, row_splits_dtype=tf.int16)),
+            _err(lambda: tf.io.parse_example(exs[:1], {"a": tf.io.RaggedFeature(tf.int64),
+                                                       "b": tf.io.RaggedFeature(
+                                                           tf.float32, value_key="a")}))]
+
+
+def _sequence(tf, context, lists):
+    """A serialized SequenceExample: context {key: values}, lists {key: [row values]}."""
+    def feature(v):
+        if isinstance(v, tuple):
+            kind, v = v
+        else:
+            kind = "int64" if v and isinstance(v[0], int) else \
+                "float" if v and isinstance(v[0], float) else "bytes"
+        if kind == "int64":
+            return tf.train.Feature(int64_list=tf.train.Int64List(value=v))
+        if kind == "float":
+            return tf.train.Feature(float_list=tf.train.FloatList(value=v))
+        return tf.train.Feature(bytes_list=tf.train.BytesList(value=v))
+    return tf.train.SequenceExample(
+        context=tf.train.Features(feature={k: feature(v) for k, v in context.items()}),
+        feature_lists=tf.train.FeatureLists(feature_list={
+            k: tf.train.FeatureList(feature=[feature(r) for r in rows])
+            for k, rows in lists.items()})).SerializeToString(deterministic=True)
+
+
+def _sequences(tf):
+    return [
+        _sequence(tf, {"length": [3], "name": [b"first"]},
+                  {"frames": [[0.5, 1.5], [2.5, 3.5], [4.5, 5.5]],
+                   "words": [[b"a", b"b"], ("bytes", []), [b"c"]],
+                   "ids": [[1], [2, 3], ("int64", [])]}),
+        _sequence(tf, {"length": [1]},
+                  {"frames": [[9.0, 8.0]], "words": [[b"z"]], "ids": [[7, 7, 7]]}),
+    ]
+
+
+def _seq_features(tf):
+    context = {"length": tf.io.FixedLenFeature([], tf.int64),
+               "name": tf.io.FixedLenFeature([], tf.string, default_value="none"),
+               "extra": tf.io.VarLenFeature(tf.float32)}
+    sequence = {"frames": tf.io.FixedLenSequenceFeature([2], tf.float32),
+                "words": tf.io.VarLenFeature(tf.string),
+                "ids": tf.io.RaggedFeature(tf.int64),
+                "absent": tf.io.FixedLenSequenceFeature([], tf.int64, allow_missing=True)}
+    return context, sequence
+
+
+def case_parse_sequence_single(tf, tmp):
+    context, sequence = _seq_features(tf)
+    s1, s2 = _sequences(tf)
+    ctx, seq = tf.io.parse_single_sequence_example(s1, context, sequence)
+    ctx2, seq2 = tf.io.parse_single_sequence_example(
+        s2, context_features={"length": tf.io.FixedLenFeature([1], tf.int64)},
+        sequence_features={"frames": tf.io.FixedLenSequenceFeature([1, 2], tf.float32)},
+        example_name="second")
+    P = tf.io.parse_single_sequence_example
+    F, FS = tf.io.FixedLenFeature, tf.io.FixedLenSequenceFeature
+    return [_val(ctx), _val({k: v for k, v in seq.items() if k != "ids"}),
+            seq["ids"].to_list(), _val(ctx2), _val(seq2),
+            _val(P(s1, sequence_features={"frames": FS([2], tf.float32)})),
+            _err(lambda: P(s1, {"missing": F([], tf.int64)})),
+            _err(lambda: P(s1, sequence_features={"nope": FS([], tf.int64)})),
+            _err(lambda: P(s1, {"length": F([], tf.float32)})),
+            _err(lambda: P(s1, sequence_features={"frames": FS([3], tf.float32)})),
+            _err(lambda: P(s1, sequence_features={"frames": FS([2], tf.int64)})),
+            _err(lambda: P(s1, sequence_features={"words": FS([], tf.string)})),
+            _err(lambda: P(s1, sequence_features={"f": FS([], tf.int64, default_value=0)})),
+            _err(lambda: P(s1)), _err(lambda: P(b"garbage\x07", {"a": F([], tf.int64)})),
+            _err(lambda: P(s1, {"length": F([2], tf.int64)})),
+            _err(lambda: P(s1, {"frames": F([], tf.int64)})),
+            _err(lambda: P(s1, sequence_features={"frames": F([2], tf.float32)}))]
+
+
+def case_parse_sequence_batch(tf, tmp):
+    context, sequence = _seq_features(tf)
+    s1, s2 = _sequences(tf)
+    ctx, seq, lengths = tf.io.parse_sequence_example([s1, s2], context, sequence,
+                                                     example_names=["one", "two"])
+    return [_val(ctx), _val({k: v for k, v in seq.items() if k != "ids"}),
+            seq["ids"].to_list(), _val(lengths),
+            _err(lambda: tf.io.parse_sequence_example(
+                [s1, s2], sequence_features={"frames": tf.io.FixedLenSequenceFeature(
+                    [3], tf.float32)}, example_names=["one", "two"])),
+            _err(lambda: tf.io.parse_sequence_example(
+                [s1, s2], {"name": tf.io.FixedLenFeature([], tf.string)})),
+            _err(lambda: tf.io.parse_sequence_example([s1], {"length": tf.io.FixedLenFeature(
+                [], tf.int64)}, example_names=["a", "b"])),
+            _err(lambda: tf.io.parse_sequence_example(None, None, None))]
+
+
+def case_parse_sequence_graph(tf, tmp):
+    context, sequence = _seq_features(tf)
+    sequence = {k: v for k, v in sequence.items() if k != "ids"}
+
+    @tf.function
+    def single(x):
+        return tf.io.parse_single_sequence_example(x, context, sequence)
+
+    @tf.function
+    def batch(x):
+        return tf.io.parse_sequence_example(x, context, sequence)
+    cs = single.get_concrete_function(tf.TensorSpec([], tf.string))
+    cb = batch.get_concrete_function(tf.TensorSpec([None], tf.string))
+    op = [o for o in cb.graph.get_operations() if o.type == "ParseSequenceExampleV2"][0]
+    return [[[o.name, o.type] for o in cs.graph.get_operations()],
+            [[o.name, o.type] for o in cb.graph.get_operations()],
+            [None if t.shape.rank is None else t.shape.as_list() for t in op.outputs],
+            _val(single(tf.constant(_sequences(tf)[0])))]

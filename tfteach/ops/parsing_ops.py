@@ -21,7 +21,8 @@ from ..framework.tensor_shape import TensorShape, as_shape, unknown_shape
 
 __all__ = ["FixedLenFeature", "FixedLenSequenceFeature", "VarLenFeature", "RaggedFeature",
            "parse_example", "parse_example_v2", "parse_single_example",
-           "parse_single_example_v2"]
+           "parse_single_example_v2", "parse_sequence_example",
+           "parse_single_sequence_example"]
 
 _S, _I64 = _dt.string, _dt.int64
 _PARSE_TYPES = (_dt.float32, _dt.int64, _dt.string)
@@ -70,6 +71,69 @@ _PARSE = registry.register_op(
     doc="Serialized tf.train.Examples (a scalar or a vector) parsed into the keys' features.")
 _PARSE.eager_fallback = True
 registry.NotDifferentiable("ParseExampleV2")
+
+
+def _sequence_outputs(attrs):
+    nc, nf = attrs["Ncontext_sparse"], attrs["Nfeature_list_sparse"]
+    return ([("context_sparse_indices", _I64)] * nc +
+            [("context_sparse_values", t) for t in attrs["context_sparse_types"]] +
+            [("context_sparse_shapes", _I64)] * nc +
+            [("context_dense_values", t) for t in attrs["Tcontext_dense"]] +
+            [("context_ragged_values", t) for t in attrs["context_ragged_value_types"]] +
+            [("context_ragged_row_splits", t) for t in attrs["context_ragged_split_types"]] +
+            [("feature_list_sparse_indices", _I64)] * nf +
+            [("feature_list_sparse_values", t) for t in attrs["feature_list_sparse_types"]] +
+            [("feature_list_sparse_shapes", _I64)] * nf +
+            [("feature_list_dense_values", t) for t in attrs["feature_list_dense_types"]] +
+            [("feature_list_dense_lengths", _I64)] * attrs["Nfeature_list_dense"] +
+            [("feature_list_ragged_values", t)
+             for t in attrs["feature_list_ragged_value_types"]] +
+            [("feature_list_ragged_outer_splits", t)
+             for t in attrs["feature_list_ragged_split_types"]] +
+            [("feature_list_ragged_inner_splits", t)
+             for t in attrs["feature_list_ragged_split_types"]])
+
+
+def _sequence_shapes(op):
+    rank = op.inputs[0].shape.rank
+    batch = None if rank is None else op.inputs[0].shape.as_list()
+    nb = None if batch is None else len(batch)
+    get = op.get_attr
+
+    def with_batch(dims):
+        return unknown_shape() if batch is None else TensorShape(batch + dims)
+    nc, nf = get("Ncontext_sparse"), get("Nfeature_list_sparse")
+    out = [TensorShape([None, None if nb is None else nb + 1])] * nc
+    out += [TensorShape([None])] * nc
+    out += [TensorShape([None if nb is None else nb + 1])] * nc
+    out += [with_batch(as_shape(sh).as_list()) for sh in get("context_dense_shapes")]
+    n = len(get("context_ragged_value_types"))
+    out += [TensorShape([None])] * n
+    out += [TensorShape([None] if nb else [])] * n
+    out += [TensorShape([None, None if nb is None else nb + 2])] * nf
+    out += [TensorShape([None])] * nf
+    out += [TensorShape([None if nb is None else nb + 2])] * nf
+    out += [with_batch([None] + as_shape(sh).as_list()) for sh in get("feature_list_dense_shapes")]
+    out += [with_batch([])] * get("Nfeature_list_dense")
+    n = len(get("feature_list_ragged_value_types"))
+    out += [TensorShape([None])] * n
+    out += [TensorShape([None] if nb else [])] * n
+    out += [TensorShape([None])] * n
+    return out
+
+
+_SEQUENCE = registry.register_op(
+    "ParseSequenceExampleV2",
+    inputs=(("serialized", _S), ("debug_name", _S), ("context_sparse_keys", _S),
+            ("context_dense_keys", _S), ("context_ragged_keys", _S),
+            ("feature_list_sparse_keys", _S), ("feature_list_dense_keys", _S),
+            ("feature_list_ragged_keys", _S),
+            ("feature_list_dense_missing_assumed_empty", _dt.bool_),
+            ("*context_dense_defaults", "list:Tcontext_dense")),
+    outputs=_sequence_outputs, shape=_sequence_shapes,
+    doc="Serialized tf.train.SequenceExamples parsed into context and feature-list features.")
+_SEQUENCE.eager_fallback = True
+registry.NotDifferentiable("ParseSequenceExampleV2")
 
 
 # --- the feature configurations -----------------------------------------------------------
@@ -364,12 +428,17 @@ def _parse_example_raw(serialized, names, params, name):
                     sparse + dense + ragged))
 
 
-def _ragged(serialized, values, splits):
+def _ragged(serialized, values, splits, inner=None):
+    """RaggedTensors of the parsed values: one row per example of a batch, and for a feature
+    list one row per Feature within it (`inner` splits)."""
     if not values:
         return []
+    from .ragged.ragged_tensor import RaggedTensor
+    if inner is not None:
+        values = [RaggedTensor.from_row_splits(v, s, validate=False)
+                  for v, s in zip(values, inner)]
     if serialized.shape.rank == 0:
         return list(values)
-    from .ragged.ragged_tensor import RaggedTensor
     return [RaggedTensor.from_row_splits(v, s, validate=False) for v, s in zip(values, splits)]
 
 
@@ -438,3 +507,124 @@ def _assert_scalar(value, name):
     if rank == 0:
         return value
     raise ValueError(f"Input {name} must be a scalar")
+
+
+# --- SequenceExamples ----------------------------------------------------------------------
+
+def _check_sequence_types(params, dense_attr, sparse_attr):
+    from .. import errors
+    for attr, types in ((dense_attr, params.dense_types), (sparse_attr, params.sparse_types)):
+        for t in types:
+            if t not in _PARSE_TYPES:
+                raise errors.InvalidArgumentError(
+                    None, None, f"Value for attr '{attr}' of {_C_NAMES.get(t.name, t.name)} is "
+                                f"not in the list of allowed values: float, int64, string\n\t; "
+                                f"NodeDef: {{{{node ParseSequenceExampleV2}}}}")
+
+
+def _parse_sequence_example_raw(serialized, debug_name, context, feature_list, name=None):
+    if context.num_features + feature_list.num_features == 0:
+        raise ValueError("Must provide at least one feature key.")
+    with _ops.name_scope(name, "ParseSequenceExample", [serialized]):
+        debug_name = [] if debug_name is None else debug_name
+        missing_assumed_empty = []
+        for k, v in feature_list.dense_defaults.items():
+            if v is not None:
+                raise ValueError("Value feature_list.dense_defaults[%s] must be None" % k)
+            missing_assumed_empty.append(k)
+        has_ragged = context.ragged_keys or feature_list.ragged_keys
+        serialized = _ops.convert_to_tensor(serialized, name="serialized")
+        if serialized.dtype.base_dtype != _S:
+            _ops.convert_to_tensor(serialized, dtype=_S)
+        if has_ragged and serialized.shape.rank is None:
+            raise ValueError("serialized must have statically-known rank to parse ragged "
+                             "features.")
+        _check_sequence_types(context, "Tcontext_dense", "context_sparse_types")
+        _check_sequence_types(feature_list, "feature_list_dense_types",
+                              "feature_list_sparse_types")
+        defaults = context.dense_defaults_vec()
+        outs = list(apply_op(
+            "ParseSequenceExampleV2",
+            [serialized, debug_name, context.sparse_keys, context.dense_keys,
+             context.ragged_keys, feature_list.sparse_keys, feature_list.dense_keys,
+             feature_list.ragged_keys,
+             [k in missing_assumed_empty for k in feature_list.dense_keys], defaults],
+            {"Ncontext_sparse": len(context.sparse_keys),
+             "context_sparse_types": list(context.sparse_types),
+             "context_ragged_value_types": list(context.ragged_value_types),
+             "context_ragged_split_types": list(context.ragged_split_types),
+             "context_dense_shapes": list(context.dense_shapes),
+             "Nfeature_list_sparse": len(feature_list.sparse_keys),
+             "Nfeature_list_dense": len(feature_list.dense_keys),
+             "feature_list_dense_types": list(feature_list.dense_types),
+             "feature_list_sparse_types": list(feature_list.sparse_types),
+             "feature_list_ragged_value_types": list(feature_list.ragged_value_types),
+             "feature_list_ragged_split_types": list(feature_list.ragged_split_types),
+             "feature_list_dense_shapes": list(feature_list.dense_shapes)}, name=name))
+
+        def take(n):
+            got = outs[:n]
+            del outs[:n]
+            return got
+        from .sparse_ops import SparseTensor
+        nc, nd, nr = (len(context.sparse_keys), len(context.dense_keys),
+                      len(context.ragged_keys))
+        c_ix, c_vals, c_shapes, c_dense = take(nc), take(nc), take(nc), take(nd)
+        c_rvals, c_rsplits = take(nr), take(nr)
+        nf, nfd, nfr = (len(feature_list.sparse_keys), len(feature_list.dense_keys),
+                        len(feature_list.ragged_keys))
+        f_ix, f_vals, f_shapes, f_dense, f_lengths = take(nf), take(nf), take(nf), \
+            take(nfd), take(nfd)
+        f_rvals, f_outer, f_inner = take(nfr), take(nfr), take(nfr)
+        context_out = dict(zip(
+            context.sparse_keys + context.dense_keys + context.ragged_keys,
+            [SparseTensor(*p) for p in zip(c_ix, c_vals, c_shapes)] + c_dense +
+            _ragged(serialized, c_rvals, c_rsplits)))
+        feature_list_out = dict(zip(
+            feature_list.sparse_keys + feature_list.dense_keys + feature_list.ragged_keys,
+            [SparseTensor(*p) for p in zip(f_ix, f_vals, f_shapes)] + f_dense +
+            _ragged(serialized, f_rvals, f_outer, f_inner)))
+        lengths = dict(zip(feature_list.dense_keys, f_lengths))
+    return context_out, feature_list_out, lengths
+
+
+@registry.api("ParseSequenceExampleV2")
+def parse_sequence_example(serialized, context_features=None, sequence_features=None,
+                           example_names=None, name=None):
+    """Parses a batch of serialized SequenceExamples into (context features, feature-list
+    features, the lengths of the dense feature lists): a FixedLenSequenceFeature becomes
+    [batch, frames, *shape], padded with zeros; a VarLenFeature a SparseTensor indexed
+    [example, frame, value]."""
+    if not (context_features or sequence_features):
+        raise ValueError("Both `context_features` and `sequence_features` argument are "
+                         "None, but at least one should have values.")
+    context = _Params.from_features(context_features, [VarLenFeature, FixedLenFeature,
+                                                       RaggedFeature])
+    feature_list = _Params.from_features(sequence_features, [
+        VarLenFeature, FixedLenSequenceFeature, RaggedFeature])
+    with _ops.name_scope(name, "ParseSequenceExample", [serialized, example_names]):
+        ctx, seq, lengths = _parse_sequence_example_raw(serialized, example_names, context,
+                                                        feature_list, name)
+    return _composite(context_features or {}, ctx), \
+        _composite(sequence_features or {}, seq), lengths
+
+
+def parse_single_sequence_example(serialized, context_features=None, sequence_features=None,
+                                  example_name=None, name=None):
+    """Parses one serialized SequenceExample into (context features, feature-list
+    features): a FixedLenSequenceFeature becomes [frames, *shape], a VarLenFeature a
+    SparseTensor indexed [frame, value]."""
+    if not (context_features or sequence_features):
+        raise ValueError("Both context_features and sequence_features are None, but at "
+                         "least one should have values.")
+    context = _Params.from_features(context_features, [VarLenFeature, FixedLenFeature,
+                                                       RaggedFeature])
+    feature_list = _Params.from_features(sequence_features, [
+        VarLenFeature, FixedLenSequenceFeature, RaggedFeature])
+    with _ops.name_scope(name, "ParseSingleSequenceExample", [serialized, example_name]):
+        with _ops.name_scope(name, "ParseSingleExample", [serialized, example_name]):
+            serialized = _ops.convert_to_tensor(serialized, name="serialized")
+            serialized = _assert_scalar(serialized, "serialized")
+        ctx, seq, _ = _parse_sequence_example_raw(serialized, example_name, context,
+                                                  feature_list, name)
+    return _composite(context_features or {}, ctx), _composite(sequence_features or {}, seq)

@@ -567,3 +567,351 @@ def _one_of_batch(serialized, ex_name, e, dense, sparse, ragged, where, fixed, v
         if not ragged_seen[d]:
             ragged_vals[d].append(np.zeros(0, _NP[ragged[d][1]]))
 
+
+
+# --- SequenceExamples: ParseSequenceExampleV2 --------------------------------------------------
+# TF's sequence parser (FastParseSequenceExample) first finds each requested feature's bytes in
+# every example, then counts values to size the outputs, then parses: its errors come in that
+# order, in its words. A Feature's kind is checked by its first tag; a packed float list must
+# hold whole floats.
+
+_TAG_OF = {_STRING: 0x0A, _FLOAT: 0x12, _INT64: 0x1A}
+
+
+def _seq_values(kind, feature):
+    """(values, count) of a Feature read as `kind`, or None when it is not one."""
+    if not feature or feature[0] != _TAG_OF[kind]:
+        return None
+    try:
+        pos, end = _limit(feature, 1, len(feature))
+        if pos == end:
+            return np.zeros(0, _NP[kind]), 0
+        if kind == _STRING:
+            vals = []
+            while pos < end:
+                if feature[pos] != 0x0A:
+                    raise _Bad
+                start, pos = _limit(feature, pos + 1, end)
+                vals.append(feature[start:pos])
+            arr = np.empty(len(vals), dtype=object)
+            arr[:] = vals
+            return arr, len(vals)
+        tag = feature[pos]
+        if tag == 0x0A:
+            pos, pend = _limit(feature, pos + 1, end)
+            if kind == _FLOAT:
+                if (pend - pos) % 4:
+                    raise _Bad
+                arr = np.frombuffer(feature[pos:pend], "<f4").astype(np.float32)
+                return arr, len(arr)
+            vals = []
+            while pos < pend:
+                v, pos = _varint(feature, pos, pend)
+                vals.append(v)
+            return _as_int64(vals), len(vals)
+        want = 0x0D if kind == _FLOAT else 0x08
+        if tag != want:
+            raise _Bad
+        vals = []
+        while pos < end:
+            if feature[pos] != want:
+                raise _Bad
+            if kind == _FLOAT:
+                if pos + 5 > end:
+                    raise _Bad
+                vals.append(feature[pos + 1:pos + 5])
+                pos += 5
+            else:
+                v, pos = _varint(feature, pos + 1, end)
+                vals.append(v)
+        if kind == _FLOAT:
+            return np.frombuffer(b"".join(vals), "<f4").astype(np.float32), len(vals)
+        return _as_int64(vals), len(vals)
+    except _Bad:
+        return None
+
+
+def _seq_extract(b, context, lists):
+    """{key: Feature bytes} of the context and {key: FeatureList bytes} of the feature lists
+    requested, the last entry of a key winning; raises _Bad for a broken message."""
+    found = ({}, {})
+    pos, end = 0, len(b)
+    while pos < end:
+        if b[pos] == 0x0A:
+            which, wanted = found[0], context
+        elif b[pos] == 0x12:
+            which, wanted = found[1], lists
+        else:
+            pos = _skip_field(b, pos, end)
+            continue
+        pos, lim = _limit(b, pos + 1, end)
+        while pos < lim:
+            if b[pos] != 0x0A:
+                raise _Bad
+            pos, elim = _limit(b, pos + 1, lim)
+            if pos >= elim or b[pos] != 0x0A:
+                raise _Bad
+            kstart, pos = _limit(b, pos + 1, elim)
+            key = b[kstart:pos]
+            if pos >= elim or b[pos] != 0x12:
+                raise _Bad
+            vstart, pos = _limit(b, pos + 1, elim)
+            if pos != elim:
+                raise _Bad
+            if key in wanted:
+                which[key] = b[vstart:pos]
+    return found
+
+
+def _rows(feature_list, kind, key, name):
+    """The rows of a FeatureList as [(values, count)], with TF's errors."""
+    rows, pos, end = [], 0, len(feature_list)
+    while pos < end:
+        if feature_list[pos] != 0x0A:
+            raise _seq_error(key, name)
+        try:
+            n, pos = _varint32(feature_list, pos + 1, end)
+        except _Bad:
+            raise _seq_error(key, name) from None
+        row = feature_list[pos:pos + n]
+        if n > 2:
+            got = _seq_values(kind, row)
+            if got is None or pos + n > end:
+                raise _seq_type_error(name, key, len(rows), kind)
+        elif n == 2:
+            if row != bytes([_TAG_OF[kind], 0]):
+                raise _seq_type_error(name, key, len(rows), kind)
+            got = (np.zeros(0, _NP[kind]), 0)
+        elif n == 1:
+            raise _seq_error(key, name)
+        else:
+            got = (np.zeros(0, _NP[kind]), 0)
+        rows.append(got)
+        pos += n
+    return rows
+
+
+def _seq_error(key, name):
+    return errors.InvalidArgumentError(None, None, f"Error in sequence feature {key} in "
+                                                   f"example {name}")
+
+
+def _seq_type_error(name, key, index, kind):
+    return errors.InvalidArgumentError(
+        None, None, f"Name: {name}, Feature list: {key}, Index: {index}.  Data types don't "
+                    f"match. Expected type: {kind}")
+
+
+def _keys(t):
+    return [_text(k) for k in np.asarray(t, dtype=object).reshape(-1)]
+
+
+@register_kernel("ParseSequenceExampleV2")
+def parse_sequence_example_v2(serialized, debug_name, context_sparse_keys, context_dense_keys,
+                              context_ragged_keys, feature_list_sparse_keys,
+                              feature_list_dense_keys, feature_list_ragged_keys,
+                              feature_list_dense_missing_assumed_empty,
+                              *context_dense_defaults, Ncontext_sparse, context_sparse_types,
+                              context_ragged_value_types, context_ragged_split_types,
+                              context_dense_shapes, Nfeature_list_sparse, Nfeature_list_dense,
+                              feature_list_dense_types, feature_list_sparse_types,
+                              feature_list_ragged_value_types,
+                              feature_list_ragged_split_types, feature_list_dense_shapes,
+                              Tcontext_dense):
+    serialized = np.asarray(serialized, dtype=object)
+    if serialized.ndim > 1:
+        raise errors.InvalidArgumentError(None, None, f"Expected serialized to be a scalar or "
+                                                      f"vector, got shape: "
+                                                      f"{_shape_text(serialized.shape)}")
+    cs, cd, cr = (_keys(context_sparse_keys), _keys(context_dense_keys),
+                  _keys(context_ragged_keys))
+    fs, fd, fr = (_keys(feature_list_sparse_keys), _keys(feature_list_dense_keys),
+                  _keys(feature_list_ragged_keys))
+    if len(cd) != len(Tcontext_dense):
+        raise errors.InvalidArgumentError(None, None, "Expected len(context_dense_keys) to "
+                                                      "match len(Tcontext_dense)")
+    if len(cs) != Ncontext_sparse:
+        raise errors.InvalidArgumentError(None, None, "Expected len(context_sparse_keys) to "
+                                                      "match Ncontext_sparse")
+    missing_ok = [bool(x) for x in np.asarray(feature_list_dense_missing_assumed_empty)
+                  .reshape(-1)]
+    if (len(cr) != len(context_ragged_value_types) or len(fs) != Nfeature_list_sparse or
+            len(fd) != Nfeature_list_dense or len(fr) != len(feature_list_ragged_value_types)
+            or len(missing_ok) != len(fd)):
+        raise errors.InvalidArgumentError(None, None, "The keys do not match the attrs that "
+                                                      "count and type them")
+    is_batch = serialized.ndim == 1
+    examples = list(serialized) if is_batch else [serialized[()]]
+    names = [_text(n) for n in np.asarray(debug_name, dtype=object).reshape(-1)]
+    if names and len(names) != len(examples):
+        raise errors.InvalidArgumentError(None, None, "example_names must be empty or have the "
+                                                      "correct number of elements")
+    names = names or ["<unknown>"] * len(examples)
+    ctx_dense = [_Dense(k, t, s.as_list() if hasattr(s, "as_list") else list(s), v)
+                 for k, t, s, v in zip(cd, Tcontext_dense, context_dense_shapes,
+                                       context_dense_defaults)]
+    for c in ctx_dense:
+        if c.default.size and list(c.default.shape) != c.shape:
+            raise errors.InvalidArgumentError(
+                None, None, f"Default value for context feature {c.key} has an incorrect "
+                            f"shape: saw {_shape_text(c.default.shape)} but expected "
+                            f"{_shape_text(c.shape)}")
+    ctx_kinds = {**{k: _TYPE_NAMES[t] for k, t in zip(cs, context_sparse_types)},
+                 **{k: _TYPE_NAMES[t] for k, t in zip(cr, context_ragged_value_types)},
+                 **{c.key: c.kind for c in ctx_dense}}
+    fl_kinds = {**{k: _TYPE_NAMES[t] for k, t in zip(fs, feature_list_sparse_types)},
+                **{k: _TYPE_NAMES[t] for k, t in zip(fr, feature_list_ragged_value_types)},
+                **{k: _TYPE_NAMES[t] for k, t in zip(fd, feature_list_dense_types)}}
+    ctx_want = {k.encode() for k in ctx_kinds}
+    fl_want = {k.encode() for k in fl_kinds}
+    found = []
+    for e, b in enumerate(examples):
+        try:
+            found.append(_seq_extract(b, ctx_want, fl_want))
+        except _Bad:
+            raise errors.InvalidArgumentError(None, None, f"Invalid protocol message input, "
+                                                          f"example id: {names[e]}") from None
+
+    # context: values per example (None: absent), and the sizes TF checks
+    ctx_vals = {}
+    for key, kind in ctx_kinds.items():
+        per = []
+        for e in range(len(examples)):
+            f = found[e][0].get(key.encode())
+            if not f:
+                per.append(None if f is None else (np.zeros(0, _NP[kind]), 0))
+                continue
+            got = _seq_values(kind, f)
+            if got is None:
+                raise errors.InvalidArgumentError(
+                    None, None, f"Name: {names[e]}, Context feature: {key}.  Data types don't "
+                                f"match. Expected type: {kind}")
+            per.append(got)
+        ctx_vals[key] = per
+    fl_rows = {}
+    for key, kind in fl_kinds.items():
+        fl_rows[key] = [None if found[e][1].get(key.encode()) is None else
+                        _rows(found[e][1][key.encode()], kind, key, names[e])
+                        for e in range(len(examples))]
+
+    out = []
+    # context sparse
+    c_ix, c_v, c_sh = [], [], []
+    for key, t in zip(cs, context_sparse_types):
+        per = [v for v in ctx_vals[key]]
+        ix, vals, width = [], [], 0
+        for e, v in enumerate(per):
+            if v is None:
+                continue
+            vals.append(v[0])
+            width = max(width, v[1])
+            ix += [[e, i] if is_batch else [i] for i in range(v[1])]
+        c_ix.append(np.array(ix, np.int64).reshape(-1, 2 if is_batch else 1))
+        c_v.append(_concat(vals, _TYPE_NAMES[t]))
+        c_sh.append(np.array([len(examples), width] if is_batch else [width], np.int64))
+    # context dense
+    c_dense = []
+    for c in ctx_dense:
+        length = c.default.size
+        for v in ctx_vals[c.key]:
+            if v is not None:
+                length = max(length, v[1])
+        want = int(np.prod(c.shape, dtype=np.int64))
+        if length != want:
+            raise errors.InvalidArgumentError(
+                None, None, f"Inconsistent max number of elements for feature {c.key}: "
+                            f"expected {want}, but found {length}")
+        rows = []
+        for e, v in enumerate(ctx_vals[c.key]):
+            if v is None:
+                if c.default.size == 0:
+                    raise errors.InvalidArgumentError(
+                        None, None, f"Feature: {c.key} (data type: {c.kind}) is required but "
+                                    f"could not be found.")
+                rows.append(c.default.reshape(c.shape))
+            elif v[1] != length:
+                raise errors.InvalidArgumentError(None, None, f"Unexpected number of elements "
+                                                              f"in example {names[e]}")
+            else:
+                rows.append(v[0].reshape(c.shape))
+        c_dense.append(_fix(np.stack(rows)) if is_batch else _fix(rows[0]))
+    # context ragged
+    c_rv, c_rs = [], []
+    for key, t, st in zip(cr, context_ragged_value_types, context_ragged_split_types):
+        per = [v if v is not None else (np.zeros(0, _NP[_TYPE_NAMES[t]]), 0)
+               for v in ctx_vals[key]]
+        c_rv.append(_concat([v[0] for v in per], _TYPE_NAMES[t]))
+        splits = np.cumsum([0] + [v[1] for v in per]).astype(st.as_numpy_dtype)
+        c_rs.append(splits if is_batch else np.zeros((), st.as_numpy_dtype))
+    # feature lists, sparse
+    f_ix, f_v, f_sh = [], [], []
+    for key, t in zip(fs, feature_list_sparse_types):
+        ix, vals, max_rows, max_cols = [], [], 0, 0
+        for e, rows in enumerate(fl_rows[key]):
+            if rows is None:
+                continue
+            max_rows = max(max_rows, len(rows))
+            for r, (v, n) in enumerate(rows):
+                vals.append(v)
+                max_cols = max(max_cols, n)
+                ix += [[e, r, i] if is_batch else [r, i] for i in range(n)]
+        f_ix.append(np.array(ix, np.int64).reshape(-1, 3 if is_batch else 2))
+        f_v.append(_concat(vals, _TYPE_NAMES[t]))
+        f_sh.append(np.array([len(examples), max_rows, max_cols] if is_batch else
+                             [max_rows, max_cols], np.int64))
+    # feature lists, dense
+    f_dense, f_len = [], []
+    for key, t, shape, ok in zip(fd, feature_list_dense_types, feature_list_dense_shapes,
+                                 missing_ok):
+        kind = _TYPE_NAMES[t]
+        row_shape = [int(d) for d in (shape.as_list() if hasattr(shape, "as_list")
+                                      else shape)]
+        per_row = int(np.prod(row_shape, dtype=np.int64))
+        length = max([sum(n for _, n in rows) for rows in fl_rows[key] if rows is not None],
+                     default=0)
+        if per_row == 0 or length % per_row:
+            raise errors.InvalidArgumentError(
+                None, None, f"Feature list '{key}' has an unexpected number of values.  Total "
+                            f"values size: {length} is not consistent with output shape: "
+                            f"{_shape_text([None] + row_shape)}")
+        max_rows = length // per_row
+        out_v = np.zeros([len(examples), max_rows] + row_shape, dtype=_NP[kind])
+        if kind == _STRING:
+            out_v[...] = b""
+        lengths = []
+        for e, rows in enumerate(fl_rows[key]):
+            if rows is None:
+                if not ok:
+                    raise errors.InvalidArgumentError(
+                        None, None, f"Name: {names[e]}, Feature list '{key}' is required but "
+                                    f"could not be found.  Did you mean to include it in "
+                                    f"feature_list_dense_missing_assumed_empty or "
+                                    f"feature_list_dense_defaults?")
+                lengths.append(0)
+                continue
+            for r, (v, n) in enumerate(rows):
+                if n != per_row:
+                    raise errors.InvalidArgumentError(
+                        None, None, f"Name: {names[e]}, Key: {key}, Index: {r}.  Number of "
+                                    f"values != expected.  values size: {n} but output shape: "
+                                    f"{_shape_text(row_shape)}")
+                out_v[e, r] = v.reshape(row_shape)
+            lengths.append(len(rows))
+        f_dense.append(out_v if is_batch else out_v[0])
+        f_len.append(np.array(lengths, np.int64) if is_batch else np.int64(lengths[0]))
+    # feature lists, ragged
+    f_rv, f_outer, f_inner = [], [], []
+    for key, t, st in zip(fr, feature_list_ragged_value_types, feature_list_ragged_split_types):
+        vals, inner, outer = [], [0], [0]
+        for rows in fl_rows[key]:
+            for v, n in rows or ():
+                vals.append(v)
+                inner.append(inner[-1] + n)
+            outer.append(outer[-1] + len(rows or ()))
+        f_rv.append(_concat(vals, _TYPE_NAMES[t]))
+        f_inner.append(np.array(inner, st.as_numpy_dtype))
+        f_outer.append(np.array(outer, st.as_numpy_dtype) if is_batch else
+                       np.zeros((), st.as_numpy_dtype))
+    out = (c_ix + c_v + c_sh + c_dense + c_rv + c_rs + f_ix + f_v + f_sh + f_dense + f_len +
+           f_rv + f_outer + f_inner)
+    return tuple(out) if len(out) != 1 else out[0]
