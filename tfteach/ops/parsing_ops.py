@@ -313,7 +313,6 @@ class _Params:
                 for k, s, t in zip(self.dense_keys, self.dense_shapes, self.dense_types)]
 
     def _dense_default(self, key, shape, dtype):
-        from . import array_ops
         from .constant_op import constant
         default = self.dense_defaults.get(key)
         if shape.rank is not None and shape.rank > 0 and shape.as_list()[0] is None:
