@@ -208,9 +208,10 @@ def write_dataset(elements, filename, compression):
 # --- reading ---------------------------------------------------------------------------------
 
 class _Plain:
+    """An uncompressed file (its reads are buffered by the open file)."""
     end_words = "Read less bytes than requested"
 
-    def __init__(self, f, buffer_size):
+    def __init__(self, f):
         self._f = f
 
     def read(self, n):
@@ -278,7 +279,7 @@ class RecordIterator:
             wbits = zlib.MAX_WBITS + (16 if compression == "GZIP" else 0)
             self._src = _Inflater(self._f, buffer_size, wbits)
         else:
-            self._src = _Plain(self._f, buffer_size)
+            self._src = _Plain(self._f)
         self._offset = 0
 
     def __iter__(self):
