@@ -12,7 +12,7 @@ pytestmark = pytest.mark.mode("none")
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 TF_PYTHON = os.environ.get("TFTEACH_TF_PYTHON")
 RECORDERS = ["record_tf_shape_rules.py", "record_keras_output_shapes.py",
-             "record_tf_optimizers.py"]
+             "record_tf_optimizers.py", "record_tfrecord.py"]
 
 
 @pytest.mark.skipif(not TF_PYTHON and os.environ.get("CI") != "true",

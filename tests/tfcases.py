@@ -62,8 +62,12 @@ def normalize(x):
         return [normalize(v) for v in x]
     if hasattr(x, "numpy") and callable(x.numpy):
         x = x.numpy()
+        if isinstance(x, bytes):            # a scalar string tensor
+            return {"array": x.decode("latin-1"), "dtype": "string"}
     if isinstance(x, (np.ndarray, np.generic)):
         arr = np.asarray(x)
+        if arr.dtype.kind == "S":           # NumPy fixed-width bytes
+            arr = arr.astype(object)
         if arr.dtype == object:
             flat = [v.decode("latin-1") if isinstance(v, bytes) else v
                     for v in arr.reshape(-1)]

@@ -103,7 +103,10 @@ def _submodule(name):
                      "random": api.RANDOM_OVERRIDES, "dtypes": api.DTYPES_OVERRIDES,
                      "autodiff": {"GradientTape": "tfteach.eager.backprop:GradientTape"},
                      "io": {"write_graph": "tfteach.framework.graph_io:write_graph",
-                            "gfile": "tfteach.ops.gfile:"},
+                            "gfile": "tfteach.ops.gfile:",
+                            "parse_example": "tfteach.ops.parsing_ops:parse_example_v2",
+                            "parse_single_example":
+                                "tfteach.ops.parsing_ops:parse_single_example_v2"},
                      "saved_model": {"save": "tfteach.train.saved_model:save",
                                      "load": "tfteach.train.saved_model:load"},
                      "nest": {n: f"tfteach.framework.nest:{n}" for n in N.NEST},

@@ -100,6 +100,7 @@ SUB_OVERRIDES = {
                                                     "pack_sequence_as")},
 }
 SUB_MODULES = {"dtypes": ("tfteach.framework.dtypes",) + api.OP_MODULES,
+               "python_io": ("tfteach.ops.tf_record",),
                **api.SUBMODULE_FIRST}
 
 # Whole modules: (module path, whether to filter it to TF's names for that submodule).

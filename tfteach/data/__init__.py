@@ -1,7 +1,8 @@
 """`tf.data` (TF2): see dataset_ops.py. `tf.compat.v1.data` is tfteach/data/v1.py."""
 from . import experimental
 from .dataset_ops import (AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset,
-                          DatasetSpec, Iterator, NumpyIterator, TextLineDataset)
+                          DatasetSpec, Iterator, NumpyIterator, TextLineDataset,
+                          TFRecordDataset)
 from . import iterator_ops as _iterator_ops
 from ..eager.autograph import operators as _autograph_operators
 
@@ -10,7 +11,7 @@ from ..eager.autograph import operators as _autograph_operators
 _autograph_operators.install_datasets(Dataset, _iterator_ops)
 
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "DatasetSpec",
-           "Iterator", "NumpyIterator", "TextLineDataset", "experimental"]
+           "Iterator", "NumpyIterator", "TFRecordDataset", "TextLineDataset", "experimental"]
 
 import sys as _sys  # noqa: E402
 

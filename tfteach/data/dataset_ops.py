@@ -22,7 +22,8 @@ from ..framework import dtypes as _dt
 from ..framework.tensor_shape import TensorShape
 
 __all__ = ["Dataset", "DatasetV1", "DatasetSpec", "Iterator", "AUTOTUNE",
-           "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "NumpyIterator"]
+           "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "NumpyIterator", "TextLineDataset",
+           "TFRecordDataset"]
 
 AUTOTUNE = -1
 INFINITE_CARDINALITY = -1
@@ -85,6 +86,22 @@ def _spec_of_value(arr, dtype):
     return _TensorSpec()(_shape_of(arr), dtype)
 
 
+def _SparseSpec():
+    from ..ops.sparse_ops import SparseTensorSpec
+    return SparseTensorSpec
+
+
+def _sparse_tensor(v):
+    """A SparseTensorValue of NumPy parts as a SparseTensor of eager tensors."""
+    from ..eager.tensor import EagerTensor
+    from ..ops.sparse_ops import SparseTensor
+    return SparseTensor(EagerTensor(np.asarray(v.indices, np.int64), _dt.int64),
+                        EagerTensor(np.asarray(v.values),
+                                    _dt.as_dtype(np.asarray(v.values).dtype)
+                                    if np.asarray(v.values).dtype != object else _dt.string),
+                        EagerTensor(np.asarray(v.dense_shape, np.int64), _dt.int64))
+
+
 def _to_tensors(spec, flat_values):
     from ..eager.tensor import EagerTensor
     out = []
@@ -92,9 +109,22 @@ def _to_tensors(spec, flat_values):
         if isinstance(s, DatasetSpec):
             out.append(v)       # a window's component is a dataset, handed over as it is
             continue
+        if isinstance(s, _SparseSpec()):
+            out.append(_sparse_tensor(v))
+            continue
         v = np.asarray(v, dtype=s.dtype._np) if not isinstance(v, np.ndarray) else v
         out.append(EagerTensor(v[()] if v.ndim == 0 else v, s.dtype))
     return _pack(spec, out)
+
+
+def _dense_of(v):
+    """TF's as_numpy_iterator gives a SparseTensor as the dense array it stands for (zeros
+    elsewhere; 0 in an object array for strings)."""
+    values = np.asarray(v.values)
+    out = np.zeros(np.asarray(v.dense_shape, np.int64), dtype=values.dtype)
+    for i, x in zip(np.asarray(v.indices), values):
+        out[tuple(i)] = x
+    return out
 
 
 def _to_numpy(flat_values):
@@ -120,16 +150,69 @@ class _Traced:
 
         args = tuple(in_spec) if unpack else (in_spec,)
         self.fn = Function(call, name=getattr(func, "__name__", what))
-        self.cf = self.fn._trace_with_specs(args)
-        outs = self.cf.structured_outputs
-        self.out_spec = nest.map_structure(
-            lambda t: _TensorSpec()(t.shape, t.dtype.base_dtype), outs)
+        self.cf = self.fn._trace_with_specs(_as_parts(args))
+        self.out_spec = _out_spec(self.cf.structured_outputs)
 
     def __call__(self, flat_values):
         from ..eager.tensor import EagerTensor
-        tensors = [EagerTensor(v, s.dtype) for v, s in zip(flat_values, _flat(self.in_spec))]
+        tensors = []
+        for v, s in zip(flat_values, _flat(self.in_spec)):
+            if isinstance(s, _SparseSpec()):
+                # a SparseTensor argument is its three parts, as the trace took it
+                tensors += [EagerTensor(np.asarray(v.indices, np.int64), _dt.int64),
+                            EagerTensor(np.asarray(v.values), s.dtype),
+                            EagerTensor(np.asarray(v.dense_shape, np.int64), _dt.int64)]
+            else:
+                tensors.append(EagerTensor(v, s.dtype))
         out = self.cf._call_flat(tensors)
-        return [np.asarray(t._value) for t in _flat(out)]
+        return [_leaf_value(t) for t in _flat(out)]
+
+
+def _leaf_value(t):
+    if hasattr(t, "dense_shape") and hasattr(t, "indices"):
+        from ..ops.sparse_ops import SparseTensorValue
+        return SparseTensorValue(np.asarray(t.indices._value), np.asarray(t.values._value),
+                                 np.asarray(t.dense_shape._value))
+    return np.asarray(t._value)
+
+
+def _as_parts(x):
+    """Specs for tracing: a SparseTensorSpec as the specs of its three parts, which the
+    trace takes as placeholders and rebuilds into a SparseTensor."""
+    from ..eager.function import _CompositeParts
+    from ..ops.sparse_ops import SparseTensor
+    if isinstance(x, _SparseSpec()):
+        rank = x.shape.rank
+        return _CompositeParts(SparseTensor,
+                               _TensorSpec()(TensorShape([None, rank]), _dt.int64),
+                               _TensorSpec()(TensorShape([None]), x.dtype),
+                               _TensorSpec()(TensorShape([rank]), _dt.int64))
+    if isinstance(x, dict):
+        return type(x)((k, _as_parts(v)) for k, v in x.items())
+    if isinstance(x, tuple):
+        vals = [_as_parts(v) for v in x]
+        return type(x)(*vals) if hasattr(x, "_fields") else tuple(vals)
+    return x
+
+
+def _out_spec(x):
+    """The element spec of a traced function's structured outputs."""
+    from ..eager.function import _CompositeParts
+    from ..ops.sparse_ops import SparseTensor
+    if isinstance(x, _CompositeParts):
+        if x[0] is not SparseTensor:
+            raise NotImplementedError(f"tfteach's tf.data carries SparseTensors, not "
+                                      f"{x[0].__name__}s: return their parts or a dense "
+                                      f"tensor from the function")
+        from ..framework import tensor_util
+        shape = tensor_util.constant_value_as_shape(x[3])
+        return _SparseSpec()(shape, x[2].dtype.base_dtype)
+    if isinstance(x, dict):
+        return type(x)((k, _out_spec(v)) for k, v in x.items())
+    if isinstance(x, (list, tuple)):
+        vals = [_out_spec(v) for v in x]
+        return type(x)(*vals) if hasattr(x, "_fields") else type(x)(vals)
+    return _TensorSpec()(x.shape, x.dtype.base_dtype)
 
 
 def _lists_to_tuples(x):
@@ -192,6 +275,11 @@ class Dataset:
 
     def _flat_specs(self):
         return _flat(self._spec)
+
+    def _component_dtypes(self):
+        """The dtypes of the tensors an element travels as through the iterator ops."""
+        from .iterator_ops import components
+        return [d for d, _ in components(self._spec)]
 
     # --- what every dataset has
     @property
@@ -452,8 +540,8 @@ class DatasetV1(Dataset):
 
     @property
     def output_classes(self):
-        from ..framework import ops as _ops
-        return nest.map_structure(lambda sp: _ops.Tensor, self._spec)
+        from .iterator_ops import get_output_classes
+        return get_output_classes(self)
 
 
 class DatasetV1Adapter(DatasetV1):
@@ -648,14 +736,15 @@ class _BatchDataset(Dataset):
         self._drop = bool(drop_remainder)
         first = self._n if self._drop else None
         self._spec = nest.map_structure(
-            lambda s: _TensorSpec()(TensorShape([first] + list(s.shape.as_list()
-                                                            if s.shape.rank is not None
-                                                            else [])), s.dtype),
+            lambda s: type(s)(TensorShape([first] + list(s.shape.as_list()
+                                                      if s.shape.rank is not None
+                                                      else [])), s.dtype),
             input_dataset._spec)
         self._card = _batch_card(input_dataset._card, self._n, self._drop)
 
     def _stack(self, rows):
-        return [np.stack(col) for col in zip(*rows)]
+        return [_stack_sparse(col) if col and hasattr(col[0], "dense_shape") else
+                np.stack(col) for col in zip(*rows)]
 
     def _iter(self):
         rows = []
@@ -666,6 +755,21 @@ class _BatchDataset(Dataset):
                 rows = []
         if rows and not self._drop:
             yield self._stack(rows)
+
+
+def _stack_sparse(values):
+    """A batch of SparseTensorValues as TF batches SparseTensors: each entry's index gains
+    the batch position in front, the dense shape is the batch size and each dimension's
+    largest."""
+    from ..ops.sparse_ops import SparseTensorValue
+    rank = len(np.asarray(values[0].dense_shape))
+    ix = [np.concatenate([np.full((len(v.indices), 1), b, np.int64),
+                          np.asarray(v.indices, np.int64).reshape(-1, rank)], axis=1)
+          for b, v in enumerate(values)]
+    shape = np.max(np.stack([np.asarray(v.dense_shape, np.int64) for v in values]), axis=0)
+    return SparseTensorValue(np.concatenate(ix).reshape(-1, rank + 1),
+                             np.concatenate([np.asarray(v.values) for v in values]),
+                             np.concatenate([[len(values)], shape]).astype(np.int64))
 
 
 class _PaddedBatchDataset(_BatchDataset):
@@ -1027,38 +1131,46 @@ class _InterleaveDataset(Dataset):
                          "interleave/flat_map, and the input dataset is empty.")
 
     def _iter(self):
-        src = self._input._iter()
-        slots = [None] * self._cycle
-        i = block = n_open = 0
-        end_of_input = False
-        while not end_of_input or n_open > 0:
-            if slots[i] is not None:
-                try:
-                    elem = next(slots[i])
-                except StopIteration:
-                    slots[i] = None
-                    n_open -= 1
-                    i, block = (i + 1) % self._cycle, 0
-                    continue
-                block += 1
-                if block == self._block:
-                    i, block = (i + 1) % self._cycle, 0
-                yield elem
-            elif not end_of_input:
-                try:
-                    x = next(src)
-                except StopIteration:
-                    end_of_input = True
-                    continue
-                ds = self._make(x)
-                if _flat(ds._spec) and any(a.dtype != b.dtype for a, b in
-                                           zip(_flat(ds._spec), _flat(self._spec))):
-                    raise TypeError(f"The `map_func` argument must return datasets of "
-                                    f"{self._spec}, got {ds._spec}.")
-                slots[i] = ds._iter()
-                n_open += 1
-            else:
-                i, block = (i + 1) % self._cycle, 0
+        def open_one(x):
+            ds = self._make(x)
+            if _flat(ds._spec) and any(a.dtype != b.dtype for a, b in
+                                       zip(_flat(ds._spec), _flat(self._spec))):
+                raise TypeError(f"The `map_func` argument must return datasets of "
+                                f"{self._spec}, got {ds._spec}.")
+            return ds._iter()
+        yield from _interleave(self._input._iter(), open_one, self._cycle, self._block)
+
+
+def _interleave(src, open_one, cycle, block_length):
+    """TF's interleave order: up to `cycle` iterators made by `open_one(x)` from the inputs
+    `src` are open at once; `block_length` consecutive elements are taken from each in turn,
+    and an exhausted one is replaced by the next input's iterator in its slot."""
+    slots = [None] * cycle
+    i = block = n_open = 0
+    end_of_input = False
+    while not end_of_input or n_open > 0:
+        if slots[i] is not None:
+            try:
+                elem = next(slots[i])
+            except StopIteration:
+                slots[i] = None
+                n_open -= 1
+                i, block = (i + 1) % cycle, 0
+                continue
+            block += 1
+            if block == block_length:
+                i, block = (i + 1) % cycle, 0
+            yield elem
+        elif not end_of_input:
+            try:
+                x = next(src)
+            except StopIteration:
+                end_of_input = True
+                continue
+            slots[i] = open_one(x)
+            n_open += 1
+        else:
+            i, block = (i + 1) % cycle, 0
 
 
 class _GeneratorDataset(Dataset):
@@ -1192,6 +1304,91 @@ class TextLineDataset(Dataset):
                 if line.endswith(b"\r"):
                     line = line[:-1]
                 yield [np.array(line, dtype=object)]
+
+
+class TFRecordDataset(Dataset):
+    """`tf.data.TFRecordDataset`: the records of TFRecord files, one scalar tf.string each,
+    read as TF's RecordReader reads them (kernels/tfrecord.py): files one after another, or
+    `num_parallel_reads` of them interleaved one record at a time in TF's deterministic
+    order; `buffer_size` bytes are read from a file at a time; a damaged file raises
+    DataLossError when the damage is reached, after the records before it."""
+    _repr_name = "TFRecordDatasetV2"
+
+    def __init__(self, filenames, compression_type=None, buffer_size=None,
+                 num_parallel_reads=None, name=None):
+        self._files = _filenames(filenames)
+        if compression_type is None:
+            compression_type = ""
+        if isinstance(compression_type, (str, bytes)) or _is_symbolic(compression_type):
+            self._compression = compression_type
+        elif hasattr(compression_type, "dtype") and \
+                compression_type.dtype.base_dtype == _dt.string:
+            self._compression = _leaf(compression_type)[0]
+        else:
+            raise TypeError(f"Expected string, but got {compression_type!r} of type "
+                            f"'{type(compression_type).__name__}'.")
+        self._buffer = None if buffer_size is None else _check_int(buffer_size, "buffer_size")
+        self._cycle = None
+        if num_parallel_reads is not None:
+            n = _check_int(num_parallel_reads, "num_parallel_reads")
+            if n == AUTOTUNE:
+                n = os.cpu_count() or 1        # TF's autotuned cycle: one file per core
+            elif n <= 0:
+                raise errors.InvalidArgumentError(
+                    None, None, "`cycle_length` must be > 0 [Op:LegacyParallelInterleaveDatasetV2] "
+                                "name: ")
+            self._cycle = n
+        self._spec = _TensorSpec()(TensorShape([]), _dt.string)
+        self._card = UNKNOWN_CARDINALITY
+
+    def _names(self):
+        if isinstance(self._files, Dataset):
+            for elem in self._files._iter():
+                yield elem[0][()] if isinstance(elem[0], np.ndarray) else elem[0]
+        else:
+            yield from np.asarray(self._files).reshape(-1)
+
+    def _iter(self):
+        from ..kernels.tfrecord import compression_or_none, iter_records
+        c = self._compression
+        compression = compression_or_none(c if isinstance(c, (str, bytes)) else
+                                          np.asarray(c)[()])
+        if self._buffer is not None and self._buffer < 0:
+            raise errors.InvalidArgumentError(None, None, "`buffer_size` must be >= 0 "
+                                                          "(0 == no buffering)")
+
+        def records(name):
+            path = name.decode() if isinstance(name, bytes) else str(name)
+            for r in iter_records(path, compression, self._buffer):
+                yield [np.array(r, dtype=object)]
+        if self._cycle is None:
+            for name in self._names():
+                yield from records(name)
+        else:
+            yield from _interleave(self._names(), records, self._cycle, 1)
+
+
+def _filenames(filenames):
+    """A TFRecordDataset's `filenames`: a dataset of scalar strings, or strings of any shape
+    (read flattened), or a TF1 graph tensor fed later."""
+    if isinstance(filenames, Dataset):
+        spec = filenames._spec
+        if not isinstance(spec, _TensorSpec()) or spec.dtype != _dt.string:
+            got = spec.dtype if hasattr(spec, "dtype") else spec
+            raise TypeError(f"The `filenames` argument must contain `tf.string` elements. Got "
+                            f"a dataset of `{got!r}` elements.")
+        if spec.shape.rank != 0:
+            raise TypeError(f"The `filenames` argument must contain `tf.string` elements of "
+                            f"shape [] (i.e. scalars). Got a dataset of element shape "
+                            f"{spec.shape!r}.")
+        return filenames
+    if isinstance(filenames, (list, tuple)) and not filenames:
+        return np.zeros([0], dtype=object)          # TF's dtype hint: an empty list of names
+    arr, dt = _leaf(filenames)
+    if dt != _dt.string:
+        raise TypeError(f"The `filenames` argument must contain `tf.string` elements. Got "
+                        f"`{dt!r}` elements.")
+    return arr if _is_symbolic(arr) else np.asarray(arr).reshape(-1)
 
 
 class DatasetSpec:
@@ -1373,7 +1570,10 @@ class NumpyIterator:
         return self
 
     def __next__(self):
-        return _pack(self._spec, _to_numpy(next(self._it)))
+        flat = _to_numpy(next(self._it))
+        flat = [_dense_of(v) if isinstance(sp, _SparseSpec()) else v
+                for v, sp in zip(flat, _flat(self._spec))]
+        return _pack(self._spec, flat)
 
     def next(self):
         return self.__next__()

@@ -31,9 +31,37 @@ def _register(graph, dataset):
     return key
 
 
+def _is_sparse(s):
+    from ..ops.sparse_ops import SparseTensorSpec
+    return isinstance(s, SparseTensorSpec)
+
+
+def components(spec):
+    """(dtype, shape) of the tensors an element travels as through the iterator ops: a
+    SparseTensor as its indices, values and dense shape (TF packs it into one variant
+    tensor; tfteach's iterators hand over the three parts and rebuild it)."""
+    out = []
+    for s in nest.flatten(spec):
+        if _is_sparse(s):
+            rank = s.shape.rank
+            out += [(_dt.int64, TensorShape([None, rank])), (s.dtype, TensorShape([None])),
+                    (_dt.int64, TensorShape([rank]))]
+        else:
+            out.append((s.dtype, s.shape))
+    return out
+
+
 def _structure_attrs(spec):
-    specs = nest.flatten(spec)
-    return {"output_types": [s.dtype for s in specs], "output_shapes": [s.shape for s in specs]}
+    comps = components(spec)
+    return {"output_types": [d for d, _ in comps], "output_shapes": [s for _, s in comps]}
+
+
+def _regroup(spec, outs):
+    """The iterator ops' outputs, one value per leaf of `spec` (SparseTensors rebuilt)."""
+    from ..ops.sparse_ops import SparseTensor
+    it = iter(outs)
+    return [SparseTensor(next(it), next(it), next(it)) if _is_sparse(s) else next(it)
+            for s in nest.flatten(spec)]
 
 
 def _spec_from(output_types, output_shapes):
@@ -125,7 +153,7 @@ class Iterator:
         from ..framework.op_def_library import apply_op
         outs = apply_op("IteratorGetNext", [self._iterator_resource],
                         _structure_attrs(self._spec), name=name or "IteratorGetNext")
-        return nest.pack_sequence_as(self._spec, list(outs))
+        return nest.pack_sequence_as(self._spec, _regroup(self._spec, outs))
 
     @registry.api("IteratorToStringHandle")
     def string_handle(self, name=None):
@@ -148,7 +176,7 @@ class Iterator:
 
     @property
     def output_classes(self):
-        return nest.map_structure(lambda s: _ops.Tensor, self._spec)
+        return get_output_classes(self)
 
 
 def _types(ds):
@@ -225,7 +253,8 @@ def get_output_shapes(dataset_or_iterator):
 
 
 def get_output_classes(dataset_or_iterator):
-    return nest.map_structure(lambda s: _ops.Tensor, dataset_or_iterator.element_spec)
+    return nest.map_structure(lambda s: s.value_type if _is_sparse(s) else _ops.Tensor,
+                              dataset_or_iterator.element_spec)
 
 
 class _FunctionIterator:
@@ -239,11 +268,8 @@ class _FunctionIterator:
     @registry.api("IteratorGetNextAsOptional")
     def get_next_as_optional(self):
         from ..framework.op_def_library import apply_op
-        specs = nest.flatten(self._spec)
         return apply_op("IteratorGetNextAsOptional", [self._handle],
-                        {"output_types": [s.dtype for s in specs],
-                         "output_shapes": [s.shape for s in specs]},
-                        name="IteratorGetNextAsOptional")[0]
+                        _structure_attrs(self._spec), name="IteratorGetNextAsOptional")[0]
 
 
 @registry.api("AnonymousIteratorV3")
@@ -255,10 +281,8 @@ def anonymous_iterator(dataset):
         graph._tfteach_datasets = {}
     key = f"_make_dataset_{next(_keys)}"
     graph._tfteach_datasets[key] = dataset
-    specs = nest.flatten(dataset.element_spec)
     handle = apply_op("AnonymousIteratorV3", [],
-                      {"dataset_factory": key, "output_types": [s.dtype for s in specs],
-                       "output_shapes": [s.shape for s in specs]},
+                      {"dataset_factory": key, **_structure_attrs(dataset.element_spec)},
                       name="AnonymousIteratorV3")[0]
     return _FunctionIterator(handle, dataset.element_spec)
 
@@ -272,8 +296,5 @@ def optional_has_value(optional):
 @registry.api("OptionalGetValue")
 def optional_get_value(optional, spec):
     from ..framework.op_def_library import apply_op
-    specs = nest.flatten(spec)
-    return list(apply_op("OptionalGetValue", [optional],
-                         {"output_types": [s.dtype for s in specs],
-                          "output_shapes": [s.shape for s in specs]},
-                         name="OptionalGetValue"))
+    return _regroup(spec, apply_op("OptionalGetValue", [optional], _structure_attrs(spec),
+                                   name="OptionalGetValue"))

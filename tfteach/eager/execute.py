@@ -664,6 +664,8 @@ def _with_op(msg, opdef, name=None):
     suffix = f" [Op:{opdef.type}]"
     if suffix in msg:
         return msg
+    if opdef.eager_fallback and (not name or name == opdef.type):
+        return f"{msg}{suffix}"
     return f"{msg}{suffix} name: {name or ''}"
 
 

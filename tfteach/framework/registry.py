@@ -67,7 +67,7 @@ _KERNEL_MODULE = re.compile(r"tfteach\.kernels\.(cpu|cuda)\.([a-z]\w*)$")
 class OpDef:
     __slots__ = ("type", "inputs", "outputs", "shape", "kernels", "stateful", "doc",
                  "attr_defaults", "family", "_kernel_params", "_gradient",
-                 "_differentiable", "_sites", "allowed", "minimum")
+                 "_differentiable", "_sites", "allowed", "minimum", "eager_fallback")
 
     def __init__(self, type, inputs, outputs, shape, stateful, doc, attr_defaults, family,
                  allowed=None, minimum=None):
@@ -86,6 +86,9 @@ class OpDef:
         self._sites = {}            # "op" / "api" / "gradient" -> (file, line) of the call
         self.allowed = {k: tuple(_dt.as_dtype(t) for t in v) for k, v in (allowed or {}).items()}
         self.minimum = dict(minimum or {})
+        # TF runs some ops eagerly through its slow path (list-typed attrs, as ParseExampleV2):
+        # their eager errors name the op but add " name: " only when a name was given
+        self.eager_fallback = False
 
     def __repr__(self):
         return f"<OpDef {self.type}>"

@@ -23,7 +23,7 @@ def _crc32c(data):
     try:
         import google_crc32c
     except ImportError:
-        raise ImportError("Reading and writing TensorFlow's checkpoint format needs the "
+        raise ImportError("TensorFlow's file formats (checkpoints, TFRecord files) need the "
                           "`google-crc32c` package: pip install 'tfteach[formats]'") from None
     return google_crc32c.value(bytes(data))
 

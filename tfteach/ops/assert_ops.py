@@ -44,8 +44,11 @@ def Assert(condition, data, summarize=None, name=None):
             raise ValueError(f"Shape must be rank 0 but is rank {condition.shape.rank} for "
                              f"'{{{{node {scope}Assert}}}} = Assert' with input shapes: "
                              f"{_shape_text(condition.shape)}.")
-        xs = [_ops.convert_to_tensor(x, name=f"data_{i}") for i, x in enumerate(data)]
-        apply_op("Assert", [condition, xs], {"summarize": summarize}, name="Assert")
+        # TF converts the data once in the scope (to read their dtypes: `Const`s), then its
+        # op wrapper converts the Python values again inside the op's scope (`Assert/data_0`)
+        for x in data:
+            _ops.convert_to_tensor(x)
+        apply_op("Assert", [condition, list(data)], {"summarize": summarize}, name="Assert")
         # An op without outputs comes back as an empty list; the op is the graph's newest.
         return condition.graph._ops[-1]
 

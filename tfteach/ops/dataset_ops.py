@@ -67,3 +67,11 @@ registry.register_op(
 for _t in ("AnonymousIteratorV3", "IteratorGetNextAsOptional", "OptionalHasValue",
            "OptionalGetValue"):
     registry.NotDifferentiable(_t)
+
+# --- tf.data.experimental.TFRecordWriter in a graph ------------------------------------------
+registry.register_op(
+    "DatasetToTFRecord", inputs=(("filename", _dt.string), ("compression_type", _dt.string),
+                                 ("*captures", "list:Tcaptures")),
+    outputs=(), shape=lambda op: [], stateful=True,
+    doc="Writes the dataset `dataset_factory` (scalar strings) as a TFRecord file.")
+registry.NotDifferentiable("DatasetToTFRecord")

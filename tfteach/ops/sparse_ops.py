@@ -205,6 +205,43 @@ class SparseTensor:
                         f"(indices, values, dense_shape), got {value!r}")
 
 
+class SparseTensorSpec:
+    """`tf.SparseTensorSpec`: the type of a SparseTensor, its dense shape (dims may be
+    unknown) and its values' dtype; what a dataset of SparseTensors has for element_spec."""
+
+    def __init__(self, shape=None, dtype=_dt.float32):
+        self._shape = shape if isinstance(shape, TensorShape) else TensorShape(shape)
+        self._dtype = _dt.as_dtype(dtype)
+
+    shape = property(lambda self: self._shape)
+    dtype = property(lambda self: self._dtype)
+    value_type = property(lambda self: SparseTensor)
+
+    @classmethod
+    def from_value(cls, value):
+        if isinstance(value, SparseTensor):
+            return cls(value.shape, value.dtype)
+        v = SparseTensorValue(*value) if not isinstance(value, SparseTensorValue) else value
+        return cls(TensorShape(np.asarray(v.dense_shape).tolist()),
+                   _dt.as_dtype(np.asarray(v.values).dtype))
+
+    def is_compatible_with(self, other):
+        if not isinstance(other, SparseTensorSpec):
+            other = SparseTensorSpec.from_value(other)
+        return self._dtype == other._dtype and self._shape.is_compatible_with(other._shape)
+
+    def __eq__(self, other):
+        return isinstance(other, SparseTensorSpec) and self._dtype == other._dtype and \
+            self._shape == other._shape
+
+    def __hash__(self):
+        return hash((SparseTensorSpec, self._shape, self._dtype))
+
+    def __repr__(self):
+        dims = self._shape.as_list() if self._shape.rank is not None else None
+        return f"SparseTensorSpec(TensorShape({dims}), tf.{self._dtype.name})"
+
+
 def _scalar_operand(x):
     rank = shape_rules.static_dims(x)
     if rank is None or len(rank) != 0:

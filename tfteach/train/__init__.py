@@ -35,6 +35,20 @@ from .sync_replicas_optimizer import SyncReplicasOptimizer  # noqa: E402
 from ..distribute.cluster import (ClusterDef, ClusterSpec, Server, ServerDef,  # noqa: E402
                                   replica_device_setter)
 
+_EXAMPLE = frozenset(("BytesList", "FloatList", "Int64List", "Feature", "Features",
+                      "FeatureList", "FeatureLists", "Example", "SequenceExample"))
+
+
+def __getattr__(name):
+    # tf.train.Example and its family are protobuf messages, declared on first use
+    if name in _EXAMPLE:
+        from . import example_pb
+        value = getattr(example_pb.messages(), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 import sys as _sys  # noqa: E402
 
 from ..framework.api_names import install as _install  # noqa: E402

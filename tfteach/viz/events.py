@@ -75,19 +75,8 @@ def _packed_varints(wt, val):
 def iter_records(path, offset=0):
     """Yields (record_bytes, end_offset) of a TFRecord file from `offset`; stops quietly at a
     record that is not completely written yet (a writer may be appending)."""
-    with open(path, "rb") as f:
-        f.seek(offset)
-        while True:
-            head = f.read(12)
-            if len(head) < 12:
-                return
-            (n,) = struct.unpack("<Q", head[:8])
-            data = f.read(n)
-            tail = f.read(4)
-            if len(data) < n or len(tail) < 4:
-                return
-            offset += 12 + n + 4
-            yield data, offset
+    from ..kernels.tfrecord import tail_records
+    yield from tail_records(path, offset)
 
 
 def _parse_event(buf):

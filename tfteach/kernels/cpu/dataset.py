@@ -16,7 +16,7 @@ class _IteratorResource:
 
     def start(self, dataset):
         self.it = dataset._iter()
-        self.types = [s.dtype for s in dataset._flat_specs()]
+        self.types = dataset._component_dtypes()
 
     def __repr__(self):
         return "<Iterator resource>"
@@ -97,9 +97,21 @@ def iterator_get_next(iterator, *, output_types, output_shapes):
         elem = next(iterator.it)
     except StopIteration:
         raise errors.OutOfRangeError(None, None, "End of sequence") from None
-    # Session.run gives NumPy scalars for rank 0, as TF does
-    elem = [v[()] if isinstance(v, np.ndarray) and v.ndim == 0 else v for v in elem]
+    elem = _components(elem)
     return elem[0] if len(elem) == 1 else tuple(elem)
+
+
+def _components(elem):
+    """An element as the iterator ops' outputs: a SparseTensorValue as its three parts;
+    NumPy scalars for rank 0, as a TF Session gives."""
+    out = []
+    for v in elem:
+        if isinstance(v, tuple) and hasattr(v, "dense_shape"):
+            out += [np.asarray(v.indices, np.int64), np.asarray(v.values),
+                    np.asarray(v.dense_shape, np.int64)]
+        else:
+            out.append(v[()] if isinstance(v, np.ndarray) and v.ndim == 0 else v)
+    return out
 
 
 class _Optional:
@@ -138,6 +150,15 @@ def optional_has_value(optional):
 def optional_get_value(optional, *, output_types, output_shapes):
     if optional.value is None:
         raise errors.InvalidArgumentError(None, None, "The optional does not have a value")
-    elem = [v[()] if isinstance(v, np.ndarray) and v.ndim == 0 else v
-            for v in optional.value]
+    elem = _components(optional.value)
     return elem[0] if len(elem) == 1 else tuple(elem)
+
+
+@register_kernel("DatasetToTFRecord")
+def dataset_to_tfrecord(filename, compression_type, *captures, op, dataset_factory):
+    from ..tfrecord import write_dataset
+    dataset = op.graph._tfteach_datasets[dataset_factory]
+    values = {id(t): v for t, v in zip(dataset._captures(), captures)}
+    write_dataset(dataset._bind(values)._iter(), np.asarray(filename)[()],
+                  np.asarray(compression_type)[()])
+    return None
