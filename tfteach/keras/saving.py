@@ -184,9 +184,10 @@ def _layer_config(layer):
 # Layer modules whose classes' own get_config() is Keras 3's (its keys, values as Keras writes
 # them but for initializers and the dtype, which _generic_config rewrites): those layers save
 # and load without a case of their own above.
-_GENERIC_MODULES = ("activation", "attention", "convolutional", "core", "image_augmentation",
-                    "merging", "normalization", "pooling", "preprocessing", "regularization",
-                    "reshaping")
+_GENERIC_MODULES = ("activation", "attention", "convolutional", "core", "hashing",
+                    "image_augmentation", "index_lookup", "merging", "normalization",
+                    "pooling", "preprocessing", "regularization", "reshaping",
+                    "text_vectorization")
 
 
 def _generic(t):

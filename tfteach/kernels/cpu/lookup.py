@@ -1,0 +1,424 @@
+"""CPU kernels of the lookup-table ops (ops/lookup_ops.py).
+
+A table is a resource (kernels/cpu/_resource.py): a session keeps the tables its graph's
+HashTableV2 / MutableHashTableV2 ops made across runs, an eager op makes one that its handle
+holds. Keys are bytes (string tables) or Python ints, so a lookup is one dict probe per key.
+A static HashTable is filled once, by LookupTableImportV2 or InitializeTableFromTextFileV2
+(again with the same entries is allowed, as TF's); a mutable one takes inserts and removes.
+
+Export order: TF's HashTable iterates an absl hash map seeded per process (its order changes
+from run to run), so no order is TF's; tfteach gives insertion order. TF's MutableHashTable
+(libstdc++'s unordered_map) lists a small table newest first; tfteach lists every table so.
+"""
+import threading
+
+import numpy as np
+
+from ... import errors
+from ...framework import dtypes as _dt
+from ...framework.registry import register_kernel
+from ._resource import session_resource
+
+# TF's DataTypeString, as its "Signature mismatch" messages spell the types
+_TF_TYPE = {"float32": "float", "float64": "double", "float16": "half"}
+
+
+def _tf_type(dtype):
+    name = _dt.as_dtype(dtype).name
+    return _TF_TYPE.get(name, name)
+
+
+def _shape_text(shape):
+    return "[" + ",".join(str(int(d)) for d in shape) + "]"
+
+
+def _invalid(msg):
+    return errors.InvalidArgumentError(None, None, msg)
+
+
+class Table:
+    """One table: its kind, key and value types, value shape and entries."""
+
+    def __init__(self, kind, name, key_dtype, value_dtype, value_shape=()):
+        self.kind = kind
+        self.name = name
+        self.key_dtype = _dt.as_dtype(key_dtype)
+        self.value_dtype = _dt.as_dtype(value_dtype)
+        self.value_shape = tuple(int(d) for d in value_shape)
+        self.data = {}
+        self.initialized = kind != "HashTable"
+        self.lock = threading.Lock()
+
+    @property
+    def static(self):
+        return self.kind == "HashTable"
+
+    def __repr__(self):
+        return f"<{self.kind} {self.name} size={len(self.data)}>"
+
+    # --- conversions ---------------------------------------------------------------------
+    def keys_of(self, keys):
+        keys = np.asarray(keys)
+        if self.key_dtype is _dt.string:
+            return [k if isinstance(k, bytes) else str(k).encode() for k in keys.reshape(-1)]
+        return keys.reshape(-1).tolist()
+
+    def values_of(self, values, n):
+        values = np.asarray(values, dtype=object if self.value_dtype is _dt.string
+                            else self.value_dtype.np_dtype)
+        values = values.reshape((n,) + self.value_shape)
+        if not self.value_shape:
+            return values.tolist() if self.value_dtype is not _dt.string else list(values)
+        return [v.copy() for v in values]
+
+    def check_types(self, op_name, key_dtype, value_dtype, outputs):
+        if key_dtype != self.key_dtype or value_dtype != self.value_dtype:
+            have = f"resource, {_tf_type(key_dtype)}, {_tf_type(value_dtype)}->"
+            want = f"resource, {_tf_type(self.key_dtype)}, {_tf_type(self.value_dtype)}->"
+            if outputs:
+                have += _tf_type(value_dtype)
+                want += _tf_type(self.value_dtype)
+            raise _invalid(f"Signature mismatch, have: {have} expected: {want}")
+
+    def check_values_shape(self, keys, values):
+        want = tuple(np.shape(keys)) + self.value_shape
+        if tuple(np.shape(values)) != want:
+            raise _invalid(f"Expected shape {_shape_text(want)} for value, got "
+                           f"{_shape_text(np.shape(values))}")
+
+    # --- operations ----------------------------------------------------------------------
+    def fill(self, keys, values):
+        """A static table's one filling: the same entries again are allowed, different ones
+        are TF's FailedPreconditionError."""
+        new = {}
+        for k, v in zip(keys, values):
+            old = new.get(k, _MISSING)
+            if old is not _MISSING and not _same(old, v):
+                raise errors.FailedPreconditionError(
+                    None, None, f"HashTable has different value for same key. Key "
+                                f"{_key_text(k)} has {_value_text(old)} and trying to add "
+                                f"value {_value_text(v)}")
+            new[k] = v
+        if self.initialized:
+            if len(new) != len(self.data) or any(
+                    not _same(self.data.get(k, _MISSING), v) for k, v in new.items()):
+                raise errors.FailedPreconditionError(
+                    None, None, "Table was already initialized with different data.")
+            return
+        self.data = new
+        self.initialized = True
+
+    def find(self, keys, default):
+        """Each key's value; a missing key's is the default (one for all, or one per key)."""
+        n = len(keys)
+        dtype = object if self.value_dtype is _dt.string else self.value_dtype.np_dtype
+        default = np.asarray(default, dtype=dtype)
+        per_key = default.shape != self.value_shape
+        defaults = default.reshape((n,) + self.value_shape) if per_key else \
+            default.reshape(self.value_shape)
+        if not per_key and not self.value_shape:
+            defaults = defaults[()]
+        out = np.empty((n,) + self.value_shape, dtype=dtype)
+        get = self.data.get
+        for i, k in enumerate(keys):
+            v = get(k, _MISSING)
+            if v is _MISSING:
+                v = defaults[i] if per_key else defaults
+            out[i] = v
+        return out
+
+
+_MISSING = object()
+
+
+def _same(a, b):
+    if a is _MISSING:
+        return False
+    return bool(np.all(np.asarray(a) == np.asarray(b)))
+
+
+def _key_text(k):
+    return k.decode("utf-8", "backslashreplace") if isinstance(k, bytes) else str(k)
+
+
+def _value_text(v):
+    if isinstance(v, bytes):
+        return v.decode("utf-8", "backslashreplace")
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
+
+
+def _table(handle):
+    if isinstance(handle, np.ndarray):
+        handle = handle.item()
+    return handle
+
+
+def _kinds_message(op_type, allowed):
+    lines = [f"  device='CPU'; key_dtype in [{_enum(k)}]; value_dtype in [{_enum(v)}]"
+             for k, v in allowed]
+    return "\n".join(lines)
+
+
+def _enum(name):
+    return "DT_" + {"float32": "FLOAT", "float64": "DOUBLE", "float16": "HALF"}.get(
+        name, name.upper())
+
+
+# The key/value type pairs TF 2.21 registers a CPU kernel for, per table op (recorded with
+# tensorflow.python.framework.kernels).
+_STATIC = (("int32", "float32"), ("int32", "float64"), ("int32", "int32"), ("int32", "string"),
+           ("int64", "float32"), ("int64", "float64"), ("int64", "int32"), ("int64", "int64"),
+           ("int64", "string"), ("string", "bool"), ("string", "float32"),
+           ("string", "float64"), ("string", "int32"), ("string", "int64"),
+           ("string", "string"))
+_MUTABLE = (("int32", "float32"), ("int32", "float64"), ("int32", "int32"),
+            ("int64", "float32"), ("int64", "float64"), ("int64", "int32"), ("int64", "int64"),
+            ("int64", "string"), ("string", "bool"), ("string", "float32"),
+            ("string", "float64"), ("string", "int32"), ("string", "int64"))
+KERNEL_TYPES = {"HashTableV2": _STATIC, "AnonymousHashTable": _STATIC,
+                "MutableHashTableV2": _MUTABLE, "MutableHashTableOfTensorsV2": _MUTABLE}
+
+
+def _check_kernel(op, key_dtype, value_dtype):
+    allowed = KERNEL_TYPES[op.type]
+    if (_dt.as_dtype(key_dtype).name, _dt.as_dtype(value_dtype).name) in allowed:
+        return
+    attrs = {"container": '""', "key_dtype": _enum(_dt.as_dtype(key_dtype).name),
+             "shared_name": f'"{op.get_attr("shared_name")}"'
+             if op.type != "AnonymousHashTable" else None,
+             "use_node_name_sharing": "false" if op.type != "AnonymousHashTable" else None,
+             "value_dtype": _enum(_dt.as_dtype(value_dtype).name)}
+    if op.type == "AnonymousHashTable":
+        attrs = {"key_dtype": attrs["key_dtype"], "value_dtype": attrs["value_dtype"]}
+    text = ", ".join(f"{k}={v}" for k, v in attrs.items())
+    raise errors.NotFoundError(
+        None, None, f"Could not find device for node: {{{{node {op.type}}}}} = "
+                    f"{op.type}[{text}]\nAll kernels registered for op {op.type}:\n"
+                    f"{_kinds_message(op.type, allowed)}")
+
+
+def _make(ctx, op, kind, key_dtype, value_dtype, value_shape=()):
+    _check_kernel(op, key_dtype, value_dtype)
+
+    def make(name):
+        return Table(kind, name, key_dtype, value_dtype, value_shape)
+    if getattr(op, "graph", None) is None and op.type != "AnonymousHashTable":
+        # eagerly, TF caches the kernel of each attr set, and the kernel its table: raw
+        # table ops with one shared_name (or none) get one table
+        key = ("eager table", op.type, op.get_attr("shared_name"), _dt.as_dtype(key_dtype),
+               _dt.as_dtype(value_dtype), tuple(value_shape))
+        res = ctx.state.resources.get(key)
+        if res is None:
+            res = ctx.state.resources.setdefault(key, make(op.get_attr("shared_name") or
+                                                           op.type))
+        return res
+    if op.type == "AnonymousHashTable":
+        return make("anonymous")
+    return session_resource(ctx, op, make)
+
+
+@register_kernel("HashTableV2")
+def hash_table(*, ctx, op, key_dtype, value_dtype):
+    return _make(ctx, op, "HashTable", key_dtype, value_dtype)
+
+
+@register_kernel("AnonymousHashTable")
+def anonymous_hash_table(*, ctx, op, key_dtype, value_dtype):
+    return _make(ctx, op, "HashTable", key_dtype, value_dtype)
+
+
+@register_kernel("MutableHashTableV2")
+def mutable_hash_table(*, ctx, op, key_dtype, value_dtype):
+    return _make(ctx, op, "MutableHashTable", key_dtype, value_dtype)
+
+
+@register_kernel("MutableHashTableOfTensorsV2")
+def mutable_hash_table_of_tensors(*, ctx, op, key_dtype, value_dtype, value_shape):
+    return _make(ctx, op, "MutableHashTableOfTensors", key_dtype, value_dtype,
+                 value_shape.as_list() if hasattr(value_shape, "as_list") else value_shape)
+
+
+@register_kernel("LookupTableImportV2")
+def lookup_table_import(handle, keys, values, *, Tin, Tout):
+    t = _table(handle)
+    t.check_types("LookupTableImportV2", Tin, Tout, False)
+    t.check_values_shape(keys, values)
+    k = t.keys_of(keys)
+    v = t.values_of(values, len(k))
+    with t.lock:
+        if t.static:
+            t.fill(k, v)
+        else:
+            t.data = dict(zip(k, v))
+
+
+@register_kernel("LookupTableFindV2")
+def lookup_table_find(handle, keys, default_value, *, Tin, Tout):
+    t = _table(handle)
+    t.check_types("LookupTableFindV2", Tin, Tout, True)
+    if not t.initialized:
+        raise errors.FailedPreconditionError(None, None, "Table not initialized.")
+    keys = np.asarray(keys)
+    full = tuple(keys.shape) + t.value_shape
+    d_shape = tuple(np.shape(default_value))
+    if d_shape != t.value_shape and d_shape != full:
+        raise _invalid(f"Expected shape {_shape_text(t.value_shape)} or {_shape_text(full)} "
+                       f"for default value, got {_shape_text(d_shape)}")
+    with t.lock:
+        out = t.find(t.keys_of(keys), default_value)
+    return out.reshape(full)
+
+
+@register_kernel("LookupTableSizeV2")
+def lookup_table_size(handle):
+    t = _table(handle)
+    return np.int64(len(t.data))
+
+
+@register_kernel("LookupTableExportV2")
+def lookup_table_export(handle, *, Tkeys, Tvalues):
+    t = _table(handle)
+    if not t.initialized:
+        raise errors.AbortedError(None, None, "HashTable is not initialized.")
+    with t.lock:
+        items = list(t.data.items())
+    if not t.static:
+        items.reverse()
+    kd = object if t.key_dtype is _dt.string else t.key_dtype.np_dtype
+    vd = object if t.value_dtype is _dt.string else t.value_dtype.np_dtype
+    keys = np.empty(len(items), dtype=kd)
+    values = np.empty((len(items),) + t.value_shape, dtype=vd)
+    for i, (k, v) in enumerate(items):
+        keys[i] = k
+        values[i] = v
+    return keys, values
+
+
+@register_kernel("LookupTableInsertV2")
+def lookup_table_insert(handle, keys, values, *, Tin, Tout):
+    t = _table(handle)
+    if t.static:
+        raise errors.UnimplementedError(None, None, "Insert not supported by "
+                                                    "InitializableLookupTable implementations")
+    t.check_types("LookupTableInsertV2", Tin, Tout, False)
+    t.check_values_shape(keys, values)
+    k = t.keys_of(keys)
+    v = t.values_of(values, len(k))
+    with t.lock:
+        t.data.update(zip(k, v))
+
+
+@register_kernel("LookupTableRemoveV2")
+def lookup_table_remove(handle, keys, *, Tin):
+    t = _table(handle)
+    if t.static:
+        raise errors.UnimplementedError(None, None, "Remove not supported by "
+                                                    "InitializableLookupTable implementations")
+    if Tin != t.key_dtype:
+        raise _invalid(f"Signature mismatch, have: resource, {_tf_type(Tin)}-> expected: "
+                       f"resource, {_tf_type(t.key_dtype)}->")
+    with t.lock:
+        for k in t.keys_of(keys):
+            t.data.pop(k, None)
+
+
+# --- tables from text files -------------------------------------------------------------------
+
+_WHOLE_LINE, _LINE_NUMBER = -2, -1
+
+
+def _parse(field, dtype, line_no):
+    """A column's text as a key or value of `dtype` (TF's safe_strto* rules)."""
+    if dtype is _dt.string:
+        return field
+    text = field.decode("utf-8", "replace")
+    try:
+        if dtype.is_integer:
+            if text.strip() != text or not text:
+                raise ValueError
+            v = int(text, 10)
+            info = np.iinfo(dtype.np_dtype)
+            if not info.min <= v <= info.max:
+                raise ValueError
+            return v
+        if dtype.is_floating:
+            v = float(text)
+            if dtype is _dt.float32:
+                v = float(np.float32(v))
+            return v
+        if dtype is _dt.bool_:
+            return {"true": True, "false": False}[text]
+    except (ValueError, KeyError):
+        pass
+    raise _invalid(f"Field {text} in line {line_no} is not a valid {_tf_type(dtype)}.")
+
+
+def _read_lines(path):
+    from ...ops import gfile
+    try:
+        with gfile.GFile(path, "rb") as f:
+            data = f.read()
+    except (FileNotFoundError, errors.NotFoundError):
+        raise errors.NotFoundError(None, None, f"{path}; No such file or directory") from None
+    if isinstance(data, str):
+        data = data.encode()
+    return data
+
+
+@register_kernel("InitializeTableFromTextFileV2")
+def initialize_table_from_text_file(handle, filename, *, key_index, value_index, vocab_size,
+                                    delimiter, offset):
+    t = _table(handle)
+    path = np.asarray(filename).item()
+    path = path.decode() if isinstance(path, bytes) else str(path)
+    if key_index == _LINE_NUMBER and t.key_dtype is not _dt.int64:
+        raise _invalid(f"Key index for line number requires table key dtype of int64, got "
+                       f"{_tf_type(t.key_dtype)}")
+    if value_index == _LINE_NUMBER and t.value_dtype is not _dt.int64:
+        raise _invalid(f"Value index for line number requires table value dtype of int64, "
+                       f"got {_tf_type(t.value_dtype)}")
+    if key_index == _WHOLE_LINE and not (t.key_dtype.is_integer or t.key_dtype is _dt.string):
+        raise _invalid(f"Key index for whole line requires string or integer table key "
+                       f"dtype, got {_tf_type(t.key_dtype)}")
+    if value_index == _WHOLE_LINE and not (t.value_dtype.is_integer or
+                                           t.value_dtype is _dt.string):
+        raise _invalid(f"Value index for whole line requires string or integer table value "
+                       f"dtype, got {_tf_type(t.value_dtype)}")
+    data = _read_lines(path)
+    delim = delimiter.encode() if isinstance(delimiter, str) else delimiter
+    keys, values = [], []
+    pos, line_no = 0, 0
+    need = max(key_index, value_index) + 1
+    while pos < len(data) and (vocab_size < 0 or line_no < vocab_size):
+        end = data.find(b"\n", pos)
+        end = len(data) if end < 0 else end
+        line = data[pos:end]
+        pos = end + 1
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        if not line:
+            raise _invalid(f"Invalid content in {path}: empty line found at position "
+                           f"{min(pos, len(data))}.")
+        cols = line.split(delim)
+        if need > len(cols):
+            raise _invalid(f"Invalid number of columns in {path} line {line_no} "
+                           f"({line.decode('utf-8', 'backslashreplace')}) : expected at "
+                           f"least {need} got {len(cols)}")
+
+        def pick(index, dtype, add):
+            if index == _LINE_NUMBER:
+                return line_no + add
+            return _parse(line if index == _WHOLE_LINE else cols[index], dtype, line_no)
+        keys.append(pick(key_index, t.key_dtype, 0))
+        values.append(pick(value_index, t.value_dtype, offset))
+        line_no += 1
+    if vocab_size >= 0 and line_no != vocab_size:
+        raise _invalid(f"Invalid vocab_size in {path}: expected {vocab_size} but got "
+                       f"{line_no}")
+    with t.lock:
+        if t.static:
+            t.fill(keys, values)
+        else:
+            t.data.update(zip(keys, values))
