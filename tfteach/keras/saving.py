@@ -204,7 +204,8 @@ def _generic(t):
 
 def _generic_config(layer):
     c = layer.get_config()
-    if "dtype" in c:
+    # Keras writes most layers' dtype as a policy; a few (HashedCrossing) as the plain name
+    if "dtype" in c and not getattr(type(layer), "_plain_dtype_config", False):
         c["dtype"] = _policy(layer._dtype_name)
     for k, v in c.items():
         if k.endswith("_initializer") and isinstance(v, dict) and "module" not in v:
@@ -230,7 +231,10 @@ def _serialize_layer(layer, with_build=True):
     d = {"module": module, "class_name": class_name, "config": _layer_config(layer),
          "registered_name": registered}
     from .models import functional
-    if with_build and not isinstance(layer, functional.InputLayer) and \
+    if with_build and hasattr(layer, "get_build_config"):
+        # a layer whose build needs no shape (the lookup layers) writes Keras's {}
+        d["build_config"] = layer.get_build_config()
+    elif with_build and not isinstance(layer, functional.InputLayer) and \
             layer._build_input_shape is not None:
         # a layer built from several call arguments (MultiHeadAttention) names their shapes
         shapes = getattr(layer, "_build_shapes_dict", None)
@@ -656,6 +660,13 @@ def _write_h5(model, f, with_optimizer=True):
     def visit(path, layer):
         g = f.require_group(f"{path}/vars" if path else "vars")
         g.attrs["name"] = layer.name
+        if hasattr(layer, "save_own_variables"):
+            # state that is not weights (a lookup layer's IDF weights), under Keras's keys
+            store = {}
+            layer.save_own_variables(store)
+            for key, value in store.items():
+                g.create_dataset(key, data=np.asarray(value))
+            return
         for i, v in enumerate(_own_vars(layer)):
             g.create_dataset(str(i), data=np.asarray(v.numpy()))
 
@@ -675,8 +686,12 @@ def _read_h5(model, f, skip_mismatch=False, with_optimizer=True):
 
     def visit(path, layer):
         key = f"{path}/vars" if path else "vars"
-        variables = _own_vars(layer)
         expected.add(key)
+        if hasattr(layer, "load_own_variables"):
+            if key in f:
+                layer.load_own_variables({k: np.asarray(v) for k, v in f[key].items()})
+            return
+        variables = _own_vars(layer)
         if key not in f:
             if variables and not skip_mismatch:
                 raise ValueError(f"Layer '{layer.name}' expected {len(variables)} variables, "
@@ -727,6 +742,54 @@ def _read_h5(model, f, skip_mismatch=False, with_optimizer=True):
                          f"have: {extra}")
 
 
+# --- assets ---------------------------------------------------------------------------------------
+
+def _write_assets(model, root):
+    """Each layer's files (an adapted vocabulary) under assets/<its path in the walk>/, as
+    Keras's saving_lib stores them; the (file, name in the zip) pairs."""
+    out = []
+
+    def visit(path, layer):
+        if not hasattr(layer, "save_assets"):
+            return
+        d = os.path.join(root, path)
+        os.makedirs(d, exist_ok=True)
+        layer.save_assets(d)
+        for name in sorted(os.listdir(d)):
+            full = os.path.join(d, name)
+            if os.path.isfile(full):
+                out.append((full, "/".join(["assets", path, name]).replace("//", "/")))
+
+    _walk(model, "", visit, set())
+    return out
+
+
+def _read_assets(model, z, root):
+    members = [n for n in z.namelist() if n.startswith("assets/") and not n.endswith("/")]
+
+    def visit(path, layer):
+        if not hasattr(layer, "load_assets"):
+            return
+        prefix = "/".join(["assets", path]).rstrip("/") + "/"
+        mine = [n for n in members if n.startswith(prefix) and "/" not in n[len(prefix):]]
+        if not mine:
+            return
+        d = os.path.join(root, path)
+        os.makedirs(d, exist_ok=True)
+        for n in mine:
+            if z.getinfo(n).file_size > _MAX_ASSET_BYTES:
+                raise ValueError(f"{n} is {z.getinfo(n).file_size} bytes; refusing to extract "
+                                 f"it (a damaged or hostile file)")
+            with open(os.path.join(d, n[len(prefix):]), "wb") as f:
+                f.write(z.read(n))
+        layer.load_assets(d)
+
+    _walk(model, "", visit, set())
+
+
+_MAX_ASSET_BYTES = 1 << 30
+
+
 # --- public API ---------------------------------------------------------------------------------
 
 
@@ -764,10 +827,13 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
             h5 = os.path.join(td, "model.weights.h5")
             with h5py.File(h5, "w") as f:
                 _write_h5(model, f)
+            assets = _write_assets(model, os.path.join(td, "assets"))
             with zipfile.ZipFile(tmp, "w") as z:
                 z.writestr("metadata.json", json.dumps(metadata))
                 z.writestr("config.json", json.dumps(config))
                 z.write(h5, "model.weights.h5")
+                for path, arcname in assets:
+                    z.write(path, arcname)
         os.replace(tmp, filepath)
     except BaseException:
         if os.path.exists(tmp):
@@ -799,6 +865,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
                 _compile_from_config(model, cc)
             with h5py.File(os.path.join(td, "model.weights.h5"), "r") as f:
                 _read_h5(model, f, with_optimizer=bool(compile and cc))
+            _read_assets(model, z, os.path.join(td, "assets"))
     return model
 
 

@@ -28,6 +28,8 @@ def _encode(x, output_mode, depth, dtype):
 class Hashing(Layer):
     """Values -> bins in [0, num_bins) (bin 0 kept for `mask_value` when it is set)."""
 
+    _symbolic_shape_rule = True
+
     def __init__(self, num_bins, mask_value=None, salt=None, output_mode="int", sparse=False,
                  **kwargs):
         from .. import backend
@@ -124,6 +126,8 @@ class Hashing(Layer):
 class HashedCrossing(Layer):
     """Two or more categorical features -> the bin of their cross: `int` bins, or
     `one_hot` rows."""
+
+    _plain_dtype_config = True      # Keras writes its dtype as a name, not a policy
 
     def __init__(self, num_bins, output_mode="int", sparse=False, name=None, dtype=None,
                  **kwargs):

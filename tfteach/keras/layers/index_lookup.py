@@ -94,6 +94,8 @@ class _NullInitializer(_lookup.TableInitializerBase):
 class IndexLookup(Layer):
     """The shared machinery of StringLookup and IntegerLookup."""
 
+    _symbolic_shape_rule = True     # a symbolic call's output shape: compute_output_shape
+
     def __init__(self, max_tokens, num_oov_indices, mask_token, oov_token, vocabulary_dtype,
                  vocabulary=None, idf_weights=None, invert=False, output_mode="int",
                  sparse=False, pad_to_max_tokens=False, oov_method="floormod", name=None,
@@ -459,6 +461,9 @@ class IndexLookup(Layer):
     def build(self, input_shape=None):
         self.built = True
 
+    def get_build_config(self):
+        return {}
+
     def call(self, inputs):
         self._ensure_known_vocab_size()
         inputs = ensure_tensor(inputs, dtype=self._key_dtype)
@@ -486,9 +491,13 @@ class IndexLookup(Layer):
         mode = "count" if self.output_mode == "tf_idf" else self.output_mode
         out = encode_categorical(lookups, mode, depth, self._value_dtype)
         if self.output_mode == "tf_idf":
+            from ..models import functional
             weights = getattr(self, "idf_weights", None)
             if weights is not None:
                 weights = weights.read_value()
+            elif functional.in_symbolic_call():
+                # only the output's shape and dtype matter (the weights may come later)
+                return _m.cast(out, _dt.float32)
             if weights is None:
                 raise ValueError("When `output_mode` is `'tf_idf'`, `idf_weights` must be "
                                  "provided.")
@@ -497,7 +506,12 @@ class IndexLookup(Layer):
 
     def _lookup_dense(self, inputs):
         from ...ops import string_ops
-        lookups = self.lookup_table.lookup(inputs)
+        from ..models import functional
+        if functional.in_symbolic_call():
+            # Keras looks nothing up for a KerasTensor (the table may not be filled yet)
+            lookups = _a.zeros_like(inputs, dtype=self._value_dtype)
+        else:
+            lookups = self.lookup_table.lookup(inputs)
         if self.mask_token is not None:
             mask = _m.equal(inputs, _ops.convert_to_tensor(self._mask_key,
                                                           dtype=self._key_dtype))
@@ -560,7 +574,7 @@ class IndexLookup(Layer):
         return {**base, **config}
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config, custom_objects=None):
         config = dict(config)
         if isinstance(config.get("dtype"), dict):
             config["dtype"] = config["dtype"].get("config", {}).get("name")

@@ -25,6 +25,9 @@ _PUNCTUATION = r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']'
 class TextVectorization(Layer):
     """Strings -> sequences of token indices (or one encoded row per string)."""
 
+    _keep_private_names = True      # Keras saves the inner StringLookup as `_lookup_layer`
+    _symbolic_shape_rule = True     # (None, output_sequence_length) for a symbolic call
+
     def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation",
                  split="whitespace", ngrams=None, output_mode="int",
                  output_sequence_length=None, pad_to_max_tokens=False, vocabulary=None,
@@ -215,7 +218,7 @@ class TextVectorization(Layer):
         return {**base, **config}
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config, custom_objects=None):
         config = dict(config)
         for key in ("standardize", "split"):
             if not isinstance(config.get(key), str) and config.get(key) is not None and \

@@ -310,8 +310,9 @@ def sparse_cross(*args, N, sparse_types, dense_types, hashed_output, num_buckets
     def make(combo):
         h = seed
         for v in combo:
-            h = _hash.fingerprint_cat64(h, fp[v] if isinstance(v, bytes)
-                                        else np.uint64(int(v) & 0xFFFFFFFFFFFFFFFF))
+            # numba hands a uint64 back as a Python int: keep it a uint64 for the next call
+            h = np.uint64(_hash.fingerprint_cat64(
+                h, fp[v] if isinstance(v, bytes) else np.uint64(int(v) & 0xFFFFFFFFFFFFFFFF)))
         return int(h % modulus)
     return _cross_output(columns, batch, make, np.int64)
 
