@@ -104,8 +104,6 @@ SUB_OVERRIDES = {
 SUB_OVERRIDES["lookup"] = {
     "StaticHashTable": "tfteach.ops.lookup_ops:StaticHashTableV1",
     "StaticVocabularyTable": "tfteach.ops.lookup_ops:StaticVocabularyTableV1"}
-SUB_OVERRIDES["initializers"] = {
-    "tables_initializer": "tfteach.ops.lookup_ops:tables_initializer"}
 SUB_MODULES = {"dtypes": ("tfteach.framework.dtypes",) + api.OP_MODULES,
                "lookup": ("tfteach.ops.lookup_ops",),
                **api.SUBMODULE_FIRST}

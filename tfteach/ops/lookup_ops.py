@@ -57,8 +57,8 @@ def _find_shape(op):
 
 def _import_shape(op):
     keys = op.inputs[1].shape
-    if keys.rank is not None and keys.rank > 1:
-        raise op.shape_error(f"Shape must be at most rank 1 but is rank {keys.rank}")
+    if keys.rank is not None and keys.rank != 1:
+        raise op.shape_error(f"Shape must be rank 1 but is rank {keys.rank}")
     values = op.inputs[2].shape
     if keys.rank == 1 and values.rank is not None and values.rank >= 1:
         shape_rules.merge_dim(op, keys.as_tuple()[0], values.as_tuple()[0])
@@ -66,10 +66,6 @@ def _import_shape(op):
 
 
 def _export_shapes(op):
-    value = _value_shape_of(op.inputs[0])
-    if op.inputs[0].op is not None and getattr(op.inputs[0].op, "type", None) in (
-            "MutableHashTableV2", "MutableHashTableOfTensorsV2"):
-        return [TensorShape([None]), TensorShape([None]).concatenate(value)]
     return [unknown_shape(), unknown_shape()]
 
 
@@ -449,7 +445,11 @@ class TextFileInitializer(TableInitializerBase):
         self._vocab_size = vocab_size
         self._delimiter = delimiter
         self._name = name
-        self._filename = filename
+        if isinstance(filename, _ops.Tensor) or _ops.executing_eagerly():
+            self._filename = filename
+        else:
+            # TF's Asset: in a graph, a constant made with the initializer
+            self._filename = _ops.convert_to_tensor(filename, _dt.string, name="asset_path")
         self._offset = value_index_offset
         super().__init__(key_dtype, value_dtype)
 
@@ -524,8 +524,7 @@ class StaticVocabularyTable(LookupInterface):
             lookup_key_dtype = _dt.as_dtype(lookup_key_dtype)
             supported = (_dt.int64, _dt.string)
             if initializer.key_dtype not in supported:
-                raise TypeError(f"Invalid `key_dtype`, expected one of "
-                                f"({supported[0]}, {supported[1]}), but got "
+                raise TypeError(f"Invalid `key_dtype`, expected one of {supported!r}, but got "
                                 f"{initializer.key_dtype}.")
             if initializer.key_dtype.is_integer != lookup_key_dtype.is_integer:
                 raise TypeError(f"Invalid `key_dtype`, expected "
@@ -624,6 +623,10 @@ class MutableHashTable(LookupInterface):
             self._shared_name = "table_%d" % _ops_uid()
         super().__init__(key_dtype, value_dtype)
         self._resource_handle = self._create_resource()
+        if checkpoint and not _ops.executing_eagerly():
+            # TF's graph-mode saveable reads the table through an export made now
+            saveable = _TableSaveable(self, name)
+            _ops.get_default_graph().add_to_collection("saveable_objects", saveable)
 
     def _create_resource(self):
         attrs = {"shared_name": self._shared_name or "",
@@ -687,6 +690,30 @@ class MutableHashTable(LookupInterface):
             return tuple(apply_op("LookupTableExportV2", [self.resource_handle],
                                   {"Tkeys": self._key_dtype, "Tvalues": self._value_dtype},
                                   name="LookupTableExportV2"))
+
+    # tf.train.Checkpoint saves the entries under TF's (legacy) names:
+    # "<path>/.ATTRIBUTES/table-keys" and "table-values"
+    def _serialize_to_tensors(self):
+        keys, values = self.export()
+        return {"table-keys": keys.numpy(), "table-values": values.numpy()}
+
+    def _restore_from_tensors(self, restored):
+        _no_output_op("LookupTableImportV2", [
+            self.resource_handle,
+            _ops.convert_to_tensor(restored["table-keys"], self._key_dtype),
+            _ops.convert_to_tensor(restored["table-values"], self._value_dtype)],
+            name="LookupTableImportV2")
+
+
+class _TableSaveable:
+    """A graph's MutableHashTable in the "saveable_objects" collection (TF's SaveableObject
+    of the table, its export made when the table is). tfteach's Saver refuses it with a
+    message rather than leaving the table out of a checkpoint."""
+
+    def __init__(self, table, name):
+        self.op = table
+        self.name = name
+        self.specs = table.export()
 
 
 # --- TF1 -------------------------------------------------------------------------------------

@@ -458,6 +458,9 @@ registry.NotDifferentiable("StringNGrams")
 
 
 def _hash_input(input, name="input"):  # noqa: A002
+    # a tensor goes to the op as it is: a non-string one is the op's own dtype error
+    if isinstance(input, _ops.Tensor):
+        return input
     return _ops.convert_to_tensor(input, dtype=_S, name=name)
 
 
@@ -519,11 +522,11 @@ def ngrams(data, ngram_width, separator=" ", pad_values=None, padding_width=None
         left_pad = right_pad = ""
     elif isinstance(pad_values, (list, tuple)):
         if not (_is_text(pad_values[0]) and _is_text(pad_values[1])):
-            raise ValueError("pad_values must be a string, tuple of strings, or None.")
+            raise TypeError("pad_values must be a string, tuple of strings, or None.")
         left_pad, right_pad = pad_values
     else:
         if not _is_text(pad_values):
-            raise ValueError("pad_values must be a string, tuple of strings, or None.")
+            raise TypeError("pad_values must be a string, tuple of strings, or None.")
         left_pad = right_pad = pad_values
     if padding_width is not None and padding_width < 1:
         raise ValueError("padding_width must be greater than 0.")

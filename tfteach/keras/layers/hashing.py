@@ -29,6 +29,7 @@ class Hashing(Layer):
     """Values -> bins in [0, num_bins) (bin 0 kept for `mask_value` when it is set)."""
 
     _symbolic_shape_rule = True
+    _convert_input_args = False     # inputs reach call as given (Keras's)
 
     def __init__(self, num_bins, mask_value=None, salt=None, output_mode="int", sparse=False,
                  **kwargs):
@@ -128,6 +129,7 @@ class HashedCrossing(Layer):
     `one_hot` rows."""
 
     _plain_dtype_config = True      # Keras writes its dtype as a name, not a policy
+    _convert_input_args = False     # inputs reach call as given (Keras's)
 
     def __init__(self, num_bins, output_mode="int", sparse=False, name=None, dtype=None,
                  **kwargs):

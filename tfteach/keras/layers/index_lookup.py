@@ -95,6 +95,7 @@ class IndexLookup(Layer):
     """The shared machinery of StringLookup and IntegerLookup."""
 
     _symbolic_shape_rule = True     # a symbolic call's output shape: compute_output_shape
+    _convert_input_args = False     # inputs reach call as given (Keras's)
 
     def __init__(self, max_tokens, num_oov_indices, mask_token, oov_token, vocabulary_dtype,
                  vocabulary=None, idf_weights=None, invert=False, output_mode="int",
@@ -213,8 +214,11 @@ class IndexLookup(Layer):
         return list(values)
 
     def vocabulary_size(self):
-        """The number of indices the layer hands out (special ones included)."""
-        return int(self.lookup_table.size().numpy()) + self._token_start_index()
+        """The number of indices the layer hands out (special ones included): an int
+        eagerly, a tensor inside a function."""
+        if _ops.executing_eagerly():
+            return int(self.lookup_table.size().numpy()) + self._token_start_index()
+        return self.lookup_table.size() + self._token_start_index()
 
     def set_vocabulary(self, vocabulary, idf_weights=None):
         """Sets the vocabulary (and, for tf_idf, its IDF weights); `vocabulary` may start
@@ -299,12 +303,14 @@ class IndexLookup(Layer):
 
     def _record_vocabulary_size(self):
         self._ensure_vocab_size_unchanged()
-        self._frozen_vocab_size = self.vocabulary_size()
+        with _lookup._init_scope():
+            self._frozen_vocab_size = self.vocabulary_size()
 
     def _ensure_vocab_size_unchanged(self):
         if self.output_mode == "int" or self.pad_to_max_tokens:
             return
-        new = self.vocabulary_size()
+        with _lookup._init_scope():
+            new = self.vocabulary_size()
         if self._frozen_vocab_size is not None and new != self._frozen_vocab_size:
             raise RuntimeError(f"When using `output_mode={self.output_mode}` and "
                                "`pad_to_max_tokens=False`, the vocabulary size cannot be "

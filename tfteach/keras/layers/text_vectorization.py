@@ -27,6 +27,7 @@ class TextVectorization(Layer):
 
     _keep_private_names = True      # Keras saves the inner StringLookup as `_lookup_layer`
     _symbolic_shape_rule = True     # (None, output_sequence_length) for a symbolic call
+    _convert_input_args = False     # inputs reach call as given (Keras's)
 
     def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation",
                  split="whitespace", ngrams=None, output_mode="int",

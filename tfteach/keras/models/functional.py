@@ -100,6 +100,12 @@ def is_symbolic(x):
     return any(isinstance(v, KerasTensor) for v in _flat(x))
 
 
+def _all_keras_tensors(x):
+    if isinstance(x, (list, tuple)):
+        return bool(x) and all(isinstance(v, KerasTensor) for v in x)
+    return isinstance(x, KerasTensor)
+
+
 def _symbolic_shapes(x):
     if isinstance(x, (list, tuple)):
         return type(x)(_symbolic_shapes(v) for v in x)
@@ -141,11 +147,16 @@ def call_symbolic(layer, args, kwargs):
     dummy_args = _concrete(tuple(args))
     kwargs_training = dict(kwargs)
     kwargs_training.pop("training", None)
+    was_built = layer.built
     _SYMBOLIC_DEPTH[0] += 1
     try:
         out = layer(*dummy_args, **kwargs_training)
     finally:
         _SYMBOLIC_DEPTH[0] -= 1
+    if not was_built and layer._build_input_shape is not None and _all_keras_tensors(args[0]):
+        # built for the symbolic shapes (batch unknown), as Keras's build_config says, not
+        # for the stand-in values' ones
+        layer._build_input_shape = _symbolic_shapes(args[0])
     # The call on zeros only finds shapes; its activity penalties are not real losses.
     for sub in layer._flatten_layers(True):
         sub._activity_losses = []

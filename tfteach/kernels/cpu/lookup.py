@@ -11,6 +11,7 @@ from run to run), so no order is TF's; tfteach gives insertion order. TF's Mutab
 (libstdc++'s unordered_map) lists a small table newest first; tfteach lists every table so.
 """
 import threading
+import weakref
 
 import numpy as np
 
@@ -113,7 +114,10 @@ class Table:
         n = len(keys)
         dtype = object if self.value_dtype is _dt.string else self.value_dtype.np_dtype
         default = np.asarray(default, dtype=dtype)
-        per_key = default.shape != self.value_shape
+        # a static table answers every missing key with the default's first value
+        per_key = default.shape != self.value_shape and not self.static
+        if self.static:
+            default = default.reshape(-1)[:1].reshape(())
         defaults = default.reshape((n,) + self.value_shape) if per_key else \
             default.reshape(self.value_shape)
         if not per_key and not self.value_shape:
@@ -155,7 +159,7 @@ def _table(handle):
     return handle
 
 
-def _kinds_message(op_type, allowed):
+def _kinds_message(allowed):
     lines = [f"  device='CPU'; key_dtype in [{_enum(k)}]; value_dtype in [{_enum(v)}]"
              for k, v in allowed]
     return "\n".join(lines)
@@ -166,37 +170,67 @@ def _enum(name):
         name, name.upper())
 
 
-# The key/value type pairs TF 2.21 registers a CPU kernel for, per table op (recorded with
-# tensorflow.python.framework.kernels).
-_STATIC = (("int32", "float32"), ("int32", "float64"), ("int32", "int32"), ("int32", "string"),
-           ("int64", "float32"), ("int64", "float64"), ("int64", "int32"), ("int64", "int64"),
-           ("int64", "string"), ("string", "bool"), ("string", "float32"),
-           ("string", "float64"), ("string", "int32"), ("string", "int64"),
-           ("string", "string"))
-_MUTABLE = (("int32", "float32"), ("int32", "float64"), ("int32", "int32"),
-            ("int64", "float32"), ("int64", "float64"), ("int64", "int32"), ("int64", "int64"),
-            ("int64", "string"), ("string", "bool"), ("string", "float32"),
-            ("string", "float64"), ("string", "int32"), ("string", "int64"))
+# The key/value type pairs TF 2.21 registers a CPU kernel for, per table op, in its order
+# (recorded with tensorflow.python.framework.kernels; TF's message lists them so).
+_STATIC = (("string", "string"), ("string", "int64"), ("string", "int32"),
+           ("string", "float32"), ("string", "float64"), ("string", "bool"),
+           ("int64", "string"), ("int64", "int64"), ("int64", "int32"), ("int64", "float32"),
+           ("int64", "float64"), ("int32", "string"), ("int32", "int32"), ("int32", "float32"),
+           ("int32", "float64"))
+_OF_TENSORS = (("string", "int64"), ("string", "int32"), ("string", "float32"),
+               ("string", "float64"), ("string", "bool"), ("int64", "string"),
+               ("int64", "int64"), ("int64", "int32"), ("int64", "float32"),
+               ("int64", "float64"), ("int32", "int32"), ("int32", "float32"),
+               ("int32", "float64"))
 KERNEL_TYPES = {"HashTableV2": _STATIC, "AnonymousHashTable": _STATIC,
-                "MutableHashTableV2": _MUTABLE, "MutableHashTableOfTensorsV2": _MUTABLE}
+                "MutableHashTableV2": _OF_TENSORS[:5] + (("int64", "variant"),) +
+                _OF_TENSORS[5:],
+                "MutableHashTableOfTensorsV2": _OF_TENSORS}
 
 
 def _check_kernel(op, key_dtype, value_dtype):
     allowed = KERNEL_TYPES[op.type]
-    if (_dt.as_dtype(key_dtype).name, _dt.as_dtype(value_dtype).name) in allowed:
+    pair = (_dt.as_dtype(key_dtype).name, _dt.as_dtype(value_dtype).name)
+    if pair == ("int64", "variant"):
+        raise errors.UnimplementedError(None, None, "tfteach's MutableHashTable holds no "
+                                                    "variant values")
+    if pair in allowed:
         return
-    attrs = {"container": '""', "key_dtype": _enum(_dt.as_dtype(key_dtype).name),
-             "shared_name": f'"{op.get_attr("shared_name")}"'
-             if op.type != "AnonymousHashTable" else None,
-             "use_node_name_sharing": "false" if op.type != "AnonymousHashTable" else None,
-             "value_dtype": _enum(_dt.as_dtype(value_dtype).name)}
     if op.type == "AnonymousHashTable":
-        attrs = {"key_dtype": attrs["key_dtype"], "value_dtype": attrs["value_dtype"]}
+        attrs = {"key_dtype": _enum(pair[0]), "value_dtype": _enum(pair[1])}
+    else:
+        attrs = {"container": '""', "key_dtype": _enum(pair[0]),
+                 "shared_name": f'"{op.get_attr("shared_name")}"',
+                 "use_node_name_sharing": "true" if op.get_attr("use_node_name_sharing")
+                 else "false", "value_dtype": _enum(pair[1])}
+        if op.type == "MutableHashTableOfTensorsV2":
+            attrs["value_shape"] = _shape_attr(op.get_attr("value_shape"))
     text = ", ".join(f"{k}={v}" for k, v in attrs.items())
     raise errors.NotFoundError(
         None, None, f"Could not find device for node: {{{{node {op.type}}}}} = "
                     f"{op.type}[{text}]\nAll kernels registered for op {op.type}:\n"
-                    f"{_kinds_message(op.type, allowed)}")
+                    f"{_kinds_message(allowed)}\n")
+
+
+def _shape_attr(shape):
+    dims = shape.as_list() if hasattr(shape, "as_list") else list(shape)
+    return "[" + ",".join(str(d) for d in dims) + "]"
+
+
+# Eagerly, a table with a shared_name lives while a handle to it does (TF deletes it with
+# its Python object), and a second table of that name is the same one; a raw op without a
+# name reuses the table of its kernel, which TF caches per set of attrs.
+_EAGER_SHARED = weakref.WeakValueDictionary()
+_EAGER_KERNELS = {}
+
+
+def _same_types(table, op, key_dtype, value_dtype, name):
+    k, v = _dt.as_dtype(key_dtype), _dt.as_dtype(value_dtype)
+    if (k, v) != (table.key_dtype, table.value_dtype):
+        raise _invalid(f"Conflicting key/value dtypes {_tf_type(k)}->{_tf_type(v)} with "
+                       f"{_tf_type(table.key_dtype)}-{_tf_type(table.value_dtype)} for table "
+                       f"{name}")
+    return table
 
 
 def _make(ctx, op, kind, key_dtype, value_dtype, value_shape=()):
@@ -204,19 +238,25 @@ def _make(ctx, op, kind, key_dtype, value_dtype, value_shape=()):
 
     def make(name):
         return Table(kind, name, key_dtype, value_dtype, value_shape)
-    if getattr(op, "graph", None) is None and op.type != "AnonymousHashTable":
-        # eagerly, TF caches the kernel of each attr set, and the kernel its table: raw
-        # table ops with one shared_name (or none) get one table
-        key = ("eager table", op.type, op.get_attr("shared_name"), _dt.as_dtype(key_dtype),
-               _dt.as_dtype(value_dtype), tuple(value_shape))
-        res = ctx.state.resources.get(key)
-        if res is None:
-            res = ctx.state.resources.setdefault(key, make(op.get_attr("shared_name") or
-                                                           op.type))
-        return res
     if op.type == "AnonymousHashTable":
         return make("anonymous")
-    return session_resource(ctx, op, make)
+    shared = op.get_attr("shared_name")
+    if getattr(op, "graph", None) is None:
+        if not shared:
+            key = (op.type, _dt.as_dtype(key_dtype), _dt.as_dtype(value_dtype),
+                   tuple(value_shape))
+            table = _EAGER_KERNELS.get(key)
+            if table is None:
+                table = _EAGER_KERNELS.setdefault(key, make(op.type))
+            return table
+        table = _EAGER_SHARED.get(shared)
+        if table is not None:
+            return _same_types(table, op, key_dtype, value_dtype, shared)
+        table = make(shared)
+        _EAGER_SHARED[shared] = table
+        return table
+    table = session_resource(ctx, op, make)
+    return _same_types(table, op, key_dtype, value_dtype, shared or table.name)
 
 
 @register_kernel("HashTableV2")
@@ -380,12 +420,12 @@ def initialize_table_from_text_file(handle, filename, *, key_index, value_index,
         raise _invalid(f"Value index for line number requires table value dtype of int64, "
                        f"got {_tf_type(t.value_dtype)}")
     if key_index == _WHOLE_LINE and not (t.key_dtype.is_integer or t.key_dtype is _dt.string):
-        raise _invalid(f"Key index for whole line requires string or integer table key "
-                       f"dtype, got {_tf_type(t.key_dtype)}")
+        raise _invalid(f"Key index for whole line requires table key dtype of integer or "
+                       f"string, got {_tf_type(t.key_dtype)}")
     if value_index == _WHOLE_LINE and not (t.value_dtype.is_integer or
                                            t.value_dtype is _dt.string):
-        raise _invalid(f"Value index for whole line requires string or integer table value "
-                       f"dtype, got {_tf_type(t.value_dtype)}")
+        raise _invalid(f"Value index for whole line requires table value dtype of integer or "
+                       f"string, got {_tf_type(t.value_dtype)}")
     data = _read_lines(path)
     delim = delimiter.encode() if isinstance(delimiter, str) else delimiter
     keys, values = [], []

@@ -237,9 +237,12 @@ def _cross_columns(args, n_sparse, n_dense):
         if idx.ndim != 2:
             raise _invalid(f"Input indices should be a matrix but received shape "
                            f"{list(idx.shape)} at position {i}")
-        if shp.ndim != 1 or shp.shape[0] != 2:
+        if shp.ndim != 1:
             raise _invalid(f"Input shapes should be a vector but received shape "
                            f"{list(shp.shape)} at position {i}")
+        if shp.shape[0] != 2:
+            raise _invalid(f"shape should imply a 2D tensor, but got {list(shp.shape)} at "
+                           f"position {i}")
         rows = int(shp[0])
         val = np.asarray(val, dtype=object if np.asarray(val).dtype.kind in "OSU" else None)
         per_row = [[] for _ in range(rows)]
@@ -247,7 +250,7 @@ def _cross_columns(args, n_sparse, n_dense):
             per_row[r].append(v)
         columns.append(per_row)
         if batch is not None and rows != batch:
-            raise _invalid(f"Expected batch size {batch} got {rows}")
+            raise _invalid(f"Expected batch size {batch} got {rows} at position {i}")
         batch = rows
     for i, d in enumerate(dense):
         d = np.asarray(d)
@@ -255,7 +258,7 @@ def _cross_columns(args, n_sparse, n_dense):
             raise _invalid(f"Dense inputs should be a matrix but received shape "
                            f"{list(d.shape)} at position {i}")
         if batch is not None and d.shape[0] != batch:
-            raise _invalid(f"Expected batch size {batch} got {d.shape[0]}")
+            raise _invalid(f"Expected batch size {batch} got {d.shape[0]} at dense tensor {i}")
         batch = d.shape[0]
         columns.append([list(row) for row in d.tolist()])
     return columns, batch or 0

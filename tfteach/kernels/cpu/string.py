@@ -442,8 +442,9 @@ def _make_ngrams(row, count, width, pad, left, right, sep, out):
 @register_kernel("StringNGrams")
 def string_n_grams(data, splits, *, separator, ngram_widths, left_pad, right_pad, pad_width,
                    preserve_short_sequences, Tsplits):
-    data, splits = _obj(data), np.asarray(splits)
-    size = data.shape[0] if data.ndim else 1
+    shape = np.shape(data)
+    data, splits = _obj(data).reshape(-1), np.asarray(splits)
+    size = data.shape[0]
     prev = 0
     for i, s in enumerate(splits.tolist()):
         if i == 0 and s != 0:
@@ -455,7 +456,7 @@ def string_n_grams(data, splits, *, separator, ngram_widths, left_pad, right_pad
         raise _invalid(f"Last split value must be data size. Expected {size}, got {prev}")
     if data.size == 0 or splits.size == 0:
         # TF's kernel answers no data with no n-grams at all, padding or not
-        return np.full(data.shape, b"", dtype=object), np.zeros(splits.shape, Tsplits.np_dtype)
+        return np.full(shape, b"", dtype=object), np.zeros(splits.shape, Tsplits.np_dtype)
     sep, left, right = (_bytes(v) if not isinstance(v, str) else v.encode()
                         for v in (separator, left_pad, right_pad))
     out, out_splits = [], [0]
