@@ -334,6 +334,59 @@ c.remove(tf.constant(["k1"]))
 ck.read(path)
 out["restored"] = [val(c.lookup(["k1", "k2", "k3"])), val(c.size())]
 """,
+    "dense_table": """
+def ex(t):
+    k, v = t.export()
+    return [val(k), val(v)]
+D = tf.lookup.experimental.DenseHashTable
+t = D(tf.int64, tf.int64, -1, empty_key=0, deleted_key=-1, initial_num_buckets=8)
+t.insert(tf.constant([3, 11, 19, 5], tf.int64), tf.constant([30, 110, 190, 50], tf.int64))
+out = {"insert": [ex(t), val(t.size())]}
+t.erase(tf.constant([11], tf.int64))
+out["erase"] = [ex(t), val(t.size())]
+# a key met again after a deleted slot on its probe path takes that slot: TF keeps both
+t.insert(tf.constant([19], tf.int64), tf.constant([999], tf.int64))
+out["reinsert"] = [ex(t), val(t.size())]
+out["lookup"] = val(t.lookup(tf.constant([3, 11, 19, 4], tf.int64)))
+t.insert(tf.constant([21, 22, 23], tf.int64), tf.constant([1, 2, 3], tf.int64))
+out["grown"] = [ex(t), val(t.size())]
+out["empty_key"] = err(lambda: t.insert(tf.constant([0], tf.int64), tf.constant([1], tf.int64)))
+out["deleted_key"] = err(lambda: t.lookup(tf.constant([-1], tf.int64)))
+out["erase_type"] = err(lambda: t.erase(tf.constant([1])))
+out["matrix_keys"] = err(lambda: t.lookup(tf.constant([[1, 2]], tf.int64)))
+s = D(tf.string, tf.float32, 0.5, empty_key="", deleted_key="$", initial_num_buckets=4)
+s.insert(["apple", "pear", "fig"], [1.0, 2.0, 3.0])
+out["strings"] = [ex(s), val(s.lookup(["fig", "kiwi"]))]
+words = ["w%d" % i for i in range(40)]
+s.insert(words, [float(i) for i in range(40)])
+s.remove(tf.constant(words[::3]))
+out["strings_many"] = [ex(s), val(s.size()), val(s.lookup(["w1", "w3", "apple"]))]
+out["same_keys"] = err(lambda: D(tf.int64, tf.int64, -1, empty_key=0, deleted_key=0,
+                                 initial_num_buckets=8))
+out["buckets"] = err(lambda: D(tf.int64, tf.int64, -1, empty_key=0, deleted_key=1,
+                               initial_num_buckets=6))
+v = D(tf.int64, tf.float32, [0.0, 0.0], empty_key=-1, deleted_key=-2, initial_num_buckets=4)
+v.insert(tf.constant([7, 8], tf.int64), [[1., 2.], [3., 4.]])
+out["vectors"] = [ex(v), val(v.lookup(tf.constant([8, 9], tf.int64)))]
+i32 = D(tf.int32, tf.int32, 7, empty_key=-5, deleted_key=-6, initial_num_buckets=4)
+i32.insert(tf.constant([-3, 4, 9], tf.int32), tf.constant([1, 2, 3], tf.int32))
+out["int32"] = [ex(i32), val(i32.lookup(tf.constant([-3, 1], tf.int32)))]
+
+@tf.function
+def f(k):
+    t.insert(k, k * 2)
+    return t.lookup(k), t.size()
+out["function"] = val(f(tf.constant([40, 41], tf.int64)))
+out["ops"] = ops(f, tf.TensorSpec([None], tf.int64))
+import os
+ck = tf.train.Checkpoint(table=t)
+path = ck.write(os.path.join(tmp, "dense"))
+out["checkpoint_keys"] = sorted(n for n, _ in tf.train.list_variables(path)
+                                if not n.startswith("_CHECKPOINTABLE"))
+t.insert(tf.constant([77], tf.int64), tf.constant([1], tf.int64))
+ck.read(path)
+out["restored"] = [ex(t), val(t.size()), val(t.lookup(tf.constant([77, 40], tf.int64)))]
+""",
     "text_file": """
 import os
 with open(os.path.join(tmp, "v.txt"), "w") as fh:

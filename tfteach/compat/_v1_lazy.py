@@ -101,6 +101,8 @@ SUB_OVERRIDES = {
                                                     "is_nested", "map_structure",
                                                     "pack_sequence_as")},
 }
+# TF1's spelling takes `string_tensor` first
+SUB_OVERRIDES["strings"] = {"to_hash_bucket": "tfteach.ops.string_ops:string_to_hash_bucket"}
 SUB_OVERRIDES["lookup"] = {
     "StaticHashTable": "tfteach.ops.lookup_ops:StaticHashTableV1",
     "StaticVocabularyTable": "tfteach.ops.lookup_ops:StaticVocabularyTableV1"}

@@ -23,7 +23,8 @@ from . import shape_rules
 __all__ = ["StaticHashTable", "StaticHashTableV1", "StaticVocabularyTable",
            "StaticVocabularyTableV1", "KeyValueTensorInitializer", "TextFileInitializer",
            "TextFileIndex", "TextFileStringTableInitializer", "TextFileIdTableInitializer",
-           "MutableHashTable", "tables_initializer", "initialize_all_tables"]
+           "MutableHashTable", "DenseHashTable", "tables_initializer",
+           "initialize_all_tables"]
 
 _H = _dt.resource
 _TABLE_ATTRS = {"container": "", "shared_name": "", "use_node_name_sharing": False}
@@ -42,7 +43,7 @@ def _value_shape_of(handle):
     t = getattr(op, "type", None)
     if t in ("HashTableV2", "AnonymousHashTable", "MutableHashTableV2"):
         return TensorShape([])
-    if t == "MutableHashTableOfTensorsV2":
+    if t in ("MutableHashTableOfTensorsV2", "MutableDenseHashTableV2"):
         return as_shape(op.get_attr("value_shape"))
     return None
 
@@ -81,6 +82,13 @@ registry.register_op("MutableHashTableOfTensorsV2", outputs=(("table_handle", _H
                      shape=_scalar, stateful=True,
                      attr_defaults={**_TABLE_ATTRS, "value_shape": TensorShape([])},
                      doc="A mutable hash table whose values are tensors of value_shape.")
+registry.register_op("MutableDenseHashTableV2",
+                     inputs=(("empty_key", "key_dtype"), ("deleted_key", "key_dtype")),
+                     outputs=(("table_handle", _H),), shape=_scalar, stateful=True,
+                     attr_defaults={**_TABLE_ATTRS, "value_shape": TensorShape([]),
+                                    "initial_num_buckets": 131072, "max_load_factor": 0.8},
+                     doc="A mutable open-addressing hash table: power-of-two buckets, "
+                         "quadratic probing.")
 registry.register_op("LookupTableImportV2",
                      inputs=(("table_handle", _H), ("keys", "Tin"), ("values", "Tout")),
                      outputs=(), shape=_import_shape, stateful=True,
@@ -111,7 +119,7 @@ registry.register_op("InitializeTableFromTextFileV2",
                      minimum={"key_index": -2, "value_index": -2, "vocab_size": -1},
                      doc="Fills a table from a text file: keys and values are columns, the "
                          "whole line or the line number.")
-for _t in ("HashTableV2", "MutableHashTableV2", "AnonymousHashTable",
+for _t in ("HashTableV2", "MutableHashTableV2", "AnonymousHashTable", "MutableDenseHashTableV2",
            "MutableHashTableOfTensorsV2", "LookupTableImportV2", "LookupTableFindV2",
            "LookupTableSizeV2", "LookupTableExportV2", "LookupTableInsertV2",
            "LookupTableRemoveV2", "InitializeTableFromTextFileV2"):
@@ -281,6 +289,7 @@ class StaticHashTable(InitializableLookupTableBase):
     """
 
     @registry.api("HashTableV2")
+    @registry.api("AnonymousHashTable")
     def __init__(self, initializer, default_value, name=None, experimental_is_anonymous=False):
         self._initializer = initializer
         self._default_value = default_value
@@ -609,6 +618,7 @@ class MutableHashTable(LookupInterface):
     default value's shape)."""
 
     @registry.api("MutableHashTableV2")
+    @registry.api("MutableHashTableOfTensorsV2")
     def __init__(self, key_dtype, value_dtype, default_value, name="MutableHashTable",
                  checkpoint=True, experimental_is_anonymous=False):
         if experimental_is_anonymous:
@@ -716,6 +726,115 @@ class _TableSaveable:
         self.specs = table.export()
 
 
+class DenseHashTable(LookupInterface):
+    """A mutable hash table of open addressing (TF's MutableDenseHashTable): two keys no
+    entry may use (`empty_key`, `deleted_key`) mark free and removed slots; the buckets
+    double when an insert would fill more than 80% of them. Its export is the whole bucket
+    array, free slots included."""
+
+    @registry.api("MutableDenseHashTableV2")
+    def __init__(self, key_dtype, value_dtype, default_value, empty_key, deleted_key,
+                 initial_num_buckets=None, name="MutableDenseHashTable", checkpoint=True,
+                 experimental_is_anonymous=False):
+        if experimental_is_anonymous:
+            raise NotImplementedError("tfteach's DenseHashTable has no anonymous mode "
+                                      "(experimental_is_anonymous=True)")
+        self._default_value = _ops.convert_to_tensor(default_value, dtype=value_dtype,
+                                                     name="default_value")
+        self._initial_num_buckets = initial_num_buckets
+        self._value_shape = self._default_value.shape
+        self._checkpoint = checkpoint
+        self._name = name
+        self._empty_key = empty_key
+        self._deleted_key = deleted_key
+        self._shared_name = None
+        if _ops.executing_eagerly():
+            self._shared_name = "table_%d" % _ops_uid()
+        super().__init__(key_dtype, value_dtype)
+        self._resource_handle = self._create_resource()
+        if checkpoint and not _ops.executing_eagerly():
+            _ops.get_default_graph().add_to_collection("saveable_objects",
+                                                       _TableSaveable(self, name))
+
+    def _create_resource(self):
+        empty_key = _ops.convert_to_tensor(self._empty_key, dtype=self._key_dtype,
+                                           name="empty_key")
+        deleted_key = _ops.convert_to_tensor(self._deleted_key, dtype=self._key_dtype,
+                                             name="deleted_key")
+        attrs = {"shared_name": self._shared_name or "",
+                 "use_node_name_sharing": self._checkpoint and self._shared_name is None,
+                 "value_dtype": self._value_dtype, "value_shape": self._value_shape,
+                 "container": ""}
+        if self._initial_num_buckets is not None:
+            attrs["initial_num_buckets"] = int(self._initial_num_buckets)
+        ref = apply_op("MutableDenseHashTableV2", [empty_key, deleted_key], attrs,
+                       name=self._name)[0]
+        self._table_name = None if _eager_tensor(ref) else ref.op.name.split("/")[-1]
+        return ref
+
+    @property
+    def name(self):
+        return self._table_name
+
+    def size(self, name=None):
+        with _ops.name_scope(name, f"{self.name}_Size", [self.resource_handle]):
+            return apply_op("LookupTableSizeV2", [self.resource_handle],
+                            name="LookupTableSizeV2")[0]
+
+    def lookup(self, keys, name=None):
+        with _ops.name_scope(name, f"{self.name}_lookup_table_find",
+                             [self.resource_handle, keys]):
+            keys = _ops.convert_to_tensor(keys, dtype=self._key_dtype, name="keys")
+            return apply_op("LookupTableFindV2",
+                            [self.resource_handle, keys, self._default_value],
+                            name="LookupTableFindV2")[0]
+
+    def insert_or_assign(self, keys, values, name=None):
+        """Sets each key's value (adding the keys not yet in the table)."""
+        with _ops.name_scope(name, f"{self.name}_lookup_table_insert",
+                             [self.resource_handle, keys, values]):
+            keys = _ops.convert_to_tensor(keys, dtype=self._key_dtype, name="keys")
+            values = _ops.convert_to_tensor(values, dtype=self._value_dtype, name="values")
+            return _no_output_op("LookupTableInsertV2", [self.resource_handle, keys, values],
+                                 name="LookupTableInsertV2")
+
+    def insert(self, keys, values, name=None):
+        return self.insert_or_assign(keys, values, name)
+
+    def erase(self, keys, name=None):
+        """Removes the keys (their slots become the deleted key's)."""
+        if keys.dtype != self._key_dtype:
+            raise TypeError(f"Signature mismatch. Keys must be dtype {self._key_dtype}, got "
+                            f"{keys.dtype}.")
+        with _ops.name_scope(name, f"{self.name}_lookup_table_remove",
+                             (self.resource_handle, keys, self._default_value)):
+            return _no_output_op("LookupTableRemoveV2", [self.resource_handle, keys],
+                                 name="LookupTableRemoveV2")
+
+    def remove(self, keys, name=None):
+        return self.erase(keys, name)
+
+    def export(self, name=None):
+        """The bucket arrays: every slot's key (the empty or deleted key where free) and
+        value."""
+        with _ops.name_scope(name, f"{self.name}_lookup_table_export_values",
+                             [self.resource_handle]):
+            return tuple(apply_op("LookupTableExportV2", [self.resource_handle],
+                                  {"Tkeys": self._key_dtype, "Tvalues": self._value_dtype},
+                                  name="LookupTableExportV2"))
+
+    def _serialize_to_tensors(self):
+        keys, values = self.export()
+        return {"table-keys": keys.numpy(), "table-values": values.numpy()}
+
+    def _restore_from_tensors(self, restored):
+        _no_output_op("LookupTableImportV2", [
+            self.resource_handle,
+            _ops.convert_to_tensor(restored["table-keys"], self._key_dtype),
+            _ops.convert_to_tensor(restored["table-values"], self._value_dtype)],
+            name="LookupTableImportV2")
+
+
 # --- TF1 -------------------------------------------------------------------------------------
 
 def tables_initializer(name="init_all_tables"):
@@ -741,4 +860,4 @@ class _Namespace:
         return "<module 'tf.lookup.experimental'>"
 
 
-experimental = _Namespace(MutableHashTable=MutableHashTable)
+experimental = _Namespace(DenseHashTable=DenseHashTable, MutableHashTable=MutableHashTable)

@@ -457,8 +457,7 @@ registry.register_op(
     outputs=(("output_indices", _I64), ("output_values", "out_type"),
              ("output_shape", _I64)),
     shape=_cross_shapes, minimum={"num_buckets": 0},
-    doc="Each row's cross of the features of every input (sparse inputs first): the "
-        "features joined by '_X_', or their FingerprintCat64 modulo num_buckets.")
+    doc="Each row's cross of its inputs' features: joined by '_X_', or hashed (num_buckets).")
 registry.register_op(
     "SparseCrossV2", inputs=_CROSS_INPUTS + (("sep", _dt.string),),
     outputs=(("output_indices", _I64), ("output_values", _dt.string),

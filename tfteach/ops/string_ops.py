@@ -500,9 +500,13 @@ def to_hash_bucket(input, num_buckets, name=None):  # noqa: A002
                     name=name or "StringToHashBucket")[0]
 
 
-def string_to_hash_bucket(string_tensor, num_buckets, name=None, input=None):  # noqa: A002
-    """tf.compat.v1.string_to_hash_bucket (its first argument was `string_tensor`)."""
+def string_to_hash_bucket(string_tensor=None, num_buckets=None, name=None,
+                          input=None):  # noqa: A002
+    """tf.compat.v1.string_to_hash_bucket (its first argument was `string_tensor`; `input`
+    is its newer name)."""
     if input is not None:
+        if string_tensor is not None:
+            raise ValueError("Cannot specify both 'string_tensor' and 'input'.")
         string_tensor = input
     return to_hash_bucket(string_tensor, num_buckets, name=name)
 

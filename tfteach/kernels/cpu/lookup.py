@@ -288,7 +288,9 @@ def lookup_table_import(handle, keys, values, *, Tin, Tout):
     k = t.keys_of(keys)
     v = t.values_of(values, len(k))
     with t.lock:
-        if t.static:
+        if isinstance(t, DenseTable):
+            t.load(k, values)
+        elif t.static:
             t.fill(k, v)
         else:
             t.data = dict(zip(k, v))
@@ -306,15 +308,24 @@ def lookup_table_find(handle, keys, default_value, *, Tin, Tout):
     if d_shape != t.value_shape and d_shape != full:
         raise _invalid(f"Expected shape {_shape_text(t.value_shape)} or {_shape_text(full)} "
                        f"for default value, got {_shape_text(d_shape)}")
+    if isinstance(t, DenseTable):
+        _dense_keys(keys)
     with t.lock:
         out = t.find(t.keys_of(keys), default_value)
     return out.reshape(full)
 
 
+def _dense_keys(keys):
+    """A dense table's keys: a scalar or a vector (its keys are scalars)."""
+    if np.ndim(keys) > 1:
+        raise _invalid(f"Expected key shape [{np.shape(keys)[0]}] got "
+                       f"{_shape_text(np.shape(keys))}")
+
+
 @register_kernel("LookupTableSizeV2")
 def lookup_table_size(handle):
     t = _table(handle)
-    return np.int64(len(t.data))
+    return np.int64(t.entries if isinstance(t, DenseTable) else len(t.data))
 
 
 @register_kernel("LookupTableExportV2")
@@ -322,6 +333,14 @@ def lookup_table_export(handle, *, Tkeys, Tvalues):
     t = _table(handle)
     if not t.initialized:
         raise errors.AbortedError(None, None, "HashTable is not initialized.")
+    if isinstance(t, DenseTable):
+        with t.lock:
+            kd = object if t.key_dtype is _dt.string else t.key_dtype.np_dtype
+            keys = np.empty(t.num_buckets, dtype=kd)
+            keys[:] = t.keys
+            # TF's bucket arrays: one row per bucket, [num_buckets, key size], and
+            # [num_buckets, value size]
+            return keys.reshape(-1, 1), t.values.reshape(t.num_buckets, -1).copy()
     with t.lock:
         items = list(t.data.items())
     if not t.static:
@@ -343,11 +362,17 @@ def lookup_table_insert(handle, keys, values, *, Tin, Tout):
         raise errors.UnimplementedError(None, None, "Insert not supported by "
                                                     "InitializableLookupTable implementations")
     t.check_types("LookupTableInsertV2", Tin, Tout, False)
+    if isinstance(t, DenseTable):
+        _dense_keys(keys)
     t.check_values_shape(keys, values)
     k = t.keys_of(keys)
     v = t.values_of(values, len(k))
     with t.lock:
-        t.data.update(zip(k, v))
+        if isinstance(t, DenseTable):
+            t.grow_for(len(k))
+            t.insert(k, v)
+        else:
+            t.data.update(zip(k, v))
 
 
 @register_kernel("LookupTableRemoveV2")
@@ -359,6 +384,11 @@ def lookup_table_remove(handle, keys, *, Tin):
     if Tin != t.key_dtype:
         raise _invalid(f"Signature mismatch, have: resource, {_tf_type(Tin)}-> expected: "
                        f"resource, {_tf_type(t.key_dtype)}->")
+    if isinstance(t, DenseTable):
+        _dense_keys(keys)
+        with t.lock:
+            t.remove(t.keys_of(keys))
+        return
     with t.lock:
         for k in t.keys_of(keys):
             t.data.pop(k, None)
@@ -396,15 +426,11 @@ def _parse(field, dtype, line_no):
 
 
 def _read_lines(path):
-    from ...ops import gfile
     try:
-        with gfile.GFile(path, "rb") as f:
-            data = f.read()
-    except (FileNotFoundError, errors.NotFoundError):
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
         raise errors.NotFoundError(None, None, f"{path}; No such file or directory") from None
-    if isinstance(data, str):
-        data = data.encode()
-    return data
 
 
 @register_kernel("InitializeTableFromTextFileV2")
@@ -462,3 +488,199 @@ def initialize_table_from_text_file(handle, filename, *, key_index, value_index,
             t.fill(keys, values)
         else:
             t.data.update(zip(keys, values))
+
+
+# --- the open-addressing table (MutableDenseHashTableV2) --------------------------------------
+
+class DenseTable:
+    """TF's MutableDenseHashTable, bucket for bucket: a power-of-two array of keys (the
+    empty key where free, the deleted key where removed) probed quadratically from the
+    key's hash (the key itself for integers, TF's Hash64 for strings), doubled when an
+    insert would pass max_load_factor. Its export is the bucket arrays, so the order and
+    the free slots are TF's."""
+
+    kind = "MutableDenseHashTable"
+    static = False
+    initialized = True
+
+    def __init__(self, name, key_dtype, value_dtype, value_shape, empty_key, deleted_key,
+                 num_buckets, max_load_factor):
+        self.name = name
+        self.key_dtype = _dt.as_dtype(key_dtype)
+        self.value_dtype = _dt.as_dtype(value_dtype)
+        self.value_shape = tuple(int(d) for d in value_shape)
+        if not 0 < max_load_factor < 1:
+            raise _invalid(f"max_load_factor must be between 0 and 1, got: "
+                           f"{_float_text(max_load_factor)}")
+        if len(self.value_shape) > 1:
+            raise _invalid(f"Empty value must be a scalar or a vector, got shape "
+                           f"{_shape_text(self.value_shape)}")
+        if np.ndim(empty_key) != 0:
+            raise errors.UnimplementedError(None, None, "tfteach's DenseHashTable takes scalar "
+                                                        "keys (empty_key of shape [])")
+        if np.shape(deleted_key) != ():
+            raise _invalid(f"Empty and deleted keys must have same shape, got shapes: [] and "
+                           f"{_shape_text(np.shape(deleted_key))}")
+        self.empty = self._key(empty_key)
+        self.deleted = self._key(deleted_key)
+        if self.empty == self.deleted:
+            raise _invalid("Empty and deleted keys cannot be equal")
+        self.max_load_factor = np.float32(max_load_factor)
+        self.lock = threading.Lock()
+        self._allocate(num_buckets)
+
+    def _key(self, k):
+        k = np.asarray(k).item() if isinstance(k, np.ndarray) else k
+        if self.key_dtype is _dt.string:
+            return k if isinstance(k, bytes) else str(k).encode()
+        return int(k)
+
+    def _allocate(self, n):
+        if n < 4 or n & (n - 1):
+            raise _invalid(f"Number of buckets must be at least 4 and a power of 2, got: {n}")
+        self.num_buckets = n
+        self.entries = 0
+        self.keys = [self.empty] * n
+        dtype = object if self.value_dtype is _dt.string else self.value_dtype.np_dtype
+        self.values = np.zeros((n,) + self.value_shape, dtype=dtype)
+        if self.value_dtype is _dt.string:
+            self.values[...] = b""
+
+    @property
+    def data(self):
+        return [k for k in self.keys if k != self.empty and k != self.deleted]
+
+    def _hashes(self, keys):
+        from . import _hash
+        if self.key_dtype is _dt.string:
+            return [int(h) for h in _hash.tf_hash64(keys)] if keys else []
+        return [k & 0xFFFFFFFFFFFFFFFF for k in keys]
+
+    def _check_key(self, k):
+        if k == self.empty:
+            raise _invalid("Using the empty_key as a table key is not allowed")
+        if k == self.deleted:
+            raise _invalid("Using the deleted_key as a table key is not allowed")
+
+    def _probe(self, h):
+        mask = self.num_buckets - 1
+        bucket, probes = h & mask, 0
+        while True:
+            yield bucket
+            probes += 1
+            bucket = (bucket + probes) & mask
+            if probes >= self.num_buckets:
+                return
+
+    def insert(self, keys, values, skip_special=False):
+        for k, h, v in zip(keys, self._hashes(keys), values):
+            if skip_special and (k == self.empty or k == self.deleted):
+                continue
+            self._check_key(k)
+            for b in self._probe(h):
+                if self.keys[b] == k:
+                    self.values[b] = v
+                    break
+                if self.keys[b] == self.empty or self.keys[b] == self.deleted:
+                    # (a deleted slot is reused at once, as TF's: a key further on the
+                    # probe path stays where it was)
+                    self.entries += 1
+                    self.keys[b] = k
+                    self.values[b] = v
+                    break
+            else:
+                raise errors.InternalError(None, None, "Internal error in "
+                                                       "MutableDenseHashTable insert")
+
+    def grow_for(self, n):
+        pending = self.entries + n
+        if np.float32(pending) > np.float32(self.num_buckets) * self.max_load_factor:
+            size = self.num_buckets
+            while True:
+                size <<= 1
+                if not np.float32(pending) > np.float32(size) * self.max_load_factor:
+                    break
+            old_keys, old_values = self.keys, self.values
+            self._allocate(size)
+            self.insert(old_keys, list(old_values), skip_special=True)
+
+    def find(self, keys, default):
+        dtype = object if self.value_dtype is _dt.string else self.value_dtype.np_dtype
+        default = np.asarray(default, dtype=dtype).reshape(-1)[
+            :max(1, int(np.prod(self.value_shape)))].reshape(self.value_shape)
+        out = np.empty((len(keys),) + self.value_shape, dtype=dtype)
+        for i, (k, h) in enumerate(zip(keys, self._hashes(keys))):
+            self._check_key(k)
+            for b in self._probe(h):
+                if self.keys[b] == k:
+                    out[i] = self.values[b]
+                    break
+                if self.keys[b] == self.empty:
+                    out[i] = default
+                    break
+            else:
+                raise errors.InternalError(None, None, "Internal error in "
+                                                       "MutableDenseHashTable lookup")
+        return out
+
+    def remove(self, keys):
+        for k, h in zip(keys, self._hashes(keys)):
+            self._check_key(k)
+            for b in self._probe(h):
+                if self.keys[b] == k:
+                    self.entries -= 1
+                    self.keys[b] = self.deleted
+                    break
+                if self.keys[b] == self.empty:
+                    break
+            else:
+                raise errors.InternalError(None, None, "Internal error in "
+                                                       "MutableDenseHashTable remove")
+
+    def load(self, keys, values):
+        """Import: the bucket arrays as they are (an export of a table of this kind)."""
+        self.num_buckets = len(keys)
+        self.keys = list(keys)
+        dtype = object if self.value_dtype is _dt.string else self.value_dtype.np_dtype
+        self.values = np.array(values, dtype=dtype).reshape((len(keys),) + self.value_shape)
+        self.entries = sum(1 for k in self.keys if k != self.empty and k != self.deleted)
+
+    # shared with Table's kernels
+    keys_of = Table.keys_of
+    values_of = Table.values_of
+    check_types = Table.check_types
+    check_values_shape = Table.check_values_shape
+
+
+def _float_text(f):
+    return f"{f:g}"
+
+
+_DENSE = (("string", "bool"), ("string", "float32"), ("string", "float64"),
+          ("string", "int32"), ("string", "int64"), ("int64", "bool"), ("int64", "float32"),
+          ("int64", "float64"), ("int64", "int32"), ("int64", "int64"), ("int32", "float32"),
+          ("int32", "float64"), ("int32", "int32"))
+
+
+@register_kernel("MutableDenseHashTableV2")
+def mutable_dense_hash_table(empty_key, deleted_key, *, ctx, op, key_dtype, value_dtype,
+                             value_shape, initial_num_buckets, max_load_factor):
+    pair = (_dt.as_dtype(key_dtype).name, _dt.as_dtype(value_dtype).name)
+    if pair not in _DENSE:
+        raise errors.NotFoundError(
+            None, None, f"tfteach's DenseHashTable has no {pair[0]} -> {pair[1]} table (TF "
+                        f"2.21 registers {', '.join('->'.join(p) for p in _DENSE)})")
+    shape = value_shape.as_list() if hasattr(value_shape, "as_list") else list(value_shape)
+
+    def make(name):
+        return DenseTable(name, key_dtype, value_dtype, shape, empty_key, deleted_key,
+                          int(initial_num_buckets), float(max_load_factor))
+    shared = op.get_attr("shared_name")
+    if getattr(op, "graph", None) is None:
+        table = _EAGER_SHARED.get(shared) if shared else None
+        if table is None:
+            table = make(shared or op.type)
+            if shared:
+                _EAGER_SHARED[shared] = table
+        return table
+    return session_resource(ctx, op, make)
