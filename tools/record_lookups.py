@@ -301,7 +301,8 @@ m.insert(["b"], [9])
 out["export"] = val(m.export())
 out["size"] = val(m.size())
 out["lookup"] = val(m.lookup(["a", "zz", "b"]))
-out["dynamic"] = val(m.lookup(["a", "zz", "yy"], dynamic_default_values=tf.constant([0, 7, 8], tf.int64)))
+out["dynamic"] = val(m.lookup(["a", "zz", "yy"],
+                             dynamic_default_values=tf.constant([0, 7, 8], tf.int64)))
 out["remove_list"] = err(lambda: m.remove(["a"]))
 out["remove_type"] = err(lambda: m.remove(tf.constant([1])))
 out["insert_type"] = err(lambda: m.insert([1], [2]))
@@ -484,8 +485,8 @@ out = {}
 for mode in ["int", "one_hot", "multi_hot", "count", "tf_idf"]:
     kw = {"idf_weights": [0.25, 0.75, 0.6, 0.4]} if mode == "tf_idf" else {}
     layer = keras.layers.StringLookup(vocabulary=vocab, output_mode=mode, **kw)
-    out[mode] = [val(layer(data)), val(layer(tf.constant(["a", "z"]))), val(layer(tf.constant("a"))),
-                 layer(data).dtype.name, layer.vocabulary_size()]
+    out[mode] = [val(layer(data)), val(layer(tf.constant(["a", "z"]))),
+                 val(layer(tf.constant("a"))), layer(data).dtype.name, layer.vocabulary_size()]
 out["one_hot_column"] = val(keras.layers.StringLookup(vocabulary=vocab, output_mode="one_hot")(
     tf.constant([["a"], ["b"]])))
 l = keras.layers.StringLookup(vocabulary=vocab, mask_token="", output_mode="multi_hot")
@@ -563,6 +564,32 @@ out["grow_after_call"] = err(lambda: l.set_vocabulary(["a", "b", "c"]))
 l = keras.layers.StringLookup()
 l.set_vocabulary(["e", "f"])
 out["set_vocabulary"] = [l.get_vocabulary(), val(l(tf.constant(["f", "g"])))]
+""",
+    "lookup_vocabulary_file": """
+import os
+path = os.path.join(tmp, "vocab.txt")
+with open(path, "w") as fh:
+    fh.write("earth\\nwind\\nfire\\n")
+ipath = os.path.join(tmp, "ids.txt")
+with open(ipath, "w") as fh:
+    fh.write("40\\n7\\n13\\n")
+l = keras.layers.StringLookup(vocabulary=path)
+c = l.get_config(); c.pop("dtype"); c.pop("name")
+out = {"lookup": val(l(tf.constant(["fire", "water", "earth"]))), "vocab": l.get_vocabulary(),
+       "config": c, "size": l.vocabulary_size()}
+l = keras.layers.StringLookup(vocabulary=path, invert=True)
+out["invert"] = val(l(tf.constant([0, 1, 3, 9])))
+l = keras.layers.StringLookup(vocabulary=path, mask_token="", num_oov_indices=2)
+out["mask_oov"] = [val(l(tf.constant(["", "wind", "zz"]))), l.get_vocabulary()]
+l = keras.layers.StringLookup(vocabulary=path, output_mode="multi_hot")
+out["multi_hot"] = val(l(tf.constant([["wind", "fire", "ash"]])))
+l = keras.layers.IntegerLookup(vocabulary=ipath)
+out["integers"] = [val(l(tf.constant([7, 8, 13], tf.int64))), l.get_vocabulary()]
+out["missing"] = err(lambda: keras.layers.StringLookup(vocabulary=os.path.join(tmp, "no.txt")))
+out["tf_idf"] = err(lambda: keras.layers.StringLookup(vocabulary=path, output_mode="tf_idf",
+                                                      idf_weights=[1.0, 1.0, 1.0]))
+tv = keras.layers.TextVectorization(vocabulary=path)
+out["text_vectorization"] = [val(tv(["Fire and wind"])), tv.get_vocabulary()]
 """,
     "lookup_errors": """
 L = keras.layers.StringLookup
@@ -690,17 +717,52 @@ out["config_fresh"] = c
 again = keras.layers.TextVectorization.from_config(tv.get_config())
 out["from_config"] = [again._ngrams_arg, again.vocabulary_size()]
 """,
+    "tutorial_pipeline": """
+# the text classification tutorial's preprocessing and export model, on a few reviews
+import re, string
+texts = ["This movie was great!<br />Loved it.", "Terrible film. Awful acting.", "great great fun",
+         "boring and awful", "A masterpiece, truly great", "Worst movie ever"] * 3
+raw_train_ds = tf.data.Dataset.from_tensor_slices((texts, [1, 0, 1, 0, 1, 0] * 3)).batch(4)
+
+def custom_standardization(input_data):
+    lowercase = tf.strings.lower(input_data)
+    stripped_html = tf.strings.regex_replace(lowercase, "<br />", " ")
+    return tf.strings.regex_replace(stripped_html, "[%s]" % re.escape(string.punctuation), "")
+
+vectorize_layer = keras.layers.TextVectorization(standardize=custom_standardization,
+                                                 max_tokens=50, output_mode="int",
+                                                 output_sequence_length=8)
+vectorize_layer.adapt(raw_train_ds.map(lambda x, y: x))
+
+def vectorize_text(text, label):
+    text = tf.expand_dims(text, -1)
+    return vectorize_layer(text), label
+
+out = {"vocabulary": vectorize_layer.get_vocabulary(),
+       "batches": [[val(x), val(y)] for x, y in raw_train_ds.map(vectorize_text)]}
+model = keras.Sequential([keras.layers.Embedding(50, 2, embeddings_initializer="ones"),
+                          keras.layers.GlobalAveragePooling1D(),
+                          keras.layers.Dense(1, kernel_initializer="ones")])
+export_model = keras.Sequential([vectorize_layer, model, keras.layers.Activation("sigmoid")])
+out["predict"] = val(export_model.predict(tf.constant(["The movie was great!",
+                                                       "The movie was okay.",
+                                                       "The movie was terrible..."]), verbose=0))
+""",
     "hashing": """
 out = {}
 h = keras.layers.Hashing(num_bins=3)
 out["strings"] = [val(h([["A"], ["B"], ["C"], ["D"], ["E"]])), h([["A"]]).dtype.name]
-out["mask"] = val(keras.layers.Hashing(num_bins=3, mask_value="")(np.array([["A"], ["B"], [""], ["C"], ["D"]])))
-out["salt"] = val(keras.layers.Hashing(num_bins=3, salt=133)([["A"], ["B"], ["C"], ["D"], ["E"]]))
-out["salt_pair"] = val(keras.layers.Hashing(num_bins=3, salt=[133, 137])([["A"], ["B"], ["C"], ["D"], ["E"]]))
+five = [["A"], ["B"], ["C"], ["D"], ["E"]]
+out["mask"] = val(keras.layers.Hashing(num_bins=3, mask_value="")(
+    np.array([["A"], ["B"], [""], ["C"], ["D"]])))
+out["salt"] = val(keras.layers.Hashing(num_bins=3, salt=133)(five))
+out["salt_pair"] = val(keras.layers.Hashing(num_bins=3, salt=[133, 137])(five))
 h = keras.layers.Hashing(num_bins=4, output_mode="one_hot")
 out["one_hot"] = [val(h([[1], [2], [3], [4]])), h([[1]]).dtype.name]
-out["multi_hot"] = val(keras.layers.Hashing(num_bins=4, output_mode="multi_hot")(np.array([[1, 2], [3, 4]])))
-out["count_floats"] = val(keras.layers.Hashing(num_bins=4, output_mode="count")(np.array([[1.5, 2.7], [3.2, 3.9]])))
+out["multi_hot"] = val(keras.layers.Hashing(num_bins=4, output_mode="multi_hot")(
+    np.array([[1, 2], [3, 4]])))
+out["count_floats"] = val(keras.layers.Hashing(num_bins=4, output_mode="count")(
+    np.array([[1.5, 2.7], [3.2, 3.9]])))
 out["int_mask"] = val(keras.layers.Hashing(num_bins=5, mask_value=0)(np.array([[0, 1, 2, 3, 4]])))
 out["int32"] = [val(keras.layers.Hashing(num_bins=7, dtype="int32")(tf.constant([5, 6]))),
                 keras.layers.Hashing(num_bins=7, dtype="int32")(tf.constant([5])).dtype.name]
@@ -743,7 +805,8 @@ tv = keras.layers.TextVectorization(max_tokens=20, output_sequence_length=6, nam
 tv.adapt(["the cat", "the dog sat"])
 inp = keras.Input(shape=(1,), dtype="string")
 x = tv(inp)
-out["tv"] = [x.shape.as_list() if hasattr(x.shape, "as_list") else list(x.shape), x.dtype if isinstance(x.dtype, str) else x.dtype.name]
+out["tv"] = [x.shape.as_list() if hasattr(x.shape, "as_list") else list(x.shape),
+            x.dtype if isinstance(x.dtype, str) else x.dtype.name]
 tv2 = keras.layers.TextVectorization(vocabulary=["a"])
 y = tv2(inp)
 out["tv_open"] = list(y.shape.as_list() if hasattr(y.shape, "as_list") else y.shape)
@@ -753,9 +816,11 @@ out["sl_one_hot"] = list(z.shape.as_list() if hasattr(z.shape, "as_list") else z
 m = keras.layers.StringLookup(vocabulary=["a", "b"], output_mode="multi_hot")(
     keras.Input(shape=(3,), dtype="string"))
 out["sl_multi_hot"] = list(m.shape.as_list() if hasattr(m.shape, "as_list") else m.shape)
-h = keras.layers.Hashing(num_bins=4, output_mode="one_hot")(keras.Input(shape=(1,), dtype="string"))
+h = keras.layers.Hashing(num_bins=4, output_mode="one_hot")(
+    keras.Input(shape=(1,), dtype="string"))
 out["hashing"] = list(h.shape.as_list() if hasattr(h.shape, "as_list") else h.shape)
-n = keras.layers.StringLookup(vocabulary=["a"], num_oov_indices=0)(keras.Input(shape=(2,), dtype="string"))
+n = keras.layers.StringLookup(vocabulary=["a"], num_oov_indices=0)(
+    keras.Input(shape=(2,), dtype="string"))
 out["no_oov"] = list(n.shape.as_list() if hasattr(n.shape, "as_list") else n.shape)
 model = keras.Model(inp, keras.layers.Embedding(20, 2, embeddings_initializer="ones")(x))
 out["predict"] = val(model(tf.constant([["the cat sat"], ["dog"]])))

@@ -208,6 +208,11 @@ def _generic_config(layer):
     if "dtype" in c and not getattr(type(layer), "_plain_dtype_config", False):
         c["dtype"] = _policy(layer._dtype_name)
     for k, v in c.items():
+        if callable(v) and not isinstance(v, type):
+            raise NotImplementedError(
+                f"tfteach cannot write layer '{layer.name}' to a Keras file: its `{k}` is a "
+                f"Python function ({getattr(v, '__name__', v)!r}), which tfteach does not "
+                f"serialize; give the layer one of Keras's names for it instead")
         if k.endswith("_initializer") and isinstance(v, dict) and "module" not in v:
             c[k] = _obj("keras.initializers", v["class_name"], v["config"])
         elif isinstance(v, (list, tuple)):

@@ -340,14 +340,6 @@ class StaticHashTableV1(StaticHashTable):
         return self._init_op
 
 
-class HashTable(StaticHashTableV1):
-    """TF1's `tf.contrib.lookup.HashTable` spelling (its `init` is the initializer)."""
-
-    @property
-    def init(self):
-        return self.initializer
-
-
 # --- initializers -----------------------------------------------------------------------------
 
 class TableInitializerBase:

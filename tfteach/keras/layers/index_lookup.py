@@ -231,9 +231,15 @@ class IndexLookup(Layer):
                              f"`'tf_idf'`. Received: output_mode={self.output_mode} and "
                              f"idf_weights={idf_weights}")
         if isinstance(vocabulary, str):
-            raise NotImplementedError(f"tfteach's {type(self).__name__} takes the vocabulary "
-                                      "as a list or array, not a file path (read the file "
-                                      "and pass its lines)")
+            import os
+            if not os.path.exists(vocabulary):
+                raise ValueError(f"Vocabulary file {vocabulary} does not exist.")
+            if self.output_mode == "tf_idf":
+                raise ValueError("output_mode `'tf_idf'` does not support loading a "
+                                 "vocabulary from file.")
+            self.lookup_table = self._lookup_table_from_file(vocabulary)
+            self._record_vocabulary_size()
+            return
         if hasattr(vocabulary, "numpy"):
             vocabulary = np.asarray(self._tokens_of(vocabulary.numpy()))
         elif isinstance(vocabulary, (list, tuple)):
@@ -352,6 +358,18 @@ class IndexLookup(Layer):
             keys, values = (indices, tokens) if self.invert else (tokens, indices)
             init = _lookup.KeyValueTensorInitializer(keys, values, self._key_dtype,
                                                       self._value_dtype)
+            return _lookup.StaticHashTable(init, self._default_value)
+
+    def _lookup_table_from_file(self, filename):
+        # one token a line; its index is its line number after the special indices
+        index = _lookup.TextFileIndex
+        key, value = (index.LINE_NUMBER, index.WHOLE_LINE) if self.invert else \
+            (index.WHOLE_LINE, index.LINE_NUMBER)
+        with _lookup._init_scope():
+            init = _lookup.TextFileInitializer(filename=filename, key_dtype=self._key_dtype,
+                                               key_index=key, value_dtype=self._value_dtype,
+                                               value_index=value,
+                                               value_index_offset=self._token_start_index())
             return _lookup.StaticHashTable(init, self._default_value)
 
     # --- adapt -----------------------------------------------------------------------------------

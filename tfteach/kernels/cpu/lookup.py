@@ -473,12 +473,12 @@ def initialize_table_from_text_file(handle, filename, *, key_index, value_index,
                            f"({line.decode('utf-8', 'backslashreplace')}) : expected at "
                            f"least {need} got {len(cols)}")
 
-        def pick(index, dtype, add):
-            if index == _LINE_NUMBER:
-                return line_no + add
+        def pick(index, dtype):
+            if index == _LINE_NUMBER:       # offset: for keys as for values, as TF's
+                return line_no + offset
             return _parse(line if index == _WHOLE_LINE else cols[index], dtype, line_no)
-        keys.append(pick(key_index, t.key_dtype, 0))
-        values.append(pick(value_index, t.value_dtype, offset))
+        keys.append(pick(key_index, t.key_dtype))
+        values.append(pick(value_index, t.value_dtype))
         line_no += 1
     if vocab_size >= 0 and line_no != vocab_size:
         raise _invalid(f"Invalid vocab_size in {path}: expected {vocab_size} but got "
