@@ -97,7 +97,7 @@ def _submodule(name):
         return image_ops.namespace()
     if name in ("math", "linalg", "random", "dtypes", "debugging", "bitwise", "strings",
                 "signal", "sparse", "io", "experimental", "test", "saved_model",
-                "nest", "autodiff", "ragged", "queue"):
+                "nest", "autodiff", "ragged", "queue", "lookup"):
         allowed = getattr(N, name.upper(), frozenset())
         overrides = {"math": api.MATH_OVERRIDES, "linalg": api.LINALG_OVERRIDES,
                      "random": api.RANDOM_OVERRIDES, "dtypes": api.DTYPES_OVERRIDES,
@@ -116,6 +116,8 @@ def _submodule(name):
         modules = api.SUBMODULE_FIRST.get(name) or api.OP_MODULES
         if name == "queue":
             modules = ("tfteach.ops.data_flow_ops",)
+        if name == "lookup":
+            modules = ("tfteach.ops.lookup_ops",)
         if name == "dtypes":
             modules = ("tfteach.framework.dtypes",) + modules
         return api.namespace(full, allowed, overrides, modules)

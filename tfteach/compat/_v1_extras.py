@@ -47,18 +47,6 @@ def initialize_local_variables():
     return _variables.local_variables_initializer()
 
 
-def tables_initializer(name="init_all_tables"):
-    """Runs the graph's table initializers; tfteach has no lookup tables, so this is the
-    NoOp TF returns for a graph without any."""
-    from ..ops import control_flow_ops
-    inits = _ops.get_default_graph().get_collection(_ops.GraphKeys.TABLE_INITIALIZERS)
-    if inits:
-        return control_flow_ops.group(*inits, name=name)
-    return control_flow_ops.no_op(name=name)
-
-
-initialize_all_tables = tables_initializer
-
 MOVING_AVERAGE_VARIABLES = _ops.GraphKeys.MOVING_AVERAGE_VARIABLES
 
 

@@ -20,7 +20,7 @@ _ASSERTS = ("Assert", "Print", "assert_equal", "assert_none_equal", "assert_less
 _EXTRAS = ("to_int32", "to_int64", "to_double", "to_bfloat16", "to_complex64",
            "to_complex128", "dimension_value", "dimension_at_index",
            "initialize_variables",
-           "initialize_local_variables", "tables_initializer", "initialize_all_tables",
+           "initialize_local_variables",
            "moving_average_variables", "enable_v2_tensorshape", "disable_v2_tensorshape",
            "QUANTIZED_DTYPES", "floor_div")
 
@@ -70,6 +70,8 @@ TOP_OVERRIDES = {
     "GraphDef": "tfteach.framework.graph_io:GraphDef",
     "assert_near": "tfteach.ops.check_ops:assert_near_v1",
     "assert_rank_in": "tfteach.ops.check_ops:assert_rank_in_v1",
+    "tables_initializer": "tfteach.ops.lookup_ops:tables_initializer",
+    "initialize_all_tables": "tfteach.ops.lookup_ops:initialize_all_tables",
 }
 
 # Names an op module holds under the same spelling that are not TF's object of that name.
@@ -99,8 +101,14 @@ SUB_OVERRIDES = {
                                                     "is_nested", "map_structure",
                                                     "pack_sequence_as")},
 }
+# TF1's spelling takes `string_tensor` first
+SUB_OVERRIDES["strings"] = {"to_hash_bucket": "tfteach.ops.string_ops:string_to_hash_bucket"}
+SUB_OVERRIDES["lookup"] = {
+    "StaticHashTable": "tfteach.ops.lookup_ops:StaticHashTableV1",
+    "StaticVocabularyTable": "tfteach.ops.lookup_ops:StaticVocabularyTableV1"}
 SUB_MODULES = {"dtypes": ("tfteach.framework.dtypes",) + api.OP_MODULES,
                "python_io": ("tfteach.ops.tf_record",),
+               "lookup": ("tfteach.ops.lookup_ops",),
                **api.SUBMODULE_FIRST}
 
 # Whole modules: (module path, whether to filter it to TF's names for that submodule).

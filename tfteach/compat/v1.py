@@ -91,6 +91,17 @@ initializers.global_variables = global_variables_initializer
 initializers.local_variables = local_variables_initializer
 initializers.variables = variables_initializer
 
+
+def _initializers_getattr(name):
+    # the lookup family loads only when its initializer is asked for
+    if name == "tables_initializer":
+        from ..ops.lookup_ops import tables_initializer
+        return tables_initializer
+    raise AttributeError(f"module 'tfteach.compat.v1.initializers' has no attribute '{name}'")
+
+
+initializers.__getattr__ = _initializers_getattr
+
 newaxis = None
 
 

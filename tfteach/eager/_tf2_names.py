@@ -312,6 +312,11 @@ sparse_top_k_categorical_accuracy squared_hinge top_k_categorical_accuracy
 
 QUEUE = frozenset("FIFOQueue PaddingFIFOQueue PriorityQueue QueueBase RandomShuffleQueue".split())
 
+LOOKUP = frozenset("""
+KeyValueTensorInitializer StaticHashTable StaticVocabularyTable TextFileIndex
+TextFileInitializer experimental
+""".split())
+
 RAGGED = frozenset("""
 boolean_mask constant cross cross_hashed map_flat_values range row_splits_to_segment_ids
 segment_ids_to_row_splits stack stack_dynamic_partitions

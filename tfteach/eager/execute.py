@@ -642,9 +642,11 @@ _DT_NAMES = {"DT_FLOAT": "float", "DT_DOUBLE": "double", "DT_HALF": "half",
 
 def _eager_error(e, opdef, flat, name=None):
     """Kernel errors as TF reports them eagerly: a dtype without a kernel is TF's
-    InvalidArgumentError about the attr's allowed values."""
+    InvalidArgumentError about the attr's allowed values (an op with no inputs, whose types
+    are attrs alone, a table's, keeps TF's NotFoundError)."""
     msg = e.message
-    if isinstance(e, errors.NotFoundError) and msg.startswith("Could not find device for node"):
+    if isinstance(e, errors.NotFoundError) and flat and \
+            msg.startswith("Could not find device for node"):
         import re
         allowed = []
         for m in re.findall(r"DT_[A-Z0-9]+", msg.split("\n", 1)[-1]):

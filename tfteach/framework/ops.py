@@ -32,6 +32,7 @@ class GraphKeys:
     SUMMARIES = "summaries"
     QUEUE_RUNNERS = "queue_runners"
     TABLE_INITIALIZERS = "table_initializer"
+    ASSET_FILEPATHS = "asset_filepaths"
     GLOBAL_STEP = "global_step"
     SAVERS = "savers"
     UPDATE_OPS = "update_ops"

@@ -387,6 +387,9 @@ class _Wrapper(Loss):
         self._kwargs = kwargs
 
     def call(self, y_true, y_pred):
+        # Keras's LossFunctionWrapper: labels (batch,) against predictions (batch, 1) are
+        # lined up first (the text classification tutorial's Dense(1) and 0/1 labels)
+        y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
         return type(self)._fn(y_true, y_pred, **self._kwargs)
 
     def get_config(self):

@@ -184,9 +184,10 @@ def _layer_config(layer):
 # Layer modules whose classes' own get_config() is Keras 3's (its keys, values as Keras writes
 # them but for initializers and the dtype, which _generic_config rewrites): those layers save
 # and load without a case of their own above.
-_GENERIC_MODULES = ("activation", "attention", "convolutional", "core", "image_augmentation",
-                    "merging", "normalization", "pooling", "preprocessing", "regularization",
-                    "reshaping")
+_GENERIC_MODULES = ("activation", "attention", "convolutional", "core", "hashing",
+                    "image_augmentation", "index_lookup", "merging", "normalization",
+                    "pooling", "preprocessing", "regularization", "reshaping",
+                    "text_vectorization")
 
 
 def _generic(t):
@@ -203,9 +204,15 @@ def _generic(t):
 
 def _generic_config(layer):
     c = layer.get_config()
-    if "dtype" in c:
+    # Keras writes most layers' dtype as a policy; a few (HashedCrossing) as the plain name
+    if "dtype" in c and not getattr(type(layer), "_plain_dtype_config", False):
         c["dtype"] = _policy(layer._dtype_name)
     for k, v in c.items():
+        if callable(v) and not isinstance(v, type):
+            raise NotImplementedError(
+                f"tfteach cannot write layer '{layer.name}' to a Keras file: its `{k}` is a "
+                f"Python function ({getattr(v, '__name__', v)!r}), which tfteach does not "
+                f"serialize; give the layer one of Keras's names for it instead")
         if k.endswith("_initializer") and isinstance(v, dict) and "module" not in v:
             c[k] = _obj("keras.initializers", v["class_name"], v["config"])
         elif isinstance(v, (list, tuple)):
@@ -229,7 +236,10 @@ def _serialize_layer(layer, with_build=True):
     d = {"module": module, "class_name": class_name, "config": _layer_config(layer),
          "registered_name": registered}
     from .models import functional
-    if with_build and not isinstance(layer, functional.InputLayer) and \
+    if with_build and hasattr(layer, "get_build_config"):
+        # a layer whose build needs no shape (the lookup layers) writes Keras's {}
+        d["build_config"] = layer.get_build_config()
+    elif with_build and not isinstance(layer, functional.InputLayer) and \
             layer._build_input_shape is not None:
         # a layer built from several call arguments (MultiHeadAttention) names their shapes
         shapes = getattr(layer, "_build_shapes_dict", None)
@@ -655,6 +665,13 @@ def _write_h5(model, f, with_optimizer=True):
     def visit(path, layer):
         g = f.require_group(f"{path}/vars" if path else "vars")
         g.attrs["name"] = layer.name
+        if hasattr(layer, "save_own_variables"):
+            # state that is not weights (a lookup layer's IDF weights), under Keras's keys
+            store = {}
+            layer.save_own_variables(store)
+            for key, value in store.items():
+                g.create_dataset(key, data=np.asarray(value))
+            return
         for i, v in enumerate(_own_vars(layer)):
             g.create_dataset(str(i), data=np.asarray(v.numpy()))
 
@@ -674,8 +691,12 @@ def _read_h5(model, f, skip_mismatch=False, with_optimizer=True):
 
     def visit(path, layer):
         key = f"{path}/vars" if path else "vars"
-        variables = _own_vars(layer)
         expected.add(key)
+        if hasattr(layer, "load_own_variables"):
+            if key in f:
+                layer.load_own_variables({k: np.asarray(v) for k, v in f[key].items()})
+            return
+        variables = _own_vars(layer)
         if key not in f:
             if variables and not skip_mismatch:
                 raise ValueError(f"Layer '{layer.name}' expected {len(variables)} variables, "
@@ -726,6 +747,54 @@ def _read_h5(model, f, skip_mismatch=False, with_optimizer=True):
                          f"have: {extra}")
 
 
+# --- assets ---------------------------------------------------------------------------------------
+
+def _write_assets(model, root):
+    """Each layer's files (an adapted vocabulary) under assets/<its path in the walk>/, as
+    Keras's saving_lib stores them; the (file, name in the zip) pairs."""
+    out = []
+
+    def visit(path, layer):
+        if not hasattr(layer, "save_assets"):
+            return
+        d = os.path.join(root, path)
+        os.makedirs(d, exist_ok=True)
+        layer.save_assets(d)
+        for name in sorted(os.listdir(d)):
+            full = os.path.join(d, name)
+            if os.path.isfile(full):
+                out.append((full, "/".join(["assets", path, name]).replace("//", "/")))
+
+    _walk(model, "", visit, set())
+    return out
+
+
+def _read_assets(model, z, root):
+    members = [n for n in z.namelist() if n.startswith("assets/") and not n.endswith("/")]
+
+    def visit(path, layer):
+        if not hasattr(layer, "load_assets"):
+            return
+        prefix = "/".join(["assets", path]).rstrip("/") + "/"
+        mine = [n for n in members if n.startswith(prefix) and "/" not in n[len(prefix):]]
+        if not mine:
+            return
+        d = os.path.join(root, path)
+        os.makedirs(d, exist_ok=True)
+        for n in mine:
+            if z.getinfo(n).file_size > _MAX_ASSET_BYTES:
+                raise ValueError(f"{n} is {z.getinfo(n).file_size} bytes; refusing to extract "
+                                 f"it (a damaged or hostile file)")
+            with open(os.path.join(d, n[len(prefix):]), "wb") as f:
+                f.write(z.read(n))
+        layer.load_assets(d)
+
+    _walk(model, "", visit, set())
+
+
+_MAX_ASSET_BYTES = 1 << 30
+
+
 # --- public API ---------------------------------------------------------------------------------
 
 
@@ -763,10 +832,13 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
             h5 = os.path.join(td, "model.weights.h5")
             with h5py.File(h5, "w") as f:
                 _write_h5(model, f)
+            assets = _write_assets(model, os.path.join(td, "assets"))
             with zipfile.ZipFile(tmp, "w") as z:
                 z.writestr("metadata.json", json.dumps(metadata))
                 z.writestr("config.json", json.dumps(config))
                 z.write(h5, "model.weights.h5")
+                for path, arcname in assets:
+                    z.write(path, arcname)
         os.replace(tmp, filepath)
     except BaseException:
         if os.path.exists(tmp):
@@ -798,6 +870,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
                 _compile_from_config(model, cc)
             with h5py.File(os.path.join(td, "model.weights.h5"), "r") as f:
                 _read_h5(model, f, with_optimizer=bool(compile and cc))
+            _read_assets(model, z, os.path.join(td, "assets"))
     return model
 
 

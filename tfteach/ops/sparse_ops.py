@@ -479,3 +479,96 @@ def transpose(sp_input, perm=None, name=None):
 
 
 sparse_transpose = transpose
+
+
+# --- feature crosses ---------------------------------------------------------------------------
+
+def _cross_shapes(op):
+    return [TensorShape([None, 2]), TensorShape([None]), TensorShape([2])]
+
+
+_CROSS_INPUTS = (("*indices", _I64), ("*values", "list:sparse_types"), ("*shapes", _I64),
+                 ("*dense_inputs", "list:dense_types"))
+registry.register_op(
+    "SparseCross", inputs=_CROSS_INPUTS,
+    outputs=(("output_indices", _I64), ("output_values", "out_type"),
+             ("output_shape", _I64)),
+    shape=_cross_shapes, minimum={"num_buckets": 0},
+    doc="Each row's cross of its inputs' features: joined by '_X_', or hashed (num_buckets).")
+registry.register_op(
+    "SparseCrossV2", inputs=_CROSS_INPUTS + (("sep", _dt.string),),
+    outputs=(("output_indices", _I64), ("output_values", _dt.string),
+             ("output_shape", _I64)),
+    shape=_cross_shapes,
+    doc="Each row's cross of the features of every input, joined by `sep`.")
+registry.NotDifferentiable("SparseCross")
+registry.NotDifferentiable("SparseCrossV2")
+
+_DEFAULT_HASH_KEY = 0xDECAFCAFFE
+
+
+def _cross_parts(inputs):
+    if not isinstance(inputs, (tuple, list)):
+        raise TypeError("Inputs must be a list")
+    converted = []
+    for x in inputs:
+        if isinstance(x, (SparseTensor, SparseTensorValue)):
+            converted.append(_sparse(x))
+        elif isinstance(x, _ops.Tensor):
+            converted.append(x)
+        else:
+            raise TypeError("All inputs must be SparseTensors")
+    sparse = [x for x in converted if isinstance(x, SparseTensor)]
+    dense = [x for x in converted if not isinstance(x, SparseTensor)]
+    return sparse, dense
+
+
+@registry.api("SparseCross")
+def cross_hashed(inputs, num_buckets=0, hash_key=None, name=None):
+    """The hashed cross of the inputs' features, row by row (a SparseTensor of int64 in
+    [0, num_buckets), or any int64 when num_buckets is 0)."""
+    return _sparse_cross(inputs, True, num_buckets, hash_key, name)
+
+
+def _sparse_cross(inputs, hashed_output, num_buckets=0, hash_key=None, name=None):
+    sparse, dense = _cross_parts(inputs)
+    values = [sp.values for sp in sparse]
+    internal = _dt.string
+    # integer features are crossed as int64 (a string feature is its Fingerprint64)
+    for i, v in enumerate(values):
+        if v.dtype.base_dtype != _dt.string:
+            values[i] = math_ops.cast(v, _I64)
+            internal = _I64
+    for i, d in enumerate(dense):
+        if d.dtype.base_dtype != _dt.string:
+            dense[i] = math_ops.cast(d, _I64)
+            internal = _I64
+    out = apply_op("SparseCross", [[sp.indices for sp in sparse], values,
+                                   [sp.dense_shape for sp in sparse], dense],
+                   {"hashed_output": bool(hashed_output), "num_buckets": int(num_buckets),
+                    "hash_key": int(hash_key or _DEFAULT_HASH_KEY),
+                    "out_type": _I64 if hashed_output else _dt.string,
+                    "internal_type": internal}, name=name or "SparseCross")
+    return SparseTensor(*out)
+
+
+@registry.api("SparseCrossV2")
+def cross(inputs, name=None, separator=None):
+    """The cross of the inputs' features, row by row, as strings joined by `separator`
+    ('_X_' by default)."""
+    sparse, dense = _cross_parts(inputs)
+    values = [sp.values for sp in sparse]
+    # SparseCrossV2 takes string and int64 features as they are
+    values = [v if v.dtype.base_dtype in (_dt.string, _I64) else math_ops.cast(v, _I64)
+              for v in values]
+    dense = [d if d.dtype.base_dtype in (_dt.string, _I64) else math_ops.cast(d, _I64)
+             for d in dense]
+    sep = _ops.convert_to_tensor("_X_" if separator is None else separator, _dt.string)
+    out = apply_op("SparseCrossV2", [[sp.indices for sp in sparse], values,
+                                     [sp.dense_shape for sp in sparse], dense, sep],
+                   name=name or "SparseCrossV2")
+    return SparseTensor(*out)
+
+
+sparse_cross = cross
+sparse_cross_hashed = cross_hashed

@@ -429,3 +429,153 @@ def decode_base64(input, name=None):  # noqa: A002 - TF's parameter name
     """Each web-safe base64 string decoded; InvalidArgumentError for bad input."""
     input = _ops.convert_to_tensor(input, dtype=_S, name="input")
     return apply_op("DecodeBase64", [input], {}, name=name or "DecodeBase64")[0]
+
+
+# --- hashing strings to buckets, n-grams -----------------------------------------------------
+
+for _t, _what in (("StringToHashBucketFast", "FarmHash Fingerprint64"),
+                  ("StringToHashBucketStrong", "SipHash-2-4 under `key`"),
+                  ("StringToHashBucket", "TF's legacy seeded Hash64")):
+    registry.register_op(_t, inputs=((("string_tensor" if _t == "StringToHashBucket"
+                                       else "input"), _S),),
+                         outputs=(("output", _dt.int64),), shape=shape_rules.same_as_first,
+                         minimum={"num_buckets": 1},
+                         doc=f"Each string's bucket: its {_what} modulo num_buckets.")
+    registry.NotDifferentiable(_t)
+
+
+def _ngrams_shapes(op):
+    splits = op.inputs[1].shape
+    return [TensorShape([None]), splits if splits.rank == 1 else TensorShape([None])]
+
+
+registry.register_op("StringNGrams", inputs=(("data", _S), ("data_splits", "Tsplits")),
+                     outputs=(("ngrams", _S), ("ngrams_splits", "Tsplits")),
+                     shape=_ngrams_shapes,
+                     doc="The n-grams of each row of a ragged (values, splits) pair of "
+                         "strings, widths in the order given.")
+registry.NotDifferentiable("StringNGrams")
+
+
+def _hash_input(input, name="input"):  # noqa: A002
+    # a tensor goes to the op as it is: a non-string one is the op's own dtype error
+    if isinstance(input, _ops.Tensor):
+        return input
+    return _ops.convert_to_tensor(input, dtype=_S, name=name)
+
+
+@registry.api("StringToHashBucketFast")
+def to_hash_bucket_fast(input, num_buckets, name=None):  # noqa: A002 - TF's names
+    """Each string's bucket in [0, num_buckets): FarmHash's Fingerprint64 modulo
+    num_buckets, the same number on every machine and in every TF version."""
+    return apply_op("StringToHashBucketFast", [_hash_input(input)],
+                    {"num_buckets": int(num_buckets)},
+                    name=name or "StringToHashBucketFast")[0]
+
+
+string_to_hash_bucket_fast = to_hash_bucket_fast
+
+
+@registry.api("StringToHashBucketStrong")
+def to_hash_bucket_strong(input, num_buckets, key, name=None):  # noqa: A002
+    """Each string's bucket from SipHash-2-4 keyed by `key` (two ints): slower than
+    to_hash_bucket_fast, and hard to steer without the key."""
+    if not isinstance(key, (list, tuple)) or len(key) != 2:
+        from .. import errors
+        raise errors.InvalidArgumentError(None, None, "Key must have 2 elements "
+                                          "[Op:StringToHashBucketStrong]")
+    return apply_op("StringToHashBucketStrong", [_hash_input(input)],
+                    {"num_buckets": int(num_buckets), "key": [int(k) for k in key]},
+                    name=name or "StringToHashBucketStrong")[0]
+
+
+string_to_hash_bucket_strong = to_hash_bucket_strong
+
+
+@registry.api("StringToHashBucket")
+def to_hash_bucket(input, num_buckets, name=None):  # noqa: A002
+    """TF's legacy hashing (its own Hash64): kept for old graphs; prefer _fast."""
+    return apply_op("StringToHashBucket", [_hash_input(input, "string_tensor")],
+                    {"num_buckets": int(num_buckets)},
+                    name=name or "StringToHashBucket")[0]
+
+
+def string_to_hash_bucket(string_tensor=None, num_buckets=None, name=None,
+                          input=None):  # noqa: A002
+    """tf.compat.v1.string_to_hash_bucket (its first argument was `string_tensor`; `input`
+    is its newer name)."""
+    if input is not None:
+        if string_tensor is not None:
+            raise ValueError("Cannot specify both 'string_tensor' and 'input'.")
+        string_tensor = input
+    return to_hash_bucket(string_tensor, num_buckets, name=name)
+
+
+def _is_text(v):
+    return isinstance(v, (str, bytes))
+
+
+@registry.api("StringNGrams")
+def ngrams(data, ngram_width, separator=" ", pad_values=None, padding_width=None,
+           preserve_short_sequences=False, name=None):
+    """The n-grams of the innermost dimension of `data` (a dense or ragged tensor of
+    strings), each the items joined by `separator`; a tuple of widths gives all of each
+    row's n-grams of the first width, then of the second, .... `pad_values` (one string, or
+    a (left, right) pair) pads each row by `padding_width` items (default: width - 1)."""
+    if pad_values is None:
+        left_pad = right_pad = ""
+    elif isinstance(pad_values, (list, tuple)):
+        if not (_is_text(pad_values[0]) and _is_text(pad_values[1])):
+            raise TypeError("pad_values must be a string, tuple of strings, or None.")
+        left_pad, right_pad = pad_values
+    else:
+        if not _is_text(pad_values):
+            raise TypeError("pad_values must be a string, tuple of strings, or None.")
+        left_pad = right_pad = pad_values
+    if padding_width is not None and padding_width < 1:
+        raise ValueError("padding_width must be greater than 0.")
+    if padding_width is not None and pad_values is None:
+        raise ValueError("pad_values must be provided if padding_width is set.")
+    widths = list(ngram_width) if isinstance(ngram_width, (list, tuple)) else [ngram_width]
+    with _ops.name_scope(name, "StringNGrams", [data]):
+        from .ragged import ragged_tensor
+        from . import array_ops
+        RT = ragged_tensor.RaggedTensor
+        if not isinstance(data, RT):
+            data = _strings(data, "data")
+            rank = data.shape.rank
+            if rank is None:
+                raise ValueError("Rank of data must be known.")
+            if rank == 0:
+                raise ValueError("Data must have rank>0")
+        for w in widths:
+            if w < 1:
+                raise ValueError(f"All ngram_widths must be greater than 0. Got {ngram_width}")
+        pad = 0 if pad_values is None else (-1 if padding_width is None else int(padding_width))
+        attrs = {"separator": separator, "ngram_widths": [int(w) for w in widths],
+                 "left_pad": left_pad, "right_pad": right_pad, "pad_width": pad,
+                 "preserve_short_sequences": bool(preserve_short_sequences)}
+
+        def run(values, splits):
+            return apply_op("StringNGrams", [values, splits], attrs, name="StringNGrams")
+
+        if isinstance(data, RT):
+            return _ragged_ngrams(data, run)
+        # a dense tensor: each row of its last axis is one sequence, and the result keeps
+        # the leading dimensions
+        from . import math_ops
+        shape = array_ops.shape(data, out_type=_dt.int64)
+        flat = array_ops.reshape(data, [-1])
+        rows = math_ops.reduce_prod(shape[:-1])
+        splits = math_ops.range(np.int64(0), rows + 1, np.int64(1)) * shape[-1]
+        out, _ = run(flat, splits)
+        dense_shape = array_ops.concat([shape[:-1], np.array([-1], np.int64)], 0)
+        return array_ops.reshape(out, dense_shape)
+
+
+def _ragged_ngrams(rt, run):
+    from .ragged import ragged_tensor
+    if isinstance(rt.values, ragged_tensor.RaggedTensor):
+        return rt.with_values(_ragged_ngrams(rt.values, run))
+    out, splits = run(rt.values, rt.row_splits)
+    return ragged_tensor.RaggedTensor.from_row_splits(out, splits, validate=False)

@@ -216,8 +216,13 @@ class Saver:
         var_list = self._var_list
         if var_list is None:
             from ..ops import variables
-            var_list = variables.global_variables() + \
-                _ops.get_default_graph().get_collection("saveable_objects")
+            saveables = _ops.get_default_graph().get_collection("saveable_objects")
+            if any(type(s).__name__ == "_TableSaveable" for s in saveables):
+                raise NotImplementedError(
+                    "tfteach's Saver does not save lookup tables: this graph has a "
+                    "MutableHashTable made with checkpoint=True. Make it with "
+                    "checkpoint=False, or pass the variables to save as var_list")
+            var_list = variables.global_variables() + saveables
         if isinstance(var_list, dict):
             names = {}
             for k, v in var_list.items():

@@ -28,12 +28,15 @@ from .pooling import (AdaptiveAveragePooling1D, AdaptiveAveragePooling2D,
                       MaxPooling1D, MaxPooling3D)
 from .preprocessing import (AutoContrast, CategoryEncoding, CenterCrop, Discretization,
                             Normalization, Pipeline, RandomFlip, Resizing)
+from .hashing import HashedCrossing, Hashing
+from .index_lookup import IntegerLookup, StringLookup
 from .regularization import ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise
 from .reshaping import (Cropping1D, Cropping2D, Cropping3D, Lambda, Permute, RepeatVector,
                         Rescaling, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
                         UpSampling1D, UpSampling2D, UpSampling3D, ZeroPadding1D,
                         ZeroPadding2D, ZeroPadding3D)
 from .rnn import GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell
+from .text_vectorization import TextVectorization
 from .wrappers import Bidirectional, TimeDistributed, Wrapper
 from ..models.functional import Input, InputLayer
 

@@ -357,7 +357,9 @@ class Layer(Module):
         if functional.is_symbolic(inputs):
             self._check_input_spec(inputs)
             return functional.call_symbolic(self, args, kwargs)
-        inputs = _map(_to_tensor, inputs)
+        if getattr(self, "_convert_input_args", True):
+            # (Keras's preprocessing layers take their inputs as given: strings, integers)
+            inputs = _map(_to_tensor, inputs)
         args = (inputs,) + tuple(args[1:])
         training = kwargs.pop("training", None)
         if training is None:

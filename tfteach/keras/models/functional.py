@@ -100,10 +100,24 @@ def is_symbolic(x):
     return any(isinstance(v, KerasTensor) for v in _flat(x))
 
 
+def _all_keras_tensors(x):
+    if isinstance(x, (list, tuple)):
+        return bool(x) and all(isinstance(v, KerasTensor) for v in x)
+    return isinstance(x, KerasTensor)
+
+
+def _symbolic_shapes(x):
+    if isinstance(x, (list, tuple)):
+        return type(x)(_symbolic_shapes(v) for v in x)
+    return tuple(x.shape.as_list())
+
+
 def _concrete(x):
     if isinstance(x, KerasTensor):
         shape = [1 if d is None else d for d in x.shape.as_list()]
         from ...ops import constant_op
+        if x.dtype == _dt.string:
+            return constant_op.constant(np.full(shape, b"", dtype=object), dtype=_dt.string)
         return constant_op.constant(np.zeros(shape, x.dtype.np_dtype))
     if isinstance(x, (list, tuple)):
         return type(x)(_concrete(v) for v in x)
@@ -119,17 +133,39 @@ def _symbolic_like(value, node, path):
     return KerasTensor(shape, value.dtype, node=node, index=path)
 
 
+_SYMBOLIC_DEPTH = [0]
+
+
+def in_symbolic_call():
+    """True while a layer runs on the stand-in values of a symbolic call (a lookup layer
+    then answers zeros, as Keras's does for KerasTensors: its table may be empty yet)."""
+    return _SYMBOLIC_DEPTH[0] > 0
+
+
 def call_symbolic(layer, args, kwargs):
     """Calls `layer` on KerasTensors: builds it and returns KerasTensor outputs."""
     dummy_args = _concrete(tuple(args))
     kwargs_training = dict(kwargs)
     kwargs_training.pop("training", None)
-    out = layer(*dummy_args, **kwargs_training)
+    was_built = layer.built
+    _SYMBOLIC_DEPTH[0] += 1
+    try:
+        out = layer(*dummy_args, **kwargs_training)
+    finally:
+        _SYMBOLIC_DEPTH[0] -= 1
+    if not was_built and layer._build_input_shape is not None and _all_keras_tensors(args[0]):
+        # built for the symbolic shapes (batch unknown), as Keras's build_config says, not
+        # for the stand-in values' ones
+        layer._build_input_shape = _symbolic_shapes(args[0])
     # The call on zeros only finds shapes; its activity penalties are not real losses.
     for sub in layer._flatten_layers(True):
         sub._activity_losses = []
     node = (layer, tuple(args), dict(kwargs))
     result = _symbolic_like(out, node, ())
+    if isinstance(result, KerasTensor) and getattr(type(layer), "_symbolic_shape_rule", False):
+        # the stand-in values fix dimensions the real ones leave open (a text's length):
+        # the layer's own shape rule, as Keras's compute_output_spec
+        result._shape = TensorShape(list(layer.compute_output_shape(_symbolic_shapes(args[0]))))
     if isinstance(result, KerasTensor):
         layer._last_output_shape = tuple(result.shape.as_list())
         layer._symbolic_output_shape = True   # eager calls keep this (batch None) shape

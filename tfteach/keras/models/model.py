@@ -208,6 +208,25 @@ class Model(Layer):
             return out
         return [layer for layer in out if not isinstance(layer, functional.InputLayer)]
 
+    def get_layer(self, name=None, index=None):
+        """A layer of the model by its name (or its position in `layers`)."""
+        if index is not None and name is not None:
+            raise ValueError(f"Provide only a layer name or a layer index. Received: "
+                             f"index={index}, name={name}.")
+        layers = self.layers
+        if index is not None:
+            if len(layers) <= index:
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model "
+                                 f"only has {len(layers)} layers.")
+            return layers[index]
+        if name is not None:
+            for layer in layers:
+                if layer.name == name:
+                    return layer
+            raise ValueError(f"No such layer: {name}. Existing layers are: "
+                             f"{list(layer.name for layer in layers)}.")
+        raise ValueError("Provide either a layer name or layer index at `get_layer`.")
+
     def _trackable_children(self):
         """What a tf.train.Checkpoint saves, under Keras 3's names: a functional model's
         layers as `_operations` (its input layers included, so the first Dense of

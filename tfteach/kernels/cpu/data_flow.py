@@ -9,7 +9,6 @@ waiting kernel also gives up when its run's deadline passes (DeadlineExceededErr
 TF's words) or its session is closed (CancelledError), so no run can wait for ever on a
 session that nobody feeds any more.
 """
-import itertools
 import threading
 import time
 
@@ -17,10 +16,8 @@ import numpy as np
 
 from ... import errors
 from ...framework.registry import register_kernel
+from ._resource import session_resource as _resource
 
-# TF names a resource with no shared_name "_<n>_<node name>", n counting every resource
-# made in the process; the queue's errors quote that name.
-_resource_ids = itertools.count()
 _POLL = 0.05       # seconds between checks of the session being closed while waiting
 
 
@@ -41,25 +38,6 @@ def _wait(res, ctx, ready, what="Dequeue"):
                     None, None, "Timed out waiting for notification")
             wait = min(wait, left)
         res.cond.wait(wait)
-
-
-def _resource(ctx, op, make):
-    """The session's resource of creating op `op` (or of its shared_name). An op run
-    eagerly (it has no graph) makes a new resource that its handle alone holds."""
-    shared = op.get_attr("shared_name") if "shared_name" in op._attrs else ""
-    graph = getattr(op, "graph", None)
-    if graph is None:
-        return make(shared or str(next(_resource_ids)))
-    key = ("shared", shared) if shared else (op.type, op.name)
-    if not shared and getattr(graph, "_building_function", False):
-        # tf.function graphs share the eager state: a function's queue is its own
-        key += (id(graph),)
-    resources = ctx.state.resources
-    res = resources.get(key)
-    if res is None:
-        res = resources.setdefault(key, make(shared or f"_{next(_resource_ids)}_{op.name}"))
-    return res
-
 
 # --- queues ------------------------------------------------------------------------------
 _KIND = {"FIFOQueueV2": "FIFOQueue", "PaddingFIFOQueueV2": "PaddingFIFOQueue",

@@ -220,3 +220,111 @@ def sparse_reduce_sum(indices, values, shape, axes, *, keep_dims):
     if keep_dims:
         out = out.reshape([1 if i in red else shape[i] for i in range(rank)])
     return out
+
+
+# --- feature crosses ---------------------------------------------------------------------------
+
+def _cross_columns(args, n_sparse, n_dense):
+    """Each input's features per batch row: sparse inputs first, then dense ones (TF's
+    column order), with the batch size they agree on."""
+    indices = args[:n_sparse]
+    values = args[n_sparse:2 * n_sparse]
+    shapes = args[2 * n_sparse:3 * n_sparse]
+    dense = args[3 * n_sparse:3 * n_sparse + n_dense]
+    columns, batch = [], None
+    for i, (idx, val, shp) in enumerate(zip(indices, values, shapes)):
+        idx, shp = np.asarray(idx), np.asarray(shp)
+        if idx.ndim != 2:
+            raise _invalid(f"Input indices should be a matrix but received shape "
+                           f"{list(idx.shape)} at position {i}")
+        if shp.ndim != 1:
+            raise _invalid(f"Input shapes should be a vector but received shape "
+                           f"{list(shp.shape)} at position {i}")
+        if shp.shape[0] != 2:
+            raise _invalid(f"shape should imply a 2D tensor, but got {list(shp.shape)} at "
+                           f"position {i}")
+        rows = int(shp[0])
+        val = np.asarray(val, dtype=object if np.asarray(val).dtype.kind in "OSU" else None)
+        per_row = [[] for _ in range(rows)]
+        for r, v in zip(idx[:, 0].tolist(), val.tolist()):
+            per_row[r].append(v)
+        columns.append(per_row)
+        if batch is not None and rows != batch:
+            raise _invalid(f"Expected batch size {batch} got {rows} at position {i}")
+        batch = rows
+    for i, d in enumerate(dense):
+        d = np.asarray(d)
+        if d.ndim != 2:
+            raise _invalid(f"Dense inputs should be a matrix but received shape "
+                           f"{list(d.shape)} at position {i}")
+        if batch is not None and d.shape[0] != batch:
+            raise _invalid(f"Expected batch size {batch} got {d.shape[0]} at dense tensor {i}")
+        batch = d.shape[0]
+        columns.append([list(row) for row in d.tolist()])
+    return columns, batch or 0
+
+
+def _crosses(columns, b):
+    """Row b's feature combinations, the last input's feature changing fastest."""
+    import itertools
+    return itertools.product(*[col[b] for col in columns])
+
+
+def _cross_output(columns, batch, make, out_dtype):
+    indices, values, width = [], [], 0
+    for b in range(batch):
+        j = 0
+        for combo in _crosses(columns, b):
+            indices.append((b, j))
+            values.append(make(combo))
+            j += 1
+        width = max(width, j)
+    out = np.empty(len(values), dtype=out_dtype)
+    out[:] = values
+    return (np.array(indices, np.int64).reshape(-1, 2), out,
+            np.array([batch, width], np.int64))
+
+
+def _feature_text(v):
+    return v if isinstance(v, bytes) else str(int(v)).encode()
+
+
+@register_kernel("SparseCross")
+def sparse_cross(*args, N, sparse_types, dense_types, hashed_output, num_buckets, hash_key,
+                 out_type, internal_type):
+    from . import _hash
+    columns, batch = _cross_columns(args, N, len(dense_types))
+    if not hashed_output:
+        return _cross_output(columns, batch, lambda c: b"_X_".join(_feature_text(v)
+                                                                   for v in c), object)
+    # a string feature is its Fingerprint64, an integer one its own 64 bits
+    fp = {}
+    for col in columns:
+        for row in col:
+            for v in row:
+                if isinstance(v, bytes) and v not in fp:
+                    fp[v] = None
+    keys = list(fp)
+    for k, h in zip(keys, _hash.fingerprint64(keys) if keys else []):
+        fp[k] = h
+    seed = np.uint64(hash_key & 0xFFFFFFFFFFFFFFFF)
+    modulus = np.uint64(num_buckets if num_buckets > 0 else 0x7FFFFFFFFFFFFFFF)
+
+    def make(combo):
+        h = seed
+        for v in combo:
+            # numba hands a uint64 back as a Python int: keep it a uint64 for the next call
+            h = np.uint64(_hash.fingerprint_cat64(
+                h, fp[v] if isinstance(v, bytes) else np.uint64(int(v) & 0xFFFFFFFFFFFFFFFF)))
+        return int(h % modulus)
+    return _cross_output(columns, batch, make, np.int64)
+
+
+@register_kernel("SparseCrossV2")
+def sparse_cross_v2(*args, N, sparse_types, dense_types):
+    sep = args[-1]
+    sep = sep.item() if isinstance(sep, np.ndarray) else sep
+    sep = sep if isinstance(sep, bytes) else str(sep).encode()
+    columns, batch = _cross_columns(args[:-1], N, len(dense_types))
+    return _cross_output(columns, batch, lambda c: sep.join(_feature_text(v) for v in c),
+                         object)

@@ -389,3 +389,90 @@ def encode_base64(x, *, pad):
 @register_kernel("DecodeBase64")
 def decode_base64(x):
     return _map(lambda b: _b64_decode(_bytes(b)), x)
+
+
+# --- hashing strings to buckets, n-grams -------------------------------------------------------
+
+def _buckets(x, hashes, num_buckets):
+    x = _obj(x)
+    flat = [_bytes(b) for b in x.reshape(-1)]
+    h = hashes(flat) if flat else np.zeros(0, np.uint64)
+    return (h % np.uint64(num_buckets)).astype(np.int64).reshape(x.shape)
+
+
+@register_kernel("StringToHashBucketFast")
+def string_to_hash_bucket_fast(x, *, num_buckets):
+    from . import _hash
+    return _buckets(x, _hash.fingerprint64, num_buckets)
+
+
+@register_kernel("StringToHashBucketStrong")
+def string_to_hash_bucket_strong(x, *, num_buckets, key):
+    from . import _hash
+    if len(key) != 2:
+        raise _invalid("Key must have 2 elements")
+    return _buckets(x, lambda flat: _hash.siphash(flat, key), num_buckets)
+
+
+@register_kernel("StringToHashBucket")
+def string_to_hash_bucket(x, *, num_buckets):
+    from . import _hash
+    return _buckets(x, _hash.tf_hash64, num_buckets)
+
+
+def _ngram_pad(width, pad_width):
+    # never more padding than width - 1 on a side; a negative pad_width means exactly that
+    return min(width - 1 if pad_width < 0 else pad_width, width - 1)
+
+
+def _ngram_count(length, width, pad_width):
+    return max(0, length + 2 * _ngram_pad(width, pad_width) - width + 1)
+
+
+def _make_ngrams(row, count, width, pad, left, right, sep, out):
+    for k in range(count):
+        lpad = max(0, pad - k)
+        rpad = max(0, pad - (count - (k + 1)))
+        ntok = width - (lpad + rpad)
+        start = 0 if lpad > 0 else k - pad
+        parts = [left] * lpad + list(row[start:start + ntok]) + [right] * rpad
+        out.append(sep.join(parts))
+
+
+@register_kernel("StringNGrams")
+def string_n_grams(data, splits, *, separator, ngram_widths, left_pad, right_pad, pad_width,
+                   preserve_short_sequences, Tsplits):
+    shape = np.shape(data)
+    data, splits = _obj(data).reshape(-1), np.asarray(splits)
+    size = data.shape[0]
+    prev = 0
+    for i, s in enumerate(splits.tolist()):
+        if i == 0 and s != 0:
+            raise _invalid(f"First split value must be 0, got {s}")
+        if not prev <= s <= size:
+            raise _invalid(f"Invalid split value {s}, must be in [{prev}, {size}]")
+        prev = s
+    if splits.size and prev != size:
+        raise _invalid(f"Last split value must be data size. Expected {size}, got {prev}")
+    if data.size == 0 or splits.size == 0:
+        # TF's kernel answers no data with no n-grams at all, padding or not
+        return np.full(shape, b"", dtype=object), np.zeros(splits.shape, Tsplits.np_dtype)
+    sep, left, right = (_bytes(v) if not isinstance(v, str) else v.encode()
+                        for v in (separator, left_pad, right_pad))
+    out, out_splits = [], [0]
+    for i in range(splits.size - 1):
+        row = [_bytes(b) for b in data[splits[i]:splits[i + 1]]]
+        before = len(out)
+        for width in ngram_widths:
+            count = _ngram_count(len(row), width, pad_width)
+            _make_ngrams(row, count, width, _ngram_pad(width, pad_width), left, right, sep,
+                         out)
+        if preserve_short_sequences and len(out) == before and row:
+            # the whole (padded) row as the one n-gram of a row too short for any width
+            pad = max(pad_width, 0)
+            width = len(row) + 2 * pad
+            _make_ngrams(row, 1, width, pad, left, right, sep, out)
+        out_splits.append(len(out))
+    values = np.empty(len(out), dtype=object)
+    values[:] = out
+    return values, np.array(out_splits, dtype=Tsplits.np_dtype)
