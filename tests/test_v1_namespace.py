@@ -20,7 +20,7 @@ IdentityReader LMDBReader LogMessage MONOLITHIC_BUILD MetaGraphDef NameAttrList 
 NoneTensorSpec OptionalSpec RaggedTensorSpec ReaderBase SessionLog
 SparseConditionalAccumulator SparseFeature SparseTensorSpec Summary SummaryMetadata
 TFRecordReader TensorArraySpec TensorInfo TextLineReader TypeSpec VarLenFeature
-WholeFileReader add_check_numerics_ops app approx_top_k audio batch_gather
+WholeFileReader add_check_numerics_ops approx_top_k audio batch_gather
 batch_scatter_update bitwise check_pinned colocate_with container control_flow_v2_enabled
 conv conv2d_backprop_filter_v2 conv2d_backprop_input_v2 convert_to_tensor_or_sparse_tensor
 create_partitioned_variables decode_compressed decode_json_example delete_session_tensor
@@ -30,7 +30,7 @@ enable_resource_variables enable_tensor_equality experimental extract_image_patc
 extract_volume_patches fake_quant_with_min_max_args fake_quant_with_min_max_args_gradient
 fake_quant_with_min_max_vars fake_quant_with_min_max_vars_gradient
 fake_quant_with_min_max_vars_per_channel fake_quant_with_min_max_vars_per_channel_gradient
-feature_column fft fft2d fft3d fftnd fingerprint fixed_size_partitioner flags
+feature_column fft fft2d fft3d fftnd fingerprint fixed_size_partitioner
 get_session_handle get_session_tensor gfile graph_util ifft ifft2d ifft3d ifftnd irfftnd
 lite load_file_system_library load_library load_op_library lookup make_template
 matrix_square_root min_max_variable_partitioner mixed_precision mlir
@@ -104,8 +104,7 @@ def test_submodules():
     with pytest.raises(AttributeError):       # TF has it, tfteach implements none of it
         tf.signal
     assert tf.queue.FIFOQueue is tf.FIFOQueue
-    for absent in ("app", "flags"):           # need absl, which tfteach does not depend on
-        assert not _resolves(tf, absent)
+    assert tf.app.flags is tf.flags and tf.flags.FLAGS is tf.app.flags.FLAGS
 
 
 def test_logging_verbosity():

@@ -143,6 +143,8 @@ def submodule(parent, name):
     full = f"{parent}.{name}"
     if name == "layers":
         return _KerasLegacyLayers(full)
+    if name in ("flags", "app"):    # absl's flags (or tfteach's subset) and app.run
+        return importlib.import_module(f"tfteach.compat.{name}")
     if name == "raw_ops":           # one namespace for TF1 and TF2, as in TF
         from . import raw_ops
         return raw_ops.namespace()
