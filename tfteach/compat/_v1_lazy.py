@@ -55,6 +55,11 @@ TOP_OVERRIDES = {
     "OpError": "tfteach.errors:OpError",
     "get_seed": "tfteach.ops.random_ops:get_seed",
     "count_up_to": "tfteach.ops.state_ops:count_up_to",
+    # TF1's writes into variable rows: Scatter* on ref variables, Resource* on resource ones
+    **{n: f"tfteach.ops.state_ops:{n}" for n in (
+        "scatter_update", "scatter_add", "scatter_sub", "scatter_mul", "scatter_div",
+        "scatter_min", "scatter_max", "scatter_nd_update", "scatter_nd_add",
+        "scatter_nd_sub", "batch_scatter_update")},
     "trace": "tfteach.ops.linalg_ops:linalg_trace",
     "switch_case": "tfteach.eager.control_flow:switch_case",
     "IndexedSlices": "tfteach.framework.indexed_slices:IndexedSlices",

@@ -316,11 +316,11 @@ def concat(values, axis, name="concat"):
         if getattr(v, "_tf_elementwise_dispatch", False):       # RaggedTensors
             return type(v)._concat(values, axis, name)
     if len(values) == 1:
-        with _ops.name_scope(name) as scope:
+        with _ops.name_scope(name):
             ax = _ops.convert_to_tensor(axis, name="concat_dim", dtype=_dt.int32)
             if not getattr(ax, "_is_eager", False) and ax.shape.rank not in (None, 0):
                 raise ValueError(f"Shapes {ax.shape} and () are incompatible")
-            return identity(values[0], name=scope)
+            return identity(values[0], name=name)   # TF names it concat/concat
     return apply_op("ConcatV2", [list(values), axis], name=name)[0]
 
 
