@@ -109,7 +109,7 @@ def main(argv):
 
 
 tf.app.run(main)
-''', [[], ["--data_dir=/tmp/d"]]),
+''', [[], ["--data_dir=data/d"]]),
     "short_name": (HEADER + '''\
 tf.flags.DEFINE_integer("batch_size", 32, "batch", short_name="b")
 tf.flags.DEFINE_bool("train", True, "train?")

@@ -13,6 +13,7 @@ Run with the TensorFlow oracle (never imported by tfteach):
     /work/tfenv/bin/python tools/record_v1_metrics.py   # writes tests/data/v1_metrics_tf.json
 """
 import json
+import re
 import os
 import sys
 
@@ -172,6 +173,13 @@ EAGER = ["mean", "accuracy", "auc", "precision", "recall", "mean_iou", "true_pos
          "sensitivity_at_specificity", "mean_tensor"]
 
 
+def _core(message):
+    """TF's message without the Session's traceback (it names files on this machine): the
+    kernel's own text and its `[[{{node X}}]]` line."""
+    m = re.search(r"Node: '[^']*'\n(.*?)\n\nOriginal stack trace", message, re.S)
+    return m.group(1) if m else message
+
+
 def plain(x):
     x = np.asarray(x)
     return {"array": x.tolist(), "dtype": str(x.dtype)}
@@ -227,7 +235,7 @@ def main(path):
             eval(f"tf2.compat.v1.metrics.{name}({args})", {"tf2": tf2})
             eager[name] = None
         except Exception as e:  # noqa: BLE001 - recording what TF raises
-            eager[name] = [type(e).__name__, str(e)]
+            eager[name] = [type(e).__name__, _core(str(e))]
     tf.disable_v2_behavior()
     cases = {}
     for name, (call, phs, batches) in CASES.items():
@@ -242,7 +250,7 @@ def main(path):
                 eval(call, {"tf": tf})
                 errors[name] = {"call": call, "error": None}
             except Exception as e:  # noqa: BLE001
-                errors[name] = {"call": call, "error": [type(e).__name__, str(e)]}
+                errors[name] = {"call": call, "error": [type(e).__name__, _core(str(e))]}
     run_errors = {}
     for name, (call, phs, batch) in RUN_ERRORS.items():
         with tf.Graph().as_default():
@@ -256,7 +264,7 @@ def main(path):
                     sess.run(update, {env[n]: batch[n] for n in phs})
                     run_errors[name] = {"error": None}
                 except Exception as e:  # noqa: BLE001
-                    run_errors[name] = {"error": [type(e).__name__, str(e)]}
+                    run_errors[name] = {"error": [type(e).__name__, _core(str(e))]}
         run_errors[name].update({"call": call, "placeholders": phs,
                                  "batch": {k: plain(v) for k, v in batch.items()}})
     data = {"tensorflow": tf.__version__, "cases": cases, "errors": errors,

@@ -12,6 +12,7 @@ Run with the TensorFlow oracle (never imported by tfteach):
     /work/tfenv/bin/python tools/record_v1_scatter.py   # writes tests/data/v1_scatter_tf.json
 """
 import json
+import re
 import os
 import sys
 
@@ -254,6 +255,13 @@ v.scatter_max([1.])
 })
 
 
+def _core(message):
+    """TF's message without the Session's traceback (it names files on this machine): the
+    kernel's own text and its `[[{{node X}}]]` line."""
+    m = re.search(r"Node: '[^']*'\n(.*?)\n\nOriginal stack trace", message, re.S)
+    return m.group(1) if m else message
+
+
 def plain(x):
     if isinstance(x, np.ndarray) or isinstance(x, np.generic):
         return {"array": np.asarray(x).tolist(), "dtype": str(np.asarray(x).dtype)}
@@ -278,7 +286,7 @@ def run_v1(tf, code):
                 exec(code, {"tf": tf, "np": np, "sess": sess, "V": V, "out": out})
                 return {"out": plain(out), "error": None}
             except Exception as e:  # noqa: BLE001 - recording what TF raises
-                return {"out": plain(out), "error": [type(e).__name__, str(e)]}
+                return {"out": plain(out), "error": [type(e).__name__, _core(str(e))]}
 
 
 def run_v2(tf, code):
@@ -287,7 +295,7 @@ def run_v2(tf, code):
         exec(code, {"tf": tf, "np": np, "out": out})
         return {"out": plain(out), "error": None}
     except Exception as e:  # noqa: BLE001
-        return {"out": plain(out), "error": [type(e).__name__, str(e)]}
+        return {"out": plain(out), "error": [type(e).__name__, _core(str(e))]}
 
 
 def main(path):

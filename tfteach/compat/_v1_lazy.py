@@ -55,6 +55,11 @@ TOP_OVERRIDES = {
     "OpError": "tfteach.errors:OpError",
     "get_seed": "tfteach.ops.random_ops:get_seed",
     "count_up_to": "tfteach.ops.state_ops:count_up_to",
+    "make_template": "tfteach.ops.template:make_template",
+    "colocate_with": "tfteach.framework.ops:colocate_with",
+    "setdiff1d": "tfteach.ops.array_ops:setdiff1d",
+    "string_split": "tfteach.ops.string_ops:string_split_v1",
+    "sparse_to_dense": "tfteach.ops.sparse_ops:sparse_to_dense",
     # TF1's writes into variable rows: Scatter* on ref variables, Resource* on resource ones
     **{n: f"tfteach.ops.state_ops:{n}" for n in (
         "scatter_update", "scatter_add", "scatter_sub", "scatter_mul", "scatter_div",

@@ -9,6 +9,8 @@ tests/test_v1_metrics.py, pinned to TF's recordings). Graph mode only, as in TF.
 Not here yet: the `*_at_k` / `*_at_top_k` / `average_precision_at_k` family, which needs
 TF's set ops (set_intersection, set_size), which tfteach does not have.
 """
+import logging
+
 from ..framework import dtypes as _dt
 from ..framework import ops as _ops
 from . import array_ops, constant_op, math_ops, state_ops, variable_scope
@@ -504,10 +506,9 @@ def auc(labels, predictions, weights=None, num_thresholds=200, metrics_collectio
         def area(tp, fn, tn, fp, op_name):
             if curve == "PR":
                 if summation_method == "trapezoidal":
-                    from ..compat import v1_logging
-                    v1_logging.warning("Trapezoidal rule is known to produce incorrect "
-                                       "PR-AUCs; please switch to \"careful_interpolation\" "
-                                       "instead.")
+                    logging.getLogger("tfteach").warning(
+                        "Trapezoidal rule is known to produce incorrect PR-AUCs; please "
+                        "switch to \"careful_interpolation\" instead.")
                 elif summation_method == "careful_interpolation":
                     return careful_pr(tp, fp, fn)
             rec = math_ops.divide(tp + eps, tp + fn + eps)

@@ -482,7 +482,8 @@ def truncate_div(a, b):
     """a / b for integers as C++ divides them: the quotient rounded toward zero."""
     a, b = np.asarray(a), np.asarray(b)
     q = np.floor_divide(a, b)
-    return np.where((np.remainder(a, b) != 0) & ((a < 0) != (b < 0)), q + 1, q).astype(a.dtype)
+    inexact = (np.remainder(a, b) != 0) & ((a < 0) != (b < 0))
+    return np.where(inexact, q + 1, q).astype(a.dtype)
 
 
 def _scatter_kernel(op_type, how, returns_ref):
