@@ -98,3 +98,16 @@ def test_lite_flag_values_in_process():
         fv.rate = -1
     fv.unparse_flags()
     assert not fv.is_parsed() and fv["k"].value == [1]
+
+
+def test_same_modules_in_the_tf2_namespace():
+    """`tf.compat.v1.flags` / `.app` of `import tfteach as tf` are the TF1 namespace's (TF 2
+    itself has no top-level tf.flags or tf.app). Nothing here reads a flag: that would
+    parse pytest's own command line."""
+    import tfteach
+    import tfteach.compat.v1 as v1
+    assert tfteach.compat.v1.flags is v1.flags and tfteach.compat.v1.app is v1.app
+    assert callable(v1.app.run) and v1.app.flags is v1.flags
+    for absent in ("flags", "app"):
+        with pytest.raises(AttributeError):
+            getattr(tfteach, absent)

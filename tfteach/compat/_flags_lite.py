@@ -4,8 +4,9 @@ TensorFlow's flags *are* absl's (TF re-exports `absl.flags`); tfteach uses absl 
 it can be imported (compat/flags.py). This module is the stand-in for an install without it:
 the part of absl's flags the TF1 tutorials use, parsing and failing as absl does (same
 classes, same messages): DEFINE_string / integer / float / boolean (bool) / list /
-spaceseplist / enum / multi_string / multi_integer, `FLAGS(argv, known_only=...)`, flag
-access before parsing, `mark_flag_as_required`, validators and the `--help` listing.
+spaceseplist / enum / multi_string / multi_integer / multi_float / alias / flag,
+`FLAGS(argv, known_only=...)`, flag access before parsing, `mark_flag(s)_as_required`,
+validators, `set_default` / `override_value` and the `--help` listing.
 Anything else of absl.flags raises AttributeError naming absl-py as the fix.
 """
 import csv
@@ -683,19 +684,10 @@ def mark_flags_as_required(flag_names, flag_values=FLAGS):
         mark_flag_as_required(name, flag_values)
 
 
-def declare_key_flag(flag_name, flag_values=FLAGS):
-    if flag_name not in flag_values:
-        raise UnrecognizedFlagError(flag_name)
-
-
-def adopt_module_key_flags(module, flag_values=FLAGS):
-    if not hasattr(module, "__name__"):
-        raise Error(f"Expected a module object, not {module!r}.")
-
-
 def disclaim_key_flags():
-    """absl lets a module hide its key flags from --help; the subset lists every module's
-    flags under the module that defined them, so there is nothing to hide."""
+    """absl's way for a module that defines flags on behalf of its callers (TF's DEFINE_*
+    wrappers) to stay out of their records; the subset already skips compat/flags.py when
+    it looks for the defining module, so there is nothing more to do."""
 
 
 def override_value(flag_holder, value):
@@ -706,37 +698,10 @@ def set_default(flag_holder, value):
     flag_holder._flagvalues.set_default(flag_holder.name, value)
 
 
-def text_wrap(text, length=None, indent="", firstline_indent=None):
-    length = length or 80
-    first = indent if firstline_indent is None else firstline_indent
+def _text_wrap(text, indent):
+    """A module docstring laid out for the --help text (each paragraph filled to 80)."""
     out = []
     for para in text.splitlines():
-        if not para.strip():
-            out.append("")
-            continue
-        out.append(textwrap.fill(para.strip(), length, initial_indent=first if not out
-                                 else indent, subsequent_indent=indent))
+        out.append(textwrap.fill(para.strip(), 80, initial_indent=indent if out else "",
+                                 subsequent_indent=indent) if para.strip() else "")
     return "\n".join(out)
-
-
-def doc_to_help(doc):
-    return textwrap.dedent(doc or "").strip()
-
-
-def get_help_width():
-    return 80
-
-
-def flag_dict_to_args(flag_map, multi_flags=None):
-    for key, value in flag_map.items():
-        if value is None:
-            yield f"--{key}"
-        elif isinstance(value, bool):
-            yield f"--{key}" if value else f"--no{key}"
-        elif isinstance(value, (bytes, str)):
-            yield f"--{key}={value}"
-        else:
-            try:
-                yield f"--{key}={','.join(str(v) for v in value)}"
-            except TypeError:
-                yield f"--{key}={value}"

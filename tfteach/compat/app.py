@@ -31,7 +31,7 @@ def _usage(full):
     from . import _flags_lite as lite
     doc = getattr(_sys.modules["__main__"], "__doc__", None)
     program = _sys.argv[0] if _sys.argv and _sys.argv[0] else "__main__"
-    out = [lite.text_wrap(doc, indent="       ", firstline_indent="") if doc else
+    out = [lite._text_wrap(doc, "       ") if doc else
            f"\n       USAGE: {program} [flags]", "\nflags:\n"]
     fv = flags.FLAGS.__dict__["_wrapped"]
     if full:
