@@ -162,3 +162,18 @@ def test_a_fed_array_cannot_be_changed_through_the_graph(tf1):
         out = s.run(y, {p: a})
     assert a.tolist() == [1.0, 2.0, 3.0]
     assert out[1:].tolist() == [4.0, 6.0]
+
+
+def test_control_dependency_on_a_fed_placeholder_is_satisfied_by_the_feed(tf1):
+    """As in TF 2.21 (checked there): feeding every output of an op stands for running it,
+    control edges included (tf.metrics.mean's count update waits on its values); unfed,
+    the placeholder is still missing."""
+    p = tf1.placeholder(tf1.float32, [2], name="p")
+    q = tf1.placeholder(tf1.float32, [2], name="q")
+    with tf1.control_dependencies([p]):
+        c = tf1.constant(3.0) + 1.
+    with tf1.Session() as s:
+        assert s.run(c, {p: [1., 2.]}) == 4.0
+        with pytest.raises(errors.InvalidArgumentError,
+                           match="You must feed a value for placeholder tensor 'p'"):
+            s.run(c, {q: [1., 2.]})

@@ -227,7 +227,7 @@ def test_scatter_methods_of_variables(tf1, tf2):
     v.scatter_sub(tf2.IndexedSlices(tf2.constant([[0.5, 0.5]]), tf2.constant([3])))
     v.scatter_update(tf2.IndexedSlices(tf2.constant([[7., 8.]]), tf2.constant([0])))
     np.testing.assert_array_equal(v.numpy(), [[7, 8], [3, 3], [0, 0], [-0.5, -0.5]])
-    with pytest.raises(TypeError, match="sparse_delta is not IndexedSlices"):
+    with pytest.raises(TypeError, match="Argument `sparse_delta` must be a `tf.IndexedSlices`"):
         v.scatter_add(tf2.constant([1.]))
 
 

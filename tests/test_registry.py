@@ -30,9 +30,9 @@ NO_PYTHON_FUNCTION = {
 NO_KERNEL = {"Const", "Placeholder"}
 # As in TF 2.21 (see tests/test_gradients_registry.py): no gradient and not marked.
 NO_GRADIENT = {"Bitcast", "DenseBincount", "FusedBatchNormGradV3", "GuaranteeConst",
-               "HistogramFixedWidth", "IgammaGradA", "LRNGrad", "Lu", "MaxPool3DGrad",
-               "MaxPoolGrad", "MaxPoolGradWithArgmax", "ResizeArea", "SoftsignGrad",
-               "SparseReduceMax"}
+               "HistogramFixedWidth", "IgammaGradA", "LRNGrad", "ListDiff", "Lu",
+               "MaxPool3DGrad", "MaxPoolGrad", "MaxPoolGradWithArgmax", "ResizeArea",
+               "ScatterMax", "ScatterMin", "ScatterUpdate", "SoftsignGrad", "SparseReduceMax"}
 # Declared outside its family's `_ops.py` with family=... (below the module that needs it).
 DECLARED_ELSEWHERE = {"Const": "tfteach/ops/constant_op.py"}
 

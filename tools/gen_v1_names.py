@@ -16,7 +16,8 @@ out = ['"""Public names of TensorFlow 2.21\'s `tf.compat.v1` and its submodules 
        'Generated once from TF 2.21 (`dir(tf.compat.v1)` and of each submodule); the TF1',
        'namespace exposes a name only when it is listed here and tfteach implements it.',
        '`layers` is absent from SUBMODULES: under Keras 3 TF cannot list it (every attribute',
-       'raises "`X` is not available with Keras 3.").',
+       'raises "`X` is not available with Keras 3."). `flags` lists the absl.flags names TF',
+       're-exports; tfteach serves them from absl when installed, else from its own subset.',
        '"""', '']
 
 def block(var, ns):
@@ -27,7 +28,7 @@ block('TOP', top)
 block('TOP_MODULES', sorted(mods))
 out.append('SUBMODULES = {')
 for m in sorted(mods):
-    if m in ('raw_ops', 'layers', 'flags', 'app'):
+    if m in ('raw_ops', 'layers'):
         continue
     try:
         ns = names(mods[m])
@@ -36,6 +37,4 @@ for m in sorted(mods):
     body = textwrap.fill(' '.join(ns), 88, initial_indent='    ', subsequent_indent='    ')
     out.append(f'    "{m}": frozenset("""\n{body}\n""".split()),')
 out.append('}')
-for m in ('app',):
-    pass
 open(sys.argv[1], 'w').write('\n'.join(out) + '\n')

@@ -55,6 +55,16 @@ TOP_OVERRIDES = {
     "OpError": "tfteach.errors:OpError",
     "get_seed": "tfteach.ops.random_ops:get_seed",
     "count_up_to": "tfteach.ops.state_ops:count_up_to",
+    "make_template": "tfteach.ops.template:make_template",
+    "colocate_with": "tfteach.framework.ops:colocate_with",
+    "setdiff1d": "tfteach.ops.array_ops:setdiff1d",
+    "string_split": "tfteach.ops.string_ops:string_split_v1",
+    "sparse_to_dense": "tfteach.ops.sparse_ops:sparse_to_dense",
+    # TF1's writes into variable rows: Scatter* on ref variables, Resource* on resource ones
+    **{n: f"tfteach.ops.state_ops:{n}" for n in (
+        "scatter_update", "scatter_add", "scatter_sub", "scatter_mul", "scatter_div",
+        "scatter_min", "scatter_max", "scatter_nd_update", "scatter_nd_add",
+        "scatter_nd_sub", "batch_scatter_update")},
     "trace": "tfteach.ops.linalg_ops:linalg_trace",
     "switch_case": "tfteach.eager.control_flow:switch_case",
     "IndexedSlices": "tfteach.framework.indexed_slices:IndexedSlices",
@@ -152,6 +162,8 @@ def submodule(parent, name):
     full = f"{parent}.{name}"
     if name == "layers":
         return _KerasLegacyLayers(full)
+    if name in ("flags", "app"):    # absl's flags (or tfteach's subset) and app.run
+        return importlib.import_module(f"tfteach.compat.{name}")
     if name == "raw_ops":           # one namespace for TF1 and TF2, as in TF
         from . import raw_ops
         return raw_ops.namespace()

@@ -3,7 +3,8 @@
 Generated once from TF 2.21 (`dir(tf.compat.v1)` and of each submodule); the TF1
 namespace exposes a name only when it is listed here and tfteach implements it.
 `layers` is absent from SUBMODULES: under Keras 3 TF cannot list it (every attribute
-raises "`X` is not available with Keras 3.").
+raises "`X` is not available with Keras 3."). `flags` lists the absl.flags names TF
+re-exports; tfteach serves them from absl when installed, else from its own subset.
 """
 
 TOP = frozenset("""
@@ -122,6 +123,9 @@ sparse spectral strings summary sysconfig test tpu train types user_ops version 
 """.split())
 
 SUBMODULES = {
+    "app": frozenset("""
+    flags run
+""".split()),
     "audio": frozenset("""
     decode_wav encode_wav
 """.split()),
@@ -210,6 +214,24 @@ SUBMODULES = {
     sequence_categorical_column_with_vocabulary_file
     sequence_categorical_column_with_vocabulary_list sequence_numeric_column
     shared_embedding_columns weighted_categorical_column
+""".split()),
+    "flags": frozenset("""
+    ArgumentParser ArgumentSerializer BaseListParser BooleanFlag BooleanParser
+    CantOpenFlagFileError CsvListSerializer DEFINE DEFINE_alias DEFINE_bool
+    DEFINE_boolean DEFINE_enum DEFINE_enum_class DEFINE_flag DEFINE_float DEFINE_integer
+    DEFINE_list DEFINE_multi DEFINE_multi_enum DEFINE_multi_enum_class
+    DEFINE_multi_float DEFINE_multi_integer DEFINE_multi_string DEFINE_spaceseplist
+    DEFINE_string DuplicateFlagError EnumClassFlag EnumClassListSerializer
+    EnumClassParser EnumClassSerializer EnumFlag EnumParser Error FLAGS Flag FlagHolder
+    FlagNameConflictsWithMethodError FlagValues FloatParser IllegalFlagValueError
+    IntegerParser ListParser ListSerializer MultiEnumClassFlag MultiFlag
+    UnparsedFlagAccessError UnrecognizedFlagError ValidationError
+    WhitespaceSeparatedListParser adopt_module_key_flags declare_key_flag
+    disclaim_key_flags doc_to_help flag_dict_to_args get_help_width
+    mark_bool_flags_as_mutual_exclusive mark_flag_as_required
+    mark_flags_as_mutual_exclusive mark_flags_as_required multi_flags_validator
+    override_value register_multi_flags_validator register_validator set_default
+    text_wrap tf_decorator validator
 """.split()),
     "gfile": frozenset("""
     Copy DeleteRecursively Exists FastGFile GFile Glob IsDirectory ListDirectory

@@ -8,9 +8,10 @@ from ..framework.dtypes import (DType, as_dtype, bfloat16, complex64, complex128
 from ..framework.dtypes import bool_ as bool  # noqa: A001 - TF's name
 from ..framework.tensor_shape import Dimension, TensorShape
 from ..framework.ops import (Graph, GraphKeys, Operation, Tensor, control_dependencies,
-                             convert_to_tensor, device, executing_eagerly,
+                             convert_to_tensor, executing_eagerly,
                              get_default_graph, get_name_scope, name_scope,
                              reset_default_graph)
+from ..framework.ops import device_v1 as device
 from ..framework.registry import NotDifferentiable, RegisterGradient, no_gradient
 from ..client.session import InteractiveSession, Session, get_default_session
 from ..client.config import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions,
@@ -47,13 +48,14 @@ from ..eager import random_generator as _rg  # noqa: E402 - the Generator lives 
 for _n in ("Generator", "get_global_generator", "set_global_generator", "create_rng_state"):
     setattr(random, _n, getattr(_rg, _n))
 linalg = _linalg_ns()
-from ..ops.state_ops import assign, assign_add, assign_sub, is_variable_initialized
+from ..ops.state_ops import assign, assign_add, assign_sub
 from ..ops.variables import (global_variables, global_variables_initializer,
                              initialize_all_variables, local_variables,
                              local_variables_initializer, model_variables,
                              trainable_variables, variables_initializer, all_variables)
 from ..ops.variables import RefVariable as Variable
-from ..ops.variables import assert_variables_initialized, report_uninitialized_variables
+from ..ops.variables import (assert_variables_initialized, is_variable_initialized,
+                             report_uninitialized_variables)
 from ..ops.gradients_impl import AggregationMethod, UnconnectedGradients, gradients
 import importlib as _importlib
 import sys as _sys

@@ -434,44 +434,96 @@ class ResourceVariable:
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
         return self._update(delta, -1, "AssignSubVariableOp", name, read_value)
 
-    def _scatter(self, sparse_delta, how, op_name, name):
+    def _scatter(self, sparse_delta, op_name, name):
         from ..framework.indexed_slices import IndexedSlices
         if not isinstance(sparse_delta, IndexedSlices):
-            raise TypeError(f"sparse_delta is not IndexedSlices: {sparse_delta}")
-        if not context.executing_eagerly() or _ops.is_symbolic(sparse_delta.values):
+            raise TypeError(f"Argument `sparse_delta` must be a `tf.IndexedSlices`. "
+                            f"Received arg: {sparse_delta}")
+        return self._resource_scatter(op_name, sparse_delta.indices, sparse_delta.values,
+                                      name)
+
+    def _resource_scatter(self, op_name, indices, updates, name=None):
+        """One ResourceScatter*/ResourceScatterNd* write: into the traced graph when one is
+        being built, else now. Returns the variable as read after the write."""
+        from ..ops import state_ops, training_ops  # noqa: F401 (declare the ops)
+        if not context.executing_eagerly() or _ops.is_symbolic(indices) or \
+                _ops.is_symbolic(updates):
             g = _ops.get_default_graph()
             if getattr(g, "capture_variable", None) is None:
                 raise RuntimeError(f"Cannot write the TF 2 variable {self.name} from a v1 "
                                    f"graph; use it inside tf.function or eagerly.")
             from ..framework.op_def_library import apply_op
-            from ..ops import training_ops  # noqa: F401  (declares ResourceScatter*)
             from .function import _HandleRef
-            values = _ops.convert_to_tensor(sparse_delta.values, dtype=self._dtype)
-            apply_op(op_name, [_HandleRef(self), sparse_delta.indices, values],
-                     {"dtype": self._dtype}, name=name or op_name)
+            values = _ops.convert_to_tensor(updates, dtype=self._dtype)
+            attrs = {"T": self._dtype, "use_locking": True, "bad_indices_policy": ""} \
+                if "Nd" in op_name else {"dtype": self._dtype}
+            apply_op(op_name, [_HandleRef(self), indices, values], attrs,
+                     name=name or op_name)
             return self
-        from ..ops import training_ops  # noqa: F401  (declares the ops the kernels serve)
-        from ..kernels.cpu.training import scatter_update_values
-        values = self._convert_value(sparse_delta.values, op_name)
-        indices = _execute.convert_to_eager(sparse_delta.indices)
-        self._storage.value = scatter_update_values(op_name, self._storage.value,
-                                                    indices._value, values._value, how)
-        return self
+        from ..kernels.cpu.state import scatter_values
+        values = self._convert_value(updates, op_name)
+        indices = _execute.convert_to_eager(indices)
+        with VARIABLE_LOCK:
+            try:
+                self._storage.value = scatter_values(op_name, self._storage.value,
+                                                     indices._value, values._value)
+            except errors.OpError as e:
+                raise type(e)(None, None, f"{e.message} [Op:{op_name}]") from None
+        return _UnreadVariable(self)
 
     @registry.api("ResourceScatterAdd")
     def scatter_add(self, sparse_delta, use_locking=False, name=None):
         """variable[indices[i]] += values[i], row after row."""
-        return self._scatter(sparse_delta, "add", "ResourceScatterAdd", name)
+        return self._scatter(sparse_delta, "ResourceScatterAdd", name)
 
     @registry.api("ResourceScatterSub")
     def scatter_sub(self, sparse_delta, use_locking=False, name=None):
         """variable[indices[i]] -= values[i], row after row."""
-        return self._scatter(sparse_delta, "sub", "ResourceScatterSub", name)
+        return self._scatter(sparse_delta, "ResourceScatterSub", name)
 
     @registry.api("ResourceScatterUpdate")
     def scatter_update(self, sparse_delta, use_locking=False, name=None):
         """variable[indices[i]] = values[i]."""
-        return self._scatter(sparse_delta, "update", "ResourceScatterUpdate", name)
+        return self._scatter(sparse_delta, "ResourceScatterUpdate", name)
+
+    @registry.api("ResourceScatterMul")
+    def scatter_mul(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(sparse_delta, "ResourceScatterMul", name)
+
+    @registry.api("ResourceScatterDiv")
+    def scatter_div(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(sparse_delta, "ResourceScatterDiv", name)
+
+    @registry.api("ResourceScatterMin")
+    def scatter_min(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(sparse_delta, "ResourceScatterMin", name)
+
+    @registry.api("ResourceScatterMax")
+    def scatter_max(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(sparse_delta, "ResourceScatterMax", name)
+
+    @registry.api("ResourceScatterNdUpdate")
+    def scatter_nd_update(self, indices, updates, name=None):
+        """variable at the N-d `indices` = updates."""
+        return self._resource_scatter("ResourceScatterNdUpdate", indices, updates, name)
+
+    @registry.api("ResourceScatterNdAdd")
+    def scatter_nd_add(self, indices, updates, name=None):
+        return self._resource_scatter("ResourceScatterNdAdd", indices, updates, name)
+
+    @registry.api("ResourceScatterNdSub")
+    def scatter_nd_sub(self, indices, updates, name=None):
+        return self._resource_scatter("ResourceScatterNdSub", indices, updates, name)
+
+    def batch_scatter_update(self, sparse_delta, use_locking=True, name=None):
+        """variable[i, ..., indices[i, ...]] = values[i, ...] (one ResourceScatterNdUpdate)."""
+        from ..framework.indexed_slices import IndexedSlices
+        from ..ops import state_ops
+        if not isinstance(sparse_delta, IndexedSlices):
+            raise TypeError(f"Argument `sparse_delta` must be a `tf.IndexedSlices`. "
+                            f"Received arg: {sparse_delta}")
+        return state_ops.batch_scatter_update(self, sparse_delta.indices,
+                                              sparse_delta.values, use_locking, name)
 
     def _graph_write(self, op_type, value, name, read_value):
         g = _ops.get_default_graph()

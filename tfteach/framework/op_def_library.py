@@ -62,6 +62,10 @@ def _attr_str(v):
         return "DT_" + enum + ("_REF" if v.is_ref_dtype else "")
     if isinstance(v, bool):
         return "true" if v else "false"
+    if isinstance(v, bytes):
+        v = v.decode("utf-8", "backslashreplace")
+    if isinstance(v, str):          # TF quotes string attrs: padding="SAME"
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return str(v)
 
 

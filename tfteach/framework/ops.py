@@ -534,7 +534,7 @@ class Graph:
                 fields = {}
                 continue
             if not isinstance(d, str):
-                if isinstance(d, _Colocation):
+                if isinstance(d, _Colocation) and d.op is not None:
                     fields = _parse_device_spec(d.op._device)
                 continue
             fields.update(_parse_device_spec(d))
@@ -545,14 +545,21 @@ class Graph:
         op's device does not name yet; a device function (`replica_device_setter`) gets the
         op and returns its whole device; `tf.device(None)` or a colocation stops the walk."""
         device = ""
+        reset = False
         for d in reversed(self._device_stack):
             if d is None:
                 break
             if isinstance(d, _Colocation):
-                fields = _parse_device_spec(d.op._device)
-                fields.update(_parse_device_spec(device))
-                device = _device_spec_string(fields)
-                break
+                if d.op is not None:
+                    # past an ignore_existing scope the colocation is gone, and so are the
+                    # device scopes the colocate_with(op) around it had set aside (TF)
+                    if not reset:
+                        fields = _parse_device_spec(d.op._device)
+                        fields.update(_parse_device_spec(device))
+                        device = _device_spec_string(fields)
+                    break
+                reset = reset or d.reset
+                continue
             if isinstance(d, str):
                 fields = _parse_device_spec(d)
                 fields.update(_parse_device_spec(device))
@@ -568,12 +575,13 @@ class Graph:
     def colocate_with(self, op, ignore_existing=False):
         """Ops created inside take `op`'s device, whatever device functions are active
         (TF's colocation, as optimizers place a variable's update next to it)."""
-        if op is None:
+        if op is None and not ignore_existing:
             yield
             return
-        op = getattr(op, "op", op)
-        op = getattr(op, "op", op)     # a Variable's op is its VariableV2
-        self._device_stack.append(_Colocation(op))
+        if op is not None:
+            op = getattr(op, "op", op)
+            op = getattr(op, "op", op)     # a Variable's op is its VariableV2
+        self._device_stack.append(_Colocation(op, ignore_existing))
         try:
             yield
         finally:
@@ -697,11 +705,17 @@ class Graph:
         if ctx is not None:
             control = ctx.pivot_control(inputs, control)
         stack = self._device_stack
-        functions = stack and any(not isinstance(d, str) and d is not None for d in stack)
+        functions = stack and any(not isinstance(d, (str, _Colocation)) and d is not None
+                                  for d in stack)
+        colocated = stack and any(isinstance(d, _Colocation) for d in stack)
         op = Operation(self, name, opdef, inputs, attrs, output_types, output_shapes,
-                       control, "" if functions else self._current_device())
-        if functions:
+                       control, "" if functions or colocated else self._current_device())
+        if functions or colocated:
             self._apply_device_functions(op)
+        if colocated:
+            groups = _colocation_class(stack)
+            if groups:
+                op._set_attr("_class", groups)
         self._ops.append(op)
         self._ops_by_name[name] = op
         op._id = len(self._ops)
@@ -749,11 +763,32 @@ class Graph:
 
 
 class _Colocation:
-    """A `colocate_with(op)` entry on a graph's device stack."""
-    __slots__ = ("op",)
+    """A `colocate_with(op)` entry on a graph's device stack (op None: only a reset of the
+    colocation groups, `ignore_existing=True`)."""
+    __slots__ = ("op", "reset")
 
-    def __init__(self, op):
+    def __init__(self, op, reset=False):
         self.op = op
+        self.reset = reset
+
+
+def colocation_groups(op):
+    """The `loc:@name` groups an op belongs to: its `_class` attr's, else its own name."""
+    groups = [g for g in (op._attrs.get("_class") or ()) if bytes(g).startswith(b"loc:@")]
+    return [bytes(g) for g in groups] or [f"loc:@{op.name}".encode()]
+
+
+def _colocation_class(stack):
+    """The `_class` attr of an op created under `stack`'s colocate_with scopes (innermost
+    back to the last one that ignored existing ones), or None."""
+    groups = set()
+    for d in reversed(stack):
+        if isinstance(d, _Colocation):
+            if d.op is not None:
+                groups.update(colocation_groups(d.op))
+            if d.reset:
+                break
+    return sorted(groups) or None
 
 
 def _parse_device_spec(spec):
@@ -1026,10 +1061,22 @@ def control_dependencies(control_inputs):
 
 
 def colocate_with(op, ignore_existing=False):
-    """`tf.compat.v1.colocate_with(op)`: ops created inside share `op`'s device."""
+    """`tf.compat.v1.colocate_with(op)`: ops created inside take `op`'s device and carry
+    its colocation group (`_class: loc:@op`); `ignore_existing` drops the groups of
+    enclosing scopes (with op None: no colocation at all inside)."""
+    return _colocate_with(op, ignore_existing)
+
+
+@contextlib.contextmanager
+def _colocate_with(op, ignore_existing):
+    if op is None and not ignore_existing:      # raised on entering, as TF does
+        raise ValueError("Trying to reset colocation (op is None) but ignore_existing is "
+                         "not True")
     if executing_eagerly():
-        return contextlib.nullcontext()
-    return get_default_graph().colocate_with(op, ignore_existing)
+        yield
+        return
+    with get_default_graph().colocate_with(op, ignore_existing):
+        yield
 
 
 def device(device_name):
@@ -1037,6 +1084,17 @@ def device(device_name):
     if executing_eagerly():
         return EAGER_DEVICE_SCOPE(device_name)
     return get_default_graph().device(device_name)
+
+
+def device_v1(device_name_or_function):
+    """TF1's `tf.device`: a device name, or (building a graph) a function of each new op
+    that returns its device (tf.train.replica_device_setter makes one)."""
+    if executing_eagerly():
+        if callable(device_name_or_function):
+            raise RuntimeError("tf.device does not support functions when eager execution "
+                               "is enabled.")
+        return EAGER_DEVICE_SCOPE(device_name_or_function)
+    return get_default_graph().device(device_name_or_function)
 
 
 def get_name_scope():

@@ -102,8 +102,9 @@ def as_dimension(value):
     return value if isinstance(value, Dimension) else Dimension(value)
 
 
-def dimension_value(d):
-    return d.value if isinstance(d, Dimension) else d
+def dimension_value(dimension):
+    """A dimension as an int or None, whether given as a Dimension (v1 shapes) or not."""
+    return dimension.value if isinstance(dimension, Dimension) else dimension
 
 
 class TensorShape:

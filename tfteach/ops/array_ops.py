@@ -316,11 +316,11 @@ def concat(values, axis, name="concat"):
         if getattr(v, "_tf_elementwise_dispatch", False):       # RaggedTensors
             return type(v)._concat(values, axis, name)
     if len(values) == 1:
-        with _ops.name_scope(name) as scope:
+        with _ops.name_scope(name):
             ax = _ops.convert_to_tensor(axis, name="concat_dim", dtype=_dt.int32)
             if not getattr(ax, "_is_eager", False) and ax.shape.rank not in (None, 0):
                 raise ValueError(f"Shapes {ax.shape} and () are incompatible")
-            return identity(values[0], name=scope)
+            return identity(values[0], name=name)   # TF names it concat/concat
     return apply_op("ConcatV2", [list(values), axis], name=name)[0]
 
 
@@ -1334,6 +1334,7 @@ def _scatter_nd_shape(op):
 
 registry.register_op("GatherNd", inputs=(("params", "Tparams"), ("indices", "Tindices")),
                      outputs=(("output", "Tparams"),), shape=_gather_nd_shape,
+                     attr_defaults={"bad_indices_policy": ""},
                      doc="Slices of params at N-d indices.")
 registry.register_op("ScatterNd", inputs=(("indices", "Tindices"), ("updates", "T"),
                                           ("shape", "Tindices")),
@@ -1358,7 +1359,8 @@ def gather_nd(params, indices, batch_dims=0, name=None):
     index outside params fails at run time with TF's InvalidArgumentError."""
     if batch_dims:
         raise NotImplementedError("tfteach's gather_nd supports batch_dims=0 only")
-    return apply_op("GatherNd", [params, indices], name=name or "GatherNd")[0]
+    return apply_op("GatherNd", [params, indices], {"bad_indices_policy": ""},
+                    name=name or "GatherNd")[0]
 
 
 def gather_nd_v1(params, indices, name=None, batch_dims=0):
@@ -1520,6 +1522,13 @@ registry.register_op("Unique", inputs=(("x", "T"),),
                      shape=lambda op: (shape_rules.require_rank(op, op.inputs[0].shape, 1)
                                        or [unknown_shape(1), op.inputs[0].shape]),
                      doc="The distinct values (first appearance first) and each element's index.")
+registry.register_op("ListDiff", inputs=(("x", "T"), ("y", "T")),
+                     outputs=(("out", "T"), ("idx", "out_idx")),
+                     shape=lambda op: (shape_rules.require_rank(op, op.inputs[0].shape, 1)
+                                       or shape_rules.require_rank(op, op.inputs[1].shape, 1)
+                                       or [unknown_shape(1), unknown_shape(1)]),
+                     attr_defaults={"out_idx": _dt.int32},
+                     doc="The values of x not in y (in x's order, repeats kept), and where.")
 registry.register_op("UniqueWithCounts", inputs=(("x", "T"),),
                      outputs=(("y", "T"), ("idx", "out_idx"), ("count", "out_idx")),
                      shape=lambda op: (shape_rules.require_rank(op, op.inputs[0].shape, 1)
@@ -1539,6 +1548,18 @@ def unique(x, out_idx=_dt.int32, name=None):
     y, idx = apply_op("Unique", [x], {"out_idx": _dt.as_dtype(out_idx)},
                       name=name or "Unique")
     return UniqueOutput(y, idx)
+
+
+ListDiffOutput = _collections.namedtuple("ListDiff", ["out", "idx"])
+
+
+@registry.api("ListDiff")
+def setdiff1d(x, y, index_dtype=_dt.int32, name=None):
+    """The elements of the vector x that are not in y, in x's order (repeats kept), and
+    their positions in x (TF1's `tf.setdiff1d`)."""
+    out, idx = apply_op("ListDiff", [x, y], {"out_idx": _dt.as_dtype(index_dtype)},
+                        name=name or "ListDiff")
+    return ListDiffOutput(out, idx)
 
 
 UniqueWithCountsOutput = _collections.namedtuple("UniqueWithCounts", ["y", "idx", "count"])

@@ -292,6 +292,17 @@ def to_dense(sp_input, default_value=None, validate_indices=True, name=None):
 sparse_tensor_to_dense = to_dense
 
 
+def sparse_to_dense(sparse_indices, output_shape, sparse_values, default_value=0,
+                    validate_indices=True, name=None):
+    """TF1's `tf.sparse_to_dense`: the SparseToDense op from its three parts (values may be
+    a scalar, used at every index); the indices must be sorted and distinct unless
+    validate_indices is False."""
+    return apply_op("SparseToDense", [sparse_indices, output_shape, sparse_values,
+                                      default_value],
+                    {"validate_indices": bool(validate_indices)},
+                    name=name or "SparseToDense")[0]
+
+
 @registry.api("SparseAdd")
 @registry.api("SparseTensorDenseAdd")
 def add(a, b, threshold=0, name=None):

@@ -579,3 +579,30 @@ def _ragged_ngrams(rt, run):
         return rt.with_values(_ragged_ngrams(rt.values, run))
     out, splits = run(rt.values, rt.row_splits)
     return ragged_tensor.RaggedTensor.from_row_splits(out, splits, validate=False)
+
+
+def string_split_v1(source, sep=None, skip_empty=True, delimiter=None,
+                    result_type="SparseTensor", name=None):
+    """TF1's `tf.string_split`: each string of the vector `source` split at every
+    character of `sep` (a space by default; "" splits into bytes), as a SparseTensor (or a
+    RaggedTensor) of shape [len(source), most tokens]."""
+    from .sparse_ops import SparseTensor
+    if sep is not None and delimiter is not None:
+        raise ValueError("Cannot specify both 'delimiter' and 'sep'.")
+    sep = delimiter if sep is None else sep
+    with _ops.name_scope(name, "StringSplit", [source]):
+        d = _ops.convert_to_tensor(" " if sep is None else sep, dtype=_dt.string)
+        src = _ops.convert_to_tensor(source, dtype=_dt.string)
+        indices, values, shape = apply_op("StringSplit", [src, d],
+                                          {"skip_empty": bool(skip_empty)},
+                                          name="StringSplit")
+        indices.set_shape([None, 2])
+        values.set_shape([None])
+        shape.set_shape([2])
+        sp = SparseTensor(indices, values, shape)
+        if result_type == "SparseTensor":
+            return sp
+        if result_type == "RaggedTensor":
+            from .ragged import ragged_tensor
+            return ragged_tensor.RaggedTensor.from_sparse(sp)
+        raise ValueError("result_type must be 'RaggedTensor' or 'SparseTensor'.")

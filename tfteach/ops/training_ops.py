@@ -5,6 +5,7 @@ optimizers) and writes the updated values back in place, in one op, as TF's do; 
 from ..framework import dtypes as _dt
 from ..framework import registry
 from ..framework.op_def_library import apply_op
+from .state_ops import scatter_rows_shape
 
 
 def _declare(op_type, refs, scalars_and_grad, doc):
@@ -145,17 +146,14 @@ for _res in (False,):   # the ref ops tf.compat.v1 optimizers build in graphs
                     doc="Adadelta's update of the rows named by indices")
 
 
-def _scatter_shape(op):
-    return [op.inputs[0].shape]
-
-
 for _t, _what in (("ScatterAdd", "+="), ("ScatterSub", "-="), ("ScatterUpdate", "=")):
     registry.register_op(_t, inputs=(("ref", "ref:T"), ("indices", "Tindices"),
                                      ("updates", "T")),
-                         outputs=(("output_ref", "ref:T"),), shape=_scatter_shape,
+                         outputs=(("output_ref", "ref:T"),), shape=scatter_rows_shape,
                          stateful=True, attr_defaults={"use_locking": _t != "ScatterUpdate"},
                          doc=f"ref[indices[i]] {_what} updates[i], one row after another")
-    registry.NotDifferentiable(_t)
+    if _t != "ScatterUpdate":       # as in TF 2.21, which registers nothing for it
+        registry.NotDifferentiable(_t)
     registry.register_op(f"Resource{_t}",
                          inputs=(("resource", _dt.resource), ("indices", "Tindices"),
                                  ("updates", "dtype")),

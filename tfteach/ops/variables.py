@@ -226,20 +226,47 @@ class RefVariable:
 
     def _scatter(self, sparse_delta, fn, use_locking, name):
         from ..framework.indexed_slices import IndexedSlices
-        from . import training_ops
         if not isinstance(sparse_delta, IndexedSlices):
             raise TypeError(f"sparse_delta is not IndexedSlices: {sparse_delta}")
-        return getattr(training_ops, fn)(self, sparse_delta.indices, sparse_delta.values,
-                                         use_locking=use_locking, name=name)
+        return getattr(state_ops, fn)(self, sparse_delta.indices, sparse_delta.values,
+                                      use_locking=use_locking, name=name)
 
     def scatter_add(self, sparse_delta, use_locking=False, name=None):
+        """variable[indices] += values for `sparse_delta` an IndexedSlices (ScatterAdd)."""
         return self._scatter(sparse_delta, "scatter_add", use_locking, name)
 
     def scatter_sub(self, sparse_delta, use_locking=False, name=None):
         return self._scatter(sparse_delta, "scatter_sub", use_locking, name)
 
-    def scatter_update(self, sparse_delta, use_locking=True, name=None):
+    def scatter_update(self, sparse_delta, use_locking=False, name=None):
         return self._scatter(sparse_delta, "scatter_update", use_locking, name)
+
+    def scatter_mul(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(sparse_delta, "scatter_mul", use_locking, name)
+
+    def scatter_div(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(sparse_delta, "scatter_div", use_locking, name)
+
+    def scatter_min(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(sparse_delta, "scatter_min", use_locking, name)
+
+    def scatter_max(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(sparse_delta, "scatter_max", use_locking, name)
+
+    def batch_scatter_update(self, sparse_delta, use_locking=True, name=None):
+        """variable[i, ..., indices[i, ...]] = values[i, ...] for an IndexedSlices."""
+        return self._scatter(sparse_delta, "batch_scatter_update", use_locking, name)
+
+    def scatter_nd_update(self, indices, updates, name=None):
+        """variable at the N-d `indices` = updates (ScatterNdUpdate, locking)."""
+        return state_ops.scatter_nd_update(self, indices, updates, use_locking=True,
+                                           name=name)
+
+    def scatter_nd_add(self, indices, updates, name=None):
+        return state_ops.scatter_nd_add(self, indices, updates, use_locking=True, name=name)
+
+    def scatter_nd_sub(self, indices, updates, name=None):
+        return state_ops.scatter_nd_sub(self, indices, updates, use_locking=True, name=name)
 
     def assign_sub(self, delta, use_locking=False, name=None, read_value=True):
         out = state_ops.assign_sub(self._variable, delta, use_locking=use_locking, name=name)

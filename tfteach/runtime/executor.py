@@ -139,7 +139,10 @@ class Plan:
             for t in op._inputs:
                 if t not in fed:
                     stack.append(t.op)
-            stack.extend(op._control_inputs)
+            # a control input whose every output is fed is satisfied by the feed, as in TF
+            # (tf.metrics.mean's count update waits on the fed values placeholder)
+            stack.extend(c for c in op._control_inputs
+                         if not (c._outputs and all(t in fed for t in c._outputs)))
             # an op in a loop body (a variable update no loop value depends on) runs once
             # per iteration: the loop's condition, and what it depends on, runs too
             ctx = op._control_flow_context

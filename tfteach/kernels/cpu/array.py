@@ -707,6 +707,21 @@ def unique(x, *, out_idx):
     return x[np.sort(first)], rank[inverse.reshape(-1)].astype(out_idx.np_dtype)
 
 
+@register_kernel("ListDiff")
+def list_diff(x, y, *, out_idx):
+    x, y = np.asarray(x), np.asarray(y)
+    if x.ndim != 1:
+        raise _err("x should be a 1D vector.")
+    if y.ndim != 1:
+        raise _err("y should be a 1D vector.")
+    if x.dtype == object:           # strings
+        drop = set(y.tolist())
+        keep = np.array([v not in drop for v in x.tolist()], dtype=bool)
+    else:
+        keep = ~np.isin(x, y)
+    return x[keep], np.nonzero(keep)[0].astype(out_idx.np_dtype)
+
+
 @register_kernel("ShapeN")
 def shape_n(*xs, out_type):
     return tuple(np.array(np.shape(x), dtype=out_type.np_dtype) for x in xs)

@@ -438,8 +438,8 @@ for _name, _n, _fn in (("SparseApplyMomentum", 1, _momentum_fn),
 
 
 def scatter_update_values(op_type, x, indices, updates, how):
-    """ref[indices[i]] (+= | -= | =) updates[i], one row after another (duplicates add up
-    row by row, in order)."""
+    """ref[indices[i]] (+= | -= | *= | /= | = | min= | max=) updates[i], one row after
+    another (duplicates apply row by row, in order)."""
     idx = np.asarray(indices)
     upd = np.asarray(updates)
     if upd.ndim and upd.shape != idx.shape + x.shape[1:]:
@@ -460,10 +460,30 @@ def scatter_update_values(op_type, x, indices, updates, how):
         np.add.at(out, flat, upd)
     elif how == "sub":
         np.subtract.at(out, flat, upd)
+    elif how == "mul":
+        np.multiply.at(out, flat, upd)
+    elif how == "min":
+        np.minimum.at(out, flat, upd)
+    elif how == "max":
+        np.maximum.at(out, flat, upd)
+    elif how == "div":
+        if out.dtype.kind in "iu":      # C++ integer division: truncates toward zero
+            for k, i in enumerate(flat.tolist()):
+                out[i] = truncate_div(out[i], upd[k])
+        else:
+            np.divide.at(out, flat, upd)
     else:
         for k, i in enumerate(flat.tolist()):
             out[i] = upd[k]
     return out
+
+
+def truncate_div(a, b):
+    """a / b for integers as C++ divides them: the quotient rounded toward zero."""
+    a, b = np.asarray(a), np.asarray(b)
+    q = np.floor_divide(a, b)
+    inexact = (np.remainder(a, b) != 0) & ((a < 0) != (b < 0))
+    return np.where(inexact, q + 1, q).astype(a.dtype)
 
 
 def _scatter_kernel(op_type, how, returns_ref):
