@@ -98,8 +98,7 @@ def test_submodules():
     with pytest.raises(AttributeError):       # TF has it, tfteach implements none of it
         tf.signal
     assert tf.queue.FIFOQueue is tf.FIFOQueue
-    for absent in ("app", "flags"):           # need absl, which tfteach does not depend on
-        assert not _resolves(tf, absent)
+    assert tf.app.flags is tf.flags and tf.flags.FLAGS is tf.app.flags.FLAGS
 
 
 def test_logging_verbosity():
