@@ -1,8 +1,10 @@
 """conv2d and its gradients, GFLOP/s: tfteach's kernels next to TensorFlow 2.21 (oneDNN).
 
 Shapes: the seed CNN's two convolutions (5x5 SAME, batch 50) and the anchor benchmark's
-[50,28,28,32] -> 64 with 5x5 and 3x3 filters. Each timing is eager `tf.nn.conv2d` (or the tape's two gradients)
-including `.numpy()`, best of 5.
+[50,28,28,32] -> 64 with 5x5 and 3x3 filters. Each timing is eager `tf.nn.conv2d` (or the tape's
+two gradients) including `.numpy()`, best of 5; each gradient kernel alone too
+(`tf.raw_ops.Conv2DBackpropInput` / `Conv2DBackpropFilter`: `input_grad_ms`, `filter_grad_ms` in
+the JSON line and in `interleave.py`'s tables).
 
     python3 bench/conv_kernels.py                  # tfteach, then TF (if installed)
     python3 bench/conv_kernels.py --impl tfteach
@@ -66,11 +68,25 @@ def run(impl):
             gx, gw = tape.gradient(y, [x, w])
             return gx.numpy(), gw.numpy()
 
+        dy = tf.constant(rs.rand(shape[0], shape[1], shape[2], filters).astype(np.float32))
+        x_shape = tf.constant(list(shape), dtype=tf.int32)
+        w_shape = tf.constant([ks, ks, shape[3], filters], dtype=tf.int32)
+
+        def input_grad():
+            return tf.raw_ops.Conv2DBackpropInput(input_sizes=x_shape, filter=w, out_backprop=dy,
+                                                  strides=[1, 1, 1, 1], padding="SAME").numpy()
+
+        def filter_grad():
+            return tf.raw_ops.Conv2DBackpropFilter(input=x, filter_sizes=w_shape, out_backprop=dy,
+                                                   strides=[1, 1, 1, 1], padding="SAME").numpy()
+
         t_f = best(fwd)
         t_g = best(grads)
         out[name] = {"forward_GFLOPs": round(flops / t_f / 1e9, 1),
                      "fwd+both_grads_GFLOPs": round(3 * flops / t_g / 1e9, 1),
-                     "forward_ms": round(t_f * 1e3, 2), "fwd+grads_ms": round(t_g * 1e3, 2)}
+                     "forward_ms": round(t_f * 1e3, 2), "fwd+grads_ms": round(t_g * 1e3, 2),
+                     "input_grad_ms": round(best(input_grad) * 1e3, 2),
+                     "filter_grad_ms": round(best(filter_grad) * 1e3, 2)}
     return out
 
 
