@@ -97,8 +97,28 @@ _CROP_IND = np.array([0, 1, 1, 0], np.int32)
 _KEY = np.array([0x9E3779B97F4A7C15], np.uint64)
 _COUNTER = np.array([0xFFFFFFFFFFFFFFFE, 0x0123456789ABCDEF], np.uint64)
 
+def _cplx(shape, dt=np.complex64):
+    return (u(shape, dt=np.float64) + 1j * u(shape, dt=np.float64)).astype(dt)
+
+
+_R32 = {"Treal": tf.float32, "Tcomplex": tf.complex64}
+_R64 = {"Treal": tf.float64, "Tcomplex": tf.complex128}
+
 CASES = {
     "AddN": lambda: Case([[u((2, 3)), u((2, 3)), u((2, 3))]]),
+    # the spectral ops' GPU kernels are host-staged (kernels/cuda/signal.py)
+    **{f"{i}FFT{s}": (lambda s=s: [Case([_cplx((2, 4, 6, 5))]),
+                                   Case([_cplx((3, 4, 6, 5), np.complex128)])])
+       for s in ("", "2D", "3D") for i in ("", "I")},
+    **{f"RFFT{s}": (lambda n=n: [Case([u((2, 4, 6, 5)), _i32([4, 6, 8][-n:])], dict(_R32)),
+                                 Case([u((2, 4, 6, 5), dt=np.float64), _i32([3, 6, 5][-n:])],
+                                      dict(_R64))])
+       for n, s in ((1, ""), (2, "2D"), (3, "3D"))},
+    **{f"IRFFT{s}": (lambda n=n: [Case([_cplx((2, 4, 6, 5)), _i32([4, 6, 8][-n:])],
+                                       dict(_R32)),
+                                  Case([_cplx((2, 4, 6, 5), np.complex128),
+                                        _i32([3, 6, 9][-n:])], dict(_R64))])
+       for n, s in ((1, ""), (2, "2D"), (3, "3D"))},
     "All": lambda: Case([RNG.random((3, 4)) > 0.3, _i32([1])], {"keep_dims": False}),
     "Any": lambda: Case([RNG.random((3, 4)) > 0.7, _i32([0])], {"keep_dims": True}),
     "ArgMax": lambda: Case([u((3, 4, 2)), _i32(1)], {"output_type": tf.int64}),

@@ -19,7 +19,8 @@ OP_MODULES = ("tfteach.ops.math_ops", "tfteach.ops.array_ops", "tfteach.ops.lina
               "tfteach.ops.tensor_array_ops", "tfteach.ops.data_flow_ops",
               "tfteach.ops.check_ops", "tfteach.ops.sort_ops", "tfteach.ops.special_math_ops",
               "tfteach.ops.script_ops", "tfteach.ops.io_ops", "tfteach.ops.sparse_ops",
-              "tfteach.ops.ragged.ragged_tensor", "tfteach.ops.parsing_ops")
+              "tfteach.ops.ragged.ragged_tensor", "tfteach.ops.parsing_ops",
+              "tfteach.ops.signal_ops")
 
 # Submodules whose names are looked up only in their own op modules: `tf.strings.split`,
 # `tf.sparse.add`, `tf.sparse.concat` are not the dense ops of the same name, so a name the
@@ -29,7 +30,9 @@ SUBMODULE_FIRST = {"strings": ("tfteach.ops.string_ops",),
                    "io": ("tfteach.ops.io_ops", "tfteach.ops.string_ops",
                           "tfteach.ops.data_flow_ops", "tfteach.ops.parsing_ops",
                           "tfteach.ops.tf_record"),
-                   "ragged": ("tfteach.ops.ragged.ragged_ops",)}
+                   "ragged": ("tfteach.ops.ragged.ragged_ops",),
+                   "signal": ("tfteach.ops.signal_ops", "tfteach.ops.signal_impl"),
+                   "spectral": ("tfteach.ops.signal_ops", "tfteach.ops.signal_impl")}
 
 
 from ..ops import load_all_ops  # noqa: E402,F401 - the ops layer's; kept here for callers

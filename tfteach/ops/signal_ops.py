@@ -88,7 +88,7 @@ def _complex_fft(op_type, default):
             # a non-tensor input becomes complex64 where it can (TF's default Tcomplex)
             x = _ops.convert_to_tensor(input, name="input", preferred_dtype=_dt.complex64)
             return apply_op(op_type, [x], name=scope)[0]
-    fn.__name__ = default.lower()
+    fn.__name__ = fn.__qualname__ = default.lower()
     fn.__doc__ = f"tf.signal.{default.lower()}: the {op_type} op."
     return fn
 
@@ -172,7 +172,7 @@ def _real_fft(op_type, default, rank, inverse):
             else:
                 attrs = {"Treal": dt, "Tcomplex": _COMPLEX_OF[dt]}
             return apply_op(op_type, [x, fft_length], attrs, name=scope)[0]
-    fn.__name__ = default.lower()
+    fn.__name__ = fn.__qualname__ = default.lower()
     fn.__doc__ = f"tf.signal.{default.lower()}: the {op_type} op (fft_length inferred from " \
                  f"the static shape when None; shorter inputs are zero-padded)."
     return fn
