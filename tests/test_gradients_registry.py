@@ -106,6 +106,10 @@ def _check_numerics_v2(x, message):
     return check_numerics_v2(x, message)
 
 
+def _re_im(tf, z):
+    return tf.math.real(z) * tf.math.imag(z) + tf.math.real(z)
+
+
 CASES = {
     # binary element-wise, with broadcasting
     "AddV2": binary("AddV2"), "Sub": binary("Sub", sx=(3,), sy=(2, 3)),
@@ -490,6 +494,20 @@ CASES = {
     "Angle": ([pos(2, 3), r(2, 3)], lambda tf, x, y: tf.math.angle(tf.complex(x, y))),
     "Conj": ([r(2, 3), r(2, 3)], lambda tf, x, y: tf.math.imag(
         tf.math.conj(tf.complex(x, y)) * tf.complex(y, y * x))),
+    # spectral ops (TF's scaling: N * inverse for FFT, the Hermitian masks for RFFT/IRFFT)
+    **{t: ([r(*shape), r(*shape)], (lambda tf, x, y, f=f: tf.math.real(
+        f(tf)(tf.complex(x, y)) * tf.complex(y, x))))
+       for t, f, shape in (("FFT", lambda tf: tf.signal.fft, (2, 5)),
+                           ("IFFT", lambda tf: tf.signal.ifft, (2, 4)),
+                           ("FFT2D", lambda tf: tf.signal.fft2d, (2, 3, 4)),
+                           ("IFFT2D", lambda tf: tf.signal.ifft2d, (3, 3)),
+                           ("FFT3D", lambda tf: tf.signal.fft3d, (2, 2, 3)),
+                           ("IFFT3D", lambda tf: tf.signal.ifft3d, (2, 3, 2)))},
+    "RFFT": ([r(2, 7)], lambda tf, x: _re_im(tf, tf.signal.rfft(x))),
+    "RFFT2D": ([r(2, 4, 6)], lambda tf, x: _re_im(tf, tf.signal.rfft2d(x))),
+    "IRFFT": ([r(2, 5), r(2, 5)], lambda tf, x, y: tf.signal.irfft(tf.complex(x, y)) ** 2),
+    "IRFFT2D": ([r(3, 4), r(3, 4)], lambda tf, x, y: tf.signal.irfft2d(
+        tf.complex(x, y), fft_length=[3, 7]) ** 2),
     # ragged: the values land in a padded tensor, default_value everywhere else
     "RaggedTensorToTensor": ([r(5), r()], lambda tf, v, d: tf.RaggedTensor.from_row_splits(
         v, np.array([0, 3, 3, 5], np.int64)).to_tensor(default_value=d, shape=[3, 3])),
@@ -540,6 +558,8 @@ def test_every_differentiable_op_has_a_case():
 # Ops TF 2.21 itself leaves without a gradient (tf.gradients raises LookupError through
 # them) or whose gradient needs an op tfteach does not have yet.
 UNCLASSIFIED_AS_IN_TF = {
+    "RFFT3D": "TF registers no gradient for it",
+    "IRFFT3D": "TF registers no gradient for it",
     "SoftsignGrad": "TF registers no gradient for it",
     "MaxPoolGrad": "TF's gradient needs MaxPoolGradGrad, not in tfteach yet",
     "SparseReduceMax": "TF registers no gradient for it",

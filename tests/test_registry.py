@@ -30,8 +30,8 @@ NO_PYTHON_FUNCTION = {
 NO_KERNEL = {"Const", "Placeholder"}
 # As in TF 2.21 (see tests/test_gradients_registry.py): no gradient and not marked.
 NO_GRADIENT = {"Bitcast", "DenseBincount", "FusedBatchNormGradV3", "GuaranteeConst",
-               "HistogramFixedWidth", "IgammaGradA", "LRNGrad", "ListDiff", "Lu",
-               "MaxPool3DGrad", "MaxPoolGrad", "MaxPoolGradWithArgmax", "ResizeArea",
+               "HistogramFixedWidth", "IgammaGradA", "IRFFT3D", "LRNGrad", "ListDiff", "Lu",
+               "MaxPool3DGrad", "MaxPoolGrad", "MaxPoolGradWithArgmax", "ResizeArea", "RFFT3D",
                "ScatterMax", "ScatterMin", "ScatterUpdate", "SoftsignGrad", "SparseReduceMax"}
 # Declared outside its family's `_ops.py` with family=... (below the module that needs it).
 DECLARED_ELSEWHERE = {"Const": "tfteach/ops/constant_op.py"}

@@ -28,18 +28,18 @@ edit_distance enable_control_flow_v2 enable_resource_variables enable_tensor_equ
 experimental extract_image_patches extract_volume_patches fake_quant_with_min_max_args
 fake_quant_with_min_max_args_gradient fake_quant_with_min_max_vars
 fake_quant_with_min_max_vars_gradient fake_quant_with_min_max_vars_per_channel
-fake_quant_with_min_max_vars_per_channel_gradient feature_column fft fft2d fft3d fftnd
-fingerprint fixed_size_partitioner get_session_handle get_session_tensor gfile graph_util
-ifft ifft2d ifft3d ifftnd irfftnd lite load_file_system_library load_library load_op_library
-matrix_square_root min_max_variable_partitioner mixed_precision mlir
-nondifferentiable_batch_function op_scope orthogonal_initializer profiler quantization
-quantize quantize_v2 quantized_concat ragged_fill_empty_rows ragged_fill_empty_rows_grad
-random_crop random_gamma random_index_shuffle random_poisson recompute_grad resource_loader
-resource_variables_enabled rfftnd saved_model serialize_many_sparse serialize_sparse signal
+fake_quant_with_min_max_vars_per_channel_gradient feature_column fftnd fingerprint
+fixed_size_partitioner get_session_handle get_session_tensor gfile graph_util ifftnd irfftnd
+lite load_file_system_library load_library load_op_library matrix_square_root
+min_max_variable_partitioner mixed_precision mlir nondifferentiable_batch_function op_scope
+orthogonal_initializer profiler quantization quantize quantize_v2 quantized_concat
+ragged_fill_empty_rows ragged_fill_empty_rows_grad random_crop random_gamma
+random_index_shuffle random_poisson recompute_grad resource_loader
+resource_variables_enabled rfftnd saved_model serialize_many_sparse serialize_sparse
 sparse_concat sparse_fill_empty_rows sparse_mask sparse_matmul sparse_maximum sparse_merge
 sparse_minimum sparse_reduce_max_sparse sparse_reduce_sum_sparse sparse_reset_shape
 sparse_reshape sparse_retain sparse_segment_mean sparse_segment_sqrt_n sparse_segment_sum
-sparse_slice sparse_softmax sparse_split sparse_to_indicator spectral sysconfig test tpu
+sparse_slice sparse_softmax sparse_split sparse_to_indicator sysconfig test tpu
 type_spec_from_value types uniform_unit_scaling_initializer user_ops
 variable_axis_size_partitioner variable_creator_scope variable_op_scope vectorized_map
 wrap_function xla
@@ -96,7 +96,7 @@ def test_submodules():
     with pytest.raises(AttributeError):
         tf.math.foo
     with pytest.raises(AttributeError):       # TF has it, tfteach implements none of it
-        tf.signal
+        tf.lite
     assert tf.queue.FIFOQueue is tf.FIFOQueue
     assert tf.app.flags is tf.flags and tf.flags.FLAGS is tf.app.flags.FLAGS
 

@@ -71,9 +71,8 @@ for _n, _suffix in ((1, ""), (2, "2D"), (3, "3D")):
                                                     ("fft_length", _dt.int32)),
                          outputs=(("output", "Tcomplex"),), shape=_real_fft_shape(_n, False),
                          allowed={"Treal": _REAL, "Tcomplex": _COMPLEX},
-                         doc=f"The FFT of a real signal over the innermost {_n} dimension(s), "
-                             f"cropped or zero-padded to fft_length; the innermost output "
-                             f"dimension keeps fft_length[-1] // 2 + 1 (Hermitian) terms.")
+                         doc=f"FFT of a real signal over {_n} inner dimension(s), to "
+                             f"fft_length; keeps fft_length[-1] // 2 + 1 terms.")
     registry.register_op(f"IRFFT{_suffix}", inputs=(("input", "Tcomplex"),
                                                     ("fft_length", _dt.int32)),
                          outputs=(("output", "Treal"),), shape=_real_fft_shape(_n, True),
@@ -93,12 +92,12 @@ def _complex_fft(op_type, default):
     return fn
 
 
-fft = registry.api("FFT", stacklevel=2)(_complex_fft("FFT", "FFT"))
-ifft = registry.api("IFFT", stacklevel=2)(_complex_fft("IFFT", "IFFT"))
-fft2d = registry.api("FFT2D", stacklevel=2)(_complex_fft("FFT2D", "FFT2D"))
-ifft2d = registry.api("IFFT2D", stacklevel=2)(_complex_fft("IFFT2D", "IFFT2D"))
-fft3d = registry.api("FFT3D", stacklevel=2)(_complex_fft("FFT3D", "FFT3D"))
-ifft3d = registry.api("IFFT3D", stacklevel=2)(_complex_fft("IFFT3D", "IFFT3D"))
+fft = registry.api("FFT")(_complex_fft("FFT", "FFT"))
+ifft = registry.api("IFFT")(_complex_fft("IFFT", "IFFT"))
+fft2d = registry.api("FFT2D")(_complex_fft("FFT2D", "FFT2D"))
+ifft2d = registry.api("IFFT2D")(_complex_fft("IFFT2D", "IFFT2D"))
+fft3d = registry.api("FFT3D")(_complex_fft("FFT3D", "FFT3D"))
+ifft3d = registry.api("IFFT3D")(_complex_fft("IFFT3D", "IFFT3D"))
 
 
 def _static_fft_length(x, rank, inverse):
@@ -178,9 +177,9 @@ def _real_fft(op_type, default, rank, inverse):
     return fn
 
 
-rfft = registry.api("RFFT", stacklevel=2)(_real_fft("RFFT", "rfft", 1, False))
-irfft = registry.api("IRFFT", stacklevel=2)(_real_fft("IRFFT", "irfft", 1, True))
-rfft2d = registry.api("RFFT2D", stacklevel=2)(_real_fft("RFFT2D", "rfft2d", 2, False))
-irfft2d = registry.api("IRFFT2D", stacklevel=2)(_real_fft("IRFFT2D", "irfft2d", 2, True))
-rfft3d = registry.api("RFFT3D", stacklevel=2)(_real_fft("RFFT3D", "rfft3d", 3, False))
-irfft3d = registry.api("IRFFT3D", stacklevel=2)(_real_fft("IRFFT3D", "irfft3d", 3, True))
+rfft = registry.api("RFFT")(_real_fft("RFFT", "rfft", 1, False))
+irfft = registry.api("IRFFT")(_real_fft("IRFFT", "irfft", 1, True))
+rfft2d = registry.api("RFFT2D")(_real_fft("RFFT2D", "rfft2d", 2, False))
+irfft2d = registry.api("IRFFT2D")(_real_fft("IRFFT2D", "irfft2d", 2, True))
+rfft3d = registry.api("RFFT3D")(_real_fft("RFFT3D", "rfft3d", 3, False))
+irfft3d = registry.api("IRFFT3D")(_real_fft("IRFFT3D", "irfft3d", 3, True))
