@@ -151,8 +151,7 @@ def _raised_cosine(name, default, window_length, periodic, dtype, a, b):
         n = math_ops.cast(window_length + periodic * even - 1, dtype=dtype)
         count = math_ops.cast(math_ops.range(window_length), dtype)
         cos_arg = _ops.convert_to_tensor(2 * np.pi, dtype=dtype) * count / n
-        return _ops.convert_to_tensor(a, dtype=dtype) - \
-            _ops.convert_to_tensor(b, dtype=dtype) * math_ops.cos(cos_arg)
+        return a - b * math_ops.cos(cos_arg)
 
 
 def hann_window(window_length, periodic=True, dtype=_dt.float32, name=None):
@@ -178,12 +177,15 @@ def stft(signals, frame_length, frame_step, fft_length=None, window_fn=hann_wind
     with _ops.name_scope(name, "stft", [signals, frame_length, frame_step]):
         signals = _ops.convert_to_tensor(signals, name="signals")
         signals.shape.with_rank_at_least(1)
+        frame_length = _ops.convert_to_tensor(frame_length, name="frame_length")
+        frame_step = _ops.convert_to_tensor(frame_step, name="frame_step")
         fl = _static_int(frame_length)
         if fft_length is None:
             if fl is None:
                 raise NotImplementedError("tfteach's tf.signal.stft needs frame_length "
                                           "known when fft_length is None")
             fft_length = _enclosing_power_of_two(fl)
+        fft_length = _ops.convert_to_tensor(fft_length)
         framed = frame(signals, frame_length, frame_step, pad_end=pad_end)
         if window_fn is not None:
             framed = framed * window_fn(frame_length, dtype=framed.dtype)

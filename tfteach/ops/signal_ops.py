@@ -117,7 +117,7 @@ def _pad_to(x, fft_length, rank, inverse):
     """TF's wrappers zero-pad the input's inner dimensions up to fft_length (the last one
     to fft_length // 2 + 1 for the inverse); crops are left to the kernel."""
     from . import array_ops, math_ops
-    fl_static = tensor_util.constant_value(fft_length)
+    fl_static = fft_length if isinstance(fft_length, (list, tuple, np.ndarray)) else None
     s = x.shape
     if fl_static is not None and s.rank is not None and \
             all(d is not None for d in s.as_list()[-rank:]):
@@ -130,7 +130,7 @@ def _pad_to(x, fft_length, rank, inverse):
             return x
         paddings = [[0, 0]] * (s.rank - rank) + [[0, p] for p in pads]
         return array_ops.pad(x, paddings)
-    want = fft_length
+    want = _ops.convert_to_tensor(fft_length, _dt.int32)
     if inverse:
         want = array_ops.concat([fft_length[:-1], fft_length[-1:] // 2 + 1], 0)
     pads = math_ops.maximum(0, want - array_ops.shape(x)[-rank:])
@@ -154,18 +154,22 @@ def _real_fft(op_type, default, rank, inverse):
                                  f"requires {kinds} inputs, got: {x}")
             x.shape.with_rank_at_least(rank)
             if fft_length is None:
-                fl = _static_fft_length(x, rank, inverse)
-                if fl is None:
+                static = _static_fft_length(x, rank, inverse)
+                if static is None:
                     from . import array_ops
                     fl = array_ops.shape(x)[-rank:]
                     if inverse:
-                        fl = _ops.convert_to_tensor(fl)
                         fl = array_ops.concat([fl[:-1], 2 * (fl[-1:] - 1)], 0)
-                fft_length = _ops.convert_to_tensor(fl, _dt.int32, name="fft_length")
+                    fft_length = fl
             else:
-                fft_length = _ops.convert_to_tensor(fft_length, _dt.int32,
+                # TF converts the argument first (a list of tensors is packed), pads, and
+                # then gives the op a fresh `fft_length` constant when the value is static
+                fft_length = _ops.convert_to_tensor(fft_length, _dt.int32)
+                static = tensor_util.constant_value(fft_length)
+            x = _pad_to(x, fft_length if static is None else static, rank, inverse)
+            if static is not None:
+                fft_length = _ops.convert_to_tensor(np.asarray(static, np.int32),
                                                     name="fft_length")
-            x = _pad_to(x, fft_length, rank, inverse)
             if inverse:
                 attrs = {"Treal": _REAL_OF[dt], "Tcomplex": dt}
             else:
