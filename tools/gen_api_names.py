@@ -15,7 +15,7 @@ import tensorflow as tf  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PARAMS = os.path.join(ROOT, "tools", "tf_api_parameters.json")
 SUB = ["nn", "math", "linalg", "data", "train", "summary", "image", "strings", "random",
-       "sparse", "ragged", "saved_model", "config", "io", "autograph"]
+       "sparse", "ragged", "saved_model", "config", "io", "autograph", "signal"]
 TF2 = ["tf"] + [f"tf.{m}" for m in SUB] + [
     f"tf.keras.{m}" for m in ("layers", "losses", "metrics", "optimizers", "callbacks",
                               "utils")]
