@@ -495,3 +495,27 @@ def test_sparse_reorder_on_the_gpu():
         for a, b in zip(got, want):
             assert a.dtype == b.dtype
             np.testing.assert_array_equal(a, b)
+
+
+# --- spectral ops: host-staged GPU kernels (kernels/cuda/signal.py) ---------------------------
+def test_audio_spectrogram_and_its_gradient_place_the_ffts_on_the_gpu():
+    """|stft| of a waveform and its gradient under tf.device('/GPU:0'): RFFT (forward) and
+    IRFFT (its gradient) run their host-staged GPU kernels, as TF places them on a GPU, and
+    give the CPU's values. Soft placement: the gradient's int32 -> complex64 Cast has no
+    tfteach GPU kernel yet (TF has one), so it alone runs on the CPU."""
+    sig = np.random.default_rng(3).standard_normal((2, 1000)).astype(F32)
+    res = {}
+    for device in ("/CPU:0", "/GPU:0"):
+        g = tf1.Graph()
+        with g.as_default(), tf1.device(device):
+            p = tf1.placeholder(tf1.float32, [None, 1000])
+            y = tf1.abs(tf1.signal.stft(p, 255, 128))
+            (gr,) = tf1.gradients(tf1.reduce_sum(y), [p])
+        with _session(g, soft=True) as sess:
+            res[device] = sess.run([y, gr], {p: sig})
+            where = _types_where(sess)
+    assert where["RFFT"] == {"GPU"} and where["IRFFT"] == {"GPU"}
+    assert where["ComplexAbs"] == {"GPU"}
+    for a, b in zip(res["/GPU:0"], res["/CPU:0"]):
+        # float32 sums in another order (segment sums, the window's cosines): rounding only
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5 * np.abs(b).max())

@@ -6,7 +6,7 @@ them (with `fft_length` in host memory, as TF's HostMemory registration keeps it
 data around them stays on the device, each kernel copies its input to the host, runs the
 CPU kernel (NumPy's pocketfft) and copies the result back to device memory
 (`_dev.register_via_cpu`). The values are the CPU kernel's; the cost is two transfers per
-op. tests/test_signal_cuda.py checks placement and values in numba's CUDA simulator.
+op. tests/test_cuda_sim.py (parity) and tests/test_cuda_host_ops.py (an stft on '/GPU:0') check them in numba's CUDA simulator.
 """
 from . import _dev
 
