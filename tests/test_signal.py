@@ -236,3 +236,16 @@ def test_v1_names(tf1):
     with tf1.Session() as sess:
         got = sess.run(tf1.spectral.fft(tf1.constant(x)))
     close(got, "fft_complex64_y")
+
+
+def test_graph_building_errors(tf1):
+    e = M["graph_errors"]
+    with pytest.raises(ValueError, match=_re(e["fft2d_rank1"][1])):
+        tf1.signal.fft2d(tf1.placeholder(tf1.complex64, [3]))
+    with pytest.raises(ValueError, match=_re(e["irfft3d_rank2"][1])):
+        tf1.signal.irfft3d(tf1.placeholder(tf1.complex64, [3, 4]))
+    # TF's message comes from its Pad of the wrong rank; tfteach's from RFFT's shape rule
+    assert e["rfft_len_rank"][0] == "ValueError"
+    with pytest.raises(ValueError, match="2 and 1 for '{{node rfft}}"):
+        tf1.signal.rfft(tf1.placeholder(tf1.float32, [3]),
+                        fft_length=tf1.placeholder(tf1.int32, [2]))

@@ -199,6 +199,20 @@ with g.as_default():
     meta["hann_ops"] = [[o.name, o.type] for o in g.get_operations()
                         if o.name.startswith("hann_window")]
 
+# graph-building errors (shape inference)
+graph_errors = {}
+for key, build in (
+        ("fft2d_rank1", lambda: tf.signal.fft2d(
+            tf.compat.v1.placeholder(tf.complex64, [3]))),
+        ("rfft_len_rank", lambda: tf.signal.rfft(
+            tf.compat.v1.placeholder(tf.float32, [3]),
+            fft_length=tf.compat.v1.placeholder(tf.int32, [2]))),
+        ("irfft3d_rank2", lambda: tf.signal.irfft3d(
+            tf.compat.v1.placeholder(tf.complex64, [3, 4])))):
+    with tf.Graph().as_default():
+        graph_errors[key] = err(build)
+meta["graph_errors"] = graph_errors
+
 np.savez(os.path.join(ROOT, "tests", "data", "signal_tf.npz"), **arrays)
 meta["tensorflow"] = tf.__version__
 with open(os.path.join(ROOT, "tests", "data", "signal_tf.json"), "w") as f:
