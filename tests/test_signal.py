@@ -155,6 +155,11 @@ def test_frames_windows_and_overlap_add(tf2):
             close(s.hann_window(n, periodic=per).numpy(), f"hann_{n}_{per}")
             close(s.hamming_window(n, periodic=per).numpy(), f"hamming_{n}_{per}")
     close(s.hann_window(8, dtype=tf2.float64).numpy(), "hann_f64")
+    for n in (1, 2, 7, 16):
+        close(s.kaiser_window(n).numpy(), f"kaiser_{n}")
+        close(s.kaiser_bessel_derived_window(n, beta=5.0).numpy(), f"kbd_{n}")
+        close(s.vorbis_window(n).numpy(), f"vorbis_{n}")
+    close(s.kaiser_window(9, beta=3.0, dtype=tf2.float64).numpy(), "kaiser_f64")
 
 
 def test_hann_window_builds_tf_ops_under_its_scope(tf1):

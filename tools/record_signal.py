@@ -150,6 +150,11 @@ for n in (1, 2, 7, 16):
     for per in (True, False):
         put(f"hann_{n}_{per}", tf.signal.hann_window(n, periodic=per).numpy())
         put(f"hamming_{n}_{per}", tf.signal.hamming_window(n, periodic=per).numpy())
+for n in (1, 2, 7, 16):
+    put(f"kaiser_{n}", tf.signal.kaiser_window(n).numpy())
+    put(f"kbd_{n}", tf.signal.kaiser_bessel_derived_window(n, beta=5.0).numpy())
+    put(f"vorbis_{n}", tf.signal.vorbis_window(n).numpy())
+put("kaiser_f64", tf.signal.kaiser_window(9, beta=3.0, dtype=tf.float64).numpy())
 put("hann_f64", tf.signal.hann_window(8, dtype=tf.float64).numpy())
 put("stft", tf.signal.stft(sig, 255, 128).numpy())
 put("stft_pad", tf.signal.stft(sig, 200, 80, fft_length=256, pad_end=True).numpy())

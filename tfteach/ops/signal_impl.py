@@ -166,6 +166,56 @@ def hamming_window(window_length, periodic=True, dtype=_dt.float32, name=None):
                           _dt.as_dtype(dtype), 0.54, 0.46)
 
 
+def _window_length(window_length, dtype):
+    if not dtype.is_floating:
+        raise ValueError(f"dtype must be a floating point type. Found {dtype}")
+    window_length = _ops.convert_to_tensor(window_length, dtype=_dt.int32)
+    window_length.shape.assert_has_rank(0)
+    return window_length
+
+
+def kaiser_window(window_length, beta=12., dtype=_dt.float32, name=None):
+    """I0(beta sqrt(1 - (2n / (N - 1) - 1)^2)) / I0(beta), from the scaled I0 (i0e) so that
+    large beta does not overflow."""
+    dtype = _dt.as_dtype(dtype)
+    with _ops.name_scope(name, "kaiser_window"):
+        window_length = _window_length(window_length, dtype)
+        if _static_int(window_length) == 1:
+            return array_ops.ones([1], dtype=dtype)
+        # the positions are made in float32 (Range has no float16) and cast after
+        half = (math_ops.cast(window_length, _dt.float32) - 1.0) / 2.0
+        arg = math_ops.cast(math_ops.range(-half, half + 0.1, dtype=_dt.float32), dtype)
+        beta = math_ops.cast(beta, dtype)
+        one = math_ops.cast(1.0, dtype)
+        half = math_ops.cast(half, dtype)
+        from . import nn_ops
+        num = beta * math_ops.sqrt(nn_ops.relu(one - math_ops.square(arg / half)))
+        return math_ops.exp(num - beta) * (math_ops.bessel_i0e(num) /
+                                           math_ops.bessel_i0e(beta))
+
+
+def kaiser_bessel_derived_window(window_length, beta=12., dtype=_dt.float32, name=None):
+    """sqrt of the normalised running sum of a Kaiser window of half the length, mirrored."""
+    dtype = _dt.as_dtype(dtype)
+    with _ops.name_scope(name, "kaiser_bessel_derived_window"):
+        window_length = _window_length(window_length, dtype)
+        halflen = window_length // 2
+        kw = kaiser_window(halflen + 1, beta, dtype=dtype)
+        csum = math_ops.cumsum(kw)
+        halfw = math_ops.sqrt(csum[:-1] / csum[-1])
+        return array_ops.concat((halfw, halfw[::-1]), axis=0)
+
+
+def vorbis_window(window_length, dtype=_dt.float32, name=None):
+    """sin(pi / 2 sin^2(pi (n + 0.5) / N)): power complementary, for MDCTs."""
+    dtype = _dt.as_dtype(dtype)
+    with _ops.name_scope(name, "vorbis_window"):
+        window_length = _window_length(window_length, dtype)
+        arg = math_ops.cast(math_ops.range(window_length), dtype=dtype)
+        inner = math_ops.sin(np.pi / math_ops.cast(window_length, dtype=dtype) * (arg + 0.5))
+        return math_ops.sin(np.pi / 2.0 * math_ops.pow(inner, 2.0))
+
+
 # --- short-time Fourier transform ----------------------------------------------------------
 def _enclosing_power_of_two(n):
     return int(2 ** math.ceil(math.log2(n)))
