@@ -182,7 +182,7 @@ def test_stft_inverse_stft_and_mel(tf2):
     close(s.mfccs_from_log_mel_spectrograms(D["lm"]).numpy(), "mfccs")
 
 
-def test_dct_types_and_shifts(tf2):
+def test_dct_types_mdct_and_shifts(tf2):
     s, x = tf2.signal, D["dct_x"]
     for ty in (1, 2, 3, 4):
         close(s.dct(x, type=ty).numpy(), f"dct{ty}")
@@ -192,6 +192,16 @@ def test_dct_types_and_shifts(tf2):
             close(s.idct(x, type=ty, norm="ortho").numpy(), f"idct{ty}_ortho")
             close(s.dct(x, type=ty, n=5).numpy(), f"dct{ty}_n")
             close(s.dct(x, type=ty, n=12).numpy(), f"dct{ty}_n12")
+    mx, mc = D["mdct_x"], D["imdct_x"]
+    close(s.mdct(mx, 16).numpy(), "mdct")
+    close(s.mdct(mx, 16, window_fn=s.kaiser_bessel_derived_window, norm="ortho",
+                 pad_end=True).numpy(), "mdct_ortho_kbd")
+    close(s.mdct(mx, 8, window_fn=None).numpy(), "mdct_nowin")
+    close(s.inverse_mdct(mc).numpy(), "imdct")
+    close(s.inverse_mdct(mc, norm="ortho").numpy(), "imdct_ortho")
+    close(s.inverse_mdct(mc, window_fn=None).numpy(), "imdct_nowin")
+    with pytest.raises(ValueError, match=_re(M["errors"]["mdct_len"][1])):
+        s.mdct(mx, 10)
     sx = D["shift_x"]
     close(s.fftshift(sx).numpy(), "fftshift")
     close(s.ifftshift(sx).numpy(), "ifftshift")

@@ -285,6 +285,63 @@ def inverse_stft(stfts, frame_length, frame_step, fft_length=None, window_fn=han
         return overlap_and_add(real_frames, frame_step)
 
 
+# --- modified DCT ----------------------------------------------------------------------------
+def _flip(t):
+    return array_ops.reverse(t, [-1])
+
+
+def mdct(signals, frame_length, window_fn=vorbis_window, pad_end=False, norm=None, name=None):
+    """The MDCT of frames of frame_length samples every frame_length / 2 (a multiple of 4):
+    each windowed frame [a, b, c, d] (quarters) becomes the type-IV DCT of
+    [-rev(c) - d, a - rev(b)]; frame_length / 2 coefficients per frame. window_fn defaults
+    to vorbis_window; None scales by 1/sqrt(2) instead."""
+    with _ops.name_scope(name, "mdct", [signals, frame_length]):
+        signals = _ops.convert_to_tensor(signals, name="signals")
+        signals.shape.with_rank_at_least(1)
+        frame_length = _ops.convert_to_tensor(frame_length, name="frame_length")
+        frame_length.shape.assert_has_rank(0)
+        fl = _static_int(frame_length)
+        if fl is None:
+            raise NotImplementedError("tfteach's tf.signal.mdct needs frame_length known "
+                                      "when the graph is built")
+        if fl % 4 != 0:
+            raise ValueError("The frame length must be a multiple of 4.")
+        framed = frame(signals, frame_length, fl // 2, pad_end=pad_end)
+        if window_fn is not None:
+            framed = framed * window_fn(frame_length, dtype=framed.dtype)
+        else:
+            framed = framed * (1.0 / np.sqrt(2))
+        a, b, c, d = array_ops.split(framed, 4, axis=-1)
+        rearranged = array_ops.concat((-_flip(c) - d, a - _flip(b)), axis=-1)
+        return dct(rearranged, type=4, norm=norm)
+
+
+def inverse_mdct(mdcts, window_fn=vorbis_window, norm=None, name=None):
+    """The inverse of mdct: a type-IV DCT (scaled by 0.5 / N without norm), unfolded to
+    2N samples, windowed (vorbis_window by default) and overlap-added every N samples."""
+    with _ops.name_scope(name, "inverse_mdct", [mdcts]):
+        mdcts = _ops.convert_to_tensor(mdcts, name="mdcts")
+        mdcts.shape.with_rank_at_least(2)
+        half = mdcts.shape.as_list()[-1]
+        if half is None:
+            raise NotImplementedError("tfteach's inverse_mdct needs the last dimension "
+                                      "known when the graph is built")
+        if norm is None:
+            y = (0.5 / math_ops.cast(half, mdcts.dtype)) * dct(mdcts, type=4)
+        elif norm == "ortho":
+            y = dct(mdcts, type=4, norm="ortho")
+        else:
+            raise ValueError("Unknown normalization. Expected None or 'ortho', got: %s"
+                             % norm)
+        first, second = array_ops.split(y, 2, axis=-1)
+        frames = array_ops.concat((second, -_flip(second), -_flip(first), -first), axis=-1)
+        if window_fn is not None:
+            frames = frames * window_fn(2 * half, dtype=mdcts.dtype)
+        else:
+            frames = frames * (1.0 / np.sqrt(2))
+        return overlap_and_add(frames, half)
+
+
 # --- mel filterbank and MFCCs --------------------------------------------------------------
 _MEL_BREAK_HZ = 700.0
 _MEL_HIGH_Q = 1127.0
