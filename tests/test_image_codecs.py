@@ -24,8 +24,19 @@ with open(os.path.join(HERE, "data", "image_codecs_tf.json")) as _f:
 CASES = REC["cases"]
 FILES = {n: open(os.path.join(IMG, n), "rb").read() for n in sorted(os.listdir(IMG))
          if not n.endswith(".npy")}
-# Pillow's libjpeg-turbo against TF's: the largest |difference| of one pixel value, per case
-JPEG_TOL = {}
+# TF decodes JPEGs with libjpeg-turbo's fast integer IDCT (dct_method "" or INTEGER_FAST);
+# Pillow offers only the accurate one (ISLOW): INTEGER_ACCURATE is TF's pixels exactly, the
+# fast method's pixels differ by up to this much (the largest |difference| measured over
+# the recorded files, q95 4:2:0, q75 4:4:4 and grayscale).
+FAST_IDCT_MAX_DIFF = 8
+
+
+def _tol(key):
+    kind, name = key.split("/")
+    if name.endswith(".jpg") and "INTEGER_ACCURATE" not in kind and not kind.startswith(
+            ("extract", "is_jpeg")):
+        return FAST_IDCT_MAX_DIFF
+    return 0
 
 
 def _call(kind, arg, data):
@@ -91,7 +102,7 @@ def _check(key, rec, got, tol=0):
         assert [x.hex() for x in got.reshape(-1)] == rec["values"], key
     elif tol:
         diff = np.abs(got.reshape(-1).astype(np.float64) - np.asarray(rec["values"]))
-        assert diff.max() <= tol, (key, diff.max())
+        assert 0 < diff.max() <= tol, (key, diff.max())
     else:
         np.testing.assert_array_equal(got.reshape(-1), np.asarray(rec["values"],
                                                                   got.dtype), err_msg=key)
@@ -104,7 +115,7 @@ FILE_CASES = sorted(k for k in CASES if "/" in k and not k.startswith(("encode_"
 def test_decode_matches_tf(key):
     kind, name = key.split("/")
     _check(key, CASES[key], _result(lambda: _call(kind, None, FILES[name])),
-           JPEG_TOL.get(key, 0))
+           _tol(key))
 
 
 @pytest.mark.parametrize("key", sorted(k for k in CASES if k.startswith("bad_") and "/" in k))

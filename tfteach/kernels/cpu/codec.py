@@ -110,13 +110,16 @@ def _png_parse(data):
         crc = data[pos + 8 + n:pos + 12 + n]
         if len(body) < n or len(crc) < 4 or struct.unpack(">I", crc)[0] != (
                 zlib.crc32(kind + body) & 0xffffffff):
-            if not chunks:      # libpng reads IHDR when the decoder starts
+            if not any(k == b"IDAT" for k, _ in chunks):
+                # libpng reads every chunk before the first IDAT when the decoder starts
                 raise _invalid("Invalid PNG. Failed to initialize decoder.")
             raise _invalid(f"Invalid PNG data, size {len(data)}")
         chunks.append((kind, body))
         pos += 12 + n
         if kind == b"IEND":
             break
+    if not any(k == b"IDAT" for k, _ in chunks):
+        raise _invalid("Invalid PNG. Failed to initialize decoder.")
     w, h, depth, ctype, _, _, interlace = struct.unpack(">IIBBBBB", chunks[0][1])
     if ctype not in _PNG_CHANNELS or w == 0 or h == 0:
         raise _invalid("Invalid PNG. Failed to initialize decoder.")
@@ -153,6 +156,7 @@ def decode_png_bytes(data, channels, bits16):
         rows, _ = _unfilter(raw, h, (w * nch * depth + 7) // 8, bpp)
         img = _samples(rows, w, depth, nch)
     chunkd = dict((k, b) for k, b in chunks)
+    filler = None
     if ctype == 3:
         plte = np.frombuffer(chunkd.get(b"PLTE", b""), np.uint8).reshape(-1, 3)
         idx = img[..., 0].astype(np.intp)
@@ -167,36 +171,43 @@ def decode_png_bytes(data, channels, bits16):
         else:
             img = rgb
         depth = 8
-    elif depth < 8:     # libpng scales low-depth gray up to 8 bits
-        img = (img.astype(np.uint16) * (255 // ((1 << depth) - 1))).astype(np.uint8)
-        depth = 8
+    else:
+        top = 0xffff if depth == 16 else 0xff
+        if b"tRNS" in chunkd and ctype in (0, 2):
+            # libpng turns a tRNS colour into an alpha channel when one is asked for
+            key = np.frombuffer(chunkd[b"tRNS"], ">u2")[:nch]
+            filler = np.where((img == key).all(-1, keepdims=True), 0, top)
+        elif depth < 8:
+            # libpng adds the filler before widening the samples: it keeps the low depth's max
+            filler = (1 << depth) - 1
+        if depth < 8:       # low-depth gray scaled up to 8 bits
+            img = (img.astype(np.uint16) * (255 // ((1 << depth) - 1))).astype(np.uint8)
+            depth = 8
+    img = _png_channels(img, channels, depth, filler)
     if depth == 16 and not bits16:
-        img = (img >> 8).astype(np.uint8)      # libpng's strip_16: the high byte
-        depth = 8
-    return _png_channels(img, channels, depth, bits16)
+        return (img >> 8).astype(np.uint8)      # libpng's strip_16: the high byte
+    if bits16 and depth == 8:
+        return img.astype(np.uint16) * np.uint16(257)
+    return img
 
 
-def _png_channels(img, channels, depth, bits16):
+def _png_channels(img, channels, depth, filler):
     have = img.shape[-1]
     if channels in (0, have):
-        out = img
-    else:
-        color = img[..., :3] if have >= 3 else img[..., :1]
-        alpha = img[..., -1:] if have in (2, 4) else None
-        if channels in (1, 2) and color.shape[-1] == 3:
-            color = _rgb_to_gray(color, depth)
-        elif channels in (3, 4) and color.shape[-1] == 1:
-            color = np.repeat(color, 3, -1)
-        if channels in (2, 4):
-            if alpha is None:
-                alpha = np.full(color.shape[:-1] + (1,), 0xffff if depth == 16 else 0xff,
-                                color.dtype)
-            out = np.concatenate([color, alpha], -1)
-        else:
-            out = color
-    if bits16 and depth == 8:
-        return out.astype(np.uint16) * np.uint16(257)
-    return out
+        return img
+    color = img[..., :3] if have >= 3 else img[..., :1]
+    alpha = img[..., -1:] if have in (2, 4) else None
+    if channels in (1, 2) and color.shape[-1] == 3:
+        color = _rgb_to_gray(color, depth)
+    elif channels in (3, 4) and color.shape[-1] == 1:
+        color = np.repeat(color, 3, -1)
+    if channels not in (2, 4):
+        return color
+    if alpha is None:
+        top = 0xffff if depth == 16 else 0xff
+        alpha = np.broadcast_to(np.asarray(top if filler is None else filler, color.dtype),
+                                color.shape[:-1] + (1,))
+    return np.concatenate([color, alpha.astype(color.dtype)], -1)
 
 
 def _rgb_to_gray(rgb, depth):
@@ -463,7 +474,9 @@ def decode_jpeg_bytes(data, channels, dct_method, crop=None):
     import io
     try:
         im = Image.open(io.BytesIO(data))
-        im.draft(None, None)
+        if channels == 1 and im.mode != "L":
+            # libjpeg's own YCbCr->gray (it keeps Y), as TF asks libjpeg for
+            im.draft("L", im.size)
         im.load()
     except Exception:  # noqa: BLE001 - Pillow's decoder errors are TF's one message
         raise _invalid(_JPEG_ERR) from None
@@ -473,9 +486,6 @@ def decode_jpeg_bytes(data, channels, dct_method, crop=None):
     arr = arr[..., None] if arr.ndim == 2 else arr
     if channels == 3 and arr.shape[-1] == 1:
         arr = np.repeat(arr, 3, -1)
-    elif channels == 1 and arr.shape[-1] == 3:
-        # libjpeg's YCbCr->gray keeps Y: decode again asking for luminance only
-        arr = np.asarray(im.convert("L"))[..., None]
     if crop is not None:
         y, x, h, w = (int(v) for v in crop)
         if y < 0 or x < 0 or h <= 0 or w <= 0 or y + h > arr.shape[0] or x + w > arr.shape[1]:
@@ -521,15 +531,15 @@ def _wrong_op(fmt, op):
 
 def decode_any(data, op, channels=0, bits16=False, expand_animations=True, dct_method=""):
     fmt = sniff(data)
+    if op == "DecodeBmp" and fmt == "png":
+        _png_parse(data)        # TF starts libpng before it looks at the op
     if op == "DecodeBmp" and fmt != "bmp":
         raise _invalid(f"Trying to decode {fmt.upper()} format using DecodeBmp op. Use "
                        f"`decode_{fmt}` or `decode_image` instead.")
     if op in ("DecodePng", "DecodeJpeg", "DecodeGif") and fmt == "bmp":
         raise _wrong_op("bmp", op)
-    if op == "DecodeGif" and fmt != "gif" or fmt == "gif" and op != "DecodeGif" and (
-            channels not in (0, 3)):
-        if fmt == "gif":
-            raise _invalid(f"channels must be 0 or 3 for GIF, got {channels}")
+    if fmt == "gif" and channels not in (0, 3):
+        raise _invalid(f"channels must be 0 or 3 for GIF, got {channels}")
     if fmt == "png":
         img = decode_png_bytes(data, channels, bits16)
         return img[None] if op == "DecodeGif" else img
@@ -573,11 +583,13 @@ def decode_gif(contents):
 def decode_image(contents, *, channels, dtype, expand_animations):
     _check_channels(channels)
     dt = np.dtype(dtype.np_dtype)
-    img = decode_any(_bytes(contents), "DecodeImage", channels, dt == np.uint16,
-                     expand_animations)
-    if dt == np.float32:
-        img = img.astype(np.float32) / np.float32(255)
-    return img
+    data = _bytes(contents)
+    if dt != np.float32:
+        return decode_any(data, "DecodeImage", channels, dt == np.uint16, expand_animations)
+    # TF scales PNGs from their 16-bit decode, the other formats from 8 bits
+    png = sniff(data) == "png"
+    img = decode_any(data, "DecodeImage", channels, png, expand_animations)
+    return img.astype(np.float32) * np.float32(1 / 65535 if png else 1 / 255)
 
 
 @register_kernel("DecodeJpeg")
