@@ -122,3 +122,110 @@ def test_decode_matches_tf(key):
 def test_corrupt_data_raises_tfs_error(key):
     kind, name = key.split("/")
     _check(key, CASES[key], _result(lambda: _call(kind, None, _bad(name))))
+
+
+def _input(k):
+    r = CASES[f"encode_png_input/{k}"]
+    return np.asarray(r["values"], r["dtype"]).reshape(r["shape"])
+
+
+@pytest.mark.parametrize("key", sorted(k for k in CASES if re.match(r"encode_png_-?\d/", k)))
+def test_encode_png_writes_tfs_bytes(key):
+    lvl, k = key[len("encode_png_"):].split("/")
+    img = _input(k)
+    got = tf.io.encode_png(img, compression=int(lvl))
+    assert got.numpy().hex() == CASES[key]["values"][0]
+    np.testing.assert_array_equal(tf.io.decode_png(got, dtype=img.dtype).numpy(), img)
+
+
+@pytest.mark.parametrize("key,fn", [
+    ("bad_channels_png", lambda: tf.io.decode_png(FILES["tf_c3_8.png"], channels=5)),
+    ("bad_channels_image", lambda: tf.io.decode_image(FILES["tf_c3_8.png"], channels=2)),
+    ("encode_png_bad_rank", lambda: tf.io.encode_png(np.zeros((2, 2), np.uint8))),
+    ("encode_png_bad_channels", lambda: tf.io.encode_png(np.zeros((2, 2, 5), np.uint8)))])
+def test_bad_arguments_raise_tfs_error(key, fn):
+    _check(key, CASES[key], _result(fn))
+
+
+@pytest.mark.parametrize("key", sorted(k for k in CASES if k.startswith("encode_jpeg")))
+def test_encode_jpeg_writes_tfs_bytes(key):
+    """Pillow's libjpeg-turbo with TF's settings (JFIF density, 4:2:0 unless asked, 1x1
+    sampling for gray) writes TF's bytes."""
+    sm = np.load(os.path.join(IMG, "jpeg_source.npy"))
+    if key == "encode_jpeg_gray":
+        got = tf.io.encode_jpeg(sm[..., :1])
+    else:
+        q, cd = re.fullmatch(r"encode_jpeg_q(\d+)_(True|False)", key).groups()
+        got = tf.io.encode_jpeg(sm, quality=int(q), chroma_downsampling=cd == "True")
+    assert got.numpy().hex() == CASES[key]["values"][0]
+
+
+def test_graph_ops_names_and_static_shapes():
+    rec = REC["graph"]
+    g = tf.Graph()
+    with g.as_default():
+        s = tf.compat.v1.placeholder(tf.string, [])
+        ops = {"decode_png": tf.io.decode_png(s), "decode_png_c3": tf.io.decode_png(s, 3),
+               "decode_bmp": tf.io.decode_bmp(s), "decode_gif": tf.io.decode_gif(s),
+               "decode_image": tf.io.decode_image(s),
+               "decode_image_c3_noexp": tf.io.decode_image(s, 3, expand_animations=False),
+               "decode_jpeg": tf.io.decode_jpeg(s, channels=1),
+               "encode_png": tf.io.encode_png(tf.zeros([2, 2, 3], tf.uint8)),
+               "encode_jpeg": tf.io.encode_jpeg(tf.zeros([2, 2, 3], tf.uint8)),
+               "extract_jpeg_shape": tf.io.extract_jpeg_shape(s),
+               "is_jpeg": tf.io.is_jpeg(s),
+               "decode_and_crop_jpeg": tf.io.decode_and_crop_jpeg(s, [0, 0, 1, 1], 3)}
+        for k, t in ops.items():
+            got = {"name": t.name, "type": t.op.type, "shape": str(t.shape),
+                   "dtype": t.dtype.name}
+            assert got == rec[k], k
+        with tf.compat.v1.Session() as sess:
+            png = sess.run(ops["decode_png_c3"], {s: FILES["tf_c3_8.png"]})
+            frames = sess.run(ops["decode_image"], {s: FILES["anim.gif"]})
+    _check("s", CASES["decode_png_c3_uint8/tf_c3_8.png"], png)
+    _check("g", CASES["decode_image/anim.gif"], frames)
+
+
+def test_in_tf_function_and_dataset_map():
+    names = ["tf_c3_8.png", "rgb24.bmp", "tf_c4_8.png"]
+    paths = [os.path.join(IMG, n) for n in names]
+
+    @tf.function
+    def load(path):
+        return tf.image.decode_image(tf.io.read_file(path), channels=3,
+                                     expand_animations=False)
+
+    for n, p in zip(names, paths):
+        want = CASES[f"decode_image_c3/{n}"]
+        _check(n, want, load(tf.constant(p)).numpy())
+    ds = tf.data.Dataset.from_tensor_slices(paths).map(load)
+    for n, img in zip(names, ds):
+        _check(n, CASES[f"decode_image_c3/{n}"], img.numpy())
+
+
+def test_png_round_trip_16_bit_and_every_channel_count():
+    rng = np.random.RandomState(0)
+    for c in (1, 2, 3, 4):
+        for dt in (np.uint8, np.uint16):
+            img = rng.randint(0, np.iinfo(dt).max + 1, (9, 11, c)).astype(dt)
+            back = tf.io.decode_png(tf.io.encode_png(img), dtype=dt).numpy()
+            np.testing.assert_array_equal(back, img)
+
+
+def test_jpeg_needs_pillow(monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "PIL", None)
+    with pytest.raises(ImportError, match=r"tfteach\[images\]"):
+        tf.io.decode_jpeg(FILES["tf_rgb.jpg"])
+    with pytest.raises(ImportError, match=r"tfteach\[images\]"):
+        tf.io.encode_jpeg(np.zeros((2, 2, 3), np.uint8))
+    with pytest.raises(errors.UnimplementedError, match=r"tfteach\[images\]"):
+        tf.io.decode_image(FILES["tf_rgb.jpg"])
+    # PNG, GIF, BMP and the JPEG header need no Pillow
+    assert tf.io.extract_jpeg_shape(FILES["tf_rgb.jpg"]).numpy().tolist() == [12, 16, 3]
+    assert tf.io.decode_image(FILES["anim.gif"]).shape == (2, 3, 4, 3)
+
+
+def test_jpeg_settings_tfteach_cannot_reproduce_raise():
+    with pytest.raises(errors.UnimplementedError, match="ratio=1"):
+        tf.io.decode_jpeg(FILES["tf_rgb.jpg"], ratio=2)

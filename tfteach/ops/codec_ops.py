@@ -78,6 +78,14 @@ registry.NotDifferentiable("EncodePng")
 registry.NotDifferentiable("EncodeJpeg")
 
 
+def _require_pillow():
+    try:
+        import PIL  # noqa: F401
+    except ImportError:
+        from ..kernels.cpu.codec import PILLOW_MISSING
+        raise ImportError(PILLOW_MISSING) from None
+
+
 def _contents(contents):
     return _ops.convert_to_tensor(contents, dtype=_S, name="contents")
 
@@ -134,6 +142,7 @@ def decode_jpeg(contents, channels=0, ratio=1, fancy_upscaling=True,
                 name=None):
     """[h, w, channels] pixels of a JPEG, decoded by Pillow's libjpeg (needs the `images`
     extra); other ratio/upscaling/recovery settings raise UnimplementedError."""
+    _require_pillow()
     return apply_op("DecodeJpeg", [_contents(contents)],
                     _jpeg_attrs(channels, ratio, fancy_upscaling, try_recover_truncated,
                                 acceptable_fraction, dct_method),
@@ -144,6 +153,7 @@ def decode_jpeg(contents, channels=0, ratio=1, fancy_upscaling=True,
 def decode_and_crop_jpeg(contents, crop_window, channels=0, ratio=1, fancy_upscaling=True,
                          try_recover_truncated=False, acceptable_fraction=1, dct_method="",
                          name=None):
+    _require_pillow()
     win = _ops.convert_to_tensor(crop_window, dtype=_dt.int32, name="crop_window")
     return apply_op("DecodeAndCropJpeg", [_contents(contents), win],
                     _jpeg_attrs(channels, ratio, fancy_upscaling, try_recover_truncated,
@@ -171,6 +181,7 @@ def encode_png(image, compression=-1, name=None):
 def encode_jpeg(image, format="", quality=95, progressive=False,  # noqa: A002 - TF's name
                 optimize_size=False, chroma_downsampling=True, density_unit="in",
                 x_density=300, y_density=300, xmp_metadata="", name=None):
+    _require_pillow()
     image = _ops.convert_to_tensor(image, dtype=_dt.uint8, name="image")
     return apply_op("EncodeJpeg", [image],
                     {"format": format, "quality": int(quality),

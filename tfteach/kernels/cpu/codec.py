@@ -430,15 +430,18 @@ def decode_gif_bytes(data):
 
 # --- JPEG (Pillow) --------------------------------------------------------------------------
 
+PILLOW_MISSING = ("JPEG decoding and encoding need Pillow: pip install 'tfteach[images]' "
+                  "(or pip install pillow)")
 _JPEG_ERR = "jpeg::Uncompress failed. Invalid JPEG data or crop window."
 
 
 def _pil():
+    # the API functions raise ImportError up front; this is for a JPEG met by decode_image
+    # or decode_png at run time, where the executor needs one of TF's error classes
     try:
         from PIL import Image
     except ImportError:
-        raise ImportError("JPEG decoding and encoding need Pillow: pip install "
-                          "'tfteach[images]'") from None
+        raise errors.UnimplementedError(None, None, PILLOW_MISSING) from None
     return Image
 
 
@@ -506,7 +509,8 @@ def encode_jpeg_bytes(img, fmt, quality, progressive, optimize_size, chroma_down
     im = Image.fromarray(img[..., 0] if c == 1 else img, "L" if c == 1 else "RGB")
     buf = io.BytesIO()
     kw = dict(quality=int(quality), progressive=bool(progressive),
-              optimize=bool(optimize_size), subsampling=2 if chroma_downsampling else 0)
+              optimize=bool(optimize_size),
+              subsampling=2 if chroma_downsampling and c == 3 else 0)
     if xmp_metadata:
         kw["xmp"] = xmp_metadata.encode() if isinstance(xmp_metadata, str) else xmp_metadata
     im.save(buf, "JPEG", **kw)
@@ -635,7 +639,7 @@ def extract_jpeg_shape(contents, *, output_type):
 def encode_png(image, *, compression):
     img = np.asarray(image)
     if img.ndim != 3:
-        raise _invalid(f"images must be at least rank 3{list(img.shape)}".replace(" ", ""))
+        raise _invalid(f"images must be at least rank 3[{','.join(map(str, img.shape))}]")
     if img.shape[-1] not in (1, 2, 3, 4):
         raise _invalid(f"image must have 1, 2, 3, or 4 channels, got {img.shape[-1]}")
     if not -1 <= compression <= 9:
@@ -648,7 +652,7 @@ def encode_jpeg(image, *, format, quality, progressive, optimize_size,  # noqa: 
                 chroma_downsampling, density_unit, x_density, y_density, xmp_metadata):
     img = np.asarray(image)
     if img.ndim != 3:
-        raise _invalid(f"image must be 3-dimensional{list(img.shape)}".replace(" ", ""))
+        raise _invalid(f"image must be 3-dimensional[{','.join(map(str, img.shape))}]")
     if not 0 <= quality <= 100:
         raise _invalid(f"quality must be in [0,100], got {quality}")
     return np.asarray(encode_jpeg_bytes(img, format, quality, progressive, optimize_size,
