@@ -112,6 +112,7 @@ def decode_gif(contents, name=None):
     return apply_op("DecodeGif", [_contents(contents)], {}, name=name or "DecodeGif")[0]
 
 
+@registry.api("DecodeImage")
 def decode_image(contents, channels=None, dtype=_dt.uint8, name=None,
                  expand_animations=True):
     """Any PNG, JPEG, GIF or BMP (sniffed from the first bytes); GIFs give 4-D frames
