@@ -258,6 +258,22 @@ def main():
         cases[f"bad_decode_gif/{k}"] = run(lambda: tf.io.decode_gif(b))
         cases[f"bad_decode_jpeg/{k}"] = run(lambda: tf.io.decode_jpeg(b))
         cases[f"bad_extract_jpeg_shape/{k}"] = run(lambda: tf.io.extract_jpeg_shape(b))
+    # cross-format decodes: TF's decode ops sniff the bytes
+    png_idat_bad = bytearray(files["tf_c3_8.png"])
+    png_idat_bad[45] ^= 0xff
+    more = {"png_bad_idat": bytes(png_idat_bad), "gif_mid_frame": files["anim.gif"][:60],
+            "png_no_iend": files["tf_c3_8.png"][:-12]}
+    for k, b in more.items():
+        cases[f"bad_decode_image/{k}"] = run(lambda: tf.io.decode_image(b))
+    for n in ("tf_c3_8.png", "tf_rgb.jpg", "anim.gif", "rgb24.bmp"):
+        data = files[n]
+        cases[f"cross_png/{n}"] = run(lambda: tf.io.decode_png(data))
+        cases[f"cross_png16/{n}"] = run(lambda: tf.io.decode_png(data, dtype=tf.uint16))
+        cases[f"cross_jpeg/{n}"] = run(lambda: tf.io.decode_jpeg(data, dct_method="INTEGER_ACCURATE"))
+        cases[f"cross_gif/{n}"] = run(lambda: tf.io.decode_gif(data))
+        cases[f"cross_bmp/{n}"] = run(lambda: tf.io.decode_bmp(data))
+        cases[f"cross_f32/{n}"] = run(lambda: tf.io.decode_image(data, dtype=tf.float32))
+        cases[f"cross_u16/{n}"] = run(lambda: tf.io.decode_image(data, dtype=tf.uint16))
     cases["bad_channels_png"] = run(lambda: tf.io.decode_png(files["tf_c3_8.png"], channels=5))
     cases["bad_channels_image"] = run(lambda: tf.io.decode_image(files["tf_c3_8.png"],
                                                                  channels=2))

@@ -110,7 +110,7 @@ def _png_parse(data):
         crc = data[pos + 8 + n:pos + 12 + n]
         if len(body) < n or len(crc) < 4 or struct.unpack(">I", crc)[0] != (
                 zlib.crc32(kind + body) & 0xffffffff):
-            if not any(k == b"IDAT" for k, _ in chunks):
+            if kind != b"IDAT" and not any(k == b"IDAT" for k, _ in chunks):
                 # libpng reads every chunk before the first IDAT when the decoder starts
                 raise _invalid("Invalid PNG. Failed to initialize decoder.")
             raise _invalid(f"Invalid PNG data, size {len(data)}")
@@ -120,6 +120,8 @@ def _png_parse(data):
             break
     if not any(k == b"IDAT" for k, _ in chunks):
         raise _invalid("Invalid PNG. Failed to initialize decoder.")
+    if chunks[-1][0] != b"IEND":
+        raise _invalid(f"Invalid PNG data, size {len(data)}")
     w, h, depth, ctype, _, _, interlace = struct.unpack(">IIBBBBB", chunks[0][1])
     if ctype not in _PNG_CHANNELS or w == 0 or h == 0:
         raise _invalid("Invalid PNG. Failed to initialize decoder.")
@@ -410,7 +412,9 @@ def decode_gif_bytes(data):
             frames.append((x, y, w, h, idx.reshape(h, w), ct, trans))
             trans = None
     except (IndexError, struct.error, ValueError):
-        raise _invalid(f"Failed to slurp gif file: Failed to read from given file") from None
+        # TF keeps the frames read before the data broke off
+        if not frames:
+            raise _invalid("Failed to slurp gif file: Failed to read from given file") from None
     if not frames:
         raise _invalid("Gif file does not contain any image")
     out = np.zeros((len(frames), sh, sw, 3), np.uint8)
@@ -551,14 +555,17 @@ def decode_any(data, op, channels=0, bits16=False, expand_animations=True, dct_m
         img = decode_bmp_bytes(data, channels)
     elif fmt == "gif":
         img = decode_gif_bytes(data)
+        if op in ("DecodePng", "DecodeJpeg") and len(img) > 1:
+            raise _invalid(f"Got {len(img)} frames, but animated gifs can only be decoded by "
+                           "tf.io.decode_gif or tf.io.decode_image")
         if op in ("DecodePng", "DecodeJpeg") or op == "DecodeImage" and not expand_animations:
             img = img[0]
     else:
         img = decode_jpeg_bytes(data, channels, dct_method)
         if op == "DecodeGif":
             img = img[None]
-    if bits16:
-        img = img.astype(np.uint16) * np.uint16(257)
+    if bits16:      # TF widens JPEG, GIF and BMP pixels by a shift (PNG's by 257)
+        img = img.astype(np.uint16) << np.uint16(8)
     return img
 
 
