@@ -239,3 +239,16 @@ def test_jpeg_needs_pillow(monkeypatch):
 def test_jpeg_settings_tfteach_cannot_reproduce_raise():
     with pytest.raises(errors.UnimplementedError, match="ratio=1"):
         tf.io.decode_jpeg(FILES["tf_rgb.jpg"], ratio=2)
+
+
+def test_dtypes_tf_refuses_and_converts():
+    # TF 2.21: EncodePng's T and DecodePng's dtype allow only uint8 and uint16
+    with pytest.raises(errors.InvalidArgumentError, match="allowed values: uint8, uint16"):
+        tf.io.encode_png(np.zeros((2, 2, 3), np.float32))
+    with pytest.raises(errors.InvalidArgumentError, match="allowed values: uint8, uint16"):
+        tf.io.decode_png(FILES["tf_c3_8.png"], dtype=tf.float32)
+    # decode_image to another dtype decodes at 16 bits and converts: 8-bit v -> v*257 in
+    # uint16, then uint16 -> int32 is a left shift by 15
+    got = tf.io.decode_image(FILES["tf_c3_8.png"], dtype=tf.int32).numpy()
+    u8 = np.asarray(CASES["decode_image/tf_c3_8.png"]["values"], np.int64)
+    np.testing.assert_array_equal(got.reshape(-1), (u8 * 257) << 15)

@@ -86,6 +86,14 @@ def _require_pillow():
         raise ImportError(PILLOW_MISSING) from None
 
 
+def _allowed(attr, dtype, allowed):
+    if dtype not in allowed:
+        from .. import errors
+        raise errors.InvalidArgumentError(
+            None, None, f"Value for attr '{attr}' of {dtype.name} is not in the list of allowed "
+                        f"values: {', '.join(d.name for d in allowed)}")
+
+
 def _contents(contents):
     return _ops.convert_to_tensor(contents, dtype=_S, name="contents")
 
@@ -94,6 +102,7 @@ def _contents(contents):
 def decode_png(contents, channels=0, dtype=_dt.uint8, name=None):
     """[h, w, channels] pixels of a PNG; `dtype` uint8 (16-bit files keep the high byte)
     or uint16 (8-bit values times 257). channels 0 keeps the file's own count."""
+    _allowed("dtype", _dt.as_dtype(dtype), (_dt.uint8, _dt.uint16))
     return apply_op("DecodePng", [_contents(contents)],
                     {"channels": int(channels), "dtype": _dt.as_dtype(dtype)},
                     name=name or "DecodePng")[0]
@@ -119,14 +128,17 @@ def decode_image(contents, channels=None, dtype=_dt.uint8, name=None,
     unless `expand_animations` is False (then the first frame). A float `dtype` scales
     to [0, 1]."""
     dtype = _dt.as_dtype(dtype)
-    if dtype not in (_dt.uint8, _dt.uint16, _dt.float32):
-        raise TypeError(f"Value for attr 'dtype' of {dtype.name} is not in the list of "
-                      "allowed values: uint8, uint16, float")
     with _ops.name_scope(name, "decode_image"):
-        return apply_op("DecodeImage", [_contents(contents)],
-                        {"channels": int(channels or 0), "dtype": dtype,
-                         "expand_animations": bool(expand_animations)},
-                        name="DecodeImage")[0]
+        # other dtypes: decoded at 16 bits, then converted as convert_image_dtype does
+        decode_as = dtype if dtype in (_dt.uint8, _dt.uint16, _dt.float32) else _dt.uint16
+        image = apply_op("DecodeImage", [_contents(contents)],
+                         {"channels": int(channels or 0), "dtype": decode_as,
+                          "expand_animations": bool(expand_animations)},
+                         name="DecodeImage")[0]
+        if decode_as != dtype:
+            from .image_ops import convert_image_dtype
+            image = convert_image_dtype(image, dtype)
+        return image
 
 
 def _jpeg_attrs(channels, ratio, fancy_upscaling, try_recover_truncated,
@@ -174,6 +186,7 @@ def encode_png(image, compression=-1, name=None):
     """PNG bytes of a [h, w, c] uint8 or uint16 image; zlib `compression` -1 (default,
     level 6) to 9. The bytes are libpng's (the same filters, window and levels)."""
     image = _ops.convert_to_tensor(image, name="image")
+    _allowed("T", image.dtype.base_dtype, (_dt.uint8, _dt.uint16))
     return apply_op("EncodePng", [image], {"compression": int(compression)},
                     name=name or "EncodePng")[0]
 

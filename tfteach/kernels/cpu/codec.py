@@ -509,7 +509,7 @@ def encode_jpeg_bytes(img, fmt, quality, progressive, optimize_size, chroma_down
     if fmt == "grayscale" and c != 1 or fmt == "rgb" and c != 3:
         raise _invalid(f"Format '{fmt}' does not match the image's {c} channels")
     if c not in (1, 3):
-        raise _invalid(f"image must have 1 or 3 channels, got {list(img.shape)}")
+        raise _invalid(f"image must have 1 or 3 channels, got [{','.join(map(str, img.shape))}]")
     im = Image.fromarray(img[..., 0] if c == 1 else img, "L" if c == 1 else "RGB")
     buf = io.BytesIO()
     kw = dict(quality=int(quality), progressive=bool(progressive),
