@@ -252,3 +252,81 @@ def test_dtypes_tf_refuses_and_converts():
     got = tf.io.decode_image(FILES["tf_c3_8.png"], dtype=tf.int32).numpy()
     u8 = np.asarray(CASES["decode_image/tf_c3_8.png"]["values"], np.int64)
     np.testing.assert_array_equal(got.reshape(-1), (u8 * 257) << 15)
+
+
+# --- tf.keras.utils.image_dataset_from_directory (tools/record_image_dataset.py) -----------
+
+with open(os.path.join(HERE, "data", "image_dataset_tf.json")) as _f:
+    DIR_REC = json.load(_f)
+DIR_KW = {
+    "int_noshuffle": dict(batch_size=4, image_size=(3, 4), shuffle=False),
+    "categorical": dict(label_mode="categorical", batch_size=3, image_size=(2, 2),
+                        shuffle=False),
+    "binary_two_classes": dict(label_mode="binary", class_names=["dogs", "cats"],
+                               batch_size=8, image_size=(2, 3), shuffle=False),
+    "grayscale_nearest": dict(color_mode="grayscale", interpolation="nearest",
+                              class_names=["dogs"], batch_size=None, image_size=(3, 3),
+                              shuffle=False),
+    "validation_seeded": dict(validation_split=0.34, subset="validation", seed=3,
+                              batch_size=2, image_size=(2, 2)),
+    "training_seeded": dict(validation_split=0.34, subset="training", seed=3,
+                            batch_size=2, image_size=(2, 2)),
+    "no_labels": dict(labels=None, batch_size=5, image_size=(2, 2), shuffle=False),
+}
+
+
+@pytest.fixture(scope="module")
+def class_tree(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tree")
+    for cls, names in DIR_REC["tree"].items():
+        (root / cls).mkdir()
+        for n in names:
+            (root / cls / n).write_bytes(FILES[n])
+    (root / "cats" / "notes.txt").write_text("not an image")
+    (root / ".hidden").mkdir()
+    return str(root)
+
+
+def _elements(batches, batched):
+    """(image, label) pairs, unbatched."""
+    out = []
+    for b in batches:
+        imgs = b[0] if batched else [b[0]]
+        labs = (b[1] if batched else [b[1]]) if len(b) > 1 else [None] * len(imgs)
+        out += [(np.asarray(i, np.float64), l) for i, l in zip(imgs, labs)]
+    return out
+
+
+@pytest.mark.parametrize("key", sorted(DIR_KW))
+def test_image_dataset_from_directory_matches_keras(class_tree, key):
+    rec = DIR_REC["cases"][key]
+    ds = tf.keras.utils.image_dataset_from_directory(class_tree, verbose=False,
+                                                     **DIR_KW[key])
+    assert ds.class_names == rec["class_names"]
+    assert [os.path.relpath(p, class_tree) for p in ds.file_paths] == rec["file_paths"]
+    assert str(ds.element_spec) == rec["element_spec"]
+    got = [[t.numpy().tolist() for t in (b if isinstance(b, tuple) else (b,))] for b in ds]
+    batched = DIR_KW[key]["batch_size"] is not None
+    want, have = _elements(rec["batches"], batched), _elements(got, batched)
+    if key.endswith("_seeded"):
+        # the same files and labels (Keras's seeded file shuffle and split); the
+        # Dataset.shuffle buffer's order is tfteach's own
+        def order(pairs):
+            return sorted(pairs, key=lambda p: (p[1], p[0].tobytes()))
+        want, have = order(want), order(have)
+    assert len(want) == len(have)
+    for (wi, wl), (hi, hl) in zip(want, have):
+        np.testing.assert_allclose(hi, wi, rtol=0, atol=1e-4)
+        assert hl == wl
+
+
+@pytest.mark.parametrize("key,kw", [
+    ("binary_three_classes", dict(label_mode="binary")),
+    ("split_without_seed", dict(validation_split=0.2, subset="training")),
+    ("bad_class_names", dict(class_names=["cats", "owls"]))])
+def test_image_dataset_from_directory_errors(class_tree, key, kw):
+    rec = DIR_REC["cases"][key]
+    with pytest.raises(ValueError) as e:
+        tf.keras.utils.image_dataset_from_directory(class_tree, verbose=False, **kw)
+    assert rec["error"] == "ValueError"
+    assert str(e.value) == rec["message"]

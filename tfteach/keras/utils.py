@@ -108,6 +108,8 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
     return None
 
 
+from .image_dataset import image_dataset_from_directory  # noqa: E402,F401
+
 import sys as _sys  # noqa: E402
 
 from ..framework.api_names import install as _install  # noqa: E402
