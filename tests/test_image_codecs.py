@@ -330,3 +330,39 @@ def test_image_dataset_from_directory_errors(class_tree, key, kw):
         tf.keras.utils.image_dataset_from_directory(class_tree, verbose=False, **kw)
     assert rec["error"] == "ValueError"
     assert str(e.value) == rec["message"]
+
+
+# --- load_img / img_to_array / array_to_img / save_img (Pillow, as in Keras) -----------------
+
+def test_load_img_pixels_are_tfs_decode(tmp_path):
+    """Pinned to TF's recorded decodes: Pillow reads PNG/BMP/GIF to the same pixels."""
+    u = tf.keras.utils
+    for n, key in (("tf_c3_8.png", "decode_png_c0_uint8/tf_c3_8.png"),
+                   ("rgb24.bmp", "decode_bmp_c0/rgb24.bmp"),
+                   ("tf_c4_8.png", "decode_png_c3_uint8/tf_c4_8.png"),
+                   ("tf_c1_8.png", "decode_png_c0_uint8/tf_c1_8.png")):
+        mode = "grayscale" if n == "tf_c1_8.png" else "rgb"
+        arr = u.img_to_array(u.load_img(os.path.join(IMG, n), color_mode=mode))
+        rec = CASES[key]
+        assert arr.dtype == np.float32 and list(arr.shape) == rec["shape"]
+        np.testing.assert_array_equal(arr.reshape(-1), rec["values"])
+    chw = u.img_to_array(u.load_img(os.path.join(IMG, "tf_c3_8.png")), "channels_first")
+    assert chw.shape == (3, 3, 5)
+    assert u.load_img(os.path.join(IMG, "tf_c3_8.png"), target_size=(2, 4)).size == (4, 2)
+
+
+def test_array_to_img_scales_to_0_255_and_save_img_round_trips(tmp_path):
+    u = tf.keras.utils
+    x = np.array([[[-1.0], [0.0]], [[1.0], [3.0]]], np.float32)
+    # (x - min) / (max - min) * 255, truncated to uint8: -1 -> 0, 0 -> 63, 1 -> 127, 3 -> 255
+    np.testing.assert_array_equal(np.asarray(u.array_to_img(x)),
+                                  [[0, 63], [127, 255]])
+    np.testing.assert_array_equal(np.asarray(u.array_to_img(x + 1, scale=False)),
+                                  [[0, 1], [2, 4]])
+    img = np.random.RandomState(0).randint(0, 256, (3, 4, 3)).astype(np.float32)
+    p = str(tmp_path / "x.png")
+    u.save_img(p, img, scale=False)
+    back = tf.io.decode_png(tf.io.read_file(p)).numpy()
+    np.testing.assert_array_equal(back, img)
+    with pytest.raises(ValueError, match="rank 3"):
+        u.array_to_img(np.zeros((2, 2)))
