@@ -269,7 +269,8 @@ def main():
         data = files[n]
         cases[f"cross_png/{n}"] = run(lambda: tf.io.decode_png(data))
         cases[f"cross_png16/{n}"] = run(lambda: tf.io.decode_png(data, dtype=tf.uint16))
-        cases[f"cross_jpeg/{n}"] = run(lambda: tf.io.decode_jpeg(data, dct_method="INTEGER_ACCURATE"))
+        cases[f"cross_jpeg/{n}"] = run(lambda: tf.io.decode_jpeg(
+            data, dct_method="INTEGER_ACCURATE"))
         cases[f"cross_gif/{n}"] = run(lambda: tf.io.decode_gif(data))
         cases[f"cross_bmp/{n}"] = run(lambda: tf.io.decode_bmp(data))
         cases[f"cross_f32/{n}"] = run(lambda: tf.io.decode_image(data, dtype=tf.float32))

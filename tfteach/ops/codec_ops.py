@@ -153,8 +153,12 @@ def _jpeg_attrs(channels, ratio, fancy_upscaling, try_recover_truncated,
 def decode_jpeg(contents, channels=0, ratio=1, fancy_upscaling=True,
                 try_recover_truncated=False, acceptable_fraction=1, dct_method="",
                 name=None):
-    """[h, w, channels] pixels of a JPEG, decoded by Pillow's libjpeg (needs the `images`
-    extra); other ratio/upscaling/recovery settings raise UnimplementedError."""
+    """[h, w, channels] pixels of a JPEG, decoded by Pillow's libjpeg-turbo (needs the
+    `images` extra). Pillow has only libjpeg's accurate integer IDCT: with
+    dct_method="INTEGER_ACCURATE" the pixels are TF's exactly; TF's default ("" and
+    "INTEGER_FAST") uses the fast IDCT, whose pixels differ from these by a few levels (up
+    to 8 on the recorded files, tests/test_image_codecs.py). Other ratio, upscaling and
+    recovery settings raise UnimplementedError."""
     _require_pillow()
     return apply_op("DecodeJpeg", [_contents(contents)],
                     _jpeg_attrs(channels, ratio, fancy_upscaling, try_recover_truncated,

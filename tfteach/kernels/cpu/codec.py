@@ -3,7 +3,8 @@ the standard library's zlib; JPEG through Pillow (the optional `images` extra).
 
 The decoders copy what TF's libpng/giflib/BMP paths do to the pixels (palette expansion,
 16-to-8-bit stripping, libpng's fixed-point RGB-to-gray, GIF frames drawn over the previous
-frame), so the arrays equal TF's. TF's decode ops all sniff the format: DecodePng,
+frame), so the arrays equal TF's. JPEG pixels equal TF's for dct_method="INTEGER_ACCURATE";
+TF's default fast IDCT is not in Pillow, so its pixels differ by a few levels. TF's decode ops all sniff the format: DecodePng,
 DecodeGif and DecodeJpeg decode any of PNG, GIF and JPEG; only BMP needs DecodeBmp or
 DecodeImage. The PNG encoder chooses row filters and zlib settings as libpng does, which is
 what makes its bytes TF's.
@@ -577,7 +578,8 @@ def _check_channels(channels, allow2=False):
 @register_kernel("DecodePng")
 def decode_png(contents, *, channels, dtype):
     _check_channels(channels)
-    return decode_any(_bytes(contents), "DecodePng", channels, np.dtype(dtype.np_dtype) == np.uint16)
+    return decode_any(_bytes(contents), "DecodePng", channels,
+                      np.dtype(dtype.np_dtype) == np.uint16)
 
 
 @register_kernel("DecodeBmp")
