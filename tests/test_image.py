@@ -47,4 +47,4 @@ def test_unknown_method_and_antialias_say_so(tf2):
     with pytest.raises(NotImplementedError, match="antialias"):
         tf2.image.resize(img, [3, 3], antialias=True)
     with pytest.raises(AttributeError, match="does not implement it yet"):
-        tf2.image.encode_png
+        tf2.image.decode_webp

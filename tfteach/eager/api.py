@@ -29,7 +29,7 @@ SUBMODULE_FIRST = {"strings": ("tfteach.ops.string_ops",),
                    "sparse": ("tfteach.ops.sparse_ops",),
                    "io": ("tfteach.ops.io_ops", "tfteach.ops.string_ops",
                           "tfteach.ops.data_flow_ops", "tfteach.ops.parsing_ops",
-                          "tfteach.ops.tf_record"),
+                          "tfteach.ops.tf_record", "tfteach.ops.codec_ops"),
                    "ragged": ("tfteach.ops.ragged.ragged_ops",),
                    "signal": ("tfteach.ops.signal_ops", "tfteach.ops.signal_impl"),
                    "spectral": ("tfteach.ops.signal_ops", "tfteach.ops.signal_impl")}

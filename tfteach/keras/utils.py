@@ -108,6 +108,9 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
     return None
 
 
+from .image_dataset import image_dataset_from_directory  # noqa: E402,F401
+from .image_utils import array_to_img, img_to_array, load_img, save_img  # noqa: E402,F401
+
 import sys as _sys  # noqa: E402
 
 from ..framework.api_names import install as _install  # noqa: E402

@@ -1472,15 +1472,23 @@ _V1_ONLY = {"resize_image_with_crop_or_pad": resize_with_crop_or_pad,
             "sample_distorted_bounding_box": sample_distorted_bounding_box_v1}
 
 
+# tf.image's codec names, from ops/codec_ops.py
+_CODECS = ("decode_png", "decode_bmp", "decode_gif", "decode_image", "decode_jpeg",
+           "decode_and_crop_jpeg", "extract_jpeg_shape", "encode_png", "encode_jpeg")
+
+
 def namespace(v1=False):
     """`tf.image` (or, with v1, `tf.compat.v1.image`)."""
     import types
 
     from ..framework.api_names import install
+    from . import codec_ops
     ns = types.ModuleType("tfteach.compat.v1.image" if v1 else "tfteach.image")
     g = globals()
     for n in _V2:
         setattr(ns, n, g[n])
+    for n in _CODECS:
+        setattr(ns, n, getattr(codec_ops, n))
     if v1:
         for n, fn in _V1_ONLY.items():
             setattr(ns, n, fn)
