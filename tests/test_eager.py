@@ -213,3 +213,23 @@ def test_every_tf2_name_resolves_or_is_an_attribute_error():
             assert "does not implement it yet" in str(e), (name, str(e))
             missing.append(name)
     assert "data" not in missing and "function" not in missing
+
+
+def test_inputs_sharing_a_type_take_the_first_tensors_dtype(tf2):
+    """TF 2.21's eager ops convert Python values to the dtype of the first tensor among the
+    inputs that share a type attr (args_to_matching_eager); add_n converts each input on its
+    own first, so there the mix is the op's error (values and messages recorded from TF)."""
+    tf = tf2
+    got = tf.concat([[1.0], tf.constant([2.0], tf.float64)], 0)
+    assert got.dtype == tf.float64 and got.numpy().tolist() == [1.0, 2.0]
+    got = tf.stack([1, tf.constant(2.0)])
+    assert got.dtype == tf.float32 and got.numpy().tolist() == [1.0, 2.0]
+    with pytest.raises(errors.InvalidArgumentError, match=r"^cannot compute AddN as input "
+                       r"#1\(zero-based\) was expected to be a float tensor but is a double "
+                       r"tensor \[Op:AddN\] name: $"):
+        tf.add_n([[1.0], tf.constant([2.0], tf.float64)])
+    assert tf.add_n([[1.0], tf.constant([2.0])]).numpy().tolist() == [3.0]
+    with tf.Graph().as_default():
+        with pytest.raises(TypeError, match=r"^Tensors in list passed to 'inputs' of 'AddN' Op "
+                           r"have types \[float32, float64\] that don't all match\.$"):
+            tf.add_n([[1.0], tf.constant([2.0], tf.float64)])

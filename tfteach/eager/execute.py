@@ -163,6 +163,16 @@ def _convert_inputs(opdef, inputs, attrs):
     flat = []
     index = 0
     borrow = None
+    # as TF's eager fast path (args_to_matching_eager): the inputs that share a type attr
+    # take the dtype of the first tensor among them, Python values converted to it
+    # (tf.concat([[1.0], float64_tensor], 0) is float64)
+    for (is_list, tattr, fixed), x in zip(specs, inputs):
+        if tattr is None or fixed is _TYPE_LIST or attrs.get(tattr) is not None:
+            continue
+        for item in (x if is_list and isinstance(x, (list, tuple)) else (x,)):
+            if isinstance(item, EagerTensor):
+                attrs[tattr] = item._dtype
+                break
     for (is_list, tattr, fixed), x in zip(specs, inputs):
         items = x if is_list else (x,)
         if is_list:

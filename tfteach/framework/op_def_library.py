@@ -227,6 +227,11 @@ def _convert_inputs(opdef, inputs, attrs, g):
                 attrs[tattr] = [t.dtype.base_dtype for t in conv]
                 out.append(conv)
                 continue
+            dts = [_tensor_dtype(item) for item in x]
+            if x and None not in dts and len({d.base_dtype for d in dts}) > 1:
+                raise TypeError(f"Tensors in list passed to '{argname}' of '{opdef.type}' Op "
+                                f"have types [{', '.join(d.base_dtype.name for d in dts)}] "
+                                f"that don't all match.")
             conv = []
             for i, item in enumerate(x):
                 conv.append(_convert_one(opdef, argname, item, spec, tattr, attrs, want_ref,

@@ -344,7 +344,11 @@ def add_n(inputs, name=None):
         if getattr(value, "_is_indexed_slices", False):
             value = _ops.convert_to_tensor(value)
         return array_ops.identity(value, name=name)
-    return apply_op("AddN", [list(inputs)], name=name or "AddN")[0]
+    # each input converted on its own first, as TF does: [1.0] next to a float64 tensor is a
+    # float32 tensor, and the op refuses the mix
+    inputs = [x if isinstance(x, _ops.Tensor) or getattr(x, "_is_indexed_slices", False)
+              else _ops.convert_to_tensor(x) for x in inputs]
+    return apply_op("AddN", [inputs], name=name or "AddN")[0]
 
 
 @registry.api("Cast")

@@ -101,7 +101,8 @@ def _irfft_grad(rank, rfft_fn):
         cdt = {_dt.float32: _dt.complex64, _dt.float64: _dt.complex128}[rdt.base_dtype]
         is_odd = math_ops.mod(fft_length[-1], 2)
         last = array_ops.shape(op.inputs[0])[-1]
-        mask = array_ops.concat([[1.0], 2.0 * array_ops.ones([last - 2 + is_odd], rdt),
+        mask = array_ops.concat([array_ops.ones([1], rdt),
+                                 2.0 * array_ops.ones([last - 2 + is_odd], rdt),
                                  array_ops.ones([1 - is_odd], rdt)], 0)
         rsize = math_ops.reciprocal(math_ops.cast(_size(grad, rank), rdt))
         return [rfft_fn(grad, fft_length) * math_ops.cast(rsize * mask, cdt), None]
