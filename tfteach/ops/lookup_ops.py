@@ -605,7 +605,39 @@ class StaticVocabularyTableV1(StaticVocabularyTable):
 
 # --- mutable tables -----------------------------------------------------------------------------
 
-class MutableHashTable(LookupInterface):
+class _MutableTable(LookupInterface):
+    """What the mutable tables share: size, export (MutableHashTable: every entry, the most
+    recently added first, as TF lists a small table; DenseHashTable: the bucket arrays, free
+    slots holding the empty or deleted key) and checkpointing through the export."""
+
+    def size(self, name=None):
+        with _ops.name_scope(name, f"{self.name}_Size", [self.resource_handle]):
+            return apply_op("LookupTableSizeV2", [self.resource_handle],
+                            name="LookupTableSizeV2")[0]
+
+    def export(self, name=None):
+        """The table's keys and values (in the order the class docstring gives)."""
+        with _ops.name_scope(name, f"{self.name}_lookup_table_export_values",
+                             [self.resource_handle]):
+            return tuple(apply_op("LookupTableExportV2", [self.resource_handle],
+                                  {"Tkeys": self._key_dtype, "Tvalues": self._value_dtype},
+                                  name="LookupTableExportV2"))
+
+    # tf.train.Checkpoint saves the entries under TF's (legacy) names:
+    # "<path>/.ATTRIBUTES/table-keys" and "table-values"
+    def _serialize_to_tensors(self):
+        keys, values = self.export()
+        return {"table-keys": keys.numpy(), "table-values": values.numpy()}
+
+    def _restore_from_tensors(self, restored):
+        _no_output_op("LookupTableImportV2", [
+            self.resource_handle,
+            _ops.convert_to_tensor(restored["table-keys"], self._key_dtype),
+            _ops.convert_to_tensor(restored["table-values"], self._value_dtype)],
+            name="LookupTableImportV2")
+
+
+class MutableHashTable(_MutableTable):
     """A table that inserts, removes and lookups share (values scalars, or tensors of the
     default value's shape)."""
 
@@ -647,11 +679,6 @@ class MutableHashTable(LookupInterface):
     def name(self):
         return self._table_name
 
-    def size(self, name=None):
-        with _ops.name_scope(name, f"{self.name}_Size", [self.resource_handle]):
-            return apply_op("LookupTableSizeV2", [self.resource_handle],
-                            name="LookupTableSizeV2")[0]
-
     @registry.api("LookupTableRemoveV2")
     def remove(self, keys, name=None):
         """Removes the keys (those not in the table are ignored)."""
@@ -684,28 +711,6 @@ class MutableHashTable(LookupInterface):
             return _no_output_op("LookupTableInsertV2", [self.resource_handle, keys, values],
                                  name="LookupTableInsertV2")
 
-    def export(self, name=None):
-        """All keys and values (the most recently added first, as TF lists a small
-        table)."""
-        with _ops.name_scope(name, f"{self.name}_lookup_table_export_values",
-                             [self.resource_handle]):
-            return tuple(apply_op("LookupTableExportV2", [self.resource_handle],
-                                  {"Tkeys": self._key_dtype, "Tvalues": self._value_dtype},
-                                  name="LookupTableExportV2"))
-
-    # tf.train.Checkpoint saves the entries under TF's (legacy) names:
-    # "<path>/.ATTRIBUTES/table-keys" and "table-values"
-    def _serialize_to_tensors(self):
-        keys, values = self.export()
-        return {"table-keys": keys.numpy(), "table-values": values.numpy()}
-
-    def _restore_from_tensors(self, restored):
-        _no_output_op("LookupTableImportV2", [
-            self.resource_handle,
-            _ops.convert_to_tensor(restored["table-keys"], self._key_dtype),
-            _ops.convert_to_tensor(restored["table-values"], self._value_dtype)],
-            name="LookupTableImportV2")
-
 
 class _TableSaveable:
     """A graph's MutableHashTable in the "saveable_objects" collection (TF's SaveableObject
@@ -718,7 +723,7 @@ class _TableSaveable:
         self.specs = table.export()
 
 
-class DenseHashTable(LookupInterface):
+class DenseHashTable(_MutableTable):
     """A mutable hash table of open addressing (TF's MutableDenseHashTable): two keys no
     entry may use (`empty_key`, `deleted_key`) mark free and removed slots; the buckets
     double when an insert would fill more than 80% of them. Its export is the whole bucket
@@ -768,11 +773,6 @@ class DenseHashTable(LookupInterface):
     def name(self):
         return self._table_name
 
-    def size(self, name=None):
-        with _ops.name_scope(name, f"{self.name}_Size", [self.resource_handle]):
-            return apply_op("LookupTableSizeV2", [self.resource_handle],
-                            name="LookupTableSizeV2")[0]
-
     def lookup(self, keys, name=None):
         with _ops.name_scope(name, f"{self.name}_lookup_table_find",
                              [self.resource_handle, keys]):
@@ -805,26 +805,6 @@ class DenseHashTable(LookupInterface):
 
     def remove(self, keys, name=None):
         return self.erase(keys, name)
-
-    def export(self, name=None):
-        """The bucket arrays: every slot's key (the empty or deleted key where free) and
-        value."""
-        with _ops.name_scope(name, f"{self.name}_lookup_table_export_values",
-                             [self.resource_handle]):
-            return tuple(apply_op("LookupTableExportV2", [self.resource_handle],
-                                  {"Tkeys": self._key_dtype, "Tvalues": self._value_dtype},
-                                  name="LookupTableExportV2"))
-
-    def _serialize_to_tensors(self):
-        keys, values = self.export()
-        return {"table-keys": keys.numpy(), "table-values": values.numpy()}
-
-    def _restore_from_tensors(self, restored):
-        _no_output_op("LookupTableImportV2", [
-            self.resource_handle,
-            _ops.convert_to_tensor(restored["table-keys"], self._key_dtype),
-            _ops.convert_to_tensor(restored["table-values"], self._value_dtype)],
-            name="LookupTableImportV2")
 
 
 # --- TF1 -------------------------------------------------------------------------------------
