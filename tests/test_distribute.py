@@ -487,10 +487,14 @@ def test_dask_scheduler_and_worker_commands_run_a_partitioned_graph(tmp_path):
              "--dashboard-address", ":0", "--scheduler-file", str(sched_file)],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         deadline = time.monotonic() + 30
-        while not sched_file.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert sched_file.exists(), "dask scheduler did not start"
-        address = json.loads(sched_file.read_text())["address"]
+        info = None
+        while info is None and time.monotonic() < deadline:
+            try:       # the scheduler creates the file before it has written it: read it whole
+                info = json.loads(sched_file.read_text())
+            except (FileNotFoundError, ValueError):
+                time.sleep(0.1)
+        assert info is not None, "dask scheduler did not start"
+        address = info["address"]
         for name in ("/job:ps/task:0", "/job:worker/task:0"):
             procs.append(subprocess.Popen(
                 [dask, "worker", address, "--name", name, "--nthreads", "1", "--no-nanny",
