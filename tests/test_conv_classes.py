@@ -19,6 +19,7 @@ def _classes_everywhere(monkeypatch):
     (where tfteach picks BLAS for speed): the kernels are plain numba either way."""
     monkeypatch.setattr(nn, "_use_classes",
                         lambda wdt, g: wdt == np.float32 and g.c >= 8)
+    monkeypatch.setenv("TFTEACH_WINOGRAD", "0")    # tests/test_winograd.py has those
 
 
 def _geometry(xs, fs, s, d, pad):

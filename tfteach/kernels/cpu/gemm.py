@@ -180,7 +180,7 @@ def panel_width(n):
 
 
 @njit(cache=True, boundscheck=False)
-def _tile_update(kc, at, bv, ldb, c, ci, cj, accumulate, edge, mr, nr):
+def tile_update(kc, at, bv, ldb, c, ci, cj, accumulate, edge, mr, nr):
     """The mr x nr tile of c at (ci, cj); a tile cut by c's edge is computed into the
     scratch `edge` and only its valid part stored."""
     mv = min(mr, c.shape[0] - ci)
@@ -285,7 +285,7 @@ def _block(a, b, b_flat, bps, c, i0, i1, q0, q1, p0, kc, accumulate, a_tail, b_t
                 a_tail[:mr, :kc] = 0.0
                 a_tail[:rows, :kc] = a[r:m, p0:p0 + kc]
                 at = a_tail[:mr, :kc].T
-            _tile_update(kc, at, bv, ldb, c, r, j0, accumulate, edge, mr, nr)
+            tile_update(kc, at, bv, ldb, c, r, j0, accumulate, edge, mr, nr)
             if bias.size > 0:
                 epilogue(c, r, min(m, r + mr), j0, min(n, j0 + nr), bias, relu)
 

@@ -20,7 +20,7 @@ from ... import errors
 from ...framework.registry import register_kernel
 from ..shapes import conv_padding
 from ._build import FLOATS, NUMERIC, Elementwise
-from . import gemm, threads, vecmath
+from . import gemm, threads, vecmath, winograd
 from .threads import blas_single_thread, parallel
 
 _ROWS_PER_TASK = 512       # output pixels per im2col block: ~K*512*4 bytes, L2-sized
@@ -1106,6 +1106,20 @@ def _dx_as_forward(wdt, g):
             and (g.kw - 1) * g.dw >= g.pl and _use_classes(wdt, g.input_gradient()))
 
 
+def _winograd(wdt, g, f, xn, out, bias, relu):
+    """out = the convolution by Winograd's minimal filtering (winograd.py) when it applies:
+    False if it does not, or if its outputs were not all finite (then the caller sums
+    directly, keeping the infinities the direct sum gives)."""
+    if not (_own_gemm(wdt) and winograd.applies(g)):
+        return False
+    up = winograd.filter_transform(f.reshape(g.kh, g.kw, g.c, g.o), g.kh)
+    if up is None:
+        return False
+    nt, n_part = _conv_plan(out.size * g.kh * g.kw * g.c // 64, 1 << 30)
+    return winograd.conv(xn, g.kh, up, g.pt, g.pl, g.oh, g.ow, out, bias, relu, n_part,
+                         lambda kernel, args, n: _partitions(kernel, args, n, nt))
+
+
 def _own_gemm(dtype):
     return dtype == np.float32 and gemm.available()
 
@@ -1244,6 +1258,8 @@ def _conv_forward(xn, f, g, wdt, bias=None, relu=False):
         out[:] = 0
         if epi.size:
             _bias_rows(out, epi, relu, out)
+    elif _winograd(wdt, g, f, xn, out, epi, relu):
+        pass
     elif _use_classes(wdt, g) and g.o >= gemm.NR_N:
         cls, kmax, rows, tasks, _ = _cls_plan(g)
         nr = gemm.panel_width(g.o)

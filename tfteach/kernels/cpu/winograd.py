@@ -1,0 +1,307 @@
+"""Winograd's minimal filtering for stride-1 3x3 and 5x5 convolutions (float32, NHWC).
+
+An m x m block of output pixels of an r x r filter needs r*r*m*m multiply-adds per input and
+output channel pair when computed directly; Winograd's F(m x m, r x r) computes it from an
+a x a block of input (a = m + r - 1) with a*a of them: the input block and the filter are
+each taken to a transformed space (B^T d B and G g G^T, sums of a few terms), multiplied
+there element by element, and the product brought back (A^T M A). Across channels the
+element-wise products are a*a matrix products, [tiles x C] @ [C x O], run by gemm.py's
+micro-kernel. tfteach uses F(4x4, 3x3) (36 products for 16 outputs instead of 144) and
+F(4x4, 5x5) (64 instead of 400: the seed CNN's conv2 and its input gradient), from the
+Toom-Cook points 0, +-1, +-2 (and +-1/2 for 5x5) and infinity; their float32 error is
+within 20x of the direct sum's, a few parts in a million of the output's scale
+(tests/test_winograd.py measures it against float64). cuDNN picks Winograd for such
+convolutions too; oneDNN (TF's CPU kernels) sums directly. `TFTEACH_WINOGRAD=0` turns it
+off. A task whose outputs are not all finite (an inf or NaN in the input, or a transform
+that overflowed) has the whole convolution recomputed directly, so those keep the direct
+sum's infinities where Winograd's cancellations would give NaN.
+
+Each task transforms a block of input tiles into a buffer that stays in L2 (in groups of
+a few tiles, so each transform is a handful of long vector loops), runs the a*a products,
+brings the block's tiles back the same way and writes their pixels that fall inside the
+output, with the conv layer's fused bias and Relu.
+"""
+import os
+
+import numpy as np
+from numba import njit
+
+from . import gemm
+
+_POINTS = (0.0, 1.0, -1.0, 2.0, -2.0)
+
+
+def _toom_cook(m, r, points):
+    """(A^T [m, a], G [a, r] in float64, B^T [a, a]) of F(m, r) on `points` (a - 1 of them)
+    and infinity: y = A^T ((G g) * (B^T d)) is the correlation of g with d. The
+    interpolation's denominators go into G, so B^T holds multiples of 1/64 (exact in
+    float32) and A^T powers of the points."""
+    a = m + r - 1
+    vander = np.zeros((a, a))
+    for k, p in enumerate(points):
+        vander[k] = [p ** i for i in range(a)]
+    vander[a - 1, a - 1] = 1.0                      # infinity: the leading coefficient
+    norm = np.ones(a)
+    for k, p in enumerate(points):
+        norm[k] = np.prod([p - q for q in points if q != p])
+    bt = np.diag(norm) @ np.linalg.inv(vander).T
+    assert np.allclose(bt * 64, np.round(bt * 64))
+    eg = np.zeros((a, r))
+    at = np.zeros((m, a))
+    for k, p in enumerate(points):
+        eg[k] = [p ** j for j in range(r)]
+        at[:, k] = [p ** i for i in range(m)]
+    eg[a - 1, r - 1] = 1.0
+    at[m - 1, a - 1] = 1.0
+    return (at.astype(np.float32), np.diag(1.0 / norm) @ eg,
+            (np.round(bt * 64) / 64).astype(np.float32))
+
+
+MATRICES = {3: _toom_cook(4, 3, (0.0, 1.0, -1.0, 2.0, -2.0)),
+            5: _toom_cook(4, 5, (0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5))}
+_BLOCK_BYTES = 512 << 10    # a task's transformed input and products: half of a 1 MiB L2
+_GROUP = 8                  # tiles transformed together: vector loops 8*C long
+
+
+def applies(g):
+    """Whether geometry g (nn._Geometry, float32 on the own GEMM) is computed here: stride
+    and dilation 1, a square 3x3 or 5x5 filter, channels enough for long products and an
+    output of at least one whole tile."""
+    return (g.sh == g.sw == 1 and g.dh == g.dw == 1 and g.kh == g.kw and g.kh in MATRICES
+            and 16 <= g.c <= gemm.KC and g.o >= 16 and g.oh >= 8 and g.ow >= 8
+            and os.environ.get("TFTEACH_WINOGRAD", "1") != "0")
+
+
+def filter_transform(f, r):
+    """G g G^T for every (input, output) channel pair of f [r, r, C, O] (any strides),
+    summed in float64 and packed for the GEMM: [a*a, packed size] float32, or None when
+    not all finite (the direct sum keeps an inf filter's infinities). In numba, not
+    einsum: NumPy's would wake OpenBLAS's threads, which then spin on the cores the
+    convolution's tasks need (measured: no gain from the second thread)."""
+    _, g_mat, bt = MATRICES[r]
+    a = bt.shape[0]
+    c, o = f.shape[2], f.shape[3]
+    up = np.empty((a * a, gemm.packed_b_size(c, o)), np.float32)
+    ok = _transform_filter(np.ascontiguousarray(f, np.float32).reshape(r, r, c * o), g_mat,
+                           np.empty((a * a, c, o), np.float32), up)
+    return up if ok else None
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def _transform_filter(f, g_mat, u, up):
+    """u[a*A + b] = sum over i, j of G[a, i] f[i, j] G[b, j], summed in float64 (made once
+    per call: the cheap place to avoid a rounding), packed into up; False if a value is
+    not finite."""
+    a_n, r = g_mat.shape
+    n = f.shape[2]
+    half = np.zeros((a_n, r, n))            # half[a, j] = sum_i G[a, i] f[i, j]
+    for a in range(a_n):
+        for i in range(r):
+            coef = g_mat[a, i]
+            if coef != 0.0:
+                for j in range(r):
+                    for q in range(n):
+                        half[a, j, q] += coef * f[i, j, q]
+    acc = np.empty(n)
+    top = 0
+    for a in range(a_n):
+        for b in range(a_n):
+            acc[:] = 0.0
+            for j in range(r):
+                coef = g_mat[b, j]
+                if coef != 0.0:
+                    for q in range(n):
+                        acc[q] += coef * half[a, j, q]
+            row = u[a * a_n + b].reshape(-1)
+            for q in range(n):
+                row[q] = acc[q]
+            bits = row.view(np.int32)
+            for q in range(n):
+                top = max(top, bits[q] & 0x7f800000)
+            gemm.pack_b(u[a * a_n + b], up[a * a_n + b])
+    return top != 0x7f800000
+
+
+def conv(xn, r, up, pt, pl, oh, ow, out, bias, relu, n_part, run):
+    """out [N*oh*ow, O] = the convolution of NHWC xn with the filter whose transform is
+    `up`, in tasks of a block of tiles split into at most `n_part` partitions;
+    `run(kernel, args, n)` runs kernel(*args, p) for every partition p < n. False (out
+    undefined) when an output was not finite."""
+    at, _, bt = MATRICES[r]
+    a = bt.shape[0]
+    m = at.shape[0]
+    o = out.shape[1]
+    tiles = max(12, min(96, _BLOCK_BYTES // (a * a * (xn.shape[3] + o) * 4) // 12 * 12))
+    n_tasks = -(-xn.shape[0] * (-(-oh // m)) * (-(-ow // m)) // tiles)
+    bad = np.zeros(max(1, min(n_part, n_tasks)), np.bool_)
+    run(_PARTS[a], (xn, up, at, bt, pt, pl, oh, ow, out, bias, relu, tiles, bad), len(bad))
+    return not bad.any()
+
+
+# dst[fix, k, doff + q] = sum over i of b[k, i] * src[i, fix, off + q], for every row k of b
+# and q < n, the terms in order of i: the one operation of both transforms. Written out with
+# a name per source row, the loop over q is one vector loop (as a loop over i, LLVM
+# vectorised across the rows with gathers: 10x slower); one call makes every row k, as a
+# call per row cost more than its arithmetic.
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def _combine6(b, src, fix, off, n, dst, doff):
+    s0, s1, s2 = src[0, fix, off:off + n], src[1, fix, off:off + n], src[2, fix, off:off + n]
+    s3, s4, s5 = src[3, fix, off:off + n], src[4, fix, off:off + n], src[5, fix, off:off + n]
+    for k in range(b.shape[0]):
+        b0, b1, b2, b3, b4, b5 = b[k, 0], b[k, 1], b[k, 2], b[k, 3], b[k, 4], b[k, 5]
+        d = dst[fix, k, doff:doff + n]
+        for q in range(n):
+            d[q] = b0 * s0[q] + b1 * s1[q] + b2 * s2[q] + b3 * s3[q] + b4 * s4[q] + b5 * s5[q]
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def _combine8(b, src, fix, off, n, dst, doff):
+    s0, s1, s2, s3 = (src[0, fix, off:off + n], src[1, fix, off:off + n],
+                      src[2, fix, off:off + n], src[3, fix, off:off + n])
+    s4, s5, s6, s7 = (src[4, fix, off:off + n], src[5, fix, off:off + n],
+                      src[6, fix, off:off + n], src[7, fix, off:off + n])
+    for k in range(b.shape[0]):
+        b0, b1, b2, b3 = b[k, 0], b[k, 1], b[k, 2], b[k, 3]
+        b4, b5, b6, b7 = b[k, 4], b[k, 5], b[k, 6], b[k, 7]
+        d = dst[fix, k, doff:doff + n]
+        for q in range(n):
+            d[q] = (b0 * s0[q] + b1 * s1[q] + b2 * s2[q] + b3 * s3[q] + b4 * s4[q]
+                    + b5 * s5[q] + b6 * s6[q] + b7 * s7[q])
+
+
+def _specialise(A):
+    """The kernels for a = A, a constant of their loops (so LLVM unrolls the transforms'
+    sums and vectorises over the channels)."""
+
+    combine = _combine6 if A == 6 else _combine8
+
+    @njit(cache=True, nogil=True, boundscheck=False)
+    def transform_inputs(x, t0, ng, tx_n, per_img, m, pt, pl, bt, d, tmp, v4, ts):
+        """v4[k, l, ts + g] = (B^T d B)[k, l] of tiles t0 + g, g < ng, every channel at once:
+        d[i, j, g*C + ch] is the input at row i, column j of tile g (zero outside the
+        image: the padding), tmp[j, k] = sum_i B^T[k, i] d[i, j]."""
+        h, w, c = x.shape[1], x.shape[2], x.shape[3]
+        for g in range(ng):
+            n = (t0 + g) // per_img
+            r = (t0 + g) - n * per_img
+            ty = r // tx_n
+            y0 = ty * m - pt
+            x0 = (r - ty * tx_n) * m - pl
+            for i in range(A):
+                yy = y0 + i
+                if 0 <= yy < h and 0 <= x0 and x0 + A <= w:
+                    row = x[n, yy]
+                    for j in range(A):
+                        for ch in range(c):
+                            d[i, j, g * c + ch] = row[x0 + j, ch]
+                    continue
+                for j in range(A):
+                    xx = x0 + j
+                    if 0 <= yy < h and 0 <= xx < w:
+                        for ch in range(c):
+                            d[i, j, g * c + ch] = x[n, yy, xx, ch]
+                    else:
+                        for ch in range(c):
+                            d[i, j, g * c + ch] = 0.0
+        n = ng * c
+        for j in range(A):
+            combine(bt, d, j, 0, n, tmp, 0)
+        for k in range(A):
+            combine(bt, tmp, k, 0, n, v4, ts * c)
+
+    @njit(cache=True, nogil=True, boundscheck=False)
+    def transform_outputs(p3, ts, ng, at, s, y, out, t0, tx_n, per_img, oh, ow, bias, relu):
+        """Tiles t0 + g, g < ng, brought back (A^T M A of their products: element
+        (e1, e2) of tile ts + g is p3[e1, e2, (ts + g)*O:]) and written to out with the
+        fused bias and Relu. True when every value was finite."""
+        m = at.shape[0]
+        o = out.shape[1]
+        n = ng * o
+        for e2 in range(A):                 # s[e2, i] = sum_e1 A^T[i, e1] M[e1, e2]
+            combine(at, p3, e2, ts * o, n, s, 0)
+        for i in range(m):                  # y[i, j] = sum_e2 A^T[j, e2] s[e2, i]
+            combine(at, s, i, 0, n, y, 0)
+        top = 0                             # the largest exponent field: all ones if inf/NaN
+        for i in range(m):
+            for j in range(m):
+                bits = y[i, j, :n].view(np.int32)
+                for q in range(n):
+                    top = max(top, bits[q] & 0x7f800000)
+        for g in range(ng):
+            nimg = (t0 + g) // per_img
+            r = (t0 + g) - nimg * per_img
+            ty = r // tx_n
+            y0 = ty * m
+            x0 = (r - ty * tx_n) * m
+            for i in range(m):
+                if y0 + i >= oh:
+                    break
+                for j in range(m):
+                    if x0 + j >= ow:
+                        break
+                    src = y[i, j, g * o:(g + 1) * o]
+                    dst = out[(nimg * oh + y0 + i) * ow + x0 + j]
+                    if bias.size > 0:
+                        for ch in range(o):
+                            val = src[ch] + bias[ch]
+                            dst[ch] = 0 if relu and val < 0 else val
+                    else:
+                        for ch in range(o):
+                            dst[ch] = src[ch]
+        return top != 0x7f800000
+
+    @njit(cache=True, nogil=True, boundscheck=False)
+    def part(x, up, at, bt, pt, pl, oh, ow, out, bias, relu, tiles, bad, p):
+        """Partition p: tasks p, p + len(bad), ..., task t the `tiles` output tiles from
+        t*tiles on (image-major, then rows, then columns), into out [N*oh*ow, O];
+        bad[p] set if an output was not finite."""
+        c = x.shape[3]
+        o = out.shape[1]
+        m = at.shape[0]
+        ty_n = (oh + m - 1) // m
+        tx_n = (ow + m - 1) // m
+        per_img = ty_n * tx_n
+        total = x.shape[0] * per_img
+        mr, nr = gemm.tile_shape(o)
+        npan = (o + nr - 1) // nr
+        rows = (tiles + mr - 1) // mr * mr
+        v = np.zeros((A * A, rows, c), np.float32)
+        v4 = v.reshape((A, A, rows * c))
+        prod = np.empty((A * A, rows, o), np.float32)
+        p3 = prod.reshape((A, A, rows * o))
+        d = np.empty((A, A, _GROUP * c), np.float32)
+        tmp = np.empty((A, A, _GROUP * c), np.float32)
+        s = np.empty((A, m, _GROUP * o), np.float32)
+        y = np.empty((m, m, _GROUP * o), np.float32)
+        edge = gemm.serial_scratch()[2]
+        # this thread's own copies: passing a shared array to a call bumps its reference
+        # count, an atomic that the two threads' calls made the cores fight over (the
+        # output transforms ran 1.5x slower on two threads than on one)
+        at = at.copy()
+        bt = bt.copy()
+        ok = True
+        for t in range(p, (total + tiles - 1) // tiles, bad.shape[0]):
+            t0 = t * tiles
+            nt = min(tiles, total - t0)
+            for ts in range(0, nt, _GROUP):
+                transform_inputs(x, t0 + ts, min(_GROUP, nt - ts), tx_n, per_img, m, pt, pl,
+                                 bt, d, tmp, v4, ts)
+            used = (nt + mr - 1) // mr * mr     # rows past nt: stale tiles, never written
+            for e in range(A * A):
+                ve = v[e]
+                pe = prod[e]
+                for q in range(npan):
+                    bv = up[e, q * c * nr:(q + 1) * c * nr]
+                    for r0 in range(0, used, mr):
+                        gemm.tile_update(c, ve[r0:r0 + mr].T, bv, nr, pe, r0, q * nr,
+                                         False, edge, mr, nr)
+            for ts in range(0, nt, _GROUP):
+                ok &= transform_outputs(p3, ts, min(_GROUP, nt - ts), at, s, y, out,
+                                        t0 + ts, tx_n, per_img, oh, ow, bias, relu)
+        bad[p] = not ok
+
+    return part
+
+
+_PARTS = {a: _specialise(a) for a in (6, 8)}
