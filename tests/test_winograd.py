@@ -1,6 +1,6 @@
 """Winograd's minimal filtering for stride-1 3x3 and 5x5 float32 convolutions
 (tfteach/kernels/cpu/winograd.py): the transform matrices against the correlation they
-stand for, conv2d and its input gradient against float64 loops written from the definition
+stand for, conv2d and both gradients against float64 loops written from the definition
 (every kind of tile: borders, tiles past the output's edge, VALID, one image, ragged channel
 counts, NCHW), the fused bias and Relu, non-finite values (the direct sum's infinities, not
 Winograd's NaNs), the same bits for every thread count, and the switch that turns it off."""
@@ -22,11 +22,16 @@ def _own_gemm_everywhere(monkeypatch):
     monkeypatch.delenv("TFTEACH_WINOGRAD", raising=False)
 
 
-@pytest.mark.parametrize("r", sorted(winograd.MATRICES))
-def test_matrices_compute_the_correlation(r):
+@pytest.mark.parametrize("r,table", [(r, t) for t in ("MATRICES", "GRAD_MATRICES")
+                                     for r in (3, 5)])
+def test_matrices_compute_the_correlation(r, table):
     """y = A^T ((G g) * (B^T d)) is y[i] = sum_j g[j] d[i + j], in 1-D and (applied on both
-    axes) in 2-D, to float64 rounding."""
-    at, g_mat, bt = winograd.MATRICES[r]
+    axes) in 2-D, to float64 rounding: the forward pass's F(4, r) and the filter
+    gradient's F(r, 4), whose B^T is the forward pass's."""
+    at, g_mat, bt = getattr(winograd, table)[r]
+    if table == "GRAD_MATRICES":
+        np.testing.assert_array_equal(bt, winograd.MATRICES[r][2])
+        r = 4                                     # the "filter" is a 4x4 tile of dy
     m, a = at.shape
     rs = np.random.RandomState(r)
     for _ in range(5):
@@ -46,8 +51,9 @@ def test_matrices_compute_the_correlation(r):
 def _run(x, f, dy, pad):
     st = [1, 1, 1, 1]
     y = nn.conv2d(x, f, strides=st, padding=pad)
+    dw = nn.conv2d_backprop_filter(x, np.array(f.shape), dy, strides=st, padding=pad)
     dx = nn.conv2d_backprop_input(np.array(x.shape), f, dy, strides=st, padding=pad)
-    return y, dx
+    return y, dw, dx
 
 
 def _close(got, want, k):
@@ -79,22 +85,26 @@ def test_matches_float64_definition(xs, fs, pad):
     dy = rs.uniform(-1, 1, (xs[0], oh, ow, fs[3])).astype(np.float32)
     g = nn._Geometry(xs, fs, [1, 1, 1, 1], [1, 1, 1, 1], pad, "t")
     assert winograd.applies(g)
-    y, dx = _run(x, f, dy, pad)
-    ry, _, rdx = _reference(x, f, dy, (1, 1), (1, 1), pad)
+    y, dw, dx = _run(x, f, dy, pad)
+    ry, rdw, rdx = _reference(x, f, dy, (1, 1), (1, 1), pad)
     _close(y, ry, fs[0] * fs[1] * fs[2])
+    _close(dw, rdw, xs[0] * oh * ow)
     _close(dx, rdx, fs[0] * fs[1] * fs[3])
 
 
 def test_it_is_the_path_taken(monkeypatch):
-    """The switch gives the direct sum, whose rounding differs: Winograd really ran."""
+    """The switch gives the direct sums, whose rounding differs: Winograd really ran, for
+    the forward pass and both gradients."""
     rs = np.random.RandomState(3)
     x = rs.uniform(-1, 1, (2, 14, 14, 32)).astype(np.float32)
     f = rs.uniform(-1, 1, (5, 5, 32, 64)).astype(np.float32)
-    wino = nn.conv2d(x, f, strides=[1, 1, 1, 1], padding="SAME")
+    dy = rs.uniform(-1, 1, (2, 14, 14, 64)).astype(np.float32)
+    wino = _run(x, f, dy, "SAME")
     monkeypatch.setenv("TFTEACH_WINOGRAD", "0")
-    direct = nn.conv2d(x, f, strides=[1, 1, 1, 1], padding="SAME")
-    assert not np.array_equal(wino, direct)
-    np.testing.assert_allclose(wino, direct, rtol=0, atol=1e-3)
+    direct = _run(x, f, dy, "SAME")
+    for a, b in zip(wino, direct):
+        assert not np.array_equal(a, b)
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-3 * np.abs(b).max())
 
 
 @pytest.mark.parametrize("shape,s,d", [((5, 5, 32, 64), (2, 2), (1, 1)),
@@ -133,12 +143,17 @@ def test_non_finite_values_get_the_direct_sums_result(monkeypatch, where, value)
         x[1, 6, 7, 3] = value
     else:
         f[2, 1, 5, 9] = value
-    got = nn.conv2d(x, f, strides=[1, 1, 1, 1], padding="SAME")
+    dy = rs.uniform(-1, 1, (2, 14, 14, 64)).astype(np.float32)
+    if where == "filter":
+        dy[0, 3, 4, 7] = value                      # the filter gradient's other input
+    got = _run(x, f, dy, "SAME")
     monkeypatch.setenv("TFTEACH_WINOGRAD", "0")
-    want = nn.conv2d(x, f, strides=[1, 1, 1, 1], padding="SAME")
-    np.testing.assert_array_equal(got, want)
+    want = _run(x, f, dy, "SAME")
+    touched = (0, 1) if where == "input" else (0, 1, 2)     # dx does not read x
+    for i in touched:
+        np.testing.assert_array_equal(got[i], want[i])
     if value == np.inf and where == "input":
-        assert np.isfinite(got[0]).all() and np.isinf(got[1]).any()
+        assert np.isfinite(got[0][0]).all() and np.isinf(got[0][1]).any()
 
 
 def test_overflow_in_the_transform_gets_the_direct_sum(monkeypatch):

@@ -1343,7 +1343,14 @@ def conv2d_backprop_filter(x, filter_sizes, dy, *, strides, padding, data_format
     k = g.kh * g.kw * g.c
     if dy2.shape[0] == 0 or k == 0:
         return np.zeros(fshape, dt)
-    if _use_classes(wdt, g):
+    dw = None
+    if _own_gemm(wdt) and winograd.applies(g):
+        nt = _conv_plan(dy2.size * k // 64, _FILTER_PARTS)[0]
+        dw = winograd.filter_grad(xn, dyn, g.kh, g.pt, g.pl, _FILTER_PARTS,
+                                  lambda kernel, args, n: _partitions(kernel, args, n, nt))
+    if dw is not None:
+        pass
+    elif _use_classes(wdt, g):
         cls, kmax, rows, tasks, assign = _cls_plan(g)
         n_part = int(assign.max()) + 1
         part = np.empty((n_part, k, g.o), wdt)

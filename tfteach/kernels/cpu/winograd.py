@@ -59,6 +59,12 @@ def _toom_cook(m, r, points):
 
 MATRICES = {3: _toom_cook(4, 3, (0.0, 1.0, -1.0, 2.0, -2.0)),
             5: _toom_cook(4, 5, (0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5))}
+# The filter gradient correlates each input block with a 4x4 tile of dy, the r x r
+# result summed over every tile: F(r x r, 4x4) on the same points, so the same a and the
+# same B^T (the interpolation depends on the points only); the sum over tiles (and over
+# the images) is taken between the transforms, as [C x tiles] @ [tiles x O] products.
+GRAD_MATRICES = {3: _toom_cook(3, 4, (0.0, 1.0, -1.0, 2.0, -2.0)),
+                 5: _toom_cook(5, 4, (0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5))}
 _BLOCK_BYTES = 512 << 10    # a task's transformed input and products: half of a 1 MiB L2
 _GROUP = 8                  # tiles transformed together: vector loops 8*C long
 
@@ -138,11 +144,84 @@ def conv(xn, r, up, pt, pl, oh, ow, out, bias, relu, n_part, run):
     return not bad.any()
 
 
+def filter_grad(xn, dyn, r, pt, pl, n_part, run):
+    """The filter gradient [r, r, C, O] of the stride-1 convolution of NHWC xn whose
+    output gradient is dyn, summed over `n_part` partial sums (fixed, so the value does
+    not depend on the threads) added in order; None when a value is not finite (the
+    direct sum keeps the infinities)."""
+    at, g_mat, bt = GRAD_MATRICES[r]
+    a = bt.shape[0]
+    c, o = xn.shape[3], dyn.shape[3]
+    oh, ow = dyn.shape[1], dyn.shape[2]
+    opad = -(-o // gemm.panel_width(o)) * gemm.panel_width(o)
+    tiles = 192  # GRADT
+
+    n_tasks = -(-xn.shape[0] * (-(-oh // 4)) * (-(-ow // 4)) // tiles)
+    parts = np.empty((max(1, min(n_part, n_tasks)), a * a, c, opad), np.float32)
+    run(_GRAD_PARTS[a], (xn, dyn, g_mat.astype(np.float32), bt, pt, pl, tiles, parts),
+        parts.shape[0])
+    dw = _grad_output(parts, at.astype(np.float64), r, o)
+    return dw if np.isfinite(dw).all() else None
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def _grad_output(parts, at, r, o):
+    """dW[i, j] = A^T M A of M = the partial sums added in order, in float64."""
+    n_part, aa, c, opad = parts.shape
+    a = at.shape[1]
+    n = c * opad
+    m = np.empty((aa, n))
+    for e in range(aa):
+        first = parts[0, e].reshape(-1)
+        for q in range(n):
+            m[e, q] = first[q]
+        for p in range(1, n_part):
+            src = parts[p, e].reshape(-1)
+            for q in range(n):
+                m[e, q] += src[q]
+    half = np.zeros((r, a, n))                  # half[i, e2] = sum_e1 A^T[i, e1] M[e1, e2]
+    for i in range(r):
+        for e1 in range(a):
+            coef = at[i, e1]
+            if coef != 0.0:
+                for e2 in range(a):
+                    src = m[e1 * a + e2]
+                    dst = half[i, e2]
+                    for q in range(n):
+                        dst[q] += coef * src[q]
+    dw = np.empty((r, r, c, o), np.float32)
+    acc = np.empty(n)
+    for i in range(r):
+        for j in range(r):
+            acc[:] = 0.0
+            for e2 in range(a):
+                coef = at[j, e2]
+                if coef != 0.0:
+                    src = half[i, e2]
+                    for q in range(n):
+                        acc[q] += coef * src[q]
+            for ch in range(c):
+                for k in range(o):
+                    dw[i, j, ch, k] = acc[ch * opad + k]
+    return dw
+
+
 # dst[fix, k, doff + q] = sum over i of b[k, i] * src[i, fix, off + q], for every row k of b
 # and q < n, the terms in order of i: the one operation of both transforms. Written out with
 # a name per source row, the loop over q is one vector loop (as a loop over i, LLVM
 # vectorised across the rows with gathers: 10x slower); one call makes every row k, as a
 # call per row cost more than its arithmetic.
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def _combine4(b, src, fix, off, n, dst, doff):
+    s0, s1, s2, s3 = (src[0, fix, off:off + n], src[1, fix, off:off + n],
+                      src[2, fix, off:off + n], src[3, fix, off:off + n])
+    for k in range(b.shape[0]):
+        b0, b1, b2, b3 = b[k, 0], b[k, 1], b[k, 2], b[k, 3]
+        d = dst[fix, k, doff:doff + n]
+        for q in range(n):
+            d[q] = b0 * s0[q] + b1 * s1[q] + b2 * s2[q] + b3 * s3[q]
+
 
 @njit(cache=True, nogil=True, boundscheck=False)
 def _combine6(b, src, fix, off, n, dst, doff):
@@ -301,7 +380,93 @@ def _specialise(A):
                                         t0 + ts, tx_n, per_img, oh, ow, bias, relu)
         bad[p] = not ok
 
-    return part
+    @njit(cache=True, nogil=True, boundscheck=False)
+    def transform_grads(dy, t0, ng, tx_n, per_img, g_mat, t, tmp, w4, ts):
+        """w4[k, l, ts + g] = (G t G^T)[k, l] of dy's 4x4 tiles t0 + g, g < ng (zero past
+        dy's edge): t[i, j, g*O + ch] the tile's row i, column j, tmp[j, k] =
+        sum_i G[k, i] t[i, j]. Columns O.. of each tile's row of w4 stay zero."""
+        oh, ow, o = dy.shape[1], dy.shape[2], dy.shape[3]
+        for g in range(ng):
+            n = (t0 + g) // per_img
+            r = (t0 + g) - n * per_img
+            ty = r // tx_n
+            y0 = ty * 4
+            x0 = (r - ty * tx_n) * 4
+            for i in range(4):
+                for j in range(4):
+                    if y0 + i < oh and x0 + j < ow:
+                        for ch in range(o):
+                            t[i, j, g * o + ch] = dy[n, y0 + i, x0 + j, ch]
+                    else:
+                        for ch in range(o):
+                            t[i, j, g * o + ch] = 0.0
+        n = ng * o
+        for j in range(4):
+            _combine4(g_mat, t, j, 0, n, tmp, 0)
+        for k in range(A):
+            _combine4(g_mat, tmp, k, 0, n, w4, ts * o)
+
+    @njit(cache=True, nogil=True, boundscheck=False)
+    def grad_part(x, dy, g_mat, bt, pt, pl, tiles, parts, p):
+        """parts[p] = sum over the tasks p, p + len(parts), ... of V_e^T @ W_e for every
+        element e: V the input blocks' transforms, W dy's tiles' (with zero columns up
+        to the panel width)."""
+        c = x.shape[3]
+        oh, ow, o = dy.shape[1], dy.shape[2], dy.shape[3]
+        opad = parts.shape[3]
+        ty_n = (oh + 3) // 4
+        tx_n = (ow + 3) // 4
+        per_img = ty_n * tx_n
+        total = x.shape[0] * per_img
+        mr, nr = gemm.tile_shape(opad)
+        v = np.zeros((A * A, tiles, c), np.float32)
+        v4 = v.reshape((A, A, tiles * c))
+        w = np.zeros((A * A, tiles, opad), np.float32)
+        d = np.empty((A, A, _GROUP * c), np.float32)
+        tmp = np.empty((A, A, _GROUP * c), np.float32)
+        t = np.empty((4, 4, _GROUP * o), np.float32)
+        tmpg = np.empty((4, A, _GROUP * o), np.float32)
+        wg = np.empty((A, A, _GROUP * o), np.float32)
+        edge = gemm.serial_scratch()[2]
+        tail = np.zeros((tiles, mr), np.float32)
+        g_mat = g_mat.copy()
+        bt = bt.copy()
+        acc = parts[p]
+        acc[:] = 0.0
+        for task in range(p, (total + tiles - 1) // tiles, parts.shape[0]):
+            t0 = task * tiles
+            nt = min(tiles, total - t0)
+            for ts in range(0, nt, _GROUP):
+                ng = min(_GROUP, nt - ts)
+                transform_inputs(x, t0 + ts, ng, tx_n, per_img, 4, pt, pl, bt, d, tmp, v4,
+                                 ts)
+                transform_grads(dy, t0 + ts, ng, tx_n, per_img, g_mat, t, tmpg, wg, 0)
+                for e in range(A * A):      # rows of O into rows of opad
+                    src = wg[e // A, e % A]
+                    dst = w[e]
+                    for g in range(ng):
+                        row = dst[ts + g]
+                        for ch in range(o):
+                            row[ch] = src[g * o + ch]
+            for e in range(A * A):
+                ve = v[e, :nt]
+                wf = w[e, :nt].reshape(-1)
+                ce = acc[e]
+                for c0 in range(0, c, mr):
+                    if c0 + mr <= c:
+                        at = ve[:, c0:c0 + mr]
+                    else:                   # the micro-kernel reads mr columns
+                        tail[:nt] = 0.0
+                        tail[:nt, :c - c0] = ve[:, c0:c]
+                        at = tail[:nt]
+                    for q in range(opad // nr):
+                        gemm.tile_update(nt, at, wf[q * nr:], opad, ce, c0, q * nr, True,
+                                         edge, mr, nr)
+
+    return part, grad_part
 
 
-_PARTS = {a: _specialise(a) for a in (6, 8)}
+_PARTS = {}
+_GRAD_PARTS = {}
+for _a in (6, 8):
+    _PARTS[_a], _GRAD_PARTS[_a] = _specialise(_a)
