@@ -224,7 +224,7 @@ for batch_index in range(num_batches):
         loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(
             y, y_logit_pred, from_logits=True))
     if batch_index % 5 == 0:
-        print("batch %d: loss %.2f" % (batch_index, loss.numpy()))
+        print("batch %d: loss %.1f" % (batch_index, loss.numpy()))
     grads = tape.gradient(loss, model.variables)
     optimizer.apply_gradients(grads_and_vars=zip(grads, model.variables))
 

@@ -5,9 +5,10 @@ fields of a block of output rows of one image into a small matrix that fits in L
 multiplies it at once (`_gemm`: tfteach's own float32 GEMM from gemm.py where the CPU has
 AVX-512, else BLAS through numba's `np.dot`), so the unrolled matrix of the whole batch never
 travels through memory. With enough input channels the padding is skipped rather than
-multiplied ("padding-free tiling" below). Tasks run in parallel (numba `prange`) and each task's product runs
-on its own thread; threads.py launches every parallel kernel (one at a time, BLAS held to
-one thread inside).
+multiplied ("padding-free tiling" below). Stride-1 3x3 and 5x5 float32 convolutions with
+16+ channels take Winograd's minimal filtering instead (winograd.py, `_winograd`). Tasks
+run in parallel (numba `prange`) and each task's product runs on its own thread;
+threads.py launches every parallel kernel (one at a time, BLAS held to one thread inside).
 """
 import math
 
