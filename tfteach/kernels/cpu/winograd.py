@@ -154,9 +154,12 @@ def filter_grad(xn, dyn, r, pt, pl, n_part, run):
     c, o = xn.shape[3], dyn.shape[3]
     oh, ow = dyn.shape[1], dyn.shape[2]
     opad = -(-o // gemm.panel_width(o)) * gemm.panel_width(o)
-    tiles = 192  # GRADT
-
-    n_tasks = -(-xn.shape[0] * (-(-oh // 4)) * (-(-ow // 4)) // tiles)
+    # tiles per task: the K of the products, long ones (blocks in L2/L3) of at most 128,
+    # and when there are few, tasks of equal size (the seed CNN's conv2: 8 tasks of 100
+    # tiles, not 5 of 192 of which the last thread would run one alone)
+    total = xn.shape[0] * (-(-oh // 4)) * (-(-ow // 4))
+    tiles = min(128, max(48, -(-total // n_part)))
+    n_tasks = -(-total // tiles)
     parts = np.empty((max(1, min(n_part, n_tasks)), a * a, c, opad), np.float32)
     run(_GRAD_PARTS[a], (xn, dyn, g_mat.astype(np.float32), bt, pt, pl, tiles, parts),
         parts.shape[0])
