@@ -112,7 +112,8 @@ def test_it_is_the_path_taken(monkeypatch):
                                        ((3, 5, 32, 64), (1, 1), (1, 1)),
                                        ((7, 7, 32, 64), (1, 1), (1, 1)),
                                        ((3, 3, 8, 64), (1, 1), (1, 1)),
-                                       ((3, 3, 32, 8), (1, 1), (1, 1))])
+                                       ((3, 3, 32, 8), (1, 1), (1, 1)),
+                                       ((3, 3, 768, 512), (1, 1), (1, 1))])
 def test_other_convolutions_sum_directly(shape, s, d):
     g = nn._Geometry((2, 14, 14, shape[2]), shape, [1, *s, 1], [1, *d, 1], "SAME", "t")
     assert not winograd.applies(g)

@@ -69,13 +69,18 @@ _BLOCK_BYTES = 512 << 10    # a task's transformed input and products: half of a
 _GROUP = 8                  # tiles transformed together: vector loops 8*C long
 
 
+_MAX_CHANNEL_PAIRS = 512 * 256  # C*O: the filter's transform (a*a*C*O floats) under 32 MiB
+_GRAD_PARTS_BYTES = 32 << 20    # the filter gradient's partial sums, all of them
+
+
 def applies(g):
     """Whether geometry g (nn._Geometry, float32 on the own GEMM) is computed here: stride
-    and dilation 1, a square 3x3 or 5x5 filter, channels enough for long products and an
-    output of at least one whole tile."""
+    and dilation 1, a square 3x3 or 5x5 filter, channels enough for long products (and
+    not so many that the transformed filter would be hundreds of MiB), an output at least
+    two tiles across."""
     return (g.sh == g.sw == 1 and g.dh == g.dw == 1 and g.kh == g.kw and g.kh in MATRICES
-            and 16 <= g.c <= gemm.KC and g.o >= 16 and g.oh >= 8 and g.ow >= 8
-            and os.environ.get("TFTEACH_WINOGRAD", "1") != "0")
+            and 16 <= g.c <= gemm.KC and g.o >= 16 and g.c * g.o <= _MAX_CHANNEL_PAIRS
+            and g.oh >= 8 and g.ow >= 8 and os.environ.get("TFTEACH_WINOGRAD", "1") != "0")
 
 
 def filter_transform(f, r):
@@ -146,8 +151,9 @@ def conv(xn, r, up, pt, pl, oh, ow, out, bias, relu, n_part, run):
 
 def filter_grad(xn, dyn, r, pt, pl, n_part, run):
     """The filter gradient [r, r, C, O] of the stride-1 convolution of NHWC xn whose
-    output gradient is dyn, summed over `n_part` partial sums (fixed, so the value does
-    not depend on the threads) added in order; None when a value is not finite (the
+    output gradient is dyn, summed over `n_part` partial sums (fewer for wide layers: at
+    most _GRAD_PARTS_BYTES of them; fixed by the shapes, so the value does not depend on
+    the threads) added in order; None when a value is not finite (the
     direct sum keeps the infinities)."""
     at, g_mat, bt = GRAD_MATRICES[r]
     a = bt.shape[0]
@@ -158,6 +164,7 @@ def filter_grad(xn, dyn, r, pt, pl, n_part, run):
     # and when there are few, tasks of equal size (the seed CNN's conv2: 8 tasks of 100
     # tiles, not 5 of 192 of which the last thread would run one alone)
     total = xn.shape[0] * (-(-oh // 4)) * (-(-ow // 4))
+    n_part = max(1, min(n_part, _GRAD_PARTS_BYTES // (a * a * c * opad * 4)))
     tiles = min(128, max(48, -(-total // n_part)))
     n_tasks = -(-total // tiles)
     parts = np.empty((max(1, min(n_part, n_tasks)), a * a, c, opad), np.float32)
