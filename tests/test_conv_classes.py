@@ -154,13 +154,19 @@ def test_same_bits_for_any_thread_count(xs, fs, s, pad):
     f = rs.uniform(-1, 1, fs).astype(np.float32)
     oh, ow, _, _ = _geometry(xs, fs, s, (1, 1), pad)
     dy = rs.uniform(-1, 1, (xs[0], oh, ow, fs[3])).astype(np.float32)
+    assert_same_bits_on_1_2_3_threads(lambda: _run(x, f, dy, s, (1, 1), pad))
+
+
+def assert_same_bits_on_1_2_3_threads(run):
+    """run() (a tuple of arrays) on 1, 2 and 3 intra-op threads gives the same bits; small
+    enough shapes still go to the threads."""
     old = threads._PAR_MIN_WORK
-    threads._PAR_MIN_WORK = 1          # small enough shapes still go to the threads
+    threads._PAR_MIN_WORK = 1
     try:
         runs = []
         for n in (1, 2, 3):
             with threads.session_threads(n):
-                runs.append(_run(x, f, dy, s, (1, 1), pad))
+                runs.append(run())
     finally:
         threads._PAR_MIN_WORK = old
     for other in runs[1:]:

@@ -7,9 +7,9 @@ Winograd's NaNs), the same bits for every thread count, and the switch that turn
 import numpy as np
 import pytest
 
-from tfteach.kernels.cpu import nn, threads, winograd
+from tfteach.kernels.cpu import nn, winograd
 
-from test_conv_classes import _geometry, _reference
+from test_conv_classes import _geometry, _reference, assert_same_bits_on_1_2_3_threads
 
 pytestmark = pytest.mark.mode("none")
 
@@ -172,18 +172,7 @@ def test_same_bits_for_any_thread_count():
     x = rs.uniform(-1, 1, (9, 14, 14, 32)).astype(np.float32)
     f = rs.uniform(-1, 1, (5, 5, 32, 64)).astype(np.float32)
     dy = rs.uniform(-1, 1, (9, 14, 14, 64)).astype(np.float32)
-    old = threads._PAR_MIN_WORK
-    threads._PAR_MIN_WORK = 1
-    try:
-        runs = []
-        for n in (1, 2, 3):
-            with threads.session_threads(n):
-                runs.append(_run(x, f, dy, "SAME"))
-    finally:
-        threads._PAR_MIN_WORK = old
-    for other in runs[1:]:
-        for a, b in zip(runs[0], other):
-            np.testing.assert_array_equal(a, b)
+    assert_same_bits_on_1_2_3_threads(lambda: _run(x, f, dy, "SAME"))
 
 
 def test_nchw():

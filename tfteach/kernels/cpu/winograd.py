@@ -69,7 +69,7 @@ _BLOCK_BYTES = 512 << 10    # a task's transformed input and products: half of a
 _GROUP = 8                  # tiles transformed together: vector loops 8*C long
 
 
-_MAX_CHANNEL_PAIRS = 512 * 256  # C*O: the filter's transform (a*a*C*O floats) under 32 MiB
+_MAX_CHANNEL_PAIRS = 256 * 256  # C*O: the filter's transform (a*a*C*O doubles) under 32 MiB
 _GRAD_PARTS_BYTES = 32 << 20    # the filter gradient's partial sums, all of them
 
 
@@ -99,35 +99,45 @@ def filter_transform(f, r):
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
-def _transform_filter(f, g_mat, u, up):
-    """u[a*A + b] = sum over i, j of G[a, i] f[i, j] G[b, j], summed in float64 (made once
-    per call: the cheap place to avoid a rounding), packed into up; False if a value is
-    not finite."""
-    a_n, r = g_mat.shape
-    n = f.shape[2]
-    half = np.zeros((a_n, r, n))            # half[a, j] = sum_i G[a, i] f[i, j]
+def _two_sided(left, src):
+    """out[a, b] = sum over i, j of left[a, i] src[i, j] left[b, j], every column of the
+    last axis at once, in float64: the filter's transform (G g G^T) and the filter
+    gradient's way back (A^T M A), each made once per call, where a rounding is cheap to
+    avoid."""
+    a_n, r = left.shape
+    n = src.shape[2]
+    half = np.zeros((a_n, r, n))            # half[a, j] = sum_i left[a, i] src[i, j]
     for a in range(a_n):
         for i in range(r):
-            coef = g_mat[a, i]
+            coef = left[a, i]
             if coef != 0.0:
                 for j in range(r):
                     for q in range(n):
-                        half[a, j, q] += coef * f[i, j, q]
-    acc = np.empty(n)
+                        half[a, j, q] += coef * src[i, j, q]
+    out = np.zeros((a_n, a_n, n))
+    for a in range(a_n):
+        for b in range(a_n):
+            for j in range(r):
+                coef = left[b, j]
+                if coef != 0.0:
+                    for q in range(n):
+                        out[a, b, q] += coef * half[a, j, q]
+    return out
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def _transform_filter(f, g_mat, u, up):
+    """u[a*A + b] = (G f G^T)[a, b], packed into up; False if a value is not finite."""
+    a_n = g_mat.shape[0]
+    t = _two_sided(g_mat, f)
     top = 0
     for a in range(a_n):
         for b in range(a_n):
-            acc[:] = 0.0
-            for j in range(r):
-                coef = g_mat[b, j]
-                if coef != 0.0:
-                    for q in range(n):
-                        acc[q] += coef * half[a, j, q]
             row = u[a * a_n + b].reshape(-1)
-            for q in range(n):
-                row[q] = acc[q]
+            for q in range(row.size):
+                row[q] = t[a, b, q]
             bits = row.view(np.int32)
-            for q in range(n):
+            for q in range(row.size):
                 top = max(top, bits[q] & 0x7f800000)
             gemm.pack_b(u[a * a_n + b], up[a * a_n + b])
     return top != 0x7f800000
@@ -176,43 +186,26 @@ def filter_grad(xn, dyn, r, pt, pl, n_part, run):
 
 @njit(cache=True, nogil=True, boundscheck=False)
 def _grad_output(parts, at, r, o):
-    """dW[i, j] = A^T M A of M = the partial sums added in order, in float64."""
+    """dW = A^T M A of M = the partial sums added in order (in float64), without the
+    columns that padded O to whole panels."""
     n_part, aa, c, opad = parts.shape
     a = at.shape[1]
-    n = c * opad
-    m = np.empty((aa, n))
+    m = np.empty((aa, c * opad))
     for e in range(aa):
         first = parts[0, e].reshape(-1)
-        for q in range(n):
+        for q in range(c * opad):
             m[e, q] = first[q]
         for p in range(1, n_part):
             src = parts[p, e].reshape(-1)
-            for q in range(n):
+            for q in range(c * opad):
                 m[e, q] += src[q]
-    half = np.zeros((r, a, n))                  # half[i, e2] = sum_e1 A^T[i, e1] M[e1, e2]
-    for i in range(r):
-        for e1 in range(a):
-            coef = at[i, e1]
-            if coef != 0.0:
-                for e2 in range(a):
-                    src = m[e1 * a + e2]
-                    dst = half[i, e2]
-                    for q in range(n):
-                        dst[q] += coef * src[q]
+    t = _two_sided(at, m.reshape((a, a, c * opad)))
     dw = np.empty((r, r, c, o), np.float32)
-    acc = np.empty(n)
     for i in range(r):
         for j in range(r):
-            acc[:] = 0.0
-            for e2 in range(a):
-                coef = at[j, e2]
-                if coef != 0.0:
-                    src = half[i, e2]
-                    for q in range(n):
-                        acc[q] += coef * src[q]
             for ch in range(c):
                 for k in range(o):
-                    dw[i, j, ch, k] = acc[ch * opad + k]
+                    dw[i, j, ch, k] = t[i, j, ch * opad + k]
     return dw
 
 
