@@ -348,7 +348,7 @@ def _specialise(A):
         mr, nr = gemm.tile_shape(o)
         npan = (o + nr - 1) // nr
         rows = (tiles + mr - 1) // mr * mr
-        v = np.zeros((A * A, rows, c), np.float32)
+        v = np.empty((A * A, rows, c), np.float32)
         v4 = v.reshape((A, A, rows * c))
         prod = np.empty((A * A, rows, o), np.float32)
         p3 = prod.reshape((A, A, rows * o))
@@ -369,7 +369,8 @@ def _specialise(A):
             for ts in range(0, nt, _GROUP):
                 transform_inputs(x, t0 + ts, min(_GROUP, nt - ts), tx_n, per_img, m, pt, pl,
                                  bt, d, tmp, v4, ts)
-            used = (nt + mr - 1) // mr * mr     # rows past nt: stale tiles, never written
+            used = (nt + mr - 1) // mr * mr     # rows past nt: never written out, zeroed
+            v[:, nt:used] = 0.0                 # so no stale NaN or denormal is multiplied
             for e in range(A * A):
                 ve = v[e]
                 pe = prod[e]
@@ -422,9 +423,12 @@ def _specialise(A):
         per_img = ty_n * tx_n
         total = x.shape[0] * per_img
         mr, nr = gemm.tile_shape(opad)
-        v = np.zeros((A * A, tiles, c), np.float32)
+        # not zeroed (a few MiB per partition, which cost as much as the products): the
+        # products read rows < nt only, and w's columns past O are zeroed once here
+        v = np.empty((A * A, tiles, c), np.float32)
         v4 = v.reshape((A, A, tiles * c))
-        w = np.zeros((A * A, tiles, opad), np.float32)
+        w = np.empty((A * A, tiles, opad), np.float32)
+        w[:, :, o:] = 0.0
         d = np.empty((A, A, _GROUP * c), np.float32)
         tmp = np.empty((A, A, _GROUP * c), np.float32)
         t = np.empty((4, 4, _GROUP * o), np.float32)
