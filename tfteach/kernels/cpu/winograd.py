@@ -65,7 +65,7 @@ MATRICES = {3: _toom_cook(4, 3, (0.0, 1.0, -1.0, 2.0, -2.0)),
 # the images) is taken between the transforms, as [C x tiles] @ [tiles x O] products.
 GRAD_MATRICES = {3: _toom_cook(3, 4, (0.0, 1.0, -1.0, 2.0, -2.0)),
                  5: _toom_cook(5, 4, (0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5))}
-_BLOCK_BYTES = 512 << 10    # a task's transformed input and products: half of a 1 MiB L2
+_BLOCK_BYTES = 1 << 20     # a task's transformed input and products (256 KiB-1 MiB: within 5%)
 _GROUP = 8                  # tiles transformed together: vector loops 8*C long
 
 
