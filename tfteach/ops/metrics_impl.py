@@ -37,6 +37,16 @@ def _add(collections, value):
         _ops.get_default_graph().add_to_collections(collections, value)
 
 
+def _value_and_update(metric, values, updates, metrics_collections, updates_collections):
+    """A metric computed from the confusion counts `values` (named "value") and from their
+    `updates` (named "update_op"), in that order, each added to its collections."""
+    value = metric(values, "value")
+    _add(metrics_collections, value)
+    update = metric(updates, "update_op")
+    _add(updates_collections, update)
+    return value, update
+
+
 def _read(var, collections):
     """A metric's value that is its variable: read through an Identity (TF's default
     distribution strategy reads a replica-local variable so)."""
@@ -529,12 +539,9 @@ def auc(labels, predictions, weights=None, num_thresholds=200, metrics_collectio
             return math_ops.reduce_sum(math_ops.multiply(x[:n - 1] - x[1:], heights),
                                        name=op_name)
 
-        value = area(values["tp"], values["fn"], values["tn"], values["fp"], "value")
-        _add(metrics_collections, value)
-        update = area(updates["tp"], updates["fn"], updates["tn"], updates["fp"],
-                      "update_op")
-        _add(updates_collections, update)
-        return value, update
+        return _value_and_update(
+            lambda c, op_name: area(c["tp"], c["fn"], c["tn"], c["fp"], op_name),
+            values, updates, metrics_collections, updates_collections)
 
 
 def sensitivity_at_specificity(labels, predictions, specificity, weights=None,
@@ -556,11 +563,9 @@ def sensitivity_at_specificity(labels, predictions, specificity, weights=None,
             i = math_ops.cast(math_ops.argmin(math_ops.abs(specificities - specificity), 0),
                               _dt.int32)
             return math_ops.divide(tp[i], tp[i] + fn[i] + eps, op_name)
-        value = at(values["tp"], values["tn"], values["fp"], values["fn"], "value")
-        _add(metrics_collections, value)
-        update = at(updates["tp"], updates["tn"], updates["fp"], updates["fn"], "update_op")
-        _add(updates_collections, update)
-        return value, update
+        return _value_and_update(
+            lambda c, op_name: at(c["tp"], c["tn"], c["fp"], c["fn"], op_name),
+            values, updates, metrics_collections, updates_collections)
 
 
 def specificity_at_sensitivity(labels, predictions, sensitivity, weights=None,
@@ -585,11 +590,9 @@ def specificity_at_sensitivity(labels, predictions, sensitivity, weights=None,
             i = math_ops.cast(math_ops.argmax(
                 math_ops.cumsum(math_ops.cast(closest, _dt.int64)), 0), _dt.int32)
             return math_ops.divide(tn[i], tn[i] + fp[i] + eps, op_name)
-        value = at(values["tp"], values["tn"], values["fp"], values["fn"], "value")
-        _add(metrics_collections, value)
-        update = at(updates["tp"], updates["tn"], updates["fp"], updates["fn"], "update_op")
-        _add(updates_collections, update)
-        return value, update
+        return _value_and_update(
+            lambda c, op_name: at(c["tp"], c["tn"], c["fp"], c["fn"], op_name),
+            values, updates, metrics_collections, updates_collections)
 
 
 # --- per class: mean IoU and mean per-class accuracy ---------------------------------------
