@@ -376,25 +376,7 @@ class IndexLookup(Layer):
     def adapt(self, data, steps=None):
         """Learns the vocabulary (and IDF weights) from `data`: an array or tensor (each
         element a document), or a dataset or other iterable of batches."""
-        self.reset_state()
-        if _is_dataset(data):
-            if steps is not None:
-                data = data.take(steps)
-            for batch in data:
-                self.update_state(batch)
-        elif hasattr(data, "__iter__") and not (
-                isinstance(data, (list, tuple, np.ndarray)) or
-                isinstance(data, _ops.Tensor) or getattr(data, "_tf_composite", False)):
-            for i, batch in enumerate(data):
-                if steps is not None and i >= steps:
-                    break
-                self.update_state(batch)
-        else:
-            data = ensure_tensor(data, dtype=self.vocabulary_dtype)
-            if data.shape.rank == 1:
-                data = _a.expand_dims(data, -1)
-            self.update_state(data)
-        self.finalize_state()
+        adapt_batches(self, data, steps, self.vocabulary_dtype)
 
     def update_state(self, data):
         """Counts the tokens of one batch (adapt calls it per batch)."""
@@ -649,6 +631,31 @@ class IndexLookup(Layer):
 def _is_dataset(data):
     from ...data.dataset_ops import Dataset
     return isinstance(data, Dataset)
+
+
+def adapt_batches(layer, data, steps, dtype):
+    """layer.reset_state(), update_state per batch of `data` (a dataset or other iterable of
+    batches, at most `steps` of them; or one array or tensor of `dtype`, a rank-1 one taken
+    as a column), then finalize_state(): the adapt of the lookup and text layers."""
+    layer.reset_state()
+    if _is_dataset(data):
+        if steps is not None:
+            data = data.take(steps)
+        for batch in data:
+            layer.update_state(batch)
+    elif hasattr(data, "__iter__") and not (
+            isinstance(data, (list, tuple, np.ndarray)) or
+            isinstance(data, _ops.Tensor) or getattr(data, "_tf_composite", False)):
+        for i, batch in enumerate(data):
+            if steps is not None and i >= steps:
+                break
+            layer.update_state(batch)
+    else:
+        data = ensure_tensor(data, dtype=dtype)
+        if data.shape.rank == 1:
+            data = _a.expand_dims(data, -1)
+        layer.update_state(data)
+    layer.finalize_state()
 
 
 class StringLookup(IndexLookup):

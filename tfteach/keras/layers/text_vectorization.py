@@ -7,13 +7,11 @@ vocabulary that `adapt` learns (a StringLookup inside, with "" as its mask token
 index: index 0 pads, 1 is [UNK]). In "int" mode the rows are padded with 0 to the longest
 row, or cut / padded to `output_sequence_length`.
 """
-import numpy as np
 
-from ...framework import ops as _ops
 from ...ops import array_ops as _a
 from ...ops import string_ops as _s
 from .base import Layer
-from .index_lookup import (StringLookup, _is_dataset, _is_ragged, ensure_tensor, listify,
+from .index_lookup import (StringLookup, _is_ragged, adapt_batches, ensure_tensor, listify,
                            validate_string_arg)
 
 __all__ = ["TextVectorization"]
@@ -111,25 +109,7 @@ class TextVectorization(Layer):
             raise NotImplementedError("tfteach's TextVectorization.adapt takes no "
                                       "batch_size (Keras 3 ignores it too): batch the "
                                       "dataset instead")
-        self.reset_state()
-        if _is_dataset(data):
-            if steps is not None:
-                data = data.take(steps)
-            for batch in data:
-                self.update_state(batch)
-        elif hasattr(data, "__iter__") and not (
-                isinstance(data, (list, tuple, np.ndarray)) or
-                isinstance(data, _ops.Tensor) or getattr(data, "_tf_composite", False)):
-            for i, batch in enumerate(data):
-                if steps is not None and i >= steps:
-                    break
-                self.update_state(batch)
-        else:
-            data = ensure_tensor(data, dtype="string")
-            if data.shape.rank == 1:
-                data = _a.expand_dims(data, -1)
-            self.update_state(data)
-        self.finalize_state()
+        adapt_batches(self, data, steps, "string")
 
     def update_state(self, data):
         self._lookup_layer.update_state(self._preprocess(data))
