@@ -201,8 +201,8 @@ def _composite_like(keys, values):
 
 # --- tables -----------------------------------------------------------------------------------
 
-class LookupInterface:
-    """A lookup table: its key and value dtypes, `lookup` and `size`."""
+class _KeyValueDtypes:
+    """The key and value dtypes a table or a table initializer is made for."""
 
     def __init__(self, key_dtype, value_dtype):
         self._key_dtype = _dt.as_dtype(key_dtype)
@@ -215,6 +215,10 @@ class LookupInterface:
     @property
     def value_dtype(self):
         return self._value_dtype
+
+
+class LookupInterface(_KeyValueDtypes):
+    """A lookup table: its key and value dtypes, `lookup` and `size`."""
 
     @property
     def name(self):
@@ -342,20 +346,8 @@ class StaticHashTableV1(StaticHashTable):
 
 # --- initializers -----------------------------------------------------------------------------
 
-class TableInitializerBase:
+class TableInitializerBase(_KeyValueDtypes):
     """What fills a static table: its key and value dtypes and `initialize(table)`."""
-
-    def __init__(self, key_dtype, value_dtype):
-        self._key_dtype = _dt.as_dtype(key_dtype)
-        self._value_dtype = _dt.as_dtype(value_dtype)
-
-    @property
-    def key_dtype(self):
-        return self._key_dtype
-
-    @property
-    def value_dtype(self):
-        return self._value_dtype
 
     def initialize(self, table):
         raise NotImplementedError
