@@ -11,7 +11,9 @@ once in a child pytest, so a fragile print is caught here, before it ships:
 - OpenBLAS on one thread and on another CPU's kernels (`OPENBLAS_CORETYPE`), NumPy without
   its AVX-512 loops (`NPY_DISABLE_CPU_FEATURES`);
 - no fused kernels (`TFTEACH_FUSION=0`), every product on BLAS (`TFTEACH_GEMM=blas`),
-  convolutions summed directly instead of by Winograd's algorithm (`TFTEACH_WINOGRAD=0`).
+  convolutions summed directly instead of by Winograd's algorithm (`TFTEACH_WINOGRAD=0`),
+  layers on a few channels through im2col instead of the direct kernel
+  (`TFTEACH_DIRECT_CONV=0`).
 
 When it fails, print fewer digits in that lesson (`tools/lesson_print_margins.py` shows how far
 each printed value is from a rounding tie) and rebuild it with `lessons/_build.py --execute`.
@@ -41,7 +43,8 @@ def other_path_env(environ=os.environ):
     env = dict(environ)
     env.update(NUMBA_CPU_NAME="generic", NUMBA_NUM_THREADS="1", OMP_NUM_THREADS="1",
                OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", TFTEACH_FUSION="0",
-               TFTEACH_GEMM="blas", TFTEACH_WINOGRAD="0")
+               TFTEACH_GEMM="blas", TFTEACH_WINOGRAD="0",
+               TFTEACH_DIRECT_CONV="0")
     flags = _cpu_flags()
     if "avx512f" in flags:
         # another x86 generation's kernels: what a laptop or an older server runs

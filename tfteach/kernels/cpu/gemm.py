@@ -58,87 +58,167 @@ def _tile_codegen(mr, nv):
     instead of 250)."""
     def codegen(context, builder, sig, args):
         kc, at, bv, ldb, c, ci, cj, accumulate = args
+        t = _TileIR(context, builder, mr, nv)
+        a_ary = context.make_array(sig.args[1])(context, builder, at)
+        b_ary = context.make_array(sig.args[2])(context, builder, bv)
+        a_base = builder.bitcast(a_ary.data, t.i8p)
+        a_step, a_row = cgutils.unpack_tuple(builder, a_ary.strides, 2)     # in bytes
+        c_rows = t.c_rows(sig.args[4], c, ci, cj)
+        entry = builder.basic_block
+        loop = builder.append_basic_block("tile.k")
+        done = builder.append_basic_block("tile.store")
+        builder.cbranch(builder.icmp_signed(">", kc, t.intp(0)), loop, done)
+
+        builder.position_at_end(loop)
+        p = builder.phi(t.intp)
+        acc = [builder.phi(t.vty) for _ in range(mr * nv)]
+        b_row = builder.gep(b_ary.data, [builder.mul(p, ldb)])
+        a_col = builder.gep(a_base, [builder.mul(p, a_step)])
+        a_ptrs = [builder.bitcast(builder.gep(a_col, [builder.mul(t.intp(i), a_row)]),
+                                  t.f32.as_pointer()) for i in range(mr)]
+        nxt = t.rank1(b_row, a_ptrs, acc)
+        p_next = builder.add(p, t.intp(1))
+        p.add_incoming(t.intp(0), entry)
+        p.add_incoming(p_next, loop)
+        t.close_loop(acc, nxt, entry, loop)
+        builder.cbranch(builder.icmp_signed("<", p_next, kc), loop, done)
+
+        builder.position_at_end(done)
+        t.store(c_rows, nxt, entry, loop, accumulate)
+        return context.get_dummy_value()
+    return codegen
+
+
+def _row_tile_codegen(mr, nv, a_row):
+    """LLVM IR for the register tile of a direct convolution (direct_conv.py): the same
+    mr x 16*nv tile of c, summed over kr rows of kc steps, where A's scalars come from one
+    flat array at a[a0 + r*a_next + p*a_step + i*a_row] (i < mr: the tile's row) and B's
+    row r*kc + p is b[b0 + (r*kc + p)*ldb : ... + 16*nv]; all offsets in elements. a_row is
+    a constant of the code: the mr loads are then at fixed offsets from one pointer (with
+    a_row a variable they took twice the time of the FMAs).
+
+    An image row of a few channels is A read in place: a filter row's taps (kj, ch) are kc
+    consecutive floats, the tile's pixels a_row = stride*C apart, the filter's rows a_next
+    apart; with im2col's copy gone a 5x5 filter on one channel runs at the FMA peak."""
+    def codegen(context, builder, sig, args):
+        kr, kc, a, a0, a_step, a_next, b, b0, ldb, c, ci, cj, accumulate = args
+        t = _TileIR(context, builder, mr, nv)
+        a_ary = context.make_array(sig.args[2])(context, builder, a)
+        b_ary = context.make_array(sig.args[6])(context, builder, b)
+        c_rows = t.c_rows(sig.args[9], c, ci, cj)
+        a_start = builder.gep(a_ary.data, [a0])
+        b_start = builder.gep(b_ary.data, [b0])
+        total = builder.mul(kr, kc)
+        # from the last step of a row to the first of the next
+        jump = builder.sub(a_next, builder.mul(builder.sub(kc, t.intp(1)), a_step))
+        entry = builder.basic_block
+        loop = builder.append_basic_block("tile.k")
+        done = builder.append_basic_block("tile.store")
+        builder.cbranch(builder.icmp_signed(">", total, t.intp(0)), loop, done)
+
+        builder.position_at_end(loop)
+        q = builder.phi(t.intp)             # steps taken
+        p = builder.phi(t.intp)             # step within the row
+        a_ptr = builder.phi(a_start.type)
+        b_row = builder.phi(b_start.type)
+        acc = [builder.phi(t.vty) for _ in range(mr * nv)]
+        a_ptrs = [builder.gep(a_ptr, [t.intp(i * a_row)]) for i in range(mr)]
+        nxt = t.rank1(b_row, a_ptrs, acc)
+        p1 = builder.add(p, t.intp(1))
+        wrap = builder.icmp_signed("==", p1, kc)
+        q1 = builder.add(q, t.intp(1))
+        for phi, first, then in (
+                (q, t.intp(0), q1),
+                (p, t.intp(0), builder.select(wrap, t.intp(0), p1)),
+                (a_ptr, a_start, builder.gep(a_ptr, [builder.select(wrap, jump, a_step)])),
+                (b_row, b_start, builder.gep(b_row, [ldb]))):
+            phi.add_incoming(first, entry)
+            phi.add_incoming(then, loop)
+        t.close_loop(acc, nxt, entry, loop)
+        builder.cbranch(builder.icmp_signed("<", q1, total), loop, done)
+
+        builder.position_at_end(done)
+        t.store(c_rows, nxt, entry, loop, accumulate)
+        return context.get_dummy_value()
+    return codegen
+
+
+class _TileIR:
+    """The pieces both tiles share: C's row pointers (prefetched for writing while the k
+    loop runs), one rank-1 update of the accumulators, the store."""
+
+    def __init__(self, context, builder, mr, nv):
+        self.context, self.builder, self.mr, self.nv = context, builder, mr, nv
         # 512-bit vectors stay whole: LLVM's tuning for some cores would split them in two
         # (and need 48 registers for the tile); on a CPU without AVX-512 they are split
         # anyway, correctly and slowly (`available()` is then False)
         set.add(builder.function.attributes, '"min-legal-vector-width"="512"')
         set.add(builder.function.attributes, '"prefer-vector-width"="512"')
-        f32 = ir.FloatType()
-        vty = ir.VectorType(f32, 16)
-        i8p = ir.IntType(8).as_pointer()
-        i32 = ir.IntType(32)
-        intp = cgutils.intp_t
-        a_ary = context.make_array(sig.args[1])(context, builder, at)
-        b_ary = context.make_array(sig.args[2])(context, builder, bv)
-        c_ary = context.make_array(sig.args[4])(context, builder, c)
-        a_base = builder.bitcast(a_ary.data, i8p)
-        a_step, a_row = cgutils.unpack_tuple(builder, a_ary.strides, 2)     # in bytes
-        c_base = builder.bitcast(c_ary.data, i8p)
-        c_row, c_col = cgutils.unpack_tuple(builder, c_ary.strides, 2)
-        c_rows = [builder.gep(c_base, [builder.add(builder.mul(builder.add(ci, intp(i)), c_row),
-                                                   builder.mul(cj, c_col))])
-                  for i in range(mr)]
+        self.f32 = ir.FloatType()
+        self.vty = ir.VectorType(self.f32, 16)
+        self.i8p = ir.IntType(8).as_pointer()
+        self.i32 = ir.IntType(32)
+        self.intp = cgutils.intp_t
+        self.zero = ir.Constant(self.vty, None)
+
+    def c_rows(self, c_type, c, ci, cj):
+        b, intp, i32 = self.builder, self.intp, self.i32
+        c_ary = self.context.make_array(c_type)(self.context, b, c)
+        c_base = b.bitcast(c_ary.data, self.i8p)
+        c_row, c_col = cgutils.unpack_tuple(b, c_ary.strides, 2)
+        rows = [b.gep(c_base, [b.add(b.mul(b.add(ci, intp(i)), c_row), b.mul(cj, c_col))])
+                for i in range(self.mr)]
         # C's lines start coming from memory while the k loop runs (prefetch for writing)
         prefetch = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]),
+            b.module, ir.FunctionType(ir.VoidType(), [self.i8p, i32, i32, i32]),
             "llvm.prefetch.p0")
-        for row in c_rows:
-            for v in range(nv):
-                builder.call(prefetch, [builder.gep(row, [intp(64 * v)]), i32(1), i32(3),
-                                        i32(1)])
+        for row in rows:
+            for v in range(self.nv):
+                b.call(prefetch, [b.gep(row, [intp(64 * v)]), i32(1), i32(3), i32(1)])
+        return rows
+
+    def rank1(self, b_row, a_ptrs, acc):
+        """acc + (the mr scalars at a_ptrs) outer (the B row's nv vectors): the new values."""
+        b, vty, intp = self.builder, self.vty, self.intp
         fma = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(vty, [vty, vty, vty]), "llvm.fma.v16f32")
-        zero = ir.Constant(vty, None)
+            b.module, ir.FunctionType(vty, [vty, vty, vty]), "llvm.fma.v16f32")
         undef = ir.Constant(vty, ir.Undefined)
-        splat = ir.Constant(ir.VectorType(i32, 16), [0] * 16)
-        entry = builder.basic_block
-        loop = builder.append_basic_block("tile.k")
-        done = builder.append_basic_block("tile.store")
-        builder.cbranch(builder.icmp_signed(">", kc, intp(0)), loop, done)
-
-        builder.position_at_end(loop)
-        p = builder.phi(intp)
-        acc = [builder.phi(vty) for _ in range(mr * nv)]
-        b_row = builder.gep(b_ary.data, [builder.mul(p, ldb)])
-        b_vec = [builder.load(builder.bitcast(builder.gep(b_row, [intp(16 * v)]),
-                                              vty.as_pointer()), align=4) for v in range(nv)]
-        a_col = builder.gep(a_base, [builder.mul(p, a_step)])
+        splat = ir.Constant(ir.VectorType(self.i32, 16), [0] * 16)
+        b_vec = [b.load(b.bitcast(b.gep(b_row, [intp(16 * v)]), vty.as_pointer()), align=4)
+                 for v in range(self.nv)]
         nxt = []
-        for i in range(mr):
-            a_ptr = builder.gep(a_col, [builder.mul(intp(i), a_row)])
-            a = builder.load(builder.bitcast(a_ptr, f32.as_pointer()), align=4)
-            a16 = builder.shuffle_vector(builder.insert_element(undef, a, i32(0)), undef, splat)
-            nxt.extend(builder.call(fma, [a16, b_vec[v], acc[i * nv + v]]) for v in range(nv))
-        p_next = builder.add(p, intp(1))
-        p.add_incoming(intp(0), entry)
-        p.add_incoming(p_next, loop)
-        for phi, val in zip(acc, nxt):
-            phi.add_incoming(zero, entry)
-            phi.add_incoming(val, loop)
-        builder.cbranch(builder.icmp_signed("<", p_next, kc), loop, done)
+        for i, a_ptr in enumerate(a_ptrs):
+            a = b.load(b.bitcast(a_ptr, self.f32.as_pointer()), align=4)
+            a16 = b.shuffle_vector(b.insert_element(undef, a, self.i32(0)), undef, splat)
+            nxt.extend(b.call(fma, [a16, b_vec[v], acc[i * self.nv + v]])
+                       for v in range(self.nv))
+        return nxt
 
-        builder.position_at_end(done)
+    def close_loop(self, acc, nxt, entry, loop):
+        for phi, val in zip(acc, nxt):
+            phi.add_incoming(self.zero, entry)
+            phi.add_incoming(val, loop)
+
+    def store(self, c_rows, nxt, entry, loop, accumulate):
+        b, vty = self.builder, self.vty
         totals = []
         for val in nxt:
-            total = builder.phi(vty)
-            total.add_incoming(zero, entry)
+            total = b.phi(vty)
+            total.add_incoming(self.zero, entry)
             total.add_incoming(val, loop)
             totals.append(total)
-        ptrs = [builder.bitcast(builder.gep(row, [intp(64 * v)]), vty.as_pointer())
-                for row in c_rows for v in range(nv)]
-        add = builder.icmp_unsigned("!=", accumulate, ir.Constant(accumulate.type, 0))
+        ptrs = [b.bitcast(b.gep(row, [self.intp(64 * v)]), vty.as_pointer())
+                for row in c_rows for v in range(self.nv)]
+        add = b.icmp_unsigned("!=", accumulate, ir.Constant(accumulate.type, 0))
         # C is read only when accumulating: a tile of a short product (K = 25 for a 5x5
         # filter on one channel) would otherwise spend a fifth of its time loading it
-        with builder.if_else(add) as (then, otherwise):
+        with b.if_else(add) as (then, otherwise):
             with then:
                 for ptr, total in zip(ptrs, totals):
-                    builder.store(builder.fadd(builder.load(ptr, align=4), total), ptr,
-                                  align=4)
+                    b.store(b.fadd(b.load(ptr, align=4), total), ptr, align=4)
             with otherwise:
                 for ptr, total in zip(ptrs, totals):
-                    builder.store(total, ptr, align=4)
-        return context.get_dummy_value()
-    return codegen
+                    b.store(total, ptr, align=4)
 
 
 @intrinsic
@@ -166,6 +246,29 @@ def _micro_kernel(kc, at, bv, ldb, c, ci, cj, accumulate):
 def _micro_kernel_narrow(kc, at, bv, ldb, c, ci, cj, accumulate):
     """The same for the narrow tile (MR_N x NR_N)."""
     _tile_12x32(kc, at, bv, ldb, c, ci, cj, accumulate)
+
+
+_ROW_TILES = {}
+
+
+def row_tile(mr, nv, a_row):
+    """The direct convolution's micro-kernel for an mr x 16*nv tile whose rows read A
+    a_row elements apart (`_row_tile_codegen`), made on first use for each: kernel(kr, kc,
+    a, a0, a_step, a_next, b, b0, ldb, c, ci, cj, accumulate), a and b 1-D float32 arrays,
+    offsets in elements."""
+    kernel = _ROW_TILES.get((mr, nv, a_row))
+    if kernel is None:
+        @intrinsic
+        def tile(typingctx, kr, kc, a, a0, a_step, a_next, b, b0, ldb, c, ci, cj,
+                 accumulate):
+            return (types.none(kr, kc, a, a0, a_step, a_next, b, b0, ldb, c, ci, cj,
+                               accumulate), _row_tile_codegen(mr, nv, a_row))
+
+        @njit(cache=True, boundscheck=False, inline="never")
+        def kernel(kr, kc, a, a0, a_step, a_next, b, b0, ldb, c, ci, cj, accumulate):
+            tile(kr, kc, a, a0, a_step, a_next, b, b0, ldb, c, ci, cj, accumulate)
+        _ROW_TILES[mr, nv, a_row] = kernel
+    return kernel
 
 
 @njit(cache=True, inline="always")

@@ -21,7 +21,7 @@ from ... import errors
 from ...framework.registry import register_kernel
 from ..shapes import conv_padding
 from ._build import FLOATS, NUMERIC, Elementwise
-from . import gemm, threads, vecmath, winograd
+from . import direct_conv, gemm, threads, vecmath, winograd
 from .threads import blas_single_thread, parallel
 
 _ROWS_PER_TASK = 512       # output pixels per im2col block: ~K*512*4 bytes, L2-sized
@@ -1261,6 +1261,10 @@ def _conv_forward(xn, f, g, wdt, bias=None, relu=False):
             _bias_rows(out, epi, relu, out)
     elif _winograd(wdt, g, f, xn, out, epi, relu):
         pass
+    elif direct_conv.applies(g, wdt):
+        nt, n_part = _conv_plan(out.size * wm.shape[0] // 64, direct_conv.tasks(g))
+        direct_conv.conv(xn, wm, g, out, epi, relu, n_part,
+                         lambda kernel, args, n: _partitions(kernel, args, n, nt))
     elif _use_classes(wdt, g) and g.o >= gemm.NR_N:
         cls, kmax, rows, tasks, _ = _cls_plan(g)
         nr = gemm.panel_width(g.o)
@@ -1349,6 +1353,10 @@ def conv2d_backprop_filter(x, filter_sizes, dy, *, strides, padding, data_format
         nt = _conv_plan(dy2.size * k // 64, _FILTER_PARTS)[0]
         dw = winograd.filter_grad(xn, dyn, g.kh, g.pt, g.pl, _FILTER_PARTS,
                                   lambda kernel, args, n: _partitions(kernel, args, n, nt))
+    elif direct_conv.applies(g, wdt):
+        nt = _conv_plan(dy2.size * k // 64, direct_conv._PARTS)[0]
+        dw = direct_conv.filter_grad(xn, dyn, g,
+                                     lambda kernel, args, n: _partitions(kernel, args, n, nt))
     if dw is not None:
         pass
     elif _use_classes(wdt, g):
