@@ -1245,6 +1245,55 @@ def _check_conv_attrs(strides, dilations, data_format, op_type):
     return s, d
 
 
+def _tap_span(n_out, n_in, s, d, pad, t):
+    """(lo, hi, first): the outputs lo..hi whose tap t reads inside the input, the first of
+    them reading input `first` (output i reads i*s - pad + t*d)."""
+    off = t * d - pad
+    lo = max(0, -(off // s))
+    top = n_in - 1 - off
+    hi = min(n_out, top // s + 1) if top >= 0 else 0
+    return lo, hi, lo * s + off
+
+
+def _tap_slices(g, a, b):
+    """For filter tap (a, b): the output block whose tap reads inside the image, and the
+    input pixels it reads (strided slices), or None when no output reaches the image."""
+    i0, i1, y0 = _tap_span(g.oh, g.h, g.sh, g.dh, g.pt, a)
+    j0, j1, x0 = _tap_span(g.ow, g.w, g.sw, g.dw, g.pl, b)
+    if i0 >= i1 or j0 >= j1:
+        return None
+    return ((slice(None), slice(i0, i1), slice(j0, j1)),
+            (slice(None), slice(y0, y0 + (i1 - i0 - 1) * g.sh + 1, g.sh),
+             slice(x0, x0 + (j1 - j0 - 1) * g.sw + 1, g.sw)))
+
+
+def _conv_by_taps(xn, f, g, wdt):
+    """The convolution as a sum over filter taps of products over only the pixels each tap
+    reads inside the image: TF's kernels never multiply the padding, so a non-finite filter
+    value leaves the border outputs it does not reach finite, where a sum over a zero-padded
+    window gives inf * 0 = NaN there. Used only when the filter is not all finite."""
+    f4 = f.reshape(g.kh, g.kw, g.c, g.o).astype(wdt, copy=False)
+    out = np.zeros((g.n, g.oh, g.ow, g.o), wdt)
+    for a in range(g.kh):
+        for b in range(g.kw):
+            s = _tap_slices(g, a, b)
+            if s is not None:
+                out[s[0]] += xn[s[1]] @ f4[a, b]
+    return out.reshape(-1, g.o)
+
+
+def _filter_grad_by_taps(xn, dyn, g, wdt):
+    """The filter gradient the same way (only when the fast paths' result is not all
+    finite: an inf in dy times the zero padding gives NaN there, TF's sum has no such term)."""
+    dw = np.zeros((g.kh, g.kw, g.c, g.o), wdt)
+    for a in range(g.kh):
+        for b in range(g.kw):
+            s = _tap_slices(g, a, b)
+            if s is not None:
+                dw[a, b] = xn[s[1]].reshape(-1, g.c).T @ dyn[s[0]].reshape(-1, g.o)
+    return dw.reshape(-1, g.o)
+
+
 def _conv_forward(xn, f, g, wdt, bias=None, relu=False):
     """The convolution of NHWC xn (of dtype wdt) with filter f [kh, kw, C, O] in geometry g,
     as an (N*OH*OW, O) array: the padding-free classes when they apply, else im2col
@@ -1254,6 +1303,11 @@ def _conv_forward(xn, f, g, wdt, bias=None, relu=False):
     operations applied to each block of output while it is in cache."""
     epi = np.empty(0, wdt) if bias is None else bias
     wm = np.ascontiguousarray(f.reshape(g.kh * g.kw * g.c, g.o), dtype=wdt)
+    if not np.isfinite(wm).all():
+        out = _conv_by_taps(xn, wm, g, wdt)
+        if epi.size:
+            _bias_rows(out, epi, relu, out)
+        return out
     out = np.empty((g.n * g.oh * g.ow, g.o), wdt)
     if out.size == 0 or wm.shape[0] == 0:
         out[:] = 0
@@ -1387,6 +1441,8 @@ def conv2d_backprop_filter(x, filter_sizes, dy, *, strides, padding, data_format
         with parallel(col.size):
             _im2col(xn, *g.args(), col)
         dw = np.dot(col.T, dy2)
+    if not np.isfinite(dw).all():
+        dw = _filter_grad_by_taps(xn, dyn, g, wdt)
     return dw.reshape(fshape).astype(dt, copy=False)
 
 
