@@ -157,6 +157,17 @@ def test_same_bits_for_any_thread_count(xs, fs, s, pad):
     assert_same_bits_on_1_2_3_threads(lambda: _run(x, f, dy, s, (1, 1), pad))
 
 
+def assert_fused_bias_relu_gives_the_ops_bits(x, f, b):
+    """conv2d_epilogue (Conv2D -> BiasAdd -> Relu fused) equals the three ops run one by one,
+    bit for bit (b may hold -inf: Relu's rule then gives 0)."""
+    kw = dict(strides=[1, 1, 1, 1], padding="SAME", data_format="NHWC",
+              dilations=[1, 1, 1, 1])
+    fused = nn.conv2d_epilogue(x, f, b, relu=True, **kw)
+    plain = nn.bias_add(nn.conv2d(x, f, strides=[1, 1, 1, 1], padding="SAME"), b)
+    np.testing.assert_array_equal(fused, np.where(plain < 0, 0, plain))
+    return fused
+
+
 def assert_same_bits_on_1_2_3_threads(run):
     """run() (a tuple of arrays) on 1, 2 and 3 intra-op threads gives the same bits; small
     enough shapes still go to the threads."""

@@ -9,7 +9,9 @@ import pytest
 
 from tfteach.kernels.cpu import nn, winograd
 
-from test_conv_classes import _geometry, _reference, assert_same_bits_on_1_2_3_threads
+from test_conv_classes import (_geometry, _reference,
+                               assert_fused_bias_relu_gives_the_ops_bits,
+                               assert_same_bits_on_1_2_3_threads)
 
 pytestmark = pytest.mark.mode("none")
 
@@ -125,11 +127,7 @@ def test_fused_bias_and_relu_are_the_ops_bits():
     f = rs.uniform(-1, 1, (5, 5, 32, 64)).astype(np.float32)
     b = rs.uniform(-1, 1, 64).astype(np.float32)
     b[3] = -np.inf
-    kw = dict(strides=[1, 1, 1, 1], padding="SAME", data_format="NHWC",
-              dilations=[1, 1, 1, 1])
-    fused = nn.conv2d_epilogue(x, f, b, relu=True, **kw)
-    plain = nn.bias_add(nn.conv2d(x, f, strides=[1, 1, 1, 1], padding="SAME"), b)
-    np.testing.assert_array_equal(fused, np.where(plain < 0, 0, plain))
+    assert_fused_bias_relu_gives_the_ops_bits(x, f, b)
 
 
 @pytest.mark.parametrize("where", ["input", "filter"])

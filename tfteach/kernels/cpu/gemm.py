@@ -80,11 +80,8 @@ def _tile_codegen(mr, nv):
         p_next = builder.add(p, t.intp(1))
         p.add_incoming(t.intp(0), entry)
         p.add_incoming(p_next, loop)
-        t.close_loop(acc, nxt, entry, loop)
-        builder.cbranch(builder.icmp_signed("<", p_next, kc), loop, done)
-
-        builder.position_at_end(done)
-        t.store(c_rows, nxt, entry, loop, accumulate)
+        t.finish(acc, nxt, entry, loop, done, builder.icmp_signed("<", p_next, kc), c_rows,
+                 accumulate)
         return context.get_dummy_value()
     return codegen
 
@@ -134,11 +131,8 @@ def _row_tile_codegen(mr, nv, a_row):
                 (b_row, b_start, builder.gep(b_row, [ldb]))):
             phi.add_incoming(first, entry)
             phi.add_incoming(then, loop)
-        t.close_loop(acc, nxt, entry, loop)
-        builder.cbranch(builder.icmp_signed("<", q1, total), loop, done)
-
-        builder.position_at_end(done)
-        t.store(c_rows, nxt, entry, loop, accumulate)
+        t.finish(acc, nxt, entry, loop, done, builder.icmp_signed("<", q1, total), c_rows,
+                 accumulate)
         return context.get_dummy_value()
     return codegen
 
@@ -194,13 +188,14 @@ class _TileIR:
                        for v in range(self.nv))
         return nxt
 
-    def close_loop(self, acc, nxt, entry, loop):
+    def finish(self, acc, nxt, entry, loop, done, more, c_rows, accumulate):
+        """Closes the k loop (another step while `more`), then stores the tile."""
+        b, vty = self.builder, self.vty
         for phi, val in zip(acc, nxt):
             phi.add_incoming(self.zero, entry)
             phi.add_incoming(val, loop)
-
-    def store(self, c_rows, nxt, entry, loop, accumulate):
-        b, vty = self.builder, self.vty
+        b.cbranch(more, loop, done)
+        b.position_at_end(done)
         totals = []
         for val in nxt:
             total = b.phi(vty)
