@@ -29,6 +29,7 @@ import numpy as np
 from numba import njit
 
 from . import gemm
+from ._build import cache_by
 
 MAX_C = 8              # from 8 channels on, a gathered row of taps is long enough for GEMM
 _ROWS = 4              # output rows per forward task: enough tasks to balance two threads
@@ -126,7 +127,7 @@ def _forward_part(mr, nv, a_row):
                             out[r:r + rows, q * nr:q * nr + cols] = edge[:rows, :cols]
                         if bias.size > 0:
                             gemm.epilogue(out, r, r + rows, q * nr, q * nr + cols, bias, relu)
-    _FORWARD[mr, nv, a_row] = part
+    _FORWARD[mr, nv, a_row] = cache_by(part, mr, nv, a_row)
     return part
 
 
@@ -217,7 +218,7 @@ def _filter_part(sizes, nv):
                         else:
                             last(oh, ow, buf, ki * dh * wpad * c + i0, sw * c, sh * wpad * c,
                                  b, q * nr, ldb, acc, ki * kc + i0, q * nr, True)
-    _FILTER[sizes, nv] = part
+    _FILTER[sizes, nv] = cache_by(part, sizes, nv)
     return part
 
 

@@ -36,6 +36,8 @@ from llvmlite import ir
 from numba.core import cgutils
 from numba.extending import intrinsic
 
+from ._build import cache_by
+
 MR, NR = 6, 64        # the wide tile: 6 rows x 4 vectors of 16 floats = 24 zmm registers
 MR_N, NR_N = 12, 32   # the narrow tile, for products at most 32 columns wide (a conv with 32
                       # output channels): 12 rows x 2 vectors, the same 24 registers
@@ -262,7 +264,7 @@ def row_tile(mr, nv, a_row):
         @njit(cache=True, boundscheck=False, inline="never")
         def kernel(kr, kc, a, a0, a_step, a_next, b, b0, ldb, c, ci, cj, accumulate):
             tile(kr, kc, a, a0, a_step, a_next, b, b0, ldb, c, ci, cj, accumulate)
-        _ROW_TILES[mr, nv, a_row] = kernel
+        _ROW_TILES[mr, nv, a_row] = cache_by(kernel, mr, nv, a_row)
     return kernel
 
 

@@ -27,6 +27,7 @@ import numpy as np
 from numba import njit
 
 from . import gemm
+from ._build import cache_by
 
 _POINTS = (0.0, 1.0, -1.0, 2.0, -2.0)
 
@@ -470,6 +471,8 @@ def _specialise(A):
                         gemm.tile_update(nt, at, wf[q * nr:], opad, ce, c0, q * nr, True,
                                          edge, mr, nr)
 
+    for kernel in (v for v in dict(locals()).values() if hasattr(v, "py_func")):
+        cache_by(kernel, A)       # each closure's cells hold the others (see cache_by)
     return part, grad_part
 
 
