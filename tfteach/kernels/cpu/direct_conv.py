@@ -43,14 +43,14 @@ def applies(g, dtype):
 
 
 def _panels(wm, nr):
-    """Filter [K, O] as its nr-wide panels, each K x nr and zero past O, one after another."""
+    """Filter [K, O] as its nr-wide panels, each K x nr and zero past O, one after another
+    (gemm's panel packing over all of K: the tile runs the filter's whole K in one call)."""
     k, o = wm.shape
     npan = -(-o // nr)
-    wp = np.zeros((npan, k, nr), np.float32)
+    wp = np.empty(npan * k * nr, np.float32)
     for q in range(npan):
-        w = min(nr, o - q * nr)
-        wp[q, :, :w] = wm[:, q * nr:q * nr + w]
-    return wp.reshape(-1)
+        gemm._pack_b_panel(wm, 0, k, q * nr, wp[q * k * nr:(q + 1) * k * nr])
+    return wp
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
